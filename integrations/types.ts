@@ -1,0 +1,97 @@
+// The one connector interface every provider implements (STYLE.md B2 #9).
+// Provider SDK types never cross this boundary: everything here is the canonical model.
+import type { ChargeDispute, CreditNote, Invoice, Payment, ProviderKey } from '../src/domain/model.js';
+import type { Money } from '../src/domain/money.js';
+
+export interface TokenSet {
+  readonly accessToken: string;
+  readonly refreshToken?: string;
+  /** ISO timestamp when the access token expires. */
+  readonly expiresAt?: string;
+  /** ISO timestamp when the refresh token expires (rolling window). */
+  readonly refreshExpiresAt?: string;
+  /** ISO timestamp of the refresh token's hard cap (QuickBooks' 5-year limit). */
+  readonly hardExpiresAt?: string;
+  readonly scope?: string;
+}
+
+/** An organisation reachable through one grant: a QuickBooks realm, a Xero tenant, a Stripe account. */
+export interface ConnectedAccount {
+  readonly accountId: string;
+  readonly name: string;
+}
+
+export interface OAuthGrant {
+  readonly tokens: TokenSet;
+  readonly accounts: readonly ConnectedAccount[];
+}
+
+export interface OAuthProvider {
+  readonly provider: ProviderKey;
+  authorizeUrl(input: { state: string; redirectUri: string }): string;
+  /** `query` is the callback's whole query string: each provider reads what it needs (code, realmId…). */
+  exchangeCode(input: { query: Record<string, string>; redirectUri: string }): Promise<OAuthGrant>;
+  refresh(tokens: TokenSet): Promise<TokenSet>;
+  revoke(tokens: TokenSet): Promise<void>;
+}
+
+/** Credentials an API call needs: the current tokens (or API key) and which account to act on. */
+export interface ConnectionAuth {
+  readonly accountId: string;
+  readonly tokens: TokenSet;
+}
+
+/** One batch of changes from a provider's change feed. The cursor is opaque to everyone but the provider. */
+export interface ChangeBatch {
+  readonly invoices: readonly Invoice[];
+  readonly payments: readonly Payment[];
+  readonly creditNotes: readonly CreditNote[];
+  readonly disputes: readonly ChargeDispute[];
+  /** Pass back to continue; absent when the feed is drained for now. */
+  readonly nextCursor?: string;
+  /** The cursor to resume from next time once everything before it has been stored. */
+  readonly checkpoint: string;
+  /** True when this batch came from a full backfill rather than the incremental feed. */
+  readonly backfill: boolean;
+}
+
+export interface CreditNoteRequest {
+  readonly invoiceId: string;
+  readonly customerId?: string;
+  readonly currency: string;
+  readonly lines: readonly { readonly invoiceLineId?: string; readonly description: string; readonly amount: Money }[];
+  readonly memo: string;
+  /** Derived from case and decision; each adapter maps it to the provider's mechanism. */
+  readonly idempotencyKey: string;
+}
+
+export interface LedgerConnector {
+  readonly provider: ProviderKey;
+  /** Pull the next batch of changes. With no cursor, start a full backfill. */
+  pullChanges(input: { cursor?: string; pageCursor?: string }): Promise<ChangeBatch>;
+  getInvoice(invoiceId: string): Promise<Invoice | null>;
+  getInvoicePdf(invoiceId: string): Promise<Uint8Array>;
+  /** Create the credit note and allocate it to the invoice. Safe to call again with the same key. */
+  postCreditNote(req: CreditNoteRequest): Promise<CreditNote>;
+}
+
+export interface NormalizedWebhookEvent {
+  readonly provider: ProviderKey;
+  /** Unique per provider; the inbox deduplicates on (provider, eventId). */
+  readonly eventId: string;
+  readonly accountId: string;
+  readonly entity: string;
+  readonly entityId: string;
+  readonly operation: string;
+  readonly occurredAt: string;
+  readonly payload: unknown;
+}
+
+export type WebhookVerification =
+  | { readonly ok: true; readonly events: readonly NormalizedWebhookEvent[]; readonly reply?: { status: number; body?: string } }
+  | { readonly ok: false; readonly reason: 'invalid_signature' | 'stale' | 'malformed'; readonly detail?: string };
+
+export interface WebhookVerifier {
+  readonly provider: ProviderKey;
+  verify(input: { raw: Buffer; headers: Record<string, string | string[] | undefined>; nowMs: number }): WebhookVerification;
+}

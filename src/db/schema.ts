@@ -1,0 +1,200 @@
+// One schema for PGlite (embedded) and Postgres (production). Money is integer minor units + currency.
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+
+const id = () => uuid('id').primaryKey().default(sql`gen_random_uuid()`);
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+const minor = (name: string) => bigint(name, { mode: 'number' });
+
+export const organisations = pgTable('organisations', {
+  id: id(),
+  name: text('name').notNull(),
+  timeZone: text('time_zone').notNull().default('UTC'),
+  locale: text('locale').notNull().default('en-US'),
+  signature: text('signature').notNull().default(''),
+  holidays: jsonb('holidays').$type<string[]>().notNull().default([]),
+  createdAt: createdAt(),
+});
+
+export const users = pgTable('users', {
+  id: id(),
+  organisationId: uuid('organisation_id').notNull().references(() => organisations.id),
+  email: text('email').notNull(),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('users_email_key').on(t.email)]);
+
+export const connections = pgTable('connections', {
+  id: id(),
+  organisationId: uuid('organisation_id').notNull().references(() => organisations.id),
+  provider: text('provider').notNull(),
+  accountId: text('account_id').notNull(),
+  name: text('name').notNull(),
+  status: text('status').notNull().default('active'), // active | needs_reconnect | disconnected
+  sandbox: boolean('sandbox').notNull().default(false),
+  /** AES-256-GCM sealed TokenSet; the key id is stored so keys can rotate. */
+  tokenCiphertext: text('token_ciphertext'),
+  tokenKeyId: text('token_key_id'),
+  tokenExpiresAt: timestamp('token_expires_at', { withTimezone: true }),
+  refreshExpiresAt: timestamp('refresh_expires_at', { withTimezone: true }),
+  hardExpiresAt: timestamp('hard_expires_at', { withTimezone: true }),
+  syncCursor: text('sync_cursor'),
+  lastSyncAt: timestamp('last_sync_at', { withTimezone: true }),
+  lastError: text('last_error'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [uniqueIndex('connections_account_key').on(t.organisationId, t.provider, t.accountId)]);
+
+export const oauthStates = pgTable('oauth_states', {
+  state: text('state').primaryKey(),
+  userId: uuid('user_id').notNull().references(() => users.id),
+  provider: text('provider').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true }),
+  createdAt: createdAt(),
+});
+
+export const invoices = pgTable('invoices', {
+  connectionId: uuid('connection_id').notNull().references(() => connections.id),
+  externalId: text('external_id').notNull(),
+  number: text('number').notNull(),
+  customerId: text('customer_id').notNull(),
+  customerName: text('customer_name').notNull(),
+  customerEmail: text('customer_email'),
+  currency: text('currency').notNull(),
+  totalMinor: minor('total_minor').notNull(),
+  balanceMinor: minor('balance_minor').notNull(),
+  issueDate: date('issue_date').notNull(),
+  dueDate: date('due_date'),
+  status: text('status').notNull(),
+  lines: jsonb('lines').notNull(),
+  providerUpdatedAt: timestamp('provider_updated_at', { withTimezone: true }).notNull(),
+  syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.connectionId, t.externalId] }), index('invoices_open_idx').on(t.connectionId, t.status)]);
+
+export const payments = pgTable('payments', {
+  connectionId: uuid('connection_id').notNull().references(() => connections.id),
+  externalId: text('external_id').notNull(),
+  customerId: text('customer_id'),
+  currency: text('currency').notNull(),
+  amountMinor: minor('amount_minor').notNull(),
+  paidOn: date('paid_on').notNull(),
+  method: text('method'),
+  memo: text('memo'),
+  reference: text('reference'),
+  applications: jsonb('applications').notNull(),
+  status: text('status').notNull(),
+  providerUpdatedAt: timestamp('provider_updated_at', { withTimezone: true }).notNull(),
+  syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.connectionId, t.externalId] })]);
+
+export const creditNotes = pgTable('credit_notes', {
+  connectionId: uuid('connection_id').notNull().references(() => connections.id),
+  externalId: text('external_id').notNull(),
+  currency: text('currency').notNull(),
+  totalMinor: minor('total_minor').notNull(),
+  lines: jsonb('lines').notNull(),
+  allocations: jsonb('allocations').notNull(),
+  status: text('status').notNull(),
+  providerUpdatedAt: timestamp('provider_updated_at', { withTimezone: true }).notNull(),
+  syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.connectionId, t.externalId] })]);
+
+export const chargeDisputes = pgTable('charge_disputes', {
+  connectionId: uuid('connection_id').notNull().references(() => connections.id),
+  externalId: text('external_id').notNull(),
+  chargeId: text('charge_id').notNull(),
+  invoiceId: text('invoice_id'),
+  currency: text('currency').notNull(),
+  amountMinor: minor('amount_minor').notNull(),
+  reason: text('reason').notNull(),
+  status: text('status').notNull(),
+  dueBy: timestamp('due_by', { withTimezone: true }),
+  syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.connectionId, t.externalId] })]);
+
+export const webhookInbox = pgTable('webhook_inbox', {
+  id: id(),
+  provider: text('provider').notNull(),
+  eventId: text('event_id').notNull(),
+  accountId: text('account_id').notNull(),
+  entity: text('entity').notNull(),
+  entityId: text('entity_id').notNull(),
+  operation: text('operation').notNull(),
+  payload: jsonb('payload').notNull(),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  processedAt: timestamp('processed_at', { withTimezone: true }),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+}, (t) => [uniqueIndex('webhook_inbox_event_key').on(t.provider, t.eventId), index('webhook_inbox_pending_idx').on(t.processedAt)]);
+
+export const cases = pgTable('cases', {
+  id: id(),
+  organisationId: uuid('organisation_id').notNull().references(() => organisations.id),
+  caseKey: text('case_key').notNull(),
+  workflowId: text('workflow_id').notNull(),
+  connectionId: uuid('connection_id').references(() => connections.id),
+  invoiceId: text('invoice_id'),
+  disputeId: text('dispute_id'),
+  kind: text('kind').notNull(),
+  status: text('status').notNull(),
+  customerName: text('customer_name'),
+  currency: text('currency').notNull(),
+  paidMinor: minor('paid_minor').notNull().default(0),
+  disputedMinor: minor('disputed_minor').notNull().default(0),
+  nextDeadline: timestamp('next_deadline', { withTimezone: true }),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [uniqueIndex('cases_key').on(t.caseKey), index('cases_status_idx').on(t.organisationId, t.status)]);
+
+export const auditEvents = pgTable('audit_events', {
+  id: id(),
+  caseId: uuid('case_id').notNull().references(() => cases.id),
+  /** Makes a retried activity write the event once. */
+  idempotencyKey: text('idempotency_key').notNull(),
+  kind: text('kind').notNull(),
+  actor: text('actor').notNull(),
+  data: jsonb('data').notNull(),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [uniqueIndex('audit_events_idem_key').on(t.idempotencyKey), index('audit_events_case_idx').on(t.caseId, t.at)]);
+
+export const emailOutbox = pgTable('email_outbox', {
+  id: id(),
+  idempotencyKey: text('idempotency_key').notNull(),
+  caseId: uuid('case_id').references(() => cases.id),
+  toAddress: text('to_address').notNull(),
+  replyTo: text('reply_to'),
+  subject: text('subject').notNull(),
+  text: text('text').notNull(),
+  html: text('html').notNull(),
+  attachments: jsonb('attachments').notNull().default([]),
+  status: text('status').notNull().default('pending'), // pending | sent | failed
+  messageId: text('message_id'),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+  createdAt: createdAt(),
+  sentAt: timestamp('sent_at', { withTimezone: true }),
+}, (t) => [uniqueIndex('email_outbox_idem_key').on(t.idempotencyKey)]);
+
+export const approvalTokens = pgTable('approval_tokens', {
+  jti: text('jti').primaryKey(),
+  caseId: uuid('case_id').notNull().references(() => cases.id),
+  draftVersion: integer('draft_version').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true }),
+  createdAt: createdAt(),
+});
+
+export const documents = pgTable('documents', {
+  id: id(),
+  caseId: uuid('case_id').notNull().references(() => cases.id),
+  kind: text('kind').notNull(),
+  name: text('name').notNull(),
+  contentType: text('content_type').notNull(),
+  sizeBytes: integer('size_bytes').notNull(),
+  sha256: text('sha256').notNull(),
+  storageKey: text('storage_key').notNull(),
+  createdAt: createdAt(),
+});
+
+export const schema = { organisations, users, connections, oauthStates, invoices, payments, creditNotes, chargeDisputes, webhookInbox, cases, auditEvents, emailOutbox, approvalTokens, documents };

@@ -1,0 +1,63 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
+import { connections, organisations, webhookInbox } from '../../../src/db/schema.js';
+import { freshPostgresUrl } from '../../helpers/databases.js';
+
+const expectedTables = ['approval_tokens', 'audit_events', 'cases', 'charge_disputes', 'connections', 'credit_notes', 'documents', 'email_outbox', 'invoices', 'oauth_states', 'organisations', 'payments', 'users', 'webhook_inbox'];
+
+async function tables(h: DatabaseHandle): Promise<string[]> {
+  const r = (await h.db.execute(sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`)) as unknown as { rows: { table_name: string }[] };
+  return r.rows.map((row) => row.table_name);
+}
+
+const engines: [string, () => Promise<DatabaseHandle>][] = [
+  ['PGlite', () => openDatabase({ kind: 'pglite' })],
+  ['Postgres', async () => openDatabase({ kind: 'postgres', url: await freshPostgresUrl() })],
+];
+
+describe.each(engines)('migrations on %s', (_name, open) => {
+  const handles: DatabaseHandle[] = [];
+  afterAll(async () => {
+    for (const h of handles) await h.close();
+  });
+
+  it('creates every table and enforces the schema constraints', async () => {
+    const h = await open();
+    handles.push(h);
+    expect(await tables(h)).toEqual(expectedTables);
+    const [org] = await h.db.insert(organisations).values({ name: 'Acme Studio' }).returning();
+    const row = { organisationId: org!.id, provider: 'quickbooks', accountId: 'realm-1', name: 'Acme QBO' };
+    await h.db.insert(connections).values(row);
+    await expect(h.db.insert(connections).values(row)).rejects.toThrow();
+  });
+
+  it('deduplicates webhook events on (provider, event_id)', async () => {
+    const h = await open();
+    handles.push(h);
+    const event = { provider: 'stripe', eventId: 'evt_1', accountId: 'acct_1', entity: 'invoice', entityId: 'in_1', operation: 'updated', payload: { a: 1 } };
+    const first = await h.db.insert(webhookInbox).values(event).onConflictDoNothing().returning();
+    const second = await h.db.insert(webhookInbox).values(event).onConflictDoNothing().returning();
+    expect([first.length, second.length]).toEqual([1, 0]);
+  });
+});
+
+describe('PGlite on disk', () => {
+  it('keeps rows across a close and reopen, and re-running migrations is a no-op', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'shortfall-pglite-'));
+    try {
+      const first = await openDatabase({ kind: 'pglite', dir });
+      await first.db.insert(organisations).values({ name: 'Persisted Ltd' });
+      await first.close();
+      const second = await openDatabase({ kind: 'pglite', dir });
+      const rows = await second.db.select().from(organisations);
+      await second.close();
+      expect(rows.map((r) => r.name)).toEqual(['Persisted Ltd']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

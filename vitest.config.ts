@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+// Temporal's native bridge is only stable in forked workers (reference/temporal.md §6).
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    globalSetup: ['test/helpers/global-setup.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'workflows', setupFiles: ['test/helpers/setup-runtime.ts'], include: ['test/workflows/**/*.test.ts', 'test/replay/**/*.test.ts'], fileParallelism: false } },
+      { extends: true, test: { name: 'integration', setupFiles: ['test/helpers/setup-runtime.ts'], include: ['test/integration/**/*.test.ts'], fileParallelism: false } },
+      { extends: true, test: { name: 'e2e', setupFiles: ['test/helpers/setup-runtime.ts'], include: ['test/e2e/**/*.test.ts'], fileParallelism: false } },
+    ],
+  },
+});

@@ -1,0 +1,2 @@
+// The workflowsPath entry: re-exports every workflow function the worker registers.
+export {};
