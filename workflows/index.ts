@@ -1,2 +1,2 @@
 // The workflowsPath entry: re-exports every workflow function the worker registers.
-export {};
+export { disputeCaseWorkflow } from './dispute-case/workflow.js';

@@ -11,10 +11,11 @@ export function createDevEnv(): Promise<TestWorkflowEnvironment> {
   });
 }
 
-export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const env: TestWorkflowEnvironment = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: requireBinary('temporal-test-server') } },
   });
+  return env;
 }
 
 /** Bundle once per test file; Worker.create then reuses it for every test (reference/temporal.md §6). */

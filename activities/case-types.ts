@@ -1,0 +1,108 @@
+// Inputs and outputs of the case activities. Plain data: they cross Temporal's payload boundary.
+import type { CaseDocument, FullAndFinalFlag } from '../src/domain/case.js';
+import type { Money } from '../src/domain/money.js';
+import type { CaseStatus, DraftContent, DraftKind, InvoiceSnapshot, OrganisationProfile, PaymentFact } from '../workflows/dispute-case/definitions.js';
+
+export interface LetterRequest {
+  readonly kind: DraftKind;
+  readonly caseId: string;
+  readonly organisation: OrganisationProfile;
+  readonly invoice?: InvoiceSnapshot;
+  readonly payments: readonly PaymentFact[];
+  readonly paid: Money;
+  readonly balance: Money;
+  readonly fullAndFinal?: FullAndFinalFlag;
+  readonly documents: readonly CaseDocument[];
+  /** The deadline the letter sets for the remaining balance, when it sets one. */
+  readonly paymentDueBy?: string;
+  readonly objection?: { readonly summary: string; readonly lineIds: readonly string[] };
+  readonly concession?: { readonly lines: readonly { readonly lineId: string; readonly amount: Money }[]; readonly creditNoteRef?: string };
+  readonly stripeDispute?: { readonly reason: string; readonly amount: Money; readonly chargeId: string };
+}
+
+export interface OutgoingEmail {
+  /** Derived from case, step and draft version: the outbox writes each key once. */
+  readonly key: string;
+  readonly caseId: string;
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+  readonly attachments: readonly { readonly documentId: string; readonly name: string }[];
+  readonly replyTo?: string;
+}
+
+export interface ApprovalRequest {
+  readonly key: string;
+  readonly caseId: string;
+  readonly workflowId: string;
+  readonly version: number;
+  readonly kind: DraftKind;
+  readonly draft: DraftContent;
+  readonly organisation: OrganisationProfile;
+  readonly respondBy?: string;
+}
+
+export interface OwnerNotice {
+  readonly key: string;
+  readonly caseId: string;
+  readonly organisation: OrganisationProfile;
+  readonly kind: 'full_and_final' | 'reminder' | 'deadline_reached' | 'overdue' | 'connection_broken' | 'escalated' | 'objection' | 'stripe_outcome';
+  readonly subject: string;
+  readonly detail: string;
+}
+
+export interface CreditNotePosting {
+  readonly key: string;
+  readonly caseId: string;
+  readonly connectionId: string;
+  readonly invoiceId: string;
+  readonly customerId?: string;
+  readonly currency: string;
+  readonly lines: readonly { readonly lineId: string; readonly description: string; readonly amount: Money }[];
+  readonly memo: string;
+}
+
+export interface CaseProjection {
+  readonly caseId: string;
+  readonly status: CaseStatus;
+  readonly paid: Money;
+  readonly disputed: Money;
+  readonly nextDeadline?: string;
+}
+
+export interface AuditEntry {
+  readonly key: string;
+  readonly caseId: string;
+  readonly kind: string;
+  readonly actor: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export interface EvidencePackRequest {
+  readonly key: string;
+  readonly caseId: string;
+  readonly workflowId: string;
+}
+
+export interface StripeEvidenceRequest {
+  readonly key: string;
+  readonly connectionId: string;
+  readonly disputeId: string;
+  readonly fields: Readonly<Record<string, string>>;
+  readonly documentIds: readonly string[];
+}
+
+/** What the dispute-case workflow needs from the outside world; activities/cases.ts implements it. */
+export interface CaseActivities {
+  recordAudit(e: AuditEntry): Promise<void>;
+  projectCase(p: CaseProjection): Promise<void>;
+  draftLetter(r: LetterRequest): Promise<DraftContent>;
+  requestApproval(r: ApprovalRequest): Promise<void>;
+  sendEmail(m: OutgoingEmail): Promise<{ readonly messageId: string }>;
+  notifyOwner(n: OwnerNotice): Promise<void>;
+  postCreditNote(c: CreditNotePosting): Promise<{ readonly ref: string; readonly total: Money }>;
+  stageStripeEvidence(r: StripeEvidenceRequest): Promise<void>;
+  submitStripeEvidence(r: Omit<StripeEvidenceRequest, 'fields' | 'documentIds'>): Promise<void>;
+  buildEvidencePack(r: EvidencePackRequest): Promise<{ readonly documentId: string; readonly name: string }>;
+}

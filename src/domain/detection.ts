@@ -1,0 +1,107 @@
+// Decides, from synced ledger state alone, whether a short payment opens, updates or resolves a case.
+import { Dec } from './decimal.js';
+import { caseKey, combineKinds, type CaseFacts, type CaseKind } from './case.js';
+import { classifyPayment } from './full-and-final.js';
+import type { ExternalRef, Invoice, Payment } from './model.js';
+import { compare, isPositive, isZero, money, subtract, sum, type Money } from './money.js';
+
+export interface DetectionPolicy {
+  /** Remainders at or below this many minor units (per currency) are bank fees or rounding, not a case. */
+  readonly absoluteTolerance: Readonly<Record<string, number>>;
+  /** Remainders at or below this percentage of the invoice total are ignored too (whichever is larger). */
+  readonly percentTolerance: number;
+  /** Days either side of a Stripe charge within which a ledger payment may be the same money. */
+  readonly matchWindowDays: number;
+}
+
+export const defaultDetectionPolicy: DetectionPolicy = {
+  absoluteTolerance: { USD: 500, CAD: 500, AUD: 500, NZD: 500, GBP: 500, EUR: 500, JPY: 500 },
+  percentTolerance: 0.1,
+  matchWindowDays: 3,
+};
+
+/** The case already running for this key, if any (from the case store; detection itself holds no state). */
+export interface OpenCase {
+  readonly key: string;
+  readonly kind: CaseKind;
+  readonly disputed: Money;
+}
+
+export interface InvoiceState {
+  readonly invoice: Invoice;
+  /** Payments from the same connection; those not applied to this invoice are ignored. */
+  readonly payments: readonly Payment[];
+  readonly customerOptedOut?: boolean;
+}
+
+export type DetectionReason =
+  | 'short_payment' | 'short_payment_changed' | 'objection' | 'stripe_dispute' | 'stripe_dispute_changed'
+  | 'balance_cleared' | 'within_tolerance' | 'invoice_voided' | 'stripe_dispute_closed'
+  | 'unpaid' | 'overpaid' | 'deposit' | 'payment_plan' | 'customer_opted_out' | 'not_open' | 'unchanged';
+
+export type DetectionResult =
+  | { readonly kind: 'open' | 'update'; readonly reason: DetectionReason; readonly caseKey: string; readonly facts: CaseFacts }
+  | { readonly kind: 'resolve'; readonly reason: DetectionReason; readonly caseKey: string }
+  | { readonly kind: 'none'; readonly reason: DetectionReason; readonly caseKey?: string };
+
+export const sameRef = (a: ExternalRef, b: ExternalRef): boolean =>
+  a.provider === b.provider && a.accountId === b.accountId && a.id === b.id;
+
+export function appliedPayments(state: InvoiceState): { payments: Payment[]; paid: Money } {
+  const { invoice } = state;
+  const payments = state.payments.filter((p) => p.status === 'applied' && p.applications.some((a) => sameRef(a.invoice, invoice.ref)));
+  const amounts = payments.flatMap((p) => p.applications.filter((a) => sameRef(a.invoice, invoice.ref)).map((a) => a.amount));
+  return { payments, paid: sum(amounts, invoice.currency) };
+}
+
+export function toleranceFor(total: Money, policy: DetectionPolicy): Money {
+  const percent = new Dec(total.minor).abs().times(policy.percentTolerance).dividedBy(100).floor().toNumber();
+  return money(Math.max(policy.absoluteTolerance[total.currency] ?? 0, percent), total.currency);
+}
+
+/** Some money arrived but not all of it: 0 < balance < total. Tolerances are applied separately. */
+export function isShortPaid(state: InvoiceState): boolean {
+  const { invoice } = state;
+  return isPositive(appliedPayments(state).paid) && isPositive(invoice.balance) && compare(invoice.balance, invoice.total) < 0;
+}
+
+/** Facts for an invoice-keyed case; `kind` is what this trigger contributes before combining. */
+export function invoiceFacts(state: InvoiceState, kind: CaseKind): CaseFacts {
+  const { invoice } = state;
+  const { payments, paid } = appliedPayments(state);
+  const flagged = payments.map((p) => ({ p, r: classifyPayment(p) })).find(({ r }) => r.risk === 'high');
+  return {
+    kind, invoice: invoice.ref, invoiceNumber: invoice.number, customer: invoice.customer.ref,
+    total: invoice.total, paid, disputed: invoice.balance, payments: payments.map((p) => p.ref),
+    ...(flagged && { fullAndFinal: { payment: flagged.p.ref, memo: flagged.r.text ?? '', matched: flagged.r.matched ?? '' } }),
+  };
+}
+
+export function detectShortPayment(state: InvoiceState, openCase: OpenCase | undefined, policy = defaultDetectionPolicy): DetectionResult {
+  const { invoice } = state;
+  const key = caseKey({ invoice: invoice.ref });
+  const quiet = (reason: DetectionReason): DetectionResult => (openCase ? { kind: 'resolve', reason, caseKey: key } : { kind: 'none', reason, caseKey: key });
+
+  if (invoice.status === 'void' || invoice.status === 'deleted') return quiet('invoice_voided');
+  if (state.customerOptedOut) return { kind: 'none', reason: 'customer_opted_out', caseKey: key };
+  if (invoice.isDeposit) return { kind: 'none', reason: 'deposit', caseKey: key };
+  if (invoice.onPaymentPlan) return { kind: 'none', reason: 'payment_plan', caseKey: key };
+
+  if (invoice.status === 'draft') return { kind: 'none', reason: 'not_open', caseKey: key };
+
+  const { paid } = appliedPayments(state);
+  const balance = invoice.balance;
+  if (compare(paid, invoice.total) > 0 || balance.minor < 0) return quiet('overpaid');
+  if (isZero(balance) || invoice.status === 'paid') return quiet('balance_cleared');
+  if (compare(balance, toleranceFor(invoice.total, policy)) <= 0) return quiet('within_tolerance');
+
+  const shortPaid = isShortPaid(state);
+  if (!openCase) {
+    return shortPaid
+      ? { kind: 'open', reason: 'short_payment', caseKey: key, facts: invoiceFacts(state, 'short_payment') }
+      : { kind: 'none', reason: 'unpaid', caseKey: key };
+  }
+  const facts = invoiceFacts(state, shortPaid ? combineKinds(openCase.kind, 'short_payment') : openCase.kind);
+  const changed = !isZero(subtract(openCase.disputed, balance)) || facts.kind !== openCase.kind;
+  return changed ? { kind: 'update', reason: 'short_payment_changed', caseKey: key, facts } : { kind: 'none', reason: 'unchanged', caseKey: key };
+}

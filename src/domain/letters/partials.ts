@@ -1,0 +1,34 @@
+// Template fragments shared by the client letters. Each expects the BaseView fields on `it`.
+
+export const greeting = `Dear <%= it.customerName %>,
+`;
+
+export const signOff = `
+Kind regards,
+
+<%= it.signature %>
+<%= it.orgName %>
+`;
+
+export const invoiceLines = `<% if (it.lines.length) { -%>
+The lines on invoice <%= it.invoiceNumber %> are:
+
+<% it.lines.forEach(function (l) { -%>
+- <%= l.description %>: <%= l.amount %>
+<% }) -%>
+<% } -%>
+`;
+
+export const documentsAttached = `<% if (it.documents.length) { -%>
+We attach the following documents for this invoice:
+
+<% it.documents.forEach(function (d) { -%>
+- <%= d %>
+<% }) -%>
+<% } -%>
+`;
+
+export const askForSpecifics = `
+- which line item or deliverable you are disputing, and why;
+- what you expected, and what you received instead.
+`;

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { caseKey } from '../../../src/domain/case.js';
+import { defaultDetectionPolicy, detectShortPayment, type InvoiceState, type OpenCase } from '../../../src/domain/detection.js';
+import { invoice, payment, qbo, usd } from './factories.js';
+
+// Invoice 1042 for $1,000.00, paid $600.00, leaving $400.00.
+const shortPaid = (over: Partial<InvoiceState> = {}): InvoiceState => ({
+  invoice: invoice({ balanceMinor: 40_000 }), payments: [payment(60_000)], ...over,
+});
+const key = caseKey({ invoice: qbo('inv-1042') });
+const openShort: OpenCase = { key, kind: 'short_payment', disputed: usd(40_000) };
+
+describe('detectShortPayment', () => {
+  it('opens a case when payments leave 0 < balance < total', () => {
+    const r = detectShortPayment(shortPaid(), undefined);
+    expect(r).toMatchObject({ kind: 'open', reason: 'short_payment', caseKey: key });
+    if (r.kind !== 'open') throw new Error('expected open');
+    expect(r.facts).toMatchObject({ kind: 'short_payment', paid: usd(60_000), disputed: usd(40_000), total: usd(100_000), invoiceNumber: '1042' });
+    expect(r.facts.fullAndFinal).toBeUndefined();
+  });
+
+  it('carries the full-and-final flag of the memo into the facts', () => {
+    const r = detectShortPayment(shortPaid({ payments: [payment(60_000, { memo: 'Full & final pmt' })] }), undefined);
+    expect(r.kind === 'open' && r.facts.fullAndFinal).toEqual({ payment: qbo('pay-60000'), memo: 'Full & final pmt', matched: 'full and final' });
+  });
+
+  it.each([
+    ['deposit invoice', { invoice: invoice({ balanceMinor: 40_000, isDeposit: true }) }, 'deposit'],
+    ['agreed payment plan', { invoice: invoice({ balanceMinor: 40_000, onPaymentPlan: true }) }, 'payment_plan'],
+    ['opted-out customer', { customerOptedOut: true }, 'customer_opted_out'],
+    ['nothing paid yet', { invoice: invoice(), payments: [] }, 'unpaid'],
+    ['only a voided payment', { payments: [payment(60_000, { status: 'voided' })] }, 'unpaid'],
+    ['payment applied to another invoice', { payments: [payment(60_000, {}, qbo('inv-9'))] }, 'unpaid'],
+    ['paid in full', { invoice: invoice({ balanceMinor: 0, status: 'paid' }), payments: [payment(100_000)] }, 'balance_cleared'],
+    ['overpaid', { invoice: invoice({ balanceMinor: -500 }), payments: [payment(100_500)] }, 'overpaid'],
+    ['bank fee within absolute tolerance', { invoice: invoice({ balanceMinor: 350 }), payments: [payment(99_650)] }, 'within_tolerance'],
+    ['draft invoice', { invoice: invoice({ balanceMinor: 40_000, status: 'draft' }) }, 'not_open'],
+    ['voided invoice', { invoice: invoice({ balanceMinor: 40_000, status: 'void' }) }, 'invoice_voided'],
+  ] satisfies [string, Partial<InvoiceState>, string][])('does not open for %s', (_name, over, reason) => {
+    expect(detectShortPayment(shortPaid(over), undefined)).toEqual({ kind: 'none', reason, caseKey: key });
+  });
+
+  it('applies the percentage tolerance when it is larger than the absolute one', () => {
+    const big = (balanceMinor: number): InvoiceState => ({ invoice: invoice({ totalMinor: 5_000_000, balanceMinor }), payments: [payment(5_000_000 - balanceMinor)] });
+    expect(detectShortPayment(big(5_000), undefined).reason).toBe('within_tolerance'); // 0.1% of $50,000 is $50
+    expect(detectShortPayment(big(5_001), undefined).kind).toBe('open');
+  });
+
+  it('uses per-currency absolute tolerances and none for unlisted currencies', () => {
+    const policy = { ...defaultDetectionPolicy, percentTolerance: 0, absoluteTolerance: { USD: 0 } };
+    expect(detectShortPayment(shortPaid({ invoice: invoice({ balanceMinor: 1 }), payments: [payment(99_999)] }), undefined, policy).kind).toBe('open');
+  });
+
+  it('resolves the open case when a later payment clears the balance', () => {
+    const later = shortPaid({ invoice: invoice({ balanceMinor: 0, status: 'paid' }), payments: [payment(60_000), payment(40_000)] });
+    expect(detectShortPayment(later, openShort)).toEqual({ kind: 'resolve', reason: 'balance_cleared', caseKey: key });
+  });
+
+  it('resolves when only a bank fee is left', () => {
+    const later = shortPaid({ invoice: invoice({ balanceMinor: 200 }), payments: [payment(60_000), payment(39_800)] });
+    expect(detectShortPayment(later, openShort)).toMatchObject({ kind: 'resolve', reason: 'within_tolerance' });
+  });
+
+  it('updates the open case when another partial payment changes the balance', () => {
+    const later = shortPaid({ invoice: invoice({ balanceMinor: 15_000 }), payments: [payment(60_000), payment(25_000)] });
+    const r = detectShortPayment(later, openShort);
+    expect(r).toMatchObject({ kind: 'update', reason: 'short_payment_changed' });
+    expect(r.kind === 'update' && r.facts).toMatchObject({ paid: usd(85_000), disputed: usd(15_000) });
+  });
+
+  it('reports nothing new when a re-sync changes nothing', () => {
+    expect(detectShortPayment(shortPaid(), openShort)).toEqual({ kind: 'none', reason: 'unchanged', caseKey: key });
+  });
+
+  it('turns an open dispute into "both" when a short payment arrives', () => {
+    const r = detectShortPayment(shortPaid(), { key, kind: 'dispute', disputed: usd(100_000) });
+    expect(r.kind === 'update' && r.facts.kind).toBe('both');
+  });
+});

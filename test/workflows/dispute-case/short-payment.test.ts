@@ -1,0 +1,111 @@
+// The short-payment path on the time-skipping server: receipt at once, response window, approval, deadlines.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { closeCaseUpdate, decideDraftUpdate, extendDeadlineUpdate, ledgerEventSignal } from '../../../workflows/dispute-case/definitions.js';
+import { shortPaymentInput } from '../../helpers/case-fixtures.js';
+import { createTimeSkippingEnv } from '../../helpers/temporal-env.js';
+import { advanceToNext, bundleCases, deadline, latest, withCase } from './harness.js';
+
+const DAY = 86_400_000;
+let env: TestWorkflowEnvironment;
+let workflowBundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  workflowBundle = await bundleCases();
+});
+beforeEach(async () => {
+  env = await createTimeSkippingEnv();
+});
+afterEach(() => env?.teardown());
+
+describe('short payment', () => {
+  it('documents the partial payment at once and drafts the written response for approval', async () => {
+    const learnedAt = await advanceToNext(env, 5, 15); // Friday 10:00 New York
+    await withCase(env, workflowBundle, shortPaymentInput({ learnedAt }), async ({ until, calls }) => {
+      const v = await until((v) => v.status === 'awaiting_approval', 'first draft');
+      expect(calls.emails[0]).toMatchObject({ to: 'pay@harbor.example', subject: 'receipt for invoice 1001' });
+      expect(calls.letters.map((l) => l.kind)).toEqual(['receipt', 'first_response']);
+      expect(calls.approvals).toHaveLength(1);
+      expect(calls.approvals[0]).toMatchObject({ version: 1, kind: 'first_response' });
+      expect(calls.audits).toEqual(expect.arrayContaining(['case_opened', 'receipt_sent', 'draft_ready']));
+      expect(v.paid).toEqual({ minor: 60_000, currency: 'USD' });
+      expect(v.disputed).toEqual({ minor: 40_000, currency: 'USD' });
+      // 3 business days from Friday: Wednesday 17:00 New York; hard limit 5: Friday 17:00.
+      expect(new Date(deadline(v, 'response')!).getUTCDay()).toBe(3);
+      expect(new Date(deadline(v, 'response_limit')!).getUTCDay()).toBe(5);
+      expect(Date.parse(deadline(v, 'response_limit')!) - Date.parse(learnedAt)).toBe(7 * DAY + 7 * 3_600_000);
+    });
+  });
+
+  it('sends the approved response and sets a payment deadline 14 days out', async () => {
+    const learnedAt = await advanceToNext(env, 1, 14);
+    await withCase(env, workflowBundle, shortPaymentInput({ learnedAt }), async ({ handle, until, calls }) => {
+      await until((v) => v.status === 'awaiting_approval', 'draft');
+      const result = await handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 1, by: 'ana@brightside.example' }] });
+      expect(result).toEqual({ version: 1, outcome: 'approved' });
+      const v = await until((v) => v.status === 'awaiting_payment', 'payment wait');
+      expect(calls.emails.map((e) => e.subject)).toEqual(['receipt for invoice 1001', 'first_response for invoice 1001']);
+      expect(latest(v).state).toBe('sent');
+      expect(deadline(v, 'response')).toBeUndefined();
+      const due = Date.parse(deadline(v, 'payment')!);
+      expect(due - Date.parse(learnedAt)).toBeGreaterThanOrEqual(14 * DAY);
+      expect(due - Date.parse(learnedAt)).toBeLessThan(17 * DAY);
+    });
+  });
+
+  it('rejects a stale approval and an approval of a rejected draft, and drafts a new version', async () => {
+    await withCase(env, workflowBundle, shortPaymentInput({ learnedAt: new Date(await env.currentTimeMs()).toISOString() }), async ({ handle, until }) => {
+      await until((v) => v.status === 'awaiting_approval', 'draft');
+      await handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'reject', version: 1, by: 'ana', note: 'too harsh' }] });
+      await until((v) => v.drafts.length === 2, 'second draft');
+      const again = handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 1, by: 'ana' }] });
+      await expect(again).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+      await expect(again).rejects.toMatchObject({ cause: { message: 'Draft v1 was already rejected by ana.' } });
+      await expect(handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 7, by: 'ana' }] })).rejects.toMatchObject({ cause: { message: 'There is no draft version 7.' } });
+      await handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 2, by: 'ana' }] });
+      await expect(handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 2, by: 'bo' }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/^Draft v2 was already (approved|sent) by ana\.$/) } });
+    });
+  });
+
+  it('sends the owner\'s edited text when a draft is edited and approved', async () => {
+    await withCase(env, workflowBundle, shortPaymentInput({ learnedAt: new Date(await env.currentTimeMs()).toISOString() }), async ({ handle, until, calls }) => {
+      await until((v) => v.status === 'awaiting_approval', 'draft');
+      await handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'edit_and_approve', version: 1, by: 'ana', subject: 'Invoice 1001', text: 'Hello <team>,\n\nThanks.' }] });
+      await until((v) => v.status === 'awaiting_payment', 'sent');
+      expect(calls.emails[1]).toMatchObject({ subject: 'Invoice 1001', text: 'Hello <team>,\n\nThanks.', html: '<p>Hello &lt;team&gt;,</p>\n<p>Thanks.</p>' });
+    });
+  });
+
+  it('resolves the case when a later payment clears the balance', async () => {
+    await withCase(env, workflowBundle, shortPaymentInput({ learnedAt: new Date(await env.currentTimeMs()).toISOString() }), async ({ handle, until, calls }) => {
+      await until((v) => v.status === 'awaiting_approval', 'draft');
+      await handle.signal(ledgerEventSignal, { kind: 'payment_applied', payment: { ref: { provider: 'quickbooks', accountId: 'realm-1', id: 'pay-2' }, amount: { minor: 40_000, currency: 'USD' }, date: '2026-12-10' }, balance: { minor: 0, currency: 'USD' } });
+      const view = await handle.result();
+      expect(view.status).toBe('resolved');
+      expect(view.paid).toEqual({ minor: 100_000, currency: 'USD' });
+      expect(calls.emails).toHaveLength(1); // only the receipt: the unapproved response was never sent
+      expect(calls.audits).toEqual(expect.arrayContaining(['resolved', 'case_closed']));
+    });
+  });
+
+  it('lets the owner write the case off', async () => {
+    await withCase(env, workflowBundle, shortPaymentInput({ learnedAt: new Date(await env.currentTimeMs()).toISOString() }), async ({ handle, until }) => {
+      await until((v) => v.status === 'awaiting_approval', 'draft');
+      expect(await handle.executeUpdate(closeCaseUpdate, { args: [{ kind: 'write_off', by: 'ana', note: 'not worth it' }] })).toBe('written_off');
+      await expect(handle.executeUpdate(closeCaseUpdate, { args: [{ kind: 'resolved', by: 'ana' }] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+      expect((await handle.result()).status).toBe('written_off');
+    });
+  });
+
+  it('rejects extending a deadline that does not exist or by a silly amount', async () => {
+    await withCase(env, workflowBundle, shortPaymentInput({ learnedAt: new Date(await env.currentTimeMs()).toISOString() }), async ({ handle, until }) => {
+      const v = await until((v) => v.status === 'awaiting_approval', 'draft');
+      await expect(handle.executeUpdate(extendDeadlineUpdate, { args: [{ deadline: 'payment', days: 3, by: 'ana' }] })).rejects.toMatchObject({ cause: { message: 'There is no payment deadline to extend.' } });
+      await expect(handle.executeUpdate(extendDeadlineUpdate, { args: [{ deadline: 'response', days: 0, by: 'ana' }] })).rejects.toMatchObject({ cause: { message: 'Extend by 1 to 90 days.' } });
+      const moved = await handle.executeUpdate(extendDeadlineUpdate, { args: [{ deadline: 'response', days: 2, by: 'ana' }] });
+      expect(Date.parse(moved.at) - Date.parse(deadline(v, 'response')!)).toBe(2 * DAY);
+    });
+  });
+});

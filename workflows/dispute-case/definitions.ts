@@ -1,0 +1,172 @@
+// The public contract of the dispute-case workflow: input, messages and the case view.
+// src/ imports this file to start, signal, update and query cases; it never imports workflow.ts.
+import * as wf from '@temporalio/workflow';
+import type { CaseDocument, FullAndFinalFlag, StripeDisputeRef } from '../../src/domain/case.js';
+import type { DisputeStatus, ExternalRef, InvoiceLine, ProviderKey } from '../../src/domain/model.js';
+import type { Money } from '../../src/domain/money.js';
+
+export interface OrganisationProfile {
+  readonly id: string;
+  readonly name: string;
+  readonly ownerEmail: string;
+  readonly timeZone: string;
+  readonly locale: string;
+  readonly signature: string;
+  readonly holidays: readonly string[];
+}
+
+export interface InvoiceSnapshot {
+  readonly ref: ExternalRef;
+  readonly number: string;
+  readonly customerId: string;
+  readonly customerName: string;
+  readonly customerEmail?: string;
+  readonly customerLocale?: string;
+  readonly issueDate: string;
+  readonly dueDate?: string;
+  readonly total: Money;
+  readonly balance: Money;
+  readonly lines: readonly InvoiceLine[];
+}
+
+export interface PaymentFact {
+  readonly ref: ExternalRef;
+  readonly amount: Money;
+  readonly date: string;
+  readonly memo?: string;
+}
+
+export interface DisputeCaseInput {
+  readonly caseId: string;
+  readonly caseKey: string;
+  readonly connectionId: string;
+  readonly provider: ProviderKey;
+  readonly organisation: OrganisationProfile;
+  /** When Shortfall learned of the short payment or dispute: response windows count from here. */
+  readonly learnedAt: string;
+  readonly invoice?: InvoiceSnapshot;
+  readonly payments: readonly PaymentFact[];
+  readonly fullAndFinal?: FullAndFinalFlag;
+  readonly stripeDispute?: StripeDisputeRef & { readonly amount: Money; readonly reason: string; readonly status: DisputeStatus };
+  readonly documents: readonly CaseDocument[];
+  /** Present only when continuing as new: the state carried over from the previous run. */
+  readonly carried?: unknown;
+}
+
+export type CaseStatus =
+  | 'open'
+  | 'awaiting_approval'
+  | 'awaiting_client'
+  | 'awaiting_owner'
+  | 'awaiting_payment'
+  | 'final_notice'
+  | 'escalated'
+  | 'stripe_submitted'
+  | 'resolved'
+  | 'written_off'
+  | 'withdrawn';
+
+export type DraftKind = 'receipt' | 'first_response' | 'ask_specifics' | 'uphold' | 'concession' | 'final_notice' | 'stripe_evidence';
+
+export interface DraftContent {
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+  readonly attachments: readonly { readonly documentId: string; readonly name: string }[];
+  /** Stripe evidence fields, for drafts of kind stripe_evidence. */
+  readonly evidence?: Readonly<Record<string, string>>;
+}
+
+export interface DraftView {
+  readonly version: number;
+  readonly kind: DraftKind;
+  readonly content: DraftContent;
+  readonly state: 'pending' | 'approved' | 'rejected' | 'sent';
+  readonly decidedBy?: string;
+  readonly decidedAt?: string;
+}
+
+export interface Deadline {
+  readonly name: string;
+  readonly at: string;
+}
+
+export interface TimelineEntry {
+  readonly at: string;
+  readonly kind: string;
+  readonly summary: string;
+}
+
+export interface CaseView {
+  readonly caseId: string;
+  readonly status: CaseStatus;
+  readonly paid: Money;
+  readonly disputed: Money;
+  readonly conceded: Money;
+  readonly drafts: readonly DraftView[];
+  readonly deadlines: readonly Deadline[];
+  readonly timeline: readonly TimelineEntry[];
+  readonly ledgerConnected: boolean;
+  readonly stripeStatus?: DisputeStatus;
+}
+
+export type DraftDecision =
+  | { readonly kind: 'approve'; readonly version: number; readonly by: string }
+  | { readonly kind: 'edit_and_approve'; readonly version: number; readonly by: string; readonly subject: string; readonly text: string }
+  | { readonly kind: 'reject'; readonly version: number; readonly by: string; readonly note?: string };
+
+export interface DecisionResult {
+  readonly version: number;
+  readonly outcome: 'approved' | 'rejected';
+}
+
+export type ObjectionInput =
+  | { readonly kind: 'vague'; readonly by: string; readonly summary: string }
+  | { readonly kind: 'specific'; readonly by: string; readonly summary: string; readonly lineIds: readonly string[] };
+
+export type ObjectionDecision =
+  | { readonly kind: 'concede'; readonly by: string; readonly lines: readonly { readonly lineId: string; readonly amount: Money }[] }
+  | { readonly kind: 'uphold'; readonly by: string };
+
+export interface ExtendInput {
+  readonly deadline: 'response' | 'payment' | 'final_notice';
+  readonly days: number;
+  readonly by: string;
+}
+
+export interface CloseInput {
+  readonly kind: 'write_off' | 'resolved' | 'withdraw';
+  readonly by: string;
+  readonly note?: string;
+}
+
+export type LedgerEvent =
+  | { readonly kind: 'payment_applied'; readonly payment: PaymentFact; readonly balance: Money }
+  | { readonly kind: 'invoice_changed'; readonly balance: Money; readonly total: Money; readonly status: string }
+  | { readonly kind: 'credit_note_seen'; readonly ref: ExternalRef; readonly amount: Money }
+  | { readonly kind: 'connection_broken'; readonly reason: string }
+  | { readonly kind: 'connection_restored' };
+
+export interface ClientReply {
+  readonly receivedAt: string;
+  readonly from: string;
+  readonly subject: string;
+  readonly text: string;
+}
+
+export interface StripeDisputeUpdate {
+  readonly status: DisputeStatus;
+  readonly dueBy?: string;
+}
+
+export const decideDraftUpdate = wf.defineUpdate<DecisionResult, [DraftDecision]>('decideDraft');
+export const registerObjectionUpdate = wf.defineUpdate<CaseStatus, [ObjectionInput]>('registerObjection');
+export const decideObjectionUpdate = wf.defineUpdate<CaseStatus, [ObjectionDecision]>('decideObjection');
+export const extendDeadlineUpdate = wf.defineUpdate<Deadline, [ExtendInput]>('extendDeadline');
+export const closeCaseUpdate = wf.defineUpdate<CaseStatus, [CloseInput]>('closeCase');
+export const ledgerEventSignal = wf.defineSignal<[LedgerEvent]>('ledgerEvent');
+export const clientReplySignal = wf.defineSignal<[ClientReply]>('clientReply');
+export const stripeDisputeSignal = wf.defineSignal<[StripeDisputeUpdate]>('stripeDispute');
+export const caseViewQuery = wf.defineQuery<CaseView>('caseView');
+
+export const disputeCaseWorkflowId = (caseKey: string) => `case/${caseKey}`;
