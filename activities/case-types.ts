@@ -1,7 +1,7 @@
 // Inputs and outputs of the case activities. Plain data: they cross Temporal's payload boundary.
 import type { CaseDocument, FullAndFinalFlag } from '../src/domain/case.js';
 import type { Money } from '../src/domain/money.js';
-import type { CaseStatus, DraftContent, DraftKind, InvoiceSnapshot, OrganisationProfile, PaymentFact } from '../workflows/dispute-case/definitions.js';
+import type { CaseStatus, CaseView, DraftContent, DraftKind, InvoiceSnapshot, OrganisationProfile, PaymentFact } from '../workflows/dispute-case/definitions.js';
 
 export interface LetterRequest {
   readonly kind: DraftKind;
@@ -15,7 +15,10 @@ export interface LetterRequest {
   readonly documents: readonly CaseDocument[];
   /** The deadline the letter sets for the remaining balance, when it sets one. */
   readonly paymentDueBy?: string;
-  readonly objection?: { readonly summary: string; readonly lineIds: readonly string[] };
+  readonly objection?: { readonly summary: string; readonly lineIds: readonly string[]; readonly receivedAt: string };
+  /** When the first written response went out: the final notice refers to it. */
+  readonly respondedAt?: string;
+  readonly correspondence?: readonly { readonly kind: 'first_response' | 'client_objection'; readonly at: string }[];
   readonly concession?: { readonly lines: readonly { readonly lineId: string; readonly amount: Money }[]; readonly creditNoteRef?: string };
   readonly stripeDispute?: { readonly reason: string; readonly amount: Money; readonly chargeId: string };
 }
@@ -82,7 +85,11 @@ export interface AuditEntry {
 export interface EvidencePackRequest {
   readonly key: string;
   readonly caseId: string;
-  readonly workflowId: string;
+  readonly organisation: OrganisationProfile;
+  readonly invoice?: InvoiceSnapshot;
+  readonly payments: readonly PaymentFact[];
+  readonly view: CaseView;
+  readonly documents: readonly CaseDocument[];
 }
 
 export interface StripeEvidenceRequest {

@@ -82,8 +82,12 @@ export interface DraftView {
   readonly kind: DraftKind;
   readonly content: DraftContent;
   readonly state: 'pending' | 'approved' | 'rejected' | 'sent';
+  readonly draftedAt: string;
+  /** The deadline the letter states; the schedule after sending follows it exactly. */
+  readonly dueBy?: string;
   readonly decidedBy?: string;
   readonly decidedAt?: string;
+  readonly sentAt?: string;
 }
 
 export interface Deadline {

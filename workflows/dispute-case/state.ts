@@ -140,10 +140,10 @@ export function scheduleResponse(s: CaseState, learnedAt: string, now: string): 
   return replaceTimers(s, ['response', 'response_limit', 'stripe_submit'], schedule);
 }
 
-/** Deadline for the remaining balance after a written response; `days` overrides the policy (final notice). */
-export function schedulePayment(s: CaseState, sentAt: string, now: string, name: 'payment' | 'final_notice', days?: number): CaseState {
-  const policy = days === undefined ? casePolicy(s) : { ...casePolicy(s), balanceDueDays: days };
-  return replaceTimers(s, [name], balanceSchedule({ now, responseSentAt: sentAt }, policy), name);
+/** The payment deadline (with reminders) a sent letter stated: recomputed from when it was drafted. */
+export function schedulePayment(s: CaseState, draftedAt: string, now: string, name: 'payment' | 'final_notice'): CaseState {
+  const policy = name === 'final_notice' ? { ...casePolicy(s), balanceDueDays: FINAL_NOTICE_DAYS } : casePolicy(s);
+  return replaceTimers(s, [name], balanceSchedule({ now, responseSentAt: draftedAt }, policy), name);
 }
 
 export function clearTimers(s: CaseState, names: readonly DeadlineName[]): CaseState {
@@ -151,9 +151,20 @@ export function clearTimers(s: CaseState, names: readonly DeadlineName[]): CaseS
   return { ...s, timers: s.timers.filter((t) => !names.includes(t.for)), deadlines, deadlineRevision: s.deadlineRevision + 1 };
 }
 
-export function addDraft(s: CaseState, kind: DraftKind, content: DraftContent, at: string): CaseState {
+export const FINAL_NOTICE_DAYS = 7;
+const settingDeadline: readonly DraftKind[] = ['first_response', 'ask_specifics', 'uphold', 'concession', 'final_notice'];
+
+/** The payment deadline a letter drafted at `at` states: the balance window, or the final notice's shorter one. */
+export function dueByFor(s: CaseState, kind: DraftKind, at: string): string | undefined {
+  if (!settingDeadline.includes(kind)) return undefined;
+  const policy = kind === 'final_notice' ? { ...casePolicy(s), balanceDueDays: FINAL_NOTICE_DAYS } : casePolicy(s);
+  return balanceSchedule({ now: at, responseSentAt: at }, policy).entries.find((e) => e.kind === 'deadline')!.at;
+}
+
+export function addDraft(s: CaseState, kind: DraftKind, content: DraftContent, at: string, dueBy?: string): CaseState {
   const version = s.drafts.length + 1;
-  const s2 = { ...s, drafts: [...s.drafts, { version, kind, content, state: 'pending' as const }] };
+  const draft: DraftView = { version, kind, content, state: 'pending', draftedAt: at, ...(dueBy ? { dueBy } : {}) };
+  const s2 = { ...s, drafts: [...s.drafts, draft] };
   return note(withStatus(s2, 'awaiting_approval'), at, 'draft', `Draft v${version} (${kind.replace('_', ' ')}) ready for approval`);
 }
 
@@ -181,7 +192,7 @@ export function applyDraftDecision(s: CaseState, d: DraftDecision, at: string): 
 
 export function markSent(s: CaseState, version: number, at: string): CaseState {
   const draft = s.drafts.find((x) => x.version === version)!;
-  const drafts = s.drafts.map((x) => (x.version === version ? { ...x, state: 'sent' as const } : x));
+  const drafts = s.drafts.map((x) => (x.version === version ? { ...x, state: 'sent' as const, sentAt: at } : x));
   const s2 = { ...s, drafts, firstResponseSent: s.firstResponseSent || draft.kind === 'first_response', finalNoticeSent: s.finalNoticeSent || draft.kind === 'final_notice' };
   return note(s2, at, 'sent', `${draft.content.subject} (v${version}) sent`);
 }

@@ -12,7 +12,6 @@ import * as st from './state.js';
 
 const integrationRetry = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: ['integration.auth', 'integration.invalid', 'integration.not_found'] };
 const acts = wf.proxyActivities<CaseActivities>({ startToCloseTimeout: '2 minutes', retry: integrationRetry });
-const FINAL_NOTICE_DAYS = 7;
 
 export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<CaseView> {
   const now = () => new Date(Date.now()).toISOString(); // workflow time: deterministic on replay
@@ -52,16 +51,24 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
   const owner = (kind: Parameters<CaseActivities['notifyOwner']>[0]['kind'], keyPart: string, subject: string, detail: string) =>
     acts.notifyOwner({ key: key('owner', kind, keyPart), caseId, organisation: s.input.organisation, kind, subject, detail });
 
-  function letterRequest(kind: DraftKind): LetterRequest {
+  function letterRequest(kind: DraftKind, dueBy?: string): LetterRequest {
     const o = st.openObjection(s);
-    const concession = o?.decision?.kind === 'concede' ? { lines: o.decision.lines, ...(s.creditNotesPosted.length ? { creditNoteRef: s.creditNotesPosted[s.creditNotesPosted.length - 1]! } : {}) } : undefined;
+    const conceded = o?.decision?.kind === 'concede' ? o.decision.lines : undefined;
+    // A concession letter states the balance as it will be once its credit note is posted.
+    const balance = kind === 'concession' && conceded ? { ...s.balance, minor: s.balance.minor - conceded.reduce((t, c) => t + c.amount.minor, 0) } : s.balance;
+    const firstResponse = s.drafts.find((d) => d.kind === 'first_response' && d.sentAt);
     return {
-      kind, caseId, organisation: s.input.organisation, payments: s.input.payments, paid: s.paid, balance: s.balance, documents: s.documents,
+      kind, caseId, organisation: s.input.organisation, payments: s.input.payments, paid: s.paid, balance, documents: s.documents,
       ...(s.input.invoice ? { invoice: s.input.invoice } : {}),
       ...(s.input.fullAndFinal ? { fullAndFinal: s.input.fullAndFinal } : {}),
-      ...(s.deadlines.payment ? { paymentDueBy: s.deadlines.payment } : {}),
-      ...(o ? { objection: { summary: o.input.summary, lineIds: o.input.kind === 'specific' ? o.input.lineIds : [] } } : {}),
-      ...(concession ? { concession } : {}),
+      ...(dueBy ? { paymentDueBy: dueBy } : {}),
+      ...(firstResponse?.sentAt ? { respondedAt: firstResponse.sentAt } : {}),
+      ...(o ? { objection: { summary: o.input.summary, lineIds: o.input.kind === 'specific' ? o.input.lineIds : [], receivedAt: o.at } } : {}),
+      ...(conceded ? { concession: { lines: conceded } } : {}),
+      correspondence: [
+        ...(firstResponse?.sentAt ? [{ kind: 'first_response' as const, at: firstResponse.sentAt }] : []),
+        ...s.objections.map((x) => ({ kind: 'client_objection' as const, at: x.at })),
+      ],
       ...(s.input.stripeDispute ? { stripeDispute: { reason: s.input.stripeDispute.reason, amount: s.input.stripeDispute.amount, chargeId: s.input.stripeDispute.chargeId } } : {}),
     };
   }
@@ -110,8 +117,10 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
   async function letterStep(kind: DraftKind, timers: readonly st.DeadlineName[]): Promise<void> {
     let d = st.latestDraft(s);
     if (!d || d.kind !== kind || d.state === 'sent' || d.state === 'rejected') {
-      const content = await acts.draftLetter(letterRequest(kind));
-      s = st.addDraft(s, kind, content, now());
+      const at = now();
+      const dueBy = st.dueByFor(s, kind, at);
+      const content = await acts.draftLetter(letterRequest(kind, dueBy));
+      s = st.addDraft(s, kind, content, at, dueBy);
       d = st.latestDraft(s)!;
       await acts.requestApproval({ key: key('approval', d.version), caseId, workflowId, version: d.version, kind, draft: d.content, organisation: s.input.organisation, ...(s.deadlines.response ? { respondBy: s.deadlines.response } : {}) });
       await audit('draft_ready', { version: d.version, kind });
@@ -127,13 +136,13 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     const sent = await acts.sendEmail({ key: key('send', d.version), caseId, to, ...d.content, replyTo: replyAddress() });
     s = st.markSent(s, d.version, now());
     await audit('letter_sent', { version: d.version, kind, messageId: sent.messageId }, d.decidedBy ?? 'owner');
-    afterSent(kind);
+    afterSent(kind, d.draftedAt);
   }
 
-  function afterSent(kind: DraftKind) {
+  function afterSent(kind: DraftKind, draftedAt: string) {
     const at = now();
-    if (kind === 'final_notice') s = st.withStatus(st.schedulePayment(s, at, at, 'final_notice', FINAL_NOTICE_DAYS), 'final_notice');
-    else s = st.withStatus(st.clearTimers(st.schedulePayment(s, at, at, 'payment'), ['response', 'response_limit']), 'awaiting_client');
+    if (kind === 'final_notice') s = st.withStatus(st.schedulePayment(s, draftedAt, at, 'final_notice'), 'final_notice');
+    else s = st.withStatus(st.clearTimers(st.schedulePayment(s, draftedAt, at, 'payment'), ['response', 'response_limit']), 'awaiting_client');
     if (kind === 'ask_specifics' || kind === 'uphold' || kind === 'concession') s = st.markObjectionAnswered(s, at);
   }
 
@@ -204,10 +213,13 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
   }
 
   async function escalate() {
-    const pack = await acts.buildEvidencePack({ key: key('evidence-pack'), caseId, workflowId });
+    const pack = await acts.buildEvidencePack({
+      key: key('evidence-pack'), caseId, organisation: s.input.organisation, payments: s.input.payments, view: st.view(s), documents: s.documents,
+      ...(s.input.invoice ? { invoice: s.input.invoice } : {}),
+    });
     s = st.withStatus({ ...st.record(s, now(), 'escalated', `Small-claims evidence pack built (${pack.name})`), escalated: true, documents: [...s.documents, { id: pack.documentId, kind: 'other', name: pack.name }] }, 'escalated');
     await audit('escalated', { documentId: pack.documentId });
-    await owner('escalated', 'pack', 'Evidence pack ready for small claims', 'The client did not pay after the final notice. The evidence pack is attached to the case. Not legal advice.');
+    await owner('escalated', 'pack', 'Evidence pack ready for small claims', 'The client did not pay after the final notice. The small-claims evidence pack is attached to the case.');
   }
 
   async function step(): Promise<void> {

@@ -72,7 +72,7 @@ describe('payment deadline', () => {
       await env.sleep(due - (await env.currentTimeMs()) + HOUR);
       v = await until((v) => v.status === 'escalated', 'escalation');
       expect(calls.packs).toHaveLength(1);
-      expect(calls.owner.at(-1)).toMatchObject({ kind: 'escalated', detail: expect.stringContaining('Not legal advice') });
+      expect(calls.owner.at(-1)).toMatchObject({ kind: 'escalated', detail: expect.stringContaining('evidence pack') });
       expect(v.timeline.map((t) => t.kind)).toContain('escalated');
     });
   });

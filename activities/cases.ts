@@ -1,0 +1,105 @@
+// The dispute-case activities: thin, one side effect each, idempotent through the keys the workflow derives.
+import { createHash } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
+import type { Database } from '../src/db/index.js';
+import { auditEvents, cases } from '../src/db/schema.js';
+import type { ApprovalStore } from '../src/approvals/store.js';
+import type { DocumentStore } from '../src/documents/storage.js';
+import type { Outbox } from '../src/mail/outbox.js';
+import type { LedgerConnector } from '../integrations/types.js';
+import type { CaseActivities } from './case-types.js';
+import { renderEvidencePack } from './evidence-pack.js';
+import { integrationCall } from './failures.js';
+import { creditNoteReference, renderDraft } from './letters.js';
+import { approvalEmail, ownerEmail } from './owner-emails.js';
+
+/** Stripe dispute evidence, behind a provider-neutral port (wired to integrations/stripe). */
+export interface EvidenceSubmitter {
+  stage(i: { disputeId: string; fields: Readonly<Record<string, string>>; files: readonly { name: string; contentType: string; content: Buffer }[]; key: string }): Promise<void>;
+  submit(i: { disputeId: string; key: string }): Promise<void>;
+}
+
+export interface CaseActivityDeps {
+  readonly db: Database;
+  readonly outbox: Outbox;
+  readonly approvals: ApprovalStore;
+  readonly documents: DocumentStore;
+  readonly publicUrl: string;
+  readonly ledger: (connectionId: string) => Promise<LedgerConnector>;
+  readonly evidence: (connectionId: string) => Promise<EvidenceSubmitter>;
+  readonly clock?: () => Date;
+}
+
+const APPROVAL_TTL_MS = 7 * 86_400_000;
+
+export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
+  const now = d.clock ?? (() => new Date());
+  return {
+    async recordAudit(e) {
+      await d.db.insert(auditEvents).values({ idempotencyKey: e.key, caseId: e.caseId, kind: e.kind, actor: e.actor, data: e.data, at: now() })
+        .onConflictDoNothing({ target: auditEvents.idempotencyKey });
+    },
+
+    async projectCase(p) {
+      await d.db.update(cases).set({
+        status: p.status, paidMinor: p.paid.minor, disputedMinor: p.disputed.minor,
+        nextDeadline: p.nextDeadline ? new Date(p.nextDeadline) : null, updatedAt: sql`now()`,
+      }).where(eq(cases.id, p.caseId));
+    },
+
+    async draftLetter(r) {
+      return renderDraft(r);
+    },
+
+    async requestApproval(r) {
+      const ttlMs = r.respondBy ? Math.max(APPROVAL_TTL_MS, Date.parse(r.respondBy) - now().getTime() + 2 * 86_400_000) : APPROVAL_TTL_MS;
+      const token = await d.approvals.issue({ caseId: r.caseId, workflowId: r.workflowId, version: r.version }, { nowMs: now().getTime(), ttlMs });
+      const link = `${d.publicUrl}/approvals/${encodeURIComponent(token)}`;
+      await d.outbox.send({ key: r.key, caseId: r.caseId, to: r.organisation.ownerEmail, ...approvalEmail(r, link), attachments: [] });
+    },
+
+    async sendEmail(m) {
+      const row = await d.outbox.send(m);
+      return { messageId: row.messageId ?? row.id };
+    },
+
+    async notifyOwner(n) {
+      await d.outbox.send({ key: n.key, caseId: n.caseId, to: n.organisation.ownerEmail, ...ownerEmail(n, `${d.publicUrl}/cases/${n.caseId}`), attachments: [] });
+    },
+
+    async postCreditNote(c) {
+      const ledger = await d.ledger(c.connectionId);
+      const note = await integrationCall(() => ledger.postCreditNote({
+        invoiceId: c.invoiceId, currency: c.currency, idempotencyKey: c.key, memo: `${c.memo} (${creditNoteReference(c.caseId)})`,
+        lines: c.lines.map((l) => ({ invoiceLineId: l.lineId, description: l.description, amount: l.amount })),
+        ...(c.customerId ? { customerId: c.customerId } : {}),
+      }));
+      return { ref: note.ref.id, total: note.total };
+    },
+
+    async stageStripeEvidence(r) {
+      const files = await Promise.all(r.documentIds.map((id) => d.documents.load(id)));
+      const port = await d.evidence(r.connectionId);
+      await integrationCall(() => port.stage({ disputeId: r.disputeId, fields: r.fields, files, key: r.key }));
+    },
+
+    async submitStripeEvidence(r) {
+      const port = await d.evidence(r.connectionId);
+      await integrationCall(() => port.submit({ disputeId: r.disputeId, key: r.key }));
+    },
+
+    async buildEvidencePack(r) {
+      const pdf = await renderEvidencePack(r, now());
+      const name = `Evidence pack - invoice ${r.invoice?.number ?? r.caseId}.pdf`;
+      // The id derives from the key so a retried activity finds the pack it already stored.
+      const id = deterministicId(r.key);
+      const doc = await d.documents.save({ id, caseId: r.caseId, kind: 'evidence_pack', name, contentType: 'application/pdf', content: pdf });
+      return { documentId: doc.id, name: doc.name };
+    },
+  };
+}
+
+function deterministicId(key: string): string {
+  const h = createHash('sha256').update(key).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

@@ -1,0 +1,53 @@
+// The small-claims evidence pack: one PDF a court clerk can read front to back.
+// Uncompressed: packs are small, and plain text streams stay searchable by any tool.
+import PDFDocument from 'pdfkit';
+import { formatMoney, type Money } from '../src/domain/money.js';
+import type { EvidencePackRequest } from './case-types.js';
+
+export function renderEvidencePack(r: EvidencePackRequest, generatedAt: Date): Promise<Buffer> {
+  const doc = new PDFDocument({ size: 'A4', margin: 56, compress: false, info: { Title: `Evidence pack — invoice ${r.invoice?.number ?? r.caseId}`, Author: r.organisation.name, CreationDate: generatedAt } });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  const money = (m: Money) => formatMoney(m, r.organisation.locale);
+  const heading = (t: string) => doc.moveDown().font('Helvetica-Bold').fontSize(13).text(t).moveDown(0.3).font('Helvetica').fontSize(10);
+  const { view, invoice } = r;
+
+  doc.font('Helvetica-Bold').fontSize(18).text('Evidence pack');
+  doc.font('Helvetica').fontSize(10).text(`${r.organisation.name} v. ${invoice?.customerName ?? 'the customer'}`)
+    .text(`Invoice ${invoice?.number ?? '—'} · prepared ${generatedAt.toISOString().slice(0, 10)}`);
+
+  heading('1. Ledger statement');
+  if (invoice) doc.text(`Invoice total: ${money(invoice.total)}  (issued ${invoice.issueDate}${invoice.dueDate ? `, due ${invoice.dueDate}` : ''})`);
+  doc.text(`Paid by the customer: ${money(view.paid)}`).text(`Credited: ${money(view.conceded)}`).font('Helvetica-Bold').text(`Amount claimed (unpaid balance): ${money(view.disputed)}`).font('Helvetica');
+
+  if (invoice) {
+    heading('2. Invoice');
+    for (const l of invoice.lines) doc.text(`${l.description} — ${l.quantity} × ${money(l.unitPrice)} = ${money(l.amount)}`);
+  }
+
+  heading('3. Payments and receipts');
+  for (const p of r.payments) doc.text(`${p.date}: ${money(p.amount)}${p.memo ? ` — memo: "${p.memo}"` : ''} (accepted as partial payment only; receipt sent)`);
+
+  heading('4. Chronology');
+  for (const t of view.timeline) doc.text(`${t.at.slice(0, 16).replace('T', ' ')} UTC — ${t.summary}`);
+
+  heading('5. Correspondence sent');
+  const sent = view.drafts.filter((d) => d.state === 'sent');
+  for (const d of sent) {
+    doc.font('Helvetica-Bold').text(`${d.sentAt?.slice(0, 10) ?? ''} — ${d.content.subject}`).font('Helvetica').text(d.content.text).moveDown(0.5);
+  }
+  const firstResponse = sent.find((d) => d.kind === 'first_response');
+  if (firstResponse) doc.text(`The written response of ${firstResponse.sentAt?.slice(0, 10)} set out the position and asked for specific objections; the customer did not substantively answer it.`);
+
+  heading('6. Documents (exhibits)');
+  if (r.documents.length === 0) doc.text('No documents were attached to the case.');
+  r.documents.forEach((d, i) => doc.text(`Exhibit ${i + 1}: ${d.name} (${d.kind.replace(/_/g, ' ')})`));
+
+  doc.moveDown().fontSize(8).fillColor('#555').text('Prepared by Shortfall from the case record. Not legal advice.');
+  doc.end();
+  return done;
+}

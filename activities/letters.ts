@@ -1,0 +1,79 @@
+// Turns a workflow's LetterRequest into the domain's letter facts and renders the draft.
+// Only translation lives here: what each letter says is decided in src/domain/letters.
+import type { LetterRequest } from './case-types.js';
+import type { DraftContent } from '../workflows/dispute-case/definitions.js';
+import {
+  draftFinalNotice, draftFirstResponse, draftLineItemResponse, draftPartialPaymentReceipt, draftStripeEvidence, draftVagueObjectionReply,
+  type Draft, type LetterFacts,
+} from '../src/domain/letters/index.js';
+
+export const creditNoteReference = (caseId: string) => `SF-${caseId.replace(/-/g, '').slice(0, 8).toUpperCase()}`;
+
+function facts(r: LetterRequest): LetterFacts {
+  const org = { name: r.organisation.name, signature: r.organisation.signature, zone: r.organisation.timeZone, locale: r.organisation.locale };
+  const inv = r.invoice;
+  const invoice = inv
+    ? { number: inv.number, total: inv.total, issueDate: inv.issueDate, lines: inv.lines.map((l) => ({ id: l.id, description: l.description, amount: l.amount })) }
+    : { number: r.stripeDispute!.chargeId, total: r.stripeDispute!.amount, issueDate: r.payments[0]?.date ?? '1970-01-01', lines: [] };
+  return {
+    org,
+    customer: { name: inv?.customerName ?? 'Customer', ...(inv?.customerEmail ? { email: inv.customerEmail } : {}), ...(inv?.customerLocale ? { locale: inv.customerLocale } : {}) },
+    invoice,
+    payments: r.payments.map((p) => ({ amount: p.amount, date: p.date, ...(p.memo ? { memo: p.memo } : {}) })),
+    balance: r.balance,
+    documents: r.documents,
+  };
+}
+
+const content = (d: Draft): DraftContent => ({ subject: d.subject, text: d.text, html: d.html, attachments: d.attachments });
+
+function need<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`a ${what} is required for this letter`);
+  return value;
+}
+
+export function renderDraft(r: LetterRequest): DraftContent {
+  const f = facts(r);
+  const payment = f.payments[f.payments.length - 1];
+  switch (r.kind) {
+    case 'receipt':
+      return content(draftPartialPaymentReceipt({ ...f, payment: need(payment, 'payment') }));
+    case 'first_response':
+      return content(draftFirstResponse({ ...f, ...(payment ? { payment } : {}), fullAndFinal: Boolean(r.fullAndFinal), remainderDueBy: need(r.paymentDueBy, 'payment deadline') }));
+    case 'ask_specifics':
+      return content(draftVagueObjectionReply({ ...f, objectionReceivedAt: need(r.objection, 'objection').receivedAt, replyBy: need(r.paymentDueBy, 'reply deadline') }));
+    case 'uphold':
+    case 'concession': {
+      const o = need(r.objection, 'objection');
+      const credits = new Map((r.concession?.lines ?? []).map((c) => [c.lineId, c.amount]));
+      const findings = o.lineIds.map((id) => {
+        const line = f.invoice.lines.find((l) => l.id === id)!;
+        const credit = credits.get(id);
+        return { description: line.description, amount: line.amount, ...(credit ? { credit } : {}) };
+      });
+      const total = r.concession ? { minor: r.concession.lines.reduce((s, c) => s + c.amount.minor, 0), currency: r.balance.currency } : undefined;
+      return content(draftLineItemResponse({
+        ...f, findings, remainderDueBy: need(r.paymentDueBy, 'payment deadline'),
+        ...(total ? { creditNote: { number: creditNoteReference(r.caseId), total } } : {}),
+      }));
+    }
+    case 'final_notice':
+      return content(draftFinalNotice({ ...f, respondedAt: need(r.respondedAt, 'first response date'), payBy: need(r.paymentDueBy, 'final deadline') }));
+    case 'stripe_evidence': {
+      const dispute = need(r.stripeDispute, 'Stripe dispute');
+      const draft = draftStripeEvidence({
+        ...f, serviceDescription: f.invoice.lines.map((l) => l.description).join('; ') || `Services charged as ${dispute.chargeId}`,
+        serviceDate: f.invoice.issueDate, correspondence: r.correspondence ?? [],
+      });
+      const fields = Object.fromEntries(Object.entries(draft.fields).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      const text = [...Object.entries(fields).map(([k, v]) => `${k}:\n${v}`), `customer_communication (uploaded as a file):\n${draft.customerCommunication}`].join('\n\n');
+      const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      return {
+        subject: `Evidence for the chargeback on ${dispute.chargeId}`,
+        text, html: `<pre>${escape(text)}</pre>`,
+        attachments: draft.attachments.map((a) => ({ documentId: a.documentId, name: a.name })),
+        evidence: { ...fields, customer_communication: draft.customerCommunication },
+      };
+    }
+  }
+}

@@ -1,0 +1,180 @@
+// The case activities against a real database, a real SMTP server and real PDFs; the ledger is an in-memory fake.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCaseActivities } from '../../../activities/cases.js';
+import type { CaseActivities, LetterRequest } from '../../../activities/case-types.js';
+import { createApprovalStore } from '../../../src/approvals/store.js';
+import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
+import { auditEvents, cases, connections, emailOutbox, organisations } from '../../../src/db/schema.js';
+import { createDocumentStore, type DocumentStore } from '../../../src/documents/storage.js';
+import { createOutbox } from '../../../src/mail/outbox.js';
+import { createMailTransport } from '../../../src/mail/transport.js';
+import { checkApprovalToken } from '../../../src/security/approval-links.js';
+import { shortPaymentInput } from '../../helpers/case-fixtures.js';
+import { FakeLedger, invalid, rateLimited } from '../../helpers/fake-ledger.js';
+import { pdfText } from '../../helpers/pdf-text.js';
+import { startSmtpServer } from '../../helpers/smtp.js';
+
+const secret = 's'.repeat(40);
+let h: DatabaseHandle;
+let dir: string;
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+let acts: CaseActivities;
+let docs: DocumentStore;
+const ledger = new FakeLedger();
+const input = shortPaymentInput();
+let caseId: string;
+
+beforeAll(async () => {
+  [h, smtp, dir] = await Promise.all([openDatabase({ kind: 'pglite' }), startSmtpServer(), mkdtemp(path.join(os.tmpdir(), 'shortfall-docs-'))]);
+  const [org] = await h.db.insert(organisations).values({ name: 'Brightside Design' }).returning();
+  const [conn] = await h.db.insert(connections).values({ organisationId: org!.id, provider: 'quickbooks', accountId: 'realm-1', name: 'Brightside QBO' }).returning();
+  const [c] = await h.db.insert(cases).values({ organisationId: org!.id, caseKey: input.caseKey, workflowId: `case/${input.caseKey}`, connectionId: conn!.id, kind: 'short_payment', status: 'open', currency: 'USD' }).returning();
+  caseId = c!.id;
+  docs = createDocumentStore(h.db, dir);
+  await docs.save({ id: '6d9c0f5e-1111-4222-8333-444455556666', caseId, kind: 'sow', name: 'Signed SOW.pdf', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4 sow') });
+  const outbox = createOutbox(h.db, createMailTransport({ smtpUrl: smtp.url, from: 'Shortfall <cases@shortfall.test>' }), docs);
+  acts = createCaseActivities({
+    db: h.db, outbox, approvals: createApprovalStore(h.db, secret), documents: docs, publicUrl: 'https://app.shortfall.test',
+    ledger: async () => ledger, evidence: async () => { throw new Error('no Stripe in this test'); },
+  });
+});
+afterAll(async () => {
+  await smtp.close();
+  await h.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const request = (over: Partial<LetterRequest>): LetterRequest => ({
+  kind: 'first_response', caseId, organisation: input.organisation, invoice: input.invoice!, payments: input.payments,
+  paid: { minor: 60_000, currency: 'USD' }, balance: { minor: 40_000, currency: 'USD' }, documents: input.documents, paymentDueBy: '2026-12-22T04:59:59.999Z', ...over,
+});
+
+describe('email', () => {
+  it('sends a client email once per key, with its attachments, over real SMTP', async () => {
+    const mail = { key: `${caseId}/send/1`, caseId, to: 'pay@harbor.example', subject: 'Invoice 1001', text: 'Hello', html: '<p>Hello</p>', replyTo: 'case@replies.test', attachments: [{ documentId: '6d9c0f5e-1111-4222-8333-444455556666', name: 'Signed SOW.pdf' }] };
+    const first = await acts.sendEmail(mail);
+    const second = await acts.sendEmail(mail);
+    expect(second.messageId).toBe(first.messageId);
+    const received = smtp.messages.filter((m) => m.subject === 'Invoice 1001');
+    expect(received).toHaveLength(1);
+    expect(received[0]!.attachments.map((a) => [a.filename, a.content.toString()])).toEqual([['Signed SOW.pdf', '%PDF-1.4 sow']]);
+    expect(received[0]!.replyTo?.text).toBe('case@replies.test');
+  });
+
+  it('records a failed delivery and retries it with the same key', async () => {
+    const broken = createOutbox(h.db, createMailTransport({ smtpUrl: 'smtp://127.0.0.1:1', from: 'x@y.z' }), docs);
+    const m = { key: `${caseId}/retry`, caseId, to: 'a@b.c', subject: 'Retry me', text: 't', html: 'h', attachments: [] };
+    await expect(broken.send(m)).rejects.toThrow();
+    const [row] = await h.db.select().from(emailOutbox).where(eq(emailOutbox.idempotencyKey, m.key));
+    expect(row).toMatchObject({ status: 'pending', attempts: 1, lastError: expect.any(String) });
+    await acts.sendEmail(m);
+    expect(smtp.messages.filter((x) => x.subject === 'Retry me')).toHaveLength(1);
+  });
+
+  it('asks the owner to approve with a signed, expiring, single-use link', async () => {
+    const draft = { subject: 'Invoice 1001: payment received', text: 'Dear Harbor Cafe', html: '<p>Dear Harbor Cafe</p>', attachments: [] };
+    const req = { key: `${caseId}/approval/1`, caseId, workflowId: 'case/x', version: 1, kind: 'first_response' as const, draft, organisation: input.organisation };
+    await acts.requestApproval(req);
+    await acts.requestApproval(req);
+    const mails = smtp.messages.filter((m) => m.subject === 'Approve: Invoice 1001: payment received');
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.to).toMatchObject({ text: 'ana@brightside.example' });
+    expect(mails[0]!.text).toContain('Not legal advice.');
+    const token = decodeURIComponent(/approvals\/(\S+)/.exec(mails[0]!.text!)![1]!);
+    const check = checkApprovalToken(secret, token, Date.now());
+    expect(check).toMatchObject({ ok: true, claims: { caseId, workflowId: 'case/x', version: 1 } });
+    expect(checkApprovalToken(secret, token, Date.now() + 8 * 86_400_000)).toMatchObject({ ok: false, reason: 'expired' });
+  });
+
+  it('alerts the owner with a link to the case and the not-legal-advice line', async () => {
+    await acts.notifyOwner({ key: `${caseId}/owner/ff`, caseId, organisation: input.organisation, kind: 'full_and_final', subject: 'Urgent: full and final payment', detail: 'Object in writing today.' });
+    const m = smtp.messages.find((x) => x.subject === 'Urgent: full and final payment')!;
+    expect(m.text).toContain(`https://app.shortfall.test/cases/${caseId}`);
+    expect(m.text).toContain('Not legal advice.');
+  });
+});
+
+describe('case records', () => {
+  it('writes each audit event once and keeps the case row current', async () => {
+    const e = { key: `${caseId}/audit/opened`, caseId, kind: 'case_opened', actor: 'shortfall', data: { paid: 60_000 } };
+    await acts.recordAudit(e);
+    await acts.recordAudit(e);
+    expect(await h.db.select().from(auditEvents).where(eq(auditEvents.caseId, caseId))).toHaveLength(1);
+    await acts.projectCase({ caseId, status: 'awaiting_approval', paid: { minor: 60_000, currency: 'USD' }, disputed: { minor: 40_000, currency: 'USD' }, nextDeadline: '2026-12-09T22:00:00.000Z' });
+    const [row] = await h.db.select().from(cases).where(eq(cases.id, caseId));
+    expect(row).toMatchObject({ status: 'awaiting_approval', paidMinor: 60_000, disputedMinor: 40_000, nextDeadline: new Date('2026-12-09T22:00:00.000Z') });
+  });
+});
+
+describe('letters', () => {
+  it('renders the first response from facts: partial payment only, the deadline and the documents', async () => {
+    const d = await acts.draftLetter(request({ fullAndFinal: { payment: input.payments[0]!.ref, memo: 'Full and final payment', matched: 'full and final' } }));
+    expect(d.text).toContain('$600.00');
+    expect(d.text).toContain('$400.00');
+    expect(d.text).toMatch(/partial payment/i);
+    expect(d.attachments).toEqual([{ documentId: 'doc-sow', name: 'Signed SOW.pdf' }]);
+    expect(d.text).not.toContain('Not legal advice');
+  });
+
+  it('renders a concession that names the credit note and says it is not an admission', async () => {
+    const d = await acts.draftLetter(request({
+      kind: 'concession', balance: { minor: 25_000, currency: 'USD' }, objection: { summary: 'Signage was late', lineIds: ['l3'], receivedAt: '2026-12-10T15:00:00Z' },
+      concession: { lines: [{ lineId: 'l3', amount: { minor: 15_000, currency: 'USD' } }] },
+    }));
+    expect(d.text).toContain('Signage');
+    expect(d.text).toContain('$150.00');
+    expect(d.text).toMatch(/not an admission/i);
+    expect(d.text).toMatch(/SF-[0-9A-F]{8}/);
+  });
+
+  it('refuses to render a letter that lacks the deadline it must state', async () => {
+    await expect(acts.draftLetter(request({ kind: 'final_notice' }))).rejects.toThrow('a first response date is required');
+  });
+});
+
+describe('ledger writes', () => {
+  const posting = () => ({ key: `${caseId}/credit/1`, caseId, connectionId: 'c', invoiceId: 'inv-1001', currency: 'USD', memo: 'Conceded', lines: [{ lineId: 'l3', description: 'Signage', amount: { minor: 15_000, currency: 'USD' } }] });
+
+  it('posts a credit note once per key', async () => {
+    const a = await acts.postCreditNote(posting());
+    const b = await acts.postCreditNote(posting());
+    expect(a).toEqual(b);
+    expect(a.total).toEqual({ minor: 15_000, currency: 'USD' });
+    expect(ledger.creditNotes.size).toBe(1);
+  });
+
+  it('turns provider errors into typed failures: invalid is final, rate limits carry the retry delay', async () => {
+    ledger.failNext = invalid();
+    const bad = await acts.postCreditNote(posting()).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(ApplicationFailure);
+    expect(bad).toMatchObject({ type: 'integration.invalid', nonRetryable: true });
+    ledger.failNext = rateLimited();
+    const slow = await acts.postCreditNote(posting()).catch((e: unknown) => e);
+    expect(slow).toMatchObject({ type: 'integration.rate_limited', nonRetryable: false, nextRetryDelay: 60_000 });
+  });
+});
+
+describe('evidence pack', () => {
+  it('builds a readable PDF once and stores it with the case documents', async () => {
+    const view = {
+      caseId, status: 'final_notice' as const, paid: { minor: 60_000, currency: 'USD' }, disputed: { minor: 40_000, currency: 'USD' }, conceded: { minor: 0, currency: 'USD' },
+      drafts: [{ version: 1, kind: 'first_response' as const, state: 'sent' as const, draftedAt: '2026-12-04T15:00:00Z', sentAt: '2026-12-05T15:00:00Z', content: { subject: 'Invoice 1001', text: 'We accept your payment as partial payment only.', html: '', attachments: [] } }],
+      deadlines: [], timeline: [{ at: '2026-12-04T15:00:00Z', kind: 'opened', summary: 'Short payment detected' }], ledgerConnected: true,
+    };
+    const req = { key: `${caseId}/evidence-pack`, caseId, organisation: input.organisation, invoice: input.invoice!, payments: [{ ...input.payments[0]!, memo: 'full and final' }], view, documents: input.documents };
+    const first = await acts.buildEvidencePack(req);
+    const again = await acts.buildEvidencePack(req);
+    expect(again).toEqual(first);
+    const pdf = await docs.load(first.documentId);
+    expect(pdf.content.subarray(0, 5).toString()).toBe('%PDF-');
+    const text = pdfText(pdf.content);
+    expect(pdf.contentType).toBe('application/pdf');
+    for (const s of ['Evidence pack', 'Ledger statement', 'Amount claimed (unpaid balance): $400.00', 'Chronology', 'memo: "full and final"', 'partial payment only', 'Exhibit 1: Signed SOW.pdf', 'Not legal advice']) expect(text).toContain(s);
+    expect((await docs.listForCase(caseId)).filter((d) => d.kind === 'evidence_pack')).toHaveLength(1);
+  });
+});
