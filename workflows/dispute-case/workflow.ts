@@ -75,6 +75,7 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
 
   /** Sleeps until `wake` holds, the case closes, a deadline moves, or the next timer is due; then fires it. */
   async function waitFor(wake: () => boolean, timerScope: readonly st.DeadlineName[], onTimer: (t: st.Timer) => Promise<void>): Promise<void> {
+    await project(); // what the case list shows must be true while we wait, which may be for weeks
     const timer = st.nextTimer(s, timerScope);
     const revision = s.deadlineRevision;
     const woke = () => wake() || st.isClosed(s) || s.deadlineRevision !== revision;
@@ -114,7 +115,7 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
   const replyAddress = () => `case+${caseId}@replies.shortfall.local`;
 
   /** Draft → owner approval (email link) → send. One call advances one stage; the main loop calls again. */
-  async function letterStep(kind: DraftKind, timers: readonly st.DeadlineName[]): Promise<void> {
+  async function letterStep(kind: DraftKind, timers: readonly st.DeadlineName[], alsoWake: () => boolean = () => false): Promise<void> {
     let d = st.latestDraft(s);
     if (!d || d.kind !== kind || d.state === 'sent' || d.state === 'rejected') {
       const at = now();
@@ -128,7 +129,7 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     }
     if (d.state === 'pending') {
       const version = d.version;
-      return waitFor(() => st.latestDraft(s)!.version !== version || st.latestDraft(s)!.state !== 'pending' || (kind !== 'stripe_evidence' && st.balanceCleared(s)), timers, responseTimer);
+      return waitFor(() => st.latestDraft(s)!.version !== version || st.latestDraft(s)!.state !== 'pending' || alsoWake() || (kind !== 'stripe_evidence' && st.balanceCleared(s)), timers, responseTimer);
     }
     // approved: send it
     const to = s.input.invoice?.customerEmail;
@@ -166,7 +167,8 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
       return audit('stripe_evidence_submitted', { version: d.version }, d.decidedBy ?? 'owner');
     }
     const fresh = !d || d.kind !== 'stripe_evidence' || d.state !== 'pending';
-    await letterStep('stripe_evidence', ['stripe_submit']);
+    // Stripe may move on without us (won, lost, or answered from its dashboard): that wakes the approval wait too.
+    await letterStep('stripe_evidence', ['stripe_submit'], () => s.stripeStatus !== outcome);
     const staged = st.latestDraft(s)!;
     if (fresh && staged.state === 'pending') {
       await acts.stageStripeEvidence({ key: key('stripe', 'stage', staged.version), connectionId: s.input.connectionId, disputeId: dispute.dispute.id, fields: staged.content.evidence ?? {}, documentIds: staged.content.attachments.map((a) => a.documentId) });

@@ -1,0 +1,69 @@
+// Records dispute-case histories for test/replay: `node --import tsx scripts/record-case-histories.ts`.
+// Re-record only on purpose: a recorded history that stops replaying means running cases would break on deploy.
+import { writeFile } from 'node:fs/promises';
+import type { WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
+import {
+  caseViewQuery, closeCaseUpdate, decideDraftUpdate, decideObjectionUpdate, registerObjectionUpdate, stripeDisputeSignal, type CaseView, type DisputeCaseInput,
+} from '../workflows/dispute-case/definitions.js';
+import { disputeCaseWorkflow } from '../workflows/dispute-case/workflow.js';
+import { chargebackInput, recordingActivities, shortPaymentInput } from '../test/helpers/case-fixtures.js';
+import { bundle, createDevEnv } from '../test/helpers/temporal-env.js';
+
+type Handle = WorkflowHandle<typeof disputeCaseWorkflow>;
+const env = await createDevEnv();
+const until = async (h: Handle, pred: (v: CaseView) => boolean) => {
+  for (let i = 0; i < 200; i++) {
+    if (pred(await h.query(caseViewQuery))) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('timed out');
+};
+const latest = (v: CaseView) => v.drafts[v.drafts.length - 1]!;
+
+const scenarios: Record<string, { input: DisputeCaseInput; drive(h: Handle): Promise<void> }> = {
+  'case-short-payment-concession': {
+    input: shortPaymentInput({ learnedAt: new Date().toISOString(), fullAndFinal: { payment: { provider: 'quickbooks', accountId: 'realm-1', id: 'pay-1' }, memo: 'Full & final', matched: 'full & final' } }),
+    async drive(h) {
+      await until(h, (v) => v.status === 'awaiting_approval');
+      await h.executeUpdate(decideDraftUpdate, { args: [{ kind: 'reject', version: 1, by: 'ana' }] });
+      await until(h, (v) => v.drafts.length === 2);
+      await h.executeUpdate(decideDraftUpdate, { args: [{ kind: 'edit_and_approve', version: 2, by: 'ana', subject: 'Invoice 1001', text: 'Edited.' }] });
+      await until(h, (v) => v.status === 'awaiting_payment');
+      await h.executeUpdate(registerObjectionUpdate, { args: [{ kind: 'specific', by: 'ana', summary: 'Signage late', lineIds: ['l3'] }] });
+      await h.executeUpdate(decideObjectionUpdate, { args: [{ kind: 'concede', by: 'ana', lines: [{ lineId: 'l3', amount: { minor: 15_000, currency: 'USD' } }] }] });
+      await until(h, (v) => latest(v).kind === 'concession');
+      await h.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 3, by: 'ana' }] });
+      await until(h, (v) => latest(v).state === 'sent');
+      await h.executeUpdate(closeCaseUpdate, { args: [{ kind: 'write_off', by: 'ana' }] });
+    },
+  },
+  'case-chargeback-won': {
+    input: chargebackInput({ learnedAt: new Date().toISOString() }),
+    async drive(h) {
+      await until(h, (v) => v.status === 'awaiting_approval');
+      await h.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 1, by: 'ana' }] });
+      await until(h, (v) => v.status === 'stripe_submitted');
+      await h.signal(stripeDisputeSignal, { status: 'won' });
+    },
+  },
+};
+
+try {
+  const workflowBundle = await bundle(new URL('../workflows/index.ts', import.meta.url));
+  for (const [name, scenario] of Object.entries(scenarios)) {
+    const taskQueue = `record/${name}`;
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: recordingActivities().activities });
+    const handle = await worker.runUntil(async () => {
+      const h = await env.client.workflow.start(disputeCaseWorkflow, { taskQueue, workflowId: `replay/${name}`, args: [scenario.input] });
+      await scenario.drive(h);
+      await h.result();
+      return h;
+    });
+    await writeFile(new URL(`../test/replay/histories/${name}.json`, import.meta.url), historyToJSON(await handle.fetchHistory()));
+    console.log(`recorded ${name}`);
+  }
+} finally {
+  await env.teardown();
+}

@@ -1,0 +1,101 @@
+// On the real dev server with the real case activities: the owner's emailed link drives the approval Update,
+// and the case is listed from Temporal visibility by its search attributes.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCaseActivities } from '../../../activities/cases.js';
+import { createApprovalStore } from '../../../src/approvals/store.js';
+import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
+import { cases, connections, organisations } from '../../../src/db/schema.js';
+import { createDocumentStore } from '../../../src/documents/storage.js';
+import { createOutbox } from '../../../src/mail/outbox.js';
+import { createMailTransport } from '../../../src/mail/transport.js';
+import { checkApprovalToken } from '../../../src/security/approval-links.js';
+import { caseViewQuery, decideDraftUpdate, disputeCaseWorkflowId } from '../../../workflows/dispute-case/definitions.js';
+import { disputeCaseWorkflow } from '../../../workflows/dispute-case/workflow.js';
+import { caseStatusKey, connectionIdKey, disputedMinorKey, invoiceNumberKey, providerKey } from '../../../workflows/search-attributes.js';
+import { shortPaymentInput } from '../../helpers/case-fixtures.js';
+import { FakeLedger } from '../../helpers/fake-ledger.js';
+import { startSmtpServer } from '../../helpers/smtp.js';
+import { createDevEnv, uniqueId } from '../../helpers/temporal-env.js';
+import { bundleCases } from './harness.js';
+
+const secret = 'k'.repeat(40);
+let env: TestWorkflowEnvironment;
+let h: DatabaseHandle;
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+let dir: string;
+
+beforeAll(async () => {
+  [env, h, smtp, dir] = await Promise.all([createDevEnv(), openDatabase({ kind: 'pglite' }), startSmtpServer(), mkdtemp(path.join(os.tmpdir(), 'shortfall-dev-'))]);
+});
+afterAll(async () => {
+  await env?.teardown();
+  await smtp?.close();
+  await h?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function waitForMail(subjectStart: string) {
+  for (let i = 0; i < 200; i++) {
+    const m = smtp.messages.find((x) => x.subject?.startsWith(subjectStart));
+    if (m) return m;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no email "${subjectStart}…" arrived; got: ${smtp.messages.map((m) => m.subject).join(' | ')}`);
+}
+
+describe('dispute case on the dev server', () => {
+  it('is approved through the emailed link as an Update and listed by its search attributes', async () => {
+    const docs = createDocumentStore(h.db, dir);
+    const activities = createCaseActivities({
+      db: h.db, outbox: createOutbox(h.db, createMailTransport({ smtpUrl: smtp.url, from: 'cases@shortfall.test' }), docs),
+      approvals: createApprovalStore(h.db, secret), documents: docs, publicUrl: 'https://app.shortfall.test',
+      ledger: async () => new FakeLedger(), evidence: async () => { throw new Error('not a chargeback'); },
+    });
+    const [org] = await h.db.insert(organisations).values({ name: 'Brightside Design' }).returning();
+    const [conn] = await h.db.insert(connections).values({ organisationId: org!.id, provider: 'quickbooks', accountId: 'realm-1', name: 'QBO' }).returning();
+    const base = shortPaymentInput({ learnedAt: new Date().toISOString(), documents: [] });
+    const [row] = await h.db.insert(cases).values({ organisationId: org!.id, caseKey: base.caseKey, workflowId: disputeCaseWorkflowId(base.caseKey), connectionId: conn!.id, kind: 'short_payment', status: 'open', currency: 'USD' }).returning();
+    const input = { ...base, caseId: row!.id, connectionId: conn!.id };
+    const taskQueue = uniqueId('dev-cases');
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleCases(), activities });
+
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(disputeCaseWorkflow, {
+        taskQueue, workflowId: row!.workflowId, args: [input], workflowIdConflictPolicy: 'USE_EXISTING',
+        typedSearchAttributes: [{ key: caseStatusKey, value: 'open' }, { key: providerKey, value: 'quickbooks' }, { key: connectionIdKey, value: conn!.id }, { key: invoiceNumberKey, value: '1001' }, { key: disputedMinorKey, value: 40_000 }],
+      });
+      const receipt = await waitForMail('Payment received for invoice 1001');
+      expect(receipt.to).toMatchObject({ text: 'pay@harbor.example' });
+      const approval = await waitForMail('Approve: ');
+      const token = decodeURIComponent(/approvals\/(\S+)/.exec(approval.text!)![1]!);
+      const check = checkApprovalToken(secret, token, Date.now());
+      if (!check.ok) throw new Error(`approval token rejected: ${check.reason}`);
+      expect(check.claims).toMatchObject({ workflowId: row!.workflowId, version: 1 });
+
+      const result = await env.client.workflow.getHandle(check.claims.workflowId).executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: check.claims.version, by: 'ana@brightside.example' }], updateId: check.claims.jti });
+      expect(result).toEqual({ version: 1, outcome: 'approved' });
+      // The same link clicked twice is the same Update: the server returns the first outcome.
+      const again = await env.client.workflow.getHandle(check.claims.workflowId).executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: check.claims.version, by: 'ana@brightside.example' }], updateId: check.claims.jti });
+      expect(again).toEqual(result);
+
+      for (let i = 0; i < 100 && (await handle.query(caseViewQuery)).status !== 'awaiting_payment'; i++) await new Promise((r) => setTimeout(r, 50));
+      const sent = smtp.messages.filter((m) => m.to && 'text' in m.to && m.to.text === 'pay@harbor.example');
+      expect(sent).toHaveLength(2);
+      let listed: string[] = [];
+      for (let i = 0; i < 100 && listed.length === 0; i++) {
+        listed = [];
+        for await (const w of env.client.workflow.list({ query: `ShortfallCaseStatus = 'awaiting_payment' AND ShortfallConnectionId = '${conn!.id}'` })) listed.push(w.workflowId);
+        if (listed.length === 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(listed).toEqual([row!.workflowId]);
+      const [projected] = await h.db.select().from(cases);
+      expect(projected).toMatchObject({ status: 'awaiting_payment', paidMinor: 60_000, disputedMinor: 40_000 });
+      await handle.terminate('test finished');
+    });
+  });
+});
