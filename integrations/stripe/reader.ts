@@ -1,0 +1,133 @@
+// Reads one Stripe object (or one backfill page) and maps it. The feed and the backfill both go
+// through here, so a re-read after an event gives exactly what a backfill would have stored.
+import type Stripe from 'stripe';
+import type { ChargeDispute, CreditNote, Invoice, Payment } from '../../src/domain/model.js';
+import { IntegrationError } from '../errors.js';
+import type { StripeClient } from './client.js';
+import type { BackfillStage } from './cursor.js';
+import { stripeLimits } from './limits.js';
+import { toChargeDispute, toCreditNote, toInvoice, toPayment, type MapContext } from './mappers.js';
+import { StripeCreditNote, StripeCreditNoteLine, StripeDispute, StripeInvoice, StripeInvoiceLine, StripeInvoicePayment } from './schemas.js';
+
+export interface ChangeSet {
+  invoices: Invoice[];
+  payments: Payment[];
+  creditNotes: CreditNote[];
+  disputes: ChargeDispute[];
+}
+
+export const emptyChangeSet = (): ChangeSet => ({ invoices: [], payments: [], creditNotes: [], disputes: [] });
+
+export interface StagePage {
+  readonly changes: ChangeSet;
+  readonly lastId?: string;
+  readonly exhausted: boolean;
+}
+
+const limit = stripeLimits.listPageSize;
+const paymentRecordExpansion = 'payment.payment_record';
+
+async function orNull<T>(read: Promise<T>): Promise<T | null> {
+  try {
+    return await read;
+  } catch (e) {
+    if (e instanceof IntegrationError && e.kind === 'not_found') return null;
+    throw e;
+  }
+}
+
+export function createStripeReader(client: StripeClient, context: () => MapContext) {
+  async function invoiceLines(raw: StripeInvoice): Promise<StripeInvoiceLine[]> {
+    if (!raw.lines.has_more) return raw.lines.data;
+    const all = await client.collect((s, o) => s.invoices.listLineItems(raw.id, { limit }, o));
+    return all.items.map((l) => StripeInvoiceLine.parse(l));
+  }
+
+  async function mapInvoice(raw: StripeInvoice): Promise<Invoice> {
+    return toInvoice(raw, context(), await invoiceLines(raw));
+  }
+
+  async function mapCreditNote(raw: StripeCreditNote): Promise<CreditNote> {
+    if (!raw.lines.has_more) return toCreditNote(raw, context());
+    const all = await client.collect((s, o) => s.creditNotes.listLineItems(raw.id, { limit }, o));
+    return toCreditNote(raw, context(), all.items.map((l) => StripeCreditNoteLine.parse(l)));
+  }
+
+  /** Since API 2025-03-31 only the InvoicePayment links a PaymentIntent back to its invoice. */
+  async function invoiceIdForPaymentIntent(paymentIntent: string | null): Promise<string | undefined> {
+    if (!paymentIntent) return undefined;
+    const found = await client.collect(
+      (s, o) => s.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: paymentIntent }, limit: 1 }, o),
+      1,
+    );
+    const first = found.items[0];
+    return first ? StripeInvoicePayment.shape.invoice.parse(first.invoice) : undefined;
+  }
+
+  async function mapDispute(raw: StripeDispute): Promise<ChargeDispute> {
+    return toChargeDispute(raw, context(), await invoiceIdForPaymentIntent(raw.payment_intent));
+  }
+
+  async function stagePage<T>(
+    list: (s: Stripe, o: Stripe.RequestOptions) => Stripe.ApiListPromise<T>,
+    max: number,
+    collectInto: (items: T[], changes: ChangeSet) => Promise<void>,
+  ): Promise<StagePage> {
+    const page = await client.collect(list, max);
+    const changes = emptyChangeSet();
+    await collectInto(page.items, changes);
+    const last = page.items.at(-1) as { id?: string } | undefined;
+    return { changes, exhausted: page.exhausted, ...(last?.id && { lastId: last.id }) };
+  }
+
+  return {
+    invoice: async (id: string): Promise<Invoice | null> => {
+      const raw = await orNull(client.call((s, o) => s.invoices.retrieve(id, {}, o)));
+      return raw ? mapInvoice(StripeInvoice.parse(raw)) : null;
+    },
+    /** The last state an event carried for a deleted draft (only drafts can be deleted). */
+    mapDeletedInvoice: (raw: StripeInvoice): Invoice => ({ ...toInvoice(raw, context()), status: 'deleted' }),
+    invoicePdfUrl: async (id: string): Promise<string | null> => {
+      const raw = StripeInvoice.parse(await client.call((s, o) => s.invoices.retrieve(id, {}, o)));
+      return raw.invoice_pdf ?? null;
+    },
+    payment: async (id: string): Promise<Payment | null> => {
+      const raw = await orNull(client.call((s, o) => s.invoicePayments.retrieve(id, { expand: [paymentRecordExpansion] }, o)));
+      return raw ? toPayment(StripeInvoicePayment.parse(raw), context()) : null;
+    },
+    creditNote: async (id: string): Promise<CreditNote | null> => {
+      const raw = await orNull(client.call((s, o) => s.creditNotes.retrieve(id, {}, o)));
+      return raw ? mapCreditNote(StripeCreditNote.parse(raw)) : null;
+    },
+    mapCreditNote,
+    dispute: async (id: string): Promise<ChargeDispute | null> => {
+      const raw = await orNull(client.call((s, o) => s.disputes.retrieve(id, {}, o)));
+      return raw ? mapDispute(StripeDispute.parse(raw)) : null;
+    },
+    mapDispute,
+    invoiceIdForPaymentIntent,
+    page(stage: BackfillStage, after: string | undefined, max: number): Promise<StagePage> {
+      const cursor = { limit, ...(after && { starting_after: after }) };
+      switch (stage) {
+        case 'invoices':
+          return stagePage((s, o) => s.invoices.list(cursor, o), max, async (items, c) => {
+            c.invoices = await Promise.all(items.map((i) => mapInvoice(StripeInvoice.parse(i))));
+          });
+        case 'invoice_payments':
+          return stagePage((s, o) => s.invoicePayments.list({ ...cursor, expand: [`data.${paymentRecordExpansion}`] }, o), max, async (items, c) => {
+            c.payments = items.flatMap((p) => toPayment(StripeInvoicePayment.parse(p), context()) ?? []);
+          });
+        case 'credit_notes':
+          return stagePage((s, o) => s.creditNotes.list(cursor, o), max, async (items, c) => {
+            c.creditNotes = await Promise.all(items.map((n) => mapCreditNote(StripeCreditNote.parse(n))));
+          });
+        case 'disputes':
+          return stagePage((s, o) => s.disputes.list(cursor, o), max, async (items, c) => {
+            c.disputes = await Promise.all(items.map((d) => mapDispute(StripeDispute.parse(d))));
+          });
+      }
+    },
+  };
+}
+
+export type StripeReader = ReturnType<typeof createStripeReader>;

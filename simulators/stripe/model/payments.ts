@@ -1,0 +1,74 @@
+// Paying an invoice: a PaymentIntent + Charge on Stripe, or a PaymentRecord for money received elsewhere,
+// linked to the invoice by an InvoicePayment (several per invoice since API 2025-03-31).
+import type { StripeObject } from '../collection.js';
+import { invalidRequest } from '../errors.js';
+import { newId } from '../ids.js';
+import type { AccountData, StripeStore } from '../store.js';
+import { applyToInvoice, liveInvoice, type PaymentInput } from './invoices.js';
+
+function onStripe(store: StripeStore, data: AccountData, invoice: StripeObject, amount: number): Record<string, string> {
+  const now = store.now();
+  const currency = invoice.currency;
+  const paymentIntent = newId('pi');
+  const charge = newId('ch');
+  data.paymentIntents.add({ id: paymentIntent, object: 'payment_intent', created: now, amount, amount_received: amount, currency, customer: invoice.customer, latest_charge: charge, livemode: false, metadata: {}, status: 'succeeded' });
+  data.charges.add({ id: charge, object: 'charge', created: now, amount, amount_captured: amount, amount_refunded: 0, currency, customer: invoice.customer, disputed: false, livemode: false, metadata: {}, paid: true, payment_intent: paymentIntent, status: 'succeeded' });
+  return { type: 'payment_intent', payment_intent: paymentIntent };
+}
+
+function offStripe(store: StripeStore, data: AccountData, invoice: StripeObject, amount: number, off: NonNullable<PaymentInput['offStripe']>): Record<string, string> {
+  const now = store.now();
+  const value = { currency: invoice.currency, value: amount };
+  const zero = { currency: invoice.currency, value: 0 };
+  const record = data.paymentRecords.add({
+    id: newId('pr'),
+    object: 'payment_record',
+    created: now,
+    amount: value,
+    amount_authorized: value,
+    amount_canceled: zero,
+    amount_failed: zero,
+    amount_guaranteed: value,
+    amount_refunded: zero,
+    amount_requested: value,
+    application: null,
+    customer_details: { customer: invoice.customer, email: invoice.customer_email, name: invoice.customer_name, phone: null },
+    customer_presence: 'off_session',
+    description: off.description ?? null,
+    latest_payment_attempt_record: newId('par'),
+    livemode: false,
+    metadata: {},
+    payment_method_details: { billing_details: null, payment_method: null, type: off.method ?? 'custom' },
+    processor_details: { type: 'custom', custom: { payment_reference: off.reference ?? null } },
+    reported_by: 'self',
+    shipping_details: null,
+  });
+  return { type: 'payment_record', payment_record: record.id };
+}
+
+export function payInvoice(store: StripeStore, data: AccountData, input: PaymentInput): StripeObject {
+  const invoice = liveInvoice(data, input.invoice);
+  if (invoice.status !== 'open') throw invalidRequest(`Invoice ${invoice.id} is ${String(invoice.status)}; only open invoices take payments.`, 'invoice');
+  if (!(input.amount > 0) || input.amount > Number(invoice.amount_remaining)) {
+    throw invalidRequest(`Amount must be between 1 and the ${String(invoice.amount_remaining)} still due.`, 'amount');
+  }
+  const payment = input.offStripe ? offStripe(store, data, invoice, input.amount, input.offStripe) : onStripe(store, data, invoice, input.amount);
+  const now = store.now();
+  const invoicePayment = data.invoicePayments.add({
+    id: newId('inpay'),
+    object: 'invoice_payment',
+    amount_paid: input.amount,
+    amount_requested: input.amount,
+    created: now,
+    currency: invoice.currency,
+    invoice: invoice.id,
+    is_default: !data.invoicePayments.all().some((p) => p.invoice === invoice.id),
+    livemode: false,
+    payment,
+    status: 'paid',
+    status_transitions: { canceled_at: null, paid_at: now },
+  });
+  store.emit(data, 'invoice_payment.paid', invoicePayment);
+  applyToInvoice(store, data, invoice, input.amount, 'amount_paid');
+  return invoicePayment;
+}

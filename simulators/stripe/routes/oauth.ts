@@ -1,0 +1,139 @@
+// Connect OAuth: a consent page at /oauth/authorize, then /oauth/token and /oauth/deauthorize. Errors use
+// the OAuth envelope `{ error, error_description }`, which stripe-node turns into StripeOAuthError types.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FormObject } from '../form.js';
+import { newId } from '../ids.js';
+import type { ParsedBody } from '../pipeline.js';
+import type { StripeStore } from '../store.js';
+
+export interface ConnectPlatform {
+  readonly clientId: string;
+  readonly secretKey: string;
+  readonly name: string;
+}
+
+interface AuthorizationCode {
+  readonly accountId: string;
+  readonly scope: string;
+  readonly expiresAt: number;
+}
+
+const codeLifetimeSeconds = 300;
+const scopes = new Set(['read_only', 'read_write']);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const field = (o: FormObject, k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+const oauthError = (reply: FastifyReply, status: number, error: string, description: string) => reply.code(status).send({ error, error_description: description });
+
+function formOf(req: FastifyRequest): FormObject {
+  const body = req.body as ParsedBody | undefined;
+  return body?.kind === 'form' ? body.form : {};
+}
+
+function consentPage(store: StripeStore, platform: ConnectPlatform, q: FormObject): string {
+  const hidden = ['client_id', 'scope', 'state', 'redirect_uri'].map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(field(q, k) ?? '')}">`).join('');
+  const options = [...store.accounts.values()]
+    .filter((a) => a.account.id !== store.platformAccountId)
+    .map((a) => `<option value="${a.account.id}">${escapeHtml(String((a.account.business_profile as { name: string }).name))}</option>`)
+    .join('');
+  return `<!doctype html><html><head><title>Connect to ${escapeHtml(platform.name)}</title></head><body>
+<h1>${escapeHtml(platform.name)} would like to connect to your Stripe account (${escapeHtml(field(q, 'scope') ?? 'read_write')})</h1>
+<form method="post" action="/oauth/authorize">${hidden}
+<label>Account <select name="account"><option value="">Create a new account</option>${options}</select></label>
+<label>Business name <input name="account_name" value="Connected business"></label>
+<button name="decision" value="approve">Connect</button> <button name="decision" value="deny">Deny</button>
+</form></body></html>`;
+}
+
+/** Stripe only redirects to registered http(s) URIs; the simulator at least insists on one. */
+function redirectTarget(q: FormObject): URL | undefined {
+  try {
+    const url = new URL(field(q, 'redirect_uri') ?? '');
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  return h?.startsWith('Bearer ') ? h.slice(7) : undefined;
+}
+
+export function oauthRoutes(app: FastifyInstance, store: StripeStore, platform: ConnectPlatform): void {
+  const codes = new Map<string, AuthorizationCode>();
+  const platformCall = (req: FastifyRequest) => bearer(req) === platform.secretKey;
+
+  app.get('/oauth/authorize', async (req, reply) => {
+    const q = req.query as FormObject;
+    if (field(q, 'client_id') !== platform.clientId) return reply.code(400).type('text/html').send('<p>Invalid client_id</p>');
+    if (field(q, 'response_type') !== 'code' || !scopes.has(field(q, 'scope') ?? 'read_write') || !redirectTarget(q)) return reply.code(400).type('text/html').send('<p>Invalid request</p>');
+    return reply.type('text/html').send(consentPage(store, platform, q));
+  });
+
+  app.post('/oauth/authorize', async (req, reply) => {
+    const f = formOf(req);
+    const redirect = redirectTarget(f);
+    if (field(f, 'client_id') !== platform.clientId || !redirect) return reply.code(400).type('text/html').send('<p>Invalid request</p>');
+    if (field(f, 'state')) redirect.searchParams.set('state', field(f, 'state') ?? '');
+    if (field(f, 'decision') !== 'approve') {
+      redirect.searchParams.set('error', 'access_denied');
+      redirect.searchParams.set('error_description', 'The user denied your request');
+      return reply.redirect(redirect.toString(), 302);
+    }
+    const accountId = field(f, 'account') || store.createAccount({ name: field(f, 'account_name') || 'Connected business' }).account.id;
+    const code = newId('ac', 32);
+    const scope = field(f, 'scope') ?? 'read_write';
+    codes.set(code, { accountId, scope, expiresAt: store.now() + codeLifetimeSeconds });
+    redirect.searchParams.set('code', code);
+    redirect.searchParams.set('scope', scope);
+    return reply.redirect(redirect.toString(), 302);
+  });
+
+  app.post('/oauth/token', async (req, reply) => {
+    if (!platformCall(req)) return oauthError(reply, 401, 'invalid_client', 'Invalid client secret');
+    const f = formOf(req);
+    const grant = field(f, 'grant_type');
+    let accountId: string;
+    if (grant === 'authorization_code') {
+      const code = field(f, 'code') ?? '';
+      const found = codes.get(code);
+      codes.delete(code); // single use, even when it has expired
+      if (!found || found.expiresAt < store.now()) return oauthError(reply, 400, 'invalid_grant', `Authorization code does not exist: ${code}`);
+      accountId = found.accountId;
+      store.connections.set(accountId, { accessToken: '', refreshToken: newId('rt', 32), scope: found.scope });
+    } else if (grant === 'refresh_token') {
+      const token = field(f, 'refresh_token');
+      const match = [...store.connections.entries()].find(([, c]) => c.refreshToken === token);
+      if (!match) return oauthError(reply, 400, 'invalid_grant', `Refresh token does not exist: ${token ?? ''}`);
+      accountId = match[0];
+    } else {
+      return oauthError(reply, 400, 'unsupported_grant_type', `Unsupported grant type: ${grant ?? ''}`);
+    }
+    const connection = store.connections.get(accountId);
+    if (!connection) return oauthError(reply, 400, 'invalid_grant', 'The account is no longer connected');
+    connection.accessToken = store.issueKey(accountId, 'oauth');
+    return {
+      access_token: connection.accessToken,
+      livemode: false,
+      refresh_token: connection.refreshToken,
+      scope: connection.scope,
+      stripe_publishable_key: newId('pk_test', 24),
+      stripe_user_id: accountId,
+      token_type: 'bearer',
+    };
+  });
+
+  app.post('/oauth/deauthorize', async (req, reply) => {
+    if (!platformCall(req)) return oauthError(reply, 401, 'invalid_client', 'Invalid client secret');
+    const f = formOf(req);
+    const accountId = field(f, 'stripe_user_id') ?? '';
+    if (field(f, 'client_id') !== platform.clientId) return oauthError(reply, 401, 'invalid_client', `No such application: '${field(f, 'client_id') ?? ''}'`);
+    const data = store.account(accountId);
+    if (!data || !store.connections.delete(accountId)) {
+      return oauthError(reply, 401, 'invalid_client', `This application is not connected to stripe account ${accountId}, or that account does not exist.`);
+    }
+    for (const [key, grant] of store.keys) if (grant.kind === 'oauth' && grant.accountId === accountId) store.keys.delete(key);
+    store.emit(data, 'account.application.deauthorized', { id: platform.clientId, object: 'application', created: store.now(), name: platform.name });
+    return { stripe_user_id: accountId };
+  });
+}

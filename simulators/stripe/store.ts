@@ -1,0 +1,116 @@
+// Simulator state: accounts, the keys that reach them, and each account's objects and events.
+import type { Clock } from './clock.js';
+import { unixSeconds } from './clock.js';
+import { Collection, type StripeObject } from './collection.js';
+import { newId } from './ids.js';
+
+export const simulatedApiVersion = '2026-10-28.endive';
+
+export class AccountData {
+  readonly customers = new Collection<StripeObject>('customer');
+  readonly invoices = new Collection<StripeObject>('invoice');
+  readonly invoicePayments = new Collection<StripeObject>('invoice payment');
+  readonly paymentRecords = new Collection<StripeObject>('payment record');
+  readonly paymentIntents = new Collection<StripeObject>('payment_intent');
+  readonly charges = new Collection<StripeObject>('charge');
+  readonly creditNotes = new Collection<StripeObject>('credit note');
+  readonly disputes = new Collection<StripeObject>('dispute');
+  readonly files = new Collection<StripeObject>('file');
+  readonly events = new Collection<StripeObject>('event');
+  invoiceCounter = 0;
+
+  constructor(readonly account: StripeObject) {}
+}
+
+export type KeyKind = 'secret' | 'restricted' | 'oauth';
+
+export interface KeyGrant {
+  readonly accountId: string;
+  readonly kind: KeyKind;
+  /** Resources (URL segment after /v1/) a restricted key may not touch. */
+  readonly deny: ReadonlySet<string>;
+}
+
+export interface ConnectGrant {
+  accessToken: string;
+  refreshToken: string;
+  scope: string;
+}
+
+export type EventListener = (event: StripeObject) => void;
+
+export class StripeStore {
+  readonly accounts = new Map<string, AccountData>();
+  readonly keys = new Map<string, KeyGrant>();
+  readonly connections = new Map<string, ConnectGrant>();
+  readonly platformAccountId: string;
+  /** Where the simulator listens; links in objects (invoice PDFs, files) point here. */
+  baseUrl = '';
+  private readonly listeners: EventListener[] = [];
+
+  constructor(readonly clock: Clock, platformName: string) {
+    this.platformAccountId = this.createAccount({ name: platformName, email: 'platform@example.test' }).account.id;
+  }
+
+  now(): number {
+    return unixSeconds(this.clock);
+  }
+
+  createAccount(input: { name: string; email?: string; country?: string; currency?: string }): AccountData {
+    const id = newId('acct', 16);
+    const account: StripeObject = {
+      id,
+      object: 'account',
+      business_profile: { name: input.name, url: null, support_email: input.email ?? null },
+      business_type: 'company',
+      charges_enabled: true,
+      country: input.country ?? 'US',
+      created: this.now(),
+      default_currency: (input.currency ?? 'usd').toLowerCase(),
+      details_submitted: true,
+      email: input.email ?? null,
+      metadata: {},
+      payouts_enabled: true,
+      settings: { dashboard: { display_name: input.name, timezone: 'Etc/UTC' } },
+      type: 'standard',
+    };
+    const data = new AccountData(account);
+    this.accounts.set(id, data);
+    return data;
+  }
+
+  account(id: string): AccountData | undefined {
+    return this.accounts.get(id);
+  }
+
+  issueKey(accountId: string, kind: KeyKind, deny: readonly string[] = []): string {
+    const mode = kind === 'restricted' ? 'rk_test' : 'sk_test';
+    const key = newId(mode, 32);
+    this.keys.set(key, { accountId, kind, deny: new Set(deny) });
+    return key;
+  }
+
+  onEvent(listener: EventListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Records an event on the account's feed and hands it to webhook delivery. */
+  emit(data: AccountData, type: string, object: StripeObject, previous?: Record<string, unknown>): StripeObject {
+    const connected = data.account.id !== this.platformAccountId;
+    const event: StripeObject = {
+      id: newId('evt'),
+      object: 'event',
+      ...(connected && { account: data.account.id }),
+      api_version: simulatedApiVersion,
+      created: this.now(),
+      data: { object: structuredClone(object), ...(previous && { previous_attributes: previous }) },
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type,
+    };
+    data.events.add(event);
+    for (const l of this.listeners) l(event);
+    return event;
+  }
+}
