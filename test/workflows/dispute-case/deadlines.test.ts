@@ -70,7 +70,7 @@ describe('payment deadline', () => {
       expect(calls.emails.at(-1)!.subject).toBe('final_notice for invoice 1001');
       const due = Date.parse(deadline(v, 'final_notice')!);
       await env.sleep(due - (await env.currentTimeMs()) + HOUR);
-      v = await until((v) => v.status === 'escalated', 'escalation');
+      v = await until((v, c) => v.status === 'escalated' && c.owner.some((n) => n.kind === 'escalated'), 'escalation');
       expect(calls.packs).toHaveLength(1);
       expect(calls.owner.at(-1)).toMatchObject({ kind: 'escalated', detail: expect.stringContaining('evidence pack') });
       expect(v.timeline.map((t) => t.kind)).toContain('escalated');

@@ -24,7 +24,8 @@ describe('short payment', () => {
   it('documents the partial payment at once and drafts the written response for approval', async () => {
     const learnedAt = await advanceToNext(env, 5, 15); // Friday 10:00 New York
     await withCase(env, workflowBundle, shortPaymentInput({ learnedAt }), async ({ until, calls }) => {
-      const v = await until((v) => v.status === 'awaiting_approval', 'first draft');
+      // The draft shows in the view before its approval request and audit entry are written: wait for both.
+      const v = await until((v, c) => v.status === 'awaiting_approval' && c.audits.includes('draft_ready'), 'first draft');
       expect(calls.emails[0]).toMatchObject({ to: 'pay@harbor.example', subject: 'receipt for invoice 1001' });
       expect(calls.letters.map((l) => l.kind)).toEqual(['receipt', 'first_response']);
       expect(calls.approvals).toHaveLength(1);

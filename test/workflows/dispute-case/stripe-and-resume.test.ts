@@ -25,7 +25,7 @@ describe('Stripe chargeback', () => {
     const dueBy = new Date(now + 10 * 24 * HOUR).toISOString();
     const input = chargebackInput({ learnedAt: new Date(now).toISOString() });
     await withCase(env, workflowBundle, { ...input, stripeDispute: { ...input.stripeDispute!, dueBy } }, async ({ handle, until, calls }) => {
-      const v = await until((v) => v.status === 'awaiting_approval', 'evidence draft');
+      const v = await until((v, c) => v.status === 'awaiting_approval' && c.staged.length > 0, 'evidence draft staged');
       expect(latest(v).kind).toBe('stripe_evidence');
       expect(latest(v).content.evidence).toMatchObject({ product_description: 'Design work' });
       expect(calls.staged).toHaveLength(1);

@@ -1,0 +1,45 @@
+// LedgerConnector for one QuickBooks Online company (realm), over node-quickbooks.
+import type Bottleneck from 'bottleneck';
+import type { Invoice } from '../../src/domain/model.js';
+import { isIntegrationError } from '../errors.js';
+import type { ConnectionAuth, LedgerConnector } from '../types.js';
+import { createQboClient } from './client.js';
+import { postCreditNote } from './credit-note.js';
+import { withQuickbooksErrors } from './errors.js';
+import { toInvoice } from './mappers.js';
+import { QboInvoice } from './schemas.js';
+import { pullChanges } from './sync.js';
+import { intuitUrls } from './urls.js';
+
+export interface QuickbooksConnectorConfig {
+  /** accountId is the realmId. Refreshing an expired access token is the caller's job (it holds the lock). */
+  readonly auth: ConnectionAuth;
+  /** Defaults to production; see urls.ts for the sandbox and for a simulator. */
+  readonly apiUrl?: string;
+  /** Share one per realm across the process (RealmLimiters.forRealm): Intuit's limits are per realm. */
+  readonly limiter: Bottleneck;
+  readonly now?: () => number;
+}
+
+export function createQuickbooksConnector(config: QuickbooksConnectorConfig): LedgerConnector {
+  const realmId = config.auth.accountId;
+  const client = createQboClient({ realmId, accessToken: config.auth.tokens.accessToken, apiUrl: config.apiUrl ?? intuitUrls.api, limiter: config.limiter });
+  const now = config.now ?? Date.now;
+
+  async function getInvoice(invoiceId: string): Promise<Invoice | null> {
+    try {
+      return toInvoice(QboInvoice.parse(await client.getInvoice(invoiceId)), realmId);
+    } catch (e) {
+      if (isIntegrationError(e) && e.kind === 'not_found') return null;
+      throw e;
+    }
+  }
+
+  return {
+    provider: 'quickbooks',
+    pullChanges: (input) => withQuickbooksErrors(() => pullChanges({ client, realmId, now }, input)),
+    getInvoice: (invoiceId) => withQuickbooksErrors(() => getInvoice(invoiceId)),
+    getInvoicePdf: (invoiceId) => client.getInvoicePdf(invoiceId),
+    postCreditNote: (req) => withQuickbooksErrors(() => postCreditNote({ client, realmId }, req)),
+  };
+}

@@ -1,0 +1,33 @@
+// The QuickBooks entry for the provider registry: config slice in, OAuth client, per-connection connectors and
+// the webhook verifier out. Connectors for the same realm share one limiter, since Intuit's limits are per realm.
+import type { ProviderServices } from '../registry.js';
+import { createQuickbooksConnector } from './connector.js';
+import { RealmLimiters } from './limiter.js';
+import { createQuickbooksOAuth } from './oauth.js';
+import { intuitSandboxApi, intuitUrls, quickbooksUrlsAt, type QuickbooksUrls } from './urls.js';
+import { createQuickbooksWebhookVerifier } from './webhook.js';
+
+export interface QuickbooksProviderConfig {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly environment: 'sandbox' | 'production';
+  readonly webhookVerifierToken?: string | undefined;
+  /** Every endpoint on this one host (the simulator, for tests and the embedded demo); Intuit's hosts otherwise. */
+  readonly baseUrl?: string | undefined;
+}
+
+// Sandbox and production share Intuit's OAuth endpoints; only the API host differs.
+function urlsFor(config: QuickbooksProviderConfig): QuickbooksUrls {
+  if (config.baseUrl) return quickbooksUrlsAt(config.baseUrl);
+  return config.environment === 'sandbox' ? { ...intuitUrls, api: intuitSandboxApi } : intuitUrls;
+}
+
+export function createQuickbooksProvider(config: QuickbooksProviderConfig, limiters: RealmLimiters = new RealmLimiters()): ProviderServices {
+  const urls = urlsFor(config);
+  const token = config.webhookVerifierToken;
+  return {
+    oauth: createQuickbooksOAuth({ clientId: config.clientId, clientSecret: config.clientSecret, environment: config.environment, urls }),
+    connector: (auth) => createQuickbooksConnector({ auth, apiUrl: urls.api, limiter: limiters.forRealm(auth.accountId) }),
+    ...(token && { verifier: createQuickbooksWebhookVerifier({ verifierToken: token }) }),
+  };
+}

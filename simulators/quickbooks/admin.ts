@@ -1,0 +1,85 @@
+// The simulator's back door: seed companies and documents, act as a QuickBooks user (void, delete, edit), and
+// inspect what the app wrote. Everything returned is a copy; the simulator's state changes only through here
+// and the HTTP API.
+import type { Company, Customer } from './company.js';
+import type { CompanyInput, RequestRecord, SimulatorCore } from './core.js';
+import type { CreditMemoJson, InvoiceJson, PaymentJson, Ref } from './entities.js';
+import type { TokenResponse } from './oauth-server.js';
+import { createPayment, deletePayment, voidPayment } from './payments.js';
+import { createCreditMemo, createInvoice, deleteSalesDocument, updateInvoice, voidInvoice, type CreditMemoInput, type InvoiceInput } from './sales.js';
+import type { ThrottleStats } from './throttle.js';
+import type { DeliveryAttempt } from './webhooks.js';
+
+export interface SeedPayment {
+  readonly customerId: string;
+  readonly amount: number;
+  /** Invoices this payment pays, and how much of each. */
+  readonly applications: readonly { readonly invoiceId: string; readonly amount: number }[];
+  readonly memo?: string;
+  readonly refNum?: string;
+  readonly method?: Ref;
+  readonly txnDate?: string;
+}
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+export function createAdmin(core: SimulatorCore) {
+  const company = (realmId: string): Company => {
+    const found = core.companies.get(realmId);
+    if (!found) throw new Error(`No simulated company ${realmId}`);
+    return found;
+  };
+
+  return {
+    createApp: (input: { clientId?: string; clientSecret?: string; redirectUris: readonly string[] }) => {
+      const app = core.oauth.registerApp(input);
+      return { clientId: app.clientId, clientSecret: app.clientSecret };
+    },
+    createCompany: (input: CompanyInput = {}): string => core.addCompany(input).realmId,
+    setAutoApplyCredit: (realmId: string, on: boolean): void => company(realmId).setAutoApplyCredit(on),
+    /** Skip the consent page and connect this company (undefined restores the page). */
+    setAutoConsent: (realmId: string | undefined): void => {
+      core.autoConsentRealm = realmId;
+    },
+    /** Tokens for a company without the consent round trip. */
+    grantTokens: (clientId: string, realmId: string): TokenResponse => {
+      const app = core.oauth.app(clientId);
+      if (!app) throw new Error(`No simulated app ${clientId}`);
+      company(realmId);
+      return core.oauth.grant(app, realmId);
+    },
+
+    addCustomer: (realmId: string, input: { id?: string; name: string; email?: string }): Customer => copy(company(realmId).addCustomer(input)),
+    addInvoice: (realmId: string, input: InvoiceInput): InvoiceJson => copy(createInvoice(company(realmId), input).json),
+    /** A credit memo entered in QuickBooks by a user (not applied unless AutoApplyCredit is on). */
+    addCreditMemo: (realmId: string, input: CreditMemoInput): CreditMemoJson => copy(createCreditMemo(company(realmId), input).json),
+    addPayment: (realmId: string, p: SeedPayment): PaymentJson =>
+      copy(
+        createPayment(company(realmId), {
+          customerId: p.customerId,
+          totalAmt: p.amount,
+          lines: p.applications.map((a) => ({ amount: a.amount, txnId: a.invoiceId, txnType: 'Invoice' as const })),
+          ...(p.memo !== undefined && { privateNote: p.memo }),
+          ...(p.refNum !== undefined && { refNum: p.refNum }),
+          ...(p.method && { method: p.method }),
+          ...(p.txnDate && { txnDate: p.txnDate }),
+        }).json,
+      ),
+    updateInvoice: (realmId: string, id: string, patch: { dueDate?: string; privateNote?: string }): InvoiceJson => copy(updateInvoice(company(realmId), id, patch).json),
+    voidInvoice: (realmId: string, id: string): InvoiceJson => copy(voidInvoice(company(realmId), id).json),
+    deleteInvoice: (realmId: string, id: string): void => deleteSalesDocument(company(realmId), 'Invoice', id),
+    voidPayment: (realmId: string, id: string): PaymentJson => copy(voidPayment(company(realmId), id).json),
+    deletePayment: (realmId: string, id: string): void => deletePayment(company(realmId), id),
+
+    invoice: (realmId: string, id: string): InvoiceJson | undefined => copy(company(realmId).table('Invoice').get(id)?.json),
+    creditMemos: (realmId: string): CreditMemoJson[] => [...company(realmId).table('CreditMemo').values()].map((s) => copy(s.json)),
+    payments: (realmId: string): PaymentJson[] => [...company(realmId).table('Payment').values()].map((s) => copy(s.json)),
+    /** API requests in arrival order (after auth and throttling, so 401s and 429s are here too). */
+    requests: (): RequestRecord[] => copy(core.requests),
+    throttleStats: (realmId: string): ThrottleStats => core.throttle.stats(realmId),
+    webhookAttempts: (): DeliveryAttempt[] => copy(core.webhooks?.attempts ?? []),
+    webhooksSettled: (): Promise<void> => core.webhooks?.settled() ?? Promise.resolve(),
+  };
+}
+
+export type QuickbooksSimulatorAdmin = ReturnType<typeof createAdmin>;

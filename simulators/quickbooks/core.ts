@@ -1,0 +1,66 @@
+// Everything the simulator knows, shared by its HTTP routes and its admin API.
+import { randomInt } from 'node:crypto';
+import { quickbooksLimits, type RateLimit } from '../../integrations/quickbooks/limits.js';
+import { Company, type CompanySettings } from './company.js';
+import { OAuthServer } from './oauth-server.js';
+import { Throttle } from './throttle.js';
+import { qboResponseTime } from './time.js';
+import { WebhookSender, type WebhookOptions } from './webhooks.js';
+
+export interface CoreOptions {
+  readonly clock?: () => number;
+  readonly webhook?: WebhookOptions;
+  readonly rateLimit?: RateLimit;
+  /** Added to every API request while it counts as in flight, to make concurrency observable. */
+  readonly latencyMs?: number;
+}
+
+/** One API request as the simulator saw it, for tests that check what reached the wire. */
+export interface RequestRecord {
+  readonly method: string;
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly status: number;
+}
+
+export type CompanyInput = Partial<CompanySettings>;
+
+// Sandbox companies are in Pacific time; QBO writes every timestamp in the company's zone.
+const pacificDaylightMinutes = -7 * 60;
+
+export class SimulatorCore {
+  readonly clock: () => number;
+  readonly oauth: OAuthServer;
+  readonly throttle: Throttle;
+  readonly webhooks: WebhookSender | undefined;
+  readonly companies = new Map<string, Company>();
+  readonly requests: RequestRecord[] = [];
+  readonly latencyMs: number;
+  /** When set, the consent page is skipped and this company is connected. */
+  autoConsentRealm: string | undefined;
+
+  constructor(options: CoreOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.oauth = new OAuthServer(this.clock);
+    this.throttle = new Throttle(options.rateLimit ?? quickbooksLimits.rateLimit, this.clock);
+    this.webhooks = options.webhook && new WebhookSender(options.webhook);
+    this.latencyMs = options.latencyMs ?? 0;
+  }
+
+  addCompany(input: CompanyInput = {}): Company {
+    const settings: CompanySettings = {
+      realmId: input.realmId ?? String(randomInt(2 ** 47, 2 ** 48)),
+      name: input.name ?? `Sandbox Company ${this.companies.size + 1}`,
+      homeCurrency: input.homeCurrency ?? 'USD',
+      utcOffsetMinutes: input.utcOffsetMinutes ?? pacificDaylightMinutes,
+      autoApplyCredit: input.autoApplyCredit ?? false,
+    };
+    const company = new Company(settings, this.clock, (change) => this.webhooks?.record(change));
+    this.companies.set(settings.realmId, company);
+    return company;
+  }
+
+  responseTime(company?: Company): string {
+    return qboResponseTime(this.clock(), company?.settings.utcOffsetMinutes ?? pacificDaylightMinutes);
+  }
+}

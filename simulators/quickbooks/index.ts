@@ -1,0 +1,61 @@
+// A QuickBooks Online stand-in that speaks Intuit's wire format: OAuth, the v3 API subset Shortfall uses,
+// throttling, idempotent writes and signed webhooks. For tests and the embedded demo; never for production.
+import formbody from '@fastify/formbody';
+import Fastify from 'fastify';
+import type { RateLimit } from '../../integrations/quickbooks/limits.js';
+import { quickbooksUrlsAt, type QuickbooksUrls } from '../../integrations/quickbooks/urls.js';
+import { createAdmin, type QuickbooksSimulatorAdmin } from './admin.js';
+import { registerApiRoutes } from './api-routes.js';
+import { SimulatorCore } from './core.js';
+import { registerOAuthRoutes } from './oauth-routes.js';
+import type { WebhookOptions } from './webhooks.js';
+
+export type { QuickbooksSimulatorAdmin, SeedPayment } from './admin.js';
+export type { CompanyInput } from './core.js';
+export type { WebhookOptions } from './webhooks.js';
+export { intuitRetryDelaysMs } from './webhooks.js';
+export { tokenLifetimes } from './oauth-server.js';
+
+export interface QuickbooksSimulatorOptions {
+  /** 0 (the default) picks a free port. */
+  readonly port?: number;
+  readonly host?: string;
+  /** Where to send signed change notifications. */
+  readonly webhook?: WebhookOptions;
+  /** Epoch milliseconds; drives token expiry, timestamps, CDC and the throttle window. */
+  readonly clock?: () => number;
+  /** Intuit's per-realm limits unless given. */
+  readonly rateLimit?: RateLimit;
+  /** Delay added to every API request, e.g. to observe how many are in flight. */
+  readonly latencyMs?: number;
+}
+
+export interface QuickbooksSimulator {
+  readonly url: string;
+  /** Every endpoint on this server, ready for createQuickbooksOAuth / createQuickbooksConnector. */
+  readonly urls: QuickbooksUrls;
+  readonly admin: QuickbooksSimulatorAdmin;
+  close(): Promise<void>;
+}
+
+export async function startQuickbooksSimulator(options: QuickbooksSimulatorOptions = {}): Promise<QuickbooksSimulator> {
+  const core = new SimulatorCore(options);
+  const server = Fastify({ logger: false });
+  await server.register(formbody);
+  registerOAuthRoutes(server, core);
+  registerApiRoutes(server, core);
+  const host = options.host ?? '127.0.0.1';
+  await server.listen({ port: options.port ?? 0, host });
+  const address = server.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `http://${host}:${port}`;
+  return {
+    url,
+    urls: quickbooksUrlsAt(url),
+    admin: createAdmin(core),
+    close: async () => {
+      core.webhooks?.close();
+      await server.close();
+    },
+  };
+}

@@ -1,0 +1,98 @@
+// Intuit's OAuth endpoints: the consent page (appcenter), the token endpoint and revocation.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { SimulatorCore } from './core.js';
+import type { App } from './oauth-server.js';
+
+const accountingScope = 'com.intuit.quickbooks.accounting';
+
+const AuthorizeQuery = z.object({
+  client_id: z.string(),
+  redirect_uri: z.string(),
+  response_type: z.string(),
+  scope: z.string(),
+  state: z.string().optional(),
+  /** Simulator only: skip the page and consent at once, for tests that follow the redirect with fetch. */
+  auto: z.literal('1').optional(),
+  realmId: z.string().optional(),
+});
+type AuthorizeQuery = z.infer<typeof AuthorizeQuery>;
+
+const ConsentForm = z.object({ client_id: z.string(), redirect_uri: z.string(), state: z.string().default(''), realmId: z.string(), decision: z.enum(['allow', 'deny']) });
+
+const TokenForm = z.discriminatedUnion('grant_type', [
+  z.object({ grant_type: z.literal('authorization_code'), code: z.string(), redirect_uri: z.string() }),
+  z.object({ grant_type: z.literal('refresh_token'), refresh_token: z.string() }),
+]);
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function redirectBack(reply: FastifyReply, redirectUri: string, params: Record<string, string | undefined>) {
+  const url = new URL(redirectUri);
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, v);
+  return reply.redirect(url.toString(), 302);
+}
+
+function consentPage(core: SimulatorCore, q: AuthorizeQuery, app: App): string {
+  const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
+  const options = [...core.companies.values()].map((c) => `<option value="${escapeHtml(c.realmId)}">${escapeHtml(c.settings.name)}</option>`).join('');
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Connect to QuickBooks (simulator)</title></head><body>
+<h1>${escapeHtml(app.clientId)} wants to connect to your QuickBooks company</h1>
+<form method="post" action="/connect/oauth2/consent">
+${hidden('client_id', q.client_id)}${hidden('redirect_uri', q.redirect_uri)}${hidden('state', q.state ?? '')}
+<label>Company <select name="realmId">${options}</select></label>
+<button name="decision" value="allow">Connect</button> <button name="decision" value="deny">Cancel</button>
+</form></body></html>`;
+}
+
+export function registerOAuthRoutes(server: FastifyInstance, core: SimulatorCore): void {
+  server.get('/connect/oauth2', async (req, reply) => {
+    const parsed = AuthorizeQuery.safeParse(req.query);
+    const app = parsed.success ? core.oauth.app(parsed.data.client_id) : undefined;
+    // An unknown client or redirect URI gets an error page, never a redirect (RFC 6749 §4.1.2.1).
+    if (!parsed.success || !app || !app.redirectUris.has(parsed.data.redirect_uri)) {
+      return reply.code(400).type('text/html').send('<!doctype html><h1>Invalid client or redirect_uri</h1>');
+    }
+    const q = parsed.data;
+    if (q.response_type !== 'code') return redirectBack(reply, q.redirect_uri, { error: 'unsupported_response_type', state: q.state });
+    if (!q.scope.split(/\s+/).includes(accountingScope)) return redirectBack(reply, q.redirect_uri, { error: 'invalid_scope', state: q.state });
+    const realmId = q.auto ? (q.realmId ?? core.autoConsentRealm ?? core.companies.keys().next().value) : core.autoConsentRealm;
+    if (realmId === undefined || !core.companies.has(realmId)) return reply.type('text/html').send(consentPage(core, q, app));
+    return redirectBack(reply, q.redirect_uri, { code: core.oauth.issueCode(app, q.redirect_uri, realmId), state: q.state, realmId });
+  });
+
+  server.post('/connect/oauth2/consent', async (req, reply) => {
+    const form = ConsentForm.safeParse(req.body);
+    const app = form.success ? core.oauth.app(form.data.client_id) : undefined;
+    if (!form.success || !app || !app.redirectUris.has(form.data.redirect_uri) || !core.companies.has(form.data.realmId)) {
+      return reply.code(400).type('text/html').send('<!doctype html><h1>Invalid consent</h1>');
+    }
+    const { redirect_uri: redirectUri, state, realmId, decision } = form.data;
+    if (decision === 'deny') return redirectBack(reply, redirectUri, { error: 'access_denied', state });
+    return redirectBack(reply, redirectUri, { code: core.oauth.issueCode(app, redirectUri, realmId), state, realmId });
+  });
+
+  server.post('/oauth2/v1/tokens/bearer', async (req, reply) => {
+    reply.header('cache-control', 'no-store');
+    const app = core.oauth.authenticate(req.headers.authorization);
+    if (!app) return reply.code(401).send({ error: 'invalid_client' });
+    const form = TokenForm.safeParse(req.body);
+    if (!form.success) return reply.code(400).send({ error: 'invalid_request' });
+    const withHardExpiry = req.headers['x-include-refresh-token-hard-expires-in'] === 'true';
+    const tokens =
+      form.data.grant_type === 'authorization_code'
+        ? core.oauth.exchangeCode(app, form.data.code, form.data.redirect_uri, withHardExpiry)
+        : core.oauth.refresh(app, form.data.refresh_token, withHardExpiry);
+    return tokens ? reply.send(tokens) : reply.code(400).send({ error: 'invalid_grant' });
+  });
+
+  // intuit-oauth posts JSON here, node-quickbooks a form; both carry `token`.
+  server.post('/v2/oauth2/tokens/revoke', async (req, reply) => {
+    const app = core.oauth.authenticate(req.headers.authorization);
+    if (!app) return reply.code(401).send({ error: 'invalid_client' });
+    const body = z.object({ token: z.string() }).safeParse(req.body);
+    if (!body.success) return reply.code(400).send({ error: 'invalid_request' });
+    core.oauth.revoke(app, body.data.token);
+    return reply.code(200).send();
+  });
+}
