@@ -10,6 +10,7 @@ import type { LedgerConnector } from '../integrations/types.js';
 import type { CaseActivities } from './case-types.js';
 import { renderEvidencePack } from './evidence-pack.js';
 import { integrationCall } from './failures.js';
+import { heartbeatWhile } from './heartbeat.js';
 import { creditNoteReference, renderDraft } from './letters.js';
 import { approvalEmail, ownerEmail } from './owner-emails.js';
 
@@ -69,23 +70,23 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
 
     async postCreditNote(c) {
       const ledger = await d.ledger(c.connectionId);
-      const note = await integrationCall(() => ledger.postCreditNote({
+      const note = await heartbeatWhile(integrationCall(() => ledger.postCreditNote({
         invoiceId: c.invoiceId, currency: c.currency, idempotencyKey: c.key, memo: `${c.memo} (${creditNoteReference(c.caseId)})`,
         lines: c.lines.map((l) => ({ invoiceLineId: l.lineId, description: l.description, amount: l.amount })),
         ...(c.customerId ? { customerId: c.customerId } : {}),
-      }));
+      })));
       return { ref: note.ref.id, total: note.total };
     },
 
     async stageStripeEvidence(r) {
       const files = await Promise.all(r.documentIds.map((id) => d.documents.load(id)));
       const port = await d.evidence(r.connectionId);
-      await integrationCall(() => port.stage({ disputeId: r.disputeId, fields: r.fields, files, key: r.key }));
+      await heartbeatWhile(integrationCall(() => port.stage({ disputeId: r.disputeId, fields: r.fields, files, key: r.key })));
     },
 
     async submitStripeEvidence(r) {
       const port = await d.evidence(r.connectionId);
-      await integrationCall(() => port.submit({ disputeId: r.disputeId, key: r.key }));
+      await heartbeatWhile(integrationCall(() => port.submit({ disputeId: r.disputeId, key: r.key })));
     },
 
     async buildEvidencePack(r) {

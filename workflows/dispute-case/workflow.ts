@@ -12,6 +12,10 @@ import * as st from './state.js';
 
 const integrationRetry = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: ['integration.auth', 'integration.invalid', 'integration.not_found'] };
 const acts = wf.proxyActivities<CaseActivities>({ startToCloseTimeout: '2 minutes', retry: integrationRetry });
+// Ledger and Stripe writes heartbeat while they wait on the provider, so a crashed worker is noticed in seconds.
+const writes = wf.proxyActivities<Pick<CaseActivities, 'postCreditNote' | 'stageStripeEvidence' | 'submitStripeEvidence'>>({
+  startToCloseTimeout: '5 minutes', heartbeatTimeout: '10 seconds', retry: integrationRetry,
+});
 
 export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<CaseView> {
   const now = () => new Date(Date.now()).toISOString(); // workflow time: deterministic on replay
@@ -129,7 +133,7 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     }
     if (d.state === 'pending') {
       const version = d.version;
-      return waitFor(() => st.latestDraft(s)!.version !== version || st.latestDraft(s)!.state !== 'pending' || alsoWake() || (kind !== 'stripe_evidence' && st.balanceCleared(s)), timers, responseTimer);
+      return waitFor(() => st.latestDraft(s)!.version !== version || st.latestDraft(s)!.state !== 'pending' || alsoWake() || (kind !== 'stripe_evidence' && kind !== 'concession' && st.balanceCleared(s)), timers, responseTimer);
     }
     // approved: send it
     const to = s.input.invoice?.customerEmail;
@@ -161,7 +165,7 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     const d = st.latestDraft(s);
     const dispute = s.input.stripeDispute!;
     if (d?.kind === 'stripe_evidence' && d.state === 'approved') {
-      await acts.submitStripeEvidence({ key: key('stripe', 'submit', d.version), connectionId: s.input.connectionId, disputeId: dispute.dispute.id });
+      await writes.submitStripeEvidence({ key: key('stripe', 'submit', d.version), connectionId: s.input.connectionId, disputeId: dispute.dispute.id });
       s = st.withStatus({ ...st.markSent(s, d.version, now()), stripeSubmitted: true }, 'stripe_submitted');
       s = st.clearTimers(s, ['stripe_submit', 'response', 'response_limit']);
       return audit('stripe_evidence_submitted', { version: d.version }, d.decidedBy ?? 'owner');
@@ -171,7 +175,7 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     await letterStep('stripe_evidence', ['stripe_submit'], () => s.stripeStatus !== outcome);
     const staged = st.latestDraft(s)!;
     if (fresh && staged.state === 'pending') {
-      await acts.stageStripeEvidence({ key: key('stripe', 'stage', staged.version), connectionId: s.input.connectionId, disputeId: dispute.dispute.id, fields: staged.content.evidence ?? {}, documentIds: staged.content.attachments.map((a) => a.documentId) });
+      await writes.stageStripeEvidence({ key: key('stripe', 'stage', staged.version), connectionId: s.input.connectionId, disputeId: dispute.dispute.id, fields: staged.content.evidence ?? {}, documentIds: staged.content.attachments.map((a) => a.documentId) });
     }
   }
 
@@ -189,7 +193,7 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
       // Post only after the owner approves the concession letter, so both go out together.
       const d = st.latestDraft(s);
       if (d?.kind === 'concession' && d.state === 'approved') {
-        const posted = await acts.postCreditNote({ key: key('credit', o.at), caseId, connectionId: s.input.connectionId, invoiceId: s.input.invoice!.ref.id, currency: s.balance.currency, lines, memo: `Shortfall case ${caseId}: conceded lines` });
+        const posted = await writes.postCreditNote({ key: key('credit', o.at), caseId, connectionId: s.input.connectionId, invoiceId: s.input.invoice!.ref.id, currency: s.balance.currency, lines, memo: `Shortfall case ${caseId}: conceded lines` });
         s = st.markFired(st.applyCreditNote(s, posted.ref, posted.total, now()), `credit:${o.at}`);
         await audit('credit_note_posted', { ref: posted.ref, total: posted.total }, d.decidedBy ?? 'owner');
         return;
@@ -227,12 +231,14 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
   async function step(): Promise<void> {
     if (!s.announced) return announce();
     if (s.input.stripeDispute && !s.input.invoice) return stripeStep();
+    const o = st.openObjection(s);
+    // A credit already posted is announced in writing even when it clears the balance.
+    if (o && st.hasFired(s, `credit:${o.at}`)) return objectionStep(o);
     if (st.balanceCleared(s)) {
       s = st.applyClose(s, { kind: 'resolved', by: 'ledger', note: 'balance paid' }, now());
       return audit('resolved', { paid: s.paid });
     }
     if (!s.firstResponseSent) return letterStep('first_response', ['response', 'response_limit']);
-    const o = st.openObjection(s);
     if (o) return objectionStep(o);
     if (s.escalated) return waitFor(() => st.balanceCleared(s), [], async () => {});
     return paymentStep();

@@ -1,0 +1,59 @@
+// The one place that knows every provider (STYLE.md B2 #9). Each provider folder contributes a factory that
+// turns its config slice into an OAuth client, a connector per connection and a webhook verifier; wiring a
+// provider is one entry in the factories object, and `satisfies ProviderFactories` flags a missing one.
+import type { Config } from '../src/config.js';
+import { providerKeys, type ProviderKey } from '../src/domain/model.js';
+import type { ConnectionAuth, LedgerConnector, OAuthProvider, WebhookVerifier } from './types.js';
+
+export type ProviderConfig<K extends ProviderKey> = NonNullable<Config['providers'][K]>;
+export type ProviderConfigs = { readonly [K in ProviderKey]?: ProviderConfig<K> };
+
+export interface ProviderServices {
+  readonly oauth: OAuthProvider;
+  /** A connector acting for one connection; build one per use, with fresh auth from the vault. */
+  connector(auth: ConnectionAuth): LedgerConnector;
+  /** Absent when the provider's webhook secret is not configured: its webhooks are then refused. */
+  readonly verifier?: WebhookVerifier;
+}
+
+export type ProviderFactory<K extends ProviderKey> = (config: ProviderConfig<K>) => ProviderServices;
+export type ProviderFactories = { readonly [K in ProviderKey]: ProviderFactory<K> };
+
+export class ProviderNotConfiguredError extends Error {
+  override readonly name = 'ProviderNotConfiguredError';
+  constructor(readonly provider: ProviderKey) {
+    super(`Provider ${provider} is not configured`);
+  }
+}
+
+function build(factories: ProviderFactories, configs: ProviderConfigs, key: ProviderKey): ProviderServices | undefined {
+  switch (key) {
+    case 'quickbooks':
+      return configs.quickbooks && factories.quickbooks(configs.quickbooks);
+    case 'xero':
+      return configs.xero && factories.xero(configs.xero);
+    case 'stripe':
+      return configs.stripe && factories.stripe(configs.stripe);
+  }
+}
+
+/** Builds every configured provider at once, so a bad slice fails the process at start rather than at first use. */
+export function createProviderRegistry(factories: ProviderFactories, configs: ProviderConfigs) {
+  const built = new Map<ProviderKey, ProviderServices>();
+  for (const key of providerKeys) {
+    const services = build(factories, configs, key);
+    if (services) built.set(key, services);
+  }
+  return {
+    get(key: ProviderKey): ProviderServices {
+      const services = built.get(key);
+      if (!services) throw new ProviderNotConfiguredError(key);
+      return services;
+    },
+    configured: (): ProviderKey[] => [...built.keys()],
+    verifiers: (): Partial<Record<ProviderKey, WebhookVerifier>> =>
+      Object.fromEntries([...built].flatMap(([key, s]) => (s.verifier ? [[key, s.verifier]] : []))),
+  };
+}
+
+export type ProviderRegistry = ReturnType<typeof createProviderRegistry>;
