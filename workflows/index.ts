@@ -1,2 +1,3 @@
 // The workflowsPath entry: re-exports every workflow function the worker registers.
 export { disputeCaseWorkflow } from './dispute-case/workflow.js';
+export { connectionSyncWorkflow } from './connection-sync/workflow.js';

@@ -61,6 +61,7 @@ export const invoices = pgTable('invoices', {
   customerId: text('customer_id').notNull(),
   customerName: text('customer_name').notNull(),
   customerEmail: text('customer_email'),
+  customerLocale: text('customer_locale'),
   currency: text('currency').notNull(),
   totalMinor: minor('total_minor').notNull(),
   balanceMinor: minor('balance_minor').notNull(),
@@ -68,9 +69,17 @@ export const invoices = pgTable('invoices', {
   dueDate: date('due_date'),
   status: text('status').notNull(),
   lines: jsonb('lines').notNull(),
+  isDeposit: boolean('is_deposit').notNull().default(false),
+  onPaymentPlan: boolean('on_payment_plan').notNull().default(false),
   providerUpdatedAt: timestamp('provider_updated_at', { withTimezone: true }).notNull(),
   syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [primaryKey({ columns: [t.connectionId, t.externalId] }), index('invoices_open_idx').on(t.connectionId, t.status)]);
+  /** Set with the upsert, cleared once the case starter has acted on detection: a crash in between is retried. */
+  detectionPending: boolean('detection_pending').notNull().default(false),
+}, (t) => [
+  primaryKey({ columns: [t.connectionId, t.externalId] }),
+  index('invoices_open_idx').on(t.connectionId, t.status),
+  index('invoices_detection_pending_idx').on(t.connectionId).where(sql`detection_pending`),
+]);
 
 export const payments = pgTable('payments', {
   connectionId: uuid('connection_id').notNull().references(() => connections.id),
@@ -82,15 +91,18 @@ export const payments = pgTable('payments', {
   method: text('method'),
   memo: text('memo'),
   reference: text('reference'),
+  /** [{ invoiceId, minor, currency }]: GIN-indexed so an invoice's payments are one containment query. */
   applications: jsonb('applications').notNull(),
   status: text('status').notNull(),
   providerUpdatedAt: timestamp('provider_updated_at', { withTimezone: true }).notNull(),
   syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [primaryKey({ columns: [t.connectionId, t.externalId] })]);
+}, (t) => [primaryKey({ columns: [t.connectionId, t.externalId] }), index('payments_applications_idx').using('gin', t.applications)]);
 
 export const creditNotes = pgTable('credit_notes', {
   connectionId: uuid('connection_id').notNull().references(() => connections.id),
   externalId: text('external_id').notNull(),
+  number: text('number'),
+  customerId: text('customer_id'),
   currency: text('currency').notNull(),
   totalMinor: minor('total_minor').notNull(),
   lines: jsonb('lines').notNull(),
@@ -104,13 +116,16 @@ export const chargeDisputes = pgTable('charge_disputes', {
   connectionId: uuid('connection_id').notNull().references(() => connections.id),
   externalId: text('external_id').notNull(),
   chargeId: text('charge_id').notNull(),
+  paymentIntentId: text('payment_intent_id'),
   invoiceId: text('invoice_id'),
   currency: text('currency').notNull(),
   amountMinor: minor('amount_minor').notNull(),
   reason: text('reason').notNull(),
   status: text('status').notNull(),
   dueBy: timestamp('due_by', { withTimezone: true }),
+  providerCreatedAt: timestamp('provider_created_at', { withTimezone: true }),
   syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
+  detectionPending: boolean('detection_pending').notNull().default(false),
 }, (t) => [primaryKey({ columns: [t.connectionId, t.externalId] })]);
 
 export const webhookInbox = pgTable('webhook_inbox', {
@@ -121,6 +136,7 @@ export const webhookInbox = pgTable('webhook_inbox', {
   entity: text('entity').notNull(),
   entityId: text('entity_id').notNull(),
   operation: text('operation').notNull(),
+  occurredAt: text('occurred_at'),
   payload: jsonb('payload').notNull(),
   receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
   processedAt: timestamp('processed_at', { withTimezone: true }),
@@ -143,9 +159,11 @@ export const cases = pgTable('cases', {
   paidMinor: minor('paid_minor').notNull().default(0),
   disputedMinor: minor('disputed_minor').notNull().default(0),
   nextDeadline: timestamp('next_deadline', { withTimezone: true }),
+  /** Keys of the ledger facts already signalled to the workflow (payment/<id>, …), so a retried sync never repeats one. */
+  signalKeys: jsonb('signal_keys').$type<string[]>().notNull().default([]),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
-}, (t) => [uniqueIndex('cases_key').on(t.caseKey), index('cases_status_idx').on(t.organisationId, t.status)]);
+}, (t) => [uniqueIndex('cases_key').on(t.caseKey), index('cases_status_idx').on(t.organisationId, t.status), index('cases_connection_idx').on(t.connectionId)]);
 
 export const auditEvents = pgTable('audit_events', {
   id: id(),
@@ -197,4 +215,22 @@ export const documents = pgTable('documents', {
   createdAt: createdAt(),
 });
 
-export const schema = { organisations, users, connections, oauthStates, invoices, payments, creditNotes, chargeDisputes, webhookInbox, cases, auditEvents, emailOutbox, approvalTokens, documents };
+/** Magic sign-in links: only the SHA-256 of the emailed token is stored; each link works once, for 15 minutes. */
+export const signInTokens = pgTable('sign_in_tokens', {
+  tokenHash: text('token_hash').primaryKey(),
+  email: text('email').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true }),
+  createdAt: createdAt(),
+}, (t) => [index('sign_in_tokens_email_idx').on(t.email, t.createdAt)]);
+
+/** Browser sessions, keyed by the SHA-256 of the cookie's token. No user yet means onboarding is not finished. */
+export const sessions = pgTable('sessions', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull(),
+  userId: uuid('user_id').references(() => users.id),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  createdAt: createdAt(),
+}, (t) => [index('sessions_user_idx').on(t.userId)]);
+
+export const schema = { organisations, users, connections, oauthStates, invoices, payments, creditNotes, chargeDisputes, webhookInbox, cases, auditEvents, emailOutbox, approvalTokens, documents, signInTokens, sessions };

@@ -1,0 +1,91 @@
+// Activities of the connection-sync workflow: pull and store one page, apply the case actions it produced,
+// and the connection status changes the workflow decides on. Each is safe to retry.
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ConnectionVault } from '../src/connections/vault.js';
+import type { CaseStarter } from '../src/cases/starter.js';
+import type { CaseAction } from '../src/sync/actions.js';
+import type { SyncStore } from '../src/sync/store.js';
+import type { ProviderRegistry } from '../integrations/registry.js';
+import { disconnectedFailureType, integrationCall } from './failures.js';
+
+export interface SyncActivityDeps {
+  readonly connections: Pick<ConnectionVault, 'get' | 'getFreshAuth' | 'markNeedsReconnect' | 'markRestored' | 'recordSyncError'>;
+  readonly providers: Pick<ProviderRegistry, 'get'>;
+  readonly sync: Pick<SyncStore, 'applyBatch' | 'acknowledge'>;
+  readonly cases: Pick<CaseStarter, 'openOrSignalCase' | 'signalConnectionBroken' | 'signalConnectionRestored'>;
+  /** Defaults to the running activity's heartbeat. */
+  readonly heartbeat?: (details: unknown) => void;
+  readonly heartbeatEveryMs?: number;
+}
+
+export interface SyncPageInput {
+  readonly connectionId: string;
+  /** The previous page's nextCursor while a feed is being paged. */
+  readonly pageCursor?: string;
+}
+
+export interface SyncPageResult {
+  readonly actions: readonly CaseAction[];
+  readonly nextPageCursor?: string;
+  readonly stored: { readonly invoices: number; readonly payments: number; readonly creditNotes: number; readonly disputes: number };
+}
+
+/** Heartbeats while a slow provider call runs, so a dead worker is noticed without failing a live one. */
+async function beating<T>(beat: () => void, everyMs: number, body: () => Promise<T>): Promise<T> {
+  beat();
+  const timer = setInterval(beat, everyMs);
+  try {
+    return await body();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export function createSyncActivities(d: SyncActivityDeps) {
+  const heartbeat = d.heartbeat ?? ((details: unknown) => Context.current().heartbeat(details));
+  const everyMs = d.heartbeatEveryMs ?? 10_000;
+
+  return {
+    syncPage: (input: SyncPageInput): Promise<SyncPageResult> => integrationCall(async () => {
+      const connection = await d.connections.get(input.connectionId);
+      if (connection.status === 'disconnected') throw ApplicationFailure.nonRetryable(`Connection ${connection.id} was disconnected`, disconnectedFailureType);
+      const provider = d.providers.get(connection.provider);
+      const auth = await d.connections.getFreshAuth(connection.id, provider.oauth);
+      const batch = await beating(() => heartbeat({ pageCursor: input.pageCursor }), everyMs, () => provider.connector(auth).pullChanges({
+        ...(connection.syncCursor !== undefined && { cursor: connection.syncCursor }),
+        ...(input.pageCursor !== undefined && { pageCursor: input.pageCursor }),
+      }));
+      const actions = await d.sync.applyBatch(connection.id, batch);
+      heartbeat({ pageCursor: batch.nextCursor });
+      const stored = { invoices: batch.invoices.length, payments: batch.payments.length, creditNotes: batch.creditNotes.length, disputes: batch.disputes.length };
+      return { actions, stored, ...(batch.nextCursor !== undefined && { nextPageCursor: batch.nextCursor }) };
+    }),
+
+    async applyCaseActions(input: { connectionId: string; actions: readonly CaseAction[] }): Promise<{ started: number; signalled: number; skipped: number }> {
+      const counts = { started: 0, signalled: 0, skipped: 0 };
+      for (const action of input.actions) {
+        const outcome = await d.cases.openOrSignalCase(action);
+        counts[outcome.kind]++;
+        await d.sync.acknowledge(input.connectionId, [action.trigger]);
+      }
+      return counts;
+    },
+
+    async markConnectionBroken(input: { connectionId: string; reason: string }): Promise<void> {
+      await d.connections.markNeedsReconnect(input.connectionId, input.reason);
+      await d.cases.signalConnectionBroken(input.connectionId, input.reason);
+    },
+
+    async markConnectionRestored(input: { connectionId: string }): Promise<void> {
+      await d.connections.markRestored(input.connectionId);
+      await d.cases.signalConnectionRestored(input.connectionId);
+    },
+
+    async recordSyncFailure(input: { connectionId: string; message: string }): Promise<void> {
+      await d.connections.recordSyncError(input.connectionId, input.message);
+    },
+  };
+}
+
+export type SyncActivities = ReturnType<typeof createSyncActivities>;

@@ -1,0 +1,104 @@
+// pullChanges: a backfill of ACCREC invoices, their payments and credit notes, then If-Modified-Since runs
+// over the same three, plus a periodic sweep of open invoices. One call reads one page.
+import type { ChangeBatch } from '../types.js';
+import type { XeroApi } from './client.js';
+import { decodeCursor, encodeCursor, stages, type Checkpoint, type Run, type Stage } from './cursor.js';
+import { toCreditNote, toInvoice, toPayment } from './mappers.js';
+import { XeroCreditNotesPage, XeroInvoicesPage, XeroPaymentsPage, type XeroPagination } from './schemas.js';
+
+export interface SyncDeps {
+  readonly api: XeroApi;
+  readonly tenantId: string;
+  readonly now: () => number;
+  readonly pageSize: number;
+  /** How often an incremental run also re-reads every open invoice. */
+  readonly sweepEveryMs: number;
+}
+
+type Rows = Pick<ChangeBatch, 'invoices' | 'payments' | 'creditNotes'>;
+
+interface StagePage {
+  readonly rows: Rows;
+  readonly count: number;
+  readonly newest?: number;
+  readonly pagination?: XeroPagination | undefined;
+}
+
+// Our clock and Xero's disagree a little: start each window a few minutes early. Re-reading is harmless.
+const clockMarginMs = 5 * 60_000;
+const none: Rows = { invoices: [], payments: [], creditNotes: [] };
+const newestOf = (times: readonly string[]) => (times.length ? Math.max(...times.map((t) => Date.parse(t))) : undefined);
+
+async function readStage(d: SyncDeps, stage: Stage, run: Run): Promise<StagePage> {
+  const q = { page: run.page, pageSize: d.pageSize, ...(run.since && { ifModifiedSince: run.since }) };
+  switch (stage) {
+    case 'invoices':
+    case 'openInvoices': {
+      const statuses = stage === 'openInvoices' ? ['AUTHORISED'] : undefined;
+      const page = XeroInvoicesPage.parse(await d.api.listInvoices({ ...q, where: 'Type=="ACCREC"', ...(statuses && { statuses }) }));
+      const invoices = page.Invoices.map((r) => toInvoice(r, d.tenantId));
+      return { rows: { ...none, invoices }, count: invoices.length, newest: newestOf(invoices.map((i) => i.updatedAt)), pagination: page.pagination };
+    }
+    case 'payments': {
+      const page = XeroPaymentsPage.parse(await d.api.listPayments({ ...q, where: 'PaymentType=="ACCRECPAYMENT"' }));
+      const payments = page.Payments.map((r) => toPayment(r, d.tenantId));
+      return { rows: { ...none, payments }, count: payments.length, newest: newestOf(payments.map((p) => p.updatedAt)), pagination: page.pagination };
+    }
+    case 'creditNotes': {
+      const page = XeroCreditNotesPage.parse(await d.api.listCreditNotes({ ...q, where: 'Type=="ACCRECCREDIT"' }));
+      const creditNotes = page.CreditNotes.map((r) => toCreditNote(r, d.tenantId));
+      return { rows: { ...none, creditNotes }, count: creditNotes.length, newest: newestOf(creditNotes.map((c) => c.updatedAt)), pagination: page.pagination };
+    }
+  }
+}
+
+function nextStage(run: Run): Run | undefined {
+  const later = stages.slice(stages.indexOf(run.stage) + 1).filter((s) => s !== 'openInvoices' || run.sweep);
+  const stage = later[0];
+  if (!stage) return undefined;
+  // The sweep reads every open invoice, not just the recently modified ones.
+  const since = stage === 'openInvoices' ? undefined : run.from;
+  return { ...run, stage, page: 1, since };
+}
+
+// Paging by time, not by offset: a record edited mid-run jumps to the end of the order instead of shifting
+// every later record back a slot (which would make an offset skip one). Restart one second early, since
+// If-Modified-Since has second precision; fall back to the page number only while a whole page shares a second.
+function afterPage(run: Run, page: StagePage, pageSize: number): Run | undefined {
+  const more = page.pagination ? page.pagination.page < page.pagination.pageCount : page.count >= pageSize;
+  if (!more) return nextStage(run);
+  const restart = page.newest === undefined ? undefined : Math.floor(page.newest / 1000) * 1000 - 1000;
+  if (restart !== undefined && restart > (run.since ? Date.parse(run.since) : Number.NEGATIVE_INFINITY)) {
+    return { ...run, since: new Date(restart).toISOString(), page: 1 };
+  }
+  return { ...run, page: run.page + 1 };
+}
+
+function startRun(d: SyncDeps, from?: Checkpoint): Run {
+  const startedAt = new Date(d.now() - clockMarginMs).toISOString();
+  if (!from) return { v: 1, kind: 'run', backfill: true, stage: 'invoices', page: 1, startedAt, sweep: false, lastSweepAt: startedAt };
+  const sweep = from.sweepNow === true || d.now() - Date.parse(from.lastSweepAt) >= d.sweepEveryMs;
+  return {
+    v: 1,
+    kind: 'run',
+    backfill: false,
+    stage: 'invoices',
+    since: from.from,
+    from: from.from,
+    page: 1,
+    startedAt,
+    sweep,
+    lastSweepAt: sweep ? startedAt : from.lastSweepAt,
+  };
+}
+
+export async function pullChanges(d: SyncDeps, input: { cursor?: string; pageCursor?: string }): Promise<ChangeBatch> {
+  const text = input.pageCursor ?? input.cursor;
+  const cursor = text === undefined ? undefined : decodeCursor(text);
+  const run = cursor?.kind === 'run' ? cursor : startRun(d, cursor);
+  const page = await readStage(d, run.stage, run);
+  const next = afterPage(run, page, d.pageSize);
+  const nextCursor = next && encodeCursor(next);
+  const checkpoint = nextCursor ?? encodeCursor({ v: 1, kind: 'checkpoint', from: run.startedAt, lastSweepAt: run.lastSweepAt });
+  return { ...page.rows, disputes: [], ...(nextCursor && { nextCursor }), checkpoint, backfill: run.backfill };
+}

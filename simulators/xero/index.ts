@@ -1,0 +1,153 @@
+// A Xero simulator on 127.0.0.1: identity (OAuth consent, tokens, revocation, /connections) and the
+// Accounting API paths Shortfall uses, with Xero's envelopes, paging, If-Modified-Since, idempotency keys,
+// rate limits and signed webhooks. Every request and answer is checked against Xero's OpenAPI files.
+import { randomUUID } from 'node:crypto';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { createAdmin, type XeroSimulatorAdmin } from './admin.js';
+import type { Clock } from './clock.js';
+import { SimError, SimValidationError } from './errors.js';
+import { IdempotencyStore } from './idempotency.js';
+import { IdentityServer, OAuthError, type SimClient } from './identity.js';
+import { checkWebhookPayload, contracts, registerContractHooks, type Violation } from './openapi/hooks.js';
+import { Organisation, type Change } from './organisation.js';
+import { RateLimiter, defaultRateLimits, type SimRateLimits } from './rate-limit.js';
+import { registerApiGuard } from './routes/api-guard.js';
+import { creditNoteRoutes } from './routes/credit-notes.js';
+import { identityRoutes } from './routes/identity.js';
+import { invoiceRoutes } from './routes/invoices.js';
+import { paymentRoutes } from './routes/payments.js';
+import { apiPrefix, type ConsentMode, type SimState } from './state.js';
+import { WebhookSender, type WebhookConfig } from './webhooks.js';
+
+export { manualClock, type Clock, type ManualClock } from './clock.js';
+export type { InvoiceSeed, SeededInvoice, XeroSimulatorAdmin } from './admin.js';
+export type { Violation } from './openapi/hooks.js';
+export type { IntentToReceiveResult, WebhookDelivery } from './webhooks.js';
+export type { ConsentMode } from './state.js';
+
+export interface TenantSeed {
+  readonly tenantId?: string;
+  readonly name: string;
+  readonly baseCurrency?: string;
+}
+
+export interface XeroSimulatorOptions {
+  /** 0 (the default) picks a free port. */
+  readonly port?: number;
+  readonly webhook?: WebhookConfig;
+  readonly clock?: Clock;
+  readonly tenants?: readonly TenantSeed[];
+  readonly clients?: readonly SimClient[];
+  /** 'page' shows the consent screen; tests usually want { mode: 'auto' }. */
+  readonly consent?: ConsentMode;
+  readonly rateLimits?: Partial<SimRateLimits>;
+  /** Check traffic against the OpenAPI files (default true; costs about a second at start). */
+  readonly validate?: boolean;
+  readonly providerName?: string;
+}
+
+export interface XeroSimulator {
+  /** Base URL; identity and API share it (see xeroUrlsAt). */
+  readonly url: string;
+  readonly identityUrl: string;
+  /** For xero-node's accountingApi.basePath. */
+  readonly apiBasePath: string;
+  readonly admin: XeroSimulatorAdmin;
+  close(): Promise<void>;
+}
+
+export const simulatorClient: SimClient = { clientId: 'SHORTFALL-SIMULATOR-CLIENT', clientSecret: 'shortfall-simulator-secret' };
+
+export const defaultTenants: readonly TenantSeed[] = [
+  { tenantId: '3f3b3c1e-6a4e-4c57-9a3b-6b0c2d1e4f01', name: 'Harbour Plumbing Ltd', baseCurrency: 'NZD' },
+  { tenantId: '8d2a7c55-1f0e-4b8e-a1d4-2e9f6c3b7a02', name: 'Kestrel Design Studio', baseCurrency: 'GBP' },
+  { tenantId: 'c41e9b07-5d3a-4f62-8e1c-9a7b5d2f0c03', name: 'Demo Company (AU)', baseCurrency: 'AUD' },
+];
+
+function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | SimError | OAuthError, _req, reply) => {
+    if (error instanceof SimError) {
+      reply.headers(error.headers);
+      return reply.code(error.status).type(typeof error.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8').send(error.body);
+    }
+    if (error instanceof OAuthError) return reply.code(error.status).send({ error: error.error, ...(error.description && { error_description: error.description }) });
+    if ('statusCode' in error && error.statusCode !== undefined && error.statusCode < 500) return reply.code(400).send(new SimValidationError(error.message).body);
+    return reply.code(500).send({ Title: 'Simulator error', Detail: error.message });
+  });
+  app.setNotFoundHandler((_req, reply) => reply.code(404).type('text/plain; charset=utf-8').send("The resource you're looking for cannot be found"));
+}
+
+function recordRequests(app: FastifyInstance, state: SimState): void {
+  const kept = ['xero-tenant-id', 'idempotency-key', 'if-modified-since', 'accept', 'content-type'];
+  app.addHook('onResponse', async (req, reply) => {
+    const url = new URL(req.url, 'http://simulator');
+    const headers = Object.fromEntries(kept.flatMap((h) => (typeof req.headers[h] === 'string' ? [[h, req.headers[h]]] : [])));
+    state.requests.push({ method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers, status: reply.statusCode });
+  });
+}
+
+export async function startXeroSimulator(options: XeroSimulatorOptions = {}): Promise<XeroSimulator> {
+  if (process.env.NODE_ENV === 'production') throw new Error('The Xero simulator does not run in production');
+  const clock = options.clock ?? Date.now;
+  const violations: Violation[] = [];
+  const record = (v: Violation) => void violations.push(v);
+  const validate = options.validate ?? true;
+  const state: SimState = {
+    clock,
+    identity: new IdentityServer(clock, options.clients ?? [simulatorClient]),
+    orgs: new Map(),
+    rateLimiter: new RateLimiter({ ...defaultRateLimits, ...options.rateLimits }, clock),
+    idempotency: new IdempotencyStore(clock),
+    webhooks: options.webhook && new WebhookSender(options.webhook, clock, () => `${state.baseUrl}${apiPrefix}`, (payload) => {
+      if (validate) checkWebhookPayload(payload, record);
+    }),
+    providerName: options.providerName ?? 'Shortfall (simulated)',
+    requests: [],
+    faults: [],
+    consent: options.consent ?? { mode: 'page' },
+    latencyMs: 0,
+    baseUrl: '',
+  };
+  const onChange = (change: Change) => state.webhooks?.enqueue(change);
+  const addTenant = (t: TenantSeed): string => {
+    const org = new Organisation((t.tenantId ?? randomUUID()).toLowerCase(), t.name, t.baseCurrency ?? 'NZD', clock, onChange);
+    state.orgs.set(org.tenantId, org);
+    return org.tenantId;
+  };
+  for (const t of options.tenants ?? defaultTenants) addTenant(t);
+
+  const app = Fastify({ routerOptions: { caseSensitive: false }, forceCloseConnections: true });
+  await app.register(formbody);
+  installErrorHandling(app);
+  recordRequests(app, state);
+  if (validate) {
+    contracts(); // compile now rather than inside the first request
+    registerContractHooks(app, record);
+  }
+  await app.register(identityRoutes(state));
+  await app.register(
+    async (api) => {
+      registerApiGuard(api, state);
+      await api.register(invoiceRoutes(state));
+      await api.register(paymentRoutes(state));
+      await api.register(creditNoteRoutes(state));
+    },
+    { prefix: apiPrefix },
+  );
+  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('The simulator did not get a TCP port');
+  state.baseUrl = `http://127.0.0.1:${address.port}`;
+
+  return {
+    url: state.baseUrl,
+    identityUrl: state.baseUrl,
+    apiBasePath: `${state.baseUrl}${apiPrefix}`,
+    admin: createAdmin(state, violations, addTenant),
+    async close() {
+      await state.webhooks?.close();
+      await app.close();
+    },
+  };
+}

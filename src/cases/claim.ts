@@ -1,0 +1,42 @@
+// The cases row is written before its workflow starts (status "starting"), so the case id in the workflow
+// input is stable across retries. A resolved case whose invoice is short again is reopened under the same key.
+import { eq, sql } from 'drizzle-orm';
+import type { Database } from '../db/index.js';
+import { cases } from '../db/schema.js';
+import type { CaseFacts } from '../domain/case.js';
+import { disputeCaseWorkflowId } from '../../workflows/dispute-case/definitions.js';
+import { startingStatus, type CaseRow } from './records.js';
+import { withKeys } from './send-once.js';
+
+export interface ClaimInput {
+  readonly organisationId: string;
+  readonly connectionId: string;
+  readonly caseKey: string;
+  readonly facts: CaseFacts;
+  readonly customerName?: string;
+}
+
+/** The claimed row, or undefined when a running or owner-closed case already holds the key. */
+export async function claimCase(db: Database, c: ClaimInput, now: Date): Promise<CaseRow | undefined> {
+  const { facts } = c;
+  const figures = { kind: facts.kind, currency: facts.disputed.currency, paidMinor: facts.paid.minor, disputedMinor: facts.disputed.minor };
+  const [row] = await db.insert(cases).values({
+    organisationId: c.organisationId, caseKey: c.caseKey, workflowId: disputeCaseWorkflowId(c.caseKey), connectionId: c.connectionId,
+    invoiceId: facts.invoice?.id ?? null, disputeId: facts.stripeDispute?.dispute.id ?? null, status: startingStatus,
+    customerName: c.customerName ?? null, ...figures,
+  }).onConflictDoUpdate({
+    target: cases.caseKey,
+    set: { status: startingStatus, ...figures, updatedAt: now },
+    setWhere: sql`${cases.status} in (${startingStatus}, 'resolved')`,
+  }).returning();
+  return row;
+}
+
+/** Records what the started workflow already knows, and that it runs (unless it has projected a status itself). */
+export async function markStarted(db: Database, caseId: string, knownFacts: readonly string[], now: Date): Promise<void> {
+  await db.update(cases).set({
+    signalKeys: withKeys(knownFacts),
+    status: sql`case when ${cases.status} = ${startingStatus} then 'open' else ${cases.status} end`,
+    updatedAt: now,
+  }).where(eq(cases.id, caseId));
+}

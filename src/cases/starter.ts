@@ -1,0 +1,128 @@
+// Turns case actions from sync into Temporal calls: start a case workflow (idempotently, keyed by the case),
+// or signal the running one with the ledger facts it has not heard yet.
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Database } from '../db/index.js';
+import type { CaseFacts } from '../domain/case.js';
+import type { Logger } from '../logger.js';
+import { getRow, toConnection } from '../connections/records.js';
+import type { CaseView, DisputeCaseInput, LedgerEvent } from '../../workflows/dispute-case/definitions.js';
+import { closeCaseUpdate, ledgerEventSignal, stripeDisputeSignal } from '../../workflows/dispute-case/definitions.js';
+import type { CaseAction, LedgerScope } from '../sync/actions.js';
+import { claimCase, markStarted } from './claim.js';
+import { caseInput, organisationProfile } from './input.js';
+import { disputeCaseEvents, factsInInput, invoiceCaseEvents, stripeKey } from './ledger-events.js';
+import { loadCaseSources, type CaseSources } from './sources.js';
+import { caseByKey, isClosed, isOwnerClosed, recordKind, runningCasesOfConnection, startingStatus, type CaseRow } from './records.js';
+import { caseSearchAttributes } from './search-attributes.js';
+import { sendOnce } from './send-once.js';
+
+type DisputeCaseWorkflow = (input: DisputeCaseInput) => Promise<CaseView>;
+
+export type CaseOutcome =
+  | { readonly kind: 'started'; readonly caseId: string; readonly workflowId: string; readonly runId: string }
+  | { readonly kind: 'signalled'; readonly caseId: string; readonly workflowId: string; readonly signals: number }
+  | { readonly kind: 'skipped'; readonly reason: 'owner_closed' | 'not_running' };
+
+export interface CaseStarterDeps {
+  readonly db: Database;
+  /** The process's one Temporal client. */
+  readonly client: Client;
+  readonly taskQueue: string;
+  readonly now?: () => number;
+  readonly logger?: Logger;
+}
+
+const running = (row: CaseRow | undefined): row is CaseRow => row !== undefined && row.status !== startingStatus && !isClosed(row);
+
+export function createCaseStarter(deps: CaseStarterDeps) {
+  const { db, client } = deps;
+  const now = deps.now ?? Date.now;
+  const log = deps.logger?.child({ module: 'cases.starter' });
+
+  async function start(action: CaseAction & { facts: CaseFacts }, scope: LedgerScope, organisationId: string): Promise<CaseOutcome> {
+    const sources = await loadCaseSources(db, scope, action.trigger, action.facts);
+    const row = await claimCase(db, { organisationId, connectionId: scope.connectionId, caseKey: action.caseKey, facts: action.facts, customerName: sources.ledger?.invoice.customer.name }, new Date(now()));
+    if (!row) return signal(action, scope); // someone else's case now holds the key: bring it up to date
+    const input = caseInput({ caseId: row.id, caseKey: action.caseKey, scope, organisation: await organisationProfile(db, organisationId), facts: action.facts, ...sources, learnedAt: new Date(now()).toISOString() });
+    const handle = await client.workflow.start<DisputeCaseWorkflow>('disputeCaseWorkflow', {
+      workflowId: row.workflowId, taskQueue: deps.taskQueue, args: [input],
+      // A retried start (or a second worker) joins the running case instead of failing or starting another.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: caseSearchAttributes(input, action.facts),
+    });
+    await markStarted(db, row.id, knownFacts(sources), new Date(now()));
+    log?.info({ caseId: row.id, workflowId: row.workflowId, reason: action.reason }, 'case started');
+    return { kind: 'started', caseId: row.id, workflowId: row.workflowId, runId: handle.firstExecutionRunId };
+  }
+
+  async function signal(action: CaseAction, scope: LedgerScope): Promise<CaseOutcome> {
+    const row = await caseByKey(db, action.caseKey);
+    if (!running(row)) return { kind: 'skipped', reason: 'not_running' };
+    const handle = client.workflow.getHandle(row.workflowId);
+    const sources = await loadCaseSources(db, scope, action.trigger, 'facts' in action ? action.facts : undefined);
+    let signals = 0;
+    try {
+      if (sources.dispute && 'disputeId' in action.trigger) {
+        for (const e of disputeCaseEvents(sources.dispute, row.signalKeys)) {
+          if (await sendOnce(db, row.id, e, () => handle.signal(stripeDisputeSignal, e.event))) signals++;
+        }
+      } else if (sources.ledger) {
+        for (const e of invoiceCaseEvents(sources.ledger, row.signalKeys)) {
+          if (await sendOnce(db, row.id, e, () => handle.signal(ledgerEventSignal, e.event))) signals++;
+        }
+        // The domain resolves remainders within tolerance; the workflow only closes itself at a zero balance.
+        const { balance, status } = sources.ledger.invoice;
+        if (action.kind === 'resolve' && balance.minor > 0 && status !== 'void' && status !== 'deleted') await closeWithinTolerance(row);
+      }
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return { kind: 'skipped', reason: 'not_running' };
+      throw err;
+    }
+    if (action.kind === 'update') await recordKind(db, row.id, action.facts.kind);
+    return { kind: 'signalled', caseId: row.id, workflowId: row.workflowId, signals };
+  }
+
+  async function closeWithinTolerance(row: CaseRow): Promise<void> {
+    try {
+      await client.workflow.getHandle(row.workflowId).executeUpdate(closeCaseUpdate, { args: [{ kind: 'resolved', by: 'shortfall', note: 'the remaining balance is within tolerance' }] });
+    } catch (err) {
+      if (!(err instanceof WorkflowUpdateFailedError)) throw err; // already closed: nothing to do
+    }
+  }
+
+  async function openOrSignalCase(action: CaseAction): Promise<CaseOutcome> {
+    const connection = toConnection(await getRow(db, action.connectionId));
+    const scope: LedgerScope = { connectionId: connection.id, provider: connection.provider, accountId: connection.accountId };
+    if (action.kind !== 'open') return signal(action, scope);
+    const existing = await caseByKey(db, action.caseKey);
+    if (existing && isOwnerClosed(existing)) return { kind: 'skipped', reason: 'owner_closed' };
+    if (running(existing)) return signal(action, scope);
+    return start(action, scope, connection.organisationId);
+  }
+
+  async function signalEveryCase(connectionId: string, event: LedgerEvent): Promise<number> {
+    let signalled = 0;
+    for (const row of await runningCasesOfConnection(db, connectionId)) {
+      try {
+        await client.workflow.getHandle(row.workflowId).signal(ledgerEventSignal, event);
+        signalled++;
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }
+    return signalled;
+  }
+
+  return {
+    openOrSignalCase,
+    /** Pauses the payment clocks of every running case of the connection. */
+    signalConnectionBroken: (connectionId: string, reason: string) => signalEveryCase(connectionId, { kind: 'connection_broken', reason }),
+    signalConnectionRestored: (connectionId: string) => signalEveryCase(connectionId, { kind: 'connection_restored' }),
+  };
+}
+
+function knownFacts(s: CaseSources): string[] {
+  return [...(s.ledger ? factsInInput(s.ledger) : []), ...(s.dispute ? [stripeKey(s.dispute)] : [])];
+}
+
+export type CaseStarter = ReturnType<typeof createCaseStarter>;

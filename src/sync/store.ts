@@ -1,0 +1,59 @@
+// applyBatch: store one ChangeBatch, advance the cursor and flag what needs detection, all in one transaction;
+// then decide case actions from the stored state. Flags stay set until the case starter acknowledges them.
+import { and, eq, inArray } from 'drizzle-orm';
+import type { ChangeBatch } from '../../integrations/types.js';
+import type { Database } from '../db/index.js';
+import { chargeDisputes, connections, invoices } from '../db/schema.js';
+import { defaultDetectionPolicy, type DetectionPolicy } from '../domain/detection.js';
+import { ConnectionNotFoundError, toConnection } from '../connections/records.js';
+import type { CaseAction, CaseTrigger, LedgerScope } from './actions.js';
+import { clearPending, detectPending } from './detect.js';
+import { invoicesNamedBy } from './ledger.js';
+import { touchedInvoiceIds } from './touched.js';
+import { upsertBatch } from './upsert.js';
+
+const deletedIds = (list: readonly { status: string; ref: { id: string } }[]) => list.filter((r) => r.status === 'deleted').map((r) => r.ref.id);
+
+async function flagForDetection(tx: Database, connectionId: string, invoiceIds: readonly string[], disputeIds: readonly string[]): Promise<void> {
+  if (invoiceIds.length > 0) {
+    await tx.update(invoices).set({ detectionPending: true }).where(and(eq(invoices.connectionId, connectionId), inArray(invoices.externalId, [...new Set(invoiceIds)])));
+  }
+  if (disputeIds.length > 0) {
+    await tx.update(chargeDisputes).set({ detectionPending: true }).where(and(eq(chargeDisputes.connectionId, connectionId), inArray(chargeDisputes.externalId, [...disputeIds])));
+  }
+}
+
+export interface SyncStoreDeps {
+  readonly db: Database;
+  readonly policy?: DetectionPolicy;
+  readonly now?: () => number;
+}
+
+export function createSyncStore(deps: SyncStoreDeps) {
+  const { db } = deps;
+  const policy = deps.policy ?? defaultDetectionPolicy;
+  const now = deps.now ?? Date.now;
+
+  async function applyBatch(connectionId: string, batch: ChangeBatch): Promise<CaseAction[]> {
+    return db.transaction(async (tx) => {
+      // The row lock makes a second sync of the same connection wait instead of interleaving cursors.
+      const [row] = await tx.select().from(connections).where(eq(connections.id, connectionId)).for('update');
+      if (!row) throw new ConnectionNotFoundError(connectionId);
+      const { provider, accountId } = toConnection(row);
+      const scope: LedgerScope = { connectionId, provider, accountId };
+      const at = new Date(now());
+      const unapplied = await invoicesNamedBy(tx, connectionId, { payments: deletedIds(batch.payments), creditNotes: deletedIds(batch.creditNotes) });
+      await upsertBatch(tx, connectionId, batch, at);
+      await flagForDetection(tx, connectionId, [...touchedInvoiceIds(batch), ...unapplied], batch.disputes.map((d) => d.ref.id));
+      await tx.update(connections).set({ syncCursor: batch.checkpoint, lastSyncAt: at, lastError: null, updatedAt: at }).where(eq(connections.id, connectionId));
+      return detectPending(tx, scope, policy);
+    });
+  }
+
+  /** The case starter has acted on these; their records need no detection until the next change. */
+  const acknowledge = (connectionId: string, triggers: readonly CaseTrigger[]) => clearPending(db, connectionId, triggers);
+
+  return { applyBatch, acknowledge };
+}
+
+export type SyncStore = ReturnType<typeof createSyncStore>;

@@ -1,0 +1,29 @@
+// What the web app needs from parts owned elsewhere. The lead wires implementations in src/deps.ts; the web
+// code depends only on these shapes, so it is tested with fakes that implement them.
+import type { ProviderKey } from '../domain/model.js';
+
+/** A connection as the connections page shows it: never its tokens. Structurally a subset of connections/types.ts. */
+export interface ConnectionSummary {
+  readonly id: string;
+  readonly provider: ProviderKey;
+  readonly name: string;
+  readonly status: 'active' | 'needs_reconnect' | 'disconnected';
+  readonly sandbox: boolean;
+  readonly lastSyncAt?: string | undefined;
+  readonly lastError?: string | undefined;
+}
+
+/** Expected failures carry a message written for the owner; anything else is thrown. */
+export type PortResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
+
+export interface ConnectionsPort {
+  /** The provider's authorisation URL, with a fresh `state` bound to this user and provider. */
+  startUrl(userId: string, provider: ProviderKey): Promise<string>;
+  /** Checks `state`, exchanges the code and stores the connection; a refused or replayed callback is `ok: false`. */
+  completeCallback(userId: string, provider: ProviderKey, query: Readonly<Record<string, string>>): Promise<PortResult<ConnectionSummary>>;
+  list(organisationId: string): Promise<readonly ConnectionSummary[]>;
+  /** Only a connection of this organisation; false when there is none with that id. */
+  disconnect(organisationId: string, connectionId: string): Promise<boolean>;
+  /** Validates a Stripe restricted key against Stripe, then stores it sealed like an OAuth token. */
+  saveStripeKey(organisationId: string, key: string): Promise<PortResult<ConnectionSummary>>;
+}

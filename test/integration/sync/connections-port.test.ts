@@ -1,0 +1,70 @@
+// The connections page's port over the real vault and state store, with a fake provider behind the registry.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IntegrationError } from '../../../integrations/errors.js';
+import { createConnectionsPort } from '../../../src/connections/port.js';
+import { createOAuthStateStore } from '../../../src/connections/oauth-states.js';
+import type { Connection } from '../../../src/connections/types.js';
+import { createConnectionVault } from '../../../src/connections/vault.js';
+import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
+import type { ConnectionsPort } from '../../../src/web/ports.js';
+import { FakeOAuthProvider, testKeyRing } from './fakes.js';
+import { seedOrganisation } from './fixtures.js';
+
+let h: DatabaseHandle;
+let port: ConnectionsPort;
+let oauth: FakeOAuthProvider;
+let owner: { organisationId: string; userId: string };
+let stranger: { organisationId: string; userId: string };
+const events: string[] = [];
+
+beforeAll(async () => {
+  h = await openDatabase({ kind: 'pglite' });
+  owner = await seedOrganisation(h.db);
+  stranger = await seedOrganisation(h.db, 'Other Ltd');
+  oauth = new FakeOAuthProvider('quickbooks');
+  const vault = createConnectionVault({ db: h.db, keyRing: testKeyRing() });
+  port = createConnectionsPort({
+    db: h.db, vault, states: createOAuthStateStore({ db: h.db }), providers: { get: () => ({ oauth, connector: () => { throw new Error('unused'); } }) },
+    redirectUri: (p) => `https://app.shortfall.test/oauth/${p}/callback`,
+    verifyStripeKey: async (key) => {
+      if (key !== 'rk_test_good') throw new IntegrationError('auth', 'Invalid API Key provided', { provider: 'stripe', status: 401 });
+      return { account: { accountId: 'acct_1', name: 'Brightside' }, tokens: { accessToken: key, scope: 'restricted_key' }, livemode: false };
+    },
+    onConnected: async (c: Connection, restored: boolean) => void events.push(`${restored ? 'restored' : 'connected'}:${c.accountId}`),
+    onDisconnected: async (c: Connection) => void events.push(`disconnected:${c.accountId}`),
+  });
+});
+afterAll(() => h.close());
+
+const stateOf = (url: string) => new URL(url).searchParams.get('state')!;
+
+describe('connections port', () => {
+  it('connects through the OAuth round trip and refuses a replayed or foreign callback', async () => {
+    const url = await port.startUrl(owner.userId, 'quickbooks');
+    expect(url).toContain('redirect_uri=https%3A%2F%2Fapp.shortfall.test%2Foauth%2Fquickbooks%2Fcallback');
+    const state = stateOf(url);
+    const done = await port.completeCallback(owner.userId, 'quickbooks', { state, code: 'c1', realmId: 'realm-1' });
+    expect(done).toEqual({ ok: true, value: expect.objectContaining({ provider: 'quickbooks', name: 'Fake Co', status: 'active' }) });
+    expect(events).toEqual(['connected:realm-1']);
+    expect(await port.completeCallback(owner.userId, 'quickbooks', { state, code: 'c1' })).toEqual({ ok: false, message: expect.stringContaining('already used') });
+    const other = stateOf(await port.startUrl(owner.userId, 'quickbooks'));
+    expect(await port.completeCallback(stranger.userId, 'quickbooks', { state: other, code: 'c2' })).toMatchObject({ ok: false });
+    expect(await port.list(owner.organisationId)).toHaveLength(1);
+  });
+
+  it('turns a refused grant or a bad Stripe key into a message for the owner', async () => {
+    oauth.failExchange = new IntegrationError('auth', 'access_denied');
+    const state = stateOf(await port.startUrl(owner.userId, 'quickbooks'));
+    expect(await port.completeCallback(owner.userId, 'quickbooks', { state, error: 'access_denied' })).toEqual({ ok: false, message: 'QuickBooks did not grant access. Please try again.' });
+    expect(await port.saveStripeKey(owner.organisationId, 'rk_test_bad')).toMatchObject({ ok: false, message: expect.stringContaining('did not accept') });
+    expect(await port.saveStripeKey(owner.organisationId, 'rk_test_good')).toEqual({ ok: true, value: expect.objectContaining({ provider: 'stripe', sandbox: true }) });
+  });
+
+  it('disconnects only a connection of the caller\'s organisation', async () => {
+    const [connection] = (await port.list(owner.organisationId)).filter((c) => c.provider === 'quickbooks');
+    expect(await port.disconnect(stranger.organisationId, connection!.id)).toBe(false);
+    expect(await port.disconnect(owner.organisationId, connection!.id)).toBe(true);
+    expect(events.at(-1)).toBe('disconnected:realm-1');
+    expect((await port.list(owner.organisationId)).find((c) => c.id === connection!.id)?.status).toBe('disconnected');
+  });
+});

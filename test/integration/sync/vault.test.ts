@@ -1,0 +1,129 @@
+// The connection vault on both engines: sealed tokens, refresh ahead of expiry exactly once across callers,
+// invalid_grant, reconnect and disconnect.
+import { eq } from 'drizzle-orm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createConnectionVault, type VaultDeps } from '../../../src/connections/vault.js';
+import type { ConnectionBrokenEvent } from '../../../src/connections/types.js';
+import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
+import { connections } from '../../../src/db/schema.js';
+import { IntegrationError } from '../../../integrations/errors.js';
+import { freshPostgresUrl } from '../../helpers/databases.js';
+import { FakeOAuthProvider, testKeyRing } from './fakes.js';
+import { seedOrganisation } from './fixtures.js';
+
+const MINUTE = 60_000;
+const keyRing = testKeyRing();
+const handles: DatabaseHandle[] = [];
+afterAll(async () => {
+  for (const h of handles) await h.close();
+});
+
+/** Two handles on the same database: on Postgres two pools (two sessions), on PGlite the one in-process client. */
+const engines: [string, () => Promise<[DatabaseHandle, DatabaseHandle]>][] = [
+  ['PGlite', async () => {
+    const h = await openDatabase({ kind: 'pglite' });
+    handles.push(h);
+    return [h, h];
+  }],
+  ['Postgres', async () => {
+    const url = await freshPostgresUrl();
+    const a = await openDatabase({ kind: 'postgres', url });
+    const b = await openDatabase({ kind: 'postgres', url });
+    handles.push(a, b);
+    return [a, b];
+  }],
+];
+
+describe.each(engines)('connection vault on %s', (_engine, open) => {
+  async function setup(expiresInMs: number, extra: Partial<VaultDeps> = {}) {
+    const [a, b] = await open();
+    const provider = new FakeOAuthProvider();
+    const broken: ConnectionBrokenEvent[] = [];
+    const deps = { keyRing, onBroken: (e: ConnectionBrokenEvent) => void broken.push(e), ...extra };
+    const vault = createConnectionVault({ db: a.db, ...deps });
+    const other = createConnectionVault({ db: b.db, ...deps });
+    const { organisationId } = await seedOrganisation(a.db);
+    const { connection } = await vault.connect({ organisationId, provider: 'quickbooks', accountId: 'realm-1', name: 'Brightside QBO', tokens: provider.initialTokens(expiresInMs) });
+    return { db: a.db, vault, other, provider, broken, organisationId, connection };
+  }
+
+  it('stores tokens sealed to the row and never returns them with the connection', async () => {
+    const { db, vault, connection, organisationId } = await setup(60 * MINUTE);
+    const [row] = await db.select().from(connections).where(eq(connections.id, connection.id));
+    expect(row!.tokenCiphertext).toBeTruthy();
+    expect(JSON.stringify(row)).not.toContain('at-0');
+    expect(JSON.stringify(row)).not.toContain('rt-0');
+    expect(JSON.stringify(await vault.listByOrganisation(organisationId))).not.toContain('at-0');
+    expect(await vault.listByOrganisation(organisationId)).toEqual([expect.objectContaining({ id: connection.id, status: 'active', provider: 'quickbooks' })]);
+    // The ciphertext is bound to its row: copied onto another connection it does not open.
+    const { connection: second } = await vault.connect({ organisationId, provider: 'quickbooks', accountId: 'realm-2', name: 'Second', tokens: { accessToken: 'x' } });
+    await db.update(connections).set({ tokenCiphertext: row!.tokenCiphertext, tokenKeyId: row!.tokenKeyId }).where(eq(connections.id, second.id));
+    await expect(vault.getFreshAuth(second.id, new FakeOAuthProvider())).rejects.toThrow();
+  });
+
+  it('hands out stored tokens while they are fresh, and refreshes five minutes ahead of expiry', async () => {
+    const { vault, provider, connection } = await setup(6 * MINUTE);
+    expect((await vault.getFreshAuth(connection.id, provider)).tokens.accessToken).toBe('at-0');
+    expect(provider.refreshCalls).toHaveLength(0);
+
+    const soon = await setup(4 * MINUTE);
+    const auth = await soon.vault.getFreshAuth(soon.connection.id, soon.provider);
+    expect(auth).toMatchObject({ accountId: 'realm-1', tokens: { accessToken: 'at-1', refreshToken: 'rt-1' } });
+    // The rotated refresh token was persisted: a fresh vault over the other handle reads it back.
+    expect((await soon.other.getFreshAuth(soon.connection.id, soon.provider)).tokens.refreshToken).toBe('rt-1');
+    expect((await soon.vault.get(soon.connection.id)).tokenExpiresAt).toBe(auth.tokens.expiresAt);
+  });
+
+  it('refreshes once for two concurrent callers, and both get the new token', async () => {
+    const { vault, other, provider, connection } = await setup(MINUTE);
+    provider.refreshDelayMs = 150;
+    const [first, second] = await Promise.all([vault.getFreshAuth(connection.id, provider), other.getFreshAuth(connection.id, provider)]);
+    expect(provider.refreshCalls).toHaveLength(1);
+    expect(first.tokens.accessToken).toBe('at-1');
+    expect(second.tokens.accessToken).toBe('at-1');
+  });
+
+  it('marks the connection needs_reconnect on invalid_grant, once, and stops using it', async () => {
+    const { vault, provider, connection, broken } = await setup(MINUTE);
+    provider.failNextRefresh = new IntegrationError('auth', 'refresh token revoked', { code: 'invalid_grant' });
+    await expect(vault.getFreshAuth(connection.id, provider)).rejects.toMatchObject({ kind: 'auth', details: { code: 'invalid_grant' } });
+    expect(await vault.get(connection.id)).toMatchObject({ status: 'needs_reconnect', lastError: expect.stringContaining('invalid_grant') });
+    expect(broken).toEqual([expect.objectContaining({ kind: 'connection_broken', connectionId: connection.id, provider: 'quickbooks' })]);
+    await expect(vault.getFreshAuth(connection.id, provider)).rejects.toMatchObject({ kind: 'auth', details: { code: 'needs_reconnect' } });
+    expect(provider.refreshCalls).toHaveLength(1);
+    expect(await vault.markNeedsReconnect(connection.id, 'again')).toBeUndefined();
+    expect(broken).toHaveLength(1);
+  });
+
+  it('leaves tokens and status alone when a refresh fails for a passing reason', async () => {
+    const { vault, provider, connection } = await setup(MINUTE);
+    provider.failNextRefresh = new IntegrationError('transient', 'token endpoint returned 503');
+    await expect(vault.getFreshAuth(connection.id, provider)).rejects.toMatchObject({ kind: 'transient' });
+    expect((await vault.get(connection.id)).status).toBe('active');
+    expect((await vault.getFreshAuth(connection.id, provider)).tokens.accessToken).toBe('at-1');
+  });
+
+  it('restores a connection after the owner reconnects the same account', async () => {
+    const { vault, provider, connection, organisationId } = await setup(MINUTE);
+    await vault.markNeedsReconnect(connection.id, 'invalid_grant');
+    expect(await vault.markRestored(connection.id)).toBe(true);
+    await vault.markNeedsReconnect(connection.id, 'invalid_grant');
+    const again = await vault.connect({ organisationId, provider: 'quickbooks', accountId: 'realm-1', name: 'Brightside QBO', tokens: provider.initialTokens(60 * MINUTE) });
+    expect(again).toMatchObject({ restored: true, connection: { id: connection.id, status: 'active' } });
+    expect(again.connection.lastError).toBeUndefined();
+    expect((await vault.getFreshAuth(connection.id, provider)).tokens.accessToken).toBe('at-0');
+  });
+
+  it('revokes at the provider on disconnect and wipes the tokens even when revoking fails', async () => {
+    const { db, vault, provider, connection, organisationId } = await setup(60 * MINUTE);
+    expect(await vault.disconnect(connection.id, provider)).toEqual({ revoked: true });
+    expect(provider.revoked).toEqual([expect.objectContaining({ refreshToken: 'rt-0' })]);
+    const [row] = await db.select().from(connections).where(eq(connections.id, connection.id));
+    expect(row).toMatchObject({ status: 'disconnected', tokenCiphertext: null, tokenKeyId: null, tokenExpiresAt: null });
+
+    const { connection: other } = await vault.connect({ organisationId, provider: 'quickbooks', accountId: 'realm-9', name: 'Other', tokens: provider.initialTokens(60 * MINUTE) });
+    provider.failRevoke = new IntegrationError('transient', 'revoke endpoint down');
+    expect(await vault.disconnect(other.id, provider)).toEqual({ revoked: false });
+    expect((await vault.get(other.id)).status).toBe('disconnected');
+  });
+});

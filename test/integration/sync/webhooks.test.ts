@@ -1,0 +1,125 @@
+// POST /webhooks/:provider through app.inject on a real PGlite inbox, with a verifier that checks real HMACs.
+import { eq } from 'drizzle-orm';
+import Fastify from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { NormalizedWebhookEvent } from '../../../integrations/types.js';
+import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
+import { webhookInbox } from '../../../src/db/schema.js';
+import type { ProviderKey } from '../../../src/domain/model.js';
+import { createLogger } from '../../../src/logger.js';
+import { errorHandler, notFoundHandler } from '../../../src/plugins/error-handler.js';
+import { inboxRow, processInbox, type InboxHandler } from '../../../src/routes/webhooks/inbox.js';
+import { webhookRoutes } from '../../../src/routes/webhooks/route.js';
+import { FakeWebhookVerifier, sign } from './fakes.js';
+
+let h: DatabaseHandle;
+let logs: string[];
+let handled: { provider: ProviderKey; events: readonly NormalizedWebhookEvent[] }[];
+let failing: Error | undefined;
+let app: ReturnType<typeof Fastify>;
+
+const onEvents: InboxHandler = async (provider, events) => {
+  if (failing) throw failing;
+  handled.push({ provider, events });
+};
+
+async function eventually(check: () => Promise<void> | void): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      return await check();
+    } catch (e) {
+      if (i > 100) throw e;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+beforeAll(async () => {
+  h = await openDatabase({ kind: 'pglite' });
+});
+afterAll(() => h.close());
+beforeEach(async () => {
+  logs = [];
+  handled = [];
+  failing = undefined;
+  await h.db.delete(webhookInbox);
+  const logger = createLogger({ level: 'info', destination: { write: (line: string) => void logs.push(line) } });
+  app = Fastify({ loggerInstance: logger });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  await app.register(webhookRoutes({ verifiers: { quickbooks: new FakeWebhookVerifier('quickbooks') }, db: h.db, onEvents, logger }));
+});
+afterEach(() => app.close());
+
+const events = (...ids: string[]) => JSON.stringify({ events: ids.map((id) => ({ id, account: 'realm-1', entity: 'Invoice', entityId: `inv-${id}`, op: 'update' })) });
+const post = (body: string, signature = sign(body), provider = 'quickbooks') =>
+  app.inject({ method: 'POST', url: `/webhooks/${provider}`, headers: { 'content-type': 'application/json', 'x-fake-signature': signature }, payload: body });
+
+describe('webhook route', () => {
+  it('stores verified events, answers at once, and hands them on after the answer', async () => {
+    const res = await post(events('e1', 'e2'));
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ received: 2, duplicates: 0 });
+    expect(await h.db.select({ id: webhookInbox.eventId }).from(webhookInbox)).toHaveLength(2);
+    await eventually(async () => expect((await inboxRow(h.db, 'quickbooks', 'e1'))?.processedAt).toBeInstanceOf(Date));
+    expect(handled).toEqual([{ provider: 'quickbooks', events: [expect.objectContaining({ eventId: 'e1', accountId: 'realm-1', entityId: 'inv-e1' }), expect.objectContaining({ eventId: 'e2' })] }]);
+    expect(await inboxRow(h.db, 'quickbooks', 'e2')).toMatchObject({ attempts: 1, lastError: null });
+  });
+
+  it('counts a redelivery as duplicates and does not act on it again', async () => {
+    await post(events('e1'));
+    await eventually(() => expect(handled).toHaveLength(1));
+    const again = await post(events('e1', 'e3'));
+    expect(again.json()).toEqual({ received: 1, duplicates: 1 });
+    await eventually(() => expect(handled).toHaveLength(2));
+    expect(handled[1]!.events.map((e) => e.eventId)).toEqual(['e3']);
+  });
+
+  it('rejects a forged signature with 401 and a warning that carries no secret', async () => {
+    const body = events('e1');
+    const res = await post(body, sign(body, 'not-the-secret'));
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toEqual({ error: { code: 'invalid_signature', message: expect.any(String) } });
+    expect(await h.db.select().from(webhookInbox)).toEqual([]);
+    const warning = logs.map((l) => JSON.parse(l) as { level: number; msg: string; reason?: string }).find((l) => l.msg === 'webhook rejected');
+    expect(warning).toMatchObject({ level: 40, reason: 'invalid_signature' });
+    expect(logs.join('\n')).not.toContain(sign(body, 'not-the-secret'));
+  });
+
+  it('answers 400 to a correctly signed body it cannot read', async () => {
+    const res = await post('{"events": [');
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: { code: 'malformed' } });
+  });
+
+  it('answers 404 for an unknown provider and for a provider whose webhooks are not configured', async () => {
+    expect((await post(events('e1'), sign(events('e1')), 'paypal')).statusCode).toBe(404);
+    const xero = await post(events('e1'), sign(events('e1')), 'xero');
+    expect(xero.statusCode).toBe(404);
+    expect(xero.json()).toMatchObject({ error: { code: 'unknown_provider' } });
+  });
+
+  it('passes the verifier\'s own reply through, such as Xero\'s intent-to-receive check', async () => {
+    const res = await post(JSON.stringify({ intent: true }));
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe('');
+  });
+
+  it('leaves failed events in the inbox and processInbox retries them', async () => {
+    failing = new Error('temporal unavailable');
+    await post(events('e1'));
+    await eventually(async () => expect(await inboxRow(h.db, 'quickbooks', 'e1')).toMatchObject({ attempts: 1, lastError: 'temporal unavailable', processedAt: null }));
+    // Too young for the retry pass: the request that stored it may still be acting on it.
+    expect(await processInbox({ db: h.db, onEvents })).toEqual({ processed: 0, failed: 0 });
+    expect(await processInbox({ db: h.db, onEvents, now: () => Date.now() + 120_000 })).toEqual({ processed: 0, failed: 1 });
+    failing = undefined;
+    expect(await processInbox({ db: h.db, onEvents, now: () => Date.now() + 120_000 })).toEqual({ processed: 1, failed: 0 });
+    expect(await inboxRow(h.db, 'quickbooks', 'e1')).toMatchObject({ attempts: 3, lastError: null, processedAt: expect.any(Date) });
+    expect(await processInbox({ db: h.db, onEvents, now: () => Date.now() + 120_000 })).toEqual({ processed: 0, failed: 0 });
+    await h.db.update(webhookInbox).set({ processedAt: null, attempts: 10 }).where(eq(webhookInbox.eventId, 'e1'));
+    expect(await processInbox({ db: h.db, onEvents, now: () => Date.now() + 120_000 })).toEqual({ processed: 0, failed: 0 });
+  });
+});

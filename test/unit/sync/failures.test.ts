@@ -1,0 +1,38 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { describe, expect, it } from 'vitest';
+import { integrationCall, toActivityFailure } from '../../../activities/failures.js';
+import { IntegrationError } from '../../../integrations/errors.js';
+
+const failureOf = (e: unknown) => {
+  try {
+    toActivityFailure(e);
+  } catch (thrown) {
+    return thrown;
+  }
+  throw new Error('toActivityFailure returned');
+};
+
+describe('activity failure mapping', () => {
+  it('makes auth, invalid and not_found final, with the provider facts as details', () => {
+    for (const kind of ['auth', 'invalid', 'not_found'] as const) {
+      const f = failureOf(new IntegrationError(kind, `${kind} happened`, { provider: 'xero', status: 401, code: 'invalid_grant', retryAfterMs: 5000 }));
+      expect(f).toBeInstanceOf(ApplicationFailure);
+      expect(f).toMatchObject({ type: `integration.${kind}`, nonRetryable: true, message: `${kind} happened`, details: [{ provider: 'xero', status: 401, code: 'invalid_grant' }] });
+      expect((f as ApplicationFailure).nextRetryDelay).toBeUndefined();
+    }
+  });
+
+  it('lets rate limits and transient errors retry, after the provider\'s Retry-After when it gave one', () => {
+    expect(failureOf(new IntegrationError('rate_limited', 'slow down', { retryAfterMs: 60_000 }))).toMatchObject({ type: 'integration.rate_limited', nonRetryable: false, nextRetryDelay: 60_000 });
+    const transient = failureOf(new IntegrationError('transient', 'bad gateway'));
+    expect(transient).toMatchObject({ type: 'integration.transient', nonRetryable: false });
+    expect((transient as ApplicationFailure).nextRetryDelay).toBeUndefined();
+  });
+
+  it('passes other errors through untouched so the default retry policy applies', async () => {
+    const plain = new TypeError('bug');
+    expect(failureOf(plain)).toBe(plain);
+    await expect(integrationCall(async () => { throw plain; })).rejects.toBe(plain);
+    await expect(integrationCall(async () => 42)).resolves.toBe(42);
+  });
+});

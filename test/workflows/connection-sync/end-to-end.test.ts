@@ -1,0 +1,109 @@
+// The whole path on the dev server: a signed webhook wakes the connection's sync workflow, which refreshes
+// the grant, pulls through the connector, stores the batch and opens a case; a revoked grant parks the sync
+// and pauses the case until the owner reconnects, after which the clearing payment resolves it.
+import { randomUUID } from 'node:crypto';
+import Fastify from 'fastify';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSyncActivities } from '../../../activities/sync.js';
+import { IntegrationError } from '../../../integrations/errors.js';
+import { createProviderRegistry, type ProviderFactory } from '../../../integrations/registry.js';
+import { createCaseStarter } from '../../../src/cases/starter.js';
+import { createConnectionVault } from '../../../src/connections/vault.js';
+import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
+import { caseKey } from '../../../src/domain/case.js';
+import { createLogger } from '../../../src/logger.js';
+import { webhookRoutes } from '../../../src/routes/webhooks/route.js';
+import { createSyncDispatcher } from '../../../src/sync/dispatch.js';
+import { createSyncStore } from '../../../src/sync/store.js';
+import { connectionSyncWorkflowId, syncStatusQuery, type SyncStatus } from '../../../workflows/connection-sync/definitions.js';
+import { caseViewQuery, disputeCaseWorkflowId, type CaseView } from '../../../workflows/dispute-case/definitions.js';
+import { recordingActivities } from '../../helpers/case-fixtures.js';
+import { bundle, createDevEnv, uniqueId } from '../../helpers/temporal-env.js';
+import { FakeOAuthProvider, FakeWebhookVerifier, ScriptedConnector, sign, testKeyRing } from '../../integration/sync/fakes.js';
+import { cleared, seedOrganisation, shortPaid } from '../../integration/sync/fixtures.js';
+
+let env: TestWorkflowEnvironment;
+let h: DatabaseHandle;
+let workflowBundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  [env, h, workflowBundle] = await Promise.all([createDevEnv(), openDatabase({ kind: 'pglite' }), bundle(new URL('../../../workflows/index.ts', import.meta.url))]);
+});
+afterAll(async () => {
+  await env?.teardown();
+  await h?.close();
+});
+
+async function poll<T>(read: () => Promise<T>, pred: (t: T) => boolean, what: string): Promise<T> {
+  for (let i = 0; i < 300; i++) {
+    const value = await read().catch(() => undefined);
+    if (value !== undefined && pred(value)) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const notUsed: ProviderFactory<'xero' | 'stripe'> = () => {
+  throw new Error('only QuickBooks is configured in this test');
+};
+
+describe('connection sync end to end', () => {
+  it('goes from webhook to case, survives a revoked grant, and resolves the case when paid', async () => {
+    const logger = createLogger({ level: 'silent' });
+    const { organisationId } = await seedOrganisation(h.db);
+    const accountId = `realm-${randomUUID()}`;
+    const oauth = new FakeOAuthProvider('quickbooks');
+    const connector = new ScriptedConnector('quickbooks');
+    const registry = createProviderRegistry({
+      quickbooks: () => ({ oauth, connector: (auth) => Object.assign(connector, { accessToken: auth.tokens.accessToken }), verifier: new FakeWebhookVerifier('quickbooks') }),
+      xero: notUsed, stripe: notUsed,
+    }, { quickbooks: { clientId: 'qb', clientSecret: 's', webhookVerifierToken: 't', environment: 'sandbox' } });
+    const vault = createConnectionVault({ db: h.db, keyRing: testKeyRing(), logger });
+    const { connection } = await vault.connect({ organisationId, provider: 'quickbooks', accountId, name: 'Brightside QBO', tokens: oauth.initialTokens(60_000) });
+
+    const taskQueue = uniqueId('shortfall');
+    const sync = createSyncStore({ db: h.db });
+    const starter = createCaseStarter({ db: h.db, client: env.client, taskQueue });
+    const dispatcher = createSyncDispatcher({ db: h.db, client: env.client, taskQueue });
+    const activities = { ...createSyncActivities({ connections: vault, providers: registry, sync, cases: starter }), ...recordingActivities().activities };
+    const app = Fastify({ loggerInstance: logger });
+    await app.register(webhookRoutes({ verifiers: registry.verifiers(), db: h.db, onEvents: async (p, e) => void (await dispatcher.onWebhookEvents(p, e)), logger }));
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+
+    const syncHandle = env.client.workflow.getHandle(connectionSyncWorkflowId(connection.id));
+    const caseHandle = env.client.workflow.getHandle(disputeCaseWorkflowId(caseKey({ invoice: { provider: 'quickbooks', accountId, id: 'inv-1001' } })));
+    const syncStatus = (pred: (s: SyncStatus) => boolean, what: string) => poll(() => syncHandle.query(syncStatusQuery), pred, what);
+    const caseView = (pred: (v: CaseView) => boolean, what: string) => poll(() => caseHandle.query(caseViewQuery), pred, what);
+
+    await worker.runUntil(async () => {
+      connector.push(shortPaid('cp-1'));
+      const body = JSON.stringify({ events: [{ id: `evt-${randomUUID()}`, account: accountId, entity: 'Payment', entityId: 'pay-1', op: 'create' }] });
+      const res = await app.inject({ method: 'POST', url: '/webhooks/quickbooks', headers: { 'content-type': 'application/json', 'x-fake-signature': sign(body) }, payload: body });
+      expect(res.json()).toEqual({ received: 1, duplicates: 0 });
+
+      await caseView((v) => v.status === 'awaiting_approval', 'the case to open');
+      expect(oauth.refreshCalls).toHaveLength(1); // the grant was due within five minutes
+      expect(connector.pulls[0]).toEqual({ accessToken: 'at-1' });
+      expect((await vault.get(connection.id)).syncCursor).toBe('cp-1');
+
+      connector.failNext = new IntegrationError('auth', 'QuickBooks answered 401', { provider: 'quickbooks', status: 401 });
+      await dispatcher.syncNow(connection.id);
+      await syncStatus((s) => s.phase === 'waiting_for_reconnect', 'the sync to park');
+      await caseView((v) => !v.ledgerConnected, 'the case to pause');
+      expect(await vault.get(connection.id)).toMatchObject({ status: 'needs_reconnect', lastError: 'QuickBooks answered 401' });
+
+      const { restored } = await vault.connect({ organisationId, provider: 'quickbooks', accountId, name: 'Brightside QBO', tokens: oauth.initialTokens(3_600_000) });
+      expect(restored).toBe(true);
+      connector.push(cleared('cp-2'));
+      await dispatcher.reconnected(connection.id);
+      const result = await caseHandle.result();
+      expect(result).toMatchObject({ status: 'resolved', ledgerConnected: true, disputed: { minor: 0 } });
+      expect((await syncStatus((s) => s.phase === 'idle', 'the sync to go idle')).lastError).toBeUndefined();
+      expect((await vault.get(connection.id)).syncCursor).toBe('cp-2');
+      await syncHandle.terminate('test finished');
+    });
+    await app.close();
+  });
+});

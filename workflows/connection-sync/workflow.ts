@@ -1,0 +1,97 @@
+// One long-lived sync per connection: drain the change feed page by page, hand the case actions to the case
+// starter, then sleep until a webhook asks (syncNow) or the interval passes. A lost grant parks the loop until
+// the owner reconnects; everything else is retried by the activity policy and, failing that, next pass.
+import * as wf from '@temporalio/workflow';
+import type { SyncActivities } from '../../activities/sync.js';
+import {
+  authFailureType, defaultPassesPerRun, defaultSyncIntervalMs, disconnectedFailureType, reconnectedSignal, syncNowSignal, syncStatusQuery,
+  type ConnectionSyncInput, type SyncPhase,
+} from './definitions.js';
+
+const nonRetryableErrorTypes = ['integration.auth', 'integration.invalid', 'integration.not_found', disconnectedFailureType];
+const pages = wf.proxyActivities<SyncActivities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 8, nonRetryableErrorTypes },
+});
+// Status changes must land eventually, whatever the outage: no attempt limit.
+const status = wf.proxyActivities<SyncActivities>({ startToCloseTimeout: '1 minute', retry: { initialInterval: '2s', maximumInterval: '5 minutes' } });
+
+type PassOutcome = 'drained' | 'yield' | 'broken' | 'failed' | 'disconnected';
+
+function failureOf(err: unknown): { type?: string; message: string } {
+  const cause = err instanceof wf.ActivityFailure ? err.cause : err;
+  return cause instanceof wf.ApplicationFailure ? { type: cause.type ?? undefined, message: cause.message } : { message: err instanceof Error ? err.message : String(err) };
+}
+
+export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promise<void> {
+  const { connectionId } = input;
+  const intervalMs = input.intervalMs ?? defaultSyncIntervalMs;
+  let syncNow = input.syncNow ?? false;
+  let reconnected = false;
+  let pageCursor = input.pageCursor;
+  let phase: SyncPhase = 'idle';
+  let lastError: string | undefined;
+  let passes = 0;
+  let pageCount = 0;
+
+  wf.setHandler(syncNowSignal, () => void (syncNow = true));
+  wf.setHandler(reconnectedSignal, () => void (reconnected = true));
+  wf.setHandler(syncStatusQuery, () => ({ phase, passes, pages: pageCount, ...(lastError !== undefined && { lastError }) }));
+
+  async function pass(): Promise<PassOutcome> {
+    try {
+      do {
+        const page = await pages.syncPage({ connectionId, ...(pageCursor !== undefined && { pageCursor }) });
+        if (page.actions.length > 0) await pages.applyCaseActions({ connectionId, actions: page.actions });
+        pageCount++;
+        pageCursor = page.nextPageCursor;
+        if (pageCursor !== undefined && wf.workflowInfo().continueAsNewSuggested) return 'yield';
+      } while (pageCursor !== undefined);
+      lastError = undefined;
+      return 'drained';
+    } catch (err) {
+      // The stored checkpoint is where the next pass resumes; a page cursor may be what failed.
+      pageCursor = undefined;
+      const failure = failureOf(err);
+      lastError = failure.message;
+      if (failure.type === authFailureType) return 'broken';
+      if (failure.type === disconnectedFailureType) return 'disconnected';
+      wf.log.warn('sync pass failed', { connectionId, type: failure.type, message: failure.message });
+      await status.recordSyncFailure({ connectionId, message: failure.message });
+      return 'failed';
+    }
+  }
+
+  async function awaitReconnect(reason: string): Promise<void> {
+    phase = 'waiting_for_reconnect';
+    reconnected = false; // set before the activity: a reconnect during it still counts
+    await status.markConnectionBroken({ connectionId, reason });
+    await wf.condition(() => reconnected);
+    await status.markConnectionRestored({ connectionId });
+    lastError = undefined;
+  }
+
+  const passesPerRun = input.passesPerRun ?? defaultPassesPerRun;
+  while (passes < passesPerRun && !wf.workflowInfo().continueAsNewSuggested) {
+    phase = 'syncing';
+    syncNow = false;
+    const outcome = await pass();
+    passes++;
+    if (outcome === 'disconnected') return;
+    if (outcome === 'yield') {
+      syncNow = true;
+      break;
+    }
+    if (outcome === 'broken') {
+      await awaitReconnect(lastError ?? 'authorisation failed');
+      continue; // sync straight away with the new grant
+    }
+    phase = 'idle';
+    await wf.condition(() => syncNow, intervalMs);
+  }
+  await wf.condition(wf.allHandlersFinished);
+  await wf.continueAsNew<typeof connectionSyncWorkflow>({
+    connectionId, intervalMs, passesPerRun, syncNow, ...(pageCursor !== undefined && { pageCursor }),
+  });
+}
