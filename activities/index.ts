@@ -1,8 +1,14 @@
 // createActivities(deps) merges every activity group; the worker registers the result.
-export type ActivityDeps = Record<string, never>;
+import { createCaseActivities, type CaseActivityDeps } from './cases.js';
+import { createSyncActivities, type SyncActivityDeps } from './sync.js';
 
-export function createActivities(_deps: ActivityDeps) {
-  return {};
+export interface ActivityDeps {
+  readonly cases: CaseActivityDeps;
+  readonly sync: SyncActivityDeps;
+}
+
+export function createActivities(d: ActivityDeps) {
+  return { ...createCaseActivities(d.cases), ...createSyncActivities(d.sync) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -4,10 +4,13 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Logger } from './logger.js';
 import { errorHandler, notFoundHandler } from './plugins/error-handler.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
+import { webhookRoutes, type WebhookRouteDeps } from './routes/webhooks/route.js';
 
 export interface AppDeps {
   readonly logger: Logger;
   readonly readiness: readonly ReadinessCheck[];
+  /** Provider webhooks; absent in processes that do not receive them. */
+  readonly webhooks?: WebhookRouteDeps;
 }
 
 export async function buildApp(deps: AppDeps) {
@@ -17,6 +20,7 @@ export async function buildApp(deps: AppDeps) {
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   await app.register(healthRoutes(deps.readiness));
+  if (deps.webhooks) await app.register(webhookRoutes(deps.webhooks));
   return app;
 }
 

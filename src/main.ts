@@ -1,24 +1,27 @@
 // Process entry: `embedded` (everything in one process), `server` (HTTP only) or `worker` (Temporal worker only).
 import closeWithGrace from 'close-with-grace';
+import { eq } from 'drizzle-orm';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { openDatabase, type DatabaseHandle } from './db/index.js';
+import { openDatabase } from './db/index.js';
+import { connections } from './db/schema.js';
+import { createServices } from './deps.js';
 import { createLogger, type Logger } from './logger.js';
+import { processInbox } from './routes/webhooks/inbox.js';
+import type { Sandbox } from './sandbox.js';
 import { resolveSecrets } from './security/local-secrets.js';
 import { connectClient, connectWorker } from './temporal/connection.js';
 import { resolveTemporal } from './temporal/resolve.js';
 import { installTemporalRuntimeLogger } from './temporal/runtime-logger.js';
 import { registerSearchAttributes } from './temporal/search-attributes.js';
-import { createActivities } from '../activities/index.js';
 import { createWorker } from './worker.js';
 
 type Mode = 'embedded' | 'server' | 'worker';
 type Stop = () => Promise<void>;
 
-async function run(mode: Mode, config: Config, logger: Logger, pathVar: string | undefined): Promise<Stop[]> {
-  const stops: Stop[] = [];
-  await resolveSecrets(config);
-  const db: DatabaseHandle = await openDatabase(config.db);
+async function run(mode: Mode, config: Config, logger: Logger, pathVar: string | undefined, stops: Stop[]): Promise<void> {
+  const secrets = await resolveSecrets(config);
+  const db = await openDatabase(config.db);
   stops.push(() => db.close());
   logger.info({ engine: db.kind }, 'database ready');
 
@@ -28,16 +31,25 @@ async function run(mode: Mode, config: Config, logger: Logger, pathVar: string |
   stops.push(() => clientConnection.close());
   await registerSearchAttributes(clientConnection, temporal.target.namespace);
 
+  let sandbox: Sandbox | undefined;
+  if (config.simulators) {
+    const { startSandbox } = await import('./sandbox.js');
+    sandbox = await startSandbox({ appUrl: `http://127.0.0.1:${config.http.port}`, publicUrl: config.http.publicUrl, logger });
+    stops.push(() => sandbox!.close());
+  }
+  const services = createServices({ config, logger, db, client, secrets, sandbox });
+  stops.push(async () => services.transport.close());
+
   if (mode !== 'server') {
     installTemporalRuntimeLogger(logger);
-    const connection = await connectWorker(temporal.target);
-    const worker = await createWorker({ connection, namespace: temporal.target.namespace, taskQueue: config.temporal.taskQueue, activities: createActivities({}) });
+    const workerConnection = await connectWorker(temporal.target);
+    const worker = await createWorker({ connection: workerConnection, namespace: temporal.target.namespace, taskQueue: config.temporal.taskQueue, activities: services.activities });
     const running = worker.run();
     running.catch((err: unknown) => logger.fatal({ err }, 'worker stopped unexpectedly'));
     stops.push(async () => {
       worker.shutdown();
       await running.catch(() => undefined);
-      await connection.close();
+      await workerConnection.close();
     });
     logger.info({ taskQueue: config.temporal.taskQueue }, 'worker polling');
   }
@@ -49,19 +61,27 @@ async function run(mode: Mode, config: Config, logger: Logger, pathVar: string |
         { name: 'database', check: () => db.ping() },
         { name: 'temporal', check: async () => void (await client.workflowService.getSystemInfo({})) },
       ],
+      webhooks: services.webhooks,
     });
     await app.listen({ host: config.http.host, port: config.http.port });
     stops.push(() => app.close());
-    logger.info({ url: config.http.publicUrl, temporalUi: temporal.uiUrl }, 'shortfall is up');
-    console.log(`\n  Shortfall      ${config.http.publicUrl}\n  Temporal UI    ${temporal.uiUrl ?? '(not embedded)'}\n`);
+    // Webhook events whose processing failed after the 2xx are retried from the inbox.
+    const inbox = setInterval(() => {
+      processInbox({ db: db.db, onEvents: services.webhooks.onEvents }).catch((err: unknown) => logger.error({ err }, 'inbox processing failed'));
+    }, 60_000);
+    stops.push(async () => clearInterval(inbox));
+    // Every active connection has a running sync workflow; starting one that runs is a no-op.
+    const active = await db.db.select({ id: connections.id }).from(connections).where(eq(connections.status, 'active'));
+    for (const c of active) await services.dispatcher.syncNow(c.id);
+    logger.info({ url: config.http.publicUrl, temporalUi: temporal.uiUrl, sandbox: Boolean(sandbox) }, 'shortfall is up');
+    console.log(`\n  Shortfall      ${config.http.publicUrl}\n  Temporal UI    ${temporal.uiUrl ?? config.temporal.uiUrl ?? '(not embedded)'}${sandbox ? '\n  Providers      sandbox simulators (no real credentials configured)' : ''}\n`);
   }
-  return stops;
 }
 
 async function main() {
   const mode = (process.argv[2] ?? 'embedded') as Mode;
   if (!['embedded', 'server', 'worker'].includes(mode)) {
-    console.error(`usage: shortfall [embedded|server|worker]`);
+    console.error('usage: shortfall [embedded|server|worker]');
     process.exit(2);
   }
   let config: Config;
@@ -78,7 +98,7 @@ async function main() {
     else logger.info({ signal }, 'shutting down');
     for (const stop of stops.reverse()) await stop().catch((e: unknown) => logger.error({ err: e }, 'shutdown step failed'));
   });
-  stops.push(...(await run(mode, config, logger, process.env.PATH)));
+  await run(mode, config, logger, process.env.PATH, stops);
 }
 
 await main();

@@ -1,0 +1,114 @@
+// createServices(config): every long-lived service of a Shortfall process, built once at boot (STYLE.md B3 #5).
+// The server and the worker take what they need from it; tests build narrower slices themselves.
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { createActivities } from '../activities/index.js';
+import { createQuickbooksProvider } from '../integrations/quickbooks/provider.js';
+import { createProviderRegistry, type ProviderConfigs } from '../integrations/registry.js';
+import { createStripeConnect } from '../integrations/stripe/oauth.js';
+import { createStripeServices } from '../integrations/stripe/provider.js';
+import { createXeroProvider } from '../integrations/xero/provider.js';
+import { createApprovalStore } from './approvals/store.js';
+import { createCaseStarter } from './cases/starter.js';
+import type { Config } from './config.js';
+import { createConnectionsPort } from './connections/port.js';
+import { createOAuthStateStore } from './connections/oauth-states.js';
+import { createConnectionVault } from './connections/vault.js';
+import type { DatabaseHandle } from './db/index.js';
+import { createDocumentStore } from './documents/storage.js';
+import type { Logger } from './logger.js';
+import { createOutbox } from './mail/outbox.js';
+import { createMailTransport } from './mail/transport.js';
+import type { Sandbox } from './sandbox.js';
+import { parseKeyRing } from './security/cipher.js';
+import { createSyncDispatcher } from './sync/dispatch.js';
+import { connectionLifecycle } from './sync/lifecycle.js';
+import { createSyncStore } from './sync/store.js';
+
+export interface ServiceInputs {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly db: DatabaseHandle;
+  readonly client: Client;
+  readonly secrets: { readonly encryptionKeys: string; readonly appSecret: string };
+  readonly sandbox?: Sandbox | undefined;
+}
+
+/** Provider settings: the configured accounts, or the sandbox simulators on the embedded demo. */
+function providerSettings(config: Config, sandbox: Sandbox | undefined) {
+  if (!sandbox) return { configs: config.providers as ProviderConfigs, baseUrls: {} as Record<string, string>, stripe: config.providers.stripe };
+  const { quickbooks: q, xero: x, stripe: s } = sandbox;
+  return {
+    configs: {
+      quickbooks: { clientId: q.clientId, clientSecret: q.clientSecret, webhookVerifierToken: q.webhookVerifierToken, environment: 'sandbox' },
+      xero: { clientId: x.clientId, clientSecret: x.clientSecret, webhookKey: x.webhookKey, scopes: config.providers.xero?.scopes ?? 'offline_access accounting.transactions accounting.contacts accounting.settings' },
+      stripe: { secretKey: s.secretKey, connectClientId: s.connectClientId, webhookSecret: s.webhookSecret },
+    } satisfies ProviderConfigs,
+    baseUrls: { quickbooks: q.baseUrl, xero: x.baseUrl, stripe: s.baseUrl } as Record<string, string>,
+    stripe: { secretKey: s.secretKey, connectClientId: s.connectClientId, webhookSecret: s.webhookSecret, platformAccountId: s.platformAccountId },
+  };
+}
+
+export function createServices(i: ServiceInputs) {
+  const { config, logger, client } = i;
+  const db = i.db.db;
+  const taskQueue = config.temporal.taskQueue;
+  const settings = providerSettings(config, i.sandbox);
+  const stripeBase = settings.baseUrls.stripe;
+  const stripe = createStripeServices({ ...settings.stripe, ...(stripeBase ? { baseUrl: stripeBase } : {}) });
+  const registry = createProviderRegistry({
+    quickbooks: (c) => createQuickbooksProvider({ ...c, baseUrl: settings.baseUrls.quickbooks }),
+    xero: (c) => createXeroProvider({ ...c, baseUrl: settings.baseUrls.xero }),
+    stripe: () => stripe.services,
+  }, settings.configs);
+
+  const starter = createCaseStarter({ db, client, taskQueue, logger });
+  const vault = createConnectionVault({
+    db, keyRing: parseKeyRing(i.secrets.encryptionKeys), logger,
+    onBroken: async (e) => void (await starter.signalConnectionBroken(e.connectionId, e.reason)),
+  });
+  const dispatcher = createSyncDispatcher({ db, client, taskQueue });
+  const sync = createSyncStore({ db });
+  const documents = createDocumentStore(db, path.join(config.dataDir, 'documents'));
+  const transport = createMailTransport(config.mail);
+  const outbox = createOutbox(db, transport, documents);
+  const approvals = createApprovalStore(db, i.secrets.appSecret);
+
+  const authFor = async (connectionId: string) => {
+    const connection = await vault.get(connectionId);
+    const provider = registry.get(connection.provider);
+    return { provider, auth: await vault.getFreshAuth(connection.id, provider.oauth) };
+  };
+
+  const activities = createActivities({
+    cases: {
+      db, outbox, approvals, documents, publicUrl: config.http.publicUrl,
+      ledger: async (connectionId) => {
+        const { provider, auth } = await authFor(connectionId);
+        return provider.connector(auth);
+      },
+      evidence: async (connectionId) => stripe.evidence((await authFor(connectionId)).auth),
+    },
+    sync: { connections: vault, providers: registry, sync, cases: starter },
+  });
+
+  const stripeConnect = settings.stripe?.secretKey !== undefined || stripeBase
+    ? createStripeConnect({ secretKey: settings.stripe?.secretKey ?? '', clientId: settings.stripe?.connectClientId ?? '', ...(stripeBase ? { baseUrl: stripeBase } : {}) })
+    : undefined;
+  const connections = createConnectionsPort({
+    db, vault, states: createOAuthStateStore({ db }), providers: registry,
+    redirectUri: (p) => `${config.http.publicUrl}/oauth/${p}/callback`,
+    sandbox: () => Boolean(i.sandbox),
+    ...(stripeConnect ? { verifyStripeKey: (key: string) => stripeConnect.verifyRestrictedKey(key) } : {}),
+    ...connectionLifecycle(dispatcher, starter),
+  });
+
+  const webhooks = {
+    verifiers: registry.verifiers(), db, logger,
+    onEvents: async (provider: Parameters<typeof dispatcher.onWebhookEvents>[0], events: Parameters<typeof dispatcher.onWebhookEvents>[1]) => void (await dispatcher.onWebhookEvents(provider, events)),
+  };
+
+  return { registry, vault, starter, dispatcher, sync, documents, transport, outbox, approvals, activities, connections, webhooks };
+}
+
+export type Services = ReturnType<typeof createServices>;
