@@ -100,8 +100,17 @@ export interface StripeEvidenceRequest {
   readonly documentIds: readonly string[];
 }
 
+export interface InvoicePdfRequest {
+  readonly key: string;
+  readonly caseId: string;
+  readonly connectionId: string;
+  readonly invoiceId: string;
+  readonly invoiceNumber: string;
+}
+
 /** What the dispute-case workflow needs from the outside world; activities/cases.ts implements it. */
 export interface CaseActivities {
+  attachInvoicePdf(r: InvoicePdfRequest): Promise<{ readonly documentId: string; readonly name: string }>;
   recordAudit(e: AuditEntry): Promise<void>;
   projectCase(p: CaseProjection): Promise<void>;
   draftLetter(r: LetterRequest): Promise<DraftContent>;

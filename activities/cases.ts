@@ -78,6 +78,13 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
       return { ref: note.ref.id, total: note.total };
     },
 
+    async attachInvoicePdf(r) {
+      const ledger = await d.ledger(r.connectionId);
+      const pdf = await integrationCall(() => ledger.getInvoicePdf(r.invoiceId));
+      const doc = await d.documents.save({ id: deterministicId(r.key), caseId: r.caseId, kind: 'invoice', name: `Invoice ${r.invoiceNumber}.pdf`, contentType: 'application/pdf', content: Buffer.from(pdf) });
+      return { documentId: doc.id, name: doc.name };
+    },
+
     async stageStripeEvidence(r) {
       const files = await Promise.all(r.documentIds.map((id) => d.documents.load(id)));
       const port = await d.evidence(r.connectionId);

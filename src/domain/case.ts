@@ -5,7 +5,7 @@ import type { Money } from './money.js';
 export type CaseKind = 'short_payment' | 'dispute' | 'both';
 
 export const caseDocumentKinds = [
-  'signed_estimate', 'sow', 'scope_confirmation', 'rate_confirmation', 'delivery_receipt', 'photo', 'project_record', 'other',
+  'invoice', 'signed_estimate', 'sow', 'scope_confirmation', 'rate_confirmation', 'delivery_receipt', 'photo', 'project_record', 'other',
 ] as const;
 export type CaseDocumentKind = (typeof caseDocumentKinds)[number];
 

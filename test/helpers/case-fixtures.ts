@@ -64,6 +64,7 @@ export function recordingActivities(): { activities: CaseActivities; calls: Reco
     ...(r.kind === 'stripe_evidence' ? { evidence: { product_description: 'Design work', uncategorized_text: 'Delivered' } } : {}),
   });
   const activities: CaseActivities = {
+    attachInvoicePdf: async (r) => ({ documentId: `pdf-${r.invoiceId}`, name: `Invoice ${r.invoiceNumber}.pdf` }),
     recordAudit: async (e) => void calls.audits.push(e.kind),
     projectCase: async (p) => void calls.projections.push(p.status),
     draftLetter: async (r) => (calls.letters.push(r), content(r)),

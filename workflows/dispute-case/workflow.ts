@@ -13,6 +13,8 @@ import * as st from './state.js';
 const integrationRetry = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: ['integration.auth', 'integration.invalid', 'integration.not_found'] };
 const acts = wf.proxyActivities<CaseActivities>({ startToCloseTimeout: '2 minutes', retry: integrationRetry });
 // Ledger and Stripe writes heartbeat while they wait on the provider, so a crashed worker is noticed in seconds.
+// The invoice PDF is a nice-to-have attachment: a few quick tries, never holding up the receipt for long.
+const lookups = wf.proxyActivities<Pick<CaseActivities, 'attachInvoicePdf'>>({ startToCloseTimeout: '30 seconds', retry: { ...integrationRetry, maximumAttempts: 3 } });
 const writes = wf.proxyActivities<Pick<CaseActivities, 'postCreditNote' | 'stageStripeEvidence' | 'submitStripeEvidence'>>({
   startToCloseTimeout: '5 minutes', heartbeatTimeout: '10 seconds', retry: integrationRetry,
 });
@@ -107,6 +109,8 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
       await owner('full_and_final', 'opened', `Urgent: "${s.input.fullAndFinal.matched}" payment on invoice ${s.input.invoice?.number ?? ''}`,
         'The client marked a partial payment as full and final. Object in writing today or it may settle the whole invoice.');
     }
+    // Added after cases were already running: the patch keeps their recorded histories replaying.
+    if (s.input.invoice && wf.patched('attach-invoice-pdf')) await attachInvoicePdf(s.input.invoice);
     if (s.input.invoice && s.paid.minor > 0 && s.input.invoice.customerEmail) {
       const receipt = await acts.draftLetter(letterRequest('receipt'));
       const sent = await acts.sendEmail({ key: key('receipt'), caseId, to: s.input.invoice.customerEmail, ...receipt, replyTo: replyAddress() });
@@ -114,6 +118,16 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
       await audit('receipt_sent', { messageId: sent.messageId });
     }
     s = { ...s, announced: true };
+  }
+
+  async function attachInvoicePdf(invoice: NonNullable<DisputeCaseInput['invoice']>) {
+    try {
+      const pdf = await lookups.attachInvoicePdf({ key: key('invoice-pdf'), caseId, connectionId: s.input.connectionId, invoiceId: invoice.ref.id, invoiceNumber: invoice.number });
+      s = { ...s, documents: [{ id: pdf.documentId, kind: 'invoice', name: pdf.name }, ...s.documents] };
+    } catch (err) {
+      if (!(err instanceof wf.ActivityFailure)) throw err;
+      s = st.record(s, now(), 'invoice_pdf', 'The invoice PDF could not be fetched from the ledger; letters go without it');
+    }
   }
 
   const replyAddress = () => `case+${caseId}@replies.shortfall.local`;

@@ -20,7 +20,7 @@ export const formatDeadlineTime = (iso: string, locale: string, zone: string): s
   new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone: zone }).format(Date.parse(iso)) + ` (${zone})`;
 
 const kindLabels: Record<CaseDocumentKind, string> = {
-  signed_estimate: 'Signed estimate', sow: 'Statement of work', scope_confirmation: 'Scope confirmation',
+  invoice: 'Invoice', signed_estimate: 'Signed estimate', sow: 'Statement of work', scope_confirmation: 'Scope confirmation',
   rate_confirmation: 'Rate confirmation', delivery_receipt: 'Delivery receipt', photo: 'Completion photo',
   project_record: 'Project record', other: 'Supporting document',
 };

@@ -25,7 +25,7 @@ export interface StripeEvidenceFacts extends LetterFacts {
 }
 
 const fieldFor: Record<CaseDocumentKind, StripeFileEvidenceField> = {
-  signed_estimate: 'service_documentation', sow: 'service_documentation', delivery_receipt: 'service_documentation',
+  invoice: 'service_documentation', signed_estimate: 'service_documentation', sow: 'service_documentation', delivery_receipt: 'service_documentation',
   photo: 'service_documentation', project_record: 'service_documentation',
   scope_confirmation: 'customer_communication', rate_confirmation: 'customer_communication', other: 'uncategorized_file',
 };

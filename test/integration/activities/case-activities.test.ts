@@ -159,6 +159,17 @@ describe('ledger writes', () => {
   });
 });
 
+describe('invoice PDF', () => {
+  it('stores the ledger\'s invoice PDF with the case once, for letters to attach', async () => {
+    const req = { key: `${caseId}/invoice-pdf`, caseId, connectionId: 'c', invoiceId: 'inv-1001', invoiceNumber: '1001' };
+    const first = await acts.attachInvoicePdf(req);
+    expect(await acts.attachInvoicePdf(req)).toEqual(first);
+    expect(first.name).toBe('Invoice 1001.pdf');
+    const stored = await docs.load(first.documentId);
+    expect([stored.contentType, stored.content.toString()]).toEqual(['application/pdf', '%PDF-1.4 invoice']);
+  });
+});
+
 describe('evidence pack', () => {
   it('builds a readable PDF once and stores it with the case documents', async () => {
     const view = {

@@ -95,5 +95,7 @@ describe('embedded system', () => {
     const response = await poll('the written response', async () => (await db.db.select().from(emailOutbox).where(eq(emailOutbox.caseId, opened.id))).find((r) => r.toAddress === 'accounts@harbor-cafe.example' && r !== undefined && r.subject !== receipt.subject));
     expect(response.text).toMatch(/not .*(settlement|full)/i);
     expect(response.status).toBe('sent');
+    // The ledger's own invoice PDF travels with the letter, next to the case documents.
+    expect(response.attachments).toEqual(expect.arrayContaining([expect.objectContaining({ name: expect.stringMatching(/^Invoice .+\.pdf$/) })]));
   }, 90_000);
 });
