@@ -1,5 +1,6 @@
-// Activities of the connection-sync workflow: pull and store one page, apply the case actions it produced,
-// and the connection status changes the workflow decides on. Each is safe to retry.
+// Activities of the connection-sync workflow: pull and store one page of the change feed or of the daily
+// sweep, apply the case actions it produced, and the connection status changes the workflow decides on.
+// Each is safe to retry.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ConnectionVault } from '../src/connections/vault.js';
@@ -7,12 +8,14 @@ import type { CaseStarter } from '../src/cases/starter.js';
 import type { CaseAction } from '../src/sync/actions.js';
 import type { SyncStore } from '../src/sync/store.js';
 import type { ProviderRegistry } from '../integrations/registry.js';
+import type { ChangeBatch } from '../integrations/types.js';
+import type { ReconciliationResult } from '../workflows/connection-sync/definitions.js';
 import { disconnectedFailureType, integrationCall } from './failures.js';
 
 export interface SyncActivityDeps {
   readonly connections: Pick<ConnectionVault, 'get' | 'getFreshAuth' | 'markNeedsReconnect' | 'markRestored' | 'recordSyncError'>;
   readonly providers: Pick<ProviderRegistry, 'get'>;
-  readonly sync: Pick<SyncStore, 'applyBatch' | 'acknowledge'>;
+  readonly sync: Pick<SyncStore, 'applyBatch' | 'reconcileBatch' | 'recordReconciliation' | 'acknowledge'>;
   readonly cases: Pick<CaseStarter, 'openOrSignalCase' | 'signalConnectionBroken' | 'signalConnectionRestored'>;
   /** Defaults to the running activity's heartbeat. */
   readonly heartbeat?: (details: unknown) => void;
@@ -31,6 +34,13 @@ export interface SyncPageResult {
   readonly stored: { readonly invoices: number; readonly payments: number; readonly creditNotes: number; readonly disputes: number };
 }
 
+export interface SweepPageResult {
+  readonly actions: readonly CaseAction[];
+  readonly nextPageCursor?: string;
+  readonly scanned: number;
+  readonly repaired: number;
+}
+
 /** Heartbeats while a slow provider call runs, so a dead worker is noticed without failing a live one. */
 async function beating<T>(beat: () => void, everyMs: number, body: () => Promise<T>): Promise<T> {
   beat();
@@ -46,20 +56,35 @@ export function createSyncActivities(d: SyncActivityDeps) {
   const heartbeat = d.heartbeat ?? ((details: unknown) => Context.current().heartbeat(details));
   const everyMs = d.heartbeatEveryMs ?? 10_000;
 
+  /** One page from the incremental cursor, or (`backfill`) from no cursor at all: a full re-read. */
+  async function pull(input: SyncPageInput, from: 'cursor' | 'backfill'): Promise<ChangeBatch> {
+    const connection = await d.connections.get(input.connectionId);
+    if (connection.status === 'disconnected') throw ApplicationFailure.nonRetryable(`Connection ${connection.id} was disconnected`, disconnectedFailureType);
+    const provider = d.providers.get(connection.provider);
+    const auth = await d.connections.getFreshAuth(connection.id, provider.oauth);
+    const cursor = from === 'cursor' ? connection.syncCursor : undefined;
+    return beating(() => heartbeat({ pageCursor: input.pageCursor }), everyMs, () => provider.connector(auth).pullChanges({
+      ...(cursor !== undefined && { cursor }),
+      ...(input.pageCursor !== undefined && { pageCursor: input.pageCursor }),
+    }));
+  }
+
   return {
     syncPage: (input: SyncPageInput): Promise<SyncPageResult> => integrationCall(async () => {
-      const connection = await d.connections.get(input.connectionId);
-      if (connection.status === 'disconnected') throw ApplicationFailure.nonRetryable(`Connection ${connection.id} was disconnected`, disconnectedFailureType);
-      const provider = d.providers.get(connection.provider);
-      const auth = await d.connections.getFreshAuth(connection.id, provider.oauth);
-      const batch = await beating(() => heartbeat({ pageCursor: input.pageCursor }), everyMs, () => provider.connector(auth).pullChanges({
-        ...(connection.syncCursor !== undefined && { cursor: connection.syncCursor }),
-        ...(input.pageCursor !== undefined && { pageCursor: input.pageCursor }),
-      }));
-      const actions = await d.sync.applyBatch(connection.id, batch);
+      const batch = await pull(input, 'cursor');
+      const actions = await d.sync.applyBatch(input.connectionId, batch);
       heartbeat({ pageCursor: batch.nextCursor });
       const stored = { invoices: batch.invoices.length, payments: batch.payments.length, creditNotes: batch.creditNotes.length, disputes: batch.disputes.length };
       return { actions, stored, ...(batch.nextCursor !== undefined && { nextPageCursor: batch.nextCursor }) };
+    }),
+
+    sweepPage: (input: SyncPageInput): Promise<SweepPageResult> => integrationCall(async () => {
+      const batch = await pull(input, 'backfill');
+      // A connector may page on from its backfill into its change feed (Stripe does): that part is the sync's.
+      if (!batch.backfill) return { actions: [], scanned: 0, repaired: 0 };
+      const { actions, scanned, repaired } = await d.sync.reconcileBatch(input.connectionId, batch);
+      heartbeat({ pageCursor: batch.nextCursor });
+      return { actions, scanned, repaired, ...(batch.nextCursor !== undefined && { nextPageCursor: batch.nextCursor }) };
     }),
 
     async applyCaseActions(input: { connectionId: string; actions: readonly CaseAction[] }): Promise<{ started: number; signalled: number; skipped: number }> {
@@ -70,6 +95,10 @@ export function createSyncActivities(d: SyncActivityDeps) {
         await d.sync.acknowledge(input.connectionId, [action.trigger]);
       }
       return counts;
+    },
+
+    async recordReconciliation(input: { connectionId: string; result: ReconciliationResult }): Promise<void> {
+      await d.sync.recordReconciliation(input.connectionId, input.result);
     },
 
     async markConnectionBroken(input: { connectionId: string; reason: string }): Promise<void> {

@@ -67,7 +67,7 @@ export function createServices(i: ServiceInputs) {
     db, keyRing: parseKeyRing(i.secrets.encryptionKeys), logger,
     onBroken: async (e) => void (await starter.signalConnectionBroken(e.connectionId, e.reason)),
   });
-  const dispatcher = createSyncDispatcher({ db, client, taskQueue });
+  const dispatcher = createSyncDispatcher({ db, client, taskQueue, cases: starter, logger });
   const sync = createSyncStore({ db });
   const documents = createDocumentStore(db, path.join(config.dataDir, 'documents'));
   const transport = createMailTransport(config.mail);

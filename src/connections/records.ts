@@ -27,6 +27,7 @@ export function toConnection(row: ConnectionRow): Connection {
     id: row.id, organisationId: row.organisationId, provider: providerOf(row), accountId: row.accountId, name: row.name,
     status: row.status as ConnectionStatus, sandbox: row.sandbox,
     syncCursor: row.syncCursor ?? undefined, lastSyncAt: iso(row.lastSyncAt), lastError: row.lastError ?? undefined,
+    lastReconciledAt: iso(row.lastReconciledAt), lastReconciledRepaired: row.lastReconciledRepaired ?? undefined,
     tokenExpiresAt: iso(row.tokenExpiresAt), refreshExpiresAt: iso(row.refreshExpiresAt), hardExpiresAt: iso(row.hardExpiresAt),
   };
 }

@@ -14,6 +14,8 @@ export interface Connection {
   readonly syncCursor?: string;
   readonly lastSyncAt?: string;
   readonly lastError?: string;
+  readonly lastReconciledAt?: string;
+  readonly lastReconciledRepaired?: number;
   readonly tokenExpiresAt?: string;
   readonly refreshExpiresAt?: string;
   readonly hardExpiresAt?: string;

@@ -51,7 +51,7 @@ export function createConnectionVault(deps: VaultDeps) {
     const id = randomUUID();
     const identity = { organisationId: input.organisationId, provider: input.provider, accountId: input.accountId };
     const [created] = await db.insert(connections)
-      .values({ id, ...identity, name: input.name, sandbox: input.sandbox ?? false, ...sealedTokenColumns(keyRing, id, input.tokens) })
+      .values({ id, ...identity, name: input.name, sandbox: input.sandbox ?? false, ...sealedTokenColumns(keyRing, id, input.tokens), authorizedAt: stamp() })
       .onConflictDoNothing({ target: [connections.organisationId, connections.provider, connections.accountId] })
       .returning();
     if (created) return { connection: toConnection(created), restored: false };
@@ -62,7 +62,7 @@ export function createConnectionVault(deps: VaultDeps) {
     return mutexFor(db).run(existing.id, () => db.transaction(async (tx) => {
       const [before] = await tx.select().from(connections).where(eq(connections.id, existing.id)).for('update');
       const [after] = await tx.update(connections)
-        .set({ name: input.name, sandbox: input.sandbox ?? false, ...sealedTokenColumns(keyRing, existing.id, input.tokens), status: 'active', lastError: null, updatedAt: stamp() })
+        .set({ name: input.name, sandbox: input.sandbox ?? false, ...sealedTokenColumns(keyRing, existing.id, input.tokens), authorizedAt: stamp(), status: 'active', lastError: null, updatedAt: stamp() })
         .where(eq(connections.id, existing.id)).returning();
       return { connection: toConnection(after!), restored: before!.status !== 'active' };
     }));

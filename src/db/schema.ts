@@ -38,9 +38,15 @@ export const connections = pgTable('connections', {
   tokenExpiresAt: timestamp('token_expires_at', { withTimezone: true }),
   refreshExpiresAt: timestamp('refresh_expires_at', { withTimezone: true }),
   hardExpiresAt: timestamp('hard_expires_at', { withTimezone: true }),
+  /** When the tokens held were granted: a revocation the provider reports from before then is not about them. */
+  authorizedAt: timestamp('authorized_at', { withTimezone: true }).notNull().defaultNow(),
   syncCursor: text('sync_cursor'),
   lastSyncAt: timestamp('last_sync_at', { withTimezone: true }),
   lastError: text('last_error'),
+  /** The last daily reconciliation sweep: when it finished, how many records it re-read and how many it repaired. */
+  lastReconciledAt: timestamp('last_reconciled_at', { withTimezone: true }),
+  lastReconciledScanned: integer('last_reconciled_scanned'),
+  lastReconciledRepaired: integer('last_reconciled_repaired'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [uniqueIndex('connections_account_key').on(t.organisationId, t.provider, t.accountId)]);

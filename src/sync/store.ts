@@ -1,14 +1,17 @@
 // applyBatch: store one ChangeBatch, advance the cursor and flag what needs detection, all in one transaction;
 // then decide case actions from the stored state. Flags stay set until the case starter acknowledges them.
+// reconcileBatch does the same for a page of the daily sweep, but writes only what differs and leaves the cursor.
 import { and, eq, inArray } from 'drizzle-orm';
 import type { ChangeBatch } from '../../integrations/types.js';
 import type { Database } from '../db/index.js';
 import { chargeDisputes, connections, invoices } from '../db/schema.js';
 import { defaultDetectionPolicy, type DetectionPolicy } from '../domain/detection.js';
 import { ConnectionNotFoundError, toConnection } from '../connections/records.js';
+import type { ReconciliationResult } from '../../workflows/connection-sync/definitions.js';
 import type { CaseAction, CaseTrigger, LedgerScope } from './actions.js';
 import { clearPending, detectPending } from './detect.js';
 import { invoicesNamedBy } from './ledger.js';
+import { recordsToRepair } from './reconcile.js';
 import { touchedInvoiceIds } from './touched.js';
 import { upsertBatch } from './upsert.js';
 
@@ -23,10 +26,30 @@ async function flagForDetection(tx: Database, connectionId: string, invoiceIds: 
   }
 }
 
+/** The row lock makes a second sync of the same connection wait instead of interleaving cursors. */
+async function lockConnection(tx: Database, connectionId: string): Promise<LedgerScope> {
+  const [row] = await tx.select().from(connections).where(eq(connections.id, connectionId)).for('update');
+  if (!row) throw new ConnectionNotFoundError(connectionId);
+  const { provider, accountId } = toConnection(row);
+  return { connectionId, provider, accountId };
+}
+
+async function store(tx: Database, connectionId: string, batch: ChangeBatch, at: Date): Promise<void> {
+  const unapplied = await invoicesNamedBy(tx, connectionId, { payments: deletedIds(batch.payments), creditNotes: deletedIds(batch.creditNotes) });
+  await upsertBatch(tx, connectionId, batch, at);
+  await flagForDetection(tx, connectionId, [...touchedInvoiceIds(batch), ...unapplied], batch.disputes.map((d) => d.ref.id));
+}
+
 export interface SyncStoreDeps {
   readonly db: Database;
   readonly policy?: DetectionPolicy;
   readonly now?: () => number;
+}
+
+export interface Reconciled {
+  readonly actions: CaseAction[];
+  readonly scanned: number;
+  readonly repaired: number;
 }
 
 export function createSyncStore(deps: SyncStoreDeps) {
@@ -36,24 +59,33 @@ export function createSyncStore(deps: SyncStoreDeps) {
 
   async function applyBatch(connectionId: string, batch: ChangeBatch): Promise<CaseAction[]> {
     return db.transaction(async (tx) => {
-      // The row lock makes a second sync of the same connection wait instead of interleaving cursors.
-      const [row] = await tx.select().from(connections).where(eq(connections.id, connectionId)).for('update');
-      if (!row) throw new ConnectionNotFoundError(connectionId);
-      const { provider, accountId } = toConnection(row);
-      const scope: LedgerScope = { connectionId, provider, accountId };
+      const scope = await lockConnection(tx, connectionId);
       const at = new Date(now());
-      const unapplied = await invoicesNamedBy(tx, connectionId, { payments: deletedIds(batch.payments), creditNotes: deletedIds(batch.creditNotes) });
-      await upsertBatch(tx, connectionId, batch, at);
-      await flagForDetection(tx, connectionId, [...touchedInvoiceIds(batch), ...unapplied], batch.disputes.map((d) => d.ref.id));
+      await store(tx, connectionId, batch, at);
       await tx.update(connections).set({ syncCursor: batch.checkpoint, lastSyncAt: at, lastError: null, updatedAt: at }).where(eq(connections.id, connectionId));
       return detectPending(tx, scope, policy);
     });
   }
 
+  async function reconcileBatch(connectionId: string, batch: ChangeBatch): Promise<Reconciled> {
+    return db.transaction(async (tx) => {
+      const scope = await lockConnection(tx, connectionId);
+      const { batch: repairs, scanned, repaired } = await recordsToRepair(tx, connectionId, batch);
+      await store(tx, connectionId, repairs, new Date(now()));
+      return { actions: await detectPending(tx, scope, policy), scanned, repaired };
+    });
+  }
+
+  async function recordReconciliation(connectionId: string, r: ReconciliationResult): Promise<void> {
+    await db.update(connections)
+      .set({ lastReconciledAt: new Date(r.at), lastReconciledScanned: r.scanned, lastReconciledRepaired: r.repaired, updatedAt: new Date(now()) })
+      .where(eq(connections.id, connectionId));
+  }
+
   /** The case starter has acted on these; their records need no detection until the next change. */
   const acknowledge = (connectionId: string, triggers: readonly CaseTrigger[]) => clearPending(db, connectionId, triggers);
 
-  return { applyBatch, acknowledge };
+  return { applyBatch, reconcileBatch, recordReconciliation, acknowledge };
 }
 
 export type SyncStore = ReturnType<typeof createSyncStore>;

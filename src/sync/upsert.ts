@@ -20,7 +20,7 @@ function fromExcluded(table: PgTable, keep: readonly string[]): Record<string, S
 }
 
 /** One statement cannot touch the same row twice: keep the newest version of each id. */
-function newestById<T extends { ref: { id: string } }>(items: readonly T[], updatedAt: (t: T) => string): T[] {
+export function newestById<T extends { ref: { id: string } }>(items: readonly T[], updatedAt: (t: T) => string): T[] {
   const byId = new Map<string, T>();
   for (const item of items) {
     const seen = byId.get(item.ref.id);

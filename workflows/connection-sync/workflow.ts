@@ -1,11 +1,13 @@
 // One long-lived sync per connection: drain the change feed page by page, hand the case actions to the case
-// starter, then sleep until a webhook asks (syncNow) or the interval passes. A lost grant parks the loop until
-// the owner reconnects; everything else is retried by the activity policy and, failing that, next pass.
+// starter, then sleep until a webhook asks (syncNow) or the interval passes. Once a day the pass is a
+// reconciliation sweep instead: a full re-read that repairs what the feed missed, leaving the feed's cursor
+// where it was. A lost grant parks the loop until the owner reconnects; everything else is retried by the
+// activity policy and, failing that, next pass.
 import * as wf from '@temporalio/workflow';
 import type { SyncActivities } from '../../activities/sync.js';
 import {
-  authFailureType, defaultPassesPerRun, defaultSyncIntervalMs, disconnectedFailureType, reconnectedSignal, syncNowSignal, syncStatusQuery,
-  type ConnectionSyncInput, type SyncPhase,
+  authFailureType, defaultPassesPerRun, defaultSweepEveryMs, defaultSyncIntervalMs, disconnectedFailureType, reconnectedSignal, syncNowSignal,
+  syncStatusQuery, type ConnectionSyncInput, type ReconciliationResult, type SweepProgress, type SyncPhase,
 } from './definitions.js';
 
 const nonRetryableErrorTypes = ['integration.auth', 'integration.invalid', 'integration.not_found', disconnectedFailureType];
@@ -17,6 +19,9 @@ const pages = wf.proxyActivities<SyncActivities>({
 // Status changes must land eventually, whatever the outage: no attempt limit.
 const status = wf.proxyActivities<SyncActivities>({ startToCloseTimeout: '1 minute', retry: { initialInterval: '2s', maximumInterval: '5 minutes' } });
 
+// Runs begun before the sweep existed replay without it; the run they continue as sweeps.
+const sweepPatch = 'daily-reconciliation-sweep';
+
 type PassOutcome = 'drained' | 'yield' | 'broken' | 'failed' | 'disconnected';
 
 function failureOf(err: unknown): { type?: string; message: string } {
@@ -27,9 +32,14 @@ function failureOf(err: unknown): { type?: string; message: string } {
 export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promise<void> {
   const { connectionId } = input;
   const intervalMs = input.intervalMs ?? defaultSyncIntervalMs;
+  const sweepEveryMs = input.sweepEveryMs ?? defaultSweepEveryMs;
+  const sweeps = wf.patched(sweepPatch);
   let syncNow = input.syncNow ?? false;
   let reconnected = false;
   let pageCursor = input.pageCursor;
+  let nextSweepAt = input.nextSweepAt ?? Date.now() + sweepEveryMs;
+  let sweep: SweepProgress | undefined = input.sweep;
+  let lastReconciliation: ReconciliationResult | undefined = input.lastReconciliation;
   let phase: SyncPhase = 'idle';
   let lastError: string | undefined;
   let passes = 0;
@@ -37,7 +47,21 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
 
   wf.setHandler(syncNowSignal, () => void (syncNow = true));
   wf.setHandler(reconnectedSignal, () => void (reconnected = true));
-  wf.setHandler(syncStatusQuery, () => ({ phase, passes, pages: pageCount, ...(lastError !== undefined && { lastError }) }));
+  wf.setHandler(syncStatusQuery, () => ({
+    phase, passes, pages: pageCount, ...(lastError !== undefined && { lastError }),
+    ...(lastReconciliation && { lastReconciliation }), ...(sweeps && { nextReconciliationAt: new Date(nextSweepAt).toISOString() }),
+  }));
+
+  async function failed(err: unknown): Promise<PassOutcome> {
+    if (wf.isCancellation(err)) throw err;
+    const failure = failureOf(err);
+    lastError = failure.message;
+    if (failure.type === authFailureType) return 'broken';
+    if (failure.type === disconnectedFailureType) return 'disconnected';
+    wf.log.warn('sync pass failed', { connectionId, type: failure.type, message: failure.message });
+    await status.recordSyncFailure({ connectionId, message: failure.message });
+    return 'failed';
+  }
 
   async function pass(): Promise<PassOutcome> {
     try {
@@ -53,13 +77,34 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
     } catch (err) {
       // The stored checkpoint is where the next pass resumes; a page cursor may be what failed.
       pageCursor = undefined;
-      const failure = failureOf(err);
-      lastError = failure.message;
-      if (failure.type === authFailureType) return 'broken';
-      if (failure.type === disconnectedFailureType) return 'disconnected';
-      wf.log.warn('sync pass failed', { connectionId, type: failure.type, message: failure.message });
-      await status.recordSyncFailure({ connectionId, message: failure.message });
-      return 'failed';
+      return failed(err);
+    }
+  }
+
+  async function sweepPass(): Promise<PassOutcome> {
+    let progress = sweep ?? { scanned: 0, repaired: 0 };
+    if (!sweep) nextSweepAt = Date.now() + sweepEveryMs;
+    sweep = undefined; // set again only to hand a sweep under way to the next run
+    try {
+      do {
+        const page = await pages.sweepPage({ connectionId, ...(progress.pageCursor !== undefined && { pageCursor: progress.pageCursor }) });
+        if (page.actions.length > 0) await pages.applyCaseActions({ connectionId, actions: page.actions });
+        pageCount++;
+        progress = { scanned: progress.scanned + page.scanned, repaired: progress.repaired + page.repaired, ...(page.nextPageCursor !== undefined && { pageCursor: page.nextPageCursor }) };
+        if (progress.pageCursor !== undefined && wf.workflowInfo().continueAsNewSuggested) {
+          sweep = progress;
+          return 'yield';
+        }
+      } while (progress.pageCursor !== undefined);
+      const result = { at: new Date(Date.now()).toISOString(), scanned: progress.scanned, repaired: progress.repaired };
+      await status.recordReconciliation({ connectionId, result });
+      wf.log.info('reconciliation sweep finished', { connectionId, ...result });
+      lastReconciliation = result;
+      lastError = undefined;
+      return 'drained';
+    } catch (err) {
+      // Not retried before tomorrow's: re-reading the whole ledger every interval would spend the provider's rate limit.
+      return failed(err);
     }
   }
 
@@ -72,15 +117,22 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
     lastError = undefined;
   }
 
+  async function idle(): Promise<void> {
+    if (!sweeps) return void (await wf.condition(() => syncNow, intervalMs));
+    const untilSweep = nextSweepAt - Date.now();
+    if (untilSweep > 0) await wf.condition(() => syncNow, Math.min(intervalMs, untilSweep));
+  }
+
   const passesPerRun = input.passesPerRun ?? defaultPassesPerRun;
   while (passes < passesPerRun && !wf.workflowInfo().continueAsNewSuggested) {
-    phase = 'syncing';
-    syncNow = false;
-    const outcome = await pass();
+    const sweeping = sweeps && (sweep !== undefined || Date.now() >= nextSweepAt);
+    phase = sweeping ? 'reconciling' : 'syncing';
+    if (!sweeping) syncNow = false;
+    const outcome = sweeping ? await sweepPass() : await pass();
     passes++;
     if (outcome === 'disconnected') return;
     if (outcome === 'yield') {
-      syncNow = true;
+      if (!sweeping) syncNow = true;
       break;
     }
     if (outcome === 'broken') {
@@ -88,10 +140,11 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
       continue; // sync straight away with the new grant
     }
     phase = 'idle';
-    await wf.condition(() => syncNow, intervalMs);
+    await idle();
   }
   await wf.condition(wf.allHandlersFinished);
   await wf.continueAsNew<typeof connectionSyncWorkflow>({
     connectionId, intervalMs, passesPerRun, syncNow, ...(pageCursor !== undefined && { pageCursor }),
+    ...(sweeps && { sweepEveryMs, nextSweepAt, ...(sweep && { sweep }), ...(lastReconciliation && { lastReconciliation }) }),
   });
 }

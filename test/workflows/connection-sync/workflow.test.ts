@@ -1,15 +1,11 @@
 // The connection-sync loop on the time-skipping server, with its activities replaced by a typed fake.
-import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncActivities, SyncPageInput, SyncPageResult } from '../../../activities/sync.js';
-import type { CaseAction } from '../../../src/sync/actions.js';
 import { reconnectedSignal, syncNowSignal, syncStatusQuery, type ConnectionSyncInput, type SyncStatus } from '../../../workflows/connection-sync/definitions.js';
-import { connectionSyncWorkflow } from '../../../workflows/connection-sync/workflow.js';
-import { bundle, createTimeSkippingEnv, uniqueId } from '../../helpers/temporal-env.js';
+import { bundle, createTimeSkippingEnv } from '../../helpers/temporal-env.js';
+import { action, failure, MINUTE, page, withSync as run, type Script, type SyncRun } from './fake-sync.js';
 
-const MINUTE = 60_000;
 let env: TestWorkflowEnvironment;
 let workflowBundle: WorkflowBundleWithSourceMap;
 
@@ -18,57 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => env?.teardown());
 
-type Step = SyncPageResult | ApplicationFailure;
-const page = (nextPageCursor?: string, actions: CaseAction[] = []): SyncPageResult =>
-  ({ actions, stored: { invoices: 1, payments: 0, creditNotes: 0, disputes: 0 }, ...(nextPageCursor && { nextPageCursor }) });
-const failure = (type: string) => ApplicationFailure.create({ type, message: `${type} failure`, nonRetryable: true });
-const action: CaseAction = { kind: 'resolve', reason: 'balance_cleared', caseKey: 'invoice/quickbooks/realm-1/inv-1', connectionId: 'c1', trigger: { invoiceId: 'inv-1' } };
-
-function fakeActivities(script: Step[]) {
-  const calls: string[] = [];
-  const pages: SyncPageInput[] = [];
-  const activities: SyncActivities = {
-    async syncPage(input) {
-      pages.push(input);
-      calls.push(`page:${input.pageCursor ?? '-'}`);
-      const next = script.shift() ?? page();
-      if (next instanceof ApplicationFailure) throw next;
-      return next;
-    },
-    applyCaseActions: async (i) => (calls.push(`apply:${i.actions.length}`), { started: 0, signalled: i.actions.length, skipped: 0 }),
-    markConnectionBroken: async (i) => void calls.push(`broken:${i.reason}`),
-    markConnectionRestored: async () => void calls.push('restored'),
-    recordSyncFailure: async (i) => void calls.push(`failure:${i.message}`),
-  };
-  return { activities, calls, pages };
-}
-
-async function withSync(script: Step[], input: Partial<ConnectionSyncInput>, body: (run: {
-  handle: Awaited<ReturnType<typeof env.client.workflow.start<typeof connectionSyncWorkflow>>>;
-  calls: string[];
-  until(pred: (s: SyncStatus, calls: string[]) => boolean): Promise<SyncStatus>;
-}) => Promise<void>) {
-  const { activities, calls } = fakeActivities(script);
-  const taskQueue = uniqueId('sync');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
-  await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(connectionSyncWorkflow, { taskQueue, workflowId: uniqueId('sync'), args: [{ connectionId: 'c1', intervalMs: 15 * MINUTE, ...input }] });
-    const until = async (pred: (s: SyncStatus, c: string[]) => boolean) => {
-      for (let i = 0; i < 200; i++) {
-        const s = await handle.query(syncStatusQuery);
-        if (pred(s, calls)) return s;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error(`timed out; calls: ${calls.join(', ')}`);
-    };
-    try {
-      await body({ handle, calls, until });
-    } finally {
-      const { status } = await handle.describe();
-      if (status.name === 'RUNNING') await handle.terminate('test finished');
-    }
-  });
-}
+const withSync = (pages: Script['pages'], input: Partial<ConnectionSyncInput>, body: (r: SyncRun) => Promise<void>) => run(env, workflowBundle, { pages }, input, body);
 
 describe('connection sync workflow', () => {
   it('pages through the feed, applies each page\'s case actions, then sleeps until the interval', async () => {
@@ -100,7 +46,8 @@ describe('connection sync workflow', () => {
       expect(calls).toHaveLength(2);
       await handle.signal(reconnectedSignal);
       const s = await until((s) => s.phase === 'idle');
-      expect(calls.slice(2)).toEqual(['restored', 'page:-']);
+      // The daily sweep fell due while it waited: that full re-read is the sync it resumes with.
+      expect(calls.slice(2)).toEqual(['restored', 'sweep:-', 'reconciled:0/0']);
       expect(s.lastError).toBeUndefined();
     });
   });
@@ -124,19 +71,17 @@ describe('connection sync workflow', () => {
   });
 
   it('continues as new after its passes, and the new run syncs first', async () => {
-    await withSync([], { passesPerRun: 2 }, async ({ handle, calls, until }) => {
+    await withSync([], { passesPerRun: 2 }, async ({ handle, calls, until, untilCalls }) => {
       await until((s) => s.phase === 'idle');
       const firstRun = (await handle.describe()).runId;
       await handle.signal(syncNowSignal);
       await until((s) => s.passes === 2 && s.phase === 'idle');
       await handle.signal(syncNowSignal);
-      // Watch the activity calls, not the query: a query sent while the run hands over can wait a long time.
-      for (let i = 0; i < 100 && calls.length < 3; i++) await new Promise((r) => setTimeout(r, 50));
+      await untilCalls((c) => c.length >= 3);
       expect(calls).toEqual(['page:-', 'page:-', 'page:-']);
       const next = env.client.workflow.getHandle(handle.workflowId);
       expect((await next.describe()).runId).not.toBe(firstRun);
-      expect(await next.query(syncStatusQuery)).toMatchObject({ passes: 1 });
-      await next.terminate('test finished');
+      expect(await next.query(syncStatusQuery)).toMatchObject<Partial<SyncStatus>>({ passes: 1 });
     });
   });
 });

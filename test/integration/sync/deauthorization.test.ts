@@ -1,0 +1,129 @@
+// A Stripe account withdraws our access: account.application.deauthorized, signed with the endpoint secret as
+// Stripe signs it, posted through the webhook route (app.inject) on PGlite, with sync and case workflows
+// running on the Temporal dev server.
+import { createHmac, randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import Fastify from 'fastify';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSyncActivities } from '../../../activities/sync.js';
+import { createStripeWebhookVerifier } from '../../../integrations/stripe/webhook.js';
+import type { NormalizedWebhookEvent } from '../../../integrations/types.js';
+import { createCaseStarter } from '../../../src/cases/starter.js';
+import { deauthorizedError } from '../../../src/connections/deauthorize.js';
+import { createConnectionVault } from '../../../src/connections/vault.js';
+import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
+import { connections } from '../../../src/db/schema.js';
+import { caseKey } from '../../../src/domain/case.js';
+import { createLogger } from '../../../src/logger.js';
+import { inboxRow } from '../../../src/routes/webhooks/inbox.js';
+import { webhookRoutes } from '../../../src/routes/webhooks/route.js';
+import { createSyncDispatcher } from '../../../src/sync/dispatch.js';
+import { createSyncStore } from '../../../src/sync/store.js';
+import { connectionSyncWorkflowId, syncStatusQuery } from '../../../workflows/connection-sync/definitions.js';
+import { caseViewQuery, disputeCaseWorkflowId, type CaseView } from '../../../workflows/dispute-case/definitions.js';
+import { recordingActivities } from '../../helpers/case-fixtures.js';
+import { bundle, createDevEnv, uniqueId } from '../../helpers/temporal-env.js';
+import { FakeOAuthProvider, ScriptedConnector, testKeyRing } from './fakes.js';
+import { seedOrganisation, shortPaid } from './fixtures.js';
+
+const secret = 'whsec_deauthorization_test_5e1f';
+let env: TestWorkflowEnvironment;
+let h: DatabaseHandle;
+let workflowBundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  [env, h, workflowBundle] = await Promise.all([createDevEnv(), openDatabase({ kind: 'pglite' }), bundle(new URL('../../../workflows/index.ts', import.meta.url))]);
+});
+afterAll(async () => {
+  await env?.teardown();
+  await h?.close();
+});
+
+/** What Stripe sends when a connected account removes the platform, signed as Stripe signs: HMAC over `t.body`. */
+function deauthorization(accountId: string, created: number) {
+  const body = JSON.stringify({
+    id: `evt_${randomUUID().replaceAll('-', '')}`, object: 'event', account: accountId, api_version: '2026-10-28.endive', created,
+    data: { object: { id: 'ca_shortfall', object: 'application', name: 'Shortfall' } }, livemode: false, pending_webhooks: 1,
+    request: { id: null, idempotency_key: null }, type: 'account.application.deauthorized',
+  });
+  const t = Math.floor(Date.now() / 1000);
+  const signature = `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+  return { body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } };
+}
+
+async function poll<T>(read: () => Promise<T>, pred: (t: T) => boolean, what: string): Promise<T> {
+  for (let i = 0; i < 300; i++) {
+    const value = await read().catch(() => undefined);
+    if (value !== undefined && pred(value)) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('Stripe deauthorization', () => {
+  it('disconnects the account without calling Stripe, stops its sync, pauses its cases, and is safe to repeat', async () => {
+    const logger = createLogger({ level: 'silent' });
+    const { organisationId } = await seedOrganisation(h.db, `Org ${randomUUID()}`);
+    const accountId = `acct_${randomUUID().replaceAll('-', '')}`;
+    let clock = Date.now() - 60_000; // connected a minute before Stripe reports the withdrawal
+    const vault = createConnectionVault({ db: h.db, keyRing: testKeyRing(), logger, now: () => clock });
+    const oauth = new FakeOAuthProvider('stripe');
+    const { connection } = await vault.connect({ organisationId, provider: 'stripe', accountId, name: 'Brightside Stripe', tokens: { accessToken: 'sk_connect_1' } });
+    const { connection: bystander } = await vault.connect({ organisationId, provider: 'stripe', accountId: `${accountId}_other`, name: 'Other', tokens: { accessToken: 'sk_connect_2' } });
+
+    const taskQueue = uniqueId('shortfall');
+    const connector = new ScriptedConnector('stripe');
+    const starter = createCaseStarter({ db: h.db, client: env.client, taskQueue });
+    const dispatcher = createSyncDispatcher({ db: h.db, client: env.client, taskQueue });
+    const sync = createSyncActivities({ connections: vault, providers: { get: () => ({ oauth, connector: () => connector }) }, sync: createSyncStore({ db: h.db }), cases: starter });
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: { ...sync, ...recordingActivities().activities } });
+    const verifier = createStripeWebhookVerifier({ secrets: [secret], platformAccountId: 'acct_platform' });
+    const app = Fastify({ loggerInstance: logger });
+    await app.register(webhookRoutes({ verifiers: { stripe: verifier }, db: h.db, logger, onEvents: async (p, e) => void (await dispatcher.onWebhookEvents(p, e)) }));
+
+    const syncHandle = env.client.workflow.getHandle(connectionSyncWorkflowId(connection.id));
+    const caseHandle = env.client.workflow.getHandle(disputeCaseWorkflowId(caseKey({ invoice: { provider: 'stripe', accountId, id: 'inv-1001' } })));
+    const caseView = (pred: (v: CaseView) => boolean, what: string) => poll(() => caseHandle.query(caseViewQuery), pred, what);
+
+    await worker.runUntil(async () => {
+      connector.push(shortPaid('cp-1'));
+      await dispatcher.syncNow(connection.id);
+      await caseView((v) => v.status === 'awaiting_approval' && v.ledgerConnected, 'the case to open');
+      await poll(() => syncHandle.query(syncStatusQuery), (s) => s.phase === 'idle', 'the sync to go idle');
+
+      const created = Math.floor(Date.now() / 1000);
+      const delivery = deauthorization(accountId, created);
+      const res = await app.inject({ method: 'POST', url: '/webhooks/stripe', headers: delivery.headers, payload: delivery.body });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ received: 1, duplicates: 0 });
+      const eventId = (JSON.parse(delivery.body) as { id: string }).id;
+      await poll(() => inboxRow(h.db, 'stripe', eventId), (r) => r?.processedAt instanceof Date, 'the event to be processed');
+
+      expect(await vault.get(connection.id)).toMatchObject({ status: 'disconnected', lastError: deauthorizedError });
+      const [row] = await h.db.select().from(connections).where(eq(connections.id, connection.id));
+      expect(row).toMatchObject({ tokenCiphertext: null, tokenKeyId: null });
+      expect(oauth.revoked).toEqual([]); // nothing left at Stripe to revoke
+      expect((await vault.get(bystander.id)).status).toBe('active');
+      expect((await syncHandle.describe()).status.name).toBe('CANCELLED');
+      const paused = await caseView((v) => !v.ledgerConnected, 'the case to pause');
+      expect(paused.timeline.filter((t) => t.kind === 'connection').map((t) => t.summary)).toEqual([expect.stringContaining('(deauthorized)')]);
+
+      // Stripe redelivers: the inbox knows the event. The inbox retrying it after a failure finishes the work again.
+      const again = await app.inject({ method: 'POST', url: '/webhooks/stripe', headers: delivery.headers, payload: delivery.body });
+      expect(again.json()).toEqual({ received: 0, duplicates: 1 });
+      const event: NormalizedWebhookEvent = { provider: 'stripe', eventId, accountId, entity: 'account', entityId: accountId, operation: 'deauthorized', occurredAt: new Date(created * 1000).toISOString(), payload: {} };
+      expect(await dispatcher.onWebhookEvents('stripe', [event])).toEqual({ woken: 0, disconnected: 1 });
+      expect((await caseView((v) => !v.ledgerConnected, 'the case to stay paused')).timeline.filter((t) => t.kind === 'connection')).toHaveLength(1);
+
+      // The owner reconnects; a late retry of the old withdrawal is not about the new grant.
+      clock = Date.now() + 60_000;
+      expect((await vault.connect({ organisationId, provider: 'stripe', accountId, name: 'Brightside Stripe', tokens: { accessToken: 'sk_connect_3' } })).restored).toBe(true);
+      expect(await dispatcher.onWebhookEvents('stripe', [event])).toEqual({ woken: 0, disconnected: 0 });
+      expect((await vault.get(connection.id)).status).toBe('active');
+      await caseHandle.terminate('test finished');
+    });
+    await app.close();
+  });
+});

@@ -1,0 +1,91 @@
+// The connection-sync workflow on the time-skipping server, with its activities replaced by a typed fake that
+// plays scripted pages (change feed) and sweep pages (reconciliation), and records every call.
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { SweepPageResult, SyncActivities, SyncPageResult } from '../../../activities/sync.js';
+import type { CaseAction } from '../../../src/sync/actions.js';
+import { syncStatusQuery, type ConnectionSyncInput, type SyncStatus } from '../../../workflows/connection-sync/definitions.js';
+import { connectionSyncWorkflow } from '../../../workflows/connection-sync/workflow.js';
+import { uniqueId } from '../../helpers/temporal-env.js';
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+
+type Step<T> = T | ApplicationFailure;
+export const page = (nextPageCursor?: string, actions: CaseAction[] = []): SyncPageResult =>
+  ({ actions, stored: { invoices: 1, payments: 0, creditNotes: 0, disputes: 0 }, ...(nextPageCursor && { nextPageCursor }) });
+export const sweepPage = (scanned: number, repaired: number, nextPageCursor?: string, actions: CaseAction[] = []): SweepPageResult =>
+  ({ actions, scanned, repaired, ...(nextPageCursor && { nextPageCursor }) });
+export const failure = (type: string) => ApplicationFailure.create({ type, message: `${type} failure`, nonRetryable: true });
+export const action: CaseAction = { kind: 'resolve', reason: 'balance_cleared', caseKey: 'invoice/quickbooks/realm-1/inv-1', connectionId: 'c1', trigger: { invoiceId: 'inv-1' } };
+
+export interface Script {
+  readonly pages?: Step<SyncPageResult>[];
+  readonly sweeps?: Step<SweepPageResult>[];
+}
+
+function next<T>(queue: Step<T>[], fallback: T): T {
+  const step = queue.shift() ?? fallback;
+  if (step instanceof ApplicationFailure) throw step;
+  return step;
+}
+
+export function fakeActivities(script: Script) {
+  const calls: string[] = [];
+  const pages = [...(script.pages ?? [])];
+  const sweeps = [...(script.sweeps ?? [])];
+  const activities: SyncActivities = {
+    async syncPage(input) {
+      calls.push(`page:${input.pageCursor ?? '-'}`);
+      return next(pages, page());
+    },
+    async sweepPage(input) {
+      calls.push(`sweep:${input.pageCursor ?? '-'}`);
+      return next(sweeps, sweepPage(0, 0));
+    },
+    applyCaseActions: async (i) => (calls.push(`apply:${i.actions.length}`), { started: 0, signalled: i.actions.length, skipped: 0 }),
+    recordReconciliation: async (i) => void calls.push(`reconciled:${i.result.repaired}/${i.result.scanned}`),
+    markConnectionBroken: async (i) => void calls.push(`broken:${i.reason}`),
+    markConnectionRestored: async () => void calls.push('restored'),
+    recordSyncFailure: async (i) => void calls.push(`failure:${i.message}`),
+  };
+  return { activities, calls };
+}
+
+export interface SyncRun {
+  readonly handle: WorkflowHandleWithFirstExecutionRunId<typeof connectionSyncWorkflow>;
+  readonly calls: string[];
+  until(pred: (s: SyncStatus, calls: string[]) => boolean): Promise<SyncStatus>;
+  /** For a workflow that continues as new: a query sent while the run hands over can wait a long time. */
+  untilCalls(pred: (calls: string[]) => boolean): Promise<void>;
+}
+
+export async function withSync(env: TestWorkflowEnvironment, workflowBundle: WorkflowBundleWithSourceMap, script: Script, input: Partial<ConnectionSyncInput>, body: (run: SyncRun) => Promise<void>) {
+  const { activities, calls } = fakeActivities(script);
+  const taskQueue = uniqueId('sync');
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(connectionSyncWorkflow, { taskQueue, workflowId: uniqueId('sync'), args: [{ connectionId: 'c1', intervalMs: 15 * MINUTE, ...input }] });
+    const until = async (pred: (s: SyncStatus, c: string[]) => boolean) => {
+      for (let i = 0; i < 200; i++) {
+        const s = await handle.query(syncStatusQuery);
+        if (pred(s, calls)) return s;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error(`timed out; calls: ${calls.join(', ')}`);
+    };
+    const untilCalls = async (pred: (c: string[]) => boolean) => {
+      for (let i = 0; i < 200 && !pred(calls); i++) await new Promise((r) => setTimeout(r, 25));
+      if (!pred(calls)) throw new Error(`timed out; calls: ${calls.join(', ')}`);
+    };
+    try {
+      await body({ handle, calls, until, untilCalls });
+    } finally {
+      const latest = env.client.workflow.getHandle(handle.workflowId);
+      const { status } = await latest.describe();
+      if (status.name === 'RUNNING') await latest.terminate('test finished');
+    }
+  });
+}
