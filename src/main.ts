@@ -15,6 +15,7 @@ import { resolveTemporal } from './temporal/resolve.js';
 import { installTemporalRuntimeLogger } from './temporal/runtime-logger.js';
 import { registerSearchAttributes } from './temporal/search-attributes.js';
 import { createWorker } from './worker.js';
+import { webSettings } from './web/settings.js';
 
 type Mode = 'embedded' | 'server' | 'worker';
 type Stop = () => Promise<void>;
@@ -62,6 +63,10 @@ async function run(mode: Mode, config: Config, logger: Logger, pathVar: string |
         { name: 'temporal', check: async () => void (await client.workflowService.getSystemInfo({})) },
       ],
       webhooks: services.webhooks,
+      web: {
+        settings: webSettings(config, secrets.appSecret), db: db.db, workflows: client.workflow, outbox: services.outbox,
+        documents: services.documents, approvals: services.approvals, connections: services.connections,
+      },
     });
     await app.listen({ host: config.http.host, port: config.http.port });
     stops.push(() => app.close());

@@ -3,7 +3,7 @@
 import type { CaseDocument } from '../../src/domain/case.js';
 import type { DisputeStatus } from '../../src/domain/model.js';
 import { balanceSchedule, policyFor, responseSchedule, type DeadlinePolicy, type Schedule } from '../../src/domain/deadlines.js';
-import { add, subtract, type Money } from '../../src/domain/money.js';
+import { add, formatMoney, subtract, type Money } from '../../src/domain/money.js';
 import type {
   CaseStatus, CaseView, CloseInput, DisputeCaseInput, DraftContent, DraftDecision, DraftKind, DraftView, ExtendInput,
   LedgerEvent, ObjectionDecision, ObjectionInput, TimelineEntry,
@@ -52,6 +52,9 @@ export interface CaseState {
   readonly escalated: boolean;
   readonly documents: readonly CaseDocument[];
 }
+
+/** Amounts as the owner reads them, in the organisation's locale. */
+const shown = (s: CaseState, m: Money) => formatMoney(m, s.input.organisation.locale);
 
 export class CaseRuleError extends Error {
   override readonly name = 'CaseRuleError';
@@ -230,10 +233,10 @@ export function assertObjectionDecision(s: CaseState, d: ObjectionDecision): voi
     if (!line) throw new CaseRuleError(`Unknown invoice line ${c.lineId}.`);
     if (c.amount.currency !== s.balance.currency) throw new CaseRuleError(`Concessions must be in ${s.balance.currency}.`);
     if (!Number.isSafeInteger(c.amount.minor) || c.amount.minor <= 0) throw new CaseRuleError('A conceded amount must be positive.');
-    if (c.amount.minor > line.amount.minor) throw new CaseRuleError(`Line ${c.lineId} is only ${line.amount.minor} minor units.`);
+    if (c.amount.minor > line.amount.minor) throw new CaseRuleError(`${line.description} is only ${shown(s, line.amount)}: concede at most that.`);
     total += c.amount.minor;
   }
-  if (total > s.balance.minor) throw new CaseRuleError('Concessions cannot exceed the unpaid balance.');
+  if (total > s.balance.minor) throw new CaseRuleError(`Concessions cannot exceed the unpaid balance of ${shown(s, s.balance)}.`);
 }
 
 export function applyObjectionDecision(s: CaseState, d: ObjectionDecision, at: string): CaseState {
@@ -285,11 +288,11 @@ export function applyLedgerEvent(s: CaseState, e: LedgerEvent, at: string): Case
   switch (e.kind) {
     case 'payment_applied': {
       const s2 = { ...s, paid: add(s.paid, e.payment.amount), balance: e.balance };
-      return note(s2, at, 'payment', `Payment of ${e.payment.amount.minor} ${e.payment.amount.currency} received; balance ${e.balance.minor}`);
+      return note(s2, at, 'payment', `Payment of ${shown(s, e.payment.amount)} received; balance ${shown(s, e.balance)}`);
     }
     case 'invoice_changed':
       if (e.status === 'void' || e.status === 'deleted') return note({ ...s, balance: { ...s.balance, minor: 0 } }, at, 'invoice', `Invoice ${e.status} in the ledger`);
-      return note({ ...s, balance: e.balance }, at, 'invoice', `Invoice changed in the ledger; balance ${e.balance.minor}`);
+      return note({ ...s, balance: e.balance }, at, 'invoice', `Invoice changed in the ledger; balance ${shown(s, e.balance)}`);
     case 'credit_note_seen':
       return note(s, at, 'credit_note_seen', `Credit note ${e.ref.id} seen in the ledger`);
     case 'connection_broken':

@@ -114,7 +114,7 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     if (s.input.invoice && s.paid.minor > 0 && s.input.invoice.customerEmail) {
       const receipt = await acts.draftLetter(letterRequest('receipt'));
       const sent = await acts.sendEmail({ key: key('receipt'), caseId, to: s.input.invoice.customerEmail, ...receipt, replyTo: replyAddress() });
-      s = st.record(s, now(), 'receipt', `Partial-payment receipt sent (${sent.messageId})`);
+      s = st.record(s, now(), 'receipt', 'Partial-payment receipt sent to the client');
       await audit('receipt_sent', { messageId: sent.messageId });
     }
     s = { ...s, announced: true };
@@ -154,15 +154,17 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     if (!to) throw wf.ApplicationFailure.nonRetryable('The invoice has no customer email to send the response to.', 'case.no_recipient');
     const sent = await acts.sendEmail({ key: key('send', d.version), caseId, to, ...d.content, replyTo: replyAddress() });
     s = st.markSent(s, d.version, now());
+    afterSent(kind, d.draftedAt); // before any await: an Update landing during the audit must not be overwritten
     await audit('letter_sent', { version: d.version, kind, messageId: sent.messageId }, d.decidedBy ?? 'owner');
-    afterSent(kind, d.draftedAt);
   }
 
   function afterSent(kind: DraftKind, draftedAt: string) {
     const at = now();
     if (kind === 'final_notice') s = st.withStatus(st.schedulePayment(s, draftedAt, at, 'final_notice'), 'final_notice');
-    else s = st.withStatus(st.clearTimers(st.schedulePayment(s, draftedAt, at, 'payment'), ['response', 'response_limit']), 'awaiting_client');
+    else s = st.clearTimers(st.schedulePayment(s, draftedAt, at, 'payment'), ['response', 'response_limit']);
     if (kind === 'ask_specifics' || kind === 'uphold' || kind === 'concession') s = st.markObjectionAnswered(s, at);
+    // An objection registered while this letter was going out keeps the case with the owner.
+    if (kind !== 'final_notice' && !st.openObjection(s)) s = st.withStatus(s, 'awaiting_client');
   }
 
   async function stripeStep(): Promise<void> {

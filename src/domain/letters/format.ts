@@ -38,6 +38,8 @@ export function baseView(f: LetterFacts) {
     deadline: (iso: string) => formatDeadline(iso, locale, f.org.zone),
     day: (ymd: string) => formatDay(ymd, locale),
     orgName: f.org.name, signature: f.org.signature, customerName: f.customer.name,
+    // Owners often sign with their business name already; saying it twice looks careless.
+    signatureNamesOrg: f.org.signature.toLowerCase().includes(f.org.name.toLowerCase()),
     invoiceNumber: f.invoice.number, invoiceTotal: money(f.invoice.total), invoiceDate: formatDay(f.invoice.issueDate, locale),
     lines: f.invoice.lines.map((l) => ({ description: l.description, amount: money(l.amount) })),
     payments: f.payments.map((p: PaymentSummary) => ({ amount: money(p.amount), date: formatDay(p.date, locale) })),

@@ -7,7 +7,9 @@ export const signOff = `
 Kind regards,
 
 <%= it.signature %>
+<% if (!it.signatureNamesOrg) { -%>
 <%= it.orgName %>
+<% } -%>
 `;
 
 export const invoiceLines = `<% if (it.lines.length) { -%>

@@ -81,7 +81,7 @@ describe('objections', () => {
       await expect(handle.executeUpdate(registerObjectionUpdate, { args: [{ kind: 'specific', by: 'ana', summary: 'x', lineIds: ['l9'] }] })).rejects.toMatchObject({ cause: { message: 'Unknown invoice line(s): l9.' } });
       await handle.executeUpdate(registerObjectionUpdate, { args: [{ kind: 'specific', by: 'ana', summary: 'Menu design', lineIds: ['l2'] }] });
       const concede = (amount: { minor: number; currency: string }, lineId = 'l2') => handle.executeUpdate(decideObjectionUpdate, { args: [{ kind: 'concede', by: 'ana', lines: [{ lineId, amount }] }] });
-      await expect(concede(usd(30_000))).rejects.toMatchObject({ cause: { message: 'Line l2 is only 25000 minor units.' } });
+      await expect(concede(usd(30_000))).rejects.toMatchObject({ cause: { message: 'Menu design is only $250.00: concede at most that.' } });
       await expect(concede({ minor: 100, currency: 'EUR' })).rejects.toMatchObject({ cause: { message: 'Concessions must be in USD.' } });
       await expect(concede(usd(-5))).rejects.toMatchObject({ cause: { message: 'A conceded amount must be positive.' } });
       await expect(handle.executeUpdate(registerObjectionUpdate, { args: [{ kind: 'vague', by: 'ana', summary: 'again' }] })).rejects.toMatchObject({ cause: { message: 'An earlier objection is still being answered.' } });

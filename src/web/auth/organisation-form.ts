@@ -1,0 +1,43 @@
+// The onboarding form: what letters need to know about the business (name, signature, time zone, holidays).
+import { z } from 'zod';
+
+const zones = Intl.supportedValuesOf('timeZone');
+export const timeZones: readonly string[] = zones.includes('UTC') ? zones : ['UTC', ...zones];
+
+const isoDate = /^(\d{4})-(\d{2})-(\d{2})$/;
+function isCalendarDate(s: string): boolean {
+  const m = isoDate.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().slice(0, 10) === s;
+}
+
+const Holidays = z.string().transform((text, ctx) => {
+  const days = text.split(/[\s,]+/).filter(Boolean);
+  const bad = days.find((d) => !isCalendarDate(d));
+  if (bad) {
+    ctx.addIssue({ code: 'custom', message: `"${bad}" is not a date written as YYYY-MM-DD.` });
+    return z.NEVER;
+  }
+  return [...new Set(days)].sort();
+});
+
+export const OrganisationForm = z.object({
+  name: z.string().trim().min(1, 'Enter the name of your business.').max(200, 'Use at most 200 characters.'),
+  timeZone: z.string().refine((tz) => timeZones.includes(tz), 'Choose a time zone from the list.'),
+  signature: z.string().trim().min(1, 'Enter how your letters should be signed.').max(1000, 'Use at most 1,000 characters.'),
+  holidays: Holidays,
+});
+
+export type OrganisationInput = z.output<typeof OrganisationForm>;
+export interface OrganisationValues { name: string; timeZone: string; signature: string; holidays: string }
+
+/** Field name -> first message, for showing beside each field. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? 'form');
+    out[key] ??= issue.message;
+  }
+  return out;
+}

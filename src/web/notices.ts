@@ -1,0 +1,18 @@
+// Messages shown after a form succeeds (post/redirect/get): the URL names one, never carries its text.
+const notices = {
+  welcome: 'Your organisation is set up. Connect your accounting system so Shortfall can watch your invoices.',
+  connected: 'Connected. The first sync has started; cases appear here as short payments and disputes are found.',
+  disconnected: 'Disconnected. Shortfall no longer reads from or writes to that account.',
+  stripe_key_saved: 'Stripe key saved. The first sync has started.',
+  objection_registered: "The client's reply is registered on the case.",
+  objection_decided: 'Your decision is recorded. Shortfall is drafting the letter for your approval.',
+  deadline_extended: 'The deadline is extended.',
+  case_closed: 'The case is closed.',
+  draft_decided: 'Your decision on the draft is recorded.',
+  document_uploaded: 'The document is added to the case.',
+} as const;
+
+export type NoticeKey = keyof typeof notices;
+
+export const noticeText = (key: unknown): string | undefined =>
+  typeof key === 'string' && Object.hasOwn(notices, key) ? notices[key as NoticeKey] : undefined;

@@ -1,0 +1,43 @@
+// Server-rendered HTML with eta: templates are files in ./views, every interpolation is escaped
+// (`<%= %>`); raw output (`<%~ %>`) is used only for the layout body and includes.
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { csrfToken } from './security/csrf.js';
+import { formatters } from './format.js';
+import type { SessionUser } from './security/sessions.js';
+import type { ViewName, Views } from './views.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The web app's clock at the start of the request (deps.now), so one page shows one consistent "now". */
+    nowMs: number;
+  }
+}
+
+const eta = new Eta({ views: fileURLToPath(new URL('./views', import.meta.url)), cache: true, autoEscape: true });
+
+export interface PageChrome {
+  readonly user?: SessionUser | undefined;
+  readonly csrf: string;
+  readonly now: number;
+}
+
+export function renderHtml<V extends ViewName>(view: V, model: Views[V], chrome: PageChrome): string {
+  const org = chrome.user?.organisation;
+  const f = formatters({ locale: org?.locale ?? 'en-US', timeZone: org?.timeZone ?? 'UTC', now: chrome.now });
+  const nav = view === 'cases' || view === 'case' ? 'cases' : view === 'connections' ? 'connections' : undefined;
+  return eta.render(view, { ...model, user: chrome.user, csrf: chrome.csrf, f, nav });
+}
+
+export function sendHtml(reply: FastifyReply, status: number, html: string): FastifyReply {
+  // Pages show case details and carry CSRF tokens: never let a shared cache keep them.
+  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
+}
+
+/** Renders a page for this request: the signed-in user in the header, a CSRF token for its forms. */
+export function page<V extends ViewName>(req: FastifyRequest, reply: FastifyReply, view: V, model: Views[V], status = 200): FastifyReply {
+  // Outside the web app (the root 404 and error handlers) there is no session, CSRF nonce or clock.
+  const csrf = req.csrfNonce ? csrfToken(req) : '';
+  return sendHtml(reply, status, renderHtml(view, model, { user: req.session?.user, csrf, now: req.nowMs || Date.now() }));
+}

@@ -1,0 +1,38 @@
+// What each template in ./views expects. Every page also gets `user`, `csrf` and `f` (formatters) from render.ts.
+import type { OutboxRow } from '../mail/outbox.js';
+import type { DraftView } from '../../workflows/dispute-case/definitions.js';
+import type { OrganisationValues } from './auth/organisation-form.js';
+import type { CaseModel } from './cases/case-model.js';
+import type { CaseFilters, CaseListRow } from './cases/queries.js';
+import type { ConnectionsModel } from './connections/view-model.js';
+
+interface Titled {
+  readonly title: string;
+}
+
+export interface Link {
+  readonly href: string;
+  readonly text: string;
+}
+
+export interface Views {
+  message: Titled & { heading: string; message: string; links?: readonly Link[] };
+  'sign-in': Titled & { email: string; next?: string | undefined; error?: string };
+  'sign-in-sent': Titled & { email: string };
+  'sign-in-confirm': Titled & { email: string; token: string; next?: string | undefined };
+  onboarding: Titled & { values: OrganisationValues; errors: Readonly<Record<string, string>>; timeZones: readonly string[] };
+  connections: ConnectionsModel;
+  cases: Titled & {
+    filters: CaseFilters; filtered: boolean; rows: readonly CaseListRow[]; statuses: readonly string[]; providers: readonly string[];
+    prevUrl?: string | undefined; nextUrl?: string | undefined; notice?: string | undefined;
+  };
+  case: CaseModel;
+  approval: Titled & {
+    token: string; approvalCsrf: string; draft: DraftView; customerName: string; invoiceNumber?: string | undefined; caseId: string;
+    failure?: { message: string; values: Readonly<Record<string, string | string[]>> } | undefined;
+  };
+  mailbox: Titled & { messages: readonly { id: string; to: string; subject: string; status: string; createdAt: Date }[] };
+  'mailbox-message': Titled & { message: OutboxRow; links: readonly string[] };
+}
+
+export type ViewName = keyof Views;

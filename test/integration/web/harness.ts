@@ -1,0 +1,96 @@
+// Builds the real app (buildApp with the web app) on a real PGlite database for route tests. Temporal is the
+// caller's: a dev-server client for case tests, or a client that was never connected for pages that must
+// not touch Temporal at all.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Connection, WorkflowClient } from '@temporalio/client';
+import { desc, eq } from 'drizzle-orm';
+import { expect } from 'vitest';
+import { buildApp } from '../../../src/app.js';
+import { createApprovalStore } from '../../../src/approvals/store.js';
+import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
+import { emailOutbox, organisations, users } from '../../../src/db/schema.js';
+import { createDocumentStore } from '../../../src/documents/storage.js';
+import { createLogger, type Logger } from '../../../src/logger.js';
+import { createOutbox } from '../../../src/mail/outbox.js';
+import { createMailTransport } from '../../../src/mail/transport.js';
+import type { WebSettings } from '../../../src/web/settings.js';
+import { csrfOf, InjectBrowser } from './browser.js';
+import { FakeConnections } from './fake-connections.js';
+
+export const SECRET = 's'.repeat(48);
+export const PUBLIC_URL = 'https://app.shortfall.test';
+
+export interface HarnessOptions {
+  readonly settings?: Partial<WebSettings>;
+  readonly workflows?: WorkflowClient;
+  readonly db?: DatabaseHandle;
+  readonly logger?: Logger;
+}
+
+/** A client whose connection is never opened: any Temporal call from these pages fails the test loudly. */
+export const unconnectedWorkflows = () => new WorkflowClient({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+
+export async function createWebHarness(o: HarnessOptions = {}) {
+  const h = o.db ?? (await openDatabase({ kind: 'pglite' }));
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'shortfall-web-'));
+  let offsetMs = 0;
+  const now = () => Date.now() + offsetMs;
+  const documents = createDocumentStore(h.db, dir);
+  const outbox = createOutbox(h.db, createMailTransport({ from: 'Shortfall <cases@shortfall.test>' }), documents);
+  const approvals = createApprovalStore(h.db, SECRET);
+  const connections = new FakeConnections(async (userId) => (await h.db.select().from(users).where(eq(users.id, userId)))[0]!.organisationId);
+  const settings: WebSettings = {
+    production: false, publicUrl: PUBLIC_URL, appSecret: SECRET, mailbox: true,
+    providers: { quickbooks: 'simulated', xero: 'live', stripe: 'unavailable' },
+    limits: { signIn: 1000, approvals: 1000, inbound: 1000, notFound: 1000 },
+    temporalTimeoutsMs: { query: 5_000, update: 20_000 },
+    ...o.settings,
+  };
+  const app = await buildApp({
+    logger: o.logger ?? createLogger({ level: 'silent' }), readiness: [],
+    web: { settings, db: h.db, workflows: o.workflows ?? unconnectedWorkflows(), outbox, documents, approvals, connections, now },
+  });
+  return {
+    app, h, settings, documents, approvals, connections, outbox,
+    advance: (ms: number) => void (offsetMs += ms),
+    browser: () => new InjectBrowser(app),
+    async close() {
+      await app.close();
+      if (!o.db) await h.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type WebHarness = Awaited<ReturnType<typeof createWebHarness>>;
+
+export async function seedOrganisation(h: DatabaseHandle, o: { email: string; name?: string; locale?: string; timeZone?: string }) {
+  const [org] = await h.db.insert(organisations).values({ name: o.name ?? 'Brightside Design', locale: o.locale ?? 'en-US', timeZone: o.timeZone ?? 'America/New_York', signature: 'Ana Ruiz' }).returning();
+  const [user] = await h.db.insert(users).values({ organisationId: org!.id, email: o.email }).returning();
+  return { org: org!, user: user! };
+}
+
+export async function lastMailTo(h: DatabaseHandle, to: string) {
+  const [row] = await h.db.select().from(emailOutbox).where(eq(emailOutbox.toAddress, to)).orderBy(desc(emailOutbox.createdAt)).limit(1);
+  if (!row) throw new Error(`no email to ${to}`);
+  return row;
+}
+
+export const magicLinkIn = (text: string) => {
+  const m = /https:\/\/app\.shortfall\.test(\/sign-in\/verify\?\S+)/.exec(text);
+  if (!m) throw new Error('no sign-in link in the email');
+  return m[1]!;
+};
+
+/** The whole magic-link journey; returns where the app sent the browser afterwards. */
+export async function signIn(harness: WebHarness, browser: InjectBrowser, email: string): Promise<string> {
+  const form = await browser.get('/sign-in');
+  await browser.post('/sign-in', { email, _csrf: csrfOf(form.body) });
+  const confirm = await browser.get(magicLinkIn((await lastMailTo(harness.h, email)).text));
+  expect(confirm.statusCode).toBe(200);
+  const done = await browser.post('/sign-in/verify', { token: new URL(`https://x${magicLinkIn((await lastMailTo(harness.h, email)).text)}`).searchParams.get('token')!, _csrf: csrfOf(confirm.body, '/sign-in/verify') });
+  expect(done.statusCode).toBe(303);
+  return done.headers.location as string;
+}

@@ -1,0 +1,95 @@
+// Real dispute cases for route tests: the real disputeCaseWorkflow on a Temporal dev server, run by a worker
+// with the real case activities (outbox on the local mailbox, approval links, documents) and a fake ledger.
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { desc, eq, like } from 'drizzle-orm';
+import { createCaseActivities } from '../../../activities/cases.js';
+import { cases, connections, emailOutbox, invoices } from '../../../src/db/schema.js';
+import { caseViewQuery, type CaseView, type DisputeCaseInput } from '../../../workflows/dispute-case/definitions.js';
+import { disputeCaseWorkflow } from '../../../workflows/dispute-case/workflow.js';
+import { shortPaymentInput } from '../../helpers/case-fixtures.js';
+import { FakeLedger } from '../../helpers/fake-ledger.js';
+import { uniqueId } from '../../helpers/temporal-env.js';
+import { bundleCases } from '../../workflows/dispute-case/harness.js';
+import { PUBLIC_URL, seedOrganisation, type WebHarness } from './harness.js';
+
+export interface LiveCase {
+  readonly id: string;
+  readonly workflowId: string;
+  readonly handle: WorkflowHandle<typeof disputeCaseWorkflow>;
+  view(): Promise<CaseView>;
+  until(pred: (v: CaseView) => boolean, what: string): Promise<CaseView>;
+}
+
+/** Starts one worker for the test file; returns a function that opens cases for one organisation. */
+export async function startCaseWorker(env: TestWorkflowEnvironment, w: WebHarness, owner: { email: string; name?: string }) {
+  const ledger = new FakeLedger();
+  const taskQueue = uniqueId('web-cases');
+  const activities = createCaseActivities({
+    db: w.h.db, outbox: w.outbox, approvals: w.approvals, documents: w.documents, publicUrl: PUBLIC_URL,
+    ledger: async () => ledger, evidence: async () => { throw new Error('no chargebacks in these tests'); },
+  });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleCases(), activities });
+  const running = worker.run();
+  const { org, user } = await seedOrganisation(w.h, owner);
+  const started: WorkflowHandle<typeof disputeCaseWorkflow>[] = [];
+  const [conn] = await w.h.db.insert(connections).values({ organisationId: org.id, provider: 'quickbooks', accountId: 'realm-1', name: 'Brightside QBO' }).returning();
+
+  async function openCase(over: Partial<DisputeCaseInput> = {}): Promise<LiveCase> {
+    const base = shortPaymentInput({ learnedAt: new Date().toISOString(), documents: [], ...over });
+    const invoiceId = `inv-${randomUUID()}`;
+    const invoice = { ...base.invoice!, ref: { ...base.invoice!.ref, id: invoiceId } };
+    await w.h.db.insert(invoices).values({
+      connectionId: conn!.id, externalId: invoiceId, number: invoice.number, customerId: invoice.customerId, customerName: invoice.customerName,
+      customerEmail: invoice.customerEmail ?? null, currency: invoice.total.currency, totalMinor: invoice.total.minor, balanceMinor: invoice.balance.minor,
+      issueDate: invoice.issueDate, dueDate: invoice.dueDate ?? null, status: 'open', lines: invoice.lines, providerUpdatedAt: new Date(),
+    });
+    const caseKey = `invoice/quickbooks/realm-1/${invoiceId}`;
+    const [row] = await w.h.db.insert(cases).values({
+      organisationId: org.id, caseKey, workflowId: uniqueId('case'), connectionId: conn!.id, invoiceId, kind: 'short_payment', status: 'open',
+      customerName: invoice.customerName, currency: 'USD', paidMinor: 60_000, disputedMinor: invoice.balance.minor,
+    }).returning();
+    const input: DisputeCaseInput = {
+      ...base, caseId: row!.id, caseKey, connectionId: conn!.id, invoice,
+      organisation: { ...base.organisation, id: org.id, name: org.name, ownerEmail: user.email, timeZone: org.timeZone },
+    };
+    const handle = await env.client.workflow.start(disputeCaseWorkflow, { taskQueue, workflowId: row!.workflowId, args: [input] });
+    started.push(handle);
+    const view = () => handle.query(caseViewQuery);
+    const until = async (pred: (v: CaseView) => boolean, what: string) => {
+      for (let i = 0; i < 300; i++) {
+        const v = await view();
+        if (pred(v)) return v;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const v = await view();
+      throw new Error(`timed out waiting for ${what}; status ${v.status}, timeline: ${v.timeline.map((t) => t.kind).join(', ')}`);
+    };
+    return { id: row!.id, workflowId: row!.workflowId, handle, view, until };
+  }
+
+  /** The newest approval link emailed for this case, as a path. */
+  async function approvalPath(caseId: string, version: number): Promise<string> {
+    for (let i = 0; i < 200; i++) {
+      const [row] = await w.h.db.select().from(emailOutbox).where(like(emailOutbox.idempotencyKey, `%/approval/${version}`))
+        .orderBy(desc(emailOutbox.createdAt)).then((rows) => rows.filter((r) => r.caseId === caseId));
+      const m = row && /https:\/\/app\.shortfall\.test(\/approvals\/\S+)/.exec(row.text);
+      if (m) return m[1]!;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no approval email for version ${version} of case ${caseId}`);
+  }
+
+  async function stop() {
+    // A running case left behind keeps timers with no worker; end each one this file started.
+    for (const handle of started) {
+      if ((await handle.describe()).status.name === 'RUNNING') await handle.terminate('test finished');
+    }
+    worker.shutdown();
+    await running;
+  }
+
+  return { org, user, connection: conn!, ledger, openCase, approvalPath, stop, caseRow: (id: string) => w.h.db.select().from(cases).where(eq(cases.id, id)).then((r) => r[0]!) };
+}
