@@ -78,13 +78,17 @@ async function spawnCli(o: EmbeddedOptions, cliPath: string): Promise<EmbeddedTe
     throw new Error(`Temporal dev server exited with code ${code} before it was ready (is port ${o.port} or ${o.uiPort} in use?)`);
   });
   await Promise.race([waitUntilServing(address, 60_000), failedEarly]);
-  failedEarly.catch(() => log.warn('temporal dev server exited'));
+  let stopping = false;
+  failedEarly.catch(() => {
+    if (!stopping) log.error('temporal dev server exited unexpectedly');
+  });
   return {
     address,
     uiUrl: `http://127.0.0.1:${o.uiPort}`,
     namespace: o.namespace,
     async stop() {
       if (child.exitCode !== null) return;
+      stopping = true;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;

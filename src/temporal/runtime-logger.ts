@@ -19,5 +19,7 @@ export function installTemporalRuntimeLogger(logger: Logger): void {
       log[levels[level]]({ ...(meta ?? {}) }, message);
     }),
     telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) } },
+    // src/main.ts owns shutdown (server, worker, dev server in order); the SDK must not drain on its own.
+    shutdownSignals: [],
   });
 }
