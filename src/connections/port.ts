@@ -35,7 +35,7 @@ const stateMessages: Record<Exclude<StateCheck, { ok: true }>['reason'], string>
 };
 
 const summary = (c: Connection): ConnectionSummary =>
-  ({ id: c.id, provider: c.provider, name: c.name, status: c.status, sandbox: c.sandbox, lastSyncAt: c.lastSyncAt, lastError: c.lastError });
+  ({ id: c.id, provider: c.provider, name: c.name, status: c.status, sandbox: c.sandbox, lastSyncAt: c.lastSyncAt, lastError: c.lastError, hardExpiresAt: c.hardExpiresAt });
 
 /** Refusals the owner can act on become messages; anything else (a provider outage, a bug) is thrown. */
 function refused(e: unknown, message: string): PortResult<never> {

@@ -11,6 +11,8 @@ export interface ConnectionSummary {
   readonly sandbox: boolean;
   readonly lastSyncAt?: string | undefined;
   readonly lastError?: string | undefined;
+  /** QuickBooks' refresh-token hard cap (5 years): after it the owner must connect again. */
+  readonly hardExpiresAt?: string | undefined;
 }
 
 /** Expected failures carry a message written for the owner; anything else is thrown. */

@@ -69,6 +69,12 @@ describe('connections page', () => {
     expect(unknown.statusCode).toBe(404);
   });
 
+  it('shows when a QuickBooks grant reaches its hard expiry, so the owner reconnects in time', async () => {
+    w.connections.add(orgId, { provider: 'quickbooks', name: 'Brightside QBO', status: 'active', sandbox: false, hardExpiresAt: '2031-11-27T15:00:00.000Z' });
+    const text = textOf((await b.get('/connections')).body);
+    expect(text).toContain('Access ends Thu, Nov 27, 2031, 10:00 AM EST; connect again before then.');
+  });
+
   it('checks the shape of a Stripe restricted key before handing it to the port, and shows the port\'s refusal', async () => {
     const html = (await b.get('/connections')).body;
     const csrf = csrfOf(html, '/connections/stripe-key');
