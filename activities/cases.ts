@@ -8,6 +8,7 @@ import type { DocumentStore } from '../src/documents/storage.js';
 import type { Outbox } from '../src/mail/outbox.js';
 import type { LedgerConnector } from '../integrations/types.js';
 import type { CaseActivities } from './case-types.js';
+import { caseDocumentKinds, type CaseDocument, type CaseDocumentKind } from '../src/domain/case.js';
 import { renderEvidencePack } from './evidence-pack.js';
 import { integrationCall } from './failures.js';
 import { heartbeatWhile } from './heartbeat.js';
@@ -35,6 +36,13 @@ const APPROVAL_TTL_MS = 7 * 86_400_000;
 
 export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
   const now = d.clock ?? (() => new Date());
+  /** The case's documents as the workflow knows them, plus any uploaded that it has not heard of yet. */
+  async function withStoredDocuments(caseId: string, known: readonly CaseDocument[]): Promise<CaseDocument[]> {
+    const stored = (await d.documents.listForCase(caseId))
+      .filter((doc) => doc.kind !== 'evidence_pack' && isDocumentKind(doc.kind) && !known.some((k) => k.id === doc.id))
+      .map((doc) => ({ id: doc.id, kind: doc.kind as CaseDocumentKind, name: doc.name }));
+    return [...known, ...stored];
+  }
   return {
     async recordAudit(e) {
       await d.db.insert(auditEvents).values({ idempotencyKey: e.key, caseId: e.caseId, kind: e.kind, actor: e.actor, data: e.data, at: now() })
@@ -49,7 +57,7 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
     },
 
     async draftLetter(r) {
-      return renderDraft(r);
+      return renderDraft({ ...r, documents: await withStoredDocuments(r.caseId, r.documents) });
     },
 
     async requestApproval(r) {
@@ -97,7 +105,7 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
     },
 
     async buildEvidencePack(r) {
-      const pdf = await renderEvidencePack(r, now());
+      const pdf = await renderEvidencePack({ ...r, documents: await withStoredDocuments(r.caseId, r.documents) }, now());
       const name = `Evidence pack - invoice ${r.invoice?.number ?? r.caseId}.pdf`;
       // The id derives from the key so a retried activity finds the pack it already stored.
       const id = deterministicId(r.key);
@@ -106,6 +114,8 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
     },
   };
 }
+
+const isDocumentKind = (k: string): k is CaseDocumentKind => (caseDocumentKinds as readonly string[]).includes(k);
 
 function deterministicId(key: string): string {
   const h = createHash('sha256').update(key).digest('hex');

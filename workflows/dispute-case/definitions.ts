@@ -171,6 +171,8 @@ export const closeCaseUpdate = wf.defineUpdate<CaseStatus, [CloseInput]>('closeC
 export const ledgerEventSignal = wf.defineSignal<[LedgerEvent]>('ledgerEvent');
 export const clientReplySignal = wf.defineSignal<[ClientReply]>('clientReply');
 export const stripeDisputeSignal = wf.defineSignal<[StripeDisputeUpdate]>('stripeDispute');
+/** A document the owner added (signed estimate/SOW, photos, receipts): later letters and the evidence pack attach it. */
+export const documentAddedSignal = wf.defineSignal<[CaseDocument]>('documentAdded');
 export const caseViewQuery = wf.defineQuery<CaseView>('caseView');
 
 export const disputeCaseWorkflowId = (caseKey: string) => `case/${caseKey}`;

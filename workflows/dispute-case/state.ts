@@ -308,6 +308,11 @@ export function applyLedgerEvent(s: CaseState, e: LedgerEvent, at: string): Case
   }
 }
 
+export function addDocument(s: CaseState, doc: CaseDocument, at: string): CaseState {
+  if (s.documents.some((d) => d.id === doc.id)) return s;
+  return note({ ...s, documents: [...s.documents, doc] }, at, 'document', `Document added: ${doc.name}`);
+}
+
 export function applyStripeStatus(s: CaseState, status: DisputeStatus, dueBy: string | undefined, at: string): CaseState {
   const s2 = dueBy && s.input.stripeDispute ? { ...s, input: { ...s.input, stripeDispute: { ...s.input.stripeDispute, dueBy } } } : s;
   return note({ ...s2, stripeStatus: status }, at, 'stripe', `Stripe dispute status: ${status.replaceAll('_', ' ')}`);

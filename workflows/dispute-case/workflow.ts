@@ -5,7 +5,7 @@ import * as wf from '@temporalio/workflow';
 import type { CaseActivities, LetterRequest } from '../../activities/case-types.js';
 import { caseStatusKey, connectionIdKey, customerIdKey, disputedMinorKey, invoiceNumberKey, nextDeadlineKey, providerKey } from '../search-attributes.js';
 import {
-  caseViewQuery, clientReplySignal, closeCaseUpdate, decideDraftUpdate, decideObjectionUpdate, disputeCaseWorkflowId, extendDeadlineUpdate,
+  caseViewQuery, clientReplySignal, documentAddedSignal, closeCaseUpdate, decideDraftUpdate, decideObjectionUpdate, disputeCaseWorkflowId, extendDeadlineUpdate,
   ledgerEventSignal, registerObjectionUpdate, stripeDisputeSignal, type CaseView, type DisputeCaseInput, type DraftKind,
 } from './definitions.js';
 import * as st from './state.js';
@@ -51,6 +51,7 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
   wf.setHandler(ledgerEventSignal, (e) => void (s = st.applyLedgerEvent(s, e, now())));
   wf.setHandler(clientReplySignal, (r) => void (s = st.withStatus(st.record(s, r.receivedAt, 'client_reply', `Reply from ${r.from}: ${r.subject}`), s.status === 'awaiting_client' ? 'awaiting_owner' : s.status)));
   wf.setHandler(stripeDisputeSignal, (u) => void (s = st.applyStripeStatus(s, u.status, u.dueBy, now())));
+  wf.setHandler(documentAddedSignal, (doc) => void (s = st.addDocument(s, doc, now())));
 
   const key = (...parts: (string | number)[]) => [workflowId, ...parts].join('/');
   const audit = (kind: string, data: Record<string, unknown> = {}, actor = 'shortfall') => acts.recordAudit({ key: key('audit', kind, s.timeline.length), caseId, kind, actor, data });

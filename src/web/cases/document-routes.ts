@@ -5,7 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { auditEvents } from '../../db/schema.js';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { caseDocumentKinds } from '../../domain/case.js';
+import { documentAddedSignal } from '../../../workflows/dispute-case/definitions.js';
 import { requireUser, userOf } from '../auth/guard.js';
 import type { WebDeps } from '../deps.js';
 import { PageError } from '../page-error.js';
@@ -48,6 +50,11 @@ export function documentRoutes(deps: WebDeps) {
       const doc = await deps.documents.save({ caseId: record.id, kind, name: cleanName(name), contentType, content });
       await deps.db.insert(auditEvents).values({ caseId: record.id, idempotencyKey: `web/document/${doc.id}`, kind: 'document_uploaded', actor: user.email, data: { documentId: doc.id, name: doc.name, sha256: doc.sha256 } });
       req.log.info({ caseId: record.id, documentId: doc.id, bytes: doc.sizeBytes }, 'document uploaded');
+      // The running case attaches it to its next letters and the evidence pack; a closed case keeps it on file only.
+      // Letters and the evidence pack also read the case's documents from the database, so a missed signal loses nothing.
+      await deps.workflows.getHandle(record.workflowId).signal(documentAddedSignal, { id: doc.id, kind, name: doc.name }).catch((err: unknown) => {
+        if (!(err instanceof WorkflowNotFoundError)) req.log.warn({ err, caseId: record.id }, 'could not tell the case about the new document');
+      });
       return reply.code(201).send({ id: doc.id, name: doc.name, kind: doc.kind, sizeBytes: doc.sizeBytes, sha256: doc.sha256, location: `/cases/${record.id}?notice=document_uploaded#documents` });
     });
 

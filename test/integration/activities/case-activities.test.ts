@@ -117,7 +117,8 @@ describe('letters', () => {
     expect(d.text).toContain('$600.00');
     expect(d.text).toContain('$400.00');
     expect(d.text).toMatch(/partial payment/i);
-    expect(d.attachments).toEqual([{ documentId: 'doc-sow', name: 'Signed SOW.pdf' }]);
+    // The workflow's own list, plus the document uploaded to the case that the workflow had not heard of.
+    expect(d.attachments).toEqual([{ documentId: 'doc-sow', name: 'Signed SOW.pdf' }, { documentId: '6d9c0f5e-1111-4222-8333-444455556666', name: 'Signed SOW.pdf' }]);
     expect(d.text).not.toContain('Not legal advice');
   });
 

@@ -57,6 +57,13 @@ describe('case state', () => {
     expect(s.deadlines.response).toBe(response);
   });
 
+  it('adds an uploaded document once, for later letters and the evidence pack', () => {
+    const doc = { id: 'd-photo', kind: 'photo' as const, name: 'Installed signage.jpg' };
+    const s = st.addDocument(st.addDocument(fresh(), doc, at), doc, at);
+    expect(s.documents.filter((d) => d.id === 'd-photo')).toHaveLength(1);
+    expect(s.timeline.at(-1)!.summary).toBe('Document added: Installed signage.jpg');
+  });
+
   it('closes once and ignores status changes after closing', () => {
     const s = st.applyClose(fresh(), { kind: 'write_off', by: 'ana' }, at);
     expect(s.status).toBe('written_off');
