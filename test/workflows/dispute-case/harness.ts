@@ -2,11 +2,11 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
-import { expect } from 'vitest';
+import { afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { caseViewQuery, type CaseView, type DisputeCaseInput } from '../../../workflows/dispute-case/definitions.js';
 import { disputeCaseWorkflow } from '../../../workflows/dispute-case/workflow.js';
 import { recordingActivities, type Recorded } from '../../helpers/case-fixtures.js';
-import { bundle, uniqueId } from '../../helpers/temporal-env.js';
+import { bundle, createTimeSkippingEnv, uniqueId } from '../../helpers/temporal-env.js';
 
 export const workflowsUrl = new URL('../../../workflows/index.ts', import.meta.url);
 export const bundleCases = () => bundle(workflowsUrl);
@@ -60,4 +60,20 @@ export async function advanceToNext(env: TestWorkflowEnvironment, isoWeekday: nu
 
 export async function skip(env: TestWorkflowEnvironment, ms: number) {
   await env.sleep(ms);
+}
+
+/**
+ * Registers the hooks every time-skipping case test file needs: one bundle per file, and one test server per test
+ * (time skipping is global to a server, and a case left from an earlier test could hold it back).
+ */
+export function timeSkippingSuite(): { env: TestWorkflowEnvironment; workflowBundle: WorkflowBundleWithSourceMap } {
+  const ctx = {} as { env: TestWorkflowEnvironment; workflowBundle: WorkflowBundleWithSourceMap };
+  beforeAll(async () => {
+    ctx.workflowBundle = await bundleCases();
+  });
+  beforeEach(async () => {
+    ctx.env = await createTimeSkippingEnv();
+  });
+  afterEach(() => ctx.env?.teardown());
+  return ctx;
 }

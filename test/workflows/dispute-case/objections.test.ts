@@ -1,21 +1,10 @@
 // Objections after the response: vague → ask again; specific → concede (credit note) or uphold.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { closeCaseUpdate, decideDraftUpdate, decideObjectionUpdate, registerObjectionUpdate } from '../../../workflows/dispute-case/definitions.js';
 import { shortPaymentInput } from '../../helpers/case-fixtures.js';
-import { createTimeSkippingEnv } from '../../helpers/temporal-env.js';
-import { bundleCases, latest, withCase, type CaseRun } from './harness.js';
+import { latest, withCase, type CaseRun, timeSkippingSuite } from './harness.js';
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-beforeAll(async () => {
-  workflowBundle = await bundleCases();
-});
-beforeEach(async () => {
-  env = await createTimeSkippingEnv();
-});
-afterEach(() => env?.teardown());
+const ctx = timeSkippingSuite();
 
 const usd = (minor: number) => ({ minor, currency: 'USD' });
 const approve = (version: number) => ({ args: [{ kind: 'approve' as const, version, by: 'ana' }] as [{ kind: 'approve'; version: number; by: string }] });
@@ -27,7 +16,7 @@ async function responded(run: CaseRun) {
 }
 
 const withResponded = async (body: (run: CaseRun) => Promise<void>) =>
-  withCase(env, workflowBundle, shortPaymentInput({ learnedAt: new Date(await env.currentTimeMs()).toISOString() }), async (run) => {
+  withCase(ctx.env, ctx.workflowBundle, shortPaymentInput({ learnedAt: new Date(await ctx.env.currentTimeMs()).toISOString() }), async (run) => {
     await responded(run);
     await body(run);
   });

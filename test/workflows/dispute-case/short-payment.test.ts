@@ -1,29 +1,17 @@
 // The short-payment path on the time-skipping server: receipt at once, response window, approval, deadlines.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { closeCaseUpdate, decideDraftUpdate, extendDeadlineUpdate, ledgerEventSignal } from '../../../workflows/dispute-case/definitions.js';
 import { shortPaymentInput } from '../../helpers/case-fixtures.js';
-import { createTimeSkippingEnv } from '../../helpers/temporal-env.js';
-import { advanceToNext, bundleCases, deadline, latest, withCase } from './harness.js';
+import { advanceToNext, deadline, latest, withCase, timeSkippingSuite } from './harness.js';
 
 const DAY = 86_400_000;
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  workflowBundle = await bundleCases();
-});
-beforeEach(async () => {
-  env = await createTimeSkippingEnv();
-});
-afterEach(() => env?.teardown());
+const ctx = timeSkippingSuite();
 
 describe('short payment', () => {
   it('documents the partial payment at once and drafts the written response for approval', async () => {
-    const learnedAt = await advanceToNext(env, 5, 15); // Friday 10:00 New York
-    await withCase(env, workflowBundle, shortPaymentInput({ learnedAt }), async ({ until, calls }) => {
+    const learnedAt = await advanceToNext(ctx.env, 5, 15); // Friday 10:00 New York
+    await withCase(ctx.env, ctx.workflowBundle, shortPaymentInput({ learnedAt }), async ({ until, calls }) => {
       // The draft shows in the view before its approval request and audit entry are written: wait for both.
       const v = await until((v, c) => v.status === 'awaiting_approval' && c.audits.includes('draft_ready'), 'first draft');
       expect(calls.emails[0]).toMatchObject({ to: 'pay@harbor.example', subject: 'receipt for invoice 1001' });
@@ -41,8 +29,8 @@ describe('short payment', () => {
   });
 
   it('sends the approved response and sets a payment deadline 14 days out', async () => {
-    const learnedAt = await advanceToNext(env, 1, 14);
-    await withCase(env, workflowBundle, shortPaymentInput({ learnedAt }), async ({ handle, until, calls }) => {
+    const learnedAt = await advanceToNext(ctx.env, 1, 14);
+    await withCase(ctx.env, ctx.workflowBundle, shortPaymentInput({ learnedAt }), async ({ handle, until, calls }) => {
       await until((v) => v.status === 'awaiting_approval', 'draft');
       const result = await handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 1, by: 'ana@brightside.example' }] });
       expect(result).toEqual({ version: 1, outcome: 'approved' });
@@ -57,7 +45,7 @@ describe('short payment', () => {
   });
 
   it('rejects a stale approval and an approval of a rejected draft, and drafts a new version', async () => {
-    await withCase(env, workflowBundle, shortPaymentInput({ learnedAt: new Date(await env.currentTimeMs()).toISOString() }), async ({ handle, until }) => {
+    await withCase(ctx.env, ctx.workflowBundle, shortPaymentInput({ learnedAt: new Date(await ctx.env.currentTimeMs()).toISOString() }), async ({ handle, until }) => {
       await until((v) => v.status === 'awaiting_approval', 'draft');
       await handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'reject', version: 1, by: 'ana', note: 'too harsh' }] });
       await until((v) => v.drafts.length === 2, 'second draft');
@@ -71,7 +59,7 @@ describe('short payment', () => {
   });
 
   it('sends the owner\'s edited text when a draft is edited and approved', async () => {
-    await withCase(env, workflowBundle, shortPaymentInput({ learnedAt: new Date(await env.currentTimeMs()).toISOString() }), async ({ handle, until, calls }) => {
+    await withCase(ctx.env, ctx.workflowBundle, shortPaymentInput({ learnedAt: new Date(await ctx.env.currentTimeMs()).toISOString() }), async ({ handle, until, calls }) => {
       await until((v) => v.status === 'awaiting_approval', 'draft');
       await handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'edit_and_approve', version: 1, by: 'ana', subject: 'Invoice 1001', text: 'Hello <team>,\n\nThanks.' }] });
       await until((v) => v.status === 'awaiting_payment', 'sent');
@@ -80,7 +68,7 @@ describe('short payment', () => {
   });
 
   it('resolves the case when a later payment clears the balance', async () => {
-    await withCase(env, workflowBundle, shortPaymentInput({ learnedAt: new Date(await env.currentTimeMs()).toISOString() }), async ({ handle, until, calls }) => {
+    await withCase(ctx.env, ctx.workflowBundle, shortPaymentInput({ learnedAt: new Date(await ctx.env.currentTimeMs()).toISOString() }), async ({ handle, until, calls }) => {
       await until((v) => v.status === 'awaiting_approval', 'draft');
       await handle.signal(ledgerEventSignal, { kind: 'payment_applied', payment: { ref: { provider: 'quickbooks', accountId: 'realm-1', id: 'pay-2' }, amount: { minor: 40_000, currency: 'USD' }, date: '2026-12-10' }, balance: { minor: 0, currency: 'USD' } });
       const view = await handle.result();
@@ -92,7 +80,7 @@ describe('short payment', () => {
   });
 
   it('lets the owner write the case off', async () => {
-    await withCase(env, workflowBundle, shortPaymentInput({ learnedAt: new Date(await env.currentTimeMs()).toISOString() }), async ({ handle, until }) => {
+    await withCase(ctx.env, ctx.workflowBundle, shortPaymentInput({ learnedAt: new Date(await ctx.env.currentTimeMs()).toISOString() }), async ({ handle, until }) => {
       await until((v) => v.status === 'awaiting_approval', 'draft');
       expect(await handle.executeUpdate(closeCaseUpdate, { args: [{ kind: 'write_off', by: 'ana', note: 'not worth it' }] })).toBe('written_off');
       await expect(handle.executeUpdate(closeCaseUpdate, { args: [{ kind: 'resolved', by: 'ana' }] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
@@ -101,7 +89,7 @@ describe('short payment', () => {
   });
 
   it('rejects extending a deadline that does not exist or by a silly amount', async () => {
-    await withCase(env, workflowBundle, shortPaymentInput({ learnedAt: new Date(await env.currentTimeMs()).toISOString() }), async ({ handle, until }) => {
+    await withCase(ctx.env, ctx.workflowBundle, shortPaymentInput({ learnedAt: new Date(await ctx.env.currentTimeMs()).toISOString() }), async ({ handle, until }) => {
       const v = await until((v) => v.status === 'awaiting_approval', 'draft');
       await expect(handle.executeUpdate(extendDeadlineUpdate, { args: [{ deadline: 'payment', days: 3, by: 'ana' }] })).rejects.toMatchObject({ cause: { message: 'There is no payment deadline to extend.' } });
       await expect(handle.executeUpdate(extendDeadlineUpdate, { args: [{ deadline: 'response', days: 0, by: 'ana' }] })).rejects.toMatchObject({ cause: { message: 'Extend by 1 to 90 days.' } });

@@ -1,30 +1,19 @@
 // The chargeback branch, and a run continued as new that resumes mid-case from its carried state.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { caseViewQuery, clientReplySignal, decideDraftUpdate, stripeDisputeSignal } from '../../../workflows/dispute-case/definitions.js';
 import { addDraft, initialState, scheduleResponse } from '../../../workflows/dispute-case/state.js';
 import { chargebackInput, shortPaymentInput } from '../../helpers/case-fixtures.js';
-import { createTimeSkippingEnv } from '../../helpers/temporal-env.js';
-import { bundleCases, deadline, latest, withCase } from './harness.js';
+import { deadline, latest, withCase, timeSkippingSuite } from './harness.js';
 
 const HOUR = 3_600_000;
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-beforeAll(async () => {
-  workflowBundle = await bundleCases();
-});
-beforeEach(async () => {
-  env = await createTimeSkippingEnv();
-});
-afterEach(() => env?.teardown());
+const ctx = timeSkippingSuite();
 
 describe('Stripe chargeback', () => {
   it('stages evidence, submits it once after approval before due_by, and resolves when won', async () => {
-    const now = await env.currentTimeMs();
+    const now = await ctx.env.currentTimeMs();
     const dueBy = new Date(now + 10 * 24 * HOUR).toISOString();
     const input = chargebackInput({ learnedAt: new Date(now).toISOString() });
-    await withCase(env, workflowBundle, { ...input, stripeDispute: { ...input.stripeDispute!, dueBy } }, async ({ handle, until, calls }) => {
+    await withCase(ctx.env, ctx.workflowBundle, { ...input, stripeDispute: { ...input.stripeDispute!, dueBy } }, async ({ handle, until, calls }) => {
       const v = await until((v, c) => v.status === 'awaiting_approval' && c.staged.length > 0, 'evidence draft staged');
       expect(latest(v).kind).toBe('stripe_evidence');
       expect(latest(v).content.evidence).toMatchObject({ product_description: 'Design work' });
@@ -46,11 +35,11 @@ describe('Stripe chargeback', () => {
   });
 
   it('warns the owner when the evidence deadline passes without approval, and closes a lost dispute', async () => {
-    const now = await env.currentTimeMs();
+    const now = await ctx.env.currentTimeMs();
     const input = chargebackInput({ learnedAt: new Date(now).toISOString() });
-    await withCase(env, workflowBundle, { ...input, stripeDispute: { ...input.stripeDispute!, dueBy: new Date(now + 4 * 24 * HOUR).toISOString() } }, async ({ handle, until, calls }) => {
+    await withCase(ctx.env, ctx.workflowBundle, { ...input, stripeDispute: { ...input.stripeDispute!, dueBy: new Date(now + 4 * 24 * HOUR).toISOString() } }, async ({ handle, until, calls }) => {
       await until((v) => v.status === 'awaiting_approval', 'evidence draft');
-      await env.sleep(3 * 24 * HOUR);
+      await ctx.env.sleep(3 * 24 * HOUR);
       await until((_v, c) => c.owner.some((n) => n.kind === 'overdue'), 'overdue warning');
       expect(calls.submitted).toHaveLength(0);
       await handle.signal(stripeDisputeSignal, { status: 'lost' });
@@ -61,11 +50,11 @@ describe('Stripe chargeback', () => {
 
 describe('continue-as-new', () => {
   it('resumes from carried state: the pending draft is still approvable and nothing is redone', async () => {
-    const now = new Date(await env.currentTimeMs()).toISOString();
+    const now = new Date(await ctx.env.currentTimeMs()).toISOString();
     const input = shortPaymentInput({ learnedAt: now });
     let carried = scheduleResponse(initialState(input, now), now, now);
     carried = addDraft({ ...carried, announced: true }, 'first_response', { subject: 'Carried draft', text: 'carried', html: '<p>carried</p>', attachments: [] }, now, new Date(Date.parse(now) + 14 * 24 * HOUR).toISOString());
-    await withCase(env, workflowBundle, { ...input, carried }, async ({ handle, until, calls }) => {
+    await withCase(ctx.env, ctx.workflowBundle, { ...input, carried }, async ({ handle, until, calls }) => {
       const v = await handle.query(caseViewQuery);
       expect(v.drafts).toHaveLength(1);
       await handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 1, by: 'ana' }] });
@@ -78,7 +67,7 @@ describe('continue-as-new', () => {
 
 describe('client replies', () => {
   it('records a reply from the client on the timeline and hands the case to the owner', async () => {
-    await withCase(env, workflowBundle, shortPaymentInput({ learnedAt: new Date(await env.currentTimeMs()).toISOString() }), async ({ handle, until }) => {
+    await withCase(ctx.env, ctx.workflowBundle, shortPaymentInput({ learnedAt: new Date(await ctx.env.currentTimeMs()).toISOString() }), async ({ handle, until }) => {
       await until((v) => v.status === 'awaiting_approval', 'draft');
       await handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 1, by: 'ana' }] });
       await until((v) => v.status === 'awaiting_payment', 'sent');
