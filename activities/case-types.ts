@@ -32,7 +32,8 @@ export interface OutgoingEmail {
   readonly text: string;
   readonly html: string;
   readonly attachments: readonly { readonly documentId: string; readonly name: string }[];
-  readonly replyTo?: string;
+  /** Route the client's reply back to this case (case+<id>@ the configured reply domain). */
+  readonly replyToCase?: boolean;
 }
 
 export interface ApprovalRequest {

@@ -27,6 +27,8 @@ export interface CaseActivityDeps {
   readonly approvals: ApprovalStore;
   readonly documents: DocumentStore;
   readonly publicUrl: string;
+  /** Domain of the case reply addresses; its mail host forwards to POST /inbound/email. */
+  readonly replyDomain: string;
   readonly ledger: (connectionId: string) => Promise<LedgerConnector>;
   readonly evidence: (connectionId: string) => Promise<EvidenceSubmitter>;
   readonly clock?: () => Date;
@@ -67,8 +69,8 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
       await d.outbox.send({ key: r.key, caseId: r.caseId, to: r.organisation.ownerEmail, ...approvalEmail(r, link), attachments: [] });
     },
 
-    async sendEmail(m) {
-      const row = await d.outbox.send(m);
+    async sendEmail({ replyToCase, ...m }) {
+      const row = await d.outbox.send({ ...m, ...(replyToCase ? { replyTo: `case+${m.caseId}@${d.replyDomain}` } : {}) });
       return { messageId: row.messageId ?? row.id };
     },
 

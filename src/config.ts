@@ -35,6 +35,7 @@ const EnvShape = z.object({
     APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     SMTP_URL: z.url().optional(),
     MAIL_FROM: z.string().min(3).default('Shortfall <shortfall@localhost>'),
+  MAIL_REPLY_DOMAIN: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$|^localhost$/i, 'expected a mail domain such as replies.example.com').optional(),
     SIMULATORS: z.enum(['auto', 'on', 'off']).default('auto'),
     QUICKBOOKS_CLIENT_ID: optional,
     QUICKBOOKS_CLIENT_SECRET: optional,
@@ -111,7 +112,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       embedded: { cliPath: e.TEMPORAL_CLI_PATH, port: e.TEMPORAL_DEV_PORT, uiPort: e.TEMPORAL_DEV_UI_PORT, dbFile: path.join(dataDir, 'temporal.sqlite') },
     },
     secrets: { encryptionKeys: e.ENCRYPTION_KEYS, appSecret: e.APP_SECRET },
-    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    // Client replies go to case+<id>@<this domain>, whose mail host posts them to /inbound/email.
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, replyDomain: e.MAIL_REPLY_DOMAIN ?? new URL(publicUrl).hostname },
     simulators,
     providers: {
       quickbooks: e.QUICKBOOKS_CLIENT_ID

@@ -82,7 +82,7 @@ export function createServices(i: ServiceInputs) {
 
   const activities = createActivities({
     cases: {
-      db, outbox, approvals, documents, publicUrl: config.http.publicUrl,
+      db, outbox, approvals, documents, publicUrl: config.http.publicUrl, replyDomain: config.mail.replyDomain,
       ledger: async (connectionId) => {
         const { provider, auth } = await authFor(connectionId);
         return provider.connector(auth);

@@ -63,6 +63,12 @@ describe('loadConfig', () => {
     expect(problems({ APP_SECRET: 'short' })).toEqual(['APP_SECRET: must be at least 32 characters']);
   });
 
+  it('sends client replies to the public host unless a reply domain is configured', () => {
+    expect(loadConfig(production).mail.replyDomain).toBe('shortfall.example.com');
+    expect(loadConfig({ ...production, MAIL_REPLY_DOMAIN: 'replies.example.com' }).mail.replyDomain).toBe('replies.example.com');
+    expect(problems({ MAIL_REPLY_DOMAIN: 'not a domain' })).toEqual(['MAIL_REPLY_DOMAIN: expected a mail domain such as replies.example.com']);
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', TEMPORAL_ADDRESS: '' }).db.kind).toBe('pglite');
   });

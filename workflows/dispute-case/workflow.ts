@@ -114,7 +114,7 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     if (s.input.invoice && wf.patched('attach-invoice-pdf')) await attachInvoicePdf(s.input.invoice);
     if (s.input.invoice && s.paid.minor > 0 && s.input.invoice.customerEmail) {
       const receipt = await acts.draftLetter(letterRequest('receipt'));
-      const sent = await acts.sendEmail({ key: key('receipt'), caseId, to: s.input.invoice.customerEmail, ...receipt, replyTo: replyAddress() });
+      const sent = await acts.sendEmail({ key: key('receipt'), caseId, to: s.input.invoice.customerEmail, ...receipt, replyToCase: true });
       s = st.record(s, now(), 'receipt', 'Partial-payment receipt sent to the client');
       await audit('receipt_sent', { messageId: sent.messageId });
     }
@@ -130,8 +130,6 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
       s = st.record(s, now(), 'invoice_pdf', 'The invoice PDF could not be fetched from the ledger; letters go without it');
     }
   }
-
-  const replyAddress = () => `case+${caseId}@replies.shortfall.local`;
 
   /** Draft → owner approval (email link) → send. One call advances one stage; the main loop calls again. */
   async function letterStep(kind: DraftKind, timers: readonly st.DeadlineName[], alsoWake: () => boolean = () => false): Promise<void> {
@@ -153,7 +151,7 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     // approved: send it
     const to = s.input.invoice?.customerEmail;
     if (!to) throw wf.ApplicationFailure.nonRetryable('The invoice has no customer email to send the response to.', 'case.no_recipient');
-    const sent = await acts.sendEmail({ key: key('send', d.version), caseId, to, ...d.content, replyTo: replyAddress() });
+    const sent = await acts.sendEmail({ key: key('send', d.version), caseId, to, ...d.content, replyToCase: true });
     s = st.markSent(s, d.version, now());
     afterSent(kind, d.draftedAt); // before any await: an Update landing during the audit must not be overwritten
     await audit('letter_sent', { version: d.version, kind, messageId: sent.messageId }, d.decidedBy ?? 'owner');

@@ -39,7 +39,7 @@ beforeAll(async () => {
   await docs.save({ id: '6d9c0f5e-1111-4222-8333-444455556666', caseId, kind: 'sow', name: 'Signed SOW.pdf', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4 sow') });
   const outbox = createOutbox(h.db, createMailTransport({ smtpUrl: smtp.url, from: 'Shortfall <cases@shortfall.test>' }), docs);
   acts = createCaseActivities({
-    db: h.db, outbox, approvals: createApprovalStore(h.db, secret), documents: docs, publicUrl: 'https://app.shortfall.test',
+    db: h.db, outbox, approvals: createApprovalStore(h.db, secret), documents: docs, publicUrl: 'https://app.shortfall.test', replyDomain: 'replies.shortfall.test',
     ledger: async () => ledger, evidence: async () => { throw new Error('no Stripe in this test'); },
   });
 });
@@ -56,14 +56,15 @@ const request = (over: Partial<LetterRequest>): LetterRequest => ({
 
 describe('email', () => {
   it('sends a client email once per key, with its attachments, over real SMTP', async () => {
-    const mail = { key: `${caseId}/send/1`, caseId, to: 'pay@harbor.example', subject: 'Invoice 1001', text: 'Hello', html: '<p>Hello</p>', replyTo: 'case@replies.test', attachments: [{ documentId: '6d9c0f5e-1111-4222-8333-444455556666', name: 'Signed SOW.pdf' }] };
+    const mail = { key: `${caseId}/send/1`, caseId, to: 'pay@harbor.example', subject: 'Invoice 1001', text: 'Hello', html: '<p>Hello</p>', replyToCase: true, attachments: [{ documentId: '6d9c0f5e-1111-4222-8333-444455556666', name: 'Signed SOW.pdf' }] };
     const first = await acts.sendEmail(mail);
     const second = await acts.sendEmail(mail);
     expect(second.messageId).toBe(first.messageId);
     const received = smtp.messages.filter((m) => m.subject === 'Invoice 1001');
     expect(received).toHaveLength(1);
     expect(received[0]!.attachments.map((a) => [a.filename, a.content.toString()])).toEqual([['Signed SOW.pdf', '%PDF-1.4 sow']]);
-    expect(received[0]!.replyTo?.text).toBe('case@replies.test');
+    // Replies come back to this case through the inbound-mail endpoint.
+    expect(received[0]!.replyTo?.text).toBe(`case+${caseId}@replies.shortfall.test`);
   });
 
   it('records a failed delivery and retries it with the same key', async () => {

@@ -31,7 +31,7 @@ export async function startCaseWorker(cfg: CrashWorkerConfig): Promise<{ worker:
   const docs = createDocumentStore(h.db, await mkdtemp(path.join(os.tmpdir(), 'crash-docs-')));
   const activities = createCaseActivities({
     db: h.db, outbox: createOutbox(h.db, createMailTransport({ from: 'x@y.z' }), docs), approvals: createApprovalStore(h.db, 'c'.repeat(40)), documents: docs,
-    publicUrl: 'http://localhost', evidence: async () => { throw new Error('not a chargeback'); },
+    publicUrl: 'http://localhost', replyDomain: 'replies.shortfall.test', evidence: async () => { throw new Error('not a chargeback'); },
     ledger: async () => createQuickbooksConnector({ auth: { accountId: cfg.realmId, tokens: { accessToken: cfg.accessToken } }, apiUrl: cfg.apiUrl, limiter: createRealmLimiter() }),
   });
   const connection = await NativeConnection.connect({ address: cfg.address });

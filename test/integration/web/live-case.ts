@@ -28,7 +28,7 @@ export async function startCaseWorker(env: TestWorkflowEnvironment, w: WebHarnes
   const ledger = new FakeLedger();
   const taskQueue = uniqueId('web-cases');
   const activities = createCaseActivities({
-    db: w.h.db, outbox: w.outbox, approvals: w.approvals, documents: w.documents, publicUrl: PUBLIC_URL,
+    db: w.h.db, outbox: w.outbox, approvals: w.approvals, documents: w.documents, publicUrl: PUBLIC_URL, replyDomain: 'replies.shortfall.test',
     ledger: async () => ledger, evidence: async () => { throw new Error('no chargebacks in these tests'); },
   });
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleCases(), activities });

@@ -53,7 +53,7 @@ describe('dispute case on the dev server', () => {
     const docs = createDocumentStore(h.db, dir);
     const activities = createCaseActivities({
       db: h.db, outbox: createOutbox(h.db, createMailTransport({ smtpUrl: smtp.url, from: 'cases@shortfall.test' }), docs),
-      approvals: createApprovalStore(h.db, secret), documents: docs, publicUrl: 'https://app.shortfall.test',
+      approvals: createApprovalStore(h.db, secret), documents: docs, publicUrl: 'https://app.shortfall.test', replyDomain: 'replies.shortfall.test',
       ledger: async () => new FakeLedger(), evidence: async () => { throw new Error('not a chargeback'); },
     });
     const [org] = await h.db.insert(organisations).values({ name: 'Brightside Design' }).returning();
