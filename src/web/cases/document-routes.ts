@@ -1,7 +1,8 @@
 // Case documents. Upload takes the file's bytes as application/octet-stream (name and kind in the query,
 // CSRF token in a header) because no multipart parser is installed yet; a small script on the case page
 // sends it. Download serves the stored bytes as an attachment so nothing uploaded runs in our origin.
-import type { FastifyInstance } from 'fastify';
+import multipart, { type MultipartFile, type MultipartValue } from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { auditEvents } from '../../db/schema.js';
@@ -24,11 +25,22 @@ const cleanName = (name: string) => name.replace(/[\\/]/g, '_').replace(/[\p{Cc}
 /** Header values are Latin-1: the plain filename gets ASCII, filename* carries the real name. */
 const asciiName = (name: string) => cleanName(name).replace(/[^\x20-\x7e]/g, '_');
 
+/** The file and its description from a multipart form (attachFieldsToBody); the name comes from the file itself. */
+async function fromForm(req: FastifyRequest): Promise<{ content: Buffer; query: Record<string, string | undefined> }> {
+  const body = (req.body ?? {}) as Record<string, MultipartFile | MultipartValue | undefined>;
+  const file = body.file && 'toBuffer' in body.file ? body.file : undefined;
+  const kind = body.kind && 'value' in body.kind ? String(body.kind.value) : undefined;
+  if (!file || !file.filename) throw new PageError(400, 'empty_upload', 'No file received', 'Choose a file to upload.');
+  return { content: await file.toBuffer(), query: { name: file.filename, kind, type: file.mimetype } };
+}
+
 export function documentRoutes(deps: WebDeps) {
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
     app.addHook('onRequest', requireUser);
     app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES }, (_req, body, done) => done(null, body));
+    // Without JavaScript the form posts multipart/form-data; fields land on the body before the CSRF check runs.
+    await app.register(multipart, { attachFieldsToBody: true, limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 5 } });
 
     const caseOf = async (organisationId: string, id: string) => {
       const record = await findCase(deps.db, organisationId, id);
@@ -39,11 +51,11 @@ export function documentRoutes(deps: WebDeps) {
     app.post('/cases/:id/documents', { schema: { params: CaseParams }, bodyLimit: MAX_UPLOAD_BYTES, preHandler: requireCsrf }, async (req, reply) => {
       const user = userOf(req);
       const record = await caseOf(user.organisation.id, req.params.id);
-      const content = req.body;
-      // A browser without JavaScript posts the form itself, without the file.
-      if (!Buffer.isBuffer(content)) throw new PageError(415, 'upload_needs_script', 'The file was not sent', 'Uploading needs JavaScript in this version of Shortfall. Turn it on for this site, or ask whoever runs Shortfall to enable form uploads.');
+      const form = req.isMultipart() ? await fromForm(req) : undefined;
+      const content = form ? form.content : req.body;
+      if (!Buffer.isBuffer(content)) throw new PageError(415, 'unsupported_upload', 'The file was not sent', 'Send the file with the upload form.');
       if (content.length === 0) throw new PageError(400, 'empty_upload', 'No file received', 'The file is empty. Choose another file.');
-      const query = UploadQuery.safeParse(req.query);
+      const query = UploadQuery.safeParse(form?.query ?? req.query);
       if (!query.success) throw new PageError(400, 'invalid_upload', 'The upload was not accepted', 'Name the file and choose what kind of document it is.');
       const { name, kind, type } = query.data;
       const contentType = type && contentTypes.test(type) ? type : 'application/octet-stream';
@@ -52,10 +64,13 @@ export function documentRoutes(deps: WebDeps) {
       req.log.info({ caseId: record.id, documentId: doc.id, bytes: doc.sizeBytes }, 'document uploaded');
       // The running case attaches it to its next letters and the evidence pack; a closed case keeps it on file only.
       // Letters and the evidence pack also read the case's documents from the database, so a missed signal loses nothing.
-      await deps.workflows.getHandle(record.workflowId).signal(documentAddedSignal, { id: doc.id, kind, name: doc.name }).catch((err: unknown) => {
+      // Not awaited: an unreachable Temporal must not hold the upload up, and nothing depends on the signal landing.
+      void deps.workflows.getHandle(record.workflowId).signal(documentAddedSignal, { id: doc.id, kind, name: doc.name }).catch((err: unknown) => {
         if (!(err instanceof WorkflowNotFoundError)) req.log.warn({ err, caseId: record.id }, 'could not tell the case about the new document');
       });
-      return reply.code(201).send({ id: doc.id, name: doc.name, kind: doc.kind, sizeBytes: doc.sizeBytes, sha256: doc.sha256, location: `/cases/${record.id}?notice=document_uploaded#documents` });
+      const location = `/cases/${record.id}?notice=document_uploaded#documents`;
+      if (form) return reply.redirect(location, 303); // a plain form post goes back to the case page
+      return reply.code(201).send({ id: doc.id, name: doc.name, kind: doc.kind, sizeBytes: doc.sizeBytes, sha256: doc.sha256, location });
     });
 
     app.get('/cases/:id/documents/:documentId', { schema: { params: CaseParams.extend({ documentId: z.uuid() }) } }, async (req, reply) => {

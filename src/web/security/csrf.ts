@@ -29,7 +29,9 @@ export function csrfToken(req: FastifyRequest, scope = ''): string {
 export function hasValidCsrf(req: FastifyRequest, scope = ''): boolean {
   if (!req.csrfKey) return false;
   const body = req.body as Record<string, unknown> | undefined;
-  const field = body && typeof body === 'object' && !Buffer.isBuffer(body) ? body._csrf : undefined;
+  const raw = body && typeof body === 'object' && !Buffer.isBuffer(body) ? body._csrf : undefined;
+  // A multipart form's fields arrive as { value } objects.
+  const field = raw && typeof raw === 'object' && 'value' in raw ? (raw as { value: unknown }).value : raw;
   const given = typeof field === 'string' ? field : req.headers['x-csrf-token'];
   if (typeof given !== 'string' || given.length === 0) return false;
   const expected = tokenFor(req.csrfKey, req, scope);

@@ -31,7 +31,16 @@ afterAll(async () => {
 const upload = (browser: InjectBrowser, query: string, bytes: Buffer, token = csrf) =>
   browser.postBytes(`/cases/${caseId}/documents?${query}`, bytes, { 'x-csrf-token': token });
 
+/** What a browser without JavaScript sends for the upload form. */
+function multipartForm(fields: Record<string, string>, file: { name: string; type: string; content: Buffer }) {
+  const boundary = '----shortfall-test-boundary';
+  const parts = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`;
+  return { body: Buffer.concat([Buffer.from(parts.join('') + head), file.content, Buffer.from(`\r\n--${boundary}--\r\n`)]), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
 describe('case documents', () => {
+
   it('stores an upload, records who added it, and serves it back as a download', async () => {
     const res = await upload(b, 'name=Signed%20SOW%20%E2%80%93%20Harbor.pdf&kind=sow&type=application%2Fpdf', pdf);
     expect(res.statusCode).toBe(201);
@@ -66,11 +75,22 @@ describe('case documents', () => {
     expect((await upload(b, 'name=big.bin&kind=other', Buffer.alloc(MAX_UPLOAD_BYTES + 1))).statusCode).toBe(413);
     const bad = await upload(b, 'name=a.pdf&kind=contract', pdf);
     expect(bad.json().error.message).toBe('Name the file and choose what kind of document it is.');
-    const noScript = await b.post(`/cases/${caseId}/documents`, { _csrf: csrf, kind: 'sow' });
-    expect(noScript.statusCode).toBe(415);
-    expect(textOf(noScript.body)).toContain('Uploading needs JavaScript in this version of Shortfall.');
+    const urlEncoded = await b.post(`/cases/${caseId}/documents`, { _csrf: csrf, kind: 'sow' });
+    expect(urlEncoded.statusCode).toBe(415);
+    expect(textOf(urlEncoded.body)).toContain('Send the file with the upload form.');
     const docs = await w.documents.listForCase(caseId);
     expect((await bob.get(`/cases/${caseId}/documents/${docs[0]!.id}`)).statusCode).toBe(404);
     expect((await b.get(`/cases/${caseId}/documents/00000000-0000-4000-8000-000000000000`)).statusCode).toBe(404);
+  });
+
+  it('accepts the plain form upload of a browser without JavaScript, CSRF-checked', async () => {
+    const signed = multipartForm({ _csrf: csrf, kind: 'delivery_receipt' }, { name: 'Delivery note.pdf', type: 'application/pdf', content: pdf });
+    const res = await b.postBytes(`/cases/${caseId}/documents`, signed.body, { 'content-type': signed.contentType, accept: 'text/html' });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe(`/cases/${caseId}?notice=document_uploaded#documents`);
+    const stored = (await w.documents.listForCase(caseId)).find((d) => d.name === 'Delivery note.pdf');
+    expect(stored).toMatchObject({ kind: 'delivery_receipt', contentType: 'application/pdf', sizeBytes: pdf.length });
+    const forged = multipartForm({ _csrf: 'forged', kind: 'sow' }, { name: 'x.pdf', type: 'application/pdf', content: pdf });
+    expect((await b.postBytes(`/cases/${caseId}/documents`, forged.body, { 'content-type': forged.contentType })).statusCode).toBe(403);
   });
 });
