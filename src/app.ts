@@ -15,6 +15,8 @@ import { defaultLimits } from './web/settings.js';
 export interface AppDeps {
   readonly logger: Logger;
   readonly readiness: readonly ReadinessCheck[];
+  /** Trust X-Forwarded-* headers (set TRUST_PROXY only behind a reverse proxy). */
+  readonly trustProxy?: boolean;
   /** The web app (pages, approval links, inbound email). Absent in processes that only serve health checks. */
   readonly web?: WebDeps;
   /** Provider webhooks; absent in processes that do not receive them. */
@@ -25,7 +27,7 @@ export async function buildApp(deps: AppDeps) {
   // Request logs go through a serializer that redacts tokens in URLs (approval links, magic links, OAuth codes).
   const loggerInstance: FastifyBaseLogger = deps.logger.child({}, { serializers: { req: requestSummary } });
   // Approval tokens travel in the path and are longer than the router's default 100-character parameter limit.
-  const app = Fastify({ loggerInstance, trustProxy: true, routerOptions: { maxParamLength: 2048 } }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({ loggerInstance, trustProxy: deps.trustProxy ?? false, routerOptions: { maxParamLength: 2048 } }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(htmlErrorHandler);

@@ -13,6 +13,7 @@ const EnvShape = z.object({
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: port.default(3000),
     PUBLIC_URL: z.url().optional(),
+  TRUST_PROXY: bool.default(false),
     SHORTFALL_DATA_DIR: z.string().min(1).default('./.shortfall'),
     DATABASE_URL: z.url().optional(),
     TEMPORAL_ADDRESS: optional,
@@ -97,7 +98,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return Object.freeze({
     env: e.NODE_ENV,
     log: { level: e.LOG_LEVEL },
-    http: { host: e.HOST, port: e.PORT, publicUrl },
+    // Only behind a reverse proxy may X-Forwarded-For name the client; otherwise anyone could dodge the rate limits.
+    http: { host: e.HOST, port: e.PORT, publicUrl, trustProxy: e.TRUST_PROXY },
     dataDir,
     db: e.DATABASE_URL ? ({ kind: 'postgres', url: e.DATABASE_URL } as const) : ({ kind: 'pglite', dir: path.join(dataDir, 'pglite') } as const),
     temporal: {

@@ -57,7 +57,7 @@ async function run(mode: Mode, config: Config, logger: Logger, pathVar: string |
 
   if (mode !== 'worker') {
     const app = await buildApp({
-      logger,
+      logger, trustProxy: config.http.trustProxy,
       readiness: [
         { name: 'database', check: () => db.ping() },
         { name: 'temporal', check: async () => void (await client.workflowService.getSystemInfo({})) },

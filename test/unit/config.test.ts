@@ -22,7 +22,8 @@ describe('loadConfig', () => {
     expect(c.db).toEqual({ kind: 'pglite', dir: expect.stringMatching(/\.shortfall\/pglite$/) });
     expect(c.temporal.address).toBeUndefined();
     expect(c.temporal.embedded).toMatchObject({ port: 7233, uiPort: 8233, dbFile: expect.stringMatching(/temporal\.sqlite$/) });
-    expect(c.http).toEqual({ host: '127.0.0.1', port: 3000, publicUrl: 'http://localhost:3000' });
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 3000, publicUrl: 'http://localhost:3000', trustProxy: false });
+    expect(loadConfig({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
     expect(c.simulators).toBe(true);
     expect(Object.isFrozen(c)).toBe(true);
   });

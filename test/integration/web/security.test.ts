@@ -89,6 +89,12 @@ describe('rate limits on public endpoints', () => {
     expect(textOf(limited.body)).toContain('Too many requests. Try again in 1 minute.');
     expect((await w.app.inject({ url: '/wp-admin', remoteAddress: '10.0.0.9' })).statusCode).toBe(404);
   });
+
+  it('does not let a forged X-Forwarded-For dodge the limits unless TRUST_PROXY is set', async () => {
+    let n = 0;
+    const codes = await fourTimes(() => w.app.inject({ url: '/wp-admin', remoteAddress: '10.0.0.5', headers: { 'x-forwarded-for': `203.0.113.${++n}` } }));
+    expect(codes).toEqual([404, 404, 404, 429]);
+  });
 });
 
 describe('logs', () => {
