@@ -38,7 +38,7 @@ const bench = new Bench({ time: 500, warmupTime: 100 });
 bench
   .add('classify 8 payment memos (full-and-final guard)', () => memos.forEach((m) => classifyMemo(m)))
   .add('parse and sum 1,000 provider decimals', () => sum(amounts.map((a) => parseDecimal(a, 'USD')), 'USD'))
-  .add('detect short payments across 5,000 invoices', () => books.forEach((b) => detectShortPayment(b, undefined)))
+  .add('detect short payments across 5,000 invoices', () => books.forEach((b) => detectShortPayment(b, undefined, '2026-11-15')))
   .add('compute a response schedule (business days, time zone)', () => responseSchedule({ now: '2026-12-04T15:00:00Z', learnedAt: '2026-12-04T15:00:00Z', fullAndFinal: true }, policy))
   .add('render the first written response (text + HTML)', () => renderDraft({ kind: 'first_response', caseId: input.caseId, organisation: input.organisation, invoice: input.invoice!, payments: input.payments, paid: { minor: 60_000, currency: 'USD' }, balance: { minor: 40_000, currency: 'USD' }, documents: input.documents, paymentDueBy: '2026-12-22T04:59:59Z' }))
   .add('verify an approval link', () => checkApprovalToken(secret, token, Date.now()));
@@ -53,7 +53,7 @@ function heapAfterGc(): number {
 const before = heapAfterGc();
 const big = book(50_000);
 const held = heapAfterGc();
-const results = big.map((b) => detectShortPayment(b, undefined));
+const results = big.map((b) => detectShortPayment(b, undefined, '2026-11-15'));
 const after = heapAfterGc();
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 console.log(`memory: 50,000 synced invoices with payments hold ${mb(held - before)}; detection results add ${mb(after - held)} (${results.filter((r) => r.kind === 'open').length} cases to open)`);

@@ -37,6 +37,7 @@ const EnvShape = z.object({
     SMTP_URL: z.url().optional(),
     MAIL_FROM: z.string().min(3).default('Shortfall <shortfall@localhost>'),
   MAIL_REPLY_DOMAIN: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$|^localhost$/i, 'expected a mail domain such as replies.example.com').optional(),
+    DETECTION_STALE_AFTER_DAYS: z.coerce.number().int().min(1).default(90),
     SIMULATORS: z.enum(['auto', 'on', 'off']).default('auto'),
     QUICKBOOKS_CLIENT_ID: optional,
     QUICKBOOKS_CLIENT_SECRET: optional,
@@ -116,6 +117,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secrets: { encryptionKeys: e.ENCRYPTION_KEYS, appSecret: e.APP_SECRET },
     // Client replies go to case+<id>@<this domain>, whose mail host posts them to /inbound/email.
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, replyDomain: e.MAIL_REPLY_DOMAIN ?? new URL(publicUrl).hostname },
+    // Short payments last paid longer ago than this open no case (a first backfill brings years of history).
+    detection: { staleAfterDays: e.DETECTION_STALE_AFTER_DAYS },
     simulators,
     providers: {
       quickbooks: e.QUICKBOOKS_CLIENT_ID

@@ -12,12 +12,15 @@ export interface DetectionPolicy {
   readonly percentTolerance: number;
   /** Days either side of a Stripe charge within which a ledger payment may be the same money. */
   readonly matchWindowDays: number;
+  /** A short payment last paid more than this many days ago (history from a first backfill) opens no case. */
+  readonly staleAfterDays: number;
 }
 
 export const defaultDetectionPolicy: DetectionPolicy = {
   absoluteTolerance: { USD: 500, CAD: 500, AUD: 500, NZD: 500, GBP: 500, EUR: 500, JPY: 500 },
   percentTolerance: 0.1,
   matchWindowDays: 3,
+  staleAfterDays: 90,
 };
 
 /** The case already running for this key, if any (from the case store; detection itself holds no state). */
@@ -37,12 +40,15 @@ export interface InvoiceState {
 export type DetectionReason =
   | 'short_payment' | 'short_payment_changed' | 'objection' | 'stripe_dispute' | 'stripe_dispute_changed'
   | 'balance_cleared' | 'within_tolerance' | 'invoice_voided' | 'stripe_dispute_closed'
-  | 'unpaid' | 'overpaid' | 'deposit' | 'payment_plan' | 'customer_opted_out' | 'not_open' | 'unchanged';
+  | 'unpaid' | 'overpaid' | 'deposit' | 'payment_plan' | 'customer_opted_out' | 'not_open' | 'unchanged' | 'stale';
 
 export type DetectionResult =
   | { readonly kind: 'open' | 'update'; readonly reason: DetectionReason; readonly caseKey: string; readonly facts: CaseFacts }
   | { readonly kind: 'resolve'; readonly reason: DetectionReason; readonly caseKey: string }
-  | { readonly kind: 'none'; readonly reason: DetectionReason; readonly caseKey?: string };
+  | { readonly kind: 'none'; readonly reason: DetectionReason; readonly caseKey?: string; readonly detail?: string };
+
+/** Days since the epoch of a YYYY-MM-DD date (NaN when it is not one). */
+export const dayNumber = (ymd: string) => Date.parse(`${ymd}T00:00:00Z`) / 86_400_000;
 
 export const sameRef = (a: ExternalRef, b: ExternalRef): boolean =>
   a.provider === b.provider && a.accountId === b.accountId && a.id === b.id;
@@ -77,7 +83,14 @@ export function invoiceFacts(state: InvoiceState, kind: CaseKind): CaseFacts {
   };
 }
 
-export function detectShortPayment(state: InvoiceState, openCase: OpenCase | undefined, policy = defaultDetectionPolicy): DetectionResult {
+/** The date of the latest payment when it is more than `staleAfterDays` before `today` (YYYY-MM-DD, from the caller's clock). */
+function staleLastPayment(payments: readonly Payment[], today: string, policy: DetectionPolicy): string | undefined {
+  if (Number.isNaN(dayNumber(today))) throw new Error(`today must be a YYYY-MM-DD date, got ${JSON.stringify(today)}`);
+  const last = payments.map((p) => p.date).sort().at(-1);
+  return last !== undefined && dayNumber(today) - dayNumber(last) > policy.staleAfterDays ? last : undefined;
+}
+
+export function detectShortPayment(state: InvoiceState, openCase: OpenCase | undefined, today: string, policy = defaultDetectionPolicy): DetectionResult {
   const { invoice } = state;
   const key = caseKey({ invoice: invoice.ref });
   const quiet = (reason: DetectionReason): DetectionResult => (openCase ? { kind: 'resolve', reason, caseKey: key } : { kind: 'none', reason, caseKey: key });
@@ -97,9 +110,11 @@ export function detectShortPayment(state: InvoiceState, openCase: OpenCase | und
 
   const shortPaid = isShortPaid(state);
   if (!openCase) {
-    return shortPaid
-      ? { kind: 'open', reason: 'short_payment', caseKey: key, facts: invoiceFacts(state, 'short_payment') }
-      : { kind: 'none', reason: 'unpaid', caseKey: key };
+    if (!shortPaid) return { kind: 'none', reason: 'unpaid', caseKey: key };
+    // Old history (say, years of it from a first backfill) is not news: no case, no letter about long-past money.
+    const last = staleLastPayment(appliedPayments(state).payments, today, policy);
+    if (last) return { kind: 'none', reason: 'stale', caseKey: key, detail: `last payment on ${last} is older than ${policy.staleAfterDays} days` };
+    return { kind: 'open', reason: 'short_payment', caseKey: key, facts: invoiceFacts(state, 'short_payment') };
   }
   const facts = invoiceFacts(state, shortPaid ? combineKinds(openCase.kind, 'short_payment') : openCase.kind);
   const changed = !isZero(subtract(openCase.disputed, balance)) || facts.kind !== openCase.kind;

@@ -1,7 +1,7 @@
 // Disputes: a written objection, or a Stripe dispute tied (when unambiguous) to the ledger invoice it paid.
 import { caseKey, combineKinds, type CaseFacts, type Objection, type StripeDisputeRef } from './case.js';
 import {
-  defaultDetectionPolicy, invoiceFacts, isShortPaid, sameRef,
+  dayNumber, defaultDetectionPolicy, invoiceFacts, isShortPaid, sameRef,
   type DetectionResult, type InvoiceState, type OpenCase,
 } from './detection.js';
 import type { ChargeDispute, ExternalRef } from './model.js';
@@ -34,7 +34,6 @@ export type LedgerMatch =
   | { readonly kind: 'none' }
   | { readonly kind: 'ambiguous'; readonly candidates: readonly ExternalRef[] };
 
-const dayNumber = (ymd: string) => Date.parse(`${ymd}T00:00:00Z`) / 86_400_000;
 const norm = (s: string | undefined) => s?.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, ' ') || undefined;
 
 function sameCustomer(charge: StripeCharge, state: InvoiceState): boolean {

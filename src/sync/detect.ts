@@ -23,12 +23,12 @@ function toAction(s: LedgerScope, d: Decision): CaseAction | undefined {
   return { kind: r.kind, caseKey: r.caseKey, facts: r.facts, ...base };
 }
 
-async function decideInvoices(db: Database, s: LedgerScope, ids: readonly string[], policy: DetectionPolicy): Promise<Decision[]> {
+async function decideInvoices(db: Database, s: LedgerScope, ids: readonly string[], policy: DetectionPolicy, today: string): Promise<Decision[]> {
   const states = [...(await loadInvoiceStates(db, s, ids)).values()];
   const running = await runningCasesByKey(db, states.map((st) => caseKey({ invoice: st.invoice.ref })));
   return states.map((st) => {
     const open = running.get(caseKey({ invoice: st.invoice.ref }));
-    return { trigger: { invoiceId: st.invoice.ref.id }, result: detectShortPayment(st, open && toOpenCase(open), policy) };
+    return { trigger: { invoiceId: st.invoice.ref.id }, result: detectShortPayment(st, open && toOpenCase(open), today, policy) };
   });
 }
 
@@ -42,12 +42,13 @@ async function decideDispute(db: Database, s: LedgerScope, disputeId: string, po
   return { trigger: { disputeId }, result: detectStripeDispute(dispute, { ledger, ...(open && { openCase: toOpenCase(open) }) }, policy) };
 }
 
-export async function detectPending(db: Database, s: LedgerScope, policy: DetectionPolicy): Promise<CaseAction[]> {
+/** `today` (YYYY-MM-DD) dates what counts as old history: short payments last paid long before it open no case. */
+export async function detectPending(db: Database, s: LedgerScope, policy: DetectionPolicy, today: string): Promise<CaseAction[]> {
   const pendingInvoices = await db.select({ id: invoices.externalId }).from(invoices)
     .where(and(eq(invoices.connectionId, s.connectionId), eq(invoices.detectionPending, true)));
   const pendingDisputes = await db.select({ id: chargeDisputes.externalId }).from(chargeDisputes)
     .where(and(eq(chargeDisputes.connectionId, s.connectionId), eq(chargeDisputes.detectionPending, true)));
-  const decisions = await decideInvoices(db, s, pendingInvoices.map((r) => r.id), policy);
+  const decisions = await decideInvoices(db, s, pendingInvoices.map((r) => r.id), policy, today);
   for (const { id } of pendingDisputes) {
     const d = await decideDispute(db, s, id, policy);
     if (d) decisions.push(d);

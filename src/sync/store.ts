@@ -15,6 +15,10 @@ import { recordsToRepair } from './reconcile.js';
 import { touchedInvoiceIds } from './touched.js';
 import { upsertBatch } from './upsert.js';
 
+// Detection's "today" is the UTC date of the store's clock: against a staleness window of weeks, the hours
+// between UTC and the organisation's zone do not matter.
+const utcDay = (at: Date) => at.toISOString().slice(0, 10);
+
 const deletedIds = (list: readonly { status: string; ref: { id: string } }[]) => list.filter((r) => r.status === 'deleted').map((r) => r.ref.id);
 
 async function flagForDetection(tx: Database, connectionId: string, invoiceIds: readonly string[], disputeIds: readonly string[]): Promise<void> {
@@ -63,7 +67,7 @@ export function createSyncStore(deps: SyncStoreDeps) {
       const at = new Date(now());
       await store(tx, connectionId, batch, at);
       await tx.update(connections).set({ syncCursor: batch.checkpoint, lastSyncAt: at, lastError: null, updatedAt: at }).where(eq(connections.id, connectionId));
-      return detectPending(tx, scope, policy);
+      return detectPending(tx, scope, policy, utcDay(at));
     });
   }
 
@@ -71,8 +75,9 @@ export function createSyncStore(deps: SyncStoreDeps) {
     return db.transaction(async (tx) => {
       const scope = await lockConnection(tx, connectionId);
       const { batch: repairs, scanned, repaired } = await recordsToRepair(tx, connectionId, batch);
-      await store(tx, connectionId, repairs, new Date(now()));
-      return { actions: await detectPending(tx, scope, policy), scanned, repaired };
+      const at = new Date(now());
+      await store(tx, connectionId, repairs, at);
+      return { actions: await detectPending(tx, scope, policy, utcDay(at)), scanned, repaired };
     });
   }
 

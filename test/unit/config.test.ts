@@ -70,6 +70,12 @@ describe('loadConfig', () => {
     expect(problems({ MAIL_REPLY_DOMAIN: 'not a domain' })).toEqual(['MAIL_REPLY_DOMAIN: expected a mail domain such as replies.example.com']);
   });
 
+  it('ages short payments out after 90 days unless told otherwise, in whole days of at least one', () => {
+    expect(loadConfig({}).detection).toEqual({ staleAfterDays: 90 });
+    expect(loadConfig({ DETECTION_STALE_AFTER_DAYS: '30' }).detection).toEqual({ staleAfterDays: 30 });
+    for (const bad of ['0', '-5', '1.5', 'soon']) expect(problems({ DETECTION_STALE_AFTER_DAYS: bad })).toEqual([expect.stringMatching(/^DETECTION_STALE_AFTER_DAYS: /)]);
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', TEMPORAL_ADDRESS: '' }).db.kind).toBe('pglite');
   });

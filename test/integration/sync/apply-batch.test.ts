@@ -10,7 +10,7 @@ import { loadDispute, loadInvoiceStates, creditNotesApplyingTo } from '../../../
 import { createSyncStore } from '../../../src/sync/store.js';
 import { freshPostgresUrl } from '../../helpers/databases.js';
 import { testKeyRing } from './fakes.js';
-import { batch, cleared, creditNote, dispute, invoice, payment, qbo, seedOrganisation, shortPaid, usd } from './fixtures.js';
+import { batch, cleared, creditNote, dispute, invoice, payment, qbo, seedOrganisation, shortPaid, syncClock, usd } from './fixtures.js';
 
 const handles: DatabaseHandle[] = [];
 afterAll(async () => {
@@ -35,7 +35,7 @@ describe.each(engines)('applyBatch on %s', (_engine, open) => {
     const openCase = (disputedMinor: number, k = key) => h.db.insert(cases).values({
       organisationId, caseKey: k, workflowId: `case/${k}`, connectionId: connection.id, kind: 'short_payment', status: 'awaiting_approval', currency: 'USD', disputedMinor,
     });
-    return { db: h.db, sync: createSyncStore({ db: h.db }), vault, id: connection.id, scope, openCase };
+    return { db: h.db, sync: createSyncStore({ db: h.db, now: syncClock }), vault, id: connection.id, scope, openCase };
   }
 
   it('stores the canonical records as minor units and reads them back unchanged', async () => {
@@ -109,6 +109,19 @@ describe.each(engines)('applyBatch on %s', (_engine, open) => {
     await openCase(40_000);
     await sync.acknowledge(id, [opened!.trigger]);
     expect(await sync.applyBatch(id, cleared())).toEqual([expect.objectContaining({ kind: 'resolve', reason: 'balance_cleared', caseKey: key })]);
+  });
+
+  it('opens no case for a short payment from long ago, clears its flag, and still updates a case already open', async () => {
+    const { db, sync, id, openCase } = await setup();
+    const old = (balanceMinor: number, ...paid: [string, number, string][]) => batch({
+      invoices: [invoice({ balanceMinor, issueDate: '2025-01-02', dueDate: '2025-02-01' })],
+      payments: paid.map(([pid, minor, date]) => payment(pid, minor, { date })),
+    });
+    expect(await sync.applyBatch(id, old(40_000, ['pay-1', 60_000, '2025-03-10']))).toEqual([]);
+    expect(await db.select({ pending: invoices.detectionPending }).from(invoices)).toEqual([{ pending: false }]);
+    await openCase(40_000); // e.g. opened before the payment aged out
+    const [update] = await sync.applyBatch(id, old(30_000, ['pay-1', 60_000, '2025-03-10'], ['pay-2', 10_000, '2025-04-10']));
+    expect(update).toMatchObject({ kind: 'update', reason: 'short_payment_changed', caseKey: key, facts: { disputed: usd(30_000) } });
   });
 
   it('flags a full-and-final memo in the facts', async () => {

@@ -4,16 +4,13 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import Fastify from 'fastify';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSyncActivities } from '../../../activities/sync.js';
 import { createStripeWebhookVerifier } from '../../../integrations/stripe/webhook.js';
 import type { NormalizedWebhookEvent } from '../../../integrations/types.js';
 import { createCaseStarter } from '../../../src/cases/starter.js';
 import { deauthorizedError } from '../../../src/connections/deauthorize.js';
 import { createConnectionVault } from '../../../src/connections/vault.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
 import { connections } from '../../../src/db/schema.js';
 import { caseKey } from '../../../src/domain/case.js';
 import { createLogger } from '../../../src/logger.js';
@@ -24,22 +21,13 @@ import { createSyncStore } from '../../../src/sync/store.js';
 import { connectionSyncWorkflowId, syncStatusQuery } from '../../../workflows/connection-sync/definitions.js';
 import { caseViewQuery, disputeCaseWorkflowId, type CaseView } from '../../../workflows/dispute-case/definitions.js';
 import { recordingActivities } from '../../helpers/case-fixtures.js';
-import { bundle, createDevEnv, uniqueId } from '../../helpers/temporal-env.js';
+import { uniqueId } from '../../helpers/temporal-env.js';
+import { syncSuite } from '../../workflows/connection-sync/harness.js';
 import { FakeOAuthProvider, ScriptedConnector, testKeyRing } from './fakes.js';
-import { seedOrganisation, shortPaid } from './fixtures.js';
+import { seedOrganisation, shortPaid, syncClock } from './fixtures.js';
 
 const secret = 'whsec_deauthorization_test_5e1f';
-let env: TestWorkflowEnvironment;
-let h: DatabaseHandle;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  [env, h, workflowBundle] = await Promise.all([createDevEnv(), openDatabase({ kind: 'pglite' }), bundle(new URL('../../../workflows/index.ts', import.meta.url))]);
-});
-afterAll(async () => {
-  await env?.teardown();
-  await h?.close();
-});
+const ctx = syncSuite();
 
 /** What Stripe sends when a connected account removes the platform, signed as Stripe signs: HMAC over `t.body`. */
 function deauthorization(accountId: string, created: number) {
@@ -65,26 +53,26 @@ async function poll<T>(read: () => Promise<T>, pred: (t: T) => boolean, what: st
 describe('Stripe deauthorization', () => {
   it('disconnects the account without calling Stripe, stops its sync, pauses its cases, and is safe to repeat', async () => {
     const logger = createLogger({ level: 'silent' });
-    const { organisationId } = await seedOrganisation(h.db, `Org ${randomUUID()}`);
+    const { organisationId } = await seedOrganisation(ctx.db, `Org ${randomUUID()}`);
     const accountId = `acct_${randomUUID().replaceAll('-', '')}`;
     let clock = Date.now() - 60_000; // connected a minute before Stripe reports the withdrawal
-    const vault = createConnectionVault({ db: h.db, keyRing: testKeyRing(), logger, now: () => clock });
+    const vault = createConnectionVault({ db: ctx.db, keyRing: testKeyRing(), logger, now: () => clock });
     const oauth = new FakeOAuthProvider('stripe');
     const { connection } = await vault.connect({ organisationId, provider: 'stripe', accountId, name: 'Brightside Stripe', tokens: { accessToken: 'sk_connect_1' } });
     const { connection: bystander } = await vault.connect({ organisationId, provider: 'stripe', accountId: `${accountId}_other`, name: 'Other', tokens: { accessToken: 'sk_connect_2' } });
 
     const taskQueue = uniqueId('shortfall');
     const connector = new ScriptedConnector('stripe');
-    const starter = createCaseStarter({ db: h.db, client: env.client, taskQueue });
-    const dispatcher = createSyncDispatcher({ db: h.db, client: env.client, taskQueue });
-    const sync = createSyncActivities({ connections: vault, providers: { get: () => ({ oauth, connector: () => connector }) }, sync: createSyncStore({ db: h.db }), cases: starter });
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: { ...sync, ...recordingActivities().activities } });
+    const starter = createCaseStarter({ db: ctx.db, client: ctx.env.client, taskQueue });
+    const dispatcher = createSyncDispatcher({ db: ctx.db, client: ctx.env.client, taskQueue });
+    const sync = createSyncActivities({ connections: vault, providers: { get: () => ({ oauth, connector: () => connector }) }, sync: createSyncStore({ db: ctx.db, now: syncClock }), cases: starter });
+    const worker = await ctx.worker(taskQueue, { ...sync, ...recordingActivities().activities });
     const verifier = createStripeWebhookVerifier({ secrets: [secret], platformAccountId: 'acct_platform' });
     const app = Fastify({ loggerInstance: logger });
-    await app.register(webhookRoutes({ verifiers: { stripe: verifier }, db: h.db, logger, onEvents: async (p, e) => void (await dispatcher.onWebhookEvents(p, e)) }));
+    await app.register(webhookRoutes({ verifiers: { stripe: verifier }, db: ctx.db, logger, onEvents: async (p, e) => void (await dispatcher.onWebhookEvents(p, e)) }));
 
-    const syncHandle = env.client.workflow.getHandle(connectionSyncWorkflowId(connection.id));
-    const caseHandle = env.client.workflow.getHandle(disputeCaseWorkflowId(caseKey({ invoice: { provider: 'stripe', accountId, id: 'inv-1001' } })));
+    const syncHandle = ctx.env.client.workflow.getHandle(connectionSyncWorkflowId(connection.id));
+    const caseHandle = ctx.env.client.workflow.getHandle(disputeCaseWorkflowId(caseKey({ invoice: { provider: 'stripe', accountId, id: 'inv-1001' } })));
     const caseView = (pred: (v: CaseView) => boolean, what: string) => poll(() => caseHandle.query(caseViewQuery), pred, what);
 
     await worker.runUntil(async () => {
@@ -99,10 +87,10 @@ describe('Stripe deauthorization', () => {
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({ received: 1, duplicates: 0 });
       const eventId = (JSON.parse(delivery.body) as { id: string }).id;
-      await poll(() => inboxRow(h.db, 'stripe', eventId), (r) => r?.processedAt instanceof Date, 'the event to be processed');
+      await poll(() => inboxRow(ctx.db, 'stripe', eventId), (r) => r?.processedAt instanceof Date, 'the event to be processed');
 
       expect(await vault.get(connection.id)).toMatchObject({ status: 'disconnected', lastError: deauthorizedError });
-      const [row] = await h.db.select().from(connections).where(eq(connections.id, connection.id));
+      const [row] = await ctx.db.select().from(connections).where(eq(connections.id, connection.id));
       expect(row).toMatchObject({ tokenCiphertext: null, tokenKeyId: null });
       expect(oauth.revoked).toEqual([]); // nothing left at Stripe to revoke
       expect((await vault.get(bystander.id)).status).toBe('active');

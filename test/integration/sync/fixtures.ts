@@ -46,6 +46,9 @@ export function dispute(over: Partial<ChargeDispute> = {}): ChargeDispute {
   };
 }
 
+/** The sync tests' clock: shortly after the dates above, so detection sees their payments as recent whatever the real date. */
+export const syncClock = () => Date.parse('2026-12-06T12:00:00.000Z');
+
 export function batch(over: Partial<ChangeBatch> = {}): ChangeBatch {
   return { invoices: [], payments: [], creditNotes: [], disputes: [], checkpoint: 'cp-1', backfill: false, ...over };
 }

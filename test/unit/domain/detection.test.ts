@@ -9,10 +9,12 @@ const shortPaid = (over: Partial<InvoiceState> = {}): InvoiceState => ({
 });
 const key = caseKey({ invoice: qbo('inv-1042') });
 const openShort: OpenCase = { key, kind: 'short_payment', disputed: usd(40_000) };
+// A week after the factories' payment of 2026-06-02.
+const today = '2026-06-09';
 
 describe('detectShortPayment', () => {
   it('opens a case when payments leave 0 < balance < total', () => {
-    const r = detectShortPayment(shortPaid(), undefined);
+    const r = detectShortPayment(shortPaid(), undefined, today);
     expect(r).toMatchObject({ kind: 'open', reason: 'short_payment', caseKey: key });
     if (r.kind !== 'open') throw new Error('expected open');
     expect(r.facts).toMatchObject({ kind: 'short_payment', paid: usd(60_000), disputed: usd(40_000), total: usd(100_000), invoiceNumber: '1042' });
@@ -20,7 +22,7 @@ describe('detectShortPayment', () => {
   });
 
   it('carries the full-and-final flag of the memo into the facts', () => {
-    const r = detectShortPayment(shortPaid({ payments: [payment(60_000, { memo: 'Full & final pmt' })] }), undefined);
+    const r = detectShortPayment(shortPaid({ payments: [payment(60_000, { memo: 'Full & final pmt' })] }), undefined, today);
     expect(r.kind === 'open' && r.facts.fullAndFinal).toEqual({ payment: qbo('pay-60000'), memo: 'Full & final pmt', matched: 'full and final' });
   });
 
@@ -37,43 +39,82 @@ describe('detectShortPayment', () => {
     ['draft invoice', { invoice: invoice({ balanceMinor: 40_000, status: 'draft' }) }, 'not_open'],
     ['voided invoice', { invoice: invoice({ balanceMinor: 40_000, status: 'void' }) }, 'invoice_voided'],
   ] satisfies [string, Partial<InvoiceState>, string][])('does not open for %s', (_name, over, reason) => {
-    expect(detectShortPayment(shortPaid(over), undefined)).toEqual({ kind: 'none', reason, caseKey: key });
+    expect(detectShortPayment(shortPaid(over), undefined, today)).toEqual({ kind: 'none', reason, caseKey: key });
   });
 
   it('applies the percentage tolerance when it is larger than the absolute one', () => {
     const big = (balanceMinor: number): InvoiceState => ({ invoice: invoice({ totalMinor: 5_000_000, balanceMinor }), payments: [payment(5_000_000 - balanceMinor)] });
-    expect(detectShortPayment(big(5_000), undefined).reason).toBe('within_tolerance'); // 0.1% of $50,000 is $50
-    expect(detectShortPayment(big(5_001), undefined).kind).toBe('open');
+    expect(detectShortPayment(big(5_000), undefined, today).reason).toBe('within_tolerance'); // 0.1% of $50,000 is $50
+    expect(detectShortPayment(big(5_001), undefined, today).kind).toBe('open');
   });
 
   it('uses per-currency absolute tolerances and none for unlisted currencies', () => {
     const policy = { ...defaultDetectionPolicy, percentTolerance: 0, absoluteTolerance: { USD: 0 } };
-    expect(detectShortPayment(shortPaid({ invoice: invoice({ balanceMinor: 1 }), payments: [payment(99_999)] }), undefined, policy).kind).toBe('open');
+    expect(detectShortPayment(shortPaid({ invoice: invoice({ balanceMinor: 1 }), payments: [payment(99_999)] }), undefined, today, policy).kind).toBe('open');
   });
 
   it('resolves the open case when a later payment clears the balance', () => {
     const later = shortPaid({ invoice: invoice({ balanceMinor: 0, status: 'paid' }), payments: [payment(60_000), payment(40_000)] });
-    expect(detectShortPayment(later, openShort)).toEqual({ kind: 'resolve', reason: 'balance_cleared', caseKey: key });
+    expect(detectShortPayment(later, openShort, today)).toEqual({ kind: 'resolve', reason: 'balance_cleared', caseKey: key });
   });
 
   it('resolves when only a bank fee is left', () => {
     const later = shortPaid({ invoice: invoice({ balanceMinor: 200 }), payments: [payment(60_000), payment(39_800)] });
-    expect(detectShortPayment(later, openShort)).toMatchObject({ kind: 'resolve', reason: 'within_tolerance' });
+    expect(detectShortPayment(later, openShort, today)).toMatchObject({ kind: 'resolve', reason: 'within_tolerance' });
   });
 
   it('updates the open case when another partial payment changes the balance', () => {
     const later = shortPaid({ invoice: invoice({ balanceMinor: 15_000 }), payments: [payment(60_000), payment(25_000)] });
-    const r = detectShortPayment(later, openShort);
+    const r = detectShortPayment(later, openShort, today);
     expect(r).toMatchObject({ kind: 'update', reason: 'short_payment_changed' });
     expect(r.kind === 'update' && r.facts).toMatchObject({ paid: usd(85_000), disputed: usd(15_000) });
   });
 
   it('reports nothing new when a re-sync changes nothing', () => {
-    expect(detectShortPayment(shortPaid(), openShort)).toEqual({ kind: 'none', reason: 'unchanged', caseKey: key });
+    expect(detectShortPayment(shortPaid(), openShort, today)).toEqual({ kind: 'none', reason: 'unchanged', caseKey: key });
   });
 
   it('turns an open dispute into "both" when a short payment arrives', () => {
-    const r = detectShortPayment(shortPaid(), { key, kind: 'dispute', disputed: usd(100_000) });
+    const r = detectShortPayment(shortPaid(), { key, kind: 'dispute', disputed: usd(100_000) }, today);
     expect(r.kind === 'update' && r.facts.kind).toBe('both');
+  });
+});
+
+describe('detectShortPayment on old history', () => {
+  const paidOn = (...dates: string[]): InvoiceState => shortPaid({ payments: dates.map((date, i) => payment(60_000 / dates.length, { date, ref: qbo(`pay-${i}`) })) });
+
+  it('opens no case when the latest payment is older than staleAfterDays, and says why', () => {
+    expect(detectShortPayment(paidOn('2025-01-10'), undefined, '2026-11-27')).toEqual({
+      kind: 'none', reason: 'stale', caseKey: key, detail: 'last payment on 2025-01-10 is older than 90 days',
+    });
+  });
+
+  it('dates the invoice by its most recent payment', () => {
+    expect(detectShortPayment(paidOn('2025-01-10', '2026-11-20'), undefined, '2026-11-27').kind).toBe('open');
+    expect(detectShortPayment(paidOn('2026-08-01', '2025-01-10'), undefined, '2026-11-27')).toMatchObject({ reason: 'stale', detail: expect.stringContaining('2026-08-01') });
+  });
+
+  it('still opens on the last day of the window, not the day after', () => {
+    expect(detectShortPayment(paidOn('2026-08-29'), undefined, '2026-11-27').kind).toBe('open'); // 90 days
+    expect(detectShortPayment(paidOn('2026-08-28'), undefined, '2026-11-27').reason).toBe('stale'); // 91 days
+    const policy = { ...defaultDetectionPolicy, staleAfterDays: 7 };
+    expect(detectShortPayment(shortPaid(), undefined, '2026-06-09', policy).kind).toBe('open');
+    expect(detectShortPayment(shortPaid(), undefined, '2026-06-10', policy).reason).toBe('stale');
+  });
+
+  it('treats an old "full and final" payment the same: no case, no urgent alert', () => {
+    const old = shortPaid({ payments: [payment(60_000, { memo: 'Full & final pmt', date: '2025-01-10' })] });
+    expect(detectShortPayment(old, undefined, '2026-11-27').reason).toBe('stale');
+  });
+
+  it('still updates and resolves a case that is already open', () => {
+    const later = shortPaid({ invoice: invoice({ balanceMinor: 15_000 }), payments: [payment(60_000, { date: '2025-01-10' }), payment(25_000, { date: '2025-02-10' })] });
+    expect(detectShortPayment(later, openShort, '2026-11-27')).toMatchObject({ kind: 'update', reason: 'short_payment_changed', facts: { disputed: usd(15_000) } });
+    const paid = shortPaid({ invoice: invoice({ balanceMinor: 0, status: 'paid' }), payments: [payment(100_000, { date: '2025-01-10' })] });
+    expect(detectShortPayment(paid, openShort, '2026-11-27')).toMatchObject({ kind: 'resolve', reason: 'balance_cleared' });
+  });
+
+  it('rejects a "today" that is not a date', () => {
+    expect(() => detectShortPayment(shortPaid(), undefined, '2026-11-27T10:00:00Z')).toThrow(/YYYY-MM-DD/);
   });
 });

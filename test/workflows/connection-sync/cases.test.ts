@@ -2,12 +2,9 @@
 // it, and the connection-sync workflow drives all of it from a webhook.
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCaseStarter } from '../../../src/cases/starter.js';
 import { createConnectionVault } from '../../../src/connections/vault.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
 import { cases } from '../../../src/db/schema.js';
 import { caseKey } from '../../../src/domain/case.js';
 import type { CaseAction } from '../../../src/sync/actions.js';
@@ -15,34 +12,25 @@ import { createSyncStore } from '../../../src/sync/store.js';
 import { caseViewQuery, disputeCaseWorkflowId, type CaseView } from '../../../workflows/dispute-case/definitions.js';
 import { caseStatusKey, connectionIdKey, disputedMinorKey, invoiceNumberKey, providerKey } from '../../../workflows/search-attributes.js';
 import { recordingActivities } from '../../helpers/case-fixtures.js';
-import { bundle, createDevEnv, uniqueId } from '../../helpers/temporal-env.js';
+import { uniqueId } from '../../helpers/temporal-env.js';
 import { testKeyRing } from '../../integration/sync/fakes.js';
-import { batch, cleared, dispute, seedOrganisation, shortPaid } from '../../integration/sync/fixtures.js';
+import { batch, cleared, dispute, seedOrganisation, shortPaid, syncClock } from '../../integration/sync/fixtures.js';
+import { syncSuite } from './harness.js';
 
-let env: TestWorkflowEnvironment;
-let h: DatabaseHandle;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  [env, h, workflowBundle] = await Promise.all([createDevEnv(), openDatabase({ kind: 'pglite' }), bundle(new URL('../../../workflows/index.ts', import.meta.url))]);
-});
-afterAll(async () => {
-  await env?.teardown();
-  await h?.close();
-});
+const ctx = syncSuite();
 
 /** A connection on an account of its own (so case keys and workflow ids never collide between tests) and a worker for its cases. */
 async function withLedger(provider: 'quickbooks' | 'stripe', body: (t: {
   id: string; accountId: string; starter: ReturnType<typeof createCaseStarter>; sync: ReturnType<typeof createSyncStore>;
   apply(actions: readonly CaseAction[]): Promise<Awaited<ReturnType<ReturnType<typeof createCaseStarter>['openOrSignalCase']>>[]>;
 }) => Promise<void>) {
-  const { organisationId } = await seedOrganisation(h.db, `Org ${randomUUID()}`);
+  const { organisationId } = await seedOrganisation(ctx.db, `Org ${randomUUID()}`);
   const accountId = `${provider === 'stripe' ? 'acct' : 'realm'}-${randomUUID()}`;
-  const vault = createConnectionVault({ db: h.db, keyRing: testKeyRing() });
+  const vault = createConnectionVault({ db: ctx.db, keyRing: testKeyRing() });
   const { connection } = await vault.connect({ organisationId, provider, accountId, name: 'Ledger', tokens: { accessToken: 'at' } });
   const taskQueue = uniqueId('cases');
-  const starter = createCaseStarter({ db: h.db, client: env.client, taskQueue });
-  const sync = createSyncStore({ db: h.db });
+  const starter = createCaseStarter({ db: ctx.db, client: ctx.env.client, taskQueue });
+  const sync = createSyncStore({ db: ctx.db, now: syncClock });
   const apply = async (actions: readonly CaseAction[]) => {
     const outcomes = [];
     for (const a of actions) {
@@ -51,12 +39,12 @@ async function withLedger(provider: 'quickbooks' | 'stripe', body: (t: {
     }
     return outcomes;
   };
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: recordingActivities().activities });
+  const worker = await ctx.worker(taskQueue, recordingActivities().activities);
   await worker.runUntil(body({ id: connection.id, accountId, starter, sync, apply }));
 }
 
 async function until(workflowId: string, pred: (v: CaseView) => boolean): Promise<CaseView> {
-  const handle = env.client.workflow.getHandle(workflowId);
+  const handle = ctx.env.client.workflow.getHandle(workflowId);
   for (let i = 0; i < 200; i++) {
     const v = await handle.query(caseViewQuery);
     if (pred(v)) return v;
@@ -72,7 +60,7 @@ describe('case starter on the dev server', () => {
       const workflowId = disputeCaseWorkflowId(key);
       const opened = await sync.applyBatch(id, shortPaid('cp-1'));
       expect(await apply(opened)).toEqual([{ kind: 'started', caseId: expect.any(String), workflowId, runId: expect.any(String) }]);
-      const handle = env.client.workflow.getHandle(workflowId);
+      const handle = ctx.env.client.workflow.getHandle(workflowId);
       const described = await handle.describe();
       expect(described.typedSearchAttributes.get(providerKey)).toBe('quickbooks');
       expect(described.typedSearchAttributes.get(connectionIdKey)).toBe(id);
@@ -84,9 +72,9 @@ describe('case starter on the dev server', () => {
 
       // The same batch again decides nothing; a retried start after a crash joins the running run (USE_EXISTING).
       expect(await sync.applyBatch(id, shortPaid('cp-2'))).toEqual([]);
-      await h.db.update(cases).set({ status: 'starting' }).where(eq(cases.caseKey, key));
+      await ctx.db.update(cases).set({ status: 'starting' }).where(eq(cases.caseKey, key));
       expect(await starter.openOrSignalCase(opened[0]!)).toMatchObject({ kind: 'started', runId: described.runId });
-      expect(await h.db.select().from(cases).where(eq(cases.caseKey, key))).toEqual([expect.objectContaining({ status: 'open' })]);
+      expect(await ctx.db.select().from(cases).where(eq(cases.caseKey, key))).toEqual([expect.objectContaining({ status: 'open' })]);
 
       const resolved = await sync.applyBatch(id, cleared('cp-3'));
       expect(resolved).toEqual([expect.objectContaining({ kind: 'resolve', reason: 'balance_cleared' })]);

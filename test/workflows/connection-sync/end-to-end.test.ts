@@ -3,15 +3,12 @@
 // and pauses the case until the owner reconnects, after which the clearing payment resolves it.
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSyncActivities } from '../../../activities/sync.js';
 import { IntegrationError } from '../../../integrations/errors.js';
 import { createProviderRegistry, type ProviderFactory } from '../../../integrations/registry.js';
 import { createCaseStarter } from '../../../src/cases/starter.js';
 import { createConnectionVault } from '../../../src/connections/vault.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
 import { caseKey } from '../../../src/domain/case.js';
 import { createLogger } from '../../../src/logger.js';
 import { webhookRoutes } from '../../../src/routes/webhooks/route.js';
@@ -20,21 +17,12 @@ import { createSyncStore } from '../../../src/sync/store.js';
 import { connectionSyncWorkflowId, syncStatusQuery, type SyncStatus } from '../../../workflows/connection-sync/definitions.js';
 import { caseViewQuery, disputeCaseWorkflowId, type CaseView } from '../../../workflows/dispute-case/definitions.js';
 import { recordingActivities } from '../../helpers/case-fixtures.js';
-import { bundle, createDevEnv, uniqueId } from '../../helpers/temporal-env.js';
+import { uniqueId } from '../../helpers/temporal-env.js';
 import { FakeOAuthProvider, FakeWebhookVerifier, ScriptedConnector, sign, testKeyRing } from '../../integration/sync/fakes.js';
-import { cleared, seedOrganisation, shortPaid } from '../../integration/sync/fixtures.js';
+import { cleared, seedOrganisation, shortPaid, syncClock } from '../../integration/sync/fixtures.js';
+import { syncSuite } from './harness.js';
 
-let env: TestWorkflowEnvironment;
-let h: DatabaseHandle;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  [env, h, workflowBundle] = await Promise.all([createDevEnv(), openDatabase({ kind: 'pglite' }), bundle(new URL('../../../workflows/index.ts', import.meta.url))]);
-});
-afterAll(async () => {
-  await env?.teardown();
-  await h?.close();
-});
+const ctx = syncSuite();
 
 async function poll<T>(read: () => Promise<T>, pred: (t: T) => boolean, what: string): Promise<T> {
   for (let i = 0; i < 300; i++) {
@@ -52,7 +40,7 @@ const notUsed: ProviderFactory<'xero' | 'stripe'> = () => {
 describe('connection sync end to end', () => {
   it('goes from webhook to case, survives a revoked grant, and resolves the case when paid', async () => {
     const logger = createLogger({ level: 'silent' });
-    const { organisationId } = await seedOrganisation(h.db);
+    const { organisationId } = await seedOrganisation(ctx.db);
     const accountId = `realm-${randomUUID()}`;
     const oauth = new FakeOAuthProvider('quickbooks');
     const connector = new ScriptedConnector('quickbooks');
@@ -60,20 +48,20 @@ describe('connection sync end to end', () => {
       quickbooks: () => ({ oauth, connector: (auth) => Object.assign(connector, { accessToken: auth.tokens.accessToken }), verifier: new FakeWebhookVerifier('quickbooks') }),
       xero: notUsed, stripe: notUsed,
     }, { quickbooks: { clientId: 'qb', clientSecret: 's', webhookVerifierToken: 't', environment: 'sandbox' } });
-    const vault = createConnectionVault({ db: h.db, keyRing: testKeyRing(), logger });
+    const vault = createConnectionVault({ db: ctx.db, keyRing: testKeyRing(), logger });
     const { connection } = await vault.connect({ organisationId, provider: 'quickbooks', accountId, name: 'Brightside QBO', tokens: oauth.initialTokens(60_000) });
 
     const taskQueue = uniqueId('shortfall');
-    const sync = createSyncStore({ db: h.db });
-    const starter = createCaseStarter({ db: h.db, client: env.client, taskQueue });
-    const dispatcher = createSyncDispatcher({ db: h.db, client: env.client, taskQueue });
+    const sync = createSyncStore({ db: ctx.db, now: syncClock });
+    const starter = createCaseStarter({ db: ctx.db, client: ctx.env.client, taskQueue });
+    const dispatcher = createSyncDispatcher({ db: ctx.db, client: ctx.env.client, taskQueue });
     const activities = { ...createSyncActivities({ connections: vault, providers: registry, sync, cases: starter }), ...recordingActivities().activities };
     const app = Fastify({ loggerInstance: logger });
-    await app.register(webhookRoutes({ verifiers: registry.verifiers(), db: h.db, onEvents: async (p, e) => void (await dispatcher.onWebhookEvents(p, e)), logger }));
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+    await app.register(webhookRoutes({ verifiers: registry.verifiers(), db: ctx.db, onEvents: async (p, e) => void (await dispatcher.onWebhookEvents(p, e)), logger }));
+    const worker = await ctx.worker(taskQueue, activities);
 
-    const syncHandle = env.client.workflow.getHandle(connectionSyncWorkflowId(connection.id));
-    const caseHandle = env.client.workflow.getHandle(disputeCaseWorkflowId(caseKey({ invoice: { provider: 'quickbooks', accountId, id: 'inv-1001' } })));
+    const syncHandle = ctx.env.client.workflow.getHandle(connectionSyncWorkflowId(connection.id));
+    const caseHandle = ctx.env.client.workflow.getHandle(disputeCaseWorkflowId(caseKey({ invoice: { provider: 'quickbooks', accountId, id: 'inv-1001' } })));
     const syncStatus = (pred: (s: SyncStatus) => boolean, what: string) => poll(() => syncHandle.query(syncStatusQuery), pred, what);
     const caseView = (pred: (v: CaseView) => boolean, what: string) => poll(() => caseHandle.query(caseViewQuery), pred, what);
 
