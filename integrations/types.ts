@@ -33,6 +33,11 @@ export interface OAuthProvider {
   exchangeCode(input: { query: Record<string, string>; redirectUri: string }): Promise<OAuthGrant>;
   refresh(tokens: TokenSet): Promise<TokenSet>;
   revoke(tokens: TokenSet): Promise<void>;
+  /**
+   * Where one grant reaches several accounts (Xero): ends access to this one and leaves the grant working for
+   * the others. Absent where a grant has one account; revoking is then the way to disconnect.
+   */
+  disconnectAccount?(input: { tokens: TokenSet; accountId: string }): Promise<void>;
 }
 
 /** Credentials an API call needs: the current tokens (or API key) and which account to act on. */

@@ -13,8 +13,10 @@ import { createCaseStarter } from './cases/starter.js';
 import type { Config } from './config.js';
 import { createConnectionsPort } from './connections/port.js';
 import { createOAuthStateStore } from './connections/oauth-states.js';
+import { createPendingGrantStore } from './connections/pending-grants.js';
 import { createConnectionVault } from './connections/vault.js';
 import type { DatabaseHandle } from './db/index.js';
+import { defaultDetectionPolicy } from './domain/detection.js';
 import { createDocumentStore } from './documents/storage.js';
 import type { Logger } from './logger.js';
 import { createOutbox } from './mail/outbox.js';
@@ -63,12 +65,13 @@ export function createServices(i: ServiceInputs) {
   }, settings.configs);
 
   const starter = createCaseStarter({ db, client, taskQueue, logger });
+  const keyRing = parseKeyRing(i.secrets.encryptionKeys);
   const vault = createConnectionVault({
-    db, keyRing: parseKeyRing(i.secrets.encryptionKeys), logger,
+    db, keyRing, logger,
     onBroken: async (e) => void (await starter.signalConnectionBroken(e.connectionId, e.reason)),
   });
   const dispatcher = createSyncDispatcher({ db, client, taskQueue, cases: starter, logger });
-  const sync = createSyncStore({ db });
+  const sync = createSyncStore({ db, policy: { ...defaultDetectionPolicy, staleAfterDays: config.detection.staleAfterDays } });
   const documents = createDocumentStore(db, path.join(config.dataDir, 'documents'));
   const transport = createMailTransport(config.mail);
   const outbox = createOutbox(db, transport, documents);
@@ -96,7 +99,7 @@ export function createServices(i: ServiceInputs) {
     ? createStripeConnect({ secretKey: settings.stripe?.secretKey ?? '', clientId: settings.stripe?.connectClientId ?? '', ...(stripeBase ? { baseUrl: stripeBase } : {}) })
     : undefined;
   const connections = createConnectionsPort({
-    db, vault, states: createOAuthStateStore({ db }), providers: registry,
+    db, vault, states: createOAuthStateStore({ db }), pending: createPendingGrantStore({ db, keyRing }), providers: registry, logger,
     redirectUri: (p) => `${config.http.publicUrl}/oauth/${p}/callback`,
     sandbox: () => Boolean(i.sandbox),
     ...(stripeConnect ? { verifyStripeKey: (key: string) => stripeConnect.verifyRestrictedKey(key) } : {}),

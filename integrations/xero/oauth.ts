@@ -31,7 +31,7 @@ export interface XeroOAuthProvider extends OAuthProvider {
   /** The organisations the grant reaches; the owner picks which to connect. */
   listAccounts(tokens: TokenSet): Promise<ConnectedAccount[]>;
   /** Disconnects one organisation (DELETE /connections/{id}); the grant keeps the others. */
-  disconnect(input: { tokens: TokenSet; accountId: string }): Promise<void>;
+  disconnectAccount(input: { tokens: TokenSet; accountId: string }): Promise<void>;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -130,7 +130,7 @@ export function createXeroOAuth(config: XeroOAuthConfig): XeroOAuthProvider {
     });
   }
 
-  async function disconnect({ tokens, accountId }: { tokens: TokenSet; accountId: string }): Promise<void> {
+  async function disconnectAccount({ tokens, accountId }: { tokens: TokenSet; accountId: string }): Promise<void> {
     const connection = (await listConnections(connections, tokens.accessToken)).find((c) => c.tenantId === accountId);
     if (connection) await deleteConnection(connections, tokens.accessToken, connection.id);
   }
@@ -143,6 +143,6 @@ export function createXeroOAuth(config: XeroOAuthConfig): XeroOAuthProvider {
     refresh,
     revoke,
     listAccounts,
-    disconnect,
+    disconnectAccount,
   };
 }

@@ -1,5 +1,6 @@
 // The connections page's port (src/web/ports.ts): the OAuth round trip through the state store and the
-// provider registry, a pasted Stripe key, listing and disconnecting, all stored through the vault.
+// provider registry, the owner's choice among the organisations a grant reaches, a pasted Stripe key, listing
+// and disconnecting, all stored through the vault.
 import { eq } from 'drizzle-orm';
 import { isIntegrationError } from '../../integrations/errors.js';
 import type { ProviderRegistry } from '../../integrations/registry.js';
@@ -8,7 +9,11 @@ import type { Database } from '../db/index.js';
 import { users } from '../db/schema.js';
 import type { ProviderKey } from '../domain/model.js';
 import type { ConnectionsPort, ConnectionSummary, PortResult } from '../web/ports.js';
+import type { Logger } from '../logger.js';
+import { errorSummary } from './error-summary.js';
 import type { OAuthStateStore, StateCheck } from './oauth-states.js';
+import type { PendingGrantCheck, PendingGrantStore } from './pending-grants.js';
+import { listInUseByAccounts } from './records.js';
 import type { Connection } from './types.js';
 import type { ConnectionVault } from './vault.js';
 
@@ -16,6 +21,9 @@ export interface ConnectionsPortDeps {
   readonly db: Database;
   readonly vault: ConnectionVault;
   readonly states: OAuthStateStore;
+  /** Grants reaching several organisations wait here for the owner's choice. */
+  readonly pending: PendingGrantStore;
+  readonly logger?: Logger;
   readonly providers: Pick<ProviderRegistry, 'get'>;
   readonly redirectUri: (provider: ProviderKey) => string;
   readonly sandbox?: (provider: ProviderKey) => boolean;
@@ -34,6 +42,12 @@ const stateMessages: Record<Exclude<StateCheck, { ok: true }>['reason'], string>
   mismatch: 'That sign-in attempt was started by someone else. Please connect again from this page.',
 };
 
+const choiceMessages: Record<Exclude<PendingGrantCheck, { ok: true }>['reason'], string> = {
+  unknown: 'That choice of organisations is not one we have for you. Please connect again from this page.',
+  used: 'Those organisations were already chosen: see your connections below.',
+  expired: 'That choice took longer than ten minutes. Please connect again.',
+};
+
 const summary = (c: Connection): ConnectionSummary =>
   ({ id: c.id, provider: c.provider, name: c.name, status: c.status, sandbox: c.sandbox, lastSyncAt: c.lastSyncAt, lastError: c.lastError, hardExpiresAt: c.hardExpiresAt });
 
@@ -50,10 +64,28 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsPort {
     return user.organisationId;
   }
 
-  async function store(organisationId: string, provider: ProviderKey, account: ConnectedAccount, tokens: TokenSet, sandbox: boolean): Promise<ConnectionSummary> {
-    const { connection, restored } = await d.vault.connect({ organisationId, provider, accountId: account.accountId, name: account.name, tokens, sandbox });
-    await d.onConnected(connection, restored);
-    return summary(connection);
+  /** Stores every account of the grant first, then starts their syncs: they all hold the same tokens. */
+  async function store(organisationId: string, provider: ProviderKey, accounts: readonly ConnectedAccount[], tokens: TokenSet, sandbox: boolean): Promise<ConnectionSummary[]> {
+    const made = await d.vault.connectGrant({ organisationId, provider, accounts, tokens, sandbox });
+    for (const { connection, restored } of made) await d.onConnected(connection, restored);
+    return made.map(({ connection }) => summary(connection));
+  }
+
+  /**
+   * Organisations the owner left out are disconnected at the provider, so Shortfall holds no access it was
+   * not asked for; except one that some Shortfall connection still relies on, through this grant or another.
+   */
+  async function releaseUnchosen(provider: ProviderKey, tokens: TokenSet, unchosen: readonly ConnectedAccount[]): Promise<void> {
+    const oauth = d.providers.get(provider).oauth;
+    if (!oauth.disconnectAccount || unchosen.length === 0) return;
+    const inUse = new Set((await listInUseByAccounts(d.db, provider, unchosen.map((a) => a.accountId))).map((c) => c.accountId));
+    for (const account of unchosen.filter((a) => !inUse.has(a.accountId))) {
+      try {
+        await oauth.disconnectAccount({ tokens, accountId: account.accountId });
+      } catch (err) {
+        d.logger?.warn({ provider, error: errorSummary(err) }, 'could not disconnect an organisation the owner did not choose');
+      }
+    }
   }
 
   return {
@@ -72,10 +104,43 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsPort {
       } catch (e) {
         return refused(e, `${names[provider]} did not grant access. Please try again.`);
       }
-      // One grant, one connection: a second tenant sharing this grant's rotating refresh token would break the first.
-      const [account] = grant.accounts;
-      if (!account) return { ok: false, message: `${names[provider]} did not share an organisation with Shortfall.` };
-      return { ok: true, value: await store(organisationId, provider, account, grant.tokens, d.sandbox?.(provider) ?? false) };
+      const sandbox = d.sandbox?.(provider) ?? false;
+      if (grant.accounts.length === 0) return { ok: false, message: `${names[provider]} did not share an organisation with Shortfall.` };
+      if (grant.accounts.length === 1) {
+        return { ok: true, value: { kind: 'connected', connections: await store(organisationId, provider, grant.accounts, grant.tokens, sandbox) } };
+      }
+      return { ok: true, value: { kind: 'choose', choiceId: await d.pending.save({ userId, provider, grant, sandbox }) } };
+    },
+
+    async choice(userId, choiceId) {
+      const seen = await d.pending.peek(choiceId, userId);
+      if (!seen.ok) return { ok: false, message: choiceMessages[seen.reason] };
+      const { pending } = seen;
+      const existing = await d.vault.listByOrganisation(await organisationOf(userId));
+      const statusOf = (accountId: string) => existing.find((c) => c.provider === pending.provider && c.accountId === accountId)?.status;
+      return {
+        ok: true,
+        value: { id: pending.id, provider: pending.provider, expiresAt: pending.expiresAt, accounts: pending.grant.accounts.map((a) => ({ ...a, status: statusOf(a.accountId) })) },
+      };
+    },
+
+    async choose(userId, choiceId, accountIds) {
+      const seen = await d.pending.peek(choiceId, userId);
+      if (!seen.ok) return { ok: false, message: choiceMessages[seen.reason] };
+      const offered = seen.pending.grant.accounts;
+      const chosen = offered.filter((a) => accountIds.includes(a.accountId));
+      if (chosen.length === 0) return { ok: false, message: 'Choose at least one organisation to connect.' };
+      if (chosen.length !== new Set(accountIds).size) return { ok: false, message: 'Choose among the organisations listed.' };
+      const taken = await d.pending.take(choiceId, userId);
+      if (!taken.ok) return { ok: false, message: choiceMessages[taken.reason] };
+      const { provider, grant, sandbox } = taken.pending;
+      const made = await store(await organisationOf(userId), provider, chosen, grant.tokens, sandbox);
+      await releaseUnchosen(provider, grant.tokens, offered.filter((a) => !chosen.includes(a)));
+      return { ok: true, value: made };
+    },
+
+    async cancelChoice(userId, choiceId) {
+      await d.pending.take(choiceId, userId);
     },
 
     list: (organisationId) => d.vault.listByOrganisation(organisationId).then((list) => list.map(summary)),
@@ -96,7 +161,8 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsPort {
       } catch (e) {
         return refused(e, 'Stripe did not accept that key, or it cannot read invoices. Check its permissions and paste it again.');
       }
-      return { ok: true, value: await store(organisationId, 'stripe', verified.account, verified.tokens, !verified.livemode) };
+      const [connection] = await store(organisationId, 'stripe', [verified.account], verified.tokens, !verified.livemode);
+      return { ok: true, value: connection! };
     },
   };
 }

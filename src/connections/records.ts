@@ -1,5 +1,5 @@
 // Reads of the connections table, mapped to the token-free Connection view.
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import type { Database } from '../db/index.js';
 import { connections } from '../db/schema.js';
 import { providerKeys, type ProviderKey } from '../domain/model.js';
@@ -53,5 +53,13 @@ export async function listActiveByAccounts(db: Database, provider: ProviderKey, 
   if (accountIds.length === 0) return [];
   const rows = await db.select().from(connections)
     .where(and(eq(connections.provider, provider), inArray(connections.accountId, [...accountIds]), eq(connections.status, 'active')));
+  return rows.map(toConnection);
+}
+
+/** Connections of any organisation that still rely on these provider accounts (not disconnected). */
+export async function listInUseByAccounts(db: Database, provider: ProviderKey, accountIds: readonly string[]): Promise<Connection[]> {
+  if (accountIds.length === 0) return [];
+  const rows = await db.select().from(connections)
+    .where(and(eq(connections.provider, provider), inArray(connections.accountId, [...accountIds]), ne(connections.status, 'disconnected')));
   return rows.map(toConnection);
 }

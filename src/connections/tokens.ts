@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { TokenSet } from '../../integrations/types.js';
 import { open, seal, type KeyRing } from '../security/cipher.js';
 
-const StoredTokens = z.object({
+export const StoredTokens = z.object({
   accessToken: z.string(),
   refreshToken: z.string().optional(),
   expiresAt: z.string().optional(),

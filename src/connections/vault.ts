@@ -1,17 +1,17 @@
 // The connection vault: connections and their sealed tokens. Tokens leave it only as a ConnectionAuth handed
 // to a connector; they are never logged and never stored in clear.
 import { randomUUID } from 'node:crypto';
-import { and, eq, isNotNull } from 'drizzle-orm';
-import type { OAuthProvider, TokenSet } from '../../integrations/types.js';
+import { and, eq, isNotNull, ne } from 'drizzle-orm';
+import type { ConnectedAccount, OAuthProvider, TokenSet } from '../../integrations/types.js';
 import type { Database } from '../db/index.js';
 import { connections } from '../db/schema.js';
 import type { ProviderKey } from '../domain/model.js';
 import type { Logger } from '../logger.js';
 import type { KeyRing } from '../security/cipher.js';
 import { errorSummary } from './error-summary.js';
-import { brokenEvent, getFreshAuth } from './fresh-auth.js';
+import { brokenEvent, getFreshAuth, lockKeyOf } from './fresh-auth.js';
 import { mutexFor } from './mutex.js';
-import { findRow, getRow, listByOrganisation, toConnection } from './records.js';
+import { findRow, getRow, listByOrganisation, toConnection, type ConnectionRow } from './records.js';
 import { openTokens, sealedTokenColumns, wipedTokenColumns } from './tokens.js';
 import type { Connection, ConnectionBrokenEvent } from './types.js';
 
@@ -33,6 +33,8 @@ export interface NewConnection {
   readonly name: string;
   readonly sandbox?: boolean;
   readonly tokens: TokenSet;
+  /** Shared by the connections made from one grant; a new one when absent. */
+  readonly grantId?: string;
 }
 
 export function createConnectionVault(deps: VaultDeps) {
@@ -46,26 +48,38 @@ export function createConnectionVault(deps: VaultDeps) {
   const authDeps = { db, keyRing, now, refreshMarginMs: deps.refreshMarginMs ?? 5 * 60_000, onBroken };
   const stamp = () => new Date(now());
 
-  /** Creates the connection, or stores new tokens for an account this organisation connected before. */
+  /**
+   * Creates the connection, or stores new tokens for an account this organisation connected before. Every
+   * connection made from one grant is given the same `grantId`, so their shared tokens rotate together.
+   */
   async function connect(input: NewConnection): Promise<{ connection: Connection; restored: boolean }> {
     const id = randomUUID();
+    const grantId = input.grantId ?? randomUUID();
     const identity = { organisationId: input.organisationId, provider: input.provider, accountId: input.accountId };
     const [created] = await db.insert(connections)
-      .values({ id, ...identity, name: input.name, sandbox: input.sandbox ?? false, ...sealedTokenColumns(keyRing, id, input.tokens), authorizedAt: stamp() })
+      .values({ id, ...identity, grantId, name: input.name, sandbox: input.sandbox ?? false, ...sealedTokenColumns(keyRing, id, input.tokens), authorizedAt: stamp() })
       .onConflictDoNothing({ target: [connections.organisationId, connections.provider, connections.accountId] })
       .returning();
     if (created) return { connection: toConnection(created), restored: false };
-    const [existing] = await db.select({ id: connections.id }).from(connections)
+    const [existing] = await db.select({ id: connections.id, grantId: connections.grantId }).from(connections)
       .where(and(eq(connections.organisationId, identity.organisationId), eq(connections.provider, identity.provider), eq(connections.accountId, identity.accountId)));
     if (!existing) throw new Error('connection vanished during reconnect');
-    // Same lock as a refresh, so an in-flight refresh of the old grant cannot overwrite the new tokens.
-    return mutexFor(db).run(existing.id, () => db.transaction(async (tx) => {
+    // Under the old grant's lock, so an in-flight refresh of the old grant cannot overwrite the new tokens.
+    return mutexFor(db).run(lockKeyOf(existing), () => db.transaction(async (tx) => {
       const [before] = await tx.select().from(connections).where(eq(connections.id, existing.id)).for('update');
       const [after] = await tx.update(connections)
-        .set({ name: input.name, sandbox: input.sandbox ?? false, ...sealedTokenColumns(keyRing, existing.id, input.tokens), authorizedAt: stamp(), status: 'active', lastError: null, updatedAt: stamp() })
+        .set({ grantId, name: input.name, sandbox: input.sandbox ?? false, ...sealedTokenColumns(keyRing, existing.id, input.tokens), authorizedAt: stamp(), status: 'active', lastError: null, updatedAt: stamp() })
         .where(eq(connections.id, existing.id)).returning();
       return { connection: toConnection(after!), restored: before!.status !== 'active' };
     }));
+  }
+
+  /** One connection per chosen account of one grant; they share its tokens. */
+  async function connectGrant(input: Omit<NewConnection, 'accountId' | 'name' | 'grantId'> & { accounts: readonly ConnectedAccount[] }) {
+    const grantId = randomUUID();
+    const made = [];
+    for (const account of input.accounts) made.push(await connect({ ...input, accountId: account.accountId, name: account.name, grantId }));
+    return made;
   }
 
   async function markNeedsReconnect(connectionId: string, reason: string): Promise<ConnectionBrokenEvent | undefined> {
@@ -84,9 +98,17 @@ export function createConnectionVault(deps: VaultDeps) {
     return rows.length > 0;
   }
 
-  /** Revokes at the provider when it can; the local tokens are wiped either way, the owner asked to disconnect. */
+  /**
+   * The owner asked to disconnect, so the local tokens are wiped whatever the provider says. When no other
+   * connection shares the grant it is revoked; otherwise only this account leaves it (Xero's DELETE
+   * /connections/{id}), and the organisations still connected keep working.
+   */
   async function disconnect(connectionId: string, provider: OAuthProvider): Promise<{ revoked: boolean }> {
-    return mutexFor(db).run(connectionId, async () => {
+    const first = await getRow(db, connectionId);
+    const sharers = first.grantId === null ? [] : await db.select({ id: connections.id }).from(connections)
+      .where(and(eq(connections.grantId, first.grantId), ne(connections.id, connectionId), eq(connections.status, 'active'), isNotNull(connections.tokenCiphertext)));
+    if (sharers.length > 0) return leaveGrant(first, provider);
+    return mutexFor(db).run(lockKeyOf(first), async () => {
       const row = await getRow(db, connectionId);
       const tokens = openTokens(keyRing, row);
       let revoked = false;
@@ -98,9 +120,29 @@ export function createConnectionVault(deps: VaultDeps) {
           log?.warn({ connectionId, provider: row.provider, error: errorSummary(err) }, 'token revoke failed');
         }
       }
-      await db.update(connections).set({ ...wipedTokenColumns, status: 'disconnected', updatedAt: stamp() }).where(eq(connections.id, connectionId));
+      await wipe(connectionId);
       return { revoked };
     });
+  }
+
+  async function leaveGrant(row: ConnectionRow, provider: OAuthProvider): Promise<{ revoked: boolean }> {
+    let revoked = false;
+    if (provider.disconnectAccount && row.status === 'active') {
+      try {
+        // Fresh auth first (it takes the grant's lock itself): the access token may have expired.
+        const auth = await getFreshAuth(authDeps, row.id, provider);
+        await provider.disconnectAccount({ tokens: auth.tokens, accountId: row.accountId });
+        revoked = true;
+      } catch (err) {
+        log?.warn({ connectionId: row.id, provider: row.provider, error: errorSummary(err) }, 'account disconnect failed');
+      }
+    }
+    await mutexFor(db).run(lockKeyOf(row), () => wipe(row.id));
+    return { revoked };
+  }
+
+  async function wipe(connectionId: string): Promise<void> {
+    await db.update(connections).set({ ...wipedTokenColumns, status: 'disconnected', updatedAt: stamp() }).where(eq(connections.id, connectionId));
   }
 
   async function recordSyncError(connectionId: string, message: string): Promise<void> {
@@ -109,6 +151,7 @@ export function createConnectionVault(deps: VaultDeps) {
 
   return {
     connect,
+    connectGrant,
     find: async (connectionId: string) => {
       const row = await findRow(db, connectionId);
       return row && toConnection(row);

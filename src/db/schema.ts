@@ -38,6 +38,11 @@ export const connections = pgTable('connections', {
   tokenExpiresAt: timestamp('token_expires_at', { withTimezone: true }),
   refreshExpiresAt: timestamp('refresh_expires_at', { withTimezone: true }),
   hardExpiresAt: timestamp('hard_expires_at', { withTimezone: true }),
+  /**
+   * The OAuth grant the tokens came from. Connections made from one grant (several Xero organisations) share it:
+   * they hold the same tokens, and a refresh rotates them for all of them at once, under one lock.
+   */
+  grantId: uuid('grant_id'),
   /** When the tokens held were granted: a revocation the provider reports from before then is not about them. */
   authorizedAt: timestamp('authorized_at', { withTimezone: true }).notNull().defaultNow(),
   syncCursor: text('sync_cursor'),
@@ -49,7 +54,23 @@ export const connections = pgTable('connections', {
   lastReconciledRepaired: integer('last_reconciled_repaired'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
-}, (t) => [uniqueIndex('connections_account_key').on(t.organisationId, t.provider, t.accountId)]);
+}, (t) => [uniqueIndex('connections_account_key').on(t.organisationId, t.provider, t.accountId), index('connections_grant_idx').on(t.grantId)]);
+
+/**
+ * A grant waiting for the owner to pick which of its organisations to connect (a Xero grant can reach several).
+ * The grant (tokens and accounts) is sealed like connection tokens, bound to the row; single use, 10 minutes.
+ */
+export const pendingGrants = pgTable('pending_grants', {
+  id: id(),
+  userId: uuid('user_id').notNull().references(() => users.id),
+  provider: text('provider').notNull(),
+  sealed: text('sealed').notNull(),
+  keyId: text('key_id').notNull(),
+  sandbox: boolean('sandbox').notNull().default(false),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true }),
+  createdAt: createdAt(),
+});
 
 export const oauthStates = pgTable('oauth_states', {
   state: text('state').primaryKey(),

@@ -2,6 +2,7 @@
 const notices = {
   welcome: 'Your organisation is set up. Connect your accounting system so Shortfall can watch your invoices.',
   connected: 'Connected. The first sync has started; cases appear here as short payments and disputes are found.',
+  connect_cancelled: 'Nothing was connected.',
   disconnected: 'Disconnected. Shortfall no longer reads from or writes to that account.',
   stripe_key_saved: 'Stripe key saved. The first sync has started.',
   objection_registered: "The client's reply is registered on the case.",

@@ -5,6 +5,7 @@ import type { OrganisationValues } from './auth/organisation-form.js';
 import type { CaseModel } from './cases/case-model.js';
 import type { CaseFilters, CaseListRow } from './cases/queries.js';
 import type { ConnectionsModel } from './connections/view-model.js';
+import type { AccountChoice } from './ports.js';
 
 interface Titled {
   readonly title: string;
@@ -22,6 +23,7 @@ export interface Views {
   'sign-in-confirm': Titled & { email: string; token: string; next?: string | undefined };
   onboarding: Titled & { values: OrganisationValues; errors: Readonly<Record<string, string>>; timeZones: readonly string[] };
   connections: ConnectionsModel;
+  'choose-accounts': Titled & { choice: AccountChoice; selected: readonly string[]; error?: string | undefined };
   cases: Titled & {
     filters: CaseFilters; filtered: boolean; rows: readonly CaseListRow[]; statuses: readonly string[]; providers: readonly string[];
     prevUrl?: string | undefined; nextUrl?: string | undefined; notice?: string | undefined;

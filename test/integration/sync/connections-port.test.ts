@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntegrationError } from '../../../integrations/errors.js';
 import { createConnectionsPort } from '../../../src/connections/port.js';
 import { createOAuthStateStore } from '../../../src/connections/oauth-states.js';
+import { createPendingGrantStore } from '../../../src/connections/pending-grants.js';
 import type { Connection } from '../../../src/connections/types.js';
 import { createConnectionVault } from '../../../src/connections/vault.js';
 import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
@@ -22,9 +23,10 @@ beforeAll(async () => {
   owner = await seedOrganisation(h.db);
   stranger = await seedOrganisation(h.db, 'Other Ltd');
   oauth = new FakeOAuthProvider('quickbooks');
-  const vault = createConnectionVault({ db: h.db, keyRing: testKeyRing() });
+  const keyRing = testKeyRing();
+  const vault = createConnectionVault({ db: h.db, keyRing });
   port = createConnectionsPort({
-    db: h.db, vault, states: createOAuthStateStore({ db: h.db }), providers: { get: () => ({ oauth, connector: () => { throw new Error('unused'); } }) },
+    db: h.db, vault, states: createOAuthStateStore({ db: h.db }), pending: createPendingGrantStore({ db: h.db, keyRing }), providers: { get: () => ({ oauth, connector: () => { throw new Error('unused'); } }) },
     redirectUri: (p) => `https://app.shortfall.test/oauth/${p}/callback`,
     verifyStripeKey: async (key) => {
       if (key !== 'rk_test_good') throw new IntegrationError('auth', 'Invalid API Key provided', { provider: 'stripe', status: 401 });
@@ -44,7 +46,7 @@ describe('connections port', () => {
     expect(url).toContain('redirect_uri=https%3A%2F%2Fapp.shortfall.test%2Foauth%2Fquickbooks%2Fcallback');
     const state = stateOf(url);
     const done = await port.completeCallback(owner.userId, 'quickbooks', { state, code: 'c1', realmId: 'realm-1' });
-    expect(done).toEqual({ ok: true, value: expect.objectContaining({ provider: 'quickbooks', name: 'Fake Co', status: 'active' }) });
+    expect(done).toEqual({ ok: true, value: { kind: 'connected', connections: [expect.objectContaining({ provider: 'quickbooks', name: 'Fake Co', status: 'active' })] } });
     expect(events).toEqual(['connected:realm-1']);
     expect(await port.completeCallback(owner.userId, 'quickbooks', { state, code: 'c1' })).toEqual({ ok: false, message: expect.stringContaining('already used') });
     const other = stateOf(await port.startUrl(owner.userId, 'quickbooks'));

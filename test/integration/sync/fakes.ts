@@ -14,6 +14,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class FakeOAuthProvider implements OAuthProvider {
   readonly refreshCalls: TokenSet[] = [];
   readonly revoked: TokenSet[] = [];
+  readonly droppedAccounts: string[] = [];
   refreshDelayMs = 0;
   failNextRefresh?: Error;
   failExchange?: Error;
@@ -54,6 +55,12 @@ export class FakeOAuthProvider implements OAuthProvider {
   async revoke(tokens: TokenSet): Promise<void> {
     if (this.failRevoke) throw this.failRevoke;
     this.revoked.push(tokens);
+  }
+
+  /** Like Xero's DELETE /connections/{id}: one account leaves the grant, whose tokens keep working. */
+  async disconnectAccount(input: { tokens: TokenSet; accountId: string }): Promise<void> {
+    if (input.tokens.refreshToken !== this.#liveRefreshToken) throw invalidGrant();
+    this.droppedAccounts.push(input.accountId);
   }
 
   #issue(): TokenSet {

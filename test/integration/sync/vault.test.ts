@@ -126,4 +126,56 @@ describe.each(engines)('connection vault on %s', (_engine, open) => {
     expect(await vault.disconnect(other.id, provider)).toEqual({ revoked: false });
     expect((await vault.get(other.id)).status).toBe('disconnected');
   });
+
+  /** Two organisations connected from one grant, as the port does after the owner's choice. */
+  async function sharedGrant(expiresInMs: number) {
+    const base = await setup(60 * MINUTE);
+    const [first, second] = await base.vault.connectGrant({
+      organisationId: base.organisationId, provider: 'xero', tokens: base.provider.initialTokens(expiresInMs),
+      accounts: [{ accountId: 'tenant-a', name: 'Harbour' }, { accountId: 'tenant-b', name: 'Kestrel' }],
+    });
+    return { ...base, a: first!.connection, b: second!.connection };
+  }
+
+  it('refreshes a shared grant once for two organisations asked from two sessions, and stores the rotated token for both', async () => {
+    const { vault, other, provider, a, b, db } = await sharedGrant(MINUTE);
+    const rows = await db.select({ grantId: connections.grantId, sealed: connections.tokenCiphertext }).from(connections).where(eq(connections.provider, 'xero'));
+    expect(new Set(rows.map((r) => r.grantId)).size).toBe(1);
+    expect(new Set(rows.map((r) => r.sealed)).size).toBe(2); // sealed per row, bound to its id
+    provider.refreshDelayMs = 150;
+    const [first, second] = await Promise.all([vault.getFreshAuth(a.id, provider), other.getFreshAuth(b.id, provider)]);
+    expect(provider.refreshCalls).toHaveLength(1);
+    expect(first).toEqual({ accountId: 'tenant-a', tokens: expect.objectContaining({ accessToken: 'at-1', refreshToken: 'rt-1' }) });
+    expect(second).toEqual({ accountId: 'tenant-b', tokens: first.tokens });
+    // Both rows hold the rotated token (rt-0 is spent): read back through the other session, no second refresh.
+    expect((await other.getFreshAuth(a.id, provider)).tokens.refreshToken).toBe('rt-1');
+    expect((await vault.getFreshAuth(b.id, provider)).tokens.refreshToken).toBe('rt-1');
+    expect(provider.refreshCalls).toHaveLength(1);
+  });
+
+  it('breaks every organisation of a shared grant on invalid_grant; one reconnected from a new grant leaves the group', async () => {
+    const { vault, provider, a, b, broken, organisationId } = await sharedGrant(MINUTE);
+    provider.failNextRefresh = new IntegrationError('auth', 'refresh token revoked', { code: 'invalid_grant' });
+    await expect(vault.getFreshAuth(b.id, provider)).rejects.toMatchObject({ details: { code: 'invalid_grant' } });
+    expect(broken.map((e) => e.connectionId).sort()).toEqual([a.id, b.id].sort());
+    expect((await vault.get(a.id)).status).toBe('needs_reconnect');
+
+    const { restored } = await vault.connect({ organisationId, provider: 'xero', accountId: 'tenant-a', name: 'Harbour', tokens: provider.initialTokens(MINUTE) });
+    expect(restored).toBe(true);
+    const auth = await vault.getFreshAuth(a.id, provider);
+    expect(auth.tokens.accessToken).toBe('at-1');
+    expect((await vault.get(b.id)).status).toBe('needs_reconnect'); // its own grant is still the dead one
+    await expect(vault.getFreshAuth(b.id, provider)).rejects.toMatchObject({ details: { code: 'needs_reconnect' } });
+  });
+
+  it('disconnects one organisation of a shared grant without revoking it; the last one revokes', async () => {
+    const { vault, provider, a, b } = await sharedGrant(MINUTE);
+    expect(await vault.disconnect(a.id, provider)).toEqual({ revoked: true });
+    expect(provider.droppedAccounts).toEqual(['tenant-a']);
+    expect(provider.revoked).toEqual([]);
+    expect((await vault.get(a.id)).status).toBe('disconnected');
+    expect((await vault.getFreshAuth(b.id, provider)).accountId).toBe('tenant-b');
+    expect(await vault.disconnect(b.id, provider)).toEqual({ revoked: true });
+    expect(provider.revoked).toHaveLength(1);
+  });
 });

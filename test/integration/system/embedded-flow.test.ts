@@ -72,12 +72,14 @@ describe('embedded system', () => {
     expect(callback.pathname).toBe('/oauth/quickbooks/callback');
     const connected = await services.connections.completeCallback(owner!.id, 'quickbooks', Object.fromEntries(callback.searchParams));
     if (!connected.ok) throw new Error(connected.message);
-    expect(connected.value).toMatchObject({ provider: 'quickbooks', status: 'active', sandbox: true });
+    if (connected.value.kind !== 'connected') throw new Error('one realm needs no choice');
+    const [connection] = connected.value.connections;
+    expect(connected.value.connections).toEqual([expect.objectContaining({ provider: 'quickbooks', status: 'active', sandbox: true })]);
     const replay = await services.connections.completeCallback(owner!.id, 'quickbooks', Object.fromEntries(callback.searchParams));
     expect(replay.ok).toBe(false); // a state works once
 
     const opened = await poll('the case', async () => (await db.db.select().from(cases))[0]);
-    expect(opened).toMatchObject({ kind: 'short_payment', currency: 'USD', connectionId: connected.value.id });
+    expect(opened).toMatchObject({ kind: 'short_payment', currency: 'USD', connectionId: connection!.id });
     const mail = await poll('receipt and approval emails', async () => {
       const rows = await db.db.select().from(emailOutbox).where(eq(emailOutbox.caseId, opened.id));
       return rows.some((r) => r.subject.startsWith('Approve:')) ? rows : undefined;

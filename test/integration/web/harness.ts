@@ -15,6 +15,7 @@ import { createDocumentStore } from '../../../src/documents/storage.js';
 import { createLogger, type Logger } from '../../../src/logger.js';
 import { createOutbox } from '../../../src/mail/outbox.js';
 import { createMailTransport } from '../../../src/mail/transport.js';
+import type { ConnectionsPort } from '../../../src/web/ports.js';
 import type { WebSettings } from '../../../src/web/settings.js';
 import { csrfOf, InjectBrowser } from './browser.js';
 import { FakeConnections } from './fake-connections.js';
@@ -27,6 +28,8 @@ export interface HarnessOptions {
   readonly workflows?: WorkflowClient;
   readonly db?: DatabaseHandle;
   readonly logger?: Logger;
+  /** The real port, for tests of the whole connect flow; an in-memory fake otherwise. */
+  readonly connections?: ConnectionsPort;
 }
 
 /** A client whose connection is never opened: any Temporal call from these pages fails the test loudly. */
@@ -40,7 +43,8 @@ export async function createWebHarness(o: HarnessOptions = {}) {
   const documents = createDocumentStore(h.db, dir);
   const outbox = createOutbox(h.db, createMailTransport({ from: 'Shortfall <cases@shortfall.test>' }), documents);
   const approvals = createApprovalStore(h.db, SECRET);
-  const connections = new FakeConnections(async (userId) => (await h.db.select().from(users).where(eq(users.id, userId)))[0]!.organisationId);
+  const fake = new FakeConnections(async (userId) => (await h.db.select().from(users).where(eq(users.id, userId)))[0]!.organisationId);
+  const connections = o.connections ?? fake;
   const settings: WebSettings = {
     production: false, publicUrl: PUBLIC_URL, appSecret: SECRET, mailbox: true,
     providers: { quickbooks: 'simulated', xero: 'live', stripe: 'unavailable' },
@@ -53,7 +57,7 @@ export async function createWebHarness(o: HarnessOptions = {}) {
     web: { settings, db: h.db, workflows: o.workflows ?? unconnectedWorkflows(), outbox, documents, approvals, connections, now },
   });
   return {
-    app, h, settings, documents, approvals, connections, outbox,
+    app, h, settings, documents, approvals, connections: fake, outbox,
     advance: (ms: number) => void (offsetMs += ms),
     browser: () => new InjectBrowser(app),
     async close() {

@@ -157,7 +157,7 @@ describe('Xero revoke and disconnect', () => {
   it('disconnects one organisation and keeps the others', async () => {
     const oauth = h.oauth();
     const tokens = h.tokens([harbour, kestrel, demo]);
-    await oauth.disconnect({ tokens, accountId: kestrel });
+    await oauth.disconnectAccount({ tokens, accountId: kestrel });
     expect((await oauth.listAccounts(tokens)).map((a) => a.accountId)).toEqual([harbour, demo]);
     expect(h.sim.admin.requests().some((r) => r.method === 'DELETE' && r.path.startsWith('/connections/') && r.status === 204)).toBe(true);
     const kestrelConnector = h.connector(kestrel, { auth: { accountId: kestrel, tokens } });
