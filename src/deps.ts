@@ -12,6 +12,7 @@ import { createApprovalStore } from './approvals/store.js';
 import { createCaseStarter } from './cases/starter.js';
 import type { Config } from './config.js';
 import { createConnectionsPort } from './connections/port.js';
+import { createBrokenConnectionAlert } from './connections/broken-alert.js';
 import { createOAuthStateStore } from './connections/oauth-states.js';
 import { createPendingGrantStore } from './connections/pending-grants.js';
 import { createConnectionVault } from './connections/vault.js';
@@ -65,16 +66,20 @@ export function createServices(i: ServiceInputs) {
   }, settings.configs);
 
   const starter = createCaseStarter({ db, client, taskQueue, logger });
-  const keyRing = parseKeyRing(i.secrets.encryptionKeys);
-  const vault = createConnectionVault({
-    db, keyRing, logger,
-    onBroken: async (e) => void (await starter.signalConnectionBroken(e.connectionId, e.reason)),
-  });
-  const dispatcher = createSyncDispatcher({ db, client, taskQueue, cases: starter, logger });
-  const sync = createSyncStore({ db, policy: { ...defaultDetectionPolicy, staleAfterDays: config.detection.staleAfterDays } });
   const documents = createDocumentStore(db, path.join(config.dataDir, 'documents'));
   const transport = createMailTransport(config.mail);
   const outbox = createOutbox(db, transport, documents);
+  const alertOwners = createBrokenConnectionAlert({ db, outbox, publicUrl: config.http.publicUrl, logger });
+  const keyRing = parseKeyRing(i.secrets.encryptionKeys);
+  const vault = createConnectionVault({
+    db, keyRing, logger,
+    onBroken: async (e) => {
+      await alertOwners(e); // never throws, so a Temporal outage below cannot swallow the email
+      await starter.signalConnectionBroken(e.connectionId, e.reason);
+    },
+  });
+  const dispatcher = createSyncDispatcher({ db, client, taskQueue, cases: starter, logger });
+  const sync = createSyncStore({ db, policy: { ...defaultDetectionPolicy, staleAfterDays: config.detection.staleAfterDays } });
   const approvals = createApprovalStore(db, i.secrets.appSecret);
 
   const authFor = async (connectionId: string) => {

@@ -1,0 +1,66 @@
+// A connection that stops working emails its organisation's owners once, over real SMTP, with the way back;
+// a mail outage never turns the break into a failed call.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IntegrationError } from '../../../integrations/errors.js';
+import { createBrokenConnectionAlert } from '../../../src/connections/broken-alert.js';
+import { createConnectionVault } from '../../../src/connections/vault.js';
+import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
+import { users } from '../../../src/db/schema.js';
+import { createDocumentStore } from '../../../src/documents/storage.js';
+import { createOutbox } from '../../../src/mail/outbox.js';
+import { createMailTransport } from '../../../src/mail/transport.js';
+import { startSmtpServer } from '../../helpers/smtp.js';
+import { FakeOAuthProvider, testKeyRing } from './fakes.js';
+import { seedOrganisation } from './fixtures.js';
+
+let h: DatabaseHandle;
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+let dir: string;
+beforeAll(async () => {
+  [h, smtp, dir] = await Promise.all([openDatabase({ kind: 'pglite' }), startSmtpServer(), mkdtemp(path.join(os.tmpdir(), 'shortfall-alert-'))]);
+});
+afterAll(async () => {
+  await smtp.close();
+  await h.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function vaultWith(smtpUrl: string) {
+  const outbox = createOutbox(h.db, createMailTransport({ smtpUrl, from: 'Shortfall <alerts@shortfall.test>' }), createDocumentStore(h.db, dir));
+  const onBroken = createBrokenConnectionAlert({ db: h.db, outbox, publicUrl: 'https://app.shortfall.test' });
+  return createConnectionVault({ db: h.db, keyRing: testKeyRing(), onBroken });
+}
+
+describe('broken connection alert', () => {
+  it('emails every owner of the organisation once when a refresh is refused, with the reconnect link', async () => {
+    const { organisationId, userId } = await seedOrganisation(h.db);
+    await h.db.insert(users).values({ organisationId, email: 'bookkeeper@brightside.example' });
+    const vault = vaultWith(smtp.url);
+    const provider = new FakeOAuthProvider('xero');
+    const { connection } = await vault.connect({ organisationId, provider: 'xero', accountId: 'tenant-1', name: 'Harbour Plumbing Ltd', tokens: provider.initialTokens(60_000) });
+    provider.failNextRefresh = new IntegrationError('auth', 'refused', { code: 'invalid_grant' });
+    await expect(vault.getFreshAuth(connection.id, provider)).rejects.toMatchObject({ details: { code: 'invalid_grant' } });
+    await expect(vault.getFreshAuth(connection.id, provider)).rejects.toMatchObject({ details: { code: 'needs_reconnect' } });
+
+    const mails = smtp.messages.filter((m) => m.subject === 'Reconnect Xero: Harbour Plumbing Ltd');
+    const owner = (await h.db.select().from(users)).find((u) => u.id === userId)!.email;
+    expect(mails.map((m) => m.to && 'text' in m.to ? m.to.text : '').sort()).toEqual(['bookkeeper@brightside.example', owner].sort());
+    expect(mails[0]!.text).toContain('Shortfall can no longer reach Harbour Plumbing Ltd in Xero. The reason given: The provider refused the refresh token (invalid_grant).');
+    expect(mails[0]!.text).toContain('new short payments are not detected');
+    expect(mails[0]!.text).toContain('https://app.shortfall.test/connections');
+    expect(mails[0]!.html).toContain('<a href="https://app.shortfall.test/connections">Reconnect Xero</a>');
+  });
+
+  it('still marks the connection needs_reconnect when the mail server is down', async () => {
+    const { organisationId } = await seedOrganisation(h.db, 'Mail Down Ltd');
+    const vault = vaultWith('smtp://127.0.0.1:1');
+    const provider = new FakeOAuthProvider('quickbooks');
+    const { connection } = await vault.connect({ organisationId, provider: 'quickbooks', accountId: 'realm-7', name: 'Mail Down QBO', tokens: provider.initialTokens(60_000) });
+    expect(await vault.markNeedsReconnect(connection.id, 'QuickBooks answered 401')).toMatchObject({ connectionId: connection.id });
+    expect((await vault.get(connection.id)).status).toBe('needs_reconnect');
+    expect(smtp.messages.some((m) => m.subject === 'Reconnect QuickBooks Online: Mail Down QBO')).toBe(false);
+  });
+});
