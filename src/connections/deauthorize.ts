@@ -4,6 +4,7 @@ import { and, eq, lte, ne } from 'drizzle-orm';
 import type { Database } from '../db/index.js';
 import { connections } from '../db/schema.js';
 import type { ProviderKey } from '../domain/model.js';
+import { lockKeyOf } from './fresh-auth.js';
 import { mutexFor } from './mutex.js';
 import { wipedTokenColumns } from './tokens.js';
 
@@ -22,11 +23,13 @@ export const deauthorizedError = 'The account withdrew Shortfall\'s access at th
  * A grant stored after the withdrawal (the owner reconnected) is not what was withdrawn, and is left alone.
  */
 export async function markDeauthorized(db: Database, d: Deauthorization, now: Date): Promise<string[]> {
-  const granted = and(eq(connections.provider, d.provider), eq(connections.accountId, d.accountId), lte(connections.authorizedAt, d.at));
-  const rows = await db.select({ id: connections.id }).from(connections).where(granted);
-  for (const { id } of rows) {
+  // A key the owner pasted (a Stripe restricted key) is not our app's grant: withdrawing the app leaves it working.
+  const granted = and(eq(connections.provider, d.provider), eq(connections.accountId, d.accountId), eq(connections.credential, 'oauth'), lte(connections.authorizedAt, d.at));
+  const rows = await db.select({ id: connections.id, grantId: connections.grantId }).from(connections).where(granted);
+  for (const row of rows) {
+    const { id } = row;
     // The refresh lock: a refresh already under way cannot write tokens back after they are wiped.
-    await mutexFor(db).run(id, () => db.update(connections)
+    await mutexFor(db).run(lockKeyOf(row), () => db.update(connections)
       .set({ ...wipedTokenColumns, status: 'disconnected', lastError: deauthorizedError, updatedAt: now })
       .where(and(eq(connections.id, id), ne(connections.status, 'disconnected'), granted)));
   }

@@ -65,8 +65,10 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsPort {
   }
 
   /** Stores every account of the grant first, then starts their syncs: they all hold the same tokens. */
-  async function store(organisationId: string, provider: ProviderKey, accounts: readonly ConnectedAccount[], tokens: TokenSet, sandbox: boolean): Promise<ConnectionSummary[]> {
-    const made = await d.vault.connectGrant({ organisationId, provider, accounts, tokens, sandbox });
+  async function store(
+    organisationId: string, provider: ProviderKey, accounts: readonly ConnectedAccount[], tokens: TokenSet, sandbox: boolean, credential: 'oauth' | 'api_key' = 'oauth',
+  ): Promise<ConnectionSummary[]> {
+    const made = await d.vault.connectGrant({ organisationId, provider, accounts, tokens, sandbox, credential });
     for (const { connection, restored } of made) await d.onConnected(connection, restored);
     return made.map(({ connection }) => summary(connection));
   }
@@ -161,7 +163,7 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsPort {
       } catch (e) {
         return refused(e, 'Stripe did not accept that key, or it cannot read invoices. Check its permissions and paste it again.');
       }
-      const [connection] = await store(organisationId, 'stripe', [verified.account], verified.tokens, !verified.livemode);
+      const [connection] = await store(organisationId, 'stripe', [verified.account], verified.tokens, !verified.livemode, 'api_key');
       return { ok: true, value: connection! };
     },
   };

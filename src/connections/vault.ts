@@ -35,6 +35,8 @@ export interface NewConnection {
   readonly tokens: TokenSet;
   /** Shared by the connections made from one grant; a new one when absent. */
   readonly grantId?: string;
+  /** 'api_key' for a key the owner pasted; a grant to our app otherwise. */
+  readonly credential?: 'oauth' | 'api_key';
 }
 
 export function createConnectionVault(deps: VaultDeps) {
@@ -57,7 +59,7 @@ export function createConnectionVault(deps: VaultDeps) {
     const grantId = input.grantId ?? randomUUID();
     const identity = { organisationId: input.organisationId, provider: input.provider, accountId: input.accountId };
     const [created] = await db.insert(connections)
-      .values({ id, ...identity, grantId, name: input.name, sandbox: input.sandbox ?? false, ...sealedTokenColumns(keyRing, id, input.tokens), authorizedAt: stamp() })
+      .values({ id, ...identity, grantId, credential: input.credential ?? 'oauth', name: input.name, sandbox: input.sandbox ?? false, ...sealedTokenColumns(keyRing, id, input.tokens), authorizedAt: stamp() })
       .onConflictDoNothing({ target: [connections.organisationId, connections.provider, connections.accountId] })
       .returning();
     if (created) return { connection: toConnection(created), restored: false };
@@ -68,7 +70,7 @@ export function createConnectionVault(deps: VaultDeps) {
     return mutexFor(db).run(lockKeyOf(existing), () => db.transaction(async (tx) => {
       const [before] = await tx.select().from(connections).where(eq(connections.id, existing.id)).for('update');
       const [after] = await tx.update(connections)
-        .set({ grantId, name: input.name, sandbox: input.sandbox ?? false, ...sealedTokenColumns(keyRing, existing.id, input.tokens), authorizedAt: stamp(), status: 'active', lastError: null, updatedAt: stamp() })
+        .set({ grantId, credential: input.credential ?? 'oauth', name: input.name, sandbox: input.sandbox ?? false, ...sealedTokenColumns(keyRing, existing.id, input.tokens), authorizedAt: stamp(), status: 'active', lastError: null, updatedAt: stamp() })
         .where(eq(connections.id, existing.id)).returning();
       return { connection: toConnection(after!), restored: before!.status !== 'active' };
     }));

@@ -32,6 +32,11 @@ export const connections = pgTable('connections', {
   name: text('name').notNull(),
   status: text('status').notNull().default('active'), // active | needs_reconnect | disconnected
   sandbox: boolean('sandbox').notNull().default(false),
+  /**
+   * 'oauth' for a grant to our app, 'api_key' for a key the owner pasted (a Stripe restricted key). A provider
+   * withdrawing our app's access (Stripe's account.application.deauthorized) ends grants, never pasted keys.
+   */
+  credential: text('credential').notNull().default('oauth'),
   /** AES-256-GCM sealed TokenSet; the key id is stored so keys can rotate. */
   tokenCiphertext: text('token_ciphertext'),
   tokenKeyId: text('token_key_id'),

@@ -7,6 +7,7 @@ import { createPendingGrantStore } from '../../../src/connections/pending-grants
 import type { Connection } from '../../../src/connections/types.js';
 import { createConnectionVault } from '../../../src/connections/vault.js';
 import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
+import { connections } from '../../../src/db/schema.js';
 import type { ConnectionsPort } from '../../../src/web/ports.js';
 import { FakeOAuthProvider, testKeyRing } from './fakes.js';
 import { seedOrganisation } from './fixtures.js';
@@ -60,6 +61,9 @@ describe('connections port', () => {
     expect(await port.completeCallback(owner.userId, 'quickbooks', { state, error: 'access_denied' })).toEqual({ ok: false, message: 'QuickBooks did not grant access. Please try again.' });
     expect(await port.saveStripeKey(owner.organisationId, 'rk_test_bad')).toMatchObject({ ok: false, message: expect.stringContaining('did not accept') });
     expect(await port.saveStripeKey(owner.organisationId, 'rk_test_good')).toEqual({ ok: true, value: expect.objectContaining({ provider: 'stripe', sandbox: true }) });
+    // Stored as a pasted key, so a withdrawal of our Stripe app (deauthorization) leaves it alone.
+    expect(await h.db.select({ provider: connections.provider, credential: connections.credential }).from(connections).orderBy(connections.provider))
+      .toEqual([{ provider: 'quickbooks', credential: 'oauth' }, { provider: 'stripe', credential: 'api_key' }]);
   });
 
   it('disconnects only a connection of the caller\'s organisation', async () => {

@@ -60,6 +60,11 @@ describe('Stripe deauthorization', () => {
     const oauth = new FakeOAuthProvider('stripe');
     const { connection } = await vault.connect({ organisationId, provider: 'stripe', accountId, name: 'Brightside Stripe', tokens: { accessToken: 'sk_connect_1' } });
     const { connection: bystander } = await vault.connect({ organisationId, provider: 'stripe', accountId: `${accountId}_other`, name: 'Other', tokens: { accessToken: 'sk_connect_2' } });
+    // Another organisation reads the same Stripe account with a restricted key it pasted: not our app's grant.
+    const { organisationId: agency } = await seedOrganisation(ctx.db, `Agency ${randomUUID()}`);
+    const { connection: pastedKey } = await vault.connect({
+      organisationId: agency, provider: 'stripe', accountId, name: 'Brightside via key', tokens: { accessToken: 'rk_test_pasted', scope: 'restricted_key' }, credential: 'api_key',
+    });
 
     const taskQueue = uniqueId('shortfall');
     const connector = new ScriptedConnector('stripe');
@@ -94,6 +99,7 @@ describe('Stripe deauthorization', () => {
       expect(row).toMatchObject({ tokenCiphertext: null, tokenKeyId: null });
       expect(oauth.revoked).toEqual([]); // nothing left at Stripe to revoke
       expect((await vault.get(bystander.id)).status).toBe('active');
+      expect((await vault.get(pastedKey.id)).status).toBe('active');
       expect((await syncHandle.describe()).status.name).toBe('CANCELLED');
       const paused = await caseView((v) => !v.ledgerConnected, 'the case to pause');
       expect(paused.timeline.filter((t) => t.kind === 'connection').map((t) => t.summary)).toEqual([expect.stringContaining('(deauthorized)')]);

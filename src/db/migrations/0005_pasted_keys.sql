@@ -1,0 +1,1 @@
+ALTER TABLE "connections" ADD COLUMN "credential" text DEFAULT 'oauth' NOT NULL;
