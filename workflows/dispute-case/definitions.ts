@@ -101,6 +101,25 @@ export interface TimelineEntry {
   readonly summary: string;
 }
 
+/** An invoice line as the case knows it: the lines an objection may name and a concession may credit. */
+export interface CaseLine {
+  readonly id: string;
+  readonly description: string;
+  readonly amount: Money;
+}
+
+/** The client's objection the case is still answering: registered, perhaps decided, its letter not yet sent. */
+export interface ObjectionView {
+  readonly kind: ObjectionInput['kind'];
+  readonly summary: string;
+  /** The disputed invoice lines; empty for a vague objection. */
+  readonly lineIds: readonly string[];
+  readonly by: string;
+  readonly registeredAt: string;
+  /** The owner's concede-or-uphold decision; only a specific objection gets one. */
+  readonly decision?: ObjectionDecision;
+}
+
 export interface CaseView {
   readonly caseId: string;
   readonly status: CaseStatus;
@@ -112,6 +131,9 @@ export interface CaseView {
   readonly timeline: readonly TimelineEntry[];
   readonly ledgerConnected: boolean;
   readonly stripeStatus?: DisputeStatus;
+  /** Empty for a chargeback with no invoice. */
+  readonly lines: readonly CaseLine[];
+  readonly objection?: ObjectionView;
 }
 
 export type DraftDecision =

@@ -6,7 +6,7 @@ import { balanceSchedule, policyFor, responseSchedule, type DeadlinePolicy, type
 import { add, formatMoney, subtract, type Money } from '../../src/domain/money.js';
 import type {
   CaseStatus, CaseView, CloseInput, DisputeCaseInput, DraftContent, DraftDecision, DraftKind, DraftView, ExtendInput,
-  LedgerEvent, ObjectionDecision, ObjectionInput, TimelineEntry,
+  LedgerEvent, ObjectionDecision, ObjectionInput, ObjectionView, TimelineEntry,
 } from './definitions.js';
 
 export type DeadlineName = 'response' | 'response_limit' | 'payment' | 'final_notice' | 'objection' | 'stripe_submit';
@@ -318,11 +318,19 @@ export function applyStripeStatus(s: CaseState, status: DisputeStatus, dueBy: st
   return note({ ...s2, stripeStatus: status }, at, 'stripe', `Stripe dispute status: ${status.replaceAll('_', ' ')}`);
 }
 
+function objectionView(o: Objection): ObjectionView {
+  const { kind, summary, by } = o.input;
+  return { kind, summary, lineIds: o.input.kind === 'specific' ? o.input.lineIds : [], by, registeredAt: o.at, ...(o.decision ? { decision: o.decision } : {}) };
+}
+
 export function view(s: CaseState): CaseView {
+  const open = openObjection(s);
   return {
     caseId: s.input.caseId, status: s.status, paid: s.paid, disputed: s.balance, conceded: s.conceded, drafts: s.drafts,
     deadlines: Object.entries(s.deadlines).map(([name, at]) => ({ name, at: at! })).sort((a, b) => a.at.localeCompare(b.at)),
     timeline: s.timeline, ledgerConnected: s.ledgerConnected, ...(s.stripeStatus ? { stripeStatus: s.stripeStatus } : {}),
+    lines: (s.input.invoice?.lines ?? []).map(({ id, description, amount }) => ({ id, description, amount })),
+    ...(open ? { objection: objectionView(open) } : {}),
   };
 }
 

@@ -1,12 +1,11 @@
-// The case page's model: the workflow's live view (drafts, deadlines, timeline) beside what the database
-// holds (the projection, the audit trail, documents, the invoice lines).
+// The case page's model: the workflow's live view (drafts, deadlines, timeline, the open objection, the invoice
+// lines) beside what the database holds (the projection, the audit trail, documents).
 import { randomUUID } from 'node:crypto';
 import { caseDocumentKinds } from '../../domain/case.js';
-import type { InvoiceLine } from '../../domain/model.js';
 import type { Money } from '../../domain/money.js';
 import type { DocumentStore, StoredDocument } from '../../documents/storage.js';
 import type { WebDeps } from '../deps.js';
-import type { CaseView, Deadline, DraftView, TimelineEntry } from '../../../workflows/dispute-case/definitions.js';
+import type { CaseLine, Deadline, DraftView, ObjectionView, TimelineEntry } from '../../../workflows/dispute-case/definitions.js';
 import { auditTrail, closedStatuses, type CaseRecord } from './queries.js';
 import { liveView } from './workflow-calls.js';
 
@@ -27,7 +26,8 @@ export interface CaseModel {
   readonly timeline: readonly TimelineEntry[];
   readonly audit: readonly { at: Date; kind: string; actor: string }[];
   readonly documents: readonly StoredDocument[];
-  readonly lines: readonly InvoiceLine[];
+  /** The lines the workflow validates objections and concessions against. */
+  readonly lines: readonly CaseLine[];
   readonly can: { readonly object: boolean; readonly decide: boolean; readonly extend: readonly string[]; readonly close: boolean; readonly decideDraft: boolean };
   readonly documentKinds: readonly string[];
   /** Fresh Update ids per form: a double-submitted form is one Update. */
@@ -36,15 +36,8 @@ export interface CaseModel {
   readonly failure?: CaseFailure | undefined;
 }
 
-/**
- * A specific objection waits for the owner when it is the latest objection event. CaseView has no objection
- * field yet, so this reads the timeline entry state.ts writes ("Specific objection registered by …"); the
- * status alone is not enough, as a letter being sent can overwrite it.
- */
-function objectionAwaitsDecision(v: CaseView): boolean {
-  const last = [...v.timeline].reverse().find((t) => t.kind.startsWith('objection'));
-  return last?.kind === 'objection' && last.summary.startsWith('Specific objection');
-}
+/** Only a specific objection is decided by the owner; a vague one is answered by asking the client to be specific. */
+const awaitsDecision = (o: ObjectionView | undefined): boolean => o?.kind === 'specific' && !o.decision;
 
 export async function caseModel(
   d: Pick<WebDeps, 'db' | 'workflows' | 'settings'> & { documents: Pick<DocumentStore, 'listForCase'> },
@@ -58,17 +51,18 @@ export async function caseModel(
   const draft = view?.drafts[view.drafts.length - 1];
   const deadlines = view?.deadlines ?? (record.nextDeadline ? [{ name: 'next', at: record.nextDeadline.toISOString() }] : []);
   const money = (minor: number): Money => ({ minor, currency: record.currency });
-  const decide = Boolean(view && !closed && objectionAwaitsDecision(view));
+  const decide = !closed && awaitsDecision(view?.objection);
+  const lines = view?.lines ?? [];
   return {
     title: `${record.customerName ?? 'Case'}${record.invoiceNumber ? `, invoice ${record.invoiceNumber}` : ''}`,
     c: { ...record, status, paid: view?.paid ?? money(record.paidMinor), disputed: view?.disputed ?? money(record.disputedMinor), conceded: view?.conceded },
     liveError: live.ok ? undefined : live.message,
     draft, deadlines,
     timeline: [...(view?.timeline ?? [])].reverse(),
-    audit, documents, lines: record.lines,
+    audit, documents, lines,
     can: {
-      // While an objection waits for a decision the workflow refuses another, so only the decision is offered.
-      object: Boolean(view) && !closed && !decide && record.lines.length > 0,
+      // Until the letter answering an objection goes out the workflow refuses another, so none is offered.
+      object: Boolean(view) && !closed && !view?.objection && lines.length > 0,
       decide,
       extend: view && !closed ? view.deadlines.map((x) => x.name).filter((n) => n === 'response' || n === 'payment' || n === 'final_notice') : [],
       close: Boolean(view) && !closed,

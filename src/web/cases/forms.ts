@@ -26,13 +26,18 @@ export function objectionInput(f: Form, by: string): Parsed<ObjectionInput> {
   return { ok: false, message: 'Choose whether the client named what they dispute.' };
 }
 
-/** Amounts are typed per line as plain decimals (150.00) and parsed exactly in the case's currency. */
+/**
+ * Amounts are typed per line (`amount.<lineId>`) as plain decimals (150.00) and parsed exactly in the case's
+ * currency. The form's own fields say which lines it offered; the workflow's validator rejects a line it does
+ * not know. `lineNames` only words the message about a malformed amount.
+ */
 export function objectionDecision(f: Form, by: string, currency: string, lineNames: ReadonlyMap<string, string>): Parsed<ObjectionDecision> {
   if (one(f, 'decision') === 'uphold') return { ok: true, value: { kind: 'uphold', by } };
   if (one(f, 'decision') !== 'concede') return { ok: false, message: 'Choose to concede lines or uphold the invoice.' };
   const lines: { lineId: string; amount: { minor: number; currency: string } }[] = [];
-  for (const [lineId, name] of lineNames) {
+  for (const lineId of Object.keys(f).filter((k) => k.startsWith('amount.')).map((k) => k.slice('amount.'.length))) {
     const text = one(f, `amount.${lineId}`).trim();
+    const name = lineNames.get(lineId) ?? lineId;
     if (!text) continue;
     try {
       lines.push({ lineId, amount: parseDecimal(text, currency) });

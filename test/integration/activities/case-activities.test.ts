@@ -177,7 +177,7 @@ describe('evidence pack', () => {
     const view = {
       caseId, status: 'final_notice' as const, paid: { minor: 60_000, currency: 'USD' }, disputed: { minor: 40_000, currency: 'USD' }, conceded: { minor: 0, currency: 'USD' },
       drafts: [{ version: 1, kind: 'first_response' as const, state: 'sent' as const, draftedAt: '2026-12-04T15:00:00Z', sentAt: '2026-12-05T15:00:00Z', content: { subject: 'Invoice 1001', text: 'We accept your payment as partial payment only.', html: '', attachments: [] } }],
-      deadlines: [], timeline: [{ at: '2026-12-04T15:00:00Z', kind: 'opened', summary: 'Short payment detected' }], ledgerConnected: true,
+      deadlines: [], timeline: [{ at: '2026-12-04T15:00:00Z', kind: 'opened', summary: 'Short payment detected' }], ledgerConnected: true, lines: [],
     };
     const req = { key: `${caseId}/evidence-pack`, caseId, organisation: input.organisation, invoice: input.invoice!, payments: [{ ...input.payments[0]!, memo: 'full and final' }], view, documents: input.documents };
     const first = await acts.buildEvidencePack(req);

@@ -1,8 +1,9 @@
 // The case page on a real dev server: the live view from the workflow Query, and each form as an Update,
 // with the workflow validator's reasons shown back on the page.
+import type { WorkflowClient } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decideDraftUpdate, registerObjectionUpdate } from '../../../workflows/dispute-case/definitions.js';
+import { decideDraftUpdate, registerObjectionUpdate, type CaseView } from '../../../workflows/dispute-case/definitions.js';
 import { createDevEnv } from '../../helpers/temporal-env.js';
 import { csrfOf, fieldOf, textOf, type InjectBrowser } from './browser.js';
 import { createWebHarness, signIn, type WebHarness } from './harness.js';
@@ -41,6 +42,17 @@ async function awaitingClient(): Promise<LiveCase> {
   await c.handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 1, by: owner }] });
   await c.until((v) => v.status === 'awaiting_payment', 'response sent and payment deadline set');
   return c;
+}
+
+/** The same client, but every case view's timeline comes back worded differently, as a later release might word it. */
+function rewordingTimeline(client: WorkflowClient): WorkflowClient {
+  const reword = (v: CaseView): CaseView => ({ ...v, timeline: v.timeline.map((t) => ({ ...t, kind: `reworded_${t.kind}`, summary: `Noted: ${t.summary.toLowerCase()}` })) });
+  return new Proxy(client, {
+    get: (target, prop, receiver) => prop !== 'getHandle' ? Reflect.get(target, prop, receiver) : (...args: Parameters<WorkflowClient['getHandle']>) =>
+      new Proxy(target.getHandle(...args), {
+        get: (handle, name, r) => name !== 'query' ? Reflect.get(handle, name, r) : async (...q: Parameters<typeof handle.query>) => reword((await handle.query(...q)) as CaseView),
+      }),
+  });
 }
 
 describe('case page', () => {
@@ -87,6 +99,23 @@ describe('case page', () => {
     const text = textOf(await page(c));
     expect(text).toContain('Needs your decision');
     expect(text).toContain('Decide the objection');
+  });
+
+  it('offers the decision from the view\'s objection field, however the timeline words it', async () => {
+    const c = await awaitingClient();
+    await c.handle.executeUpdate(registerObjectionUpdate, { args: [{ kind: 'specific', by: owner, summary: 'Signage was late', lineIds: ['l3'] }] });
+    const reworded = await createWebHarness({ db: w.h, workflows: rewordingTimeline(env.client.workflow) });
+    try {
+      const other = reworded.browser();
+      await signIn(reworded, other, owner);
+      const text = textOf((await other.get(`/cases/${c.id}`)).body);
+      expect(text).toContain(`Noted: specific objection registered by ${owner}: signage was late`); // no timeline entry reads as before
+      expect(text).toContain('Decide the objection');
+      expect(text).not.toContain("Register the client's reply");
+      expect(text).toContain('Signage $150.00'); // the decision form's lines come from the view too
+    } finally {
+      await reworded.close();
+    }
   });
 
   it('concedes a line with an exact amount, refusing malformed and excessive amounts', async () => {

@@ -44,6 +44,9 @@ describe('case forms', () => {
     expect(objectionDecision({ decision: 'concede', 'amount.l1': '1,000.00' }, 'ana', 'USD', lines)).toEqual({ ok: false, message: expect.stringContaining('"1,000.00" for Brand identity is not an amount') });
     expect(objectionDecision({ decision: 'concede', 'amount.l1': '10.005' }, 'ana', 'USD', lines).ok).toBe(false);
     expect(objectionDecision({ decision: 'uphold', 'amount.l1': 'junk' }, 'ana', 'USD', lines)).toEqual({ ok: true, value: { kind: 'uphold', by: 'ana' } });
+    // The form says which lines it offered (the workflow's); the workflow's validator answers for a line it does not know.
+    expect(objectionDecision({ decision: 'concede', 'amount.l4': '10.00' }, 'ana', 'USD', lines)).toMatchObject({ value: { lines: [{ lineId: 'l4', amount: { minor: 1000 } }] } });
+    expect(objectionDecision({ decision: 'concede', 'amount.l4': 'ten' }, 'ana', 'USD', lines)).toEqual({ ok: false, message: expect.stringContaining('"ten" for l4 is not an amount') });
   });
 
   it('reads checkboxes as one or many lines, and whole days only', () => {
