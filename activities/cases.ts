@@ -65,8 +65,9 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
     async requestApproval(r) {
       const ttlMs = r.respondBy ? Math.max(APPROVAL_TTL_MS, Date.parse(r.respondBy) - now().getTime() + 2 * 86_400_000) : APPROVAL_TTL_MS;
       const token = await d.approvals.issue({ caseId: r.caseId, workflowId: r.workflowId, version: r.version }, { nowMs: now().getTime(), ttlMs });
-      const link = `${d.publicUrl}/approvals/${encodeURIComponent(token)}`;
-      await d.outbox.send({ key: r.key, caseId: r.caseId, to: r.organisation.ownerEmail, ...approvalEmail(r, link), attachments: [] });
+      const approvals = `${d.publicUrl}/approvals/`;
+      const link = `${approvals}${encodeURIComponent(token)}`;
+      await d.outbox.send({ key: r.key, caseId: r.caseId, to: r.organisation.ownerEmail, ...approvalEmail(r, link), attachments: [], secretLinks: [approvals] });
     },
 
     async sendEmail({ replyToCase, ...m }) {

@@ -9,6 +9,7 @@ import { createServices } from './deps.js';
 import { createLogger, type Logger } from './logger.js';
 import { processInbox } from './routes/webhooks/inbox.js';
 import type { Sandbox } from './sandbox.js';
+import { startHousekeeping } from './security/housekeeping.js';
 import { resolveSecrets } from './security/local-secrets.js';
 import { connectClient, connectWorker } from './temporal/connection.js';
 import { resolveTemporal } from './temporal/resolve.js';
@@ -75,6 +76,9 @@ async function run(mode: Mode, config: Config, logger: Logger, pathVar: string |
       processInbox({ db: db.db, onEvents: services.webhooks.onEvents }).catch((err: unknown) => logger.error({ err }, 'inbox processing failed'));
     }, 60_000);
     stops.push(async () => clearInterval(inbox));
+    // Expired sessions, sign-in links, OAuth states, pending grants and approval links: swept now and hourly.
+    const housekeeping = startHousekeeping({ db: db.db, logger });
+    stops.push(() => housekeeping.stop());
     // Every active connection has a running sync workflow; starting one that runs is a no-op.
     const active = await db.db.select({ id: connections.id }).from(connections).where(eq(connections.status, 'active'));
     for (const c of active) await services.dispatcher.syncNow(c.id);

@@ -3,7 +3,7 @@
 // lookup by digest means index timing reveals hash prefixes, never the secret; the binding is compared in
 // constant time.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, eq, isNotNull, isNull, lte, or } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Database } from '../db/index.js';
 import { oauthStates } from '../db/schema.js';
 import type { ProviderKey } from '../domain/model.js';
@@ -41,13 +41,8 @@ export function createOAuthStateStore(deps: { db: Database; now?: () => number; 
     return bound ? { ok: true } : { ok: false, reason: 'mismatch' };
   }
 
-  /** Expired and used states are worth nothing; a periodic job may drop them. */
-  async function purge(): Promise<number> {
-    const rows = await db.delete(oauthStates).where(or(lte(oauthStates.expiresAt, new Date(now())), isNotNull(oauthStates.usedAt))).returning({ state: oauthStates.state });
-    return rows.length;
-  }
-
-  return { issue, consume, purge };
+  // Expired and used states are dropped by src/security/housekeeping.ts, a day later.
+  return { issue, consume };
 }
 
 export type OAuthStateStore = ReturnType<typeof createOAuthStateStore>;

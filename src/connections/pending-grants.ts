@@ -2,7 +2,7 @@
 // grant is sealed like connection tokens and bound to its row; it is usable once, for ten minutes, and only by
 // the user whose callback produced it.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { and, eq, isNotNull, isNull, lte, or } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { OAuthGrant } from '../../integrations/types.js';
 import type { Database } from '../db/index.js';
@@ -52,7 +52,6 @@ export function createPendingGrantStore(deps: { db: Database; keyRing: KeyRing; 
   }
 
   async function save(input: { userId: string; provider: ProviderKey; grant: OAuthGrant; sandbox: boolean }): Promise<string> {
-    await purge();
     const id = randomUUID();
     const sealed = seal(keyRing, JSON.stringify({ tokens: input.grant.tokens, accounts: input.grant.accounts }), id);
     await db.insert(pendingGrants).values({
@@ -79,13 +78,9 @@ export function createPendingGrantStore(deps: { db: Database; keyRing: KeyRing; 
     return won.length > 0 ? seen : { ok: false, reason: 'used' };
   }
 
-  /** Used and expired grants are dropped, tokens and all: nothing waits in the table longer than it must. */
-  async function purge(): Promise<number> {
-    const rows = await db.delete(pendingGrants).where(or(lte(pendingGrants.expiresAt, new Date(now())), isNotNull(pendingGrants.usedAt))).returning({ id: pendingGrants.id });
-    return rows.length;
-  }
-
-  return { save, peek, take, purge };
+  // src/security/housekeeping.ts wipes the tokens of expired grants hourly and drops used and expired rows a day
+  // later, so a second submit of the choice still hears "already chosen".
+  return { save, peek, take };
 }
 
 export type PendingGrantStore = ReturnType<typeof createPendingGrantStore>;

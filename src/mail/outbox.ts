@@ -1,8 +1,10 @@
 // Every email is written to the outbox first, keyed by its idempotency key, and delivered from there:
-// a retried activity finds the row and never sends twice.
+// a retried activity finds the row and never sends twice. Links that sign someone in or decide a draft are cut
+// from the stored copy once it went out over SMTP, so reading the database does not hand them out.
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../db/index.js';
 import { emailOutbox } from '../db/schema.js';
+import { escapeHtml } from '../domain/letters/index.js';
 import type { MailTransport } from './transport.js';
 
 export interface OutboxMessage {
@@ -14,6 +16,21 @@ export interface OutboxMessage {
   readonly text: string;
   readonly html: string;
   readonly attachments: readonly { readonly documentId: string; readonly name: string }[];
+  /**
+   * Where the bearer links in this message begin (a sign-in or approval URL up to its token). Prefixes, not the
+   * links: a retried activity renders the message again with a new token, while the row it finds, which is what
+   * gets sent, holds the first one.
+   */
+  readonly secretLinks?: readonly string[];
+}
+
+export const LINK_REMOVED = '[link removed after sending]';
+const regexSource = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Every link starting with one of the prefixes, as written in the text or HTML-escaped in the html, is replaced. */
+export function redactLinks(body: string, prefixes: readonly string[]): string {
+  const starts = [...new Set(prefixes.filter((p) => p.length > 0).flatMap((p) => [p, escapeHtml(p)]))].map(regexSource);
+  return starts.length === 0 ? body : body.replace(new RegExp(`(?:${starts.join('|')})[^\\s<>"']*`, 'g'), LINK_REMOVED);
 }
 
 export type OutboxRow = typeof emailOutbox.$inferSelect;
@@ -32,7 +49,12 @@ export function createOutbox(db: Database, transport: MailTransport, attachments
     return row!;
   }
 
-  async function deliver(row: OutboxRow): Promise<OutboxRow> {
+  /**
+   * The links are cut in the same update that marks the row sent, so only after a successful send: a failed one
+   * keeps the whole body for the retry, and a message that never goes out keeps its link until the token in it
+   * expires. The local mailbox keeps them: it is how a local owner clicks them.
+   */
+  async function deliver(row: OutboxRow, secretLinks: readonly string[] = []): Promise<OutboxRow> {
     if (row.status === 'sent') return row;
     const files = await Promise.all((row.attachments as OutboxMessage['attachments']).map((a) => attachments.load(a.documentId)));
     try {
@@ -42,7 +64,8 @@ export function createOutbox(db: Database, transport: MailTransport, attachments
         to: row.toAddress, ...(row.replyTo ? { replyTo: row.replyTo } : {}), subject: row.subject, text: row.text, html: row.html,
         attachments: files.map((f) => ({ filename: f.name, contentType: f.contentType, content: f.content })),
       });
-      const [sent] = await db.update(emailOutbox).set({ status: 'sent', messageId, sentAt: new Date(), attempts: row.attempts + 1, lastError: null })
+      const redacted = transport.kind === 'smtp' && secretLinks.length > 0 ? { text: redactLinks(row.text, secretLinks), html: redactLinks(row.html, secretLinks) } : {};
+      const [sent] = await db.update(emailOutbox).set({ status: 'sent', messageId, sentAt: new Date(), attempts: row.attempts + 1, lastError: null, ...redacted })
         .where(and(eq(emailOutbox.id, row.id))).returning();
       return sent!;
     } catch (err) {
@@ -56,7 +79,7 @@ export function createOutbox(db: Database, transport: MailTransport, attachments
     deliver,
     /** Enqueue then deliver; safe to call again with the same key. */
     async send(m: OutboxMessage): Promise<OutboxRow> {
-      return deliver(await enqueue(m));
+      return deliver(await enqueue(m), m.secretLinks);
     },
   };
 }

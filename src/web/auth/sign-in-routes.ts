@@ -44,9 +44,10 @@ export function signInRoutes(deps: WebDeps, links: MagicLinks, sessions: Session
       if (!email.success) return page(req, reply, 'sign-in', { title: 'Sign in', email: req.body.email, next, error: 'Enter an email address like name@example.com.' }, 400);
       const token = await links.issue(email.data);
       if (!token) throw new PageError(429, 'too_many_links', 'Too many sign-in emails', 'Several links were sent to this address in the last 15 minutes. Use the newest one, or wait and try again.');
-      const link = `${deps.settings.publicUrl}/sign-in/verify?token=${token}${next ? `&next=${encodeURIComponent(next)}` : ''}`;
+      const verify = `${deps.settings.publicUrl}/sign-in/verify?`;
+      const link = `${verify}token=${token}${next ? `&next=${encodeURIComponent(next)}` : ''}`;
       try {
-        await deps.outbox.send({ key: `sign-in/${sha256Hex(token)}`, to: email.data, ...signInEmail(link), attachments: [] });
+        await deps.outbox.send({ key: `sign-in/${sha256Hex(token)}`, to: email.data, ...signInEmail(link), attachments: [], secretLinks: [verify] });
       } catch (err) {
         req.log.error({ err: { message: (err as Error).message } }, 'sign-in email not sent');
         throw new PageError(503, 'mail_unavailable', 'The email could not be sent', 'Shortfall could not send the sign-in email just now. Try again in a minute.');

@@ -30,6 +30,8 @@ export interface HarnessOptions {
   readonly logger?: Logger;
   /** The real port, for tests of the whole connect flow; an in-memory fake otherwise. */
   readonly connections?: ConnectionsPort;
+  /** Mail goes to this SMTP server; the local mailbox otherwise. */
+  readonly smtpUrl?: string;
 }
 
 /** A client whose connection is never opened: any Temporal call from these pages fails the test loudly. */
@@ -41,7 +43,7 @@ export async function createWebHarness(o: HarnessOptions = {}) {
   let offsetMs = 0;
   const now = () => Date.now() + offsetMs;
   const documents = createDocumentStore(h.db, dir);
-  const outbox = createOutbox(h.db, createMailTransport({ from: 'Shortfall <cases@shortfall.test>' }), documents);
+  const outbox = createOutbox(h.db, createMailTransport({ smtpUrl: o.smtpUrl, from: 'Shortfall <cases@shortfall.test>' }), documents);
   const approvals = createApprovalStore(h.db, SECRET);
   const fake = new FakeConnections(async (userId) => (await h.db.select().from(users).where(eq(users.id, userId)))[0]!.organisationId);
   const connections = o.connections ?? fake;
