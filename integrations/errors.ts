@@ -1,14 +1,26 @@
 // One error taxonomy for every provider (STYLE.md B2 #8); activities/failures.ts maps it to Temporal.
 export type IntegrationErrorKind = 'auth' | 'rate_limited' | 'invalid' | 'not_found' | 'transient' | 'conflict';
 
+export interface IntegrationErrorDetails {
+  readonly provider?: string;
+  readonly status?: number;
+  readonly retryAfterMs?: number;
+  readonly code?: string;
+}
+
 export class IntegrationError extends Error {
   override readonly name = 'IntegrationError';
-  constructor(
-    readonly kind: IntegrationErrorKind,
-    message: string,
-    readonly details: { provider?: string; status?: number; retryAfterMs?: number; code?: string; cause?: unknown } = {},
-  ) {
+  /** What callers branch on. The SDK's own error is only `cause`. */
+  readonly details: IntegrationErrorDetails;
+
+  /**
+   * `cause` (the SDK's raw error) goes to Error.cause, which is not enumerable: an SDK error can carry the
+   * request it failed on, bearer token included, and a logger serialising this error's fields must not reach it.
+   */
+  constructor(readonly kind: IntegrationErrorKind, message: string, details: IntegrationErrorDetails & { readonly cause?: unknown } = {}) {
     super(message, { cause: details.cause });
+    const { cause: _cause, ...safe } = details;
+    this.details = safe;
   }
   get retryAfterMs(): number | undefined {
     return this.details.retryAfterMs;
