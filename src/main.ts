@@ -76,6 +76,11 @@ async function run(mode: Mode, config: Config, logger: Logger, pathVar: string |
       processInbox({ db: db.db, onEvents: services.webhooks.onEvents }).catch((err: unknown) => logger.error({ err }, 'inbox processing failed'));
     }, 60_000);
     stops.push(async () => clearInterval(inbox));
+    // Notices no workflow retries (a connection that broke) are sent again while the mail server was down.
+    const redeliver = setInterval(() => {
+      services.outbox.redeliverDue().catch((err: unknown) => logger.error({ err }, 'outbox redelivery failed'));
+    }, 5 * 60_000).unref();
+    stops.push(async () => clearInterval(redeliver));
     // Expired sessions, sign-in links, OAuth states, pending grants and approval links: swept now and hourly.
     const housekeeping = startHousekeeping({ db: db.db, logger });
     stops.push(() => housekeeping.stop());

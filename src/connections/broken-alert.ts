@@ -10,6 +10,7 @@ import type { OutboxMessage, OutboxRow } from '../mail/outbox.js';
 import { errorSummary } from './error-summary.js';
 import type { ConnectionBrokenEvent } from './types.js';
 
+const DAY = 86_400_000;
 const providerNames = { quickbooks: 'QuickBooks Online', xero: 'Xero', stripe: 'Stripe' } as const;
 
 export interface BrokenAlertDeps {
@@ -41,7 +42,9 @@ export function createBrokenConnectionAlert(d: BrokenAlertDeps) {
       const email = brokenConnectionEmail({ provider: event.provider, name: connection?.name ?? 'your account', reason: event.reason, link: `${d.publicUrl}/connections` });
       // One break is one transition to needs_reconnect, stamped with its time: the key makes a retry send nothing new.
       for (const { email: to } of owners) {
-        await d.outbox.send({ key: `connection-broken:${event.connectionId}:${event.at}:${to}`, to, ...email, attachments: [] });
+        const message = { key: `connection-broken:${event.connectionId}:${event.at}:${to}`, to, ...email, attachments: [], redeliverUntil: new Date(Date.parse(event.at) + 3 * DAY) };
+        // A mail outage leaves it queued: the outbox tries again for three days (src/main.ts sweeps it).
+        await d.outbox.send(message).catch((err: unknown) => log?.warn({ connectionId: event.connectionId, error: errorSummary(err) }, 'owner alert queued; the outbox will retry it'));
       }
     } catch (err) {
       log?.error({ connectionId: event.connectionId, error: errorSummary(err) }, 'could not alert the owner about a broken connection');

@@ -222,9 +222,11 @@ export const emailOutbox = pgTable('email_outbox', {
   messageId: text('message_id'),
   attempts: integer('attempts').notNull().default(0),
   lastError: text('last_error'),
+  /** A notice no workflow retries (a connection that broke): the outbox itself tries again until then. */
+  redeliverUntil: timestamp('redeliver_until', { withTimezone: true }),
   createdAt: createdAt(),
   sentAt: timestamp('sent_at', { withTimezone: true }),
-}, (t) => [uniqueIndex('email_outbox_idem_key').on(t.idempotencyKey)]);
+}, (t) => [uniqueIndex('email_outbox_idem_key').on(t.idempotencyKey), index('email_outbox_redeliver_idx').on(t.redeliverUntil).where(sql`status <> 'sent'`)]);
 
 export const approvalTokens = pgTable('approval_tokens', {
   jti: text('jti').primaryKey(),

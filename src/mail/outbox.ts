@@ -1,7 +1,7 @@
 // Every email is written to the outbox first, keyed by its idempotency key, and delivered from there:
 // a retried activity finds the row and never sends twice. Links that sign someone in or decide a draft are cut
 // from the stored copy once it went out over SMTP, so reading the database does not hand them out.
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, gt, lte, ne } from 'drizzle-orm';
 import type { Database } from '../db/index.js';
 import { emailOutbox } from '../db/schema.js';
 import { escapeHtml } from '../domain/letters/index.js';
@@ -22,6 +22,11 @@ export interface OutboxMessage {
    * gets sent, holds the first one.
    */
   readonly secretLinks?: readonly string[];
+  /**
+   * For a message no workflow retries: while unsent, redeliverDue() tries it again until then. Messages a
+   * workflow sends are retried by their activity instead, and a sign-in email by the person asking again.
+   */
+  readonly redeliverUntil?: Date;
 }
 
 export const LINK_REMOVED = '[link removed after sending]';
@@ -43,7 +48,7 @@ export function createOutbox(db: Database, transport: MailTransport, attachments
   async function enqueue(m: OutboxMessage): Promise<OutboxRow> {
     await db.insert(emailOutbox).values({
       idempotencyKey: m.key, caseId: m.caseId ?? null, toAddress: m.to, replyTo: m.replyTo ?? null,
-      subject: m.subject, text: m.text, html: m.html, attachments: m.attachments,
+      subject: m.subject, text: m.text, html: m.html, attachments: m.attachments, redeliverUntil: m.redeliverUntil ?? null,
     }).onConflictDoNothing({ target: emailOutbox.idempotencyKey });
     const [row] = await db.select().from(emailOutbox).where(eq(emailOutbox.idempotencyKey, m.key));
     return row!;
@@ -74,9 +79,31 @@ export function createOutbox(db: Database, transport: MailTransport, attachments
     }
   }
 
+  /**
+   * Tries again the unsent messages that asked for it, oldest first, once each is a minute old (so the sender's
+   * own first attempt is over). Each attempt is claimed by bumping `attempts` from the value read: of two
+   * processes sweeping at once, one sends.
+   */
+  async function redeliverDue(nowMs: number = Date.now()): Promise<{ sent: number; failed: number }> {
+    const due = await db.select().from(emailOutbox)
+      .where(and(ne(emailOutbox.status, 'sent'), gt(emailOutbox.redeliverUntil, new Date(nowMs)), lte(emailOutbox.createdAt, new Date(nowMs - 60_000))))
+      .orderBy(asc(emailOutbox.createdAt)).limit(50);
+    let sent = 0;
+    let failed = 0;
+    for (const row of due) {
+      const claimed = await db.update(emailOutbox).set({ attempts: row.attempts + 1 })
+        .where(and(eq(emailOutbox.id, row.id), eq(emailOutbox.attempts, row.attempts), ne(emailOutbox.status, 'sent'))).returning({ id: emailOutbox.id });
+      if (claimed.length === 0) continue;
+      // deliver() counts the attempt from the row as read: the claim's bump is that same attempt.
+      await deliver(row).then(() => sent++, () => failed++);
+    }
+    return { sent, failed };
+  }
+
   return {
     enqueue,
     deliver,
+    redeliverDue,
     /** Enqueue then deliver; safe to call again with the same key. */
     async send(m: OutboxMessage): Promise<OutboxRow> {
       return deliver(await enqueue(m), m.secretLinks);

@@ -3,12 +3,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntegrationError } from '../../../integrations/errors.js';
 import { createBrokenConnectionAlert } from '../../../src/connections/broken-alert.js';
 import { createConnectionVault } from '../../../src/connections/vault.js';
 import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
-import { users } from '../../../src/db/schema.js';
+import { emailOutbox, users } from '../../../src/db/schema.js';
 import { createDocumentStore } from '../../../src/documents/storage.js';
 import { createOutbox } from '../../../src/mail/outbox.js';
 import { createMailTransport } from '../../../src/mail/transport.js';
@@ -28,8 +29,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+const outboxAt = (smtpUrl: string) => createOutbox(h.db, createMailTransport({ smtpUrl, from: 'Shortfall <alerts@shortfall.test>' }), createDocumentStore(h.db, dir));
+
 function vaultWith(smtpUrl: string) {
-  const outbox = createOutbox(h.db, createMailTransport({ smtpUrl, from: 'Shortfall <alerts@shortfall.test>' }), createDocumentStore(h.db, dir));
+  const outbox = outboxAt(smtpUrl);
   const onBroken = createBrokenConnectionAlert({ db: h.db, outbox, publicUrl: 'https://app.shortfall.test' });
   return createConnectionVault({ db: h.db, keyRing: testKeyRing(), onBroken });
 }
@@ -54,13 +57,30 @@ describe('broken connection alert', () => {
     expect(mails[0]!.html).toContain('<a href="https://app.shortfall.test/connections">Reconnect Xero</a>');
   });
 
-  it('still marks the connection needs_reconnect when the mail server is down', async () => {
+  it('still marks the connection needs_reconnect when the mail server is down, and the outbox sends the alert later, once', async () => {
     const { organisationId } = await seedOrganisation(h.db, 'Mail Down Ltd');
     const vault = vaultWith('smtp://127.0.0.1:1');
     const provider = new FakeOAuthProvider('quickbooks');
     const { connection } = await vault.connect({ organisationId, provider: 'quickbooks', accountId: 'realm-7', name: 'Mail Down QBO', tokens: provider.initialTokens(60_000) });
     expect(await vault.markNeedsReconnect(connection.id, 'QuickBooks answered 401')).toMatchObject({ connectionId: connection.id });
     expect((await vault.get(connection.id)).status).toBe('needs_reconnect');
-    expect(smtp.messages.some((m) => m.subject === 'Reconnect QuickBooks Online: Mail Down QBO')).toBe(false);
+    const subject = 'Reconnect QuickBooks Online: Mail Down QBO';
+    expect(smtp.messages.some((m) => m.subject === subject)).toBe(false);
+    const [queued] = await h.db.select().from(emailOutbox).where(eq(emailOutbox.subject, subject));
+    expect(queued).toMatchObject({ status: 'pending', attempts: 1, redeliverUntil: expect.any(Date) });
+
+    // The mail server is back. Two processes sweep at the same moment: one of them sends it.
+    const later = Date.now() + 5 * 60_000;
+    const [a, b] = [outboxAt(smtp.url), outboxAt(smtp.url)];
+    const swept = await Promise.all([a.redeliverDue(later), b.redeliverDue(later)]);
+    expect(swept.reduce((n, r) => n + r.sent, 0)).toBe(1);
+    expect(smtp.messages.filter((m) => m.subject === subject)).toHaveLength(1);
+    expect(await a.redeliverDue(later)).toEqual({ sent: 0, failed: 0 });
+    const [row] = await h.db.select().from(emailOutbox).where(eq(emailOutbox.subject, subject));
+    expect(row).toMatchObject({ status: 'sent', attempts: 2 });
+    // Past its redelivery window an unsent notice is left alone.
+    await a.enqueue({ key: 'stale-notice', to: 'ana@brightside.example', subject: 'Stale notice', text: 'x', html: '<p>x</p>', attachments: [], redeliverUntil: new Date(later - 1) });
+    expect(await a.redeliverDue(later)).toEqual({ sent: 0, failed: 0 });
+    expect(smtp.messages.some((m) => m.subject === 'Stale notice')).toBe(false);
   });
 });

@@ -1,0 +1,2 @@
+ALTER TABLE "email_outbox" ADD COLUMN "redeliver_until" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "email_outbox_redeliver_idx" ON "email_outbox" USING btree ("redeliver_until") WHERE status <> 'sent';
