@@ -138,4 +138,26 @@ describe('owner journey', () => {
     }, { timeout: 20_000 }).toMatch(/Conceded\s*\$100\.00[\s\S]*Concession with credit note, version \d: sent/);
     await shot('case', true);
   });
+
+  it('connects only the Xero organisation the owner ticks when the consent covers several', { timeout: 120_000 }, async () => {
+    // The owner from the first test is still signed in. Xero's consent screen: every organisation ticked, allow.
+    await page.goto(`${stack.baseUrl}/connections`);
+    await page.getByRole('link', { name: 'Connect Xero' }).click();
+    await page.getByRole('button', { name: 'Allow access' }).click();
+
+    // Back at Shortfall: which of them to connect. Only the plumbing business is this owner's to watch.
+    await page.getByRole('heading', { name: 'Choose what to connect' }).waitFor();
+    const boxes = page.getByRole('checkbox');
+    expect(await boxes.count()).toBe(4);
+    await shot('choose-organisations', true);
+    for (const name of ['Harbour Plumbing Ltd', 'Kestrel Design Studio', 'Demo Company (AU)', 'Kestrel Plumbing (simulated)']) await page.getByRole('checkbox', { name }).uncheck();
+    await page.getByRole('button', { name: 'Connect the ticked organisations' }).click();
+    await page.getByRole('alert').getByText('Choose at least one organisation to connect.').waitFor();
+    await page.getByRole('checkbox', { name: /Kestrel Plumbing \(simulated\)/ }).check();
+    await page.getByRole('button', { name: 'Connect the ticked organisations' }).click();
+
+    await page.getByText('Connected. The first sync has started').waitFor();
+    await expect.poll(() => page.getByRole('row', { name: /Xero/ }).innerText()).toMatch(/Kestrel Plumbing \(simulated\)[\s\S]*Working/);
+    expect(await page.getByRole('row', { name: /Harbour Plumbing Ltd/ }).count()).toBe(0);
+  });
 });
