@@ -11,7 +11,7 @@ import type { KeyRing } from '../security/cipher.js';
 import { errorSummary } from './error-summary.js';
 import { brokenEvent, getFreshAuth, lockKeyOf } from './fresh-auth.js';
 import { mutexFor } from './mutex.js';
-import { findRow, getRow, listByOrganisation, toConnection, type ConnectionRow } from './records.js';
+import { findRow, getRow, listByOrganisation, listInUseByAccounts, toConnection, type ConnectionRow } from './records.js';
 import { openTokens, sealedTokenColumns, wipedTokenColumns } from './tokens.js';
 import type { Connection, ConnectionBrokenEvent } from './types.js';
 
@@ -129,7 +129,10 @@ export function createConnectionVault(deps: VaultDeps) {
 
   async function leaveGrant(row: ConnectionRow, provider: OAuthProvider): Promise<{ revoked: boolean }> {
     let revoked = false;
-    if (provider.disconnectAccount && row.status === 'active') {
+    // Xero links an app to an organisation per user, not per grant: another Shortfall organisation reaching the same
+    // one (an agency and its client, consented by one person) would lose it too. Then only our copy goes.
+    const elsewhere = (await listInUseByAccounts(db, toConnection(row).provider, [row.accountId])).some((c) => c.id !== row.id);
+    if (provider.disconnectAccount && row.status === 'active' && !elsewhere) {
       try {
         // Fresh auth first (it takes the grant's lock itself): the access token may have expired.
         const auth = await getFreshAuth(authDeps, row.id, provider);

@@ -178,4 +178,14 @@ describe.each(engines)('connection vault on %s', (_engine, open) => {
     expect(await vault.disconnect(b.id, provider)).toEqual({ revoked: true });
     expect(provider.revoked).toHaveLength(1);
   });
+
+  it('keeps the organisation linked at the provider when another Shortfall organisation still reads it', async () => {
+    const { vault, provider, a, db } = await sharedGrant(MINUTE);
+    const { organisationId: agency } = await seedOrganisation(db, 'Agency Ltd');
+    await vault.connect({ organisationId: agency, provider: 'xero', accountId: 'tenant-a', name: 'Harbour (agency)', tokens: provider.initialTokens(MINUTE) });
+    expect(await vault.disconnect(a.id, provider)).toEqual({ revoked: false });
+    expect(provider.droppedAccounts).toEqual([]);
+    expect(provider.revoked).toEqual([]);
+    expect((await vault.get(a.id)).status).toBe('disconnected');
+  });
 });
