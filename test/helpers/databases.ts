@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../../src/db/index.js';
 
 /** A new, empty Postgres database on the suite's server, so test files never share state. */
 export async function freshPostgresUrl(): Promise<string> {
@@ -15,4 +16,24 @@ export async function freshPostgresUrl(): Promise<string> {
   }
   base.pathname = `/${name}`;
   return base.toString();
+}
+
+/**
+ * The two engines for describe.each: PGlite (the embedded default) and Postgres (production), each on a fresh
+ * database. Every handle an opener returns is closed after the file.
+ */
+export function bothEngines(): [string, () => Promise<DatabaseHandle>][] {
+  const handles: DatabaseHandle[] = [];
+  afterAll(async () => {
+    for (const h of handles) await h.close();
+  });
+  const tracked = (open: () => Promise<DatabaseHandle>) => async () => {
+    const h = await open();
+    handles.push(h);
+    return h;
+  };
+  return [
+    ['PGlite', tracked(() => openDatabase({ kind: 'pglite' }))],
+    ['Postgres', tracked(async () => openDatabase({ kind: 'postgres', url: await freshPostgresUrl() }))],
+  ];
 }

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
 import { connections, organisations, webhookInbox } from '../../../src/db/schema.js';
-import { freshPostgresUrl } from '../../helpers/databases.js';
+import { bothEngines } from '../../helpers/databases.js';
 
 const expectedTables = ['approval_tokens', 'audit_events', 'cases', 'charge_disputes', 'connections', 'credit_notes', 'documents', 'email_outbox', 'invoices', 'oauth_states', 'organisations', 'payments', 'pending_grants', 'sessions', 'sign_in_tokens', 'users', 'webhook_inbox'];
 
@@ -14,20 +14,10 @@ async function tables(h: DatabaseHandle): Promise<string[]> {
   return r.rows.map((row) => row.table_name);
 }
 
-const engines: [string, () => Promise<DatabaseHandle>][] = [
-  ['PGlite', () => openDatabase({ kind: 'pglite' })],
-  ['Postgres', async () => openDatabase({ kind: 'postgres', url: await freshPostgresUrl() })],
-];
-
-describe.each(engines)('migrations on %s', (_name, open) => {
-  const handles: DatabaseHandle[] = [];
-  afterAll(async () => {
-    for (const h of handles) await h.close();
-  });
+describe.each(bothEngines())('migrations on %s', (_name, open) => {
 
   it('creates every table and enforces the schema constraints', async () => {
     const h = await open();
-    handles.push(h);
     expect(await tables(h)).toEqual(expectedTables);
     const [org] = await h.db.insert(organisations).values({ name: 'Acme Studio' }).returning();
     const row = { organisationId: org!.id, provider: 'quickbooks', accountId: 'realm-1', name: 'Acme QBO' };
@@ -37,7 +27,6 @@ describe.each(engines)('migrations on %s', (_name, open) => {
 
   it('deduplicates webhook events on (provider, event_id)', async () => {
     const h = await open();
-    handles.push(h);
     const event = { provider: 'stripe', eventId: 'evt_1', accountId: 'acct_1', entity: 'invoice', entityId: 'in_1', operation: 'updated', payload: { a: 1 } };
     const first = await h.db.insert(webhookInbox).values(event).onConflictDoNothing().returning();
     const second = await h.db.insert(webhookInbox).values(event).onConflictDoNothing().returning();

@@ -1,11 +1,11 @@
 // The housekeeping sweep on both engines: exactly the spent rows past their retention go, fresh and recent ones
 // stay; and through the real routes, a used link still answers "already used" after a sweep.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
 import { approvalTokens, cases, oauthStates, pendingGrants, sessions, signInTokens } from '../../../src/db/schema.js';
 import { createLogger } from '../../../src/logger.js';
 import { purgeExpiredSecrets, startHousekeeping } from '../../../src/security/housekeeping.js';
-import { freshPostgresUrl } from '../../helpers/databases.js';
+import { bothEngines } from '../../helpers/databases.js';
 import { seedOrganisation } from '../sync/fixtures.js';
 import { csrfOf, textOf } from '../web/browser.js';
 import { createWebHarness, lastMailTo, magicLinkIn, seedOrganisation as seedOwner, type WebHarness } from '../web/harness.js';
@@ -16,15 +16,7 @@ const DAY = 24 * HOUR;
 const T = Date.parse('2026-12-04T15:00:00Z');
 const at = (offsetMs: number) => new Date(T + offsetMs);
 
-const handles: DatabaseHandle[] = [];
-afterAll(async () => {
-  for (const h of handles) await h.close();
-});
-
-const engines: [string, () => Promise<DatabaseHandle>][] = [
-  ['PGlite', () => openDatabase({ kind: 'pglite' })],
-  ['Postgres', async () => openDatabase({ kind: 'postgres', url: await freshPostgresUrl() })],
-];
+const engines = bothEngines();
 
 /** Each table gets fresh rows, rows spent within their retention and rows spent before it; names say which. */
 async function seed(h: DatabaseHandle) {
@@ -64,7 +56,6 @@ async function seed(h: DatabaseHandle) {
 describe.each(engines)('purging expired secrets on %s', (_engine, open) => {
   it('deletes exactly the rows past their retention, and wipes the tokens of expired grants at once', async () => {
     const h = await open();
-    handles.push(h);
     await seed(h);
     expect(await purgeExpiredSecrets(h.db, T)).toEqual({ sessions: 1, signInTokens: 2, oauthStates: 2, pendingGrants: 2, approvalTokens: 1, grantsWiped: 1 });
 
@@ -87,7 +78,7 @@ describe.each(engines)('purging expired secrets on %s', (_engine, open) => {
 describe('the housekeeping timer', () => {
   it('sweeps once at start and on every interval, logs the counts, and stops cleanly', async () => {
     const h = await openDatabase({ kind: 'pglite' });
-    handles.push(h);
+    onTestFinished(() => h.close());
     await h.db.insert(sessions).values({ id: 'old', email: 'a@b.c', expiresAt: new Date(Date.now() - MINUTE) });
     const lines: Record<string, unknown>[] = [];
     const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });

@@ -1,32 +1,22 @@
 // applyBatch on both engines: idempotent storage, the cursor moving with the data, and case actions decided
 // by the domain from what is stored (including anything a crash left unapplied).
 import { eq } from 'drizzle-orm';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createConnectionVault } from '../../../src/connections/vault.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
 import { cases, chargeDisputes, creditNotes, invoices, payments } from '../../../src/db/schema.js';
 import { caseKey } from '../../../src/domain/case.js';
 import { loadDispute, loadInvoiceStates, creditNotesApplyingTo } from '../../../src/sync/ledger.js';
 import { createSyncStore } from '../../../src/sync/store.js';
-import { freshPostgresUrl } from '../../helpers/databases.js';
+import { bothEngines } from '../../helpers/databases.js';
 import { testKeyRing } from './fakes.js';
 import { batch, cleared, creditNote, dispute, invoice, payment, qbo, seedOrganisation, shortPaid, syncClock, usd } from './fixtures.js';
 
-const handles: DatabaseHandle[] = [];
-afterAll(async () => {
-  for (const h of handles) await h.close();
-});
-
-const engines: [string, () => Promise<DatabaseHandle>][] = [
-  ['PGlite', () => openDatabase({ kind: 'pglite' })],
-  ['Postgres', async () => openDatabase({ kind: 'postgres', url: await freshPostgresUrl() })],
-];
+const engines = bothEngines();
 const key = caseKey({ invoice: qbo('inv-1001') });
 
 describe.each(engines)('applyBatch on %s', (_engine, open) => {
   async function setup(provider: 'quickbooks' | 'stripe' = 'quickbooks') {
     const h = await open();
-    handles.push(h);
     const { organisationId } = await seedOrganisation(h.db);
     const vault = createConnectionVault({ db: h.db, keyRing: testKeyRing() });
     const accountId = provider === 'stripe' ? 'acct_1' : 'realm-1';

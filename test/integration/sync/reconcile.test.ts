@@ -1,33 +1,23 @@
 // The reconciliation sweep's store on both engines: a full re-read repairs rows that are missing or hold other
 // content than the provider now reports, counts them, runs detection on them, and never moves the cursor.
 import { and, eq } from 'drizzle-orm';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSyncActivities } from '../../../activities/sync.js';
 import { createConnectionVault } from '../../../src/connections/vault.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
 import { cases, chargeDisputes, invoices, payments } from '../../../src/db/schema.js';
 import { caseKey } from '../../../src/domain/case.js';
 import { createSyncStore } from '../../../src/sync/store.js';
-import { freshPostgresUrl } from '../../helpers/databases.js';
+import { bothEngines } from '../../helpers/databases.js';
 import { FakeOAuthProvider, ScriptedConnector, testKeyRing } from './fakes.js';
 import { batch, creditNote, dispute, invoice, payment, qbo, seedOrganisation, shortPaid, usd } from './fixtures.js';
 
-const handles: DatabaseHandle[] = [];
-afterAll(async () => {
-  for (const h of handles) await h.close();
-});
-
-const engines: [string, () => Promise<DatabaseHandle>][] = [
-  ['PGlite', () => openDatabase({ kind: 'pglite' })],
-  ['Postgres', async () => openDatabase({ kind: 'postgres', url: await freshPostgresUrl() })],
-];
+const engines = bothEngines();
 const HOUR = 3_600_000;
 const backfill = (over: Parameters<typeof batch>[0]) => batch({ checkpoint: 'backfill-position', backfill: true, ...over });
 
 describe.each(engines)('reconciliation on %s', (_engine, open) => {
   async function setup() {
     const h = await open();
-    handles.push(h);
     const { organisationId } = await seedOrganisation(h.db);
     const vault = createConnectionVault({ db: h.db, keyRing: testKeyRing() });
     const { connection } = await vault.connect({ organisationId, provider: 'quickbooks', accountId: 'realm-1', name: 'Ledger', tokens: { accessToken: 'at' } });
