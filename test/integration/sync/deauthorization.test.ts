@@ -22,7 +22,7 @@ import { connectionSyncWorkflowId, syncStatusQuery } from '../../../workflows/co
 import { caseViewQuery, disputeCaseWorkflowId, type CaseView } from '../../../workflows/dispute-case/definitions.js';
 import { recordingActivities } from '../../helpers/case-fixtures.js';
 import { uniqueId } from '../../helpers/temporal-env.js';
-import { syncSuite } from '../../workflows/connection-sync/harness.js';
+import { poll, syncSuite } from '../../workflows/connection-sync/harness.js';
 import { FakeOAuthProvider, ScriptedConnector, testKeyRing } from './fakes.js';
 import { seedOrganisation, shortPaid, syncClock } from './fixtures.js';
 
@@ -39,15 +39,6 @@ function deauthorization(accountId: string, created: number) {
   const t = Math.floor(Date.now() / 1000);
   const signature = `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
   return { body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } };
-}
-
-async function poll<T>(read: () => Promise<T>, pred: (t: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const value = await read().catch(() => undefined);
-    if (value !== undefined && pred(value)) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('Stripe deauthorization', () => {

@@ -20,18 +20,9 @@ import { recordingActivities } from '../../helpers/case-fixtures.js';
 import { uniqueId } from '../../helpers/temporal-env.js';
 import { FakeOAuthProvider, FakeWebhookVerifier, ScriptedConnector, sign, testKeyRing } from '../../integration/sync/fakes.js';
 import { cleared, seedOrganisation, shortPaid, syncClock } from '../../integration/sync/fixtures.js';
-import { syncSuite } from './harness.js';
+import { poll, syncSuite } from './harness.js';
 
 const ctx = syncSuite();
-
-async function poll<T>(read: () => Promise<T>, pred: (t: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const value = await read().catch(() => undefined);
-    if (value !== undefined && pred(value)) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const notUsed: ProviderFactory<'xero' | 'stripe'> = () => {
   throw new Error('only QuickBooks is configured in this test');

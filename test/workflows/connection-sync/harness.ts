@@ -31,3 +31,13 @@ export function syncSuite(): SyncSuite {
   });
   return ctx;
 }
+
+/** Reads until `pred` holds (a failed read counts as not yet), for up to 15 seconds. */
+export async function poll<T>(read: () => Promise<T>, pred: (t: T) => boolean, what: string): Promise<T> {
+  for (let i = 0; i < 300; i++) {
+    const value = await read().catch(() => undefined);
+    if (value !== undefined && pred(value)) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
