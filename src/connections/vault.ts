@@ -11,7 +11,7 @@ import type { KeyRing } from '../security/cipher.js';
 import { errorSummary } from './error-summary.js';
 import { brokenEvent, getFreshAuth, lockKeyOf } from './fresh-auth.js';
 import { mutexFor } from './mutex.js';
-import { findRow, getRow, listByOrganisation, listInUseByAccounts, toConnection, type ConnectionRow } from './records.js';
+import { findRow, getRow, listByOrganisation, toConnection, type ConnectionRow } from './records.js';
 import { openTokens, sealedTokenColumns, wipedTokenColumns } from './tokens.js';
 import type { Connection, ConnectionBrokenEvent } from './types.js';
 
@@ -110,11 +110,16 @@ export function createConnectionVault(deps: VaultDeps) {
     const sharers = first.grantId === null ? [] : await db.select({ id: connections.id }).from(connections)
       .where(and(eq(connections.grantId, first.grantId), ne(connections.id, connectionId), eq(connections.status, 'active'), isNotNull(connections.tokenCiphertext)));
     if (sharers.length > 0) return leaveGrant(first, provider);
+    // Providers link an app to an account, not to one grant (Xero per user, QuickBooks per company, Stripe per
+    // account): revoking ours while another Shortfall organisation reads the account could end theirs. Our copy
+    // of the tokens goes either way; the grant left at the provider expires unused.
+    const keepAtProvider = await readElsewhere(first);
+    if (keepAtProvider) log?.info({ connectionId, provider: first.provider }, 'grant left at the provider: another organisation reads this account');
     return mutexFor(db).run(lockKeyOf(first), async () => {
       const row = await getRow(db, connectionId);
       const tokens = openTokens(keyRing, row);
       let revoked = false;
-      if (tokens) {
+      if (tokens && !keepAtProvider) {
         try {
           await provider.revoke(tokens);
           revoked = true;
@@ -131,8 +136,7 @@ export function createConnectionVault(deps: VaultDeps) {
     let revoked = false;
     // Xero links an app to an organisation per user, not per grant: another Shortfall organisation reaching the same
     // one (an agency and its client, consented by one person) would lose it too. Then only our copy goes.
-    const elsewhere = (await listInUseByAccounts(db, toConnection(row).provider, [row.accountId])).some((c) => c.id !== row.id);
-    if (provider.disconnectAccount && row.status === 'active' && !elsewhere) {
+    if (provider.disconnectAccount && row.status === 'active' && !(await readElsewhere(row))) {
       try {
         // Fresh auth first (it takes the grant's lock itself): the access token may have expired.
         const auth = await getFreshAuth(authDeps, row.id, provider);
@@ -144,6 +148,16 @@ export function createConnectionVault(deps: VaultDeps) {
     }
     await mutexFor(db).run(lockKeyOf(row), () => wipe(row.id));
     return { revoked };
+  }
+
+  /** Whether another connection (another organisation's) holds our app's grant to the same provider account. */
+  async function readElsewhere(row: ConnectionRow): Promise<boolean> {
+    if (row.credential !== 'oauth') return false; // a pasted key is the owner's own, not our app's link
+    const others = await db.select({ id: connections.id }).from(connections).where(and(
+      eq(connections.provider, row.provider), eq(connections.accountId, row.accountId), eq(connections.credential, 'oauth'),
+      ne(connections.id, row.id), ne(connections.status, 'disconnected'),
+    ));
+    return others.length > 0;
   }
 
   async function wipe(connectionId: string): Promise<void> {

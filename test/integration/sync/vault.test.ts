@@ -179,6 +179,17 @@ describe.each(engines)('connection vault on %s', (_engine, open) => {
     expect(provider.revoked).toHaveLength(1);
   });
 
+  it('does not revoke a grant while another Shortfall organisation reads the same account; the last one revokes', async () => {
+    const { vault, provider, connection, db } = await setup(60 * MINUTE);
+    const { organisationId: agency } = await seedOrganisation(db, 'Agency Ltd');
+    const { connection: theirs } = await vault.connect({ organisationId: agency, provider: 'quickbooks', accountId: 'realm-1', name: 'Brightside (agency)', tokens: provider.initialTokens(60 * MINUTE) });
+    expect(await vault.disconnect(connection.id, provider)).toEqual({ revoked: false });
+    expect(provider.revoked).toEqual([]);
+    expect((await vault.get(connection.id)).status).toBe('disconnected');
+    expect(await vault.disconnect(theirs.id, provider)).toEqual({ revoked: true });
+    expect(provider.revoked).toHaveLength(1);
+  });
+
   it('keeps the organisation linked at the provider when another Shortfall organisation still reads it', async () => {
     const { vault, provider, a, db } = await sharedGrant(MINUTE);
     const { organisationId: agency } = await seedOrganisation(db, 'Agency Ltd');
