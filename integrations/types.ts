@@ -38,6 +38,11 @@ export interface OAuthProvider {
    * the others. Absent where a grant has one account; revoking is then the way to disconnect.
    */
   disconnectAccount?(input: { tokens: TokenSet; accountId: string }): Promise<void>;
+  /**
+   * Where a revoke ends more than this grant (Xero: every organisation the consenting user linked to the app),
+   * the accounts it would end. Absent where a revoke ends just the grant's own account.
+   */
+  listAccounts?(tokens: TokenSet): Promise<ConnectedAccount[]>;
 }
 
 /** Credentials an API call needs: the current tokens (or API key) and which account to act on. */

@@ -142,7 +142,9 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsPort {
     },
 
     async cancelChoice(userId, choiceId) {
-      await d.pending.take(choiceId, userId);
+      const taken = await d.pending.take(choiceId, userId);
+      // Connect nothing means keep nothing: every offered organisation no connection relies on is unlinked.
+      if (taken.ok) await releaseUnchosen(taken.pending.provider, taken.pending.grant.tokens, taken.pending.grant.accounts);
     },
 
     list: (organisationId) => d.vault.listByOrganisation(organisationId).then((list) => list.map(summary)),

@@ -11,7 +11,7 @@ import type { KeyRing } from '../security/cipher.js';
 import { errorSummary } from './error-summary.js';
 import { brokenEvent, getFreshAuth, lockKeyOf } from './fresh-auth.js';
 import { mutexFor } from './mutex.js';
-import { findRow, getRow, listByOrganisation, toConnection, type ConnectionRow } from './records.js';
+import { findRow, getRow, listByOrganisation, listInUseByAccounts, toConnection, type ConnectionRow } from './records.js';
 import { openTokens, sealedTokenColumns, wipedTokenColumns } from './tokens.js';
 import type { Connection, ConnectionBrokenEvent } from './types.js';
 
@@ -43,9 +43,15 @@ export function createConnectionVault(deps: VaultDeps) {
   const { db, keyRing } = deps;
   const now = deps.now ?? Date.now;
   const log = deps.logger?.child({ module: 'connections.vault' });
+  // Never throws: when a grant breaks, every holder must hear of it, and a failure telling one (Temporal down)
+  // must not silence the rest. Each connection's sync re-signals its cases when it next fails on the grant.
   const onBroken = async (event: ConnectionBrokenEvent) => {
     log?.warn({ connectionId: event.connectionId, provider: event.provider, reason: event.reason }, 'connection needs reconnect');
-    await deps.onBroken?.(event);
+    try {
+      await deps.onBroken?.(event);
+    } catch (err) {
+      log?.error({ connectionId: event.connectionId, error: errorSummary(err) }, 'could not act on a broken connection');
+    }
   };
   const authDeps = { db, keyRing, now, refreshMarginMs: deps.refreshMarginMs ?? 5 * 60_000, onBroken };
   const stamp = () => new Date(now());
@@ -101,25 +107,23 @@ export function createConnectionVault(deps: VaultDeps) {
   }
 
   /**
-   * The owner asked to disconnect, so the local tokens are wiped whatever the provider says. When no other
-   * connection shares the grant it is revoked; otherwise only this account leaves it (Xero's DELETE
-   * /connections/{id}), and the organisations still connected keep working.
+   * The owner asked to disconnect, so the local tokens are wiped whatever the provider says. At the provider:
+   * while other connections share the grant, only this account leaves it (Xero's DELETE /connections/{id});
+   * otherwise the grant is revoked, unless that would end access someone else relies on.
    */
-  async function disconnect(connectionId: string, provider: OAuthProvider): Promise<{ revoked: boolean }> {
+  async function disconnect(connectionId: string, provider: OAuthProvider, attempt = 0): Promise<{ revoked: boolean }> {
     const first = await getRow(db, connectionId);
     const sharers = first.grantId === null ? [] : await db.select({ id: connections.id }).from(connections)
       .where(and(eq(connections.grantId, first.grantId), ne(connections.id, connectionId), eq(connections.status, 'active'), isNotNull(connections.tokenCiphertext)));
     if (sharers.length > 0) return leaveGrant(first, provider);
-    // Providers link an app to an account, not to one grant (Xero per user, QuickBooks per company, Stripe per
-    // account): revoking ours while another Shortfall organisation reads the account could end theirs. Our copy
-    // of the tokens goes either way; the grant left at the provider expires unused.
-    const keepAtProvider = await readElsewhere(first);
-    if (keepAtProvider) log?.info({ connectionId, provider: first.provider }, 'grant left at the provider: another organisation reads this account');
-    return mutexFor(db).run(lockKeyOf(first), async () => {
+    const plan = await revokePlan(first, provider);
+    if (plan === 'leave') return leaveGrant(first, provider);
+    const done = await mutexFor(db).run(lockKeyOf(first), async () => {
       const row = await getRow(db, connectionId);
+      if (row.grantId !== first.grantId) return undefined; // reconnected from a new grant meanwhile: decide again
       const tokens = openTokens(keyRing, row);
       let revoked = false;
-      if (tokens && !keepAtProvider) {
+      if (tokens && plan === 'revoke') {
         try {
           await provider.revoke(tokens);
           revoked = true;
@@ -130,6 +134,32 @@ export function createConnectionVault(deps: VaultDeps) {
       await wipe(connectionId);
       return { revoked };
     });
+    if (done) return done;
+    if (attempt >= 2) throw new Error(`Connection ${connectionId} keeps being reconnected; disconnect it again`);
+    return disconnect(connectionId, provider, attempt + 1);
+  }
+
+  /**
+   * Providers link an app to an account, not to one grant (Xero per user, QuickBooks per company, Stripe per
+   * account), so revoking ours may end access another connection relies on: another organisation reading the same
+   * account ('keep': our copy of the tokens goes, the grant left at the provider expires unused), or, where a
+   * revoke reaches every account the user linked (Xero), one of those ('leave': only this account is unlinked).
+   */
+  async function revokePlan(row: ConnectionRow, provider: OAuthProvider): Promise<'revoke' | 'leave' | 'keep'> {
+    if (await readElsewhere(row)) {
+      log?.info({ connectionId: row.id, provider: row.provider }, 'grant left at the provider: another organisation reads this account');
+      return 'keep';
+    }
+    if (!provider.listAccounts || !provider.disconnectAccount || row.status !== 'active') return 'revoke';
+    try {
+      const { tokens } = await getFreshAuth(authDeps, row.id, provider);
+      const others = (await provider.listAccounts(tokens)).map((a) => a.accountId).filter((id) => id !== row.accountId);
+      const inUse = await listInUseByAccounts(db, toConnection(row).provider, others);
+      return inUse.some((c) => c.id !== row.id) ? 'leave' : 'revoke';
+    } catch (err) {
+      log?.warn({ connectionId: row.id, provider: row.provider, error: errorSummary(err) }, 'could not list the accounts a revoke would end; revoking');
+      return 'revoke';
+    }
   }
 
   async function leaveGrant(row: ConnectionRow, provider: OAuthProvider): Promise<{ revoked: boolean }> {

@@ -57,6 +57,14 @@ export class FakeOAuthProvider implements OAuthProvider {
     this.revoked.push(tokens);
   }
 
+  /** Set to make it behave like Xero, where a revoke ends every account the user linked: what /connections lists. */
+  linkedAccounts?: string[];
+
+  async listAccounts(_tokens: TokenSet) {
+    if (!this.linkedAccounts) throw new Error('this fake provider lists no accounts');
+    return this.linkedAccounts.filter((a) => !this.droppedAccounts.includes(a)).map((accountId) => ({ accountId, name: accountId }));
+  }
+
   /** Like Xero's DELETE /connections/{id}: one account leaves the grant, whose tokens keep working. */
   async disconnectAccount(input: { tokens: TokenSet; accountId: string }): Promise<void> {
     if (input.tokens.refreshToken !== this.#liveRefreshToken) throw invalidGrant();

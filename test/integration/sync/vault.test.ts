@@ -190,6 +190,17 @@ describe.each(engines)('connection vault on %s', (_engine, open) => {
     expect(provider.revoked).toHaveLength(1);
   });
 
+  it('unlinks only its own account instead of revoking when the revoke would end one another organisation reads', async () => {
+    const { vault, provider, a, b, db } = await sharedGrant(60 * MINUTE);
+    provider.linkedAccounts = ['tenant-a', 'tenant-b', 'tenant-c']; // what the consenting user linked to the app
+    await vault.disconnect(b.id, provider); // a still shares the grant: b just leaves it
+    const { organisationId: agency } = await seedOrganisation(db, 'Agency Ltd');
+    await vault.connect({ organisationId: agency, provider: 'xero', accountId: 'tenant-c', name: 'Agency client', tokens: provider.initialTokens(60 * MINUTE) });
+    expect(await vault.disconnect(a.id, provider)).toEqual({ revoked: true });
+    expect(provider.revoked).toEqual([]); // a revoke would have ended tenant-c for the agency
+    expect(provider.droppedAccounts).toEqual(['tenant-b', 'tenant-a']);
+  });
+
   it('keeps the organisation linked at the provider when another Shortfall organisation still reads it', async () => {
     const { vault, provider, a, db } = await sharedGrant(MINUTE);
     const { organisationId: agency } = await seedOrganisation(db, 'Agency Ltd');

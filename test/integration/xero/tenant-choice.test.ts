@@ -183,7 +183,7 @@ describe('choosing Xero organisations', () => {
   });
 
   it('shows which organisations are connected already, and a choice expires, is single-use and can be cancelled', async () => {
-    const path = (await connectXero([harbour, kestrel])).headers.location as string;
+    const path = (await connectXero([harbour, kestrel, demo])).headers.location as string;
     const html = (await b.get(path)).body;
     expect(textOf(html)).toContain('Kestrel Design Studio (already connected: its access is renewed)');
     expect(textOf(html)).toContain('Harbour Plumbing Ltd (needs reconnecting: this reconnects it)');
@@ -193,6 +193,9 @@ describe('choosing Xero organisations', () => {
     const cancel = `${path}/cancel`;
     expect((await b.post(cancel, { _csrf: csrfOf(html, cancel) })).headers.location).toBe('/connections?notice=connect_cancelled');
     expect((await b.get(path)).statusCode).toBe(410);
+    // Nothing connected, nothing kept: the organisation no connection relies on is unlinked at Xero again.
+    const kestrelConnection = (await byName()).get('Kestrel Design Studio')!;
+    expect((await reachable(kestrelConnection.id)).sort()).toEqual(['Harbour Plumbing Ltd', 'Kestrel Design Studio']);
 
     const late = (await connectXero([harbour, kestrel])).headers.location as string;
     x.clock.advance(11 * MINUTE);
