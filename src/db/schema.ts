@@ -224,9 +224,11 @@ export const emailOutbox = pgTable('email_outbox', {
   lastError: text('last_error'),
   /** A notice no workflow retries (a connection that broke): the outbox itself tries again until then. */
   redeliverUntil: timestamp('redeliver_until', { withTimezone: true }),
+  /** Such a notice is not tried again before then: the lease of the attempt in flight, then the backoff. */
+  nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
   createdAt: createdAt(),
   sentAt: timestamp('sent_at', { withTimezone: true }),
-}, (t) => [uniqueIndex('email_outbox_idem_key').on(t.idempotencyKey), index('email_outbox_redeliver_idx').on(t.redeliverUntil).where(sql`status <> 'sent'`)]);
+}, (t) => [uniqueIndex('email_outbox_idem_key').on(t.idempotencyKey), index('email_outbox_redeliver_idx').on(t.nextAttemptAt).where(sql`status <> 'sent' and redeliver_until is not null`)]);
 
 export const approvalTokens = pgTable('approval_tokens', {
   jti: text('jti').primaryKey(),

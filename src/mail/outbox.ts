@@ -29,6 +29,9 @@ export interface OutboxMessage {
   readonly redeliverUntil?: Date;
 }
 
+/** How long attempt n holds a redeliverable message: longer than an SMTP attempt can last, doubling, at most 6 h. */
+const leaseMs = (attempt: number) => Math.min(15 * 60_000 * 2 ** Math.max(0, attempt - 1), 6 * 3_600_000);
+
 export const LINK_REMOVED = '[link removed after sending]';
 const regexSource = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -49,6 +52,8 @@ export function createOutbox(db: Database, transport: MailTransport, attachments
     await db.insert(emailOutbox).values({
       idempotencyKey: m.key, caseId: m.caseId ?? null, toAddress: m.to, replyTo: m.replyTo ?? null,
       subject: m.subject, text: m.text, html: m.html, attachments: m.attachments, redeliverUntil: m.redeliverUntil ?? null,
+      // The sender's own first attempt holds the lease: no sweep sends it meanwhile.
+      nextAttemptAt: m.redeliverUntil ? new Date(Date.now() + leaseMs(1)) : null,
     }).onConflictDoNothing({ target: emailOutbox.idempotencyKey });
     const [row] = await db.select().from(emailOutbox).where(eq(emailOutbox.idempotencyKey, m.key));
     return row!;
@@ -80,19 +85,21 @@ export function createOutbox(db: Database, transport: MailTransport, attachments
   }
 
   /**
-   * Tries again the unsent messages that asked for it, oldest first, once each is a minute old (so the sender's
-   * own first attempt is over). Each attempt is claimed by bumping `attempts` from the value read: of two
-   * processes sweeping at once, one sends.
+   * Tries again the unsent messages that asked for it, soonest due first. An attempt is claimed by moving
+   * `next_attempt_at` past its lease (compare-and-set on the value read), so of two sweeps, in one process or
+   * two, one sends; a later sweep finds the row leased until that attempt has surely ended. The lease then
+   * doubles, up to six hours, until the message's redelivery window closes.
    */
   async function redeliverDue(nowMs: number = Date.now()): Promise<{ sent: number; failed: number }> {
+    const now = new Date(nowMs);
     const due = await db.select().from(emailOutbox)
-      .where(and(ne(emailOutbox.status, 'sent'), gt(emailOutbox.redeliverUntil, new Date(nowMs)), lte(emailOutbox.createdAt, new Date(nowMs - 60_000))))
-      .orderBy(asc(emailOutbox.createdAt)).limit(50);
+      .where(and(ne(emailOutbox.status, 'sent'), gt(emailOutbox.redeliverUntil, now), lte(emailOutbox.nextAttemptAt, now)))
+      .orderBy(asc(emailOutbox.nextAttemptAt)).limit(50);
     let sent = 0;
     let failed = 0;
     for (const row of due) {
-      const claimed = await db.update(emailOutbox).set({ attempts: row.attempts + 1 })
-        .where(and(eq(emailOutbox.id, row.id), eq(emailOutbox.attempts, row.attempts), ne(emailOutbox.status, 'sent'))).returning({ id: emailOutbox.id });
+      const claimed = await db.update(emailOutbox).set({ attempts: row.attempts + 1, nextAttemptAt: new Date(nowMs + leaseMs(row.attempts + 1)) })
+        .where(and(eq(emailOutbox.id, row.id), eq(emailOutbox.nextAttemptAt, row.nextAttemptAt!), ne(emailOutbox.status, 'sent'))).returning({ id: emailOutbox.id });
       if (claimed.length === 0) continue;
       // deliver() counts the attempt from the row as read: the claim's bump is that same attempt.
       await deliver(row).then(() => sent++, () => failed++);

@@ -67,20 +67,29 @@ describe('broken connection alert', () => {
     const subject = 'Reconnect QuickBooks Online: Mail Down QBO';
     expect(smtp.messages.some((m) => m.subject === subject)).toBe(false);
     const [queued] = await h.db.select().from(emailOutbox).where(eq(emailOutbox.subject, subject));
-    expect(queued).toMatchObject({ status: 'pending', attempts: 1, redeliverUntil: expect.any(Date) });
+    expect(queued).toMatchObject({ status: 'pending', attempts: 1, redeliverUntil: expect.any(Date), nextAttemptAt: expect.any(Date) });
+    // The first attempt's lease: no sweep sends it while that attempt may still be running.
+    const leased = queued!.nextAttemptAt!.getTime();
+    expect(await outboxAt(smtp.url).redeliverDue(leased - 1)).toEqual({ sent: 0, failed: 0 });
+
+    // Still down at the first retry: that attempt fails, and the next waits twice as long.
+    expect(await outboxAt('smtp://127.0.0.1:1').redeliverDue(leased)).toEqual({ sent: 0, failed: 1 });
+    const [retried] = await h.db.select().from(emailOutbox).where(eq(emailOutbox.subject, subject));
+    expect(retried).toMatchObject({ status: 'pending', attempts: 2 });
+    expect(retried!.nextAttemptAt!.getTime() - leased).toBe(30 * 60_000);
 
     // The mail server is back. Two processes sweep at the same moment: one of them sends it.
-    const later = Date.now() + 5 * 60_000;
+    const later = retried!.nextAttemptAt!.getTime();
     const [a, b] = [outboxAt(smtp.url), outboxAt(smtp.url)];
     const swept = await Promise.all([a.redeliverDue(later), b.redeliverDue(later)]);
     expect(swept.reduce((n, r) => n + r.sent, 0)).toBe(1);
     expect(smtp.messages.filter((m) => m.subject === subject)).toHaveLength(1);
-    expect(await a.redeliverDue(later)).toEqual({ sent: 0, failed: 0 });
+    expect(await a.redeliverDue(later + 86_400_000)).toEqual({ sent: 0, failed: 0 });
     const [row] = await h.db.select().from(emailOutbox).where(eq(emailOutbox.subject, subject));
-    expect(row).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(row).toMatchObject({ status: 'sent', attempts: 3 });
     // Past its redelivery window an unsent notice is left alone.
-    await a.enqueue({ key: 'stale-notice', to: 'ana@brightside.example', subject: 'Stale notice', text: 'x', html: '<p>x</p>', attachments: [], redeliverUntil: new Date(later - 1) });
-    expect(await a.redeliverDue(later)).toEqual({ sent: 0, failed: 0 });
+    await a.enqueue({ key: 'stale-notice', to: 'ana@brightside.example', subject: 'Stale notice', text: 'x', html: '<p>x</p>', attachments: [], redeliverUntil: new Date(Date.now() + 60_000) });
+    expect(await a.redeliverDue(Date.now() + 86_400_000)).toEqual({ sent: 0, failed: 0 });
     expect(smtp.messages.some((m) => m.subject === 'Stale notice')).toBe(false);
   });
 });
