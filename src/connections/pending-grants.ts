@@ -2,7 +2,7 @@
 // grant is sealed like connection tokens and bound to its row; it is usable once, for ten minutes, and only by
 // the user whose callback produced it.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, ne } from 'drizzle-orm';
 import { z } from 'zod';
 import type { OAuthGrant } from '../../integrations/types.js';
 import type { Database } from '../db/index.js';
@@ -67,20 +67,29 @@ export function createPendingGrantStore(deps: { db: Database; keyRing: KeyRing; 
   }
 
   /**
-   * Uses the grant up and wipes its sealed tokens from the table: of two concurrent submissions, one gets the
-   * grant and the other is told it was used.
+   * Uses the grant up: of two concurrent submissions, one gets it and the other is told it was used. The caller
+   * then either finishes (the sealed tokens are wiped from the table) or gives it back when storing failed.
    */
   async function take(id: string, userId: string): Promise<PendingGrantCheck> {
     const seen = await peek(id, userId);
     if (!seen.ok) return seen;
-    const won = await db.update(pendingGrants).set({ usedAt: new Date(now()), sealed: '' })
+    const won = await db.update(pendingGrants).set({ usedAt: new Date(now()) })
       .where(and(eq(pendingGrants.id, id), isNull(pendingGrants.usedAt))).returning({ id: pendingGrants.id });
     return won.length > 0 ? seen : { ok: false, reason: 'used' };
   }
 
+  async function finish(id: string): Promise<void> {
+    await db.update(pendingGrants).set({ sealed: '' }).where(eq(pendingGrants.id, id));
+  }
+
+  /** After a failure storing what it was used for: the owner may submit the same choice again. */
+  async function giveBack(id: string): Promise<void> {
+    await db.update(pendingGrants).set({ usedAt: null }).where(and(eq(pendingGrants.id, id), ne(pendingGrants.sealed, '')));
+  }
+
   // src/security/housekeeping.ts wipes the tokens of expired grants hourly and drops used and expired rows a day
   // later, so a second submit of the choice still hears "already chosen".
-  return { save, peek, take };
+  return { save, peek, take, finish, giveBack };
 }
 
 export type PendingGrantStore = ReturnType<typeof createPendingGrantStore>;

@@ -136,7 +136,14 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsPort {
       const taken = await d.pending.take(choiceId, userId);
       if (!taken.ok) return { ok: false, message: choiceMessages[taken.reason] };
       const { provider, grant, sandbox } = taken.pending;
-      const made = await store(await organisationOf(userId), provider, chosen, grant.tokens, sandbox);
+      let made;
+      try {
+        made = await store(await organisationOf(userId), provider, chosen, grant.tokens, sandbox);
+      } catch (e) {
+        await d.pending.giveBack(choiceId); // storing is safe to repeat: the owner can submit the choice again
+        throw e;
+      }
+      await d.pending.finish(choiceId);
       await releaseUnchosen(provider, grant.tokens, offered.filter((a) => !chosen.includes(a)));
       return { ok: true, value: made };
     },
@@ -144,7 +151,9 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsPort {
     async cancelChoice(userId, choiceId) {
       const taken = await d.pending.take(choiceId, userId);
       // Connect nothing means keep nothing: every offered organisation no connection relies on is unlinked.
-      if (taken.ok) await releaseUnchosen(taken.pending.provider, taken.pending.grant.tokens, taken.pending.grant.accounts);
+      if (!taken.ok) return;
+      await d.pending.finish(choiceId);
+      await releaseUnchosen(taken.pending.provider, taken.pending.grant.tokens, taken.pending.grant.accounts);
     },
 
     list: (organisationId) => d.vault.listByOrganisation(organisationId).then((list) => list.map(summary)),

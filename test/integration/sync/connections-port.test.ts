@@ -1,4 +1,5 @@
 // The connections page's port over the real vault and state store, with a fake provider behind the registry.
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntegrationError } from '../../../integrations/errors.js';
 import { createConnectionsPort } from '../../../src/connections/port.js';
@@ -7,7 +8,7 @@ import { createPendingGrantStore } from '../../../src/connections/pending-grants
 import type { Connection } from '../../../src/connections/types.js';
 import { createConnectionVault } from '../../../src/connections/vault.js';
 import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
-import { connections } from '../../../src/db/schema.js';
+import { connections, pendingGrants } from '../../../src/db/schema.js';
 import type { ConnectionsPort } from '../../../src/web/ports.js';
 import { FakeOAuthProvider, testKeyRing } from './fakes.js';
 import { seedOrganisation } from './fixtures.js';
@@ -18,6 +19,7 @@ let oauth: FakeOAuthProvider;
 let owner: { organisationId: string; userId: string };
 let stranger: { organisationId: string; userId: string };
 const events: string[] = [];
+let failNextConnected: Error | undefined;
 
 beforeAll(async () => {
   h = await openDatabase({ kind: 'pglite' });
@@ -33,7 +35,14 @@ beforeAll(async () => {
       if (key !== 'rk_test_good') throw new IntegrationError('auth', 'Invalid API Key provided', { provider: 'stripe', status: 401 });
       return { account: { accountId: 'acct_1', name: 'Brightside' }, tokens: { accessToken: key, scope: 'restricted_key' }, livemode: false };
     },
-    onConnected: async (c: Connection, restored: boolean) => void events.push(`${restored ? 'restored' : 'connected'}:${c.accountId}`),
+    onConnected: async (c: Connection, restored: boolean) => {
+      if (failNextConnected) {
+        const e = failNextConnected;
+        failNextConnected = undefined;
+        throw e;
+      }
+      events.push(`${restored ? 'restored' : 'connected'}:${c.accountId}`);
+    },
     onDisconnected: async (c: Connection) => void events.push(`disconnected:${c.accountId}`),
   });
 });
@@ -72,5 +81,20 @@ describe('connections port', () => {
     expect(await port.disconnect(owner.organisationId, connection!.id)).toBe(true);
     expect(events.at(-1)).toBe('disconnected:realm-1');
     expect((await port.list(owner.organisationId)).find((c) => c.id === connection!.id)?.status).toBe('disconnected');
+  });
+
+  it('gives a choice back when storing it failed, so the owner can submit it again', async () => {
+    delete oauth.failExchange;
+    oauth.grantAccounts = [{ accountId: 'tenant-1', name: 'North Ltd' }, { accountId: 'tenant-2', name: 'South Ltd' }];
+    const state = stateOf(await port.startUrl(owner.userId, 'quickbooks'));
+    const callback = await port.completeCallback(owner.userId, 'quickbooks', { state, code: 'c9' });
+    if (!callback.ok || callback.value.kind !== 'choose') throw new Error('expected a choice');
+    const { choiceId } = callback.value;
+    failNextConnected = new Error('Temporal is unavailable');
+    await expect(port.choose(owner.userId, choiceId, ['tenant-2'])).rejects.toThrow('Temporal is unavailable');
+    expect(await port.choose(owner.userId, choiceId, ['tenant-2'])).toEqual({ ok: true, value: [expect.objectContaining({ name: 'South Ltd', status: 'active' })] });
+    expect(await port.choose(owner.userId, choiceId, ['tenant-2'])).toEqual({ ok: false, message: expect.stringContaining('already chosen') });
+    const [row] = await h.db.select({ sealed: pendingGrants.sealed }).from(pendingGrants).where(eq(pendingGrants.id, choiceId));
+    expect(row).toEqual({ sealed: '' }); // finished: the tokens left the table
   });
 });

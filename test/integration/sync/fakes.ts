@@ -2,7 +2,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { IntegrationError } from '../../../integrations/errors.js';
 import type {
-  ChangeBatch, CreditNoteRequest, LedgerConnector, NormalizedWebhookEvent, OAuthGrant, OAuthProvider, TokenSet, WebhookVerification, WebhookVerifier,
+  ChangeBatch, ConnectedAccount, CreditNoteRequest, LedgerConnector, NormalizedWebhookEvent, OAuthGrant, OAuthProvider, TokenSet, WebhookVerification, WebhookVerifier,
 } from '../../../integrations/types.js';
 import type { CreditNote, ProviderKey } from '../../../src/domain/model.js';
 import { parseKeyRing } from '../../../src/security/cipher.js';
@@ -15,6 +15,8 @@ export class FakeOAuthProvider implements OAuthProvider {
   readonly refreshCalls: TokenSet[] = [];
   readonly revoked: TokenSet[] = [];
   readonly droppedAccounts: string[] = [];
+  /** The accounts the next code exchange reaches. */
+  grantAccounts: ConnectedAccount[] = [{ accountId: 'realm-1', name: 'Fake Co' }];
   refreshDelayMs = 0;
   failNextRefresh?: Error;
   failExchange?: Error;
@@ -37,7 +39,7 @@ export class FakeOAuthProvider implements OAuthProvider {
 
   async exchangeCode(): Promise<OAuthGrant> {
     if (this.failExchange) throw this.failExchange;
-    return { tokens: this.#issue(), accounts: [{ accountId: 'realm-1', name: 'Fake Co' }] };
+    return { tokens: this.#issue(), accounts: this.grantAccounts };
   }
 
   async refresh(tokens: TokenSet): Promise<TokenSet> {
