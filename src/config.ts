@@ -117,7 +117,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secrets: { encryptionKeys: e.ENCRYPTION_KEYS, appSecret: e.APP_SECRET },
     // Client replies go to case+<id>@<this domain>, whose mail host posts them to /inbound/email.
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, replyDomain: e.MAIL_REPLY_DOMAIN ?? new URL(publicUrl).hostname },
-    // Short payments on invoices unchanged for longer than this open no case (a first backfill brings years of history).
+    // Short payments last paid longer ago than this open no case (a first backfill brings years of history).
     detection: { staleAfterDays: e.DETECTION_STALE_AFTER_DAYS },
     simulators,
     providers: {

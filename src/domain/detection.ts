@@ -12,7 +12,7 @@ export interface DetectionPolicy {
   readonly percentTolerance: number;
   /** Days either side of a Stripe charge within which a ledger payment may be the same money. */
   readonly matchWindowDays: number;
-  /** A short payment on an invoice unchanged for more than this many days (history from a first backfill) opens no case. */
+  /** A short payment whose last payment is more than this many days old (history from a first backfill) opens no case. */
   readonly staleAfterDays: number;
 }
 
@@ -84,15 +84,15 @@ export function invoiceFacts(state: InvoiceState, kind: CaseKind): CaseFacts {
 }
 
 /**
- * The day the shortfall was last news, when that is more than `staleAfterDays` before `today` (YYYY-MM-DD, from the
- * caller's clock): the latest of the payments' dates and of when the invoice or any of its payments last changed.
- * A payment voided yesterday on an invoice last paid a year ago changes the invoice today, so it is news.
+ * The day of the latest payment on the invoice, voided ones included, when that is more than `staleAfterDays`
+ * before `today` (YYYY-MM-DD, from the caller's clock). Payment dates are the provider's own record of when money
+ * moved; modification times are not (Stripe's are when we read, Xero's move when an invoice is emailed), so they
+ * would make years-old history look new. A bounced recent payment keeps the invoice news through its date.
  */
-function staleSince(state: InvoiceState, today: string, policy: DetectionPolicy): string | undefined {
+function staleSince(payments: readonly Payment[], today: string, policy: DetectionPolicy): string | undefined {
   if (Number.isNaN(dayNumber(today))) throw new Error(`today must be a YYYY-MM-DD date, got ${JSON.stringify(today)}`);
-  const day = (iso: string) => iso.slice(0, 10);
-  const last = [day(state.invoice.updatedAt), ...state.payments.flatMap((p) => [p.date, day(p.updatedAt)])].sort().at(-1)!;
-  return dayNumber(today) - dayNumber(last) > policy.staleAfterDays ? last : undefined;
+  const last = payments.map((p) => p.date).sort().at(-1);
+  return last !== undefined && dayNumber(today) - dayNumber(last) > policy.staleAfterDays ? last : undefined;
 }
 
 export function detectShortPayment(state: InvoiceState, openCase: OpenCase | undefined, today: string, policy = defaultDetectionPolicy): DetectionResult {
@@ -117,8 +117,8 @@ export function detectShortPayment(state: InvoiceState, openCase: OpenCase | und
   if (!openCase) {
     if (!shortPaid) return { kind: 'none', reason: 'unpaid', caseKey: key };
     // Old history (say, years of it from a first backfill) is not news: no case, no letter about long-past money.
-    const since = staleSince(state, today, policy);
-    if (since) return { kind: 'none', reason: 'stale', caseKey: key, detail: `nothing on the invoice or its payments changed since ${since}, more than ${policy.staleAfterDays} days ago` };
+    const last = staleSince(state.payments, today, policy);
+    if (last) return { kind: 'none', reason: 'stale', caseKey: key, detail: `last payment on ${last} is older than ${policy.staleAfterDays} days` };
     return { kind: 'open', reason: 'short_payment', caseKey: key, facts: invoiceFacts(state, 'short_payment') };
   }
   const facts = invoiceFacts(state, shortPaid ? combineKinds(openCase.kind, 'short_payment') : openCase.kind);
