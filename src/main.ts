@@ -77,8 +77,12 @@ async function run(mode: Mode, config: Config, logger: Logger, pathVar: string |
     }, 60_000);
     stops.push(async () => clearInterval(inbox));
     // Notices no workflow retries (a connection that broke) are sent again while the mail server was down.
+    let redelivering: Promise<unknown> | undefined;
     const redeliver = setInterval(() => {
-      services.outbox.redeliverDue().catch((err: unknown) => logger.error({ err }, 'outbox redelivery failed'));
+      // One sweep at a time: a slow mail server must not stack sweeps up.
+      redelivering ??= services.outbox.redeliverDue()
+        .catch((err: unknown) => logger.error({ err }, 'outbox redelivery failed'))
+        .finally(() => (redelivering = undefined));
     }, 5 * 60_000).unref();
     stops.push(async () => clearInterval(redeliver));
     // Expired sessions, sign-in links, OAuth states, pending grants and approval links: swept now and hourly.

@@ -54,6 +54,8 @@ export function createConnectionVault(deps: VaultDeps) {
     }
   };
   const authDeps = { db, keyRing, now, refreshMarginMs: deps.refreshMarginMs ?? 5 * 60_000, onBroken };
+  // While disconnecting: a grant found dead on the way out needs no "please reconnect" email.
+  const quietAuthDeps = { ...authDeps, onBroken: async () => undefined };
   const stamp = () => new Date(now());
 
   /**
@@ -115,10 +117,8 @@ export function createConnectionVault(deps: VaultDeps) {
     const first = await getRow(db, connectionId);
     const sharers = first.grantId === null ? [] : await db.select({ id: connections.id }).from(connections)
       .where(and(eq(connections.grantId, first.grantId), ne(connections.id, connectionId), eq(connections.status, 'active'), isNotNull(connections.tokenCiphertext)));
-    if (sharers.length > 0) return leaveGrant(first, provider);
-    const plan = await revokePlan(first, provider);
-    if (plan === 'leave') return leaveGrant(first, provider);
-    const done = await mutexFor(db).run(lockKeyOf(first), async () => {
+    const plan = sharers.length > 0 ? 'leave' : await revokePlan(first, provider);
+    const done = plan === 'leave' ? await leaveGrant(first, provider) : await mutexFor(db).run(lockKeyOf(first), async () => {
       const row = await getRow(db, connectionId);
       if (row.grantId !== first.grantId) return undefined; // reconnected from a new grant meanwhile: decide again
       const tokens = openTokens(keyRing, row);
@@ -152,32 +152,37 @@ export function createConnectionVault(deps: VaultDeps) {
     }
     if (!provider.listAccounts || !provider.disconnectAccount || row.status !== 'active') return 'revoke';
     try {
-      const { tokens } = await getFreshAuth(authDeps, row.id, provider);
+      const { tokens } = await getFreshAuth(quietAuthDeps, row.id, provider);
       const others = (await provider.listAccounts(tokens)).map((a) => a.accountId).filter((id) => id !== row.accountId);
       const inUse = await listInUseByAccounts(db, toConnection(row).provider, others);
       return inUse.some((c) => c.id !== row.id) ? 'leave' : 'revoke';
     } catch (err) {
-      log?.warn({ connectionId: row.id, provider: row.provider, error: errorSummary(err) }, 'could not list the accounts a revoke would end; revoking');
-      return 'revoke';
+      // Unsure what a revoke would end: unlink only this account, and let the unused grant expire at the provider.
+      log?.warn({ connectionId: row.id, provider: row.provider, error: errorSummary(err) }, 'could not list the accounts a revoke would end; unlinking this one only');
+      return 'leave';
     }
   }
 
-  async function leaveGrant(row: ConnectionRow, provider: OAuthProvider): Promise<{ revoked: boolean }> {
+  /** Undefined when the connection was reconnected from another grant meanwhile: the caller decides again. */
+  async function leaveGrant(row: ConnectionRow, provider: OAuthProvider): Promise<{ revoked: boolean } | undefined> {
     let revoked = false;
     // Xero links an app to an organisation per user, not per grant: another Shortfall organisation reaching the same
     // one (an agency and its client, consented by one person) would lose it too. Then only our copy goes.
     if (provider.disconnectAccount && row.status === 'active' && !(await readElsewhere(row))) {
       try {
         // Fresh auth first (it takes the grant's lock itself): the access token may have expired.
-        const auth = await getFreshAuth(authDeps, row.id, provider);
+        const auth = await getFreshAuth(quietAuthDeps, row.id, provider);
         await provider.disconnectAccount({ tokens: auth.tokens, accountId: row.accountId });
         revoked = true;
       } catch (err) {
         log?.warn({ connectionId: row.id, provider: row.provider, error: errorSummary(err) }, 'account disconnect failed');
       }
     }
-    await mutexFor(db).run(lockKeyOf(row), () => wipe(row.id));
-    return { revoked };
+    return mutexFor(db).run(lockKeyOf(row), async () => {
+      if ((await getRow(db, row.id)).grantId !== row.grantId) return undefined;
+      await wipe(row.id);
+      return { revoked };
+    });
   }
 
   /** Whether another connection (another organisation's) holds our app's grant to the same provider account. */

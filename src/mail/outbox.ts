@@ -98,7 +98,9 @@ export function createOutbox(db: Database, transport: MailTransport, attachments
     let sent = 0;
     let failed = 0;
     for (const row of due) {
-      const claimed = await db.update(emailOutbox).set({ attempts: row.attempts + 1, nextAttemptAt: new Date(nowMs + leaseMs(row.attempts + 1)) })
+      // Leased from the claim, not the sweep's start: a sweep works through its rows one at a time.
+      const claimedAt = Math.max(nowMs, Date.now());
+      const claimed = await db.update(emailOutbox).set({ attempts: row.attempts + 1, nextAttemptAt: new Date(claimedAt + leaseMs(row.attempts + 1)) })
         .where(and(eq(emailOutbox.id, row.id), eq(emailOutbox.nextAttemptAt, row.nextAttemptAt!), ne(emailOutbox.status, 'sent'))).returning({ id: emailOutbox.id });
       if (claimed.length === 0) continue;
       // deliver() counts the attempt from the row as read: the claim's bump is that same attempt.

@@ -61,10 +61,11 @@ export class FakeOAuthProvider implements OAuthProvider {
 
   /** Set to make it behave like Xero, where a revoke ends every account the user linked: what /connections lists. */
   linkedAccounts?: string[];
+  failListAccounts?: Error;
 
   async listAccounts(_tokens: TokenSet) {
-    if (!this.linkedAccounts) throw new Error('this fake provider lists no accounts');
-    return this.linkedAccounts.filter((a) => !this.droppedAccounts.includes(a)).map((accountId) => ({ accountId, name: accountId }));
+    if (this.failListAccounts) throw this.failListAccounts;
+    return (this.linkedAccounts ?? []).filter((a) => !this.droppedAccounts.includes(a)).map((accountId) => ({ accountId, name: accountId }));
   }
 
   /** Like Xero's DELETE /connections/{id}: one account leaves the grant, whose tokens keep working. */

@@ -201,6 +201,15 @@ describe.each(engines)('connection vault on %s', (_engine, open) => {
     expect(provider.droppedAccounts).toEqual(['tenant-b', 'tenant-a']);
   });
 
+  it('unlinks only its own account, never revokes, when it cannot tell what a revoke would end', async () => {
+    const { vault, provider, connection } = await setup(60 * MINUTE);
+    provider.failListAccounts = new IntegrationError('rate_limited', 'Xero answered 429');
+    expect(await vault.disconnect(connection.id, provider)).toEqual({ revoked: true });
+    expect(provider.revoked).toEqual([]);
+    expect(provider.droppedAccounts).toEqual(['realm-1']);
+    expect((await vault.get(connection.id)).status).toBe('disconnected');
+  });
+
   it('keeps the organisation linked at the provider when another Shortfall organisation still reads it', async () => {
     const { vault, provider, a, db } = await sharedGrant(MINUTE);
     const { organisationId: agency } = await seedOrganisation(db, 'Agency Ltd');
