@@ -86,7 +86,7 @@ async function run(mode: Mode, config: Config, logger: Logger, pathVar: string |
     }, 5 * 60_000).unref();
     stops.push(async () => clearInterval(redeliver));
     // Expired sessions, sign-in links, OAuth states, pending grants and approval links: swept now and hourly.
-    const housekeeping = startHousekeeping({ db: db.db, logger });
+    const housekeeping = startHousekeeping({ db: db.db, logger, before: () => services.connections.releaseExpiredChoices() });
     stops.push(() => housekeeping.stop());
     // Every active connection has a running sync workflow; starting one that runs is a no-op.
     const active = await db.db.select({ id: connections.id }).from(connections).where(eq(connections.status, 'active'));

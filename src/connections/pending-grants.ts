@@ -2,7 +2,7 @@
 // grant is sealed like connection tokens and bound to its row; it is usable once, for ten minutes, and only by
 // the user whose callback produced it.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { and, eq, isNull, ne } from 'drizzle-orm';
+import { and, eq, isNull, lte, ne } from 'drizzle-orm';
 import { z } from 'zod';
 import type { OAuthGrant } from '../../integrations/types.js';
 import type { Database } from '../db/index.js';
@@ -89,7 +89,20 @@ export function createPendingGrantStore(deps: { db: Database; keyRing: KeyRing; 
 
   // src/security/housekeeping.ts wipes the tokens of expired grants hourly and drops used and expired rows a day
   // later, so a second submit of the choice still hears "already chosen".
-  return { save, peek, take, finish, giveBack };
+  /** Choices the owner walked away from, each claimed once (of two sweepers, one gets it) while its tokens remain. */
+  async function takeExpired(limit = 20): Promise<PendingGrant[]> {
+    const at = new Date(now());
+    const rows = await db.select().from(pendingGrants)
+      .where(and(lte(pendingGrants.expiresAt, at), isNull(pendingGrants.usedAt), ne(pendingGrants.sealed, ''))).limit(limit);
+    const taken: PendingGrant[] = [];
+    for (const row of rows) {
+      const won = await db.update(pendingGrants).set({ usedAt: at }).where(and(eq(pendingGrants.id, row.id), isNull(pendingGrants.usedAt))).returning({ id: pendingGrants.id });
+      if (won.length > 0) taken.push(unseal(row));
+    }
+    return taken;
+  }
+
+  return { save, peek, take, finish, giveBack, takeExpired };
 }
 
 export type PendingGrantStore = ReturnType<typeof createPendingGrantStore>;

@@ -57,7 +57,12 @@ function refused(e: unknown, message: string): PortResult<never> {
   throw e;
 }
 
-export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsPort {
+export interface ConnectionsService extends ConnectionsPort {
+  /** Unlinks at the provider what choices left to expire reached, unless a connection relies on it; how many. */
+  releaseExpiredChoices(): Promise<number>;
+}
+
+export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsService {
   async function organisationOf(userId: string): Promise<string> {
     const [user] = await d.db.select({ organisationId: users.organisationId }).from(users).where(eq(users.id, userId));
     if (!user) throw new Error(`No user ${userId}`);
@@ -164,6 +169,15 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsPort {
       await d.vault.disconnect(connectionId, d.providers.get(connection.provider).oauth);
       await d.onDisconnected(connection);
       return true;
+    },
+
+    async releaseExpiredChoices() {
+      const expired = await d.pending.takeExpired();
+      for (const { id, provider, grant } of expired) {
+        await releaseUnchosen(provider, grant.tokens, grant.accounts);
+        await d.pending.finish(id);
+      }
+      return expired.length;
     },
 
     async saveStripeKey(organisationId, key) {

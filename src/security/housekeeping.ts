@@ -47,12 +47,23 @@ export async function purgeExpiredSecrets(db: Database, nowMs: number): Promise<
  * Sweeps once now, then every interval, in the process serving the web app. The timer is unref'd so it never
  * holds the process open; stop() clears it and waits for a sweep in flight, so the database closes after it.
  */
-export function startHousekeeping(deps: { db: Database; logger: Logger; now?: () => number; intervalMs?: number }): { stop(): Promise<void> } {
+export function startHousekeeping(deps: {
+  db: Database; logger: Logger; now?: () => number; intervalMs?: number;
+  /** Runs first in every sweep, while expired secrets are still there to act on (choices left to expire). */
+  before?: () => Promise<unknown>;
+}): { stop(): Promise<void> } {
   const log = deps.logger.child({ module: 'security.housekeeping' });
   const now = deps.now ?? Date.now;
   let running: Promise<void> | undefined;
+  const before = async () => {
+    try {
+      await deps.before?.();
+    } catch (err) {
+      log.error({ err }, 'housekeeping step before the purge failed');
+    }
+  };
   const sweep = () => {
-    running ??= purgeExpiredSecrets(deps.db, now())
+    running ??= before().then(() => purgeExpiredSecrets(deps.db, now()))
       .then((counts) => log.info(counts, 'expired secrets purged'), (err: unknown) => log.error({ err }, 'purging expired secrets failed'))
       .finally(() => (running = undefined));
   };

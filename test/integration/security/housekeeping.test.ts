@@ -82,9 +82,18 @@ describe('the housekeeping timer', () => {
     await h.db.insert(sessions).values({ id: 'old', email: 'a@b.c', expiresAt: new Date(Date.now() - MINUTE) });
     const lines: Record<string, unknown>[] = [];
     const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
-    const housekeeping = startHousekeeping({ db: h.db, logger, intervalMs: 20 });
-    await expect.poll(() => lines.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(3);
+    // The step before the purge still sees what the purge removes; its failure does not stop the purge.
+    const sessionsSeenBefore: number[] = [];
+    const before = async () => {
+      sessionsSeenBefore.push((await h.db.select().from(sessions)).length);
+      if (sessionsSeenBefore.length === 2) throw new Error('provider unreachable');
+    };
+    const housekeeping = startHousekeeping({ db: h.db, logger, intervalMs: 20, before });
+    await expect.poll(() => lines.filter((l) => l.msg === 'expired secrets purged').length, { timeout: 5_000 }).toBeGreaterThanOrEqual(3);
     await housekeeping.stop();
+    expect(sessionsSeenBefore.slice(0, 2)).toEqual([1, 0]);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 50, msg: 'housekeeping step before the purge failed' }));
+    lines.splice(0, lines.length, ...lines.filter((l) => l.msg === 'expired secrets purged'));
     expect(lines[0]).toMatchObject({ level: 30, module: 'security.housekeeping', msg: 'expired secrets purged', sessions: 1, signInTokens: 0, approvalTokens: 0 });
     expect(lines[1]).toMatchObject({ sessions: 0 });
     const seen = lines.length;

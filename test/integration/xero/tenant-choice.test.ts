@@ -3,7 +3,7 @@
 // organisations share one rotating refresh token, so they refresh together and leave the grant one by one.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConnectionsPort } from '../../../src/connections/port.js';
+import { createConnectionsPort, type ConnectionsService } from '../../../src/connections/port.js';
 import { createOAuthStateStore } from '../../../src/connections/oauth-states.js';
 import { createPendingGrantStore } from '../../../src/connections/pending-grants.js';
 import type { Connection, ConnectionBrokenEvent } from '../../../src/connections/types.js';
@@ -21,6 +21,7 @@ let db: DatabaseHandle;
 let w: WebHarness;
 let b: InjectBrowser;
 let vault: ConnectionVault;
+let port: ConnectionsService;
 let orgId: string;
 const events: string[] = [];
 const broken: ConnectionBrokenEvent[] = [];
@@ -31,7 +32,7 @@ beforeAll(async () => {
   const keyRing = testKeyRing();
   const oauth = x.oauth();
   vault = createConnectionVault({ db: db.db, keyRing, now: x.clock, onBroken: (e) => void broken.push(e) });
-  const port = createConnectionsPort({
+  port = createConnectionsPort({
     db: db.db, vault,
     states: createOAuthStateStore({ db: db.db, now: x.clock }),
     pending: createPendingGrantStore({ db: db.db, keyRing, now: x.clock }),
@@ -197,11 +198,16 @@ describe('choosing Xero organisations', () => {
     const kestrelConnection = (await byName()).get('Kestrel Design Studio')!;
     expect((await reachable(kestrelConnection.id)).sort()).toEqual(['Harbour Plumbing Ltd', 'Kestrel Design Studio']);
 
-    const late = (await connectXero([harbour, kestrel])).headers.location as string;
+    const late = (await connectXero([harbour, kestrel, demo])).headers.location as string;
+    expect((await reachable(kestrelConnection.id)).sort()).toEqual(['Demo Company (AU)', 'Harbour Plumbing Ltd', 'Kestrel Design Studio']);
     x.clock.advance(11 * MINUTE);
     const expired = await b.get(late);
     expect(expired.statusCode).toBe(410);
     expect(textOf(expired.body)).toContain('That choice took longer than ten minutes. Please connect again.');
+    // Left to expire, it is released like a cancel: what no connection relies on is unlinked, once.
+    expect(await port.releaseExpiredChoices()).toBe(1);
+    expect(await port.releaseExpiredChoices()).toBe(0);
+    expect((await reachable(kestrelConnection.id)).sort()).toEqual(['Harbour Plumbing Ltd', 'Kestrel Design Studio']);
     expect((await byName()).get('Harbour Plumbing Ltd')?.status).toBe('needs_reconnect');
   });
 
