@@ -79,33 +79,35 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
       await d.outbox.send({ key: n.key, caseId: n.caseId, to: n.organisation.ownerEmail, ...ownerEmail(n, `${d.publicUrl}/cases/${n.caseId}`), attachments: [] });
     },
 
-    async postCreditNote(c) {
+    // Each connection is resolved inside integrationCall: a broken one (needs_reconnect, disconnected, a refused
+    // refresh token) fails at once as integration.auth or connection.disconnected, before anything is written.
+    // Writes heartbeat from the start, since a token refresh may wait on another worker's lock.
+    postCreditNote: (c) => heartbeatWhile(integrationCall(async () => {
       const ledger = await d.ledger(c.connectionId);
-      const note = await heartbeatWhile(integrationCall(() => ledger.postCreditNote({
+      const note = await ledger.postCreditNote({
         invoiceId: c.invoiceId, currency: c.currency, idempotencyKey: c.key, memo: `${c.memo} (${creditNoteReference(c.caseId)})`,
         lines: c.lines.map((l) => ({ invoiceLineId: l.lineId, description: l.description, amount: l.amount })),
         ...(c.customerId ? { customerId: c.customerId } : {}),
-      })));
-      return { ref: note.ref.id, total: note.total };
-    },
+      });
+      return { ref: note.ref.id, total: note.total, ...(note.number ? { number: note.number } : {}) };
+    })),
 
     async attachInvoicePdf(r) {
-      const ledger = await d.ledger(r.connectionId);
-      const pdf = await integrationCall(() => ledger.getInvoicePdf(r.invoiceId));
+      const pdf = await integrationCall(async () => (await d.ledger(r.connectionId)).getInvoicePdf(r.invoiceId));
       const doc = await d.documents.save({ id: deterministicId(r.key), caseId: r.caseId, kind: 'invoice', name: `Invoice ${r.invoiceNumber}.pdf`, contentType: 'application/pdf', content: Buffer.from(pdf) });
       return { documentId: doc.id, name: doc.name };
     },
 
-    async stageStripeEvidence(r) {
+    stageStripeEvidence: (r) => heartbeatWhile(integrationCall(async () => {
+      const port = await d.evidence(r.connectionId);
       const files = await Promise.all(r.documentIds.map((id) => d.documents.load(id)));
-      const port = await d.evidence(r.connectionId);
-      await heartbeatWhile(integrationCall(() => port.stage({ disputeId: r.disputeId, fields: r.fields, files, key: r.key })));
-    },
+      await port.stage({ disputeId: r.disputeId, fields: r.fields, files, key: r.key });
+    })),
 
-    async submitStripeEvidence(r) {
+    submitStripeEvidence: (r) => heartbeatWhile(integrationCall(async () => {
       const port = await d.evidence(r.connectionId);
-      await heartbeatWhile(integrationCall(() => port.submit({ disputeId: r.disputeId, key: r.key })));
-    },
+      await port.submit({ disputeId: r.disputeId, key: r.key });
+    })),
 
     async buildEvidencePack(r) {
       const pdf = await renderEvidencePack({ ...r, documents: await withStoredDocuments(r.caseId, r.documents) }, now());

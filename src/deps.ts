@@ -3,10 +3,12 @@
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../activities/index.js';
+import type { CaseActivityDeps, EvidenceSubmitter } from '../activities/cases.js';
 import { createQuickbooksProvider } from '../integrations/quickbooks/provider.js';
-import { createProviderRegistry, type ProviderConfigs } from '../integrations/registry.js';
+import { createProviderRegistry, type ProviderConfigs, type ProviderRegistry } from '../integrations/registry.js';
 import { createStripeConnect } from '../integrations/stripe/oauth.js';
 import { createStripeServices } from '../integrations/stripe/provider.js';
+import type { ConnectionAuth } from '../integrations/types.js';
 import { createXeroProvider } from '../integrations/xero/provider.js';
 import { createApprovalStore } from './approvals/store.js';
 import { createCaseStarter } from './cases/starter.js';
@@ -15,7 +17,7 @@ import { createConnectionsPort } from './connections/port.js';
 import { createBrokenConnectionAlert } from './connections/broken-alert.js';
 import { createOAuthStateStore } from './connections/oauth-states.js';
 import { createPendingGrantStore } from './connections/pending-grants.js';
-import { createConnectionVault } from './connections/vault.js';
+import { createConnectionVault, type ConnectionVault } from './connections/vault.js';
 import type { DatabaseHandle } from './db/index.js';
 import { defaultDetectionPolicy } from './domain/detection.js';
 import { createDocumentStore } from './documents/storage.js';
@@ -35,6 +37,11 @@ export interface ServiceInputs {
   readonly client: Client;
   readonly secrets: { readonly encryptionKeys: string; readonly appSecret: string };
   readonly sandbox?: Sandbox | undefined;
+  /**
+   * The clock of case starts and sync detection (learnedAt, "today"); Date.now unless given. The scenario suite
+   * passes the time-skipping server's clock, so a case opened after skipped days counts from workflow time.
+   */
+  readonly now?: (() => number) | undefined;
 }
 
 /** Provider settings: the configured accounts, or the sandbox simulators on the embedded demo. */
@@ -52,6 +59,28 @@ function providerSettings(config: Config, sandbox: Sandbox | undefined) {
   };
 }
 
+/**
+ * How the case activities reach a connection: fresh auth from the vault on every call, so a connection that needs
+ * reconnecting (or is disconnected, or whose refresh token is refused) throws there, inside the activity's error
+ * mapping (activities/failures.ts), and fails the activity at once instead of being retried.
+ */
+export function connectionPorts(
+  vault: Pick<ConnectionVault, 'get' | 'getFreshAuth'>, registry: Pick<ProviderRegistry, 'get'>, evidence: (auth: ConnectionAuth) => EvidenceSubmitter,
+): Pick<CaseActivityDeps, 'ledger' | 'evidence'> {
+  const authFor = async (connectionId: string) => {
+    const connection = await vault.get(connectionId);
+    const provider = registry.get(connection.provider);
+    return { provider, auth: await vault.getFreshAuth(connection.id, provider.oauth) };
+  };
+  return {
+    ledger: async (connectionId) => {
+      const { provider, auth } = await authFor(connectionId);
+      return provider.connector(auth);
+    },
+    evidence: async (connectionId) => evidence((await authFor(connectionId)).auth),
+  };
+}
+
 export function createServices(i: ServiceInputs) {
   const { config, logger, client } = i;
   const db = i.db.db;
@@ -65,7 +94,7 @@ export function createServices(i: ServiceInputs) {
     stripe: () => stripe.services,
   }, settings.configs);
 
-  const starter = createCaseStarter({ db, client, taskQueue, logger });
+  const starter = createCaseStarter({ db, client, taskQueue, logger, ...(i.now ? { now: i.now } : {}) });
   const documents = createDocumentStore(db, path.join(config.dataDir, 'documents'));
   const transport = createMailTransport(config.mail);
   const outbox = createOutbox(db, transport, documents);
@@ -79,23 +108,13 @@ export function createServices(i: ServiceInputs) {
     },
   });
   const dispatcher = createSyncDispatcher({ db, client, taskQueue, cases: starter, logger });
-  const sync = createSyncStore({ db, policy: { ...defaultDetectionPolicy, staleAfterDays: config.detection.staleAfterDays } });
+  const sync = createSyncStore({ db, policy: { ...defaultDetectionPolicy, staleAfterDays: config.detection.staleAfterDays }, ...(i.now ? { now: i.now } : {}) });
   const approvals = createApprovalStore(db, i.secrets.appSecret);
-
-  const authFor = async (connectionId: string) => {
-    const connection = await vault.get(connectionId);
-    const provider = registry.get(connection.provider);
-    return { provider, auth: await vault.getFreshAuth(connection.id, provider.oauth) };
-  };
 
   const activities = createActivities({
     cases: {
       db, outbox, approvals, documents, publicUrl: config.http.publicUrl, replyDomain: config.mail.replyDomain,
-      ledger: async (connectionId) => {
-        const { provider, auth } = await authFor(connectionId);
-        return provider.connector(auth);
-      },
-      evidence: async (connectionId) => stripe.evidence((await authFor(connectionId)).auth),
+      ...connectionPorts(vault, registry, stripe.evidence),
     },
     sync: { connections: vault, providers: registry, sync, cases: starter },
   });

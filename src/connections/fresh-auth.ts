@@ -29,8 +29,15 @@ type Outcome =
 
 export const isInvalidGrant = (e: unknown) => isIntegrationError(e) && e.kind === 'auth' && e.details.code === 'invalid_grant';
 
-export function unusableError(row: Pick<ConnectionRow, 'id' | 'provider' | 'status'>): IntegrationError {
-  return new IntegrationError('auth', `Connection ${row.id} is ${row.status}; the owner must reconnect it`, { provider: row.provider, code: row.status });
+/** An `auth` error that also says which state the connection is in, so a disconnected one can be told apart. */
+export class ConnectionUnusableError extends IntegrationError {
+  constructor(readonly connectionId: string, readonly status: string, provider: string) {
+    super('auth', `Connection ${connectionId} is ${status}; the owner must reconnect it`, { provider, code: status });
+  }
+}
+
+export function unusableError(row: Pick<ConnectionRow, 'id' | 'provider' | 'status'>): ConnectionUnusableError {
+  return new ConnectionUnusableError(row.id, row.status, row.provider);
 }
 
 function usableTokens(d: FreshAuthDeps, row: ConnectionRow): TokenSet {

@@ -50,9 +50,8 @@ export const syncNowSignal = wf.defineSignal('syncNow');
 export const reconnectedSignal = wf.defineSignal('reconnected');
 export const syncStatusQuery = wf.defineQuery<SyncStatus>('syncStatus');
 
-/** Failure types the workflow branches on (activities/failures.ts produces them). */
-export const authFailureType = 'integration.auth';
-export const disconnectedFailureType = 'connection.disconnected';
+/** Failure types the workflow branches on (activities/failures.ts produces them; workflows/failure-types.ts lists them). */
+export { authFailureType, disconnectedFailureType } from '../failure-types.js';
 
 export const connectionSyncWorkflowId = (connectionId: string) => `sync/${connectionId}`;
 export const defaultSyncIntervalMs = 15 * 60_000;

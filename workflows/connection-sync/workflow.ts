@@ -2,22 +2,29 @@
 // starter, then sleep until a webhook asks (syncNow) or the interval passes. Once a day the pass is a
 // reconciliation sweep instead: a full re-read that repairs what the feed missed, leaving the feed's cursor
 // where it was. A lost grant parks the loop until the owner reconnects; everything else is retried by the
-// activity policy and, failing that, next pass.
+// activity policy and, failing that, next pass. Every policy has an attempt limit (README "What is retried").
 import * as wf from '@temporalio/workflow';
 import type { SyncActivities } from '../../activities/sync.js';
+import { nonRetryableFailureTypes } from '../failure-types.js';
 import {
   authFailureType, defaultPassesPerRun, defaultSweepEveryMs, defaultSyncIntervalMs, disconnectedFailureType, reconnectedSignal, syncNowSignal,
   syncStatusQuery, type ConnectionSyncInput, type ReconciliationResult, type SweepProgress, type SyncPhase,
 } from './definitions.js';
 
-const nonRetryableErrorTypes = ['integration.auth', 'integration.invalid', 'integration.not_found', disconnectedFailureType];
+const nonRetryableErrorTypes = [...nonRetryableFailureTypes];
+// A page: 8 attempts over about 10 minutes (5 s doubling to 5 minutes); after that the pass fails and the next
+// one, an interval later, starts again from the stored checkpoint.
 const pages = wf.proxyActivities<SyncActivities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 8, nonRetryableErrorTypes },
 });
-// Status changes must land eventually, whatever the outage: no attempt limit.
-const status = wf.proxyActivities<SyncActivities>({ startToCloseTimeout: '1 minute', retry: { initialInterval: '2s', maximumInterval: '5 minutes' } });
+// Status changes (our own database, and signals to the cases) must ride out an outage: 300 attempts, about a day
+// (2 s doubling to one try every 5 minutes). Past that the sync logs it and carries on rather than failing.
+const status = wf.proxyActivities<SyncActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 300, nonRetryableErrorTypes },
+});
 
 // Runs begun before the sweep existed replay without it; the run they continue as sweeps.
 const sweepPatch = 'daily-reconciliation-sweep';
@@ -59,8 +66,20 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
     if (failure.type === authFailureType) return 'broken';
     if (failure.type === disconnectedFailureType) return 'disconnected';
     wf.log.warn('sync pass failed', { connectionId, type: failure.type, message: failure.message });
-    await status.recordSyncFailure({ connectionId, message: failure.message });
+    await settled('record the sync failure', () => status.recordSyncFailure({ connectionId, message: failure.message }));
     return 'failed';
+  }
+
+  /** Runs a status activity; one that ran out of attempts (a day-long outage) is logged, never fatal to the sync. */
+  async function settled(what: string, work: () => Promise<void>): Promise<boolean> {
+    try {
+      await work();
+      return true;
+    } catch (err) {
+      if (wf.isCancellation(err)) throw err;
+      wf.log.error(`could not ${what}`, { connectionId, message: failureOf(err).message });
+      return false;
+    }
   }
 
   async function pass(): Promise<PassOutcome> {
@@ -108,13 +127,16 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
     }
   }
 
-  async function awaitReconnect(reason: string): Promise<void> {
+  /** False when the connection could not even be marked broken: then the next pass tries again. */
+  async function awaitReconnect(reason: string): Promise<boolean> {
     phase = 'waiting_for_reconnect';
     reconnected = false; // set before the activity: a reconnect during it still counts
-    await status.markConnectionBroken({ connectionId, reason });
+    if (!(await settled('mark the connection broken', () => status.markConnectionBroken({ connectionId, reason })))) return false;
     await wf.condition(() => reconnected);
-    await status.markConnectionRestored({ connectionId });
+    // The reconnect itself resumes the cases too (src/sync/lifecycle.ts), so a failure here is not fatal.
+    await settled('mark the connection restored', () => status.markConnectionRestored({ connectionId }));
     lastError = undefined;
+    return true;
   }
 
   async function idle(): Promise<void> {
@@ -135,8 +157,7 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
       if (!sweeping) syncNow = true;
       break;
     }
-    if (outcome === 'broken') {
-      await awaitReconnect(lastError ?? 'authorisation failed');
+    if (outcome === 'broken' && (await awaitReconnect(lastError ?? 'authorisation failed'))) {
       continue; // sync straight away with the new grant
     }
     phase = 'idle';

@@ -1,7 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { integrationCall, toActivityFailure } from '../../../activities/failures.js';
-import { IntegrationError } from '../../../integrations/errors.js';
+import { integrationCall, nonRetryableFailureTypes, toActivityFailure } from '../../../activities/failures.js';
+import { IntegrationError, type IntegrationErrorKind } from '../../../integrations/errors.js';
+import { ConnectionUnusableError } from '../../../src/connections/fresh-auth.js';
+import { ConnectionNotFoundError } from '../../../src/connections/records.js';
 
 const failureOf = (e: unknown) => {
   try {
@@ -34,5 +36,17 @@ describe('activity failure mapping', () => {
     expect(failureOf(plain)).toBe(plain);
     await expect(integrationCall(async () => { throw plain; })).rejects.toBe(plain);
     await expect(integrationCall(async () => 42)).resolves.toBe(42);
+  });
+
+  it('fails a connection that needs reconnecting as integration.auth, and a disconnected or missing one as connection.disconnected', () => {
+    expect(failureOf(new ConnectionUnusableError('c1', 'needs_reconnect', 'quickbooks'))).toMatchObject({ type: 'integration.auth', nonRetryable: true, details: [{ provider: 'quickbooks', code: 'needs_reconnect' }] });
+    expect(failureOf(new ConnectionUnusableError('c1', 'disconnected', 'xero'))).toMatchObject({ type: 'connection.disconnected', nonRetryable: true, details: [{ connectionId: 'c1' }] });
+    expect(failureOf(new ConnectionNotFoundError('c2'))).toMatchObject({ type: 'connection.disconnected', nonRetryable: true, details: [{ connectionId: 'c2' }] });
+  });
+
+  it('raises as non-retryable exactly the types the workflow policies list', () => {
+    const kinds: IntegrationErrorKind[] = ['auth', 'rate_limited', 'invalid', 'not_found', 'transient', 'conflict'];
+    const failures = [...kinds.map((k) => new IntegrationError(k, k)), new ConnectionUnusableError('c', 'disconnected', 'stripe')].map((e) => failureOf(e) as ApplicationFailure);
+    expect(failures.filter((f) => f.nonRetryable).map((f) => f.type).sort()).toEqual([...nonRetryableFailureTypes].sort());
   });
 });

@@ -24,6 +24,8 @@ export const action: CaseAction = { kind: 'resolve', reason: 'balance_cleared', 
 export interface Script {
   readonly pages?: Step<SyncPageResult>[];
   readonly sweeps?: Step<SweepPageResult>[];
+  /** Status activities that fail every time, as one that ran out of attempts does (non-retryable here, to be quick). */
+  readonly failingStatus?: readonly ('markConnectionBroken' | 'markConnectionRestored' | 'recordSyncFailure')[];
 }
 
 function next<T>(queue: Step<T>[], fallback: T): T {
@@ -36,6 +38,13 @@ export function fakeActivities(script: Script) {
   const calls: string[] = [];
   const pages = [...(script.pages ?? [])];
   const sweeps = [...(script.sweeps ?? [])];
+  const status = (name: NonNullable<Script['failingStatus']>[number], call: string) => {
+    if (script.failingStatus?.includes(name)) {
+      calls.push(`${call} (failed)`);
+      throw ApplicationFailure.create({ type: 'database.unavailable', message: 'database unavailable', nonRetryable: true });
+    }
+    calls.push(call);
+  };
   const activities: SyncActivities = {
     async syncPage(input) {
       calls.push(`page:${input.pageCursor ?? '-'}`);
@@ -47,9 +56,9 @@ export function fakeActivities(script: Script) {
     },
     applyCaseActions: async (i) => (calls.push(`apply:${i.actions.length}`), { started: 0, signalled: i.actions.length, skipped: 0 }),
     recordReconciliation: async (i) => void calls.push(`reconciled:${i.result.repaired}/${i.result.scanned}`),
-    markConnectionBroken: async (i) => void calls.push(`broken:${i.reason}`),
-    markConnectionRestored: async () => void calls.push('restored'),
-    recordSyncFailure: async (i) => void calls.push(`failure:${i.message}`),
+    markConnectionBroken: async (i) => status('markConnectionBroken', `broken:${i.reason}`),
+    markConnectionRestored: async () => status('markConnectionRestored', 'restored'),
+    recordSyncFailure: async (i) => status('recordSyncFailure', `failure:${i.message}`),
   };
   return { activities, calls };
 }

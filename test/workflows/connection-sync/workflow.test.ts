@@ -63,6 +63,21 @@ describe('connection sync workflow', () => {
     });
   });
 
+  it('keeps running when a status change cannot be recorded, and tries to mark a lost grant again next pass', async () => {
+    const script = { pages: [failure('integration.auth'), failure('integration.auth'), failure('integration.invalid')], failingStatus: ['markConnectionBroken', 'recordSyncFailure'] as const };
+    await run(env, workflowBundle, script, {}, async ({ handle, calls, until }) => {
+      await until((s, c) => s.phase === 'idle' && c.length === 2);
+      expect(calls).toEqual(['page:-', 'broken:integration.auth failure (failed)']);
+      await handle.signal(syncNowSignal);
+      await until((s, c) => s.passes === 2 && s.phase === 'idle' && c.length === 4);
+      expect(calls.slice(2)).toEqual(['page:-', 'broken:integration.auth failure (failed)']);
+      await handle.signal(syncNowSignal);
+      await until((s, c) => s.passes === 3 && s.phase === 'idle' && c.length === 6);
+      expect(calls.slice(4)).toEqual(['page:-', 'failure:integration.invalid failure (failed)']);
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+    });
+  });
+
   it('ends when the connection has been disconnected', async () => {
     await withSync([failure('connection.disconnected')], {}, async ({ handle }) => {
       await handle.result();
