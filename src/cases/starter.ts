@@ -43,7 +43,12 @@ export function createCaseStarter(deps: CaseStarterDeps) {
     const sources = await loadCaseSources(db, scope, action.trigger, action.facts);
     const row = await claimCase(db, { organisationId, connectionId: scope.connectionId, caseKey: action.caseKey, facts: action.facts, customerName: sources.ledger?.invoice.customer.name }, new Date(now()));
     if (!row) return signal(action, scope); // someone else's case now holds the key: bring it up to date
-    const input = caseInput({ caseId: row.id, caseKey: action.caseKey, scope, organisation: await organisationProfile(db, organisationId), facts: action.facts, ...sources, learnedAt: new Date(now()).toISOString() });
+    // The key is global: another organisation reading the same ledger account may own the row (it claimed it
+    // first, or owns the resolved case being reopened). The case stays ONE case, run by its owner with the owner's
+    // connection, whichever connection noticed the short payment; the others see it shared (src/cases/records.ts).
+    const owner = { organisationId: row.organisationId, scope: { ...scope, connectionId: row.connectionId ?? scope.connectionId } };
+    if (owner.organisationId !== organisationId) log?.info({ caseId: row.id, connectionId: scope.connectionId }, 'short payment noticed on a shared ledger account: the owning organisation runs the case');
+    const input = caseInput({ caseId: row.id, caseKey: action.caseKey, scope: owner.scope, organisation: await organisationProfile(db, owner.organisationId), facts: action.facts, ...sources, learnedAt: new Date(now()).toISOString() });
     const handle = await client.workflow.start<DisputeCaseWorkflow>('disputeCaseWorkflow', {
       workflowId: row.workflowId, taskQueue: deps.taskQueue, args: [input],
       // A retried start (or a second worker) joins the running case instead of failing or starting another.

@@ -8,6 +8,10 @@ const statusLabels: Readonly<Record<string, string>> = {
   written_off: 'Written off', withdrawn: 'Withdrawn',
 };
 
+const ownerStatusLabels: Readonly<Record<string, (owner: string) => string>> = {
+  awaiting_approval: (owner) => `Waiting for approval by ${owner}`, awaiting_owner: (owner) => `Needs a decision by ${owner}`,
+};
+
 const draftLabels: Readonly<Record<string, string>> = {
   receipt: 'Partial-payment receipt', first_response: 'First written response', ask_specifics: 'Request for specifics',
   uphold: 'Letter upholding the invoice', concession: 'Concession with credit note', final_notice: 'Final notice', stripe_evidence: 'Stripe evidence',
@@ -42,7 +46,8 @@ export function formatters(o: { locale: string; timeZone: string; now: number })
     money: (m: Money) => formatMoney(m, o.locale),
     dateTime: (iso: string | Date) => dateTime.format(new Date(iso)),
     countdown: (iso: string | Date) => countdown(new Date(iso).getTime(), o.now, o.locale),
-    status: (s: string) => label(statusLabels, s),
+    /** `owner` names the organisation that decides on a case shared with the viewer's: it waits for them, not "you". */
+    status: (s: string, owner?: string) => (owner && ownerStatusLabels[s] ? ownerStatusLabels[s](owner) : label(statusLabels, s)),
     draft: (k: string) => label(draftLabels, k),
     deadline: (k: string) => label(deadlineLabels, k),
     provider: (k: string) => label(providerLabels, k),

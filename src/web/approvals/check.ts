@@ -41,6 +41,7 @@ export async function openApproval(deps: WebDeps, claims: ApprovalClaims, nowMs:
   const latest = view.drafts[view.drafts.length - 1];
   if (!draft || !latest) throw invalid();
   if (closedStatuses.includes(view.status)) throw stale('The case is closed.');
+  if (draft.state === 'withdrawn') throw stale(`This draft was withdrawn before anyone approved it (${draft.withdrawn?.because ?? 'the case changed'}); ${latest.version !== draft.version ? `version ${latest.version} replaces it: use the link in the newest email.` : 'a new draft follows by email.'}`);
   if (latest.version !== draft.version) throw stale(`A newer draft (version ${latest.version}) replaced this one; use the link in the newest email.`);
   if (draft.state !== 'pending') throw stale(`This draft was already ${draft.state}${draft.decidedBy ? ` by ${draft.decidedBy}` : ''}.`);
   return { claims, draft, record };

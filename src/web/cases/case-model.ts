@@ -6,7 +6,7 @@ import type { Money } from '../../domain/money.js';
 import type { DocumentStore, StoredDocument } from '../../documents/storage.js';
 import type { WebDeps } from '../deps.js';
 import type { CaseLine, Deadline, DraftView, ObjectionView, TimelineEntry } from '../../../workflows/dispute-case/definitions.js';
-import { auditTrail, closedStatuses, type CaseRecord } from './queries.js';
+import { auditTrail, closedStatuses, type CaseRecord, type CaseSharing } from './queries.js';
 import { liveView } from './workflow-calls.js';
 
 export type CaseForm = 'objection' | 'decision' | 'extend' | 'close' | 'draft' | 'upload';
@@ -28,6 +28,11 @@ export interface CaseModel {
   readonly documents: readonly StoredDocument[];
   /** The lines the workflow validates objections and concessions against. */
   readonly lines: readonly CaseLine[];
+  /**
+   * Set when another organisation sees the case too (it reads the same provider account). Only the owning
+   * organisation decides: for the others every `can` is false, and the server refuses their decisions.
+   */
+  readonly sharing?: CaseSharing | undefined;
   readonly can: { readonly object: boolean; readonly decide: boolean; readonly extend: readonly string[]; readonly close: boolean; readonly decideDraft: boolean };
   readonly documentKinds: readonly string[];
   /** Fresh Update ids per form: a double-submitted form is one Update. */
@@ -42,16 +47,19 @@ const awaitsDecision = (o: ObjectionView | undefined): boolean => o?.kind === 's
 export async function caseModel(
   d: Pick<WebDeps, 'db' | 'workflows' | 'settings'> & { documents: Pick<DocumentStore, 'listForCase'> },
   record: CaseRecord,
+  viewerOrganisationId: string,
   extra: Pick<CaseModel, 'notice' | 'failure'>,
 ): Promise<CaseModel> {
   const [live, audit, documents] = await Promise.all([liveView(d, record.workflowId), auditTrail(d.db, record.id), d.documents.listForCase(record.id)]);
   const view = live.ok ? live.view : undefined;
   const status = view?.status ?? record.status;
   const closed = closedStatuses.includes(status);
+  // A shared case is followed, not run, by the organisations that do not own it.
+  const owns = record.organisationId === viewerOrganisationId;
   const draft = view?.drafts[view.drafts.length - 1];
   const deadlines = view?.deadlines ?? (record.nextDeadline ? [{ name: 'next', at: record.nextDeadline.toISOString() }] : []);
   const money = (minor: number): Money => ({ minor, currency: record.currency });
-  const decide = !closed && awaitsDecision(view?.objection);
+  const decide = owns && !closed && awaitsDecision(view?.objection);
   const lines = view?.lines ?? [];
   return {
     title: `${record.customerName ?? 'Case'}${record.invoiceNumber ? `, invoice ${record.invoiceNumber}` : ''}`,
@@ -60,13 +68,14 @@ export async function caseModel(
     draft, deadlines,
     timeline: [...(view?.timeline ?? [])].reverse(),
     audit, documents, lines,
+    sharing: record.sharing,
     can: {
       // Until the letter answering an objection goes out the workflow refuses another, so none is offered.
-      object: Boolean(view) && !closed && !view?.objection && lines.length > 0,
+      object: owns && Boolean(view) && !closed && !view?.objection && lines.length > 0,
       decide,
-      extend: view && !closed ? view.deadlines.map((x) => x.name).filter((n) => n === 'response' || n === 'payment' || n === 'final_notice') : [],
-      close: Boolean(view) && !closed,
-      decideDraft: !closed && draft?.state === 'pending',
+      extend: owns && view && !closed ? view.deadlines.map((x) => x.name).filter((n) => n === 'response' || n === 'payment' || n === 'final_notice') : [],
+      close: owns && Boolean(view) && !closed,
+      decideDraft: owns && !closed && draft?.state === 'pending',
     },
     documentKinds: caseDocumentKinds,
     rid: { objection: randomUUID(), decision: randomUUID(), extend: randomUUID(), close: randomUUID(), draft: randomUUID(), upload: randomUUID() },

@@ -19,6 +19,12 @@ import { findCase, type CaseRecord } from './queries.js';
 import { runUpdate, type UpdateResult } from './workflow-calls.js';
 
 const CaseParams = z.object({ id: z.uuid() });
+
+/** Why an organisation the case is only shared with cannot decide on it. */
+export function notOwnerMessage(record: Pick<CaseRecord, 'sharing'>): string {
+  const owner = record.sharing?.ownerName ?? 'the organisation that owns it';
+  return `Only ${owner} can decide on this case: letters to the client go out from ${owner}, so approvals, replies, concessions, deadlines and closing are theirs. You can follow the case and add documents.`;
+}
 const DraftParams = CaseParams.extend({ version: z.coerce.number().int().positive() });
 
 export function caseRoutes(deps: WebDeps) {
@@ -32,13 +38,20 @@ export function caseRoutes(deps: WebDeps) {
   async function act(req: FastifyRequest<{ Params: { id: string }; Body: forms.Form }>, reply: FastifyReply, form: CaseForm, notice: NoticeKey,
     run: (record: CaseRecord) => Promise<UpdateResult<unknown>> | UpdateResult<unknown>) {
     const record = await load(req);
+    const organisationId = userOf(req).organisation.id;
+    if (record.organisationId !== organisationId) {
+      // A case shared with this organisation (it reads the same ledger account): decisions belong to the owner.
+      const failure = { form, message: notOwnerMessage(record), values: forms.formValues(req.body) };
+      req.log.info({ caseId: record.id, action: form }, 'case decision refused: the case belongs to another organisation');
+      return page(req, reply, 'case', await caseModel(deps, record, organisationId, { failure }), 403);
+    }
     const result = await run(record);
     if (result.ok) {
       req.log.info({ caseId: record.id, action: form }, 'case updated');
       return reply.redirect(`/cases/${record.id}?notice=${notice}#${form}`, 303);
     }
     const failure = { form, message: result.message, values: forms.formValues(req.body) };
-    return page(req, reply, 'case', await caseModel(deps, record, { failure }), 422);
+    return page(req, reply, 'case', await caseModel(deps, record, organisationId, { failure }), 422);
   }
 
   function send<Ret, Arg>(record: CaseRecord, body: forms.Form, def: UpdateDefinition<Ret, [Arg]>, input: forms.Parsed<Arg>): Promise<UpdateResult<Ret>> | UpdateResult<Ret> {
@@ -53,7 +66,7 @@ export function caseRoutes(deps: WebDeps) {
     app.addHook('onRequest', requireUser);
 
     app.get('/cases/:id', { schema: { params: CaseParams, querystring: z.object({ notice: z.string().optional() }) } }, async (req, reply) =>
-      page(req, reply, 'case', await caseModel(deps, await load(req), { notice: noticeText(req.query.notice) })));
+      page(req, reply, 'case', await caseModel(deps, await load(req), userOf(req).organisation.id, { notice: noticeText(req.query.notice) })));
 
     app.post('/cases/:id/objection', opts, (req, reply) => act(req, reply, 'objection', 'objection_registered', (record) =>
       send(record, req.body, registerObjectionUpdate, forms.objectionInput(req.body, userOf(req).email))));

@@ -1,6 +1,8 @@
-// Reads of the cases table (the workflow's projection) for the list and the case page, always scoped to
-// the signed-in user's organisation.
+// Reads of the cases table (the workflow's projection) for the list and the case page, always scoped to what
+// the signed-in user's organisation may see: its own cases, and those shared with it because it reads the same
+// provider account as the owning organisation (src/cases/records.ts, caseVisibleTo).
 import { and, asc, desc, eq, ilike, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
+import { caseAudiences, caseVisibleTo, type CaseAudience } from '../../cases/records.js';
 import type { Database } from '../../db/index.js';
 import { auditEvents, cases, connections, invoices, users } from '../../db/schema.js';
 import type { InvoiceLine, ProviderKey } from '../../domain/model.js';
@@ -18,8 +20,8 @@ export interface CaseFilters {
 const PAGE_SIZE = 50;
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-function conditions(organisationId: string, f: CaseFilters): SQL[] {
-  const where: SQL[] = [eq(cases.organisationId, organisationId)];
+function conditions(db: Database, organisationId: string, f: CaseFilters): SQL[] {
+  const where: SQL[] = [caseVisibleTo(db, organisationId)];
   if (f.status === 'active') where.push(notInArray(cases.status, closedStatuses));
   else if (f.status === 'closed') where.push(inArray(cases.status, closedStatuses));
   else if (f.status) where.push(eq(cases.status, f.status));
@@ -29,7 +31,7 @@ function conditions(organisationId: string, f: CaseFilters): SQL[] {
 }
 
 const caseColumns = {
-  id: cases.id, status: cases.status, kind: cases.kind, customerName: cases.customerName, currency: cases.currency,
+  id: cases.id, organisationId: cases.organisationId, status: cases.status, kind: cases.kind, customerName: cases.customerName, currency: cases.currency,
   paidMinor: cases.paidMinor, disputedMinor: cases.disputedMinor, nextDeadline: cases.nextDeadline, updatedAt: cases.updatedAt,
   workflowId: cases.workflowId, connectionId: cases.connectionId, provider: connections.provider, invoiceNumber: invoices.number,
 };
@@ -40,27 +42,61 @@ function joined(db: Database) {
     .leftJoin(invoices, and(eq(invoices.connectionId, cases.connectionId), eq(invoices.externalId, cases.invoiceId)));
 }
 
-export type CaseListRow = Awaited<ReturnType<ReturnType<typeof joined>['execute']>>[number];
+type CaseRow = Awaited<ReturnType<ReturnType<typeof joined>['execute']>>[number];
+
+/**
+ * How a case is shared, as the viewing organisation sees it; absent when nobody else sees the case. One case per
+ * invoice: letters and decisions belong to the owning organisation, the others follow it and may add documents.
+ */
+export interface CaseSharing {
+  /** The viewer's organisation owns the case: its letters go out, its owner approves and decides. */
+  readonly owned: boolean;
+  readonly ownerName: string;
+  /** The line shown on the list and the case page. */
+  readonly line: string;
+}
+
+const nameList = (names: readonly string[]) => names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
+
+export function sharingFor(viewerOrganisationId: string, audience: CaseAudience | undefined): CaseSharing | undefined {
+  if (!audience) return undefined;
+  const { owner, sharedWith } = audience;
+  if (owner.id === viewerOrganisationId) {
+    return sharedWith.length === 0 ? undefined : { owned: true, ownerName: owner.name, line: `Also visible to ${nameList(sharedWith.map((o) => o.name))}` };
+  }
+  const others = [owner.name, ...sharedWith.filter((o) => o.id !== viewerOrganisationId).map((o) => o.name)];
+  return { owned: false, ownerName: owner.name, line: `Shared with ${nameList(others)}: letters go out from ${owner.name}` };
+}
+
+export interface CaseListRow extends CaseRow {
+  readonly sharing?: CaseSharing | undefined;
+}
 
 export async function listCases(db: Database, organisationId: string, f: CaseFilters): Promise<{ rows: CaseListRow[]; hasMore: boolean }> {
-  const rows = await joined(db).where(and(...conditions(organisationId, f)))
+  const rows = await joined(db).where(and(...conditions(db, organisationId, f)))
     .orderBy(sql`${cases.nextDeadline} asc nulls last`, desc(cases.updatedAt), asc(cases.id))
     .limit(PAGE_SIZE + 1).offset(f.page * PAGE_SIZE);
-  return { rows: rows.slice(0, PAGE_SIZE), hasMore: rows.length > PAGE_SIZE };
+  const page = rows.slice(0, PAGE_SIZE);
+  const audiences = await caseAudiences(db, page.map((r) => r.id));
+  return { rows: page.map((r) => ({ ...r, sharing: sharingFor(organisationId, audiences.get(r.id)) })), hasMore: rows.length > PAGE_SIZE };
 }
 
 export interface CaseRecord extends CaseListRow {
-  readonly organisationId: string;
   readonly lines: readonly InvoiceLine[];
 }
 
-/** `organisationId` null only where a signed link, not a session, grants access (approval pages). */
+/**
+ * `organisationId` null only where a signed link, not a session, grants access (approval pages). A case shared
+ * with the organisation is found too: `sharing.owned` (or `organisationId`) says whether it may decide on it.
+ */
 export async function findCase(db: Database, organisationId: string | null, caseId: string): Promise<CaseRecord | undefined> {
-  const [row] = await db.select({ ...caseColumns, organisationId: cases.organisationId, lines: invoices.lines }).from(cases)
+  const [row] = await db.select({ ...caseColumns, lines: invoices.lines }).from(cases)
     .leftJoin(connections, eq(connections.id, cases.connectionId))
     .leftJoin(invoices, and(eq(invoices.connectionId, cases.connectionId), eq(invoices.externalId, cases.invoiceId)))
-    .where(organisationId === null ? eq(cases.id, caseId) : and(eq(cases.id, caseId), eq(cases.organisationId, organisationId)));
-  return row && { ...row, lines: (row.lines as InvoiceLine[] | null) ?? [] };
+    .where(organisationId === null ? eq(cases.id, caseId) : and(eq(cases.id, caseId), caseVisibleTo(db, organisationId)));
+  if (!row) return undefined;
+  const sharing = sharingFor(organisationId ?? row.organisationId, (await caseAudiences(db, [row.id])).get(row.id));
+  return { ...row, sharing, lines: (row.lines as InvoiceLine[] | null) ?? [] };
 }
 
 /** The organisation's owner: its first user, until roles exist (as src/cases/input.ts decides too). */
