@@ -1,4 +1,5 @@
 // Inputs and outputs of the case activities. Plain data: they cross Temporal's payload boundary.
+import type { CaseAccount } from '../src/domain/account.js';
 import type { CaseDocument, FullAndFinalFlag } from '../src/domain/case.js';
 import type { Money } from '../src/domain/money.js';
 import type { CaseStatus, CaseView, DraftContent, DraftKind, InvoiceSnapshot, OrganisationProfile, PaymentFact } from '../workflows/dispute-case/definitions.js';
@@ -10,7 +11,14 @@ export interface LetterRequest {
   readonly invoice?: InvoiceSnapshot;
   readonly payments: readonly PaymentFact[];
   readonly paid: Money;
+  /** What is still owed (never below zero), as the letter states it. */
   readonly balance: Money;
+  /** The case's account of the money the letter speaks of (src/domain/account.ts). */
+  readonly account?: CaseAccount;
+  /** No written response has gone out yet: this letter is it, so it carries the seed's partial-payment statements. */
+  readonly firstWrittenResponse?: boolean;
+  /** Client emails received since the last letter, which this letter acknowledges. */
+  readonly replies?: readonly { readonly at: string; readonly subject: string }[];
   readonly fullAndFinal?: FullAndFinalFlag;
   readonly documents: readonly CaseDocument[];
   /** The deadline the letter sets for the remaining balance, when it sets one. */
@@ -51,7 +59,9 @@ export interface OwnerNotice {
   readonly key: string;
   readonly caseId: string;
   readonly organisation: OrganisationProfile;
-  readonly kind: 'full_and_final' | 'reminder' | 'deadline_reached' | 'overdue' | 'connection_broken' | 'escalated' | 'objection' | 'stripe_outcome';
+  readonly kind:
+    | 'full_and_final' | 'reminder' | 'deadline_reached' | 'overdue' | 'connection_broken' | 'escalated' | 'objection' | 'stripe_outcome'
+    | 'chargeback' | 'stripe_deadline' | 'resolved' | 'evidence_pack';
   readonly subject: string;
   readonly detail: string;
 }
@@ -118,7 +128,8 @@ export interface CaseActivities {
   requestApproval(r: ApprovalRequest): Promise<void>;
   sendEmail(m: OutgoingEmail): Promise<{ readonly messageId: string }>;
   notifyOwner(n: OwnerNotice): Promise<void>;
-  postCreditNote(c: CreditNotePosting): Promise<{ readonly ref: string; readonly total: Money }>;
+  /** `number` is the ledger's own number for the credit note (QuickBooks DocNumber, Xero CreditNoteNumber). */
+  postCreditNote(c: CreditNotePosting): Promise<{ readonly ref: string; readonly total: Money; readonly number?: string }>;
   stageStripeEvidence(r: StripeEvidenceRequest): Promise<void>;
   submitStripeEvidence(r: Omit<StripeEvidenceRequest, 'fields' | 'documentIds'>): Promise<void>;
   buildEvidencePack(r: EvidencePackRequest): Promise<{ readonly documentId: string; readonly name: string }>;

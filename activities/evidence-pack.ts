@@ -21,8 +21,14 @@ export function renderEvidencePack(r: EvidencePackRequest, generatedAt: Date): P
     .text(`Invoice ${invoice?.number ?? '—'} · prepared ${generatedAt.toISOString().slice(0, 10)}`);
 
   heading('1. Ledger statement');
-  if (invoice) doc.text(`Invoice total: ${money(invoice.total)}  (issued ${invoice.issueDate}${invoice.dueDate ? `, due ${invoice.dueDate}` : ''})`);
-  doc.text(`Paid by the customer: ${money(view.paid)}`).text(`Credited: ${money(view.conceded)}`).font('Helvetica-Bold').text(`Amount claimed (unpaid balance): ${money(view.disputed)}`).font('Helvetica');
+  // Every figure comes from the case's one account, and they add up: total = paid + credited + written off + owed.
+  const a = view.account;
+  const owed = { minor: Math.max(0, a.stillOwed.minor), currency: a.currency };
+  doc.text(`Invoice total: ${money(a.total)}${invoice ? `  (issued ${invoice.issueDate}${invoice.dueDate ? `, due ${invoice.dueDate}` : ''})` : ''}`);
+  doc.text(`Paid by the customer: ${money(a.paid)}`);
+  for (const c of a.credits) doc.text(`Credited by credit note ${c.number ?? c.ref}: ${money(c.amount)} (a credit on the named items only, not an admission about the rest)`);
+  if (a.writtenOff.minor > 0) doc.text(`Written off: ${money(a.writtenOff)}`);
+  doc.font('Helvetica-Bold').text(`Amount claimed (still owed): ${money(owed)}`).font('Helvetica');
 
   if (invoice) {
     heading('2. Invoice');

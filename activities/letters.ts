@@ -22,6 +22,8 @@ function facts(r: LetterRequest): LetterFacts {
     payments: r.payments.map((p) => ({ amount: p.amount, date: p.date, ...(p.memo ? { memo: p.memo } : {}) })),
     balance: r.balance,
     documents: r.documents,
+    ...(r.account ? { credits: r.account.credits.map((c) => ({ number: c.number ?? c.ref, amount: c.amount })) } : {}),
+    ...(r.replies?.length ? { replies: r.replies } : {}),
   };
 }
 
@@ -55,6 +57,8 @@ export function renderDraft(r: LetterRequest): DraftContent {
       return content(draftLineItemResponse({
         ...f, findings, remainderDueBy: need(r.paymentDueBy, 'payment deadline'),
         ...(total ? { creditNote: { number: creditNoteReference(r.caseId), total } } : {}),
+        // The first written response to a "full and final" payment must reject it, whichever letter that is.
+        ...(r.firstWrittenResponse && r.fullAndFinal ? { fullAndFinal: { memo: r.fullAndFinal.memo } } : {}),
       }));
     }
     case 'final_notice':

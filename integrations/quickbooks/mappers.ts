@@ -79,11 +79,31 @@ export function toDeletedInvoice(raw: QboDeleted, realmId: string): Invoice {
   };
 }
 
+/**
+ * What the payment's money paid on each invoice. QuickBooks records a credit memo applied to an invoice as a
+ * Payment whose lines link both (a $0 Payment when only credit moved): the CreditMemo lines spend credit, not
+ * money, so their total comes off the invoice lines first. A credit is never counted as a payment.
+ */
 function applications(raw: QboPayment, realmId: string): PaymentApplication[] {
+  const currency = raw.CurrencyRef.value;
+  // Credit memos this payment spends, each with what is left of it to hand out, in line order.
+  const credits = raw.Line.flatMap((line) => (line.LinkedTxn ?? []).filter((t) => t.TxnType === 'CreditMemo').map((t) => ({ id: t.TxnId, left: amount(line.Amount, currency).minor })));
   return raw.Line.flatMap((line) =>
     (line.LinkedTxn ?? [])
       .filter((t) => t.TxnType === 'Invoice')
-      .map((t) => ({ invoice: qboRef(realmId, t.TxnId), amount: amount(line.Amount, raw.CurrencyRef.value) })),
+      .flatMap((t): PaymentApplication[] => {
+        const invoice = qboRef(realmId, t.TxnId);
+        let cash = amount(line.Amount, currency).minor;
+        const funded: PaymentApplication[] = [];
+        for (const c of credits) {
+          const take = Math.min(c.left, cash);
+          if (take <= 0) continue;
+          c.left -= take;
+          cash -= take;
+          funded.push({ invoice, amount: { minor: take, currency }, creditNoteId: c.id });
+        }
+        return [...funded, ...(cash > 0 ? [{ invoice, amount: { minor: cash, currency } }] : [])];
+      }),
   );
 }
 

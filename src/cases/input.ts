@@ -7,7 +7,7 @@ import type { CaseFacts } from '../domain/case.js';
 import type { ChargeDispute, Invoice } from '../domain/model.js';
 import type { DisputeCaseInput, InvoiceSnapshot, OrganisationProfile } from '../../workflows/dispute-case/definitions.js';
 import type { LedgerScope } from '../sync/actions.js';
-import { appliedTo, paymentFact, type InvoiceLedger } from './ledger-events.js';
+import { appliedTo, creditFacts, paymentFact, type InvoiceLedger } from './ledger-events.js';
 
 export async function organisationProfile(db: Database, organisationId: string): Promise<OrganisationProfile> {
   const [org] = await db.select().from(organisations).where(eq(organisations.id, organisationId));
@@ -43,6 +43,7 @@ export function caseInput(s: CaseInputSources): DisputeCaseInput {
     caseId: s.caseId, caseKey: s.caseKey, connectionId: s.scope.connectionId, provider: s.scope.provider,
     organisation: s.organisation, learnedAt: s.learnedAt, documents: [],
     payments: ledger ? appliedTo(ledger).map((p) => paymentFact(p, ledger.invoice)) : [],
+    ...(ledger && { credits: creditFacts(ledger).map(({ key: _k, ...c }) => c) }),
     ...(ledger && { invoice: invoiceSnapshot(ledger.invoice) }),
     ...(s.facts.fullAndFinal && { fullAndFinal: s.facts.fullAndFinal }),
     ...(dispute && {

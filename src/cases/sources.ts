@@ -3,7 +3,7 @@ import type { Database } from '../db/index.js';
 import type { CaseFacts } from '../domain/case.js';
 import type { ChargeDispute } from '../domain/model.js';
 import type { CaseTrigger, LedgerScope } from '../sync/actions.js';
-import { creditNotesApplyingTo, loadDispute, loadInvoiceStates } from '../sync/ledger.js';
+import { creditNotesApplyingTo, creditNotesByIds, loadDispute, loadInvoiceStates } from '../sync/ledger.js';
 import type { InvoiceLedger } from './ledger-events.js';
 
 export interface CaseSources {
@@ -13,7 +13,11 @@ export interface CaseSources {
 
 async function loadLedger(db: Database, scope: LedgerScope, invoiceId: string): Promise<InvoiceLedger | undefined> {
   const state = (await loadInvoiceStates(db, scope, [invoiceId])).get(invoiceId);
-  return state && { ...state, creditNotes: await creditNotesApplyingTo(db, scope, [invoiceId]) };
+  if (!state) return undefined;
+  const allocated = await creditNotesApplyingTo(db, scope, [invoiceId]);
+  const viaPayments = [...new Set(state.payments.flatMap((p) => p.applications.flatMap((a) => (a.creditNoteId ? [a.creditNoteId] : []))))]
+    .filter((id) => !allocated.some((c) => c.ref.id === id));
+  return { ...state, creditNotes: [...allocated, ...(await creditNotesByIds(db, scope, viaPayments))] };
 }
 
 export async function loadCaseSources(db: Database, scope: LedgerScope, trigger: CaseTrigger, facts?: CaseFacts): Promise<CaseSources> {

@@ -73,3 +73,46 @@ export function atTime(day: DateTime, hhmm: string): DateTime {
   if (!m) throw new CalendarError(`Expected HH:mm, got ${JSON.stringify(hhmm)}`);
   return day.set({ hour: Number(m[1]), minute: Number(m[2]), second: 0, millisecond: 0 });
 }
+
+/** Calls `each` with every part of [from, to) that falls on one calendar day in the zone, with that day. */
+function forEachDaySegment(fromIso: string, toIso: string, cal: BusinessCalendar, each: (day: DateTime, ms: number) => void): void {
+  let cursor = inZone(fromIso, cal);
+  const end = inZone(toIso, cal);
+  for (let scanned = 0; cursor < end; scanned++) {
+    if (scanned > maxDaysScanned * 10) throw new CalendarError('A business-time span longer than ten years');
+    const nextDay = cursor.startOf('day').plus({ days: 1 });
+    const segmentEnd = nextDay < end ? nextDay : end;
+    each(cursor, segmentEnd.diff(cursor).toMillis());
+    cursor = segmentEnd;
+  }
+}
+
+/** Time between two instants that falls on business days (whole days in the zone; weekends and holidays skipped). */
+export function businessMsBetween(fromIso: string, toIso: string, cal: BusinessCalendar): number {
+  let total = 0;
+  forEachDaySegment(fromIso, toIso, cal, (day, ms) => {
+    if (isBusinessDay(day, cal)) total += ms;
+  });
+  return total;
+}
+
+/**
+ * The instant that lies `ms` of business time after `fromIso`: a clock that stopped with that much business time
+ * left resumes here. Weekends and holidays do not count down; zero gives `fromIso` itself.
+ */
+export function addBusinessMs(fromIso: string, ms: number, cal: BusinessCalendar): string {
+  if (!Number.isFinite(ms) || ms < 0) throw new CalendarError(`Business time must be a non-negative number of ms, got ${ms}`);
+  let cursor = inZone(fromIso, cal);
+  let left = ms;
+  for (let scanned = 0; left > 0; scanned++) {
+    if (scanned > maxDaysScanned * 10) throw new CalendarError('No business days found; check the holiday list');
+    const nextDay = cursor.startOf('day').plus({ days: 1 });
+    if (isBusinessDay(cursor, cal)) {
+      const available = nextDay.diff(cursor).toMillis();
+      if (left <= available) return cursor.plus({ milliseconds: left }).toUTC().toISO() ?? '';
+      left -= available;
+    }
+    cursor = nextDay;
+  }
+  return cursor.toUTC().toISO() ?? '';
+}

@@ -53,10 +53,13 @@ export const dayNumber = (ymd: string) => Date.parse(`${ymd}T00:00:00Z`) / 86_40
 export const sameRef = (a: ExternalRef, b: ExternalRef): boolean =>
   a.provider === b.provider && a.accountId === b.accountId && a.id === b.id;
 
+/** The money a payment put on the invoice: applications funded by a credit note are credits, not payments. */
+export const cashApplications = (p: Payment, invoice: ExternalRef) => p.applications.filter((a) => !a.creditNoteId && sameRef(a.invoice, invoice));
+
 export function appliedPayments(state: InvoiceState): { payments: Payment[]; paid: Money } {
   const { invoice } = state;
-  const payments = state.payments.filter((p) => p.status === 'applied' && p.applications.some((a) => sameRef(a.invoice, invoice.ref)));
-  const amounts = payments.flatMap((p) => p.applications.filter((a) => sameRef(a.invoice, invoice.ref)).map((a) => a.amount));
+  const payments = state.payments.filter((p) => p.status === 'applied' && cashApplications(p, invoice.ref).length > 0);
+  const amounts = payments.flatMap((p) => cashApplications(p, invoice.ref).map((a) => a.amount));
   return { payments, paid: sum(amounts, invoice.currency) };
 }
 

@@ -52,6 +52,11 @@ export interface Invoice {
 export interface PaymentApplication {
   readonly invoice: ExternalRef;
   readonly amount: Money;
+  /**
+   * Set when a credit note, not money, paid this part (QuickBooks records an applied credit memo as a Payment
+   * linking both). Such an application is a credit: it never counts as paid.
+   */
+  readonly creditNoteId?: string;
 }
 
 export interface Payment {

@@ -39,6 +39,13 @@ export async function creditNotesApplyingTo(db: Database, s: LedgerScope, invoic
   return rows.map((r) => toCreditNote(s, r));
 }
 
+/** Credit notes by id: those a payment record applied (QuickBooks links them from the Payment, not the memo). */
+export async function creditNotesByIds(db: Database, s: LedgerScope, ids: readonly string[]): Promise<CreditNote[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.select().from(creditNotes).where(and(eq(creditNotes.connectionId, s.connectionId), inArray(creditNotes.externalId, [...ids])));
+  return rows.map((r) => toCreditNote(s, r));
+}
+
 export async function loadInvoiceStates(db: Database, s: LedgerScope, ids: readonly string[]): Promise<Map<string, InvoiceState>> {
   const found = await loadInvoices(db, s, ids);
   const paid = await paymentsApplyingTo(db, s, ids);

@@ -13,13 +13,15 @@ export interface StoredApplication {
   readonly invoiceId: string;
   readonly minor: number;
   readonly currency: string;
+  /** The credit note that paid this part, when it was credit rather than money. */
+  readonly creditNoteId?: string;
 }
 
 const ref = (s: LedgerScope, id: string) => ({ provider: s.provider, accountId: s.accountId, id });
 const storeApplications = (list: readonly PaymentApplication[]): StoredApplication[] =>
-  list.map((a) => ({ invoiceId: a.invoice.id, minor: a.amount.minor, currency: a.amount.currency }));
+  list.map((a) => ({ invoiceId: a.invoice.id, minor: a.amount.minor, currency: a.amount.currency, ...(a.creditNoteId && { creditNoteId: a.creditNoteId }) }));
 const readApplications = (s: LedgerScope, list: unknown): PaymentApplication[] =>
-  (list as StoredApplication[]).map((a) => ({ invoice: ref(s, a.invoiceId), amount: { minor: a.minor, currency: a.currency } }));
+  (list as StoredApplication[]).map((a) => ({ invoice: ref(s, a.invoiceId), amount: { minor: a.minor, currency: a.currency }, ...(a.creditNoteId && { creditNoteId: a.creditNoteId }) }));
 
 export const invoiceRow = (connectionId: string, i: Invoice, syncedAt: Date) => ({
   connectionId, externalId: i.ref.id, number: i.number, customerId: i.customer.ref.id, customerName: i.customer.name,

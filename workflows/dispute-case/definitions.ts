@@ -1,6 +1,7 @@
 // The public contract of the dispute-case workflow: input, messages and the case view.
 // src/ imports this file to start, signal, update and query cases; it never imports workflow.ts.
 import * as wf from '@temporalio/workflow';
+import type { CaseAccount } from '../../src/domain/account.js';
 import type { CaseDocument, FullAndFinalFlag, StripeDisputeRef } from '../../src/domain/case.js';
 import type { DisputeStatus, ExternalRef, InvoiceLine, ProviderKey } from '../../src/domain/model.js';
 import type { Money } from '../../src/domain/money.js';
@@ -46,8 +47,12 @@ export interface DisputeCaseInput {
   readonly learnedAt: string;
   readonly invoice?: InvoiceSnapshot;
   readonly payments: readonly PaymentFact[];
+  /** Credit notes already applied to the invoice when the case opened, with the ledger's numbers. */
+  readonly credits?: readonly { readonly ref: ExternalRef; readonly number?: string; readonly amount: Money }[];
   readonly fullAndFinal?: FullAndFinalFlag;
   readonly stripeDispute?: StripeDisputeRef & { readonly amount: Money; readonly reason: string; readonly status: DisputeStatus };
+  /** The Stripe connection that holds the chargeback when the invoice lives in another ledger (QuickBooks, Xero). */
+  readonly stripeConnectionId?: string;
   readonly documents: readonly CaseDocument[];
   /** Present only when continuing as new: the state carried over from the previous run. */
   readonly carried?: unknown;
@@ -81,8 +86,12 @@ export interface DraftView {
   readonly version: number;
   readonly kind: DraftKind;
   readonly content: DraftContent;
-  readonly state: 'pending' | 'approved' | 'rejected' | 'sent';
+  /** withdrawn: the case changed while it waited for approval (a payment, a reply, an objection); a fresh draft replaces it. */
+  readonly state: 'pending' | 'approved' | 'rejected' | 'sent' | 'withdrawn';
   readonly draftedAt: string;
+  /** What the case knew when it was drafted; a draft whose basis no longer holds is withdrawn. */
+  readonly basis?: string;
+  readonly withdrawn?: { readonly at: string; readonly because: string };
   /** The deadline the letter states; the schedule after sending follows it exactly. */
   readonly dueBy?: string;
   readonly decidedBy?: string;
@@ -120,12 +129,34 @@ export interface ObjectionView {
   readonly decision?: ObjectionDecision;
 }
 
+/** A chargeback the case answers through Stripe. */
+export interface ChargebackView {
+  readonly disputeId: string;
+  readonly chargeId: string;
+  /** What Stripe withdrew from the business. */
+  readonly amount: Money;
+  readonly reason: string;
+  readonly status: DisputeStatus;
+  readonly dueBy?: string;
+  readonly submitted: boolean;
+}
+
 export interface CaseView {
   readonly caseId: string;
   readonly status: CaseStatus;
+  /** The one account of the case's money (src/domain/account.ts): every figure shown comes from it. */
+  readonly account: CaseAccount;
+  /** account.paid, kept for readers of older views. */
   readonly paid: Money;
+  /** account.inDispute. */
   readonly disputed: Money;
+  /** account.credited. */
   readonly conceded: Money;
+  /** Set while the ledger connection is broken: every clock of the case stands still from then. */
+  readonly pausedSince?: string;
+  readonly chargeback?: ChargebackView;
+  /** The small-claims evidence pack: when it was last built, and when it will be built by itself. */
+  readonly evidencePack: { readonly builtAt?: string; readonly documentId?: string; readonly name?: string; readonly automaticAfter?: string };
   readonly drafts: readonly DraftView[];
   readonly deadlines: readonly Deadline[];
   readonly timeline: readonly TimelineEntry[];
@@ -169,7 +200,8 @@ export interface CloseInput {
 export type LedgerEvent =
   | { readonly kind: 'payment_applied'; readonly payment: PaymentFact; readonly balance: Money }
   | { readonly kind: 'invoice_changed'; readonly balance: Money; readonly total: Money; readonly status: string }
-  | { readonly kind: 'credit_note_seen'; readonly ref: ExternalRef; readonly amount: Money }
+  | { readonly kind: 'payment_reversed'; readonly ref: ExternalRef; readonly balance: Money }
+  | { readonly kind: 'credit_note_seen'; readonly ref: ExternalRef; readonly amount: Money; readonly number?: string; readonly void?: boolean }
   | { readonly kind: 'connection_broken'; readonly reason: string }
   | { readonly kind: 'connection_restored' };
 
@@ -183,6 +215,12 @@ export interface ClientReply {
 export interface StripeDisputeUpdate {
   readonly status: DisputeStatus;
   readonly dueBy?: string;
+  /** The chargeback itself, when the case did not start from it (a card payment on its invoice was disputed later). */
+  readonly dispute?: StripeDisputeRef & { readonly amount: Money; readonly reason: string };
+}
+
+export interface EvidencePackRequestInput {
+  readonly by: string;
 }
 
 export const decideDraftUpdate = wf.defineUpdate<DecisionResult, [DraftDecision]>('decideDraft');
@@ -190,6 +228,8 @@ export const registerObjectionUpdate = wf.defineUpdate<CaseStatus, [ObjectionInp
 export const decideObjectionUpdate = wf.defineUpdate<CaseStatus, [ObjectionDecision]>('decideObjection');
 export const extendDeadlineUpdate = wf.defineUpdate<Deadline, [ExtendInput]>('extendDeadline');
 export const closeCaseUpdate = wf.defineUpdate<CaseStatus, [CloseInput]>('closeCase');
+/** The owner asks for the small-claims evidence pack now, at any stage; it is rebuilt with the latest documents. */
+export const buildEvidencePackUpdate = wf.defineUpdate<CaseStatus, [EvidencePackRequestInput]>('buildEvidencePack');
 export const ledgerEventSignal = wf.defineSignal<[LedgerEvent]>('ledgerEvent');
 export const clientReplySignal = wf.defineSignal<[ClientReply]>('clientReply');
 export const stripeDisputeSignal = wf.defineSignal<[StripeDisputeUpdate]>('stripeDispute');

@@ -1,12 +1,14 @@
 // Business rules of a case as a pure reducer: (state, event) -> state. No Temporal imports, so it is
 // unit-tested without a server and carried verbatim through continue-as-new.
-import type { CaseDocument } from '../../src/domain/case.js';
-import type { DisputeStatus } from '../../src/domain/model.js';
+import { caseAccount, creditNoteLabel, type AccountCredit, type AccountPayment, type AccountWriteOff, type CaseAccount } from '../../src/domain/account.js';
+import { addBusinessMs, businessMsBetween } from '../../src/domain/calendar.js';
+import type { CaseDocument, StripeDisputeRef } from '../../src/domain/case.js';
+import type { DisputeStatus, ExternalRef } from '../../src/domain/model.js';
 import { balanceSchedule, policyFor, responseSchedule, type DeadlinePolicy, type Schedule } from '../../src/domain/deadlines.js';
-import { add, formatMoney, subtract, type Money } from '../../src/domain/money.js';
+import { formatMoney, money, negate, subtract, sum, type Money } from '../../src/domain/money.js';
 import type {
-  CaseStatus, CaseView, CloseInput, DisputeCaseInput, DraftContent, DraftDecision, DraftKind, DraftView, ExtendInput,
-  LedgerEvent, ObjectionDecision, ObjectionInput, ObjectionView, TimelineEntry,
+  CaseStatus, CaseView, ChargebackView, CloseInput, DisputeCaseInput, DraftContent, DraftDecision, DraftKind, DraftView, ExtendInput,
+  LedgerEvent, ObjectionDecision, ObjectionInput, ObjectionView, StripeDisputeUpdate, TimelineEntry,
 } from './definitions.js';
 
 export type DeadlineName = 'response' | 'response_limit' | 'payment' | 'final_notice' | 'objection' | 'stripe_submit';
@@ -26,12 +28,31 @@ export interface Objection {
   readonly answered: boolean;
 }
 
+/** A chargeback: Stripe withdrew `amount` from the business until the dispute is decided. */
+export interface Chargeback extends StripeDisputeRef {
+  readonly amount: Money;
+  readonly reason: string;
+  readonly status: DisputeStatus;
+  readonly at: string;
+}
+
 export interface CaseState {
   readonly input: Omit<DisputeCaseInput, 'carried'>;
   readonly status: CaseStatus;
-  readonly balance: Money;
-  readonly paid: Money;
-  readonly conceded: Money;
+  /** The invoice total as the ledger last stated it (for a chargeback with no invoice, the disputed charge). */
+  readonly total: Money;
+  readonly payments: readonly AccountPayment[];
+  readonly credits: readonly AccountCredit[];
+  readonly writeOffs: readonly AccountWriteOff[];
+  /** The balance the ledger last reported, to cross-check the account. */
+  readonly ledgerBalance?: Money;
+  readonly chargeback?: Chargeback;
+  /** Client emails received, oldest first: the next letter acknowledges those after the last letter sent. */
+  readonly replies: readonly { readonly at: string; readonly from: string; readonly subject: string }[];
+  /** Evidence packs asked for by the owner, and built. */
+  readonly packsRequested: number;
+  readonly packsBuilt: number;
+  readonly pack?: { readonly at: string; readonly documentId: string; readonly name: string };
   readonly drafts: readonly DraftView[];
   readonly deadlines: Readonly<Partial<Record<DeadlineName, string>>>;
   /** Bumped whenever a deadline moves, so a sleeping wait wakes up and re-reads it. */
@@ -55,6 +76,7 @@ export interface CaseState {
 
 /** Amounts as the owner reads them, in the organisation's locale. */
 const shown = (s: CaseState, m: Money) => formatMoney(m, s.input.organisation.locale);
+export const formatFor = shown;
 
 export class CaseRuleError extends Error {
   override readonly name = 'CaseRuleError';
@@ -69,20 +91,54 @@ function note(s: CaseState, at: string, kind: string, summary: string): CaseStat
 
 export function initialState(input: DisputeCaseInput, now: string): CaseState {
   const { carried: _carried, ...rest } = input;
-  const currency = input.invoice?.total.currency ?? input.stripeDispute!.amount.currency;
-  const paid = input.payments.reduce((sum, p) => add(sum, p.amount), { minor: 0, currency });
-  const balance = input.invoice ? input.invoice.balance : input.stripeDispute!.amount;
+  const d = input.stripeDispute;
+  const total = input.invoice ? input.invoice.total : d!.amount;
+  // With no invoice, the disputed charge is what the client paid; the chargeback then withdraws it.
+  const payments: AccountPayment[] = input.invoice
+    ? input.payments.map((p) => ({ ref: p.ref.id, amount: p.amount, date: p.date, ...(p.memo ? { memo: p.memo } : {}) }))
+    : [{ ref: d!.chargeId, amount: d!.amount, date: now.slice(0, 10) }];
   const s: CaseState = {
-    input: rest, status: 'open', balance, paid, conceded: { minor: 0, currency }, drafts: [], deadlines: {}, deadlineRevision: 0,
+    input: rest, status: 'open', total, payments, writeOffs: [],
+    credits: (input.credits ?? []).map((c) => ({ ref: c.ref.id, amount: c.amount, at: now, ...(c.number ? { number: c.number } : {}) })), replies: [], packsRequested: 0, packsBuilt: 0,
+    ...(input.invoice ? { ledgerBalance: input.invoice.balance } : {}),
+    ...(d ? { chargeback: { dispute: d.dispute, chargeId: d.chargeId, ...(d.dueBy ? { dueBy: d.dueBy } : {}), amount: d.amount, reason: d.reason, status: d.status, at: now } } : {}),
+    drafts: [], deadlines: {}, deadlineRevision: 0,
     timers: [], fired: [], timeline: [], announced: false, firstResponseSent: false, finalNoticeSent: false, objections: [],
     creditNotesPosted: [], ledgerConnected: true, stripeSubmitted: false, escalated: false, documents: input.documents,
-    ...(input.stripeDispute ? { stripeStatus: input.stripeDispute.status } : {}),
+    ...(d ? { stripeStatus: d.status } : {}),
   };
-  return note(s, now, 'opened', input.stripeDispute ? 'Chargeback received' : 'Short payment detected');
+  return note(s, now, 'opened', d ? 'Chargeback received' : 'Short payment detected');
 }
 
 export const isClosed = (s: CaseState) => terminal.includes(s.status);
-export const balanceCleared = (s: CaseState) => s.balance.minor <= 0;
+
+const finishedChargeback: readonly DisputeStatus[] = ['won', 'lost', 'warning_closed', 'prevented'];
+/** A chargeback Stripe has not decided yet: the case answers it before anything else. */
+export const chargebackOpen = (s: CaseState): boolean => Boolean(s.chargeback) && !finishedChargeback.includes(s.chargeback!.status);
+
+/** What the client contests once they named lines: those lines less the credits given on them. */
+function contested(s: CaseState): Money | undefined {
+  const o = [...s.objections].reverse().find((x) => x.input.kind === 'specific' || !x.answered);
+  if (!o || o.input.kind !== 'specific' || !s.input.invoice) return undefined;
+  const ids = new Set(o.input.lineIds);
+  const lines = sum(s.input.invoice.lines.filter((l) => ids.has(l.id)).map((l) => l.amount), s.total.currency);
+  const credited = o.decision?.kind === 'concede' && hasFired(s, `credit:${o.at}`) ? sum(o.decision.lines.map((c) => c.amount), s.total.currency) : money(0, s.total.currency);
+  return subtract(lines, credited);
+}
+
+/** The one account of the case's money. A chargeback Stripe has not reversed counts as money withdrawn. */
+export function account(s: CaseState, extraCredits: readonly AccountCredit[] = []): CaseAccount {
+  const cb = s.chargeback;
+  const withdrawn: AccountPayment[] = cb && cb.status !== 'won' && cb.status !== 'warning_closed' && cb.status !== 'prevented'
+    ? [{ ref: cb.dispute.id, amount: negate(cb.amount), date: cb.at.slice(0, 10), memo: 'Chargeback' }]
+    : [];
+  const c = contested(s);
+  return caseAccount({ total: s.total, payments: [...s.payments, ...withdrawn], credits: [...s.credits, ...extraCredits], writeOffs: s.writeOffs, ...(c ? { contested: c } : {}) });
+}
+
+export const balanceCleared = (s: CaseState) => account(s).settled;
+/** What is still owed, never below zero: what letters ask for. */
+export const owed = (s: CaseState): Money => { const a = account(s); return money(Math.max(0, a.stillOwed.minor), a.currency); };
 export const latestDraft = (s: CaseState): DraftView | undefined => s.drafts[s.drafts.length - 1];
 export const openObjection = (s: CaseState): Objection | undefined => s.objections.find((o) => !o.answered);
 
@@ -155,6 +211,8 @@ export function clearTimers(s: CaseState, names: readonly DeadlineName[]): CaseS
 }
 
 export const FINAL_NOTICE_DAYS = 7;
+/** Letters that answer the client in writing: the first of them is the seed's written response. */
+export const writtenResponses: readonly DraftKind[] = ['first_response', 'ask_specifics', 'uphold', 'concession'];
 const settingDeadline: readonly DraftKind[] = ['first_response', 'ask_specifics', 'uphold', 'concession', 'final_notice'];
 
 /** The payment deadline a letter drafted at `at` states: the balance window, or the final notice's shorter one. */
@@ -164,9 +222,21 @@ export function dueByFor(s: CaseState, kind: DraftKind, at: string): string | un
   return balanceSchedule({ now: at, responseSentAt: at }, policy).entries.find((e) => e.kind === 'deadline')!.at;
 }
 
+/**
+ * What a letter depends on: the money, the client's replies and objections, the owner's decisions and the
+ * chargeback. A pending draft whose basis changed is out of date and is withdrawn.
+ */
+export function draftBasis(s: CaseState): string {
+  const a = account(s);
+  return JSON.stringify([
+    a.total.minor, a.paid.minor, a.credited.minor, a.writtenOff.minor, a.payments.length, s.replies.length,
+    s.objections.map((o) => [o.at, o.decision?.kind ?? '', o.answered]), s.chargeback?.status ?? '', s.chargeback?.amount.minor ?? 0,
+  ]);
+}
+
 export function addDraft(s: CaseState, kind: DraftKind, content: DraftContent, at: string, dueBy?: string): CaseState {
   const version = s.drafts.length + 1;
-  const draft: DraftView = { version, kind, content, state: 'pending', draftedAt: at, ...(dueBy ? { dueBy } : {}) };
+  const draft: DraftView = { version, kind, content, state: 'pending', draftedAt: at, basis: draftBasis(s), ...(dueBy ? { dueBy } : {}) };
   const s2 = { ...s, drafts: [...s.drafts, draft] };
   return note(withStatus(s2, 'awaiting_approval'), at, 'draft', `Draft v${version} (${kind.replace('_', ' ')}) ready for approval`);
 }
@@ -175,6 +245,7 @@ export function assertDecidable(s: CaseState, d: DraftDecision): void {
   const draft = s.drafts.find((x) => x.version === d.version);
   if (!draft) throw new CaseRuleError(`There is no draft version ${d.version}.`);
   if (isClosed(s)) throw new CaseRuleError(`The case is closed (${s.status}).`);
+  if (draft.state === 'withdrawn') throw new CaseRuleError(`Draft v${d.version} was withdrawn: ${draft.withdrawn?.because ?? 'the case changed'}. A new draft replaces it.`);
   if (draft.state !== 'pending') throw new CaseRuleError(`Draft v${d.version} was already ${draft.state}${draft.decidedBy ? ` by ${draft.decidedBy}` : ''}.`);
   if (latestDraft(s)!.version !== d.version) throw new CaseRuleError(`Draft v${d.version} is stale; v${latestDraft(s)!.version} is current.`);
   if (d.kind === 'edit_and_approve' && (!d.subject.trim() || !d.text.trim())) throw new CaseRuleError('An edited draft needs a subject and a text.');
@@ -193,10 +264,35 @@ export function applyDraftDecision(s: CaseState, d: DraftDecision, at: string): 
   return note({ ...s, drafts }, at, 'decision', `Draft v${d.version} ${verb} by ${d.by}`);
 }
 
+/** What changed since the draft was written, in the owner's words. */
+export function whyOutOfDate(s: CaseState, d: DraftView): string {
+  const before = d.basis ? (JSON.parse(d.basis) as unknown[]) : [];
+  const now = JSON.parse(draftBasis(s)) as unknown[];
+  const changed = (i: number) => JSON.stringify(before[i]) !== JSON.stringify(now[i]);
+  const reasons = [
+    ...(changed(1) || changed(4) ? ['a payment changed'] : []), ...(changed(2) ? ['a credit note was recorded'] : []),
+    ...(changed(0) || changed(3) ? ['the invoice changed'] : []), ...(changed(5) ? ['the client replied'] : []),
+    ...(changed(6) ? ['an objection was registered or decided'] : []), ...(changed(7) || changed(8) ? ['the chargeback changed'] : []),
+  ];
+  return reasons.length ? reasons.join(', ') : 'the case changed';
+}
+
+export function withdrawDraft(s: CaseState, version: number, at: string, because: string): CaseState {
+  const drafts = s.drafts.map((x): DraftView => (x.version === version && x.state === 'pending' ? { ...x, state: 'withdrawn', withdrawn: { at, because } } : x));
+  return note({ ...s, drafts }, at, 'draft_withdrawn', `Draft v${version} withdrawn before approval: ${because}`);
+}
+
+/** The draft as sent: the placeholder reference of a concession's credit note replaced by the ledger's own number. */
+export function withLedgerNumber(content: DraftContent, placeholder: string, number: string | undefined): DraftContent {
+  if (!number || number === placeholder) return content;
+  const swap = (t: string) => t.split(placeholder).join(number);
+  return { ...content, subject: swap(content.subject), text: swap(content.text), html: swap(content.html) };
+}
+
 export function markSent(s: CaseState, version: number, at: string): CaseState {
   const draft = s.drafts.find((x) => x.version === version)!;
   const drafts = s.drafts.map((x) => (x.version === version ? { ...x, state: 'sent' as const, sentAt: at } : x));
-  const s2 = { ...s, drafts, firstResponseSent: s.firstResponseSent || draft.kind === 'first_response', finalNoticeSent: s.finalNoticeSent || draft.kind === 'final_notice' };
+  const s2 = { ...s, drafts, firstResponseSent: s.firstResponseSent || writtenResponses.includes(draft.kind), finalNoticeSent: s.finalNoticeSent || draft.kind === 'final_notice' };
   return note(s2, at, 'sent', `${draft.content.subject} (v${version}) sent`);
 }
 
@@ -231,12 +327,13 @@ export function assertObjectionDecision(s: CaseState, d: ObjectionDecision): voi
   for (const c of d.lines) {
     const line = lines.get(c.lineId);
     if (!line) throw new CaseRuleError(`Unknown invoice line ${c.lineId}.`);
-    if (c.amount.currency !== s.balance.currency) throw new CaseRuleError(`Concessions must be in ${s.balance.currency}.`);
+    if (c.amount.currency !== s.total.currency) throw new CaseRuleError(`Concessions must be in ${s.total.currency}.`);
     if (!Number.isSafeInteger(c.amount.minor) || c.amount.minor <= 0) throw new CaseRuleError('A conceded amount must be positive.');
     if (c.amount.minor > line.amount.minor) throw new CaseRuleError(`${line.description} is only ${shown(s, line.amount)}: concede at most that.`);
     total += c.amount.minor;
   }
-  if (total > s.balance.minor) throw new CaseRuleError(`Concessions cannot exceed the unpaid balance of ${shown(s, s.balance)}.`);
+  const left = owed(s);
+  if (total > left.minor) throw new CaseRuleError(`Concessions cannot exceed what is still owed, ${shown(s, left)}.`);
 }
 
 export function applyObjectionDecision(s: CaseState, d: ObjectionDecision, at: string): CaseState {
@@ -252,10 +349,13 @@ export function markObjectionAnswered(s: CaseState, at: string): CaseState {
   return note({ ...s, objections }, at, 'objection_answered', 'Objection answered in writing');
 }
 
-export function applyCreditNote(s: CaseState, ref: string, amount: Money, at: string): CaseState {
+export function applyCreditNote(s: CaseState, ref: string, amount: Money, at: string, number?: string): CaseState {
   if (s.creditNotesPosted.includes(ref)) return s;
-  const s2 = { ...s, creditNotesPosted: [...s.creditNotesPosted, ref], conceded: add(s.conceded, amount), balance: subtract(s.balance, amount) };
-  return note(s2, at, 'credit_note', `Credit note ${ref} posted to the ledger`);
+  const credit: AccountCredit = { ref, amount, at, ours: true, ...(number ? { number } : {}) };
+  const credits = s.credits.some((c) => c.ref === ref) ? s.credits : [...s.credits, credit];
+  const s2 = { ...s, creditNotesPosted: [...s.creditNotesPosted, ref], credits };
+  const label = creditNoteLabel(credit);
+  return note(s2, at, 'credit_note', `${label[0]!.toUpperCase()}${label.slice(1)} for ${shown(s, amount)} posted to the ledger; still owed ${shown(s, owed(s2))}`);
 }
 
 export function assertExtend(s: CaseState, e: ExtendInput): void {
@@ -279,33 +379,106 @@ export function assertClose(s: CaseState, _c: CloseInput): void {
 export function applyClose(s: CaseState, c: CloseInput, at: string): CaseState {
   assertClose(s, c);
   const status: CaseStatus = c.kind === 'write_off' ? 'written_off' : c.kind === 'resolved' ? 'resolved' : 'withdrawn';
-  return note({ ...s, status, closed: { ...c, at } }, at, 'closed', `Case ${status.replace('_', ' ')} by ${c.by}${c.note ? `: ${c.note}` : ''}`);
+  // Writing off records what was still owed, so the account keeps adding up: total = paid + credited + written off + owed.
+  const left = owed(s);
+  const writeOffs = c.kind === 'write_off' && left.minor > 0 ? [...s.writeOffs, { amount: left, at, by: c.by }] : s.writeOffs;
+  const s2 = note({ ...s, writeOffs, status, closed: { ...c, at } }, at, 'closed', `Case ${status.replace('_', ' ')} by ${c.by}${c.note ? `: ${c.note}` : ''}`);
+  return { ...s2, timers: [], deadlines: {}, deadlineRevision: s.deadlineRevision + 1 };
 }
 
-const ledgerWaits: readonly DeadlineName[] = ['payment', 'final_notice'];
+/** Every clock a broken connection stops. Stripe's own due_by is Stripe's and cannot be stopped. */
+const pausable: readonly DeadlineName[] = ['response', 'response_limit', 'payment', 'final_notice', 'objection'];
 
 export function applyLedgerEvent(s: CaseState, e: LedgerEvent, at: string): CaseState {
   switch (e.kind) {
     case 'payment_applied': {
-      const s2 = { ...s, paid: add(s.paid, e.payment.amount), balance: e.balance };
-      return note(s2, at, 'payment', `Payment of ${shown(s, e.payment.amount)} received; balance ${shown(s, e.balance)}`);
+      const p = e.payment;
+      if (s.payments.some((x) => x.ref === p.ref.id && !x.reversed)) return { ...s, ledgerBalance: e.balance };
+      const payments = [...s.payments.filter((x) => x.ref !== p.ref.id), { ref: p.ref.id, amount: p.amount, date: p.date, ...(p.memo ? { memo: p.memo } : {}) }];
+      const s2 = { ...s, payments, ledgerBalance: e.balance };
+      return note(s2, at, 'payment', `Payment of ${shown(s, p.amount)} received; still owed ${shown(s, owed(s2))}`);
     }
-    case 'invoice_changed':
-      if (e.status === 'void' || e.status === 'deleted') return note({ ...s, balance: { ...s.balance, minor: 0 } }, at, 'invoice', `Invoice ${e.status} in the ledger`);
-      return note({ ...s, balance: e.balance }, at, 'invoice', `Invoice changed in the ledger; balance ${shown(s, e.balance)}`);
-    case 'credit_note_seen':
-      return note(s, at, 'credit_note_seen', `Credit note ${e.ref.id} seen in the ledger`);
+    case 'payment_reversed': {
+      const known = s.payments.find((x) => x.ref === e.ref.id && !x.reversed);
+      if (!known) return { ...s, ledgerBalance: e.balance };
+      const s2 = { ...s, payments: s.payments.map((x) => (x === known ? { ...x, reversed: true } : x)), ledgerBalance: e.balance };
+      return note(s2, at, 'payment_reversed', `Payment of ${shown(s, known.amount)} reversed in the ledger; still owed ${shown(s, owed(s2))}`);
+    }
+    case 'invoice_changed': {
+      if (e.status === 'void' || e.status === 'deleted') {
+        // Nothing is owed on a voided invoice: what was left is written off by the ledger, and the case ends.
+        const left = owed(s);
+        const s2 = { ...s, ledgerBalance: money(0, s.total.currency), writeOffs: left.minor > 0 ? [...s.writeOffs, { amount: left, at, by: 'ledger' }] : s.writeOffs };
+        return note(s2, at, 'invoice', `Invoice ${e.status} in the ledger; nothing is owed on it any more`);
+      }
+      const s2 = { ...s, total: e.total.currency === s.total.currency ? e.total : s.total, ledgerBalance: e.balance };
+      return note(s2, at, 'invoice', `Invoice changed in the ledger (total ${shown(s, s2.total)}); still owed ${shown(s, owed(s2))}`);
+    }
+    case 'credit_note_seen': {
+      const existing = s.credits.find((c) => c.ref === e.ref.id);
+      if (e.void) {
+        if (!existing || existing.reversed) return s;
+        const s2 = { ...s, credits: s.credits.map((c) => (c === existing ? { ...c, reversed: true } : c)) };
+        return note(s2, at, 'credit_note_seen', `${creditNoteLabel(existing)} voided in the ledger; still owed ${shown(s, owed(s2))}`);
+      }
+      // A ledger that reports no allocation (yet) for a credit the case posted keeps the posted amount.
+      const amount = e.amount.minor === 0 && existing ? existing.amount : e.amount;
+      if (amount.minor === 0) return s;
+      const credit: AccountCredit = { ref: e.ref.id, amount, at: existing?.at ?? at, ...(existing?.ours ? { ours: true } : {}), ...(e.number ?? existing?.number ? { number: (e.number ?? existing?.number)! } : {}) };
+      const credits = existing ? s.credits.map((c) => (c === existing ? credit : c)) : [...s.credits, credit];
+      const s2 = { ...s, credits };
+      if (existing && existing.amount.minor === credit.amount.minor && existing.number === credit.number) return s2;
+      return note(s2, at, 'credit_note_seen', `${creditNoteLabel(credit)} for ${shown(s, amount)} ${existing ? 'confirmed' : 'applied'} in the ledger; still owed ${shown(s, owed(s2))}`);
+    }
     case 'connection_broken':
       if (!s.ledgerConnected) return s;
-      return note({ ...s, ledgerConnected: false, pausedSince: at }, at, 'connection', `Ledger connection broken (${e.reason}); payment clocks paused`);
+      return note({ ...s, ledgerConnected: false, pausedSince: at }, at, 'connection', `Ledger connection broken (${e.reason}); every deadline of the case is paused`);
     case 'connection_restored': {
       if (s.ledgerConnected) return s;
-      // Clocks that wait on the ledger resume where they stopped: shift them by the paused duration.
-      const pausedMs = Date.parse(at) - Date.parse(s.pausedSince!);
       const { pausedSince: _p, ...rest } = s;
-      return note(shiftTimers({ ...rest, ledgerConnected: true }, ledgerWaits, pausedMs, false), at, 'connection', 'Ledger connection restored; payment clocks resumed');
+      return note(resumeTimers({ ...rest, ledgerConnected: true }, s.pausedSince!, at), at, 'connection', 'Ledger connection restored; deadlines resumed with the business time they had left');
     }
   }
+}
+
+/** Marks the case as stopped by a broken connection, as found by one of its own activities. */
+export function pauseForConnection(s: CaseState, reason: string, at: string): CaseState {
+  return applyLedgerEvent(s, { kind: 'connection_broken', reason }, at);
+}
+
+/** Each paused clock gets back the business time it had left when the connection broke. */
+function resumeTimers(s: CaseState, pausedAt: string, resumedAt: string): CaseState {
+  const cal = casePolicy(s).calendar;
+  const resume = (iso: string) => (iso <= pausedAt ? iso : addBusinessMs(resumedAt, businessMsBetween(pausedAt, iso, cal), cal));
+  const timers = s.timers.map((t) => (pausable.includes(t.for) && !s.fired.includes(t.key) ? { ...t, at: resume(t.at) } : t));
+  const moved = Object.fromEntries(pausable.filter((n) => s.deadlines[n]).map((n) => [n, resume(s.deadlines[n]!)]));
+  return setDeadlines({ ...s, timers }, moved);
+}
+
+export function applyReply(s: CaseState, r: { receivedAt: string; from: string; subject: string }, at: string): CaseState {
+  const s2 = { ...s, replies: [...s.replies, { at: r.receivedAt, from: r.from, subject: r.subject }] };
+  return withStatus(note(s2, at, 'client_reply', `Reply from ${r.from}: ${r.subject}`), s.status === 'awaiting_client' ? 'awaiting_owner' : s.status);
+}
+
+/** A client email received after the last letter that no objection was registered from yet. */
+export function unreadReply(s: CaseState): boolean {
+  const lastSent = [...s.drafts].reverse().find((d) => d.sentAt)?.sentAt ?? '';
+  return s.replies.some((r) => r.at > lastSent && !s.objections.some((o) => o.at >= r.at));
+}
+
+export function assertPackRequest(s: CaseState): void {
+  if (isClosed(s)) throw new CaseRuleError(`The case is closed (${s.status}).`);
+  if (s.packsRequested > s.packsBuilt) throw new CaseRuleError('The evidence pack is already being built.');
+}
+
+export function requestPack(s: CaseState, by: string, at: string): CaseState {
+  assertPackRequest(s);
+  return note({ ...s, packsRequested: s.packsRequested + 1 }, at, 'pack_requested', `Small-claims evidence pack requested by ${by}`);
+}
+
+export function packBuilt(s: CaseState, doc: { documentId: string; name: string }, at: string): CaseState {
+  const documents = [...s.documents.filter((d) => d.id !== doc.documentId), { id: doc.documentId, kind: 'other' as const, name: doc.name }];
+  return note({ ...s, packsBuilt: s.packsRequested, pack: { at, ...doc }, documents }, at, 'evidence_pack', `Small-claims evidence pack built (${doc.name})`);
 }
 
 export function addDocument(s: CaseState, doc: CaseDocument, at: string): CaseState {
@@ -313,9 +486,20 @@ export function addDocument(s: CaseState, doc: CaseDocument, at: string): CaseSt
   return note({ ...s, documents: [...s.documents, doc] }, at, 'document', `Document added: ${doc.name}`);
 }
 
-export function applyStripeStatus(s: CaseState, status: DisputeStatus, dueBy: string | undefined, at: string): CaseState {
-  const s2 = dueBy && s.input.stripeDispute ? { ...s, input: { ...s.input, stripeDispute: { ...s.input.stripeDispute, dueBy } } } : s;
-  return note({ ...s2, stripeStatus: status }, at, 'stripe', `Stripe dispute status: ${status.replaceAll('_', ' ')}`);
+export function applyStripeStatus(s: CaseState, u: StripeDisputeUpdate, at: string): CaseState {
+  const { status, dueBy } = u;
+  const prior = s.chargeback;
+  const fresh = u.dispute && (!prior || prior.dispute.id !== u.dispute.dispute.id);
+  if (fresh && prior && chargebackOpen(s)) return note(s, at, 'stripe', `A second chargeback (${u.dispute!.dispute.id}) arrived while ${prior.dispute.id} is open; answer it from Stripe's dashboard`);
+  const base: Chargeback | undefined = fresh
+    ? { dispute: u.dispute!.dispute, chargeId: u.dispute!.chargeId, amount: u.dispute!.amount, reason: u.dispute!.reason, status, at }
+    : prior;
+  if (!base) return s;
+  const dueByNow = dueBy ?? (fresh ? u.dispute!.dueBy : prior?.dueBy);
+  const chargeback: Chargeback = { ...base, status, ...(dueByNow ? { dueBy: dueByNow } : {}) };
+  const s2: CaseState = { ...s, chargeback, stripeStatus: status, ...(fresh ? { stripeSubmitted: false } : {}) };
+  const what = fresh ? `Chargeback of ${shown(s, chargeback.amount)} received (${chargeback.reason.replaceAll('_', ' ')})` : `Stripe dispute status: ${status.replaceAll('_', ' ')}`;
+  return note(s2, at, 'stripe', what);
 }
 
 function objectionView(o: Objection): ObjectionView {
@@ -323,21 +507,35 @@ function objectionView(o: Objection): ObjectionView {
   return { kind, summary, lineIds: o.input.kind === 'specific' ? o.input.lineIds : [], by, registeredAt: o.at, ...(o.decision ? { decision: o.decision } : {}) };
 }
 
+function chargebackView(s: CaseState): ChargebackView | undefined {
+  const c = s.chargeback;
+  if (!c) return undefined;
+  return { disputeId: c.dispute.id, chargeId: c.chargeId, amount: c.amount, reason: c.reason, status: c.status, submitted: s.stripeSubmitted, ...(c.dueBy ? { dueBy: c.dueBy } : {}) };
+}
+
 export function view(s: CaseState): CaseView {
   const open = openObjection(s);
+  const a = account(s);
+  const cb = chargebackView(s);
+  const automaticAfter = s.escalated ? undefined : s.deadlines.final_notice;
   return {
-    caseId: s.input.caseId, status: s.status, paid: s.paid, disputed: s.balance, conceded: s.conceded, drafts: s.drafts,
-    deadlines: Object.entries(s.deadlines).map(([name, at]) => ({ name, at: at! })).sort((a, b) => a.at.localeCompare(b.at)),
-    timeline: s.timeline, ledgerConnected: s.ledgerConnected, ...(s.stripeStatus ? { stripeStatus: s.stripeStatus } : {}),
+    caseId: s.input.caseId, status: s.status, account: a, paid: a.paid, disputed: a.inDispute, conceded: a.credited, drafts: s.drafts,
+    deadlines: Object.entries(s.deadlines).map(([name, at]) => ({ name, at: at! })).sort((x, y) => x.at.localeCompare(y.at)),
+    timeline: s.timeline, ledgerConnected: s.ledgerConnected, ...(s.pausedSince ? { pausedSince: s.pausedSince } : {}),
+    ...(s.stripeStatus ? { stripeStatus: s.stripeStatus } : {}), ...(cb ? { chargeback: cb } : {}),
+    evidencePack: { ...(s.pack ? { builtAt: s.pack.at, documentId: s.pack.documentId, name: s.pack.name } : {}), ...(automaticAfter ? { automaticAfter } : {}) },
     lines: (s.input.invoice?.lines ?? []).map(({ id, description, amount }) => ({ id, description, amount })),
     ...(open ? { objection: objectionView(open) } : {}),
   };
 }
 
-/** The earliest deadline still ahead, for the NextDeadline search attribute and the case list. */
+/** The earliest deadline still ahead, for the NextDeadline search attribute and the case list; none while paused. */
 export function nextDeadline(s: CaseState, now: string): string | undefined {
+  if (!s.ledgerConnected) return undefined;
   return Object.values(s.deadlines).filter((d): d is string => Boolean(d) && d! > now).sort()[0];
 }
+
+export type { ExternalRef };
 
 function shift(iso: string, ms: number): string {
   return new Date(Date.parse(iso) + ms).toISOString();

@@ -5,19 +5,22 @@ import * as wf from '@temporalio/workflow';
 import type { CaseActivities, LetterRequest } from '../../activities/case-types.js';
 import { caseStatusKey, connectionIdKey, customerIdKey, disputedMinorKey, invoiceNumberKey, nextDeadlineKey, providerKey } from '../search-attributes.js';
 import {
-  caseViewQuery, clientReplySignal, documentAddedSignal, closeCaseUpdate, decideDraftUpdate, decideObjectionUpdate, disputeCaseWorkflowId, extendDeadlineUpdate,
-  ledgerEventSignal, registerObjectionUpdate, stripeDisputeSignal, type CaseView, type DisputeCaseInput, type DraftKind,
+  buildEvidencePackUpdate, caseViewQuery, clientReplySignal, documentAddedSignal, closeCaseUpdate, decideDraftUpdate, decideObjectionUpdate, disputeCaseWorkflowId,
+  extendDeadlineUpdate, ledgerEventSignal, registerObjectionUpdate, stripeDisputeSignal, type CaseView, type DisputeCaseInput, type DraftKind,
 } from './definitions.js';
+import { brokenConnectionFailureTypes } from '../failure-types.js';
+import { actsOptions, lookupsOptions, writesOptions } from './policies.js';
 import * as st from './state.js';
 
-const integrationRetry = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: ['integration.auth', 'integration.invalid', 'integration.not_found'] };
-const acts = wf.proxyActivities<CaseActivities>({ startToCloseTimeout: '2 minutes', retry: integrationRetry });
-// Ledger and Stripe writes heartbeat while they wait on the provider, so a crashed worker is noticed in seconds.
-// The invoice PDF is a nice-to-have attachment: a few quick tries, never holding up the receipt for long.
-const lookups = wf.proxyActivities<Pick<CaseActivities, 'attachInvoicePdf'>>({ startToCloseTimeout: '30 seconds', retry: { ...integrationRetry, maximumAttempts: 3 } });
-const writes = wf.proxyActivities<Pick<CaseActivities, 'postCreditNote' | 'stageStripeEvidence' | 'submitStripeEvidence'>>({
-  startToCloseTimeout: '5 minutes', heartbeatTimeout: '10 seconds', retry: integrationRetry,
-});
+const acts = wf.proxyActivities<CaseActivities>(actsOptions);
+const lookups = wf.proxyActivities<Pick<CaseActivities, 'attachInvoicePdf'>>(lookupsOptions);
+const writes = wf.proxyActivities<Pick<CaseActivities, 'postCreditNote' | 'stageStripeEvidence' | 'submitStripeEvidence'>>(writesOptions);
+
+/** The connection behind a failed activity is broken (needs reconnecting, or disconnected): the case must wait. */
+function brokenConnection(err: unknown): string | undefined {
+  if (!(err instanceof wf.ActivityFailure) || !(err.cause instanceof wf.ApplicationFailure)) return undefined;
+  return brokenConnectionFailureTypes.includes(err.cause.type ?? '') ? err.cause.message : undefined;
+}
 
 export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<CaseView> {
   const now = () => new Date(Date.now()).toISOString(); // workflow time: deterministic on replay
@@ -48,9 +51,13 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     s = st.applyClose(s, c, now());
     return s.status;
   }, { validator: (c) => st.assertClose(s, c) });
+  wf.setHandler(buildEvidencePackUpdate, (r) => {
+    s = st.requestPack(s, r.by, now());
+    return s.status;
+  }, { validator: (_r) => st.assertPackRequest(s) });
   wf.setHandler(ledgerEventSignal, (e) => void (s = st.applyLedgerEvent(s, e, now())));
-  wf.setHandler(clientReplySignal, (r) => void (s = st.withStatus(st.record(s, r.receivedAt, 'client_reply', `Reply from ${r.from}: ${r.subject}`), s.status === 'awaiting_client' ? 'awaiting_owner' : s.status)));
-  wf.setHandler(stripeDisputeSignal, (u) => void (s = st.applyStripeStatus(s, u.status, u.dueBy, now())));
+  wf.setHandler(clientReplySignal, (r) => void (s = st.applyReply(s, r, now())));
+  wf.setHandler(stripeDisputeSignal, (u) => void (s = st.applyStripeStatus(s, u, now())));
   wf.setHandler(documentAddedSignal, (doc) => void (s = st.addDocument(s, doc, now())));
 
   const key = (...parts: (string | number)[]) => [workflowId, ...parts].join('/');
@@ -61,11 +68,19 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
   function letterRequest(kind: DraftKind, dueBy?: string): LetterRequest {
     const o = st.openObjection(s);
     const conceded = o?.decision?.kind === 'concede' ? o.decision.lines : undefined;
-    // A concession letter states the balance as it will be once its credit note is posted.
-    const balance = kind === 'concession' && conceded ? { ...s.balance, minor: s.balance.minor - conceded.reduce((t, c) => t + c.amount.minor, 0) } : s.balance;
-    const firstResponse = s.drafts.find((d) => d.kind === 'first_response' && d.sentAt);
+    // A concession letter states the account as it will be once its credit note is posted.
+    const prospective = kind === 'concession' && conceded && !st.hasFired(s, `credit:${o!.at}`)
+      ? [{ ref: creditPlaceholder(caseId), number: creditPlaceholder(caseId), amount: { minor: conceded.reduce((t, c) => t + c.amount.minor, 0), currency: s.total.currency }, at: now(), ours: true }]
+      : [];
+    const account = st.account(s, prospective);
+    const balance = { minor: Math.max(0, account.stillOwed.minor), currency: account.currency };
+    const firstResponse = s.drafts.find((d) => st.writtenResponses.includes(d.kind) && d.sentAt);
+    const lastSent = [...s.drafts].reverse().find((d) => d.sentAt)?.sentAt ?? '';
+    const payments = account.payments.filter((p) => p.amount.minor > 0).map((p) => ({ ref: { provider: s.input.provider, accountId: '', id: p.ref }, amount: p.amount, date: p.date, ...(p.memo ? { memo: p.memo } : {}) }));
     return {
-      kind, caseId, organisation: s.input.organisation, payments: s.input.payments, paid: s.paid, balance, documents: s.documents,
+      kind, caseId, organisation: s.input.organisation, payments, paid: account.paid, balance, account, documents: s.documents,
+      ...(firstResponse ? {} : { firstWrittenResponse: true }),
+      replies: s.replies.filter((r) => r.at > lastSent).map((r) => ({ at: r.at, subject: r.subject })),
       ...(s.input.invoice ? { invoice: s.input.invoice } : {}),
       ...(s.input.fullAndFinal ? { fullAndFinal: s.input.fullAndFinal } : {}),
       ...(dueBy ? { paymentDueBy: dueBy } : {}),
@@ -76,16 +91,34 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
         ...(firstResponse?.sentAt ? [{ kind: 'first_response' as const, at: firstResponse.sentAt }] : []),
         ...s.objections.map((x) => ({ kind: 'client_objection' as const, at: x.at })),
       ],
-      ...(s.input.stripeDispute ? { stripeDispute: { reason: s.input.stripeDispute.reason, amount: s.input.stripeDispute.amount, chargeId: s.input.stripeDispute.chargeId } } : {}),
+      ...(s.chargeback ? { stripeDispute: { reason: s.chargeback.reason, amount: s.chargeback.amount, chargeId: s.chargeback.chargeId } } : {}),
     };
+  }
+
+  /**
+   * Runs an activity that needs the connection. A broken connection fails it at once (non-retryable): the case
+   * records the pause and waits for the reconnect, then the step runs again, once.
+   */
+  async function needsConnection<T>(run: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await run();
+    } catch (err) {
+      const reason = brokenConnection(err);
+      if (reason === undefined) throw err;
+      s = st.pauseForConnection(s, reason, now());
+      return undefined;
+    }
   }
 
   /** Sleeps until `wake` holds, the case closes, a deadline moves, or the next timer is due; then fires it. */
   async function waitFor(wake: () => boolean, timerScope: readonly st.DeadlineName[], onTimer: (t: st.Timer) => Promise<void>): Promise<void> {
     await project(); // what the case list shows must be true while we wait, which may be for weeks
-    const timer = st.nextTimer(s, timerScope);
+    // While the connection is broken no clock runs, so no timer is armed; the break itself wakes every wait.
+    const timer = s.ledgerConnected ? st.nextTimer(s, timerScope) : undefined;
     const revision = s.deadlineRevision;
-    const woke = () => wake() || st.isClosed(s) || s.deadlineRevision !== revision;
+    const connected = s.ledgerConnected;
+    const requested = s.packsRequested;
+    const woke = () => wake() || st.isClosed(s) || s.deadlineRevision !== revision || s.ledgerConnected !== connected || s.packsRequested !== requested;
     const inMs = timer ? Date.parse(timer.at) - Date.now() : undefined;
     // A timer already due fires now: no zero-length Temporal timer, whose handling differs between servers.
     const met = inMs === undefined ? (await wf.condition(woke), true) : inMs <= 0 ? woke() : await wf.condition(woke, inMs);
@@ -104,7 +137,8 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
   };
 
   async function announce() {
-    await audit('case_opened', { kind: s.input.stripeDispute ? 'chargeback' : 'short_payment', balance: s.balance, paid: s.paid });
+    const opening = st.account(s);
+    await audit('case_opened', { kind: s.chargeback ? 'chargeback' : 'short_payment', stillOwed: opening.stillOwed, paid: opening.paid, inDispute: opening.inDispute });
     s = st.scheduleResponse(s, s.input.learnedAt, now());
     if (s.input.fullAndFinal) {
       await owner('full_and_final', 'opened', `Urgent: "${s.input.fullAndFinal.matched}" payment on invoice ${s.input.invoice?.number ?? ''}`,
@@ -112,7 +146,9 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     }
     // Added after cases were already running: the patch keeps their recorded histories replaying.
     if (s.input.invoice && wf.patched('attach-invoice-pdf')) await attachInvoicePdf(s.input.invoice);
-    if (s.input.invoice && s.paid.minor > 0 && s.input.invoice.customerEmail) {
+    // The seed's first step: document the partial payment at once. A chargeback is not a partial payment, and a
+    // payment that left nothing owing needs no receipt saying the rest is outstanding.
+    if (s.input.invoice && !s.chargeback && opening.paid.minor > 0 && !opening.settled && s.input.invoice.customerEmail) {
       const receipt = await acts.draftLetter(letterRequest('receipt'));
       const sent = await acts.sendEmail({ key: key('receipt'), caseId, to: s.input.invoice.customerEmail, ...receipt, replyToCase: true });
       s = st.record(s, now(), 'receipt', 'Partial-payment receipt sent to the client');
@@ -127,6 +163,7 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
       s = { ...s, documents: [{ id: pdf.documentId, kind: 'invoice', name: pdf.name }, ...s.documents] };
     } catch (err) {
       if (!(err instanceof wf.ActivityFailure)) throw err;
+      // A nice-to-have: a broken connection here is noticed by the sync, which pauses the case.
       s = st.record(s, now(), 'invoice_pdf', 'The invoice PDF could not be fetched from the ledger; letters go without it');
     }
   }
@@ -134,7 +171,7 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
   /** Draft → owner approval (email link) → send. One call advances one stage; the main loop calls again. */
   async function letterStep(kind: DraftKind, timers: readonly st.DeadlineName[], alsoWake: () => boolean = () => false): Promise<void> {
     let d = st.latestDraft(s);
-    if (!d || d.kind !== kind || d.state === 'sent' || d.state === 'rejected') {
+    if (!d || d.kind !== kind || d.state === 'sent' || d.state === 'rejected' || d.state === 'withdrawn') {
       const at = now();
       const dueBy = st.dueByFor(s, kind, at);
       const content = await acts.draftLetter(letterRequest(kind, dueBy));
@@ -145,13 +182,20 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
       return;
     }
     if (d.state === 'pending') {
-      const version = d.version;
-      return waitFor(() => st.latestDraft(s)!.version !== version || st.latestDraft(s)!.state !== 'pending' || alsoWake() || (kind !== 'stripe_evidence' && kind !== 'concession' && st.balanceCleared(s)), timers, responseTimer);
+      const { version, basis } = d;
+      const outOfDate = () => st.draftBasis(s) !== basis;
+      await waitFor(() => st.latestDraft(s)!.version !== version || st.latestDraft(s)!.state !== 'pending' || alsoWake() || outOfDate(), timers, responseTimer);
+      // A payment, a reply, an objection or a chargeback arrived while the owner had not approved yet: the draft
+      // no longer answers everything known, so it is withdrawn and the next step drafts one letter that does.
+      if (!st.isClosed(s)) await withdrawStale();
+      return;
     }
     // approved: send it
     const to = s.input.invoice?.customerEmail;
     if (!to) throw wf.ApplicationFailure.nonRetryable('The invoice has no customer email to send the response to.', 'case.no_recipient');
-    const sent = await acts.sendEmail({ key: key('send', d.version), caseId, to, ...d.content, replyToCase: true });
+    const posted = kind === 'concession' ? s.credits.find((c) => c.ours && c.at >= d.draftedAt) : undefined;
+    const content = st.withLedgerNumber(d.content, creditPlaceholder(caseId), posted?.number);
+    const sent = await acts.sendEmail({ key: key('send', d.version), caseId, to, ...content, replyToCase: true });
     s = st.markSent(s, d.version, now());
     afterSent(kind, d.draftedAt); // before any await: an Update landing during the audit must not be overwritten
     await audit('letter_sent', { version: d.version, kind, messageId: sent.messageId }, d.decidedBy ?? 'owner');
@@ -161,100 +205,169 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     const at = now();
     if (kind === 'final_notice') s = st.withStatus(st.schedulePayment(s, draftedAt, at, 'final_notice'), 'final_notice');
     else s = st.clearTimers(st.schedulePayment(s, draftedAt, at, 'payment'), ['response', 'response_limit']);
-    if (kind === 'ask_specifics' || kind === 'uphold' || kind === 'concession') s = st.markObjectionAnswered(s, at);
+    // A first response that went out while a vague objection was open asked for the specifics: it answers it.
+    const o = st.openObjection(s);
+    if (kind === 'ask_specifics' || kind === 'uphold' || kind === 'concession' || (kind === 'first_response' && o?.input.kind === 'vague')) s = st.markObjectionAnswered(s, at);
     // An objection registered while this letter was going out keeps the case with the owner.
     if (kind !== 'final_notice' && !st.openObjection(s)) s = st.withStatus(s, 'awaiting_client');
   }
 
+  /** The chargeback Stripe has decided: won returns the money; lost keeps it with the cardholder. */
+  async function chargebackDecided(): Promise<void> {
+    const cb = s.chargeback!;
+    const k = `chargeback:${cb.dispute.id}:${cb.status}`;
+    if (st.hasFired(s, k)) return;
+    s = st.markFired(s, k);
+    const outcome = cb.status === 'lost' ? 'lost' : 'won';
+    await owner('stripe_outcome', `${cb.dispute.id}/${outcome}`, `Chargeback ${outcome}`, outcome === 'won'
+      ? `Stripe decided the chargeback in your favour: ${fmt(cb.amount)} comes back to you.`
+      : `Stripe decided the chargeback for the cardholder: ${fmt(cb.amount)} stays with them.`);
+    if (outcome === 'lost') s = st.applyClose(s, { kind: 'write_off', by: 'stripe', note: 'chargeback lost' }, now());
+  }
+
   async function stripeStep(): Promise<void> {
-    const needsResponse = ['needs_response', 'warning_needs_response', 'appeal_needs_response'].includes(s.stripeStatus ?? '');
-    const outcome = s.stripeStatus;
-    if (outcome === 'won' || outcome === 'lost') {
-      s = st.applyClose(s, { kind: outcome === 'won' ? 'resolved' : 'write_off', by: 'stripe', note: `dispute ${outcome}` }, now());
-      return owner('stripe_outcome', outcome, `Chargeback ${outcome}`, `Stripe closed the dispute as ${outcome}.`);
-    }
+    const cb = s.chargeback!;
+    const needsResponse = ['needs_response', 'warning_needs_response', 'appeal_needs_response'].includes(cb.status);
+    const outcome = cb.status;
     if (s.stripeSubmitted || !needsResponse) {
-      const status = s.stripeStatus;
-      return waitFor(() => s.stripeStatus !== status, [], async () => {});
+      return waitFor(() => s.chargeback?.status !== outcome || s.chargeback?.dispute.id !== cb.dispute.id, ['stripe_submit'], responseTimer);
+    }
+    if (!st.hasFired(s, `stripe-window:${cb.dispute.id}`)) {
+      // The evidence deadline counts from Stripe's due_by, for a chargeback that arrived on a running case too.
+      s = st.markFired(st.scheduleResponse(s, cb.at, now()), `stripe-window:${cb.dispute.id}`);
+      await owner('chargeback', cb.dispute.id, `Chargeback of ${fmt(cb.amount)}: evidence due ${cb.dueBy?.slice(0, 10) ?? 'soon'}`,
+        `The client disputed a card payment of ${fmt(cb.amount)} with their bank (${cb.reason.replaceAll('_', ' ')}). Stripe withdrew it. Shortfall drafted the evidence; approve it so it reaches Stripe before ${cb.dueBy ?? "Stripe's deadline"}.`);
     }
     const d = st.latestDraft(s);
-    const dispute = s.input.stripeDispute!;
     if (d?.kind === 'stripe_evidence' && d.state === 'approved') {
-      await writes.submitStripeEvidence({ key: key('stripe', 'submit', d.version), connectionId: s.input.connectionId, disputeId: dispute.dispute.id });
+      const done = await needsConnection(() => writes.submitStripeEvidence({ key: key('stripe', 'submit', cb.dispute.id, d.version), connectionId: stripeConnection(), disputeId: cb.dispute.id }));
+      if (done === undefined && !s.ledgerConnected) return;
       s = st.withStatus({ ...st.markSent(s, d.version, now()), stripeSubmitted: true }, 'stripe_submitted');
       s = st.clearTimers(s, ['stripe_submit', 'response', 'response_limit']);
       return audit('stripe_evidence_submitted', { version: d.version }, d.decidedBy ?? 'owner');
     }
     const fresh = !d || d.kind !== 'stripe_evidence' || d.state !== 'pending';
     // Stripe may move on without us (won, lost, or answered from its dashboard): that wakes the approval wait too.
-    await letterStep('stripe_evidence', ['stripe_submit'], () => s.stripeStatus !== outcome);
+    await letterStep('stripe_evidence', ['stripe_submit'], () => s.chargeback?.status !== outcome);
     const staged = st.latestDraft(s)!;
-    if (fresh && staged.state === 'pending') {
-      await writes.stageStripeEvidence({ key: key('stripe', 'stage', staged.version), connectionId: s.input.connectionId, disputeId: dispute.dispute.id, fields: staged.content.evidence ?? {}, documentIds: staged.content.attachments.map((a) => a.documentId) });
+    if (fresh && staged.kind === 'stripe_evidence' && staged.state === 'pending') {
+      await needsConnection(() => writes.stageStripeEvidence({ key: key('stripe', 'stage', cb.dispute.id, staged.version), connectionId: stripeConnection(), disputeId: cb.dispute.id, fields: staged.content.evidence ?? {}, documentIds: staged.content.attachments.map((a) => a.documentId) }));
     }
   }
 
+  /** Evidence goes to the Stripe connection: the case's own, or the one the chargeback was found on. */
+  const stripeConnection = () => s.input.stripeConnectionId ?? s.input.connectionId;
+  const fmt = (m: { minor: number; currency: string }) => st.formatFor(s, m);
+
   async function objectionStep(o: st.Objection): Promise<void> {
-    if (o.input.kind === 'vague') return letterStep('ask_specifics', ['response', 'response_limit']);
+    // Before the first written response, that response answers a vague objection: it asks for the specifics.
+    if (o.input.kind === 'vague') return letterStep(s.firstResponseSent ? 'ask_specifics' : 'first_response', ['response', 'response_limit']);
     if (!o.decision) {
       if (!st.hasFired(s, `objection:${o.at}`)) {
         s = st.markFired(st.scheduleResponse(s, o.at, now()), `objection:${o.at}`);
         await owner('objection', o.at, 'The client named a disputed line', `${o.input.summary}. Concede lines for a credit note, or uphold the invoice.`);
       }
-      return waitFor(() => Boolean(st.openObjection(s)?.decision) || st.balanceCleared(s), ['response', 'response_limit'], responseTimer);
+      return waitFor(() => Boolean(st.openObjection(s)?.decision) || st.balanceCleared(s) || st.chargebackOpen(s), ['response', 'response_limit'], responseTimer);
     }
     if (o.decision.kind === 'concede' && !st.hasFired(s, `credit:${o.at}`)) {
       const lines = o.decision.lines.map((c) => ({ lineId: c.lineId, amount: c.amount, description: s.input.invoice!.lines.find((l) => l.id === c.lineId)?.description ?? c.lineId }));
       // Post only after the owner approves the concession letter, so both go out together.
       const d = st.latestDraft(s);
       if (d?.kind === 'concession' && d.state === 'approved') {
-        const posted = await writes.postCreditNote({ key: key('credit', o.at), caseId, connectionId: s.input.connectionId, invoiceId: s.input.invoice!.ref.id, currency: s.balance.currency, lines, memo: `Shortfall case ${caseId}: conceded lines` });
-        s = st.markFired(st.applyCreditNote(s, posted.ref, posted.total, now()), `credit:${o.at}`);
-        await audit('credit_note_posted', { ref: posted.ref, total: posted.total }, d.decidedBy ?? 'owner');
+        const posted = await needsConnection(() => writes.postCreditNote({ key: key('credit', o.at), caseId, connectionId: s.input.connectionId, invoiceId: s.input.invoice!.ref.id, currency: s.total.currency, lines, memo: `Shortfall case ${caseId}: conceded lines` }));
+        if (!posted) return; // the connection broke: the case waits for the reconnect, then posts once
+        s = st.markFired(st.applyCreditNote(s, posted.ref, posted.total, now(), posted.number), `credit:${o.at}`);
+        await audit('credit_note_posted', { ref: posted.ref, number: posted.number, total: posted.total }, d.decidedBy ?? 'owner');
         return;
       }
     }
     return letterStep(o.decision.kind === 'concede' ? 'concession' : 'uphold', ['response', 'response_limit']);
   }
 
-  async function paymentStep(): Promise<void> {
-    if (!s.ledgerConnected) {
-      if (!st.hasFired(s, `paused:${s.pausedSince}`)) {
-        s = st.markFired(s, `paused:${s.pausedSince}`);
-        await owner('connection_broken', s.pausedSince!, 'Reconnect your ledger', 'Shortfall lost access to your ledger; payment deadlines are paused until you reconnect.');
+  /** The connection is broken: nothing can be read or written, so every clock stands still until the reconnect. */
+  async function pausedStep(): Promise<void> {
+    const since = s.pausedSince!;
+    if (!st.hasFired(s, `paused:${since}`)) {
+      s = st.markFired(s, `paused:${since}`);
+      await owner('connection_broken', since, 'Reconnect your ledger: this case is paused',
+        'Shortfall lost access to your ledger, so this case cannot see payments or post credit notes. Every deadline of the case is paused until you reconnect, and resumes with the business time it had left.');
+      const cb = s.chargeback;
+      if (cb?.dueBy && st.chargebackOpen(s) && !s.stripeSubmitted) {
+        await owner('stripe_deadline', `${since}/${cb.dispute.id}`, `Stripe's evidence deadline still runs: ${cb.dueBy.slice(0, 10)}`,
+          `Stripe's deadline for the chargeback evidence (${cb.dueBy}) is Stripe's own and does not pause. Reconnect before then, or answer the dispute from Stripe's dashboard.`);
       }
-      return waitFor(() => s.ledgerConnected || st.balanceCleared(s), [], async () => {});
     }
+    return waitFor(() => s.ledgerConnected, [], async () => {});
+  }
+
+  async function paymentStep(): Promise<void> {
     if (s.finalNoticeSent && st.deadlinePassed(s, 'final_notice')) return escalate();
     if (!s.finalNoticeSent && st.deadlinePassed(s, 'payment')) return letterStep('final_notice', []);
-    s = st.withStatus(s, s.finalNoticeSent ? 'final_notice' : 'awaiting_payment');
-    return waitFor(() => st.balanceCleared(s) || Boolean(st.openObjection(s)) || !s.ledgerConnected, ['payment', 'final_notice'], async (t) => {
+    // A client reply nobody has registered as an objection yet keeps the case with the owner.
+    s = st.withStatus(s, st.unreadReply(s) ? 'awaiting_owner' : s.finalNoticeSent ? 'final_notice' : 'awaiting_payment');
+    const replies = s.replies.length;
+    return waitFor(() => st.balanceCleared(s) || Boolean(st.openObjection(s)) || st.chargebackOpen(s) || s.replies.length !== replies, ['payment', 'final_notice'], async (t) => {
       if (t.kind === 'reminder') await owner('reminder', t.key, 'A payment deadline is coming up', `Due ${s.deadlines[t.for]}.`);
     });
   }
 
-  async function escalate() {
+  /** Builds (or rebuilds, with the latest documents) the small-claims evidence pack. */
+  async function buildPack(why: 'requested' | 'final_notice_expired') {
+    const version = s.packsRequested + (why === 'final_notice_expired' ? 1 : 0);
     const pack = await acts.buildEvidencePack({
-      key: key('evidence-pack'), caseId, organisation: s.input.organisation, payments: s.input.payments, view: st.view(s), documents: s.documents,
+      key: key('evidence-pack', ...(version > 1 || why === 'requested' ? [version] : [])), caseId, organisation: s.input.organisation,
+      payments: s.input.payments, view: st.view(s), documents: s.documents.filter((d) => d.id !== s.pack?.documentId),
       ...(s.input.invoice ? { invoice: s.input.invoice } : {}),
     });
-    s = st.withStatus({ ...st.record(s, now(), 'escalated', `Small-claims evidence pack built (${pack.name})`), escalated: true, documents: [...s.documents, { id: pack.documentId, kind: 'other', name: pack.name }] }, 'escalated');
+    if (why === 'final_notice_expired') s = { ...s, packsRequested: version };
+    s = st.packBuilt(s, pack, now());
+    await audit('evidence_pack', { documentId: pack.documentId, why });
+    return pack;
+  }
+
+  async function escalate() {
+    const pack = await buildPack('final_notice_expired');
+    s = st.withStatus({ ...st.record(s, now(), 'escalated', `The client did not pay after the final notice (${pack.name})`), escalated: true }, 'escalated');
     await audit('escalated', { documentId: pack.documentId });
     await owner('escalated', 'pack', 'Evidence pack ready for small claims', 'The client did not pay after the final notice. The small-claims evidence pack is attached to the case.');
   }
 
+  /** A draft still waiting for approval that no longer answers everything known is withdrawn, whatever step is next. */
+  async function withdrawStale(): Promise<void> {
+    const d = st.latestDraft(s);
+    if (!d || d.state !== 'pending' || st.draftBasis(s) === d.basis) return;
+    const because = st.whyOutOfDate(s, d);
+    s = st.withdrawDraft(s, d.version, now(), because);
+    await audit('draft_withdrawn', { version: d.version, because });
+  }
+
   async function step(): Promise<void> {
     if (!s.announced) return announce();
-    if (s.input.stripeDispute && !s.input.invoice) return stripeStep();
+    await withdrawStale();
+    if (!s.ledgerConnected) return pausedStep();
+    if (s.packsRequested > s.packsBuilt) {
+      await buildPack('requested');
+      return owner('evidence_pack', `pack/${s.packsBuilt}`, 'Evidence pack ready', 'The small-claims evidence pack you asked for is attached to the case, built with the documents it holds now.');
+    }
+    if (s.chargeback && st.chargebackOpen(s)) return stripeStep();
+    if (s.chargeback && !st.chargebackOpen(s)) {
+      await chargebackDecided();
+      if (st.isClosed(s) || !s.input.invoice) {
+        if (!st.isClosed(s)) s = st.applyClose(s, { kind: 'resolved', by: 'stripe', note: `dispute ${s.chargeback.status.replaceAll('_', ' ')}` }, now());
+        return;
+      }
+    }
     const o = st.openObjection(s);
     // A credit already posted is announced in writing even when it clears the balance.
     if (o && st.hasFired(s, `credit:${o.at}`)) return objectionStep(o);
     if (st.balanceCleared(s)) {
-      s = st.applyClose(s, { kind: 'resolved', by: 'ledger', note: 'balance paid' }, now());
-      return audit('resolved', { paid: s.paid });
+      s = st.applyClose(s, { kind: 'resolved', by: 'ledger', note: 'nothing is owed any more' }, now());
+      const a = st.account(s);
+      await owner('resolved', 'settled', `Invoice ${s.input.invoice?.number ?? ''} is settled`, `Nothing is owed on invoice ${s.input.invoice?.number ?? ''} any more (paid ${fmt(a.paid)}, credited ${fmt(a.credited)}). The case is resolved.`);
+      return audit('resolved', { paid: a.paid, credited: a.credited, writtenOff: a.writtenOff });
     }
-    if (!s.firstResponseSent) return letterStep('first_response', ['response', 'response_limit']);
     if (o) return objectionStep(o);
+    if (!s.firstResponseSent) return letterStep('first_response', ['response', 'response_limit']);
     if (s.escalated) return waitFor(() => st.balanceCleared(s), [], async () => {});
     return paymentStep();
   }
@@ -266,12 +379,14 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
 
   async function project() {
     const next = st.nextDeadline(s, now());
+    const a = st.account(s);
     if (indexed) wf.upsertSearchAttributes([
       { key: caseStatusKey, value: s.status }, { key: providerKey, value: s.input.provider }, { key: connectionIdKey, value: s.input.connectionId },
-      { key: disputedMinorKey, value: s.balance.minor }, { key: nextDeadlineKey, value: next ? new Date(next) : null },
+      { key: disputedMinorKey, value: st.owed(s).minor }, { key: nextDeadlineKey, value: next ? new Date(next) : null },
       ...(s.input.invoice ? [{ key: invoiceNumberKey, value: s.input.invoice.number }, { key: customerIdKey, value: s.input.invoice.customerId }] : []),
     ]);
-    const projection = { caseId, status: s.status, paid: s.paid, disputed: s.balance, ...(next ? { nextDeadline: next } : {}) };
+    // The case list shows what the case is still pursuing: what is owed.
+    const projection = { caseId, status: s.status, paid: a.paid, disputed: st.owed(s), ...(next ? { nextDeadline: next } : {}) };
     if (JSON.stringify(projection) !== projected) {
       projected = JSON.stringify(projection);
       await acts.projectCase(projection);
@@ -290,6 +405,11 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
   await project();
   await wf.condition(wf.allHandlersFinished);
   return st.view(s);
+}
+
+/** The reference a concession letter names its credit note by until the ledger gives it a number. */
+function creditPlaceholder(caseId: string): string {
+  return `SF-${caseId.replace(/-/g, '').slice(0, 8).toUpperCase()}`;
 }
 
 export { disputeCaseWorkflowId };

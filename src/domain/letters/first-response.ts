@@ -1,13 +1,13 @@
 import type { LetterTemplate } from './engine.js';
 import { renderLetter } from './engine.js';
 import { attachmentsOf, baseView } from './format.js';
-import { askForSpecifics, documentsAttached, greeting, invoiceLines, signOff } from './partials.js';
+import { askForSpecifics, documentsAttached, greeting, invoiceLines, partialPaymentMeaning, repliesAcknowledged, signOff } from './partials.js';
 import type { Draft, LetterFacts, PaymentSummary } from './types.js';
 
 const template: LetterTemplate = {
   subject: 'Invoice <%= it.invoiceNumber %>: <%= it.amount ? "your payment and the remaining balance" : "your concerns and the balance" %> of <%= it.balance %>',
   body: `${greeting}
-<% if (it.amount) { -%>
+${repliesAcknowledged}<% if (it.amount) { -%>
 Thank you for your payment of <%= it.amount %>, received on <%= it.date %>, towards invoice <%= it.invoiceNumber %> dated <%= it.invoiceDate %> for <%= it.invoiceTotal %>.
 
 <% } else { -%>
@@ -19,7 +19,7 @@ Thank you for letting us know that you have concerns about invoice <%= it.invoic
 <% } else if (it.amount) { -%>
 We have accepted this payment as partial payment only, and not as settlement of the invoice. The remaining balance of <%= it.balance %> is still outstanding.
 <% } -%>
-
+${partialPaymentMeaning}
 We understand that you have concerns about part of the invoice, and we want to look into them properly. Please tell us in writing:
 ${askForSpecifics}
 ${invoiceLines}

@@ -43,7 +43,9 @@ export function baseView(f: LetterFacts) {
     invoiceNumber: f.invoice.number, invoiceTotal: money(f.invoice.total), invoiceDate: formatDay(f.invoice.issueDate, locale),
     lines: f.invoice.lines.map((l) => ({ description: l.description, amount: money(l.amount) })),
     payments: f.payments.map((p: PaymentSummary) => ({ amount: money(p.amount), date: formatDay(p.date, locale) })),
-    paid: money(paid), hasPaid: paid.minor > 0, balance: money(f.balance),
+    paid: money(paid), hasPaid: paid.minor > 0, balance: money(f.balance), settled: f.balance.minor <= 0,
+    credits: (f.credits ?? []).map((c) => ({ number: c.number, amount: money(c.amount) })),
+    replies: (f.replies ?? []).map((r) => ({ on: formatDeadline(r.at, locale, f.org.zone), subject: r.subject })),
     documents: f.documents.map(documentLabel),
   };
 }

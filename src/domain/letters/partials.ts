@@ -34,3 +34,15 @@ export const askForSpecifics = `
 - which line item or deliverable you are disputing, and why;
 - what you expected, and what you received instead.
 `;
+
+/** The seed: a partial payment acknowledges the part paid and narrows the dispute to the unpaid remainder. */
+export const partialPaymentMeaning = `<% if (it.hasPaid) { -%>
+Your payment acknowledges that the <%= it.paid %> you paid was owed. Only the unpaid remainder of <%= it.balance %> is open between us.
+<% } -%>
+`;
+
+export const repliesAcknowledged = `<% if (it.replies.length) { -%>
+Thank you for your <%= it.replies.length > 1 ? 'messages' : 'message' %> of <%= it.replies.map(function (r) { return r.on + ' ("' + r.subject + '")'; }).join(' and ') %>.
+
+<% } -%>
+`;

@@ -48,6 +48,10 @@ export interface LetterFacts {
   /** Unpaid remainder after payments and credits. */
   readonly balance: Money;
   readonly documents: readonly CaseDocument[];
+  /** Credit notes applied to the invoice, named by the ledger's own numbers: never shown as payments. */
+  readonly credits?: readonly { readonly number: string; readonly amount: Money }[];
+  /** Client messages received since the last letter, acknowledged at its start. */
+  readonly replies?: readonly { readonly at: string; readonly subject: string }[];
 }
 
 export type { CaseDocument, CaseKind };

@@ -1,4 +1,5 @@
 // The case activities against a real database, a real SMTP server and real PDFs; the ledger is an in-memory fake.
+import { caseAccount } from '../../../src/domain/account.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -178,6 +179,8 @@ describe('evidence pack', () => {
       caseId, status: 'final_notice' as const, paid: { minor: 60_000, currency: 'USD' }, disputed: { minor: 40_000, currency: 'USD' }, conceded: { minor: 0, currency: 'USD' },
       drafts: [{ version: 1, kind: 'first_response' as const, state: 'sent' as const, draftedAt: '2026-12-04T15:00:00Z', sentAt: '2026-12-05T15:00:00Z', content: { subject: 'Invoice 1001', text: 'We accept your payment as partial payment only.', html: '', attachments: [] } }],
       deadlines: [], timeline: [{ at: '2026-12-04T15:00:00Z', kind: 'opened', summary: 'Short payment detected' }], ledgerConnected: true, lines: [],
+      account: caseAccount({ total: { minor: 100_000, currency: 'USD' }, payments: [{ ref: 'pay-1', amount: { minor: 60_000, currency: 'USD' }, date: '2026-12-04' }], credits: [], writeOffs: [] }),
+      evidencePack: {},
     };
     const req = { key: `${caseId}/evidence-pack`, caseId, organisation: input.organisation, invoice: input.invoice!, payments: [{ ...input.payments[0]!, memo: 'full and final' }], view, documents: input.documents };
     const first = await acts.buildEvidencePack(req);
@@ -187,7 +190,7 @@ describe('evidence pack', () => {
     expect(pdf.content.subarray(0, 5).toString()).toBe('%PDF-');
     const text = pdfText(pdf.content);
     expect(pdf.contentType).toBe('application/pdf');
-    for (const s of ['Evidence pack', 'Ledger statement', 'Amount claimed (unpaid balance): $400.00', 'Chronology', 'memo: "full and final"', 'partial payment only', 'Exhibit 1: Signed SOW.pdf', 'Not legal advice']) expect(text).toContain(s);
+    for (const s of ['Evidence pack', 'Ledger statement', 'Amount claimed (still owed): $400.00', 'Chronology', 'memo: "full and final"', 'partial payment only', 'Exhibit 1: Signed SOW.pdf', 'Not legal advice']) expect(text).toContain(s);
     expect((await docs.listForCase(caseId)).filter((d) => d.kind === 'evidence_pack')).toHaveLength(1);
   });
 });

@@ -22,10 +22,30 @@ describe('case signals from the ledger', () => {
     const told = factsInInput({ ...ledger, invoice: invoice({ balanceMinor: 40_000 }), creditNotes: [] });
     const events = invoiceCaseEvents(ledger, told);
     expect(events.map((e) => e.event)).toEqual([
-      { kind: 'credit_note_seen', ref: qbo('cn-1'), amount: usd(5_000) },
+      { kind: 'credit_note_seen', ref: qbo('cn-1'), amount: usd(5_000), number: 'CN-cn-1' },
       { kind: 'invoice_changed', balance: usd(35_000), total: usd(100_000), status: 'open' },
     ]);
     expect(invoiceCaseEvents(ledger, [...told, ...events.map((e) => e.key)])).toEqual([]);
+  });
+
+  it('reports a credit QuickBooks applied through a payment record as a credit note, never as a payment', () => {
+    // The $0 Payment QuickBooks writes when a credit memo is applied: its invoice line is funded by the memo.
+    const applied = { ...payment('pay-cm', 0), applications: [{ invoice: qbo('inv-1001'), amount: usd(5_000), creditNoteId: 'cm-3' }] };
+    const memo = { ...creditNote('cm-3', 5_000), number: '1042', allocations: [] };
+    const ledger = { invoice: invoice({ balanceMinor: 35_000 }), payments: [first, applied], creditNotes: [memo] };
+    const told = factsInInput({ ...ledger, invoice: invoice({ balanceMinor: 40_000 }), payments: [first], creditNotes: [] });
+    const events = invoiceCaseEvents(ledger, told).map((e) => e.event);
+    expect(events).toEqual([
+      { kind: 'credit_note_seen', ref: qbo('cm-3'), amount: usd(5_000), number: '1042' },
+      { kind: 'invoice_changed', balance: usd(35_000), total: usd(100_000), status: 'open' },
+    ]);
+  });
+
+  it('reports a payment the case was told of and the ledger then voided as reversed, once', () => {
+    const ledger = { invoice: invoice({ balanceMinor: 100_000 }), payments: [payment('pay-1', 60_000, { status: 'voided' })], creditNotes: [] };
+    const events = invoiceCaseEvents(ledger, ['payment/pay-1']);
+    expect(events.map((e) => e.event)).toEqual([{ kind: 'payment_reversed', ref: qbo('pay-1'), balance: usd(100_000) }]);
+    expect(invoiceCaseEvents(ledger, ['payment/pay-1', ...events.flatMap((e) => [e.key, ...e.alsoMarks])])).toEqual([]);
   });
 
   it('reports a voided invoice, and ignores voided payments', () => {
@@ -35,7 +55,10 @@ describe('case signals from the ledger', () => {
 
   it('reports a Stripe dispute status once per status and deadline', () => {
     const dp = dispute({ status: 'under_review' });
-    expect(disputeCaseEvents(dp, [])).toEqual([{ key: 'stripe/under_review/2026-12-20T23:59:59.000Z', alsoMarks: [], event: { status: 'under_review', dueBy: '2026-12-20T23:59:59.000Z' } }]);
+    expect(disputeCaseEvents(dp, [])).toEqual([{
+      key: 'stripe/under_review/2026-12-20T23:59:59.000Z', alsoMarks: [],
+      event: { status: 'under_review', dueBy: '2026-12-20T23:59:59.000Z', dispute: { dispute: dp.ref, chargeId: dp.chargeId, amount: dp.amount, reason: dp.reason, dueBy: dp.dueBy } },
+    }]);
     expect(disputeCaseEvents(dp, ['stripe/under_review/2026-12-20T23:59:59.000Z'])).toEqual([]);
   });
 

@@ -11,8 +11,7 @@ const draft = { subject: 's', text: 't', html: 'h', attachments: [] };
 describe('case state', () => {
   it('opens with the paid part and narrows the dispute to the unpaid remainder', () => {
     const s = fresh();
-    expect(s.paid).toEqual(usd(60_000));
-    expect(s.balance).toEqual(usd(40_000));
+    expect(st.account(s)).toMatchObject({ total: usd(100_000), paid: usd(60_000), credited: usd(0), stillOwed: usd(40_000), inDispute: usd(40_000), settled: false });
     expect(st.view(s).deadlines.map((d) => d.name)).toEqual(['response', 'response_limit']);
     expect(s.timers.filter((t) => t.kind === 'reminder').map((t) => t.key)).toEqual(expect.arrayContaining(['response:day_before', 'response:morning_of']));
   });
@@ -35,11 +34,44 @@ describe('case state', () => {
     expect(st.dueByFor(s, 'receipt', at)).toBeUndefined();
   });
 
-  it('reduces the balance once per credit note and records the concession', () => {
-    let s = st.applyCreditNote(fresh(), 'cm-1', usd(15_000), at);
-    s = st.applyCreditNote(s, 'cm-1', usd(15_000), at);
-    expect(s.balance).toEqual(usd(25_000));
-    expect(s.conceded).toEqual(usd(15_000));
+  it('counts a credit note once, as a credit and never as a payment, named by the ledger number', () => {
+    let s = st.applyCreditNote(fresh(), 'cm-1', usd(15_000), at, '1042');
+    s = st.applyCreditNote(s, 'cm-1', usd(15_000), at, '1042');
+    // The ledger then reports the same credit through the sync: confirmed, not counted again.
+    s = st.applyLedgerEvent(s, { kind: 'credit_note_seen', ref: { provider: 'quickbooks', accountId: 'realm-1', id: 'cm-1' }, amount: usd(15_000), number: '1042' }, at);
+    expect(st.account(s)).toMatchObject({ paid: usd(60_000), credited: usd(15_000), stillOwed: usd(25_000) });
+    expect(st.view(s).conceded).toEqual(usd(15_000));
+    expect(s.timeline.filter((t) => /payment/i.test(t.summary) && /received/.test(t.summary))).toEqual([]);
+    expect(s.timeline.at(-1)!.summary).toMatch(/^Credit note 1042 for \$150\.00 posted to the ledger; still owed \$250\.00$/);
+  });
+
+  it('narrows what is in dispute to the lines the client names, less what was credited on them', () => {
+    let s = st.applyObjection(fresh(), { kind: 'specific', by: 'ana', summary: 'Signage was never installed', lineIds: ['l3'] }, at);
+    expect(st.account(s).inDispute).toEqual(usd(15_000));
+    s = st.applyObjectionDecision(s, { kind: 'concede', by: 'ana', lines: [{ lineId: 'l3', amount: usd(5_000) }] }, at);
+    s = st.markFired(st.applyCreditNote(s, 'cm-9', usd(5_000), at, '77'), `credit:${s.objections[0]!.at}`);
+    expect(st.account(s)).toMatchObject({ stillOwed: usd(35_000), inDispute: usd(10_000) });
+  });
+
+  it('counts a payment the ledger reversed as unpaid again, and a write-off as written off', () => {
+    const ref = { provider: 'quickbooks' as const, accountId: 'realm-1', id: 'pay-1' };
+    let s = st.applyLedgerEvent(fresh(), { kind: 'payment_reversed', ref, balance: usd(100_000) }, at);
+    expect(st.account(s)).toMatchObject({ paid: usd(0), stillOwed: usd(100_000) });
+    s = st.applyClose(s, { kind: 'write_off', by: 'ana' }, at);
+    const a = st.account(s);
+    expect(a).toMatchObject({ writtenOff: usd(100_000), stillOwed: usd(0), settled: true });
+    expect(a.paid.minor + a.credited.minor + a.writtenOff.minor + a.stillOwed.minor).toBe(a.total.minor);
+  });
+
+  it('withdraws nothing by itself but knows a pending draft is out of date once a payment arrives', () => {
+    const s = st.addDraft(fresh(), 'first_response', draft, at, st.dueByFor(fresh(), 'first_response', at));
+    const d = st.latestDraft(s)!;
+    expect(st.draftBasis(s)).toBe(d.basis);
+    const paid = st.applyLedgerEvent(s, { kind: 'payment_applied', payment: { ref: { provider: 'quickbooks', accountId: 'realm-1', id: 'pay-2' }, amount: usd(10_000), date: '2026-12-05' }, balance: usd(30_000) }, at);
+    expect(st.draftBasis(paid)).not.toBe(d.basis);
+    expect(st.whyOutOfDate(paid, d)).toBe('a payment changed');
+    const withdrawn = st.withdrawDraft(paid, d.version, at, 'a payment changed');
+    expect(() => st.assertDecidable(withdrawn, { kind: 'approve', version: 1, by: 'ana' })).toThrow('Draft v1 was withdrawn: a payment changed. A new draft replaces it.');
   });
 
   it('treats a voided invoice as nothing left to collect', () => {
@@ -47,14 +79,17 @@ describe('case state', () => {
     expect(st.balanceCleared(s)).toBe(true);
   });
 
-  it('shifts only ledger-dependent clocks by the time the connection was down', () => {
+  it('gives every clock back the business time it had left when the connection broke', () => {
     let s = st.schedulePayment(fresh(), at, at, 'payment');
-    const before = s.deadlines.payment!;
-    const response = s.deadlines.response!;
+    expect(s.deadlines.response).toBe('2026-12-09T22:00:00.000Z'); // Wednesday 17:00 New York
+    expect(s.deadlines.payment).toBe('2026-12-19T04:59:59.999Z'); // end of Friday 18 December, New York
+    // Broken Friday 10:00, restored Monday 10:00: one business day (Friday's rest and Monday's start) went by.
     s = st.applyLedgerEvent(s, { kind: 'connection_broken', reason: 'invalid_grant' }, at);
+    expect(st.nextDeadline(s, at)).toBeUndefined();
     s = st.applyLedgerEvent(s, { kind: 'connection_restored' }, '2026-12-07T15:00:00.000Z');
-    expect(Date.parse(s.deadlines.payment!) - Date.parse(before)).toBe(3 * 86_400_000);
-    expect(s.deadlines.response).toBe(response);
+    expect(s.deadlines.response).toBe('2026-12-10T22:00:00.000Z');
+    expect(s.deadlines.response_limit).toBe('2026-12-14T22:00:00.000Z');
+    expect(s.deadlines.payment).toBe('2026-12-22T04:59:59.999Z'); // the weekend does not count down
   });
 
   it('adds an uploaded document once, for later letters and the evidence pack', () => {

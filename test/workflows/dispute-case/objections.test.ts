@@ -45,7 +45,8 @@ describe('objections', () => {
       const v = await until((v) => v.status === 'awaiting_payment' && latest(v).state === 'sent', 'concession sent');
       expect(calls.credits).toHaveLength(1);
       expect(calls.credits[0]).toMatchObject({ invoiceId: 'inv-1001', currency: 'USD', lines: [{ lineId: 'l3', description: 'Signage', amount: usd(15_000) }] });
-      expect(v.disputed).toEqual(usd(25_000));
+      // Still owed: the rest of the invoice; in dispute: nothing, since the one line the client named was credited.
+      expect(v.account).toMatchObject({ paid: usd(60_000), credited: usd(15_000), stillOwed: usd(25_000), inDispute: usd(0) });
       expect(v.conceded).toEqual(usd(15_000));
       expect(calls.audits).toContain('credit_note_posted');
     });

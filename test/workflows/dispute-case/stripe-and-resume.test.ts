@@ -24,7 +24,7 @@ describe('Stripe chargeback', () => {
       expect(calls.emails).toHaveLength(0); // no letter to a cardholder
       await handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 1, by: 'ana' }] });
       await until((v) => v.status === 'stripe_submitted', 'submitted');
-      expect(calls.submitted).toEqual([`${handle.workflowId}/stripe/submit/1`]);
+      expect(calls.submitted).toEqual([`${handle.workflowId}/stripe/submit/dp_1/1`]);
       await handle.signal(stripeDisputeSignal, { status: 'under_review' });
       await handle.signal(stripeDisputeSignal, { status: 'won' });
       const done = await handle.result();

@@ -1,0 +1,88 @@
+// One account of a case's money. Every figure an owner or a client reads (case page, case list, letters, the
+// evidence pack, owner emails, search attributes) comes from caseAccount(); nothing else does arithmetic on it.
+//
+//   total = paid + credited + written off + still owed          (always; still owed < 0 means overpaid)
+//
+// Paid is money the client sent (reversed payments excluded). Credited is credit notes applied to the invoice,
+// each with the ledger's own number: a credit is never a payment. In dispute is what the client actually
+// contests: the unpaid remainder (the seed: a partial payment narrows the dispute to it), or, once the client
+// names lines, those lines less what was credited on them, and never more than is still owed.
+import { isPositive, money, subtract, sum, type Money } from './money.js';
+
+export interface AccountPayment {
+  /** The ledger's id of the payment. */
+  readonly ref: string;
+  readonly amount: Money;
+  readonly date: string; // YYYY-MM-DD
+  readonly memo?: string;
+  /** The ledger voided or deleted it (a bounced cheque, a charge refunded, a chargeback withdrawn). */
+  readonly reversed?: boolean;
+}
+
+export interface AccountCredit {
+  /** The ledger's id of the credit note. */
+  readonly ref: string;
+  /** The number the ledger shows on the credit note (QuickBooks DocNumber, Xero CreditNoteNumber). */
+  readonly number?: string;
+  /** What the credit note applies to this invoice. */
+  readonly amount: Money;
+  readonly at: string;
+  /** Posted by Shortfall for a concession (rather than entered in the ledger by someone else). */
+  readonly ours?: boolean;
+  /** The ledger voided or deleted it. */
+  readonly reversed?: boolean;
+}
+
+export interface AccountWriteOff {
+  readonly amount: Money;
+  readonly at: string;
+  readonly by: string;
+}
+
+export interface AccountFacts {
+  readonly total: Money;
+  readonly payments: readonly AccountPayment[];
+  readonly credits: readonly AccountCredit[];
+  readonly writeOffs: readonly AccountWriteOff[];
+  /**
+   * What the client contests when they named invoice lines: those lines' amounts less the credits given on them.
+   * Absent while the objection is vague or there is none: then the whole unpaid remainder is in dispute.
+   */
+  readonly contested?: Money;
+}
+
+export interface CaseAccount {
+  readonly currency: string;
+  readonly total: Money;
+  /** Live payments, oldest first. */
+  readonly payments: readonly AccountPayment[];
+  readonly paid: Money;
+  /** Live credit notes, oldest first. */
+  readonly credits: readonly AccountCredit[];
+  readonly credited: Money;
+  readonly writtenOff: Money;
+  /** total − paid − credited − written off; negative when the client overpaid. */
+  readonly stillOwed: Money;
+  /** What the client contests, between zero and what is still owed. */
+  readonly inDispute: Money;
+  /** Nothing is owed any more. */
+  readonly settled: boolean;
+}
+
+export function caseAccount(f: AccountFacts): CaseAccount {
+  const currency = f.total.currency;
+  const payments = f.payments.filter((p) => !p.reversed);
+  const credits = f.credits.filter((c) => !c.reversed);
+  const paid = sum(payments.map((p) => p.amount), currency);
+  const credited = sum(credits.map((c) => c.amount), currency);
+  const writtenOff = sum(f.writeOffs.map((w) => w.amount), currency);
+  const stillOwed = subtract(subtract(subtract(f.total, paid), credited), writtenOff);
+  const owed = Math.max(0, stillOwed.minor);
+  const contested = f.contested === undefined ? owed : Math.max(0, Math.min(owed, subtract(f.contested, money(0, currency)).minor));
+  return { currency, total: f.total, payments, paid, credits, credited, writtenOff, stillOwed, inDispute: money(contested, currency), settled: !isPositive(stillOwed) };
+}
+
+/** How a credit note is named to an owner or a client: by the ledger's own number when it has one. */
+export function creditNoteLabel(c: Pick<AccountCredit, 'ref' | 'number'>): string {
+  return c.number ? `credit note ${c.number}` : `credit note ${c.ref}`;
+}

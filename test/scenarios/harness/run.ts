@@ -1,0 +1,290 @@
+// One scenario: an owner with a QuickBooks company (and a Stripe account when asked), the real services of
+// src/deps.ts on a fresh time-skipping Temporal server, and the verbs a scenario is written in.
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { asc, eq } from 'drizzle-orm';
+import { createSyncActivities } from '../../../activities/sync.js';
+import { buildApp, type App } from '../../../src/app.js';
+import { cases, connections, organisations, users } from '../../../src/db/schema.js';
+import { startingStatus } from '../../../src/cases/records.js';
+import type { Services } from '../../../src/deps.js';
+import { checkApprovalToken, type ApprovalClaims } from '../../../src/security/approval-links.js';
+import { inboundEmailSecret } from '../../../src/web/security/keys.js';
+import { webSettings } from '../../../src/web/settings.js';
+import {
+  buildEvidencePackUpdate, caseViewQuery, closeCaseUpdate, decideDraftUpdate, decideObjectionUpdate, extendDeadlineUpdate, registerObjectionUpdate,
+  type CaseStatus, type CaseView, type CloseInput, type DraftDecision, type DraftKind, type DraftView, type ExtendInput,
+} from '../../../workflows/dispute-case/definitions.js';
+import { ledgerView, quickbooksBooks, stripeAccount, type QbInvoice } from './books.js';
+import { describeMail, mailTo, matches, toMail, type Mail } from './mail.js';
+import { PUBLIC_URL, REPLY_DOMAIN, secrets, type World } from './world.js';
+
+const DAY = 86_400_000;
+/** How long any wait polls for settled state before the scenario fails (real time). */
+export const WAIT_MS = 15_000;
+const POLL_MS = 40;
+
+export interface CaseRef {
+  readonly id: string;
+  readonly workflowId: string;
+  readonly invoiceId: string | null;
+  readonly handle: WorkflowHandle;
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function createScenario(w: World, env: TestWorkflowEnvironment, makeServices: (now: () => number) => Services, tag: string) {
+  let offset = (await env.currentTimeMs()) - Date.now();
+  /** Workflow time: the test server's clock, which runs ahead of real time after every skip. */
+  const now = () => Date.now() + offset;
+  const services = makeServices(now);
+  const db = w.db.db;
+
+  const [org] = await db.insert(organisations).values({ name: `Brightside Design ${tag}`, timeZone: 'America/New_York', signature: 'Ana Ruiz' }).returning();
+  const ownerEmail = `owner.${tag}@brightside.example`;
+  await db.insert(users).values({ organisationId: org!.id, email: ownerEmail });
+  const realmId = w.qb.admin.createCompany({ name: `Brightside Design ${tag}` });
+  const qbTokens = w.qb.admin.grantTokens(w.qbApp.clientId, realmId);
+  // Connected through the vault, as the OAuth callback would, but without starting the connection-sync workflow:
+  // its 15-minute polling would run hundreds of passes while days are skipped. sync() runs one pass instead.
+  const connectionIds: string[] = [];
+  const connect = async (provider: 'quickbooks' | 'stripe', accountId: string, tokens: { accessToken: string; refreshToken?: string; expiresAt?: string }) => {
+    const { connection } = await services.vault.connect({ organisationId: org!.id, provider, accountId, name: `${provider} ${tag}`, sandbox: true, tokens });
+    connectionIds.push(connection.id);
+    return connection.id;
+  };
+  const qbConnectionId = await connect('quickbooks', realmId, {
+    accessToken: qbTokens.access_token, refreshToken: qbTokens.refresh_token, expiresAt: new Date(Date.now() + qbTokens.expires_in * 1000).toISOString(),
+  });
+  const syncActivities = createSyncActivities({ connections: services.vault, providers: services.registry, sync: services.sync, cases: services.starter, heartbeat: () => {} });
+  const qb = quickbooksBooks(w.qb, realmId, tag, now);
+  const stripe = stripeAccount(w.stripe, async (accountId, accessToken) => void (await connect('stripe', accountId, { accessToken })));
+
+  let app: App | undefined;
+  const usedApprovals = new Set<string>();
+
+  // ---- waiting ----------------------------------------------------------------------------------------------
+  async function poll<T>(what: string, read: () => Promise<T | undefined> | T | undefined, ms = WAIT_MS): Promise<T> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const value = await read();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
+      await pause(POLL_MS);
+    }
+  }
+
+  // ---- cases --------------------------------------------------------------------------------------------------
+  const caseRows = () => db.select().from(cases).where(eq(cases.organisationId, org!.id)).orderBy(asc(cases.createdAt));
+  const toRef = (row: typeof cases.$inferSelect): CaseRef => ({ id: row.id, workflowId: row.workflowId, invoiceId: row.invoiceId, handle: env.client.workflow.getHandle(row.workflowId) });
+  /** The scenario's case (of `inv` when given), waiting for the sync to open it. */
+  const caseOf = (inv?: QbInvoice) => poll(inv ? `a case for invoice ${inv.number}` : 'a case to open', async () => {
+    const row = (await caseRows()).find((r) => r.status !== startingStatus && (!inv || r.invoiceId === inv.id));
+    return row ? toRef(row) : undefined;
+  });
+  const view = async (inv?: QbInvoice): Promise<CaseView> => (await caseOf(inv)).handle.query(caseViewQuery);
+  async function until(what: string, pred: (v: CaseView) => boolean, inv?: QbInvoice): Promise<CaseView> {
+    let last: CaseView | undefined;
+    try {
+      return await poll(what, async () => {
+        last = await view(inv);
+        return pred(last) ? last : undefined;
+      });
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; case status ${last?.status ?? 'none'}`, { cause: err });
+    }
+  }
+  const latestDraft = (v: CaseView): DraftView | undefined => v.drafts[v.drafts.length - 1];
+
+  // ---- mail -----------------------------------------------------------------------------------------------------
+  const mailsTo = (address: string, pattern?: RegExp | string) => mailTo(w.smtp.messages, address).filter((m) => !pattern || matches(m, pattern));
+  const clientEmail = (customer?: string) => qb.customer(customer ?? 'Harbor Cafe').email;
+  const received = (who: string, address: string, pattern: RegExp | string) =>
+    poll(`${who} to receive a mail matching ${String(pattern)}`, () => mailsTo(address, pattern).at(-1));
+
+  /** The approval link's claims in the newest approval mail for this draft version. */
+  function approvalFor(workflowId: string, version: number): { token: string; claims: ApprovalClaims } | undefined {
+    for (const m of mailsTo(ownerEmail, /^Approve:/).reverse()) {
+      const link = new RegExp(`${PUBLIC_URL}/approvals/(\\S+)`).exec(m.text);
+      if (!link) continue;
+      const token = decodeURIComponent(link[1]!);
+      const check = checkApprovalToken(secrets.appSecret, token, Date.now());
+      if (check.ok && check.claims.workflowId === workflowId && check.claims.version === version) return { token, claims: check.claims };
+    }
+    return undefined;
+  }
+
+  /** Acts as the owner on the approval link of the pending draft: the same Update, with the link's id. */
+  async function decideLatest(kind: DraftKind | undefined, decision: (version: number) => DraftDecision, inv?: QbInvoice) {
+    const c = await caseOf(inv);
+    const v = await until(`a pending ${kind ?? 'draft'}`, (x) => latestDraft(x)?.state === 'pending' && (!kind || latestDraft(x)?.kind === kind), inv);
+    const draft = latestDraft(v)!;
+    const link = await poll(`the approval email for draft v${draft.version}`, () => approvalFor(c.workflowId, draft.version));
+    if (usedApprovals.has(link.claims.jti)) throw new Error(`The approval link for draft v${draft.version} was already used`);
+    usedApprovals.add(link.claims.jti);
+    await c.handle.executeUpdate(decideDraftUpdate, { args: [decision(draft.version)], updateId: link.claims.jti });
+    return draft;
+  }
+
+  // ---- the owner's case page -------------------------------------------------------------------------------------
+  const lineId = (v: CaseView, description: string) => {
+    const line = v.lines.find((l) => l.description === description);
+    if (!line) throw new Error(`No invoice line "${description}"; lines: ${v.lines.map((l) => l.description).join(', ')}`);
+    return line.id;
+  };
+  const update = async <R>(inv: QbInvoice | undefined, run: (h: WorkflowHandle) => Promise<R>) => run((await caseOf(inv)).handle);
+
+  async function webApp(): Promise<App> {
+    app ??= await buildApp({
+      logger: w.logger, readiness: [],
+      web: {
+        settings: webSettings(w.config, secrets.appSecret), db, workflows: env.client.workflow, outbox: services.outbox, documents: services.documents,
+        approvals: services.approvals, connections: services.connections, now,
+      },
+    });
+    return app;
+  }
+
+  const scenario = {
+    tag, ownerEmail, env, services, qb, stripe,
+    ledger: ledgerView(w.qb, realmId),
+    connectionId: qbConnectionId,
+    /** Workflow time in epoch milliseconds. */
+    now,
+
+    /** One sync pass over every connection, as a webhook triggers it: pull the change feed, then act on cases. */
+    async sync(): Promise<void> {
+      for (const connectionId of connectionIds) {
+        let pageCursor: string | undefined;
+        do {
+          const page = await syncActivities.syncPage({ connectionId, ...(pageCursor !== undefined && { pageCursor }) });
+          if (page.actions.length > 0) await syncActivities.applyCaseActions({ connectionId, actions: page.actions });
+          pageCursor = page.nextPageCursor;
+        } while (pageCursor !== undefined);
+      }
+    },
+
+    /** Moves the test server's clock (timers fire on the way) and the clock of starts and detection with it. */
+    async skip(ms: number): Promise<void> {
+      await env.sleep(ms);
+      offset = (await env.currentTimeMs()) - Date.now();
+    },
+    skipDays: (days: number) => scenario.skip(days * DAY),
+
+    case: caseOf,
+    cases: async () => (await caseRows()).map(toRef),
+    view,
+    until,
+    /** A deadline of the case by name (response, response_limit, payment, final_notice, stripe_submit). */
+    async deadline(name: string, inv?: QbInvoice): Promise<string | undefined> {
+      return (await view(inv)).deadlines.find((d) => d.name === name)?.at;
+    },
+    /** Waits until the newest letter of this kind has gone out to the client. */
+    letterSent: (kind: DraftKind, inv?: QbInvoice) => until(`the ${kind.replace(/_/g, ' ')} to be sent`, (v) => v.drafts.some((d) => d.kind === kind && d.state === 'sent'), inv),
+    async caseEnds(status: CaseStatus, inv?: QbInvoice): Promise<CaseView> {
+      return until(`the case to end ${status}`, (v) => v.status === status, inv);
+    },
+
+    clientEmail,
+    clientMails: (pattern?: RegExp | string, customer?: string): Mail[] => mailsTo(clientEmail(customer), pattern),
+    ownerMails: (pattern?: RegExp | string): Mail[] => mailsTo(ownerEmail, pattern),
+    /** Waits for a mail to the client (Harbor Cafe unless named) whose subject or text matches. */
+    clientReceived: (pattern: RegExp | string, customer?: string) => received('the client', clientEmail(customer), pattern),
+    ownerReceived: (pattern: RegExp | string) => received('the owner', ownerEmail, pattern),
+
+    approveLatest: (kind?: DraftKind, inv?: QbInvoice) => decideLatest(kind, (version) => ({ kind: 'approve', version, by: ownerEmail }), inv),
+    /** The owner clicks the emailed link of an older draft version (say, one the case withdrew). */
+    async approveDraft(version: number, inv?: QbInvoice): Promise<void> {
+      const c = await caseOf(inv);
+      const link = await poll(`the approval email for draft v${version}`, () => approvalFor(c.workflowId, version));
+      await c.handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version, by: ownerEmail }], updateId: link.claims.jti });
+    },
+    /** The owner asks for the small-claims evidence pack from the case page. */
+    buildEvidencePack: (inv?: QbInvoice) => update(inv, (h) => h.executeUpdate(buildEvidencePackUpdate, { args: [{ by: ownerEmail }] })),
+    rejectLatest: (note?: string, kind?: DraftKind, inv?: QbInvoice) =>
+      decideLatest(kind, (version) => ({ kind: 'reject', version, by: ownerEmail, ...(note ? { note } : {}) }), inv),
+    editLatest: (edit: { subject: string; text: string }, kind?: DraftKind, inv?: QbInvoice) =>
+      decideLatest(kind, (version) => ({ kind: 'edit_and_approve', version, by: ownerEmail, ...edit }), inv),
+
+    /** The client answers a letter by email: the raw message goes through POST /inbound/email, as the mail host posts it. */
+    async clientReplies(text: string, o: { subject?: string; customer?: string; messageId?: string; inv?: QbInvoice } = {}) {
+      const c = await caseOf(o.inv);
+      const messageId = o.messageId ?? `<${randomUUID()}@clients.example>`;
+      const raw = [
+        `From: ${o.customer ?? 'Harbor Cafe'} <${clientEmail(o.customer)}>`, `To: case+${c.id}@${REPLY_DOMAIN}`, `Subject: ${o.subject ?? 'Re: your invoice'}`,
+        `Message-ID: ${messageId}`, `Date: ${new Date(now()).toUTCString()}`, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', text, '',
+      ].join('\r\n');
+      const res = await (await webApp()).inject({
+        method: 'POST', url: '/inbound/email', payload: raw,
+        headers: { 'content-type': 'message/rfc822', 'x-shortfall-inbound-secret': inboundEmailSecret(secrets.appSecret) },
+      });
+      if (res.statusCode >= 300) throw new Error(`POST /inbound/email answered ${res.statusCode}: ${res.body}`);
+      return { status: res.statusCode, body: res.json<{ caseId: string; duplicate: boolean }>(), messageId };
+    },
+
+    objection: {
+      /** The owner registers the client's reply as a vague objection ("not happy"). */
+      vague: (summary: string, inv?: QbInvoice) => update(inv, (h) => h.executeUpdate(registerObjectionUpdate, { args: [{ kind: 'vague', by: ownerEmail, summary }] })),
+      /** The owner registers a specific objection naming invoice lines by description. */
+      specific: async (summary: string, lines: readonly string[], inv?: QbInvoice) => {
+        const v = await view(inv);
+        return update(inv, (h) => h.executeUpdate(registerObjectionUpdate, { args: [{ kind: 'specific', by: ownerEmail, summary, lineIds: lines.map((l) => lineId(v, l)) }] }));
+      },
+    },
+    /** The owner concedes amounts (major units) per line description, e.g. { Travel: 400 }. */
+    async concede(amounts: Readonly<Record<string, number>>, inv?: QbInvoice) {
+      const v = await view(inv);
+      const lines = Object.entries(amounts).map(([d, amount]) => ({ lineId: lineId(v, d), amount: { minor: Math.round(amount * 100), currency: v.disputed.currency } }));
+      return update(inv, (h) => h.executeUpdate(decideObjectionUpdate, { args: [{ kind: 'concede', by: ownerEmail, lines }] }));
+    },
+    uphold: (inv?: QbInvoice) => update(inv, (h) => h.executeUpdate(decideObjectionUpdate, { args: [{ kind: 'uphold', by: ownerEmail }] })),
+    extend: (deadline: ExtendInput['deadline'], days: number, inv?: QbInvoice) =>
+      update(inv, (h) => h.executeUpdate(extendDeadlineUpdate, { args: [{ deadline, days, by: ownerEmail }] })),
+    closeCase: (kind: CloseInput['kind'], note?: string, inv?: QbInvoice) =>
+      update(inv, (h) => h.executeUpdate(closeCaseUpdate, { args: [{ kind, by: ownerEmail, ...(note ? { note } : {}) }] })),
+
+    /** The ledger stops answering (say, the refresh token was revoked): what the sync does when it finds out. */
+    async breakConnection(reason = 'refresh token revoked'): Promise<void> {
+      await services.vault.markNeedsReconnect(qbConnectionId, reason);
+    },
+    /** The owner reconnected: what the sync does once the connection works again. */
+    async restoreConnection(): Promise<void> {
+      await services.vault.markRestored(qbConnectionId);
+      await services.starter.signalConnectionRestored(qbConnectionId);
+    },
+    connectionStatus: async () => (await db.select({ status: connections.status }).from(connections).where(eq(connections.id, qbConnectionId)))[0]?.status,
+
+    /** What a failing scenario prints: each case's state and timeline, and every mail the people received. */
+    async report(): Promise<string> {
+      const parts: string[] = [];
+      for (const c of (await caseRows()).map(toRef)) {
+        try {
+          const v = await c.handle.query(caseViewQuery);
+          parts.push(`Case ${c.id} (${c.workflowId}): ${v.status}; paid ${v.paid.minor / 100}, disputed ${v.disputed.minor / 100}, conceded ${v.conceded.minor / 100}`);
+          parts.push(`  deadlines: ${v.deadlines.map((d) => `${d.name} ${d.at}`).join('; ') || 'none'}`);
+          parts.push(`  drafts: ${v.drafts.map((d) => `v${d.version} ${d.kind} ${d.state}`).join('; ') || 'none'}`);
+          parts.push(...v.timeline.map((t) => `  ${t.at} ${t.kind}: ${t.summary}`));
+        } catch (err) {
+          parts.push(`Case ${c.id}: no view (${(err as Error).message})`);
+        }
+      }
+      // The owner, the QuickBooks customers, and whoever else got a letter of these cases (a Stripe customer).
+      const replyTos = new Set((await caseRows()).map((r) => `case+${r.id}@${REPLY_DOMAIN}`));
+      const lettered = w.smtp.messages.map(toMail).filter((m) => m.replyTo && replyTos.has(m.replyTo)).map((m) => m.to);
+      const people = [...new Set([ownerEmail, ...qb.customers().map((c) => c.email), ...lettered])];
+      for (const address of people) {
+        const mails = mailsTo(address);
+        parts.push(`Mail to ${address} (${mails.length}):`, ...mails.map(describeMail));
+      }
+      return parts.join('\n');
+    },
+    close: async () => {
+      await app?.close();
+      services.transport.close();
+    },
+  };
+  return scenario;
+}
+
+export type Scenario = Awaited<ReturnType<typeof createScenario>>;
