@@ -1,5 +1,6 @@
 // The case page's model: the workflow's live view (drafts, deadlines, timeline, the open objection, the invoice
 // lines) beside what the database holds (the projection, the audit trail, documents).
+import type { CaseView } from '../../../workflows/dispute-case/definitions.js';
 import { randomUUID } from 'node:crypto';
 import { caseDocumentKinds } from '../../domain/case.js';
 import type { Money } from '../../domain/money.js';
@@ -9,7 +10,7 @@ import type { CaseLine, Deadline, DraftView, ObjectionView, TimelineEntry } from
 import { auditTrail, closedStatuses, type CaseRecord, type CaseSharing } from './queries.js';
 import { liveView } from './workflow-calls.js';
 
-export type CaseForm = 'objection' | 'decision' | 'extend' | 'close' | 'draft' | 'upload';
+export type CaseForm = 'objection' | 'decision' | 'extend' | 'close' | 'draft' | 'upload' | 'pack';
 
 export interface CaseFailure {
   readonly form: CaseForm;
@@ -33,7 +34,12 @@ export interface CaseModel {
    * organisation decides: for the others every `can` is false, and the server refuses their decisions.
    */
   readonly sharing?: CaseSharing | undefined;
-  readonly can: { readonly object: boolean; readonly decide: boolean; readonly extend: readonly string[]; readonly close: boolean; readonly decideDraft: boolean };
+  readonly can: { readonly object: boolean; readonly decide: boolean; readonly extend: readonly string[]; readonly close: boolean; readonly decideDraft: boolean; readonly pack: boolean };
+  /** The case's one account of the money, when the workflow answered; every figure on the page comes from it. */
+  readonly account?: CaseView['account'] | undefined;
+  readonly pausedSince?: string | undefined;
+  readonly chargeback?: CaseView['chargeback'] | undefined;
+  readonly evidencePack?: CaseView['evidencePack'] | undefined;
   readonly documentKinds: readonly string[];
   /** Fresh Update ids per form: a double-submitted form is one Update. */
   readonly rid: Readonly<Record<CaseForm, string>>;
@@ -76,9 +82,11 @@ export async function caseModel(
       extend: owns && view && !closed ? view.deadlines.map((x) => x.name).filter((n) => n === 'response' || n === 'payment' || n === 'final_notice') : [],
       close: owns && Boolean(view) && !closed,
       decideDraft: owns && !closed && draft?.state === 'pending',
+      pack: owns && Boolean(view) && !closed && Boolean(view?.lines.length),
     },
+    account: view?.account, pausedSince: view?.pausedSince, chargeback: view?.chargeback, evidencePack: view?.evidencePack,
     documentKinds: caseDocumentKinds,
-    rid: { objection: randomUUID(), decision: randomUUID(), extend: randomUUID(), close: randomUUID(), draft: randomUUID(), upload: randomUUID() },
+    rid: { objection: randomUUID(), decision: randomUUID(), extend: randomUUID(), close: randomUUID(), draft: randomUUID(), upload: randomUUID(), pack: randomUUID() },
     ...extra,
   };
 }

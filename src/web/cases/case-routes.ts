@@ -5,8 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
-  closeCaseUpdate, decideDraftUpdate, decideObjectionUpdate, extendDeadlineUpdate, registerObjectionUpdate,
-} from '../../../workflows/dispute-case/definitions.js';
+  closeCaseUpdate, decideDraftUpdate, decideObjectionUpdate, extendDeadlineUpdate, registerObjectionUpdate, buildEvidencePackUpdate } from '../../../workflows/dispute-case/definitions.js';
 import { requireUser, userOf } from '../auth/guard.js';
 import type { WebDeps } from '../deps.js';
 import { noticeText, type NoticeKey } from '../notices.js';
@@ -81,6 +80,9 @@ export function caseRoutes(deps: WebDeps) {
 
     app.post('/cases/:id/close', opts, (req, reply) => act(req, reply, 'close', 'case_closed', (record) =>
       send(record, req.body, closeCaseUpdate, forms.closeInput(req.body, userOf(req).email))));
+
+    app.post('/cases/:id/evidence-pack', opts, (req, reply) => act(req, reply, 'pack', 'pack_requested', (record) =>
+      send(record, req.body, buildEvidencePackUpdate, { ok: true as const, value: { by: userOf(req).email } })));
 
     const draftOpts = { schema: { params: DraftParams, body: forms.FormBody }, preHandler: requireCsrf };
     app.post('/cases/:id/drafts/:version/decision', draftOpts, (req, reply) => act(req, reply, 'draft', 'draft_decided', (record) =>

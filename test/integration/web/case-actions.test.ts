@@ -63,7 +63,9 @@ describe('case page', () => {
     const text = textOf(html);
     expect(text).toContain('Harbor Cafe · invoice 1001');
     expect(text).toContain('Waiting for your approval · QuickBooks Online · Short payment');
-    expect(text).toMatch(/Paid\s*\$600\.00 Still disputed\s*\$400\.00/);
+    expect(text).toMatch(/Invoice total\s*\$1,000\.00 Paid\s*\$600\.00 Still owed\s*\$400\.00/);
+    expect(text).toContain('Small-claims evidence pack');
+    expect(html).toContain('action="/cases/' + c.id + '/evidence-pack"');
     expect(text).toMatch(/Written response due \w{3}, \w{3} \d+, \d{4}, \d+:\d{2} [AP]M E[SD]T in \d+ (days|hours)/);
     expect(text).toContain('First written response, version 1: waiting for your approval');
     expect(text).toContain('Partial-payment receipt sent');
@@ -81,6 +83,19 @@ describe('case page', () => {
     const v = await c.until((x) => x.drafts[0]!.state === 'sent', 'letter sent');
     expect(v.drafts[0]!.decidedBy).toBe(owner);
     expect(textOf((await b.get(res.headers.location as string)).body)).toContain('Your decision on the draft is recorded.');
+  });
+
+  it('builds the small-claims pack on demand from the case page, at any stage', async () => {
+    const c = await cases.openCase();
+    await c.until((v) => v.status === 'awaiting_approval', 'first draft');
+    const res = await submit(c, '/evidence-pack', {});
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe(`/cases/${c.id}?notice=pack_requested#pack`);
+    const v = await c.until((x) => Boolean(x.evidencePack.builtAt), 'pack built');
+    expect(v.evidencePack.name).toMatch(/^Evidence pack/);
+    expect(v.status).toBe('awaiting_approval'); // the case carries on
+    const text = textOf((await b.get(`/cases/${c.id}`)).body);
+    expect(text).toMatch(/Last built .* \(Evidence pack - invoice 1001\.pdf, under Documents\)/);
   });
 
   it('registers a specific objection, showing the validator\'s reason when no line is ticked', async () => {
