@@ -135,7 +135,7 @@ describe('owner journey', () => {
     await expect.poll(async () => {
       await page.goto(`${stack.baseUrl}/cases/${caseId}`);
       return page.locator('main').innerText();
-    }, { timeout: 20_000 }).toMatch(/Conceded\s*\$100\.00[\s\S]*Concession with credit note, version \d: sent/);
+    }, { timeout: 20_000 }).toMatch(/Credited\s*\$100\.00[\s\S]*Still owed\s*\$300\.00[\s\S]*Concession with credit note, version \d: sent/);
     await shot('case', true);
   });
 

@@ -26,6 +26,8 @@ scenario('a conceded line: the credit note is named by its ledger number everywh
   const memo = s.ledger.creditMemos()[0]!;
   expect(letter.text).toContain(`Credit note ${memo.DocNumber} for $100.00`);
   expect(letter.text).not.toMatch(/SF-[0-9A-F]{8}/);
+  // The case keeps the letter as it was sent, ledger number included.
+  expect((await s.view()).drafts.find((d) => d.kind === 'concession')!.content.text).toContain(`Credit note ${memo.DocNumber} for $100.00`);
   expect(letter.text).toMatch(/The remaining balance is \$300\.00\. Please pay it by/);
   // The next sync reads the credit memo back (QuickBooks links it through a $0 payment): the ledger agrees with the
   // case, so nothing changes and nothing is counted twice.

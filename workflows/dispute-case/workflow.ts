@@ -196,6 +196,8 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     const posted = kind === 'concession' ? s.credits.find((c) => c.ours && c.at >= d.draftedAt) : undefined;
     const content = st.withLedgerNumber(d.content, creditPlaceholder(caseId), posted?.number);
     const sent = await acts.sendEmail({ key: key('send', d.version), caseId, to, ...content, replyToCase: true });
+    // The case keeps the letter as it went out, with the ledger's number for the credit note.
+    if (content !== d.content) s = { ...s, drafts: s.drafts.map((x) => (x.version === d.version ? { ...x, content } : x)) };
     s = st.markSent(s, d.version, now());
     afterSent(kind, d.draftedAt); // before any await: an Update landing during the audit must not be overwritten
     await audit('letter_sent', { version: d.version, kind, messageId: sent.messageId }, d.decidedBy ?? 'owner');
