@@ -75,18 +75,20 @@ export function invoiceCaseEvents(l: InvoiceLedger, sent: readonly string[]): Ke
   // A credit note the case was told of that the ledger voided or deleted since.
   const voidedCredits = l.creditNotes.filter((c) => (c.status === 'void' || c.status === 'deleted') && told.has(creditNoteKey(c)) && !told.has(creditVoidKey(c)))
     .map((c): Keyed<LedgerEvent> => ({ key: creditVoidKey(c), alsoMarks: [], event: { kind: 'credit_note_seen', ref: c.ref, amount: { minor: 0, currency: invoice.currency }, void: true } }));
+  const gone = invoice.status === 'void' || invoice.status === 'deleted';
   // A payment the case was told of that no longer pays the invoice: voided, deleted, or unapplied in the ledger.
   const live = new Set(appliedTo(l).map(paymentKey));
   const reversals = sent.filter((k) => k.startsWith('payment/') && !live.has(k) && !told.has(reversalKey(k.slice('payment/'.length))))
     .map((k): Keyed<LedgerEvent> => {
       const id = k.slice('payment/'.length);
-      return { key: reversalKey(id), alsoMarks: [invoiceKey(invoice)], event: { kind: 'payment_reversed', ref: { ...invoice.ref, id }, balance: invoice.balance } };
+      return { key: reversalKey(id), alsoMarks: gone ? [] : [invoiceKey(invoice)], event: { kind: 'payment_reversed', ref: { ...invoice.ref, id }, balance: invoice.balance } };
     });
   // Each payment signal carries the invoice's current balance, so the invoice state is conveyed by them too.
   const payments = appliedTo(l).filter((p) => !told.has(paymentKey(p))).map((p): Keyed<LedgerEvent> => ({
     key: paymentKey(p), alsoMarks: [invoiceKey(invoice)], event: { kind: 'payment_applied', payment: paymentFact(p, invoice), balance: invoice.balance },
   }));
-  const changed: Keyed<LedgerEvent>[] = payments.length === 0 && reversals.length === 0 && !told.has(invoiceKey(invoice))
+  // A voided or deleted invoice is always told, even when a reversal in the same batch carries its balance.
+  const changed: Keyed<LedgerEvent>[] = (gone || (payments.length === 0 && reversals.length === 0)) && !told.has(invoiceKey(invoice))
     ? [{ key: invoiceKey(invoice), alsoMarks: [], event: { kind: 'invoice_changed', balance: invoice.balance, total: invoice.total, status: invoice.status } }]
     : [];
   return [...credits, ...voidedCredits, ...payments, ...reversals, ...changed];

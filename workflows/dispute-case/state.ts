@@ -247,6 +247,8 @@ export function assertDecidable(s: CaseState, d: DraftDecision): void {
   if (isClosed(s)) throw new CaseRuleError(`The case is closed (${s.status}).`);
   if (draft.state === 'withdrawn') throw new CaseRuleError(`Draft v${d.version} was withdrawn: ${draft.withdrawn?.because ?? 'the case changed'}. A new draft replaces it.`);
   if (draft.state !== 'pending') throw new CaseRuleError(`Draft v${d.version} was already ${draft.state}${draft.decidedBy ? ` by ${draft.decidedBy}` : ''}.`);
+  // The case already knows something the draft does not answer: the main loop withdraws it in a moment.
+  if (draft.basis && draft.basis !== draftBasis(s)) throw new CaseRuleError(`Draft v${d.version} was withdrawn: ${whyOutOfDate(s, draft)}. A new draft replaces it.`);
   if (latestDraft(s)!.version !== d.version) throw new CaseRuleError(`Draft v${d.version} is stale; v${latestDraft(s)!.version} is current.`);
   if (d.kind === 'edit_and_approve' && (!d.subject.trim() || !d.text.trim())) throw new CaseRuleError('An edited draft needs a subject and a text.');
 }

@@ -189,6 +189,11 @@ export async function createScenario(w: World, env: TestWorkflowEnvironment, mak
     clientEmail,
     clientMails: (pattern?: RegExp | string, customer?: string): Mail[] => mailsTo(clientEmail(customer), pattern),
     ownerMails: (pattern?: RegExp | string): Mail[] => mailsTo(ownerEmail, pattern),
+    /** Every mail sent from the case to anyone (its Reply-To is the case's reply address): a Stripe customer's too. */
+    async caseMails(pattern?: RegExp | string, inv?: QbInvoice): Promise<Mail[]> {
+      const replyTo = `case+${(await caseOf(inv)).id}@${REPLY_DOMAIN}`;
+      return w.smtp.messages.map(toMail).filter((m) => m.replyTo === replyTo && (!pattern || matches(m, pattern)));
+    },
     /** Waits for a mail to the client (Harbor Cafe unless named) whose subject or text matches. */
     clientReceived: (pattern: RegExp | string, customer?: string) => received('the client', clientEmail(customer), pattern),
     ownerReceived: (pattern: RegExp | string) => received('the owner', ownerEmail, pattern),
