@@ -166,3 +166,15 @@ scenario('a chargeback lost: the case is written off and the owner is told', asy
   await s.caseEnds('written_off');
   await s.ownerReceived(/Chargeback lost/);
 });
+
+scenario('a chargeback whose Stripe connection breaks: the case pauses, and the owner hears that Stripe\'s deadline still runs', async (s) => {
+  await s.stripe.chargeback({ dueInDays: 7 });
+  await s.sync();
+  await s.ownerReceived(/^Chargeback of \$2,500\.00/);
+  await s.breakConnection('refresh token revoked', 'stripe');
+  await s.ownerReceived(/Reconnect your ledger: this case is paused/);
+  const alert = await s.ownerReceived(/Stripe's evidence deadline still runs/);
+  expect(alert.text).toMatch(/does not pause/);
+  const v = await s.until('paused', (x) => Boolean(x.pausedSince));
+  expect(v.status).not.toBe('stripe_submitted');
+});

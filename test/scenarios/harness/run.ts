@@ -49,9 +49,11 @@ export async function createScenario(w: World, env: TestWorkflowEnvironment, mak
   // Connected through the vault, as the OAuth callback would, but without starting the connection-sync workflow:
   // its 15-minute polling would run hundreds of passes while days are skipped. sync() runs one pass instead.
   const connectionIds: string[] = [];
+  const byProvider: Partial<Record<'quickbooks' | 'stripe', string>> = {};
   const connect = async (provider: 'quickbooks' | 'stripe', accountId: string, tokens: { accessToken: string; refreshToken?: string; expiresAt?: string }) => {
     const { connection } = await services.vault.connect({ organisationId: org!.id, provider, accountId, name: `${provider} ${tag}`, sandbox: true, tokens });
     connectionIds.push(connection.id);
+    byProvider[provider] = connection.id;
     return connection.id;
   };
   const qbConnectionId = await connect('quickbooks', realmId, {
@@ -250,8 +252,10 @@ export async function createScenario(w: World, env: TestWorkflowEnvironment, mak
       update(inv, (h) => h.executeUpdate(closeCaseUpdate, { args: [{ kind, by: ownerEmail, ...(note ? { note } : {}) }] })),
 
     /** The ledger stops answering (say, the refresh token was revoked): what the sync does when it finds out. */
-    async breakConnection(reason = 'refresh token revoked'): Promise<void> {
-      await services.vault.markNeedsReconnect(qbConnectionId, reason);
+    async breakConnection(reason = 'refresh token revoked', provider: 'quickbooks' | 'stripe' = 'quickbooks'): Promise<void> {
+      const id = byProvider[provider];
+      if (!id) throw new Error(`No ${provider} connection to break`);
+      await services.vault.markNeedsReconnect(id, reason);
     },
     /** The owner reconnected: what the sync does once the connection works again. */
     async restoreConnection(): Promise<void> {
