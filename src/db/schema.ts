@@ -14,6 +14,8 @@ export const organisations = pgTable('organisations', {
   locale: text('locale').notNull().default('en-US'),
   signature: text('signature').notNull().default(''),
   holidays: jsonb('holidays').$type<string[]>().notNull().default([]),
+  /** Per currency: remainders up to the larger of the amount and the percentage open no case (README, Tolerances). */
+  tolerances: jsonb('tolerances').$type<Record<string, { absoluteMinor: number; percent: number }>>().notNull().default({}),
   createdAt: createdAt(),
 });
 

@@ -10,15 +10,29 @@ export interface DetectionPolicy {
   readonly absoluteTolerance: Readonly<Record<string, number>>;
   /** Remainders at or below this percentage of the invoice total are ignored too (whichever is larger). */
   readonly percentTolerance: number;
+  /** The percentage for one currency, where the organisation set its own. */
+  readonly percentByCurrency?: Readonly<Record<string, number>>;
   /** Days either side of a Stripe charge within which a ledger payment may be the same money. */
   readonly matchWindowDays: number;
   /** A short payment whose last payment is more than this many days old (history from a first backfill) opens no case. */
   readonly staleAfterDays: number;
 }
 
+/**
+ * What an ordinary payment loses on the way, so that a client who paid in good faith gets no letter (README,
+ * "Tolerances"): a SWIFT transfer's intermediary banks each take about 10 to 50 in the sending currency; bank and
+ * card currency conversion lands within about 1% of the invoice. SEPA credit transfers arrive in full (the SEPA
+ * rules forbid deductions from the amount), so they need no allowance. The larger of the two applies.
+ */
+export const defaultAbsoluteTolerance: Readonly<Record<string, number>> = {
+  USD: 5_000, CAD: 5_000, AUD: 5_000, NZD: 5_000, EUR: 5_000, GBP: 5_000, CHF: 5_000, SGD: 5_000,
+  HKD: 40_000, SEK: 50_000, NOK: 50_000, DKK: 35_000, JPY: 5_000, ZAR: 90_000, MXN: 90_000, INR: 400_000,
+};
+export const defaultPercentTolerance = 1;
+
 export const defaultDetectionPolicy: DetectionPolicy = {
-  absoluteTolerance: { USD: 500, CAD: 500, AUD: 500, NZD: 500, GBP: 500, EUR: 500, JPY: 500 },
-  percentTolerance: 0.1,
+  absoluteTolerance: defaultAbsoluteTolerance,
+  percentTolerance: defaultPercentTolerance,
   matchWindowDays: 3,
   staleAfterDays: 90,
 };
@@ -63,8 +77,25 @@ export function appliedPayments(state: InvoiceState): { payments: Payment[]; pai
   return { payments, paid: sum(amounts, invoice.currency) };
 }
 
+/** An organisation's own tolerances, per currency, over the defaults. */
+export interface OrganisationTolerance {
+  readonly absoluteMinor: number;
+  readonly percent: number;
+}
+
+export function withTolerances(policy: DetectionPolicy, own: Readonly<Record<string, OrganisationTolerance>>): DetectionPolicy {
+  const entries = Object.entries(own);
+  if (entries.length === 0) return policy;
+  return {
+    ...policy,
+    absoluteTolerance: { ...policy.absoluteTolerance, ...Object.fromEntries(entries.map(([c, t]) => [c, t.absoluteMinor])) },
+    percentByCurrency: { ...policy.percentByCurrency, ...Object.fromEntries(entries.map(([c, t]) => [c, t.percent])) },
+  };
+}
+
 export function toleranceFor(total: Money, policy: DetectionPolicy): Money {
-  const percent = new Dec(total.minor).abs().times(policy.percentTolerance).dividedBy(100).floor().toNumber();
+  const rate = policy.percentByCurrency?.[total.currency] ?? policy.percentTolerance;
+  const percent = new Dec(total.minor).abs().times(rate).dividedBy(100).floor().toNumber();
   return money(Math.max(policy.absoluteTolerance[total.currency] ?? 0, percent), total.currency);
 }
 

@@ -4,8 +4,8 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { ChangeBatch } from '../../integrations/types.js';
 import type { Database } from '../db/index.js';
-import { chargeDisputes, connections, invoices } from '../db/schema.js';
-import { defaultDetectionPolicy, type DetectionPolicy } from '../domain/detection.js';
+import { chargeDisputes, connections, invoices, organisations } from '../db/schema.js';
+import { defaultDetectionPolicy, withTolerances, type DetectionPolicy } from '../domain/detection.js';
 import { ConnectionNotFoundError, toConnection } from '../connections/records.js';
 import type { ReconciliationResult } from '../../workflows/connection-sync/definitions.js';
 import type { CaseAction, CaseTrigger, LedgerScope } from './actions.js';
@@ -44,6 +44,13 @@ async function store(tx: Database, connectionId: string, batch: ChangeBatch, at:
   await flagForDetection(tx, connectionId, [...touchedInvoiceIds(batch), ...unapplied], batch.disputes.map((d) => d.ref.id));
 }
 
+/** The detection policy with the tolerances the connection's organisation set for itself. */
+async function organisationPolicy(tx: Database, connectionId: string, base: DetectionPolicy): Promise<DetectionPolicy> {
+  const [row] = await tx.select({ tolerances: organisations.tolerances }).from(connections)
+    .innerJoin(organisations, eq(organisations.id, connections.organisationId)).where(eq(connections.id, connectionId));
+  return row ? withTolerances(base, row.tolerances) : base;
+}
+
 export interface SyncStoreDeps {
   readonly db: Database;
   readonly policy?: DetectionPolicy;
@@ -67,7 +74,7 @@ export function createSyncStore(deps: SyncStoreDeps) {
       const at = new Date(now());
       await store(tx, connectionId, batch, at);
       await tx.update(connections).set({ syncCursor: batch.checkpoint, lastSyncAt: at, lastError: null, updatedAt: at }).where(eq(connections.id, connectionId));
-      return detectPending(tx, scope, policy, utcDay(at));
+      return detectPending(tx, scope, await organisationPolicy(tx, connectionId, policy), utcDay(at));
     });
   }
 
@@ -77,7 +84,7 @@ export function createSyncStore(deps: SyncStoreDeps) {
       const { batch: repairs, scanned, repaired } = await recordsToRepair(tx, connectionId, batch);
       const at = new Date(now());
       await store(tx, connectionId, repairs, at);
-      return { actions: await detectPending(tx, scope, policy, utcDay(at)), scanned, repaired };
+      return { actions: await detectPending(tx, scope, await organisationPolicy(tx, connectionId, policy), utcDay(at)), scanned, repaired };
     });
   }
 

@@ -6,6 +6,7 @@ import { approvalRoutes } from './approvals/routes.js';
 import { assetRoutes } from './assets/routes.js';
 import { createMagicLinks } from './auth/magic-links.js';
 import { onboardingRoutes } from './auth/onboarding-routes.js';
+import { toleranceRoutes } from './organisation/tolerance-routes.js';
 import { signInRoutes } from './auth/sign-in-routes.js';
 import { caseRoutes } from './cases/case-routes.js';
 import { documentRoutes } from './cases/document-routes.js';
@@ -46,6 +47,7 @@ export function webApp(deps: WebDeps) {
       await pages.register(caseListRoutes(deps));
       await pages.register(caseRoutes(deps));
       await pages.register(documentRoutes(deps));
+      await pages.register(toleranceRoutes(deps));
       if (deps.settings.mailbox && !deps.settings.production) await pages.register(mailboxRoutes(deps));
     });
   };

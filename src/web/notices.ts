@@ -11,6 +11,7 @@ const notices = {
   case_closed: 'The case is closed.',
   draft_decided: 'Your decision on the draft is recorded.',
   document_uploaded: 'The document is added to the case.',
+  tolerances_saved: 'Tolerances saved. The next sync uses them.',
   pack_requested: 'The small-claims evidence pack is being built with the documents the case holds now; it appears under Documents and you get an email.',
 } as const;
 

@@ -35,6 +35,10 @@ export interface Views {
   };
   mailbox: Titled & { messages: readonly { id: string; to: string; subject: string; status: string; createdAt: Date }[] };
   'mailbox-message': Titled & { message: OutboxRow; links: readonly string[] };
+  tolerances: Titled & {
+    rows: readonly { currency: string; amount: string; percent: string }[]; errors: readonly string[]; notice?: string | undefined;
+    defaultPercent: number; defaults: readonly string[];
+  };
 }
 
 export type ViewName = keyof Views;

@@ -110,3 +110,18 @@ scenario('the same sync delivered twice sends one receipt and opens one case', a
   expect(s.clientMails(/partial payment/i)).toHaveLength(1);
   expect(s.ownerMails(/^Approve:/)).toHaveLength(1);
 });
+
+scenario('a client who lost $35 to a SWIFT intermediary bank gets no letter; an owner who wants every cent can say so', async (s) => {
+  const inv = s.qb.invoice({ customer: 'Harbor Cafe', lines: [['Design', 1000]] });
+  s.qb.pay(inv, 965);
+  await s.sync();
+  expect(await s.cases()).toHaveLength(0);
+  expect(s.clientMails()).toHaveLength(0);
+  // The owner sets a strict tolerance for dollars; the next short payment beyond it opens a case.
+  await s.setTolerance('USD', 10, 0);
+  const second = s.qb.invoice({ customer: 'Harbor Cafe', lines: [['Design', 1000]] });
+  s.qb.pay(second, 965);
+  await s.sync();
+  await s.clientReceived(/Payment received for invoice/);
+  expect((await s.cases()).map((c) => c.invoiceId)).toContain(second.id);
+});

@@ -8,6 +8,7 @@ import { createSyncActivities } from '../../../activities/sync.js';
 import { buildApp, type App } from '../../../src/app.js';
 import { cases, connections, organisations, users } from '../../../src/db/schema.js';
 import { startingStatus } from '../../../src/cases/records.js';
+import { currencyExponents } from '../../../src/domain/money.js';
 import type { Services } from '../../../src/deps.js';
 import { checkApprovalToken, type ApprovalClaims } from '../../../src/security/approval-links.js';
 import { inboundEmailSecret } from '../../../src/web/security/keys.js';
@@ -206,6 +207,12 @@ export async function createScenario(w: World, env: TestWorkflowEnvironment, mak
       const c = await caseOf(inv);
       const link = await poll(`the approval email for draft v${version}`, () => approvalFor(c.workflowId, version));
       await c.handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version, by: ownerEmail }], updateId: link.claims.jti });
+    },
+    /** The owner's Settings → Tolerances for one currency (major units and a percentage), stored as the page stores it. */
+    async setTolerance(currency: string, amount: number, percent: number): Promise<void> {
+      const [row] = await db.select({ tolerances: organisations.tolerances }).from(organisations).where(eq(organisations.id, org!.id));
+      const minor = Math.round(amount * 10 ** (currencyExponents.get(currency) ?? 2));
+      await db.update(organisations).set({ tolerances: { ...row!.tolerances, [currency]: { absoluteMinor: minor, percent } } }).where(eq(organisations.id, org!.id));
     },
     /** The owner asks for the small-claims evidence pack from the case page. */
     buildEvidencePack: (inv?: QbInvoice) => update(inv, (h) => h.executeUpdate(buildEvidencePackUpdate, { args: [{ by: ownerEmail }] })),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { caseKey } from '../../../src/domain/case.js';
-import { defaultDetectionPolicy, detectShortPayment, type InvoiceState, type OpenCase } from '../../../src/domain/detection.js';
+import { defaultDetectionPolicy, detectShortPayment, toleranceFor, withTolerances, type InvoiceState, type OpenCase } from '../../../src/domain/detection.js';
 import { invoice, payment, qbo, usd } from './factories.js';
 
 // Invoice 1042 for $1,000.00, paid $600.00, leaving $400.00.
@@ -44,8 +44,30 @@ describe('detectShortPayment', () => {
 
   it('applies the percentage tolerance when it is larger than the absolute one', () => {
     const big = (balanceMinor: number): InvoiceState => ({ invoice: invoice({ totalMinor: 5_000_000, balanceMinor }), payments: [payment(5_000_000 - balanceMinor)] });
-    expect(detectShortPayment(big(5_000), undefined, today).reason).toBe('within_tolerance'); // 0.1% of $50,000 is $50
-    expect(detectShortPayment(big(5_001), undefined, today).kind).toBe('open');
+    expect(detectShortPayment(big(50_000), undefined, today).reason).toBe('within_tolerance'); // 1% of $50,000 is $500
+    expect(detectShortPayment(big(50_001), undefined, today).kind).toBe('open');
+  });
+
+  it('ignores what an ordinary transfer loses on the way by default: a SWIFT intermediary fee, a conversion difference', () => {
+    // $1,000 invoice: a $35 intermediary fee, and a euro transfer €14.80 short after conversion.
+    expect(detectShortPayment({ invoice: invoice({ balanceMinor: 3_500 }), payments: [payment(96_500)] }, undefined, today).reason).toBe('within_tolerance');
+    const euros = (minor: number) => ({ minor, currency: 'EUR' });
+    const paid = payment(98_520);
+    const eur = {
+      invoice: invoice({ currency: 'EUR', total: euros(100_000), balance: euros(1_480) }),
+      payments: [{ ...paid, amount: euros(98_520), applications: paid.applications.map((x) => ({ ...x, amount: euros(98_520) })) }],
+    };
+    expect(detectShortPayment(eur, undefined, today).reason).toBe('within_tolerance');
+    // A real short payment still opens a case.
+    expect(detectShortPayment({ invoice: invoice({ balanceMinor: 40_000 }), payments: [payment(60_000)] }, undefined, today).kind).toBe('open');
+  });
+
+  it('applies an organisation\'s own tolerance per currency over the defaults', () => {
+    const strict = withTolerances(defaultDetectionPolicy, { USD: { absoluteMinor: 100, percent: 0 } });
+    expect(detectShortPayment({ invoice: invoice({ balanceMinor: 3_500 }), payments: [payment(96_500)] }, undefined, today, strict).kind).toBe('open');
+    const loose = withTolerances(defaultDetectionPolicy, { USD: { absoluteMinor: 0, percent: 5 } });
+    expect(detectShortPayment({ invoice: invoice({ balanceMinor: 5_000 }), payments: [payment(95_000)] }, undefined, today, loose).reason).toBe('within_tolerance');
+    expect(toleranceFor({ minor: 100_000, currency: 'GBP' }, loose)).toEqual({ minor: 5_000, currency: 'GBP' }); // other currencies keep the default
   });
 
   it('uses per-currency absolute tolerances and none for unlisted currencies', () => {
