@@ -12,8 +12,9 @@ export { authFailureType, brokenConnectionFailureTypes, disconnectedFailureType,
 export const integrationFailureType = (kind: IntegrationErrorKind) => `integration.${kind}`;
 
 // Retrying cannot fix bad credentials, a rejected payload or a missing record (auth, invalid, not_found): fail
-// fast and let the workflow decide.
-const isRetryable = (kind: IntegrationErrorKind) => !nonRetryableFailureTypes.includes(integrationFailureType(kind));
+// fast and let the workflow decide. Nor can it bring back a usage quota spent for the month (quota_exceeded): the
+// failure is recorded at once (a sync's last error) instead of being retried for hours.
+const isRetryable = (kind: IntegrationErrorKind) => kind !== 'quota_exceeded' && !nonRetryableFailureTypes.includes(integrationFailureType(kind));
 
 export function toActivityFailure(e: unknown): never {
   // A disconnected (or deleted) connection stays broken until the owner connects it again.

@@ -1,5 +1,9 @@
 // One error taxonomy for every provider (STYLE.md B2 #8); activities/failures.ts maps it to Temporal.
-export type IntegrationErrorKind = 'auth' | 'rate_limited' | 'invalid' | 'not_found' | 'transient' | 'conflict';
+/**
+ * `quota_exceeded`: a usage allowance for a whole period is spent (QuickBooks' monthly metered reads); unlike
+ * `rate_limited`, waiting seconds or minutes cannot help, so it is never retried.
+ */
+export type IntegrationErrorKind = 'auth' | 'rate_limited' | 'quota_exceeded' | 'invalid' | 'not_found' | 'transient' | 'conflict';
 
 export interface IntegrationErrorDetails {
   readonly provider?: string;

@@ -43,6 +43,11 @@ export interface OAuthProvider {
    * the accounts it would end. Absent where a revoke ends just the grant's own account.
    */
   listAccounts?(tokens: TokenSet): Promise<ConnectedAccount[]>;
+  /**
+   * Most distinct accounts the app may have connected at once, across every Shortfall organisation (Xero's app
+   * tier: 5 on Starter). Absent where the provider sets no such cap.
+   */
+  readonly connectionLimit?: number;
 }
 
 /** Credentials an API call needs: the current tokens (or API key) and which account to act on. */
@@ -95,11 +100,22 @@ export interface NormalizedWebhookEvent {
   readonly operation: string;
   readonly occurredAt: string;
   readonly payload: unknown;
+  /**
+   * Kept for the record but acted on by nobody: an event the verifier could not make sense of (a CloudEvent type
+   * Intuit added after us). Its delivery is still acknowledged, so the provider does not hold back later events.
+   */
+  readonly ignored?: boolean;
 }
 
 export type WebhookVerification =
   | { readonly ok: true; readonly events: readonly NormalizedWebhookEvent[]; readonly reply?: { status: number; body?: string } }
-  | { readonly ok: false; readonly reason: 'invalid_signature' | 'stale' | 'malformed'; readonly detail?: string };
+  | {
+      readonly ok: false;
+      readonly reason: 'invalid_signature' | 'stale' | 'malformed';
+      readonly detail?: string;
+      /** The exact answer the provider expects for this refusal (Xero: 401 with an empty body); else a JSON error. */
+      readonly reply?: { status: number; body?: string };
+    };
 
 export interface WebhookVerifier {
   readonly provider: ProviderKey;

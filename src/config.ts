@@ -43,10 +43,15 @@ const EnvShape = z.object({
     QUICKBOOKS_CLIENT_SECRET: optional,
     QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN: optional,
     QUICKBOOKS_ENVIRONMENT: z.enum(['sandbox', 'production']).default('sandbox'),
+    QUICKBOOKS_MONTHLY_READ_CAP: z.coerce.number().int().min(1).optional(),
     XERO_CLIENT_ID: optional,
     XERO_CLIENT_SECRET: optional,
     XERO_WEBHOOK_KEY: optional,
-    XERO_SCOPES: z.string().min(1).default('offline_access accounting.transactions accounting.contacts accounting.settings'),
+    XERO_SCOPES: optional,
+    XERO_SCOPE_SET: z.enum(['granular', 'broad']).default('granular'),
+    XERO_TIER: z.enum(['starter', 'core', 'plus', 'advanced', 'enterprise']).default('starter'),
+    XERO_DAILY_CALL_LIMIT: z.coerce.number().int().min(1).optional(),
+    XERO_CONNECTION_LIMIT: z.coerce.number().int().min(1).optional(),
     STRIPE_SECRET_KEY: optional,
     STRIPE_CONNECT_CLIENT_ID: optional,
     STRIPE_WEBHOOK_SECRET: optional,
@@ -96,6 +101,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   const hasAnyProvider = Boolean(e.QUICKBOOKS_CLIENT_ID || e.XERO_CLIENT_ID || e.STRIPE_SECRET_KEY);
   const simulators = e.SIMULATORS === 'on' || (e.SIMULATORS === 'auto' && e.NODE_ENV !== 'production' && !hasAnyProvider);
+  // The Xero app's scope set and tier apply to the embedded sandbox too, so they sit outside the credentials.
+  const xeroApp: {
+    readonly scopeSet?: 'granular' | 'broad';
+    readonly tier?: 'starter' | 'core' | 'plus' | 'advanced' | 'enterprise';
+    readonly dailyCallLimit?: number | undefined;
+    readonly connectionLimit?: number | undefined;
+  } = { scopeSet: e.XERO_SCOPE_SET, tier: e.XERO_TIER, dailyCallLimit: e.XERO_DAILY_CALL_LIMIT, connectionLimit: e.XERO_CONNECTION_LIMIT };
   return Object.freeze({
     env: e.NODE_ENV,
     log: { level: e.LOG_LEVEL },
@@ -120,12 +132,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // Short payments last paid longer ago than this open no case (a first backfill brings years of history).
     detection: { staleAfterDays: e.DETECTION_STALE_AFTER_DAYS },
     simulators,
+    xeroApp,
     providers: {
       quickbooks: e.QUICKBOOKS_CLIENT_ID
-        ? { clientId: e.QUICKBOOKS_CLIENT_ID, clientSecret: e.QUICKBOOKS_CLIENT_SECRET ?? '', webhookVerifierToken: e.QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN, environment: e.QUICKBOOKS_ENVIRONMENT }
+        ? { clientId: e.QUICKBOOKS_CLIENT_ID, clientSecret: e.QUICKBOOKS_CLIENT_SECRET ?? '', webhookVerifierToken: e.QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN, environment: e.QUICKBOOKS_ENVIRONMENT, ...(e.QUICKBOOKS_MONTHLY_READ_CAP !== undefined && { monthlyReadCap: e.QUICKBOOKS_MONTHLY_READ_CAP }) }
         : undefined,
       xero: e.XERO_CLIENT_ID
-        ? { clientId: e.XERO_CLIENT_ID, clientSecret: e.XERO_CLIENT_SECRET ?? '', webhookKey: e.XERO_WEBHOOK_KEY, scopes: e.XERO_SCOPES }
+        ? { clientId: e.XERO_CLIENT_ID, clientSecret: e.XERO_CLIENT_SECRET ?? '', webhookKey: e.XERO_WEBHOOK_KEY, scopes: e.XERO_SCOPES, ...xeroApp }
         : undefined,
       stripe: e.STRIPE_SECRET_KEY || e.STRIPE_CONNECT_CLIENT_ID
         ? { secretKey: e.STRIPE_SECRET_KEY, connectClientId: e.STRIPE_CONNECT_CLIENT_ID, webhookSecret: e.STRIPE_WEBHOOK_SECRET }

@@ -51,7 +51,8 @@ function providerSettings(config: Config, sandbox: Sandbox | undefined) {
   return {
     configs: {
       quickbooks: { clientId: q.clientId, clientSecret: q.clientSecret, webhookVerifierToken: q.webhookVerifierToken, environment: 'sandbox' },
-      xero: { clientId: x.clientId, clientSecret: x.clientSecret, webhookKey: x.webhookKey, scopes: config.providers.xero?.scopes ?? 'offline_access accounting.transactions accounting.contacts accounting.settings' },
+      // The simulator's app counts as created after 2 March 2026, so it takes granular scopes like any new app.
+      xero: { clientId: x.clientId, clientSecret: x.clientSecret, webhookKey: x.webhookKey, scopes: config.providers.xero?.scopes, ...config.xeroApp },
       stripe: { secretKey: s.secretKey, connectClientId: s.connectClientId, webhookSecret: s.webhookSecret },
     } satisfies ProviderConfigs,
     baseUrls: { quickbooks: q.baseUrl, xero: x.baseUrl, stripe: s.baseUrl } as Record<string, string>,

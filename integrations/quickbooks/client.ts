@@ -3,7 +3,9 @@ import type Bottleneck from 'bottleneck';
 import QuickBooksModule from 'node-quickbooks';
 import { quickbooksRequestId } from './request-id.js';
 import { QboQueryResponse } from './schemas.js';
+import { IntegrationError } from '../errors.js';
 import { toIntegrationError } from './errors.js';
+import type { MeteredReads } from './metered.js';
 
 // node-quickbooks is CommonJS (`module.exports = QuickBooks`) while its typings declare ES exports.
 const QuickBooks = QuickBooksModule as unknown as typeof QuickBooksModule.QuickBooks;
@@ -23,6 +25,8 @@ export interface QboClientConfig {
   /** Base that node-quickbooks appends `<realmId>/<resource>` to. */
   readonly apiUrl: string;
   readonly limiter: Bottleneck;
+  /** The app's monthly allowance of metered reads, shared by every connector of the process. */
+  readonly meteredReads?: MeteredReads | undefined;
 }
 
 export interface QboClient {
@@ -31,7 +35,10 @@ export interface QboClient {
   changeDataCapture(entities: readonly QboEntityName[], since: string): Promise<unknown>;
   getInvoice(id: string): Promise<unknown>;
   getInvoicePdf(id: string): Promise<Uint8Array>;
+  getCreditMemo(id: string): Promise<unknown>;
+  getPayment(id: string): Promise<unknown>;
   getPreferences(): Promise<unknown>;
+  getCompanyInfo(): Promise<unknown>;
   createCreditMemo(body: object, idempotencyKey: string): Promise<unknown>;
   createPayment(body: object, idempotencyKey: string): Promise<unknown>;
 }
@@ -70,15 +77,33 @@ export function createQboClient(config: QboClientConfig): QboClient {
         throw toIntegrationError(e);
       });
 
+  // Reads are CorePlus calls, metered per app and month; writes (Core) are not (FACTS.md).
+  const guard = config.meteredReads;
+  const read = async (start: (cb: Callback) => void): Promise<unknown> => {
+    if (!guard) return call(start);
+    guard.beforeRead();
+    try {
+      const data = await call(start);
+      guard.readSucceeded();
+      return data;
+    } catch (e) {
+      if (e instanceof IntegrationError && e.kind === 'rate_limited') throw guard.readRefused(e);
+      throw e;
+    }
+  };
+
   // node-quickbooks turns an entity's `requestId` into the `?requestid=` query parameter (and deletes it).
   const withRequestId = (body: object, key: string) => ({ ...body, requestId: quickbooksRequestId(key) });
 
   return {
-    query: async (entity, page) => pageOf(entity, await call((cb) => find(sdk, entity, page, cb))),
-    changeDataCapture: (entities, since) => call((cb) => sdk.changeDataCapture([...entities], since, cb)),
-    getInvoice: (id) => call((cb) => sdk.getInvoice(id, cb)),
-    getInvoicePdf: async (id) => new Uint8Array((await call((cb) => sdk.getInvoicePdf(id, cb))) as Buffer),
-    getPreferences: () => call((cb) => sdk.getPreferences(cb)),
+    query: async (entity, page) => pageOf(entity, await read((cb) => find(sdk, entity, page, cb))),
+    changeDataCapture: (entities, since) => read((cb) => sdk.changeDataCapture([...entities], since, cb)),
+    getInvoice: (id) => read((cb) => sdk.getInvoice(id, cb)),
+    getInvoicePdf: async (id) => new Uint8Array((await read((cb) => sdk.getInvoicePdf(id, cb))) as Buffer),
+    getCreditMemo: (id) => read((cb) => sdk.getCreditMemo(id, cb)),
+    getPayment: (id) => read((cb) => sdk.getPayment(id, cb)),
+    getPreferences: () => read((cb) => sdk.getPreferences(cb)),
+    getCompanyInfo: () => read((cb) => sdk.getCompanyInfo(config.realmId, cb)),
     createCreditMemo: (body, key) => call((cb) => sdk.createCreditMemo(withRequestId(body, key), cb)),
     createPayment: (body, key) => call((cb) => sdk.createPayment(withRequestId(body, key), cb)),
   };

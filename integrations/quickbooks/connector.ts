@@ -4,7 +4,8 @@ import type { Invoice } from '../../src/domain/model.js';
 import { isIntegrationError } from '../errors.js';
 import type { ConnectionAuth, LedgerConnector } from '../types.js';
 import { createQboClient } from './client.js';
-import { postCreditNote } from './credit-note.js';
+import type { MeteredReads } from './metered.js';
+import { companyTaxSetup, postCreditNote } from './credit-note.js';
 import { withQuickbooksErrors } from './errors.js';
 import { toInvoice } from './mappers.js';
 import { QboInvoice } from './schemas.js';
@@ -18,12 +19,15 @@ export interface QuickbooksConnectorConfig {
   readonly apiUrl?: string;
   /** Share one per realm across the process (RealmLimiters.forRealm): Intuit's limits are per realm. */
   readonly limiter: Bottleneck;
+  /** Share one per app across the process: Intuit meters reads per app (workspace) and month. */
+  readonly meteredReads?: MeteredReads | undefined;
   readonly now?: () => number;
 }
 
 export function createQuickbooksConnector(config: QuickbooksConnectorConfig): LedgerConnector {
   const realmId = config.auth.accountId;
-  const client = createQboClient({ realmId, accessToken: config.auth.tokens.accessToken, apiUrl: config.apiUrl ?? intuitUrls.api, limiter: config.limiter });
+  const client = createQboClient({ realmId, accessToken: config.auth.tokens.accessToken, apiUrl: config.apiUrl ?? intuitUrls.api, limiter: config.limiter, meteredReads: config.meteredReads });
+  const taxSetup = companyTaxSetup(client);
   const now = config.now ?? Date.now;
 
   async function getInvoice(invoiceId: string): Promise<Invoice | null> {
@@ -40,6 +44,6 @@ export function createQuickbooksConnector(config: QuickbooksConnectorConfig): Le
     pullChanges: (input) => withQuickbooksErrors(() => pullChanges({ client, realmId, now }, input)),
     getInvoice: (invoiceId) => withQuickbooksErrors(() => getInvoice(invoiceId)),
     getInvoicePdf: (invoiceId) => client.getInvoicePdf(invoiceId),
-    postCreditNote: (req) => withQuickbooksErrors(() => postCreditNote({ client, realmId }, req)),
+    postCreditNote: (req) => withQuickbooksErrors(() => postCreditNote({ client, realmId, taxSetup }, req)),
   };
 }

@@ -2,6 +2,7 @@
 export { createQuickbooksConnector, type QuickbooksConnectorConfig } from './connector.js';
 export { RealmLimiters, createRealmLimiter } from './limiter.js';
 export { quickbooksLimits, type RateLimit } from './limits.js';
+export { MeteredReads, monthlyReadCapCode, type MeteredReadsOptions } from './metered.js';
 export { accountingScope, createQuickbooksOAuth, type QuickbooksOAuthConfig } from './oauth.js';
 export { createQuickbooksProvider, type QuickbooksProviderConfig } from './provider.js';
 export { quickbooksRequestId } from './request-id.js';

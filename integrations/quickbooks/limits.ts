@@ -21,4 +21,16 @@ export const quickbooksLimits = {
   cdcMaxObjects: 1000,
   /** CDC look-back limit: changedSince must be within the last 30 days. */
   cdcLookbackMs: 30 * 24 * 3600 * 1000,
+  /**
+   * Builder tier of the Intuit App Partner Program: metered (CorePlus, data-out) calls per workspace per month;
+   * past it every CorePlus call is refused with 429 until the following month (FACTS.md, "Monthly metered-read cap").
+   */
+  builderMonthlyCorePlusCalls: 500_000,
+  /**
+   * Intuit answers the monthly block with the very 429 / 3001 ThrottleExceeded of the per-minute throttle. Reads
+   * refused without a single success for this long cannot be the per-minute window: it is the monthly block.
+   */
+  monthlyCapSuspectAfterMs: 5 * 60_000,
+  /** While blocked, one read this often checks whether the block was lifted (a tier upgrade lifts it at once). */
+  monthlyCapProbeEveryMs: 3600_000,
 } as const;

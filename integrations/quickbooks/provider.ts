@@ -3,6 +3,7 @@
 import type { ProviderServices } from '../registry.js';
 import { createQuickbooksConnector } from './connector.js';
 import { RealmLimiters } from './limiter.js';
+import { MeteredReads } from './metered.js';
 import { createQuickbooksOAuth } from './oauth.js';
 import { intuitSandboxApi, intuitUrls, quickbooksUrlsAt, type QuickbooksUrls } from './urls.js';
 import { createQuickbooksWebhookVerifier } from './webhook.js';
@@ -14,6 +15,8 @@ export interface QuickbooksProviderConfig {
   readonly webhookVerifierToken?: string | undefined;
   /** Every endpoint on this one host (the simulator, for tests and the embedded demo); Intuit's hosts otherwise. */
   readonly baseUrl?: string | undefined;
+  /** Metered reads this app may spend a month (QUICKBOOKS_MONTHLY_READ_CAP); unset: only Intuit's own block stops them. */
+  readonly monthlyReadCap?: number | undefined;
 }
 
 // Sandbox and production share Intuit's OAuth endpoints; only the API host differs.
@@ -22,12 +25,16 @@ function urlsFor(config: QuickbooksProviderConfig): QuickbooksUrls {
   return config.environment === 'sandbox' ? { ...intuitUrls, api: intuitSandboxApi } : intuitUrls;
 }
 
-export function createQuickbooksProvider(config: QuickbooksProviderConfig, limiters: RealmLimiters = new RealmLimiters()): ProviderServices {
+export function createQuickbooksProvider(
+  config: QuickbooksProviderConfig,
+  limiters: RealmLimiters = new RealmLimiters(),
+  meteredReads: MeteredReads = new MeteredReads({ cap: config.monthlyReadCap }),
+): ProviderServices {
   const urls = urlsFor(config);
   const token = config.webhookVerifierToken;
   return {
     oauth: createQuickbooksOAuth({ clientId: config.clientId, clientSecret: config.clientSecret, environment: config.environment, urls }),
-    connector: (auth) => createQuickbooksConnector({ auth, apiUrl: urls.api, limiter: limiters.forRealm(auth.accountId) }),
+    connector: (auth) => createQuickbooksConnector({ auth, apiUrl: urls.api, limiter: limiters.forRealm(auth.accountId), meteredReads }),
     ...(token && { verifier: createQuickbooksWebhookVerifier({ verifierToken: token }) }),
   };
 }

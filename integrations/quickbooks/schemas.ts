@@ -45,6 +45,8 @@ const SalesTransaction = Entity.extend({
   TotalAmt: z.number(),
   PrivateNote: z.string().optional(),
   LinkedTxn: z.array(QboLinkedTxn).optional(),
+  /** TaxExcluded (line amounts before tax), TaxInclusive, NotApplicable; non-US companies only. */
+  GlobalTaxCalculation: z.string().optional(),
 });
 
 export const QboInvoice = SalesTransaction.extend({
@@ -79,7 +81,12 @@ export const QboDeleted = z.object({
 
 export const QboPreferences = z.object({
   SalesFormsPrefs: z.object({ AutoApplyCredit: z.boolean().optional() }).optional(),
+  /** UsingSalesTax: the company charges sales tax / VAT / GST; PartnerTaxEnabled: a tax partner (AST, VAT) computes it. */
+  TaxPrefs: z.object({ UsingSalesTax: z.boolean().optional(), PartnerTaxEnabled: z.boolean().optional() }).optional(),
 });
+
+/** The company's country decides the tax regime: outside the US every sales line needs a TaxCodeRef. */
+export const QboCompanyInfo = z.object({ Country: z.string().optional() });
 
 export const QboQueryResponse = z.object({ QueryResponse: z.record(z.string(), z.unknown()), time: Timestamp });
 
@@ -97,6 +104,7 @@ export const QboTokenResponse = z.object({
   x_refresh_token_hard_expires_in: z.number().positive().optional(),
 });
 
+export type QboRef = z.infer<typeof QboRef>;
 export type QboInvoice = z.infer<typeof QboInvoice>;
 export type QboCreditMemo = z.infer<typeof QboCreditMemo>;
 export type QboPayment = z.infer<typeof QboPayment>;

@@ -1,5 +1,5 @@
 // QuickBooks webhooks: `intuit-signature` = base64(HMAC-SHA256(verifier token, raw body)), checked before the
-// body is parsed. Two payload formats are live while Intuit migrates apps: the legacy `eventNotifications`
+// body is parsed. A signed delivery is always acknowledged; what cannot be read in it is kept as ignored events. Two payload formats are live while Intuit migrates apps: the legacy `eventNotifications`
 // envelope and a CloudEvents array (reference/ledgers.md §7.1–7.2). Both normalise to the same events.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -30,6 +30,9 @@ const CloudEvent = z.object({
   intuitaccountid: z.string().min(1),
   data: z.unknown().optional(),
 });
+
+// Whatever else a signed delivery holds: only enough to keep it, and to dedupe a redelivery.
+const AnyCloudEvent = z.object({ id: z.string().min(1).optional(), intuitaccountid: z.string().optional(), intuitentityid: z.string().optional(), type: z.string().optional(), time: z.string().optional() });
 
 // One vocabulary for both formats: QBO entity names as the API spells them, operations as present-tense verbs.
 const entityNames: Record<string, string> = { invoice: 'Invoice', payment: 'Payment', creditmemo: 'CreditMemo', customer: 'Customer' };
@@ -71,11 +74,36 @@ function fromCloudEvent(e: z.infer<typeof CloudEvent>): NormalizedWebhookEvent {
   };
 }
 
+// An event we cannot act on (a type Intuit added after this code, or a shape it changed) is kept and ignored; the
+// delivery is still acknowledged, since Intuit holds back every later event until this one gets its 200 (FACTS.md).
+function unknownEvent(raw: unknown): NormalizedWebhookEvent {
+  const e = AnyCloudEvent.safeParse(raw);
+  const known = e.success ? e.data : {};
+  const digest = createHash('sha256').update(JSON.stringify(raw) ?? 'undefined').digest('hex');
+  return {
+    provider: 'quickbooks',
+    eventId: known.id ?? `unknown:${digest}`,
+    accountId: known.intuitaccountid ?? '',
+    entity: 'Unknown',
+    entityId: known.intuitentityid ?? '',
+    operation: known.type ?? 'unknown',
+    occurredAt: known.time ? occurredAt(known.time) : '',
+    payload: raw ?? null,
+    ignored: true,
+  };
+}
+
+function fromCloudEvents(body: readonly unknown[]): NormalizedWebhookEvent[] {
+  return body.map((raw) => {
+    const parsed = CloudEvent.safeParse(raw);
+    return parsed.success ? fromCloudEvent(parsed.data) : unknownEvent(raw);
+  });
+}
+
 function normalise(body: unknown): WebhookVerification {
-  const parsed = Array.isArray(body) ? z.array(CloudEvent).safeParse(body) : LegacyEnvelope.safeParse(body);
-  if (!parsed.success) return { ok: false, reason: 'malformed', detail: z.prettifyError(parsed.error) };
-  const events = Array.isArray(parsed.data) ? parsed.data.map(fromCloudEvent) : fromLegacy(parsed.data);
-  return { ok: true, events };
+  if (Array.isArray(body)) return { ok: true, events: fromCloudEvents(body) };
+  const legacy = LegacyEnvelope.safeParse(body);
+  return { ok: true, events: legacy.success ? fromLegacy(legacy.data) : [unknownEvent(body)] };
 }
 
 export function createQuickbooksWebhookVerifier(config: { readonly verifierToken: string }): WebhookVerifier {
@@ -86,11 +114,12 @@ export function createQuickbooksWebhookVerifier(config: { readonly verifierToken
       if (!signature || !constantTimeEqual(hmacSha256(config.verifierToken, raw, 'base64'), signature)) {
         return { ok: false, reason: 'invalid_signature' };
       }
+      // Signed by Intuit, so never refused: a 400 would stall every later notification (FACTS.md).
       let body: unknown;
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
-        return { ok: false, reason: 'malformed', detail: 'body is not JSON' };
+        return { ok: true, events: [unknownEvent(raw.toString('utf8'))] };
       }
       return normalise(body);
     },

@@ -13,7 +13,11 @@ export interface StripeConnectOptions {
   readonly scope?: 'read_only' | 'read_write';
   /** Simulator base URL: API and Connect hosts both move there. */
   readonly baseUrl?: string;
+  readonly now?: () => number;
 }
+
+/** How long we remember when a consent started, to recognise an account Stripe created during it. */
+const consentMemoryMs = 60 * 60_000;
 
 export interface RestrictedKeyConnection {
   readonly account: ConnectedAccount;
@@ -76,10 +80,39 @@ export function createStripeConnect(o: StripeConnectOptions): StripeConnect {
   const deauthorize = (accountId: string) =>
     withStripeErrors(async () => void (await platform.call((s, opts) => s.oauth.deauthorize({ client_id: o.clientId, stripe_user_id: accountId }, opts))));
 
+  const now = o.now ?? Date.now;
+  const consentsStarted = new Map<string, number>();
+
+  /**
+   * An account Stripe created during the consent itself, with no invoices, is what a merchant whose Standard
+   * account another platform controls ends up with: OAuth with read_write cannot connect such an account (June
+   * 2021), so Stripe's onboarding makes a separate, new one. Stripe reports no error, so we look.
+   */
+  async function refuseEmptyNewAccount(account: StripeAccount, state: string | undefined): Promise<void> {
+    const started = state === undefined ? undefined : consentsStarted.get(state);
+    if (state !== undefined) consentsStarted.delete(state);
+    if (started === undefined || account.created === undefined || account.created * 1000 <= started) return;
+    const invoices = await platform.call((s, opts) => s.invoices.list({ limit: 1 }, { ...opts, stripeAccount: account.id }));
+    if (invoices.data.length > 0) return;
+    // Nothing to sync from it, and the owner's real account stays unconnected: let go of it and say why.
+    await deauthorize(account.id).catch(() => undefined);
+    throw new IntegrationError(
+      'invalid',
+      `Stripe connected a new, empty Stripe account (${accountName(account)}) instead of your existing one. That happens when your ` +
+        'Stripe account is managed by another platform: Stripe then lets a platform connect only a separate, new account. ' +
+        'Connect with a restricted key instead (Connections page, "Stripe restricted key"), which reads your existing account.',
+      { provider: 'stripe', code: 'account_controlled_elsewhere' },
+    );
+  }
+
   return {
     provider: 'stripe',
-    authorizeUrl: ({ state, redirectUri }) =>
-      authorizeUrlOn(platform.sdk.oauth.authorizeUrl({ response_type: 'code', client_id: o.clientId, scope: o.scope ?? 'read_write', state, redirect_uri: redirectUri }), o.baseUrl),
+    authorizeUrl: ({ state, redirectUri }) => {
+      const at = now();
+      for (const [k, t] of consentsStarted) if (at - t > consentMemoryMs) consentsStarted.delete(k);
+      consentsStarted.set(state, at);
+      return authorizeUrlOn(platform.sdk.oauth.authorizeUrl({ response_type: 'code', client_id: o.clientId, scope: o.scope ?? 'read_write', state, redirect_uri: redirectUri }), o.baseUrl);
+    },
 
     exchangeCode: ({ query }) =>
       withStripeErrors(async (): Promise<OAuthGrant> => {
@@ -88,6 +121,7 @@ export function createStripeConnect(o: StripeConnectOptions): StripeConnect {
         const code = query.code;
         const { tokens, accountId } = toTokens(await platform.call((s, opts) => s.oauth.token({ grant_type: 'authorization_code', code }, opts)));
         const account = StripeAccount.parse(await platform.call((s, opts) => s.accounts.retrieve(accountId, {}, opts)));
+        await refuseEmptyNewAccount(account, query.state);
         return { tokens, accounts: [{ accountId, name: accountName(account) }] };
       }),
 

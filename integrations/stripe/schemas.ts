@@ -150,6 +150,7 @@ export const StripeFile = z.object({ id: z.string(), object: z.literal('file'), 
 
 export const StripeAccount = z.object({
   id: z.string(),
+  created: z.number().optional(),
   email: z.string().nullable().optional(),
   business_profile: z.object({ name: z.string().nullable().optional() }).nullable().optional(),
   settings: z.object({ dashboard: z.object({ display_name: z.string().nullable().optional() }).optional() }).nullable().optional(),

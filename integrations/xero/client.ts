@@ -63,7 +63,7 @@ export function createXeroApi(config: XeroApiConfig) {
       const failure = readSdkFailure(e);
       if (failure) limiter.observe(failure.headers);
       const error = toIntegrationError(e, what, config.now());
-      if (error instanceof IntegrationError && error.kind === 'rate_limited' && error.details.code !== 'client_limit') {
+      if (error instanceof IntegrationError && error.kind === 'rate_limited' && error.details.code !== 'client_limit' && error.details.code !== 'daily_limit') {
         limiter.pause(error.retryAfterMs ?? 0);
       }
       throw error;

@@ -77,6 +77,17 @@ export function fromHttpFailure(f: HttpFailure, what: string, cause: unknown, no
   const kind = kindOf(f.status);
   const problem = header(f, 'x-rate-limit-problem');
   const text = describe(f.body) ?? (f.status ? `HTTP ${f.status}` : 'network error');
+  if (kind === 'rate_limited' && problem?.toLowerCase() === 'day') {
+    // Xero's own daily cap for this organisation (1,000 calls on the Starter tier): the owner sees this as the
+    // connection's last error, so it names the cause and the cure rather than an HTTP status.
+    const waitMs = retryAfterMs(header(f, 'retry-after'), nowMs);
+    return new IntegrationError(
+      kind,
+      `Xero ${what} refused: the app's daily API limit for this organisation is used up; syncing resumes by itself in about ` +
+        `${Math.max(1, Math.ceil(waitMs / 3600_000))} hour(s). A higher Xero app tier (XERO_TIER) raises the limit.`,
+      { provider, cause, status: f.status, retryAfterMs: waitMs, code: 'rate_limit_day' },
+    );
+  }
   return new IntegrationError(kind, `Xero ${what} failed: ${text}`, {
     provider,
     cause,

@@ -29,6 +29,8 @@ export function readRateHeaders(headers: Readonly<Record<string, unknown>>): Rat
   };
 }
 
+const hours = (ms: number) => Math.max(1, Math.ceil(ms / 3600_000));
+
 export class TenantLimiter {
   private readonly bottleneck: Bottleneck;
   private readonly createdAt: number;
@@ -38,6 +40,8 @@ export class TenantLimiter {
   constructor(
     readonly limit: XeroRateLimit = xeroLimits.rateLimit,
     private readonly now: () => number = Date.now,
+    /** The app's Xero tier, named in the message when the daily cap is reached ("Starter"). */
+    private readonly tierLabel?: string,
   ) {
     // Even spacing rather than a per-minute reservoir: Xero does not say how its minute is aligned, and two
     // full reservoirs can straddle a refill. The 10% headroom absorbs jitter between our clock and Xero's.
@@ -56,7 +60,7 @@ export class TenantLimiter {
   async schedule<T>(work: () => Promise<T>): Promise<T> {
     const waitMs = this.pausedUntil - this.now();
     if (waitMs > 0) throw this.limited(waitMs, 'paused after a 429');
-    if ((await this.bottleneck.currentReservoir()) === 0) throw this.limited(this.untilDayRefill(), 'daily budget spent');
+    if ((await this.bottleneck.currentReservoir()) === 0) throw this.dailyCapReached(this.untilDayRefill());
     return this.bottleneck.schedule(work);
   }
 
@@ -85,6 +89,17 @@ export class TenantLimiter {
     return dayMs - (elapsed % dayMs);
   }
 
+  /** The owner reads this as the connection's last error, so it says what happened and what helps. */
+  private dailyCapReached(retryAfterMs: number): IntegrationError {
+    const tier = this.tierLabel ? ` on the app's ${this.tierLabel} tier` : '';
+    return new IntegrationError(
+      'rate_limited',
+      `Xero's daily limit of ${this.limit.perDay.toLocaleString('en')} API calls for this organisation${tier} is used up; ` +
+        `syncing resumes by itself in about ${hours(retryAfterMs)} hour(s). A higher Xero app tier (XERO_TIER) raises the limit.`,
+      { provider: 'xero', retryAfterMs, code: 'daily_limit' },
+    );
+  }
+
   private limited(retryAfterMs: number, why: string): IntegrationError {
     return new IntegrationError('rate_limited', `Xero rate limit for this tenant: ${why}`, { provider: 'xero', retryAfterMs, code: 'client_limit' });
   }
@@ -97,12 +112,13 @@ export class XeroTenantLimiters {
   constructor(
     private readonly limit: XeroRateLimit = xeroLimits.rateLimit,
     private readonly now: () => number = Date.now,
+    private readonly tierLabel?: string,
   ) {}
 
   forTenant(tenantId: string): TenantLimiter {
     let limiter = this.byTenant.get(tenantId);
     if (!limiter) {
-      limiter = new TenantLimiter(this.limit, this.now);
+      limiter = new TenantLimiter(this.limit, this.now, this.tierLabel);
       this.byTenant.set(tenantId, limiter);
     }
     return limiter;

@@ -12,9 +12,9 @@ export interface XeroRateLimit {
 export const xeroLimits = {
   /** `Idempotency-Key` header: at most 128 characters (xero_accounting.yaml `idempotencyKey`). */
   idempotencyKeyMaxLength: 128,
-  /** Largest `pageSize` the paged endpoints accept (the spec gives no maximum; 1000 is the documented cap). */
+  /** Largest `pageSize` we send: the spec gives no maximum; 1000 is reported by third parties (FACTS.md, unconfirmed). */
   maxPageSize: 1000,
-  /** Per app and tenant. */
+  /** Per app and tenant; the daily figure is the tier's (xeroTiers below: Starter 1,000, others 5,000). */
   rateLimit: { concurrent: 5, perMinute: 60, perDay: 5000 } satisfies XeroRateLimit,
   /** Per app across all tenants. */
   appPerMinute: 10_000,
@@ -33,3 +33,32 @@ export const xeroLimits = {
   /** Webhook receivers must answer within 5 seconds with an empty body. */
   webhookAckMs: 5000,
 } as const;
+
+/** Xero's 2026 app tiers (integrations/xero/FACTS.md): connected organisations and daily calls per organisation. */
+export const xeroTiers = {
+  starter: { label: 'Starter', connections: 5, perDay: 1000 },
+  core: { label: 'Core', connections: 50, perDay: 5000 },
+  plus: { label: 'Plus', connections: 1000, perDay: 5000 },
+  advanced: { label: 'Advanced', connections: 10_000, perDay: 5000 },
+  enterprise: { label: 'Enterprise', connections: Number.POSITIVE_INFINITY, perDay: 5000 },
+} as const;
+export type XeroTier = keyof typeof xeroTiers;
+export const xeroTierNames = Object.keys(xeroTiers) as XeroTier[];
+
+/** An app's tier as configured, with the operator's overrides (XERO_TIER, XERO_DAILY_CALL_LIMIT, XERO_CONNECTION_LIMIT). */
+export interface XeroTierLimits {
+  readonly tier: XeroTier;
+  readonly label: string;
+  readonly connections: number;
+  readonly perDay: number;
+}
+
+export function xeroTierLimits(tier: XeroTier = 'starter', overrides: { perDay?: number | undefined; connections?: number | undefined } = {}): XeroTierLimits {
+  const t = xeroTiers[tier];
+  return { tier, label: t.label, connections: overrides.connections ?? t.connections, perDay: overrides.perDay ?? t.perDay };
+}
+
+/** Apps created on or after this day get only the granular scopes (developer.xero.com/faq/granular-scopes). */
+export const xeroGranularScopesFrom = '2026-03-02';
+/** Broad scopes a new app may not request. */
+export const xeroBroadOnlyScopes = ['accounting.transactions', 'accounting.transactions.read', 'accounting.reports.read'] as const;

@@ -12,16 +12,26 @@ import { XeroTokenResponse } from './schemas.js';
 import { xeroUrls, type XeroUrls } from './urls.js';
 
 export const xeroScopes = {
-  /** What apps created before 2 March 2026 request (and what xero-node's README still shows). */
-  broad: ['offline_access', 'accounting.transactions', 'accounting.contacts', 'accounting.settings'],
-  /** Granular scopes, required for apps created from 2 March 2026 (third-party reports; unconfirmed). */
-  granular: ['offline_access', 'accounting.invoices', 'accounting.payments', 'accounting.contacts', 'accounting.settings'],
+  /** Apps created before 2 March 2026 (allowed until September 2027): the broad transactions scope. */
+  broad: ['offline_access', 'accounting.transactions', 'accounting.contacts.read', 'accounting.settings.read'],
+  /**
+   * Apps created on or after 2 March 2026 get only granular scopes (developer.xero.com/faq/granular-scopes).
+   * accounting.invoices covers Invoices, CreditNotes (and their allocations and history); we only read payments,
+   * contacts and settings, so those are the read-only variants.
+   */
+  granular: ['offline_access', 'accounting.invoices', 'accounting.payments.read', 'accounting.contacts.read', 'accounting.settings.read'],
 } as const;
+export type XeroScopeSet = keyof typeof xeroScopes;
 
 export interface XeroOAuthConfig {
   readonly clientId: string;
   readonly clientSecret: string;
+  /** Exact scopes (XERO_SCOPES); else the scope set's. */
   readonly scopes?: readonly string[];
+  /** granular (default, apps created from 2 March 2026) or broad (older apps). */
+  readonly scopeSet?: XeroScopeSet;
+  /** Most organisations the app may have connected (its Xero tier); Shortfall refuses more with a clear message. */
+  readonly connectionLimit?: number;
   readonly urls?: XeroUrls;
   readonly now?: () => number;
   readonly httpTimeoutMs?: number;
@@ -49,7 +59,7 @@ function toTokenSet(t: OpenIdTokenSet, issuedAt: number, previous?: TokenSet): T
 
 export function createXeroOAuth(config: XeroOAuthConfig): XeroOAuthProvider {
   const urls = config.urls ?? xeroUrls;
-  const scopes = [...(config.scopes ?? xeroScopes.broad)];
+  const scopes = [...(config.scopes ?? xeroScopes[config.scopeSet ?? 'granular'])];
   if (!scopes.includes('offline_access')) throw new RangeError('Xero scopes must include offline_access, or no refresh token is issued');
   const now = config.now ?? Date.now;
   const timeout = config.httpTimeoutMs ?? 10_000;
@@ -91,7 +101,16 @@ export function createXeroOAuth(config: XeroOAuthConfig): XeroOAuthProvider {
   }
 
   async function exchangeCode({ query, redirectUri }: { query: Record<string, string>; redirectUri: string }): Promise<OAuthGrant> {
-    if (query.error) throw new IntegrationError('auth', `Xero consent was not given: ${query.error}`, { provider: 'xero', code: query.error });
+    if (query.error === 'invalid_scope' || query.error === 'unauthorized_client') {
+      // Apps created from 2 March 2026 may not ask for the broad scopes; older apps may not yet ask for some others.
+      throw new IntegrationError(
+        'auth',
+        `Xero refused the permissions Shortfall asked for (${scopes.join(' ')})${query.error_description ? `: ${query.error_description}` : ''}. ` +
+          'Xero apps created on or after 2 March 2026 must use granular scopes (XERO_SCOPE_SET=granular, the default); older apps set XERO_SCOPE_SET=broad, or list them in XERO_SCOPES.',
+        { provider: 'xero', code: query.error },
+      );
+    }
+    if (query.error) throw new IntegrationError('auth', `Xero consent was not given: ${query.error_description ?? query.error}`, { provider: 'xero', code: query.error });
     if (!query.code) throw new IntegrationError('invalid', 'The Xero callback lacks a code', { provider: 'xero' });
     const issuedAt = now();
     // The route checks `state` against the session before calling us; xero-node compares it again.
@@ -137,6 +156,7 @@ export function createXeroOAuth(config: XeroOAuthConfig): XeroOAuthProvider {
 
   return {
     provider: 'xero',
+    ...(config.connectionLimit !== undefined && Number.isFinite(config.connectionLimit) && { connectionLimit: config.connectionLimit }),
     // xero-node's buildConsentUrl() does exactly this, but asynchronously; the interface wants a string.
     authorizeUrl: ({ state, redirectUri }) => openIdClient(redirectUri).authorizationUrl({ redirect_uri: redirectUri, scope: scopes.join(' '), state }),
     exchangeCode,

@@ -3,7 +3,8 @@
 import type { ProviderServices } from '../registry.js';
 import { createXeroConnector } from './connector.js';
 import { XeroTenantLimiters } from './limiter.js';
-import { createXeroOAuth, type XeroOAuthProvider } from './oauth.js';
+import { xeroLimits, xeroTierLimits, type XeroTier } from './limits.js';
+import { createXeroOAuth, type XeroOAuthProvider, type XeroScopeSet } from './oauth.js';
 import { xeroUrls, xeroUrlsAt } from './urls.js';
 import { createXeroWebhookVerifier } from './webhook.js';
 
@@ -11,19 +12,32 @@ export interface XeroProviderConfig {
   readonly clientId: string;
   readonly clientSecret: string;
   readonly webhookKey?: string | undefined;
-  /** Space-separated as XERO_SCOPES holds them, or a list; the broad set when absent. */
+  /** Space-separated as XERO_SCOPES holds them, or a list; overrides scopeSet. */
   readonly scopes?: string | readonly string[] | undefined;
+  /** XERO_SCOPE_SET: granular (default; apps created from 2 March 2026) or broad (older apps). */
+  readonly scopeSet?: XeroScopeSet | undefined;
+  /** XERO_TIER: the app's Xero tier (default starter), which sets the daily calls and connections below. */
+  readonly tier?: XeroTier | undefined;
+  /** XERO_DAILY_CALL_LIMIT: overrides the tier's calls per organisation per day. */
+  readonly dailyCallLimit?: number | undefined;
+  /** XERO_CONNECTION_LIMIT: overrides the tier's connected organisations. */
+  readonly connectionLimit?: number | undefined;
   /** Every endpoint on this one host (the simulator, for tests and the embedded demo); Xero's hosts otherwise. */
   readonly baseUrl?: string | undefined;
 }
 
-export function createXeroProvider(config: XeroProviderConfig, limiters: XeroTenantLimiters = new XeroTenantLimiters()): ProviderServices & { readonly oauth: XeroOAuthProvider } {
+export function createXeroProvider(config: XeroProviderConfig, limiters?: XeroTenantLimiters): ProviderServices & { readonly oauth: XeroOAuthProvider } {
   const urls = config.baseUrl ? xeroUrlsAt(config.baseUrl) : xeroUrls;
   const scopes = typeof config.scopes === 'string' ? config.scopes.split(/\s+/).filter(Boolean) : config.scopes;
+  const tier = xeroTierLimits(config.tier, { perDay: config.dailyCallLimit, connections: config.connectionLimit });
+  const perTenant = limiters ?? new XeroTenantLimiters({ ...xeroLimits.rateLimit, perDay: tier.perDay }, Date.now, tier.label);
   const key = config.webhookKey;
   return {
-    oauth: createXeroOAuth({ clientId: config.clientId, clientSecret: config.clientSecret, urls, ...(scopes && { scopes }) }),
-    connector: (auth) => createXeroConnector({ auth, apiBasePath: urls.accountingApi, limiter: limiters.forTenant(auth.accountId) }),
+    oauth: createXeroOAuth({
+      clientId: config.clientId, clientSecret: config.clientSecret, urls, connectionLimit: tier.connections,
+      ...(scopes && scopes.length > 0 && { scopes }), ...(config.scopeSet && { scopeSet: config.scopeSet }),
+    }),
+    connector: (auth) => createXeroConnector({ auth, apiBasePath: urls.accountingApi, limiter: perTenant.forTenant(auth.accountId) }),
     ...(key && { verifier: createXeroWebhookVerifier({ webhookKey: key }) }),
   };
 }

@@ -61,7 +61,8 @@ export function createXeroWebhookVerifier(config: { readonly webhookKey: string 
     verify({ raw, headers }): WebhookVerification {
       const signature = singleHeader(headers, signatureHeader);
       if (!signature || !constantTimeEqual(hmacSha256(config.webhookKey, raw, 'base64'), signature)) {
-        return { ok: false, reason: 'invalid_signature' };
+        // Intent to Receive fails unless a wrongly signed payload gets 401 with no body at all.
+        return { ok: false, reason: 'invalid_signature', reply: { status: 401 } };
       }
       let json: unknown;
       try {

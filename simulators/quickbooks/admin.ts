@@ -1,12 +1,13 @@
 // The simulator's back door: seed companies and documents, act as a QuickBooks user (void, delete, edit), and
 // inspect what the app wrote. Everything returned is a copy; the simulator's state changes only through here
 // and the HTTP API.
+import { randomUUID } from 'node:crypto';
 import type { Company, Customer } from './company.js';
 import type { CompanyInput, RequestRecord, SimulatorCore } from './core.js';
 import type { CreditMemoJson, InvoiceJson, PaymentJson, Ref } from './entities.js';
 import type { TokenResponse } from './oauth-server.js';
 import { createPayment, deletePayment, voidPayment } from './payments.js';
-import { createCreditMemo, createInvoice, deleteSalesDocument, updateInvoice, voidInvoice, type CreditMemoInput, type InvoiceInput } from './sales.js';
+import { applyCredit, createCreditMemo, createInvoice, deleteSalesDocument, updateInvoice, voidInvoice, type CreditMemoInput, type InvoiceInput } from './sales.js';
 import type { ThrottleStats } from './throttle.js';
 import type { DeliveryAttempt } from './webhooks.js';
 
@@ -65,6 +66,11 @@ export function createAdmin(core: SimulatorCore) {
           ...(p.txnDate && { txnDate: p.txnDate }),
         }).json,
       ),
+    /** A user applying a credit on Receive Payment: a $0 Payment linking memo and invoice, as QBO records it. */
+    applyCredit: (realmId: string, input: { creditMemoId: string; invoiceId: string; amount: number }): PaymentJson => {
+      const c = company(realmId);
+      return copy(applyCredit(c, c.find('CreditMemo', input.creditMemoId).json, c.find('Invoice', input.invoiceId).json, input.amount).json);
+    },
     updateInvoice: (realmId: string, id: string, patch: { dueDate?: string; privateNote?: string }): InvoiceJson => copy(updateInvoice(company(realmId), id, patch).json),
     voidInvoice: (realmId: string, id: string): InvoiceJson => copy(voidInvoice(company(realmId), id).json),
     deleteInvoice: (realmId: string, id: string): void => deleteSalesDocument(company(realmId), 'Invoice', id),
@@ -79,6 +85,16 @@ export function createAdmin(core: SimulatorCore) {
     throttleStats: (realmId: string): ThrottleStats => core.throttle.stats(realmId),
     webhookAttempts: (): DeliveryAttempt[] => copy(core.webhooks?.attempts ?? []),
     webhooksSettled: (): Promise<void> => core.webhooks?.settled() ?? Promise.resolve(),
+    /**
+     * Sends one signed CloudEvents notification holding exactly these events (id, specversion, source and time are
+     * filled in when absent): event types Intuit adds later, or shapes it changes, without a change in a company.
+     */
+    sendCloudEvents: (events: readonly Record<string, unknown>[]): void => {
+      if (!core.webhooks) throw new Error('The simulator was started without webhooks');
+      core.webhooks.send(events.map((e) => ({ specversion: '1.0', id: randomUUID(), source: 'intuit.simulator', datacontenttype: 'application/json', time: new Date(core.clock()).toISOString(), ...e })));
+    },
+    /** Metered reads counted this month (only with monthlyReadCap set). */
+    meteredReads: (): number => core.meteredReads.get(new Date(core.clock()).toISOString().slice(0, 7)) ?? 0,
   };
 }
 

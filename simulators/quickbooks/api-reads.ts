@@ -66,6 +66,22 @@ function preferencesJson(company: Company) {
     MetaData: { CreateTime: company.time(p.createdMs), LastUpdatedTime: company.time(p.updatedMs) },
     SalesFormsPrefs: { AutoApplyCredit: company.settings.autoApplyCredit, AutoApplyPayments: true, CustomTxnNumbers: false },
     CurrencyPrefs: { MultiCurrencyEnabled: false, HomeCurrency: { value: company.settings.homeCurrency } },
+    // A VAT/GST company (outside the US) always uses sales tax; the simulated US companies charge none.
+    TaxPrefs: { UsingSalesTax: company.settings.country !== 'US', PartnerTaxEnabled: company.settings.country !== 'US' },
+  };
+}
+
+function companyInfoJson(company: Company) {
+  const p = company.preferences;
+  return {
+    Id: '1',
+    SyncToken: '0',
+    domain: 'QBO',
+    sparse: false,
+    MetaData: { CreateTime: company.time(p.createdMs), LastUpdatedTime: company.time(p.createdMs) },
+    CompanyName: company.settings.name,
+    LegalName: company.settings.name,
+    Country: company.settings.country,
   };
 }
 
@@ -95,6 +111,12 @@ export function registerReads(api: FastifyInstance, ctx: ApiContext): void {
   api.get('/invoice/:id/pdf', async (req, reply) => {
     const invoice = ctx.company(req).find('Invoice', (req.params as { id: string }).id);
     return reply.type('application/pdf').send(invoicePdf(`Invoice ${invoice.json.DocNumber}`));
+  });
+
+  api.get('/companyinfo/:id', async (req) => {
+    const company = ctx.company(req);
+    if ((req.params as { id: string }).id !== company.realmId) throw validationFault('610', 'Object Not Found', 'Object Not Found : CompanyInfo');
+    return { CompanyInfo: companyInfoJson(company), time: ctx.core.responseTime(company) };
   });
 
   api.get('/preferences', async (req) => {

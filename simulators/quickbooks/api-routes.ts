@@ -37,6 +37,11 @@ export function registerApiRoutes(server: FastifyInstance, core: SimulatorCore):
     if (access.realmId !== realmId) throw authorizationFailure(realmId);
     const release = core.throttle.enter(realmId);
     if (!release) return reply.code(429).type('application/xml').send(throttledXml(core.responseTime(core.companies.get(realmId))));
+    // Reads are CorePlus calls, metered per app; writes (Core) are not.
+    if (req.method === 'GET' && !core.meterRead()) {
+      release();
+      return reply.code(429).type('application/xml').send(throttledXml(core.responseTime(core.companies.get(realmId))));
+    }
     releases.set(req, release);
     if (core.latencyMs > 0) await sleep(core.latencyMs);
   }

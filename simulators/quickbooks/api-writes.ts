@@ -18,13 +18,14 @@ const CreditMemoBody = z.object({
   TxnDate: z.iso.date().optional(),
   DocNumber: z.string().optional(),
   PrivateNote: z.string().optional(),
+  GlobalTaxCalculation: z.enum(['TaxExcluded', 'TaxInclusive', 'NotApplicable']).optional(),
   Line: z
     .array(
       z.object({
         Amount: z.number().positive(),
         Description: z.string().optional(),
         DetailType: z.literal('SalesItemLineDetail'),
-        SalesItemLineDetail: z.object({ ItemRef: Ref.optional(), Qty: z.number().optional(), UnitPrice: z.number().optional() }).optional(),
+        SalesItemLineDetail: z.object({ ItemRef: Ref.optional(), Qty: z.number().optional(), UnitPrice: z.number().optional(), TaxCodeRef: Ref.optional() }).optional(),
       }),
     )
     .min(1),
@@ -54,12 +55,14 @@ function toCreditMemoInput(b: z.infer<typeof CreditMemoBody>): CreditMemoInput {
     ...(b.TxnDate && { txnDate: b.TxnDate }),
     ...(b.DocNumber && { docNumber: b.DocNumber }),
     ...(b.PrivateNote !== undefined && { privateNote: b.PrivateNote }),
+    ...(b.GlobalTaxCalculation !== undefined && { globalTaxCalculation: b.GlobalTaxCalculation }),
     lines: b.Line.map((l) => ({
       amount: l.Amount,
       ...(l.Description !== undefined && { description: l.Description }),
       ...(l.SalesItemLineDetail?.Qty !== undefined && { qty: l.SalesItemLineDetail.Qty }),
       ...(l.SalesItemLineDetail?.UnitPrice !== undefined && { unitPrice: l.SalesItemLineDetail.UnitPrice }),
       ...(l.SalesItemLineDetail?.ItemRef && { item: l.SalesItemLineDetail.ItemRef }),
+      ...(l.SalesItemLineDetail?.TaxCodeRef && { taxCode: l.SalesItemLineDetail.TaxCodeRef }),
     })),
   };
 }

@@ -32,6 +32,16 @@ export interface CompanySettings {
   /** The company's UTC offset in minutes; QBO writes every time in the company's zone. */
   readonly utcOffsetMinutes: number;
   autoApplyCredit: boolean;
+  /** ISO 3166 alpha-2 ("US", "GB", "CA", "AU"): outside the US every sales line needs a TaxCodeRef. */
+  readonly country: string;
+}
+
+/** The tax a non-US company names in its refusal of a line without a tax code (FACTS.md). */
+export function salesTaxName(country: string): string | undefined {
+  if (country === 'US') return undefined;
+  if (country === 'CA') return 'GST/HST';
+  if (country === 'AU' || country === 'NZ' || country === 'IN') return 'GST';
+  return 'VAT';
 }
 
 type Tables = { [E in EntityName]: Map<string, Stored<E>> };

@@ -13,6 +13,8 @@ export interface CoreOptions {
   readonly rateLimit?: RateLimit;
   /** Added to every API request while it counts as in flight, to make concurrency observable. */
   readonly latencyMs?: number;
+  /** Metered (CorePlus) reads the app may make per calendar month, across all its companies; unlimited unless set. */
+  readonly monthlyReadCap?: number;
 }
 
 /** One API request as the simulator saw it, for tests that check what reached the wire. */
@@ -36,6 +38,9 @@ export class SimulatorCore {
   readonly companies = new Map<string, Company>();
   readonly requests: RequestRecord[] = [];
   readonly latencyMs: number;
+  readonly monthlyReadCap: number | undefined;
+  /** Metered reads accepted per month ("2026-05"), for the app as a whole. */
+  readonly meteredReads = new Map<string, number>();
   /** When set, the consent page is skipped and this company is connected. */
   autoConsentRealm: string | undefined;
 
@@ -45,6 +50,21 @@ export class SimulatorCore {
     this.throttle = new Throttle(options.rateLimit ?? quickbooksLimits.rateLimit, this.clock);
     this.webhooks = options.webhook && new WebhookSender(options.webhook);
     this.latencyMs = options.latencyMs ?? 0;
+    this.monthlyReadCap = options.monthlyReadCap;
+  }
+
+  /**
+   * Counts one metered read; false once the month's allowance is spent. Intuit then refuses every CorePlus call
+   * until the next month with the same 429 as its per-minute throttle (FACTS.md). Sandbox calls are not metered
+   * at Intuit: the cap is off unless configured, to play a production app.
+   */
+  meterRead(): boolean {
+    if (this.monthlyReadCap === undefined) return true;
+    const month = new Date(this.clock()).toISOString().slice(0, 7);
+    const used = this.meteredReads.get(month) ?? 0;
+    if (used >= this.monthlyReadCap) return false;
+    this.meteredReads.set(month, used + 1);
+    return true;
   }
 
   addCompany(input: CompanyInput = {}): Company {
@@ -54,6 +74,7 @@ export class SimulatorCore {
       homeCurrency: input.homeCurrency ?? 'USD',
       utcOffsetMinutes: input.utcOffsetMinutes ?? pacificDaylightMinutes,
       autoApplyCredit: input.autoApplyCredit ?? false,
+      country: input.country ?? 'US',
     };
     const company = new Company(settings, this.clock, (change) => this.webhooks?.record(change));
     this.companies.set(settings.realmId, company);

@@ -44,6 +44,7 @@ interface SalesJson extends EntityJson {
   TxnDate: string;
   CurrencyRef: Ref;
   PrivateNote?: string;
+  GlobalTaxCalculation?: string;
   LinkedTxn: LinkedTxn[];
   Line: Line[];
   CustomerRef: Ref;

@@ -28,6 +28,8 @@ export interface QuickbooksSimulatorOptions {
   readonly rateLimit?: RateLimit;
   /** Delay added to every API request, e.g. to observe how many are in flight. */
   readonly latencyMs?: number;
+  /** Metered (CorePlus) reads per calendar month for the app; past it every read gets a 429 until the month turns. */
+  readonly monthlyReadCap?: number;
 }
 
 export interface QuickbooksSimulator {

@@ -1,8 +1,9 @@
 // Invoices and credit memos: what QBO computes (line amounts, totals, balances) and what it refuses.
-import { atMost, lineAmount, minus, sameAmount, total } from './amounts.js';
-import type { Company } from './company.js';
+import { atMost, lineAmount, sameAmount, total } from './amounts.js';
+import { salesTaxName, type Company } from './company.js';
 import { currencyRef, type CreditMemoJson, type InvoiceJson, type Line, type Ref, type Stored } from './entities.js';
 import { businessRule, validationFault } from './faults.js';
+import { createPayment } from './payments.js';
 
 export interface SalesLineInput {
   readonly description?: string;
@@ -11,6 +12,8 @@ export interface SalesLineInput {
   /** Required when qty and unitPrice are absent; checked against qty × unitPrice when all three are given. */
   readonly amount?: number;
   readonly item?: Ref;
+  /** The line's tax code; a VAT/GST company refuses a line without one. */
+  readonly taxCode?: Ref;
 }
 
 export interface InvoiceInput {
@@ -21,6 +24,8 @@ export interface InvoiceInput {
   readonly dueDate?: string;
   readonly currency?: string;
   readonly privateNote?: string;
+  /** TaxExcluded, TaxInclusive or NotApplicable; echoed for non-US companies. */
+  readonly globalTaxCalculation?: string;
 }
 
 export type CreditMemoInput = Omit<InvoiceInput, 'dueDate'>;
@@ -42,8 +47,16 @@ function salesLine(input: SalesLineInput, index: number, currency: string): Line
     ...(input.description !== undefined && { Description: input.description }),
     Amount: input.amount ?? computed,
     DetailType: 'SalesItemLineDetail',
-    SalesItemLineDetail: { ItemRef: input.item ?? defaultItem, Qty: qty, UnitPrice: unitPrice, TaxCodeRef: { value: 'NON' } },
+    SalesItemLineDetail: { ItemRef: input.item ?? defaultItem, Qty: qty, UnitPrice: unitPrice, ...(input.taxCode && { TaxCodeRef: input.taxCode }) },
   };
+}
+
+// A VAT/GST company refuses the whole document when any sales line names no tax code: 400, fault 6000, the
+// tax named after the company's country (FACTS.md: intuit/quickbooks-online-mcp-server#94, activepieces#8539).
+// The simulator records the code but computes no tax: totals stay the sum of the lines.
+function checkTaxCodes(company: Company, lines: readonly SalesLineInput[]): void {
+  const tax = salesTaxName(company.settings.country);
+  if (tax && lines.some((l) => l.taxCode === undefined)) throw businessRule(`Make sure all your transactions have a ${tax} rate before you save.`);
 }
 
 // QBO appends a subtotal line to every sales form it returns.
@@ -55,6 +68,7 @@ function withSubtotal(lines: Line[]): { Line: Line[]; TotalAmt: number } {
 function salesDocument(company: Company, input: InvoiceInput | CreditMemoInput, entity: 'Invoice' | 'CreditMemo') {
   const customer = company.customer(input.customerId);
   if (input.lines.length === 0) throw validationFault('2020', 'Required param missing, need to supply the required value for the API', 'Required parameter Line is missing in the request', 'Line');
+  checkTaxCodes(company, input.lines);
   const currency = input.currency ?? company.settings.homeCurrency;
   const { Line, TotalAmt } = withSubtotal(input.lines.map((l, i) => salesLine(l, i, currency)));
   return {
@@ -67,6 +81,7 @@ function salesDocument(company: Company, input: InvoiceInput | CreditMemoInput, 
     TxnDate: input.txnDate ?? company.today(),
     CurrencyRef: currencyRef(currency),
     ...(input.privateNote !== undefined && { PrivateNote: input.privateNote }),
+    ...(input.globalTaxCalculation !== undefined && company.settings.country !== 'US' && { GlobalTaxCalculation: input.globalTaxCalculation }),
     LinkedTxn: [],
     Line,
     CustomerRef: { value: customer.Id, name: customer.DisplayName },
@@ -82,7 +97,15 @@ export function createInvoice(company: Company, input: InvoiceInput): Stored<'In
     ...(input.dueDate !== undefined && { DueDate: input.dueDate }),
     ...(email && { BillEmail: { Address: email } }),
   };
-  return company.insert('Invoice', json);
+  const invoice = company.insert('Invoice', json);
+  // "Automatically apply credits" also spends the customer's open credits on a new invoice, oldest credit first.
+  if (company.settings.autoApplyCredit) {
+    for (const memo of openCreditsOldestFirst(company, json.CustomerRef.value, json.CurrencyRef.value)) {
+      if (invoice.json.Balance <= 0) break;
+      applyCredit(company, memo.json, invoice.json, atMost(memo.json.RemainingCredit, invoice.json.Balance) ? memo.json.RemainingCredit : invoice.json.Balance);
+    }
+  }
+  return invoice;
 }
 
 const openInvoicesOldestFirst = (company: Company, customerId: string, currency: string) =>
@@ -90,28 +113,41 @@ const openInvoicesOldestFirst = (company: Company, customerId: string, currency:
     .filter((s) => s.json.CustomerRef.value === customerId && s.json.CurrencyRef.value === currency && s.json.Balance > 0)
     .sort((a, b) => a.json.TxnDate.localeCompare(b.json.TxnDate) || Number(a.json.Id) - Number(b.json.Id));
 
+const openCreditsOldestFirst = (company: Company, customerId: string, currency: string) =>
+  [...company.table('CreditMemo').values()]
+    .filter((s) => s.json.CustomerRef.value === customerId && s.json.CurrencyRef.value === currency && s.json.RemainingCredit > 0)
+    .sort((a, b) => a.json.TxnDate.localeCompare(b.json.TxnDate) || Number(a.json.Id) - Number(b.json.Id));
+
+/**
+ * Applies a credit the way QBO does, whether a user applies it on Receive Payment or "Automatically apply credits"
+ * does: a $0 Payment with one line on the invoice and one on the credit memo. The two documents are not linked
+ * to each other; each links the Payment (FACTS.md, "AutoApplyCredit").
+ */
+export function applyCredit(company: Company, memo: CreditMemoJson, invoice: InvoiceJson, amount: number): Stored<'Payment'> {
+  return createPayment(company, {
+    customerId: memo.CustomerRef.value,
+    totalAmt: 0,
+    currency: memo.CurrencyRef.value,
+    lines: [
+      { amount, txnId: invoice.Id, txnType: 'Invoice' },
+      { amount, txnId: memo.Id, txnType: 'CreditMemo' },
+    ],
+  });
+}
+
 // "Automatically apply credits": QBO spends a new credit on the customer's oldest open invoices.
-function autoApply(company: Company, memo: CreditMemoJson): Stored<'Invoice'>[] {
-  const touched: Stored<'Invoice'>[] = [];
+function autoApply(company: Company, memo: CreditMemoJson): void {
   for (const invoice of openInvoicesOldestFirst(company, memo.CustomerRef.value, memo.CurrencyRef.value)) {
     if (memo.RemainingCredit <= 0) break;
-    const applied = atMost(memo.RemainingCredit, invoice.json.Balance) ? memo.RemainingCredit : invoice.json.Balance;
-    invoice.json.Balance = minus(invoice.json.Balance, applied);
-    invoice.json.LinkedTxn.push({ TxnId: memo.Id, TxnType: 'CreditMemo' });
-    memo.RemainingCredit = minus(memo.RemainingCredit, applied);
-    memo.LinkedTxn.push({ TxnId: invoice.json.Id, TxnType: 'Invoice' });
-    touched.push(invoice);
+    applyCredit(company, memo, invoice.json, atMost(memo.RemainingCredit, invoice.json.Balance) ? memo.RemainingCredit : invoice.json.Balance);
   }
-  memo.Balance = memo.RemainingCredit;
-  return touched;
 }
 
 export function createCreditMemo(company: Company, input: CreditMemoInput): Stored<'CreditMemo'> {
   const document = salesDocument(company, input, 'CreditMemo');
   const memo: CreditMemoJson = { ...document, RemainingCredit: document.TotalAmt };
-  const touched = company.settings.autoApplyCredit ? autoApply(company, memo) : [];
   const stored = company.insert('CreditMemo', memo);
-  for (const invoice of touched) company.touch(invoice);
+  if (company.settings.autoApplyCredit) autoApply(company, memo);
   return stored;
 }
 

@@ -72,6 +72,13 @@ export class WebhookSender {
     this.flushTimer ??= setTimeout(() => this.flush(), this.options.batchWindowMs ?? 0);
   }
 
+  /** Queues one notification with this exact body, behind those already waiting. */
+  send(body: unknown): void {
+    if (this.stop.signal.aborted) return;
+    this.queue.push(JSON.stringify(body));
+    void this.pump();
+  }
+
   /** Resolves once every change so far has been delivered or has run out of retries. */
   settled(): Promise<void> {
     return this.idle() ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));

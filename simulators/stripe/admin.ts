@@ -40,7 +40,13 @@ export function createAdmin(d: { store: StripeStore; dispatcher: WebhookDispatch
   const admin = {
     platform: { accountId: store.platformAccountId, secretKey: d.platform.secretKey, clientId: d.platform.clientId, name: d.platform.name },
 
-    createAccount: (input: { name: string; email?: string; country?: string; currency?: string }) => ({ accountId: store.createAccount(input).account.id }),
+    /** `controlledByAnotherPlatform`: Connect OAuth with read_write cannot connect it; Stripe makes a new, empty account instead. */
+    createAccount: (input: { name: string; email?: string; country?: string; currency?: string; controlledByAnotherPlatform?: boolean }) => {
+      const { controlledByAnotherPlatform, ...fields } = input;
+      const accountId = store.createAccount(fields).account.id;
+      if (controlledByAnotherPlatform) store.controlledElsewhere.add(accountId);
+      return { accountId };
+    },
     /** Connects an account to the platform without the consent page, as if OAuth had completed. */
     connectAccount(accountId: string, scope: 'read_only' | 'read_write' = 'read_write') {
       data(accountId);

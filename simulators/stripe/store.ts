@@ -43,6 +43,8 @@ export class StripeStore {
   readonly accounts = new Map<string, AccountData>();
   readonly keys = new Map<string, KeyGrant>();
   readonly connections = new Map<string, ConnectGrant>();
+  /** Standard accounts another Connect platform controls: OAuth with read_write cannot connect them (since June 2021). */
+  readonly controlledElsewhere = new Set<string>();
   readonly platformAccountId: string;
   /** Where the simulator listens; links in objects (invoice PDFs, files) point here. */
   baseUrl = '';

@@ -92,7 +92,7 @@ export function createAdmin(state: SimState, violations: readonly Violation[], a
 
     /** Tokens for an app without the consent screen. */
     grant: (input: { clientId: string; tenantIds?: readonly string[]; scope?: string }): TokenResponse =>
-      state.identity.grant(input.clientId, input.tenantIds ?? [...state.orgs.keys()], input.scope ?? 'offline_access accounting.transactions accounting.contacts accounting.settings'),
+      state.identity.grant(input.clientId, input.tenantIds ?? [...state.orgs.keys()], input.scope ?? 'offline_access accounting.invoices accounting.payments.read accounting.contacts.read accounting.settings.read'),
     setConsent: (mode: ConsentMode) => {
       state.consent = mode;
     },

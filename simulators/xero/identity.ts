@@ -1,7 +1,7 @@
 // Xero's identity service in miniature: authorization codes, 30-minute access tokens, rotating refresh
 // tokens with a 30-minute grace reuse, revocation, and the per-app list of connected tenants.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { xeroLimits } from '../../integrations/xero/limits.js';
+import { xeroBroadOnlyScopes, xeroGranularScopesFrom, xeroLimits } from '../../integrations/xero/limits.js';
 import type { Clock } from './clock.js';
 import { unauthorized } from './errors.js';
 
@@ -10,6 +10,21 @@ export interface SimClient {
   readonly clientSecret: string;
   /** Allowed redirect URIs; any URI is accepted when absent. */
   readonly redirectUris?: readonly string[];
+  /** When the app was created (YYYY-MM-DD); absent means today. From 2 March 2026 only granular scopes are offered. */
+  readonly createdAt?: string;
+}
+
+/** Apps created from 2 March 2026 may not request the broad scopes (developer.xero.com/faq/granular-scopes). */
+export function refusedScopes(client: SimClient, scopes: readonly string[]): string[] {
+  const created = client.createdAt ?? new Date().toISOString().slice(0, 10);
+  if (created < xeroGranularScopesFrom) return [];
+  return scopes.filter((s) => (xeroBroadOnlyScopes as readonly string[]).includes(s));
+}
+
+export class ConnectionLimitError extends Error {
+  constructor(readonly limit: number) {
+    super(`This app needs to move to a higher Xero tier before it can connect to more Xero organisations (limit ${limit}).`);
+  }
 }
 
 export interface SimConnection {
@@ -76,6 +91,8 @@ export class IdentityServer {
   constructor(
     private readonly clock: Clock,
     clients: readonly SimClient[],
+    /** Most organisations one app may have connected (its tier: Starter 5). */
+    public connectionLimit: number = Number.POSITIVE_INFINITY,
   ) {
     for (const c of clients) this.clients.set(c.clientId, c);
   }
@@ -177,7 +194,20 @@ export class IdentityServer {
     return found !== undefined;
   }
 
+  /** The tenants a consent may link: already connected ones, then new ones while the app's tier allows. */
+  admissible(clientId: string, tenantIds: readonly string[]): string[] {
+    const byTenant = this.connectionsByClient.get(clientId);
+    let room = this.connectionLimit - (byTenant?.size ?? 0);
+    return tenantIds.filter((t) => {
+      if (byTenant?.has(t.toLowerCase())) return true;
+      if (room <= 0) return false;
+      room -= 1;
+      return true;
+    });
+  }
+
   private connect(clientId: string, tenantIds: readonly string[]): void {
+    if (tenantIds.length > 0 && this.admissible(clientId, tenantIds).length < tenantIds.length) throw new ConnectionLimitError(this.connectionLimit);
     const now = this.clock();
     const authEventId = randomUUID();
     const byTenant = this.connectionsByClient.get(clientId) ?? new Map<string, SimConnection>();

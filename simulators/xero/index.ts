@@ -11,6 +11,7 @@ import { IdempotencyStore } from './idempotency.js';
 import { IdentityServer, OAuthError, type SimClient } from './identity.js';
 import { checkWebhookPayload, contracts, registerContractHooks, type Violation } from './openapi/hooks.js';
 import { Organisation, type Change } from './organisation.js';
+import { xeroTierLimits, type XeroTier } from '../../integrations/xero/limits.js';
 import { RateLimiter, defaultRateLimits, type SimRateLimits } from './rate-limit.js';
 import { registerApiGuard } from './routes/api-guard.js';
 import { creditNoteRoutes } from './routes/credit-notes.js';
@@ -42,6 +43,11 @@ export interface XeroSimulatorOptions {
   /** 'page' shows the consent screen; tests usually want { mode: 'auto' }. */
   readonly consent?: ConsentMode;
   readonly rateLimits?: Partial<SimRateLimits>;
+  /**
+   * The app's Xero tier: its daily calls per organisation and its connection limit (Starter 1,000 and 5).
+   * Absent: 5,000 a day and no connection limit, as for apps before the 2026 tiers. rateLimits wins over it.
+   */
+  readonly tier?: XeroTier;
   /** Check traffic against the OpenAPI files (default true; costs about a second at start). */
   readonly validate?: boolean;
   readonly providerName?: string;
@@ -57,7 +63,10 @@ export interface XeroSimulator {
   close(): Promise<void>;
 }
 
-export const simulatorClient: SimClient = { clientId: 'SHORTFALL-SIMULATOR-CLIENT', clientSecret: 'shortfall-simulator-secret' };
+/** Created after 2 March 2026, like any app made today: Xero offers it only the granular scopes. */
+export const simulatorClient: SimClient = { clientId: 'SHORTFALL-SIMULATOR-CLIENT', clientSecret: 'shortfall-simulator-secret', createdAt: '2026-04-01' };
+/** An app created before 2 March 2026, which may still ask for the broad scopes (until September 2027). */
+export const legacySimulatorClient: SimClient = { clientId: 'SHORTFALL-LEGACY-CLIENT', clientSecret: 'shortfall-legacy-secret', createdAt: '2025-06-01' };
 
 export const defaultTenants: readonly TenantSeed[] = [
   { tenantId: '3f3b3c1e-6a4e-4c57-9a3b-6b0c2d1e4f01', name: 'Harbour Plumbing Ltd', baseCurrency: 'NZD' },
@@ -93,11 +102,12 @@ export async function startXeroSimulator(options: XeroSimulatorOptions = {}): Pr
   const violations: Violation[] = [];
   const record = (v: Violation) => void violations.push(v);
   const validate = options.validate ?? true;
+  const tier = options.tier && xeroTierLimits(options.tier);
   const state: SimState = {
     clock,
-    identity: new IdentityServer(clock, options.clients ?? [simulatorClient]),
+    identity: new IdentityServer(clock, options.clients ?? [simulatorClient, legacySimulatorClient], tier?.connections),
     orgs: new Map(),
-    rateLimiter: new RateLimiter({ ...defaultRateLimits, ...options.rateLimits }, clock),
+    rateLimiter: new RateLimiter({ ...defaultRateLimits, ...(tier && { perDay: tier.perDay }), ...options.rateLimits }, clock),
     idempotency: new IdempotencyStore(clock),
     webhooks: options.webhook && new WebhookSender(options.webhook, clock, () => `${state.baseUrl}${apiPrefix}`, (payload) => {
       if (validate) checkWebhookPayload(payload, record);

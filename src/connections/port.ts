@@ -13,7 +13,7 @@ import type { Logger } from '../logger.js';
 import { errorSummary } from './error-summary.js';
 import type { OAuthStateStore, StateCheck } from './oauth-states.js';
 import type { PendingGrantCheck, PendingGrantStore } from './pending-grants.js';
-import { listInUseByAccounts } from './records.js';
+import { listAccountIdsInUse, listInUseByAccounts } from './records.js';
 import type { Connection } from './types.js';
 import type { ConnectionVault } from './vault.js';
 
@@ -51,9 +51,14 @@ const choiceMessages: Record<Exclude<PendingGrantCheck, { ok: true }>['reason'],
 const summary = (c: Connection): ConnectionSummary =>
   ({ id: c.id, provider: c.provider, name: c.name, status: c.status, sandbox: c.sandbox, lastSyncAt: c.lastSyncAt, lastError: c.lastError, hardExpiresAt: c.hardExpiresAt });
 
+/** Refusals whose own message tells the owner what to do (a scope the app may not ask for, a foreign-controlled account). */
+const explainedCodes = new Set(['invalid_scope', 'unauthorized_client', 'account_controlled_elsewhere']);
+
 /** Refusals the owner can act on become messages; anything else (a provider outage, a bug) is thrown. */
 function refused(e: unknown, message: string): PortResult<never> {
-  if (isIntegrationError(e) && (e.kind === 'auth' || e.kind === 'invalid')) return { ok: false, message };
+  if (isIntegrationError(e) && (e.kind === 'auth' || e.kind === 'invalid')) {
+    return { ok: false, message: e.details.code && explainedCodes.has(e.details.code) ? e.message : message };
+  }
   throw e;
 }
 
@@ -95,6 +100,22 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsServic
     }
   }
 
+  /**
+   * The provider's cap on connected accounts (Xero's app tier: 5 on Starter), counted over every organisation's
+   * connections: accounts already connected somewhere do not count twice. A message when `accounts` would pass it.
+   */
+  async function overConnectionLimit(provider: ProviderKey, accounts: readonly ConnectedAccount[]): Promise<string | undefined> {
+    const limit = d.providers.get(provider).oauth.connectionLimit;
+    if (limit === undefined) return undefined;
+    const inUse = await listAccountIdsInUse(d.db, provider);
+    const fresh = accounts.filter((a) => !inUse.has(a.accountId));
+    if (fresh.length === 0 || inUse.size + fresh.length <= limit) return undefined;
+    d.logger?.warn({ provider, limit, connected: inUse.size, refused: fresh.length }, 'connection limit of the provider app reached');
+    return `Shortfall's ${names[provider]} app may connect at most ${limit} organisations on its current ${names[provider]} plan, and ${inUse.size} ` +
+      `already are, so ${fresh.map((a) => a.name).join(', ')} could not be connected. Ask whoever runs Shortfall to move the app to a higher ` +
+      `${names[provider]} tier (XERO_TIER), or disconnect an organisation you no longer need.`;
+  }
+
   return {
     async startUrl(userId, provider) {
       const state = await d.states.issue({ userId, provider });
@@ -114,6 +135,11 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsServic
       const sandbox = d.sandbox?.(provider) ?? false;
       if (grant.accounts.length === 0) return { ok: false, message: `${names[provider]} did not share an organisation with Shortfall.` };
       if (grant.accounts.length === 1) {
+        const full = await overConnectionLimit(provider, grant.accounts);
+        if (full) {
+          await releaseUnchosen(provider, grant.tokens, grant.accounts);
+          return { ok: false, message: full };
+        }
         return { ok: true, value: { kind: 'connected', connections: await store(organisationId, provider, grant.accounts, grant.tokens, sandbox) } };
       }
       return { ok: true, value: { kind: 'choose', choiceId: await d.pending.save({ userId, provider, grant, sandbox }) } };
@@ -138,6 +164,8 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsServic
       const chosen = offered.filter((a) => accountIds.includes(a.accountId));
       if (chosen.length === 0) return { ok: false, message: 'Choose at least one organisation to connect.' };
       if (chosen.length !== new Set(accountIds).size) return { ok: false, message: 'Choose among the organisations listed.' };
+      const full = await overConnectionLimit(seen.pending.provider, chosen);
+      if (full) return { ok: false, message: full };
       const taken = await d.pending.take(choiceId, userId);
       if (!taken.ok) return { ok: false, message: choiceMessages[taken.reason] };
       const { provider, grant, sandbox } = taken.pending;

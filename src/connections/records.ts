@@ -63,3 +63,10 @@ export async function listInUseByAccounts(db: Database, provider: ProviderKey, a
     .where(and(eq(connections.provider, provider), inArray(connections.accountId, [...accountIds]), ne(connections.status, 'disconnected')));
   return rows.map(toConnection);
 }
+
+/** Distinct provider accounts that some organisation's connection still relies on (a tier's connection count). */
+export async function listAccountIdsInUse(db: Database, provider: ProviderKey): Promise<Set<string>> {
+  const rows = await db.selectDistinct({ accountId: connections.accountId }).from(connections)
+    .where(and(eq(connections.provider, provider), ne(connections.status, 'disconnected')));
+  return new Set(rows.map((r) => r.accountId));
+}

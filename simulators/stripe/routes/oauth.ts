@@ -80,9 +80,14 @@ export function oauthRoutes(app: FastifyInstance, store: StripeStore, platform: 
       redirect.searchParams.set('error_description', 'The user denied your request');
       return reply.redirect(redirect.toString(), 302);
     }
-    const accountId = field(f, 'account') || store.createAccount({ name: field(f, 'account_name') || 'Connected business' }).account.id;
-    const code = newId('ac', 32);
     const scope = field(f, 'scope') ?? 'read_write';
+    const chosen = field(f, 'account');
+    // Since June 2021 a platform using read_write cannot connect a Standard account another platform controls:
+    // Stripe's onboarding has the user create a separate account, which connects instead (docs.stripe.com,
+    // "OAuth changes for platform-controlled Standard accounts"). Only Extensions may still connect it.
+    const elsewhere = chosen !== undefined && store.controlledElsewhere.has(chosen) && scope === 'read_write';
+    const accountId = chosen && !elsewhere ? chosen : store.createAccount({ name: field(f, 'account_name') || 'Connected business' }).account.id;
+    const code = newId('ac', 32);
     codes.set(code, { accountId, scope, expiresAt: store.now() + codeLifetimeSeconds });
     redirect.searchParams.set('code', code);
     redirect.searchParams.set('scope', scope);

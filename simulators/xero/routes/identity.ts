@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { consentPage } from '../consent-page.js';
 import { notFound } from '../errors.js';
-import { OAuthError, type SimClient } from '../identity.js';
+import { OAuthError, refusedScopes, type SimClient } from '../identity.js';
 import type { SimState } from '../state.js';
 
 type Form = Record<string, string | string[] | undefined>;
@@ -36,7 +36,14 @@ function redirect(reply: FastifyReply, redirectUri: string, params: Record<strin
   return reply.redirect(target.toString(), 302);
 }
 
-function approve(state: SimState, reply: FastifyReply, req: { clientId: string; redirectUri: string; scope: string; state?: string | undefined }, tenantIds: readonly string[]) {
+function approve(state: SimState, reply: FastifyReply, req: { clientId: string; redirectUri: string; scope: string; state?: string | undefined }, requested: readonly string[]) {
+  // At its tier's connection limit Xero links no further organisation: the user is stopped on Xero's own page
+  // and never comes back to the app (a guess at the exact page; see integrations/xero/FACTS.md).
+  const tenantIds = state.identity.admissible(req.clientId, requested);
+  if (tenantIds.length === 0 && requested.length > 0) {
+    const limit = state.identity.connectionLimit;
+    return reply.code(403).type('text/html').send(`<h1>Connection limit reached</h1><p>${state.providerName} needs to move to a higher Xero tier before it can connect to more Xero organisations (limit ${limit}).</p>`);
+  }
   const code = state.identity.issueCode({ clientId: req.clientId, redirectUri: req.redirectUri, scope: req.scope, tenantIds });
   return redirect(reply, req.redirectUri, { code, scope: req.scope, state: req.state });
 }
@@ -72,6 +79,10 @@ export function identityRoutes(state: SimState) {
       const scopes = request.scope.split(' ').filter(Boolean);
       const unknown = scopes.filter((s) => !knownScopes.has(s));
       if (scopes.length === 0 || unknown.length) return redirect(reply, redirectUri, { error: 'invalid_scope', state: request.state });
+      const broad = refusedScopes(client, scopes);
+      if (broad.length > 0) {
+        return redirect(reply, redirectUri, { error: 'invalid_scope', error_description: `Invalid scope for client: ${broad.join(' ')}`, state: request.state });
+      }
       if (scopes.includes('openid')) {
         return redirect(reply, redirectUri, { error: 'invalid_scope', error_description: 'the simulator issues no id_token; leave out openid', state: request.state });
       }

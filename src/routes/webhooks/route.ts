@@ -54,12 +54,17 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
       const result = verifier.verify({ raw, headers: req.headers, nowMs: now() });
       if (!result.ok) {
         req.log.warn({ provider, reason: result.reason }, 'webhook rejected');
+        // A provider that prescribes its refusal (Xero: an empty 401) gets exactly that, not our JSON envelope.
+        if (result.reply) return reply.code(result.reply.status).type('text/plain').send(result.reply.body ?? '');
         if (result.reason === 'malformed') return reply.code(400).send(error('malformed', 'The webhook payload could not be read.'));
         return reply.code(401).send(error('invalid_signature', 'The webhook signature is not valid.'));
       }
-      const { fresh, duplicates } = await recordEvents(deps.db, result.events);
+      // Events the verifier could not make sense of are stored as already processed: kept, acted on by nobody.
+      const ignored = result.events.filter((e) => e.ignored);
+      const { fresh, duplicates } = await recordEvents(deps.db, result.events.filter((e) => !e.ignored));
+      if (ignored.length > 0) await recordEvents(deps.db, ignored, new Date(now()));
       if (result.reply) await reply.code(result.reply.status).type('text/plain').send(result.reply.body ?? '');
-      else await reply.code(200).send({ received: fresh.length, duplicates });
+      else await reply.code(200).send({ received: fresh.length, duplicates, ...(ignored.length > 0 && { ignored: ignored.length }) });
       if (fresh.length > 0) processLater(provider, fresh);
       return reply;
     });

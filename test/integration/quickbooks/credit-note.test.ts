@@ -62,8 +62,9 @@ describe('QuickBooks credit notes', () => {
 
   it('finishes a call cut short after the memo, on retry, without a second memo', async () => {
     const clock = manualClock();
-    // Four requests a minute: with one spent below, the payment (fourth of the call) is throttled.
-    const invoiceId = await shortPaidInvoice({ clock: clock.now, rateLimit: { requests: 4, perMs: 60_000, concurrent: 10 } });
+    // Five requests a minute: with one spent below, the payment (fifth of the call, after the invoice, the
+    // preferences, the company's tax setup and the memo) is throttled.
+    const invoiceId = await shortPaidInvoice({ clock: clock.now, rateLimit: { requests: 5, perMs: 60_000, concurrent: 10 } });
     const connector = h.connector({ limiter: new Bottleneck() });
     await connector.getInvoice(invoiceId);
 
@@ -96,14 +97,29 @@ describe('QuickBooks credit notes', () => {
     expect(writes[2]?.query.requestid).not.toBe(writes[3]?.query.requestid);
   });
 
-  it('leaves the application to QuickBooks when AutoApplyCredit is on', async () => {
+  it('leaves the application to QuickBooks when AutoApplyCredit is on, and reads it from the $0 Payment QuickBooks records', async () => {
     const invoiceId = await shortPaidInvoice({}, { autoApplyCredit: true });
 
     const note = await h.connector().postCreditNote(request(invoiceId, 10000, 'case/46/decision/1/credit'));
 
-    expect(linkingPayments()).toEqual([]);
+    // QuickBooks, not Shortfall, wrote the linking Payment; the invoice links the Payment, not the memo.
+    expect(h.sim.admin.requests().filter((r) => r.method === 'POST').map((r) => r.path)).toEqual([expect.stringMatching(/\/creditmemo$/)]);
+    const [memo] = h.sim.admin.creditMemos(h.realmId);
+    expect(linkingPayments()).toMatchObject([{ Line: [{ Amount: 100, LinkedTxn: [{ TxnId: invoiceId, TxnType: 'Invoice' }] }, { Amount: 100, LinkedTxn: [{ TxnId: memo?.Id, TxnType: 'CreditMemo' }] }] }]);
+    expect(h.sim.admin.invoice(h.realmId, invoiceId)?.LinkedTxn.some((t) => t.TxnType === 'CreditMemo')).toBe(false);
     expect(note).toMatchObject({ status: 'applied', allocations: [{ invoice: { id: invoiceId }, amount: usd(10000) }] });
     expect(h.sim.admin.invoice(h.realmId, invoiceId)?.Balance).toBe(0);
+  });
+
+  it('reports the part QuickBooks applied to this invoice when it split the credit with an older one', async () => {
+    const invoiceId = await shortPaidInvoice({}, { autoApplyCredit: true });
+    const older = h.sim.admin.addInvoice(h.realmId, { customerId: h.customerId, txnDate: '2026-01-15', lines: [{ description: 'Old work', unitPrice: 30 }] });
+
+    const note = await h.connector().postCreditNote(request(invoiceId, 10000, 'case/49/decision/1/credit'));
+
+    expect(h.sim.admin.invoice(h.realmId, older.Id)?.Balance).toBe(0);
+    expect(h.sim.admin.invoice(h.realmId, invoiceId)?.Balance).toBe(30);
+    expect(note).toMatchObject({ status: 'applied', allocations: [{ invoice: { id: invoiceId }, amount: usd(7000) }] });
   });
 
   it('reports no allocation when AutoApplyCredit spent the credit on an older invoice', async () => {
@@ -126,5 +142,73 @@ describe('QuickBooks credit notes', () => {
     await expect(connector.postCreditNote({ ...request(invoiceId, 100, 'case/48/c'), lines: [{ invoiceLineId: '9', description: 'x', amount: usd(100) }] })).rejects.toMatchObject({ kind: 'invalid' });
     await expect(connector.postCreditNote(request('777777', 100, 'case/48/d'))).rejects.toMatchObject({ kind: 'not_found' });
     expect(h.sim.admin.creditMemos(h.realmId)).toEqual([]);
+  });
+
+  describe('in a VAT/GST company', () => {
+    async function ukInvoice(country = 'GB') {
+      h = await startHarness({}, { country, homeCurrency: 'USD' });
+      return h.sim.admin.addInvoice(h.realmId, {
+        customerId: h.customerId,
+        txnDate: '2026-04-02',
+        globalTaxCalculation: 'TaxExcluded',
+        lines: [
+          { description: 'Design', unitPrice: 300, taxCode: { value: '3', name: '20.0% S' } },
+          { description: 'Hosting', unitPrice: 100, item: { value: '7', name: 'Hosting' }, taxCode: { value: '3', name: '20.0% S' } },
+        ],
+      });
+    }
+
+    it('refuses a sales document line without a tax code, as QuickBooks does (fault 6000)', async () => {
+      h = await startHarness({}, { country: 'GB' });
+      const refusal = () => {
+        try {
+          h.sim.admin.addInvoice(h.realmId, { customerId: h.customerId, lines: [{ unitPrice: 10 }] });
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      };
+      expect(refusal()).toMatchObject({ status: 400, type: 'ValidationFault', code: '6000', detail: 'Business Validation Error: Make sure all your transactions have a VAT rate before you save.' });
+      await h.close();
+      h = await startHarness({}, { country: 'CA' });
+      expect(refusal()).toMatchObject({ code: '6000', detail: expect.stringMatching(/GST\/HST rate before you save/) });
+    });
+
+    it("carries the invoice line's tax code onto the credit memo's lines", async () => {
+      const invoice = await ukInvoice();
+
+      const note = await h.connector().postCreditNote(request(invoice.Id, 10000, 'case/50/decision/1/credit'));
+
+      const [memo] = h.sim.admin.creditMemos(h.realmId);
+      expect(memo).toMatchObject({ GlobalTaxCalculation: 'TaxExcluded', Line: [{ Amount: 100, SalesItemLineDetail: { ItemRef: { value: '7' }, TaxCodeRef: { value: '3' } } }, { DetailType: 'SubTotalLineDetail' }] });
+      expect(note).toMatchObject({ status: 'applied', allocations: [{ invoice: { id: invoice.Id }, amount: usd(10000) }] });
+    });
+
+    it('reads the company tax setup once per connector', async () => {
+      const invoice = await ukInvoice('CA');
+      const connector = h.connector();
+
+      await connector.postCreditNote(request(invoice.Id, 1000, 'case/51/a'));
+      await connector.postCreditNote(request(invoice.Id, 1000, 'case/51/b'));
+
+      expect(h.sim.admin.requests().filter((r) => r.path.includes('/companyinfo/'))).toHaveLength(1);
+    });
+
+    it('gives a line naming no invoice line the tax code all invoice lines share, and refuses to guess between rates', async () => {
+      const invoice = await ukInvoice();
+      await h.connector().postCreditNote({ ...request(invoice.Id, 500, 'case/52/a'), lines: [{ description: 'Goodwill', amount: usd(500) }] });
+      expect(h.sim.admin.creditMemos(h.realmId)[0]?.Line[0]?.SalesItemLineDetail?.TaxCodeRef).toEqual({ value: '3' });
+
+      const mixed = h.sim.admin.addInvoice(h.realmId, {
+        customerId: h.customerId,
+        lines: [{ unitPrice: 50, taxCode: { value: '3' } }, { unitPrice: 50, taxCode: { value: '9', name: 'Exempt' } }],
+      });
+      await expect(h.connector().postCreditNote({ ...request(mixed.Id, 500, 'case/52/b'), lines: [{ description: 'Goodwill', amount: usd(500) }] })).rejects.toMatchObject({
+        kind: 'invalid',
+        details: { code: 'credit_note_rejected' },
+        message: expect.stringMatching(/different VAT\/GST rates/),
+      });
+      expect(h.sim.admin.creditMemos(h.realmId)).toHaveLength(1);
+    });
   });
 });

@@ -8,15 +8,17 @@ export interface Delivery {
   readonly status: number;
 }
 
-export async function startWebhookReceiver(options: { failFirst?: number } = {}) {
+/** `answer` decides the status from the delivery (e.g. the production verifier: 2xx only when it accepts it). */
+export async function startWebhookReceiver(options: { failFirst?: number; answer?: (raw: Buffer, headers: IncomingHttpHeaders) => number } = {}) {
   const deliveries: Delivery[] = [];
   let failuresLeft = options.failFirst ?? 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const status = failuresLeft-- > 0 ? 500 : 200;
-      deliveries.push({ raw: Buffer.concat(chunks), headers: req.headers, status });
+      const raw = Buffer.concat(chunks);
+      const status = failuresLeft-- > 0 ? 500 : (options.answer?.(raw, req.headers) ?? 200);
+      deliveries.push({ raw, headers: req.headers, status });
       res.writeHead(status).end();
     });
   });

@@ -16,8 +16,14 @@ afterEach(async () => {
   await receiver.close();
 });
 
-async function start(webhook: Omit<WebhookOptions, 'url' | 'verifierToken'>, failFirst = 0) {
-  receiver = await startWebhookReceiver({ failFirst });
+// Answers as Shortfall's webhook route does: 2xx when the verifier accepts the delivery, 400 or 401 when not.
+const asShortfall = (raw: Buffer, headers: Record<string, string | string[] | undefined>) => {
+  const result = verifier.verify({ raw, headers, nowMs: Date.now() });
+  return result.ok ? 200 : result.reason === 'malformed' ? 400 : 401;
+};
+
+async function start(webhook: Omit<WebhookOptions, 'url' | 'verifierToken'>, failFirst = 0, answer?: typeof asShortfall) {
+  receiver = await startWebhookReceiver({ failFirst, ...(answer && { answer }) });
   h = await startHarness({ webhook: { url: receiver.url, verifierToken, ...webhook } });
 }
 
@@ -73,5 +79,21 @@ describe('QuickBooks simulator webhooks', () => {
 
     const stranger = createQuickbooksWebhookVerifier({ verifierToken: 'someone-elses-token' });
     expect(stranger.verify({ raw: delivery?.raw ?? Buffer.alloc(0), headers: delivery?.headers ?? {}, nowMs: Date.now() })).toEqual({ ok: false, reason: 'invalid_signature' });
+  });
+
+  it('sends event types added after us: the delivery is acknowledged, known events kept, unknown ones stored and ignored, later events not held back', async () => {
+    await start({ format: 'cloudevents', retryDelaysMs: [10, 10, 10] }, 0, asShortfall);
+    h.sim.admin.sendCloudEvents([
+      { type: 'qbo.invoice.sent_to_portal.v1', intuitentityid: '41', intuitaccountid: h.realmId },
+      { type: 'com.intuit.qbo.invoice.created.v2', intuitentityid: '42', intuitaccountid: h.realmId },
+      { type: 'qbo.customer.merged.v1', intuitentityid: '7', intuitaccountid: h.realmId, data: { deletedid: '27' } },
+    ]);
+    const invoice = h.sim.admin.addInvoice(h.realmId, { customerId: h.customerId, lines: [{ unitPrice: 10 }] });
+    await h.sim.admin.webhooksSettled();
+
+    const [odd, later] = receiver.deliveries.map(eventsOf);
+    expect(odd?.map((e) => [e.entity, e.entityId, e.ignored ?? false])).toEqual([['Unknown', '41', true], ['Unknown', '42', true], ['Customer', '7', false]]);
+    expect(later && summary(later)).toEqual([`Invoice ${invoice.Id} create`]);
+    expect(receiver.deliveries.map((d) => d.status)).toEqual([200, 200]);
   });
 });

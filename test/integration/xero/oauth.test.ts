@@ -44,7 +44,7 @@ async function authError(p: Promise<unknown>): Promise<IntegrationError> {
 }
 
 describe('Xero consent URL', () => {
-  it('carries state, redirect URI, code flow and the broad scopes by default', () => {
+  it('carries state, redirect URI, code flow and the granular scopes by default', () => {
     const url = new URL(h.oauth().authorizeUrl({ state: 'csrf-123', redirectUri }));
     expect(`${url.origin}${url.pathname}`).toBe(`${h.sim.url}/connect/authorize`);
     expect(Object.fromEntries(url.searchParams)).toEqual({
@@ -52,13 +52,13 @@ describe('Xero consent URL', () => {
       response_type: 'code',
       redirect_uri: redirectUri,
       state: 'csrf-123',
-      scope: 'offline_access accounting.transactions accounting.contacts accounting.settings',
+      scope: 'offline_access accounting.invoices accounting.payments.read accounting.contacts.read accounting.settings.read',
     });
   });
 
-  it('asks for granular scopes when configured, and insists on offline_access', () => {
-    const url = new URL(h.oauth({ scopes: xeroScopes.granular }).authorizeUrl({ state: 's', redirectUri }));
-    expect(url.searchParams.get('scope')).toBe('offline_access accounting.invoices accounting.payments accounting.contacts accounting.settings');
+  it('asks for the broad scopes when configured for an older app, and insists on offline_access', () => {
+    const url = new URL(h.oauth({ scopeSet: 'broad' }).authorizeUrl({ state: 's', redirectUri }));
+    expect(url.searchParams.get('scope')).toBe(xeroScopes.broad.join(' '));
     expect(() => h.oauth({ scopes: ['accounting.transactions'] })).toThrow(/offline_access/);
   });
 
@@ -82,7 +82,7 @@ describe('Xero connect', () => {
     ]);
     expect(grant.tokens).toMatchObject({
       refreshToken: expect.any(String),
-      scope: 'offline_access accounting.transactions accounting.contacts accounting.settings',
+      scope: 'offline_access accounting.invoices accounting.payments.read accounting.contacts.read accounting.settings.read',
       expiresAt: new Date(h.clock() + 1800_000).toISOString(),
     });
   });

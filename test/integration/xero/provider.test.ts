@@ -30,7 +30,7 @@ describe('createXeroProvider', () => {
     sim = await startXeroSimulator({ consent: { mode: 'auto', tenantIds: [harbour, kestrel] }, webhook: { url, key: webhookKey } });
     const invoice = sim.admin.seedInvoice(kestrel, { contact: { name: 'Fabrikam' }, lines: [{ description: 'Audit', unitAmount: '900.00' }] });
     const factory: ProviderFactory<'xero'> = (slice) => createXeroProvider({ ...slice, baseUrl: sim?.url });
-    const provider = factory({ ...simulatorClient, webhookKey, scopes: 'offline_access accounting.transactions accounting.contacts accounting.settings' });
+    const provider = factory({ ...simulatorClient, webhookKey, scopes: undefined });
 
     const consent = await fetch(provider.oauth.authorizeUrl({ state: 's', redirectUri }), { redirect: 'manual' });
     const grant = await provider.oauth.exchangeCode({ query: Object.fromEntries(new URL(consent.headers.get('location') ?? '').searchParams), redirectUri });

@@ -77,7 +77,7 @@ describe('Xero rate limits', () => {
     await connector.getInvoice(unknownInvoice);
     await connector.getInvoice(unknownInvoice);
     const sent = apiRequests(h.sim, '').length;
-    expect(await failure(connector.getInvoice(unknownInvoice))).toMatchObject({ kind: 'rate_limited', details: { code: 'client_limit' } });
+    expect(await failure(connector.getInvoice(unknownInvoice))).toMatchObject({ kind: 'rate_limited', details: { code: 'daily_limit' } });
     expect(apiRequests(h.sim, '')).toHaveLength(sent);
   });
 

@@ -87,9 +87,28 @@ describe('QuickBooks webhook verifier', () => {
     expect(verifier.verify({ raw, headers: { 'intuit-signature': good.slice(0, -2) }, nowMs })).toEqual({ ok: false, reason: 'invalid_signature' });
   });
 
-  it('reports signed but unreadable bodies as malformed', () => {
-    expect(deliver('{"eventNotifications": [')).toMatchObject({ ok: false, reason: 'malformed' });
-    expect(deliver({ eventNotifications: [{ realmId: '1' }] })).toMatchObject({ ok: false, reason: 'malformed' });
-    expect(deliver([{ ...cloudEvents[0], type: 'invoice-updated' }])).toMatchObject({ ok: false, reason: 'malformed' });
+  it('acknowledges a signed delivery it cannot fully read: unknown events are kept and marked ignored, never malformed', () => {
+    const mixed = deliver([{ ...cloudEvents[0], type: 'qbo.invoice.sent-to-portal.v2', id: 'evt-new' }, cloudEvents[0], { id: 'evt-odd', intuitaccountid: '9130357766563526' }]);
+
+    expect(mixed).toMatchObject({
+      ok: true,
+      events: [
+        { eventId: 'evt-new', accountId: '9130357766563526', entity: 'Unknown', entityId: '1215', operation: 'qbo.invoice.sent-to-portal.v2', ignored: true },
+        { eventId: cloudEvents[0]?.id, entity: 'CreditMemo', operation: 'void' },
+        { eventId: 'evt-odd', entity: 'Unknown', ignored: true },
+      ],
+    });
+    if (mixed.ok) expect(mixed.events[1]).not.toHaveProperty('ignored');
+    for (const body of ['{"eventNotifications": [', { eventNotifications: [{ realmId: '1' }] }, { something: 'else' }]) {
+      const result = deliver(body);
+      expect(result).toMatchObject({ ok: true, events: [{ entity: 'Unknown', ignored: true, eventId: expect.stringMatching(/^unknown:[0-9a-f]{64}$/) }] });
+    }
+    // A redelivery of the same unreadable body dedupes on the same id.
+    const again = [deliver({ something: 'else' }), deliver({ something: 'else' })].map((r) => (r.ok ? r.events[0]?.eventId : undefined));
+    expect(again[0]).toBe(again[1]);
+  });
+
+  it('still refuses a bad signature whatever the body', () => {
+    expect(deliver([{ type: 'whatever' }], (r) => sign(r, 'wrong'))).toEqual({ ok: false, reason: 'invalid_signature' });
   });
 });

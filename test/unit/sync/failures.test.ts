@@ -44,6 +44,12 @@ describe('activity failure mapping', () => {
     expect(failureOf(new ConnectionNotFoundError('c2'))).toMatchObject({ type: 'connection.disconnected', nonRetryable: true, details: [{ connectionId: 'c2' }] });
   });
 
+  it('never retries a usage quota spent for the period (QuickBooks monthly reads): the sync records it at once', () => {
+    const month = new IntegrationError('quota_exceeded', 'QuickBooks monthly read limit reached', { provider: 'quickbooks', code: 'monthly_read_cap', retryAfterMs: 86_400_000 });
+    expect(failureOf(month)).toMatchObject({ type: 'integration.quota_exceeded', nonRetryable: true, message: 'QuickBooks monthly read limit reached', details: [{ code: 'monthly_read_cap' }] });
+    expect((failureOf(month) as ApplicationFailure).nextRetryDelay).toBeUndefined();
+  });
+
   it('raises as non-retryable exactly the types the workflow policies list', () => {
     const kinds: IntegrationErrorKind[] = ['auth', 'rate_limited', 'invalid', 'not_found', 'transient', 'conflict'];
     const failures = [...kinds.map((k) => new IntegrationError(k, k)), new ConnectionUnusableError('c', 'disconnected', 'stripe')].map((e) => failureOf(e) as ApplicationFailure);

@@ -39,9 +39,9 @@ describe('Xero webhook verifier', () => {
 
   it('rejects a forged signature, a signature by another key and a missing header', () => {
     const raw = body([invoiceEvent()]);
-    expect(verify(raw, sign(raw, 'someone-else'))).toEqual({ ok: false, reason: 'invalid_signature' });
-    expect(verify(raw, sign(Buffer.from(`${raw.toString()} `)))).toEqual({ ok: false, reason: 'invalid_signature' });
-    expect(verify(raw, undefined)).toEqual({ ok: false, reason: 'invalid_signature' });
+    expect(verify(raw, sign(raw, 'someone-else'))).toEqual({ ok: false, reason: 'invalid_signature', reply: { status: 401 } });
+    expect(verify(raw, sign(Buffer.from(`${raw.toString()} `)))).toEqual({ ok: false, reason: 'invalid_signature', reply: { status: 401 } });
+    expect(verify(raw, undefined)).toEqual({ ok: false, reason: 'invalid_signature', reply: { status: 401 } });
   });
 
   it('answers a correctly signed Intent-to-Receive probe with an empty 200', () => {
@@ -49,7 +49,7 @@ describe('Xero webhook verifier', () => {
   });
 
   it('refuses an Intent-to-Receive probe signed wrongly, so the route answers 401', () => {
-    expect(verify(intent, sign(intent, `${key}x`))).toEqual({ ok: false, reason: 'invalid_signature' });
+    expect(verify(intent, sign(intent, `${key}x`))).toEqual({ ok: false, reason: 'invalid_signature', reply: { status: 401 } });
   });
 
   it('gives a redelivered event the same id, and a later change of the same invoice a new one', () => {
