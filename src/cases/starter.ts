@@ -77,7 +77,9 @@ export function createCaseStarter(deps: CaseStarterDeps) {
         }
         // The domain resolves remainders within tolerance; the workflow only closes itself at a zero balance.
         const { balance, status } = sources.ledger.invoice;
-        if (action.kind === 'resolve' && balance.minor > 0 && status !== 'void' && status !== 'deleted') await closeWithinTolerance(row);
+        if (action.kind === 'resolve' && balance.minor > 0 && status !== 'void' && status !== 'deleted') {
+          await closeWithinTolerance(row, action.reason === 'payment_plan' ? 'the client is back on the agreed payment plan' : undefined);
+        }
       }
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return { kind: 'skipped', reason: 'not_running' };
@@ -87,9 +89,9 @@ export function createCaseStarter(deps: CaseStarterDeps) {
     return { kind: 'signalled', caseId: row.id, workflowId: row.workflowId, signals };
   }
 
-  async function closeWithinTolerance(row: CaseRow): Promise<void> {
+  async function closeWithinTolerance(row: CaseRow, note = 'the remaining balance is within tolerance'): Promise<void> {
     try {
-      await client.workflow.getHandle(row.workflowId).executeUpdate(closeCaseUpdate, { args: [{ kind: 'resolved', by: 'shortfall', note: 'the remaining balance is within tolerance' }] });
+      await client.workflow.getHandle(row.workflowId).executeUpdate(closeCaseUpdate, { args: [{ kind: 'resolved', by: 'shortfall', note }] });
     } catch (err) {
       if (!(err instanceof WorkflowUpdateFailedError)) throw err; // already closed: nothing to do
     }

@@ -162,6 +162,28 @@ export const chargeDisputes = pgTable('charge_disputes', {
   detectionPending: boolean('detection_pending').notNull().default(false),
 }, (t) => [primaryKey({ columns: [t.connectionId, t.externalId] })]);
 
+/**
+ * What the owner agreed for one invoice: an instalment plan or a deposit (README, "Arrangements"). Keyed by the
+ * ledger's invoice (provider, account, id), not the synced row, so re-syncs never lose it, and organisations that
+ * share a ledger account share it as they share the case. Plans: instalments add up to `owed_minor`, the balance
+ * still owed when the plan was agreed; detection compares what came off the balance since against what is due.
+ */
+export const paymentPlans = pgTable('payment_plans', {
+  id: id(),
+  organisationId: uuid('organisation_id').notNull().references(() => organisations.id),
+  connectionId: uuid('connection_id').notNull().references(() => connections.id),
+  provider: text('provider').notNull(),
+  accountId: text('account_id').notNull(),
+  invoiceExternalId: text('invoice_external_id').notNull(),
+  kind: text('kind').notNull(), // plan | deposit
+  currency: text('currency').notNull(),
+  owedMinor: minor('owed_minor').notNull(),
+  /** [{ dueOn: YYYY-MM-DD, amountMinor }], by date; empty for a deposit. */
+  instalments: jsonb('instalments').$type<{ dueOn: string; amountMinor: number }[]>().notNull().default([]),
+  createdBy: text('created_by').notNull(),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('payment_plans_invoice_key').on(t.provider, t.accountId, t.invoiceExternalId), index('payment_plans_organisation_idx').on(t.organisationId)]);
+
 export const webhookInbox = pgTable('webhook_inbox', {
   id: id(),
   provider: text('provider').notNull(),
@@ -271,4 +293,4 @@ export const sessions = pgTable('sessions', {
   createdAt: createdAt(),
 }, (t) => [index('sessions_user_idx').on(t.userId)]);
 
-export const schema = { organisations, users, connections, oauthStates, invoices, payments, creditNotes, chargeDisputes, webhookInbox, cases, auditEvents, emailOutbox, approvalTokens, documents, signInTokens, sessions };
+export const schema = { organisations, users, connections, oauthStates, invoices, payments, creditNotes, chargeDisputes, paymentPlans, webhookInbox, cases, auditEvents, emailOutbox, approvalTokens, documents, signInTokens, sessions };

@@ -44,17 +44,33 @@ export interface OpenCase {
   readonly disputed: Money;
 }
 
+/** One instalment of a payment plan: the amount due by the end of its day (YYYY-MM-DD). */
+export interface Instalment {
+  readonly dueOn: string;
+  readonly amount: Money;
+}
+
+/**
+ * What the owner agreed for an invoice (README, "Arrangements"): a deposit never opens a short-payment case; a
+ * plan's instalments add up to what was still owed when it was agreed (`owed`), and only a missed one opens a case.
+ */
+export type Arrangement =
+  | { readonly kind: 'deposit' }
+  | { readonly kind: 'plan'; readonly owed: Money; readonly instalments: readonly Instalment[] };
+
 export interface InvoiceState {
   readonly invoice: Invoice;
   /** Payments from the same connection; those not applied to this invoice are ignored. */
   readonly payments: readonly Payment[];
   readonly customerOptedOut?: boolean;
+  /** The owner's arrangement for this invoice, when there is one. */
+  readonly arrangement?: Arrangement;
 }
 
 export type DetectionReason =
   | 'short_payment' | 'short_payment_changed' | 'objection' | 'stripe_dispute' | 'stripe_dispute_changed'
   | 'balance_cleared' | 'within_tolerance' | 'invoice_voided' | 'stripe_dispute_closed'
-  | 'unpaid' | 'overpaid' | 'deposit' | 'payment_plan' | 'customer_opted_out' | 'not_open' | 'unchanged' | 'stale';
+  | 'unpaid' | 'overpaid' | 'deposit' | 'payment_plan' | 'missed_instalment' | 'customer_opted_out' | 'not_open' | 'unchanged' | 'stale';
 
 export type DetectionResult =
   | { readonly kind: 'open' | 'update'; readonly reason: DetectionReason; readonly caseKey: string; readonly facts: CaseFacts }
@@ -136,7 +152,7 @@ export function detectShortPayment(state: InvoiceState, openCase: OpenCase | und
 
   if (invoice.status === 'void' || invoice.status === 'deleted') return quiet('invoice_voided');
   if (state.customerOptedOut) return { kind: 'none', reason: 'customer_opted_out', caseKey: key };
-  if (invoice.isDeposit) return { kind: 'none', reason: 'deposit', caseKey: key };
+  if (invoice.isDeposit || state.arrangement?.kind === 'deposit') return { kind: 'none', reason: 'deposit', caseKey: key };
   if (invoice.onPaymentPlan) return { kind: 'none', reason: 'payment_plan', caseKey: key };
 
   if (invoice.status === 'draft') return { kind: 'none', reason: 'not_open', caseKey: key };
@@ -145,6 +161,8 @@ export function detectShortPayment(state: InvoiceState, openCase: OpenCase | und
   const balance = invoice.balance;
   if (compare(paid, invoice.total) > 0 || balance.minor < 0) return quiet('overpaid');
   if (isZero(balance) || invoice.status === 'paid') return quiet('balance_cleared');
+  const plan = state.arrangement;
+  if (plan?.kind === 'plan' && plan.owed.currency === invoice.currency) return detectOnPlan(state, plan, openCase, today, policy);
   if (compare(balance, toleranceFor(invoice.total, policy)) <= 0) return quiet('within_tolerance');
 
   const shortPaid = isShortPaid(state);
@@ -158,4 +176,40 @@ export function detectShortPayment(state: InvoiceState, openCase: OpenCase | und
   const facts = invoiceFacts(state, shortPaid ? combineKinds(openCase.kind, 'short_payment') : openCase.kind);
   const changed = !isZero(subtract(openCase.disputed, balance)) || facts.kind !== openCase.kind;
   return changed ? { kind: 'update', reason: 'short_payment_changed', caseKey: key, facts } : { kind: 'none', reason: 'unchanged', caseKey: key };
+}
+
+/**
+ * What a plan asks to have been paid by `today` (YYYY-MM-DD): every instalment whose day is over. An instalment
+ * paid on its own due day is on time, so it counts from the day after.
+ */
+export function dueUnderPlan(plan: Extract<Arrangement, { kind: 'plan' }>, today: string): Money {
+  if (Number.isNaN(dayNumber(today))) throw new Error(`today must be a YYYY-MM-DD date, got ${JSON.stringify(today)}`);
+  return sum(plan.instalments.filter((i) => i.dueOn < today).map((i) => i.amount), plan.owed.currency);
+}
+
+/**
+ * The instalments due so far that the client has not paid: what the plan asked by `today` less what came off the
+ * balance since it was agreed (payments and credits alike). Never negative: paying ahead is not overdue.
+ */
+export function overdueUnderPlan(plan: Extract<Arrangement, { kind: 'plan' }>, balance: Money, today: string): Money {
+  const paidSince = subtract(plan.owed, balance);
+  const overdue = subtract(dueUnderPlan(plan, today), paidSince);
+  return overdue.minor > 0 ? overdue : money(0, balance.currency);
+}
+
+/**
+ * An invoice on an agreed plan opens no case while every instalment due so far is paid (within the tolerance); a
+ * missed instalment opens one for what is overdue, which the case then follows as it changes. An old last payment
+ * does not make it history: the news is the missed date, not the payment.
+ */
+function detectOnPlan(state: InvoiceState, plan: Extract<Arrangement, { kind: 'plan' }>, openCase: OpenCase | undefined, today: string, policy: DetectionPolicy): DetectionResult {
+  const key = caseKey({ invoice: state.invoice.ref });
+  const overdue = overdueUnderPlan(plan, state.invoice.balance, today);
+  if (compare(overdue, toleranceFor(state.invoice.total, policy)) <= 0) {
+    return openCase ? { kind: 'resolve', reason: 'payment_plan', caseKey: key } : { kind: 'none', reason: 'payment_plan', caseKey: key };
+  }
+  const facts: CaseFacts = { ...invoiceFacts(state, openCase ? combineKinds(openCase.kind, 'short_payment') : 'short_payment'), disputed: overdue };
+  if (!openCase) return { kind: 'open', reason: 'missed_instalment', caseKey: key, facts };
+  const changed = !isZero(subtract(openCase.disputed, overdue)) || facts.kind !== openCase.kind;
+  return changed ? { kind: 'update', reason: 'missed_instalment', caseKey: key, facts } : { kind: 'none', reason: 'unchanged', caseKey: key };
 }

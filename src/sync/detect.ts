@@ -8,6 +8,7 @@ import type { Database } from '../db/index.js';
 import { chargeDisputes, invoices } from '../db/schema.js';
 import { runningCasesByKey, toOpenCase } from '../cases/records.js';
 import type { CaseAction, CaseTrigger, LedgerScope } from './actions.js';
+import { invoicesOnPlan } from './arrangements.js';
 import { loadDispute, loadInvoiceStates } from './ledger.js';
 
 interface Decision {
@@ -48,7 +49,9 @@ export async function detectPending(db: Database, s: LedgerScope, policy: Detect
     .where(and(eq(invoices.connectionId, s.connectionId), eq(invoices.detectionPending, true)));
   const pendingDisputes = await db.select({ id: chargeDisputes.externalId }).from(chargeDisputes)
     .where(and(eq(chargeDisputes.connectionId, s.connectionId), eq(chargeDisputes.detectionPending, true)));
-  const decisions = await decideInvoices(db, s, pendingInvoices.map((r) => r.id), policy, today);
+  // An instalment is missed by time passing, not by a ledger change: invoices on a plan are looked at every pass.
+  const ids = [...new Set([...pendingInvoices.map((r) => r.id), ...(await invoicesOnPlan(db, s))])];
+  const decisions = await decideInvoices(db, s, ids, policy, today);
   for (const { id } of pendingDisputes) {
     const d = await decideDispute(db, s, id, policy);
     if (d) decisions.push(d);

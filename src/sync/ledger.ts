@@ -5,6 +5,7 @@ import { chargeDisputes, creditNotes, invoices, payments } from '../db/schema.js
 import type { InvoiceState } from '../domain/detection.js';
 import type { ChargeDispute, CreditNote, Invoice, Payment } from '../domain/model.js';
 import type { LedgerScope } from './actions.js';
+import { arrangementsFor, toArrangement } from './arrangements.js';
 import { toCreditNote, toDispute, toInvoice, toPayment, type StoredApplication } from './rows.js';
 
 /** Rows whose jsonb list of {invoiceId} entries names one of `ids`. */
@@ -49,8 +50,12 @@ export async function creditNotesByIds(db: Database, s: LedgerScope, ids: readon
 export async function loadInvoiceStates(db: Database, s: LedgerScope, ids: readonly string[]): Promise<Map<string, InvoiceState>> {
   const found = await loadInvoices(db, s, ids);
   const paid = await paymentsApplyingTo(db, s, ids);
+  const arranged = await arrangementsFor(db, s, ids);
   const applies = (p: Payment, id: string) => p.applications.some((a) => a.invoice.id === id);
-  return new Map(found.map((invoice) => [invoice.ref.id, { invoice, payments: paid.filter((p) => applies(p, invoice.ref.id)) }]));
+  return new Map(found.map((invoice) => {
+    const arrangement = arranged.get(invoice.ref.id);
+    return [invoice.ref.id, { invoice, payments: paid.filter((p) => applies(p, invoice.ref.id)), ...(arrangement && { arrangement: toArrangement(arrangement) }) }];
+  }));
 }
 
 export async function loadDispute(db: Database, s: LedgerScope, disputeId: string): Promise<ChargeDispute | undefined> {

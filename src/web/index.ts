@@ -3,6 +3,7 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import { approvalRoutes } from './approvals/routes.js';
+import { arrangementRoutes } from './arrangements/routes.js';
 import { assetRoutes } from './assets/routes.js';
 import { createMagicLinks } from './auth/magic-links.js';
 import { onboardingRoutes } from './auth/onboarding-routes.js';
@@ -48,6 +49,7 @@ export function webApp(deps: WebDeps) {
       await pages.register(caseRoutes(deps));
       await pages.register(documentRoutes(deps));
       await pages.register(toleranceRoutes(deps));
+      await pages.register(arrangementRoutes(deps));
       if (deps.settings.mailbox && !deps.settings.production) await pages.register(mailboxRoutes(deps));
     });
   };

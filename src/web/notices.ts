@@ -11,6 +11,9 @@ const notices = {
   case_closed: 'The case is closed.',
   draft_decided: 'Your decision on the draft is recorded.',
   document_uploaded: 'The document is added to the case.',
+  arrangement_recorded: 'The arrangement is recorded. Shortfall opens no case while the client keeps to it; a missed instalment opens one for what is overdue.',
+  arrangement_removed: 'The arrangement is removed. The next sync treats the invoice like any other.',
+  case_arranged: 'The arrangement is recorded and the case is closed. A missed instalment opens it again for what is overdue.',
   tolerances_saved: 'Tolerances saved. The next sync uses them.',
   pack_requested: 'The small-claims evidence pack is being built with the documents the case holds now; it appears under Documents and you get an email.',
 } as const;

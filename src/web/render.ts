@@ -26,7 +26,7 @@ export interface PageChrome {
 export function renderHtml<V extends ViewName>(view: V, model: Views[V], chrome: PageChrome): string {
   const org = chrome.user?.organisation;
   const f = formatters({ locale: org?.locale ?? 'en-US', timeZone: org?.timeZone ?? 'UTC', now: chrome.now });
-  const nav = view === 'cases' || view === 'case' ? 'cases' : view === 'connections' || view === 'choose-accounts' ? 'connections' : view === 'tolerances' ? 'settings' : undefined;
+  const nav = view === 'cases' || view === 'case' ? 'cases' : view === 'connections' || view === 'choose-accounts' ? 'connections' : view === 'tolerances' ? 'settings' : view === 'invoices' || view === 'arrangement' ? 'invoices' : undefined;
   return eta.render(view, { ...model, user: chrome.user, csrf: chrome.csrf, f, nav });
 }
 

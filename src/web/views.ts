@@ -1,11 +1,13 @@
 // What each template in ./views expects. Every page also gets `user`, `csrf` and `f` (formatters) from render.ts.
 import type { OutboxRow } from '../mail/outbox.js';
 import type { DraftView } from '../../workflows/dispute-case/definitions.js';
+import type { EvidenceCheck } from '../domain/evidence.js';
 import type { OrganisationValues } from './auth/organisation-form.js';
 import type { CaseModel } from './cases/case-model.js';
 import type { CaseFilters, CaseListRow } from './cases/queries.js';
 import type { ConnectionsModel } from './connections/view-model.js';
 import type { AccountChoice } from './ports.js';
+import type { ArrangementPage, InvoicesPage } from './arrangements/views.js';
 
 interface Titled {
   readonly title: string;
@@ -31,10 +33,13 @@ export interface Views {
   case: CaseModel;
   approval: Titled & {
     token: string; approvalCsrf: string; draft: DraftView; customerName: string; invoiceNumber?: string | undefined; caseId: string;
+    checklist: readonly EvidenceCheck[];
     failure?: { message: string; values: Readonly<Record<string, string | string[]>> } | undefined;
   };
   mailbox: Titled & { messages: readonly { id: string; to: string; subject: string; status: string; createdAt: Date }[] };
   'mailbox-message': Titled & { message: OutboxRow; links: readonly string[] };
+  invoices: Titled & InvoicesPage;
+  arrangement: Titled & ArrangementPage;
   tolerances: Titled & {
     rows: readonly { currency: string; amount: string; percent: string }[]; errors: readonly string[]; notice?: string | undefined;
     defaultPercent: number; defaults: readonly string[];

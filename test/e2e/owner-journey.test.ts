@@ -122,8 +122,9 @@ describe('owner journey', () => {
     await page.getByText('The document is added to the case.').waitFor();
     await page.getByRole('link', { name: 'Signed SOW - Harbor Cafe.pdf' }).waitFor();
 
-    // The concession letter, approved from its emailed link, posts the credit note.
-    const concession = await waitForMail(stack, (s, to) => s.startsWith('Approve: ') && to === owner && s !== approval.subject, 'asking to approve the concession');
+    // The concession letter drafted before the upload is withdrawn; the new draft attaches the SOW. Approved from its
+    // emailed link, it posts the credit note.
+    const concession = await waitForMail(stack, (s, to, text) => s.startsWith('Approve: ') && to === owner && s !== approval.subject && text.includes('Signed SOW'), 'asking to approve the concession with the SOW');
     await page.goto(linkIn(concession.text, '/approvals/'));
     await page.getByText('Concession with credit note').first().waitFor();
     await page.getByRole('button', { name: 'Approve and send' }).click();

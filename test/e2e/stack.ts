@@ -51,9 +51,9 @@ export async function startStack() {
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 
-export async function waitForMail(stack: Stack, match: (subject: string, to: string) => boolean, what: string, timeoutMs = 60_000) {
+export async function waitForMail(stack: Stack, match: (subject: string, to: string, text: string) => boolean, what: string, timeoutMs = 60_000) {
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
-    const m = stack.smtp.messages.find((x) => match(x.subject ?? '', x.to && !Array.isArray(x.to) ? x.to.text : ''));
+    const m = stack.smtp.messages.find((x) => match(x.subject ?? '', x.to && !Array.isArray(x.to) ? x.to.text : '', x.text ?? ''));
     if (m) return m;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -139,3 +139,15 @@ scenario('the owner builds the small-claims pack on demand, before any final not
   await s.ownerReceived(/Evidence pack ready/);
   expect(v.status).not.toBe('escalated'); // the case carries on: the pack is a document, not an ending
 });
+
+scenario('a signed SOW added while the first response waits: the draft is redrafted with it attached', async (s) => {
+  await shortPaid(s);
+  await s.addDocument('Signed SOW - Harbor Cafe.pdf', 'sow');
+  const v = await s.until('v1 withdrawn and v2 drafted', (x) => x.drafts.length === 2 && x.drafts[0]!.state === 'withdrawn');
+  expect(v.drafts[0]!.withdrawn?.because).toBe('a document was added');
+  expect(v.drafts[1]!.content.attachments.map((a) => a.name)).toContain('Signed SOW - Harbor Cafe.pdf');
+  await s.approveLatest('first_response');
+  const letter = await s.clientReceived(/your payment and the remaining balance/);
+  expect(letter.text).toMatch(/Signed SOW - Harbor Cafe\.pdf \(Statement of work\)/);
+  expect(letter.attachments).toContain('Signed SOW - Harbor Cafe.pdf');
+});

@@ -231,6 +231,7 @@ export function draftBasis(s: CaseState): string {
   return JSON.stringify([
     a.total.minor, a.paid.minor, a.credited.minor, a.writtenOff.minor, a.payments.length, s.replies.length,
     s.objections.map((o) => [o.at, o.decision?.kind ?? '', o.answered]), s.chargeback?.status ?? '', s.chargeback?.amount.minor ?? 0,
+    s.documents.filter((d) => d.id !== s.pack?.documentId).length,
   ]);
 }
 
@@ -275,6 +276,7 @@ export function whyOutOfDate(s: CaseState, d: DraftView): string {
     ...(changed(1) || changed(4) ? ['a payment changed'] : []), ...(changed(2) ? ['a credit note was recorded'] : []),
     ...(changed(0) || changed(3) ? ['the invoice changed'] : []), ...(changed(5) ? ['the client replied'] : []),
     ...(changed(6) ? ['an objection was registered or decided'] : []), ...(changed(7) || changed(8) ? ['the chargeback changed'] : []),
+    ...(changed(9) ? ['a document was added'] : []),
   ];
   return reasons.length ? reasons.join(', ') : 'the case changed';
 }
@@ -479,7 +481,8 @@ export function requestPack(s: CaseState, by: string, at: string): CaseState {
 }
 
 export function packBuilt(s: CaseState, doc: { documentId: string; name: string }, at: string): CaseState {
-  const documents = [...s.documents.filter((d) => d.id !== doc.documentId), { id: doc.documentId, kind: 'other' as const, name: doc.name }];
+  // A rebuilt pack replaces the previous one among the documents.
+  const documents = [...s.documents.filter((d) => d.id !== doc.documentId && d.id !== s.pack?.documentId), { id: doc.documentId, kind: 'other' as const, name: doc.name }];
   return note({ ...s, packsBuilt: s.packsRequested, pack: { at, ...doc }, documents }, at, 'evidence_pack', `Small-claims evidence pack built (${doc.name})`);
 }
 

@@ -11,6 +11,8 @@ import type { WebDeps } from '../deps.js';
 import { page } from '../render.js';
 import { assertCsrf, csrfToken } from '../security/csrf.js';
 import { openApproval, verifiedClaims, type OpenApproval } from './check.js';
+import { caseDocumentKinds, type CaseDocumentKind } from '../../domain/case.js';
+import { evidenceChecklist } from '../../domain/evidence.js';
 
 const Params = z.object({ token: z.string().min(1).max(2048) });
 
@@ -18,10 +20,13 @@ export function approvalRoutes(deps: WebDeps) {
   const now = deps.now ?? Date.now;
   const limit = { rateLimit: { max: deps.settings.limits.approvals, timeWindow: '1 minute' } };
 
-  function show(req: FastifyRequest, reply: FastifyReply, token: string, a: OpenApproval, failure?: { message: string; values: Form }) {
+  async function show(req: FastifyRequest, reply: FastifyReply, token: string, a: OpenApproval, failure?: { message: string; values: Form }) {
     const { record, draft } = a;
+    // The seed's evidence, item by item: what this letter attaches, what the case holds, what is missing.
+    const documents = (await deps.documents.listForCase(record.id)).filter((d): d is typeof d & { kind: CaseDocumentKind } => (caseDocumentKinds as readonly string[]).includes(d.kind));
+    const checklist = draft.kind === 'receipt' ? [] : evidenceChecklist(documents.map((d) => ({ id: d.id, kind: d.kind, name: d.name })), draft.content.attachments.map((x) => x.documentId));
     return page(req, reply, 'approval', {
-      title: `Approve: ${draft.content.subject}`, token, approvalCsrf: csrfToken(req, a.claims.jti), draft,
+      title: `Approve: ${draft.content.subject}`, token, approvalCsrf: csrfToken(req, a.claims.jti), draft, checklist,
       customerName: record.customerName ?? '', invoiceNumber: record.invoiceNumber ?? undefined, caseId: record.id,
       failure: failure && { message: failure.message, values: formValues(failure.values) },
     }, failure ? 422 : 200);

@@ -9,8 +9,10 @@ import type { WebDeps } from '../deps.js';
 import type { CaseLine, Deadline, DraftView, ObjectionView, TimelineEntry } from '../../../workflows/dispute-case/definitions.js';
 import { auditTrail, closedStatuses, type CaseRecord, type CaseSharing } from './queries.js';
 import { liveView } from './workflow-calls.js';
+import { arrangementStatus, caseInvoice } from '../arrangements/arrangements.js';
+import { formRows, planFormRows } from '../arrangements/routes.js';
 
-export type CaseForm = 'objection' | 'decision' | 'extend' | 'close' | 'draft' | 'upload' | 'pack';
+export type CaseForm = 'objection' | 'decision' | 'extend' | 'close' | 'draft' | 'upload' | 'pack' | 'arrange';
 
 export interface CaseFailure {
   readonly form: CaseForm;
@@ -34,7 +36,15 @@ export interface CaseModel {
    * organisation decides: for the others every `can` is false, and the server refuses their decisions.
    */
   readonly sharing?: CaseSharing | undefined;
-  readonly can: { readonly object: boolean; readonly decide: boolean; readonly extend: readonly string[]; readonly close: boolean; readonly decideDraft: boolean; readonly pack: boolean };
+  readonly can: {
+    readonly object: boolean; readonly decide: boolean; readonly extend: readonly string[]; readonly close: boolean; readonly decideDraft: boolean; readonly pack: boolean;
+    /** Record an agreed payment plan or deposit for the invoice, which closes the case (README, "Arrangements"). */
+    readonly arrange: boolean;
+  };
+  /** The status in words when an arrangement closed the case: "Agreed plan" or "Deposit". */
+  readonly arrangedStatus?: string | undefined;
+  /** The arrangement form: what is still owed on the invoice (the instalments must add up to it) and its rows. */
+  readonly arrange?: { readonly owed: Money; readonly rows: readonly { readonly dueOn: string; readonly amount: string }[] } | undefined;
   /** The case's one account of the money, when the workflow answered; every figure on the page comes from it. */
   readonly account?: CaseView['account'] | undefined;
   readonly pausedSince?: string | undefined;
@@ -45,6 +55,15 @@ export interface CaseModel {
   readonly rid: Readonly<Record<CaseForm, string>>;
   readonly notice?: string | undefined;
   readonly failure?: CaseFailure | undefined;
+  /** The document kind the upload form starts on. */
+  readonly uploadKind?: string | undefined;
+}
+
+/** What the owner typed into the arrangement form, to show it again after a refusal. */
+function arrangeFields(failure: CaseFailure | undefined) {
+  if (failure?.form !== 'arrange') return undefined;
+  const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  return { kind: list(failure.values.kind)[0] ?? '', dueOn: list(failure.values.dueOn), amount: list(failure.values.amount) };
 }
 
 /** Only a specific objection is decided by the owner; a vague one is answered by asking the client to be specific. */
@@ -54,7 +73,7 @@ export async function caseModel(
   d: Pick<WebDeps, 'db' | 'workflows' | 'settings'> & { documents: Pick<DocumentStore, 'listForCase'> },
   record: CaseRecord,
   viewerOrganisationId: string,
-  extra: Pick<CaseModel, 'notice' | 'failure'>,
+  extra: Pick<CaseModel, 'notice' | 'failure' | 'uploadKind'>,
 ): Promise<CaseModel> {
   const [live, audit, documents] = await Promise.all([liveView(d, record.workflowId), auditTrail(d.db, record.id), d.documents.listForCase(record.id)]);
   const view = live.ok ? live.view : undefined;
@@ -67,6 +86,8 @@ export async function caseModel(
   const money = (minor: number): Money => ({ minor, currency: record.currency });
   const decide = owns && !closed && awaitsDecision(view?.objection);
   const lines = view?.lines ?? [];
+  const invoice = owns && view && !closed ? await caseInvoice(d.db, record) : undefined;
+  const arrangeable = invoice && invoice.balanceMinor > 0 ? invoice : undefined;
   return {
     title: `${record.customerName ?? 'Case'}${record.invoiceNumber ? `, invoice ${record.invoiceNumber}` : ''}`,
     c: { ...record, status, paid: view?.paid ?? money(record.paidMinor), disputed: view?.disputed ?? money(record.disputedMinor), conceded: view?.conceded },
@@ -83,10 +104,13 @@ export async function caseModel(
       close: owns && Boolean(view) && !closed,
       decideDraft: owns && !closed && draft?.state === 'pending',
       pack: owns && Boolean(view) && !closed && Boolean(view?.lines.length),
+      arrange: Boolean(arrangeable),
     },
+    arrangedStatus: arrangementStatus(status, record.arrangement),
+    ...(arrangeable && { arrange: { owed: { minor: arrangeable.balanceMinor, currency: arrangeable.currency }, rows: formRows(arrangeFields(extra.failure), arrangeable, planFormRows) } }),
     account: view?.account, pausedSince: view?.pausedSince, chargeback: view?.chargeback, evidencePack: view?.evidencePack,
     documentKinds: caseDocumentKinds,
-    rid: { objection: randomUUID(), decision: randomUUID(), extend: randomUUID(), close: randomUUID(), draft: randomUUID(), upload: randomUUID(), pack: randomUUID() },
+    rid: { objection: randomUUID(), decision: randomUUID(), extend: randomUUID(), close: randomUUID(), draft: randomUUID(), upload: randomUUID(), pack: randomUUID(), arrange: randomUUID() },
     ...extra,
   };
 }

@@ -4,6 +4,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { caseDocumentKinds } from '../../domain/case.js';
 import {
   closeCaseUpdate, decideDraftUpdate, decideObjectionUpdate, extendDeadlineUpdate, registerObjectionUpdate, buildEvidencePackUpdate } from '../../../workflows/dispute-case/definitions.js';
 import { requireUser, userOf } from '../auth/guard.js';
@@ -16,6 +17,8 @@ import { caseModel, type CaseForm } from './case-model.js';
 import * as forms from './forms.js';
 import { findCase, type CaseRecord } from './queries.js';
 import { runUpdate, type UpdateResult } from './workflow-calls.js';
+import { arrangeCase } from '../arrangements/arrangements.js';
+import { arrangerOf } from '../arrangements/routes.js';
 
 const CaseParams = z.object({ id: z.uuid() });
 
@@ -64,8 +67,10 @@ export function caseRoutes(deps: WebDeps) {
     const app = root.withTypeProvider<ZodTypeProvider>();
     app.addHook('onRequest', requireUser);
 
-    app.get('/cases/:id', { schema: { params: CaseParams, querystring: z.object({ notice: z.string().optional() }) } }, async (req, reply) =>
-      page(req, reply, 'case', await caseModel(deps, await load(req), userOf(req).organisation.id, { notice: noticeText(req.query.notice) })));
+    // `kind` preselects what an upload is (the approval page's evidence checklist links here for a missing item).
+    const CaseQuery = z.object({ notice: z.string().optional(), kind: z.enum(caseDocumentKinds).optional().catch(undefined) });
+    app.get('/cases/:id', { schema: { params: CaseParams, querystring: CaseQuery } }, async (req, reply) =>
+      page(req, reply, 'case', await caseModel(deps, await load(req), userOf(req).organisation.id, { notice: noticeText(req.query.notice), uploadKind: req.query.kind })));
 
     app.post('/cases/:id/objection', opts, (req, reply) => act(req, reply, 'objection', 'objection_registered', (record) =>
       send(record, req.body, registerObjectionUpdate, forms.objectionInput(req.body, userOf(req).email))));
@@ -83,6 +88,10 @@ export function caseRoutes(deps: WebDeps) {
 
     app.post('/cases/:id/evidence-pack', opts, (req, reply) => act(req, reply, 'pack', 'pack_requested', (record) =>
       send(record, req.body, buildEvidencePackUpdate, { ok: true as const, value: { by: userOf(req).email } })));
+
+    // An agreed payment plan or a deposit: recorded for the invoice, then the case closes as resolved saying so.
+    app.post('/cases/:id/arrangement', opts, (req, reply) => act(req, reply, 'arrange', 'case_arranged', (record) =>
+      arrangeCase(deps, record, forms.arrangementFields(req.body), arrangerOf(req), forms.updateIdOf(req.body))));
 
     const draftOpts = { schema: { params: DraftParams, body: forms.FormBody }, preHandler: requireCsrf };
     app.post('/cases/:id/drafts/:version/decision', draftOpts, (req, reply) => act(req, reply, 'draft', 'draft_decided', (record) =>

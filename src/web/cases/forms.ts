@@ -78,3 +78,6 @@ export function draftDecision(f: Form, by: string, version: number): Parsed<Draf
 
 /** What the person typed, to fill the form again after an error (never the CSRF token). */
 export const formValues = (f: Form): Record<string, string | string[]> => Object.fromEntries(Object.entries(f).filter(([k]) => !k.startsWith('_')));
+
+/** The arrangement form's fields (README, "Arrangements"); src/web/arrangements/plan-form.ts reads them. */
+export const arrangementFields = (f: Form) => ({ kind: one(f, 'kind'), dueOn: many(f, 'dueOn'), amount: many(f, 'amount') });

@@ -4,7 +4,7 @@
 import { and, asc, desc, eq, ilike, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
 import { caseAudiences, caseVisibleTo, type CaseAudience } from '../../cases/records.js';
 import type { Database } from '../../db/index.js';
-import { auditEvents, cases, connections, invoices, users } from '../../db/schema.js';
+import { auditEvents, cases, connections, invoices, paymentPlans, users } from '../../db/schema.js';
 import type { InvoiceLine, ProviderKey } from '../../domain/model.js';
 
 export const closedStatuses = ['resolved', 'written_off', 'withdrawn'];
@@ -34,12 +34,19 @@ const caseColumns = {
   id: cases.id, organisationId: cases.organisationId, status: cases.status, kind: cases.kind, customerName: cases.customerName, currency: cases.currency,
   paidMinor: cases.paidMinor, disputedMinor: cases.disputedMinor, nextDeadline: cases.nextDeadline, updatedAt: cases.updatedAt,
   workflowId: cases.workflowId, connectionId: cases.connectionId, provider: connections.provider, invoiceNumber: invoices.number,
+  invoiceId: cases.invoiceId,
+  /** The owner's arrangement for the invoice (plan or deposit): a case closed for it reads "Agreed plan" or "Deposit". */
+  arrangement: paymentPlans.kind,
 };
+
+/** The arrangement of the case's invoice, keyed like the ledger invoice (README, "Arrangements"). */
+const arrangementOfCase = and(eq(paymentPlans.provider, connections.provider), eq(paymentPlans.accountId, connections.accountId), eq(paymentPlans.invoiceExternalId, cases.invoiceId));
 
 function joined(db: Database) {
   return db.select(caseColumns).from(cases)
     .leftJoin(connections, eq(connections.id, cases.connectionId))
-    .leftJoin(invoices, and(eq(invoices.connectionId, cases.connectionId), eq(invoices.externalId, cases.invoiceId)));
+    .leftJoin(invoices, and(eq(invoices.connectionId, cases.connectionId), eq(invoices.externalId, cases.invoiceId)))
+    .leftJoin(paymentPlans, arrangementOfCase);
 }
 
 type CaseRow = Awaited<ReturnType<ReturnType<typeof joined>['execute']>>[number];
@@ -93,6 +100,7 @@ export async function findCase(db: Database, organisationId: string | null, case
   const [row] = await db.select({ ...caseColumns, lines: invoices.lines }).from(cases)
     .leftJoin(connections, eq(connections.id, cases.connectionId))
     .leftJoin(invoices, and(eq(invoices.connectionId, cases.connectionId), eq(invoices.externalId, cases.invoiceId)))
+    .leftJoin(paymentPlans, arrangementOfCase)
     .where(organisationId === null ? eq(cases.id, caseId) : and(eq(cases.id, caseId), caseVisibleTo(db, organisationId)));
   if (!row) return undefined;
   const sharing = sharingFor(organisationId ?? row.organisationId, (await caseAudiences(db, [row.id])).get(row.id));

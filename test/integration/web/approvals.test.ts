@@ -48,6 +48,11 @@ describe('approval link', () => {
     expect(text).toContain('First written response to Harbor Cafe about invoice 1001, version 1. Nothing is sent until you approve it.');
     expect(text).toContain('Subject: Invoice 1001: your payment and the remaining balance of $400.00');
     expect(text).toContain('We have accepted this payment as partial payment only');
+    // The seed's evidence checklist: each item attached, on the case, or missing with an upload for it.
+    expect(text).toContain('Evidence for this letter');
+    expect(text).toContain('Missing: Signed estimate or statement of work');
+    expect(text).toContain('Missing: Proof of delivery or completion');
+    expect(shown.body).toContain(`href="/cases/${c.id}?kind=signed_estimate#upload"`);
 
     const done = await b.post(path, { decision: 'approve', _csrf: csrfOf(shown.body) });
     expect(done.statusCode).toBe(200);

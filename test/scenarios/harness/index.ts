@@ -69,8 +69,8 @@ async function runScenario(body: (s: Scenario) => Promise<void>): Promise<void> 
   }
 }
 
-/** Declares one scenario; `timeoutMs` (30 s) bounds the whole of it, each wait inside is bounded too. */
-export function scenario(name: string, body: (s: Scenario) => Promise<void>, timeoutMs = 30_000): void {
+/** Declares one scenario; `timeoutMs` (90 s, for a busy machine) bounds the whole of it, each wait inside is bounded too (30 s). */
+export function scenario(name: string, body: (s: Scenario) => Promise<void>, timeoutMs = 90_000): void {
   registerFileHooks();
   it(name, () => runScenario(body), timeoutMs);
 }

@@ -9,12 +9,15 @@ import { buildApp, type App } from '../../../src/app.js';
 import { cases, connections, organisations, users } from '../../../src/db/schema.js';
 import { startingStatus } from '../../../src/cases/records.js';
 import { currencyExponents } from '../../../src/domain/money.js';
+import type { CaseDocumentKind } from '../../../src/domain/case.js';
 import type { Services } from '../../../src/deps.js';
 import { checkApprovalToken, type ApprovalClaims } from '../../../src/security/approval-links.js';
 import { inboundEmailSecret } from '../../../src/web/security/keys.js';
 import { webSettings } from '../../../src/web/settings.js';
+import { arrangeCase, findInvoice, recordArrangement } from '../../../src/web/arrangements/arrangements.js';
+import { findCase } from '../../../src/web/cases/queries.js';
 import {
-  buildEvidencePackUpdate, caseViewQuery, closeCaseUpdate, decideDraftUpdate, decideObjectionUpdate, extendDeadlineUpdate, registerObjectionUpdate,
+  buildEvidencePackUpdate, caseViewQuery, closeCaseUpdate, documentAddedSignal, decideDraftUpdate, decideObjectionUpdate, extendDeadlineUpdate, registerObjectionUpdate,
   type CaseStatus, type CaseView, type CloseInput, type DraftDecision, type DraftKind, type DraftView, type ExtendInput,
 } from '../../../workflows/dispute-case/definitions.js';
 import { ledgerView, quickbooksBooks, stripeAccount, type QbInvoice } from './books.js';
@@ -23,7 +26,7 @@ import { PUBLIC_URL, REPLY_DOMAIN, secrets, type World } from './world.js';
 
 const DAY = 86_400_000;
 /** How long any wait polls for settled state before the scenario fails (real time). */
-export const WAIT_MS = 15_000;
+export const WAIT_MS = 30_000;
 const POLL_MS = 40;
 
 export interface CaseRef {
@@ -137,6 +140,11 @@ export async function createScenario(w: World, env: TestWorkflowEnvironment, mak
     return line.id;
   };
   const update = async <R>(inv: QbInvoice | undefined, run: (h: WorkflowHandle) => Promise<R>) => run((await caseOf(inv)).handle);
+  const ymd = (days: number) => new Date(now() + days * DAY).toISOString().slice(0, 10);
+  const arrangementForm = (plan: readonly (readonly [number, number])[] | 'deposit') => plan === 'deposit'
+    ? { kind: 'deposit', dueOn: [], amount: [] }
+    : { kind: 'plan', dueOn: plan.map(([days]) => ymd(days)), amount: plan.map(([, amount]) => amount.toFixed(2)) };
+  const arranger = () => ({ organisationId: org!.id, email: ownerEmail, timeZone: 'UTC', locale: 'en-US', nowMs: now() });
 
   async function webApp(): Promise<App> {
     app ??= await buildApp({
@@ -151,6 +159,8 @@ export async function createScenario(w: World, env: TestWorkflowEnvironment, mak
 
   const scenario = {
     tag, ownerEmail, env, services, qb, stripe,
+    /** The scenario's database (PGlite): for reading what a page stored. */
+    db,
     ledger: ledgerView(w.qb, realmId),
     connectionId: qbConnectionId,
     /** Workflow time in epoch milliseconds. */
@@ -213,6 +223,28 @@ export async function createScenario(w: World, env: TestWorkflowEnvironment, mak
       const [row] = await db.select({ tolerances: organisations.tolerances }).from(organisations).where(eq(organisations.id, org!.id));
       const minor = Math.round(amount * 10 ** (currencyExponents.get(currency) ?? 2));
       await db.update(organisations).set({ tolerances: { ...row!.tolerances, [currency]: { absoluteMinor: minor, percent } } }).where(eq(organisations.id, org!.id));
+    },
+    /** The owner adds a document to the case, as the case page's upload does: stored, then signalled to the case. */
+    async addDocument(name: string, kind: CaseDocumentKind, inv?: QbInvoice): Promise<void> {
+      const c = await caseOf(inv);
+      const doc = await services.documents.save({ id: randomUUID(), caseId: c.id, kind, name, contentType: 'application/pdf', content: Buffer.from(`%PDF-1.4\n% ${name}\n`) });
+      await c.handle.signal(documentAddedSignal, { id: doc.id, kind, name: doc.name });
+    },
+    /**
+     * The owner marks the invoice on Invoices (README, "Arrangements"): a payment plan of [days from now, amount]
+     * instalments (they must add up to what is still owed), or a deposit. The invoice must have been synced.
+     */
+    async agreeArrangement(inv: QbInvoice, plan: readonly (readonly [number, number])[] | 'deposit'): Promise<void> {
+      const found = await findInvoice(db, org!.id, qbConnectionId, inv.id);
+      if (!found) throw new Error(`Invoice ${inv.number} is not synced yet: call s.sync() first`);
+      const recorded = await recordArrangement(db, found, arrangementForm(plan), arranger());
+      if (!recorded.ok) throw new Error(recorded.errors.join(' '));
+    },
+    /** The same from the case page: records the arrangement and closes the case as resolved, saying what was agreed. */
+    async arrangeOnCasePage(plan: readonly (readonly [number, number])[] | 'deposit', inv?: QbInvoice): Promise<void> {
+      const record = await findCase(db, org!.id, (await caseOf(inv)).id);
+      const result = await arrangeCase({ db, workflows: env.client.workflow, settings: webSettings(w.config, secrets.appSecret) }, record!, arrangementForm(plan), arranger());
+      if (!result.ok) throw new Error(result.message);
     },
     /** The owner asks for the small-claims evidence pack from the case page. */
     buildEvidencePack: (inv?: QbInvoice) => update(inv, (h) => h.executeUpdate(buildEvidencePackUpdate, { args: [{ by: ownerEmail }] })),
