@@ -151,3 +151,22 @@ scenario('a signed SOW added while the first response waits: the draft is redraf
   expect(letter.text).toMatch(/Signed SOW - Harbor Cafe\.pdf \(Statement of work\)/);
   expect(letter.attachments).toContain('Signed SOW - Harbor Cafe.pdf');
 });
+
+scenario('an agency and its client read the same QuickBooks company: one case both can see, one set of letters', async (s) => {
+  const agency = await s.agencyConnectsSameCompany();
+  const inv = s.qb.invoice({ customer: 'Harbor Cafe', lines: [['Design', 700], ['Travel', 300]] });
+  s.qb.pay(inv, 600);
+  await s.sync(); // both organisations' connections read the payment
+  await s.clientReceived(/Payment received for invoice/);
+  await s.sync(); // and again: still one case
+  const mine = await s.cases();
+  expect(mine).toHaveLength(1);
+  const seen = await agency.visibleCases();
+  expect(seen.map((c) => c.id)).toEqual([mine[0]!.id]); // the agency sees the owner's case, never silently nothing
+  expect(seen[0]!.organisationId).not.toBe(agency.organisationId);
+  expect(s.clientMails(/Payment received for invoice/)).toHaveLength(1); // one receipt, never two
+  expect(agency.mails()).toHaveLength(0); // letters and approvals stay with the owning organisation
+  await s.approveLatest('first_response');
+  await s.letterSent('first_response');
+  expect(s.clientMails()).toHaveLength(2);
+});

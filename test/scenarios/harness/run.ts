@@ -7,7 +7,7 @@ import { asc, eq } from 'drizzle-orm';
 import { createSyncActivities } from '../../../activities/sync.js';
 import { buildApp, type App } from '../../../src/app.js';
 import { cases, connections, organisations, users } from '../../../src/db/schema.js';
-import { startingStatus } from '../../../src/cases/records.js';
+import { caseVisibleTo, startingStatus } from '../../../src/cases/records.js';
 import { currencyExponents } from '../../../src/domain/money.js';
 import type { CaseDocumentKind } from '../../../src/domain/case.js';
 import type { Services } from '../../../src/deps.js';
@@ -245,6 +245,27 @@ export async function createScenario(w: World, env: TestWorkflowEnvironment, mak
       const record = await findCase(db, org!.id, (await caseOf(inv)).id);
       const result = await arrangeCase({ db, workflows: env.client.workflow, settings: webSettings(w.config, secrets.appSecret) }, record!, arrangementForm(plan), arranger());
       if (!result.ok) throw new Error(result.message);
+    },
+    /**
+     * An agency (a second organisation, its own owner) connects the same QuickBooks company; its connection is synced
+     * with the scenario's own from then on. Returns what the agency sees.
+     */
+    async agencyConnectsSameCompany(name = `Ledgerly Bookkeeping ${tag}`) {
+      const [agency] = await db.insert(organisations).values({ name, timeZone: 'America/New_York', signature: 'Lee Park' }).returning();
+      const agencyOwner = `owner.${tag}@ledgerly.example`;
+      await db.insert(users).values({ organisationId: agency!.id, email: agencyOwner });
+      const t = w.qb.admin.grantTokens(w.qbApp.clientId, realmId);
+      const { connection } = await services.vault.connect({
+        organisationId: agency!.id, provider: 'quickbooks', accountId: realmId, name: `quickbooks ${name}`, sandbox: true,
+        tokens: { accessToken: t.access_token, refreshToken: t.refresh_token, expiresAt: new Date(Date.now() + t.expires_in * 1000).toISOString() },
+      });
+      connectionIds.push(connection.id);
+      return {
+        organisationId: agency!.id, ownerEmail: agencyOwner, connectionId: connection.id,
+        /** The cases the agency's case list shows. */
+        visibleCases: () => db.select({ id: cases.id, organisationId: cases.organisationId }).from(cases).where(caseVisibleTo(db, agency!.id)),
+        mails: (pattern?: RegExp | string): Mail[] => mailsTo(agencyOwner, pattern),
+      };
     },
     /** The owner asks for the small-claims evidence pack from the case page. */
     buildEvidencePack: (inv?: QbInvoice) => update(inv, (h) => h.executeUpdate(buildEvidencePackUpdate, { args: [{ by: ownerEmail }] })),
