@@ -17,6 +17,8 @@ export interface LetterRequest {
   readonly account?: CaseAccount;
   /** No written response has gone out yet: this letter is it, so it carries the seed's partial-payment statements. */
   readonly firstWrittenResponse?: boolean;
+  /** The agreed payment plan: the letter asks for the overdue instalments; the later ones stay due on their dates. */
+  readonly plan?: { readonly overdue: Money; readonly instalments: readonly { readonly dueOn: string; readonly amount: Money }[] };
   /** Client emails received since the last letter, which this letter acknowledges. */
   readonly replies?: readonly { readonly at: string; readonly subject: string }[];
   readonly fullAndFinal?: FullAndFinalFlag;

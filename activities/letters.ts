@@ -41,7 +41,10 @@ export function renderDraft(r: LetterRequest): DraftContent {
     case 'receipt':
       return content(draftPartialPaymentReceipt({ ...f, payment: need(payment, 'payment') }));
     case 'first_response':
-      return content(draftFirstResponse({ ...f, ...(payment ? { payment } : {}), fullAndFinal: Boolean(r.fullAndFinal), remainderDueBy: need(r.paymentDueBy, 'payment deadline') }));
+      return content(draftFirstResponse({
+        ...f, ...(payment && !r.plan ? { payment } : {}), fullAndFinal: Boolean(r.fullAndFinal), remainderDueBy: need(r.paymentDueBy, 'payment deadline'),
+        ...(r.plan ? { plan: r.plan } : {}),
+      }));
     case 'ask_specifics':
       return content(draftVagueObjectionReply({ ...f, objectionReceivedAt: need(r.objection, 'objection').receivedAt, replyBy: need(r.paymentDueBy, 'reply deadline') }));
     case 'uphold':

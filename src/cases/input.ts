@@ -8,6 +8,7 @@ import type { ChargeDispute, Invoice } from '../domain/model.js';
 import type { DisputeCaseInput, InvoiceSnapshot, OrganisationProfile } from '../../workflows/dispute-case/definitions.js';
 import type { LedgerScope } from '../sync/actions.js';
 import { appliedTo, creditFacts, paymentFact, type InvoiceLedger } from './ledger-events.js';
+import { overdueUnderPlan } from '../domain/detection.js';
 
 export async function organisationProfile(db: Database, organisationId: string): Promise<OrganisationProfile> {
   const [org] = await db.select().from(organisations).where(eq(organisations.id, organisationId));
@@ -44,6 +45,9 @@ export function caseInput(s: CaseInputSources): DisputeCaseInput {
     organisation: s.organisation, learnedAt: s.learnedAt, documents: [],
     payments: ledger ? appliedTo(ledger).map((p) => paymentFact(p, ledger.invoice)) : [],
     ...(ledger && { credits: creditFacts(ledger).map(({ key: _k, ...c }) => c) }),
+    ...(ledger?.arrangement?.kind === 'plan' && {
+      plan: { overdue: overdueUnderPlan(ledger.arrangement, ledger.invoice.balance, s.learnedAt.slice(0, 10)), instalments: ledger.arrangement.instalments },
+    }),
     ...(ledger && { invoice: invoiceSnapshot(ledger.invoice) }),
     ...(s.facts.fullAndFinal && { fullAndFinal: s.facts.fullAndFinal }),
     ...(dispute && {

@@ -1,6 +1,6 @@
 // The signals that bring a running case up to date with the synced ledger, each keyed by the fact it reports.
 // Keys already sent are skipped, so a retried or repeated sync never tells a case about the same payment twice.
-import { appliedPayments, cashApplications, sameRef } from '../domain/detection.js';
+import { appliedPayments, cashApplications, sameRef, type Arrangement } from '../domain/detection.js';
 import type { ChargeDispute, CreditNote, Invoice, Payment } from '../domain/model.js';
 import { sum, type Money } from '../domain/money.js';
 import type { LedgerEvent, PaymentFact, StripeDisputeUpdate } from '../../workflows/dispute-case/definitions.js';
@@ -16,6 +16,8 @@ export interface InvoiceLedger {
   readonly invoice: Invoice;
   readonly payments: readonly Payment[];
   readonly creditNotes: readonly CreditNote[];
+  /** The owner's arrangement for the invoice (a payment plan or a deposit), when there is one. */
+  readonly arrangement?: Arrangement;
 }
 
 export const paymentKey = (p: Payment) => `payment/${p.ref.id}`;

@@ -19,8 +19,22 @@ scenario('an agreed plan opens no case at the first instalment; a missed instalm
   await s.sync();
   const c = await s.case(inv);
   const [row] = await s.db.select().from(cases).where(eq(cases.id, c.id));
-  expect(row).toMatchObject({ invoiceId: inv.id, kind: 'short_payment', disputedMinor: 100_000 });
-  await s.clientReceived(/partial payment only/i);
+  expect(row).toMatchObject({ invoiceId: inv.id, kind: 'short_payment' });
+  // The case pursues the missed instalment only: no receipt for the instalment paid on time, and one letter asking
+  // for the overdue $1,000.00 while the later instalment stays due on its date.
+  const v = await s.until('the first response drafted', (x) => x.drafts.some((d) => d.kind === 'first_response'));
+  expect(v.account).toMatchObject({ paid: { minor: 100_000 }, stillOwed: { minor: 200_000 }, inDispute: { minor: 100_000 } });
+  await s.approveLatest('first_response');
+  const letter = await s.clientReceived(/Invoice \S+:/);
+  expect(letter.text).toMatch(/\$1,000\.00 is overdue/);
+  expect(letter.text).toMatch(/Please pay the overdue \$1,000\.00 by .*\. The later instalments stay due on their agreed dates/);
+  expect(letter.text).not.toMatch(/\$2,000\.00|partial payment only/);
+  expect(s.clientMails()).toHaveLength(1);
+  // The client catches up: the case ends, back on the plan, and no final notice follows.
+  s.qb.pay(inv, 1000);
+  await s.sync();
+  const ended = await s.caseEnds('resolved');
+  expect(ended.timeline.map((t) => t.summary).join('\n')).toMatch(/back on the agreed payment plan/);
 });
 
 scenario('a plan kept to the letter, instalment after instalment, never opens a case', async (s) => {

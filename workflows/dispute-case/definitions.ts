@@ -51,6 +51,11 @@ export interface DisputeCaseInput {
   readonly credits?: readonly { readonly ref: ExternalRef; readonly number?: string; readonly amount: Money }[];
   readonly fullAndFinal?: FullAndFinalFlag;
   readonly stripeDispute?: StripeDisputeRef & { readonly amount: Money; readonly reason: string; readonly status: DisputeStatus };
+  /**
+   * The payment plan the owner agreed, when the case opened for a missed instalment: the case pursues only what is
+   * overdue, and the later instalments stay due on their dates.
+   */
+  readonly plan?: { readonly overdue: Money; readonly instalments: readonly { readonly dueOn: string; readonly amount: Money }[] };
   /** The Stripe connection that holds the chargeback when the invoice lives in another ledger (QuickBooks, Xero). */
   readonly stripeConnectionId?: string;
   readonly documents: readonly CaseDocument[];

@@ -116,9 +116,17 @@ const finishedChargeback: readonly DisputeStatus[] = ['won', 'lost', 'warning_cl
 /** A chargeback Stripe has not decided yet: the case answers it before anything else. */
 export const chargebackOpen = (s: CaseState): boolean => Boolean(s.chargeback) && !finishedChargeback.includes(s.chargeback!.status);
 
-/** What the client contests once they named lines: those lines less the credits given on them. */
+/**
+ * What the client contests once they named lines: those lines less the credits given on them. Under an agreed
+ * payment plan, the case pursues only the overdue instalments, less what the client paid since the case opened.
+ */
 function contested(s: CaseState): Money | undefined {
   const o = [...s.objections].reverse().find((x) => x.input.kind === 'specific' || !x.answered);
+  if (s.input.plan && (!o || o.input.kind !== 'specific')) {
+    const known = new Set(s.input.payments.map((p) => p.ref.id));
+    const since = sum(s.payments.filter((p) => !p.reversed && !known.has(p.ref)).map((p) => p.amount), s.total.currency);
+    return money(Math.max(0, s.input.plan.overdue.minor - since.minor), s.total.currency);
+  }
   if (!o || o.input.kind !== 'specific' || !s.input.invoice) return undefined;
   const ids = new Set(o.input.lineIds);
   const lines = sum(s.input.invoice.lines.filter((l) => ids.has(l.id)).map((l) => l.amount), s.total.currency);

@@ -73,13 +73,15 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
       ? [{ ref: creditPlaceholder(caseId), number: creditPlaceholder(caseId), amount: { minor: conceded.reduce((t, c) => t + c.amount.minor, 0), currency: s.total.currency }, at: now(), ours: true }]
       : [];
     const account = st.account(s, prospective);
-    const balance = { minor: Math.max(0, account.stillOwed.minor), currency: account.currency };
+    // Under an agreed plan a letter asks for the overdue instalments only; otherwise for everything still owed.
+    const balance = s.input.plan ? account.inDispute : { minor: Math.max(0, account.stillOwed.minor), currency: account.currency };
     const firstResponse = s.drafts.find((d) => st.writtenResponses.includes(d.kind) && d.sentAt);
     const lastSent = [...s.drafts].reverse().find((d) => d.sentAt)?.sentAt ?? '';
     const payments = account.payments.filter((p) => p.amount.minor > 0).map((p) => ({ ref: { provider: s.input.provider, accountId: '', id: p.ref }, amount: p.amount, date: p.date, ...(p.memo ? { memo: p.memo } : {}) }));
     return {
       kind, caseId, organisation: s.input.organisation, payments, paid: account.paid, balance, account, documents: s.documents,
       ...(firstResponse ? {} : { firstWrittenResponse: true }),
+      ...(s.input.plan ? { plan: { overdue: account.inDispute, instalments: s.input.plan.instalments } } : {}),
       replies: s.replies.filter((r) => r.at > lastSent).map((r) => ({ at: r.at, subject: r.subject })),
       ...(s.input.invoice ? { invoice: s.input.invoice } : {}),
       ...(s.input.fullAndFinal ? { fullAndFinal: s.input.fullAndFinal } : {}),
@@ -148,7 +150,8 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     if (s.input.invoice && wf.patched('attach-invoice-pdf')) await attachInvoicePdf(s.input.invoice);
     // The seed's first step: document the partial payment at once. A chargeback is not a partial payment, and a
     // payment that left nothing owing needs no receipt saying the rest is outstanding.
-    if (s.input.invoice && !s.chargeback && opening.paid.minor > 0 && !opening.settled && s.input.invoice.customerEmail) {
+    // Under an agreed plan the instalments paid were on time, not a short payment: no receipt for them.
+    if (s.input.invoice && !s.chargeback && !s.input.plan && opening.paid.minor > 0 && !opening.settled && s.input.invoice.customerEmail) {
       const receipt = await acts.draftLetter(letterRequest('receipt'));
       const sent = await acts.sendEmail({ key: key('receipt'), caseId, to: s.input.invoice.customerEmail, ...receipt, replyToCase: true });
       s = st.record(s, now(), 'receipt', 'Partial-payment receipt sent to the client');
@@ -362,6 +365,10 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     const o = st.openObjection(s);
     // A credit already posted is announced in writing even when it clears the balance.
     if (o && st.hasFired(s, `credit:${o.at}`)) return objectionStep(o);
+    if (s.input.plan && st.account(s).inDispute.minor === 0 && !o) {
+      s = st.applyClose(s, { kind: 'resolved', by: 'ledger', note: 'the client is back on the agreed payment plan' }, now());
+      return audit('resolved', { plan: 'back on plan' });
+    }
     if (st.balanceCleared(s)) {
       s = st.applyClose(s, { kind: 'resolved', by: 'ledger', note: 'nothing is owed any more' }, now());
       const a = st.account(s);

@@ -2,12 +2,25 @@ import type { LetterTemplate } from './engine.js';
 import { renderLetter } from './engine.js';
 import { attachmentsOf, baseView } from './format.js';
 import { askForSpecifics, documentsAttached, greeting, invoiceLines, partialPaymentMeaning, repliesAcknowledged, signOff } from './partials.js';
+import type { Money } from '../money.js';
 import type { Draft, LetterFacts, PaymentSummary } from './types.js';
 
 const template: LetterTemplate = {
   subject: 'Invoice <%= it.invoiceNumber %>: <%= it.amount ? "your payment and the remaining balance" : "your concerns and the balance" %> of <%= it.balance %>',
   body: `${greeting}
-${repliesAcknowledged}<% if (it.amount) { -%>
+${repliesAcknowledged}<% if (it.plan) { -%>
+We agreed that invoice <%= it.invoiceNumber %> dated <%= it.invoiceDate %> for <%= it.invoiceTotal %> would be paid in instalments. The instalments due so far have not all been paid: <%= it.plan.overdue %> is overdue.
+
+The agreed instalments are:
+
+<% it.plan.instalments.forEach(function (i) { -%>
+- <%= i.dueOn %>: <%= i.amount %>
+<% }) -%>
+
+Please pay the overdue <%= it.plan.overdue %> by <%= it.dueBy %>. The later instalments stay due on their agreed dates. If something about the work is holding the payment back, please tell us in writing:
+${askForSpecifics}
+${documentsAttached}${signOff}<% } else { -%>
+<% if (it.amount) { -%>
 Thank you for your payment of <%= it.amount %>, received on <%= it.date %>, towards invoice <%= it.invoiceNumber %> dated <%= it.invoiceDate %> for <%= it.invoiceTotal %>.
 
 <% } else { -%>
@@ -25,7 +38,7 @@ ${askForSpecifics}
 ${invoiceLines}
 ${documentsAttached}
 Please pay the remaining balance of <%= it.balance %> by <%= it.dueBy %>, or before then tell us specifically which item you dispute and why.
-${signOff}`,
+${signOff}<% } -%>`,
 };
 
 export interface FirstResponseFacts extends LetterFacts {
@@ -34,6 +47,8 @@ export interface FirstResponseFacts extends LetterFacts {
   /** Set when the payment memo was flagged as "full and final". */
   readonly fullAndFinal: boolean;
   readonly remainderDueBy: string; // ISO timestamp
+  /** The agreed payment plan, when the client missed an instalment: the letter asks for the overdue part only. */
+  readonly plan?: { readonly overdue: Money; readonly instalments: readonly { readonly dueOn: string; readonly amount: Money }[] };
 }
 
 /** (b) The written response to a short payment or dispute. */
@@ -44,6 +59,7 @@ export function draftFirstResponse(facts: FirstResponseFacts): Draft {
     ...view, dueBy: view.deadline(facts.remainderDueBy),
     amount: payment && view.money(payment.amount), date: payment && view.day(payment.date),
     fullAndFinal: Boolean(payment && facts.fullAndFinal), memo: payment?.memo,
+    plan: facts.plan && { overdue: view.money(facts.plan.overdue), instalments: facts.plan.instalments.map((i) => ({ dueOn: view.day(i.dueOn), amount: view.money(i.amount) })) },
   };
   return { kind: 'first_response', ...renderLetter(template, data), attachments: attachmentsOf(facts.documents) };
 }
