@@ -2,18 +2,12 @@
 // stops every clock, a chargeback is answered, and a letter waiting for approval never goes out stale.
 import { expect } from 'vitest';
 import { scenario, type Scenario } from './harness/index.js';
+import { shortPaid as openShortPaid } from './harness/stories.js';
 
 const usd = (minor: number) => ({ minor, currency: 'USD' });
 
 /** Invoice $1,000 (Design $700, Travel $300), paid $600, receipt sent, first response waiting for approval. */
-async function shortPaid(s: Scenario, lines: [string, number][] = [['Design', 700], ['Travel', 300]]) {
-  const inv = s.qb.invoice({ customer: 'Harbor Cafe', lines });
-  s.qb.pay(inv, 600);
-  await s.sync();
-  await s.clientReceived(/partial payment/i);
-  await s.until('the first response draft', (v) => v.drafts.some((d) => d.kind === 'first_response'));
-  return inv;
-}
+const shortPaid = async (s: Scenario, lines: [string, number][] = [['Design', 700], ['Travel', 300]]) => (await openShortPaid(s, { lines })).inv;
 
 scenario('a conceded line: the credit note is named by its ledger number everywhere and never counted as a payment', async (s) => {
   const inv = await shortPaid(s);

@@ -2,18 +2,10 @@
 // concedes (credit note in the ledger) or upholds.
 import { expect } from 'vitest';
 import { scenario, type Scenario } from './harness/index.js';
+import { responded } from './harness/stories.js';
 
 /** Invoice $1,000 (Design $700, Travel $300), paid $600, response approved and sent. */
-async function respondedShortPayment(s: Scenario) {
-  const inv = s.qb.invoice({ customer: 'Harbor Cafe', lines: [['Design', 700], ['Travel', 300]] });
-  s.qb.pay(inv, 600);
-  await s.sync();
-  await s.clientReceived(/partial payment/i);
-  await s.approveLatest('first_response');
-  await s.letterSent('first_response');
-  await s.until('the payment clock to run', (v) => v.status === 'awaiting_payment');
-  return inv;
-}
+const respondedShortPayment = async (s: Scenario) => (await responded(s, { lines: [['Design', 700], ['Travel', 300]] })).inv;
 
 scenario('a vague reply ("not happy with the work") gets a letter asking which line and why', async (s) => {
   await respondedShortPayment(s);

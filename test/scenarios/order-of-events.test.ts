@@ -2,27 +2,14 @@
 // the escalation, a payment voided in QuickBooks, a reply after the response, a second invoice.
 import { expect } from 'vitest';
 import { scenario, type Scenario } from './harness/index.js';
+import { responded, shortPaid } from './harness/stories.js';
 
 const HOUR = 3_600_000;
 const usd = (minor: number) => ({ minor, currency: 'USD' });
 
 /** Invoice $1,000 (Design $600, Travel $400), paid $600, receipt sent. */
-async function shortPaid(s: Scenario, o: { customer?: string; memo?: string } = {}) {
-  const inv = s.qb.invoice({ customer: o.customer ?? 'Harbor Cafe', lines: [['Design', 600], ['Travel', 400]] });
-  const payment = s.qb.pay(inv, 600, o.memo === undefined ? {} : { memo: o.memo });
-  await s.sync();
-  await s.clientReceived(/partial payment/i, o.customer);
-  return { inv, payment };
-}
 
 /** ... and the first response approved and sent: the payment clock runs. */
-async function responded(s: Scenario) {
-  const r = await shortPaid(s);
-  await s.approveLatest('first_response');
-  await s.letterSent('first_response');
-  await s.until('the payment clock to run', (v) => v.status === 'awaiting_payment');
-  return r;
-}
 
 /** ... and the payment deadline passed with nothing paid: the final notice approved and sent. */
 async function finalNoticeSent(s: Scenario) {

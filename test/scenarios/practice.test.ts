@@ -2,28 +2,16 @@
 // and notices a clock sends, editing a concession, and chargebacks answered through Stripe.
 import { expect } from 'vitest';
 import { scenario, type Scenario } from './harness/index.js';
+import { responded, shortPaid as openShortPaid } from './harness/stories.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const usd = (minor: number) => ({ minor, currency: 'USD' });
 
 /** Invoice $1,000 (Design $600, Travel $400), paid $600 (with a memo when given), receipt sent. */
-async function shortPaid(s: Scenario, memo?: string) {
-  const inv = s.qb.invoice({ customer: 'Harbor Cafe', lines: [['Design', 600], ['Travel', 400]] });
-  s.qb.pay(inv, 600, memo === undefined ? {} : { memo });
-  await s.sync();
-  await s.clientReceived(/partial payment/i);
-  await s.until('the first response to wait', (v) => v.status === 'awaiting_approval');
-  return inv;
-}
+const shortPaid = async (s: Scenario, memo?: string) => (await openShortPaid(s, memo === undefined ? {} : { memo })).inv;
 
-async function responded(s: Scenario) {
-  const inv = await shortPaid(s);
-  await s.approveLatest('first_response');
-  await s.letterSent('first_response');
-  await s.until('the payment clock to run', (v) => v.status === 'awaiting_payment');
-  return inv;
-}
+const respondedShortPayment = async (s: Scenario) => (await responded(s)).inv;
 
 for (const memo of ['Paid in full', 'pd in ful', 'final pymt - settled in full', 'Accepted as full payment of inv']) {
   scenario(`the memo "${memo}" alerts the owner the same day as a full-and-final payment`, async (s) => {
@@ -44,7 +32,7 @@ for (const memo of ['partial payment, not in full', 'balance to follow', 'part p
 }
 
 scenario('the owner writes the case off: what was still owed is written off and the figures add up', async (s) => {
-  const inv = await responded(s);
+  const inv = await respondedShortPayment(s);
   await s.closeCase('write_off', 'not worth chasing');
   const v = await s.caseEnds('written_off');
   expect(v.account).toMatchObject({ total: usd(100_000), paid: usd(60_000), writtenOff: usd(40_000), stillOwed: usd(0) });
@@ -58,7 +46,7 @@ scenario('the owner writes the case off: what was still owed is written off and 
 }, 45_000);
 
 scenario('the owner closes the case as resolved by hand: no further letter, nothing written off', async (s) => {
-  await responded(s);
+  await respondedShortPayment(s);
   await s.closeCase('resolved', 'agreed by phone');
   const v = await s.caseEnds('resolved');
   expect(v.account.writtenOff).toEqual(usd(0));
@@ -106,7 +94,7 @@ scenario('the response window closes without approval: the owner is told, the cl
 });
 
 scenario('the owner reminded before the payment deadline: "A payment deadline is coming up"', async (s) => {
-  await responded(s);
+  await respondedShortPayment(s);
   const due = Date.parse((await s.deadline('payment'))!);
   await s.skip(due - s.now() - 12 * HOUR);
   await s.ownerReceived(/A payment deadline is coming up/);
@@ -114,7 +102,7 @@ scenario('the owner reminded before the payment deadline: "A payment deadline is
 }, 45_000);
 
 scenario('the owner edits the concession letter: the client gets the edited text and one credit memo is posted', async (s) => {
-  const inv = await responded(s);
+  const inv = await respondedShortPayment(s);
   await s.objection.specific('Travel was never agreed', ['Travel']);
   await s.concede({ Travel: 400 });
   await s.editLatest({ subject: `Invoice ${inv.number}: Travel credited`, text: 'Dear Harbor Cafe,\n\nYou are right about Travel; we have credited it in full.\n\nAna' }, 'concession');
@@ -127,7 +115,7 @@ scenario('the owner edits the concession letter: the client gets the edited text
 });
 
 scenario('the owner rejects the concession letter: a new draft replaces it and no credit memo is posted until approval', async (s) => {
-  await responded(s);
+  await respondedShortPayment(s);
   await s.objection.specific('Travel was never agreed', ['Travel']);
   await s.concede({ Travel: 100 });
   await s.rejectLatest('say it more warmly', 'concession');

@@ -2,20 +2,12 @@
 // rejecting a draft, and a client who pays before the response goes out.
 import { expect } from 'vitest';
 import { scenario, type Scenario } from './harness/index.js';
+import { responded } from './harness/stories.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-async function respondedShortPayment(s: Scenario) {
-  const inv = s.qb.invoice({ customer: 'Harbor Cafe', lines: [['Design', 600], ['Travel', 400]] });
-  s.qb.pay(inv, 600);
-  await s.sync();
-  await s.clientReceived(/partial payment/i);
-  await s.approveLatest('first_response');
-  await s.letterSent('first_response');
-  await s.until('the payment clock to run', (v) => v.status === 'awaiting_payment');
-  return inv;
-}
+const respondedShortPayment = async (s: Scenario) => (await responded(s)).inv;
 
 scenario('no payment after the deadline: a final notice, then the small-claims evidence pack', async (s) => {
   await respondedShortPayment(s);
