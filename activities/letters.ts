@@ -7,7 +7,9 @@ import {
   type Draft, type LetterFacts,
 } from '../src/domain/letters/index.js';
 
-export const creditNoteReference = (caseId: string) => `SF-${caseId.replace(/-/g, '').slice(0, 8).toUpperCase()}`;
+import { caseCreditReference } from '../src/domain/account.js';
+
+export const creditNoteReference = caseCreditReference;
 
 function facts(r: LetterRequest): LetterFacts {
   const org = { name: r.organisation.name, signature: r.organisation.signature, zone: r.organisation.timeZone, locale: r.organisation.locale };

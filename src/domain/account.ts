@@ -82,6 +82,12 @@ export function caseAccount(f: AccountFacts): CaseAccount {
   return { currency, total: f.total, payments, paid, credits, credited, writtenOff, stillOwed, inDispute: money(contested, currency), settled: !isPositive(stillOwed) };
 }
 
+/**
+ * Shortfall's own reference for a case's credit note: written on the credit note's memo, and in a concession letter
+ * until the ledger numbers the credit note (the number then replaces it before the letter goes out).
+ */
+export const caseCreditReference = (caseId: string): string => `SF-${caseId.replace(/-/g, '').slice(0, 8).toUpperCase()}`;
+
 /** How a credit note is named to an owner or a client: by the ledger's own number when it has one. */
 export function creditNoteLabel(c: Pick<AccountCredit, 'ref' | 'number'>): string {
   return c.number ? `credit note ${c.number}` : `credit note ${c.ref}`;

@@ -11,6 +11,7 @@ import {
 import { brokenConnectionFailureTypes } from '../failure-types.js';
 import { actsOptions, lookupsOptions, writesOptions } from './policies.js';
 import * as st from './state.js';
+import { caseCreditReference as creditPlaceholder } from '../../src/domain/account.js';
 
 const acts = wf.proxyActivities<CaseActivities>(actsOptions);
 const lookups = wf.proxyActivities<Pick<CaseActivities, 'attachInvoicePdf'>>(lookupsOptions);
@@ -414,11 +415,6 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
   await project();
   await wf.condition(wf.allHandlersFinished);
   return st.view(s);
-}
-
-/** The reference a concession letter names its credit note by until the ledger gives it a number. */
-function creditPlaceholder(caseId: string): string {
-  return `SF-${caseId.replace(/-/g, '').slice(0, 8).toUpperCase()}`;
 }
 
 export { disputeCaseWorkflowId };
