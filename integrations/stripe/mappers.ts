@@ -1,7 +1,7 @@
 // Raw Stripe objects → canonical model. Pure: the caller supplies the account and the time of reading.
-import type { ChargeDispute, CreditNote, ExternalRef, Invoice, InvoiceLine, InvoiceStatus, Payment } from '../../src/domain/model.js';
+import type { ChargeDispute, CreditNote, DisputedCharge, ExternalRef, Invoice, InvoiceLine, InvoiceStatus, Payment } from '../../src/domain/model.js';
 import { fromStripeAmount, fromStripeDecimalAmount } from './currency.js';
-import type { StripeCreditNote, StripeCreditNoteLine, StripeDispute, StripeInvoice, StripeInvoiceLine, StripeInvoicePayment, StripePaymentRecord } from './schemas.js';
+import type { StripeCreditNote, StripeCreditNoteLine, StripeDispute, StripeDisputedCharge, StripeInvoice, StripeInvoiceLine, StripeInvoicePayment, StripePaymentRecord } from './schemas.js';
 
 export interface MapContext {
   readonly accountId: string;
@@ -110,12 +110,21 @@ export function toCreditNote(raw: StripeCreditNote, ctx: MapContext, lines: read
   };
 }
 
+/** Who paid, read from the charge: the card's billing details, else the address the receipt went to. */
+function toDisputedCharge(c: StripeDisputedCharge): DisputedCharge {
+  const email = c.billing_details?.email ?? c.receipt_email ?? undefined;
+  const name = c.billing_details?.name ?? undefined;
+  return { amount: fromStripeAmount(c.amount, c.currency), date: isoDate(c.created), ...(email && { customerEmail: email }), ...(name && { customerName: name }) };
+}
+
 /** `invoiceId` comes from the InvoicePayment that paid with the disputed PaymentIntent, when there is one. */
 export function toChargeDispute(raw: StripeDispute, ctx: MapContext, invoiceId?: string): ChargeDispute {
   const dueBy = raw.evidence_details.due_by;
+  const charge = typeof raw.charge === 'string' ? undefined : raw.charge;
   return {
     ref: ref(ctx, raw.id),
-    chargeId: raw.charge,
+    chargeId: typeof raw.charge === 'string' ? raw.charge : raw.charge.id,
+    ...(charge && { charge: toDisputedCharge(charge) }),
     ...(raw.payment_intent && { paymentIntentId: raw.payment_intent }),
     ...(invoiceId && { invoice: ref(ctx, invoiceId) }),
     amount: fromStripeAmount(raw.amount, raw.currency),

@@ -101,7 +101,7 @@ export function createStripeReader(client: StripeClient, context: () => MapConte
     },
     mapCreditNote,
     dispute: async (id: string): Promise<ChargeDispute | null> => {
-      const raw = await orNull(client.call((s, o) => s.disputes.retrieve(id, {}, o)));
+      const raw = await orNull(client.call((s, o) => s.disputes.retrieve(id, { expand: ['charge'] }, o)));
       return raw ? mapDispute(StripeDispute.parse(raw)) : null;
     },
     mapDispute,
@@ -122,7 +122,7 @@ export function createStripeReader(client: StripeClient, context: () => MapConte
             c.creditNotes = await Promise.all(items.map((n) => mapCreditNote(StripeCreditNote.parse(n))));
           });
         case 'disputes':
-          return stagePage((s, o) => s.disputes.list(cursor, o), max, async (items, c) => {
+          return stagePage((s, o) => s.disputes.list({ ...cursor, expand: ['data.charge'] }, o), max, async (items, c) => {
             c.disputes = await Promise.all(items.map((d) => mapDispute(StripeDispute.parse(d))));
           });
       }

@@ -127,12 +127,24 @@ export const disputeStatuses = [
   'appeal_under_review',
 ] as const;
 
+/** The disputed charge, when read expanded with its dispute: who paid, how much, and when. */
+export const StripeDisputedCharge = z.object({
+  id: z.string(),
+  object: z.literal('charge'),
+  amount,
+  currency,
+  created: unix,
+  receipt_email: z.string().nullable().optional(),
+  billing_details: z.object({ email: z.string().nullable().optional(), name: z.string().nullable().optional() }).nullable().optional(),
+});
+export type StripeDisputedCharge = z.infer<typeof StripeDisputedCharge>;
+
 export const StripeDispute = z.object({
   id: z.string(),
   object: z.literal('dispute'),
   amount,
   currency,
-  charge: ref,
+  charge: z.union([z.string(), StripeDisputedCharge]),
   payment_intent: ref.nullable(),
   reason: z.string(),
   status: z.enum(disputeStatuses),

@@ -3,7 +3,7 @@ import type { StripeObject } from './collection.js';
 import type { Faults, FaultRule } from './faults.js';
 import { closeDispute, openDispute, type OpenDisputeInput } from './model/disputes.js';
 import { createCustomer, createInvoice, deleteDraftInvoice, publicInvoice, type InvoiceInput, type PaymentInput } from './model/invoices.js';
-import { payInvoice } from './model/payments.js';
+import { cardCharge, payInvoice, type CardChargeInput } from './model/payments.js';
 import type { RequestLogEntry } from './pipeline.js';
 import type { RateLimitConfig, RateLimiter } from './rate-limit.js';
 import type { ConnectPlatform } from './routes/oauth.js';
@@ -60,6 +60,14 @@ export function createAdmin(d: { store: StripeStore; dispatcher: WebhookDispatch
     createInvoice: (accountId: string, input: InvoiceInput) => clone(publicInvoice(createInvoice(store, data(accountId), input))),
     deleteDraftInvoice: (accountId: string, invoiceId: string) => deleteDraftInvoice(store, data(accountId), invoiceId),
     payInvoice: (accountId: string, input: PaymentInput) => clone(payInvoice(store, data(accountId), input)),
+    /**
+     * A card payment with no Stripe invoice behind it: an invoice kept in QuickBooks or Xero, paid through a payment
+     * link or a card terminal. `amount` in minor units, `daysAgo` dates it.
+     */
+    chargeCard(accountId: string, input: Omit<CardChargeInput, 'currency'> & { currency?: string; daysAgo?: number }) {
+      const { daysAgo, ...rest } = input;
+      return cardCharge(store, data(accountId), { ...rest, currency: input.currency ?? 'usd', created: input.created ?? store.now() - (daysAgo ?? 0) * day });
+    },
     openDispute: (accountId: string, input: OpenDisputeInput) => clone(openDispute(store, data(accountId), input)),
     closeDispute: (accountId: string, disputeId: string, outcome: 'won' | 'lost' | 'warning_closed') => clone(closeDispute(store, data(accountId), disputeId, outcome)),
 

@@ -35,6 +35,8 @@ export interface CaseInputSources {
   readonly facts: CaseFacts;
   readonly ledger?: InvoiceLedger;
   readonly dispute?: ChargeDispute;
+  /** The Stripe connection holding the chargeback, when the invoice lives in another ledger. */
+  readonly stripeConnectionId?: string;
   readonly learnedAt: string;
 }
 
@@ -50,6 +52,7 @@ export function caseInput(s: CaseInputSources): DisputeCaseInput {
     }),
     ...(ledger && { invoice: invoiceSnapshot(ledger.invoice) }),
     ...(s.facts.fullAndFinal && { fullAndFinal: s.facts.fullAndFinal }),
+    ...(s.stripeConnectionId && { stripeConnectionId: s.stripeConnectionId }),
     ...(dispute && {
       stripeDispute: { dispute: dispute.ref, chargeId: dispute.chargeId, ...(dispute.dueBy && { dueBy: dispute.dueBy }), amount: dispute.amount, reason: dispute.reason, status: dispute.status },
     }),

@@ -96,9 +96,10 @@ export function invoiceCaseEvents(l: InvoiceLedger, sent: readonly string[]): Ke
   return [...credits, ...voidedCredits, ...payments, ...reversals, ...changed];
 }
 
-export function disputeCaseEvents(d: ChargeDispute, sent: readonly string[]): Keyed<StripeDisputeUpdate>[] {
+/** `connectionId`: the Stripe connection the dispute was read through, where its evidence goes. */
+export function disputeCaseEvents(d: ChargeDispute, connectionId: string, sent: readonly string[]): Keyed<StripeDisputeUpdate>[] {
   if (sent.includes(stripeKey(d))) return [];
   // The dispute itself travels too: a case that opened from a short payment learns of the chargeback this way.
-  const dispute = { dispute: d.ref, chargeId: d.chargeId, amount: d.amount, reason: d.reason, ...(d.dueBy && { dueBy: d.dueBy }) };
+  const dispute = { dispute: d.ref, chargeId: d.chargeId, amount: d.amount, reason: d.reason, ...(d.dueBy && { dueBy: d.dueBy }), connectionId };
   return [{ key: stripeKey(d), alsoMarks: [], event: { status: d.status, ...(d.dueBy && { dueBy: d.dueBy }), dispute } }];
 }

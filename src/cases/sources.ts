@@ -20,10 +20,11 @@ async function loadLedger(db: Database, scope: LedgerScope, invoiceId: string): 
   return { ...state, creditNotes: [...allocated, ...(await creditNotesByIds(db, scope, viaPayments))] };
 }
 
-export async function loadCaseSources(db: Database, scope: LedgerScope, trigger: CaseTrigger, facts?: CaseFacts): Promise<CaseSources> {
+/** `ledgerScope`: where the invoice lives when a Stripe chargeback (read through `scope`) paid one in QuickBooks or Xero. */
+export async function loadCaseSources(db: Database, scope: LedgerScope, trigger: CaseTrigger, facts?: CaseFacts, ledgerScope = scope): Promise<CaseSources> {
   const disputeId = 'disputeId' in trigger ? trigger.disputeId : facts?.stripeDispute?.dispute.id;
   const dispute = disputeId ? await loadDispute(db, scope, disputeId) : undefined;
   const invoiceId = 'invoiceId' in trigger ? trigger.invoiceId : (facts?.invoice?.id ?? dispute?.invoice?.id);
-  const ledger = invoiceId ? await loadLedger(db, scope, invoiceId) : undefined;
+  const ledger = invoiceId ? await loadLedger(db, ledgerScope, invoiceId) : undefined;
   return { ...(ledger && { ledger }), ...(dispute && { dispute }) };
 }

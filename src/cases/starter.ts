@@ -39,16 +39,20 @@ export function createCaseStarter(deps: CaseStarterDeps) {
   const now = deps.now ?? Date.now;
   const log = deps.logger?.child({ module: 'cases.starter' });
 
-  async function start(action: CaseAction & { facts: CaseFacts }, scope: LedgerScope, organisationId: string): Promise<CaseOutcome> {
-    const sources = await loadCaseSources(db, scope, action.trigger, action.facts);
-    const row = await claimCase(db, { organisationId, connectionId: scope.connectionId, caseKey: action.caseKey, facts: action.facts, customerName: sources.ledger?.invoice.customer.name }, new Date(now()));
-    if (!row) return signal(action, scope); // someone else's case now holds the key: bring it up to date
+  /** `scope` reads the trigger; `ledger` holds the invoice (another connection only for a cross-ledger chargeback). */
+  async function start(action: CaseAction & { facts: CaseFacts }, scope: LedgerScope, ledger: LedgerScope, organisationId: string): Promise<CaseOutcome> {
+    const sources = await loadCaseSources(db, scope, action.trigger, action.facts, ledger);
+    const row = await claimCase(db, { organisationId, connectionId: ledger.connectionId, caseKey: action.caseKey, facts: action.facts, customerName: sources.ledger?.invoice.customer.name }, new Date(now()));
+    if (!row) return signal(action, scope, ledger); // someone else's case now holds the key: bring it up to date
     // The key is global: another organisation reading the same ledger account may own the row (it claimed it
     // first, or owns the resolved case being reopened). The case stays ONE case, run by its owner with the owner's
     // connection, whichever connection noticed the short payment; the others see it shared (src/cases/records.ts).
-    const owner = { organisationId: row.organisationId, scope: { ...scope, connectionId: row.connectionId ?? scope.connectionId } };
+    const owner = { organisationId: row.organisationId, scope: { ...ledger, connectionId: row.connectionId ?? ledger.connectionId } };
     if (owner.organisationId !== organisationId) log?.info({ caseId: row.id, connectionId: scope.connectionId }, 'short payment noticed on a shared ledger account: the owning organisation runs the case');
-    const input = caseInput({ caseId: row.id, caseKey: action.caseKey, scope: owner.scope, organisation: await organisationProfile(db, owner.organisationId), facts: action.facts, ...sources, learnedAt: new Date(now()).toISOString() });
+    const input = caseInput({
+      caseId: row.id, caseKey: action.caseKey, scope: owner.scope, organisation: await organisationProfile(db, owner.organisationId), facts: action.facts, ...sources,
+      ...(ledger.connectionId !== scope.connectionId && { stripeConnectionId: scope.connectionId }), learnedAt: new Date(now()).toISOString(),
+    });
     const handle = await client.workflow.start<DisputeCaseWorkflow>('disputeCaseWorkflow', {
       workflowId: row.workflowId, taskQueue: deps.taskQueue, args: [input],
       // A retried start (or a second worker) joins the running case instead of failing or starting another.
@@ -60,15 +64,15 @@ export function createCaseStarter(deps: CaseStarterDeps) {
     return { kind: 'started', caseId: row.id, workflowId: row.workflowId, runId: handle.firstExecutionRunId };
   }
 
-  async function signal(action: CaseAction, scope: LedgerScope): Promise<CaseOutcome> {
+  async function signal(action: CaseAction, scope: LedgerScope, ledger = scope): Promise<CaseOutcome> {
     const row = await caseByKey(db, action.caseKey);
     if (!running(row)) return { kind: 'skipped', reason: 'not_running' };
     const handle = client.workflow.getHandle(row.workflowId);
-    const sources = await loadCaseSources(db, scope, action.trigger, 'facts' in action ? action.facts : undefined);
+    const sources = await loadCaseSources(db, scope, action.trigger, 'facts' in action ? action.facts : undefined, ledger);
     let signals = 0;
     try {
       if (sources.dispute && 'disputeId' in action.trigger) {
-        for (const e of disputeCaseEvents(sources.dispute, row.signalKeys)) {
+        for (const e of disputeCaseEvents(sources.dispute, scope.connectionId, row.signalKeys)) {
           if (await sendOnce(db, row.id, e, () => handle.signal(stripeDisputeSignal, e.event))) signals++;
         }
       } else if (sources.ledger) {
@@ -97,14 +101,19 @@ export function createCaseStarter(deps: CaseStarterDeps) {
     }
   }
 
+  async function scopeOf(connectionId: string) {
+    const connection = toConnection(await getRow(db, connectionId));
+    return { organisationId: connection.organisationId, scope: { connectionId: connection.id, provider: connection.provider, accountId: connection.accountId } satisfies LedgerScope };
+  }
+
   async function openOrSignalCase(action: CaseAction): Promise<CaseOutcome> {
-    const connection = toConnection(await getRow(db, action.connectionId));
-    const scope: LedgerScope = { connectionId: connection.id, provider: connection.provider, accountId: connection.accountId };
-    if (action.kind !== 'open') return signal(action, scope);
+    const { organisationId, scope } = await scopeOf(action.connectionId);
+    const ledger = action.ledgerConnectionId ? (await scopeOf(action.ledgerConnectionId)).scope : scope;
+    if (action.kind !== 'open') return signal(action, scope, ledger);
     const existing = await caseByKey(db, action.caseKey);
     if (existing && isOwnerClosed(existing)) return { kind: 'skipped', reason: 'owner_closed' };
-    if (running(existing)) return signal(action, scope);
-    return start(action, scope, connection.organisationId);
+    if (running(existing)) return signal(action, scope, ledger);
+    return start(action, scope, ledger, organisationId);
   }
 
   async function signalEveryCase(connectionId: string, event: LedgerEvent): Promise<number> {

@@ -158,6 +158,14 @@ export const chargeDisputes = pgTable('charge_disputes', {
   status: text('status').notNull(),
   dueBy: timestamp('due_by', { withTimezone: true }),
   providerCreatedAt: timestamp('provider_created_at', { withTimezone: true }),
+  /**
+   * The disputed charge (its amount is in `currency`): what links a chargeback to a QuickBooks or Xero invoice
+   * paid by card through Stripe, for which Stripe holds no invoice.
+   */
+  chargeAmountMinor: minor('charge_amount_minor'),
+  chargedOn: date('charged_on'),
+  chargeEmail: text('charge_email'),
+  chargeName: text('charge_name'),
   syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
   detectionPending: boolean('detection_pending').notNull().default(false),
 }, (t) => [primaryKey({ columns: [t.connectionId, t.externalId] })]);

@@ -4,8 +4,8 @@ import {
   dayNumber, defaultDetectionPolicy, invoiceFacts, isShortPaid, sameRef,
   type DetectionResult, type InvoiceState, type OpenCase,
 } from './detection.js';
-import type { ChargeDispute, ExternalRef } from './model.js';
-import { add, isPositive, subtract, zero, type Money } from './money.js';
+import type { ChargeDispute, DisputedCharge, ExternalRef } from './model.js';
+import { add, isPositive, subtract, zero } from './money.js';
 
 export function detectObjection(objection: Objection, state: InvoiceState, openCase?: OpenCase): DetectionResult {
   const key = caseKey({ invoice: objection.invoice });
@@ -22,12 +22,7 @@ export function detectObjection(objection: Objection, state: InvoiceState, openC
 }
 
 /** What Stripe knows about the disputed charge, for matching it to a payment recorded in QuickBooks or Xero. */
-export interface StripeCharge {
-  readonly amount: Money;
-  readonly date: string; // YYYY-MM-DD
-  readonly customerEmail?: string;
-  readonly customerName?: string;
-}
+export type StripeCharge = DisputedCharge;
 
 export type LedgerMatch =
   | { readonly kind: 'matched'; readonly invoice: InvoiceState }

@@ -102,9 +102,23 @@ export type DisputeStatus =
   | 'appeal_needs_response'
   | 'appeal_under_review';
 
+/**
+ * What Stripe knows of the card charge a chargeback takes back: how a QuickBooks or Xero payment taken by card
+ * through Stripe (a payment link, a card terminal) is recognised, since Stripe holds no invoice for it.
+ */
+export interface DisputedCharge {
+  readonly amount: Money;
+  /** The day the charge was made (YYYY-MM-DD, UTC). */
+  readonly date: string;
+  readonly customerEmail?: string;
+  readonly customerName?: string;
+}
+
 export interface ChargeDispute {
   readonly ref: ExternalRef;
   readonly chargeId: string;
+  /** The charge itself, when it was read with the dispute. */
+  readonly charge?: DisputedCharge;
   readonly paymentIntentId?: string;
   readonly invoice?: ExternalRef;
   readonly amount: Money;

@@ -9,16 +9,18 @@ import { chargeDisputes, invoices } from '../db/schema.js';
 import { runningCasesByKey, toOpenCase } from '../cases/records.js';
 import type { CaseAction, CaseTrigger, LedgerScope } from './actions.js';
 import { invoicesOnPlan } from './arrangements.js';
-import { loadDispute, loadInvoiceStates } from './ledger.js';
+import { ledgerInvoicesPaidLike, loadDispute, loadInvoiceStates } from './ledger.js';
 
 interface Decision {
   readonly trigger: CaseTrigger;
   readonly result: DetectionResult;
+  /** The organisation's other ledger that holds the invoice a Stripe chargeback was matched to. */
+  readonly ledgerConnectionId?: string;
 }
 
 function toAction(s: LedgerScope, d: Decision): CaseAction | undefined {
   const { result: r, trigger } = d;
-  const base = { reason: r.reason, connectionId: s.connectionId, trigger };
+  const base = { reason: r.reason, connectionId: s.connectionId, trigger, ...(d.ledgerConnectionId && { ledgerConnectionId: d.ledgerConnectionId }) };
   if (r.kind === 'none') return undefined;
   if (r.kind === 'resolve') return { kind: 'resolve', caseKey: r.caseKey, ...base };
   return { kind: r.kind, caseKey: r.caseKey, facts: r.facts, ...base };
@@ -36,11 +38,23 @@ async function decideInvoices(db: Database, s: LedgerScope, ids: readonly string
 async function decideDispute(db: Database, s: LedgerScope, disputeId: string, policy: DetectionPolicy): Promise<Decision | undefined> {
   const dispute = await loadDispute(db, s, disputeId);
   if (!dispute) return undefined;
-  const ledger: InvoiceState[] = dispute.invoice ? [...(await loadInvoiceStates(db, s, [dispute.invoice.id])).values()] : [];
+  // A charge Stripe holds no invoice for may have paid one in the organisation's QuickBooks or Xero (a payment
+  // link, a card terminal): the chargeback then belongs to that invoice's case.
+  const elsewhere = !dispute.invoice && dispute.charge ? await ledgerInvoicesPaidLike(db, s, dispute.charge, policy.matchWindowDays) : [];
+  const ledger: InvoiceState[] = dispute.invoice
+    ? [...(await loadInvoiceStates(db, s, [dispute.invoice.id])).values()]
+    : elsewhere.flatMap((l) => l.states);
+  const ctx = { ledger, ...(dispute.charge && { charge: dispute.charge }) };
   // The case key depends on which invoice the dispute links to, so ask once to learn it, then with its case.
-  const key = detectStripeDispute(dispute, { ledger }, policy).caseKey!;
+  const first = detectStripeDispute(dispute, ctx, policy);
+  const key = first.caseKey!;
   const open = (await runningCasesByKey(db, [key])).get(key);
-  return { trigger: { disputeId }, result: detectStripeDispute(dispute, { ledger, ...(open && { openCase: toOpenCase(open) }) }, policy) };
+  const linked = !dispute.invoice ? elsewhere.find((l) => l.states.some((st) => caseKey({ invoice: st.invoice.ref }) === key)) : undefined;
+  return {
+    trigger: { disputeId },
+    result: detectStripeDispute(dispute, { ...ctx, ...(open && { openCase: toOpenCase(open) }) }, policy),
+    ...(linked && { ledgerConnectionId: linked.scope.connectionId }),
+  };
 }
 
 /** `today` (YYYY-MM-DD) dates what counts as old history: short payments last paid long before it open no case. */

@@ -1,9 +1,9 @@
 // Reads synced ledger state back as the canonical model, for detection and for building case inputs.
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/index.js';
-import { chargeDisputes, creditNotes, invoices, payments } from '../db/schema.js';
+import { chargeDisputes, connections, creditNotes, invoices, payments } from '../db/schema.js';
 import type { InvoiceState } from '../domain/detection.js';
-import type { ChargeDispute, CreditNote, Invoice, Payment } from '../domain/model.js';
+import type { ChargeDispute, CreditNote, DisputedCharge, Invoice, Payment } from '../domain/model.js';
 import type { LedgerScope } from './actions.js';
 import { arrangementsFor, toArrangement } from './arrangements.js';
 import { toCreditNote, toDispute, toInvoice, toPayment, type StoredApplication } from './rows.js';
@@ -61,4 +61,36 @@ export async function loadInvoiceStates(db: Database, s: LedgerScope, ids: reado
 export async function loadDispute(db: Database, s: LedgerScope, disputeId: string): Promise<ChargeDispute | undefined> {
   const [row] = await db.select().from(chargeDisputes).where(and(eq(chargeDisputes.connectionId, s.connectionId), eq(chargeDisputes.externalId, disputeId)));
   return row && toDispute(s, row);
+}
+
+/** One of the organisation's other ledgers, with the invoices a card charge might have paid there. */
+export interface LedgerCandidates {
+  readonly scope: LedgerScope;
+  readonly states: readonly InvoiceState[];
+}
+
+/**
+ * The invoices in the organisation's QuickBooks and Xero ledgers that a payment of the charge's amount and
+ * currency, booked within `windowDays` of it, applies to: what a chargeback on a card payment taken through
+ * Stripe for a ledger invoice can be matched against (the domain decides whether exactly one fits).
+ */
+export async function ledgerInvoicesPaidLike(db: Database, stripe: LedgerScope, charge: DisputedCharge, windowDays: number): Promise<LedgerCandidates[]> {
+  const [own] = await db.select({ organisationId: connections.organisationId }).from(connections).where(eq(connections.id, stripe.connectionId));
+  if (!own) return [];
+  const ledgers = await db.select({ id: connections.id, provider: connections.provider, accountId: connections.accountId }).from(connections)
+    .where(and(eq(connections.organisationId, own.organisationId), inArray(connections.provider, ['quickbooks', 'xero']), ne(connections.status, 'disconnected')));
+  if (ledgers.length === 0) return [];
+  const rows = await db.select({ connectionId: payments.connectionId, applications: payments.applications }).from(payments).where(and(
+    inArray(payments.connectionId, ledgers.map((l) => l.id)),
+    eq(payments.currency, charge.amount.currency), eq(payments.amountMinor, charge.amount.minor), eq(payments.status, 'applied'),
+    sql`${payments.paidOn} between ${charge.date}::date - ${windowDays}::int and ${charge.date}::date + ${windowDays}::int`,
+  ));
+  const found: LedgerCandidates[] = [];
+  for (const l of ledgers) {
+    const ids = [...new Set(rows.filter((r) => r.connectionId === l.id).flatMap((r) => (r.applications as StoredApplication[]).map((a) => a.invoiceId)))];
+    if (ids.length === 0) continue;
+    const scope: LedgerScope = { connectionId: l.id, provider: l.provider as LedgerScope['provider'], accountId: l.accountId };
+    found.push({ scope, states: [...(await loadInvoiceStates(db, scope, ids)).values()] });
+  }
+  return found;
 }

@@ -73,6 +73,8 @@ export const disputeRow = (connectionId: string, d: ChargeDispute, syncedAt: Dat
   connectionId, externalId: d.ref.id, chargeId: d.chargeId, paymentIntentId: d.paymentIntentId ?? null, invoiceId: d.invoice?.id ?? null,
   currency: d.amount.currency, amountMinor: d.amount.minor, reason: d.reason, status: d.status,
   dueBy: d.dueBy ? new Date(d.dueBy) : null, providerCreatedAt: new Date(d.createdAt), syncedAt,
+  chargeAmountMinor: d.charge?.amount.minor ?? null, chargedOn: d.charge?.date ?? null,
+  chargeEmail: d.charge?.customerEmail ?? null, chargeName: d.charge?.customerName ?? null,
 });
 
 export function toDispute(s: LedgerScope, r: DisputeRow): ChargeDispute {
@@ -80,5 +82,11 @@ export function toDispute(s: LedgerScope, r: DisputeRow): ChargeDispute {
     ref: ref(s, r.externalId), chargeId: r.chargeId, paymentIntentId: r.paymentIntentId ?? undefined,
     invoice: r.invoiceId ? ref(s, r.invoiceId) : undefined, amount: { minor: r.amountMinor, currency: r.currency }, reason: r.reason,
     status: r.status as DisputeStatus, dueBy: r.dueBy?.toISOString(), createdAt: (r.providerCreatedAt ?? r.syncedAt).toISOString(),
+    ...(r.chargeAmountMinor !== null && r.chargedOn !== null && {
+      charge: {
+        amount: { minor: r.chargeAmountMinor, currency: r.currency }, date: r.chargedOn,
+        ...(r.chargeEmail && { customerEmail: r.chargeEmail }), ...(r.chargeName && { customerName: r.chargeName }),
+      },
+    }),
   };
 }

@@ -221,7 +221,12 @@ export interface StripeDisputeUpdate {
   readonly status: DisputeStatus;
   readonly dueBy?: string;
   /** The chargeback itself, when the case did not start from it (a card payment on its invoice was disputed later). */
-  readonly dispute?: StripeDisputeRef & { readonly amount: Money; readonly reason: string };
+  readonly dispute?: StripeDisputeRef & {
+    readonly amount: Money;
+    readonly reason: string;
+    /** The Stripe connection that holds the chargeback, where its evidence goes (absent in older histories). */
+    readonly connectionId?: string;
+  };
 }
 
 export interface EvidencePackRequestInput {

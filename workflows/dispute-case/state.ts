@@ -34,6 +34,8 @@ export interface Chargeback extends StripeDisputeRef {
   readonly reason: string;
   readonly status: DisputeStatus;
   readonly at: string;
+  /** The Stripe connection that holds it, when it reached a case running on another ledger. */
+  readonly connectionId?: string;
 }
 
 export interface CaseState {
@@ -505,7 +507,7 @@ export function applyStripeStatus(s: CaseState, u: StripeDisputeUpdate, at: stri
   const fresh = u.dispute && (!prior || prior.dispute.id !== u.dispute.dispute.id);
   if (fresh && prior && chargebackOpen(s)) return note(s, at, 'stripe', `A second chargeback (${u.dispute!.dispute.id}) arrived while ${prior.dispute.id} is open; answer it from Stripe's dashboard`);
   const base: Chargeback | undefined = fresh
-    ? { dispute: u.dispute!.dispute, chargeId: u.dispute!.chargeId, amount: u.dispute!.amount, reason: u.dispute!.reason, status, at }
+    ? { dispute: u.dispute!.dispute, chargeId: u.dispute!.chargeId, amount: u.dispute!.amount, reason: u.dispute!.reason, status, at, ...(u.dispute!.connectionId ? { connectionId: u.dispute!.connectionId } : {}) }
     : prior;
   if (!base) return s;
   const dueByNow = dueBy ?? (fresh ? u.dispute!.dueBy : prior?.dueBy);

@@ -246,6 +246,13 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     }
     const d = st.latestDraft(s);
     if (d?.kind === 'stripe_evidence' && d.state === 'approved') {
+      // What reaches Stripe is what the owner approved, edits included, even when the approval came before the
+      // draft was staged: stage that version (once, by its key), then submit.
+      if (wf.patched('stage-approved-evidence')) {
+        // Its own key: the draft's earlier staging uploaded other file ids, and an idempotency key is for one request.
+        const staged = await needsConnection(() => writes.stageStripeEvidence({ key: key('stripe', 'stage-approved', cb.dispute.id, d.version), connectionId: stripeConnection(), disputeId: cb.dispute.id, fields: d.content.evidence ?? {}, documentIds: d.content.attachments.map((a) => a.documentId) }));
+        if (staged === undefined && !s.ledgerConnected) return;
+      }
       const done = await needsConnection(() => writes.submitStripeEvidence({ key: key('stripe', 'submit', cb.dispute.id, d.version), connectionId: stripeConnection(), disputeId: cb.dispute.id }));
       if (done === undefined && !s.ledgerConnected) return;
       s = st.withStatus({ ...st.markSent(s, d.version, now()), stripeSubmitted: true }, 'stripe_submitted');
@@ -262,7 +269,8 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
   }
 
   /** Evidence goes to the Stripe connection: the case's own, or the one the chargeback was found on. */
-  const stripeConnection = () => s.input.stripeConnectionId ?? s.input.connectionId;
+  // A chargeback that reached a case running on QuickBooks or Xero is answered through the Stripe connection it came from.
+  const stripeConnection = () => s.chargeback?.connectionId ?? s.input.stripeConnectionId ?? s.input.connectionId;
   const fmt = (m: { minor: number; currency: string }) => st.formatFor(s, m);
 
   async function objectionStep(o: st.Objection): Promise<void> {

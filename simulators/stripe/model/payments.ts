@@ -6,13 +6,38 @@ import { newId } from '../ids.js';
 import type { AccountData, StripeStore } from '../store.js';
 import { applyToInvoice, liveInvoice, type PaymentInput } from './invoices.js';
 
-function onStripe(store: StripeStore, data: AccountData, invoice: StripeObject, amount: number): Record<string, string> {
-  const now = store.now();
-  const currency = invoice.currency;
+export interface CardChargeInput {
+  readonly amount: number;
+  readonly currency: string;
+  readonly customer?: string | null;
+  /** The card's billing details, as Checkout or a payment link collects them. */
+  readonly email?: string | null;
+  readonly name?: string | null;
+  /** Unix seconds; now by default. */
+  readonly created?: number;
+}
+
+/** A succeeded card payment: a PaymentIntent and its Charge. */
+export function cardCharge(store: StripeStore, data: AccountData, input: CardChargeInput): { paymentIntent: string; charge: string } {
+  const created = input.created ?? store.now();
+  const { amount, currency } = input;
+  const customer = input.customer ?? null;
   const paymentIntent = newId('pi');
   const charge = newId('ch');
-  data.paymentIntents.add({ id: paymentIntent, object: 'payment_intent', created: now, amount, amount_received: amount, currency, customer: invoice.customer, latest_charge: charge, livemode: false, metadata: {}, status: 'succeeded' });
-  data.charges.add({ id: charge, object: 'charge', created: now, amount, amount_captured: amount, amount_refunded: 0, currency, customer: invoice.customer, disputed: false, livemode: false, metadata: {}, paid: true, payment_intent: paymentIntent, status: 'succeeded' });
+  data.paymentIntents.add({ id: paymentIntent, object: 'payment_intent', created, amount, amount_received: amount, currency, customer, latest_charge: charge, livemode: false, metadata: {}, status: 'succeeded' });
+  data.charges.add({
+    id: charge, object: 'charge', created, amount, amount_captured: amount, amount_refunded: 0, currency, customer, disputed: false, livemode: false, metadata: {}, paid: true,
+    payment_intent: paymentIntent, status: 'succeeded', receipt_email: input.email ?? null,
+    billing_details: { address: null, email: input.email ?? null, name: input.name ?? null, phone: null, tax_id: null },
+  });
+  return { paymentIntent, charge };
+}
+
+function onStripe(store: StripeStore, data: AccountData, invoice: StripeObject, amount: number): Record<string, string> {
+  const { paymentIntent } = cardCharge(store, data, {
+    amount, currency: String(invoice.currency), customer: invoice.customer as string | null,
+    email: invoice.customer_email as string | null, name: invoice.customer_name as string | null,
+  });
   return { type: 'payment_intent', payment_intent: paymentIntent };
 }
 

@@ -22,7 +22,7 @@ describe('Stripe chargebacks and evidence', () => {
     return createStripeDisputeEvidence(client, createStripeReader(client, () => ({ accountId, observedAt: new Date(clock.now()).toISOString() })));
   }
 
-  it('syncs a chargeback with its evidence deadline and the invoice it reverses', async () => {
+  it('syncs a chargeback with its evidence deadline, the invoice it reverses, and who was charged', async () => {
     const cb = sim.admin.scenarios.chargeback({ dueInDays: 7, reason: 'fraudulent' });
     const disputes = (await drain(connectorFor(sim, cb.accountId, { connector: { now: clock.now } }))).flatMap((b) => b.disputes);
     expect(disputes).toEqual([
@@ -36,6 +36,8 @@ describe('Stripe chargebacks and evidence', () => {
         status: 'needs_response',
         dueBy: '2026-04-17T14:30:00.000Z',
         createdAt: '2026-04-10T14:30:00.000Z',
+        // Read expanded with the dispute: how a card payment for a QuickBooks or Xero invoice is recognised.
+        charge: { amount: { minor: 250_000, currency: 'USD' }, date: '2026-04-10', customerEmail: 'billing@contoso.example', customerName: 'Contoso Ltd' },
       },
     ]);
   });

@@ -95,6 +95,20 @@ export function stripeAccount(sim: StripeSimulator, connect: (accountId: string,
     async partialPayment(o: { paid?: number } = {}) {
       return sim.admin.scenarios.partialPayment({ accountId: await account(), ...(o.paid !== undefined && { paid: o.paid * 100 }) });
     },
+    /**
+     * The client pays a QuickBooks invoice by card through Stripe (a payment link): Stripe holds a charge and no
+     * invoice. `at` (ms) dates the charge; the card's billing details name the payer.
+     */
+    async cardPayment(o: { amount: number; at: number; email?: string; name?: string }): Promise<{ chargeId: string }> {
+      const { charge } = sim.admin.chargeCard(await account(), { amount: Math.round(o.amount * 100), created: Math.floor(o.at / 1000), email: o.email ?? null, name: o.name ?? null });
+      return { chargeId: charge };
+    },
+    /** The cardholder disputes a charge; evidence due in `dueInDays` (7). */
+    async disputeCharge(chargeId: string, o: { dueInDays?: number; reason?: string } = {}): Promise<{ disputeId: string; dueBy: number }> {
+      const dueBy = Math.floor(Date.now() / 1000) + (o.dueInDays ?? 7) * 86_400;
+      const d = sim.admin.openDispute(await account(), { charge: chargeId, dueBy, ...(o.reason && { reason: o.reason }) });
+      return { disputeId: String(d.id), dueBy };
+    },
     closeDispute: async (disputeId: string, outcome: 'won' | 'lost') => sim.admin.closeDispute(await account(), disputeId, outcome),
     state: async () => sim.admin.state(await account()),
   };

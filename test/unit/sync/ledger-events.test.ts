@@ -55,11 +55,11 @@ describe('case signals from the ledger', () => {
 
   it('reports a Stripe dispute status once per status and deadline', () => {
     const dp = dispute({ status: 'under_review' });
-    expect(disputeCaseEvents(dp, [])).toEqual([{
+    expect(disputeCaseEvents(dp, 'conn-stripe', [])).toEqual([{
       key: 'stripe/under_review/2026-12-20T23:59:59.000Z', alsoMarks: [],
-      event: { status: 'under_review', dueBy: '2026-12-20T23:59:59.000Z', dispute: { dispute: dp.ref, chargeId: dp.chargeId, amount: dp.amount, reason: dp.reason, dueBy: dp.dueBy } },
+      event: { status: 'under_review', dueBy: '2026-12-20T23:59:59.000Z', dispute: { dispute: dp.ref, chargeId: dp.chargeId, amount: dp.amount, reason: dp.reason, dueBy: dp.dueBy, connectionId: 'conn-stripe' } },
     }]);
-    expect(disputeCaseEvents(dp, ['stripe/under_review/2026-12-20T23:59:59.000Z'])).toEqual([]);
+    expect(disputeCaseEvents(dp, 'conn-stripe', ['stripe/under_review/2026-12-20T23:59:59.000Z'])).toEqual([]);
   });
 
   it('counts as touched every invoice a payment or credit note in the batch applies to', () => {
