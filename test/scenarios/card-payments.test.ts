@@ -83,3 +83,15 @@ scenario('a charge that fits two QuickBooks invoices is not guessed: the chargeb
   expect(await s.cases()).toHaveLength(1);
   expect(only!.invoiceId).toBeNull();
 });
+
+scenario('the owner who has not approved the chargeback evidence is reminded before Stripe\'s deadline', async (s) => {
+  const inv = s.qb.invoice({ lines: [['Brand workshop', 800]] });
+  const chargeId = await paidByCard(s, inv, 800);
+  await s.stripe.disputeCharge(chargeId, { dueInDays: 7 });
+  await s.sync();
+  await s.ownerReceived(/^Chargeback of \$800\.00/);
+  await s.skipDays(6);
+  const reminder = await s.ownerReceived(/^Chargeback evidence is waiting for your approval/);
+  expect(reminder.text).toMatch(/Stripe needs it by/);
+  expect(await s.caseMails()).toHaveLength(0);
+});

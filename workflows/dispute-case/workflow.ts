@@ -134,8 +134,12 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
   const responseTimer = async (t: st.Timer) => {
     const due = s.deadlines[t.for];
     if (t.kind === 'alert') return; // the full-and-final alert goes out when the case opens
+    if (t.for === 'stripe_submit') {
+      if (t.kind === 'reminder') return owner('reminder', t.key, 'Chargeback evidence is waiting for your approval', `Stripe needs it by ${due}; after that the chargeback is lost.`);
+      return owner('overdue', t.key, "Stripe's evidence deadline has passed", `Deadline ${due}. Evidence submitted after it may not reach the card issuer; approve the draft now if Stripe still accepts it.`);
+    }
     if (t.kind === 'reminder') return owner('reminder', t.key, 'A written response is waiting for your approval', `Due ${due}.`);
-    const kind = t.for === 'response_limit' || t.for === 'stripe_submit' ? 'overdue' : 'deadline_reached';
+    const kind = t.for === 'response_limit' ? 'overdue' : 'deadline_reached';
     return owner(kind, t.key, kind === 'overdue' ? 'The response window has closed' : 'The written response is due today', `Deadline ${due}. Approve the draft to send it.`);
   };
 
