@@ -32,7 +32,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: [...nodeBuiltins, 'pino', 'pg', 'drizzle-orm', '@electric-sql/pglite', '@temporalio/activity', '@temporalio/client', '@temporalio/worker'],
-        patterns: [{ group: ['**/src/db/**', '**/integrations/**', '**/src/config*', '**/activities/*', '!**/activities/index.js', '**/simulators/**'], message: 'Workflows must stay deterministic; call an activity.', allowTypeImports: true }],
+        patterns: [{ group: ['**/src/services/**', '**/integrations/**', '**/src/config*', '**/activities/*', '!**/activities/index.js', '**/simulators/**'], message: 'Workflows must stay deterministic; call an activity.', allowTypeImports: true }],
       }],
     },
   },

@@ -1,11 +1,11 @@
 // The dispute-case activities: thin, one side effect each, idempotent through the keys the workflow derives.
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import type { Database } from '../src/db/index.js';
-import { auditEvents, cases } from '../src/db/schema.js';
-import type { ApprovalStore } from '../src/approvals/store.js';
-import type { DocumentStore } from '../src/documents/storage.js';
-import type { Outbox } from '../src/mail/outbox.js';
+import type { Database } from '../src/services/db/index.js';
+import { auditEvents, cases } from '../src/services/db/schema.js';
+import type { ApprovalStore } from '../src/services/approvals/store.js';
+import type { DocumentStore } from '../src/services/documents/storage.js';
+import type { Outbox } from '../src/services/mail/outbox.js';
 import type { LedgerConnector } from '../integrations/types.js';
 import type { CaseActivities } from './case-types.js';
 import { caseDocumentKinds, type CaseDocument, type CaseDocumentKind } from '../src/domain/case.js';

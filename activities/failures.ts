@@ -3,8 +3,8 @@
 // workflows' retry policies read the same list.
 import { ApplicationFailure } from '@temporalio/common';
 import { isIntegrationError, type IntegrationErrorKind } from '../integrations/errors.js';
-import { ConnectionUnusableError } from '../src/connections/fresh-auth.js';
-import { ConnectionNotFoundError } from '../src/connections/records.js';
+import { ConnectionUnusableError } from '../src/services/connections/fresh-auth.js';
+import { ConnectionNotFoundError } from '../src/services/connections/records.js';
 import { disconnectedFailureType, nonRetryableFailureTypes } from '../workflows/failure-types.js';
 
 export { authFailureType, brokenConnectionFailureTypes, disconnectedFailureType, nonRetryableFailureTypes } from '../workflows/failure-types.js';

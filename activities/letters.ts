@@ -1,11 +1,11 @@
 // Turns a workflow's LetterRequest into the domain's letter facts and renders the draft.
-// Only translation lives here: what each letter says is decided in src/domain/letters.
+// Only translation lives here: what each letter says is decided in src/services/letters.
 import type { LetterRequest } from './case-types.js';
 import type { DraftContent } from '../workflows/dispute-case/definitions.js';
 import {
   draftFinalNotice, draftFirstResponse, draftLineItemResponse, draftPartialPaymentReceipt, draftStripeEvidence, draftVagueObjectionReply,
   type Draft, type LetterFacts,
-} from '../src/domain/letters/index.js';
+} from '../src/services/letters/index.js';
 
 import { caseCreditReference } from '../src/domain/account.js';
 

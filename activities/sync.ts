@@ -3,10 +3,10 @@
 // Each is safe to retry.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ConnectionVault } from '../src/connections/vault.js';
-import type { CaseStarter } from '../src/cases/starter.js';
-import type { CaseAction } from '../src/sync/actions.js';
-import type { SyncStore } from '../src/sync/store.js';
+import type { ConnectionVault } from '../src/services/connections/vault.js';
+import type { CaseStarter } from '../src/services/cases/starter.js';
+import type { CaseAction } from '../src/services/sync/actions.js';
+import type { SyncStore } from '../src/services/sync/store.js';
 import type { ProviderRegistry } from '../integrations/registry.js';
 import type { ChangeBatch } from '../integrations/types.js';
 import type { ReconciliationResult } from '../workflows/connection-sync/definitions.js';

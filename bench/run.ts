@@ -7,7 +7,7 @@ import { detectShortPayment } from '../src/domain/detection.js';
 import { classifyMemo } from '../src/domain/full-and-final.js';
 import type { Invoice, Payment } from '../src/domain/model.js';
 import { parseDecimal, sum } from '../src/domain/money.js';
-import { checkApprovalToken, issueApprovalToken } from '../src/security/approval-links.js';
+import { checkApprovalToken, issueApprovalToken } from '../src/services/security/approval-links.js';
 import { shortPaymentInput } from '../test/helpers/case-fixtures.js';
 
 const memos = ['Payment in full for inv 1042', 'partial payment, balance to follow', 'PIF', 'first instalment', 'Full & final settlement', 'ACH 889123', 'not payment in full', 'towards invoice 77'];

@@ -3,7 +3,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Logger } from './logger.js';
+import type { Logger } from './services/logger.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { webhookRoutes, type WebhookRouteDeps } from './routes/webhooks/route.js';
 import { htmlErrorHandler, htmlNotFoundHandler } from './web/errors.js';

@@ -1,7 +1,7 @@
 // The embedded demo's "Sandbox (simulated)" companies: our provider simulators, seeded with one short-paid
 // invoice each so a newcomer can walk the whole flow. Loaded only when config.simulators is on, never in production.
 import { randomBytes } from 'node:crypto';
-import type { Logger } from './logger.js';
+import type { Logger } from './services/logger.js';
 
 export interface Sandbox {
   readonly quickbooks: { baseUrl: string; clientId: string; clientSecret: string; webhookVerifierToken: string };

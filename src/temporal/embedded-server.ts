@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../services/logger.js';
 import { searchAttributeKeys } from '../../workflows/search-attributes.js';
 import { searchAttributeFlags } from './search-attributes.js';
 

@@ -1,7 +1,7 @@
 // Decides which Temporal server this process talks to: the configured cluster, or the embedded dev server.
 import path from 'node:path';
 import type { Config } from '../config.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../services/logger.js';
 import { findBinary } from './binaries.js';
 import { startEmbeddedTemporal } from './embedded-server.js';
 import type { TemporalTarget } from './connection.js';

@@ -1,6 +1,6 @@
 // Forwards Temporal's Runtime (core + SDK) logs into pino, so worker lines carry workflowId and runId.
 import { DefaultLogger, makeTelemetryFilterString, Runtime, type LogLevel } from '@temporalio/worker';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../services/logger.js';
 
 const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
   TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error',

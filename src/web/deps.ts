@@ -1,10 +1,10 @@
 // Everything the web app is built from. Route modules take the slices they use.
 import type { WorkflowClient } from '@temporalio/client';
-import type { ApprovalStore } from '../approvals/store.js';
-import type { Database } from '../db/index.js';
-import type { DocumentStore } from '../documents/storage.js';
-import type { Outbox } from '../mail/outbox.js';
-import type { ConnectionsPort } from './ports.js';
+import type { ApprovalStore } from '../services/approvals/store.js';
+import type { Database } from '../services/db/index.js';
+import type { DocumentStore } from '../services/documents/storage.js';
+import type { Outbox } from '../services/mail/outbox.js';
+import type { ConnectionsPort } from '../services/ports.js';
 import type { WebSettings } from './settings.js';
 
 export interface WebDeps {

@@ -1,12 +1,12 @@
 // What each template in ./views expects. Every page also gets `user`, `csrf` and `f` (formatters) from render.ts.
-import type { OutboxRow } from '../mail/outbox.js';
+import type { OutboxRow } from '../services/mail/outbox.js';
 import type { DraftView } from '../../workflows/dispute-case/definitions.js';
 import type { EvidenceCheck } from '../domain/evidence.js';
 import type { OrganisationValues } from './auth/organisation-form.js';
 import type { CaseModel } from './cases/case-model.js';
 import type { CaseFilters, CaseListRow } from './cases/queries.js';
 import type { ConnectionsModel } from './connections/view-model.js';
-import type { AccountChoice } from './ports.js';
+import type { AccountChoice } from '../services/ports.js';
 import type { ArrangementPage, InvoicesPage } from './arrangements/views.js';
 
 interface Titled {

@@ -11,7 +11,7 @@ import { INBOUND_SECRET_HEADER } from '../../src/web/mail/inbound-routes.js';
 import { inboundEmailSecret } from '../../src/web/security/keys.js';
 import { launchChromium } from './browser.js';
 import { and, eq } from 'drizzle-orm';
-import { auditEvents, cases, creditNotes } from '../../src/db/schema.js';
+import { auditEvents, cases, creditNotes } from '../../src/services/db/schema.js';
 import { secrets, startStack, waitForMail, type Stack } from './stack.js';
 
 const owner = 'ana@brightside.example';

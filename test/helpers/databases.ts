@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, inject } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../../src/db/index.js';
+import { openDatabase, type DatabaseHandle } from '../../src/services/db/index.js';
 
 /** A new, empty Postgres database on the suite's server, so test files never share state. */
 export async function freshPostgresUrl(): Promise<string> {

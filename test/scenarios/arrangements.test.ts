@@ -1,7 +1,7 @@
 // Arrangements the owner agreed (README, "Arrangements"): a payment plan or a deposit opens no case; a missed
 // instalment opens one for what is overdue; from the case page, agreeing a plan closes the case.
 import { expect } from 'vitest';
-import { cases, paymentPlans } from '../../src/db/schema.js';
+import { cases, paymentPlans } from '../../src/services/db/schema.js';
 import { eq } from 'drizzle-orm';
 import { scenario } from './harness/index.js';
 

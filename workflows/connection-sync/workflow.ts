@@ -133,7 +133,7 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
     reconnected = false; // set before the activity: a reconnect during it still counts
     if (!(await settled('mark the connection broken', () => status.markConnectionBroken({ connectionId, reason })))) return false;
     await wf.condition(() => reconnected);
-    // The reconnect itself resumes the cases too (src/sync/lifecycle.ts), so a failure here is not fatal.
+    // The reconnect itself resumes the cases too (src/services/sync/lifecycle.ts), so a failure here is not fatal.
     await settled('mark the connection restored', () => status.markConnectionRestored({ connectionId }));
     lastError = undefined;
     return true;

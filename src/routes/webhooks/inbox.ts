@@ -3,8 +3,8 @@
 // picked up again by processInbox.
 import { and, asc, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { NormalizedWebhookEvent } from '../../../integrations/types.js';
-import type { Database } from '../../db/index.js';
-import { webhookInbox } from '../../db/schema.js';
+import type { Database } from '../../services/db/index.js';
+import { webhookInbox } from '../../services/db/schema.js';
 import type { ProviderKey } from '../../domain/model.js';
 
 export type InboxHandler = (provider: ProviderKey, events: readonly NormalizedWebhookEvent[]) => Promise<void>;

@@ -4,9 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { WebhookVerifier } from '../../../integrations/types.js';
-import type { Database } from '../../db/index.js';
+import type { Database } from '../../services/db/index.js';
 import { providerKeys, type ProviderKey } from '../../domain/model.js';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../services/logger.js';
 import { processEvents, recordEvents, type InboxHandler } from './inbox.js';
 
 export interface WebhookRouteDeps {

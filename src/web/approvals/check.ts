@@ -1,6 +1,6 @@
 // Is this approval link still good? In order: our signature, its expiry, its single use, and whether the
 // draft it names is still the one waiting (a newer version, or a decision made elsewhere, makes it stale).
-import { checkApprovalToken, type ApprovalClaims } from '../../security/approval-links.js';
+import { checkApprovalToken, type ApprovalClaims } from '../../services/security/approval-links.js';
 import type { DraftView } from '../../../workflows/dispute-case/definitions.js';
 import { closedStatuses, findCase, type CaseRecord } from '../cases/queries.js';
 import { liveView } from '../cases/workflow-calls.js';

@@ -1,12 +1,12 @@
 // What the invoices page and the case page read and write about arrangements: the organisation's open invoices
 // with their arrangement and any running case, and recording one (from the case page, closing the case).
 import { and, asc, eq, gt, inArray, notInArray, sql } from 'drizzle-orm';
-import type { Database } from '../../db/index.js';
-import { closedStatuses, startingStatus } from '../../cases/records.js';
-import { cases, connections, invoices, paymentPlans } from '../../db/schema.js';
+import type { Database } from '../../services/db/index.js';
+import { closedStatuses, startingStatus } from '../../services/cases/records.js';
+import { cases, connections, invoices, paymentPlans } from '../../services/db/schema.js';
 import { caseKey } from '../../domain/case.js';
 import type { ProviderKey } from '../../domain/model.js';
-import { restoreArrangement, saveArrangement, type ArrangementRow } from '../../sync/arrangements.js';
+import { restoreArrangement, saveArrangement, type ArrangementRow } from '../../services/sync/arrangements.js';
 import { closeCaseUpdate } from '../../../workflows/dispute-case/definitions.js';
 import type { WebDeps } from '../deps.js';
 import type { CaseRecord } from '../cases/queries.js';

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { toDecimalString } from '../../domain/money.js';
-import { removeArrangement } from '../../sync/arrangements.js';
+import { removeArrangement } from '../../services/sync/arrangements.js';
 import { requireUser, userOf } from '../auth/guard.js';
 import type { WebDeps } from '../deps.js';
 import { noticeText } from '../notices.js';

@@ -1,7 +1,7 @@
 // The first sign-in of an address creates its organisation, with that address as the owner.
 import { eq } from 'drizzle-orm';
-import type { Database } from '../../db/index.js';
-import { organisations, users } from '../../db/schema.js';
+import type { Database } from '../../services/db/index.js';
+import { organisations, users } from '../../services/db/schema.js';
 import type { OrganisationInput } from './organisation-form.js';
 
 class AlreadyOnboarded extends Error {}

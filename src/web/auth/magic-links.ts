@@ -2,8 +2,8 @@
 // 15 minutes. Consuming is one conditional UPDATE, so two tabs racing on the same link sign in at most once.
 import { randomBytes } from 'node:crypto';
 import { and, count, eq, gt, isNull } from 'drizzle-orm';
-import type { Database } from '../../db/index.js';
-import { signInTokens } from '../../db/schema.js';
+import type { Database } from '../../services/db/index.js';
+import { signInTokens } from '../../services/db/schema.js';
 import { sha256Hex } from '../security/keys.js';
 
 export const MAGIC_LINK_TTL_MS = 15 * 60_000;

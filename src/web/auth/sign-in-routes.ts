@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { users } from '../../db/schema.js';
+import { users } from '../../services/db/schema.js';
 import type { WebDeps } from '../deps.js';
 import { PageError } from '../page-error.js';
 import { page } from '../render.js';

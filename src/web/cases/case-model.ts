@@ -4,7 +4,7 @@ import type { CaseView } from '../../../workflows/dispute-case/definitions.js';
 import { randomUUID } from 'node:crypto';
 import { caseDocumentKinds } from '../../domain/case.js';
 import type { Money } from '../../domain/money.js';
-import type { DocumentStore, StoredDocument } from '../../documents/storage.js';
+import type { DocumentStore, StoredDocument } from '../../services/documents/storage.js';
 import type { WebDeps } from '../deps.js';
 import type { CaseLine, Deadline, DraftView, ObjectionView, TimelineEntry } from '../../../workflows/dispute-case/definitions.js';
 import { auditTrail, closedStatuses, type CaseRecord, type CaseSharing } from './queries.js';

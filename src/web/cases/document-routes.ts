@@ -5,7 +5,7 @@ import multipart, { type MultipartFile, type MultipartValue } from '@fastify/mul
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { auditEvents } from '../../db/schema.js';
+import { auditEvents } from '../../services/db/schema.js';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { caseDocumentKinds } from '../../domain/case.js';
 import { documentAddedSignal } from '../../../workflows/dispute-case/definitions.js';

@@ -1,10 +1,10 @@
 // Reads of the cases table (the workflow's projection) for the list and the case page, always scoped to what
 // the signed-in user's organisation may see: its own cases, and those shared with it because it reads the same
-// provider account as the owning organisation (src/cases/records.ts, caseVisibleTo).
+// provider account as the owning organisation (src/services/cases/records.ts, caseVisibleTo).
 import { and, asc, desc, eq, ilike, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
-import { caseAudiences, caseVisibleTo, type CaseAudience } from '../../cases/records.js';
-import type { Database } from '../../db/index.js';
-import { auditEvents, cases, connections, invoices, paymentPlans, users } from '../../db/schema.js';
+import { caseAudiences, caseVisibleTo, type CaseAudience } from '../../services/cases/records.js';
+import type { Database } from '../../services/db/index.js';
+import { auditEvents, cases, connections, invoices, paymentPlans, users } from '../../services/db/schema.js';
 import type { InvoiceLine, ProviderKey } from '../../domain/model.js';
 
 export const closedStatuses = ['resolved', 'written_off', 'withdrawn'];
@@ -107,7 +107,7 @@ export async function findCase(db: Database, organisationId: string | null, case
   return { ...row, sharing, lines: (row.lines as InvoiceLine[] | null) ?? [] };
 }
 
-/** The organisation's owner: its first user, until roles exist (as src/cases/input.ts decides too). */
+/** The organisation's owner: its first user, until roles exist (as src/services/cases/input.ts decides too). */
 export async function ownerEmail(db: Database, organisationId: string): Promise<string | undefined> {
   const [owner] = await db.select({ email: users.email }).from(users).where(eq(users.organisationId, organisationId)).orderBy(asc(users.createdAt)).limit(1);
   return owner?.email;

@@ -1,5 +1,5 @@
 import { providerKeys, type ProviderKey } from '../../domain/model.js';
-import type { ConnectionSummary } from '../ports.js';
+import type { ConnectionSummary } from '../../services/ports.js';
 import type { ProviderMode, WebSettings } from '../settings.js';
 
 export interface ProviderCard {

@@ -4,7 +4,7 @@
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { simpleParser } from 'mailparser';
-import { auditEvents, cases } from '../../db/schema.js';
+import { auditEvents, cases } from '../../services/db/schema.js';
 import { clientReplySignal } from '../../../workflows/dispute-case/definitions.js';
 import type { WebDeps } from '../deps.js';
 import { PageError } from '../page-error.js';

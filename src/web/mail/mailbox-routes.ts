@@ -4,7 +4,7 @@ import { desc, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { emailOutbox } from '../../db/schema.js';
+import { emailOutbox } from '../../services/db/schema.js';
 import type { WebDeps } from '../deps.js';
 import { PageError } from '../page-error.js';
 import { page } from '../render.js';

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { organisations } from '../../db/schema.js';
+import { organisations } from '../../services/db/schema.js';
 import { Dec } from '../../domain/decimal.js';
 import { defaultAbsoluteTolerance, defaultPercentTolerance, type OrganisationTolerance } from '../../domain/detection.js';
 import { currencyExponents, formatMoney, parseDecimal, toDecimalString } from '../../domain/money.js';

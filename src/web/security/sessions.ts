@@ -2,8 +2,8 @@
 // session by the token's hash, so a database read cannot be turned into a cookie.
 import { randomBytes } from 'node:crypto';
 import { and, eq, gt } from 'drizzle-orm';
-import type { Database } from '../../db/index.js';
-import { organisations, sessions, users } from '../../db/schema.js';
+import type { Database } from '../../services/db/index.js';
+import { organisations, sessions, users } from '../../services/db/schema.js';
 import { sha256Hex } from './keys.js';
 
 export const SESSION_TTL_MS = 30 * 86_400_000;

@@ -5,12 +5,12 @@ import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createCaseActivities } from '../../../activities/cases.js';
 import { createQuickbooksConnector, createRealmLimiter } from '../../../integrations/quickbooks/index.js';
-import { createApprovalStore } from '../../../src/approvals/store.js';
-import { openDatabase } from '../../../src/db/index.js';
-import { cases, organisations } from '../../../src/db/schema.js';
-import { createDocumentStore } from '../../../src/documents/storage.js';
-import { createOutbox } from '../../../src/mail/outbox.js';
-import { createMailTransport } from '../../../src/mail/transport.js';
+import { createApprovalStore } from '../../../src/services/approvals/store.js';
+import { openDatabase } from '../../../src/services/db/index.js';
+import { cases, organisations } from '../../../src/services/db/schema.js';
+import { createDocumentStore } from '../../../src/services/documents/storage.js';
+import { createOutbox } from '../../../src/services/mail/outbox.js';
+import { createMailTransport } from '../../../src/services/mail/transport.js';
 import { workflowsPath } from '../../../src/worker.js';
 
 export interface CrashWorkerConfig {

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
-import { connections, organisations, webhookInbox } from '../../../src/db/schema.js';
+import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { connections, organisations, webhookInbox } from '../../../src/services/db/schema.js';
 import { bothEngines } from '../../helpers/databases.js';
 
 const expectedTables = ['approval_tokens', 'audit_events', 'cases', 'charge_disputes', 'connections', 'credit_notes', 'documents', 'email_outbox', 'invoices', 'oauth_states', 'organisations', 'payment_plans', 'payments', 'pending_grants', 'sessions', 'sign_in_tokens', 'users', 'webhook_inbox'];

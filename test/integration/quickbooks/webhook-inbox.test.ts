@@ -7,9 +7,9 @@ import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQuickbooksWebhookVerifier } from '../../../integrations/quickbooks/webhook.js';
 import type { NormalizedWebhookEvent } from '../../../integrations/types.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
-import { webhookInbox } from '../../../src/db/schema.js';
-import { createLogger } from '../../../src/logger.js';
+import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { webhookInbox } from '../../../src/services/db/schema.js';
+import { createLogger } from '../../../src/services/logger.js';
 import { webhookRoutes } from '../../../src/routes/webhooks/route.js';
 
 const verifierToken = 'inbox-verifier-token';

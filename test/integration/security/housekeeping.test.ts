@@ -1,10 +1,10 @@
 // The housekeeping sweep on both engines: exactly the spent rows past their retention go, fresh and recent ones
 // stay; and through the real routes, a used link still answers "already used" after a sweep.
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
-import { approvalTokens, cases, oauthStates, pendingGrants, sessions, signInTokens } from '../../../src/db/schema.js';
-import { createLogger } from '../../../src/logger.js';
-import { purgeExpiredSecrets, startHousekeeping } from '../../../src/security/housekeeping.js';
+import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { approvalTokens, cases, oauthStates, pendingGrants, sessions, signInTokens } from '../../../src/services/db/schema.js';
+import { createLogger } from '../../../src/services/logger.js';
+import { purgeExpiredSecrets, startHousekeeping } from '../../../src/services/security/housekeeping.js';
 import { bothEngines } from '../../helpers/databases.js';
 import { seedOrganisation } from '../sync/fixtures.js';
 import { csrfOf, textOf } from '../web/browser.js';

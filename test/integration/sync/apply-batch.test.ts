@@ -2,11 +2,11 @@
 // by the domain from what is stored (including anything a crash left unapplied).
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { createConnectionVault } from '../../../src/connections/vault.js';
-import { cases, chargeDisputes, creditNotes, invoices, payments } from '../../../src/db/schema.js';
+import { createConnectionVault } from '../../../src/services/connections/vault.js';
+import { cases, chargeDisputes, creditNotes, invoices, payments } from '../../../src/services/db/schema.js';
 import { caseKey } from '../../../src/domain/case.js';
-import { loadDispute, loadInvoiceStates, creditNotesApplyingTo } from '../../../src/sync/ledger.js';
-import { createSyncStore } from '../../../src/sync/store.js';
+import { loadDispute, loadInvoiceStates, creditNotesApplyingTo } from '../../../src/services/sync/ledger.js';
+import { createSyncStore } from '../../../src/services/sync/store.js';
 import { bothEngines } from '../../helpers/databases.js';
 import { testKeyRing } from './fakes.js';
 import { batch, cleared, creditNote, dispute, invoice, payment, qbo, seedOrganisation, shortPaid, syncClock, usd } from './fixtures.js';

@@ -1,11 +1,11 @@
 // Arrangements on both engines: an agreed plan survives re-syncs of its invoice, opens no case while instalments
 // are paid, and a missed one opens a case on the next pass, with nothing new in the ledger; a deposit never does.
 import { describe, expect, it } from 'vitest';
-import { createConnectionVault } from '../../../src/connections/vault.js';
-import { invoices, paymentPlans } from '../../../src/db/schema.js';
-import { removeArrangement, saveArrangement } from '../../../src/sync/arrangements.js';
-import { loadInvoiceStates } from '../../../src/sync/ledger.js';
-import { createSyncStore } from '../../../src/sync/store.js';
+import { createConnectionVault } from '../../../src/services/connections/vault.js';
+import { invoices, paymentPlans } from '../../../src/services/db/schema.js';
+import { removeArrangement, saveArrangement } from '../../../src/services/sync/arrangements.js';
+import { loadInvoiceStates } from '../../../src/services/sync/ledger.js';
+import { createSyncStore } from '../../../src/services/sync/store.js';
 import { bothEngines } from '../../helpers/databases.js';
 import { testKeyRing } from './fakes.js';
 import { batch, invoice, payment, seedOrganisation, usd } from './fixtures.js';

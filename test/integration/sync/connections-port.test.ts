@@ -2,14 +2,14 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntegrationError } from '../../../integrations/errors.js';
-import { createConnectionsPort } from '../../../src/connections/port.js';
-import { createOAuthStateStore } from '../../../src/connections/oauth-states.js';
-import { createPendingGrantStore } from '../../../src/connections/pending-grants.js';
-import type { Connection } from '../../../src/connections/types.js';
-import { createConnectionVault } from '../../../src/connections/vault.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
-import { connections, pendingGrants } from '../../../src/db/schema.js';
-import type { ConnectionsPort } from '../../../src/web/ports.js';
+import { createConnectionsPort } from '../../../src/services/connections/port.js';
+import { createOAuthStateStore } from '../../../src/services/connections/oauth-states.js';
+import { createPendingGrantStore } from '../../../src/services/connections/pending-grants.js';
+import type { Connection } from '../../../src/services/connections/types.js';
+import { createConnectionVault } from '../../../src/services/connections/vault.js';
+import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { connections, pendingGrants } from '../../../src/services/db/schema.js';
+import type { ConnectionsPort } from '../../../src/services/ports.js';
 import { FakeOAuthProvider, testKeyRing } from './fakes.js';
 import { seedOrganisation } from './fixtures.js';
 

@@ -5,7 +5,7 @@ import type {
   ChangeBatch, ConnectedAccount, CreditNoteRequest, LedgerConnector, NormalizedWebhookEvent, OAuthGrant, OAuthProvider, TokenSet, WebhookVerification, WebhookVerifier,
 } from '../../../integrations/types.js';
 import type { CreditNote, ProviderKey } from '../../../src/domain/model.js';
-import { parseKeyRing } from '../../../src/security/cipher.js';
+import { parseKeyRing } from '../../../src/services/security/cipher.js';
 
 export const testKeyRing = () => parseKeyRing(`k1:${randomBytes(32).toString('base64')}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

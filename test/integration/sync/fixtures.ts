@@ -1,7 +1,7 @@
 // Seed rows and canonical records for the sync tests.
 import type { ChangeBatch } from '../../../integrations/types.js';
-import type { Database } from '../../../src/db/index.js';
-import { organisations, users } from '../../../src/db/schema.js';
+import type { Database } from '../../../src/services/db/index.js';
+import { organisations, users } from '../../../src/services/db/schema.js';
 import type { ChargeDispute, CreditNote, ExternalRef, Invoice, Payment } from '../../../src/domain/model.js';
 
 export async function seedOrganisation(db: Database, name = 'Brightside Design'): Promise<{ organisationId: string; userId: string }> {

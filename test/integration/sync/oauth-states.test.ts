@@ -1,9 +1,9 @@
 // OAuth state: bound to user and provider, ten minutes, single use; only its digest is stored.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOAuthStateStore } from '../../../src/connections/oauth-states.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
-import { oauthStates } from '../../../src/db/schema.js';
-import { purgeExpiredSecrets } from '../../../src/security/housekeeping.js';
+import { createOAuthStateStore } from '../../../src/services/connections/oauth-states.js';
+import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { oauthStates } from '../../../src/services/db/schema.js';
+import { purgeExpiredSecrets } from '../../../src/services/security/housekeeping.js';
 import { seedOrganisation } from './fixtures.js';
 
 let h: DatabaseHandle;

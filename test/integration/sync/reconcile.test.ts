@@ -3,10 +3,10 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createSyncActivities } from '../../../activities/sync.js';
-import { createConnectionVault } from '../../../src/connections/vault.js';
-import { cases, chargeDisputes, invoices, payments } from '../../../src/db/schema.js';
+import { createConnectionVault } from '../../../src/services/connections/vault.js';
+import { cases, chargeDisputes, invoices, payments } from '../../../src/services/db/schema.js';
 import { caseKey } from '../../../src/domain/case.js';
-import { createSyncStore } from '../../../src/sync/store.js';
+import { createSyncStore } from '../../../src/services/sync/store.js';
 import { bothEngines } from '../../helpers/databases.js';
 import { FakeOAuthProvider, ScriptedConnector, testKeyRing } from './fakes.js';
 import { batch, creditNote, dispute, invoice, payment, qbo, seedOrganisation, shortPaid, usd } from './fixtures.js';

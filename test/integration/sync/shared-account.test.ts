@@ -4,9 +4,9 @@
 // organisation that still reads the account. On both engines, against the real claim query.
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { claimCase } from '../../../src/cases/claim.js';
-import { createConnectionVault } from '../../../src/connections/vault.js';
-import { cases, connections } from '../../../src/db/schema.js';
+import { claimCase } from '../../../src/services/cases/claim.js';
+import { createConnectionVault } from '../../../src/services/connections/vault.js';
+import { cases, connections } from '../../../src/services/db/schema.js';
 import { caseKey, type CaseFacts } from '../../../src/domain/case.js';
 import { bothEngines } from '../../helpers/databases.js';
 import { testKeyRing } from './fakes.js';

@@ -2,10 +2,10 @@
 // invalid_grant, reconnect and disconnect.
 import { eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createConnectionVault, type VaultDeps } from '../../../src/connections/vault.js';
-import type { ConnectionBrokenEvent } from '../../../src/connections/types.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
-import { connections } from '../../../src/db/schema.js';
+import { createConnectionVault, type VaultDeps } from '../../../src/services/connections/vault.js';
+import type { ConnectionBrokenEvent } from '../../../src/services/connections/types.js';
+import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { connections } from '../../../src/services/db/schema.js';
 import { IntegrationError } from '../../../integrations/errors.js';
 import { freshPostgresUrl } from '../../helpers/databases.js';
 import { FakeOAuthProvider, testKeyRing } from './fakes.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../src/logger.js';
+import { createLogger } from '../../../src/services/logger.js';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from '../../../src/temporal/embedded-server.js';
 import { registerSearchAttributes } from '../../../src/temporal/search-attributes.js';
 import { searchAttributeKeys } from '../../../workflows/search-attributes.js';

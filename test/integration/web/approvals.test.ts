@@ -3,8 +3,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvalTokens, emailOutbox } from '../../../src/db/schema.js';
-import { checkApprovalToken } from '../../../src/security/approval-links.js';
+import { approvalTokens, emailOutbox } from '../../../src/services/db/schema.js';
+import { checkApprovalToken } from '../../../src/services/security/approval-links.js';
 import { decideDraftUpdate } from '../../../workflows/dispute-case/definitions.js';
 import { createDevEnv } from '../../helpers/temporal-env.js';
 import { csrfOf, textOf } from './browser.js';

@@ -2,8 +2,8 @@
 // a deposit before any case opens; mistakes are explained instalment by instalment and nothing is saved.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connections, invoices, paymentPlans } from '../../../src/db/schema.js';
-import { invoiceRow } from '../../../src/sync/rows.js';
+import { connections, invoices, paymentPlans } from '../../../src/services/db/schema.js';
+import { invoiceRow } from '../../../src/services/sync/rows.js';
 import { csrfOf, textOf, type InjectBrowser } from './browser.js';
 import { createWebHarness, seedOrganisation, signIn, type WebHarness } from './harness.js';
 

@@ -3,7 +3,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cases as caseRows, invoices, paymentPlans } from '../../../src/db/schema.js';
+import { cases as caseRows, invoices, paymentPlans } from '../../../src/services/db/schema.js';
 import { createDevEnv } from '../../helpers/temporal-env.js';
 import { csrfOf, fieldOf, textOf, type InjectBrowser } from './browser.js';
 import { createWebHarness, signIn, type WebHarness } from './harness.js';

@@ -1,7 +1,7 @@
 // The case list reads the cases table (the workflows' projection): filters, ordering, money and countdowns,
 // and only ever the signed-in owner's organisation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cases, connections, invoices } from '../../../src/db/schema.js';
+import { cases, connections, invoices } from '../../../src/services/db/schema.js';
 import { disputeCaseWorkflowId } from '../../../workflows/dispute-case/definitions.js';
 import type { InjectBrowser } from './browser.js';
 import { textOf } from './browser.js';

@@ -2,7 +2,7 @@
 // attachment, both only within the owner's organisation.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents, cases, connections } from '../../../src/db/schema.js';
+import { auditEvents, cases, connections } from '../../../src/services/db/schema.js';
 import { MAX_UPLOAD_BYTES } from '../../../src/web/cases/document-routes.js';
 import { csrfOf, textOf, type InjectBrowser } from './browser.js';
 import { createWebHarness, seedOrganisation, signIn, type WebHarness } from './harness.js';

@@ -1,7 +1,7 @@
 // An in-memory ConnectionsPort (fakes over mocks): enough behaviour to drive the connections pages.
 import { randomUUID } from 'node:crypto';
 import type { ProviderKey } from '../../../src/domain/model.js';
-import type { AccountChoice, CallbackOutcome, ConnectionSummary, ConnectionsPort, PortResult } from '../../../src/web/ports.js';
+import type { AccountChoice, CallbackOutcome, ConnectionSummary, ConnectionsPort, PortResult } from '../../../src/services/ports.js';
 
 export class FakeConnections implements ConnectionsPort {
   readonly byOrg = new Map<string, ConnectionSummary[]>();

@@ -4,7 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents } from '../../../src/db/schema.js';
+import { auditEvents } from '../../../src/services/db/schema.js';
 import { INBOUND_SECRET_HEADER } from '../../../src/web/mail/inbound-routes.js';
 import { inboundEmailSecret } from '../../../src/web/security/keys.js';
 import { createDevEnv } from '../../helpers/temporal-env.js';

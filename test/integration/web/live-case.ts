@@ -6,7 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { desc, eq, like } from 'drizzle-orm';
 import { createCaseActivities } from '../../../activities/cases.js';
-import { cases, connections, emailOutbox, invoices } from '../../../src/db/schema.js';
+import { cases, connections, emailOutbox, invoices } from '../../../src/services/db/schema.js';
 import { caseViewQuery, type CaseView, type DisputeCaseInput } from '../../../workflows/dispute-case/definitions.js';
 import { disputeCaseWorkflow } from '../../../workflows/dispute-case/workflow.js';
 import { shortPaymentInput } from '../../helpers/case-fixtures.js';

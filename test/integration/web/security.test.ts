@@ -1,8 +1,8 @@
 // Headers, error pages, rate limits and log hygiene of the web app.
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../src/logger.js';
-import { issueApprovalToken } from '../../../src/security/approval-links.js';
+import { createLogger } from '../../../src/services/logger.js';
+import { issueApprovalToken } from '../../../src/services/security/approval-links.js';
 import { csrfOf, textOf } from './browser.js';
 import { createWebHarness, lastMailTo, magicLinkIn, SECRET, seedOrganisation, signIn, type WebHarness } from './harness.js';
 

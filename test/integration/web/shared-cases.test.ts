@@ -5,7 +5,7 @@
 import { eq } from 'drizzle-orm';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents, cases, connections, invoices } from '../../../src/db/schema.js';
+import { auditEvents, cases, connections, invoices } from '../../../src/services/db/schema.js';
 import { disputeCaseWorkflowId } from '../../../workflows/dispute-case/definitions.js';
 import { bothEngines } from '../../helpers/databases.js';
 import { createDevEnv } from '../../helpers/temporal-env.js';

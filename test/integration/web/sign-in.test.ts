@@ -1,7 +1,7 @@
 // Magic-link sign-in, sessions and onboarding through the real routes on PGlite.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { organisations, sessions, signInTokens, users } from '../../../src/db/schema.js';
+import { organisations, sessions, signInTokens, users } from '../../../src/services/db/schema.js';
 import { csrfOf, textOf } from './browser.js';
 import { createWebHarness, lastMailTo, magicLinkIn, signIn, type WebHarness } from './harness.js';
 

@@ -2,7 +2,7 @@
 // explained row by row and saves nothing.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { organisations } from '../../../src/db/schema.js';
+import { organisations } from '../../../src/services/db/schema.js';
 import type { InjectBrowser } from './browser.js';
 import { csrfOf, textOf } from './browser.js';
 import { createWebHarness, seedOrganisation, signIn, type WebHarness } from './harness.js';

@@ -3,13 +3,13 @@
 // organisations share one rotating refresh token, so they refresh together and leave the grant one by one.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConnectionsPort, type ConnectionsService } from '../../../src/connections/port.js';
-import { createOAuthStateStore } from '../../../src/connections/oauth-states.js';
-import { createPendingGrantStore } from '../../../src/connections/pending-grants.js';
-import type { Connection, ConnectionBrokenEvent } from '../../../src/connections/types.js';
-import { createConnectionVault, type ConnectionVault } from '../../../src/connections/vault.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
-import { connections, users } from '../../../src/db/schema.js';
+import { createConnectionsPort, type ConnectionsService } from '../../../src/services/connections/port.js';
+import { createOAuthStateStore } from '../../../src/services/connections/oauth-states.js';
+import { createPendingGrantStore } from '../../../src/services/connections/pending-grants.js';
+import type { Connection, ConnectionBrokenEvent } from '../../../src/services/connections/types.js';
+import { createConnectionVault, type ConnectionVault } from '../../../src/services/connections/vault.js';
+import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { connections, users } from '../../../src/services/db/schema.js';
 import { testKeyRing } from '../sync/fakes.js';
 import { csrfOf, textOf, type InjectBrowser } from '../web/browser.js';
 import { createWebHarness, seedOrganisation, signIn, type WebHarness } from '../web/harness.js';

@@ -1,5 +1,5 @@
 import type { CaseDocument } from '../../../src/domain/case.js';
-import type { LetterFacts, Organisation } from '../../../src/domain/letters/index.js';
+import type { LetterFacts, Organisation } from '../../../src/services/letters/index.js';
 import { money } from '../../../src/domain/money.js';
 
 export const usd = (minor: number) => money(minor, 'USD');

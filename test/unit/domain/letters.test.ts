@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   draftFinalNotice, draftFirstResponse, draftLineItemResponse, draftOwnerAlert, draftPartialPaymentReceipt, draftVagueObjectionReply, type Draft,
-} from '../../../src/domain/letters/index.js';
+} from '../../../src/services/letters/index.js';
 import { documents, facts, org, payment, usd } from './letter-fixtures.js';
 
 const dueBy = '2026-06-19T03:59:59.999Z'; // end of Thursday 18 June in New York

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { draftStripeEvidence, type StripeEvidenceFacts } from '../../../src/domain/letters/index.js';
+import { draftStripeEvidence, type StripeEvidenceFacts } from '../../../src/services/letters/index.js';
 import { facts } from './letter-fixtures.js';
 
 const evidenceFacts: StripeEvidenceFacts = {

@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { IntegrationError } from '../../../integrations/errors.js';
-import { createLogger } from '../../../src/logger.js';
+import { createLogger } from '../../../src/services/logger.js';
 
 function captured() {
   const lines: string[] = [];

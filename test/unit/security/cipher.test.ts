@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { open, parseKeyRing, seal } from '../../../src/security/cipher.js';
+import { open, parseKeyRing, seal } from '../../../src/services/security/cipher.js';
 
 const key = () => randomBytes(32).toString('base64');
 

@@ -2,8 +2,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { integrationCall, nonRetryableFailureTypes, toActivityFailure } from '../../../activities/failures.js';
 import { IntegrationError, type IntegrationErrorKind } from '../../../integrations/errors.js';
-import { ConnectionUnusableError } from '../../../src/connections/fresh-auth.js';
-import { ConnectionNotFoundError } from '../../../src/connections/records.js';
+import { ConnectionUnusableError } from '../../../src/services/connections/fresh-auth.js';
+import { ConnectionNotFoundError } from '../../../src/services/connections/records.js';
 
 const failureOf = (e: unknown) => {
   try {

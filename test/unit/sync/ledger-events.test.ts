@@ -1,7 +1,7 @@
 // Which signals bring a running case up to date, and that a fact already told is never told again.
 import { describe, expect, it } from 'vitest';
-import { disputeCaseEvents, factsInInput, invoiceCaseEvents, invoiceKey } from '../../../src/cases/ledger-events.js';
-import { touchedInvoiceIds } from '../../../src/sync/touched.js';
+import { disputeCaseEvents, factsInInput, invoiceCaseEvents, invoiceKey } from '../../../src/services/cases/ledger-events.js';
+import { touchedInvoiceIds } from '../../../src/services/sync/touched.js';
 import { creditNote, dispute, invoice, payment, qbo, usd } from '../../integration/sync/fixtures.js';
 
 describe('case signals from the ledger', () => {

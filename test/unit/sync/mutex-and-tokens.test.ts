@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { KeyedMutex } from '../../../src/connections/mutex.js';
-import { mergeRefreshed, refreshDue } from '../../../src/connections/tokens.js';
+import { KeyedMutex } from '../../../src/services/connections/mutex.js';
+import { mergeRefreshed, refreshDue } from '../../../src/services/connections/tokens.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 

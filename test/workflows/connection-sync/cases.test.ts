@@ -3,12 +3,12 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { createCaseStarter } from '../../../src/cases/starter.js';
-import { createConnectionVault } from '../../../src/connections/vault.js';
-import { cases } from '../../../src/db/schema.js';
+import { createCaseStarter } from '../../../src/services/cases/starter.js';
+import { createConnectionVault } from '../../../src/services/connections/vault.js';
+import { cases } from '../../../src/services/db/schema.js';
 import { caseKey } from '../../../src/domain/case.js';
-import type { CaseAction } from '../../../src/sync/actions.js';
-import { createSyncStore } from '../../../src/sync/store.js';
+import type { CaseAction } from '../../../src/services/sync/actions.js';
+import { createSyncStore } from '../../../src/services/sync/store.js';
 import { caseViewQuery, disputeCaseWorkflowId, type CaseView } from '../../../workflows/dispute-case/definitions.js';
 import { caseStatusKey, connectionIdKey, disputedMinorKey, invoiceNumberKey, providerKey } from '../../../workflows/search-attributes.js';
 import { recordingActivities } from '../../helpers/case-fixtures.js';

@@ -3,7 +3,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
+import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
 import { bundle, createDevEnv } from '../../helpers/temporal-env.js';
 import { workflowsUrl } from '../dispute-case/harness.js';
 

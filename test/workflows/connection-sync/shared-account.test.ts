@@ -5,11 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { createCaseStarter } from '../../../src/cases/starter.js';
-import { createConnectionVault } from '../../../src/connections/vault.js';
-import { cases, connections } from '../../../src/db/schema.js';
+import { createCaseStarter } from '../../../src/services/cases/starter.js';
+import { createConnectionVault } from '../../../src/services/connections/vault.js';
+import { cases, connections } from '../../../src/services/db/schema.js';
 import { caseKey } from '../../../src/domain/case.js';
-import { createSyncStore } from '../../../src/sync/store.js';
+import { createSyncStore } from '../../../src/services/sync/store.js';
 import { caseViewQuery, disputeCaseWorkflowId, type CaseView } from '../../../workflows/dispute-case/definitions.js';
 import { connectionIdKey } from '../../../workflows/search-attributes.js';
 import { recordingActivities } from '../../helpers/case-fixtures.js';

@@ -10,7 +10,7 @@ import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authFailureType, disconnectedFailureType, nonRetryableFailureTypes, toActivityFailure } from '../../../activities/failures.js';
 import { IntegrationError } from '../../../integrations/errors.js';
-import { ConnectionUnusableError } from '../../../src/connections/fresh-auth.js';
+import { ConnectionUnusableError } from '../../../src/services/connections/fresh-auth.js';
 import { actsOptions, lookupsOptions, writesOptions } from '../../../workflows/dispute-case/policies.js';
 import { casePolicyProbeWorkflow, type CasePolicyName, type ProbeActivities } from '../../fixtures/workflows/retry-policies.js';
 import { bundle, createDevEnv, uniqueId } from '../../helpers/temporal-env.js';

@@ -1,0 +1,84 @@
+// Stripe dispute evidence. Only some evidence fields are text; customer_communication, service_documentation and
+// the like are *file* fields, so the communication summary is returned as text for an activity to upload as a file.
+import type { CaseDocument, CaseDocumentKind } from '../../domain/case.js';
+import type { LetterTemplate } from './engine.js';
+import { renderLetter } from './engine.js';
+import { baseView, formatDay } from './format.js';
+import type { LetterFacts, LetterKind } from './types.js';
+
+export type StripeTextEvidenceField =
+  | 'product_description' | 'customer_name' | 'customer_email_address' | 'service_date' | 'uncategorized_text' | 'refund_refusal_explanation';
+export type StripeFileEvidenceField = 'service_documentation' | 'customer_communication' | 'uncategorized_file';
+
+export interface StripeEvidenceDraft {
+  readonly fields: Readonly<Partial<Record<StripeTextEvidenceField, string>>>;
+  /** Plain text to upload (purpose `dispute_evidence`) and pass as `evidence.customer_communication`. */
+  readonly customerCommunication: string;
+  /** Stripe takes one file per field, so an activity merges the documents mapped to the same field. */
+  readonly attachments: readonly { readonly documentId: string; readonly name: string; readonly field: StripeFileEvidenceField }[];
+}
+
+export interface StripeEvidenceFacts extends LetterFacts {
+  readonly serviceDescription: string;
+  readonly serviceDate: string; // YYYY-MM-DD
+  readonly correspondence: readonly { readonly kind: LetterKind | 'client_objection'; readonly at: string }[];
+}
+
+const fieldFor: Record<CaseDocumentKind, StripeFileEvidenceField> = {
+  invoice: 'service_documentation', signed_estimate: 'service_documentation', sow: 'service_documentation', delivery_receipt: 'service_documentation',
+  photo: 'service_documentation', project_record: 'service_documentation',
+  scope_confirmation: 'customer_communication', rate_confirmation: 'customer_communication', other: 'uncategorized_file',
+};
+
+const correspondenceLabels: Record<StripeEvidenceFacts['correspondence'][number]['kind'], string> = {
+  client_objection: 'Client objected to the invoice', partial_payment_receipt: 'We sent a receipt for the partial payment',
+  first_response: 'We sent a written response and supporting documents', vague_objection_reply: 'We asked the client which item they dispute',
+  line_item_response: 'We answered each disputed line item', final_notice: 'We sent a final notice', owner_alert: 'Internal alert',
+};
+
+const uncategorized: LetterTemplate = {
+  subject: 'Invoice <%= it.invoiceNumber %>',
+  body: `The cardholder was invoiced <%= it.invoiceTotal %> on <%= it.invoiceDate %> (invoice <%= it.invoiceNumber %>) for: <%= it.service %>. The service was provided on <%= it.serviceDate %>.
+<% if (it.hasPaid) { -%>
+The cardholder paid <%= it.paid %> towards the invoice.
+<% } -%>
+<% if (it.respondedOn) { -%>
+We responded in writing to the cardholder's concerns on <%= it.respondedOn %> and provided our documentation.
+<% } -%>
+<% if (it.documents.length) { -%>
+Documents provided: <%= it.documents.join('; ') %>.
+<% } -%>`,
+};
+
+const communication: LetterTemplate = {
+  subject: 'Correspondence about invoice <%= it.invoiceNumber %>',
+  body: `Correspondence with <%= it.customerName %> about invoice <%= it.invoiceNumber %>:
+
+<% it.correspondence.forEach(function (c) { -%>
+- <%= c.at %>: <%= c.label %>
+<% }) -%>
+`,
+};
+
+/** (f) Text for the dispute's evidence fields, from the same facts as the letters. */
+export function draftStripeEvidence(facts: StripeEvidenceFacts): StripeEvidenceDraft {
+  const view = baseView(facts);
+  const responded = facts.correspondence.find((c) => c.kind === 'first_response' || c.kind === 'line_item_response');
+  const data = {
+    ...view, service: facts.serviceDescription, serviceDate: view.day(facts.serviceDate),
+    correspondence: facts.correspondence.map((c) => ({ at: view.deadline(c.at), label: correspondenceLabels[c.kind] })),
+    respondedOn: responded && view.deadline(responded.at),
+  };
+  const fields: Partial<Record<StripeTextEvidenceField, string>> = {
+    product_description: `${facts.serviceDescription} (invoice ${facts.invoice.number})`,
+    customer_name: facts.customer.name,
+    service_date: formatDay(facts.serviceDate, 'en-US'),
+    uncategorized_text: renderLetter(uncategorized, data).text.trim(),
+    ...(facts.customer.email && { customer_email_address: facts.customer.email }),
+  };
+  return {
+    fields,
+    customerCommunication: renderLetter(communication, data).text,
+    attachments: facts.documents.map((d: CaseDocument) => ({ documentId: d.id, name: d.name, field: fieldFor[d.kind] })),
+  };
+}
