@@ -12,7 +12,7 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: { ...globals.node },
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', '.*.cjs', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -21,10 +21,10 @@ export default tseslint.config(
     },
   },
   {
-    // Only src/config.ts reads the environment (STYLE.md B2 #12).
+    // Only src/app/config.ts reads the environment (STYLE.md B2 #12).
     files: ['src/**/*.ts', 'activities/**/*.ts', 'integrations/**/*.ts', 'workflows/**/*.ts'],
-    ignores: ['src/config.ts', 'src/main.ts'], // main.ts hands process.env to loadConfig
-    rules: { 'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through src/config.ts.' }] },
+    ignores: ['src/app/config.ts', 'src/app/main.ts'], // main.ts hands process.env to loadConfig
+    rules: { 'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through src/app/config.ts.' }] },
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox (STYLE.md B2 #2).

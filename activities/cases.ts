@@ -7,7 +7,7 @@ import type { ApprovalStore } from '../src/services/approvals/store.js';
 import type { DocumentStore } from '../src/services/documents/storage.js';
 import type { Outbox } from '../src/services/mail/outbox.js';
 import type { LedgerConnector } from '../integrations/types.js';
-import type { CaseActivities } from './case-types.js';
+import type { CaseActivities } from '../workflows/dispute-case/activities.js';
 import { caseDocumentKinds, type CaseDocument, type CaseDocumentKind } from '../src/domain/case.js';
 import { renderEvidencePack } from './evidence-pack.js';
 import { integrationCall } from './failures.js';

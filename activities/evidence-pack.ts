@@ -2,7 +2,7 @@
 // Uncompressed: packs are small, and plain text streams stay searchable by any tool.
 import PDFDocument from 'pdfkit';
 import { formatMoney, type Money } from '../src/domain/money.js';
-import type { EvidencePackRequest } from './case-types.js';
+import type { EvidencePackRequest } from '../workflows/dispute-case/activities.js';
 
 export function renderEvidencePack(r: EvidencePackRequest, generatedAt: Date): Promise<Buffer> {
   const doc = new PDFDocument({ size: 'A4', margin: 56, compress: false, info: { Title: `Evidence pack — invoice ${r.invoice?.number ?? r.caseId}`, Author: r.organisation.name, CreationDate: generatedAt } });

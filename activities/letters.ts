@@ -1,6 +1,6 @@
 // Turns a workflow's LetterRequest into the domain's letter facts and renders the draft.
 // Only translation lives here: what each letter says is decided in src/services/letters.
-import type { LetterRequest } from './case-types.js';
+import type { LetterRequest } from '../workflows/dispute-case/activities.js';
 import type { DraftContent } from '../workflows/dispute-case/definitions.js';
 import {
   draftFinalNotice, draftFirstResponse, draftLineItemResponse, draftPartialPaymentReceipt, draftStripeEvidence, draftVagueObjectionReply,

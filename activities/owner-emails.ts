@@ -1,6 +1,6 @@
 // Owner-facing emails: approval requests and notices. They carry "Not legal advice."; client letters do not.
 import { escapeHtml } from '../src/services/letters/index.js';
-import type { ApprovalRequest, OwnerNotice } from './case-types.js';
+import type { ApprovalRequest, OwnerNotice } from '../workflows/dispute-case/activities.js';
 
 const paragraphs = (text: string) => text.split(/\n{2,}/).map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`).join('\n');
 

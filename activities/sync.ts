@@ -5,11 +5,12 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ConnectionVault } from '../src/services/connections/vault.js';
 import type { CaseStarter } from '../src/services/cases/starter.js';
-import type { CaseAction } from '../src/services/sync/actions.js';
+import type { CaseAction } from '../src/domain/case-actions.js';
 import type { SyncStore } from '../src/services/sync/store.js';
 import type { ProviderRegistry } from '../integrations/registry.js';
 import type { ChangeBatch } from '../integrations/types.js';
 import type { ReconciliationResult } from '../workflows/connection-sync/definitions.js';
+import type { SweepPageResult, SyncActivities, SyncPageInput, SyncPageResult } from '../workflows/connection-sync/activities.js';
 import { disconnectedFailureType, integrationCall } from './failures.js';
 
 export interface SyncActivityDeps {
@@ -20,25 +21,6 @@ export interface SyncActivityDeps {
   /** Defaults to the running activity's heartbeat. */
   readonly heartbeat?: (details: unknown) => void;
   readonly heartbeatEveryMs?: number;
-}
-
-export interface SyncPageInput {
-  readonly connectionId: string;
-  /** The previous page's nextCursor while a feed is being paged. */
-  readonly pageCursor?: string;
-}
-
-export interface SyncPageResult {
-  readonly actions: readonly CaseAction[];
-  readonly nextPageCursor?: string;
-  readonly stored: { readonly invoices: number; readonly payments: number; readonly creditNotes: number; readonly disputes: number };
-}
-
-export interface SweepPageResult {
-  readonly actions: readonly CaseAction[];
-  readonly nextPageCursor?: string;
-  readonly scanned: number;
-  readonly repaired: number;
 }
 
 /** Heartbeats while a slow provider call runs, so a dead worker is noticed without failing a live one. */
@@ -52,7 +34,7 @@ async function beating<T>(beat: () => void, everyMs: number, body: () => Promise
   }
 }
 
-export function createSyncActivities(d: SyncActivityDeps) {
+export function createSyncActivities(d: SyncActivityDeps): SyncActivities {
   const heartbeat = d.heartbeat ?? ((details: unknown) => Context.current().heartbeat(details));
   const everyMs = d.heartbeatEveryMs ?? 10_000;
 
@@ -117,4 +99,4 @@ export function createSyncActivities(d: SyncActivityDeps) {
   };
 }
 
-export type SyncActivities = ReturnType<typeof createSyncActivities>;
+export type { SweepPageResult, SyncActivities, SyncPageInput, SyncPageResult };

@@ -1,11 +1,20 @@
 // The one place that knows every provider (STYLE.md B2 #9). Each provider folder contributes a factory that
 // turns its config slice into an OAuth client, a connector per connection and a webhook verifier; wiring a
 // provider is one entry in the factories object, and `satisfies ProviderFactories` flags a missing one.
-import type { Config } from '../src/config.js';
 import { providerKeys, type ProviderKey } from '../src/domain/model.js';
+import type { QuickbooksProviderConfig } from './quickbooks/provider.js';
+import type { StripeProviderConfig } from './stripe/provider.js';
+import type { XeroProviderConfig } from './xero/provider.js';
 import type { ConnectionAuth, LedgerConnector, OAuthProvider, WebhookVerifier } from './types.js';
 
-export type ProviderConfig<K extends ProviderKey> = NonNullable<Config['providers'][K]>;
+/** Each provider's settings, as the provider declares them; the app's configuration fills them in. */
+interface ProviderSettings {
+  readonly quickbooks: QuickbooksProviderConfig;
+  readonly xero: XeroProviderConfig;
+  readonly stripe: StripeProviderConfig;
+}
+
+export type ProviderConfig<K extends ProviderKey> = ProviderSettings[K];
 export type ProviderConfigs = { readonly [K in ProviderKey]?: ProviderConfig<K> };
 
 export interface ProviderServices {

@@ -1,4 +1,4 @@
-// What the web app needs from parts owned elsewhere. The lead wires implementations in src/deps.ts; the web
+// What the web app needs from parts owned elsewhere. The lead wires implementations in src/app/deps.ts; the web
 // code depends only on these shapes, so it is tested with fakes that implement them.
 import type { ProviderKey } from '../domain/model.js';
 

@@ -1,17 +1,17 @@
 // Shortfall as `npm start` runs it, on a real port: the embedded sandbox of provider simulators, every service
-// from src/deps.ts, a worker running the real workflows and activities on a Temporal dev server, PGlite, and
+// from src/app/deps.ts, a worker running the real workflows and activities on a Temporal dev server, PGlite, and
 // mail over SMTP to a real SMTP server. Only the owner's browser is missing: the test brings Chromium.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { buildApp } from '../../src/app/app.js';
+import { loadConfig } from '../../src/app/config.js';
 import { openDatabase } from '../../src/services/db/index.js';
-import { createServices } from '../../src/deps.js';
+import { createServices } from '../../src/app/deps.js';
 import { createLogger } from '../../src/services/logger.js';
-import { startSandbox } from '../../src/sandbox.js';
-import { webSettings } from '../../src/web/settings.js';
+import { startSandbox } from '../../src/app/sandbox.js';
+import { webSettings } from '../../src/app/http/settings.js';
 import { freePort } from '../helpers/ports.js';
 import { startSmtpServer } from '../helpers/smtp.js';
 import { bundle, createDevEnv, uniqueId } from '../helpers/temporal-env.js';

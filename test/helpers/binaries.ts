@@ -1,5 +1,5 @@
 // Tests use real binaries and fail loudly when one is missing: nothing is skipped.
-import { findBinary } from '../../src/temporal/binaries.js';
+import { findBinary } from '../../src/app/temporal/binaries.js';
 
 export function requireBinary(name: 'temporal' | 'temporal-test-server'): string {
   const envVar = name === 'temporal' ? 'TEMPORAL_CLI_PATH' : 'TEMPORAL_TEST_SERVER_PATH';

@@ -1,6 +1,6 @@
 // Builders for case inputs and a recording implementation of CaseActivities (fakes over mocks, STYLE.md B2 #15).
 import { randomUUID } from 'node:crypto';
-import type { CaseActivities, CreditNotePosting, LetterRequest, OutgoingEmail, OwnerNotice, ApprovalRequest } from '../../activities/case-types.js';
+import type { CaseActivities, CreditNotePosting, LetterRequest, OutgoingEmail, OwnerNotice, ApprovalRequest } from '../../workflows/dispute-case/activities.js';
 import type { DisputeCaseInput, DraftContent } from '../../workflows/dispute-case/definitions.js';
 
 const usd = (minor: number) => ({ minor, currency: 'USD' });

@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
+import { buildApp } from '../../src/app/app.js';
 import { openDatabase, type DatabaseHandle } from '../../src/services/db/index.js';
 import { createLogger } from '../../src/services/logger.js';
 import { createDevEnv } from '../helpers/temporal-env.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configKeys, loadConfig } from '../../src/config.js';
+import { ConfigError, configKeys, loadConfig } from '../../src/app/config.js';
 
 const production = {
   NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db:5432/shortfall', TEMPORAL_ADDRESS: 'temporal:7233',

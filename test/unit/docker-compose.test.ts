@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { configKeys, loadConfig } from '../../src/config.js';
+import { configKeys, loadConfig } from '../../src/app/config.js';
 
 interface Service { image?: string; build?: string; command?: unknown; environment?: Record<string, string>; depends_on?: Record<string, { condition: string }> }
 const compose = parse(readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8'), { merge: true }) as { services: Record<string, Service> };

@@ -4,7 +4,7 @@
 // where it was. A lost grant parks the loop until the owner reconnects; everything else is retried by the
 // activity policy and, failing that, next pass. Every policy has an attempt limit (README "What is retried").
 import * as wf from '@temporalio/workflow';
-import type { SyncActivities } from '../../activities/sync.js';
+import type { SyncActivities } from './activities.js';
 import { nonRetryableFailureTypes } from '../failure-types.js';
 import {
   authFailureType, defaultPassesPerRun, defaultSweepEveryMs, defaultSyncIntervalMs, disconnectedFailureType, reconnectedSignal, syncNowSignal,

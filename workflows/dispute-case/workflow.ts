@@ -2,7 +2,7 @@
 // decides what to wait for next and which side effect to run, re-reading state each step so that a
 // continue-as-new run resumes exactly where the previous one stopped.
 import * as wf from '@temporalio/workflow';
-import type { CaseActivities, LetterRequest } from '../../activities/case-types.js';
+import type { CaseActivities, LetterRequest } from './activities.js';
 import { caseStatusKey, connectionIdKey, customerIdKey, disputedMinorKey, invoiceNumberKey, nextDeadlineKey, providerKey } from '../search-attributes.js';
 import {
   buildEvidencePackUpdate, caseViewQuery, clientReplySignal, documentAddedSignal, closeCaseUpdate, decideDraftUpdate, decideObjectionUpdate, disputeCaseWorkflowId,

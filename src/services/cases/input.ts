@@ -6,7 +6,7 @@ import { organisations, users } from '../db/schema.js';
 import type { CaseFacts } from '../../domain/case.js';
 import type { ChargeDispute, Invoice } from '../../domain/model.js';
 import type { DisputeCaseInput, InvoiceSnapshot, OrganisationProfile } from '../../../workflows/dispute-case/definitions.js';
-import type { LedgerScope } from '../sync/actions.js';
+import type { LedgerScope } from '../../domain/case-actions.js';
 import { appliedTo, creditFacts, paymentFact, type InvoiceLedger } from './ledger-events.js';
 import { overdueUnderPlan } from '../../domain/detection.js';
 

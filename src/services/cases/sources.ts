@@ -2,8 +2,8 @@
 import type { Database } from '../db/index.js';
 import type { CaseFacts } from '../../domain/case.js';
 import type { ChargeDispute } from '../../domain/model.js';
-import type { CaseTrigger, LedgerScope } from '../sync/actions.js';
-import { creditNotesApplyingTo, creditNotesByIds, loadDispute, loadInvoiceStates } from '../sync/ledger.js';
+import type { CaseTrigger, LedgerScope } from '../../domain/case-actions.js';
+import { creditNotesApplyingTo, creditNotesByIds, loadDispute, loadInvoiceStates } from '../ledger/read.js';
 import type { InvoiceLedger } from './ledger-events.js';
 
 export interface CaseSources {

@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js';
 import { getRow, toConnection } from '../connections/records.js';
 import type { CaseView, DisputeCaseInput, LedgerEvent } from '../../../workflows/dispute-case/definitions.js';
 import { closeCaseUpdate, ledgerEventSignal, stripeDisputeSignal } from '../../../workflows/dispute-case/definitions.js';
-import type { CaseAction, LedgerScope } from '../sync/actions.js';
+import type { CaseAction, LedgerScope } from '../../domain/case-actions.js';
 import { claimCase, markStarted } from './claim.js';
 import { caseInput, organisationProfile } from './input.js';
 import { disputeCaseEvents, factsInInput, invoiceCaseEvents, stripeKey } from './ledger-events.js';

@@ -43,7 +43,7 @@ export function createBrokenConnectionAlert(d: BrokenAlertDeps) {
       // One break is one transition to needs_reconnect, stamped with its time: the key makes a retry send nothing new.
       for (const { email: to } of owners) {
         const message = { key: `connection-broken:${event.connectionId}:${event.at}:${to}`, to, ...email, attachments: [], redeliverUntil: new Date(Date.parse(event.at) + 3 * DAY) };
-        // A mail outage leaves it queued: the outbox tries again, backing off, for three days (src/main.ts sweeps it).
+        // A mail outage leaves it queued: the outbox tries again, backing off, for three days (src/app/main.ts sweeps it).
         await d.outbox.send(message).catch((err: unknown) => log?.warn({ connectionId: event.connectionId, error: errorSummary(err) }, 'owner alert queued; the outbox will retry it'));
       }
     } catch (err) {

@@ -1,4 +1,4 @@
-// The connections page's port (src/web/ports.ts): the OAuth round trip through the state store and the
+// The connections page's port (src/services/ports.ts): the OAuth round trip through the state store and the
 // provider registry, the owner's choice among the organisations a grant reaches, a pasted Stripe key, listing
 // and disconnecting, all stored through the vault.
 import { eq } from 'drizzle-orm';

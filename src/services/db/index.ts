@@ -9,7 +9,6 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
-import type { Config } from '../../config.js';
 import { schema } from './schema.js';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -23,8 +22,10 @@ export interface DatabaseHandle {
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
-/** `dir` undefined opens an in-memory PGlite (tests). */
-export async function openDatabase(cfg: Config['db'] | { kind: 'pglite'; dir?: string }): Promise<DatabaseHandle> {
+/** Where the data lives: Postgres by URL, or PGlite in a directory (`dir` undefined: in memory, for tests). */
+export type DatabaseSettings = { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'pglite'; readonly dir?: string };
+
+export async function openDatabase(cfg: DatabaseSettings): Promise<DatabaseHandle> {
   if (cfg.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: cfg.url, max: 10 });
     const db = drizzlePg(pool, { schema });

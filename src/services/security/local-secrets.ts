@@ -4,11 +4,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Config } from '../../config.js';
 
 const Stored = z.object({ encryptionKeys: z.string().min(1), appSecret: z.string().min(32) });
 
-export async function resolveSecrets(config: Pick<Config, 'secrets' | 'dataDir'>): Promise<z.infer<typeof Stored>> {
+export interface SecretSettings {
+  readonly secrets: { readonly encryptionKeys?: string | undefined; readonly appSecret?: string | undefined };
+  readonly dataDir: string;
+}
+
+export async function resolveSecrets(config: SecretSettings): Promise<z.infer<typeof Stored>> {
   const { encryptionKeys, appSecret } = config.secrets;
   if (encryptionKeys && appSecret) return { encryptionKeys, appSecret };
   const file = path.join(config.dataDir, 'secrets.json');

@@ -7,9 +7,9 @@ import { detectStripeDispute } from '../../domain/dispute-detection.js';
 import type { Database } from '../db/index.js';
 import { chargeDisputes, invoices } from '../db/schema.js';
 import { runningCasesByKey, toOpenCase } from '../cases/records.js';
-import type { CaseAction, CaseTrigger, LedgerScope } from './actions.js';
-import { invoicesOnPlan } from './arrangements.js';
-import { ledgerInvoicesPaidLike, loadDispute, loadInvoiceStates } from './ledger.js';
+import type { CaseAction, CaseTrigger, LedgerScope } from '../../domain/case-actions.js';
+import { invoicesOnPlan } from '../ledger/arrangements.js';
+import { ledgerInvoicesPaidLike, loadDispute, loadInvoiceStates } from '../ledger/read.js';
 
 interface Decision {
   readonly trigger: CaseTrigger;

@@ -4,7 +4,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { ChangeBatch } from '../../../integrations/types.js';
 import type { Database } from '../db/index.js';
 import { chargeDisputes, creditNotes, invoices, payments } from '../db/schema.js';
-import { creditNoteRow, disputeRow, invoiceRow, paymentRow } from './rows.js';
+import { creditNoteRow, disputeRow, invoiceRow, paymentRow } from '../ledger/rows.js';
 import { newestById } from './upsert.js';
 
 const notContent = new Set(['syncedAt', 'providerUpdatedAt', 'detectionPending']);

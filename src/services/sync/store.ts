@@ -8,9 +8,9 @@ import { chargeDisputes, connections, invoices, organisations } from '../db/sche
 import { defaultDetectionPolicy, withTolerances, type DetectionPolicy } from '../../domain/detection.js';
 import { ConnectionNotFoundError, toConnection } from '../connections/records.js';
 import type { ReconciliationResult } from '../../../workflows/connection-sync/definitions.js';
-import type { CaseAction, CaseTrigger, LedgerScope } from './actions.js';
+import type { CaseAction, CaseTrigger, LedgerScope } from '../../domain/case-actions.js';
 import { clearPending, detectPending } from './detect.js';
-import { invoicesNamedBy } from './ledger.js';
+import { invoicesNamedBy } from '../ledger/read.js';
 import { recordsToRepair } from './reconcile.js';
 import { touchedInvoiceIds } from './touched.js';
 import { upsertBatch } from './upsert.js';

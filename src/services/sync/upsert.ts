@@ -6,7 +6,7 @@ import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/index.js';
 import { chargeDisputes, creditNotes, invoices, payments } from '../db/schema.js';
 import type { ChangeBatch } from '../../../integrations/types.js';
-import { creditNoteRow, disputeRow, invoiceRow, paymentRow } from './rows.js';
+import { creditNoteRow, disputeRow, invoiceRow, paymentRow } from '../ledger/rows.js';
 
 // Keeps statements well under Postgres' 65,535 bind parameters.
 const CHUNK = 500;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaseActivities } from '../../../activities/cases.js';
-import type { CaseActivities } from '../../../activities/case-types.js';
+import type { CaseActivities } from '../../../workflows/dispute-case/activities.js';
 import { authFailureType, disconnectedFailureType, nonRetryableFailureTypes } from '../../../activities/failures.js';
 import { createQuickbooksProvider } from '../../../integrations/quickbooks/provider.js';
 import { createProviderRegistry } from '../../../integrations/registry.js';
@@ -19,7 +19,7 @@ import type { ConnectionBrokenEvent } from '../../../src/services/connections/ty
 import { createConnectionVault, type ConnectionVault } from '../../../src/services/connections/vault.js';
 import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
 import { cases } from '../../../src/services/db/schema.js';
-import { connectionPorts } from '../../../src/deps.js';
+import { connectionPorts } from '../../../src/app/deps.js';
 import { createDocumentStore, type DocumentStore } from '../../../src/services/documents/storage.js';
 import { createOutbox } from '../../../src/services/mail/outbox.js';
 import { createMailTransport } from '../../../src/services/mail/transport.js';
@@ -57,7 +57,7 @@ beforeAll(async () => {
   acts = createCaseActivities({
     db: h.db, outbox: createOutbox(h.db, createMailTransport({ from: 'Shortfall <cases@shortfall.test>' }), docs), approvals: createApprovalStore(h.db, 's'.repeat(40)),
     documents: docs, publicUrl: 'https://app.shortfall.test', replyDomain: 'replies.shortfall.test',
-    // The production wiring (src/deps.ts): fresh auth from the vault on every call.
+    // The production wiring (src/app/deps.ts): fresh auth from the vault on every call.
     ...connectionPorts(vault, registry, stripe.evidence),
   });
 });

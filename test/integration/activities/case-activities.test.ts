@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaseActivities } from '../../../activities/cases.js';
-import type { CaseActivities, LetterRequest } from '../../../activities/case-types.js';
+import type { CaseActivities, LetterRequest } from '../../../workflows/dispute-case/activities.js';
 import { createApprovalStore } from '../../../src/services/approvals/store.js';
 import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
 import { auditEvents, cases, connections, emailOutbox, organisations } from '../../../src/services/db/schema.js';

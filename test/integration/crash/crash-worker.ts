@@ -11,7 +11,7 @@ import { cases, organisations } from '../../../src/services/db/schema.js';
 import { createDocumentStore } from '../../../src/services/documents/storage.js';
 import { createOutbox } from '../../../src/services/mail/outbox.js';
 import { createMailTransport } from '../../../src/services/mail/transport.js';
-import { workflowsPath } from '../../../src/worker.js';
+import { workflowsPath } from '../../../src/app/worker.js';
 
 export interface CrashWorkerConfig {
   address: string;

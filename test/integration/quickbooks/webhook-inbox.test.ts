@@ -10,7 +10,7 @@ import type { NormalizedWebhookEvent } from '../../../integrations/types.js';
 import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
 import { webhookInbox } from '../../../src/services/db/schema.js';
 import { createLogger } from '../../../src/services/logger.js';
-import { webhookRoutes } from '../../../src/routes/webhooks/route.js';
+import { webhookRoutes } from '../../../src/app/http/webhooks/route.js';
 
 const verifierToken = 'inbox-verifier-token';
 let db: DatabaseHandle;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createConnectionVault } from '../../../src/services/connections/vault.js';
 import { cases, chargeDisputes, creditNotes, invoices, payments } from '../../../src/services/db/schema.js';
 import { caseKey } from '../../../src/domain/case.js';
-import { loadDispute, loadInvoiceStates, creditNotesApplyingTo } from '../../../src/services/sync/ledger.js';
+import { loadDispute, loadInvoiceStates, creditNotesApplyingTo } from '../../../src/services/ledger/read.js';
 import { createSyncStore } from '../../../src/services/sync/store.js';
 import { bothEngines } from '../../helpers/databases.js';
 import { testKeyRing } from './fakes.js';

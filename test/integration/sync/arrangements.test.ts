@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { createConnectionVault } from '../../../src/services/connections/vault.js';
 import { invoices, paymentPlans } from '../../../src/services/db/schema.js';
-import { removeArrangement, saveArrangement } from '../../../src/services/sync/arrangements.js';
-import { loadInvoiceStates } from '../../../src/services/sync/ledger.js';
+import { removeArrangement, saveArrangement } from '../../../src/services/ledger/arrangements.js';
+import { loadInvoiceStates } from '../../../src/services/ledger/read.js';
 import { createSyncStore } from '../../../src/services/sync/store.js';
 import { bothEngines } from '../../helpers/databases.js';
 import { testKeyRing } from './fakes.js';

@@ -14,8 +14,8 @@ import { createConnectionVault } from '../../../src/services/connections/vault.j
 import { connections } from '../../../src/services/db/schema.js';
 import { caseKey } from '../../../src/domain/case.js';
 import { createLogger } from '../../../src/services/logger.js';
-import { inboxRow } from '../../../src/routes/webhooks/inbox.js';
-import { webhookRoutes } from '../../../src/routes/webhooks/route.js';
+import { inboxRow } from '../../../src/app/http/webhooks/inbox.js';
+import { webhookRoutes } from '../../../src/app/http/webhooks/route.js';
 import { createSyncDispatcher } from '../../../src/services/sync/dispatch.js';
 import { createSyncStore } from '../../../src/services/sync/store.js';
 import { connectionSyncWorkflowId, syncStatusQuery } from '../../../workflows/connection-sync/definitions.js';

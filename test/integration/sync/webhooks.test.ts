@@ -8,9 +8,9 @@ import { openDatabase, type DatabaseHandle } from '../../../src/services/db/inde
 import { webhookInbox } from '../../../src/services/db/schema.js';
 import type { ProviderKey } from '../../../src/domain/model.js';
 import { createLogger } from '../../../src/services/logger.js';
-import { errorHandler, notFoundHandler } from '../../../src/plugins/error-handler.js';
-import { inboxRow, processInbox, type InboxHandler } from '../../../src/routes/webhooks/inbox.js';
-import { webhookRoutes } from '../../../src/routes/webhooks/route.js';
+import { errorHandler, notFoundHandler } from '../../../src/app/http/error-handler.js';
+import { inboxRow, processInbox, type InboxHandler } from '../../../src/app/http/webhooks/inbox.js';
+import { webhookRoutes } from '../../../src/app/http/webhooks/route.js';
 import { FakeWebhookVerifier, sign } from './fakes.js';
 
 let h: DatabaseHandle;

@@ -1,4 +1,4 @@
-// The real wiring of src/deps.ts on the embedded setup: connect the QuickBooks sandbox through OAuth, let the
+// The real wiring of src/app/deps.ts on the embedded setup: connect the QuickBooks sandbox through OAuth, let the
 // sync workflow pull the books, and watch the short payment become a case that documents the payment, alerts
 // the owner about the "full and final" memo, and sends the approved response.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,13 +8,13 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../../src/app.js';
-import { loadConfig } from '../../../src/config.js';
+import { buildApp } from '../../../src/app/app.js';
+import { loadConfig } from '../../../src/app/config.js';
 import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
 import { cases, emailOutbox, organisations, users } from '../../../src/services/db/schema.js';
-import { createServices } from '../../../src/deps.js';
+import { createServices } from '../../../src/app/deps.js';
 import { createLogger } from '../../../src/services/logger.js';
-import { startSandbox, type Sandbox } from '../../../src/sandbox.js';
+import { startSandbox, type Sandbox } from '../../../src/app/sandbox.js';
 import { checkApprovalToken } from '../../../src/services/security/approval-links.js';
 import { decideDraftUpdate } from '../../../workflows/dispute-case/definitions.js';
 import { freePort } from '../../helpers/ports.js';

@@ -3,7 +3,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connections, invoices, paymentPlans } from '../../../src/services/db/schema.js';
-import { invoiceRow } from '../../../src/services/sync/rows.js';
+import { invoiceRow } from '../../../src/services/ledger/rows.js';
 import { csrfOf, textOf, type InjectBrowser } from './browser.js';
 import { createWebHarness, seedOrganisation, signIn, type WebHarness } from './harness.js';
 

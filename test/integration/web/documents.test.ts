@@ -3,7 +3,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, cases, connections } from '../../../src/services/db/schema.js';
-import { MAX_UPLOAD_BYTES } from '../../../src/web/cases/document-routes.js';
+import { MAX_UPLOAD_BYTES } from '../../../src/app/http/cases/document-routes.js';
 import { csrfOf, textOf, type InjectBrowser } from './browser.js';
 import { createWebHarness, seedOrganisation, signIn, type WebHarness } from './harness.js';
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Connection, WorkflowClient } from '@temporalio/client';
 import { desc, eq } from 'drizzle-orm';
 import { expect } from 'vitest';
-import { buildApp } from '../../../src/app.js';
+import { buildApp } from '../../../src/app/app.js';
 import { createApprovalStore } from '../../../src/services/approvals/store.js';
 import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
 import { emailOutbox, organisations, users } from '../../../src/services/db/schema.js';
@@ -16,7 +16,7 @@ import { createLogger, type Logger } from '../../../src/services/logger.js';
 import { createOutbox } from '../../../src/services/mail/outbox.js';
 import { createMailTransport } from '../../../src/services/mail/transport.js';
 import type { ConnectionsPort } from '../../../src/services/ports.js';
-import type { WebSettings } from '../../../src/web/settings.js';
+import type { WebSettings } from '../../../src/app/http/settings.js';
 import { csrfOf, InjectBrowser } from './browser.js';
 import { FakeConnections } from './fake-connections.js';
 

@@ -17,7 +17,7 @@ import { createPendingGrantStore } from '../../../src/services/connections/pendi
 import { createConnectionVault } from '../../../src/services/connections/vault.js';
 import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
 import { createLogger } from '../../../src/services/logger.js';
-import { webhookRoutes } from '../../../src/routes/webhooks/route.js';
+import { webhookRoutes } from '../../../src/app/http/webhooks/route.js';
 import { legacySimulatorClient, simulatorClient, startXeroSimulator, type XeroSimulator } from '../../../simulators/xero/index.js';
 import { testKeyRing } from '../sync/fakes.js';
 import { seedOrganisation } from '../sync/fixtures.js';

@@ -1,12 +1,12 @@
 // scenario(name, body): one test against the real components. The file's first scenario registers the hooks that
 // start what the file shares (world.ts); each scenario then gets its own time-skipping Temporal server (time
-// skipping is global to a server), services wired by src/deps.ts on its clock, and a worker running the real
+// skipping is global to a server), services wired by src/app/deps.ts on its clock, and a worker running the real
 // workflows and activities. A failing scenario's error carries every case's timeline and the mail received.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import proto from '@temporalio/proto'; // CommonJS: named ESM imports of its namespaces fail at runtime
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, it } from 'vitest';
-import { createServices } from '../../../src/deps.js';
+import { createServices } from '../../../src/app/deps.js';
 import { searchAttributeKeys } from '../../../workflows/search-attributes.js';
 import { createTimeSkippingEnv } from '../../helpers/temporal-env.js';
 import { createScenario, type Scenario } from './run.js';
@@ -33,7 +33,7 @@ function registerFileHooks(): void {
 
 /**
  * The case starter sets the case's search attributes, so the test server must know them. It implements the
- * Operator service's add but not its list, so src/temporal/search-attributes.ts cannot be used as it is.
+ * Operator service's add but not its list, so src/app/temporal/search-attributes.ts cannot be used as it is.
  */
 async function addSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
   const IVT = proto.temporal.api.enums.v1.IndexedValueType;

@@ -1,21 +1,21 @@
 // One scenario: an owner with a QuickBooks company (and a Stripe account when asked), the real services of
-// src/deps.ts on a fresh time-skipping Temporal server, and the verbs a scenario is written in.
+// src/app/deps.ts on a fresh time-skipping Temporal server, and the verbs a scenario is written in.
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { asc, eq } from 'drizzle-orm';
 import { createSyncActivities } from '../../../activities/sync.js';
-import { buildApp, type App } from '../../../src/app.js';
+import { buildApp, type App } from '../../../src/app/app.js';
 import { cases, connections, organisations, users } from '../../../src/services/db/schema.js';
 import { caseVisibleTo, startingStatus } from '../../../src/services/cases/records.js';
 import { currencyExponents } from '../../../src/domain/money.js';
 import type { CaseDocumentKind } from '../../../src/domain/case.js';
-import type { Services } from '../../../src/deps.js';
+import type { Services } from '../../../src/app/deps.js';
 import { checkApprovalToken, type ApprovalClaims } from '../../../src/services/security/approval-links.js';
-import { inboundEmailSecret } from '../../../src/web/security/keys.js';
-import { webSettings } from '../../../src/web/settings.js';
-import { arrangeCase, findInvoice, recordArrangement } from '../../../src/web/arrangements/arrangements.js';
-import { findCase } from '../../../src/web/cases/queries.js';
+import { inboundEmailSecret } from '../../../src/app/http/security/keys.js';
+import { webSettings } from '../../../src/app/http/settings.js';
+import { arrangeCase, findInvoice, recordArrangement } from '../../../src/app/http/arrangements/arrangements.js';
+import { findCase } from '../../../src/app/http/cases/queries.js';
 import {
   buildEvidencePackUpdate, caseViewQuery, closeCaseUpdate, documentAddedSignal, decideDraftUpdate, decideObjectionUpdate, extendDeadlineUpdate, registerObjectionUpdate,
   type CaseStatus, type CaseView, type CloseInput, type DraftDecision, type DraftKind, type DraftView, type ExtendInput,

@@ -1,11 +1,11 @@
 // Pure pieces of the web app: URL redaction, safe redirects, countdowns, form parsing, settings.
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config.js';
-import { safeNext } from '../../../src/web/auth/guard.js';
-import { closeInput, extendInput, objectionDecision, objectionInput } from '../../../src/web/cases/forms.js';
-import { countdown } from '../../../src/web/format.js';
-import { redactUrl } from '../../../src/web/security/redact-url.js';
-import { webSettings } from '../../../src/web/settings.js';
+import { loadConfig } from '../../../src/app/config.js';
+import { safeNext } from '../../../src/app/http/auth/guard.js';
+import { closeInput, extendInput, objectionDecision, objectionInput } from '../../../src/app/http/cases/forms.js';
+import { countdown } from '../../../src/app/http/format.js';
+import { redactUrl } from '../../../src/app/http/security/redact-url.js';
+import { webSettings } from '../../../src/app/http/settings.js';
 
 describe('redactUrl', () => {
   it('hides approval tokens, magic-link tokens, OAuth codes and states, and keeps the rest', () => {

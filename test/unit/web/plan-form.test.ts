@@ -1,6 +1,6 @@
 // The arrangement form: instalments must add up exactly to what is still owed, dates are YYYY-MM-DD calendar days.
 import { describe, expect, it } from 'vitest';
-import { arrangementNote, isCalendarDay, parseArrangement, todayIn } from '../../../src/web/arrangements/plan-form.js';
+import { arrangementNote, isCalendarDay, parseArrangement, todayIn } from '../../../src/app/http/arrangements/plan-form.js';
 
 const owed = { minor: 60_000, currency: 'USD' };
 const today = '2026-06-10';

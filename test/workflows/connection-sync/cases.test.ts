@@ -7,7 +7,7 @@ import { createCaseStarter } from '../../../src/services/cases/starter.js';
 import { createConnectionVault } from '../../../src/services/connections/vault.js';
 import { cases } from '../../../src/services/db/schema.js';
 import { caseKey } from '../../../src/domain/case.js';
-import type { CaseAction } from '../../../src/services/sync/actions.js';
+import type { CaseAction } from '../../../src/domain/case-actions.js';
 import { createSyncStore } from '../../../src/services/sync/store.js';
 import { caseViewQuery, disputeCaseWorkflowId, type CaseView } from '../../../workflows/dispute-case/definitions.js';
 import { caseStatusKey, connectionIdKey, disputedMinorKey, invoiceNumberKey, providerKey } from '../../../workflows/search-attributes.js';

@@ -11,7 +11,7 @@ import { createCaseStarter } from '../../../src/services/cases/starter.js';
 import { createConnectionVault } from '../../../src/services/connections/vault.js';
 import { caseKey } from '../../../src/domain/case.js';
 import { createLogger } from '../../../src/services/logger.js';
-import { webhookRoutes } from '../../../src/routes/webhooks/route.js';
+import { webhookRoutes } from '../../../src/app/http/webhooks/route.js';
 import { createSyncDispatcher } from '../../../src/services/sync/dispatch.js';
 import { createSyncStore } from '../../../src/services/sync/store.js';
 import { connectionSyncWorkflowId, syncStatusQuery, type SyncStatus } from '../../../workflows/connection-sync/definitions.js';

@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { SweepPageResult, SyncActivities, SyncPageResult } from '../../../activities/sync.js';
-import type { CaseAction } from '../../../src/services/sync/actions.js';
+import type { CaseAction } from '../../../src/domain/case-actions.js';
 import { syncStatusQuery, type ConnectionSyncInput, type SyncStatus } from '../../../workflows/connection-sync/definitions.js';
 import { connectionSyncWorkflow } from '../../../workflows/connection-sync/workflow.js';
 import { uniqueId } from '../../helpers/temporal-env.js';

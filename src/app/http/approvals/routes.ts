@@ -1,0 +1,66 @@
+// The owner's emailed approval link. GET shows the draft; POST decides it as the workflow Update
+// `decideDraft` with the link's jti as the Update id, so a repeated or concurrent submit is one decision.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { decideDraftUpdate } from '../../../../workflows/dispute-case/definitions.js';
+import { draftDecision, FormBody, formValues, type Form } from '../cases/forms.js';
+import { ownerEmail } from '../cases/queries.js';
+import { runUpdate } from '../cases/workflow-calls.js';
+import type { WebDeps } from '../deps.js';
+import { page } from '../render.js';
+import { assertCsrf, csrfToken } from '../security/csrf.js';
+import { openApproval, verifiedClaims, type OpenApproval } from './check.js';
+import { caseDocumentKinds, type CaseDocumentKind } from '../../../domain/case.js';
+import { evidenceChecklist } from '../../../domain/evidence.js';
+
+const Params = z.object({ token: z.string().min(1).max(2048) });
+
+export function approvalRoutes(deps: WebDeps) {
+  const now = deps.now ?? Date.now;
+  const limit = { rateLimit: { max: deps.settings.limits.approvals, timeWindow: '1 minute' } };
+
+  async function show(req: FastifyRequest, reply: FastifyReply, token: string, a: OpenApproval, failure?: { message: string; values: Form }) {
+    const { record, draft } = a;
+    // The seed's evidence, item by item: what this letter attaches, what the case holds, what is missing.
+    const documents = (await deps.documents.listForCase(record.id)).filter((d): d is typeof d & { kind: CaseDocumentKind } => (caseDocumentKinds as readonly string[]).includes(d.kind));
+    const checklist = draft.kind === 'receipt' ? [] : evidenceChecklist(documents.map((d) => ({ id: d.id, kind: d.kind, name: d.name })), draft.content.attachments.map((x) => x.documentId));
+    return page(req, reply, 'approval', {
+      title: `Approve: ${draft.content.subject}`, token, approvalCsrf: csrfToken(req, a.claims.jti), draft, checklist,
+      customerName: record.customerName ?? '', invoiceNumber: record.invoiceNumber ?? undefined, caseId: record.id,
+      failure: failure && { message: failure.message, values: formValues(failure.values) },
+    }, failure ? 422 : 200);
+  }
+
+  return async (root: FastifyInstance) => {
+    const app = root.withTypeProvider<ZodTypeProvider>();
+
+    app.get('/approvals/:token', { schema: { params: Params }, config: limit }, async (req, reply) => {
+      const claims = verifiedClaims(deps, req.params.token, now());
+      return show(req, reply, req.params.token, await openApproval(deps, claims, now()));
+    });
+
+    app.post('/approvals/:token', { schema: { params: Params, body: FormBody }, config: limit }, async (req, reply) => {
+      const claims = verifiedClaims(deps, req.params.token, now());
+      assertCsrf(req, claims.jti);
+      const open = await openApproval(deps, claims, now());
+      const by = req.session?.user?.organisation.id === open.record.organisationId ? req.session.user.email : await ownerEmail(deps.db, open.record.organisationId) ?? 'owner';
+      const decision = draftDecision(req.body, by, claims.version);
+      if (!decision.ok) return show(req, reply, req.params.token, open, { message: decision.message, values: req.body });
+      const handle = deps.workflows.getHandle(claims.workflowId);
+      const result = await runUpdate(deps, () => handle.executeUpdate(decideDraftUpdate, { args: [decision.value], updateId: claims.jti }));
+      // A rejected Update leaves the link unused when the draft still waits (an empty edit, say): fix and resubmit.
+      if (!result.ok) return show(req, reply, req.params.token, await openApproval(deps, claims, now()), { message: result.message, values: req.body });
+      await deps.approvals.consume(claims.jti, new Date(now()));
+      req.log.info({ caseId: claims.caseId, version: claims.version, outcome: result.value.outcome }, 'draft decided by approval link');
+      const approved = result.value.outcome === 'approved';
+      return page(req, reply, 'message', {
+        title: approved ? 'Approved' : 'Rejected',
+        heading: approved ? `Approved: version ${claims.version}` : `Rejected: version ${claims.version}`,
+        message: approved ? 'Shortfall is sending the letter to the client now. The case page shows when it went out.'
+          : 'Nothing was sent. Shortfall will draft a new version and email you a fresh approval link.',
+        links: [{ href: `/cases/${claims.caseId}`, text: 'Open the case' }],
+      });
+    });
+  };
+}

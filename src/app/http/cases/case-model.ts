@@ -1,0 +1,116 @@
+// The case page's model: the workflow's live view (drafts, deadlines, timeline, the open objection, the invoice
+// lines) beside what the database holds (the projection, the audit trail, documents).
+import type { CaseView } from '../../../../workflows/dispute-case/definitions.js';
+import { randomUUID } from 'node:crypto';
+import { caseDocumentKinds } from '../../../domain/case.js';
+import type { Money } from '../../../domain/money.js';
+import type { DocumentStore, StoredDocument } from '../../../services/documents/storage.js';
+import type { WebDeps } from '../deps.js';
+import type { CaseLine, Deadline, DraftView, ObjectionView, TimelineEntry } from '../../../../workflows/dispute-case/definitions.js';
+import { auditTrail, closedStatuses, type CaseRecord, type CaseSharing } from './queries.js';
+import { liveView } from './workflow-calls.js';
+import { arrangementStatus, caseInvoice } from '../arrangements/arrangements.js';
+import { formRows, planFormRows } from '../arrangements/routes.js';
+
+export type CaseForm = 'objection' | 'decision' | 'extend' | 'close' | 'draft' | 'upload' | 'pack' | 'arrange';
+
+export interface CaseFailure {
+  readonly form: CaseForm;
+  readonly message: string;
+  readonly values: Readonly<Record<string, string | string[]>>;
+}
+
+export interface CaseModel {
+  readonly title: string;
+  readonly c: CaseRecord & { readonly paid: Money; readonly disputed: Money; readonly conceded?: Money | undefined; readonly status: string };
+  readonly liveError?: string | undefined;
+  readonly draft?: DraftView | undefined;
+  readonly deadlines: readonly Deadline[];
+  readonly timeline: readonly TimelineEntry[];
+  readonly audit: readonly { at: Date; kind: string; actor: string }[];
+  readonly documents: readonly StoredDocument[];
+  /** The lines the workflow validates objections and concessions against. */
+  readonly lines: readonly CaseLine[];
+  /**
+   * Set when another organisation sees the case too (it reads the same provider account). Only the owning
+   * organisation decides: for the others every `can` is false, and the server refuses their decisions.
+   */
+  readonly sharing?: CaseSharing | undefined;
+  readonly can: {
+    readonly object: boolean; readonly decide: boolean; readonly extend: readonly string[]; readonly close: boolean; readonly decideDraft: boolean; readonly pack: boolean;
+    /** Record an agreed payment plan or deposit for the invoice, which closes the case (README, "Arrangements"). */
+    readonly arrange: boolean;
+  };
+  /** The status in words when an arrangement closed the case: "Agreed plan" or "Deposit". */
+  readonly arrangedStatus?: string | undefined;
+  /** The arrangement form: what is still owed on the invoice (the instalments must add up to it) and its rows. */
+  readonly arrange?: { readonly owed: Money; readonly rows: readonly { readonly dueOn: string; readonly amount: string }[] } | undefined;
+  /** The case's one account of the money, when the workflow answered; every figure on the page comes from it. */
+  readonly account?: CaseView['account'] | undefined;
+  readonly pausedSince?: string | undefined;
+  readonly chargeback?: CaseView['chargeback'] | undefined;
+  readonly evidencePack?: CaseView['evidencePack'] | undefined;
+  readonly documentKinds: readonly string[];
+  /** Fresh Update ids per form: a double-submitted form is one Update. */
+  readonly rid: Readonly<Record<CaseForm, string>>;
+  readonly notice?: string | undefined;
+  readonly failure?: CaseFailure | undefined;
+  /** The document kind the upload form starts on. */
+  readonly uploadKind?: string | undefined;
+}
+
+/** What the owner typed into the arrangement form, to show it again after a refusal. */
+function arrangeFields(failure: CaseFailure | undefined) {
+  if (failure?.form !== 'arrange') return undefined;
+  const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  return { kind: list(failure.values.kind)[0] ?? '', dueOn: list(failure.values.dueOn), amount: list(failure.values.amount) };
+}
+
+/** Only a specific objection is decided by the owner; a vague one is answered by asking the client to be specific. */
+const awaitsDecision = (o: ObjectionView | undefined): boolean => o?.kind === 'specific' && !o.decision;
+
+export async function caseModel(
+  d: Pick<WebDeps, 'db' | 'workflows' | 'settings'> & { documents: Pick<DocumentStore, 'listForCase'> },
+  record: CaseRecord,
+  viewerOrganisationId: string,
+  extra: Pick<CaseModel, 'notice' | 'failure' | 'uploadKind'>,
+): Promise<CaseModel> {
+  const [live, audit, documents] = await Promise.all([liveView(d, record.workflowId), auditTrail(d.db, record.id), d.documents.listForCase(record.id)]);
+  const view = live.ok ? live.view : undefined;
+  const status = view?.status ?? record.status;
+  const closed = closedStatuses.includes(status);
+  // A shared case is followed, not run, by the organisations that do not own it.
+  const owns = record.organisationId === viewerOrganisationId;
+  const draft = view?.drafts[view.drafts.length - 1];
+  const deadlines = view?.deadlines ?? (record.nextDeadline ? [{ name: 'next', at: record.nextDeadline.toISOString() }] : []);
+  const money = (minor: number): Money => ({ minor, currency: record.currency });
+  const decide = owns && !closed && awaitsDecision(view?.objection);
+  const lines = view?.lines ?? [];
+  const invoice = owns && view && !closed ? await caseInvoice(d.db, record) : undefined;
+  const arrangeable = invoice && invoice.balanceMinor > 0 ? invoice : undefined;
+  return {
+    title: `${record.customerName ?? 'Case'}${record.invoiceNumber ? `, invoice ${record.invoiceNumber}` : ''}`,
+    c: { ...record, status, paid: view?.paid ?? money(record.paidMinor), disputed: view?.disputed ?? money(record.disputedMinor), conceded: view?.conceded },
+    liveError: live.ok ? undefined : live.message,
+    draft, deadlines,
+    timeline: [...(view?.timeline ?? [])].reverse(),
+    audit, documents, lines,
+    sharing: record.sharing,
+    can: {
+      // Until the letter answering an objection goes out the workflow refuses another, so none is offered.
+      object: owns && Boolean(view) && !closed && !view?.objection && lines.length > 0,
+      decide,
+      extend: owns && view && !closed ? view.deadlines.map((x) => x.name).filter((n) => n === 'response' || n === 'payment' || n === 'final_notice') : [],
+      close: owns && Boolean(view) && !closed,
+      decideDraft: owns && !closed && draft?.state === 'pending',
+      pack: owns && Boolean(view) && !closed && Boolean(view?.lines.length),
+      arrange: Boolean(arrangeable),
+    },
+    arrangedStatus: arrangementStatus(status, record.arrangement),
+    ...(arrangeable && { arrange: { owed: { minor: arrangeable.balanceMinor, currency: arrangeable.currency }, rows: formRows(arrangeFields(extra.failure), arrangeable, planFormRows) } }),
+    account: view?.account, pausedSince: view?.pausedSince, chargeback: view?.chargeback, evidencePack: view?.evidencePack,
+    documentKinds: caseDocumentKinds,
+    rid: { objection: randomUUID(), decision: randomUUID(), extend: randomUUID(), close: randomUUID(), draft: randomUUID(), upload: randomUUID(), pack: randomUUID(), arrange: randomUUID() },
+    ...extra,
+  };
+}

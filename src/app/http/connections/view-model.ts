@@ -1,0 +1,34 @@
+import { providerKeys, type ProviderKey } from '../../../domain/model.js';
+import type { ConnectionSummary } from '../../../services/ports.js';
+import type { ProviderMode, WebSettings } from '../settings.js';
+
+export interface ProviderCard {
+  readonly key: ProviderKey;
+  readonly mode: ProviderMode;
+  /** The OAuth start URL; absent when the provider has no app credentials here. */
+  readonly connectUrl?: string | undefined;
+}
+
+export interface ConnectionRow extends ConnectionSummary {
+  readonly reconnectUrl?: string | undefined;
+  readonly simulated: boolean;
+}
+
+export interface ConnectionsModel {
+  readonly title: string;
+  readonly providers: readonly ProviderCard[];
+  readonly connections: readonly ConnectionRow[];
+  readonly notice?: string | undefined;
+  readonly error?: string | undefined;
+  readonly stripeKeyError?: string | undefined;
+}
+
+export function connectionsModel(settings: WebSettings, list: readonly ConnectionSummary[], extra: Pick<ConnectionsModel, 'notice' | 'error' | 'stripeKeyError'>): ConnectionsModel {
+  const startUrl = (key: ProviderKey) => (settings.providers[key] === 'unavailable' ? undefined : `/oauth/${key}/start`);
+  return {
+    title: 'Connections',
+    providers: providerKeys.map((key) => ({ key, mode: settings.providers[key], connectUrl: startUrl(key) })),
+    connections: list.map((c) => ({ ...c, simulated: settings.providers[c.provider] === 'simulated', reconnectUrl: c.status === 'active' ? undefined : startUrl(c.provider) })),
+    ...extra,
+  };
+}

@@ -1,0 +1,21 @@
+// Everything the web app is built from. Route modules take the slices they use.
+import type { WorkflowClient } from '@temporalio/client';
+import type { ApprovalStore } from '../../services/approvals/store.js';
+import type { Database } from '../../services/db/index.js';
+import type { DocumentStore } from '../../services/documents/storage.js';
+import type { Outbox } from '../../services/mail/outbox.js';
+import type { ConnectionsPort } from '../../services/ports.js';
+import type { WebSettings } from './settings.js';
+
+export interface WebDeps {
+  readonly settings: WebSettings;
+  readonly db: Database;
+  /** The process's one Temporal client (its `workflow` part): case Queries and Updates. */
+  readonly workflows: WorkflowClient;
+  readonly outbox: Pick<Outbox, 'send'>;
+  readonly documents: DocumentStore;
+  readonly approvals: Pick<ApprovalStore, 'find' | 'consume'>;
+  readonly connections: ConnectionsPort;
+  /** Milliseconds since the epoch; tests move it to expire links. */
+  readonly now?: () => number;
+}

@@ -1,0 +1,49 @@
+// What each template in ./views expects. Every page also gets `user`, `csrf` and `f` (formatters) from render.ts.
+import type { OutboxRow } from '../../services/mail/outbox.js';
+import type { DraftView } from '../../../workflows/dispute-case/definitions.js';
+import type { EvidenceCheck } from '../../domain/evidence.js';
+import type { OrganisationValues } from './auth/organisation-form.js';
+import type { CaseModel } from './cases/case-model.js';
+import type { CaseFilters, CaseListRow } from './cases/queries.js';
+import type { ConnectionsModel } from './connections/view-model.js';
+import type { AccountChoice } from '../../services/ports.js';
+import type { ArrangementPage, InvoicesPage } from './arrangements/views.js';
+
+interface Titled {
+  readonly title: string;
+}
+
+export interface Link {
+  readonly href: string;
+  readonly text: string;
+}
+
+export interface Views {
+  message: Titled & { heading: string; message: string; links?: readonly Link[] };
+  'sign-in': Titled & { email: string; next?: string | undefined; error?: string };
+  'sign-in-sent': Titled & { email: string };
+  'sign-in-confirm': Titled & { email: string; token: string; next?: string | undefined };
+  onboarding: Titled & { values: OrganisationValues; errors: Readonly<Record<string, string>>; timeZones: readonly string[] };
+  connections: ConnectionsModel;
+  'choose-accounts': Titled & { choice: AccountChoice; selected: readonly string[]; error?: string | undefined };
+  cases: Titled & {
+    filters: CaseFilters; filtered: boolean; rows: readonly CaseListRow[]; statuses: readonly string[]; providers: readonly string[];
+    prevUrl?: string | undefined; nextUrl?: string | undefined; notice?: string | undefined;
+  };
+  case: CaseModel;
+  approval: Titled & {
+    token: string; approvalCsrf: string; draft: DraftView; customerName: string; invoiceNumber?: string | undefined; caseId: string;
+    checklist: readonly EvidenceCheck[];
+    failure?: { message: string; values: Readonly<Record<string, string | string[]>> } | undefined;
+  };
+  mailbox: Titled & { messages: readonly { id: string; to: string; subject: string; status: string; createdAt: Date }[] };
+  'mailbox-message': Titled & { message: OutboxRow; links: readonly string[] };
+  invoices: Titled & InvoicesPage;
+  arrangement: Titled & ArrangementPage;
+  tolerances: Titled & {
+    rows: readonly { currency: string; amount: string; percent: string }[]; errors: readonly string[]; notice?: string | undefined;
+    defaultPercent: number; defaults: readonly string[];
+  };
+}
+
+export type ViewName = keyof Views;

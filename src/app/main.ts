@@ -1,0 +1,122 @@
+// Process entry: `embedded` (everything in one process), `server` (HTTP only) or `worker` (Temporal worker only).
+import closeWithGrace from 'close-with-grace';
+import { eq } from 'drizzle-orm';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { openDatabase } from '../services/db/index.js';
+import { connections } from '../services/db/schema.js';
+import { createServices } from './deps.js';
+import { createLogger, type Logger } from '../services/logger.js';
+import { processInbox } from './http/webhooks/inbox.js';
+import type { Sandbox } from './sandbox.js';
+import { startHousekeeping } from '../services/security/housekeeping.js';
+import { resolveSecrets } from '../services/security/local-secrets.js';
+import { connectClient, connectWorker } from './temporal/connection.js';
+import { resolveTemporal } from './temporal/resolve.js';
+import { installTemporalRuntimeLogger } from './temporal/runtime-logger.js';
+import { registerSearchAttributes } from './temporal/search-attributes.js';
+import { createWorker } from './worker.js';
+import { webSettings } from './http/settings.js';
+
+type Mode = 'embedded' | 'server' | 'worker';
+type Stop = () => Promise<void>;
+
+async function run(mode: Mode, config: Config, logger: Logger, pathVar: string | undefined, stops: Stop[]): Promise<void> {
+  const secrets = await resolveSecrets(config);
+  const db = await openDatabase(config.db);
+  stops.push(() => db.close());
+  logger.info({ engine: db.kind }, 'database ready');
+
+  const temporal = await resolveTemporal(config, logger, { embed: mode === 'embedded', pathVar });
+  stops.push(() => temporal.stop());
+  const { client, connection: clientConnection } = await connectClient(temporal.target);
+  stops.push(() => clientConnection.close());
+  await registerSearchAttributes(clientConnection, temporal.target.namespace);
+
+  let sandbox: Sandbox | undefined;
+  if (config.simulators) {
+    const { startSandbox } = await import('./sandbox.js');
+    sandbox = await startSandbox({ appUrl: `http://127.0.0.1:${config.http.port}`, publicUrl: config.http.publicUrl, logger });
+    stops.push(() => sandbox!.close());
+  }
+  const services = createServices({ config, logger, db, client, secrets, sandbox });
+  stops.push(async () => services.transport.close());
+
+  if (mode !== 'server') {
+    installTemporalRuntimeLogger(logger);
+    const workerConnection = await connectWorker(temporal.target);
+    const worker = await createWorker({ connection: workerConnection, namespace: temporal.target.namespace, taskQueue: config.temporal.taskQueue, activities: services.activities });
+    const running = worker.run();
+    running.catch((err: unknown) => logger.fatal({ err }, 'worker stopped unexpectedly'));
+    stops.push(async () => {
+      worker.shutdown();
+      await running.catch(() => undefined);
+      await workerConnection.close();
+    });
+    logger.info({ taskQueue: config.temporal.taskQueue }, 'worker polling');
+  }
+
+  if (mode !== 'worker') {
+    const app = await buildApp({
+      logger, trustProxy: config.http.trustProxy,
+      readiness: [
+        { name: 'database', check: () => db.ping() },
+        { name: 'temporal', check: async () => void (await client.workflowService.getSystemInfo({})) },
+      ],
+      webhooks: services.webhooks,
+      web: {
+        settings: webSettings(config, secrets.appSecret), db: db.db, workflows: client.workflow, outbox: services.outbox,
+        documents: services.documents, approvals: services.approvals, connections: services.connections,
+      },
+    });
+    await app.listen({ host: config.http.host, port: config.http.port });
+    stops.push(() => app.close());
+    // Webhook events whose processing failed after the 2xx are retried from the inbox.
+    const inbox = setInterval(() => {
+      processInbox({ db: db.db, onEvents: services.webhooks.onEvents }).catch((err: unknown) => logger.error({ err }, 'inbox processing failed'));
+    }, 60_000);
+    stops.push(async () => clearInterval(inbox));
+    // Notices no workflow retries (a connection that broke) are sent again while the mail server was down.
+    let redelivering: Promise<unknown> | undefined;
+    const redeliver = setInterval(() => {
+      // One sweep at a time: a slow mail server must not stack sweeps up.
+      redelivering ??= services.outbox.redeliverDue()
+        .catch((err: unknown) => logger.error({ err }, 'outbox redelivery failed'))
+        .finally(() => (redelivering = undefined));
+    }, 5 * 60_000).unref();
+    stops.push(async () => clearInterval(redeliver));
+    // Expired sessions, sign-in links, OAuth states, pending grants and approval links: swept now and hourly.
+    const housekeeping = startHousekeeping({ db: db.db, logger, before: () => services.connections.releaseExpiredChoices() });
+    stops.push(() => housekeeping.stop());
+    // Every active connection has a running sync workflow; starting one that runs is a no-op.
+    const active = await db.db.select({ id: connections.id }).from(connections).where(eq(connections.status, 'active'));
+    for (const c of active) await services.dispatcher.syncNow(c.id);
+    logger.info({ url: config.http.publicUrl, temporalUi: temporal.uiUrl, sandbox: Boolean(sandbox) }, 'shortfall is up');
+    console.log(`\n  Shortfall      ${config.http.publicUrl}\n  Temporal UI    ${temporal.uiUrl ?? config.temporal.uiUrl ?? '(not embedded)'}${sandbox ? '\n  Providers      sandbox simulators (no real credentials configured)' : ''}\n`);
+  }
+}
+
+async function main() {
+  const mode = (process.argv[2] ?? 'embedded') as Mode;
+  if (!['embedded', 'server', 'worker'].includes(mode)) {
+    console.error('usage: shortfall [embedded|server|worker]');
+    process.exit(2);
+  }
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(1);
+  }
+  const logger = createLogger({ level: config.log.level });
+  const stops: Stop[] = [];
+  closeWithGrace({ delay: 30_000 }, async ({ err, signal }) => {
+    if (err) logger.error({ err }, 'shutting down after an error');
+    else logger.info({ signal }, 'shutting down');
+    for (const stop of stops.reverse()) await stop().catch((e: unknown) => logger.error({ err: e }, 'shutdown step failed'));
+  });
+  await run(mode, config, logger, process.env.PATH, stops);
+}
+
+await main();

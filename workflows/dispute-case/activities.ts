@@ -1,0 +1,138 @@
+// Inputs and outputs of the case activities. Plain data: they cross Temporal's payload boundary.
+import type { CaseAccount } from '../../src/domain/account.js';
+import type { CaseDocument, FullAndFinalFlag } from '../../src/domain/case.js';
+import type { Money } from '../../src/domain/money.js';
+import type { CaseStatus, CaseView, DraftContent, DraftKind, InvoiceSnapshot, OrganisationProfile, PaymentFact } from './definitions.js';
+
+export interface LetterRequest {
+  readonly kind: DraftKind;
+  readonly caseId: string;
+  readonly organisation: OrganisationProfile;
+  readonly invoice?: InvoiceSnapshot;
+  readonly payments: readonly PaymentFact[];
+  readonly paid: Money;
+  /** What is still owed (never below zero), as the letter states it. */
+  readonly balance: Money;
+  /** The case's account of the money the letter speaks of (src/domain/account.ts). */
+  readonly account?: CaseAccount;
+  /** No written response has gone out yet: this letter is it, so it carries the seed's partial-payment statements. */
+  readonly firstWrittenResponse?: boolean;
+  /** The agreed payment plan: the letter asks for the overdue instalments; the later ones stay due on their dates. */
+  readonly plan?: { readonly overdue: Money; readonly instalments: readonly { readonly dueOn: string; readonly amount: Money }[] };
+  /** Client emails received since the last letter, which this letter acknowledges. */
+  readonly replies?: readonly { readonly at: string; readonly subject: string }[];
+  readonly fullAndFinal?: FullAndFinalFlag;
+  readonly documents: readonly CaseDocument[];
+  /** The deadline the letter sets for the remaining balance, when it sets one. */
+  readonly paymentDueBy?: string;
+  readonly objection?: { readonly summary: string; readonly lineIds: readonly string[]; readonly receivedAt: string };
+  /** When the first written response went out: the final notice refers to it. */
+  readonly respondedAt?: string;
+  readonly correspondence?: readonly { readonly kind: 'first_response' | 'client_objection'; readonly at: string }[];
+  readonly concession?: { readonly lines: readonly { readonly lineId: string; readonly amount: Money }[]; readonly creditNoteRef?: string };
+  readonly stripeDispute?: { readonly reason: string; readonly amount: Money; readonly chargeId: string };
+}
+
+export interface OutgoingEmail {
+  /** Derived from case, step and draft version: the outbox writes each key once. */
+  readonly key: string;
+  readonly caseId: string;
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+  readonly attachments: readonly { readonly documentId: string; readonly name: string }[];
+  /** Route the client's reply back to this case (case+<id>@ the configured reply domain). */
+  readonly replyToCase?: boolean;
+}
+
+export interface ApprovalRequest {
+  readonly key: string;
+  readonly caseId: string;
+  readonly workflowId: string;
+  readonly version: number;
+  readonly kind: DraftKind;
+  readonly draft: DraftContent;
+  readonly organisation: OrganisationProfile;
+  readonly respondBy?: string;
+}
+
+export interface OwnerNotice {
+  readonly key: string;
+  readonly caseId: string;
+  readonly organisation: OrganisationProfile;
+  readonly kind:
+    | 'full_and_final' | 'reminder' | 'deadline_reached' | 'overdue' | 'connection_broken' | 'escalated' | 'objection' | 'stripe_outcome'
+    | 'chargeback' | 'stripe_deadline' | 'resolved' | 'evidence_pack';
+  readonly subject: string;
+  readonly detail: string;
+}
+
+export interface CreditNotePosting {
+  readonly key: string;
+  readonly caseId: string;
+  readonly connectionId: string;
+  readonly invoiceId: string;
+  readonly customerId?: string;
+  readonly currency: string;
+  readonly lines: readonly { readonly lineId: string; readonly description: string; readonly amount: Money }[];
+  readonly memo: string;
+}
+
+export interface CaseProjection {
+  readonly caseId: string;
+  readonly status: CaseStatus;
+  readonly paid: Money;
+  readonly disputed: Money;
+  readonly nextDeadline?: string;
+}
+
+export interface AuditEntry {
+  readonly key: string;
+  readonly caseId: string;
+  readonly kind: string;
+  readonly actor: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export interface EvidencePackRequest {
+  readonly key: string;
+  readonly caseId: string;
+  readonly organisation: OrganisationProfile;
+  readonly invoice?: InvoiceSnapshot;
+  readonly payments: readonly PaymentFact[];
+  readonly view: CaseView;
+  readonly documents: readonly CaseDocument[];
+}
+
+export interface StripeEvidenceRequest {
+  readonly key: string;
+  readonly connectionId: string;
+  readonly disputeId: string;
+  readonly fields: Readonly<Record<string, string>>;
+  readonly documentIds: readonly string[];
+}
+
+export interface InvoicePdfRequest {
+  readonly key: string;
+  readonly caseId: string;
+  readonly connectionId: string;
+  readonly invoiceId: string;
+  readonly invoiceNumber: string;
+}
+
+/** What the dispute-case workflow needs from the outside world; activities/cases.ts implements it. */
+export interface CaseActivities {
+  attachInvoicePdf(r: InvoicePdfRequest): Promise<{ readonly documentId: string; readonly name: string }>;
+  recordAudit(e: AuditEntry): Promise<void>;
+  projectCase(p: CaseProjection): Promise<void>;
+  draftLetter(r: LetterRequest): Promise<DraftContent>;
+  requestApproval(r: ApprovalRequest): Promise<void>;
+  sendEmail(m: OutgoingEmail): Promise<{ readonly messageId: string }>;
+  notifyOwner(n: OwnerNotice): Promise<void>;
+  /** `number` is the ledger's own number for the credit note (QuickBooks DocNumber, Xero CreditNoteNumber). */
+  postCreditNote(c: CreditNotePosting): Promise<{ readonly ref: string; readonly total: Money; readonly number?: string }>;
+  stageStripeEvidence(r: StripeEvidenceRequest): Promise<void>;
+  submitStripeEvidence(r: Omit<StripeEvidenceRequest, 'fields' | 'documentIds'>): Promise<void>;
+  buildEvidencePack(r: EvidencePackRequest): Promise<{ readonly documentId: string; readonly name: string }>;
+}
