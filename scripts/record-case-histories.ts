@@ -1,4 +1,4 @@
-// Records dispute-case histories for test/replay: `node --import tsx scripts/record-case-histories.ts`.
+// Records dispute-case histories for test/fixtures/histories: `node --import tsx scripts/record-case-histories.ts`.
 // Re-record only on purpose: a recorded history that stops replaying means running cases would break on deploy.
 import { writeFile } from 'node:fs/promises';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -61,7 +61,7 @@ try {
       await h.result();
       return h;
     });
-    await writeFile(new URL(`../test/replay/histories/${name}.json`, import.meta.url), historyToJSON(await handle.fetchHistory()));
+    await writeFile(new URL(`../test/fixtures/histories/${name}.json`, import.meta.url), historyToJSON(await handle.fetchHistory()));
     console.log(`recorded ${name}`);
   }
 } finally {

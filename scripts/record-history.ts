@@ -18,7 +18,7 @@ try {
     return h;
   });
   const history = await handle.fetchHistory();
-  await writeFile(new URL('../test/replay/histories/durable-timer.json', import.meta.url), historyToJSON(history));
+  await writeFile(new URL('../test/fixtures/histories/durable-timer.json', import.meta.url), historyToJSON(history));
 } finally {
   await env.teardown();
 }

@@ -6,7 +6,7 @@ import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { bundle } from '../helpers/temporal-env.js';
 
-const historiesDir = new URL('./histories/', import.meta.url);
+const historiesDir = new URL('../fixtures/histories/', import.meta.url);
 
 async function loadHistory(name: string) {
   return historyFromJSON(JSON.parse(await readFile(new URL(name, historiesDir), 'utf8')));

@@ -1,7 +1,7 @@
 // What the simulator puts on the wire, read with plain fetch: entity payloads held to Finance.xsd, and faults
 // in the three dialects QBO answers in.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadFinanceSchema, schemaViolations } from '../../unit/quickbooks/xsd.js';
+import { loadFinanceSchema, schemaViolations } from '../../unit/integrations/quickbooks/xsd.js';
 import { manualClock, startHarness, type Harness } from './harness.js';
 
 let types: ReturnType<typeof loadFinanceSchema>;

@@ -1,0 +1,108 @@
+// The case reducer without a server: money narrows, deadlines move, validators explain themselves.
+import { describe, expect, it } from 'vitest';
+import * as st from '../../../../workflows/dispute-case/state.js';
+import { shortPaymentInput } from '../../../helpers/case-fixtures.js';
+
+const at = '2026-12-04T15:00:00.000Z'; // Friday 10:00 New York
+const usd = (minor: number) => ({ minor, currency: 'USD' });
+const fresh = () => st.scheduleResponse(st.initialState(shortPaymentInput({ learnedAt: at }), at), at, at);
+const draft = { subject: 's', text: 't', html: 'h', attachments: [] };
+
+describe('case state', () => {
+  it('opens with the paid part and narrows the dispute to the unpaid remainder', () => {
+    const s = fresh();
+    expect(st.account(s)).toMatchObject({ total: usd(100_000), paid: usd(60_000), credited: usd(0), stillOwed: usd(40_000), inDispute: usd(40_000), settled: false });
+    expect(st.view(s).deadlines.map((d) => d.name)).toEqual(['response', 'response_limit']);
+    expect(s.timers.filter((t) => t.kind === 'reminder').map((t) => t.key)).toEqual(expect.arrayContaining(['response:day_before', 'response:morning_of']));
+  });
+
+  it('walks a draft through approval and sending, and refuses to decide it twice', () => {
+    let s = st.addDraft(fresh(), 'first_response', draft, at, st.dueByFor(fresh(), 'first_response', at));
+    s = st.applyDraftDecision(s, { kind: 'approve', version: 1, by: 'ana' }, at);
+    expect(() => st.assertDecidable(s, { kind: 'reject', version: 1, by: 'bo' })).toThrow('Draft v1 was already approved by ana.');
+    s = st.markSent(s, 1, at);
+    expect(s.firstResponseSent).toBe(true);
+    expect(st.latestDraft(s)).toMatchObject({ state: 'sent', sentAt: at });
+  });
+
+  it('states the payment deadline 14 days out on a business day, and 7 days for a final notice', () => {
+    const s = fresh();
+    const payment = st.dueByFor(s, 'first_response', at)!;
+    const final = st.dueByFor(s, 'final_notice', at)!;
+    expect(Date.parse(payment) - Date.parse(at)).toBeGreaterThanOrEqual(14 * 86_400_000);
+    expect(Date.parse(final) - Date.parse(at)).toBeLessThan(Date.parse(payment) - Date.parse(at));
+    expect(st.dueByFor(s, 'receipt', at)).toBeUndefined();
+  });
+
+  it('counts a credit note once, as a credit and never as a payment, named by the ledger number', () => {
+    let s = st.applyCreditNote(fresh(), 'cm-1', usd(15_000), at, '1042');
+    s = st.applyCreditNote(s, 'cm-1', usd(15_000), at, '1042');
+    // The ledger then reports the same credit through the sync: confirmed, not counted again.
+    s = st.applyLedgerEvent(s, { kind: 'credit_note_seen', ref: { provider: 'quickbooks', accountId: 'realm-1', id: 'cm-1' }, amount: usd(15_000), number: '1042' }, at);
+    expect(st.account(s)).toMatchObject({ paid: usd(60_000), credited: usd(15_000), stillOwed: usd(25_000) });
+    expect(st.view(s).conceded).toEqual(usd(15_000));
+    expect(s.timeline.filter((t) => /payment/i.test(t.summary) && /received/.test(t.summary))).toEqual([]);
+    expect(s.timeline.at(-1)!.summary).toMatch(/^Credit note 1042 for \$150\.00 posted to the ledger; still owed \$250\.00$/);
+  });
+
+  it('narrows what is in dispute to the lines the client names, less what was credited on them', () => {
+    let s = st.applyObjection(fresh(), { kind: 'specific', by: 'ana', summary: 'Signage was never installed', lineIds: ['l3'] }, at);
+    expect(st.account(s).inDispute).toEqual(usd(15_000));
+    s = st.applyObjectionDecision(s, { kind: 'concede', by: 'ana', lines: [{ lineId: 'l3', amount: usd(5_000) }] }, at);
+    s = st.markFired(st.applyCreditNote(s, 'cm-9', usd(5_000), at, '77'), `credit:${s.objections[0]!.at}`);
+    expect(st.account(s)).toMatchObject({ stillOwed: usd(35_000), inDispute: usd(10_000) });
+  });
+
+  it('counts a payment the ledger reversed as unpaid again, and a write-off as written off', () => {
+    const ref = { provider: 'quickbooks' as const, accountId: 'realm-1', id: 'pay-1' };
+    let s = st.applyLedgerEvent(fresh(), { kind: 'payment_reversed', ref, balance: usd(100_000) }, at);
+    expect(st.account(s)).toMatchObject({ paid: usd(0), stillOwed: usd(100_000) });
+    s = st.applyClose(s, { kind: 'write_off', by: 'ana' }, at);
+    const a = st.account(s);
+    expect(a).toMatchObject({ writtenOff: usd(100_000), stillOwed: usd(0), settled: true });
+    expect(a.paid.minor + a.credited.minor + a.writtenOff.minor + a.stillOwed.minor).toBe(a.total.minor);
+  });
+
+  it('withdraws nothing by itself but knows a pending draft is out of date once a payment arrives', () => {
+    const s = st.addDraft(fresh(), 'first_response', draft, at, st.dueByFor(fresh(), 'first_response', at));
+    const d = st.latestDraft(s)!;
+    expect(st.draftBasis(s)).toBe(d.basis);
+    const paid = st.applyLedgerEvent(s, { kind: 'payment_applied', payment: { ref: { provider: 'quickbooks', accountId: 'realm-1', id: 'pay-2' }, amount: usd(10_000), date: '2026-12-05' }, balance: usd(30_000) }, at);
+    expect(st.draftBasis(paid)).not.toBe(d.basis);
+    expect(st.whyOutOfDate(paid, d)).toBe('a payment changed');
+    const withdrawn = st.withdrawDraft(paid, d.version, at, 'a payment changed');
+    expect(() => st.assertDecidable(withdrawn, { kind: 'approve', version: 1, by: 'ana' })).toThrow('Draft v1 was withdrawn: a payment changed. A new draft replaces it.');
+  });
+
+  it('treats a voided invoice as nothing left to collect', () => {
+    const s = st.applyLedgerEvent(fresh(), { kind: 'invoice_changed', balance: usd(40_000), total: usd(100_000), status: 'void' }, at);
+    expect(st.balanceCleared(s)).toBe(true);
+  });
+
+  it('gives every clock back the business time it had left when the connection broke', () => {
+    let s = st.schedulePayment(fresh(), at, at, 'payment');
+    expect(s.deadlines.response).toBe('2026-12-09T22:00:00.000Z'); // Wednesday 17:00 New York
+    expect(s.deadlines.payment).toBe('2026-12-19T04:59:59.999Z'); // end of Friday 18 December, New York
+    // Broken Friday 10:00, restored Monday 10:00: one business day (Friday's rest and Monday's start) went by.
+    s = st.applyLedgerEvent(s, { kind: 'connection_broken', reason: 'invalid_grant' }, at);
+    expect(st.nextDeadline(s, at)).toBeUndefined();
+    s = st.applyLedgerEvent(s, { kind: 'connection_restored' }, '2026-12-07T15:00:00.000Z');
+    expect(s.deadlines.response).toBe('2026-12-10T22:00:00.000Z');
+    expect(s.deadlines.response_limit).toBe('2026-12-14T22:00:00.000Z');
+    expect(s.deadlines.payment).toBe('2026-12-22T04:59:59.999Z'); // the weekend does not count down
+  });
+
+  it('adds an uploaded document once, for later letters and the evidence pack', () => {
+    const doc = { id: 'd-photo', kind: 'photo' as const, name: 'Installed signage.jpg' };
+    const s = st.addDocument(st.addDocument(fresh(), doc, at), doc, at);
+    expect(s.documents.filter((d) => d.id === 'd-photo')).toHaveLength(1);
+    expect(s.timeline.at(-1)!.summary).toBe('Document added: Installed signage.jpg');
+  });
+
+  it('closes once and ignores status changes after closing', () => {
+    const s = st.applyClose(fresh(), { kind: 'write_off', by: 'ana' }, at);
+    expect(s.status).toBe('written_off');
+    expect(st.withStatus(s, 'awaiting_payment').status).toBe('written_off');
+    expect(() => st.assertClose(s, { kind: 'resolved', by: 'ana' })).toThrow('already closed');
+  });
+});
