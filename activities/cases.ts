@@ -6,7 +6,7 @@ import { auditEvents, cases } from '../src/services/db/schema.js';
 import type { ApprovalStore } from '../src/services/approvals/store.js';
 import type { DocumentStore } from '../src/services/documents/storage.js';
 import type { Outbox } from '../src/services/mail/outbox.js';
-import type { LedgerConnector } from '../integrations/types.js';
+import type { DisputeEvidencePort, LedgerConnector } from '../integrations/types.js';
 import type { CaseActivities } from '../workflows/dispute-case/activities.js';
 import { caseDocumentKinds, type CaseDocument, type CaseDocumentKind } from '../src/domain/case.js';
 import { renderEvidencePack } from './evidence-pack.js';
@@ -15,11 +15,8 @@ import { heartbeatWhile } from './heartbeat.js';
 import { creditNoteReference, renderDraft } from './letters.js';
 import { approvalEmail, ownerEmail } from './owner-emails.js';
 
-/** Stripe dispute evidence, behind a provider-neutral port (wired to integrations/stripe). */
-export interface EvidenceSubmitter {
-  stage(i: { disputeId: string; fields: Readonly<Record<string, string>>; files: readonly { name: string; contentType: string; content: Buffer }[]; key: string }): Promise<void>;
-  submit(i: { disputeId: string; key: string }): Promise<void>;
-}
+/** A payment provider's dispute capability (integrations/types.ts), for one connection. */
+export type EvidenceSubmitter = DisputeEvidencePort;
 
 export interface CaseActivityDeps {
   readonly db: Database;

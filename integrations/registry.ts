@@ -5,7 +5,7 @@ import { providerKeys, type ProviderKey } from '../src/domain/model.js';
 import type { QuickbooksProviderConfig } from './quickbooks/provider.js';
 import type { StripeProviderConfig } from './stripe/provider.js';
 import type { XeroProviderConfig } from './xero/provider.js';
-import type { ConnectionAuth, LedgerConnector, OAuthProvider, WebhookVerifier } from './types.js';
+import type { ConnectionAuth, DisputeEvidencePort, LedgerConnector, OAuthProvider, WebhookVerifier } from './types.js';
 
 /** Each provider's settings, as the provider declares them; the app's configuration fills them in. */
 interface ProviderSettings {
@@ -23,6 +23,8 @@ export interface ProviderServices {
   connector(auth: ConnectionAuth): LedgerConnector;
   /** Absent when the provider's webhook secret is not configured: its webhooks are then refused. */
   readonly verifier?: WebhookVerifier;
+  /** Capability: answering card disputes with evidence, for one connection (Stripe). */
+  readonly disputeEvidence?: (auth: ConnectionAuth) => DisputeEvidencePort;
 }
 
 export type ProviderFactory<K extends ProviderKey> = (config: ProviderConfig<K>) => ProviderServices;

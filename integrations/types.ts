@@ -117,6 +117,21 @@ export type WebhookVerification =
       readonly reply?: { status: number; body?: string };
     };
 
+/**
+ * The normalised event a provider sends when an account withdraws our app's access (Stripe's
+ * account.application.deauthorized): the connection is disconnected rather than synced.
+ */
+export const withdrawsAccess = (e: NormalizedWebhookEvent): boolean => e.entity === 'account' && e.operation === 'deauthorized';
+
+/**
+ * A payment provider's dispute capability (Stripe's chargebacks): evidence is staged, then submitted once. Providers
+ * without card disputes do not offer it. Each call carries an idempotency key.
+ */
+export interface DisputeEvidencePort {
+  stage(i: { disputeId: string; fields: Readonly<Record<string, string>>; files: readonly { name: string; content: Buffer }[]; key: string }): Promise<void>;
+  submit(i: { disputeId: string; key: string }): Promise<void>;
+}
+
 export interface WebhookVerifier {
   readonly provider: ProviderKey;
   verify(input: { raw: Buffer; headers: Record<string, string | string[] | undefined>; nowMs: number }): WebhookVerification;

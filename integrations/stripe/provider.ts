@@ -3,7 +3,7 @@
 import type Bottleneck from 'bottleneck';
 import { IntegrationError } from '../errors.js';
 import type { ProviderServices } from '../registry.js';
-import type { ConnectionAuth, OAuthProvider } from '../types.js';
+import type { ConnectionAuth, DisputeEvidencePort, OAuthProvider } from '../types.js';
 import { stripeClientForConnection, type StripePlatform } from './connection.js';
 import { createStripeConnector } from './connector.js';
 import { createStripeDisputeEvidence, type DisputeEvidenceFiles, type DisputeEvidenceText, type DisputeEvidenceTextField } from './evidence.js';
@@ -39,18 +39,8 @@ export function createStripeServices(config: StripeProviderConfig) {
   const pacer = (accountId: string) => pacers.get(accountId) ?? pacers.set(accountId, createStripePacer(opsPerSecond)).get(accountId)!;
   const client = (auth: ConnectionAuth) => stripeClientForConnection(auth, platform, pacer(auth.accountId));
 
-  const services: ProviderServices = {
-    oauth: config.secretKey && config.connectClientId
-      ? createStripeConnect({ secretKey: config.secretKey, clientId: config.connectClientId, ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}) })
-      : noConnect,
-    connector: (auth) => createStripeConnector({ client: client(auth), accountId: auth.accountId }),
-    ...(config.webhookSecret
-      ? { verifier: createStripeWebhookVerifier({ secrets: [config.webhookSecret], platformAccountId: config.platformAccountId ?? 'platform' }) }
-      : {}),
-  };
-
   /** Uploads the case documents as dispute_evidence files, then stages or submits the evidence. */
-  function evidence(auth: ConnectionAuth) {
+  function evidence(auth: ConnectionAuth): DisputeEvidencePort {
     const c = client(auth);
     const connector = createStripeConnector({ client: c, accountId: auth.accountId });
     const port = createStripeDisputeEvidence(c, connector.reader);
@@ -66,6 +56,17 @@ export function createStripeServices(config: StripeProviderConfig) {
       },
     };
   }
+
+  const services: ProviderServices = {
+    oauth: config.secretKey && config.connectClientId
+      ? createStripeConnect({ secretKey: config.secretKey, clientId: config.connectClientId, ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}) })
+      : noConnect,
+    connector: (auth) => createStripeConnector({ client: client(auth), accountId: auth.accountId }),
+    disputeEvidence: evidence,
+    ...(config.webhookSecret
+      ? { verifier: createStripeWebhookVerifier({ secrets: [config.webhookSecret], platformAccountId: config.platformAccountId ?? 'platform' }) }
+      : {}),
+  };
 
   return { services, evidence };
 }

@@ -1,6 +1,6 @@
 // Stripe webhooks: verify the Stripe-Signature over the raw bytes with the SDK, then normalise.
 import Stripe from 'stripe';
-import type { NormalizedWebhookEvent, WebhookVerification, WebhookVerifier } from '../types.js';
+import { withdrawsAccess, type NormalizedWebhookEvent, type WebhookVerification, type WebhookVerifier } from '../types.js';
 import { classifyEventType } from './events.js';
 import { stripeLimits } from './limits.js';
 import { StripeEvent } from './schemas.js';
@@ -78,4 +78,4 @@ export function createStripeWebhookVerifier(o: StripeWebhookOptions): WebhookVer
 }
 
 /** True for the event Stripe sends when a merchant disconnects the platform. */
-export const isDeauthorization = (e: NormalizedWebhookEvent): boolean => e.provider === 'stripe' && e.entity === 'account' && e.operation === 'deauthorized';
+export const isDeauthorization = (e: NormalizedWebhookEvent): boolean => e.provider === 'stripe' && withdrawsAccess(e);

@@ -3,12 +3,12 @@
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities/index.js';
-import type { CaseActivityDeps, EvidenceSubmitter } from '../../activities/cases.js';
+import type { CaseActivityDeps } from '../../activities/cases.js';
 import { createQuickbooksProvider } from '../../integrations/quickbooks/provider.js';
 import { createProviderRegistry, type ProviderConfigs, type ProviderRegistry } from '../../integrations/registry.js';
 import { createStripeConnect } from '../../integrations/stripe/oauth.js';
 import { createStripeServices } from '../../integrations/stripe/provider.js';
-import type { ConnectionAuth } from '../../integrations/types.js';
+import { IntegrationError } from '../../integrations/errors.js';
 import { createXeroProvider } from '../../integrations/xero/provider.js';
 import { createApprovalStore } from '../services/approvals/store.js';
 import { createCaseStarter } from '../services/cases/starter.js';
@@ -66,19 +66,23 @@ function providerSettings(config: Config, sandbox: Sandbox | undefined) {
  * mapping (activities/failures.ts), and fails the activity at once instead of being retried.
  */
 export function connectionPorts(
-  vault: Pick<ConnectionVault, 'get' | 'getFreshAuth'>, registry: Pick<ProviderRegistry, 'get'>, evidence: (auth: ConnectionAuth) => EvidenceSubmitter,
+  vault: Pick<ConnectionVault, 'get' | 'getFreshAuth'>, registry: Pick<ProviderRegistry, 'get'>,
 ): Pick<CaseActivityDeps, 'ledger' | 'evidence'> {
   const authFor = async (connectionId: string) => {
     const connection = await vault.get(connectionId);
     const provider = registry.get(connection.provider);
-    return { provider, auth: await vault.getFreshAuth(connection.id, provider.oauth) };
+    return { provider, connection, auth: await vault.getFreshAuth(connection.id, provider.oauth) };
   };
   return {
     ledger: async (connectionId) => {
       const { provider, auth } = await authFor(connectionId);
       return provider.connector(auth);
     },
-    evidence: async (connectionId) => evidence((await authFor(connectionId)).auth),
+    evidence: async (connectionId) => {
+      const { provider, auth, connection } = await authFor(connectionId);
+      if (!provider.disputeEvidence) throw new IntegrationError('invalid', `${connection.provider} connections do not take dispute evidence`, { provider: connection.provider });
+      return provider.disputeEvidence(auth);
+    },
   };
 }
 
@@ -115,7 +119,7 @@ export function createServices(i: ServiceInputs) {
   const activities = createActivities({
     cases: {
       db, outbox, approvals, documents, publicUrl: config.http.publicUrl, replyDomain: config.mail.replyDomain,
-      ...connectionPorts(vault, registry, stripe.evidence),
+      ...connectionPorts(vault, registry),
     },
     sync: { connections: vault, providers: registry, sync, cases: starter },
   });

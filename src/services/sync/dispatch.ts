@@ -2,7 +2,7 @@
 // Webhooks only say "something changed"; the sync pass reads what, through the connector. The exception is a
 // withdrawn grant, which no sync could read: that connection is disconnected here and its cases are paused.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { isDeauthorization } from '../../../integrations/stripe/webhook.js';
+import { withdrawsAccess } from '../../../integrations/types.js';
 import type { NormalizedWebhookEvent } from '../../../integrations/types.js';
 import type { Database } from '../db/index.js';
 import type { ProviderKey } from '../../domain/model.js';
@@ -66,8 +66,8 @@ export function createSyncDispatcher(d: SyncDispatcherDeps) {
   /** The webhook inbox's onEvents: disconnects withdrawn grants, then one syncNow per connection the other events concern. */
   async function onWebhookEvents(provider: ProviderKey, events: readonly NormalizedWebhookEvent[]): Promise<{ woken: number; disconnected: number }> {
     let disconnected = 0;
-    for (const event of events.filter(isDeauthorization)) disconnected += await disconnectWithdrawn(event);
-    const accounts = [...new Set(events.filter((e) => !isDeauthorization(e)).map((e) => e.accountId))];
+    for (const event of events.filter(withdrawsAccess)) disconnected += await disconnectWithdrawn(event);
+    const accounts = [...new Set(events.filter((e) => !withdrawsAccess(e)).map((e) => e.accountId))];
     const targets = await listActiveByAccounts(d.db, provider, accounts);
     for (const connection of targets) await syncNow(connection.id);
     return { woken: targets.length, disconnected };

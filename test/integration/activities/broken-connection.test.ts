@@ -58,7 +58,7 @@ beforeAll(async () => {
     db: h.db, outbox: createOutbox(h.db, createMailTransport({ from: 'Shortfall <cases@shortfall.test>' }), docs), approvals: createApprovalStore(h.db, 's'.repeat(40)),
     documents: docs, publicUrl: 'https://app.shortfall.test', replyDomain: 'replies.shortfall.test',
     // The production wiring (src/app/deps.ts): fresh auth from the vault on every call.
-    ...connectionPorts(vault, registry, stripe.evidence),
+    ...connectionPorts(vault, registry),
   });
 });
 afterAll(async () => {
