@@ -6,6 +6,8 @@ import { auditEvents, cases } from '../src/services/db/schema.js';
 import type { ApprovalStore } from '../src/services/approvals/store.js';
 import type { DocumentStore } from '../src/services/documents/storage.js';
 import type { Outbox } from '../src/services/mail/outbox.js';
+import { issueClientLink } from '../src/services/security/client-links.js';
+import { escapeHtml } from '../src/services/letters/index.js';
 import type { DisputeEvidencePort, LedgerConnector } from '../integrations/types.js';
 import type { CaseActivities } from '../workflows/dispute-case/activities.js';
 import { caseDocumentKinds, type CaseDocument, type CaseDocumentKind } from '../src/domain/case.js';
@@ -28,6 +30,8 @@ export interface CaseActivityDeps {
   readonly replyDomain: string;
   readonly ledger: (connectionId: string) => Promise<LedgerConnector>;
   readonly evidence: (connectionId: string) => Promise<EvidenceSubmitter>;
+  /** Signs the response link every letter to the client carries (src/app/http/respond); absent: letters carry none. */
+  readonly clientLinks?: { readonly secret: string; readonly ttlMs: number };
   readonly clock?: () => Date;
 }
 
@@ -68,7 +72,13 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
     },
 
     async sendEmail({ replyToCase, ...m }) {
-      const row = await d.outbox.send({ ...m, ...(replyToCase ? { replyTo: `case+${m.caseId}@${d.replyDomain}` } : {}) });
+      // A letter to the client carries its own response link: the client names the lines and the reason, or
+      // accepts the balance, without an account. The link is a bearer token, cut from the stored copy once sent.
+      const respond = replyToCase && d.clientLinks ? `${d.publicUrl}/respond/` : undefined;
+      const withLink = respond && d.clientLinks
+        ? responseLinkFooter(m, `${respond}${issueClientLink(d.clientLinks.secret, { caseId: m.caseId, letter: m.key }, { nowMs: now().getTime(), ttlMs: d.clientLinks.ttlMs })}`)
+        : m;
+      const row = await d.outbox.send({ ...withLink, ...(replyToCase ? { replyTo: `case+${m.caseId}@${d.replyDomain}` } : {}), ...(respond ? { secretLinks: [respond] } : {}) });
       return { messageId: row.messageId ?? row.id };
     },
 
@@ -122,4 +132,14 @@ const isDocumentKind = (k: string): k is CaseDocumentKind => (caseDocumentKinds 
 function deterministicId(key: string): string {
   const h = createHash('sha256').update(key).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The response link under the letter, in the text and the HTML alike. */
+function responseLinkFooter<M extends { text: string; html: string }>(m: M, link: string): M {
+  const words = 'To tell us exactly which item you dispute and why, or to settle the balance, use your private response page';
+  return {
+    ...m,
+    text: `${m.text}\n\n${words}:\n${link}\n`,
+    html: `${m.html}\n<p>${escapeHtml(words)}: <a href="${escapeHtml(link)}">${escapeHtml(link)}</a></p>`,
+  };
 }

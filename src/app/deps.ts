@@ -26,6 +26,7 @@ import { createOutbox } from '../services/mail/outbox.js';
 import { createMailTransport } from '../services/mail/transport.js';
 import type { Sandbox } from './sandbox.js';
 import { parseKeyRing } from '../services/security/cipher.js';
+import { CLIENT_LINK_TTL_MS } from '../services/security/client-links.js';
 import { createSyncDispatcher } from '../services/sync/dispatch.js';
 import { connectionLifecycle } from '../services/sync/lifecycle.js';
 import { createSyncStore } from '../services/sync/store.js';
@@ -119,6 +120,7 @@ export function createServices(i: ServiceInputs) {
   const activities = createActivities({
     cases: {
       db, outbox, approvals, documents, publicUrl: config.http.publicUrl, replyDomain: config.mail.replyDomain,
+      clientLinks: { secret: i.secrets.appSecret, ttlMs: CLIENT_LINK_TTL_MS },
       ...connectionPorts(vault, registry),
     },
     sync: { connections: vault, providers: registry, sync, cases: starter },

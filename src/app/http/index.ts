@@ -3,6 +3,7 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import { approvalRoutes } from './approvals/routes.js';
+import { respondRoutes } from './respond/routes.js';
 import { arrangementRoutes } from './arrangements/routes.js';
 import { assetRoutes } from './assets/routes.js';
 import { createMagicLinks } from './auth/magic-links.js';
@@ -44,6 +45,7 @@ export function webApp(deps: WebDeps) {
       await pages.register(signInRoutes(deps, links, sessions));
       await pages.register(onboardingRoutes(deps, sessions));
       await pages.register(approvalRoutes(deps));
+      await pages.register(respondRoutes(deps));
       await pages.register(connectionRoutes(deps));
       await pages.register(caseListRoutes(deps));
       await pages.register(caseRoutes(deps));

@@ -9,6 +9,8 @@ export interface RateLimits {
   /** Requests per minute per client address. */
   readonly signIn: number;
   readonly approvals: number;
+  /** The client's response page (a signed link like an approval); the approvals limit when unset. */
+  readonly respond?: number;
   readonly inbound: number;
   readonly notFound: number;
 }
@@ -25,7 +27,7 @@ export interface WebSettings {
   readonly temporalTimeoutsMs: { readonly query: number; readonly update: number };
 }
 
-export const defaultLimits: RateLimits = { signIn: 10, approvals: 30, inbound: 120, notFound: 60 };
+export const defaultLimits: RateLimits = { signIn: 10, approvals: 30, respond: 20, inbound: 120, notFound: 60 };
 export const defaultTemporalTimeoutsMs = { query: 5_000, update: 20_000 };
 
 function providerMode(config: Config, key: ProviderKey): ProviderMode {

@@ -1,6 +1,8 @@
 // What each template in ./views expects. Every page also gets `user`, `csrf` and `f` (formatters) from render.ts.
 import type { OutboxRow } from '../../services/mail/outbox.js';
-import type { DraftView } from '../../../workflows/dispute-case/definitions.js';
+import type { CaseLine, DraftView } from '../../../workflows/dispute-case/definitions.js';
+import type { CaseAccount } from '../../domain/account.js';
+import type { Money } from '../../domain/money.js';
 import type { EvidenceCheck } from '../../domain/evidence.js';
 import type { OrganisationValues } from './auth/organisation-form.js';
 import type { CaseModel } from './cases/case-model.js';
@@ -34,6 +36,12 @@ export interface Views {
   approval: Titled & {
     token: string; approvalCsrf: string; draft: DraftView; customerName: string; invoiceNumber?: string | undefined; caseId: string;
     checklist: readonly EvidenceCheck[];
+    failure?: { message: string; values: Readonly<Record<string, string | string[]>> } | undefined;
+  };
+  respond: Titled & {
+    token: string; respondCsrf: string; business: string; invoiceNumber?: string | undefined; customerName?: string | undefined;
+    lines: readonly CaseLine[]; account: CaseAccount; closed: boolean; reasons: readonly { value: string; label: string }[];
+    answered?: { kind: 'objection' | 'accepts'; at: string; lines: string; reason?: string | undefined; stillOwed: Money } | undefined;
     failure?: { message: string; values: Readonly<Record<string, string | string[]>> } | undefined;
   };
   mailbox: Titled & { messages: readonly { id: string; to: string; subject: string; status: string; createdAt: Date }[] };

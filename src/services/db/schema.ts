@@ -271,6 +271,26 @@ export const approvalTokens = pgTable('approval_tokens', {
   createdAt: createdAt(),
 });
 
+/**
+ * What a client answered through the response link of one letter (`letter` is the letter's outbox key): one answer
+ * per letter, so a second submission, a double click or a replayed request changes nothing.
+ */
+export const clientResponses = pgTable('client_responses', {
+  id: id(),
+  caseId: uuid('case_id').notNull().references(() => cases.id),
+  letter: text('letter').notNull(),
+  /** 'objection' (lines, reason, expected and received) or 'accepts' (the client accepts the balance). */
+  kind: text('kind').notNull(),
+  lineIds: jsonb('line_ids').notNull().default(sql`'[]'::jsonb`),
+  reason: text('reason'),
+  expected: text('expected'),
+  received: text('received'),
+  acceptsMinor: minor('accepts_minor'),
+  currency: text('currency').notNull(),
+  message: text('message'),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('client_responses_case_letter_idx').on(t.caseId, t.letter)]);
+
 export const documents = pgTable('documents', {
   id: id(),
   caseId: uuid('case_id').notNull().references(() => cases.id),
@@ -301,4 +321,4 @@ export const sessions = pgTable('sessions', {
   createdAt: createdAt(),
 }, (t) => [index('sessions_user_idx').on(t.userId)]);
 
-export const schema = { organisations, users, connections, oauthStates, invoices, payments, creditNotes, chargeDisputes, paymentPlans, webhookInbox, cases, auditEvents, emailOutbox, approvalTokens, documents, signInTokens, sessions };
+export const schema = { organisations, users, connections, oauthStates, invoices, payments, creditNotes, chargeDisputes, paymentPlans, webhookInbox, cases, auditEvents, emailOutbox, approvalTokens, clientResponses, documents, signInTokens, sessions };

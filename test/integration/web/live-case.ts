@@ -13,7 +13,8 @@ import { shortPaymentInput } from '../../helpers/case-fixtures.js';
 import { FakeLedger } from '../../helpers/fake-ledger.js';
 import { uniqueId } from '../../helpers/temporal-env.js';
 import { bundleCases } from '../../workflows/dispute-case/harness.js';
-import { PUBLIC_URL, seedOrganisation, type WebHarness } from './harness.js';
+import { PUBLIC_URL, SECRET, seedOrganisation, type WebHarness } from './harness.js';
+import { CLIENT_LINK_TTL_MS } from '../../../src/services/security/client-links.js';
 
 export interface LiveCase {
   readonly id: string;
@@ -24,12 +25,25 @@ export interface LiveCase {
 }
 
 /** Starts one worker for the test file; returns a function that opens cases for one organisation. */
-export async function startCaseWorker(env: TestWorkflowEnvironment, w: WebHarness, owner: { email: string; name?: string }) {
+/** Reads until `read` gives a value; fails after 30 s (a busy machine is slow, never wrong). */
+async function poll<T>(what: string, read: () => Promise<T | undefined>): Promise<T> {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const v = await read();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** `o.clientLinks`: letters to the client carry their response link (signed with the harness's secret). */
+export async function startCaseWorker(env: TestWorkflowEnvironment, w: WebHarness, owner: { email: string; name?: string }, o: { clientLinks?: boolean } = {}) {
   const ledger = new FakeLedger();
   const taskQueue = uniqueId('web-cases');
   const activities = createCaseActivities({
     db: w.h.db, outbox: w.outbox, approvals: w.approvals, documents: w.documents, publicUrl: PUBLIC_URL, replyDomain: 'replies.shortfall.test',
     ledger: async () => ledger, evidence: async () => { throw new Error('no chargebacks in these tests'); },
+    ...(o.clientLinks ? { clientLinks: { secret: SECRET, ttlMs: CLIENT_LINK_TTL_MS } } : {}),
   });
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleCases(), activities });
   const running = worker.run();
@@ -82,6 +96,16 @@ export async function startCaseWorker(env: TestWorkflowEnvironment, w: WebHarnes
     throw new Error(`no approval email for version ${version} of case ${caseId}`);
   }
 
+  /** The response link of the newest letter to the client that carries one, as a path; with the letter's text. */
+  async function responsePath(caseId: string, since = new Date(0)): Promise<{ path: string; text: string; key: string }> {
+    return poll(`a client letter with a response link for case ${caseId}`, async () => {
+      const rows = await w.h.db.select().from(emailOutbox).where(eq(emailOutbox.caseId, caseId)).orderBy(desc(emailOutbox.createdAt));
+      const row = rows.find((r) => r.createdAt >= since && r.text.includes('/respond/'));
+      const m = row && /https:\/\/app\.shortfall\.test(\/respond\/\S+)/.exec(row.text);
+      return m && row ? { path: m[1]!, text: row.text, key: row.idempotencyKey } : undefined;
+    });
+  }
+
   async function stop() {
     // A running case left behind keeps timers with no worker; end each one this file started.
     for (const handle of started) {
@@ -91,5 +115,5 @@ export async function startCaseWorker(env: TestWorkflowEnvironment, w: WebHarnes
     await running;
   }
 
-  return { org, user, connection: conn!, ledger, openCase, approvalPath, stop, caseRow: (id: string) => w.h.db.select().from(cases).where(eq(cases.id, id)).then((r) => r[0]!) };
+  return { org, user, connection: conn!, ledger, openCase, approvalPath, responsePath, stop, caseRow: (id: string) => w.h.db.select().from(cases).where(eq(cases.id, id)).then((r) => r[0]!) };
 }

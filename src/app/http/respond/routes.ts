@@ -1,0 +1,142 @@
+// The client's response page, linked from every letter (README, "The client's response page"): no account, a
+// signed link that expires, one answer per letter. The client names the disputed lines and why, what they expected
+// and received, and what they accept; or accepts the balance. An objection reaches the case as the workflow Update
+// `registerObjection` (its id derived from the letter, so a repeated submit is one objection), and the owner is told.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { registerObjectionUpdate, type CaseView } from '../../../../workflows/dispute-case/definitions.js';
+import { formatMoney, money } from '../../../domain/money.js';
+import { createClientResponses, disputeReasons, type ClientAnswer, type ClientResponseRow } from '../../../services/cases/client-responses.js';
+import { organisations } from '../../../services/db/schema.js';
+import { escapeHtml } from '../../../services/letters/index.js';
+import { checkClientLink, type ClientLinkClaims } from '../../../services/security/client-links.js';
+import { FormBody, formValues, type Form } from '../cases/forms.js';
+import { closedStatuses, findCase, ownerEmail, type CaseRecord } from '../cases/queries.js';
+import { liveView, runUpdate } from '../cases/workflow-calls.js';
+import type { WebDeps } from '../deps.js';
+import { PageError } from '../page-error.js';
+import { page } from '../render.js';
+import { assertCsrf, csrfToken } from '../security/csrf.js';
+import { clientAnswer } from './form.js';
+
+const Params = z.object({ token: z.string().min(1).max(2048) });
+
+const invalid = () => new PageError(400, 'response_link_invalid', 'This link is not valid',
+  'The link is incomplete or was changed. Open it again from the email, or reply to the email instead.');
+const expired = () => new PageError(410, 'response_link_expired', 'This link has expired',
+  'Reply to the most recent email from the business instead: your reply reaches them the same way.');
+
+interface Opened {
+  readonly claims: ClientLinkClaims;
+  readonly record: CaseRecord;
+  readonly view: CaseView;
+  readonly business: string;
+}
+
+export function respondRoutes(deps: WebDeps) {
+  const now = deps.now ?? Date.now;
+  const answers = createClientResponses(deps.db);
+  const limit = { rateLimit: { max: deps.settings.limits.respond ?? deps.settings.limits.approvals, timeWindow: '1 minute' } };
+
+  function claimsOf(token: string): ClientLinkClaims {
+    const check = checkClientLink(deps.settings.appSecret, token, now());
+    if (check.ok) return check.claims;
+    throw check.reason === 'expired' ? expired() : invalid();
+  }
+
+  async function open(claims: ClientLinkClaims): Promise<Opened> {
+    const record = await findCase(deps.db, null, claims.caseId);
+    if (!record) throw invalid();
+    const live = await liveView(deps, record.workflowId);
+    if (!live.ok) throw new PageError(503, 'temporal_unavailable', 'Temporarily unavailable', 'This page could not load the invoice just now. Nothing was changed; try again in a minute.');
+    const [org] = await deps.db.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, record.organisationId));
+    return { claims, record, view: live.view, business: org?.name ?? 'The business' };
+  }
+
+  function show(req: FastifyRequest, reply: FastifyReply, token: string, o: Opened, extra: { failure?: { message: string; values: Form }; answered?: ClientResponseRow } = {}) {
+    const closed = closedStatuses.includes(o.view.status);
+    return page(req, reply, 'respond', {
+      title: `Invoice ${o.record.invoiceNumber ?? ''} from ${o.business}`, token, respondCsrf: csrfToken(req, token.slice(-43)),
+      business: o.business, invoiceNumber: o.record.invoiceNumber ?? undefined, customerName: o.record.customerName ?? undefined,
+      lines: o.view.lines, account: o.view.account, closed, reasons: Object.entries(disputeReasons).map(([value, label]) => ({ value, label })),
+      answered: extra.answered && answerView(extra.answered, o),
+      failure: extra.failure && { message: extra.failure.message, values: formValues(extra.failure.values) },
+    }, extra.failure ? 422 : 200);
+  }
+
+  return async (root: FastifyInstance) => {
+    const app = root.withTypeProvider<ZodTypeProvider>();
+
+    app.get('/respond/:token', { schema: { params: Params }, config: limit }, async (req, reply) => {
+      const o = await open(claimsOf(req.params.token));
+      const answered = await answers.find(o.claims.caseId, o.claims.letter);
+      return show(req, reply, req.params.token, o, answered ? { answered } : {});
+    });
+
+    app.post('/respond/:token', { schema: { params: Params, body: FormBody }, config: limit }, async (req, reply) => {
+      const claims = claimsOf(req.params.token);
+      assertCsrf(req, req.params.token.slice(-43));
+      const o = await open(claims);
+      const earlier = await answers.find(claims.caseId, claims.letter);
+      if (earlier) return show(req, reply, req.params.token, o, { answered: earlier });
+      if (closedStatuses.includes(o.view.status)) return show(req, reply, req.params.token, o);
+      const parsed = clientAnswer(req.body, o.view.lines.map((l) => l.id), o.view.account.total);
+      if (!parsed.ok) return show(req, reply, req.params.token, o, { failure: { message: parsed.message, values: req.body } });
+      const answer = parsed.value;
+      const to = o.record.customerName ?? 'the client';
+      if (answer.kind === 'objection') {
+        const handle = deps.workflows.getHandle(o.record.workflowId);
+        const input = { kind: 'specific' as const, by: `${to} (response page)`, summary: objectionSummary(answer, o), lineIds: answer.lineIds };
+        const result = await runUpdate(deps, () => handle.executeUpdate(registerObjectionUpdate, { args: [input], updateId: `client-response:${claims.caseId}:${claims.letter}` }));
+        if (!result.ok) return show(req, reply, req.params.token, o, { failure: { message: `The business could not take this answer here (${result.message}). Reply to their email instead.`, values: req.body } });
+      }
+      const { fresh, row } = await answers.record(claims.caseId, claims.letter, o.view.account.currency, answer);
+      if (fresh) await tellOwner(deps, o, claims, answer);
+      req.log.info({ caseId: claims.caseId, letter: claims.letter, kind: answer.kind }, 'client answered through the response page');
+      return show(req, reply, req.params.token, o, { answered: row });
+    });
+  };
+}
+
+function linesNamed(ids: readonly string[], o: Opened): string {
+  const all = o.view.lines;
+  if (ids.length === all.length && all.length > 1) return 'the whole invoice';
+  return ids.map((id) => all.find((l) => l.id === id)?.description ?? id).join(', ');
+}
+
+function objectionSummary(a: Extract<ClientAnswer, { kind: 'objection' }>, o: Opened): string {
+  const parts = [
+    `${disputeReasons[a.reason]} (${linesNamed(a.lineIds, o)})`,
+    a.expected && `Expected: ${a.expected}`,
+    a.received && `Received: ${a.received}`,
+    a.acceptsMinor !== undefined && `Accepts paying ${formatMoney(money(a.acceptsMinor, o.view.account.currency), 'en-US')}`,
+    a.message,
+  ];
+  return parts.filter(Boolean).join('. ').slice(0, 4_000);
+}
+
+function answerView(row: ClientResponseRow, o: Opened) {
+  return {
+    kind: row.kind as ClientAnswer['kind'], at: row.createdAt.toISOString(),
+    lines: linesNamed(row.lineIds as string[], o), reason: row.reason ? disputeReasons[row.reason as keyof typeof disputeReasons] : undefined,
+    stillOwed: o.view.account.stillOwed,
+  };
+}
+
+async function tellOwner(deps: WebDeps, o: Opened, claims: ClientLinkClaims, a: ClientAnswer): Promise<void> {
+  const to = await ownerEmail(deps.db, o.record.organisationId);
+  if (!to) return;
+  const who = o.record.customerName ?? 'The client';
+  const invoice = o.record.invoiceNumber ? `invoice ${o.record.invoiceNumber}` : 'the invoice';
+  const subject = a.kind === 'accepts' ? `${who} accepts the balance of ${invoice}` : `${who} disputes ${linesNamed(a.lineIds, o)} on ${invoice}`;
+  const body = a.kind === 'accepts'
+    ? `${who} answered through the response page: they accept the balance of ${formatMoney(o.view.account.stillOwed, 'en-US')}.${a.message ? ` They wrote: ${a.message}` : ''}`
+    : `${who} answered through the response page. ${objectionSummary(a, o)}. The objection is on the case; decide it there (concede lines or uphold the invoice).`;
+  const link = `${deps.settings.publicUrl}/cases/${o.record.id}`;
+  await deps.outbox.send({
+    key: `client-response:${claims.caseId}:${claims.letter}:owner`, caseId: o.record.id, to, subject,
+    text: `${body}\n\nOpen the case: ${link}\n`, html: `<p>${escapeHtml(body)}</p><p><a href="${escapeHtml(link)}">Open the case</a></p>`, attachments: [],
+  });
+}
