@@ -1,0 +1,92 @@
+// The client's response page in Chromium, over real HTTP, from the letter's link to the owner's case page: on a
+// phone (390 px) the client names the disputed line and why, with no sideways scrolling and no axe-core violations
+// on any page they see; on a desktop the owner signs in and finds the objection on the case.
+import type { AddressInfo } from 'node:net';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import axe from 'axe-core';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDevEnv } from '../helpers/temporal-env.js';
+import { createWebHarness, lastMailTo, magicLinkIn, type WebHarness } from '../integration/web/harness.js';
+import { startCaseWorker } from '../integration/web/live-case.js';
+import { launchChromium } from './browser.js';
+
+let env: TestWorkflowEnvironment;
+let w: WebHarness;
+let cases: Awaited<ReturnType<typeof startCaseWorker>>;
+let chromium: Awaited<ReturnType<typeof launchChromium>>;
+let base: string;
+const owner = 'ana@brightside.example';
+
+beforeAll(async () => {
+  env = await createDevEnv();
+  w = await createWebHarness({ workflows: env.client.workflow });
+  cases = await startCaseWorker(env, w, { email: owner }, { clientLinks: true });
+  await w.app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(w.app.server.address() as AddressInfo).port}`;
+  chromium = await launchChromium();
+});
+afterAll(async () => {
+  await chromium?.close();
+  await cases?.stop();
+  await w?.close();
+  await env?.teardown();
+});
+
+/** axe-core's violations on the page as it stands (WCAG 2.1 A and AA), by rule and the elements they hit. */
+async function violations(page: Page): Promise<string[]> {
+  await page.evaluate(axe.source);
+  const result = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })`)) as axe.AxeResults;
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+const fitsWidth = (page: Page) => page.evaluate('document.documentElement.scrollWidth <= window.innerWidth');
+
+describe('the client response page in Chromium', () => {
+  it('from the letter on a phone to the objection on the owner\'s case page', { timeout: 120_000 }, async () => {
+    const c = await cases.openCase();
+    const { path } = await cases.responsePath(c.id);
+    const page = await chromium.context.newPage();
+
+    // The client, on a phone, follows the link in the letter.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}${path}`);
+    await expect.poll(() => page.locator('h1').textContent()).toContain('Invoice 1001');
+    expect(await page.locator('main').textContent()).toContain('Still owed');
+    expect(await fitsWidth(page)).toBe(true);
+    expect(await violations(page)).toEqual([]);
+
+    // Sending without naming anything asks for a line and a reason, keeping what was typed.
+    await page.fill('#message', 'Not happy with the work');
+    await page.click('form:has(input[value="dispute"]) button[type="submit"]');
+    await expect.poll(() => page.locator('[role="alert"]').textContent()).toContain('Tell us which line you dispute');
+    expect(await page.inputValue('#message')).toBe('Not happy with the work');
+    expect(await violations(page)).toEqual([]);
+
+    // Then the client names the line, the reason and the figures.
+    await page.check('label:has-text("Signage")');
+    await page.check('label:has-text("The hours or quantity are wrong")');
+    await page.fill('#expected', 'Two signs, as quoted');
+    await page.fill('#received', 'One sign');
+    await page.fill('#accepts', '75.00');
+    await page.click('form:has(input[value="dispute"]) button[type="submit"]');
+    await expect.poll(() => page.locator('[role="status"]').textContent()).toContain('your answer reached');
+    expect(await fitsWidth(page)).toBe(true);
+    expect(await violations(page)).toEqual([]);
+    await c.until((v) => v.objection?.lineIds.includes('l3') === true, 'the objection on the case');
+
+    // The owner, at a desk, signs in and finds it on the case page.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.context().clearCookies();
+    await page.goto(`${base}/sign-in`);
+    await page.fill('input[name="email"]', owner);
+    await page.click('form[action="/sign-in"] button[type="submit"]');
+    await expect.poll(async () => (await lastMailTo(w.h, owner)).subject).toMatch(/sign-in link/i);
+    await page.goto(`${base}${magicLinkIn((await lastMailTo(w.h, owner)).text)}`);
+    await page.click('form[action="/sign-in/verify"] button[type="submit"]');
+    await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+    await page.goto(`${base}/cases/${c.id}`);
+    await expect.poll(() => page.locator('main').textContent()).toContain('The hours or quantity are wrong (Signage)');
+    await page.close();
+  });
+});
