@@ -132,6 +132,25 @@ describe('the client response page', () => {
     }
   });
 
+  it('takes the client\'s photos and documents with the answer (multipart, as the page posts it) as case documents', async () => {
+    const { c, path } = await receiptSent();
+    const client = w.browser();
+    const shown = await client.get(path);
+    const fd = new FormData();
+    for (const [k, v] of Object.entries({ _csrf: csrfOf(shown.body), answer: 'dispute', reason: 'not_delivered', received: 'Nothing arrived' })) fd.append(k, v);
+    fd.append('lines', 'l2');
+    // A right-to-left override would make the name read as something it is not: it is dropped.
+    fd.append('files', new Blob([Buffer.from('%PDF-1.4\n%%EOF\n')], { type: 'application/pdf' }), 'delivery\u202Efdp.note.pdf');
+    const encoded = new Request('https://x/', { method: 'POST', body: fd });
+    const done = await client.postBytes(path, Buffer.from(await encoded.arrayBuffer()), { 'content-type': encoded.headers.get('content-type')!, accept: 'text/html' });
+    expect(done.statusCode).toBe(200);
+    expect(textOf(done.body)).toContain('You dispute Menu design: This was not delivered.');
+    const docs = await w.documents.listForCase(c.id);
+    expect(docs.map((d) => d.name)).toContain('From Harbor Cafe: deliveryfdp.note.pdf');
+    const v = await c.until((x) => x.objection !== undefined, 'the objection on the case');
+    expect(v.objection!.summary).toContain('Sent with: deliveryfdp.note.pdf');
+  });
+
   it('escapes everything from the ledger and the client', async () => {
     const base = shortPaymentInput();
     const hostile = '<img src=x onerror=alert(1)>';

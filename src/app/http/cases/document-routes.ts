@@ -18,10 +18,13 @@ import { findCase } from './queries.js';
 export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
 const CaseParams = z.object({ id: z.uuid() });
 const UploadQuery = z.object({ name: z.string().trim().min(1).max(200), kind: z.enum(caseDocumentKinds), type: z.string().max(100).optional() });
-const contentTypes = /^(application\/pdf|image\/(png|jpeg|gif|webp|heic)|text\/plain|message\/rfc822|application\/(msword|vnd\.openxmlformats-officedocument\.[\w.]+|vnd\.ms-excel|octet-stream))$/;
+export const contentTypes = /^(application\/pdf|image\/(png|jpeg|gif|webp|heic)|text\/plain|message\/rfc822|application\/(msword|vnd\.openxmlformats-officedocument\.[\w.]+|vnd\.ms-excel|octet-stream))$/;
 
-/** Keeps the name readable in a Content-Disposition header and a file system: no paths, no control characters. */
-const cleanName = (name: string) => name.replace(/[\\/]/g, '_').replace(/[\p{Cc}"]/gu, '').slice(0, 200);
+/**
+ * Keeps the name readable in a Content-Disposition header and a file system: no paths, no control characters, and
+ * no invisible format characters (a right-to-left override makes "invoice‮fdp.exe" read as "invoiceexe.pdf").
+ */
+export const cleanName = (name: string) => name.replace(/[\\/]/g, '_').replace(/[\p{Cc}\p{Cf}"]/gu, '').slice(0, 200);
 /** Header values are Latin-1: the plain filename gets ASCII, filename* carries the real name. */
 const asciiName = (name: string) => cleanName(name).replace(/[^\x20-\x7e]/g, '_');
 

@@ -6,7 +6,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { registerObjectionUpdate, type CaseView } from '../../../../workflows/dispute-case/definitions.js';
+import { createHash } from 'node:crypto';
+import multipart, { type MultipartFile, type MultipartValue } from '@fastify/multipart';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { documentAddedSignal, registerObjectionUpdate, type CaseView } from '../../../../workflows/dispute-case/definitions.js';
+import { cleanName, contentTypes } from '../cases/document-routes.js';
 import { formatMoney, money } from '../../../domain/money.js';
 import { createClientResponses, disputeReasons, type ClientAnswer, type ClientResponseRow } from '../../../services/cases/client-responses.js';
 import { organisations } from '../../../services/db/schema.js';
@@ -75,29 +79,90 @@ export function respondRoutes(deps: WebDeps) {
       return show(req, reply, req.params.token, o, answered ? { answered } : {});
     });
 
-    app.post('/respond/:token', { schema: { params: Params, body: FormBody }, config: limit }, async (req, reply) => {
+    // The dispute form posts multipart/form-data (it may carry files); the accept form a plain urlencoded body.
+    await app.register(multipart, { attachFieldsToBody: true, limits: { fileSize: MAX_CLIENT_FILE_BYTES, files: MAX_CLIENT_FILES, fields: 40 } });
+
+    app.post('/respond/:token', { schema: { params: Params }, bodyLimit: MAX_CLIENT_FILES * MAX_CLIENT_FILE_BYTES + 64 * 1024, config: limit }, async (req, reply) => {
       const claims = claimsOf(req.params.token);
       assertCsrf(req, req.params.token.slice(-43));
+      const { form, files } = await readForm(req);
       const o = await open(claims);
       const earlier = await answers.find(claims.caseId, claims.letter);
       if (earlier) return show(req, reply, req.params.token, o, { answered: earlier });
       if (closedStatuses.includes(o.view.status)) return show(req, reply, req.params.token, o);
-      const parsed = clientAnswer(req.body, o.view.lines.map((l) => l.id), o.view.account.total);
-      if (!parsed.ok) return show(req, reply, req.params.token, o, { failure: { message: parsed.message, values: req.body } });
+      const parsed = clientAnswer(form, o.view.lines.map((l) => l.id), o.view.account.total);
+      if (!parsed.ok) return show(req, reply, req.params.token, o, { failure: { message: parsed.message, values: form } });
       const answer = parsed.value;
       const to = o.record.customerName ?? 'the client';
       if (answer.kind === 'objection') {
         const handle = deps.workflows.getHandle(o.record.workflowId);
-        const input = { kind: 'specific' as const, by: `${to} (response page)`, summary: objectionSummary(answer, o), lineIds: answer.lineIds };
+        const input = { kind: 'specific' as const, by: `${to} (response page)`, summary: objectionSummary(answer, o, files.map((f) => f.name)), lineIds: answer.lineIds };
         const result = await runUpdate(deps, () => handle.executeUpdate(registerObjectionUpdate, { args: [input], updateId: `client-response:${claims.caseId}:${claims.letter}` }));
-        if (!result.ok) return show(req, reply, req.params.token, o, { failure: { message: `The business could not take this answer here (${result.message}). Reply to their email instead.`, values: req.body } });
+        if (!result.ok) return show(req, reply, req.params.token, o, { failure: { message: `The business could not take this answer here (${result.message}). Reply to their email instead.`, values: form } });
+        await keepFiles(deps, o, claims, files, req);
       }
       const { fresh, row } = await answers.record(claims.caseId, claims.letter, o.view.account.currency, answer);
-      if (fresh) await tellOwner(deps, o, claims, answer);
+      if (fresh) await tellOwner(deps, o, claims, answer, files.map((f) => f.name));
       req.log.info({ caseId: claims.caseId, letter: claims.letter, kind: answer.kind }, 'client answered through the response page');
       return show(req, reply, req.params.token, o, { answered: row });
     });
   };
+}
+
+/** A client's answer carries at most three files of 10 MB each: photos, a quote, an email they kept. */
+const MAX_CLIENT_FILES = 3;
+const MAX_CLIENT_FILE_BYTES = 10 * 1024 * 1024;
+
+interface ClientFile {
+  readonly name: string;
+  readonly contentType: string;
+  readonly content: Buffer;
+}
+
+/** The form's fields as plain strings, and its non-empty files, whether it came urlencoded or multipart. */
+async function readForm(req: FastifyRequest): Promise<{ form: Form; files: ClientFile[] }> {
+  if (!req.isMultipart()) {
+    const parsed = FormBody.safeParse(req.body ?? {});
+    if (!parsed.success) throw new PageError(400, 'invalid_form', 'The answer was not understood', 'Send the form from the page again.');
+    return { form: parsed.data, files: [] };
+  }
+  const form: Record<string, string | string[]> = {};
+  const files: ClientFile[] = [];
+  for (const [key, raw] of Object.entries((req.body ?? {}) as Record<string, MultipartPart | MultipartPart[]>)) {
+    for (const part of Array.isArray(raw) ? raw : [raw]) {
+      if ('toBuffer' in part) {
+        if (!part.filename) continue;
+        const content = await part.toBuffer();
+        if (content.length > 0) files.push({ name: cleanName(part.filename), contentType: contentTypes.test(part.mimetype) ? part.mimetype : 'application/octet-stream', content });
+      } else if ('value' in part) {
+        const prev = form[key];
+        const value = String(part.value);
+        form[key] = prev === undefined ? value : [...(Array.isArray(prev) ? prev : [prev]), value];
+      }
+    }
+  }
+  return { form, files };
+}
+
+type MultipartPart = MultipartFile | MultipartValue;
+
+/** Files the client sent become case documents, on the case page and in the evidence pack, named as from the client. */
+async function keepFiles(deps: WebDeps, o: Opened, claims: ClientLinkClaims, files: readonly ClientFile[], req: FastifyRequest): Promise<void> {
+  for (const [i, f] of files.entries()) {
+    const doc = await deps.documents.save({
+      id: deterministicUuid(`client-response:${claims.caseId}:${claims.letter}:file:${i}`), caseId: o.record.id, kind: 'other',
+      name: `From ${o.record.customerName ?? 'the client'}: ${f.name}`.slice(0, 200), contentType: f.contentType, content: f.content,
+    });
+    void deps.workflows.getHandle(o.record.workflowId).signal(documentAddedSignal, { id: doc.id, kind: 'other', name: doc.name }).catch((err: unknown) => {
+      if (!(err instanceof WorkflowNotFoundError)) req.log.warn({ err, caseId: o.record.id }, 'could not tell the case about the client\'s file');
+    });
+  }
+}
+
+/** A v4-shaped UUID from a key, so a retried submission stores each file once. */
+function deterministicUuid(key: string): string {
+  const h = createHash('sha256').update(key).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 function linesNamed(ids: readonly string[], o: Opened): string {
@@ -106,13 +171,14 @@ function linesNamed(ids: readonly string[], o: Opened): string {
   return ids.map((id) => all.find((l) => l.id === id)?.description ?? id).join(', ');
 }
 
-function objectionSummary(a: Extract<ClientAnswer, { kind: 'objection' }>, o: Opened): string {
+function objectionSummary(a: Extract<ClientAnswer, { kind: 'objection' }>, o: Opened, files: readonly string[] = []): string {
   const parts = [
     `${disputeReasons[a.reason]} (${linesNamed(a.lineIds, o)})`,
     a.expected && `Expected: ${a.expected}`,
     a.received && `Received: ${a.received}`,
     a.acceptsMinor !== undefined && `Accepts paying ${formatMoney(money(a.acceptsMinor, o.view.account.currency), 'en-US')}`,
     a.message,
+    files.length > 0 && `Sent with: ${files.join(', ')}`,
   ];
   return parts.filter(Boolean).join('. ').slice(0, 4_000);
 }
@@ -125,7 +191,7 @@ function answerView(row: ClientResponseRow, o: Opened) {
   };
 }
 
-async function tellOwner(deps: WebDeps, o: Opened, claims: ClientLinkClaims, a: ClientAnswer): Promise<void> {
+async function tellOwner(deps: WebDeps, o: Opened, claims: ClientLinkClaims, a: ClientAnswer, files: readonly string[]): Promise<void> {
   const to = await ownerEmail(deps.db, o.record.organisationId);
   if (!to) return;
   const who = o.record.customerName ?? 'The client';
@@ -133,7 +199,7 @@ async function tellOwner(deps: WebDeps, o: Opened, claims: ClientLinkClaims, a: 
   const subject = a.kind === 'accepts' ? `${who} accepts the balance of ${invoice}` : `${who} disputes ${linesNamed(a.lineIds, o)} on ${invoice}`;
   const body = a.kind === 'accepts'
     ? `${who} answered through the response page: they accept the balance of ${formatMoney(o.view.account.stillOwed, 'en-US')}.${a.message ? ` They wrote: ${a.message}` : ''}`
-    : `${who} answered through the response page. ${objectionSummary(a, o)}. The objection is on the case; decide it there (concede lines or uphold the invoice).`;
+    : `${who} answered through the response page. ${objectionSummary(a, o, files)}. The objection is on the case; decide it there (concede lines or uphold the invoice).`;
   const link = `${deps.settings.publicUrl}/cases/${o.record.id}`;
   await deps.outbox.send({
     key: `client-response:${claims.caseId}:${claims.letter}:owner`, caseId: o.record.id, to, subject,
