@@ -1,7 +1,9 @@
-// Gives the suite a real Postgres: TEST_DATABASE_URL when set (CI starts Debian's cluster), otherwise a
-// throwaway cluster from the local PostgreSQL binaries. Without either the suite fails with a clear message.
+// Gives the suite a real Postgres: TEST_DATABASE_URL when set, otherwise a throwaway cluster (postgres-server.ts).
+// Marks the run so that every process it starts is stopped when it ends, interrupted or not (reaper.ts).
+import { randomUUID } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
 import { startThrowawayPostgres } from './postgres-server.js';
+import { runMarker, stopMarked } from './reaper.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -10,6 +12,12 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  const runId = randomUUID();
+  process.env[runMarker] = runId;
+  process.once('exit', () => {
+    const left = stopMarked(runId);
+    if (left.length > 0) console.error(`test run: stopped ${left.length} leftover process(es):\n${left.map((p) => `  ${p.pid} ${p.command.slice(0, 160)}`).join('\n')}`);
+  });
   const fromEnv = process.env.TEST_DATABASE_URL;
   if (fromEnv) {
     project.provide('postgresUrl', fromEnv);

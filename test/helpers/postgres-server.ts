@@ -71,8 +71,13 @@ async function serverUser(): Promise<{ name: string; uid: number; gid: number; r
   throw new Error('Running as root, and neither a `postgres` nor a `nobody` user exists to own the test cluster: set TEST_DATABASE_URL.');
 }
 
-/** Stops the server (SIGINT: fast shutdown) once stdin reaches end of file; the server itself reads /dev/null. */
-const watchdog = 'trap "" INT TERM; "$@" </dev/null & pid=$!; read -r _; kill -INT "$pid" 2>/dev/null; wait "$pid"';
+/**
+ * `sh -c watchdog shortfall-watchdog <dir> <postgres…>`: stops the server (SIGINT: fast shutdown) once stdin reaches
+ * end of file, then removes the cluster's directory. The server itself reads /dev/null. The name
+ * `shortfall-watchdog` tells the reaper (reaper.ts) to leave this shell to its own end.
+ */
+const watchdog = 'trap "" INT TERM; dir=$1; shift; "$@" </dev/null & pid=$!; read -r _; kill -INT "$pid" 2>/dev/null; wait "$pid"; rm -rf "$dir"';
+export const watchdogName = 'shortfall-watchdog';
 
 export async function startThrowawayPostgres(): Promise<{ url: string; source: string; stop(): Promise<void> }> {
   const found = await serverBinaries();
@@ -85,6 +90,7 @@ export async function startThrowawayPostgres(): Promise<{ url: string; source: s
     const reachable = await exec(user.runuser, ['-u', user.name, '--', 'test', '-x', path.join(bin, 'postgres')]).then(() => true, () => false);
     if (!reachable) {
       await cp(path.dirname(bin), path.join(dir, 'pg'), { recursive: true, verbatimSymlinks: true });
+      await exec('chown', ['-R', `${user.uid}:${user.gid}`, path.join(dir, 'pg')]);
       bin = path.join(dir, 'pg', path.basename(bin));
     }
   }
@@ -100,7 +106,7 @@ export async function startThrowawayPostgres(): Promise<{ url: string; source: s
   const port = await freePort();
   const log = openSync(logFile, 'a');
   const settings = ['listen_addresses=127.0.0.1', 'fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=300'];
-  const child = spawn(...as('sh', ['-c', watchdog, 'sh', path.join(bin, 'postgres'), '-D', data, '-p', String(port), '-k', dir, ...settings.flatMap((s) => ['-c', s])]), {
+  const child = spawn(...as('sh', ['-c', watchdog, watchdogName, dir, path.join(bin, 'postgres'), '-D', data, '-p', String(port), '-k', dir, ...settings.flatMap((s) => ['-c', s])]), {
     stdio: ['pipe', log, log],
   });
   closeSync(log);
