@@ -23,8 +23,11 @@ export interface DatabaseHandle {
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
-/** `dir` undefined opens an in-memory PGlite (tests). */
-export async function openDatabase(cfg: Config['db'] | { kind: 'pglite'; dir?: string }): Promise<DatabaseHandle> {
+/**
+ * `dir` undefined opens an in-memory PGlite (tests); `loadDataDir` starts it from a dumped data directory (the tests'
+ * migrated template, which skips PGlite's initdb and the migrations).
+ */
+export async function openDatabase(cfg: Config['db'] | { kind: 'pglite'; dir?: string; loadDataDir?: Blob }): Promise<DatabaseHandle> {
   if (cfg.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: cfg.url, max: 10 });
     const db = drizzlePg(pool, { schema });
@@ -32,7 +35,7 @@ export async function openDatabase(cfg: Config['db'] | { kind: 'pglite'; dir?: s
     return { db: db as unknown as Database, kind: 'postgres', ping: async () => void (await db.execute(sql`select 1`)), close: () => pool.end() };
   }
   if (cfg.dir) await mkdir(cfg.dir, { recursive: true });
-  const client = cfg.dir ? new PGlite(cfg.dir) : new PGlite();
+  const client = cfg.dir ? new PGlite(cfg.dir) : new PGlite('loadDataDir' in cfg && cfg.loadDataDir ? { loadDataDir: cfg.loadDataDir } : undefined);
   const db = drizzlePglite(client, { schema });
   await migratePglite(db, { migrationsFolder });
   return { db: db as unknown as Database, kind: 'pglite', ping: async () => void (await db.execute(sql`select 1`)), close: () => client.close() };

@@ -7,11 +7,12 @@ import { createOAuthStateStore } from '../../../src/connections/oauth-states.js'
 import { createPendingGrantStore } from '../../../src/connections/pending-grants.js';
 import type { Connection } from '../../../src/connections/types.js';
 import { createConnectionVault } from '../../../src/connections/vault.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
+import { type DatabaseHandle } from '../../../src/db/index.js';
 import { connections, pendingGrants } from '../../../src/db/schema.js';
 import type { ConnectionsPort } from '../../../src/web/ports.js';
 import { FakeOAuthProvider, testKeyRing } from './fakes.js';
 import { seedOrganisation } from './fixtures.js';
+import { openPglite } from '../../helpers/databases.js';
 
 let h: DatabaseHandle;
 let port: ConnectionsPort;
@@ -22,7 +23,7 @@ const events: string[] = [];
 let failNextConnected: Error | undefined;
 
 beforeAll(async () => {
-  h = await openDatabase({ kind: 'pglite' });
+  h = await openPglite();
   owner = await seedOrganisation(h.db);
   stranger = await seedOrganisation(h.db, 'Other Ltd');
   oauth = new FakeOAuthProvider('quickbooks');

@@ -7,7 +7,7 @@ import type { ConnectionBrokenEvent } from '../../../src/connections/types.js';
 import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
 import { connections } from '../../../src/db/schema.js';
 import { IntegrationError } from '../../../integrations/errors.js';
-import { freshPostgresUrl } from '../../helpers/databases.js';
+import { freshPostgresUrl, openPglite } from '../../helpers/databases.js';
 import { FakeOAuthProvider, testKeyRing } from './fakes.js';
 import { seedOrganisation } from './fixtures.js';
 
@@ -21,7 +21,7 @@ afterAll(async () => {
 /** Two handles on the same database: on Postgres two pools (two sessions), on PGlite the one in-process client. */
 const engines: [string, () => Promise<[DatabaseHandle, DatabaseHandle]>][] = [
   ['PGlite', async () => {
-    const h = await openDatabase({ kind: 'pglite' });
+    const h = await openPglite();
     handles.push(h);
     return [h, h];
   }],

@@ -3,9 +3,10 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
+import { type DatabaseHandle } from '../../../src/db/index.js';
 import { bundle, createDevEnv } from '../../helpers/temporal-env.js';
 import { workflowsUrl } from '../dispute-case/harness.js';
+import { openPglite } from '../../helpers/databases.js';
 
 export interface SyncSuite {
   env: TestWorkflowEnvironment;
@@ -22,7 +23,7 @@ export function syncSuite(): SyncSuite {
     worker: (taskQueue, activities) => Worker.create({ connection: ctx.env.nativeConnection, taskQueue, workflowBundle, activities }),
   } as SyncSuite;
   beforeAll(async () => {
-    [ctx.env, h, workflowBundle] = await Promise.all([createDevEnv(), openDatabase({ kind: 'pglite' }), bundle(workflowsUrl)]);
+    [ctx.env, h, workflowBundle] = await Promise.all([createDevEnv(), openPglite(), bundle(workflowsUrl)]);
     ctx.db = h.db;
   });
   afterAll(async () => {

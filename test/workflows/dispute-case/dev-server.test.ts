@@ -8,7 +8,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaseActivities } from '../../../activities/cases.js';
 import { createApprovalStore } from '../../../src/approvals/store.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/db/index.js';
+import { type DatabaseHandle } from '../../../src/db/index.js';
 import { cases, connections, organisations } from '../../../src/db/schema.js';
 import { createDocumentStore } from '../../../src/documents/storage.js';
 import { createOutbox } from '../../../src/mail/outbox.js';
@@ -22,6 +22,7 @@ import { FakeLedger } from '../../helpers/fake-ledger.js';
 import { startSmtpServer } from '../../helpers/smtp.js';
 import { createDevEnv, uniqueId } from '../../helpers/temporal-env.js';
 import { bundleCases } from './harness.js';
+import { openPglite } from '../../helpers/databases.js';
 
 const secret = 'k'.repeat(40);
 let env: TestWorkflowEnvironment;
@@ -30,7 +31,7 @@ let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 let dir: string;
 
 beforeAll(async () => {
-  [env, h, smtp, dir] = await Promise.all([createDevEnv(), openDatabase({ kind: 'pglite' }), startSmtpServer(), mkdtemp(path.join(os.tmpdir(), 'shortfall-dev-'))]);
+  [env, h, smtp, dir] = await Promise.all([createDevEnv(), openPglite(), startSmtpServer(), mkdtemp(path.join(os.tmpdir(), 'shortfall-dev-'))]);
 });
 afterAll(async () => {
   await env?.teardown();
