@@ -3,19 +3,18 @@
 // starts each database from it in about half a second. test/integration/db/migrations.test.ts still migrates
 // from empty.
 import { writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { migrationsFolder } from '../../src/db/index.js';
+import { pgliteTemplateFile } from './run-files.js';
 
 export async function buildPgliteTemplate(runId: string): Promise<string> {
   const client = new PGlite();
   try {
     await migrate(drizzle(client), { migrationsFolder });
     const dump = await client.dumpDataDir('none');
-    const file = path.join(os.tmpdir(), `shortfall-pglite-${runId}.tar`);
+    const file = pgliteTemplateFile(runId);
     await writeFile(file, Buffer.from(await dump.arrayBuffer()));
     return file;
   } finally {
