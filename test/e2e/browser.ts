@@ -31,10 +31,14 @@ export async function chromiumExecutable(env: NodeJS.ProcessEnv = process.env): 
   }
 }
 
+/**
+ * Playwright's own SIGINT/SIGTERM/SIGHUP handlers are off: they close the browser but keep the process alive, so a
+ * test fork told to stop would linger. The browser carries the run's mark and is stopped with the rest (reaper.ts).
+ */
 export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = await mkdtemp(path.join(os.tmpdir(), 'shortfall-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: await chromiumExecutable(), headless: true, args, viewport: { width: 1280, height: 900 }, locale: 'en-US',
+    executablePath: await chromiumExecutable(), headless: true, args, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false, viewport: { width: 1280, height: 900 }, locale: 'en-US',
   });
   return {
     context,
