@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { processesMarked } from '../../helpers/reaper.js';
@@ -24,6 +25,7 @@ async function interruptedRun(signal: 'SIGINT' | 'SIGTERM', target: 'group' | 'v
   vitest.stdout.on('data', (d: Buffer) => (output += d.toString()));
   vitest.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((resolve) => vitest.once('exit', () => resolve()));
+  let profile: string | undefined;
   try {
     await vi.waitFor(() => {
       if (vitest.exitCode !== null) throw new Error(`the probe run ended early:\n${output}`);
@@ -33,6 +35,8 @@ async function interruptedRun(signal: 'SIGINT' | 'SIGTERM', target: 'group' | 'v
     for (const server of probeServers) expect(started.map((p) => p.command).join('\n'), `the probe runs ${server}`).toContain(server);
     const cluster = /-D (\S+)\/data/.exec(started.map((p) => p.command).find((c) => c.includes('/postgres -D')) ?? '')?.[1];
     expect(cluster).toBeDefined();
+    // The interrupted run never closes its browser, so nothing removes its profile; this test does.
+    profile = /--user-data-dir=(\S+)/.exec(started.map((p) => p.command).join('\n'))?.[1];
 
     process.kill(target === 'group' ? -vitest.pid! : vitest.pid!, signal);
     await exited;
@@ -41,6 +45,7 @@ async function interruptedRun(signal: 'SIGINT' | 'SIGTERM', target: 'group' | 'v
       expect(existsSync(cluster!), `${cluster} removed`).toBe(false);
     }, { timeout: 20_000, interval: 250 });
   } finally {
+    if (profile) await rm(profile, { recursive: true, force: true });
     for (const p of processesMarked(id, marker)) {
       try {
         process.kill(p.pid, 'SIGKILL');
