@@ -1,4 +1,4 @@
-// The JSON the simulator serves, named and typed after Finance.xsd (test/unit/quickbooks/xsd-conformance
+// The JSON the simulator serves, named and typed after Finance.xsd (test/unit/integrations/quickbooks/xsd-conformance
 // holds every emitted key to the schema).
 export const entityNames = ['Invoice', 'Payment', 'CreditMemo'] as const;
 export type EntityName = (typeof entityNames)[number];

@@ -2,7 +2,9 @@
 // by emailed link, set up the organisation, connect QuickBooks through OAuth, watch the synced $1,000 invoice
 // paid $600 "full and final payment" open a case, approve the first response from the emailed link, receive
 // the client's reply, register a specific objection on one line, concede part of it and approve the
-// concession letter, after which the credit memo exists in QuickBooks. Screenshots go to docs/screenshots.
+// concession letter, after which the credit memo exists in QuickBooks. Screenshots go to test-results/screenshots
+// (ignored), or to SCREENSHOTS_DIR: `npm run screenshots` refreshes docs/screenshots on purpose.
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +18,7 @@ import { secrets, startStack, waitForMail, type Stack } from './stack.js';
 
 const owner = 'ana@brightside.example';
 const client = 'accounts@harbor-cafe.example';
-const shots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const shots = resolve(fileURLToPath(new URL('../../', import.meta.url)), process.env.SCREENSHOTS_DIR || 'test-results/screenshots');
 let stack: Stack;
 let chromium: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
@@ -30,7 +32,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const shot = (name: string, fullPage = false) => page.screenshot({ path: `${shots}${name}.png`, fullPage });
+const shot = (name: string, fullPage = false) => page.screenshot({ path: join(shots, `${name}.png`), fullPage });
 const linkIn = (text: string | undefined, path: string) => {
   const m = new RegExp(`(${stack.baseUrl.replace(/[.]/g, '\\.')}${path}\\S+)`).exec(text ?? '');
   if (!m) throw new Error(`no ${path} link in: ${text}`);

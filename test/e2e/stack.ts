@@ -7,7 +7,6 @@ import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { buildApp } from '../../src/app/app.js';
 import { loadConfig } from '../../src/app/config.js';
-import { openDatabase } from '../../src/services/db/index.js';
 import { createServices } from '../../src/app/deps.js';
 import { createLogger } from '../../src/services/logger.js';
 import { startSandbox } from '../../src/app/sandbox.js';
@@ -15,11 +14,12 @@ import { webSettings } from '../../src/app/http/settings.js';
 import { freePort } from '../helpers/ports.js';
 import { startSmtpServer } from '../helpers/smtp.js';
 import { bundle, createDevEnv, uniqueId } from '../helpers/temporal-env.js';
+import { openPglite } from '../helpers/databases.js';
 
 export const secrets = { encryptionKeys: `k1:${Buffer.alloc(32, 7).toString('base64')}`, appSecret: 'e2e-'.repeat(12) };
 
 export async function startStack() {
-  const [env, db, smtp, dir, port] = await Promise.all([createDevEnv(), openDatabase({ kind: 'pglite' }), startSmtpServer(), mkdtemp(path.join(os.tmpdir(), 'shortfall-e2e-')), freePort()]);
+  const [env, db, smtp, dir, port] = await Promise.all([createDevEnv(), openPglite(), startSmtpServer(), mkdtemp(path.join(os.tmpdir(), 'shortfall-e2e-')), freePort()]);
   const baseUrl = `http://127.0.0.1:${port}`;
   const logger = createLogger({ level: 'warn' });
   const config = loadConfig({ PORT: String(port), PUBLIC_URL: baseUrl, SHORTFALL_DATA_DIR: dir, TEMPORAL_TASK_QUEUE: uniqueId('e2e'), SMTP_URL: smtp.url, MAIL_FROM: 'Shortfall <cases@shortfall.test>' });

@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { afterAll, inject } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/services/db/index.js';
+
+let template: Promise<Blob> | undefined;
+
+/** A new in-memory PGlite database, migrated: started from the run's template (pglite-template.ts). */
+export async function openPglite(): Promise<DatabaseHandle> {
+  template ??= readFile(inject('pgliteTemplate')).then((b) => new Blob([b]));
+  return openDatabase({ kind: 'pglite', loadDataDir: await template });
+}
 
 /** A new, empty Postgres database on the suite's server, so test files never share state. */
 export async function freshPostgresUrl(): Promise<string> {
@@ -33,7 +42,7 @@ export function bothEngines(): [string, () => Promise<DatabaseHandle>][] {
     return h;
   };
   return [
-    ['PGlite', tracked(() => openDatabase({ kind: 'pglite' }))],
+    ['PGlite', tracked(openPglite)],
     ['Postgres', tracked(async () => openDatabase({ kind: 'postgres', url: await freshPostgresUrl() }))],
   ];
 }

@@ -1,9 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { searchAttributeKeys } from '../../workflows/search-attributes.js';
 import { requireBinary } from './binaries.js';
+import { runMarker } from './reaper.js';
+import { bundleCacheDir } from './run-files.js';
 
 /**
  * The SDK gives an ephemeral server a fixed 5 s to answer (reference/temporal.md §1.1); on a loaded 2-core machine
@@ -31,9 +35,27 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   }));
 }
 
-/** Bundle once per test file; Worker.create then reuses it for every test (reference/temporal.md §6). */
-export function bundle(workflowsUrl: URL): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: fileURLToPath(workflowsUrl), logger: quietBundlerLogger });
+/**
+ * Bundle once per test run and workflows entry: webpack takes 2 s or more, and a dozen test files bundle the same
+ * workflows/index.ts. The first file to ask builds it into the run's cache; the others read it. Worker.create
+ * then reuses it for every test of the file (reference/temporal.md §6).
+ */
+export async function bundle(workflowsUrl: URL): Promise<WorkflowBundleWithSourceMap> {
+  const workflowsPath = fileURLToPath(workflowsUrl);
+  const build = () => bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  const runId = process.env[runMarker];
+  if (!runId) return build();
+  const file = path.join(bundleCacheDir(runId), `${createHash('sha256').update(workflowsPath).digest('hex').slice(0, 16)}.json`);
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as WorkflowBundleWithSourceMap;
+  } catch {
+    const built = await build();
+    await mkdir(path.dirname(file), { recursive: true });
+    const partial = `${file}.${process.pid}`;
+    await writeFile(partial, JSON.stringify(built));
+    await rename(partial, file);
+    return built;
+  }
 }
 
 const noop = () => {};

@@ -1,9 +1,10 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app/app.js';
-import { openDatabase, type DatabaseHandle } from '../../src/services/db/index.js';
+import { type DatabaseHandle } from '../../src/services/db/index.js';
 import { createLogger } from '../../src/services/logger.js';
 import { createDevEnv } from '../helpers/temporal-env.js';
+import { openPglite } from '../helpers/databases.js';
 
 describe('health endpoints', () => {
   let env: TestWorkflowEnvironment;
@@ -11,7 +12,7 @@ describe('health endpoints', () => {
   const logger = createLogger({ level: 'silent' });
 
   beforeAll(async () => {
-    [env, db] = await Promise.all([createDevEnv(), openDatabase({ kind: 'pglite' })]);
+    [env, db] = await Promise.all([createDevEnv(), openPglite()]);
   });
   afterAll(async () => {
     await env?.teardown();

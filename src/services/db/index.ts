@@ -22,8 +22,14 @@ export interface DatabaseHandle {
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
-/** Where the data lives: Postgres by URL, or PGlite in a directory (`dir` undefined: in memory, for tests). */
-export type DatabaseSettings = { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'pglite'; readonly dir?: string };
+/**
+ * Where the data lives: Postgres by URL, or PGlite in a directory (`dir` undefined: in memory, for tests);
+ * `loadDataDir` starts PGlite from a dumped data directory (the tests' migrated template, which skips PGlite's
+ * initdb and the migrations).
+ */
+export type DatabaseSettings =
+  | { readonly kind: 'postgres'; readonly url: string }
+  | { readonly kind: 'pglite'; readonly dir?: string; readonly loadDataDir?: Blob };
 
 export async function openDatabase(cfg: DatabaseSettings): Promise<DatabaseHandle> {
   if (cfg.kind === 'postgres') {
@@ -33,7 +39,7 @@ export async function openDatabase(cfg: DatabaseSettings): Promise<DatabaseHandl
     return { db: db as unknown as Database, kind: 'postgres', ping: async () => void (await db.execute(sql`select 1`)), close: () => pool.end() };
   }
   if (cfg.dir) await mkdir(cfg.dir, { recursive: true });
-  const client = cfg.dir ? new PGlite(cfg.dir) : new PGlite();
+  const client = cfg.dir ? new PGlite(cfg.dir) : new PGlite('loadDataDir' in cfg && cfg.loadDataDir ? { loadDataDir: cfg.loadDataDir } : undefined);
   const db = drizzlePglite(client, { schema });
   await migratePglite(db, { migrationsFolder });
   return { db: db as unknown as Database, kind: 'pglite', ping: async () => void (await db.execute(sql`select 1`)), close: () => client.close() };

@@ -17,7 +17,7 @@ import { createStripeServices } from '../../../integrations/stripe/provider.js';
 import { createApprovalStore } from '../../../src/services/approvals/store.js';
 import type { ConnectionBrokenEvent } from '../../../src/services/connections/types.js';
 import { createConnectionVault, type ConnectionVault } from '../../../src/services/connections/vault.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { type DatabaseHandle } from '../../../src/services/db/index.js';
 import { cases } from '../../../src/services/db/schema.js';
 import { connectionPorts } from '../../../src/app/deps.js';
 import { createDocumentStore, type DocumentStore } from '../../../src/services/documents/storage.js';
@@ -27,6 +27,7 @@ import { startStripeSimulator, type StripeSimulator } from '../../../simulators/
 import { startHarness, type Harness } from '../quickbooks/harness.js';
 import { testKeyRing } from '../sync/fakes.js';
 import { seedOrganisation } from '../sync/fixtures.js';
+import { openPglite } from '../../helpers/databases.js';
 
 let h: DatabaseHandle;
 let dir: string;
@@ -40,7 +41,7 @@ const broken: ConnectionBrokenEvent[] = [];
 
 beforeAll(async () => {
   [h, dir, qb, stripeSim] = await Promise.all([
-    openDatabase({ kind: 'pglite' }), mkdtemp(path.join(os.tmpdir(), 'shortfall-broken-')), startHarness(), startStripeSimulator({ rateLimit: { opsPerSecond: 1000 } }),
+    openPglite(), mkdtemp(path.join(os.tmpdir(), 'shortfall-broken-')), startHarness(), startStripeSimulator({ rateLimit: { opsPerSecond: 1000 } }),
   ]);
   ({ organisationId } = await seedOrganisation(h.db));
   vault = createConnectionVault({ db: h.db, keyRing: testKeyRing(), onBroken: (e) => void broken.push(e) });

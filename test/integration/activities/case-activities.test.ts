@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaseActivities } from '../../../activities/cases.js';
 import type { CaseActivities, LetterRequest } from '../../../workflows/dispute-case/activities.js';
 import { createApprovalStore } from '../../../src/services/approvals/store.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { type DatabaseHandle } from '../../../src/services/db/index.js';
 import { auditEvents, cases, connections, emailOutbox, organisations } from '../../../src/services/db/schema.js';
 import { createDocumentStore, type DocumentStore } from '../../../src/services/documents/storage.js';
 import { createOutbox } from '../../../src/services/mail/outbox.js';
@@ -19,6 +19,7 @@ import { shortPaymentInput } from '../../helpers/case-fixtures.js';
 import { FakeLedger, invalid, rateLimited } from '../../helpers/fake-ledger.js';
 import { pdfText } from '../../helpers/pdf-text.js';
 import { startSmtpServer } from '../../helpers/smtp.js';
+import { openPglite } from '../../helpers/databases.js';
 
 const secret = 's'.repeat(40);
 let h: DatabaseHandle;
@@ -31,7 +32,7 @@ const input = shortPaymentInput();
 let caseId: string;
 
 beforeAll(async () => {
-  [h, smtp, dir] = await Promise.all([openDatabase({ kind: 'pglite' }), startSmtpServer(), mkdtemp(path.join(os.tmpdir(), 'shortfall-docs-'))]);
+  [h, smtp, dir] = await Promise.all([openPglite(), startSmtpServer(), mkdtemp(path.join(os.tmpdir(), 'shortfall-docs-'))]);
   const [org] = await h.db.insert(organisations).values({ name: 'Brightside Design' }).returning();
   const [conn] = await h.db.insert(connections).values({ organisationId: org!.id, provider: 'quickbooks', accountId: 'realm-1', name: 'Brightside QBO' }).returning();
   const [c] = await h.db.insert(cases).values({ organisationId: org!.id, caseKey: input.caseKey, workflowId: `case/${input.caseKey}`, connectionId: conn!.id, kind: 'short_payment', status: 'open', currency: 'USD' }).returning();

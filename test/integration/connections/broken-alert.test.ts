@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntegrationError } from '../../../integrations/errors.js';
 import { createBrokenConnectionAlert } from '../../../src/services/connections/broken-alert.js';
 import { createConnectionVault } from '../../../src/services/connections/vault.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { type DatabaseHandle } from '../../../src/services/db/index.js';
 import { emailOutbox, users } from '../../../src/services/db/schema.js';
 import { createDocumentStore } from '../../../src/services/documents/storage.js';
 import { createOutbox } from '../../../src/services/mail/outbox.js';
@@ -16,12 +16,13 @@ import { createMailTransport } from '../../../src/services/mail/transport.js';
 import { startSmtpServer } from '../../helpers/smtp.js';
 import { FakeOAuthProvider, testKeyRing } from '../sync/fakes.js';
 import { seedOrganisation } from '../sync/fixtures.js';
+import { openPglite } from '../../helpers/databases.js';
 
 let h: DatabaseHandle;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 let dir: string;
 beforeAll(async () => {
-  [h, smtp, dir] = await Promise.all([openDatabase({ kind: 'pglite' }), startSmtpServer(), mkdtemp(path.join(os.tmpdir(), 'shortfall-alert-'))]);
+  [h, smtp, dir] = await Promise.all([openPglite(), startSmtpServer(), mkdtemp(path.join(os.tmpdir(), 'shortfall-alert-'))]);
 });
 afterAll(async () => {
   await smtp.close();

@@ -7,11 +7,12 @@ import { createOAuthStateStore } from '../../../src/services/connections/oauth-s
 import { createPendingGrantStore } from '../../../src/services/connections/pending-grants.js';
 import type { Connection } from '../../../src/services/connections/types.js';
 import { createConnectionVault } from '../../../src/services/connections/vault.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { type DatabaseHandle } from '../../../src/services/db/index.js';
 import { connections, pendingGrants } from '../../../src/services/db/schema.js';
 import type { ConnectionsPort } from '../../../src/services/ports.js';
 import { FakeOAuthProvider, testKeyRing } from '../sync/fakes.js';
 import { seedOrganisation } from '../sync/fixtures.js';
+import { openPglite } from '../../helpers/databases.js';
 
 let h: DatabaseHandle;
 let port: ConnectionsPort;
@@ -22,7 +23,7 @@ const events: string[] = [];
 let failNextConnected: Error | undefined;
 
 beforeAll(async () => {
-  h = await openDatabase({ kind: 'pglite' });
+  h = await openPglite();
   owner = await seedOrganisation(h.db);
   stranger = await seedOrganisation(h.db, 'Other Ltd');
   oauth = new FakeOAuthProvider('quickbooks');

@@ -1,10 +1,11 @@
 // OAuth state: bound to user and provider, ten minutes, single use; only its digest is stored.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOAuthStateStore } from '../../../src/services/connections/oauth-states.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { type DatabaseHandle } from '../../../src/services/db/index.js';
 import { oauthStates } from '../../../src/services/db/schema.js';
 import { purgeExpiredSecrets } from '../../../src/services/security/housekeeping.js';
 import { seedOrganisation } from '../sync/fixtures.js';
+import { openPglite } from '../../helpers/databases.js';
 
 let h: DatabaseHandle;
 let userId: string;
@@ -13,7 +14,7 @@ let clock = Date.parse('2026-12-04T15:00:00Z');
 const now = () => clock;
 
 beforeAll(async () => {
-  h = await openDatabase({ kind: 'pglite' });
+  h = await openPglite();
   ({ userId } = await seedOrganisation(h.db));
   ({ userId: otherUser } = await seedOrganisation(h.db, 'Other Ltd'));
 });

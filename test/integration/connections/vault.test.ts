@@ -7,7 +7,7 @@ import type { ConnectionBrokenEvent } from '../../../src/services/connections/ty
 import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
 import { connections } from '../../../src/services/db/schema.js';
 import { IntegrationError } from '../../../integrations/errors.js';
-import { freshPostgresUrl } from '../../helpers/databases.js';
+import { freshPostgresUrl, openPglite } from '../../helpers/databases.js';
 import { FakeOAuthProvider, testKeyRing } from '../sync/fakes.js';
 import { seedOrganisation } from '../sync/fixtures.js';
 
@@ -21,7 +21,7 @@ afterAll(async () => {
 /** Two handles on the same database: on Postgres two pools (two sessions), on PGlite the one in-process client. */
 const engines: [string, () => Promise<[DatabaseHandle, DatabaseHandle]>][] = [
   ['PGlite', async () => {
-    const h = await openDatabase({ kind: 'pglite' });
+    const h = await openPglite();
     handles.push(h);
     return [h, h];
   }],

@@ -12,6 +12,7 @@ import { startHarness, type Harness } from '../quickbooks/harness.js';
 import { shortPaymentInput } from '../../helpers/case-fixtures.js';
 import { createDevEnv, uniqueId } from '../../helpers/temporal-env.js';
 import { startCaseWorker, type CrashWorkerConfig } from './crash-worker.js';
+import { eventually } from '../../helpers/eventually.js';
 
 let env: TestWorkflowEnvironment;
 let qb: Harness;
@@ -61,8 +62,7 @@ describe('a worker killed mid credit note', () => {
     const handle = await env.client.workflow.start(disputeCaseWorkflow, { taskQueue, workflowId: disputeCaseWorkflowId(input.caseKey), args: [input] });
 
     const creditMemoPosted = () => qb.sim.admin.requests().some((r) => r.method === 'POST' && /\/creditmemo/i.test(r.path));
-    for (let i = 0; i < 400 && !creditMemoPosted(); i++) await new Promise((r) => setTimeout(r, 25));
-    expect(creditMemoPosted()).toBe(true);
+    await eventually(creditMemoPosted, Boolean, 'the credit memo POST', { timeoutMs: 30_000, intervalMs: 25 });
     child.kill('SIGKILL'); // mid-request: the simulator finishes the write, the worker never hears back
     await once(child, 'exit');
 

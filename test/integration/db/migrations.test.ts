@@ -7,7 +7,7 @@ import { openDatabase, type DatabaseHandle } from '../../../src/services/db/inde
 import { connections, organisations, webhookInbox } from '../../../src/services/db/schema.js';
 import { bothEngines } from '../../helpers/databases.js';
 
-const expectedTables = ['approval_tokens', 'audit_events', 'cases', 'charge_disputes', 'connections', 'credit_notes', 'documents', 'email_outbox', 'invoices', 'oauth_states', 'organisations', 'payment_plans', 'payments', 'pending_grants', 'sessions', 'sign_in_tokens', 'users', 'webhook_inbox'];
+const expectedTables = ['approval_tokens', 'audit_events', 'cases', 'charge_disputes', 'client_responses', 'connections', 'credit_notes', 'documents', 'email_outbox', 'invoices', 'oauth_states', 'organisations', 'payment_plans', 'payments', 'pending_grants', 'sessions', 'sign_in_tokens', 'users', 'webhook_inbox'];
 
 async function tables(h: DatabaseHandle): Promise<string[]> {
   const r = (await h.db.execute(sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`)) as unknown as { rows: { table_name: string }[] };

@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaseActivities } from '../../../activities/cases.js';
 import { createApprovalStore } from '../../../src/services/approvals/store.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { type DatabaseHandle } from '../../../src/services/db/index.js';
 import { cases, emailOutbox, organisations } from '../../../src/services/db/schema.js';
 import { createDocumentStore, type DocumentStore } from '../../../src/services/documents/storage.js';
 import { createOutbox, LINK_REMOVED, type OutboxMessage } from '../../../src/services/mail/outbox.js';
@@ -17,6 +17,7 @@ import { shortPaymentInput } from '../../helpers/case-fixtures.js';
 import { startSmtpServer } from '../../helpers/smtp.js';
 import { csrfOf, textOf } from '../web/browser.js';
 import { createWebHarness, lastMailTo, PUBLIC_URL } from '../web/harness.js';
+import { openPglite } from '../../helpers/databases.js';
 
 const secret = 's'.repeat(40);
 let h: DatabaseHandle;
@@ -25,7 +26,7 @@ let docs: DocumentStore;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 
 beforeAll(async () => {
-  [h, smtp, dir] = await Promise.all([openDatabase({ kind: 'pglite' }), startSmtpServer(), mkdtemp(path.join(os.tmpdir(), 'shortfall-outbox-'))]);
+  [h, smtp, dir] = await Promise.all([openPglite(), startSmtpServer(), mkdtemp(path.join(os.tmpdir(), 'shortfall-outbox-'))]);
   docs = createDocumentStore(h.db, dir);
 });
 afterAll(async () => {

@@ -7,15 +7,16 @@ import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQuickbooksWebhookVerifier } from '../../../integrations/quickbooks/webhook.js';
 import type { NormalizedWebhookEvent } from '../../../integrations/types.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { type DatabaseHandle } from '../../../src/services/db/index.js';
 import { webhookInbox } from '../../../src/services/db/schema.js';
 import { createLogger } from '../../../src/services/logger.js';
 import { webhookRoutes } from '../../../src/app/http/webhooks/route.js';
+import { openPglite } from '../../helpers/databases.js';
 
 const verifierToken = 'inbox-verifier-token';
 let db: DatabaseHandle;
 beforeAll(async () => {
-  db = await openDatabase({ kind: 'pglite' });
+  db = await openPglite();
 });
 afterAll(() => db.close());
 

@@ -1,11 +1,11 @@
 // The housekeeping sweep on both engines: exactly the spent rows past their retention go, fresh and recent ones
 // stay; and through the real routes, a used link still answers "already used" after a sweep.
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { type DatabaseHandle } from '../../../src/services/db/index.js';
 import { approvalTokens, cases, oauthStates, pendingGrants, sessions, signInTokens } from '../../../src/services/db/schema.js';
 import { createLogger } from '../../../src/services/logger.js';
 import { purgeExpiredSecrets, startHousekeeping } from '../../../src/services/security/housekeeping.js';
-import { bothEngines } from '../../helpers/databases.js';
+import { bothEngines, openPglite } from '../../helpers/databases.js';
 import { seedOrganisation } from '../sync/fixtures.js';
 import { csrfOf, textOf } from '../web/browser.js';
 import { createWebHarness, lastMailTo, magicLinkIn, seedOrganisation as seedOwner, type WebHarness } from '../web/harness.js';
@@ -77,7 +77,7 @@ describe.each(engines)('purging expired secrets on %s', (_engine, open) => {
 
 describe('the housekeeping timer', () => {
   it('sweeps once at start and on every interval, logs the counts, and stops cleanly', async () => {
-    const h = await openDatabase({ kind: 'pglite' });
+    const h = await openPglite();
     onTestFinished(() => h.close());
     await h.db.insert(sessions).values({ id: 'old', email: 'a@b.c', expiresAt: new Date(Date.now() - MINUTE) });
     const lines: Record<string, unknown>[] = [];

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-export const stripeMockInstall = 'GOBIN=$PWD/.tools/bin go install github.com/stripe/stripe-mock@latest';
+export const stripeMockInstall = 'bash scripts/ensure-test-tools.sh (run by `npm test`; go install github.com/stripe/stripe-mock@v0.203.0 into .tools/bin, needs Go)';
 
 function executable(file: string): boolean {
   try {
@@ -18,7 +18,7 @@ function executable(file: string): boolean {
 
 /** STRIPE_MOCK_PATH, then .tools/bin/stripe-mock, then PATH; throws with the install command if none. */
 export function findStripeMock(env: NodeJS.ProcessEnv = process.env): string {
-  const candidates = [env.STRIPE_MOCK_PATH, path.join(repoRoot, '.tools/bin/stripe-mock'), ...(env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, 'stripe-mock'))];
+  const candidates = [env.STRIPE_MOCK_PATH || undefined, path.join(repoRoot, '.tools/bin/stripe-mock'), ...(env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, 'stripe-mock'))];
   const found = candidates.find((c): c is string => Boolean(c) && executable(c as string));
   if (!found) throw new Error(`stripe-mock not found (STRIPE_MOCK_PATH, .tools/bin/stripe-mock, PATH). Install it with:\n  ${stripeMockInstall}`);
   return found;

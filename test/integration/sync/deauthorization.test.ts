@@ -91,7 +91,7 @@ describe('Stripe deauthorization', () => {
       expect(oauth.revoked).toEqual([]); // nothing left at Stripe to revoke
       expect((await vault.get(bystander.id)).status).toBe('active');
       expect((await vault.get(pastedKey.id)).status).toBe('active');
-      expect((await syncHandle.describe()).status.name).toBe('CANCELLED');
+      await poll(() => syncHandle.describe(), (d) => d.status.name === 'CANCELLED', 'the sync workflow to be cancelled');
       const paused = await caseView((v) => !v.ledgerConnected, 'the case to pause');
       expect(paused.timeline.filter((t) => t.kind === 'connection').map((t) => t.summary)).toEqual([expect.stringContaining('(deauthorized)')]);
 

@@ -4,7 +4,7 @@ import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { NormalizedWebhookEvent } from '../../../integrations/types.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { type DatabaseHandle } from '../../../src/services/db/index.js';
 import { webhookInbox } from '../../../src/services/db/schema.js';
 import type { ProviderKey } from '../../../src/domain/model.js';
 import { createLogger } from '../../../src/services/logger.js';
@@ -12,6 +12,7 @@ import { errorHandler, notFoundHandler } from '../../../src/app/http/error-handl
 import { inboxRow, processInbox, type InboxHandler } from '../../../src/app/http/webhooks/inbox.js';
 import { webhookRoutes } from '../../../src/app/http/webhooks/route.js';
 import { FakeWebhookVerifier, sign } from './fakes.js';
+import { openPglite } from '../../helpers/databases.js';
 
 let h: DatabaseHandle;
 let logs: string[];
@@ -36,7 +37,7 @@ async function eventually(check: () => Promise<void> | void): Promise<void> {
 }
 
 beforeAll(async () => {
-  h = await openDatabase({ kind: 'pglite' });
+  h = await openPglite();
 });
 afterAll(() => h.close());
 beforeEach(async () => {

@@ -10,7 +10,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/app/app.js';
 import { loadConfig } from '../../../src/app/config.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { type DatabaseHandle } from '../../../src/services/db/index.js';
 import { cases, emailOutbox, organisations, users } from '../../../src/services/db/schema.js';
 import { createServices } from '../../../src/app/deps.js';
 import { createLogger } from '../../../src/services/logger.js';
@@ -19,6 +19,7 @@ import { checkApprovalToken } from '../../../src/services/security/approval-link
 import { decideDraftUpdate } from '../../../workflows/dispute-case/definitions.js';
 import { freePort } from '../../helpers/ports.js';
 import { bundle, createDevEnv, uniqueId } from '../../helpers/temporal-env.js';
+import { openPglite } from '../../helpers/databases.js';
 
 const secrets = { encryptionKeys: `k1:${Buffer.alloc(32, 9).toString('base64')}`, appSecret: 'a'.repeat(40) };
 let env: TestWorkflowEnvironment;
@@ -28,7 +29,7 @@ let dir: string;
 const closers: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
-  [env, db, dir] = await Promise.all([createDevEnv(), openDatabase({ kind: 'pglite' }), mkdtemp(path.join(os.tmpdir(), 'shortfall-system-'))]);
+  [env, db, dir] = await Promise.all([createDevEnv(), openPglite(), mkdtemp(path.join(os.tmpdir(), 'shortfall-system-'))]);
 });
 afterAll(async () => {
   for (const close of closers.reverse()) await close().catch(() => undefined);

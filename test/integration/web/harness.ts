@@ -9,7 +9,7 @@ import { desc, eq } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { buildApp } from '../../../src/app/app.js';
 import { createApprovalStore } from '../../../src/services/approvals/store.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { type DatabaseHandle } from '../../../src/services/db/index.js';
 import { emailOutbox, organisations, users } from '../../../src/services/db/schema.js';
 import { createDocumentStore } from '../../../src/services/documents/storage.js';
 import { createLogger, type Logger } from '../../../src/services/logger.js';
@@ -19,6 +19,7 @@ import type { ConnectionsPort } from '../../../src/services/ports.js';
 import type { WebSettings } from '../../../src/app/http/settings.js';
 import { csrfOf, InjectBrowser } from './browser.js';
 import { FakeConnections } from './fake-connections.js';
+import { openPglite } from '../../helpers/databases.js';
 
 export const SECRET = 's'.repeat(48);
 export const PUBLIC_URL = 'https://app.shortfall.test';
@@ -38,7 +39,7 @@ export interface HarnessOptions {
 export const unconnectedWorkflows = () => new WorkflowClient({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
 
 export async function createWebHarness(o: HarnessOptions = {}) {
-  const h = o.db ?? (await openDatabase({ kind: 'pglite' }));
+  const h = o.db ?? (await openPglite());
   const dir = await mkdtemp(path.join(os.tmpdir(), 'shortfall-web-'));
   let offsetMs = 0;
   const now = () => Date.now() + offsetMs;

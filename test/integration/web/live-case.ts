@@ -73,7 +73,7 @@ export async function startCaseWorker(env: TestWorkflowEnvironment, w: WebHarnes
     started.push(handle);
     const view = () => handle.query(caseViewQuery);
     const until = async (pred: (v: CaseView) => boolean, what: string) => {
-      for (let i = 0; i < 300; i++) {
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
         const v = await view();
         if (pred(v)) return v;
         await new Promise((r) => setTimeout(r, 50));
@@ -86,7 +86,7 @@ export async function startCaseWorker(env: TestWorkflowEnvironment, w: WebHarnes
 
   /** The newest approval link emailed for this case, as a path. */
   async function approvalPath(caseId: string, version: number): Promise<string> {
-    for (let i = 0; i < 200; i++) {
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
       const [row] = await w.h.db.select().from(emailOutbox).where(like(emailOutbox.idempotencyKey, `%/approval/${version}`))
         .orderBy(desc(emailOutbox.createdAt)).then((rows) => rows.filter((r) => r.caseId === caseId));
       const m = row && /https:\/\/app\.shortfall\.test(\/approvals\/\S+)/.exec(row.text);

@@ -15,13 +15,14 @@ import { createConnectionsPort } from '../../../src/services/connections/port.js
 import { createOAuthStateStore } from '../../../src/services/connections/oauth-states.js';
 import { createPendingGrantStore } from '../../../src/services/connections/pending-grants.js';
 import { createConnectionVault } from '../../../src/services/connections/vault.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { type DatabaseHandle } from '../../../src/services/db/index.js';
 import { createLogger } from '../../../src/services/logger.js';
 import { webhookRoutes } from '../../../src/app/http/webhooks/route.js';
 import { legacySimulatorClient, simulatorClient, startXeroSimulator, type XeroSimulator } from '../../../simulators/xero/index.js';
 import { testKeyRing } from '../sync/fakes.js';
 import { seedOrganisation } from '../sync/fixtures.js';
 import { demo, harbour, kestrel, redirectUri, startHarness, testLimits } from './harness.js';
+import { openPglite } from '../../helpers/databases.js';
 
 const callback = async (url: string) => {
   const res = await fetch(url, { redirect: 'manual' });
@@ -152,7 +153,7 @@ describe('Xero app tiers (issue 20, point 3)', () => {
     let db: DatabaseHandle;
     let sim: XeroSimulator;
     beforeAll(async () => {
-      db = await openDatabase({ kind: 'pglite' });
+      db = await openPglite();
       sim = await startXeroSimulator({ consent: { mode: 'auto' }, validate: false });
     });
     afterAll(async () => {
@@ -201,7 +202,7 @@ describe('Xero Intent to Receive against the webhook route (issue 20, point 8)',
   let app: ReturnType<typeof Fastify>;
   let url: string;
   beforeAll(async () => {
-    db = await openDatabase({ kind: 'pglite' });
+    db = await openPglite();
     const logger = createLogger({ level: 'silent' });
     app = Fastify({ loggerInstance: logger });
     app.setValidatorCompiler(validatorCompiler);

@@ -8,12 +8,13 @@ import { createOAuthStateStore } from '../../../src/services/connections/oauth-s
 import { createPendingGrantStore } from '../../../src/services/connections/pending-grants.js';
 import type { Connection, ConnectionBrokenEvent } from '../../../src/services/connections/types.js';
 import { createConnectionVault, type ConnectionVault } from '../../../src/services/connections/vault.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { type DatabaseHandle } from '../../../src/services/db/index.js';
 import { connections, users } from '../../../src/services/db/schema.js';
 import { testKeyRing } from '../sync/fakes.js';
 import { csrfOf, textOf, type InjectBrowser } from '../web/browser.js';
 import { createWebHarness, seedOrganisation, signIn, type WebHarness } from '../web/harness.js';
 import { demo, harbour, kestrel, redirectUri, startHarness, type Harness } from './harness.js';
+import { openPglite } from '../../helpers/databases.js';
 
 const MINUTE = 60_000;
 let x: Harness;
@@ -28,7 +29,7 @@ const broken: ConnectionBrokenEvent[] = [];
 
 beforeAll(async () => {
   x = await startHarness();
-  db = await openDatabase({ kind: 'pglite' });
+  db = await openPglite();
   const keyRing = testKeyRing();
   const oauth = x.oauth();
   vault = createConnectionVault({ db: db.db, keyRing, now: x.clock, onBroken: (e) => void broken.push(e) });

@@ -7,13 +7,14 @@ import path from 'node:path';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { ParsedMail } from 'mailparser';
 import { loadConfig, type Config } from '../../../src/app/config.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { type DatabaseHandle } from '../../../src/services/db/index.js';
 import { createLogger, type Logger } from '../../../src/services/logger.js';
 import type { Sandbox } from '../../../src/app/sandbox.js';
 import { startQuickbooksSimulator, type QuickbooksSimulator } from '../../../simulators/quickbooks/index.js';
 import { startStripeSimulator, type StripeSimulator } from '../../../simulators/stripe/index.js';
 import { startSmtpServer } from '../../helpers/smtp.js';
 import { bundle, uniqueId } from '../../helpers/temporal-env.js';
+import { openPglite } from '../../helpers/databases.js';
 
 export const secrets = { encryptionKeys: `k1:${Buffer.alloc(32, 7).toString('base64')}`, appSecret: 's'.repeat(40) };
 export const PUBLIC_URL = 'http://shortfall.test';
@@ -34,7 +35,7 @@ export interface World {
 
 export async function startWorld(): Promise<World> {
   const [db, smtp, qb, stripe, dir, workflowBundle] = await Promise.all([
-    openDatabase({ kind: 'pglite' }), startSmtpServer(), startQuickbooksSimulator(), startStripeSimulator(),
+    openPglite(), startSmtpServer(), startQuickbooksSimulator(), startStripeSimulator(),
     mkdtemp(path.join(os.tmpdir(), 'shortfall-scenarios-')), bundle(new URL('../../../workflows/index.ts', import.meta.url)),
   ]);
   const qbApp = qb.admin.createApp({ redirectUris: [`${PUBLIC_URL}/oauth/quickbooks/callback`] });

@@ -45,7 +45,7 @@ async function withLedger(provider: 'quickbooks' | 'stripe', body: (t: {
 
 async function until(workflowId: string, pred: (v: CaseView) => boolean): Promise<CaseView> {
   const handle = ctx.env.client.workflow.getHandle(workflowId);
-  for (let i = 0; i < 200; i++) {
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
     const v = await handle.query(caseViewQuery);
     if (pred(v)) return v;
     await new Promise((r) => setTimeout(r, 50));

@@ -9,6 +9,7 @@ import type { CaseAction } from '../../../src/domain/case-actions.js';
 import { syncStatusQuery, type ConnectionSyncInput, type SyncStatus } from '../../../workflows/connection-sync/definitions.js';
 import { connectionSyncWorkflow } from '../../../workflows/connection-sync/workflow.js';
 import { uniqueId } from '../../helpers/temporal-env.js';
+import { eventually } from '../../helpers/eventually.js';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -77,17 +78,10 @@ export async function withSync(env: TestWorkflowEnvironment, workflowBundle: Wor
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
   await worker.runUntil(async () => {
     const handle = await env.client.workflow.start(connectionSyncWorkflow, { taskQueue, workflowId: uniqueId('sync'), args: [{ connectionId: 'c1', intervalMs: 15 * MINUTE, ...input }] });
-    const until = async (pred: (s: SyncStatus, c: string[]) => boolean) => {
-      for (let i = 0; i < 200; i++) {
-        const s = await handle.query(syncStatusQuery);
-        if (pred(s, calls)) return s;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error(`timed out; calls: ${calls.join(', ')}`);
-    };
+    const until = (pred: (s: SyncStatus, c: string[]) => boolean) =>
+      eventually(() => handle.query(syncStatusQuery), (s) => pred(s, calls), `the sync status; calls: ${calls.join(', ')}`, { intervalMs: 25 });
     const untilCalls = async (pred: (c: string[]) => boolean) => {
-      for (let i = 0; i < 200 && !pred(calls); i++) await new Promise((r) => setTimeout(r, 25));
-      if (!pred(calls)) throw new Error(`timed out; calls: ${calls.join(', ')}`);
+      await eventually(() => calls, pred, 'the expected calls', { intervalMs: 25 });
     };
     try {
       await body({ handle, calls, until, untilCalls });

@@ -3,9 +3,11 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { type DatabaseHandle } from '../../../src/services/db/index.js';
 import { bundle, createDevEnv } from '../../helpers/temporal-env.js';
 import { workflowsUrl } from '../dispute-case/harness.js';
+import { openPglite } from '../../helpers/databases.js';
+import { eventually } from '../../helpers/eventually.js';
 
 export interface SyncSuite {
   env: TestWorkflowEnvironment;
@@ -22,7 +24,7 @@ export function syncSuite(): SyncSuite {
     worker: (taskQueue, activities) => Worker.create({ connection: ctx.env.nativeConnection, taskQueue, workflowBundle, activities }),
   } as SyncSuite;
   beforeAll(async () => {
-    [ctx.env, h, workflowBundle] = await Promise.all([createDevEnv(), openDatabase({ kind: 'pglite' }), bundle(workflowsUrl)]);
+    [ctx.env, h, workflowBundle] = await Promise.all([createDevEnv(), openPglite(), bundle(workflowsUrl)]);
     ctx.db = h.db;
   });
   afterAll(async () => {
@@ -32,12 +34,7 @@ export function syncSuite(): SyncSuite {
   return ctx;
 }
 
-/** Reads until `pred` holds (a failed read counts as not yet), for up to 15 seconds. */
+/** Reads until `pred` holds (a failed read counts as not yet), for up to 20 seconds. */
 export async function poll<T>(read: () => Promise<T>, pred: (t: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const value = await read().catch(() => undefined);
-    if (value !== undefined && pred(value)) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+  return (await eventually(() => read().catch(() => undefined), (value) => value !== undefined && pred(value), what)) as T;
 }

@@ -8,7 +8,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaseActivities } from '../../../activities/cases.js';
 import { createApprovalStore } from '../../../src/services/approvals/store.js';
-import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { type DatabaseHandle } from '../../../src/services/db/index.js';
 import { cases, connections, organisations } from '../../../src/services/db/schema.js';
 import { createDocumentStore } from '../../../src/services/documents/storage.js';
 import { createOutbox } from '../../../src/services/mail/outbox.js';
@@ -22,6 +22,8 @@ import { FakeLedger } from '../../helpers/fake-ledger.js';
 import { startSmtpServer } from '../../helpers/smtp.js';
 import { createDevEnv, uniqueId } from '../../helpers/temporal-env.js';
 import { bundleCases } from './harness.js';
+import { openPglite } from '../../helpers/databases.js';
+import { eventually } from '../../helpers/eventually.js';
 
 const secret = 'k'.repeat(40);
 let env: TestWorkflowEnvironment;
@@ -30,7 +32,7 @@ let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 let dir: string;
 
 beforeAll(async () => {
-  [env, h, smtp, dir] = await Promise.all([createDevEnv(), openDatabase({ kind: 'pglite' }), startSmtpServer(), mkdtemp(path.join(os.tmpdir(), 'shortfall-dev-'))]);
+  [env, h, smtp, dir] = await Promise.all([createDevEnv(), openPglite(), startSmtpServer(), mkdtemp(path.join(os.tmpdir(), 'shortfall-dev-'))]);
 });
 afterAll(async () => {
   await env?.teardown();
@@ -40,7 +42,7 @@ afterAll(async () => {
 });
 
 async function waitForMail(subjectStart: string) {
-  for (let i = 0; i < 200; i++) {
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
     const m = smtp.messages.find((x) => x.subject?.startsWith(subjectStart));
     if (m) return m;
     await new Promise((r) => setTimeout(r, 50));
@@ -83,17 +85,16 @@ describe('dispute case on the dev server', () => {
       const again = await env.client.workflow.getHandle(check.claims.workflowId).executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: check.claims.version, by: 'ana@brightside.example' }], updateId: check.claims.jti });
       expect(again).toEqual(result);
 
-      for (let i = 0; i < 100 && (await handle.query(caseViewQuery)).status !== 'awaiting_payment'; i++) await new Promise((r) => setTimeout(r, 50));
-      const sent = smtp.messages.filter((m) => m.to && 'text' in m.to && m.to.text === 'pay@harbor.example');
+      await eventually(() => handle.query(caseViewQuery), (v) => v.status === 'awaiting_payment', 'the case to await payment');
+      const sent = await eventually(() => smtp.messages.filter((m) => m.to && 'text' in m.to && m.to.text === 'pay@harbor.example'), (s) => s.length >= 2, 'two letters to the client');
       expect(sent).toHaveLength(2);
-      let listed: string[] = [];
-      for (let i = 0; i < 100 && listed.length === 0; i++) {
-        listed = [];
-        for await (const w of env.client.workflow.list({ query: `ShortfallCaseStatus = 'awaiting_payment' AND ShortfallConnectionId = '${conn!.id}'` })) listed.push(w.workflowId);
-        if (listed.length === 0) await new Promise((r) => setTimeout(r, 100));
-      }
+      const listed = await eventually(async () => {
+        const ids: string[] = [];
+        for await (const w of env.client.workflow.list({ query: `ShortfallCaseStatus = 'awaiting_payment' AND ShortfallConnectionId = '${conn!.id}'` })) ids.push(w.workflowId);
+        return ids;
+      }, (ids) => ids.length > 0, 'the case in the visibility list', { intervalMs: 100 });
       expect(listed).toEqual([row!.workflowId]);
-      const [projected] = await h.db.select().from(cases);
+      const [projected] = await eventually(() => h.db.select().from(cases), ([c]) => c?.status === 'awaiting_payment', 'the projected case row');
       expect(projected).toMatchObject({ status: 'awaiting_payment', paidMinor: 60_000, disputedMinor: 40_000 });
       await handle.terminate('test finished');
     });

@@ -27,7 +27,7 @@ export async function withCase(env: TestWorkflowEnvironment, workflowBundle: Wor
     const handle = await env.client.workflow.start(disputeCaseWorkflow, { taskQueue, workflowId: uniqueId('case'), args: [input] });
     const view = () => handle.query(caseViewQuery);
     const until = async (pred: (v: CaseView, c: Recorded) => boolean, what: string) => {
-      for (let i = 0; i < 200; i++) {
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
         const v = await view();
         if (pred(v, calls)) return v;
         await new Promise((r) => setTimeout(r, 50));

@@ -13,9 +13,9 @@ interface XsdType {
 
 type Node = Record<string, unknown>;
 
-export const financeXsdPath = new URL('../../../../../shared/reference/specs/quickbooks/Finance.xsd', import.meta.url);
+export const financeXsdPath = new URL('../../../fixtures/specs/quickbooks/Finance.xsd', import.meta.url);
 
-// Declared in IntuitBaseTypes.xsd (same Java SDK, not copied under shared/reference): the bases and reference
+// Declared in IntuitBaseTypes.xsd (same Java SDK, not copied into test/fixtures/specs): the bases and reference
 // types every Finance.xsd entity builds on.
 const intuitBaseTypes: Record<string, XsdType> = {
   IntuitEntity: {
