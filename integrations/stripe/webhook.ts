@@ -30,7 +30,12 @@ function signedButOld(raw: Buffer, header: string, secret: string): boolean {
 
 function check(raw: Buffer, header: string, secret: string, tolerance: number, nowMs: number): Check {
   try {
-    return { ok: true, event: Stripe.webhooks.constructEvent(raw, header, secret, tolerance, undefined, nowMs) };
+    const event = Stripe.webhooks.constructEvent(raw, header, secret, tolerance, undefined, nowMs);
+    // stripe-node only refuses signatures older than the tolerance; one dated further ahead than that is no more
+    // trustworthy (a replay prepared in advance, or a sender's clock we cannot rely on), so it is refused too.
+    const signedAt = Number(/(?:^|,)t=(\d+)/.exec(header)?.[1]);
+    if (tolerance > 0 && Number.isFinite(signedAt) && signedAt * 1000 > nowMs + tolerance * 1000) return { ok: false, reason: 'stale' };
+    return { ok: true, event };
   } catch (e) {
     if (e instanceof SyntaxError) return { ok: false, reason: 'malformed' }; // authentic bytes, but not JSON
     if (!(e instanceof Stripe.errors.StripeSignatureVerificationError)) throw e;

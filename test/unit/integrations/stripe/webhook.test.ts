@@ -58,6 +58,13 @@ describe('Stripe webhook verification', () => {
     expect(verifier.verify({ ...edge, nowMs }).ok).toBe(true);
   });
 
+  it('refuses an authentic delivery signed further in the future than the tolerance (an hour ahead)', () => {
+    const ahead = delivery(fixture('event.invoice-payment-paid'), { timestamp: Math.floor(nowMs / 1000) + 3_600 });
+    expect(verifier.verify({ ...ahead, nowMs })).toEqual({ ok: false, reason: 'stale' });
+    const slightly = delivery(fixture('event.invoice-payment-paid'), { timestamp: Math.floor(nowMs / 1000) + 30 });
+    expect(verifier.verify({ ...slightly, nowMs }).ok).toBe(true);
+  });
+
   it('rejects a missing Stripe-Signature header', () => {
     const { raw } = delivery(fixture('event.invoice-payment-paid'));
     expect(verifier.verify({ raw, headers: {}, nowMs })).toMatchObject({ ok: false, reason: 'invalid_signature' });
