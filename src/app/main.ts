@@ -11,6 +11,7 @@ import { processInbox } from './http/webhooks/inbox.js';
 import type { Sandbox } from './sandbox.js';
 import { startHousekeeping } from '../services/security/housekeeping.js';
 import { resolveSecrets } from '../services/security/local-secrets.js';
+import { makePrivate, privateByDefault } from '../services/security/private-files.js';
 import { connectClient, connectWorker } from './temporal/connection.js';
 import { resolveTemporal } from './temporal/resolve.js';
 import { installTemporalRuntimeLogger } from './temporal/runtime-logger.js';
@@ -22,6 +23,9 @@ type Mode = 'embedded' | 'server' | 'worker';
 type Stop = () => Promise<void>;
 
 async function run(mode: Mode, config: Config, logger: Logger, pathVar: string | undefined, stops: Stop[]): Promise<void> {
+  privateByDefault();
+  const opened = await makePrivate(config.dataDir);
+  if (opened > 0) logger.warn({ dataDir: config.dataDir, files: opened }, 'data files other users could read or write are now private to this user');
   const secrets = await resolveSecrets(config);
   const db = await openDatabase(config.db);
   stops.push(() => db.close());

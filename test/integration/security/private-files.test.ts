@@ -1,0 +1,39 @@
+// Data files are private to the service's user: new ones by the umask, old ones (an older version left PGlite's
+// files 0666 and temporal.sqlite 0644) closed at start.
+import { mkdtemp, mkdir, rm, stat, writeFile, chmod } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makePrivate } from '../../../src/services/security/private-files.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+describe('private data files', () => {
+  it('removes group and other permissions from every file and folder under the data directory', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'shortfall-private-'));
+    dirs.push(root);
+    const data = path.join(root, 'data');
+    await mkdir(path.join(data, 'pglite', 'base'), { recursive: true });
+    await writeFile(path.join(data, 'pglite', 'base', 'page'), 'x');
+    await writeFile(path.join(data, 'temporal.sqlite'), 'y');
+    await chmod(path.join(data, 'pglite', 'base', 'page'), 0o666);
+    await chmod(path.join(data, 'temporal.sqlite'), 0o644);
+    await chmod(path.join(data, 'pglite'), 0o777);
+    expect(await makePrivate(data)).toBeGreaterThanOrEqual(3);
+    const mode = async (p: string) => (await stat(path.join(data, p))).mode & 0o777;
+    expect(await mode('pglite/base/page')).toBe(0o600);
+    expect(await mode('temporal.sqlite')).toBe(0o600);
+    expect(await mode('pglite')).toBe(0o700);
+    expect(await makePrivate(data)).toBe(0); // nothing left to change
+  });
+
+  it('creates a missing data directory private', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'shortfall-private-'));
+    dirs.push(root);
+    await makePrivate(path.join(root, 'fresh'));
+    expect((await stat(path.join(root, 'fresh'))).mode & 0o777).toBe(0o700);
+  });
+});
