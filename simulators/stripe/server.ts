@@ -19,7 +19,7 @@ import { disputeRoutes } from './routes/disputes.js';
 import { documentRoutes } from './routes/documents.js';
 import { eventRoutes } from './routes/events.js';
 import { oauthRoutes } from './routes/oauth.js';
-import { StripeStore } from './store.js';
+import { StripeStore, type StoreSnapshot } from './store.js';
 import { WebhookDispatcher, type WebhookEndpoint, type WebhookRetryPolicy } from './webhooks.js';
 
 export interface StripeSimulatorOptions {
@@ -31,6 +31,16 @@ export interface StripeSimulatorOptions {
   /** Defaults to Stripe's test-mode limit: 25 requests per second per account, Stripe-Should-Retry: true. */
   readonly rateLimit?: Partial<RateLimitConfig>;
   readonly platformName?: string;
+  /** Start from this state (from snapshot()) instead of an empty platform. */
+  readonly state?: StripeSnapshot;
+  /** Called after every request that may have changed the state (any method but GET and HEAD). */
+  readonly onChange?: () => void;
+}
+
+/** The simulator's state as plain data: accounts and their objects, keys, Connect grants, the platform's ids. */
+export interface StripeSnapshot {
+  readonly store: StoreSnapshot;
+  readonly platform: { readonly clientId: string; readonly secretKey: string };
 }
 
 export interface StripeSimulator {
@@ -38,6 +48,7 @@ export interface StripeSimulator {
   readonly host: string;
   readonly port: number;
   readonly admin: StripeSimulatorAdmin;
+  snapshot(): StripeSnapshot;
   close(): Promise<void>;
 }
 
@@ -78,8 +89,10 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions = {}): P
   if (process.env.NODE_ENV === 'production') throw new Error('The Stripe simulator does not run with NODE_ENV=production');
   const clock = opts.clock ?? systemClock;
   const platformName = opts.platformName ?? 'Shortfall';
-  const store = new StripeStore(clock, platformName);
-  const platform = { clientId: newId('ca', 32), secretKey: store.issueKey(store.platformAccountId, 'secret'), name: platformName };
+  const store = new StripeStore(clock, platformName, opts.state?.store);
+  const platform = opts.state
+    ? { ...opts.state.platform, name: platformName }
+    : { clientId: newId('ca', 32), secretKey: store.issueKey(store.platformAccountId, 'secret'), name: platformName };
   const dispatcher = new WebhookDispatcher(opts.webhook, clock, { attempts: opts.webhook?.retry?.attempts ?? 5, backoffMs: opts.webhook?.retry?.backoffMs ?? 100 });
   store.onEvent((e) => dispatcher.enqueue(e));
   const rt: Runtime = {
@@ -95,6 +108,8 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions = {}): P
   const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, routerOptions: { querystringParser: (s) => parseQuery(s) } });
   stripeErrorHandler(app);
   bodyParsers(app);
+  const { onChange } = opts;
+  if (onChange) app.addHook('onResponse', async (req) => void (req.method !== 'GET' && req.method !== 'HEAD' && onChange()));
   for (const register of [accountRoutes, billingRoutes, creditNoteRoutes, disputeRoutes, eventRoutes]) register(app, rt);
   oauthRoutes(app, store, platform);
   documentRoutes(app, store);
@@ -110,6 +125,7 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions = {}): P
     host,
     port: address.port,
     admin,
+    snapshot: () => ({ store: store.snapshot(), platform: { clientId: platform.clientId, secretKey: platform.secretKey } }),
     close: async () => {
       await dispatcher.close();
       await app.close();
