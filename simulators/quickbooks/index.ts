@@ -1,5 +1,6 @@
 // A QuickBooks Online stand-in that speaks Intuit's wire format: OAuth, the v3 API subset Shortfall uses,
 // throttling, idempotent writes and signed webhooks. For tests and the embedded demo; never for production.
+import { saveAfterChanges, type OnChange } from '../shared/on-change.js';
 import formbody from '@fastify/formbody';
 import Fastify from 'fastify';
 import type { RateLimit } from '../../integrations/quickbooks/limits.js';
@@ -33,7 +34,7 @@ export interface QuickbooksSimulatorOptions {
   /** Start from this state (from snapshot()) instead of empty. */
   readonly state?: QuickbooksSnapshot;
   /** Called after every request that may have changed the state (any method but GET and HEAD). */
-  readonly onChange?: () => void;
+  readonly onChange?: OnChange;
 }
 
 export interface QuickbooksSimulator {
@@ -51,8 +52,7 @@ export async function startQuickbooksSimulator(options: QuickbooksSimulatorOptio
   if (options.state) core.restore(options.state);
   const server = Fastify({ logger: false });
   await server.register(formbody);
-  const { onChange } = options;
-  if (onChange) server.addHook('onResponse', async (req) => void (req.method !== 'GET' && req.method !== 'HEAD' && onChange()));
+  saveAfterChanges(server, options.onChange);
   registerOAuthRoutes(server, core);
   registerApiRoutes(server, core);
   const host = options.host ?? '127.0.0.1';

@@ -1,5 +1,6 @@
 // startStripeSimulator: a stateful stand-in for api.stripe.com + connect.stripe.com + files.stripe.com on
 // one loopback port. Point the `stripe` package at it with { host, port, protocol: 'http' }.
+import { saveAfterChanges, type OnChange } from '../shared/on-change.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createAdmin, type StripeSimulatorAdmin } from './admin.js';
 import { systemClock, type Clock } from './clock.js';
@@ -7,7 +8,7 @@ import { ApiError } from './errors.js';
 import { Faults } from './faults.js';
 import { parseForm } from './form.js';
 import { newId } from './ids.js';
-import { IdempotencyStore } from './idempotency.js';
+import { IdempotencyStore, type Entry as IdempotencyEntry } from './idempotency.js';
 import { parseMultipart } from './multipart.js';
 import type { ParsedBody, Runtime } from './pipeline.js';
 import { RateLimiter, type RateLimitConfig } from './rate-limit.js';
@@ -34,12 +35,13 @@ export interface StripeSimulatorOptions {
   /** Start from this state (from snapshot()) instead of an empty platform. */
   readonly state?: StripeSnapshot;
   /** Called after every request that may have changed the state (any method but GET and HEAD). */
-  readonly onChange?: () => void;
+  readonly onChange?: OnChange;
 }
 
 /** The simulator's state as plain data: accounts and their objects, keys, Connect grants, the platform's ids. */
 export interface StripeSnapshot {
   readonly store: StoreSnapshot;
+  readonly idempotency?: ReadonlyMap<string, IdempotencyEntry>;
   readonly platform: { readonly clientId: string; readonly secretKey: string };
 }
 
@@ -102,14 +104,14 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions = {}): P
     faults: new Faults(),
     log: [],
   };
+  if (opts.state?.idempotency) rt.idempotency.restore(opts.state.idempotency);
   const admin = createAdmin({ store, dispatcher, limiter: rt.limiter, faults: rt.faults, log: rt.log, platform });
 
   // Lenient on query strings: a malformed pair is dropped, as a body error is reported instead.
   const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, routerOptions: { querystringParser: (s) => parseQuery(s) } });
   stripeErrorHandler(app);
   bodyParsers(app);
-  const { onChange } = opts;
-  if (onChange) app.addHook('onResponse', async (req) => void (req.method !== 'GET' && req.method !== 'HEAD' && onChange()));
+  saveAfterChanges(app, opts.onChange);
   for (const register of [accountRoutes, billingRoutes, creditNoteRoutes, disputeRoutes, eventRoutes]) register(app, rt);
   oauthRoutes(app, store, platform);
   documentRoutes(app, store);
@@ -125,7 +127,7 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions = {}): P
     host,
     port: address.port,
     admin,
-    snapshot: () => ({ store: store.snapshot(), platform: { clientId: platform.clientId, secretKey: platform.secretKey } }),
+    snapshot: () => ({ store: store.snapshot(), platform: { clientId: platform.clientId, secretKey: platform.secretKey }, idempotency: rt.idempotency.snapshot() }),
     close: async () => {
       await dispatcher.close();
       await app.close();
