@@ -8,7 +8,7 @@ function stylesheet(): string {
   // Read once; the simulators are not packaged without src/, but a missing file only costs the styling.
   css ??= (() => {
     try {
-      return readFileSync(new URL('../../src/web/assets/app.css', import.meta.url), 'utf8');
+      return readFileSync(new URL('../../src/app/http/assets/app.css', import.meta.url), 'utf8');
     } catch {
       return '';
     }

@@ -8,7 +8,7 @@ import { simulatorClient, startXeroSimulator } from '../../../simulators/xero/in
 const redirect = 'https://app.shortfall.test/oauth/cb';
 const looksLikeShortfall = (html: string) => {
   expect(html).toContain('<html lang="en">');
-  expect(html).toContain('--accent: #0a4fa6'); // src/web/assets/app.css, inlined
+  expect(html).toContain('--accent: #0a4fa6'); // src/app/http/assets/app.css, inlined
   expect(html).toMatch(/simulator<\/strong>, part of the local sandbox/);
 };
 
