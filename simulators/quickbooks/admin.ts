@@ -42,6 +42,10 @@ export function createAdmin(core: SimulatorCore) {
     setAutoConsent: (realmId: string | undefined): void => {
       core.autoConsentRealm = realmId;
     },
+    /** The company the consent page preselects (the sandbox's demo company). */
+    suggestCompany: (realmId: string | undefined): void => {
+      core.suggestedRealm = realmId;
+    },
     /** Tokens for a company without the consent round trip. */
     grantTokens: (clientId: string, realmId: string): TokenResponse => {
       const app = core.oauth.app(clientId);

@@ -1,6 +1,7 @@
 // One QuickBooks company (realm): its documents, the change feed they leave behind, and requestid replies.
 import { entityNames, type EntityName, type JsonOf, type Stored, type Tombstone } from './entities.js';
 import { invalidReference, objectNotFound } from './faults.js';
+import { restoreFields } from '../shared/snapshot.js';
 import { qboDate, qboTime } from './time.js';
 
 export type Operation = 'Create' | 'Update' | 'Delete' | 'Void';
@@ -46,6 +47,13 @@ export function salesTaxName(country: string): string | undefined {
 
 type Tables = { [E in EntityName]: Map<string, Stored<E>> };
 
+export interface CompanySnapshot {
+  readonly settings: CompanySettings;
+  readonly [field: string]: unknown;
+}
+
+const companyFields = ['customers', 'tombstones', 'replies', 'tables', 'lastId', 'lastCustomerId', 'lastDocNumber', 'preferences'];
+
 export class Company {
   readonly customers = new Map<string, Customer>();
   readonly tombstones: Tombstone[] = [];
@@ -63,6 +71,16 @@ export class Company {
   ) {
     const now = clock();
     this.preferences = { syncToken: 0, createdMs: now, updatedMs: now };
+  }
+
+  /** Everything this company holds, as plain data (see simulators/shared/snapshot.ts). */
+  snapshot(): CompanySnapshot {
+    const { customers, tombstones, replies, tables, lastId, lastCustomerId, lastDocNumber, preferences, settings } = this;
+    return { settings, customers, tombstones, replies, tables, lastId, lastCustomerId, lastDocNumber, preferences };
+  }
+
+  restore(saved: CompanySnapshot): void {
+    restoreFields(this, saved, companyFields);
   }
 
   setAutoApplyCredit(on: boolean): void {

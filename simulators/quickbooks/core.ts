@@ -1,8 +1,8 @@
 // Everything the simulator knows, shared by its HTTP routes and its admin API.
 import { randomInt } from 'node:crypto';
 import { quickbooksLimits, type RateLimit } from '../../integrations/quickbooks/limits.js';
-import { Company, type CompanySettings } from './company.js';
-import { OAuthServer } from './oauth-server.js';
+import { Company, type CompanySettings, type CompanySnapshot } from './company.js';
+import { OAuthServer, type OAuthSnapshot } from './oauth-server.js';
 import { Throttle } from './throttle.js';
 import { qboResponseTime } from './time.js';
 import { WebhookSender, type WebhookOptions } from './webhooks.js';
@@ -15,6 +15,13 @@ export interface CoreOptions {
   readonly latencyMs?: number;
   /** Metered (CorePlus) reads the app may make per calendar month, across all its companies; unlimited unless set. */
   readonly monthlyReadCap?: number;
+}
+
+/** The simulator's state as plain data, to start it again where it was (QuickbooksSimulatorOptions.state). */
+export interface QuickbooksSnapshot {
+  readonly oauth: OAuthSnapshot;
+  readonly companies: readonly CompanySnapshot[];
+  readonly meteredReads: Readonly<Record<string, number>>;
 }
 
 /** One API request as the simulator saw it, for tests that check what reached the wire. */
@@ -43,6 +50,8 @@ export class SimulatorCore {
   readonly meteredReads = new Map<string, number>();
   /** When set, the consent page is skipped and this company is connected. */
   autoConsentRealm: string | undefined;
+  /** The company the consent page chooses for the user (the first one when unset). */
+  suggestedRealm: string | undefined;
 
   constructor(options: CoreOptions) {
     this.clock = options.clock ?? Date.now;
@@ -79,6 +88,16 @@ export class SimulatorCore {
     const company = new Company(settings, this.clock, (change) => this.webhooks?.record(change));
     this.companies.set(settings.realmId, company);
     return company;
+  }
+
+  snapshot(): QuickbooksSnapshot {
+    return { oauth: this.oauth.snapshot(), companies: [...this.companies.values()].map((c) => c.snapshot()), meteredReads: Object.fromEntries(this.meteredReads) };
+  }
+
+  restore(saved: QuickbooksSnapshot): void {
+    this.oauth.restore(saved.oauth);
+    for (const c of saved.companies) this.addCompany(c.settings).restore(c);
+    for (const [month, n] of Object.entries(saved.meteredReads)) this.meteredReads.set(month, n);
   }
 
   responseTime(company?: Company): string {

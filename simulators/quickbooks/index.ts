@@ -1,17 +1,18 @@
 // A QuickBooks Online stand-in that speaks Intuit's wire format: OAuth, the v3 API subset Shortfall uses,
 // throttling, idempotent writes and signed webhooks. For tests and the embedded demo; never for production.
+import { saveAfterChanges, type OnChange } from '../shared/on-change.js';
 import formbody from '@fastify/formbody';
 import Fastify from 'fastify';
 import type { RateLimit } from '../../integrations/quickbooks/limits.js';
 import { quickbooksUrlsAt, type QuickbooksUrls } from '../../integrations/quickbooks/urls.js';
 import { createAdmin, type QuickbooksSimulatorAdmin } from './admin.js';
 import { registerApiRoutes } from './api-routes.js';
-import { SimulatorCore } from './core.js';
+import { SimulatorCore, type QuickbooksSnapshot } from './core.js';
 import { registerOAuthRoutes } from './oauth-routes.js';
 import type { WebhookOptions } from './webhooks.js';
 
 export type { QuickbooksSimulatorAdmin, SeedPayment } from './admin.js';
-export type { CompanyInput } from './core.js';
+export type { CompanyInput, QuickbooksSnapshot } from './core.js';
 export type { WebhookOptions } from './webhooks.js';
 export { intuitRetryDelaysMs } from './webhooks.js';
 export { tokenLifetimes } from './oauth-server.js';
@@ -30,6 +31,10 @@ export interface QuickbooksSimulatorOptions {
   readonly latencyMs?: number;
   /** Metered (CorePlus) reads per calendar month for the app; past it every read gets a 429 until the month turns. */
   readonly monthlyReadCap?: number;
+  /** Start from this state (from snapshot()) instead of empty. */
+  readonly state?: QuickbooksSnapshot;
+  /** Called after every request that may have changed the state (any method but GET and HEAD). */
+  readonly onChange?: OnChange;
 }
 
 export interface QuickbooksSimulator {
@@ -37,13 +42,17 @@ export interface QuickbooksSimulator {
   /** Every endpoint on this server, ready for createQuickbooksOAuth / createQuickbooksConnector. */
   readonly urls: QuickbooksUrls;
   readonly admin: QuickbooksSimulatorAdmin;
+  /** The whole state as plain data; encode it with simulators/shared/snapshot.ts. */
+  snapshot(): QuickbooksSnapshot;
   close(): Promise<void>;
 }
 
 export async function startQuickbooksSimulator(options: QuickbooksSimulatorOptions = {}): Promise<QuickbooksSimulator> {
   const core = new SimulatorCore(options);
+  if (options.state) core.restore(options.state);
   const server = Fastify({ logger: false });
   await server.register(formbody);
+  saveAfterChanges(server, options.onChange);
   registerOAuthRoutes(server, core);
   registerApiRoutes(server, core);
   const host = options.host ?? '127.0.0.1';
@@ -55,6 +64,7 @@ export async function startQuickbooksSimulator(options: QuickbooksSimulatorOptio
     url,
     urls: quickbooksUrlsAt(url),
     admin: createAdmin(core),
+    snapshot: () => core.snapshot(),
     close: async () => {
       core.webhooks?.close();
       await server.close();

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { SimulatorCore } from './core.js';
+import { consentShell, escapeHtml, hiddenField } from '../shared/consent-page.js';
 import type { App } from './oauth-server.js';
 
 const accountingScope = 'com.intuit.quickbooks.accounting';
@@ -25,8 +26,6 @@ const TokenForm = z.discriminatedUnion('grant_type', [
   z.object({ grant_type: z.literal('refresh_token'), refresh_token: z.string() }),
 ]);
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 function redirectBack(reply: FastifyReply, redirectUri: string, params: Record<string, string | undefined>) {
   const url = new URL(redirectUri);
   for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, v);
@@ -34,15 +33,21 @@ function redirectBack(reply: FastifyReply, redirectUri: string, params: Record<s
 }
 
 function consentPage(core: SimulatorCore, q: AuthorizeQuery, app: App): string {
-  const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
-  const options = [...core.companies.values()].map((c) => `<option value="${escapeHtml(c.realmId)}">${escapeHtml(c.settings.name)}</option>`).join('');
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Connect to QuickBooks (simulator)</title></head><body>
-<h1>${escapeHtml(app.clientId)} wants to connect to your QuickBooks company</h1>
+  const companies = [...core.companies.values()];
+  // The company holding the demo invoice comes first and is chosen, so "Connect" needs no thought.
+  const suggested = core.suggestedRealm !== undefined && core.companies.has(core.suggestedRealm) ? core.suggestedRealm : companies[0]?.realmId;
+  const options = companies
+    .sort((a, b) => Number(b.realmId === suggested) - Number(a.realmId === suggested))
+    .map((c) => `<option value="${escapeHtml(c.realmId)}"${c.realmId === suggested ? ' selected' : ''}>${escapeHtml(c.settings.name)}</option>`).join('');
+  return consentShell({ provider: 'QuickBooks Online', title: 'Connect your QuickBooks company', body: `
+<h1>Connect your QuickBooks company</h1>
+<p class="lead"><strong>${escapeHtml(app.clientId)}</strong> asks to read and write your company's accounting data (invoices, payments, credit memos).</p>
 <form method="post" action="/connect/oauth2/consent">
-${hidden('client_id', q.client_id)}${hidden('redirect_uri', q.redirect_uri)}${hidden('state', q.state ?? '')}
-<label>Company <select name="realmId">${options}</select></label>
-<button name="decision" value="allow">Connect</button> <button name="decision" value="deny">Cancel</button>
-</form></body></html>`;
+${hiddenField('client_id', q.client_id)}${hiddenField('redirect_uri', q.redirect_uri)}${hiddenField('state', q.state ?? '')}
+<label for="realm">Company</label>
+<select id="realm" name="realmId">${options}</select>
+<div><button name="decision" value="allow">Connect</button> <button name="decision" value="deny" class="secondary">Cancel</button></div>
+</form>` });
 }
 
 export function registerOAuthRoutes(server: FastifyInstance, core: SimulatorCore): void {

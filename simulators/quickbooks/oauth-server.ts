@@ -18,7 +18,7 @@ export interface App {
   readonly redirectUris: ReadonlySet<string>;
 }
 
-interface Grant {
+export interface Grant {
   readonly clientId: string;
   readonly realmId: string;
   readonly hardExpiresAtMs: number;
@@ -42,6 +42,13 @@ export interface TokenResponse {
   readonly expires_in: number;
   readonly x_refresh_token_expires_in: number;
   readonly x_refresh_token_hard_expires_in?: number;
+}
+
+export interface OAuthSnapshot {
+  readonly apps: readonly { clientId: string; clientSecret: string; redirectUris: readonly string[] }[];
+  readonly grants: readonly Grant[];
+  readonly access: readonly { value: string; grant: number; expiresAtMs: number }[];
+  readonly refresh: readonly { value: string; grant: number; expiresAtMs: number }[];
 }
 
 export type Access = { readonly ok: true; readonly realmId: string; readonly clientId: string } | { readonly ok: false; readonly reason: string };
@@ -114,6 +121,35 @@ export class OAuthServer {
   /** Tokens without the consent round trip, for tests and the demo. */
   grant(app: App, realmId: string): TokenResponse {
     return this.tokens({ clientId: app.clientId, realmId, hardExpiresAtMs: this.clock() + tokenLifetimes.hardCapSeconds * 1000, revoked: false }, true);
+  }
+
+  /** What outlives a restart: apps, and every grant's tokens still usable (spent, expired and revoked ones answer alike). */
+  snapshot(): OAuthSnapshot {
+    const now = this.clock();
+    const grants: Grant[] = [];
+    const index = new Map<Grant, number>();
+    const ref = (g: Grant) => {
+      if (!index.has(g)) index.set(g, grants.push(g) - 1);
+      return index.get(g)!;
+    };
+    const live = (tokens: Map<string, Issued>) =>
+      [...tokens].filter(([, i]) => !i.spent && !i.grant.revoked && i.expiresAtMs > now).map(([value, i]) => ({ value, grant: ref(i.grant), expiresAtMs: i.expiresAtMs }));
+    const access = live(this.accessTokens);
+    const refresh = live(this.refreshTokens);
+    return { apps: [...this.apps.values()].map((a) => ({ clientId: a.clientId, clientSecret: a.clientSecret, redirectUris: [...a.redirectUris] })), grants: grants.map((g) => ({ ...g })), access, refresh };
+  }
+
+  restore(saved: OAuthSnapshot): void {
+    for (const app of saved.apps) this.registerApp(app);
+    const grants = saved.grants.map((g) => ({ ...g }));
+    const put = (into: Map<string, Issued>, list: OAuthSnapshot['access']) => {
+      for (const t of list) {
+        const grant = grants[t.grant];
+        if (grant) into.set(t.value, { grant, expiresAtMs: t.expiresAtMs, spent: false });
+      }
+    };
+    put(this.accessTokens, saved.access);
+    put(this.refreshTokens, saved.refresh);
   }
 
   private usable(issued: Issued, app: App): boolean {

@@ -54,6 +54,10 @@ export function createAdmin(d: { store: StripeStore; dispatcher: WebhookDispatch
       store.connections.set(accountId, { accessToken, refreshToken: `rt_${accountId}`, scope });
       return { accessToken };
     },
+    /** The account the Connect consent page preselects (the sandbox's demo account). */
+    suggestAccount: (accountId: string | undefined): void => {
+      store.suggestedAccount = accountId;
+    },
     issueRestrictedKey: (accountId: string, opts: { deny?: string[] } = {}) => (data(accountId), store.issueKey(accountId, 'restricted', opts.deny)),
 
     createCustomer: (accountId: string, input: { name: string; email?: string }) => clone(createCustomer(store, data(accountId), input)),

@@ -44,6 +44,11 @@ export class Collection<T extends StripeObject> {
     return found;
   }
 
+  /** Refills an empty collection from a snapshot, keeping the order. */
+  restore(items: readonly T[]): void {
+    for (const item of items) this.add(item);
+  }
+
   all(): readonly T[] {
     return this.items;
   }

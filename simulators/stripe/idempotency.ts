@@ -8,7 +8,7 @@ export interface Outcome {
   readonly headers: Record<string, string>;
 }
 
-interface Entry {
+export interface Entry {
   readonly fingerprint: string;
   readonly createdAt: number;
   outcome?: Outcome;
@@ -37,6 +37,16 @@ export class IdempotencyStore {
   private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly nowMs: () => number) {}
+
+  /** Answered requests still within the retention window, so a retry after a restart is replayed, not run again. */
+  snapshot(): ReadonlyMap<string, Entry> {
+    const now = this.nowMs();
+    return new Map([...this.entries].filter(([, e]) => e.outcome !== undefined && now - e.createdAt < retentionMs));
+  }
+
+  restore(saved: ReadonlyMap<string, Entry>): void {
+    for (const [k, v] of saved) this.entries.set(k, v);
+  }
 
   begin(accountId: string, key: string, print: string): Begin {
     if (key.length > maxKeyLength) throw invalidParam('Idempotency-Key', `Idempotency-Key must be at most ${maxKeyLength} characters long.`);

@@ -1,5 +1,6 @@
 // startStripeSimulator: a stateful stand-in for api.stripe.com + connect.stripe.com + files.stripe.com on
 // one loopback port. Point the `stripe` package at it with { host, port, protocol: 'http' }.
+import { saveAfterChanges, type OnChange } from '../shared/on-change.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createAdmin, type StripeSimulatorAdmin } from './admin.js';
 import { systemClock, type Clock } from './clock.js';
@@ -7,7 +8,7 @@ import { ApiError } from './errors.js';
 import { Faults } from './faults.js';
 import { parseForm } from './form.js';
 import { newId } from './ids.js';
-import { IdempotencyStore } from './idempotency.js';
+import { IdempotencyStore, type Entry as IdempotencyEntry } from './idempotency.js';
 import { parseMultipart } from './multipart.js';
 import type { ParsedBody, Runtime } from './pipeline.js';
 import { RateLimiter, type RateLimitConfig } from './rate-limit.js';
@@ -19,7 +20,7 @@ import { disputeRoutes } from './routes/disputes.js';
 import { documentRoutes } from './routes/documents.js';
 import { eventRoutes } from './routes/events.js';
 import { oauthRoutes } from './routes/oauth.js';
-import { StripeStore } from './store.js';
+import { StripeStore, type StoreSnapshot } from './store.js';
 import { WebhookDispatcher, type WebhookEndpoint, type WebhookRetryPolicy } from './webhooks.js';
 
 export interface StripeSimulatorOptions {
@@ -31,6 +32,17 @@ export interface StripeSimulatorOptions {
   /** Defaults to Stripe's test-mode limit: 25 requests per second per account, Stripe-Should-Retry: true. */
   readonly rateLimit?: Partial<RateLimitConfig>;
   readonly platformName?: string;
+  /** Start from this state (from snapshot()) instead of an empty platform. */
+  readonly state?: StripeSnapshot;
+  /** Called after every request that may have changed the state (any method but GET and HEAD). */
+  readonly onChange?: OnChange;
+}
+
+/** The simulator's state as plain data: accounts and their objects, keys, Connect grants, the platform's ids. */
+export interface StripeSnapshot {
+  readonly store: StoreSnapshot;
+  readonly idempotency?: ReadonlyMap<string, IdempotencyEntry>;
+  readonly platform: { readonly clientId: string; readonly secretKey: string };
 }
 
 export interface StripeSimulator {
@@ -38,6 +50,7 @@ export interface StripeSimulator {
   readonly host: string;
   readonly port: number;
   readonly admin: StripeSimulatorAdmin;
+  snapshot(): StripeSnapshot;
   close(): Promise<void>;
 }
 
@@ -78,8 +91,10 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions = {}): P
   if (process.env.NODE_ENV === 'production') throw new Error('The Stripe simulator does not run with NODE_ENV=production');
   const clock = opts.clock ?? systemClock;
   const platformName = opts.platformName ?? 'Shortfall';
-  const store = new StripeStore(clock, platformName);
-  const platform = { clientId: newId('ca', 32), secretKey: store.issueKey(store.platformAccountId, 'secret'), name: platformName };
+  const store = new StripeStore(clock, platformName, opts.state?.store);
+  const platform = opts.state
+    ? { ...opts.state.platform, name: platformName }
+    : { clientId: newId('ca', 32), secretKey: store.issueKey(store.platformAccountId, 'secret'), name: platformName };
   const dispatcher = new WebhookDispatcher(opts.webhook, clock, { attempts: opts.webhook?.retry?.attempts ?? 5, backoffMs: opts.webhook?.retry?.backoffMs ?? 100 });
   store.onEvent((e) => dispatcher.enqueue(e));
   const rt: Runtime = {
@@ -89,12 +104,14 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions = {}): P
     faults: new Faults(),
     log: [],
   };
+  if (opts.state?.idempotency) rt.idempotency.restore(opts.state.idempotency);
   const admin = createAdmin({ store, dispatcher, limiter: rt.limiter, faults: rt.faults, log: rt.log, platform });
 
   // Lenient on query strings: a malformed pair is dropped, as a body error is reported instead.
   const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, routerOptions: { querystringParser: (s) => parseQuery(s) } });
   stripeErrorHandler(app);
   bodyParsers(app);
+  saveAfterChanges(app, opts.onChange);
   for (const register of [accountRoutes, billingRoutes, creditNoteRoutes, disputeRoutes, eventRoutes]) register(app, rt);
   oauthRoutes(app, store, platform);
   documentRoutes(app, store);
@@ -110,6 +127,7 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions = {}): P
     host,
     port: address.port,
     admin,
+    snapshot: () => ({ store: store.snapshot(), platform: { clientId: platform.clientId, secretKey: platform.secretKey }, idempotency: rt.idempotency.snapshot() }),
     close: async () => {
       await dispatcher.close();
       await app.close();

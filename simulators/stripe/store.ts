@@ -20,6 +20,35 @@ export class AccountData {
   invoiceCounter = 0;
 
   constructor(readonly account: StripeObject) {}
+
+  snapshot(): AccountSnapshot {
+    const collections = Object.fromEntries(collectionNames.map((n) => [n, this[n].all()]));
+    return { account: this.account, invoiceCounter: this.invoiceCounter, collections };
+  }
+
+  static restore(saved: AccountSnapshot): AccountData {
+    const data = new AccountData(saved.account);
+    data.invoiceCounter = saved.invoiceCounter;
+    for (const n of collectionNames) data[n].restore(saved.collections[n] ?? []);
+    return data;
+  }
+}
+
+const collectionNames = ['customers', 'invoices', 'invoicePayments', 'paymentRecords', 'paymentIntents', 'charges', 'creditNotes', 'disputes', 'files', 'events'] as const;
+
+export interface AccountSnapshot {
+  readonly account: StripeObject;
+  readonly invoiceCounter: number;
+  readonly collections: Readonly<Record<string, readonly StripeObject[]>>;
+}
+
+/** The store as plain data, to start a simulator again where it was. */
+export interface StoreSnapshot {
+  readonly platformAccountId: string;
+  readonly accounts: readonly AccountSnapshot[];
+  readonly keys: ReadonlyMap<string, KeyGrant>;
+  readonly connections: ReadonlyMap<string, ConnectGrant>;
+  readonly controlledElsewhere: ReadonlySet<string>;
 }
 
 export type KeyKind = 'secret' | 'restricted' | 'oauth';
@@ -48,10 +77,25 @@ export class StripeStore {
   readonly platformAccountId: string;
   /** Where the simulator listens; links in objects (invoice PDFs, files) point here. */
   baseUrl = '';
+  /** The account the Connect consent page preselects (otherwise "Create a new account"). */
+  suggestedAccount: string | undefined;
   private readonly listeners: EventListener[] = [];
 
-  constructor(readonly clock: Clock, platformName: string) {
-    this.platformAccountId = this.createAccount({ name: platformName, email: 'platform@example.test' }).account.id;
+  constructor(readonly clock: Clock, platformName: string, saved?: StoreSnapshot) {
+    if (!saved) {
+      this.platformAccountId = this.createAccount({ name: platformName, email: 'platform@example.test' }).account.id;
+      return;
+    }
+    this.platformAccountId = saved.platformAccountId;
+    for (const a of saved.accounts) this.accounts.set(a.account.id, AccountData.restore(a));
+    for (const [k, v] of saved.keys) this.keys.set(k, v);
+    for (const [k, v] of saved.connections) this.connections.set(k, v);
+    for (const id of saved.controlledElsewhere) this.controlledElsewhere.add(id);
+  }
+
+  snapshot(): StoreSnapshot {
+    const { platformAccountId, keys, connections, controlledElsewhere } = this;
+    return { platformAccountId, accounts: [...this.accounts.values()].map((a) => a.snapshot()), keys, connections, controlledElsewhere };
   }
 
   now(): number {

@@ -59,6 +59,10 @@ export function createAdmin(state: SimState, violations: readonly Violation[], a
   return {
     tenants: () => [...state.orgs.values()].map((o) => ({ tenantId: o.tenantId, name: o.name, baseCurrency: o.baseCurrency })),
     addTenant,
+    /** The organisations the consent page ticks at first (every one when undefined). */
+    suggestTenants: (tenantIds: readonly string[] | undefined): void => {
+      state.suggestedTenants = tenantIds?.map((t) => t.toLowerCase());
+    },
     addContact: (tenantId: string, contact: ContactSeed) => org(tenantId).addContact(contact).id,
 
     seedInvoice(tenantId: string, seed: InvoiceSeed): SeededInvoice {

@@ -11,7 +11,7 @@ export interface StoredAnswer {
   readonly body: unknown;
 }
 
-interface Entry extends StoredAnswer {
+export interface Entry extends StoredAnswer {
   readonly fingerprint: string;
   readonly at: number;
 }
@@ -23,6 +23,16 @@ export class IdempotencyStore {
   replays = 0;
 
   constructor(private readonly clock: Clock) {}
+
+  /** Answers still within the retention window, so a retry after a restart is replayed, not run again. */
+  snapshot(): ReadonlyMap<string, Entry> {
+    const now = this.clock();
+    return new Map([...this.entries].filter(([, e]) => now - e.at <= retentionMs));
+  }
+
+  restore(saved: ReadonlyMap<string, Entry>): void {
+    for (const [k, v] of saved) this.entries.set(k, v);
+  }
 
   /** The stored answer for a repeat, undefined for a first request; throws for misuse. */
   lookup(tenantId: string, key: string, request: { method: string; path: string; body: unknown }): StoredAnswer | undefined {

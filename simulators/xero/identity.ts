@@ -3,6 +3,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { xeroBroadOnlyScopes, xeroGranularScopesFrom, xeroLimits } from '../../integrations/xero/limits.js';
 import type { Clock } from './clock.js';
+import { restoreFields } from '../shared/snapshot.js';
 import { unauthorized } from './errors.js';
 
 export interface SimClient {
@@ -53,7 +54,7 @@ export class OAuthError extends Error {
   }
 }
 
-interface Grant {
+export interface Grant {
   readonly id: string;
   readonly clientId: string;
   readonly scope: string;
@@ -69,11 +70,18 @@ interface AuthCode {
   used: boolean;
 }
 
-interface RefreshRecord {
+export interface RefreshRecord {
   readonly grantId: string;
   readonly issuedAt: number;
   rotatedAt?: number;
   graceUsesLeft: number;
+}
+
+export interface IdentitySnapshot {
+  readonly grants: ReadonlyMap<string, Grant>;
+  readonly accessTokens: ReadonlyMap<string, { grantId: string; expiresAt: number }>;
+  readonly refreshTokens: ReadonlyMap<string, RefreshRecord>;
+  readonly connectionsByClient: ReadonlyMap<string, Map<string, SimConnection>>;
 }
 
 const codeLifetimeMs = 5 * 60_000;
@@ -217,6 +225,21 @@ export class IdentityServer {
       if (existing) Object.assign(existing, { authEventId, updatedAt: now });
       else byTenant.set(tenantId, { id: randomUUID(), tenantId, authEventId, createdAt: now, updatedAt: now });
     }
+  }
+
+  /** Grants, live tokens and connected tenants as plain data; codes and the token log are not kept. */
+  snapshot(): IdentitySnapshot {
+    const now = this.clock();
+    return {
+      grants: this.grants,
+      accessTokens: new Map([...this.accessTokens].filter(([, t]) => t.expiresAt > now)),
+      refreshTokens: new Map([...this.refreshTokens].filter(([, r]) => now - r.issuedAt <= xeroLimits.refreshIdleMs)),
+      connectionsByClient: this.connectionsByClient,
+    };
+  }
+
+  restore(saved: IdentitySnapshot): void {
+    restoreFields(this, saved, ['grants', 'accessTokens', 'refreshTokens', 'connectionsByClient']);
   }
 
   private issueTokens(grant: Grant): TokenResponse {

@@ -1,16 +1,17 @@
 // A Xero simulator on 127.0.0.1: identity (OAuth consent, tokens, revocation, /connections) and the
 // Accounting API paths Shortfall uses, with Xero's envelopes, paging, If-Modified-Since, idempotency keys,
 // rate limits and signed webhooks. Every request and answer is checked against Xero's OpenAPI files.
+import { saveAfterChanges, type OnChange } from '../shared/on-change.js';
 import { randomUUID } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { createAdmin, type XeroSimulatorAdmin } from './admin.js';
 import type { Clock } from './clock.js';
 import { SimError, SimValidationError } from './errors.js';
-import { IdempotencyStore } from './idempotency.js';
-import { IdentityServer, OAuthError, type SimClient } from './identity.js';
+import { IdempotencyStore, type Entry as IdempotencyEntry } from './idempotency.js';
+import { IdentityServer, OAuthError, type IdentitySnapshot, type SimClient } from './identity.js';
 import { checkWebhookPayload, contracts, registerContractHooks, type Violation } from './openapi/hooks.js';
-import { Organisation, type Change } from './organisation.js';
+import { Organisation, type Change, type OrganisationSnapshot } from './organisation.js';
 import { xeroTierLimits, type XeroTier } from '../../integrations/xero/limits.js';
 import { RateLimiter, defaultRateLimits, type SimRateLimits } from './rate-limit.js';
 import { registerApiGuard } from './routes/api-guard.js';
@@ -51,6 +52,17 @@ export interface XeroSimulatorOptions {
   /** Check traffic against the OpenAPI files (default true; costs about a second at start). */
   readonly validate?: boolean;
   readonly providerName?: string;
+  /** Start from this state (from snapshot()) instead of the seeded tenants. */
+  readonly state?: XeroSnapshot;
+  /** Called after every request that may have changed the state (any method but GET and HEAD). */
+  readonly onChange?: OnChange;
+}
+
+/** The simulator's state as plain data: tenants and their ledgers, grants, tokens and connections. */
+export interface XeroSnapshot {
+  readonly identity: IdentitySnapshot;
+  readonly orgs: readonly OrganisationSnapshot[];
+  readonly idempotency?: ReadonlyMap<string, IdempotencyEntry>;
 }
 
 export interface XeroSimulator {
@@ -60,6 +72,7 @@ export interface XeroSimulator {
   /** For xero-node's accountingApi.basePath. */
   readonly apiBasePath: string;
   readonly admin: XeroSimulatorAdmin;
+  snapshot(): XeroSnapshot;
   close(): Promise<void>;
 }
 
@@ -125,12 +138,17 @@ export async function startXeroSimulator(options: XeroSimulatorOptions = {}): Pr
     state.orgs.set(org.tenantId, org);
     return org.tenantId;
   };
-  for (const t of options.tenants ?? defaultTenants) addTenant(t);
+  if (options.state) {
+    state.identity.restore(options.state.identity);
+    if (options.state.idempotency) state.idempotency.restore(options.state.idempotency);
+    for (const o of options.state.orgs) state.orgs.get(addTenant({ tenantId: o.tenantId, name: o.name, baseCurrency: o.baseCurrency }))!.restore(o);
+  } else for (const t of options.tenants ?? defaultTenants) addTenant(t);
 
   const app = Fastify({ routerOptions: { caseSensitive: false }, forceCloseConnections: true });
   await app.register(formbody);
   installErrorHandling(app);
   recordRequests(app, state);
+  saveAfterChanges(app, options.onChange);
   if (validate) {
     contracts(); // compile now rather than inside the first request
     registerContractHooks(app, record);
@@ -155,6 +173,7 @@ export async function startXeroSimulator(options: XeroSimulatorOptions = {}): Pr
     identityUrl: state.baseUrl,
     apiBasePath: `${state.baseUrl}${apiPrefix}`,
     admin: createAdmin(state, violations, addTenant),
+    snapshot: () => ({ identity: state.identity.snapshot(), orgs: [...state.orgs.values()].map((o) => o.snapshot()), idempotency: state.idempotency.snapshot() }),
     async close() {
       await state.webhooks?.close();
       await app.close();

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { isoDay, type Clock } from './clock.js';
 import { buildLines, type LineAmountType, type LineInput, type SimLine, type Totals } from './documents.js';
 import { SimValidationError, notFound } from './errors.js';
+import { restoreFields } from '../shared/snapshot.js';
 
 export type DocumentStatus = 'DRAFT' | 'SUBMITTED' | 'AUTHORISED' | 'PAID' | 'VOIDED' | 'DELETED';
 
@@ -87,6 +88,13 @@ export interface DocumentInput {
 const accounts = new Set(['090', '200', '260', '400']);
 const taxRates: Record<string, string> = { NONE: '0', OUTPUT: '0.125', OUTPUT2: '0.15', EXEMPTOUTPUT: '0' };
 
+export interface OrganisationSnapshot {
+  readonly tenantId: string;
+  readonly name: string;
+  readonly baseCurrency: string;
+  readonly [field: string]: unknown;
+}
+
 export class Organisation {
   readonly contacts = new Map<string, SimContact>();
   readonly invoices = new Map<string, SimInvoice>();
@@ -104,6 +112,15 @@ export class Organisation {
     private readonly clock: Clock,
     private readonly emit: (change: Change) => void,
   ) {}
+
+  snapshot(): OrganisationSnapshot {
+    const { tenantId, name, baseCurrency, contacts, invoices, payments, creditNotes, allocations, history, counters } = this;
+    return { tenantId, name, baseCurrency, contacts, invoices, payments, creditNotes, allocations, history, counters };
+  }
+
+  restore(saved: OrganisationSnapshot): void {
+    restoreFields(this, saved, ['contacts', 'invoices', 'payments', 'creditNotes', 'allocations', 'history', 'counters']);
+  }
 
   amountPaid = (invoiceId: string) => this.paymentsOf(invoiceId).reduce((n, p) => n + p.amount, 0);
   amountCredited = (invoiceId: string) => this.allocationsTo(invoiceId).reduce((n, a) => n + a.amount, 0);

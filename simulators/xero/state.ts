@@ -41,6 +41,8 @@ export interface SimState {
   readonly requests: RequestRecord[];
   readonly faults: Fault[];
   consent: ConsentMode;
+  /** Organisations the consent page ticks at first; every one when unset. */
+  suggestedTenants?: readonly string[] | undefined;
   latencyMs: number;
   baseUrl: string;
 }

@@ -28,6 +28,9 @@ const EnvShape = z.object({
     TEMPORAL_CLI_PATH: optional,
     TEMPORAL_DEV_PORT: port.default(7233),
     TEMPORAL_DEV_UI_PORT: port.default(8233),
+    SANDBOX_QUICKBOOKS_PORT: port.optional(),
+    SANDBOX_XERO_PORT: port.optional(),
+    SANDBOX_STRIPE_PORT: port.optional(),
     TEMPORAL_UI_URL: z.url().optional(),
     ENCRYPTION_KEYS: z
       .string()
@@ -132,6 +135,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // Short payments last paid longer ago than this open no case (a first backfill brings years of history).
     detection: { staleAfterDays: e.DETECTION_STALE_AFTER_DAYS },
     simulators,
+    // The simulators keep their state (and the ports they first got) in <data dir>/sandbox; these pin the ports.
+    sandbox: { stateDir: path.join(dataDir, 'sandbox'), ports: { quickbooks: e.SANDBOX_QUICKBOOKS_PORT, xero: e.SANDBOX_XERO_PORT, stripe: e.SANDBOX_STRIPE_PORT } },
     xeroApp,
     providers: {
       quickbooks: e.QUICKBOOKS_CLIENT_ID

@@ -24,7 +24,7 @@ import { createDocumentStore } from '../services/documents/storage.js';
 import type { Logger } from '../services/logger.js';
 import { createOutbox } from '../services/mail/outbox.js';
 import { createMailTransport } from '../services/mail/transport.js';
-import type { Sandbox } from './sandbox.js';
+import type { SandboxProviders } from './sandbox.js';
 import { parseKeyRing } from '../services/security/cipher.js';
 import { CLIENT_LINK_TTL_MS } from '../services/security/client-links.js';
 import { createSyncDispatcher } from '../services/sync/dispatch.js';
@@ -37,7 +37,7 @@ export interface ServiceInputs {
   readonly db: DatabaseHandle;
   readonly client: Client;
   readonly secrets: { readonly encryptionKeys: string; readonly appSecret: string };
-  readonly sandbox?: Sandbox | undefined;
+  readonly sandbox?: SandboxProviders | undefined;
   /**
    * The clock of case starts and sync detection (learnedAt, "today"); Date.now unless given. The scenario suite
    * passes the time-skipping server's clock, so a case opened after skipped days counts from workflow time.
@@ -46,7 +46,7 @@ export interface ServiceInputs {
 }
 
 /** Provider settings: the configured accounts, or the sandbox simulators on the embedded demo. */
-function providerSettings(config: Config, sandbox: Sandbox | undefined) {
+function providerSettings(config: Config, sandbox: SandboxProviders | undefined) {
   if (!sandbox) return { configs: config.providers as ProviderConfigs, baseUrls: {} as Record<string, string>, stripe: config.providers.stripe };
   const { quickbooks: q, xero: x, stripe: s } = sandbox;
   return {

@@ -1,13 +1,14 @@
 // Process entry: `embedded` (everything in one process), `server` (HTTP only) or `worker` (Temporal worker only).
 import closeWithGrace from 'close-with-grace';
-import { eq } from 'drizzle-orm';
 import { buildApp } from './app.js';
+import { startBanner } from './banner.js';
+import { createSandboxReset } from '../services/connections/sandbox-reset.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from '../services/db/index.js';
-import { connections } from '../services/db/schema.js';
 import { createServices } from './deps.js';
 import { createLogger, type Logger } from '../services/logger.js';
 import { processInbox } from './http/webhooks/inbox.js';
+import { resumeSyncs } from '../services/sync/resume.js';
 import type { Sandbox } from './sandbox.js';
 import { startHousekeeping } from '../services/security/housekeeping.js';
 import { resolveSecrets } from '../services/security/local-secrets.js';
@@ -39,8 +40,11 @@ async function run(mode: Mode, config: Config, logger: Logger, pathVar: string |
 
   let sandbox: Sandbox | undefined;
   if (config.simulators) {
-    const { startSandbox } = await import('./sandbox.js');
-    sandbox = await startSandbox({ appUrl: `http://127.0.0.1:${config.http.port}`, publicUrl: config.http.publicUrl, logger });
+    const { startSandbox, defaultSandboxPorts } = await import('./sandbox.js');
+    sandbox = await startSandbox({
+      appUrl: `http://127.0.0.1:${config.http.port}`, publicUrl: config.http.publicUrl, logger,
+      stateDir: config.sandbox.stateDir, ports: config.sandbox.ports, defaultPorts: defaultSandboxPorts,
+    });
     stops.push(() => sandbox!.close());
   }
   const services = createServices({ config, logger, db, client, secrets, sandbox });
@@ -71,6 +75,7 @@ async function run(mode: Mode, config: Config, logger: Logger, pathVar: string |
       web: {
         settings: webSettings(config, secrets.appSecret), db: db.db, workflows: client.workflow, outbox: services.outbox,
         documents: services.documents, approvals: services.approvals, connections: services.connections,
+        resetSandbox: sandbox && createSandboxReset({ db: db.db, connections: services.connections, sandbox, logger }),
       },
     });
     await app.listen({ host: config.http.host, port: config.http.port });
@@ -92,11 +97,14 @@ async function run(mode: Mode, config: Config, logger: Logger, pathVar: string |
     // Expired sessions, sign-in links, OAuth states, pending grants and approval links: swept now and hourly.
     const housekeeping = startHousekeeping({ db: db.db, logger, before: () => services.connections.releaseExpiredChoices() });
     stops.push(() => housekeeping.stop());
-    // Every active connection has a running sync workflow; starting one that runs is a no-op.
-    const active = await db.db.select({ id: connections.id }).from(connections).where(eq(connections.status, 'active'));
-    for (const c of active) await services.dispatcher.syncNow(c.id);
+    await resumeSyncs(db.db, services.dispatcher);
     logger.info({ url: config.http.publicUrl, temporalUi: temporal.uiUrl, sandbox: Boolean(sandbox) }, 'shortfall is up');
-    console.log(`\n  Shortfall      ${config.http.publicUrl}\n  Temporal UI    ${temporal.uiUrl ?? config.temporal.uiUrl ?? '(not embedded)'}${sandbox ? '\n  Providers      sandbox simulators (no real credentials configured)' : ''}\n`);
+    const banner = startBanner({
+      publicUrl: config.http.publicUrl, temporalUi: temporal.uiUrl ?? config.temporal.uiUrl, temporalAddress: temporal.target.address,
+      mailbox: webSettings(config, secrets.appSecret).mailbox, dataDir: config.dataDir, cwd: process.cwd(),
+      sandbox: sandbox && { quickbooks: sandbox.quickbooks.baseUrl, xero: sandbox.xero.baseUrl, stripe: sandbox.stripe.baseUrl },
+    });
+    console.log(`\n${banner}\n`);
   }
 }
 

@@ -143,9 +143,13 @@ describe('owner journey', () => {
   });
 
   it('connects only the Xero organisation the owner ticks when the consent covers several', { timeout: 120_000 }, async () => {
-    // The owner from the first test is still signed in. Xero's consent screen: every organisation ticked, allow.
+    // The owner from the first test is still signed in. Xero's consent screen ticks the sandbox organisation holding
+    // the demo invoice; this owner ticks every organisation, then allows.
     await page.goto(`${stack.baseUrl}/connections`);
     await page.getByRole('link', { name: 'Connect Xero' }).click();
+    expect(await page.getByRole('checkbox', { name: 'Kestrel Plumbing (simulated)' }).isChecked()).toBe(true);
+    expect(await page.getByRole('checkbox', { name: 'Harbour Plumbing Ltd' }).isChecked()).toBe(false);
+    for (const box of await page.getByRole('checkbox').all()) await box.check();
     await page.getByRole('button', { name: 'Allow access' }).click();
 
     // Back at Shortfall: which of them to connect. Only the plumbing business is this owner's to watch.

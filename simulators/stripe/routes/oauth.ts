@@ -1,6 +1,7 @@
 // Connect OAuth: a consent page at /oauth/authorize, then /oauth/token and /oauth/deauthorize. Errors use
 // the OAuth envelope `{ error, error_description }`, which stripe-node turns into StripeOAuthError types.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { consentShell, escapeHtml, hiddenField } from '../../shared/consent-page.js';
 import type { FormObject } from '../form.js';
 import { newId } from '../ids.js';
 import type { ParsedBody } from '../pipeline.js';
@@ -20,7 +21,6 @@ interface AuthorizationCode {
 
 const codeLifetimeSeconds = 300;
 const scopes = new Set(['read_only', 'read_write']);
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const field = (o: FormObject, k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
 const oauthError = (reply: FastifyReply, status: number, error: string, description: string) => reply.code(status).send({ error, error_description: description });
 
@@ -30,18 +30,26 @@ function formOf(req: FastifyRequest): FormObject {
 }
 
 function consentPage(store: StripeStore, platform: ConnectPlatform, q: FormObject): string {
-  const hidden = ['client_id', 'scope', 'state', 'redirect_uri'].map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(field(q, k) ?? '')}">`).join('');
-  const options = [...store.accounts.values()]
-    .filter((a) => a.account.id !== store.platformAccountId)
-    .map((a) => `<option value="${a.account.id}">${escapeHtml(String((a.account.business_profile as { name: string }).name))}</option>`)
+  const hidden = ['client_id', 'scope', 'state', 'redirect_uri'].map((k) => hiddenField(k, field(q, k) ?? '')).join('');
+  const accounts = [...store.accounts.values()].filter((a) => a.account.id !== store.platformAccountId);
+  // The account holding the demo invoice is chosen; without one, Stripe's default of a new account.
+  const suggested = store.suggestedAccount !== undefined && store.accounts.has(store.suggestedAccount) ? store.suggestedAccount : undefined;
+  const options = accounts
+    .sort((a, b) => Number(b.account.id === suggested) - Number(a.account.id === suggested))
+    .map((a) => `<option value="${escapeHtml(a.account.id)}"${a.account.id === suggested ? ' selected' : ''}>${escapeHtml(String((a.account.business_profile as { name: string }).name))}</option>`)
     .join('');
-  return `<!doctype html><html><head><title>Connect to ${escapeHtml(platform.name)}</title></head><body>
-<h1>${escapeHtml(platform.name)} would like to connect to your Stripe account (${escapeHtml(field(q, 'scope') ?? 'read_write')})</h1>
+  const newAccount = `<option value=""${suggested === undefined ? ' selected' : ''}>Create a new account</option>`;
+  return consentShell({ provider: 'Stripe', title: `Connect to ${platform.name}`, body: `
+<h1>${escapeHtml(platform.name)} would like to connect to your Stripe account</h1>
+<p class="lead">Access asked for: ${escapeHtml(field(q, 'scope') ?? 'read_write')}</p>
 <form method="post" action="/oauth/authorize">${hidden}
-<label>Account <select name="account"><option value="">Create a new account</option>${options}</select></label>
-<label>Business name <input name="account_name" value="Connected business"></label>
-<button name="decision" value="approve">Connect</button> <button name="decision" value="deny">Deny</button>
-</form></body></html>`;
+<label for="account">Account</label>
+<select id="account" name="account">${suggested === undefined ? newAccount + options : options + newAccount}</select>
+<label for="account_name">Business name</label>
+<span class="hint" id="account_name-hint">Used only when you create a new account.</span>
+<input type="text" id="account_name" name="account_name" value="Connected business" aria-describedby="account_name-hint">
+<div><button name="decision" value="approve">Connect</button> <button name="decision" value="deny" class="secondary">Deny</button></div>
+</form>` });
 }
 
 /** Stripe only redirects to registered http(s) URIs; the simulator at least insists on one. */

@@ -90,7 +90,7 @@ export function identityRoutes(state: SimState) {
       if (consent.mode === 'deny') return redirect(reply, redirectUri, { error: 'access_denied', state: request.state });
       if (consent.mode === 'auto') return approve(state, reply, request, consent.tenantIds ?? [...state.orgs.keys()]);
       const tenants = [...state.orgs.values()].map((o) => ({ tenantId: o.tenantId, name: o.name }));
-      return reply.type('text/html').send(consentPage(request, tenants));
+      return reply.type('text/html').send(consentPage(request, tenants, state.suggestedTenants));
     });
 
     app.post('/connect/authorize/decision', async (req, reply) => {

@@ -16,6 +16,8 @@ export interface WebDeps {
   readonly documents: DocumentStore;
   readonly approvals: Pick<ApprovalStore, 'find' | 'consume'>;
   readonly connections: ConnectionsPort;
+  /** On the embedded demo: disconnects every sandbox connection and seeds the simulators afresh. */
+  readonly resetSandbox?: (() => Promise<number>) | undefined;
   /** Milliseconds since the epoch; tests move it to expire links. */
   readonly now?: () => number;
 }

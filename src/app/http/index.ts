@@ -39,8 +39,11 @@ export function webApp(deps: WebDeps) {
       await pages.register(sessionPlugin, { settings: deps.settings, store: sessions });
       await pages.register(csrfPlugin, { settings: deps.settings });
       pages.decorateRequest('nowMs', 0);
+      pages.decorateRequest('mailboxLink', false);
+      const mailbox = deps.settings.mailbox && !deps.settings.production;
       pages.addHook('onRequest', async (req) => {
         req.nowMs = now();
+        req.mailboxLink = mailbox;
       });
       await pages.register(signInRoutes(deps, links, sessions));
       await pages.register(onboardingRoutes(deps, sessions));
@@ -52,7 +55,7 @@ export function webApp(deps: WebDeps) {
       await pages.register(documentRoutes(deps));
       await pages.register(toleranceRoutes(deps));
       await pages.register(arrangementRoutes(deps));
-      if (deps.settings.mailbox && !deps.settings.production) await pages.register(mailboxRoutes(deps));
+      if (mailbox) await pages.register(mailboxRoutes(deps));
     });
   };
 }

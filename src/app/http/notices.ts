@@ -4,6 +4,7 @@ const notices = {
   connected: 'Connected. The first sync has started; cases appear here as short payments and disputes are found.',
   connect_cancelled: 'Nothing was connected.',
   disconnected: 'Disconnected. Shortfall no longer reads from or writes to that account.',
+  sandbox_reset: 'The sandbox starts over: its companies are seeded afresh and every sandbox connection is disconnected. Connect again to walk the demo from the start.',
   stripe_key_saved: 'Stripe key saved. The first sync has started.',
   objection_registered: "The client's reply is registered on the case.",
   objection_decided: 'Your decision is recorded. Shortfall is drafting the letter for your approval.',

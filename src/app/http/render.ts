@@ -12,6 +12,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The web app's clock at the start of the request (deps.now), so one page shows one consistent "now". */
     nowMs: number;
+    /** Mail stays in the local mailbox (no SMTP_URL, not production): pages link to it. */
+    mailboxLink: boolean;
   }
 }
 
@@ -21,13 +23,15 @@ export interface PageChrome {
   readonly user?: SessionUser | undefined;
   readonly csrf: string;
   readonly now: number;
+  /** Link the local mailbox from the header. */
+  readonly mailbox?: boolean | undefined;
 }
 
 export function renderHtml<V extends ViewName>(view: V, model: Views[V], chrome: PageChrome): string {
   const org = chrome.user?.organisation;
   const f = formatters({ locale: org?.locale ?? 'en-US', timeZone: org?.timeZone ?? 'UTC', now: chrome.now });
-  const nav = view === 'cases' || view === 'case' ? 'cases' : view === 'connections' || view === 'choose-accounts' ? 'connections' : view === 'tolerances' ? 'settings' : view === 'invoices' || view === 'arrangement' ? 'invoices' : undefined;
-  return eta.render(view, { ...model, user: chrome.user, csrf: chrome.csrf, f, nav });
+  const nav = view === 'mailbox' || view === 'mailbox-message' ? 'mailbox' : view === 'cases' || view === 'case' ? 'cases' : view === 'connections' || view === 'choose-accounts' ? 'connections' : view === 'tolerances' ? 'settings' : view === 'invoices' || view === 'arrangement' ? 'invoices' : undefined;
+  return eta.render(view, { ...model, user: chrome.user, csrf: chrome.csrf, f, nav, mailbox: chrome.mailbox ?? false });
 }
 
 export function sendHtml(reply: FastifyReply, status: number, html: string): FastifyReply {
@@ -39,5 +43,5 @@ export function sendHtml(reply: FastifyReply, status: number, html: string): Fas
 export function page<V extends ViewName>(req: FastifyRequest, reply: FastifyReply, view: V, model: Views[V], status = 200): FastifyReply {
   // Outside the web app (the root 404 and error handlers) there is no session, CSRF nonce or clock.
   const csrf = req.csrfNonce ? csrfToken(req) : '';
-  return sendHtml(reply, status, renderHtml(view, model, { user: req.session?.user, csrf, now: req.nowMs || Date.now() }));
+  return sendHtml(reply, status, renderHtml(view, model, { user: req.session?.user, csrf, now: req.nowMs || Date.now(), mailbox: req.mailboxLink }));
 }

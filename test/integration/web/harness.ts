@@ -33,6 +33,8 @@ export interface HarnessOptions {
   readonly connections?: ConnectionsPort;
   /** Mail goes to this SMTP server; the local mailbox otherwise. */
   readonly smtpUrl?: string;
+  /** The "Reset the sandbox" action (src/connections/sandbox-reset.ts); not offered when absent. */
+  readonly resetSandbox?: () => Promise<number>;
 }
 
 /** A client whose connection is never opened: any Temporal call from these pages fails the test loudly. */
@@ -57,7 +59,7 @@ export async function createWebHarness(o: HarnessOptions = {}) {
   };
   const app = await buildApp({
     logger: o.logger ?? createLogger({ level: 'silent' }), readiness: [],
-    web: { settings, db: h.db, workflows: o.workflows ?? unconnectedWorkflows(), outbox, documents, approvals, connections, now },
+    web: { settings, db: h.db, workflows: o.workflows ?? unconnectedWorkflows(), outbox, documents, approvals, connections, now, resetSandbox: o.resetSandbox },
   });
   return {
     app, h, settings, documents, approvals, connections: fake, outbox,

@@ -27,6 +27,31 @@ describe('local mailbox', () => {
     expect((await b.get('/dev/mailbox/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
   });
 
+  it('is linked from the header and from the "check your email" page, so a first-time owner finds the sign-in link', async () => {
+    const b = w.browser();
+    const signInPage = await b.get('/sign-in');
+    expect(signInPage.body).toMatch(/<nav aria-label="Main">[\s\S]*<a href="\/dev\/mailbox">Mailbox<\/a>/);
+    const sent = await b.post('/sign-in', { email: 'new@brightside.example', _csrf: csrfOf(signInPage.body) });
+    expect(textOf(sent.body)).toContain('This Shortfall sends no real email: mail stays in the local mailbox. Open it to find the sign-in link.');
+    expect(sent.body).toContain('<a href="/dev/mailbox">local mailbox</a>');
+    const mailbox = await b.get('/dev/mailbox');
+    expect(mailbox.body).toContain('<a href="/dev/mailbox" aria-current="page">Mailbox</a>');
+  });
+
+  it('is not linked when mail goes over SMTP', async () => {
+    const other = await createWebHarness({ settings: { mailbox: false }, db: w.h });
+    try {
+      const b = other.browser();
+      const signInPage = await b.get('/sign-in');
+      expect(signInPage.body).not.toContain('/dev/mailbox');
+      const sent = await b.post('/sign-in', { email: 'smtp@brightside.example', _csrf: csrfOf(signInPage.body) });
+      expect(sent.body).not.toContain('/dev/mailbox');
+      expect(textOf(sent.body)).toContain('Check your spam folder');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('does not exist in production or when SMTP is configured', async () => {
     for (const settings of [{ production: true, mailbox: false }, { production: false, mailbox: false }, { production: true, mailbox: true }]) {
       const other = await createWebHarness({ settings, db: w.h });

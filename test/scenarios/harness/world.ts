@@ -9,7 +9,7 @@ import type { ParsedMail } from 'mailparser';
 import { loadConfig, type Config } from '../../../src/app/config.js';
 import { type DatabaseHandle } from '../../../src/services/db/index.js';
 import { createLogger, type Logger } from '../../../src/services/logger.js';
-import type { Sandbox } from '../../../src/app/sandbox.js';
+import type { SandboxProviders } from '../../../src/app/sandbox.js';
 import { startQuickbooksSimulator, type QuickbooksSimulator } from '../../../simulators/quickbooks/index.js';
 import { startStripeSimulator, type StripeSimulator } from '../../../simulators/stripe/index.js';
 import { startSmtpServer } from '../../helpers/smtp.js';
@@ -26,7 +26,7 @@ export interface World {
   readonly qb: QuickbooksSimulator;
   readonly qbApp: { readonly clientId: string; readonly clientSecret: string };
   readonly stripe: StripeSimulator;
-  readonly sandbox: Sandbox;
+  readonly sandbox: SandboxProviders;
   readonly config: Config;
   readonly logger: Logger;
   readonly workflowBundle: WorkflowBundleWithSourceMap;
@@ -41,11 +41,10 @@ export async function startWorld(): Promise<World> {
   const qbApp = qb.admin.createApp({ redirectUris: [`${PUBLIC_URL}/oauth/quickbooks/callback`] });
   const platform = stripe.admin.platform;
   // Xero is not simulated here: its slot holds settings no scenario calls.
-  const sandbox: Sandbox = {
+  const sandbox: SandboxProviders = {
     quickbooks: { baseUrl: qb.url, clientId: qbApp.clientId, clientSecret: qbApp.clientSecret, webhookVerifierToken: 'scenario-verifier' },
     xero: { baseUrl: 'http://127.0.0.1:9', clientId: 'unused', clientSecret: 'unused', webhookKey: 'unused' },
     stripe: { baseUrl: stripe.url, secretKey: platform.secretKey, connectClientId: platform.clientId, webhookSecret: 'whsec_scenarios', platformAccountId: platform.accountId },
-    close: async () => undefined,
   };
   const config = loadConfig({
     SHORTFALL_DATA_DIR: dir, PUBLIC_URL, SMTP_URL: smtp.url, MAIL_REPLY_DOMAIN: REPLY_DOMAIN, MAIL_FROM: 'Shortfall <shortfall@shortfall.test>',

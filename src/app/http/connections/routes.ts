@@ -20,6 +20,8 @@ const restrictedKey = /^(rk|sk)_(live|test)_[A-Za-z0-9]{10,}$/;
 
 export function connectionRoutes(deps: WebDeps) {
   const { connections, settings } = deps;
+  const canReset = deps.resetSandbox !== undefined;
+  const model = (list: Parameters<typeof connectionsModel>[1], extra: Parameters<typeof connectionsModel>[2]) => connectionsModel(settings, list, extra, canReset);
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
     app.addHook('onRequest', requireUser);
@@ -27,7 +29,7 @@ export function connectionRoutes(deps: WebDeps) {
     app.get('/connections', { schema: { querystring: z.object({ notice: z.string().optional() }) } }, async (req, reply) => {
       const user = userOf(req);
       const list = await connections.list(user.organisation.id);
-      return page(req, reply, 'connections', connectionsModel(settings, list, { notice: noticeText(req.query.notice) }));
+      return page(req, reply, 'connections', model(list, { notice: noticeText(req.query.notice) }));
     });
 
     app.get('/oauth/:provider/start', { schema: { params: Provider } }, async (req, reply) => {
@@ -45,13 +47,13 @@ export function connectionRoutes(deps: WebDeps) {
       if (result.ok) return reply.redirect('/connections?notice=connected', 303);
       req.log.warn({ provider: req.params.provider }, 'oauth callback refused');
       const list = await connections.list(user.organisation.id);
-      return page(req, reply, 'connections', connectionsModel(settings, list, { error: result.message }), 400);
+      return page(req, reply, 'connections', model(list, { error: result.message }), 400);
     });
 
     // The organisations one grant reaches: the owner ticks which to connect. A used, expired or foreign choice
     // is gone (410) and the connections page says so.
     const choiceGone = async (req: FastifyRequest, reply: FastifyReply, message: string) =>
-      page(req, reply, 'connections', connectionsModel(settings, await connections.list(userOf(req).organisation.id), { error: message }), 410);
+      page(req, reply, 'connections', model(await connections.list(userOf(req).organisation.id), { error: message }), 410);
 
     app.get('/connections/choose/:id', { schema: { params: ChoiceParams } }, async (req, reply) => {
       const choice = await connections.choice(userOf(req).id, req.params.id);
@@ -78,12 +80,22 @@ export function connectionRoutes(deps: WebDeps) {
     app.post('/connections/stripe-key', { schema: { body: StripeKey }, preHandler: requireCsrf }, async (req, reply) => {
       const user = userOf(req);
       const key = req.body.key.trim();
-      const fail = async (message: string) => page(req, reply, 'connections', connectionsModel(settings, await connections.list(user.organisation.id), { stripeKeyError: message }), 400);
+      const fail = async (message: string) => page(req, reply, 'connections', model(await connections.list(user.organisation.id), { stripeKeyError: message }), 400);
       if (!restrictedKey.test(key)) return fail('Paste a Stripe restricted key: it starts with rk_live_ or rk_test_.');
       const result = await connections.saveStripeKey(user.organisation.id, key);
       if (!result.ok) return fail(result.message);
       return reply.redirect('/connections?notice=stripe_key_saved', 303);
     });
+
+    // The embedded demo only: every sandbox connection is disconnected and the simulators start over.
+    if (deps.resetSandbox) {
+      const reset = deps.resetSandbox;
+      app.post('/connections/sandbox/reset', { preHandler: requireCsrf }, async (req, reply) => {
+        const disconnected = await reset();
+        req.log.info({ disconnected }, 'sandbox reset by an owner');
+        return reply.redirect('/connections?notice=sandbox_reset', 303);
+      });
+    }
 
     app.post('/connections/:id/disconnect', { schema: { params: z.object({ id: z.uuid() }) }, preHandler: requireCsrf }, async (req, reply) => {
       const found = await connections.disconnect(userOf(req).organisation.id, req.params.id);

@@ -21,14 +21,19 @@ export interface ConnectionsModel {
   readonly notice?: string | undefined;
   readonly error?: string | undefined;
   readonly stripeKeyError?: string | undefined;
+  /** The "Reset the sandbox" form is offered (the simulators run here). */
+  readonly sandboxReset: boolean;
 }
 
-export function connectionsModel(settings: WebSettings, list: readonly ConnectionSummary[], extra: Pick<ConnectionsModel, 'notice' | 'error' | 'stripeKeyError'>): ConnectionsModel {
+export function connectionsModel(
+  settings: WebSettings, list: readonly ConnectionSummary[], extra: Pick<ConnectionsModel, 'notice' | 'error' | 'stripeKeyError'>, sandboxReset = false,
+): ConnectionsModel {
   const startUrl = (key: ProviderKey) => (settings.providers[key] === 'unavailable' ? undefined : `/oauth/${key}/start`);
   return {
     title: 'Connections',
     providers: providerKeys.map((key) => ({ key, mode: settings.providers[key], connectUrl: startUrl(key) })),
     connections: list.map((c) => ({ ...c, simulated: settings.providers[c.provider] === 'simulated', reconnectUrl: c.status === 'active' ? undefined : startUrl(c.provider) })),
+    sandboxReset,
     ...extra,
   };
 }
