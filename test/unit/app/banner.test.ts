@@ -1,13 +1,13 @@
 // The README quotes what `npm start` prints on the default settings; this holds the two together.
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { startBanner } from '../../src/app/banner.js';
-import { loadConfig } from '../../src/app/config.js';
-import { defaultSandboxPorts } from '../../src/app/sandbox.js';
-import { webSettings } from '../../src/app/http/settings.js';
+import { startBanner } from '../../../src/app/banner.js';
+import { loadConfig } from '../../../src/app/config.js';
+import { defaultSandboxPorts } from '../../../src/app/sandbox.js';
+import { webSettings } from '../../../src/app/http/settings.js';
 
 async function readmeBanner(): Promise<string> {
-  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+  const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
   const block = /<!-- start banner[^>]*-->\s*```text\n([\s\S]*?)\n```\s*<!-- end banner -->/.exec(readme);
   if (!block) throw new Error('README.md has no start banner block');
   return block[1]!;
