@@ -70,6 +70,8 @@ async function run(mode: Mode, config: Config, logger: Logger, pathVar: string |
       readiness: [
         { name: 'database', check: () => db.ping() },
         { name: 'temporal', check: async () => void (await client.workflowService.getSystemInfo({})) },
+        // Letters and approval links go out by mail: a server that refuses connections is not ready to work.
+        { name: 'mail', check: () => services.transport.verify() },
       ],
       webhooks: services.webhooks,
       web: {

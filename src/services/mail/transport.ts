@@ -15,12 +15,14 @@ export interface MailEnvelope {
 export interface MailTransport {
   readonly kind: 'smtp' | 'local';
   send(m: MailEnvelope): Promise<{ messageId: string }>;
+  /** Resolves when mail can go out now: the SMTP server answers and takes our login (readiness, /readyz). */
+  verify(): Promise<void>;
   close(): void;
 }
 
 export function createMailTransport(cfg: { smtpUrl?: string | undefined; from: string }): MailTransport {
   if (!cfg.smtpUrl) {
-    return { kind: 'local', send: async (m) => ({ messageId: m.messageId }), close: () => {} };
+    return { kind: 'local', send: async (m) => ({ messageId: m.messageId }), verify: async () => {}, close: () => {} };
   }
   const smtp = nodemailer.createTransport(cfg.smtpUrl);
   return {
@@ -28,6 +30,9 @@ export function createMailTransport(cfg: { smtpUrl?: string | undefined; from: s
     async send(m) {
       const info = await smtp.sendMail({ from: cfg.from, ...m, attachments: [...m.attachments] });
       return { messageId: info.messageId };
+    },
+    async verify() {
+      await smtp.verify();
     },
     close: () => smtp.close(),
   };

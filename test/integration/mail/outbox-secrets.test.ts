@@ -128,3 +128,18 @@ describe('the senders mark their links', () => {
     expect(row.text).toContain('Dear Harbor Cafe');
   });
 });
+
+describe('mail readiness (/readyz "mail")', () => {
+  it('is ready while the SMTP server answers, and says why not when it refuses connections', async () => {
+    const smtp = await startSmtpServer();
+    const up = createMailTransport({ smtpUrl: smtp.url, from: 'Shortfall <cases@shortfall.test>' });
+    await expect(up.verify()).resolves.toBeUndefined();
+    up.close();
+    await smtp.close();
+    const down = createMailTransport({ smtpUrl: smtp.url, from: 'Shortfall <cases@shortfall.test>' });
+    await expect(down.verify()).rejects.toThrow(/ECONNREFUSED|connect/i);
+    down.close();
+    // With no SMTP_URL mail stays in the local mailbox: nothing to be unready about.
+    await expect(createMailTransport({ from: 'x@y.test' }).verify()).resolves.toBeUndefined();
+  });
+});
