@@ -418,7 +418,7 @@ export function triageReply(input: ReplyTriageInput): ReplyTriage {
     }
     for (const f of figures.filter((fig, n) => inClause(fig.start) && roles[n] !== 'client')) {
       if (f.kind === 'bare') continue;
-      const fitting = infos.filter(({ line }) => figureFits(f, line, infos));
+      const fitting = infos.filter((info) => figureFits(f, info, infos));
       // A quantity or rate names a line the reply also names by description, when it names any; an amount stands alone.
       const preferred = f.kind === 'money' || describedAll.size === 0 ? fitting : fitting.filter(({ line }) => describedAll.has(line.id));
       for (const { line } of preferred) {
@@ -551,11 +551,11 @@ function times(a: string, b: string, currency: string): Money | undefined {
 type Role = 'client' | 'billed' | undefined;
 
 /** Whether a figure points at an invoice line: its quantity (with a unit that fits), its rate, or its amount. */
-function figureFits(f: Figure, line: InvoiceLine, infos: readonly LineInfo[]): boolean {
+function figureFits(f: Figure, { line, tokens }: LineInfo, infos: readonly LineInfo[]): boolean {
   if (f.kind === 'quantity' || f.kind === 'bare') {
     if (!sameValue(f.value, line.quantity)) return false;
     if (f.kind === 'bare') return true;
-    const unitFits = genericCounts.has(f.unit ?? '') || tokenize(line.description).some((t) => t.stem === f.unit)
+    const unitFits = genericCounts.has(f.unit ?? '') || tokens.some((t) => t.stem === f.unit)
       || (hourish.has(f.unit ?? '') && /\b(hours?|hrs?|h|time|labou?r|consult\w*|develop\w*|support|hourly)\b/i.test(line.description));
     const unique = infos.filter((o) => sameValue(o.line.quantity, f.value)).length === 1;
     return unitFits || (unique && !sameValue(f.value, '1'));
@@ -604,7 +604,7 @@ function figurePair(figures: readonly Figure[], roles: readonly Role[], infos: r
   { client: Figure; billed: Figure; line?: InvoiceLine } | undefined {
   // The line a figure is on; for a quantity or rate, among the lines the reply names by description if it names any.
   const onLine = (f: Figure) => {
-    const fits = infos.filter(({ line }) => figureFits(f, line, infos));
+    const fits = infos.filter((info) => figureFits(f, info, infos));
     const named = fits.filter(({ line }) => described.has(line.id));
     return (named[0] ?? (f.kind === 'money' || described.size === 0 ? fits[0] : undefined))?.line;
   };
@@ -648,8 +648,8 @@ function figurePair(figures: readonly Figure[], roles: readonly Role[], infos: r
   for (const { f, role } of tagged) {
     if (role !== 'client' || f.kind !== 'quantity') continue;
     // Only a counted line (quantity above one) that the client says came short: "5 pages" on a one-off line is scope.
-    const lines = infos.filter(({ line }) => described.has(line.id) && new Dec(line.quantity).gt(1) && new Dec(f.value).lt(line.quantity)
-      && (genericCounts.has(f.unit ?? '') || tokenize(line.description).some((t) => t.stem === f.unit)));
+    const lines = infos.filter(({ line, tokens }) => described.has(line.id) && new Dec(line.quantity).gt(1) && new Dec(f.value).lt(line.quantity)
+      && (genericCounts.has(f.unit ?? '') || tokens.some((t) => t.stem === f.unit)));
     if (lines.length !== 1) continue;
     const line = lines[0]!.line;
     return { client: f, billed: { kind: 'quantity', value: line.quantity, unit: f.unit!, start: f.start, end: f.end, text: `${line.quantity} on the invoice` }, line };
