@@ -11,6 +11,7 @@ import { checkApprovalToken, issueApprovalToken } from '../src/services/security
 import { triageReply } from '../src/domain/reply-triage.js';
 import { shortPaymentInput } from '../test/helpers/case-fixtures.js';
 import { corpus } from '../test/fixtures/reply-triage/corpus.js';
+import { blind } from '../test/fixtures/reply-triage/blind.js';
 import { holdout } from '../test/fixtures/reply-triage/holdout.js';
 import { invoices } from '../test/fixtures/reply-triage/invoices.js';
 import { evaluate, kinds } from '../test/helpers/reply-triage-eval.js';
@@ -63,9 +64,9 @@ const after = heapAfterGc();
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 console.log(`memory: 50,000 synced invoices with payments hold ${mb(held - before)}; detection results add ${mb(after - held)} (${results.filter((r) => r.kind === 'open').length} cases to open)`);
 
-// Reply triage: quality on the labelled corpus and hold-out set, then speed against a bare regex scan of the same texts.
+// Reply triage: quality on the labelled corpus, the hold-out set and the blind set (test/fixtures/reply-triage), then speed against a bare regex scan of the same texts.
 const pct = (n: number) => n.toFixed(2);
-for (const [name, cases] of [['corpus', corpus], ['hold-out', holdout]] as const) {
+for (const [name, cases] of [['corpus', corpus], ['hold-out set', holdout], ['blind set (shaped no rule)', blind]] as const) {
   const e = evaluate(cases);
   console.log(`reply triage on the ${name} (${e.cases} replies, kind accuracy ${pct(e.accuracy)}):`);
   console.table(Object.fromEntries([
@@ -74,7 +75,7 @@ for (const [name, cases] of [['corpus', corpus], ['hold-out', holdout]] as const
     ['expected vs billed', { precision: pct(e.figures.precision), recall: pct(e.figures.recall), tp: e.figures.tp, fp: e.figures.fp, fn: e.figures.fn }],
   ]));
 }
-const replies = [...corpus, ...holdout].map((c) => ({ text: c.text, lines: invoices[c.invoice].lines, currency: invoices[c.invoice].currency }));
+const replies = [...corpus, ...holdout, ...blind].map((c) => ({ text: c.text, lines: invoices[c.invoice].lines, currency: invoices[c.invoice].currency }));
 const baselinePattern = /[$€£]\s?\d[\d,.]*|\d+\s*(hours?|hrs?)|not happy|dispute|wrong|will pay|paid/gi;
 const triageBench = new Bench({ time: 500, warmupTime: 100 });
 triageBench

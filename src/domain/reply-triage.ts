@@ -81,7 +81,7 @@ export function ownWords(text: string): { readonly body: string; readonly remove
   }
   // A sign-off near the end ("Thanks,\nMaria") and everything after it is not part of the message.
   for (let i = Math.max(0, kept.length - 6); i < kept.length; i++) {
-    if (/^\s*(thanks|thank you|many thanks|regards|kind regards|best regards|best|cheers|sincerely|yours|saludos|un saludo|gracias|merci|cordialement|bien à vous|danke|viele grüße|mit freundlichen grüßen|grazie|cumprimentos|obrigad[oa])\b[\s\S]{0,20}$/i.test(kept[i]!)
+    if (/^\s*(thanks|thank you|many thanks|regards|kind regards|best regards|best|cheers|sincerely|yours|saludos|un saludo|gracias|merci|cordialement|bien à vous|danke|viele grüße|mit freundlichen grüßen|grazie|cumprimentos|obrigad[oa])\b[,.!]?(\s+[\p{L}.'-]+){0,3}[,.!]?\s*$/iu.test(kept[i]!)
       && kept.slice(i + 1).every((l) => l.trim().split(/\s+/).length <= 4)) {
       kept.length = i;
       removed.add('the sign-off');
@@ -208,10 +208,16 @@ function plainDecimal(raw: string): string {
   return groups.join('.');
 }
 
-function toMoney(value: string, currency: string): Money | undefined {
+/**
+ * An exact amount: a written figure with more decimals than the currency has is not read as an amount at all;
+ * a computed one (a quantity times a unit price) is rounded half-even, as the ledger rounds a line.
+ */
+function toMoney(value: string, currency: string, rounding: 'exact' | 'round' = 'exact'): Money | undefined {
   try {
     const exp = currencyExponent(currency);
-    const minor = new Dec(value).times(new Dec(10).pow(exp)).toDecimalPlaces(0, ROUND_HALF_EVEN);
+    const d = new Dec(value);
+    if (rounding === 'exact' && d.decimalPlaces() > exp) return undefined;
+    const minor = d.times(new Dec(10).pow(exp)).toDecimalPlaces(0, ROUND_HALF_EVEN);
     return money(minor.toNumber(), currency);
   } catch {
     return undefined; // an unknown currency code or an amount out of range is not an amount we can use
@@ -545,7 +551,7 @@ function describedLines(clause: string, infos: readonly LineInfo[], df: Readonly
 }
 
 function times(a: string, b: string, currency: string): Money | undefined {
-  return toMoney(new Dec(a).times(new Dec(b)).toString(), currency);
+  return toMoney(new Dec(a).times(new Dec(b)).toString(), currency, 'round');
 }
 
 type Role = 'client' | 'billed' | undefined;

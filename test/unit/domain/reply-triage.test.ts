@@ -37,6 +37,7 @@ describe('the client\'s own words', () => {
     expect(ownWords('Travel?\n\nFrom: Reed <r@reed.test>\nSent: Monday\nTo: Kim\nSubject: Invoice').body).toBe('Travel?');
     expect(ownWords('Not what we agreed.\n-- \nJ Hart\n07700 900123').body).toBe('Not what we agreed.');
     expect(ownWords('Will pay Friday.\n\nKind regards,\nMaria').body).toBe('Will pay Friday.');
+    expect(ownWords('Thanks Tom, paying now.').body).toBe('Thanks Tom, paying now.'); // a message, not a sign-off
   });
 
   it.each(['Hola Marta,', 'Bonjour,', 'Hallo zusammen,', 'Hi Sam,', 'Guten Tag,', 'Olá Sam!'])('drops the greeting %s', (greeting) => {
@@ -77,6 +78,7 @@ describe('amounts are parsed exactly', () => {
   it('a dollar sign is the invoice\'s dollar; invoice numbers, dates, times and percentages are not amounts', () => {
     expect(triage('The $85 is fine.', consulting, 'CAD').amountsMentioned).toEqual([money(8_500, 'CAD')]);
     expect(triage('Re invoice #1042 of 3 March, 10:30, 15% late fee').amountsMentioned).toEqual([]);
+    expect(triage('It should be ¥1,200.5 at most.', consulting, 'JPY').amountsMentioned).toEqual([]); // yen have no decimals: not an amount
   });
 });
 
