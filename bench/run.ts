@@ -8,7 +8,13 @@ import { classifyMemo } from '../src/domain/full-and-final.js';
 import type { Invoice, Payment } from '../src/domain/model.js';
 import { parseDecimal, sum } from '../src/domain/money.js';
 import { checkApprovalToken, issueApprovalToken } from '../src/services/security/approval-links.js';
+import { triageReply } from '../src/domain/reply-triage.js';
 import { shortPaymentInput } from '../test/helpers/case-fixtures.js';
+import { corpus } from '../test/fixtures/reply-triage/corpus.js';
+import { blind } from '../test/fixtures/reply-triage/blind.js';
+import { holdout } from '../test/fixtures/reply-triage/holdout.js';
+import { invoices } from '../test/fixtures/reply-triage/invoices.js';
+import { evaluate, kinds } from '../test/helpers/reply-triage-eval.js';
 
 const memos = ['Payment in full for inv 1042', 'partial payment, balance to follow', 'PIF', 'first instalment', 'Full & final settlement', 'ACH 889123', 'not payment in full', 'towards invoice 77'];
 const amounts = Array.from({ length: 1000 }, (_, i) => `${(i * 37) % 100000}.${String(i % 100).padStart(2, '0')}`);
@@ -57,3 +63,25 @@ const results = big.map((b) => detectShortPayment(b, undefined, '2026-11-15'));
 const after = heapAfterGc();
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 console.log(`memory: 50,000 synced invoices with payments hold ${mb(held - before)}; detection results add ${mb(after - held)} (${results.filter((r) => r.kind === 'open').length} cases to open)`);
+
+// Reply triage: quality on the labelled corpus, the hold-out set and the blind set (test/fixtures/reply-triage), then speed against a bare regex scan of the same texts.
+const pct = (n: number) => n.toFixed(2);
+for (const [name, cases] of [['corpus', corpus], ['hold-out set', holdout], ['blind set (shaped no rule)', blind]] as const) {
+  const e = evaluate(cases);
+  console.log(`reply triage on the ${name} (${e.cases} replies, kind accuracy ${pct(e.accuracy)}):`);
+  console.table(Object.fromEntries([
+    ...kinds.map((k) => [`kind: ${k}`, { precision: pct(e.kinds[k].precision), recall: pct(e.kinds[k].recall), tp: e.kinds[k].tp, fp: e.kinds[k].fp, fn: e.kinds[k].fn }]),
+    ['lines concerned', { precision: pct(e.lines.precision), recall: pct(e.lines.recall), tp: e.lines.tp, fp: e.lines.fp, fn: e.lines.fn }],
+    ['expected vs billed', { precision: pct(e.figures.precision), recall: pct(e.figures.recall), tp: e.figures.tp, fp: e.figures.fp, fn: e.figures.fn }],
+  ]));
+}
+const replies = [...corpus, ...holdout, ...blind].map((c) => ({ text: c.text, lines: invoices[c.invoice].lines, currency: invoices[c.invoice].currency }));
+const baselinePattern = /[$€£]\s?\d[\d,.]*|\d+\s*(hours?|hrs?)|not happy|dispute|wrong|will pay|paid/gi;
+const triageBench = new Bench({ time: 500, warmupTime: 100 });
+triageBench
+  .add(`baseline: one regex scan of ${replies.length} replies`, () => replies.forEach((r) => r.text.match(baselinePattern)))
+  .add(`triage ${replies.length} replies`, () => replies.forEach((r) => triageReply(r)));
+await triageBench.run();
+console.table(triageBench.table());
+const [baseline, triaged] = triageBench.tasks.map((t) => t.result?.hz ?? 0);
+if (baseline && triaged) console.log(`reply triage: ${Math.round(triaged * replies.length)} replies/s, ${(baseline / triaged).toFixed(0)}× the time of the bare regex scan`);

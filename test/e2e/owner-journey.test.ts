@@ -103,6 +103,10 @@ describe('owner journey', () => {
     // Register the specific objection on one line, then concede part of it.
     await page.goto(`${stack.baseUrl}/cases/${caseId}`);
     await page.locator('ol.timeline').getByText(`Reply from ${client}`).waitFor();
+    // The reply is triaged: the form comes pre-filled with the suggestion, for the owner to confirm or correct.
+    await page.locator('#reply-suggestion').getByText('a specific objection to Menu design').waitFor();
+    expect(await page.getByLabel('Yes, they named specific lines or deliverables').isChecked()).toBe(true);
+    expect(await page.getByLabel('Menu design ($250.00)').isChecked()).toBe(true);
     await page.getByLabel('Yes, they named specific lines or deliverables').check();
     await page.getByLabel('What the client said').fill('Menu design took 6 hours, not the 10 billed.');
     await page.getByLabel('Menu design ($250.00)').check();

@@ -170,6 +170,8 @@ export interface CaseView {
   /** Empty for a chargeback with no invoice. */
   readonly lines: readonly CaseLine[];
   readonly objection?: ObjectionView;
+  /** The client's latest emailed reply not yet followed by a registered objection: the case page suggests how to register it. */
+  readonly latestReply?: { readonly at: string; readonly from: string; readonly subject: string; readonly text: string };
 }
 
 export type DraftDecision =

@@ -50,7 +50,8 @@ export interface CaseState {
   readonly ledgerBalance?: Money;
   readonly chargeback?: Chargeback;
   /** Client emails received, oldest first: the next letter acknowledges those after the last letter sent. */
-  readonly replies: readonly { readonly at: string; readonly from: string; readonly subject: string }[];
+  /** The client's replies; `text` (its first REPLY_TEXT_LIMIT characters) is what the case page's triage reads. */
+  readonly replies: readonly { readonly at: string; readonly from: string; readonly subject: string; readonly text?: string }[];
   /** Evidence packs asked for by the owner, and built. */
   readonly packsRequested: number;
   readonly packsBuilt: number;
@@ -469,8 +470,11 @@ function resumeTimers(s: CaseState, pausedAt: string, resumedAt: string): CaseSt
   return setDeadlines({ ...s, timers }, moved);
 }
 
-export function applyReply(s: CaseState, r: { receivedAt: string; from: string; subject: string }, at: string): CaseState {
-  const s2 = { ...s, replies: [...s.replies, { at: r.receivedAt, from: r.from, subject: r.subject }] };
+/** How much of a reply's text the case keeps: enough for the owner's triage, bounded so the state stays small. */
+export const REPLY_TEXT_LIMIT = 8_000;
+
+export function applyReply(s: CaseState, r: { receivedAt: string; from: string; subject: string; text?: string }, at: string): CaseState {
+  const s2 = { ...s, replies: [...s.replies, { at: r.receivedAt, from: r.from, subject: r.subject, text: (r.text ?? '').slice(0, REPLY_TEXT_LIMIT) }] };
   return withStatus(note(s2, at, 'client_reply', `Reply from ${r.from}: ${r.subject}`), s.status === 'awaiting_client' ? 'awaiting_owner' : s.status);
 }
 
@@ -533,6 +537,8 @@ export function view(s: CaseState): CaseView {
   const a = account(s);
   const cb = chargebackView(s);
   const automaticAfter = s.escalated ? undefined : s.deadlines.final_notice;
+  // The latest reply, until the owner registers an objection after it.
+  const latest = s.replies.filter((r) => !s.objections.some((o) => o.at >= r.at)).at(-1);
   return {
     caseId: s.input.caseId, status: s.status, account: a, paid: a.paid, disputed: a.inDispute, conceded: a.credited, drafts: s.drafts,
     deadlines: Object.entries(s.deadlines).map(([name, at]) => ({ name, at: at! })).sort((x, y) => x.at.localeCompare(y.at)),
@@ -541,6 +547,7 @@ export function view(s: CaseState): CaseView {
     evidencePack: { ...(s.pack ? { builtAt: s.pack.at, documentId: s.pack.documentId, name: s.pack.name } : {}), ...(automaticAfter ? { automaticAfter } : {}) },
     lines: (s.input.invoice?.lines ?? []).map(({ id, description, amount }) => ({ id, description, amount })),
     ...(open ? { objection: objectionView(open) } : {}),
+    ...(latest ? { latestReply: { at: latest.at, from: latest.from, subject: latest.subject, text: latest.text ?? '' } } : {}),
   };
 }
 

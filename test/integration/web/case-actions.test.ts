@@ -3,7 +3,7 @@
 import type { WorkflowClient } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decideDraftUpdate, registerObjectionUpdate, type CaseView } from '../../../workflows/dispute-case/definitions.js';
+import { clientReplySignal, decideDraftUpdate, registerObjectionUpdate, type CaseView } from '../../../workflows/dispute-case/definitions.js';
 import { createDevEnv } from '../../helpers/temporal-env.js';
 import { csrfOf, fieldOf, textOf, type InjectBrowser } from './browser.js';
 import { createWebHarness, signIn, type WebHarness } from './harness.js';
@@ -114,6 +114,46 @@ describe('case page', () => {
     const text = textOf(await page(c));
     expect(text).toContain('Needs your decision');
     expect(text).toContain('Decide the objection');
+  });
+
+  it('reads the client\'s emailed reply and pre-fills the objection form with its suggestion and reasons; the owner registers it in one click', async () => {
+    const c = await awaitingClient();
+    await c.handle.signal(clientReplySignal, {
+      receivedAt: new Date().toISOString(), from: 'marta@harbor.example', subject: 'Re: Invoice 1001',
+      text: 'Hola Ana,\n\nthe menu desing was quoted at $150, you billed $250.\n\nOn Mon, Dec 7, 2026 at 9:00 AM Brightside <ana@brightside.example> wrote:\n> Brand identity, Menu design and Signage are itemised below.',
+    });
+    await c.until((v) => v.latestReply?.from === 'marta@harbor.example', 'reply recorded');
+    const html = await page(c);
+    const text = textOf(html);
+    expect(text).toMatch(/How the reply from marta@harbor\.example \(.+, “Re: Invoice 1001”\) reads: a specific objection to Menu design\./);
+    expect(text).toContain("The client's figure is $150.00 against $250.00 billed.");
+    expect(text).toContain('Nothing is registered until you do.');
+    expect(text).toContain('"desing" (read as "design")'); // the reasons, under "Why it reads this way"
+    expect(text).toContain('left out the quoted earlier message');
+    expect(html).toContain('<input type="radio" name="kind" value="specific" checked>');
+    expect(html).toContain('<input type="checkbox" name="lines" value="l2" checked>');
+    expect(html).not.toMatch(/value="l[13]" checked/);
+    expect(html).toContain('the menu desing was quoted at $150, you billed $250.</textarea>'); // the client's own words, not the quoted thread
+
+    const ok = await submit(c, '/objection', { kind: 'specific', summary: 'the menu desing was quoted at $150, you billed $250.', lines: ['l2'] });
+    expect(ok.statusCode).toBe(303);
+    const v = await c.view();
+    expect(v.objection).toMatchObject({ kind: 'specific', lineIds: ['l2'], by: owner });
+    expect(v.latestReply).toBeUndefined(); // registered: nothing left to suggest
+    expect(textOf(await page(c))).not.toContain('How the reply from');
+  });
+
+  it('suggests a vague objection for a reply that names nothing, escaping what the client wrote', async () => {
+    const c = await awaitingClient();
+    await c.handle.signal(clientReplySignal, { receivedAt: new Date().toISOString(), from: 'marta@harbor.example', subject: '<b>invoice</b>', text: 'Bonjour, <script>alert(1)</script> not happy with the work at all.' });
+    await c.until((v) => Boolean(v.latestReply), 'reply recorded');
+    const html = await page(c);
+    expect(textOf(html)).toContain('reads: a vague objection: it names no line, quantity, rate or amount.');
+    expect(html).toContain('<input type="radio" name="kind" value="vague" checked>');
+    expect(html).not.toMatch(/name="lines" value="l\d" checked/);
+    expect(html).not.toContain('<script>alert(1)</script>');
+    expect(html).not.toContain('<b>invoice</b>');
+    expect(html).toContain('&lt;b&gt;invoice&lt;/b&gt;');
   });
 
   it('offers the decision from the view\'s objection field, however the timeline words it', async () => {

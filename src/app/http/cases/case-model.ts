@@ -4,6 +4,7 @@ import type { CaseView } from '../../../../workflows/dispute-case/definitions.js
 import { randomUUID } from 'node:crypto';
 import { caseDocumentKinds } from '../../../domain/case.js';
 import type { Money } from '../../../domain/money.js';
+import { ownWords, triageReply, type ReplyTriage } from '../../../domain/reply-triage.js';
 import type { DocumentStore, StoredDocument } from '../../../services/documents/storage.js';
 import type { WebDeps } from '../deps.js';
 import type { CaseLine, Deadline, DraftView, ObjectionView, TimelineEntry } from '../../../../workflows/dispute-case/definitions.js';
@@ -57,6 +58,35 @@ export interface CaseModel {
   readonly failure?: CaseFailure | undefined;
   /** The document kind the upload form starts on. */
   readonly uploadKind?: string | undefined;
+  /**
+   * How the client's latest reply reads (src/domain/reply-triage.ts), shown with its reasons beside the objection
+   * form, which it pre-fills for the owner to confirm or correct. Nothing is registered until the owner submits.
+   */
+  readonly suggestion?: ReplySuggestion | undefined;
+}
+
+export interface ReplySuggestion {
+  readonly from: string;
+  readonly at: string;
+  readonly subject: string;
+  /** The client's own words (quoted thread, signature and greeting left out), for the form's summary. */
+  readonly words: string;
+  readonly triage: ReplyTriage;
+}
+
+const SUMMARY_LIMIT = 600;
+
+/**
+ * Triage reads the ledger's lines (quantity and unit price included), limited to the lines the workflow knows, so
+ * that every line it suggests is one the objection form offers.
+ */
+function replySuggestion(reply: CaseView['latestReply'], record: CaseRecord, known: readonly CaseLine[]): ReplySuggestion | undefined {
+  if (!reply || !reply.text.trim()) return undefined;
+  const ids = new Set(known.map((l) => l.id));
+  const lines = record.lines.filter((l) => ids.has(l.id) && l.amount.currency === record.currency);
+  const triage = triageReply({ text: reply.text, lines, currency: record.currency });
+  const words = ownWords(reply.text).body.replace(/\s+/g, ' ').trim();
+  return { from: reply.from, at: reply.at, subject: reply.subject, words: words.length > SUMMARY_LIMIT ? `${words.slice(0, SUMMARY_LIMIT - 1)}…` : words, triage };
 }
 
 /** What the owner typed into the arrangement form, to show it again after a refusal. */
@@ -88,6 +118,7 @@ export async function caseModel(
   const lines = view?.lines ?? [];
   const invoice = owns && view && !closed ? await caseInvoice(d.db, record) : undefined;
   const arrangeable = invoice && invoice.balanceMinor > 0 ? invoice : undefined;
+  const canObject = owns && Boolean(view) && !closed && !view?.objection && lines.length > 0;
   return {
     title: `${record.customerName ?? 'Case'}${record.invoiceNumber ? `, invoice ${record.invoiceNumber}` : ''}`,
     c: { ...record, status, paid: view?.paid ?? money(record.paidMinor), disputed: view?.disputed ?? money(record.disputedMinor), conceded: view?.conceded },
@@ -98,7 +129,7 @@ export async function caseModel(
     sharing: record.sharing,
     can: {
       // Until the letter answering an objection goes out the workflow refuses another, so none is offered.
-      object: owns && Boolean(view) && !closed && !view?.objection && lines.length > 0,
+      object: canObject,
       decide,
       extend: owns && view && !closed ? view.deadlines.map((x) => x.name).filter((n) => n === 'response' || n === 'payment' || n === 'final_notice') : [],
       close: owns && Boolean(view) && !closed,
@@ -111,6 +142,7 @@ export async function caseModel(
     account: view?.account, pausedSince: view?.pausedSince, chargeback: view?.chargeback, evidencePack: view?.evidencePack,
     documentKinds: caseDocumentKinds,
     rid: { objection: randomUUID(), decision: randomUUID(), extend: randomUUID(), close: randomUUID(), draft: randomUUID(), upload: randomUUID(), pack: randomUUID(), arrange: randomUUID() },
+    ...(canObject && { suggestion: replySuggestion(view?.latestReply, record, lines) }),
     ...extra,
   };
 }

@@ -16,6 +16,16 @@ describe('case state', () => {
     expect(s.timers.filter((t) => t.kind === 'reminder').map((t) => t.key)).toEqual(expect.arrayContaining(['response:day_before', 'response:morning_of']));
   });
 
+  it('shows the latest reply, its text bounded, until the owner registers an objection after it', () => {
+    const later = '2026-12-05T15:00:00.000Z';
+    let s = st.applyReply(fresh(), { receivedAt: at, from: 'marta@harbor.example', subject: 'Re: 1001', text: 'Menu design was quoted at $150.' }, at);
+    expect(st.view(s).latestReply).toEqual({ at, from: 'marta@harbor.example', subject: 'Re: 1001', text: 'Menu design was quoted at $150.' });
+    s = st.applyObjection(s, { kind: 'specific', by: 'ana', summary: 'Menu design', lineIds: ['l2'] }, later);
+    expect(st.view(s).latestReply).toBeUndefined();
+    s = st.applyReply(s, { receivedAt: '2026-12-06T15:00:00.000Z', from: 'marta@harbor.example', subject: 'Re: Re: 1001', text: 'x'.repeat(st.REPLY_TEXT_LIMIT + 50) }, later);
+    expect(st.view(s).latestReply?.text).toHaveLength(st.REPLY_TEXT_LIMIT);
+  });
+
   it('walks a draft through approval and sending, and refuses to decide it twice', () => {
     let s = st.addDraft(fresh(), 'first_response', draft, at, st.dueByFor(fresh(), 'first_response', at));
     s = st.applyDraftDecision(s, { kind: 'approve', version: 1, by: 'ana' }, at);
