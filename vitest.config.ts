@@ -10,10 +10,42 @@ export default defineConfig({
     globalSetup: ['test/helpers/global-setup.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
-      { extends: true, test: { name: 'workflows', setupFiles: ['test/helpers/setup-runtime.ts'], include: ['test/workflows/**/*.test.ts', 'test/replay/**/*.test.ts'], fileParallelism: false } },
-      { extends: true, test: { name: 'integration', setupFiles: ['test/helpers/setup-runtime.ts'], include: ['test/integration/**/*.test.ts'], fileParallelism: false } },
-      { extends: true, test: { name: 'scenarios', setupFiles: ['test/helpers/setup-runtime.ts'], include: ['test/scenarios/**/*.test.ts'], fileParallelism: false } },
-      { extends: true, test: { name: 'e2e', setupFiles: ['test/helpers/setup-runtime.ts'], include: ['test/e2e/**/*.test.ts'], fileParallelism: false } },
+      {
+        extends: true,
+        test: {
+          name: 'workflows',
+          setupFiles: ['test/helpers/setup-runtime.ts'],
+          include: ['test/workflows/**/*.test.ts', 'test/replay/**/*.test.ts'],
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          setupFiles: ['test/helpers/setup-runtime.ts'],
+          include: ['test/integration/**/*.test.ts'],
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'scenarios',
+          setupFiles: ['test/helpers/setup-runtime.ts'],
+          include: ['test/scenarios/**/*.test.ts'],
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          setupFiles: ['test/helpers/setup-runtime.ts'],
+          include: ['test/e2e/**/*.test.ts'],
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

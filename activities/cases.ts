@@ -48,15 +48,23 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
   }
   return {
     async recordAudit(e) {
-      await d.db.insert(auditEvents).values({ idempotencyKey: e.key, caseId: e.caseId, kind: e.kind, actor: e.actor, data: e.data, at: now() })
+      await d.db
+        .insert(auditEvents)
+        .values({ idempotencyKey: e.key, caseId: e.caseId, kind: e.kind, actor: e.actor, data: e.data, at: now() })
         .onConflictDoNothing({ target: auditEvents.idempotencyKey });
     },
 
     async projectCase(p) {
-      await d.db.update(cases).set({
-        status: p.status, paidMinor: p.paid.minor, disputedMinor: p.disputed.minor,
-        nextDeadline: p.nextDeadline ? new Date(p.nextDeadline) : null, updatedAt: sql`now()`,
-      }).where(eq(cases.id, p.caseId));
+      await d.db
+        .update(cases)
+        .set({
+          status: p.status,
+          paidMinor: p.paid.minor,
+          disputedMinor: p.disputed.minor,
+          nextDeadline: p.nextDeadline ? new Date(p.nextDeadline) : null,
+          updatedAt: sql`now()`,
+        })
+        .where(eq(cases.id, p.caseId));
     },
 
     async draftLetter(r) {
@@ -64,64 +72,119 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
     },
 
     async requestApproval(r) {
-      const ttlMs = r.respondBy ? Math.max(APPROVAL_TTL_MS, Date.parse(r.respondBy) - now().getTime() + 2 * 86_400_000) : APPROVAL_TTL_MS;
-      const token = await d.approvals.issue({ caseId: r.caseId, workflowId: r.workflowId, version: r.version }, { nowMs: now().getTime(), ttlMs });
+      const ttlMs = r.respondBy
+        ? Math.max(APPROVAL_TTL_MS, Date.parse(r.respondBy) - now().getTime() + 2 * 86_400_000)
+        : APPROVAL_TTL_MS;
+      const token = await d.approvals.issue(
+        { caseId: r.caseId, workflowId: r.workflowId, version: r.version },
+        { nowMs: now().getTime(), ttlMs },
+      );
       const approvals = `${d.publicUrl}/approvals/`;
       const link = `${approvals}${encodeURIComponent(token)}`;
-      await d.outbox.send({ key: r.key, caseId: r.caseId, to: r.organisation.ownerEmail, ...approvalEmail(r, link), attachments: [], secretLinks: [approvals] });
+      await d.outbox.send({
+        key: r.key,
+        caseId: r.caseId,
+        to: r.organisation.ownerEmail,
+        ...approvalEmail(r, link),
+        attachments: [],
+        secretLinks: [approvals],
+      });
     },
 
     async sendEmail({ replyToCase, ...m }) {
       // A letter to the client carries its own response link: the client names the lines and the reason, or
       // accepts the balance, without an account. The link is a bearer token, cut from the stored copy once sent.
       const respond = replyToCase && d.clientLinks ? `${d.publicUrl}/respond/` : undefined;
-      const withLink = respond && d.clientLinks
-        ? responseLinkFooter(m, `${respond}${issueClientLink(d.clientLinks.secret, { caseId: m.caseId, letter: m.key }, { nowMs: now().getTime(), ttlMs: d.clientLinks.ttlMs })}`)
-        : m;
-      const row = await d.outbox.send({ ...withLink, ...(replyToCase ? { replyTo: `case+${m.caseId}@${d.replyDomain}` } : {}), ...(respond ? { secretLinks: [respond] } : {}) });
+      const withLink =
+        respond && d.clientLinks
+          ? responseLinkFooter(
+              m,
+              `${respond}${issueClientLink(d.clientLinks.secret, { caseId: m.caseId, letter: m.key }, { nowMs: now().getTime(), ttlMs: d.clientLinks.ttlMs })}`,
+            )
+          : m;
+      const row = await d.outbox.send({
+        ...withLink,
+        ...(replyToCase ? { replyTo: `case+${m.caseId}@${d.replyDomain}` } : {}),
+        ...(respond ? { secretLinks: [respond] } : {}),
+      });
       return { messageId: row.messageId ?? row.id };
     },
 
     async notifyOwner(n) {
-      await d.outbox.send({ key: n.key, caseId: n.caseId, to: n.organisation.ownerEmail, ...ownerEmail(n, `${d.publicUrl}/cases/${n.caseId}`), attachments: [] });
+      await d.outbox.send({
+        key: n.key,
+        caseId: n.caseId,
+        to: n.organisation.ownerEmail,
+        ...ownerEmail(n, `${d.publicUrl}/cases/${n.caseId}`),
+        attachments: [],
+      });
     },
 
     // Each connection is resolved inside integrationCall: a broken one (needs_reconnect, disconnected, a refused
     // refresh token) fails at once as integration.auth or connection.disconnected, before anything is written.
     // Writes heartbeat from the start, since a token refresh may wait on another worker's lock.
-    postCreditNote: (c) => heartbeatWhile(integrationCall(async () => {
-      const ledger = await d.ledger(c.connectionId);
-      const note = await ledger.postCreditNote({
-        invoiceId: c.invoiceId, currency: c.currency, idempotencyKey: c.key, memo: `${c.memo} (${creditNoteReference(c.caseId)})`,
-        lines: c.lines.map((l) => ({ invoiceLineId: l.lineId, description: l.description, amount: l.amount })),
-        ...(c.customerId ? { customerId: c.customerId } : {}),
-      });
-      return { ref: note.ref.id, total: note.total, ...(note.number ? { number: note.number } : {}) };
-    })),
+    postCreditNote: (c) =>
+      heartbeatWhile(
+        integrationCall(async () => {
+          const ledger = await d.ledger(c.connectionId);
+          const note = await ledger.postCreditNote({
+            invoiceId: c.invoiceId,
+            currency: c.currency,
+            idempotencyKey: c.key,
+            memo: `${c.memo} (${creditNoteReference(c.caseId)})`,
+            lines: c.lines.map((l) => ({ invoiceLineId: l.lineId, description: l.description, amount: l.amount })),
+            ...(c.customerId ? { customerId: c.customerId } : {}),
+          });
+          return { ref: note.ref.id, total: note.total, ...(note.number ? { number: note.number } : {}) };
+        }),
+      ),
 
     async attachInvoicePdf(r) {
       const pdf = await integrationCall(async () => (await d.ledger(r.connectionId)).getInvoicePdf(r.invoiceId));
-      const doc = await d.documents.save({ id: deterministicId(r.key), caseId: r.caseId, kind: 'invoice', name: `Invoice ${r.invoiceNumber}.pdf`, contentType: 'application/pdf', content: Buffer.from(pdf) });
+      const doc = await d.documents.save({
+        id: deterministicId(r.key),
+        caseId: r.caseId,
+        kind: 'invoice',
+        name: `Invoice ${r.invoiceNumber}.pdf`,
+        contentType: 'application/pdf',
+        content: Buffer.from(pdf),
+      });
       return { documentId: doc.id, name: doc.name };
     },
 
-    stageStripeEvidence: (r) => heartbeatWhile(integrationCall(async () => {
-      const port = await d.evidence(r.connectionId);
-      const files = await Promise.all(r.documentIds.map((id) => d.documents.load(id)));
-      await port.stage({ disputeId: r.disputeId, fields: r.fields, files, key: r.key });
-    })),
+    stageStripeEvidence: (r) =>
+      heartbeatWhile(
+        integrationCall(async () => {
+          const port = await d.evidence(r.connectionId);
+          const files = await Promise.all(r.documentIds.map((id) => d.documents.load(id)));
+          await port.stage({ disputeId: r.disputeId, fields: r.fields, files, key: r.key });
+        }),
+      ),
 
-    submitStripeEvidence: (r) => heartbeatWhile(integrationCall(async () => {
-      const port = await d.evidence(r.connectionId);
-      await port.submit({ disputeId: r.disputeId, key: r.key });
-    })),
+    submitStripeEvidence: (r) =>
+      heartbeatWhile(
+        integrationCall(async () => {
+          const port = await d.evidence(r.connectionId);
+          await port.submit({ disputeId: r.disputeId, key: r.key });
+        }),
+      ),
 
     async buildEvidencePack(r) {
-      const pdf = await renderEvidencePack({ ...r, documents: await withStoredDocuments(r.caseId, r.documents) }, now());
+      const pdf = await renderEvidencePack(
+        { ...r, documents: await withStoredDocuments(r.caseId, r.documents) },
+        now(),
+      );
       const name = `Evidence pack - invoice ${r.invoice?.number ?? r.caseId}.pdf`;
       // The id derives from the key so a retried activity finds the pack it already stored.
       const id = deterministicId(r.key);
-      const doc = await d.documents.save({ id, caseId: r.caseId, kind: 'evidence_pack', name, contentType: 'application/pdf', content: pdf });
+      const doc = await d.documents.save({
+        id,
+        caseId: r.caseId,
+        kind: 'evidence_pack',
+        name,
+        contentType: 'application/pdf',
+        content: pdf,
+      });
       return { documentId: doc.id, name: doc.name };
     },
   };
@@ -136,7 +199,8 @@ function deterministicId(key: string): string {
 
 /** The response link under the letter, in the text and the HTML alike. */
 function responseLinkFooter<M extends { text: string; html: string }>(m: M, link: string): M {
-  const words = 'To tell us exactly which item you dispute and why, or to settle the balance, use your private response page';
+  const words =
+    'To tell us exactly which item you dispute and why, or to settle the balance, use your private response page';
   return {
     ...m,
     text: `${m.text}\n\n${words}:\n${link}\n`,

@@ -5,7 +5,16 @@ import { formatMoney, type Money } from '../src/domain/money.js';
 import type { EvidencePackRequest } from '../workflows/dispute-case/activities.js';
 
 export function renderEvidencePack(r: EvidencePackRequest, generatedAt: Date): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margin: 56, compress: false, info: { Title: `Evidence pack — invoice ${r.invoice?.number ?? r.caseId}`, Author: r.organisation.name, CreationDate: generatedAt } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 56,
+    compress: false,
+    info: {
+      Title: `Evidence pack — invoice ${r.invoice?.number ?? r.caseId}`,
+      Author: r.organisation.name,
+      CreationDate: generatedAt,
+    },
+  });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -13,30 +22,46 @@ export function renderEvidencePack(r: EvidencePackRequest, generatedAt: Date): P
     doc.on('error', reject);
   });
   const money = (m: Money) => formatMoney(m, r.organisation.locale);
-  const heading = (t: string) => doc.moveDown().font('Helvetica-Bold').fontSize(13).text(t).moveDown(0.3).font('Helvetica').fontSize(10);
+  const heading = (t: string) =>
+    doc.moveDown().font('Helvetica-Bold').fontSize(13).text(t).moveDown(0.3).font('Helvetica').fontSize(10);
   const { view, invoice } = r;
 
   doc.font('Helvetica-Bold').fontSize(18).text('Evidence pack');
-  doc.font('Helvetica').fontSize(10).text(`${r.organisation.name} v. ${invoice?.customerName ?? 'the customer'}`)
+  doc
+    .font('Helvetica')
+    .fontSize(10)
+    .text(`${r.organisation.name} v. ${invoice?.customerName ?? 'the customer'}`)
     .text(`Invoice ${invoice?.number ?? '—'} · prepared ${generatedAt.toISOString().slice(0, 10)}`);
 
   heading('1. Ledger statement');
   // Every figure comes from the case's one account, and they add up: total = paid + credited + written off + owed.
   const a = view.account;
   const owed = { minor: Math.max(0, a.stillOwed.minor), currency: a.currency };
-  doc.text(`Invoice total: ${money(a.total)}${invoice ? `  (issued ${invoice.issueDate}${invoice.dueDate ? `, due ${invoice.dueDate}` : ''})` : ''}`);
+  doc.text(
+    `Invoice total: ${money(a.total)}${invoice ? `  (issued ${invoice.issueDate}${invoice.dueDate ? `, due ${invoice.dueDate}` : ''})` : ''}`,
+  );
   doc.text(`Paid by the customer: ${money(a.paid)}`);
-  for (const c of a.credits) doc.text(`Credited by credit note ${c.number ?? c.ref}: ${money(c.amount)} (a credit on the named items only, not an admission about the rest)`);
+  for (const c of a.credits)
+    doc.text(
+      `Credited by credit note ${c.number ?? c.ref}: ${money(c.amount)} (a credit on the named items only, not an admission about the rest)`,
+    );
   if (a.writtenOff.minor > 0) doc.text(`Written off: ${money(a.writtenOff)}`);
-  doc.font('Helvetica-Bold').text(`Amount claimed (still owed): ${money(owed)}`).font('Helvetica');
+  doc
+    .font('Helvetica-Bold')
+    .text(`Amount claimed (still owed): ${money(owed)}`)
+    .font('Helvetica');
 
   if (invoice) {
     heading('2. Invoice');
-    for (const l of invoice.lines) doc.text(`${l.description} — ${l.quantity} × ${money(l.unitPrice)} = ${money(l.amount)}`);
+    for (const l of invoice.lines)
+      doc.text(`${l.description} — ${l.quantity} × ${money(l.unitPrice)} = ${money(l.amount)}`);
   }
 
   heading('3. Payments and receipts');
-  for (const p of r.payments) doc.text(`${p.date}: ${money(p.amount)}${p.memo ? ` — memo: "${p.memo}"` : ''} (accepted as partial payment only; receipt sent)`);
+  for (const p of r.payments)
+    doc.text(
+      `${p.date}: ${money(p.amount)}${p.memo ? ` — memo: "${p.memo}"` : ''} (accepted as partial payment only; receipt sent)`,
+    );
 
   heading('4. Chronology');
   for (const t of view.timeline) doc.text(`${t.at.slice(0, 16).replace('T', ' ')} UTC — ${t.summary}`);
@@ -44,10 +69,18 @@ export function renderEvidencePack(r: EvidencePackRequest, generatedAt: Date): P
   heading('5. Correspondence sent');
   const sent = view.drafts.filter((d) => d.state === 'sent');
   for (const d of sent) {
-    doc.font('Helvetica-Bold').text(`${d.sentAt?.slice(0, 10) ?? ''} — ${d.content.subject}`).font('Helvetica').text(d.content.text).moveDown(0.5);
+    doc
+      .font('Helvetica-Bold')
+      .text(`${d.sentAt?.slice(0, 10) ?? ''} — ${d.content.subject}`)
+      .font('Helvetica')
+      .text(d.content.text)
+      .moveDown(0.5);
   }
   const firstResponse = sent.find((d) => d.kind === 'first_response');
-  if (firstResponse) doc.text(`The written response of ${firstResponse.sentAt?.slice(0, 10)} set out the position and asked for specific objections; the customer did not substantively answer it.`);
+  if (firstResponse)
+    doc.text(
+      `The written response of ${firstResponse.sentAt?.slice(0, 10)} set out the position and asked for specific objections; the customer did not substantively answer it.`,
+    );
 
   heading('6. Documents (exhibits)');
   if (r.documents.length === 0) doc.text('No documents were attached to the case.');

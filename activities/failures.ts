@@ -7,19 +7,31 @@ import { ConnectionUnusableError } from '../src/services/connections/fresh-auth.
 import { ConnectionNotFoundError } from '../src/services/connections/records.js';
 import { disconnectedFailureType, nonRetryableFailureTypes } from '../workflows/failure-types.js';
 
-export { authFailureType, brokenConnectionFailureTypes, disconnectedFailureType, nonRetryableFailureTypes } from '../workflows/failure-types.js';
+export {
+  authFailureType,
+  brokenConnectionFailureTypes,
+  disconnectedFailureType,
+  nonRetryableFailureTypes,
+} from '../workflows/failure-types.js';
 
 export const integrationFailureType = (kind: IntegrationErrorKind) => `integration.${kind}`;
 
 // Retrying cannot fix bad credentials, a rejected payload or a missing record (auth, invalid, not_found): fail
 // fast and let the workflow decide. Nor can it bring back a usage quota spent for the month (quota_exceeded): the
 // failure is recorded at once (a sync's last error) instead of being retried for hours.
-const isRetryable = (kind: IntegrationErrorKind) => kind !== 'quota_exceeded' && !nonRetryableFailureTypes.includes(integrationFailureType(kind));
+const isRetryable = (kind: IntegrationErrorKind) =>
+  kind !== 'quota_exceeded' && !nonRetryableFailureTypes.includes(integrationFailureType(kind));
 
 export function toActivityFailure(e: unknown): never {
   // A disconnected (or deleted) connection stays broken until the owner connects it again.
   if ((e instanceof ConnectionUnusableError && e.status === 'disconnected') || e instanceof ConnectionNotFoundError) {
-    throw ApplicationFailure.create({ type: disconnectedFailureType, message: e.message, cause: e, nonRetryable: true, details: [{ connectionId: e.connectionId }] });
+    throw ApplicationFailure.create({
+      type: disconnectedFailureType,
+      message: e.message,
+      cause: e,
+      nonRetryable: true,
+      details: [{ connectionId: e.connectionId }],
+    });
   }
   if (!isIntegrationError(e)) throw e; // unknown errors keep the activity's retry policy
   const retryable = isRetryable(e.kind);

@@ -3,8 +3,14 @@
 import type { LetterRequest } from '../workflows/dispute-case/activities.js';
 import type { DraftContent } from '../workflows/dispute-case/definitions.js';
 import {
-  draftFinalNotice, draftFirstResponse, draftLineItemResponse, draftPartialPaymentReceipt, draftStripeEvidence, draftVagueObjectionReply,
-  type Draft, type LetterFacts,
+  draftFinalNotice,
+  draftFirstResponse,
+  draftLineItemResponse,
+  draftPartialPaymentReceipt,
+  draftStripeEvidence,
+  draftVagueObjectionReply,
+  type Draft,
+  type LetterFacts,
 } from '../src/services/letters/index.js';
 
 import { caseCreditReference } from '../src/domain/account.js';
@@ -12,14 +18,33 @@ import { caseCreditReference } from '../src/domain/account.js';
 export const creditNoteReference = caseCreditReference;
 
 function facts(r: LetterRequest): LetterFacts {
-  const org = { name: r.organisation.name, signature: r.organisation.signature, zone: r.organisation.timeZone, locale: r.organisation.locale };
+  const org = {
+    name: r.organisation.name,
+    signature: r.organisation.signature,
+    zone: r.organisation.timeZone,
+    locale: r.organisation.locale,
+  };
   const inv = r.invoice;
   const invoice = inv
-    ? { number: inv.number, total: inv.total, issueDate: inv.issueDate, lines: inv.lines.map((l) => ({ id: l.id, description: l.description, amount: l.amount })) }
-    : { number: r.stripeDispute!.chargeId, total: r.stripeDispute!.amount, issueDate: r.payments[0]?.date ?? '1970-01-01', lines: [] };
+    ? {
+        number: inv.number,
+        total: inv.total,
+        issueDate: inv.issueDate,
+        lines: inv.lines.map((l) => ({ id: l.id, description: l.description, amount: l.amount })),
+      }
+    : {
+        number: r.stripeDispute!.chargeId,
+        total: r.stripeDispute!.amount,
+        issueDate: r.payments[0]?.date ?? '1970-01-01',
+        lines: [],
+      };
   return {
     org,
-    customer: { name: inv?.customerName ?? 'Customer', ...(inv?.customerEmail ? { email: inv.customerEmail } : {}), ...(inv?.customerLocale ? { locale: inv.customerLocale } : {}) },
+    customer: {
+      name: inv?.customerName ?? 'Customer',
+      ...(inv?.customerEmail ? { email: inv.customerEmail } : {}),
+      ...(inv?.customerLocale ? { locale: inv.customerLocale } : {}),
+    },
     invoice,
     payments: r.payments.map((p) => ({ amount: p.amount, date: p.date, ...(p.memo ? { memo: p.memo } : {}) })),
     balance: r.balance,
@@ -29,7 +54,12 @@ function facts(r: LetterRequest): LetterFacts {
   };
 }
 
-const content = (d: Draft): DraftContent => ({ subject: d.subject, text: d.text, html: d.html, attachments: d.attachments });
+const content = (d: Draft): DraftContent => ({
+  subject: d.subject,
+  text: d.text,
+  html: d.html,
+  attachments: d.attachments,
+});
 
 function need<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`a ${what} is required for this letter`);
@@ -43,12 +73,23 @@ export function renderDraft(r: LetterRequest): DraftContent {
     case 'receipt':
       return content(draftPartialPaymentReceipt({ ...f, payment: need(payment, 'payment') }));
     case 'first_response':
-      return content(draftFirstResponse({
-        ...f, ...(payment && !r.plan ? { payment } : {}), fullAndFinal: Boolean(r.fullAndFinal), remainderDueBy: need(r.paymentDueBy, 'payment deadline'),
-        ...(r.plan ? { plan: r.plan } : {}),
-      }));
+      return content(
+        draftFirstResponse({
+          ...f,
+          ...(payment && !r.plan ? { payment } : {}),
+          fullAndFinal: Boolean(r.fullAndFinal),
+          remainderDueBy: need(r.paymentDueBy, 'payment deadline'),
+          ...(r.plan ? { plan: r.plan } : {}),
+        }),
+      );
     case 'ask_specifics':
-      return content(draftVagueObjectionReply({ ...f, objectionReceivedAt: need(r.objection, 'objection').receivedAt, replyBy: need(r.paymentDueBy, 'reply deadline') }));
+      return content(
+        draftVagueObjectionReply({
+          ...f,
+          objectionReceivedAt: need(r.objection, 'objection').receivedAt,
+          replyBy: need(r.paymentDueBy, 'reply deadline'),
+        }),
+      );
     case 'uphold':
     case 'concession': {
       const o = need(r.objection, 'objection');
@@ -58,28 +99,49 @@ export function renderDraft(r: LetterRequest): DraftContent {
         const credit = credits.get(id);
         return { description: line.description, amount: line.amount, ...(credit ? { credit } : {}) };
       });
-      const total = r.concession ? { minor: r.concession.lines.reduce((s, c) => s + c.amount.minor, 0), currency: r.balance.currency } : undefined;
-      return content(draftLineItemResponse({
-        ...f, findings, remainderDueBy: need(r.paymentDueBy, 'payment deadline'),
-        ...(total ? { creditNote: { number: creditNoteReference(r.caseId), total } } : {}),
-        // The first written response to a "full and final" payment must reject it, whichever letter that is.
-        ...(r.firstWrittenResponse && r.fullAndFinal ? { fullAndFinal: { memo: r.fullAndFinal.memo } } : {}),
-      }));
+      const total = r.concession
+        ? { minor: r.concession.lines.reduce((s, c) => s + c.amount.minor, 0), currency: r.balance.currency }
+        : undefined;
+      return content(
+        draftLineItemResponse({
+          ...f,
+          findings,
+          remainderDueBy: need(r.paymentDueBy, 'payment deadline'),
+          ...(total ? { creditNote: { number: creditNoteReference(r.caseId), total } } : {}),
+          // The first written response to a "full and final" payment must reject it, whichever letter that is.
+          ...(r.firstWrittenResponse && r.fullAndFinal ? { fullAndFinal: { memo: r.fullAndFinal.memo } } : {}),
+        }),
+      );
     }
     case 'final_notice':
-      return content(draftFinalNotice({ ...f, respondedAt: need(r.respondedAt, 'first response date'), payBy: need(r.paymentDueBy, 'final deadline') }));
+      return content(
+        draftFinalNotice({
+          ...f,
+          respondedAt: need(r.respondedAt, 'first response date'),
+          payBy: need(r.paymentDueBy, 'final deadline'),
+        }),
+      );
     case 'stripe_evidence': {
       const dispute = need(r.stripeDispute, 'Stripe dispute');
       const draft = draftStripeEvidence({
-        ...f, serviceDescription: f.invoice.lines.map((l) => l.description).join('; ') || `Services charged as ${dispute.chargeId}`,
-        serviceDate: f.invoice.issueDate, correspondence: r.correspondence ?? [],
+        ...f,
+        serviceDescription:
+          f.invoice.lines.map((l) => l.description).join('; ') || `Services charged as ${dispute.chargeId}`,
+        serviceDate: f.invoice.issueDate,
+        correspondence: r.correspondence ?? [],
       });
-      const fields = Object.fromEntries(Object.entries(draft.fields).filter((e): e is [string, string] => typeof e[1] === 'string'));
-      const text = [...Object.entries(fields).map(([k, v]) => `${k}:\n${v}`), `customer_communication (uploaded as a file):\n${draft.customerCommunication}`].join('\n\n');
+      const fields = Object.fromEntries(
+        Object.entries(draft.fields).filter((e): e is [string, string] => typeof e[1] === 'string'),
+      );
+      const text = [
+        ...Object.entries(fields).map(([k, v]) => `${k}:\n${v}`),
+        `customer_communication (uploaded as a file):\n${draft.customerCommunication}`,
+      ].join('\n\n');
       const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
       return {
         subject: `Evidence for the chargeback on ${dispute.chargeId}`,
-        text, html: `<pre>${escape(text)}</pre>`,
+        text,
+        html: `<pre>${escape(text)}</pre>`,
         attachments: draft.attachments.map((a) => ({ documentId: a.documentId, name: a.name })),
         evidence: { ...fields, customer_communication: draft.customerCommunication },
       };

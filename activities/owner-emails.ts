@@ -2,7 +2,11 @@
 import { escapeHtml } from '../src/services/letters/index.js';
 import type { ApprovalRequest, OwnerNotice } from '../workflows/dispute-case/activities.js';
 
-const paragraphs = (text: string) => text.split(/\n{2,}/).map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`).join('\n');
+const paragraphs = (text: string) =>
+  text
+    .split(/\n{2,}/)
+    .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+    .join('\n');
 
 export function approvalEmail(r: ApprovalRequest, link: string): { subject: string; text: string; html: string } {
   const what = r.kind.replace(/_/g, ' ');

@@ -10,11 +10,19 @@ import type { SyncStore } from '../src/services/sync/store.js';
 import type { ProviderRegistry } from '../integrations/registry.js';
 import type { ChangeBatch } from '../integrations/types.js';
 import type { ReconciliationResult } from '../workflows/connection-sync/definitions.js';
-import type { SweepPageResult, SyncActivities, SyncPageInput, SyncPageResult } from '../workflows/connection-sync/activities.js';
+import type {
+  SweepPageResult,
+  SyncActivities,
+  SyncPageInput,
+  SyncPageResult,
+} from '../workflows/connection-sync/activities.js';
 import { disconnectedFailureType, integrationCall } from './failures.js';
 
 export interface SyncActivityDeps {
-  readonly connections: Pick<ConnectionVault, 'get' | 'getFreshAuth' | 'markNeedsReconnect' | 'markRestored' | 'recordSyncError'>;
+  readonly connections: Pick<
+    ConnectionVault,
+    'get' | 'getFreshAuth' | 'markNeedsReconnect' | 'markRestored' | 'recordSyncError'
+  >;
   readonly providers: Pick<ProviderRegistry, 'get'>;
   readonly sync: Pick<SyncStore, 'applyBatch' | 'reconcileBatch' | 'recordReconciliation' | 'acknowledge'>;
   readonly cases: Pick<CaseStarter, 'openOrSignalCase' | 'signalConnectionBroken' | 'signalConnectionRestored'>;
@@ -41,35 +49,56 @@ export function createSyncActivities(d: SyncActivityDeps): SyncActivities {
   /** One page from the incremental cursor, or (`backfill`) from no cursor at all: a full re-read. */
   async function pull(input: SyncPageInput, from: 'cursor' | 'backfill'): Promise<ChangeBatch> {
     const connection = await d.connections.get(input.connectionId);
-    if (connection.status === 'disconnected') throw ApplicationFailure.nonRetryable(`Connection ${connection.id} was disconnected`, disconnectedFailureType);
+    if (connection.status === 'disconnected')
+      throw ApplicationFailure.nonRetryable(`Connection ${connection.id} was disconnected`, disconnectedFailureType);
     const provider = d.providers.get(connection.provider);
     const auth = await d.connections.getFreshAuth(connection.id, provider.oauth);
     const cursor = from === 'cursor' ? connection.syncCursor : undefined;
-    return beating(() => heartbeat({ pageCursor: input.pageCursor }), everyMs, () => provider.connector(auth).pullChanges({
-      ...(cursor !== undefined && { cursor }),
-      ...(input.pageCursor !== undefined && { pageCursor: input.pageCursor }),
-    }));
+    return beating(
+      () => heartbeat({ pageCursor: input.pageCursor }),
+      everyMs,
+      () =>
+        provider.connector(auth).pullChanges({
+          ...(cursor !== undefined && { cursor }),
+          ...(input.pageCursor !== undefined && { pageCursor: input.pageCursor }),
+        }),
+    );
   }
 
   return {
-    syncPage: (input: SyncPageInput): Promise<SyncPageResult> => integrationCall(async () => {
-      const batch = await pull(input, 'cursor');
-      const actions = await d.sync.applyBatch(input.connectionId, batch);
-      heartbeat({ pageCursor: batch.nextCursor });
-      const stored = { invoices: batch.invoices.length, payments: batch.payments.length, creditNotes: batch.creditNotes.length, disputes: batch.disputes.length };
-      return { actions, stored, ...(batch.nextCursor !== undefined && { nextPageCursor: batch.nextCursor }) };
-    }),
+    syncPage: (input: SyncPageInput): Promise<SyncPageResult> =>
+      integrationCall(async () => {
+        const batch = await pull(input, 'cursor');
+        const actions = await d.sync.applyBatch(input.connectionId, batch);
+        heartbeat({ pageCursor: batch.nextCursor });
+        const stored = {
+          invoices: batch.invoices.length,
+          payments: batch.payments.length,
+          creditNotes: batch.creditNotes.length,
+          disputes: batch.disputes.length,
+        };
+        return { actions, stored, ...(batch.nextCursor !== undefined && { nextPageCursor: batch.nextCursor }) };
+      }),
 
-    sweepPage: (input: SyncPageInput): Promise<SweepPageResult> => integrationCall(async () => {
-      const batch = await pull(input, 'backfill');
-      // A connector may page on from its backfill into its change feed (Stripe does): that part is the sync's.
-      if (!batch.backfill) return { actions: [], scanned: 0, repaired: 0 };
-      const { actions, scanned, repaired } = await d.sync.reconcileBatch(input.connectionId, batch);
-      heartbeat({ pageCursor: batch.nextCursor });
-      return { actions, scanned, repaired, ...(batch.nextCursor !== undefined && { nextPageCursor: batch.nextCursor }) };
-    }),
+    sweepPage: (input: SyncPageInput): Promise<SweepPageResult> =>
+      integrationCall(async () => {
+        const batch = await pull(input, 'backfill');
+        // A connector may page on from its backfill into its change feed (Stripe does): that part is the sync's.
+        if (!batch.backfill) return { actions: [], scanned: 0, repaired: 0 };
+        const { actions, scanned, repaired } = await d.sync.reconcileBatch(input.connectionId, batch);
+        heartbeat({ pageCursor: batch.nextCursor });
+        return {
+          actions,
+          scanned,
+          repaired,
+          ...(batch.nextCursor !== undefined && { nextPageCursor: batch.nextCursor }),
+        };
+      }),
 
-    async applyCaseActions(input: { connectionId: string; actions: readonly CaseAction[] }): Promise<{ started: number; signalled: number; skipped: number }> {
+    async applyCaseActions(input: {
+      connectionId: string;
+      actions: readonly CaseAction[];
+    }): Promise<{ started: number; signalled: number; skipped: number }> {
       const counts = { started: 0, signalled: 0, skipped: 0 };
       for (const action of input.actions) {
         const outcome = await d.cases.openOrSignalCase(action);

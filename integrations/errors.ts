@@ -3,7 +3,8 @@
  * `quota_exceeded`: a usage allowance for a whole period is spent (QuickBooks' monthly metered reads); unlike
  * `rate_limited`, waiting seconds or minutes cannot help, so it is never retried.
  */
-export type IntegrationErrorKind = 'auth' | 'rate_limited' | 'quota_exceeded' | 'invalid' | 'not_found' | 'transient' | 'conflict';
+export type IntegrationErrorKind =
+  'auth' | 'rate_limited' | 'quota_exceeded' | 'invalid' | 'not_found' | 'transient' | 'conflict';
 
 export interface IntegrationErrorDetails {
   readonly provider?: string;
@@ -21,7 +22,11 @@ export class IntegrationError extends Error {
    * `cause` (the SDK's raw error) goes to Error.cause, which is not enumerable: an SDK error can carry the
    * request it failed on, bearer token included, and a logger serialising this error's fields must not reach it.
    */
-  constructor(readonly kind: IntegrationErrorKind, message: string, details: IntegrationErrorDetails & { readonly cause?: unknown } = {}) {
+  constructor(
+    readonly kind: IntegrationErrorKind,
+    message: string,
+    details: IntegrationErrorDetails & { readonly cause?: unknown } = {},
+  ) {
     super(message, { cause: details.cause });
     const { cause: _cause, ...safe } = details;
     this.details = safe;

@@ -108,7 +108,11 @@ export interface NormalizedWebhookEvent {
 }
 
 export type WebhookVerification =
-  | { readonly ok: true; readonly events: readonly NormalizedWebhookEvent[]; readonly reply?: { status: number; body?: string } }
+  | {
+      readonly ok: true;
+      readonly events: readonly NormalizedWebhookEvent[];
+      readonly reply?: { status: number; body?: string };
+    }
   | {
       readonly ok: false;
       readonly reason: 'invalid_signature' | 'stale' | 'malformed';
@@ -121,18 +125,28 @@ export type WebhookVerification =
  * The normalised event a provider sends when an account withdraws our app's access (Stripe's
  * account.application.deauthorized): the connection is disconnected rather than synced.
  */
-export const withdrawsAccess = (e: NormalizedWebhookEvent): boolean => e.entity === 'account' && e.operation === 'deauthorized';
+export const withdrawsAccess = (e: NormalizedWebhookEvent): boolean =>
+  e.entity === 'account' && e.operation === 'deauthorized';
 
 /**
  * A payment provider's dispute capability (Stripe's chargebacks): evidence is staged, then submitted once. Providers
  * without card disputes do not offer it. Each call carries an idempotency key.
  */
 export interface DisputeEvidencePort {
-  stage(i: { disputeId: string; fields: Readonly<Record<string, string>>; files: readonly { name: string; content: Buffer }[]; key: string }): Promise<void>;
+  stage(i: {
+    disputeId: string;
+    fields: Readonly<Record<string, string>>;
+    files: readonly { name: string; content: Buffer }[];
+    key: string;
+  }): Promise<void>;
   submit(i: { disputeId: string; key: string }): Promise<void>;
 }
 
 export interface WebhookVerifier {
   readonly provider: ProviderKey;
-  verify(input: { raw: Buffer; headers: Record<string, string | string[] | undefined>; nowMs: number }): WebhookVerification;
+  verify(input: {
+    raw: Buffer;
+    headers: Record<string, string | string[] | undefined>;
+    nowMs: number;
+  }): WebhookVerification;
 }

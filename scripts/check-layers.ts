@@ -9,7 +9,12 @@ const require = createRequire(import.meta.url);
 const ruleSet = require('../.dependency-cruiser.cjs') as { forbidden: unknown[]; options: Record<string, unknown> };
 const roots = ['src', 'activities', 'workflows', 'integrations', 'simulators'];
 
-const { output } = await cruise(roots, { ...ruleSet.options, ruleSet: { forbidden: ruleSet.forbidden }, validate: true } as never, {}, { tsConfig: extractTSConfig('tsconfig.json') });
+const { output } = await cruise(
+  roots,
+  { ...ruleSet.options, ruleSet: { forbidden: ruleSet.forbidden }, validate: true } as never,
+  {},
+  { tsConfig: extractTSConfig('tsconfig.json') },
+);
 const result = output as ICruiseResult;
 
 const problems: string[] = result.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`);
@@ -45,4 +50,6 @@ if (problems.length > 0) {
   console.error(`Layer check (ARCHITECTURE.md): ${problems.length} problem(s)\n  ${problems.join('\n  ')}`);
   process.exit(1);
 }
-console.log(`Layer check: ${result.summary.totalCruised} modules, ${result.summary.totalDependenciesCruised} imports, every import points down; src/services folders: ${[...edges].map(([a, b]) => `${a} → ${[...b].sort().join(', ')}`).join('; ')}`);
+console.log(
+  `Layer check: ${result.summary.totalCruised} modules, ${result.summary.totalDependenciesCruised} imports, every import points down; src/services folders: ${[...edges].map(([a, b]) => `${a} → ${[...b].sort().join(', ')}`).join('; ')}`,
+);

@@ -5,7 +5,14 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import {
-  caseViewQuery, closeCaseUpdate, decideDraftUpdate, decideObjectionUpdate, registerObjectionUpdate, stripeDisputeSignal, type CaseView, type DisputeCaseInput,
+  caseViewQuery,
+  closeCaseUpdate,
+  decideDraftUpdate,
+  decideObjectionUpdate,
+  registerObjectionUpdate,
+  stripeDisputeSignal,
+  type CaseView,
+  type DisputeCaseInput,
 } from '../workflows/dispute-case/definitions.js';
 import { disputeCaseWorkflow } from '../workflows/dispute-case/workflow.js';
 import { chargebackInput, recordingActivities, shortPaymentInput } from '../test/helpers/case-fixtures.js';
@@ -24,15 +31,28 @@ const latest = (v: CaseView) => v.drafts[v.drafts.length - 1]!;
 
 const scenarios: Record<string, { input: DisputeCaseInput; drive(h: Handle): Promise<void> }> = {
   'case-short-payment-concession': {
-    input: shortPaymentInput({ learnedAt: new Date().toISOString(), fullAndFinal: { payment: { provider: 'quickbooks', accountId: 'realm-1', id: 'pay-1' }, memo: 'Full & final', matched: 'full & final' } }),
+    input: shortPaymentInput({
+      learnedAt: new Date().toISOString(),
+      fullAndFinal: {
+        payment: { provider: 'quickbooks', accountId: 'realm-1', id: 'pay-1' },
+        memo: 'Full & final',
+        matched: 'full & final',
+      },
+    }),
     async drive(h) {
       await until(h, (v) => v.status === 'awaiting_approval');
       await h.executeUpdate(decideDraftUpdate, { args: [{ kind: 'reject', version: 1, by: 'ana' }] });
       await until(h, (v) => v.drafts.length === 2);
-      await h.executeUpdate(decideDraftUpdate, { args: [{ kind: 'edit_and_approve', version: 2, by: 'ana', subject: 'Invoice 1001', text: 'Edited.' }] });
+      await h.executeUpdate(decideDraftUpdate, {
+        args: [{ kind: 'edit_and_approve', version: 2, by: 'ana', subject: 'Invoice 1001', text: 'Edited.' }],
+      });
       await until(h, (v) => v.status === 'awaiting_payment');
-      await h.executeUpdate(registerObjectionUpdate, { args: [{ kind: 'specific', by: 'ana', summary: 'Signage late', lineIds: ['l3'] }] });
-      await h.executeUpdate(decideObjectionUpdate, { args: [{ kind: 'concede', by: 'ana', lines: [{ lineId: 'l3', amount: { minor: 15_000, currency: 'USD' } }] }] });
+      await h.executeUpdate(registerObjectionUpdate, {
+        args: [{ kind: 'specific', by: 'ana', summary: 'Signage late', lineIds: ['l3'] }],
+      });
+      await h.executeUpdate(decideObjectionUpdate, {
+        args: [{ kind: 'concede', by: 'ana', lines: [{ lineId: 'l3', amount: { minor: 15_000, currency: 'USD' } }] }],
+      });
       await until(h, (v) => latest(v).kind === 'concession');
       await h.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 3, by: 'ana' }] });
       await until(h, (v) => latest(v).state === 'sent');
@@ -54,14 +74,26 @@ try {
   const workflowBundle = await bundle(new URL('../workflows/index.ts', import.meta.url));
   for (const [name, scenario] of Object.entries(scenarios)) {
     const taskQueue = `record/${name}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: recordingActivities().activities });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle,
+      activities: recordingActivities().activities,
+    });
     const handle = await worker.runUntil(async () => {
-      const h = await env.client.workflow.start(disputeCaseWorkflow, { taskQueue, workflowId: `replay/${name}`, args: [scenario.input] });
+      const h = await env.client.workflow.start(disputeCaseWorkflow, {
+        taskQueue,
+        workflowId: `replay/${name}`,
+        args: [scenario.input],
+      });
       await scenario.drive(h);
       await h.result();
       return h;
     });
-    await writeFile(new URL(`../test/fixtures/histories/${name}.json`, import.meta.url), historyToJSON(await handle.fetchHistory()));
+    await writeFile(
+      new URL(`../test/fixtures/histories/${name}.json`, import.meta.url),
+      historyToJSON(await handle.fetchHistory()),
+    );
     console.log(`recorded ${name}`);
   }
 } finally {

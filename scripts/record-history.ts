@@ -10,9 +10,18 @@ const env = await createDevEnv();
 try {
   const taskQueue = uniqueId('record');
   const workflowBundle = await bundle(new URL('../test/fixtures/workflows/index.ts', import.meta.url));
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: { stampActivity: async (s: string) => `stamped: ${s}` } });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle,
+    activities: { stampActivity: async (s: string) => `stamped: ${s}` },
+  });
   const handle = await worker.runUntil(async () => {
-    const h = await env.client.workflow.start(durableTimerWorkflow, { taskQueue, workflowId: 'replay/durable-timer', args: [0] });
+    const h = await env.client.workflow.start(durableTimerWorkflow, {
+      taskQueue,
+      workflowId: 'replay/durable-timer',
+      args: [0],
+    });
     await h.signal(pokeSignal, 'recorded');
     await h.result();
     return h;

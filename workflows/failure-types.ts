@@ -12,7 +12,12 @@ export const notFoundFailureType = 'integration.not_found';
  * Failures retrying cannot fix: list them in every activity retry policy's `nonRetryableErrorTypes`. The
  * activities also raise them as non-retryable, so each is attempted exactly once.
  */
-export const nonRetryableFailureTypes: readonly string[] = [authFailureType, invalidFailureType, notFoundFailureType, disconnectedFailureType];
+export const nonRetryableFailureTypes: readonly string[] = [
+  authFailureType,
+  invalidFailureType,
+  notFoundFailureType,
+  disconnectedFailureType,
+];
 
 /** The subset that means the connection is broken: the case waits for the owner to reconnect, then carries on. */
 export const brokenConnectionFailureTypes: readonly string[] = [authFailureType, disconnectedFailureType];

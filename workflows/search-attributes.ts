@@ -10,4 +10,12 @@ export const invoiceNumberKey = defineSearchAttributeKey('ShortfallInvoiceNumber
 export const disputedMinorKey = defineSearchAttributeKey('ShortfallDisputedMinor', SearchAttributeType.INT);
 export const nextDeadlineKey = defineSearchAttributeKey('ShortfallNextDeadline', SearchAttributeType.DATETIME);
 
-export const searchAttributeKeys = [caseStatusKey, providerKey, connectionIdKey, customerIdKey, invoiceNumberKey, disputedMinorKey, nextDeadlineKey];
+export const searchAttributeKeys = [
+  caseStatusKey,
+  providerKey,
+  connectionIdKey,
+  customerIdKey,
+  invoiceNumberKey,
+  disputedMinorKey,
+  nextDeadlineKey,
+];

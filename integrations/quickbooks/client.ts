@@ -72,7 +72,9 @@ export function createQboClient(config: QboClientConfig): QboClient {
 
   const call = (start: (cb: Callback) => void): Promise<unknown> =>
     config.limiter
-      .schedule(() => new Promise<unknown>((resolve, reject) => start((err, data) => (err ? reject(err) : resolve(data)))))
+      .schedule(
+        () => new Promise<unknown>((resolve, reject) => start((err, data) => (err ? reject(err) : resolve(data)))),
+      )
       .catch((e: unknown) => {
         throw toIntegrationError(e);
       });

@@ -26,7 +26,13 @@ export interface QuickbooksConnectorConfig {
 
 export function createQuickbooksConnector(config: QuickbooksConnectorConfig): LedgerConnector {
   const realmId = config.auth.accountId;
-  const client = createQboClient({ realmId, accessToken: config.auth.tokens.accessToken, apiUrl: config.apiUrl ?? intuitUrls.api, limiter: config.limiter, meteredReads: config.meteredReads });
+  const client = createQboClient({
+    realmId,
+    accessToken: config.auth.tokens.accessToken,
+    apiUrl: config.apiUrl ?? intuitUrls.api,
+    limiter: config.limiter,
+    meteredReads: config.meteredReads,
+  });
   const taxSetup = companyTaxSetup(client);
   const now = config.now ?? Date.now;
 

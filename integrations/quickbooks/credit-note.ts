@@ -36,18 +36,27 @@ export function companyTaxSetup(client: QboClient): () => Promise<TaxSetup> {
   };
 }
 
-const rejected = (message: string) => new IntegrationError('invalid', message, { provider: 'quickbooks', code: 'credit_note_rejected' });
+const rejected = (message: string) =>
+  new IntegrationError('invalid', message, { provider: 'quickbooks', code: 'credit_note_rejected' });
 
 // A decimal number for QBO's JSON; the Money → string → number trip is exact for any amount a currency allows.
 const qboAmount = (m: Money): number => Number(toDecimalString(m));
 
 function assertCreditable(req: CreditNoteRequest, invoice: QboInvoice): void {
   const currency = invoice.CurrencyRef.value;
-  if (req.currency !== currency) throw rejected(`Invoice ${invoice.Id} is in ${currency}, the credit note in ${req.currency}`);
-  if (req.customerId !== undefined && req.customerId !== invoice.CustomerRef.value) throw rejected(`Invoice ${invoice.Id} belongs to another customer`);
+  if (req.currency !== currency)
+    throw rejected(`Invoice ${invoice.Id} is in ${currency}, the credit note in ${req.currency}`);
+  if (req.customerId !== undefined && req.customerId !== invoice.CustomerRef.value)
+    throw rejected(`Invoice ${invoice.Id} belongs to another customer`);
   if (req.lines.length === 0) throw rejected('A credit note needs at least one line');
-  if (req.lines.some((l) => l.amount.currency !== currency || l.amount.minor <= 0)) throw rejected(`Credit lines must be positive ${currency} amounts`);
-  if (sum(req.lines.map((l) => l.amount), currency).minor > parseDecimal(invoice.TotalAmt, currency).minor) {
+  if (req.lines.some((l) => l.amount.currency !== currency || l.amount.minor <= 0))
+    throw rejected(`Credit lines must be positive ${currency} amounts`);
+  if (
+    sum(
+      req.lines.map((l) => l.amount),
+      currency,
+    ).minor > parseDecimal(invoice.TotalAmt, currency).minor
+  ) {
     throw rejected(`The credit exceeds invoice ${invoice.Id}'s total`);
   }
 }
@@ -68,10 +77,14 @@ function taxCodeFor(source: SourceLine | undefined, invoice: QboInvoice, tax: Ta
   if (!tax.taxCodeRequired) return undefined;
   const own = source?.SalesItemLineDetail?.TaxCodeRef;
   if (own) return { value: own.value };
-  const codes = new Set(invoice.Line.flatMap((l) => (l.SalesItemLineDetail?.TaxCodeRef ? [l.SalesItemLineDetail.TaxCodeRef.value] : [])));
+  const codes = new Set(
+    invoice.Line.flatMap((l) => (l.SalesItemLineDetail?.TaxCodeRef ? [l.SalesItemLineDetail.TaxCodeRef.value] : [])),
+  );
   const [only] = codes;
   if (codes.size === 1 && only !== undefined) return { value: only };
-  throw rejected(`Invoice ${invoice.Id} has lines at different VAT/GST rates: name the invoice line each credited amount belongs to`);
+  throw rejected(
+    `Invoice ${invoice.Id} has lines at different VAT/GST rates: name the invoice line each credited amount belongs to`,
+  );
 }
 
 function memoLine(line: CreditNoteRequest['lines'][number], invoice: QboInvoice, tax: TaxSetup) {
@@ -83,7 +96,12 @@ function memoLine(line: CreditNoteRequest['lines'][number], invoice: QboInvoice,
     DetailType: 'SalesItemLineDetail',
     Amount: amount,
     Description: line.description,
-    SalesItemLineDetail: { ...(item && { ItemRef: item }), Qty: 1, UnitPrice: amount, ...(taxCode && { TaxCodeRef: taxCode }) },
+    SalesItemLineDetail: {
+      ...(item && { ItemRef: item }),
+      Qty: 1,
+      UnitPrice: amount,
+      ...(taxCode && { TaxCodeRef: taxCode }),
+    },
   };
 }
 
@@ -108,7 +126,12 @@ const linkingPaymentBody = (invoice: QboInvoice, memo: QboCreditMemo, amount: nu
   ],
 });
 
-async function linkToInvoice({ client, realmId }: CreditNoteDeps, invoice: QboInvoice, memo: QboCreditMemo, key: string): Promise<CreditNote> {
+async function linkToInvoice(
+  { client, realmId }: CreditNoteDeps,
+  invoice: QboInvoice,
+  memo: QboCreditMemo,
+  key: string,
+): Promise<CreditNote> {
   const currency = memo.CurrencyRef.value;
   const amount = Math.min(parseDecimal(memo.TotalAmt, currency).minor, parseDecimal(invoice.Balance, currency).minor);
   const applied: Money = { minor: amount, currency };
@@ -117,7 +140,11 @@ async function linkToInvoice({ client, realmId }: CreditNoteDeps, invoice: QboIn
     await client.createPayment(linkingPaymentBody(invoice, memo, qboAmount(applied)), `${key}/payment`);
   } catch (e) {
     if (!isIntegrationError(e)) throw e;
-    throw new IntegrationError(e.kind, `Credit memo ${memo.Id} was created but not applied to invoice ${invoice.Id}. ${e.message}`, e.details);
+    throw new IntegrationError(
+      e.kind,
+      `Credit memo ${memo.Id} was created but not applied to invoice ${invoice.Id}. ${e.message}`,
+      e.details,
+    );
   }
   const allocation: PaymentApplication = { invoice: qboRef(realmId, invoice.Id), amount: applied };
   return { ...toCreditNote(memo, realmId, [allocation]), status: 'applied' };
@@ -128,7 +155,11 @@ async function linkToInvoice({ client, realmId }: CreditNoteDeps, invoice: QboIn
  * link memo and invoice (the $0 Payment QBO writes when it applies a credit itself, or one a user or app wrote; a
  * partial application included), or a CreditMemo link on the invoice itself.
  */
-export async function creditApplied({ client, realmId }: Pick<CreditNoteDeps, 'client' | 'realmId'>, invoice: QboInvoice, memo: QboCreditMemo): Promise<Money> {
+export async function creditApplied(
+  { client, realmId }: Pick<CreditNoteDeps, 'client' | 'realmId'>,
+  invoice: QboInvoice,
+  memo: QboCreditMemo,
+): Promise<Money> {
   const currency = memo.CurrencyRef.value;
   const paymentIds = new Set((invoice.LinkedTxn ?? []).filter((t) => t.TxnType === 'Payment').map((t) => t.TxnId));
   const viaMemo = (memo.LinkedTxn ?? []).filter((t) => t.TxnType === 'Payment').map((t) => t.TxnId);
@@ -138,13 +169,15 @@ export async function creditApplied({ client, realmId }: Pick<CreditNoteDeps, 'c
   for (const id of candidates) {
     const payment = toPayment(QboPayment.parse(await client.getPayment(id)), realmId);
     if (payment.status !== 'applied') continue;
-    for (const a of payment.applications) if (a.invoice.id === invoice.Id && a.creditNoteId === memo.Id) minor += a.amount.minor;
+    for (const a of payment.applications)
+      if (a.invoice.id === invoice.Id && a.creditNoteId === memo.Id) minor += a.amount.minor;
   }
   if (minor > 0) return { minor, currency };
   // A direct link carries no amount: what the memo no longer has left is what it gave this invoice.
   const linked = (invoice.LinkedTxn ?? []).some((t) => t.TxnType === 'CreditMemo' && t.TxnId === memo.Id);
   if (!linked) return { minor: 0, currency };
-  const spent = parseDecimal(memo.TotalAmt, currency).minor - parseDecimal(memo.RemainingCredit ?? memo.TotalAmt, currency).minor;
+  const spent =
+    parseDecimal(memo.TotalAmt, currency).minor - parseDecimal(memo.RemainingCredit ?? memo.TotalAmt, currency).minor;
   return { minor: Math.max(0, spent), currency };
 }
 
@@ -163,7 +196,9 @@ export async function postCreditNote(deps: CreditNoteDeps, req: CreditNoteReques
   assertCreditable(req, invoice);
   const prefs = QboPreferences.parse(await deps.client.getPreferences());
   const tax = await deps.taxSetup();
-  const memo = QboCreditMemo.parse(await deps.client.createCreditMemo(creditMemoBody(req, invoice, tax), `${req.idempotencyKey}/creditmemo`));
+  const memo = QboCreditMemo.parse(
+    await deps.client.createCreditMemo(creditMemoBody(req, invoice, tax), `${req.idempotencyKey}/creditmemo`),
+  );
   if (prefs.SalesFormsPrefs?.AutoApplyCredit) return autoApplied(deps, invoice.Id, memo);
   return linkToInvoice(deps, invoice, memo, req.idempotencyKey);
 }

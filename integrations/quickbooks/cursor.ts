@@ -15,11 +15,13 @@ const BackfillPosition = z.object({
 });
 export type BackfillPosition = z.infer<typeof BackfillPosition>;
 
-export type SyncCursor = { readonly kind: 'backfill'; readonly at: BackfillPosition } | { readonly kind: 'cdc'; readonly since: string };
+export type SyncCursor =
+  { readonly kind: 'backfill'; readonly at: BackfillPosition } | { readonly kind: 'cdc'; readonly since: string };
 
 const prefix = 'qbo-backfill:';
 
-export const encodeBackfill = (at: BackfillPosition): string => prefix + Buffer.from(JSON.stringify(at)).toString('base64url');
+export const encodeBackfill = (at: BackfillPosition): string =>
+  prefix + Buffer.from(JSON.stringify(at)).toString('base64url');
 
 function decodeBackfill(text: string): BackfillPosition {
   const json: unknown = JSON.parse(Buffer.from(text.slice(prefix.length), 'base64url').toString('utf8'));
@@ -31,7 +33,11 @@ export function parseCursor(cursor: string): SyncCursor {
     if (cursor.startsWith(prefix)) return { kind: 'backfill', at: decodeBackfill(cursor) };
     return { kind: 'cdc', since: z.iso.datetime({ offset: true }).parse(cursor) };
   } catch (e) {
-    throw new IntegrationError('invalid', `Not a QuickBooks sync cursor: ${JSON.stringify(cursor)}`, { provider: 'quickbooks', code: 'bad_cursor', cause: e });
+    throw new IntegrationError('invalid', `Not a QuickBooks sync cursor: ${JSON.stringify(cursor)}`, {
+      provider: 'quickbooks',
+      code: 'bad_cursor',
+      cause: e,
+    });
   }
 }
 

@@ -24,7 +24,11 @@ interface Failure {
 const JsonFault = z.object({
   fault: z.object({
     type: z.string().nullish(),
-    error: z.array(z.object({ code: z.coerce.string().optional(), message: z.string().nullish(), detail: z.string().nullish() })).default([]),
+    error: z
+      .array(
+        z.object({ code: z.coerce.string().optional(), message: z.string().nullish(), detail: z.string().nullish() }),
+      )
+      .default([]),
   }),
 });
 
@@ -38,11 +42,18 @@ function xmlFault(text: string): Pick<Failure, 'faultType' | 'errors'> | undefin
   const code = /<Error[^>]*\bcode="([^"]*)"/.exec(text)?.[1];
   if (code === undefined) return undefined;
   const tag = (name: string) => new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(text)?.[1];
-  return { faultType: /<Fault[^>]*\btype="([^"]*)"/.exec(text)?.[1], errors: [{ code, message: tag('Message'), detail: tag('Detail') }] };
+  return {
+    faultType: /<Fault[^>]*\btype="([^"]*)"/.exec(text)?.[1],
+    errors: [{ code, message: tag('Message'), detail: tag('Detail') }],
+  };
 }
 
 function parseFault(body: unknown): Pick<Failure, 'faultType' | 'errors'> | undefined {
-  const text = Buffer.isBuffer(body) ? body.toString('utf8') : body instanceof ArrayBuffer ? Buffer.from(body).toString('utf8') : body;
+  const text = Buffer.isBuffer(body)
+    ? body.toString('utf8')
+    : body instanceof ArrayBuffer
+      ? Buffer.from(body).toString('utf8')
+      : body;
   if (typeof text === 'string') {
     if (text.trimStart().startsWith('<')) return xmlFault(text);
     try {
@@ -56,7 +67,10 @@ function parseFault(body: unknown): Pick<Failure, 'faultType' | 'errors'> | unde
   const parsed = JsonFault.safeParse({ fault: lowerKeys(raw) });
   if (!parsed.success) return undefined;
   const { type, error } = parsed.data.fault;
-  return { faultType: type ?? undefined, errors: error.map((e) => ({ code: e.code, message: e.message ?? undefined, detail: e.detail ?? undefined })) };
+  return {
+    faultType: type ?? undefined,
+    errors: error.map((e) => ({ code: e.code, message: e.message ?? undefined, detail: e.detail ?? undefined })),
+  };
 }
 
 const AxiosLike = z.object({
@@ -80,7 +94,11 @@ function readFailure(e: unknown): Failure | undefined {
   const res = axios.data.response;
   if (!res) return { errors: [{ code: axios.data.code }] }; // no response at all: the network failed
   const retryAfter = headerValue(res.headers, 'retry-after');
-  return { status: res.status, ...(parseFault(res.data) ?? { errors: [] }), ...(typeof retryAfter === 'string' && { retryAfter }) };
+  return {
+    status: res.status,
+    ...(parseFault(res.data) ?? { errors: [] }),
+    ...(typeof retryAfter === 'string' && { retryAfter }),
+  };
 }
 
 const codesOf = (f: Failure) => new Set(f.errors.map((e) => e.code));
@@ -89,7 +107,14 @@ const authFaultTypes = new Set(['AUTHENTICATION', 'AuthenticationFault', 'Author
 function kindOf(f: Failure): IntegrationErrorKind {
   const codes = codesOf(f);
   if (f.status === 429 || codes.has('3001')) return 'rate_limited'; // ThrottleExceeded (once sent as a 403)
-  if (f.status === 401 || f.status === 403 || codes.has('3200') || codes.has('3100') || authFaultTypes.has(f.faultType ?? '')) return 'auth';
+  if (
+    f.status === 401 ||
+    f.status === 403 ||
+    codes.has('3200') ||
+    codes.has('3100') ||
+    authFaultTypes.has(f.faultType ?? '')
+  )
+    return 'auth';
   if (f.status === 404 || codes.has('610')) return 'not_found'; // 610 "Object Not Found" comes with a 400
   if (codes.has('5010')) return 'conflict'; // Stale Object Error: the SyncToken is out of date
   if (f.status === undefined && f.faultType === undefined) return 'transient';
@@ -128,10 +153,16 @@ function fromFailure(f: Failure, cause: unknown, nowMs: number): IntegrationErro
 export function toIntegrationError(e: unknown, nowMs: number = Date.now()): unknown {
   if (e instanceof IntegrationError) return e;
   if (e instanceof z.ZodError) {
-    return new IntegrationError('invalid', `QuickBooks returned an unexpected payload: ${z.prettifyError(e)}`, { provider, cause: e });
+    return new IntegrationError('invalid', `QuickBooks returned an unexpected payload: ${z.prettifyError(e)}`, {
+      provider,
+      cause: e,
+    });
   }
   if (e instanceof MoneyParseError || e instanceof UnknownCurrencyError || e instanceof MoneyRangeError) {
-    return new IntegrationError('invalid', `QuickBooks amount cannot be represented: ${e.message}`, { provider, cause: e });
+    return new IntegrationError('invalid', `QuickBooks amount cannot be represented: ${e.message}`, {
+      provider,
+      cause: e,
+    });
   }
   const failure = readFailure(e);
   return failure ? fromFailure(failure, e, nowMs) : e;

@@ -1,5 +1,13 @@
 // Raw QuickBooks payloads → the canonical model. Pure: no I/O, no clock.
-import type { CreditNote, CreditNoteLine, ExternalRef, Invoice, InvoiceLine, Payment, PaymentApplication } from '../../src/domain/model.js';
+import type {
+  CreditNote,
+  CreditNoteLine,
+  ExternalRef,
+  Invoice,
+  InvoiceLine,
+  Payment,
+  PaymentApplication,
+} from '../../src/domain/model.js';
 import { Dec } from '../../src/domain/decimal.js';
 import { parseDecimal, type Money } from '../../src/domain/money.js';
 import type { QboCreditMemo, QboDeleted, QboInvoice, QboLine, QboPayment } from './schemas.js';
@@ -20,7 +28,8 @@ const utc = (qboTime: string): string => new Date(qboTime).toISOString();
 const zero = (currency: string): Money => ({ minor: 0, currency });
 
 // Sales lines only: SubTotalLineDetail repeats the sum, discount and group lines are folded into TotalAmt.
-const salesLines = (lines: readonly QboLine[]) => lines.filter((l) => l.SalesItemLineDetail !== undefined || l.DetailType === 'SalesItemLineDetail');
+const salesLines = (lines: readonly QboLine[]) =>
+  lines.filter((l) => l.SalesItemLineDetail !== undefined || l.DetailType === 'SalesItemLineDetail');
 
 function toInvoiceLine(line: QboLine, index: number, currency: string): InvoiceLine {
   const detail = line.SalesItemLineDetail;
@@ -51,7 +60,11 @@ export function toInvoice(raw: QboInvoice, realmId: string): Invoice {
   return {
     ref: qboRef(realmId, raw.Id),
     number: raw.DocNumber ?? raw.Id,
-    customer: { ref: qboRef(realmId, raw.CustomerRef.value), name: raw.CustomerRef.name ?? '', ...(email && { email }) },
+    customer: {
+      ref: qboRef(realmId, raw.CustomerRef.value),
+      name: raw.CustomerRef.name ?? '',
+      ...(email && { email }),
+    },
     currency,
     lines: salesLines(raw.Line).map((l, i) => toInvoiceLine(l, i, currency)),
     total: amount(raw.TotalAmt, currency),
@@ -87,7 +100,11 @@ export function toDeletedInvoice(raw: QboDeleted, realmId: string): Invoice {
 function applications(raw: QboPayment, realmId: string): PaymentApplication[] {
   const currency = raw.CurrencyRef.value;
   // Credit memos this payment spends, each with what is left of it to hand out, in line order.
-  const credits = raw.Line.flatMap((line) => (line.LinkedTxn ?? []).filter((t) => t.TxnType === 'CreditMemo').map((t) => ({ id: t.TxnId, left: amount(line.Amount, currency).minor })));
+  const credits = raw.Line.flatMap((line) =>
+    (line.LinkedTxn ?? [])
+      .filter((t) => t.TxnType === 'CreditMemo')
+      .map((t) => ({ id: t.TxnId, left: amount(line.Amount, currency).minor })),
+  );
   return raw.Line.flatMap((line) =>
     (line.LinkedTxn ?? [])
       .filter((t) => t.TxnType === 'Invoice')
@@ -109,7 +126,10 @@ function applications(raw: QboPayment, realmId: string): PaymentApplication[] {
 
 // Payers write "paid in full" wherever the form lets them: the memo (PrivateNote) or the reference number.
 const memoOf = (raw: QboPayment): string | undefined =>
-  [raw.PrivateNote, raw.PaymentRefNum].map((s) => s?.trim()).filter(Boolean).join('\n') || undefined;
+  [raw.PrivateNote, raw.PaymentRefNum]
+    .map((s) => s?.trim())
+    .filter(Boolean)
+    .join('\n') || undefined;
 
 export function toPayment(raw: QboPayment, realmId: string): Payment {
   const currency = raw.CurrencyRef.value;
@@ -129,11 +149,21 @@ export function toPayment(raw: QboPayment, realmId: string): Payment {
 }
 
 export function toDeletedPayment(raw: QboDeleted, realmId: string): Payment {
-  return { ref: qboRef(realmId, raw.Id), amount: zero(noCurrency), date: '', applications: [], status: 'deleted', updatedAt: utc(raw.MetaData.LastUpdatedTime) };
+  return {
+    ref: qboRef(realmId, raw.Id),
+    amount: zero(noCurrency),
+    date: '',
+    applications: [],
+    status: 'deleted',
+    updatedAt: utc(raw.MetaData.LastUpdatedTime),
+  };
 }
 
 function toCreditNoteLine(line: QboLine, currency: string): CreditNoteLine {
-  return { description: line.Description ?? line.SalesItemLineDetail?.ItemRef?.name ?? '', amount: amount(line.Amount, currency) };
+  return {
+    description: line.Description ?? line.SalesItemLineDetail?.ItemRef?.name ?? '',
+    amount: amount(line.Amount, currency),
+  };
 }
 
 function creditNoteStatus(raw: QboCreditMemo): CreditNote['status'] {
@@ -142,7 +172,11 @@ function creditNoteStatus(raw: QboCreditMemo): CreditNote['status'] {
 }
 
 /** Allocations are not part of a CreditMemo: QBO records them on the Payment that links memo and invoice. */
-export function toCreditNote(raw: QboCreditMemo, realmId: string, allocations: readonly PaymentApplication[] = []): CreditNote {
+export function toCreditNote(
+  raw: QboCreditMemo,
+  realmId: string,
+  allocations: readonly PaymentApplication[] = [],
+): CreditNote {
   const currency = raw.CurrencyRef.value;
   return {
     ref: qboRef(realmId, raw.Id),
@@ -157,5 +191,12 @@ export function toCreditNote(raw: QboCreditMemo, realmId: string, allocations: r
 }
 
 export function toDeletedCreditNote(raw: QboDeleted, realmId: string): CreditNote {
-  return { ref: qboRef(realmId, raw.Id), lines: [], total: zero(noCurrency), allocations: [], status: 'deleted', updatedAt: utc(raw.MetaData.LastUpdatedTime) };
+  return {
+    ref: qboRef(realmId, raw.Id),
+    lines: [],
+    total: zero(noCurrency),
+    allocations: [],
+    status: 'deleted',
+    updatedAt: utc(raw.MetaData.LastUpdatedTime),
+  };
 }

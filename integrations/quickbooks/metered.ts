@@ -89,7 +89,8 @@ export class MeteredReads {
     const now = this.now();
     if (this.blockedBy !== undefined) return this.error(now);
     this.refusedSince ??= now;
-    if (now - this.refusedSince < (this.options.suspectAfterMs ?? quickbooksLimits.monthlyCapSuspectAfterMs)) return error;
+    if (now - this.refusedSince < (this.options.suspectAfterMs ?? quickbooksLimits.monthlyCapSuspectAfterMs))
+      return error;
     return this.block('intuit', now);
   }
 
@@ -111,7 +112,12 @@ export class MeteredReads {
     return new IntegrationError(
       'quota_exceeded',
       `QuickBooks monthly read limit reached: ${why}. Reading resumes on ${resets} (UTC), or as soon as the app moves to a higher tier of the Intuit App Partner Program.`,
-      { provider: 'quickbooks', status: 429, code: monthlyReadCapCode, retryAfterMs: Math.max(0, nextMonthStart(now) - now) },
+      {
+        provider: 'quickbooks',
+        status: 429,
+        code: monthlyReadCapCode,
+        retryAfterMs: Math.max(0, nextMonthStart(now) - now),
+      },
     );
   }
 

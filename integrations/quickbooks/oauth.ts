@@ -36,12 +36,17 @@ function restoreStaticUrls(saved: ReturnType<typeof staticUrls>): void {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const after = (issuedAt: number, seconds: number | undefined) => (seconds === undefined ? undefined : iso(issuedAt + seconds * 1000));
+const after = (issuedAt: number, seconds: number | undefined) =>
+  seconds === undefined ? undefined : iso(issuedAt + seconds * 1000);
 
 function toTokenSet(body: unknown, issuedAt: number, previous?: TokenSet): TokenSet {
   const parsed = QboTokenResponse.safeParse(body);
   if (!parsed.success) {
-    throw new IntegrationError('invalid', `QuickBooks returned an unexpected token response: ${z.prettifyError(parsed.error)}`, { provider: 'quickbooks', cause: parsed.error });
+    throw new IntegrationError(
+      'invalid',
+      `QuickBooks returned an unexpected token response: ${z.prettifyError(parsed.error)}`,
+      { provider: 'quickbooks', cause: parsed.error },
+    );
   }
   const t = parsed.data;
   const refreshExpiresAt = after(issuedAt, t.x_refresh_token_expires_in);
@@ -103,7 +108,12 @@ export function createQuickbooksOAuth(config: QuickbooksOAuthConfig): OAuthProvi
       redirectUri,
       includeRefreshTokenHardExpiresIn: true,
     });
-    client.setAuthorizeURLs({ authorizeEndpoint: urls.authorize, tokenEndpoint: urls.token, revokeEndpoint: urls.revoke, userInfoEndpoint: urls.userInfo });
+    client.setAuthorizeURLs({
+      authorizeEndpoint: urls.authorize,
+      tokenEndpoint: urls.token,
+      revokeEndpoint: urls.revoke,
+      userInfoEndpoint: urls.userInfo,
+    });
     try {
       return begin(client);
     } finally {
@@ -111,10 +121,23 @@ export function createQuickbooksOAuth(config: QuickbooksOAuthConfig): OAuthProvi
     }
   }
 
-  async function exchangeCode({ query, redirectUri }: { query: Record<string, string>; redirectUri: string }): Promise<OAuthGrant> {
-    if (query.error) throw new IntegrationError('auth', `QuickBooks consent was not given: ${query.error}`, { provider: 'quickbooks', code: query.error });
+  async function exchangeCode({
+    query,
+    redirectUri,
+  }: {
+    query: Record<string, string>;
+    redirectUri: string;
+  }): Promise<OAuthGrant> {
+    if (query.error)
+      throw new IntegrationError('auth', `QuickBooks consent was not given: ${query.error}`, {
+        provider: 'quickbooks',
+        code: query.error,
+      });
     const realmId = query.realmId;
-    if (!query.code || !realmId) throw new IntegrationError('invalid', 'The QuickBooks callback lacks code or realmId', { provider: 'quickbooks' });
+    if (!query.code || !realmId)
+      throw new IntegrationError('invalid', 'The QuickBooks callback lacks code or realmId', {
+        provider: 'quickbooks',
+      });
     const issuedAt = now();
     const callbackUrl = `${redirectUri}?${new URLSearchParams(query).toString()}`;
     const res = await start(redirectUri, (c) => c.createToken(callbackUrl)).catch((e: unknown) => {
@@ -126,7 +149,11 @@ export function createQuickbooksOAuth(config: QuickbooksOAuthConfig): OAuthProvi
 
   async function refresh(tokens: TokenSet): Promise<TokenSet> {
     const refreshToken = tokens.refreshToken;
-    if (!refreshToken) throw new IntegrationError('auth', 'No QuickBooks refresh token to use', { provider: 'quickbooks', code: 'invalid_grant' });
+    if (!refreshToken)
+      throw new IntegrationError('auth', 'No QuickBooks refresh token to use', {
+        provider: 'quickbooks',
+        code: 'invalid_grant',
+      });
     const issuedAt = now();
     const res = await start('', (c) => c.refreshUsingToken(refreshToken)).catch((e: unknown) => {
       throw oauthError(e, 'token refresh');
@@ -145,7 +172,8 @@ export function createQuickbooksOAuth(config: QuickbooksOAuthConfig): OAuthProvi
 
   return {
     provider: 'quickbooks',
-    authorizeUrl: ({ state, redirectUri }) => start(redirectUri, (c) => c.authorizeUri({ scope: [accountingScope], state })),
+    authorizeUrl: ({ state, redirectUri }) =>
+      start(redirectUri, (c) => c.authorizeUri({ scope: [accountingScope], state })),
     exchangeCode,
     refresh,
     revoke,

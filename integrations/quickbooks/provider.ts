@@ -33,8 +33,14 @@ export function createQuickbooksProvider(
   const urls = urlsFor(config);
   const token = config.webhookVerifierToken;
   return {
-    oauth: createQuickbooksOAuth({ clientId: config.clientId, clientSecret: config.clientSecret, environment: config.environment, urls }),
-    connector: (auth) => createQuickbooksConnector({ auth, apiUrl: urls.api, limiter: limiters.forRealm(auth.accountId), meteredReads }),
+    oauth: createQuickbooksOAuth({
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+      environment: config.environment,
+      urls,
+    }),
+    connector: (auth) =>
+      createQuickbooksConnector({ auth, apiUrl: urls.api, limiter: limiters.forRealm(auth.accountId), meteredReads }),
     ...(token && { verifier: createQuickbooksWebhookVerifier({ verifierToken: token }) }),
   };
 }

@@ -4,7 +4,14 @@ import type { ChangeBatch } from '../types.js';
 import type { QboClient, QboEntityName } from './client.js';
 import { backfillOrder, encodeBackfill, nextEntity, parseCursor, type BackfillPosition } from './cursor.js';
 import { quickbooksLimits } from './limits.js';
-import { toCreditNote, toDeletedCreditNote, toDeletedInvoice, toDeletedPayment, toInvoice, toPayment } from './mappers.js';
+import {
+  toCreditNote,
+  toDeletedCreditNote,
+  toDeletedInvoice,
+  toDeletedPayment,
+  toInvoice,
+  toPayment,
+} from './mappers.js';
 import { QboCdcResponse, QboCreditMemo, QboDeleted, QboInvoice, QboPayment } from './schemas.js';
 
 export interface SyncDeps {
@@ -28,11 +35,32 @@ function toRows(entity: QboEntityName, rows: readonly unknown[], realmId: string
   const none: Rows = { invoices: [], payments: [], creditNotes: [] };
   switch (entity) {
     case 'Invoice':
-      return { ...none, invoices: each(rows, (r) => toInvoice(QboInvoice.parse(r), realmId), (d) => toDeletedInvoice(d, realmId)) };
+      return {
+        ...none,
+        invoices: each(
+          rows,
+          (r) => toInvoice(QboInvoice.parse(r), realmId),
+          (d) => toDeletedInvoice(d, realmId),
+        ),
+      };
     case 'Payment':
-      return { ...none, payments: each(rows, (r) => toPayment(QboPayment.parse(r), realmId), (d) => toDeletedPayment(d, realmId)) };
+      return {
+        ...none,
+        payments: each(
+          rows,
+          (r) => toPayment(QboPayment.parse(r), realmId),
+          (d) => toDeletedPayment(d, realmId),
+        ),
+      };
     case 'CreditMemo':
-      return { ...none, creditNotes: each(rows, (r) => toCreditNote(QboCreditMemo.parse(r), realmId), (d) => toDeletedCreditNote(d, realmId)) };
+      return {
+        ...none,
+        creditNotes: each(
+          rows,
+          (r) => toCreditNote(QboCreditMemo.parse(r), realmId),
+          (d) => toDeletedCreditNote(d, realmId),
+        ),
+      };
   }
 }
 
@@ -48,7 +76,13 @@ async function backfillPage({ client, realmId }: SyncDeps, at: PagePosition): Pr
   const here: BackfillPosition = { ...at, since: at.since ?? wholeSecond(page.time) };
   const next = page.rows.length >= pageSize ? { ...here, position: here.position + pageSize } : nextEntity(here);
   const nextCursor = next && encodeBackfill(next);
-  return { ...toRows(here.entity, page.rows, realmId), disputes: [], ...(nextCursor && { nextCursor }), checkpoint: nextCursor ?? here.since, backfill: true };
+  return {
+    ...toRows(here.entity, page.rows, realmId),
+    disputes: [],
+    ...(nextCursor && { nextCursor }),
+    checkpoint: nextCursor ?? here.since,
+    backfill: true,
+  };
 }
 
 const startBackfill = (deps: SyncDeps) => backfillPage(deps, { entity: 'Invoice', position: 1 });
@@ -66,10 +100,13 @@ function changedRows(response: QboCdcResponse): Map<QboEntityName, unknown[]> {
 
 async function changesSince(deps: SyncDeps, since: string): Promise<ChangeBatch> {
   if (deps.now() - Date.parse(since) > quickbooksLimits.cdcLookbackMs - lookbackMarginMs) return startBackfill(deps);
-  const response = QboCdcResponse.parse(await deps.client.changeDataCapture(backfillOrder, new Date(since).toISOString()));
+  const response = QboCdcResponse.parse(
+    await deps.client.changeDataCapture(backfillOrder, new Date(since).toISOString()),
+  );
   const changed = changedRows(response);
   // CDC silently drops whatever is past its cap and cannot be paged: only a backfill is complete then.
-  if ([...changed.values()].reduce((n, rows) => n + rows.length, 0) >= quickbooksLimits.cdcMaxObjects) return startBackfill(deps);
+  if ([...changed.values()].reduce((n, rows) => n + rows.length, 0) >= quickbooksLimits.cdcMaxObjects)
+    return startBackfill(deps);
   const rows = [...changed].map(([entity, list]) => toRows(entity, list, deps.realmId));
   return {
     invoices: rows.flatMap((r) => r.invoices),
@@ -81,7 +118,10 @@ async function changesSince(deps: SyncDeps, since: string): Promise<ChangeBatch>
   };
 }
 
-export async function pullChanges(deps: SyncDeps, input: { cursor?: string; pageCursor?: string }): Promise<ChangeBatch> {
+export async function pullChanges(
+  deps: SyncDeps,
+  input: { cursor?: string; pageCursor?: string },
+): Promise<ChangeBatch> {
   const cursor = input.pageCursor ?? input.cursor;
   if (cursor === undefined) return startBackfill(deps);
   const parsed = parseCursor(cursor);

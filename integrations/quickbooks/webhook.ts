@@ -17,7 +17,9 @@ const LegacyEntity = z.object({
 });
 
 const LegacyEnvelope = z.object({
-  eventNotifications: z.array(z.object({ realmId: z.string().min(1), dataChangeEvent: z.object({ entities: z.array(LegacyEntity) }) })),
+  eventNotifications: z.array(
+    z.object({ realmId: z.string().min(1), dataChangeEvent: z.object({ entities: z.array(LegacyEntity) }) }),
+  ),
 });
 
 const CloudEvent = z.object({
@@ -32,18 +34,38 @@ const CloudEvent = z.object({
 });
 
 // Whatever else a signed delivery holds: only enough to keep it, and to dedupe a redelivery.
-const AnyCloudEvent = z.object({ id: z.string().min(1).optional(), intuitaccountid: z.string().optional(), intuitentityid: z.string().optional(), type: z.string().optional(), time: z.string().optional() });
+const AnyCloudEvent = z.object({
+  id: z.string().min(1).optional(),
+  intuitaccountid: z.string().optional(),
+  intuitentityid: z.string().optional(),
+  type: z.string().optional(),
+  time: z.string().optional(),
+});
 
 // One vocabulary for both formats: QBO entity names as the API spells them, operations as present-tense verbs.
-const entityNames: Record<string, string> = { invoice: 'Invoice', payment: 'Payment', creditmemo: 'CreditMemo', customer: 'Customer' };
-const cloudOperations: Record<string, string> = { created: 'create', updated: 'update', deleted: 'delete', voided: 'void', merged: 'merge', emailed: 'emailed' };
+const entityNames: Record<string, string> = {
+  invoice: 'Invoice',
+  payment: 'Payment',
+  creditmemo: 'CreditMemo',
+  customer: 'Customer',
+};
+const cloudOperations: Record<string, string> = {
+  created: 'create',
+  updated: 'update',
+  deleted: 'delete',
+  voided: 'void',
+  merged: 'merge',
+  emailed: 'emailed',
+};
 
 const entityName = (lower: string) => entityNames[lower] ?? lower.charAt(0).toUpperCase() + lower.slice(1);
 const occurredAt = (time: string) => (Number.isNaN(Date.parse(time)) ? time : new Date(time).toISOString());
 
 // Legacy notifications carry no id; a hash of what identifies the change makes redeliveries dedupe.
 const legacyEventId = (realmId: string, e: z.infer<typeof LegacyEntity>) =>
-  createHash('sha256').update(JSON.stringify([realmId, e.name, e.id, e.operation, e.lastUpdated])).digest('hex');
+  createHash('sha256')
+    .update(JSON.stringify([realmId, e.name, e.id, e.operation, e.lastUpdated]))
+    .digest('hex');
 
 function fromLegacy(envelope: z.infer<typeof LegacyEnvelope>): NormalizedWebhookEvent[] {
   return envelope.eventNotifications.flatMap(({ realmId, dataChangeEvent }) =>
@@ -79,7 +101,9 @@ function fromCloudEvent(e: z.infer<typeof CloudEvent>): NormalizedWebhookEvent {
 function unknownEvent(raw: unknown): NormalizedWebhookEvent {
   const e = AnyCloudEvent.safeParse(raw);
   const known = e.success ? e.data : {};
-  const digest = createHash('sha256').update(JSON.stringify(raw) ?? 'undefined').digest('hex');
+  const digest = createHash('sha256')
+    .update(JSON.stringify(raw) ?? 'undefined')
+    .digest('hex');
   return {
     provider: 'quickbooks',
     eventId: known.id ?? `unknown:${digest}`,

@@ -27,7 +27,10 @@ export interface StripeClient {
   readonly baseUrl?: string;
   call<T>(fn: StripeCall<T>, opts?: { idempotencyKey?: string }): Promise<T>;
   /** Reads a list with the SDK's auto-pagination, stopping after `max` items. */
-  collect<T>(fn: (sdk: Stripe, options: Stripe.RequestOptions) => Stripe.ApiListPromise<T>, max?: number): Promise<CollectedPage<T>>;
+  collect<T>(
+    fn: (sdk: Stripe, options: Stripe.RequestOptions) => Stripe.ApiListPromise<T>,
+    max?: number,
+  ): Promise<CollectedPage<T>>;
 }
 
 export interface CollectedPage<T> {

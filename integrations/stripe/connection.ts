@@ -16,7 +16,11 @@ export interface StripePlatform {
   readonly timeoutMs?: number;
 }
 
-export function stripeClientForConnection(auth: ConnectionAuth, platform: StripePlatform, pacer?: Bottleneck): StripeClient {
+export function stripeClientForConnection(
+  auth: ConnectionAuth,
+  platform: StripePlatform,
+  pacer?: Bottleneck,
+): StripeClient {
   const shared = {
     ...(platform.baseUrl && { baseUrl: platform.baseUrl }),
     ...(platform.opsPerSecond && { opsPerSecond: platform.opsPerSecond }),
@@ -24,6 +28,7 @@ export function stripeClientForConnection(auth: ConnectionAuth, platform: Stripe
     ...(platform.timeoutMs && { timeoutMs: platform.timeoutMs }),
     ...(pacer && { pacer }),
   };
-  if (auth.tokens.scope === restrictedKeyScope) return createStripeClient({ ...shared, apiKey: auth.tokens.accessToken });
+  if (auth.tokens.scope === restrictedKeyScope)
+    return createStripeClient({ ...shared, apiKey: auth.tokens.accessToken });
   return createStripeClient({ ...shared, apiKey: platform.secretKey, stripeAccount: auth.accountId });
 }

@@ -30,7 +30,8 @@ function assertPdfUrl(url: string, client: StripeClient): void {
   const u = new URL(url);
   const fromStripe = u.protocol === 'https:' && (u.hostname === 'stripe.com' || u.hostname.endsWith('.stripe.com'));
   const fromConfiguredBase = client.baseUrl !== undefined && u.origin === new URL(client.baseUrl).origin;
-  if (!fromStripe && !fromConfiguredBase) throw new IntegrationError('invalid', `Refusing to fetch invoice PDF from ${u.origin}`, { provider: 'stripe' });
+  if (!fromStripe && !fromConfiguredBase)
+    throw new IntegrationError('invalid', `Refusing to fetch invoice PDF from ${u.origin}`, { provider: 'stripe' });
 }
 
 async function fetchPdf(doFetch: typeof fetch, url: string): Promise<Uint8Array> {
@@ -38,16 +39,29 @@ async function fetchPdf(doFetch: typeof fetch, url: string): Promise<Uint8Array>
   try {
     res = await doFetch(url, { redirect: 'follow', signal: AbortSignal.timeout(30_000) });
   } catch (e) {
-    throw new IntegrationError('transient', `Invoice PDF download failed: ${e instanceof Error ? e.message : String(e)}`, { provider: 'stripe', cause: e });
+    throw new IntegrationError(
+      'transient',
+      `Invoice PDF download failed: ${e instanceof Error ? e.message : String(e)}`,
+      { provider: 'stripe', cause: e },
+    );
   }
-  if (res.status === 404) throw new IntegrationError('not_found', 'Stripe has no PDF for this invoice', { provider: 'stripe', status: 404 });
-  if (!res.ok) throw new IntegrationError(res.status >= 500 ? 'transient' : 'invalid', `Invoice PDF download failed with ${res.status}`, { provider: 'stripe', status: res.status });
+  if (res.status === 404)
+    throw new IntegrationError('not_found', 'Stripe has no PDF for this invoice', { provider: 'stripe', status: 404 });
+  if (!res.ok)
+    throw new IntegrationError(
+      res.status >= 500 ? 'transient' : 'invalid',
+      `Invoice PDF download failed with ${res.status}`,
+      { provider: 'stripe', status: res.status },
+    );
   return new Uint8Array(await res.arrayBuffer());
 }
 
 export function createStripeConnector(o: StripeConnectorOptions): StripeConnector {
   const now = o.now ?? Date.now;
-  const reader = createStripeReader(o.client, () => ({ accountId: o.accountId, observedAt: new Date(now()).toISOString() }));
+  const reader = createStripeReader(o.client, () => ({
+    accountId: o.accountId,
+    observedAt: new Date(now()).toISOString(),
+  }));
   const deps = { client: o.client, reader, now, batchSize: o.batchSize ?? 500 };
   return {
     provider: 'stripe',
@@ -58,7 +72,8 @@ export function createStripeConnector(o: StripeConnectorOptions): StripeConnecto
         try {
           return await pullStripeChanges(deps, input);
         } catch (e) {
-          if (e instanceof InvalidCursorError) throw new IntegrationError('invalid', e.message, { provider: 'stripe', cause: e });
+          if (e instanceof InvalidCursorError)
+            throw new IntegrationError('invalid', e.message, { provider: 'stripe', cause: e });
           throw e;
         }
       }),
@@ -66,10 +81,14 @@ export function createStripeConnector(o: StripeConnectorOptions): StripeConnecto
     getInvoicePdf: (id) =>
       withStripeErrors(async () => {
         const url = await reader.invoicePdfUrl(id);
-        if (!url) throw new IntegrationError('not_found', `Invoice ${id} has no PDF yet (drafts have none)`, { provider: 'stripe' });
+        if (!url)
+          throw new IntegrationError('not_found', `Invoice ${id} has no PDF yet (drafts have none)`, {
+            provider: 'stripe',
+          });
         assertPdfUrl(url, o.client);
         return fetchPdf(o.fetch ?? fetch, url);
       }),
-    postCreditNote: (req) => withStripeErrors(() => postStripeCreditNote(o.client, reader, req, o.creditNoteReason ?? 'order_change')),
+    postCreditNote: (req) =>
+      withStripeErrors(() => postStripeCreditNote(o.client, reader, req, o.creditNoteReason ?? 'order_change')),
   };
 }

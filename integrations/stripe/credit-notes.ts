@@ -21,7 +21,8 @@ const invalid = (message: string) => new IntegrationError('invalid', message, { 
 function checkRequest(req: CreditNoteRequest): void {
   if (req.lines.length === 0) throw invalid('A credit note needs at least one line');
   for (const line of req.lines) {
-    if (line.amount.currency !== req.currency) throw invalid(`Line "${line.description}" is in ${line.amount.currency}, the credit note in ${req.currency}`);
+    if (line.amount.currency !== req.currency)
+      throw invalid(`Line "${line.description}" is in ${line.amount.currency}, the credit note in ${req.currency}`);
     if (line.amount.minor <= 0) throw invalid(`Line "${line.description}" must credit a positive amount`);
   }
 }
@@ -49,27 +50,45 @@ const requestedTotal = (req: CreditNoteRequest) => req.lines.reduce((sum, l) => 
 
 function checkPreview(preview: StripeCreditNotePreview, req: CreditNoteRequest): void {
   const requested = requestedTotal(req);
-  if (preview.currency !== req.currency.toUpperCase()) throw invalid(`Invoice ${req.invoiceId} is in ${preview.currency}, not ${req.currency}`);
+  if (preview.currency !== req.currency.toUpperCase())
+    throw invalid(`Invoice ${req.invoiceId} is in ${preview.currency}, not ${req.currency}`);
   if (preview.total !== requested) {
-    throw invalid(`Stripe would credit ${preview.total} (${preview.currency} minor units) on invoice ${req.invoiceId}, not the ${requested} requested`);
+    throw invalid(
+      `Stripe would credit ${preview.total} (${preview.currency} minor units) on invoice ${req.invoiceId}, not the ${requested} requested`,
+    );
   }
   if (preview.post_payment_amount > 0) {
-    throw invalid(`Credit of ${requested} exceeds what invoice ${req.invoiceId} still asks for by ${preview.post_payment_amount}; refunds are not automated`);
+    throw invalid(
+      `Credit of ${requested} exceeds what invoice ${req.invoiceId} still asks for by ${preview.post_payment_amount}; refunds are not automated`,
+    );
   }
 }
 
 /** A key reused for a different credit is a caller bug; Stripe would answer idempotency_error too. */
 function assertSameRequest(earlier: StripeCreditNote, req: CreditNoteRequest): void {
   if (earlier.total !== requestedTotal(req) || earlier.lines.data.length !== req.lines.length) {
-    throw new IntegrationError('conflict', `Credit note ${earlier.id} was already created with key ${req.idempotencyKey} for a different credit`, { provider: 'stripe' });
+    throw new IntegrationError(
+      'conflict',
+      `Credit note ${earlier.id} was already created with key ${req.idempotencyKey} for a different credit`,
+      { provider: 'stripe' },
+    );
   }
 }
 
-export async function postStripeCreditNote(client: StripeClient, reader: StripeReader, req: CreditNoteRequest, reason: CreditNoteReason): Promise<CreditNote> {
+export async function postStripeCreditNote(
+  client: StripeClient,
+  reader: StripeReader,
+  req: CreditNoteRequest,
+  reason: CreditNoteReason,
+): Promise<CreditNote> {
   checkRequest(req);
   const requestKey = stripeIdempotencyKey(req.idempotencyKey);
-  const existing = await client.collect((s, o) => s.creditNotes.list({ invoice: req.invoiceId, limit: stripeLimits.listPageSize }, o));
-  const earlier = existing.items.map((n) => StripeCreditNote.parse(n)).find((n) => n.metadata?.[requestKeyMetadata] === requestKey);
+  const existing = await client.collect((s, o) =>
+    s.creditNotes.list({ invoice: req.invoiceId, limit: stripeLimits.listPageSize }, o),
+  );
+  const earlier = existing.items
+    .map((n) => StripeCreditNote.parse(n))
+    .find((n) => n.metadata?.[requestKeyMetadata] === requestKey);
   if (earlier) {
     assertSameRequest(earlier, req);
     return reader.mapCreditNote(earlier);

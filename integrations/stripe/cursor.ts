@@ -5,14 +5,17 @@ export const backfillStages = ['invoices', 'invoice_payments', 'credit_notes', '
 export type BackfillStage = (typeof backfillStages)[number];
 
 /** Where the event feed picks up once a backfill is done. */
-const FeedStart = z.union([
-  z.object({ eventId: z.string(), at: z.int() }),
-  z.object({ since: z.int() }),
-]);
+const FeedStart = z.union([z.object({ eventId: z.string(), at: z.int() }), z.object({ since: z.int() })]);
 export type FeedStart = z.infer<typeof FeedStart>;
 
 const Position = z.discriminatedUnion('kind', [
-  z.object({ v: z.literal(1), kind: z.literal('backfill'), stage: z.enum(backfillStages), after: z.string().optional(), feed: FeedStart }),
+  z.object({
+    v: z.literal(1),
+    kind: z.literal('backfill'),
+    stage: z.enum(backfillStages),
+    after: z.string().optional(),
+    feed: FeedStart,
+  }),
   /** Events newer than `after` (created at `at`), read oldest first with ending_before. */
   z.object({ v: z.literal(1), kind: z.literal('events'), after: z.string(), at: z.int() }),
   /** Events created after `since`, walked newest first; `newest` becomes the next `events` cursor. */
@@ -41,7 +44,9 @@ export function decodeCursor(cursor: string): SyncPosition {
 }
 
 export function feedPosition(start: FeedStart): SyncPosition {
-  return 'eventId' in start ? { v: 1, kind: 'events', after: start.eventId, at: start.at } : { v: 1, kind: 'events_since', since: start.since };
+  return 'eventId' in start
+    ? { v: 1, kind: 'events', after: start.eventId, at: start.at }
+    : { v: 1, kind: 'events_since', since: start.since };
 }
 
 /** The event time a position depends on; past the Events API's retention the feed has gaps. */

@@ -44,7 +44,10 @@ export function toIntegrationError(e: unknown): unknown {
   if (e instanceof IntegrationError) return e;
   if (e instanceof E.StripeError) return fromStripe(e);
   if (e instanceof z.ZodError) {
-    return new IntegrationError('invalid', `Stripe returned an unexpected payload: ${z.prettifyError(e)}`, { provider, cause: e });
+    return new IntegrationError('invalid', `Stripe returned an unexpected payload: ${z.prettifyError(e)}`, {
+      provider,
+      cause: e,
+    });
   }
   if (e instanceof StripeAmountError || e instanceof UnknownCurrencyError || e instanceof MoneyRangeError) {
     return new IntegrationError('invalid', `Stripe amount cannot be represented: ${e.message}`, { provider, cause: e });

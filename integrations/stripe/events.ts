@@ -23,7 +23,8 @@ export const syncedEventTypes = [
   'charge.dispute.funds_reinstated',
 ] as const;
 
-if (syncedEventTypes.length > stripeLimits.eventTypesFilterMax) throw new Error('Too many event types for one Events API filter');
+if (syncedEventTypes.length > stripeLimits.eventTypesFilterMax)
+  throw new Error('Too many event types for one Events API filter');
 
 export interface EventKind {
   readonly entity: 'invoice' | 'invoice_payment' | 'credit_note' | 'dispute' | 'account';

@@ -17,6 +17,12 @@ export {
   type EvidenceFile,
 } from './evidence.js';
 export { stripeLimits } from './limits.js';
-export { accountName, createStripeConnect, type RestrictedKeyConnection, type StripeConnect, type StripeConnectOptions } from './oauth.js';
+export {
+  accountName,
+  createStripeConnect,
+  type RestrictedKeyConnection,
+  type StripeConnect,
+  type StripeConnectOptions,
+} from './oauth.js';
 export { createStripePacer } from './pacing.js';
 export { createStripeWebhookVerifier, isDeauthorization, type StripeWebhookOptions } from './webhook.js';

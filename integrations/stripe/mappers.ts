@@ -1,7 +1,25 @@
 // Raw Stripe objects → canonical model. Pure: the caller supplies the account and the time of reading.
-import type { ChargeDispute, CreditNote, DisputedCharge, ExternalRef, Invoice, InvoiceLine, InvoiceStatus, Payment } from '../../src/domain/model.js';
+import type {
+  ChargeDispute,
+  CreditNote,
+  DisputedCharge,
+  ExternalRef,
+  Invoice,
+  InvoiceLine,
+  InvoiceStatus,
+  Payment,
+} from '../../src/domain/model.js';
 import { fromStripeAmount, fromStripeDecimalAmount } from './currency.js';
-import type { StripeCreditNote, StripeCreditNoteLine, StripeDispute, StripeDisputedCharge, StripeInvoice, StripeInvoiceLine, StripeInvoicePayment, StripePaymentRecord } from './schemas.js';
+import type {
+  StripeCreditNote,
+  StripeCreditNoteLine,
+  StripeDispute,
+  StripeDisputedCharge,
+  StripeInvoice,
+  StripeInvoiceLine,
+  StripeInvoicePayment,
+  StripePaymentRecord,
+} from './schemas.js';
 
 export interface MapContext {
   readonly accountId: string;
@@ -39,7 +57,11 @@ function toInvoiceLine(line: StripeInvoiceLine): InvoiceLine {
 }
 
 /** `lines` overrides the embedded first page when the caller fetched the complete list. */
-export function toInvoice(raw: StripeInvoice, ctx: MapContext, lines: readonly StripeInvoiceLine[] = raw.lines.data): Invoice {
+export function toInvoice(
+  raw: StripeInvoice,
+  ctx: MapContext,
+  lines: readonly StripeInvoiceLine[] = raw.lines.data,
+): Invoice {
   const customerId = raw.customer ?? raw.customer_account;
   if (!customerId) throw new TypeError(`Stripe invoice ${raw.id} has neither customer nor customer_account`);
   return {
@@ -73,7 +95,13 @@ function methodOf(raw: StripeInvoicePayment, record: StripePaymentRecord | undef
 
 function referenceOf(raw: StripeInvoicePayment, record: StripePaymentRecord | undefined): string | undefined {
   const p = raw.payment;
-  return record?.processor_details?.custom?.payment_reference ?? p.payment_intent ?? p.charge ?? record?.id ?? (typeof p.payment_record === 'string' ? p.payment_record : undefined);
+  return (
+    record?.processor_details?.custom?.payment_reference ??
+    p.payment_intent ??
+    p.charge ??
+    record?.id ??
+    (typeof p.payment_record === 'string' ? p.payment_record : undefined)
+  );
 }
 
 /** Only a paid InvoicePayment moved money; open ones are requests and canceled ones never settled. */
@@ -95,16 +123,25 @@ export function toPayment(raw: StripeInvoicePayment, ctx: MapContext): Payment |
   };
 }
 
-export function toCreditNote(raw: StripeCreditNote, ctx: MapContext, lines: readonly StripeCreditNoteLine[] = raw.lines.data): CreditNote {
+export function toCreditNote(
+  raw: StripeCreditNote,
+  ctx: MapContext,
+  lines: readonly StripeCreditNoteLine[] = raw.lines.data,
+): CreditNote {
   const money = (n: number) => fromStripeAmount(n, raw.currency);
   return {
     ref: ref(ctx, raw.id),
     number: raw.number,
     customer: ref(ctx, raw.customer),
-    lines: lines.map((l) => ({ ...(l.invoice_line_item && { invoiceLineId: l.invoice_line_item }), description: l.description ?? '', amount: money(l.amount) })),
+    lines: lines.map((l) => ({
+      ...(l.invoice_line_item && { invoiceLineId: l.invoice_line_item }),
+      description: l.description ?? '',
+      amount: money(l.amount),
+    })),
     total: money(raw.total),
     // Only the pre-payment part lowers what the invoice still asks for; the rest was refunded or credited.
-    allocations: raw.pre_payment_amount > 0 ? [{ invoice: ref(ctx, raw.invoice), amount: money(raw.pre_payment_amount) }] : [],
+    allocations:
+      raw.pre_payment_amount > 0 ? [{ invoice: ref(ctx, raw.invoice), amount: money(raw.pre_payment_amount) }] : [],
     status: raw.status === 'void' ? 'void' : 'applied',
     updatedAt: ctx.observedAt,
   };
@@ -114,7 +151,12 @@ export function toCreditNote(raw: StripeCreditNote, ctx: MapContext, lines: read
 function toDisputedCharge(c: StripeDisputedCharge): DisputedCharge {
   const email = c.billing_details?.email ?? c.receipt_email ?? undefined;
   const name = c.billing_details?.name ?? undefined;
-  return { amount: fromStripeAmount(c.amount, c.currency), date: isoDate(c.created), ...(email && { customerEmail: email }), ...(name && { customerName: name }) };
+  return {
+    amount: fromStripeAmount(c.amount, c.currency),
+    date: isoDate(c.created),
+    ...(email && { customerEmail: email }),
+    ...(name && { customerName: name }),
+  };
 }
 
 /** `invoiceId` comes from the InvoicePayment that paid with the disputed PaymentIntent, when there is one. */

@@ -62,7 +62,9 @@ function platformClient(o: StripeConnectOptions): StripeClient {
 
 async function verifyRestrictedKey(o: StripeConnectOptions, key: string): Promise<RestrictedKeyConnection> {
   if (!restrictedKeyPattern.test(key)) {
-    throw new IntegrationError('invalid', 'Expected a Stripe restricted key (rk_live_… or rk_test_…)', { provider: 'stripe' });
+    throw new IntegrationError('invalid', 'Expected a Stripe restricted key (rk_live_… or rk_test_…)', {
+      provider: 'stripe',
+    });
   }
   const client = createStripeClient({ apiKey: key, ...(o.baseUrl && { baseUrl: o.baseUrl }) });
   const account = StripeAccount.parse(await client.call((s, opts) => s.accounts.retrieveCurrent({}, opts)));
@@ -78,7 +80,12 @@ async function verifyRestrictedKey(o: StripeConnectOptions, key: string): Promis
 export function createStripeConnect(o: StripeConnectOptions): StripeConnect {
   const platform = platformClient(o);
   const deauthorize = (accountId: string) =>
-    withStripeErrors(async () => void (await platform.call((s, opts) => s.oauth.deauthorize({ client_id: o.clientId, stripe_user_id: accountId }, opts))));
+    withStripeErrors(
+      async () =>
+        void (await platform.call((s, opts) =>
+          s.oauth.deauthorize({ client_id: o.clientId, stripe_user_id: accountId }, opts),
+        )),
+    );
 
   const now = o.now ?? Date.now;
   const consentsStarted = new Map<string, number>();
@@ -92,7 +99,9 @@ export function createStripeConnect(o: StripeConnectOptions): StripeConnect {
     const started = state === undefined ? undefined : consentsStarted.get(state);
     if (state !== undefined) consentsStarted.delete(state);
     if (started === undefined || account.created === undefined || account.created * 1000 <= started) return;
-    const invoices = await platform.call((s, opts) => s.invoices.list({ limit: 1 }, { ...opts, stripeAccount: account.id }));
+    const invoices = await platform.call((s, opts) =>
+      s.invoices.list({ limit: 1 }, { ...opts, stripeAccount: account.id }),
+    );
     if (invoices.data.length > 0) return;
     // Nothing to sync from it, and the owner's real account stays unconnected: let go of it and say why.
     await deauthorize(account.id).catch(() => undefined);
@@ -111,15 +120,32 @@ export function createStripeConnect(o: StripeConnectOptions): StripeConnect {
       const at = now();
       for (const [k, t] of consentsStarted) if (at - t > consentMemoryMs) consentsStarted.delete(k);
       consentsStarted.set(state, at);
-      return authorizeUrlOn(platform.sdk.oauth.authorizeUrl({ response_type: 'code', client_id: o.clientId, scope: o.scope ?? 'read_write', state, redirect_uri: redirectUri }), o.baseUrl);
+      return authorizeUrlOn(
+        platform.sdk.oauth.authorizeUrl({
+          response_type: 'code',
+          client_id: o.clientId,
+          scope: o.scope ?? 'read_write',
+          state,
+          redirect_uri: redirectUri,
+        }),
+        o.baseUrl,
+      );
     },
 
     exchangeCode: ({ query }) =>
       withStripeErrors(async (): Promise<OAuthGrant> => {
-        if (query.error) throw new IntegrationError('auth', `Stripe Connect was not granted: ${query.error_description ?? query.error}`, { provider: 'stripe', code: query.error });
-        if (!query.code) throw new IntegrationError('invalid', 'Stripe Connect callback has no code', { provider: 'stripe' });
+        if (query.error)
+          throw new IntegrationError(
+            'auth',
+            `Stripe Connect was not granted: ${query.error_description ?? query.error}`,
+            { provider: 'stripe', code: query.error },
+          );
+        if (!query.code)
+          throw new IntegrationError('invalid', 'Stripe Connect callback has no code', { provider: 'stripe' });
         const code = query.code;
-        const { tokens, accountId } = toTokens(await platform.call((s, opts) => s.oauth.token({ grant_type: 'authorization_code', code }, opts)));
+        const { tokens, accountId } = toTokens(
+          await platform.call((s, opts) => s.oauth.token({ grant_type: 'authorization_code', code }, opts)),
+        );
         const account = StripeAccount.parse(await platform.call((s, opts) => s.accounts.retrieve(accountId, {}, opts)));
         await refuseEmptyNewAccount(account, query.state);
         return { tokens, accounts: [{ accountId, name: accountName(account) }] };
@@ -130,7 +156,12 @@ export function createStripeConnect(o: StripeConnectOptions): StripeConnect {
         // Restricted keys and Connect access tokens do not expire; only a Connect refresh token can mint a new one.
         if (tokens.scope === restrictedKeyScope || !tokens.refreshToken) return tokens;
         const refreshToken = tokens.refreshToken;
-        return toTokens(await platform.call((s, opts) => s.oauth.token({ grant_type: 'refresh_token', refresh_token: refreshToken }, opts)), tokens).tokens;
+        return toTokens(
+          await platform.call((s, opts) =>
+            s.oauth.token({ grant_type: 'refresh_token', refresh_token: refreshToken }, opts),
+          ),
+          tokens,
+        ).tokens;
       }),
 
     revoke: (tokens) =>

@@ -6,7 +6,12 @@ import type { ProviderServices } from '../registry.js';
 import type { ConnectionAuth, DisputeEvidencePort, OAuthProvider } from '../types.js';
 import { stripeClientForConnection, type StripePlatform } from './connection.js';
 import { createStripeConnector } from './connector.js';
-import { createStripeDisputeEvidence, type DisputeEvidenceFiles, type DisputeEvidenceText, type DisputeEvidenceTextField } from './evidence.js';
+import {
+  createStripeDisputeEvidence,
+  type DisputeEvidenceFiles,
+  type DisputeEvidenceText,
+  type DisputeEvidenceTextField,
+} from './evidence.js';
 import { stripeLimits } from './limits.js';
 import { createStripeConnect } from './oauth.js';
 import { createStripePacer } from './pacing.js';
@@ -25,18 +30,27 @@ export interface StripeProviderConfig {
 // Without a Connect platform, owners paste a restricted key instead; OAuth then explains itself.
 const noConnect: OAuthProvider = {
   provider: 'stripe',
-  authorizeUrl: () => { throw new IntegrationError('invalid', 'Stripe Connect is not configured here: paste a restricted key instead.'); },
+  authorizeUrl: () => {
+    throw new IntegrationError('invalid', 'Stripe Connect is not configured here: paste a restricted key instead.');
+  },
   exchangeCode: () => Promise.reject(new IntegrationError('invalid', 'Stripe Connect is not configured here.')),
   refresh: (tokens) => Promise.resolve(tokens), // API keys and Connect grants do not expire
   revoke: () => Promise.resolve(),
 };
 
 export function createStripeServices(config: StripeProviderConfig) {
-  const platform: StripePlatform = { secretKey: config.secretKey ?? '', ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}) };
+  const platform: StripePlatform = {
+    secretKey: config.secretKey ?? '',
+    ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
+  };
   const pacers = new Map<string, Bottleneck>();
   // Live keys get Stripe's live limit; everything else (test mode, the simulator) the test-mode one.
-  const opsPerSecond = config.secretKey?.startsWith('sk_live') || config.secretKey?.startsWith('rk_live') ? stripeLimits.opsPerSecond.live : stripeLimits.opsPerSecond.test;
-  const pacer = (accountId: string) => pacers.get(accountId) ?? pacers.set(accountId, createStripePacer(opsPerSecond)).get(accountId)!;
+  const opsPerSecond =
+    config.secretKey?.startsWith('sk_live') || config.secretKey?.startsWith('rk_live')
+      ? stripeLimits.opsPerSecond.live
+      : stripeLimits.opsPerSecond.test;
+  const pacer = (accountId: string) =>
+    pacers.get(accountId) ?? pacers.set(accountId, createStripePacer(opsPerSecond)).get(accountId)!;
   const client = (auth: ConnectionAuth) => stripeClientForConnection(auth, platform, pacer(auth.accountId));
 
   /** Uploads the case documents as dispute_evidence files, then stages or submits the evidence. */
@@ -45,8 +59,15 @@ export function createStripeServices(config: StripeProviderConfig) {
     const connector = createStripeConnector({ client: c, accountId: auth.accountId });
     const port = createStripeDisputeEvidence(c, connector.reader);
     return {
-      async stage(i: { disputeId: string; fields: Readonly<Record<string, string>>; files: readonly { name: string; content: Buffer }[]; key: string }) {
-        const uploaded = await Promise.all(i.files.map((f) => port.uploadEvidenceFile(new Uint8Array(f.content), f.name, 'dispute_evidence')));
+      async stage(i: {
+        disputeId: string;
+        fields: Readonly<Record<string, string>>;
+        files: readonly { name: string; content: Buffer }[];
+        key: string;
+      }) {
+        const uploaded = await Promise.all(
+          i.files.map((f) => port.uploadEvidenceFile(new Uint8Array(f.content), f.name, 'dispute_evidence')),
+        );
         // Stripe takes one file per field: the first document is the service documentation.
         const fileIds: DisputeEvidenceFiles = uploaded[0] ? { service_documentation: uploaded[0].fileId } : {};
         await port.stageEvidence(i.disputeId, textFields(i.fields), fileIds, i.key);
@@ -58,13 +79,23 @@ export function createStripeServices(config: StripeProviderConfig) {
   }
 
   const services: ProviderServices = {
-    oauth: config.secretKey && config.connectClientId
-      ? createStripeConnect({ secretKey: config.secretKey, clientId: config.connectClientId, ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}) })
-      : noConnect,
+    oauth:
+      config.secretKey && config.connectClientId
+        ? createStripeConnect({
+            secretKey: config.secretKey,
+            clientId: config.connectClientId,
+            ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
+          })
+        : noConnect,
     connector: (auth) => createStripeConnector({ client: client(auth), accountId: auth.accountId }),
     disputeEvidence: evidence,
     ...(config.webhookSecret
-      ? { verifier: createStripeWebhookVerifier({ secrets: [config.webhookSecret], platformAccountId: config.platformAccountId ?? 'platform' }) }
+      ? {
+          verifier: createStripeWebhookVerifier({
+            secrets: [config.webhookSecret],
+            platformAccountId: config.platformAccountId ?? 'platform',
+          }),
+        }
       : {}),
   };
 
@@ -72,9 +103,24 @@ export function createStripeServices(config: StripeProviderConfig) {
 }
 
 const textFieldNames: readonly DisputeEvidenceTextField[] = [
-  'access_activity_log', 'billing_address', 'cancellation_policy_disclosure', 'cancellation_rebuttal', 'customer_email_address', 'customer_name',
-  'customer_purchase_ip', 'duplicate_charge_explanation', 'duplicate_charge_id', 'product_description', 'refund_policy_disclosure',
-  'refund_refusal_explanation', 'service_date', 'shipping_address', 'shipping_carrier', 'shipping_date', 'shipping_tracking_number', 'uncategorized_text',
+  'access_activity_log',
+  'billing_address',
+  'cancellation_policy_disclosure',
+  'cancellation_rebuttal',
+  'customer_email_address',
+  'customer_name',
+  'customer_purchase_ip',
+  'duplicate_charge_explanation',
+  'duplicate_charge_id',
+  'product_description',
+  'refund_policy_disclosure',
+  'refund_refusal_explanation',
+  'service_date',
+  'shipping_address',
+  'shipping_carrier',
+  'shipping_date',
+  'shipping_tracking_number',
+  'uncategorized_text',
 ];
 
 /** Stripe's customer_communication is a file field; its summary travels in uncategorized_text instead. */
@@ -82,8 +128,12 @@ function textFields(fields: Readonly<Record<string, string>>): DisputeEvidenceTe
   const text: DisputeEvidenceText = {};
   for (const name of textFieldNames) if (fields[name]) text[name] = fields[name];
   const communication = fields.customer_communication;
-  if (communication) text.uncategorized_text = [text.uncategorized_text, `Correspondence with the customer:\n${communication}`].filter(Boolean).join('\n\n');
+  if (communication)
+    text.uncategorized_text = [text.uncategorized_text, `Correspondence with the customer:\n${communication}`]
+      .filter(Boolean)
+      .join('\n\n');
   return text;
 }
 
-export const createStripeProvider = (config: StripeProviderConfig): ProviderServices => createStripeServices(config).services;
+export const createStripeProvider = (config: StripeProviderConfig): ProviderServices =>
+  createStripeServices(config).services;

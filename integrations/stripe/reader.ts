@@ -7,7 +7,14 @@ import type { StripeClient } from './client.js';
 import type { BackfillStage } from './cursor.js';
 import { stripeLimits } from './limits.js';
 import { toChargeDispute, toCreditNote, toInvoice, toPayment, type MapContext } from './mappers.js';
-import { StripeCreditNote, StripeCreditNoteLine, StripeDispute, StripeInvoice, StripeInvoiceLine, StripeInvoicePayment } from './schemas.js';
+import {
+  StripeCreditNote,
+  StripeCreditNoteLine,
+  StripeDispute,
+  StripeInvoice,
+  StripeInvoiceLine,
+  StripeInvoicePayment,
+} from './schemas.js';
 
 export interface ChangeSet {
   invoices: Invoice[];
@@ -50,14 +57,19 @@ export function createStripeReader(client: StripeClient, context: () => MapConte
   async function mapCreditNote(raw: StripeCreditNote): Promise<CreditNote> {
     if (!raw.lines.has_more) return toCreditNote(raw, context());
     const all = await client.collect((s, o) => s.creditNotes.listLineItems(raw.id, { limit }, o));
-    return toCreditNote(raw, context(), all.items.map((l) => StripeCreditNoteLine.parse(l)));
+    return toCreditNote(
+      raw,
+      context(),
+      all.items.map((l) => StripeCreditNoteLine.parse(l)),
+    );
   }
 
   /** Since API 2025-03-31 only the InvoicePayment links a PaymentIntent back to its invoice. */
   async function invoiceIdForPaymentIntent(paymentIntent: string | null): Promise<string | undefined> {
     if (!paymentIntent) return undefined;
     const found = await client.collect(
-      (s, o) => s.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: paymentIntent }, limit: 1 }, o),
+      (s, o) =>
+        s.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: paymentIntent }, limit: 1 }, o),
       1,
     );
     const first = found.items[0];
@@ -92,7 +104,9 @@ export function createStripeReader(client: StripeClient, context: () => MapConte
       return raw.invoice_pdf ?? null;
     },
     payment: async (id: string): Promise<Payment | null> => {
-      const raw = await orNull(client.call((s, o) => s.invoicePayments.retrieve(id, { expand: [paymentRecordExpansion] }, o)));
+      const raw = await orNull(
+        client.call((s, o) => s.invoicePayments.retrieve(id, { expand: [paymentRecordExpansion] }, o)),
+      );
       return raw ? toPayment(StripeInvoicePayment.parse(raw), context()) : null;
     },
     creditNote: async (id: string): Promise<CreditNote | null> => {
@@ -110,21 +124,37 @@ export function createStripeReader(client: StripeClient, context: () => MapConte
       const cursor = { limit, ...(after && { starting_after: after }) };
       switch (stage) {
         case 'invoices':
-          return stagePage((s, o) => s.invoices.list(cursor, o), max, async (items, c) => {
-            c.invoices = await Promise.all(items.map((i) => mapInvoice(StripeInvoice.parse(i))));
-          });
+          return stagePage(
+            (s, o) => s.invoices.list(cursor, o),
+            max,
+            async (items, c) => {
+              c.invoices = await Promise.all(items.map((i) => mapInvoice(StripeInvoice.parse(i))));
+            },
+          );
         case 'invoice_payments':
-          return stagePage((s, o) => s.invoicePayments.list({ ...cursor, expand: [`data.${paymentRecordExpansion}`] }, o), max, async (items, c) => {
-            c.payments = items.flatMap((p) => toPayment(StripeInvoicePayment.parse(p), context()) ?? []);
-          });
+          return stagePage(
+            (s, o) => s.invoicePayments.list({ ...cursor, expand: [`data.${paymentRecordExpansion}`] }, o),
+            max,
+            async (items, c) => {
+              c.payments = items.flatMap((p) => toPayment(StripeInvoicePayment.parse(p), context()) ?? []);
+            },
+          );
         case 'credit_notes':
-          return stagePage((s, o) => s.creditNotes.list(cursor, o), max, async (items, c) => {
-            c.creditNotes = await Promise.all(items.map((n) => mapCreditNote(StripeCreditNote.parse(n))));
-          });
+          return stagePage(
+            (s, o) => s.creditNotes.list(cursor, o),
+            max,
+            async (items, c) => {
+              c.creditNotes = await Promise.all(items.map((n) => mapCreditNote(StripeCreditNote.parse(n))));
+            },
+          );
         case 'disputes':
-          return stagePage((s, o) => s.disputes.list({ ...cursor, expand: ['data.charge'] }, o), max, async (items, c) => {
-            c.disputes = await Promise.all(items.map((d) => mapDispute(StripeDispute.parse(d))));
-          });
+          return stagePage(
+            (s, o) => s.disputes.list({ ...cursor, expand: ['data.charge'] }, o),
+            max,
+            async (items, c) => {
+              c.disputes = await Promise.all(items.map((d) => mapDispute(StripeDispute.parse(d))));
+            },
+          );
       }
     },
   };

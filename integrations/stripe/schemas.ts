@@ -4,11 +4,16 @@ import { z } from 'zod';
 
 const amount = z.int();
 const unix = z.int().nonnegative();
-const currency = z.string().regex(/^[a-z]{3}$/i, 'a three-letter currency code').transform((c) => c.toUpperCase());
+const currency = z
+  .string()
+  .regex(/^[a-z]{3}$/i, 'a three-letter currency code')
+  .transform((c) => c.toUpperCase());
 const metadata = z.record(z.string(), z.string()).nullable().optional();
 
 /** A field that is an id, or the object when expanded. */
-const ref = z.union([z.string(), z.looseObject({ id: z.string() })]).transform((v) => (typeof v === 'string' ? v : v.id));
+const ref = z
+  .union([z.string(), z.looseObject({ id: z.string() })])
+  .transform((v) => (typeof v === 'string' ? v : v.id));
 
 /** stripe-node turns decimal_string fields into its Decimal class; webhook JSON leaves them as strings. */
 const decimal = z
@@ -31,26 +36,28 @@ export type StripeInvoiceLine = z.infer<typeof StripeInvoiceLine>;
 
 export const invoiceStatuses = ['draft', 'open', 'paid', 'uncollectible', 'void'] as const;
 
-export const StripeInvoice = z.object({
-  id: z.string(),
-  object: z.literal('invoice'),
-  number: z.string().nullable(),
-  customer: ref.nullable(),
-  customer_account: z.string().nullable().optional(),
-  customer_name: z.string().nullable().optional(),
-  customer_email: z.string().nullable().optional(),
-  currency,
-  status: z.enum(invoiceStatuses).nullable(),
-  total: amount,
-  amount_due: amount,
-  amount_paid: amount,
-  amount_remaining: amount,
-  created: unix,
-  due_date: unix.nullable(),
-  status_transitions: z.object({ finalized_at: unix.nullable() }).optional(),
-  invoice_pdf: z.string().nullable().optional(),
-  lines: list(StripeInvoiceLine),
-}).refine((i) => i.customer !== null || Boolean(i.customer_account), 'an invoice needs a customer or customer_account');
+export const StripeInvoice = z
+  .object({
+    id: z.string(),
+    object: z.literal('invoice'),
+    number: z.string().nullable(),
+    customer: ref.nullable(),
+    customer_account: z.string().nullable().optional(),
+    customer_name: z.string().nullable().optional(),
+    customer_email: z.string().nullable().optional(),
+    currency,
+    status: z.enum(invoiceStatuses).nullable(),
+    total: amount,
+    amount_due: amount,
+    amount_paid: amount,
+    amount_remaining: amount,
+    created: unix,
+    due_date: unix.nullable(),
+    status_transitions: z.object({ finalized_at: unix.nullable() }).optional(),
+    invoice_pdf: z.string().nullable().optional(),
+    lines: list(StripeInvoiceLine),
+  })
+  .refine((i) => i.customer !== null || Boolean(i.customer_account), 'an invoice needs a customer or customer_account');
 export type StripeInvoice = z.infer<typeof StripeInvoice>;
 
 export const StripePaymentRecord = z.object({
@@ -135,7 +142,10 @@ export const StripeDisputedCharge = z.object({
   currency,
   created: unix,
   receipt_email: z.string().nullable().optional(),
-  billing_details: z.object({ email: z.string().nullable().optional(), name: z.string().nullable().optional() }).nullable().optional(),
+  billing_details: z
+    .object({ email: z.string().nullable().optional(), name: z.string().nullable().optional() })
+    .nullable()
+    .optional(),
 });
 export type StripeDisputedCharge = z.infer<typeof StripeDisputedCharge>;
 
@@ -165,7 +175,10 @@ export const StripeAccount = z.object({
   created: z.number().optional(),
   email: z.string().nullable().optional(),
   business_profile: z.object({ name: z.string().nullable().optional() }).nullable().optional(),
-  settings: z.object({ dashboard: z.object({ display_name: z.string().nullable().optional() }).optional() }).nullable().optional(),
+  settings: z
+    .object({ dashboard: z.object({ display_name: z.string().nullable().optional() }).optional() })
+    .nullable()
+    .optional(),
 });
 export type StripeAccount = z.infer<typeof StripeAccount>;
 

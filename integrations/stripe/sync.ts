@@ -4,7 +4,15 @@ import { z } from 'zod';
 import type { ChangeBatch } from '../types.js';
 import { IntegrationError } from '../errors.js';
 import type { StripeClient } from './client.js';
-import { backfillStages, decodeCursor, encodeCursor, feedPosition, positionTime, type FeedStart, type SyncPosition } from './cursor.js';
+import {
+  backfillStages,
+  decodeCursor,
+  encodeCursor,
+  feedPosition,
+  positionTime,
+  type FeedStart,
+  type SyncPosition,
+} from './cursor.js';
 import { syncedEventTypes } from './events.js';
 import { stripeLimits } from './limits.js';
 import { emptyChangeSet, type ChangeSet, type StripeReader } from './reader.js';
@@ -32,10 +40,21 @@ const idleCursorMaxAgeSeconds = 7 * 24 * 3600;
 const types = [...syncedEventTypes];
 
 const nowSeconds = (d: SyncDeps) => Math.floor(d.now() / 1000);
-const expired = (d: SyncDeps, at: number) => nowSeconds(d) - at > stripeLimits.eventRetentionSeconds - retentionHeadroomSeconds;
+const expired = (d: SyncDeps, at: number) =>
+  nowSeconds(d) - at > stripeLimits.eventRetentionSeconds - retentionHeadroomSeconds;
 
-function batch(changes: ChangeSet, checkpoint: SyncPosition, next: SyncPosition | undefined, backfill: boolean): ChangeBatch {
-  return { ...changes, checkpoint: encodeCursor(checkpoint), ...(next && { nextCursor: encodeCursor(next) }), backfill };
+function batch(
+  changes: ChangeSet,
+  checkpoint: SyncPosition,
+  next: SyncPosition | undefined,
+  backfill: boolean,
+): ChangeBatch {
+  return {
+    ...changes,
+    checkpoint: encodeCursor(checkpoint),
+    ...(next && { nextCursor: encodeCursor(next) }),
+    backfill,
+  };
 }
 
 async function newestEvent(d: SyncDeps): Promise<StripeEvent | undefined> {
@@ -46,7 +65,10 @@ async function newestEvent(d: SyncDeps): Promise<StripeEvent | undefined> {
 
 async function startBackfill(d: SyncDeps): Promise<ChangeBatch> {
   const newest = await newestEvent(d);
-  const feed: FeedStart = newest && !expired(d, newest.created) ? { eventId: newest.id, at: newest.created } : { since: nowSeconds(d) - settleSeconds };
+  const feed: FeedStart =
+    newest && !expired(d, newest.created)
+      ? { eventId: newest.id, at: newest.created }
+      : { since: nowSeconds(d) - settleSeconds };
   return backfillStep(d, { v: 1, kind: 'backfill', stage: 'invoices', feed });
 }
 
@@ -61,7 +83,9 @@ async function backfillStep(d: SyncDeps, p: Backfill): Promise<ChangeBatch> {
   return batch(page.changes, next, next, true);
 }
 
-const InvoiceLink = z.object({ invoice: z.union([z.string(), z.object({ id: z.string() })]).transform((v) => (typeof v === 'string' ? v : v.id)) });
+const InvoiceLink = z.object({
+  invoice: z.union([z.string(), z.object({ id: z.string() })]).transform((v) => (typeof v === 'string' ? v : v.id)),
+});
 
 interface Target {
   readonly kind: 'invoice' | 'payment' | 'credit_note' | 'dispute';
@@ -100,7 +124,10 @@ async function readInvoice(d: SyncDeps, t: Target, into: ChangeSet): Promise<voi
 
 async function reread(d: SyncDeps, events: readonly StripeEvent[]): Promise<ChangeSet> {
   const into = emptyChangeSet();
-  const push = <T>(list: T[]) => (v: T | null) => void (v && list.push(v));
+  const push =
+    <T>(list: T[]) =>
+    (v: T | null) =>
+      void (v && list.push(v));
   await Promise.all(
     targetsOf(events).map((t) => {
       switch (t.kind) {
@@ -119,12 +146,18 @@ async function reread(d: SyncDeps, events: readonly StripeEvent[]): Promise<Chan
 }
 
 /** Nothing newer exists right now: move the position to "recently", so a quiet account never goes stale. */
-const idle = (d: SyncDeps, from: number): EventsSince => ({ v: 1, kind: 'events_since', since: Math.max(from, nowSeconds(d) - settleSeconds) });
+const idle = (d: SyncDeps, from: number): EventsSince => ({
+  v: 1,
+  kind: 'events_since',
+  since: Math.max(from, nowSeconds(d) - settleSeconds),
+});
 
 async function eventsAfter(d: SyncDeps, p: EventsAfter): Promise<ChangeBatch> {
   let page;
   try {
-    page = await d.client.call((s, o) => s.events.list({ types, ending_before: p.after, limit: stripeLimits.listPageSize }, o));
+    page = await d.client.call((s, o) =>
+      s.events.list({ types, ending_before: p.after, limit: stripeLimits.listPageSize }, o),
+    );
   } catch (e) {
     // Our cursor event has been pruned: the feed has a gap only a backfill can close.
     if (e instanceof IntegrationError && e.kind === 'not_found') return startBackfill(d);
@@ -142,7 +175,15 @@ async function eventsAfter(d: SyncDeps, p: EventsAfter): Promise<ChangeBatch> {
 
 async function eventsSince(d: SyncDeps, p: EventsSince): Promise<ChangeBatch> {
   const page = await d.client.call((s, o) =>
-    s.events.list({ types, created: { gt: p.since }, limit: stripeLimits.listPageSize, ...(p.startingAfter && { starting_after: p.startingAfter }) }, o),
+    s.events.list(
+      {
+        types,
+        created: { gt: p.since },
+        limit: stripeLimits.listPageSize,
+        ...(p.startingAfter && { starting_after: p.startingAfter }),
+      },
+      o,
+    ),
   );
   const events = page.data.map((e) => StripeEvent.parse(e)); // newest first: we walk back towards `since`
   const first = events[0];
@@ -151,13 +192,21 @@ async function eventsSince(d: SyncDeps, p: EventsSince): Promise<ChangeBatch> {
   const last = events.at(-1);
   if (page.has_more && last) {
     // Until the walk reaches `since`, resuming must redo it from the start.
-    return batch(changes, { v: 1, kind: 'events_since', since: p.since }, { ...p, startingAfter: last.id, ...(newest && { newest }) }, false);
+    return batch(
+      changes,
+      { v: 1, kind: 'events_since', since: p.since },
+      { ...p, startingAfter: last.id, ...(newest && { newest }) },
+      false,
+    );
   }
   const done: SyncPosition = newest ? { v: 1, kind: 'events', after: newest.id, at: newest.at } : idle(d, p.since);
   return batch(changes, done, undefined, false);
 }
 
-export async function pullStripeChanges(d: SyncDeps, input: { cursor?: string; pageCursor?: string }): Promise<ChangeBatch> {
+export async function pullStripeChanges(
+  d: SyncDeps,
+  input: { cursor?: string; pageCursor?: string },
+): Promise<ChangeBatch> {
   const from = input.pageCursor ?? input.cursor;
   if (!from) return startBackfill(d);
   const position = decodeCursor(from);

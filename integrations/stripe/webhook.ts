@@ -1,6 +1,11 @@
 // Stripe webhooks: verify the Stripe-Signature over the raw bytes with the SDK, then normalise.
 import Stripe from 'stripe';
-import { withdrawsAccess, type NormalizedWebhookEvent, type WebhookVerification, type WebhookVerifier } from '../types.js';
+import {
+  withdrawsAccess,
+  type NormalizedWebhookEvent,
+  type WebhookVerification,
+  type WebhookVerifier,
+} from '../types.js';
 import { classifyEventType } from './events.js';
 import { stripeLimits } from './limits.js';
 import { StripeEvent } from './schemas.js';
@@ -34,7 +39,8 @@ function check(raw: Buffer, header: string, secret: string, tolerance: number, n
     // stripe-node only refuses signatures older than the tolerance; one dated further ahead than that is no more
     // trustworthy (a replay prepared in advance, or a sender's clock we cannot rely on), so it is refused too.
     const signedAt = Number(/(?:^|,)t=(\d+)/.exec(header)?.[1]);
-    if (tolerance > 0 && Number.isFinite(signedAt) && signedAt * 1000 > nowMs + tolerance * 1000) return { ok: false, reason: 'stale' };
+    if (tolerance > 0 && Number.isFinite(signedAt) && signedAt * 1000 > nowMs + tolerance * 1000)
+      return { ok: false, reason: 'stale' };
     return { ok: true, event };
   } catch (e) {
     if (e instanceof SyntaxError) return { ok: false, reason: 'malformed' }; // authentic bytes, but not JSON
@@ -72,7 +78,11 @@ export function createStripeWebhookVerifier(o: StripeWebhookOptions): WebhookVer
       const checks = o.secrets.map((secret) => check(raw, header, secret, tolerance, nowMs));
       const passed = checks.find((c) => c.ok);
       if (!passed) {
-        const reason = checks.some((c) => !c.ok && c.reason === 'stale') ? 'stale' : checks.some((c) => !c.ok && c.reason === 'malformed') ? 'malformed' : 'invalid_signature';
+        const reason = checks.some((c) => !c.ok && c.reason === 'stale')
+          ? 'stale'
+          : checks.some((c) => !c.ok && c.reason === 'malformed')
+            ? 'malformed'
+            : 'invalid_signature';
         return { ok: false, reason };
       }
       const parsed = StripeEvent.safeParse(passed.event);

@@ -27,7 +27,12 @@ export interface CreditNoteDraft {
   readonly date: string;
   readonly currency: string;
   readonly reference: string;
-  readonly lines: readonly { readonly description: string; readonly amount: number; readonly accountCode?: string; readonly taxType?: string }[];
+  readonly lines: readonly {
+    readonly description: string;
+    readonly amount: number;
+    readonly accountCode?: string;
+    readonly taxType?: string;
+  }[];
 }
 
 interface SdkResult {
@@ -45,7 +50,8 @@ function headerRecord(headers: unknown): Record<string, unknown> {
 
 function currencyCode(currency: string): CurrencyCode {
   const code = CurrencyCode[currency as keyof typeof CurrencyCode];
-  if (code === undefined) throw new IntegrationError('invalid', `Xero does not know the currency ${currency}`, { provider: 'xero' });
+  if (code === undefined)
+    throw new IntegrationError('invalid', `Xero does not know the currency ${currency}`, { provider: 'xero' });
   return code;
 }
 
@@ -63,7 +69,12 @@ export function createXeroApi(config: XeroApiConfig) {
       const failure = readSdkFailure(e);
       if (failure) limiter.observe(failure.headers);
       const error = toIntegrationError(e, what, config.now());
-      if (error instanceof IntegrationError && error.kind === 'rate_limited' && error.details.code !== 'client_limit' && error.details.code !== 'daily_limit') {
+      if (
+        error instanceof IntegrationError &&
+        error.kind === 'rate_limited' &&
+        error.details.code !== 'client_limit' &&
+        error.details.code !== 'daily_limit'
+      ) {
         limiter.pause(error.retryAfterMs ?? 0);
       }
       throw error;
@@ -75,10 +86,29 @@ export function createXeroApi(config: XeroApiConfig) {
   return {
     listInvoices: (q: ListQuery) =>
       call('invoice list', (a) =>
-        a.getInvoices(tenantId, since(q), q.where, order, undefined, undefined, undefined, q.statuses && [...q.statuses], q.page, undefined, undefined, undefined, undefined, q.pageSize),
+        a.getInvoices(
+          tenantId,
+          since(q),
+          q.where,
+          order,
+          undefined,
+          undefined,
+          undefined,
+          q.statuses && [...q.statuses],
+          q.page,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          q.pageSize,
+        ),
       ),
-    listPayments: (q: ListQuery) => call('payment list', (a) => a.getPayments(tenantId, since(q), q.where, order, q.page, q.pageSize)),
-    listCreditNotes: (q: ListQuery) => call('credit note list', (a) => a.getCreditNotes(tenantId, since(q), q.where, order, q.page, undefined, q.pageSize)),
+    listPayments: (q: ListQuery) =>
+      call('payment list', (a) => a.getPayments(tenantId, since(q), q.where, order, q.page, q.pageSize)),
+    listCreditNotes: (q: ListQuery) =>
+      call('credit note list', (a) =>
+        a.getCreditNotes(tenantId, since(q), q.where, order, q.page, undefined, q.pageSize),
+      ),
     getInvoice: (invoiceId: string) => call('invoice read', (a) => a.getInvoice(tenantId, invoiceId)),
     getCreditNote: (creditNoteId: string) => call('credit note read', (a) => a.getCreditNote(tenantId, creditNoteId)),
 
@@ -108,21 +138,37 @@ export function createXeroApi(config: XeroApiConfig) {
         reference: draft.reference,
         lineItems,
       };
-      return call('credit note create', (a) => a.createCreditNotes(tenantId, { creditNotes: [creditNote] }, true, undefined, idempotencyKey));
+      return call('credit note create', (a) =>
+        a.createCreditNotes(tenantId, { creditNotes: [creditNote] }, true, undefined, idempotencyKey),
+      );
     },
 
-    allocateCreditNote(creditNoteId: string, allocation: { invoiceId: string; amount: number; date: string }, idempotencyKey: string) {
-      const body: Allocation = { invoice: { invoiceID: allocation.invoiceId }, amount: allocation.amount, date: allocation.date };
-      return call('credit note allocation', (a) => a.createCreditNoteAllocation(tenantId, creditNoteId, { allocations: [body] }, true, idempotencyKey));
+    allocateCreditNote(
+      creditNoteId: string,
+      allocation: { invoiceId: string; amount: number; date: string },
+      idempotencyKey: string,
+    ) {
+      const body: Allocation = {
+        invoice: { invoiceID: allocation.invoiceId },
+        amount: allocation.amount,
+        date: allocation.date,
+      };
+      return call('credit note allocation', (a) =>
+        a.createCreditNoteAllocation(tenantId, creditNoteId, { allocations: [body] }, true, idempotencyKey),
+      );
     },
 
     voidCreditNote(creditNoteId: string, idempotencyKey: string) {
       const body: CreditNote = { status: CreditNote.StatusEnum.VOIDED };
-      return call('credit note void', (a) => a.updateCreditNote(tenantId, creditNoteId, { creditNotes: [body] }, undefined, idempotencyKey));
+      return call('credit note void', (a) =>
+        a.updateCreditNote(tenantId, creditNoteId, { creditNotes: [body] }, undefined, idempotencyKey),
+      );
     },
 
     addInvoiceNote(invoiceId: string, details: string, idempotencyKey: string) {
-      return call('invoice history note', (a) => a.createInvoiceHistory(tenantId, invoiceId, { historyRecords: [{ details }] }, idempotencyKey));
+      return call('invoice history note', (a) =>
+        a.createInvoiceHistory(tenantId, invoiceId, { historyRecords: [{ details }] }, idempotencyKey),
+      );
     },
   };
 }

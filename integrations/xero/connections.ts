@@ -12,7 +12,12 @@ export interface ConnectionsApi {
   readonly now: () => number;
 }
 
-async function send(c: ConnectionsApi, what: string, url: string, init: { method: string; accessToken: string }): Promise<Response> {
+async function send(
+  c: ConnectionsApi,
+  what: string,
+  url: string,
+  init: { method: string; accessToken: string },
+): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(url, {
@@ -21,7 +26,10 @@ async function send(c: ConnectionsApi, what: string, url: string, init: { method
       signal: AbortSignal.timeout(c.timeoutMs),
     });
   } catch (e) {
-    throw new IntegrationError('transient', `Xero ${what} failed: ${e instanceof Error ? e.message : String(e)}`, { provider: 'xero', cause: e });
+    throw new IntegrationError('transient', `Xero ${what} failed: ${e instanceof Error ? e.message : String(e)}`, {
+      provider: 'xero',
+      cause: e,
+    });
   }
   if (res.ok) return res;
   const text = await res.text();
@@ -31,13 +39,21 @@ async function send(c: ConnectionsApi, what: string, url: string, init: { method
   } catch {
     // not JSON: keep the text for the message
   }
-  throw fromHttpFailure({ status: res.status, body, headers: Object.fromEntries(res.headers) }, what, undefined, c.now());
+  throw fromHttpFailure(
+    { status: res.status, body, headers: Object.fromEntries(res.headers) },
+    what,
+    undefined,
+    c.now(),
+  );
 }
 
 export async function listConnections(c: ConnectionsApi, accessToken: string): Promise<XeroConnection[]> {
   const res = await send(c, 'connections list', c.url, { method: 'GET', accessToken });
   const parsed = z.array(XeroConnection).safeParse(await res.json());
-  if (!parsed.success) throw new IntegrationError('invalid', `Xero connections came back malformed: ${z.prettifyError(parsed.error)}`, { provider: 'xero' });
+  if (!parsed.success)
+    throw new IntegrationError('invalid', `Xero connections came back malformed: ${z.prettifyError(parsed.error)}`, {
+      provider: 'xero',
+    });
   return parsed.data;
 }
 

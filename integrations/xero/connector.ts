@@ -37,9 +37,16 @@ async function mapped<T>(what: string, work: () => Promise<T>): Promise<T> {
 export function createXeroConnector(config: XeroConnectorConfig): LedgerConnector {
   const tenantId = config.auth.accountId;
   const now = config.now ?? Date.now;
-  const api = createXeroApi({ tenantId, accessToken: config.auth.tokens.accessToken, basePath: config.apiBasePath ?? xeroUrls.accountingApi, limiter: config.limiter, now });
+  const api = createXeroApi({
+    tenantId,
+    accessToken: config.auth.tokens.accessToken,
+    basePath: config.apiBasePath ?? xeroUrls.accountingApi,
+    limiter: config.limiter,
+    now,
+  });
   const pageSize = config.pageSize ?? xeroLimits.maxPageSize;
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > xeroLimits.maxPageSize) throw new RangeError(`pageSize must be 1–${xeroLimits.maxPageSize}, got ${pageSize}`);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > xeroLimits.maxPageSize)
+    throw new RangeError(`pageSize must be 1–${xeroLimits.maxPageSize}, got ${pageSize}`);
   const sync = { api, tenantId, now, pageSize, sweepEveryMs: config.openInvoiceSweepEveryMs ?? 24 * 3600_000 };
 
   async function getInvoice(invoiceId: string): Promise<Invoice | null> {

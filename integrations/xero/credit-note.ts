@@ -9,7 +9,13 @@ import type { XeroApi } from './client.js';
 import { xeroIdempotencyKey, type WriteStep } from './idempotency.js';
 import { xeroLimits } from './limits.js';
 import { toCreditNote } from './mappers.js';
-import { XeroCreditNotesPage, XeroInvoicesPage, type XeroCreditNote, type XeroInvoice, type XeroLineItem } from './schemas.js';
+import {
+  XeroCreditNotesPage,
+  XeroInvoicesPage,
+  type XeroCreditNote,
+  type XeroInvoice,
+  type XeroLineItem,
+} from './schemas.js';
 
 export interface CreditNoteDeps {
   readonly api: XeroApi;
@@ -24,18 +30,25 @@ const clip = (text: string, max: number) => (text.length <= max ? text : `${text
 function checkRequest(req: CreditNoteRequest): Money {
   if (req.lines.length === 0) throw invalid('A credit note needs at least one line');
   for (const line of req.lines) {
-    if (line.amount.currency !== req.currency) throw invalid(`Line "${line.description}" is in ${line.amount.currency}, the credit note in ${req.currency}`);
+    if (line.amount.currency !== req.currency)
+      throw invalid(`Line "${line.description}" is in ${line.amount.currency}, the credit note in ${req.currency}`);
     if (line.amount.minor <= 0) throw invalid(`Line "${line.description}" must credit a positive amount`);
   }
-  return sum(req.lines.map((l) => l.amount), req.currency);
+  return sum(
+    req.lines.map((l) => l.amount),
+    req.currency,
+  );
 }
 
 function checkInvoice(invoice: XeroInvoice, req: CreditNoteRequest): void {
   if (invoice.Type !== 'ACCREC') throw invalid(`Invoice ${invoice.InvoiceID} is not a sales invoice (${invoice.Type})`);
-  if (invoice.CurrencyCode !== req.currency) throw invalid(`Invoice ${invoice.InvoiceID} is in ${invoice.CurrencyCode}, the credit in ${req.currency}`);
-  if (req.customerId && req.customerId !== invoice.Contact.ContactID) throw invalid(`Invoice ${invoice.InvoiceID} belongs to another contact`);
+  if (invoice.CurrencyCode !== req.currency)
+    throw invalid(`Invoice ${invoice.InvoiceID} is in ${invoice.CurrencyCode}, the credit in ${req.currency}`);
+  if (req.customerId && req.customerId !== invoice.Contact.ContactID)
+    throw invalid(`Invoice ${invoice.InvoiceID} belongs to another contact`);
   // PAID is allowed: a retry after the allocation finds the invoice settled by our own note.
-  if (invoice.Status !== 'AUTHORISED' && invoice.Status !== 'PAID') throw invalid(`Invoice ${invoice.InvoiceID} is ${invoice.Status}; only approved invoices take credit`);
+  if (invoice.Status !== 'AUTHORISED' && invoice.Status !== 'PAID')
+    throw invalid(`Invoice ${invoice.InvoiceID} is ${invoice.Status}; only approved invoices take credit`);
 }
 
 /** Credit lines book to the same account and tax rate as the invoice line they reverse. */
@@ -57,7 +70,10 @@ function onlyCreditNote(data: unknown): XeroCreditNote {
 
 function historyNote(req: CreditNoteRequest, note: XeroCreditNote, total: Money): string {
   const number = note.CreditNoteNumber ?? note.CreditNoteID;
-  return clip(`Shortfall: credit note ${number} for ${toDecimalString(total)} ${total.currency} allocated. ${req.memo}`, xeroLimits.historyNoteMaxLength);
+  return clip(
+    `Shortfall: credit note ${number} for ${toDecimalString(total)} ${total.currency} allocated. ${req.memo}`,
+    xeroLimits.historyNoteMaxLength,
+  );
 }
 
 export async function postCreditNote(d: CreditNoteDeps, req: CreditNoteRequest): Promise<CreditNote> {
@@ -68,7 +84,8 @@ export async function postCreditNote(d: CreditNoteDeps, req: CreditNoteRequest):
   const due = parseDecimal(invoice.AmountDue, invoice.CurrencyCode);
   const exceedsDue = compare(total, due) > 0;
   // With no credit applied yet this cannot be a retry of ours: refuse before writing anything.
-  if (exceedsDue && invoice.CreditNotes.length === 0) throw invalid(`Credit of ${toDecimalString(total)} exceeds the ${toDecimalString(due)} still due`);
+  if (exceedsDue && invoice.CreditNotes.length === 0)
+    throw invalid(`Credit of ${toDecimalString(total)} exceeds the ${toDecimalString(due)} still due`);
 
   const today = new Date(d.now()).toISOString().slice(0, 10);
   const draft = {
@@ -78,7 +95,12 @@ export async function postCreditNote(d: CreditNoteDeps, req: CreditNoteRequest):
     reference: clip(req.memo, xeroLimits.referenceMaxLength),
     lines: req.lines.map((l) => {
       const source = sourceLine(invoice, l.invoiceLineId);
-      return { description: l.description, amount: wireAmount(l.amount), ...(source?.AccountCode && { accountCode: source.AccountCode }), ...(source?.TaxType && { taxType: source.TaxType }) };
+      return {
+        description: l.description,
+        amount: wireAmount(l.amount),
+        ...(source?.AccountCode && { accountCode: source.AccountCode }),
+        ...(source?.TaxType && { taxType: source.TaxType }),
+      };
     }),
   };
   const note = onlyCreditNote(await d.api.createCreditNote(draft, key('create')));
@@ -88,9 +110,15 @@ export async function postCreditNote(d: CreditNoteDeps, req: CreditNoteRequest):
     if (exceedsDue) {
       // The credit already on the invoice was someone else's, so this was no retry: undo the new note.
       await d.api.voidCreditNote(note.CreditNoteID, key('void'));
-      throw invalid(`Credit of ${toDecimalString(total)} exceeds the ${toDecimalString(due)} still due; credit note ${note.CreditNoteID} voided`);
+      throw invalid(
+        `Credit of ${toDecimalString(total)} exceeds the ${toDecimalString(due)} still due; credit note ${note.CreditNoteID} voided`,
+      );
     }
-    await d.api.allocateCreditNote(note.CreditNoteID, { invoiceId: invoice.InvoiceID, amount: wireAmount(total), date: today }, key('allocate'));
+    await d.api.allocateCreditNote(
+      note.CreditNoteID,
+      { invoiceId: invoice.InvoiceID, amount: wireAmount(total), date: today },
+      key('allocate'),
+    );
   }
   await d.api.addInvoiceNote(invoice.InvoiceID, historyNote(req, note, total), key('history'));
   return toCreditNote(onlyCreditNote(await d.api.getCreditNote(note.CreditNoteID)), d.tenantId);

@@ -50,7 +50,11 @@ export function decodeCursor(text: string): Cursor {
     if (!text.startsWith(prefix)) throw new Error('missing prefix');
     return Cursor.parse(JSON.parse(Buffer.from(text.slice(prefix.length), 'base64url').toString('utf8')));
   } catch (e) {
-    throw new IntegrationError('invalid', `Not a Xero sync cursor: ${JSON.stringify(text.slice(0, 80))}`, { provider: 'xero', code: 'bad_cursor', cause: e });
+    throw new IntegrationError('invalid', `Not a Xero sync cursor: ${JSON.stringify(text.slice(0, 80))}`, {
+      provider: 'xero',
+      code: 'bad_cursor',
+      cause: e,
+    });
   }
 }
 

@@ -39,10 +39,18 @@ export function xeroInstant(text: string): string {
 export function xeroDay(text: string): string {
   const ms = readMsDate(text);
   // The epoch value is an instant; the offset says which calendar it was meant in.
-  if (ms) return checked(ms.epochMs + ms.offsetMs, text).toISOString().slice(0, 10);
+  if (ms)
+    return checked(ms.epochMs + ms.offsetMs, text)
+      .toISOString()
+      .slice(0, 10);
   // An ISO value is already written in the organisation's calendar, whatever zone follows it.
   const day = text.slice(0, 10);
-  if (!isoDay.test(day) || checked(Date.parse(`${day}T00:00:00Z`), text).toISOString().slice(0, 10) !== day) {
+  if (
+    !isoDay.test(day) ||
+    checked(Date.parse(`${day}T00:00:00Z`), text)
+      .toISOString()
+      .slice(0, 10) !== day
+  ) {
     throw new XeroDateError(`Not a Xero date: ${JSON.stringify(text)}`);
   }
   return day;

@@ -18,7 +18,11 @@ export interface HttpFailure {
 }
 
 const SdkRejection = z.object({
-  response: z.object({ statusCode: z.number(), body: z.unknown(), headers: z.record(z.string(), z.unknown()).nullish() }),
+  response: z.object({
+    statusCode: z.number(),
+    body: z.unknown(),
+    headers: z.record(z.string(), z.unknown()).nullish(),
+  }),
 });
 
 /** Reads what xero-node rejected with; undefined when it is not an HTTP failure (a bug of ours, say). */
@@ -37,7 +41,8 @@ export function readSdkFailure(e: unknown): HttpFailure | undefined {
   return { status: statusCode, body, headers: lowerCaseKeys(headers ?? {}) };
 }
 
-const lowerCaseKeys = (h: Record<string, unknown>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+const lowerCaseKeys = (h: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
 
 function header(f: HttpFailure, name: string): string | undefined {
   const v = f.headers[name];
@@ -65,7 +70,10 @@ export function retryAfterMs(value: string | undefined, nowMs: number): number {
 function describe(body: unknown): string | undefined {
   const error = XeroErrorBody.safeParse(body);
   if (error.success && (error.data.Message || error.data.Elements)) {
-    const details = (error.data.Elements ?? []).flatMap((el) => el.ValidationErrors ?? []).map((v) => v.Message).filter(Boolean);
+    const details = (error.data.Elements ?? [])
+      .flatMap((el) => el.ValidationErrors ?? [])
+      .map((v) => v.Message)
+      .filter(Boolean);
     return [error.data.Message, ...details].filter(Boolean).join(': ');
   }
   const problem = XeroProblemBody.safeParse(body);
@@ -73,7 +81,12 @@ function describe(body: unknown): string | undefined {
   return typeof body === 'string' && body.trim() ? body.trim().slice(0, 300) : undefined;
 }
 
-export function fromHttpFailure(f: HttpFailure, what: string, cause: unknown, nowMs: number = Date.now()): IntegrationError {
+export function fromHttpFailure(
+  f: HttpFailure,
+  what: string,
+  cause: unknown,
+  nowMs: number = Date.now(),
+): IntegrationError {
   const kind = kindOf(f.status);
   const problem = header(f, 'x-rate-limit-problem');
   const text = describe(f.body) ?? (f.status ? `HTTP ${f.status}` : 'network error');
@@ -92,14 +105,19 @@ export function fromHttpFailure(f: HttpFailure, what: string, cause: unknown, no
     provider,
     cause,
     ...(f.status !== 0 && { status: f.status }),
-    ...(kind === 'rate_limited' && { retryAfterMs: retryAfterMs(header(f, 'retry-after'), nowMs), ...(problem && { code: `rate_limit_${problem}` }) }),
+    ...(kind === 'rate_limited' && {
+      retryAfterMs: retryAfterMs(header(f, 'retry-after'), nowMs),
+      ...(problem && { code: `rate_limit_${problem}` }),
+    }),
   });
 }
 
 const OAuthFailure = z.object({
   error: z.string().min(1),
   error_description: z.string().optional(),
-  response: z.object({ statusCode: z.number().optional(), headers: z.record(z.string(), z.unknown()).optional() }).optional(),
+  response: z
+    .object({ statusCode: z.number().optional(), headers: z.record(z.string(), z.unknown()).optional() })
+    .optional(),
 });
 
 // invalid_grant: the refresh token was rotated away, expired or revoked, or the code was already used;
@@ -108,24 +126,34 @@ const authCodes = new Set(['invalid_grant', 'invalid_client', 'unauthorized_clie
 
 /** openid-client's OPError (the identity server answered with an OAuth error) and its transport errors. */
 export function fromOAuthFailure(e: unknown, what: string, nowMs: number = Date.now()): IntegrationError {
-  const parsed = e instanceof Error && 'error' in e ? OAuthFailure.safeParse({ ...e, response: (e as { response?: unknown }).response }) : undefined;
+  const parsed =
+    e instanceof Error && 'error' in e
+      ? OAuthFailure.safeParse({ ...e, response: (e as { response?: unknown }).response })
+      : undefined;
   if (!parsed?.success) {
     // RPError: the answer failed openid-client's own checks (state, missing code): retrying will not help,
     // except when it is the client's timeout. Anything else never reached the server.
     const rejected = e instanceof openIdErrors.RPError && !/timed out/.test(e.message);
-    return new IntegrationError(rejected ? 'invalid' : 'transient', `Xero ${what} failed: ${e instanceof Error ? e.message : String(e)}`, { provider, cause: e });
+    return new IntegrationError(
+      rejected ? 'invalid' : 'transient',
+      `Xero ${what} failed: ${e instanceof Error ? e.message : String(e)}`,
+      { provider, cause: e },
+    );
   }
   const { error, error_description: description, response } = parsed.data;
   const status = response?.statusCode;
   const oauthCode = /^[a-z_]+$/.test(error) ? error : undefined; // else openid-client's own "expected 200 OK, got…"
-  const kind: IntegrationErrorKind = oauthCode && authCodes.has(oauthCode) ? 'auth' : status !== undefined ? kindOf(status) : 'invalid';
+  const kind: IntegrationErrorKind =
+    oauthCode && authCodes.has(oauthCode) ? 'auth' : status !== undefined ? kindOf(status) : 'invalid';
   const retryAfter = response?.headers?.['retry-after'];
   return new IntegrationError(kind, `Xero ${what} failed: ${description ? `${error} (${description})` : error}`, {
     provider,
     cause: e,
     ...(status !== undefined && { status }),
     ...(oauthCode && { code: oauthCode }),
-    ...(kind === 'rate_limited' && { retryAfterMs: retryAfterMs(typeof retryAfter === 'string' ? retryAfter : undefined, nowMs) }),
+    ...(kind === 'rate_limited' && {
+      retryAfterMs: retryAfterMs(typeof retryAfter === 'string' ? retryAfter : undefined, nowMs),
+    }),
   });
 }
 
@@ -133,10 +161,21 @@ export function fromOAuthFailure(e: unknown, what: string, nowMs: number = Date.
 export function toIntegrationError(e: unknown, what: string, nowMs: number = Date.now()): unknown {
   if (e instanceof IntegrationError) return e;
   if (e instanceof z.ZodError) {
-    return new IntegrationError('invalid', `Xero ${what} returned an unexpected payload: ${z.prettifyError(e)}`, { provider, cause: e });
+    return new IntegrationError('invalid', `Xero ${what} returned an unexpected payload: ${z.prettifyError(e)}`, {
+      provider,
+      cause: e,
+    });
   }
-  if (e instanceof MoneyParseError || e instanceof UnknownCurrencyError || e instanceof MoneyRangeError || e instanceof XeroDateError) {
-    return new IntegrationError('invalid', `Xero ${what} returned a value we cannot represent: ${e.message}`, { provider, cause: e });
+  if (
+    e instanceof MoneyParseError ||
+    e instanceof UnknownCurrencyError ||
+    e instanceof MoneyRangeError ||
+    e instanceof XeroDateError
+  ) {
+    return new IntegrationError('invalid', `Xero ${what} returned a value we cannot represent: ${e.message}`, {
+      provider,
+      cause: e,
+    });
   }
   const failure = readSdkFailure(e);
   return failure ? fromHttpFailure(failure, what, e, nowMs) : e;

@@ -101,7 +101,11 @@ export class TenantLimiter {
   }
 
   private limited(retryAfterMs: number, why: string): IntegrationError {
-    return new IntegrationError('rate_limited', `Xero rate limit for this tenant: ${why}`, { provider: 'xero', retryAfterMs, code: 'client_limit' });
+    return new IntegrationError('rate_limited', `Xero rate limit for this tenant: ${why}`, {
+      provider: 'xero',
+      retryAfterMs,
+      code: 'client_limit',
+    });
   }
 }
 

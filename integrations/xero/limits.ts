@@ -53,12 +53,24 @@ export interface XeroTierLimits {
   readonly perDay: number;
 }
 
-export function xeroTierLimits(tier: XeroTier = 'starter', overrides: { perDay?: number | undefined; connections?: number | undefined } = {}): XeroTierLimits {
+export function xeroTierLimits(
+  tier: XeroTier = 'starter',
+  overrides: { perDay?: number | undefined; connections?: number | undefined } = {},
+): XeroTierLimits {
   const t = xeroTiers[tier];
-  return { tier, label: t.label, connections: overrides.connections ?? t.connections, perDay: overrides.perDay ?? t.perDay };
+  return {
+    tier,
+    label: t.label,
+    connections: overrides.connections ?? t.connections,
+    perDay: overrides.perDay ?? t.perDay,
+  };
 }
 
 /** Apps created on or after this day get only the granular scopes (developer.xero.com/faq/granular-scopes). */
 export const xeroGranularScopesFrom = '2026-03-02';
 /** Broad scopes a new app may not request. */
-export const xeroBroadOnlyScopes = ['accounting.transactions', 'accounting.transactions.read', 'accounting.reports.read'] as const;
+export const xeroBroadOnlyScopes = [
+  'accounting.transactions',
+  'accounting.transactions.read',
+  'accounting.reports.read',
+] as const;

@@ -6,7 +6,8 @@ import { xeroDay, xeroInstant } from './dates.js';
 import type { XeroCreditNote, XeroInvoice, XeroLineItem, XeroPayment } from './schemas.js';
 
 const ref = (tenantId: string, id: string): ExternalRef => ({ provider: 'xero', accountId: tenantId, id });
-const amount = (value: number | undefined, currency: string): Money => (value === undefined ? zero(currency) : parseDecimal(value, currency));
+const amount = (value: number | undefined, currency: string): Money =>
+  value === undefined ? zero(currency) : parseDecimal(value, currency);
 
 const invoiceStatuses: Record<XeroInvoice['Status'], InvoiceStatus> = {
   DRAFT: 'draft',
@@ -32,7 +33,8 @@ function toLine(raw: XeroLineItem, index: number, currency: string): InvoiceLine
     description: raw.Description ?? '',
     quantity: new Dec(raw.Quantity ?? 1).toFixed(),
     // Organisations may keep 4-decimal unit prices (unitdp=4); the line amount stays exact at 2.
-    unitPrice: raw.UnitAmount === undefined ? zero(currency) : parseDecimal(raw.UnitAmount, currency, { rounding: 'half-even' }),
+    unitPrice:
+      raw.UnitAmount === undefined ? zero(currency) : parseDecimal(raw.UnitAmount, currency, { rounding: 'half-even' }),
     amount: amount(raw.LineAmount, currency),
   };
 }
@@ -84,9 +86,15 @@ export function toCreditNote(raw: XeroCreditNote, tenantId: string): CreditNote 
     ref: ref(tenantId, raw.CreditNoteID),
     ...(raw.CreditNoteNumber && { number: raw.CreditNoteNumber }),
     ...(customer && { customer: ref(tenantId, customer) }),
-    lines: raw.LineItems.map((line) => ({ description: line.Description ?? '', amount: amount(line.LineAmount, currency) })),
+    lines: raw.LineItems.map((line) => ({
+      description: line.Description ?? '',
+      amount: amount(line.LineAmount, currency),
+    })),
     total: amount(raw.Total, currency),
-    allocations: raw.Allocations.map((a) => ({ invoice: ref(tenantId, a.Invoice.InvoiceID), amount: amount(a.Amount, currency) })),
+    allocations: raw.Allocations.map((a) => ({
+      invoice: ref(tenantId, a.Invoice.InvoiceID),
+      amount: amount(a.Amount, currency),
+    })),
     status: creditNoteStatuses[raw.Status],
     updatedAt: xeroInstant(raw.UpdatedDateUTC),
   };

@@ -19,7 +19,13 @@ export const xeroScopes = {
    * accounting.invoices covers Invoices, CreditNotes (and their allocations and history); we only read payments,
    * contacts and settings, so those are the read-only variants.
    */
-  granular: ['offline_access', 'accounting.invoices', 'accounting.payments.read', 'accounting.contacts.read', 'accounting.settings.read'],
+  granular: [
+    'offline_access',
+    'accounting.invoices',
+    'accounting.payments.read',
+    'accounting.contacts.read',
+    'accounting.settings.read',
+  ],
 } as const;
 export type XeroScopeSet = keyof typeof xeroScopes;
 
@@ -47,7 +53,12 @@ export interface XeroOAuthProvider extends OAuthProvider {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function toTokenSet(t: OpenIdTokenSet, issuedAt: number, previous?: TokenSet): TokenSet {
-  const parsed = XeroTokenResponse.parse({ access_token: t.access_token, refresh_token: t.refresh_token, expires_in: t.expires_in, scope: t.scope });
+  const parsed = XeroTokenResponse.parse({
+    access_token: t.access_token,
+    refresh_token: t.refresh_token,
+    expires_in: t.expires_in,
+    scope: t.scope,
+  });
   const refreshToken = parsed.refresh_token ?? previous?.refreshToken;
   return {
     accessToken: parsed.access_token,
@@ -60,7 +71,8 @@ function toTokenSet(t: OpenIdTokenSet, issuedAt: number, previous?: TokenSet): T
 export function createXeroOAuth(config: XeroOAuthConfig): XeroOAuthProvider {
   const urls = config.urls ?? xeroUrls;
   const scopes = [...(config.scopes ?? xeroScopes[config.scopeSet ?? 'granular'])];
-  if (!scopes.includes('offline_access')) throw new RangeError('Xero scopes must include offline_access, or no refresh token is issued');
+  if (!scopes.includes('offline_access'))
+    throw new RangeError('Xero scopes must include offline_access, or no refresh token is issued');
   const now = config.now ?? Date.now;
   const timeout = config.httpTimeoutMs ?? 10_000;
   const connections: ConnectionsApi = { url: urls.connections, timeoutMs: timeout, now };
@@ -74,14 +86,25 @@ export function createXeroOAuth(config: XeroOAuthConfig): XeroOAuthProvider {
   const refreshing = new Map<string, Promise<TokenSet>>();
 
   function openIdClient(redirectUri?: string): Client {
-    const client = new issuer.Client({ client_id: config.clientId, client_secret: config.clientSecret, ...(redirectUri && { redirect_uris: [redirectUri] }), response_types: ['code'] });
+    const client = new issuer.Client({
+      client_id: config.clientId,
+      client_secret: config.clientSecret,
+      ...(redirectUri && { redirect_uris: [redirectUri] }),
+      response_types: ['code'],
+    });
     client[custom.clock_tolerance] = 5; // what xero-node's initialize() sets
     client[custom.http_options] = (_url, options) => ({ ...options, timeout });
     return client;
   }
 
   function xeroClient(redirectUri: string | undefined, state?: string): XeroClient {
-    const xero = new XeroClient({ clientId: config.clientId, clientSecret: config.clientSecret, redirectUris: redirectUri ? [redirectUri] : [], scopes, ...(state && { state }) });
+    const xero = new XeroClient({
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+      redirectUris: redirectUri ? [redirectUri] : [],
+      scopes,
+      ...(state && { state }),
+    });
     xero.openIdClient = openIdClient(redirectUri);
     return xero;
   }
@@ -97,10 +120,18 @@ export function createXeroOAuth(config: XeroOAuthConfig): XeroOAuthProvider {
   async function listAccounts(tokens: TokenSet): Promise<ConnectedAccount[]> {
     const all = await listConnections(connections, tokens.accessToken);
     // PRACTICE tenants are Xero HQ practices, not ledgers with invoices.
-    return all.filter((c) => c.tenantType === 'ORGANISATION').map((c) => ({ accountId: c.tenantId, name: c.tenantName ?? c.tenantId }));
+    return all
+      .filter((c) => c.tenantType === 'ORGANISATION')
+      .map((c) => ({ accountId: c.tenantId, name: c.tenantName ?? c.tenantId }));
   }
 
-  async function exchangeCode({ query, redirectUri }: { query: Record<string, string>; redirectUri: string }): Promise<OAuthGrant> {
+  async function exchangeCode({
+    query,
+    redirectUri,
+  }: {
+    query: Record<string, string>;
+    redirectUri: string;
+  }): Promise<OAuthGrant> {
     if (query.error === 'invalid_scope' || query.error === 'unauthorized_client') {
       // Apps created from 2 March 2026 may not ask for the broad scopes; older apps may not yet ask for some others.
       throw new IntegrationError(
@@ -110,7 +141,11 @@ export function createXeroOAuth(config: XeroOAuthConfig): XeroOAuthProvider {
         { provider: 'xero', code: query.error },
       );
     }
-    if (query.error) throw new IntegrationError('auth', `Xero consent was not given: ${query.error_description ?? query.error}`, { provider: 'xero', code: query.error });
+    if (query.error)
+      throw new IntegrationError('auth', `Xero consent was not given: ${query.error_description ?? query.error}`, {
+        provider: 'xero',
+        code: query.error,
+      });
     if (!query.code) throw new IntegrationError('invalid', 'The Xero callback lacks a code', { provider: 'xero' });
     const issuedAt = now();
     // The route checks `state` against the session before calling us; xero-node compares it again.
@@ -126,7 +161,10 @@ export function createXeroOAuth(config: XeroOAuthConfig): XeroOAuthProvider {
 
   function refresh(tokens: TokenSet): Promise<TokenSet> {
     const refreshToken = tokens.refreshToken;
-    if (!refreshToken) return Promise.reject(new IntegrationError('auth', 'No Xero refresh token to use', { provider: 'xero', code: 'invalid_grant' }));
+    if (!refreshToken)
+      return Promise.reject(
+        new IntegrationError('auth', 'No Xero refresh token to use', { provider: 'xero', code: 'invalid_grant' }),
+      );
     // Two refreshes of one token in this process share a request: a second would spend Xero's grace reuse.
     const inFlight = refreshing.get(refreshToken);
     if (inFlight) return inFlight;
@@ -141,7 +179,8 @@ export function createXeroOAuth(config: XeroOAuthConfig): XeroOAuthProvider {
   async function revoke(tokens: TokenSet): Promise<void> {
     if (!tokens.refreshToken) {
       // Without a refresh token there is no grant to revoke; disconnecting every tenant has the same effect.
-      for (const c of await listConnections(connections, tokens.accessToken)) await deleteConnection(connections, tokens.accessToken, c.id);
+      for (const c of await listConnections(connections, tokens.accessToken))
+        await deleteConnection(connections, tokens.accessToken, c.id);
       return;
     }
     await withTokens(tokens, 'revoke', (xero) => xero.revokeToken()).catch((e: unknown) => {
@@ -156,9 +195,11 @@ export function createXeroOAuth(config: XeroOAuthConfig): XeroOAuthProvider {
 
   return {
     provider: 'xero',
-    ...(config.connectionLimit !== undefined && Number.isFinite(config.connectionLimit) && { connectionLimit: config.connectionLimit }),
+    ...(config.connectionLimit !== undefined &&
+      Number.isFinite(config.connectionLimit) && { connectionLimit: config.connectionLimit }),
     // xero-node's buildConsentUrl() does exactly this, but asynchronously; the interface wants a string.
-    authorizeUrl: ({ state, redirectUri }) => openIdClient(redirectUri).authorizationUrl({ redirect_uri: redirectUri, scope: scopes.join(' '), state }),
+    authorizeUrl: ({ state, redirectUri }) =>
+      openIdClient(redirectUri).authorizationUrl({ redirect_uri: redirectUri, scope: scopes.join(' '), state }),
     exchangeCode,
     refresh,
     revoke,

@@ -26,18 +26,27 @@ export interface XeroProviderConfig {
   readonly baseUrl?: string | undefined;
 }
 
-export function createXeroProvider(config: XeroProviderConfig, limiters?: XeroTenantLimiters): ProviderServices & { readonly oauth: XeroOAuthProvider } {
+export function createXeroProvider(
+  config: XeroProviderConfig,
+  limiters?: XeroTenantLimiters,
+): ProviderServices & { readonly oauth: XeroOAuthProvider } {
   const urls = config.baseUrl ? xeroUrlsAt(config.baseUrl) : xeroUrls;
   const scopes = typeof config.scopes === 'string' ? config.scopes.split(/\s+/).filter(Boolean) : config.scopes;
   const tier = xeroTierLimits(config.tier, { perDay: config.dailyCallLimit, connections: config.connectionLimit });
-  const perTenant = limiters ?? new XeroTenantLimiters({ ...xeroLimits.rateLimit, perDay: tier.perDay }, Date.now, tier.label);
+  const perTenant =
+    limiters ?? new XeroTenantLimiters({ ...xeroLimits.rateLimit, perDay: tier.perDay }, Date.now, tier.label);
   const key = config.webhookKey;
   return {
     oauth: createXeroOAuth({
-      clientId: config.clientId, clientSecret: config.clientSecret, urls, connectionLimit: tier.connections,
-      ...(scopes && scopes.length > 0 && { scopes }), ...(config.scopeSet && { scopeSet: config.scopeSet }),
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+      urls,
+      connectionLimit: tier.connections,
+      ...(scopes && scopes.length > 0 && { scopes }),
+      ...(config.scopeSet && { scopeSet: config.scopeSet }),
     }),
-    connector: (auth) => createXeroConnector({ auth, apiBasePath: urls.accountingApi, limiter: perTenant.forTenant(auth.accountId) }),
+    connector: (auth) =>
+      createXeroConnector({ auth, apiBasePath: urls.accountingApi, limiter: perTenant.forTenant(auth.accountId) }),
     ...(key && { verifier: createXeroWebhookVerifier({ webhookKey: key }) }),
   };
 }

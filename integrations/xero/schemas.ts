@@ -93,9 +93,18 @@ export const XeroPagination = z.object({
   itemCount: z.number().int(),
 });
 
-export const XeroInvoicesPage = z.object({ Invoices: z.array(XeroInvoice).default([]), pagination: XeroPagination.optional() });
-export const XeroPaymentsPage = z.object({ Payments: z.array(XeroPayment).default([]), pagination: XeroPagination.optional() });
-export const XeroCreditNotesPage = z.object({ CreditNotes: z.array(XeroCreditNote).default([]), pagination: XeroPagination.optional() });
+export const XeroInvoicesPage = z.object({
+  Invoices: z.array(XeroInvoice).default([]),
+  pagination: XeroPagination.optional(),
+});
+export const XeroPaymentsPage = z.object({
+  Payments: z.array(XeroPayment).default([]),
+  pagination: XeroPagination.optional(),
+});
+export const XeroCreditNotesPage = z.object({
+  CreditNotes: z.array(XeroCreditNote).default([]),
+  pagination: XeroPagination.optional(),
+});
 export type XeroPagination = z.infer<typeof XeroPagination>;
 
 /** GET https://api.xero.com/connections (xero-identity.yaml `Connection`). */
@@ -124,8 +133,14 @@ export const XeroErrorBody = z.object({
   ErrorNumber: z.number().optional(),
   Type: z.string().optional(),
   Message: z.string().optional(),
-  Elements: z.array(z.object({ ValidationErrors: z.array(z.object({ Message: z.string().optional() })).optional() })).optional(),
+  Elements: z
+    .array(z.object({ ValidationErrors: z.array(z.object({ Message: z.string().optional() })).optional() }))
+    .optional(),
 });
 
 /** 401/403 bodies are RFC 7807 problems: `{Title, Status, Detail}`. */
-export const XeroProblemBody = z.object({ Title: z.string().optional(), Status: z.number().optional(), Detail: z.string().optional() });
+export const XeroProblemBody = z.object({
+  Title: z.string().optional(),
+  Status: z.number().optional(),
+  Detail: z.string().optional(),
+});

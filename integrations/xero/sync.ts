@@ -27,7 +27,8 @@ interface StagePage {
 // Our clock and Xero's disagree a little: start each window a few minutes early. Re-reading is harmless.
 const clockMarginMs = 5 * 60_000;
 const none: Rows = { invoices: [], payments: [], creditNotes: [] };
-const newestOf = (times: readonly string[]) => (times.length ? Math.max(...times.map((t) => Date.parse(t))) : undefined);
+const newestOf = (times: readonly string[]) =>
+  times.length ? Math.max(...times.map((t) => Date.parse(t))) : undefined;
 
 async function readStage(d: SyncDeps, stage: Stage, run: Run): Promise<StagePage> {
   const q = { page: run.page, pageSize: d.pageSize, ...(run.since && { ifModifiedSince: run.since }) };
@@ -35,19 +36,36 @@ async function readStage(d: SyncDeps, stage: Stage, run: Run): Promise<StagePage
     case 'invoices':
     case 'openInvoices': {
       const statuses = stage === 'openInvoices' ? ['AUTHORISED'] : undefined;
-      const page = XeroInvoicesPage.parse(await d.api.listInvoices({ ...q, where: 'Type=="ACCREC"', ...(statuses && { statuses }) }));
+      const page = XeroInvoicesPage.parse(
+        await d.api.listInvoices({ ...q, where: 'Type=="ACCREC"', ...(statuses && { statuses }) }),
+      );
       const invoices = page.Invoices.map((r) => toInvoice(r, d.tenantId));
-      return { rows: { ...none, invoices }, count: invoices.length, newest: newestOf(invoices.map((i) => i.updatedAt)), pagination: page.pagination };
+      return {
+        rows: { ...none, invoices },
+        count: invoices.length,
+        newest: newestOf(invoices.map((i) => i.updatedAt)),
+        pagination: page.pagination,
+      };
     }
     case 'payments': {
       const page = XeroPaymentsPage.parse(await d.api.listPayments({ ...q, where: 'PaymentType=="ACCRECPAYMENT"' }));
       const payments = page.Payments.map((r) => toPayment(r, d.tenantId));
-      return { rows: { ...none, payments }, count: payments.length, newest: newestOf(payments.map((p) => p.updatedAt)), pagination: page.pagination };
+      return {
+        rows: { ...none, payments },
+        count: payments.length,
+        newest: newestOf(payments.map((p) => p.updatedAt)),
+        pagination: page.pagination,
+      };
     }
     case 'creditNotes': {
       const page = XeroCreditNotesPage.parse(await d.api.listCreditNotes({ ...q, where: 'Type=="ACCRECCREDIT"' }));
       const creditNotes = page.CreditNotes.map((r) => toCreditNote(r, d.tenantId));
-      return { rows: { ...none, creditNotes }, count: creditNotes.length, newest: newestOf(creditNotes.map((c) => c.updatedAt)), pagination: page.pagination };
+      return {
+        rows: { ...none, creditNotes },
+        count: creditNotes.length,
+        newest: newestOf(creditNotes.map((c) => c.updatedAt)),
+        pagination: page.pagination,
+      };
     }
   }
 }
@@ -76,7 +94,17 @@ function afterPage(run: Run, page: StagePage, pageSize: number): Run | undefined
 
 function startRun(d: SyncDeps, from?: Checkpoint): Run {
   const startedAt = new Date(d.now() - clockMarginMs).toISOString();
-  if (!from) return { v: 1, kind: 'run', backfill: true, stage: 'invoices', page: 1, startedAt, sweep: false, lastSweepAt: startedAt };
+  if (!from)
+    return {
+      v: 1,
+      kind: 'run',
+      backfill: true,
+      stage: 'invoices',
+      page: 1,
+      startedAt,
+      sweep: false,
+      lastSweepAt: startedAt,
+    };
   const sweep = from.sweepNow === true || d.now() - Date.parse(from.lastSweepAt) >= d.sweepEveryMs;
   return {
     v: 1,
@@ -99,6 +127,7 @@ export async function pullChanges(d: SyncDeps, input: { cursor?: string; pageCur
   const page = await readStage(d, run.stage, run);
   const next = afterPage(run, page, d.pageSize);
   const nextCursor = next && encodeCursor(next);
-  const checkpoint = nextCursor ?? encodeCursor({ v: 1, kind: 'checkpoint', from: run.startedAt, lastSweepAt: run.lastSweepAt });
+  const checkpoint =
+    nextCursor ?? encodeCursor({ v: 1, kind: 'checkpoint', from: run.startedAt, lastSweepAt: run.lastSweepAt });
   return { ...page.rows, disputes: [], ...(nextCursor && { nextCursor }), checkpoint, backfill: run.backfill };
 }

@@ -32,7 +32,10 @@ const XeroWebhookBody = z.object({
 const entities: Record<string, string> = { INVOICE: 'Invoice', CREDITNOTE: 'CreditNote' };
 
 // Xero events carry no id: the fields that identify a change make one, so a redelivery dedupes.
-const eventId = (e: XeroEvent) => createHash('sha256').update(JSON.stringify([e.resourceId, e.eventDateUtc, e.eventType, e.tenantId])).digest('hex');
+const eventId = (e: XeroEvent) =>
+  createHash('sha256')
+    .update(JSON.stringify([e.resourceId, e.eventDateUtc, e.eventType, e.tenantId]))
+    .digest('hex');
 
 function occurredAt(text: string): string {
   try {

@@ -7,7 +7,16 @@ import type { CompanyInput, RequestRecord, SimulatorCore } from './core.js';
 import type { CreditMemoJson, InvoiceJson, PaymentJson, Ref } from './entities.js';
 import type { TokenResponse } from './oauth-server.js';
 import { createPayment, deletePayment, voidPayment } from './payments.js';
-import { applyCredit, createCreditMemo, createInvoice, deleteSalesDocument, updateInvoice, voidInvoice, type CreditMemoInput, type InvoiceInput } from './sales.js';
+import {
+  applyCredit,
+  createCreditMemo,
+  createInvoice,
+  deleteSalesDocument,
+  updateInvoice,
+  voidInvoice,
+  type CreditMemoInput,
+  type InvoiceInput,
+} from './sales.js';
 import type { ThrottleStats } from './throttle.js';
 import type { DeliveryAttempt } from './webhooks.js';
 
@@ -54,10 +63,13 @@ export function createAdmin(core: SimulatorCore) {
       return core.oauth.grant(app, realmId);
     },
 
-    addCustomer: (realmId: string, input: { id?: string; name: string; email?: string }): Customer => copy(company(realmId).addCustomer(input)),
-    addInvoice: (realmId: string, input: InvoiceInput): InvoiceJson => copy(createInvoice(company(realmId), input).json),
+    addCustomer: (realmId: string, input: { id?: string; name: string; email?: string }): Customer =>
+      copy(company(realmId).addCustomer(input)),
+    addInvoice: (realmId: string, input: InvoiceInput): InvoiceJson =>
+      copy(createInvoice(company(realmId), input).json),
     /** A credit memo entered in QuickBooks by a user (not applied unless AutoApplyCredit is on). */
-    addCreditMemo: (realmId: string, input: CreditMemoInput): CreditMemoJson => copy(createCreditMemo(company(realmId), input).json),
+    addCreditMemo: (realmId: string, input: CreditMemoInput): CreditMemoJson =>
+      copy(createCreditMemo(company(realmId), input).json),
     addPayment: (realmId: string, p: SeedPayment): PaymentJson =>
       copy(
         createPayment(company(realmId), {
@@ -73,17 +85,28 @@ export function createAdmin(core: SimulatorCore) {
     /** A user applying a credit on Receive Payment: a $0 Payment linking memo and invoice, as QBO records it. */
     applyCredit: (realmId: string, input: { creditMemoId: string; invoiceId: string; amount: number }): PaymentJson => {
       const c = company(realmId);
-      return copy(applyCredit(c, c.find('CreditMemo', input.creditMemoId).json, c.find('Invoice', input.invoiceId).json, input.amount).json);
+      return copy(
+        applyCredit(
+          c,
+          c.find('CreditMemo', input.creditMemoId).json,
+          c.find('Invoice', input.invoiceId).json,
+          input.amount,
+        ).json,
+      );
     },
-    updateInvoice: (realmId: string, id: string, patch: { dueDate?: string; privateNote?: string }): InvoiceJson => copy(updateInvoice(company(realmId), id, patch).json),
+    updateInvoice: (realmId: string, id: string, patch: { dueDate?: string; privateNote?: string }): InvoiceJson =>
+      copy(updateInvoice(company(realmId), id, patch).json),
     voidInvoice: (realmId: string, id: string): InvoiceJson => copy(voidInvoice(company(realmId), id).json),
     deleteInvoice: (realmId: string, id: string): void => deleteSalesDocument(company(realmId), 'Invoice', id),
     voidPayment: (realmId: string, id: string): PaymentJson => copy(voidPayment(company(realmId), id).json),
     deletePayment: (realmId: string, id: string): void => deletePayment(company(realmId), id),
 
-    invoice: (realmId: string, id: string): InvoiceJson | undefined => copy(company(realmId).table('Invoice').get(id)?.json),
-    creditMemos: (realmId: string): CreditMemoJson[] => [...company(realmId).table('CreditMemo').values()].map((s) => copy(s.json)),
-    payments: (realmId: string): PaymentJson[] => [...company(realmId).table('Payment').values()].map((s) => copy(s.json)),
+    invoice: (realmId: string, id: string): InvoiceJson | undefined =>
+      copy(company(realmId).table('Invoice').get(id)?.json),
+    creditMemos: (realmId: string): CreditMemoJson[] =>
+      [...company(realmId).table('CreditMemo').values()].map((s) => copy(s.json)),
+    payments: (realmId: string): PaymentJson[] =>
+      [...company(realmId).table('Payment').values()].map((s) => copy(s.json)),
     /** API requests in arrival order (after auth and throttling, so 401s and 429s are here too). */
     requests: (): RequestRecord[] => copy(core.requests),
     throttleStats: (realmId: string): ThrottleStats => core.throttle.stats(realmId),
@@ -95,7 +118,16 @@ export function createAdmin(core: SimulatorCore) {
      */
     sendCloudEvents: (events: readonly Record<string, unknown>[]): void => {
       if (!core.webhooks) throw new Error('The simulator was started without webhooks');
-      core.webhooks.send(events.map((e) => ({ specversion: '1.0', id: randomUUID(), source: 'intuit.simulator', datacontenttype: 'application/json', time: new Date(core.clock()).toISOString(), ...e })));
+      core.webhooks.send(
+        events.map((e) => ({
+          specversion: '1.0',
+          id: randomUUID(),
+          source: 'intuit.simulator',
+          datacontenttype: 'application/json',
+          time: new Date(core.clock()).toISOString(),
+          ...e,
+        })),
+      );
     },
     /** Metered reads counted this month (only with monthlyReadCap set). */
     meteredReads: (): number => core.meteredReads.get(new Date(core.clock()).toISOString().slice(0, 7)) ?? 0,

@@ -14,7 +14,10 @@ const unsupported = (detail: string) => validationFault('2010', 'Request has inv
 
 function queryResponse(company: Company, text: string) {
   const q = parseQuery(text, quickbooksLimits.queryPageSize);
-  const { rows, totalCount } = runQuery([...company.table(q.entity).values()].map((s) => s.json), q);
+  const { rows, totalCount } = runQuery(
+    [...company.table(q.entity).values()].map((s) => s.json),
+    q,
+  );
   if (q.count) return { totalCount };
   // QBO leaves an empty page as an empty object: no list, no positions.
   return rows.length === 0 ? {} : { [q.entity]: rows, startPosition: q.startPosition, maxResults: rows.length };
@@ -28,11 +31,17 @@ interface Changed {
 
 function changesSince(company: Company, entities: readonly EntityName[], sinceMs: number): Changed[] {
   const live = entities.flatMap((entity) =>
-    [...company.table(entity).values()].filter((s) => wholeSecond(s.updatedMs) >= sinceMs).map((s) => ({ entity, at: s.updatedMs, json: s.json })),
+    [...company.table(entity).values()]
+      .filter((s) => wholeSecond(s.updatedMs) >= sinceMs)
+      .map((s) => ({ entity, at: s.updatedMs, json: s.json })),
   );
   const deleted = company.tombstones
     .filter((t) => entities.includes(t.entity) && wholeSecond(t.deletedMs) >= sinceMs)
-    .map((t) => ({ entity: t.entity, at: t.deletedMs, json: { domain: 'QBO', status: 'Deleted', Id: t.id, MetaData: { LastUpdatedTime: t.lastUpdated } } }));
+    .map((t) => ({
+      entity: t.entity,
+      at: t.deletedMs,
+      json: { domain: 'QBO', status: 'Deleted', Id: t.id, MetaData: { LastUpdatedTime: t.lastUpdated } },
+    }));
   // Oldest first, then cut at CDC's cap: whatever changed later is silently left out, as in QBO.
   return [...live, ...deleted].sort((a, b) => a.at - b.at).slice(0, quickbooksLimits.cdcMaxObjects);
 }
@@ -40,19 +49,27 @@ function changesSince(company: Company, entities: readonly EntityName[], sinceMs
 function cdcGroups(entities: readonly EntityName[], changed: readonly Changed[]) {
   return entities.map((entity) => {
     const rows = changed.filter((c) => c.entity === entity).map((c) => c.json);
-    return rows.length === 0 ? {} : { [entity]: rows, startPosition: 1, maxResults: rows.length, totalCount: rows.length };
+    return rows.length === 0
+      ? {}
+      : { [entity]: rows, startPosition: 1, maxResults: rows.length, totalCount: rows.length };
   });
 }
 
 function parseCdcRequest(company: Company, query: unknown): { entities: EntityName[]; sinceMs: number } {
   const parsed = z.object({ entities: z.string().min(1), changedSince: z.string().min(1) }).safeParse(query);
-  if (!parsed.success) throw validationFault('2020', 'Required param missing, need to supply the required value for the API', 'entities and changedSince are required');
+  if (!parsed.success)
+    throw validationFault(
+      '2020',
+      'Required param missing, need to supply the required value for the API',
+      'entities and changedSince are required',
+    );
   const names = parsed.data.entities.split(',').map((n) => n.trim());
   const entities = names.map(entityNamed).filter((e): e is EntityName => e !== undefined);
   if (entities.length !== names.length) throw unsupported(`entities: only ${entityNames.join(', ')} are simulated`);
   const sinceMs = Date.parse(parsed.data.changedSince);
   if (Number.isNaN(sinceMs)) throw unsupported(`changedSince: not a date-time: ${parsed.data.changedSince}`);
-  if (company.clock() - sinceMs > quickbooksLimits.cdcLookbackMs) throw unsupported('changedSince: CDC looks back at most 30 days');
+  if (company.clock() - sinceMs > quickbooksLimits.cdcLookbackMs)
+    throw unsupported('changedSince: CDC looks back at most 30 days');
   return { entities, sinceMs };
 }
 
@@ -64,10 +81,17 @@ function preferencesJson(company: Company) {
     domain: 'QBO',
     sparse: false,
     MetaData: { CreateTime: company.time(p.createdMs), LastUpdatedTime: company.time(p.updatedMs) },
-    SalesFormsPrefs: { AutoApplyCredit: company.settings.autoApplyCredit, AutoApplyPayments: true, CustomTxnNumbers: false },
+    SalesFormsPrefs: {
+      AutoApplyCredit: company.settings.autoApplyCredit,
+      AutoApplyPayments: true,
+      CustomTxnNumbers: false,
+    },
     CurrencyPrefs: { MultiCurrencyEnabled: false, HomeCurrency: { value: company.settings.homeCurrency } },
     // A VAT/GST company (outside the US) always uses sales tax; the simulated US companies charge none.
-    TaxPrefs: { UsingSalesTax: company.settings.country !== 'US', PartnerTaxEnabled: company.settings.country !== 'US' },
+    TaxPrefs: {
+      UsingSalesTax: company.settings.country !== 'US',
+      PartnerTaxEnabled: company.settings.country !== 'US',
+    },
   };
 }
 
@@ -115,7 +139,8 @@ export function registerReads(api: FastifyInstance, ctx: ApiContext): void {
 
   api.get('/companyinfo/:id', async (req) => {
     const company = ctx.company(req);
-    if ((req.params as { id: string }).id !== company.realmId) throw validationFault('610', 'Object Not Found', 'Object Not Found : CompanyInfo');
+    if ((req.params as { id: string }).id !== company.realmId)
+      throw validationFault('610', 'Object Not Found', 'Object Not Found : CompanyInfo');
     return { CompanyInfo: companyInfoJson(company), time: ctx.core.responseTime(company) };
   });
 

@@ -15,7 +15,13 @@ export interface ApiContext {
 const realmOf = (req: FastifyRequest) => (req.params as { realmId: string }).realmId;
 
 function systemFault(message: string): QboFault {
-  return new QboFault(500, 'SystemFault', '10000', 'An application error has occurred while processing your request', `System Failure Error: ${message}`);
+  return new QboFault(
+    500,
+    'SystemFault',
+    '10000',
+    'An application error has occurred while processing your request',
+    `System Failure Error: ${message}`,
+  );
 }
 
 export function registerApiRoutes(server: FastifyInstance, core: SimulatorCore): void {
@@ -36,11 +42,18 @@ export function registerApiRoutes(server: FastifyInstance, core: SimulatorCore):
     const realmId = realmOf(req);
     if (access.realmId !== realmId) throw authorizationFailure(realmId);
     const release = core.throttle.enter(realmId);
-    if (!release) return reply.code(429).type('application/xml').send(throttledXml(core.responseTime(core.companies.get(realmId))));
+    if (!release)
+      return reply
+        .code(429)
+        .type('application/xml')
+        .send(throttledXml(core.responseTime(core.companies.get(realmId))));
     // Reads are CorePlus calls, metered per app; writes (Core) are not.
     if (req.method === 'GET' && !core.meterRead()) {
       release();
-      return reply.code(429).type('application/xml').send(throttledXml(core.responseTime(core.companies.get(realmId))));
+      return reply
+        .code(429)
+        .type('application/xml')
+        .send(throttledXml(core.responseTime(core.companies.get(realmId))));
     }
     releases.set(req, release);
     if (core.latencyMs > 0) await sleep(core.latencyMs);
@@ -52,10 +65,20 @@ export function registerApiRoutes(server: FastifyInstance, core: SimulatorCore):
       api.addHook('onResponse', async (req, reply) => {
         releases.get(req)?.();
         const [path = req.url] = req.url.split('?');
-        core.requests.push({ method: req.method, path, query: { ...(req.query as Record<string, string>) }, status: reply.statusCode });
+        core.requests.push({
+          method: req.method,
+          path,
+          query: { ...(req.query as Record<string, string>) },
+          status: reply.statusCode,
+        });
       });
       api.setErrorHandler((error: FastifyError, req, reply) => {
-        const fault = error instanceof QboFault ? error : (error.statusCode ?? 500) < 500 ? validationFault('2010', 'Request has invalid or unsupported property', error.message) : systemFault(error.message);
+        const fault =
+          error instanceof QboFault
+            ? error
+            : (error.statusCode ?? 500) < 500
+              ? validationFault('2010', 'Request has invalid or unsupported property', error.message)
+              : systemFault(error.message);
         return reply.code(fault.status).send(fault.body(core.responseTime(core.companies.get(realmOf(req)))));
       });
       registerReads(api, context);

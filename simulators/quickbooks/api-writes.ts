@@ -25,7 +25,14 @@ const CreditMemoBody = z.object({
         Amount: z.number().positive(),
         Description: z.string().optional(),
         DetailType: z.literal('SalesItemLineDetail'),
-        SalesItemLineDetail: z.object({ ItemRef: Ref.optional(), Qty: z.number().optional(), UnitPrice: z.number().optional(), TaxCodeRef: Ref.optional() }).optional(),
+        SalesItemLineDetail: z
+          .object({
+            ItemRef: Ref.optional(),
+            Qty: z.number().optional(),
+            UnitPrice: z.number().optional(),
+            TaxCodeRef: Ref.optional(),
+          })
+          .optional(),
       }),
     )
     .min(1),
@@ -39,12 +46,24 @@ const PaymentBody = z.object({
   PrivateNote: z.string().optional(),
   PaymentRefNum: z.string().optional(),
   PaymentMethodRef: Ref.optional(),
-  Line: z.array(z.object({ Amount: z.number().positive(), LinkedTxn: z.array(z.object({ TxnId: z.string(), TxnType: z.enum(['Invoice', 'CreditMemo']) })).length(1) })).default([]),
+  Line: z
+    .array(
+      z.object({
+        Amount: z.number().positive(),
+        LinkedTxn: z.array(z.object({ TxnId: z.string(), TxnType: z.enum(['Invoice', 'CreditMemo']) })).length(1),
+      }),
+    )
+    .default([]),
 });
 
 function bodyOf<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw validationFault('2020', 'Required param missing, need to supply the required value for the API', z.prettifyError(parsed.error));
+  if (!parsed.success)
+    throw validationFault(
+      '2020',
+      'Required param missing, need to supply the required value for the API',
+      z.prettifyError(parsed.error),
+    );
   return parsed.data;
 }
 
@@ -83,13 +102,22 @@ function toPaymentInput(b: z.infer<typeof PaymentBody>): PaymentInput {
 function requestIdOf(req: FastifyRequest): string | undefined {
   const requestId = (req.query as { requestid?: string }).requestid;
   if (requestId !== undefined && requestId.length > quickbooksLimits.requestIdMaxLength) {
-    throw validationFault('2010', 'Request has invalid or unsupported property', `requestid is longer than ${quickbooksLimits.requestIdMaxLength} characters`);
+    throw validationFault(
+      '2010',
+      'Request has invalid or unsupported property',
+      `requestid is longer than ${quickbooksLimits.requestIdMaxLength} characters`,
+    );
   }
   return requestId;
 }
 
 // Runs a write once per requestid. The stored answer is a snapshot: later changes to the entity don't alter it.
-async function idempotent(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, write: (company: Company) => Stored) {
+async function idempotent(
+  ctx: ApiContext,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  write: (company: Company) => Stored,
+) {
   const company = ctx.company(req);
   const requestId = requestIdOf(req);
   const prior = requestId === undefined ? undefined : company.replies.get(requestId);
@@ -97,7 +125,10 @@ async function idempotent(ctx: ApiContext, req: FastifyRequest, reply: FastifyRe
   let answer: Reply;
   try {
     const stored = write(company);
-    answer = { status: 200, body: structuredClone({ [stored.entity]: stored.json, time: ctx.core.responseTime(company) }) };
+    answer = {
+      status: 200,
+      body: structuredClone({ [stored.entity]: stored.json, time: ctx.core.responseTime(company) }),
+    };
   } catch (e) {
     if (!(e instanceof QboFault)) throw e;
     answer = { status: e.status, body: e.body(ctx.core.responseTime(company)) };
@@ -107,6 +138,12 @@ async function idempotent(ctx: ApiContext, req: FastifyRequest, reply: FastifyRe
 }
 
 export function registerWrites(api: FastifyInstance, ctx: ApiContext): void {
-  api.post('/creditmemo', (req, reply) => idempotent(ctx, req, reply, (company) => createCreditMemo(company, toCreditMemoInput(bodyOf(CreditMemoBody, req.body)))));
-  api.post('/payment', (req, reply) => idempotent(ctx, req, reply, (company) => createPayment(company, toPaymentInput(bodyOf(PaymentBody, req.body)))));
+  api.post('/creditmemo', (req, reply) =>
+    idempotent(ctx, req, reply, (company) =>
+      createCreditMemo(company, toCreditMemoInput(bodyOf(CreditMemoBody, req.body))),
+    ),
+  );
+  api.post('/payment', (req, reply) =>
+    idempotent(ctx, req, reply, (company) => createPayment(company, toPaymentInput(bodyOf(PaymentBody, req.body)))),
+  );
 }

@@ -52,7 +52,16 @@ export interface CompanySnapshot {
   readonly [field: string]: unknown;
 }
 
-const companyFields = ['customers', 'tombstones', 'replies', 'tables', 'lastId', 'lastCustomerId', 'lastDocNumber', 'preferences'];
+const companyFields = [
+  'customers',
+  'tombstones',
+  'replies',
+  'tables',
+  'lastId',
+  'lastCustomerId',
+  'lastDocNumber',
+  'preferences',
+];
 
 export class Company {
   readonly customers = new Map<string, Customer>();
@@ -75,7 +84,8 @@ export class Company {
 
   /** Everything this company holds, as plain data (see simulators/shared/snapshot.ts). */
   snapshot(): CompanySnapshot {
-    const { customers, tombstones, replies, tables, lastId, lastCustomerId, lastDocNumber, preferences, settings } = this;
+    const { customers, tombstones, replies, tables, lastId, lastCustomerId, lastDocNumber, preferences, settings } =
+      this;
     return { settings, customers, tombstones, replies, tables, lastId, lastCustomerId, lastDocNumber, preferences };
   }
 
@@ -111,7 +121,11 @@ export class Company {
   }
 
   addCustomer(input: { id?: string; name: string; email?: string }): Customer {
-    const customer = { Id: input.id ?? String(++this.lastCustomerId), DisplayName: input.name, ...(input.email && { email: input.email }) };
+    const customer = {
+      Id: input.id ?? String(++this.lastCustomerId),
+      DisplayName: input.name,
+      ...(input.email && { email: input.email }),
+    };
     this.customers.set(customer.Id, customer);
     return customer;
   }
@@ -157,10 +171,22 @@ export class Company {
     this.tables[stored.entity].delete(stored.json.Id);
     const tombstone = { entity: stored.entity, id: stored.json.Id, deletedMs: ms, lastUpdated: this.time(ms) };
     this.tombstones.push(tombstone);
-    this.onChange({ realmId: this.realmId, entity: stored.entity, id: stored.json.Id, operation: 'Delete', lastUpdated: tombstone.lastUpdated });
+    this.onChange({
+      realmId: this.realmId,
+      entity: stored.entity,
+      id: stored.json.Id,
+      operation: 'Delete',
+      lastUpdated: tombstone.lastUpdated,
+    });
   }
 
   private emit(stored: Stored, operation: Operation): void {
-    this.onChange({ realmId: this.realmId, entity: stored.entity, id: stored.json.Id, operation, lastUpdated: stored.json.MetaData.LastUpdatedTime });
+    this.onChange({
+      realmId: this.realmId,
+      entity: stored.entity,
+      id: stored.json.Id,
+      operation,
+      lastUpdated: stored.json.MetaData.LastUpdatedTime,
+    });
   }
 }

@@ -91,7 +91,11 @@ export class SimulatorCore {
   }
 
   snapshot(): QuickbooksSnapshot {
-    return { oauth: this.oauth.snapshot(), companies: [...this.companies.values()].map((c) => c.snapshot()), meteredReads: Object.fromEntries(this.meteredReads) };
+    return {
+      oauth: this.oauth.snapshot(),
+      companies: [...this.companies.values()].map((c) => c.snapshot()),
+      meteredReads: Object.fromEntries(this.meteredReads),
+    };
   }
 
   restore(saved: QuickbooksSnapshot): void {

@@ -14,7 +14,13 @@ export class QboFault extends Error {
   }
 
   body(time: string): object {
-    return { Fault: { Error: [{ Message: this.message, Detail: this.detail, code: this.code, element: this.element }], type: this.type }, time };
+    return {
+      Fault: {
+        Error: [{ Message: this.message, Detail: this.detail, code: this.code, element: this.element }],
+        type: this.type,
+      },
+      time,
+    };
   }
 }
 
@@ -22,21 +28,40 @@ export const validationFault = (code: string, message: string, detail?: string, 
   new QboFault(400, 'ValidationFault', code, message, detail, element);
 
 export const objectNotFound = (entity: string, id: string) =>
-  validationFault('610', 'Object Not Found', `Object Not Found : Something you're trying to use has been made inactive. Check the fields with accounts, customers, items, vendors or employees. (${entity} ${id})`);
+  validationFault(
+    '610',
+    'Object Not Found',
+    `Object Not Found : Something you're trying to use has been made inactive. Check the fields with accounts, customers, items, vendors or employees. (${entity} ${id})`,
+  );
 
 export const invalidReference = (element: string, id: string) =>
   validationFault('2500', 'Invalid Reference Id', `Invalid Reference Id : ${element} ${id} does not exist`, element);
 
 export const businessRule = (detail: string) =>
-  validationFault('6000', 'A business validation error has occurred while processing your request', `Business Validation Error: ${detail}`);
+  validationFault(
+    '6000',
+    'A business validation error has occurred while processing your request',
+    `Business Validation Error: ${detail}`,
+  );
 
-export const queryParserError = (detail: string) => validationFault('4000', 'Error parsing query', `QueryParserError: ${detail}`);
+export const queryParserError = (detail: string) =>
+  validationFault('4000', 'Error parsing query', `QueryParserError: ${detail}`);
 
 export function authenticationFailure(detail: string, nowMs: number): object {
   return {
     warnings: null,
     intuitObject: null,
-    fault: { error: [{ message: 'message=AuthenticationFailed; errorCode=003200; statusCode=401', detail, code: '3200', element: null }], type: 'AUTHENTICATION' },
+    fault: {
+      error: [
+        {
+          message: 'message=AuthenticationFailed; errorCode=003200; statusCode=401',
+          detail,
+          code: '3200',
+          element: null,
+        },
+      ],
+      type: 'AUTHENTICATION',
+    },
     report: null,
     queryResponse: null,
     batchItemResponse: [],
@@ -50,7 +75,13 @@ export function authenticationFailure(detail: string, nowMs: number): object {
 }
 
 export const authorizationFailure = (realmId: string) =>
-  new QboFault(403, 'AuthorizationFault', '3100', 'message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403', `The token is not authorized for company ${realmId}`);
+  new QboFault(
+    403,
+    'AuthorizationFault',
+    '3100',
+    'message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403',
+    `The token is not authorized for company ${realmId}`,
+  );
 
 export const throttledXml = (time: string) => `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <IntuitResponse xmlns="http://schema.intuit.com/finance/v3" time="${time}">

@@ -19,7 +19,13 @@ const AuthorizeQuery = z.object({
 });
 type AuthorizeQuery = z.infer<typeof AuthorizeQuery>;
 
-const ConsentForm = z.object({ client_id: z.string(), redirect_uri: z.string(), state: z.string().default(''), realmId: z.string(), decision: z.enum(['allow', 'deny']) });
+const ConsentForm = z.object({
+  client_id: z.string(),
+  redirect_uri: z.string(),
+  state: z.string().default(''),
+  realmId: z.string(),
+  decision: z.enum(['allow', 'deny']),
+});
 
 const TokenForm = z.discriminatedUnion('grant_type', [
   z.object({ grant_type: z.literal('authorization_code'), code: z.string(), redirect_uri: z.string() }),
@@ -35,11 +41,21 @@ function redirectBack(reply: FastifyReply, redirectUri: string, params: Record<s
 function consentPage(core: SimulatorCore, q: AuthorizeQuery, app: App): string {
   const companies = [...core.companies.values()];
   // The company holding the demo invoice comes first and is chosen, so "Connect" needs no thought.
-  const suggested = core.suggestedRealm !== undefined && core.companies.has(core.suggestedRealm) ? core.suggestedRealm : companies[0]?.realmId;
+  const suggested =
+    core.suggestedRealm !== undefined && core.companies.has(core.suggestedRealm)
+      ? core.suggestedRealm
+      : companies[0]?.realmId;
   const options = companies
     .sort((a, b) => Number(b.realmId === suggested) - Number(a.realmId === suggested))
-    .map((c) => `<option value="${escapeHtml(c.realmId)}"${c.realmId === suggested ? ' selected' : ''}>${escapeHtml(c.settings.name)}</option>`).join('');
-  return consentShell({ provider: 'QuickBooks Online', title: 'Connect your QuickBooks company', body: `
+    .map(
+      (c) =>
+        `<option value="${escapeHtml(c.realmId)}"${c.realmId === suggested ? ' selected' : ''}>${escapeHtml(c.settings.name)}</option>`,
+    )
+    .join('');
+  return consentShell({
+    provider: 'QuickBooks Online',
+    title: 'Connect your QuickBooks company',
+    body: `
 <h1>Connect your QuickBooks company</h1>
 <p class="lead"><strong>${escapeHtml(app.clientId)}</strong> asks to read and write your company's accounting data (invoices, payments, credit memos).</p>
 <form method="post" action="/connect/oauth2/consent">
@@ -47,7 +63,8 @@ ${hiddenField('client_id', q.client_id)}${hiddenField('redirect_uri', q.redirect
 <label for="realm">Company</label>
 <select id="realm" name="realmId">${options}</select>
 <div><button name="decision" value="allow">Connect</button> <button name="decision" value="deny" class="secondary">Cancel</button></div>
-</form>` });
+</form>`,
+  });
 }
 
 export function registerOAuthRoutes(server: FastifyInstance, core: SimulatorCore): void {
@@ -59,17 +76,31 @@ export function registerOAuthRoutes(server: FastifyInstance, core: SimulatorCore
       return reply.code(400).type('text/html').send('<!doctype html><h1>Invalid client or redirect_uri</h1>');
     }
     const q = parsed.data;
-    if (q.response_type !== 'code') return redirectBack(reply, q.redirect_uri, { error: 'unsupported_response_type', state: q.state });
-    if (!q.scope.split(/\s+/).includes(accountingScope)) return redirectBack(reply, q.redirect_uri, { error: 'invalid_scope', state: q.state });
-    const realmId = q.auto ? (q.realmId ?? core.autoConsentRealm ?? core.companies.keys().next().value) : core.autoConsentRealm;
-    if (realmId === undefined || !core.companies.has(realmId)) return reply.type('text/html').send(consentPage(core, q, app));
-    return redirectBack(reply, q.redirect_uri, { code: core.oauth.issueCode(app, q.redirect_uri, realmId), state: q.state, realmId });
+    if (q.response_type !== 'code')
+      return redirectBack(reply, q.redirect_uri, { error: 'unsupported_response_type', state: q.state });
+    if (!q.scope.split(/\s+/).includes(accountingScope))
+      return redirectBack(reply, q.redirect_uri, { error: 'invalid_scope', state: q.state });
+    const realmId = q.auto
+      ? (q.realmId ?? core.autoConsentRealm ?? core.companies.keys().next().value)
+      : core.autoConsentRealm;
+    if (realmId === undefined || !core.companies.has(realmId))
+      return reply.type('text/html').send(consentPage(core, q, app));
+    return redirectBack(reply, q.redirect_uri, {
+      code: core.oauth.issueCode(app, q.redirect_uri, realmId),
+      state: q.state,
+      realmId,
+    });
   });
 
   server.post('/connect/oauth2/consent', async (req, reply) => {
     const form = ConsentForm.safeParse(req.body);
     const app = form.success ? core.oauth.app(form.data.client_id) : undefined;
-    if (!form.success || !app || !app.redirectUris.has(form.data.redirect_uri) || !core.companies.has(form.data.realmId)) {
+    if (
+      !form.success ||
+      !app ||
+      !app.redirectUris.has(form.data.redirect_uri) ||
+      !core.companies.has(form.data.realmId)
+    ) {
       return reply.code(400).type('text/html').send('<!doctype html><h1>Invalid consent</h1>');
     }
     const { redirect_uri: redirectUri, state, realmId, decision } = form.data;

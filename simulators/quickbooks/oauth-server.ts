@@ -51,7 +51,9 @@ export interface OAuthSnapshot {
   readonly refresh: readonly { value: string; grant: number; expiresAtMs: number }[];
 }
 
-export type Access = { readonly ok: true; readonly realmId: string; readonly clientId: string } | { readonly ok: false; readonly reason: string };
+export type Access =
+  | { readonly ok: true; readonly realmId: string; readonly clientId: string }
+  | { readonly ok: false; readonly reason: string };
 
 const token = (bytes = 32) => randomBytes(bytes).toString('base64url');
 
@@ -64,7 +66,11 @@ export class OAuthServer {
   constructor(private readonly clock: () => number) {}
 
   registerApp(input: { clientId?: string; clientSecret?: string; redirectUris: readonly string[] }): App {
-    const app = { clientId: input.clientId ?? `sim-${token(9)}`, clientSecret: input.clientSecret ?? token(), redirectUris: new Set(input.redirectUris) };
+    const app = {
+      clientId: input.clientId ?? `sim-${token(9)}`,
+      clientSecret: input.clientSecret ?? token(),
+      redirectUris: new Set(input.redirectUris),
+    };
     this.apps.set(app.clientId, app);
     return app;
   }
@@ -86,8 +92,18 @@ export class OAuthServer {
 
   issueCode(app: App, redirectUri: string, realmId: string): string {
     const code = token(24);
-    const grant = { clientId: app.clientId, realmId, hardExpiresAtMs: this.clock() + tokenLifetimes.hardCapSeconds * 1000, revoked: false };
-    this.codes.set(code, { grant, redirectUri, expiresAtMs: this.clock() + tokenLifetimes.codeSeconds * 1000, spent: false });
+    const grant = {
+      clientId: app.clientId,
+      realmId,
+      hardExpiresAtMs: this.clock() + tokenLifetimes.hardCapSeconds * 1000,
+      revoked: false,
+    };
+    this.codes.set(code, {
+      grant,
+      redirectUri,
+      expiresAtMs: this.clock() + tokenLifetimes.codeSeconds * 1000,
+      spent: false,
+    });
     return code;
   }
 
@@ -120,7 +136,15 @@ export class OAuthServer {
 
   /** Tokens without the consent round trip, for tests and the demo. */
   grant(app: App, realmId: string): TokenResponse {
-    return this.tokens({ clientId: app.clientId, realmId, hardExpiresAtMs: this.clock() + tokenLifetimes.hardCapSeconds * 1000, revoked: false }, true);
+    return this.tokens(
+      {
+        clientId: app.clientId,
+        realmId,
+        hardExpiresAtMs: this.clock() + tokenLifetimes.hardCapSeconds * 1000,
+        revoked: false,
+      },
+      true,
+    );
   }
 
   /** What outlives a restart: apps, and every grant's tokens still usable (spent, expired and revoked ones answer alike). */
@@ -133,10 +157,21 @@ export class OAuthServer {
       return index.get(g)!;
     };
     const live = (tokens: Map<string, Issued>) =>
-      [...tokens].filter(([, i]) => !i.spent && !i.grant.revoked && i.expiresAtMs > now).map(([value, i]) => ({ value, grant: ref(i.grant), expiresAtMs: i.expiresAtMs }));
+      [...tokens]
+        .filter(([, i]) => !i.spent && !i.grant.revoked && i.expiresAtMs > now)
+        .map(([value, i]) => ({ value, grant: ref(i.grant), expiresAtMs: i.expiresAtMs }));
     const access = live(this.accessTokens);
     const refresh = live(this.refreshTokens);
-    return { apps: [...this.apps.values()].map((a) => ({ clientId: a.clientId, clientSecret: a.clientSecret, redirectUris: [...a.redirectUris] })), grants: grants.map((g) => ({ ...g })), access, refresh };
+    return {
+      apps: [...this.apps.values()].map((a) => ({
+        clientId: a.clientId,
+        clientSecret: a.clientSecret,
+        redirectUris: [...a.redirectUris],
+      })),
+      grants: grants.map((g) => ({ ...g })),
+      access,
+      refresh,
+    };
   }
 
   restore(saved: OAuthSnapshot): void {
@@ -153,7 +188,12 @@ export class OAuthServer {
   }
 
   private usable(issued: Issued, app: App): boolean {
-    return !issued.spent && !issued.grant.revoked && issued.expiresAtMs > this.clock() && issued.grant.clientId === app.clientId;
+    return (
+      !issued.spent &&
+      !issued.grant.revoked &&
+      issued.expiresAtMs > this.clock() &&
+      issued.grant.clientId === app.clientId
+    );
   }
 
   private tokens(grant: Grant, withHardExpiry: boolean): TokenResponse {

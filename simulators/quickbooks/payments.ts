@@ -42,15 +42,18 @@ function adjust(doc: Document, delta: number): void {
 function documentFor(company: Company, line: PaymentLineInput, customerId: string, currency: string): Document {
   const doc = lookup(company, line.txnType, line.txnId);
   if (!doc) throw invalidReference('LinkedTxn', line.txnId);
-  if (doc.json.CustomerRef.value !== customerId) throw businessRule(`${line.txnType} ${line.txnId} belongs to another customer`);
-  if (doc.json.CurrencyRef.value !== currency) throw businessRule(`${line.txnType} ${line.txnId} is not in ${currency}`);
+  if (doc.json.CustomerRef.value !== customerId)
+    throw businessRule(`${line.txnType} ${line.txnId} belongs to another customer`);
+  if (doc.json.CurrencyRef.value !== currency)
+    throw businessRule(`${line.txnType} ${line.txnId} is not in ${currency}`);
   return doc;
 }
 
 type Target = { readonly line: PaymentLineInput; readonly doc: Document };
 
 function appliedAmounts(targets: readonly Target[]): { paid: number; credited: number } {
-  const sumOf = (entity: Document['entity']) => total(targets.filter((t) => t.doc.entity === entity).map((t) => t.line.amount));
+  const sumOf = (entity: Document['entity']) =>
+    total(targets.filter((t) => t.doc.entity === entity).map((t) => t.line.amount));
   return { paid: sumOf('Invoice'), credited: sumOf('CreditMemo') };
 }
 
@@ -58,7 +61,8 @@ function checkApplicable(targets: readonly Target[], totalAmt: number): void {
   const used = new Map<Document, number>();
   for (const { line, doc } of targets) used.set(doc, plus(used.get(doc) ?? 0, line.amount));
   for (const [doc, amount] of used) {
-    if (!atMost(amount, available(doc))) throw businessRule(`The amount applied to ${doc.entity} ${doc.json.Id} exceeds its open balance`);
+    if (!atMost(amount, available(doc)))
+      throw businessRule(`The amount applied to ${doc.entity} ${doc.json.Id} exceeds its open balance`);
   }
   const { paid, credited } = appliedAmounts(targets);
   if (!atMost(credited, paid)) throw businessRule('Credits applied exceed the invoices they pay');
@@ -92,7 +96,8 @@ export function createPayment(company: Company, input: PaymentInput): Stored<'Pa
   const payment = company.insert('Payment', json);
   for (const { line, doc } of targets) {
     adjust(doc, -line.amount);
-    if (!doc.json.LinkedTxn.some((t) => t.TxnId === payment.json.Id)) doc.json.LinkedTxn.push({ TxnId: payment.json.Id, TxnType: 'Payment' });
+    if (!doc.json.LinkedTxn.some((t) => t.TxnId === payment.json.Id))
+      doc.json.LinkedTxn.push({ TxnId: payment.json.Id, TxnType: 'Payment' });
   }
   for (const doc of new Set(targets.map((t) => t.doc))) company.touch(doc);
   return payment;
@@ -103,7 +108,10 @@ function unapply(company: Company, payment: Stored<'Payment'>): void {
   const docs = new Set<Document>();
   for (const line of payment.json.Line) {
     for (const link of line.LinkedTxn ?? []) {
-      const doc = link.TxnType === 'Invoice' || link.TxnType === 'CreditMemo' ? lookup(company, link.TxnType, link.TxnId) : undefined;
+      const doc =
+        link.TxnType === 'Invoice' || link.TxnType === 'CreditMemo'
+          ? lookup(company, link.TxnType, link.TxnId)
+          : undefined;
       if (!doc) continue;
       adjust(doc, line.Amount);
       doc.json.LinkedTxn = doc.json.LinkedTxn.filter((t) => t.TxnId !== payment.json.Id);
@@ -116,7 +124,12 @@ function unapply(company: Company, payment: Stored<'Payment'>): void {
 export function voidPayment(company: Company, id: string): Stored<'Payment'> {
   const payment = company.find('Payment', id);
   unapply(company, payment);
-  Object.assign(payment.json, { TotalAmt: 0, UnappliedAmt: 0, Line: [], PrivateNote: payment.json.PrivateNote ? `Voided - ${payment.json.PrivateNote}` : 'Voided' });
+  Object.assign(payment.json, {
+    TotalAmt: 0,
+    UnappliedAmt: 0,
+    Line: [],
+    PrivateNote: payment.json.PrivateNote ? `Voided - ${payment.json.PrivateNote}` : 'Voided',
+  });
   company.touch(payment, 'Void');
   return payment;
 }

@@ -91,13 +91,20 @@ function matches(row: object, c: Condition): boolean {
   if (Array.isArray(c.value)) return c.value.some((v) => compare(actual, v) === 0);
   const value = c.value as Value;
   switch (c.op) {
-    case '=': return compare(actual, value) === 0;
-    case '<': return compare(actual, value) < 0;
-    case '>': return compare(actual, value) > 0;
-    case '<=': return compare(actual, value) <= 0;
-    case '>=': return compare(actual, value) >= 0;
-    case 'like': return likePattern(value).test(String(actual));
-    case 'in': return false;
+    case '=':
+      return compare(actual, value) === 0;
+    case '<':
+      return compare(actual, value) < 0;
+    case '>':
+      return compare(actual, value) > 0;
+    case '<=':
+      return compare(actual, value) <= 0;
+    case '>=':
+      return compare(actual, value) >= 0;
+    case 'like':
+      return likePattern(value).test(String(actual));
+    case 'in':
+      return false;
   }
 }
 

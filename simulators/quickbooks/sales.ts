@@ -36,10 +36,26 @@ const defaultItem: Ref = { value: '1', name: 'Services' };
 function salesLine(input: SalesLineInput, index: number, currency: string): Line {
   const qty = input.qty ?? 1;
   const unitPrice = input.unitPrice ?? input.amount;
-  if (unitPrice === undefined) throw validationFault('2020', 'Required param missing, need to supply the required value for the API', 'Required parameter Line.Amount is missing in the request', 'Line.Amount');
+  if (unitPrice === undefined)
+    throw validationFault(
+      '2020',
+      'Required param missing, need to supply the required value for the API',
+      'Required parameter Line.Amount is missing in the request',
+      'Line.Amount',
+    );
   const computed = lineAmount(qty, unitPrice, currency);
-  if (input.amount !== undefined && input.qty !== undefined && input.unitPrice !== undefined && !sameAmount(computed, input.amount)) {
-    throw validationFault('6070', 'Amount calculation incorrect in the request.', `Amount is not equal to UnitPrice * Qty. Supplied value:${input.amount}`, 'Line.Amount');
+  if (
+    input.amount !== undefined &&
+    input.qty !== undefined &&
+    input.unitPrice !== undefined &&
+    !sameAmount(computed, input.amount)
+  ) {
+    throw validationFault(
+      '6070',
+      'Amount calculation incorrect in the request.',
+      `Amount is not equal to UnitPrice * Qty. Supplied value:${input.amount}`,
+      'Line.Amount',
+    );
   }
   return {
     Id: String(index + 1),
@@ -47,7 +63,12 @@ function salesLine(input: SalesLineInput, index: number, currency: string): Line
     ...(input.description !== undefined && { Description: input.description }),
     Amount: input.amount ?? computed,
     DetailType: 'SalesItemLineDetail',
-    SalesItemLineDetail: { ItemRef: input.item ?? defaultItem, Qty: qty, UnitPrice: unitPrice, ...(input.taxCode && { TaxCodeRef: input.taxCode }) },
+    SalesItemLineDetail: {
+      ItemRef: input.item ?? defaultItem,
+      Qty: qty,
+      UnitPrice: unitPrice,
+      ...(input.taxCode && { TaxCodeRef: input.taxCode }),
+    },
   };
 }
 
@@ -56,7 +77,8 @@ function salesLine(input: SalesLineInput, index: number, currency: string): Line
 // The simulator records the code but computes no tax: totals stay the sum of the lines.
 function checkTaxCodes(company: Company, lines: readonly SalesLineInput[]): void {
   const tax = salesTaxName(company.settings.country);
-  if (tax && lines.some((l) => l.taxCode === undefined)) throw businessRule(`Make sure all your transactions have a ${tax} rate before you save.`);
+  if (tax && lines.some((l) => l.taxCode === undefined))
+    throw businessRule(`Make sure all your transactions have a ${tax} rate before you save.`);
 }
 
 // QBO appends a subtotal line to every sales form it returns.
@@ -67,7 +89,13 @@ function withSubtotal(lines: Line[]): { Line: Line[]; TotalAmt: number } {
 
 function salesDocument(company: Company, input: InvoiceInput | CreditMemoInput, entity: 'Invoice' | 'CreditMemo') {
   const customer = company.customer(input.customerId);
-  if (input.lines.length === 0) throw validationFault('2020', 'Required param missing, need to supply the required value for the API', 'Required parameter Line is missing in the request', 'Line');
+  if (input.lines.length === 0)
+    throw validationFault(
+      '2020',
+      'Required param missing, need to supply the required value for the API',
+      'Required parameter Line is missing in the request',
+      'Line',
+    );
   checkTaxCodes(company, input.lines);
   const currency = input.currency ?? company.settings.homeCurrency;
   const { Line, TotalAmt } = withSubtotal(input.lines.map((l, i) => salesLine(l, i, currency)));
@@ -81,7 +109,8 @@ function salesDocument(company: Company, input: InvoiceInput | CreditMemoInput, 
     TxnDate: input.txnDate ?? company.today(),
     CurrencyRef: currencyRef(currency),
     ...(input.privateNote !== undefined && { PrivateNote: input.privateNote }),
-    ...(input.globalTaxCalculation !== undefined && company.settings.country !== 'US' && { GlobalTaxCalculation: input.globalTaxCalculation }),
+    ...(input.globalTaxCalculation !== undefined &&
+      company.settings.country !== 'US' && { GlobalTaxCalculation: input.globalTaxCalculation }),
     LinkedTxn: [],
     Line,
     CustomerRef: { value: customer.Id, name: customer.DisplayName },
@@ -102,7 +131,12 @@ export function createInvoice(company: Company, input: InvoiceInput): Stored<'In
   if (company.settings.autoApplyCredit) {
     for (const memo of openCreditsOldestFirst(company, json.CustomerRef.value, json.CurrencyRef.value)) {
       if (invoice.json.Balance <= 0) break;
-      applyCredit(company, memo.json, invoice.json, atMost(memo.json.RemainingCredit, invoice.json.Balance) ? memo.json.RemainingCredit : invoice.json.Balance);
+      applyCredit(
+        company,
+        memo.json,
+        invoice.json,
+        atMost(memo.json.RemainingCredit, invoice.json.Balance) ? memo.json.RemainingCredit : invoice.json.Balance,
+      );
     }
   }
   return invoice;
@@ -110,12 +144,17 @@ export function createInvoice(company: Company, input: InvoiceInput): Stored<'In
 
 const openInvoicesOldestFirst = (company: Company, customerId: string, currency: string) =>
   [...company.table('Invoice').values()]
-    .filter((s) => s.json.CustomerRef.value === customerId && s.json.CurrencyRef.value === currency && s.json.Balance > 0)
+    .filter(
+      (s) => s.json.CustomerRef.value === customerId && s.json.CurrencyRef.value === currency && s.json.Balance > 0,
+    )
     .sort((a, b) => a.json.TxnDate.localeCompare(b.json.TxnDate) || Number(a.json.Id) - Number(b.json.Id));
 
 const openCreditsOldestFirst = (company: Company, customerId: string, currency: string) =>
   [...company.table('CreditMemo').values()]
-    .filter((s) => s.json.CustomerRef.value === customerId && s.json.CurrencyRef.value === currency && s.json.RemainingCredit > 0)
+    .filter(
+      (s) =>
+        s.json.CustomerRef.value === customerId && s.json.CurrencyRef.value === currency && s.json.RemainingCredit > 0,
+    )
     .sort((a, b) => a.json.TxnDate.localeCompare(b.json.TxnDate) || Number(a.json.Id) - Number(b.json.Id));
 
 /**
@@ -123,7 +162,12 @@ const openCreditsOldestFirst = (company: Company, customerId: string, currency: 
  * does: a $0 Payment with one line on the invoice and one on the credit memo. The two documents are not linked
  * to each other; each links the Payment (FACTS.md, "AutoApplyCredit").
  */
-export function applyCredit(company: Company, memo: CreditMemoJson, invoice: InvoiceJson, amount: number): Stored<'Payment'> {
+export function applyCredit(
+  company: Company,
+  memo: CreditMemoJson,
+  invoice: InvoiceJson,
+  amount: number,
+): Stored<'Payment'> {
   return createPayment(company, {
     customerId: memo.CustomerRef.value,
     totalAmt: 0,
@@ -139,7 +183,12 @@ export function applyCredit(company: Company, memo: CreditMemoJson, invoice: Inv
 function autoApply(company: Company, memo: CreditMemoJson): void {
   for (const invoice of openInvoicesOldestFirst(company, memo.CustomerRef.value, memo.CurrencyRef.value)) {
     if (memo.RemainingCredit <= 0) break;
-    applyCredit(company, memo, invoice.json, atMost(memo.RemainingCredit, invoice.json.Balance) ? memo.RemainingCredit : invoice.json.Balance);
+    applyCredit(
+      company,
+      memo,
+      invoice.json,
+      atMost(memo.RemainingCredit, invoice.json.Balance) ? memo.RemainingCredit : invoice.json.Balance,
+    );
   }
 }
 
@@ -153,9 +202,14 @@ export function createCreditMemo(company: Company, input: CreditMemoInput): Stor
 
 export function voidInvoice(company: Company, id: string): Stored<'Invoice'> {
   const invoice = company.find('Invoice', id);
-  if (invoice.json.LinkedTxn.length > 0) throw businessRule('This transaction has payments or credits applied. Remove them before voiding.');
+  if (invoice.json.LinkedTxn.length > 0)
+    throw businessRule('This transaction has payments or credits applied. Remove them before voiding.');
   const json = invoice.json;
-  json.Line = json.Line.map((l) => ({ ...l, Amount: 0, ...(l.SalesItemLineDetail && { SalesItemLineDetail: { ...l.SalesItemLineDetail, Qty: 0 } }) }));
+  json.Line = json.Line.map((l) => ({
+    ...l,
+    Amount: 0,
+    ...(l.SalesItemLineDetail && { SalesItemLineDetail: { ...l.SalesItemLineDetail, Qty: 0 } }),
+  }));
   json.TotalAmt = 0;
   json.Balance = 0;
   json.PrivateNote = json.PrivateNote ? `Voided - ${json.PrivateNote}` : 'Voided';
@@ -165,11 +219,16 @@ export function voidInvoice(company: Company, id: string): Stored<'Invoice'> {
 
 export function deleteSalesDocument(company: Company, entity: 'Invoice' | 'CreditMemo', id: string): void {
   const stored = company.find(entity, id);
-  if (stored.json.LinkedTxn.length > 0) throw businessRule('This transaction is linked to others. Remove the links before deleting it.');
+  if (stored.json.LinkedTxn.length > 0)
+    throw businessRule('This transaction is linked to others. Remove the links before deleting it.');
   company.remove(stored);
 }
 
-export function updateInvoice(company: Company, id: string, patch: { dueDate?: string; privateNote?: string }): Stored<'Invoice'> {
+export function updateInvoice(
+  company: Company,
+  id: string,
+  patch: { dueDate?: string; privateNote?: string },
+): Stored<'Invoice'> {
   const invoice = company.find('Invoice', id);
   if (patch.dueDate !== undefined) invoice.json.DueDate = patch.dueDate;
   if (patch.privateNote !== undefined) invoice.json.PrivateNote = patch.privateNote;

@@ -9,9 +9,11 @@ function offsetText(offsetMinutes: number): string {
 
 const wallClock = (ms: number, offsetMinutes: number) => new Date(ms + offsetMinutes * 60_000).toISOString();
 
-export const qboTime = (ms: number, offsetMinutes: number): string => wallClock(ms, offsetMinutes).slice(0, 19) + offsetText(offsetMinutes);
+export const qboTime = (ms: number, offsetMinutes: number): string =>
+  wallClock(ms, offsetMinutes).slice(0, 19) + offsetText(offsetMinutes);
 
-export const qboResponseTime = (ms: number, offsetMinutes: number): string => wallClock(ms, offsetMinutes).slice(0, 23) + offsetText(offsetMinutes);
+export const qboResponseTime = (ms: number, offsetMinutes: number): string =>
+  wallClock(ms, offsetMinutes).slice(0, 23) + offsetText(offsetMinutes);
 
 export const qboDate = (ms: number, offsetMinutes: number): string => wallClock(ms, offsetMinutes).slice(0, 10);
 

@@ -28,7 +28,12 @@ export interface DeliveryAttempt {
   readonly error?: string;
 }
 
-const pastTense: Record<Change['operation'], string> = { Create: 'created', Update: 'updated', Delete: 'deleted', Void: 'voided' };
+const pastTense: Record<Change['operation'], string> = {
+  Create: 'created',
+  Update: 'updated',
+  Delete: 'deleted',
+  Void: 'voided',
+};
 
 function legacyBody(changes: readonly Change[]): unknown {
   const realms = [...new Set(changes.map((c) => c.realmId))];
@@ -36,7 +41,9 @@ function legacyBody(changes: readonly Change[]): unknown {
     eventNotifications: realms.map((realmId) => ({
       realmId,
       dataChangeEvent: {
-        entities: changes.filter((c) => c.realmId === realmId).map((c) => ({ name: c.entity, id: c.id, operation: c.operation, lastUpdated: c.lastUpdated })),
+        entities: changes
+          .filter((c) => c.realmId === realmId)
+          .map((c) => ({ name: c.entity, id: c.id, operation: c.operation, lastUpdated: c.lastUpdated })),
       },
     })),
   };

@@ -17,7 +17,8 @@ function stylesheet(): string {
 }
 
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-export const hiddenField = (name: string, value: string) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`;
+export const hiddenField = (name: string, value: string) =>
+  `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`;
 
 /** A whole page; `body` is trusted HTML built with escapeHtml. */
 export function consentShell(o: { provider: string; title: string; body: string }): string {

@@ -37,11 +37,19 @@ export function restoreFields(target: object, saved: object, fields: readonly st
     if (current instanceof Map && value instanceof Map) {
       current.clear();
       for (const [k, v] of value) current.set(k, v);
-    } else if (Array.isArray(current) && Array.isArray(value)) current.splice(0, current.length, ...(value as unknown[]));
+    } else if (Array.isArray(current) && Array.isArray(value))
+      current.splice(0, current.length, ...(value as unknown[]));
     else if (current instanceof Set && value instanceof Set) {
       current.clear();
       for (const v of value) current.add(v);
-    } else if (current !== null && typeof current === 'object' && value !== null && typeof value === 'object' && !(value instanceof Map)) Object.assign(current, value);
+    } else if (
+      current !== null &&
+      typeof current === 'object' &&
+      value !== null &&
+      typeof value === 'object' &&
+      !(value instanceof Map)
+    )
+      Object.assign(current, value);
     else t[f] = value;
   }
 }

@@ -2,7 +2,14 @@
 import type { StripeObject } from './collection.js';
 import type { Faults, FaultRule } from './faults.js';
 import { closeDispute, openDispute, type OpenDisputeInput } from './model/disputes.js';
-import { createCustomer, createInvoice, deleteDraftInvoice, publicInvoice, type InvoiceInput, type PaymentInput } from './model/invoices.js';
+import {
+  createCustomer,
+  createInvoice,
+  deleteDraftInvoice,
+  publicInvoice,
+  type InvoiceInput,
+  type PaymentInput,
+} from './model/invoices.js';
 import { cardCharge, payInvoice, type CardChargeInput } from './model/payments.js';
 import type { RequestLogEntry } from './pipeline.js';
 import type { RateLimitConfig, RateLimiter } from './rate-limit.js';
@@ -28,7 +35,14 @@ export interface ChargebackScenario extends PartialPaymentScenario {
 
 const day = 24 * 3600;
 
-export function createAdmin(d: { store: StripeStore; dispatcher: WebhookDispatcher; limiter: RateLimiter; faults: Faults; log: RequestLogEntry[]; platform: ConnectPlatform }) {
+export function createAdmin(d: {
+  store: StripeStore;
+  dispatcher: WebhookDispatcher;
+  limiter: RateLimiter;
+  faults: Faults;
+  log: RequestLogEntry[];
+  platform: ConnectPlatform;
+}) {
   const { store } = d;
   const data = (accountId: string): AccountData => {
     const found = store.account(accountId);
@@ -38,10 +52,21 @@ export function createAdmin(d: { store: StripeStore; dispatcher: WebhookDispatch
   const clone = <T>(o: T): T => structuredClone(o);
 
   const admin = {
-    platform: { accountId: store.platformAccountId, secretKey: d.platform.secretKey, clientId: d.platform.clientId, name: d.platform.name },
+    platform: {
+      accountId: store.platformAccountId,
+      secretKey: d.platform.secretKey,
+      clientId: d.platform.clientId,
+      name: d.platform.name,
+    },
 
     /** `controlledByAnotherPlatform`: Connect OAuth with read_write cannot connect it; Stripe makes a new, empty account instead. */
-    createAccount: (input: { name: string; email?: string; country?: string; currency?: string; controlledByAnotherPlatform?: boolean }) => {
+    createAccount: (input: {
+      name: string;
+      email?: string;
+      country?: string;
+      currency?: string;
+      controlledByAnotherPlatform?: boolean;
+    }) => {
       const { controlledByAnotherPlatform, ...fields } = input;
       const accountId = store.createAccount(fields).account.id;
       if (controlledByAnotherPlatform) store.controlledElsewhere.add(accountId);
@@ -58,10 +83,15 @@ export function createAdmin(d: { store: StripeStore; dispatcher: WebhookDispatch
     suggestAccount: (accountId: string | undefined): void => {
       store.suggestedAccount = accountId;
     },
-    issueRestrictedKey: (accountId: string, opts: { deny?: string[] } = {}) => (data(accountId), store.issueKey(accountId, 'restricted', opts.deny)),
+    issueRestrictedKey: (accountId: string, opts: { deny?: string[] } = {}) => (
+      data(accountId),
+      store.issueKey(accountId, 'restricted', opts.deny)
+    ),
 
-    createCustomer: (accountId: string, input: { name: string; email?: string }) => clone(createCustomer(store, data(accountId), input)),
-    createInvoice: (accountId: string, input: InvoiceInput) => clone(publicInvoice(createInvoice(store, data(accountId), input))),
+    createCustomer: (accountId: string, input: { name: string; email?: string }) =>
+      clone(createCustomer(store, data(accountId), input)),
+    createInvoice: (accountId: string, input: InvoiceInput) =>
+      clone(publicInvoice(createInvoice(store, data(accountId), input))),
     deleteDraftInvoice: (accountId: string, invoiceId: string) => deleteDraftInvoice(store, data(accountId), invoiceId),
     payInvoice: (accountId: string, input: PaymentInput) => clone(payInvoice(store, data(accountId), input)),
     /**
@@ -70,14 +100,21 @@ export function createAdmin(d: { store: StripeStore; dispatcher: WebhookDispatch
      */
     chargeCard(accountId: string, input: Omit<CardChargeInput, 'currency'> & { currency?: string; daysAgo?: number }) {
       const { daysAgo, ...rest } = input;
-      return cardCharge(store, data(accountId), { ...rest, currency: input.currency ?? 'usd', created: input.created ?? store.now() - (daysAgo ?? 0) * day });
+      return cardCharge(store, data(accountId), {
+        ...rest,
+        currency: input.currency ?? 'usd',
+        created: input.created ?? store.now() - (daysAgo ?? 0) * day,
+      });
     },
     openDispute: (accountId: string, input: OpenDisputeInput) => clone(openDispute(store, data(accountId), input)),
-    closeDispute: (accountId: string, disputeId: string, outcome: 'won' | 'lost' | 'warning_closed') => clone(closeDispute(store, data(accountId), disputeId, outcome)),
+    closeDispute: (accountId: string, disputeId: string, outcome: 'won' | 'lost' | 'warning_closed') =>
+      clone(closeDispute(store, data(accountId), disputeId, outcome)),
 
     scenarios: {
       /** A 1,180.00 invoice of which 1,000.00 has been paid, leaving a 180.00 shortfall. */
-      partialPayment(opts: { accountId?: string; currency?: string; paid?: number; offStripe?: PaymentInput['offStripe'] } = {}): PartialPaymentScenario {
+      partialPayment(
+        opts: { accountId?: string; currency?: string; paid?: number; offStripe?: PaymentInput['offStripe'] } = {},
+      ): PartialPaymentScenario {
         const accountId = opts.accountId ?? admin.createAccount({ name: 'Harbour Design Studio' }).accountId;
         const customer = admin.createCustomer(accountId, { name: 'Northwind Traders', email: 'ap@northwind.example' });
         const invoice = admin.createInvoice(accountId, {
@@ -89,20 +126,43 @@ export function createAdmin(d: { store: StripeStore; dispatcher: WebhookDispatch
             { description: 'Hosting, 12 months', quantity: 12, unitAmount: 1_500 },
           ],
         });
-        const payment = admin.payInvoice(accountId, { invoice: invoice.id, amount: opts.paid ?? 100_000, ...(opts.offStripe && { offStripe: opts.offStripe }) });
+        const payment = admin.payInvoice(accountId, {
+          invoice: invoice.id,
+          amount: opts.paid ?? 100_000,
+          ...(opts.offStripe && { offStripe: opts.offStripe }),
+        });
         return { accountId, customerId: customer.id, invoiceId: invoice.id, invoicePaymentId: payment.id };
       },
       /** A fully paid card invoice whose charge the customer disputes; evidence due in `dueInDays`. */
-      chargeback(opts: { accountId?: string; dueInDays?: number; reason?: string; currency?: string } = {}): ChargebackScenario {
+      chargeback(
+        opts: { accountId?: string; dueInDays?: number; reason?: string; currency?: string } = {},
+      ): ChargebackScenario {
         const accountId = opts.accountId ?? admin.createAccount({ name: 'Harbour Design Studio' }).accountId;
         const customer = admin.createCustomer(accountId, { name: 'Contoso Ltd', email: 'billing@contoso.example' });
-        const invoice = admin.createInvoice(accountId, { customer: customer.id, currency: opts.currency ?? 'usd', lines: [{ description: 'Annual retainer', quantity: 1, unitAmount: 250_000 }] });
+        const invoice = admin.createInvoice(accountId, {
+          customer: customer.id,
+          currency: opts.currency ?? 'usd',
+          lines: [{ description: 'Annual retainer', quantity: 1, unitAmount: 250_000 }],
+        });
         const payment = admin.payInvoice(accountId, { invoice: invoice.id, amount: 250_000 });
         const paymentIntentId = (payment.payment as { payment_intent: string }).payment_intent;
         const chargeId = String(data(accountId).paymentIntents.get(paymentIntentId).latest_charge);
         const dueBy = store.now() + (opts.dueInDays ?? 7) * day;
-        const dispute = admin.openDispute(accountId, { charge: chargeId, dueBy, ...(opts.reason && { reason: opts.reason }) });
-        return { accountId, customerId: customer.id, invoiceId: invoice.id, invoicePaymentId: payment.id, chargeId, paymentIntentId, disputeId: dispute.id, dueBy };
+        const dispute = admin.openDispute(accountId, {
+          charge: chargeId,
+          dueBy,
+          ...(opts.reason && { reason: opts.reason }),
+        });
+        return {
+          accountId,
+          customerId: customer.id,
+          invoiceId: invoice.id,
+          invoicePaymentId: payment.id,
+          chargeId,
+          paymentIntentId,
+          disputeId: dispute.id,
+          dueBy,
+        };
       },
     },
 
@@ -119,7 +179,12 @@ export function createAdmin(d: { store: StripeStore; dispatcher: WebhookDispatch
       });
     },
     requests: (filter: Partial<Pick<RequestLogEntry, 'method' | 'path' | 'status'>> = {}): RequestLogEntry[] =>
-      d.log.filter((r) => (!filter.method || r.method === filter.method) && (!filter.path || r.path === filter.path) && (filter.status === undefined || r.status === filter.status)),
+      d.log.filter(
+        (r) =>
+          (!filter.method || r.method === filter.method) &&
+          (!filter.path || r.path === filter.path) &&
+          (filter.status === undefined || r.status === filter.status),
+      ),
     rateLimited: () => d.limiter.rejected,
     setRateLimit: (config: RateLimitConfig) => void (d.limiter.config = config),
 

@@ -61,7 +61,11 @@ export class Collection<T extends StripeObject> {
 
   /** Stripe cursor semantics: starting_after walks to older objects, ending_before to newer ones. */
   page(q: PageQuery, keep: (t: T) => boolean, url: string): ListEnvelope<T> {
-    if (q.starting_after && q.ending_before) throw invalidParam('ending_before', 'You may only specify one of these parameters: ending_before, starting_after.');
+    if (q.starting_after && q.ending_before)
+      throw invalidParam(
+        'ending_before',
+        'You may only specify one of these parameters: ending_before, starting_after.',
+      );
     const limit = q.limit ?? 10;
     if (q.ending_before) {
       const newer = this.items.slice(this.position(q.ending_before, 'ending_before') + 1).filter(keep);

@@ -25,7 +25,12 @@ export class ApiError extends Error {
 }
 
 export const resourceMissing = (what: string, id: string, param = 'id') =>
-  new ApiError(404, { type: 'invalid_request_error', code: 'resource_missing', message: `No such ${what}: '${id}'`, param });
+  new ApiError(404, {
+    type: 'invalid_request_error',
+    code: 'resource_missing',
+    message: `No such ${what}: '${id}'`,
+    param,
+  });
 
 export const invalidRequest = (message: string, param?: string, code?: string) =>
   new ApiError(400, { type: 'invalid_request_error', message, ...(param && { param }), ...(code && { code }) });
@@ -45,7 +50,8 @@ export function fromZodIssue(issue: z.core.$ZodIssue): ApiError {
     return invalidParam(param, `Received unknown parameter: ${param}`, 'parameter_unknown');
   }
   const param = bracketPath(issue.path);
-  if (issue.code === 'invalid_type' && issue.input === undefined) return invalidParam(param, `Missing required param: ${param}.`, 'parameter_missing');
+  if (issue.code === 'invalid_type' && issue.input === undefined)
+    return invalidParam(param, `Missing required param: ${param}.`, 'parameter_missing');
   return invalidParam(param, `Invalid ${param}: ${issue.message}`);
 }
 

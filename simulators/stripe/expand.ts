@@ -8,12 +8,18 @@ function lookup(data: AccountData, id: string): StripeObject | undefined {
   const prefix = id.slice(0, id.indexOf('_'));
   const found = (() => {
     switch (prefix) {
-      case 'pr': return data.paymentRecords.find(id);
-      case 'pi': return data.paymentIntents.find(id);
-      case 'ch': return data.charges.find(id);
-      case 'cus': return data.customers.find(id);
-      case 'in': return data.invoices.find(id);
-      default: return undefined;
+      case 'pr':
+        return data.paymentRecords.find(id);
+      case 'pi':
+        return data.paymentIntents.find(id);
+      case 'ch':
+        return data.charges.find(id);
+      case 'cus':
+        return data.customers.find(id);
+      case 'in':
+        return data.invoices.find(id);
+      default:
+        return undefined;
     }
   })();
   return found && found.object === 'invoice' ? publicInvoice(found) : found;
@@ -34,7 +40,12 @@ function expandAt(data: AccountData, node: unknown, path: readonly string[]): vo
 }
 
 /** Returns a copy of `response` with the requested fields expanded; `allowed` lists what this endpoint can expand. */
-export function expandResponse<T>(data: AccountData, response: T, paths: readonly string[] | undefined, allowed: readonly string[]): T {
+export function expandResponse<T>(
+  data: AccountData,
+  response: T,
+  paths: readonly string[] | undefined,
+  allowed: readonly string[],
+): T {
   const copy = structuredClone(response);
   for (const path of paths ?? []) {
     const bare = path.startsWith('data.') ? path.slice(5) : path;

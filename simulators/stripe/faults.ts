@@ -21,7 +21,11 @@ export class Faults {
 
   take(kind: FaultKind, method: string, path: string): FaultRule | undefined {
     const rule = this.rules.find(
-      (r) => r.kind === kind && r.remaining > 0 && r.method === method && (typeof r.path === 'string' ? r.path === path : r.path.test(path)),
+      (r) =>
+        r.kind === kind &&
+        r.remaining > 0 &&
+        r.method === method &&
+        (typeof r.path === 'string' ? r.path === path : r.path.test(path)),
     );
     if (rule) rule.remaining -= 1;
     return rule;

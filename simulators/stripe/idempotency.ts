@@ -28,8 +28,14 @@ const maxKeyLength = 255;
 export function fingerprint(method: string, path: string, params: unknown): string {
   const canonical = (v: unknown): unknown =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)]))
-      : Array.isArray(v) ? v.map(canonical) : v;
+      ? Object.fromEntries(
+          Object.entries(v)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, x]) => [k, canonical(x)]),
+        )
+      : Array.isArray(v)
+        ? v.map(canonical)
+        : v;
   return `${method} ${path} ${JSON.stringify(canonical(params))}`;
 }
 
@@ -49,7 +55,8 @@ export class IdempotencyStore {
   }
 
   begin(accountId: string, key: string, print: string): Begin {
-    if (key.length > maxKeyLength) throw invalidParam('Idempotency-Key', `Idempotency-Key must be at most ${maxKeyLength} characters long.`);
+    if (key.length > maxKeyLength)
+      throw invalidParam('Idempotency-Key', `Idempotency-Key must be at most ${maxKeyLength} characters long.`);
     const id = `${accountId} ${key}`;
     const existing = this.entries.get(id);
     if (existing && this.nowMs() - existing.createdAt < retentionMs) return this.reuse(existing, key, print);
@@ -65,17 +72,26 @@ export class IdempotencyStore {
 
   private reuse(existing: Entry, key: string, print: string): Begin {
     if (existing.fingerprint !== print) {
-      throw new ApiError(400, {
-        type: 'idempotency_error',
-        message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
-      }, false);
+      throw new ApiError(
+        400,
+        {
+          type: 'idempotency_error',
+          message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+        },
+        false,
+      );
     }
     if (!existing.outcome) {
-      throw new ApiError(409, {
-        type: 'idempotency_error',
-        code: 'idempotency_key_in_use',
-        message: 'There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through).',
-      }, false);
+      throw new ApiError(
+        409,
+        {
+          type: 'idempotency_error',
+          code: 'idempotency_key_in_use',
+          message:
+            'There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through).',
+        },
+        false,
+      );
     }
     return { replay: existing.outcome };
   }

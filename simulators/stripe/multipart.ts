@@ -57,7 +57,13 @@ export function parseMultipart(body: Buffer, contentType: string): MultipartBody
     if (!field) throw new MultipartError('multipart part without a name');
     const filename = headerParam(disposition, 'filename');
     if (filename === undefined) fields[unquote(field)] = data.toString('utf8');
-    else files.push({ field, filename: unquote(filename), contentType: /content-type:\s*([^\r\n]*)/i.exec(headers)?.[1]?.trim() ?? 'application/octet-stream', data });
+    else
+      files.push({
+        field,
+        filename: unquote(filename),
+        contentType: /content-type:\s*([^\r\n]*)/i.exec(headers)?.[1]?.trim() ?? 'application/octet-stream',
+        data,
+      });
   }
   return { fields, files };
 }

@@ -1,7 +1,10 @@
 // Form values arrive as strings; these turn them into typed parameters the way Stripe reads them.
 import { z } from 'zod';
 
-export const int = z.string().regex(/^-?\d+$/, 'expected an integer').transform(Number);
+export const int = z
+  .string()
+  .regex(/^-?\d+$/, 'expected an integer')
+  .transform(Number);
 export const positiveInt = int.refine((n) => n > 0, 'must be greater than 0');
 export const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 export const expand = z.array(z.string()).optional();
@@ -21,5 +24,10 @@ export const listParams = {
 export function matchesCreated(created: number, f: CreatedFilter): boolean {
   if (f === undefined) return true;
   if (typeof f === 'number') return created === f;
-  return (f.gt === undefined || created > f.gt) && (f.gte === undefined || created >= f.gte) && (f.lt === undefined || created < f.lt) && (f.lte === undefined || created <= f.lte);
+  return (
+    (f.gt === undefined || created > f.gt) &&
+    (f.gte === undefined || created >= f.gte) &&
+    (f.lt === undefined || created < f.lt) &&
+    (f.lte === undefined || created <= f.lte)
+  );
 }

@@ -61,7 +61,8 @@ async function execute(rt: Runtime, req: FastifyRequest, handler: ApiHandler, re
   const requestId = newId('req', 14);
   try {
     const injected = rt.faults.take('fail', req.method, path);
-    if (injected) throw new ApiError(injected.status ?? 500, { type: 'api_error', message: 'Simulated failure.' }, false);
+    if (injected)
+      throw new ApiError(injected.status ?? 500, { type: 'api_error', message: 'Simulated failure.' }, false);
     const caller = authenticate(rt.store, header(req, 'authorization'), header(req, 'stripe-account'));
     accountId = caller.data.account.id;
     assertAllowed(caller, resource);
@@ -69,16 +70,41 @@ async function execute(rt: Runtime, req: FastifyRequest, handler: ApiHandler, re
     const { form, multipart } = bodyOf(req);
     if (key) {
       const begun = rt.idempotency.begin(accountId, key, fingerprint(req.method, path, form));
-      if ('replay' in begun) return { outcome: { ...begun.replay, headers: { ...begun.replay.headers, 'Idempotent-Replayed': 'true' } }, accountId, replayed: true };
+      if ('replay' in begun)
+        return {
+          outcome: { ...begun.replay, headers: { ...begun.replay.headers, 'Idempotent-Replayed': 'true' } },
+          accountId,
+          replayed: true,
+        };
       slot = begun.slot;
     }
-    const body = await handler({ data: caller.data, params: req.params as Record<string, string>, query: req.query as FormObject, body: form, ...(multipart && { multipart }) });
-    const outcome: Outcome = { status: 200, body, headers: { 'Request-Id': requestId, ...(key && { 'Idempotency-Key': key }) } };
+    const body = await handler({
+      data: caller.data,
+      params: req.params as Record<string, string>,
+      query: req.query as FormObject,
+      body: form,
+      ...(multipart && { multipart }),
+    });
+    const outcome: Outcome = {
+      status: 200,
+      body,
+      headers: { 'Request-Id': requestId, ...(key && { 'Idempotency-Key': key }) },
+    };
     slot?.complete(outcome);
     return { outcome, accountId, replayed: false };
   } catch (e) {
-    const err = e instanceof ApiError ? e : new ApiError(500, { type: 'api_error', message: `Simulator error: ${e instanceof Error ? e.message : String(e)}` });
-    const outcome: Outcome = { status: err.status, body: err.envelope(), headers: { 'Request-Id': requestId, ...err.headers, ...(key && { 'Idempotency-Key': key }) } };
+    const err =
+      e instanceof ApiError
+        ? e
+        : new ApiError(500, {
+            type: 'api_error',
+            message: `Simulator error: ${e instanceof Error ? e.message : String(e)}`,
+          });
+    const outcome: Outcome = {
+      status: err.status,
+      body: err.envelope(),
+      headers: { 'Request-Id': requestId, ...err.headers, ...(key && { 'Idempotency-Key': key }) },
+    };
     if (slot) {
       if (err.saved) slot.complete(outcome);
       else slot.abandon();
@@ -87,12 +113,26 @@ async function execute(rt: Runtime, req: FastifyRequest, handler: ApiHandler, re
   }
 }
 
-async function answer(rt: Runtime, req: FastifyRequest, reply: FastifyReply, handler: ApiHandler, resource: string): Promise<void> {
+async function answer(
+  rt: Runtime,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  handler: ApiHandler,
+  resource: string,
+): Promise<void> {
   const path = req.url.split('?')[0] ?? req.url;
   const { outcome, accountId, replayed } = await execute(rt, req, handler, resource, path);
   const key = header(req, 'idempotency-key');
   const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '';
-  rt.log.push({ method: req.method, path, query, status: outcome.status, replayed, ...(accountId && { accountId }), ...(key && { idempotencyKey: key }) });
+  rt.log.push({
+    method: req.method,
+    path,
+    query,
+    status: outcome.status,
+    replayed,
+    ...(accountId && { accountId }),
+    ...(key && { idempotencyKey: key }),
+  });
   if (rt.faults.take('drop', req.method, path)) {
     // The work is committed (and its idempotent result saved); the client just never hears back.
     reply.hijack();
@@ -105,6 +145,13 @@ async function answer(rt: Runtime, req: FastifyRequest, reply: FastifyReply, han
 }
 
 /** Registers a Stripe API endpoint; `resource` is what a restricted key's permissions are checked against. */
-export function api(app: FastifyInstance, rt: Runtime, method: HTTPMethods, url: string, resource: string, handler: ApiHandler): void {
+export function api(
+  app: FastifyInstance,
+  rt: Runtime,
+  method: HTTPMethods,
+  url: string,
+  resource: string,
+  handler: ApiHandler,
+): void {
   app.route({ method, url, handler: (req, reply) => answer(rt, req, reply, handler, resource) });
 }

@@ -19,11 +19,16 @@ export class RateLimiter {
     this.windows.set(accountId, recent);
     if (recent.length >= this.config.opsPerSecond) {
       this.rejected += 1;
-      throw new ApiError(429, {
-        type: 'invalid_request_error',
-        code: 'rate_limit',
-        message: 'Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.',
-      }, false, { 'Stripe-Should-Retry': String(this.config.shouldRetry) });
+      throw new ApiError(
+        429,
+        {
+          type: 'invalid_request_error',
+          code: 'rate_limit',
+          message: 'Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.',
+        },
+        false,
+        { 'Stripe-Should-Retry': String(this.config.shouldRetry) },
+      );
     }
     recent.push(now);
   }

@@ -58,11 +58,21 @@ const host = '127.0.0.1';
 
 function stripeErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${req.url.split('?')[0] ?? ''}).` } }),
+    reply
+      .code(404)
+      .send({
+        error: {
+          type: 'invalid_request_error',
+          message: `Unrecognized request URL (${req.method}: ${req.url.split('?')[0] ?? ''}).`,
+        },
+      }),
   );
   app.setErrorHandler((err, _req, reply) => {
     if (err instanceof ApiError) return reply.code(err.status).send(err.envelope());
-    const status = typeof (err as { statusCode?: unknown }).statusCode === 'number' ? Number((err as { statusCode: number }).statusCode) : 500;
+    const status =
+      typeof (err as { statusCode?: unknown }).statusCode === 'number'
+        ? Number((err as { statusCode: number }).statusCode)
+        : 500;
     const message = err instanceof Error ? err.message : String(err);
     return reply.code(status).send({ error: { type: status < 500 ? 'invalid_request_error' : 'api_error', message } });
   });
@@ -79,7 +89,13 @@ function bodyParsers(app: FastifyInstance): void {
   app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (req, body, done) => {
     try {
       const multipart = parseMultipart(body as Buffer, String(req.headers['content-type']));
-      done(null, { kind: 'multipart', multipart: { ...multipart, fields: parseForm(new URLSearchParams(multipart.fields).toString()) as Record<string, string> } } satisfies ParsedBody);
+      done(null, {
+        kind: 'multipart',
+        multipart: {
+          ...multipart,
+          fields: parseForm(new URLSearchParams(multipart.fields).toString()) as Record<string, string>,
+        },
+      } satisfies ParsedBody);
     } catch (e) {
       done(new ApiError(400, { type: 'invalid_request_error', message: (e as Error).message }, false), undefined);
     }
@@ -88,19 +104,26 @@ function bodyParsers(app: FastifyInstance): void {
 
 export async function startStripeSimulator(opts: StripeSimulatorOptions = {}): Promise<StripeSimulator> {
   // Simulators are for tests and the local demo only (STYLE.md B4).
-  if (process.env.NODE_ENV === 'production') throw new Error('The Stripe simulator does not run with NODE_ENV=production');
+  if (process.env.NODE_ENV === 'production')
+    throw new Error('The Stripe simulator does not run with NODE_ENV=production');
   const clock = opts.clock ?? systemClock;
   const platformName = opts.platformName ?? 'Shortfall';
   const store = new StripeStore(clock, platformName, opts.state?.store);
   const platform = opts.state
     ? { ...opts.state.platform, name: platformName }
     : { clientId: newId('ca', 32), secretKey: store.issueKey(store.platformAccountId, 'secret'), name: platformName };
-  const dispatcher = new WebhookDispatcher(opts.webhook, clock, { attempts: opts.webhook?.retry?.attempts ?? 5, backoffMs: opts.webhook?.retry?.backoffMs ?? 100 });
+  const dispatcher = new WebhookDispatcher(opts.webhook, clock, {
+    attempts: opts.webhook?.retry?.attempts ?? 5,
+    backoffMs: opts.webhook?.retry?.backoffMs ?? 100,
+  });
   store.onEvent((e) => dispatcher.enqueue(e));
   const rt: Runtime = {
     store,
     idempotency: new IdempotencyStore(() => clock.now()),
-    limiter: new RateLimiter({ opsPerSecond: opts.rateLimit?.opsPerSecond ?? 25, shouldRetry: opts.rateLimit?.shouldRetry ?? true }),
+    limiter: new RateLimiter({
+      opsPerSecond: opts.rateLimit?.opsPerSecond ?? 25,
+      shouldRetry: opts.rateLimit?.shouldRetry ?? true,
+    }),
     faults: new Faults(),
     log: [],
   };
@@ -108,11 +131,16 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions = {}): P
   const admin = createAdmin({ store, dispatcher, limiter: rt.limiter, faults: rt.faults, log: rt.log, platform });
 
   // Lenient on query strings: a malformed pair is dropped, as a body error is reported instead.
-  const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, routerOptions: { querystringParser: (s) => parseQuery(s) } });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 32 * 1024 * 1024,
+    routerOptions: { querystringParser: (s) => parseQuery(s) },
+  });
   stripeErrorHandler(app);
   bodyParsers(app);
   saveAfterChanges(app, opts.onChange);
-  for (const register of [accountRoutes, billingRoutes, creditNoteRoutes, disputeRoutes, eventRoutes]) register(app, rt);
+  for (const register of [accountRoutes, billingRoutes, creditNoteRoutes, disputeRoutes, eventRoutes])
+    register(app, rt);
   oauthRoutes(app, store, platform);
   documentRoutes(app, store);
   adminRoutes(app, admin);
@@ -127,7 +155,11 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions = {}): P
     host,
     port: address.port,
     admin,
-    snapshot: () => ({ store: store.snapshot(), platform: { clientId: platform.clientId, secretKey: platform.secretKey }, idempotency: rt.idempotency.snapshot() }),
+    snapshot: () => ({
+      store: store.snapshot(),
+      platform: { clientId: platform.clientId, secretKey: platform.secretKey },
+      idempotency: rt.idempotency.snapshot(),
+    }),
     close: async () => {
       await dispatcher.close();
       await app.close();

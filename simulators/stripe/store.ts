@@ -34,7 +34,18 @@ export class AccountData {
   }
 }
 
-const collectionNames = ['customers', 'invoices', 'invoicePayments', 'paymentRecords', 'paymentIntents', 'charges', 'creditNotes', 'disputes', 'files', 'events'] as const;
+const collectionNames = [
+  'customers',
+  'invoices',
+  'invoicePayments',
+  'paymentRecords',
+  'paymentIntents',
+  'charges',
+  'creditNotes',
+  'disputes',
+  'files',
+  'events',
+] as const;
 
 export interface AccountSnapshot {
   readonly account: StripeObject;
@@ -81,7 +92,11 @@ export class StripeStore {
   suggestedAccount: string | undefined;
   private readonly listeners: EventListener[] = [];
 
-  constructor(readonly clock: Clock, platformName: string, saved?: StoreSnapshot) {
+  constructor(
+    readonly clock: Clock,
+    platformName: string,
+    saved?: StoreSnapshot,
+  ) {
     if (!saved) {
       this.platformAccountId = this.createAccount({ name: platformName, email: 'platform@example.test' }).account.id;
       return;
@@ -95,7 +110,13 @@ export class StripeStore {
 
   snapshot(): StoreSnapshot {
     const { platformAccountId, keys, connections, controlledElsewhere } = this;
-    return { platformAccountId, accounts: [...this.accounts.values()].map((a) => a.snapshot()), keys, connections, controlledElsewhere };
+    return {
+      platformAccountId,
+      accounts: [...this.accounts.values()].map((a) => a.snapshot()),
+      keys,
+      connections,
+      controlledElsewhere,
+    };
   }
 
   now(): number {

@@ -26,7 +26,13 @@ export interface InvoiceSeed {
   readonly date?: string;
   readonly dueDate?: string;
   readonly lineAmountTypes?: LineAmountType;
-  readonly lines: readonly { description: string; quantity?: string | number; unitAmount: string | number; accountCode?: string; taxType?: string }[];
+  readonly lines: readonly {
+    description: string;
+    quantity?: string | number;
+    unitAmount: string | number;
+    accountCode?: string;
+    taxType?: string;
+  }[];
 }
 
 export interface SeededInvoice {
@@ -45,7 +51,11 @@ export interface FaultSeed {
   readonly pathIncludes?: string;
 }
 
-export function createAdmin(state: SimState, violations: readonly Violation[], addTenant: (t: { tenantId?: string; name: string; baseCurrency?: string }) => string) {
+export function createAdmin(
+  state: SimState,
+  violations: readonly Violation[],
+  addTenant: (t: { tenantId?: string; name: string; baseCurrency?: string }) => string,
+) {
   const org = (tenantId: string): Organisation => {
     const found = state.orgs.get(tenantId.toLowerCase());
     if (!found) throw new Error(`No simulated tenant ${tenantId}`);
@@ -57,7 +67,8 @@ export function createAdmin(state: SimState, violations: readonly Violation[], a
   };
 
   return {
-    tenants: () => [...state.orgs.values()].map((o) => ({ tenantId: o.tenantId, name: o.name, baseCurrency: o.baseCurrency })),
+    tenants: () =>
+      [...state.orgs.values()].map((o) => ({ tenantId: o.tenantId, name: o.name, baseCurrency: o.baseCurrency })),
     addTenant,
     /** The organisations the consent page ticks at first (every one when undefined). */
     suggestTenants: (tenantIds: readonly string[] | undefined): void => {
@@ -82,21 +93,39 @@ export function createAdmin(state: SimState, violations: readonly Violation[], a
       });
       return { invoiceId: inv.id, number: inv.number, contactId };
     },
-    seedPayment: (tenantId: string, p: { invoiceId: string; amount: string | number; reference?: string; date?: string }) =>
-      org(tenantId).addPayment({ invoiceId: p.invoiceId, amount: toCents(p.amount, 'amount'), ...(p.reference && { reference: p.reference }), ...(p.date && { date: p.date }) }).id,
+    seedPayment: (
+      tenantId: string,
+      p: { invoiceId: string; amount: string | number; reference?: string; date?: string },
+    ) =>
+      org(tenantId).addPayment({
+        invoiceId: p.invoiceId,
+        amount: toCents(p.amount, 'amount'),
+        ...(p.reference && { reference: p.reference }),
+        ...(p.date && { date: p.date }),
+      }).id,
     deletePayment: (tenantId: string, paymentId: string) => void org(tenantId).deletePayment(paymentId),
     /** Due-date edits on a part-paid invoice leave UpdatedDateUTC alone, as in Xero. */
-    editInvoice: (tenantId: string, invoiceId: string, patch: { dueDate?: string; sentToContact?: boolean }) => void org(tenantId).editInvoice(invoiceId, patch),
+    editInvoice: (tenantId: string, invoiceId: string, patch: { dueDate?: string; sentToContact?: boolean }) =>
+      void org(tenantId).editInvoice(invoiceId, patch),
     voidInvoice: (tenantId: string, invoiceId: string) => void org(tenantId).voidInvoice(invoiceId),
 
-    invoice: (tenantId: string, invoiceId: string): Wire => renderInvoice(org(tenantId), org(tenantId).invoice(invoiceId), { lines: true }),
-    payments: (tenantId: string): Wire[] => [...org(tenantId).payments.values()].map((p) => renderPayment(org(tenantId), p)),
-    creditNotes: (tenantId: string): Wire[] => [...org(tenantId).creditNotes.values()].map((c) => renderCreditNote(org(tenantId), c)),
-    history: (tenantId: string, invoiceId: string): Wire[] => (org(tenantId).history.get(org(tenantId).invoice(invoiceId).id) ?? []).map(renderHistory),
+    invoice: (tenantId: string, invoiceId: string): Wire =>
+      renderInvoice(org(tenantId), org(tenantId).invoice(invoiceId), { lines: true }),
+    payments: (tenantId: string): Wire[] =>
+      [...org(tenantId).payments.values()].map((p) => renderPayment(org(tenantId), p)),
+    creditNotes: (tenantId: string): Wire[] =>
+      [...org(tenantId).creditNotes.values()].map((c) => renderCreditNote(org(tenantId), c)),
+    history: (tenantId: string, invoiceId: string): Wire[] =>
+      (org(tenantId).history.get(org(tenantId).invoice(invoiceId).id) ?? []).map(renderHistory),
 
     /** Tokens for an app without the consent screen. */
     grant: (input: { clientId: string; tenantIds?: readonly string[]; scope?: string }): TokenResponse =>
-      state.identity.grant(input.clientId, input.tenantIds ?? [...state.orgs.keys()], input.scope ?? 'offline_access accounting.invoices accounting.payments.read accounting.contacts.read accounting.settings.read'),
+      state.identity.grant(
+        input.clientId,
+        input.tenantIds ?? [...state.orgs.keys()],
+        input.scope ??
+          'offline_access accounting.invoices accounting.payments.read accounting.contacts.read accounting.settings.read',
+      ),
     setConsent: (mode: ConsentMode) => {
       state.consent = mode;
     },
@@ -104,7 +133,13 @@ export function createAdmin(state: SimState, violations: readonly Violation[], a
       state.rateLimiter.limits = { ...state.rateLimiter.limits, ...limits };
     },
     failNext: (f: FaultSeed) => {
-      state.faults.push({ status: f.status, remaining: f.times ?? 1, ...(f.body !== undefined && { body: f.body }), ...(f.headers && { headers: f.headers }), ...(f.pathIncludes && { pathIncludes: f.pathIncludes }) });
+      state.faults.push({
+        status: f.status,
+        remaining: f.times ?? 1,
+        ...(f.body !== undefined && { body: f.body }),
+        ...(f.headers && { headers: f.headers }),
+        ...(f.pathIncludes && { pathIncludes: f.pathIncludes }),
+      });
     },
     setLatency: (ms: number) => {
       state.latencyMs = ms;

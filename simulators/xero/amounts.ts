@@ -30,4 +30,5 @@ export function taxCents(lineAmount: number, rate: string, inclusive: boolean): 
   return tax.toDecimalPlaces(0, roundHalfUp).toNumber();
 }
 
-export const decimalText = (value: number | string): string => new Dec(typeof value === 'number' ? value : value.trim()).toFixed();
+export const decimalText = (value: number | string): string =>
+  new Dec(typeof value === 'number' ? value : value.trim()).toFixed();

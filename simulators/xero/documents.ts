@@ -38,18 +38,39 @@ export interface Ledger {
   hasAccount(code: string): boolean;
 }
 
-function buildLine(input: LineInput, index: number, type: LineAmountType, ledger: Ledger, id: () => string, approved: boolean): SimLine {
+function buildLine(
+  input: LineInput,
+  index: number,
+  type: LineAmountType,
+  ledger: Ledger,
+  id: () => string,
+  approved: boolean,
+): SimLine {
   const where = `Line ${index + 1}`;
   const description = input.description ?? '';
-  if (!description && input.unitAmount === undefined && input.lineAmount === undefined) throw new SimValidationError(`${where}: Description needs to be at least 1 char long`);
+  if (!description && input.unitAmount === undefined && input.lineAmount === undefined)
+    throw new SimValidationError(`${where}: Description needs to be at least 1 char long`);
   const quantity = decimalText(input.quantity ?? 1);
-  const unitAmount = input.unitAmount !== undefined ? decimalText(input.unitAmount) : input.lineAmount !== undefined ? decimalText(input.lineAmount) : '0';
-  const lineAmount = input.lineAmount !== undefined && input.unitAmount === undefined ? toCents(input.lineAmount, `${where} LineAmount`) : lineCents(quantity, unitAmount);
+  const unitAmount =
+    input.unitAmount !== undefined
+      ? decimalText(input.unitAmount)
+      : input.lineAmount !== undefined
+        ? decimalText(input.lineAmount)
+        : '0';
+  const lineAmount =
+    input.lineAmount !== undefined && input.unitAmount === undefined
+      ? toCents(input.lineAmount, `${where} LineAmount`)
+      : lineCents(quantity, unitAmount);
   const taxType = type === 'NoTax' ? 'NONE' : (input.taxType ?? 'NONE');
   const rate = ledger.taxRate(taxType);
-  if (rate === undefined) throw new SimValidationError(`${where}: The TaxType code '${taxType}' does not exist or cannot be used for this type of transaction`);
-  if (input.accountCode !== undefined && !ledger.hasAccount(input.accountCode)) throw new SimValidationError(`${where}: Account code '${input.accountCode}' is not a valid code for this document`);
-  if (approved && input.accountCode === undefined) throw new SimValidationError(`${where}: Account code must be specified`);
+  if (rate === undefined)
+    throw new SimValidationError(
+      `${where}: The TaxType code '${taxType}' does not exist or cannot be used for this type of transaction`,
+    );
+  if (input.accountCode !== undefined && !ledger.hasAccount(input.accountCode))
+    throw new SimValidationError(`${where}: Account code '${input.accountCode}' is not a valid code for this document`);
+  if (approved && input.accountCode === undefined)
+    throw new SimValidationError(`${where}: Account code must be specified`);
   return {
     id: input.lineItemId ?? id(),
     description,
@@ -62,7 +83,13 @@ function buildLine(input: LineInput, index: number, type: LineAmountType, ledger
   };
 }
 
-export function buildLines(inputs: readonly LineInput[], type: LineAmountType, ledger: Ledger, id: () => string, approved: boolean): { lines: SimLine[]; totals: Totals } {
+export function buildLines(
+  inputs: readonly LineInput[],
+  type: LineAmountType,
+  ledger: Ledger,
+  id: () => string,
+  approved: boolean,
+): { lines: SimLine[]; totals: Totals } {
   if (inputs.length === 0) throw new SimValidationError('At least one line item is required');
   const lines = inputs.map((input, i) => buildLine(input, i, type, ledger, id, approved));
   const net = lines.reduce((n, l) => n + l.lineAmount, 0);

@@ -28,9 +28,20 @@ export class SimValidationError extends SimError {
   }
 }
 
-const problem = (status: number, title: string, detail: string) => ({ Type: null, Title: title, Status: status, Detail: detail, Instance: randomUUID(), Extensions: {} });
+const problem = (status: number, title: string, detail: string) => ({
+  Type: null,
+  Title: title,
+  Status: status,
+  Detail: detail,
+  Instance: randomUUID(),
+  Extensions: {},
+});
 
-export const unauthorized = (detail: string) => new SimError(401, problem(401, 'Unauthorized', detail), detail, { 'www-authenticate': 'Bearer error="invalid_token"' });
+export const unauthorized = (detail: string) =>
+  new SimError(401, problem(401, 'Unauthorized', detail), detail, {
+    'www-authenticate': 'Bearer error="invalid_token"',
+  });
 export const forbidden = (detail: string) => new SimError(403, problem(403, 'Forbidden', detail), detail);
-export const notFound = (what: string) => new SimError(404, "The resource you're looking for cannot be found", `${what} not found`);
+export const notFound = (what: string) =>
+  new SimError(404, "The resource you're looking for cannot be found", `${what} not found`);
 export const conflict = (detail: string) => new SimError(409, problem(409, 'Conflict', detail), detail);

@@ -35,21 +35,35 @@ export class IdempotencyStore {
   }
 
   /** The stored answer for a repeat, undefined for a first request; throws for misuse. */
-  lookup(tenantId: string, key: string, request: { method: string; path: string; body: unknown }): StoredAnswer | undefined {
-    if (key.length > xeroLimits.idempotencyKeyMaxLength) throw new SimValidationError(`Idempotency-Key must be at most ${xeroLimits.idempotencyKeyMaxLength} characters`);
+  lookup(
+    tenantId: string,
+    key: string,
+    request: { method: string; path: string; body: unknown },
+  ): StoredAnswer | undefined {
+    if (key.length > xeroLimits.idempotencyKeyMaxLength)
+      throw new SimValidationError(`Idempotency-Key must be at most ${xeroLimits.idempotencyKeyMaxLength} characters`);
     const entry = this.entries.get(`${tenantId}/${key}`);
     if (!entry || this.clock() - entry.at > retentionMs) return undefined;
-    if (entry.fingerprint !== fingerprint(request)) throw conflict('This Idempotency-Key was already used for a different request');
+    if (entry.fingerprint !== fingerprint(request))
+      throw conflict('This Idempotency-Key was already used for a different request');
     this.replays += 1;
     return entry;
   }
 
   /** Only successes are kept: a request that failed may be retried and run for real. */
-  remember(tenantId: string, key: string, request: { method: string; path: string; body: unknown }, answer: StoredAnswer): void {
-    if (answer.status >= 200 && answer.status < 300) this.entries.set(`${tenantId}/${key}`, { ...answer, fingerprint: fingerprint(request), at: this.clock() });
+  remember(
+    tenantId: string,
+    key: string,
+    request: { method: string; path: string; body: unknown },
+    answer: StoredAnswer,
+  ): void {
+    if (answer.status >= 200 && answer.status < 300)
+      this.entries.set(`${tenantId}/${key}`, { ...answer, fingerprint: fingerprint(request), at: this.clock() });
   }
 }
 
 function fingerprint(r: { method: string; path: string; body: unknown }): string {
-  return createHash('sha256').update(JSON.stringify([r.method.toUpperCase(), r.path.toLowerCase(), r.body ?? null])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([r.method.toUpperCase(), r.path.toLowerCase(), r.body ?? null]))
+    .digest('hex');
 }

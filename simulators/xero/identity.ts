@@ -24,7 +24,9 @@ export function refusedScopes(client: SimClient, scopes: readonly string[]): str
 
 export class ConnectionLimitError extends Error {
   constructor(readonly limit: number) {
-    super(`This app needs to move to a higher Xero tier before it can connect to more Xero organisations (limit ${limit}).`);
+    super(
+      `This app needs to move to a higher Xero tier before it can connect to more Xero organisations (limit ${limit}).`,
+    );
   }
 }
 
@@ -124,7 +126,13 @@ export class IdentityServer {
   exchangeCode(client: SimClient, code: string | undefined, redirectUri: string | undefined): TokenResponse {
     const record = code === undefined ? undefined : this.codes.get(code);
     const outcome = (o: string) => this.tokenRequests.push({ grantType: 'authorization_code', outcome: o });
-    if (!record || record.used || record.clientId !== client.clientId || record.expiresAt < this.clock() || record.redirectUri !== redirectUri) {
+    if (
+      !record ||
+      record.used ||
+      record.clientId !== client.clientId ||
+      record.expiresAt < this.clock() ||
+      record.redirectUri !== redirectUri
+    ) {
       outcome('invalid_grant');
       throw new OAuthError(400, 'invalid_grant');
     }
@@ -169,7 +177,10 @@ export class IdentityServer {
 
   /** RFC 7009: unknown tokens are not an error. Revoking ends the grant and its tenants' connections. */
   revoke(client: SimClient, tokenValue: string | undefined): void {
-    const grantId = tokenValue === undefined ? undefined : (this.refreshTokens.get(tokenValue)?.grantId ?? this.accessTokens.get(tokenValue)?.grantId);
+    const grantId =
+      tokenValue === undefined
+        ? undefined
+        : (this.refreshTokens.get(tokenValue)?.grantId ?? this.accessTokens.get(tokenValue)?.grantId);
     const grant = grantId === undefined ? undefined : this.grants.get(grantId);
     if (!grant || grant.clientId !== client.clientId) return;
     grant.revoked = true;
@@ -182,7 +193,8 @@ export class IdentityServer {
     const access = bearer === undefined ? undefined : this.accessTokens.get(bearer);
     const grant = access && this.grants.get(access.grantId);
     if (!access || !grant) throw unauthorized('AuthenticationUnsuccessful');
-    if (access.expiresAt <= this.clock()) throw unauthorized(`TokenExpired: token expired at ${new Date(access.expiresAt).toISOString()}`);
+    if (access.expiresAt <= this.clock())
+      throw unauthorized(`TokenExpired: token expired at ${new Date(access.expiresAt).toISOString()}`);
     if (grant.revoked) throw unauthorized('AuthenticationUnsuccessful: token has been revoked');
     return { clientId: grant.clientId };
   }
@@ -215,7 +227,8 @@ export class IdentityServer {
   }
 
   private connect(clientId: string, tenantIds: readonly string[]): void {
-    if (tenantIds.length > 0 && this.admissible(clientId, tenantIds).length < tenantIds.length) throw new ConnectionLimitError(this.connectionLimit);
+    if (tenantIds.length > 0 && this.admissible(clientId, tenantIds).length < tenantIds.length)
+      throw new ConnectionLimitError(this.connectionLimit);
     const now = this.clock();
     const authEventId = randomUUID();
     const byTenant = this.connectionsByClient.get(clientId) ?? new Map<string, SimConnection>();
@@ -249,6 +262,12 @@ export class IdentityServer {
     const offline = grant.scope.split(' ').includes('offline_access');
     const refresh = offline ? token() : undefined;
     if (refresh) this.refreshTokens.set(refresh, { grantId: grant.id, issuedAt: now, graceUsesLeft: 0 });
-    return { access_token: access, expires_in: xeroLimits.accessTokenSeconds, token_type: 'Bearer', ...(refresh && { refresh_token: refresh }), scope: grant.scope };
+    return {
+      access_token: access,
+      expires_in: xeroLimits.accessTokenSeconds,
+      token_type: 'Bearer',
+      ...(refresh && { refresh_token: refresh }),
+      scope: grant.scope,
+    };
   }
 }

@@ -77,9 +77,17 @@ export interface XeroSimulator {
 }
 
 /** Created after 2 March 2026, like any app made today: Xero offers it only the granular scopes. */
-export const simulatorClient: SimClient = { clientId: 'SHORTFALL-SIMULATOR-CLIENT', clientSecret: 'shortfall-simulator-secret', createdAt: '2026-04-01' };
+export const simulatorClient: SimClient = {
+  clientId: 'SHORTFALL-SIMULATOR-CLIENT',
+  clientSecret: 'shortfall-simulator-secret',
+  createdAt: '2026-04-01',
+};
 /** An app created before 2 March 2026, which may still ask for the broad scopes (until September 2027). */
-export const legacySimulatorClient: SimClient = { clientId: 'SHORTFALL-LEGACY-CLIENT', clientSecret: 'shortfall-legacy-secret', createdAt: '2025-06-01' };
+export const legacySimulatorClient: SimClient = {
+  clientId: 'SHORTFALL-LEGACY-CLIENT',
+  clientSecret: 'shortfall-legacy-secret',
+  createdAt: '2025-06-01',
+};
 
 export const defaultTenants: readonly TenantSeed[] = [
   { tenantId: '3f3b3c1e-6a4e-4c57-9a3b-6b0c2d1e4f01', name: 'Harbour Plumbing Ltd', baseCurrency: 'NZD' },
@@ -91,21 +99,38 @@ function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | SimError | OAuthError, _req, reply) => {
     if (error instanceof SimError) {
       reply.headers(error.headers);
-      return reply.code(error.status).type(typeof error.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8').send(error.body);
+      return reply
+        .code(error.status)
+        .type(typeof error.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8')
+        .send(error.body);
     }
-    if (error instanceof OAuthError) return reply.code(error.status).send({ error: error.error, ...(error.description && { error_description: error.description }) });
-    if ('statusCode' in error && error.statusCode !== undefined && error.statusCode < 500) return reply.code(400).send(new SimValidationError(error.message).body);
+    if (error instanceof OAuthError)
+      return reply
+        .code(error.status)
+        .send({ error: error.error, ...(error.description && { error_description: error.description }) });
+    if ('statusCode' in error && error.statusCode !== undefined && error.statusCode < 500)
+      return reply.code(400).send(new SimValidationError(error.message).body);
     return reply.code(500).send({ Title: 'Simulator error', Detail: error.message });
   });
-  app.setNotFoundHandler((_req, reply) => reply.code(404).type('text/plain; charset=utf-8').send("The resource you're looking for cannot be found"));
+  app.setNotFoundHandler((_req, reply) =>
+    reply.code(404).type('text/plain; charset=utf-8').send("The resource you're looking for cannot be found"),
+  );
 }
 
 function recordRequests(app: FastifyInstance, state: SimState): void {
   const kept = ['xero-tenant-id', 'idempotency-key', 'if-modified-since', 'accept', 'content-type'];
   app.addHook('onResponse', async (req, reply) => {
     const url = new URL(req.url, 'http://simulator');
-    const headers = Object.fromEntries(kept.flatMap((h) => (typeof req.headers[h] === 'string' ? [[h, req.headers[h]]] : [])));
-    state.requests.push({ method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers, status: reply.statusCode });
+    const headers = Object.fromEntries(
+      kept.flatMap((h) => (typeof req.headers[h] === 'string' ? [[h, req.headers[h]]] : [])),
+    );
+    state.requests.push({
+      method: req.method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers,
+      status: reply.statusCode,
+    });
   });
 }
 
@@ -120,11 +145,21 @@ export async function startXeroSimulator(options: XeroSimulatorOptions = {}): Pr
     clock,
     identity: new IdentityServer(clock, options.clients ?? [simulatorClient, legacySimulatorClient], tier?.connections),
     orgs: new Map(),
-    rateLimiter: new RateLimiter({ ...defaultRateLimits, ...(tier && { perDay: tier.perDay }), ...options.rateLimits }, clock),
+    rateLimiter: new RateLimiter(
+      { ...defaultRateLimits, ...(tier && { perDay: tier.perDay }), ...options.rateLimits },
+      clock,
+    ),
     idempotency: new IdempotencyStore(clock),
-    webhooks: options.webhook && new WebhookSender(options.webhook, clock, () => `${state.baseUrl}${apiPrefix}`, (payload) => {
-      if (validate) checkWebhookPayload(payload, record);
-    }),
+    webhooks:
+      options.webhook &&
+      new WebhookSender(
+        options.webhook,
+        clock,
+        () => `${state.baseUrl}${apiPrefix}`,
+        (payload) => {
+          if (validate) checkWebhookPayload(payload, record);
+        },
+      ),
     providerName: options.providerName ?? 'Shortfall (simulated)',
     requests: [],
     faults: [],
@@ -134,14 +169,21 @@ export async function startXeroSimulator(options: XeroSimulatorOptions = {}): Pr
   };
   const onChange = (change: Change) => state.webhooks?.enqueue(change);
   const addTenant = (t: TenantSeed): string => {
-    const org = new Organisation((t.tenantId ?? randomUUID()).toLowerCase(), t.name, t.baseCurrency ?? 'NZD', clock, onChange);
+    const org = new Organisation(
+      (t.tenantId ?? randomUUID()).toLowerCase(),
+      t.name,
+      t.baseCurrency ?? 'NZD',
+      clock,
+      onChange,
+    );
     state.orgs.set(org.tenantId, org);
     return org.tenantId;
   };
   if (options.state) {
     state.identity.restore(options.state.identity);
     if (options.state.idempotency) state.idempotency.restore(options.state.idempotency);
-    for (const o of options.state.orgs) state.orgs.get(addTenant({ tenantId: o.tenantId, name: o.name, baseCurrency: o.baseCurrency }))!.restore(o);
+    for (const o of options.state.orgs)
+      state.orgs.get(addTenant({ tenantId: o.tenantId, name: o.name, baseCurrency: o.baseCurrency }))!.restore(o);
   } else for (const t of options.tenants ?? defaultTenants) addTenant(t);
 
   const app = Fastify({ routerOptions: { caseSensitive: false }, forceCloseConnections: true });
@@ -173,7 +215,11 @@ export async function startXeroSimulator(options: XeroSimulatorOptions = {}): Pr
     identityUrl: state.baseUrl,
     apiBasePath: `${state.baseUrl}${apiPrefix}`,
     admin: createAdmin(state, violations, addTenant),
-    snapshot: () => ({ identity: state.identity.snapshot(), orgs: [...state.orgs.values()].map((o) => o.snapshot()), idempotency: state.idempotency.snapshot() }),
+    snapshot: () => ({
+      identity: state.identity.snapshot(),
+      orgs: [...state.orgs.values()].map((o) => o.snapshot()),
+      idempotency: state.idempotency.snapshot(),
+    }),
     async close() {
       await state.webhooks?.close();
       await app.close();

@@ -114,24 +114,42 @@ export class Organisation {
   ) {}
 
   snapshot(): OrganisationSnapshot {
-    const { tenantId, name, baseCurrency, contacts, invoices, payments, creditNotes, allocations, history, counters } = this;
+    const { tenantId, name, baseCurrency, contacts, invoices, payments, creditNotes, allocations, history, counters } =
+      this;
     return { tenantId, name, baseCurrency, contacts, invoices, payments, creditNotes, allocations, history, counters };
   }
 
   restore(saved: OrganisationSnapshot): void {
-    restoreFields(this, saved, ['contacts', 'invoices', 'payments', 'creditNotes', 'allocations', 'history', 'counters']);
+    restoreFields(this, saved, [
+      'contacts',
+      'invoices',
+      'payments',
+      'creditNotes',
+      'allocations',
+      'history',
+      'counters',
+    ]);
   }
 
   amountPaid = (invoiceId: string) => this.paymentsOf(invoiceId).reduce((n, p) => n + p.amount, 0);
   amountCredited = (invoiceId: string) => this.allocationsTo(invoiceId).reduce((n, a) => n + a.amount, 0);
-  amountDue = (inv: SimInvoice) => (inv.status === 'AUTHORISED' || inv.status === 'PAID' ? inv.totals.total - this.amountPaid(inv.id) - this.amountCredited(inv.id) : inv.totals.total);
-  remainingCredit = (cn: SimCreditNote) => cn.totals.total - this.allocationsFrom(cn.id).reduce((n, a) => n + a.amount, 0);
-  paymentsOf = (invoiceId: string) => [...this.payments.values()].filter((p) => p.invoiceId === invoiceId && p.status === 'AUTHORISED');
+  amountDue = (inv: SimInvoice) =>
+    inv.status === 'AUTHORISED' || inv.status === 'PAID'
+      ? inv.totals.total - this.amountPaid(inv.id) - this.amountCredited(inv.id)
+      : inv.totals.total;
+  remainingCredit = (cn: SimCreditNote) =>
+    cn.totals.total - this.allocationsFrom(cn.id).reduce((n, a) => n + a.amount, 0);
+  paymentsOf = (invoiceId: string) =>
+    [...this.payments.values()].filter((p) => p.invoiceId === invoiceId && p.status === 'AUTHORISED');
   allocationsTo = (invoiceId: string) => this.allocations.filter((a) => a.invoiceId === invoiceId);
   allocationsFrom = (creditNoteId: string) => this.allocations.filter((a) => a.creditNoteId === creditNoteId);
 
   addContact(input: { name: string; email?: string; id?: string }): SimContact {
-    const contact = { id: (input.id ?? randomUUID()).toLowerCase(), name: input.name, ...(input.email && { email: input.email }) };
+    const contact = {
+      id: (input.id ?? randomUUID()).toLowerCase(),
+      name: input.name,
+      ...(input.email && { email: input.email }),
+    };
     this.contacts.set(contact.id, contact);
     return contact;
   }
@@ -174,18 +192,27 @@ export class Organisation {
 
   voidInvoice(id: string): SimInvoice {
     const inv = this.invoice(id);
-    if (this.paymentsOf(inv.id).length || this.allocationsTo(inv.id).length) throw new SimValidationError('Invoice has payments or credit applied; remove them before voiding');
+    if (this.paymentsOf(inv.id).length || this.allocationsTo(inv.id).length)
+      throw new SimValidationError('Invoice has payments or credit applied; remove them before voiding');
     inv.status = 'VOIDED';
     this.touch(inv);
     this.changed('INVOICE', 'UPDATE', inv.id);
     return inv;
   }
 
-  addPayment(input: { invoiceId: string; amount: number; date?: string; reference?: string; accountCode?: string }): SimPayment {
+  addPayment(input: {
+    invoiceId: string;
+    amount: number;
+    date?: string;
+    reference?: string;
+    accountCode?: string;
+  }): SimPayment {
     const inv = this.invoice(input.invoiceId);
-    if (inv.status !== 'AUTHORISED') throw new SimValidationError(`Payments can only be made against AUTHORISED documents, this one is ${inv.status}`);
+    if (inv.status !== 'AUTHORISED')
+      throw new SimValidationError(`Payments can only be made against AUTHORISED documents, this one is ${inv.status}`);
     if (input.amount <= 0) throw new SimValidationError('Payment amount must be greater than zero');
-    if (input.amount > this.amountDue(inv)) throw new SimValidationError('Payment amount exceeds the amount outstanding on this document');
+    if (input.amount > this.amountDue(inv))
+      throw new SimValidationError('Payment amount exceeds the amount outstanding on this document');
     const payment: SimPayment = {
       id: randomUUID(),
       invoiceId: inv.id,
@@ -212,8 +239,12 @@ export class Organisation {
 
   createCreditNote(input: DocumentInput & { type: 'ACCRECCREDIT' | 'ACCPAYCREDIT' }): SimCreditNote {
     const status = input.status ?? 'DRAFT';
-    if (!['DRAFT', 'SUBMITTED', 'AUTHORISED'].includes(status)) throw new SimValidationError(`A new credit note cannot be ${status}`);
-    const cn: SimCreditNote = { ...this.document(input, status, () => `CN-${String(++this.counters.creditNote).padStart(4, '0')}`), type: input.type };
+    if (!['DRAFT', 'SUBMITTED', 'AUTHORISED'].includes(status))
+      throw new SimValidationError(`A new credit note cannot be ${status}`);
+    const cn: SimCreditNote = {
+      ...this.document(input, status, () => `CN-${String(++this.counters.creditNote).padStart(4, '0')}`),
+      type: input.type,
+    };
     this.creditNotes.set(cn.id, cn);
     this.changed('CREDITNOTE', 'CREATE', cn.id, { Type: cn.type, Status: cn.status });
     return cn;
@@ -222,14 +253,26 @@ export class Organisation {
   allocate(creditNoteId: string, input: { invoiceId: string; amount: number; date: string }): SimAllocation {
     const cn = this.creditNote(creditNoteId);
     const inv = this.invoice(input.invoiceId);
-    if (cn.status !== 'AUTHORISED') throw new SimValidationError(`Only AUTHORISED credit notes can be allocated, this one is ${cn.status}`);
-    if (inv.status !== 'AUTHORISED') throw new SimValidationError(`Credit can only be allocated to AUTHORISED invoices, this one is ${inv.status}`);
-    if (cn.contactId !== inv.contactId) throw new SimValidationError('The credit note and the invoice belong to different contacts');
-    if (cn.currency !== inv.currency) throw new SimValidationError('The credit note and the invoice are in different currencies');
+    if (cn.status !== 'AUTHORISED')
+      throw new SimValidationError(`Only AUTHORISED credit notes can be allocated, this one is ${cn.status}`);
+    if (inv.status !== 'AUTHORISED')
+      throw new SimValidationError(`Credit can only be allocated to AUTHORISED invoices, this one is ${inv.status}`);
+    if (cn.contactId !== inv.contactId)
+      throw new SimValidationError('The credit note and the invoice belong to different contacts');
+    if (cn.currency !== inv.currency)
+      throw new SimValidationError('The credit note and the invoice are in different currencies');
     if (input.amount <= 0) throw new SimValidationError('Allocation amount must be greater than zero');
-    if (input.amount > this.remainingCredit(cn)) throw new SimValidationError('The amount being allocated exceeds the remaining credit on the credit note');
-    if (input.amount > this.amountDue(inv)) throw new SimValidationError('The amount being allocated exceeds the amount outstanding on the invoice');
-    const allocation: SimAllocation = { id: randomUUID(), creditNoteId: cn.id, invoiceId: inv.id, amount: input.amount, date: input.date };
+    if (input.amount > this.remainingCredit(cn))
+      throw new SimValidationError('The amount being allocated exceeds the remaining credit on the credit note');
+    if (input.amount > this.amountDue(inv))
+      throw new SimValidationError('The amount being allocated exceeds the amount outstanding on the invoice');
+    const allocation: SimAllocation = {
+      id: randomUUID(),
+      creditNoteId: cn.id,
+      invoiceId: inv.id,
+      amount: input.amount,
+      date: input.date,
+    };
     this.allocations.push(allocation);
     if (this.remainingCredit(cn) === 0) {
       cn.status = 'PAID';
@@ -243,7 +286,8 @@ export class Organisation {
 
   voidCreditNote(id: string): SimCreditNote {
     const cn = this.creditNote(id);
-    if (this.allocationsFrom(cn.id).length) throw new SimValidationError('A credit note with allocations cannot be voided; remove the allocations first');
+    if (this.allocationsFrom(cn.id).length)
+      throw new SimValidationError('A credit note with allocations cannot be voided; remove the allocations first');
     cn.status = 'VOIDED';
     this.touch(cn);
     this.changed('CREDITNOTE', 'UPDATE', cn.id, { Type: cn.type, Status: cn.status });
@@ -259,7 +303,8 @@ export class Organisation {
   }
 
   private document(input: DocumentInput, status: DocumentStatus, nextNumber: () => string) {
-    if (!this.contacts.has(input.contactId.toLowerCase())) throw new SimValidationError(`Contact ${input.contactId} does not exist`);
+    if (!this.contacts.has(input.contactId.toLowerCase()))
+      throw new SimValidationError(`Contact ${input.contactId} does not exist`);
     const type = input.lineAmountTypes ?? 'Exclusive';
     const { lines, totals } = buildLines(input.lines, type, this.ledger, randomUUID, status === 'AUTHORISED');
     return {

@@ -1,6 +1,8 @@
 // A small but well-formed PDF (header, objects, xref table with exact offsets, trailer) naming the invoice.
 export function invoicePdf(lines: readonly string[]): Buffer {
-  const text = lines.map((l, i) => `BT /F1 12 Tf 72 ${740 - i * 18} Td (${l.replace(/[()\\]/g, (c) => `\\${c}`)}) Tj ET`).join('\n');
+  const text = lines
+    .map((l, i) => `BT /F1 12 Tf 72 ${740 - i * 18} Td (${l.replace(/[()\\]/g, (c) => `\\${c}`)}) Tj ET`)
+    .join('\n');
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',

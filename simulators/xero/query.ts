@@ -19,7 +19,8 @@ export interface Page<T> {
   readonly pagination?: { page: number; pageSize: number; pageCount: number; itemCount: number };
 }
 
-const clause = /\s*([A-Za-z][\w.]*)\s*(==|!=)\s*("(?:[^"\\]|\\.)*"|Guid\("[^"]*"\)|true|false|-?\d+(?:\.\d+)?)\s*(AND\b|&&|$)/iy;
+const clause =
+  /\s*([A-Za-z][\w.]*)\s*(==|!=)\s*("(?:[^"\\]|\\.)*"|Guid\("[^"]*"\)|true|false|-?\d+(?:\.\d+)?)\s*(AND\b|&&|$)/iy;
 
 function literal(text: string): string | number | boolean {
   if (text.startsWith('"')) return JSON.parse(text) as string;
@@ -42,7 +43,10 @@ export function whereFilter<T>(text: string | undefined, fields: Fields<T>): (ro
   while (clause.lastIndex < text.length) {
     const at = clause.lastIndex;
     const m = clause.exec(text);
-    if (!m) throw new SimValidationError(`Unsupported where clause at: ${text.slice(at)} (the simulator supports == and != joined by AND)`);
+    if (!m)
+      throw new SimValidationError(
+        `Unsupported where clause at: ${text.slice(at)} (the simulator supports == and != joined by AND)`,
+      );
     const [, name = '', op, value = ''] = m;
     const get = accessor(fields, name);
     const expected = literal(value);
@@ -53,7 +57,11 @@ export function whereFilter<T>(text: string | undefined, fields: Fields<T>): (ro
   return (row) => tests.every((t) => t(row));
 }
 
-function comparator<T>(text: string | undefined, fields: Fields<T>, tieBreak: (row: T) => string): (a: T, b: T) => number {
+function comparator<T>(
+  text: string | undefined,
+  fields: Fields<T>,
+  tieBreak: (row: T) => string,
+): (a: T, b: T) => number {
   const keys = (text ?? 'UpdatedDateUTC ASC').split(',').map((part) => {
     const [name = '', direction = 'ASC'] = part.trim().split(/\s+/);
     if (!/^(ASC|DESC)$/i.test(direction)) throw new SimValidationError(`Unsupported order direction '${direction}'`);
@@ -83,10 +91,16 @@ export function list<T>(rows: Iterable<T>, q: ListQuery, fields: Fields<T>, id: 
   if (q.page === undefined) return { rows: matching };
   const pageSize = q.pageSize ?? 100;
   if (!Number.isInteger(q.page) || q.page < 1) throw new SimValidationError('page must be a positive integer');
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > xeroLimits.maxPageSize) throw new SimValidationError(`pageSize must be between 1 and ${xeroLimits.maxPageSize}`);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > xeroLimits.maxPageSize)
+    throw new SimValidationError(`pageSize must be between 1 and ${xeroLimits.maxPageSize}`);
   const start = (q.page - 1) * pageSize;
   return {
     rows: matching.slice(start, start + pageSize),
-    pagination: { page: q.page, pageSize, pageCount: Math.ceil(matching.length / pageSize), itemCount: matching.length },
+    pagination: {
+      page: q.page,
+      pageSize,
+      pageCount: Math.ceil(matching.length / pageSize),
+      itemCount: matching.length,
+    },
   };
 }

@@ -14,7 +14,11 @@ export const defaultRateLimits: SimRateLimits = { ...xeroLimits.rateLimit, appPe
 
 export type Admission =
   | { readonly ok: true; readonly headers: Record<string, string>; release(): void }
-  | { readonly ok: false; readonly headers: Record<string, string>; readonly problem: 'concurrent' | 'minute' | 'day' | 'appminute' };
+  | {
+      readonly ok: false;
+      readonly headers: Record<string, string>;
+      readonly problem: 'concurrent' | 'minute' | 'day' | 'appminute';
+    };
 
 const minuteMs = 60_000;
 const dayMs = 24 * 3600_000;

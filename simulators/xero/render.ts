@@ -4,7 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { fromCents } from './amounts.js';
 import { msDate, msDay } from './clock.js';
 import type { SimLine } from './documents.js';
-import type { Organisation, SimAllocation, SimContact, SimCreditNote, SimHistoryRecord, SimInvoice, SimPayment } from './organisation.js';
+import type {
+  Organisation,
+  SimAllocation,
+  SimContact,
+  SimCreditNote,
+  SimHistoryRecord,
+  SimInvoice,
+  SimPayment,
+} from './organisation.js';
 
 type Wire = Record<string, unknown>;
 
@@ -12,7 +20,11 @@ export function envelope(providerName: string, now: number, body: Wire): Wire {
   return { Id: randomUUID(), Status: 'OK', ProviderName: providerName, DateTimeUTC: msDate(now), ...body };
 }
 
-const contact = (c: SimContact | undefined, id: string): Wire => ({ ContactID: id, ...(c && { Name: c.name }), ...(c?.email && { EmailAddress: c.email }) });
+const contact = (c: SimContact | undefined, id: string): Wire => ({
+  ContactID: id,
+  ...(c && { Name: c.name }),
+  ...(c?.email && { EmailAddress: c.email }),
+});
 
 const line = (l: SimLine): Wire => ({
   LineItemID: l.id,
@@ -26,12 +38,23 @@ const line = (l: SimLine): Wire => ({
 });
 
 function paymentSummary(p: SimPayment): Wire {
-  return { PaymentID: p.id, Date: msDay(p.date), Amount: fromCents(p.amount), CurrencyRate: 1, ...(p.reference && { Reference: p.reference }) };
+  return {
+    PaymentID: p.id,
+    Date: msDay(p.date),
+    Amount: fromCents(p.amount),
+    CurrencyRate: 1,
+    ...(p.reference && { Reference: p.reference }),
+  };
 }
 
 function appliedCredit(org: Organisation, a: SimAllocation): Wire {
   const cn = org.creditNotes.get(a.creditNoteId);
-  return { CreditNoteID: a.creditNoteId, ...(cn && { CreditNoteNumber: cn.number, Total: fromCents(cn.totals.total) }), AppliedAmount: fromCents(a.amount), Date: msDay(a.date) };
+  return {
+    CreditNoteID: a.creditNoteId,
+    ...(cn && { CreditNoteNumber: cn.number, Total: fromCents(cn.totals.total) }),
+    AppliedAmount: fromCents(a.amount),
+    Date: msDay(a.date),
+  };
 }
 
 export function renderInvoice(org: Organisation, inv: SimInvoice, opts: { lines: boolean }): Wire {
@@ -82,7 +105,13 @@ export function renderPayment(org: Organisation, p: SimPayment): Wire {
     HasValidationErrors: false,
     Account: { Code: p.accountCode },
     Invoice: inv
-      ? { InvoiceID: inv.id, InvoiceNumber: inv.number, Type: inv.type, CurrencyCode: inv.currency, Contact: contact(org.contacts.get(inv.contactId), inv.contactId) }
+      ? {
+          InvoiceID: inv.id,
+          InvoiceNumber: inv.number,
+          Type: inv.type,
+          CurrencyCode: inv.currency,
+          Contact: contact(org.contacts.get(inv.contactId), inv.contactId),
+        }
       : { InvoiceID: p.invoiceId },
     UpdatedDateUTC: msDate(p.updatedAt),
   };
@@ -126,4 +155,9 @@ export function renderCreditNote(org: Organisation, cn: SimCreditNote): Wire {
   };
 }
 
-export const renderHistory = (r: SimHistoryRecord): Wire => ({ Details: r.details, Changes: r.changes, User: r.user, DateUTC: msDate(r.at) });
+export const renderHistory = (r: SimHistoryRecord): Wire => ({
+  Details: r.details,
+  Changes: r.changes,
+  User: r.user,
+  DateUTC: msDate(r.at),
+});

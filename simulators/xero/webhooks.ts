@@ -90,7 +90,12 @@ export class WebhookSender {
     if (events.length === 0) return undefined;
     const first = this.sequence + 1;
     this.sequence += events.length;
-    const payload: WebhookPayload = { events, firstEventSequence: first, lastEventSequence: this.sequence, entropy: entropy() };
+    const payload: WebhookPayload = {
+      events,
+      firstEventSequence: first,
+      lastEventSequence: this.sequence,
+      entropy: entropy(),
+    };
     this.check(payload);
     const body = JSON.stringify(payload);
     return this.send('events', body, sign(this.config.key, body), events.length);
@@ -104,7 +109,10 @@ export class WebhookSender {
     const signed = await this.send('intent-signed', signedBody, sign(this.config.key, signedBody), 0);
     const forged = await this.send('intent-forged', forgedBody, sign(`${this.config.key}-wrong`, forgedBody), 0);
     const empty = (d: WebhookDelivery) => !d.responseBody;
-    return { passed: signed.status === 200 && forged.status === 401 && empty(signed) && empty(forged), deliveries: [signed, forged] };
+    return {
+      passed: signed.status === 200 && forged.status === 401 && empty(signed) && empty(forged),
+      deliveries: [signed, forged],
+    };
   }
 
   /** Sends an earlier delivery's exact bytes again, as Xero does when an acknowledgement is lost. */
@@ -122,7 +130,12 @@ export class WebhookSender {
     void p.finally(() => this.inFlight.delete(p));
   }
 
-  private async send(kind: WebhookDelivery['kind'], body: string, signature: string, eventCount: number): Promise<WebhookDelivery> {
+  private async send(
+    kind: WebhookDelivery['kind'],
+    body: string,
+    signature: string,
+    eventCount: number,
+  ): Promise<WebhookDelivery> {
     let delivery: WebhookDelivery;
     try {
       const res = await fetch(this.config.url, {

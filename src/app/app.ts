@@ -27,18 +27,33 @@ export async function buildApp(deps: AppDeps) {
   // Request logs go through a serializer that redacts tokens in URLs (approval links, magic links, OAuth codes).
   const loggerInstance: FastifyBaseLogger = deps.logger.child({}, { serializers: { req: requestSummary } });
   // Approval tokens travel in the path and are longer than the router's default 100-character parameter limit.
-  const app = Fastify({ loggerInstance, trustProxy: deps.trustProxy ?? false, routerOptions: { maxParamLength: 2048 } }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({
+    loggerInstance,
+    trustProxy: deps.trustProxy ?? false,
+    routerOptions: { maxParamLength: 2048 },
+  }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(htmlErrorHandler);
   const secure = deps.web?.settings.publicUrl.startsWith('https:') ?? false;
-  await app.register(helmet, { contentSecurityPolicy: contentSecurityPolicy(secure), frameguard: { action: 'deny' }, hsts: secure ? { maxAge: 31_536_000 } : false });
+  await app.register(helmet, {
+    contentSecurityPolicy: contentSecurityPolicy(secure),
+    frameguard: { action: 'deny' },
+    hsts: secure ? { maxAge: 31_536_000 } : false,
+  });
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_req, ctx) => Object.assign(new Error(`Too many requests. Try again in ${ctx.after}.`), { statusCode: 429, code: 'rate_limited' }),
+    errorResponseBuilder: (_req, ctx) =>
+      Object.assign(new Error(`Too many requests. Try again in ${ctx.after}.`), {
+        statusCode: 429,
+        code: 'rate_limited',
+      }),
   });
   const limits = deps.web?.settings.limits ?? defaultLimits;
-  app.setNotFoundHandler({ preHandler: app.rateLimit({ max: limits.notFound, timeWindow: '1 minute' }) }, htmlNotFoundHandler);
+  app.setNotFoundHandler(
+    { preHandler: app.rateLimit({ max: limits.notFound, timeWindow: '1 minute' }) },
+    htmlNotFoundHandler,
+  );
   await app.register(healthRoutes(deps.readiness));
   if (deps.webhooks) await app.register(webhookRoutes(deps.webhooks));
   if (deps.web) await app.register(webApp(deps.web));

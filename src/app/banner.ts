@@ -24,11 +24,11 @@ export function startBanner(b: BannerInput): string {
     ['Temporal Web UI', b.temporalUi ?? '(not embedded; set TEMPORAL_UI_URL)'],
     ['Temporal gRPC', b.temporalAddress],
     ...(b.sandbox
-      ? [
+      ? ([
           ['Sandbox QuickBooks', b.sandbox.quickbooks],
           ['Sandbox Xero', b.sandbox.xero],
           ['Sandbox Stripe', b.sandbox.stripe],
-        ] as [string, string][]
+        ] as [string, string][])
       : []),
     ['Data', relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : b.dataDir],
   ];

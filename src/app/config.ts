@@ -8,56 +8,62 @@ const port = z.coerce.number().int().min(0).max(65535);
 const optional = z.string().min(1).optional();
 
 const EnvShape = z.object({
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-    HOST: z.string().min(1).default('127.0.0.1'),
-    PORT: port.default(3000),
-    PUBLIC_URL: z.url().optional(),
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  PUBLIC_URL: z.url().optional(),
   TRUST_PROXY: bool.default(false),
-    SHORTFALL_DATA_DIR: z.string().min(1).default('./.shortfall'),
-    DATABASE_URL: z.url().optional(),
-    TEMPORAL_ADDRESS: optional,
-    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-    TEMPORAL_TASK_QUEUE: z.string().min(1).default('shortfall'),
-    TEMPORAL_API_KEY: optional,
-    TEMPORAL_TLS: bool.default(false),
-    TEMPORAL_TLS_CERT_PATH: optional,
-    TEMPORAL_TLS_KEY_PATH: optional,
-    TEMPORAL_TLS_CA_PATH: optional,
-    TEMPORAL_TLS_SERVER_NAME: optional,
-    TEMPORAL_CLI_PATH: optional,
-    TEMPORAL_DEV_PORT: port.default(7233),
-    TEMPORAL_DEV_UI_PORT: port.default(8233),
-    SANDBOX_QUICKBOOKS_PORT: port.optional(),
-    SANDBOX_XERO_PORT: port.optional(),
-    SANDBOX_STRIPE_PORT: port.optional(),
-    TEMPORAL_UI_URL: z.url().optional(),
-    ENCRYPTION_KEYS: z
-      .string()
-      .regex(/^[\w-]+:[A-Za-z0-9+/=]+(,[\w-]+:[A-Za-z0-9+/=]+)*$/, 'expected "keyId:base64Key[,keyId:base64Key…]", newest first')
-      .optional(),
-    APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-    SMTP_URL: z.url().optional(),
-    MAIL_FROM: z.string().min(3).default('Shortfall <shortfall@localhost>'),
-  MAIL_REPLY_DOMAIN: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$|^localhost$/i, 'expected a mail domain such as replies.example.com').optional(),
-    DETECTION_STALE_AFTER_DAYS: z.coerce.number().int().min(1).default(90),
-    SIMULATORS: z.enum(['auto', 'on', 'off']).default('auto'),
-    QUICKBOOKS_CLIENT_ID: optional,
-    QUICKBOOKS_CLIENT_SECRET: optional,
-    QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN: optional,
-    QUICKBOOKS_ENVIRONMENT: z.enum(['sandbox', 'production']).default('sandbox'),
-    QUICKBOOKS_MONTHLY_READ_CAP: z.coerce.number().int().min(1).optional(),
-    XERO_CLIENT_ID: optional,
-    XERO_CLIENT_SECRET: optional,
-    XERO_WEBHOOK_KEY: optional,
-    XERO_SCOPES: optional,
-    XERO_SCOPE_SET: z.enum(['granular', 'broad']).default('granular'),
-    XERO_TIER: z.enum(['starter', 'core', 'plus', 'advanced', 'enterprise']).default('starter'),
-    XERO_DAILY_CALL_LIMIT: z.coerce.number().int().min(1).optional(),
-    XERO_CONNECTION_LIMIT: z.coerce.number().int().min(1).optional(),
-    STRIPE_SECRET_KEY: optional,
-    STRIPE_CONNECT_CLIENT_ID: optional,
-    STRIPE_WEBHOOK_SECRET: optional,
+  SHORTFALL_DATA_DIR: z.string().min(1).default('./.shortfall'),
+  DATABASE_URL: z.url().optional(),
+  TEMPORAL_ADDRESS: optional,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('shortfall'),
+  TEMPORAL_API_KEY: optional,
+  TEMPORAL_TLS: bool.default(false),
+  TEMPORAL_TLS_CERT_PATH: optional,
+  TEMPORAL_TLS_KEY_PATH: optional,
+  TEMPORAL_TLS_CA_PATH: optional,
+  TEMPORAL_TLS_SERVER_NAME: optional,
+  TEMPORAL_CLI_PATH: optional,
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_DEV_UI_PORT: port.default(8233),
+  SANDBOX_QUICKBOOKS_PORT: port.optional(),
+  SANDBOX_XERO_PORT: port.optional(),
+  SANDBOX_STRIPE_PORT: port.optional(),
+  TEMPORAL_UI_URL: z.url().optional(),
+  ENCRYPTION_KEYS: z
+    .string()
+    .regex(
+      /^[\w-]+:[A-Za-z0-9+/=]+(,[\w-]+:[A-Za-z0-9+/=]+)*$/,
+      'expected "keyId:base64Key[,keyId:base64Key…]", newest first',
+    )
+    .optional(),
+  APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SMTP_URL: z.url().optional(),
+  MAIL_FROM: z.string().min(3).default('Shortfall <shortfall@localhost>'),
+  MAIL_REPLY_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+\.[a-z]{2,}$|^localhost$/i, 'expected a mail domain such as replies.example.com')
+    .optional(),
+  DETECTION_STALE_AFTER_DAYS: z.coerce.number().int().min(1).default(90),
+  SIMULATORS: z.enum(['auto', 'on', 'off']).default('auto'),
+  QUICKBOOKS_CLIENT_ID: optional,
+  QUICKBOOKS_CLIENT_SECRET: optional,
+  QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN: optional,
+  QUICKBOOKS_ENVIRONMENT: z.enum(['sandbox', 'production']).default('sandbox'),
+  QUICKBOOKS_MONTHLY_READ_CAP: z.coerce.number().int().min(1).optional(),
+  XERO_CLIENT_ID: optional,
+  XERO_CLIENT_SECRET: optional,
+  XERO_WEBHOOK_KEY: optional,
+  XERO_SCOPES: optional,
+  XERO_SCOPE_SET: z.enum(['granular', 'broad']).default('granular'),
+  XERO_TIER: z.enum(['starter', 'core', 'plus', 'advanced', 'enterprise']).default('starter'),
+  XERO_DAILY_CALL_LIMIT: z.coerce.number().int().min(1).optional(),
+  XERO_CONNECTION_LIMIT: z.coerce.number().int().min(1).optional(),
+  STRIPE_SECRET_KEY: optional,
+  STRIPE_CONNECT_CLIENT_ID: optional,
+  STRIPE_WEBHOOK_SECRET: optional,
 });
 
 type RawEnv = Record<string, string>;
@@ -103,31 +109,50 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dataDir = path.resolve(e.SHORTFALL_DATA_DIR);
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   const hasAnyProvider = Boolean(e.QUICKBOOKS_CLIENT_ID || e.XERO_CLIENT_ID || e.STRIPE_SECRET_KEY);
-  const simulators = e.SIMULATORS === 'on' || (e.SIMULATORS === 'auto' && e.NODE_ENV !== 'production' && !hasAnyProvider);
+  const simulators =
+    e.SIMULATORS === 'on' || (e.SIMULATORS === 'auto' && e.NODE_ENV !== 'production' && !hasAnyProvider);
   // The Xero app's scope set and tier apply to the embedded sandbox too, so they sit outside the credentials.
   const xeroApp: {
     readonly scopeSet?: 'granular' | 'broad';
     readonly tier?: 'starter' | 'core' | 'plus' | 'advanced' | 'enterprise';
     readonly dailyCallLimit?: number | undefined;
     readonly connectionLimit?: number | undefined;
-  } = { scopeSet: e.XERO_SCOPE_SET, tier: e.XERO_TIER, dailyCallLimit: e.XERO_DAILY_CALL_LIMIT, connectionLimit: e.XERO_CONNECTION_LIMIT };
+  } = {
+    scopeSet: e.XERO_SCOPE_SET,
+    tier: e.XERO_TIER,
+    dailyCallLimit: e.XERO_DAILY_CALL_LIMIT,
+    connectionLimit: e.XERO_CONNECTION_LIMIT,
+  };
   return Object.freeze({
     env: e.NODE_ENV,
     log: { level: e.LOG_LEVEL },
     // Only behind a reverse proxy may X-Forwarded-For name the client; otherwise anyone could dodge the rate limits.
     http: { host: e.HOST, port: e.PORT, publicUrl, trustProxy: e.TRUST_PROXY },
     dataDir,
-    db: e.DATABASE_URL ? ({ kind: 'postgres', url: e.DATABASE_URL } as const) : ({ kind: 'pglite', dir: path.join(dataDir, 'pglite') } as const),
+    db: e.DATABASE_URL
+      ? ({ kind: 'postgres', url: e.DATABASE_URL } as const)
+      : ({ kind: 'pglite', dir: path.join(dataDir, 'pglite') } as const),
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       apiKey: e.TEMPORAL_API_KEY,
-      tls: e.TEMPORAL_TLS || Boolean(e.TEMPORAL_API_KEY || e.TEMPORAL_TLS_CERT_PATH)
-        ? { certPath: e.TEMPORAL_TLS_CERT_PATH, keyPath: e.TEMPORAL_TLS_KEY_PATH, caPath: e.TEMPORAL_TLS_CA_PATH, serverName: e.TEMPORAL_TLS_SERVER_NAME }
-        : undefined,
+      tls:
+        e.TEMPORAL_TLS || Boolean(e.TEMPORAL_API_KEY || e.TEMPORAL_TLS_CERT_PATH)
+          ? {
+              certPath: e.TEMPORAL_TLS_CERT_PATH,
+              keyPath: e.TEMPORAL_TLS_KEY_PATH,
+              caPath: e.TEMPORAL_TLS_CA_PATH,
+              serverName: e.TEMPORAL_TLS_SERVER_NAME,
+            }
+          : undefined,
       uiUrl: e.TEMPORAL_UI_URL,
-      embedded: { cliPath: e.TEMPORAL_CLI_PATH, port: e.TEMPORAL_DEV_PORT, uiPort: e.TEMPORAL_DEV_UI_PORT, dbFile: path.join(dataDir, 'temporal.sqlite') },
+      embedded: {
+        cliPath: e.TEMPORAL_CLI_PATH,
+        port: e.TEMPORAL_DEV_PORT,
+        uiPort: e.TEMPORAL_DEV_UI_PORT,
+        dbFile: path.join(dataDir, 'temporal.sqlite'),
+      },
     },
     secrets: { encryptionKeys: e.ENCRYPTION_KEYS, appSecret: e.APP_SECRET },
     // Client replies go to case+<id>@<this domain>, whose mail host posts them to /inbound/email.
@@ -136,18 +161,38 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     detection: { staleAfterDays: e.DETECTION_STALE_AFTER_DAYS },
     simulators,
     // The simulators keep their state (and the ports they first got) in <data dir>/sandbox; these pin the ports.
-    sandbox: { stateDir: path.join(dataDir, 'sandbox'), ports: { quickbooks: e.SANDBOX_QUICKBOOKS_PORT, xero: e.SANDBOX_XERO_PORT, stripe: e.SANDBOX_STRIPE_PORT } },
+    sandbox: {
+      stateDir: path.join(dataDir, 'sandbox'),
+      ports: { quickbooks: e.SANDBOX_QUICKBOOKS_PORT, xero: e.SANDBOX_XERO_PORT, stripe: e.SANDBOX_STRIPE_PORT },
+    },
     xeroApp,
     providers: {
       quickbooks: e.QUICKBOOKS_CLIENT_ID
-        ? { clientId: e.QUICKBOOKS_CLIENT_ID, clientSecret: e.QUICKBOOKS_CLIENT_SECRET ?? '', webhookVerifierToken: e.QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN, environment: e.QUICKBOOKS_ENVIRONMENT, ...(e.QUICKBOOKS_MONTHLY_READ_CAP !== undefined && { monthlyReadCap: e.QUICKBOOKS_MONTHLY_READ_CAP }) }
+        ? {
+            clientId: e.QUICKBOOKS_CLIENT_ID,
+            clientSecret: e.QUICKBOOKS_CLIENT_SECRET ?? '',
+            webhookVerifierToken: e.QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN,
+            environment: e.QUICKBOOKS_ENVIRONMENT,
+            ...(e.QUICKBOOKS_MONTHLY_READ_CAP !== undefined && { monthlyReadCap: e.QUICKBOOKS_MONTHLY_READ_CAP }),
+          }
         : undefined,
       xero: e.XERO_CLIENT_ID
-        ? { clientId: e.XERO_CLIENT_ID, clientSecret: e.XERO_CLIENT_SECRET ?? '', webhookKey: e.XERO_WEBHOOK_KEY, scopes: e.XERO_SCOPES, ...xeroApp }
+        ? {
+            clientId: e.XERO_CLIENT_ID,
+            clientSecret: e.XERO_CLIENT_SECRET ?? '',
+            webhookKey: e.XERO_WEBHOOK_KEY,
+            scopes: e.XERO_SCOPES,
+            ...xeroApp,
+          }
         : undefined,
-      stripe: e.STRIPE_SECRET_KEY || e.STRIPE_CONNECT_CLIENT_ID
-        ? { secretKey: e.STRIPE_SECRET_KEY, connectClientId: e.STRIPE_CONNECT_CLIENT_ID, webhookSecret: e.STRIPE_WEBHOOK_SECRET }
-        : undefined,
+      stripe:
+        e.STRIPE_SECRET_KEY || e.STRIPE_CONNECT_CLIENT_ID
+          ? {
+              secretKey: e.STRIPE_SECRET_KEY,
+              connectClientId: e.STRIPE_CONNECT_CLIENT_ID,
+              webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+            }
+          : undefined,
     },
   });
 }

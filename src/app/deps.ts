@@ -47,17 +47,38 @@ export interface ServiceInputs {
 
 /** Provider settings: the configured accounts, or the sandbox simulators on the embedded demo. */
 function providerSettings(config: Config, sandbox: SandboxProviders | undefined) {
-  if (!sandbox) return { configs: config.providers as ProviderConfigs, baseUrls: {} as Record<string, string>, stripe: config.providers.stripe };
+  if (!sandbox)
+    return {
+      configs: config.providers as ProviderConfigs,
+      baseUrls: {} as Record<string, string>,
+      stripe: config.providers.stripe,
+    };
   const { quickbooks: q, xero: x, stripe: s } = sandbox;
   return {
     configs: {
-      quickbooks: { clientId: q.clientId, clientSecret: q.clientSecret, webhookVerifierToken: q.webhookVerifierToken, environment: 'sandbox' },
+      quickbooks: {
+        clientId: q.clientId,
+        clientSecret: q.clientSecret,
+        webhookVerifierToken: q.webhookVerifierToken,
+        environment: 'sandbox',
+      },
       // The simulator's app counts as created after 2 March 2026, so it takes granular scopes like any new app.
-      xero: { clientId: x.clientId, clientSecret: x.clientSecret, webhookKey: x.webhookKey, scopes: config.providers.xero?.scopes, ...config.xeroApp },
+      xero: {
+        clientId: x.clientId,
+        clientSecret: x.clientSecret,
+        webhookKey: x.webhookKey,
+        scopes: config.providers.xero?.scopes,
+        ...config.xeroApp,
+      },
       stripe: { secretKey: s.secretKey, connectClientId: s.connectClientId, webhookSecret: s.webhookSecret },
     } satisfies ProviderConfigs,
     baseUrls: { quickbooks: q.baseUrl, xero: x.baseUrl, stripe: s.baseUrl } as Record<string, string>,
-    stripe: { secretKey: s.secretKey, connectClientId: s.connectClientId, webhookSecret: s.webhookSecret, platformAccountId: s.platformAccountId },
+    stripe: {
+      secretKey: s.secretKey,
+      connectClientId: s.connectClientId,
+      webhookSecret: s.webhookSecret,
+      platformAccountId: s.platformAccountId,
+    },
   };
 }
 
@@ -67,7 +88,8 @@ function providerSettings(config: Config, sandbox: SandboxProviders | undefined)
  * mapping (activities/failures.ts), and fails the activity at once instead of being retried.
  */
 export function connectionPorts(
-  vault: Pick<ConnectionVault, 'get' | 'getFreshAuth'>, registry: Pick<ProviderRegistry, 'get'>,
+  vault: Pick<ConnectionVault, 'get' | 'getFreshAuth'>,
+  registry: Pick<ProviderRegistry, 'get'>,
 ): Pick<CaseActivityDeps, 'ledger' | 'evidence'> {
   const authFor = async (connectionId: string) => {
     const connection = await vault.get(connectionId);
@@ -81,7 +103,10 @@ export function connectionPorts(
     },
     evidence: async (connectionId) => {
       const { provider, auth, connection } = await authFor(connectionId);
-      if (!provider.disputeEvidence) throw new IntegrationError('invalid', `${connection.provider} connections do not take dispute evidence`, { provider: connection.provider });
+      if (!provider.disputeEvidence)
+        throw new IntegrationError('invalid', `${connection.provider} connections do not take dispute evidence`, {
+          provider: connection.provider,
+        });
       return provider.disputeEvidence(auth);
     },
   };
@@ -94,11 +119,14 @@ export function createServices(i: ServiceInputs) {
   const settings = providerSettings(config, i.sandbox);
   const stripeBase = settings.baseUrls.stripe;
   const stripe = createStripeServices({ ...settings.stripe, ...(stripeBase ? { baseUrl: stripeBase } : {}) });
-  const registry = createProviderRegistry({
-    quickbooks: (c) => createQuickbooksProvider({ ...c, baseUrl: settings.baseUrls.quickbooks }),
-    xero: (c) => createXeroProvider({ ...c, baseUrl: settings.baseUrls.xero }),
-    stripe: () => stripe.services,
-  }, settings.configs);
+  const registry = createProviderRegistry(
+    {
+      quickbooks: (c) => createQuickbooksProvider({ ...c, baseUrl: settings.baseUrls.quickbooks }),
+      xero: (c) => createXeroProvider({ ...c, baseUrl: settings.baseUrls.xero }),
+      stripe: () => stripe.services,
+    },
+    settings.configs,
+  );
 
   const starter = createCaseStarter({ db, client, taskQueue, logger, ...(i.now ? { now: i.now } : {}) });
   const documents = createDocumentStore(db, path.join(config.dataDir, 'documents'));
@@ -107,30 +135,51 @@ export function createServices(i: ServiceInputs) {
   const alertOwners = createBrokenConnectionAlert({ db, outbox, publicUrl: config.http.publicUrl, logger });
   const keyRing = parseKeyRing(i.secrets.encryptionKeys);
   const vault = createConnectionVault({
-    db, keyRing, logger,
+    db,
+    keyRing,
+    logger,
     onBroken: async (e) => {
       await alertOwners(e); // never throws, so a Temporal outage below cannot swallow the email
       await starter.signalConnectionBroken(e.connectionId, e.reason);
     },
   });
   const dispatcher = createSyncDispatcher({ db, client, taskQueue, cases: starter, logger });
-  const sync = createSyncStore({ db, policy: { ...defaultDetectionPolicy, staleAfterDays: config.detection.staleAfterDays }, ...(i.now ? { now: i.now } : {}) });
+  const sync = createSyncStore({
+    db,
+    policy: { ...defaultDetectionPolicy, staleAfterDays: config.detection.staleAfterDays },
+    ...(i.now ? { now: i.now } : {}),
+  });
   const approvals = createApprovalStore(db, i.secrets.appSecret);
 
   const activities = createActivities({
     cases: {
-      db, outbox, approvals, documents, publicUrl: config.http.publicUrl, replyDomain: config.mail.replyDomain,
+      db,
+      outbox,
+      approvals,
+      documents,
+      publicUrl: config.http.publicUrl,
+      replyDomain: config.mail.replyDomain,
       clientLinks: { secret: i.secrets.appSecret, ttlMs: CLIENT_LINK_TTL_MS },
       ...connectionPorts(vault, registry),
     },
     sync: { connections: vault, providers: registry, sync, cases: starter },
   });
 
-  const stripeConnect = settings.stripe?.secretKey !== undefined || stripeBase
-    ? createStripeConnect({ secretKey: settings.stripe?.secretKey ?? '', clientId: settings.stripe?.connectClientId ?? '', ...(stripeBase ? { baseUrl: stripeBase } : {}) })
-    : undefined;
+  const stripeConnect =
+    settings.stripe?.secretKey !== undefined || stripeBase
+      ? createStripeConnect({
+          secretKey: settings.stripe?.secretKey ?? '',
+          clientId: settings.stripe?.connectClientId ?? '',
+          ...(stripeBase ? { baseUrl: stripeBase } : {}),
+        })
+      : undefined;
   const connections = createConnectionsPort({
-    db, vault, states: createOAuthStateStore({ db }), pending: createPendingGrantStore({ db, keyRing }), providers: registry, logger,
+    db,
+    vault,
+    states: createOAuthStateStore({ db }),
+    pending: createPendingGrantStore({ db, keyRing }),
+    providers: registry,
+    logger,
     redirectUri: (p) => `${config.http.publicUrl}/oauth/${p}/callback`,
     sandbox: () => Boolean(i.sandbox),
     ...(stripeConnect ? { verifyStripeKey: (key: string) => stripeConnect.verifyRestrictedKey(key) } : {}),
@@ -138,11 +187,29 @@ export function createServices(i: ServiceInputs) {
   });
 
   const webhooks = {
-    verifiers: registry.verifiers(), db, logger,
-    onEvents: async (provider: Parameters<typeof dispatcher.onWebhookEvents>[0], events: Parameters<typeof dispatcher.onWebhookEvents>[1]) => void (await dispatcher.onWebhookEvents(provider, events)),
+    verifiers: registry.verifiers(),
+    db,
+    logger,
+    onEvents: async (
+      provider: Parameters<typeof dispatcher.onWebhookEvents>[0],
+      events: Parameters<typeof dispatcher.onWebhookEvents>[1],
+    ) => void (await dispatcher.onWebhookEvents(provider, events)),
   };
 
-  return { registry, vault, starter, dispatcher, sync, documents, transport, outbox, approvals, activities, connections, webhooks };
+  return {
+    registry,
+    vault,
+    starter,
+    dispatcher,
+    sync,
+    documents,
+    transport,
+    outbox,
+    approvals,
+    activities,
+    connections,
+    webhooks,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -23,10 +23,20 @@ import { webSettings } from './http/settings.js';
 type Mode = 'embedded' | 'server' | 'worker';
 type Stop = () => Promise<void>;
 
-async function run(mode: Mode, config: Config, logger: Logger, pathVar: string | undefined, stops: Stop[]): Promise<void> {
+async function run(
+  mode: Mode,
+  config: Config,
+  logger: Logger,
+  pathVar: string | undefined,
+  stops: Stop[],
+): Promise<void> {
   privateByDefault();
   const opened = await makePrivate(config.dataDir);
-  if (opened > 0) logger.warn({ dataDir: config.dataDir, files: opened }, 'data files other users could read or write are now private to this user');
+  if (opened > 0)
+    logger.warn(
+      { dataDir: config.dataDir, files: opened },
+      'data files other users could read or write are now private to this user',
+    );
   const secrets = await resolveSecrets(config);
   const db = await openDatabase(config.db);
   stops.push(() => db.close());
@@ -42,8 +52,12 @@ async function run(mode: Mode, config: Config, logger: Logger, pathVar: string |
   if (config.simulators) {
     const { startSandbox, defaultSandboxPorts } = await import('./sandbox.js');
     sandbox = await startSandbox({
-      appUrl: `http://127.0.0.1:${config.http.port}`, publicUrl: config.http.publicUrl, logger,
-      stateDir: config.sandbox.stateDir, ports: config.sandbox.ports, defaultPorts: defaultSandboxPorts,
+      appUrl: `http://127.0.0.1:${config.http.port}`,
+      publicUrl: config.http.publicUrl,
+      logger,
+      stateDir: config.sandbox.stateDir,
+      ports: config.sandbox.ports,
+      defaultPorts: defaultSandboxPorts,
     });
     stops.push(() => sandbox!.close());
   }
@@ -53,7 +67,12 @@ async function run(mode: Mode, config: Config, logger: Logger, pathVar: string |
   if (mode !== 'server') {
     installTemporalRuntimeLogger(logger);
     const workerConnection = await connectWorker(temporal.target);
-    const worker = await createWorker({ connection: workerConnection, namespace: temporal.target.namespace, taskQueue: config.temporal.taskQueue, activities: services.activities });
+    const worker = await createWorker({
+      connection: workerConnection,
+      namespace: temporal.target.namespace,
+      taskQueue: config.temporal.taskQueue,
+      activities: services.activities,
+    });
     const running = worker.run();
     running.catch((err: unknown) => logger.fatal({ err }, 'worker stopped unexpectedly'));
     stops.push(async () => {
@@ -66,7 +85,8 @@ async function run(mode: Mode, config: Config, logger: Logger, pathVar: string |
 
   if (mode !== 'worker') {
     const app = await buildApp({
-      logger, trustProxy: config.http.trustProxy,
+      logger,
+      trustProxy: config.http.trustProxy,
       readiness: [
         { name: 'database', check: () => db.ping() },
         { name: 'temporal', check: async () => void (await client.workflowService.getSystemInfo({})) },
@@ -75,8 +95,13 @@ async function run(mode: Mode, config: Config, logger: Logger, pathVar: string |
       ],
       webhooks: services.webhooks,
       web: {
-        settings: webSettings(config, secrets.appSecret), db: db.db, workflows: client.workflow, outbox: services.outbox,
-        documents: services.documents, approvals: services.approvals, connections: services.connections,
+        settings: webSettings(config, secrets.appSecret),
+        db: db.db,
+        workflows: client.workflow,
+        outbox: services.outbox,
+        documents: services.documents,
+        approvals: services.approvals,
+        connections: services.connections,
         resetSandbox: sandbox && createSandboxReset({ db: db.db, connections: services.connections, sandbox, logger }),
       },
     });
@@ -84,27 +109,45 @@ async function run(mode: Mode, config: Config, logger: Logger, pathVar: string |
     stops.push(() => app.close());
     // Webhook events whose processing failed after the 2xx are retried from the inbox.
     const inbox = setInterval(() => {
-      processInbox({ db: db.db, onEvents: services.webhooks.onEvents }).catch((err: unknown) => logger.error({ err }, 'inbox processing failed'));
+      processInbox({ db: db.db, onEvents: services.webhooks.onEvents }).catch((err: unknown) =>
+        logger.error({ err }, 'inbox processing failed'),
+      );
     }, 60_000);
     stops.push(async () => clearInterval(inbox));
     // Notices no workflow retries (a connection that broke) are sent again while the mail server was down.
     let redelivering: Promise<unknown> | undefined;
     const redeliver = setInterval(() => {
       // One sweep at a time: a slow mail server must not stack sweeps up.
-      redelivering ??= services.outbox.redeliverDue()
+      redelivering ??= services.outbox
+        .redeliverDue()
         .catch((err: unknown) => logger.error({ err }, 'outbox redelivery failed'))
         .finally(() => (redelivering = undefined));
     }, 5 * 60_000).unref();
     stops.push(async () => clearInterval(redeliver));
     // Expired sessions, sign-in links, OAuth states, pending grants and approval links: swept now and hourly.
-    const housekeeping = startHousekeeping({ db: db.db, logger, before: () => services.connections.releaseExpiredChoices() });
+    const housekeeping = startHousekeeping({
+      db: db.db,
+      logger,
+      before: () => services.connections.releaseExpiredChoices(),
+    });
     stops.push(() => housekeeping.stop());
     await resumeSyncs(db.db, services.dispatcher);
-    logger.info({ url: config.http.publicUrl, temporalUi: temporal.uiUrl, sandbox: Boolean(sandbox) }, 'shortfall is up');
+    logger.info(
+      { url: config.http.publicUrl, temporalUi: temporal.uiUrl, sandbox: Boolean(sandbox) },
+      'shortfall is up',
+    );
     const banner = startBanner({
-      publicUrl: config.http.publicUrl, temporalUi: temporal.uiUrl ?? config.temporal.uiUrl, temporalAddress: temporal.target.address,
-      mailbox: webSettings(config, secrets.appSecret).mailbox, dataDir: config.dataDir, cwd: process.cwd(),
-      sandbox: sandbox && { quickbooks: sandbox.quickbooks.baseUrl, xero: sandbox.xero.baseUrl, stripe: sandbox.stripe.baseUrl },
+      publicUrl: config.http.publicUrl,
+      temporalUi: temporal.uiUrl ?? config.temporal.uiUrl,
+      temporalAddress: temporal.target.address,
+      mailbox: webSettings(config, secrets.appSecret).mailbox,
+      dataDir: config.dataDir,
+      cwd: process.cwd(),
+      sandbox: sandbox && {
+        quickbooks: sandbox.quickbooks.baseUrl,
+        xero: sandbox.xero.baseUrl,
+        stripe: sandbox.stripe.baseUrl,
+      },
     });
     console.log(`\n${banner}\n`);
   }
@@ -128,7 +171,8 @@ async function main() {
   closeWithGrace({ delay: 30_000 }, async ({ err, signal }) => {
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
-    for (const stop of stops.reverse()) await stop().catch((e: unknown) => logger.error({ err: e }, 'shutdown step failed'));
+    for (const stop of stops.reverse())
+      await stop().catch((e: unknown) => logger.error({ err: e }, 'shutdown step failed'));
   });
   await run(mode, config, logger, process.env.PATH, stops);
 }

@@ -13,13 +13,23 @@ import type { Logger } from '../services/logger.js';
 export type SandboxProvider = 'quickbooks' | 'xero' | 'stripe';
 export const sandboxProviders: readonly SandboxProvider[] = ['quickbooks', 'xero', 'stripe'];
 /** Where the simulators listen on a first start unless SANDBOX_<PROVIDER>_PORT says otherwise. */
-export const defaultSandboxPorts: Readonly<Record<SandboxProvider, number>> = { quickbooks: 4011, xero: 4012, stripe: 4013 };
+export const defaultSandboxPorts: Readonly<Record<SandboxProvider, number>> = {
+  quickbooks: 4011,
+  xero: 4012,
+  stripe: 4013,
+};
 
 /** Where the simulators listen and the app keys Shortfall uses with them: its provider settings on the demo. */
 export interface SandboxProviders {
   readonly quickbooks: { baseUrl: string; clientId: string; clientSecret: string; webhookVerifierToken: string };
   readonly xero: { baseUrl: string; clientId: string; clientSecret: string; webhookKey: string };
-  readonly stripe: { baseUrl: string; secretKey: string; connectClientId: string; webhookSecret: string; platformAccountId: string };
+  readonly stripe: {
+    baseUrl: string;
+    secretKey: string;
+    connectClientId: string;
+    webhookSecret: string;
+    platformAccountId: string;
+  };
 }
 
 export interface Sandbox extends SandboxProviders {
@@ -74,7 +84,11 @@ class StateFile {
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
 
-  constructor(readonly file: string, private readonly logger: Logger, private readonly encode: () => string) {}
+  constructor(
+    readonly file: string,
+    private readonly logger: Logger,
+    private readonly encode: () => string,
+  ) {}
 
   async read(): Promise<unknown> {
     const { decodeSnapshot } = await import('../../simulators/shared/snapshot.js');
@@ -133,25 +147,42 @@ interface Running<Secrets, State> {
  * Listens on the configured port, else the saved one, else the default; a saved or default port that is taken
  * gives way to a free one (which is then saved), a configured one does not.
  */
-async function listenOn<T>(start: (port: number) => Promise<T>, ports: { wanted: number | undefined; saved: number | undefined; fallback: number | undefined }, logger: Logger, provider: SandboxProvider): Promise<T> {
+async function listenOn<T>(
+  start: (port: number) => Promise<T>,
+  ports: { wanted: number | undefined; saved: number | undefined; fallback: number | undefined },
+  logger: Logger,
+  provider: SandboxProvider,
+): Promise<T> {
   const preferred = ports.wanted ?? ports.saved ?? ports.fallback;
   if (ports.wanted !== undefined || !preferred) return start(preferred ?? 0);
   try {
     return await start(preferred);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-    logger.warn({ provider, port: preferred }, 'the sandbox simulator\'s port is taken; using a free one');
+    logger.warn({ provider, port: preferred }, "the sandbox simulator's port is taken; using a free one");
     return start(0);
   }
 }
 
 export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
   // Dynamic imports keep simulator code out of production processes entirely.
-  const [{ startQuickbooksSimulator }, { startXeroSimulator, simulatorClient }, { startStripeSimulator }, { encodeSnapshot }] = await Promise.all([
-    import('../../simulators/quickbooks/index.js'), import('../../simulators/xero/index.js'), import('../../simulators/stripe/index.js'), import('../../simulators/shared/snapshot.js'),
+  const [
+    { startQuickbooksSimulator },
+    { startXeroSimulator, simulatorClient },
+    { startStripeSimulator },
+    { encodeSnapshot },
+  ] = await Promise.all([
+    import('../../simulators/quickbooks/index.js'),
+    import('../../simulators/xero/index.js'),
+    import('../../simulators/stripe/index.js'),
+    import('../../simulators/shared/snapshot.js'),
   ]);
   const files = new Map<SandboxProvider, StateFile>();
-  const running: { quickbooks?: Running<QuickbooksSecrets, QuickbooksSnapshot>; xero?: Running<XeroSecrets, XeroSnapshot>; stripe?: Running<StripeSecrets, StripeSnapshot> } = {};
+  const running: {
+    quickbooks?: Running<QuickbooksSecrets, QuickbooksSnapshot>;
+    xero?: Running<XeroSecrets, XeroSnapshot>;
+    stripe?: Running<StripeSecrets, StripeSnapshot>;
+  } = {};
 
   const fileFor = (provider: SandboxProvider): StateFile | undefined => {
     if (!o.stateDir) return undefined;
@@ -160,7 +191,13 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
       f = new StateFile(path.join(o.stateDir, `${provider}.json`), o.logger, () => {
         const r = running[provider];
         if (!r) throw new Error(`sandbox ${provider} is not running`);
-        return encodeSnapshot({ version: 1, port: r.port, secrets: r.secrets, demo: r.demo, state: r.snapshot() } satisfies Saved<unknown, unknown>);
+        return encodeSnapshot({
+          version: 1,
+          port: r.port,
+          secrets: r.secrets,
+          demo: r.demo,
+          state: r.snapshot(),
+        } satisfies Saved<unknown, unknown>);
       });
       files.set(provider, f);
     }
@@ -179,57 +216,150 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
   let resetPorts: Record<SandboxProvider, number> | undefined;
   const wanted = (p: SandboxProvider) => resetPorts?.[p] ?? o.ports?.[p];
 
-  async function startQuickbooks(saved: Saved<QuickbooksSecrets, QuickbooksSnapshot> | undefined, keep?: QuickbooksSecrets) {
+  async function startQuickbooks(
+    saved: Saved<QuickbooksSecrets, QuickbooksSnapshot> | undefined,
+    keep?: QuickbooksSecrets,
+  ) {
     const secrets = saved?.secrets ?? keep ?? { clientId: '', clientSecret: '', webhookVerifierToken: secret() };
     const change = onChange('quickbooks');
-    const qb: QuickbooksSimulator = await listenOn((port) => startQuickbooksSimulator({
-      port, ...(saved && { state: saved.state }), ...(change && { onChange: change }),
-      webhook: { url: `${o.appUrl}/webhooks/quickbooks`, verifierToken: secrets.webhookVerifierToken, format: 'cloudevents' },
-    }), { wanted: wanted('quickbooks'), saved: saved?.port, fallback: o.defaultPorts?.quickbooks }, o.logger, 'quickbooks');
+    const qb: QuickbooksSimulator = await listenOn(
+      (port) =>
+        startQuickbooksSimulator({
+          port,
+          ...(saved && { state: saved.state }),
+          ...(change && { onChange: change }),
+          webhook: {
+            url: `${o.appUrl}/webhooks/quickbooks`,
+            verifierToken: secrets.webhookVerifierToken,
+            format: 'cloudevents',
+          },
+        }),
+      { wanted: wanted('quickbooks'), saved: saved?.port, fallback: o.defaultPorts?.quickbooks },
+      o.logger,
+      'quickbooks',
+    );
     // The app is registered again on every start: the redirect URI follows PUBLIC_URL, the keys stay.
-    const app = qb.admin.createApp({ ...(secrets.clientId && { clientId: secrets.clientId, clientSecret: secrets.clientSecret }), redirectUris: [`${o.publicUrl}/oauth/quickbooks/callback`] });
+    const app = qb.admin.createApp({
+      ...(secrets.clientId && { clientId: secrets.clientId, clientSecret: secrets.clientSecret }),
+      redirectUris: [`${o.publicUrl}/oauth/quickbooks/callback`],
+    });
     let demo = saved?.demo;
     if (demo === undefined) {
       demo = qb.admin.createCompany({ name: 'Sandbox Design Co. (simulated)' });
       const customer = qb.admin.addCustomer(demo, { name: 'Harbor Cafe', email: 'accounts@harbor-cafe.example' });
-      const invoice = qb.admin.addInvoice(demo, { customerId: customer.Id, txnDate: daysAgo(20), dueDate: daysAgo(5), lines: [{ description: 'Brand identity', unitPrice: 600 }, { description: 'Menu design', unitPrice: 250 }, { description: 'Signage', unitPrice: 150 }] });
-      qb.admin.addPayment(demo, { customerId: customer.Id, amount: 600, applications: [{ invoiceId: invoice.Id, amount: 600 }], memo: 'full and final payment', txnDate: daysAgo(1) });
+      const invoice = qb.admin.addInvoice(demo, {
+        customerId: customer.Id,
+        txnDate: daysAgo(20),
+        dueDate: daysAgo(5),
+        lines: [
+          { description: 'Brand identity', unitPrice: 600 },
+          { description: 'Menu design', unitPrice: 250 },
+          { description: 'Signage', unitPrice: 150 },
+        ],
+      });
+      qb.admin.addPayment(demo, {
+        customerId: customer.Id,
+        amount: 600,
+        applications: [{ invoiceId: invoice.Id, amount: 600 }],
+        memo: 'full and final payment',
+        txnDate: daysAgo(1),
+      });
     }
     qb.admin.suggestCompany(demo);
-    running.quickbooks = { url: qb.url, port: portOf(qb.url), secrets: { ...secrets, clientId: app.clientId, clientSecret: app.clientSecret }, demo, snapshot: () => qb.snapshot(), close: () => qb.close() };
+    running.quickbooks = {
+      url: qb.url,
+      port: portOf(qb.url),
+      secrets: { ...secrets, clientId: app.clientId, clientSecret: app.clientSecret },
+      demo,
+      snapshot: () => qb.snapshot(),
+      close: () => qb.close(),
+    };
   }
 
   async function startXero(saved: Saved<XeroSecrets, XeroSnapshot> | undefined, keep?: XeroSecrets) {
     const secrets = saved?.secrets ?? keep ?? { webhookKey: secret() };
     const change = onChange('xero');
-    const xero: XeroSimulator = await listenOn((port) => startXeroSimulator({
-      port, ...(saved && { state: saved.state }), ...(change && { onChange: change }),
-      webhook: { url: `${o.appUrl}/webhooks/xero`, key: secrets.webhookKey, autoDeliver: true }, consent: { mode: 'page' }, validate: false,
-    }), { wanted: wanted('xero'), saved: saved?.port, fallback: o.defaultPorts?.xero }, o.logger, 'xero');
+    const xero: XeroSimulator = await listenOn(
+      (port) =>
+        startXeroSimulator({
+          port,
+          ...(saved && { state: saved.state }),
+          ...(change && { onChange: change }),
+          webhook: { url: `${o.appUrl}/webhooks/xero`, key: secrets.webhookKey, autoDeliver: true },
+          consent: { mode: 'page' },
+          validate: false,
+        }),
+      { wanted: wanted('xero'), saved: saved?.port, fallback: o.defaultPorts?.xero },
+      o.logger,
+      'xero',
+    );
     let demo = saved?.demo;
     if (demo === undefined) {
       demo = xero.admin.addTenant({ name: 'Kestrel Plumbing (simulated)', baseCurrency: 'GBP' });
-      const xi = xero.admin.seedInvoice(demo, { contact: { name: 'Ridgeway Homes', email: 'ap@ridgeway.example' }, currency: 'GBP', date: daysAgo(30), dueDate: daysAgo(2), lines: [{ description: 'Boiler installation', unitAmount: '1800.00' }, { description: 'Call-out', unitAmount: '120.00' }] });
-      xero.admin.seedPayment(demo, { invoiceId: xi.invoiceId, amount: '1500.00', reference: 'part payment', date: daysAgo(1) });
+      const xi = xero.admin.seedInvoice(demo, {
+        contact: { name: 'Ridgeway Homes', email: 'ap@ridgeway.example' },
+        currency: 'GBP',
+        date: daysAgo(30),
+        dueDate: daysAgo(2),
+        lines: [
+          { description: 'Boiler installation', unitAmount: '1800.00' },
+          { description: 'Call-out', unitAmount: '120.00' },
+        ],
+      });
+      xero.admin.seedPayment(demo, {
+        invoiceId: xi.invoiceId,
+        amount: '1500.00',
+        reference: 'part payment',
+        date: daysAgo(1),
+      });
     }
     xero.admin.suggestTenants([demo]);
-    running.xero = { url: xero.url, port: portOf(xero.url), secrets, demo, snapshot: () => xero.snapshot(), close: () => xero.close() };
+    running.xero = {
+      url: xero.url,
+      port: portOf(xero.url),
+      secrets,
+      demo,
+      snapshot: () => xero.snapshot(),
+      close: () => xero.close(),
+    };
   }
 
-  async function startStripe(saved: Saved<StripeSecrets, StripeSnapshot> | undefined, keep?: { secrets: StripeSecrets; platformOnly: StripeSnapshot }) {
+  async function startStripe(
+    saved: Saved<StripeSecrets, StripeSnapshot> | undefined,
+    keep?: { secrets: StripeSecrets; platformOnly: StripeSnapshot },
+  ) {
     const secrets = saved?.secrets ?? keep?.secrets ?? { webhookSecret: `whsec_${secret()}` };
     const state = saved?.state ?? keep?.platformOnly;
     const change = onChange('stripe');
-    const stripe: StripeSimulator = await listenOn((port) => startStripeSimulator({
-      port, ...(state && { state }), ...(change && { onChange: change }),
-      webhook: { url: `${o.appUrl}/webhooks/stripe`, secret: secrets.webhookSecret },
-    }), { wanted: wanted('stripe'), saved: saved?.port, fallback: o.defaultPorts?.stripe }, o.logger, 'stripe');
+    const stripe: StripeSimulator = await listenOn(
+      (port) =>
+        startStripeSimulator({
+          port,
+          ...(state && { state }),
+          ...(change && { onChange: change }),
+          webhook: { url: `${o.appUrl}/webhooks/stripe`, secret: secrets.webhookSecret },
+        }),
+      { wanted: wanted('stripe'), saved: saved?.port, fallback: o.defaultPorts?.stripe },
+      o.logger,
+      'stripe',
+    );
     const demo = saved?.demo ?? stripe.admin.scenarios.partialPayment().accountId;
     stripe.admin.suggestAccount(demo);
-    running.stripe = { url: stripe.url, port: stripe.port, secrets, demo, snapshot: () => stripe.snapshot(), close: () => stripe.close() };
+    running.stripe = {
+      url: stripe.url,
+      port: stripe.port,
+      secrets,
+      demo,
+      snapshot: () => stripe.snapshot(),
+      close: () => stripe.close(),
+    };
   }
 
-  async function startAll(keep?: { quickbooks: QuickbooksSecrets; xero: XeroSecrets; stripe: { secrets: StripeSecrets; platformOnly: StripeSnapshot } }) {
+  async function startAll(keep?: {
+    quickbooks: QuickbooksSecrets;
+    xero: XeroSecrets;
+    stripe: { secrets: StripeSecrets; platformOnly: StripeSnapshot };
+  }) {
     await startQuickbooks(keep ? undefined : await load('quickbooks'), keep?.quickbooks);
     await startXero(keep ? undefined : await load('xero'), keep?.xero);
     await startStripe(keep ? undefined : await load('stripe'), keep?.stripe);
@@ -248,16 +378,37 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
   const { q, x, s } = r();
   const stripeState = s.snapshot();
   const sandbox: Sandbox = {
-    quickbooks: { baseUrl: q.url, clientId: q.secrets.clientId, clientSecret: q.secrets.clientSecret, webhookVerifierToken: q.secrets.webhookVerifierToken },
-    xero: { baseUrl: x.url, clientId: simulatorClient.clientId, clientSecret: simulatorClient.clientSecret, webhookKey: x.secrets.webhookKey },
-    stripe: { baseUrl: s.url, secretKey: stripeState.platform.secretKey, connectClientId: stripeState.platform.clientId, webhookSecret: s.secrets.webhookSecret, platformAccountId: stripeState.store.platformAccountId },
+    quickbooks: {
+      baseUrl: q.url,
+      clientId: q.secrets.clientId,
+      clientSecret: q.secrets.clientSecret,
+      webhookVerifierToken: q.secrets.webhookVerifierToken,
+    },
+    xero: {
+      baseUrl: x.url,
+      clientId: simulatorClient.clientId,
+      clientSecret: simulatorClient.clientSecret,
+      webhookKey: x.secrets.webhookKey,
+    },
+    stripe: {
+      baseUrl: s.url,
+      secretKey: stripeState.platform.secretKey,
+      connectClientId: stripeState.platform.clientId,
+      webhookSecret: s.secrets.webhookSecret,
+      platformAccountId: stripeState.store.platformAccountId,
+    },
     stateDir: o.stateDir,
     async reset() {
       const { q: q0, x: x0, s: s0 } = r();
-      const keep = { quickbooks: q0.secrets, xero: x0.secrets, stripe: { secrets: s0.secrets, platformOnly: platformOnly(s0.snapshot()) } };
+      const keep = {
+        quickbooks: q0.secrets,
+        xero: x0.secrets,
+        stripe: { secrets: s0.secrets, platformOnly: platformOnly(s0.snapshot()) },
+      };
       const ports = { quickbooks: q0.port, xero: x0.port, stripe: s0.port };
       await closeAll();
-      if (o.stateDir) await Promise.all(sandboxProviders.map((p) => rm(path.join(o.stateDir!, `${p}.json`), { force: true })));
+      if (o.stateDir)
+        await Promise.all(sandboxProviders.map((p) => rm(path.join(o.stateDir!, `${p}.json`), { force: true })));
       resetPorts = ports;
       try {
         await startAll(keep);
@@ -268,7 +419,10 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
     },
     close: closeAll,
   };
-  o.logger.info({ quickbooks: q.url, xero: x.url, stripe: s.url, stateDir: o.stateDir ?? null }, 'sandbox provider simulators started');
+  o.logger.info(
+    { quickbooks: q.url, xero: x.url, stripe: s.url, stateDir: o.stateDir ?? null },
+    'sandbox provider simulators started',
+  );
   return sandbox;
 }
 
@@ -279,7 +433,9 @@ function platformOnly(snapshot: StripeSnapshot): StripeSnapshot {
     platform,
     store: {
       platformAccountId: store.platformAccountId,
-      accounts: store.accounts.filter((a) => a.account.id === store.platformAccountId).map((a) => ({ ...a, collections: {}, invoiceCounter: 0 })),
+      accounts: store.accounts
+        .filter((a) => a.account.id === store.platformAccountId)
+        .map((a) => ({ ...a, collections: {}, invoiceCounter: 0 })),
       keys: new Map([...store.keys].filter(([key]) => key === platform.secretKey)),
       connections: new Map(),
       controlledElsewhere: new Set(),

@@ -73,20 +73,42 @@ export function caseAccount(f: AccountFacts): CaseAccount {
   const currency = f.total.currency;
   const payments = f.payments.filter((p) => !p.reversed);
   const credits = f.credits.filter((c) => !c.reversed);
-  const paid = sum(payments.map((p) => p.amount), currency);
-  const credited = sum(credits.map((c) => c.amount), currency);
-  const writtenOff = sum(f.writeOffs.map((w) => w.amount), currency);
+  const paid = sum(
+    payments.map((p) => p.amount),
+    currency,
+  );
+  const credited = sum(
+    credits.map((c) => c.amount),
+    currency,
+  );
+  const writtenOff = sum(
+    f.writeOffs.map((w) => w.amount),
+    currency,
+  );
   const stillOwed = subtract(subtract(subtract(f.total, paid), credited), writtenOff);
   const owed = Math.max(0, stillOwed.minor);
-  const contested = f.contested === undefined ? owed : Math.max(0, Math.min(owed, subtract(f.contested, money(0, currency)).minor));
-  return { currency, total: f.total, payments, paid, credits, credited, writtenOff, stillOwed, inDispute: money(contested, currency), settled: !isPositive(stillOwed) };
+  const contested =
+    f.contested === undefined ? owed : Math.max(0, Math.min(owed, subtract(f.contested, money(0, currency)).minor));
+  return {
+    currency,
+    total: f.total,
+    payments,
+    paid,
+    credits,
+    credited,
+    writtenOff,
+    stillOwed,
+    inDispute: money(contested, currency),
+    settled: !isPositive(stillOwed),
+  };
 }
 
 /**
  * Shortfall's own reference for a case's credit note: written on the credit note's memo, and in a concession letter
  * until the ledger numbers the credit note (the number then replaces it before the letter goes out).
  */
-export const caseCreditReference = (caseId: string): string => `SF-${caseId.replace(/-/g, '').slice(0, 8).toUpperCase()}`;
+export const caseCreditReference = (caseId: string): string =>
+  `SF-${caseId.replace(/-/g, '').slice(0, 8).toUpperCase()}`;
 
 /** How a credit note is named to an owner or a client: by the ledger's own number when it has one. */
 export function creditNoteLabel(c: Pick<AccountCredit, 'ref' | 'number'>): string {

@@ -26,7 +26,10 @@ export function assertCalendar(cal: BusinessCalendar): void {
 
 export function inZone(iso: string, cal: BusinessCalendar): DateTime {
   const dt = DateTime.fromISO(iso, { setZone: true }).setZone(cal.zone);
-  if (!dt.isValid) throw new CalendarError(`Invalid timestamp or zone: ${iso} in ${cal.zone} (${dt.invalidExplanation ?? dt.invalidReason})`);
+  if (!dt.isValid)
+    throw new CalendarError(
+      `Invalid timestamp or zone: ${iso} in ${cal.zone} (${dt.invalidExplanation ?? dt.invalidReason})`,
+    );
   return dt;
 }
 
@@ -40,7 +43,8 @@ export function addBusinessDays(from: DateTime, n: number, cal: BusinessCalendar
   if (n === 0) return nextBusinessDay(from, cal);
   let day = from.startOf('day');
   for (let remaining = n, scanned = 0; remaining > 0; scanned++) {
-    if (scanned > maxDaysScanned * Math.max(1, n)) throw new CalendarError('No business days found; check the holiday list');
+    if (scanned > maxDaysScanned * Math.max(1, n))
+      throw new CalendarError('No business days found; check the holiday list');
     day = day.plus({ days: 1 });
     if (isBusinessDay(day, cal)) remaining--;
   }
@@ -75,7 +79,12 @@ export function atTime(day: DateTime, hhmm: string): DateTime {
 }
 
 /** Calls `each` with every part of [from, to) that falls on one calendar day in the zone, with that day. */
-function forEachDaySegment(fromIso: string, toIso: string, cal: BusinessCalendar, each: (day: DateTime, ms: number) => void): void {
+function forEachDaySegment(
+  fromIso: string,
+  toIso: string,
+  cal: BusinessCalendar,
+  each: (day: DateTime, ms: number) => void,
+): void {
   let cursor = inZone(fromIso, cal);
   const end = inZone(toIso, cal);
   for (let scanned = 0; cursor < end; scanned++) {
@@ -101,7 +110,8 @@ export function businessMsBetween(fromIso: string, toIso: string, cal: BusinessC
  * left resumes here. Weekends and holidays do not count down; zero gives `fromIso` itself.
  */
 export function addBusinessMs(fromIso: string, ms: number, cal: BusinessCalendar): string {
-  if (!Number.isFinite(ms) || ms < 0) throw new CalendarError(`Business time must be a non-negative number of ms, got ${ms}`);
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new CalendarError(`Business time must be a non-negative number of ms, got ${ms}`);
   let cursor = inZone(fromIso, cal);
   let left = ms;
   for (let scanned = 0; left > 0; scanned++) {

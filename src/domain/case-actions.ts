@@ -20,8 +20,8 @@ interface ActionBase {
 }
 
 export type CaseAction =
-  | ActionBase & { readonly kind: 'open' | 'update'; readonly facts: CaseFacts }
-  | ActionBase & { readonly kind: 'resolve' };
+  | (ActionBase & { readonly kind: 'open' | 'update'; readonly facts: CaseFacts })
+  | (ActionBase & { readonly kind: 'resolve' });
 
 /** The provider account one connection reads: every ExternalRef built from its rows carries it. */
 export interface LedgerScope {

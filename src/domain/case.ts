@@ -5,7 +5,15 @@ import type { Money } from './money.js';
 export type CaseKind = 'short_payment' | 'dispute' | 'both';
 
 export const caseDocumentKinds = [
-  'invoice', 'signed_estimate', 'sow', 'scope_confirmation', 'rate_confirmation', 'delivery_receipt', 'photo', 'project_record', 'other',
+  'invoice',
+  'signed_estimate',
+  'sow',
+  'scope_confirmation',
+  'rate_confirmation',
+  'delivery_receipt',
+  'photo',
+  'project_record',
+  'other',
 ] as const;
 export type CaseDocumentKind = (typeof caseDocumentKinds)[number];
 

@@ -13,7 +13,12 @@ const byExponent: Record<0 | 2 | 3 | 4, string> = {
 };
 
 export const currencyExponents: ReadonlyMap<string, number> = new Map(
-  Object.entries(byExponent).flatMap(([exp, codes]) => codes.split(/\s+/).filter(Boolean).map((c) => [c, Number(exp)] as const)),
+  Object.entries(byExponent).flatMap(([exp, codes]) =>
+    codes
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((c) => [c, Number(exp)] as const),
+  ),
 );
 
 export class UnknownCurrencyError extends Error {

@@ -1,7 +1,13 @@
 // Response windows as absolute timestamps. The workflow only sleeps until them, so every rule lives here.
 import { DateTime } from 'luxon';
 import {
-  addBusinessDays, assertCalendar, atTime, inZone, nextBusinessDay, previousBusinessDay, type BusinessCalendar,
+  addBusinessDays,
+  assertCalendar,
+  atTime,
+  inZone,
+  nextBusinessDay,
+  previousBusinessDay,
+  type BusinessCalendar,
 } from './calendar.js';
 
 export interface DeadlinePolicy {
@@ -30,7 +36,10 @@ export const defaultPolicy: DeadlinePolicy = {
   reminders: { businessDayBefore: true, morningOf: true },
 };
 
-export function policyFor(calendar: Partial<BusinessCalendar> & { zone: string }, overrides: Partial<Omit<DeadlinePolicy, 'calendar'>> = {}): DeadlinePolicy {
+export function policyFor(
+  calendar: Partial<BusinessCalendar> & { zone: string },
+  overrides: Partial<Omit<DeadlinePolicy, 'calendar'>> = {},
+): DeadlinePolicy {
   return { ...defaultPolicy, ...overrides, calendar: { ...defaultPolicy.calendar, ...calendar } };
 }
 
@@ -39,7 +48,13 @@ export type DeadlineName = 'written_response' | 'written_response_hard_limit' | 
 export type ScheduleEntry =
   | { readonly kind: 'alert'; readonly name: 'owner_alert'; readonly at: string; readonly inMs: number }
   | { readonly kind: 'deadline'; readonly name: DeadlineName; readonly at: string; readonly inMs: number }
-  | { readonly kind: 'reminder'; readonly name: `${DeadlineName}.${ReminderSlot}`; readonly for: DeadlineName; readonly at: string; readonly inMs: number };
+  | {
+      readonly kind: 'reminder';
+      readonly name: `${DeadlineName}.${ReminderSlot}`;
+      readonly for: DeadlineName;
+      readonly at: string;
+      readonly inMs: number;
+    };
 
 export interface Schedule {
   readonly now: string;
@@ -54,7 +69,11 @@ type ReminderSlot = 'day_before' | 'morning_of';
 const msFrom = (now: DateTime, at: DateTime) => Math.max(0, at.diff(now).toMillis());
 
 function withReminders(name: DeadlineName, due: DateTime, now: DateTime, policy: DeadlinePolicy): ScheduleEntry[] {
-  const { calendar, businessHours: { start }, reminders } = policy;
+  const {
+    calendar,
+    businessHours: { start },
+    reminders,
+  } = policy;
   const slots: Record<ReminderSlot, DateTime | undefined> = {
     day_before: reminders.businessDayBefore ? atTime(previousBusinessDay(due, calendar), start) : undefined,
     morning_of: reminders.morningOf ? atTime(due.startOf('day'), start) : undefined,
@@ -62,13 +81,16 @@ function withReminders(name: DeadlineName, due: DateTime, now: DateTime, policy:
   const entries: ScheduleEntry[] = [{ kind: 'deadline', name, at: iso(due), inMs: msFrom(now, due) }];
   for (const slot of ['day_before', 'morning_of'] as const) {
     const at = slots[slot];
-    if (at && at > now && at < due) entries.push({ kind: 'reminder', name: `${name}.${slot}`, for: name, at: iso(at), inMs: msFrom(now, at) });
+    if (at && at > now && at < due)
+      entries.push({ kind: 'reminder', name: `${name}.${slot}`, for: name, at: iso(at), inMs: msFrom(now, at) });
   }
   return entries;
 }
 
-const sorted = (now: DateTime, entries: ScheduleEntry[]): Schedule =>
-  ({ now: iso(now), entries: entries.sort((a, b) => Date.parse(a.at) - Date.parse(b.at)) });
+const sorted = (now: DateTime, entries: ScheduleEntry[]): Schedule => ({
+  now: iso(now),
+  entries: entries.sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
+});
 
 export interface ResponseInput {
   readonly now: string;
@@ -99,7 +121,10 @@ export function responseSchedule(input: ResponseInput, policy: DeadlinePolicy = 
   return sorted(now, entries);
 }
 
-export function balanceSchedule(input: { readonly now: string; readonly responseSentAt: string }, policy: DeadlinePolicy = defaultPolicy): Schedule {
+export function balanceSchedule(
+  input: { readonly now: string; readonly responseSentAt: string },
+  policy: DeadlinePolicy = defaultPolicy,
+): Schedule {
   assertCalendar(policy.calendar);
   const now = inZone(input.now, policy.calendar);
   const sent = inZone(input.responseSentAt, policy.calendar);

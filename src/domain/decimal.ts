@@ -9,5 +9,6 @@ const DecimalClass = DecimalModule as unknown as typeof DecimalModule.Decimal;
 // would round before we do.
 export const Dec = DecimalClass.clone({ precision: 60, rounding: DecimalClass.ROUND_HALF_EVEN });
 export type Dec = DecimalInstance;
-export const { ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_HALF_DOWN, ROUND_UP, ROUND_DOWN, ROUND_CEIL, ROUND_FLOOR } = DecimalClass;
+export const { ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_HALF_DOWN, ROUND_UP, ROUND_DOWN, ROUND_CEIL, ROUND_FLOOR } =
+  DecimalClass;
 export type Rounding = DecimalInstance.Rounding;

@@ -25,8 +25,22 @@ export interface DetectionPolicy {
  * rules forbid deductions from the amount), so they need no allowance. The larger of the two applies.
  */
 export const defaultAbsoluteTolerance: Readonly<Record<string, number>> = {
-  USD: 5_000, CAD: 5_000, AUD: 5_000, NZD: 5_000, EUR: 5_000, GBP: 5_000, CHF: 5_000, SGD: 5_000,
-  HKD: 40_000, SEK: 50_000, NOK: 50_000, DKK: 35_000, JPY: 5_000, ZAR: 90_000, MXN: 90_000, INR: 400_000,
+  USD: 5_000,
+  CAD: 5_000,
+  AUD: 5_000,
+  NZD: 5_000,
+  EUR: 5_000,
+  GBP: 5_000,
+  CHF: 5_000,
+  SGD: 5_000,
+  HKD: 40_000,
+  SEK: 50_000,
+  NOK: 50_000,
+  DKK: 35_000,
+  JPY: 5_000,
+  ZAR: 90_000,
+  MXN: 90_000,
+  INR: 400_000,
 };
 export const defaultPercentTolerance = 1;
 
@@ -68,12 +82,32 @@ export interface InvoiceState {
 }
 
 export type DetectionReason =
-  | 'short_payment' | 'short_payment_changed' | 'objection' | 'stripe_dispute' | 'stripe_dispute_changed'
-  | 'balance_cleared' | 'within_tolerance' | 'invoice_voided' | 'stripe_dispute_closed'
-  | 'unpaid' | 'overpaid' | 'deposit' | 'payment_plan' | 'missed_instalment' | 'customer_opted_out' | 'not_open' | 'unchanged' | 'stale';
+  | 'short_payment'
+  | 'short_payment_changed'
+  | 'objection'
+  | 'stripe_dispute'
+  | 'stripe_dispute_changed'
+  | 'balance_cleared'
+  | 'within_tolerance'
+  | 'invoice_voided'
+  | 'stripe_dispute_closed'
+  | 'unpaid'
+  | 'overpaid'
+  | 'deposit'
+  | 'payment_plan'
+  | 'missed_instalment'
+  | 'customer_opted_out'
+  | 'not_open'
+  | 'unchanged'
+  | 'stale';
 
 export type DetectionResult =
-  | { readonly kind: 'open' | 'update'; readonly reason: DetectionReason; readonly caseKey: string; readonly facts: CaseFacts }
+  | {
+      readonly kind: 'open' | 'update';
+      readonly reason: DetectionReason;
+      readonly caseKey: string;
+      readonly facts: CaseFacts;
+    }
   | { readonly kind: 'resolve'; readonly reason: DetectionReason; readonly caseKey: string }
   | { readonly kind: 'none'; readonly reason: DetectionReason; readonly caseKey?: string; readonly detail?: string };
 
@@ -84,7 +118,8 @@ export const sameRef = (a: ExternalRef, b: ExternalRef): boolean =>
   a.provider === b.provider && a.accountId === b.accountId && a.id === b.id;
 
 /** The money a payment put on the invoice: applications funded by a credit note are credits, not payments. */
-export const cashApplications = (p: Payment, invoice: ExternalRef) => p.applications.filter((a) => !a.creditNoteId && sameRef(a.invoice, invoice));
+export const cashApplications = (p: Payment, invoice: ExternalRef) =>
+  p.applications.filter((a) => !a.creditNoteId && sameRef(a.invoice, invoice));
 
 export function appliedPayments(state: InvoiceState): { payments: Payment[]; paid: Money } {
   const { invoice } = state;
@@ -99,12 +134,18 @@ export interface OrganisationTolerance {
   readonly percent: number;
 }
 
-export function withTolerances(policy: DetectionPolicy, own: Readonly<Record<string, OrganisationTolerance>>): DetectionPolicy {
+export function withTolerances(
+  policy: DetectionPolicy,
+  own: Readonly<Record<string, OrganisationTolerance>>,
+): DetectionPolicy {
   const entries = Object.entries(own);
   if (entries.length === 0) return policy;
   return {
     ...policy,
-    absoluteTolerance: { ...policy.absoluteTolerance, ...Object.fromEntries(entries.map(([c, t]) => [c, t.absoluteMinor])) },
+    absoluteTolerance: {
+      ...policy.absoluteTolerance,
+      ...Object.fromEntries(entries.map(([c, t]) => [c, t.absoluteMinor])),
+    },
     percentByCurrency: { ...policy.percentByCurrency, ...Object.fromEntries(entries.map(([c, t]) => [c, t.percent])) },
   };
 }
@@ -118,7 +159,11 @@ export function toleranceFor(total: Money, policy: DetectionPolicy): Money {
 /** Some money arrived but not all of it: 0 < balance < total. Tolerances are applied separately. */
 export function isShortPaid(state: InvoiceState): boolean {
   const { invoice } = state;
-  return isPositive(appliedPayments(state).paid) && isPositive(invoice.balance) && compare(invoice.balance, invoice.total) < 0;
+  return (
+    isPositive(appliedPayments(state).paid) &&
+    isPositive(invoice.balance) &&
+    compare(invoice.balance, invoice.total) < 0
+  );
 }
 
 /** Facts for an invoice-keyed case; `kind` is what this trigger contributes before combining. */
@@ -127,9 +172,17 @@ export function invoiceFacts(state: InvoiceState, kind: CaseKind): CaseFacts {
   const { payments, paid } = appliedPayments(state);
   const flagged = payments.map((p) => ({ p, r: classifyPayment(p) })).find(({ r }) => r.risk === 'high');
   return {
-    kind, invoice: invoice.ref, invoiceNumber: invoice.number, customer: invoice.customer.ref,
-    total: invoice.total, paid, disputed: invoice.balance, payments: payments.map((p) => p.ref),
-    ...(flagged && { fullAndFinal: { payment: flagged.p.ref, memo: flagged.r.text ?? '', matched: flagged.r.matched ?? '' } }),
+    kind,
+    invoice: invoice.ref,
+    invoiceNumber: invoice.number,
+    customer: invoice.customer.ref,
+    total: invoice.total,
+    paid,
+    disputed: invoice.balance,
+    payments: payments.map((p) => p.ref),
+    ...(flagged && {
+      fullAndFinal: { payment: flagged.p.ref, memo: flagged.r.text ?? '', matched: flagged.r.matched ?? '' },
+    }),
   };
 }
 
@@ -141,18 +194,28 @@ export function invoiceFacts(state: InvoiceState, kind: CaseKind): CaseFacts {
  */
 function staleSince(payments: readonly Payment[], today: string, policy: DetectionPolicy): string | undefined {
   if (Number.isNaN(dayNumber(today))) throw new Error(`today must be a YYYY-MM-DD date, got ${JSON.stringify(today)}`);
-  const last = payments.map((p) => p.date).sort().at(-1);
+  const last = payments
+    .map((p) => p.date)
+    .sort()
+    .at(-1);
   return last !== undefined && dayNumber(today) - dayNumber(last) > policy.staleAfterDays ? last : undefined;
 }
 
-export function detectShortPayment(state: InvoiceState, openCase: OpenCase | undefined, today: string, policy = defaultDetectionPolicy): DetectionResult {
+export function detectShortPayment(
+  state: InvoiceState,
+  openCase: OpenCase | undefined,
+  today: string,
+  policy = defaultDetectionPolicy,
+): DetectionResult {
   const { invoice } = state;
   const key = caseKey({ invoice: invoice.ref });
-  const quiet = (reason: DetectionReason): DetectionResult => (openCase ? { kind: 'resolve', reason, caseKey: key } : { kind: 'none', reason, caseKey: key });
+  const quiet = (reason: DetectionReason): DetectionResult =>
+    openCase ? { kind: 'resolve', reason, caseKey: key } : { kind: 'none', reason, caseKey: key };
 
   if (invoice.status === 'void' || invoice.status === 'deleted') return quiet('invoice_voided');
   if (state.customerOptedOut) return { kind: 'none', reason: 'customer_opted_out', caseKey: key };
-  if (invoice.isDeposit || state.arrangement?.kind === 'deposit') return { kind: 'none', reason: 'deposit', caseKey: key };
+  if (invoice.isDeposit || state.arrangement?.kind === 'deposit')
+    return { kind: 'none', reason: 'deposit', caseKey: key };
   if (invoice.onPaymentPlan) return { kind: 'none', reason: 'payment_plan', caseKey: key };
 
   if (invoice.status === 'draft') return { kind: 'none', reason: 'not_open', caseKey: key };
@@ -162,7 +225,8 @@ export function detectShortPayment(state: InvoiceState, openCase: OpenCase | und
   if (compare(paid, invoice.total) > 0 || balance.minor < 0) return quiet('overpaid');
   if (isZero(balance) || invoice.status === 'paid') return quiet('balance_cleared');
   const plan = state.arrangement;
-  if (plan?.kind === 'plan' && plan.owed.currency === invoice.currency) return detectOnPlan(state, plan, openCase, today, policy);
+  if (plan?.kind === 'plan' && plan.owed.currency === invoice.currency)
+    return detectOnPlan(state, plan, openCase, today, policy);
   if (compare(balance, toleranceFor(invoice.total, policy)) <= 0) return quiet('within_tolerance');
 
   const shortPaid = isShortPaid(state);
@@ -170,12 +234,20 @@ export function detectShortPayment(state: InvoiceState, openCase: OpenCase | und
     if (!shortPaid) return { kind: 'none', reason: 'unpaid', caseKey: key };
     // Old history (say, years of it from a first backfill) is not news: no case, no letter about long-past money.
     const last = staleSince(state.payments, today, policy);
-    if (last) return { kind: 'none', reason: 'stale', caseKey: key, detail: `last payment on ${last} is older than ${policy.staleAfterDays} days` };
+    if (last)
+      return {
+        kind: 'none',
+        reason: 'stale',
+        caseKey: key,
+        detail: `last payment on ${last} is older than ${policy.staleAfterDays} days`,
+      };
     return { kind: 'open', reason: 'short_payment', caseKey: key, facts: invoiceFacts(state, 'short_payment') };
   }
   const facts = invoiceFacts(state, shortPaid ? combineKinds(openCase.kind, 'short_payment') : openCase.kind);
   const changed = !isZero(subtract(openCase.disputed, balance)) || facts.kind !== openCase.kind;
-  return changed ? { kind: 'update', reason: 'short_payment_changed', caseKey: key, facts } : { kind: 'none', reason: 'unchanged', caseKey: key };
+  return changed
+    ? { kind: 'update', reason: 'short_payment_changed', caseKey: key, facts }
+    : { kind: 'none', reason: 'unchanged', caseKey: key };
 }
 
 /**
@@ -184,7 +256,10 @@ export function detectShortPayment(state: InvoiceState, openCase: OpenCase | und
  */
 export function dueUnderPlan(plan: Extract<Arrangement, { kind: 'plan' }>, today: string): Money {
   if (Number.isNaN(dayNumber(today))) throw new Error(`today must be a YYYY-MM-DD date, got ${JSON.stringify(today)}`);
-  return sum(plan.instalments.filter((i) => i.dueOn < today).map((i) => i.amount), plan.owed.currency);
+  return sum(
+    plan.instalments.filter((i) => i.dueOn < today).map((i) => i.amount),
+    plan.owed.currency,
+  );
 }
 
 /**
@@ -202,14 +277,27 @@ export function overdueUnderPlan(plan: Extract<Arrangement, { kind: 'plan' }>, b
  * missed instalment opens one for what is overdue, which the case then follows as it changes. An old last payment
  * does not make it history: the news is the missed date, not the payment.
  */
-function detectOnPlan(state: InvoiceState, plan: Extract<Arrangement, { kind: 'plan' }>, openCase: OpenCase | undefined, today: string, policy: DetectionPolicy): DetectionResult {
+function detectOnPlan(
+  state: InvoiceState,
+  plan: Extract<Arrangement, { kind: 'plan' }>,
+  openCase: OpenCase | undefined,
+  today: string,
+  policy: DetectionPolicy,
+): DetectionResult {
   const key = caseKey({ invoice: state.invoice.ref });
   const overdue = overdueUnderPlan(plan, state.invoice.balance, today);
   if (compare(overdue, toleranceFor(state.invoice.total, policy)) <= 0) {
-    return openCase ? { kind: 'resolve', reason: 'payment_plan', caseKey: key } : { kind: 'none', reason: 'payment_plan', caseKey: key };
+    return openCase
+      ? { kind: 'resolve', reason: 'payment_plan', caseKey: key }
+      : { kind: 'none', reason: 'payment_plan', caseKey: key };
   }
-  const facts: CaseFacts = { ...invoiceFacts(state, openCase ? combineKinds(openCase.kind, 'short_payment') : 'short_payment'), disputed: overdue };
+  const facts: CaseFacts = {
+    ...invoiceFacts(state, openCase ? combineKinds(openCase.kind, 'short_payment') : 'short_payment'),
+    disputed: overdue,
+  };
   if (!openCase) return { kind: 'open', reason: 'missed_instalment', caseKey: key, facts };
   const changed = !isZero(subtract(openCase.disputed, overdue)) || facts.kind !== openCase.kind;
-  return changed ? { kind: 'update', reason: 'missed_instalment', caseKey: key, facts } : { kind: 'none', reason: 'unchanged', caseKey: key };
+  return changed
+    ? { kind: 'update', reason: 'missed_instalment', caseKey: key, facts }
+    : { kind: 'none', reason: 'unchanged', caseKey: key };
 }

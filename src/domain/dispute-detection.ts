@@ -1,8 +1,14 @@
 // Disputes: a written objection, or a Stripe dispute tied (when unambiguous) to the ledger invoice it paid.
 import { caseKey, combineKinds, type CaseFacts, type Objection, type StripeDisputeRef } from './case.js';
 import {
-  dayNumber, defaultDetectionPolicy, invoiceFacts, isShortPaid, sameRef,
-  type DetectionResult, type InvoiceState, type OpenCase,
+  dayNumber,
+  defaultDetectionPolicy,
+  invoiceFacts,
+  isShortPaid,
+  sameRef,
+  type DetectionResult,
+  type InvoiceState,
+  type OpenCase,
 } from './detection.js';
 import type { ChargeDispute, DisputedCharge, ExternalRef } from './model.js';
 import { add, isPositive, subtract, zero } from './money.js';
@@ -10,9 +16,11 @@ import { add, isPositive, subtract, zero } from './money.js';
 export function detectObjection(objection: Objection, state: InvoiceState, openCase?: OpenCase): DetectionResult {
   const key = caseKey({ invoice: objection.invoice });
   const { invoice } = state;
-  if (!sameRef(invoice.ref, objection.invoice)) throw new Error(`Objection for ${key} was matched with invoice ${invoice.ref.id}`);
+  if (!sameRef(invoice.ref, objection.invoice))
+    throw new Error(`Objection for ${key} was matched with invoice ${invoice.ref.id}`);
   if (state.customerOptedOut) return { kind: 'none', reason: 'customer_opted_out', caseKey: key };
-  if (invoice.status === 'void' || invoice.status === 'deleted') return { kind: 'none', reason: 'invoice_voided', caseKey: key };
+  if (invoice.status === 'void' || invoice.status === 'deleted')
+    return { kind: 'none', reason: 'invoice_voided', caseKey: key };
   // Nothing is owed, so there is nothing for this service to collect; a refund request is out of scope.
   if (!isPositive(invoice.balance)) return { kind: 'none', reason: 'balance_cleared', caseKey: key };
 
@@ -40,18 +48,29 @@ function sameCustomer(charge: StripeCharge, state: InvoiceState): boolean {
 }
 
 /** Links only when exactly one ledger invoice fits amount, currency, customer and date window. */
-export function matchStripeCharge(charge: StripeCharge, ledger: readonly InvoiceState[], policy = defaultDetectionPolicy): LedgerMatch {
-  const candidates = ledger.filter((state) =>
-    state.invoice.ref.provider !== 'stripe' &&
-    sameCustomer(charge, state) &&
-    state.payments.some((p) =>
-      p.status === 'applied' &&
-      p.amount.currency === charge.amount.currency && p.amount.minor === charge.amount.minor &&
-      Math.abs(dayNumber(p.date) - dayNumber(charge.date)) <= policy.matchWindowDays &&
-      p.applications.some((a) => sameRef(a.invoice, state.invoice.ref))));
+export function matchStripeCharge(
+  charge: StripeCharge,
+  ledger: readonly InvoiceState[],
+  policy = defaultDetectionPolicy,
+): LedgerMatch {
+  const candidates = ledger.filter(
+    (state) =>
+      state.invoice.ref.provider !== 'stripe' &&
+      sameCustomer(charge, state) &&
+      state.payments.some(
+        (p) =>
+          p.status === 'applied' &&
+          p.amount.currency === charge.amount.currency &&
+          p.amount.minor === charge.amount.minor &&
+          Math.abs(dayNumber(p.date) - dayNumber(charge.date)) <= policy.matchWindowDays &&
+          p.applications.some((a) => sameRef(a.invoice, state.invoice.ref)),
+      ),
+  );
   const [only, ...rest] = candidates;
   if (!only) return { kind: 'none' };
-  return rest.length === 0 ? { kind: 'matched', invoice: only } : { kind: 'ambiguous', candidates: candidates.map((c) => c.invoice.ref) };
+  return rest.length === 0
+    ? { kind: 'matched', invoice: only }
+    : { kind: 'ambiguous', candidates: candidates.map((c) => c.invoice.ref) };
 }
 
 const matchedInvoice = (m: LedgerMatch) => (m.kind === 'matched' ? m.invoice : undefined);
@@ -64,23 +83,36 @@ export interface StripeDisputeContext {
   readonly openCase?: OpenCase;
 }
 
-export function detectStripeDispute(dispute: ChargeDispute, ctx: StripeDisputeContext, policy = defaultDetectionPolicy): DetectionResult {
+export function detectStripeDispute(
+  dispute: ChargeDispute,
+  ctx: StripeDisputeContext,
+  policy = defaultDetectionPolicy,
+): DetectionResult {
   const linked = dispute.invoice
     ? ctx.ledger.find((s) => sameRef(s.invoice.ref, dispute.invoice as ExternalRef))
     : ctx.charge && matchedInvoice(matchStripeCharge(ctx.charge, ctx.ledger, policy));
   const invoiceRef = dispute.invoice ?? linked?.invoice.ref;
   const key = invoiceRef ? caseKey({ invoice: invoiceRef }) : caseKey({ stripeDispute: dispute.ref });
   if (closedStatuses.has(dispute.status)) {
-    return ctx.openCase ? { kind: 'resolve', reason: 'stripe_dispute_closed', caseKey: key } : { kind: 'none', reason: 'stripe_dispute_closed', caseKey: key };
+    return ctx.openCase
+      ? { kind: 'resolve', reason: 'stripe_dispute_closed', caseKey: key }
+      : { kind: 'none', reason: 'stripe_dispute_closed', caseKey: key };
   }
 
-  const stripeDispute: StripeDisputeRef = { dispute: dispute.ref, chargeId: dispute.chargeId, ...(dispute.dueBy && { dueBy: dispute.dueBy }) };
+  const stripeDispute: StripeDisputeRef = {
+    dispute: dispute.ref,
+    chargeId: dispute.chargeId,
+    ...(dispute.dueBy && { dueBy: dispute.dueBy }),
+  };
   const kind = ctx.openCase ? combineKinds(ctx.openCase.kind, 'dispute') : 'dispute';
   const facts: CaseFacts = linked
-    // The ledger still shows the charge as paid until someone books the chargeback, so the clawed-back amount is added.
-    ? { ...invoiceFacts(linked, kind), disputed: add(linked.invoice.balance, dispute.amount), stripeDispute }
+    ? // The ledger still shows the charge as paid until someone books the chargeback, so the clawed-back amount is added.
+      { ...invoiceFacts(linked, kind), disputed: add(linked.invoice.balance, dispute.amount), stripeDispute }
     : {
-        kind, stripeDispute, payments: [], disputed: dispute.amount,
+        kind,
+        stripeDispute,
+        payments: [],
+        disputed: dispute.amount,
         paid: ctx.charge ? subtract(ctx.charge.amount, dispute.amount) : zero(dispute.amount.currency),
         ...(invoiceRef && { invoice: invoiceRef }),
       };

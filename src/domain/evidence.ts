@@ -11,8 +11,16 @@ export interface EvidenceItem {
 
 export const evidenceItems: readonly EvidenceItem[] = [
   { key: 'agreement', label: 'Signed estimate or statement of work', kinds: ['signed_estimate', 'sow'] },
-  { key: 'confirmation', label: 'Where the scope or rate was confirmed (an email, a message)', kinds: ['scope_confirmation', 'rate_confirmation'] },
-  { key: 'delivery', label: 'Proof of delivery or completion (delivery receipt, completion photos)', kinds: ['delivery_receipt', 'photo'] },
+  {
+    key: 'confirmation',
+    label: 'Where the scope or rate was confirmed (an email, a message)',
+    kinds: ['scope_confirmation', 'rate_confirmation'],
+  },
+  {
+    key: 'delivery',
+    label: 'Proof of delivery or completion (delivery receipt, completion photos)',
+    kinds: ['delivery_receipt', 'photo'],
+  },
   { key: 'records', label: 'Project records (time sheets, tickets, change log)', kinds: ['project_record'] },
 ];
 
@@ -24,11 +32,19 @@ export interface EvidenceCheck extends EvidenceItem {
   readonly state: 'attached' | 'on_case' | 'missing';
 }
 
-export function evidenceChecklist(caseDocuments: readonly CaseDocument[], attachedIds: readonly string[]): EvidenceCheck[] {
+export function evidenceChecklist(
+  caseDocuments: readonly CaseDocument[],
+  attachedIds: readonly string[],
+): EvidenceCheck[] {
   return evidenceItems.map((item) => {
     const docs = caseDocuments.filter((d) => item.kinds.includes(d.kind));
     const attached = docs.filter((d) => attachedIds.includes(d.id)).map((d) => d.name);
     const onCase = docs.filter((d) => !attachedIds.includes(d.id)).map((d) => d.name);
-    return { ...item, attached, onCase, state: attached.length > 0 ? 'attached' : onCase.length > 0 ? 'on_case' : 'missing' };
+    return {
+      ...item,
+      attached,
+      onCase,
+      state: attached.length > 0 ? 'attached' : onCase.length > 0 ? 'on_case' : 'missing',
+    };
   });
 }

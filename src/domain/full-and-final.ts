@@ -8,27 +8,87 @@ export interface MemoRisk {
   readonly matched?: string;
 }
 
-const corrections = new Map(Object.entries({
-  ful: 'full', fulll: 'full', fll: 'full', fuly: 'fully', fullly: 'fully',
-  finel: 'final', finl: 'final', fianl: 'final', fnal: 'final', finall: 'final', finaly: 'final',
-  pmt: 'payment', pymt: 'payment', pymnt: 'payment', pmnt: 'payment', paymt: 'payment', pyt: 'payment',
-  pd: 'paid', payed: 'paid', piad: 'paid', paied: 'paid',
-  stlmt: 'settlement', setlmt: 'settlement', settlmt: 'settlement', sttlmt: 'settlement',
-  setled: 'settled', setteled: 'settled', n: 'and',
-  paidinfull: 'paid in full', fullandfinal: 'full and final', fullfinal: 'full final', fandf: 'f and f',
-}));
+const corrections = new Map(
+  Object.entries({
+    ful: 'full',
+    fulll: 'full',
+    fll: 'full',
+    fuly: 'fully',
+    fullly: 'fully',
+    finel: 'final',
+    finl: 'final',
+    fianl: 'final',
+    fnal: 'final',
+    finall: 'final',
+    finaly: 'final',
+    pmt: 'payment',
+    pymt: 'payment',
+    pymnt: 'payment',
+    pmnt: 'payment',
+    paymt: 'payment',
+    pyt: 'payment',
+    pd: 'paid',
+    payed: 'paid',
+    piad: 'paid',
+    paied: 'paid',
+    stlmt: 'settlement',
+    setlmt: 'settlement',
+    settlmt: 'settlement',
+    sttlmt: 'settlement',
+    setled: 'settled',
+    setteled: 'settled',
+    n: 'and',
+    paidinfull: 'paid in full',
+    fullandfinal: 'full and final',
+    fullfinal: 'full final',
+    fandf: 'f and f',
+  }),
+);
 
 // Longer words get one Damerau edit of slack ("payement", "setlement", "settelment", "satisfacton").
 const fuzzyTargets = ['payment', 'settlement', 'satisfaction', 'accepted'];
 
 const phrases = [
-  'full and final', 'final and full', 'full final', 'f and f', 'fnf', 'accord and satisfaction',
-  'in full satisfaction', 'full satisfaction', 'accepted as full payment', 'full settlement', 'final settlement',
-  'complete settlement', 'settlement in full', 'in settlement', 'paid in full', 'payment in full', 'pay in full',
-  'settled in full', 'fully paid', 'paid fully', 'full payment', 'final payment', 'pif', 'p i f', 'in full',
+  'full and final',
+  'final and full',
+  'full final',
+  'f and f',
+  'fnf',
+  'accord and satisfaction',
+  'in full satisfaction',
+  'full satisfaction',
+  'accepted as full payment',
+  'full settlement',
+  'final settlement',
+  'complete settlement',
+  'settlement in full',
+  'in settlement',
+  'paid in full',
+  'payment in full',
+  'pay in full',
+  'settled in full',
+  'fully paid',
+  'paid fully',
+  'full payment',
+  'final payment',
+  'pif',
+  'p i f',
+  'in full',
 ].map((p) => p.split(' '));
 
-const negatorsBefore = new Set(['not', 'no', 'non', 'never', 'isnt', 'nor', 'partial', 'partially', 'part', 'towards', 'toward']);
+const negatorsBefore = new Set([
+  'not',
+  'no',
+  'non',
+  'never',
+  'isnt',
+  'nor',
+  'partial',
+  'partially',
+  'part',
+  'towards',
+  'toward',
+]);
 const negatorsAfter = new Set(['follow', 'follows', 'following', 'pending', 'due', 'later', 'next', 'come']);
 
 function editDistanceAtMostOne(a: string, b: string): boolean {
@@ -52,11 +112,17 @@ function canonicalToken(t: string): string {
 }
 
 export function tokenizeMemo(text: string): string[] {
-  const plain = text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+  const plain = text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
     .replace(/['’`]/g, '')
     .replace(/[&+]/g, ' and ')
     .replace(/[^a-z0-9]+/g, ' ');
-  return plain.split(' ').filter(Boolean).flatMap((t) => canonicalToken(t).split(' '));
+  return plain
+    .split(' ')
+    .filter(Boolean)
+    .flatMap((t) => canonicalToken(t).split(' '));
 }
 
 function occursAt(tokens: readonly string[], phrase: readonly string[], at: number): boolean {
@@ -73,7 +139,8 @@ export function classifyMemo(text: string | undefined): MemoRisk {
   if (!text) return { risk: 'none' };
   const tokens = tokenizeMemo(text);
   const matches = phrases.flatMap((phrase) =>
-    tokens.flatMap((_, at) => (occursAt(tokens, phrase, at) ? [{ phrase, start: at, end: at + phrase.length }] : [])));
+    tokens.flatMap((_, at) => (occursAt(tokens, phrase, at) ? [{ phrase, start: at, end: at + phrase.length }] : [])),
+  );
   const negatedSpans = matches.filter((m) => negated(tokens, m.start, m.end));
   // "not the full and final settlement": "final settlement" sits inside a negated phrase, so it is negated too.
   const hit = matches.find((m) => !negatedSpans.some((n) => m.start < n.end && n.start < m.end));

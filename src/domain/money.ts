@@ -13,13 +13,21 @@ export interface Money {
 
 export type RoundingMode = 'half-even' | 'half-up' | 'half-down' | 'up' | 'down' | 'ceil' | 'floor';
 const roundingModes: Record<RoundingMode, D.Rounding> = {
-  'half-even': D.ROUND_HALF_EVEN, 'half-up': D.ROUND_HALF_UP, 'half-down': D.ROUND_HALF_DOWN,
-  up: D.ROUND_UP, down: D.ROUND_DOWN, ceil: D.ROUND_CEIL, floor: D.ROUND_FLOOR,
+  'half-even': D.ROUND_HALF_EVEN,
+  'half-up': D.ROUND_HALF_UP,
+  'half-down': D.ROUND_HALF_DOWN,
+  up: D.ROUND_UP,
+  down: D.ROUND_DOWN,
+  ceil: D.ROUND_CEIL,
+  floor: D.ROUND_FLOOR,
 };
 
 export class CurrencyMismatchError extends Error {
   override readonly name = 'CurrencyMismatchError';
-  constructor(readonly left: string, readonly right: string) {
+  constructor(
+    readonly left: string,
+    readonly right: string,
+  ) {
     super(`Cannot combine ${left} with ${right}`);
   }
 }
@@ -93,6 +101,11 @@ export function sum(items: readonly Money[], currency: string): Money {
 
 export function formatMoney(m: Money, locale: string): string {
   const exp = currencyExponent(m.currency);
-  const format = new Intl.NumberFormat(locale, { style: 'currency', currency: m.currency, minimumFractionDigits: exp, maximumFractionDigits: exp });
+  const format = new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency: m.currency,
+    minimumFractionDigits: exp,
+    maximumFractionDigits: exp,
+  });
   return format.format(toDecimalString(m) as `${number}`); // a decimal string keeps amounts above 2^53/100 exact
 }

@@ -19,7 +19,13 @@ export const redactPaths = [
   '*.token',
 ];
 
-export function createLogger(opts: { level: string; destination?: pino.DestinationStream } & Pick<LoggerOptions, 'base'>): Logger {
-  const options: LoggerOptions = { level: opts.level, redact: { paths: redactPaths, censor: '[redacted]' }, base: opts.base ?? { service: 'shortfall' } };
+export function createLogger(
+  opts: { level: string; destination?: pino.DestinationStream } & Pick<LoggerOptions, 'base'>,
+): Logger {
+  const options: LoggerOptions = {
+    level: opts.level,
+    redact: { paths: redactPaths, censor: '[redacted]' },
+    base: opts.base ?? { service: 'shortfall' },
+  };
   return opts.destination ? pino(options, opts.destination) : pino(options);
 }

@@ -40,11 +40,19 @@ export interface ConnectionsPort {
   /** The provider's authorisation URL, with a fresh `state` bound to this user and provider. */
   startUrl(userId: string, provider: ProviderKey): Promise<string>;
   /** Checks `state`, exchanges the code and stores the connection; a refused or replayed callback is `ok: false`. */
-  completeCallback(userId: string, provider: ProviderKey, query: Readonly<Record<string, string>>): Promise<PortResult<CallbackOutcome>>;
+  completeCallback(
+    userId: string,
+    provider: ProviderKey,
+    query: Readonly<Record<string, string>>,
+  ): Promise<PortResult<CallbackOutcome>>;
   /** The choice a callback left for this user; `ok: false` once used, expired, or when it is not theirs. */
   choice(userId: string, choiceId: string): Promise<PortResult<AccountChoice>>;
   /** Connects the chosen organisations (each its own connection) and uses the choice up. */
-  choose(userId: string, choiceId: string, accountIds: readonly string[]): Promise<PortResult<readonly ConnectionSummary[]>>;
+  choose(
+    userId: string,
+    choiceId: string,
+    accountIds: readonly string[],
+  ): Promise<PortResult<readonly ConnectionSummary[]>>;
   /** Drops the choice: nothing is connected. */
   cancelChoice(userId: string, choiceId: string): Promise<void>;
   list(organisationId: string): Promise<readonly ConnectionSummary[]>;

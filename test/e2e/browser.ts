@@ -6,7 +6,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
+const args = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 function onPath(name: string, pathVar: string | undefined): string | undefined {
   for (const dir of (pathVar ?? '').split(path.delimiter).filter(Boolean)) {
@@ -27,7 +36,10 @@ export async function chromiumExecutable(env: NodeJS.ProcessEnv = process.env): 
     const { default: packaged } = await import('@sparticuz/chromium');
     return await packaged.executablePath();
   } catch (err) {
-    throw new Error(`No Chromium: set CHROMIUM_PATH, put \`chromium\` on PATH, or run \`npm ci\` (devDependency @sparticuz/chromium). ${String(err)}`, { cause: err });
+    throw new Error(
+      `No Chromium: set CHROMIUM_PATH, put \`chromium\` on PATH, or run \`npm ci\` (devDependency @sparticuz/chromium). ${String(err)}`,
+      { cause: err },
+    );
   }
 }
 
@@ -38,7 +50,14 @@ export async function chromiumExecutable(env: NodeJS.ProcessEnv = process.env): 
 export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = await mkdtemp(path.join(os.tmpdir(), 'shortfall-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: await chromiumExecutable(), headless: true, args, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false, viewport: { width: 1280, height: 900 }, locale: 'en-US',
+    executablePath: await chromiumExecutable(),
+    headless: true,
+    args,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+    viewport: { width: 1280, height: 900 },
+    locale: 'en-US',
   });
   return {
     context,

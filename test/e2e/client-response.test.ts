@@ -36,14 +36,16 @@ afterAll(async () => {
 /** axe-core's violations on the page as it stands (WCAG 2.1 A and AA), by rule and the elements they hit. */
 async function violations(page: Page): Promise<string[]> {
   await page.evaluate(axe.source);
-  const result = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })`)) as axe.AxeResults;
+  const result = (await page.evaluate(
+    `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })`,
+  )) as axe.AxeResults;
   return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 const fitsWidth = (page: Page) => page.evaluate('document.documentElement.scrollWidth <= window.innerWidth');
 
 describe('the client response page in Chromium', () => {
-  it('from the letter on a phone to the objection on the owner\'s case page', { timeout: 120_000 }, async () => {
+  it("from the letter on a phone to the objection on the owner's case page", { timeout: 120_000 }, async () => {
     const c = await cases.openCase();
     const { path } = await cases.responsePath(c.id);
     const page = await chromium.context.newPage();

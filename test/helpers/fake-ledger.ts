@@ -29,8 +29,12 @@ export class FakeLedger implements LedgerConnector {
     if (existing) return existing;
     const total = { minor: req.lines.reduce((s, l) => s + l.amount.minor, 0), currency: req.currency };
     const note: CreditNote = {
-      ref: { provider: 'quickbooks', accountId: 'realm-1', id: `cm-${this.creditNotes.size + 1}` }, lines: req.lines.map((l) => ({ description: l.description, amount: l.amount })),
-      total, allocations: [{ invoice: { provider: 'quickbooks', accountId: 'realm-1', id: req.invoiceId }, amount: total }], status: 'applied', updatedAt: new Date().toISOString(),
+      ref: { provider: 'quickbooks', accountId: 'realm-1', id: `cm-${this.creditNotes.size + 1}` },
+      lines: req.lines.map((l) => ({ description: l.description, amount: l.amount })),
+      total,
+      allocations: [{ invoice: { provider: 'quickbooks', accountId: 'realm-1', id: req.invoiceId }, amount: total }],
+      status: 'applied',
+      updatedAt: new Date().toISOString(),
     };
     this.creditNotes.set(req.idempotencyKey, note);
     return note;

@@ -36,10 +36,16 @@ async function startRun(): Promise<Run> {
   process.once('exit', () => {
     cleanUp();
     const left = stopMarked(runId);
-    if (left.length > 0) console.error(`test run: stopped ${left.length} leftover process(es):\n${left.map((p) => `  ${p.pid} ${p.command.slice(0, 160)}`).join('\n')}`);
+    if (left.length > 0)
+      console.error(
+        `test run: stopped ${left.length} leftover process(es):\n${left.map((p) => `  ${p.pid} ${p.command.slice(0, 160)}`).join('\n')}`,
+      );
   });
   const fromEnv = process.env.TEST_DATABASE_URL;
-  const [pgliteTemplate, server] = await Promise.all([buildPgliteTemplate(runId), fromEnv ? undefined : startThrowawayPostgres()]);
+  const [pgliteTemplate, server] = await Promise.all([
+    buildPgliteTemplate(runId),
+    fromEnv ? undefined : startThrowawayPostgres(),
+  ]);
   return {
     postgresUrl: fromEnv ?? server!.url,
     pgliteTemplate,

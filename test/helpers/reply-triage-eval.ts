@@ -7,12 +7,25 @@ import { invoices } from '../fixtures/reply-triage/invoices.js';
 
 export const kinds: readonly ReplyKind[] = ['specific', 'vague', 'accepts', 'unclear'];
 
-export interface Score { readonly tp: number; readonly fp: number; readonly fn: number; readonly precision: number; readonly recall: number }
+export interface Score {
+  readonly tp: number;
+  readonly fp: number;
+  readonly fn: number;
+  readonly precision: number;
+  readonly recall: number;
+}
 const score = (tp: number, fp: number, fn: number): Score => ({
-  tp, fp, fn, precision: tp + fp === 0 ? 1 : tp / (tp + fp), recall: tp + fn === 0 ? 1 : tp / (tp + fn),
+  tp,
+  fp,
+  fn,
+  precision: tp + fp === 0 ? 1 : tp / (tp + fp),
+  recall: tp + fn === 0 ? 1 : tp / (tp + fn),
 });
 
-export interface Miss { readonly id: string; readonly what: string }
+export interface Miss {
+  readonly id: string;
+  readonly what: string;
+}
 
 export interface Evaluation {
   readonly cases: number;
@@ -30,28 +43,46 @@ export const triageCase = (c: CorpusCase): ReplyTriage => {
 };
 
 export function evaluate(cases: readonly CorpusCase[] = corpus): Evaluation {
-  const k = Object.fromEntries(kinds.map((x) => [x, { tp: 0, fp: 0, fn: 0 }])) as Record<ReplyKind, { tp: number; fp: number; fn: number }>;
+  const k = Object.fromEntries(kinds.map((x) => [x, { tp: 0, fp: 0, fn: 0 }])) as Record<
+    ReplyKind,
+    { tp: number; fp: number; fn: number }
+  >;
   const l = { tp: 0, fp: 0, fn: 0 };
   const f = { tp: 0, fp: 0, fn: 0 };
   const misses: Miss[] = [];
   let right = 0;
   for (const c of cases) {
     const got = triageCase(c);
-    if (got.kind === c.kind) { k[c.kind].tp++; right++; } else {
-      k[got.kind].fp++; k[c.kind].fn++;
+    if (got.kind === c.kind) {
+      k[c.kind].tp++;
+      right++;
+    } else {
+      k[got.kind].fp++;
+      k[c.kind].fn++;
       misses.push({ id: c.id, what: `kind ${got.kind}, labelled ${c.kind}` });
     }
     const want = new Set(c.lines ?? []);
     const have = new Set(got.lines.map((x) => x.lineId));
-    for (const id of have) if (want.has(id)) l.tp++; else { l.fp++; misses.push({ id: c.id, what: `line ${id} suggested, not labelled` }); }
-    for (const id of want) if (!have.has(id)) { l.fn++; misses.push({ id: c.id, what: `line ${id} labelled, not suggested` }); }
-    const gotFig = got.expected && got.received ? `${toDecimalString(got.expected)}/${toDecimalString(got.received)}` : undefined;
+    for (const id of have)
+      if (want.has(id)) l.tp++;
+      else {
+        l.fp++;
+        misses.push({ id: c.id, what: `line ${id} suggested, not labelled` });
+      }
+    for (const id of want)
+      if (!have.has(id)) {
+        l.fn++;
+        misses.push({ id: c.id, what: `line ${id} labelled, not suggested` });
+      }
+    const gotFig =
+      got.expected && got.received ? `${toDecimalString(got.expected)}/${toDecimalString(got.received)}` : undefined;
     const wantFig = c.expected && c.received ? `${c.expected}/${c.received}` : undefined;
     if (gotFig && gotFig === wantFig) f.tp++;
     else {
       if (gotFig) f.fp++;
       if (wantFig) f.fn++;
-      if (gotFig || wantFig) misses.push({ id: c.id, what: `figures ${gotFig ?? 'none'}, labelled ${wantFig ?? 'none'}` });
+      if (gotFig || wantFig)
+        misses.push({ id: c.id, what: `figures ${gotFig ?? 'none'}, labelled ${wantFig ?? 'none'}` });
     }
   }
   return {

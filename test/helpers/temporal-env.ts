@@ -13,7 +13,10 @@ import { bundleCacheDir } from './run-files.js';
  * The SDK gives an ephemeral server a fixed 5 s to answer (reference/temporal.md §1.1); on a loaded 2-core machine
  * a start can miss that window, so starting is retried a few times before the test fails.
  */
-async function withStartRetries(start: () => Promise<TestWorkflowEnvironment>, attempts = 3): Promise<TestWorkflowEnvironment> {
+async function withStartRetries(
+  start: () => Promise<TestWorkflowEnvironment>,
+  attempts = 3,
+): Promise<TestWorkflowEnvironment> {
   for (let i = 1; ; i++) {
     try {
       return await start();
@@ -24,15 +27,22 @@ async function withStartRetries(start: () => Promise<TestWorkflowEnvironment>, a
 }
 
 export function createDevEnv(): Promise<TestWorkflowEnvironment> {
-  return withStartRetries(() => TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: requireBinary('temporal') }, searchAttributes: searchAttributeKeys },
-  }));
+  return withStartRetries(() =>
+    TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'existing-path', path: requireBinary('temporal') },
+        searchAttributes: searchAttributeKeys,
+      },
+    }),
+  );
 }
 
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  return withStartRetries(() => TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: requireBinary('temporal-test-server') } },
-  }));
+  return withStartRetries(() =>
+    TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: requireBinary('temporal-test-server') } },
+    }),
+  );
 }
 
 /**
@@ -45,7 +55,10 @@ export async function bundle(workflowsUrl: URL): Promise<WorkflowBundleWithSourc
   const build = () => bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
   const runId = process.env[runMarker];
   if (!runId) return build();
-  const file = path.join(bundleCacheDir(runId), `${createHash('sha256').update(workflowsPath).digest('hex').slice(0, 16)}.json`);
+  const file = path.join(
+    bundleCacheDir(runId),
+    `${createHash('sha256').update(workflowsPath).digest('hex').slice(0, 16)}.json`,
+  );
   try {
     return JSON.parse(await readFile(file, 'utf8')) as WorkflowBundleWithSourceMap;
   } catch {

@@ -19,7 +19,13 @@ describe('health endpoints', () => {
   });
 
   const app = (temporalCheck: () => Promise<void>) =>
-    buildApp({ logger, readiness: [{ name: 'database', check: () => db.ping() }, { name: 'temporal', check: temporalCheck }] });
+    buildApp({
+      logger,
+      readiness: [
+        { name: 'database', check: () => db.ping() },
+        { name: 'temporal', check: temporalCheck },
+      ],
+    });
 
   it('answers /healthz while alive and /readyz when the database and Temporal answer', async () => {
     const a = await app(async () => void (await env.client.workflowService.getSystemInfo({})));

@@ -20,7 +20,7 @@ describe('replay', () => {
     for (const f of files) await Worker.runReplayHistory({ workflowBundle }, await loadHistory(f), f);
   });
 
-  it('replays every recorded dispute case against today\'s workflow code', async () => {
+  it("replays every recorded dispute case against today's workflow code", async () => {
     const workflowBundle = await bundle(new URL('../../workflows/index.ts', import.meta.url));
     const files = (await readdir(historiesDir)).filter((f) => f.startsWith('case-') && f.endsWith('.json'));
     expect(files.sort()).toEqual(['case-chargeback-won.json', 'case-short-payment-concession.json']);
@@ -29,6 +29,8 @@ describe('replay', () => {
 
   it('rejects a history when the workflow code changed incompatibly', async () => {
     const workflowBundle = await bundle(new URL('../fixtures/workflows-changed/index.ts', import.meta.url));
-    await expect(Worker.runReplayHistory({ workflowBundle }, await loadHistory('durable-timer.json'))).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle }, await loadHistory('durable-timer.json')),
+    ).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 });

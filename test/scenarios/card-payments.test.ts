@@ -9,82 +9,110 @@ const usd = (minor: number) => ({ minor, currency: 'USD' });
 
 /** The client pays `amount` of `inv` by card through Stripe; the bookkeeper records it in QuickBooks the same day. */
 async function paidByCard(s: Scenario, inv: QbInvoice, amount: number) {
-  const { chargeId } = await s.stripe.cardPayment({ amount, at: s.now(), email: inv.customer.email, name: inv.customer.name });
+  const { chargeId } = await s.stripe.cardPayment({
+    amount,
+    at: s.now(),
+    email: inv.customer.email,
+    name: inv.customer.name,
+  });
   s.qb.pay(inv, amount, { memo: 'Card payment via Stripe payment link' });
   await s.sync();
   return chargeId;
 }
 
-scenario('a QuickBooks invoice paid in full by card and charged back is one case on the invoice, answered through Stripe', async (s) => {
-  const inv = s.qb.invoice({ lines: [['Brand workshop', 900], ['Travel', 300]] });
-  const chargeId = await paidByCard(s, inv, 1200);
-  expect(await s.cases()).toHaveLength(0); // paid in full: nothing to pursue
+scenario(
+  'a QuickBooks invoice paid in full by card and charged back is one case on the invoice, answered through Stripe',
+  async (s) => {
+    const inv = s.qb.invoice({
+      lines: [
+        ['Brand workshop', 900],
+        ['Travel', 300],
+      ],
+    });
+    const chargeId = await paidByCard(s, inv, 1200);
+    expect(await s.cases()).toHaveLength(0); // paid in full: nothing to pursue
 
-  const { disputeId } = await s.stripe.disputeCharge(chargeId, { dueInDays: 7, reason: 'product_unacceptable' });
-  await s.sync();
-  const c = await s.case(inv);
-  expect(await s.cases()).toHaveLength(1);
-  expect(c.invoiceId).toBe(inv.id);
-  await s.ownerReceived(/^Chargeback of \$1,200\.00/);
-  const v = await s.view(inv);
-  expect(v.chargeback).toMatchObject({ amount: usd(120_000) });
-  expect(v.lines.map((l) => l.description)).toEqual(['Brand workshop', 'Travel']);
-  expect(v.account.total).toEqual(usd(120_000));
+    const { disputeId } = await s.stripe.disputeCharge(chargeId, { dueInDays: 7, reason: 'product_unacceptable' });
+    await s.sync();
+    const c = await s.case(inv);
+    expect(await s.cases()).toHaveLength(1);
+    expect(c.invoiceId).toBe(inv.id);
+    await s.ownerReceived(/^Chargeback of \$1,200\.00/);
+    const v = await s.view(inv);
+    expect(v.chargeback).toMatchObject({ amount: usd(120_000) });
+    expect(v.lines.map((l) => l.description)).toEqual(['Brand workshop', 'Travel']);
+    expect(v.account.total).toEqual(usd(120_000));
 
-  await s.approveLatest('stripe_evidence');
-  await s.until('evidence submitted', (x) => x.status === 'stripe_submitted');
-  const dispute = (await s.stripe.state()).disputes.find((d) => d.id === disputeId)!;
-  expect(dispute.status).toBe('under_review');
-  expect((dispute.evidence_details as { has_evidence: boolean }).has_evidence).toBe(true);
-  expect(await s.caseMails()).toHaveLength(0); // the cardholder gets no partial-payment receipt
-  expect(s.ledger.creditMemos()).toHaveLength(0);
+    await s.approveLatest('stripe_evidence');
+    await s.until('evidence submitted', (x) => x.status === 'stripe_submitted');
+    const dispute = (await s.stripe.state()).disputes.find((d) => d.id === disputeId)!;
+    expect(dispute.status).toBe('under_review');
+    expect((dispute.evidence_details as { has_evidence: boolean }).has_evidence).toBe(true);
+    expect(await s.caseMails()).toHaveLength(0); // the cardholder gets no partial-payment receipt
+    expect(s.ledger.creditMemos()).toHaveLength(0);
 
-  // A second read of the same dispute (a webhook delivered twice) changes nothing.
-  await s.sync();
-  expect(await s.cases()).toHaveLength(1);
+    // A second read of the same dispute (a webhook delivered twice) changes nothing.
+    await s.sync();
+    expect(await s.cases()).toHaveLength(1);
 
-  await s.stripe.closeDispute(disputeId, 'won');
-  await s.sync();
-  await s.caseEnds('resolved', inv);
-});
+    await s.stripe.closeDispute(disputeId, 'won');
+    await s.sync();
+    await s.caseEnds('resolved', inv);
+  },
+);
 
-scenario('a short-paid QuickBooks invoice whose card payment is then charged back: the open case learns of the chargeback', async (s) => {
-  const inv = s.qb.invoice({ lines: [['Design', 600], ['Travel', 400]] });
-  const chargeId = await paidByCard(s, inv, 600);
-  await s.clientReceived(/partial payment only/i);
-  const before = await s.case(inv);
+scenario(
+  'a short-paid QuickBooks invoice whose card payment is then charged back: the open case learns of the chargeback',
+  async (s) => {
+    const inv = s.qb.invoice({
+      lines: [
+        ['Design', 600],
+        ['Travel', 400],
+      ],
+    });
+    const chargeId = await paidByCard(s, inv, 600);
+    await s.clientReceived(/partial payment only/i);
+    const before = await s.case(inv);
 
-  const { disputeId } = await s.stripe.disputeCharge(chargeId, { dueInDays: 7 });
-  await s.sync();
-  const v = await s.until('the chargeback to reach the case', (x) => Boolean(x.chargeback), inv);
-  expect((await s.case(inv)).id).toBe(before.id);
-  expect(await s.cases()).toHaveLength(1);
-  expect(v.chargeback).toMatchObject({ amount: usd(60_000) });
-  // Nothing of the invoice is paid any more: the 400 short and the 600 taken back.
-  expect(v.account.inDispute).toEqual(usd(100_000));
+    const { disputeId } = await s.stripe.disputeCharge(chargeId, { dueInDays: 7 });
+    await s.sync();
+    const v = await s.until('the chargeback to reach the case', (x) => Boolean(x.chargeback), inv);
+    expect((await s.case(inv)).id).toBe(before.id);
+    expect(await s.cases()).toHaveLength(1);
+    expect(v.chargeback).toMatchObject({ amount: usd(60_000) });
+    // Nothing of the invoice is paid any more: the 400 short and the 600 taken back.
+    expect(v.account.inDispute).toEqual(usd(100_000));
 
-  await s.approveLatest('stripe_evidence');
-  await s.until('evidence submitted', (x) => x.status === 'stripe_submitted' || x.stripeStatus === 'under_review', inv);
-  const dispute = (await s.stripe.state()).disputes.find((d) => d.id === disputeId)!;
-  expect(dispute.status).toBe('under_review');
-});
+    await s.approveLatest('stripe_evidence');
+    await s.until(
+      'evidence submitted',
+      (x) => x.status === 'stripe_submitted' || x.stripeStatus === 'under_review',
+      inv,
+    );
+    const dispute = (await s.stripe.state()).disputes.find((d) => d.id === disputeId)!;
+    expect(dispute.status).toBe('under_review');
+  },
+);
 
-scenario('a charge that fits two QuickBooks invoices is not guessed: the chargeback opens a case of its own', async (s) => {
-  const a = s.qb.invoice({ lines: [['Retainer, May', 500]] });
-  const b = s.qb.invoice({ lines: [['Retainer, June', 500]] });
-  s.qb.pay(a, 500);
-  s.qb.pay(b, 500);
-  const { chargeId } = await s.stripe.cardPayment({ amount: 500, at: s.now(), email: a.customer.email });
-  await s.sync();
-  await s.stripe.disputeCharge(chargeId);
-  await s.sync();
-  await s.ownerReceived(/^Chargeback of \$500\.00/);
-  const [only] = await s.cases();
-  expect(await s.cases()).toHaveLength(1);
-  expect(only!.invoiceId).toBeNull();
-});
+scenario(
+  'a charge that fits two QuickBooks invoices is not guessed: the chargeback opens a case of its own',
+  async (s) => {
+    const a = s.qb.invoice({ lines: [['Retainer, May', 500]] });
+    const b = s.qb.invoice({ lines: [['Retainer, June', 500]] });
+    s.qb.pay(a, 500);
+    s.qb.pay(b, 500);
+    const { chargeId } = await s.stripe.cardPayment({ amount: 500, at: s.now(), email: a.customer.email });
+    await s.sync();
+    await s.stripe.disputeCharge(chargeId);
+    await s.sync();
+    await s.ownerReceived(/^Chargeback of \$500\.00/);
+    const [only] = await s.cases();
+    expect(await s.cases()).toHaveLength(1);
+    expect(only!.invoiceId).toBeNull();
+  },
+);
 
-scenario('the owner who has not approved the chargeback evidence is reminded before Stripe\'s deadline', async (s) => {
+scenario("the owner who has not approved the chargeback evidence is reminded before Stripe's deadline", async (s) => {
   const inv = s.qb.invoice({ lines: [['Brand workshop', 800]] });
   const chargeId = await paidByCard(s, inv, 800);
   await s.stripe.disputeCharge(chargeId, { dueInDays: 7 });

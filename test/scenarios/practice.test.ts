@@ -9,7 +9,8 @@ const DAY = 24 * HOUR;
 const usd = (minor: number) => ({ minor, currency: 'USD' });
 
 /** Invoice $1,000 (Design $600, Travel $400), paid $600 (with a memo when given), receipt sent. */
-const shortPaid = async (s: Scenario, memo?: string) => (await openShortPaid(s, memo === undefined ? {} : { memo })).inv;
+const shortPaid = async (s: Scenario, memo?: string) =>
+  (await openShortPaid(s, memo === undefined ? {} : { memo })).inv;
 
 const respondedShortPayment = async (s: Scenario) => (await responded(s)).inv;
 
@@ -31,29 +32,42 @@ for (const memo of ['partial payment, not in full', 'balance to follow', 'part p
   });
 }
 
-scenario('the owner writes the case off: what was still owed is written off and the figures add up', async (s) => {
-  const inv = await respondedShortPayment(s);
-  await s.closeCase('write_off', 'not worth chasing');
-  const v = await s.caseEnds('written_off');
-  expect(v.account).toMatchObject({ total: usd(100_000), paid: usd(60_000), writtenOff: usd(40_000), stillOwed: usd(0) });
-  const a = v.account;
-  expect(a.paid.minor + a.credited.minor + a.writtenOff.minor + a.stillOwed.minor).toBe(a.total.minor);
-  expect(v.deadlines).toHaveLength(0);
-  await s.skipDays(30);
-  expect(s.clientMails()).toHaveLength(2); // receipt and response, no final notice after a write-off
-  expect(s.ledger.creditMemos()).toHaveLength(0);
-  expect(s.ledger.invoice(inv)?.Balance).toBe(400);
-}, 45_000);
+scenario(
+  'the owner writes the case off: what was still owed is written off and the figures add up',
+  async (s) => {
+    const inv = await respondedShortPayment(s);
+    await s.closeCase('write_off', 'not worth chasing');
+    const v = await s.caseEnds('written_off');
+    expect(v.account).toMatchObject({
+      total: usd(100_000),
+      paid: usd(60_000),
+      writtenOff: usd(40_000),
+      stillOwed: usd(0),
+    });
+    const a = v.account;
+    expect(a.paid.minor + a.credited.minor + a.writtenOff.minor + a.stillOwed.minor).toBe(a.total.minor);
+    expect(v.deadlines).toHaveLength(0);
+    await s.skipDays(30);
+    expect(s.clientMails()).toHaveLength(2); // receipt and response, no final notice after a write-off
+    expect(s.ledger.creditMemos()).toHaveLength(0);
+    expect(s.ledger.invoice(inv)?.Balance).toBe(400);
+  },
+  45_000,
+);
 
-scenario('the owner closes the case as resolved by hand: no further letter, nothing written off', async (s) => {
-  await respondedShortPayment(s);
-  await s.closeCase('resolved', 'agreed by phone');
-  const v = await s.caseEnds('resolved');
-  expect(v.account.writtenOff).toEqual(usd(0));
-  await s.skipDays(30);
-  expect(s.clientMails()).toHaveLength(2);
-  expect(s.ownerMails(/Approve: Final notice/)).toHaveLength(0);
-}, 45_000);
+scenario(
+  'the owner closes the case as resolved by hand: no further letter, nothing written off',
+  async (s) => {
+    await respondedShortPayment(s);
+    await s.closeCase('resolved', 'agreed by phone');
+    const v = await s.caseEnds('resolved');
+    expect(v.account.writtenOff).toEqual(usd(0));
+    await s.skipDays(30);
+    expect(s.clientMails()).toHaveLength(2);
+    expect(s.ownerMails(/Approve: Final notice/)).toHaveLength(0);
+  },
+  45_000,
+);
 
 scenario('the owner withdraws the case before the response: the pending draft never goes out', async (s) => {
   await shortPaid(s);
@@ -93,56 +107,78 @@ scenario('the response window closes without approval: the owner is told, the cl
   expect((await s.view()).drafts.map((d) => d.state)).not.toContain('sent');
 });
 
-scenario('the owner reminded before the payment deadline: "A payment deadline is coming up"', async (s) => {
-  await respondedShortPayment(s);
-  const due = Date.parse((await s.deadline('payment'))!);
-  await s.skip(due - s.now() - 12 * HOUR);
-  await s.ownerReceived(/A payment deadline is coming up/);
-  expect(s.clientMails(/final notice/i)).toHaveLength(0);
-}, 45_000);
+scenario(
+  'the owner reminded before the payment deadline: "A payment deadline is coming up"',
+  async (s) => {
+    await respondedShortPayment(s);
+    const due = Date.parse((await s.deadline('payment'))!);
+    await s.skip(due - s.now() - 12 * HOUR);
+    await s.ownerReceived(/A payment deadline is coming up/);
+    expect(s.clientMails(/final notice/i)).toHaveLength(0);
+  },
+  45_000,
+);
 
-scenario('the owner edits the concession letter: the client gets the edited text and one credit memo is posted', async (s) => {
-  const inv = await respondedShortPayment(s);
-  await s.objection.specific('Travel was never agreed', ['Travel']);
-  await s.concede({ Travel: 400 });
-  await s.editLatest({ subject: `Invoice ${inv.number}: Travel credited`, text: 'Dear Harbor Cafe,\n\nYou are right about Travel; we have credited it in full.\n\nAna' }, 'concession');
-  const letter = await s.clientReceived(`Invoice ${inv.number}: Travel credited`);
-  expect(letter.text).toMatch(/credited it in full/);
-  await s.caseEnds('resolved');
-  expect(s.ledger.creditMemos()).toHaveLength(1);
-  expect(s.ledger.creditMemos()[0]!.TotalAmt).toBe(400);
-  expect(s.ledger.invoice(inv)?.Balance).toBe(0);
-});
+scenario(
+  'the owner edits the concession letter: the client gets the edited text and one credit memo is posted',
+  async (s) => {
+    const inv = await respondedShortPayment(s);
+    await s.objection.specific('Travel was never agreed', ['Travel']);
+    await s.concede({ Travel: 400 });
+    await s.editLatest(
+      {
+        subject: `Invoice ${inv.number}: Travel credited`,
+        text: 'Dear Harbor Cafe,\n\nYou are right about Travel; we have credited it in full.\n\nAna',
+      },
+      'concession',
+    );
+    const letter = await s.clientReceived(`Invoice ${inv.number}: Travel credited`);
+    expect(letter.text).toMatch(/credited it in full/);
+    await s.caseEnds('resolved');
+    expect(s.ledger.creditMemos()).toHaveLength(1);
+    expect(s.ledger.creditMemos()[0]!.TotalAmt).toBe(400);
+    expect(s.ledger.invoice(inv)?.Balance).toBe(0);
+  },
+);
 
-scenario('the owner rejects the concession letter: a new draft replaces it and no credit memo is posted until approval', async (s) => {
-  await respondedShortPayment(s);
-  await s.objection.specific('Travel was never agreed', ['Travel']);
-  await s.concede({ Travel: 100 });
-  await s.rejectLatest('say it more warmly', 'concession');
-  await s.until('a new concession draft', (v) => v.drafts.filter((d) => d.kind === 'concession').length === 2 && v.drafts.at(-1)!.state === 'pending');
-  expect(s.ledger.creditMemos()).toHaveLength(0);
-  await s.approveLatest('concession');
-  await s.letterSent('concession');
-  expect(s.ledger.creditMemos()).toHaveLength(1);
-  expect(s.clientMails(/points you raised/i)).toHaveLength(1);
-});
+scenario(
+  'the owner rejects the concession letter: a new draft replaces it and no credit memo is posted until approval',
+  async (s) => {
+    await respondedShortPayment(s);
+    await s.objection.specific('Travel was never agreed', ['Travel']);
+    await s.concede({ Travel: 100 });
+    await s.rejectLatest('say it more warmly', 'concession');
+    await s.until(
+      'a new concession draft',
+      (v) => v.drafts.filter((d) => d.kind === 'concession').length === 2 && v.drafts.at(-1)!.state === 'pending',
+    );
+    expect(s.ledger.creditMemos()).toHaveLength(0);
+    await s.approveLatest('concession');
+    await s.letterSent('concession');
+    expect(s.ledger.creditMemos()).toHaveLength(1);
+    expect(s.clientMails(/points you raised/i)).toHaveLength(1);
+  },
+);
 
-scenario('a chargeback on a paid Stripe invoice: evidence approved by the owner reaches Stripe, no receipt, won resolves', async (s) => {
-  const cb = await s.stripe.chargeback({ dueInDays: 7 });
-  await s.sync();
-  await s.ownerReceived(/^Chargeback of \$2,500\.00/);
-  const draft = await s.approveLatest('stripe_evidence');
-  expect(draft.kind).toBe('stripe_evidence');
-  await s.until('evidence submitted', (v) => v.status === 'stripe_submitted');
-  const dispute = (await s.stripe.state()).disputes.find((d) => d.id === cb.disputeId)!;
-  expect(dispute.status).toBe('under_review');
-  expect(await s.caseMails()).toHaveLength(0); // no partial-payment receipt to the cardholder, nor any other letter
-  expect(s.ownerMails(/partial payment/i)).toHaveLength(0);
-  await s.stripe.closeDispute(cb.disputeId, 'won');
-  await s.sync();
-  const v = await s.caseEnds('resolved');
-  expect(v.chargeback?.amount).toEqual(usd(250_000));
-});
+scenario(
+  'a chargeback on a paid Stripe invoice: evidence approved by the owner reaches Stripe, no receipt, won resolves',
+  async (s) => {
+    const cb = await s.stripe.chargeback({ dueInDays: 7 });
+    await s.sync();
+    await s.ownerReceived(/^Chargeback of \$2,500\.00/);
+    const draft = await s.approveLatest('stripe_evidence');
+    expect(draft.kind).toBe('stripe_evidence');
+    await s.until('evidence submitted', (v) => v.status === 'stripe_submitted');
+    const dispute = (await s.stripe.state()).disputes.find((d) => d.id === cb.disputeId)!;
+    expect(dispute.status).toBe('under_review');
+    expect(await s.caseMails()).toHaveLength(0); // no partial-payment receipt to the cardholder, nor any other letter
+    expect(s.ownerMails(/partial payment/i)).toHaveLength(0);
+    await s.stripe.closeDispute(cb.disputeId, 'won');
+    await s.sync();
+    const v = await s.caseEnds('resolved');
+    expect(v.chargeback?.amount).toEqual(usd(250_000));
+  },
+);
 
 scenario('a chargeback lost: the case is written off and the owner is told', async (s) => {
   const cb = await s.stripe.chargeback({ dueInDays: 7 });
@@ -155,14 +191,17 @@ scenario('a chargeback lost: the case is written off and the owner is told', asy
   await s.ownerReceived(/Chargeback lost/);
 });
 
-scenario('a chargeback whose Stripe connection breaks: the case pauses, and the owner hears that Stripe\'s deadline still runs', async (s) => {
-  await s.stripe.chargeback({ dueInDays: 7 });
-  await s.sync();
-  await s.ownerReceived(/^Chargeback of \$2,500\.00/);
-  await s.breakConnection('refresh token revoked', 'stripe');
-  await s.ownerReceived(/Reconnect your ledger: this case is paused/);
-  const alert = await s.ownerReceived(/Stripe's evidence deadline still runs/);
-  expect(alert.text).toMatch(/does not pause/);
-  const v = await s.until('paused', (x) => Boolean(x.pausedSince));
-  expect(v.status).not.toBe('stripe_submitted');
-});
+scenario(
+  "a chargeback whose Stripe connection breaks: the case pauses, and the owner hears that Stripe's deadline still runs",
+  async (s) => {
+    await s.stripe.chargeback({ dueInDays: 7 });
+    await s.sync();
+    await s.ownerReceived(/^Chargeback of \$2,500\.00/);
+    await s.breakConnection('refresh token revoked', 'stripe');
+    await s.ownerReceived(/Reconnect your ledger: this case is paused/);
+    const alert = await s.ownerReceived(/Stripe's evidence deadline still runs/);
+    expect(alert.text).toMatch(/does not pause/);
+    const v = await s.until('paused', (x) => Boolean(x.pausedSince));
+    expect(v.status).not.toBe('stripe_submitted');
+  },
+);

@@ -23,7 +23,11 @@ describe('on the real dev server', () => {
     const taskQueue = uniqueId('dev');
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
     const result = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(durableTimerWorkflow, { taskQueue, workflowId: uniqueId('timer'), args: [0] });
+      const handle = await env.client.workflow.start(durableTimerWorkflow, {
+        taskQueue,
+        workflowId: uniqueId('timer'),
+        args: [0],
+      });
       await handle.signal(pokeSignal, 'hello');
       expect(await handle.query(pokesQuery)).toEqual(['hello']);
       return handle.result();
@@ -43,7 +47,9 @@ describe('on the time-skipping test server', () => {
     const taskQueue = uniqueId('skip');
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
     const startedAt = await env.currentTimeMs();
-    const result = await worker.runUntil(env.client.workflow.execute(durableTimerWorkflow, { taskQueue, workflowId: uniqueId('timer'), args: [3] }));
+    const result = await worker.runUntil(
+      env.client.workflow.execute(durableTimerWorkflow, { taskQueue, workflowId: uniqueId('timer'), args: [3] }),
+    );
     const elapsedDays = ((await env.currentTimeMs()) - startedAt) / 86_400_000;
     expect(result.stamped).toBe('stamped: slept 3 days');
     expect(elapsedDays).toBeGreaterThanOrEqual(3);

@@ -12,7 +12,12 @@ export interface SyncPageInput {
 export interface SyncPageResult {
   readonly actions: readonly CaseAction[];
   readonly nextPageCursor?: string;
-  readonly stored: { readonly invoices: number; readonly payments: number; readonly creditNotes: number; readonly disputes: number };
+  readonly stored: {
+    readonly invoices: number;
+    readonly payments: number;
+    readonly creditNotes: number;
+    readonly disputes: number;
+  };
 }
 
 export interface SweepPageResult {
@@ -27,7 +32,10 @@ export interface SyncActivities {
   syncPage(input: SyncPageInput): Promise<SyncPageResult>;
   /** One page of the daily sweep: compares the provider's records with ours and repairs what differs. */
   sweepPage(input: SyncPageInput): Promise<SweepPageResult>;
-  applyCaseActions(input: { connectionId: string; actions: readonly CaseAction[] }): Promise<{ started: number; signalled: number; skipped: number }>;
+  applyCaseActions(input: {
+    connectionId: string;
+    actions: readonly CaseAction[];
+  }): Promise<{ started: number; signalled: number; skipped: number }>;
   recordReconciliation(input: { connectionId: string; result: ReconciliationResult }): Promise<void>;
   markConnectionBroken(input: { connectionId: string; reason: string }): Promise<void>;
   markConnectionRestored(input: { connectionId: string }): Promise<void>;

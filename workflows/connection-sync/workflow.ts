@@ -7,8 +7,18 @@ import * as wf from '@temporalio/workflow';
 import type { SyncActivities } from './activities.js';
 import { nonRetryableFailureTypes } from '../failure-types.js';
 import {
-  authFailureType, defaultPassesPerRun, defaultSweepEveryMs, defaultSyncIntervalMs, disconnectedFailureType, reconnectedSignal, syncNowSignal,
-  syncStatusQuery, type ConnectionSyncInput, type ReconciliationResult, type SweepProgress, type SyncPhase,
+  authFailureType,
+  defaultPassesPerRun,
+  defaultSweepEveryMs,
+  defaultSyncIntervalMs,
+  disconnectedFailureType,
+  reconnectedSignal,
+  syncNowSignal,
+  syncStatusQuery,
+  type ConnectionSyncInput,
+  type ReconciliationResult,
+  type SweepProgress,
+  type SyncPhase,
 } from './definitions.js';
 
 const nonRetryableErrorTypes = [...nonRetryableFailureTypes];
@@ -17,13 +27,25 @@ const nonRetryableErrorTypes = [...nonRetryableFailureTypes];
 const pages = wf.proxyActivities<SyncActivities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 8, nonRetryableErrorTypes },
+  retry: {
+    initialInterval: '5s',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+    maximumAttempts: 8,
+    nonRetryableErrorTypes,
+  },
 });
 // Status changes (our own database, and signals to the cases) must ride out an outage: 300 attempts, about a day
 // (2 s doubling to one try every 5 minutes). Past that the sync logs it and carries on rather than failing.
 const status = wf.proxyActivities<SyncActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 300, nonRetryableErrorTypes },
+  retry: {
+    initialInterval: '2s',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+    maximumAttempts: 300,
+    nonRetryableErrorTypes,
+  },
 });
 
 // Runs begun before the sweep existed replay without it; the run they continue as sweeps.
@@ -33,7 +55,9 @@ type PassOutcome = 'drained' | 'yield' | 'broken' | 'failed' | 'disconnected';
 
 function failureOf(err: unknown): { type?: string; message: string } {
   const cause = err instanceof wf.ActivityFailure ? err.cause : err;
-  return cause instanceof wf.ApplicationFailure ? { type: cause.type ?? undefined, message: cause.message } : { message: err instanceof Error ? err.message : String(err) };
+  return cause instanceof wf.ApplicationFailure
+    ? { type: cause.type ?? undefined, message: cause.message }
+    : { message: err instanceof Error ? err.message : String(err) };
 }
 
 export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promise<void> {
@@ -55,8 +79,12 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
   wf.setHandler(syncNowSignal, () => void (syncNow = true));
   wf.setHandler(reconnectedSignal, () => void (reconnected = true));
   wf.setHandler(syncStatusQuery, () => ({
-    phase, passes, pages: pageCount, ...(lastError !== undefined && { lastError }),
-    ...(lastReconciliation && { lastReconciliation }), ...(sweeps && { nextReconciliationAt: new Date(nextSweepAt).toISOString() }),
+    phase,
+    passes,
+    pages: pageCount,
+    ...(lastError !== undefined && { lastError }),
+    ...(lastReconciliation && { lastReconciliation }),
+    ...(sweeps && { nextReconciliationAt: new Date(nextSweepAt).toISOString() }),
   }));
 
   async function failed(err: unknown): Promise<PassOutcome> {
@@ -66,7 +94,9 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
     if (failure.type === authFailureType) return 'broken';
     if (failure.type === disconnectedFailureType) return 'disconnected';
     wf.log.warn('sync pass failed', { connectionId, type: failure.type, message: failure.message });
-    await settled('record the sync failure', () => status.recordSyncFailure({ connectionId, message: failure.message }));
+    await settled('record the sync failure', () =>
+      status.recordSyncFailure({ connectionId, message: failure.message }),
+    );
     return 'failed';
   }
 
@@ -106,10 +136,17 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
     sweep = undefined; // set again only to hand a sweep under way to the next run
     try {
       do {
-        const page = await pages.sweepPage({ connectionId, ...(progress.pageCursor !== undefined && { pageCursor: progress.pageCursor }) });
+        const page = await pages.sweepPage({
+          connectionId,
+          ...(progress.pageCursor !== undefined && { pageCursor: progress.pageCursor }),
+        });
         if (page.actions.length > 0) await pages.applyCaseActions({ connectionId, actions: page.actions });
         pageCount++;
-        progress = { scanned: progress.scanned + page.scanned, repaired: progress.repaired + page.repaired, ...(page.nextPageCursor !== undefined && { pageCursor: page.nextPageCursor }) };
+        progress = {
+          scanned: progress.scanned + page.scanned,
+          repaired: progress.repaired + page.repaired,
+          ...(page.nextPageCursor !== undefined && { pageCursor: page.nextPageCursor }),
+        };
         if (progress.pageCursor !== undefined && wf.workflowInfo().continueAsNewSuggested) {
           sweep = progress;
           return 'yield';
@@ -131,7 +168,8 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
   async function awaitReconnect(reason: string): Promise<boolean> {
     phase = 'waiting_for_reconnect';
     reconnected = false; // set before the activity: a reconnect during it still counts
-    if (!(await settled('mark the connection broken', () => status.markConnectionBroken({ connectionId, reason })))) return false;
+    if (!(await settled('mark the connection broken', () => status.markConnectionBroken({ connectionId, reason }))))
+      return false;
     await wf.condition(() => reconnected);
     // The reconnect itself resumes the cases too (src/services/sync/lifecycle.ts), so a failure here is not fatal.
     await settled('mark the connection restored', () => status.markConnectionRestored({ connectionId }));
@@ -165,7 +203,16 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
   }
   await wf.condition(wf.allHandlersFinished);
   await wf.continueAsNew<typeof connectionSyncWorkflow>({
-    connectionId, intervalMs, passesPerRun, syncNow, ...(pageCursor !== undefined && { pageCursor }),
-    ...(sweeps && { sweepEveryMs, nextSweepAt, ...(sweep && { sweep }), ...(lastReconciliation && { lastReconciliation }) }),
+    connectionId,
+    intervalMs,
+    passesPerRun,
+    syncNow,
+    ...(pageCursor !== undefined && { pageCursor }),
+    ...(sweeps && {
+      sweepEveryMs,
+      nextSweepAt,
+      ...(sweep && { sweep }),
+      ...(lastReconciliation && { lastReconciliation }),
+    }),
   });
 }

@@ -2,7 +2,15 @@
 import type { CaseAccount } from '../../src/domain/account.js';
 import type { CaseDocument, FullAndFinalFlag } from '../../src/domain/case.js';
 import type { Money } from '../../src/domain/money.js';
-import type { CaseStatus, CaseView, DraftContent, DraftKind, InvoiceSnapshot, OrganisationProfile, PaymentFact } from './definitions.js';
+import type {
+  CaseStatus,
+  CaseView,
+  DraftContent,
+  DraftKind,
+  InvoiceSnapshot,
+  OrganisationProfile,
+  PaymentFact,
+} from './definitions.js';
 
 export interface LetterRequest {
   readonly kind: DraftKind;
@@ -18,7 +26,10 @@ export interface LetterRequest {
   /** No written response has gone out yet: this letter is it, so it carries the seed's partial-payment statements. */
   readonly firstWrittenResponse?: boolean;
   /** The agreed payment plan: the letter asks for the overdue instalments; the later ones stay due on their dates. */
-  readonly plan?: { readonly overdue: Money; readonly instalments: readonly { readonly dueOn: string; readonly amount: Money }[] };
+  readonly plan?: {
+    readonly overdue: Money;
+    readonly instalments: readonly { readonly dueOn: string; readonly amount: Money }[];
+  };
   /** Client emails received since the last letter, which this letter acknowledges. */
   readonly replies?: readonly { readonly at: string; readonly subject: string }[];
   readonly fullAndFinal?: FullAndFinalFlag;
@@ -29,7 +40,10 @@ export interface LetterRequest {
   /** When the first written response went out: the final notice refers to it. */
   readonly respondedAt?: string;
   readonly correspondence?: readonly { readonly kind: 'first_response' | 'client_objection'; readonly at: string }[];
-  readonly concession?: { readonly lines: readonly { readonly lineId: string; readonly amount: Money }[]; readonly creditNoteRef?: string };
+  readonly concession?: {
+    readonly lines: readonly { readonly lineId: string; readonly amount: Money }[];
+    readonly creditNoteRef?: string;
+  };
   readonly stripeDispute?: { readonly reason: string; readonly amount: Money; readonly chargeId: string };
 }
 
@@ -62,8 +76,18 @@ export interface OwnerNotice {
   readonly caseId: string;
   readonly organisation: OrganisationProfile;
   readonly kind:
-    | 'full_and_final' | 'reminder' | 'deadline_reached' | 'overdue' | 'connection_broken' | 'escalated' | 'objection' | 'stripe_outcome'
-    | 'chargeback' | 'stripe_deadline' | 'resolved' | 'evidence_pack';
+    | 'full_and_final'
+    | 'reminder'
+    | 'deadline_reached'
+    | 'overdue'
+    | 'connection_broken'
+    | 'escalated'
+    | 'objection'
+    | 'stripe_outcome'
+    | 'chargeback'
+    | 'stripe_deadline'
+    | 'resolved'
+    | 'evidence_pack';
   readonly subject: string;
   readonly detail: string;
 }
@@ -131,7 +155,9 @@ export interface CaseActivities {
   sendEmail(m: OutgoingEmail): Promise<{ readonly messageId: string }>;
   notifyOwner(n: OwnerNotice): Promise<void>;
   /** `number` is the ledger's own number for the credit note (QuickBooks DocNumber, Xero CreditNoteNumber). */
-  postCreditNote(c: CreditNotePosting): Promise<{ readonly ref: string; readonly total: Money; readonly number?: string }>;
+  postCreditNote(
+    c: CreditNotePosting,
+  ): Promise<{ readonly ref: string; readonly total: Money; readonly number?: string }>;
   stageStripeEvidence(r: StripeEvidenceRequest): Promise<void>;
   submitStripeEvidence(r: Omit<StripeEvidenceRequest, 'fields' | 'documentIds'>): Promise<void>;
   buildEvidencePack(r: EvidencePackRequest): Promise<{ readonly documentId: string; readonly name: string }>;

@@ -50,12 +50,19 @@ export interface DisputeCaseInput {
   /** Credit notes already applied to the invoice when the case opened, with the ledger's numbers. */
   readonly credits?: readonly { readonly ref: ExternalRef; readonly number?: string; readonly amount: Money }[];
   readonly fullAndFinal?: FullAndFinalFlag;
-  readonly stripeDispute?: StripeDisputeRef & { readonly amount: Money; readonly reason: string; readonly status: DisputeStatus };
+  readonly stripeDispute?: StripeDisputeRef & {
+    readonly amount: Money;
+    readonly reason: string;
+    readonly status: DisputeStatus;
+  };
   /**
    * The payment plan the owner agreed, when the case opened for a missed instalment: the case pursues only what is
    * overdue, and the later instalments stay due on their dates.
    */
-  readonly plan?: { readonly overdue: Money; readonly instalments: readonly { readonly dueOn: string; readonly amount: Money }[] };
+  readonly plan?: {
+    readonly overdue: Money;
+    readonly instalments: readonly { readonly dueOn: string; readonly amount: Money }[];
+  };
   /** The Stripe connection that holds the chargeback when the invoice lives in another ledger (QuickBooks, Xero). */
   readonly stripeConnectionId?: string;
   readonly documents: readonly CaseDocument[];
@@ -76,7 +83,8 @@ export type CaseStatus =
   | 'written_off'
   | 'withdrawn';
 
-export type DraftKind = 'receipt' | 'first_response' | 'ask_specifics' | 'uphold' | 'concession' | 'final_notice' | 'stripe_evidence';
+export type DraftKind =
+  'receipt' | 'first_response' | 'ask_specifics' | 'uphold' | 'concession' | 'final_notice' | 'stripe_evidence';
 
 export interface DraftContent {
   readonly subject: string;
@@ -161,7 +169,12 @@ export interface CaseView {
   readonly pausedSince?: string;
   readonly chargeback?: ChargebackView;
   /** The small-claims evidence pack: when it was last built, and when it will be built by itself. */
-  readonly evidencePack: { readonly builtAt?: string; readonly documentId?: string; readonly name?: string; readonly automaticAfter?: string };
+  readonly evidencePack: {
+    readonly builtAt?: string;
+    readonly documentId?: string;
+    readonly name?: string;
+    readonly automaticAfter?: string;
+  };
   readonly drafts: readonly DraftView[];
   readonly deadlines: readonly Deadline[];
   readonly timeline: readonly TimelineEntry[];
@@ -171,12 +184,23 @@ export interface CaseView {
   readonly lines: readonly CaseLine[];
   readonly objection?: ObjectionView;
   /** The client's latest emailed reply not yet followed by a registered objection: the case page suggests how to register it. */
-  readonly latestReply?: { readonly at: string; readonly from: string; readonly subject: string; readonly text: string };
+  readonly latestReply?: {
+    readonly at: string;
+    readonly from: string;
+    readonly subject: string;
+    readonly text: string;
+  };
 }
 
 export type DraftDecision =
   | { readonly kind: 'approve'; readonly version: number; readonly by: string }
-  | { readonly kind: 'edit_and_approve'; readonly version: number; readonly by: string; readonly subject: string; readonly text: string }
+  | {
+      readonly kind: 'edit_and_approve';
+      readonly version: number;
+      readonly by: string;
+      readonly subject: string;
+      readonly text: string;
+    }
   | { readonly kind: 'reject'; readonly version: number; readonly by: string; readonly note?: string };
 
 export interface DecisionResult {
@@ -189,7 +213,11 @@ export type ObjectionInput =
   | { readonly kind: 'specific'; readonly by: string; readonly summary: string; readonly lineIds: readonly string[] };
 
 export type ObjectionDecision =
-  | { readonly kind: 'concede'; readonly by: string; readonly lines: readonly { readonly lineId: string; readonly amount: Money }[] }
+  | {
+      readonly kind: 'concede';
+      readonly by: string;
+      readonly lines: readonly { readonly lineId: string; readonly amount: Money }[];
+    }
   | { readonly kind: 'uphold'; readonly by: string };
 
 export interface ExtendInput {
@@ -208,7 +236,13 @@ export type LedgerEvent =
   | { readonly kind: 'payment_applied'; readonly payment: PaymentFact; readonly balance: Money }
   | { readonly kind: 'invoice_changed'; readonly balance: Money; readonly total: Money; readonly status: string }
   | { readonly kind: 'payment_reversed'; readonly ref: ExternalRef; readonly balance: Money }
-  | { readonly kind: 'credit_note_seen'; readonly ref: ExternalRef; readonly amount: Money; readonly number?: string; readonly void?: boolean }
+  | {
+      readonly kind: 'credit_note_seen';
+      readonly ref: ExternalRef;
+      readonly amount: Money;
+      readonly number?: string;
+      readonly void?: boolean;
+    }
   | { readonly kind: 'connection_broken'; readonly reason: string }
   | { readonly kind: 'connection_restored' };
 

@@ -1,14 +1,41 @@
 // Business rules of a case as a pure reducer: (state, event) -> state. No Temporal imports, so it is
 // unit-tested without a server and carried verbatim through continue-as-new.
-import { caseAccount, creditNoteLabel, type AccountCredit, type AccountPayment, type AccountWriteOff, type CaseAccount } from '../../src/domain/account.js';
+import {
+  caseAccount,
+  creditNoteLabel,
+  type AccountCredit,
+  type AccountPayment,
+  type AccountWriteOff,
+  type CaseAccount,
+} from '../../src/domain/account.js';
 import { addBusinessMs, businessMsBetween } from '../../src/domain/calendar.js';
 import type { CaseDocument, StripeDisputeRef } from '../../src/domain/case.js';
 import type { DisputeStatus, ExternalRef } from '../../src/domain/model.js';
-import { balanceSchedule, policyFor, responseSchedule, type DeadlinePolicy, type Schedule } from '../../src/domain/deadlines.js';
+import {
+  balanceSchedule,
+  policyFor,
+  responseSchedule,
+  type DeadlinePolicy,
+  type Schedule,
+} from '../../src/domain/deadlines.js';
 import { formatMoney, money, negate, subtract, sum, type Money } from '../../src/domain/money.js';
 import type {
-  CaseStatus, CaseView, ChargebackView, CloseInput, DisputeCaseInput, DraftContent, DraftDecision, DraftKind, DraftView, ExtendInput,
-  LedgerEvent, ObjectionDecision, ObjectionInput, ObjectionView, StripeDisputeUpdate, TimelineEntry,
+  CaseStatus,
+  CaseView,
+  ChargebackView,
+  CloseInput,
+  DisputeCaseInput,
+  DraftContent,
+  DraftDecision,
+  DraftKind,
+  DraftView,
+  ExtendInput,
+  LedgerEvent,
+  ObjectionDecision,
+  ObjectionInput,
+  ObjectionView,
+  StripeDisputeUpdate,
+  TimelineEntry,
 } from './definitions.js';
 
 export type DeadlineName = 'response' | 'response_limit' | 'payment' | 'final_notice' | 'objection' | 'stripe_submit';
@@ -51,7 +78,12 @@ export interface CaseState {
   readonly chargeback?: Chargeback;
   /** Client emails received, oldest first: the next letter acknowledges those after the last letter sent. */
   /** The client's replies; `text` (its first REPLY_TEXT_LIMIT characters) is what the case page's triage reads. */
-  readonly replies: readonly { readonly at: string; readonly from: string; readonly subject: string; readonly text?: string }[];
+  readonly replies: readonly {
+    readonly at: string;
+    readonly from: string;
+    readonly subject: string;
+    readonly text?: string;
+  }[];
   /** Evidence packs asked for by the owner, and built. */
   readonly packsRequested: number;
   readonly packsBuilt: number;
@@ -98,16 +130,57 @@ export function initialState(input: DisputeCaseInput, now: string): CaseState {
   const total = input.invoice ? input.invoice.total : d!.amount;
   // With no invoice, the disputed charge is what the client paid; the chargeback then withdraws it.
   const payments: AccountPayment[] = input.invoice
-    ? input.payments.map((p) => ({ ref: p.ref.id, amount: p.amount, date: p.date, ...(p.memo ? { memo: p.memo } : {}) }))
+    ? input.payments.map((p) => ({
+        ref: p.ref.id,
+        amount: p.amount,
+        date: p.date,
+        ...(p.memo ? { memo: p.memo } : {}),
+      }))
     : [{ ref: d!.chargeId, amount: d!.amount, date: now.slice(0, 10) }];
   const s: CaseState = {
-    input: rest, status: 'open', total, payments, writeOffs: [],
-    credits: (input.credits ?? []).map((c) => ({ ref: c.ref.id, amount: c.amount, at: now, ...(c.number ? { number: c.number } : {}) })), replies: [], packsRequested: 0, packsBuilt: 0,
+    input: rest,
+    status: 'open',
+    total,
+    payments,
+    writeOffs: [],
+    credits: (input.credits ?? []).map((c) => ({
+      ref: c.ref.id,
+      amount: c.amount,
+      at: now,
+      ...(c.number ? { number: c.number } : {}),
+    })),
+    replies: [],
+    packsRequested: 0,
+    packsBuilt: 0,
     ...(input.invoice ? { ledgerBalance: input.invoice.balance } : {}),
-    ...(d ? { chargeback: { dispute: d.dispute, chargeId: d.chargeId, ...(d.dueBy ? { dueBy: d.dueBy } : {}), amount: d.amount, reason: d.reason, status: d.status, at: now } } : {}),
-    drafts: [], deadlines: {}, deadlineRevision: 0,
-    timers: [], fired: [], timeline: [], announced: false, firstResponseSent: false, finalNoticeSent: false, objections: [],
-    creditNotesPosted: [], ledgerConnected: true, stripeSubmitted: false, escalated: false, documents: input.documents,
+    ...(d
+      ? {
+          chargeback: {
+            dispute: d.dispute,
+            chargeId: d.chargeId,
+            ...(d.dueBy ? { dueBy: d.dueBy } : {}),
+            amount: d.amount,
+            reason: d.reason,
+            status: d.status,
+            at: now,
+          },
+        }
+      : {}),
+    drafts: [],
+    deadlines: {},
+    deadlineRevision: 0,
+    timers: [],
+    fired: [],
+    timeline: [],
+    announced: false,
+    firstResponseSent: false,
+    finalNoticeSent: false,
+    objections: [],
+    creditNotesPosted: [],
+    ledgerConnected: true,
+    stripeSubmitted: false,
+    escalated: false,
+    documents: input.documents,
     ...(d ? { stripeStatus: d.status } : {}),
   };
   return note(s, now, 'opened', d ? 'Chargeback received' : 'Short payment detected');
@@ -117,7 +190,8 @@ export const isClosed = (s: CaseState) => terminal.includes(s.status);
 
 const finishedChargeback: readonly DisputeStatus[] = ['won', 'lost', 'warning_closed', 'prevented'];
 /** A chargeback Stripe has not decided yet: the case answers it before anything else. */
-export const chargebackOpen = (s: CaseState): boolean => Boolean(s.chargeback) && !finishedChargeback.includes(s.chargeback!.status);
+export const chargebackOpen = (s: CaseState): boolean =>
+  Boolean(s.chargeback) && !finishedChargeback.includes(s.chargeback!.status);
 
 /**
  * What the client contests once they named lines: those lines less the credits given on them. Under an agreed
@@ -127,29 +201,51 @@ function contested(s: CaseState): Money | undefined {
   const o = [...s.objections].reverse().find((x) => x.input.kind === 'specific' || !x.answered);
   if (s.input.plan && (!o || o.input.kind !== 'specific')) {
     const known = new Set(s.input.payments.map((p) => p.ref.id));
-    const since = sum(s.payments.filter((p) => !p.reversed && !known.has(p.ref)).map((p) => p.amount), s.total.currency);
+    const since = sum(
+      s.payments.filter((p) => !p.reversed && !known.has(p.ref)).map((p) => p.amount),
+      s.total.currency,
+    );
     return money(Math.max(0, s.input.plan.overdue.minor - since.minor), s.total.currency);
   }
   if (!o || o.input.kind !== 'specific' || !s.input.invoice) return undefined;
   const ids = new Set(o.input.lineIds);
-  const lines = sum(s.input.invoice.lines.filter((l) => ids.has(l.id)).map((l) => l.amount), s.total.currency);
-  const credited = o.decision?.kind === 'concede' && hasFired(s, `credit:${o.at}`) ? sum(o.decision.lines.map((c) => c.amount), s.total.currency) : money(0, s.total.currency);
+  const lines = sum(
+    s.input.invoice.lines.filter((l) => ids.has(l.id)).map((l) => l.amount),
+    s.total.currency,
+  );
+  const credited =
+    o.decision?.kind === 'concede' && hasFired(s, `credit:${o.at}`)
+      ? sum(
+          o.decision.lines.map((c) => c.amount),
+          s.total.currency,
+        )
+      : money(0, s.total.currency);
   return subtract(lines, credited);
 }
 
 /** The one account of the case's money. A chargeback Stripe has not reversed counts as money withdrawn. */
 export function account(s: CaseState, extraCredits: readonly AccountCredit[] = []): CaseAccount {
   const cb = s.chargeback;
-  const withdrawn: AccountPayment[] = cb && cb.status !== 'won' && cb.status !== 'warning_closed' && cb.status !== 'prevented'
-    ? [{ ref: cb.dispute.id, amount: negate(cb.amount), date: cb.at.slice(0, 10), memo: 'Chargeback' }]
-    : [];
+  const withdrawn: AccountPayment[] =
+    cb && cb.status !== 'won' && cb.status !== 'warning_closed' && cb.status !== 'prevented'
+      ? [{ ref: cb.dispute.id, amount: negate(cb.amount), date: cb.at.slice(0, 10), memo: 'Chargeback' }]
+      : [];
   const c = contested(s);
-  return caseAccount({ total: s.total, payments: [...s.payments, ...withdrawn], credits: [...s.credits, ...extraCredits], writeOffs: s.writeOffs, ...(c ? { contested: c } : {}) });
+  return caseAccount({
+    total: s.total,
+    payments: [...s.payments, ...withdrawn],
+    credits: [...s.credits, ...extraCredits],
+    writeOffs: s.writeOffs,
+    ...(c ? { contested: c } : {}),
+  });
 }
 
 export const balanceCleared = (s: CaseState) => account(s).settled;
 /** What is still owed, never below zero: what letters ask for. */
-export const owed = (s: CaseState): Money => { const a = account(s); return money(Math.max(0, a.stillOwed.minor), a.currency); };
+export const owed = (s: CaseState): Money => {
+  const a = account(s);
+  return money(Math.max(0, a.stillOwed.minor), a.currency);
+};
 export const latestDraft = (s: CaseState): DraftView | undefined => s.drafts[s.drafts.length - 1];
 export const openObjection = (s: CaseState): Objection | undefined => s.objections.find((o) => !o.answered);
 
@@ -174,7 +270,9 @@ export const deadlinePassed = (s: CaseState, name: DeadlineName) => hasFired(s, 
 
 /** The earliest timer not yet fired. */
 export function nextTimer(s: CaseState, only?: readonly DeadlineName[]): Timer | undefined {
-  return s.timers.filter((t) => !s.fired.includes(t.key) && (!only || only.includes(t.for))).sort((a, b) => a.at.localeCompare(b.at))[0];
+  return s.timers
+    .filter((t) => !s.fired.includes(t.key) && (!only || only.includes(t.for)))
+    .sort((a, b) => a.at.localeCompare(b.at))[0];
 }
 
 export function casePolicy(s: CaseState): DeadlinePolicy {
@@ -183,10 +281,18 @@ export function casePolicy(s: CaseState): DeadlinePolicy {
 }
 
 const domainNames: Record<string, DeadlineName> = {
-  written_response: 'response', written_response_hard_limit: 'response_limit', stripe_evidence: 'stripe_submit', remaining_balance: 'payment',
+  written_response: 'response',
+  written_response_hard_limit: 'response_limit',
+  stripe_evidence: 'stripe_submit',
+  remaining_balance: 'payment',
 };
 
-function replaceTimers(s: CaseState, names: readonly DeadlineName[], schedule: Schedule, rename?: DeadlineName): CaseState {
+function replaceTimers(
+  s: CaseState,
+  names: readonly DeadlineName[],
+  schedule: Schedule,
+  rename?: DeadlineName,
+): CaseState {
   const fresh: Timer[] = [];
   for (const e of schedule.entries) {
     const base = e.kind === 'alert' ? 'response' : domainNames[e.kind === 'reminder' ? e.for : e.name];
@@ -203,28 +309,49 @@ function replaceTimers(s: CaseState, names: readonly DeadlineName[], schedule: S
 
 /** Response window (and Stripe evidence deadline) counted from when we learned of the dispute or objection. */
 export function scheduleResponse(s: CaseState, learnedAt: string, now: string): CaseState {
-  const schedule = responseSchedule({
-    now, learnedAt, fullAndFinal: Boolean(s.input.fullAndFinal) && !s.firstResponseSent,
-    ...(s.input.stripeDispute?.dueBy && !s.stripeSubmitted ? { stripeDueBy: s.input.stripeDispute.dueBy } : {}),
-  }, casePolicy(s));
+  const schedule = responseSchedule(
+    {
+      now,
+      learnedAt,
+      fullAndFinal: Boolean(s.input.fullAndFinal) && !s.firstResponseSent,
+      ...(s.input.stripeDispute?.dueBy && !s.stripeSubmitted ? { stripeDueBy: s.input.stripeDispute.dueBy } : {}),
+    },
+    casePolicy(s),
+  );
   return replaceTimers(s, ['response', 'response_limit', 'stripe_submit'], schedule);
 }
 
 /** The payment deadline (with reminders) a sent letter stated: recomputed from when it was drafted. */
-export function schedulePayment(s: CaseState, draftedAt: string, now: string, name: 'payment' | 'final_notice'): CaseState {
+export function schedulePayment(
+  s: CaseState,
+  draftedAt: string,
+  now: string,
+  name: 'payment' | 'final_notice',
+): CaseState {
   const policy = name === 'final_notice' ? { ...casePolicy(s), balanceDueDays: FINAL_NOTICE_DAYS } : casePolicy(s);
   return replaceTimers(s, [name], balanceSchedule({ now, responseSentAt: draftedAt }, policy), name);
 }
 
 export function clearTimers(s: CaseState, names: readonly DeadlineName[]): CaseState {
   const deadlines = Object.fromEntries(Object.entries(s.deadlines).filter(([n]) => !names.includes(n as DeadlineName)));
-  return { ...s, timers: s.timers.filter((t) => !names.includes(t.for)), deadlines, deadlineRevision: s.deadlineRevision + 1 };
+  return {
+    ...s,
+    timers: s.timers.filter((t) => !names.includes(t.for)),
+    deadlines,
+    deadlineRevision: s.deadlineRevision + 1,
+  };
 }
 
 export const FINAL_NOTICE_DAYS = 7;
 /** Letters that answer the client in writing: the first of them is the seed's written response. */
 export const writtenResponses: readonly DraftKind[] = ['first_response', 'ask_specifics', 'uphold', 'concession'];
-const settingDeadline: readonly DraftKind[] = ['first_response', 'ask_specifics', 'uphold', 'concession', 'final_notice'];
+const settingDeadline: readonly DraftKind[] = [
+  'first_response',
+  'ask_specifics',
+  'uphold',
+  'concession',
+  'final_notice',
+];
 
 /** The payment deadline a letter drafted at `at` states: the balance window, or the final notice's shorter one. */
 export function dueByFor(s: CaseState, kind: DraftKind, at: string): string | undefined {
@@ -240,29 +367,58 @@ export function dueByFor(s: CaseState, kind: DraftKind, at: string): string | un
 export function draftBasis(s: CaseState): string {
   const a = account(s);
   return JSON.stringify([
-    a.total.minor, a.paid.minor, a.credited.minor, a.writtenOff.minor, a.payments.length, s.replies.length,
-    s.objections.map((o) => [o.at, o.decision?.kind ?? '', o.answered]), s.chargeback?.status ?? '', s.chargeback?.amount.minor ?? 0,
+    a.total.minor,
+    a.paid.minor,
+    a.credited.minor,
+    a.writtenOff.minor,
+    a.payments.length,
+    s.replies.length,
+    s.objections.map((o) => [o.at, o.decision?.kind ?? '', o.answered]),
+    s.chargeback?.status ?? '',
+    s.chargeback?.amount.minor ?? 0,
     s.documents.filter((d) => d.id !== s.pack?.documentId).length,
   ]);
 }
 
 export function addDraft(s: CaseState, kind: DraftKind, content: DraftContent, at: string, dueBy?: string): CaseState {
   const version = s.drafts.length + 1;
-  const draft: DraftView = { version, kind, content, state: 'pending', draftedAt: at, basis: draftBasis(s), ...(dueBy ? { dueBy } : {}) };
+  const draft: DraftView = {
+    version,
+    kind,
+    content,
+    state: 'pending',
+    draftedAt: at,
+    basis: draftBasis(s),
+    ...(dueBy ? { dueBy } : {}),
+  };
   const s2 = { ...s, drafts: [...s.drafts, draft] };
-  return note(withStatus(s2, 'awaiting_approval'), at, 'draft', `Draft v${version} (${kind.replace('_', ' ')}) ready for approval`);
+  return note(
+    withStatus(s2, 'awaiting_approval'),
+    at,
+    'draft',
+    `Draft v${version} (${kind.replace('_', ' ')}) ready for approval`,
+  );
 }
 
 export function assertDecidable(s: CaseState, d: DraftDecision): void {
   const draft = s.drafts.find((x) => x.version === d.version);
   if (!draft) throw new CaseRuleError(`There is no draft version ${d.version}.`);
   if (isClosed(s)) throw new CaseRuleError(`The case is closed (${s.status}).`);
-  if (draft.state === 'withdrawn') throw new CaseRuleError(`Draft v${d.version} was withdrawn: ${draft.withdrawn?.because ?? 'the case changed'}. A new draft replaces it.`);
-  if (draft.state !== 'pending') throw new CaseRuleError(`Draft v${d.version} was already ${draft.state}${draft.decidedBy ? ` by ${draft.decidedBy}` : ''}.`);
+  if (draft.state === 'withdrawn')
+    throw new CaseRuleError(
+      `Draft v${d.version} was withdrawn: ${draft.withdrawn?.because ?? 'the case changed'}. A new draft replaces it.`,
+    );
+  if (draft.state !== 'pending')
+    throw new CaseRuleError(
+      `Draft v${d.version} was already ${draft.state}${draft.decidedBy ? ` by ${draft.decidedBy}` : ''}.`,
+    );
   // The case already knows something the draft does not answer: the main loop withdraws it in a moment.
-  if (draft.basis && draft.basis !== draftBasis(s)) throw new CaseRuleError(`Draft v${d.version} was withdrawn: ${whyOutOfDate(s, draft)}. A new draft replaces it.`);
-  if (latestDraft(s)!.version !== d.version) throw new CaseRuleError(`Draft v${d.version} is stale; v${latestDraft(s)!.version} is current.`);
-  if (d.kind === 'edit_and_approve' && (!d.subject.trim() || !d.text.trim())) throw new CaseRuleError('An edited draft needs a subject and a text.');
+  if (draft.basis && draft.basis !== draftBasis(s))
+    throw new CaseRuleError(`Draft v${d.version} was withdrawn: ${whyOutOfDate(s, draft)}. A new draft replaces it.`);
+  if (latestDraft(s)!.version !== d.version)
+    throw new CaseRuleError(`Draft v${d.version} is stale; v${latestDraft(s)!.version} is current.`);
+  if (d.kind === 'edit_and_approve' && (!d.subject.trim() || !d.text.trim()))
+    throw new CaseRuleError('An edited draft needs a subject and a text.');
 }
 
 export function applyDraftDecision(s: CaseState, d: DraftDecision, at: string): CaseState {
@@ -272,7 +428,11 @@ export function applyDraftDecision(s: CaseState, d: DraftDecision, at: string): 
     const decided = { ...x, decidedBy: d.by, decidedAt: at };
     if (d.kind === 'reject') return { ...decided, state: 'rejected' };
     if (d.kind === 'approve') return { ...decided, state: 'approved' };
-    return { ...decided, state: 'approved', content: { ...x.content, subject: d.subject, text: d.text, html: textToHtml(d.text) } };
+    return {
+      ...decided,
+      state: 'approved',
+      content: { ...x.content, subject: d.subject, text: d.text, html: textToHtml(d.text) },
+    };
   });
   const verb = d.kind === 'reject' ? 'rejected' : d.kind === 'approve' ? 'approved' : 'edited and approved';
   return note({ ...s, drafts }, at, 'decision', `Draft v${d.version} ${verb} by ${d.by}`);
@@ -284,16 +444,21 @@ export function whyOutOfDate(s: CaseState, d: DraftView): string {
   const now = JSON.parse(draftBasis(s)) as unknown[];
   const changed = (i: number) => JSON.stringify(before[i]) !== JSON.stringify(now[i]);
   const reasons = [
-    ...(changed(1) || changed(4) ? ['a payment changed'] : []), ...(changed(2) ? ['a credit note was recorded'] : []),
-    ...(changed(0) || changed(3) ? ['the invoice changed'] : []), ...(changed(5) ? ['the client replied'] : []),
-    ...(changed(6) ? ['an objection was registered or decided'] : []), ...(changed(7) || changed(8) ? ['the chargeback changed'] : []),
+    ...(changed(1) || changed(4) ? ['a payment changed'] : []),
+    ...(changed(2) ? ['a credit note was recorded'] : []),
+    ...(changed(0) || changed(3) ? ['the invoice changed'] : []),
+    ...(changed(5) ? ['the client replied'] : []),
+    ...(changed(6) ? ['an objection was registered or decided'] : []),
+    ...(changed(7) || changed(8) ? ['the chargeback changed'] : []),
     ...(changed(9) ? ['a document was added'] : []),
   ];
   return reasons.length ? reasons.join(', ') : 'the case changed';
 }
 
 export function withdrawDraft(s: CaseState, version: number, at: string, because: string): CaseState {
-  const drafts = s.drafts.map((x): DraftView => (x.version === version && x.state === 'pending' ? { ...x, state: 'withdrawn', withdrawn: { at, because } } : x));
+  const drafts = s.drafts.map((x): DraftView =>
+    x.version === version && x.state === 'pending' ? { ...x, state: 'withdrawn', withdrawn: { at, because } } : x,
+  );
   return note({ ...s, drafts }, at, 'draft_withdrawn', `Draft v${version} withdrawn before approval: ${because}`);
 }
 
@@ -307,7 +472,12 @@ export function withLedgerNumber(content: DraftContent, placeholder: string, num
 export function markSent(s: CaseState, version: number, at: string): CaseState {
   const draft = s.drafts.find((x) => x.version === version)!;
   const drafts = s.drafts.map((x) => (x.version === version ? { ...x, state: 'sent' as const, sentAt: at } : x));
-  const s2 = { ...s, drafts, firstResponseSent: s.firstResponseSent || writtenResponses.includes(draft.kind), finalNoticeSent: s.finalNoticeSent || draft.kind === 'final_notice' };
+  const s2 = {
+    ...s,
+    drafts,
+    firstResponseSent: s.firstResponseSent || writtenResponses.includes(draft.kind),
+    finalNoticeSent: s.finalNoticeSent || draft.kind === 'final_notice',
+  };
   return note(s2, at, 'sent', `${draft.content.subject} (v${version}) sent`);
 }
 
@@ -328,13 +498,20 @@ export function applyObjection(s: CaseState, o: ObjectionInput, at: string): Cas
   assertObjection(s, o);
   const s2 = { ...s, objections: [...s.objections, { input: o, at, answered: false }] };
   const status: CaseStatus = o.kind === 'specific' ? 'awaiting_owner' : s.status;
-  return note(withStatus(s2, status), at, 'objection', `${o.kind === 'specific' ? 'Specific' : 'Vague'} objection registered by ${o.by}: ${o.summary}`);
+  return note(
+    withStatus(s2, status),
+    at,
+    'objection',
+    `${o.kind === 'specific' ? 'Specific' : 'Vague'} objection registered by ${o.by}: ${o.summary}`,
+  );
 }
 
 export function assertObjectionDecision(s: CaseState, d: ObjectionDecision): void {
   const o = openObjection(s);
-  if (!o || o.input.kind !== 'specific') throw new CaseRuleError('There is no specific objection waiting for a decision.');
-  if (o.decision) throw new CaseRuleError(`The objection was already decided (${o.decision.kind}) by ${o.decision.by}.`);
+  if (!o || o.input.kind !== 'specific')
+    throw new CaseRuleError('There is no specific objection waiting for a decision.');
+  if (o.decision)
+    throw new CaseRuleError(`The objection was already decided (${o.decision.kind}) by ${o.decision.by}.`);
   if (d.kind === 'uphold') return;
   if (d.lines.length === 0) throw new CaseRuleError('Concede at least one line.');
   const lines = new Map(s.input.invoice!.lines.map((l) => [l.id, l]));
@@ -343,8 +520,10 @@ export function assertObjectionDecision(s: CaseState, d: ObjectionDecision): voi
     const line = lines.get(c.lineId);
     if (!line) throw new CaseRuleError(`Unknown invoice line ${c.lineId}.`);
     if (c.amount.currency !== s.total.currency) throw new CaseRuleError(`Concessions must be in ${s.total.currency}.`);
-    if (!Number.isSafeInteger(c.amount.minor) || c.amount.minor <= 0) throw new CaseRuleError('A conceded amount must be positive.');
-    if (c.amount.minor > line.amount.minor) throw new CaseRuleError(`${line.description} is only ${shown(s, line.amount)}: concede at most that.`);
+    if (!Number.isSafeInteger(c.amount.minor) || c.amount.minor <= 0)
+      throw new CaseRuleError('A conceded amount must be positive.');
+    if (c.amount.minor > line.amount.minor)
+      throw new CaseRuleError(`${line.description} is only ${shown(s, line.amount)}: concede at most that.`);
     total += c.amount.minor;
   }
   const left = owed(s);
@@ -370,7 +549,12 @@ export function applyCreditNote(s: CaseState, ref: string, amount: Money, at: st
   const credits = s.credits.some((c) => c.ref === ref) ? s.credits : [...s.credits, credit];
   const s2 = { ...s, creditNotesPosted: [...s.creditNotesPosted, ref], credits };
   const label = creditNoteLabel(credit);
-  return note(s2, at, 'credit_note', `${label[0]!.toUpperCase()}${label.slice(1)} for ${shown(s, amount)} posted to the ledger; still owed ${shown(s, owed(s2))}`);
+  return note(
+    s2,
+    at,
+    'credit_note',
+    `${label[0]!.toUpperCase()}${label.slice(1)} for ${shown(s, amount)} posted to the ledger; still owed ${shown(s, owed(s2))}`,
+  );
 }
 
 export function assertExtend(s: CaseState, e: ExtendInput): void {
@@ -396,8 +580,14 @@ export function applyClose(s: CaseState, c: CloseInput, at: string): CaseState {
   const status: CaseStatus = c.kind === 'write_off' ? 'written_off' : c.kind === 'resolved' ? 'resolved' : 'withdrawn';
   // Writing off records what was still owed, so the account keeps adding up: total = paid + credited + written off + owed.
   const left = owed(s);
-  const writeOffs = c.kind === 'write_off' && left.minor > 0 ? [...s.writeOffs, { amount: left, at, by: c.by }] : s.writeOffs;
-  const s2 = note({ ...s, writeOffs, status, closed: { ...c, at } }, at, 'closed', `Case ${status.replace('_', ' ')} by ${c.by}${c.note ? `: ${c.note}` : ''}`);
+  const writeOffs =
+    c.kind === 'write_off' && left.minor > 0 ? [...s.writeOffs, { amount: left, at, by: c.by }] : s.writeOffs;
+  const s2 = note(
+    { ...s, writeOffs, status, closed: { ...c, at } },
+    at,
+    'closed',
+    `Case ${status.replace('_', ' ')} by ${c.by}${c.note ? `: ${c.note}` : ''}`,
+  );
   return { ...s2, timers: [], deadlines: {}, deadlineRevision: s.deadlineRevision + 1 };
 }
 
@@ -409,49 +599,96 @@ export function applyLedgerEvent(s: CaseState, e: LedgerEvent, at: string): Case
     case 'payment_applied': {
       const p = e.payment;
       if (s.payments.some((x) => x.ref === p.ref.id && !x.reversed)) return { ...s, ledgerBalance: e.balance };
-      const payments = [...s.payments.filter((x) => x.ref !== p.ref.id), { ref: p.ref.id, amount: p.amount, date: p.date, ...(p.memo ? { memo: p.memo } : {}) }];
+      const payments = [
+        ...s.payments.filter((x) => x.ref !== p.ref.id),
+        { ref: p.ref.id, amount: p.amount, date: p.date, ...(p.memo ? { memo: p.memo } : {}) },
+      ];
       const s2 = { ...s, payments, ledgerBalance: e.balance };
       return note(s2, at, 'payment', `Payment of ${shown(s, p.amount)} received; still owed ${shown(s, owed(s2))}`);
     }
     case 'payment_reversed': {
       const known = s.payments.find((x) => x.ref === e.ref.id && !x.reversed);
       if (!known) return { ...s, ledgerBalance: e.balance };
-      const s2 = { ...s, payments: s.payments.map((x) => (x === known ? { ...x, reversed: true } : x)), ledgerBalance: e.balance };
-      return note(s2, at, 'payment_reversed', `Payment of ${shown(s, known.amount)} reversed in the ledger; still owed ${shown(s, owed(s2))}`);
+      const s2 = {
+        ...s,
+        payments: s.payments.map((x) => (x === known ? { ...x, reversed: true } : x)),
+        ledgerBalance: e.balance,
+      };
+      return note(
+        s2,
+        at,
+        'payment_reversed',
+        `Payment of ${shown(s, known.amount)} reversed in the ledger; still owed ${shown(s, owed(s2))}`,
+      );
     }
     case 'invoice_changed': {
       if (e.status === 'void' || e.status === 'deleted') {
         // Nothing is owed on a voided invoice: what was left is written off by the ledger, and the case ends.
         const left = owed(s);
-        const s2 = { ...s, ledgerBalance: money(0, s.total.currency), writeOffs: left.minor > 0 ? [...s.writeOffs, { amount: left, at, by: 'ledger' }] : s.writeOffs };
+        const s2 = {
+          ...s,
+          ledgerBalance: money(0, s.total.currency),
+          writeOffs: left.minor > 0 ? [...s.writeOffs, { amount: left, at, by: 'ledger' }] : s.writeOffs,
+        };
         return note(s2, at, 'invoice', `Invoice ${e.status} in the ledger; nothing is owed on it any more`);
       }
       const s2 = { ...s, total: e.total.currency === s.total.currency ? e.total : s.total, ledgerBalance: e.balance };
-      return note(s2, at, 'invoice', `Invoice changed in the ledger (total ${shown(s, s2.total)}); still owed ${shown(s, owed(s2))}`);
+      return note(
+        s2,
+        at,
+        'invoice',
+        `Invoice changed in the ledger (total ${shown(s, s2.total)}); still owed ${shown(s, owed(s2))}`,
+      );
     }
     case 'credit_note_seen': {
       const existing = s.credits.find((c) => c.ref === e.ref.id);
       if (e.void) {
         if (!existing || existing.reversed) return s;
         const s2 = { ...s, credits: s.credits.map((c) => (c === existing ? { ...c, reversed: true } : c)) };
-        return note(s2, at, 'credit_note_seen', `${creditNoteLabel(existing)} voided in the ledger; still owed ${shown(s, owed(s2))}`);
+        return note(
+          s2,
+          at,
+          'credit_note_seen',
+          `${creditNoteLabel(existing)} voided in the ledger; still owed ${shown(s, owed(s2))}`,
+        );
       }
       // A ledger that reports no allocation (yet) for a credit the case posted keeps the posted amount.
       const amount = e.amount.minor === 0 && existing ? existing.amount : e.amount;
       if (amount.minor === 0) return s;
-      const credit: AccountCredit = { ref: e.ref.id, amount, at: existing?.at ?? at, ...(existing?.ours ? { ours: true } : {}), ...(e.number ?? existing?.number ? { number: (e.number ?? existing?.number)! } : {}) };
+      const credit: AccountCredit = {
+        ref: e.ref.id,
+        amount,
+        at: existing?.at ?? at,
+        ...(existing?.ours ? { ours: true } : {}),
+        ...((e.number ?? existing?.number) ? { number: (e.number ?? existing?.number)! } : {}),
+      };
       const credits = existing ? s.credits.map((c) => (c === existing ? credit : c)) : [...s.credits, credit];
       const s2 = { ...s, credits };
       if (existing && existing.amount.minor === credit.amount.minor && existing.number === credit.number) return s2;
-      return note(s2, at, 'credit_note_seen', `${creditNoteLabel(credit)} for ${shown(s, amount)} ${existing ? 'confirmed' : 'applied'} in the ledger; still owed ${shown(s, owed(s2))}`);
+      return note(
+        s2,
+        at,
+        'credit_note_seen',
+        `${creditNoteLabel(credit)} for ${shown(s, amount)} ${existing ? 'confirmed' : 'applied'} in the ledger; still owed ${shown(s, owed(s2))}`,
+      );
     }
     case 'connection_broken':
       if (!s.ledgerConnected) return s;
-      return note({ ...s, ledgerConnected: false, pausedSince: at }, at, 'connection', `Ledger connection broken (${e.reason}); every deadline of the case is paused`);
+      return note(
+        { ...s, ledgerConnected: false, pausedSince: at },
+        at,
+        'connection',
+        `Ledger connection broken (${e.reason}); every deadline of the case is paused`,
+      );
     case 'connection_restored': {
       if (s.ledgerConnected) return s;
       const { pausedSince: _p, ...rest } = s;
-      return note(resumeTimers({ ...rest, ledgerConnected: true }, s.pausedSince!, at), at, 'connection', 'Ledger connection restored; deadlines resumed with the business time they had left');
+      return note(
+        resumeTimers({ ...rest, ledgerConnected: true }, s.pausedSince!, at),
+        at,
+        'connection',
+        'Ledger connection restored; deadlines resumed with the business time they had left',
+      );
     }
   }
 }
@@ -464,8 +701,11 @@ export function pauseForConnection(s: CaseState, reason: string, at: string): Ca
 /** Each paused clock gets back the business time it had left when the connection broke. */
 function resumeTimers(s: CaseState, pausedAt: string, resumedAt: string): CaseState {
   const cal = casePolicy(s).calendar;
-  const resume = (iso: string) => (iso <= pausedAt ? iso : addBusinessMs(resumedAt, businessMsBetween(pausedAt, iso, cal), cal));
-  const timers = s.timers.map((t) => (pausable.includes(t.for) && !s.fired.includes(t.key) ? { ...t, at: resume(t.at) } : t));
+  const resume = (iso: string) =>
+    iso <= pausedAt ? iso : addBusinessMs(resumedAt, businessMsBetween(pausedAt, iso, cal), cal);
+  const timers = s.timers.map((t) =>
+    pausable.includes(t.for) && !s.fired.includes(t.key) ? { ...t, at: resume(t.at) } : t,
+  );
   const moved = Object.fromEntries(pausable.filter((n) => s.deadlines[n]).map((n) => [n, resume(s.deadlines[n]!)]));
   return setDeadlines({ ...s, timers }, moved);
 }
@@ -473,9 +713,22 @@ function resumeTimers(s: CaseState, pausedAt: string, resumedAt: string): CaseSt
 /** How much of a reply's text the case keeps: enough for the owner's triage, bounded so the state stays small. */
 export const REPLY_TEXT_LIMIT = 8_000;
 
-export function applyReply(s: CaseState, r: { receivedAt: string; from: string; subject: string; text?: string }, at: string): CaseState {
-  const s2 = { ...s, replies: [...s.replies, { at: r.receivedAt, from: r.from, subject: r.subject, text: (r.text ?? '').slice(0, REPLY_TEXT_LIMIT) }] };
-  return withStatus(note(s2, at, 'client_reply', `Reply from ${r.from}: ${r.subject}`), s.status === 'awaiting_client' ? 'awaiting_owner' : s.status);
+export function applyReply(
+  s: CaseState,
+  r: { receivedAt: string; from: string; subject: string; text?: string },
+  at: string,
+): CaseState {
+  const s2 = {
+    ...s,
+    replies: [
+      ...s.replies,
+      { at: r.receivedAt, from: r.from, subject: r.subject, text: (r.text ?? '').slice(0, REPLY_TEXT_LIMIT) },
+    ],
+  };
+  return withStatus(
+    note(s2, at, 'client_reply', `Reply from ${r.from}: ${r.subject}`),
+    s.status === 'awaiting_client' ? 'awaiting_owner' : s.status,
+  );
 }
 
 /** A client email received after the last letter that no objection was registered from yet. */
@@ -491,13 +744,26 @@ export function assertPackRequest(s: CaseState): void {
 
 export function requestPack(s: CaseState, by: string, at: string): CaseState {
   assertPackRequest(s);
-  return note({ ...s, packsRequested: s.packsRequested + 1 }, at, 'pack_requested', `Small-claims evidence pack requested by ${by}`);
+  return note(
+    { ...s, packsRequested: s.packsRequested + 1 },
+    at,
+    'pack_requested',
+    `Small-claims evidence pack requested by ${by}`,
+  );
 }
 
 export function packBuilt(s: CaseState, doc: { documentId: string; name: string }, at: string): CaseState {
   // A rebuilt pack replaces the previous one among the documents.
-  const documents = [...s.documents.filter((d) => d.id !== doc.documentId && d.id !== s.pack?.documentId), { id: doc.documentId, kind: 'other' as const, name: doc.name }];
-  return note({ ...s, packsBuilt: s.packsRequested, pack: { at, ...doc }, documents }, at, 'evidence_pack', `Small-claims evidence pack built (${doc.name})`);
+  const documents = [
+    ...s.documents.filter((d) => d.id !== doc.documentId && d.id !== s.pack?.documentId),
+    { id: doc.documentId, kind: 'other' as const, name: doc.name },
+  ];
+  return note(
+    { ...s, packsBuilt: s.packsRequested, pack: { at, ...doc }, documents },
+    at,
+    'evidence_pack',
+    `Small-claims evidence pack built (${doc.name})`,
+  );
 }
 
 export function addDocument(s: CaseState, doc: CaseDocument, at: string): CaseState {
@@ -509,27 +775,58 @@ export function applyStripeStatus(s: CaseState, u: StripeDisputeUpdate, at: stri
   const { status, dueBy } = u;
   const prior = s.chargeback;
   const fresh = u.dispute && (!prior || prior.dispute.id !== u.dispute.dispute.id);
-  if (fresh && prior && chargebackOpen(s)) return note(s, at, 'stripe', `A second chargeback (${u.dispute!.dispute.id}) arrived while ${prior.dispute.id} is open; answer it from Stripe's dashboard`);
+  if (fresh && prior && chargebackOpen(s))
+    return note(
+      s,
+      at,
+      'stripe',
+      `A second chargeback (${u.dispute!.dispute.id}) arrived while ${prior.dispute.id} is open; answer it from Stripe's dashboard`,
+    );
   const base: Chargeback | undefined = fresh
-    ? { dispute: u.dispute!.dispute, chargeId: u.dispute!.chargeId, amount: u.dispute!.amount, reason: u.dispute!.reason, status, at, ...(u.dispute!.connectionId ? { connectionId: u.dispute!.connectionId } : {}) }
+    ? {
+        dispute: u.dispute!.dispute,
+        chargeId: u.dispute!.chargeId,
+        amount: u.dispute!.amount,
+        reason: u.dispute!.reason,
+        status,
+        at,
+        ...(u.dispute!.connectionId ? { connectionId: u.dispute!.connectionId } : {}),
+      }
     : prior;
   if (!base) return s;
   const dueByNow = dueBy ?? (fresh ? u.dispute!.dueBy : prior?.dueBy);
   const chargeback: Chargeback = { ...base, status, ...(dueByNow ? { dueBy: dueByNow } : {}) };
   const s2: CaseState = { ...s, chargeback, stripeStatus: status, ...(fresh ? { stripeSubmitted: false } : {}) };
-  const what = fresh ? `Chargeback of ${shown(s, chargeback.amount)} received (${chargeback.reason.replaceAll('_', ' ')})` : `Stripe dispute status: ${status.replaceAll('_', ' ')}`;
+  const what = fresh
+    ? `Chargeback of ${shown(s, chargeback.amount)} received (${chargeback.reason.replaceAll('_', ' ')})`
+    : `Stripe dispute status: ${status.replaceAll('_', ' ')}`;
   return note(s2, at, 'stripe', what);
 }
 
 function objectionView(o: Objection): ObjectionView {
   const { kind, summary, by } = o.input;
-  return { kind, summary, lineIds: o.input.kind === 'specific' ? o.input.lineIds : [], by, registeredAt: o.at, ...(o.decision ? { decision: o.decision } : {}) };
+  return {
+    kind,
+    summary,
+    lineIds: o.input.kind === 'specific' ? o.input.lineIds : [],
+    by,
+    registeredAt: o.at,
+    ...(o.decision ? { decision: o.decision } : {}),
+  };
 }
 
 function chargebackView(s: CaseState): ChargebackView | undefined {
   const c = s.chargeback;
   if (!c) return undefined;
-  return { disputeId: c.dispute.id, chargeId: c.chargeId, amount: c.amount, reason: c.reason, status: c.status, submitted: s.stripeSubmitted, ...(c.dueBy ? { dueBy: c.dueBy } : {}) };
+  return {
+    disputeId: c.dispute.id,
+    chargeId: c.chargeId,
+    amount: c.amount,
+    reason: c.reason,
+    status: c.status,
+    submitted: s.stripeSubmitted,
+    ...(c.dueBy ? { dueBy: c.dueBy } : {}),
+  };
 }
 
 export function view(s: CaseState): CaseView {
@@ -540,21 +837,39 @@ export function view(s: CaseState): CaseView {
   // The latest reply, until the owner registers an objection after it.
   const latest = s.replies.filter((r) => !s.objections.some((o) => o.at >= r.at)).at(-1);
   return {
-    caseId: s.input.caseId, status: s.status, account: a, paid: a.paid, disputed: a.inDispute, conceded: a.credited, drafts: s.drafts,
-    deadlines: Object.entries(s.deadlines).map(([name, at]) => ({ name, at: at! })).sort((x, y) => x.at.localeCompare(y.at)),
-    timeline: s.timeline, ledgerConnected: s.ledgerConnected, ...(s.pausedSince ? { pausedSince: s.pausedSince } : {}),
-    ...(s.stripeStatus ? { stripeStatus: s.stripeStatus } : {}), ...(cb ? { chargeback: cb } : {}),
-    evidencePack: { ...(s.pack ? { builtAt: s.pack.at, documentId: s.pack.documentId, name: s.pack.name } : {}), ...(automaticAfter ? { automaticAfter } : {}) },
+    caseId: s.input.caseId,
+    status: s.status,
+    account: a,
+    paid: a.paid,
+    disputed: a.inDispute,
+    conceded: a.credited,
+    drafts: s.drafts,
+    deadlines: Object.entries(s.deadlines)
+      .map(([name, at]) => ({ name, at: at! }))
+      .sort((x, y) => x.at.localeCompare(y.at)),
+    timeline: s.timeline,
+    ledgerConnected: s.ledgerConnected,
+    ...(s.pausedSince ? { pausedSince: s.pausedSince } : {}),
+    ...(s.stripeStatus ? { stripeStatus: s.stripeStatus } : {}),
+    ...(cb ? { chargeback: cb } : {}),
+    evidencePack: {
+      ...(s.pack ? { builtAt: s.pack.at, documentId: s.pack.documentId, name: s.pack.name } : {}),
+      ...(automaticAfter ? { automaticAfter } : {}),
+    },
     lines: (s.input.invoice?.lines ?? []).map(({ id, description, amount }) => ({ id, description, amount })),
     ...(open ? { objection: objectionView(open) } : {}),
-    ...(latest ? { latestReply: { at: latest.at, from: latest.from, subject: latest.subject, text: latest.text ?? '' } } : {}),
+    ...(latest
+      ? { latestReply: { at: latest.at, from: latest.from, subject: latest.subject, text: latest.text ?? '' } }
+      : {}),
   };
 }
 
 /** The earliest deadline still ahead, for the NextDeadline search attribute and the case list; none while paused. */
 export function nextDeadline(s: CaseState, now: string): string | undefined {
   if (!s.ledgerConnected) return undefined;
-  return Object.values(s.deadlines).filter((d): d is string => Boolean(d) && d! > now).sort()[0];
+  return Object.values(s.deadlines)
+    .filter((d): d is string => Boolean(d) && d! > now)
+    .sort()[0];
 }
 
 export type { ExternalRef };
@@ -565,13 +880,23 @@ function shift(iso: string, ms: number): string {
 
 /** Moves the named deadlines and their reminders; `refire` lets reminders and deadline alerts go out again. */
 function shiftTimers(s: CaseState, names: readonly DeadlineName[], ms: number, refire: boolean): CaseState {
-  const timers = s.timers.map((t) => (names.includes(t.for) && !(s.fired.includes(t.key) && !refire) ? { ...t, at: shift(t.at, ms) } : t));
+  const timers = s.timers.map((t) =>
+    names.includes(t.for) && !(s.fired.includes(t.key) && !refire) ? { ...t, at: shift(t.at, ms) } : t,
+  );
   const fired = refire ? s.fired.filter((k) => !timers.some((t) => t.key === k && names.includes(t.for))) : s.fired;
   const moved = Object.fromEntries(names.filter((n) => s.deadlines[n]).map((n) => [n, shift(s.deadlines[n]!, ms)]));
   return setDeadlines({ ...s, timers, fired }, moved);
 }
 
 function textToHtml(text: string): string {
-  const esc = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-  return esc.split(/\n{2,}/).map((p) => `<p>${p.replace(/\n/g, '<br>')}</p>`).join('\n');
+  const esc = text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+  return esc
+    .split(/\n{2,}/)
+    .map((p) => `<p>${p.replace(/\n/g, '<br>')}</p>`)
+    .join('\n');
 }

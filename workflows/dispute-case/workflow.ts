@@ -3,10 +3,31 @@
 // continue-as-new run resumes exactly where the previous one stopped.
 import * as wf from '@temporalio/workflow';
 import type { CaseActivities, LetterRequest } from './activities.js';
-import { caseStatusKey, connectionIdKey, customerIdKey, disputedMinorKey, invoiceNumberKey, nextDeadlineKey, providerKey } from '../search-attributes.js';
 import {
-  buildEvidencePackUpdate, caseViewQuery, clientReplySignal, documentAddedSignal, closeCaseUpdate, decideDraftUpdate, decideObjectionUpdate, disputeCaseWorkflowId,
-  extendDeadlineUpdate, ledgerEventSignal, registerObjectionUpdate, stripeDisputeSignal, type CaseView, type DisputeCaseInput, type DraftKind,
+  caseStatusKey,
+  connectionIdKey,
+  customerIdKey,
+  disputedMinorKey,
+  invoiceNumberKey,
+  nextDeadlineKey,
+  providerKey,
+} from '../search-attributes.js';
+import {
+  buildEvidencePackUpdate,
+  caseViewQuery,
+  clientReplySignal,
+  documentAddedSignal,
+  closeCaseUpdate,
+  decideDraftUpdate,
+  decideObjectionUpdate,
+  disputeCaseWorkflowId,
+  extendDeadlineUpdate,
+  ledgerEventSignal,
+  registerObjectionUpdate,
+  stripeDisputeSignal,
+  type CaseView,
+  type DisputeCaseInput,
+  type DraftKind,
 } from './definitions.js';
 import { brokenConnectionFailureTypes } from '../failure-types.js';
 import { actsOptions, lookupsOptions, writesOptions } from './policies.js';
@@ -15,7 +36,10 @@ import { caseCreditReference as creditPlaceholder } from '../../src/domain/accou
 
 const acts = wf.proxyActivities<CaseActivities>(actsOptions);
 const lookups = wf.proxyActivities<Pick<CaseActivities, 'attachInvoicePdf'>>(lookupsOptions);
-const writes = wf.proxyActivities<Pick<CaseActivities, 'postCreditNote' | 'stageStripeEvidence' | 'submitStripeEvidence'>>(writesOptions);
+const writes =
+  wf.proxyActivities<Pick<CaseActivities, 'postCreditNote' | 'stageStripeEvidence' | 'submitStripeEvidence'>>(
+    writesOptions,
+  );
 
 /** The connection behind a failed activity is broken (needs reconnecting, or disconnected): the case must wait. */
 function brokenConnection(err: unknown): string | undefined {
@@ -31,56 +55,118 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
 
   // Handlers first, synchronously: an Update with no handler at the end of the activation is rejected.
   wf.setHandler(caseViewQuery, () => st.view(s));
-  wf.setHandler(decideDraftUpdate, (d) => {
-    s = st.applyDraftDecision(s, d, now());
-    return { version: d.version, outcome: d.kind === 'reject' ? 'rejected' : 'approved' };
-  }, { validator: (d) => st.assertDecidable(s, d) });
-  wf.setHandler(registerObjectionUpdate, (o) => {
-    s = st.applyObjection(s, o, now());
-    return s.status;
-  }, { validator: (o) => st.assertObjection(s, o) });
-  wf.setHandler(decideObjectionUpdate, (d) => {
-    s = st.applyObjectionDecision(s, d, now());
-    return s.status;
-  }, { validator: (d) => st.assertObjectionDecision(s, d) });
-  wf.setHandler(extendDeadlineUpdate, (e) => {
-    s = st.applyExtend(s, e, now());
-    const name = e.deadline === 'response' ? 'response' : e.deadline;
-    return { name, at: s.deadlines[name]! };
-  }, { validator: (e) => st.assertExtend(s, e) });
-  wf.setHandler(closeCaseUpdate, (c) => {
-    s = st.applyClose(s, c, now());
-    return s.status;
-  }, { validator: (c) => st.assertClose(s, c) });
-  wf.setHandler(buildEvidencePackUpdate, (r) => {
-    s = st.requestPack(s, r.by, now());
-    return s.status;
-  }, { validator: (_r) => st.assertPackRequest(s) });
+  wf.setHandler(
+    decideDraftUpdate,
+    (d) => {
+      s = st.applyDraftDecision(s, d, now());
+      return { version: d.version, outcome: d.kind === 'reject' ? 'rejected' : 'approved' };
+    },
+    { validator: (d) => st.assertDecidable(s, d) },
+  );
+  wf.setHandler(
+    registerObjectionUpdate,
+    (o) => {
+      s = st.applyObjection(s, o, now());
+      return s.status;
+    },
+    { validator: (o) => st.assertObjection(s, o) },
+  );
+  wf.setHandler(
+    decideObjectionUpdate,
+    (d) => {
+      s = st.applyObjectionDecision(s, d, now());
+      return s.status;
+    },
+    { validator: (d) => st.assertObjectionDecision(s, d) },
+  );
+  wf.setHandler(
+    extendDeadlineUpdate,
+    (e) => {
+      s = st.applyExtend(s, e, now());
+      const name = e.deadline === 'response' ? 'response' : e.deadline;
+      return { name, at: s.deadlines[name]! };
+    },
+    { validator: (e) => st.assertExtend(s, e) },
+  );
+  wf.setHandler(
+    closeCaseUpdate,
+    (c) => {
+      s = st.applyClose(s, c, now());
+      return s.status;
+    },
+    { validator: (c) => st.assertClose(s, c) },
+  );
+  wf.setHandler(
+    buildEvidencePackUpdate,
+    (r) => {
+      s = st.requestPack(s, r.by, now());
+      return s.status;
+    },
+    { validator: (_r) => st.assertPackRequest(s) },
+  );
   wf.setHandler(ledgerEventSignal, (e) => void (s = st.applyLedgerEvent(s, e, now())));
   wf.setHandler(clientReplySignal, (r) => void (s = st.applyReply(s, r, now())));
   wf.setHandler(stripeDisputeSignal, (u) => void (s = st.applyStripeStatus(s, u, now())));
   wf.setHandler(documentAddedSignal, (doc) => void (s = st.addDocument(s, doc, now())));
 
   const key = (...parts: (string | number)[]) => [workflowId, ...parts].join('/');
-  const audit = (kind: string, data: Record<string, unknown> = {}, actor = 'shortfall') => acts.recordAudit({ key: key('audit', kind, s.timeline.length), caseId, kind, actor, data });
-  const owner = (kind: Parameters<CaseActivities['notifyOwner']>[0]['kind'], keyPart: string, subject: string, detail: string) =>
-    acts.notifyOwner({ key: key('owner', kind, keyPart), caseId, organisation: s.input.organisation, kind, subject, detail });
+  const audit = (kind: string, data: Record<string, unknown> = {}, actor = 'shortfall') =>
+    acts.recordAudit({ key: key('audit', kind, s.timeline.length), caseId, kind, actor, data });
+  const owner = (
+    kind: Parameters<CaseActivities['notifyOwner']>[0]['kind'],
+    keyPart: string,
+    subject: string,
+    detail: string,
+  ) =>
+    acts.notifyOwner({
+      key: key('owner', kind, keyPart),
+      caseId,
+      organisation: s.input.organisation,
+      kind,
+      subject,
+      detail,
+    });
 
   function letterRequest(kind: DraftKind, dueBy?: string): LetterRequest {
     const o = st.openObjection(s);
     const conceded = o?.decision?.kind === 'concede' ? o.decision.lines : undefined;
     // A concession letter states the account as it will be once its credit note is posted.
-    const prospective = kind === 'concession' && conceded && !st.hasFired(s, `credit:${o!.at}`)
-      ? [{ ref: creditPlaceholder(caseId), number: creditPlaceholder(caseId), amount: { minor: conceded.reduce((t, c) => t + c.amount.minor, 0), currency: s.total.currency }, at: now(), ours: true }]
-      : [];
+    const prospective =
+      kind === 'concession' && conceded && !st.hasFired(s, `credit:${o!.at}`)
+        ? [
+            {
+              ref: creditPlaceholder(caseId),
+              number: creditPlaceholder(caseId),
+              amount: { minor: conceded.reduce((t, c) => t + c.amount.minor, 0), currency: s.total.currency },
+              at: now(),
+              ours: true,
+            },
+          ]
+        : [];
     const account = st.account(s, prospective);
     // Under an agreed plan a letter asks for the overdue instalments only; otherwise for everything still owed.
-    const balance = s.input.plan ? account.inDispute : { minor: Math.max(0, account.stillOwed.minor), currency: account.currency };
+    const balance = s.input.plan
+      ? account.inDispute
+      : { minor: Math.max(0, account.stillOwed.minor), currency: account.currency };
     const firstResponse = s.drafts.find((d) => st.writtenResponses.includes(d.kind) && d.sentAt);
     const lastSent = [...s.drafts].reverse().find((d) => d.sentAt)?.sentAt ?? '';
-    const payments = account.payments.filter((p) => p.amount.minor > 0).map((p) => ({ ref: { provider: s.input.provider, accountId: '', id: p.ref }, amount: p.amount, date: p.date, ...(p.memo ? { memo: p.memo } : {}) }));
+    const payments = account.payments
+      .filter((p) => p.amount.minor > 0)
+      .map((p) => ({
+        ref: { provider: s.input.provider, accountId: '', id: p.ref },
+        amount: p.amount,
+        date: p.date,
+        ...(p.memo ? { memo: p.memo } : {}),
+      }));
     return {
-      kind, caseId, organisation: s.input.organisation, payments, paid: account.paid, balance, account, documents: s.documents,
+      kind,
+      caseId,
+      organisation: s.input.organisation,
+      payments,
+      paid: account.paid,
+      balance,
+      account,
+      documents: s.documents,
       ...(firstResponse ? {} : { firstWrittenResponse: true }),
       ...(s.input.plan ? { plan: { overdue: account.inDispute, instalments: s.input.plan.instalments } } : {}),
       replies: s.replies.filter((r) => r.at > lastSent).map((r) => ({ at: r.at, subject: r.subject })),
@@ -88,13 +174,29 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
       ...(s.input.fullAndFinal ? { fullAndFinal: s.input.fullAndFinal } : {}),
       ...(dueBy ? { paymentDueBy: dueBy } : {}),
       ...(firstResponse?.sentAt ? { respondedAt: firstResponse.sentAt } : {}),
-      ...(o ? { objection: { summary: o.input.summary, lineIds: o.input.kind === 'specific' ? o.input.lineIds : [], receivedAt: o.at } } : {}),
+      ...(o
+        ? {
+            objection: {
+              summary: o.input.summary,
+              lineIds: o.input.kind === 'specific' ? o.input.lineIds : [],
+              receivedAt: o.at,
+            },
+          }
+        : {}),
       ...(conceded ? { concession: { lines: conceded } } : {}),
       correspondence: [
         ...(firstResponse?.sentAt ? [{ kind: 'first_response' as const, at: firstResponse.sentAt }] : []),
         ...s.objections.map((x) => ({ kind: 'client_objection' as const, at: x.at })),
       ],
-      ...(s.chargeback ? { stripeDispute: { reason: s.chargeback.reason, amount: s.chargeback.amount, chargeId: s.chargeback.chargeId } } : {}),
+      ...(s.chargeback
+        ? {
+            stripeDispute: {
+              reason: s.chargeback.reason,
+              amount: s.chargeback.amount,
+              chargeId: s.chargeback.chargeId,
+            },
+          }
+        : {}),
     };
   }
 
@@ -114,17 +216,27 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
   }
 
   /** Sleeps until `wake` holds, the case closes, a deadline moves, or the next timer is due; then fires it. */
-  async function waitFor(wake: () => boolean, timerScope: readonly st.DeadlineName[], onTimer: (t: st.Timer) => Promise<void>): Promise<void> {
+  async function waitFor(
+    wake: () => boolean,
+    timerScope: readonly st.DeadlineName[],
+    onTimer: (t: st.Timer) => Promise<void>,
+  ): Promise<void> {
     await project(); // what the case list shows must be true while we wait, which may be for weeks
     // While the connection is broken no clock runs, so no timer is armed; the break itself wakes every wait.
     const timer = s.ledgerConnected ? st.nextTimer(s, timerScope) : undefined;
     const revision = s.deadlineRevision;
     const connected = s.ledgerConnected;
     const requested = s.packsRequested;
-    const woke = () => wake() || st.isClosed(s) || s.deadlineRevision !== revision || s.ledgerConnected !== connected || s.packsRequested !== requested;
+    const woke = () =>
+      wake() ||
+      st.isClosed(s) ||
+      s.deadlineRevision !== revision ||
+      s.ledgerConnected !== connected ||
+      s.packsRequested !== requested;
     const inMs = timer ? Date.parse(timer.at) - Date.now() : undefined;
     // A timer already due fires now: no zero-length Temporal timer, whose handling differs between servers.
-    const met = inMs === undefined ? (await wf.condition(woke), true) : inMs <= 0 ? woke() : await wf.condition(woke, inMs);
+    const met =
+      inMs === undefined ? (await wf.condition(woke), true) : inMs <= 0 ? woke() : await wf.condition(woke, inMs);
     if (!met && timer && Date.now() >= Date.parse(timer.at)) {
       s = st.markFired(s, timer.key);
       await onTimer(timer);
@@ -135,30 +247,69 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     const due = s.deadlines[t.for];
     if (t.kind === 'alert') return; // the full-and-final alert goes out when the case opens
     if (t.for === 'stripe_submit') {
-      if (t.kind === 'reminder') return owner('reminder', t.key, 'Chargeback evidence is waiting for your approval', `Stripe needs it by ${due}; after that the chargeback is lost.`);
-      return owner('overdue', t.key, "Stripe's evidence deadline has passed", `Deadline ${due}. Evidence submitted after it may not reach the card issuer; approve the draft now if Stripe still accepts it.`);
+      if (t.kind === 'reminder')
+        return owner(
+          'reminder',
+          t.key,
+          'Chargeback evidence is waiting for your approval',
+          `Stripe needs it by ${due}; after that the chargeback is lost.`,
+        );
+      return owner(
+        'overdue',
+        t.key,
+        "Stripe's evidence deadline has passed",
+        `Deadline ${due}. Evidence submitted after it may not reach the card issuer; approve the draft now if Stripe still accepts it.`,
+      );
     }
-    if (t.kind === 'reminder') return owner('reminder', t.key, 'A written response is waiting for your approval', `Due ${due}.`);
+    if (t.kind === 'reminder')
+      return owner('reminder', t.key, 'A written response is waiting for your approval', `Due ${due}.`);
     const kind = t.for === 'response_limit' ? 'overdue' : 'deadline_reached';
-    return owner(kind, t.key, kind === 'overdue' ? 'The response window has closed' : 'The written response is due today', `Deadline ${due}. Approve the draft to send it.`);
+    return owner(
+      kind,
+      t.key,
+      kind === 'overdue' ? 'The response window has closed' : 'The written response is due today',
+      `Deadline ${due}. Approve the draft to send it.`,
+    );
   };
 
   async function announce() {
     const opening = st.account(s);
-    await audit('case_opened', { kind: s.chargeback ? 'chargeback' : 'short_payment', stillOwed: opening.stillOwed, paid: opening.paid, inDispute: opening.inDispute });
+    await audit('case_opened', {
+      kind: s.chargeback ? 'chargeback' : 'short_payment',
+      stillOwed: opening.stillOwed,
+      paid: opening.paid,
+      inDispute: opening.inDispute,
+    });
     s = st.scheduleResponse(s, s.input.learnedAt, now());
     if (s.input.fullAndFinal) {
-      await owner('full_and_final', 'opened', `Urgent: "${s.input.fullAndFinal.matched}" payment on invoice ${s.input.invoice?.number ?? ''}`,
-        'The client marked a partial payment as full and final. Object in writing today or it may settle the whole invoice.');
+      await owner(
+        'full_and_final',
+        'opened',
+        `Urgent: "${s.input.fullAndFinal.matched}" payment on invoice ${s.input.invoice?.number ?? ''}`,
+        'The client marked a partial payment as full and final. Object in writing today or it may settle the whole invoice.',
+      );
     }
     // Added after cases were already running: the patch keeps their recorded histories replaying.
     if (s.input.invoice && wf.patched('attach-invoice-pdf')) await attachInvoicePdf(s.input.invoice);
     // The seed's first step: document the partial payment at once. A chargeback is not a partial payment, and a
     // payment that left nothing owing needs no receipt saying the rest is outstanding.
     // Under an agreed plan the instalments paid were on time, not a short payment: no receipt for them.
-    if (s.input.invoice && !s.chargeback && !s.input.plan && opening.paid.minor > 0 && !opening.settled && s.input.invoice.customerEmail) {
+    if (
+      s.input.invoice &&
+      !s.chargeback &&
+      !s.input.plan &&
+      opening.paid.minor > 0 &&
+      !opening.settled &&
+      s.input.invoice.customerEmail
+    ) {
       const receipt = await acts.draftLetter(letterRequest('receipt'));
-      const sent = await acts.sendEmail({ key: key('receipt'), caseId, to: s.input.invoice.customerEmail, ...receipt, replyToCase: true });
+      const sent = await acts.sendEmail({
+        key: key('receipt'),
+        caseId,
+        to: s.input.invoice.customerEmail,
+        ...receipt,
+        replyToCase: true,
+      });
       s = st.record(s, now(), 'receipt', 'Partial-payment receipt sent to the client');
       await audit('receipt_sent', { messageId: sent.messageId });
     }
@@ -167,17 +318,32 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
 
   async function attachInvoicePdf(invoice: NonNullable<DisputeCaseInput['invoice']>) {
     try {
-      const pdf = await lookups.attachInvoicePdf({ key: key('invoice-pdf'), caseId, connectionId: s.input.connectionId, invoiceId: invoice.ref.id, invoiceNumber: invoice.number });
+      const pdf = await lookups.attachInvoicePdf({
+        key: key('invoice-pdf'),
+        caseId,
+        connectionId: s.input.connectionId,
+        invoiceId: invoice.ref.id,
+        invoiceNumber: invoice.number,
+      });
       s = { ...s, documents: [{ id: pdf.documentId, kind: 'invoice', name: pdf.name }, ...s.documents] };
     } catch (err) {
       if (!(err instanceof wf.ActivityFailure)) throw err;
       // A nice-to-have: a broken connection here is noticed by the sync, which pauses the case.
-      s = st.record(s, now(), 'invoice_pdf', 'The invoice PDF could not be fetched from the ledger; letters go without it');
+      s = st.record(
+        s,
+        now(),
+        'invoice_pdf',
+        'The invoice PDF could not be fetched from the ledger; letters go without it',
+      );
     }
   }
 
   /** Draft → owner approval (email link) → send. One call advances one stage; the main loop calls again. */
-  async function letterStep(kind: DraftKind, timers: readonly st.DeadlineName[], alsoWake: () => boolean = () => false): Promise<void> {
+  async function letterStep(
+    kind: DraftKind,
+    timers: readonly st.DeadlineName[],
+    alsoWake: () => boolean = () => false,
+  ): Promise<void> {
     let d = st.latestDraft(s);
     if (!d || d.kind !== kind || d.state === 'sent' || d.state === 'rejected' || d.state === 'withdrawn') {
       const at = now();
@@ -185,14 +351,28 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
       const content = await acts.draftLetter(letterRequest(kind, dueBy));
       s = st.addDraft(s, kind, content, at, dueBy);
       d = st.latestDraft(s)!;
-      await acts.requestApproval({ key: key('approval', d.version), caseId, workflowId, version: d.version, kind, draft: d.content, organisation: s.input.organisation, ...(s.deadlines.response ? { respondBy: s.deadlines.response } : {}) });
+      await acts.requestApproval({
+        key: key('approval', d.version),
+        caseId,
+        workflowId,
+        version: d.version,
+        kind,
+        draft: d.content,
+        organisation: s.input.organisation,
+        ...(s.deadlines.response ? { respondBy: s.deadlines.response } : {}),
+      });
       await audit('draft_ready', { version: d.version, kind });
       return;
     }
     if (d.state === 'pending') {
       const { version, basis } = d;
       const outOfDate = () => st.draftBasis(s) !== basis;
-      await waitFor(() => st.latestDraft(s)!.version !== version || st.latestDraft(s)!.state !== 'pending' || alsoWake() || outOfDate(), timers, responseTimer);
+      await waitFor(
+        () =>
+          st.latestDraft(s)!.version !== version || st.latestDraft(s)!.state !== 'pending' || alsoWake() || outOfDate(),
+        timers,
+        responseTimer,
+      );
       // A payment, a reply, an objection or a chargeback arrived while the owner had not approved yet: the draft
       // no longer answers everything known, so it is withdrawn and the next step drafts one letter that does.
       if (!st.isClosed(s)) await withdrawStale();
@@ -200,12 +380,17 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     }
     // approved: send it
     const to = s.input.invoice?.customerEmail;
-    if (!to) throw wf.ApplicationFailure.nonRetryable('The invoice has no customer email to send the response to.', 'case.no_recipient');
+    if (!to)
+      throw wf.ApplicationFailure.nonRetryable(
+        'The invoice has no customer email to send the response to.',
+        'case.no_recipient',
+      );
     const posted = kind === 'concession' ? s.credits.find((c) => c.ours && c.at >= d.draftedAt) : undefined;
     const content = st.withLedgerNumber(d.content, creditPlaceholder(caseId), posted?.number);
     const sent = await acts.sendEmail({ key: key('send', d.version), caseId, to, ...content, replyToCase: true });
     // The case keeps the letter as it went out, with the ledger's number for the credit note.
-    if (content !== d.content) s = { ...s, drafts: s.drafts.map((x) => (x.version === d.version ? { ...x, content } : x)) };
+    if (content !== d.content)
+      s = { ...s, drafts: s.drafts.map((x) => (x.version === d.version ? { ...x, content } : x)) };
     s = st.markSent(s, d.version, now());
     afterSent(kind, d.draftedAt); // before any await: an Update landing during the audit must not be overwritten
     await audit('letter_sent', { version: d.version, kind, messageId: sent.messageId }, d.decidedBy ?? 'owner');
@@ -213,11 +398,18 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
 
   function afterSent(kind: DraftKind, draftedAt: string) {
     const at = now();
-    if (kind === 'final_notice') s = st.withStatus(st.schedulePayment(s, draftedAt, at, 'final_notice'), 'final_notice');
+    if (kind === 'final_notice')
+      s = st.withStatus(st.schedulePayment(s, draftedAt, at, 'final_notice'), 'final_notice');
     else s = st.clearTimers(st.schedulePayment(s, draftedAt, at, 'payment'), ['response', 'response_limit']);
     // A first response that went out while a vague objection was open asked for the specifics: it answers it.
     const o = st.openObjection(s);
-    if (kind === 'ask_specifics' || kind === 'uphold' || kind === 'concession' || (kind === 'first_response' && o?.input.kind === 'vague')) s = st.markObjectionAnswered(s, at);
+    if (
+      kind === 'ask_specifics' ||
+      kind === 'uphold' ||
+      kind === 'concession' ||
+      (kind === 'first_response' && o?.input.kind === 'vague')
+    )
+      s = st.markObjectionAnswered(s, at);
     // An objection registered while this letter was going out keeps the case with the owner.
     if (kind !== 'final_notice' && !st.openObjection(s)) s = st.withStatus(s, 'awaiting_client');
   }
@@ -229,9 +421,14 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     if (st.hasFired(s, k)) return;
     s = st.markFired(s, k);
     const outcome = cb.status === 'lost' ? 'lost' : 'won';
-    await owner('stripe_outcome', `${cb.dispute.id}/${outcome}`, `Chargeback ${outcome}`, outcome === 'won'
-      ? `Stripe decided the chargeback in your favour: ${fmt(cb.amount)} comes back to you.`
-      : `Stripe decided the chargeback for the cardholder: ${fmt(cb.amount)} stays with them.`);
+    await owner(
+      'stripe_outcome',
+      `${cb.dispute.id}/${outcome}`,
+      `Chargeback ${outcome}`,
+      outcome === 'won'
+        ? `Stripe decided the chargeback in your favour: ${fmt(cb.amount)} comes back to you.`
+        : `Stripe decided the chargeback for the cardholder: ${fmt(cb.amount)} stays with them.`,
+    );
     if (outcome === 'lost') s = st.applyClose(s, { kind: 'write_off', by: 'stripe', note: 'chargeback lost' }, now());
   }
 
@@ -240,13 +437,21 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     const needsResponse = ['needs_response', 'warning_needs_response', 'appeal_needs_response'].includes(cb.status);
     const outcome = cb.status;
     if (s.stripeSubmitted || !needsResponse) {
-      return waitFor(() => s.chargeback?.status !== outcome || s.chargeback?.dispute.id !== cb.dispute.id, ['stripe_submit'], responseTimer);
+      return waitFor(
+        () => s.chargeback?.status !== outcome || s.chargeback?.dispute.id !== cb.dispute.id,
+        ['stripe_submit'],
+        responseTimer,
+      );
     }
     if (!st.hasFired(s, `stripe-window:${cb.dispute.id}`)) {
       // The evidence deadline counts from Stripe's due_by, for a chargeback that arrived on a running case too.
       s = st.markFired(st.scheduleResponse(s, cb.at, now()), `stripe-window:${cb.dispute.id}`);
-      await owner('chargeback', cb.dispute.id, `Chargeback of ${fmt(cb.amount)}: evidence due ${cb.dueBy?.slice(0, 10) ?? 'soon'}`,
-        `The client disputed a card payment of ${fmt(cb.amount)} with their bank (${cb.reason.replaceAll('_', ' ')}). Stripe withdrew it. Shortfall drafted the evidence; approve it so it reaches Stripe before ${cb.dueBy ?? "Stripe's deadline"}.`);
+      await owner(
+        'chargeback',
+        cb.dispute.id,
+        `Chargeback of ${fmt(cb.amount)}: evidence due ${cb.dueBy?.slice(0, 10) ?? 'soon'}`,
+        `The client disputed a card payment of ${fmt(cb.amount)} with their bank (${cb.reason.replaceAll('_', ' ')}). Stripe withdrew it. Shortfall drafted the evidence; approve it so it reaches Stripe before ${cb.dueBy ?? "Stripe's deadline"}.`,
+      );
     }
     const d = st.latestDraft(s);
     if (d?.kind === 'stripe_evidence' && d.state === 'approved') {
@@ -254,10 +459,24 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
       // draft was staged: stage that version (once, by its key), then submit.
       if (wf.patched('stage-approved-evidence')) {
         // Its own key: the draft's earlier staging uploaded other file ids, and an idempotency key is for one request.
-        const staged = await needsConnection(() => writes.stageStripeEvidence({ key: key('stripe', 'stage-approved', cb.dispute.id, d.version), connectionId: stripeConnection(), disputeId: cb.dispute.id, fields: d.content.evidence ?? {}, documentIds: d.content.attachments.map((a) => a.documentId) }));
+        const staged = await needsConnection(() =>
+          writes.stageStripeEvidence({
+            key: key('stripe', 'stage-approved', cb.dispute.id, d.version),
+            connectionId: stripeConnection(),
+            disputeId: cb.dispute.id,
+            fields: d.content.evidence ?? {},
+            documentIds: d.content.attachments.map((a) => a.documentId),
+          }),
+        );
         if (staged === undefined && !s.ledgerConnected) return;
       }
-      const done = await needsConnection(() => writes.submitStripeEvidence({ key: key('stripe', 'submit', cb.dispute.id, d.version), connectionId: stripeConnection(), disputeId: cb.dispute.id }));
+      const done = await needsConnection(() =>
+        writes.submitStripeEvidence({
+          key: key('stripe', 'submit', cb.dispute.id, d.version),
+          connectionId: stripeConnection(),
+          disputeId: cb.dispute.id,
+        }),
+      );
       if (done === undefined && !s.ledgerConnected) return;
       s = st.withStatus({ ...st.markSent(s, d.version, now()), stripeSubmitted: true }, 'stripe_submitted');
       s = st.clearTimers(s, ['stripe_submit', 'response', 'response_limit']);
@@ -268,7 +487,15 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     await letterStep('stripe_evidence', ['stripe_submit'], () => s.chargeback?.status !== outcome);
     const staged = st.latestDraft(s)!;
     if (fresh && staged.kind === 'stripe_evidence' && staged.state === 'pending') {
-      await needsConnection(() => writes.stageStripeEvidence({ key: key('stripe', 'stage', cb.dispute.id, staged.version), connectionId: stripeConnection(), disputeId: cb.dispute.id, fields: staged.content.evidence ?? {}, documentIds: staged.content.attachments.map((a) => a.documentId) }));
+      await needsConnection(() =>
+        writes.stageStripeEvidence({
+          key: key('stripe', 'stage', cb.dispute.id, staged.version),
+          connectionId: stripeConnection(),
+          disputeId: cb.dispute.id,
+          fields: staged.content.evidence ?? {},
+          documentIds: staged.content.attachments.map((a) => a.documentId),
+        }),
+      );
     }
   }
 
@@ -279,23 +506,51 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
 
   async function objectionStep(o: st.Objection): Promise<void> {
     // Before the first written response, that response answers a vague objection: it asks for the specifics.
-    if (o.input.kind === 'vague') return letterStep(s.firstResponseSent ? 'ask_specifics' : 'first_response', ['response', 'response_limit']);
+    if (o.input.kind === 'vague')
+      return letterStep(s.firstResponseSent ? 'ask_specifics' : 'first_response', ['response', 'response_limit']);
     if (!o.decision) {
       if (!st.hasFired(s, `objection:${o.at}`)) {
         s = st.markFired(st.scheduleResponse(s, o.at, now()), `objection:${o.at}`);
-        await owner('objection', o.at, 'The client named a disputed line', `${o.input.summary}. Concede lines for a credit note, or uphold the invoice.`);
+        await owner(
+          'objection',
+          o.at,
+          'The client named a disputed line',
+          `${o.input.summary}. Concede lines for a credit note, or uphold the invoice.`,
+        );
       }
-      return waitFor(() => Boolean(st.openObjection(s)?.decision) || st.balanceCleared(s) || st.chargebackOpen(s), ['response', 'response_limit'], responseTimer);
+      return waitFor(
+        () => Boolean(st.openObjection(s)?.decision) || st.balanceCleared(s) || st.chargebackOpen(s),
+        ['response', 'response_limit'],
+        responseTimer,
+      );
     }
     if (o.decision.kind === 'concede' && !st.hasFired(s, `credit:${o.at}`)) {
-      const lines = o.decision.lines.map((c) => ({ lineId: c.lineId, amount: c.amount, description: s.input.invoice!.lines.find((l) => l.id === c.lineId)?.description ?? c.lineId }));
+      const lines = o.decision.lines.map((c) => ({
+        lineId: c.lineId,
+        amount: c.amount,
+        description: s.input.invoice!.lines.find((l) => l.id === c.lineId)?.description ?? c.lineId,
+      }));
       // Post only after the owner approves the concession letter, so both go out together.
       const d = st.latestDraft(s);
       if (d?.kind === 'concession' && d.state === 'approved') {
-        const posted = await needsConnection(() => writes.postCreditNote({ key: key('credit', o.at), caseId, connectionId: s.input.connectionId, invoiceId: s.input.invoice!.ref.id, currency: s.total.currency, lines, memo: `Shortfall case ${caseId}: conceded lines` }));
+        const posted = await needsConnection(() =>
+          writes.postCreditNote({
+            key: key('credit', o.at),
+            caseId,
+            connectionId: s.input.connectionId,
+            invoiceId: s.input.invoice!.ref.id,
+            currency: s.total.currency,
+            lines,
+            memo: `Shortfall case ${caseId}: conceded lines`,
+          }),
+        );
         if (!posted) return; // the connection broke: the case waits for the reconnect, then posts once
         s = st.markFired(st.applyCreditNote(s, posted.ref, posted.total, now(), posted.number), `credit:${o.at}`);
-        await audit('credit_note_posted', { ref: posted.ref, number: posted.number, total: posted.total }, d.decidedBy ?? 'owner');
+        await audit(
+          'credit_note_posted',
+          { ref: posted.ref, number: posted.number, total: posted.total },
+          d.decidedBy ?? 'owner',
+        );
         return;
       }
     }
@@ -307,34 +562,59 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     const since = s.pausedSince!;
     if (!st.hasFired(s, `paused:${since}`)) {
       s = st.markFired(s, `paused:${since}`);
-      await owner('connection_broken', since, 'Reconnect your ledger: this case is paused',
-        'Shortfall lost access to your ledger, so this case cannot see payments or post credit notes. Every deadline of the case is paused until you reconnect, and resumes with the business time it had left.');
+      await owner(
+        'connection_broken',
+        since,
+        'Reconnect your ledger: this case is paused',
+        'Shortfall lost access to your ledger, so this case cannot see payments or post credit notes. Every deadline of the case is paused until you reconnect, and resumes with the business time it had left.',
+      );
       const cb = s.chargeback;
       if (cb?.dueBy && st.chargebackOpen(s) && !s.stripeSubmitted) {
-        await owner('stripe_deadline', `${since}/${cb.dispute.id}`, `Stripe's evidence deadline still runs: ${cb.dueBy.slice(0, 10)}`,
-          `Stripe's deadline for the chargeback evidence (${cb.dueBy}) is Stripe's own and does not pause. Reconnect before then, or answer the dispute from Stripe's dashboard.`);
+        await owner(
+          'stripe_deadline',
+          `${since}/${cb.dispute.id}`,
+          `Stripe's evidence deadline still runs: ${cb.dueBy.slice(0, 10)}`,
+          `Stripe's deadline for the chargeback evidence (${cb.dueBy}) is Stripe's own and does not pause. Reconnect before then, or answer the dispute from Stripe's dashboard.`,
+        );
       }
     }
-    return waitFor(() => s.ledgerConnected, [], async () => {});
+    return waitFor(
+      () => s.ledgerConnected,
+      [],
+      async () => {},
+    );
   }
 
   async function paymentStep(): Promise<void> {
     if (s.finalNoticeSent && st.deadlinePassed(s, 'final_notice')) return escalate();
     if (!s.finalNoticeSent && st.deadlinePassed(s, 'payment')) return letterStep('final_notice', []);
     // A client reply nobody has registered as an objection yet keeps the case with the owner.
-    s = st.withStatus(s, st.unreadReply(s) ? 'awaiting_owner' : s.finalNoticeSent ? 'final_notice' : 'awaiting_payment');
+    s = st.withStatus(
+      s,
+      st.unreadReply(s) ? 'awaiting_owner' : s.finalNoticeSent ? 'final_notice' : 'awaiting_payment',
+    );
     const replies = s.replies.length;
-    return waitFor(() => st.balanceCleared(s) || Boolean(st.openObjection(s)) || st.chargebackOpen(s) || s.replies.length !== replies, ['payment', 'final_notice'], async (t) => {
-      if (t.kind === 'reminder') await owner('reminder', t.key, 'A payment deadline is coming up', `Due ${s.deadlines[t.for]}.`);
-    });
+    return waitFor(
+      () =>
+        st.balanceCleared(s) || Boolean(st.openObjection(s)) || st.chargebackOpen(s) || s.replies.length !== replies,
+      ['payment', 'final_notice'],
+      async (t) => {
+        if (t.kind === 'reminder')
+          await owner('reminder', t.key, 'A payment deadline is coming up', `Due ${s.deadlines[t.for]}.`);
+      },
+    );
   }
 
   /** Builds (or rebuilds, with the latest documents) the small-claims evidence pack. */
   async function buildPack(why: 'requested' | 'final_notice_expired') {
     const version = s.packsRequested + (why === 'final_notice_expired' ? 1 : 0);
     const pack = await acts.buildEvidencePack({
-      key: key('evidence-pack', ...(version > 1 || why === 'requested' ? [version] : [])), caseId, organisation: s.input.organisation,
-      payments: s.input.payments, view: st.view(s), documents: s.documents.filter((d) => d.id !== s.pack?.documentId),
+      key: key('evidence-pack', ...(version > 1 || why === 'requested' ? [version] : [])),
+      caseId,
+      organisation: s.input.organisation,
+      payments: s.input.payments,
+      view: st.view(s),
+      documents: s.documents.filter((d) => d.id !== s.pack?.documentId),
       ...(s.input.invoice ? { invoice: s.input.invoice } : {}),
     });
     if (why === 'final_notice_expired') s = { ...s, packsRequested: version };
@@ -345,9 +625,20 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
 
   async function escalate() {
     const pack = await buildPack('final_notice_expired');
-    s = st.withStatus({ ...st.record(s, now(), 'escalated', `The client did not pay after the final notice (${pack.name})`), escalated: true }, 'escalated');
+    s = st.withStatus(
+      {
+        ...st.record(s, now(), 'escalated', `The client did not pay after the final notice (${pack.name})`),
+        escalated: true,
+      },
+      'escalated',
+    );
     await audit('escalated', { documentId: pack.documentId });
-    await owner('escalated', 'pack', 'Evidence pack ready for small claims', 'The client did not pay after the final notice. The small-claims evidence pack is attached to the case.');
+    await owner(
+      'escalated',
+      'pack',
+      'Evidence pack ready for small claims',
+      'The client did not pay after the final notice. The small-claims evidence pack is attached to the case.',
+    );
   }
 
   /** A draft still waiting for approval that no longer answers everything known is withdrawn, whatever step is next. */
@@ -365,13 +656,23 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     if (!s.ledgerConnected) return pausedStep();
     if (s.packsRequested > s.packsBuilt) {
       await buildPack('requested');
-      return owner('evidence_pack', `pack/${s.packsBuilt}`, 'Evidence pack ready', 'The small-claims evidence pack you asked for is attached to the case, built with the documents it holds now.');
+      return owner(
+        'evidence_pack',
+        `pack/${s.packsBuilt}`,
+        'Evidence pack ready',
+        'The small-claims evidence pack you asked for is attached to the case, built with the documents it holds now.',
+      );
     }
     if (s.chargeback && st.chargebackOpen(s)) return stripeStep();
     if (s.chargeback && !st.chargebackOpen(s)) {
       await chargebackDecided();
       if (st.isClosed(s) || !s.input.invoice) {
-        if (!st.isClosed(s)) s = st.applyClose(s, { kind: 'resolved', by: 'stripe', note: `dispute ${s.chargeback.status.replaceAll('_', ' ')}` }, now());
+        if (!st.isClosed(s))
+          s = st.applyClose(
+            s,
+            { kind: 'resolved', by: 'stripe', note: `dispute ${s.chargeback.status.replaceAll('_', ' ')}` },
+            now(),
+          );
         return;
       }
     }
@@ -379,18 +680,32 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     // A credit already posted is announced in writing even when it clears the balance.
     if (o && st.hasFired(s, `credit:${o.at}`)) return objectionStep(o);
     if (s.input.plan && st.account(s).inDispute.minor === 0 && !o) {
-      s = st.applyClose(s, { kind: 'resolved', by: 'ledger', note: 'the client is back on the agreed payment plan' }, now());
+      s = st.applyClose(
+        s,
+        { kind: 'resolved', by: 'ledger', note: 'the client is back on the agreed payment plan' },
+        now(),
+      );
       return audit('resolved', { plan: 'back on plan' });
     }
     if (st.balanceCleared(s)) {
       s = st.applyClose(s, { kind: 'resolved', by: 'ledger', note: 'nothing is owed any more' }, now());
       const a = st.account(s);
-      await owner('resolved', 'settled', `Invoice ${s.input.invoice?.number ?? ''} is settled`, `Nothing is owed on invoice ${s.input.invoice?.number ?? ''} any more (paid ${fmt(a.paid)}, credited ${fmt(a.credited)}). The case is resolved.`);
+      await owner(
+        'resolved',
+        'settled',
+        `Invoice ${s.input.invoice?.number ?? ''} is settled`,
+        `Nothing is owed on invoice ${s.input.invoice?.number ?? ''} any more (paid ${fmt(a.paid)}, credited ${fmt(a.credited)}). The case is resolved.`,
+      );
       return audit('resolved', { paid: a.paid, credited: a.credited, writtenOff: a.writtenOff });
     }
     if (o) return objectionStep(o);
     if (!s.firstResponseSent) return letterStep('first_response', ['response', 'response_limit']);
-    if (s.escalated) return waitFor(() => st.balanceCleared(s), [], async () => {});
+    if (s.escalated)
+      return waitFor(
+        () => st.balanceCleared(s),
+        [],
+        async () => {},
+      );
     return paymentStep();
   }
 
@@ -402,13 +717,28 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
   async function project() {
     const next = st.nextDeadline(s, now());
     const a = st.account(s);
-    if (indexed) wf.upsertSearchAttributes([
-      { key: caseStatusKey, value: s.status }, { key: providerKey, value: s.input.provider }, { key: connectionIdKey, value: s.input.connectionId },
-      { key: disputedMinorKey, value: st.owed(s).minor }, { key: nextDeadlineKey, value: next ? new Date(next) : null },
-      ...(s.input.invoice ? [{ key: invoiceNumberKey, value: s.input.invoice.number }, { key: customerIdKey, value: s.input.invoice.customerId }] : []),
-    ]);
+    if (indexed)
+      wf.upsertSearchAttributes([
+        { key: caseStatusKey, value: s.status },
+        { key: providerKey, value: s.input.provider },
+        { key: connectionIdKey, value: s.input.connectionId },
+        { key: disputedMinorKey, value: st.owed(s).minor },
+        { key: nextDeadlineKey, value: next ? new Date(next) : null },
+        ...(s.input.invoice
+          ? [
+              { key: invoiceNumberKey, value: s.input.invoice.number },
+              { key: customerIdKey, value: s.input.invoice.customerId },
+            ]
+          : []),
+      ]);
     // The case list shows what the case is still pursuing: what is owed.
-    const projection = { caseId, status: s.status, paid: a.paid, disputed: st.owed(s), ...(next ? { nextDeadline: next } : {}) };
+    const projection = {
+      caseId,
+      status: s.status,
+      paid: a.paid,
+      disputed: st.owed(s),
+      ...(next ? { nextDeadline: next } : {}),
+    };
     if (JSON.stringify(projection) !== projected) {
       projected = JSON.stringify(projection);
       await acts.projectCase(projection);

@@ -51,31 +51,62 @@ function creditedOnLine(data: AccountData, lineId: string): number {
 
 function draftLine(data: AccountData, invoice: StripeObject, p: z.infer<typeof LineParam>, i: number): DraftLine {
   if (p.type === 'custom_line_item') {
-    if (!p.description) throw invalidParam(`lines[${i}][description]`, 'Missing required param: description.', 'parameter_missing');
-    if (!p.unit_amount) throw invalidParam(`lines[${i}][unit_amount]`, 'Missing required param: unit_amount.', 'parameter_missing');
+    if (!p.description)
+      throw invalidParam(`lines[${i}][description]`, 'Missing required param: description.', 'parameter_missing');
+    if (!p.unit_amount)
+      throw invalidParam(`lines[${i}][unit_amount]`, 'Missing required param: unit_amount.', 'parameter_missing');
     const quantity = p.quantity ?? 1;
-    return { type: p.type, amount: quantity * p.unit_amount, description: p.description, quantity, unitAmount: p.unit_amount };
+    return {
+      type: p.type,
+      amount: quantity * p.unit_amount,
+      description: p.description,
+      quantity,
+      unitAmount: p.unit_amount,
+    };
   }
   const line = allLines(invoice).find((l) => l.id === p.invoice_line_item);
-  if (!line) throw invalidParam(`lines[${i}][invoice_line_item]`, `No such invoice line item: '${p.invoice_line_item ?? ''}' on invoice ${invoice.id}`);
+  if (!line)
+    throw invalidParam(
+      `lines[${i}][invoice_line_item]`,
+      `No such invoice line item: '${p.invoice_line_item ?? ''}' on invoice ${invoice.id}`,
+    );
   const amount = p.amount ?? Number(line.amount);
   const left = Number(line.amount) - creditedOnLine(data, line.id);
-  if (amount > left) throw invalidParam(`lines[${i}][amount]`, `The amount to credit (${amount}) is more than the ${left} left on invoice line item ${line.id}.`);
-  return { type: p.type, amount, description: String(line.description), invoiceLineItem: line.id, quantity: 1, unitAmount: amount };
+  if (amount > left)
+    throw invalidParam(
+      `lines[${i}][amount]`,
+      `The amount to credit (${amount}) is more than the ${left} left on invoice line item ${line.id}.`,
+    );
+  return {
+    type: p.type,
+    amount,
+    description: String(line.description),
+    invoiceLineItem: line.id,
+    quantity: 1,
+    unitAmount: amount,
+  };
 }
 
 function draftLines(data: AccountData, invoice: StripeObject, p: CreditNoteParams): DraftLine[] {
   if (p.lines?.length) return p.lines.map((l, i) => draftLine(data, invoice, l, i));
-  if (p.amount) return [{ type: 'custom_line_item', amount: p.amount, description: 'Credit', quantity: 1, unitAmount: p.amount }];
+  if (p.amount)
+    return [{ type: 'custom_line_item', amount: p.amount, description: 'Credit', quantity: 1, unitAmount: p.amount }];
   throw invalidRequest('You must pass either `amount` or `lines` when creating a credit note.', 'lines');
 }
 
 /** The credit note Stripe would issue, without issuing it. */
-export function buildCreditNote(store: StripeStore, data: AccountData, raw: unknown): { note: StripeObject; invoice: StripeObject } {
+export function buildCreditNote(
+  store: StripeStore,
+  data: AccountData,
+  raw: unknown,
+): { note: StripeObject; invoice: StripeObject } {
   const p = parseParams(CreditNoteParams, raw);
   const invoice = liveInvoice(data, p.invoice);
   if (invoice.status !== 'open' && invoice.status !== 'paid') {
-    throw invalidRequest(`You can only create a credit note for an open or paid invoice; ${invoice.id} is ${String(invoice.status)}.`, 'invoice');
+    throw invalidRequest(
+      `You can only create a credit note for an open or paid invoice; ${invoice.id} is ${String(invoice.status)}.`,
+      'invoice',
+    );
   }
   const lines = draftLines(data, invoice, p);
   const total = lines.reduce((sum, l) => sum + l.amount, 0);
@@ -84,7 +115,9 @@ export function buildCreditNote(store: StripeStore, data: AccountData, raw: unkn
   const settled = { credit: p.credit_amount ?? 0, refund: p.refund_amount ?? 0, outOfBand: p.out_of_band_amount ?? 0 };
   const named = settled.credit + settled.refund + settled.outOfBand;
   if (named > 0 && named !== post) {
-    throw invalidRequest(`The sum of credit_amount, refund_amount and out_of_band_amount (${named}) must equal the credit note's post-payment amount (${post}).`);
+    throw invalidRequest(
+      `The sum of credit_amount, refund_amount and out_of_band_amount (${named}) must equal the credit note's post-payment amount (${post}).`,
+    );
   }
   // Assumed default when none is named: the excess goes to the customer's credit balance.
   const credit = named === 0 ? post : settled.credit;
@@ -157,6 +190,7 @@ export function createCreditNote(store: StripeStore, data: AccountData, raw: unk
   store.emit(data, 'credit_note.created', note);
   const pre = Number(note.pre_payment_amount);
   if (pre > 0) applyToInvoice(store, data, invoice, pre, 'pre_payment_credit_notes_amount');
-  invoice.post_payment_credit_notes_amount = Number(invoice.post_payment_credit_notes_amount) + Number(note.post_payment_amount);
+  invoice.post_payment_credit_notes_amount =
+    Number(invoice.post_payment_credit_notes_amount) + Number(note.post_payment_amount);
   return note;
 }

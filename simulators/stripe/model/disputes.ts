@@ -7,20 +7,46 @@ import { bool, expand, metadata } from '../params.js';
 import type { AccountData, StripeStore } from '../store.js';
 
 export const evidenceFileFields = [
-  'cancellation_policy', 'customer_communication', 'customer_signature', 'duplicate_charge_documentation',
-  'receipt', 'refund_policy', 'service_documentation', 'shipping_documentation', 'uncategorized_file',
+  'cancellation_policy',
+  'customer_communication',
+  'customer_signature',
+  'duplicate_charge_documentation',
+  'receipt',
+  'refund_policy',
+  'service_documentation',
+  'shipping_documentation',
+  'uncategorized_file',
 ] as const;
 export const evidenceTextFields = [
-  'access_activity_log', 'billing_address', 'cancellation_policy_disclosure', 'cancellation_rebuttal', 'customer_email_address',
-  'customer_name', 'customer_purchase_ip', 'duplicate_charge_explanation', 'duplicate_charge_id', 'product_description',
-  'refund_policy_disclosure', 'refund_refusal_explanation', 'service_date', 'shipping_address', 'shipping_carrier',
-  'shipping_date', 'shipping_tracking_number', 'uncategorized_text',
+  'access_activity_log',
+  'billing_address',
+  'cancellation_policy_disclosure',
+  'cancellation_rebuttal',
+  'customer_email_address',
+  'customer_name',
+  'customer_purchase_ip',
+  'duplicate_charge_explanation',
+  'duplicate_charge_id',
+  'product_description',
+  'refund_policy_disclosure',
+  'refund_refusal_explanation',
+  'service_date',
+  'shipping_address',
+  'shipping_carrier',
+  'shipping_date',
+  'shipping_tracking_number',
+  'uncategorized_text',
 ] as const;
 const evidenceFields = [...evidenceFileFields, ...evidenceTextFields];
 
 const Evidence = z.strictObject(Object.fromEntries(evidenceFields.map((f) => [f, z.string().max(150_000).optional()])));
 
-export const DisputeUpdateParams = z.strictObject({ evidence: Evidence.optional(), metadata, submit: bool.optional(), expand });
+export const DisputeUpdateParams = z.strictObject({
+  evidence: Evidence.optional(),
+  metadata,
+  submit: bool.optional(),
+  expand,
+});
 
 export interface OpenDisputeInput {
   readonly charge: string;
@@ -51,13 +77,22 @@ export function openDispute(store: StripeStore, data: AccountData, input: OpenDi
     currency: charge.currency,
     enhanced_eligibility_types: [],
     evidence: Object.fromEntries(evidenceFields.map((f) => [f, null])),
-    evidence_details: { due_by: input.dueBy, enhanced_eligibility: {}, has_evidence: false, past_due: false, submission_count: 0 },
+    evidence_details: {
+      due_by: input.dueBy,
+      enhanced_eligibility: {},
+      has_evidence: false,
+      past_due: false,
+      submission_count: 0,
+    },
     intended_submission_method: null,
     is_charge_refundable: false,
     livemode: false,
     metadata: {},
     payment_intent: charge.payment_intent,
-    payment_method_details: { type: 'card', card: { brand: 'visa', case_type: 'chargeback', network_reason_code: '13.1' } },
+    payment_method_details: {
+      type: 'card',
+      card: { brand: 'visa', case_type: 'chargeback', network_reason_code: '13.1' },
+    },
     reason: input.reason ?? 'product_not_received',
     status: input.status ?? 'needs_response',
   });
@@ -70,7 +105,8 @@ function checkFiles(data: AccountData, evidence: Record<string, string | undefin
     const fileId = evidence[field];
     if (fileId === undefined) continue;
     const file = data.files.find(fileId);
-    if (!file || file.purpose !== 'dispute_evidence') throw invalidParam(`evidence[${field}]`, `No such file upload: '${fileId}'`);
+    if (!file || file.purpose !== 'dispute_evidence')
+      throw invalidParam(`evidence[${field}]`, `No such file upload: '${fileId}'`);
   }
 }
 
@@ -79,8 +115,13 @@ export function updateDispute(store: StripeStore, data: AccountData, id: string,
   const dispute = data.disputes.get(id);
   const status = String(dispute.status);
   if (closed.has(status)) throw invalidRequest('This dispute is already closed.', 'id');
-  if (!submittedStatus[status]) throw invalidRequest('Evidence for this dispute has already been submitted and is under review.', 'id');
-  const before = structuredClone({ evidence: dispute.evidence, evidence_details: dispute.evidence_details, status: dispute.status });
+  if (!submittedStatus[status])
+    throw invalidRequest('Evidence for this dispute has already been submitted and is under review.', 'id');
+  const before = structuredClone({
+    evidence: dispute.evidence,
+    evidence_details: dispute.evidence_details,
+    status: dispute.status,
+  });
   const details = dispute.evidence_details as { has_evidence: boolean; submission_count: number };
   if (p.evidence) {
     checkFiles(data, p.evidence);
@@ -97,7 +138,12 @@ export function updateDispute(store: StripeStore, data: AccountData, id: string,
   return dispute;
 }
 
-export function closeDispute(store: StripeStore, data: AccountData, id: string, outcome: 'won' | 'lost' | 'warning_closed'): StripeObject {
+export function closeDispute(
+  store: StripeStore,
+  data: AccountData,
+  id: string,
+  outcome: 'won' | 'lost' | 'warning_closed',
+): StripeObject {
   const dispute = data.disputes.get(id);
   if (closed.has(String(dispute.status))) throw invalidRequest('This dispute is already closed.', 'id');
   const before = { status: dispute.status };

@@ -5,7 +5,15 @@ import { newId } from '../ids.js';
 import type { MultipartBody } from '../multipart.js';
 import type { AccountData, StripeStore } from '../store.js';
 
-const purposes = new Set(['dispute_evidence', 'additional_verification', 'business_icon', 'business_logo', 'customer_signature', 'identity_document', 'tax_document_user_upload']);
+const purposes = new Set([
+  'dispute_evidence',
+  'additional_verification',
+  'business_icon',
+  'business_logo',
+  'customer_signature',
+  'identity_document',
+  'tax_document_user_upload',
+]);
 const evidenceTypes: Record<string, string> = { 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png' };
 
 export function createFile(store: StripeStore, data: AccountData, body: MultipartBody): StripeObject {
@@ -15,7 +23,8 @@ export function createFile(store: StripeStore, data: AccountData, body: Multipar
   const upload = body.files.find((f) => f.field === 'file');
   if (!upload) throw invalidParam('file', 'Missing required param: file.', 'parameter_missing');
   const type = evidenceTypes[upload.contentType];
-  if (purpose === 'dispute_evidence' && !type) throw invalidParam('file', `Dispute evidence must be a PDF, JPEG or PNG, not ${upload.contentType}.`);
+  if (purpose === 'dispute_evidence' && !type)
+    throw invalidParam('file', `Dispute evidence must be a PDF, JPEG or PNG, not ${upload.contentType}.`);
   const id = newId('file');
   const now = store.now();
   return data.files.add({

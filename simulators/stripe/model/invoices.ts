@@ -29,9 +29,14 @@ export interface PaymentInput {
 }
 
 /** Fields an `*.updated` event lists in previous_attributes. */
-const snapshot = (o: StripeObject, fields: readonly string[]) => Object.fromEntries(fields.map((f) => [f, structuredClone(o[f])]));
+const snapshot = (o: StripeObject, fields: readonly string[]) =>
+  Object.fromEntries(fields.map((f) => [f, structuredClone(o[f])]));
 
-export function createCustomer(store: StripeStore, data: AccountData, input: { name: string; email?: string }): StripeObject {
+export function createCustomer(
+  store: StripeStore,
+  data: AccountData,
+  input: { name: string; email?: string },
+): StripeObject {
   const customer = data.customers.add({
     id: newId('cus', 14),
     object: 'customer',
@@ -65,7 +70,11 @@ function lineItem(invoiceId: string, currency: string, l: LineInput, now: number
     parent: null,
     period: { start: now, end: now },
     pretax_credit_amounts: [],
-    pricing: { type: 'price_details', price_details: { price: newId('price'), product: newId('prod', 14) }, unit_amount_decimal: String(l.unitAmount) },
+    pricing: {
+      type: 'price_details',
+      price_details: { price: newId('price'), product: newId('prod', 14) },
+      unit_amount_decimal: String(l.unitAmount),
+    },
     quantity: l.quantity,
     quantity_decimal: String(l.quantity),
     subtotal: amount,
@@ -107,7 +116,13 @@ export function createInvoice(store: StripeStore, data: AccountData, input: Invo
     ending_balance: null,
     hosted_invoice_url: null,
     invoice_pdf: null,
-    lines: { object: 'list', data: lines.slice(0, embeddedLines), has_more: lines.length > embeddedLines, total_count: lines.length, url: `/v1/invoices/${id}/lines` },
+    lines: {
+      object: 'list',
+      data: lines.slice(0, embeddedLines),
+      has_more: lines.length > embeddedLines,
+      total_count: lines.length,
+      url: `/v1/invoices/${id}/lines`,
+    },
     all_lines: lines,
     livemode: false,
     metadata: {},
@@ -169,8 +184,20 @@ export function liveInvoice(data: AccountData, id: string): StripeObject {
 }
 
 /** Applies money to an invoice and emits what Stripe emits: invoice.updated, then invoice.paid when settled. */
-export function applyToInvoice(store: StripeStore, data: AccountData, invoice: StripeObject, amount: number, field: 'amount_paid' | 'pre_payment_credit_notes_amount'): void {
-  const before = snapshot(invoice, ['amount_paid', 'amount_remaining', 'amount_due', 'status', 'pre_payment_credit_notes_amount']);
+export function applyToInvoice(
+  store: StripeStore,
+  data: AccountData,
+  invoice: StripeObject,
+  amount: number,
+  field: 'amount_paid' | 'pre_payment_credit_notes_amount',
+): void {
+  const before = snapshot(invoice, [
+    'amount_paid',
+    'amount_remaining',
+    'amount_due',
+    'status',
+    'pre_payment_credit_notes_amount',
+  ]);
   (invoice as Record<string, number>)[field] = Number(invoice[field]) + amount;
   if (field === 'pre_payment_credit_notes_amount') invoice.amount_due = Number(invoice.amount_due) - amount;
   invoice.amount_remaining = Number(invoice.amount_remaining) - amount;

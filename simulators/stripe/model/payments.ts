@@ -18,30 +18,73 @@ export interface CardChargeInput {
 }
 
 /** A succeeded card payment: a PaymentIntent and its Charge. */
-export function cardCharge(store: StripeStore, data: AccountData, input: CardChargeInput): { paymentIntent: string; charge: string } {
+export function cardCharge(
+  store: StripeStore,
+  data: AccountData,
+  input: CardChargeInput,
+): { paymentIntent: string; charge: string } {
   const created = input.created ?? store.now();
   const { amount, currency } = input;
   const customer = input.customer ?? null;
   const paymentIntent = newId('pi');
   const charge = newId('ch');
-  data.paymentIntents.add({ id: paymentIntent, object: 'payment_intent', created, amount, amount_received: amount, currency, customer, latest_charge: charge, livemode: false, metadata: {}, status: 'succeeded' });
+  data.paymentIntents.add({
+    id: paymentIntent,
+    object: 'payment_intent',
+    created,
+    amount,
+    amount_received: amount,
+    currency,
+    customer,
+    latest_charge: charge,
+    livemode: false,
+    metadata: {},
+    status: 'succeeded',
+  });
   data.charges.add({
-    id: charge, object: 'charge', created, amount, amount_captured: amount, amount_refunded: 0, currency, customer, disputed: false, livemode: false, metadata: {}, paid: true,
-    payment_intent: paymentIntent, status: 'succeeded', receipt_email: input.email ?? null,
+    id: charge,
+    object: 'charge',
+    created,
+    amount,
+    amount_captured: amount,
+    amount_refunded: 0,
+    currency,
+    customer,
+    disputed: false,
+    livemode: false,
+    metadata: {},
+    paid: true,
+    payment_intent: paymentIntent,
+    status: 'succeeded',
+    receipt_email: input.email ?? null,
     billing_details: { address: null, email: input.email ?? null, name: input.name ?? null, phone: null, tax_id: null },
   });
   return { paymentIntent, charge };
 }
 
-function onStripe(store: StripeStore, data: AccountData, invoice: StripeObject, amount: number): Record<string, string> {
+function onStripe(
+  store: StripeStore,
+  data: AccountData,
+  invoice: StripeObject,
+  amount: number,
+): Record<string, string> {
   const { paymentIntent } = cardCharge(store, data, {
-    amount, currency: String(invoice.currency), customer: invoice.customer as string | null,
-    email: invoice.customer_email as string | null, name: invoice.customer_name as string | null,
+    amount,
+    currency: String(invoice.currency),
+    customer: invoice.customer as string | null,
+    email: invoice.customer_email as string | null,
+    name: invoice.customer_name as string | null,
   });
   return { type: 'payment_intent', payment_intent: paymentIntent };
 }
 
-function offStripe(store: StripeStore, data: AccountData, invoice: StripeObject, amount: number, off: NonNullable<PaymentInput['offStripe']>): Record<string, string> {
+function offStripe(
+  store: StripeStore,
+  data: AccountData,
+  invoice: StripeObject,
+  amount: number,
+  off: NonNullable<PaymentInput['offStripe']>,
+): Record<string, string> {
   const now = store.now();
   const value = { currency: invoice.currency, value: amount };
   const zero = { currency: invoice.currency, value: 0 };
@@ -57,7 +100,12 @@ function offStripe(store: StripeStore, data: AccountData, invoice: StripeObject,
     amount_refunded: zero,
     amount_requested: value,
     application: null,
-    customer_details: { customer: invoice.customer, email: invoice.customer_email, name: invoice.customer_name, phone: null },
+    customer_details: {
+      customer: invoice.customer,
+      email: invoice.customer_email,
+      name: invoice.customer_name,
+      phone: null,
+    },
     customer_presence: 'off_session',
     description: off.description ?? null,
     latest_payment_attempt_record: newId('par'),
@@ -73,11 +121,17 @@ function offStripe(store: StripeStore, data: AccountData, invoice: StripeObject,
 
 export function payInvoice(store: StripeStore, data: AccountData, input: PaymentInput): StripeObject {
   const invoice = liveInvoice(data, input.invoice);
-  if (invoice.status !== 'open') throw invalidRequest(`Invoice ${invoice.id} is ${String(invoice.status)}; only open invoices take payments.`, 'invoice');
+  if (invoice.status !== 'open')
+    throw invalidRequest(
+      `Invoice ${invoice.id} is ${String(invoice.status)}; only open invoices take payments.`,
+      'invoice',
+    );
   if (!(input.amount > 0) || input.amount > Number(invoice.amount_remaining)) {
     throw invalidRequest(`Amount must be between 1 and the ${String(invoice.amount_remaining)} still due.`, 'amount');
   }
-  const payment = input.offStripe ? offStripe(store, data, invoice, input.amount, input.offStripe) : onStripe(store, data, invoice, input.amount);
+  const payment = input.offStripe
+    ? offStripe(store, data, invoice, input.amount, input.offStripe)
+    : onStripe(store, data, invoice, input.amount);
   const now = store.now();
   const invoicePayment = data.invoicePayments.add({
     id: newId('inpay'),

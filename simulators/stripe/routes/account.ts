@@ -8,7 +8,8 @@ export function accountRoutes(app: FastifyInstance, rt: Runtime): void {
   api(app, rt, 'GET', '/v1/accounts/:id', 'accounts', ({ data, params }) => {
     const id = params.id ?? '';
     const target = rt.store.account(id);
-    const visible = id === data.account.id || (data.account.id === rt.store.platformAccountId && rt.store.connections.has(id));
+    const visible =
+      id === data.account.id || (data.account.id === rt.store.platformAccountId && rt.store.connections.has(id));
     if (!target || !visible) throw resourceMissing('account', id);
     return target.account;
   });

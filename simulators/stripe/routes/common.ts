@@ -25,7 +25,8 @@ export function listEndpoint<F extends z.ZodRawShape>(opts: {
   const Params = z.strictObject({ ...listParams, created, ...opts.filters });
   return ({ data, query }: { data: AccountData; query: unknown }): ListEnvelope<StripeObject> => {
     const p = parseParams(Params, query) as BaseListParams & z.infer<z.ZodObject<F>>;
-    const keep = (item: StripeObject) => !item.deleted && matchesCreated(item.created, p.created) && (opts.keep?.(item, p) ?? true);
+    const keep = (item: StripeObject) =>
+      !item.deleted && matchesCreated(item.created, p.created) && (opts.keep?.(item, p) ?? true);
     const page = opts.collection(data).page(p, keep, opts.url);
     const shown = opts.view ? { ...page, data: page.data.map(opts.view) } : page;
     return expandResponse(data, shown, p.expand, opts.expandable ?? []);
@@ -49,7 +50,11 @@ export function retrieveEndpoint(opts: {
 export const expandOnly = (data: AccountData, body: unknown, object: StripeObject, allowed: readonly string[] = []) =>
   expandResponse(data, object, parseParams(z.object({ expand: z.array(z.string()).optional() }), body).expand, allowed);
 
-const LinesParams = z.strictObject({ limit: listParams.limit, starting_after: z.string().optional(), expand: listParams.expand });
+const LinesParams = z.strictObject({
+  limit: listParams.limit,
+  starting_after: z.string().optional(),
+  expand: listParams.expand,
+});
 
 /** Sub-lists (an invoice's or credit note's lines) in their own order, paged forward with starting_after. */
 export function pageOfLines(lines: readonly StripeObject[], query: unknown, url: string): ListEnvelope<StripeObject> {

@@ -29,6 +29,8 @@ export function documentRoutes(app: FastifyInstance, store: StripeStore): void {
   app.get<{ Params: { account: string; id: string } }>('/invoice/:account/:id/pdf', async (req, reply) => {
     const invoice = store.account(req.params.account)?.invoices.find(req.params.id);
     if (!invoice || invoice.deleted || !invoice.number) return reply.code(404).type('text/plain').send('Not found');
-    return reply.type('application/pdf').send(invoicePdf(String(invoice.number), `${String(invoice.total)} ${String(invoice.currency).toUpperCase()}`));
+    return reply
+      .type('application/pdf')
+      .send(invoicePdf(String(invoice.number), `${String(invoice.total)} ${String(invoice.currency).toUpperCase()}`));
   });
 }

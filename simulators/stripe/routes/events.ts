@@ -13,7 +13,12 @@ export const eventRetentionSeconds = 30 * 24 * 3600;
 function typeMatcher(type: string | undefined, types: readonly string[] | undefined): (t: string) => boolean {
   if (types?.length) return (t) => types.includes(t);
   if (!type) return () => true;
-  const pattern = new RegExp(`^${type.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const pattern = new RegExp(
+    `^${type
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return (t) => pattern.test(t);
 }
 
@@ -31,7 +36,8 @@ export function eventRoutes(app: FastifyInstance, rt: Runtime): void {
     keep: (e, p) => retained(e) && typeMatcher(p.type, p.types)(String(e.type)),
   });
   api(app, rt, 'GET', '/v1/events', 'events', (r) => {
-    for (const cursor of [r.query.starting_after, r.query.ending_before]) if (typeof cursor === 'string') retainedEvent(r.data, cursor);
+    for (const cursor of [r.query.starting_after, r.query.ending_before])
+      if (typeof cursor === 'string') retainedEvent(r.data, cursor);
     return list(r);
   });
   api(app, rt, 'GET', '/v1/events/:id', 'events', ({ data, params }) => retainedEvent(data, params.id ?? ''));

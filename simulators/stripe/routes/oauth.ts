@@ -22,7 +22,8 @@ interface AuthorizationCode {
 const codeLifetimeSeconds = 300;
 const scopes = new Set(['read_only', 'read_write']);
 const field = (o: FormObject, k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
-const oauthError = (reply: FastifyReply, status: number, error: string, description: string) => reply.code(status).send({ error, error_description: description });
+const oauthError = (reply: FastifyReply, status: number, error: string, description: string) =>
+  reply.code(status).send({ error, error_description: description });
 
 function formOf(req: FastifyRequest): FormObject {
   const body = req.body as ParsedBody | undefined;
@@ -33,13 +34,22 @@ function consentPage(store: StripeStore, platform: ConnectPlatform, q: FormObjec
   const hidden = ['client_id', 'scope', 'state', 'redirect_uri'].map((k) => hiddenField(k, field(q, k) ?? '')).join('');
   const accounts = [...store.accounts.values()].filter((a) => a.account.id !== store.platformAccountId);
   // The account holding the demo invoice is chosen; without one, Stripe's default of a new account.
-  const suggested = store.suggestedAccount !== undefined && store.accounts.has(store.suggestedAccount) ? store.suggestedAccount : undefined;
+  const suggested =
+    store.suggestedAccount !== undefined && store.accounts.has(store.suggestedAccount)
+      ? store.suggestedAccount
+      : undefined;
   const options = accounts
     .sort((a, b) => Number(b.account.id === suggested) - Number(a.account.id === suggested))
-    .map((a) => `<option value="${escapeHtml(a.account.id)}"${a.account.id === suggested ? ' selected' : ''}>${escapeHtml(String((a.account.business_profile as { name: string }).name))}</option>`)
+    .map(
+      (a) =>
+        `<option value="${escapeHtml(a.account.id)}"${a.account.id === suggested ? ' selected' : ''}>${escapeHtml(String((a.account.business_profile as { name: string }).name))}</option>`,
+    )
     .join('');
   const newAccount = `<option value=""${suggested === undefined ? ' selected' : ''}>Create a new account</option>`;
-  return consentShell({ provider: 'Stripe', title: `Connect to ${platform.name}`, body: `
+  return consentShell({
+    provider: 'Stripe',
+    title: `Connect to ${platform.name}`,
+    body: `
 <h1>${escapeHtml(platform.name)} would like to connect to your Stripe account</h1>
 <p class="lead">Access asked for: ${escapeHtml(field(q, 'scope') ?? 'read_write')}</p>
 <form method="post" action="/oauth/authorize">${hidden}
@@ -49,7 +59,8 @@ function consentPage(store: StripeStore, platform: ConnectPlatform, q: FormObjec
 <span class="hint" id="account_name-hint">Used only when you create a new account.</span>
 <input type="text" id="account_name" name="account_name" value="Connected business" aria-describedby="account_name-hint">
 <div><button name="decision" value="approve">Connect</button> <button name="decision" value="deny" class="secondary">Deny</button></div>
-</form>` });
+</form>`,
+  });
 }
 
 /** Stripe only redirects to registered http(s) URIs; the simulator at least insists on one. */
@@ -73,15 +84,18 @@ export function oauthRoutes(app: FastifyInstance, store: StripeStore, platform: 
 
   app.get('/oauth/authorize', async (req, reply) => {
     const q = req.query as FormObject;
-    if (field(q, 'client_id') !== platform.clientId) return reply.code(400).type('text/html').send('<p>Invalid client_id</p>');
-    if (field(q, 'response_type') !== 'code' || !scopes.has(field(q, 'scope') ?? 'read_write') || !redirectTarget(q)) return reply.code(400).type('text/html').send('<p>Invalid request</p>');
+    if (field(q, 'client_id') !== platform.clientId)
+      return reply.code(400).type('text/html').send('<p>Invalid client_id</p>');
+    if (field(q, 'response_type') !== 'code' || !scopes.has(field(q, 'scope') ?? 'read_write') || !redirectTarget(q))
+      return reply.code(400).type('text/html').send('<p>Invalid request</p>');
     return reply.type('text/html').send(consentPage(store, platform, q));
   });
 
   app.post('/oauth/authorize', async (req, reply) => {
     const f = formOf(req);
     const redirect = redirectTarget(f);
-    if (field(f, 'client_id') !== platform.clientId || !redirect) return reply.code(400).type('text/html').send('<p>Invalid request</p>');
+    if (field(f, 'client_id') !== platform.clientId || !redirect)
+      return reply.code(400).type('text/html').send('<p>Invalid request</p>');
     if (field(f, 'state')) redirect.searchParams.set('state', field(f, 'state') ?? '');
     if (field(f, 'decision') !== 'approve') {
       redirect.searchParams.set('error', 'access_denied');
@@ -94,7 +108,10 @@ export function oauthRoutes(app: FastifyInstance, store: StripeStore, platform: 
     // Stripe's onboarding has the user create a separate account, which connects instead (docs.stripe.com,
     // "OAuth changes for platform-controlled Standard accounts"). Only Extensions may still connect it.
     const elsewhere = chosen !== undefined && store.controlledElsewhere.has(chosen) && scope === 'read_write';
-    const accountId = chosen && !elsewhere ? chosen : store.createAccount({ name: field(f, 'account_name') || 'Connected business' }).account.id;
+    const accountId =
+      chosen && !elsewhere
+        ? chosen
+        : store.createAccount({ name: field(f, 'account_name') || 'Connected business' }).account.id;
     const code = newId('ac', 32);
     codes.set(code, { accountId, scope, expiresAt: store.now() + codeLifetimeSeconds });
     redirect.searchParams.set('code', code);
@@ -111,7 +128,8 @@ export function oauthRoutes(app: FastifyInstance, store: StripeStore, platform: 
       const code = field(f, 'code') ?? '';
       const found = codes.get(code);
       codes.delete(code); // single use, even when it has expired
-      if (!found || found.expiresAt < store.now()) return oauthError(reply, 400, 'invalid_grant', `Authorization code does not exist: ${code}`);
+      if (!found || found.expiresAt < store.now())
+        return oauthError(reply, 400, 'invalid_grant', `Authorization code does not exist: ${code}`);
       accountId = found.accountId;
       store.connections.set(accountId, { accessToken: '', refreshToken: newId('rt', 32), scope: found.scope });
     } else if (grant === 'refresh_token') {
@@ -140,13 +158,25 @@ export function oauthRoutes(app: FastifyInstance, store: StripeStore, platform: 
     if (!platformCall(req)) return oauthError(reply, 401, 'invalid_client', 'Invalid client secret');
     const f = formOf(req);
     const accountId = field(f, 'stripe_user_id') ?? '';
-    if (field(f, 'client_id') !== platform.clientId) return oauthError(reply, 401, 'invalid_client', `No such application: '${field(f, 'client_id') ?? ''}'`);
+    if (field(f, 'client_id') !== platform.clientId)
+      return oauthError(reply, 401, 'invalid_client', `No such application: '${field(f, 'client_id') ?? ''}'`);
     const data = store.account(accountId);
     if (!data || !store.connections.delete(accountId)) {
-      return oauthError(reply, 401, 'invalid_client', `This application is not connected to stripe account ${accountId}, or that account does not exist.`);
+      return oauthError(
+        reply,
+        401,
+        'invalid_client',
+        `This application is not connected to stripe account ${accountId}, or that account does not exist.`,
+      );
     }
-    for (const [key, grant] of store.keys) if (grant.kind === 'oauth' && grant.accountId === accountId) store.keys.delete(key);
-    store.emit(data, 'account.application.deauthorized', { id: platform.clientId, object: 'application', created: store.now(), name: platform.name });
+    for (const [key, grant] of store.keys)
+      if (grant.kind === 'oauth' && grant.accountId === accountId) store.keys.delete(key);
+    store.emit(data, 'account.application.deauthorized', {
+      id: platform.clientId,
+      object: 'application',
+      created: store.now(),
+      name: platform.name,
+    });
     return { stripe_user_id: accountId };
   });
 }

@@ -37,10 +37,12 @@ export interface RequestSample {
 
 function compilePattern(template: string): { pattern: RegExp; names: string[] } {
   const names: string[] = [];
-  const source = template.replace(/[.*+?^${}()|[\]\\]/g, (c) => `\\${c}`).replace(/\\\{([^}]+)\\\}/g, (_m, name: string) => {
-    names.push(name);
-    return '([^/]+)';
-  });
+  const source = template
+    .replace(/[.*+?^${}()|[\]\\]/g, (c) => `\\${c}`)
+    .replace(/\\\{([^}]+)\\\}/g, (_m, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
   return { pattern: new RegExp(`^${source}$`, 'i'), names };
 }
 
@@ -50,14 +52,20 @@ function coerce(value: unknown, schema: Schema, explode: boolean): unknown {
     return list.map((v) => coerce(v, isObject(schema.items) ? schema.items : {}, true));
   }
   const text = Array.isArray(value) ? String(value[value.length - 1]) : String(value);
-  if (schema.type === 'integer' || schema.type === 'number') return text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
+  if (schema.type === 'integer' || schema.type === 'number')
+    return text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
   if (schema.type === 'boolean') return text === 'true' ? true : text === 'false' ? false : text;
   return text;
 }
 
 function describe(e: ErrorObject): string {
   const where = e.instancePath || '(root)';
-  const extra = e.keyword === 'additionalProperties' ? ` '${String(e.params.additionalProperty)}'` : e.keyword === 'enum' ? ` ${JSON.stringify(e.params.allowedValues)}` : '';
+  const extra =
+    e.keyword === 'additionalProperties'
+      ? ` '${String(e.params.additionalProperty)}'`
+      : e.keyword === 'enum'
+        ? ` ${JSON.stringify(e.params.allowedValues)}`
+        : '';
   return `${where} ${e.message ?? e.keyword}${extra}`;
 }
 
@@ -78,7 +86,9 @@ export class OpenApiContract {
     this.ajv = { request: createAjv(), response: createAjv() };
     for (const direction of ['request', 'response'] as const) {
       const components = isObject(doc.components) ? doc.components : {};
-      const schemas = Object.fromEntries(Object.entries(components.schemas ?? {}).map(([name, schema]) => [name, this.tighten(schema, direction)]));
+      const schemas = Object.fromEntries(
+        Object.entries(components.schemas ?? {}).map(([name, schema]) => [name, this.tighten(schema, direction)]),
+      );
       this.ajv[direction].addSchema({ $id: this.id, components: { ...components, schemas } });
     }
     this.operations = this.indexOperations();
@@ -86,11 +96,20 @@ export class OpenApiContract {
 
   /** The operation a request is for; undefined when the spec has no such path and method. */
   match(method: string, path: string, accept?: string): Operation | undefined {
-    const local = path.toLowerCase().startsWith(this.basePath.toLowerCase()) ? path.slice(this.basePath.length) || '/' : undefined;
+    const local = path.toLowerCase().startsWith(this.basePath.toLowerCase())
+      ? path.slice(this.basePath.length) || '/'
+      : undefined;
     if (local === undefined) return undefined;
     const candidates = this.operations.filter((op) => op.method === method.toLowerCase() && op.pattern.test(local));
-    const wanted = (accept ?? '').split(',').map((t) => t.split(';')[0]?.trim()).filter(Boolean);
-    return candidates.find((op) => op.produces.some((t) => wanted.includes(t))) ?? candidates.find((op) => op.produces.includes('application/json') || op.produces.length === 0) ?? candidates[0];
+    const wanted = (accept ?? '')
+      .split(',')
+      .map((t) => t.split(';')[0]?.trim())
+      .filter(Boolean);
+    return (
+      candidates.find((op) => op.produces.some((t) => wanted.includes(t))) ??
+      candidates.find((op) => op.produces.includes('application/json') || op.produces.length === 0) ??
+      candidates[0]
+    );
   }
 
   checkRequest(op: Operation, sample: RequestSample): string[] {
@@ -113,9 +132,15 @@ export class OpenApiContract {
     if (!content) return body === undefined || body === '' ? [] : [`response ${status} should have no body`];
     const type = (contentType ?? '').split(';')[0]?.trim() ?? '';
     const media = content[type];
-    if (!isObject(media)) return [`response ${status} has content type '${type}', spec allows ${JSON.stringify(Object.keys(content))}`];
-    if (type === 'application/pdf') return Buffer.isBuffer(body) && body.subarray(0, 5).toString('latin1') === '%PDF-' ? [] : ['response body is not a PDF'];
-    return this.validate('response', `${op.id}:response:${status}:${type}`, media.schema, body).map((e) => `response ${status}: ${e}`);
+    if (!isObject(media))
+      return [`response ${status} has content type '${type}', spec allows ${JSON.stringify(Object.keys(content))}`];
+    if (type === 'application/pdf')
+      return Buffer.isBuffer(body) && body.subarray(0, 5).toString('latin1') === '%PDF-'
+        ? []
+        : ['response body is not a PDF'];
+    return this.validate('response', `${op.id}:response:${status}:${type}`, media.schema, body).map(
+      (e) => `response ${status}: ${e}`,
+    );
   }
 
   /** Validates a value against a schema found by JSON pointer, e.g. `#/components/schemas/WebhookEvent`. */
@@ -123,7 +148,12 @@ export class OpenApiContract {
     return this.validate(direction, `pointer:${direction}:${pointer}`, { $ref: pointer }, value);
   }
 
-  private checkParameters(op: Operation, location: Parameter['in'], values: Readonly<Record<string, unknown>>, closed: boolean): string[] {
+  private checkParameters(
+    op: Operation,
+    location: Parameter['in'],
+    values: Readonly<Record<string, unknown>>,
+    closed: boolean,
+  ): string[] {
     const declared = op.parameters.filter((p) => p.in === location);
     const key = (p: Parameter) => (location === 'header' ? p.name.toLowerCase() : p.name);
     const errors: string[] = [];
@@ -136,11 +166,16 @@ export class OpenApiContract {
       }
       coerced[key(p)] = coerce(value, p.schema ?? {}, p.explode ?? location !== 'query');
       const schema = rebase(p.schema ?? {}, this.id);
-      errors.push(...this.validate('request', `${op.id}:${location}:${p.name}`, schema, coerced[key(p)]).map((e) => `${location} parameter '${p.name}': ${e}`));
+      errors.push(
+        ...this.validate('request', `${op.id}:${location}:${p.name}`, schema, coerced[key(p)]).map(
+          (e) => `${location} parameter '${p.name}': ${e}`,
+        ),
+      );
     }
     if (closed) {
       const known = new Set(declared.map(key));
-      for (const name of Object.keys(values)) if (!known.has(name)) errors.push(`${location} parameter '${name}' is not in the spec`);
+      for (const name of Object.keys(values))
+        if (!known.has(name)) errors.push(`${location} parameter '${name}' is not in the spec`);
     }
     return errors;
   }
@@ -148,7 +183,10 @@ export class OpenApiContract {
   private checkBody(op: Operation, body: unknown): string[] {
     const requestBody = this.resolve(op.raw.requestBody);
     const present = body !== undefined && body !== null && !(typeof body === 'string' && body === '');
-    if (!isObject(requestBody)) return present && op.method !== 'get' && op.method !== 'delete' ? ['request has a body the spec does not declare'] : [];
+    if (!isObject(requestBody))
+      return present && op.method !== 'get' && op.method !== 'delete'
+        ? ['request has a body the spec does not declare']
+        : [];
     if (!present) return requestBody.required ? ['request body is required'] : [];
     const media = isObject(requestBody.content) ? requestBody.content['application/json'] : undefined;
     if (!isObject(media)) return ['request body is JSON, spec declares another media type'];
@@ -189,7 +227,16 @@ export class OpenApiContract {
         const { pattern, names } = compilePattern(route);
         const own = Array.isArray(raw.parameters) ? raw.parameters : [];
         const parameters = [...shared, ...own].map((p) => this.resolve(p)).filter(isObject) as unknown as Parameter[];
-        ops.push({ id: String(raw.operationId ?? `${method} ${template}`), method, template, produces: this.producesOf(raw), pattern, pathNames: names, raw, parameters });
+        ops.push({
+          id: String(raw.operationId ?? `${method} ${template}`),
+          method,
+          template,
+          produces: this.producesOf(raw),
+          pattern,
+          pathNames: names,
+          raw,
+          parameters,
+        });
       }
     }
     return ops;
@@ -201,4 +248,5 @@ export class OpenApiContract {
   }
 }
 
-const lowerKeys = (h: Readonly<Record<string, unknown>>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+const lowerKeys = (h: Readonly<Record<string, unknown>>) =>
+  Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));

@@ -56,7 +56,10 @@ function responseBody(payload: unknown, contentType: string | undefined): unknow
 }
 
 export function registerContractHooks(app: FastifyInstance, record: (v: Violation) => void): void {
-  const matched = new WeakMap<FastifyRequest, { spec: string; contract: OpenApiContract; op: Operation; path: string }>();
+  const matched = new WeakMap<
+    FastifyRequest,
+    { spec: string; contract: OpenApiContract; op: Operation; path: string }
+  >();
 
   app.addHook('preHandler', async (req) => {
     const path = new URL(req.url, 'http://simulator').pathname;
@@ -65,13 +68,25 @@ export function registerContractHooks(app: FastifyInstance, record: (v: Violatio
     const [spec, contract] = found;
     const op = contract.match(req.method, path, req.headers.accept);
     if (!op) {
-      record({ direction: 'request', spec, operation: '(none)', method: req.method, path, errors: ['no operation in the spec matches this method and path'] });
+      record({
+        direction: 'request',
+        spec,
+        operation: '(none)',
+        method: req.method,
+        path,
+        errors: ['no operation in the spec matches this method and path'],
+      });
       return;
     }
     matched.set(req, { spec, contract, op, path });
     const params = new URL(req.url, 'http://simulator').searchParams;
     const query = Object.fromEntries([...new Set(params.keys())].map((k) => [k, params.getAll(k)]));
-    const errors = contract.checkRequest(op, { path, query, headers: req.headers as Record<string, unknown>, body: req.body });
+    const errors = contract.checkRequest(op, {
+      path,
+      query,
+      headers: req.headers as Record<string, unknown>,
+      body: req.body,
+    });
     if (errors.length) record({ direction: 'request', spec, operation: op.id, method: req.method, path, errors });
   });
 
@@ -81,16 +96,37 @@ export function registerContractHooks(app: FastifyInstance, record: (v: Violatio
     const contentType = reply.getHeader('content-type');
     const type = typeof contentType === 'string' ? contentType : undefined;
     const errors = m.contract.checkResponse(m.op, reply.statusCode, type, responseBody(payload, type));
-    if (errors.length) record({ direction: 'response', spec: m.spec, operation: m.op.id, method: req.method, path: m.path, status: reply.statusCode, errors });
+    if (errors.length)
+      record({
+        direction: 'response',
+        spec: m.spec,
+        operation: m.op.id,
+        method: req.method,
+        path: m.path,
+        status: reply.statusCode,
+        errors,
+      });
     return payload;
   });
 }
 
 /** Webhook payloads the simulator sends, against xero-webhooks.yaml. */
-export function checkWebhookPayload(payload: { events: readonly { eventCategory: string }[] }, record: (v: Violation) => void): void {
+export function checkWebhookPayload(
+  payload: { events: readonly { eventCategory: string }[] },
+  record: (v: Violation) => void,
+): void {
   const c = contracts().webhooks;
   const errors = c.checkSchema('#/components/schemas/WebhookEvent', payload);
   const creditNotes = payload.events.filter((e) => e.eventCategory === 'CREDITNOTE');
-  if (creditNotes.length) errors.push(...c.checkSchema('#/components/schemas/CreditNoteWebhookEvent', { ...payload, events: creditNotes }));
-  if (errors.length) record({ direction: 'webhook', spec: 'xero-webhooks', operation: 'publishEvent', method: 'POST', path: '(subscriber)', errors });
+  if (creditNotes.length)
+    errors.push(...c.checkSchema('#/components/schemas/CreditNoteWebhookEvent', { ...payload, events: creditNotes }));
+  if (errors.length)
+    record({
+      direction: 'webhook',
+      spec: 'xero-webhooks',
+      operation: 'publishEvent',
+      method: 'POST',
+      path: '(subscriber)',
+      errors,
+    });
 }

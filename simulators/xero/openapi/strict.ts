@@ -22,8 +22,10 @@ export function tighten(schema: unknown, direction: Direction): unknown {
     const kept = Object.entries(schema.properties).filter(([, p]) => direction === 'response' || !isReadOnly(p));
     const properties = Object.fromEntries(kept.map(([k, p]) => [k, tighten(p, direction)]));
     // x-objectArrayKey marks the collection schemas that come back as whole responses.
-    out.properties = direction === 'response' && 'x-objectArrayKey' in schema ? { ...envelope, ...properties } : properties;
-    if (Array.isArray(schema.required)) out.required = schema.required.filter((name) => typeof name === 'string' && name in properties);
+    out.properties =
+      direction === 'response' && 'x-objectArrayKey' in schema ? { ...envelope, ...properties } : properties;
+    if (Array.isArray(schema.required))
+      out.required = schema.required.filter((name) => typeof name === 'string' && name in properties);
     if (out.additionalProperties === undefined) out.additionalProperties = false;
   }
   if (schema.items !== undefined) out.items = tighten(schema.items, direction);
@@ -35,6 +37,9 @@ export function rebase(schema: unknown, id: string): unknown {
   if (Array.isArray(schema)) return schema.map((s) => rebase(s, id));
   if (!isObject(schema)) return schema;
   return Object.fromEntries(
-    Object.entries(schema).map(([k, v]) => [k, k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `${id}${v}` : rebase(v, id)]),
+    Object.entries(schema).map(([k, v]) => [
+      k,
+      k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `${id}${v}` : rebase(v, id),
+    ]),
   );
 }

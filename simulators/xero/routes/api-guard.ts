@@ -15,7 +15,10 @@ export function orgOf(req: FastifyRequest): Organisation {
 }
 
 function takeFault(state: SimState, path: string) {
-  const fault = state.faults.find((f) => f.remaining > 0 && (f.pathIncludes === undefined || path.toLowerCase().includes(f.pathIncludes.toLowerCase())));
+  const fault = state.faults.find(
+    (f) =>
+      f.remaining > 0 && (f.pathIncludes === undefined || path.toLowerCase().includes(f.pathIncludes.toLowerCase())),
+  );
   if (fault) fault.remaining -= 1;
   return fault;
 }

@@ -20,7 +20,8 @@ export function listQueryOf(req: FastifyRequest): ListQuery {
   const q = req.query as Query;
   const since = req.headers['if-modified-since'];
   const modifiedSince = typeof since === 'string' ? Date.parse(since) : undefined;
-  if (Number.isNaN(modifiedSince)) throw new SimValidationError(`If-Modified-Since '${String(since)}' is not a valid date`);
+  if (Number.isNaN(modifiedSince))
+    throw new SimValidationError(`If-Modified-Since '${String(since)}' is not a valid date`);
   const where = last(q.where);
   const order = last(q.order);
   const statuses = last(q.Statuses ?? q.statuses);
@@ -29,7 +30,12 @@ export function listQueryOf(req: FastifyRequest): ListQuery {
   return {
     ...(where !== undefined && { where }),
     ...(order !== undefined && { order }),
-    ...(statuses !== undefined && { statuses: statuses.split(',').map((s) => s.trim()).filter(Boolean) }),
+    ...(statuses !== undefined && {
+      statuses: statuses
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    }),
     ...(modifiedSince !== undefined && { modifiedSince }),
     ...(page !== undefined && { page }),
     ...(pageSize !== undefined && { pageSize }),
@@ -37,10 +43,16 @@ export function listQueryOf(req: FastifyRequest): ListQuery {
 }
 
 /** Wraps a collection in Xero's response envelope. */
-export const wrap = (state: SimState, body: Record<string, unknown>) => envelope(state.providerName, state.clock(), body);
+export const wrap = (state: SimState, body: Record<string, unknown>) =>
+  envelope(state.providerName, state.clock(), body);
 
 /** Runs a write once per Idempotency-Key: a repeat gets the stored answer back. */
-export async function idempotent(state: SimState, req: FastifyRequest, reply: FastifyReply, run: () => StoredAnswer): Promise<unknown> {
+export async function idempotent(
+  state: SimState,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  run: () => StoredAnswer,
+): Promise<unknown> {
   const header = req.headers['idempotency-key'];
   const key = typeof header === 'string' ? header : undefined;
   const tenantId = orgOf(req).tenantId;

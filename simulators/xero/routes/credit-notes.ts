@@ -23,7 +23,12 @@ const creditNoteFields: Fields<SimCreditNote> = {
 const creditNoteId = (req: FastifyRequest) => (req.params as { CreditNoteID: string }).CreditNoteID;
 
 /** summarizeErrors=false: a 200 whose failed items carry their validation errors, as Xero does. */
-function eachItem<T>(req: FastifyRequest, items: readonly unknown[], create: (raw: unknown) => T, render: (t: T) => Record<string, unknown>): Record<string, unknown>[] {
+function eachItem<T>(
+  req: FastifyRequest,
+  items: readonly unknown[],
+  create: (raw: unknown) => T,
+  render: (t: T) => Record<string, unknown>,
+): Record<string, unknown>[] {
   if (flag(req, 'summarizeErrors', false)) return items.map((raw) => render(create(raw)));
   return items.map((raw) => {
     try {
@@ -31,7 +36,12 @@ function eachItem<T>(req: FastifyRequest, items: readonly unknown[], create: (ra
     } catch (e) {
       if (!(e instanceof SimValidationError)) throw e;
       const messages = e.message.split('; ').map((Message) => ({ Message }));
-      return { ...(typeof raw === 'object' && raw !== null ? raw : {}), HasErrors: true, StatusAttributeString: 'ERROR', ValidationErrors: messages };
+      return {
+        ...(typeof raw === 'object' && raw !== null ? raw : {}),
+        HasErrors: true,
+        StatusAttributeString: 'ERROR',
+        ValidationErrors: messages,
+      };
     }
   });
 }
@@ -41,7 +51,10 @@ export function creditNoteRoutes(state: SimState) {
     app.get('/CreditNotes', async (req) => {
       const org = orgOf(req);
       const page = list(org.creditNotes.values(), listQueryOf(req), creditNoteFields, (c) => c.id);
-      return wrap(state, { ...(page.pagination && { pagination: page.pagination }), CreditNotes: page.rows.map((c) => renderCreditNote(org, c)) });
+      return wrap(state, {
+        ...(page.pagination && { pagination: page.pagination }),
+        CreditNotes: page.rows.map((c) => renderCreditNote(org, c)),
+      });
     });
 
     app.get('/CreditNotes/:CreditNoteID', async (req) => {
@@ -52,7 +65,12 @@ export function creditNoteRoutes(state: SimState) {
     app.put('/CreditNotes', async (req, reply) =>
       idempotent(state, req, reply, () => {
         const org = orgOf(req);
-        const notes = eachItem(req, listOf(req.body, 'CreditNotes'), (raw) => org.createCreditNote(creditNoteInput(raw)), (cn) => renderCreditNote(org, cn));
+        const notes = eachItem(
+          req,
+          listOf(req.body, 'CreditNotes'),
+          (raw) => org.createCreditNote(creditNoteInput(raw)),
+          (cn) => renderCreditNote(org, cn),
+        );
         return { status: 200, body: wrap(state, { CreditNotes: notes }) };
       }),
     );
@@ -62,8 +80,12 @@ export function creditNoteRoutes(state: SimState) {
         const org = orgOf(req);
         const [change] = listOf(req.body, 'CreditNotes');
         const status = typeof change === 'object' && change !== null && 'Status' in change ? change.Status : undefined;
-        if (status !== 'VOIDED') throw new SimValidationError('The simulator supports only voiding a credit note (Status VOIDED)');
-        return { status: 200, body: wrap(state, { CreditNotes: [renderCreditNote(org, org.voidCreditNote(creditNoteId(req)))] }) };
+        if (status !== 'VOIDED')
+          throw new SimValidationError('The simulator supports only voiding a credit note (Status VOIDED)');
+        return {
+          status: 200,
+          body: wrap(state, { CreditNotes: [renderCreditNote(org, org.voidCreditNote(creditNoteId(req)))] }),
+        };
       }),
     );
 
@@ -71,7 +93,12 @@ export function creditNoteRoutes(state: SimState) {
       idempotent(state, req, reply, () => {
         const org = orgOf(req);
         const id = creditNoteId(req);
-        const allocations = eachItem(req, listOf(req.body, 'Allocations'), (raw) => org.allocate(id, allocationInput(raw)), (a) => renderAllocation(org, a));
+        const allocations = eachItem(
+          req,
+          listOf(req.body, 'Allocations'),
+          (raw) => org.allocate(id, allocationInput(raw)),
+          (a) => renderAllocation(org, a),
+        );
         return { status: 200, body: wrap(state, { Allocations: allocations }) };
       }),
     );

@@ -9,12 +9,29 @@ import type { SimState } from '../state.js';
 type Form = Record<string, string | string[] | undefined>;
 
 export const knownScopes = new Set([
-  'offline_access', 'openid', 'profile', 'email',
-  'accounting.transactions', 'accounting.transactions.read', 'accounting.contacts', 'accounting.contacts.read',
-  'accounting.settings', 'accounting.settings.read', 'accounting.reports.read', 'accounting.journals.read',
-  'accounting.attachments', 'accounting.attachments.read', 'accounting.budgets.read',
-  'accounting.invoices', 'accounting.invoices.read', 'accounting.payments', 'accounting.payments.read',
-  'accounting.banktransactions', 'accounting.banktransactions.read', 'accounting.manualjournals', 'accounting.manualjournals.read',
+  'offline_access',
+  'openid',
+  'profile',
+  'email',
+  'accounting.transactions',
+  'accounting.transactions.read',
+  'accounting.contacts',
+  'accounting.contacts.read',
+  'accounting.settings',
+  'accounting.settings.read',
+  'accounting.reports.read',
+  'accounting.journals.read',
+  'accounting.attachments',
+  'accounting.attachments.read',
+  'accounting.budgets.read',
+  'accounting.invoices',
+  'accounting.invoices.read',
+  'accounting.payments',
+  'accounting.payments.read',
+  'accounting.banktransactions',
+  'accounting.banktransactions.read',
+  'accounting.manualjournals',
+  'accounting.manualjournals.read',
 ]);
 
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
@@ -36,15 +53,30 @@ function redirect(reply: FastifyReply, redirectUri: string, params: Record<strin
   return reply.redirect(target.toString(), 302);
 }
 
-function approve(state: SimState, reply: FastifyReply, req: { clientId: string; redirectUri: string; scope: string; state?: string | undefined }, requested: readonly string[]) {
+function approve(
+  state: SimState,
+  reply: FastifyReply,
+  req: { clientId: string; redirectUri: string; scope: string; state?: string | undefined },
+  requested: readonly string[],
+) {
   // At its tier's connection limit Xero links no further organisation: the user is stopped on Xero's own page
   // and never comes back to the app (a guess at the exact page; see integrations/xero/FACTS.md).
   const tenantIds = state.identity.admissible(req.clientId, requested);
   if (tenantIds.length === 0 && requested.length > 0) {
     const limit = state.identity.connectionLimit;
-    return reply.code(403).type('text/html').send(`<h1>Connection limit reached</h1><p>${state.providerName} needs to move to a higher Xero tier before it can connect to more Xero organisations (limit ${limit}).</p>`);
+    return reply
+      .code(403)
+      .type('text/html')
+      .send(
+        `<h1>Connection limit reached</h1><p>${state.providerName} needs to move to a higher Xero tier before it can connect to more Xero organisations (limit ${limit}).</p>`,
+      );
   }
-  const code = state.identity.issueCode({ clientId: req.clientId, redirectUri: req.redirectUri, scope: req.scope, tenantIds });
+  const code = state.identity.issueCode({
+    clientId: req.clientId,
+    redirectUri: req.redirectUri,
+    scope: req.scope,
+    tenantIds,
+  });
   return redirect(reply, req.redirectUri, { code, scope: req.scope, state: req.state });
 }
 
@@ -71,23 +103,41 @@ export function identityRoutes(state: SimState) {
       const client = state.identity.client(one(q.client_id) ?? '');
       const redirectUri = one(q.redirect_uri) ?? '';
       // A bad client or redirect URI must not redirect anywhere (RFC 6749 §4.1.2.1).
-      if (!client || !URL.canParse(redirectUri) || (client.redirectUris && !client.redirectUris.includes(redirectUri))) {
-        return reply.code(400).type('text/html').send('<h1>unauthorized_client</h1><p>Unknown client_id or redirect_uri.</p>');
+      if (
+        !client ||
+        !URL.canParse(redirectUri) ||
+        (client.redirectUris && !client.redirectUris.includes(redirectUri))
+      ) {
+        return reply
+          .code(400)
+          .type('text/html')
+          .send('<h1>unauthorized_client</h1><p>Unknown client_id or redirect_uri.</p>');
       }
       const request = { clientId: client.clientId, redirectUri, scope: one(q.scope) ?? '', state: one(q.state) };
-      if (one(q.response_type) !== 'code') return redirect(reply, redirectUri, { error: 'unsupported_response_type', state: request.state });
+      if (one(q.response_type) !== 'code')
+        return redirect(reply, redirectUri, { error: 'unsupported_response_type', state: request.state });
       const scopes = request.scope.split(' ').filter(Boolean);
       const unknown = scopes.filter((s) => !knownScopes.has(s));
-      if (scopes.length === 0 || unknown.length) return redirect(reply, redirectUri, { error: 'invalid_scope', state: request.state });
+      if (scopes.length === 0 || unknown.length)
+        return redirect(reply, redirectUri, { error: 'invalid_scope', state: request.state });
       const broad = refusedScopes(client, scopes);
       if (broad.length > 0) {
-        return redirect(reply, redirectUri, { error: 'invalid_scope', error_description: `Invalid scope for client: ${broad.join(' ')}`, state: request.state });
+        return redirect(reply, redirectUri, {
+          error: 'invalid_scope',
+          error_description: `Invalid scope for client: ${broad.join(' ')}`,
+          state: request.state,
+        });
       }
       if (scopes.includes('openid')) {
-        return redirect(reply, redirectUri, { error: 'invalid_scope', error_description: 'the simulator issues no id_token; leave out openid', state: request.state });
+        return redirect(reply, redirectUri, {
+          error: 'invalid_scope',
+          error_description: 'the simulator issues no id_token; leave out openid',
+          state: request.state,
+        });
       }
       const consent = state.consent;
-      if (consent.mode === 'deny') return redirect(reply, redirectUri, { error: 'access_denied', state: request.state });
+      if (consent.mode === 'deny')
+        return redirect(reply, redirectUri, { error: 'access_denied', state: request.state });
       if (consent.mode === 'auto') return approve(state, reply, request, consent.tenantIds ?? [...state.orgs.keys()]);
       const tenants = [...state.orgs.values()].map((o) => ({ tenantId: o.tenantId, name: o.name }));
       return reply.type('text/html').send(consentPage(request, tenants, state.suggestedTenants));
@@ -97,10 +147,12 @@ export function identityRoutes(state: SimState) {
       const form = req.body as Form;
       const client = state.identity.client(one(form.client_id) ?? '');
       const redirectUri = one(form.redirect_uri) ?? '';
-      if (!client || !URL.canParse(redirectUri)) return reply.code(400).type('text/html').send('<h1>unauthorized_client</h1>');
+      if (!client || !URL.canParse(redirectUri))
+        return reply.code(400).type('text/html').send('<h1>unauthorized_client</h1>');
       const request = { clientId: client.clientId, redirectUri, scope: one(form.scope) ?? '', state: one(form.state) };
       const tenantIds = many(form.tenantId).filter((id) => state.orgs.has(id));
-      if (one(form.decision) !== 'allow' || tenantIds.length === 0) return redirect(reply, redirectUri, { error: 'access_denied', state: request.state });
+      if (one(form.decision) !== 'allow' || tenantIds.length === 0)
+        return redirect(reply, redirectUri, { error: 'access_denied', state: request.state });
       return approve(state, reply, request, tenantIds);
     });
 
@@ -109,7 +161,8 @@ export function identityRoutes(state: SimState) {
       const client = clientOf(state, req, form);
       const grantType = one(form.grant_type);
       reply.header('cache-control', 'no-store');
-      if (grantType === 'authorization_code') return state.identity.exchangeCode(client, one(form.code), one(form.redirect_uri));
+      if (grantType === 'authorization_code')
+        return state.identity.exchangeCode(client, one(form.code), one(form.redirect_uri));
       if (grantType === 'refresh_token') return state.identity.refresh(client, one(form.refresh_token));
       throw new OAuthError(400, 'unsupported_grant_type');
     });

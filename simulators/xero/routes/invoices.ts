@@ -25,7 +25,8 @@ const invoiceFields = (org: Organisation): Fields<SimInvoice> => ({
   UpdatedDateUTC: (i) => i.updatedAt,
 });
 
-const wantsPdf = (accept: string | undefined) => (accept ?? '').split(',').some((t) => t.split(';')[0]?.trim() === 'application/pdf');
+const wantsPdf = (accept: string | undefined) =>
+  (accept ?? '').split(',').some((t) => t.split(';')[0]?.trim() === 'application/pdf');
 
 export function invoiceRoutes(state: SimState) {
   return async (app: FastifyInstance) => {
@@ -33,7 +34,10 @@ export function invoiceRoutes(state: SimState) {
       const org = orgOf(req);
       const q = listQueryOf(req);
       const page = list(org.invoices.values(), q, invoiceFields(org), (i) => i.id);
-      return wrap(state, { ...(page.pagination && { pagination: page.pagination }), Invoices: page.rows.map((i) => renderInvoice(org, i, { lines: q.page !== undefined })) });
+      return wrap(state, {
+        ...(page.pagination && { pagination: page.pagination }),
+        Invoices: page.rows.map((i) => renderInvoice(org, i, { lines: q.page !== undefined })),
+      });
     });
 
     app.get('/Invoices/:InvoiceID', async (req, reply) => {
@@ -41,7 +45,13 @@ export function invoiceRoutes(state: SimState) {
       const inv = org.invoice((req.params as { InvoiceID: string }).InvoiceID);
       if (wantsPdf(req.headers.accept)) {
         const contact = org.contacts.get(inv.contactId);
-        const text = [org.name, `Tax invoice ${inv.number}`, `To: ${contact?.name ?? ''}`, `Total: ${fromCents(inv.totals.total).toFixed(2)} ${inv.currency}`, `Due: ${fromCents(org.amountDue(inv)).toFixed(2)} ${inv.currency}`];
+        const text = [
+          org.name,
+          `Tax invoice ${inv.number}`,
+          `To: ${contact?.name ?? ''}`,
+          `Total: ${fromCents(inv.totals.total).toFixed(2)} ${inv.currency}`,
+          `Due: ${fromCents(org.amountDue(inv)).toFixed(2)} ${inv.currency}`,
+        ];
         return reply.type('application/pdf').send(invoicePdf(text));
       }
       return wrap(state, { Invoices: [renderInvoice(org, inv, { lines: true })] });
@@ -58,11 +68,19 @@ export function invoiceRoutes(state: SimState) {
         const org = orgOf(req);
         const invoiceId = (req.params as { InvoiceID: string }).InvoiceID;
         const records = listOf(req.body, 'HistoryRecords').map((r) => {
-          const details = typeof r === 'object' && r !== null && 'Details' in r && typeof r.Details === 'string' ? r.Details : undefined;
+          const details =
+            typeof r === 'object' && r !== null && 'Details' in r && typeof r.Details === 'string'
+              ? r.Details
+              : undefined;
           if (details === undefined) throw new SimValidationError('Each history record needs Details');
           return org.addHistory(invoiceId, details, state.providerName);
         });
-        return { status: 200, body: wrap(state, { HistoryRecords: records.map((r) => ({ Details: r.details, DateUTC: renderHistory(r).DateUTC })) }) };
+        return {
+          status: 200,
+          body: wrap(state, {
+            HistoryRecords: records.map((r) => ({ Details: r.details, DateUTC: renderHistory(r).DateUTC })),
+          }),
+        };
       }),
     );
   };

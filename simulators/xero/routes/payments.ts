@@ -22,7 +22,10 @@ export function paymentRoutes(state: SimState) {
     app.get('/Payments', async (req) => {
       const org = orgOf(req);
       const page = list(org.payments.values(), listQueryOf(req), paymentFields(org), (p) => p.id);
-      return wrap(state, { ...(page.pagination && { pagination: page.pagination }), Payments: page.rows.map((p) => renderPayment(org, p)) });
+      return wrap(state, {
+        ...(page.pagination && { pagination: page.pagination }),
+        Payments: page.rows.map((p) => renderPayment(org, p)),
+      });
     });
   };
 }

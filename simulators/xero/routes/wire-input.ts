@@ -28,7 +28,10 @@ const WireLine = z.object({
 
 const WireCreditNote = z.object({
   Type: z.enum(['ACCRECCREDIT', 'ACCPAYCREDIT'], { message: 'Type must be ACCRECCREDIT or ACCPAYCREDIT' }),
-  Contact: z.object({ ContactID: z.string().min(1, 'Contact.ContactID is required') }, { message: 'A Contact is required' }),
+  Contact: z.object(
+    { ContactID: z.string().min(1, 'Contact.ContactID is required') },
+    { message: 'A Contact is required' },
+  ),
   Date: z.string().optional(),
   Status: z.enum(['DRAFT', 'SUBMITTED', 'AUTHORISED']).optional(),
   LineAmountTypes: z.enum(lineAmountTypes).optional(),
@@ -46,7 +49,8 @@ const WireAllocation = z.object({
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const result = schema.safeParse(value);
-  if (!result.success) throw new SimValidationError(...result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
+  if (!result.success)
+    throw new SimValidationError(...result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
   return result.data;
 }
 

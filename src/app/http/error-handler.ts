@@ -4,7 +4,15 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   if (hasZodFastifySchemaValidationErrors(err)) {
-    return reply.code(400).send({ error: { code: 'invalid_request', message: 'The request is not valid.', issues: err.validation.map((v) => ({ path: v.instancePath, message: v.message })) } });
+    return reply
+      .code(400)
+      .send({
+        error: {
+          code: 'invalid_request',
+          message: 'The request is not valid.',
+          issues: err.validation.map((v) => ({ path: v.instancePath, message: v.message })),
+        },
+      });
   }
   const status = err.statusCode ?? 500;
   if (status >= 500) {
@@ -15,5 +23,7 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
 }
 
 export function notFoundHandler(req: FastifyRequest, reply: FastifyReply) {
-  return reply.code(404).send({ error: { code: 'not_found', message: `No route for ${req.method} ${req.url.split('?')[0]}` } });
+  return reply
+    .code(404)
+    .send({ error: { code: 'not_found', message: `No route for ${req.method} ${req.url.split('?')[0]}` } });
 }

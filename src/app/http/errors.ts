@@ -13,9 +13,16 @@ export function wantsHtml(req: FastifyRequest): boolean {
 }
 
 const headings: Readonly<Record<number, string>> = {
-  400: 'This request could not be understood', 401: 'Please sign in', 403: 'This form has expired', 404: 'Page not found',
-  409: 'This has changed', 410: 'This link no longer works', 413: 'That file is too large', 415: 'That kind of upload is not accepted',
-  429: 'Too many requests', 503: 'Temporarily unavailable',
+  400: 'This request could not be understood',
+  401: 'Please sign in',
+  403: 'This form has expired',
+  404: 'Page not found',
+  409: 'This has changed',
+  410: 'This link no longer works',
+  413: 'That file is too large',
+  415: 'That kind of upload is not accepted',
+  429: 'Too many requests',
+  503: 'Temporarily unavailable',
 };
 
 export function htmlErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
@@ -28,14 +35,34 @@ export function htmlErrorHandler(err: FastifyError, req: FastifyRequest, reply: 
   } else if (status >= 500) {
     req.log.error({ err }, 'request failed');
   }
-  const heading = err instanceof PageError ? err.heading : headings[status] ?? (status >= 500 ? 'Something went wrong on our side' : 'This request could not be completed');
-  const message = err instanceof PageError ? err.message
-    : status >= 500 ? 'Please try again in a minute. If it keeps happening, the details are in the server log.'
-    : status === 400 ? 'Some of the information sent was not valid. Go back and check the form.' : err.message;
+  const heading =
+    err instanceof PageError
+      ? err.heading
+      : (headings[status] ??
+        (status >= 500 ? 'Something went wrong on our side' : 'This request could not be completed'));
+  const message =
+    err instanceof PageError
+      ? err.message
+      : status >= 500
+        ? 'Please try again in a minute. If it keeps happening, the details are in the server log.'
+        : status === 400
+          ? 'Some of the information sent was not valid. Go back and check the form.'
+          : err.message;
   return page(req, reply, 'message', { title: heading, heading, message }, status);
 }
 
 export function htmlNotFoundHandler(req: FastifyRequest, reply: FastifyReply) {
   if (!wantsHtml(req)) return notFoundHandler(req, reply);
-  return page(req, reply, 'message', { title: 'Page not found', heading: 'Page not found', message: 'There is no page at this address. Check the link, or start from your cases.', links: [{ href: '/cases', text: 'Your cases' }] }, 404);
+  return page(
+    req,
+    reply,
+    'message',
+    {
+      title: 'Page not found',
+      heading: 'Page not found',
+      message: 'There is no page at this address. Check the link, or start from your cases.',
+      links: [{ href: '/cases', text: 'Your cases' }],
+    },
+    404,
+  );
 }

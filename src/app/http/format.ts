@@ -2,27 +2,49 @@
 import { formatMoney, type Money } from '../../domain/money.js';
 
 const statusLabels: Readonly<Record<string, string>> = {
-  starting: 'Starting', open: 'Open', awaiting_approval: 'Waiting for your approval', awaiting_client: 'Waiting for the client',
-  awaiting_owner: 'Needs your decision', awaiting_payment: 'Waiting for payment', final_notice: 'Final notice sent',
-  escalated: 'Ready for small claims', stripe_submitted: 'Evidence submitted to Stripe', resolved: 'Resolved',
-  written_off: 'Written off', withdrawn: 'Withdrawn',
+  starting: 'Starting',
+  open: 'Open',
+  awaiting_approval: 'Waiting for your approval',
+  awaiting_client: 'Waiting for the client',
+  awaiting_owner: 'Needs your decision',
+  awaiting_payment: 'Waiting for payment',
+  final_notice: 'Final notice sent',
+  escalated: 'Ready for small claims',
+  stripe_submitted: 'Evidence submitted to Stripe',
+  resolved: 'Resolved',
+  written_off: 'Written off',
+  withdrawn: 'Withdrawn',
 };
 
 const ownerStatusLabels: Readonly<Record<string, (owner: string) => string>> = {
-  awaiting_approval: (owner) => `Waiting for approval by ${owner}`, awaiting_owner: (owner) => `Needs a decision by ${owner}`,
+  awaiting_approval: (owner) => `Waiting for approval by ${owner}`,
+  awaiting_owner: (owner) => `Needs a decision by ${owner}`,
 };
 
 const draftLabels: Readonly<Record<string, string>> = {
-  receipt: 'Partial-payment receipt', first_response: 'First written response', ask_specifics: 'Request for specifics',
-  uphold: 'Letter upholding the invoice', concession: 'Concession with credit note', final_notice: 'Final notice', stripe_evidence: 'Stripe evidence',
+  receipt: 'Partial-payment receipt',
+  first_response: 'First written response',
+  ask_specifics: 'Request for specifics',
+  uphold: 'Letter upholding the invoice',
+  concession: 'Concession with credit note',
+  final_notice: 'Final notice',
+  stripe_evidence: 'Stripe evidence',
 };
 
 const deadlineLabels: Readonly<Record<string, string>> = {
-  response: 'Written response due', response_limit: 'Latest date for a written response', payment: 'Payment due',
-  final_notice: 'Final notice expires', objection: 'Answer to the objection due', stripe_submit: 'Stripe evidence due',
+  response: 'Written response due',
+  response_limit: 'Latest date for a written response',
+  payment: 'Payment due',
+  final_notice: 'Final notice expires',
+  objection: 'Answer to the objection due',
+  stripe_submit: 'Stripe evidence due',
 };
 
-const providerLabels: Readonly<Record<string, string>> = { quickbooks: 'QuickBooks Online', xero: 'Xero', stripe: 'Stripe' };
+const providerLabels: Readonly<Record<string, string>> = {
+  quickbooks: 'QuickBooks Online',
+  xero: 'Xero',
+  stripe: 'Stripe',
+};
 
 const label = (map: Readonly<Record<string, string>>, key: string) => map[key] ?? key.replace(/_/g, ' ');
 
@@ -36,22 +58,37 @@ export function countdown(atMs: number, nowMs: number, locale: string): Countdow
   const abs = Math.abs(diff);
   const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
   const [value, unit]: [number, Intl.RelativeTimeFormatUnit] =
-    abs < 3_600_000 ? [Math.round(diff / 60_000), 'minute'] : abs < 172_800_000 ? [Math.round(diff / 3_600_000), 'hour'] : [Math.round(diff / 86_400_000), 'day'];
+    abs < 3_600_000
+      ? [Math.round(diff / 60_000), 'minute']
+      : abs < 172_800_000
+        ? [Math.round(diff / 3_600_000), 'hour']
+        : [Math.round(diff / 86_400_000), 'day'];
   return { text: rtf.format(value, unit), overdue: diff < 0 };
 }
 
 export function formatters(o: { locale: string; timeZone: string; now: number }) {
-  const dateTime = new Intl.DateTimeFormat(o.locale, { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: o.timeZone, timeZoneName: 'short' });
+  const dateTime = new Intl.DateTimeFormat(o.locale, {
+    weekday: 'short',
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZone: o.timeZone,
+    timeZoneName: 'short',
+  });
   return {
     money: (m: Money) => formatMoney(m, o.locale),
     dateTime: (iso: string | Date) => dateTime.format(new Date(iso)),
     countdown: (iso: string | Date) => countdown(new Date(iso).getTime(), o.now, o.locale),
     /** `owner` names the organisation that decides on a case shared with the viewer's: it waits for them, not "you". */
-    status: (s: string, owner?: string) => (owner && ownerStatusLabels[s] ? ownerStatusLabels[s](owner) : label(statusLabels, s)),
+    status: (s: string, owner?: string) =>
+      owner && ownerStatusLabels[s] ? ownerStatusLabels[s](owner) : label(statusLabels, s),
     draft: (k: string) => label(draftLabels, k),
     deadline: (k: string) => label(deadlineLabels, k),
     provider: (k: string) => label(providerLabels, k),
-    bytes: (n: number) => (n < 1024 ? `${n} B` : n < 1_048_576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1_048_576).toFixed(1)} MB`),
+    bytes: (n: number) =>
+      n < 1024 ? `${n} B` : n < 1_048_576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1_048_576).toFixed(1)} MB`,
   };
 }
 

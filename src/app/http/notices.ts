@@ -4,7 +4,8 @@ const notices = {
   connected: 'Connected. The first sync has started; cases appear here as short payments and disputes are found.',
   connect_cancelled: 'Nothing was connected.',
   disconnected: 'Disconnected. Shortfall no longer reads from or writes to that account.',
-  sandbox_reset: 'The sandbox starts over: its companies are seeded afresh and every sandbox connection is disconnected. Connect again to walk the demo from the start.',
+  sandbox_reset:
+    'The sandbox starts over: its companies are seeded afresh and every sandbox connection is disconnected. Connect again to walk the demo from the start.',
   stripe_key_saved: 'Stripe key saved. The first sync has started.',
   objection_registered: "The client's reply is registered on the case.",
   objection_decided: 'Your decision is recorded. Shortfall is drafting the letter for your approval.',
@@ -12,11 +13,14 @@ const notices = {
   case_closed: 'The case is closed.',
   draft_decided: 'Your decision on the draft is recorded.',
   document_uploaded: 'The document is added to the case.',
-  arrangement_recorded: 'The arrangement is recorded. Shortfall opens no case while the client keeps to it; a missed instalment opens one for what is overdue.',
+  arrangement_recorded:
+    'The arrangement is recorded. Shortfall opens no case while the client keeps to it; a missed instalment opens one for what is overdue.',
   arrangement_removed: 'The arrangement is removed. The next sync treats the invoice like any other.',
-  case_arranged: 'The arrangement is recorded and the case is closed. A missed instalment opens it again for what is overdue.',
+  case_arranged:
+    'The arrangement is recorded and the case is closed. A missed instalment opens it again for what is overdue.',
   tolerances_saved: 'Tolerances saved. The next sync uses them.',
-  pack_requested: 'The small-claims evidence pack is being built with the documents the case holds now; it appears under Documents and you get an email.',
+  pack_requested:
+    'The small-claims evidence pack is being built with the documents the case holds now; it appears under Documents and you get an email.',
 } as const;
 
 export type NoticeKey = keyof typeof notices;

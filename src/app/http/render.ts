@@ -30,7 +30,18 @@ export interface PageChrome {
 export function renderHtml<V extends ViewName>(view: V, model: Views[V], chrome: PageChrome): string {
   const org = chrome.user?.organisation;
   const f = formatters({ locale: org?.locale ?? 'en-US', timeZone: org?.timeZone ?? 'UTC', now: chrome.now });
-  const nav = view === 'mailbox' || view === 'mailbox-message' ? 'mailbox' : view === 'cases' || view === 'case' ? 'cases' : view === 'connections' || view === 'choose-accounts' ? 'connections' : view === 'tolerances' ? 'settings' : view === 'invoices' || view === 'arrangement' ? 'invoices' : undefined;
+  const nav =
+    view === 'mailbox' || view === 'mailbox-message'
+      ? 'mailbox'
+      : view === 'cases' || view === 'case'
+        ? 'cases'
+        : view === 'connections' || view === 'choose-accounts'
+          ? 'connections'
+          : view === 'tolerances'
+            ? 'settings'
+            : view === 'invoices' || view === 'arrangement'
+              ? 'invoices'
+              : undefined;
   return eta.render(view, { ...model, user: chrome.user, csrf: chrome.csrf, f, nav, mailbox: chrome.mailbox ?? false });
 }
 
@@ -40,8 +51,18 @@ export function sendHtml(reply: FastifyReply, status: number, html: string): Fas
 }
 
 /** Renders a page for this request: the signed-in user in the header, a CSRF token for its forms. */
-export function page<V extends ViewName>(req: FastifyRequest, reply: FastifyReply, view: V, model: Views[V], status = 200): FastifyReply {
+export function page<V extends ViewName>(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  view: V,
+  model: Views[V],
+  status = 200,
+): FastifyReply {
   // Outside the web app (the root 404 and error handlers) there is no session, CSRF nonce or clock.
   const csrf = req.csrfNonce ? csrfToken(req) : '';
-  return sendHtml(reply, status, renderHtml(view, model, { user: req.session?.user, csrf, now: req.nowMs || Date.now(), mailbox: req.mailboxLink }));
+  return sendHtml(
+    reply,
+    status,
+    renderHtml(view, model, { user: req.session?.user, csrf, now: req.nowMs || Date.now(), mailbox: req.mailboxLink }),
+  );
 }

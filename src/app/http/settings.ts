@@ -43,7 +43,10 @@ export function webSettings(config: Config, appSecret: string): WebSettings {
     publicUrl: config.http.publicUrl,
     appSecret,
     mailbox: !config.mail.smtpUrl && config.env !== 'production',
-    providers: Object.fromEntries(providerKeys.map((k) => [k, providerMode(config, k)])) as Record<ProviderKey, ProviderMode>,
+    providers: Object.fromEntries(providerKeys.map((k) => [k, providerMode(config, k)])) as Record<
+      ProviderKey,
+      ProviderMode
+    >,
     limits: defaultLimits,
     temporalTimeoutsMs: defaultTemporalTimeoutsMs,
   };

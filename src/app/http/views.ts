@@ -25,32 +25,61 @@ export interface Views {
   'sign-in': Titled & { email: string; next?: string | undefined; error?: string };
   'sign-in-sent': Titled & { email: string };
   'sign-in-confirm': Titled & { email: string; token: string; next?: string | undefined };
-  onboarding: Titled & { values: OrganisationValues; errors: Readonly<Record<string, string>>; timeZones: readonly string[] };
+  onboarding: Titled & {
+    values: OrganisationValues;
+    errors: Readonly<Record<string, string>>;
+    timeZones: readonly string[];
+  };
   connections: ConnectionsModel;
   'choose-accounts': Titled & { choice: AccountChoice; selected: readonly string[]; error?: string | undefined };
   cases: Titled & {
-    filters: CaseFilters; filtered: boolean; rows: readonly CaseListRow[]; statuses: readonly string[]; providers: readonly string[];
-    prevUrl?: string | undefined; nextUrl?: string | undefined; notice?: string | undefined;
+    filters: CaseFilters;
+    filtered: boolean;
+    rows: readonly CaseListRow[];
+    statuses: readonly string[];
+    providers: readonly string[];
+    prevUrl?: string | undefined;
+    nextUrl?: string | undefined;
+    notice?: string | undefined;
   };
   case: CaseModel;
   approval: Titled & {
-    token: string; approvalCsrf: string; draft: DraftView; customerName: string; invoiceNumber?: string | undefined; caseId: string;
+    token: string;
+    approvalCsrf: string;
+    draft: DraftView;
+    customerName: string;
+    invoiceNumber?: string | undefined;
+    caseId: string;
     checklist: readonly EvidenceCheck[];
     failure?: { message: string; values: Readonly<Record<string, string | string[]>> } | undefined;
   };
   respond: Titled & {
-    token: string; respondCsrf: string; business: string; invoiceNumber?: string | undefined; customerName?: string | undefined;
-    lines: readonly CaseLine[]; account: CaseAccount; closed: boolean; reasons: readonly { value: string; label: string }[];
-    answered?: { kind: 'objection' | 'accepts'; at: string; lines: string; reason?: string | undefined; stillOwed: Money } | undefined;
+    token: string;
+    respondCsrf: string;
+    business: string;
+    invoiceNumber?: string | undefined;
+    customerName?: string | undefined;
+    lines: readonly CaseLine[];
+    account: CaseAccount;
+    closed: boolean;
+    reasons: readonly { value: string; label: string }[];
+    answered?:
+      | { kind: 'objection' | 'accepts'; at: string; lines: string; reason?: string | undefined; stillOwed: Money }
+      | undefined;
     failure?: { message: string; values: Readonly<Record<string, string | string[]>> } | undefined;
   };
-  mailbox: Titled & { messages: readonly { id: string; to: string; subject: string; status: string; createdAt: Date }[] };
+  mailbox: Titled & {
+    messages: readonly { id: string; to: string; subject: string; status: string; createdAt: Date }[];
+  };
   'mailbox-message': Titled & { message: OutboxRow; links: readonly string[] };
   invoices: Titled & InvoicesPage;
   arrangement: Titled & ArrangementPage;
   tolerances: Titled & {
-    rows: readonly { currency: string; amount: string; percent: string }[]; errors: readonly string[]; notice?: string | undefined;
-    defaultPercent: number; defaults: readonly string[];
+    rows: readonly { currency: string; amount: string; percent: string }[];
+    errors: readonly string[];
+    notice?: string | undefined;
+    defaultPercent: number;
+    defaults: readonly string[];
   };
 }
 

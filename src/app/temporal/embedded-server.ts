@@ -38,7 +38,8 @@ async function waitUntilServing(address: string, timeoutMs: number): Promise<voi
       await c.close();
       return;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`Temporal dev server did not answer on ${address} within ${timeoutMs} ms`, { cause: err });
+      if (Date.now() > deadline)
+        throw new Error(`Temporal dev server did not answer on ${address} within ${timeoutMs} ms`, { cause: err });
       await delay(250);
     }
   }
@@ -50,7 +51,8 @@ function pipeLogs(child: ChildProcess, log: Logger): void {
     createInterface({ input: stream }).on('line', (line) => {
       try {
         const entry = JSON.parse(line) as { level?: string; msg?: string };
-        const level = entry.level === 'error' || entry.level === 'fatal' ? 'error' : entry.level === 'warn' ? 'warn' : 'debug';
+        const level =
+          entry.level === 'error' || entry.level === 'fatal' ? 'error' : entry.level === 'warn' ? 'warn' : 'debug';
         log[level]({ server: entry }, entry.msg ?? 'temporal server');
       } catch {
         log.debug({ line }, 'temporal server output');
@@ -63,19 +65,33 @@ async function spawnCli(o: EmbeddedOptions, cliPath: string): Promise<EmbeddedTe
   const log = o.logger.child({ module: 'temporal-dev-server' });
   const address = `127.0.0.1:${o.port}`;
   const args = [
-    'server', 'start-dev',
-    '--db-filename', o.dbFile,
-    '--ip', '127.0.0.1', '--port', String(o.port), '--ui-port', String(o.uiPort),
-    '--namespace', o.namespace,
-    '--log-format', 'json', '--log-level', 'warn',
-    '--sqlite-pragma', 'journal_mode=WAL',
+    'server',
+    'start-dev',
+    '--db-filename',
+    o.dbFile,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(o.port),
+    '--ui-port',
+    String(o.uiPort),
+    '--namespace',
+    o.namespace,
+    '--log-format',
+    'json',
+    '--log-level',
+    'warn',
+    '--sqlite-pragma',
+    'journal_mode=WAL',
     ...searchAttributeFlags.flatMap((f) => ['--search-attribute', f]),
   ];
   const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   pipeLogs(child, log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const failedEarly = exited.then((code) => {
-    throw new Error(`Temporal dev server exited with code ${code} before it was ready (is port ${o.port} or ${o.uiPort} in use?)`);
+    throw new Error(
+      `Temporal dev server exited with code ${code} before it was ready (is port ${o.port} or ${o.uiPort} in use?)`,
+    );
   });
   await Promise.race([waitUntilServing(address, 60_000), failedEarly]);
   let stopping = false;
@@ -101,11 +117,20 @@ async function downloadAndStart(o: EmbeddedOptions): Promise<EmbeddedTemporal> {
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'cached-download', downloadDir: o.downloadDir, ttl: '3650d' },
-      dbFilename: o.dbFile, ip: '127.0.0.1', port: o.port, uiPort: o.uiPort, namespace: o.namespace,
+      dbFilename: o.dbFile,
+      ip: '127.0.0.1',
+      port: o.port,
+      uiPort: o.uiPort,
+      namespace: o.namespace,
       searchAttributes: searchAttributeKeys,
     },
   });
-  return { address: env.address, uiUrl: `http://127.0.0.1:${o.uiPort}`, namespace: o.namespace, stop: () => env.teardown() };
+  return {
+    address: env.address,
+    uiUrl: `http://127.0.0.1:${o.uiPort}`,
+    namespace: o.namespace,
+    stop: () => env.teardown(),
+  };
 }
 
 export async function startEmbeddedTemporal(o: EmbeddedOptions): Promise<EmbeddedTemporal> {

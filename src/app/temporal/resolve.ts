@@ -12,11 +12,19 @@ export interface ResolvedTemporal {
   stop(): Promise<void>;
 }
 
-export async function resolveTemporal(config: Config, logger: Logger, opts: { embed: boolean; pathVar: string | undefined }): Promise<ResolvedTemporal> {
+export async function resolveTemporal(
+  config: Config,
+  logger: Logger,
+  opts: { embed: boolean; pathVar: string | undefined },
+): Promise<ResolvedTemporal> {
   const t = config.temporal;
   if (t.address || !opts.embed) {
     const address = t.address ?? `127.0.0.1:${t.embedded.port}`;
-    return { target: { address, namespace: t.namespace, apiKey: t.apiKey, tls: t.tls }, uiUrl: t.uiUrl, stop: async () => {} };
+    return {
+      target: { address, namespace: t.namespace, apiKey: t.apiKey, tls: t.tls },
+      uiUrl: t.uiUrl,
+      stop: async () => {},
+    };
   }
   const server = await startEmbeddedTemporal({
     cliPath: findBinary('temporal', t.embedded.cliPath, opts.pathVar),
@@ -27,5 +35,9 @@ export async function resolveTemporal(config: Config, logger: Logger, opts: { em
     downloadDir: path.join(config.dataDir, 'temporal-download'),
     logger,
   });
-  return { target: { address: server.address, namespace: server.namespace }, uiUrl: server.uiUrl, stop: () => server.stop() };
+  return {
+    target: { address: server.address, namespace: server.namespace },
+    uiUrl: server.uiUrl,
+    stop: () => server.stop(),
+  };
 }

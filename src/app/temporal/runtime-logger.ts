@@ -3,7 +3,11 @@ import { DefaultLogger, makeTelemetryFilterString, Runtime, type LogLevel } from
 import type { Logger } from '../../services/logger.js';
 
 const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
-  TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error',
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
 };
 
 let installed = false;

@@ -18,7 +18,15 @@ const indexedType: Record<string, proto.temporal.api.enums.v1.IndexedValueType> 
 
 /** CLI flag form, e.g. `ShortfallCaseStatus=Keyword`. */
 export const searchAttributeFlags = searchAttributeKeys.map((k) => {
-  const cli: Record<string, string> = { KEYWORD: 'Keyword', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
+  const cli: Record<string, string> = {
+    KEYWORD: 'Keyword',
+    TEXT: 'Text',
+    INT: 'Int',
+    DOUBLE: 'Double',
+    BOOL: 'Bool',
+    DATETIME: 'Datetime',
+    KEYWORD_LIST: 'KeywordList',
+  };
   return `${k.name}=${cli[k.type]}`;
 });
 

@@ -9,7 +9,9 @@ export function createApprovalStore(db: Database, secret: string) {
   return {
     async issue(c: Omit<ApprovalClaims, 'jti' | 'exp'>, opts: { nowMs: number; ttlMs: number }): Promise<string> {
       const { token, claims } = issueApprovalToken(secret, c, opts);
-      await db.insert(approvalTokens).values({ jti: claims.jti, caseId: c.caseId, draftVersion: c.version, expiresAt: new Date(claims.exp * 1000) });
+      await db
+        .insert(approvalTokens)
+        .values({ jti: claims.jti, caseId: c.caseId, draftVersion: c.version, expiresAt: new Date(claims.exp * 1000) });
       return token;
     },
     async find(jti: string) {
@@ -18,7 +20,11 @@ export function createApprovalStore(db: Database, secret: string) {
     },
     /** Marks the link used; false when it was used already (by another tab, or a replayed request). */
     async consume(jti: string, at: Date): Promise<boolean> {
-      const rows = await db.update(approvalTokens).set({ usedAt: at }).where(and(eq(approvalTokens.jti, jti), isNull(approvalTokens.usedAt))).returning();
+      const rows = await db
+        .update(approvalTokens)
+        .set({ usedAt: at })
+        .where(and(eq(approvalTokens.jti, jti), isNull(approvalTokens.usedAt)))
+        .returning();
       return rows.length === 1;
     },
   };

@@ -25,30 +25,59 @@ export interface ClaimInput {
  */
 export async function claimCase(db: Database, c: ClaimInput, now: Date): Promise<CaseRow | undefined> {
   const { facts } = c;
-  const ownerStillReads = exists(db.select({ one: sql`1` }).from(connections)
-    .where(and(eq(connections.id, cases.connectionId), inArray(connections.status, [...sharingConnectionStatuses]))));
-  const figures = { kind: facts.kind, currency: facts.disputed.currency, paidMinor: facts.paid.minor, disputedMinor: facts.disputed.minor };
-  const [row] = await db.insert(cases).values({
-    organisationId: c.organisationId, caseKey: c.caseKey, workflowId: disputeCaseWorkflowId(c.caseKey), connectionId: c.connectionId,
-    invoiceId: facts.invoice?.id ?? null, disputeId: facts.stripeDispute?.dispute.id ?? null, status: startingStatus,
-    customerName: c.customerName ?? null, ...figures,
-  }).onConflictDoUpdate({
-    target: cases.caseKey,
-    set: {
-      status: startingStatus, ...figures, updatedAt: now,
-      organisationId: sql`case when ${ownerStillReads} then ${cases.organisationId} else excluded.organisation_id end`,
-      connectionId: sql`case when ${ownerStillReads} then ${cases.connectionId} else excluded.connection_id end`,
-    },
-    setWhere: sql`${cases.status} in (${startingStatus}, 'resolved')`,
-  }).returning();
+  const ownerStillReads = exists(
+    db
+      .select({ one: sql`1` })
+      .from(connections)
+      .where(and(eq(connections.id, cases.connectionId), inArray(connections.status, [...sharingConnectionStatuses]))),
+  );
+  const figures = {
+    kind: facts.kind,
+    currency: facts.disputed.currency,
+    paidMinor: facts.paid.minor,
+    disputedMinor: facts.disputed.minor,
+  };
+  const [row] = await db
+    .insert(cases)
+    .values({
+      organisationId: c.organisationId,
+      caseKey: c.caseKey,
+      workflowId: disputeCaseWorkflowId(c.caseKey),
+      connectionId: c.connectionId,
+      invoiceId: facts.invoice?.id ?? null,
+      disputeId: facts.stripeDispute?.dispute.id ?? null,
+      status: startingStatus,
+      customerName: c.customerName ?? null,
+      ...figures,
+    })
+    .onConflictDoUpdate({
+      target: cases.caseKey,
+      set: {
+        status: startingStatus,
+        ...figures,
+        updatedAt: now,
+        organisationId: sql`case when ${ownerStillReads} then ${cases.organisationId} else excluded.organisation_id end`,
+        connectionId: sql`case when ${ownerStillReads} then ${cases.connectionId} else excluded.connection_id end`,
+      },
+      setWhere: sql`${cases.status} in (${startingStatus}, 'resolved')`,
+    })
+    .returning();
   return row;
 }
 
 /** Records what the started workflow already knows, and that it runs (unless it has projected a status itself). */
-export async function markStarted(db: Database, caseId: string, knownFacts: readonly string[], now: Date): Promise<void> {
-  await db.update(cases).set({
-    signalKeys: withKeys(knownFacts),
-    status: sql`case when ${cases.status} = ${startingStatus} then 'open' else ${cases.status} end`,
-    updatedAt: now,
-  }).where(eq(cases.id, caseId));
+export async function markStarted(
+  db: Database,
+  caseId: string,
+  knownFacts: readonly string[],
+  now: Date,
+): Promise<void> {
+  await db
+    .update(cases)
+    .set({
+      signalKeys: withKeys(knownFacts),
+      status: sql`case when ${cases.status} = ${startingStatus} then 'open' else ${cases.status} end`,
+      updatedAt: now,
+    })
+    .where(eq(cases.id, caseId));
 }

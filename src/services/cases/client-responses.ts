@@ -16,7 +16,15 @@ export const disputeReasons = {
 export type DisputeReason = keyof typeof disputeReasons;
 
 export type ClientAnswer =
-  | { readonly kind: 'objection'; readonly lineIds: readonly string[]; readonly reason: DisputeReason; readonly expected?: string; readonly received?: string; readonly acceptsMinor?: number; readonly message?: string }
+  | {
+      readonly kind: 'objection';
+      readonly lineIds: readonly string[];
+      readonly reason: DisputeReason;
+      readonly expected?: string;
+      readonly received?: string;
+      readonly acceptsMinor?: number;
+      readonly message?: string;
+    }
   | { readonly kind: 'accepts'; readonly message?: string };
 
 export type ClientResponseRow = typeof clientResponses.$inferSelect;
@@ -24,14 +32,35 @@ export type ClientResponseRow = typeof clientResponses.$inferSelect;
 export function createClientResponses(db: Database) {
   return {
     find: async (caseId: string, letter: string): Promise<ClientResponseRow | undefined> =>
-      (await db.select().from(clientResponses).where(and(eq(clientResponses.caseId, caseId), eq(clientResponses.letter, letter))))[0],
+      (
+        await db
+          .select()
+          .from(clientResponses)
+          .where(and(eq(clientResponses.caseId, caseId), eq(clientResponses.letter, letter)))
+      )[0],
     /** Records the answer; `fresh` is false when this letter had been answered already (the stored answer is returned). */
-    async record(caseId: string, letter: string, currency: string, a: ClientAnswer): Promise<{ fresh: boolean; row: ClientResponseRow }> {
-      const values = a.kind === 'objection'
-        ? { lineIds: a.lineIds, reason: a.reason, expected: a.expected ?? null, received: a.received ?? null, acceptsMinor: a.acceptsMinor ?? null, message: a.message ?? null }
-        : { lineIds: [], message: a.message ?? null };
-      const inserted = await db.insert(clientResponses).values({ caseId, letter, kind: a.kind, currency, ...values })
-        .onConflictDoNothing({ target: [clientResponses.caseId, clientResponses.letter] }).returning();
+    async record(
+      caseId: string,
+      letter: string,
+      currency: string,
+      a: ClientAnswer,
+    ): Promise<{ fresh: boolean; row: ClientResponseRow }> {
+      const values =
+        a.kind === 'objection'
+          ? {
+              lineIds: a.lineIds,
+              reason: a.reason,
+              expected: a.expected ?? null,
+              received: a.received ?? null,
+              acceptsMinor: a.acceptsMinor ?? null,
+              message: a.message ?? null,
+            }
+          : { lineIds: [], message: a.message ?? null };
+      const inserted = await db
+        .insert(clientResponses)
+        .values({ caseId, letter, kind: a.kind, currency, ...values })
+        .onConflictDoNothing({ target: [clientResponses.caseId, clientResponses.letter] })
+        .returning();
       if (inserted[0]) return { fresh: true, row: inserted[0] };
       return { fresh: false, row: (await this.find(caseId, letter))! };
     },

@@ -5,7 +5,11 @@ import type { Database } from '../db/index.js';
 import { organisations, users } from '../db/schema.js';
 import type { CaseFacts } from '../../domain/case.js';
 import type { ChargeDispute, Invoice } from '../../domain/model.js';
-import type { DisputeCaseInput, InvoiceSnapshot, OrganisationProfile } from '../../../workflows/dispute-case/definitions.js';
+import type {
+  DisputeCaseInput,
+  InvoiceSnapshot,
+  OrganisationProfile,
+} from '../../../workflows/dispute-case/definitions.js';
 import type { LedgerScope } from '../../domain/case-actions.js';
 import { appliedTo, creditFacts, paymentFact, type InvoiceLedger } from './ledger-events.js';
 import { overdueUnderPlan } from '../../domain/detection.js';
@@ -14,16 +18,37 @@ export async function organisationProfile(db: Database, organisationId: string):
   const [org] = await db.select().from(organisations).where(eq(organisations.id, organisationId));
   if (!org) throw new Error(`No organisation ${organisationId}`);
   // The first user of an organisation is its owner until roles exist.
-  const [owner] = await db.select({ email: users.email }).from(users).where(eq(users.organisationId, organisationId)).orderBy(asc(users.createdAt)).limit(1);
+  const [owner] = await db
+    .select({ email: users.email })
+    .from(users)
+    .where(eq(users.organisationId, organisationId))
+    .orderBy(asc(users.createdAt))
+    .limit(1);
   if (!owner) throw new Error(`Organisation ${organisationId} has no user to own its cases`);
-  return { id: org.id, name: org.name, ownerEmail: owner.email, timeZone: org.timeZone, locale: org.locale, signature: org.signature, holidays: org.holidays };
+  return {
+    id: org.id,
+    name: org.name,
+    ownerEmail: owner.email,
+    timeZone: org.timeZone,
+    locale: org.locale,
+    signature: org.signature,
+    holidays: org.holidays,
+  };
 }
 
 export function invoiceSnapshot(i: Invoice): InvoiceSnapshot {
   return {
-    ref: i.ref, number: i.number, customerId: i.customer.ref.id, customerName: i.customer.name,
-    ...(i.customer.email && { customerEmail: i.customer.email }), ...(i.customer.locale && { customerLocale: i.customer.locale }),
-    issueDate: i.issueDate, ...(i.dueDate && { dueDate: i.dueDate }), total: i.total, balance: i.balance, lines: i.lines,
+    ref: i.ref,
+    number: i.number,
+    customerId: i.customer.ref.id,
+    customerName: i.customer.name,
+    ...(i.customer.email && { customerEmail: i.customer.email }),
+    ...(i.customer.locale && { customerLocale: i.customer.locale }),
+    issueDate: i.issueDate,
+    ...(i.dueDate && { dueDate: i.dueDate }),
+    total: i.total,
+    balance: i.balance,
+    lines: i.lines,
   };
 }
 
@@ -43,18 +68,33 @@ export interface CaseInputSources {
 export function caseInput(s: CaseInputSources): DisputeCaseInput {
   const { ledger, dispute } = s;
   return {
-    caseId: s.caseId, caseKey: s.caseKey, connectionId: s.scope.connectionId, provider: s.scope.provider,
-    organisation: s.organisation, learnedAt: s.learnedAt, documents: [],
+    caseId: s.caseId,
+    caseKey: s.caseKey,
+    connectionId: s.scope.connectionId,
+    provider: s.scope.provider,
+    organisation: s.organisation,
+    learnedAt: s.learnedAt,
+    documents: [],
     payments: ledger ? appliedTo(ledger).map((p) => paymentFact(p, ledger.invoice)) : [],
     ...(ledger && { credits: creditFacts(ledger).map(({ key: _k, ...c }) => c) }),
     ...(ledger?.arrangement?.kind === 'plan' && {
-      plan: { overdue: overdueUnderPlan(ledger.arrangement, ledger.invoice.balance, s.learnedAt.slice(0, 10)), instalments: ledger.arrangement.instalments },
+      plan: {
+        overdue: overdueUnderPlan(ledger.arrangement, ledger.invoice.balance, s.learnedAt.slice(0, 10)),
+        instalments: ledger.arrangement.instalments,
+      },
     }),
     ...(ledger && { invoice: invoiceSnapshot(ledger.invoice) }),
     ...(s.facts.fullAndFinal && { fullAndFinal: s.facts.fullAndFinal }),
     ...(s.stripeConnectionId && { stripeConnectionId: s.stripeConnectionId }),
     ...(dispute && {
-      stripeDispute: { dispute: dispute.ref, chargeId: dispute.chargeId, ...(dispute.dueBy && { dueBy: dispute.dueBy }), amount: dispute.amount, reason: dispute.reason, status: dispute.status },
+      stripeDispute: {
+        dispute: dispute.ref,
+        chargeId: dispute.chargeId,
+        ...(dispute.dueBy && { dueBy: dispute.dueBy }),
+        amount: dispute.amount,
+        reason: dispute.reason,
+        status: dispute.status,
+      },
     }),
   };
 }

@@ -27,31 +27,50 @@ export const stripeKey = (d: Pick<ChargeDispute, 'status' | 'dueBy'>) => `stripe
 
 /** What a payment contributed to this invoice: a payment may be split across several. */
 export function paymentFact(p: Payment, invoice: Invoice): PaymentFact {
-  const amount = sum(cashApplications(p, invoice.ref).map((a) => a.amount), invoice.currency);
+  const amount = sum(
+    cashApplications(p, invoice.ref).map((a) => a.amount),
+    invoice.currency,
+  );
   return { ref: p.ref, amount, date: p.date, ...(p.memo && { memo: p.memo }) };
 }
 
-export const appliedTo = (l: Pick<InvoiceLedger, 'invoice' | 'payments'>) => appliedPayments({ invoice: l.invoice, payments: l.payments }).payments;
-const liveCreditNotes = (l: InvoiceLedger) => l.creditNotes.filter((c) => c.status === 'open' || c.status === 'applied');
+export const appliedTo = (l: Pick<InvoiceLedger, 'invoice' | 'payments'>) =>
+  appliedPayments({ invoice: l.invoice, payments: l.payments }).payments;
+const liveCreditNotes = (l: InvoiceLedger) =>
+  l.creditNotes.filter((c) => c.status === 'open' || c.status === 'applied');
 
 /** Every fact a case opened now already knows from its input. */
-export const factsInInput = (l: InvoiceLedger): string[] => [...appliedTo(l).map(paymentKey), ...creditFacts(l).map((c) => c.key), invoiceKey(l.invoice)];
+export const factsInInput = (l: InvoiceLedger): string[] => [
+  ...appliedTo(l).map(paymentKey),
+  ...creditFacts(l).map((c) => c.key),
+  invoiceKey(l.invoice),
+];
 
 export const reversalKey = (paymentId: string) => `reversal/${paymentId}`;
 export const creditVoidKey = (c: CreditNote) => `credit_void/${c.ref.id}`;
 
 /** Every credit note applied to the invoice, with what it applies: by its own allocations, or through a payment record. */
-export function creditFacts(l: InvoiceLedger): { key: string; ref: CreditNote['ref']; number?: string; amount: Money }[] {
+export function creditFacts(
+  l: InvoiceLedger,
+): { key: string; ref: CreditNote['ref']; number?: string; amount: Money }[] {
   const { invoice } = l;
   const facts = liveCreditNotes(l).map((c) => ({
-    key: creditNoteKey(c), ref: c.ref, ...(c.number && { number: c.number }),
-    amount: sum(c.allocations.filter((a) => sameRef(a.invoice, invoice.ref)).map((a) => a.amount), invoice.currency),
+    key: creditNoteKey(c),
+    ref: c.ref,
+    ...(c.number && { number: c.number }),
+    amount: sum(
+      c.allocations.filter((a) => sameRef(a.invoice, invoice.ref)).map((a) => a.amount),
+      invoice.currency,
+    ),
   }));
   // QuickBooks applies a credit memo through a Payment linking memo and invoice.
   const viaPayments = new Map<string, Money>();
   for (const p of l.payments.filter((x) => x.status === 'applied')) {
     for (const a of p.applications.filter((x) => x.creditNoteId && sameRef(x.invoice, invoice.ref))) {
-      viaPayments.set(a.creditNoteId!, sum([viaPayments.get(a.creditNoteId!) ?? { minor: 0, currency: invoice.currency }, a.amount], invoice.currency));
+      viaPayments.set(
+        a.creditNoteId!,
+        sum([viaPayments.get(a.creditNoteId!) ?? { minor: 0, currency: invoice.currency }, a.amount], invoice.currency),
+      );
     }
   }
   for (const [id, amount] of viaPayments) {
@@ -63,7 +82,12 @@ export function creditFacts(l: InvoiceLedger): { key: string; ref: CreditNote['r
     }
     const note = l.creditNotes.find((c) => c.ref.id === id);
     if (note && (note.status === 'void' || note.status === 'deleted')) continue;
-    facts.push({ key: `credit_note/${id}`, ref: { ...invoice.ref, id }, ...(note?.number && { number: note.number }), amount });
+    facts.push({
+      key: `credit_note/${id}`,
+      ref: { ...invoice.ref, id },
+      ...(note?.number && { number: note.number }),
+      amount,
+    });
   }
   return facts.filter((f) => f.amount.minor > 0);
 }
@@ -71,35 +95,76 @@ export function creditFacts(l: InvoiceLedger): { key: string; ref: CreditNote['r
 export function invoiceCaseEvents(l: InvoiceLedger, sent: readonly string[]): Keyed<LedgerEvent>[] {
   const told = new Set(sent);
   const { invoice } = l;
-  const credits = creditFacts(l).filter((c) => !told.has(c.key)).map((c): Keyed<LedgerEvent> => ({
-    key: c.key, alsoMarks: [], event: { kind: 'credit_note_seen', ref: c.ref, amount: c.amount, ...(c.number && { number: c.number }) },
-  }));
+  const credits = creditFacts(l)
+    .filter((c) => !told.has(c.key))
+    .map((c): Keyed<LedgerEvent> => ({
+      key: c.key,
+      alsoMarks: [],
+      event: { kind: 'credit_note_seen', ref: c.ref, amount: c.amount, ...(c.number && { number: c.number }) },
+    }));
   // A credit note the case was told of that the ledger voided or deleted since.
-  const voidedCredits = l.creditNotes.filter((c) => (c.status === 'void' || c.status === 'deleted') && told.has(creditNoteKey(c)) && !told.has(creditVoidKey(c)))
-    .map((c): Keyed<LedgerEvent> => ({ key: creditVoidKey(c), alsoMarks: [], event: { kind: 'credit_note_seen', ref: c.ref, amount: { minor: 0, currency: invoice.currency }, void: true } }));
+  const voidedCredits = l.creditNotes
+    .filter(
+      (c) =>
+        (c.status === 'void' || c.status === 'deleted') && told.has(creditNoteKey(c)) && !told.has(creditVoidKey(c)),
+    )
+    .map((c): Keyed<LedgerEvent> => ({
+      key: creditVoidKey(c),
+      alsoMarks: [],
+      event: { kind: 'credit_note_seen', ref: c.ref, amount: { minor: 0, currency: invoice.currency }, void: true },
+    }));
   const gone = invoice.status === 'void' || invoice.status === 'deleted';
   // A payment the case was told of that no longer pays the invoice: voided, deleted, or unapplied in the ledger.
   const live = new Set(appliedTo(l).map(paymentKey));
-  const reversals = sent.filter((k) => k.startsWith('payment/') && !live.has(k) && !told.has(reversalKey(k.slice('payment/'.length))))
+  const reversals = sent
+    .filter((k) => k.startsWith('payment/') && !live.has(k) && !told.has(reversalKey(k.slice('payment/'.length))))
     .map((k): Keyed<LedgerEvent> => {
       const id = k.slice('payment/'.length);
-      return { key: reversalKey(id), alsoMarks: gone ? [] : [invoiceKey(invoice)], event: { kind: 'payment_reversed', ref: { ...invoice.ref, id }, balance: invoice.balance } };
+      return {
+        key: reversalKey(id),
+        alsoMarks: gone ? [] : [invoiceKey(invoice)],
+        event: { kind: 'payment_reversed', ref: { ...invoice.ref, id }, balance: invoice.balance },
+      };
     });
   // Each payment signal carries the invoice's current balance, so the invoice state is conveyed by them too.
-  const payments = appliedTo(l).filter((p) => !told.has(paymentKey(p))).map((p): Keyed<LedgerEvent> => ({
-    key: paymentKey(p), alsoMarks: [invoiceKey(invoice)], event: { kind: 'payment_applied', payment: paymentFact(p, invoice), balance: invoice.balance },
-  }));
+  const payments = appliedTo(l)
+    .filter((p) => !told.has(paymentKey(p)))
+    .map((p): Keyed<LedgerEvent> => ({
+      key: paymentKey(p),
+      alsoMarks: [invoiceKey(invoice)],
+      event: { kind: 'payment_applied', payment: paymentFact(p, invoice), balance: invoice.balance },
+    }));
   // A voided or deleted invoice is always told, even when a reversal in the same batch carries its balance.
-  const changed: Keyed<LedgerEvent>[] = (gone || (payments.length === 0 && reversals.length === 0)) && !told.has(invoiceKey(invoice))
-    ? [{ key: invoiceKey(invoice), alsoMarks: [], event: { kind: 'invoice_changed', balance: invoice.balance, total: invoice.total, status: invoice.status } }]
-    : [];
+  const changed: Keyed<LedgerEvent>[] =
+    (gone || (payments.length === 0 && reversals.length === 0)) && !told.has(invoiceKey(invoice))
+      ? [
+          {
+            key: invoiceKey(invoice),
+            alsoMarks: [],
+            event: { kind: 'invoice_changed', balance: invoice.balance, total: invoice.total, status: invoice.status },
+          },
+        ]
+      : [];
   return [...credits, ...voidedCredits, ...payments, ...reversals, ...changed];
 }
 
 /** `connectionId`: the Stripe connection the dispute was read through, where its evidence goes. */
-export function disputeCaseEvents(d: ChargeDispute, connectionId: string, sent: readonly string[]): Keyed<StripeDisputeUpdate>[] {
+export function disputeCaseEvents(
+  d: ChargeDispute,
+  connectionId: string,
+  sent: readonly string[],
+): Keyed<StripeDisputeUpdate>[] {
   if (sent.includes(stripeKey(d))) return [];
   // The dispute itself travels too: a case that opened from a short payment learns of the chargeback this way.
-  const dispute = { dispute: d.ref, chargeId: d.chargeId, amount: d.amount, reason: d.reason, ...(d.dueBy && { dueBy: d.dueBy }), connectionId };
-  return [{ key: stripeKey(d), alsoMarks: [], event: { status: d.status, ...(d.dueBy && { dueBy: d.dueBy }), dispute } }];
+  const dispute = {
+    dispute: d.ref,
+    chargeId: d.chargeId,
+    amount: d.amount,
+    reason: d.reason,
+    ...(d.dueBy && { dueBy: d.dueBy }),
+    connectionId,
+  };
+  return [
+    { key: stripeKey(d), alsoMarks: [], event: { status: d.status, ...(d.dueBy && { dueBy: d.dueBy }), dispute } },
+  ];
 }

@@ -16,11 +16,18 @@ export const ownerClosedStatuses = ['written_off', 'withdrawn'] as const;
 
 const notRunning = [startingStatus, ...closedStatuses];
 
-export const toOpenCase = (row: CaseRow): OpenCase => ({ key: row.caseKey, kind: row.kind as CaseKind, disputed: { minor: row.disputedMinor, currency: row.currency } });
+export const toOpenCase = (row: CaseRow): OpenCase => ({
+  key: row.caseKey,
+  kind: row.kind as CaseKind,
+  disputed: { minor: row.disputedMinor, currency: row.currency },
+});
 
 export async function runningCasesByKey(db: Database, keys: readonly string[]): Promise<Map<string, CaseRow>> {
   if (keys.length === 0) return new Map();
-  const rows = await db.select().from(cases).where(and(inArray(cases.caseKey, [...new Set(keys)]), notInArray(cases.status, notRunning)));
+  const rows = await db
+    .select()
+    .from(cases)
+    .where(and(inArray(cases.caseKey, [...new Set(keys)]), notInArray(cases.status, notRunning)));
   return new Map(rows.map((r) => [r.caseKey, r]));
 }
 
@@ -30,7 +37,10 @@ export async function caseByKey(db: Database, key: string): Promise<CaseRow | un
 }
 
 export async function runningCasesOfConnection(db: Database, connectionId: string): Promise<CaseRow[]> {
-  return db.select().from(cases).where(and(eq(cases.connectionId, connectionId), notInArray(cases.status, notRunning)));
+  return db
+    .select()
+    .from(cases)
+    .where(and(eq(cases.connectionId, connectionId), notInArray(cases.status, notRunning)));
 }
 
 /** A short payment and a dispute on one invoice make one case of kind "both"; detection compares against it. */
@@ -57,9 +67,20 @@ const caseConnection = alias(connections, 'case_connection');
  * account of the case's connection. Correlates on `cases`; the index connections_account_key serves the EXISTS.
  */
 export function caseVisibleTo(db: Database, organisationId: string): SQL {
-  const reads = db.select({ one: sql`1` }).from(caseConnection)
-    .innerJoin(readers, and(eq(readers.provider, caseConnection.provider), eq(readers.accountId, caseConnection.accountId)))
-    .where(and(eq(caseConnection.id, cases.connectionId), eq(readers.organisationId, organisationId), inArray(readers.status, [...sharingConnectionStatuses])));
+  const reads = db
+    .select({ one: sql`1` })
+    .from(caseConnection)
+    .innerJoin(
+      readers,
+      and(eq(readers.provider, caseConnection.provider), eq(readers.accountId, caseConnection.accountId)),
+    )
+    .where(
+      and(
+        eq(caseConnection.id, cases.connectionId),
+        eq(readers.organisationId, organisationId),
+        inArray(readers.status, [...sharingConnectionStatuses]),
+      ),
+    );
   return or(eq(cases.organisationId, organisationId), exists(reads))!;
 }
 
@@ -73,16 +94,34 @@ export interface CaseAudience {
 export async function caseAudiences(db: Database, caseIds: readonly string[]): Promise<Map<string, CaseAudience>> {
   const ids = [...new Set(caseIds)];
   if (ids.length === 0) return new Map();
-  const owners = await db.select({ caseId: cases.id, id: organisations.id, name: organisations.name }).from(cases)
-    .innerJoin(organisations, eq(organisations.id, cases.organisationId)).where(inArray(cases.id, ids));
-  const others = await db.select({ caseId: cases.id, id: organisations.id, name: organisations.name }).from(cases)
+  const owners = await db
+    .select({ caseId: cases.id, id: organisations.id, name: organisations.name })
+    .from(cases)
+    .innerJoin(organisations, eq(organisations.id, cases.organisationId))
+    .where(inArray(cases.id, ids));
+  const others = await db
+    .select({ caseId: cases.id, id: organisations.id, name: organisations.name })
+    .from(cases)
     .innerJoin(caseConnection, eq(caseConnection.id, cases.connectionId))
-    .innerJoin(readers, and(eq(readers.provider, caseConnection.provider), eq(readers.accountId, caseConnection.accountId),
-      ne(readers.organisationId, cases.organisationId), inArray(readers.status, [...sharingConnectionStatuses])))
+    .innerJoin(
+      readers,
+      and(
+        eq(readers.provider, caseConnection.provider),
+        eq(readers.accountId, caseConnection.accountId),
+        ne(readers.organisationId, cases.organisationId),
+        inArray(readers.status, [...sharingConnectionStatuses]),
+      ),
+    )
     .innerJoin(organisations, eq(organisations.id, readers.organisationId))
-    .where(inArray(cases.id, ids)).orderBy(asc(organisations.name), asc(organisations.id));
-  return new Map(owners.map((o) => [o.caseId, {
-    owner: { id: o.id, name: o.name },
-    sharedWith: others.filter((x) => x.caseId === o.caseId).map(({ id, name }) => ({ id, name })),
-  }]));
+    .where(inArray(cases.id, ids))
+    .orderBy(asc(organisations.name), asc(organisations.id));
+  return new Map(
+    owners.map((o) => [
+      o.caseId,
+      {
+        owner: { id: o.id, name: o.name },
+        sharedWith: others.filter((x) => x.caseId === o.caseId).map(({ id, name }) => ({ id, name })),
+      },
+    ]),
+  );
 }

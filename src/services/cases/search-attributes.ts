@@ -2,7 +2,13 @@
 import type { SearchAttributePair } from '@temporalio/common';
 import type { CaseFacts } from '../../domain/case.js';
 import type { DisputeCaseInput } from '../../../workflows/dispute-case/definitions.js';
-import { caseStatusKey, connectionIdKey, disputedMinorKey, invoiceNumberKey, providerKey } from '../../../workflows/search-attributes.js';
+import {
+  caseStatusKey,
+  connectionIdKey,
+  disputedMinorKey,
+  invoiceNumberKey,
+  providerKey,
+} from '../../../workflows/search-attributes.js';
 
 export function caseSearchAttributes(input: DisputeCaseInput, facts: CaseFacts): SearchAttributePair[] {
   return [

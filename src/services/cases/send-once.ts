@@ -10,9 +10,16 @@ const asJson = (keys: readonly string[]) => sql`${JSON.stringify(keys)}::jsonb`;
 export const withKeys = (keys: readonly string[]) =>
   sql`(select coalesce(jsonb_agg(distinct k), '[]'::jsonb) from jsonb_array_elements(${cases.signalKeys} || ${asJson(keys)}) as k)`;
 
-export async function sendOnce(db: Database, caseId: string, keyed: { key: string; alsoMarks: readonly string[] }, send: () => Promise<void>): Promise<boolean> {
+export async function sendOnce(
+  db: Database,
+  caseId: string,
+  keyed: { key: string; alsoMarks: readonly string[] },
+  send: () => Promise<void>,
+): Promise<boolean> {
   return db.transaction(async (tx) => {
-    const claimed = await tx.update(cases).set({ signalKeys: withKeys([keyed.key, ...keyed.alsoMarks]), updatedAt: new Date() })
+    const claimed = await tx
+      .update(cases)
+      .set({ signalKeys: withKeys([keyed.key, ...keyed.alsoMarks]), updatedAt: new Date() })
       .where(and(eq(cases.id, caseId), sql`not (${cases.signalKeys} @> ${asJson([keyed.key])})`))
       .returning({ id: cases.id });
     if (claimed.length === 0) return false;

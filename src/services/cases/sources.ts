@@ -15,13 +15,20 @@ async function loadLedger(db: Database, scope: LedgerScope, invoiceId: string): 
   const state = (await loadInvoiceStates(db, scope, [invoiceId])).get(invoiceId);
   if (!state) return undefined;
   const allocated = await creditNotesApplyingTo(db, scope, [invoiceId]);
-  const viaPayments = [...new Set(state.payments.flatMap((p) => p.applications.flatMap((a) => (a.creditNoteId ? [a.creditNoteId] : []))))]
-    .filter((id) => !allocated.some((c) => c.ref.id === id));
+  const viaPayments = [
+    ...new Set(state.payments.flatMap((p) => p.applications.flatMap((a) => (a.creditNoteId ? [a.creditNoteId] : [])))),
+  ].filter((id) => !allocated.some((c) => c.ref.id === id));
   return { ...state, creditNotes: [...allocated, ...(await creditNotesByIds(db, scope, viaPayments))] };
 }
 
 /** `ledgerScope`: where the invoice lives when a Stripe chargeback (read through `scope`) paid one in QuickBooks or Xero. */
-export async function loadCaseSources(db: Database, scope: LedgerScope, trigger: CaseTrigger, facts?: CaseFacts, ledgerScope = scope): Promise<CaseSources> {
+export async function loadCaseSources(
+  db: Database,
+  scope: LedgerScope,
+  trigger: CaseTrigger,
+  facts?: CaseFacts,
+  ledgerScope = scope,
+): Promise<CaseSources> {
   const disputeId = 'disputeId' in trigger ? trigger.disputeId : facts?.stripeDispute?.dispute.id;
   const dispute = disputeId ? await loadDispute(db, scope, disputeId) : undefined;
   const invoiceId = 'invoiceId' in trigger ? trigger.invoiceId : (facts?.invoice?.id ?? dispute?.invoice?.id);

@@ -6,13 +6,25 @@ import type { CaseFacts } from '../../domain/case.js';
 import type { Logger } from '../logger.js';
 import { getRow, toConnection } from '../connections/records.js';
 import type { CaseView, DisputeCaseInput, LedgerEvent } from '../../../workflows/dispute-case/definitions.js';
-import { closeCaseUpdate, ledgerEventSignal, stripeDisputeSignal } from '../../../workflows/dispute-case/definitions.js';
+import {
+  closeCaseUpdate,
+  ledgerEventSignal,
+  stripeDisputeSignal,
+} from '../../../workflows/dispute-case/definitions.js';
 import type { CaseAction, LedgerScope } from '../../domain/case-actions.js';
 import { claimCase, markStarted } from './claim.js';
 import { caseInput, organisationProfile } from './input.js';
 import { disputeCaseEvents, factsInInput, invoiceCaseEvents, stripeKey } from './ledger-events.js';
 import { loadCaseSources, type CaseSources } from './sources.js';
-import { caseByKey, isClosed, isOwnerClosed, recordKind, runningCasesOfConnection, startingStatus, type CaseRow } from './records.js';
+import {
+  caseByKey,
+  isClosed,
+  isOwnerClosed,
+  recordKind,
+  runningCasesOfConnection,
+  startingStatus,
+  type CaseRow,
+} from './records.js';
 import { caseSearchAttributes } from './search-attributes.js';
 import { sendOnce } from './send-once.js';
 
@@ -32,7 +44,8 @@ export interface CaseStarterDeps {
   readonly logger?: Logger;
 }
 
-const running = (row: CaseRow | undefined): row is CaseRow => row !== undefined && row.status !== startingStatus && !isClosed(row);
+const running = (row: CaseRow | undefined): row is CaseRow =>
+  row !== undefined && row.status !== startingStatus && !isClosed(row);
 
 export function createCaseStarter(deps: CaseStarterDeps) {
   const { db, client } = deps;
@@ -40,21 +53,51 @@ export function createCaseStarter(deps: CaseStarterDeps) {
   const log = deps.logger?.child({ module: 'cases.starter' });
 
   /** `scope` reads the trigger; `ledger` holds the invoice (another connection only for a cross-ledger chargeback). */
-  async function start(action: CaseAction & { facts: CaseFacts }, scope: LedgerScope, ledger: LedgerScope, organisationId: string): Promise<CaseOutcome> {
+  async function start(
+    action: CaseAction & { facts: CaseFacts },
+    scope: LedgerScope,
+    ledger: LedgerScope,
+    organisationId: string,
+  ): Promise<CaseOutcome> {
     const sources = await loadCaseSources(db, scope, action.trigger, action.facts, ledger);
-    const row = await claimCase(db, { organisationId, connectionId: ledger.connectionId, caseKey: action.caseKey, facts: action.facts, customerName: sources.ledger?.invoice.customer.name }, new Date(now()));
+    const row = await claimCase(
+      db,
+      {
+        organisationId,
+        connectionId: ledger.connectionId,
+        caseKey: action.caseKey,
+        facts: action.facts,
+        customerName: sources.ledger?.invoice.customer.name,
+      },
+      new Date(now()),
+    );
     if (!row) return signal(action, scope, ledger); // someone else's case now holds the key: bring it up to date
     // The key is global: another organisation reading the same ledger account may own the row (it claimed it
     // first, or owns the resolved case being reopened). The case stays ONE case, run by its owner with the owner's
     // connection, whichever connection noticed the short payment; the others see it shared (src/services/cases/records.ts).
-    const owner = { organisationId: row.organisationId, scope: { ...ledger, connectionId: row.connectionId ?? ledger.connectionId } };
-    if (owner.organisationId !== organisationId) log?.info({ caseId: row.id, connectionId: scope.connectionId }, 'short payment noticed on a shared ledger account: the owning organisation runs the case');
+    const owner = {
+      organisationId: row.organisationId,
+      scope: { ...ledger, connectionId: row.connectionId ?? ledger.connectionId },
+    };
+    if (owner.organisationId !== organisationId)
+      log?.info(
+        { caseId: row.id, connectionId: scope.connectionId },
+        'short payment noticed on a shared ledger account: the owning organisation runs the case',
+      );
     const input = caseInput({
-      caseId: row.id, caseKey: action.caseKey, scope: owner.scope, organisation: await organisationProfile(db, owner.organisationId), facts: action.facts, ...sources,
-      ...(ledger.connectionId !== scope.connectionId && { stripeConnectionId: scope.connectionId }), learnedAt: new Date(now()).toISOString(),
+      caseId: row.id,
+      caseKey: action.caseKey,
+      scope: owner.scope,
+      organisation: await organisationProfile(db, owner.organisationId),
+      facts: action.facts,
+      ...sources,
+      ...(ledger.connectionId !== scope.connectionId && { stripeConnectionId: scope.connectionId }),
+      learnedAt: new Date(now()).toISOString(),
     });
     const handle = await client.workflow.start<DisputeCaseWorkflow>('disputeCaseWorkflow', {
-      workflowId: row.workflowId, taskQueue: deps.taskQueue, args: [input],
+      workflowId: row.workflowId,
+      taskQueue: deps.taskQueue,
+      args: [input],
       // A retried start (or a second worker) joins the running case instead of failing or starting another.
       workflowIdConflictPolicy: 'USE_EXISTING',
       typedSearchAttributes: caseSearchAttributes(input, action.facts),
@@ -68,7 +111,13 @@ export function createCaseStarter(deps: CaseStarterDeps) {
     const row = await caseByKey(db, action.caseKey);
     if (!running(row)) return { kind: 'skipped', reason: 'not_running' };
     const handle = client.workflow.getHandle(row.workflowId);
-    const sources = await loadCaseSources(db, scope, action.trigger, 'facts' in action ? action.facts : undefined, ledger);
+    const sources = await loadCaseSources(
+      db,
+      scope,
+      action.trigger,
+      'facts' in action ? action.facts : undefined,
+      ledger,
+    );
     let signals = 0;
     try {
       if (sources.dispute && 'disputeId' in action.trigger) {
@@ -82,7 +131,10 @@ export function createCaseStarter(deps: CaseStarterDeps) {
         // The domain resolves remainders within tolerance; the workflow only closes itself at a zero balance.
         const { balance, status } = sources.ledger.invoice;
         if (action.kind === 'resolve' && balance.minor > 0 && status !== 'void' && status !== 'deleted') {
-          await closeWithinTolerance(row, action.reason === 'payment_plan' ? 'the client is back on the agreed payment plan' : undefined);
+          await closeWithinTolerance(
+            row,
+            action.reason === 'payment_plan' ? 'the client is back on the agreed payment plan' : undefined,
+          );
         }
       }
     } catch (err) {
@@ -95,7 +147,9 @@ export function createCaseStarter(deps: CaseStarterDeps) {
 
   async function closeWithinTolerance(row: CaseRow, note = 'the remaining balance is within tolerance'): Promise<void> {
     try {
-      await client.workflow.getHandle(row.workflowId).executeUpdate(closeCaseUpdate, { args: [{ kind: 'resolved', by: 'shortfall', note }] });
+      await client.workflow
+        .getHandle(row.workflowId)
+        .executeUpdate(closeCaseUpdate, { args: [{ kind: 'resolved', by: 'shortfall', note }] });
     } catch (err) {
       if (!(err instanceof WorkflowUpdateFailedError)) throw err; // already closed: nothing to do
     }
@@ -103,7 +157,14 @@ export function createCaseStarter(deps: CaseStarterDeps) {
 
   async function scopeOf(connectionId: string) {
     const connection = toConnection(await getRow(db, connectionId));
-    return { organisationId: connection.organisationId, scope: { connectionId: connection.id, provider: connection.provider, accountId: connection.accountId } satisfies LedgerScope };
+    return {
+      organisationId: connection.organisationId,
+      scope: {
+        connectionId: connection.id,
+        provider: connection.provider,
+        accountId: connection.accountId,
+      } satisfies LedgerScope,
+    };
   }
 
   async function openOrSignalCase(action: CaseAction): Promise<CaseOutcome> {
@@ -132,7 +193,8 @@ export function createCaseStarter(deps: CaseStarterDeps) {
   return {
     openOrSignalCase,
     /** Pauses the payment clocks of every running case of the connection. */
-    signalConnectionBroken: (connectionId: string, reason: string) => signalEveryCase(connectionId, { kind: 'connection_broken', reason }),
+    signalConnectionBroken: (connectionId: string, reason: string) =>
+      signalEveryCase(connectionId, { kind: 'connection_broken', reason }),
     signalConnectionRestored: (connectionId: string) => signalEveryCase(connectionId, { kind: 'connection_restored' }),
   };
 }

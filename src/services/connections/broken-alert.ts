@@ -20,7 +20,12 @@ export interface BrokenAlertDeps {
   readonly logger?: Logger;
 }
 
-export function brokenConnectionEmail(input: { provider: ConnectionBrokenEvent['provider']; name: string; reason: string; link: string }) {
+export function brokenConnectionEmail(input: {
+  provider: ConnectionBrokenEvent['provider'];
+  name: string;
+  reason: string;
+  link: string;
+}) {
   const provider = providerNames[input.provider];
   const lines = [
     `Shortfall can no longer reach ${input.name} in ${provider}. The reason given: ${input.reason}.`,
@@ -37,17 +42,44 @@ export function createBrokenConnectionAlert(d: BrokenAlertDeps) {
   const log = d.logger?.child({ module: 'connections.alert' });
   return async (event: ConnectionBrokenEvent): Promise<void> => {
     try {
-      const [connection] = await d.db.select({ name: connections.name }).from(connections).where(eq(connections.id, event.connectionId));
-      const owners = await d.db.select({ email: users.email }).from(users).where(eq(users.organisationId, event.organisationId));
-      const email = brokenConnectionEmail({ provider: event.provider, name: connection?.name ?? 'your account', reason: event.reason, link: `${d.publicUrl}/connections` });
+      const [connection] = await d.db
+        .select({ name: connections.name })
+        .from(connections)
+        .where(eq(connections.id, event.connectionId));
+      const owners = await d.db
+        .select({ email: users.email })
+        .from(users)
+        .where(eq(users.organisationId, event.organisationId));
+      const email = brokenConnectionEmail({
+        provider: event.provider,
+        name: connection?.name ?? 'your account',
+        reason: event.reason,
+        link: `${d.publicUrl}/connections`,
+      });
       // One break is one transition to needs_reconnect, stamped with its time: the key makes a retry send nothing new.
       for (const { email: to } of owners) {
-        const message = { key: `connection-broken:${event.connectionId}:${event.at}:${to}`, to, ...email, attachments: [], redeliverUntil: new Date(Date.parse(event.at) + 3 * DAY) };
+        const message = {
+          key: `connection-broken:${event.connectionId}:${event.at}:${to}`,
+          to,
+          ...email,
+          attachments: [],
+          redeliverUntil: new Date(Date.parse(event.at) + 3 * DAY),
+        };
         // A mail outage leaves it queued: the outbox tries again, backing off, for three days (src/app/main.ts sweeps it).
-        await d.outbox.send(message).catch((err: unknown) => log?.warn({ connectionId: event.connectionId, error: errorSummary(err) }, 'owner alert queued; the outbox will retry it'));
+        await d.outbox
+          .send(message)
+          .catch((err: unknown) =>
+            log?.warn(
+              { connectionId: event.connectionId, error: errorSummary(err) },
+              'owner alert queued; the outbox will retry it',
+            ),
+          );
       }
     } catch (err) {
-      log?.error({ connectionId: event.connectionId, error: errorSummary(err) }, 'could not alert the owner about a broken connection');
+      log?.error(
+        { connectionId: event.connectionId, error: errorSummary(err) },
+        'could not alert the owner about a broken connection',
+      );
     }
   };
 }

@@ -15,7 +15,7 @@ export interface Deauthorization {
   readonly at: Date;
 }
 
-export const deauthorizedError = 'The account withdrew Shortfall\'s access at the provider; reconnect it to resume.';
+export const deauthorizedError = "The account withdrew Shortfall's access at the provider; reconnect it to resume.";
 
 /**
  * Disconnects every connection to the account whose grant predates the withdrawal, and returns them all, the
@@ -24,14 +24,22 @@ export const deauthorizedError = 'The account withdrew Shortfall\'s access at th
  */
 export async function markDeauthorized(db: Database, d: Deauthorization, now: Date): Promise<string[]> {
   // A key the owner pasted (a Stripe restricted key) is not our app's grant: withdrawing the app leaves it working.
-  const granted = and(eq(connections.provider, d.provider), eq(connections.accountId, d.accountId), eq(connections.credential, 'oauth'), lte(connections.authorizedAt, d.at));
+  const granted = and(
+    eq(connections.provider, d.provider),
+    eq(connections.accountId, d.accountId),
+    eq(connections.credential, 'oauth'),
+    lte(connections.authorizedAt, d.at),
+  );
   const rows = await db.select({ id: connections.id, grantId: connections.grantId }).from(connections).where(granted);
   for (const row of rows) {
     const { id } = row;
     // The refresh lock: a refresh already under way cannot write tokens back after they are wiped.
-    await mutexFor(db).run(lockKeyOf(row), () => db.update(connections)
-      .set({ ...wipedTokenColumns, status: 'disconnected', lastError: deauthorizedError, updatedAt: now })
-      .where(and(eq(connections.id, id), ne(connections.status, 'disconnected'), granted)));
+    await mutexFor(db).run(lockKeyOf(row), () =>
+      db
+        .update(connections)
+        .set({ ...wipedTokenColumns, status: 'disconnected', lastError: deauthorizedError, updatedAt: now })
+        .where(and(eq(connections.id, id), ne(connections.status, 'disconnected'), granted)),
+    );
   }
   return rows.map((r) => r.id);
 }

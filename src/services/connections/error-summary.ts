@@ -3,6 +3,7 @@
 import { isIntegrationError } from '../../../integrations/errors.js';
 
 export function errorSummary(err: unknown): { kind?: string; code?: string; status?: number; message: string } {
-  if (isIntegrationError(err)) return { kind: err.kind, code: err.details.code, status: err.details.status, message: err.message };
+  if (isIntegrationError(err))
+    return { kind: err.kind, code: err.details.code, status: err.details.status, message: err.message };
   return { message: err instanceof Error ? err.message : String(err) };
 }

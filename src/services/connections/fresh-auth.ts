@@ -27,11 +27,16 @@ type Outcome =
   | { readonly kind: 'unusable'; readonly row: ConnectionRow }
   | { readonly kind: 'moved' };
 
-export const isInvalidGrant = (e: unknown) => isIntegrationError(e) && e.kind === 'auth' && e.details.code === 'invalid_grant';
+export const isInvalidGrant = (e: unknown) =>
+  isIntegrationError(e) && e.kind === 'auth' && e.details.code === 'invalid_grant';
 
 /** An `auth` error that also says which state the connection is in, so a disconnected one can be told apart. */
 export class ConnectionUnusableError extends IntegrationError {
-  constructor(readonly connectionId: string, readonly status: string, provider: string) {
+  constructor(
+    readonly connectionId: string,
+    readonly status: string,
+    provider: string,
+  ) {
     super('auth', `Connection ${connectionId} is ${status}; the owner must reconnect it`, { provider, code: status });
   }
 }
@@ -42,22 +47,40 @@ export function unusableError(row: Pick<ConnectionRow, 'id' | 'provider' | 'stat
 
 function usableTokens(d: FreshAuthDeps, row: ConnectionRow): TokenSet {
   const tokens = openTokens(d.keyRing, row);
-  if (!tokens) throw new IntegrationError('auth', `Connection ${row.id} holds no tokens; the owner must reconnect it`, { provider: row.provider, code: 'no_tokens' });
+  if (!tokens)
+    throw new IntegrationError('auth', `Connection ${row.id} holds no tokens; the owner must reconnect it`, {
+      provider: row.provider,
+      code: 'no_tokens',
+    });
   return tokens;
 }
 
 export function brokenEvent(row: ConnectionRow, reason: string, nowMs: number): ConnectionBrokenEvent {
   const c = toConnection(row);
-  return { kind: 'connection_broken', connectionId: c.id, organisationId: c.organisationId, provider: c.provider, reason, at: new Date(nowMs).toISOString() };
+  return {
+    kind: 'connection_broken',
+    connectionId: c.id,
+    organisationId: c.organisationId,
+    provider: c.provider,
+    reason,
+    at: new Date(nowMs).toISOString(),
+  };
 }
 
 /** Connections made from one grant hold the same tokens, so they refresh under one lock: the grant's. */
 export const lockKeyOf = (row: Pick<ConnectionRow, 'id' | 'grantId'>) => row.grantId ?? row.id;
 
-async function refreshLocked(d: FreshAuthDeps, connectionId: string, grantId: string | null, provider: OAuthProvider): Promise<Outcome> {
+async function refreshLocked(
+  d: FreshAuthDeps,
+  connectionId: string,
+  grantId: string | null,
+  provider: OAuthProvider,
+): Promise<Outcome> {
   return d.db.transaction(async (tx): Promise<Outcome> => {
     // The connection and, when it shares its grant, every connection of that grant, locked in id order.
-    const scope = grantId ? or(eq(connections.id, connectionId), eq(connections.grantId, grantId)) : eq(connections.id, connectionId);
+    const scope = grantId
+      ? or(eq(connections.id, connectionId), eq(connections.grantId, grantId))
+      : eq(connections.id, connectionId);
     const group = await tx.select().from(connections).where(scope).orderBy(asc(connections.id)).for('update');
     const row = group.find((r) => r.id === connectionId);
     if (!row) throw new ConnectionNotFoundError(connectionId);
@@ -65,8 +88,11 @@ async function refreshLocked(d: FreshAuthDeps, connectionId: string, grantId: st
     if (row.grantId !== grantId) return { kind: 'moved' };
     if (row.status !== 'active') return { kind: 'unusable', row };
     const tokens = usableTokens(d, row);
-    if (!refreshDue(tokens, d.now(), d.refreshMarginMs)) return { kind: 'fresh', auth: { accountId: row.accountId, tokens } };
-    const holders = group.filter((r) => r.id === row.id || (r.grantId === grantId && r.status === 'active' && r.tokenCiphertext !== null));
+    if (!refreshDue(tokens, d.now(), d.refreshMarginMs))
+      return { kind: 'fresh', auth: { accountId: row.accountId, tokens } };
+    const holders = group.filter(
+      (r) => r.id === row.id || (r.grantId === grantId && r.status === 'active' && r.tokenCiphertext !== null),
+    );
     const stamp = new Date(d.now());
     let next: TokenSet;
     try {
@@ -75,30 +101,51 @@ async function refreshLocked(d: FreshAuthDeps, connectionId: string, grantId: st
       if (!isInvalidGrant(error)) throw error;
       const reason = 'The provider refused the refresh token (invalid_grant)';
       // Returned rather than thrown so that the status change commits. The grant is dead for every holder.
-      await tx.update(connections).set({ status: 'needs_reconnect', lastError: reason, updatedAt: stamp }).where(inArray(connections.id, holders.map((h) => h.id)));
+      await tx
+        .update(connections)
+        .set({ status: 'needs_reconnect', lastError: reason, updatedAt: stamp })
+        .where(
+          inArray(
+            connections.id,
+            holders.map((h) => h.id),
+          ),
+        );
       return { kind: 'broken', events: holders.map((h) => brokenEvent(h, reason, d.now())), error };
     }
     // The rotated refresh token replaces the spent one in every holder, in the same transaction.
     for (const holder of holders) {
-      await tx.update(connections).set({ ...sealedTokenColumns(d.keyRing, holder.id, next), updatedAt: stamp }).where(eq(connections.id, holder.id));
+      await tx
+        .update(connections)
+        .set({ ...sealedTokenColumns(d.keyRing, holder.id, next), updatedAt: stamp })
+        .where(eq(connections.id, holder.id));
     }
     return { kind: 'fresh', auth: { accountId: row.accountId, tokens: next } };
   });
 }
 
-export async function getFreshAuth(d: FreshAuthDeps, connectionId: string, provider: OAuthProvider): Promise<ConnectionAuth> {
+export async function getFreshAuth(
+  d: FreshAuthDeps,
+  connectionId: string,
+  provider: OAuthProvider,
+): Promise<ConnectionAuth> {
   for (let attempt = 0; ; attempt += 1) {
     const row = await getRow(d.db, connectionId);
     if (row.status !== 'active') throw unusableError(row);
     const tokens = usableTokens(d, row);
     if (!refreshDue(tokens, d.now(), d.refreshMarginMs)) return { accountId: row.accountId, tokens };
-    const outcome = await mutexFor(d.db).run(lockKeyOf(row), () => refreshLocked(d, connectionId, row.grantId, provider));
+    const outcome = await mutexFor(d.db).run(lockKeyOf(row), () =>
+      refreshLocked(d, connectionId, row.grantId, provider),
+    );
     switch (outcome.kind) {
       case 'fresh':
         return outcome.auth;
       case 'moved':
         if (attempt < 2) continue;
-        throw new IntegrationError('transient', `Connection ${connectionId} was reconnected while refreshing; try again`, { provider: row.provider });
+        throw new IntegrationError(
+          'transient',
+          `Connection ${connectionId} was reconnected while refreshing; try again`,
+          { provider: row.provider },
+        );
       case 'unusable':
         throw unusableError(outcome.row);
       case 'broken':

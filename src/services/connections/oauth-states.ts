@@ -9,8 +9,7 @@ import { oauthStates } from '../db/schema.js';
 import type { ProviderKey } from '../../domain/model.js';
 
 export type StateCheck =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly reason: 'unknown' | 'used' | 'expired' | 'mismatch' };
+  { readonly ok: true } | { readonly ok: false; readonly reason: 'unknown' | 'used' | 'expired' | 'mismatch' };
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 /** Both sides hashed first: equal lengths, and the comparison time says nothing about the secret. */
@@ -23,15 +22,25 @@ export function createOAuthStateStore(deps: { db: Database; now?: () => number; 
 
   async function issue(input: { userId: string; provider: ProviderKey }): Promise<string> {
     const state = randomBytes(32).toString('base64url');
-    await db.insert(oauthStates).values({ state: digest(state).toString('hex'), userId: input.userId, provider: input.provider, expiresAt: new Date(now() + ttlMs) });
+    await db
+      .insert(oauthStates)
+      .values({
+        state: digest(state).toString('hex'),
+        userId: input.userId,
+        provider: input.provider,
+        expiresAt: new Date(now() + ttlMs),
+      });
     return state;
   }
 
   /** Burns the state whatever the outcome, so a guessed or stolen value is worth one attempt at most. */
   async function consume(input: { state: string; userId: string; provider: ProviderKey }): Promise<StateCheck> {
     const key = digest(input.state).toString('hex');
-    const [row] = await db.update(oauthStates).set({ usedAt: new Date(now()) })
-      .where(and(eq(oauthStates.state, key), isNull(oauthStates.usedAt))).returning();
+    const [row] = await db
+      .update(oauthStates)
+      .set({ usedAt: new Date(now()) })
+      .where(and(eq(oauthStates.state, key), isNull(oauthStates.usedAt)))
+      .returning();
     if (!row) {
       const [seen] = await db.select({ state: oauthStates.state }).from(oauthStates).where(eq(oauthStates.state, key));
       return { ok: false, reason: seen ? 'used' : 'unknown' };

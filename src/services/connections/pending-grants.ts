@@ -51,11 +51,22 @@ export function createPendingGrantStore(deps: { db: Database; keyRing: KeyRing; 
     return { ok: true, pending: unseal(row) };
   }
 
-  async function save(input: { userId: string; provider: ProviderKey; grant: OAuthGrant; sandbox: boolean }): Promise<string> {
+  async function save(input: {
+    userId: string;
+    provider: ProviderKey;
+    grant: OAuthGrant;
+    sandbox: boolean;
+  }): Promise<string> {
     const id = randomUUID();
     const sealed = seal(keyRing, JSON.stringify({ tokens: input.grant.tokens, accounts: input.grant.accounts }), id);
     await db.insert(pendingGrants).values({
-      id, userId: input.userId, provider: input.provider, sealed: sealed.ciphertext, keyId: sealed.keyId, sandbox: input.sandbox, expiresAt: new Date(now() + ttlMs),
+      id,
+      userId: input.userId,
+      provider: input.provider,
+      sealed: sealed.ciphertext,
+      keyId: sealed.keyId,
+      sandbox: input.sandbox,
+      expiresAt: new Date(now() + ttlMs),
     });
     return id;
   }
@@ -73,8 +84,11 @@ export function createPendingGrantStore(deps: { db: Database; keyRing: KeyRing; 
   async function take(id: string, userId: string): Promise<PendingGrantCheck> {
     const seen = await peek(id, userId);
     if (!seen.ok) return seen;
-    const won = await db.update(pendingGrants).set({ usedAt: new Date(now()) })
-      .where(and(eq(pendingGrants.id, id), isNull(pendingGrants.usedAt))).returning({ id: pendingGrants.id });
+    const won = await db
+      .update(pendingGrants)
+      .set({ usedAt: new Date(now()) })
+      .where(and(eq(pendingGrants.id, id), isNull(pendingGrants.usedAt)))
+      .returning({ id: pendingGrants.id });
     return won.length > 0 ? seen : { ok: false, reason: 'used' };
   }
 
@@ -84,7 +98,10 @@ export function createPendingGrantStore(deps: { db: Database; keyRing: KeyRing; 
 
   /** After a failure storing what it was used for: the owner may submit the same choice again. */
   async function giveBack(id: string): Promise<void> {
-    await db.update(pendingGrants).set({ usedAt: null }).where(and(eq(pendingGrants.id, id), ne(pendingGrants.sealed, '')));
+    await db
+      .update(pendingGrants)
+      .set({ usedAt: null })
+      .where(and(eq(pendingGrants.id, id), ne(pendingGrants.sealed, '')));
   }
 
   // src/services/security/housekeeping.ts wipes the tokens of expired grants hourly and drops used and expired rows a day
@@ -92,11 +109,18 @@ export function createPendingGrantStore(deps: { db: Database; keyRing: KeyRing; 
   /** Choices the owner walked away from, each claimed once (of two sweepers, one gets it) while its tokens remain. */
   async function takeExpired(limit = 20): Promise<PendingGrant[]> {
     const at = new Date(now());
-    const rows = await db.select().from(pendingGrants)
-      .where(and(lte(pendingGrants.expiresAt, at), isNull(pendingGrants.usedAt), ne(pendingGrants.sealed, ''))).limit(limit);
+    const rows = await db
+      .select()
+      .from(pendingGrants)
+      .where(and(lte(pendingGrants.expiresAt, at), isNull(pendingGrants.usedAt), ne(pendingGrants.sealed, '')))
+      .limit(limit);
     const taken: PendingGrant[] = [];
     for (const row of rows) {
-      const won = await db.update(pendingGrants).set({ usedAt: at }).where(and(eq(pendingGrants.id, row.id), isNull(pendingGrants.usedAt))).returning({ id: pendingGrants.id });
+      const won = await db
+        .update(pendingGrants)
+        .set({ usedAt: at })
+        .where(and(eq(pendingGrants.id, row.id), isNull(pendingGrants.usedAt)))
+        .returning({ id: pendingGrants.id });
       if (won.length > 0) taken.push(unseal(row));
     }
     return taken;

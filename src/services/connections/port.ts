@@ -28,7 +28,9 @@ export interface ConnectionsPortDeps {
   readonly redirectUri: (provider: ProviderKey) => string;
   readonly sandbox?: (provider: ProviderKey) => boolean;
   /** Stripe's restricted-key check (integrations/stripe StripeConnect.verifyRestrictedKey). */
-  readonly verifyStripeKey?: (key: string) => Promise<{ account: ConnectedAccount; tokens: TokenSet; livemode: boolean }>;
+  readonly verifyStripeKey?: (
+    key: string,
+  ) => Promise<{ account: ConnectedAccount; tokens: TokenSet; livemode: boolean }>;
   /** Start the connection's sync, or resume it when the owner reconnected a broken one. */
   readonly onConnected: (connection: Connection, restored: boolean) => Promise<void>;
   readonly onDisconnected: (connection: Connection) => Promise<void>;
@@ -48,8 +50,16 @@ const choiceMessages: Record<Exclude<PendingGrantCheck, { ok: true }>['reason'],
   expired: 'That choice took longer than ten minutes. Please connect again.',
 };
 
-const summary = (c: Connection): ConnectionSummary =>
-  ({ id: c.id, provider: c.provider, name: c.name, status: c.status, sandbox: c.sandbox, lastSyncAt: c.lastSyncAt, lastError: c.lastError, hardExpiresAt: c.hardExpiresAt });
+const summary = (c: Connection): ConnectionSummary => ({
+  id: c.id,
+  provider: c.provider,
+  name: c.name,
+  status: c.status,
+  sandbox: c.sandbox,
+  lastSyncAt: c.lastSyncAt,
+  lastError: c.lastError,
+  hardExpiresAt: c.hardExpiresAt,
+});
 
 /** Refusals whose own message tells the owner what to do (a scope the app may not ask for, a foreign-controlled account). */
 const explainedCodes = new Set(['invalid_scope', 'unauthorized_client', 'account_controlled_elsewhere']);
@@ -76,7 +86,12 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsServic
 
   /** Stores every account of the grant first, then starts their syncs: they all hold the same tokens. */
   async function store(
-    organisationId: string, provider: ProviderKey, accounts: readonly ConnectedAccount[], tokens: TokenSet, sandbox: boolean, credential: 'oauth' | 'api_key' = 'oauth',
+    organisationId: string,
+    provider: ProviderKey,
+    accounts: readonly ConnectedAccount[],
+    tokens: TokenSet,
+    sandbox: boolean,
+    credential: 'oauth' | 'api_key' = 'oauth',
   ): Promise<ConnectionSummary[]> {
     const made = await d.vault.connectGrant({ organisationId, provider, accounts, tokens, sandbox, credential });
     for (const { connection, restored } of made) await d.onConnected(connection, restored);
@@ -87,15 +102,30 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsServic
    * Organisations the owner left out are disconnected at the provider, so Shortfall holds no access it was
    * not asked for; except one that some Shortfall connection still relies on, through this grant or another.
    */
-  async function releaseUnchosen(provider: ProviderKey, tokens: TokenSet, unchosen: readonly ConnectedAccount[]): Promise<void> {
+  async function releaseUnchosen(
+    provider: ProviderKey,
+    tokens: TokenSet,
+    unchosen: readonly ConnectedAccount[],
+  ): Promise<void> {
     const oauth = d.providers.get(provider).oauth;
     if (!oauth.disconnectAccount || unchosen.length === 0) return;
-    const inUse = new Set((await listInUseByAccounts(d.db, provider, unchosen.map((a) => a.accountId))).map((c) => c.accountId));
+    const inUse = new Set(
+      (
+        await listInUseByAccounts(
+          d.db,
+          provider,
+          unchosen.map((a) => a.accountId),
+        )
+      ).map((c) => c.accountId),
+    );
     for (const account of unchosen.filter((a) => !inUse.has(a.accountId))) {
       try {
         await oauth.disconnectAccount({ tokens, accountId: account.accountId });
       } catch (err) {
-        d.logger?.warn({ provider, error: errorSummary(err) }, 'could not disconnect an organisation the owner did not choose');
+        d.logger?.warn(
+          { provider, error: errorSummary(err) },
+          'could not disconnect an organisation the owner did not choose',
+        );
       }
     }
   }
@@ -104,16 +134,24 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsServic
    * The provider's cap on connected accounts (Xero's app tier: 5 on Starter), counted over every organisation's
    * connections: accounts already connected somewhere do not count twice. A message when `accounts` would pass it.
    */
-  async function overConnectionLimit(provider: ProviderKey, accounts: readonly ConnectedAccount[]): Promise<string | undefined> {
+  async function overConnectionLimit(
+    provider: ProviderKey,
+    accounts: readonly ConnectedAccount[],
+  ): Promise<string | undefined> {
     const limit = d.providers.get(provider).oauth.connectionLimit;
     if (limit === undefined) return undefined;
     const inUse = await listAccountIdsInUse(d.db, provider);
     const fresh = accounts.filter((a) => !inUse.has(a.accountId));
     if (fresh.length === 0 || inUse.size + fresh.length <= limit) return undefined;
-    d.logger?.warn({ provider, limit, connected: inUse.size, refused: fresh.length }, 'connection limit of the provider app reached');
-    return `Shortfall's ${names[provider]} app may connect at most ${limit} organisations on its current ${names[provider]} plan, and ${inUse.size} ` +
+    d.logger?.warn(
+      { provider, limit, connected: inUse.size, refused: fresh.length },
+      'connection limit of the provider app reached',
+    );
+    return (
+      `Shortfall's ${names[provider]} app may connect at most ${limit} organisations on its current ${names[provider]} plan, and ${inUse.size} ` +
       `already are, so ${fresh.map((a) => a.name).join(', ')} could not be connected. Ask whoever runs Shortfall to move the app to a higher ` +
-      `${names[provider]} tier (XERO_TIER), or disconnect an organisation you no longer need.`;
+      `${names[provider]} tier (XERO_TIER), or disconnect an organisation you no longer need.`
+    );
   }
 
   return {
@@ -128,21 +166,33 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsServic
       const organisationId = await organisationOf(userId);
       let grant;
       try {
-        grant = await d.providers.get(provider).oauth.exchangeCode({ query: { ...query }, redirectUri: d.redirectUri(provider) });
+        grant = await d.providers
+          .get(provider)
+          .oauth.exchangeCode({ query: { ...query }, redirectUri: d.redirectUri(provider) });
       } catch (e) {
         return refused(e, `${names[provider]} did not grant access. Please try again.`);
       }
       const sandbox = d.sandbox?.(provider) ?? false;
-      if (grant.accounts.length === 0) return { ok: false, message: `${names[provider]} did not share an organisation with Shortfall.` };
+      if (grant.accounts.length === 0)
+        return { ok: false, message: `${names[provider]} did not share an organisation with Shortfall.` };
       if (grant.accounts.length === 1) {
         const full = await overConnectionLimit(provider, grant.accounts);
         if (full) {
           await releaseUnchosen(provider, grant.tokens, grant.accounts);
           return { ok: false, message: full };
         }
-        return { ok: true, value: { kind: 'connected', connections: await store(organisationId, provider, grant.accounts, grant.tokens, sandbox) } };
+        return {
+          ok: true,
+          value: {
+            kind: 'connected',
+            connections: await store(organisationId, provider, grant.accounts, grant.tokens, sandbox),
+          },
+        };
       }
-      return { ok: true, value: { kind: 'choose', choiceId: await d.pending.save({ userId, provider, grant, sandbox }) } };
+      return {
+        ok: true,
+        value: { kind: 'choose', choiceId: await d.pending.save({ userId, provider, grant, sandbox }) },
+      };
     },
 
     async choice(userId, choiceId) {
@@ -150,10 +200,16 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsServic
       if (!seen.ok) return { ok: false, message: choiceMessages[seen.reason] };
       const { pending } = seen;
       const existing = await d.vault.listByOrganisation(await organisationOf(userId));
-      const statusOf = (accountId: string) => existing.find((c) => c.provider === pending.provider && c.accountId === accountId)?.status;
+      const statusOf = (accountId: string) =>
+        existing.find((c) => c.provider === pending.provider && c.accountId === accountId)?.status;
       return {
         ok: true,
-        value: { id: pending.id, provider: pending.provider, expiresAt: pending.expiresAt, accounts: pending.grant.accounts.map((a) => ({ ...a, status: statusOf(a.accountId) })) },
+        value: {
+          id: pending.id,
+          provider: pending.provider,
+          expiresAt: pending.expiresAt,
+          accounts: pending.grant.accounts.map((a) => ({ ...a, status: statusOf(a.accountId) })),
+        },
       };
     },
 
@@ -163,7 +219,8 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsServic
       const offered = seen.pending.grant.accounts;
       const chosen = offered.filter((a) => accountIds.includes(a.accountId));
       if (chosen.length === 0) return { ok: false, message: 'Choose at least one organisation to connect.' };
-      if (chosen.length !== new Set(accountIds).size) return { ok: false, message: 'Choose among the organisations listed.' };
+      if (chosen.length !== new Set(accountIds).size)
+        return { ok: false, message: 'Choose among the organisations listed.' };
       const full = await overConnectionLimit(seen.pending.provider, chosen);
       if (full) return { ok: false, message: full };
       const taken = await d.pending.take(choiceId, userId);
@@ -177,7 +234,11 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsServic
         throw e;
       }
       await d.pending.finish(choiceId);
-      await releaseUnchosen(provider, grant.tokens, offered.filter((a) => !chosen.includes(a)));
+      await releaseUnchosen(
+        provider,
+        grant.tokens,
+        offered.filter((a) => !chosen.includes(a)),
+      );
       return { ok: true, value: made };
     },
 
@@ -214,9 +275,19 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsServic
       try {
         verified = await d.verifyStripeKey(key);
       } catch (e) {
-        return refused(e, 'Stripe did not accept that key, or it cannot read invoices. Check its permissions and paste it again.');
+        return refused(
+          e,
+          'Stripe did not accept that key, or it cannot read invoices. Check its permissions and paste it again.',
+        );
       }
-      const [connection] = await store(organisationId, 'stripe', [verified.account], verified.tokens, !verified.livemode, 'api_key');
+      const [connection] = await store(
+        organisationId,
+        'stripe',
+        [verified.account],
+        verified.tokens,
+        !verified.livemode,
+        'api_key',
+      );
       return { ok: true, value: connection! };
     },
   };

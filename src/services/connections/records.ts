@@ -24,11 +24,21 @@ function providerOf(row: ConnectionRow): ProviderKey {
 
 export function toConnection(row: ConnectionRow): Connection {
   return {
-    id: row.id, organisationId: row.organisationId, provider: providerOf(row), accountId: row.accountId, name: row.name,
-    status: row.status as ConnectionStatus, sandbox: row.sandbox,
-    syncCursor: row.syncCursor ?? undefined, lastSyncAt: iso(row.lastSyncAt), lastError: row.lastError ?? undefined,
-    lastReconciledAt: iso(row.lastReconciledAt), lastReconciledRepaired: row.lastReconciledRepaired ?? undefined,
-    tokenExpiresAt: iso(row.tokenExpiresAt), refreshExpiresAt: iso(row.refreshExpiresAt), hardExpiresAt: iso(row.hardExpiresAt),
+    id: row.id,
+    organisationId: row.organisationId,
+    provider: providerOf(row),
+    accountId: row.accountId,
+    name: row.name,
+    status: row.status as ConnectionStatus,
+    sandbox: row.sandbox,
+    syncCursor: row.syncCursor ?? undefined,
+    lastSyncAt: iso(row.lastSyncAt),
+    lastError: row.lastError ?? undefined,
+    lastReconciledAt: iso(row.lastReconciledAt),
+    lastReconciledRepaired: row.lastReconciledRepaired ?? undefined,
+    tokenExpiresAt: iso(row.tokenExpiresAt),
+    refreshExpiresAt: iso(row.refreshExpiresAt),
+    hardExpiresAt: iso(row.hardExpiresAt),
   };
 }
 
@@ -44,29 +54,59 @@ export async function getRow(db: Database, connectionId: string): Promise<Connec
 }
 
 export async function listByOrganisation(db: Database, organisationId: string): Promise<Connection[]> {
-  const rows = await db.select().from(connections).where(eq(connections.organisationId, organisationId)).orderBy(asc(connections.createdAt));
+  const rows = await db
+    .select()
+    .from(connections)
+    .where(eq(connections.organisationId, organisationId))
+    .orderBy(asc(connections.createdAt));
   return rows.map(toConnection);
 }
 
 /** Webhooks name the provider account; several organisations may have connected the same one. */
-export async function listActiveByAccounts(db: Database, provider: ProviderKey, accountIds: readonly string[]): Promise<Connection[]> {
+export async function listActiveByAccounts(
+  db: Database,
+  provider: ProviderKey,
+  accountIds: readonly string[],
+): Promise<Connection[]> {
   if (accountIds.length === 0) return [];
-  const rows = await db.select().from(connections)
-    .where(and(eq(connections.provider, provider), inArray(connections.accountId, [...accountIds]), eq(connections.status, 'active')));
+  const rows = await db
+    .select()
+    .from(connections)
+    .where(
+      and(
+        eq(connections.provider, provider),
+        inArray(connections.accountId, [...accountIds]),
+        eq(connections.status, 'active'),
+      ),
+    );
   return rows.map(toConnection);
 }
 
 /** Connections of any organisation that still rely on these provider accounts (not disconnected). */
-export async function listInUseByAccounts(db: Database, provider: ProviderKey, accountIds: readonly string[]): Promise<Connection[]> {
+export async function listInUseByAccounts(
+  db: Database,
+  provider: ProviderKey,
+  accountIds: readonly string[],
+): Promise<Connection[]> {
   if (accountIds.length === 0) return [];
-  const rows = await db.select().from(connections)
-    .where(and(eq(connections.provider, provider), inArray(connections.accountId, [...accountIds]), ne(connections.status, 'disconnected')));
+  const rows = await db
+    .select()
+    .from(connections)
+    .where(
+      and(
+        eq(connections.provider, provider),
+        inArray(connections.accountId, [...accountIds]),
+        ne(connections.status, 'disconnected'),
+      ),
+    );
   return rows.map(toConnection);
 }
 
 /** Distinct provider accounts that some organisation's connection still relies on (a tier's connection count). */
 export async function listAccountIdsInUse(db: Database, provider: ProviderKey): Promise<Set<string>> {
-  const rows = await db.selectDistinct({ accountId: connections.accountId }).from(connections)
+  const rows = await db
+    .selectDistinct({ accountId: connections.accountId })
+    .from(connections)
     .where(and(eq(connections.provider, provider), ne(connections.status, 'disconnected')));
   return new Set(rows.map((r) => r.accountId));
 }

@@ -19,7 +19,9 @@ export interface SandboxResetDeps {
 export function createSandboxReset(d: SandboxResetDeps): () => Promise<number> {
   let running: Promise<number> | undefined;
   const reset = async () => {
-    const rows = await d.db.select({ id: connections.id, organisationId: connections.organisationId }).from(connections)
+    const rows = await d.db
+      .select({ id: connections.id, organisationId: connections.organisationId })
+      .from(connections)
       .where(and(eq(connections.sandbox, true), ne(connections.status, 'disconnected')));
     for (const row of rows) await d.connections.disconnect(row.organisationId, row.id);
     await d.sandbox.reset();

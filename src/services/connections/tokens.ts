@@ -26,9 +26,18 @@ export function sealedTokenColumns(ring: KeyRing, connectionId: string, tokens: 
   };
 }
 
-export const wipedTokenColumns = { tokenCiphertext: null, tokenKeyId: null, tokenExpiresAt: null, refreshExpiresAt: null, hardExpiresAt: null };
+export const wipedTokenColumns = {
+  tokenCiphertext: null,
+  tokenKeyId: null,
+  tokenExpiresAt: null,
+  refreshExpiresAt: null,
+  hardExpiresAt: null,
+};
 
-export function openTokens(ring: KeyRing, row: { id: string; tokenCiphertext: string | null; tokenKeyId: string | null }): TokenSet | undefined {
+export function openTokens(
+  ring: KeyRing,
+  row: { id: string; tokenCiphertext: string | null; tokenKeyId: string | null },
+): TokenSet | undefined {
   if (!row.tokenCiphertext || !row.tokenKeyId) return undefined;
   return StoredTokens.parse(JSON.parse(open(ring, { keyId: row.tokenKeyId, ciphertext: row.tokenCiphertext }, row.id)));
 }
@@ -37,8 +46,10 @@ export function openTokens(ring: KeyRing, row: { id: string; tokenCiphertext: st
 export function mergeRefreshed(previous: TokenSet, next: TokenSet): TokenSet {
   return {
     ...next,
-    ...(next.refreshToken === undefined && previous.refreshToken !== undefined && { refreshToken: previous.refreshToken }),
-    ...(next.hardExpiresAt === undefined && previous.hardExpiresAt !== undefined && { hardExpiresAt: previous.hardExpiresAt }),
+    ...(next.refreshToken === undefined &&
+      previous.refreshToken !== undefined && { refreshToken: previous.refreshToken }),
+    ...(next.hardExpiresAt === undefined &&
+      previous.hardExpiresAt !== undefined && { hardExpiresAt: previous.hardExpiresAt }),
   };
 }
 

@@ -11,7 +11,14 @@ import type { KeyRing } from '../security/cipher.js';
 import { errorSummary } from './error-summary.js';
 import { brokenEvent, getFreshAuth, lockKeyOf } from './fresh-auth.js';
 import { mutexFor } from './mutex.js';
-import { findRow, getRow, listByOrganisation, listInUseByAccounts, toConnection, type ConnectionRow } from './records.js';
+import {
+  findRow,
+  getRow,
+  listByOrganisation,
+  listInUseByAccounts,
+  toConnection,
+  type ConnectionRow,
+} from './records.js';
 import { openTokens, sealedTokenColumns, wipedTokenColumns } from './tokens.js';
 import type { Connection, ConnectionBrokenEvent } from './types.js';
 
@@ -46,11 +53,17 @@ export function createConnectionVault(deps: VaultDeps) {
   // Never throws: when a grant breaks, every holder must hear of it, and a failure telling one (Temporal down)
   // must not silence the rest. Each connection's sync re-signals its cases when it next fails on the grant.
   const onBroken = async (event: ConnectionBrokenEvent) => {
-    log?.warn({ connectionId: event.connectionId, provider: event.provider, reason: event.reason }, 'connection needs reconnect');
+    log?.warn(
+      { connectionId: event.connectionId, provider: event.provider, reason: event.reason },
+      'connection needs reconnect',
+    );
     try {
       await deps.onBroken?.(event);
     } catch (err) {
-      log?.error({ connectionId: event.connectionId, error: errorSummary(err) }, 'could not act on a broken connection');
+      log?.error(
+        { connectionId: event.connectionId, error: errorSummary(err) },
+        'could not act on a broken connection',
+      );
     }
   };
   const authDeps = { db, keyRing, now, refreshMarginMs: deps.refreshMarginMs ?? 5 * 60_000, onBroken };
@@ -66,35 +79,73 @@ export function createConnectionVault(deps: VaultDeps) {
     const id = randomUUID();
     const grantId = input.grantId ?? randomUUID();
     const identity = { organisationId: input.organisationId, provider: input.provider, accountId: input.accountId };
-    const [created] = await db.insert(connections)
-      .values({ id, ...identity, grantId, credential: input.credential ?? 'oauth', name: input.name, sandbox: input.sandbox ?? false, ...sealedTokenColumns(keyRing, id, input.tokens), authorizedAt: stamp() })
+    const [created] = await db
+      .insert(connections)
+      .values({
+        id,
+        ...identity,
+        grantId,
+        credential: input.credential ?? 'oauth',
+        name: input.name,
+        sandbox: input.sandbox ?? false,
+        ...sealedTokenColumns(keyRing, id, input.tokens),
+        authorizedAt: stamp(),
+      })
       .onConflictDoNothing({ target: [connections.organisationId, connections.provider, connections.accountId] })
       .returning();
     if (created) return { connection: toConnection(created), restored: false };
-    const [existing] = await db.select({ id: connections.id, grantId: connections.grantId }).from(connections)
-      .where(and(eq(connections.organisationId, identity.organisationId), eq(connections.provider, identity.provider), eq(connections.accountId, identity.accountId)));
+    const [existing] = await db
+      .select({ id: connections.id, grantId: connections.grantId })
+      .from(connections)
+      .where(
+        and(
+          eq(connections.organisationId, identity.organisationId),
+          eq(connections.provider, identity.provider),
+          eq(connections.accountId, identity.accountId),
+        ),
+      );
     if (!existing) throw new Error('connection vanished during reconnect');
     // Under the old grant's lock, so an in-flight refresh of the old grant cannot overwrite the new tokens.
-    return mutexFor(db).run(lockKeyOf(existing), () => db.transaction(async (tx) => {
-      const [before] = await tx.select().from(connections).where(eq(connections.id, existing.id)).for('update');
-      const [after] = await tx.update(connections)
-        .set({ grantId, credential: input.credential ?? 'oauth', name: input.name, sandbox: input.sandbox ?? false, ...sealedTokenColumns(keyRing, existing.id, input.tokens), authorizedAt: stamp(), status: 'active', lastError: null, updatedAt: stamp() })
-        .where(eq(connections.id, existing.id)).returning();
-      return { connection: toConnection(after!), restored: before!.status !== 'active' };
-    }));
+    return mutexFor(db).run(lockKeyOf(existing), () =>
+      db.transaction(async (tx) => {
+        const [before] = await tx.select().from(connections).where(eq(connections.id, existing.id)).for('update');
+        const [after] = await tx
+          .update(connections)
+          .set({
+            grantId,
+            credential: input.credential ?? 'oauth',
+            name: input.name,
+            sandbox: input.sandbox ?? false,
+            ...sealedTokenColumns(keyRing, existing.id, input.tokens),
+            authorizedAt: stamp(),
+            status: 'active',
+            lastError: null,
+            updatedAt: stamp(),
+          })
+          .where(eq(connections.id, existing.id))
+          .returning();
+        return { connection: toConnection(after!), restored: before!.status !== 'active' };
+      }),
+    );
   }
 
   /** One connection per chosen account of one grant; they share its tokens. */
-  async function connectGrant(input: Omit<NewConnection, 'accountId' | 'name' | 'grantId'> & { accounts: readonly ConnectedAccount[] }) {
+  async function connectGrant(
+    input: Omit<NewConnection, 'accountId' | 'name' | 'grantId'> & { accounts: readonly ConnectedAccount[] },
+  ) {
     const grantId = randomUUID();
     const made = [];
-    for (const account of input.accounts) made.push(await connect({ ...input, accountId: account.accountId, name: account.name, grantId }));
+    for (const account of input.accounts)
+      made.push(await connect({ ...input, accountId: account.accountId, name: account.name, grantId }));
     return made;
   }
 
   async function markNeedsReconnect(connectionId: string, reason: string): Promise<ConnectionBrokenEvent | undefined> {
-    const [row] = await db.update(connections).set({ status: 'needs_reconnect', lastError: reason, updatedAt: stamp() })
-      .where(and(eq(connections.id, connectionId), eq(connections.status, 'active'))).returning();
+    const [row] = await db
+      .update(connections)
+      .set({ status: 'needs_reconnect', lastError: reason, updatedAt: stamp() })
+      .where(and(eq(connections.id, connectionId), eq(connections.status, 'active')))
+      .returning();
     if (!row) return undefined;
     const event = brokenEvent(row, reason, now());
     await onBroken(event);
@@ -103,8 +154,17 @@ export function createConnectionVault(deps: VaultDeps) {
 
   /** True when the connection went from needs_reconnect back to active. */
   async function markRestored(connectionId: string): Promise<boolean> {
-    const rows = await db.update(connections).set({ status: 'active', lastError: null, updatedAt: stamp() })
-      .where(and(eq(connections.id, connectionId), eq(connections.status, 'needs_reconnect'), isNotNull(connections.tokenCiphertext))).returning({ id: connections.id });
+    const rows = await db
+      .update(connections)
+      .set({ status: 'active', lastError: null, updatedAt: stamp() })
+      .where(
+        and(
+          eq(connections.id, connectionId),
+          eq(connections.status, 'needs_reconnect'),
+          isNotNull(connections.tokenCiphertext),
+        ),
+      )
+      .returning({ id: connections.id });
     return rows.length > 0;
   }
 
@@ -115,25 +175,40 @@ export function createConnectionVault(deps: VaultDeps) {
    */
   async function disconnect(connectionId: string, provider: OAuthProvider, attempt = 0): Promise<{ revoked: boolean }> {
     const first = await getRow(db, connectionId);
-    const sharers = first.grantId === null ? [] : await db.select({ id: connections.id }).from(connections)
-      .where(and(eq(connections.grantId, first.grantId), ne(connections.id, connectionId), eq(connections.status, 'active'), isNotNull(connections.tokenCiphertext)));
+    const sharers =
+      first.grantId === null
+        ? []
+        : await db
+            .select({ id: connections.id })
+            .from(connections)
+            .where(
+              and(
+                eq(connections.grantId, first.grantId),
+                ne(connections.id, connectionId),
+                eq(connections.status, 'active'),
+                isNotNull(connections.tokenCiphertext),
+              ),
+            );
     const plan = sharers.length > 0 ? 'leave' : await revokePlan(first, provider);
-    const done = plan === 'leave' ? await leaveGrant(first, provider) : await mutexFor(db).run(lockKeyOf(first), async () => {
-      const row = await getRow(db, connectionId);
-      if (row.grantId !== first.grantId) return undefined; // reconnected from a new grant meanwhile: decide again
-      const tokens = openTokens(keyRing, row);
-      let revoked = false;
-      if (tokens && plan === 'revoke') {
-        try {
-          await provider.revoke(tokens);
-          revoked = true;
-        } catch (err) {
-          log?.warn({ connectionId, provider: row.provider, error: errorSummary(err) }, 'token revoke failed');
-        }
-      }
-      await wipe(connectionId);
-      return { revoked };
-    });
+    const done =
+      plan === 'leave'
+        ? await leaveGrant(first, provider)
+        : await mutexFor(db).run(lockKeyOf(first), async () => {
+            const row = await getRow(db, connectionId);
+            if (row.grantId !== first.grantId) return undefined; // reconnected from a new grant meanwhile: decide again
+            const tokens = openTokens(keyRing, row);
+            let revoked = false;
+            if (tokens && plan === 'revoke') {
+              try {
+                await provider.revoke(tokens);
+                revoked = true;
+              } catch (err) {
+                log?.warn({ connectionId, provider: row.provider, error: errorSummary(err) }, 'token revoke failed');
+              }
+            }
+            await wipe(connectionId);
+            return { revoked };
+          });
     if (done) return done;
     if (attempt >= 2) throw new Error(`Connection ${connectionId} keeps being reconnected; disconnect it again`);
     return disconnect(connectionId, provider, attempt + 1);
@@ -147,7 +222,10 @@ export function createConnectionVault(deps: VaultDeps) {
    */
   async function revokePlan(row: ConnectionRow, provider: OAuthProvider): Promise<'revoke' | 'leave' | 'keep'> {
     if (await readElsewhere(row)) {
-      log?.info({ connectionId: row.id, provider: row.provider }, 'grant left at the provider: another organisation reads this account');
+      log?.info(
+        { connectionId: row.id, provider: row.provider },
+        'grant left at the provider: another organisation reads this account',
+      );
       return 'keep';
     }
     if (!provider.listAccounts || !provider.disconnectAccount || row.status !== 'active') return 'revoke';
@@ -158,7 +236,10 @@ export function createConnectionVault(deps: VaultDeps) {
       return inUse.some((c) => c.id !== row.id) ? 'leave' : 'revoke';
     } catch (err) {
       // Unsure what a revoke would end: unlink only this account, and let the unused grant expire at the provider.
-      log?.warn({ connectionId: row.id, provider: row.provider, error: errorSummary(err) }, 'could not list the accounts a revoke would end; unlinking this one only');
+      log?.warn(
+        { connectionId: row.id, provider: row.provider, error: errorSummary(err) },
+        'could not list the accounts a revoke would end; unlinking this one only',
+      );
       return 'leave';
     }
   }
@@ -175,7 +256,10 @@ export function createConnectionVault(deps: VaultDeps) {
         await provider.disconnectAccount({ tokens: auth.tokens, accountId: row.accountId });
         revoked = true;
       } catch (err) {
-        log?.warn({ connectionId: row.id, provider: row.provider, error: errorSummary(err) }, 'account disconnect failed');
+        log?.warn(
+          { connectionId: row.id, provider: row.provider, error: errorSummary(err) },
+          'account disconnect failed',
+        );
       }
     }
     return mutexFor(db).run(lockKeyOf(row), async () => {
@@ -188,19 +272,33 @@ export function createConnectionVault(deps: VaultDeps) {
   /** Whether another connection (another organisation's) holds our app's grant to the same provider account. */
   async function readElsewhere(row: ConnectionRow): Promise<boolean> {
     if (row.credential !== 'oauth') return false; // a pasted key is the owner's own, not our app's link
-    const others = await db.select({ id: connections.id }).from(connections).where(and(
-      eq(connections.provider, row.provider), eq(connections.accountId, row.accountId), eq(connections.credential, 'oauth'),
-      ne(connections.id, row.id), ne(connections.status, 'disconnected'),
-    ));
+    const others = await db
+      .select({ id: connections.id })
+      .from(connections)
+      .where(
+        and(
+          eq(connections.provider, row.provider),
+          eq(connections.accountId, row.accountId),
+          eq(connections.credential, 'oauth'),
+          ne(connections.id, row.id),
+          ne(connections.status, 'disconnected'),
+        ),
+      );
     return others.length > 0;
   }
 
   async function wipe(connectionId: string): Promise<void> {
-    await db.update(connections).set({ ...wipedTokenColumns, status: 'disconnected', updatedAt: stamp() }).where(eq(connections.id, connectionId));
+    await db
+      .update(connections)
+      .set({ ...wipedTokenColumns, status: 'disconnected', updatedAt: stamp() })
+      .where(eq(connections.id, connectionId));
   }
 
   async function recordSyncError(connectionId: string, message: string): Promise<void> {
-    await db.update(connections).set({ lastError: message, updatedAt: stamp() }).where(eq(connections.id, connectionId));
+    await db
+      .update(connections)
+      .set({ lastError: message, updatedAt: stamp() })
+      .where(eq(connections.id, connectionId));
   }
 
   return {

@@ -36,11 +36,23 @@ export async function openDatabase(cfg: DatabaseSettings): Promise<DatabaseHandl
     const pool = new pg.Pool({ connectionString: cfg.url, max: 10 });
     const db = drizzlePg(pool, { schema });
     await migratePg(db, { migrationsFolder });
-    return { db: db as unknown as Database, kind: 'postgres', ping: async () => void (await db.execute(sql`select 1`)), close: () => pool.end() };
+    return {
+      db: db as unknown as Database,
+      kind: 'postgres',
+      ping: async () => void (await db.execute(sql`select 1`)),
+      close: () => pool.end(),
+    };
   }
   if (cfg.dir) await mkdir(cfg.dir, { recursive: true });
-  const client = cfg.dir ? new PGlite(cfg.dir) : new PGlite('loadDataDir' in cfg && cfg.loadDataDir ? { loadDataDir: cfg.loadDataDir } : undefined);
+  const client = cfg.dir
+    ? new PGlite(cfg.dir)
+    : new PGlite('loadDataDir' in cfg && cfg.loadDataDir ? { loadDataDir: cfg.loadDataDir } : undefined);
   const db = drizzlePglite(client, { schema });
   await migratePglite(db, { migrationsFolder });
-  return { db: db as unknown as Database, kind: 'pglite', ping: async () => void (await db.execute(sql`select 1`)), close: () => client.close() };
+  return {
+    db: db as unknown as Database,
+    kind: 'pglite',
+    ping: async () => void (await db.execute(sql`select 1`)),
+    close: () => client.close(),
+  };
 }

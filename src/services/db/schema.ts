@@ -1,8 +1,24 @@
 // One schema for PGlite (embedded) and Postgres (production). Money is integer minor units + currency.
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
-const id = () => uuid('id').primaryKey().default(sql`gen_random_uuid()`);
+const id = () =>
+  uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`);
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
 const minor = (name: string) => bigint(name, { mode: 'number' });
@@ -15,53 +31,71 @@ export const organisations = pgTable('organisations', {
   signature: text('signature').notNull().default(''),
   holidays: jsonb('holidays').$type<string[]>().notNull().default([]),
   /** Per currency: remainders up to the larger of the amount and the percentage open no case (README, Tolerances). */
-  tolerances: jsonb('tolerances').$type<Record<string, { absoluteMinor: number; percent: number }>>().notNull().default({}),
+  tolerances: jsonb('tolerances')
+    .$type<Record<string, { absoluteMinor: number; percent: number }>>()
+    .notNull()
+    .default({}),
   createdAt: createdAt(),
 });
 
-export const users = pgTable('users', {
-  id: id(),
-  organisationId: uuid('organisation_id').notNull().references(() => organisations.id),
-  email: text('email').notNull(),
-  createdAt: createdAt(),
-}, (t) => [uniqueIndex('users_email_key').on(t.email)]);
+export const users = pgTable(
+  'users',
+  {
+    id: id(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    email: text('email').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('users_email_key').on(t.email)],
+);
 
-export const connections = pgTable('connections', {
-  id: id(),
-  organisationId: uuid('organisation_id').notNull().references(() => organisations.id),
-  provider: text('provider').notNull(),
-  accountId: text('account_id').notNull(),
-  name: text('name').notNull(),
-  status: text('status').notNull().default('active'), // active | needs_reconnect | disconnected
-  sandbox: boolean('sandbox').notNull().default(false),
-  /**
-   * 'oauth' for a grant to our app, 'api_key' for a key the owner pasted (a Stripe restricted key). A provider
-   * withdrawing our app's access (Stripe's account.application.deauthorized) ends grants, never pasted keys.
-   */
-  credential: text('credential').notNull().default('oauth'),
-  /** AES-256-GCM sealed TokenSet; the key id is stored so keys can rotate. */
-  tokenCiphertext: text('token_ciphertext'),
-  tokenKeyId: text('token_key_id'),
-  tokenExpiresAt: timestamp('token_expires_at', { withTimezone: true }),
-  refreshExpiresAt: timestamp('refresh_expires_at', { withTimezone: true }),
-  hardExpiresAt: timestamp('hard_expires_at', { withTimezone: true }),
-  /**
-   * The OAuth grant the tokens came from. Connections made from one grant (several Xero organisations) share it:
-   * they hold the same tokens, and a refresh rotates them for all of them at once, under one lock.
-   */
-  grantId: uuid('grant_id'),
-  /** When the tokens held were granted: a revocation the provider reports from before then is not about them. */
-  authorizedAt: timestamp('authorized_at', { withTimezone: true }).notNull().defaultNow(),
-  syncCursor: text('sync_cursor'),
-  lastSyncAt: timestamp('last_sync_at', { withTimezone: true }),
-  lastError: text('last_error'),
-  /** The last daily reconciliation sweep: when it finished, how many records it re-read and how many it repaired. */
-  lastReconciledAt: timestamp('last_reconciled_at', { withTimezone: true }),
-  lastReconciledScanned: integer('last_reconciled_scanned'),
-  lastReconciledRepaired: integer('last_reconciled_repaired'),
-  createdAt: createdAt(),
-  updatedAt: updatedAt(),
-}, (t) => [uniqueIndex('connections_account_key').on(t.organisationId, t.provider, t.accountId), index('connections_grant_idx').on(t.grantId)]);
+export const connections = pgTable(
+  'connections',
+  {
+    id: id(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    provider: text('provider').notNull(),
+    accountId: text('account_id').notNull(),
+    name: text('name').notNull(),
+    status: text('status').notNull().default('active'), // active | needs_reconnect | disconnected
+    sandbox: boolean('sandbox').notNull().default(false),
+    /**
+     * 'oauth' for a grant to our app, 'api_key' for a key the owner pasted (a Stripe restricted key). A provider
+     * withdrawing our app's access (Stripe's account.application.deauthorized) ends grants, never pasted keys.
+     */
+    credential: text('credential').notNull().default('oauth'),
+    /** AES-256-GCM sealed TokenSet; the key id is stored so keys can rotate. */
+    tokenCiphertext: text('token_ciphertext'),
+    tokenKeyId: text('token_key_id'),
+    tokenExpiresAt: timestamp('token_expires_at', { withTimezone: true }),
+    refreshExpiresAt: timestamp('refresh_expires_at', { withTimezone: true }),
+    hardExpiresAt: timestamp('hard_expires_at', { withTimezone: true }),
+    /**
+     * The OAuth grant the tokens came from. Connections made from one grant (several Xero organisations) share it:
+     * they hold the same tokens, and a refresh rotates them for all of them at once, under one lock.
+     */
+    grantId: uuid('grant_id'),
+    /** When the tokens held were granted: a revocation the provider reports from before then is not about them. */
+    authorizedAt: timestamp('authorized_at', { withTimezone: true }).notNull().defaultNow(),
+    syncCursor: text('sync_cursor'),
+    lastSyncAt: timestamp('last_sync_at', { withTimezone: true }),
+    lastError: text('last_error'),
+    /** The last daily reconciliation sweep: when it finished, how many records it re-read and how many it repaired. */
+    lastReconciledAt: timestamp('last_reconciled_at', { withTimezone: true }),
+    lastReconciledScanned: integer('last_reconciled_scanned'),
+    lastReconciledRepaired: integer('last_reconciled_repaired'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('connections_account_key').on(t.organisationId, t.provider, t.accountId),
+    index('connections_grant_idx').on(t.grantId),
+  ],
+);
 
 /**
  * A grant waiting for the owner to pick which of its organisations to connect (a Xero grant can reach several).
@@ -69,7 +103,9 @@ export const connections = pgTable('connections', {
  */
 export const pendingGrants = pgTable('pending_grants', {
   id: id(),
-  userId: uuid('user_id').notNull().references(() => users.id),
+  userId: uuid('user_id')
+    .notNull()
+    .references(() => users.id),
   provider: text('provider').notNull(),
   sealed: text('sealed').notNull(),
   keyId: text('key_id').notNull(),
@@ -81,94 +117,125 @@ export const pendingGrants = pgTable('pending_grants', {
 
 export const oauthStates = pgTable('oauth_states', {
   state: text('state').primaryKey(),
-  userId: uuid('user_id').notNull().references(() => users.id),
+  userId: uuid('user_id')
+    .notNull()
+    .references(() => users.id),
   provider: text('provider').notNull(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   usedAt: timestamp('used_at', { withTimezone: true }),
   createdAt: createdAt(),
 });
 
-export const invoices = pgTable('invoices', {
-  connectionId: uuid('connection_id').notNull().references(() => connections.id),
-  externalId: text('external_id').notNull(),
-  number: text('number').notNull(),
-  customerId: text('customer_id').notNull(),
-  customerName: text('customer_name').notNull(),
-  customerEmail: text('customer_email'),
-  customerLocale: text('customer_locale'),
-  currency: text('currency').notNull(),
-  totalMinor: minor('total_minor').notNull(),
-  balanceMinor: minor('balance_minor').notNull(),
-  issueDate: date('issue_date').notNull(),
-  dueDate: date('due_date'),
-  status: text('status').notNull(),
-  lines: jsonb('lines').notNull(),
-  isDeposit: boolean('is_deposit').notNull().default(false),
-  onPaymentPlan: boolean('on_payment_plan').notNull().default(false),
-  providerUpdatedAt: timestamp('provider_updated_at', { withTimezone: true }).notNull(),
-  syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
-  /** Set with the upsert, cleared once the case starter has acted on detection: a crash in between is retried. */
-  detectionPending: boolean('detection_pending').notNull().default(false),
-}, (t) => [
-  primaryKey({ columns: [t.connectionId, t.externalId] }),
-  index('invoices_open_idx').on(t.connectionId, t.status),
-  index('invoices_detection_pending_idx').on(t.connectionId).where(sql`detection_pending`),
-]);
+export const invoices = pgTable(
+  'invoices',
+  {
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id),
+    externalId: text('external_id').notNull(),
+    number: text('number').notNull(),
+    customerId: text('customer_id').notNull(),
+    customerName: text('customer_name').notNull(),
+    customerEmail: text('customer_email'),
+    customerLocale: text('customer_locale'),
+    currency: text('currency').notNull(),
+    totalMinor: minor('total_minor').notNull(),
+    balanceMinor: minor('balance_minor').notNull(),
+    issueDate: date('issue_date').notNull(),
+    dueDate: date('due_date'),
+    status: text('status').notNull(),
+    lines: jsonb('lines').notNull(),
+    isDeposit: boolean('is_deposit').notNull().default(false),
+    onPaymentPlan: boolean('on_payment_plan').notNull().default(false),
+    providerUpdatedAt: timestamp('provider_updated_at', { withTimezone: true }).notNull(),
+    syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Set with the upsert, cleared once the case starter has acted on detection: a crash in between is retried. */
+    detectionPending: boolean('detection_pending').notNull().default(false),
+  },
+  (t) => [
+    primaryKey({ columns: [t.connectionId, t.externalId] }),
+    index('invoices_open_idx').on(t.connectionId, t.status),
+    index('invoices_detection_pending_idx')
+      .on(t.connectionId)
+      .where(sql`detection_pending`),
+  ],
+);
 
-export const payments = pgTable('payments', {
-  connectionId: uuid('connection_id').notNull().references(() => connections.id),
-  externalId: text('external_id').notNull(),
-  customerId: text('customer_id'),
-  currency: text('currency').notNull(),
-  amountMinor: minor('amount_minor').notNull(),
-  paidOn: date('paid_on').notNull(),
-  method: text('method'),
-  memo: text('memo'),
-  reference: text('reference'),
-  /** [{ invoiceId, minor, currency }]: GIN-indexed so an invoice's payments are one containment query. */
-  applications: jsonb('applications').notNull(),
-  status: text('status').notNull(),
-  providerUpdatedAt: timestamp('provider_updated_at', { withTimezone: true }).notNull(),
-  syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [primaryKey({ columns: [t.connectionId, t.externalId] }), index('payments_applications_idx').using('gin', t.applications)]);
+export const payments = pgTable(
+  'payments',
+  {
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id),
+    externalId: text('external_id').notNull(),
+    customerId: text('customer_id'),
+    currency: text('currency').notNull(),
+    amountMinor: minor('amount_minor').notNull(),
+    paidOn: date('paid_on').notNull(),
+    method: text('method'),
+    memo: text('memo'),
+    reference: text('reference'),
+    /** [{ invoiceId, minor, currency }]: GIN-indexed so an invoice's payments are one containment query. */
+    applications: jsonb('applications').notNull(),
+    status: text('status').notNull(),
+    providerUpdatedAt: timestamp('provider_updated_at', { withTimezone: true }).notNull(),
+    syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.connectionId, t.externalId] }),
+    index('payments_applications_idx').using('gin', t.applications),
+  ],
+);
 
-export const creditNotes = pgTable('credit_notes', {
-  connectionId: uuid('connection_id').notNull().references(() => connections.id),
-  externalId: text('external_id').notNull(),
-  number: text('number'),
-  customerId: text('customer_id'),
-  currency: text('currency').notNull(),
-  totalMinor: minor('total_minor').notNull(),
-  lines: jsonb('lines').notNull(),
-  allocations: jsonb('allocations').notNull(),
-  status: text('status').notNull(),
-  providerUpdatedAt: timestamp('provider_updated_at', { withTimezone: true }).notNull(),
-  syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [primaryKey({ columns: [t.connectionId, t.externalId] })]);
+export const creditNotes = pgTable(
+  'credit_notes',
+  {
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id),
+    externalId: text('external_id').notNull(),
+    number: text('number'),
+    customerId: text('customer_id'),
+    currency: text('currency').notNull(),
+    totalMinor: minor('total_minor').notNull(),
+    lines: jsonb('lines').notNull(),
+    allocations: jsonb('allocations').notNull(),
+    status: text('status').notNull(),
+    providerUpdatedAt: timestamp('provider_updated_at', { withTimezone: true }).notNull(),
+    syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.externalId] })],
+);
 
-export const chargeDisputes = pgTable('charge_disputes', {
-  connectionId: uuid('connection_id').notNull().references(() => connections.id),
-  externalId: text('external_id').notNull(),
-  chargeId: text('charge_id').notNull(),
-  paymentIntentId: text('payment_intent_id'),
-  invoiceId: text('invoice_id'),
-  currency: text('currency').notNull(),
-  amountMinor: minor('amount_minor').notNull(),
-  reason: text('reason').notNull(),
-  status: text('status').notNull(),
-  dueBy: timestamp('due_by', { withTimezone: true }),
-  providerCreatedAt: timestamp('provider_created_at', { withTimezone: true }),
-  /**
-   * The disputed charge (its amount is in `currency`): what links a chargeback to a QuickBooks or Xero invoice
-   * paid by card through Stripe, for which Stripe holds no invoice.
-   */
-  chargeAmountMinor: minor('charge_amount_minor'),
-  chargedOn: date('charged_on'),
-  chargeEmail: text('charge_email'),
-  chargeName: text('charge_name'),
-  syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
-  detectionPending: boolean('detection_pending').notNull().default(false),
-}, (t) => [primaryKey({ columns: [t.connectionId, t.externalId] })]);
+export const chargeDisputes = pgTable(
+  'charge_disputes',
+  {
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id),
+    externalId: text('external_id').notNull(),
+    chargeId: text('charge_id').notNull(),
+    paymentIntentId: text('payment_intent_id'),
+    invoiceId: text('invoice_id'),
+    currency: text('currency').notNull(),
+    amountMinor: minor('amount_minor').notNull(),
+    reason: text('reason').notNull(),
+    status: text('status').notNull(),
+    dueBy: timestamp('due_by', { withTimezone: true }),
+    providerCreatedAt: timestamp('provider_created_at', { withTimezone: true }),
+    /**
+     * The disputed charge (its amount is in `currency`): what links a chargeback to a QuickBooks or Xero invoice
+     * paid by card through Stripe, for which Stripe holds no invoice.
+     */
+    chargeAmountMinor: minor('charge_amount_minor'),
+    chargedOn: date('charged_on'),
+    chargeEmail: text('charge_email'),
+    chargeName: text('charge_name'),
+    syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
+    detectionPending: boolean('detection_pending').notNull().default(false),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.externalId] })],
+);
 
 /**
  * What the owner agreed for one invoice: an instalment plan or a deposit (README, "Arrangements"). Keyed by the
@@ -176,95 +243,140 @@ export const chargeDisputes = pgTable('charge_disputes', {
  * share a ledger account share it as they share the case. Plans: instalments add up to `owed_minor`, the balance
  * still owed when the plan was agreed; detection compares what came off the balance since against what is due.
  */
-export const paymentPlans = pgTable('payment_plans', {
-  id: id(),
-  organisationId: uuid('organisation_id').notNull().references(() => organisations.id),
-  connectionId: uuid('connection_id').notNull().references(() => connections.id),
-  provider: text('provider').notNull(),
-  accountId: text('account_id').notNull(),
-  invoiceExternalId: text('invoice_external_id').notNull(),
-  kind: text('kind').notNull(), // plan | deposit
-  currency: text('currency').notNull(),
-  owedMinor: minor('owed_minor').notNull(),
-  /** [{ dueOn: YYYY-MM-DD, amountMinor }], by date; empty for a deposit. */
-  instalments: jsonb('instalments').$type<{ dueOn: string; amountMinor: number }[]>().notNull().default([]),
-  createdBy: text('created_by').notNull(),
-  createdAt: createdAt(),
-}, (t) => [uniqueIndex('payment_plans_invoice_key').on(t.provider, t.accountId, t.invoiceExternalId), index('payment_plans_organisation_idx').on(t.organisationId)]);
+export const paymentPlans = pgTable(
+  'payment_plans',
+  {
+    id: id(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id),
+    provider: text('provider').notNull(),
+    accountId: text('account_id').notNull(),
+    invoiceExternalId: text('invoice_external_id').notNull(),
+    kind: text('kind').notNull(), // plan | deposit
+    currency: text('currency').notNull(),
+    owedMinor: minor('owed_minor').notNull(),
+    /** [{ dueOn: YYYY-MM-DD, amountMinor }], by date; empty for a deposit. */
+    instalments: jsonb('instalments').$type<{ dueOn: string; amountMinor: number }[]>().notNull().default([]),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('payment_plans_invoice_key').on(t.provider, t.accountId, t.invoiceExternalId),
+    index('payment_plans_organisation_idx').on(t.organisationId),
+  ],
+);
 
-export const webhookInbox = pgTable('webhook_inbox', {
-  id: id(),
-  provider: text('provider').notNull(),
-  eventId: text('event_id').notNull(),
-  accountId: text('account_id').notNull(),
-  entity: text('entity').notNull(),
-  entityId: text('entity_id').notNull(),
-  operation: text('operation').notNull(),
-  occurredAt: text('occurred_at'),
-  payload: jsonb('payload').notNull(),
-  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
-  processedAt: timestamp('processed_at', { withTimezone: true }),
-  attempts: integer('attempts').notNull().default(0),
-  lastError: text('last_error'),
-}, (t) => [uniqueIndex('webhook_inbox_event_key').on(t.provider, t.eventId), index('webhook_inbox_pending_idx').on(t.processedAt)]);
+export const webhookInbox = pgTable(
+  'webhook_inbox',
+  {
+    id: id(),
+    provider: text('provider').notNull(),
+    eventId: text('event_id').notNull(),
+    accountId: text('account_id').notNull(),
+    entity: text('entity').notNull(),
+    entityId: text('entity_id').notNull(),
+    operation: text('operation').notNull(),
+    occurredAt: text('occurred_at'),
+    payload: jsonb('payload').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp('processed_at', { withTimezone: true }),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+  },
+  (t) => [
+    uniqueIndex('webhook_inbox_event_key').on(t.provider, t.eventId),
+    index('webhook_inbox_pending_idx').on(t.processedAt),
+  ],
+);
 
-export const cases = pgTable('cases', {
-  id: id(),
-  organisationId: uuid('organisation_id').notNull().references(() => organisations.id),
-  caseKey: text('case_key').notNull(),
-  workflowId: text('workflow_id').notNull(),
-  connectionId: uuid('connection_id').references(() => connections.id),
-  invoiceId: text('invoice_id'),
-  disputeId: text('dispute_id'),
-  kind: text('kind').notNull(),
-  status: text('status').notNull(),
-  customerName: text('customer_name'),
-  currency: text('currency').notNull(),
-  paidMinor: minor('paid_minor').notNull().default(0),
-  disputedMinor: minor('disputed_minor').notNull().default(0),
-  nextDeadline: timestamp('next_deadline', { withTimezone: true }),
-  /** Keys of the ledger facts already signalled to the workflow (payment/<id>, …), so a retried sync never repeats one. */
-  signalKeys: jsonb('signal_keys').$type<string[]>().notNull().default([]),
-  createdAt: createdAt(),
-  updatedAt: updatedAt(),
-}, (t) => [uniqueIndex('cases_key').on(t.caseKey), index('cases_status_idx').on(t.organisationId, t.status), index('cases_connection_idx').on(t.connectionId)]);
+export const cases = pgTable(
+  'cases',
+  {
+    id: id(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    caseKey: text('case_key').notNull(),
+    workflowId: text('workflow_id').notNull(),
+    connectionId: uuid('connection_id').references(() => connections.id),
+    invoiceId: text('invoice_id'),
+    disputeId: text('dispute_id'),
+    kind: text('kind').notNull(),
+    status: text('status').notNull(),
+    customerName: text('customer_name'),
+    currency: text('currency').notNull(),
+    paidMinor: minor('paid_minor').notNull().default(0),
+    disputedMinor: minor('disputed_minor').notNull().default(0),
+    nextDeadline: timestamp('next_deadline', { withTimezone: true }),
+    /** Keys of the ledger facts already signalled to the workflow (payment/<id>, …), so a retried sync never repeats one. */
+    signalKeys: jsonb('signal_keys').$type<string[]>().notNull().default([]),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('cases_key').on(t.caseKey),
+    index('cases_status_idx').on(t.organisationId, t.status),
+    index('cases_connection_idx').on(t.connectionId),
+  ],
+);
 
-export const auditEvents = pgTable('audit_events', {
-  id: id(),
-  caseId: uuid('case_id').notNull().references(() => cases.id),
-  /** Makes a retried activity write the event once. */
-  idempotencyKey: text('idempotency_key').notNull(),
-  kind: text('kind').notNull(),
-  actor: text('actor').notNull(),
-  data: jsonb('data').notNull(),
-  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [uniqueIndex('audit_events_idem_key').on(t.idempotencyKey), index('audit_events_case_idx').on(t.caseId, t.at)]);
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: id(),
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    /** Makes a retried activity write the event once. */
+    idempotencyKey: text('idempotency_key').notNull(),
+    kind: text('kind').notNull(),
+    actor: text('actor').notNull(),
+    data: jsonb('data').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('audit_events_idem_key').on(t.idempotencyKey), index('audit_events_case_idx').on(t.caseId, t.at)],
+);
 
-export const emailOutbox = pgTable('email_outbox', {
-  id: id(),
-  idempotencyKey: text('idempotency_key').notNull(),
-  caseId: uuid('case_id').references(() => cases.id),
-  toAddress: text('to_address').notNull(),
-  replyTo: text('reply_to'),
-  subject: text('subject').notNull(),
-  text: text('text').notNull(),
-  html: text('html').notNull(),
-  attachments: jsonb('attachments').notNull().default([]),
-  status: text('status').notNull().default('pending'), // pending | sent | failed
-  messageId: text('message_id'),
-  attempts: integer('attempts').notNull().default(0),
-  lastError: text('last_error'),
-  /** A notice no workflow retries (a connection that broke): the outbox itself tries again until then. */
-  redeliverUntil: timestamp('redeliver_until', { withTimezone: true }),
-  /** Such a notice is not tried again before then: the lease of the attempt in flight, then the backoff. */
-  nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
-  createdAt: createdAt(),
-  sentAt: timestamp('sent_at', { withTimezone: true }),
-}, (t) => [uniqueIndex('email_outbox_idem_key').on(t.idempotencyKey), index('email_outbox_redeliver_idx').on(t.nextAttemptAt).where(sql`status <> 'sent' and redeliver_until is not null`)]);
+export const emailOutbox = pgTable(
+  'email_outbox',
+  {
+    id: id(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    caseId: uuid('case_id').references(() => cases.id),
+    toAddress: text('to_address').notNull(),
+    replyTo: text('reply_to'),
+    subject: text('subject').notNull(),
+    text: text('text').notNull(),
+    html: text('html').notNull(),
+    attachments: jsonb('attachments').notNull().default([]),
+    status: text('status').notNull().default('pending'), // pending | sent | failed
+    messageId: text('message_id'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    /** A notice no workflow retries (a connection that broke): the outbox itself tries again until then. */
+    redeliverUntil: timestamp('redeliver_until', { withTimezone: true }),
+    /** Such a notice is not tried again before then: the lease of the attempt in flight, then the backoff. */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('email_outbox_idem_key').on(t.idempotencyKey),
+    index('email_outbox_redeliver_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`status <> 'sent' and redeliver_until is not null`),
+  ],
+);
 
 export const approvalTokens = pgTable('approval_tokens', {
   jti: text('jti').primaryKey(),
-  caseId: uuid('case_id').notNull().references(() => cases.id),
+  caseId: uuid('case_id')
+    .notNull()
+    .references(() => cases.id),
   draftVersion: integer('draft_version').notNull(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   usedAt: timestamp('used_at', { withTimezone: true }),
@@ -275,25 +387,35 @@ export const approvalTokens = pgTable('approval_tokens', {
  * What a client answered through the response link of one letter (`letter` is the letter's outbox key): one answer
  * per letter, so a second submission, a double click or a replayed request changes nothing.
  */
-export const clientResponses = pgTable('client_responses', {
-  id: id(),
-  caseId: uuid('case_id').notNull().references(() => cases.id),
-  letter: text('letter').notNull(),
-  /** 'objection' (lines, reason, expected and received) or 'accepts' (the client accepts the balance). */
-  kind: text('kind').notNull(),
-  lineIds: jsonb('line_ids').notNull().default(sql`'[]'::jsonb`),
-  reason: text('reason'),
-  expected: text('expected'),
-  received: text('received'),
-  acceptsMinor: minor('accepts_minor'),
-  currency: text('currency').notNull(),
-  message: text('message'),
-  createdAt: createdAt(),
-}, (t) => [uniqueIndex('client_responses_case_letter_idx').on(t.caseId, t.letter)]);
+export const clientResponses = pgTable(
+  'client_responses',
+  {
+    id: id(),
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    letter: text('letter').notNull(),
+    /** 'objection' (lines, reason, expected and received) or 'accepts' (the client accepts the balance). */
+    kind: text('kind').notNull(),
+    lineIds: jsonb('line_ids')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    reason: text('reason'),
+    expected: text('expected'),
+    received: text('received'),
+    acceptsMinor: minor('accepts_minor'),
+    currency: text('currency').notNull(),
+    message: text('message'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('client_responses_case_letter_idx').on(t.caseId, t.letter)],
+);
 
 export const documents = pgTable('documents', {
   id: id(),
-  caseId: uuid('case_id').notNull().references(() => cases.id),
+  caseId: uuid('case_id')
+    .notNull()
+    .references(() => cases.id),
   kind: text('kind').notNull(),
   name: text('name').notNull(),
   contentType: text('content_type').notNull(),
@@ -304,21 +426,48 @@ export const documents = pgTable('documents', {
 });
 
 /** Magic sign-in links: only the SHA-256 of the emailed token is stored; each link works once, for 15 minutes. */
-export const signInTokens = pgTable('sign_in_tokens', {
-  tokenHash: text('token_hash').primaryKey(),
-  email: text('email').notNull(),
-  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-  usedAt: timestamp('used_at', { withTimezone: true }),
-  createdAt: createdAt(),
-}, (t) => [index('sign_in_tokens_email_idx').on(t.email, t.createdAt)]);
+export const signInTokens = pgTable(
+  'sign_in_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    email: text('email').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('sign_in_tokens_email_idx').on(t.email, t.createdAt)],
+);
 
 /** Browser sessions, keyed by the SHA-256 of the cookie's token. No user yet means onboarding is not finished. */
-export const sessions = pgTable('sessions', {
-  id: text('id').primaryKey(),
-  email: text('email').notNull(),
-  userId: uuid('user_id').references(() => users.id),
-  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-  createdAt: createdAt(),
-}, (t) => [index('sessions_user_idx').on(t.userId)]);
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    email: text('email').notNull(),
+    userId: uuid('user_id').references(() => users.id),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
 
-export const schema = { organisations, users, connections, oauthStates, invoices, payments, creditNotes, chargeDisputes, paymentPlans, webhookInbox, cases, auditEvents, emailOutbox, approvalTokens, clientResponses, documents, signInTokens, sessions };
+export const schema = {
+  organisations,
+  users,
+  connections,
+  oauthStates,
+  invoices,
+  payments,
+  creditNotes,
+  chargeDisputes,
+  paymentPlans,
+  webhookInbox,
+  cases,
+  auditEvents,
+  emailOutbox,
+  approvalTokens,
+  clientResponses,
+  documents,
+  signInTokens,
+  sessions,
+};

@@ -19,7 +19,14 @@ export interface StoredDocument {
 export function createDocumentStore(db: Database, rootDir: string) {
   const fileFor = (storageKey: string) => path.join(rootDir, storageKey);
   return {
-    async save(i: { caseId: string; kind: string; name: string; contentType: string; content: Buffer; id?: string }): Promise<StoredDocument> {
+    async save(i: {
+      caseId: string;
+      kind: string;
+      name: string;
+      contentType: string;
+      content: Buffer;
+      id?: string;
+    }): Promise<StoredDocument> {
       const id = i.id ?? randomUUID();
       const existing = await db.select().from(documents).where(eq(documents.id, id));
       if (existing[0]) return existing[0];
@@ -27,8 +34,20 @@ export function createDocumentStore(db: Database, rootDir: string) {
       await mkdir(path.dirname(fileFor(storageKey)), { recursive: true });
       await writeFile(fileFor(storageKey), i.content);
       const sha256 = createHash('sha256').update(i.content).digest('hex');
-      const [row] = await db.insert(documents).values({ id, caseId: i.caseId, kind: i.kind, name: i.name, contentType: i.contentType, sizeBytes: i.content.length, sha256, storageKey })
-        .onConflictDoNothing().returning();
+      const [row] = await db
+        .insert(documents)
+        .values({
+          id,
+          caseId: i.caseId,
+          kind: i.kind,
+          name: i.name,
+          contentType: i.contentType,
+          sizeBytes: i.content.length,
+          sha256,
+          storageKey,
+        })
+        .onConflictDoNothing()
+        .returning();
       return row ?? (await db.select().from(documents).where(eq(documents.id, id)))[0]!;
     },
     async load(id: string): Promise<{ name: string; contentType: string; content: Buffer }> {

@@ -3,7 +3,10 @@
 import { Eta, type TemplateFunction } from 'eta/core';
 
 // No automatic trimming: control tags end in `-%>` to drop their own newline, interpolations keep theirs.
-const engines = { html: new Eta({ autoEscape: true, autoTrim: false }), text: new Eta({ autoEscape: false, autoTrim: false }) };
+const engines = {
+  html: new Eta({ autoEscape: true, autoTrim: false }),
+  text: new Eta({ autoEscape: false, autoTrim: false }),
+};
 const compiled = new Map<string, TemplateFunction>();
 
 function render(mode: keyof typeof engines, template: string, data: object): string {
@@ -20,11 +23,17 @@ export const escapeHtml = (s: string): string => engines.html.config.escapeFunct
  * Runs on already-escaped output, so it can only add our own tags.
  */
 function toHtmlBlocks(escaped: string): string {
-  return escaped.split(/\n{2,}/).map((b) => b.trim()).filter(Boolean).map((block) => {
-    const lines = block.split('\n');
-    if (lines.every((l) => l.startsWith('- '))) return `<ul>\n${lines.map((l) => `  <li>${l.slice(2)}</li>`).join('\n')}\n</ul>`;
-    return `<p>${lines.join('<br>\n')}</p>`;
-  }).join('\n');
+  return escaped
+    .split(/\n{2,}/)
+    .map((b) => b.trim())
+    .filter(Boolean)
+    .map((block) => {
+      const lines = block.split('\n');
+      if (lines.every((l) => l.startsWith('- ')))
+        return `<ul>\n${lines.map((l) => `  <li>${l.slice(2)}</li>`).join('\n')}\n</ul>`;
+      return `<p>${lines.join('<br>\n')}</p>`;
+    })
+    .join('\n');
 }
 
 export interface LetterTemplate {
@@ -35,7 +44,9 @@ export interface LetterTemplate {
 export function renderLetter(template: LetterTemplate, data: object): { subject: string; text: string; html: string } {
   // One line, whatever the data held: the subject becomes a mail header.
   const subject = render('text', template.subject, data).replace(/\s+/g, ' ').trim();
-  const text = `${render('text', template.body, data).replace(/\n{3,}/g, '\n\n').trim()}\n`;
+  const text = `${render('text', template.body, data)
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
   const body = toHtmlBlocks(render('html', template.body, data));
   const html = `<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>\n<body>\n${body}\n</body>\n</html>\n`;
   return { subject, text, html };

@@ -1,12 +1,21 @@
 import type { LetterTemplate } from './engine.js';
 import { renderLetter } from './engine.js';
 import { attachmentsOf, baseView } from './format.js';
-import { askForSpecifics, documentsAttached, greeting, invoiceLines, partialPaymentMeaning, repliesAcknowledged, signOff } from './partials.js';
+import {
+  askForSpecifics,
+  documentsAttached,
+  greeting,
+  invoiceLines,
+  partialPaymentMeaning,
+  repliesAcknowledged,
+  signOff,
+} from './partials.js';
 import type { Money } from '../../domain/money.js';
 import type { Draft, LetterFacts, PaymentSummary } from './types.js';
 
 const template: LetterTemplate = {
-  subject: 'Invoice <%= it.invoiceNumber %>: <%= it.amount ? "your payment and the remaining balance" : "your concerns and the balance" %> of <%= it.balance %>',
+  subject:
+    'Invoice <%= it.invoiceNumber %>: <%= it.amount ? "your payment and the remaining balance" : "your concerns and the balance" %> of <%= it.balance %>',
   body: `${greeting}
 ${repliesAcknowledged}<% if (it.plan) { -%>
 We agreed that invoice <%= it.invoiceNumber %> dated <%= it.invoiceDate %> for <%= it.invoiceTotal %> would be paid in instalments. The instalments due so far have not all been paid: <%= it.plan.overdue %> is overdue.
@@ -48,7 +57,10 @@ export interface FirstResponseFacts extends LetterFacts {
   readonly fullAndFinal: boolean;
   readonly remainderDueBy: string; // ISO timestamp
   /** The agreed payment plan, when the client missed an instalment: the letter asks for the overdue part only. */
-  readonly plan?: { readonly overdue: Money; readonly instalments: readonly { readonly dueOn: string; readonly amount: Money }[] };
+  readonly plan?: {
+    readonly overdue: Money;
+    readonly instalments: readonly { readonly dueOn: string; readonly amount: Money }[];
+  };
 }
 
 /** (b) The written response to a short payment or dispute. */
@@ -56,10 +68,16 @@ export function draftFirstResponse(facts: FirstResponseFacts): Draft {
   const view = baseView(facts);
   const { payment } = facts;
   const data = {
-    ...view, dueBy: view.deadline(facts.remainderDueBy),
-    amount: payment && view.money(payment.amount), date: payment && view.day(payment.date),
-    fullAndFinal: Boolean(payment && facts.fullAndFinal), memo: payment?.memo,
-    plan: facts.plan && { overdue: view.money(facts.plan.overdue), instalments: facts.plan.instalments.map((i) => ({ dueOn: view.day(i.dueOn), amount: view.money(i.amount) })) },
+    ...view,
+    dueBy: view.deadline(facts.remainderDueBy),
+    amount: payment && view.money(payment.amount),
+    date: payment && view.day(payment.date),
+    fullAndFinal: Boolean(payment && facts.fullAndFinal),
+    memo: payment?.memo,
+    plan: facts.plan && {
+      overdue: view.money(facts.plan.overdue),
+      instalments: facts.plan.instalments.map((i) => ({ dueOn: view.day(i.dueOn), amount: view.money(i.amount) })),
+    },
   };
   return { kind: 'first_response', ...renderLetter(template, data), attachments: attachmentsOf(facts.documents) };
 }

@@ -3,7 +3,8 @@ import type { CaseDocument, CaseDocumentKind } from '../../domain/case.js';
 import { formatMoney, sum, type Money } from '../../domain/money.js';
 import type { LetterFacts, PaymentSummary } from './types.js';
 
-export const clientLocale = (f: Pick<LetterFacts, 'customer' | 'org'>): string => f.customer.locale ?? f.org.locale ?? 'en-US';
+export const clientLocale = (f: Pick<LetterFacts, 'customer' | 'org'>): string =>
+  f.customer.locale ?? f.org.locale ?? 'en-US';
 
 /** A calendar date (YYYY-MM-DD) is not an instant, so it is formatted in UTC to keep its day. */
 export function formatDay(ymd: string, locale: string): string {
@@ -17,12 +18,19 @@ export const formatDeadline = (iso: string, locale: string, zone: string): strin
   new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeZone: zone }).format(Date.parse(iso));
 
 export const formatDeadlineTime = (iso: string, locale: string, zone: string): string =>
-  new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone: zone }).format(Date.parse(iso)) + ` (${zone})`;
+  new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone: zone }).format(Date.parse(iso)) +
+  ` (${zone})`;
 
 const kindLabels: Record<CaseDocumentKind, string> = {
-  invoice: 'Invoice', signed_estimate: 'Signed estimate', sow: 'Statement of work', scope_confirmation: 'Scope confirmation',
-  rate_confirmation: 'Rate confirmation', delivery_receipt: 'Delivery receipt', photo: 'Completion photo',
-  project_record: 'Project record', other: 'Supporting document',
+  invoice: 'Invoice',
+  signed_estimate: 'Signed estimate',
+  sow: 'Statement of work',
+  scope_confirmation: 'Scope confirmation',
+  rate_confirmation: 'Rate confirmation',
+  delivery_receipt: 'Delivery receipt',
+  photo: 'Completion photo',
+  project_record: 'Project record',
+  other: 'Supporting document',
 };
 export const documentLabel = (d: CaseDocument): string => `${d.name} (${kindLabels[d.kind]})`;
 
@@ -32,18 +40,29 @@ export const attachmentsOf = (docs: readonly CaseDocument[]) => docs.map((d) => 
 export function baseView(f: LetterFacts) {
   const locale = clientLocale(f);
   const money = (m: Money) => formatMoney(m, locale);
-  const paid = sum(f.payments.map((p) => p.amount), f.invoice.total.currency);
+  const paid = sum(
+    f.payments.map((p) => p.amount),
+    f.invoice.total.currency,
+  );
   return {
-    locale, money,
+    locale,
+    money,
     deadline: (iso: string) => formatDeadline(iso, locale, f.org.zone),
     day: (ymd: string) => formatDay(ymd, locale),
-    orgName: f.org.name, signature: f.org.signature, customerName: f.customer.name,
+    orgName: f.org.name,
+    signature: f.org.signature,
+    customerName: f.customer.name,
     // Owners often sign with their business name already; saying it twice looks careless.
     signatureNamesOrg: f.org.signature.toLowerCase().includes(f.org.name.toLowerCase()),
-    invoiceNumber: f.invoice.number, invoiceTotal: money(f.invoice.total), invoiceDate: formatDay(f.invoice.issueDate, locale),
+    invoiceNumber: f.invoice.number,
+    invoiceTotal: money(f.invoice.total),
+    invoiceDate: formatDay(f.invoice.issueDate, locale),
     lines: f.invoice.lines.map((l) => ({ description: l.description, amount: money(l.amount) })),
     payments: f.payments.map((p: PaymentSummary) => ({ amount: money(p.amount), date: formatDay(p.date, locale) })),
-    paid: money(paid), hasPaid: paid.minor > 0, balance: money(f.balance), settled: f.balance.minor <= 0,
+    paid: money(paid),
+    hasPaid: paid.minor > 0,
+    balance: money(f.balance),
+    settled: f.balance.minor <= 0,
     credits: (f.credits ?? []).map((c) => ({ number: c.number, amount: money(c.amount) })),
     replies: (f.replies ?? []).map((r) => ({ on: formatDeadline(r.at, locale, f.org.zone), subject: r.subject })),
     documents: f.documents.map(documentLabel),

@@ -8,5 +8,19 @@ export { draftVagueObjectionReply, type VagueObjectionFacts } from './vague-obje
 export { draftLineItemResponse, type LineItemFinding, type LineItemResponseFacts } from './line-item-response.js';
 export { draftFinalNotice, type FinalNoticeFacts } from './final-notice.js';
 export { draftOwnerAlert, type OwnerAlertFacts } from './owner-alert.js';
-export { draftStripeEvidence, type StripeEvidenceDraft, type StripeEvidenceFacts, type StripeTextEvidenceField, type StripeFileEvidenceField } from './stripe-evidence.js';
-export type { Attachment, Draft, InvoiceSummary, LetterFacts, LetterKind, Organisation, PaymentSummary } from './types.js';
+export {
+  draftStripeEvidence,
+  type StripeEvidenceDraft,
+  type StripeEvidenceFacts,
+  type StripeTextEvidenceField,
+  type StripeFileEvidenceField,
+} from './stripe-evidence.js';
+export type {
+  Attachment,
+  Draft,
+  InvoiceSummary,
+  LetterFacts,
+  LetterKind,
+  Organisation,
+  PaymentSummary,
+} from './types.js';

@@ -55,14 +55,25 @@ export interface LineItemResponseFacts extends LetterFacts {
 /** (d) Reply to a specific objection: each named line is either supported by the documents or conceded. */
 export function draftLineItemResponse(facts: LineItemResponseFacts): Draft {
   const view = baseView(facts);
-  const row = (f: LineItemFinding) => ({ description: f.description, amount: view.money(f.amount), credit: f.credit ? view.money(f.credit) : '' });
+  const row = (f: LineItemFinding) => ({
+    description: f.description,
+    amount: view.money(f.amount),
+    credit: f.credit ? view.money(f.credit) : '',
+  });
   const conceded = facts.findings.filter((f) => f.credit).map(row);
-  if (conceded.length > 0 && !facts.creditNote) throw new Error('A conceded line needs the credit note that goes with it');
+  if (conceded.length > 0 && !facts.creditNote)
+    throw new Error('A conceded line needs the credit note that goes with it');
   const data = {
-    ...view, dueBy: view.deadline(facts.remainderDueBy), conceded,
+    ...view,
+    dueBy: view.deadline(facts.remainderDueBy),
+    conceded,
     supported: facts.findings.filter((f) => !f.credit).map(row),
-    creditNote: conceded.length && facts.creditNote ? { number: facts.creditNote.number, total: view.money(facts.creditNote.total) } : undefined,
-    fullAndFinal: Boolean(facts.fullAndFinal), memo: facts.fullAndFinal?.memo,
+    creditNote:
+      conceded.length && facts.creditNote
+        ? { number: facts.creditNote.number, total: view.money(facts.creditNote.total) }
+        : undefined,
+    fullAndFinal: Boolean(facts.fullAndFinal),
+    memo: facts.fullAndFinal?.memo,
   };
   return { kind: 'line_item_response', ...renderLetter(template, data), attachments: attachmentsOf(facts.documents) };
 }

@@ -7,16 +7,21 @@ import { formatDeadlineTime } from './format.js';
 import type { Draft, Organisation } from './types.js';
 
 const kindLabels: Record<CaseKind, string> = {
-  short_payment: 'short payment', dispute: 'dispute', both: 'short payment and dispute',
+  short_payment: 'short payment',
+  dispute: 'dispute',
+  both: 'short payment and dispute',
 };
 
 const deadlineLabels: Record<string, string> = {
-  written_response: 'Send the written response', written_response_hard_limit: 'Latest date for the written response',
-  stripe_evidence: 'Submit the Stripe dispute evidence', remaining_balance: 'Remaining balance due from the client',
+  written_response: 'Send the written response',
+  written_response_hard_limit: 'Latest date for the written response',
+  stripe_evidence: 'Submit the Stripe dispute evidence',
+  remaining_balance: 'Remaining balance due from the client',
 };
 
 const template: LetterTemplate = {
-  subject: '<%= it.fullAndFinal ? "Urgent: " : "" %><%= it.customerName %>, invoice <%= it.invoiceNumber %>: <%= it.kindLabel %> of <%= it.disputed %>',
+  subject:
+    '<%= it.fullAndFinal ? "Urgent: " : "" %><%= it.customerName %>, invoice <%= it.invoiceNumber %>: <%= it.kindLabel %> of <%= it.disputed %>',
   body: `Hello,
 
 <%= it.customerName %> has <%= it.summary %> invoice <%= it.invoiceNumber %> (<%= it.total %>). Paid so far: <%= it.paid %>. Unpaid remainder: <%= it.disputed %>.
@@ -58,11 +63,20 @@ export function draftOwnerAlert(f: OwnerAlertFacts): Draft {
   const money = (m: Money) => formatMoney(m, locale);
   const summary = { short_payment: 'paid part of', dispute: 'disputed', both: 'paid part of and disputed' }[f.kind];
   const data = {
-    customerName: f.customerName, invoiceNumber: f.invoiceNumber, kindLabel: kindLabels[f.kind], summary,
-    total: money(f.total), paid: money(f.paid), disputed: money(f.disputed), fullAndFinal: f.fullAndFinalMemo,
-    deadlines: f.deadlines.filter((d) => d.kind === 'deadline').map((d) => ({
-      label: deadlineLabels[d.name] ?? d.name, at: formatDeadlineTime(d.at, locale, f.org.zone),
-    })),
+    customerName: f.customerName,
+    invoiceNumber: f.invoiceNumber,
+    kindLabel: kindLabels[f.kind],
+    summary,
+    total: money(f.total),
+    paid: money(f.paid),
+    disputed: money(f.disputed),
+    fullAndFinal: f.fullAndFinalMemo,
+    deadlines: f.deadlines
+      .filter((d) => d.kind === 'deadline')
+      .map((d) => ({
+        label: deadlineLabels[d.name] ?? d.name,
+        at: formatDeadlineTime(d.at, locale, f.org.zone),
+      })),
   };
   return { kind: 'owner_alert', ...renderLetter(template, data), attachments: [] };
 }

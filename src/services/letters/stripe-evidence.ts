@@ -7,7 +7,12 @@ import { baseView, formatDay } from './format.js';
 import type { LetterFacts, LetterKind } from './types.js';
 
 export type StripeTextEvidenceField =
-  | 'product_description' | 'customer_name' | 'customer_email_address' | 'service_date' | 'uncategorized_text' | 'refund_refusal_explanation';
+  | 'product_description'
+  | 'customer_name'
+  | 'customer_email_address'
+  | 'service_date'
+  | 'uncategorized_text'
+  | 'refund_refusal_explanation';
 export type StripeFileEvidenceField = 'service_documentation' | 'customer_communication' | 'uncategorized_file';
 
 export interface StripeEvidenceDraft {
@@ -15,7 +20,11 @@ export interface StripeEvidenceDraft {
   /** Plain text to upload (purpose `dispute_evidence`) and pass as `evidence.customer_communication`. */
   readonly customerCommunication: string;
   /** Stripe takes one file per field, so an activity merges the documents mapped to the same field. */
-  readonly attachments: readonly { readonly documentId: string; readonly name: string; readonly field: StripeFileEvidenceField }[];
+  readonly attachments: readonly {
+    readonly documentId: string;
+    readonly name: string;
+    readonly field: StripeFileEvidenceField;
+  }[];
 }
 
 export interface StripeEvidenceFacts extends LetterFacts {
@@ -25,15 +34,25 @@ export interface StripeEvidenceFacts extends LetterFacts {
 }
 
 const fieldFor: Record<CaseDocumentKind, StripeFileEvidenceField> = {
-  invoice: 'service_documentation', signed_estimate: 'service_documentation', sow: 'service_documentation', delivery_receipt: 'service_documentation',
-  photo: 'service_documentation', project_record: 'service_documentation',
-  scope_confirmation: 'customer_communication', rate_confirmation: 'customer_communication', other: 'uncategorized_file',
+  invoice: 'service_documentation',
+  signed_estimate: 'service_documentation',
+  sow: 'service_documentation',
+  delivery_receipt: 'service_documentation',
+  photo: 'service_documentation',
+  project_record: 'service_documentation',
+  scope_confirmation: 'customer_communication',
+  rate_confirmation: 'customer_communication',
+  other: 'uncategorized_file',
 };
 
 const correspondenceLabels: Record<StripeEvidenceFacts['correspondence'][number]['kind'], string> = {
-  client_objection: 'Client objected to the invoice', partial_payment_receipt: 'We sent a receipt for the partial payment',
-  first_response: 'We sent a written response and supporting documents', vague_objection_reply: 'We asked the client which item they dispute',
-  line_item_response: 'We answered each disputed line item', final_notice: 'We sent a final notice', owner_alert: 'Internal alert',
+  client_objection: 'Client objected to the invoice',
+  partial_payment_receipt: 'We sent a receipt for the partial payment',
+  first_response: 'We sent a written response and supporting documents',
+  vague_objection_reply: 'We asked the client which item they dispute',
+  line_item_response: 'We answered each disputed line item',
+  final_notice: 'We sent a final notice',
+  owner_alert: 'Internal alert',
 };
 
 const uncategorized: LetterTemplate = {
@@ -65,7 +84,9 @@ export function draftStripeEvidence(facts: StripeEvidenceFacts): StripeEvidenceD
   const view = baseView(facts);
   const responded = facts.correspondence.find((c) => c.kind === 'first_response' || c.kind === 'line_item_response');
   const data = {
-    ...view, service: facts.serviceDescription, serviceDate: view.day(facts.serviceDate),
+    ...view,
+    service: facts.serviceDescription,
+    serviceDate: view.day(facts.serviceDate),
     correspondence: facts.correspondence.map((c) => ({ at: view.deadline(c.at), label: correspondenceLabels[c.kind] })),
     respondedOn: responded && view.deadline(responded.at),
   };
@@ -79,6 +100,10 @@ export function draftStripeEvidence(facts: StripeEvidenceFacts): StripeEvidenceD
   return {
     fields,
     customerCommunication: renderLetter(communication, data).text,
-    attachments: facts.documents.map((d: CaseDocument) => ({ documentId: d.id, name: d.name, field: fieldFor[d.kind] })),
+    attachments: facts.documents.map((d: CaseDocument) => ({
+      documentId: d.id,
+      name: d.name,
+      field: fieldFor[d.kind],
+    })),
   };
 }

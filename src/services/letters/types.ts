@@ -2,7 +2,12 @@ import type { CaseDocument, CaseKind } from '../../domain/case.js';
 import type { Money } from '../../domain/money.js';
 
 export type LetterKind =
-  | 'partial_payment_receipt' | 'first_response' | 'vague_objection_reply' | 'line_item_response' | 'final_notice' | 'owner_alert';
+  | 'partial_payment_receipt'
+  | 'first_response'
+  | 'vague_objection_reply'
+  | 'line_item_response'
+  | 'final_notice'
+  | 'owner_alert';
 
 export interface Attachment {
   readonly documentId: string;

@@ -49,12 +49,22 @@ export interface AttachmentSource {
 
 export function createOutbox(db: Database, transport: MailTransport, attachments: AttachmentSource) {
   async function enqueue(m: OutboxMessage): Promise<OutboxRow> {
-    await db.insert(emailOutbox).values({
-      idempotencyKey: m.key, caseId: m.caseId ?? null, toAddress: m.to, replyTo: m.replyTo ?? null,
-      subject: m.subject, text: m.text, html: m.html, attachments: m.attachments, redeliverUntil: m.redeliverUntil ?? null,
-      // The sender's own first attempt holds the lease: no sweep sends it meanwhile.
-      nextAttemptAt: m.redeliverUntil ? new Date(Date.now() + leaseMs(1)) : null,
-    }).onConflictDoNothing({ target: emailOutbox.idempotencyKey });
+    await db
+      .insert(emailOutbox)
+      .values({
+        idempotencyKey: m.key,
+        caseId: m.caseId ?? null,
+        toAddress: m.to,
+        replyTo: m.replyTo ?? null,
+        subject: m.subject,
+        text: m.text,
+        html: m.html,
+        attachments: m.attachments,
+        redeliverUntil: m.redeliverUntil ?? null,
+        // The sender's own first attempt holds the lease: no sweep sends it meanwhile.
+        nextAttemptAt: m.redeliverUntil ? new Date(Date.now() + leaseMs(1)) : null,
+      })
+      .onConflictDoNothing({ target: emailOutbox.idempotencyKey });
     const [row] = await db.select().from(emailOutbox).where(eq(emailOutbox.idempotencyKey, m.key));
     return row!;
   }
@@ -66,20 +76,42 @@ export function createOutbox(db: Database, transport: MailTransport, attachments
    */
   async function deliver(row: OutboxRow, secretLinks: readonly string[] = []): Promise<OutboxRow> {
     if (row.status === 'sent') return row;
-    const files = await Promise.all((row.attachments as OutboxMessage['attachments']).map((a) => attachments.load(a.documentId)));
+    const files = await Promise.all(
+      (row.attachments as OutboxMessage['attachments']).map((a) => attachments.load(a.documentId)),
+    );
     try {
       // The Message-ID derives from the key, so a resend after a crash between SMTP and the update is recognisable.
       const { messageId } = await transport.send({
         messageId: `<${Buffer.from(row.idempotencyKey).toString('base64url').slice(0, 120)}@shortfall>`,
-        to: row.toAddress, ...(row.replyTo ? { replyTo: row.replyTo } : {}), subject: row.subject, text: row.text, html: row.html,
+        to: row.toAddress,
+        ...(row.replyTo ? { replyTo: row.replyTo } : {}),
+        subject: row.subject,
+        text: row.text,
+        html: row.html,
         attachments: files.map((f) => ({ filename: f.name, contentType: f.contentType, content: f.content })),
       });
-      const redacted = transport.kind === 'smtp' && secretLinks.length > 0 ? { text: redactLinks(row.text, secretLinks), html: redactLinks(row.html, secretLinks) } : {};
-      const [sent] = await db.update(emailOutbox).set({ status: 'sent', messageId, sentAt: new Date(), attempts: row.attempts + 1, lastError: null, ...redacted })
-        .where(and(eq(emailOutbox.id, row.id))).returning();
+      const redacted =
+        transport.kind === 'smtp' && secretLinks.length > 0
+          ? { text: redactLinks(row.text, secretLinks), html: redactLinks(row.html, secretLinks) }
+          : {};
+      const [sent] = await db
+        .update(emailOutbox)
+        .set({
+          status: 'sent',
+          messageId,
+          sentAt: new Date(),
+          attempts: row.attempts + 1,
+          lastError: null,
+          ...redacted,
+        })
+        .where(and(eq(emailOutbox.id, row.id)))
+        .returning();
       return sent!;
     } catch (err) {
-      await db.update(emailOutbox).set({ attempts: row.attempts + 1, lastError: err instanceof Error ? err.message : String(err) }).where(eq(emailOutbox.id, row.id));
+      await db
+        .update(emailOutbox)
+        .set({ attempts: row.attempts + 1, lastError: err instanceof Error ? err.message : String(err) })
+        .where(eq(emailOutbox.id, row.id));
       throw err;
     }
   }
@@ -92,19 +124,36 @@ export function createOutbox(db: Database, transport: MailTransport, attachments
    */
   async function redeliverDue(nowMs: number = Date.now()): Promise<{ sent: number; failed: number }> {
     const now = new Date(nowMs);
-    const due = await db.select().from(emailOutbox)
-      .where(and(ne(emailOutbox.status, 'sent'), gt(emailOutbox.redeliverUntil, now), lte(emailOutbox.nextAttemptAt, now)))
-      .orderBy(asc(emailOutbox.nextAttemptAt)).limit(50);
+    const due = await db
+      .select()
+      .from(emailOutbox)
+      .where(
+        and(ne(emailOutbox.status, 'sent'), gt(emailOutbox.redeliverUntil, now), lte(emailOutbox.nextAttemptAt, now)),
+      )
+      .orderBy(asc(emailOutbox.nextAttemptAt))
+      .limit(50);
     let sent = 0;
     let failed = 0;
     for (const row of due) {
       // Leased from the claim, not the sweep's start: a sweep works through its rows one at a time.
       const claimedAt = Math.max(nowMs, Date.now());
-      const claimed = await db.update(emailOutbox).set({ attempts: row.attempts + 1, nextAttemptAt: new Date(claimedAt + leaseMs(row.attempts + 1)) })
-        .where(and(eq(emailOutbox.id, row.id), eq(emailOutbox.nextAttemptAt, row.nextAttemptAt!), ne(emailOutbox.status, 'sent'))).returning({ id: emailOutbox.id });
+      const claimed = await db
+        .update(emailOutbox)
+        .set({ attempts: row.attempts + 1, nextAttemptAt: new Date(claimedAt + leaseMs(row.attempts + 1)) })
+        .where(
+          and(
+            eq(emailOutbox.id, row.id),
+            eq(emailOutbox.nextAttemptAt, row.nextAttemptAt!),
+            ne(emailOutbox.status, 'sent'),
+          ),
+        )
+        .returning({ id: emailOutbox.id });
       if (claimed.length === 0) continue;
       // deliver() counts the attempt from the row as read: the claim's bump is that same attempt.
-      await deliver(row).then(() => sent++, () => failed++);
+      await deliver(row).then(
+        () => sent++,
+        () => failed++,
+      );
     }
     return { sent, failed };
   }

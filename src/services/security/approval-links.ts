@@ -3,15 +3,31 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
-const Claims = z.object({ jti: z.string().min(16), caseId: z.string(), workflowId: z.string(), version: z.number().int().positive(), exp: z.number().int() });
+const Claims = z.object({
+  jti: z.string().min(16),
+  caseId: z.string(),
+  workflowId: z.string(),
+  version: z.number().int().positive(),
+  exp: z.number().int(),
+});
 export type ApprovalClaims = z.infer<typeof Claims>;
 
-export type TokenCheck = { ok: true; claims: ApprovalClaims } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired'; claims?: ApprovalClaims };
+export type TokenCheck =
+  | { ok: true; claims: ApprovalClaims }
+  | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired'; claims?: ApprovalClaims };
 
 const sign = (secret: string, body: string) => createHmac('sha256', secret).update(`approval.v1.${body}`).digest();
 
-export function issueApprovalToken(secret: string, c: Omit<ApprovalClaims, 'jti' | 'exp'>, opts: { nowMs: number; ttlMs: number }): { token: string; claims: ApprovalClaims } {
-  const claims: ApprovalClaims = { ...c, jti: randomBytes(16).toString('base64url'), exp: Math.floor((opts.nowMs + opts.ttlMs) / 1000) };
+export function issueApprovalToken(
+  secret: string,
+  c: Omit<ApprovalClaims, 'jti' | 'exp'>,
+  opts: { nowMs: number; ttlMs: number },
+): { token: string; claims: ApprovalClaims } {
+  const claims: ApprovalClaims = {
+    ...c,
+    jti: randomBytes(16).toString('base64url'),
+    exp: Math.floor((opts.nowMs + opts.ttlMs) / 1000),
+  };
   const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
   return { token: `${body}.${sign(secret, body).toString('base64url')}`, claims };
 }
@@ -21,7 +37,8 @@ export function checkApprovalToken(secret: string, token: string, nowMs: number)
   if (!body || !sig || extra !== undefined) return { ok: false, reason: 'malformed' };
   const expected = sign(secret, body);
   const given = Buffer.from(sig, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad_signature' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'bad_signature' };
   let parsed: ApprovalClaims;
   try {
     parsed = Claims.parse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));

@@ -12,7 +12,8 @@ export function parseKeyRing(spec: string): KeyRing {
   for (const part of spec.split(',')) {
     const [keyId, b64] = part.split(':');
     const key = Buffer.from(b64 ?? '', 'base64');
-    if (!keyId || key.length !== 32) throw new Error(`encryption key "${keyId ?? ''}" must be 32 bytes, base64-encoded`);
+    if (!keyId || key.length !== 32)
+      throw new Error(`encryption key "${keyId ?? ''}" must be 32 bytes, base64-encoded`);
     keys.set(keyId, key);
   }
   const activeKeyId = spec.split(':')[0]!;

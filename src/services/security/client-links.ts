@@ -7,14 +7,19 @@ import { z } from 'zod';
 const Claims = z.object({ caseId: z.uuid(), letter: z.string().min(1).max(200), exp: z.number().int() });
 export type ClientLinkClaims = z.infer<typeof Claims>;
 
-export type ClientLinkCheck = { ok: true; claims: ClientLinkClaims } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' };
+export type ClientLinkCheck =
+  { ok: true; claims: ClientLinkClaims } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' };
 
 /** A client answers a letter within weeks, not hours: the link lasts 60 days, one answer per letter. */
 export const CLIENT_LINK_TTL_MS = 60 * 24 * 3_600_000;
 
 const sign = (secret: string, body: string) => createHmac('sha256', secret).update(`respond.v1.${body}`).digest();
 
-export function issueClientLink(secret: string, c: Omit<ClientLinkClaims, 'exp'>, opts: { nowMs: number; ttlMs: number }): string {
+export function issueClientLink(
+  secret: string,
+  c: Omit<ClientLinkClaims, 'exp'>,
+  opts: { nowMs: number; ttlMs: number },
+): string {
   const claims: ClientLinkClaims = { ...c, exp: Math.floor((opts.nowMs + opts.ttlMs) / 1000) };
   const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
   return `${body}.${sign(secret, body).toString('base64url')}`;
@@ -25,7 +30,8 @@ export function checkClientLink(secret: string, token: string, nowMs: number): C
   if (!body || !sig || extra !== undefined) return { ok: false, reason: 'malformed' };
   const expected = sign(secret, body);
   const given = Buffer.from(sig, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad_signature' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'bad_signature' };
   let claims: ClientLinkClaims;
   try {
     claims = Claims.parse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));

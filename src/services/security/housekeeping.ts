@@ -29,17 +29,48 @@ export type PurgeCounts = Record<keyof typeof retentionMs, number> & { readonly 
 export async function purgeExpiredSecrets(db: Database, nowMs: number): Promise<PurgeCounts> {
   const before = (ms: number) => new Date(nowMs - ms);
   const count = (rows: unknown[]) => rows.length;
-  const spent = (t: { expiresAt: PgColumn; usedAt: PgColumn }, ms: number) => or(lte(t.expiresAt, before(ms)), and(isNotNull(t.usedAt), lte(t.usedAt, before(ms))));
+  const spent = (t: { expiresAt: PgColumn; usedAt: PgColumn }, ms: number) =>
+    or(lte(t.expiresAt, before(ms)), and(isNotNull(t.usedAt), lte(t.usedAt, before(ms))));
   const deleted = {
-    sessions: count(await db.delete(sessions).where(lte(sessions.expiresAt, before(retentionMs.sessions))).returning({ id: sessions.id })),
-    signInTokens: count(await db.delete(signInTokens).where(spent(signInTokens, retentionMs.signInTokens)).returning({ id: signInTokens.tokenHash })),
-    oauthStates: count(await db.delete(oauthStates).where(spent(oauthStates, retentionMs.oauthStates)).returning({ id: oauthStates.state })),
-    pendingGrants: count(await db.delete(pendingGrants).where(spent(pendingGrants, retentionMs.pendingGrants)).returning({ id: pendingGrants.id })),
-    approvalTokens: count(await db.delete(approvalTokens).where(lte(approvalTokens.expiresAt, before(retentionMs.approvalTokens))).returning({ id: approvalTokens.jti })),
+    sessions: count(
+      await db
+        .delete(sessions)
+        .where(lte(sessions.expiresAt, before(retentionMs.sessions)))
+        .returning({ id: sessions.id }),
+    ),
+    signInTokens: count(
+      await db
+        .delete(signInTokens)
+        .where(spent(signInTokens, retentionMs.signInTokens))
+        .returning({ id: signInTokens.tokenHash }),
+    ),
+    oauthStates: count(
+      await db
+        .delete(oauthStates)
+        .where(spent(oauthStates, retentionMs.oauthStates))
+        .returning({ id: oauthStates.state }),
+    ),
+    pendingGrants: count(
+      await db
+        .delete(pendingGrants)
+        .where(spent(pendingGrants, retentionMs.pendingGrants))
+        .returning({ id: pendingGrants.id }),
+    ),
+    approvalTokens: count(
+      await db
+        .delete(approvalTokens)
+        .where(lte(approvalTokens.expiresAt, before(retentionMs.approvalTokens)))
+        .returning({ id: approvalTokens.jti }),
+    ),
   };
   // A grant that expired unused still holds sealed tokens; they go now, its row (for the message) after a day.
-  const grantsWiped = count(await db.update(pendingGrants).set({ sealed: '' })
-    .where(and(lte(pendingGrants.expiresAt, new Date(nowMs)), ne(pendingGrants.sealed, ''))).returning({ id: pendingGrants.id }));
+  const grantsWiped = count(
+    await db
+      .update(pendingGrants)
+      .set({ sealed: '' })
+      .where(and(lte(pendingGrants.expiresAt, new Date(nowMs)), ne(pendingGrants.sealed, '')))
+      .returning({ id: pendingGrants.id }),
+  );
   return { ...deleted, grantsWiped };
 }
 
@@ -48,7 +79,10 @@ export async function purgeExpiredSecrets(db: Database, nowMs: number): Promise<
  * holds the process open; stop() clears it and waits for a sweep in flight, so the database closes after it.
  */
 export function startHousekeeping(deps: {
-  db: Database; logger: Logger; now?: () => number; intervalMs?: number;
+  db: Database;
+  logger: Logger;
+  now?: () => number;
+  intervalMs?: number;
   /** Runs first in every sweep, while expired secrets are still there to act on (choices left to expire). */
   before?: () => Promise<unknown>;
 }): { stop(): Promise<void> } {
@@ -63,8 +97,12 @@ export function startHousekeeping(deps: {
     }
   };
   const sweep = () => {
-    running ??= before().then(() => purgeExpiredSecrets(deps.db, now()))
-      .then((counts) => log.info(counts, 'expired secrets purged'), (err: unknown) => log.error({ err }, 'purging expired secrets failed'))
+    running ??= before()
+      .then(() => purgeExpiredSecrets(deps.db, now()))
+      .then(
+        (counts) => log.info(counts, 'expired secrets purged'),
+        (err: unknown) => log.error({ err }, 'purging expired secrets failed'),
+      )
       .finally(() => (running = undefined));
   };
   sweep();

@@ -20,8 +20,12 @@ export async function resolveSecrets(config: SecretSettings): Promise<z.infer<ty
   try {
     stored = Stored.parse(JSON.parse(await readFile(file, 'utf8')));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${file} is unreadable; restore it or set ENCRYPTION_KEYS and APP_SECRET`, { cause: err });
-    stored = { encryptionKeys: `local1:${randomBytes(32).toString('base64')}`, appSecret: randomBytes(32).toString('base64url') };
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(`${file} is unreadable; restore it or set ENCRYPTION_KEYS and APP_SECRET`, { cause: err });
+    stored = {
+      encryptionKeys: `local1:${randomBytes(32).toString('base64')}`,
+      appSecret: randomBytes(32).toString('base64url'),
+    };
     await mkdir(config.dataDir, { recursive: true });
     await writeFile(file, JSON.stringify(stored, null, 2), { mode: 0o600, flag: 'wx' });
   }

@@ -2,7 +2,12 @@
 // anything a crash left unapplied. Decisions come from src/domain; this file only loads their inputs.
 import { and, eq, inArray } from 'drizzle-orm';
 import { caseKey } from '../../domain/case.js';
-import { detectShortPayment, type DetectionPolicy, type DetectionResult, type InvoiceState } from '../../domain/detection.js';
+import {
+  detectShortPayment,
+  type DetectionPolicy,
+  type DetectionResult,
+  type InvoiceState,
+} from '../../domain/detection.js';
 import { detectStripeDispute } from '../../domain/dispute-detection.js';
 import type { Database } from '../db/index.js';
 import { chargeDisputes, invoices } from '../db/schema.js';
@@ -20,27 +25,52 @@ interface Decision {
 
 function toAction(s: LedgerScope, d: Decision): CaseAction | undefined {
   const { result: r, trigger } = d;
-  const base = { reason: r.reason, connectionId: s.connectionId, trigger, ...(d.ledgerConnectionId && { ledgerConnectionId: d.ledgerConnectionId }) };
+  const base = {
+    reason: r.reason,
+    connectionId: s.connectionId,
+    trigger,
+    ...(d.ledgerConnectionId && { ledgerConnectionId: d.ledgerConnectionId }),
+  };
   if (r.kind === 'none') return undefined;
   if (r.kind === 'resolve') return { kind: 'resolve', caseKey: r.caseKey, ...base };
   return { kind: r.kind, caseKey: r.caseKey, facts: r.facts, ...base };
 }
 
-async function decideInvoices(db: Database, s: LedgerScope, ids: readonly string[], policy: DetectionPolicy, today: string): Promise<Decision[]> {
+async function decideInvoices(
+  db: Database,
+  s: LedgerScope,
+  ids: readonly string[],
+  policy: DetectionPolicy,
+  today: string,
+): Promise<Decision[]> {
   const states = [...(await loadInvoiceStates(db, s, ids)).values()];
-  const running = await runningCasesByKey(db, states.map((st) => caseKey({ invoice: st.invoice.ref })));
+  const running = await runningCasesByKey(
+    db,
+    states.map((st) => caseKey({ invoice: st.invoice.ref })),
+  );
   return states.map((st) => {
     const open = running.get(caseKey({ invoice: st.invoice.ref }));
-    return { trigger: { invoiceId: st.invoice.ref.id }, result: detectShortPayment(st, open && toOpenCase(open), today, policy) };
+    return {
+      trigger: { invoiceId: st.invoice.ref.id },
+      result: detectShortPayment(st, open && toOpenCase(open), today, policy),
+    };
   });
 }
 
-async function decideDispute(db: Database, s: LedgerScope, disputeId: string, policy: DetectionPolicy): Promise<Decision | undefined> {
+async function decideDispute(
+  db: Database,
+  s: LedgerScope,
+  disputeId: string,
+  policy: DetectionPolicy,
+): Promise<Decision | undefined> {
   const dispute = await loadDispute(db, s, disputeId);
   if (!dispute) return undefined;
   // A charge Stripe holds no invoice for may have paid one in the organisation's QuickBooks or Xero (a payment
   // link, a card terminal): the chargeback then belongs to that invoice's case.
-  const elsewhere = !dispute.invoice && dispute.charge ? await ledgerInvoicesPaidLike(db, s, dispute.charge, policy.matchWindowDays) : [];
+  const elsewhere =
+    !dispute.invoice && dispute.charge
+      ? await ledgerInvoicesPaidLike(db, s, dispute.charge, policy.matchWindowDays)
+      : [];
   const ledger: InvoiceState[] = dispute.invoice
     ? [...(await loadInvoiceStates(db, s, [dispute.invoice.id])).values()]
     : elsewhere.flatMap((l) => l.states);
@@ -49,7 +79,9 @@ async function decideDispute(db: Database, s: LedgerScope, disputeId: string, po
   const first = detectStripeDispute(dispute, ctx, policy);
   const key = first.caseKey!;
   const open = (await runningCasesByKey(db, [key])).get(key);
-  const linked = !dispute.invoice ? elsewhere.find((l) => l.states.some((st) => caseKey({ invoice: st.invoice.ref }) === key)) : undefined;
+  const linked = !dispute.invoice
+    ? elsewhere.find((l) => l.states.some((st) => caseKey({ invoice: st.invoice.ref }) === key))
+    : undefined;
   return {
     trigger: { disputeId },
     result: detectStripeDispute(dispute, { ...ctx, ...(open && { openCase: toOpenCase(open) }) }, policy),
@@ -58,10 +90,19 @@ async function decideDispute(db: Database, s: LedgerScope, disputeId: string, po
 }
 
 /** `today` (YYYY-MM-DD) dates what counts as old history: short payments last paid long before it open no case. */
-export async function detectPending(db: Database, s: LedgerScope, policy: DetectionPolicy, today: string): Promise<CaseAction[]> {
-  const pendingInvoices = await db.select({ id: invoices.externalId }).from(invoices)
+export async function detectPending(
+  db: Database,
+  s: LedgerScope,
+  policy: DetectionPolicy,
+  today: string,
+): Promise<CaseAction[]> {
+  const pendingInvoices = await db
+    .select({ id: invoices.externalId })
+    .from(invoices)
     .where(and(eq(invoices.connectionId, s.connectionId), eq(invoices.detectionPending, true)));
-  const pendingDisputes = await db.select({ id: chargeDisputes.externalId }).from(chargeDisputes)
+  const pendingDisputes = await db
+    .select({ id: chargeDisputes.externalId })
+    .from(chargeDisputes)
     .where(and(eq(chargeDisputes.connectionId, s.connectionId), eq(chargeDisputes.detectionPending, true)));
   // An instalment is missed by time passing, not by a ledger change: invoices on a plan are looked at every pass.
   const ids = [...new Set([...pendingInvoices.map((r) => r.id), ...(await invoicesOnPlan(db, s))])];
@@ -70,17 +111,31 @@ export async function detectPending(db: Database, s: LedgerScope, policy: Detect
     const d = await decideDispute(db, s, id, policy);
     if (d) decisions.push(d);
   }
-  await clearPending(db, s.connectionId, decisions.filter((d) => d.result.kind === 'none').map((d) => d.trigger));
+  await clearPending(
+    db,
+    s.connectionId,
+    decisions.filter((d) => d.result.kind === 'none').map((d) => d.trigger),
+  );
   return decisions.flatMap((d) => toAction(s, d) ?? []);
 }
 
-export async function clearPending(db: Database, connectionId: string, triggers: readonly CaseTrigger[]): Promise<void> {
+export async function clearPending(
+  db: Database,
+  connectionId: string,
+  triggers: readonly CaseTrigger[],
+): Promise<void> {
   const invoiceIds = triggers.flatMap((t) => ('invoiceId' in t ? [t.invoiceId] : []));
   const disputeIds = triggers.flatMap((t) => ('disputeId' in t ? [t.disputeId] : []));
   if (invoiceIds.length > 0) {
-    await db.update(invoices).set({ detectionPending: false }).where(and(eq(invoices.connectionId, connectionId), inArray(invoices.externalId, invoiceIds)));
+    await db
+      .update(invoices)
+      .set({ detectionPending: false })
+      .where(and(eq(invoices.connectionId, connectionId), inArray(invoices.externalId, invoiceIds)));
   }
   if (disputeIds.length > 0) {
-    await db.update(chargeDisputes).set({ detectionPending: false }).where(and(eq(chargeDisputes.connectionId, connectionId), inArray(chargeDisputes.externalId, disputeIds)));
+    await db
+      .update(chargeDisputes)
+      .set({ detectionPending: false })
+      .where(and(eq(chargeDisputes.connectionId, connectionId), inArray(chargeDisputes.externalId, disputeIds)));
   }
 }

@@ -11,7 +11,10 @@ import { createCaseStarter, type CaseStarter } from '../cases/starter.js';
 import { markDeauthorized } from '../connections/deauthorize.js';
 import { listActiveByAccounts } from '../connections/records.js';
 import {
-  connectionSyncWorkflowId, reconnectedSignal, syncNowSignal, type ConnectionSyncWorkflow,
+  connectionSyncWorkflowId,
+  reconnectedSignal,
+  syncNowSignal,
+  type ConnectionSyncWorkflow,
 } from '../../../workflows/connection-sync/definitions.js';
 
 export interface SyncDispatcherDeps {
@@ -30,16 +33,28 @@ export function createSyncDispatcher(d: SyncDispatcherDeps) {
   const cases = d.cases ?? createCaseStarter({ db: d.db, client: d.client, taskQueue: d.taskQueue });
   const now = d.now ?? Date.now;
   const log = d.logger?.child({ module: 'sync.dispatch' });
-  const options = (connectionId: string) => ({ workflowId: connectionSyncWorkflowId(connectionId), taskQueue: d.taskQueue, args: [{ connectionId }] as [{ connectionId: string }] });
+  const options = (connectionId: string) => ({
+    workflowId: connectionSyncWorkflowId(connectionId),
+    taskQueue: d.taskQueue,
+    args: [{ connectionId }] as [{ connectionId: string }],
+  });
 
   /** Starts the connection's sync if it is not running, and asks it to sync now either way. */
   async function syncNow(connectionId: string): Promise<void> {
-    await d.client.workflow.signalWithStart<ConnectionSyncWorkflow, []>('connectionSyncWorkflow', { ...options(connectionId), signal: syncNowSignal, signalArgs: [] });
+    await d.client.workflow.signalWithStart<ConnectionSyncWorkflow, []>('connectionSyncWorkflow', {
+      ...options(connectionId),
+      signal: syncNowSignal,
+      signalArgs: [],
+    });
   }
 
   /** After the owner reconnects: the sync resumes the connection's cases and syncs at once. */
   async function reconnected(connectionId: string): Promise<void> {
-    await d.client.workflow.signalWithStart<ConnectionSyncWorkflow, []>('connectionSyncWorkflow', { ...options(connectionId), signal: reconnectedSignal, signalArgs: [] });
+    await d.client.workflow.signalWithStart<ConnectionSyncWorkflow, []>('connectionSyncWorkflow', {
+      ...options(connectionId),
+      signal: reconnectedSignal,
+      signalArgs: [],
+    });
   }
 
   /** After a disconnect: the sync has nothing left to read, even if it was parked waiting for a reconnect. */
@@ -53,9 +68,16 @@ export function createSyncDispatcher(d: SyncDispatcherDeps) {
 
   /** Every step is safe to repeat, so the inbox may retry an event that failed half way. */
   async function disconnectWithdrawn(event: NormalizedWebhookEvent): Promise<number> {
-    const ids = await markDeauthorized(d.db, { provider: event.provider, accountId: event.accountId, at: new Date(event.occurredAt) }, new Date(now()));
+    const ids = await markDeauthorized(
+      d.db,
+      { provider: event.provider, accountId: event.accountId, at: new Date(event.occurredAt) },
+      new Date(now()),
+    );
     for (const connectionId of ids) {
-      log?.warn({ connectionId, provider: event.provider, eventId: event.eventId }, 'connection deauthorized at the provider');
+      log?.warn(
+        { connectionId, provider: event.provider, eventId: event.eventId },
+        'connection deauthorized at the provider',
+      );
       await stop(connectionId);
       // Without the ledger a case cannot see payments: it pauses its payment clocks and tells the owner.
       await cases.signalConnectionBroken(connectionId, deauthorizedReason);
@@ -64,7 +86,10 @@ export function createSyncDispatcher(d: SyncDispatcherDeps) {
   }
 
   /** The webhook inbox's onEvents: disconnects withdrawn grants, then one syncNow per connection the other events concern. */
-  async function onWebhookEvents(provider: ProviderKey, events: readonly NormalizedWebhookEvent[]): Promise<{ woken: number; disconnected: number }> {
+  async function onWebhookEvents(
+    provider: ProviderKey,
+    events: readonly NormalizedWebhookEvent[],
+  ): Promise<{ woken: number; disconnected: number }> {
     let disconnected = 0;
     for (const event of events.filter(withdrawsAccess)) disconnected += await disconnectWithdrawn(event);
     const accounts = [...new Set(events.filter((e) => !withdrawsAccess(e)).map((e) => e.accountId))];

@@ -3,7 +3,10 @@ import type { Connection } from '../connections/types.js';
 import type { CaseStarter } from '../cases/starter.js';
 import type { SyncDispatcher } from './dispatch.js';
 
-export function connectionLifecycle(dispatcher: Pick<SyncDispatcher, 'syncNow' | 'reconnected' | 'stop'>, cases: Pick<CaseStarter, 'signalConnectionBroken' | 'signalConnectionRestored'>) {
+export function connectionLifecycle(
+  dispatcher: Pick<SyncDispatcher, 'syncNow' | 'reconnected' | 'stop'>,
+  cases: Pick<CaseStarter, 'signalConnectionBroken' | 'signalConnectionRestored'>,
+) {
   return {
     async onConnected(c: Connection, restored: boolean): Promise<void> {
       if (!restored) return dispatcher.syncNow(c.id);

@@ -5,7 +5,10 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../db/index.js';
 import { connections } from '../db/schema.js';
 
-export async function resumeSyncs(db: Database, dispatcher: { syncNow(connectionId: string): Promise<void> }): Promise<number> {
+export async function resumeSyncs(
+  db: Database,
+  dispatcher: { syncNow(connectionId: string): Promise<void> },
+): Promise<number> {
   const active = await db.select({ id: connections.id }).from(connections).where(eq(connections.status, 'active'));
   for (const c of active) await dispatcher.syncNow(c.id);
   return active.length;

@@ -19,14 +19,26 @@ import { upsertBatch } from './upsert.js';
 // between UTC and the organisation's zone do not matter.
 const utcDay = (at: Date) => at.toISOString().slice(0, 10);
 
-const deletedIds = (list: readonly { status: string; ref: { id: string } }[]) => list.filter((r) => r.status === 'deleted').map((r) => r.ref.id);
+const deletedIds = (list: readonly { status: string; ref: { id: string } }[]) =>
+  list.filter((r) => r.status === 'deleted').map((r) => r.ref.id);
 
-async function flagForDetection(tx: Database, connectionId: string, invoiceIds: readonly string[], disputeIds: readonly string[]): Promise<void> {
+async function flagForDetection(
+  tx: Database,
+  connectionId: string,
+  invoiceIds: readonly string[],
+  disputeIds: readonly string[],
+): Promise<void> {
   if (invoiceIds.length > 0) {
-    await tx.update(invoices).set({ detectionPending: true }).where(and(eq(invoices.connectionId, connectionId), inArray(invoices.externalId, [...new Set(invoiceIds)])));
+    await tx
+      .update(invoices)
+      .set({ detectionPending: true })
+      .where(and(eq(invoices.connectionId, connectionId), inArray(invoices.externalId, [...new Set(invoiceIds)])));
   }
   if (disputeIds.length > 0) {
-    await tx.update(chargeDisputes).set({ detectionPending: true }).where(and(eq(chargeDisputes.connectionId, connectionId), inArray(chargeDisputes.externalId, [...disputeIds])));
+    await tx
+      .update(chargeDisputes)
+      .set({ detectionPending: true })
+      .where(and(eq(chargeDisputes.connectionId, connectionId), inArray(chargeDisputes.externalId, [...disputeIds])));
   }
 }
 
@@ -39,15 +51,26 @@ async function lockConnection(tx: Database, connectionId: string): Promise<Ledge
 }
 
 async function store(tx: Database, connectionId: string, batch: ChangeBatch, at: Date): Promise<void> {
-  const unapplied = await invoicesNamedBy(tx, connectionId, { payments: deletedIds(batch.payments), creditNotes: deletedIds(batch.creditNotes) });
+  const unapplied = await invoicesNamedBy(tx, connectionId, {
+    payments: deletedIds(batch.payments),
+    creditNotes: deletedIds(batch.creditNotes),
+  });
   await upsertBatch(tx, connectionId, batch, at);
-  await flagForDetection(tx, connectionId, [...touchedInvoiceIds(batch), ...unapplied], batch.disputes.map((d) => d.ref.id));
+  await flagForDetection(
+    tx,
+    connectionId,
+    [...touchedInvoiceIds(batch), ...unapplied],
+    batch.disputes.map((d) => d.ref.id),
+  );
 }
 
 /** The detection policy with the tolerances the connection's organisation set for itself. */
 async function organisationPolicy(tx: Database, connectionId: string, base: DetectionPolicy): Promise<DetectionPolicy> {
-  const [row] = await tx.select({ tolerances: organisations.tolerances }).from(connections)
-    .innerJoin(organisations, eq(organisations.id, connections.organisationId)).where(eq(connections.id, connectionId));
+  const [row] = await tx
+    .select({ tolerances: organisations.tolerances })
+    .from(connections)
+    .innerJoin(organisations, eq(organisations.id, connections.organisationId))
+    .where(eq(connections.id, connectionId));
   return row ? withTolerances(base, row.tolerances) : base;
 }
 
@@ -73,7 +96,10 @@ export function createSyncStore(deps: SyncStoreDeps) {
       const scope = await lockConnection(tx, connectionId);
       const at = new Date(now());
       await store(tx, connectionId, batch, at);
-      await tx.update(connections).set({ syncCursor: batch.checkpoint, lastSyncAt: at, lastError: null, updatedAt: at }).where(eq(connections.id, connectionId));
+      await tx
+        .update(connections)
+        .set({ syncCursor: batch.checkpoint, lastSyncAt: at, lastError: null, updatedAt: at })
+        .where(eq(connections.id, connectionId));
       return detectPending(tx, scope, await organisationPolicy(tx, connectionId, policy), utcDay(at));
     });
   }
@@ -84,18 +110,29 @@ export function createSyncStore(deps: SyncStoreDeps) {
       const { batch: repairs, scanned, repaired } = await recordsToRepair(tx, connectionId, batch);
       const at = new Date(now());
       await store(tx, connectionId, repairs, at);
-      return { actions: await detectPending(tx, scope, await organisationPolicy(tx, connectionId, policy), utcDay(at)), scanned, repaired };
+      return {
+        actions: await detectPending(tx, scope, await organisationPolicy(tx, connectionId, policy), utcDay(at)),
+        scanned,
+        repaired,
+      };
     });
   }
 
   async function recordReconciliation(connectionId: string, r: ReconciliationResult): Promise<void> {
-    await db.update(connections)
-      .set({ lastReconciledAt: new Date(r.at), lastReconciledScanned: r.scanned, lastReconciledRepaired: r.repaired, updatedAt: new Date(now()) })
+    await db
+      .update(connections)
+      .set({
+        lastReconciledAt: new Date(r.at),
+        lastReconciledScanned: r.scanned,
+        lastReconciledRepaired: r.repaired,
+        updatedAt: new Date(now()),
+      })
       .where(eq(connections.id, connectionId));
   }
 
   /** The case starter has acted on these; their records need no detection until the next change. */
-  const acknowledge = (connectionId: string, triggers: readonly CaseTrigger[]) => clearPending(db, connectionId, triggers);
+  const acknowledge = (connectionId: string, triggers: readonly CaseTrigger[]) =>
+    clearPending(db, connectionId, triggers);
 
   return { applyBatch, reconcileBatch, recordReconciliation, acknowledge };
 }

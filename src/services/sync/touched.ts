@@ -3,9 +3,11 @@
 import type { ChangeBatch } from '../../../integrations/types.js';
 
 export function touchedInvoiceIds(batch: Pick<ChangeBatch, 'invoices' | 'payments' | 'creditNotes'>): string[] {
-  return [...new Set([
-    ...batch.invoices.map((i) => i.ref.id),
-    ...batch.payments.flatMap((p) => p.applications.map((a) => a.invoice.id)),
-    ...batch.creditNotes.flatMap((c) => c.allocations.map((a) => a.invoice.id)),
-  ])];
+  return [
+    ...new Set([
+      ...batch.invoices.map((i) => i.ref.id),
+      ...batch.payments.flatMap((p) => p.applications.map((a) => a.invoice.id)),
+      ...batch.creditNotes.flatMap((c) => c.allocations.map((a) => a.invoice.id)),
+    ]),
+  ];
 }

@@ -41,23 +41,48 @@ const broken: ConnectionBrokenEvent[] = [];
 
 beforeAll(async () => {
   [h, dir, qb, stripeSim] = await Promise.all([
-    openPglite(), mkdtemp(path.join(os.tmpdir(), 'shortfall-broken-')), startHarness(), startStripeSimulator({ rateLimit: { opsPerSecond: 1000 } }),
+    openPglite(),
+    mkdtemp(path.join(os.tmpdir(), 'shortfall-broken-')),
+    startHarness(),
+    startStripeSimulator({ rateLimit: { opsPerSecond: 1000 } }),
   ]);
   ({ organisationId } = await seedOrganisation(h.db));
   vault = createConnectionVault({ db: h.db, keyRing: testKeyRing(), onBroken: (e) => void broken.push(e) });
-  const stripe = createStripeServices({ secretKey: stripeSim.admin.platform.secretKey, connectClientId: stripeSim.admin.platform.clientId, baseUrl: stripeSim.url });
-  const registry = createProviderRegistry({
-    quickbooks: (c) => createQuickbooksProvider({ ...c, baseUrl: qb.sim.url }),
-    xero: () => { throw new Error('Xero is not configured in this test'); },
-    stripe: () => stripe.services,
-  }, {
-    quickbooks: { clientId: qb.client.clientId, clientSecret: qb.client.clientSecret, environment: 'sandbox', webhookVerifierToken: undefined },
-    stripe: { secretKey: stripeSim.admin.platform.secretKey, connectClientId: stripeSim.admin.platform.clientId, webhookSecret: undefined },
+  const stripe = createStripeServices({
+    secretKey: stripeSim.admin.platform.secretKey,
+    connectClientId: stripeSim.admin.platform.clientId,
+    baseUrl: stripeSim.url,
   });
+  const registry = createProviderRegistry(
+    {
+      quickbooks: (c) => createQuickbooksProvider({ ...c, baseUrl: qb.sim.url }),
+      xero: () => {
+        throw new Error('Xero is not configured in this test');
+      },
+      stripe: () => stripe.services,
+    },
+    {
+      quickbooks: {
+        clientId: qb.client.clientId,
+        clientSecret: qb.client.clientSecret,
+        environment: 'sandbox',
+        webhookVerifierToken: undefined,
+      },
+      stripe: {
+        secretKey: stripeSim.admin.platform.secretKey,
+        connectClientId: stripeSim.admin.platform.clientId,
+        webhookSecret: undefined,
+      },
+    },
+  );
   docs = createDocumentStore(h.db, dir);
   acts = createCaseActivities({
-    db: h.db, outbox: createOutbox(h.db, createMailTransport({ from: 'Shortfall <cases@shortfall.test>' }), docs), approvals: createApprovalStore(h.db, 's'.repeat(40)),
-    documents: docs, publicUrl: 'https://app.shortfall.test', replyDomain: 'replies.shortfall.test',
+    db: h.db,
+    outbox: createOutbox(h.db, createMailTransport({ from: 'Shortfall <cases@shortfall.test>' }), docs),
+    approvals: createApprovalStore(h.db, 's'.repeat(40)),
+    documents: docs,
+    publicUrl: 'https://app.shortfall.test',
+    replyDomain: 'replies.shortfall.test',
     // The production wiring (src/app/deps.ts): fresh auth from the vault on every call.
     ...connectionPorts(vault, registry),
   });
@@ -72,22 +97,69 @@ const usd = (minor: number) => ({ minor, currency: 'USD' });
 
 /** A QuickBooks connection to the simulated company, with a short-paid invoice ($300 of $400) and a case on it. */
 async function quickbooksCase(name: string, tokens = qb.tokens) {
-  const invoice = qb.sim.admin.addInvoice(qb.realmId, { customerId: qb.customerId, txnDate: '2026-04-02', lines: [{ description: 'Design', unitPrice: 300 }, { description: 'Hosting', unitPrice: 100 }] });
-  qb.sim.admin.addPayment(qb.realmId, { customerId: qb.customerId, amount: 300, applications: [{ invoiceId: invoice.Id, amount: 300 }] });
+  const invoice = qb.sim.admin.addInvoice(qb.realmId, {
+    customerId: qb.customerId,
+    txnDate: '2026-04-02',
+    lines: [
+      { description: 'Design', unitPrice: 300 },
+      { description: 'Hosting', unitPrice: 100 },
+    ],
+  });
+  qb.sim.admin.addPayment(qb.realmId, {
+    customerId: qb.customerId,
+    amount: 300,
+    applications: [{ invoiceId: invoice.Id, amount: 300 }],
+  });
   // One company, one organisation: each test connects it again, which stores that test's tokens on the same row.
-  const { connection } = await vault.connect({ organisationId, provider: 'quickbooks', accountId: qb.realmId, name, tokens });
+  const { connection } = await vault.connect({
+    organisationId,
+    provider: 'quickbooks',
+    accountId: qb.realmId,
+    name,
+    tokens,
+  });
   const caseKey = `invoice/quickbooks/${qb.realmId}/${invoice.Id}`;
-  const [c] = await h.db.insert(cases).values({ organisationId, caseKey, workflowId: `case/${caseKey}`, connectionId: connection.id, kind: 'short_payment', status: 'open', currency: 'USD' }).returning();
+  const [c] = await h.db
+    .insert(cases)
+    .values({
+      organisationId,
+      caseKey,
+      workflowId: `case/${caseKey}`,
+      connectionId: connection.id,
+      kind: 'short_payment',
+      status: 'open',
+      currency: 'USD',
+    })
+    .returning();
   const caseId = c!.id;
   return {
-    connectionId: connection.id, caseId, invoiceId: invoice.Id,
-    credit: { key: `${caseId}/credit/1`, caseId, connectionId: connection.id, invoiceId: invoice.Id, currency: 'USD', memo: 'Conceded', lines: [{ lineId: '2', description: 'Hosting', amount: usd(10_000) }] },
-    pdf: { key: `${caseId}/invoice-pdf`, caseId, connectionId: connection.id, invoiceId: invoice.Id, invoiceNumber: invoice.DocNumber ?? invoice.Id },
+    connectionId: connection.id,
+    caseId,
+    invoiceId: invoice.Id,
+    credit: {
+      key: `${caseId}/credit/1`,
+      caseId,
+      connectionId: connection.id,
+      invoiceId: invoice.Id,
+      currency: 'USD',
+      memo: 'Conceded',
+      lines: [{ lineId: '2', description: 'Hosting', amount: usd(10_000) }],
+    },
+    pdf: {
+      key: `${caseId}/invoice-pdf`,
+      caseId,
+      connectionId: connection.id,
+      invoiceId: invoice.Id,
+      invoiceNumber: invoice.DocNumber ?? invoice.Id,
+    },
   };
 }
 
 async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(ApplicationFailure);
   return e as ApplicationFailure;
 }
@@ -139,7 +211,10 @@ describe('QuickBooks case activities on a broken connection', () => {
 
   it('fail at once as connection.disconnected once the owner disconnected', async () => {
     const granted = qb.sim.admin.grantTokens(qb.client.clientId, qb.realmId);
-    const k = await quickbooksCase('Disconnected', { accessToken: granted.access_token, refreshToken: granted.refresh_token });
+    const k = await quickbooksCase('Disconnected', {
+      accessToken: granted.access_token,
+      refreshToken: granted.refresh_token,
+    });
     await vault.disconnect(k.connectionId, qb.oauth());
 
     expectFinal(await failureOf(acts.postCreditNote(k.credit)), disconnectedFailureType);
@@ -154,7 +229,13 @@ describe('QuickBooks case activities on a broken connection', () => {
     expectFinal(await failureOf(acts.postCreditNote(k.credit)), authFailureType);
 
     const granted = qb.sim.admin.grantTokens(qb.client.clientId, qb.realmId);
-    await vault.connect({ organisationId, provider: 'quickbooks', accountId: qb.realmId, name: 'Reconnected', tokens: { accessToken: granted.access_token, refreshToken: granted.refresh_token } });
+    await vault.connect({
+      organisationId,
+      provider: 'quickbooks',
+      accountId: qb.realmId,
+      name: 'Reconnected',
+      tokens: { accessToken: granted.access_token, refreshToken: granted.refresh_token },
+    });
     const posted = await acts.postCreditNote(k.credit);
     expect(await acts.postCreditNote(k.credit)).toEqual(posted); // a retried activity finds the same note
 
@@ -168,14 +249,24 @@ describe('Stripe evidence on a broken connection', () => {
   it('stages and submits nothing, failing at once as integration.auth', async () => {
     const s = stripeSim.admin.scenarios.chargeback();
     const { connection } = await vault.connect({
-      organisationId, provider: 'stripe', accountId: s.accountId, name: 'Harbour Stripe', credential: 'api_key',
+      organisationId,
+      provider: 'stripe',
+      accountId: s.accountId,
+      name: 'Harbour Stripe',
+      credential: 'api_key',
       tokens: { accessToken: stripeSim.admin.issueRestrictedKey(s.accountId), scope: restrictedKeyScope },
     });
     await vault.markNeedsReconnect(connection.id, 'Stripe refused the key');
     const before = stripeSim.admin.requests().length;
     const evidence = { key: `case/${s.disputeId}/stripe/stage/1`, connectionId: connection.id, disputeId: s.disputeId };
 
-    expectFinal(await failureOf(acts.stageStripeEvidence({ ...evidence, fields: { product_description: 'Annual retainer' }, documentIds: [] })), authFailureType, 'needs_reconnect');
+    expectFinal(
+      await failureOf(
+        acts.stageStripeEvidence({ ...evidence, fields: { product_description: 'Annual retainer' }, documentIds: [] }),
+      ),
+      authFailureType,
+      'needs_reconnect',
+    );
     expectFinal(await failureOf(acts.submitStripeEvidence(evidence)), authFailureType, 'needs_reconnect');
 
     expect(stripeSim.admin.requests()).toHaveLength(before);

@@ -32,17 +32,54 @@ const input = shortPaymentInput();
 let caseId: string;
 
 beforeAll(async () => {
-  [h, smtp, dir] = await Promise.all([openPglite(), startSmtpServer(), mkdtemp(path.join(os.tmpdir(), 'shortfall-docs-'))]);
+  [h, smtp, dir] = await Promise.all([
+    openPglite(),
+    startSmtpServer(),
+    mkdtemp(path.join(os.tmpdir(), 'shortfall-docs-')),
+  ]);
   const [org] = await h.db.insert(organisations).values({ name: 'Brightside Design' }).returning();
-  const [conn] = await h.db.insert(connections).values({ organisationId: org!.id, provider: 'quickbooks', accountId: 'realm-1', name: 'Brightside QBO' }).returning();
-  const [c] = await h.db.insert(cases).values({ organisationId: org!.id, caseKey: input.caseKey, workflowId: `case/${input.caseKey}`, connectionId: conn!.id, kind: 'short_payment', status: 'open', currency: 'USD' }).returning();
+  const [conn] = await h.db
+    .insert(connections)
+    .values({ organisationId: org!.id, provider: 'quickbooks', accountId: 'realm-1', name: 'Brightside QBO' })
+    .returning();
+  const [c] = await h.db
+    .insert(cases)
+    .values({
+      organisationId: org!.id,
+      caseKey: input.caseKey,
+      workflowId: `case/${input.caseKey}`,
+      connectionId: conn!.id,
+      kind: 'short_payment',
+      status: 'open',
+      currency: 'USD',
+    })
+    .returning();
   caseId = c!.id;
   docs = createDocumentStore(h.db, dir);
-  await docs.save({ id: '6d9c0f5e-1111-4222-8333-444455556666', caseId, kind: 'sow', name: 'Signed SOW.pdf', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4 sow') });
-  const outbox = createOutbox(h.db, createMailTransport({ smtpUrl: smtp.url, from: 'Shortfall <cases@shortfall.test>' }), docs);
+  await docs.save({
+    id: '6d9c0f5e-1111-4222-8333-444455556666',
+    caseId,
+    kind: 'sow',
+    name: 'Signed SOW.pdf',
+    contentType: 'application/pdf',
+    content: Buffer.from('%PDF-1.4 sow'),
+  });
+  const outbox = createOutbox(
+    h.db,
+    createMailTransport({ smtpUrl: smtp.url, from: 'Shortfall <cases@shortfall.test>' }),
+    docs,
+  );
   acts = createCaseActivities({
-    db: h.db, outbox, approvals: createApprovalStore(h.db, secret), documents: docs, publicUrl: 'https://app.shortfall.test', replyDomain: 'replies.shortfall.test',
-    ledger: async () => ledger, evidence: async () => { throw new Error('no Stripe in this test'); },
+    db: h.db,
+    outbox,
+    approvals: createApprovalStore(h.db, secret),
+    documents: docs,
+    publicUrl: 'https://app.shortfall.test',
+    replyDomain: 'replies.shortfall.test',
+    ledger: async () => ledger,
+    evidence: async () => {
+      throw new Error('no Stripe in this test');
+    },
   });
 });
 afterAll(async () => {
@@ -52,26 +89,53 @@ afterAll(async () => {
 });
 
 const request = (over: Partial<LetterRequest>): LetterRequest => ({
-  kind: 'first_response', caseId, organisation: input.organisation, invoice: input.invoice!, payments: input.payments,
-  paid: { minor: 60_000, currency: 'USD' }, balance: { minor: 40_000, currency: 'USD' }, documents: input.documents, paymentDueBy: '2026-12-22T04:59:59.999Z', ...over,
+  kind: 'first_response',
+  caseId,
+  organisation: input.organisation,
+  invoice: input.invoice!,
+  payments: input.payments,
+  paid: { minor: 60_000, currency: 'USD' },
+  balance: { minor: 40_000, currency: 'USD' },
+  documents: input.documents,
+  paymentDueBy: '2026-12-22T04:59:59.999Z',
+  ...over,
 });
 
 describe('email', () => {
   it('sends a client email once per key, with its attachments, over real SMTP', async () => {
-    const mail = { key: `${caseId}/send/1`, caseId, to: 'pay@harbor.example', subject: 'Invoice 1001', text: 'Hello', html: '<p>Hello</p>', replyToCase: true, attachments: [{ documentId: '6d9c0f5e-1111-4222-8333-444455556666', name: 'Signed SOW.pdf' }] };
+    const mail = {
+      key: `${caseId}/send/1`,
+      caseId,
+      to: 'pay@harbor.example',
+      subject: 'Invoice 1001',
+      text: 'Hello',
+      html: '<p>Hello</p>',
+      replyToCase: true,
+      attachments: [{ documentId: '6d9c0f5e-1111-4222-8333-444455556666', name: 'Signed SOW.pdf' }],
+    };
     const first = await acts.sendEmail(mail);
     const second = await acts.sendEmail(mail);
     expect(second.messageId).toBe(first.messageId);
     const received = smtp.messages.filter((m) => m.subject === 'Invoice 1001');
     expect(received).toHaveLength(1);
-    expect(received[0]!.attachments.map((a) => [a.filename, a.content.toString()])).toEqual([['Signed SOW.pdf', '%PDF-1.4 sow']]);
+    expect(received[0]!.attachments.map((a) => [a.filename, a.content.toString()])).toEqual([
+      ['Signed SOW.pdf', '%PDF-1.4 sow'],
+    ]);
     // Replies come back to this case through the inbound-mail endpoint.
     expect(received[0]!.replyTo?.text).toBe(`case+${caseId}@replies.shortfall.test`);
   });
 
   it('records a failed delivery and retries it with the same key', async () => {
     const broken = createOutbox(h.db, createMailTransport({ smtpUrl: 'smtp://127.0.0.1:1', from: 'x@y.z' }), docs);
-    const m = { key: `${caseId}/retry`, caseId, to: 'a@b.c', subject: 'Retry me', text: 't', html: 'h', attachments: [] };
+    const m = {
+      key: `${caseId}/retry`,
+      caseId,
+      to: 'a@b.c',
+      subject: 'Retry me',
+      text: 't',
+      html: 'h',
+      attachments: [],
+    };
     await expect(broken.send(m)).rejects.toThrow();
     const [row] = await h.db.select().from(emailOutbox).where(eq(emailOutbox.idempotencyKey, m.key));
     expect(row).toMatchObject({ status: 'pending', attempts: 1, lastError: expect.any(String) });
@@ -80,8 +144,21 @@ describe('email', () => {
   });
 
   it('asks the owner to approve with a signed, expiring, single-use link', async () => {
-    const draft = { subject: 'Invoice 1001: payment received', text: 'Dear Harbor Cafe', html: '<p>Dear Harbor Cafe</p>', attachments: [] };
-    const req = { key: `${caseId}/approval/1`, caseId, workflowId: 'case/x', version: 1, kind: 'first_response' as const, draft, organisation: input.organisation };
+    const draft = {
+      subject: 'Invoice 1001: payment received',
+      text: 'Dear Harbor Cafe',
+      html: '<p>Dear Harbor Cafe</p>',
+      attachments: [],
+    };
+    const req = {
+      key: `${caseId}/approval/1`,
+      caseId,
+      workflowId: 'case/x',
+      version: 1,
+      kind: 'first_response' as const,
+      draft,
+      organisation: input.organisation,
+    };
     await acts.requestApproval(req);
     await acts.requestApproval(req);
     const mails = smtp.messages.filter((m) => m.subject === 'Approve: Invoice 1001: payment received');
@@ -91,11 +168,21 @@ describe('email', () => {
     const token = decodeURIComponent(/approvals\/(\S+)/.exec(mails[0]!.text!)![1]!);
     const check = checkApprovalToken(secret, token, Date.now());
     expect(check).toMatchObject({ ok: true, claims: { caseId, workflowId: 'case/x', version: 1 } });
-    expect(checkApprovalToken(secret, token, Date.now() + 8 * 86_400_000)).toMatchObject({ ok: false, reason: 'expired' });
+    expect(checkApprovalToken(secret, token, Date.now() + 8 * 86_400_000)).toMatchObject({
+      ok: false,
+      reason: 'expired',
+    });
   });
 
   it('alerts the owner with a link to the case and the not-legal-advice line', async () => {
-    await acts.notifyOwner({ key: `${caseId}/owner/ff`, caseId, organisation: input.organisation, kind: 'full_and_final', subject: 'Urgent: full and final payment', detail: 'Object in writing today.' });
+    await acts.notifyOwner({
+      key: `${caseId}/owner/ff`,
+      caseId,
+      organisation: input.organisation,
+      kind: 'full_and_final',
+      subject: 'Urgent: full and final payment',
+      detail: 'Object in writing today.',
+    });
     const m = smtp.messages.find((x) => x.subject === 'Urgent: full and final payment')!;
     expect(m.text).toContain(`https://app.shortfall.test/cases/${caseId}`);
     expect(m.text).toContain('Not legal advice.');
@@ -104,32 +191,60 @@ describe('email', () => {
 
 describe('case records', () => {
   it('writes each audit event once and keeps the case row current', async () => {
-    const e = { key: `${caseId}/audit/opened`, caseId, kind: 'case_opened', actor: 'shortfall', data: { paid: 60_000 } };
+    const e = {
+      key: `${caseId}/audit/opened`,
+      caseId,
+      kind: 'case_opened',
+      actor: 'shortfall',
+      data: { paid: 60_000 },
+    };
     await acts.recordAudit(e);
     await acts.recordAudit(e);
     expect(await h.db.select().from(auditEvents).where(eq(auditEvents.caseId, caseId))).toHaveLength(1);
-    await acts.projectCase({ caseId, status: 'awaiting_approval', paid: { minor: 60_000, currency: 'USD' }, disputed: { minor: 40_000, currency: 'USD' }, nextDeadline: '2026-12-09T22:00:00.000Z' });
+    await acts.projectCase({
+      caseId,
+      status: 'awaiting_approval',
+      paid: { minor: 60_000, currency: 'USD' },
+      disputed: { minor: 40_000, currency: 'USD' },
+      nextDeadline: '2026-12-09T22:00:00.000Z',
+    });
     const [row] = await h.db.select().from(cases).where(eq(cases.id, caseId));
-    expect(row).toMatchObject({ status: 'awaiting_approval', paidMinor: 60_000, disputedMinor: 40_000, nextDeadline: new Date('2026-12-09T22:00:00.000Z') });
+    expect(row).toMatchObject({
+      status: 'awaiting_approval',
+      paidMinor: 60_000,
+      disputedMinor: 40_000,
+      nextDeadline: new Date('2026-12-09T22:00:00.000Z'),
+    });
   });
 });
 
 describe('letters', () => {
   it('renders the first response from facts: partial payment only, the deadline and the documents', async () => {
-    const d = await acts.draftLetter(request({ fullAndFinal: { payment: input.payments[0]!.ref, memo: 'Full and final payment', matched: 'full and final' } }));
+    const d = await acts.draftLetter(
+      request({
+        fullAndFinal: { payment: input.payments[0]!.ref, memo: 'Full and final payment', matched: 'full and final' },
+      }),
+    );
     expect(d.text).toContain('$600.00');
     expect(d.text).toContain('$400.00');
     expect(d.text).toMatch(/partial payment/i);
     // The workflow's own list, plus the document uploaded to the case that the workflow had not heard of.
-    expect(d.attachments).toEqual([{ documentId: 'doc-sow', name: 'Signed SOW.pdf' }, { documentId: '6d9c0f5e-1111-4222-8333-444455556666', name: 'Signed SOW.pdf' }]);
+    expect(d.attachments).toEqual([
+      { documentId: 'doc-sow', name: 'Signed SOW.pdf' },
+      { documentId: '6d9c0f5e-1111-4222-8333-444455556666', name: 'Signed SOW.pdf' },
+    ]);
     expect(d.text).not.toContain('Not legal advice');
   });
 
   it('renders a concession that names the credit note and says it is not an admission', async () => {
-    const d = await acts.draftLetter(request({
-      kind: 'concession', balance: { minor: 25_000, currency: 'USD' }, objection: { summary: 'Signage was late', lineIds: ['l3'], receivedAt: '2026-12-10T15:00:00Z' },
-      concession: { lines: [{ lineId: 'l3', amount: { minor: 15_000, currency: 'USD' } }] },
-    }));
+    const d = await acts.draftLetter(
+      request({
+        kind: 'concession',
+        balance: { minor: 25_000, currency: 'USD' },
+        objection: { summary: 'Signage was late', lineIds: ['l3'], receivedAt: '2026-12-10T15:00:00Z' },
+        concession: { lines: [{ lineId: 'l3', amount: { minor: 15_000, currency: 'USD' } }] },
+      }),
+    );
     expect(d.text).toContain('Signage');
     expect(d.text).toContain('$150.00');
     expect(d.text).toMatch(/not an admission/i);
@@ -137,12 +252,22 @@ describe('letters', () => {
   });
 
   it('refuses to render a letter that lacks the deadline it must state', async () => {
-    await expect(acts.draftLetter(request({ kind: 'final_notice' }))).rejects.toThrow('a first response date is required');
+    await expect(acts.draftLetter(request({ kind: 'final_notice' }))).rejects.toThrow(
+      'a first response date is required',
+    );
   });
 });
 
 describe('ledger writes', () => {
-  const posting = () => ({ key: `${caseId}/credit/1`, caseId, connectionId: 'c', invoiceId: 'inv-1001', currency: 'USD', memo: 'Conceded', lines: [{ lineId: 'l3', description: 'Signage', amount: { minor: 15_000, currency: 'USD' } }] });
+  const posting = () => ({
+    key: `${caseId}/credit/1`,
+    caseId,
+    connectionId: 'c',
+    invoiceId: 'inv-1001',
+    currency: 'USD',
+    memo: 'Conceded',
+    lines: [{ lineId: 'l3', description: 'Signage', amount: { minor: 15_000, currency: 'USD' } }],
+  });
 
   it('posts a credit note once per key', async () => {
     const a = await acts.postCreditNote(posting());
@@ -164,8 +289,14 @@ describe('ledger writes', () => {
 });
 
 describe('invoice PDF', () => {
-  it('stores the ledger\'s invoice PDF with the case once, for letters to attach', async () => {
-    const req = { key: `${caseId}/invoice-pdf`, caseId, connectionId: 'c', invoiceId: 'inv-1001', invoiceNumber: '1001' };
+  it("stores the ledger's invoice PDF with the case once, for letters to attach", async () => {
+    const req = {
+      key: `${caseId}/invoice-pdf`,
+      caseId,
+      connectionId: 'c',
+      invoiceId: 'inv-1001',
+      invoiceNumber: '1001',
+    };
     const first = await acts.attachInvoicePdf(req);
     expect(await acts.attachInvoicePdf(req)).toEqual(first);
     expect(first.name).toBe('Invoice 1001.pdf');
@@ -177,13 +308,47 @@ describe('invoice PDF', () => {
 describe('evidence pack', () => {
   it('builds a readable PDF once and stores it with the case documents', async () => {
     const view = {
-      caseId, status: 'final_notice' as const, paid: { minor: 60_000, currency: 'USD' }, disputed: { minor: 40_000, currency: 'USD' }, conceded: { minor: 0, currency: 'USD' },
-      drafts: [{ version: 1, kind: 'first_response' as const, state: 'sent' as const, draftedAt: '2026-12-04T15:00:00Z', sentAt: '2026-12-05T15:00:00Z', content: { subject: 'Invoice 1001', text: 'We accept your payment as partial payment only.', html: '', attachments: [] } }],
-      deadlines: [], timeline: [{ at: '2026-12-04T15:00:00Z', kind: 'opened', summary: 'Short payment detected' }], ledgerConnected: true, lines: [],
-      account: caseAccount({ total: { minor: 100_000, currency: 'USD' }, payments: [{ ref: 'pay-1', amount: { minor: 60_000, currency: 'USD' }, date: '2026-12-04' }], credits: [], writeOffs: [] }),
+      caseId,
+      status: 'final_notice' as const,
+      paid: { minor: 60_000, currency: 'USD' },
+      disputed: { minor: 40_000, currency: 'USD' },
+      conceded: { minor: 0, currency: 'USD' },
+      drafts: [
+        {
+          version: 1,
+          kind: 'first_response' as const,
+          state: 'sent' as const,
+          draftedAt: '2026-12-04T15:00:00Z',
+          sentAt: '2026-12-05T15:00:00Z',
+          content: {
+            subject: 'Invoice 1001',
+            text: 'We accept your payment as partial payment only.',
+            html: '',
+            attachments: [],
+          },
+        },
+      ],
+      deadlines: [],
+      timeline: [{ at: '2026-12-04T15:00:00Z', kind: 'opened', summary: 'Short payment detected' }],
+      ledgerConnected: true,
+      lines: [],
+      account: caseAccount({
+        total: { minor: 100_000, currency: 'USD' },
+        payments: [{ ref: 'pay-1', amount: { minor: 60_000, currency: 'USD' }, date: '2026-12-04' }],
+        credits: [],
+        writeOffs: [],
+      }),
       evidencePack: {},
     };
-    const req = { key: `${caseId}/evidence-pack`, caseId, organisation: input.organisation, invoice: input.invoice!, payments: [{ ...input.payments[0]!, memo: 'full and final' }], view, documents: input.documents };
+    const req = {
+      key: `${caseId}/evidence-pack`,
+      caseId,
+      organisation: input.organisation,
+      invoice: input.invoice!,
+      payments: [{ ...input.payments[0]!, memo: 'full and final' }],
+      view,
+      documents: input.documents,
+    };
     const first = await acts.buildEvidencePack(req);
     const again = await acts.buildEvidencePack(req);
     expect(again).toEqual(first);
@@ -191,7 +356,17 @@ describe('evidence pack', () => {
     expect(pdf.content.subarray(0, 5).toString()).toBe('%PDF-');
     const text = pdfText(pdf.content);
     expect(pdf.contentType).toBe('application/pdf');
-    for (const s of ['Evidence pack', 'Ledger statement', 'Amount claimed (still owed): $400.00', 'Chronology', 'memo: "full and final"', 'partial payment only', 'Exhibit 1: Signed SOW.pdf', 'Not legal advice']) expect(text).toContain(s);
+    for (const s of [
+      'Evidence pack',
+      'Ledger statement',
+      'Amount claimed (still owed): $400.00',
+      'Chronology',
+      'memo: "full and final"',
+      'partial payment only',
+      'Exhibit 1: Signed SOW.pdf',
+      'Not legal advice',
+    ])
+      expect(text).toContain(s);
     expect((await docs.listForCase(caseId)).filter((d) => d.kind === 'evidence_pack')).toHaveLength(1);
   });
 });

@@ -22,7 +22,11 @@ let h: DatabaseHandle;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 let dir: string;
 beforeAll(async () => {
-  [h, smtp, dir] = await Promise.all([openPglite(), startSmtpServer(), mkdtemp(path.join(os.tmpdir(), 'shortfall-alert-'))]);
+  [h, smtp, dir] = await Promise.all([
+    openPglite(),
+    startSmtpServer(),
+    mkdtemp(path.join(os.tmpdir(), 'shortfall-alert-')),
+  ]);
 });
 afterAll(async () => {
   await smtp.close();
@@ -30,7 +34,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const outboxAt = (smtpUrl: string) => createOutbox(h.db, createMailTransport({ smtpUrl, from: 'Shortfall <alerts@shortfall.test>' }), createDocumentStore(h.db, dir));
+const outboxAt = (smtpUrl: string) =>
+  createOutbox(
+    h.db,
+    createMailTransport({ smtpUrl, from: 'Shortfall <alerts@shortfall.test>' }),
+    createDocumentStore(h.db, dir),
+  );
 
 function vaultWith(smtpUrl: string) {
   const outbox = outboxAt(smtpUrl);
@@ -44,15 +53,29 @@ describe('broken connection alert', () => {
     await h.db.insert(users).values({ organisationId, email: 'bookkeeper@brightside.example' });
     const vault = vaultWith(smtp.url);
     const provider = new FakeOAuthProvider('xero');
-    const { connection } = await vault.connect({ organisationId, provider: 'xero', accountId: 'tenant-1', name: 'Harbour Plumbing Ltd', tokens: provider.initialTokens(60_000) });
+    const { connection } = await vault.connect({
+      organisationId,
+      provider: 'xero',
+      accountId: 'tenant-1',
+      name: 'Harbour Plumbing Ltd',
+      tokens: provider.initialTokens(60_000),
+    });
     provider.failNextRefresh = new IntegrationError('auth', 'refused', { code: 'invalid_grant' });
-    await expect(vault.getFreshAuth(connection.id, provider)).rejects.toMatchObject({ details: { code: 'invalid_grant' } });
-    await expect(vault.getFreshAuth(connection.id, provider)).rejects.toMatchObject({ details: { code: 'needs_reconnect' } });
+    await expect(vault.getFreshAuth(connection.id, provider)).rejects.toMatchObject({
+      details: { code: 'invalid_grant' },
+    });
+    await expect(vault.getFreshAuth(connection.id, provider)).rejects.toMatchObject({
+      details: { code: 'needs_reconnect' },
+    });
 
     const mails = smtp.messages.filter((m) => m.subject === 'Reconnect Xero: Harbour Plumbing Ltd');
     const owner = (await h.db.select().from(users)).find((u) => u.id === userId)!.email;
-    expect(mails.map((m) => m.to && 'text' in m.to ? m.to.text : '').sort()).toEqual(['bookkeeper@brightside.example', owner].sort());
-    expect(mails[0]!.text).toContain('Shortfall can no longer reach Harbour Plumbing Ltd in Xero. The reason given: The provider refused the refresh token (invalid_grant).');
+    expect(mails.map((m) => (m.to && 'text' in m.to ? m.to.text : '')).sort()).toEqual(
+      ['bookkeeper@brightside.example', owner].sort(),
+    );
+    expect(mails[0]!.text).toContain(
+      'Shortfall can no longer reach Harbour Plumbing Ltd in Xero. The reason given: The provider refused the refresh token (invalid_grant).',
+    );
     expect(mails[0]!.text).toContain('new short payments are not detected');
     expect(mails[0]!.text).toContain('https://app.shortfall.test/connections');
     expect(mails[0]!.html).toContain('<a href="https://app.shortfall.test/connections">Reconnect Xero</a>');
@@ -62,13 +85,26 @@ describe('broken connection alert', () => {
     const { organisationId } = await seedOrganisation(h.db, 'Mail Down Ltd');
     const vault = vaultWith('smtp://127.0.0.1:1');
     const provider = new FakeOAuthProvider('quickbooks');
-    const { connection } = await vault.connect({ organisationId, provider: 'quickbooks', accountId: 'realm-7', name: 'Mail Down QBO', tokens: provider.initialTokens(60_000) });
-    expect(await vault.markNeedsReconnect(connection.id, 'QuickBooks answered 401')).toMatchObject({ connectionId: connection.id });
+    const { connection } = await vault.connect({
+      organisationId,
+      provider: 'quickbooks',
+      accountId: 'realm-7',
+      name: 'Mail Down QBO',
+      tokens: provider.initialTokens(60_000),
+    });
+    expect(await vault.markNeedsReconnect(connection.id, 'QuickBooks answered 401')).toMatchObject({
+      connectionId: connection.id,
+    });
     expect((await vault.get(connection.id)).status).toBe('needs_reconnect');
     const subject = 'Reconnect QuickBooks Online: Mail Down QBO';
     expect(smtp.messages.some((m) => m.subject === subject)).toBe(false);
     const [queued] = await h.db.select().from(emailOutbox).where(eq(emailOutbox.subject, subject));
-    expect(queued).toMatchObject({ status: 'pending', attempts: 1, redeliverUntil: expect.any(Date), nextAttemptAt: expect.any(Date) });
+    expect(queued).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      redeliverUntil: expect.any(Date),
+      nextAttemptAt: expect.any(Date),
+    });
     // The first attempt's lease: no sweep sends it while that attempt may still be running.
     const leased = queued!.nextAttemptAt!.getTime();
     expect(await outboxAt(smtp.url).redeliverDue(leased - 1)).toEqual({ sent: 0, failed: 0 });
@@ -89,7 +125,15 @@ describe('broken connection alert', () => {
     const [row] = await h.db.select().from(emailOutbox).where(eq(emailOutbox.subject, subject));
     expect(row).toMatchObject({ status: 'sent', attempts: 3 });
     // Past its redelivery window an unsent notice is left alone.
-    await a.enqueue({ key: 'stale-notice', to: 'ana@brightside.example', subject: 'Stale notice', text: 'x', html: '<p>x</p>', attachments: [], redeliverUntil: new Date(Date.now() + 60_000) });
+    await a.enqueue({
+      key: 'stale-notice',
+      to: 'ana@brightside.example',
+      subject: 'Stale notice',
+      text: 'x',
+      html: '<p>x</p>',
+      attachments: [],
+      redeliverUntil: new Date(Date.now() + 60_000),
+    });
     expect(await a.redeliverDue(Date.now() + 86_400_000)).toEqual({ sent: 0, failed: 0 });
     expect(smtp.messages.some((m) => m.subject === 'Stale notice')).toBe(false);
   });

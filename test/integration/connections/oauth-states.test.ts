@@ -33,14 +33,26 @@ describe('oauth state store', () => {
 
   it('refuses an unknown, expired or misbound state, and burns it on the first try', async () => {
     const store = createOAuthStateStore({ db: h.db, now });
-    expect(await store.consume({ state: 'made-up', userId, provider: 'xero' })).toEqual({ ok: false, reason: 'unknown' });
+    expect(await store.consume({ state: 'made-up', userId, provider: 'xero' })).toEqual({
+      ok: false,
+      reason: 'unknown',
+    });
 
     const stolen = await store.issue({ userId, provider: 'quickbooks' });
-    expect(await store.consume({ state: stolen, userId: otherUser, provider: 'quickbooks' })).toEqual({ ok: false, reason: 'mismatch' });
-    expect(await store.consume({ state: stolen, userId, provider: 'quickbooks' })).toEqual({ ok: false, reason: 'used' });
+    expect(await store.consume({ state: stolen, userId: otherUser, provider: 'quickbooks' })).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
+    expect(await store.consume({ state: stolen, userId, provider: 'quickbooks' })).toEqual({
+      ok: false,
+      reason: 'used',
+    });
 
     const crossed = await store.issue({ userId, provider: 'quickbooks' });
-    expect(await store.consume({ state: crossed, userId, provider: 'stripe' })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(await store.consume({ state: crossed, userId, provider: 'stripe' })).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
 
     const late = await store.issue({ userId, provider: 'stripe' });
     clock += 10 * 60_000;

@@ -20,18 +20,24 @@ afterAll(async () => {
 
 /** Two handles on the same database: on Postgres two pools (two sessions), on PGlite the one in-process client. */
 const engines: [string, () => Promise<[DatabaseHandle, DatabaseHandle]>][] = [
-  ['PGlite', async () => {
-    const h = await openPglite();
-    handles.push(h);
-    return [h, h];
-  }],
-  ['Postgres', async () => {
-    const url = await freshPostgresUrl();
-    const a = await openDatabase({ kind: 'postgres', url });
-    const b = await openDatabase({ kind: 'postgres', url });
-    handles.push(a, b);
-    return [a, b];
-  }],
+  [
+    'PGlite',
+    async () => {
+      const h = await openPglite();
+      handles.push(h);
+      return [h, h];
+    },
+  ],
+  [
+    'Postgres',
+    async () => {
+      const url = await freshPostgresUrl();
+      const a = await openDatabase({ kind: 'postgres', url });
+      const b = await openDatabase({ kind: 'postgres', url });
+      handles.push(a, b);
+      return [a, b];
+    },
+  ],
 ];
 
 describe.each(engines)('connection vault on %s', (_engine, open) => {
@@ -43,7 +49,13 @@ describe.each(engines)('connection vault on %s', (_engine, open) => {
     const vault = createConnectionVault({ db: a.db, ...deps });
     const other = createConnectionVault({ db: b.db, ...deps });
     const { organisationId } = await seedOrganisation(a.db);
-    const { connection } = await vault.connect({ organisationId, provider: 'quickbooks', accountId: 'realm-1', name: 'Brightside QBO', tokens: provider.initialTokens(expiresInMs) });
+    const { connection } = await vault.connect({
+      organisationId,
+      provider: 'quickbooks',
+      accountId: 'realm-1',
+      name: 'Brightside QBO',
+      tokens: provider.initialTokens(expiresInMs),
+    });
     return { db: a.db, vault, other, provider, broken, organisationId, connection };
   }
 
@@ -54,10 +66,21 @@ describe.each(engines)('connection vault on %s', (_engine, open) => {
     expect(JSON.stringify(row)).not.toContain('at-0');
     expect(JSON.stringify(row)).not.toContain('rt-0');
     expect(JSON.stringify(await vault.listByOrganisation(organisationId))).not.toContain('at-0');
-    expect(await vault.listByOrganisation(organisationId)).toEqual([expect.objectContaining({ id: connection.id, status: 'active', provider: 'quickbooks' })]);
+    expect(await vault.listByOrganisation(organisationId)).toEqual([
+      expect.objectContaining({ id: connection.id, status: 'active', provider: 'quickbooks' }),
+    ]);
     // The ciphertext is bound to its row: copied onto another connection it does not open.
-    const { connection: second } = await vault.connect({ organisationId, provider: 'quickbooks', accountId: 'realm-2', name: 'Second', tokens: { accessToken: 'x' } });
-    await db.update(connections).set({ tokenCiphertext: row!.tokenCiphertext, tokenKeyId: row!.tokenKeyId }).where(eq(connections.id, second.id));
+    const { connection: second } = await vault.connect({
+      organisationId,
+      provider: 'quickbooks',
+      accountId: 'realm-2',
+      name: 'Second',
+      tokens: { accessToken: 'x' },
+    });
+    await db
+      .update(connections)
+      .set({ tokenCiphertext: row!.tokenCiphertext, tokenKeyId: row!.tokenKeyId })
+      .where(eq(connections.id, second.id));
     await expect(vault.getFreshAuth(second.id, new FakeOAuthProvider())).rejects.toThrow();
   });
 
@@ -77,7 +100,10 @@ describe.each(engines)('connection vault on %s', (_engine, open) => {
   it('refreshes once for two concurrent callers, and both get the new token', async () => {
     const { vault, other, provider, connection } = await setup(MINUTE);
     provider.refreshDelayMs = 150;
-    const [first, second] = await Promise.all([vault.getFreshAuth(connection.id, provider), other.getFreshAuth(connection.id, provider)]);
+    const [first, second] = await Promise.all([
+      vault.getFreshAuth(connection.id, provider),
+      other.getFreshAuth(connection.id, provider),
+    ]);
     expect(provider.refreshCalls).toHaveLength(1);
     expect(first.tokens.accessToken).toBe('at-1');
     expect(second.tokens.accessToken).toBe('at-1');
@@ -86,10 +112,21 @@ describe.each(engines)('connection vault on %s', (_engine, open) => {
   it('marks the connection needs_reconnect on invalid_grant, once, and stops using it', async () => {
     const { vault, provider, connection, broken } = await setup(MINUTE);
     provider.failNextRefresh = new IntegrationError('auth', 'refresh token revoked', { code: 'invalid_grant' });
-    await expect(vault.getFreshAuth(connection.id, provider)).rejects.toMatchObject({ kind: 'auth', details: { code: 'invalid_grant' } });
-    expect(await vault.get(connection.id)).toMatchObject({ status: 'needs_reconnect', lastError: expect.stringContaining('invalid_grant') });
-    expect(broken).toEqual([expect.objectContaining({ kind: 'connection_broken', connectionId: connection.id, provider: 'quickbooks' })]);
-    await expect(vault.getFreshAuth(connection.id, provider)).rejects.toMatchObject({ kind: 'auth', details: { code: 'needs_reconnect' } });
+    await expect(vault.getFreshAuth(connection.id, provider)).rejects.toMatchObject({
+      kind: 'auth',
+      details: { code: 'invalid_grant' },
+    });
+    expect(await vault.get(connection.id)).toMatchObject({
+      status: 'needs_reconnect',
+      lastError: expect.stringContaining('invalid_grant'),
+    });
+    expect(broken).toEqual([
+      expect.objectContaining({ kind: 'connection_broken', connectionId: connection.id, provider: 'quickbooks' }),
+    ]);
+    await expect(vault.getFreshAuth(connection.id, provider)).rejects.toMatchObject({
+      kind: 'auth',
+      details: { code: 'needs_reconnect' },
+    });
     expect(provider.refreshCalls).toHaveLength(1);
     expect(await vault.markNeedsReconnect(connection.id, 'again')).toBeUndefined();
     expect(broken).toHaveLength(1);
@@ -108,7 +145,13 @@ describe.each(engines)('connection vault on %s', (_engine, open) => {
     await vault.markNeedsReconnect(connection.id, 'invalid_grant');
     expect(await vault.markRestored(connection.id)).toBe(true);
     await vault.markNeedsReconnect(connection.id, 'invalid_grant');
-    const again = await vault.connect({ organisationId, provider: 'quickbooks', accountId: 'realm-1', name: 'Brightside QBO', tokens: provider.initialTokens(60 * MINUTE) });
+    const again = await vault.connect({
+      organisationId,
+      provider: 'quickbooks',
+      accountId: 'realm-1',
+      name: 'Brightside QBO',
+      tokens: provider.initialTokens(60 * MINUTE),
+    });
     expect(again).toMatchObject({ restored: true, connection: { id: connection.id, status: 'active' } });
     expect(again.connection.lastError).toBeUndefined();
     expect((await vault.getFreshAuth(connection.id, provider)).tokens.accessToken).toBe('at-0');
@@ -119,9 +162,20 @@ describe.each(engines)('connection vault on %s', (_engine, open) => {
     expect(await vault.disconnect(connection.id, provider)).toEqual({ revoked: true });
     expect(provider.revoked).toEqual([expect.objectContaining({ refreshToken: 'rt-0' })]);
     const [row] = await db.select().from(connections).where(eq(connections.id, connection.id));
-    expect(row).toMatchObject({ status: 'disconnected', tokenCiphertext: null, tokenKeyId: null, tokenExpiresAt: null });
+    expect(row).toMatchObject({
+      status: 'disconnected',
+      tokenCiphertext: null,
+      tokenKeyId: null,
+      tokenExpiresAt: null,
+    });
 
-    const { connection: other } = await vault.connect({ organisationId, provider: 'quickbooks', accountId: 'realm-9', name: 'Other', tokens: provider.initialTokens(60 * MINUTE) });
+    const { connection: other } = await vault.connect({
+      organisationId,
+      provider: 'quickbooks',
+      accountId: 'realm-9',
+      name: 'Other',
+      tokens: provider.initialTokens(60 * MINUTE),
+    });
     provider.failRevoke = new IntegrationError('transient', 'revoke endpoint down');
     expect(await vault.disconnect(other.id, provider)).toEqual({ revoked: false });
     expect((await vault.get(other.id)).status).toBe('disconnected');
@@ -131,21 +185,32 @@ describe.each(engines)('connection vault on %s', (_engine, open) => {
   async function sharedGrant(expiresInMs: number) {
     const base = await setup(60 * MINUTE);
     const [first, second] = await base.vault.connectGrant({
-      organisationId: base.organisationId, provider: 'xero', tokens: base.provider.initialTokens(expiresInMs),
-      accounts: [{ accountId: 'tenant-a', name: 'Harbour' }, { accountId: 'tenant-b', name: 'Kestrel' }],
+      organisationId: base.organisationId,
+      provider: 'xero',
+      tokens: base.provider.initialTokens(expiresInMs),
+      accounts: [
+        { accountId: 'tenant-a', name: 'Harbour' },
+        { accountId: 'tenant-b', name: 'Kestrel' },
+      ],
     });
     return { ...base, a: first!.connection, b: second!.connection };
   }
 
   it('refreshes a shared grant once for two organisations asked from two sessions, and stores the rotated token for both', async () => {
     const { vault, other, provider, a, b, db } = await sharedGrant(MINUTE);
-    const rows = await db.select({ grantId: connections.grantId, sealed: connections.tokenCiphertext }).from(connections).where(eq(connections.provider, 'xero'));
+    const rows = await db
+      .select({ grantId: connections.grantId, sealed: connections.tokenCiphertext })
+      .from(connections)
+      .where(eq(connections.provider, 'xero'));
     expect(new Set(rows.map((r) => r.grantId)).size).toBe(1);
     expect(new Set(rows.map((r) => r.sealed)).size).toBe(2); // sealed per row, bound to its id
     provider.refreshDelayMs = 150;
     const [first, second] = await Promise.all([vault.getFreshAuth(a.id, provider), other.getFreshAuth(b.id, provider)]);
     expect(provider.refreshCalls).toHaveLength(1);
-    expect(first).toEqual({ accountId: 'tenant-a', tokens: expect.objectContaining({ accessToken: 'at-1', refreshToken: 'rt-1' }) });
+    expect(first).toEqual({
+      accountId: 'tenant-a',
+      tokens: expect.objectContaining({ accessToken: 'at-1', refreshToken: 'rt-1' }),
+    });
     expect(second).toEqual({ accountId: 'tenant-b', tokens: first.tokens });
     // Both rows hold the rotated token (rt-0 is spent): read back through the other session, no second refresh.
     expect((await other.getFreshAuth(a.id, provider)).tokens.refreshToken).toBe('rt-1');
@@ -160,7 +225,13 @@ describe.each(engines)('connection vault on %s', (_engine, open) => {
     expect(broken.map((e) => e.connectionId).sort()).toEqual([a.id, b.id].sort());
     expect((await vault.get(a.id)).status).toBe('needs_reconnect');
 
-    const { restored } = await vault.connect({ organisationId, provider: 'xero', accountId: 'tenant-a', name: 'Harbour', tokens: provider.initialTokens(MINUTE) });
+    const { restored } = await vault.connect({
+      organisationId,
+      provider: 'xero',
+      accountId: 'tenant-a',
+      name: 'Harbour',
+      tokens: provider.initialTokens(MINUTE),
+    });
     expect(restored).toBe(true);
     const auth = await vault.getFreshAuth(a.id, provider);
     expect(auth.tokens.accessToken).toBe('at-1');
@@ -182,7 +253,13 @@ describe.each(engines)('connection vault on %s', (_engine, open) => {
   it('does not revoke a grant while another Shortfall organisation reads the same account; the last one revokes', async () => {
     const { vault, provider, connection, db } = await setup(60 * MINUTE);
     const { organisationId: agency } = await seedOrganisation(db, 'Agency Ltd');
-    const { connection: theirs } = await vault.connect({ organisationId: agency, provider: 'quickbooks', accountId: 'realm-1', name: 'Brightside (agency)', tokens: provider.initialTokens(60 * MINUTE) });
+    const { connection: theirs } = await vault.connect({
+      organisationId: agency,
+      provider: 'quickbooks',
+      accountId: 'realm-1',
+      name: 'Brightside (agency)',
+      tokens: provider.initialTokens(60 * MINUTE),
+    });
     expect(await vault.disconnect(connection.id, provider)).toEqual({ revoked: false });
     expect(provider.revoked).toEqual([]);
     expect((await vault.get(connection.id)).status).toBe('disconnected');
@@ -195,7 +272,13 @@ describe.each(engines)('connection vault on %s', (_engine, open) => {
     provider.linkedAccounts = ['tenant-a', 'tenant-b', 'tenant-c']; // what the consenting user linked to the app
     await vault.disconnect(b.id, provider); // a still shares the grant: b just leaves it
     const { organisationId: agency } = await seedOrganisation(db, 'Agency Ltd');
-    await vault.connect({ organisationId: agency, provider: 'xero', accountId: 'tenant-c', name: 'Agency client', tokens: provider.initialTokens(60 * MINUTE) });
+    await vault.connect({
+      organisationId: agency,
+      provider: 'xero',
+      accountId: 'tenant-c',
+      name: 'Agency client',
+      tokens: provider.initialTokens(60 * MINUTE),
+    });
     expect(await vault.disconnect(a.id, provider)).toEqual({ revoked: true });
     expect(provider.revoked).toEqual([]); // a revoke would have ended tenant-c for the agency
     expect(provider.droppedAccounts).toEqual(['tenant-b', 'tenant-a']);
@@ -213,7 +296,13 @@ describe.each(engines)('connection vault on %s', (_engine, open) => {
   it('keeps the organisation linked at the provider when another Shortfall organisation still reads it', async () => {
     const { vault, provider, a, db } = await sharedGrant(MINUTE);
     const { organisationId: agency } = await seedOrganisation(db, 'Agency Ltd');
-    await vault.connect({ organisationId: agency, provider: 'xero', accountId: 'tenant-a', name: 'Harbour (agency)', tokens: provider.initialTokens(MINUTE) });
+    await vault.connect({
+      organisationId: agency,
+      provider: 'xero',
+      accountId: 'tenant-a',
+      name: 'Harbour (agency)',
+      tokens: provider.initialTokens(MINUTE),
+    });
     expect(await vault.disconnect(a.id, provider)).toEqual({ revoked: false });
     expect(provider.droppedAccounts).toEqual([]);
     expect(provider.revoked).toEqual([]);

@@ -23,22 +23,47 @@ export interface CrashWorkerConfig {
   caseKey: string;
 }
 
-export async function startCaseWorker(cfg: CrashWorkerConfig): Promise<{ worker: Worker; running: Promise<void>; stop(): Promise<void> }> {
+export async function startCaseWorker(
+  cfg: CrashWorkerConfig,
+): Promise<{ worker: Worker; running: Promise<void>; stop(): Promise<void> }> {
   const h = await openDatabase({ kind: 'pglite' });
   // Each worker process has its own embedded database here, seeded with the case it will work on.
   const [org] = await h.db.insert(organisations).values({ name: 'Brightside Design' }).returning();
-  await h.db.insert(cases).values({ id: cfg.caseId, organisationId: org!.id, caseKey: cfg.caseKey, workflowId: `case/${cfg.caseKey}`, kind: 'both', status: 'open', currency: 'USD' });
+  await h.db
+    .insert(cases)
+    .values({
+      id: cfg.caseId,
+      organisationId: org!.id,
+      caseKey: cfg.caseKey,
+      workflowId: `case/${cfg.caseKey}`,
+      kind: 'both',
+      status: 'open',
+      currency: 'USD',
+    });
   const docs = createDocumentStore(h.db, await mkdtemp(path.join(os.tmpdir(), 'crash-docs-')));
   const activities = createCaseActivities({
-    db: h.db, outbox: createOutbox(h.db, createMailTransport({ from: 'x@y.z' }), docs), approvals: createApprovalStore(h.db, 'c'.repeat(40)), documents: docs,
-    publicUrl: 'http://localhost', replyDomain: 'replies.shortfall.test', evidence: async () => { throw new Error('not a chargeback'); },
-    ledger: async () => createQuickbooksConnector({ auth: { accountId: cfg.realmId, tokens: { accessToken: cfg.accessToken } }, apiUrl: cfg.apiUrl, limiter: createRealmLimiter() }),
+    db: h.db,
+    outbox: createOutbox(h.db, createMailTransport({ from: 'x@y.z' }), docs),
+    approvals: createApprovalStore(h.db, 'c'.repeat(40)),
+    documents: docs,
+    publicUrl: 'http://localhost',
+    replyDomain: 'replies.shortfall.test',
+    evidence: async () => {
+      throw new Error('not a chargeback');
+    },
+    ledger: async () =>
+      createQuickbooksConnector({
+        auth: { accountId: cfg.realmId, tokens: { accessToken: cfg.accessToken } },
+        apiUrl: cfg.apiUrl,
+        limiter: createRealmLimiter(),
+      }),
   });
   const connection = await NativeConnection.connect({ address: cfg.address });
   const worker = await Worker.create({ connection, taskQueue: cfg.taskQueue, workflowsPath, activities });
   const running = worker.run();
   return {
-    worker, running,
+    worker,
+    running,
     async stop() {
       worker.shutdown();
       await running;

@@ -35,33 +35,95 @@ function approvedConcession(invoiceId: string) {
   const now = new Date().toISOString();
   const base = shortPaymentInput({ learnedAt: now });
   const input = {
-    ...base, caseKey: `invoice/quickbooks/${qb.realmId}/${invoiceId}`,
-    invoice: { ...base.invoice!, ref: { provider: 'quickbooks' as const, accountId: qb.realmId, id: invoiceId }, total: usd(40_000), balance: usd(10_000),
-      lines: [{ id: '1', description: 'Design', quantity: '1', unitPrice: usd(30_000), amount: usd(30_000) }, { id: '2', description: 'Hosting', quantity: '1', unitPrice: usd(10_000), amount: usd(10_000) }] },
-    payments: [{ ref: { provider: 'quickbooks' as const, accountId: qb.realmId, id: 'p1' }, amount: usd(30_000), date: now.slice(0, 10) }],
+    ...base,
+    caseKey: `invoice/quickbooks/${qb.realmId}/${invoiceId}`,
+    invoice: {
+      ...base.invoice!,
+      ref: { provider: 'quickbooks' as const, accountId: qb.realmId, id: invoiceId },
+      total: usd(40_000),
+      balance: usd(10_000),
+      lines: [
+        { id: '1', description: 'Design', quantity: '1', unitPrice: usd(30_000), amount: usd(30_000) },
+        { id: '2', description: 'Hosting', quantity: '1', unitPrice: usd(10_000), amount: usd(10_000) },
+      ],
+    },
+    payments: [
+      {
+        ref: { provider: 'quickbooks' as const, accountId: qb.realmId, id: 'p1' },
+        amount: usd(30_000),
+        date: now.slice(0, 10),
+      },
+    ],
   };
   let s = st.scheduleResponse(st.initialState(input, now), now, now);
-  s = st.markSent(st.applyDraftDecision(st.addDraft({ ...s, announced: true }, 'first_response', { subject: 'r', text: 'r', html: 'r', attachments: [] }, now, now), { kind: 'approve', version: 1, by: 'ana' }, now), 1, now);
+  s = st.markSent(
+    st.applyDraftDecision(
+      st.addDraft(
+        { ...s, announced: true },
+        'first_response',
+        { subject: 'r', text: 'r', html: 'r', attachments: [] },
+        now,
+        now,
+      ),
+      { kind: 'approve', version: 1, by: 'ana' },
+      now,
+    ),
+    1,
+    now,
+  );
   s = st.applyObjection(s, { kind: 'specific', by: 'ana', summary: 'Hosting was never set up', lineIds: ['2'] }, now);
   s = st.applyObjectionDecision(s, { kind: 'concede', by: 'ana', lines: [{ lineId: '2', amount: usd(10_000) }] }, now);
-  s = st.addDraft(s, 'concession', { subject: 'Hosting credited', text: 'We credit hosting.', html: '<p>We credit hosting.</p>', attachments: [] }, now, st.dueByFor(s, 'concession', now));
+  s = st.addDraft(
+    s,
+    'concession',
+    { subject: 'Hosting credited', text: 'We credit hosting.', html: '<p>We credit hosting.</p>', attachments: [] },
+    now,
+    st.dueByFor(s, 'concession', now),
+  );
   s = st.applyDraftDecision(s, { kind: 'approve', version: 2, by: 'ana' }, now);
   return { ...input, carried: s };
 }
 
 describe('a worker killed mid credit note', () => {
   it('leaves exactly one credit memo in the ledger, applied once', async () => {
-    const invoice = qb.sim.admin.addInvoice(qb.realmId, { customerId: qb.customerId, txnDate: '2026-11-02', lines: [{ description: 'Design', unitPrice: 300 }, { description: 'Hosting', unitPrice: 100 }] });
-    qb.sim.admin.addPayment(qb.realmId, { customerId: qb.customerId, amount: 300, applications: [{ invoiceId: invoice.Id, amount: 300 }] });
+    const invoice = qb.sim.admin.addInvoice(qb.realmId, {
+      customerId: qb.customerId,
+      txnDate: '2026-11-02',
+      lines: [
+        { description: 'Design', unitPrice: 300 },
+        { description: 'Hosting', unitPrice: 100 },
+      ],
+    });
+    qb.sim.admin.addPayment(qb.realmId, {
+      customerId: qb.customerId,
+      amount: 300,
+      applications: [{ invoiceId: invoice.Id, amount: 300 }],
+    });
     const taskQueue = uniqueId('crash');
     const input = approvedConcession(invoice.Id);
-    const cfg: CrashWorkerConfig = { address: env.address, taskQueue, apiUrl: qb.sim.urls.api, realmId: qb.realmId, accessToken: qb.tokens.accessToken, caseId: input.caseId, caseKey: input.caseKey };
+    const cfg: CrashWorkerConfig = {
+      address: env.address,
+      taskQueue,
+      apiUrl: qb.sim.urls.api,
+      realmId: qb.realmId,
+      accessToken: qb.tokens.accessToken,
+      caseId: input.caseId,
+      caseKey: input.caseKey,
+    };
 
-    child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./crash-worker.ts', import.meta.url))], { env: { ...process.env, CRASH_WORKER_CONFIG: JSON.stringify(cfg) }, stdio: ['ignore', 'pipe', 'inherit'] });
+    child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./crash-worker.ts', import.meta.url))], {
+      env: { ...process.env, CRASH_WORKER_CONFIG: JSON.stringify(cfg) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await once(child.stdout!, 'data');
-    const handle = await env.client.workflow.start(disputeCaseWorkflow, { taskQueue, workflowId: disputeCaseWorkflowId(input.caseKey), args: [input] });
+    const handle = await env.client.workflow.start(disputeCaseWorkflow, {
+      taskQueue,
+      workflowId: disputeCaseWorkflowId(input.caseKey),
+      args: [input],
+    });
 
-    const creditMemoPosted = () => qb.sim.admin.requests().some((r) => r.method === 'POST' && /\/creditmemo/i.test(r.path));
+    const creditMemoPosted = () =>
+      qb.sim.admin.requests().some((r) => r.method === 'POST' && /\/creditmemo/i.test(r.path));
     await eventually(creditMemoPosted, Boolean, 'the credit memo POST', { timeoutMs: 30_000, intervalMs: 25 });
     child.kill('SIGKILL'); // mid-request: the simulator finishes the write, the worker never hears back
     await once(child, 'exit');

@@ -7,15 +7,36 @@ import { openDatabase, type DatabaseHandle } from '../../../src/services/db/inde
 import { connections, organisations, webhookInbox } from '../../../src/services/db/schema.js';
 import { bothEngines } from '../../helpers/databases.js';
 
-const expectedTables = ['approval_tokens', 'audit_events', 'cases', 'charge_disputes', 'client_responses', 'connections', 'credit_notes', 'documents', 'email_outbox', 'invoices', 'oauth_states', 'organisations', 'payment_plans', 'payments', 'pending_grants', 'sessions', 'sign_in_tokens', 'users', 'webhook_inbox'];
+const expectedTables = [
+  'approval_tokens',
+  'audit_events',
+  'cases',
+  'charge_disputes',
+  'client_responses',
+  'connections',
+  'credit_notes',
+  'documents',
+  'email_outbox',
+  'invoices',
+  'oauth_states',
+  'organisations',
+  'payment_plans',
+  'payments',
+  'pending_grants',
+  'sessions',
+  'sign_in_tokens',
+  'users',
+  'webhook_inbox',
+];
 
 async function tables(h: DatabaseHandle): Promise<string[]> {
-  const r = (await h.db.execute(sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`)) as unknown as { rows: { table_name: string }[] };
+  const r = (await h.db.execute(
+    sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
+  )) as unknown as { rows: { table_name: string }[] };
   return r.rows.map((row) => row.table_name);
 }
 
 describe.each(bothEngines())('migrations on %s', (_name, open) => {
-
   it('creates every table and enforces the schema constraints', async () => {
     const h = await open();
     expect(await tables(h)).toEqual(expectedTables);
@@ -27,7 +48,15 @@ describe.each(bothEngines())('migrations on %s', (_name, open) => {
 
   it('deduplicates webhook events on (provider, event_id)', async () => {
     const h = await open();
-    const event = { provider: 'stripe', eventId: 'evt_1', accountId: 'acct_1', entity: 'invoice', entityId: 'in_1', operation: 'updated', payload: { a: 1 } };
+    const event = {
+      provider: 'stripe',
+      eventId: 'evt_1',
+      accountId: 'acct_1',
+      entity: 'invoice',
+      entityId: 'in_1',
+      operation: 'updated',
+      payload: { a: 1 },
+    };
     const first = await h.db.insert(webhookInbox).values(event).onConflictDoNothing().returning();
     const second = await h.db.insert(webhookInbox).values(event).onConflictDoNothing().returning();
     expect([first.length, second.length]).toEqual([1, 0]);

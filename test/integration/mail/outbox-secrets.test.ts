@@ -26,7 +26,11 @@ let docs: DocumentStore;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 
 beforeAll(async () => {
-  [h, smtp, dir] = await Promise.all([openPglite(), startSmtpServer(), mkdtemp(path.join(os.tmpdir(), 'shortfall-outbox-'))]);
+  [h, smtp, dir] = await Promise.all([
+    openPglite(),
+    startSmtpServer(),
+    mkdtemp(path.join(os.tmpdir(), 'shortfall-outbox-')),
+  ]);
   docs = createDocumentStore(h.db, dir);
 });
 afterAll(async () => {
@@ -35,15 +39,22 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const smtpOutbox = (url = smtp.url) => createOutbox(h.db, createMailTransport({ smtpUrl: url, from: 'Shortfall <cases@shortfall.test>' }), docs);
-const stored = async (key: string) => (await h.db.select().from(emailOutbox).where(eq(emailOutbox.idempotencyKey, key)))[0]!;
+const smtpOutbox = (url = smtp.url) =>
+  createOutbox(h.db, createMailTransport({ smtpUrl: url, from: 'Shortfall <cases@shortfall.test>' }), docs);
+const stored = async (key: string) =>
+  (await h.db.select().from(emailOutbox).where(eq(emailOutbox.idempotencyKey, key)))[0]!;
 const received = (subject: string) => smtp.messages.filter((m) => m.subject === subject);
 
 function linkMessage(key: string, token: string): OutboxMessage {
   const link = `${PUBLIC_URL}/sign-in/verify?token=${token}&next=%2Fcases`;
   return {
-    key, to: 'ana@brightside.example', subject: key, attachments: [], secretLinks: [`${PUBLIC_URL}/sign-in/verify?`],
-    text: `Sign in:\n\n${link}\n\nOr open ${PUBLIC_URL}/cases.`, html: `<p><a href="${link.replace('&', '&amp;')}">Sign in</a></p><p>${PUBLIC_URL}/cases</p>`,
+    key,
+    to: 'ana@brightside.example',
+    subject: key,
+    attachments: [],
+    secretLinks: [`${PUBLIC_URL}/sign-in/verify?`],
+    text: `Sign in:\n\n${link}\n\nOr open ${PUBLIC_URL}/cases.`,
+    html: `<p><a href="${link.replace('&', '&amp;')}">Sign in</a></p><p>${PUBLIC_URL}/cases</p>`,
   };
 }
 
@@ -87,7 +98,11 @@ describe('the senders mark their links', () => {
     const w = await createWebHarness({ db: h, smtpUrl: smtp.url });
     try {
       const b = w.browser();
-      const sent = await b.post('/sign-in', { email: 'smtp@brightside.example', next: '/cases', _csrf: csrfOf((await b.get('/sign-in')).body) });
+      const sent = await b.post('/sign-in', {
+        email: 'smtp@brightside.example',
+        next: '/cases',
+        _csrf: csrfOf((await b.get('/sign-in')).body),
+      });
       expect(sent.statusCode).toBe(200);
       const mail = smtp.messages.find((m) => m.to && !Array.isArray(m.to) && m.to.text === 'smtp@brightside.example')!;
       const link = /https:\/\/app\.shortfall\.test(\/sign-in\/verify\?\S+)/.exec(mail.text!)![1]!;
@@ -102,16 +117,50 @@ describe('the senders mark their links', () => {
     }
   });
 
-  it('approval: the owner gets a working link, the case\'s stored email does not, even after a failed first send', async () => {
+  it("approval: the owner gets a working link, the case's stored email does not, even after a failed first send", async () => {
     const input = shortPaymentInput();
     const [org] = await h.db.insert(organisations).values({ name: 'Brightside Design' }).returning();
-    const [c] = await h.db.insert(cases).values({ organisationId: org!.id, caseKey: input.caseKey, workflowId: `case/${input.caseKey}`, kind: 'short_payment', status: 'open', currency: 'USD' }).returning();
-    const activities = (outbox: ReturnType<typeof createOutbox>) => createCaseActivities({
-      db: h.db, outbox, approvals: createApprovalStore(h.db, secret), documents: docs, publicUrl: PUBLIC_URL, replyDomain: 'replies.shortfall.test',
-      ledger: async () => { throw new Error('no ledger in this test'); }, evidence: async () => { throw new Error('no Stripe in this test'); },
-    });
-    const draft = { subject: 'Invoice 1001: payment received', text: 'Dear Harbor Cafe', html: '<p>Dear Harbor Cafe</p>', attachments: [] };
-    const req = { key: `${c!.id}/approval/1`, caseId: c!.id, workflowId: c!.workflowId, version: 1, kind: 'first_response' as const, draft, organisation: input.organisation };
+    const [c] = await h.db
+      .insert(cases)
+      .values({
+        organisationId: org!.id,
+        caseKey: input.caseKey,
+        workflowId: `case/${input.caseKey}`,
+        kind: 'short_payment',
+        status: 'open',
+        currency: 'USD',
+      })
+      .returning();
+    const activities = (outbox: ReturnType<typeof createOutbox>) =>
+      createCaseActivities({
+        db: h.db,
+        outbox,
+        approvals: createApprovalStore(h.db, secret),
+        documents: docs,
+        publicUrl: PUBLIC_URL,
+        replyDomain: 'replies.shortfall.test',
+        ledger: async () => {
+          throw new Error('no ledger in this test');
+        },
+        evidence: async () => {
+          throw new Error('no Stripe in this test');
+        },
+      });
+    const draft = {
+      subject: 'Invoice 1001: payment received',
+      text: 'Dear Harbor Cafe',
+      html: '<p>Dear Harbor Cafe</p>',
+      attachments: [],
+    };
+    const req = {
+      key: `${c!.id}/approval/1`,
+      caseId: c!.id,
+      workflowId: c!.workflowId,
+      version: 1,
+      kind: 'first_response' as const,
+      draft,
+      organisation: input.organisation,
+    };
 
     await expect(activities(smtpOutbox('smtp://127.0.0.1:1')).requestApproval(req)).rejects.toThrow();
     const first = /approvals\/(\S+)/.exec((await stored(req.key)).text)![1]!;
@@ -120,7 +169,10 @@ describe('the senders mark their links', () => {
     const [mail] = received('Approve: Invoice 1001: payment received');
     const emailed = /approvals\/(\S+)/.exec(mail!.text!)![1]!;
     expect(emailed).toBe(first);
-    expect(checkApprovalToken(secret, decodeURIComponent(emailed), Date.now())).toMatchObject({ ok: true, claims: { caseId: c!.id, version: 1 } });
+    expect(checkApprovalToken(secret, decodeURIComponent(emailed), Date.now())).toMatchObject({
+      ok: true,
+      claims: { caseId: c!.id, version: 1 },
+    });
     const row = await stored(req.key);
     expect(row.status).toBe('sent');
     expect(`${row.text}${row.html}`).not.toContain('/approvals/');

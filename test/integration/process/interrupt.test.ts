@@ -18,32 +18,53 @@ async function interruptedRun(signal: 'SIGINT' | 'SIGTERM', target: 'group' | 'v
   const id = randomUUID();
   const env: NodeJS.ProcessEnv = { ...process.env, [marker]: id };
   delete env.TEST_DATABASE_URL; // the run must start its own Postgres
-  const vitest = spawn(process.execPath, [fileURLToPath(new URL('node_modules/vitest/vitest.mjs', `file://${root}`)), 'run', '--config', 'test/fixtures/interrupt/vitest.config.ts'], {
-    cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const vitest = spawn(
+    process.execPath,
+    [
+      fileURLToPath(new URL('node_modules/vitest/vitest.mjs', `file://${root}`)),
+      'run',
+      '--config',
+      'test/fixtures/interrupt/vitest.config.ts',
+    ],
+    {
+      cwd: root,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   vitest.stdout.on('data', (d: Buffer) => (output += d.toString()));
   vitest.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((resolve) => vitest.once('exit', () => resolve()));
   let profile: string | undefined;
   try {
-    await vi.waitFor(() => {
-      if (vitest.exitCode !== null) throw new Error(`the probe run ended early:\n${output}`);
-      expect(output).toContain('PROBE READY');
-    }, { timeout: 150_000, interval: 200 });
+    await vi.waitFor(
+      () => {
+        if (vitest.exitCode !== null) throw new Error(`the probe run ended early:\n${output}`);
+        expect(output).toContain('PROBE READY');
+      },
+      { timeout: 150_000, interval: 200 },
+    );
     const started = processesMarked(id, marker);
-    for (const server of probeServers) expect(started.map((p) => p.command).join('\n'), `the probe runs ${server}`).toContain(server);
-    const cluster = /-D (\S+)\/data/.exec(started.map((p) => p.command).find((c) => c.includes('/postgres -D')) ?? '')?.[1];
+    for (const server of probeServers)
+      expect(started.map((p) => p.command).join('\n'), `the probe runs ${server}`).toContain(server);
+    const cluster = /-D (\S+)\/data/.exec(
+      started.map((p) => p.command).find((c) => c.includes('/postgres -D')) ?? '',
+    )?.[1];
     expect(cluster).toBeDefined();
     // The interrupted run never closes its browser, so nothing removes its profile; this test does.
     profile = /--user-data-dir=(\S+)/.exec(started.map((p) => p.command).join('\n'))?.[1];
 
     process.kill(target === 'group' ? -vitest.pid! : vitest.pid!, signal);
     await exited;
-    await vi.waitFor(() => {
-      expect(processesMarked(id, marker).map((p) => `${p.pid} ${p.command.slice(0, 120)}`)).toEqual([]);
-      expect(existsSync(cluster!), `${cluster} removed`).toBe(false);
-    }, { timeout: 20_000, interval: 250 });
+    await vi.waitFor(
+      () => {
+        expect(processesMarked(id, marker).map((p) => `${p.pid} ${p.command.slice(0, 120)}`)).toEqual([]);
+        expect(existsSync(cluster!), `${cluster} removed`).toBe(false);
+      },
+      { timeout: 20_000, interval: 250 },
+    );
   } finally {
     if (profile) await rm(profile, { recursive: true, force: true });
     for (const p of processesMarked(id, marker)) {

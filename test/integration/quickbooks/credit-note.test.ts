@@ -16,9 +16,17 @@ async function shortPaidInvoice(options: QuickbooksSimulatorOptions = {}, compan
   const invoice = h.sim.admin.addInvoice(h.realmId, {
     customerId: h.customerId,
     txnDate: '2026-04-02',
-    lines: [{ description: 'Design', unitPrice: 300 }, { description: 'Hosting', unitPrice: 100, item: { value: '7', name: 'Hosting' } }],
+    lines: [
+      { description: 'Design', unitPrice: 300 },
+      { description: 'Hosting', unitPrice: 100, item: { value: '7', name: 'Hosting' } },
+    ],
   });
-  h.sim.admin.addPayment(h.realmId, { customerId: h.customerId, amount: 300, applications: [{ invoiceId: invoice.Id, amount: 300 }], memo: 'Not paying for hosting' });
+  h.sim.admin.addPayment(h.realmId, {
+    customerId: h.customerId,
+    amount: 300,
+    applications: [{ invoiceId: invoice.Id, amount: 300 }],
+    memo: 'Not paying for hosting',
+  });
   return invoice.Id;
 }
 
@@ -39,10 +47,25 @@ describe('QuickBooks credit notes', () => {
     const note = await h.connector().postCreditNote(request(invoiceId, 10000, 'case/42/decision/1/credit'));
 
     const [memo] = h.sim.admin.creditMemos(h.realmId);
-    expect(note).toMatchObject({ ref: { id: memo?.Id }, total: usd(10000), status: 'applied', allocations: [{ invoice: { id: invoiceId }, amount: usd(10000) }] });
-    expect(memo).toMatchObject({ PrivateNote: 'Case 42: hosting conceded', TotalAmt: 100, RemainingCredit: 0, Line: [{ Amount: 100, SalesItemLineDetail: { ItemRef: { value: '7' } } }, { DetailType: 'SubTotalLineDetail' }] });
+    expect(note).toMatchObject({
+      ref: { id: memo?.Id },
+      total: usd(10000),
+      status: 'applied',
+      allocations: [{ invoice: { id: invoiceId }, amount: usd(10000) }],
+    });
+    expect(memo).toMatchObject({
+      PrivateNote: 'Case 42: hosting conceded',
+      TotalAmt: 100,
+      RemainingCredit: 0,
+      Line: [{ Amount: 100, SalesItemLineDetail: { ItemRef: { value: '7' } } }, { DetailType: 'SubTotalLineDetail' }],
+    });
     expect(linkingPayments()).toMatchObject([
-      { Line: [{ Amount: 100, LinkedTxn: [{ TxnId: invoiceId, TxnType: 'Invoice' }] }, { Amount: 100, LinkedTxn: [{ TxnId: memo?.Id, TxnType: 'CreditMemo' }] }] },
+      {
+        Line: [
+          { Amount: 100, LinkedTxn: [{ TxnId: invoiceId, TxnType: 'Invoice' }] },
+          { Amount: 100, LinkedTxn: [{ TxnId: memo?.Id, TxnType: 'CreditMemo' }] },
+        ],
+      },
     ]);
     expect(h.sim.admin.invoice(h.realmId, invoiceId)?.Balance).toBe(0);
   });
@@ -64,12 +87,19 @@ describe('QuickBooks credit notes', () => {
     const clock = manualClock();
     // Five requests a minute: with one spent below, the payment (fifth of the call, after the invoice, the
     // preferences, the company's tax setup and the memo) is throttled.
-    const invoiceId = await shortPaidInvoice({ clock: clock.now, rateLimit: { requests: 5, perMs: 60_000, concurrent: 10 } });
+    const invoiceId = await shortPaidInvoice({
+      clock: clock.now,
+      rateLimit: { requests: 5, perMs: 60_000, concurrent: 10 },
+    });
     const connector = h.connector({ limiter: new Bottleneck() });
     await connector.getInvoice(invoiceId);
 
     const interrupted = connector.postCreditNote(request(invoiceId, 10000, 'case/44/decision/1/credit'));
-    await expect(interrupted).rejects.toMatchObject({ kind: 'rate_limited', retryAfterMs: 60_000, message: expect.stringMatching(/was created but not applied/) });
+    await expect(interrupted).rejects.toMatchObject({
+      kind: 'rate_limited',
+      retryAfterMs: 60_000,
+      message: expect.stringMatching(/was created but not applied/),
+    });
     expect(h.sim.admin.creditMemos(h.realmId)).toHaveLength(1);
     expect(h.sim.admin.invoice(h.realmId, invoiceId)?.Balance).toBe(100);
 
@@ -92,7 +122,10 @@ describe('QuickBooks credit notes', () => {
     const writes = h.sim.admin.requests().filter((r) => r.method === 'POST');
     expect(writes).toHaveLength(4);
     expect(writes.every((r) => r.query.requestid !== undefined && r.query.requestid.length <= 50)).toBe(true);
-    expect(writes.slice(0, 2).map((r) => r.query.requestid)).toEqual(['case/45/credit/creditmemo', 'case/45/credit/payment']);
+    expect(writes.slice(0, 2).map((r) => r.query.requestid)).toEqual([
+      'case/45/credit/creditmemo',
+      'case/45/credit/payment',
+    ]);
     expect(writes[2]?.query.requestid).toMatch(/^[0-9a-f]{50}$/);
     expect(writes[2]?.query.requestid).not.toBe(writes[3]?.query.requestid);
   });
@@ -103,17 +136,36 @@ describe('QuickBooks credit notes', () => {
     const note = await h.connector().postCreditNote(request(invoiceId, 10000, 'case/46/decision/1/credit'));
 
     // QuickBooks, not Shortfall, wrote the linking Payment; the invoice links the Payment, not the memo.
-    expect(h.sim.admin.requests().filter((r) => r.method === 'POST').map((r) => r.path)).toEqual([expect.stringMatching(/\/creditmemo$/)]);
+    expect(
+      h.sim.admin
+        .requests()
+        .filter((r) => r.method === 'POST')
+        .map((r) => r.path),
+    ).toEqual([expect.stringMatching(/\/creditmemo$/)]);
     const [memo] = h.sim.admin.creditMemos(h.realmId);
-    expect(linkingPayments()).toMatchObject([{ Line: [{ Amount: 100, LinkedTxn: [{ TxnId: invoiceId, TxnType: 'Invoice' }] }, { Amount: 100, LinkedTxn: [{ TxnId: memo?.Id, TxnType: 'CreditMemo' }] }] }]);
+    expect(linkingPayments()).toMatchObject([
+      {
+        Line: [
+          { Amount: 100, LinkedTxn: [{ TxnId: invoiceId, TxnType: 'Invoice' }] },
+          { Amount: 100, LinkedTxn: [{ TxnId: memo?.Id, TxnType: 'CreditMemo' }] },
+        ],
+      },
+    ]);
     expect(h.sim.admin.invoice(h.realmId, invoiceId)?.LinkedTxn.some((t) => t.TxnType === 'CreditMemo')).toBe(false);
-    expect(note).toMatchObject({ status: 'applied', allocations: [{ invoice: { id: invoiceId }, amount: usd(10000) }] });
+    expect(note).toMatchObject({
+      status: 'applied',
+      allocations: [{ invoice: { id: invoiceId }, amount: usd(10000) }],
+    });
     expect(h.sim.admin.invoice(h.realmId, invoiceId)?.Balance).toBe(0);
   });
 
   it('reports the part QuickBooks applied to this invoice when it split the credit with an older one', async () => {
     const invoiceId = await shortPaidInvoice({}, { autoApplyCredit: true });
-    const older = h.sim.admin.addInvoice(h.realmId, { customerId: h.customerId, txnDate: '2026-01-15', lines: [{ description: 'Old work', unitPrice: 30 }] });
+    const older = h.sim.admin.addInvoice(h.realmId, {
+      customerId: h.customerId,
+      txnDate: '2026-01-15',
+      lines: [{ description: 'Old work', unitPrice: 30 }],
+    });
 
     const note = await h.connector().postCreditNote(request(invoiceId, 10000, 'case/49/decision/1/credit'));
 
@@ -124,7 +176,11 @@ describe('QuickBooks credit notes', () => {
 
   it('reports no allocation when AutoApplyCredit spent the credit on an older invoice', async () => {
     const invoiceId = await shortPaidInvoice({}, { autoApplyCredit: true });
-    const older = h.sim.admin.addInvoice(h.realmId, { customerId: h.customerId, txnDate: '2026-01-15', lines: [{ description: 'Old work', unitPrice: 500 }] });
+    const older = h.sim.admin.addInvoice(h.realmId, {
+      customerId: h.customerId,
+      txnDate: '2026-01-15',
+      lines: [{ description: 'Old work', unitPrice: 500 }],
+    });
 
     const note = await h.connector().postCreditNote(request(invoiceId, 10000, 'case/47/decision/1/credit'));
 
@@ -137,10 +193,26 @@ describe('QuickBooks credit notes', () => {
     const invoiceId = await shortPaidInvoice();
     const connector = h.connector();
 
-    await expect(connector.postCreditNote(request(invoiceId, 40001, 'case/48/a'))).rejects.toMatchObject({ kind: 'invalid', details: { code: 'credit_note_rejected' } });
-    await expect(connector.postCreditNote({ ...request(invoiceId, 100, 'case/48/b'), currency: 'EUR', lines: [{ description: 'x', amount: { minor: 100, currency: 'EUR' } }] })).rejects.toMatchObject({ kind: 'invalid' });
-    await expect(connector.postCreditNote({ ...request(invoiceId, 100, 'case/48/c'), lines: [{ invoiceLineId: '9', description: 'x', amount: usd(100) }] })).rejects.toMatchObject({ kind: 'invalid' });
-    await expect(connector.postCreditNote(request('777777', 100, 'case/48/d'))).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(connector.postCreditNote(request(invoiceId, 40001, 'case/48/a'))).rejects.toMatchObject({
+      kind: 'invalid',
+      details: { code: 'credit_note_rejected' },
+    });
+    await expect(
+      connector.postCreditNote({
+        ...request(invoiceId, 100, 'case/48/b'),
+        currency: 'EUR',
+        lines: [{ description: 'x', amount: { minor: 100, currency: 'EUR' } }],
+      }),
+    ).rejects.toMatchObject({ kind: 'invalid' });
+    await expect(
+      connector.postCreditNote({
+        ...request(invoiceId, 100, 'case/48/c'),
+        lines: [{ invoiceLineId: '9', description: 'x', amount: usd(100) }],
+      }),
+    ).rejects.toMatchObject({ kind: 'invalid' });
+    await expect(connector.postCreditNote(request('777777', 100, 'case/48/d'))).rejects.toMatchObject({
+      kind: 'not_found',
+    });
     expect(h.sim.admin.creditMemos(h.realmId)).toEqual([]);
   });
 
@@ -153,7 +225,12 @@ describe('QuickBooks credit notes', () => {
         globalTaxCalculation: 'TaxExcluded',
         lines: [
           { description: 'Design', unitPrice: 300, taxCode: { value: '3', name: '20.0% S' } },
-          { description: 'Hosting', unitPrice: 100, item: { value: '7', name: 'Hosting' }, taxCode: { value: '3', name: '20.0% S' } },
+          {
+            description: 'Hosting',
+            unitPrice: 100,
+            item: { value: '7', name: 'Hosting' },
+            taxCode: { value: '3', name: '20.0% S' },
+          },
         ],
       });
     }
@@ -168,7 +245,12 @@ describe('QuickBooks credit notes', () => {
         }
         return undefined;
       };
-      expect(refusal()).toMatchObject({ status: 400, type: 'ValidationFault', code: '6000', detail: 'Business Validation Error: Make sure all your transactions have a VAT rate before you save.' });
+      expect(refusal()).toMatchObject({
+        status: 400,
+        type: 'ValidationFault',
+        code: '6000',
+        detail: 'Business Validation Error: Make sure all your transactions have a VAT rate before you save.',
+      });
       await h.close();
       h = await startHarness({}, { country: 'CA' });
       expect(refusal()).toMatchObject({ code: '6000', detail: expect.stringMatching(/GST\/HST rate before you save/) });
@@ -180,8 +262,17 @@ describe('QuickBooks credit notes', () => {
       const note = await h.connector().postCreditNote(request(invoice.Id, 10000, 'case/50/decision/1/credit'));
 
       const [memo] = h.sim.admin.creditMemos(h.realmId);
-      expect(memo).toMatchObject({ GlobalTaxCalculation: 'TaxExcluded', Line: [{ Amount: 100, SalesItemLineDetail: { ItemRef: { value: '7' }, TaxCodeRef: { value: '3' } } }, { DetailType: 'SubTotalLineDetail' }] });
-      expect(note).toMatchObject({ status: 'applied', allocations: [{ invoice: { id: invoice.Id }, amount: usd(10000) }] });
+      expect(memo).toMatchObject({
+        GlobalTaxCalculation: 'TaxExcluded',
+        Line: [
+          { Amount: 100, SalesItemLineDetail: { ItemRef: { value: '7' }, TaxCodeRef: { value: '3' } } },
+          { DetailType: 'SubTotalLineDetail' },
+        ],
+      });
+      expect(note).toMatchObject({
+        status: 'applied',
+        allocations: [{ invoice: { id: invoice.Id }, amount: usd(10000) }],
+      });
     });
 
     it('reads the company tax setup once per connector', async () => {
@@ -196,14 +287,29 @@ describe('QuickBooks credit notes', () => {
 
     it('gives a line naming no invoice line the tax code all invoice lines share, and refuses to guess between rates', async () => {
       const invoice = await ukInvoice();
-      await h.connector().postCreditNote({ ...request(invoice.Id, 500, 'case/52/a'), lines: [{ description: 'Goodwill', amount: usd(500) }] });
+      await h
+        .connector()
+        .postCreditNote({
+          ...request(invoice.Id, 500, 'case/52/a'),
+          lines: [{ description: 'Goodwill', amount: usd(500) }],
+        });
       expect(h.sim.admin.creditMemos(h.realmId)[0]?.Line[0]?.SalesItemLineDetail?.TaxCodeRef).toEqual({ value: '3' });
 
       const mixed = h.sim.admin.addInvoice(h.realmId, {
         customerId: h.customerId,
-        lines: [{ unitPrice: 50, taxCode: { value: '3' } }, { unitPrice: 50, taxCode: { value: '9', name: 'Exempt' } }],
+        lines: [
+          { unitPrice: 50, taxCode: { value: '3' } },
+          { unitPrice: 50, taxCode: { value: '9', name: 'Exempt' } },
+        ],
       });
-      await expect(h.connector().postCreditNote({ ...request(mixed.Id, 500, 'case/52/b'), lines: [{ description: 'Goodwill', amount: usd(500) }] })).rejects.toMatchObject({
+      await expect(
+        h
+          .connector()
+          .postCreditNote({
+            ...request(mixed.Id, 500, 'case/52/b'),
+            lines: [{ description: 'Goodwill', amount: usd(500) }],
+          }),
+      ).rejects.toMatchObject({
         kind: 'invalid',
         details: { code: 'credit_note_rejected' },
         message: expect.stringMatching(/different VAT\/GST rates/),

@@ -17,7 +17,13 @@ async function capped(cap: number, clock: ManualClock) {
 }
 
 const connectorWith = (meteredReads: MeteredReads, clock: ManualClock, accessToken = h.tokens.accessToken) =>
-  createQuickbooksConnector({ auth: { accountId: h.realmId, tokens: { accessToken } }, apiUrl: h.sim.urls.api, limiter: new Bottleneck(), meteredReads, now: clock.now });
+  createQuickbooksConnector({
+    auth: { accountId: h.realmId, tokens: { accessToken } },
+    apiUrl: h.sim.urls.api,
+    limiter: new Bottleneck(),
+    meteredReads,
+    now: clock.now,
+  });
 
 const reads = () => h.sim.admin.requests().filter((r) => r.method === 'GET').length;
 
@@ -31,7 +37,11 @@ describe('QuickBooks monthly metered-read cap', () => {
     for (let i = 0; i < 3; i++) await connector.getInvoice(invoiceId);
 
     // At first it looks like the per-minute throttle: wait 60 s and retry.
-    await expect(connector.getInvoice(invoiceId)).rejects.toMatchObject({ kind: 'rate_limited', retryAfterMs: 60_000, details: { code: '3001' } });
+    await expect(connector.getInvoice(invoiceId)).rejects.toMatchObject({
+      kind: 'rate_limited',
+      retryAfterMs: 60_000,
+      details: { code: '3001' },
+    });
     clock.advance(60_000);
     await expect(connector.getInvoice(invoiceId)).rejects.toMatchObject({ kind: 'rate_limited' });
 
@@ -68,9 +78,15 @@ describe('QuickBooks monthly metered-read cap', () => {
     const connector = connectorWith(new MeteredReads({ cap: 5, now: clock.now, warn: (m) => warnings.push(m) }), clock);
     for (let i = 0; i < 5; i++) await connector.getInvoice(invoiceId);
 
-    await expect(connector.getInvoice(invoiceId)).rejects.toMatchObject({ kind: 'quota_exceeded', message: expect.stringMatching(/QUICKBOOKS_MONTHLY_READ_CAP/) });
+    await expect(connector.getInvoice(invoiceId)).rejects.toMatchObject({
+      kind: 'quota_exceeded',
+      message: expect.stringMatching(/QUICKBOOKS_MONTHLY_READ_CAP/),
+    });
     expect(reads()).toBe(5);
-    expect(warnings).toEqual([expect.stringMatching(/4 of this month's 5 metered reads/), expect.stringMatching(/monthly read limit reached/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/4 of this month's 5 metered reads/),
+      expect.stringMatching(/monthly read limit reached/),
+    ]);
   });
 
   it('meters reads only: writes still go through while reads are blocked, and a throttle that clears is no block', async () => {
@@ -84,7 +100,11 @@ describe('QuickBooks monthly metered-read cap', () => {
     expect(guard.blocked).toBe(false);
 
     const before = h.sim.admin.requests().filter((r) => r.method === 'POST' && r.status === 200).length;
-    h.sim.admin.addPayment(h.realmId, { customerId: h.customerId, amount: 5, applications: [{ invoiceId, amount: 5 }] });
+    h.sim.admin.addPayment(h.realmId, {
+      customerId: h.customerId,
+      amount: 5,
+      applications: [{ invoiceId, amount: 5 }],
+    });
     expect(h.sim.admin.requests().filter((r) => r.method === 'POST' && r.status === 200).length).toBe(before);
     expect(h.sim.admin.meteredReads()).toBe(2);
   });

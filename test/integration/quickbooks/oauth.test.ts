@@ -23,7 +23,12 @@ const callbackQuery = (location: string | null) => Object.fromEntries(new URL(lo
 async function consent(decision: 'allow' | 'deny'): Promise<Record<string, string>> {
   const page = await fetch(oauth.authorizeUrl({ state: 'st-123', redirectUri }));
   const html = await page.text();
-  const hidden = Object.fromEntries([...html.matchAll(/name="(\w+)" value="([^"]*)"/g)].map(([, k = '', v = '']) => [k, v.replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c)))]));
+  const hidden = Object.fromEntries(
+    [...html.matchAll(/name="(\w+)" value="([^"]*)"/g)].map(([, k = '', v = '']) => [
+      k,
+      v.replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c))),
+    ]),
+  );
   const answer = await fetch(new URL('/connect/oauth2/consent', h.sim.url), {
     method: 'POST',
     body: new URLSearchParams({ ...hidden, realmId: h.realmId, decision }),
@@ -33,7 +38,11 @@ async function consent(decision: 'allow' | 'deny'): Promise<Record<string, strin
   return callbackQuery(answer.headers.get('location'));
 }
 
-const rejection = (p: Promise<unknown>) => p.then(() => expect.fail('expected a rejection'), (e: unknown) => e as IntegrationError);
+const rejection = (p: Promise<unknown>) =>
+  p.then(
+    () => expect.fail('expected a rejection'),
+    (e: unknown) => e as IntegrationError,
+  );
 
 describe('QuickBooks OAuth', () => {
   it('connects through the consent page: code, state and realmId come back and exchange for tokens', async () => {
@@ -61,11 +70,17 @@ describe('QuickBooks OAuth', () => {
 
   it('reports a refused consent, and a code used twice, as auth errors', async () => {
     const refused = await consent('deny');
-    await expect(oauth.exchangeCode({ query: refused, redirectUri })).rejects.toMatchObject({ kind: 'auth', details: { code: 'access_denied' } });
+    await expect(oauth.exchangeCode({ query: refused, redirectUri })).rejects.toMatchObject({
+      kind: 'auth',
+      details: { code: 'access_denied' },
+    });
 
     const query = await consent('allow');
     await oauth.exchangeCode({ query, redirectUri });
-    await expect(oauth.exchangeCode({ query, redirectUri })).rejects.toMatchObject({ kind: 'auth', details: { code: 'invalid_grant', status: 400 } });
+    await expect(oauth.exchangeCode({ query, redirectUri })).rejects.toMatchObject({
+      kind: 'auth',
+      details: { code: 'invalid_grant', status: 400 },
+    });
   });
 
   it('rotates the refresh token and refuses the spent one with invalid_grant', async () => {
@@ -75,7 +90,9 @@ describe('QuickBooks OAuth', () => {
     expect(refreshed.refreshToken).not.toBe(h.tokens.refreshToken);
     expect(refreshed.expiresAt).toBe(new Date(clock.now() + 3600_000).toISOString());
     // The five-year cap counts from consent: a later refresh reports the same instant.
-    expect(refreshed.hardExpiresAt).toBe(new Date(clock.now() - 3600_000 + tokenLifetimes.hardCapSeconds * 1000).toISOString());
+    expect(refreshed.hardExpiresAt).toBe(
+      new Date(clock.now() - 3600_000 + tokenLifetimes.hardCapSeconds * 1000).toISOString(),
+    );
     const reused = await rejection(oauth.refresh(h.tokens));
     expect(reused).toBeInstanceOf(IntegrationError);
     expect(reused).toMatchObject({ kind: 'auth', details: { code: 'invalid_grant' } });
@@ -112,12 +129,18 @@ describe('QuickBooks OAuth', () => {
   });
 
   it('refuses a wrong client secret as invalid_client', async () => {
-    await expect(h.oauth('not-the-secret').refresh(h.tokens)).rejects.toMatchObject({ kind: 'auth', details: { code: 'invalid_client', status: 401 } });
+    await expect(h.oauth('not-the-secret').refresh(h.tokens)).rejects.toMatchObject({
+      kind: 'auth',
+      details: { code: 'invalid_client', status: 401 },
+    });
   });
 
   it('surfaces an expired access token as auth until it is refreshed', async () => {
     clock.advance(tokenLifetimes.accessSeconds * 1000);
-    await expect(h.connector().getInvoice('1')).rejects.toMatchObject({ kind: 'auth', details: { status: 401, code: '3200' } });
+    await expect(h.connector().getInvoice('1')).rejects.toMatchObject({
+      kind: 'auth',
+      details: { status: 401, code: '3200' },
+    });
 
     const refreshed = await oauth.refresh(h.tokens);
     await expect(h.connector({ tokens: refreshed }).getInvoice('1')).resolves.toBeNull();

@@ -20,17 +20,35 @@ describe('createQuickbooksProvider', () => {
     const realmId = sim.admin.createCompany();
     sim.admin.setAutoConsent(realmId);
     const customer = sim.admin.addCustomer(realmId, { name: 'Fabrikam' });
-    const invoice = sim.admin.addInvoice(realmId, { customerId: customer.Id, lines: [{ description: 'Audit', unitPrice: 900 }] });
-    const provider = createQuickbooksProvider({ clientId: app.clientId, clientSecret: app.clientSecret, environment: 'sandbox', webhookVerifierToken: 'wired-token', baseUrl: sim.url });
+    const invoice = sim.admin.addInvoice(realmId, {
+      customerId: customer.Id,
+      lines: [{ description: 'Audit', unitPrice: 900 }],
+    });
+    const provider = createQuickbooksProvider({
+      clientId: app.clientId,
+      clientSecret: app.clientSecret,
+      environment: 'sandbox',
+      webhookVerifierToken: 'wired-token',
+      baseUrl: sim.url,
+    });
 
     const consent = await fetch(provider.oauth.authorizeUrl({ state: 's', redirectUri }), { redirect: 'manual' });
-    const grant = await provider.oauth.exchangeCode({ query: Object.fromEntries(new URL(consent.headers.get('location') ?? '').searchParams), redirectUri });
+    const grant = await provider.oauth.exchangeCode({
+      query: Object.fromEntries(new URL(consent.headers.get('location') ?? '').searchParams),
+      redirectUri,
+    });
     const batch = await provider.connector({ accountId: realmId, tokens: grant.tokens }).pullChanges({});
     await sim.admin.webhooksSettled();
     const [delivery] = receiver.deliveries;
 
     expect(batch.invoices.map((i) => i.ref.id)).toEqual([invoice.Id]);
-    expect(provider.verifier?.verify({ raw: delivery?.raw ?? Buffer.alloc(0), headers: delivery?.headers ?? {}, nowMs: Date.now() })).toMatchObject({
+    expect(
+      provider.verifier?.verify({
+        raw: delivery?.raw ?? Buffer.alloc(0),
+        headers: delivery?.headers ?? {},
+        nowMs: Date.now(),
+      }),
+    ).toMatchObject({
       ok: true,
       events: [{ entity: 'Invoice', entityId: invoice.Id, operation: 'create', accountId: realmId }],
     });

@@ -15,14 +15,23 @@ async function burst(limit: RateLimit, limiter: Bottleneck, size: number, latenc
   return Promise.allSettled(Array.from({ length: size }, () => connector.getInvoice(Id)));
 }
 
-const rejected = (outcomes: PromiseSettledResult<unknown>[]) => outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+const rejected = (outcomes: PromiseSettledResult<unknown>[]) =>
+  outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
 
 describe('QuickBooks rate limits', () => {
   it("surfaces Intuit's 429 as rate_limited with its 60-second backoff", async () => {
     const outcomes = await burst({ requests: 5, perMs: 60_000, concurrent: 10 }, new Bottleneck(), 8);
 
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(5);
-    expect(rejected(outcomes)).toEqual(Array(3).fill(expect.objectContaining({ kind: 'rate_limited', retryAfterMs: 60_000, details: expect.objectContaining({ status: 429, code: '3001' }) })));
+    expect(rejected(outcomes)).toEqual(
+      Array(3).fill(
+        expect.objectContaining({
+          kind: 'rate_limited',
+          retryAfterMs: 60_000,
+          details: expect.objectContaining({ status: 429, code: '3001' }),
+        }),
+      ),
+    );
   });
 
   it('paces a burst under the per-realm request rate', async () => {

@@ -30,7 +30,14 @@ const all = (batches: readonly ChangeBatch[]) => ({
 });
 
 function seedInvoices(count: number): string[] {
-  return Array.from({ length: count }, (_, i) => h.sim.admin.addInvoice(h.realmId, { customerId: h.customerId, lines: [{ description: `Retainer ${i + 1}`, unitPrice: 100 + (i % 7) }] }).Id);
+  return Array.from(
+    { length: count },
+    (_, i) =>
+      h.sim.admin.addInvoice(h.realmId, {
+        customerId: h.customerId,
+        lines: [{ description: `Retainer ${i + 1}`, unitPrice: 100 + (i % 7) }],
+      }).Id,
+  );
 }
 
 /** A backfill, then time moves on so later changes land in later seconds. */
@@ -45,7 +52,12 @@ describe('QuickBooks backfill', () => {
   it('delivers 5,000 invoices in pages of at most 1,000, each exactly once, then payments and credit memos', async () => {
     const invoiceIds = seedInvoices(5000);
     const first = invoiceIds[0] ?? '';
-    h.sim.admin.addPayment(h.realmId, { customerId: h.customerId, amount: 60, applications: [{ invoiceId: first, amount: 60 }], memo: 'Partial, rest disputed' });
+    h.sim.admin.addPayment(h.realmId, {
+      customerId: h.customerId,
+      amount: 60,
+      applications: [{ invoiceId: first, amount: 60 }],
+      memo: 'Partial, rest disputed',
+    });
     h.sim.admin.addCreditMemo(h.realmId, { customerId: h.customerId, lines: [{ description: 'Goodwill', amount: 5 }] });
     clock.advance(60_000);
 
@@ -81,25 +93,55 @@ describe('QuickBooks incremental sync (CDC)', () => {
     const [paid = '', edited = ''] = seedInvoices(3);
     const checkpoint = await backfilled();
 
-    h.sim.admin.addPayment(h.realmId, { customerId: h.customerId, amount: 80, applications: [{ invoiceId: paid, amount: 80 }], memo: 'Full and final settlement', refNum: 'CHK-7' });
+    h.sim.admin.addPayment(h.realmId, {
+      customerId: h.customerId,
+      amount: 80,
+      applications: [{ invoiceId: paid, amount: 80 }],
+      memo: 'Full and final settlement',
+      refNum: 'CHK-7',
+    });
     h.sim.admin.updateInvoice(h.realmId, edited, { dueDate: '2026-06-30' });
     clock.advance(1000);
     const batch = await h.connector().pullChanges({ cursor: checkpoint });
 
     expect(batch.backfill).toBe(false);
-    expect(batch.invoices.map((i) => [i.ref.id, i.status]).sort()).toEqual([[paid, 'open'], [edited, 'open']].sort());
+    expect(batch.invoices.map((i) => [i.ref.id, i.status]).sort()).toEqual(
+      [
+        [paid, 'open'],
+        [edited, 'open'],
+      ].sort(),
+    );
     expect(batch.invoices.find((i) => i.ref.id === paid)?.balance.minor).toBe(2000);
-    expect(batch.payments).toMatchObject([{ memo: 'Full and final settlement\nCHK-7', reference: 'CHK-7', applications: [{ invoice: { id: paid }, amount: { minor: 8000 } }] }]);
+    expect(batch.payments).toMatchObject([
+      {
+        memo: 'Full and final settlement\nCHK-7',
+        reference: 'CHK-7',
+        applications: [{ invoice: { id: paid }, amount: { minor: 8000 } }],
+      },
+    ]);
     expect(Date.parse(batch.checkpoint)).toBeGreaterThan(Date.parse(checkpoint));
 
     clock.advance(10_000);
-    expect(await h.connector().pullChanges({ cursor: batch.checkpoint })).toMatchObject({ invoices: [], payments: [], creditNotes: [], backfill: false });
+    expect(await h.connector().pullChanges({ cursor: batch.checkpoint })).toMatchObject({
+      invoices: [],
+      payments: [],
+      creditNotes: [],
+      backfill: false,
+    });
   });
 
   it('reports deleted and voided documents', async () => {
     const [voided = '', paid = '', deleted = ''] = seedInvoices(3);
-    const payment = h.sim.admin.addPayment(h.realmId, { customerId: h.customerId, amount: 50, applications: [{ invoiceId: paid, amount: 50 }] });
-    const dropped = h.sim.admin.addPayment(h.realmId, { customerId: h.customerId, amount: 10, applications: [{ invoiceId: paid, amount: 10 }] });
+    const payment = h.sim.admin.addPayment(h.realmId, {
+      customerId: h.customerId,
+      amount: 50,
+      applications: [{ invoiceId: paid, amount: 50 }],
+    });
+    const dropped = h.sim.admin.addPayment(h.realmId, {
+      customerId: h.customerId,
+      amount: 10,
+      applications: [{ invoiceId: paid, amount: 10 }],
+    });
     const checkpoint = await backfilled();
 
     h.sim.admin.voidInvoice(h.realmId, voided);
@@ -113,7 +155,9 @@ describe('QuickBooks incremental sync (CDC)', () => {
     const paymentStatus = Object.fromEntries(batch.payments.map((p) => [p.ref.id, p.status]));
     expect(invoiceStatus).toEqual({ [voided]: 'void', [deleted]: 'deleted', [paid]: 'open' });
     expect(paymentStatus).toEqual({ [payment.Id]: 'voided', [dropped.Id]: 'deleted' });
-    expect(batch.invoices.find((i) => i.ref.id === paid)?.balance).toEqual(batch.invoices.find((i) => i.ref.id === paid)?.total);
+    expect(batch.invoices.find((i) => i.ref.id === paid)?.balance).toEqual(
+      batch.invoices.find((i) => i.ref.id === paid)?.total,
+    );
   });
 
   it('falls back to a backfill when the cursor is older than CDC reaches', async () => {
@@ -146,7 +190,12 @@ describe('QuickBooks single reads', () => {
     const [id = ''] = seedInvoices(1);
     const connector = h.connector();
 
-    expect(await connector.getInvoice(id)).toMatchObject({ ref: { id }, number: '1001', customer: { name: 'Northwind Traders', email: 'accounts@northwind.example' }, total: { minor: 10000 } });
+    expect(await connector.getInvoice(id)).toMatchObject({
+      ref: { id },
+      number: '1001',
+      customer: { name: 'Northwind Traders', email: 'accounts@northwind.example' },
+      total: { minor: 10000 },
+    });
     expect(await connector.getInvoice('999999')).toBeNull();
     const pdf = Buffer.from(await connector.getInvoicePdf(id)).toString('latin1');
     expect(pdf.startsWith('%PDF-1.4')).toBe(true);

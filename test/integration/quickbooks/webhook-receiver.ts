@@ -9,7 +9,9 @@ export interface Delivery {
 }
 
 /** `answer` decides the status from the delivery (e.g. the production verifier: 2xx only when it accepts it). */
-export async function startWebhookReceiver(options: { failFirst?: number; answer?: (raw: Buffer, headers: IncomingHttpHeaders) => number } = {}) {
+export async function startWebhookReceiver(
+  options: { failFirst?: number; answer?: (raw: Buffer, headers: IncomingHttpHeaders) => number } = {},
+) {
   const deliveries: Delivery[] = [];
   let failuresLeft = options.failFirst ?? 0;
   const server = createServer((req, res) => {

@@ -22,39 +22,68 @@ const asShortfall = (raw: Buffer, headers: Record<string, string | string[] | un
   return result.ok ? 200 : result.reason === 'malformed' ? 400 : 401;
 };
 
-async function start(webhook: Omit<WebhookOptions, 'url' | 'verifierToken'>, failFirst = 0, answer?: typeof asShortfall) {
+async function start(
+  webhook: Omit<WebhookOptions, 'url' | 'verifierToken'>,
+  failFirst = 0,
+  answer?: typeof asShortfall,
+) {
   receiver = await startWebhookReceiver({ failFirst, ...(answer && { answer }) });
   h = await startHarness({ webhook: { url: receiver.url, verifierToken, ...webhook } });
 }
 
 function eventsOf(delivery: Delivery | undefined): NormalizedWebhookEvent[] {
-  const result = verifier.verify({ raw: delivery?.raw ?? Buffer.alloc(0), headers: delivery?.headers ?? {}, nowMs: Date.now() });
+  const result = verifier.verify({
+    raw: delivery?.raw ?? Buffer.alloc(0),
+    headers: delivery?.headers ?? {},
+    nowMs: Date.now(),
+  });
   if (!result.ok) throw new Error(`delivery rejected: ${result.reason}`);
   return [...result.events];
 }
 
-const summary = (events: readonly NormalizedWebhookEvent[]) => events.map((e) => `${e.entity} ${e.entityId} ${e.operation}`);
+const summary = (events: readonly NormalizedWebhookEvent[]) =>
+  events.map((e) => `${e.entity} ${e.entityId} ${e.operation}`);
 
 describe('QuickBooks simulator webhooks', () => {
   it('posts signed legacy notifications for each change', async () => {
     await start({ format: 'legacy' });
     const invoice = h.sim.admin.addInvoice(h.realmId, { customerId: h.customerId, lines: [{ unitPrice: 250 }] });
-    const payment = h.sim.admin.addPayment(h.realmId, { customerId: h.customerId, amount: 200, applications: [{ invoiceId: invoice.Id, amount: 200 }] });
+    const payment = h.sim.admin.addPayment(h.realmId, {
+      customerId: h.customerId,
+      amount: 200,
+      applications: [{ invoiceId: invoice.Id, amount: 200 }],
+    });
     await h.sim.admin.webhooksSettled();
 
     const events = receiver.deliveries.flatMap(eventsOf);
-    expect(summary(events)).toEqual([`Invoice ${invoice.Id} create`, `Payment ${payment.Id} create`, `Invoice ${invoice.Id} update`]);
+    expect(summary(events)).toEqual([
+      `Invoice ${invoice.Id} create`,
+      `Payment ${payment.Id} create`,
+      `Invoice ${invoice.Id} update`,
+    ]);
     expect(events.every((e) => e.accountId === h.realmId)).toBe(true);
   });
 
   it('posts CloudEvents when the app has switched format, for changes made through the API too', async () => {
     await start({ format: 'cloudevents' });
     const invoice = h.sim.admin.addInvoice(h.realmId, { customerId: h.customerId, lines: [{ unitPrice: 250 }] });
-    await h.connector().postCreditNote({ invoiceId: invoice.Id, currency: 'USD', lines: [{ description: 'Goodwill', amount: { minor: 5000, currency: 'USD' } }], memo: 'Case 9', idempotencyKey: 'case/9/credit' });
+    await h
+      .connector()
+      .postCreditNote({
+        invoiceId: invoice.Id,
+        currency: 'USD',
+        lines: [{ description: 'Goodwill', amount: { minor: 5000, currency: 'USD' } }],
+        memo: 'Case 9',
+        idempotencyKey: 'case/9/credit',
+      });
     await h.sim.admin.webhooksSettled();
 
     const events = receiver.deliveries.flatMap(eventsOf);
-    expect(summary(events).filter((s) => !s.startsWith('Invoice'))).toEqual([expect.stringMatching(/^CreditMemo \d+ create$/), expect.stringMatching(/^Payment \d+ create$/), expect.stringMatching(/^CreditMemo \d+ update$/)]);
+    expect(summary(events).filter((s) => !s.startsWith('Invoice'))).toEqual([
+      expect.stringMatching(/^CreditMemo \d+ create$/),
+      expect.stringMatching(/^Payment \d+ create$/),
+      expect.stringMatching(/^CreditMemo \d+ update$/),
+    ]);
     expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
   });
 
@@ -66,7 +95,12 @@ describe('QuickBooks simulator webhooks', () => {
     await h.sim.admin.webhooksSettled();
 
     expect(receiver.deliveries.map((d) => d.status)).toEqual([500, 500, 200, 200]);
-    expect(receiver.deliveries.map((d) => summary(eventsOf(d)))).toEqual([[`Invoice ${first.Id} create`], [`Invoice ${first.Id} create`], [`Invoice ${first.Id} create`], [`Invoice ${second.Id} create`]]);
+    expect(receiver.deliveries.map((d) => summary(eventsOf(d)))).toEqual([
+      [`Invoice ${first.Id} create`],
+      [`Invoice ${first.Id} create`],
+      [`Invoice ${first.Id} create`],
+      [`Invoice ${second.Id} create`],
+    ]);
     const ids = receiver.deliveries.slice(0, 3).map((d) => eventsOf(d)[0]?.eventId);
     expect(new Set(ids).size).toBe(1);
   });
@@ -78,7 +112,9 @@ describe('QuickBooks simulator webhooks', () => {
     const [delivery] = receiver.deliveries;
 
     const stranger = createQuickbooksWebhookVerifier({ verifierToken: 'someone-elses-token' });
-    expect(stranger.verify({ raw: delivery?.raw ?? Buffer.alloc(0), headers: delivery?.headers ?? {}, nowMs: Date.now() })).toEqual({ ok: false, reason: 'invalid_signature' });
+    expect(
+      stranger.verify({ raw: delivery?.raw ?? Buffer.alloc(0), headers: delivery?.headers ?? {}, nowMs: Date.now() }),
+    ).toEqual({ ok: false, reason: 'invalid_signature' });
   });
 
   it('sends event types added after us: the delivery is acknowledged, known events kept, unknown ones stored and ignored, later events not held back', async () => {
@@ -92,7 +128,11 @@ describe('QuickBooks simulator webhooks', () => {
     await h.sim.admin.webhooksSettled();
 
     const [odd, later] = receiver.deliveries.map(eventsOf);
-    expect(odd?.map((e) => [e.entity, e.entityId, e.ignored ?? false])).toEqual([['Unknown', '41', true], ['Unknown', '42', true], ['Customer', '7', false]]);
+    expect(odd?.map((e) => [e.entity, e.entityId, e.ignored ?? false])).toEqual([
+      ['Unknown', '41', true],
+      ['Unknown', '42', true],
+      ['Customer', '7', false],
+    ]);
     expect(later && summary(later)).toEqual([`Invoice ${invoice.Id} create`]);
     expect(receiver.deliveries.map((d) => d.status)).toEqual([200, 200]);
   });

@@ -13,7 +13,14 @@ let h: Harness;
 afterEach(() => h.close());
 
 const call = (path: string, init: RequestInit & { token?: string } = {}) =>
-  fetch(`${h.sim.urls.api}${h.realmId}/${path}`, { ...init, headers: { authorization: `Bearer ${init.token ?? h.tokens.accessToken}`, 'content-type': 'application/json', accept: 'application/json' } });
+  fetch(`${h.sim.urls.api}${h.realmId}/${path}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${init.token ?? h.tokens.accessToken}`,
+      'content-type': 'application/json',
+      accept: 'application/json',
+    },
+  });
 const json = async (path: string) => (await call(path)).json() as Promise<Record<string, unknown>>;
 
 describe('QuickBooks simulator wire format', () => {
@@ -22,14 +29,33 @@ describe('QuickBooks simulator wire format', () => {
     h = await startHarness({ clock: clock.now });
     const since = new Date(clock.now()).toISOString();
     clock.advance(1000);
-    const invoice = h.sim.admin.addInvoice(h.realmId, { customerId: h.customerId, dueDate: '2026-06-01', lines: [{ description: 'Workshop', qty: 2, unitPrice: 150 }] });
+    const invoice = h.sim.admin.addInvoice(h.realmId, {
+      customerId: h.customerId,
+      dueDate: '2026-06-01',
+      lines: [{ description: 'Workshop', qty: 2, unitPrice: 150 }],
+    });
     const gone = h.sim.admin.addInvoice(h.realmId, { customerId: h.customerId, lines: [{ unitPrice: 5 }] });
-    h.sim.admin.addPayment(h.realmId, { customerId: h.customerId, amount: 100, applications: [{ invoiceId: invoice.Id, amount: 100 }], memo: 'Part payment', refNum: 'ACH-1' });
-    h.sim.admin.addCreditMemo(h.realmId, { customerId: h.customerId, lines: [{ description: 'Goodwill', amount: 20 }] });
+    h.sim.admin.addPayment(h.realmId, {
+      customerId: h.customerId,
+      amount: 100,
+      applications: [{ invoiceId: invoice.Id, amount: 100 }],
+      memo: 'Part payment',
+      refNum: 'ACH-1',
+    });
+    h.sim.admin.addCreditMemo(h.realmId, {
+      customerId: h.customerId,
+      lines: [{ description: 'Goodwill', amount: 20 }],
+    });
     h.sim.admin.deleteInvoice(h.realmId, gone.Id);
 
-    const pages = await Promise.all(['Invoice', 'Payment', 'CreditMemo'].map(async (entity) => [entity, await json(`query?query=${encodeURIComponent(`select * from ${entity}`)}`)] as const));
-    const cdc = (await json(`cdc?entities=Invoice,Payment,CreditMemo&changedSince=${since}`)) as { CDCResponse: { QueryResponse: Record<string, unknown>[] }[] };
+    const pages = await Promise.all(
+      ['Invoice', 'Payment', 'CreditMemo'].map(
+        async (entity) => [entity, await json(`query?query=${encodeURIComponent(`select * from ${entity}`)}`)] as const,
+      ),
+    );
+    const cdc = (await json(`cdc?entities=Invoice,Payment,CreditMemo&changedSince=${since}`)) as {
+      CDCResponse: { QueryResponse: Record<string, unknown>[] }[];
+    };
     const preferences = await json('preferences');
 
     for (const [entity, page] of pages) {
@@ -38,10 +64,21 @@ describe('QuickBooks simulator wire format', () => {
       expect(schemaViolations(types, rows, entity)).toEqual([]);
     }
     const groups = cdc.CDCResponse[0]?.QueryResponse ?? [];
-    const changed = groups.flatMap((g) => Object.entries(g).filter(([, v]) => Array.isArray(v)) as [string, unknown[]][]);
-    expect(changed.map(([entity, rows]) => [entity, rows.length])).toEqual([['Invoice', 2], ['Payment', 1], ['CreditMemo', 1]]);
+    const changed = groups.flatMap(
+      (g) => Object.entries(g).filter(([, v]) => Array.isArray(v)) as [string, unknown[]][],
+    );
+    expect(changed.map(([entity, rows]) => [entity, rows.length])).toEqual([
+      ['Invoice', 2],
+      ['Payment', 1],
+      ['CreditMemo', 1],
+    ]);
     expect(changed.flatMap(([entity, rows]) => schemaViolations(types, rows, entity))).toEqual([]);
-    expect(changed[0]?.[1]).toContainEqual({ domain: 'QBO', status: 'Deleted', Id: gone.Id, MetaData: { LastUpdatedTime: '2026-05-03T16:00:01-07:00' } });
+    expect(changed[0]?.[1]).toContainEqual({
+      domain: 'QBO',
+      status: 'Deleted',
+      Id: gone.Id,
+      MetaData: { LastUpdatedTime: '2026-05-03T16:00:01-07:00' },
+    });
     expect(schemaViolations(types, preferences.Preferences, 'Preferences')).toEqual([]);
   });
 
@@ -56,7 +93,9 @@ describe('QuickBooks simulator wire format', () => {
     expect(unauthorised.status).toBe(401);
     expect(await unauthorised.json()).toMatchObject({ fault: { error: [{ code: '3200' }], type: 'AUTHENTICATION' } });
     expect(missing.status).toBe(400);
-    expect(await missing.json()).toMatchObject({ Fault: { Error: [{ Message: 'Object Not Found', code: '610' }], type: 'ValidationFault' } });
+    expect(await missing.json()).toMatchObject({
+      Fault: { Error: [{ Message: 'Object Not Found', code: '610' }], type: 'ValidationFault' },
+    });
     expect(tooLong.status).toBe(400);
     expect(throttled.status).toBe(429);
     expect(throttled.headers.get('content-type')).toMatch(/xml/);

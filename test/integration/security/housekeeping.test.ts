@@ -2,13 +2,26 @@
 // stay; and through the real routes, a used link still answers "already used" after a sweep.
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type DatabaseHandle } from '../../../src/services/db/index.js';
-import { approvalTokens, cases, oauthStates, pendingGrants, sessions, signInTokens } from '../../../src/services/db/schema.js';
+import {
+  approvalTokens,
+  cases,
+  oauthStates,
+  pendingGrants,
+  sessions,
+  signInTokens,
+} from '../../../src/services/db/schema.js';
 import { createLogger } from '../../../src/services/logger.js';
 import { purgeExpiredSecrets, startHousekeeping } from '../../../src/services/security/housekeeping.js';
 import { bothEngines, openPglite } from '../../helpers/databases.js';
 import { seedOrganisation } from '../sync/fixtures.js';
 import { csrfOf, textOf } from '../web/browser.js';
-import { createWebHarness, lastMailTo, magicLinkIn, seedOrganisation as seedOwner, type WebHarness } from '../web/harness.js';
+import {
+  createWebHarness,
+  lastMailTo,
+  magicLinkIn,
+  seedOrganisation as seedOwner,
+  type WebHarness,
+} from '../web/harness.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -21,8 +34,21 @@ const engines = bothEngines();
 /** Each table gets fresh rows, rows spent within their retention and rows spent before it; names say which. */
 async function seed(h: DatabaseHandle) {
   const { organisationId, userId } = await seedOrganisation(h.db);
-  const [c] = await h.db.insert(cases).values({ organisationId, caseKey: 'k', workflowId: 'case/k', kind: 'short_payment', status: 'open', currency: 'USD' }).returning();
-  await h.db.insert(sessions).values([{ id: 'live', email: 'a@b.c', expiresAt: at(DAY) }, { id: 'expired', email: 'a@b.c', expiresAt: at(-MINUTE) }]);
+  const [c] = await h.db
+    .insert(cases)
+    .values({
+      organisationId,
+      caseKey: 'k',
+      workflowId: 'case/k',
+      kind: 'short_payment',
+      status: 'open',
+      currency: 'USD',
+    })
+    .returning();
+  await h.db.insert(sessions).values([
+    { id: 'live', email: 'a@b.c', expiresAt: at(DAY) },
+    { id: 'expired', email: 'a@b.c', expiresAt: at(-MINUTE) },
+  ]);
   // Sign-in links and OAuth states share a shape: fresh, used an hour ago, expired two hours ago, long gone.
   const shortLived = [
     { key: 'fresh', expiresAt: at(10 * MINUTE), usedAt: null },
@@ -31,18 +57,39 @@ async function seed(h: DatabaseHandle) {
     { key: 'expired-long-ago', expiresAt: at(-2 * DAY), usedAt: null },
     { key: 'used-long-ago', expiresAt: at(-2 * DAY + 10 * MINUTE), usedAt: at(-2 * DAY) },
   ];
-  await h.db.insert(signInTokens).values(shortLived.map((r) => ({ tokenHash: r.key, email: 'a@b.c', expiresAt: r.expiresAt, usedAt: r.usedAt })));
-  await h.db.insert(oauthStates).values(shortLived.map((r) => ({ state: r.key, userId, provider: 'xero', expiresAt: r.expiresAt, usedAt: r.usedAt })));
-  const grant = (id: string, expiresAt: Date, usedAt: Date | null) =>
-    ({ id, userId, provider: 'xero', sealed: usedAt ? '' : `sealed-${id}`, keyId: 'k1', expiresAt, usedAt });
-  await h.db.insert(pendingGrants).values([
-    grant('00000000-0000-4000-8000-000000000001', at(5 * MINUTE), null),
-    grant('00000000-0000-4000-8000-000000000002', at(-5 * MINUTE), null),
-    grant('00000000-0000-4000-8000-000000000003', at(-50 * MINUTE), at(-HOUR)),
-    grant('00000000-0000-4000-8000-000000000004', at(-2 * DAY), null),
-    grant('00000000-0000-4000-8000-000000000005', at(-2 * DAY + 10 * MINUTE), at(-2 * DAY)),
-  ]);
-  const approval = (jti: string, expiresAt: Date, usedAt: Date | null) => ({ jti, caseId: c!.id, draftVersion: 1, expiresAt, usedAt });
+  await h.db
+    .insert(signInTokens)
+    .values(shortLived.map((r) => ({ tokenHash: r.key, email: 'a@b.c', expiresAt: r.expiresAt, usedAt: r.usedAt })));
+  await h.db
+    .insert(oauthStates)
+    .values(
+      shortLived.map((r) => ({ state: r.key, userId, provider: 'xero', expiresAt: r.expiresAt, usedAt: r.usedAt })),
+    );
+  const grant = (id: string, expiresAt: Date, usedAt: Date | null) => ({
+    id,
+    userId,
+    provider: 'xero',
+    sealed: usedAt ? '' : `sealed-${id}`,
+    keyId: 'k1',
+    expiresAt,
+    usedAt,
+  });
+  await h.db
+    .insert(pendingGrants)
+    .values([
+      grant('00000000-0000-4000-8000-000000000001', at(5 * MINUTE), null),
+      grant('00000000-0000-4000-8000-000000000002', at(-5 * MINUTE), null),
+      grant('00000000-0000-4000-8000-000000000003', at(-50 * MINUTE), at(-HOUR)),
+      grant('00000000-0000-4000-8000-000000000004', at(-2 * DAY), null),
+      grant('00000000-0000-4000-8000-000000000005', at(-2 * DAY + 10 * MINUTE), at(-2 * DAY)),
+    ]);
+  const approval = (jti: string, expiresAt: Date, usedAt: Date | null) => ({
+    jti,
+    caseId: c!.id,
+    draftVersion: 1,
+    expiresAt,
+    usedAt,
+  });
   await h.db.insert(approvalTokens).values([
     approval('fresh', at(7 * DAY), null),
     approval('used-recently', at(5 * DAY), at(-10 * DAY)),
@@ -57,19 +104,46 @@ describe.each(engines)('purging expired secrets on %s', (_engine, open) => {
   it('deletes exactly the rows past their retention, and wipes the tokens of expired grants at once', async () => {
     const h = await open();
     await seed(h);
-    expect(await purgeExpiredSecrets(h.db, T)).toEqual({ sessions: 1, signInTokens: 2, oauthStates: 2, pendingGrants: 2, approvalTokens: 1, grantsWiped: 1 });
+    expect(await purgeExpiredSecrets(h.db, T)).toEqual({
+      sessions: 1,
+      signInTokens: 2,
+      oauthStates: 2,
+      pendingGrants: 2,
+      approvalTokens: 1,
+      grantsWiped: 1,
+    });
 
     const recent = ['expired-recently', 'fresh', 'used-recently'];
     expect((await h.db.select().from(sessions)).map((r) => r.id)).toEqual(['live']);
     expect((await h.db.select().from(signInTokens)).map((r) => r.tokenHash).sort()).toEqual(recent);
     expect((await h.db.select().from(oauthStates)).map((r) => r.state).sort()).toEqual(recent);
     const grants = await h.db.select().from(pendingGrants);
-    expect(grants.map((g) => [g.id.slice(-1), g.sealed]).sort()).toEqual([['1', 'sealed-00000000-0000-4000-8000-000000000001'], ['2', ''], ['3', '']]);
-    expect((await h.db.select().from(approvalTokens)).map((r) => r.jti).sort()).toEqual(['expired-recently', 'fresh', 'used-long-ago-still-valid', 'used-recently']);
+    expect(grants.map((g) => [g.id.slice(-1), g.sealed]).sort()).toEqual([
+      ['1', 'sealed-00000000-0000-4000-8000-000000000001'],
+      ['2', ''],
+      ['3', ''],
+    ]);
+    expect((await h.db.select().from(approvalTokens)).map((r) => r.jti).sort()).toEqual([
+      'expired-recently',
+      'fresh',
+      'used-long-ago-still-valid',
+      'used-recently',
+    ]);
 
-    expect(await purgeExpiredSecrets(h.db, T)).toEqual({ sessions: 0, signInTokens: 0, oauthStates: 0, pendingGrants: 0, approvalTokens: 0, grantsWiped: 0 });
+    expect(await purgeExpiredSecrets(h.db, T)).toEqual({
+      sessions: 0,
+      signInTokens: 0,
+      oauthStates: 0,
+      pendingGrants: 0,
+      approvalTokens: 0,
+      grantsWiped: 0,
+    });
     // A day on, the recently spent rows go too; the fresh ones, expired for under a day, stay.
-    expect(await purgeExpiredSecrets(h.db, T + DAY)).toMatchObject({ signInTokens: 2, oauthStates: 2, pendingGrants: 2 });
+    expect(await purgeExpiredSecrets(h.db, T + DAY)).toMatchObject({
+      signInTokens: 2,
+      oauthStates: 2,
+      pendingGrants: 2,
+    });
     expect((await h.db.select().from(signInTokens)).map((r) => r.tokenHash)).toEqual(['fresh']);
     expect((await h.db.select().from(oauthStates)).map((r) => r.state)).toEqual(['fresh']);
   });
@@ -81,7 +155,10 @@ describe('the housekeeping timer', () => {
     onTestFinished(() => h.close());
     await h.db.insert(sessions).values({ id: 'old', email: 'a@b.c', expiresAt: new Date(Date.now() - MINUTE) });
     const lines: Record<string, unknown>[] = [];
-    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+    const logger = createLogger({
+      level: 'info',
+      destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    });
     // The step before the purge still sees what the purge removes; its failure does not stop the purge.
     const sessionsSeenBefore: number[] = [];
     const before = async () => {
@@ -89,12 +166,23 @@ describe('the housekeeping timer', () => {
       if (sessionsSeenBefore.length === 2) throw new Error('provider unreachable');
     };
     const housekeeping = startHousekeeping({ db: h.db, logger, intervalMs: 20, before });
-    await expect.poll(() => lines.filter((l) => l.msg === 'expired secrets purged').length, { timeout: 5_000 }).toBeGreaterThanOrEqual(3);
+    await expect
+      .poll(() => lines.filter((l) => l.msg === 'expired secrets purged').length, { timeout: 5_000 })
+      .toBeGreaterThanOrEqual(3);
     await housekeeping.stop();
     expect(sessionsSeenBefore.slice(0, 2)).toEqual([1, 0]);
-    expect(lines).toContainEqual(expect.objectContaining({ level: 50, msg: 'housekeeping step before the purge failed' }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 50, msg: 'housekeeping step before the purge failed' }),
+    );
     lines.splice(0, lines.length, ...lines.filter((l) => l.msg === 'expired secrets purged'));
-    expect(lines[0]).toMatchObject({ level: 30, module: 'security.housekeeping', msg: 'expired secrets purged', sessions: 1, signInTokens: 0, approvalTokens: 0 });
+    expect(lines[0]).toMatchObject({
+      level: 30,
+      module: 'security.housekeeping',
+      msg: 'expired secrets purged',
+      sessions: 1,
+      signInTokens: 0,
+      approvalTokens: 0,
+    });
     expect(lines[1]).toMatchObject({ sessions: 0 });
     const seen = lines.length;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -125,7 +213,9 @@ describe('links after a sweep, through the routes', () => {
     const { b, link: used } = await request('twice@example.com');
     const confirm = await b.get(used);
     const token = new URL(`https://x${used}`).searchParams.get('token')!;
-    expect((await b.post('/sign-in/verify', { token, _csrf: csrfOf(confirm.body, '/sign-in/verify') })).statusCode).toBe(303);
+    expect(
+      (await b.post('/sign-in/verify', { token, _csrf: csrfOf(confirm.body, '/sign-in/verify') })).statusCode,
+    ).toBe(303);
     const { link: unused } = await request('late@example.com');
 
     await later(2 * HOUR);
@@ -142,8 +232,21 @@ describe('links after a sweep, through the routes', () => {
 
   it('keeps answering "already used" for an approval link while it still verifies, and "expired" after', async () => {
     const { org } = await seedOwner(w.h, { email: 'owner@brightside.example' });
-    const [c] = await w.h.db.insert(cases).values({ organisationId: org.id, caseKey: 'approval-sweep', workflowId: 'case/approval-sweep', kind: 'short_payment', status: 'open', currency: 'USD' }).returning();
-    const token = await w.approvals.issue({ caseId: c!.id, workflowId: c!.workflowId, version: 1 }, { nowMs: Date.now() + offset, ttlMs: 7 * DAY });
+    const [c] = await w.h.db
+      .insert(cases)
+      .values({
+        organisationId: org.id,
+        caseKey: 'approval-sweep',
+        workflowId: 'case/approval-sweep',
+        kind: 'short_payment',
+        status: 'open',
+        currency: 'USD',
+      })
+      .returning();
+    const token = await w.approvals.issue(
+      { caseId: c!.id, workflowId: c!.workflowId, version: 1 },
+      { nowMs: Date.now() + offset, ttlMs: 7 * DAY },
+    );
     const jti = (await w.h.db.select().from(approvalTokens)).find((r) => r.caseId === c!.id)!.jti;
     expect(await w.approvals.consume(jti, new Date(Date.now() + offset))).toBe(true);
     const path = `/approvals/${encodeURIComponent(token)}`;

@@ -17,7 +17,14 @@ async function consent(url: string, decision: 'approve' | 'deny', accountId = ''
   expect(page.status).toBe(200);
   expect(await page.text()).toContain('would like to connect to your Stripe account');
   const q = new URL(url).searchParams;
-  const form = new URLSearchParams({ client_id: q.get('client_id') ?? '', scope: q.get('scope') ?? '', state: q.get('state') ?? '', redirect_uri: q.get('redirect_uri') ?? '', decision, account: accountId });
+  const form = new URLSearchParams({
+    client_id: q.get('client_id') ?? '',
+    scope: q.get('scope') ?? '',
+    state: q.get('state') ?? '',
+    redirect_uri: q.get('redirect_uri') ?? '',
+    decision,
+    account: accountId,
+  });
   const res = await fetch(new URL('/oauth/authorize', url), { method: 'POST', body: form, redirect: 'manual' });
   expect(res.status).toBe(302);
   const location = new URL(res.headers.get('location') ?? '');
@@ -31,9 +38,15 @@ describe('Stripe Connect OAuth', () => {
   let connect: StripeConnect;
 
   beforeAll(async () => {
-    receiver = await startReceiver(createStripeWebhookVerifier({ secrets: [webhookSecret], platformAccountId: 'acct_platform' }));
+    receiver = await startReceiver(
+      createStripeWebhookVerifier({ secrets: [webhookSecret], platformAccountId: 'acct_platform' }),
+    );
     sim = await startStripeSimulator({ webhook: { url: receiver.url, secret: webhookSecret } });
-    connect = createStripeConnect({ secretKey: sim.admin.platform.secretKey, clientId: sim.admin.platform.clientId, baseUrl: sim.url });
+    connect = createStripeConnect({
+      secretKey: sim.admin.platform.secretKey,
+      clientId: sim.admin.platform.clientId,
+      baseUrl: sim.url,
+    });
   });
   afterAll(async () => {
     await sim?.close();
@@ -53,7 +66,10 @@ describe('Stripe Connect OAuth', () => {
     expect(grant.tokens.refreshToken).toBeTruthy();
 
     const seeded = sim.admin.scenarios.partialPayment({ accountId });
-    const client = stripeClientForConnection({ accountId, tokens: grant.tokens }, { secretKey: sim.admin.platform.secretKey, baseUrl: sim.url });
+    const client = stripeClientForConnection(
+      { accountId, tokens: grant.tokens },
+      { secretKey: sim.admin.platform.secretKey, baseUrl: sim.url },
+    );
     const invoice = await createStripeConnector({ client, accountId }).getInvoice(seeded.invoiceId);
     expect(invoice?.balance).toEqual({ minor: 18_000, currency: 'USD' });
     expect(sim.admin.requests({ path: `/v1/invoices/${seeded.invoiceId}` }).at(-1)?.accountId).toBe(accountId);
@@ -62,7 +78,10 @@ describe('Stripe Connect OAuth', () => {
   it('reports a declined consent as an auth error', async () => {
     const query = await consent(connect.authorizeUrl({ state: 'st-no', redirectUri }), 'deny');
     expect(query.error).toBe('access_denied');
-    await expect(connect.exchangeCode({ query, redirectUri })).rejects.toMatchObject({ kind: 'auth', details: { code: 'access_denied' } });
+    await expect(connect.exchangeCode({ query, redirectUri })).rejects.toMatchObject({
+      kind: 'auth',
+      details: { code: 'access_denied' },
+    });
   });
 
   it('refuses to redeem an authorization code twice', async () => {
@@ -85,9 +104,16 @@ describe('Stripe Connect OAuth', () => {
     const accountId = grant.accounts[0]?.accountId ?? '';
     await connect.revoke(grant.tokens);
 
-    await eventually(() => expect(receiver.accepted.some((e) => isDeauthorization(e) && e.accountId === accountId)).toBe(true));
-    const client = stripeClientForConnection({ accountId, tokens: grant.tokens }, { secretKey: sim.admin.platform.secretKey, baseUrl: sim.url });
-    await expect(createStripeConnector({ client, accountId }).getInvoice('in_any')).rejects.toMatchObject({ kind: 'auth' });
+    await eventually(() =>
+      expect(receiver.accepted.some((e) => isDeauthorization(e) && e.accountId === accountId)).toBe(true),
+    );
+    const client = stripeClientForConnection(
+      { accountId, tokens: grant.tokens },
+      { secretKey: sim.admin.platform.secretKey, baseUrl: sim.url },
+    );
+    await expect(createStripeConnector({ client, accountId }).getInvoice('in_any')).rejects.toMatchObject({
+      kind: 'auth',
+    });
     await expect(connect.revoke(grant.tokens)).resolves.toBeUndefined(); // already gone: nothing left to do
   });
 });
@@ -99,17 +125,31 @@ describe('Stripe restricted keys', () => {
   });
   afterAll(() => sim?.close());
 
-  const connect = () => createStripeConnect({ secretKey: sim.admin.platform.secretKey, clientId: sim.admin.platform.clientId, baseUrl: sim.url });
+  const connect = () =>
+    createStripeConnect({
+      secretKey: sim.admin.platform.secretKey,
+      clientId: sim.admin.platform.clientId,
+      baseUrl: sim.url,
+    });
 
   it('verifies a pasted key with a cheap read and syncs with it', async () => {
     const seeded = sim.admin.scenarios.partialPayment();
     const key = sim.admin.issueRestrictedKey(seeded.accountId);
     const verified = await connect().verifyRestrictedKey(key);
-    expect(verified).toEqual({ account: { accountId: seeded.accountId, name: 'Harbour Design Studio' }, tokens: { accessToken: key, scope: restrictedKeyScope }, livemode: false });
+    expect(verified).toEqual({
+      account: { accountId: seeded.accountId, name: 'Harbour Design Studio' },
+      tokens: { accessToken: key, scope: restrictedKeyScope },
+      livemode: false,
+    });
     expect(sim.admin.requests({ path: '/v1/account' }).at(-1)?.status).toBe(200);
 
-    const client = stripeClientForConnection({ accountId: seeded.accountId, tokens: verified.tokens }, { secretKey: 'sk_unused_for_restricted_keys', baseUrl: sim.url });
-    expect((await createStripeConnector({ client, accountId: seeded.accountId }).getInvoice(seeded.invoiceId))?.number).toMatch(/-0001$/);
+    const client = stripeClientForConnection(
+      { accountId: seeded.accountId, tokens: verified.tokens },
+      { secretKey: 'sk_unused_for_restricted_keys', baseUrl: sim.url },
+    );
+    expect(
+      (await createStripeConnector({ client, accountId: seeded.accountId }).getInvoice(seeded.invoiceId))?.number,
+    ).toMatch(/-0001$/);
   });
 
   it('rejects a key that cannot read invoices before it is saved', async () => {
@@ -119,8 +159,13 @@ describe('Stripe restricted keys', () => {
   });
 
   it('rejects unknown keys, secret keys and garbage', async () => {
-    await expect(connect().verifyRestrictedKey('rk_test_doesnotexist0000')).rejects.toMatchObject({ kind: 'auth', details: { status: 401 } });
-    await expect(connect().verifyRestrictedKey(sim.admin.platform.secretKey)).rejects.toMatchObject({ kind: 'invalid' });
+    await expect(connect().verifyRestrictedKey('rk_test_doesnotexist0000')).rejects.toMatchObject({
+      kind: 'auth',
+      details: { status: 401 },
+    });
+    await expect(connect().verifyRestrictedKey(sim.admin.platform.secretKey)).rejects.toMatchObject({
+      kind: 'invalid',
+    });
     await expect(connect().verifyRestrictedKey('hello')).rejects.toBeInstanceOf(IntegrationError);
   });
 });

@@ -11,7 +11,14 @@ const redirectUri = 'http://127.0.0.1:3000/oauth/stripe/callback';
 
 async function consent(url: string, accountId: string): Promise<Record<string, string>> {
   const q = new URL(url).searchParams;
-  const form = new URLSearchParams({ client_id: q.get('client_id') ?? '', scope: q.get('scope') ?? '', state: q.get('state') ?? '', redirect_uri: q.get('redirect_uri') ?? '', decision: 'approve', account: accountId });
+  const form = new URLSearchParams({
+    client_id: q.get('client_id') ?? '',
+    scope: q.get('scope') ?? '',
+    state: q.get('state') ?? '',
+    redirect_uri: q.get('redirect_uri') ?? '',
+    decision: 'approve',
+    account: accountId,
+  });
   const res = await fetch(new URL('/oauth/authorize', url), { method: 'POST', body: form, redirect: 'manual' });
   return Object.fromEntries(new URL(res.headers.get('location') ?? '').searchParams);
 }
@@ -21,7 +28,11 @@ describe('a Stripe account controlled by another platform', () => {
   let connect: StripeConnect;
   beforeAll(async () => {
     sim = await startStripeSimulator({});
-    connect = createStripeConnect({ secretKey: sim.admin.platform.secretKey, clientId: sim.admin.platform.clientId, baseUrl: sim.url });
+    connect = createStripeConnect({
+      secretKey: sim.admin.platform.secretKey,
+      clientId: sim.admin.platform.clientId,
+      baseUrl: sim.url,
+    });
   });
   afterAll(() => sim?.close());
 
@@ -31,7 +42,10 @@ describe('a Stripe account controlled by another platform', () => {
     const url = connect.authorizeUrl({ state: 'st-controlled', redirectUri });
     await new Promise((r) => setTimeout(r, 1100)); // the merchant takes a moment on Stripe's page
     const query = await consent(url, accountId);
-    const e = await connect.exchangeCode({ query, redirectUri }).then(() => undefined, (err: unknown) => err);
+    const e = await connect.exchangeCode({ query, redirectUri }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(IntegrationError);
     expect(e).toMatchObject({ kind: 'invalid', details: { code: 'account_controlled_elsewhere' } });
     expect((e as Error).message).toMatch(/new, empty Stripe account .* managed by another platform.*restricted key/);

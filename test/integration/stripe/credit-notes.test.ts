@@ -8,7 +8,13 @@ import { connectorFor } from './harness.js';
 const usd = (minor: number) => ({ minor, currency: 'USD' });
 
 function settlement(invoiceId: string, key: string, minor = 18_000): CreditNoteRequest {
-  return { invoiceId, currency: 'USD', lines: [{ description: 'Agreed discount: hosting', amount: usd(minor) }], memo: 'Settlement of short payment', idempotencyKey: key };
+  return {
+    invoiceId,
+    currency: 'USD',
+    lines: [{ description: 'Agreed discount: hosting', amount: usd(minor) }],
+    memo: 'Settlement of short payment',
+    idempotencyKey: key,
+  };
 }
 
 describe('Stripe credit notes', () => {
@@ -23,13 +29,25 @@ describe('Stripe credit notes', () => {
     const connector = connectorFor(sim, s.accountId);
     const key = `case/${s.invoiceId}/credit/v1`;
     const note = await connector.postCreditNote(settlement(s.invoiceId, key));
-    expect(note).toMatchObject({ total: usd(18_000), status: 'applied', allocations: [{ invoice: { id: s.invoiceId }, amount: usd(18_000) }] });
+    expect(note).toMatchObject({
+      total: usd(18_000),
+      status: 'applied',
+      allocations: [{ invoice: { id: s.invoiceId }, amount: usd(18_000) }],
+    });
 
     const calls = sim.admin.requests().filter((r) => r.path.startsWith('/v1/credit_notes'));
-    expect(calls.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/credit_notes', 'GET /v1/credit_notes/preview', 'POST /v1/credit_notes']);
+    expect(calls.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /v1/credit_notes',
+      'GET /v1/credit_notes/preview',
+      'POST /v1/credit_notes',
+    ]);
     expect(calls.at(-1)?.idempotencyKey).toBe(key);
     const stored = sim.admin.state(s.accountId).creditNotes[0];
-    expect(stored).toMatchObject({ reason: 'order_change', memo: 'Settlement of short payment', metadata: { [requestKeyMetadata]: key } });
+    expect(stored).toMatchObject({
+      reason: 'order_change',
+      memo: 'Settlement of short payment',
+      metadata: { [requestKeyMetadata]: key },
+    });
     expect(await connector.getInvoice(s.invoiceId)).toMatchObject({ status: 'paid', balance: usd(0) });
   });
 
@@ -37,16 +55,23 @@ describe('Stripe credit notes', () => {
     const s = sim.admin.scenarios.partialPayment();
     const connector = connectorFor(sim, s.accountId);
     const hosting = (await connector.getInvoice(s.invoiceId))?.lines[1];
-    const note = await connector.postCreditNote({ ...settlement(s.invoiceId, `case/${s.invoiceId}/line`, 6_000), lines: [{ invoiceLineId: hosting?.id, description: 'Hosting', amount: usd(6_000) }] });
+    const note = await connector.postCreditNote({
+      ...settlement(s.invoiceId, `case/${s.invoiceId}/line`, 6_000),
+      lines: [{ invoiceLineId: hosting?.id, description: 'Hosting', amount: usd(6_000) }],
+    });
     expect(note.lines).toEqual([{ invoiceLineId: hosting?.id, description: 'Hosting, 12 months', amount: usd(6_000) }]);
   });
 
   it('creates exactly one note when the response is lost and the SDK retries with the same key', async () => {
     const s = sim.admin.scenarios.partialPayment();
     sim.admin.faults.dropResponse({ method: 'POST', path: '/v1/credit_notes' });
-    const note = await connectorFor(sim, s.accountId).postCreditNote(settlement(s.invoiceId, `case/${s.invoiceId}/credit/v1`));
+    const note = await connectorFor(sim, s.accountId).postCreditNote(
+      settlement(s.invoiceId, `case/${s.invoiceId}/credit/v1`),
+    );
     expect(sim.admin.state(s.accountId).creditNotes.map((n) => n.id)).toEqual([note.ref.id]);
-    const posts = sim.admin.requests({ method: 'POST', path: '/v1/credit_notes' }).filter((r) => r.accountId === s.accountId);
+    const posts = sim.admin
+      .requests({ method: 'POST', path: '/v1/credit_notes' })
+      .filter((r) => r.accountId === s.accountId);
     expect(posts.map((r) => r.replayed)).toEqual([false, true]);
   });
 
@@ -63,7 +88,9 @@ describe('Stripe credit notes', () => {
 
   it('refuses to credit more than the invoice still asks for, before writing anything', async () => {
     const s = sim.admin.scenarios.partialPayment();
-    await expect(connectorFor(sim, s.accountId).postCreditNote(settlement(s.invoiceId, `case/${s.invoiceId}/too-much`, 25_000))).rejects.toMatchObject({ kind: 'invalid' });
+    await expect(
+      connectorFor(sim, s.accountId).postCreditNote(settlement(s.invoiceId, `case/${s.invoiceId}/too-much`, 25_000)),
+    ).rejects.toMatchObject({ kind: 'invalid' });
     expect(sim.admin.state(s.accountId).creditNotes).toEqual([]);
   });
 
@@ -71,7 +98,9 @@ describe('Stripe credit notes', () => {
     const s = sim.admin.scenarios.partialPayment();
     const connector = connectorFor(sim, s.accountId);
     await connector.postCreditNote(settlement(s.invoiceId, `case/${s.invoiceId}/credit/v1`, 5_000));
-    await expect(connector.postCreditNote(settlement(s.invoiceId, `case/${s.invoiceId}/credit/v1`, 7_000))).rejects.toMatchObject({ kind: 'conflict' });
+    await expect(
+      connector.postCreditNote(settlement(s.invoiceId, `case/${s.invoiceId}/credit/v1`, 7_000)),
+    ).rejects.toMatchObject({ kind: 'conflict' });
   });
 
   it('sends keys longer than 255 characters as a digest', async () => {
@@ -84,7 +113,10 @@ describe('Stripe credit notes', () => {
   it('rejects lines in another currency without calling Stripe', async () => {
     const s = sim.admin.scenarios.partialPayment();
     const before = sim.admin.requests().length;
-    const request = { ...settlement(s.invoiceId, 'k'), lines: [{ description: 'x', amount: { minor: 100, currency: 'EUR' } }] };
+    const request = {
+      ...settlement(s.invoiceId, 'k'),
+      lines: [{ description: 'x', amount: { minor: 100, currency: 'EUR' } }],
+    };
     await expect(connectorFor(sim, s.accountId).postCreditNote(request)).rejects.toMatchObject({ kind: 'invalid' });
     expect(sim.admin.requests().length).toBe(before);
   });

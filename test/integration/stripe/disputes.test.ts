@@ -18,13 +18,23 @@ describe('Stripe chargebacks and evidence', () => {
   afterAll(() => sim?.close());
 
   function evidencePort(accountId: string, maxNetworkRetries = 2): DisputeEvidencePort {
-    const client = createStripeClient({ apiKey: sim.admin.issueRestrictedKey(accountId), baseUrl: sim.url, opsPerSecond: 500, maxNetworkRetries });
-    return createStripeDisputeEvidence(client, createStripeReader(client, () => ({ accountId, observedAt: new Date(clock.now()).toISOString() })));
+    const client = createStripeClient({
+      apiKey: sim.admin.issueRestrictedKey(accountId),
+      baseUrl: sim.url,
+      opsPerSecond: 500,
+      maxNetworkRetries,
+    });
+    return createStripeDisputeEvidence(
+      client,
+      createStripeReader(client, () => ({ accountId, observedAt: new Date(clock.now()).toISOString() })),
+    );
   }
 
   it('syncs a chargeback with its evidence deadline, the invoice it reverses, and who was charged', async () => {
     const cb = sim.admin.scenarios.chargeback({ dueInDays: 7, reason: 'fraudulent' });
-    const disputes = (await drain(connectorFor(sim, cb.accountId, { connector: { now: clock.now } }))).flatMap((b) => b.disputes);
+    const disputes = (await drain(connectorFor(sim, cb.accountId, { connector: { now: clock.now } }))).flatMap(
+      (b) => b.disputes,
+    );
     expect(disputes).toEqual([
       {
         ref: { provider: 'stripe', accountId: cb.accountId, id: cb.disputeId },
@@ -37,7 +47,12 @@ describe('Stripe chargebacks and evidence', () => {
         dueBy: '2026-04-17T14:30:00.000Z',
         createdAt: '2026-04-10T14:30:00.000Z',
         // Read expanded with the dispute: how a card payment for a QuickBooks or Xero invoice is recognised.
-        charge: { amount: { minor: 250_000, currency: 'USD' }, date: '2026-04-10', customerEmail: 'billing@contoso.example', customerName: 'Contoso Ltd' },
+        charge: {
+          amount: { minor: 250_000, currency: 'USD' },
+          date: '2026-04-10',
+          customerEmail: 'billing@contoso.example',
+          customerName: 'Contoso Ltd',
+        },
       },
     ]);
   });
@@ -48,7 +63,12 @@ describe('Stripe chargebacks and evidence', () => {
     const receipt = await port.uploadEvidenceFile(pdf, 'receipt-HDS-0042.pdf', 'dispute_evidence');
     expect(receipt).toEqual({ fileId: expect.stringMatching(/^file_/), size: pdf.length });
 
-    const staged = await port.stageEvidence(cb.disputeId, { product_description: 'Annual design retainer', customer_email_address: 'billing@contoso.example' }, { receipt: receipt.fileId }, `dispute/${cb.disputeId}/evidence/v1`);
+    const staged = await port.stageEvidence(
+      cb.disputeId,
+      { product_description: 'Annual design retainer', customer_email_address: 'billing@contoso.example' },
+      { receipt: receipt.fileId },
+      `dispute/${cb.disputeId}/evidence/v1`,
+    );
     expect(staged).toMatchObject({ hasEvidence: true, submissionCount: 0, dispute: { status: 'needs_response' } });
 
     const key = `dispute/${cb.disputeId}/submit/v1`;
@@ -66,7 +86,12 @@ describe('Stripe chargebacks and evidence', () => {
   it('a submit whose response was lost is retried with the same key and replayed, not submitted twice', async () => {
     const cb = sim.admin.scenarios.chargeback();
     const port = evidencePort(cb.accountId);
-    await port.stageEvidence(cb.disputeId, { uncategorized_text: 'Delivered on 2026-03-30, signed for.' }, {}, `dispute/${cb.disputeId}/evidence/v1`);
+    await port.stageEvidence(
+      cb.disputeId,
+      { uncategorized_text: 'Delivered on 2026-03-30, signed for.' },
+      {},
+      `dispute/${cb.disputeId}/evidence/v1`,
+    );
     sim.admin.faults.dropResponse({ method: 'POST', path: `/v1/disputes/${cb.disputeId}` });
 
     const submitted = await port.submitEvidence(cb.disputeId, `dispute/${cb.disputeId}/submit/v1`);
@@ -80,7 +105,9 @@ describe('Stripe chargebacks and evidence', () => {
     const port = evidencePort(cb.accountId);
     const key = `dispute/${cb.disputeId}/evidence/v1`;
     await port.stageEvidence(cb.disputeId, { uncategorized_text: 'first draft' }, {}, key);
-    await expect(port.stageEvidence(cb.disputeId, { uncategorized_text: 'second draft' }, {}, key)).rejects.toMatchObject({ kind: 'conflict' });
+    await expect(
+      port.stageEvidence(cb.disputeId, { uncategorized_text: 'second draft' }, {}, key),
+    ).rejects.toMatchObject({ kind: 'conflict' });
   });
 
   it('does not submit evidence on a dispute that is already decided', async () => {
@@ -98,7 +125,9 @@ describe('Stripe chargebacks and evidence', () => {
     const second = await port.uploadEvidenceFile(pdf, 'contract.pdf', 'dispute_evidence');
     expect(second.fileId).toBe(first.fileId);
     expect(sim.admin.state(cb.accountId).files).toHaveLength(1);
-    await expect(port.uploadEvidenceFile(Buffer.from('PK'), 'evidence.docx', 'dispute_evidence')).rejects.toMatchObject({ kind: 'invalid' });
+    await expect(port.uploadEvidenceFile(Buffer.from('PK'), 'evidence.docx', 'dispute_evidence')).rejects.toMatchObject(
+      { kind: 'invalid' },
+    );
   });
 
   it('answers not_found for an unknown dispute', async () => {

@@ -3,7 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NormalizedWebhookEvent, WebhookVerifier } from '../../../integrations/types.js';
 import { createStripeClient, type StripeClientOptions } from '../../../integrations/stripe/client.js';
-import { createStripeConnector, type StripeConnector, type StripeConnectorOptions } from '../../../integrations/stripe/connector.js';
+import {
+  createStripeConnector,
+  type StripeConnector,
+  type StripeConnectorOptions,
+} from '../../../integrations/stripe/connector.js';
 import type { StripeSimulator } from '../../../simulators/stripe/index.js';
 
 /** A connector on one simulated account, using a restricted key of that account unless told otherwise. */
@@ -12,14 +16,19 @@ export function connectorFor(
   accountId: string,
   opts: { client?: Partial<StripeClientOptions>; connector?: Partial<StripeConnectorOptions> } = {},
 ): StripeConnector {
-  const client = createStripeClient({ apiKey: sim.admin.issueRestrictedKey(accountId), baseUrl: sim.url, opsPerSecond: 500, ...opts.client });
+  const client = createStripeClient({
+    apiKey: sim.admin.issueRestrictedKey(accountId),
+    baseUrl: sim.url,
+    opsPerSecond: 500,
+    ...opts.client,
+  });
   return createStripeConnector({ client, accountId, ...opts.connector });
 }
 
 /** Pulls until the feed is drained, returning every batch. */
 export async function drain(connector: StripeConnector, cursor?: string) {
   const batches = [await connector.pullChanges(cursor ? { cursor } : {})];
-  for (let b = batches[0]; b?.nextCursor; ) {
+  for (let b = batches[0]; b?.nextCursor;) {
     b = await connector.pullChanges({ pageCursor: b.nextCursor });
     batches.push(b);
   }
@@ -58,7 +67,9 @@ export async function startReceiver(verifier: WebhookVerifier, nowMs: () => numb
         if (!seen.has(e.eventId)) accepted.push(e);
         seen.add(e.eventId);
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ received: result.events.length }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ received: result.events.length }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

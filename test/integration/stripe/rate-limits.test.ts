@@ -12,7 +12,12 @@ describe('Stripe rate limits', () => {
     sim = await startStripeSimulator({ rateLimit: { opsPerSecond, shouldRetry } });
     const s = sim.admin.scenarios.partialPayment();
     const customer = sim.admin.createCustomer(s.accountId, { name: 'Litware' });
-    for (let i = 0; i < 30; i += 1) sim.admin.createInvoice(s.accountId, { customer: customer.id, currency: 'usd', lines: [{ description: `Order ${i}`, quantity: 1, unitAmount: 1_000 }] });
+    for (let i = 0; i < 30; i += 1)
+      sim.admin.createInvoice(s.accountId, {
+        customer: customer.id,
+        currency: 'usd',
+        lines: [{ description: `Order ${i}`, quantity: 1, unitAmount: 1_000 }],
+      });
     return { sim, accountId: s.accountId };
   }
 
@@ -41,7 +46,10 @@ describe('Stripe rate limits', () => {
 
   it('lets the SDK retry a 429 carrying Stripe-Should-Retry: true, and the sync completes', async () => {
     const { sim, accountId } = await busyAccount(4, true);
-    const connector = connectorFor(sim, accountId, { client: { opsPerSecond: 1000, maxNetworkRetries: 6 }, connector: { batchSize: 10 } });
+    const connector = connectorFor(sim, accountId, {
+      client: { opsPerSecond: 1000, maxNetworkRetries: 6 },
+      connector: { batchSize: 10 },
+    });
     const batches = await drain(connector);
     expect(batches.flatMap((b) => b.invoices)).toHaveLength(31);
     expect(sim.admin.rateLimited()).toBeGreaterThan(0);

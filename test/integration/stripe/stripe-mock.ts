@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-export const stripeMockInstall = 'bash scripts/ensure-test-tools.sh (run by `npm test`; go install github.com/stripe/stripe-mock@v0.203.0 into .tools/bin, needs Go)';
+export const stripeMockInstall =
+  'bash scripts/ensure-test-tools.sh (run by `npm test`; go install github.com/stripe/stripe-mock@v0.203.0 into .tools/bin, needs Go)';
 
 function executable(file: string): boolean {
   try {
@@ -18,9 +19,16 @@ function executable(file: string): boolean {
 
 /** STRIPE_MOCK_PATH, then .tools/bin/stripe-mock, then PATH; throws with the install command if none. */
 export function findStripeMock(env: NodeJS.ProcessEnv = process.env): string {
-  const candidates = [env.STRIPE_MOCK_PATH || undefined, path.join(repoRoot, '.tools/bin/stripe-mock'), ...(env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, 'stripe-mock'))];
+  const candidates = [
+    env.STRIPE_MOCK_PATH || undefined,
+    path.join(repoRoot, '.tools/bin/stripe-mock'),
+    ...(env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, 'stripe-mock')),
+  ];
   const found = candidates.find((c): c is string => Boolean(c) && executable(c as string));
-  if (!found) throw new Error(`stripe-mock not found (STRIPE_MOCK_PATH, .tools/bin/stripe-mock, PATH). Install it with:\n  ${stripeMockInstall}`);
+  if (!found)
+    throw new Error(
+      `stripe-mock not found (STRIPE_MOCK_PATH, .tools/bin/stripe-mock, PATH). Install it with:\n  ${stripeMockInstall}`,
+    );
   return found;
 }
 
@@ -31,7 +39,9 @@ export interface StripeMock {
 
 export function startStripeMock(binary: string, timeoutMs = 20_000): Promise<StripeMock> {
   // Both listeners on loopback with OS-chosen ports: -http-addr alone would still open HTTPS on :12112, all interfaces.
-  const child: ChildProcess = spawn(binary, ['-http-addr', '127.0.0.1:0', '-https-addr', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(binary, ['-http-addr', '127.0.0.1:0', '-https-addr', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
@@ -40,7 +50,10 @@ export function startStripeMock(binary: string, timeoutMs = 20_000): Promise<Str
     });
   return new Promise((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => void stop().then(() => reject(new Error(`stripe-mock did not start within ${timeoutMs} ms:\n${output}`))), timeoutMs);
+    const timer = setTimeout(
+      () => void stop().then(() => reject(new Error(`stripe-mock did not start within ${timeoutMs} ms:\n${output}`))),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const m = /Listening for HTTP at address: (127\.0\.0\.1:\d+)/.exec(output);

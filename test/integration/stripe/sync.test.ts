@@ -1,10 +1,16 @@
 // Backfill and the Events API change feed, over real HTTP with the stripe package.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { manualClock, startStripeSimulator, type ManualClock, type StripeSimulator } from '../../../simulators/stripe/index.js';
+import {
+  manualClock,
+  startStripeSimulator,
+  type ManualClock,
+  type StripeSimulator,
+} from '../../../simulators/stripe/index.js';
 import { connectorFor, drain } from './harness.js';
 
 const day = 24 * 3600 * 1000;
-const ids = (batches: { invoices: readonly { ref: { id: string } }[] }[]) => batches.flatMap((b) => b.invoices.map((i) => i.ref.id));
+const ids = (batches: { invoices: readonly { ref: { id: string } }[] }[]) =>
+  batches.flatMap((b) => b.invoices.map((i) => i.ref.id));
 
 describe('Stripe sync', () => {
   let sim: StripeSimulator;
@@ -17,10 +23,17 @@ describe('Stripe sync', () => {
   afterEach(() => sim?.close());
 
   it('backfills every object with 100-item pages, in bounded batches, then switches to the event feed', async () => {
-    const seeded = sim.admin.scenarios.partialPayment({ offStripe: { description: 'Cheque 20931, full and final', reference: 'CHQ-20931' } });
+    const seeded = sim.admin.scenarios.partialPayment({
+      offStripe: { description: 'Cheque 20931, full and final', reference: 'CHQ-20931' },
+    });
     const { accountId } = seeded;
     const customer = sim.admin.createCustomer(accountId, { name: 'Fabrikam' });
-    for (let i = 0; i < 149; i += 1) sim.admin.createInvoice(accountId, { customer: customer.id, currency: 'usd', lines: [{ description: `Retainer ${i}`, quantity: 1, unitAmount: 10_000 + i }] });
+    for (let i = 0; i < 149; i += 1)
+      sim.admin.createInvoice(accountId, {
+        customer: customer.id,
+        currency: 'usd',
+        lines: [{ description: `Retainer ${i}`, quantity: 1, unitAmount: 10_000 + i }],
+      });
     const chargeback = sim.admin.scenarios.chargeback({ accountId });
     const connector = connectorFor(sim, accountId, { connector: { now: clock.now, batchSize: 120 } });
 
@@ -30,7 +43,12 @@ describe('Stripe sync', () => {
     expect(new Set(ids(backfill)).size).toBe(151);
     expect(Math.max(...backfill.map((b) => b.invoices.length))).toBeLessThanOrEqual(120);
     expect(backfill.flatMap((b) => b.payments).map((p) => p.memo)).toContain('Cheque 20931, full and final');
-    expect(backfill.flatMap((b) => b.disputes)).toEqual([expect.objectContaining({ ref: expect.objectContaining({ id: chargeback.disputeId }), invoice: expect.objectContaining({ id: chargeback.invoiceId }) })]);
+    expect(backfill.flatMap((b) => b.disputes)).toEqual([
+      expect.objectContaining({
+        ref: expect.objectContaining({ id: chargeback.disputeId }),
+        invoice: expect.objectContaining({ id: chargeback.invoiceId }),
+      }),
+    ]);
     expect(batches.at(-1)).toMatchObject({ backfill: false, invoices: [] });
     expect(batches.at(-1)?.nextCursor).toBeUndefined();
     const listCalls = sim.admin.requests({ method: 'GET', path: '/v1/invoices' });
@@ -43,11 +61,16 @@ describe('Stripe sync', () => {
     const checkpoint = (await drain(connector)).at(-1)?.checkpoint;
 
     clock.advance(3_600_000);
-    const second = sim.admin.payInvoice(customerInvoice.accountId, { invoice: customerInvoice.invoiceId, amount: 30_000 });
+    const second = sim.admin.payInvoice(customerInvoice.accountId, {
+      invoice: customerInvoice.invoiceId,
+      amount: 30_000,
+    });
     const [batch, ...rest] = await drain(connector, checkpoint);
     expect(rest).toEqual([]);
     expect(batch).toMatchObject({ backfill: false });
-    expect(batch?.invoices).toEqual([expect.objectContaining({ balance: { minor: 38_000, currency: 'USD' }, status: 'open' })]);
+    expect(batch?.invoices).toEqual([
+      expect.objectContaining({ balance: { minor: 38_000, currency: 'USD' }, status: 'open' }),
+    ]);
     expect(batch?.payments.map((p) => p.ref.id)).toEqual([second.id]);
 
     const idle = await drain(connector, batch?.checkpoint);
@@ -60,7 +83,12 @@ describe('Stripe sync', () => {
     const connector = connectorFor(sim, accountId, { connector: { now: clock.now } });
     const checkpoint = (await drain(connector)).at(-1)?.checkpoint;
     const customer = sim.admin.createCustomer(accountId, { name: 'Tailspin Toys' });
-    for (let i = 0; i < 60; i += 1) sim.admin.createInvoice(accountId, { customer: customer.id, currency: 'eur', lines: [{ description: 'Box', quantity: 2, unitAmount: 995 }] });
+    for (let i = 0; i < 60; i += 1)
+      sim.admin.createInvoice(accountId, {
+        customer: customer.id,
+        currency: 'eur',
+        lines: [{ description: 'Box', quantity: 2, unitAmount: 995 }],
+      });
 
     const batches = await drain(connector, checkpoint);
     expect(batches.length).toBeGreaterThan(1); // 120 events: invoice.created + invoice.finalized each
@@ -78,7 +106,9 @@ describe('Stripe sync', () => {
     sim.admin.payInvoice(seeded.accountId, { invoice: seeded.invoiceId, amount: 8_000 });
     const batches = await drain(connector, checkpoint);
     expect(batches[0]?.backfill).toBe(true);
-    expect(batches.flatMap((b) => b.invoices)).toEqual([expect.objectContaining({ balance: { minor: 10_000, currency: 'USD' } })]);
+    expect(batches.flatMap((b) => b.invoices)).toEqual([
+      expect.objectContaining({ balance: { minor: 10_000, currency: 'USD' } }),
+    ]);
   });
 
   it('reports a deleted draft from the last state its event carried', async () => {
@@ -86,15 +116,28 @@ describe('Stripe sync', () => {
     const connector = connectorFor(sim, accountId, { connector: { now: clock.now } });
     const checkpoint = (await drain(connector)).at(-1)?.checkpoint;
     const customer = sim.admin.createCustomer(accountId, { name: 'Wide World Importers' });
-    const draft = sim.admin.createInvoice(accountId, { customer: customer.id, currency: 'gbp', draft: true, lines: [{ description: 'Quote', quantity: 1, unitAmount: 4_200 }] });
+    const draft = sim.admin.createInvoice(accountId, {
+      customer: customer.id,
+      currency: 'gbp',
+      draft: true,
+      lines: [{ description: 'Quote', quantity: 1, unitAmount: 4_200 }],
+    });
     sim.admin.deleteDraftInvoice(accountId, draft.id);
 
     const invoices = (await drain(connector, checkpoint)).flatMap((b) => b.invoices);
-    expect(invoices).toEqual([expect.objectContaining({ ref: expect.objectContaining({ id: draft.id }), status: 'deleted', total: { minor: 4_200, currency: 'GBP' } })]);
+    expect(invoices).toEqual([
+      expect.objectContaining({
+        ref: expect.objectContaining({ id: draft.id }),
+        status: 'deleted',
+        total: { minor: 4_200, currency: 'GBP' },
+      }),
+    ]);
   });
 
   it('rejects a cursor it did not issue', async () => {
     const { accountId } = sim.admin.createAccount({ name: 'Cursorless' });
-    await expect(connectorFor(sim, accountId).pullChanges({ cursor: 'eyJ2IjoxfQ' })).rejects.toMatchObject({ kind: 'invalid' });
+    await expect(connectorFor(sim, accountId).pullChanges({ cursor: 'eyJ2IjoxfQ' })).rejects.toMatchObject({
+      kind: 'invalid',
+    });
   });
 });

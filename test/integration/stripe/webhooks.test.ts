@@ -15,9 +15,14 @@ describe('Stripe webhooks end to end', () => {
   });
 
   async function setup(opts: { simSecret?: string; clockOffsetMs?: number } = {}) {
-    receiver = await startReceiver(createStripeWebhookVerifier({ secrets: [secret], platformAccountId: 'acct_platform' }));
+    receiver = await startReceiver(
+      createStripeWebhookVerifier({ secrets: [secret], platformAccountId: 'acct_platform' }),
+    );
     const clock = manualClock(Date.now() + (opts.clockOffsetMs ?? 0));
-    sim = await startStripeSimulator({ clock, webhook: { url: receiver.url, secret: opts.simSecret ?? secret, retry: { attempts: 3, backoffMs: 20 } } });
+    sim = await startStripeSimulator({
+      clock,
+      webhook: { url: receiver.url, secret: opts.simSecret ?? secret, retry: { attempts: 3, backoffMs: 20 } },
+    });
     return { sim, receiver };
   }
 
@@ -27,7 +32,11 @@ describe('Stripe webhooks end to end', () => {
     await sim.admin.webhooks.idle();
     const paid = receiver.accepted.find((e) => e.entity === 'invoice_payment');
     expect(paid).toMatchObject({ operation: 'paid', entityId: seeded.invoicePaymentId, accountId: seeded.accountId });
-    expect(receiver.accepted.filter((e) => e.entity === 'invoice').map((e) => e.operation)).toEqual(['created', 'finalized', 'updated']);
+    expect(receiver.accepted.filter((e) => e.entity === 'invoice').map((e) => e.operation)).toEqual([
+      'created',
+      'finalized',
+      'updated',
+    ]);
   });
 
   it('keeps one copy of a redelivered event', async () => {
@@ -53,7 +62,9 @@ describe('Stripe webhooks end to end', () => {
 
     const invoiceEvents = receiver.accepted.filter((e) => e.entity === 'invoice');
     expect(invoiceEvents.map((e) => e.operation)).toEqual(['paid', 'updated', 'updated']); // newest first
-    const snapshots = invoiceEvents.map((e) => (e.payload as { data: { object: { amount_remaining: number } } }).data.object.amount_remaining);
+    const snapshots = invoiceEvents.map(
+      (e) => (e.payload as { data: { object: { amount_remaining: number } } }).data.object.amount_remaining,
+    );
     expect(snapshots).toEqual([0, 0, 18_000]);
 
     const connector = connectorFor(sim, seeded.accountId);
@@ -70,7 +81,11 @@ describe('Stripe webhooks end to end', () => {
     sim.admin.createCustomer(accountId, { name: 'Adventure Works' });
     await sim.admin.webhooks.idle();
     const attempts = sim.admin.webhooks.deliveries().filter((d) => d.type === 'customer.created');
-    expect(attempts.map((a) => [a.attempt, a.status])).toEqual([[1, 500], [2, 500], [3, 200]]);
+    expect(attempts.map((a) => [a.attempt, a.status])).toEqual([
+      [1, 500],
+      [2, 500],
+      [3, 200],
+    ]);
     expect(new Set(attempts.map((a) => a.eventId)).size).toBe(1);
   });
 

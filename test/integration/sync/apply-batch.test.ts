@@ -9,7 +9,19 @@ import { loadDispute, loadInvoiceStates, creditNotesApplyingTo } from '../../../
 import { createSyncStore } from '../../../src/services/sync/store.js';
 import { bothEngines } from '../../helpers/databases.js';
 import { testKeyRing } from './fakes.js';
-import { batch, cleared, creditNote, dispute, invoice, payment, qbo, seedOrganisation, shortPaid, syncClock, usd } from './fixtures.js';
+import {
+  batch,
+  cleared,
+  creditNote,
+  dispute,
+  invoice,
+  payment,
+  qbo,
+  seedOrganisation,
+  shortPaid,
+  syncClock,
+  usd,
+} from './fixtures.js';
 
 const engines = bothEngines();
 const key = caseKey({ invoice: qbo('inv-1001') });
@@ -20,11 +32,25 @@ describe.each(engines)('applyBatch on %s', (_engine, open) => {
     const { organisationId } = await seedOrganisation(h.db);
     const vault = createConnectionVault({ db: h.db, keyRing: testKeyRing() });
     const accountId = provider === 'stripe' ? 'acct_1' : 'realm-1';
-    const { connection } = await vault.connect({ organisationId, provider, accountId, name: 'Ledger', tokens: { accessToken: 'at' } });
-    const scope = { connectionId: connection.id, provider, accountId };
-    const openCase = (disputedMinor: number, k = key) => h.db.insert(cases).values({
-      organisationId, caseKey: k, workflowId: `case/${k}`, connectionId: connection.id, kind: 'short_payment', status: 'awaiting_approval', currency: 'USD', disputedMinor,
+    const { connection } = await vault.connect({
+      organisationId,
+      provider,
+      accountId,
+      name: 'Ledger',
+      tokens: { accessToken: 'at' },
     });
+    const scope = { connectionId: connection.id, provider, accountId };
+    const openCase = (disputedMinor: number, k = key) =>
+      h.db.insert(cases).values({
+        organisationId,
+        caseKey: k,
+        workflowId: `case/${k}`,
+        connectionId: connection.id,
+        kind: 'short_payment',
+        status: 'awaiting_approval',
+        currency: 'USD',
+        disputedMinor,
+      });
     return { db: h.db, sync: createSyncStore({ db: h.db, now: syncClock }), vault, id: connection.id, scope, openCase };
   }
 
@@ -47,7 +73,13 @@ describe.each(engines)('applyBatch on %s', (_engine, open) => {
     await sync.applyBatch(id, shortPaid('cp-1'));
     await sync.applyBatch(id, shortPaid('cp-1'));
     const newer = invoice({ balanceMinor: 30_000, updatedAt: '2026-12-06T00:00:00.000Z' });
-    await sync.applyBatch(id, batch({ invoices: [newer, invoice({ balanceMinor: 35_000, updatedAt: '2026-12-05T00:00:00.000Z' })], checkpoint: 'cp-2' }));
+    await sync.applyBatch(
+      id,
+      batch({
+        invoices: [newer, invoice({ balanceMinor: 35_000, updatedAt: '2026-12-05T00:00:00.000Z' })],
+        checkpoint: 'cp-2',
+      }),
+    );
     await sync.applyBatch(id, batch({ invoices: [invoice({ balanceMinor: 40_000 })], checkpoint: 'cp-3' }));
     expect(await db.select({ balance: invoices.balanceMinor }).from(invoices)).toEqual([{ balance: 30_000 }]);
     expect(await db.select().from(payments)).toHaveLength(1);
@@ -58,7 +90,9 @@ describe.each(engines)('applyBatch on %s', (_engine, open) => {
     const { db, sync, vault, id } = await setup();
     await sync.applyBatch(id, shortPaid('cp-1'));
     const broken = invoice({ ref: qbo('inv-2'), currency: null as unknown as string });
-    await expect(sync.applyBatch(id, batch({ invoices: [invoice({ ref: qbo('inv-3') }), broken], checkpoint: 'cp-2' }))).rejects.toThrow();
+    await expect(
+      sync.applyBatch(id, batch({ invoices: [invoice({ ref: qbo('inv-3') }), broken], checkpoint: 'cp-2' })),
+    ).rejects.toThrow();
     expect((await vault.get(id)).syncCursor).toBe('cp-1');
     expect(await db.select({ id: invoices.externalId }).from(invoices)).toEqual([{ id: 'inv-1001' }]);
   });
@@ -70,11 +104,34 @@ describe.each(engines)('applyBatch on %s', (_engine, open) => {
     await sync.acknowledge(id, [opened!.trigger]);
     // What QuickBooks CDC sends for a deleted payment and an invoice it never told us about.
     const later = '2026-12-06T00:00:00.000Z';
-    const tombstone = { ref: qbo('pay-1'), amount: { minor: 0, currency: 'XXX' }, date: '', applications: [], status: 'deleted' as const, updatedAt: later };
-    const ghost = invoice({ ref: qbo('inv-ghost'), number: '', currency: 'XXX', issueDate: '', lines: [], status: 'deleted', updatedAt: later });
-    const [update] = await sync.applyBatch(id, batch({ payments: [tombstone], invoices: [ghost, invoice({ updatedAt: later })], checkpoint: 'cp-2' }));
-    expect(await db.select({ status: payments.status, amount: payments.amountMinor, applications: payments.applications }).from(payments))
-      .toEqual([{ status: 'deleted', amount: 60_000, applications: [{ invoiceId: 'inv-1001', minor: 60_000, currency: 'USD' }] }]);
+    const tombstone = {
+      ref: qbo('pay-1'),
+      amount: { minor: 0, currency: 'XXX' },
+      date: '',
+      applications: [],
+      status: 'deleted' as const,
+      updatedAt: later,
+    };
+    const ghost = invoice({
+      ref: qbo('inv-ghost'),
+      number: '',
+      currency: 'XXX',
+      issueDate: '',
+      lines: [],
+      status: 'deleted',
+      updatedAt: later,
+    });
+    const [update] = await sync.applyBatch(
+      id,
+      batch({ payments: [tombstone], invoices: [ghost, invoice({ updatedAt: later })], checkpoint: 'cp-2' }),
+    );
+    expect(
+      await db
+        .select({ status: payments.status, amount: payments.amountMinor, applications: payments.applications })
+        .from(payments),
+    ).toEqual([
+      { status: 'deleted', amount: 60_000, applications: [{ invoiceId: 'inv-1001', minor: 60_000, currency: 'USD' }] },
+    ]);
     expect(await db.select({ id: invoices.externalId }).from(invoices)).toEqual([{ id: 'inv-1001' }]);
     expect(update).toMatchObject({ kind: 'update', facts: { paid: usd(0), disputed: usd(100_000), payments: [] } });
   });
@@ -82,8 +139,19 @@ describe.each(engines)('applyBatch on %s', (_engine, open) => {
   it('opens a case for a short payment and keeps offering it until the starter acknowledges it', async () => {
     const { sync, id, openCase } = await setup();
     const [action] = await sync.applyBatch(id, shortPaid());
-    expect(action).toMatchObject({ kind: 'open', reason: 'short_payment', caseKey: key, connectionId: id, trigger: { invoiceId: 'inv-1001' } });
-    expect(action?.kind === 'open' && action.facts).toMatchObject({ kind: 'short_payment', paid: usd(60_000), disputed: usd(40_000), payments: [qbo('pay-1')] });
+    expect(action).toMatchObject({
+      kind: 'open',
+      reason: 'short_payment',
+      caseKey: key,
+      connectionId: id,
+      trigger: { invoiceId: 'inv-1001' },
+    });
+    expect(action?.kind === 'open' && action.facts).toMatchObject({
+      kind: 'short_payment',
+      paid: usd(60_000),
+      disputed: usd(40_000),
+      payments: [qbo('pay-1')],
+    });
     // Not acknowledged (as after a crash): any later batch offers it again.
     expect(await sync.applyBatch(id, batch({ checkpoint: 'cp-2' }))).toEqual([action]);
     await openCase(40_000);
@@ -98,26 +166,47 @@ describe.each(engines)('applyBatch on %s', (_engine, open) => {
     expect(opened).toMatchObject({ kind: 'open', trigger: { invoiceId: 'inv-1001' } });
     await openCase(40_000);
     await sync.acknowledge(id, [opened!.trigger]);
-    expect(await sync.applyBatch(id, cleared())).toEqual([expect.objectContaining({ kind: 'resolve', reason: 'balance_cleared', caseKey: key })]);
+    expect(await sync.applyBatch(id, cleared())).toEqual([
+      expect.objectContaining({ kind: 'resolve', reason: 'balance_cleared', caseKey: key }),
+    ]);
   });
 
   it('opens no case for a short payment from long ago, clears its flag, and still updates a case already open', async () => {
     const { db, sync, id, openCase } = await setup();
-    const old = (balanceMinor: number, ...paid: [string, number, string][]) => batch({
-      invoices: [invoice({ balanceMinor, issueDate: '2025-01-02', dueDate: '2025-02-01' })],
-      payments: paid.map(([pid, minor, date]) => payment(pid, minor, { date })),
-    });
+    const old = (balanceMinor: number, ...paid: [string, number, string][]) =>
+      batch({
+        invoices: [invoice({ balanceMinor, issueDate: '2025-01-02', dueDate: '2025-02-01' })],
+        payments: paid.map(([pid, minor, date]) => payment(pid, minor, { date })),
+      });
     expect(await sync.applyBatch(id, old(40_000, ['pay-1', 60_000, '2025-03-10']))).toEqual([]);
     expect(await db.select({ pending: invoices.detectionPending }).from(invoices)).toEqual([{ pending: false }]);
     await openCase(40_000); // e.g. opened before the payment aged out
-    const [update] = await sync.applyBatch(id, old(30_000, ['pay-1', 60_000, '2025-03-10'], ['pay-2', 10_000, '2025-04-10']));
-    expect(update).toMatchObject({ kind: 'update', reason: 'short_payment_changed', caseKey: key, facts: { disputed: usd(30_000) } });
+    const [update] = await sync.applyBatch(
+      id,
+      old(30_000, ['pay-1', 60_000, '2025-03-10'], ['pay-2', 10_000, '2025-04-10']),
+    );
+    expect(update).toMatchObject({
+      kind: 'update',
+      reason: 'short_payment_changed',
+      caseKey: key,
+      facts: { disputed: usd(30_000) },
+    });
   });
 
   it('flags a full-and-final memo in the facts', async () => {
     const { sync, id } = await setup();
-    const [action] = await sync.applyBatch(id, batch({ invoices: [invoice({ balanceMinor: 40_000 })], payments: [payment('pay-1', 60_000, { memo: 'Paid in full' })] }));
-    expect(action?.kind === 'open' && action.facts.fullAndFinal).toEqual({ payment: qbo('pay-1'), memo: 'Paid in full', matched: 'paid in full' });
+    const [action] = await sync.applyBatch(
+      id,
+      batch({
+        invoices: [invoice({ balanceMinor: 40_000 })],
+        payments: [payment('pay-1', 60_000, { memo: 'Paid in full' })],
+      }),
+    );
+    expect(action?.kind === 'open' && action.facts.fullAndFinal).toEqual({
+      payment: qbo('pay-1'),
+      memo: 'Paid in full',
+      matched: 'paid in full',
+    });
   });
 
   it('opens a chargeback case for a Stripe dispute and resolves it when Stripe closes it', async () => {
@@ -125,7 +214,12 @@ describe.each(engines)('applyBatch on %s', (_engine, open) => {
     const dp = dispute();
     const [action] = await sync.applyBatch(id, batch({ disputes: [dp] }));
     const disputeKey = caseKey({ stripeDispute: dp.ref });
-    expect(action).toMatchObject({ kind: 'open', reason: 'stripe_dispute', caseKey: disputeKey, trigger: { disputeId: 'dp_1' } });
+    expect(action).toMatchObject({
+      kind: 'open',
+      reason: 'stripe_dispute',
+      caseKey: disputeKey,
+      trigger: { disputeId: 'dp_1' },
+    });
     expect(await loadDispute(db, scope, 'dp_1')).toEqual(dp);
     await openCase(50_000, disputeKey);
     await sync.acknowledge(id, [action!.trigger]);

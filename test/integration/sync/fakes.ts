@@ -2,7 +2,16 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { IntegrationError } from '../../../integrations/errors.js';
 import type {
-  ChangeBatch, ConnectedAccount, CreditNoteRequest, LedgerConnector, NormalizedWebhookEvent, OAuthGrant, OAuthProvider, TokenSet, WebhookVerification, WebhookVerifier,
+  ChangeBatch,
+  ConnectedAccount,
+  CreditNoteRequest,
+  LedgerConnector,
+  NormalizedWebhookEvent,
+  OAuthGrant,
+  OAuthProvider,
+  TokenSet,
+  WebhookVerification,
+  WebhookVerifier,
 } from '../../../integrations/types.js';
 import type { CreditNote, ProviderKey } from '../../../src/domain/model.js';
 import { parseKeyRing } from '../../../src/services/security/cipher.js';
@@ -24,13 +33,21 @@ export class FakeOAuthProvider implements OAuthProvider {
   #issued = 0;
   #liveRefreshToken: string;
 
-  constructor(readonly provider: ProviderKey = 'quickbooks', private readonly now: () => number = Date.now, readonly lifetimeMs = 3_600_000) {
+  constructor(
+    readonly provider: ProviderKey = 'quickbooks',
+    private readonly now: () => number = Date.now,
+    readonly lifetimeMs = 3_600_000,
+  ) {
     this.#liveRefreshToken = 'rt-0';
   }
 
   /** The grant a connection starts with: expires in `inMs`. */
   initialTokens(inMs: number): TokenSet {
-    return { accessToken: 'at-0', refreshToken: this.#liveRefreshToken, expiresAt: new Date(this.now() + inMs).toISOString() };
+    return {
+      accessToken: 'at-0',
+      refreshToken: this.#liveRefreshToken,
+      expiresAt: new Date(this.now() + inMs).toISOString(),
+    };
   }
 
   authorizeUrl(input: { state: string; redirectUri: string }): string {
@@ -65,7 +82,9 @@ export class FakeOAuthProvider implements OAuthProvider {
 
   async listAccounts(_tokens: TokenSet) {
     if (this.failListAccounts) throw this.failListAccounts;
-    return (this.linkedAccounts ?? []).filter((a) => !this.droppedAccounts.includes(a)).map((accountId) => ({ accountId, name: accountId }));
+    return (this.linkedAccounts ?? [])
+      .filter((a) => !this.droppedAccounts.includes(a))
+      .map((accountId) => ({ accountId, name: accountId }));
   }
 
   /** Like Xero's DELETE /connections/{id}: one account leaves the grant, whose tokens keep working. */
@@ -77,13 +96,29 @@ export class FakeOAuthProvider implements OAuthProvider {
   #issue(): TokenSet {
     this.#issued++;
     this.#liveRefreshToken = `rt-${this.#issued}`;
-    return { accessToken: `at-${this.#issued}`, refreshToken: this.#liveRefreshToken, expiresAt: new Date(this.now() + this.lifetimeMs).toISOString() };
+    return {
+      accessToken: `at-${this.#issued}`,
+      refreshToken: this.#liveRefreshToken,
+      expiresAt: new Date(this.now() + this.lifetimeMs).toISOString(),
+    };
   }
 }
 
-export const invalidGrant = () => new IntegrationError('auth', 'refresh token rejected', { provider: 'quickbooks', status: 400, code: 'invalid_grant' });
+export const invalidGrant = () =>
+  new IntegrationError('auth', 'refresh token rejected', {
+    provider: 'quickbooks',
+    status: 400,
+    code: 'invalid_grant',
+  });
 
-export const emptyBatch = (checkpoint: string): ChangeBatch => ({ invoices: [], payments: [], creditNotes: [], disputes: [], checkpoint, backfill: false });
+export const emptyBatch = (checkpoint: string): ChangeBatch => ({
+  invoices: [],
+  payments: [],
+  creditNotes: [],
+  disputes: [],
+  checkpoint,
+  backfill: false,
+});
 
 /** A change feed that serves scripted batches in order, then nothing new. Records every pull. */
 export class ScriptedConnector implements LedgerConnector {
@@ -122,19 +157,31 @@ export class ScriptedConnector implements LedgerConnector {
 }
 
 export const fakeSecret = 'whsec_fake_secret_for_tests';
-export const sign = (raw: string | Buffer, secret = fakeSecret) => createHmac('sha256', secret).update(raw).digest('hex');
+export const sign = (raw: string | Buffer, secret = fakeSecret) =>
+  createHmac('sha256', secret).update(raw).digest('hex');
 
 /**
  * Signs `x-fake-signature: hex(HMAC-SHA256(secret, body))`; the body is {events:[…]} or {intent:true}, the latter
  * answered like Xero's intent-to-receive check (200, empty body).
  */
 export class FakeWebhookVerifier implements WebhookVerifier {
-  constructor(readonly provider: ProviderKey = 'quickbooks', private readonly secret = fakeSecret) {}
+  constructor(
+    readonly provider: ProviderKey = 'quickbooks',
+    private readonly secret = fakeSecret,
+  ) {}
 
-  verify(input: { raw: Buffer; headers: Record<string, string | string[] | undefined>; nowMs: number }): WebhookVerification {
+  verify(input: {
+    raw: Buffer;
+    headers: Record<string, string | string[] | undefined>;
+    nowMs: number;
+  }): WebhookVerification {
     const given = input.headers['x-fake-signature'];
-    if (typeof given !== 'string' || given !== sign(input.raw, this.secret)) return { ok: false, reason: 'invalid_signature' };
-    let body: { intent?: boolean; events?: { id: string; account: string; entity: string; entityId: string; op: string }[] };
+    if (typeof given !== 'string' || given !== sign(input.raw, this.secret))
+      return { ok: false, reason: 'invalid_signature' };
+    let body: {
+      intent?: boolean;
+      events?: { id: string; account: string; entity: string; entityId: string; op: string }[];
+    };
     try {
       body = JSON.parse(input.raw.toString('utf8')) as typeof body;
     } catch {
@@ -144,7 +191,14 @@ export class FakeWebhookVerifier implements WebhookVerifier {
     if (!Array.isArray(body.events)) return { ok: false, reason: 'malformed' };
     const occurredAt = new Date(input.nowMs).toISOString();
     const events: NormalizedWebhookEvent[] = body.events.map((e) => ({
-      provider: this.provider, eventId: e.id, accountId: e.account, entity: e.entity, entityId: e.entityId, operation: e.op, occurredAt, payload: e,
+      provider: this.provider,
+      eventId: e.id,
+      accountId: e.account,
+      entity: e.entity,
+      entityId: e.entityId,
+      operation: e.op,
+      occurredAt,
+      payload: e,
     }));
     return { ok: true, events };
   }

@@ -51,13 +51,23 @@ beforeEach(async () => {
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
-  await app.register(webhookRoutes({ verifiers: { quickbooks: new FakeWebhookVerifier('quickbooks') }, db: h.db, onEvents, logger }));
+  await app.register(
+    webhookRoutes({ verifiers: { quickbooks: new FakeWebhookVerifier('quickbooks') }, db: h.db, onEvents, logger }),
+  );
 });
 afterEach(() => app.close());
 
-const events = (...ids: string[]) => JSON.stringify({ events: ids.map((id) => ({ id, account: 'realm-1', entity: 'Invoice', entityId: `inv-${id}`, op: 'update' })) });
+const events = (...ids: string[]) =>
+  JSON.stringify({
+    events: ids.map((id) => ({ id, account: 'realm-1', entity: 'Invoice', entityId: `inv-${id}`, op: 'update' })),
+  });
 const post = (body: string, signature = sign(body), provider = 'quickbooks') =>
-  app.inject({ method: 'POST', url: `/webhooks/${provider}`, headers: { 'content-type': 'application/json', 'x-fake-signature': signature }, payload: body });
+  app.inject({
+    method: 'POST',
+    url: `/webhooks/${provider}`,
+    headers: { 'content-type': 'application/json', 'x-fake-signature': signature },
+    payload: body,
+  });
 
 describe('webhook route', () => {
   it('stores verified events, answers at once, and hands them on after the answer', async () => {
@@ -66,7 +76,15 @@ describe('webhook route', () => {
     expect(res.json()).toEqual({ received: 2, duplicates: 0 });
     expect(await h.db.select({ id: webhookInbox.eventId }).from(webhookInbox)).toHaveLength(2);
     await eventually(async () => expect((await inboxRow(h.db, 'quickbooks', 'e1'))?.processedAt).toBeInstanceOf(Date));
-    expect(handled).toEqual([{ provider: 'quickbooks', events: [expect.objectContaining({ eventId: 'e1', accountId: 'realm-1', entityId: 'inv-e1' }), expect.objectContaining({ eventId: 'e2' })] }]);
+    expect(handled).toEqual([
+      {
+        provider: 'quickbooks',
+        events: [
+          expect.objectContaining({ eventId: 'e1', accountId: 'realm-1', entityId: 'inv-e1' }),
+          expect.objectContaining({ eventId: 'e2' }),
+        ],
+      },
+    ]);
     expect(await inboxRow(h.db, 'quickbooks', 'e2')).toMatchObject({ attempts: 1, lastError: null });
   });
 
@@ -85,7 +103,9 @@ describe('webhook route', () => {
     expect(res.statusCode).toBe(401);
     expect(res.json()).toEqual({ error: { code: 'invalid_signature', message: expect.any(String) } });
     expect(await h.db.select().from(webhookInbox)).toEqual([]);
-    const warning = logs.map((l) => JSON.parse(l) as { level: number; msg: string; reason?: string }).find((l) => l.msg === 'webhook rejected');
+    const warning = logs
+      .map((l) => JSON.parse(l) as { level: number; msg: string; reason?: string })
+      .find((l) => l.msg === 'webhook rejected');
     expect(warning).toMatchObject({ level: 40, reason: 'invalid_signature' });
     expect(logs.join('\n')).not.toContain(sign(body, 'not-the-secret'));
   });
@@ -103,7 +123,7 @@ describe('webhook route', () => {
     expect(xero.json()).toMatchObject({ error: { code: 'unknown_provider' } });
   });
 
-  it('passes the verifier\'s own reply through, such as Xero\'s intent-to-receive check', async () => {
+  it("passes the verifier's own reply through, such as Xero's intent-to-receive check", async () => {
     const res = await post(JSON.stringify({ intent: true }));
     expect(res.statusCode).toBe(200);
     expect(res.body).toBe('');
@@ -112,15 +132,37 @@ describe('webhook route', () => {
   it('leaves failed events in the inbox and processInbox retries them', async () => {
     failing = new Error('temporal unavailable');
     await post(events('e1'));
-    await eventually(async () => expect(await inboxRow(h.db, 'quickbooks', 'e1')).toMatchObject({ attempts: 1, lastError: 'temporal unavailable', processedAt: null }));
+    await eventually(async () =>
+      expect(await inboxRow(h.db, 'quickbooks', 'e1')).toMatchObject({
+        attempts: 1,
+        lastError: 'temporal unavailable',
+        processedAt: null,
+      }),
+    );
     // Too young for the retry pass: the request that stored it may still be acting on it.
     expect(await processInbox({ db: h.db, onEvents })).toEqual({ processed: 0, failed: 0 });
-    expect(await processInbox({ db: h.db, onEvents, now: () => Date.now() + 120_000 })).toEqual({ processed: 0, failed: 1 });
+    expect(await processInbox({ db: h.db, onEvents, now: () => Date.now() + 120_000 })).toEqual({
+      processed: 0,
+      failed: 1,
+    });
     failing = undefined;
-    expect(await processInbox({ db: h.db, onEvents, now: () => Date.now() + 120_000 })).toEqual({ processed: 1, failed: 0 });
-    expect(await inboxRow(h.db, 'quickbooks', 'e1')).toMatchObject({ attempts: 3, lastError: null, processedAt: expect.any(Date) });
-    expect(await processInbox({ db: h.db, onEvents, now: () => Date.now() + 120_000 })).toEqual({ processed: 0, failed: 0 });
+    expect(await processInbox({ db: h.db, onEvents, now: () => Date.now() + 120_000 })).toEqual({
+      processed: 1,
+      failed: 0,
+    });
+    expect(await inboxRow(h.db, 'quickbooks', 'e1')).toMatchObject({
+      attempts: 3,
+      lastError: null,
+      processedAt: expect.any(Date),
+    });
+    expect(await processInbox({ db: h.db, onEvents, now: () => Date.now() + 120_000 })).toEqual({
+      processed: 0,
+      failed: 0,
+    });
     await h.db.update(webhookInbox).set({ processedAt: null, attempts: 10 }).where(eq(webhookInbox.eventId, 'e1'));
-    expect(await processInbox({ db: h.db, onEvents, now: () => Date.now() + 120_000 })).toEqual({ processed: 0, failed: 0 });
+    expect(await processInbox({ db: h.db, onEvents, now: () => Date.now() + 120_000 })).toEqual({
+      processed: 0,
+      failed: 0,
+    });
   });
 });

@@ -20,7 +20,11 @@ describe('sandbox consent pages', () => {
       qb.admin.createCompany({ name: 'Other Co' });
       const demo = qb.admin.createCompany({ name: 'Demo Co' });
       qb.admin.suggestCompany(demo);
-      const html = await (await fetch(`${qb.url}/connect/oauth2?${new URLSearchParams({ client_id: app.clientId, redirect_uri: redirect, response_type: 'code', scope: 'com.intuit.quickbooks.accounting', state: 's' })}`)).text();
+      const html = await (
+        await fetch(
+          `${qb.url}/connect/oauth2?${new URLSearchParams({ client_id: app.clientId, redirect_uri: redirect, response_type: 'code', scope: 'com.intuit.quickbooks.accounting', state: 's' })}`,
+        )
+      ).text();
       looksLikeShortfall(html);
       expect(html).toContain('<label for="realm">Company</label>');
       expect(html).toContain(`<option value="${demo}" selected>Demo Co</option>`);
@@ -35,7 +39,11 @@ describe('sandbox consent pages', () => {
     try {
       const demo = xero.admin.addTenant({ name: 'Kestrel Plumbing (simulated)' });
       xero.admin.suggestTenants([demo]);
-      const html = await (await fetch(`${xero.url}/connect/authorize?${new URLSearchParams({ client_id: simulatorClient.clientId, redirect_uri: redirect, response_type: 'code', scope: 'offline_access accounting.invoices', state: 's' })}`)).text();
+      const html = await (
+        await fetch(
+          `${xero.url}/connect/authorize?${new URLSearchParams({ client_id: simulatorClient.clientId, redirect_uri: redirect, response_type: 'code', scope: 'offline_access accounting.invoices', state: 's' })}`,
+        )
+      ).text();
       looksLikeShortfall(html);
       expect(html).toContain(`value="${demo}" checked> Kestrel Plumbing (simulated)`);
       expect(html.match(/ checked>/g)).toHaveLength(1);
@@ -50,7 +58,11 @@ describe('sandbox consent pages', () => {
     try {
       const { accountId } = stripe.admin.scenarios.partialPayment();
       stripe.admin.suggestAccount(accountId);
-      const html = await (await fetch(`${stripe.url}/oauth/authorize?${new URLSearchParams({ client_id: stripe.admin.platform.clientId, response_type: 'code', scope: 'read_write', redirect_uri: redirect, state: 's' })}`)).text();
+      const html = await (
+        await fetch(
+          `${stripe.url}/oauth/authorize?${new URLSearchParams({ client_id: stripe.admin.platform.clientId, response_type: 'code', scope: 'read_write', redirect_uri: redirect, state: 's' })}`,
+        )
+      ).text();
       looksLikeShortfall(html);
       expect(html).toContain(`<option value="${accountId}" selected>Harbour Design Studio</option>`);
       expect(html).toContain('<option value="">Create a new account</option>');

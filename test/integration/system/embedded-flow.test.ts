@@ -29,7 +29,11 @@ let dir: string;
 const closers: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
-  [env, db, dir] = await Promise.all([createDevEnv(), openPglite(), mkdtemp(path.join(os.tmpdir(), 'shortfall-system-'))]);
+  [env, db, dir] = await Promise.all([
+    createDevEnv(),
+    openPglite(),
+    mkdtemp(path.join(os.tmpdir(), 'shortfall-system-')),
+  ]);
 });
 afterAll(async () => {
   for (const close of closers.reverse()) await close().catch(() => undefined);
@@ -50,33 +54,57 @@ async function poll<T>(what: string, read: () => Promise<T | undefined>, ms = 30
 }
 
 describe('embedded system', () => {
-  it('turns a connected sandbox company\'s full-and-final short payment into a documented case', async () => {
+  it("turns a connected sandbox company's full-and-final short payment into a documented case", async () => {
     const port = await freePort();
     const logger = createLogger({ level: 'silent' });
     const config = loadConfig({ PORT: String(port), SHORTFALL_DATA_DIR: dir, TEMPORAL_TASK_QUEUE: uniqueId('system') });
     sandbox = await startSandbox({ appUrl: `http://127.0.0.1:${port}`, publicUrl: config.http.publicUrl, logger });
     const services = createServices({ config, logger, db, client: env.client, secrets, sandbox });
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: config.temporal.taskQueue, workflowBundle: await bundle(new URL('../../../workflows/index.ts', import.meta.url)), activities: services.activities });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: config.temporal.taskQueue,
+      workflowBundle: await bundle(new URL('../../../workflows/index.ts', import.meta.url)),
+      activities: services.activities,
+    });
     const running = worker.run();
-    closers.push(async () => { worker.shutdown(); await running; });
+    closers.push(async () => {
+      worker.shutdown();
+      await running;
+    });
     const app = await buildApp({ logger, readiness: [], webhooks: services.webhooks });
     await app.listen({ host: '127.0.0.1', port });
     closers.push(() => app.close());
 
-    const [org] = await db.db.insert(organisations).values({ name: 'Brightside Design', timeZone: 'America/New_York', signature: 'Ana Ruiz' }).returning();
-    const [owner] = await db.db.insert(users).values({ organisationId: org!.id, email: 'ana@brightside.example' }).returning();
+    const [org] = await db.db
+      .insert(organisations)
+      .values({ name: 'Brightside Design', timeZone: 'America/New_York', signature: 'Ana Ruiz' })
+      .returning();
+    const [owner] = await db.db
+      .insert(users)
+      .values({ organisationId: org!.id, email: 'ana@brightside.example' })
+      .returning();
 
     // OAuth: our authorize URL → the simulator's consent (auto-approved) → our callback with code, realmId, state.
     const authorize = await services.connections.startUrl(owner!.id, 'quickbooks');
     const consent = await fetch(`${authorize}&auto=1`, { redirect: 'manual' });
     const callback = new URL(consent.headers.get('location')!);
     expect(callback.pathname).toBe('/oauth/quickbooks/callback');
-    const connected = await services.connections.completeCallback(owner!.id, 'quickbooks', Object.fromEntries(callback.searchParams));
+    const connected = await services.connections.completeCallback(
+      owner!.id,
+      'quickbooks',
+      Object.fromEntries(callback.searchParams),
+    );
     if (!connected.ok) throw new Error(connected.message);
     if (connected.value.kind !== 'connected') throw new Error('one realm needs no choice');
     const [connection] = connected.value.connections;
-    expect(connected.value.connections).toEqual([expect.objectContaining({ provider: 'quickbooks', status: 'active', sandbox: true })]);
-    const replay = await services.connections.completeCallback(owner!.id, 'quickbooks', Object.fromEntries(callback.searchParams));
+    expect(connected.value.connections).toEqual([
+      expect.objectContaining({ provider: 'quickbooks', status: 'active', sandbox: true }),
+    ]);
+    const replay = await services.connections.completeCallback(
+      owner!.id,
+      'quickbooks',
+      Object.fromEntries(callback.searchParams),
+    );
     expect(replay.ok).toBe(false); // a state works once
 
     const opened = await poll('the case', async () => (await db.db.select().from(cases))[0]);
@@ -94,11 +122,22 @@ describe('embedded system', () => {
     const token = decodeURIComponent(/approvals\/(\S+)/.exec(approval.text)![1]!);
     const check = checkApprovalToken(secrets.appSecret, token, Date.now());
     if (!check.ok) throw new Error(check.reason);
-    await env.client.workflow.getHandle(check.claims.workflowId).executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: check.claims.version, by: 'ana@brightside.example' }], updateId: check.claims.jti });
-    const response = await poll('the written response', async () => (await db.db.select().from(emailOutbox).where(eq(emailOutbox.caseId, opened.id))).find((r) => r.toAddress === 'accounts@harbor-cafe.example' && r.subject !== receipt.subject && r.status === 'sent'));
+    await env.client.workflow
+      .getHandle(check.claims.workflowId)
+      .executeUpdate(decideDraftUpdate, {
+        args: [{ kind: 'approve', version: check.claims.version, by: 'ana@brightside.example' }],
+        updateId: check.claims.jti,
+      });
+    const response = await poll('the written response', async () =>
+      (await db.db.select().from(emailOutbox).where(eq(emailOutbox.caseId, opened.id))).find(
+        (r) => r.toAddress === 'accounts@harbor-cafe.example' && r.subject !== receipt.subject && r.status === 'sent',
+      ),
+    );
     expect(response.text).toMatch(/not .*(settlement|full)/i);
     expect(response.status).toBe('sent');
     // The ledger's own invoice PDF travels with the letter, next to the case documents.
-    expect(response.attachments).toEqual(expect.arrayContaining([expect.objectContaining({ name: expect.stringMatching(/^Invoice .+\.pdf$/) })]));
+    expect(response.attachments).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: expect.stringMatching(/^Invoice .+\.pdf$/) })]),
+    );
   }, 90_000);
 });

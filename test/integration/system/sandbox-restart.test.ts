@@ -39,7 +39,10 @@ let workflowBundle: Awaited<ReturnType<typeof bundle>>;
 
 beforeAll(async () => {
   [env, dir, appPort, workflowBundle] = await Promise.all([
-    createDevEnv(), mkdtemp(path.join(os.tmpdir(), 'shortfall-sandbox-')), freePort(), bundle(new URL('../../../workflows/index.ts', import.meta.url)),
+    createDevEnv(),
+    mkdtemp(path.join(os.tmpdir(), 'shortfall-sandbox-')),
+    freePort(),
+    bundle(new URL('../../../workflows/index.ts', import.meta.url)),
   ]);
   taskQueue = uniqueId('sandbox');
 }, 120_000);
@@ -53,20 +56,45 @@ afterAll(async () => {
 
 /** Shortfall as `npm start` runs it on the embedded defaults, in the one data directory: one run until stop(). */
 async function startShortfall() {
-  const config = loadConfig({ PORT: String(appPort), PUBLIC_URL, SHORTFALL_DATA_DIR: dir, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    PORT: String(appPort),
+    PUBLIC_URL,
+    SHORTFALL_DATA_DIR: dir,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    LOG_LEVEL: 'silent',
+  });
   const db = await openDatabase(config.db);
-  const sandbox = await startSandbox({ appUrl: `http://127.0.0.1:${appPort}`, publicUrl: config.http.publicUrl, logger, stateDir: config.sandbox.stateDir });
+  const sandbox = await startSandbox({
+    appUrl: `http://127.0.0.1:${appPort}`,
+    publicUrl: config.http.publicUrl,
+    logger,
+    stateDir: config.sandbox.stateDir,
+  });
   const services = createServices({ config, logger, db, client: env.client, secrets, sandbox });
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: services.activities });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle,
+    activities: services.activities,
+  });
   const running = worker.run();
   // Webhooks from the simulators land on the real port; the owner's pages are driven through app.inject.
   const receiver = await buildApp({ logger, readiness: [], webhooks: services.webhooks });
   await receiver.listen({ host: '127.0.0.1', port: appPort });
   const resetSandbox = createSandboxReset({ db: db.db, connections: services.connections, sandbox, logger });
-  const web = await createWebHarness({ db, connections: services.connections, workflows: env.client.workflow, resetSandbox });
+  const web = await createWebHarness({
+    db,
+    connections: services.connections,
+    workflows: env.client.workflow,
+    resetSandbox,
+  });
   await resumeSyncs(db.db, services.dispatcher);
   return {
-    db: db.db, sandbox, web, config, services,
+    db: db.db,
+    sandbox,
+    web,
+    config,
+    services,
     async stop() {
       await web.close();
       await receiver.close();
@@ -161,7 +189,10 @@ describe('the sandbox across restarts', () => {
     const ring = parseKeyRing(secrets.encryptionKeys);
     const held = openTokens(ring, before!)!;
     const expired = { ...held, expiresAt: new Date(Date.now() - 60_000).toISOString() };
-    await life.db.update(connections).set(sealedTokenColumns(ring, before!.id, expired)).where(eq(connections.id, before!.id));
+    await life.db
+      .update(connections)
+      .set(sealedTokenColumns(ring, before!.id, expired))
+      .where(eq(connections.id, before!.id));
     const fresh = await life.services.vault.getFreshAuth(before!.id, life.services.registry.get('quickbooks').oauth);
     expect(fresh.tokens.refreshToken).not.toBe(held.refreshToken);
     expect(Date.parse(fresh.tokens.expiresAt!)).toBeGreaterThan(Date.now());
@@ -169,7 +200,9 @@ describe('the sandbox across restarts', () => {
     await life.services.dispatcher.syncNow(before!.id);
     await poll('a sync pass with the refreshed tokens', async () => {
       const [row] = await allConnections(life!);
-      return row && row.lastSyncAt && row.lastSyncAt > resyncedAt && row.status === 'active' && row.lastError === null ? row : undefined;
+      return row && row.lastSyncAt && row.lastSyncAt > resyncedAt && row.status === 'active' && row.lastError === null
+        ? row
+        : undefined;
     });
 
     const page = textOf((await browser.get('/connections')).body);
@@ -209,16 +242,24 @@ describe('the sandbox across restarts', () => {
     expect((await browser.post('/connections/sandbox/reset', {})).statusCode).toBe(403);
     expect((await allConnections(life))[0]!.status).toBe('active');
 
-    const reset = await browser.post('/connections/sandbox/reset', { _csrf: csrfOf(page.body, '/connections/sandbox/reset') });
+    const reset = await browser.post('/connections/sandbox/reset', {
+      _csrf: csrfOf(page.body, '/connections/sandbox/reset'),
+    });
     expect(reset.statusCode).toBe(303);
     expect(reset.headers.location).toBe('/connections?notice=sandbox_reset');
     const after = textOf((await browser.get(reset.headers.location as string)).body);
     expect(after).toContain('The sandbox starts over');
     expect(after).toMatch(new RegExp(`${realmId} Sandbox \\(simulated\\) Disconnected`));
-    expect((await allConnections(life))[0]).toMatchObject({ id: old!.id, status: 'disconnected', tokenCiphertext: null });
+    expect((await allConnections(life))[0]).toMatchObject({
+      id: old!.id,
+      status: 'disconnected',
+      tokenCiphertext: null,
+    });
     // Same ports and app keys, so Shortfall's provider settings still point at the simulators.
     expect(sandboxView(life.sandbox)).toEqual(shown);
-    const saved = JSON.parse(await readFile(path.join(life.config.sandbox.stateDir, 'quickbooks.json'), 'utf8')) as { demo: string };
+    const saved = JSON.parse(await readFile(path.join(life.config.sandbox.stateDir, 'quickbooks.json'), 'utf8')) as {
+      demo: string;
+    };
     expect(saved.demo).not.toBe(realmId);
 
     // Connecting again reaches the fresh company, whose short payment opens its own case with its own receipt.
@@ -226,7 +267,12 @@ describe('the sandbox across restarts', () => {
     expect(fresh.realmId).toBe(saved.demo);
     expect(fresh.consentHtml).not.toContain(realmId);
     const rows = await allConnections(life);
-    expect(rows.map((r) => [r.accountId, r.status]).sort()).toEqual([[realmId, 'disconnected'], [saved.demo, 'active']].sort());
+    expect(rows.map((r) => [r.accountId, r.status]).sort()).toEqual(
+      [
+        [realmId, 'disconnected'],
+        [saved.demo, 'active'],
+      ].sort(),
+    );
     await poll('the fresh case', async () => (await life!.db.select().from(cases)).length === 2);
     await poll('the fresh receipt', async () => (await mailTo(life!, client)).length === 2);
   }, 120_000);

@@ -21,7 +21,15 @@ describe('embedded Temporal dev server', () => {
 
   async function start(): Promise<EmbeddedTemporal> {
     const [port, uiPort] = [await freePort(), await freePort()];
-    server = await startEmbeddedTemporal({ cliPath: requireBinary('temporal'), dbFile: path.join(dir, 'temporal.sqlite'), port, uiPort, namespace: 'default', downloadDir: dir, logger });
+    server = await startEmbeddedTemporal({
+      cliPath: requireBinary('temporal'),
+      dbFile: path.join(dir, 'temporal.sqlite'),
+      port,
+      uiPort,
+      namespace: 'default',
+      downloadDir: dir,
+      logger,
+    });
     return server;
   }
 
@@ -40,7 +48,11 @@ describe('embedded Temporal dev server', () => {
     await registerSearchAttributes(connection, 'default');
     await registerSearchAttributes(connection, 'default'); // idempotent
     let client = new Client({ connection });
-    const handle = await client.workflow.start(waitForPokesWorkflow, { taskQueue: 'restart', workflowId: 'restart/poke', args: [2] });
+    const handle = await client.workflow.start(waitForPokesWorkflow, {
+      taskQueue: 'restart',
+      workflowId: 'restart/poke',
+      args: [2],
+    });
     await handle.signal(pokeSignal, 'before restart');
     await connection.close();
     await first.stop();
@@ -49,7 +61,9 @@ describe('embedded Temporal dev server', () => {
     connection = await Connection.connect({ address: second.address });
     client = new Client({ connection });
     const registered = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
-    expect(Object.keys(registered.customAttributes ?? {})).toEqual(expect.arrayContaining(searchAttributeKeys.map((k) => k.name)));
+    expect(Object.keys(registered.customAttributes ?? {})).toEqual(
+      expect.arrayContaining(searchAttributeKeys.map((k) => k.name)),
+    );
     const native = await NativeConnection.connect({ address: second.address });
     const worker = await Worker.create({ connection: native, taskQueue: 'restart', workflowBundle });
     const result = await worker.runUntil(async () => {

@@ -45,7 +45,9 @@ describe('approval link', () => {
     const shown = await b.get(path);
     expect(shown.statusCode).toBe(200);
     const text = textOf(shown.body);
-    expect(text).toContain('First written response to Harbor Cafe about invoice 1001, version 1. Nothing is sent until you approve it.');
+    expect(text).toContain(
+      'First written response to Harbor Cafe about invoice 1001, version 1. Nothing is sent until you approve it.',
+    );
     expect(text).toContain('Subject: Invoice 1001: your payment and the remaining balance of $400.00');
     expect(text).toContain('We have accepted this payment as partial payment only');
     // The seed's evidence checklist: each item attached, on the case, or missing with an upload for it.
@@ -57,13 +59,21 @@ describe('approval link', () => {
     const done = await b.post(path, { decision: 'approve', _csrf: csrfOf(shown.body) });
     expect(done.statusCode).toBe(200);
     expect(textOf(done.body)).toContain('Approved: version 1 Shortfall is sending the letter to the client now.');
-    const [row] = await w.h.db.select().from(approvalTokens).where(eq(approvalTokens.jti, jtiOf(path)));
+    const [row] = await w.h.db
+      .select()
+      .from(approvalTokens)
+      .where(eq(approvalTokens.jti, jtiOf(path)));
     expect(row!.usedAt).not.toBeNull();
     const v = await c.until((x) => x.drafts[0]!.state === 'sent', 'letter sent');
     expect(v.drafts[0]!.decidedBy).toBe(owner);
-    const sent = await w.h.db.select().from(emailOutbox).where(eq(emailOutbox.caseId, c.id)).orderBy(emailOutbox.createdAt);
+    const sent = await w.h.db
+      .select()
+      .from(emailOutbox)
+      .where(eq(emailOutbox.caseId, c.id))
+      .orderBy(emailOutbox.createdAt);
     expect(sent.filter((m) => m.toAddress === 'pay@harbor.example').map((m) => m.subject)).toEqual([
-      'Payment received for invoice 1001: $600.00', 'Invoice 1001: your payment and the remaining balance of $400.00',
+      'Payment received for invoice 1001: $600.00',
+      'Invoice 1001: your payment and the remaining balance of $400.00',
     ]);
 
     const again = await b.post(path, { decision: 'approve', _csrf: csrfOf(shown.body) });
@@ -78,14 +88,27 @@ describe('approval link', () => {
     const b = w.browser();
     const shown = await b.get(path);
     const csrf = csrfOf(shown.body);
-    const empty = await b.post(path, { decision: 'edit_and_approve', subject: 'Invoice 1001', text: '   ', _csrf: csrf });
+    const empty = await b.post(path, {
+      decision: 'edit_and_approve',
+      subject: 'Invoice 1001',
+      text: '   ',
+      _csrf: csrf,
+    });
     expect(empty.statusCode).toBe(422);
     expect(textOf(empty.body)).toContain('That was not done An edited draft needs a subject and a text.');
     expect(empty.body).toContain('<details open>');
-    const ok = await b.post(path, { decision: 'edit_and_approve', subject: 'Invoice 1001: the balance', text: 'Dear Harbor Cafe,\r\n\r\nPlease pay the $400.00 balance.', _csrf: csrf });
+    const ok = await b.post(path, {
+      decision: 'edit_and_approve',
+      subject: 'Invoice 1001: the balance',
+      text: 'Dear Harbor Cafe,\r\n\r\nPlease pay the $400.00 balance.',
+      _csrf: csrf,
+    });
     expect(ok.statusCode).toBe(200);
     const v = await c.until((x) => x.drafts[0]!.state === 'sent', 'edited letter sent');
-    expect(v.drafts[0]!.content).toMatchObject({ subject: 'Invoice 1001: the balance', text: 'Dear Harbor Cafe,\n\nPlease pay the $400.00 balance.' });
+    expect(v.drafts[0]!.content).toMatchObject({
+      subject: 'Invoice 1001: the balance',
+      text: 'Dear Harbor Cafe,\n\nPlease pay the $400.00 balance.',
+    });
   });
 
   it('rejects a draft; the next version gets a fresh link and the old one is stale', async () => {
@@ -107,12 +130,16 @@ describe('approval link', () => {
     await c.until((x) => x.drafts.length === 2, 'second draft');
     const superseded = await w.browser().get(path);
     expect(superseded.statusCode).toBe(409);
-    expect(textOf(superseded.body)).toContain('A newer draft (version 2) replaced this one; use the link in the newest email. Nothing was done with this link.');
+    expect(textOf(superseded.body)).toContain(
+      'A newer draft (version 2) replaced this one; use the link in the newest email. Nothing was done with this link.',
+    );
 
     const second = await cases.approvalPath(c.id, 2);
     const b = w.browser();
     const shown = await b.get(second);
-    await c.handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 2, by: 'bookkeeper@brightside.example' }] });
+    await c.handle.executeUpdate(decideDraftUpdate, {
+      args: [{ kind: 'approve', version: 2, by: 'bookkeeper@brightside.example' }],
+    });
     const late = await b.post(second, { decision: 'reject', _csrf: csrfOf(shown.body) });
     expect(late.statusCode).toBe(409);
     expect(textOf(late.body)).toMatch(/This draft was already (approved|sent) by bookkeeper@brightside\.example\./);
@@ -122,7 +149,10 @@ describe('approval link', () => {
 
   it('says 410 for an expired link and 400 for a forged or malformed one', async () => {
     const { c } = await draftWaiting();
-    const issued = await w.approvals.issue({ caseId: c.id, workflowId: c.workflowId, version: 1 }, { nowMs: Date.now() - 10 * 86_400_000, ttlMs: 86_400_000 });
+    const issued = await w.approvals.issue(
+      { caseId: c.id, workflowId: c.workflowId, version: 1 },
+      { nowMs: Date.now() - 10 * 86_400_000, ttlMs: 86_400_000 },
+    );
     const expired = await w.browser().get(`/approvals/${encodeURIComponent(issued)}`);
     expect(expired.statusCode).toBe(410);
     expect(textOf(expired.body)).toContain('This approval link has expired Nothing was approved or sent.');
@@ -152,7 +182,10 @@ describe('approval link', () => {
     const mine = csrfOf((await b.get(path)).body);
     expect((await stranger.post(path, { decision: 'approve', _csrf: mine })).statusCode).toBe(403);
     expect((await c.view()).drafts[0]!.state).toBe('pending');
-    const [row] = await w.h.db.select().from(approvalTokens).where(eq(approvalTokens.jti, jtiOf(path)));
+    const [row] = await w.h.db
+      .select()
+      .from(approvalTokens)
+      .where(eq(approvalTokens.jti, jtiOf(path)));
     expect(row!.usedAt).toBeNull();
   });
 });

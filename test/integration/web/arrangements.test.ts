@@ -18,19 +18,39 @@ beforeAll(async () => {
   w = await createWebHarness();
   const { org } = await seedOrganisation(w.h, { email: 'ana@brightside.example' });
   const other = await seedOrganisation(w.h, { email: 'bo@elsewhere.example', name: 'Elsewhere' });
-  const [c] = await w.h.db.insert(connections).values({ organisationId: org.id, provider: 'quickbooks', accountId: 'realm-9', name: 'Brightside Books' }).returning();
-  const [theirs] = await w.h.db.insert(connections).values({ organisationId: other.org.id, provider: 'xero', accountId: 'org-2', name: 'Their Books' }).returning();
+  const [c] = await w.h.db
+    .insert(connections)
+    .values({ organisationId: org.id, provider: 'quickbooks', accountId: 'realm-9', name: 'Brightside Books' })
+    .returning();
+  const [theirs] = await w.h.db
+    .insert(connections)
+    .values({ organisationId: other.org.id, provider: 'xero', accountId: 'org-2', name: 'Their Books' })
+    .returning();
   connectionId = c!.id;
   const inv = (id: string, number: string, totalMinor: number, balanceMinor: number, status = 'open') => ({
-    ref: { provider: 'quickbooks' as const, accountId: 'realm-9', id }, number, currency: 'USD', lines: [], status: status as 'open',
+    ref: { provider: 'quickbooks' as const, accountId: 'realm-9', id },
+    number,
+    currency: 'USD',
+    lines: [],
+    status: status as 'open',
     customer: { ref: { provider: 'quickbooks' as const, accountId: 'realm-9', id: 'cust-1' }, name: 'Harbor Cafe' },
-    total: { minor: totalMinor, currency: 'USD' }, balance: { minor: balanceMinor, currency: 'USD' }, issueDate: '2026-01-05', dueDate: '2026-02-04', updatedAt: '2026-02-01T00:00:00Z',
+    total: { minor: totalMinor, currency: 'USD' },
+    balance: { minor: balanceMinor, currency: 'USD' },
+    issueDate: '2026-01-05',
+    dueDate: '2026-02-04',
+    updatedAt: '2026-02-01T00:00:00Z',
   });
-  await w.h.db.insert(invoices).values([
-    invoiceRow(c!.id, inv('inv-77', '1077', 100_000, 60_000), new Date()),
-    invoiceRow(c!.id, inv('inv-78', '1078', 50_000, 0, 'paid'), new Date()),
-    invoiceRow(theirs!.id, { ...inv('inv-99', '9099', 80_000, 80_000), ref: { provider: 'xero', accountId: 'org-2', id: 'inv-99' } }, new Date()),
-  ]);
+  await w.h.db
+    .insert(invoices)
+    .values([
+      invoiceRow(c!.id, inv('inv-77', '1077', 100_000, 60_000), new Date()),
+      invoiceRow(c!.id, inv('inv-78', '1078', 50_000, 0, 'paid'), new Date()),
+      invoiceRow(
+        theirs!.id,
+        { ...inv('inv-99', '9099', 80_000, 80_000), ref: { provider: 'xero', accountId: 'org-2', id: 'inv-99' } },
+        new Date(),
+      ),
+    ]);
   b = w.browser();
   await signIn(w, b, 'ana@brightside.example');
 });
@@ -41,7 +61,7 @@ afterAll(async () => {
 const stored = () => w.h.db.select().from(paymentPlans);
 
 describe('the invoices page', () => {
-  it('lists only the organisation\'s invoices with something still owed', async () => {
+  it("lists only the organisation's invoices with something still owed", async () => {
     const res = await b.get('/invoices');
     expect(res.statusCode).toBe(200);
     const text = textOf(res.body);
@@ -55,24 +75,48 @@ describe('the invoices page', () => {
   it('explains instalments that do not add up, keeps what was typed, and saves nothing', async () => {
     const form = await b.get(path());
     expect(form.statusCode).toBe(200);
-    const res = await b.post(path(), { _csrf: csrfOf(form.body, path()), kind: 'plan', dueOn: [inTwoWeeks, inSixWeeks, ''], amount: ['300', '250', ''] });
+    const res = await b.post(path(), {
+      _csrf: csrfOf(form.body, path()),
+      kind: 'plan',
+      dueOn: [inTwoWeeks, inSixWeeks, ''],
+      amount: ['300', '250', ''],
+    });
     expect(res.statusCode).toBe(400);
     const text = textOf(res.body);
     expect(text).toContain('The arrangement was not recorded');
-    expect(text).toContain('The instalments add up to $550.00, but $600.00 is still owed: they must add up exactly ($50.00 short).');
+    expect(text).toContain(
+      'The instalments add up to $550.00, but $600.00 is still owed: they must add up exactly ($50.00 short).',
+    );
     expect(res.body).toContain(`value="${inSixWeeks}"`);
     expect(await stored()).toEqual([]);
   });
 
   it('records an agreed plan in minor units, shows it on the list, and removes it', async () => {
     const form = await b.get(path());
-    const res = await b.post(path(), { _csrf: csrfOf(form.body, path()), kind: 'plan', dueOn: [inSixWeeks, inTwoWeeks], amount: ['300', '300.00'] });
+    const res = await b.post(path(), {
+      _csrf: csrfOf(form.body, path()),
+      kind: 'plan',
+      dueOn: [inSixWeeks, inTwoWeeks],
+      amount: ['300', '300.00'],
+    });
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/invoices?notice=arrangement_recorded');
-    expect(await stored()).toEqual([expect.objectContaining({
-      connectionId, provider: 'quickbooks', accountId: 'realm-9', invoiceExternalId: 'inv-77', kind: 'plan', currency: 'USD', owedMinor: 60_000,
-      instalments: [{ dueOn: inTwoWeeks, amountMinor: 30_000 }, { dueOn: inSixWeeks, amountMinor: 30_000 }], createdBy: 'ana@brightside.example',
-    })]);
+    expect(await stored()).toEqual([
+      expect.objectContaining({
+        connectionId,
+        provider: 'quickbooks',
+        accountId: 'realm-9',
+        invoiceExternalId: 'inv-77',
+        kind: 'plan',
+        currency: 'USD',
+        owedMinor: 60_000,
+        instalments: [
+          { dueOn: inTwoWeeks, amountMinor: 30_000 },
+          { dueOn: inSixWeeks, amountMinor: 30_000 },
+        ],
+        createdBy: 'ana@brightside.example',
+      }),
+    ]);
     const list = textOf((await b.get('/invoices?notice=arrangement_recorded')).body);
     expect(list).toContain('Shortfall opens no case while the client keeps to it');
     expect(list).toContain(`Agreed plan: 2 instalments, last on ${inSixWeeks}`);
@@ -81,7 +125,14 @@ describe('the invoices page', () => {
     const removed = await b.post(`${path()}/remove`, { _csrf: csrfOf(again.body, `${path()}/remove`) });
     expect(removed.statusCode).toBe(303);
     expect(await stored()).toEqual([]);
-    expect((await w.h.db.select({ pending: invoices.detectionPending }).from(invoices).where(eq(invoices.externalId, 'inv-77')))[0]!.pending).toBe(true);
+    expect(
+      (
+        await w.h.db
+          .select({ pending: invoices.detectionPending })
+          .from(invoices)
+          .where(eq(invoices.externalId, 'inv-77'))
+      )[0]!.pending,
+    ).toBe(true);
   });
 
   it('records a deposit', async () => {

@@ -23,20 +23,47 @@ export class InjectBrowser {
   }
 
   async get(url: string, headers: Record<string, string> = {}) {
-    return this.keep(await this.app.inject({ method: 'GET', url, headers: { accept: 'text/html,application/xhtml+xml', cookie: this.cookieHeader(), ...headers } }));
+    return this.keep(
+      await this.app.inject({
+        method: 'GET',
+        url,
+        headers: { accept: 'text/html,application/xhtml+xml', cookie: this.cookieHeader(), ...headers },
+      }),
+    );
   }
 
   async post(url: string, fields: FormFields, headers: Record<string, string> = {}) {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(fields)) for (const one of typeof v === 'string' ? [v] : v) body.append(k, one);
-    return this.keep(await this.app.inject({
-      method: 'POST', url, payload: body.toString(),
-      headers: { accept: 'text/html,application/xhtml+xml', 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(), ...headers },
-    }));
+    return this.keep(
+      await this.app.inject({
+        method: 'POST',
+        url,
+        payload: body.toString(),
+        headers: {
+          accept: 'text/html,application/xhtml+xml',
+          'content-type': 'application/x-www-form-urlencoded',
+          cookie: this.cookieHeader(),
+          ...headers,
+        },
+      }),
+    );
   }
 
   async postBytes(url: string, bytes: Buffer, headers: Record<string, string>) {
-    return this.keep(await this.app.inject({ method: 'POST', url, payload: bytes, headers: { 'content-type': 'application/octet-stream', accept: 'application/json', cookie: this.cookieHeader(), ...headers } }));
+    return this.keep(
+      await this.app.inject({
+        method: 'POST',
+        url,
+        payload: bytes,
+        headers: {
+          'content-type': 'application/octet-stream',
+          accept: 'application/json',
+          cookie: this.cookieHeader(),
+          ...headers,
+        },
+      }),
+    );
   }
 }
 
@@ -51,7 +78,10 @@ export function csrfOf(html: string, action?: string): string {
 
 /** A hidden field's value in the form posting to `action`. */
 export function fieldOf(html: string, action: string, name: string): string {
-  const form = html.split('<form').slice(1).find((f) => f.includes(`action="${action}"`));
+  const form = html
+    .split('<form')
+    .slice(1)
+    .find((f) => f.includes(`action="${action}"`));
   const m = form && new RegExp(`name="${name}" value="([^"]*)"`).exec(form);
   if (!m) throw new Error(`no field ${name} in the form posting to ${action}`);
   return m[1]!;
@@ -59,7 +89,15 @@ export function fieldOf(html: string, action: string, name: string): string {
 
 /** Visible text, roughly: tags dropped, entities decoded, whitespace collapsed. */
 export function textOf(html: string): string {
-  return html.replace(/<script[\s\S]*?<\/script>/g, ' ').replace(/<\/?(strong|em|span|a|time|code)\b[^>]*>/g, '').replace(/<[^>]+>/g, ' ')
-    .replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ').trim();
+  return html
+    .replace(/<script[\s\S]*?<\/script>/g, ' ')
+    .replace(/<\/?(strong|em|span|a|time|code)\b[^>]*>/g, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
 }

@@ -3,7 +3,12 @@
 import type { WorkflowClient } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientReplySignal, decideDraftUpdate, registerObjectionUpdate, type CaseView } from '../../../workflows/dispute-case/definitions.js';
+import {
+  clientReplySignal,
+  decideDraftUpdate,
+  registerObjectionUpdate,
+  type CaseView,
+} from '../../../workflows/dispute-case/definitions.js';
 import { createDevEnv } from '../../helpers/temporal-env.js';
 import { csrfOf, fieldOf, textOf, type InjectBrowser } from './browser.js';
 import { createWebHarness, signIn, type WebHarness } from './harness.js';
@@ -46,12 +51,25 @@ async function awaitingClient(): Promise<LiveCase> {
 
 /** The same client, but every case view's timeline comes back worded differently, as a later release might word it. */
 function rewordingTimeline(client: WorkflowClient): WorkflowClient {
-  const reword = (v: CaseView): CaseView => ({ ...v, timeline: v.timeline.map((t) => ({ ...t, kind: `reworded_${t.kind}`, summary: `Noted: ${t.summary.toLowerCase()}` })) });
+  const reword = (v: CaseView): CaseView => ({
+    ...v,
+    timeline: v.timeline.map((t) => ({
+      ...t,
+      kind: `reworded_${t.kind}`,
+      summary: `Noted: ${t.summary.toLowerCase()}`,
+    })),
+  });
   return new Proxy(client, {
-    get: (target, prop, receiver) => prop !== 'getHandle' ? Reflect.get(target, prop, receiver) : (...args: Parameters<WorkflowClient['getHandle']>) =>
-      new Proxy(target.getHandle(...args), {
-        get: (handle, name, r) => name !== 'query' ? Reflect.get(handle, name, r) : async (...q: Parameters<typeof handle.query>) => reword((await handle.query(...q)) as CaseView),
-      }),
+    get: (target, prop, receiver) =>
+      prop !== 'getHandle'
+        ? Reflect.get(target, prop, receiver)
+        : (...args: Parameters<WorkflowClient['getHandle']>) =>
+            new Proxy(target.getHandle(...args), {
+              get: (handle, name, r) =>
+                name !== 'query'
+                  ? Reflect.get(handle, name, r)
+                  : async (...q: Parameters<typeof handle.query>) => reword((await handle.query(...q)) as CaseView),
+            }),
   });
 }
 
@@ -82,7 +100,9 @@ describe('case page', () => {
     expect(res.headers.location).toBe(`/cases/${c.id}?notice=draft_decided#draft`);
     const v = await c.until((x) => x.drafts[0]!.state === 'sent', 'letter sent');
     expect(v.drafts[0]!.decidedBy).toBe(owner);
-    expect(textOf((await b.get(res.headers.location as string)).body)).toContain('Your decision on the draft is recorded.');
+    expect(textOf((await b.get(res.headers.location as string)).body)).toContain(
+      'Your decision on the draft is recorded.',
+    );
   });
 
   it('builds the small-claims pack on demand from the case page, at any stage', async () => {
@@ -98,7 +118,7 @@ describe('case page', () => {
     expect(text).toMatch(/Last built .* \(Evidence pack - invoice 1001\.pdf, under Documents\)/);
   });
 
-  it('registers a specific objection, showing the validator\'s reason when no line is ticked', async () => {
+  it("registers a specific objection, showing the validator's reason when no line is ticked", async () => {
     const c = await awaitingClient();
     const missing = await submit(c, '/objection', { kind: 'specific', summary: 'Menu design took 6 hours, not 10' });
     expect(missing.statusCode).toBe(422);
@@ -106,26 +126,36 @@ describe('case page', () => {
     expect(missing.body).toContain('Menu design took 6 hours, not 10</textarea>'); // kept for the next try
     expect(missing.body).toContain('<input type="radio" name="kind" value="specific" checked>');
 
-    const ok = await submit(c, '/objection', { kind: 'specific', summary: 'Menu design took 6 hours, not 10', lines: ['l2'] });
+    const ok = await submit(c, '/objection', {
+      kind: 'specific',
+      summary: 'Menu design took 6 hours, not 10',
+      lines: ['l2'],
+    });
     expect(ok.statusCode).toBe(303);
     const v = await c.view();
     expect(v.status).toBe('awaiting_owner');
-    expect(v.timeline.at(-1)!.summary).toBe(`Specific objection registered by ${owner}: Menu design took 6 hours, not 10`);
+    expect(v.timeline.at(-1)!.summary).toBe(
+      `Specific objection registered by ${owner}: Menu design took 6 hours, not 10`,
+    );
     const text = textOf(await page(c));
     expect(text).toContain('Needs your decision');
     expect(text).toContain('Decide the objection');
   });
 
-  it('reads the client\'s emailed reply and pre-fills the objection form with its suggestion and reasons; the owner registers it in one click', async () => {
+  it("reads the client's emailed reply and pre-fills the objection form with its suggestion and reasons; the owner registers it in one click", async () => {
     const c = await awaitingClient();
     await c.handle.signal(clientReplySignal, {
-      receivedAt: new Date().toISOString(), from: 'marta@harbor.example', subject: 'Re: Invoice 1001',
+      receivedAt: new Date().toISOString(),
+      from: 'marta@harbor.example',
+      subject: 'Re: Invoice 1001',
       text: 'Hola Ana,\n\nthe menu desing was quoted at $150, you billed $250.\n\nOn Mon, Dec 7, 2026 at 9:00 AM Brightside <ana@brightside.example> wrote:\n> Brand identity, Menu design and Signage are itemised below.',
     });
     await c.until((v) => v.latestReply?.from === 'marta@harbor.example', 'reply recorded');
     const html = await page(c);
     const text = textOf(html);
-    expect(text).toMatch(/How the reply from marta@harbor\.example \(.+, “Re: Invoice 1001”\) reads: a specific objection to Menu design\./);
+    expect(text).toMatch(
+      /How the reply from marta@harbor\.example \(.+, “Re: Invoice 1001”\) reads: a specific objection to Menu design\./,
+    );
     expect(text).toContain("The client's figure is $150.00 against $250.00 billed.");
     expect(text).toContain('Nothing is registered until you do.');
     expect(text).toContain('"desing" (read as "design")'); // the reasons, under "Why it reads this way"
@@ -135,7 +165,11 @@ describe('case page', () => {
     expect(html).not.toMatch(/value="l[13]" checked/);
     expect(html).toContain('the menu desing was quoted at $150, you billed $250.</textarea>'); // the client's own words, not the quoted thread
 
-    const ok = await submit(c, '/objection', { kind: 'specific', summary: 'the menu desing was quoted at $150, you billed $250.', lines: ['l2'] });
+    const ok = await submit(c, '/objection', {
+      kind: 'specific',
+      summary: 'the menu desing was quoted at $150, you billed $250.',
+      lines: ['l2'],
+    });
     expect(ok.statusCode).toBe(303);
     const v = await c.view();
     expect(v.objection).toMatchObject({ kind: 'specific', lineIds: ['l2'], by: owner });
@@ -145,7 +179,12 @@ describe('case page', () => {
 
   it('suggests a vague objection for a reply that names nothing, escaping what the client wrote', async () => {
     const c = await awaitingClient();
-    await c.handle.signal(clientReplySignal, { receivedAt: new Date().toISOString(), from: 'marta@harbor.example', subject: '<b>invoice</b>', text: 'Bonjour, <script>alert(1)</script> not happy with the work at all.' });
+    await c.handle.signal(clientReplySignal, {
+      receivedAt: new Date().toISOString(),
+      from: 'marta@harbor.example',
+      subject: '<b>invoice</b>',
+      text: 'Bonjour, <script>alert(1)</script> not happy with the work at all.',
+    });
     await c.until((v) => Boolean(v.latestReply), 'reply recorded');
     const html = await page(c);
     expect(textOf(html)).toContain('reads: a vague objection: it names no line, quantity, rate or amount.');
@@ -156,9 +195,11 @@ describe('case page', () => {
     expect(html).toContain('&lt;b&gt;invoice&lt;/b&gt;');
   });
 
-  it('offers the decision from the view\'s objection field, however the timeline words it', async () => {
+  it("offers the decision from the view's objection field, however the timeline words it", async () => {
     const c = await awaitingClient();
-    await c.handle.executeUpdate(registerObjectionUpdate, { args: [{ kind: 'specific', by: owner, summary: 'Signage was late', lineIds: ['l3'] }] });
+    await c.handle.executeUpdate(registerObjectionUpdate, {
+      args: [{ kind: 'specific', by: owner, summary: 'Signage was late', lineIds: ['l3'] }],
+    });
     const reworded = await createWebHarness({ db: w.h, workflows: rewordingTimeline(env.client.workflow) });
     try {
       const other = reworded.browser();
@@ -175,10 +216,14 @@ describe('case page', () => {
 
   it('concedes a line with an exact amount, refusing malformed and excessive amounts', async () => {
     const c = await awaitingClient();
-    await c.handle.executeUpdate(registerObjectionUpdate, { args: [{ kind: 'specific', by: owner, summary: 'Menu design overbilled', lineIds: ['l2'] }] });
+    await c.handle.executeUpdate(registerObjectionUpdate, {
+      args: [{ kind: 'specific', by: owner, summary: 'Menu design overbilled', lineIds: ['l2'] }],
+    });
     const malformed = await submit(c, '/objection/decision', { decision: 'concede', 'amount.l2': '$150' });
     expect(malformed.statusCode).toBe(422);
-    expect(textOf(malformed.body)).toContain('"$150" for Menu design is not an amount. Write it like 150.00, without a currency sign or thousands separators.');
+    expect(textOf(malformed.body)).toContain(
+      '"$150" for Menu design is not an amount. Write it like 150.00, without a currency sign or thousands separators.',
+    );
     const tooMuch = await submit(c, '/objection/decision', { decision: 'concede', 'amount.l2': '300.00' });
     expect(tooMuch.statusCode).toBe(422);
     expect(textOf(tooMuch.body)).toContain('Menu design is only $250.00: concede at most that.');
@@ -190,14 +235,18 @@ describe('case page', () => {
     expect(ok.statusCode).toBe(303);
     const v = await c.until((x) => x.drafts.at(-1)!.kind === 'concession', 'concession draft');
     expect(v.timeline.some((t) => t.summary === `1 line(s) conceded by ${owner}`)).toBe(true);
-    await c.handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: v.drafts.at(-1)!.version, by: owner }] });
+    await c.handle.executeUpdate(decideDraftUpdate, {
+      args: [{ kind: 'approve', version: v.drafts.at(-1)!.version, by: owner }],
+    });
     await c.until((x) => x.conceded.minor === 15_000, 'credit note posted');
     expect([...cases.ledger.creditNotes.values()].at(-1)!.total).toEqual({ minor: 15_000, currency: 'USD' });
   });
 
   it('upholds the invoice', async () => {
     const c = await awaitingClient();
-    await c.handle.executeUpdate(registerObjectionUpdate, { args: [{ kind: 'specific', by: owner, summary: 'Signage was late', lineIds: ['l3'] }] });
+    await c.handle.executeUpdate(registerObjectionUpdate, {
+      args: [{ kind: 'specific', by: owner, summary: 'Signage was late', lineIds: ['l3'] }],
+    });
     expect((await submit(c, '/objection/decision', { decision: 'uphold' })).statusCode).toBe(303);
     const v = await c.until((x) => x.drafts.at(-1)!.kind === 'uphold', 'uphold draft');
     expect(v.timeline.some((t) => t.summary === `Invoice upheld by ${owner}`)).toBe(true);
@@ -207,11 +256,20 @@ describe('case page', () => {
     const c = await cases.openCase();
     const before = await c.until((v) => v.deadlines.some((d) => d.name === 'response'), 'response deadline');
     const at = Date.parse(before.deadlines.find((d) => d.name === 'response')!.at);
-    expect(textOf((await submit(c, '/deadline', { deadline: 'response', days: 'two' })).body)).toContain('Enter the extension as a whole number of days.');
-    expect(textOf((await submit(c, '/deadline', { deadline: 'response', days: '120' })).body)).toContain('Extend by 1 to 90 days.');
+    expect(textOf((await submit(c, '/deadline', { deadline: 'response', days: 'two' })).body)).toContain(
+      'Enter the extension as a whole number of days.',
+    );
+    expect(textOf((await submit(c, '/deadline', { deadline: 'response', days: '120' })).body)).toContain(
+      'Extend by 1 to 90 days.',
+    );
 
     const html = await page(c);
-    const form = { _csrf: csrfOf(html, `/cases/${c.id}/deadline`), _rid: fieldOf(html, `/cases/${c.id}/deadline`, '_rid'), deadline: 'response', days: '2' };
+    const form = {
+      _csrf: csrfOf(html, `/cases/${c.id}/deadline`),
+      _rid: fieldOf(html, `/cases/${c.id}/deadline`, '_rid'),
+      deadline: 'response',
+      days: '2',
+    };
     expect((await b.post(`/cases/${c.id}/deadline`, form)).statusCode).toBe(303);
     expect((await b.post(`/cases/${c.id}/deadline`, form)).statusCode).toBe(303); // a double click: the same Update id
     const after = await c.view();
@@ -224,12 +282,18 @@ describe('case page', () => {
     await c.until((v) => v.status === 'awaiting_approval', 'first draft');
     const unconfirmed = await submit(c, '/close', { kind: 'write_off', note: 'Not worth chasing' });
     expect(textOf(unconfirmed.body)).toContain('Tick the box to confirm that the case should be closed.');
-    expect((await submit(c, '/close', { kind: 'write_off', note: 'Not worth chasing', confirm: 'yes' })).statusCode).toBe(303);
+    expect(
+      (await submit(c, '/close', { kind: 'write_off', note: 'Not worth chasing', confirm: 'yes' })).statusCode,
+    ).toBe(303);
     await c.until((v) => v.status === 'written_off', 'closed');
     const html = await page(c);
     expect(textOf(html)).toContain(`Case written off by ${owner}: Not worth chasing`);
     expect(html).not.toContain('What you can do');
-    const late = await b.post(`/cases/${c.id}/close`, { _csrf: csrfOf(html, '/sign-out'), kind: 'resolved', confirm: 'yes' });
+    const late = await b.post(`/cases/${c.id}/close`, {
+      _csrf: csrfOf(html, '/sign-out'),
+      kind: 'resolved',
+      confirm: 'yes',
+    });
     expect(late.statusCode).toBe(422);
     expect(textOf(late.body)).toMatch(/closed|finished/);
   });
@@ -243,7 +307,11 @@ describe('case page', () => {
       await signIn(down, other, owner);
       const html = (await other.get(`/cases/${c.id}`)).body;
       expect(textOf(html)).toContain('The live case details are unavailable right now.');
-      const res = await other.post(`/cases/${c.id}/close`, { _csrf: csrfOf(html, '/sign-out'), kind: 'resolved', confirm: 'yes' });
+      const res = await other.post(`/cases/${c.id}/close`, {
+        _csrf: csrfOf(html, '/sign-out'),
+        kind: 'resolved',
+        confirm: 'yes',
+      });
       expect(res.statusCode).toBe(503);
       expect(textOf(res.body)).toContain('The case could not be reached just now, so nothing was changed.');
     } finally {

@@ -35,8 +35,11 @@ async function submit(c: LiveCase, fields: Record<string, string | string[]>) {
   return b.post(path, { _csrf: csrfOf(html, path), _rid: fieldOf(html, path, '_rid'), ...fields });
 }
 const owedOn = async (c: LiveCase) => {
-  const [row] = await w.h.db.select({ balance: invoices.balanceMinor, id: invoices.externalId }).from(caseRows)
-    .innerJoin(invoices, eq(invoices.externalId, caseRows.invoiceId)).where(eq(caseRows.id, c.id));
+  const [row] = await w.h.db
+    .select({ balance: invoices.balanceMinor, id: invoices.externalId })
+    .from(caseRows)
+    .innerJoin(invoices, eq(invoices.externalId, caseRows.invoiceId))
+    .where(eq(caseRows.id, c.id));
   return row!;
 };
 
@@ -48,10 +51,17 @@ describe('arranging a case', () => {
     expect(page).toContain('Agreed a payment plan / This was a deposit');
     const res = await submit(c, { kind: 'plan', dueOn: [ymd(10), ''], amount: ['1.00', ''] });
     expect(res.statusCode).toBe(422);
-    expect(textOf(res.body)).toMatch(/The instalments add up to \$1\.00, but \$[\d,.]+ is still owed: they must add up exactly/);
+    expect(textOf(res.body)).toMatch(
+      /The instalments add up to \$1\.00, but \$[\d,.]+ is still owed: they must add up exactly/,
+    );
     expect(res.body).toContain(`value="${ymd(10)}"`);
     expect((await c.view()).status).toBe('awaiting_approval');
-    expect(await w.h.db.select().from(paymentPlans).where(eq(paymentPlans.invoiceExternalId, (await owedOn(c)).id))).toEqual([]);
+    expect(
+      await w.h.db
+        .select()
+        .from(paymentPlans)
+        .where(eq(paymentPlans.invoiceExternalId, (await owedOn(c)).id)),
+    ).toEqual([]);
   });
 
   it('records an agreed plan and closes the case as resolved, which the page and the list call "Agreed plan"', async () => {
@@ -65,7 +75,12 @@ describe('arranging a case', () => {
     expect(res.headers.location).toBe(`/cases/${c.id}?notice=case_arranged#arrange`);
     const v = await c.until((x) => x.status === 'resolved', 'the case to close');
     expect(v.timeline.map((t) => t.summary).join(' ')).toContain('agreed payment plan: 2 instalments');
-    expect(await w.h.db.select({ kind: paymentPlans.kind, owed: paymentPlans.owedMinor }).from(paymentPlans).where(eq(paymentPlans.invoiceExternalId, id))).toEqual([{ kind: 'plan', owed: balance }]);
+    expect(
+      await w.h.db
+        .select({ kind: paymentPlans.kind, owed: paymentPlans.owedMinor })
+        .from(paymentPlans)
+        .where(eq(paymentPlans.invoiceExternalId, id)),
+    ).toEqual([{ kind: 'plan', owed: balance }]);
     const page = textOf((await b.get(`/cases/${c.id}?notice=case_arranged`)).body);
     expect(page).toContain('Agreed plan');
     expect(page).toContain('The arrangement is recorded and the case is closed.');

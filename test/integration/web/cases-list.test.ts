@@ -11,17 +11,49 @@ let w: WebHarness;
 let b: InjectBrowser;
 const day = 86_400_000;
 
-async function seedCase(organisationId: string, connectionId: string, c: { key: string; customer: string; status: string; paid: number; disputed: number; currency?: string; deadlineInMs?: number; invoiceNumber?: string }) {
+async function seedCase(
+  organisationId: string,
+  connectionId: string,
+  c: {
+    key: string;
+    customer: string;
+    status: string;
+    paid: number;
+    disputed: number;
+    currency?: string;
+    deadlineInMs?: number;
+    invoiceNumber?: string;
+  },
+) {
   const invoiceId = `inv-${c.key}`;
   if (c.invoiceNumber) {
     await w.h.db.insert(invoices).values({
-      connectionId, externalId: invoiceId, number: c.invoiceNumber, customerId: `cust-${c.key}`, customerName: c.customer, currency: c.currency ?? 'USD',
-      totalMinor: c.paid + c.disputed, balanceMinor: c.disputed, issueDate: '2026-11-01', status: 'open', lines: [], providerUpdatedAt: new Date(),
+      connectionId,
+      externalId: invoiceId,
+      number: c.invoiceNumber,
+      customerId: `cust-${c.key}`,
+      customerName: c.customer,
+      currency: c.currency ?? 'USD',
+      totalMinor: c.paid + c.disputed,
+      balanceMinor: c.disputed,
+      issueDate: '2026-11-01',
+      status: 'open',
+      lines: [],
+      providerUpdatedAt: new Date(),
     });
   }
   await w.h.db.insert(cases).values({
-    organisationId, caseKey: c.key, workflowId: disputeCaseWorkflowId(c.key), connectionId, invoiceId, kind: 'short_payment', status: c.status,
-    customerName: c.customer, currency: c.currency ?? 'USD', paidMinor: c.paid, disputedMinor: c.disputed,
+    organisationId,
+    caseKey: c.key,
+    workflowId: disputeCaseWorkflowId(c.key),
+    connectionId,
+    invoiceId,
+    kind: 'short_payment',
+    status: c.status,
+    customerName: c.customer,
+    currency: c.currency ?? 'USD',
+    paidMinor: c.paid,
+    disputedMinor: c.disputed,
     nextDeadline: c.deadlineInMs === undefined ? null : new Date(Date.now() + c.deadlineInMs),
   });
 }
@@ -30,14 +62,54 @@ beforeAll(async () => {
   w = await createWebHarness();
   const { org } = await seedOrganisation(w.h, { email: 'ana@brightside.example' });
   const other = await seedOrganisation(w.h, { email: 'bob@elsewhere.example', name: 'Elsewhere Ltd' });
-  const [qbo] = await w.h.db.insert(connections).values({ organisationId: org.id, provider: 'quickbooks', accountId: 'realm-1', name: 'QBO' }).returning();
-  const [xero] = await w.h.db.insert(connections).values({ organisationId: org.id, provider: 'xero', accountId: 'tenant-1', name: 'Xero' }).returning();
-  const [theirs] = await w.h.db.insert(connections).values({ organisationId: other.org.id, provider: 'quickbooks', accountId: 'realm-9', name: 'QBO' }).returning();
-  await seedCase(org.id, qbo!.id, { key: 'a', customer: 'Harbor Cafe', status: 'awaiting_approval', paid: 60_000, disputed: 40_000, deadlineInMs: 3 * day + 3_600_000, invoiceNumber: '1001' });
-  await seedCase(org.id, qbo!.id, { key: 'b', customer: 'Harbour Bakery', status: 'awaiting_payment', paid: 123_456, disputed: 1_234_567, deadlineInMs: -5 * 3_600_000, invoiceNumber: '1002' });
-  await seedCase(org.id, xero!.id, { key: 'c', customer: '100% Organic_Co', status: 'awaiting_client', paid: 10_000, disputed: 5_000, currency: 'EUR', deadlineInMs: 10 * day });
+  const [qbo] = await w.h.db
+    .insert(connections)
+    .values({ organisationId: org.id, provider: 'quickbooks', accountId: 'realm-1', name: 'QBO' })
+    .returning();
+  const [xero] = await w.h.db
+    .insert(connections)
+    .values({ organisationId: org.id, provider: 'xero', accountId: 'tenant-1', name: 'Xero' })
+    .returning();
+  const [theirs] = await w.h.db
+    .insert(connections)
+    .values({ organisationId: other.org.id, provider: 'quickbooks', accountId: 'realm-9', name: 'QBO' })
+    .returning();
+  await seedCase(org.id, qbo!.id, {
+    key: 'a',
+    customer: 'Harbor Cafe',
+    status: 'awaiting_approval',
+    paid: 60_000,
+    disputed: 40_000,
+    deadlineInMs: 3 * day + 3_600_000,
+    invoiceNumber: '1001',
+  });
+  await seedCase(org.id, qbo!.id, {
+    key: 'b',
+    customer: 'Harbour Bakery',
+    status: 'awaiting_payment',
+    paid: 123_456,
+    disputed: 1_234_567,
+    deadlineInMs: -5 * 3_600_000,
+    invoiceNumber: '1002',
+  });
+  await seedCase(org.id, xero!.id, {
+    key: 'c',
+    customer: '100% Organic_Co',
+    status: 'awaiting_client',
+    paid: 10_000,
+    disputed: 5_000,
+    currency: 'EUR',
+    deadlineInMs: 10 * day,
+  });
   await seedCase(org.id, xero!.id, { key: 'd', customer: 'Quiet Corp', status: 'resolved', paid: 50_000, disputed: 0 });
-  await seedCase(other.org.id, theirs!.id, { key: 'z', customer: 'Harbor Secret', status: 'awaiting_payment', paid: 1, disputed: 1, deadlineInMs: day });
+  await seedCase(other.org.id, theirs!.id, {
+    key: 'z',
+    customer: 'Harbor Secret',
+    status: 'awaiting_payment',
+    paid: 1,
+    disputed: 1,
+    deadlineInMs: day,
+  });
   b = w.browser();
   await signIn(w, b, 'ana@brightside.example');
 });
@@ -45,7 +117,8 @@ afterAll(async () => {
   await w?.close();
 });
 
-const customers = (html: string) => [...html.matchAll(/<a href="\/cases\/[0-9a-f-]{36}">([^<]+)<\/a>/g)].map((m) => m[1]!.replace(/&#39;/g, "'"));
+const customers = (html: string) =>
+  [...html.matchAll(/<a href="\/cases\/[0-9a-f-]{36}">([^<]+)<\/a>/g)].map((m) => m[1]!.replace(/&#39;/g, "'"));
 
 describe('case list', () => {
   it("lists the organisation's cases, soonest deadline first, with amounts and countdowns", async () => {
@@ -53,8 +126,12 @@ describe('case list', () => {
     expect(res.statusCode).toBe(200);
     expect(customers(res.body)).toEqual(['Harbour Bakery', 'Harbor Cafe', '100% Organic_Co', 'Quiet Corp']);
     const text = textOf(res.body);
-    expect(text).toContain('Harbor Cafe Invoice 1001 · QuickBooks Online Waiting for your approval $600.00 $400.00 Due in 3 days');
-    expect(text).toContain('Harbour Bakery Invoice 1002 · QuickBooks Online Waiting for payment $1,234.56 $12,345.67 Overdue: 5 hours ago');
+    expect(text).toContain(
+      'Harbor Cafe Invoice 1001 · QuickBooks Online Waiting for your approval $600.00 $400.00 Due in 3 days',
+    );
+    expect(text).toContain(
+      'Harbour Bakery Invoice 1002 · QuickBooks Online Waiting for payment $1,234.56 $12,345.67 Overdue: 5 hours ago',
+    );
     expect(text).toContain('€100.00 €50.00 Due in 10 days');
     expect(text).toMatch(/Quiet Corp Case · Xero Resolved \$500\.00 \$0\.00 None/);
     expect(res.body).toContain('class="overdue"');
@@ -63,7 +140,11 @@ describe('case list', () => {
 
   it('filters by status, by open or closed, by provider and by customer (case-insensitive, wildcards literal)', async () => {
     expect(customers((await b.get('/cases?status=awaiting_payment')).body)).toEqual(['Harbour Bakery']);
-    expect(customers((await b.get('/cases?status=active')).body)).toEqual(['Harbour Bakery', 'Harbor Cafe', '100% Organic_Co']);
+    expect(customers((await b.get('/cases?status=active')).body)).toEqual([
+      'Harbour Bakery',
+      'Harbor Cafe',
+      '100% Organic_Co',
+    ]);
     expect(customers((await b.get('/cases?status=closed')).body)).toEqual(['Quiet Corp']);
     expect(customers((await b.get('/cases?provider=xero')).body)).toEqual(['100% Organic_Co', 'Quiet Corp']);
     expect(customers((await b.get('/cases?customer=HARB')).body)).toEqual(['Harbour Bakery', 'Harbor Cafe']);

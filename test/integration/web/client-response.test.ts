@@ -29,19 +29,25 @@ afterAll(async () => {
 });
 
 /** A case whose receipt (with its response link) has gone to the client. */
-async function receiptSent(over: Parameters<typeof cases.openCase>[0] = {}): Promise<{ c: LiveCase; path: string; letter: string }> {
+async function receiptSent(
+  over: Parameters<typeof cases.openCase>[0] = {},
+): Promise<{ c: LiveCase; path: string; letter: string }> {
   const c = await cases.openCase(over);
   const { path, text } = await cases.responsePath(c.id);
   return { c, path, letter: text };
 }
 
 const ownerMails = async (caseId: string) =>
-  (await w.h.db.select().from(emailOutbox).where(eq(emailOutbox.caseId, caseId))).filter((m) => m.toAddress === owner && m.idempotencyKey.startsWith('client-response:'));
+  (await w.h.db.select().from(emailOutbox).where(eq(emailOutbox.caseId, caseId))).filter(
+    (m) => m.toAddress === owner && m.idempotencyKey.startsWith('client-response:'),
+  );
 
 describe('the client response page', () => {
   it('every letter to the client carries its private response link', async () => {
     const { letter } = await receiptSent();
-    expect(letter).toMatch(/To tell us exactly which item you dispute and why, or to settle the balance, use your private response page:\nhttps:\/\/app\.shortfall\.test\/respond\//);
+    expect(letter).toMatch(
+      /To tell us exactly which item you dispute and why, or to settle the balance, use your private response page:\nhttps:\/\/app\.shortfall\.test\/respond\//,
+    );
   });
 
   it('shows the invoice lines and what is paid and owed, then registers a specific objection once and tells the owner', async () => {
@@ -57,8 +63,14 @@ describe('the client response page', () => {
     expect(shown.headers['cache-control']).toBe('no-store');
 
     const done = await client.post(path, {
-      _csrf: csrfOf(shown.body), answer: 'dispute', lines: ['l3'], reason: 'quantity',
-      expected: 'Two signs, as quoted', received: 'One sign', accepts: '75.00', message: 'Happy to pay for the one we got.',
+      _csrf: csrfOf(shown.body),
+      answer: 'dispute',
+      lines: ['l3'],
+      reason: 'quantity',
+      expected: 'Two signs, as quoted',
+      received: 'One sign',
+      accepts: '75.00',
+      message: 'Happy to pay for the one we got.',
     });
     expect(done.statusCode).toBe(200);
     expect(textOf(done.body)).toContain('Thank you: your answer reached');
@@ -78,7 +90,12 @@ describe('the client response page', () => {
     expect(casePage).toContain('The hours or quantity are wrong (Signage)');
 
     // One answer per letter: a second submit (another tab, a replay) changes nothing.
-    const again = await client.post(path, { _csrf: csrfOf(shown.body), answer: 'dispute', whole: 'yes', reason: 'quality' });
+    const again = await client.post(path, {
+      _csrf: csrfOf(shown.body),
+      answer: 'dispute',
+      whole: 'yes',
+      reason: 'quality',
+    });
     expect(textOf(again.body)).toContain('You dispute Signage');
     expect(await w.h.db.select().from(clientResponses).where(eq(clientResponses.caseId, c.id))).toHaveLength(1);
     expect(await ownerMails(c.id)).toHaveLength(1);
@@ -89,11 +106,21 @@ describe('the client response page', () => {
     const { c, path } = await receiptSent();
     const client = w.browser();
     const shown = await client.get(path);
-    const vague = await client.post(path, { _csrf: csrfOf(shown.body), answer: 'dispute', message: 'Not happy with the work' });
+    const vague = await client.post(path, {
+      _csrf: csrfOf(shown.body),
+      answer: 'dispute',
+      message: 'Not happy with the work',
+    });
     expect(vague.statusCode).toBe(422);
     expect(textOf(vague.body)).toContain('Tell us which line you dispute (or the whole invoice) and why');
     expect(vague.body).toContain('>Not happy with the work</textarea>');
-    const badAmount = await client.post(path, { _csrf: csrfOf(vague.body), answer: 'dispute', whole: 'yes', reason: 'rate', accepts: 'lots' });
+    const badAmount = await client.post(path, {
+      _csrf: csrfOf(vague.body),
+      answer: 'dispute',
+      whole: 'yes',
+      reason: 'rate',
+      accepts: 'lots',
+    });
     expect(badAmount.statusCode).toBe(422);
     expect(textOf(badAmount.body)).toContain('"lots" is not an amount');
     expect((await c.view()).objection).toBeUndefined();
@@ -132,17 +159,30 @@ describe('the client response page', () => {
     }
   });
 
-  it('takes the client\'s photos and documents with the answer (multipart, as the page posts it) as case documents', async () => {
+  it("takes the client's photos and documents with the answer (multipart, as the page posts it) as case documents", async () => {
     const { c, path } = await receiptSent();
     const client = w.browser();
     const shown = await client.get(path);
     const fd = new FormData();
-    for (const [k, v] of Object.entries({ _csrf: csrfOf(shown.body), answer: 'dispute', reason: 'not_delivered', received: 'Nothing arrived' })) fd.append(k, v);
+    for (const [k, v] of Object.entries({
+      _csrf: csrfOf(shown.body),
+      answer: 'dispute',
+      reason: 'not_delivered',
+      received: 'Nothing arrived',
+    }))
+      fd.append(k, v);
     fd.append('lines', 'l2');
     // A right-to-left override would make the name read as something it is not: it is dropped.
-    fd.append('files', new Blob([Buffer.from('%PDF-1.4\n%%EOF\n')], { type: 'application/pdf' }), 'delivery\u202Efdp.note.pdf');
+    fd.append(
+      'files',
+      new Blob([Buffer.from('%PDF-1.4\n%%EOF\n')], { type: 'application/pdf' }),
+      'delivery\u202Efdp.note.pdf',
+    );
     const encoded = new Request('https://x/', { method: 'POST', body: fd });
-    const done = await client.postBytes(path, Buffer.from(await encoded.arrayBuffer()), { 'content-type': encoded.headers.get('content-type')!, accept: 'text/html' });
+    const done = await client.postBytes(path, Buffer.from(await encoded.arrayBuffer()), {
+      'content-type': encoded.headers.get('content-type')!,
+      accept: 'text/html',
+    });
     expect(done.statusCode).toBe(200);
     expect(textOf(done.body)).toContain('You dispute Menu design: This was not delivered.');
     const docs = await w.documents.listForCase(c.id);
@@ -154,12 +194,21 @@ describe('the client response page', () => {
   it('escapes everything from the ledger and the client', async () => {
     const base = shortPaymentInput();
     const hostile = '<img src=x onerror=alert(1)>';
-    const { path } = await receiptSent({ invoice: { ...base.invoice!, lines: [{ ...base.invoice!.lines[0]!, description: hostile }, ...base.invoice!.lines.slice(1)] } });
+    const { path } = await receiptSent({
+      invoice: {
+        ...base.invoice!,
+        lines: [{ ...base.invoice!.lines[0]!, description: hostile }, ...base.invoice!.lines.slice(1)],
+      },
+    });
     const client = w.browser();
     const shown = await client.get(path);
     expect(shown.body).not.toContain(hostile);
     expect(shown.body).toContain('&lt;img src=x onerror=alert(1)&gt;');
-    const back = await client.post(path, { _csrf: csrfOf(shown.body), answer: 'dispute', message: '</textarea><script>alert(1)</script>' });
+    const back = await client.post(path, {
+      _csrf: csrfOf(shown.body),
+      answer: 'dispute',
+      message: '</textarea><script>alert(1)</script>',
+    });
     expect(back.body).not.toContain('<script>alert(1)</script>');
   });
 });

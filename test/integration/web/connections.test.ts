@@ -24,7 +24,9 @@ describe('connections page', () => {
     expect(text).toContain('Nothing is connected yet');
     expect(text).toMatch(/QuickBooks Online Sandbox \(simulated\).*Connect QuickBooks Online/);
     expect(text).toContain('Connect Xero');
-    expect(text).toContain('Not available: this Shortfall has no Stripe app credentials. Use a restricted key below instead.');
+    expect(text).toContain(
+      'Not available: this Shortfall has no Stripe app credentials. Use a restricted key below instead.',
+    );
     expect((await b.get('/oauth/stripe/start')).statusCode).toBe(404);
   });
 
@@ -51,13 +53,22 @@ describe('connections page', () => {
   });
 
   it('shows health per connection with Reconnect for a broken one, and disconnects only with a CSRF token', async () => {
-    const broken = w.connections.add(orgId, { provider: 'xero', name: 'Brightside Ltd', status: 'needs_reconnect', sandbox: false, lastSyncAt: '2026-12-01T14:00:00.000Z', lastError: 'Xero refused the refresh token (invalid_grant)' });
+    const broken = w.connections.add(orgId, {
+      provider: 'xero',
+      name: 'Brightside Ltd',
+      status: 'needs_reconnect',
+      sandbox: false,
+      lastSyncAt: '2026-12-01T14:00:00.000Z',
+      lastError: 'Xero refused the refresh token (invalid_grant)',
+    });
     const html = (await b.get('/connections')).body;
     const text = textOf(html);
     expect(text).toContain('Needs reconnecting');
     expect(text).toContain('Tue, Dec 1, 2026, 9:00 AM EST'); // last sync, in the organisation's time zone
     expect(text).toContain('Xero refused the refresh token (invalid_grant)');
-    expect(html).toContain('<a class="button" href="/oauth/xero/start">Reconnect<span class="vh"> Xero Brightside Ltd</span></a>');
+    expect(html).toContain(
+      '<a class="button" href="/oauth/xero/start">Reconnect<span class="vh"> Xero Brightside Ltd</span></a>',
+    );
 
     const action = `/connections/${broken.id}/disconnect`;
     expect((await b.post(action, {})).statusCode).toBe(403);
@@ -65,17 +76,25 @@ describe('connections page', () => {
     const done = await b.post(action, { _csrf: csrfOf(html, action) });
     expect(done.headers.location).toBe('/connections?notice=disconnected');
     expect((await w.connections.list(orgId)).find((c) => c.id === broken.id)!.status).toBe('disconnected');
-    const unknown = await b.post('/connections/00000000-0000-4000-8000-000000000000/disconnect', { _csrf: csrfOf(html, action) });
+    const unknown = await b.post('/connections/00000000-0000-4000-8000-000000000000/disconnect', {
+      _csrf: csrfOf(html, action),
+    });
     expect(unknown.statusCode).toBe(404);
   });
 
   it('shows when a QuickBooks grant reaches its hard expiry, so the owner reconnects in time', async () => {
-    w.connections.add(orgId, { provider: 'quickbooks', name: 'Brightside QBO', status: 'active', sandbox: false, hardExpiresAt: '2031-11-27T15:00:00.000Z' });
+    w.connections.add(orgId, {
+      provider: 'quickbooks',
+      name: 'Brightside QBO',
+      status: 'active',
+      sandbox: false,
+      hardExpiresAt: '2031-11-27T15:00:00.000Z',
+    });
     const text = textOf((await b.get('/connections')).body);
     expect(text).toContain('Access ends Thu, Nov 27, 2031, 10:00 AM EST; connect again before then.');
   });
 
-  it('checks the shape of a Stripe restricted key before handing it to the port, and shows the port\'s refusal', async () => {
+  it("checks the shape of a Stripe restricted key before handing it to the port, and shows the port's refusal", async () => {
     const html = (await b.get('/connections')).body;
     const csrf = csrfOf(html, '/connections/stripe-key');
     const bad = await b.post('/connections/stripe-key', { key: 'pk_live_123', _csrf: csrf });

@@ -38,7 +38,8 @@ export interface HarnessOptions {
 }
 
 /** A client whose connection is never opened: any Temporal call from these pages fails the test loudly. */
-export const unconnectedWorkflows = () => new WorkflowClient({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+export const unconnectedWorkflows = () =>
+  new WorkflowClient({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
 
 export async function createWebHarness(o: HarnessOptions = {}) {
   const h = o.db ?? (await openPglite());
@@ -46,23 +47,49 @@ export async function createWebHarness(o: HarnessOptions = {}) {
   let offsetMs = 0;
   const now = () => Date.now() + offsetMs;
   const documents = createDocumentStore(h.db, dir);
-  const outbox = createOutbox(h.db, createMailTransport({ smtpUrl: o.smtpUrl, from: 'Shortfall <cases@shortfall.test>' }), documents);
+  const outbox = createOutbox(
+    h.db,
+    createMailTransport({ smtpUrl: o.smtpUrl, from: 'Shortfall <cases@shortfall.test>' }),
+    documents,
+  );
   const approvals = createApprovalStore(h.db, SECRET);
-  const fake = new FakeConnections(async (userId) => (await h.db.select().from(users).where(eq(users.id, userId)))[0]!.organisationId);
+  const fake = new FakeConnections(
+    async (userId) => (await h.db.select().from(users).where(eq(users.id, userId)))[0]!.organisationId,
+  );
   const connections = o.connections ?? fake;
   const settings: WebSettings = {
-    production: false, publicUrl: PUBLIC_URL, appSecret: SECRET, mailbox: true,
+    production: false,
+    publicUrl: PUBLIC_URL,
+    appSecret: SECRET,
+    mailbox: true,
     providers: { quickbooks: 'simulated', xero: 'live', stripe: 'unavailable' },
     limits: { signIn: 1000, approvals: 1000, inbound: 1000, notFound: 1000 },
     temporalTimeoutsMs: { query: 5_000, update: 20_000 },
     ...o.settings,
   };
   const app = await buildApp({
-    logger: o.logger ?? createLogger({ level: 'silent' }), readiness: [],
-    web: { settings, db: h.db, workflows: o.workflows ?? unconnectedWorkflows(), outbox, documents, approvals, connections, now, resetSandbox: o.resetSandbox },
+    logger: o.logger ?? createLogger({ level: 'silent' }),
+    readiness: [],
+    web: {
+      settings,
+      db: h.db,
+      workflows: o.workflows ?? unconnectedWorkflows(),
+      outbox,
+      documents,
+      approvals,
+      connections,
+      now,
+      resetSandbox: o.resetSandbox,
+    },
   });
   return {
-    app, h, settings, documents, approvals, connections: fake, outbox,
+    app,
+    h,
+    settings,
+    documents,
+    approvals,
+    connections: fake,
+    outbox,
     advance: (ms: number) => void (offsetMs += ms),
     browser: () => new InjectBrowser(app),
     async close() {
@@ -75,14 +102,30 @@ export async function createWebHarness(o: HarnessOptions = {}) {
 
 export type WebHarness = Awaited<ReturnType<typeof createWebHarness>>;
 
-export async function seedOrganisation(h: DatabaseHandle, o: { email: string; name?: string; locale?: string; timeZone?: string }) {
-  const [org] = await h.db.insert(organisations).values({ name: o.name ?? 'Brightside Design', locale: o.locale ?? 'en-US', timeZone: o.timeZone ?? 'America/New_York', signature: 'Ana Ruiz' }).returning();
+export async function seedOrganisation(
+  h: DatabaseHandle,
+  o: { email: string; name?: string; locale?: string; timeZone?: string },
+) {
+  const [org] = await h.db
+    .insert(organisations)
+    .values({
+      name: o.name ?? 'Brightside Design',
+      locale: o.locale ?? 'en-US',
+      timeZone: o.timeZone ?? 'America/New_York',
+      signature: 'Ana Ruiz',
+    })
+    .returning();
   const [user] = await h.db.insert(users).values({ organisationId: org!.id, email: o.email }).returning();
   return { org: org!, user: user! };
 }
 
 export async function lastMailTo(h: DatabaseHandle, to: string) {
-  const [row] = await h.db.select().from(emailOutbox).where(eq(emailOutbox.toAddress, to)).orderBy(desc(emailOutbox.createdAt)).limit(1);
+  const [row] = await h.db
+    .select()
+    .from(emailOutbox)
+    .where(eq(emailOutbox.toAddress, to))
+    .orderBy(desc(emailOutbox.createdAt))
+    .limit(1);
   if (!row) throw new Error(`no email to ${to}`);
   return row;
 }
@@ -99,7 +142,10 @@ export async function signIn(harness: WebHarness, browser: InjectBrowser, email:
   await browser.post('/sign-in', { email, _csrf: csrfOf(form.body) });
   const confirm = await browser.get(magicLinkIn((await lastMailTo(harness.h, email)).text));
   expect(confirm.statusCode).toBe(200);
-  const done = await browser.post('/sign-in/verify', { token: new URL(`https://x${magicLinkIn((await lastMailTo(harness.h, email)).text)}`).searchParams.get('token')!, _csrf: csrfOf(confirm.body, '/sign-in/verify') });
+  const done = await browser.post('/sign-in/verify', {
+    token: new URL(`https://x${magicLinkIn((await lastMailTo(harness.h, email)).text)}`).searchParams.get('token')!,
+    _csrf: csrfOf(confirm.body, '/sign-in/verify'),
+  });
   expect(done.statusCode).toBe(303);
   return done.headers.location as string;
 }

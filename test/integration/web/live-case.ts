@@ -37,58 +37,122 @@ async function poll<T>(what: string, read: () => Promise<T | undefined>): Promis
 }
 
 /** `o.clientLinks`: letters to the client carry their response link (signed with the harness's secret). */
-export async function startCaseWorker(env: TestWorkflowEnvironment, w: WebHarness, owner: { email: string; name?: string }, o: { clientLinks?: boolean } = {}) {
+export async function startCaseWorker(
+  env: TestWorkflowEnvironment,
+  w: WebHarness,
+  owner: { email: string; name?: string },
+  o: { clientLinks?: boolean } = {},
+) {
   const ledger = new FakeLedger();
   const taskQueue = uniqueId('web-cases');
   const activities = createCaseActivities({
-    db: w.h.db, outbox: w.outbox, approvals: w.approvals, documents: w.documents, publicUrl: PUBLIC_URL, replyDomain: 'replies.shortfall.test',
-    ledger: async () => ledger, evidence: async () => { throw new Error('no chargebacks in these tests'); },
+    db: w.h.db,
+    outbox: w.outbox,
+    approvals: w.approvals,
+    documents: w.documents,
+    publicUrl: PUBLIC_URL,
+    replyDomain: 'replies.shortfall.test',
+    ledger: async () => ledger,
+    evidence: async () => {
+      throw new Error('no chargebacks in these tests');
+    },
     ...(o.clientLinks ? { clientLinks: { secret: SECRET, ttlMs: CLIENT_LINK_TTL_MS } } : {}),
   });
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleCases(), activities });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await bundleCases(),
+    activities,
+  });
   const running = worker.run();
   const { org, user } = await seedOrganisation(w.h, owner);
   const started: WorkflowHandle<typeof disputeCaseWorkflow>[] = [];
-  const [conn] = await w.h.db.insert(connections).values({ organisationId: org.id, provider: 'quickbooks', accountId: 'realm-1', name: 'Brightside QBO' }).returning();
+  const [conn] = await w.h.db
+    .insert(connections)
+    .values({ organisationId: org.id, provider: 'quickbooks', accountId: 'realm-1', name: 'Brightside QBO' })
+    .returning();
 
   async function openCase(over: Partial<DisputeCaseInput> = {}): Promise<LiveCase> {
     const base = shortPaymentInput({ learnedAt: new Date().toISOString(), documents: [], ...over });
     const invoiceId = `inv-${randomUUID()}`;
     const invoice = { ...base.invoice!, ref: { ...base.invoice!.ref, id: invoiceId } };
     await w.h.db.insert(invoices).values({
-      connectionId: conn!.id, externalId: invoiceId, number: invoice.number, customerId: invoice.customerId, customerName: invoice.customerName,
-      customerEmail: invoice.customerEmail ?? null, currency: invoice.total.currency, totalMinor: invoice.total.minor, balanceMinor: invoice.balance.minor,
-      issueDate: invoice.issueDate, dueDate: invoice.dueDate ?? null, status: 'open', lines: invoice.lines, providerUpdatedAt: new Date(),
+      connectionId: conn!.id,
+      externalId: invoiceId,
+      number: invoice.number,
+      customerId: invoice.customerId,
+      customerName: invoice.customerName,
+      customerEmail: invoice.customerEmail ?? null,
+      currency: invoice.total.currency,
+      totalMinor: invoice.total.minor,
+      balanceMinor: invoice.balance.minor,
+      issueDate: invoice.issueDate,
+      dueDate: invoice.dueDate ?? null,
+      status: 'open',
+      lines: invoice.lines,
+      providerUpdatedAt: new Date(),
     });
     const caseKey = `invoice/quickbooks/realm-1/${invoiceId}`;
-    const [row] = await w.h.db.insert(cases).values({
-      organisationId: org.id, caseKey, workflowId: uniqueId('case'), connectionId: conn!.id, invoiceId, kind: 'short_payment', status: 'open',
-      customerName: invoice.customerName, currency: 'USD', paidMinor: 60_000, disputedMinor: invoice.balance.minor,
-    }).returning();
+    const [row] = await w.h.db
+      .insert(cases)
+      .values({
+        organisationId: org.id,
+        caseKey,
+        workflowId: uniqueId('case'),
+        connectionId: conn!.id,
+        invoiceId,
+        kind: 'short_payment',
+        status: 'open',
+        customerName: invoice.customerName,
+        currency: 'USD',
+        paidMinor: 60_000,
+        disputedMinor: invoice.balance.minor,
+      })
+      .returning();
     const input: DisputeCaseInput = {
-      ...base, caseId: row!.id, caseKey, connectionId: conn!.id, invoice,
-      organisation: { ...base.organisation, id: org.id, name: org.name, ownerEmail: user.email, timeZone: org.timeZone },
+      ...base,
+      caseId: row!.id,
+      caseKey,
+      connectionId: conn!.id,
+      invoice,
+      organisation: {
+        ...base.organisation,
+        id: org.id,
+        name: org.name,
+        ownerEmail: user.email,
+        timeZone: org.timeZone,
+      },
     };
-    const handle = await env.client.workflow.start(disputeCaseWorkflow, { taskQueue, workflowId: row!.workflowId, args: [input] });
+    const handle = await env.client.workflow.start(disputeCaseWorkflow, {
+      taskQueue,
+      workflowId: row!.workflowId,
+      args: [input],
+    });
     started.push(handle);
     const view = () => handle.query(caseViewQuery);
     const until = async (pred: (v: CaseView) => boolean, what: string) => {
-      for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
         const v = await view();
         if (pred(v)) return v;
         await new Promise((r) => setTimeout(r, 50));
       }
       const v = await view();
-      throw new Error(`timed out waiting for ${what}; status ${v.status}, timeline: ${v.timeline.map((t) => t.kind).join(', ')}`);
+      throw new Error(
+        `timed out waiting for ${what}; status ${v.status}, timeline: ${v.timeline.map((t) => t.kind).join(', ')}`,
+      );
     };
     return { id: row!.id, workflowId: row!.workflowId, handle, view, until };
   }
 
   /** The newest approval link emailed for this case, as a path. */
   async function approvalPath(caseId: string, version: number): Promise<string> {
-    for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
-      const [row] = await w.h.db.select().from(emailOutbox).where(like(emailOutbox.idempotencyKey, `%/approval/${version}`))
-        .orderBy(desc(emailOutbox.createdAt)).then((rows) => rows.filter((r) => r.caseId === caseId));
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
+      const [row] = await w.h.db
+        .select()
+        .from(emailOutbox)
+        .where(like(emailOutbox.idempotencyKey, `%/approval/${version}`))
+        .orderBy(desc(emailOutbox.createdAt))
+        .then((rows) => rows.filter((r) => r.caseId === caseId));
       const m = row && /https:\/\/app\.shortfall\.test(\/approvals\/\S+)/.exec(row.text);
       if (m) return m[1]!;
       await new Promise((r) => setTimeout(r, 50));
@@ -97,9 +161,16 @@ export async function startCaseWorker(env: TestWorkflowEnvironment, w: WebHarnes
   }
 
   /** The response link of the newest letter to the client that carries one, as a path; with the letter's text. */
-  async function responsePath(caseId: string, since = new Date(0)): Promise<{ path: string; text: string; key: string }> {
+  async function responsePath(
+    caseId: string,
+    since = new Date(0),
+  ): Promise<{ path: string; text: string; key: string }> {
     return poll(`a client letter with a response link for case ${caseId}`, async () => {
-      const rows = await w.h.db.select().from(emailOutbox).where(eq(emailOutbox.caseId, caseId)).orderBy(desc(emailOutbox.createdAt));
+      const rows = await w.h.db
+        .select()
+        .from(emailOutbox)
+        .where(eq(emailOutbox.caseId, caseId))
+        .orderBy(desc(emailOutbox.createdAt));
       const row = rows.find((r) => r.createdAt >= since && r.text.includes('/respond/'));
       const m = row && /https:\/\/app\.shortfall\.test(\/respond\/\S+)/.exec(row.text);
       return m && row ? { path: m[1]!, text: row.text, key: row.idempotencyKey } : undefined;
@@ -115,5 +186,20 @@ export async function startCaseWorker(env: TestWorkflowEnvironment, w: WebHarnes
     await running;
   }
 
-  return { org, user, connection: conn!, ledger, openCase, approvalPath, responsePath, stop, caseRow: (id: string) => w.h.db.select().from(cases).where(eq(cases.id, id)).then((r) => r[0]!) };
+  return {
+    org,
+    user,
+    connection: conn!,
+    ledger,
+    openCase,
+    approvalPath,
+    responsePath,
+    stop,
+    caseRow: (id: string) =>
+      w.h.db
+        .select()
+        .from(cases)
+        .where(eq(cases.id, id))
+        .then((r) => r[0]!),
+  };
 }

@@ -32,7 +32,9 @@ describe('local mailbox', () => {
     const signInPage = await b.get('/sign-in');
     expect(signInPage.body).toMatch(/<nav aria-label="Main">[\s\S]*<a href="\/dev\/mailbox">Mailbox<\/a>/);
     const sent = await b.post('/sign-in', { email: 'new@brightside.example', _csrf: csrfOf(signInPage.body) });
-    expect(textOf(sent.body)).toContain('This Shortfall sends no real email: mail stays in the local mailbox. Open it to find the sign-in link.');
+    expect(textOf(sent.body)).toContain(
+      'This Shortfall sends no real email: mail stays in the local mailbox. Open it to find the sign-in link.',
+    );
     expect(sent.body).toContain('<a href="/dev/mailbox">local mailbox</a>');
     const mailbox = await b.get('/dev/mailbox');
     expect(mailbox.body).toContain('<a href="/dev/mailbox" aria-current="page">Mailbox</a>');
@@ -53,7 +55,11 @@ describe('local mailbox', () => {
   });
 
   it('does not exist in production or when SMTP is configured', async () => {
-    for (const settings of [{ production: true, mailbox: false }, { production: false, mailbox: false }, { production: true, mailbox: true }]) {
+    for (const settings of [
+      { production: true, mailbox: false },
+      { production: false, mailbox: false },
+      { production: true, mailbox: true },
+    ]) {
       const other = await createWebHarness({ settings, db: w.h });
       try {
         const res = await other.browser().get('/dev/mailbox');

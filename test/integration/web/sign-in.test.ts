@@ -38,7 +38,16 @@ describe('magic-link sign-in', () => {
     const done = await b.post('/sign-in/verify', { token, _csrf: csrfOf(confirm.body, '/sign-in/verify') });
     expect(done.statusCode).toBe(303);
     expect(done.headers.location).toBe('/onboarding');
-    const cookie = (done.cookies as { name: string; value: string; httpOnly?: boolean; secure?: boolean; sameSite?: string; path?: string }[]).find((c) => c.name === 'sf_session')!;
+    const cookie = (
+      done.cookies as {
+        name: string;
+        value: string;
+        httpOnly?: boolean;
+        secure?: boolean;
+        sameSite?: string;
+        path?: string;
+      }[]
+    ).find((c) => c.name === 'sf_session')!;
     expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/' });
     expect(cookie.value).not.toContain(token);
     const [session] = await w.h.db.select().from(sessions).where(eq(sessions.email, 'ana@brightside.example'));
@@ -66,7 +75,10 @@ describe('magic-link sign-in', () => {
     const confirm = await b.get(path);
     w.advance(15 * 60_000 + 1_000);
     try {
-      const res = await b.post('/sign-in/verify', { token: tokenOf(path), _csrf: csrfOf(confirm.body, '/sign-in/verify') });
+      const res = await b.post('/sign-in/verify', {
+        token: tokenOf(path),
+        _csrf: csrfOf(confirm.body, '/sign-in/verify'),
+      });
       expect(res.statusCode).toBe(410);
       expect(textOf(res.body)).toContain('This sign-in link has expired');
       expect((await b.get(path)).statusCode).toBe(410);
@@ -91,13 +103,14 @@ describe('magic-link sign-in', () => {
     const b = w.browser();
     const form = await b.get('/sign-in');
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await b.post('/sign-in', { email: 'flood@example.com', _csrf: csrfOf(form.body) })).statusCode);
+    for (let i = 0; i < 6; i++)
+      statuses.push((await b.post('/sign-in', { email: 'flood@example.com', _csrf: csrfOf(form.body) })).statusCode);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
   });
 });
 
 describe('CSRF', () => {
-  it('rejects form posts without a token, with a forged token, or with another browser\'s token', async () => {
+  it("rejects form posts without a token, with a forged token, or with another browser's token", async () => {
     const a = w.browser();
     const b = w.browser();
     const formA = await a.get('/sign-in');
@@ -115,7 +128,10 @@ describe('CSRF', () => {
     const b = w.browser();
     const before = csrfOf((await b.get('/sign-in')).body);
     await signIn(w, b, 'bound@example.com');
-    expect((await b.post('/onboarding', { name: 'X', timeZone: 'UTC', signature: 'X', holidays: '', _csrf: before })).statusCode).toBe(403);
+    expect(
+      (await b.post('/onboarding', { name: 'X', timeZone: 'UTC', signature: 'X', holidays: '', _csrf: before }))
+        .statusCode,
+    ).toBe(403);
   });
 });
 
@@ -126,7 +142,13 @@ describe('onboarding and sessions', () => {
     expect((await b.get('/cases')).headers.location).toBe('/onboarding');
     const form = await b.get('/onboarding');
     expect(form.body).toContain('<option value="America/New_York">America/New York</option>');
-    const bad = await b.post('/onboarding', { name: ' ', timeZone: 'Mars/Olympus', signature: 'Ana Ruiz', holidays: '2026-12-25\n2026-13-01', _csrf: csrfOf(form.body) });
+    const bad = await b.post('/onboarding', {
+      name: ' ',
+      timeZone: 'Mars/Olympus',
+      signature: 'Ana Ruiz',
+      holidays: '2026-12-25\n2026-13-01',
+      _csrf: csrfOf(form.body),
+    });
     expect(bad.statusCode).toBe(400);
     const text = textOf(bad.body);
     expect(text).toContain('There are 3 problems');
@@ -135,12 +157,23 @@ describe('onboarding and sessions', () => {
     expect(text).toContain('"2026-13-01" is not a date written as YYYY-MM-DD.');
     expect(bad.body).toContain('2026-12-25\n2026-13-01</textarea>'); // what was typed is kept
 
-    const ok = await b.post('/onboarding', { name: 'Brightside Design', timeZone: 'America/New_York', signature: 'Ana Ruiz\nBrightside Design', holidays: '2026-12-25, 2026-11-26 2026-12-25', _csrf: csrfOf(bad.body) });
+    const ok = await b.post('/onboarding', {
+      name: 'Brightside Design',
+      timeZone: 'America/New_York',
+      signature: 'Ana Ruiz\nBrightside Design',
+      holidays: '2026-12-25, 2026-11-26 2026-12-25',
+      _csrf: csrfOf(bad.body),
+    });
     expect(ok.statusCode).toBe(303);
     expect(ok.headers.location).toBe('/connections?notice=welcome');
     const [user] = await w.h.db.select().from(users).where(eq(users.email, 'owner@harbor.example'));
     const [org] = await w.h.db.select().from(organisations).where(eq(organisations.id, user!.organisationId));
-    expect(org).toMatchObject({ name: 'Brightside Design', timeZone: 'America/New_York', signature: 'Ana Ruiz\nBrightside Design', holidays: ['2026-11-26', '2026-12-25'] });
+    expect(org).toMatchObject({
+      name: 'Brightside Design',
+      timeZone: 'America/New_York',
+      signature: 'Ana Ruiz\nBrightside Design',
+      holidays: ['2026-11-26', '2026-12-25'],
+    });
     const page = await b.get('/connections?notice=welcome');
     expect(textOf(page.body)).toContain('Your organisation is set up.');
     expect((await b.get('/onboarding')).headers.location).toBe('/cases');
@@ -156,7 +189,11 @@ describe('onboarding and sessions', () => {
     const link = magicLinkIn((await lastMailTo(w.h, 'owner@harbor.example')).text);
     expect(link).toContain('next=%2Fcases%3Fstatus%3Dactive');
     const confirm = await b.get(link);
-    const done = await b.post('/sign-in/verify', { token: tokenOf(link), next: '/cases?status=active', _csrf: csrfOf(confirm.body, '/sign-in/verify') });
+    const done = await b.post('/sign-in/verify', {
+      token: tokenOf(link),
+      next: '/cases?status=active',
+      _csrf: csrfOf(confirm.body, '/sign-in/verify'),
+    });
     expect(done.headers.location).toBe('/cases?status=active');
     const cases = await b.get('/cases');
     expect(cases.statusCode).toBe(200);
@@ -166,7 +203,10 @@ describe('onboarding and sessions', () => {
     const out = await b.post('/sign-out', { _csrf: csrfOf(cases.body, '/sign-out') });
     expect(out.headers.location).toBe('/sign-in');
     expect(b.cookies.has('sf_session')).toBe(false);
-    const replay = await w.app.inject({ url: '/cases', headers: { accept: 'text/html', cookie: `sf_session=${oldCookie}` } });
+    const replay = await w.app.inject({
+      url: '/cases',
+      headers: { accept: 'text/html', cookie: `sf_session=${oldCookie}` },
+    });
     expect(replay.headers.location).toMatch(/^\/sign-in/);
   });
 
@@ -174,7 +214,10 @@ describe('onboarding and sessions', () => {
     const b = w.browser();
     expect(await signIn(w, b, 'owner@harbor.example')).toBe('/cases');
     const tampered = `${b.cookies.get('sf_session')!.slice(0, -2)}xx`;
-    const res = await w.app.inject({ url: '/cases', headers: { accept: 'text/html', cookie: `sf_session=${tampered}` } });
+    const res = await w.app.inject({
+      url: '/cases',
+      headers: { accept: 'text/html', cookie: `sf_session=${tampered}` },
+    });
     expect(res.statusCode).toBe(303);
     const form = await w.browser().get('/sign-in?next=//evil.example/x');
     expect(form.body).not.toContain('evil.example');
@@ -185,7 +228,9 @@ describe('onboarding and sessions', () => {
     const plain = await createWebHarness({ settings: { publicUrl: 'http://localhost:3000' }, db: w.h });
     try {
       const res = await plain.browser().get('/sign-in');
-      const csrf = (res.cookies as { name: string; secure?: boolean; httpOnly?: boolean }[]).find((c) => c.name === 'sf_csrf')!;
+      const csrf = (res.cookies as { name: string; secure?: boolean; httpOnly?: boolean }[]).find(
+        (c) => c.name === 'sf_csrf',
+      )!;
       expect(csrf.secure).toBeFalsy();
       expect(csrf.httpOnly).toBe(true);
     } finally {

@@ -20,19 +20,28 @@ afterAll(async () => {
   await w?.close();
 });
 
-const stored = async () => (await w.h.db.select({ t: organisations.tolerances }).from(organisations).where(eq(organisations.id, orgId)))[0]!.t;
+const stored = async () =>
+  (await w.h.db.select({ t: organisations.tolerances }).from(organisations).where(eq(organisations.id, orgId)))[0]!.t;
 
 describe('tolerance settings', () => {
-  it('explains the defaults and saves the owner\'s own, per currency, in minor units', async () => {
+  it("explains the defaults and saves the owner's own, per currency, in minor units", async () => {
     const page = await b.get('/settings/tolerances');
     expect(page.statusCode).toBe(200);
     const text = textOf(page.body);
     expect(text).toContain('Shortfall allows 1% of the invoice, or at least $50.00');
     expect(text).toContain('SEPA transfers arrive in full');
-    const res = await b.post('/settings/tolerances', { _csrf: csrfOf(page.body), currency: ['eur', 'JPY', ''], amount: ['25.50', '3000', ''], percent: ['0.5', '0', ''] });
+    const res = await b.post('/settings/tolerances', {
+      _csrf: csrfOf(page.body),
+      currency: ['eur', 'JPY', ''],
+      amount: ['25.50', '3000', ''],
+      percent: ['0.5', '0', ''],
+    });
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/settings/tolerances?notice=tolerances_saved');
-    expect(await stored()).toEqual({ EUR: { absoluteMinor: 2_550, percent: 0.5 }, JPY: { absoluteMinor: 3_000, percent: 0 } });
+    expect(await stored()).toEqual({
+      EUR: { absoluteMinor: 2_550, percent: 0.5 },
+      JPY: { absoluteMinor: 3_000, percent: 0 },
+    });
     const again = textOf((await b.get('/settings/tolerances?notice=tolerances_saved')).body);
     expect(again).toContain('Tolerances saved. The next sync uses them.');
   });
@@ -40,7 +49,12 @@ describe('tolerance settings', () => {
   it('refuses an unknown currency, too many decimals or a silly percentage, row by row, and keeps what was saved', async () => {
     const before = await stored();
     const page = await b.get('/settings/tolerances');
-    const res = await b.post('/settings/tolerances', { _csrf: csrfOf(page.body), currency: ['EURO', 'USD', 'GBP', 'USD'], amount: ['1', '1.234', '5', '2'], percent: ['1', '1', '50', '1'] });
+    const res = await b.post('/settings/tolerances', {
+      _csrf: csrfOf(page.body),
+      currency: ['EURO', 'USD', 'GBP', 'USD'],
+      amount: ['1', '1.234', '5', '2'],
+      percent: ['1', '1', '50', '1'],
+    });
     expect(res.statusCode).toBe(400);
     const text = textOf(res.body);
     expect(text).toContain('The tolerances were not saved');
@@ -51,7 +65,7 @@ describe('tolerance settings', () => {
     expect(await stored()).toEqual(before);
   });
 
-  it('needs the form\'s CSRF token', async () => {
+  it("needs the form's CSRF token", async () => {
     const res = await b.post('/settings/tolerances', { currency: 'USD', amount: '0', percent: '0' });
     expect(res.statusCode).toBe(403);
   });

@@ -5,7 +5,15 @@ import { TenantLimiter } from '../../../integrations/xero/limiter.js';
 import { createXeroConnector, type XeroConnectorConfig } from '../../../integrations/xero/connector.js';
 import { createXeroOAuth, type XeroOAuthConfig } from '../../../integrations/xero/oauth.js';
 import { xeroUrlsAt } from '../../../integrations/xero/urls.js';
-import { defaultTenants, manualClock, simulatorClient, startXeroSimulator, type ManualClock, type XeroSimulator, type XeroSimulatorOptions } from '../../../simulators/xero/index.js';
+import {
+  defaultTenants,
+  manualClock,
+  simulatorClient,
+  startXeroSimulator,
+  type ManualClock,
+  type XeroSimulator,
+  type XeroSimulatorOptions,
+} from '../../../simulators/xero/index.js';
 
 export const redirectUri = 'http://127.0.0.1:9/oauth/xero/callback';
 export const [harbour, kestrel, demo] = defaultTenants.map((t) => t.tenantId ?? '') as [string, string, string];
@@ -70,4 +78,5 @@ export async function drain(connector: ReturnType<typeof createXeroConnector>, c
   };
 }
 
-export const apiRequests = (sim: XeroSimulator, path: string) => sim.admin.requests().filter((r) => r.path.toLowerCase().startsWith(`/api.xro/2.0${path}`.toLowerCase()));
+export const apiRequests = (sim: XeroSimulator, path: string) =>
+  sim.admin.requests().filter((r) => r.path.toLowerCase().startsWith(`/api.xro/2.0${path}`.toLowerCase()));

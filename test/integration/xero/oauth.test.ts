@@ -24,12 +24,20 @@ async function consentVia(url: string): Promise<Record<string, string>> {
 async function consentOnPage(url: string, tenantIds: readonly string[]): Promise<Record<string, string>> {
   const html = await (await fetch(url)).text();
   const form = new URLSearchParams();
-  for (const [, name = '', value = ''] of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.append(name, value.replace(/&#(\d+);/g, (_m, c: string) => String.fromCharCode(Number(c))));
+  for (const [, name = '', value = ''] of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+    form.append(
+      name,
+      value.replace(/&#(\d+);/g, (_m, c: string) => String.fromCharCode(Number(c))),
+    );
   const offered = [...html.matchAll(/name="tenantId" value="([^"]+)"/g)].map((m) => m[1]);
   expect(offered).toEqual([harbour, kestrel, demo]);
   for (const id of tenantIds) form.append('tenantId', id);
   form.append('decision', 'allow');
-  const res = await fetch(`${h.sim.url}/connect/authorize/decision`, { method: 'POST', body: form, redirect: 'manual' });
+  const res = await fetch(`${h.sim.url}/connect/authorize/decision`, {
+    method: 'POST',
+    body: form,
+    redirect: 'manual',
+  });
   expect(res.status).toBe(302);
   return callbackQuery(res.headers.get('location'));
 }
@@ -52,7 +60,8 @@ describe('Xero consent URL', () => {
       response_type: 'code',
       redirect_uri: redirectUri,
       state: 'csrf-123',
-      scope: 'offline_access accounting.invoices accounting.payments.read accounting.contacts.read accounting.settings.read',
+      scope:
+        'offline_access accounting.invoices accounting.payments.read accounting.contacts.read accounting.settings.read',
     });
   });
 
@@ -65,7 +74,13 @@ describe('Xero consent URL', () => {
   it('points at endpoints the identity server itself advertises', async () => {
     const discovered = await Issuer.discover(h.sim.identityUrl);
     const urls = xeroUrlsAt(h.sim.url);
-    expect(discovered.metadata).toMatchObject({ issuer: urls.issuer, authorization_endpoint: urls.authorize, token_endpoint: urls.token, revocation_endpoint: urls.revocation, jwks_uri: urls.jwks });
+    expect(discovered.metadata).toMatchObject({
+      issuer: urls.issuer,
+      authorization_endpoint: urls.authorize,
+      token_endpoint: urls.token,
+      revocation_endpoint: urls.revocation,
+      jwks_uri: urls.jwks,
+    });
   });
 });
 
@@ -75,14 +90,17 @@ describe('Xero connect', () => {
     const query = await consentOnPage(h.oauth().authorizeUrl({ state: 'two-orgs', redirectUri }), [harbour, kestrel]);
     h.sim.admin.setConsent({ mode: 'auto' });
     expect(query.state).toBe('two-orgs');
-    const grant = await createXeroOAuth({ ...simulatorClient, urls: xeroUrlsAt(h.sim.url), now: h.clock }).exchangeCode({ query, redirectUri });
+    const grant = await createXeroOAuth({ ...simulatorClient, urls: xeroUrlsAt(h.sim.url), now: h.clock }).exchangeCode(
+      { query, redirectUri },
+    );
     expect(grant.accounts).toEqual([
       { accountId: harbour, name: 'Harbour Plumbing Ltd' },
       { accountId: kestrel, name: 'Kestrel Design Studio' },
     ]);
     expect(grant.tokens).toMatchObject({
       refreshToken: expect.any(String),
-      scope: 'offline_access accounting.invoices accounting.payments.read accounting.contacts.read accounting.settings.read',
+      scope:
+        'offline_access accounting.invoices accounting.payments.read accounting.contacts.read accounting.settings.read',
       expiresAt: new Date(h.clock() + 1800_000).toISOString(),
     });
   });
@@ -92,14 +110,20 @@ describe('Xero connect', () => {
     const query = await consentVia(h.oauth().authorizeUrl({ state: 'no', redirectUri }));
     h.sim.admin.setConsent({ mode: 'auto' });
     expect(query).toEqual({ error: 'access_denied', state: 'no' });
-    expect(await authError(h.oauth().exchangeCode({ query, redirectUri }))).toMatchObject({ kind: 'auth', details: { code: 'access_denied' } });
+    expect(await authError(h.oauth().exchangeCode({ query, redirectUri }))).toMatchObject({
+      kind: 'auth',
+      details: { code: 'access_denied' },
+    });
   });
 
   it('refuses an authorization code used twice with invalid_grant', async () => {
     const oauth = h.oauth();
     const query = await consentVia(oauth.authorizeUrl({ state: 'once', redirectUri }));
     await oauth.exchangeCode({ query, redirectUri });
-    expect(await authError(oauth.exchangeCode({ query, redirectUri }))).toMatchObject({ kind: 'auth', details: { code: 'invalid_grant' } });
+    expect(await authError(oauth.exchangeCode({ query, redirectUri }))).toMatchObject({
+      kind: 'auth',
+      details: { code: 'invalid_grant' },
+    });
   });
 });
 
@@ -129,9 +153,18 @@ describe('Xero token refresh', () => {
     const before = h.sim.admin.tokenRequests().length;
     const [a, b] = await Promise.all([h.oauth().refresh(tokens), h.oauth().refresh(tokens)]);
     expect(a.refreshToken).not.toBe(b.refreshToken);
-    expect(h.sim.admin.tokenRequests().slice(before).map((r) => r.outcome).sort()).toEqual(['grace', 'ok']);
+    expect(
+      h.sim.admin
+        .tokenRequests()
+        .slice(before)
+        .map((r) => r.outcome)
+        .sort(),
+    ).toEqual(['grace', 'ok']);
     h.clock.advance(10 * 60_000);
-    expect(await authError(h.oauth().refresh(tokens))).toMatchObject({ kind: 'auth', details: { code: 'invalid_grant' } });
+    expect(await authError(h.oauth().refresh(tokens))).toMatchObject({
+      kind: 'auth',
+      details: { code: 'invalid_grant' },
+    });
     // Both successors stay usable.
     await expect(h.oauth().refresh(a)).resolves.toMatchObject({ refreshToken: expect.any(String) });
     await expect(h.oauth().refresh(b)).resolves.toMatchObject({ refreshToken: expect.any(String) });
@@ -141,15 +174,24 @@ describe('Xero token refresh', () => {
     const tokens = h.tokens();
     const next = await h.oauth().refresh(tokens);
     h.clock.advance(31 * 60_000);
-    expect(await authError(h.oauth().refresh(tokens))).toMatchObject({ kind: 'auth', details: { code: 'invalid_grant' } });
+    expect(await authError(h.oauth().refresh(tokens))).toMatchObject({
+      kind: 'auth',
+      details: { code: 'invalid_grant' },
+    });
     await expect(h.oauth().refresh(next)).resolves.toMatchObject({ accessToken: expect.any(String) });
   });
 
   it('maps an unknown or long-unused refresh token to invalid_grant', async () => {
-    expect(await authError(h.oauth().refresh({ accessToken: 'x', refreshToken: 'never-issued' }))).toMatchObject({ kind: 'auth', details: { code: 'invalid_grant', status: 400 } });
+    expect(await authError(h.oauth().refresh({ accessToken: 'x', refreshToken: 'never-issued' }))).toMatchObject({
+      kind: 'auth',
+      details: { code: 'invalid_grant', status: 400 },
+    });
     const idle = h.tokens();
     h.clock.advance(61 * 24 * 3600_000);
-    expect(await authError(h.oauth().refresh(idle))).toMatchObject({ kind: 'auth', details: { code: 'invalid_grant' } });
+    expect(await authError(h.oauth().refresh(idle))).toMatchObject({
+      kind: 'auth',
+      details: { code: 'invalid_grant' },
+    });
   });
 });
 
@@ -159,16 +201,29 @@ describe('Xero revoke and disconnect', () => {
     const tokens = h.tokens([harbour, kestrel, demo]);
     await oauth.disconnectAccount({ tokens, accountId: kestrel });
     expect((await oauth.listAccounts(tokens)).map((a) => a.accountId)).toEqual([harbour, demo]);
-    expect(h.sim.admin.requests().some((r) => r.method === 'DELETE' && r.path.startsWith('/connections/') && r.status === 204)).toBe(true);
+    expect(
+      h.sim.admin
+        .requests()
+        .some((r) => r.method === 'DELETE' && r.path.startsWith('/connections/') && r.status === 204),
+    ).toBe(true);
     const kestrelConnector = h.connector(kestrel, { auth: { accountId: kestrel, tokens } });
-    expect(await authError(kestrelConnector.getInvoice('00000000-0000-4000-8000-000000000000'))).toMatchObject({ kind: 'auth', details: { status: 403 } });
-    await expect(h.connector(harbour, { auth: { accountId: harbour, tokens } }).getInvoice('00000000-0000-4000-8000-000000000000')).resolves.toBeNull();
+    expect(await authError(kestrelConnector.getInvoice('00000000-0000-4000-8000-000000000000'))).toMatchObject({
+      kind: 'auth',
+      details: { status: 403 },
+    });
+    await expect(
+      h.connector(harbour, { auth: { accountId: harbour, tokens } }).getInvoice('00000000-0000-4000-8000-000000000000'),
+    ).resolves.toBeNull();
     h.sim.admin.grant({ clientId: simulatorClient.clientId }); // reconnect every tenant for the tests after this one
   });
 
   it('disconnects every organisation when a grant has no refresh token to revoke', async () => {
     const oauth = h.oauth();
-    const grant = h.sim.admin.grant({ clientId: simulatorClient.clientId, tenantIds: [harbour, kestrel], scope: 'accounting.transactions' });
+    const grant = h.sim.admin.grant({
+      clientId: simulatorClient.clientId,
+      tenantIds: [harbour, kestrel],
+      scope: 'accounting.transactions',
+    });
     expect(grant.refresh_token).toBeUndefined();
     const tokens = { accessToken: grant.access_token };
     await oauth.revoke(tokens);

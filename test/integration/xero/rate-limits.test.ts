@@ -16,7 +16,11 @@ beforeEach(() => {
 afterAll(() => h.close());
 
 const unknownInvoice = '00000000-0000-4000-8000-000000000000';
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 describe('Xero rate limits', () => {
   it('turns a 429 into rate_limited with Xero’s Retry-After and the limit that was hit', async () => {
@@ -28,7 +32,11 @@ describe('Xero rate limits', () => {
     const error = await failure(connector.getInvoice(unknownInvoice));
     expect(error).toBeInstanceOf(IntegrationError);
     // The oldest of the two requests leaves the rolling minute 45 seconds from now.
-    expect(error).toMatchObject({ kind: 'rate_limited', retryAfterMs: 45_000, details: { status: 429, code: 'rate_limit_minute' } });
+    expect(error).toMatchObject({
+      kind: 'rate_limited',
+      retryAfterMs: 45_000,
+      details: { status: 429, code: 'rate_limit_minute' },
+    });
   });
 
   it('holds the tenant’s next calls until Retry-After has passed, without sending them', async () => {
@@ -50,7 +58,11 @@ describe('Xero rate limits', () => {
     const connector = h.connector(kestrel, { limiter });
     await connector.getInvoice(unknownInvoice);
     await connector.getInvoice(unknownInvoice);
-    expect(limiter.snapshot()).toEqual({ minuteRemaining: 58, dayRemaining: expect.any(Number), appMinuteRemaining: expect.any(Number) });
+    expect(limiter.snapshot()).toEqual({
+      minuteRemaining: 58,
+      dayRemaining: expect.any(Number),
+      appMinuteRemaining: expect.any(Number),
+    });
     expect(limiter.snapshot().dayRemaining).toBeLessThan(5000);
   });
 
@@ -77,12 +89,18 @@ describe('Xero rate limits', () => {
     await connector.getInvoice(unknownInvoice);
     await connector.getInvoice(unknownInvoice);
     const sent = apiRequests(h.sim, '').length;
-    expect(await failure(connector.getInvoice(unknownInvoice))).toMatchObject({ kind: 'rate_limited', details: { code: 'daily_limit' } });
+    expect(await failure(connector.getInvoice(unknownInvoice))).toMatchObject({
+      kind: 'rate_limited',
+      details: { code: 'daily_limit' },
+    });
     expect(apiRequests(h.sim, '')).toHaveLength(sent);
   });
 
   it('maps Xero being unavailable to transient', async () => {
     h.sim.admin.failNext({ status: 503, body: 'Service Unavailable' });
-    expect(await failure(h.connector(harbour).getInvoice(unknownInvoice))).toMatchObject({ kind: 'transient', details: { status: 503 } });
+    expect(await failure(h.connector(harbour).getInvoice(unknownInvoice))).toMatchObject({
+      kind: 'transient',
+      details: { status: 503 },
+    });
   });
 });

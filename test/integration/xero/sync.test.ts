@@ -26,9 +26,23 @@ describe('Xero backfill', () => {
     const seeded = seedInvoices(tenant, 5);
     h.sim.admin.seedInvoice(tenant, { type: 'ACCPAY', contact: { name: 'A supplier' }, lines: line('999.00') });
     h.clock.advance(second);
-    const paid = seeded.slice(0, 3).map((inv) => h.sim.admin.seedPayment(tenant, { invoiceId: inv.invoiceId, amount: '50.00', reference: `transfer ${inv.number}` }));
+    const paid = seeded
+      .slice(0, 3)
+      .map((inv) =>
+        h.sim.admin.seedPayment(tenant, {
+          invoiceId: inv.invoiceId,
+          amount: '50.00',
+          reference: `transfer ${inv.number}`,
+        }),
+      );
     const connector = h.connector(tenant, { pageSize: 2 });
-    await connector.postCreditNote({ invoiceId: seeded[4]!.invoiceId, currency: 'GBP', lines: [{ description: 'Goodwill', amount: money(1000, 'GBP') }], memo: 'Case 7', idempotencyKey: 'backfill-case-7' });
+    await connector.postCreditNote({
+      invoiceId: seeded[4]!.invoiceId,
+      currency: 'GBP',
+      lines: [{ description: 'Goodwill', amount: money(1000, 'GBP') }],
+      memo: 'Case 7',
+      idempotencyKey: 'backfill-case-7',
+    });
     h.sim.admin.clearRequests();
 
     const run = await drain(connector);
@@ -36,11 +50,15 @@ describe('Xero backfill', () => {
     expect(new Set(run.invoices.map((i) => i.ref.id))).toEqual(new Set(seeded.map((s) => s.invoiceId)));
     expect(new Set(run.payments.map((p) => p.ref.id))).toEqual(new Set(paid));
     // Paging by time re-reads the last second of each page: the same rows again, never a gap.
-    expect(new Set(run.payments.map((p) => p.memo))).toEqual(new Set(['transfer INV-0001', 'transfer INV-0002', 'transfer INV-0003']));
+    expect(new Set(run.payments.map((p) => p.memo))).toEqual(
+      new Set(['transfer INV-0001', 'transfer INV-0002', 'transfer INV-0003']),
+    );
     expect(run.creditNotes.map((c) => [c.total, c.status])).toEqual([[money(1000, 'GBP'), 'applied']]);
     const pages = apiRequests(h.sim, '/Invoices').map((r) => r.query);
     expect(pages.length).toBeGreaterThanOrEqual(3);
-    expect(pages.every((q) => q.pageSize === '2' && q.where === 'Type=="ACCREC"' && q.order === 'UpdatedDateUTC ASC')).toBe(true);
+    expect(
+      pages.every((q) => q.pageSize === '2' && q.where === 'Type=="ACCREC"' && q.order === 'UpdatedDateUTC ASC'),
+    ).toBe(true);
   });
 
   it('hands back a checkpoint mid-run that resumes where the run stopped', async () => {
@@ -81,7 +99,11 @@ describe('Xero incremental sync', () => {
     h.clock.advance(10 * 60_000);
     const target = invoices.find((i) => i.balance.minor > 0 && i.number === 'INV-0004');
     if (!target) throw new Error('seed changed');
-    h.sim.admin.seedPayment(tenant, { invoiceId: target.ref.id, amount: '40.00', reference: 'short by 63.00, see email' });
+    h.sim.admin.seedPayment(tenant, {
+      invoiceId: target.ref.id,
+      amount: '40.00',
+      reference: 'short by 63.00, see email',
+    });
     const added = h.sim.admin.seedInvoice(tenant, { contact: { name: 'New customer' }, lines: line('75.00') });
     h.sim.admin.clearRequests();
 
@@ -97,7 +119,11 @@ describe('Xero incremental sync', () => {
   it('sees a due-date change on a part-paid invoice only through the open-invoice sweep', async () => {
     const tenant = harbour;
     h.clock.advance(second);
-    const inv = h.sim.admin.seedInvoice(tenant, { contact: { name: 'Slow payer' }, lines: line('500.00'), dueDate: '2026-05-20' });
+    const inv = h.sim.admin.seedInvoice(tenant, {
+      contact: { name: 'Slow payer' },
+      lines: line('500.00'),
+      dueDate: '2026-05-20',
+    });
     h.sim.admin.seedPayment(tenant, { invoiceId: inv.invoiceId, amount: '200.00' });
     h.clock.advance(10 * 60_000);
     const { checkpoint } = await drain(h.connector(tenant));
@@ -110,10 +136,16 @@ describe('Xero incremental sync', () => {
 
     h.sim.admin.clearRequests();
     const swept = await drain(h.connector(tenant), withOpenInvoiceSweep(checkpoint));
-    expect(swept.invoices.find((i) => i.ref.id === inv.invoiceId)).toMatchObject({ dueDate: '2026-06-30', status: 'open', balance: money(30000, 'NZD') });
+    expect(swept.invoices.find((i) => i.ref.id === inv.invoiceId)).toMatchObject({
+      dueDate: '2026-06-30',
+      status: 'open',
+      balance: money(30000, 'NZD'),
+    });
     const sweep = apiRequests(h.sim, '/Invoices').filter((r) => r.query.Statuses === 'AUTHORISED');
     expect(sweep.length).toBeGreaterThan(0);
-    expect(sweep.every((r) => r.headers['if-modified-since'] === undefined && r.query.where === 'Type=="ACCREC"')).toBe(true);
+    expect(sweep.every((r) => r.headers['if-modified-since'] === undefined && r.query.where === 'Type=="ACCREC"')).toBe(
+      true,
+    );
   });
 
   it('sweeps open invoices by itself once a day', async () => {
@@ -135,13 +167,22 @@ describe('Xero incremental sync', () => {
 describe('Xero single reads', () => {
   it('maps one invoice, and answers null for an unknown id or a bill', async () => {
     const connector = h.connector(harbour);
-    const inv = h.sim.admin.seedInvoice(harbour, { contact: { name: 'Reader', email: 'ap@reader.example' }, lines: [{ description: 'Boiler service', quantity: '1.5', unitAmount: '80.00', taxType: 'OUTPUT2' }] });
-    const bill = h.sim.admin.seedInvoice(harbour, { type: 'ACCPAY', contact: { name: 'Supplier' }, lines: line('10.00') });
+    const inv = h.sim.admin.seedInvoice(harbour, {
+      contact: { name: 'Reader', email: 'ap@reader.example' },
+      lines: [{ description: 'Boiler service', quantity: '1.5', unitAmount: '80.00', taxType: 'OUTPUT2' }],
+    });
+    const bill = h.sim.admin.seedInvoice(harbour, {
+      type: 'ACCPAY',
+      contact: { name: 'Supplier' },
+      lines: line('10.00'),
+    });
     await expect(connector.getInvoice(inv.invoiceId)).resolves.toMatchObject({
       number: inv.number,
       customer: { name: 'Reader', email: 'ap@reader.example' },
       total: money(13800, 'NZD'),
-      lines: [{ description: 'Boiler service', quantity: '1.5', unitPrice: money(8000, 'NZD'), amount: money(12000, 'NZD') }],
+      lines: [
+        { description: 'Boiler service', quantity: '1.5', unitPrice: money(8000, 'NZD'), amount: money(12000, 'NZD') },
+      ],
     });
     await expect(connector.getInvoice('00000000-0000-4000-8000-000000000000')).resolves.toBeNull();
     await expect(connector.getInvoice(bill.invoiceId)).resolves.toBeNull();
@@ -161,6 +202,10 @@ describe('Xero single reads', () => {
     h.clock.advance(31 * 60_000);
     const error = await connector.getInvoice('00000000-0000-4000-8000-000000000000').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IntegrationError);
-    expect(error).toMatchObject({ kind: 'auth', details: { status: 401 }, message: expect.stringContaining('TokenExpired') });
+    expect(error).toMatchObject({
+      kind: 'auth',
+      details: { status: 401 },
+      message: expect.stringContaining('TokenExpired'),
+    });
   });
 });

@@ -34,15 +34,28 @@ beforeAll(async () => {
   const oauth = x.oauth();
   vault = createConnectionVault({ db: db.db, keyRing, now: x.clock, onBroken: (e) => void broken.push(e) });
   port = createConnectionsPort({
-    db: db.db, vault,
+    db: db.db,
+    vault,
     states: createOAuthStateStore({ db: db.db, now: x.clock }),
     pending: createPendingGrantStore({ db: db.db, keyRing, now: x.clock }),
-    providers: { get: () => ({ oauth, connector: () => { throw new Error('no sync in this test'); } }) },
+    providers: {
+      get: () => ({
+        oauth,
+        connector: () => {
+          throw new Error('no sync in this test');
+        },
+      }),
+    },
     redirectUri: () => redirectUri,
-    onConnected: async (c: Connection, restored: boolean) => void events.push(`${restored ? 'restored' : 'connected'}:${c.name}`),
+    onConnected: async (c: Connection, restored: boolean) =>
+      void events.push(`${restored ? 'restored' : 'connected'}:${c.name}`),
     onDisconnected: async (c: Connection) => void events.push(`disconnected:${c.name}`),
   });
-  w = await createWebHarness({ db, connections: port, settings: { providers: { quickbooks: 'unavailable', xero: 'simulated', stripe: 'unavailable' } } });
+  w = await createWebHarness({
+    db,
+    connections: port,
+    settings: { providers: { quickbooks: 'unavailable', xero: 'simulated', stripe: 'unavailable' } },
+  });
   orgId = (await seedOrganisation(db, { email: 'ana@brightside.example' })).org.id;
   b = w.browser();
   await signIn(w, b, 'ana@brightside.example');
@@ -64,12 +77,15 @@ async function connectXero(consented: readonly string[]) {
   return b.get(`/oauth/xero/callback${back.search}`);
 }
 
-const seedOrganisationOf = async (h: DatabaseHandle, email: string) => (await h.db.select().from(users).where(eq(users.email, email)))[0]!.organisationId;
+const seedOrganisationOf = async (h: DatabaseHandle, email: string) =>
+  (await h.db.select().from(users).where(eq(users.email, email)))[0]!.organisationId;
 const byName = async () => new Map((await vault.listByOrganisation(orgId)).map((c) => [c.name, c]));
-const grantOf = async (id: string) => (await db.db.select({ grantId: connections.grantId }).from(connections).where(eq(connections.id, id)))[0]?.grantId;
+const grantOf = async (id: string) =>
+  (await db.db.select({ grantId: connections.grantId }).from(connections).where(eq(connections.id, id)))[0]?.grantId;
 const refreshes = () => x.sim.admin.tokenRequests().filter((r) => r.grantType === 'refresh_token');
 /** What Xero itself says the grant reaches, asked with the tokens the vault holds for this connection. */
-const reachable = async (connectionId: string) => (await x.oauth().listAccounts((await vault.getFreshAuth(connectionId, x.oauth())).tokens)).map((a) => a.name);
+const reachable = async (connectionId: string) =>
+  (await x.oauth().listAccounts((await vault.getFreshAuth(connectionId, x.oauth())).tokens)).map((a) => a.name);
 
 describe('choosing Xero organisations', () => {
   it('asks which of the consented organisations to connect, and connects each chosen one as its own connection', async () => {
@@ -80,7 +96,8 @@ describe('choosing Xero organisations', () => {
 
     const html = (await b.get(choicePath)).body;
     expect(textOf(html)).toContain('You gave Shortfall access to 3 Xero organisations.');
-    for (const id of [harbour, kestrel, demo]) expect(html).toContain(`<input type="checkbox" name="accountId" value="${id}" checked>`);
+    for (const id of [harbour, kestrel, demo])
+      expect(html).toContain(`<input type="checkbox" name="accountId" value="${id}" checked>`);
     const csrf = csrfOf(html, choicePath);
 
     expect((await b.post(choicePath, { accountId: [harbour] })).statusCode).toBe(403); // no CSRF token
@@ -96,7 +113,10 @@ describe('choosing Xero organisations', () => {
     expect(events).toEqual(['connected:Harbour Plumbing Ltd', 'connected:Kestrel Design Studio']);
     const made = await byName();
     expect([...made.keys()]).toEqual(['Harbour Plumbing Ltd', 'Kestrel Design Studio']);
-    expect([...made.values()].map((c) => [c.provider, c.status])).toEqual([['xero', 'active'], ['xero', 'active']]);
+    expect([...made.values()].map((c) => [c.provider, c.status])).toEqual([
+      ['xero', 'active'],
+      ['xero', 'active'],
+    ]);
     const [h, k] = [made.get('Harbour Plumbing Ltd')!, made.get('Kestrel Design Studio')!];
     expect(await grantOf(h.id)).toBe(await grantOf(k.id));
     const page = textOf((await b.get('/connections')).body);
@@ -125,9 +145,15 @@ describe('choosing Xero organisations', () => {
     // Long past Xero's 30-minute grace for the spent token: each organisation refreshes with the rotated one.
     x.clock.advance(40 * MINUTE);
     await expect(vault.getFreshAuth(k.id, x.oauth())).resolves.toMatchObject({ accountId: kestrel });
-    const inv = await x.connector(harbour, { auth: await vault.getFreshAuth(h.id, x.oauth()) }).getInvoice('00000000-0000-4000-8000-000000000000');
+    const inv = await x
+      .connector(harbour, { auth: await vault.getFreshAuth(h.id, x.oauth()) })
+      .getInvoice('00000000-0000-4000-8000-000000000000');
     expect(inv).toBeNull(); // an authorised API call for Harbour: a 404 for an unknown invoice, not a 401
-    expect(refreshes().slice(before).map((r) => r.outcome)).toEqual(['ok', 'ok']);
+    expect(
+      refreshes()
+        .slice(before)
+        .map((r) => r.outcome),
+    ).toEqual(['ok', 'ok']);
     expect(broken).toEqual([]);
   });
 
@@ -136,7 +162,9 @@ describe('choosing Xero organisations', () => {
     const [h, k] = [made.get('Harbour Plumbing Ltd')!, made.get('Kestrel Design Studio')!];
     const html = (await b.get('/connections')).body;
     const action = `/connections/${h.id}/disconnect`;
-    expect((await b.post(action, { _csrf: csrfOf(html, action) })).headers.location).toBe('/connections?notice=disconnected');
+    expect((await b.post(action, { _csrf: csrfOf(html, action) })).headers.location).toBe(
+      '/connections?notice=disconnected',
+    );
     expect((await vault.get(h.id)).status).toBe('disconnected');
     expect(await reachable(k.id)).toEqual(['Kestrel Design Studio']);
 
@@ -166,9 +194,15 @@ describe('choosing Xero organisations', () => {
     expect(await grantOf(h.id)).toBe(await grantOf(k.id));
 
     x.clock.advance(61 * 24 * 60 * MINUTE); // unused for longer than Xero's 60 days: the refresh token is dead
-    await expect(vault.getFreshAuth(h.id, x.oauth())).rejects.toMatchObject({ kind: 'auth', details: { code: 'invalid_grant' } });
+    await expect(vault.getFreshAuth(h.id, x.oauth())).rejects.toMatchObject({
+      kind: 'auth',
+      details: { code: 'invalid_grant' },
+    });
     expect(broken.map((e) => e.connectionId).sort()).toEqual([h.id, k.id].sort());
-    await expect(vault.getFreshAuth(k.id, x.oauth())).rejects.toMatchObject({ kind: 'auth', details: { code: 'needs_reconnect' } });
+    await expect(vault.getFreshAuth(k.id, x.oauth())).rejects.toMatchObject({
+      kind: 'auth',
+      details: { code: 'needs_reconnect' },
+    });
     expect(textOf((await b.get('/connections')).body).match(/Needs reconnecting/g)).toHaveLength(2);
 
     // Xero still lists Harbour for this app, so the new grant reaches both; the owner ticks Kestrel only.
@@ -193,14 +227,20 @@ describe('choosing Xero organisations', () => {
     expect(html).toContain(`<input type="checkbox" name="accountId" value="${harbour}" checked>`);
 
     const cancel = `${path}/cancel`;
-    expect((await b.post(cancel, { _csrf: csrfOf(html, cancel) })).headers.location).toBe('/connections?notice=connect_cancelled');
+    expect((await b.post(cancel, { _csrf: csrfOf(html, cancel) })).headers.location).toBe(
+      '/connections?notice=connect_cancelled',
+    );
     expect((await b.get(path)).statusCode).toBe(410);
     // Nothing connected, nothing kept: the organisation no connection relies on is unlinked at Xero again.
     const kestrelConnection = (await byName()).get('Kestrel Design Studio')!;
     expect((await reachable(kestrelConnection.id)).sort()).toEqual(['Harbour Plumbing Ltd', 'Kestrel Design Studio']);
 
     const late = (await connectXero([harbour, kestrel, demo])).headers.location as string;
-    expect((await reachable(kestrelConnection.id)).sort()).toEqual(['Demo Company (AU)', 'Harbour Plumbing Ltd', 'Kestrel Design Studio']);
+    expect((await reachable(kestrelConnection.id)).sort()).toEqual([
+      'Demo Company (AU)',
+      'Harbour Plumbing Ltd',
+      'Kestrel Design Studio',
+    ]);
     x.clock.advance(11 * MINUTE);
     const expired = await b.get(late);
     expect(expired.statusCode).toBe(410);
@@ -223,7 +263,7 @@ describe('choosing Xero organisations', () => {
     const formHtml = (await other.get('/connections')).body;
     const steal = await other.post(path, { _csrf: csrfOf(formHtml), accountId: [harbour] }); // her own valid CSRF token
     expect(steal.statusCode).toBe(410);
-    expect(await vault.listByOrganisation((await seedOrganisationOf(db, 'mallory@elsewhere.example')))).toEqual([]);
+    expect(await vault.listByOrganisation(await seedOrganisationOf(db, 'mallory@elsewhere.example'))).toEqual([]);
     expect((await b.get(path)).statusCode).toBe(200); // still the owner's to make
   });
 });

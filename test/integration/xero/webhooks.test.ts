@@ -31,7 +31,11 @@ async function startReceiver(key: string): Promise<Receiver> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/webhooks/xero`, events, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}/webhooks/xero`,
+    events,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 let receiver: Receiver;
@@ -71,8 +75,19 @@ describe('Xero webhooks end to end', () => {
 
   it('delivers signed invoice and credit note events the receiver verifies and normalises', async () => {
     receiver.events.length = 0;
-    const inv = h.sim.admin.seedInvoice(harbour, { contact: { name: 'Webhook customer' }, lines: [{ description: 'Pipe work', unitAmount: '400.00' }] });
-    await h.connector(harbour).postCreditNote({ invoiceId: inv.invoiceId, currency: 'NZD', lines: [{ description: 'Leak not fixed', amount: money(4000, 'NZD') }], memo: 'Case 99', idempotencyKey: 'webhook-case-99' });
+    const inv = h.sim.admin.seedInvoice(harbour, {
+      contact: { name: 'Webhook customer' },
+      lines: [{ description: 'Pipe work', unitAmount: '400.00' }],
+    });
+    await h
+      .connector(harbour)
+      .postCreditNote({
+        invoiceId: inv.invoiceId,
+        currency: 'NZD',
+        lines: [{ description: 'Leak not fixed', amount: money(4000, 'NZD') }],
+        memo: 'Case 99',
+        idempotencyKey: 'webhook-case-99',
+      });
     const delivery = await h.sim.admin.deliverWebhooks();
     expect(delivery).toMatchObject({ kind: 'events', status: 200, responseBody: '' });
     const seen = receiver.events.map((e) => [e.entity, e.operation, e.accountId]);
@@ -80,13 +95,18 @@ describe('Xero webhooks end to end', () => {
     expect(seen).toContainEqual(['Invoice', 'update', harbour]);
     expect(seen).toContainEqual(['CreditNote', 'create', harbour]);
     expect(receiver.events.filter((e) => e.entity === 'Invoice').every((e) => e.entityId === inv.invoiceId)).toBe(true);
-    expect(receiver.events.find((e) => e.entity === 'CreditNote')?.payload).toMatchObject({ data: { Type: 'ACCRECCREDIT', Status: 'AUTHORISED' } });
+    expect(receiver.events.find((e) => e.entity === 'CreditNote')?.payload).toMatchObject({
+      data: { Type: 'ACCRECCREDIT', Status: 'AUTHORISED' },
+    });
   });
 
   it('gives a redelivered batch the same event ids, so the inbox keeps one copy', async () => {
     receiver.events.length = 0;
     h.clock.advance(1000);
-    h.sim.admin.seedInvoice(harbour, { contact: { name: 'Twice' }, lines: [{ description: 'Drain', unitAmount: '80.00' }] });
+    h.sim.admin.seedInvoice(harbour, {
+      contact: { name: 'Twice' },
+      lines: [{ description: 'Drain', unitAmount: '80.00' }],
+    });
     const delivery = await h.sim.admin.deliverWebhooks();
     if (!delivery) throw new Error('nothing was delivered');
     const firstIds = receiver.events.map((e) => e.eventId);
@@ -99,8 +119,13 @@ describe('Xero webhooks end to end', () => {
     const auto = await startReceiver(webhookKey);
     const h2 = await startHarness({ webhook: { url: auto.url, key: webhookKey, autoDeliver: true } });
     try {
-      const inv = h2.sim.admin.seedInvoice(harbour, { contact: { name: 'Auto' }, lines: [{ description: 'Tap washer', unitAmount: '15.00' }] });
-      await expect.poll(() => auto.events.map((e) => [e.entity, e.operation, e.entityId]), { timeout: 2000 }).toEqual([['Invoice', 'create', inv.invoiceId]]);
+      const inv = h2.sim.admin.seedInvoice(harbour, {
+        contact: { name: 'Auto' },
+        lines: [{ description: 'Tap washer', unitAmount: '15.00' }],
+      });
+      await expect
+        .poll(() => auto.events.map((e) => [e.entity, e.operation, e.entityId]), { timeout: 2000 })
+        .toEqual([['Invoice', 'create', inv.invoiceId]]);
     } finally {
       await h2.close();
       await auto.close();

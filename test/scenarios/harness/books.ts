@@ -26,7 +26,11 @@ export interface InvoiceSeed {
 
 const DAY = 86_400_000;
 const ymd = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 /** One simulated QuickBooks company; dates follow the scenario's clock (workflow time). */
 export function quickbooksBooks(sim: QuickbooksSimulator, realmId: string, tag: string, now: () => number) {
@@ -47,7 +51,9 @@ export function quickbooksBooks(sim: QuickbooksSimulator, realmId: string, tag: 
     invoice(seed: InvoiceSeed): QbInvoice {
       const c = customer(seed.customer ?? 'Harbor Cafe');
       const json = sim.admin.addInvoice(realmId, {
-        customerId: c.id, txnDate: ymd(now() - (seed.issuedDaysAgo ?? 20) * DAY), dueDate: ymd(now() - (seed.dueDaysAgo ?? 5) * DAY),
+        customerId: c.id,
+        txnDate: ymd(now() - (seed.issuedDaysAgo ?? 20) * DAY),
+        dueDate: ymd(now() - (seed.dueDaysAgo ?? 5) * DAY),
         lines: seed.lines.map(([description, unitPrice]) => ({ description, unitPrice })),
       });
       return { id: json.Id, number: json.DocNumber, customer: c, total: json.TotalAmt, lines: seed.lines };
@@ -55,7 +61,10 @@ export function quickbooksBooks(sim: QuickbooksSimulator, realmId: string, tag: 
     /** The client pays `amount` towards the invoice today (scenario time), optionally with a memo. */
     pay(inv: QbInvoice, amount: number, o: { memo?: string; daysAgo?: number } = {}) {
       return sim.admin.addPayment(realmId, {
-        customerId: inv.customer.id, amount, applications: [{ invoiceId: inv.id, amount }], txnDate: ymd(now() - (o.daysAgo ?? 0) * DAY),
+        customerId: inv.customer.id,
+        amount,
+        applications: [{ invoiceId: inv.id, amount }],
+        txnDate: ymd(now() - (o.daysAgo ?? 0) * DAY),
         ...(o.memo !== undefined && { memo: o.memo }),
       });
     },
@@ -76,7 +85,10 @@ export function ledgerView(sim: QuickbooksSimulator, realmId: string) {
 }
 
 /** One simulated Stripe account, connected through Connect when the scenario first touches it. */
-export function stripeAccount(sim: StripeSimulator, connect: (accountId: string, accessToken: string) => Promise<void>) {
+export function stripeAccount(
+  sim: StripeSimulator,
+  connect: (accountId: string, accessToken: string) => Promise<void>,
+) {
   let accountId: string | undefined;
   const account = async () => {
     if (accountId) return accountId;
@@ -93,23 +105,39 @@ export function stripeAccount(sim: StripeSimulator, connect: (accountId: string,
     },
     /** A Stripe invoice of 1,180.00 of which `paid` (1,000.00) was paid. */
     async partialPayment(o: { paid?: number } = {}) {
-      return sim.admin.scenarios.partialPayment({ accountId: await account(), ...(o.paid !== undefined && { paid: o.paid * 100 }) });
+      return sim.admin.scenarios.partialPayment({
+        accountId: await account(),
+        ...(o.paid !== undefined && { paid: o.paid * 100 }),
+      });
     },
     /**
      * The client pays a QuickBooks invoice by card through Stripe (a payment link): Stripe holds a charge and no
      * invoice. `at` (ms) dates the charge; the card's billing details name the payer.
      */
     async cardPayment(o: { amount: number; at: number; email?: string; name?: string }): Promise<{ chargeId: string }> {
-      const { charge } = sim.admin.chargeCard(await account(), { amount: Math.round(o.amount * 100), created: Math.floor(o.at / 1000), email: o.email ?? null, name: o.name ?? null });
+      const { charge } = sim.admin.chargeCard(await account(), {
+        amount: Math.round(o.amount * 100),
+        created: Math.floor(o.at / 1000),
+        email: o.email ?? null,
+        name: o.name ?? null,
+      });
       return { chargeId: charge };
     },
     /** The cardholder disputes a charge; evidence due in `dueInDays` (7). */
-    async disputeCharge(chargeId: string, o: { dueInDays?: number; reason?: string } = {}): Promise<{ disputeId: string; dueBy: number }> {
+    async disputeCharge(
+      chargeId: string,
+      o: { dueInDays?: number; reason?: string } = {},
+    ): Promise<{ disputeId: string; dueBy: number }> {
       const dueBy = Math.floor(Date.now() / 1000) + (o.dueInDays ?? 7) * 86_400;
-      const d = sim.admin.openDispute(await account(), { charge: chargeId, dueBy, ...(o.reason && { reason: o.reason }) });
+      const d = sim.admin.openDispute(await account(), {
+        charge: chargeId,
+        dueBy,
+        ...(o.reason && { reason: o.reason }),
+      });
       return { disputeId: String(d.id), dueBy };
     },
-    closeDispute: async (disputeId: string, outcome: 'won' | 'lost') => sim.admin.closeDispute(await account(), disputeId, outcome),
+    closeDispute: async (disputeId: string, outcome: 'won' | 'lost') =>
+      sim.admin.closeDispute(await account(), disputeId, outcome),
     state: async () => sim.admin.state(await account()),
   };
 }

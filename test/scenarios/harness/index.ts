@@ -37,7 +37,11 @@ function registerFileHooks(): void {
  */
 async function addSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
   const IVT = proto.temporal.api.enums.v1.IndexedValueType;
-  const types: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = { KEYWORD: IVT.INDEXED_VALUE_TYPE_KEYWORD, INT: IVT.INDEXED_VALUE_TYPE_INT, DATETIME: IVT.INDEXED_VALUE_TYPE_DATETIME };
+  const types: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {
+    KEYWORD: IVT.INDEXED_VALUE_TYPE_KEYWORD,
+    INT: IVT.INDEXED_VALUE_TYPE_INT,
+    DATETIME: IVT.INDEXED_VALUE_TYPE_DATETIME,
+  };
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
     searchAttributes: Object.fromEntries(searchAttributeKeys.map((k) => [k.name, types[k.type]!])),
@@ -50,14 +54,34 @@ async function runScenario(body: (s: Scenario) => Promise<void>): Promise<void> 
   const env = await createTimeSkippingEnv();
   try {
     await addSearchAttributes(env);
-    const s = await createScenario(w, env, (now) => createServices({ config: w.config, logger: w.logger, db: w.db, client: env.client, secrets, sandbox: w.sandbox, now }), tag);
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: w.config.temporal.taskQueue, workflowBundle: w.workflowBundle, activities: s.services.activities });
+    const s = await createScenario(
+      w,
+      env,
+      (now) =>
+        createServices({
+          config: w.config,
+          logger: w.logger,
+          db: w.db,
+          client: env.client,
+          secrets,
+          sandbox: w.sandbox,
+          now,
+        }),
+      tag,
+    );
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: w.config.temporal.taskQueue,
+      workflowBundle: w.workflowBundle,
+      activities: s.services.activities,
+    });
     try {
       await worker.runUntil(async () => {
         try {
           await body(s);
         } catch (err) {
-          if (err instanceof Error) err.message = `${err.message}\n\n--- scenario state ---\n${await s.report().catch((e: unknown) => `(no report: ${String(e)})`)}`;
+          if (err instanceof Error)
+            err.message = `${err.message}\n\n--- scenario state ---\n${await s.report().catch((e: unknown) => `(no report: ${String(e)})`)}`;
           throw err;
         }
       });

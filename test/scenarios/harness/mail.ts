@@ -16,8 +16,12 @@ const addresses = (a: AddressObject | AddressObject[] | undefined): string[] =>
 export function toMail(m: ParsedMail): Mail {
   const replyTo = addresses(m.replyTo)[0];
   return {
-    to: addresses(m.to).join(', '), subject: m.subject ?? '', text: m.text ?? '', raw: m,
-    attachments: m.attachments.map((a) => a.filename ?? '(unnamed)'), ...(replyTo ? { replyTo } : {}),
+    to: addresses(m.to).join(', '),
+    subject: m.subject ?? '',
+    text: m.text ?? '',
+    raw: m,
+    attachments: m.attachments.map((a) => a.filename ?? '(unnamed)'),
+    ...(replyTo ? { replyTo } : {}),
   };
 }
 

@@ -17,8 +17,21 @@ import { webSettings } from '../../../src/app/http/settings.js';
 import { arrangeCase, findInvoice, recordArrangement } from '../../../src/app/http/arrangements/arrangements.js';
 import { findCase } from '../../../src/app/http/cases/queries.js';
 import {
-  buildEvidencePackUpdate, caseViewQuery, closeCaseUpdate, documentAddedSignal, decideDraftUpdate, decideObjectionUpdate, extendDeadlineUpdate, registerObjectionUpdate,
-  type CaseStatus, type CaseView, type CloseInput, type DraftDecision, type DraftKind, type DraftView, type ExtendInput,
+  buildEvidencePackUpdate,
+  caseViewQuery,
+  closeCaseUpdate,
+  documentAddedSignal,
+  decideDraftUpdate,
+  decideObjectionUpdate,
+  extendDeadlineUpdate,
+  registerObjectionUpdate,
+  type CaseStatus,
+  type CaseView,
+  type CloseInput,
+  type DraftDecision,
+  type DraftKind,
+  type DraftView,
+  type ExtendInput,
 } from '../../../workflows/dispute-case/definitions.js';
 import { ledgerView, quickbooksBooks, stripeAccount, type QbInvoice } from './books.js';
 import { describeMail, mailTo, matches, toMail, type Mail } from './mail.js';
@@ -38,14 +51,22 @@ export interface CaseRef {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function createScenario(w: World, env: TestWorkflowEnvironment, makeServices: (now: () => number) => Services, tag: string) {
+export async function createScenario(
+  w: World,
+  env: TestWorkflowEnvironment,
+  makeServices: (now: () => number) => Services,
+  tag: string,
+) {
   let offset = (await env.currentTimeMs()) - Date.now();
   /** Workflow time: the test server's clock, which runs ahead of real time after every skip. */
   const now = () => Date.now() + offset;
   const services = makeServices(now);
   const db = w.db.db;
 
-  const [org] = await db.insert(organisations).values({ name: `Brightside Design ${tag}`, timeZone: 'America/New_York', signature: 'Ana Ruiz' }).returning();
+  const [org] = await db
+    .insert(organisations)
+    .values({ name: `Brightside Design ${tag}`, timeZone: 'America/New_York', signature: 'Ana Ruiz' })
+    .returning();
   const ownerEmail = `owner.${tag}@brightside.example`;
   await db.insert(users).values({ organisationId: org!.id, email: ownerEmail });
   const realmId = w.qb.admin.createCompany({ name: `Brightside Design ${tag}` });
@@ -54,18 +75,40 @@ export async function createScenario(w: World, env: TestWorkflowEnvironment, mak
   // its 15-minute polling would run hundreds of passes while days are skipped. sync() runs one pass instead.
   const connectionIds: string[] = [];
   const byProvider: Partial<Record<'quickbooks' | 'stripe', string>> = {};
-  const connect = async (provider: 'quickbooks' | 'stripe', accountId: string, tokens: { accessToken: string; refreshToken?: string; expiresAt?: string }) => {
-    const { connection } = await services.vault.connect({ organisationId: org!.id, provider, accountId, name: `${provider} ${tag}`, sandbox: true, tokens });
+  const connect = async (
+    provider: 'quickbooks' | 'stripe',
+    accountId: string,
+    tokens: { accessToken: string; refreshToken?: string; expiresAt?: string },
+  ) => {
+    const { connection } = await services.vault.connect({
+      organisationId: org!.id,
+      provider,
+      accountId,
+      name: `${provider} ${tag}`,
+      sandbox: true,
+      tokens,
+    });
     connectionIds.push(connection.id);
     byProvider[provider] = connection.id;
     return connection.id;
   };
   const qbConnectionId = await connect('quickbooks', realmId, {
-    accessToken: qbTokens.access_token, refreshToken: qbTokens.refresh_token, expiresAt: new Date(Date.now() + qbTokens.expires_in * 1000).toISOString(),
+    accessToken: qbTokens.access_token,
+    refreshToken: qbTokens.refresh_token,
+    expiresAt: new Date(Date.now() + qbTokens.expires_in * 1000).toISOString(),
   });
-  const syncActivities = createSyncActivities({ connections: services.vault, providers: services.registry, sync: services.sync, cases: services.starter, heartbeat: () => {} });
+  const syncActivities = createSyncActivities({
+    connections: services.vault,
+    providers: services.registry,
+    sync: services.sync,
+    cases: services.starter,
+    heartbeat: () => {},
+  });
   const qb = quickbooksBooks(w.qb, realmId, tag, now);
-  const stripe = stripeAccount(w.stripe, async (accountId, accessToken) => void (await connect('stripe', accountId, { accessToken })));
+  const stripe = stripeAccount(
+    w.stripe,
+    async (accountId, accessToken) => void (await connect('stripe', accountId, { accessToken })),
+  );
 
   let app: App | undefined;
   const usedApprovals = new Set<string>();
@@ -83,12 +126,18 @@ export async function createScenario(w: World, env: TestWorkflowEnvironment, mak
 
   // ---- cases --------------------------------------------------------------------------------------------------
   const caseRows = () => db.select().from(cases).where(eq(cases.organisationId, org!.id)).orderBy(asc(cases.createdAt));
-  const toRef = (row: typeof cases.$inferSelect): CaseRef => ({ id: row.id, workflowId: row.workflowId, invoiceId: row.invoiceId, handle: env.client.workflow.getHandle(row.workflowId) });
-  /** The scenario's case (of `inv` when given), waiting for the sync to open it. */
-  const caseOf = (inv?: QbInvoice) => poll(inv ? `a case for invoice ${inv.number}` : 'a case to open', async () => {
-    const row = (await caseRows()).find((r) => r.status !== startingStatus && (!inv || r.invoiceId === inv.id));
-    return row ? toRef(row) : undefined;
+  const toRef = (row: typeof cases.$inferSelect): CaseRef => ({
+    id: row.id,
+    workflowId: row.workflowId,
+    invoiceId: row.invoiceId,
+    handle: env.client.workflow.getHandle(row.workflowId),
   });
+  /** The scenario's case (of `inv` when given), waiting for the sync to open it. */
+  const caseOf = (inv?: QbInvoice) =>
+    poll(inv ? `a case for invoice ${inv.number}` : 'a case to open', async () => {
+      const row = (await caseRows()).find((r) => r.status !== startingStatus && (!inv || r.invoiceId === inv.id));
+      return row ? toRef(row) : undefined;
+    });
   const view = async (inv?: QbInvoice): Promise<CaseView> => (await caseOf(inv)).handle.query(caseViewQuery);
   async function until(what: string, pred: (v: CaseView) => boolean, inv?: QbInvoice): Promise<CaseView> {
     let last: CaseView | undefined;
@@ -104,7 +153,8 @@ export async function createScenario(w: World, env: TestWorkflowEnvironment, mak
   const latestDraft = (v: CaseView): DraftView | undefined => v.drafts[v.drafts.length - 1];
 
   // ---- mail -----------------------------------------------------------------------------------------------------
-  const mailsTo = (address: string, pattern?: RegExp | string) => mailTo(w.smtp.messages, address).filter((m) => !pattern || matches(m, pattern));
+  const mailsTo = (address: string, pattern?: RegExp | string) =>
+    mailTo(w.smtp.messages, address).filter((m) => !pattern || matches(m, pattern));
   const clientEmail = (customer?: string) => qb.customer(customer ?? 'Harbor Cafe').email;
   const received = (who: string, address: string, pattern: RegExp | string) =>
     poll(`${who} to receive a mail matching ${String(pattern)}`, () => mailsTo(address, pattern).at(-1));
@@ -116,18 +166,30 @@ export async function createScenario(w: World, env: TestWorkflowEnvironment, mak
       if (!link) continue;
       const token = decodeURIComponent(link[1]!);
       const check = checkApprovalToken(secrets.appSecret, token, Date.now());
-      if (check.ok && check.claims.workflowId === workflowId && check.claims.version === version) return { token, claims: check.claims };
+      if (check.ok && check.claims.workflowId === workflowId && check.claims.version === version)
+        return { token, claims: check.claims };
     }
     return undefined;
   }
 
   /** Acts as the owner on the approval link of the pending draft: the same Update, with the link's id. */
-  async function decideLatest(kind: DraftKind | undefined, decision: (version: number) => DraftDecision, inv?: QbInvoice) {
+  async function decideLatest(
+    kind: DraftKind | undefined,
+    decision: (version: number) => DraftDecision,
+    inv?: QbInvoice,
+  ) {
     const c = await caseOf(inv);
-    const v = await until(`a pending ${kind ?? 'draft'}`, (x) => latestDraft(x)?.state === 'pending' && (!kind || latestDraft(x)?.kind === kind), inv);
+    const v = await until(
+      `a pending ${kind ?? 'draft'}`,
+      (x) => latestDraft(x)?.state === 'pending' && (!kind || latestDraft(x)?.kind === kind),
+      inv,
+    );
     const draft = latestDraft(v)!;
-    const link = await poll(`the approval email for draft v${draft.version}`, () => approvalFor(c.workflowId, draft.version));
-    if (usedApprovals.has(link.claims.jti)) throw new Error(`The approval link for draft v${draft.version} was already used`);
+    const link = await poll(`the approval email for draft v${draft.version}`, () =>
+      approvalFor(c.workflowId, draft.version),
+    );
+    if (usedApprovals.has(link.claims.jti))
+      throw new Error(`The approval link for draft v${draft.version} was already used`);
     usedApprovals.add(link.claims.jti);
     await c.handle.executeUpdate(decideDraftUpdate, { args: [decision(draft.version)], updateId: link.claims.jti });
     return draft;
@@ -136,29 +198,50 @@ export async function createScenario(w: World, env: TestWorkflowEnvironment, mak
   // ---- the owner's case page -------------------------------------------------------------------------------------
   const lineId = (v: CaseView, description: string) => {
     const line = v.lines.find((l) => l.description === description);
-    if (!line) throw new Error(`No invoice line "${description}"; lines: ${v.lines.map((l) => l.description).join(', ')}`);
+    if (!line)
+      throw new Error(`No invoice line "${description}"; lines: ${v.lines.map((l) => l.description).join(', ')}`);
     return line.id;
   };
-  const update = async <R>(inv: QbInvoice | undefined, run: (h: WorkflowHandle) => Promise<R>) => run((await caseOf(inv)).handle);
+  const update = async <R>(inv: QbInvoice | undefined, run: (h: WorkflowHandle) => Promise<R>) =>
+    run((await caseOf(inv)).handle);
   const ymd = (days: number) => new Date(now() + days * DAY).toISOString().slice(0, 10);
-  const arrangementForm = (plan: readonly (readonly [number, number])[] | 'deposit') => plan === 'deposit'
-    ? { kind: 'deposit', dueOn: [], amount: [] }
-    : { kind: 'plan', dueOn: plan.map(([days]) => ymd(days)), amount: plan.map(([, amount]) => amount.toFixed(2)) };
-  const arranger = () => ({ organisationId: org!.id, email: ownerEmail, timeZone: 'UTC', locale: 'en-US', nowMs: now() });
+  const arrangementForm = (plan: readonly (readonly [number, number])[] | 'deposit') =>
+    plan === 'deposit'
+      ? { kind: 'deposit', dueOn: [], amount: [] }
+      : { kind: 'plan', dueOn: plan.map(([days]) => ymd(days)), amount: plan.map(([, amount]) => amount.toFixed(2)) };
+  const arranger = () => ({
+    organisationId: org!.id,
+    email: ownerEmail,
+    timeZone: 'UTC',
+    locale: 'en-US',
+    nowMs: now(),
+  });
 
   async function webApp(): Promise<App> {
     app ??= await buildApp({
-      logger: w.logger, readiness: [],
+      logger: w.logger,
+      readiness: [],
       web: {
-        settings: webSettings(w.config, secrets.appSecret), db, workflows: env.client.workflow, outbox: services.outbox, documents: services.documents,
-        approvals: services.approvals, connections: services.connections, now,
+        settings: webSettings(w.config, secrets.appSecret),
+        db,
+        workflows: env.client.workflow,
+        outbox: services.outbox,
+        documents: services.documents,
+        approvals: services.approvals,
+        connections: services.connections,
+        now,
       },
     });
     return app;
   }
 
   const scenario = {
-    tag, ownerEmail, env, services, qb, stripe,
+    tag,
+    ownerEmail,
+    env,
+    services,
+    qb,
+    stripe,
     /** The scenario's database (PGlite): for reading what a page stored. */
     db,
     ledger: ledgerView(w.qb, realmId),
@@ -194,7 +277,12 @@ export async function createScenario(w: World, env: TestWorkflowEnvironment, mak
       return (await view(inv)).deadlines.find((d) => d.name === name)?.at;
     },
     /** Waits until the newest letter of this kind has gone out to the client. */
-    letterSent: (kind: DraftKind, inv?: QbInvoice) => until(`the ${kind.replace(/_/g, ' ')} to be sent`, (v) => v.drafts.some((d) => d.kind === kind && d.state === 'sent'), inv),
+    letterSent: (kind: DraftKind, inv?: QbInvoice) =>
+      until(
+        `the ${kind.replace(/_/g, ' ')} to be sent`,
+        (v) => v.drafts.some((d) => d.kind === kind && d.state === 'sent'),
+        inv,
+      ),
     async caseEnds(status: CaseStatus, inv?: QbInvoice): Promise<CaseView> {
       return until(`the case to end ${status}`, (v) => v.status === status, inv);
     },
@@ -208,26 +296,44 @@ export async function createScenario(w: World, env: TestWorkflowEnvironment, mak
       return w.smtp.messages.map(toMail).filter((m) => m.replyTo === replyTo && (!pattern || matches(m, pattern)));
     },
     /** Waits for a mail to the client (Harbor Cafe unless named) whose subject or text matches. */
-    clientReceived: (pattern: RegExp | string, customer?: string) => received('the client', clientEmail(customer), pattern),
+    clientReceived: (pattern: RegExp | string, customer?: string) =>
+      received('the client', clientEmail(customer), pattern),
     ownerReceived: (pattern: RegExp | string) => received('the owner', ownerEmail, pattern),
 
-    approveLatest: (kind?: DraftKind, inv?: QbInvoice) => decideLatest(kind, (version) => ({ kind: 'approve', version, by: ownerEmail }), inv),
+    approveLatest: (kind?: DraftKind, inv?: QbInvoice) =>
+      decideLatest(kind, (version) => ({ kind: 'approve', version, by: ownerEmail }), inv),
     /** The owner clicks the emailed link of an older draft version (say, one the case withdrew). */
     async approveDraft(version: number, inv?: QbInvoice): Promise<void> {
       const c = await caseOf(inv);
       const link = await poll(`the approval email for draft v${version}`, () => approvalFor(c.workflowId, version));
-      await c.handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version, by: ownerEmail }], updateId: link.claims.jti });
+      await c.handle.executeUpdate(decideDraftUpdate, {
+        args: [{ kind: 'approve', version, by: ownerEmail }],
+        updateId: link.claims.jti,
+      });
     },
     /** The owner's Settings → Tolerances for one currency (major units and a percentage), stored as the page stores it. */
     async setTolerance(currency: string, amount: number, percent: number): Promise<void> {
-      const [row] = await db.select({ tolerances: organisations.tolerances }).from(organisations).where(eq(organisations.id, org!.id));
+      const [row] = await db
+        .select({ tolerances: organisations.tolerances })
+        .from(organisations)
+        .where(eq(organisations.id, org!.id));
       const minor = Math.round(amount * 10 ** (currencyExponents.get(currency) ?? 2));
-      await db.update(organisations).set({ tolerances: { ...row!.tolerances, [currency]: { absoluteMinor: minor, percent } } }).where(eq(organisations.id, org!.id));
+      await db
+        .update(organisations)
+        .set({ tolerances: { ...row!.tolerances, [currency]: { absoluteMinor: minor, percent } } })
+        .where(eq(organisations.id, org!.id));
     },
     /** The owner adds a document to the case, as the case page's upload does: stored, then signalled to the case. */
     async addDocument(name: string, kind: CaseDocumentKind, inv?: QbInvoice): Promise<void> {
       const c = await caseOf(inv);
-      const doc = await services.documents.save({ id: randomUUID(), caseId: c.id, kind, name, contentType: 'application/pdf', content: Buffer.from(`%PDF-1.4\n% ${name}\n`) });
+      const doc = await services.documents.save({
+        id: randomUUID(),
+        caseId: c.id,
+        kind,
+        name,
+        contentType: 'application/pdf',
+        content: Buffer.from(`%PDF-1.4\n% ${name}\n`),
+      });
       await c.handle.signal(documentAddedSignal, { id: doc.id, kind, name: doc.name });
     },
     /**
@@ -243,7 +349,12 @@ export async function createScenario(w: World, env: TestWorkflowEnvironment, mak
     /** The same from the case page: records the arrangement and closes the case as resolved, saying what was agreed. */
     async arrangeOnCasePage(plan: readonly (readonly [number, number])[] | 'deposit', inv?: QbInvoice): Promise<void> {
       const record = await findCase(db, org!.id, (await caseOf(inv)).id);
-      const result = await arrangeCase({ db, workflows: env.client.workflow, settings: webSettings(w.config, secrets.appSecret) }, record!, arrangementForm(plan), arranger());
+      const result = await arrangeCase(
+        { db, workflows: env.client.workflow, settings: webSettings(w.config, secrets.appSecret) },
+        record!,
+        arrangementForm(plan),
+        arranger(),
+      );
       if (!result.ok) throw new Error(result.message);
     },
     /**
@@ -251,40 +362,76 @@ export async function createScenario(w: World, env: TestWorkflowEnvironment, mak
      * with the scenario's own from then on. Returns what the agency sees.
      */
     async agencyConnectsSameCompany(name = `Ledgerly Bookkeeping ${tag}`) {
-      const [agency] = await db.insert(organisations).values({ name, timeZone: 'America/New_York', signature: 'Lee Park' }).returning();
+      const [agency] = await db
+        .insert(organisations)
+        .values({ name, timeZone: 'America/New_York', signature: 'Lee Park' })
+        .returning();
       const agencyOwner = `owner.${tag}@ledgerly.example`;
       await db.insert(users).values({ organisationId: agency!.id, email: agencyOwner });
       const t = w.qb.admin.grantTokens(w.qbApp.clientId, realmId);
       const { connection } = await services.vault.connect({
-        organisationId: agency!.id, provider: 'quickbooks', accountId: realmId, name: `quickbooks ${name}`, sandbox: true,
-        tokens: { accessToken: t.access_token, refreshToken: t.refresh_token, expiresAt: new Date(Date.now() + t.expires_in * 1000).toISOString() },
+        organisationId: agency!.id,
+        provider: 'quickbooks',
+        accountId: realmId,
+        name: `quickbooks ${name}`,
+        sandbox: true,
+        tokens: {
+          accessToken: t.access_token,
+          refreshToken: t.refresh_token,
+          expiresAt: new Date(Date.now() + t.expires_in * 1000).toISOString(),
+        },
       });
       connectionIds.push(connection.id);
       return {
-        organisationId: agency!.id, ownerEmail: agencyOwner, connectionId: connection.id,
+        organisationId: agency!.id,
+        ownerEmail: agencyOwner,
+        connectionId: connection.id,
         /** The cases the agency's case list shows. */
-        visibleCases: () => db.select({ id: cases.id, organisationId: cases.organisationId }).from(cases).where(caseVisibleTo(db, agency!.id)),
+        visibleCases: () =>
+          db
+            .select({ id: cases.id, organisationId: cases.organisationId })
+            .from(cases)
+            .where(caseVisibleTo(db, agency!.id)),
         mails: (pattern?: RegExp | string): Mail[] => mailsTo(agencyOwner, pattern),
       };
     },
     /** The owner asks for the small-claims evidence pack from the case page. */
-    buildEvidencePack: (inv?: QbInvoice) => update(inv, (h) => h.executeUpdate(buildEvidencePackUpdate, { args: [{ by: ownerEmail }] })),
+    buildEvidencePack: (inv?: QbInvoice) =>
+      update(inv, (h) => h.executeUpdate(buildEvidencePackUpdate, { args: [{ by: ownerEmail }] })),
     rejectLatest: (note?: string, kind?: DraftKind, inv?: QbInvoice) =>
       decideLatest(kind, (version) => ({ kind: 'reject', version, by: ownerEmail, ...(note ? { note } : {}) }), inv),
     editLatest: (edit: { subject: string; text: string }, kind?: DraftKind, inv?: QbInvoice) =>
       decideLatest(kind, (version) => ({ kind: 'edit_and_approve', version, by: ownerEmail, ...edit }), inv),
 
     /** The client answers a letter by email: the raw message goes through POST /inbound/email, as the mail host posts it. */
-    async clientReplies(text: string, o: { subject?: string; customer?: string; messageId?: string; inv?: QbInvoice } = {}) {
+    async clientReplies(
+      text: string,
+      o: { subject?: string; customer?: string; messageId?: string; inv?: QbInvoice } = {},
+    ) {
       const c = await caseOf(o.inv);
       const messageId = o.messageId ?? `<${randomUUID()}@clients.example>`;
       const raw = [
-        `From: ${o.customer ?? 'Harbor Cafe'} <${clientEmail(o.customer)}>`, `To: case+${c.id}@${REPLY_DOMAIN}`, `Subject: ${o.subject ?? 'Re: your invoice'}`,
-        `Message-ID: ${messageId}`, `Date: ${new Date(now()).toUTCString()}`, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', text, '',
+        `From: ${o.customer ?? 'Harbor Cafe'} <${clientEmail(o.customer)}>`,
+        `To: case+${c.id}@${REPLY_DOMAIN}`,
+        `Subject: ${o.subject ?? 'Re: your invoice'}`,
+        `Message-ID: ${messageId}`,
+        `Date: ${new Date(now()).toUTCString()}`,
+        'MIME-Version: 1.0',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        text,
+        '',
       ].join('\r\n');
-      const res = await (await webApp()).inject({
-        method: 'POST', url: '/inbound/email', payload: raw,
-        headers: { 'content-type': 'message/rfc822', 'x-shortfall-inbound-secret': inboundEmailSecret(secrets.appSecret) },
+      const res = await (
+        await webApp()
+      ).inject({
+        method: 'POST',
+        url: '/inbound/email',
+        payload: raw,
+        headers: {
+          'content-type': 'message/rfc822',
+          'x-shortfall-inbound-secret': inboundEmailSecret(secrets.appSecret),
+        },
       });
       if (res.statusCode >= 300) throw new Error(`POST /inbound/email answered ${res.statusCode}: ${res.body}`);
       return { status: res.statusCode, body: res.json<{ caseId: string; duplicate: boolean }>(), messageId };
@@ -292,27 +439,45 @@ export async function createScenario(w: World, env: TestWorkflowEnvironment, mak
 
     objection: {
       /** The owner registers the client's reply as a vague objection ("not happy"). */
-      vague: (summary: string, inv?: QbInvoice) => update(inv, (h) => h.executeUpdate(registerObjectionUpdate, { args: [{ kind: 'vague', by: ownerEmail, summary }] })),
+      vague: (summary: string, inv?: QbInvoice) =>
+        update(inv, (h) =>
+          h.executeUpdate(registerObjectionUpdate, { args: [{ kind: 'vague', by: ownerEmail, summary }] }),
+        ),
       /** The owner registers a specific objection naming invoice lines by description. */
       specific: async (summary: string, lines: readonly string[], inv?: QbInvoice) => {
         const v = await view(inv);
-        return update(inv, (h) => h.executeUpdate(registerObjectionUpdate, { args: [{ kind: 'specific', by: ownerEmail, summary, lineIds: lines.map((l) => lineId(v, l)) }] }));
+        return update(inv, (h) =>
+          h.executeUpdate(registerObjectionUpdate, {
+            args: [{ kind: 'specific', by: ownerEmail, summary, lineIds: lines.map((l) => lineId(v, l)) }],
+          }),
+        );
       },
     },
     /** The owner concedes amounts (major units) per line description, e.g. { Travel: 400 }. */
     async concede(amounts: Readonly<Record<string, number>>, inv?: QbInvoice) {
       const v = await view(inv);
-      const lines = Object.entries(amounts).map(([d, amount]) => ({ lineId: lineId(v, d), amount: { minor: Math.round(amount * 100), currency: v.disputed.currency } }));
-      return update(inv, (h) => h.executeUpdate(decideObjectionUpdate, { args: [{ kind: 'concede', by: ownerEmail, lines }] }));
+      const lines = Object.entries(amounts).map(([d, amount]) => ({
+        lineId: lineId(v, d),
+        amount: { minor: Math.round(amount * 100), currency: v.disputed.currency },
+      }));
+      return update(inv, (h) =>
+        h.executeUpdate(decideObjectionUpdate, { args: [{ kind: 'concede', by: ownerEmail, lines }] }),
+      );
     },
-    uphold: (inv?: QbInvoice) => update(inv, (h) => h.executeUpdate(decideObjectionUpdate, { args: [{ kind: 'uphold', by: ownerEmail }] })),
+    uphold: (inv?: QbInvoice) =>
+      update(inv, (h) => h.executeUpdate(decideObjectionUpdate, { args: [{ kind: 'uphold', by: ownerEmail }] })),
     extend: (deadline: ExtendInput['deadline'], days: number, inv?: QbInvoice) =>
       update(inv, (h) => h.executeUpdate(extendDeadlineUpdate, { args: [{ deadline, days, by: ownerEmail }] })),
     closeCase: (kind: CloseInput['kind'], note?: string, inv?: QbInvoice) =>
-      update(inv, (h) => h.executeUpdate(closeCaseUpdate, { args: [{ kind, by: ownerEmail, ...(note ? { note } : {}) }] })),
+      update(inv, (h) =>
+        h.executeUpdate(closeCaseUpdate, { args: [{ kind, by: ownerEmail, ...(note ? { note } : {}) }] }),
+      ),
 
     /** The ledger stops answering (say, the refresh token was revoked): what the sync does when it finds out. */
-    async breakConnection(reason = 'refresh token revoked', provider: 'quickbooks' | 'stripe' = 'quickbooks'): Promise<void> {
+    async breakConnection(
+      reason = 'refresh token revoked',
+      provider: 'quickbooks' | 'stripe' = 'quickbooks',
+    ): Promise<void> {
       const id = byProvider[provider];
       if (!id) throw new Error(`No ${provider} connection to break`);
       await services.vault.markNeedsReconnect(id, reason);
@@ -322,7 +487,9 @@ export async function createScenario(w: World, env: TestWorkflowEnvironment, mak
       await services.vault.markRestored(qbConnectionId);
       await services.starter.signalConnectionRestored(qbConnectionId);
     },
-    connectionStatus: async () => (await db.select({ status: connections.status }).from(connections).where(eq(connections.id, qbConnectionId)))[0]?.status,
+    connectionStatus: async () =>
+      (await db.select({ status: connections.status }).from(connections).where(eq(connections.id, qbConnectionId)))[0]
+        ?.status,
 
     /** What a failing scenario prints: each case's state and timeline, and every mail the people received. */
     async report(): Promise<string> {
@@ -330,7 +497,9 @@ export async function createScenario(w: World, env: TestWorkflowEnvironment, mak
       for (const c of (await caseRows()).map(toRef)) {
         try {
           const v = await c.handle.query(caseViewQuery);
-          parts.push(`Case ${c.id} (${c.workflowId}): ${v.status}; paid ${v.paid.minor / 100}, disputed ${v.disputed.minor / 100}, conceded ${v.conceded.minor / 100}`);
+          parts.push(
+            `Case ${c.id} (${c.workflowId}): ${v.status}; paid ${v.paid.minor / 100}, disputed ${v.disputed.minor / 100}, conceded ${v.conceded.minor / 100}`,
+          );
           parts.push(`  deadlines: ${v.deadlines.map((d) => `${d.name} ${d.at}`).join('; ') || 'none'}`);
           parts.push(`  drafts: ${v.drafts.map((d) => `v${d.version} ${d.kind} ${d.state}`).join('; ') || 'none'}`);
           parts.push(...v.timeline.map((t) => `  ${t.at} ${t.kind}: ${t.summary}`));
@@ -340,7 +509,10 @@ export async function createScenario(w: World, env: TestWorkflowEnvironment, mak
       }
       // The owner, the QuickBooks customers, and whoever else got a letter of these cases (a Stripe customer).
       const replyTos = new Set((await caseRows()).map((r) => `case+${r.id}@${REPLY_DOMAIN}`));
-      const lettered = w.smtp.messages.map(toMail).filter((m) => m.replyTo && replyTos.has(m.replyTo)).map((m) => m.to);
+      const lettered = w.smtp.messages
+        .map(toMail)
+        .filter((m) => m.replyTo && replyTos.has(m.replyTo))
+        .map((m) => m.to);
       const people = [...new Set([ownerEmail, ...qb.customers().map((c) => c.email), ...lettered])];
       for (const address of people) {
         const mails = mailsTo(address);

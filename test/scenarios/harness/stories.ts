@@ -10,7 +10,13 @@ export interface ShortPaidOptions {
 
 /** The invoice is paid $600, the sync runs, the client's receipt arrives and the first response waits for approval. */
 export async function shortPaid(s: Scenario, o: ShortPaidOptions = {}) {
-  const inv = s.qb.invoice({ customer: o.customer ?? 'Harbor Cafe', lines: o.lines ?? [['Design', 600], ['Travel', 400]] });
+  const inv = s.qb.invoice({
+    customer: o.customer ?? 'Harbor Cafe',
+    lines: o.lines ?? [
+      ['Design', 600],
+      ['Travel', 400],
+    ],
+  });
   const payment = s.qb.pay(inv, 600, o.memo === undefined ? {} : { memo: o.memo });
   await s.sync();
   await s.clientReceived(/partial payment/i, o.customer);

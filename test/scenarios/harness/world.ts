@@ -35,23 +35,51 @@ export interface World {
 
 export async function startWorld(): Promise<World> {
   const [db, smtp, qb, stripe, dir, workflowBundle] = await Promise.all([
-    openPglite(), startSmtpServer(), startQuickbooksSimulator(), startStripeSimulator(),
-    mkdtemp(path.join(os.tmpdir(), 'shortfall-scenarios-')), bundle(new URL('../../../workflows/index.ts', import.meta.url)),
+    openPglite(),
+    startSmtpServer(),
+    startQuickbooksSimulator(),
+    startStripeSimulator(),
+    mkdtemp(path.join(os.tmpdir(), 'shortfall-scenarios-')),
+    bundle(new URL('../../../workflows/index.ts', import.meta.url)),
   ]);
   const qbApp = qb.admin.createApp({ redirectUris: [`${PUBLIC_URL}/oauth/quickbooks/callback`] });
   const platform = stripe.admin.platform;
   // Xero is not simulated here: its slot holds settings no scenario calls.
   const sandbox: SandboxProviders = {
-    quickbooks: { baseUrl: qb.url, clientId: qbApp.clientId, clientSecret: qbApp.clientSecret, webhookVerifierToken: 'scenario-verifier' },
+    quickbooks: {
+      baseUrl: qb.url,
+      clientId: qbApp.clientId,
+      clientSecret: qbApp.clientSecret,
+      webhookVerifierToken: 'scenario-verifier',
+    },
     xero: { baseUrl: 'http://127.0.0.1:9', clientId: 'unused', clientSecret: 'unused', webhookKey: 'unused' },
-    stripe: { baseUrl: stripe.url, secretKey: platform.secretKey, connectClientId: platform.clientId, webhookSecret: 'whsec_scenarios', platformAccountId: platform.accountId },
+    stripe: {
+      baseUrl: stripe.url,
+      secretKey: platform.secretKey,
+      connectClientId: platform.clientId,
+      webhookSecret: 'whsec_scenarios',
+      platformAccountId: platform.accountId,
+    },
   };
   const config = loadConfig({
-    SHORTFALL_DATA_DIR: dir, PUBLIC_URL, SMTP_URL: smtp.url, MAIL_REPLY_DOMAIN: REPLY_DOMAIN, MAIL_FROM: 'Shortfall <shortfall@shortfall.test>',
-    TEMPORAL_TASK_QUEUE: uniqueId('scenarios'), LOG_LEVEL: 'silent',
+    SHORTFALL_DATA_DIR: dir,
+    PUBLIC_URL,
+    SMTP_URL: smtp.url,
+    MAIL_REPLY_DOMAIN: REPLY_DOMAIN,
+    MAIL_FROM: 'Shortfall <shortfall@shortfall.test>',
+    TEMPORAL_TASK_QUEUE: uniqueId('scenarios'),
+    LOG_LEVEL: 'silent',
   });
   return {
-    db, smtp, qb, qbApp, stripe, sandbox, config, logger: createLogger({ level: 'silent' }), workflowBundle,
+    db,
+    smtp,
+    qb,
+    qbApp,
+    stripe,
+    sandbox,
+    config,
+    logger: createLogger({ level: 'silent' }),
+    workflowBundle,
     async close() {
       await Promise.allSettled([qb.close(), stripe.close(), smtp.close()]);
       await db.close();

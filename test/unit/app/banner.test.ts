@@ -23,7 +23,11 @@ describe('the start banner', () => {
       temporalUi: `http://127.0.0.1:${config.temporal.embedded.uiPort}`,
       temporalAddress: `127.0.0.1:${config.temporal.embedded.port}`,
       mailbox: webSettings(config, 'x'.repeat(32)).mailbox,
-      sandbox: { quickbooks: `http://127.0.0.1:${defaultSandboxPorts.quickbooks}`, xero: `http://127.0.0.1:${defaultSandboxPorts.xero}`, stripe: `http://127.0.0.1:${defaultSandboxPorts.stripe}` },
+      sandbox: {
+        quickbooks: `http://127.0.0.1:${defaultSandboxPorts.quickbooks}`,
+        xero: `http://127.0.0.1:${defaultSandboxPorts.xero}`,
+        stripe: `http://127.0.0.1:${defaultSandboxPorts.stripe}`,
+      },
       dataDir: config.dataDir,
       cwd: process.cwd(),
     });
@@ -31,7 +35,13 @@ describe('the start banner', () => {
   });
 
   it('leaves out what does not run: no mailbox with SMTP, no sandbox with real credentials', () => {
-    const banner = startBanner({ publicUrl: 'https://shortfall.example', temporalAddress: 'temporal:7233', mailbox: false, dataDir: '/var/lib/shortfall', cwd: '/srv' });
+    const banner = startBanner({
+      publicUrl: 'https://shortfall.example',
+      temporalAddress: 'temporal:7233',
+      mailbox: false,
+      dataDir: '/var/lib/shortfall',
+      cwd: '/srv',
+    });
     expect(banner.split('\n')).toEqual([
       '  Shortfall        https://shortfall.example',
       '  Temporal Web UI  (not embedded; set TEMPORAL_UI_URL)',

@@ -2,8 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, configKeys, loadConfig } from '../../../src/app/config.js';
 
 const production = {
-  NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db:5432/shortfall', TEMPORAL_ADDRESS: 'temporal:7233',
-  ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`, APP_SECRET: 'x'.repeat(40), SMTP_URL: 'smtp://mail:1025', PUBLIC_URL: 'https://shortfall.example.com/',
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://u:p@db:5432/shortfall',
+  TEMPORAL_ADDRESS: 'temporal:7233',
+  ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+  APP_SECRET: 'x'.repeat(40),
+  SMTP_URL: 'smtp://mail:1025',
+  PUBLIC_URL: 'https://shortfall.example.com/',
 };
 
 function problems(env: Record<string, string>): string[] {
@@ -21,7 +26,11 @@ describe('loadConfig', () => {
     const c = loadConfig({});
     expect(c.db).toEqual({ kind: 'pglite', dir: expect.stringMatching(/\.shortfall\/pglite$/) });
     expect(c.temporal.address).toBeUndefined();
-    expect(c.temporal.embedded).toMatchObject({ port: 7233, uiPort: 8233, dbFile: expect.stringMatching(/temporal\.sqlite$/) });
+    expect(c.temporal.embedded).toMatchObject({
+      port: 7233,
+      uiPort: 8233,
+      dbFile: expect.stringMatching(/temporal\.sqlite$/),
+    });
     expect(c.http).toEqual({ host: '127.0.0.1', port: 3000, publicUrl: 'http://localhost:3000', trustProxy: false });
     expect(loadConfig({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
     expect(c.simulators).toBe(true);
@@ -29,7 +38,12 @@ describe('loadConfig', () => {
   });
 
   it('uses Postgres and a real Temporal cluster when configured, with TLS implied by an API key', () => {
-    const c = loadConfig({ DATABASE_URL: 'postgres://localhost/x', TEMPORAL_ADDRESS: 'ns.tmprl.cloud:7233', TEMPORAL_NAMESPACE: 'ns', TEMPORAL_API_KEY: 'key' });
+    const c = loadConfig({
+      DATABASE_URL: 'postgres://localhost/x',
+      TEMPORAL_ADDRESS: 'ns.tmprl.cloud:7233',
+      TEMPORAL_NAMESPACE: 'ns',
+      TEMPORAL_API_KEY: 'key',
+    });
     expect(c.db).toEqual({ kind: 'postgres', url: 'postgres://localhost/x' });
     expect(c.temporal).toMatchObject({ address: 'ns.tmprl.cloud:7233', namespace: 'ns', apiKey: 'key', tls: {} });
   });
@@ -58,22 +72,35 @@ describe('loadConfig', () => {
   });
 
   it('rejects simulators in production, half-configured providers and malformed keys', () => {
-    expect(problems({ ...production, SIMULATORS: 'on' })).toEqual(['SIMULATORS: provider simulators cannot run in production']);
-    expect(problems({ QUICKBOOKS_CLIENT_ID: 'abc' })).toEqual(['QUICKBOOKS_CLIENT_SECRET: required with QUICKBOOKS_CLIENT_ID']);
-    expect(problems({ ENCRYPTION_KEYS: 'no-colon' })).toEqual([expect.stringMatching(/^ENCRYPTION_KEYS: expected "keyId:base64Key/)]);
+    expect(problems({ ...production, SIMULATORS: 'on' })).toEqual([
+      'SIMULATORS: provider simulators cannot run in production',
+    ]);
+    expect(problems({ QUICKBOOKS_CLIENT_ID: 'abc' })).toEqual([
+      'QUICKBOOKS_CLIENT_SECRET: required with QUICKBOOKS_CLIENT_ID',
+    ]);
+    expect(problems({ ENCRYPTION_KEYS: 'no-colon' })).toEqual([
+      expect.stringMatching(/^ENCRYPTION_KEYS: expected "keyId:base64Key/),
+    ]);
     expect(problems({ APP_SECRET: 'short' })).toEqual(['APP_SECRET: must be at least 32 characters']);
   });
 
   it('sends client replies to the public host unless a reply domain is configured', () => {
     expect(loadConfig(production).mail.replyDomain).toBe('shortfall.example.com');
-    expect(loadConfig({ ...production, MAIL_REPLY_DOMAIN: 'replies.example.com' }).mail.replyDomain).toBe('replies.example.com');
-    expect(problems({ MAIL_REPLY_DOMAIN: 'not a domain' })).toEqual(['MAIL_REPLY_DOMAIN: expected a mail domain such as replies.example.com']);
+    expect(loadConfig({ ...production, MAIL_REPLY_DOMAIN: 'replies.example.com' }).mail.replyDomain).toBe(
+      'replies.example.com',
+    );
+    expect(problems({ MAIL_REPLY_DOMAIN: 'not a domain' })).toEqual([
+      'MAIL_REPLY_DOMAIN: expected a mail domain such as replies.example.com',
+    ]);
   });
 
   it('ages short payments out after 90 days unless told otherwise, in whole days of at least one', () => {
     expect(loadConfig({}).detection).toEqual({ staleAfterDays: 90 });
     expect(loadConfig({ DETECTION_STALE_AFTER_DAYS: '30' }).detection).toEqual({ staleAfterDays: 30 });
-    for (const bad of ['0', '-5', '1.5', 'soon']) expect(problems({ DETECTION_STALE_AFTER_DAYS: bad })).toEqual([expect.stringMatching(/^DETECTION_STALE_AFTER_DAYS: /)]);
+    for (const bad of ['0', '-5', '1.5', 'soon'])
+      expect(problems({ DETECTION_STALE_AFTER_DAYS: bad })).toEqual([
+        expect.stringMatching(/^DETECTION_STALE_AFTER_DAYS: /),
+      ]);
   });
 
   it('treats empty strings as unset', () => {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { CalendarError } from '../../../src/domain/calendar.js';
-import { balanceSchedule, deadlineAt, defaultPolicy, msUntil, policyFor, responseSchedule, type Schedule } from '../../../src/domain/deadlines.js';
+import {
+  balanceSchedule,
+  deadlineAt,
+  defaultPolicy,
+  msUntil,
+  policyFor,
+  responseSchedule,
+  type Schedule,
+} from '../../../src/domain/deadlines.js';
 
 const sydney = policyFor({ zone: 'Australia/Sydney' });
 const names = (s: Schedule) => s.entries.map((e) => `${e.name}@${e.at}`);
@@ -37,52 +45,89 @@ describe('responseSchedule', () => {
   });
 
   it.each([
-    ['New York across the March DST change', 'America/New_York', '2026-03-06T16:00:00-05:00', [], '2026-03-11T21:00:00.000Z'],
-    ['UTC over Christmas holidays', 'UTC', '2026-12-24T10:00:00Z', ['2026-12-25', '2026-12-28'], '2026-12-31T17:00:00.000Z'],
+    [
+      'New York across the March DST change',
+      'America/New_York',
+      '2026-03-06T16:00:00-05:00',
+      [],
+      '2026-03-11T21:00:00.000Z',
+    ],
+    [
+      'UTC over Christmas holidays',
+      'UTC',
+      '2026-12-24T10:00:00Z',
+      ['2026-12-25', '2026-12-28'],
+      '2026-12-31T17:00:00.000Z',
+    ],
     ['learning on a Saturday', 'UTC', '2026-06-06T11:00:00Z', [], '2026-06-10T17:00:00.000Z'],
     ['learning after hours on a Monday', 'Europe/London', '2026-06-01T22:30:00+01:00', [], '2026-06-04T16:00:00.000Z'],
-    ['a zone east of UTC where the UTC date is still yesterday', 'Pacific/Auckland', '2026-06-07T20:00:00Z', [], '2026-06-11T05:00:00.000Z'],
+    [
+      'a zone east of UTC where the UTC date is still yesterday',
+      'Pacific/Auckland',
+      '2026-06-07T20:00:00Z',
+      [],
+      '2026-06-11T05:00:00.000Z',
+    ],
   ])('%s', (_name, zone, learnedAt, holidays, due) => {
     const s = responseSchedule({ now: learnedAt, learnedAt }, policyFor({ zone, holidays }));
     expect(deadlineAt(s, 'written_response')).toBe(due);
   });
 
   it('takes configured windows and reminders', () => {
-    const policy = policyFor({ zone: 'UTC' }, { responseBusinessDays: 2, reminders: { businessDayBefore: false, morningOf: false } });
+    const policy = policyFor(
+      { zone: 'UTC' },
+      { responseBusinessDays: 2, reminders: { businessDayBefore: false, morningOf: false } },
+    );
     const s = responseSchedule({ now: '2026-06-01T08:00:00Z', learnedAt: '2026-06-01T08:00:00Z' }, policy);
-    expect(names(s)).toEqual(['written_response@2026-06-03T17:00:00.000Z', 'written_response_hard_limit@2026-06-08T17:00:00.000Z']);
+    expect(names(s)).toEqual([
+      'written_response@2026-06-03T17:00:00.000Z',
+      'written_response_hard_limit@2026-06-08T17:00:00.000Z',
+    ]);
   });
 
   it('never sets the written response after the hard limit', () => {
-    const s = responseSchedule({ now: '2026-06-01T08:00:00Z', learnedAt: '2026-06-01T08:00:00Z' }, policyFor({ zone: 'UTC' }, { responseBusinessDays: 9 }));
+    const s = responseSchedule(
+      { now: '2026-06-01T08:00:00Z', learnedAt: '2026-06-01T08:00:00Z' },
+      policyFor({ zone: 'UTC' }, { responseBusinessDays: 9 }),
+    );
     expect(deadlineAt(s, 'written_response')).toBe(deadlineAt(s, 'written_response_hard_limit'));
   });
 
   it('keeps overdue deadlines with a zero wait when the case was detected late', () => {
     const s = responseSchedule({ now: '2026-06-20T08:00:00Z', learnedAt: '2026-06-01T08:00:00Z' }, defaultPolicy);
-    expect(s.entries.map((e) => [e.kind, e.inMs])).toEqual([['deadline', 0], ['deadline', 0]]);
+    expect(s.entries.map((e) => [e.kind, e.inMs])).toEqual([
+      ['deadline', 0],
+      ['deadline', 0],
+    ]);
   });
 
   describe('Stripe evidence', () => {
     const now = '2026-06-05T12:00:00Z';
 
-    it('is due the safety margin before Stripe\'s due_by', () => {
+    it("is due the safety margin before Stripe's due_by", () => {
       const s = responseSchedule({ now, learnedAt: now, stripeDueBy: '2026-06-20T23:59:59Z' }, defaultPolicy);
       expect(deadlineAt(s, 'stripe_evidence')).toBe('2026-06-18T23:59:59.000Z');
       expect(s.entries.filter((e) => e.kind === 'reminder' && e.for === 'stripe_evidence').map((e) => e.at)).toEqual([
-        '2026-06-17T09:00:00.000Z', '2026-06-18T09:00:00.000Z',
+        '2026-06-17T09:00:00.000Z',
+        '2026-06-18T09:00:00.000Z',
       ]);
     });
 
     it('takes a configured margin', () => {
-      const s = responseSchedule({ now, learnedAt: now, stripeDueBy: '2026-06-20T23:59:59Z' }, policyFor({ zone: 'UTC' }, { stripeSafetyMarginHours: 6 }));
+      const s = responseSchedule(
+        { now, learnedAt: now, stripeDueBy: '2026-06-20T23:59:59Z' },
+        policyFor({ zone: 'UTC' }, { stripeSafetyMarginHours: 6 }),
+      );
       expect(deadlineAt(s, 'stripe_evidence')).toBe('2026-06-20T17:59:59.000Z');
     });
 
     it('is never earlier than now', () => {
       const late = '2026-06-19T10:00:00Z';
       const s = responseSchedule({ now: late, learnedAt: late, stripeDueBy: '2026-06-20T23:59:59Z' }, defaultPolicy);
-      expect(s.entries.find((e) => e.name === 'stripe_evidence')).toMatchObject({ at: '2026-06-19T10:00:00.000Z', inMs: 0 });
+      expect(s.entries.find((e) => e.name === 'stripe_evidence')).toMatchObject({
+        at: '2026-06-19T10:00:00.000Z',
+        inMs: 0,
+      });
     });
   });
 
@@ -92,7 +137,9 @@ describe('responseSchedule', () => {
     ['an impossible holiday', policyFor({ zone: 'UTC', holidays: ['2026-13-01'] })],
     ['no business days at all', policyFor({ zone: 'UTC', weekend: [1, 2, 3, 4, 5, 6, 7] })],
   ])('rejects %s', (_name, policy) => {
-    expect(() => responseSchedule({ now: '2026-06-01T08:00:00Z', learnedAt: '2026-06-01T08:00:00Z' }, policy)).toThrow(CalendarError);
+    expect(() => responseSchedule({ now: '2026-06-01T08:00:00Z', learnedAt: '2026-06-01T08:00:00Z' }, policy)).toThrow(
+      CalendarError,
+    );
   });
 });
 
@@ -100,14 +147,23 @@ describe('balanceSchedule', () => {
   it.each([
     ['14 days after a Monday', 'UTC', [], '2026-06-01T10:00:00Z', '2026-06-15T23:59:59.999Z'],
     ['rolled from a Sunday to Monday', 'UTC', [], '2026-06-07T10:00:00Z', '2026-06-22T23:59:59.999Z'],
-    ['rolled past a Sydney holiday, after DST starts', 'Australia/Sydney', ['2026-10-05'], '2026-09-21T10:00:00+10:00', '2026-10-06T12:59:59.999Z'],
+    [
+      'rolled past a Sydney holiday, after DST starts',
+      'Australia/Sydney',
+      ['2026-10-05'],
+      '2026-09-21T10:00:00+10:00',
+      '2026-10-06T12:59:59.999Z',
+    ],
   ])('%s', (_name, zone, holidays, responseSentAt, due) => {
     const s = balanceSchedule({ now: responseSentAt, responseSentAt }, policyFor({ zone, holidays }));
     expect(deadlineAt(s, 'remaining_balance')).toBe(due);
   });
 
   it('takes a configured number of days and reminds the business day before and that morning', () => {
-    const s = balanceSchedule({ now: '2026-06-01T10:00:00Z', responseSentAt: '2026-06-01T10:00:00Z' }, policyFor({ zone: 'UTC' }, { balanceDueDays: 7 }));
+    const s = balanceSchedule(
+      { now: '2026-06-01T10:00:00Z', responseSentAt: '2026-06-01T10:00:00Z' },
+      policyFor({ zone: 'UTC' }, { balanceDueDays: 7 }),
+    );
     expect(names(s)).toEqual([
       'remaining_balance.day_before@2026-06-05T09:00:00.000Z', // Friday, since the due date is a Monday
       'remaining_balance.morning_of@2026-06-08T09:00:00.000Z',

@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { caseKey, type Objection } from '../../../src/domain/case.js';
 import type { InvoiceState } from '../../../src/domain/detection.js';
-import { detectObjection, detectStripeDispute, matchStripeCharge, type StripeCharge } from '../../../src/domain/dispute-detection.js';
+import {
+  detectObjection,
+  detectStripeDispute,
+  matchStripeCharge,
+  type StripeCharge,
+} from '../../../src/domain/dispute-detection.js';
 import { chargeDispute, invoice, payment, qbo, usd } from './factories.js';
 
-const objection: Objection = { source: 'email', invoice: qbo('inv-1042'), receivedAt: '2026-06-04T09:00:00Z', lineItemIds: [] };
+const objection: Objection = {
+  source: 'email',
+  invoice: qbo('inv-1042'),
+  receivedAt: '2026-06-04T09:00:00Z',
+  lineItemIds: [],
+};
 const invoiceKey = caseKey({ invoice: qbo('inv-1042') });
 const shortPaid: InvoiceState = { invoice: invoice({ balanceMinor: 40_000 }), payments: [payment(60_000)] };
 const unpaid: InvoiceState = { invoice: invoice(), payments: [] };
@@ -29,13 +39,19 @@ describe('detectObjection', () => {
   it.each([
     ['opted-out customer', { ...shortPaid, customerOptedOut: true }, 'customer_opted_out'],
     ['voided invoice', { invoice: invoice({ status: 'void' }), payments: [] }, 'invoice_voided'],
-    ['nothing left to pay', { invoice: invoice({ balanceMinor: 0, status: 'paid' }), payments: [payment(100_000)] }, 'balance_cleared'],
+    [
+      'nothing left to pay',
+      { invoice: invoice({ balanceMinor: 0, status: 'paid' }), payments: [payment(100_000)] },
+      'balance_cleared',
+    ],
   ] satisfies [string, InvoiceState, string][])('does nothing for %s', (_name, state, reason) => {
     expect(detectObjection(objection, state)).toEqual({ kind: 'none', reason, caseKey: invoiceKey });
   });
 
   it('refuses an objection paired with the wrong invoice', () => {
-    expect(() => detectObjection(objection, { invoice: invoice({ ref: qbo('inv-9') }), payments: [] })).toThrow(/inv-9/);
+    expect(() => detectObjection(objection, { invoice: invoice({ ref: qbo('inv-9') }), payments: [] })).toThrow(
+      /inv-9/,
+    );
   });
 });
 
@@ -43,7 +59,10 @@ const charge: StripeCharge = { amount: usd(60_000), date: '2026-06-03', customer
 
 describe('matchStripeCharge', () => {
   it('matches exactly one ledger invoice by amount, currency, customer and date window', () => {
-    expect(matchStripeCharge(charge, [shortPaid, unpaid])).toMatchObject({ kind: 'matched', invoice: { invoice: { ref: qbo('inv-1042') } } });
+    expect(matchStripeCharge(charge, [shortPaid, unpaid])).toMatchObject({
+      kind: 'matched',
+      invoice: { invoice: { ref: qbo('inv-1042') } },
+    });
   });
 
   it('matches by normalised customer name when either side has no email', () => {
@@ -62,8 +81,14 @@ describe('matchStripeCharge', () => {
   });
 
   it('refuses to guess between two candidates', () => {
-    const twin: InvoiceState = { invoice: invoice({ ref: qbo('inv-1043'), number: '1043', balanceMinor: 40_000 }), payments: [payment(60_000, {}, qbo('inv-1043'))] };
-    expect(matchStripeCharge(charge, [shortPaid, twin])).toEqual({ kind: 'ambiguous', candidates: [qbo('inv-1042'), qbo('inv-1043')] });
+    const twin: InvoiceState = {
+      invoice: invoice({ ref: qbo('inv-1043'), number: '1043', balanceMinor: 40_000 }),
+      payments: [payment(60_000, {}, qbo('inv-1043'))],
+    };
+    expect(matchStripeCharge(charge, [shortPaid, twin])).toEqual({
+      kind: 'ambiguous',
+      candidates: [qbo('inv-1042'), qbo('inv-1043')],
+    });
   });
 });
 
@@ -71,27 +96,52 @@ describe('detectStripeDispute', () => {
   it('keys an unlinked dispute by the dispute itself', () => {
     const r = detectStripeDispute(chargeDispute(), { ledger: [] });
     expect(r).toMatchObject({ kind: 'open', reason: 'stripe_dispute', caseKey: 'dispute/stripe/acct_1/dp_1' });
-    expect(r.kind === 'open' && r.facts).toMatchObject({ kind: 'dispute', disputed: usd(40_000), stripeDispute: { chargeId: 'ch_1', dueBy: '2026-06-20T23:59:59Z' } });
+    expect(r.kind === 'open' && r.facts).toMatchObject({
+      kind: 'dispute',
+      disputed: usd(40_000),
+      stripeDispute: { chargeId: 'ch_1', dueBy: '2026-06-20T23:59:59Z' },
+    });
   });
 
   it('joins the invoice case when the charge matches one ledger payment', () => {
-    const r = detectStripeDispute(chargeDispute({ amount: usd(60_000) }), { charge, ledger: [shortPaid], openCase: { key: invoiceKey, kind: 'short_payment', disputed: usd(40_000) } });
+    const r = detectStripeDispute(chargeDispute({ amount: usd(60_000) }), {
+      charge,
+      ledger: [shortPaid],
+      openCase: { key: invoiceKey, kind: 'short_payment', disputed: usd(40_000) },
+    });
     expect(r).toMatchObject({ kind: 'update', caseKey: invoiceKey });
-    expect(r.kind === 'update' && r.facts).toMatchObject({ kind: 'both', disputed: usd(100_000), invoiceNumber: '1042' });
+    expect(r.kind === 'update' && r.facts).toMatchObject({
+      kind: 'both',
+      disputed: usd(100_000),
+      invoiceNumber: '1042',
+    });
   });
 
   it('uses the Stripe invoice the dispute names', () => {
     const stripeInvoice = { provider: 'stripe', accountId: 'acct_1', id: 'in_1' } as const;
-    expect(detectStripeDispute(chargeDispute({ invoice: stripeInvoice }), { ledger: [] }).caseKey).toBe(caseKey({ invoice: stripeInvoice }));
+    expect(detectStripeDispute(chargeDispute({ invoice: stripeInvoice }), { ledger: [] }).caseKey).toBe(
+      caseKey({ invoice: stripeInvoice }),
+    );
   });
 
   it('stays on its own key when the match is ambiguous', () => {
-    const twin: InvoiceState = { invoice: invoice({ ref: qbo('inv-1043') }), payments: [payment(60_000, {}, qbo('inv-1043'))] };
-    expect(detectStripeDispute(chargeDispute(), { charge, ledger: [shortPaid, twin] }).caseKey).toBe('dispute/stripe/acct_1/dp_1');
+    const twin: InvoiceState = {
+      invoice: invoice({ ref: qbo('inv-1043') }),
+      payments: [payment(60_000, {}, qbo('inv-1043'))],
+    };
+    expect(detectStripeDispute(chargeDispute(), { charge, ledger: [shortPaid, twin] }).caseKey).toBe(
+      'dispute/stripe/acct_1/dp_1',
+    );
   });
 
-  it.each(['won', 'lost', 'warning_closed', 'prevented'] as const)('resolves the open case when the dispute is %s', (status) => {
-    const openCase = { key: 'dispute/stripe/acct_1/dp_1', kind: 'dispute', disputed: usd(40_000) } as const;
-    expect(detectStripeDispute(chargeDispute({ status }), { ledger: [], openCase })).toMatchObject({ kind: 'resolve', reason: 'stripe_dispute_closed' });
-  });
+  it.each(['won', 'lost', 'warning_closed', 'prevented'] as const)(
+    'resolves the open case when the dispute is %s',
+    (status) => {
+      const openCase = { key: 'dispute/stripe/acct_1/dp_1', kind: 'dispute', disputed: usd(40_000) } as const;
+      expect(detectStripeDispute(chargeDispute({ status }), { ledger: [], openCase })).toMatchObject({
+        kind: 'resolve',
+        reason: 'stripe_dispute_closed',
+      });
+    },
+  );
 });

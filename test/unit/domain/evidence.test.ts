@@ -10,7 +10,12 @@ describe('evidence checklist', () => {
       { id: 'c', kind: 'invoice' as const, name: 'Invoice 1001.pdf' },
     ];
     const list = evidenceChecklist(docs, ['a', 'c']);
-    expect(list.map((i) => [i.key, i.state])).toEqual([['agreement', 'attached'], ['confirmation', 'missing'], ['delivery', 'on_case'], ['records', 'missing']]);
+    expect(list.map((i) => [i.key, i.state])).toEqual([
+      ['agreement', 'attached'],
+      ['confirmation', 'missing'],
+      ['delivery', 'on_case'],
+      ['records', 'missing'],
+    ]);
     expect(list[0]!.attached).toEqual(['SOW.pdf']);
     expect(list[2]!.onCase).toEqual(['Signage installed.jpg']);
     expect(list[1]!.kinds[0]).toBe('scope_confirmation');

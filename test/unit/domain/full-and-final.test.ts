@@ -118,7 +118,11 @@ describe('classifyMemo details', () => {
   });
 
   it('scans the reference when the memo is clean', () => {
-    expect(classifyPayment({ memo: 'Inv 1042', reference: 'PIF' })).toEqual({ risk: 'high', matched: 'pif', text: 'PIF' });
+    expect(classifyPayment({ memo: 'Inv 1042', reference: 'PIF' })).toEqual({
+      risk: 'high',
+      matched: 'pif',
+      text: 'PIF',
+    });
     expect(classifyPayment({ memo: 'Inv 1042' })).toEqual({ risk: 'none' });
   });
 });

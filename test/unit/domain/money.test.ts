@@ -1,14 +1,39 @@
 import { describe, expect, it } from 'vitest';
 import { allocate } from '../../../src/domain/allocate.js';
 import {
-  add, compare, currencyExponent, CurrencyMismatchError, formatMoney, isZero, money, MoneyParseError, MoneyRangeError,
-  negate, parseDecimal, subtract, sum, toDecimalString, UnknownCurrencyError,
+  add,
+  compare,
+  currencyExponent,
+  CurrencyMismatchError,
+  formatMoney,
+  isZero,
+  money,
+  MoneyParseError,
+  MoneyRangeError,
+  negate,
+  parseDecimal,
+  subtract,
+  sum,
+  toDecimalString,
+  UnknownCurrencyError,
 } from '../../../src/domain/money.js';
 
 describe('currencyExponent', () => {
   it.each([
-    ['USD', 2], ['EUR', 2], ['GBP', 2], ['AUD', 2], ['JPY', 0], ['KRW', 0], ['ISK', 0], ['CLP', 0],
-    ['KWD', 3], ['BHD', 3], ['OMR', 3], ['JOD', 3], ['TND', 3], ['CLF', 4],
+    ['USD', 2],
+    ['EUR', 2],
+    ['GBP', 2],
+    ['AUD', 2],
+    ['JPY', 0],
+    ['KRW', 0],
+    ['ISK', 0],
+    ['CLP', 0],
+    ['KWD', 3],
+    ['BHD', 3],
+    ['OMR', 3],
+    ['JOD', 3],
+    ['TND', 3],
+    ['CLF', 4],
   ])('%s has %i decimals', (code, exp) => {
     expect(currencyExponent(code)).toBe(exp);
   });
@@ -20,18 +45,36 @@ describe('currencyExponent', () => {
 
 describe('parseDecimal', () => {
   it.each([
-    ['500.00', 'USD', 50000], ['500', 'USD', 50000], ['0.1', 'USD', 10], [' 12.34 ', 'EUR', 1234], ['-7.5', 'GBP', -750],
-    ['.5', 'USD', 50], ['1500', 'JPY', 1500], ['1.234', 'KWD', 1234], ['+3', 'USD', 300], ['90071992547409.91', 'USD', 9007199254740991],
+    ['500.00', 'USD', 50000],
+    ['500', 'USD', 50000],
+    ['0.1', 'USD', 10],
+    [' 12.34 ', 'EUR', 1234],
+    ['-7.5', 'GBP', -750],
+    ['.5', 'USD', 50],
+    ['1500', 'JPY', 1500],
+    ['1.234', 'KWD', 1234],
+    ['+3', 'USD', 300],
+    ['90071992547409.91', 'USD', 9007199254740991],
   ] as const)('%j %s -> %i', (text, currency, minor) => {
     expect(parseDecimal(text, currency)).toEqual({ minor, currency });
   });
 
-  it.each([[500, 'USD', 50000], [0.1, 'USD', 10], [1234.5, 'USD', 123450], [0.3, 'USD', 30], [1500, 'JPY', 1500], [-0, 'USD', 0]] as const)(
-    'number %d %s -> %i (as JSON.parse gave it)', (value, currency, minor) => {
-      expect(parseDecimal(value, currency)).toEqual({ minor, currency });
-    });
+  it.each([
+    [500, 'USD', 50000],
+    [0.1, 'USD', 10],
+    [1234.5, 'USD', 123450],
+    [0.3, 'USD', 30],
+    [1500, 'JPY', 1500],
+    [-0, 'USD', 0],
+  ] as const)('number %d %s -> %i (as JSON.parse gave it)', (value, currency, minor) => {
+    expect(parseDecimal(value, currency)).toEqual({ minor, currency });
+  });
 
-  it.each([['1.005', 'USD'], ['1.5', 'JPY'], ['1.2345', 'KWD']])('rejects excess precision in %j %s', (text, currency) => {
+  it.each([
+    ['1.005', 'USD'],
+    ['1.5', 'JPY'],
+    ['1.2345', 'KWD'],
+  ])('rejects excess precision in %j %s', (text, currency) => {
     expect(() => parseDecimal(text, currency)).toThrow(MoneyParseError);
   });
 
@@ -40,7 +83,12 @@ describe('parseDecimal', () => {
   });
 
   it.each([
-    ['1.005', 'half-up', 101], ['1.005', 'half-even', 100], ['1.015', 'half-even', 102], ['1.009', 'down', 100], ['-1.005', 'half-up', -101], ['-1.001', 'floor', -101],
+    ['1.005', 'half-up', 101],
+    ['1.005', 'half-even', 100],
+    ['1.015', 'half-even', 102],
+    ['1.009', 'down', 100],
+    ['-1.005', 'half-up', -101],
+    ['-1.001', 'floor', -101],
   ] as const)('rounds %j with %s when asked -> %i', (text, rounding, minor) => {
     expect(parseDecimal(text, 'USD', { rounding })).toEqual({ minor, currency: 'USD' });
   });
@@ -101,7 +149,11 @@ describe('arithmetic', () => {
 
 describe('toDecimalString and formatMoney', () => {
   it.each([
-    [money(123456, 'USD'), '1234.56'], [money(-5, 'USD'), '-0.05'], [money(1500, 'JPY'), '1500'], [money(1234, 'KWD'), '1.234'], [money(0, 'EUR'), '0.00'],
+    [money(123456, 'USD'), '1234.56'],
+    [money(-5, 'USD'), '-0.05'],
+    [money(1500, 'JPY'), '1500'],
+    [money(1234, 'KWD'), '1.234'],
+    [money(0, 'EUR'), '0.00'],
   ])('%o -> %s', (m, text) => {
     expect(toDecimalString(m)).toBe(text);
   });

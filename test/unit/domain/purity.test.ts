@@ -10,10 +10,15 @@ const read = (f: string) => readFileSync(`${root}${f}`, 'utf8');
 describe('domain purity', () => {
   it.each(sources)('%s uses no Node APIs, clock or randomness', (f) => {
     const src = read(f);
-    expect(src).not.toMatch(/from ['"]node:|require\(|\bprocess\.|Date\.now\(|new Date\(\)|Math\.random\(|DateTime\.(now|local)\(/);
+    expect(src).not.toMatch(
+      /from ['"]node:|require\(|\bprocess\.|Date\.now\(|new Date\(\)|Math\.random\(|DateTime\.(now|local)\(/,
+    );
   });
 
-  it.each(sources)('%s imports nothing of ours outside the domain, and no template engine (eta stays out of workflow bundles)', (f) => {
-    expect(read(f)).not.toMatch(/from ['"](\.\.\/|eta['"])/);
-  });
+  it.each(sources)(
+    '%s imports nothing of ours outside the domain, and no template engine (eta stays out of workflow bundles)',
+    (f) => {
+      expect(read(f)).not.toMatch(/from ['"](\.\.\/|eta['"])/);
+    },
+  );
 });

@@ -22,25 +22,32 @@ describe('reply triage on the corpus', () => {
   it.each([
     ['corpus', corpus, 0.95],
     ['hold-out set', holdout, 0.85],
-  ] as const)('on the %s, precision and recall per kind, for lines and for figures stay above their floors', (_, cases, floor) => {
-    const e = evaluate(cases);
-    const report = JSON.stringify({ kinds: e.kinds, lines: e.lines, figures: e.figures, misses: e.misses }, null, 1);
-    for (const k of kinds) {
-      expect(e.kinds[k].precision, `${k} precision\n${report}`).toBeGreaterThanOrEqual(floor);
-      expect(e.kinds[k].recall, `${k} recall\n${report}`).toBeGreaterThanOrEqual(floor);
-    }
-    expect(e.lines.precision, report).toBeGreaterThanOrEqual(floor);
-    expect(e.lines.recall, report).toBeGreaterThanOrEqual(floor);
-    expect(e.figures.precision, report).toBeGreaterThanOrEqual(floor);
-    expect(e.figures.recall, report).toBeGreaterThanOrEqual(floor);
-  });
+  ] as const)(
+    'on the %s, precision and recall per kind, for lines and for figures stay above their floors',
+    (_, cases, floor) => {
+      const e = evaluate(cases);
+      const report = JSON.stringify({ kinds: e.kinds, lines: e.lines, figures: e.figures, misses: e.misses }, null, 1);
+      for (const k of kinds) {
+        expect(e.kinds[k].precision, `${k} precision\n${report}`).toBeGreaterThanOrEqual(floor);
+        expect(e.kinds[k].recall, `${k} recall\n${report}`).toBeGreaterThanOrEqual(floor);
+      }
+      expect(e.lines.precision, report).toBeGreaterThanOrEqual(floor);
+      expect(e.lines.recall, report).toBeGreaterThanOrEqual(floor);
+      expect(e.figures.precision, report).toBeGreaterThanOrEqual(floor);
+      expect(e.figures.recall, report).toBeGreaterThanOrEqual(floor);
+    },
+  );
 
   // The blind set shaped no rule, so it is the honest estimate; its floors sit just under today's figures. Reading
   // acceptance is the known weak spot there (an unrecognised "we'll pay" reads as unclear, which leaves it to the
   // owner rather than claiming anything).
   it('on the blind set, kind accuracy, specific and vague, lines and figures stay above their floors', () => {
     const e = evaluate(blind);
-    const report = JSON.stringify({ accuracy: e.accuracy, kinds: e.kinds, lines: e.lines, figures: e.figures, misses: e.misses }, null, 1);
+    const report = JSON.stringify(
+      { accuracy: e.accuracy, kinds: e.kinds, lines: e.lines, figures: e.figures, misses: e.misses },
+      null,
+      1,
+    );
     expect(e.accuracy, report).toBeGreaterThanOrEqual(0.85);
     for (const k of ['specific', 'vague'] as const) {
       expect(e.kinds[k].precision, report).toBeGreaterThanOrEqual(0.9);

@@ -18,33 +18,43 @@ const consulting = [
   line('travel', 'Travel expenses', '1', '400'),
   line('report', 'Written report', '1', '750'),
 ];
-const triage = (text: string, lines: readonly InvoiceLine[] = consulting, currency = 'USD') => triageReply({ text, lines, currency });
+const triage = (text: string, lines: readonly InvoiceLine[] = consulting, currency = 'USD') =>
+  triageReply({ text, lines, currency });
 const ids = (t: ReplyTriage) => t.lines.map((l) => l.lineId);
 const dec = (m: Money | undefined) => (m ? `${m.currency} ${toDecimalString(m)}` : undefined);
 
-describe('the client\'s own words', () => {
+describe("the client's own words", () => {
   it('drops quoted lines, the "On … wrote:" block and what follows it', () => {
-    const { body, removed } = ownWords('We will pay Friday.\n\nOn Mon, 2 Nov 2026 at 09:00, Reed <r@reed.test> wrote:\n> The travel is disputed.\n');
+    const { body, removed } = ownWords(
+      'We will pay Friday.\n\nOn Mon, 2 Nov 2026 at 09:00, Reed <r@reed.test> wrote:\n> The travel is disputed.\n',
+    );
     expect(body).toBe('We will pay Friday.');
     expect(removed.join(' ')).toContain('wrote');
   });
 
   it('reads an "On … wrote:" header that the mail client wrapped over two lines', () => {
-    expect(ownWords('Fine.\n\nOn Mon, Nov 2, 2026 at 9:14 AM Alex <\nalex@dev.test> wrote:\n> quoted').body).toBe('Fine.');
+    expect(ownWords('Fine.\n\nOn Mon, Nov 2, 2026 at 9:14 AM Alex <\nalex@dev.test> wrote:\n> quoted').body).toBe(
+      'Fine.',
+    );
   });
 
   it('drops an Outlook "From: … Sent: …" block, a signature and a sign-off', () => {
-    expect(ownWords('Travel?\n\nFrom: Reed <r@reed.test>\nSent: Monday\nTo: Kim\nSubject: Invoice').body).toBe('Travel?');
+    expect(ownWords('Travel?\n\nFrom: Reed <r@reed.test>\nSent: Monday\nTo: Kim\nSubject: Invoice').body).toBe(
+      'Travel?',
+    );
     expect(ownWords('Not what we agreed.\n-- \nJ Hart\n07700 900123').body).toBe('Not what we agreed.');
     expect(ownWords('Will pay Friday.\n\nKind regards,\nMaria').body).toBe('Will pay Friday.');
     expect(ownWords('Thanks Tom, paying now.').body).toBe('Thanks Tom, paying now.'); // a message, not a sign-off
   });
 
-  it.each(['Hola Marta,', 'Bonjour,', 'Hallo zusammen,', 'Hi Sam,', 'Guten Tag,', 'Olá Sam!'])('drops the greeting %s', (greeting) => {
-    expect(ownWords(`${greeting}\nThe travel was never agreed.`).body).toBe('The travel was never agreed.');
-  });
+  it.each(['Hola Marta,', 'Bonjour,', 'Hallo zusammen,', 'Hi Sam,', 'Guten Tag,', 'Olá Sam!'])(
+    'drops the greeting %s',
+    (greeting) => {
+      expect(ownWords(`${greeting}\nThe travel was never agreed.`).body).toBe('The travel was never agreed.');
+    },
+  );
 
-  it('a greeting that looks like a line\'s words does not name the line', () => {
+  it("a greeting that looks like a line's words does not name the line", () => {
     const lines = [line('hall', 'Hall flooring', '1', '900'), line('hole', 'Hole drilling', '1', '120')];
     const t = triage('Hallo Dave,\n\nwe are not happy with the quality overall.\n\nViele Grüße', lines);
     expect(t.kind).toBe('vague');
@@ -55,8 +65,14 @@ describe('the client\'s own words', () => {
 
 describe('numbers in words', () => {
   it.each([
-    ['ten hours', '10 hours'], ['four hundred', '400'], ['seven hundred and fifty', '750'], ['twenty-five photos', '25 photos'],
-    ['three and a half', '3.5'], ['a hundred', '100'], ['one thousand two hundred dollars', '1200 dollars'], ['twelve hundred', '1200'],
+    ['ten hours', '10 hours'],
+    ['four hundred', '400'],
+    ['seven hundred and fifty', '750'],
+    ['twenty-five photos', '25 photos'],
+    ['three and a half', '3.5'],
+    ['a hundred', '100'],
+    ['one thousand two hundred dollars', '1200 dollars'],
+    ['twelve hundred', '1200'],
   ])('%s reads as %s', (words, digits) => {
     expect(wordsToDigits(`about ${words} here`)).toBe(`about ${digits} here`);
   });
@@ -68,14 +84,19 @@ describe('numbers in words', () => {
 
 describe('amounts are parsed exactly', () => {
   it.each([
-    ['$1,200.50', money(120_050, 'USD')], ['1.200,50 €', money(120_050, 'EUR')], ['€1,630', money(163_000, 'EUR')],
-    ['£142.50', money(14_250, 'GBP')], ['4.5k', money(450_000, 'USD')], ['400 dollars', money(40_000, 'USD')],
-    ['$12,345,678.91', money(1_234_567_891, 'USD')], ['USD 0.10', money(10, 'USD')],
+    ['$1,200.50', money(120_050, 'USD')],
+    ['1.200,50 €', money(120_050, 'EUR')],
+    ['€1,630', money(163_000, 'EUR')],
+    ['£142.50', money(14_250, 'GBP')],
+    ['4.5k', money(450_000, 'USD')],
+    ['400 dollars', money(40_000, 'USD')],
+    ['$12,345,678.91', money(1_234_567_891, 'USD')],
+    ['USD 0.10', money(10, 'USD')],
   ])('%s', (text, want) => {
     expect(triage(`We were quoted ${text}.`).amountsMentioned).toEqual([want]);
   });
 
-  it('a dollar sign is the invoice\'s dollar; invoice numbers, dates, times and percentages are not amounts', () => {
+  it("a dollar sign is the invoice's dollar; invoice numbers, dates, times and percentages are not amounts", () => {
     expect(triage('The $85 is fine.', consulting, 'CAD').amountsMentioned).toEqual([money(8_500, 'CAD')]);
     expect(triage('Re invoice #1042 of 3 March, 10:30, 15% late fee').amountsMentioned).toEqual([]);
     expect(triage('It should be ¥1,200.5 at most.', consulting, 'JPY').amountsMentioned).toEqual([]); // yen have no decimals: not an amount
@@ -84,7 +105,7 @@ describe('amounts are parsed exactly', () => {
 
 describe('vague or specific', () => {
   it('dissatisfaction without naming anything is vague, and says why', () => {
-    const t = triage('Not happy with the work. Won\'t be paying this.');
+    const t = triage("Not happy with the work. Won't be paying this.");
     expect(t.kind).toBe('vague');
     expect(t.lines).toEqual([]);
     expect(t.reasons.join(' ')).toMatch(/names no line/);
@@ -97,7 +118,7 @@ describe('vague or specific', () => {
     expect(t.lines[0]!.why.join(' ')).toContain('"travel"');
   });
 
-  it('tolerates typos in the description\'s words', () => {
+  it("tolerates typos in the description's words", () => {
     const t = triage('The writen reprot was copy-paste, not paying for it.');
     expect(ids(t)).toEqual(['report']);
     expect(t.lines[0]!.why.join(' ')).toMatch(/read as "report"/);
@@ -122,7 +143,7 @@ describe('vague or specific', () => {
   });
 
   it('lines the client accepts are left out of the suggestion', () => {
-    const t = triage('We\'ll pay for the report but not the travel.');
+    const t = triage("We'll pay for the report but not the travel.");
     expect(t.kind).toBe('specific');
     expect(ids(t)).toEqual(['travel']);
     expect(t.reasons.join(' ')).toContain('Leaves out "Written report"');
@@ -143,7 +164,7 @@ describe('expected versus billed figures', () => {
     expect(t.kind).toBe('specific');
   });
 
-  it('rates are multiplied out over the line\'s quantity, exactly', () => {
+  it("rates are multiplied out over the line's quantity, exactly", () => {
     const t = triage('The rate was quoted at $72.50/hr, not $85/hr.');
     expect([dec(t.expected), dec(t.received)]).toEqual(['USD 1015.00', 'USD 1190.00']);
   });
@@ -161,7 +182,13 @@ describe('expected versus billed figures', () => {
 });
 
 describe('accepting, paying later, and neither', () => {
-  it.each(['Payment has been sent.', "We'll pay on Friday.", 'Can we pay the balance at the end of January?', 'Cheque is in the post.', "I can't pay until the 30th, sorry."])('%s accepts', (text) => {
+  it.each([
+    'Payment has been sent.',
+    "We'll pay on Friday.",
+    'Can we pay the balance at the end of January?',
+    'Cheque is in the post.',
+    "I can't pay until the 30th, sorry.",
+  ])('%s accepts', (text) => {
     const t = triage(text);
     expect(t.kind).toBe('accepts');
     expect(t.reasons.join(' ')).toMatch(/Accepts the balance/);
@@ -188,13 +215,16 @@ describe('accepting, paying later, and neither', () => {
 
 describe('always explained, never thrown off', () => {
   it('is deterministic and carries reasons for any text', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 300 }), (text) => {
-      const a = triage(text);
-      expect(a.reasons.length).toBeGreaterThan(0);
-      expect(triage(text)).toEqual(a);
-      for (const l of a.lines) expect(l.why.length).toBeGreaterThan(0);
-      for (const m of a.amountsMentioned) expect(Number.isSafeInteger(m.minor)).toBe(true);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (text) => {
+        const a = triage(text);
+        expect(a.reasons.length).toBeGreaterThan(0);
+        expect(triage(text)).toEqual(a);
+        for (const l of a.lines) expect(l.why.length).toBeGreaterThan(0);
+        for (const m of a.amountsMentioned) expect(Number.isSafeInteger(m.minor)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('an empty invoice or an empty reply is unclear, not an error', () => {

@@ -19,7 +19,10 @@ function captured() {
 /** Shaped like an axios error from an SDK: the failed request's config and headers ride along. */
 function sdkError() {
   return Object.assign(new Error('Request failed with status code 401'), {
-    config: { url: 'https://api.xero.com/api.xro/2.0/Invoices', headers: { Authorization: 'Bearer eyJ-the-access-token' } },
+    config: {
+      url: 'https://api.xero.com/api.xro/2.0/Invoices',
+      headers: { Authorization: 'Bearer eyJ-the-access-token' },
+    },
     response: { status: 401, data: { Title: 'Unauthorized' } },
   });
 }
@@ -27,7 +30,12 @@ function sdkError() {
 describe('IntegrationError in logs', () => {
   it('keeps the SDK error as Error.cause and out of the serialised fields', () => {
     const cause = sdkError();
-    const e = new IntegrationError('auth', 'Xero answered 401', { provider: 'xero', status: 401, code: 'unauthorized', cause });
+    const e = new IntegrationError('auth', 'Xero answered 401', {
+      provider: 'xero',
+      status: 401,
+      code: 'unauthorized',
+      cause,
+    });
     expect(e.cause).toBe(cause);
     expect(e.details).toEqual({ provider: 'xero', status: 401, code: 'unauthorized' });
     expect(Object.keys(e)).not.toContain('cause');

@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { createProviderRegistry, ProviderNotConfiguredError, type ProviderFactories } from '../../../integrations/registry.js';
+import {
+  createProviderRegistry,
+  ProviderNotConfiguredError,
+  type ProviderFactories,
+} from '../../../integrations/registry.js';
 import { FakeOAuthProvider, FakeWebhookVerifier, ScriptedConnector } from '../../integration/sync/fakes.js';
 
 const built: string[] = [];
 const factories = {
   quickbooks: (c) => {
     built.push(`quickbooks:${c.clientId}:${c.environment}`);
-    return { oauth: new FakeOAuthProvider('quickbooks'), connector: () => new ScriptedConnector('quickbooks'), verifier: new FakeWebhookVerifier('quickbooks') };
+    return {
+      oauth: new FakeOAuthProvider('quickbooks'),
+      connector: () => new ScriptedConnector('quickbooks'),
+      verifier: new FakeWebhookVerifier('quickbooks'),
+    };
   },
   xero: (c) => {
     built.push(`xero:${c.clientId}`);

@@ -10,7 +10,13 @@ import { caseKey } from '../../../src/domain/case.js';
 import type { CaseAction } from '../../../src/domain/case-actions.js';
 import { createSyncStore } from '../../../src/services/sync/store.js';
 import { caseViewQuery, disputeCaseWorkflowId, type CaseView } from '../../../workflows/dispute-case/definitions.js';
-import { caseStatusKey, connectionIdKey, disputedMinorKey, invoiceNumberKey, providerKey } from '../../../workflows/search-attributes.js';
+import {
+  caseStatusKey,
+  connectionIdKey,
+  disputedMinorKey,
+  invoiceNumberKey,
+  providerKey,
+} from '../../../workflows/search-attributes.js';
 import { recordingActivities } from '../../helpers/case-fixtures.js';
 import { uniqueId } from '../../helpers/temporal-env.js';
 import { testKeyRing } from '../../integration/sync/fakes.js';
@@ -20,14 +26,28 @@ import { syncSuite } from './harness.js';
 const ctx = syncSuite();
 
 /** A connection on an account of its own (so case keys and workflow ids never collide between tests) and a worker for its cases. */
-async function withLedger(provider: 'quickbooks' | 'stripe', body: (t: {
-  id: string; accountId: string; starter: ReturnType<typeof createCaseStarter>; sync: ReturnType<typeof createSyncStore>;
-  apply(actions: readonly CaseAction[]): Promise<Awaited<ReturnType<ReturnType<typeof createCaseStarter>['openOrSignalCase']>>[]>;
-}) => Promise<void>) {
+async function withLedger(
+  provider: 'quickbooks' | 'stripe',
+  body: (t: {
+    id: string;
+    accountId: string;
+    starter: ReturnType<typeof createCaseStarter>;
+    sync: ReturnType<typeof createSyncStore>;
+    apply(
+      actions: readonly CaseAction[],
+    ): Promise<Awaited<ReturnType<ReturnType<typeof createCaseStarter>['openOrSignalCase']>>[]>;
+  }) => Promise<void>,
+) {
   const { organisationId } = await seedOrganisation(ctx.db, `Org ${randomUUID()}`);
   const accountId = `${provider === 'stripe' ? 'acct' : 'realm'}-${randomUUID()}`;
   const vault = createConnectionVault({ db: ctx.db, keyRing: testKeyRing() });
-  const { connection } = await vault.connect({ organisationId, provider, accountId, name: 'Ledger', tokens: { accessToken: 'at' } });
+  const { connection } = await vault.connect({
+    organisationId,
+    provider,
+    accountId,
+    name: 'Ledger',
+    tokens: { accessToken: 'at' },
+  });
   const taskQueue = uniqueId('cases');
   const starter = createCaseStarter({ db: ctx.db, client: ctx.env.client, taskQueue });
   const sync = createSyncStore({ db: ctx.db, now: syncClock });
@@ -45,7 +65,7 @@ async function withLedger(provider: 'quickbooks' | 'stripe', body: (t: {
 
 async function until(workflowId: string, pred: (v: CaseView) => boolean): Promise<CaseView> {
   const handle = ctx.env.client.workflow.getHandle(workflowId);
-  for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
     const v = await handle.query(caseViewQuery);
     if (pred(v)) return v;
     await new Promise((r) => setTimeout(r, 50));
@@ -59,7 +79,9 @@ describe('case starter on the dev server', () => {
       const key = caseKey({ invoice: { provider: 'quickbooks', accountId, id: 'inv-1001' } });
       const workflowId = disputeCaseWorkflowId(key);
       const opened = await sync.applyBatch(id, shortPaid('cp-1'));
-      expect(await apply(opened)).toEqual([{ kind: 'started', caseId: expect.any(String), workflowId, runId: expect.any(String) }]);
+      expect(await apply(opened)).toEqual([
+        { kind: 'started', caseId: expect.any(String), workflowId, runId: expect.any(String) },
+      ]);
       const handle = ctx.env.client.workflow.getHandle(workflowId);
       const described = await handle.describe();
       expect(described.typedSearchAttributes.get(providerKey)).toBe('quickbooks');
@@ -68,13 +90,18 @@ describe('case starter on the dev server', () => {
       expect(described.typedSearchAttributes.get(disputedMinorKey)).toBe(40_000);
       expect(described.typedSearchAttributes.get(caseStatusKey)).toBeDefined();
       const view = await until(workflowId, (v) => v.status === 'awaiting_approval');
-      expect(view).toMatchObject({ paid: { minor: 60_000, currency: 'USD' }, disputed: { minor: 40_000, currency: 'USD' } });
+      expect(view).toMatchObject({
+        paid: { minor: 60_000, currency: 'USD' },
+        disputed: { minor: 40_000, currency: 'USD' },
+      });
 
       // The same batch again decides nothing; a retried start after a crash joins the running run (USE_EXISTING).
       expect(await sync.applyBatch(id, shortPaid('cp-2'))).toEqual([]);
       await ctx.db.update(cases).set({ status: 'starting' }).where(eq(cases.caseKey, key));
       expect(await starter.openOrSignalCase(opened[0]!)).toMatchObject({ kind: 'started', runId: described.runId });
-      expect(await ctx.db.select().from(cases).where(eq(cases.caseKey, key))).toEqual([expect.objectContaining({ status: 'open' })]);
+      expect(await ctx.db.select().from(cases).where(eq(cases.caseKey, key))).toEqual([
+        expect.objectContaining({ status: 'open' }),
+      ]);
 
       const resolved = await sync.applyBatch(id, cleared('cp-3'));
       expect(resolved).toEqual([expect.objectContaining({ kind: 'resolve', reason: 'balance_cleared' })]);
@@ -90,7 +117,9 @@ describe('case starter on the dev server', () => {
   it('pauses and resumes every running case of a broken connection', async () => {
     await withLedger('quickbooks', async ({ id, accountId, sync, apply, starter }) => {
       await apply(await sync.applyBatch(id, shortPaid()));
-      const workflowId = disputeCaseWorkflowId(caseKey({ invoice: { provider: 'quickbooks', accountId, id: 'inv-1001' } }));
+      const workflowId = disputeCaseWorkflowId(
+        caseKey({ invoice: { provider: 'quickbooks', accountId, id: 'inv-1001' } }),
+      );
       await until(workflowId, (v) => v.status === 'awaiting_approval');
       expect(await starter.signalConnectionBroken(id, 'invalid_grant')).toBe(1);
       await until(workflowId, (v) => !v.ledgerConnected);
@@ -103,10 +132,17 @@ describe('case starter on the dev server', () => {
     await withLedger('stripe', async ({ id, accountId, sync, apply }) => {
       const opened = await sync.applyBatch(id, batch({ disputes: [dispute()] }));
       const [started] = await apply(opened);
-      const workflowId = disputeCaseWorkflowId(caseKey({ stripeDispute: { provider: 'stripe', accountId, id: 'dp_1' } }));
+      const workflowId = disputeCaseWorkflowId(
+        caseKey({ stripeDispute: { provider: 'stripe', accountId, id: 'dp_1' } }),
+      );
       expect(started).toMatchObject({ kind: 'started', workflowId });
-      expect(await until(workflowId, (v) => v.stripeStatus === 'needs_response')).toMatchObject({ disputed: { minor: 50_000 } });
-      const changed = await sync.applyBatch(id, batch({ disputes: [dispute({ status: 'under_review' })], checkpoint: 'cp-2' }));
+      expect(await until(workflowId, (v) => v.stripeStatus === 'needs_response')).toMatchObject({
+        disputed: { minor: 50_000 },
+      });
+      const changed = await sync.applyBatch(
+        id,
+        batch({ disputes: [dispute({ status: 'under_review' })], checkpoint: 'cp-2' }),
+      );
       expect(await apply(changed)).toEqual([expect.objectContaining({ kind: 'signalled', signals: 1 })]);
       await until(workflowId, (v) => v.stripeStatus === 'under_review');
     });

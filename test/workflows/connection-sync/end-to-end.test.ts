@@ -14,11 +14,21 @@ import { createLogger } from '../../../src/services/logger.js';
 import { webhookRoutes } from '../../../src/app/http/webhooks/route.js';
 import { createSyncDispatcher } from '../../../src/services/sync/dispatch.js';
 import { createSyncStore } from '../../../src/services/sync/store.js';
-import { connectionSyncWorkflowId, syncStatusQuery, type SyncStatus } from '../../../workflows/connection-sync/definitions.js';
+import {
+  connectionSyncWorkflowId,
+  syncStatusQuery,
+  type SyncStatus,
+} from '../../../workflows/connection-sync/definitions.js';
 import { caseViewQuery, disputeCaseWorkflowId, type CaseView } from '../../../workflows/dispute-case/definitions.js';
 import { recordingActivities } from '../../helpers/case-fixtures.js';
 import { uniqueId } from '../../helpers/temporal-env.js';
-import { FakeOAuthProvider, FakeWebhookVerifier, ScriptedConnector, sign, testKeyRing } from '../../integration/sync/fakes.js';
+import {
+  FakeOAuthProvider,
+  FakeWebhookVerifier,
+  ScriptedConnector,
+  sign,
+  testKeyRing,
+} from '../../integration/sync/fakes.js';
 import { cleared, seedOrganisation, shortPaid, syncClock } from '../../integration/sync/fixtures.js';
 import { poll, syncSuite } from './harness.js';
 
@@ -35,31 +45,66 @@ describe('connection sync end to end', () => {
     const accountId = `realm-${randomUUID()}`;
     const oauth = new FakeOAuthProvider('quickbooks');
     const connector = new ScriptedConnector('quickbooks');
-    const registry = createProviderRegistry({
-      quickbooks: () => ({ oauth, connector: (auth) => Object.assign(connector, { accessToken: auth.tokens.accessToken }), verifier: new FakeWebhookVerifier('quickbooks') }),
-      xero: notUsed, stripe: notUsed,
-    }, { quickbooks: { clientId: 'qb', clientSecret: 's', webhookVerifierToken: 't', environment: 'sandbox' } });
+    const registry = createProviderRegistry(
+      {
+        quickbooks: () => ({
+          oauth,
+          connector: (auth) => Object.assign(connector, { accessToken: auth.tokens.accessToken }),
+          verifier: new FakeWebhookVerifier('quickbooks'),
+        }),
+        xero: notUsed,
+        stripe: notUsed,
+      },
+      { quickbooks: { clientId: 'qb', clientSecret: 's', webhookVerifierToken: 't', environment: 'sandbox' } },
+    );
     const vault = createConnectionVault({ db: ctx.db, keyRing: testKeyRing(), logger });
-    const { connection } = await vault.connect({ organisationId, provider: 'quickbooks', accountId, name: 'Brightside QBO', tokens: oauth.initialTokens(60_000) });
+    const { connection } = await vault.connect({
+      organisationId,
+      provider: 'quickbooks',
+      accountId,
+      name: 'Brightside QBO',
+      tokens: oauth.initialTokens(60_000),
+    });
 
     const taskQueue = uniqueId('shortfall');
     const sync = createSyncStore({ db: ctx.db, now: syncClock });
     const starter = createCaseStarter({ db: ctx.db, client: ctx.env.client, taskQueue });
     const dispatcher = createSyncDispatcher({ db: ctx.db, client: ctx.env.client, taskQueue });
-    const activities = { ...createSyncActivities({ connections: vault, providers: registry, sync, cases: starter }), ...recordingActivities().activities };
+    const activities = {
+      ...createSyncActivities({ connections: vault, providers: registry, sync, cases: starter }),
+      ...recordingActivities().activities,
+    };
     const app = Fastify({ loggerInstance: logger });
-    await app.register(webhookRoutes({ verifiers: registry.verifiers(), db: ctx.db, onEvents: async (p, e) => void (await dispatcher.onWebhookEvents(p, e)), logger }));
+    await app.register(
+      webhookRoutes({
+        verifiers: registry.verifiers(),
+        db: ctx.db,
+        onEvents: async (p, e) => void (await dispatcher.onWebhookEvents(p, e)),
+        logger,
+      }),
+    );
     const worker = await ctx.worker(taskQueue, activities);
 
     const syncHandle = ctx.env.client.workflow.getHandle(connectionSyncWorkflowId(connection.id));
-    const caseHandle = ctx.env.client.workflow.getHandle(disputeCaseWorkflowId(caseKey({ invoice: { provider: 'quickbooks', accountId, id: 'inv-1001' } })));
-    const syncStatus = (pred: (s: SyncStatus) => boolean, what: string) => poll(() => syncHandle.query(syncStatusQuery), pred, what);
-    const caseView = (pred: (v: CaseView) => boolean, what: string) => poll(() => caseHandle.query(caseViewQuery), pred, what);
+    const caseHandle = ctx.env.client.workflow.getHandle(
+      disputeCaseWorkflowId(caseKey({ invoice: { provider: 'quickbooks', accountId, id: 'inv-1001' } })),
+    );
+    const syncStatus = (pred: (s: SyncStatus) => boolean, what: string) =>
+      poll(() => syncHandle.query(syncStatusQuery), pred, what);
+    const caseView = (pred: (v: CaseView) => boolean, what: string) =>
+      poll(() => caseHandle.query(caseViewQuery), pred, what);
 
     await worker.runUntil(async () => {
       connector.push(shortPaid('cp-1'));
-      const body = JSON.stringify({ events: [{ id: `evt-${randomUUID()}`, account: accountId, entity: 'Payment', entityId: 'pay-1', op: 'create' }] });
-      const res = await app.inject({ method: 'POST', url: '/webhooks/quickbooks', headers: { 'content-type': 'application/json', 'x-fake-signature': sign(body) }, payload: body });
+      const body = JSON.stringify({
+        events: [{ id: `evt-${randomUUID()}`, account: accountId, entity: 'Payment', entityId: 'pay-1', op: 'create' }],
+      });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/webhooks/quickbooks',
+        headers: { 'content-type': 'application/json', 'x-fake-signature': sign(body) },
+        payload: body,
+      });
       expect(res.json()).toEqual({ received: 1, duplicates: 0 });
 
       await caseView((v) => v.status === 'awaiting_approval', 'the case to open');
@@ -67,13 +112,25 @@ describe('connection sync end to end', () => {
       expect(connector.pulls[0]).toEqual({ accessToken: 'at-1' });
       expect((await vault.get(connection.id)).syncCursor).toBe('cp-1');
 
-      connector.failNext = new IntegrationError('auth', 'QuickBooks answered 401', { provider: 'quickbooks', status: 401 });
+      connector.failNext = new IntegrationError('auth', 'QuickBooks answered 401', {
+        provider: 'quickbooks',
+        status: 401,
+      });
       await dispatcher.syncNow(connection.id);
       await syncStatus((s) => s.phase === 'waiting_for_reconnect', 'the sync to park');
       await caseView((v) => !v.ledgerConnected, 'the case to pause');
-      expect(await vault.get(connection.id)).toMatchObject({ status: 'needs_reconnect', lastError: 'QuickBooks answered 401' });
+      expect(await vault.get(connection.id)).toMatchObject({
+        status: 'needs_reconnect',
+        lastError: 'QuickBooks answered 401',
+      });
 
-      const { restored } = await vault.connect({ organisationId, provider: 'quickbooks', accountId, name: 'Brightside QBO', tokens: oauth.initialTokens(3_600_000) });
+      const { restored } = await vault.connect({
+        organisationId,
+        provider: 'quickbooks',
+        accountId,
+        name: 'Brightside QBO',
+        tokens: oauth.initialTokens(3_600_000),
+      });
       expect(restored).toBe(true);
       connector.push(cleared('cp-2'));
       await dispatcher.reconnected(connection.id);

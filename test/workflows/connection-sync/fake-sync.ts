@@ -6,7 +6,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { SweepPageResult, SyncActivities, SyncPageResult } from '../../../activities/sync.js';
 import type { CaseAction } from '../../../src/domain/case-actions.js';
-import { syncStatusQuery, type ConnectionSyncInput, type SyncStatus } from '../../../workflows/connection-sync/definitions.js';
+import {
+  syncStatusQuery,
+  type ConnectionSyncInput,
+  type SyncStatus,
+} from '../../../workflows/connection-sync/definitions.js';
 import { connectionSyncWorkflow } from '../../../workflows/connection-sync/workflow.js';
 import { uniqueId } from '../../helpers/temporal-env.js';
 import { eventually } from '../../helpers/eventually.js';
@@ -15,12 +19,26 @@ export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 
 type Step<T> = T | ApplicationFailure;
-export const page = (nextPageCursor?: string, actions: CaseAction[] = []): SyncPageResult =>
-  ({ actions, stored: { invoices: 1, payments: 0, creditNotes: 0, disputes: 0 }, ...(nextPageCursor && { nextPageCursor }) });
-export const sweepPage = (scanned: number, repaired: number, nextPageCursor?: string, actions: CaseAction[] = []): SweepPageResult =>
-  ({ actions, scanned, repaired, ...(nextPageCursor && { nextPageCursor }) });
-export const failure = (type: string) => ApplicationFailure.create({ type, message: `${type} failure`, nonRetryable: true });
-export const action: CaseAction = { kind: 'resolve', reason: 'balance_cleared', caseKey: 'invoice/quickbooks/realm-1/inv-1', connectionId: 'c1', trigger: { invoiceId: 'inv-1' } };
+export const page = (nextPageCursor?: string, actions: CaseAction[] = []): SyncPageResult => ({
+  actions,
+  stored: { invoices: 1, payments: 0, creditNotes: 0, disputes: 0 },
+  ...(nextPageCursor && { nextPageCursor }),
+});
+export const sweepPage = (
+  scanned: number,
+  repaired: number,
+  nextPageCursor?: string,
+  actions: CaseAction[] = [],
+): SweepPageResult => ({ actions, scanned, repaired, ...(nextPageCursor && { nextPageCursor }) });
+export const failure = (type: string) =>
+  ApplicationFailure.create({ type, message: `${type} failure`, nonRetryable: true });
+export const action: CaseAction = {
+  kind: 'resolve',
+  reason: 'balance_cleared',
+  caseKey: 'invoice/quickbooks/realm-1/inv-1',
+  connectionId: 'c1',
+  trigger: { invoiceId: 'inv-1' },
+};
 
 export interface Script {
   readonly pages?: Step<SyncPageResult>[];
@@ -42,7 +60,11 @@ export function fakeActivities(script: Script) {
   const status = (name: NonNullable<Script['failingStatus']>[number], call: string) => {
     if (script.failingStatus?.includes(name)) {
       calls.push(`${call} (failed)`);
-      throw ApplicationFailure.create({ type: 'database.unavailable', message: 'database unavailable', nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: 'database.unavailable',
+        message: 'database unavailable',
+        nonRetryable: true,
+      });
     }
     calls.push(call);
   };
@@ -55,7 +77,10 @@ export function fakeActivities(script: Script) {
       calls.push(`sweep:${input.pageCursor ?? '-'}`);
       return next(sweeps, sweepPage(0, 0));
     },
-    applyCaseActions: async (i) => (calls.push(`apply:${i.actions.length}`), { started: 0, signalled: i.actions.length, skipped: 0 }),
+    applyCaseActions: async (i) => (
+      calls.push(`apply:${i.actions.length}`),
+      { started: 0, signalled: i.actions.length, skipped: 0 }
+    ),
     recordReconciliation: async (i) => void calls.push(`reconciled:${i.result.repaired}/${i.result.scanned}`),
     markConnectionBroken: async (i) => status('markConnectionBroken', `broken:${i.reason}`),
     markConnectionRestored: async () => status('markConnectionRestored', 'restored'),
@@ -72,14 +97,29 @@ export interface SyncRun {
   untilCalls(pred: (calls: string[]) => boolean): Promise<void>;
 }
 
-export async function withSync(env: TestWorkflowEnvironment, workflowBundle: WorkflowBundleWithSourceMap, script: Script, input: Partial<ConnectionSyncInput>, body: (run: SyncRun) => Promise<void>) {
+export async function withSync(
+  env: TestWorkflowEnvironment,
+  workflowBundle: WorkflowBundleWithSourceMap,
+  script: Script,
+  input: Partial<ConnectionSyncInput>,
+  body: (run: SyncRun) => Promise<void>,
+) {
   const { activities, calls } = fakeActivities(script);
   const taskQueue = uniqueId('sync');
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(connectionSyncWorkflow, { taskQueue, workflowId: uniqueId('sync'), args: [{ connectionId: 'c1', intervalMs: 15 * MINUTE, ...input }] });
+    const handle = await env.client.workflow.start(connectionSyncWorkflow, {
+      taskQueue,
+      workflowId: uniqueId('sync'),
+      args: [{ connectionId: 'c1', intervalMs: 15 * MINUTE, ...input }],
+    });
     const until = (pred: (s: SyncStatus, c: string[]) => boolean) =>
-      eventually(() => handle.query(syncStatusQuery), (s) => pred(s, calls), `the sync status; calls: ${calls.join(', ')}`, { intervalMs: 25 });
+      eventually(
+        () => handle.query(syncStatusQuery),
+        (s) => pred(s, calls),
+        `the sync status; calls: ${calls.join(', ')}`,
+        { intervalMs: 25 },
+      );
     const untilCalls = async (pred: (c: string[]) => boolean) => {
       await eventually(() => calls, pred, 'the expected calls', { intervalMs: 25 });
     };

@@ -21,7 +21,8 @@ export function syncSuite(): SyncSuite {
   let h: DatabaseHandle | undefined;
   let workflowBundle: WorkflowBundleWithSourceMap;
   const ctx = {
-    worker: (taskQueue, activities) => Worker.create({ connection: ctx.env.nativeConnection, taskQueue, workflowBundle, activities }),
+    worker: (taskQueue, activities) =>
+      Worker.create({ connection: ctx.env.nativeConnection, taskQueue, workflowBundle, activities }),
   } as SyncSuite;
   beforeAll(async () => {
     [ctx.env, h, workflowBundle] = await Promise.all([createDevEnv(), openPglite(), bundle(workflowsUrl)]);
@@ -36,5 +37,9 @@ export function syncSuite(): SyncSuite {
 
 /** Reads until `pred` holds (a failed read counts as not yet), for up to 20 seconds. */
 export async function poll<T>(read: () => Promise<T>, pred: (t: T) => boolean, what: string): Promise<T> {
-  return (await eventually(() => read().catch(() => undefined), (value) => value !== undefined && pred(value), what)) as T;
+  return (await eventually(
+    () => read().catch(() => undefined),
+    (value) => value !== undefined && pred(value),
+    what,
+  )) as T;
 }

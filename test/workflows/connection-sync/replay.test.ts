@@ -9,7 +9,9 @@ import { bundle } from '../../helpers/temporal-env.js';
 describe('connection sync replay', () => {
   it('replays a history recorded before the reconciliation sweep', async () => {
     const workflowBundle = await bundle(new URL('../../../workflows/index.ts', import.meta.url));
-    const history = historyFromJSON(JSON.parse(await readFile(new URL('./histories/sync-before-sweep.json', import.meta.url), 'utf8')));
+    const history = historyFromJSON(
+      JSON.parse(await readFile(new URL('./histories/sync-before-sweep.json', import.meta.url), 'utf8')),
+    );
     await Worker.runReplayHistory({ workflowBundle }, history, 'sync-before-sweep');
   });
 });

@@ -20,16 +20,28 @@ import { poll, syncSuite } from './harness.js';
 
 const ctx = syncSuite();
 
-async function sharedLedger(body: (t: {
-  accountId: string; key: string; workflowId: string;
-  client: { organisationId: string; connectionId: string }; agency: { organisationId: string; connectionId: string };
-  starter: ReturnType<typeof createCaseStarter>; sync: ReturnType<typeof createSyncStore>;
-}) => Promise<void>) {
+async function sharedLedger(
+  body: (t: {
+    accountId: string;
+    key: string;
+    workflowId: string;
+    client: { organisationId: string; connectionId: string };
+    agency: { organisationId: string; connectionId: string };
+    starter: ReturnType<typeof createCaseStarter>;
+    sync: ReturnType<typeof createSyncStore>;
+  }) => Promise<void>,
+) {
   const accountId = `realm-${randomUUID()}`;
   const vault = createConnectionVault({ db: ctx.db, keyRing: testKeyRing() });
   const join = async (name: string) => {
     const { organisationId } = await seedOrganisation(ctx.db, name);
-    const { connection } = await vault.connect({ organisationId, provider: 'quickbooks', accountId, name: 'QBO', tokens: { accessToken: 'at' } });
+    const { connection } = await vault.connect({
+      organisationId,
+      provider: 'quickbooks',
+      accountId,
+      name: 'QBO',
+      tokens: { accessToken: 'at' },
+    });
     return { organisationId, connectionId: connection.id };
   };
   const client = await join('Brightside Design');
@@ -39,11 +51,14 @@ async function sharedLedger(body: (t: {
   const sync = createSyncStore({ db: ctx.db, now: syncClock });
   const key = caseKey({ invoice: { provider: 'quickbooks', accountId, id: 'inv-1001' } });
   const worker = await ctx.worker(taskQueue, recordingActivities().activities);
-  await worker.runUntil(body({ accountId, key, workflowId: disputeCaseWorkflowId(key), client, agency, starter, sync }));
+  await worker.runUntil(
+    body({ accountId, key, workflowId: disputeCaseWorkflowId(key), client, agency, starter, sync }),
+  );
 }
 
 const view = (workflowId: string) => ctx.env.client.workflow.getHandle(workflowId).query(caseViewQuery);
-const until = (workflowId: string, pred: (v: CaseView) => boolean, what: string) => poll(() => view(workflowId), pred, what);
+const until = (workflowId: string, pred: (v: CaseView) => boolean, what: string) =>
+  poll(() => view(workflowId), pred, what);
 const runsOf = async (workflowId: string) => {
   const runs = [];
   for await (const w of ctx.env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(w.runId);
@@ -51,7 +66,7 @@ const runsOf = async (workflowId: string) => {
 };
 
 describe('a ledger account two organisations connect', () => {
-  it('opens one case for the first organisation; the second one\'s detection signals it and starts nothing', async () => {
+  it("opens one case for the first organisation; the second one's detection signals it and starts nothing", async () => {
     await sharedLedger(async ({ key, workflowId, client, agency, starter, sync }) => {
       // Both syncs store the short payment before either acts on it: both decide to open a case.
       const fromClient = await sync.applyBatch(client.connectionId, shortPaid());
@@ -62,29 +77,48 @@ describe('a ledger account two organisations connect', () => {
       const started = await starter.openOrSignalCase(fromClient[0]!);
       expect(started).toMatchObject({ kind: 'started', workflowId });
       const second = await starter.openOrSignalCase(fromAgency[0]!);
-      expect(second).toEqual({ kind: 'signalled', caseId: started.kind === 'started' ? started.caseId : '', workflowId, signals: 0 }); // the payment is known already
+      expect(second).toEqual({
+        kind: 'signalled',
+        caseId: started.kind === 'started' ? started.caseId : '',
+        workflowId,
+        signals: 0,
+      }); // the payment is known already
       await sync.acknowledge(client.connectionId, [fromClient[0]!.trigger]);
       await sync.acknowledge(agency.connectionId, [fromAgency[0]!.trigger]);
 
       expect(await ctx.db.select().from(cases).where(eq(cases.caseKey, key))).toEqual([
         expect.objectContaining({ organisationId: client.organisationId, connectionId: client.connectionId }),
       ]);
-      expect(await poll(() => runsOf(workflowId), (r) => r.length > 0, 'the run to be listed')).toHaveLength(1);
+      expect(
+        await poll(
+          () => runsOf(workflowId),
+          (r) => r.length > 0,
+          'the run to be listed',
+        ),
+      ).toHaveLength(1);
       const described = await ctx.env.client.workflow.getHandle(workflowId).describe();
       expect(described.typedSearchAttributes.get(connectionIdKey)).toBe(client.connectionId);
       await until(workflowId, (v) => v.status === 'awaiting_approval', 'the first draft');
 
       // Either sync may see the rest arrive: the case hears it once.
       const paidOnAgency = await sync.applyBatch(agency.connectionId, cleared());
-      expect(await starter.openOrSignalCase(paidOnAgency[0]!)).toMatchObject({ kind: 'signalled', workflowId, signals: 1 });
+      expect(await starter.openOrSignalCase(paidOnAgency[0]!)).toMatchObject({
+        kind: 'signalled',
+        workflowId,
+        signals: 1,
+      });
       const paidOnClient = await sync.applyBatch(client.connectionId, cleared());
-      expect(await starter.openOrSignalCase(paidOnClient[0]!)).toMatchObject({ kind: 'signalled', workflowId, signals: 0 });
+      expect(await starter.openOrSignalCase(paidOnClient[0]!)).toMatchObject({
+        kind: 'signalled',
+        workflowId,
+        signals: 0,
+      });
       expect(await ctx.env.client.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'resolved' });
       expect(await runsOf(workflowId)).toHaveLength(1);
     });
   });
 
-  it('starts a claimed-but-not-started case as its owner even when the other organisation\'s sync gets there first', async () => {
+  it("starts a claimed-but-not-started case as its owner even when the other organisation's sync gets there first", async () => {
     await sharedLedger(async ({ key, workflowId, client, agency, starter, sync }) => {
       const fromClient = await sync.applyBatch(client.connectionId, shortPaid());
       const fromAgency = await sync.applyBatch(agency.connectionId, shortPaid());
@@ -93,12 +127,20 @@ describe('a ledger account two organisations connect', () => {
       await ctx.env.client.workflow.getHandle(workflowId).terminate('simulated crash before the start');
       await ctx.db.update(cases).set({ status: 'starting' }).where(eq(cases.caseKey, key));
       const restarted = await starter.openOrSignalCase(fromAgency[0]!);
-      expect(restarted).toMatchObject({ kind: 'started', caseId: first.kind === 'started' ? first.caseId : '', workflowId });
+      expect(restarted).toMatchObject({
+        kind: 'started',
+        caseId: first.kind === 'started' ? first.caseId : '',
+        workflowId,
+      });
       const described = await ctx.env.client.workflow.getHandle(workflowId).describe();
       expect(described.runId).not.toBe(first.kind === 'started' ? first.runId : '');
       expect(described.typedSearchAttributes.get(connectionIdKey)).toBe(client.connectionId); // the owner's connection posts credit notes
       expect(await ctx.db.select().from(cases).where(eq(cases.caseKey, key))).toEqual([
-        expect.objectContaining({ organisationId: client.organisationId, connectionId: client.connectionId, status: 'open' }),
+        expect.objectContaining({
+          organisationId: client.organisationId,
+          connectionId: client.connectionId,
+          status: 'open',
+        }),
       ]);
       await ctx.env.client.workflow.getHandle(workflowId).terminate('test finished');
     });
@@ -116,7 +158,9 @@ describe('a ledger account two organisations connect', () => {
       expect(await ctx.db.select().from(cases).where(eq(cases.caseKey, key))).toEqual([
         expect.objectContaining({ organisationId: agency.organisationId, connectionId: agency.connectionId }),
       ]);
-      expect((await ctx.env.client.workflow.getHandle(workflowId).describe()).typedSearchAttributes.get(connectionIdKey)).toBe(agency.connectionId);
+      expect(
+        (await ctx.env.client.workflow.getHandle(workflowId).describe()).typedSearchAttributes.get(connectionIdKey),
+      ).toBe(agency.connectionId);
       await ctx.env.client.workflow.getHandle(workflowId).terminate('test finished');
     });
   });

@@ -3,7 +3,11 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syncStatusQuery, type ConnectionSyncInput, type SyncStatus } from '../../../workflows/connection-sync/definitions.js';
+import {
+  syncStatusQuery,
+  type ConnectionSyncInput,
+  type SyncStatus,
+} from '../../../workflows/connection-sync/definitions.js';
 import { bundle, createTimeSkippingEnv } from '../../helpers/temporal-env.js';
 import { action, failure, HOUR, MINUTE, sweepPage, withSync, type Script, type SyncRun } from './fake-sync.js';
 
@@ -12,7 +16,10 @@ let env: TestWorkflowEnvironment;
 let workflowBundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
-  [env, workflowBundle] = await Promise.all([createTimeSkippingEnv(), bundle(new URL('../../../workflows/index.ts', import.meta.url))]);
+  [env, workflowBundle] = await Promise.all([
+    createTimeSkippingEnv(),
+    bundle(new URL('../../../workflows/index.ts', import.meta.url)),
+  ]);
 });
 afterAll(() => env?.teardown());
 
@@ -38,7 +45,11 @@ describe('reconciliation sweep', () => {
       await env.sleep(2 * HOUR);
       const done = await r.until((s) => s.lastReconciliation !== undefined && s.phase === 'idle');
       expect(r.calls.slice(4)).toEqual(['sweep:-', 'apply:1', 'sweep:s2', 'reconciled:3/52']);
-      expect(done).toMatchObject<Partial<SyncStatus>>({ passes: 5, pages: 6, lastReconciliation: { at: expect.any(String), scanned: 52, repaired: 3 } });
+      expect(done).toMatchObject<Partial<SyncStatus>>({
+        passes: 5,
+        pages: 6,
+        lastReconciliation: { at: expect.any(String), scanned: 52, repaired: 3 },
+      });
       // Activities take real time, which the workflow clock counts too.
       const dueAt = Date.parse(first.nextReconciliationAt!);
       expect(Date.parse(done.lastReconciliation!.at) - dueAt).toBeLessThan(MINUTE);
@@ -59,7 +70,9 @@ describe('reconciliation sweep', () => {
       await env.sleep(2 * HOUR);
       await r.untilCalls((c) => c.includes('reconciled:0/9'));
       expect(r.calls).toEqual(['page:-', 'page:-', 'page:-', 'page:-', 'sweep:-', 'reconciled:0/9']);
-      expect((await env.client.workflow.getHandle(r.handle.workflowId).describe()).runId).not.toBe(r.handle.firstExecutionRunId);
+      expect((await env.client.workflow.getHandle(r.handle.workflowId).describe()).runId).not.toBe(
+        r.handle.firstExecutionRunId,
+      );
     });
   });
 
@@ -73,16 +86,20 @@ describe('reconciliation sweep', () => {
   });
 
   it('records a failed sweep and leaves the next one to the following day', async () => {
-    await sweep({ sweeps: [sweepPage(10, 0, 's2'), failure('integration.invalid')] }, { sweepEveryMs: 12 * HOUR }, async (r) => {
-      await r.until((s) => s.phase === 'idle');
-      await env.sleep(13 * HOUR);
-      const s = await r.until((s) => s.passes === 3 && s.phase === 'idle');
-      expect(r.calls).toEqual(['page:-', 'page:-', 'sweep:-', 'sweep:s2', 'failure:integration.invalid failure']);
-      expect(s.lastError).toBe('integration.invalid failure');
-      expect(s.lastReconciliation).toBeUndefined();
-      await env.sleep(6 * HOUR);
-      await r.untilCalls((c) => c.length === 6);
-      expect(r.calls.at(-1)).toBe('page:-');
-    });
+    await sweep(
+      { sweeps: [sweepPage(10, 0, 's2'), failure('integration.invalid')] },
+      { sweepEveryMs: 12 * HOUR },
+      async (r) => {
+        await r.until((s) => s.phase === 'idle');
+        await env.sleep(13 * HOUR);
+        const s = await r.until((s) => s.passes === 3 && s.phase === 'idle');
+        expect(r.calls).toEqual(['page:-', 'page:-', 'sweep:-', 'sweep:s2', 'failure:integration.invalid failure']);
+        expect(s.lastError).toBe('integration.invalid failure');
+        expect(s.lastReconciliation).toBeUndefined();
+        await env.sleep(6 * HOUR);
+        await r.untilCalls((c) => c.length === 6);
+        expect(r.calls.at(-1)).toBe('page:-');
+      },
+    );
   });
 });

@@ -2,7 +2,13 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reconnectedSignal, syncNowSignal, syncStatusQuery, type ConnectionSyncInput, type SyncStatus } from '../../../workflows/connection-sync/definitions.js';
+import {
+  reconnectedSignal,
+  syncNowSignal,
+  syncStatusQuery,
+  type ConnectionSyncInput,
+  type SyncStatus,
+} from '../../../workflows/connection-sync/definitions.js';
 import { bundle, createTimeSkippingEnv } from '../../helpers/temporal-env.js';
 import { action, failure, MINUTE, page, withSync as run, type Script, type SyncRun } from './fake-sync.js';
 
@@ -10,22 +16,30 @@ let env: TestWorkflowEnvironment;
 let workflowBundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
-  [env, workflowBundle] = await Promise.all([createTimeSkippingEnv(), bundle(new URL('../../../workflows/index.ts', import.meta.url))]);
+  [env, workflowBundle] = await Promise.all([
+    createTimeSkippingEnv(),
+    bundle(new URL('../../../workflows/index.ts', import.meta.url)),
+  ]);
 });
 afterAll(() => env?.teardown());
 
-const withSync = (pages: Script['pages'], input: Partial<ConnectionSyncInput>, body: (r: SyncRun) => Promise<void>) => run(env, workflowBundle, { pages }, input, body);
+const withSync = (pages: Script['pages'], input: Partial<ConnectionSyncInput>, body: (r: SyncRun) => Promise<void>) =>
+  run(env, workflowBundle, { pages }, input, body);
 
 describe('connection sync workflow', () => {
-  it('pages through the feed, applies each page\'s case actions, then sleeps until the interval', async () => {
-    await withSync([page('p2', [action]), page('p3'), page(undefined, [action, action])], {}, async ({ calls, until }) => {
-      await until((s) => s.phase === 'idle');
-      expect(calls).toEqual(['page:-', 'apply:1', 'page:p2', 'page:p3', 'apply:2']);
-      await env.sleep(15 * MINUTE);
-      const s = await until((s, c) => s.passes === 2 && c.length === 6);
-      expect(calls.at(-1)).toBe('page:-');
-      expect(s).toMatchObject({ phase: 'idle', pages: 4 });
-    });
+  it("pages through the feed, applies each page's case actions, then sleeps until the interval", async () => {
+    await withSync(
+      [page('p2', [action]), page('p3'), page(undefined, [action, action])],
+      {},
+      async ({ calls, until }) => {
+        await until((s) => s.phase === 'idle');
+        expect(calls).toEqual(['page:-', 'apply:1', 'page:p2', 'page:p3', 'apply:2']);
+        await env.sleep(15 * MINUTE);
+        const s = await until((s, c) => s.passes === 2 && c.length === 6);
+        expect(calls.at(-1)).toBe('page:-');
+        expect(s).toMatchObject({ phase: 'idle', pages: 4 });
+      },
+    );
   });
 
   it('syncs at once when a webhook sends syncNow', async () => {
@@ -64,7 +78,10 @@ describe('connection sync workflow', () => {
   });
 
   it('keeps running when a status change cannot be recorded, and tries to mark a lost grant again next pass', async () => {
-    const script = { pages: [failure('integration.auth'), failure('integration.auth'), failure('integration.invalid')], failingStatus: ['markConnectionBroken', 'recordSyncFailure'] as const };
+    const script = {
+      pages: [failure('integration.auth'), failure('integration.auth'), failure('integration.invalid')],
+      failingStatus: ['markConnectionBroken', 'recordSyncFailure'] as const,
+    };
     await run(env, workflowBundle, script, {}, async ({ handle, calls, until }) => {
       await until((s, c) => s.phase === 'idle' && c.length === 2);
       expect(calls).toEqual(['page:-', 'broken:integration.auth failure (failed)']);

@@ -14,9 +14,19 @@ import { createDocumentStore } from '../../../src/services/documents/storage.js'
 import { createOutbox } from '../../../src/services/mail/outbox.js';
 import { createMailTransport } from '../../../src/services/mail/transport.js';
 import { checkApprovalToken } from '../../../src/services/security/approval-links.js';
-import { caseViewQuery, decideDraftUpdate, disputeCaseWorkflowId } from '../../../workflows/dispute-case/definitions.js';
+import {
+  caseViewQuery,
+  decideDraftUpdate,
+  disputeCaseWorkflowId,
+} from '../../../workflows/dispute-case/definitions.js';
 import { disputeCaseWorkflow } from '../../../workflows/dispute-case/workflow.js';
-import { caseStatusKey, connectionIdKey, disputedMinorKey, invoiceNumberKey, providerKey } from '../../../workflows/search-attributes.js';
+import {
+  caseStatusKey,
+  connectionIdKey,
+  disputedMinorKey,
+  invoiceNumberKey,
+  providerKey,
+} from '../../../workflows/search-attributes.js';
 import { shortPaymentInput } from '../../helpers/case-fixtures.js';
 import { FakeLedger } from '../../helpers/fake-ledger.js';
 import { startSmtpServer } from '../../helpers/smtp.js';
@@ -32,7 +42,12 @@ let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 let dir: string;
 
 beforeAll(async () => {
-  [env, h, smtp, dir] = await Promise.all([createDevEnv(), openPglite(), startSmtpServer(), mkdtemp(path.join(os.tmpdir(), 'shortfall-dev-'))]);
+  [env, h, smtp, dir] = await Promise.all([
+    createDevEnv(),
+    openPglite(),
+    startSmtpServer(),
+    mkdtemp(path.join(os.tmpdir(), 'shortfall-dev-')),
+  ]);
 });
 afterAll(async () => {
   await env?.teardown();
@@ -42,7 +57,7 @@ afterAll(async () => {
 });
 
 async function waitForMail(subjectStart: string) {
-  for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
     const m = smtp.messages.find((x) => x.subject?.startsWith(subjectStart));
     if (m) return m;
     await new Promise((r) => setTimeout(r, 50));
@@ -54,22 +69,57 @@ describe('dispute case on the dev server', () => {
   it('is approved through the emailed link as an Update and listed by its search attributes', async () => {
     const docs = createDocumentStore(h.db, dir);
     const activities = createCaseActivities({
-      db: h.db, outbox: createOutbox(h.db, createMailTransport({ smtpUrl: smtp.url, from: 'cases@shortfall.test' }), docs),
-      approvals: createApprovalStore(h.db, secret), documents: docs, publicUrl: 'https://app.shortfall.test', replyDomain: 'replies.shortfall.test',
-      ledger: async () => new FakeLedger(), evidence: async () => { throw new Error('not a chargeback'); },
+      db: h.db,
+      outbox: createOutbox(h.db, createMailTransport({ smtpUrl: smtp.url, from: 'cases@shortfall.test' }), docs),
+      approvals: createApprovalStore(h.db, secret),
+      documents: docs,
+      publicUrl: 'https://app.shortfall.test',
+      replyDomain: 'replies.shortfall.test',
+      ledger: async () => new FakeLedger(),
+      evidence: async () => {
+        throw new Error('not a chargeback');
+      },
     });
     const [org] = await h.db.insert(organisations).values({ name: 'Brightside Design' }).returning();
-    const [conn] = await h.db.insert(connections).values({ organisationId: org!.id, provider: 'quickbooks', accountId: 'realm-1', name: 'QBO' }).returning();
+    const [conn] = await h.db
+      .insert(connections)
+      .values({ organisationId: org!.id, provider: 'quickbooks', accountId: 'realm-1', name: 'QBO' })
+      .returning();
     const base = shortPaymentInput({ learnedAt: new Date().toISOString(), documents: [] });
-    const [row] = await h.db.insert(cases).values({ organisationId: org!.id, caseKey: base.caseKey, workflowId: disputeCaseWorkflowId(base.caseKey), connectionId: conn!.id, kind: 'short_payment', status: 'open', currency: 'USD' }).returning();
+    const [row] = await h.db
+      .insert(cases)
+      .values({
+        organisationId: org!.id,
+        caseKey: base.caseKey,
+        workflowId: disputeCaseWorkflowId(base.caseKey),
+        connectionId: conn!.id,
+        kind: 'short_payment',
+        status: 'open',
+        currency: 'USD',
+      })
+      .returning();
     const input = { ...base, caseId: row!.id, connectionId: conn!.id };
     const taskQueue = uniqueId('dev-cases');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleCases(), activities });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: await bundleCases(),
+      activities,
+    });
 
     await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(disputeCaseWorkflow, {
-        taskQueue, workflowId: row!.workflowId, args: [input], workflowIdConflictPolicy: 'USE_EXISTING',
-        typedSearchAttributes: [{ key: caseStatusKey, value: 'open' }, { key: providerKey, value: 'quickbooks' }, { key: connectionIdKey, value: conn!.id }, { key: invoiceNumberKey, value: '1001' }, { key: disputedMinorKey, value: 40_000 }],
+        taskQueue,
+        workflowId: row!.workflowId,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        typedSearchAttributes: [
+          { key: caseStatusKey, value: 'open' },
+          { key: providerKey, value: 'quickbooks' },
+          { key: connectionIdKey, value: conn!.id },
+          { key: invoiceNumberKey, value: '1001' },
+          { key: disputedMinorKey, value: 40_000 },
+        ],
       });
       const receipt = await waitForMail('Payment received for invoice 1001');
       expect(receipt.to).toMatchObject({ text: 'pay@harbor.example' });
@@ -79,22 +129,52 @@ describe('dispute case on the dev server', () => {
       if (!check.ok) throw new Error(`approval token rejected: ${check.reason}`);
       expect(check.claims).toMatchObject({ workflowId: row!.workflowId, version: 1 });
 
-      const result = await env.client.workflow.getHandle(check.claims.workflowId).executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: check.claims.version, by: 'ana@brightside.example' }], updateId: check.claims.jti });
+      const result = await env.client.workflow
+        .getHandle(check.claims.workflowId)
+        .executeUpdate(decideDraftUpdate, {
+          args: [{ kind: 'approve', version: check.claims.version, by: 'ana@brightside.example' }],
+          updateId: check.claims.jti,
+        });
       expect(result).toEqual({ version: 1, outcome: 'approved' });
       // The same link clicked twice is the same Update: the server returns the first outcome.
-      const again = await env.client.workflow.getHandle(check.claims.workflowId).executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: check.claims.version, by: 'ana@brightside.example' }], updateId: check.claims.jti });
+      const again = await env.client.workflow
+        .getHandle(check.claims.workflowId)
+        .executeUpdate(decideDraftUpdate, {
+          args: [{ kind: 'approve', version: check.claims.version, by: 'ana@brightside.example' }],
+          updateId: check.claims.jti,
+        });
       expect(again).toEqual(result);
 
-      await eventually(() => handle.query(caseViewQuery), (v) => v.status === 'awaiting_payment', 'the case to await payment');
-      const sent = await eventually(() => smtp.messages.filter((m) => m.to && 'text' in m.to && m.to.text === 'pay@harbor.example'), (s) => s.length >= 2, 'two letters to the client');
+      await eventually(
+        () => handle.query(caseViewQuery),
+        (v) => v.status === 'awaiting_payment',
+        'the case to await payment',
+      );
+      const sent = await eventually(
+        () => smtp.messages.filter((m) => m.to && 'text' in m.to && m.to.text === 'pay@harbor.example'),
+        (s) => s.length >= 2,
+        'two letters to the client',
+      );
       expect(sent).toHaveLength(2);
-      const listed = await eventually(async () => {
-        const ids: string[] = [];
-        for await (const w of env.client.workflow.list({ query: `ShortfallCaseStatus = 'awaiting_payment' AND ShortfallConnectionId = '${conn!.id}'` })) ids.push(w.workflowId);
-        return ids;
-      }, (ids) => ids.length > 0, 'the case in the visibility list', { intervalMs: 100 });
+      const listed = await eventually(
+        async () => {
+          const ids: string[] = [];
+          for await (const w of env.client.workflow.list({
+            query: `ShortfallCaseStatus = 'awaiting_payment' AND ShortfallConnectionId = '${conn!.id}'`,
+          }))
+            ids.push(w.workflowId);
+          return ids;
+        },
+        (ids) => ids.length > 0,
+        'the case in the visibility list',
+        { intervalMs: 100 },
+      );
       expect(listed).toEqual([row!.workflowId]);
-      const [projected] = await eventually(() => h.db.select().from(cases), ([c]) => c?.status === 'awaiting_payment', 'the projected case row');
+      const [projected] = await eventually(
+        () => h.db.select().from(cases),
+        ([c]) => c?.status === 'awaiting_payment',
+        'the projected case row',
+      );
       expect(projected).toMatchObject({ status: 'awaiting_payment', paidMinor: 60_000, disputedMinor: 40_000 });
       await handle.terminate('test finished');
     });

@@ -19,21 +19,32 @@ export interface CaseRun {
   until(pred: (v: CaseView, c: Recorded) => boolean, what: string): Promise<CaseView>;
 }
 
-export async function withCase(env: TestWorkflowEnvironment, workflowBundle: WorkflowBundleWithSourceMap, input: DisputeCaseInput, body: (run: CaseRun) => Promise<void>) {
+export async function withCase(
+  env: TestWorkflowEnvironment,
+  workflowBundle: WorkflowBundleWithSourceMap,
+  input: DisputeCaseInput,
+  body: (run: CaseRun) => Promise<void>,
+) {
   const { activities, calls } = recordingActivities();
   const taskQueue = uniqueId('cases');
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(disputeCaseWorkflow, { taskQueue, workflowId: uniqueId('case'), args: [input] });
+    const handle = await env.client.workflow.start(disputeCaseWorkflow, {
+      taskQueue,
+      workflowId: uniqueId('case'),
+      args: [input],
+    });
     const view = () => handle.query(caseViewQuery);
     const until = async (pred: (v: CaseView, c: Recorded) => boolean, what: string) => {
-      for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
         const v = await view();
         if (pred(v, calls)) return v;
         await new Promise((r) => setTimeout(r, 50));
       }
       const v = await view();
-      expect.fail(`timed out waiting for ${what}; status ${v.status}, timeline: ${v.timeline.map((t) => t.kind).join(', ')}`);
+      expect.fail(
+        `timed out waiting for ${what}; status ${v.status}, timeline: ${v.timeline.map((t) => t.kind).join(', ')}`,
+      );
     };
     try {
       await body({ handle, calls, view, until });
@@ -49,7 +60,11 @@ export const deadline = (v: CaseView, name: string) => v.deadlines.find((d) => d
 export const latest = (v: CaseView) => v.drafts[v.drafts.length - 1]!;
 
 /** Moves the test server's clock forward to the next occurrence of a weekday/time (UTC), so windows are deterministic. */
-export async function advanceToNext(env: TestWorkflowEnvironment, isoWeekday: number, utcHour: number): Promise<string> {
+export async function advanceToNext(
+  env: TestWorkflowEnvironment,
+  isoWeekday: number,
+  utcHour: number,
+): Promise<string> {
   const now = await env.currentTimeMs();
   const d = new Date(now);
   d.setUTCHours(utcHour, 0, 0, 0);

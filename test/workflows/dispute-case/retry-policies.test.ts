@@ -8,11 +8,20 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authFailureType, disconnectedFailureType, nonRetryableFailureTypes, toActivityFailure } from '../../../activities/failures.js';
+import {
+  authFailureType,
+  disconnectedFailureType,
+  nonRetryableFailureTypes,
+  toActivityFailure,
+} from '../../../activities/failures.js';
 import { IntegrationError } from '../../../integrations/errors.js';
 import { ConnectionUnusableError } from '../../../src/services/connections/fresh-auth.js';
 import { actsOptions, lookupsOptions, writesOptions } from '../../../workflows/dispute-case/policies.js';
-import { casePolicyProbeWorkflow, type CasePolicyName, type ProbeActivities } from '../../fixtures/workflows/retry-policies.js';
+import {
+  casePolicyProbeWorkflow,
+  type CasePolicyName,
+  type ProbeActivities,
+} from '../../fixtures/workflows/retry-policies.js';
 import { bundle, createDevEnv, uniqueId } from '../../helpers/temporal-env.js';
 
 const names: CasePolicyName[] = ['acts', 'lookups', 'writes'];
@@ -31,7 +40,12 @@ const activities: ProbeActivities = {
       case 'connection':
         return toActivityFailure(new ConnectionUnusableError('conn-1', arg!, 'quickbooks'));
       case 'invalid_grant':
-        return toActivityFailure(new IntegrationError('auth', 'The provider refused the refresh token', { provider: 'quickbooks', code: 'invalid_grant' }));
+        return toActivityFailure(
+          new IntegrationError('auth', 'The provider refused the refresh token', {
+            provider: 'quickbooks',
+            code: 'invalid_grant',
+          }),
+        );
       // Flagged retryable on purpose: only the policy's nonRetryableErrorTypes can stop it after one attempt.
       case 'typed':
         throw ApplicationFailure.create({ type: arg!, message: `${arg} (flagged retryable)`, nonRetryable: false });
@@ -47,28 +61,52 @@ const activities: ProbeActivities = {
 let env: TestWorkflowEnvironment;
 let workflowBundle: WorkflowBundleWithSourceMap;
 beforeAll(async () => {
-  [env, workflowBundle] = await Promise.all([createDevEnv(), bundle(new URL('../../fixtures/workflows/retry-policies.ts', import.meta.url))]);
+  [env, workflowBundle] = await Promise.all([
+    createDevEnv(),
+    bundle(new URL('../../fixtures/workflows/retry-policies.ts', import.meta.url)),
+  ]);
 });
 afterAll(() => env?.teardown());
 
-interface Probe { readonly policy: CasePolicyName; readonly behaviour: string }
+interface Probe {
+  readonly policy: CasePolicyName;
+  readonly behaviour: string;
+}
 
 async function run(probes: readonly Probe[]) {
   const taskQueue = uniqueId('policies');
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
-  return worker.runUntil(Promise.all(probes.map(async ({ policy, behaviour }) => {
-    const workflowId = uniqueId(`probe-${policy}`);
-    const startedAt = Date.now();
-    const outcome = await env.client.workflow.execute(casePolicyProbeWorkflow, { taskQueue, workflowId, args: [policy, behaviour] });
-    return { policy, behaviour, outcome, attempts: attempts.get(workflowId) ?? [], elapsedMs: Date.now() - startedAt };
-  })));
+  return worker.runUntil(
+    Promise.all(
+      probes.map(async ({ policy, behaviour }) => {
+        const workflowId = uniqueId(`probe-${policy}`);
+        const startedAt = Date.now();
+        const outcome = await env.client.workflow.execute(casePolicyProbeWorkflow, {
+          taskQueue,
+          workflowId,
+          args: [policy, behaviour],
+        });
+        return {
+          policy,
+          behaviour,
+          outcome,
+          attempts: attempts.get(workflowId) ?? [],
+          elapsedMs: Date.now() - startedAt,
+        };
+      }),
+    ),
+  );
 }
 
 describe('dispute-case activity policies', () => {
   it('try a broken connection exactly once under every policy, and hand the case its type', async () => {
-    const results = await run(names.flatMap((policy) => [
-      { policy, behaviour: 'connection:needs_reconnect' }, { policy, behaviour: 'connection:disconnected' }, { policy, behaviour: 'invalid_grant' },
-    ]));
+    const results = await run(
+      names.flatMap((policy) => [
+        { policy, behaviour: 'connection:needs_reconnect' },
+        { policy, behaviour: 'connection:disconnected' },
+        { policy, behaviour: 'invalid_grant' },
+      ]),
+    );
     for (const r of results) {
       expect(r.attempts, `${r.policy} ${r.behaviour}`).toEqual([1]);
       const type = r.behaviour === 'connection:disconnected' ? disconnectedFailureType : authFailureType;
@@ -77,7 +115,9 @@ describe('dispute-case activity policies', () => {
   });
 
   it('stop at once on every non-retryable type through the policy alone, even when the failure says retryable', async () => {
-    const results = await run(names.flatMap((policy) => nonRetryableFailureTypes.map((type) => ({ policy, behaviour: `typed:${type}` }))));
+    const results = await run(
+      names.flatMap((policy) => nonRetryableFailureTypes.map((type) => ({ policy, behaviour: `typed:${type}` }))),
+    );
     expect(results).toHaveLength(names.length * nonRetryableFailureTypes.length);
     for (const r of results) {
       expect(r.attempts, `${r.policy} ${r.behaviour}`).toEqual([1]);
@@ -103,6 +143,7 @@ describe('dispute-case activity policies', () => {
     // The dev server waits at least a second between attempts, so the 40 and 150 attempts are checked here rather
     // than waited out; the invoice PDF above shows the server stopping at the limit.
     expect([actsOptions, lookupsOptions, writesOptions].map((o) => o.retry.maximumAttempts)).toEqual([150, 3, 40]);
-    for (const o of [actsOptions, lookupsOptions, writesOptions]) expect(o.retry.nonRetryableErrorTypes).toEqual(nonRetryableFailureTypes);
+    for (const o of [actsOptions, lookupsOptions, writesOptions])
+      expect(o.retry.nonRetryableErrorTypes).toEqual(nonRetryableFailureTypes);
   });
 });

@@ -1,7 +1,12 @@
 // The short-payment path on the time-skipping server: receipt at once, response window, approval, deadlines.
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { closeCaseUpdate, decideDraftUpdate, extendDeadlineUpdate, ledgerEventSignal } from '../../../workflows/dispute-case/definitions.js';
+import {
+  closeCaseUpdate,
+  decideDraftUpdate,
+  extendDeadlineUpdate,
+  ledgerEventSignal,
+} from '../../../workflows/dispute-case/definitions.js';
 import { shortPaymentInput } from '../../helpers/case-fixtures.js';
 import { advanceToNext, deadline, latest, withCase, timeSkippingSuite } from './harness.js';
 
@@ -13,7 +18,10 @@ describe('short payment', () => {
     const learnedAt = await advanceToNext(ctx.env, 5, 15); // Friday 10:00 New York
     await withCase(ctx.env, ctx.workflowBundle, shortPaymentInput({ learnedAt }), async ({ until, calls }) => {
       // The draft shows in the view before its approval request and audit entry are written: wait for both.
-      const v = await until((v, c) => v.status === 'awaiting_approval' && c.audits.includes('draft_ready'), 'first draft');
+      const v = await until(
+        (v, c) => v.status === 'awaiting_approval' && c.audits.includes('draft_ready'),
+        'first draft',
+      );
       expect(calls.emails[0]).toMatchObject({ to: 'pay@harbor.example', subject: 'receipt for invoice 1001' });
       expect(calls.letters.map((l) => l.kind)).toEqual(['receipt', 'first_response']);
       expect(calls.approvals).toHaveLength(1);
@@ -32,10 +40,15 @@ describe('short payment', () => {
     const learnedAt = await advanceToNext(ctx.env, 1, 14);
     await withCase(ctx.env, ctx.workflowBundle, shortPaymentInput({ learnedAt }), async ({ handle, until, calls }) => {
       await until((v) => v.status === 'awaiting_approval', 'draft');
-      const result = await handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 1, by: 'ana@brightside.example' }] });
+      const result = await handle.executeUpdate(decideDraftUpdate, {
+        args: [{ kind: 'approve', version: 1, by: 'ana@brightside.example' }],
+      });
       expect(result).toEqual({ version: 1, outcome: 'approved' });
       const v = await until((v) => v.status === 'awaiting_payment', 'payment wait');
-      expect(calls.emails.map((e) => e.subject)).toEqual(['receipt for invoice 1001', 'first_response for invoice 1001']);
+      expect(calls.emails.map((e) => e.subject)).toEqual([
+        'receipt for invoice 1001',
+        'first_response for invoice 1001',
+      ]);
       expect(latest(v).state).toBe('sent');
       expect(deadline(v, 'response')).toBeUndefined();
       const due = Date.parse(deadline(v, 'payment')!);
@@ -45,56 +58,123 @@ describe('short payment', () => {
   });
 
   it('rejects a stale approval and an approval of a rejected draft, and drafts a new version', async () => {
-    await withCase(ctx.env, ctx.workflowBundle, shortPaymentInput({ learnedAt: new Date(await ctx.env.currentTimeMs()).toISOString() }), async ({ handle, until }) => {
-      await until((v) => v.status === 'awaiting_approval', 'draft');
-      await handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'reject', version: 1, by: 'ana', note: 'too harsh' }] });
-      await until((v) => v.drafts.length === 2, 'second draft');
-      const again = handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 1, by: 'ana' }] });
-      await expect(again).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
-      await expect(again).rejects.toMatchObject({ cause: { message: 'Draft v1 was already rejected by ana.' } });
-      await expect(handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 7, by: 'ana' }] })).rejects.toMatchObject({ cause: { message: 'There is no draft version 7.' } });
-      await handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 2, by: 'ana' }] });
-      await expect(handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 2, by: 'bo' }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/^Draft v2 was already (approved|sent) by ana\.$/) } });
-    });
+    await withCase(
+      ctx.env,
+      ctx.workflowBundle,
+      shortPaymentInput({ learnedAt: new Date(await ctx.env.currentTimeMs()).toISOString() }),
+      async ({ handle, until }) => {
+        await until((v) => v.status === 'awaiting_approval', 'draft');
+        await handle.executeUpdate(decideDraftUpdate, {
+          args: [{ kind: 'reject', version: 1, by: 'ana', note: 'too harsh' }],
+        });
+        await until((v) => v.drafts.length === 2, 'second draft');
+        const again = handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 1, by: 'ana' }] });
+        await expect(again).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+        await expect(again).rejects.toMatchObject({ cause: { message: 'Draft v1 was already rejected by ana.' } });
+        await expect(
+          handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 7, by: 'ana' }] }),
+        ).rejects.toMatchObject({ cause: { message: 'There is no draft version 7.' } });
+        await handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 2, by: 'ana' }] });
+        await expect(
+          handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 2, by: 'bo' }] }),
+        ).rejects.toMatchObject({
+          cause: { message: expect.stringMatching(/^Draft v2 was already (approved|sent) by ana\.$/) },
+        });
+      },
+    );
   });
 
-  it('sends the owner\'s edited text when a draft is edited and approved', async () => {
-    await withCase(ctx.env, ctx.workflowBundle, shortPaymentInput({ learnedAt: new Date(await ctx.env.currentTimeMs()).toISOString() }), async ({ handle, until, calls }) => {
-      await until((v) => v.status === 'awaiting_approval', 'draft');
-      await handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'edit_and_approve', version: 1, by: 'ana', subject: 'Invoice 1001', text: 'Hello <team>,\n\nThanks.' }] });
-      await until((v) => v.status === 'awaiting_payment', 'sent');
-      expect(calls.emails[1]).toMatchObject({ subject: 'Invoice 1001', text: 'Hello <team>,\n\nThanks.', html: '<p>Hello &lt;team&gt;,</p>\n<p>Thanks.</p>' });
-    });
+  it("sends the owner's edited text when a draft is edited and approved", async () => {
+    await withCase(
+      ctx.env,
+      ctx.workflowBundle,
+      shortPaymentInput({ learnedAt: new Date(await ctx.env.currentTimeMs()).toISOString() }),
+      async ({ handle, until, calls }) => {
+        await until((v) => v.status === 'awaiting_approval', 'draft');
+        await handle.executeUpdate(decideDraftUpdate, {
+          args: [
+            {
+              kind: 'edit_and_approve',
+              version: 1,
+              by: 'ana',
+              subject: 'Invoice 1001',
+              text: 'Hello <team>,\n\nThanks.',
+            },
+          ],
+        });
+        await until((v) => v.status === 'awaiting_payment', 'sent');
+        expect(calls.emails[1]).toMatchObject({
+          subject: 'Invoice 1001',
+          text: 'Hello <team>,\n\nThanks.',
+          html: '<p>Hello &lt;team&gt;,</p>\n<p>Thanks.</p>',
+        });
+      },
+    );
   });
 
   it('resolves the case when a later payment clears the balance', async () => {
-    await withCase(ctx.env, ctx.workflowBundle, shortPaymentInput({ learnedAt: new Date(await ctx.env.currentTimeMs()).toISOString() }), async ({ handle, until, calls }) => {
-      await until((v) => v.status === 'awaiting_approval', 'draft');
-      await handle.signal(ledgerEventSignal, { kind: 'payment_applied', payment: { ref: { provider: 'quickbooks', accountId: 'realm-1', id: 'pay-2' }, amount: { minor: 40_000, currency: 'USD' }, date: '2026-12-10' }, balance: { minor: 0, currency: 'USD' } });
-      const view = await handle.result();
-      expect(view.status).toBe('resolved');
-      expect(view.paid).toEqual({ minor: 100_000, currency: 'USD' });
-      expect(calls.emails).toHaveLength(1); // only the receipt: the unapproved response was never sent
-      expect(calls.audits).toEqual(expect.arrayContaining(['resolved', 'case_closed']));
-    });
+    await withCase(
+      ctx.env,
+      ctx.workflowBundle,
+      shortPaymentInput({ learnedAt: new Date(await ctx.env.currentTimeMs()).toISOString() }),
+      async ({ handle, until, calls }) => {
+        await until((v) => v.status === 'awaiting_approval', 'draft');
+        await handle.signal(ledgerEventSignal, {
+          kind: 'payment_applied',
+          payment: {
+            ref: { provider: 'quickbooks', accountId: 'realm-1', id: 'pay-2' },
+            amount: { minor: 40_000, currency: 'USD' },
+            date: '2026-12-10',
+          },
+          balance: { minor: 0, currency: 'USD' },
+        });
+        const view = await handle.result();
+        expect(view.status).toBe('resolved');
+        expect(view.paid).toEqual({ minor: 100_000, currency: 'USD' });
+        expect(calls.emails).toHaveLength(1); // only the receipt: the unapproved response was never sent
+        expect(calls.audits).toEqual(expect.arrayContaining(['resolved', 'case_closed']));
+      },
+    );
   });
 
   it('lets the owner write the case off', async () => {
-    await withCase(ctx.env, ctx.workflowBundle, shortPaymentInput({ learnedAt: new Date(await ctx.env.currentTimeMs()).toISOString() }), async ({ handle, until }) => {
-      await until((v) => v.status === 'awaiting_approval', 'draft');
-      expect(await handle.executeUpdate(closeCaseUpdate, { args: [{ kind: 'write_off', by: 'ana', note: 'not worth it' }] })).toBe('written_off');
-      await expect(handle.executeUpdate(closeCaseUpdate, { args: [{ kind: 'resolved', by: 'ana' }] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
-      expect((await handle.result()).status).toBe('written_off');
-    });
+    await withCase(
+      ctx.env,
+      ctx.workflowBundle,
+      shortPaymentInput({ learnedAt: new Date(await ctx.env.currentTimeMs()).toISOString() }),
+      async ({ handle, until }) => {
+        await until((v) => v.status === 'awaiting_approval', 'draft');
+        expect(
+          await handle.executeUpdate(closeCaseUpdate, {
+            args: [{ kind: 'write_off', by: 'ana', note: 'not worth it' }],
+          }),
+        ).toBe('written_off');
+        await expect(
+          handle.executeUpdate(closeCaseUpdate, { args: [{ kind: 'resolved', by: 'ana' }] }),
+        ).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+        expect((await handle.result()).status).toBe('written_off');
+      },
+    );
   });
 
   it('rejects extending a deadline that does not exist or by a silly amount', async () => {
-    await withCase(ctx.env, ctx.workflowBundle, shortPaymentInput({ learnedAt: new Date(await ctx.env.currentTimeMs()).toISOString() }), async ({ handle, until }) => {
-      const v = await until((v) => v.status === 'awaiting_approval', 'draft');
-      await expect(handle.executeUpdate(extendDeadlineUpdate, { args: [{ deadline: 'payment', days: 3, by: 'ana' }] })).rejects.toMatchObject({ cause: { message: 'There is no payment deadline to extend.' } });
-      await expect(handle.executeUpdate(extendDeadlineUpdate, { args: [{ deadline: 'response', days: 0, by: 'ana' }] })).rejects.toMatchObject({ cause: { message: 'Extend by 1 to 90 days.' } });
-      const moved = await handle.executeUpdate(extendDeadlineUpdate, { args: [{ deadline: 'response', days: 2, by: 'ana' }] });
-      expect(Date.parse(moved.at) - Date.parse(deadline(v, 'response')!)).toBe(2 * DAY);
-    });
+    await withCase(
+      ctx.env,
+      ctx.workflowBundle,
+      shortPaymentInput({ learnedAt: new Date(await ctx.env.currentTimeMs()).toISOString() }),
+      async ({ handle, until }) => {
+        const v = await until((v) => v.status === 'awaiting_approval', 'draft');
+        await expect(
+          handle.executeUpdate(extendDeadlineUpdate, { args: [{ deadline: 'payment', days: 3, by: 'ana' }] }),
+        ).rejects.toMatchObject({ cause: { message: 'There is no payment deadline to extend.' } });
+        await expect(
+          handle.executeUpdate(extendDeadlineUpdate, { args: [{ deadline: 'response', days: 0, by: 'ana' }] }),
+        ).rejects.toMatchObject({ cause: { message: 'Extend by 1 to 90 days.' } });
+        const moved = await handle.executeUpdate(extendDeadlineUpdate, {
+          args: [{ deadline: 'response', days: 2, by: 'ana' }],
+        });
+        expect(Date.parse(moved.at) - Date.parse(deadline(v, 'response')!)).toBe(2 * DAY);
+      },
+    );
   });
 });

@@ -13,13 +13,29 @@ export interface OpenApproval {
   readonly record: CaseRecord;
 }
 
-const invalid = () => new PageError(400, 'approval_link_invalid', 'This approval link is not valid',
-  'The link is incomplete or was changed. Open it again from the email, or sign in to see the case.');
-const expired = () => new PageError(410, 'approval_link_expired', 'This approval link has expired',
-  'Nothing was approved or sent. Sign in to see the case: the draft is waiting there.');
-const used = () => new PageError(410, 'approval_link_used', 'This approval link was already used',
-  'Each link works once, and this one has been used. Nothing more was done. Sign in to see what happened on the case.');
-const stale = (why: string) => new PageError(409, 'approval_link_stale', 'This draft has changed', `${why} Nothing was done with this link.`);
+const invalid = () =>
+  new PageError(
+    400,
+    'approval_link_invalid',
+    'This approval link is not valid',
+    'The link is incomplete or was changed. Open it again from the email, or sign in to see the case.',
+  );
+const expired = () =>
+  new PageError(
+    410,
+    'approval_link_expired',
+    'This approval link has expired',
+    'Nothing was approved or sent. Sign in to see the case: the draft is waiting there.',
+  );
+const used = () =>
+  new PageError(
+    410,
+    'approval_link_used',
+    'This approval link was already used',
+    'Each link works once, and this one has been used. Nothing more was done. Sign in to see what happened on the case.',
+  );
+const stale = (why: string) =>
+  new PageError(409, 'approval_link_stale', 'This draft has changed', `${why} Nothing was done with this link.`);
 
 /** Signature and expiry only: cheap, no database. Used before the CSRF check, whose scope is the jti. */
 export function verifiedClaims(deps: Pick<WebDeps, 'settings'>, token: string, nowMs: number): ApprovalClaims {
@@ -35,14 +51,25 @@ export async function openApproval(deps: WebDeps, claims: ApprovalClaims, nowMs:
   if (row.expiresAt.getTime() <= nowMs) throw expired();
   const [record, live] = await Promise.all([findCase(deps.db, null, claims.caseId), liveView(deps, claims.workflowId)]);
   if (!record || record.workflowId !== claims.workflowId) throw invalid();
-  if (!live.ok) throw new PageError(503, 'temporal_unavailable', 'Temporarily unavailable', `${live.message} Nothing was done; open the link again in a minute.`);
+  if (!live.ok)
+    throw new PageError(
+      503,
+      'temporal_unavailable',
+      'Temporarily unavailable',
+      `${live.message} Nothing was done; open the link again in a minute.`,
+    );
   const { view } = live;
   const draft = view.drafts.find((d) => d.version === claims.version);
   const latest = view.drafts[view.drafts.length - 1];
   if (!draft || !latest) throw invalid();
   if (closedStatuses.includes(view.status)) throw stale('The case is closed.');
-  if (draft.state === 'withdrawn') throw stale(`This draft was withdrawn before anyone approved it (${draft.withdrawn?.because ?? 'the case changed'}); ${latest.version !== draft.version ? `version ${latest.version} replaces it: use the link in the newest email.` : 'a new draft follows by email.'}`);
-  if (latest.version !== draft.version) throw stale(`A newer draft (version ${latest.version}) replaced this one; use the link in the newest email.`);
-  if (draft.state !== 'pending') throw stale(`This draft was already ${draft.state}${draft.decidedBy ? ` by ${draft.decidedBy}` : ''}.`);
+  if (draft.state === 'withdrawn')
+    throw stale(
+      `This draft was withdrawn before anyone approved it (${draft.withdrawn?.because ?? 'the case changed'}); ${latest.version !== draft.version ? `version ${latest.version} replaces it: use the link in the newest email.` : 'a new draft follows by email.'}`,
+    );
+  if (latest.version !== draft.version)
+    throw stale(`A newer draft (version ${latest.version}) replaced this one; use the link in the newest email.`);
+  if (draft.state !== 'pending')
+    throw stale(`This draft was already ${draft.state}${draft.decidedBy ? ` by ${draft.decidedBy}` : ''}.`);
   return { claims, draft, record };
 }

@@ -20,16 +20,42 @@ export function approvalRoutes(deps: WebDeps) {
   const now = deps.now ?? Date.now;
   const limit = { rateLimit: { max: deps.settings.limits.approvals, timeWindow: '1 minute' } };
 
-  async function show(req: FastifyRequest, reply: FastifyReply, token: string, a: OpenApproval, failure?: { message: string; values: Form }) {
+  async function show(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    token: string,
+    a: OpenApproval,
+    failure?: { message: string; values: Form },
+  ) {
     const { record, draft } = a;
     // The seed's evidence, item by item: what this letter attaches, what the case holds, what is missing.
-    const documents = (await deps.documents.listForCase(record.id)).filter((d): d is typeof d & { kind: CaseDocumentKind } => (caseDocumentKinds as readonly string[]).includes(d.kind));
-    const checklist = draft.kind === 'receipt' ? [] : evidenceChecklist(documents.map((d) => ({ id: d.id, kind: d.kind, name: d.name })), draft.content.attachments.map((x) => x.documentId));
-    return page(req, reply, 'approval', {
-      title: `Approve: ${draft.content.subject}`, token, approvalCsrf: csrfToken(req, a.claims.jti), draft, checklist,
-      customerName: record.customerName ?? '', invoiceNumber: record.invoiceNumber ?? undefined, caseId: record.id,
-      failure: failure && { message: failure.message, values: formValues(failure.values) },
-    }, failure ? 422 : 200);
+    const documents = (await deps.documents.listForCase(record.id)).filter(
+      (d): d is typeof d & { kind: CaseDocumentKind } => (caseDocumentKinds as readonly string[]).includes(d.kind),
+    );
+    const checklist =
+      draft.kind === 'receipt'
+        ? []
+        : evidenceChecklist(
+            documents.map((d) => ({ id: d.id, kind: d.kind, name: d.name })),
+            draft.content.attachments.map((x) => x.documentId),
+          );
+    return page(
+      req,
+      reply,
+      'approval',
+      {
+        title: `Approve: ${draft.content.subject}`,
+        token,
+        approvalCsrf: csrfToken(req, a.claims.jti),
+        draft,
+        checklist,
+        customerName: record.customerName ?? '',
+        invoiceNumber: record.invoiceNumber ?? undefined,
+        caseId: record.id,
+        failure: failure && { message: failure.message, values: formValues(failure.values) },
+      },
+      failure ? 422 : 200,
+    );
   }
 
   return async (root: FastifyInstance) => {
@@ -44,20 +70,34 @@ export function approvalRoutes(deps: WebDeps) {
       const claims = verifiedClaims(deps, req.params.token, now());
       assertCsrf(req, claims.jti);
       const open = await openApproval(deps, claims, now());
-      const by = req.session?.user?.organisation.id === open.record.organisationId ? req.session.user.email : await ownerEmail(deps.db, open.record.organisationId) ?? 'owner';
+      const by =
+        req.session?.user?.organisation.id === open.record.organisationId
+          ? req.session.user.email
+          : ((await ownerEmail(deps.db, open.record.organisationId)) ?? 'owner');
       const decision = draftDecision(req.body, by, claims.version);
-      if (!decision.ok) return show(req, reply, req.params.token, open, { message: decision.message, values: req.body });
+      if (!decision.ok)
+        return show(req, reply, req.params.token, open, { message: decision.message, values: req.body });
       const handle = deps.workflows.getHandle(claims.workflowId);
-      const result = await runUpdate(deps, () => handle.executeUpdate(decideDraftUpdate, { args: [decision.value], updateId: claims.jti }));
+      const result = await runUpdate(deps, () =>
+        handle.executeUpdate(decideDraftUpdate, { args: [decision.value], updateId: claims.jti }),
+      );
       // A rejected Update leaves the link unused when the draft still waits (an empty edit, say): fix and resubmit.
-      if (!result.ok) return show(req, reply, req.params.token, await openApproval(deps, claims, now()), { message: result.message, values: req.body });
+      if (!result.ok)
+        return show(req, reply, req.params.token, await openApproval(deps, claims, now()), {
+          message: result.message,
+          values: req.body,
+        });
       await deps.approvals.consume(claims.jti, new Date(now()));
-      req.log.info({ caseId: claims.caseId, version: claims.version, outcome: result.value.outcome }, 'draft decided by approval link');
+      req.log.info(
+        { caseId: claims.caseId, version: claims.version, outcome: result.value.outcome },
+        'draft decided by approval link',
+      );
       const approved = result.value.outcome === 'approved';
       return page(req, reply, 'message', {
         title: approved ? 'Approved' : 'Rejected',
         heading: approved ? `Approved: version ${claims.version}` : `Rejected: version ${claims.version}`,
-        message: approved ? 'Shortfall is sending the letter to the client now. The case page shows when it went out.'
+        message: approved
+          ? 'Shortfall is sending the letter to the client now. The case page shows when it went out.'
           : 'Nothing was sent. Shortfall will draft a new version and email you a fresh approval link.',
         links: [{ href: `/cases/${claims.caseId}`, text: 'Open the case' }],
       });

@@ -44,52 +44,118 @@ export interface OpenInvoice {
 }
 
 const invoiceColumns = {
-  connectionId: invoices.connectionId, provider: connections.provider, accountId: connections.accountId, connectionName: connections.name,
-  externalId: invoices.externalId, number: invoices.number, customerName: invoices.customerName, currency: invoices.currency,
-  totalMinor: invoices.totalMinor, balanceMinor: invoices.balanceMinor, dueDate: invoices.dueDate, status: invoices.status,
+  connectionId: invoices.connectionId,
+  provider: connections.provider,
+  accountId: connections.accountId,
+  connectionName: connections.name,
+  externalId: invoices.externalId,
+  number: invoices.number,
+  customerName: invoices.customerName,
+  currency: invoices.currency,
+  totalMinor: invoices.totalMinor,
+  balanceMinor: invoices.balanceMinor,
+  dueDate: invoices.dueDate,
+  status: invoices.status,
 };
 
 const viewOf = (r: ArrangementRow): ArrangementView => ({
-  kind: r.kind === 'deposit' ? 'deposit' : 'plan', currency: r.currency, owedMinor: r.owedMinor, instalments: r.instalments, createdBy: r.createdBy, createdAt: r.createdAt,
+  kind: r.kind === 'deposit' ? 'deposit' : 'plan',
+  currency: r.currency,
+  owedMinor: r.owedMinor,
+  instalments: r.instalments,
+  createdBy: r.createdBy,
+  createdAt: r.createdAt,
 });
 
 const openStatuses = notInArray(invoices.status, ['void', 'deleted', 'draft', 'paid']);
 const notRunning = [startingStatus, ...closedStatuses];
 
-async function withArrangementsAndCases(db: Database, rows: Omit<OpenInvoice, 'arrangement' | 'caseId'>[]): Promise<OpenInvoice[]> {
+async function withArrangementsAndCases(
+  db: Database,
+  rows: Omit<OpenInvoice, 'arrangement' | 'caseId'>[],
+): Promise<OpenInvoice[]> {
   if (rows.length === 0) return [];
-  const plans = await db.select().from(paymentPlans).where(inArray(paymentPlans.invoiceExternalId, [...new Set(rows.map((r) => r.externalId))]));
-  const keyOf = (r: Pick<OpenInvoice, 'provider' | 'accountId' | 'externalId'>) => caseKey({ invoice: { provider: r.provider, accountId: r.accountId, id: r.externalId } });
-  const running = await db.select({ id: cases.id, key: cases.caseKey }).from(cases)
+  const plans = await db
+    .select()
+    .from(paymentPlans)
+    .where(inArray(paymentPlans.invoiceExternalId, [...new Set(rows.map((r) => r.externalId))]));
+  const keyOf = (r: Pick<OpenInvoice, 'provider' | 'accountId' | 'externalId'>) =>
+    caseKey({ invoice: { provider: r.provider, accountId: r.accountId, id: r.externalId } });
+  const running = await db
+    .select({ id: cases.id, key: cases.caseKey })
+    .from(cases)
     .where(and(inArray(cases.caseKey, rows.map(keyOf)), notInArray(cases.status, notRunning)));
   return rows.map((r) => {
-    const plan = plans.find((p) => p.provider === r.provider && p.accountId === r.accountId && p.invoiceExternalId === r.externalId);
+    const plan = plans.find(
+      (p) => p.provider === r.provider && p.accountId === r.accountId && p.invoiceExternalId === r.externalId,
+    );
     return { ...r, arrangement: plan && viewOf(plan), caseId: running.find((c) => c.key === keyOf(r))?.id };
   });
 }
 
 /** The organisation's invoices with something still owed, on connections it has not disconnected. */
-export async function openInvoices(db: Database, organisationId: string): Promise<{ rows: OpenInvoice[]; more: boolean }> {
-  const rows = await db.select(invoiceColumns).from(invoices)
+export async function openInvoices(
+  db: Database,
+  organisationId: string,
+): Promise<{ rows: OpenInvoice[]; more: boolean }> {
+  const rows = await db
+    .select(invoiceColumns)
+    .from(invoices)
     .innerJoin(connections, eq(connections.id, invoices.connectionId))
-    .where(and(eq(connections.organisationId, organisationId), notInArray(connections.status, ['disconnected']), gt(invoices.balanceMinor, 0), openStatuses))
-    .orderBy(sql`${invoices.dueDate} asc nulls last`, asc(invoices.customerName), asc(invoices.number), asc(invoices.externalId))
+    .where(
+      and(
+        eq(connections.organisationId, organisationId),
+        notInArray(connections.status, ['disconnected']),
+        gt(invoices.balanceMinor, 0),
+        openStatuses,
+      ),
+    )
+    .orderBy(
+      sql`${invoices.dueDate} asc nulls last`,
+      asc(invoices.customerName),
+      asc(invoices.number),
+      asc(invoices.externalId),
+    )
     .limit(invoicePageSize + 1);
-  return { rows: await withArrangementsAndCases(db, rows.slice(0, invoicePageSize) as Omit<OpenInvoice, 'arrangement' | 'caseId'>[]), more: rows.length > invoicePageSize };
+  return {
+    rows: await withArrangementsAndCases(
+      db,
+      rows.slice(0, invoicePageSize) as Omit<OpenInvoice, 'arrangement' | 'caseId'>[],
+    ),
+    more: rows.length > invoicePageSize,
+  };
 }
 
 /** One invoice of the organisation's own connections, or undefined. */
-export async function findInvoice(db: Database, organisationId: string, connectionId: string, externalId: string): Promise<OpenInvoice | undefined> {
-  const [row] = await db.select(invoiceColumns).from(invoices)
+export async function findInvoice(
+  db: Database,
+  organisationId: string,
+  connectionId: string,
+  externalId: string,
+): Promise<OpenInvoice | undefined> {
+  const [row] = await db
+    .select(invoiceColumns)
+    .from(invoices)
     .innerJoin(connections, eq(connections.id, invoices.connectionId))
-    .where(and(eq(connections.organisationId, organisationId), eq(invoices.connectionId, connectionId), eq(invoices.externalId, externalId)));
+    .where(
+      and(
+        eq(connections.organisationId, organisationId),
+        eq(invoices.connectionId, connectionId),
+        eq(invoices.externalId, externalId),
+      ),
+    );
   return row && (await withArrangementsAndCases(db, [row as Omit<OpenInvoice, 'arrangement' | 'caseId'>]))[0];
 }
 
 /** The case's invoice as the ledger states it now, with its arrangement, when the case has an invoice. */
-export async function caseInvoice(db: Database, record: Pick<CaseRecord, 'connectionId' | 'invoiceId'>): Promise<OpenInvoice | undefined> {
+export async function caseInvoice(
+  db: Database,
+  record: Pick<CaseRecord, 'connectionId' | 'invoiceId'>,
+): Promise<OpenInvoice | undefined> {
   if (!record.connectionId || !record.invoiceId) return undefined;
-  const [row] = await db.select(invoiceColumns).from(invoices)
+  const [row] = await db
+    .select(invoiceColumns)
+    .from(invoices)
     .innerJoin(connections, eq(connections.id, invoices.connectionId))
     .where(and(eq(invoices.connectionId, record.connectionId), eq(invoices.externalId, record.invoiceId)));
   return row && (await withArrangementsAndCases(db, [row as Omit<OpenInvoice, 'arrangement' | 'caseId'>]))[0];
@@ -103,17 +169,40 @@ export interface Arranger {
   readonly nowMs: number;
 }
 
-export type RecordResult = { readonly ok: true; readonly note: string } | { readonly ok: false; readonly errors: readonly string[] };
+export type RecordResult =
+  { readonly ok: true; readonly note: string } | { readonly ok: false; readonly errors: readonly string[] };
 
 /** Parses the form against what is still owed on the invoice and records the arrangement (replacing any earlier one). */
-export async function recordArrangement(db: Database, inv: OpenInvoice, fields: ArrangementFields, who: Arranger): Promise<RecordResult & { previous?: ArrangementRow | undefined }> {
-  const parsed = parseArrangement(fields, { minor: inv.balanceMinor, currency: inv.currency }, todayIn(who.timeZone, who.nowMs), who.locale);
+export async function recordArrangement(
+  db: Database,
+  inv: OpenInvoice,
+  fields: ArrangementFields,
+  who: Arranger,
+): Promise<RecordResult & { previous?: ArrangementRow | undefined }> {
+  const parsed = parseArrangement(
+    fields,
+    { minor: inv.balanceMinor, currency: inv.currency },
+    todayIn(who.timeZone, who.nowMs),
+    who.locale,
+  );
   if (!parsed.ok) return parsed;
   const a = parsed.value;
-  const previous = await saveArrangement(db, {
-    organisationId: who.organisationId, connectionId: inv.connectionId, provider: inv.provider, accountId: inv.accountId, invoiceExternalId: inv.externalId,
-    kind: a.kind, currency: inv.currency, owedMinor: inv.balanceMinor, instalments: a.kind === 'plan' ? a.instalments : [], createdBy: who.email,
-  }, new Date(who.nowMs));
+  const previous = await saveArrangement(
+    db,
+    {
+      organisationId: who.organisationId,
+      connectionId: inv.connectionId,
+      provider: inv.provider,
+      accountId: inv.accountId,
+      invoiceExternalId: inv.externalId,
+      kind: a.kind,
+      currency: inv.currency,
+      owedMinor: inv.balanceMinor,
+      instalments: a.kind === 'plan' ? a.instalments : [],
+      createdBy: who.email,
+    },
+    new Date(who.nowMs),
+  );
   return { ok: true, note: arrangementNote(a, inv.currency, who.locale), previous };
 }
 
@@ -121,15 +210,25 @@ export async function recordArrangement(db: Database, inv: OpenInvoice, fields: 
  * From the case page: records the arrangement, then closes the case as resolved with a note saying what was
  * agreed. If the workflow refuses to close, the arrangement is taken back, so the page and detection agree.
  */
-export async function arrangeCase(deps: Pick<WebDeps, 'db' | 'workflows' | 'settings'>, record: CaseRecord, fields: ArrangementFields, who: Arranger, updateId?: string): Promise<UpdateResult<unknown>> {
+export async function arrangeCase(
+  deps: Pick<WebDeps, 'db' | 'workflows' | 'settings'>,
+  record: CaseRecord,
+  fields: ArrangementFields,
+  who: Arranger,
+  updateId?: string,
+): Promise<UpdateResult<unknown>> {
   const inv = await caseInvoice(deps.db, record);
-  if (!inv) return { ok: false, message: 'This case has no invoice in the ledger to agree a payment plan or deposit for.' };
+  if (!inv)
+    return { ok: false, message: 'This case has no invoice in the ledger to agree a payment plan or deposit for.' };
   const recorded = await recordArrangement(deps.db, inv, fields, who);
   if (!recorded.ok) return { ok: false, message: recorded.errors.join(' ') };
   const target = { provider: inv.provider, accountId: inv.accountId, invoiceExternalId: inv.externalId };
-  const result = await runUpdate(deps, () => deps.workflows.getHandle(record.workflowId).executeUpdate(closeCaseUpdate, {
-    args: [{ kind: 'resolved', by: who.email, note: recorded.note }], ...(updateId ? { updateId } : {}),
-  })).catch(async (err: unknown) => {
+  const result = await runUpdate(deps, () =>
+    deps.workflows.getHandle(record.workflowId).executeUpdate(closeCaseUpdate, {
+      args: [{ kind: 'resolved', by: who.email, note: recorded.note }],
+      ...(updateId ? { updateId } : {}),
+    }),
+  ).catch(async (err: unknown) => {
     await restoreArrangement(deps.db, target, recorded.previous); // Temporal unreachable: nothing was changed
     throw err;
   });

@@ -8,8 +8,7 @@ export interface StoredInstalment {
 }
 
 export type ArrangementInput =
-  | { readonly kind: 'deposit' }
-  | { readonly kind: 'plan'; readonly instalments: readonly StoredInstalment[] };
+  { readonly kind: 'deposit' } | { readonly kind: 'plan'; readonly instalments: readonly StoredInstalment[] };
 
 export interface ArrangementFields {
   readonly kind: string;
@@ -17,7 +16,8 @@ export interface ArrangementFields {
   readonly amount: readonly string[];
 }
 
-export type ParsedArrangement = { readonly ok: true; readonly value: ArrangementInput } | { readonly ok: false; readonly errors: readonly string[] };
+export type ParsedArrangement =
+  { readonly ok: true; readonly value: ArrangementInput } | { readonly ok: false; readonly errors: readonly string[] };
 
 /** Most instalments a plan may have: five years of monthly ones. */
 export const maxInstalments = 60;
@@ -33,18 +33,30 @@ export function isCalendarDay(text: string): boolean {
 
 /** Today (YYYY-MM-DD) in the organisation's time zone. */
 export function todayIn(timeZone: string, nowMs: number): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(nowMs);
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    nowMs,
+  );
 }
 
 /**
  * Reads the form. `owed` is what is still owed on the invoice now; `today` (YYYY-MM-DD) is the earliest date an
  * instalment may fall on, since a plan covers what is still to be paid. Rows left empty are ignored.
  */
-export function parseArrangement(f: ArrangementFields, owed: Money, today: string, locale = 'en-US'): ParsedArrangement {
+export function parseArrangement(
+  f: ArrangementFields,
+  owed: Money,
+  today: string,
+  locale = 'en-US',
+): ParsedArrangement {
   if (f.kind === 'deposit') return { ok: true, value: { kind: 'deposit' } };
-  if (f.kind !== 'plan') return { ok: false, errors: ['Choose whether you agreed a payment plan or this invoice was a deposit.'] };
+  if (f.kind !== 'plan')
+    return { ok: false, errors: ['Choose whether you agreed a payment plan or this invoice was a deposit.'] };
   const show = (minor: number) => formatMoney({ minor, currency: owed.currency }, locale);
-  if (owed.minor <= 0) return { ok: false, errors: ['Nothing is still owed on this invoice, so there is nothing to spread over a payment plan.'] };
+  if (owed.minor <= 0)
+    return {
+      ok: false,
+      errors: ['Nothing is still owed on this invoice, so there is nothing to spread over a payment plan.'],
+    };
   const errors: string[] = [];
   const instalments: StoredInstalment[] = [];
   const seen = new Set<string>();
@@ -62,7 +74,10 @@ export function parseArrangement(f: ArrangementFields, owed: Money, today: strin
       errors.push(`${where}: "${dueOn}" is not a date. Write it as YYYY-MM-DD, such as 2026-03-31.`);
       continue;
     }
-    if (dueOn < today) errors.push(`${where}: ${dueOn} is in the past. A plan covers what is still owed, so every instalment falls on ${today} or later.`);
+    if (dueOn < today)
+      errors.push(
+        `${where}: ${dueOn} is in the past. A plan covers what is still owed, so every instalment falls on ${today} or later.`,
+      );
     else if (seen.has(dueOn)) errors.push(`${where}: ${dueOn} appears twice. Put both amounts into one instalment.`);
     seen.add(dueOn);
     let minor: number;
@@ -70,29 +85,42 @@ export function parseArrangement(f: ArrangementFields, owed: Money, today: strin
       minor = parseDecimal(amount, owed.currency).minor;
     } catch (err) {
       if (!(err instanceof MoneyParseError)) throw err;
-      errors.push(`${where}: "${amount}" is not an amount in ${owed.currency}. Write it like 250.00, without a currency sign or thousands separators.`);
+      errors.push(
+        `${where}: "${amount}" is not an amount in ${owed.currency}. Write it like 250.00, without a currency sign or thousands separators.`,
+      );
       continue;
     }
     if (minor <= 0) errors.push(`${where}: the amount must be more than zero.`);
     instalments.push({ dueOn, amountMinor: minor });
   }
   if (errors.length > 0) return { ok: false, errors };
-  if (instalments.length === 0) return { ok: false, errors: ['Enter at least one instalment: the date it is due and the amount.'] };
-  if (instalments.length > maxInstalments) return { ok: false, errors: [`A plan can have at most ${maxInstalments} instalments.`] };
+  if (instalments.length === 0)
+    return { ok: false, errors: ['Enter at least one instalment: the date it is due and the amount.'] };
+  if (instalments.length > maxInstalments)
+    return { ok: false, errors: [`A plan can have at most ${maxInstalments} instalments.`] };
   const total = instalments.reduce((n, x) => n + x.amountMinor, 0);
   if (total !== owed.minor) {
     const diff = total - owed.minor;
-    return { ok: false, errors: [`The instalments add up to ${show(total)}, but ${show(owed.minor)} is still owed: they must add up exactly (${show(Math.abs(diff))} ${diff > 0 ? 'too much' : 'short'}).`] };
+    return {
+      ok: false,
+      errors: [
+        `The instalments add up to ${show(total)}, but ${show(owed.minor)} is still owed: they must add up exactly (${show(Math.abs(diff))} ${diff > 0 ? 'too much' : 'short'}).`,
+      ],
+    };
   }
-  return { ok: true, value: { kind: 'plan', instalments: [...instalments].sort((a, b) => a.dueOn.localeCompare(b.dueOn)) } };
+  return {
+    ok: true,
+    value: { kind: 'plan', instalments: [...instalments].sort((a, b) => a.dueOn.localeCompare(b.dueOn)) },
+  };
 }
 
 /** The note the closed case keeps: "agreed payment plan: 3 instalments, 2026-01-15 to 2026-03-15" or "deposit". */
 export function arrangementNote(a: ArrangementInput, currency: string, locale = 'en-US'): string {
   if (a.kind === 'deposit') return 'deposit';
   const n = a.instalments.length;
-  const list = n <= 6
-    ? a.instalments.map((i) => `${formatMoney({ minor: i.amountMinor, currency }, locale)} on ${i.dueOn}`).join(', ')
-    : `${a.instalments[0]!.dueOn} to ${a.instalments[n - 1]!.dueOn}`;
+  const list =
+    n <= 6
+      ? a.instalments.map((i) => `${formatMoney({ minor: i.amountMinor, currency }, locale)} on ${i.dueOn}`).join(', ')
+      : `${a.instalments[0]!.dueOn} to ${a.instalments[n - 1]!.dueOn}`;
   return `agreed payment plan: ${n} instalment${n === 1 ? '' : 's'} (${list})`;
 }

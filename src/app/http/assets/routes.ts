@@ -7,6 +7,10 @@ const css = readFileSync(new URL('./app.css', import.meta.url), 'utf8');
 
 export async function assetRoutes(app: FastifyInstance) {
   const cache = 'public, max-age=3600';
-  app.get('/assets/app.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', cache).send(css));
-  app.get('/assets/upload.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', cache).send(uploadScript));
+  app.get('/assets/app.css', async (_req, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', cache).send(css),
+  );
+  app.get('/assets/upload.js', async (_req, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', cache).send(uploadScript),
+  );
 }

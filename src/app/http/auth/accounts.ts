@@ -10,8 +10,15 @@ class AlreadyOnboarded extends Error {}
 export async function createOrganisation(db: Database, email: string, input: OrganisationInput): Promise<string> {
   try {
     return await db.transaction(async (tx) => {
-      const [org] = await tx.insert(organisations).values({ name: input.name, timeZone: input.timeZone, signature: input.signature, holidays: input.holidays }).returning({ id: organisations.id });
-      const [user] = await tx.insert(users).values({ organisationId: org!.id, email }).onConflictDoNothing({ target: users.email }).returning({ id: users.id });
+      const [org] = await tx
+        .insert(organisations)
+        .values({ name: input.name, timeZone: input.timeZone, signature: input.signature, holidays: input.holidays })
+        .returning({ id: organisations.id });
+      const [user] = await tx
+        .insert(users)
+        .values({ organisationId: org!.id, email })
+        .onConflictDoNothing({ target: users.email })
+        .returning({ id: users.id });
       if (!user) throw new AlreadyOnboarded(); // rolls the new organisation back
       return user.id;
     });

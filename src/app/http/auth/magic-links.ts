@@ -10,7 +10,9 @@ export const MAGIC_LINK_TTL_MS = 15 * 60_000;
 /** Unused links per address per TTL window: stops the form being used to flood someone's inbox. */
 const MAX_OPEN_LINKS = 5;
 
-export type LinkCheck = { readonly ok: true; readonly email: string } | { readonly ok: false; readonly reason: 'unknown' | 'used' | 'expired' };
+export type LinkCheck =
+  | { readonly ok: true; readonly email: string }
+  | { readonly ok: false; readonly reason: 'unknown' | 'used' | 'expired' };
 
 export function createMagicLinks(db: Database, now: () => number) {
   async function classify(tokenHash: string): Promise<LinkCheck> {
@@ -24,11 +26,17 @@ export function createMagicLinks(db: Database, now: () => number) {
   return {
     /** The token to email, or undefined when this address already has too many open links. */
     async issue(email: string): Promise<string | undefined> {
-      const [open] = await db.select({ n: count() }).from(signInTokens)
-        .where(and(eq(signInTokens.email, email), isNull(signInTokens.usedAt), gt(signInTokens.expiresAt, new Date(now()))));
+      const [open] = await db
+        .select({ n: count() })
+        .from(signInTokens)
+        .where(
+          and(eq(signInTokens.email, email), isNull(signInTokens.usedAt), gt(signInTokens.expiresAt, new Date(now()))),
+        );
       if ((open?.n ?? 0) >= MAX_OPEN_LINKS) return undefined;
       const token = randomBytes(32).toString('base64url');
-      await db.insert(signInTokens).values({ tokenHash: sha256Hex(token), email, expiresAt: new Date(now() + MAGIC_LINK_TTL_MS) });
+      await db
+        .insert(signInTokens)
+        .values({ tokenHash: sha256Hex(token), email, expiresAt: new Date(now() + MAGIC_LINK_TTL_MS) });
       return token;
     },
 
@@ -37,8 +45,16 @@ export function createMagicLinks(db: Database, now: () => number) {
 
     async consume(token: string): Promise<LinkCheck> {
       const tokenHash = sha256Hex(token);
-      const [row] = await db.update(signInTokens).set({ usedAt: new Date(now()) })
-        .where(and(eq(signInTokens.tokenHash, tokenHash), isNull(signInTokens.usedAt), gt(signInTokens.expiresAt, new Date(now()))))
+      const [row] = await db
+        .update(signInTokens)
+        .set({ usedAt: new Date(now()) })
+        .where(
+          and(
+            eq(signInTokens.tokenHash, tokenHash),
+            isNull(signInTokens.usedAt),
+            gt(signInTokens.expiresAt, new Date(now())),
+          ),
+        )
         .returning();
       return row ? { ok: true, email: row.email } : classify(tokenHash);
     },

@@ -9,10 +9,21 @@ import type { SessionStore } from '../security/sessions.js';
 import { createOrganisation } from './accounts.js';
 import { fieldErrors, OrganisationForm, timeZones, type OrganisationValues } from './organisation-form.js';
 
-const Body = z.object({ name: z.string().default(''), timeZone: z.string().default('UTC'), signature: z.string().default(''), holidays: z.string().default(''), _csrf: z.string().optional() });
+const Body = z.object({
+  name: z.string().default(''),
+  timeZone: z.string().default('UTC'),
+  signature: z.string().default(''),
+  holidays: z.string().default(''),
+  _csrf: z.string().optional(),
+});
 
 export function onboardingRoutes(deps: WebDeps, sessions: SessionStore) {
-  const form = (values: OrganisationValues, errors: Record<string, string> = {}) => ({ title: 'Set up your organisation', values, errors, timeZones });
+  const form = (values: OrganisationValues, errors: Record<string, string> = {}) => ({
+    title: 'Set up your organisation',
+    values,
+    errors,
+    timeZones,
+  });
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
     app.addHook('onRequest', async (req, reply) => {
@@ -21,7 +32,8 @@ export function onboardingRoutes(deps: WebDeps, sessions: SessionStore) {
     });
 
     app.get('/onboarding', async (req, reply) =>
-      page(req, reply, 'onboarding', form({ name: '', timeZone: 'UTC', signature: '', holidays: '' })));
+      page(req, reply, 'onboarding', form({ name: '', timeZone: 'UTC', signature: '', holidays: '' })),
+    );
 
     app.post('/onboarding', { schema: { body: Body }, preHandler: requireCsrf }, async (req, reply) => {
       const { _csrf, ...values } = req.body;

@@ -25,12 +25,21 @@ const Holidays = z.string().transform((text, ctx) => {
 export const OrganisationForm = z.object({
   name: z.string().trim().min(1, 'Enter the name of your business.').max(200, 'Use at most 200 characters.'),
   timeZone: z.string().refine((tz) => timeZones.includes(tz), 'Choose a time zone from the list.'),
-  signature: z.string().trim().min(1, 'Enter how your letters should be signed.').max(1000, 'Use at most 1,000 characters.'),
+  signature: z
+    .string()
+    .trim()
+    .min(1, 'Enter how your letters should be signed.')
+    .max(1000, 'Use at most 1,000 characters.'),
   holidays: Holidays,
 });
 
 export type OrganisationInput = z.output<typeof OrganisationForm>;
-export interface OrganisationValues { name: string; timeZone: string; signature: string; holidays: string }
+export interface OrganisationValues {
+  name: string;
+  timeZone: string;
+  signature: string;
+  holidays: string;
+}
 
 /** Field name -> first message, for showing beside each field. */
 export function fieldErrors(error: z.ZodError): Record<string, string> {

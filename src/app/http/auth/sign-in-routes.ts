@@ -23,9 +23,16 @@ const VerifyBody = z.object({ token: z.string(), next: z.string().optional(), _c
 
 function linkFailure(check: Exclude<LinkCheck, { ok: true }>): PageError {
   const again = 'Ask for a new link on the sign-in page.';
-  if (check.reason === 'used') return new PageError(410, 'link_used', 'This sign-in link was already used', `Each link works once. ${again}`);
-  if (check.reason === 'expired') return new PageError(410, 'link_expired', 'This sign-in link has expired', `Links work for 15 minutes. ${again}`);
-  return new PageError(400, 'link_invalid', 'This sign-in link is not valid', `Check that the whole link was copied, or ${again.toLowerCase()}`);
+  if (check.reason === 'used')
+    return new PageError(410, 'link_used', 'This sign-in link was already used', `Each link works once. ${again}`);
+  if (check.reason === 'expired')
+    return new PageError(410, 'link_expired', 'This sign-in link has expired', `Links work for 15 minutes. ${again}`);
+  return new PageError(
+    400,
+    'link_invalid',
+    'This sign-in link is not valid',
+    `Check that the whole link was copied, or ${again.toLowerCase()}`,
+  );
 }
 
 export function signInRoutes(deps: WebDeps, links: MagicLinks, sessions: SessionStore) {
@@ -38,27 +45,60 @@ export function signInRoutes(deps: WebDeps, links: MagicLinks, sessions: Session
       return page(req, reply, 'sign-in', { title: 'Sign in', email: '', next: safeNext(req.query.next) });
     });
 
-    app.post('/sign-in', { schema: { body: SignInBody }, config: limit, preHandler: requireCsrf }, async (req, reply) => {
-      const next = safeNext(req.body.next);
-      const email = Email.safeParse(req.body.email);
-      if (!email.success) return page(req, reply, 'sign-in', { title: 'Sign in', email: req.body.email, next, error: 'Enter an email address like name@example.com.' }, 400);
-      const token = await links.issue(email.data);
-      if (!token) throw new PageError(429, 'too_many_links', 'Too many sign-in emails', 'Several links were sent to this address in the last 15 minutes. Use the newest one, or wait and try again.');
-      const verify = `${deps.settings.publicUrl}/sign-in/verify?`;
-      const link = `${verify}token=${token}${next ? `&next=${encodeURIComponent(next)}` : ''}`;
-      try {
-        await deps.outbox.send({ key: `sign-in/${sha256Hex(token)}`, to: email.data, ...signInEmail(link), attachments: [], secretLinks: [verify] });
-      } catch (err) {
-        req.log.error({ err: { message: (err as Error).message } }, 'sign-in email not sent');
-        throw new PageError(503, 'mail_unavailable', 'The email could not be sent', 'Shortfall could not send the sign-in email just now. Try again in a minute.');
-      }
-      return page(req, reply, 'sign-in-sent', { title: 'Check your email', email: email.data });
-    });
+    app.post(
+      '/sign-in',
+      { schema: { body: SignInBody }, config: limit, preHandler: requireCsrf },
+      async (req, reply) => {
+        const next = safeNext(req.body.next);
+        const email = Email.safeParse(req.body.email);
+        if (!email.success)
+          return page(
+            req,
+            reply,
+            'sign-in',
+            { title: 'Sign in', email: req.body.email, next, error: 'Enter an email address like name@example.com.' },
+            400,
+          );
+        const token = await links.issue(email.data);
+        if (!token)
+          throw new PageError(
+            429,
+            'too_many_links',
+            'Too many sign-in emails',
+            'Several links were sent to this address in the last 15 minutes. Use the newest one, or wait and try again.',
+          );
+        const verify = `${deps.settings.publicUrl}/sign-in/verify?`;
+        const link = `${verify}token=${token}${next ? `&next=${encodeURIComponent(next)}` : ''}`;
+        try {
+          await deps.outbox.send({
+            key: `sign-in/${sha256Hex(token)}`,
+            to: email.data,
+            ...signInEmail(link),
+            attachments: [],
+            secretLinks: [verify],
+          });
+        } catch (err) {
+          req.log.error({ err: { message: (err as Error).message } }, 'sign-in email not sent');
+          throw new PageError(
+            503,
+            'mail_unavailable',
+            'The email could not be sent',
+            'Shortfall could not send the sign-in email just now. Try again in a minute.',
+          );
+        }
+        return page(req, reply, 'sign-in-sent', { title: 'Check your email', email: email.data });
+      },
+    );
 
     app.get('/sign-in/verify', { schema: { querystring: VerifyQuery }, config: limit }, async (req, reply) => {
       const check = await links.peek(req.query.token);
       if (!check.ok) throw linkFailure(check);
-      return page(req, reply, 'sign-in-confirm', { title: 'Sign in', email: check.email, token: req.query.token, next: safeNext(req.query.next) });
+      return page(req, reply, 'sign-in-confirm', {
+        title: 'Sign in',
+        email: check.email,
+        token: req.query.token,
+        next: safeNext(req.query.next),
+      });
     });
 
     app.post('/sign-in/verify', { schema: { body: VerifyBody }, config: limit }, async (req, reply) => {

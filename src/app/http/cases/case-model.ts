@@ -7,7 +7,13 @@ import type { Money } from '../../../domain/money.js';
 import { ownWords, triageReply, type ReplyTriage } from '../../../domain/reply-triage.js';
 import type { DocumentStore, StoredDocument } from '../../../services/documents/storage.js';
 import type { WebDeps } from '../deps.js';
-import type { CaseLine, Deadline, DraftView, ObjectionView, TimelineEntry } from '../../../../workflows/dispute-case/definitions.js';
+import type {
+  CaseLine,
+  Deadline,
+  DraftView,
+  ObjectionView,
+  TimelineEntry,
+} from '../../../../workflows/dispute-case/definitions.js';
 import { auditTrail, closedStatuses, type CaseRecord, type CaseSharing } from './queries.js';
 import { liveView } from './workflow-calls.js';
 import { arrangementStatus, caseInvoice } from '../arrangements/arrangements.js';
@@ -23,7 +29,12 @@ export interface CaseFailure {
 
 export interface CaseModel {
   readonly title: string;
-  readonly c: CaseRecord & { readonly paid: Money; readonly disputed: Money; readonly conceded?: Money | undefined; readonly status: string };
+  readonly c: CaseRecord & {
+    readonly paid: Money;
+    readonly disputed: Money;
+    readonly conceded?: Money | undefined;
+    readonly status: string;
+  };
   readonly liveError?: string | undefined;
   readonly draft?: DraftView | undefined;
   readonly deadlines: readonly Deadline[];
@@ -38,14 +49,20 @@ export interface CaseModel {
    */
   readonly sharing?: CaseSharing | undefined;
   readonly can: {
-    readonly object: boolean; readonly decide: boolean; readonly extend: readonly string[]; readonly close: boolean; readonly decideDraft: boolean; readonly pack: boolean;
+    readonly object: boolean;
+    readonly decide: boolean;
+    readonly extend: readonly string[];
+    readonly close: boolean;
+    readonly decideDraft: boolean;
+    readonly pack: boolean;
     /** Record an agreed payment plan or deposit for the invoice, which closes the case (README, "Arrangements"). */
     readonly arrange: boolean;
   };
   /** The status in words when an arrangement closed the case: "Agreed plan" or "Deposit". */
   readonly arrangedStatus?: string | undefined;
   /** The arrangement form: what is still owed on the invoice (the instalments must add up to it) and its rows. */
-  readonly arrange?: { readonly owed: Money; readonly rows: readonly { readonly dueOn: string; readonly amount: string }[] } | undefined;
+  readonly arrange?:
+    { readonly owed: Money; readonly rows: readonly { readonly dueOn: string; readonly amount: string }[] } | undefined;
   /** The case's one account of the money, when the workflow answered; every figure on the page comes from it. */
   readonly account?: CaseView['account'] | undefined;
   readonly pausedSince?: string | undefined;
@@ -80,20 +97,34 @@ const SUMMARY_LIMIT = 600;
  * Triage reads the ledger's lines (quantity and unit price included), limited to the lines the workflow knows, so
  * that every line it suggests is one the objection form offers.
  */
-function replySuggestion(reply: CaseView['latestReply'], record: CaseRecord, known: readonly CaseLine[]): ReplySuggestion | undefined {
+function replySuggestion(
+  reply: CaseView['latestReply'],
+  record: CaseRecord,
+  known: readonly CaseLine[],
+): ReplySuggestion | undefined {
   if (!reply || !reply.text.trim()) return undefined;
   const ids = new Set(known.map((l) => l.id));
   const lines = record.lines.filter((l) => ids.has(l.id) && l.amount.currency === record.currency);
   const triage = triageReply({ text: reply.text, lines, currency: record.currency });
   const words = ownWords(reply.text).body.replace(/\s+/g, ' ').trim();
-  return { from: reply.from, at: reply.at, subject: reply.subject, words: words.length > SUMMARY_LIMIT ? `${words.slice(0, SUMMARY_LIMIT - 1)}…` : words, triage };
+  return {
+    from: reply.from,
+    at: reply.at,
+    subject: reply.subject,
+    words: words.length > SUMMARY_LIMIT ? `${words.slice(0, SUMMARY_LIMIT - 1)}…` : words,
+    triage,
+  };
 }
 
 /** What the owner typed into the arrangement form, to show it again after a refusal. */
 function arrangeFields(failure: CaseFailure | undefined) {
   if (failure?.form !== 'arrange') return undefined;
   const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-  return { kind: list(failure.values.kind)[0] ?? '', dueOn: list(failure.values.dueOn), amount: list(failure.values.amount) };
+  return {
+    kind: list(failure.values.kind)[0] ?? '',
+    dueOn: list(failure.values.dueOn),
+    amount: list(failure.values.amount),
+  };
 }
 
 /** Only a specific objection is decided by the owner; a vague one is answered by asking the client to be specific. */
@@ -105,14 +136,19 @@ export async function caseModel(
   viewerOrganisationId: string,
   extra: Pick<CaseModel, 'notice' | 'failure' | 'uploadKind'>,
 ): Promise<CaseModel> {
-  const [live, audit, documents] = await Promise.all([liveView(d, record.workflowId), auditTrail(d.db, record.id), d.documents.listForCase(record.id)]);
+  const [live, audit, documents] = await Promise.all([
+    liveView(d, record.workflowId),
+    auditTrail(d.db, record.id),
+    d.documents.listForCase(record.id),
+  ]);
   const view = live.ok ? live.view : undefined;
   const status = view?.status ?? record.status;
   const closed = closedStatuses.includes(status);
   // A shared case is followed, not run, by the organisations that do not own it.
   const owns = record.organisationId === viewerOrganisationId;
   const draft = view?.drafts[view.drafts.length - 1];
-  const deadlines = view?.deadlines ?? (record.nextDeadline ? [{ name: 'next', at: record.nextDeadline.toISOString() }] : []);
+  const deadlines =
+    view?.deadlines ?? (record.nextDeadline ? [{ name: 'next', at: record.nextDeadline.toISOString() }] : []);
   const money = (minor: number): Money => ({ minor, currency: record.currency });
   const decide = owns && !closed && awaitsDecision(view?.objection);
   const lines = view?.lines ?? [];
@@ -121,27 +157,56 @@ export async function caseModel(
   const canObject = owns && Boolean(view) && !closed && !view?.objection && lines.length > 0;
   return {
     title: `${record.customerName ?? 'Case'}${record.invoiceNumber ? `, invoice ${record.invoiceNumber}` : ''}`,
-    c: { ...record, status, paid: view?.paid ?? money(record.paidMinor), disputed: view?.disputed ?? money(record.disputedMinor), conceded: view?.conceded },
+    c: {
+      ...record,
+      status,
+      paid: view?.paid ?? money(record.paidMinor),
+      disputed: view?.disputed ?? money(record.disputedMinor),
+      conceded: view?.conceded,
+    },
     liveError: live.ok ? undefined : live.message,
-    draft, deadlines,
+    draft,
+    deadlines,
     timeline: [...(view?.timeline ?? [])].reverse(),
-    audit, documents, lines,
+    audit,
+    documents,
+    lines,
     sharing: record.sharing,
     can: {
       // Until the letter answering an objection goes out the workflow refuses another, so none is offered.
       object: canObject,
       decide,
-      extend: owns && view && !closed ? view.deadlines.map((x) => x.name).filter((n) => n === 'response' || n === 'payment' || n === 'final_notice') : [],
+      extend:
+        owns && view && !closed
+          ? view.deadlines.map((x) => x.name).filter((n) => n === 'response' || n === 'payment' || n === 'final_notice')
+          : [],
       close: owns && Boolean(view) && !closed,
       decideDraft: owns && !closed && draft?.state === 'pending',
       pack: owns && Boolean(view) && !closed && Boolean(view?.lines.length),
       arrange: Boolean(arrangeable),
     },
     arrangedStatus: arrangementStatus(status, record.arrangement),
-    ...(arrangeable && { arrange: { owed: { minor: arrangeable.balanceMinor, currency: arrangeable.currency }, rows: formRows(arrangeFields(extra.failure), arrangeable, planFormRows) } }),
-    account: view?.account, pausedSince: view?.pausedSince, chargeback: view?.chargeback, evidencePack: view?.evidencePack,
+    ...(arrangeable && {
+      arrange: {
+        owed: { minor: arrangeable.balanceMinor, currency: arrangeable.currency },
+        rows: formRows(arrangeFields(extra.failure), arrangeable, planFormRows),
+      },
+    }),
+    account: view?.account,
+    pausedSince: view?.pausedSince,
+    chargeback: view?.chargeback,
+    evidencePack: view?.evidencePack,
     documentKinds: caseDocumentKinds,
-    rid: { objection: randomUUID(), decision: randomUUID(), extend: randomUUID(), close: randomUUID(), draft: randomUUID(), upload: randomUUID(), pack: randomUUID(), arrange: randomUUID() },
+    rid: {
+      objection: randomUUID(),
+      decision: randomUUID(),
+      extend: randomUUID(),
+      close: randomUUID(),
+      draft: randomUUID(),
+      upload: randomUUID(),
+      pack: randomUUID(),
+      arrange: randomUUID(),
+    },
     ...(canObject && { suggestion: replySuggestion(view?.latestReply, record, lines) }),
     ...extra,
   };

@@ -6,7 +6,13 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { caseDocumentKinds } from '../../../domain/case.js';
 import {
-  closeCaseUpdate, decideDraftUpdate, decideObjectionUpdate, extendDeadlineUpdate, registerObjectionUpdate, buildEvidencePackUpdate } from '../../../../workflows/dispute-case/definitions.js';
+  closeCaseUpdate,
+  decideDraftUpdate,
+  decideObjectionUpdate,
+  extendDeadlineUpdate,
+  registerObjectionUpdate,
+  buildEvidencePackUpdate,
+} from '../../../../workflows/dispute-case/definitions.js';
 import { requireUser, userOf } from '../auth/guard.js';
 import type { WebDeps } from '../deps.js';
 import { noticeText, type NoticeKey } from '../notices.js';
@@ -37,14 +43,22 @@ export function caseRoutes(deps: WebDeps) {
   }
 
   /** Runs one Update for a form and answers with a redirect, or the page again with what went wrong. */
-  async function act(req: FastifyRequest<{ Params: { id: string }; Body: forms.Form }>, reply: FastifyReply, form: CaseForm, notice: NoticeKey,
-    run: (record: CaseRecord) => Promise<UpdateResult<unknown>> | UpdateResult<unknown>) {
+  async function act(
+    req: FastifyRequest<{ Params: { id: string }; Body: forms.Form }>,
+    reply: FastifyReply,
+    form: CaseForm,
+    notice: NoticeKey,
+    run: (record: CaseRecord) => Promise<UpdateResult<unknown>> | UpdateResult<unknown>,
+  ) {
     const record = await load(req);
     const organisationId = userOf(req).organisation.id;
     if (record.organisationId !== organisationId) {
       // A case shared with this organisation (it reads the same ledger account): decisions belong to the owner.
       const failure = { form, message: notOwnerMessage(record), values: forms.formValues(req.body) };
-      req.log.info({ caseId: record.id, action: form }, 'case decision refused: the case belongs to another organisation');
+      req.log.info(
+        { caseId: record.id, action: form },
+        'case decision refused: the case belongs to another organisation',
+      );
       return page(req, reply, 'case', await caseModel(deps, record, organisationId, { failure }), 403);
     }
     const result = await run(record);
@@ -56,10 +70,19 @@ export function caseRoutes(deps: WebDeps) {
     return page(req, reply, 'case', await caseModel(deps, record, organisationId, { failure }), 422);
   }
 
-  function send<Ret, Arg>(record: CaseRecord, body: forms.Form, def: UpdateDefinition<Ret, [Arg]>, input: forms.Parsed<Arg>): Promise<UpdateResult<Ret>> | UpdateResult<Ret> {
+  function send<Ret, Arg>(
+    record: CaseRecord,
+    body: forms.Form,
+    def: UpdateDefinition<Ret, [Arg]>,
+    input: forms.Parsed<Arg>,
+  ): Promise<UpdateResult<Ret>> | UpdateResult<Ret> {
     if (!input.ok) return input;
     const updateId = forms.updateIdOf(body);
-    return runUpdate(deps, () => deps.workflows.getHandle(record.workflowId).executeUpdate(def, { args: [input.value], ...(updateId ? { updateId } : {}) }));
+    return runUpdate(deps, () =>
+      deps.workflows
+        .getHandle(record.workflowId)
+        .executeUpdate(def, { args: [input.value], ...(updateId ? { updateId } : {}) }),
+    );
   }
   const opts = { schema: { params: CaseParams, body: forms.FormBody }, preHandler: requireCsrf };
 
@@ -68,33 +91,70 @@ export function caseRoutes(deps: WebDeps) {
     app.addHook('onRequest', requireUser);
 
     // `kind` preselects what an upload is (the approval page's evidence checklist links here for a missing item).
-    const CaseQuery = z.object({ notice: z.string().optional(), kind: z.enum(caseDocumentKinds).optional().catch(undefined) });
+    const CaseQuery = z.object({
+      notice: z.string().optional(),
+      kind: z.enum(caseDocumentKinds).optional().catch(undefined),
+    });
     app.get('/cases/:id', { schema: { params: CaseParams, querystring: CaseQuery } }, async (req, reply) =>
-      page(req, reply, 'case', await caseModel(deps, await load(req), userOf(req).organisation.id, { notice: noticeText(req.query.notice), uploadKind: req.query.kind })));
+      page(
+        req,
+        reply,
+        'case',
+        await caseModel(deps, await load(req), userOf(req).organisation.id, {
+          notice: noticeText(req.query.notice),
+          uploadKind: req.query.kind,
+        }),
+      ),
+    );
 
-    app.post('/cases/:id/objection', opts, (req, reply) => act(req, reply, 'objection', 'objection_registered', (record) =>
-      send(record, req.body, registerObjectionUpdate, forms.objectionInput(req.body, userOf(req).email))));
+    app.post('/cases/:id/objection', opts, (req, reply) =>
+      act(req, reply, 'objection', 'objection_registered', (record) =>
+        send(record, req.body, registerObjectionUpdate, forms.objectionInput(req.body, userOf(req).email)),
+      ),
+    );
 
-    app.post('/cases/:id/objection/decision', opts, (req, reply) => act(req, reply, 'decision', 'objection_decided', (record) => {
-      const names = new Map(record.lines.map((l) => [l.id, l.description]));
-      return send(record, req.body, decideObjectionUpdate, forms.objectionDecision(req.body, userOf(req).email, record.currency, names));
-    }));
+    app.post('/cases/:id/objection/decision', opts, (req, reply) =>
+      act(req, reply, 'decision', 'objection_decided', (record) => {
+        const names = new Map(record.lines.map((l) => [l.id, l.description]));
+        return send(
+          record,
+          req.body,
+          decideObjectionUpdate,
+          forms.objectionDecision(req.body, userOf(req).email, record.currency, names),
+        );
+      }),
+    );
 
-    app.post('/cases/:id/deadline', opts, (req, reply) => act(req, reply, 'extend', 'deadline_extended', (record) =>
-      send(record, req.body, extendDeadlineUpdate, forms.extendInput(req.body, userOf(req).email))));
+    app.post('/cases/:id/deadline', opts, (req, reply) =>
+      act(req, reply, 'extend', 'deadline_extended', (record) =>
+        send(record, req.body, extendDeadlineUpdate, forms.extendInput(req.body, userOf(req).email)),
+      ),
+    );
 
-    app.post('/cases/:id/close', opts, (req, reply) => act(req, reply, 'close', 'case_closed', (record) =>
-      send(record, req.body, closeCaseUpdate, forms.closeInput(req.body, userOf(req).email))));
+    app.post('/cases/:id/close', opts, (req, reply) =>
+      act(req, reply, 'close', 'case_closed', (record) =>
+        send(record, req.body, closeCaseUpdate, forms.closeInput(req.body, userOf(req).email)),
+      ),
+    );
 
-    app.post('/cases/:id/evidence-pack', opts, (req, reply) => act(req, reply, 'pack', 'pack_requested', (record) =>
-      send(record, req.body, buildEvidencePackUpdate, { ok: true as const, value: { by: userOf(req).email } })));
+    app.post('/cases/:id/evidence-pack', opts, (req, reply) =>
+      act(req, reply, 'pack', 'pack_requested', (record) =>
+        send(record, req.body, buildEvidencePackUpdate, { ok: true as const, value: { by: userOf(req).email } }),
+      ),
+    );
 
     // An agreed payment plan or a deposit: recorded for the invoice, then the case closes as resolved saying so.
-    app.post('/cases/:id/arrangement', opts, (req, reply) => act(req, reply, 'arrange', 'case_arranged', (record) =>
-      arrangeCase(deps, record, forms.arrangementFields(req.body), arrangerOf(req), forms.updateIdOf(req.body))));
+    app.post('/cases/:id/arrangement', opts, (req, reply) =>
+      act(req, reply, 'arrange', 'case_arranged', (record) =>
+        arrangeCase(deps, record, forms.arrangementFields(req.body), arrangerOf(req), forms.updateIdOf(req.body)),
+      ),
+    );
 
     const draftOpts = { schema: { params: DraftParams, body: forms.FormBody }, preHandler: requireCsrf };
-    app.post('/cases/:id/drafts/:version/decision', draftOpts, (req, reply) => act(req, reply, 'draft', 'draft_decided', (record) =>
-      send(record, req.body, decideDraftUpdate, forms.draftDecision(req.body, userOf(req).email, req.params.version))));
+    app.post('/cases/:id/drafts/:version/decision', draftOpts, (req, reply) =>
+      act(req, reply, 'draft', 'draft_decided', (record) =>
+        send(record, req.body, decideDraftUpdate, forms.draftDecision(req.body, userOf(req).email, req.params.version)),
+      ),
+    );
   };
 }

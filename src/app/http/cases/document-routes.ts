@@ -17,14 +17,23 @@ import { findCase } from './queries.js';
 
 export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
 const CaseParams = z.object({ id: z.uuid() });
-const UploadQuery = z.object({ name: z.string().trim().min(1).max(200), kind: z.enum(caseDocumentKinds), type: z.string().max(100).optional() });
-export const contentTypes = /^(application\/pdf|image\/(png|jpeg|gif|webp|heic)|text\/plain|message\/rfc822|application\/(msword|vnd\.openxmlformats-officedocument\.[\w.]+|vnd\.ms-excel|octet-stream))$/;
+const UploadQuery = z.object({
+  name: z.string().trim().min(1).max(200),
+  kind: z.enum(caseDocumentKinds),
+  type: z.string().max(100).optional(),
+});
+export const contentTypes =
+  /^(application\/pdf|image\/(png|jpeg|gif|webp|heic)|text\/plain|message\/rfc822|application\/(msword|vnd\.openxmlformats-officedocument\.[\w.]+|vnd\.ms-excel|octet-stream))$/;
 
 /**
  * Keeps the name readable in a Content-Disposition header and a file system: no paths, no control characters, and
  * no invisible format characters (a right-to-left override makes "invoice‮fdp.exe" read as "invoiceexe.pdf").
  */
-export const cleanName = (name: string) => name.replace(/[\\/]/g, '_').replace(/[\p{Cc}\p{Cf}"]/gu, '').slice(0, 200);
+export const cleanName = (name: string) =>
+  name
+    .replace(/[\\/]/g, '_')
+    .replace(/[\p{Cc}\p{Cf}"]/gu, '')
+    .slice(0, 200);
 /** Header values are Latin-1: the plain filename gets ASCII, filename* carries the real name. */
 const asciiName = (name: string) => cleanName(name).replace(/[^\x20-\x7e]/g, '_');
 
@@ -41,48 +50,98 @@ export function documentRoutes(deps: WebDeps) {
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
     app.addHook('onRequest', requireUser);
-    app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES }, (_req, body, done) => done(null, body));
+    app.addContentTypeParser(
+      'application/octet-stream',
+      { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES },
+      (_req, body, done) => done(null, body),
+    );
     // Without JavaScript the form posts multipart/form-data; fields land on the body before the CSRF check runs.
-    await app.register(multipart, { attachFieldsToBody: true, limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 5 } });
+    await app.register(multipart, {
+      attachFieldsToBody: true,
+      limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 5 },
+    });
 
     const caseOf = async (organisationId: string, id: string) => {
       const record = await findCase(deps.db, organisationId, id);
-      if (!record) throw new PageError(404, 'not_found', 'Case not found', 'There is no such case in your organisation.');
+      if (!record)
+        throw new PageError(404, 'not_found', 'Case not found', 'There is no such case in your organisation.');
       return record;
     };
 
-    app.post('/cases/:id/documents', { schema: { params: CaseParams }, bodyLimit: MAX_UPLOAD_BYTES, preHandler: requireCsrf }, async (req, reply) => {
-      const user = userOf(req);
-      const record = await caseOf(user.organisation.id, req.params.id);
-      const form = req.isMultipart() ? await fromForm(req) : undefined;
-      const content = form ? form.content : req.body;
-      if (!Buffer.isBuffer(content)) throw new PageError(415, 'unsupported_upload', 'The file was not sent', 'Send the file with the upload form.');
-      if (content.length === 0) throw new PageError(400, 'empty_upload', 'No file received', 'The file is empty. Choose another file.');
-      const query = UploadQuery.safeParse(form?.query ?? req.query);
-      if (!query.success) throw new PageError(400, 'invalid_upload', 'The upload was not accepted', 'Name the file and choose what kind of document it is.');
-      const { name, kind, type } = query.data;
-      const contentType = type && contentTypes.test(type) ? type : 'application/octet-stream';
-      const doc = await deps.documents.save({ caseId: record.id, kind, name: cleanName(name), contentType, content });
-      await deps.db.insert(auditEvents).values({ caseId: record.id, idempotencyKey: `web/document/${doc.id}`, kind: 'document_uploaded', actor: user.email, data: { documentId: doc.id, name: doc.name, sha256: doc.sha256 } });
-      req.log.info({ caseId: record.id, documentId: doc.id, bytes: doc.sizeBytes }, 'document uploaded');
-      // The running case attaches it to its next letters and the evidence pack; a closed case keeps it on file only.
-      // Letters and the evidence pack also read the case's documents from the database, so a missed signal loses nothing.
-      // Not awaited: an unreachable Temporal must not hold the upload up, and nothing depends on the signal landing.
-      void deps.workflows.getHandle(record.workflowId).signal(documentAddedSignal, { id: doc.id, kind, name: doc.name }).catch((err: unknown) => {
-        if (!(err instanceof WorkflowNotFoundError)) req.log.warn({ err, caseId: record.id }, 'could not tell the case about the new document');
-      });
-      const location = `/cases/${record.id}?notice=document_uploaded#documents`;
-      if (form) return reply.redirect(location, 303); // a plain form post goes back to the case page
-      return reply.code(201).send({ id: doc.id, name: doc.name, kind: doc.kind, sizeBytes: doc.sizeBytes, sha256: doc.sha256, location });
-    });
+    app.post(
+      '/cases/:id/documents',
+      { schema: { params: CaseParams }, bodyLimit: MAX_UPLOAD_BYTES, preHandler: requireCsrf },
+      async (req, reply) => {
+        const user = userOf(req);
+        const record = await caseOf(user.organisation.id, req.params.id);
+        const form = req.isMultipart() ? await fromForm(req) : undefined;
+        const content = form ? form.content : req.body;
+        if (!Buffer.isBuffer(content))
+          throw new PageError(
+            415,
+            'unsupported_upload',
+            'The file was not sent',
+            'Send the file with the upload form.',
+          );
+        if (content.length === 0)
+          throw new PageError(400, 'empty_upload', 'No file received', 'The file is empty. Choose another file.');
+        const query = UploadQuery.safeParse(form?.query ?? req.query);
+        if (!query.success)
+          throw new PageError(
+            400,
+            'invalid_upload',
+            'The upload was not accepted',
+            'Name the file and choose what kind of document it is.',
+          );
+        const { name, kind, type } = query.data;
+        const contentType = type && contentTypes.test(type) ? type : 'application/octet-stream';
+        const doc = await deps.documents.save({ caseId: record.id, kind, name: cleanName(name), contentType, content });
+        await deps.db
+          .insert(auditEvents)
+          .values({
+            caseId: record.id,
+            idempotencyKey: `web/document/${doc.id}`,
+            kind: 'document_uploaded',
+            actor: user.email,
+            data: { documentId: doc.id, name: doc.name, sha256: doc.sha256 },
+          });
+        req.log.info({ caseId: record.id, documentId: doc.id, bytes: doc.sizeBytes }, 'document uploaded');
+        // The running case attaches it to its next letters and the evidence pack; a closed case keeps it on file only.
+        // Letters and the evidence pack also read the case's documents from the database, so a missed signal loses nothing.
+        // Not awaited: an unreachable Temporal must not hold the upload up, and nothing depends on the signal landing.
+        void deps.workflows
+          .getHandle(record.workflowId)
+          .signal(documentAddedSignal, { id: doc.id, kind, name: doc.name })
+          .catch((err: unknown) => {
+            if (!(err instanceof WorkflowNotFoundError))
+              req.log.warn({ err, caseId: record.id }, 'could not tell the case about the new document');
+          });
+        const location = `/cases/${record.id}?notice=document_uploaded#documents`;
+        if (form) return reply.redirect(location, 303); // a plain form post goes back to the case page
+        return reply
+          .code(201)
+          .send({ id: doc.id, name: doc.name, kind: doc.kind, sizeBytes: doc.sizeBytes, sha256: doc.sha256, location });
+      },
+    );
 
-    app.get('/cases/:id/documents/:documentId', { schema: { params: CaseParams.extend({ documentId: z.uuid() }) } }, async (req, reply) => {
-      const record = await caseOf(userOf(req).organisation.id, req.params.id);
-      const doc = (await deps.documents.listForCase(record.id)).find((d) => d.id === req.params.documentId);
-      if (!doc) throw new PageError(404, 'not_found', 'Document not found', 'This case has no such document.');
-      const file = await deps.documents.load(doc.id);
-      return reply.type(doc.contentType).header('content-disposition', `attachment; filename="${asciiName(doc.name)}"; filename*=UTF-8''${encodeURIComponent(doc.name)}`)
-        .header('x-content-type-options', 'nosniff').header('cache-control', 'private, no-store').send(file.content);
-    });
+    app.get(
+      '/cases/:id/documents/:documentId',
+      { schema: { params: CaseParams.extend({ documentId: z.uuid() }) } },
+      async (req, reply) => {
+        const record = await caseOf(userOf(req).organisation.id, req.params.id);
+        const doc = (await deps.documents.listForCase(record.id)).find((d) => d.id === req.params.documentId);
+        if (!doc) throw new PageError(404, 'not_found', 'Document not found', 'This case has no such document.');
+        const file = await deps.documents.load(doc.id);
+        return reply
+          .type(doc.contentType)
+          .header(
+            'content-disposition',
+            `attachment; filename="${asciiName(doc.name)}"; filename*=UTF-8''${encodeURIComponent(doc.name)}`,
+          )
+          .header('x-content-type-options', 'nosniff')
+          .header('cache-control', 'private, no-store')
+          .send(file.content);
+      },
+    );
   };
 }

@@ -2,7 +2,13 @@
 // business rule is the workflow's validator, whose message is shown back on the page.
 import { z } from 'zod';
 import { MoneyParseError, parseDecimal } from '../../../domain/money.js';
-import type { CloseInput, DraftDecision, ExtendInput, ObjectionDecision, ObjectionInput } from '../../../../workflows/dispute-case/definitions.js';
+import type {
+  CloseInput,
+  DraftDecision,
+  ExtendInput,
+  ObjectionDecision,
+  ObjectionInput,
+} from '../../../../workflows/dispute-case/definitions.js';
 
 export const FormBody = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
 export type Form = z.infer<typeof FormBody>;
@@ -17,11 +23,13 @@ const many = (f: Form, key: string): string[] => {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 };
 
-export const updateIdOf = (f: Form): string | undefined => (z.uuid().safeParse(one(f, '_rid')).success ? one(f, '_rid') : undefined);
+export const updateIdOf = (f: Form): string | undefined =>
+  z.uuid().safeParse(one(f, '_rid')).success ? one(f, '_rid') : undefined;
 
 export function objectionInput(f: Form, by: string): Parsed<ObjectionInput> {
   const summary = one(f, 'summary').trim();
-  if (one(f, 'kind') === 'specific') return { ok: true, value: { kind: 'specific', by, summary, lineIds: many(f, 'lines') } };
+  if (one(f, 'kind') === 'specific')
+    return { ok: true, value: { kind: 'specific', by, summary, lineIds: many(f, 'lines') } };
   if (one(f, 'kind') === 'vague') return { ok: true, value: { kind: 'vague', by, summary } };
   return { ok: false, message: 'Choose whether the client named what they dispute.' };
 }
@@ -31,11 +39,18 @@ export function objectionInput(f: Form, by: string): Parsed<ObjectionInput> {
  * currency. The form's own fields say which lines it offered; the workflow's validator rejects a line it does
  * not know. `lineNames` only words the message about a malformed amount.
  */
-export function objectionDecision(f: Form, by: string, currency: string, lineNames: ReadonlyMap<string, string>): Parsed<ObjectionDecision> {
+export function objectionDecision(
+  f: Form,
+  by: string,
+  currency: string,
+  lineNames: ReadonlyMap<string, string>,
+): Parsed<ObjectionDecision> {
   if (one(f, 'decision') === 'uphold') return { ok: true, value: { kind: 'uphold', by } };
   if (one(f, 'decision') !== 'concede') return { ok: false, message: 'Choose to concede lines or uphold the invoice.' };
   const lines: { lineId: string; amount: { minor: number; currency: string } }[] = [];
-  for (const lineId of Object.keys(f).filter((k) => k.startsWith('amount.')).map((k) => k.slice('amount.'.length))) {
+  for (const lineId of Object.keys(f)
+    .filter((k) => k.startsWith('amount.'))
+    .map((k) => k.slice('amount.'.length))) {
     const text = one(f, `amount.${lineId}`).trim();
     const name = lineNames.get(lineId) ?? lineId;
     if (!text) continue;
@@ -43,7 +58,10 @@ export function objectionDecision(f: Form, by: string, currency: string, lineNam
       lines.push({ lineId, amount: parseDecimal(text, currency) });
     } catch (err) {
       if (!(err instanceof MoneyParseError)) throw err;
-      return { ok: false, message: `"${text}" for ${name} is not an amount. Write it like 150.00, without a currency sign or thousands separators.` };
+      return {
+        ok: false,
+        message: `"${text}" for ${name} is not an amount. Write it like 150.00, without a currency sign or thousands separators.`,
+      };
     }
   }
   return { ok: true, value: { kind: 'concede', by, lines } };
@@ -51,7 +69,8 @@ export function objectionDecision(f: Form, by: string, currency: string, lineNam
 
 export function extendInput(f: Form, by: string): Parsed<ExtendInput> {
   const deadline = one(f, 'deadline');
-  if (deadline !== 'response' && deadline !== 'payment' && deadline !== 'final_notice') return { ok: false, message: 'Choose which deadline to extend.' };
+  if (deadline !== 'response' && deadline !== 'payment' && deadline !== 'final_notice')
+    return { ok: false, message: 'Choose which deadline to extend.' };
   const days = one(f, 'days').trim();
   if (!/^\d{1,3}$/.test(days)) return { ok: false, message: 'Enter the extension as a whole number of days.' };
   return { ok: true, value: { deadline, days: Number(days), by } };
@@ -60,7 +79,8 @@ export function extendInput(f: Form, by: string): Parsed<ExtendInput> {
 export function closeInput(f: Form, by: string): Parsed<CloseInput> {
   const kind = one(f, 'kind');
   if (kind !== 'write_off' && kind !== 'resolved') return { ok: false, message: 'Choose how the case ends.' };
-  if (one(f, 'confirm') !== 'yes') return { ok: false, message: 'Tick the box to confirm that the case should be closed.' };
+  if (one(f, 'confirm') !== 'yes')
+    return { ok: false, message: 'Tick the box to confirm that the case should be closed.' };
   const note = one(f, 'note').trim();
   return { ok: true, value: { kind, by, ...(note ? { note } : {}) } };
 }
@@ -68,7 +88,17 @@ export function closeInput(f: Form, by: string): Parsed<CloseInput> {
 export function draftDecision(f: Form, by: string, version: number): Parsed<DraftDecision> {
   const decision = one(f, 'decision');
   if (decision === 'approve') return { ok: true, value: { kind: 'approve', version, by } };
-  if (decision === 'edit_and_approve') return { ok: true, value: { kind: 'edit_and_approve', version, by, subject: one(f, 'subject'), text: one(f, 'text').replace(/\r\n/g, '\n') } };
+  if (decision === 'edit_and_approve')
+    return {
+      ok: true,
+      value: {
+        kind: 'edit_and_approve',
+        version,
+        by,
+        subject: one(f, 'subject'),
+        text: one(f, 'text').replace(/\r\n/g, '\n'),
+      },
+    };
   if (decision === 'reject') {
     const note = one(f, 'note').trim();
     return { ok: true, value: { kind: 'reject', version, by, ...(note ? { note } : {}) } };
@@ -77,7 +107,12 @@ export function draftDecision(f: Form, by: string, version: number): Parsed<Draf
 }
 
 /** What the person typed, to fill the form again after an error (never the CSRF token). */
-export const formValues = (f: Form): Record<string, string | string[]> => Object.fromEntries(Object.entries(f).filter(([k]) => !k.startsWith('_')));
+export const formValues = (f: Form): Record<string, string | string[]> =>
+  Object.fromEntries(Object.entries(f).filter(([k]) => !k.startsWith('_')));
 
 /** The arrangement form's fields (README, "Arrangements"); src/app/http/arrangements/plan-form.ts reads them. */
-export const arrangementFields = (f: Form) => ({ kind: one(f, 'kind'), dueOn: many(f, 'dueOn'), amount: many(f, 'amount') });
+export const arrangementFields = (f: Form) => ({
+  kind: one(f, 'kind'),
+  dueOn: many(f, 'dueOn'),
+  amount: many(f, 'amount'),
+});

@@ -31,19 +31,36 @@ function conditions(db: Database, organisationId: string, f: CaseFilters): SQL[]
 }
 
 const caseColumns = {
-  id: cases.id, organisationId: cases.organisationId, status: cases.status, kind: cases.kind, customerName: cases.customerName, currency: cases.currency,
-  paidMinor: cases.paidMinor, disputedMinor: cases.disputedMinor, nextDeadline: cases.nextDeadline, updatedAt: cases.updatedAt,
-  workflowId: cases.workflowId, connectionId: cases.connectionId, provider: connections.provider, invoiceNumber: invoices.number,
+  id: cases.id,
+  organisationId: cases.organisationId,
+  status: cases.status,
+  kind: cases.kind,
+  customerName: cases.customerName,
+  currency: cases.currency,
+  paidMinor: cases.paidMinor,
+  disputedMinor: cases.disputedMinor,
+  nextDeadline: cases.nextDeadline,
+  updatedAt: cases.updatedAt,
+  workflowId: cases.workflowId,
+  connectionId: cases.connectionId,
+  provider: connections.provider,
+  invoiceNumber: invoices.number,
   invoiceId: cases.invoiceId,
   /** The owner's arrangement for the invoice (plan or deposit): a case closed for it reads "Agreed plan" or "Deposit". */
   arrangement: paymentPlans.kind,
 };
 
 /** The arrangement of the case's invoice, keyed like the ledger invoice (README, "Arrangements"). */
-const arrangementOfCase = and(eq(paymentPlans.provider, connections.provider), eq(paymentPlans.accountId, connections.accountId), eq(paymentPlans.invoiceExternalId, cases.invoiceId));
+const arrangementOfCase = and(
+  eq(paymentPlans.provider, connections.provider),
+  eq(paymentPlans.accountId, connections.accountId),
+  eq(paymentPlans.invoiceExternalId, cases.invoiceId),
+);
 
 function joined(db: Database) {
-  return db.select(caseColumns).from(cases)
+  return db
+    .select(caseColumns)
+    .from(cases)
     .leftJoin(connections, eq(connections.id, cases.connectionId))
     .leftJoin(invoices, and(eq(invoices.connectionId, cases.connectionId), eq(invoices.externalId, cases.invoiceId)))
     .leftJoin(paymentPlans, arrangementOfCase);
@@ -63,29 +80,48 @@ export interface CaseSharing {
   readonly line: string;
 }
 
-const nameList = (names: readonly string[]) => names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
+const nameList = (names: readonly string[]) =>
+  names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
 
 export function sharingFor(viewerOrganisationId: string, audience: CaseAudience | undefined): CaseSharing | undefined {
   if (!audience) return undefined;
   const { owner, sharedWith } = audience;
   if (owner.id === viewerOrganisationId) {
-    return sharedWith.length === 0 ? undefined : { owned: true, ownerName: owner.name, line: `Also visible to ${nameList(sharedWith.map((o) => o.name))}` };
+    return sharedWith.length === 0
+      ? undefined
+      : { owned: true, ownerName: owner.name, line: `Also visible to ${nameList(sharedWith.map((o) => o.name))}` };
   }
   const others = [owner.name, ...sharedWith.filter((o) => o.id !== viewerOrganisationId).map((o) => o.name)];
-  return { owned: false, ownerName: owner.name, line: `Shared with ${nameList(others)}: letters go out from ${owner.name}` };
+  return {
+    owned: false,
+    ownerName: owner.name,
+    line: `Shared with ${nameList(others)}: letters go out from ${owner.name}`,
+  };
 }
 
 export interface CaseListRow extends CaseRow {
   readonly sharing?: CaseSharing | undefined;
 }
 
-export async function listCases(db: Database, organisationId: string, f: CaseFilters): Promise<{ rows: CaseListRow[]; hasMore: boolean }> {
-  const rows = await joined(db).where(and(...conditions(db, organisationId, f)))
+export async function listCases(
+  db: Database,
+  organisationId: string,
+  f: CaseFilters,
+): Promise<{ rows: CaseListRow[]; hasMore: boolean }> {
+  const rows = await joined(db)
+    .where(and(...conditions(db, organisationId, f)))
     .orderBy(sql`${cases.nextDeadline} asc nulls last`, desc(cases.updatedAt), asc(cases.id))
-    .limit(PAGE_SIZE + 1).offset(f.page * PAGE_SIZE);
+    .limit(PAGE_SIZE + 1)
+    .offset(f.page * PAGE_SIZE);
   const page = rows.slice(0, PAGE_SIZE);
-  const audiences = await caseAudiences(db, page.map((r) => r.id));
-  return { rows: page.map((r) => ({ ...r, sharing: sharingFor(organisationId, audiences.get(r.id)) })), hasMore: rows.length > PAGE_SIZE };
+  const audiences = await caseAudiences(
+    db,
+    page.map((r) => r.id),
+  );
+  return {
+    rows: page.map((r) => ({ ...r, sharing: sharingFor(organisationId, audiences.get(r.id)) })),
+    hasMore: rows.length > PAGE_SIZE,
+  };
 }
 
 export interface CaseRecord extends CaseListRow {
@@ -96,12 +132,20 @@ export interface CaseRecord extends CaseListRow {
  * `organisationId` null only where a signed link, not a session, grants access (approval pages). A case shared
  * with the organisation is found too: `sharing.owned` (or `organisationId`) says whether it may decide on it.
  */
-export async function findCase(db: Database, organisationId: string | null, caseId: string): Promise<CaseRecord | undefined> {
-  const [row] = await db.select({ ...caseColumns, lines: invoices.lines }).from(cases)
+export async function findCase(
+  db: Database,
+  organisationId: string | null,
+  caseId: string,
+): Promise<CaseRecord | undefined> {
+  const [row] = await db
+    .select({ ...caseColumns, lines: invoices.lines })
+    .from(cases)
     .leftJoin(connections, eq(connections.id, cases.connectionId))
     .leftJoin(invoices, and(eq(invoices.connectionId, cases.connectionId), eq(invoices.externalId, cases.invoiceId)))
     .leftJoin(paymentPlans, arrangementOfCase)
-    .where(organisationId === null ? eq(cases.id, caseId) : and(eq(cases.id, caseId), caseVisibleTo(db, organisationId)));
+    .where(
+      organisationId === null ? eq(cases.id, caseId) : and(eq(cases.id, caseId), caseVisibleTo(db, organisationId)),
+    );
   if (!row) return undefined;
   const sharing = sharingFor(organisationId ?? row.organisationId, (await caseAudiences(db, [row.id])).get(row.id));
   return { ...row, sharing, lines: (row.lines as InvoiceLine[] | null) ?? [] };
@@ -109,11 +153,19 @@ export async function findCase(db: Database, organisationId: string | null, case
 
 /** The organisation's owner: its first user, until roles exist (as src/services/cases/input.ts decides too). */
 export async function ownerEmail(db: Database, organisationId: string): Promise<string | undefined> {
-  const [owner] = await db.select({ email: users.email }).from(users).where(eq(users.organisationId, organisationId)).orderBy(asc(users.createdAt)).limit(1);
+  const [owner] = await db
+    .select({ email: users.email })
+    .from(users)
+    .where(eq(users.organisationId, organisationId))
+    .orderBy(asc(users.createdAt))
+    .limit(1);
   return owner?.email;
 }
 
 export async function auditTrail(db: Database, caseId: string) {
-  return db.select({ at: auditEvents.at, kind: auditEvents.kind, actor: auditEvents.actor }).from(auditEvents)
-    .where(eq(auditEvents.caseId, caseId)).orderBy(asc(auditEvents.at), asc(auditEvents.id));
+  return db
+    .select({ at: auditEvents.at, kind: auditEvents.kind, actor: auditEvents.actor })
+    .from(auditEvents)
+    .where(eq(auditEvents.caseId, caseId))
+    .orderBy(asc(auditEvents.at), asc(auditEvents.id));
 }

@@ -26,13 +26,21 @@ export interface ConnectionsModel {
 }
 
 export function connectionsModel(
-  settings: WebSettings, list: readonly ConnectionSummary[], extra: Pick<ConnectionsModel, 'notice' | 'error' | 'stripeKeyError'>, sandboxReset = false,
+  settings: WebSettings,
+  list: readonly ConnectionSummary[],
+  extra: Pick<ConnectionsModel, 'notice' | 'error' | 'stripeKeyError'>,
+  sandboxReset = false,
 ): ConnectionsModel {
-  const startUrl = (key: ProviderKey) => (settings.providers[key] === 'unavailable' ? undefined : `/oauth/${key}/start`);
+  const startUrl = (key: ProviderKey) =>
+    settings.providers[key] === 'unavailable' ? undefined : `/oauth/${key}/start`;
   return {
     title: 'Connections',
     providers: providerKeys.map((key) => ({ key, mode: settings.providers[key], connectUrl: startUrl(key) })),
-    connections: list.map((c) => ({ ...c, simulated: settings.providers[c.provider] === 'simulated', reconnectUrl: c.status === 'active' ? undefined : startUrl(c.provider) })),
+    connections: list.map((c) => ({
+      ...c,
+      simulated: settings.providers[c.provider] === 'simulated',
+      reconnectUrl: c.status === 'active' ? undefined : startUrl(c.provider),
+    })),
     sandboxReset,
     ...extra,
   };

@@ -10,7 +10,9 @@ const addresses = (a: AddressObject | AddressObject[] | undefined): string[] =>
 
 /** The first case+<uuid>@ recipient, looking at To and Cc and the envelope headers providers add. */
 export function caseIdFrom(mail: ParsedMail): string | undefined {
-  const envelope = ['delivered-to', 'x-original-to'].map((h) => mail.headers.get(h)).map((v) => (typeof v === 'string' ? v : ''));
+  const envelope = ['delivered-to', 'x-original-to']
+    .map((h) => mail.headers.get(h))
+    .map((v) => (typeof v === 'string' ? v : ''));
   for (const address of [...addresses(mail.to), ...addresses(mail.cc), ...envelope]) {
     const m = caseAddress.exec(address.trim());
     if (m) return m[1]!.toLowerCase();

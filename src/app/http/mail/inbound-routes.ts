@@ -18,42 +18,74 @@ export function inboundRoutes(deps: WebDeps) {
   const secret = inboundEmailSecret(deps.settings.appSecret);
   const now = deps.now ?? Date.now;
   return async (app: FastifyInstance) => {
-    app.addContentTypeParser('message/rfc822', { parseAs: 'buffer', bodyLimit: MAX_MESSAGE_BYTES }, (_req, body, done) => done(null, body));
+    app.addContentTypeParser(
+      'message/rfc822',
+      { parseAs: 'buffer', bodyLimit: MAX_MESSAGE_BYTES },
+      (_req, body, done) => done(null, body),
+    );
 
-    app.post('/inbound/email', {
-      bodyLimit: MAX_MESSAGE_BYTES,
-      config: { rateLimit: { max: deps.settings.limits.inbound, timeWindow: '1 minute' } },
-      // Authenticated after the rate limit (onRequest) and before the body is read, so an unauthenticated
-      // sender can neither dodge the limit nor make us buffer 25 MB.
-      preParsing: async (req, _reply, payload) => {
-        const given = req.headers[INBOUND_SECRET_HEADER];
-        if (typeof given !== 'string' || !sameSecret(given, secret)) throw new PageError(401, 'unauthenticated', 'Not allowed', 'Missing or wrong inbound email secret.');
-        return payload;
+    app.post(
+      '/inbound/email',
+      {
+        bodyLimit: MAX_MESSAGE_BYTES,
+        config: { rateLimit: { max: deps.settings.limits.inbound, timeWindow: '1 minute' } },
+        // Authenticated after the rate limit (onRequest) and before the body is read, so an unauthenticated
+        // sender can neither dodge the limit nor make us buffer 25 MB.
+        preParsing: async (req, _reply, payload) => {
+          const given = req.headers[INBOUND_SECRET_HEADER];
+          if (typeof given !== 'string' || !sameSecret(given, secret))
+            throw new PageError(401, 'unauthenticated', 'Not allowed', 'Missing or wrong inbound email secret.');
+          return payload;
+        },
       },
-    }, async (req, reply) => {
-      if (!Buffer.isBuffer(req.body)) throw new PageError(415, 'unsupported_media_type', 'Not an email', 'Send the raw message as message/rfc822.');
-      const raw = req.body;
-      const mail = await simpleParser(raw);
-      const caseId = caseIdFrom(mail);
-      const [row] = caseId ? await deps.db.select().from(cases).where(eq(cases.id, caseId)) : [];
-      if (!row) throw new PageError(404, 'unknown_case', 'No such case', 'The message is not addressed to a case Shortfall knows.');
-      const reply_ = replyFacts(mail, new Date(now()));
-      const key = `inbound/${row.id}/${sha256Hex(mail.messageId ?? raw.toString('base64'))}`;
-      // Kept first, under an id derived from the message, so a redelivery stores nothing twice.
-      await deps.documents.save({ id: uuidFromKey(key), caseId: row.id, kind: 'other', name: `Reply from ${reply_.from} (${reply_.receivedAt.slice(0, 10)}).eml`, contentType: 'message/rfc822', content: raw });
-      // The audit row marks the message as delivered to the case. It is removed again if the signal fails,
-      // so the provider's retry is not mistaken for a duplicate.
-      const [fresh] = await deps.db.insert(auditEvents).values({ caseId: row.id, idempotencyKey: key, kind: 'client_reply_received', actor: reply_.from, data: { subject: reply_.subject, messageId: mail.messageId ?? null } })
-        .onConflictDoNothing({ target: auditEvents.idempotencyKey }).returning({ id: auditEvents.id });
-      if (!fresh) return reply.code(200).send({ caseId: row.id, duplicate: true });
-      try {
-        await deps.workflows.getHandle(row.workflowId).signal(clientReplySignal, reply_);
-      } catch (err) {
-        await deps.db.delete(auditEvents).where(eq(auditEvents.id, fresh.id));
-        throw err;
-      }
-      req.log.info({ caseId: row.id }, 'client reply routed');
-      return reply.code(202).send({ caseId: row.id, duplicate: false });
-    });
+      async (req, reply) => {
+        if (!Buffer.isBuffer(req.body))
+          throw new PageError(415, 'unsupported_media_type', 'Not an email', 'Send the raw message as message/rfc822.');
+        const raw = req.body;
+        const mail = await simpleParser(raw);
+        const caseId = caseIdFrom(mail);
+        const [row] = caseId ? await deps.db.select().from(cases).where(eq(cases.id, caseId)) : [];
+        if (!row)
+          throw new PageError(
+            404,
+            'unknown_case',
+            'No such case',
+            'The message is not addressed to a case Shortfall knows.',
+          );
+        const reply_ = replyFacts(mail, new Date(now()));
+        const key = `inbound/${row.id}/${sha256Hex(mail.messageId ?? raw.toString('base64'))}`;
+        // Kept first, under an id derived from the message, so a redelivery stores nothing twice.
+        await deps.documents.save({
+          id: uuidFromKey(key),
+          caseId: row.id,
+          kind: 'other',
+          name: `Reply from ${reply_.from} (${reply_.receivedAt.slice(0, 10)}).eml`,
+          contentType: 'message/rfc822',
+          content: raw,
+        });
+        // The audit row marks the message as delivered to the case. It is removed again if the signal fails,
+        // so the provider's retry is not mistaken for a duplicate.
+        const [fresh] = await deps.db
+          .insert(auditEvents)
+          .values({
+            caseId: row.id,
+            idempotencyKey: key,
+            kind: 'client_reply_received',
+            actor: reply_.from,
+            data: { subject: reply_.subject, messageId: mail.messageId ?? null },
+          })
+          .onConflictDoNothing({ target: auditEvents.idempotencyKey })
+          .returning({ id: auditEvents.id });
+        if (!fresh) return reply.code(200).send({ caseId: row.id, duplicate: true });
+        try {
+          await deps.workflows.getHandle(row.workflowId).signal(clientReplySignal, reply_);
+        } catch (err) {
+          await deps.db.delete(auditEvents).where(eq(auditEvents.id, fresh.id));
+          throw err;
+        }
+        req.log.info({ caseId: row.id }, 'client reply routed');
+        return reply.code(202).send({ caseId: row.id, duplicate: false });
+      },
+    );
   };
 }

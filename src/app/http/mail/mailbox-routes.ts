@@ -9,21 +9,36 @@ import type { WebDeps } from '../deps.js';
 import { PageError } from '../page-error.js';
 import { page } from '../render.js';
 
-const summary = { id: emailOutbox.id, to: emailOutbox.toAddress, subject: emailOutbox.subject, status: emailOutbox.status, createdAt: emailOutbox.createdAt };
+const summary = {
+  id: emailOutbox.id,
+  to: emailOutbox.toAddress,
+  subject: emailOutbox.subject,
+  status: emailOutbox.status,
+  createdAt: emailOutbox.createdAt,
+};
 
 export function mailboxRoutes(deps: WebDeps) {
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
 
     app.get('/dev/mailbox', async (req, reply) => {
-      const messages = await deps.db.select(summary).from(emailOutbox).orderBy(desc(emailOutbox.createdAt), desc(emailOutbox.id)).limit(200);
+      const messages = await deps.db
+        .select(summary)
+        .from(emailOutbox)
+        .orderBy(desc(emailOutbox.createdAt), desc(emailOutbox.id))
+        .limit(200);
       return page(req, reply, 'mailbox', { title: 'Local mailbox', messages });
     });
 
     app.get('/dev/mailbox/:id', { schema: { params: z.object({ id: z.uuid() }) } }, async (req, reply) => {
       const [message] = await deps.db.select().from(emailOutbox).where(eq(emailOutbox.id, req.params.id));
-      if (!message) throw new PageError(404, 'not_found', 'Message not found', 'The local mailbox has no such message.');
-      return page(req, reply, 'mailbox-message', { title: message.subject, message, links: linksIn(message.text, deps.settings.publicUrl) });
+      if (!message)
+        throw new PageError(404, 'not_found', 'Message not found', 'The local mailbox has no such message.');
+      return page(req, reply, 'mailbox-message', {
+        title: message.subject,
+        message,
+        links: linksIn(message.text, deps.settings.publicUrl),
+      });
     });
   };
 }

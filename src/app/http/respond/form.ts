@@ -14,13 +14,15 @@ const many = (f: Form, key: string): string[] => {
 };
 const MAX_TEXT = 2_000;
 
-export const NAME_WHAT = 'Tell us which line you dispute (or the whole invoice) and why, so the business can answer it.';
+export const NAME_WHAT =
+  'Tell us which line you dispute (or the whole invoice) and why, so the business can answer it.';
 
 /** `lineIds`: the invoice's lines, so only those are accepted; `total` bounds the amount the client accepts. */
 export function clientAnswer(f: Form, lineIds: readonly string[], total: Money): Parsed<ClientAnswer> {
   const message = one(f, 'message').slice(0, MAX_TEXT);
   if (one(f, 'answer') === 'accept') return { ok: true, value: { kind: 'accepts', ...(message && { message }) } };
-  if (one(f, 'answer') !== 'dispute') return { ok: false, message: 'Choose whether you dispute the invoice or accept the balance.' };
+  if (one(f, 'answer') !== 'dispute')
+    return { ok: false, message: 'Choose whether you dispute the invoice or accept the balance.' };
 
   const whole = one(f, 'whole') === 'yes';
   const picked = many(f, 'lines').filter((id) => lineIds.includes(id));
@@ -29,25 +31,33 @@ export function clientAnswer(f: Form, lineIds: readonly string[], total: Money):
   if (lines.length === 0 || !(reason in disputeReasons)) return { ok: false, message: NAME_WHAT };
   const expected = one(f, 'expected').slice(0, MAX_TEXT);
   const received = one(f, 'received').slice(0, MAX_TEXT);
-  if (reason === 'other' && !message && !expected) return { ok: false, message: 'Say in a sentence what is wrong, so the business can answer it.' };
+  if (reason === 'other' && !message && !expected)
+    return { ok: false, message: 'Say in a sentence what is wrong, so the business can answer it.' };
 
   let acceptsMinor: number | undefined;
   const accepts = one(f, 'accepts');
   if (accepts) {
     try {
       const m = parseDecimal(accepts.replace(/[,\s]/g, '').replace(/^[^\d.-]+/, ''), total.currency);
-      if (m.minor < 0 || m.minor > total.minor) return { ok: false, message: 'The amount you accept must be between zero and the invoice total.' };
+      if (m.minor < 0 || m.minor > total.minor)
+        return { ok: false, message: 'The amount you accept must be between zero and the invoice total.' };
       acceptsMinor = m.minor;
     } catch (err) {
-      if (err instanceof MoneyParseError) return { ok: false, message: `"${accepts}" is not an amount. Write it as 250.00.` };
+      if (err instanceof MoneyParseError)
+        return { ok: false, message: `"${accepts}" is not an amount. Write it as 250.00.` };
       throw err;
     }
   }
   return {
     ok: true,
     value: {
-      kind: 'objection', lineIds: lines, reason: reason as DisputeReason,
-      ...(expected && { expected }), ...(received && { received }), ...(acceptsMinor !== undefined && { acceptsMinor }), ...(message && { message }),
+      kind: 'objection',
+      lineIds: lines,
+      reason: reason as DisputeReason,
+      ...(expected && { expected }),
+      ...(received && { received }),
+      ...(acceptsMinor !== undefined && { acceptsMinor }),
+      ...(message && { message }),
     },
   };
 }

@@ -9,10 +9,19 @@ import { z } from 'zod';
 import { createHash } from 'node:crypto';
 import multipart, { type MultipartFile, type MultipartValue } from '@fastify/multipart';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { documentAddedSignal, registerObjectionUpdate, type CaseView } from '../../../../workflows/dispute-case/definitions.js';
+import {
+  documentAddedSignal,
+  registerObjectionUpdate,
+  type CaseView,
+} from '../../../../workflows/dispute-case/definitions.js';
 import { cleanName, contentTypes } from '../cases/document-routes.js';
 import { formatMoney, money } from '../../../domain/money.js';
-import { createClientResponses, disputeReasons, type ClientAnswer, type ClientResponseRow } from '../../../services/cases/client-responses.js';
+import {
+  createClientResponses,
+  disputeReasons,
+  type ClientAnswer,
+  type ClientResponseRow,
+} from '../../../services/cases/client-responses.js';
 import { organisations } from '../../../services/db/schema.js';
 import { escapeHtml } from '../../../services/letters/index.js';
 import { checkClientLink, type ClientLinkClaims } from '../../../services/security/client-links.js';
@@ -27,10 +36,20 @@ import { clientAnswer } from './form.js';
 
 const Params = z.object({ token: z.string().min(1).max(2048) });
 
-const invalid = () => new PageError(400, 'response_link_invalid', 'This link is not valid',
-  'The link is incomplete or was changed. Open it again from the email, or reply to the email instead.');
-const expired = () => new PageError(410, 'response_link_expired', 'This link has expired',
-  'Reply to the most recent email from the business instead: your reply reaches them the same way.');
+const invalid = () =>
+  new PageError(
+    400,
+    'response_link_invalid',
+    'This link is not valid',
+    'The link is incomplete or was changed. Open it again from the email, or reply to the email instead.',
+  );
+const expired = () =>
+  new PageError(
+    410,
+    'response_link_expired',
+    'This link has expired',
+    'Reply to the most recent email from the business instead: your reply reaches them the same way.',
+  );
 
 interface Opened {
   readonly claims: ClientLinkClaims;
@@ -42,7 +61,9 @@ interface Opened {
 export function respondRoutes(deps: WebDeps) {
   const now = deps.now ?? Date.now;
   const answers = createClientResponses(deps.db);
-  const limit = { rateLimit: { max: deps.settings.limits.respond ?? deps.settings.limits.approvals, timeWindow: '1 minute' } };
+  const limit = {
+    rateLimit: { max: deps.settings.limits.respond ?? deps.settings.limits.approvals, timeWindow: '1 minute' },
+  };
 
   function claimsOf(token: string): ClientLinkClaims {
     const check = checkClientLink(deps.settings.appSecret, token, now());
@@ -54,20 +75,48 @@ export function respondRoutes(deps: WebDeps) {
     const record = await findCase(deps.db, null, claims.caseId);
     if (!record) throw invalid();
     const live = await liveView(deps, record.workflowId);
-    if (!live.ok) throw new PageError(503, 'temporal_unavailable', 'Temporarily unavailable', 'This page could not load the invoice just now. Nothing was changed; try again in a minute.');
-    const [org] = await deps.db.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, record.organisationId));
+    if (!live.ok)
+      throw new PageError(
+        503,
+        'temporal_unavailable',
+        'Temporarily unavailable',
+        'This page could not load the invoice just now. Nothing was changed; try again in a minute.',
+      );
+    const [org] = await deps.db
+      .select({ name: organisations.name })
+      .from(organisations)
+      .where(eq(organisations.id, record.organisationId));
     return { claims, record, view: live.view, business: org?.name ?? 'The business' };
   }
 
-  function show(req: FastifyRequest, reply: FastifyReply, token: string, o: Opened, extra: { failure?: { message: string; values: Form }; answered?: ClientResponseRow } = {}) {
+  function show(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    token: string,
+    o: Opened,
+    extra: { failure?: { message: string; values: Form }; answered?: ClientResponseRow } = {},
+  ) {
     const closed = closedStatuses.includes(o.view.status);
-    return page(req, reply, 'respond', {
-      title: `Invoice ${o.record.invoiceNumber ?? ''} from ${o.business}`, token, respondCsrf: csrfToken(req, token.slice(-43)),
-      business: o.business, invoiceNumber: o.record.invoiceNumber ?? undefined, customerName: o.record.customerName ?? undefined,
-      lines: o.view.lines, account: o.view.account, closed, reasons: Object.entries(disputeReasons).map(([value, label]) => ({ value, label })),
-      answered: extra.answered && answerView(extra.answered, o),
-      failure: extra.failure && { message: extra.failure.message, values: formValues(extra.failure.values) },
-    }, extra.failure ? 422 : 200);
+    return page(
+      req,
+      reply,
+      'respond',
+      {
+        title: `Invoice ${o.record.invoiceNumber ?? ''} from ${o.business}`,
+        token,
+        respondCsrf: csrfToken(req, token.slice(-43)),
+        business: o.business,
+        invoiceNumber: o.record.invoiceNumber ?? undefined,
+        customerName: o.record.customerName ?? undefined,
+        lines: o.view.lines,
+        account: o.view.account,
+        closed,
+        reasons: Object.entries(disputeReasons).map(([value, label]) => ({ value, label })),
+        answered: extra.answered && answerView(extra.answered, o),
+        failure: extra.failure && { message: extra.failure.message, values: formValues(extra.failure.values) },
+      },
+      extra.failure ? 422 : 200,
+    );
   }
 
   return async (root: FastifyInstance) => {
@@ -80,32 +129,74 @@ export function respondRoutes(deps: WebDeps) {
     });
 
     // The dispute form posts multipart/form-data (it may carry files); the accept form a plain urlencoded body.
-    await app.register(multipart, { attachFieldsToBody: true, limits: { fileSize: MAX_CLIENT_FILE_BYTES, files: MAX_CLIENT_FILES, fields: 40 } });
-
-    app.post('/respond/:token', { schema: { params: Params }, bodyLimit: MAX_CLIENT_FILES * MAX_CLIENT_FILE_BYTES + 64 * 1024, config: limit }, async (req, reply) => {
-      const claims = claimsOf(req.params.token);
-      assertCsrf(req, req.params.token.slice(-43));
-      const { form, files } = await readForm(req);
-      const o = await open(claims);
-      const earlier = await answers.find(claims.caseId, claims.letter);
-      if (earlier) return show(req, reply, req.params.token, o, { answered: earlier });
-      if (closedStatuses.includes(o.view.status)) return show(req, reply, req.params.token, o);
-      const parsed = clientAnswer(form, o.view.lines.map((l) => l.id), o.view.account.total);
-      if (!parsed.ok) return show(req, reply, req.params.token, o, { failure: { message: parsed.message, values: form } });
-      const answer = parsed.value;
-      const to = o.record.customerName ?? 'the client';
-      if (answer.kind === 'objection') {
-        const handle = deps.workflows.getHandle(o.record.workflowId);
-        const input = { kind: 'specific' as const, by: `${to} (response page)`, summary: objectionSummary(answer, o, files.map((f) => f.name)), lineIds: answer.lineIds };
-        const result = await runUpdate(deps, () => handle.executeUpdate(registerObjectionUpdate, { args: [input], updateId: `client-response:${claims.caseId}:${claims.letter}` }));
-        if (!result.ok) return show(req, reply, req.params.token, o, { failure: { message: `The business could not take this answer here (${result.message}). Reply to their email instead.`, values: form } });
-        await keepFiles(deps, o, claims, files, req);
-      }
-      const { fresh, row } = await answers.record(claims.caseId, claims.letter, o.view.account.currency, answer);
-      if (fresh) await tellOwner(deps, o, claims, answer, files.map((f) => f.name));
-      req.log.info({ caseId: claims.caseId, letter: claims.letter, kind: answer.kind }, 'client answered through the response page');
-      return show(req, reply, req.params.token, o, { answered: row });
+    await app.register(multipart, {
+      attachFieldsToBody: true,
+      limits: { fileSize: MAX_CLIENT_FILE_BYTES, files: MAX_CLIENT_FILES, fields: 40 },
     });
+
+    app.post(
+      '/respond/:token',
+      { schema: { params: Params }, bodyLimit: MAX_CLIENT_FILES * MAX_CLIENT_FILE_BYTES + 64 * 1024, config: limit },
+      async (req, reply) => {
+        const claims = claimsOf(req.params.token);
+        assertCsrf(req, req.params.token.slice(-43));
+        const { form, files } = await readForm(req);
+        const o = await open(claims);
+        const earlier = await answers.find(claims.caseId, claims.letter);
+        if (earlier) return show(req, reply, req.params.token, o, { answered: earlier });
+        if (closedStatuses.includes(o.view.status)) return show(req, reply, req.params.token, o);
+        const parsed = clientAnswer(
+          form,
+          o.view.lines.map((l) => l.id),
+          o.view.account.total,
+        );
+        if (!parsed.ok)
+          return show(req, reply, req.params.token, o, { failure: { message: parsed.message, values: form } });
+        const answer = parsed.value;
+        const to = o.record.customerName ?? 'the client';
+        if (answer.kind === 'objection') {
+          const handle = deps.workflows.getHandle(o.record.workflowId);
+          const input = {
+            kind: 'specific' as const,
+            by: `${to} (response page)`,
+            summary: objectionSummary(
+              answer,
+              o,
+              files.map((f) => f.name),
+            ),
+            lineIds: answer.lineIds,
+          };
+          const result = await runUpdate(deps, () =>
+            handle.executeUpdate(registerObjectionUpdate, {
+              args: [input],
+              updateId: `client-response:${claims.caseId}:${claims.letter}`,
+            }),
+          );
+          if (!result.ok)
+            return show(req, reply, req.params.token, o, {
+              failure: {
+                message: `The business could not take this answer here (${result.message}). Reply to their email instead.`,
+                values: form,
+              },
+            });
+          await keepFiles(deps, o, claims, files, req);
+        }
+        const { fresh, row } = await answers.record(claims.caseId, claims.letter, o.view.account.currency, answer);
+        if (fresh)
+          await tellOwner(
+            deps,
+            o,
+            claims,
+            answer,
+            files.map((f) => f.name),
+          );
+        req.log.info(
+          { caseId: claims.caseId, letter: claims.letter, kind: answer.kind },
+          'client answered through the response page',
+        );
+        return show(req, reply, req.params.token, o, { answered: row });
+      },
+    );
   };
 }
 
@@ -123,7 +214,8 @@ interface ClientFile {
 async function readForm(req: FastifyRequest): Promise<{ form: Form; files: ClientFile[] }> {
   if (!req.isMultipart()) {
     const parsed = FormBody.safeParse(req.body ?? {});
-    if (!parsed.success) throw new PageError(400, 'invalid_form', 'The answer was not understood', 'Send the form from the page again.');
+    if (!parsed.success)
+      throw new PageError(400, 'invalid_form', 'The answer was not understood', 'Send the form from the page again.');
     return { form: parsed.data, files: [] };
   }
   const form: Record<string, string | string[]> = {};
@@ -133,7 +225,12 @@ async function readForm(req: FastifyRequest): Promise<{ form: Form; files: Clien
       if ('toBuffer' in part) {
         if (!part.filename) continue;
         const content = await part.toBuffer();
-        if (content.length > 0) files.push({ name: cleanName(part.filename), contentType: contentTypes.test(part.mimetype) ? part.mimetype : 'application/octet-stream', content });
+        if (content.length > 0)
+          files.push({
+            name: cleanName(part.filename),
+            contentType: contentTypes.test(part.mimetype) ? part.mimetype : 'application/octet-stream',
+            content,
+          });
       } else if ('value' in part) {
         const prev = form[key];
         const value = String(part.value);
@@ -147,15 +244,29 @@ async function readForm(req: FastifyRequest): Promise<{ form: Form; files: Clien
 type MultipartPart = MultipartFile | MultipartValue;
 
 /** Files the client sent become case documents, on the case page and in the evidence pack, named as from the client. */
-async function keepFiles(deps: WebDeps, o: Opened, claims: ClientLinkClaims, files: readonly ClientFile[], req: FastifyRequest): Promise<void> {
+async function keepFiles(
+  deps: WebDeps,
+  o: Opened,
+  claims: ClientLinkClaims,
+  files: readonly ClientFile[],
+  req: FastifyRequest,
+): Promise<void> {
   for (const [i, f] of files.entries()) {
     const doc = await deps.documents.save({
-      id: deterministicUuid(`client-response:${claims.caseId}:${claims.letter}:file:${i}`), caseId: o.record.id, kind: 'other',
-      name: `From ${o.record.customerName ?? 'the client'}: ${f.name}`.slice(0, 200), contentType: f.contentType, content: f.content,
+      id: deterministicUuid(`client-response:${claims.caseId}:${claims.letter}:file:${i}`),
+      caseId: o.record.id,
+      kind: 'other',
+      name: `From ${o.record.customerName ?? 'the client'}: ${f.name}`.slice(0, 200),
+      contentType: f.contentType,
+      content: f.content,
     });
-    void deps.workflows.getHandle(o.record.workflowId).signal(documentAddedSignal, { id: doc.id, kind: 'other', name: doc.name }).catch((err: unknown) => {
-      if (!(err instanceof WorkflowNotFoundError)) req.log.warn({ err, caseId: o.record.id }, 'could not tell the case about the client\'s file');
-    });
+    void deps.workflows
+      .getHandle(o.record.workflowId)
+      .signal(documentAddedSignal, { id: doc.id, kind: 'other', name: doc.name })
+      .catch((err: unknown) => {
+        if (!(err instanceof WorkflowNotFoundError))
+          req.log.warn({ err, caseId: o.record.id }, "could not tell the case about the client's file");
+      });
   }
 }
 
@@ -171,12 +282,17 @@ function linesNamed(ids: readonly string[], o: Opened): string {
   return ids.map((id) => all.find((l) => l.id === id)?.description ?? id).join(', ');
 }
 
-function objectionSummary(a: Extract<ClientAnswer, { kind: 'objection' }>, o: Opened, files: readonly string[] = []): string {
+function objectionSummary(
+  a: Extract<ClientAnswer, { kind: 'objection' }>,
+  o: Opened,
+  files: readonly string[] = [],
+): string {
   const parts = [
     `${disputeReasons[a.reason]} (${linesNamed(a.lineIds, o)})`,
     a.expected && `Expected: ${a.expected}`,
     a.received && `Received: ${a.received}`,
-    a.acceptsMinor !== undefined && `Accepts paying ${formatMoney(money(a.acceptsMinor, o.view.account.currency), 'en-US')}`,
+    a.acceptsMinor !== undefined &&
+      `Accepts paying ${formatMoney(money(a.acceptsMinor, o.view.account.currency), 'en-US')}`,
     a.message,
     files.length > 0 && `Sent with: ${files.join(', ')}`,
   ];
@@ -185,24 +301,41 @@ function objectionSummary(a: Extract<ClientAnswer, { kind: 'objection' }>, o: Op
 
 function answerView(row: ClientResponseRow, o: Opened) {
   return {
-    kind: row.kind as ClientAnswer['kind'], at: row.createdAt.toISOString(),
-    lines: linesNamed(row.lineIds as string[], o), reason: row.reason ? disputeReasons[row.reason as keyof typeof disputeReasons] : undefined,
+    kind: row.kind as ClientAnswer['kind'],
+    at: row.createdAt.toISOString(),
+    lines: linesNamed(row.lineIds as string[], o),
+    reason: row.reason ? disputeReasons[row.reason as keyof typeof disputeReasons] : undefined,
     stillOwed: o.view.account.stillOwed,
   };
 }
 
-async function tellOwner(deps: WebDeps, o: Opened, claims: ClientLinkClaims, a: ClientAnswer, files: readonly string[]): Promise<void> {
+async function tellOwner(
+  deps: WebDeps,
+  o: Opened,
+  claims: ClientLinkClaims,
+  a: ClientAnswer,
+  files: readonly string[],
+): Promise<void> {
   const to = await ownerEmail(deps.db, o.record.organisationId);
   if (!to) return;
   const who = o.record.customerName ?? 'The client';
   const invoice = o.record.invoiceNumber ? `invoice ${o.record.invoiceNumber}` : 'the invoice';
-  const subject = a.kind === 'accepts' ? `${who} accepts the balance of ${invoice}` : `${who} disputes ${linesNamed(a.lineIds, o)} on ${invoice}`;
-  const body = a.kind === 'accepts'
-    ? `${who} answered through the response page: they accept the balance of ${formatMoney(o.view.account.stillOwed, 'en-US')}.${a.message ? ` They wrote: ${a.message}` : ''}`
-    : `${who} answered through the response page. ${objectionSummary(a, o, files)}. The objection is on the case; decide it there (concede lines or uphold the invoice).`;
+  const subject =
+    a.kind === 'accepts'
+      ? `${who} accepts the balance of ${invoice}`
+      : `${who} disputes ${linesNamed(a.lineIds, o)} on ${invoice}`;
+  const body =
+    a.kind === 'accepts'
+      ? `${who} answered through the response page: they accept the balance of ${formatMoney(o.view.account.stillOwed, 'en-US')}.${a.message ? ` They wrote: ${a.message}` : ''}`
+      : `${who} answered through the response page. ${objectionSummary(a, o, files)}. The objection is on the case; decide it there (concede lines or uphold the invoice).`;
   const link = `${deps.settings.publicUrl}/cases/${o.record.id}`;
   await deps.outbox.send({
-    key: `client-response:${claims.caseId}:${claims.letter}:owner`, caseId: o.record.id, to, subject,
-    text: `${body}\n\nOpen the case: ${link}\n`, html: `<p>${escapeHtml(body)}</p><p><a href="${escapeHtml(link)}">Open the case</a></p>`, attachments: [],
+    key: `client-response:${claims.caseId}:${claims.letter}:owner`,
+    caseId: o.record.id,
+    to,
+    subject,
+    text: `${body}\n\nOpen the case: ${link}\n`,
+    html: `<p>${escapeHtml(body)}</p><p><a href="${escapeHtml(link)}">Open the case</a></p>`,
+    attachments: [],
   });
 }

@@ -17,7 +17,9 @@ declare module 'fastify' {
 }
 
 function tokenFor(key: Buffer, req: FastifyRequest, scope: string): Buffer {
-  return createHmac('sha256', key).update(`${req.csrfNonce}|${req.session?.id ?? '-'}|${scope}`).digest();
+  return createHmac('sha256', key)
+    .update(`${req.csrfNonce}|${req.session?.id ?? '-'}|${scope}`)
+    .digest();
 }
 
 export function csrfToken(req: FastifyRequest, scope = ''): string {
@@ -46,19 +48,22 @@ export function assertCsrf(req: FastifyRequest, scope = ''): void {
 /** preHandler for form routes whose token is not scoped. */
 export const requireCsrf = async (req: FastifyRequest) => assertCsrf(req);
 
-export const csrfPlugin = fp(async (app, opts: { settings: WebSettings }) => {
-  const key = deriveKey(opts.settings.appSecret, 'csrf');
-  app.decorateRequest('csrfNonce', '');
-  app.decorateRequest('csrfKey', null);
-  app.addHook('onRequest', async (req, reply) => {
-    req.csrfKey = key;
-    const nonce = req.cookies[CSRF_COOKIE];
-    if (nonce && /^[\w-]{24}$/.test(nonce)) {
-      req.csrfNonce = nonce;
-      return;
-    }
-    // A POST without the cookie gets a fresh nonce here and then fails verification: exactly what we want.
-    req.csrfNonce = randomBytes(18).toString('base64url');
-    reply.setCookie(CSRF_COOKIE, req.csrfNonce, cookieOptions(opts.settings));
-  });
-}, { name: 'shortfall-csrf', dependencies: ['@fastify/cookie', 'shortfall-session'] });
+export const csrfPlugin = fp(
+  async (app, opts: { settings: WebSettings }) => {
+    const key = deriveKey(opts.settings.appSecret, 'csrf');
+    app.decorateRequest('csrfNonce', '');
+    app.decorateRequest('csrfKey', null);
+    app.addHook('onRequest', async (req, reply) => {
+      req.csrfKey = key;
+      const nonce = req.cookies[CSRF_COOKIE];
+      if (nonce && /^[\w-]{24}$/.test(nonce)) {
+        req.csrfNonce = nonce;
+        return;
+      }
+      // A POST without the cookie gets a fresh nonce here and then fails verification: exactly what we want.
+      req.csrfNonce = randomBytes(18).toString('base64url');
+      reply.setCookie(CSRF_COOKIE, req.csrfNonce, cookieOptions(opts.settings));
+    });
+  },
+  { name: 'shortfall-csrf', dependencies: ['@fastify/cookie', 'shortfall-session'] },
+);

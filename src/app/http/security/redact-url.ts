@@ -12,6 +12,18 @@ export function redactUrl(url: string): string {
 }
 
 /** Fastify's request serializer with the URL redacted. */
-export function requestSummary(req: { method: string; url: string; ip?: string; host?: string; socket?: { remotePort?: number } }) {
-  return { method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+export function requestSummary(req: {
+  method: string;
+  url: string;
+  ip?: string;
+  host?: string;
+  socket?: { remotePort?: number };
+}) {
+  return {
+    method: req.method,
+    url: redactUrl(req.url),
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
 }

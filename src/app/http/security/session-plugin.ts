@@ -13,18 +13,27 @@ declare module 'fastify' {
   }
 }
 
-export const sessionPlugin = fp(async (app, opts: { settings: WebSettings; store: SessionStore }) => {
-  await app.register(cookie, { secret: deriveKey(opts.settings.appSecret, 'session-cookie').toString('base64') });
-  app.decorateRequest('session', null);
-  app.addHook('onRequest', async (req) => {
-    const raw = req.cookies[SESSION_COOKIE];
-    if (!raw) return;
-    const { valid, value } = req.unsignCookie(raw);
-    if (valid && value) req.session = (await opts.store.find(value)) ?? null;
-  });
-}, { name: 'shortfall-session' });
+export const sessionPlugin = fp(
+  async (app, opts: { settings: WebSettings; store: SessionStore }) => {
+    await app.register(cookie, { secret: deriveKey(opts.settings.appSecret, 'session-cookie').toString('base64') });
+    app.decorateRequest('session', null);
+    app.addHook('onRequest', async (req) => {
+      const raw = req.cookies[SESSION_COOKIE];
+      if (!raw) return;
+      const { valid, value } = req.unsignCookie(raw);
+      if (valid && value) req.session = (await opts.store.find(value)) ?? null;
+    });
+  },
+  { name: 'shortfall-session' },
+);
 
-export async function startSession(reply: FastifyReply, store: SessionStore, settings: WebSettings, email: string, userId: string | undefined): Promise<Session> {
+export async function startSession(
+  reply: FastifyReply,
+  store: SessionStore,
+  settings: WebSettings,
+  email: string,
+  userId: string | undefined,
+): Promise<Session> {
   const { token, session } = await store.create(email, userId);
   reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions(settings), signed: true, maxAge: SESSION_TTL_MS / 1000 });
   reply.request.session = session;

@@ -11,7 +11,12 @@ export const SESSION_TTL_MS = 30 * 86_400_000;
 export interface SessionUser {
   readonly id: string;
   readonly email: string;
-  readonly organisation: { readonly id: string; readonly name: string; readonly timeZone: string; readonly locale: string };
+  readonly organisation: {
+    readonly id: string;
+    readonly name: string;
+    readonly timeZone: string;
+    readonly locale: string;
+  };
 }
 
 export interface Session {
@@ -26,19 +31,29 @@ export function createSessionStore(db: Database, now: () => number) {
     async create(email: string, userId: string | undefined): Promise<{ token: string; session: Session }> {
       const token = randomBytes(32).toString('base64url');
       const id = sha256Hex(token);
-      await db.insert(sessions).values({ id, email, userId: userId ?? null, expiresAt: new Date(now() + SESSION_TTL_MS) });
+      await db
+        .insert(sessions)
+        .values({ id, email, userId: userId ?? null, expiresAt: new Date(now() + SESSION_TTL_MS) });
       return { token, session: (await this.find(token))! };
     },
 
     async find(token: string): Promise<Session | undefined> {
       const id = sha256Hex(token);
-      const [row] = await db.select({ s: sessions, u: users, o: organisations }).from(sessions)
-        .leftJoin(users, eq(users.id, sessions.userId)).leftJoin(organisations, eq(organisations.id, users.organisationId))
+      const [row] = await db
+        .select({ s: sessions, u: users, o: organisations })
+        .from(sessions)
+        .leftJoin(users, eq(users.id, sessions.userId))
+        .leftJoin(organisations, eq(organisations.id, users.organisationId))
         .where(and(eq(sessions.id, id), gt(sessions.expiresAt, new Date(now()))));
       if (!row) return undefined;
-      const user = row.u && row.o
-        ? { id: row.u.id, email: row.u.email, organisation: { id: row.o.id, name: row.o.name, timeZone: row.o.timeZone, locale: row.o.locale } }
-        : undefined;
+      const user =
+        row.u && row.o
+          ? {
+              id: row.u.id,
+              email: row.u.email,
+              organisation: { id: row.o.id, name: row.o.name, timeZone: row.o.timeZone, locale: row.o.locale },
+            }
+          : undefined;
       return { id, email: row.s.email, ...(user ? { user } : {}) };
     },
 

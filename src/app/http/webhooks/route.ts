@@ -33,14 +33,21 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
     app.setSerializerCompiler(serializerCompiler);
     // Signatures cover the exact bytes sent, so nothing may parse or re-encode the body first.
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.bodyLimit ?? 1024 * 1024 }, (_req, body, done) => done(null, body));
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.bodyLimit ?? 1024 * 1024 }, (_req, body, done) =>
+      done(null, body),
+    );
 
     const inflight = new Set<Promise<void>>();
     app.addHook('onClose', async () => void (await Promise.allSettled(inflight)));
     const processLater = (provider: ProviderKey, ids: string[]) => {
       const work = processEvents(deps.db, ids, deps.onEvents, now).then(
-        (r) => void (r.failed > 0 && log.warn({ provider, failed: r.failed }, 'webhook events left for the inbox retry')),
-        (err: unknown) => log.error({ provider, message: err instanceof Error ? err.message : String(err) }, 'webhook processing failed'),
+        (r) =>
+          void (r.failed > 0 && log.warn({ provider, failed: r.failed }, 'webhook events left for the inbox retry')),
+        (err: unknown) =>
+          log.error(
+            { provider, message: err instanceof Error ? err.message : String(err) },
+            'webhook processing failed',
+          ),
       );
       inflight.add(work);
       void work.finally(() => inflight.delete(work));
@@ -49,22 +56,38 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
     app.post('/webhooks/:provider', { schema: { params: Params } }, async (req, reply) => {
       const { provider } = req.params;
       const verifier = isProvider(provider) ? deps.verifiers[provider] : undefined;
-      if (!isProvider(provider) || !verifier) return reply.code(404).send(error('unknown_provider', 'No webhooks are accepted for this provider.'));
+      if (!isProvider(provider) || !verifier)
+        return reply.code(404).send(error('unknown_provider', 'No webhooks are accepted for this provider.'));
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const result = verifier.verify({ raw, headers: req.headers, nowMs: now() });
       if (!result.ok) {
         req.log.warn({ provider, reason: result.reason }, 'webhook rejected');
         // A provider that prescribes its refusal (Xero: an empty 401) gets exactly that, not our JSON envelope.
-        if (result.reply) return reply.code(result.reply.status).type('text/plain').send(result.reply.body ?? '');
-        if (result.reason === 'malformed') return reply.code(400).send(error('malformed', 'The webhook payload could not be read.'));
+        if (result.reply)
+          return reply
+            .code(result.reply.status)
+            .type('text/plain')
+            .send(result.reply.body ?? '');
+        if (result.reason === 'malformed')
+          return reply.code(400).send(error('malformed', 'The webhook payload could not be read.'));
         return reply.code(401).send(error('invalid_signature', 'The webhook signature is not valid.'));
       }
       // Events the verifier could not make sense of are stored as already processed: kept, acted on by nobody.
       const ignored = result.events.filter((e) => e.ignored);
-      const { fresh, duplicates } = await recordEvents(deps.db, result.events.filter((e) => !e.ignored));
+      const { fresh, duplicates } = await recordEvents(
+        deps.db,
+        result.events.filter((e) => !e.ignored),
+      );
       if (ignored.length > 0) await recordEvents(deps.db, ignored, new Date(now()));
-      if (result.reply) await reply.code(result.reply.status).type('text/plain').send(result.reply.body ?? '');
-      else await reply.code(200).send({ received: fresh.length, duplicates, ...(ignored.length > 0 && { ignored: ignored.length }) });
+      if (result.reply)
+        await reply
+          .code(result.reply.status)
+          .type('text/plain')
+          .send(result.reply.body ?? '');
+      else
+        await reply
+          .code(200)
+          .send({ received: fresh.length, duplicates, ...(ignored.length > 0 && { ignored: ignored.length }) });
       if (fresh.length > 0) processLater(provider, fresh);
       return reply;
     });

@@ -11,8 +11,12 @@ describe('redactUrl', () => {
   it('hides approval tokens, magic-link tokens, OAuth codes and states, and keeps the rest', () => {
     expect(redactUrl('/approvals/eyJqdGkiOi.abc')).toBe('/approvals/[redacted]');
     expect(redactUrl('/approvals/eyJ.abc?x=1')).toBe('/approvals/[redacted]?x=1');
-    expect(redactUrl('/sign-in/verify?token=abc&next=%2Fcases')).toBe('/sign-in/verify?token=%5Bredacted%5D&next=%2Fcases');
-    expect(redactUrl('/oauth/xero/callback?code=c&state=s&scope=a+b')).toBe('/oauth/xero/callback?code=%5Bredacted%5D&state=%5Bredacted%5D&scope=a+b');
+    expect(redactUrl('/sign-in/verify?token=abc&next=%2Fcases')).toBe(
+      '/sign-in/verify?token=%5Bredacted%5D&next=%2Fcases',
+    );
+    expect(redactUrl('/oauth/xero/callback?code=c&state=s&scope=a+b')).toBe(
+      '/oauth/xero/callback?code=%5Bredacted%5D&state=%5Bredacted%5D&scope=a+b',
+    );
     expect(redactUrl('/cases?status=active')).toBe('/cases?status=active');
   });
 });
@@ -20,7 +24,16 @@ describe('redactUrl', () => {
 describe('safeNext', () => {
   it('allows only same-site paths', () => {
     expect(safeNext('/cases/1?notice=x')).toBe('/cases/1?notice=x');
-    for (const bad of ['//evil.example', 'https://evil.example', '/\\evil', 'javascript:alert(1)', '/cases<script>', 42, undefined]) expect(safeNext(bad)).toBeUndefined();
+    for (const bad of [
+      '//evil.example',
+      'https://evil.example',
+      '/\\evil',
+      'javascript:alert(1)',
+      '/cases<script>',
+      42,
+      undefined,
+    ])
+      expect(safeNext(bad)).toBeUndefined();
   });
 });
 
@@ -36,24 +49,52 @@ describe('countdown', () => {
 });
 
 describe('case forms', () => {
-  const lines = new Map([['l1', 'Brand identity'], ['l2', 'Menu design']]);
+  const lines = new Map([
+    ['l1', 'Brand identity'],
+    ['l2', 'Menu design'],
+  ]);
   it('parses conceded amounts exactly in the case currency and names the line of a bad one', () => {
-    expect(objectionDecision({ decision: 'concede', 'amount.l1': '', 'amount.l2': '150.10' }, 'ana', 'USD', lines))
-      .toEqual({ ok: true, value: { kind: 'concede', by: 'ana', lines: [{ lineId: 'l2', amount: { minor: 15_010, currency: 'USD' } }] } });
-    expect(objectionDecision({ decision: 'concede', 'amount.l2': '1500' }, 'ana', 'JPY', lines)).toMatchObject({ value: { lines: [{ amount: { minor: 1500, currency: 'JPY' } }] } });
-    expect(objectionDecision({ decision: 'concede', 'amount.l1': '1,000.00' }, 'ana', 'USD', lines)).toEqual({ ok: false, message: expect.stringContaining('"1,000.00" for Brand identity is not an amount') });
+    expect(
+      objectionDecision({ decision: 'concede', 'amount.l1': '', 'amount.l2': '150.10' }, 'ana', 'USD', lines),
+    ).toEqual({
+      ok: true,
+      value: { kind: 'concede', by: 'ana', lines: [{ lineId: 'l2', amount: { minor: 15_010, currency: 'USD' } }] },
+    });
+    expect(objectionDecision({ decision: 'concede', 'amount.l2': '1500' }, 'ana', 'JPY', lines)).toMatchObject({
+      value: { lines: [{ amount: { minor: 1500, currency: 'JPY' } }] },
+    });
+    expect(objectionDecision({ decision: 'concede', 'amount.l1': '1,000.00' }, 'ana', 'USD', lines)).toEqual({
+      ok: false,
+      message: expect.stringContaining('"1,000.00" for Brand identity is not an amount'),
+    });
     expect(objectionDecision({ decision: 'concede', 'amount.l1': '10.005' }, 'ana', 'USD', lines).ok).toBe(false);
-    expect(objectionDecision({ decision: 'uphold', 'amount.l1': 'junk' }, 'ana', 'USD', lines)).toEqual({ ok: true, value: { kind: 'uphold', by: 'ana' } });
+    expect(objectionDecision({ decision: 'uphold', 'amount.l1': 'junk' }, 'ana', 'USD', lines)).toEqual({
+      ok: true,
+      value: { kind: 'uphold', by: 'ana' },
+    });
     // The form says which lines it offered (the workflow's); the workflow's validator answers for a line it does not know.
-    expect(objectionDecision({ decision: 'concede', 'amount.l4': '10.00' }, 'ana', 'USD', lines)).toMatchObject({ value: { lines: [{ lineId: 'l4', amount: { minor: 1000 } }] } });
-    expect(objectionDecision({ decision: 'concede', 'amount.l4': 'ten' }, 'ana', 'USD', lines)).toEqual({ ok: false, message: expect.stringContaining('"ten" for l4 is not an amount') });
+    expect(objectionDecision({ decision: 'concede', 'amount.l4': '10.00' }, 'ana', 'USD', lines)).toMatchObject({
+      value: { lines: [{ lineId: 'l4', amount: { minor: 1000 } }] },
+    });
+    expect(objectionDecision({ decision: 'concede', 'amount.l4': 'ten' }, 'ana', 'USD', lines)).toEqual({
+      ok: false,
+      message: expect.stringContaining('"ten" for l4 is not an amount'),
+    });
   });
 
   it('reads checkboxes as one or many lines, and whole days only', () => {
-    expect(objectionInput({ kind: 'specific', summary: ' late ', lines: 'l2' }, 'ana')).toEqual({ ok: true, value: { kind: 'specific', by: 'ana', summary: 'late', lineIds: ['l2'] } });
-    expect(objectionInput({ kind: 'specific', summary: 'x', lines: ['l1', 'l2'] }, 'ana')).toMatchObject({ value: { lineIds: ['l1', 'l2'] } });
+    expect(objectionInput({ kind: 'specific', summary: ' late ', lines: 'l2' }, 'ana')).toEqual({
+      ok: true,
+      value: { kind: 'specific', by: 'ana', summary: 'late', lineIds: ['l2'] },
+    });
+    expect(objectionInput({ kind: 'specific', summary: 'x', lines: ['l1', 'l2'] }, 'ana')).toMatchObject({
+      value: { lineIds: ['l1', 'l2'] },
+    });
     expect(objectionInput({ summary: 'x' }, 'ana').ok).toBe(false);
-    expect(extendInput({ deadline: 'payment', days: '7' }, 'ana')).toEqual({ ok: true, value: { deadline: 'payment', days: 7, by: 'ana' } });
+    expect(extendInput({ deadline: 'payment', days: '7' }, 'ana')).toEqual({
+      ok: true,
+      value: { deadline: 'payment', days: 7, by: 'ana' },
+    });
     expect(extendInput({ deadline: 'payment', days: '2.5' }, 'ana').ok).toBe(false);
     expect(extendInput({ deadline: 'response_limit', days: '2' }, 'ana').ok).toBe(false);
     expect(closeInput({ kind: 'withdraw', confirm: 'yes' }, 'ana').ok).toBe(false);
@@ -65,7 +106,10 @@ describe('webSettings', () => {
     const dev = webSettings(loadConfig({}), 'x'.repeat(32));
     expect(dev.providers).toEqual({ quickbooks: 'simulated', xero: 'simulated', stripe: 'simulated' });
     expect(dev.mailbox).toBe(true);
-    const live = webSettings(loadConfig({ QUICKBOOKS_CLIENT_ID: 'id', QUICKBOOKS_CLIENT_SECRET: 's', SMTP_URL: 'smtp://mail.example:587' }), 'x'.repeat(32));
+    const live = webSettings(
+      loadConfig({ QUICKBOOKS_CLIENT_ID: 'id', QUICKBOOKS_CLIENT_SECRET: 's', SMTP_URL: 'smtp://mail.example:587' }),
+      'x'.repeat(32),
+    );
     expect(live.providers).toEqual({ quickbooks: 'live', xero: 'unavailable', stripe: 'unavailable' });
     expect(live.mailbox).toBe(false);
   });

@@ -18,8 +18,14 @@ describe('QuickBooks sync cursors', () => {
   });
 
   it('rejects anything else as an invalid cursor', () => {
-    for (const bad of ['yesterday', 'qbo-backfill:not-base64-json', encodeBackfill({ entity: 'Invoice', position: 0, since: 'x' })]) {
-      expect(() => parseCursor(bad)).toThrow(expect.objectContaining({ kind: 'invalid', details: expect.objectContaining({ code: 'bad_cursor' }) }));
+    for (const bad of [
+      'yesterday',
+      'qbo-backfill:not-base64-json',
+      encodeBackfill({ entity: 'Invoice', position: 0, since: 'x' }),
+    ]) {
+      expect(() => parseCursor(bad)).toThrow(
+        expect.objectContaining({ kind: 'invalid', details: expect.objectContaining({ code: 'bad_cursor' }) }),
+      );
     }
   });
 });

@@ -2,10 +2,24 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { IntegrationError } from '../../../../integrations/errors.js';
 import { toIntegrationError } from '../../../../integrations/quickbooks/errors.js';
-import { noCurrency, toCreditNote, toDeletedInvoice, toDeletedPayment, toInvoice, toPayment } from '../../../../integrations/quickbooks/mappers.js';
-import { QboCdcResponse, QboCreditMemo, QboDeleted, QboInvoice, QboPayment } from '../../../../integrations/quickbooks/schemas.js';
+import {
+  noCurrency,
+  toCreditNote,
+  toDeletedInvoice,
+  toDeletedPayment,
+  toInvoice,
+  toPayment,
+} from '../../../../integrations/quickbooks/mappers.js';
+import {
+  QboCdcResponse,
+  QboCreditMemo,
+  QboDeleted,
+  QboInvoice,
+  QboPayment,
+} from '../../../../integrations/quickbooks/schemas.js';
 
-const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`../../../fixtures/quickbooks/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL(`../../../fixtures/quickbooks/${name}`, import.meta.url), 'utf8'));
 const realm = '9130357766563526';
 const ref = (id: string) => ({ provider: 'quickbooks', accountId: realm, id });
 const usd = (minor: number) => ({ minor, currency: 'USD' });
@@ -62,7 +76,13 @@ describe('QuickBooks mappers', () => {
   it('maps a fully used credit memo as applied', () => {
     const note = toCreditNote(QboCreditMemo.parse(fixture('credit-memo.json').CreditMemo), realm);
 
-    expect(note).toMatchObject({ ref: ref('1215'), number: 'CM-88', total: usd(10000), status: 'applied', lines: [{ description: 'Hosting credit', amount: usd(10000) }] });
+    expect(note).toMatchObject({
+      ref: ref('1215'),
+      number: 'CM-88',
+      total: usd(10000),
+      status: 'applied',
+      lines: [{ description: 'Hosting credit', amount: usd(10000) }],
+    });
   });
 
   it('maps CDC deletions to tombstones and a zeroed "Voided" invoice to void', () => {
@@ -70,7 +90,11 @@ describe('QuickBooks mappers', () => {
     const [invoices, payments] = cdc.CDCResponse[0]?.QueryResponse ?? [];
     const [voided, deleted, yen] = (invoices?.Invoice ?? []) as unknown[];
 
-    expect(toInvoice(QboInvoice.parse(voided), realm)).toMatchObject({ status: 'void', total: usd(0), lines: [{ amount: usd(0), quantity: '0' }] });
+    expect(toInvoice(QboInvoice.parse(voided), realm)).toMatchObject({
+      status: 'void',
+      total: usd(0),
+      lines: [{ amount: usd(0), quantity: '0' }],
+    });
     expect(toDeletedInvoice(QboDeleted.parse(deleted), realm)).toEqual({
       ref: ref('1041'),
       number: '',
@@ -83,8 +107,16 @@ describe('QuickBooks mappers', () => {
       status: 'deleted',
       updatedAt: '2026-05-11T18:31:15.000Z',
     });
-    expect(toInvoice(QboInvoice.parse(yen), realm)).toMatchObject({ currency: 'JPY', total: { minor: 125000, currency: 'JPY' }, lines: [{ quantity: '50', unitPrice: { minor: 2500, currency: 'JPY' } }] });
-    expect(toDeletedPayment(QboDeleted.parse((payments?.Payment as unknown[])[0]), realm)).toMatchObject({ ref: ref('1209'), status: 'deleted', applications: [] });
+    expect(toInvoice(QboInvoice.parse(yen), realm)).toMatchObject({
+      currency: 'JPY',
+      total: { minor: 125000, currency: 'JPY' },
+      lines: [{ quantity: '50', unitPrice: { minor: 2500, currency: 'JPY' } }],
+    });
+    expect(toDeletedPayment(QboDeleted.parse((payments?.Payment as unknown[])[0]), realm)).toMatchObject({
+      ref: ref('1209'),
+      status: 'deleted',
+      applications: [],
+    });
   });
 
   it('honours the status attribute when QBO marks an entity Voided', () => {

@@ -46,8 +46,22 @@ describe('QuickBooks webhook verifier', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.events.map(({ payload: _payload, eventId: _id, ...e }) => e)).toEqual([
-      { provider: 'quickbooks', accountId: '9130357766563526', entity: 'Payment', entityId: '1207', operation: 'create', occurredAt: '2026-05-03T23:02:06.000Z' },
-      { provider: 'quickbooks', accountId: '9130357766563526', entity: 'Invoice', entityId: '1031', operation: 'update', occurredAt: '2026-05-03T23:02:07.000Z' },
+      {
+        provider: 'quickbooks',
+        accountId: '9130357766563526',
+        entity: 'Payment',
+        entityId: '1207',
+        operation: 'create',
+        occurredAt: '2026-05-03T23:02:06.000Z',
+      },
+      {
+        provider: 'quickbooks',
+        accountId: '9130357766563526',
+        entity: 'Invoice',
+        entityId: '1031',
+        operation: 'update',
+        occurredAt: '2026-05-03T23:02:07.000Z',
+      },
     ]);
     expect(new Set(result.events.map((e) => e.eventId)).size).toBe(2);
   });
@@ -57,7 +71,16 @@ describe('QuickBooks webhook verifier', () => {
 
     expect(result).toMatchObject({
       ok: true,
-      events: [{ eventId: cloudEvents[0]?.id, accountId: '9130357766563526', entity: 'CreditMemo', entityId: '1215', operation: 'void', occurredAt: '2026-05-10T16:00:02.000Z' }],
+      events: [
+        {
+          eventId: cloudEvents[0]?.id,
+          accountId: '9130357766563526',
+          entity: 'CreditMemo',
+          entityId: '1215',
+          operation: 'void',
+          occurredAt: '2026-05-10T16:00:02.000Z',
+        },
+      ],
     });
   });
 
@@ -74,8 +97,14 @@ describe('QuickBooks webhook verifier', () => {
     const raw = Buffer.from(JSON.stringify(legacy));
     const tampered = Buffer.from(JSON.stringify(legacy).replace('1207', '1208'));
 
-    expect(deliver(legacy, (r) => sign(r, 'not-the-verifier-token'))).toEqual({ ok: false, reason: 'invalid_signature' });
-    expect(verifier.verify({ raw: tampered, headers: { 'intuit-signature': sign(raw) }, nowMs })).toEqual({ ok: false, reason: 'invalid_signature' });
+    expect(deliver(legacy, (r) => sign(r, 'not-the-verifier-token'))).toEqual({
+      ok: false,
+      reason: 'invalid_signature',
+    });
+    expect(verifier.verify({ raw: tampered, headers: { 'intuit-signature': sign(raw) }, nowMs })).toEqual({
+      ok: false,
+      reason: 'invalid_signature',
+    });
   });
 
   it('rejects a missing, repeated or truncated signature header', () => {
@@ -83,32 +112,61 @@ describe('QuickBooks webhook verifier', () => {
     const good = sign(raw);
 
     expect(verifier.verify({ raw, headers: {}, nowMs })).toEqual({ ok: false, reason: 'invalid_signature' });
-    expect(verifier.verify({ raw, headers: { 'intuit-signature': [good, good] }, nowMs })).toEqual({ ok: false, reason: 'invalid_signature' });
-    expect(verifier.verify({ raw, headers: { 'intuit-signature': good.slice(0, -2) }, nowMs })).toEqual({ ok: false, reason: 'invalid_signature' });
+    expect(verifier.verify({ raw, headers: { 'intuit-signature': [good, good] }, nowMs })).toEqual({
+      ok: false,
+      reason: 'invalid_signature',
+    });
+    expect(verifier.verify({ raw, headers: { 'intuit-signature': good.slice(0, -2) }, nowMs })).toEqual({
+      ok: false,
+      reason: 'invalid_signature',
+    });
   });
 
   it('acknowledges a signed delivery it cannot fully read: unknown events are kept and marked ignored, never malformed', () => {
-    const mixed = deliver([{ ...cloudEvents[0], type: 'qbo.invoice.sent-to-portal.v2', id: 'evt-new' }, cloudEvents[0], { id: 'evt-odd', intuitaccountid: '9130357766563526' }]);
+    const mixed = deliver([
+      { ...cloudEvents[0], type: 'qbo.invoice.sent-to-portal.v2', id: 'evt-new' },
+      cloudEvents[0],
+      { id: 'evt-odd', intuitaccountid: '9130357766563526' },
+    ]);
 
     expect(mixed).toMatchObject({
       ok: true,
       events: [
-        { eventId: 'evt-new', accountId: '9130357766563526', entity: 'Unknown', entityId: '1215', operation: 'qbo.invoice.sent-to-portal.v2', ignored: true },
+        {
+          eventId: 'evt-new',
+          accountId: '9130357766563526',
+          entity: 'Unknown',
+          entityId: '1215',
+          operation: 'qbo.invoice.sent-to-portal.v2',
+          ignored: true,
+        },
         { eventId: cloudEvents[0]?.id, entity: 'CreditMemo', operation: 'void' },
         { eventId: 'evt-odd', entity: 'Unknown', ignored: true },
       ],
     });
     if (mixed.ok) expect(mixed.events[1]).not.toHaveProperty('ignored');
-    for (const body of ['{"eventNotifications": [', { eventNotifications: [{ realmId: '1' }] }, { something: 'else' }]) {
+    for (const body of [
+      '{"eventNotifications": [',
+      { eventNotifications: [{ realmId: '1' }] },
+      { something: 'else' },
+    ]) {
       const result = deliver(body);
-      expect(result).toMatchObject({ ok: true, events: [{ entity: 'Unknown', ignored: true, eventId: expect.stringMatching(/^unknown:[0-9a-f]{64}$/) }] });
+      expect(result).toMatchObject({
+        ok: true,
+        events: [{ entity: 'Unknown', ignored: true, eventId: expect.stringMatching(/^unknown:[0-9a-f]{64}$/) }],
+      });
     }
     // A redelivery of the same unreadable body dedupes on the same id.
-    const again = [deliver({ something: 'else' }), deliver({ something: 'else' })].map((r) => (r.ok ? r.events[0]?.eventId : undefined));
+    const again = [deliver({ something: 'else' }), deliver({ something: 'else' })].map((r) =>
+      r.ok ? r.events[0]?.eventId : undefined,
+    );
     expect(again[0]).toBe(again[1]);
   });
 
   it('still refuses a bad signature whatever the body', () => {
-    expect(deliver([{ type: 'whatever' }], (r) => sign(r, 'wrong'))).toEqual({ ok: false, reason: 'invalid_signature' });
+    expect(deliver([{ type: 'whatever' }], (r) => sign(r, 'wrong'))).toEqual({
+      ok: false,
+      reason: 'invalid_signature',
+    });
   });
 });

@@ -20,9 +20,16 @@ function seededCompany() {
 describe('Finance.xsd reader', () => {
   it('follows base types and reports names and JSON types the schema does not allow', () => {
     expect(types.get('Invoice')?.base).toBe('SalesTransaction');
-    expect(schemaViolations(types, { TotalAmt: 1, Balance: 1, DocNumber: 'x', Id: '1', domain: 'QBO' }, 'Invoice')).toEqual([]);
-    expect(schemaViolations(types, { TotalAmount: 1, CurrencyRef: { value: 'USD', code: 'x' } }, 'Invoice')).toEqual(['Invoice.TotalAmount', 'Invoice.CurrencyRef.code']);
-    expect(schemaViolations(types, { TotalAmt: '500.00', TxnDate: '2026-05-03T00:00:00Z', CustomerRef: '58' }, 'Invoice')).toEqual([
+    expect(
+      schemaViolations(types, { TotalAmt: 1, Balance: 1, DocNumber: 'x', Id: '1', domain: 'QBO' }, 'Invoice'),
+    ).toEqual([]);
+    expect(schemaViolations(types, { TotalAmount: 1, CurrencyRef: { value: 'USD', code: 'x' } }, 'Invoice')).toEqual([
+      'Invoice.TotalAmount',
+      'Invoice.CurrencyRef.code',
+    ]);
+    expect(
+      schemaViolations(types, { TotalAmt: '500.00', TxnDate: '2026-05-03T00:00:00Z', CustomerRef: '58' }, 'Invoice'),
+    ).toEqual([
       'Invoice.TotalAmt is not xs:decimal: "500.00"',
       'Invoice.TxnDate is not xs:date: "2026-05-03T00:00:00Z"',
       'Invoice.CustomerRef is not ReferenceType: "58"',
@@ -33,9 +40,25 @@ describe('Finance.xsd reader', () => {
 describe('simulator documents against Finance.xsd', () => {
   it('emits invoices, payments and credit memos with declared names only', () => {
     const { admin, realmId, customerId } = seededCompany();
-    const invoice = admin.addInvoice(realmId, { customerId, dueDate: '2026-06-01', privateNote: 'PO 77', lines: [{ description: 'Workshop', qty: 1.5, unitPrice: 300 }, { unitPrice: 50 }] });
-    const payment = admin.addPayment(realmId, { customerId, amount: 400, applications: [{ invoiceId: invoice.Id, amount: 400 }], memo: 'Paid in full', refNum: 'CHK-1042', method: { value: '2', name: 'Check' } });
-    const memo = admin.addCreditMemo(realmId, { customerId, privateNote: 'Goodwill', lines: [{ description: 'Credit', amount: 25 }] });
+    const invoice = admin.addInvoice(realmId, {
+      customerId,
+      dueDate: '2026-06-01',
+      privateNote: 'PO 77',
+      lines: [{ description: 'Workshop', qty: 1.5, unitPrice: 300 }, { unitPrice: 50 }],
+    });
+    const payment = admin.addPayment(realmId, {
+      customerId,
+      amount: 400,
+      applications: [{ invoiceId: invoice.Id, amount: 400 }],
+      memo: 'Paid in full',
+      refNum: 'CHK-1042',
+      method: { value: '2', name: 'Check' },
+    });
+    const memo = admin.addCreditMemo(realmId, {
+      customerId,
+      privateNote: 'Goodwill',
+      lines: [{ description: 'Credit', amount: 25 }],
+    });
     const voided = admin.voidPayment(realmId, payment.Id);
 
     expect(schemaViolations(types, admin.invoice(realmId, invoice.Id), 'Invoice')).toEqual([]);

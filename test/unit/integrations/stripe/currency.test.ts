@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { fromStripeAmount, fromStripeDecimalAmount, StripeAmountError, stripeExponent, toStripeAmount } from '../../../../integrations/stripe/currency.js';
+import {
+  fromStripeAmount,
+  fromStripeDecimalAmount,
+  StripeAmountError,
+  stripeExponent,
+  toStripeAmount,
+} from '../../../../integrations/stripe/currency.js';
 import { stripeIdempotencyKey } from '../../../../integrations/stripe/idempotency.js';
 
 describe('Stripe amounts ↔ canonical Money', () => {

@@ -7,9 +7,12 @@ describe('integrations/stripe/FACTS.md', () => {
 
   it('has facts', () => expect(rows.length).toBeGreaterThan(5));
 
-  it.each(rows.map((r) => [r.fact.slice(0, 70), r] as const))('%s: has a source URL, a date checked and a status', (_name, row) => {
-    expect(row.problems).toEqual([]);
-  });
+  it.each(rows.map((r) => [r.fact.slice(0, 70), r] as const))(
+    '%s: has a source URL, a date checked and a status',
+    (_name, row) => {
+      expect(row.problems).toEqual([]);
+    },
+  );
 
   it('covers point 6 of issue 20', () => {
     expect(rows.some((r) => r.fact.startsWith('Issue 20 point 6') && r.status === 'confirmed')).toBe(true);

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { toChargeDispute, toCreditNote, toInvoice, toPayment, type MapContext } from '../../../../integrations/stripe/mappers.js';
-import { StripeCreditNote, StripeDispute, StripeInvoice, StripeInvoicePayment } from '../../../../integrations/stripe/schemas.js';
+import {
+  toChargeDispute,
+  toCreditNote,
+  toInvoice,
+  toPayment,
+  type MapContext,
+} from '../../../../integrations/stripe/mappers.js';
+import {
+  StripeCreditNote,
+  StripeDispute,
+  StripeInvoice,
+  StripeInvoicePayment,
+} from '../../../../integrations/stripe/schemas.js';
 import { fixture } from './load-fixture.js';
 
 const ctx: MapContext = { accountId: 'acct_1QsT8uB7WZ01zgkW', observedAt: '2026-01-20T10:00:00.000Z' };
@@ -23,15 +34,30 @@ describe('Stripe invoice mapping', () => {
       updatedAt: ctx.observedAt,
     });
     expect(invoice.lines).toEqual([
-      { id: 'il_1QsT8uB7WZ01zgkWe1Tq0Ab1', description: 'Website redesign', quantity: '1', unitPrice: usd(200_000), amount: usd(200_000) },
-      { id: 'il_1QsT8uB7WZ01zgkWe1Tq0Ab2', description: 'Consulting, 7.5 hours', quantity: '7.5', unitPrice: usd(6_400), amount: usd(48_000) },
+      {
+        id: 'il_1QsT8uB7WZ01zgkWe1Tq0Ab1',
+        description: 'Website redesign',
+        quantity: '1',
+        unitPrice: usd(200_000),
+        amount: usd(200_000),
+      },
+      {
+        id: 'il_1QsT8uB7WZ01zgkWe1Tq0Ab2',
+        description: 'Consulting, 7.5 hours',
+        quantity: '7.5',
+        unitPrice: usd(6_400),
+        amount: usd(48_000),
+      },
     ]);
   });
 
   it('treats uncollectible as still owed and a null status as a draft', () => {
     const raw = fixture('invoice.partially-paid');
     expect(toInvoice(StripeInvoice.parse({ ...raw, status: 'uncollectible' }), ctx).status).toBe('open');
-    expect(toInvoice(StripeInvoice.parse({ ...raw, status: null, number: null }), ctx)).toMatchObject({ status: 'draft', number: 'in_1QsT8uB7WZ01zgkWq4Lm2Xa9' });
+    expect(toInvoice(StripeInvoice.parse({ ...raw, status: null, number: null }), ctx)).toMatchObject({
+      status: 'draft',
+      number: 'in_1QsT8uB7WZ01zgkWq4Lm2Xa9',
+    });
   });
 
   it('rescales currencies whose Stripe exponent differs from ISO 4217 (ISK is two-decimal at Stripe)', () => {
@@ -103,7 +129,11 @@ describe('Stripe credit note mapping', () => {
 
 describe('Stripe dispute mapping', () => {
   it('takes dueBy from evidence_details.due_by and links the invoice it was given', () => {
-    const dispute = toChargeDispute(StripeDispute.parse(fixture('dispute.needs-response')), ctx, 'in_1QsU9aB7WZ01zgkWf6Hn3Kd2');
+    const dispute = toChargeDispute(
+      StripeDispute.parse(fixture('dispute.needs-response')),
+      ctx,
+      'in_1QsU9aB7WZ01zgkWf6Hn3Kd2',
+    );
     expect(dispute).toEqual({
       ref: ref('dp_1QsW4eB7WZ01zgkWv9Tr5Lm2'),
       chargeId: 'ch_3QsU9bB7WZ01zgkW1x2y3z4w',
@@ -125,13 +155,20 @@ describe('Stripe dispute mapping', () => {
     }
   });
 
-  it.each(['warning_needs_response', 'warning_under_review', 'warning_closed', 'under_review', 'won', 'lost', 'prevented', 'appeal_needs_response', 'appeal_under_review'])(
-    'accepts status %s',
-    (status) => {
-      const raw = fixture('dispute.needs-response');
-      expect(toChargeDispute(StripeDispute.parse({ ...raw, status }), ctx).status).toBe(status);
-    },
-  );
+  it.each([
+    'warning_needs_response',
+    'warning_under_review',
+    'warning_closed',
+    'under_review',
+    'won',
+    'lost',
+    'prevented',
+    'appeal_needs_response',
+    'appeal_under_review',
+  ])('accepts status %s', (status) => {
+    const raw = fixture('dispute.needs-response');
+    expect(toChargeDispute(StripeDispute.parse({ ...raw, status }), ctx).status).toBe(status);
+  });
 
   it('rejects a status the canonical model does not know', () => {
     expect(() => StripeDispute.parse({ ...fixture('dispute.needs-response'), status: 'charge_refunded' })).toThrow();

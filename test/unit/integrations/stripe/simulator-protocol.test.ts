@@ -8,7 +8,8 @@ import { signPayload } from '../../../../simulators/stripe/signature.js';
 
 describe('simulator form decoding', () => {
   it('reads the bracket notation stripe-node writes', () => {
-    const body = 'invoice=in_1&lines[0][type]=custom_line_item&lines[0][unit_amount]=500&lines[1][type]=invoice_line_item&metadata[key]=a%20b&expand[0]=x&expand[1]=y&types[]=a&types[]=b&memo=Full+and+final';
+    const body =
+      'invoice=in_1&lines[0][type]=custom_line_item&lines[0][unit_amount]=500&lines[1][type]=invoice_line_item&metadata[key]=a%20b&expand[0]=x&expand[1]=y&types[]=a&types[]=b&memo=Full+and+final';
     expect(parseForm(body)).toEqual({
       invoice: 'in_1',
       lines: [{ type: 'custom_line_item', unit_amount: '500' }, { type: 'invoice_line_item' }],
@@ -30,13 +31,22 @@ describe('simulator multipart decoding', () => {
     const b = 'X-BOUNDARY';
     const body = Buffer.concat([
       Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\ndispute_evidence\r\n`),
-      Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="file"; filename="receipt.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
+      Buffer.from(
+        `--${b}\r\nContent-Disposition: form-data; name="file"; filename="receipt.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+      ),
       Buffer.from([0x25, 0x50, 0x44, 0x46, 0x0d, 0x0a, 0x00]),
       Buffer.from(`\r\n--${b}--\r\n`),
     ]);
     const parsed = parseMultipart(body, `multipart/form-data; boundary=${b}`);
     expect(parsed.fields).toEqual({ purpose: 'dispute_evidence' });
-    expect(parsed.files).toEqual([{ field: 'file', filename: 'receipt.pdf', contentType: 'application/pdf', data: Buffer.from([0x25, 0x50, 0x44, 0x46, 0x0d, 0x0a, 0x00]) }]);
+    expect(parsed.files).toEqual([
+      {
+        field: 'file',
+        filename: 'receipt.pdf',
+        contentType: 'application/pdf',
+        data: Buffer.from([0x25, 0x50, 0x44, 0x46, 0x0d, 0x0a, 0x00]),
+      },
+    ]);
   });
 });
 
@@ -44,7 +54,9 @@ describe('simulator webhook signatures', () => {
   it('signs exactly as Stripe does, so the SDK verifies them', () => {
     const body = JSON.stringify({ id: 'evt_1', object: 'event' });
     const header = signPayload(body, 'whsec_sim', 1_700_000_000);
-    expect(header).toBe(Stripe.webhooks.generateTestHeaderString({ payload: body, secret: 'whsec_sim', timestamp: 1_700_000_000 }));
+    expect(header).toBe(
+      Stripe.webhooks.generateTestHeaderString({ payload: body, secret: 'whsec_sim', timestamp: 1_700_000_000 }),
+    );
   });
 });
 

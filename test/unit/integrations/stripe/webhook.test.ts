@@ -12,7 +12,11 @@ const verifier = createStripeWebhookVerifier({ secrets: [secret], platformAccoun
 
 function delivery(body: unknown, opts: { secret?: string; timestamp?: number } = {}) {
   const payload = typeof body === 'string' ? body : JSON.stringify(body);
-  const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? secret, timestamp: opts.timestamp ?? signedAt });
+  const header = Stripe.webhooks.generateTestHeaderString({
+    payload,
+    secret: opts.secret ?? secret,
+    timestamp: opts.timestamp ?? signedAt,
+  });
   return { raw: Buffer.from(payload), headers: { 'stripe-signature': header } };
 }
 
@@ -32,7 +36,9 @@ describe('Stripe webhook verification', () => {
         occurredAt: '2026-01-15T00:00:01.000Z',
       }),
     ]);
-    expect((result.events[0]?.payload as { data: { object: { invoice: string } } }).data.object.invoice).toBe('in_1QsT8uB7WZ01zgkWq4Lm2Xa9');
+    expect((result.events[0]?.payload as { data: { object: { invoice: string } } }).data.object.invoice).toBe(
+      'in_1QsT8uB7WZ01zgkWq4Lm2Xa9',
+    );
   });
 
   it('attributes events without `account` to the platform', () => {
@@ -42,13 +48,18 @@ describe('Stripe webhook verification', () => {
   });
 
   it('rejects a signature made with another secret as invalid_signature', () => {
-    expect(verifier.verify({ ...delivery(fixture('event.invoice-payment-paid'), { secret: 'whsec_attacker' }), nowMs })).toEqual({ ok: false, reason: 'invalid_signature' });
+    expect(
+      verifier.verify({ ...delivery(fixture('event.invoice-payment-paid'), { secret: 'whsec_attacker' }), nowMs }),
+    ).toEqual({ ok: false, reason: 'invalid_signature' });
   });
 
   it('rejects a body changed after signing', () => {
     const { headers } = delivery(fixture('event.invoice-payment-paid'));
     const tampered = JSON.stringify({ ...fixture('event.invoice-payment-paid'), account: 'acct_someone_else' });
-    expect(verifier.verify({ raw: Buffer.from(tampered), headers, nowMs })).toEqual({ ok: false, reason: 'invalid_signature' });
+    expect(verifier.verify({ raw: Buffer.from(tampered), headers, nowMs })).toEqual({
+      ok: false,
+      reason: 'invalid_signature',
+    });
   });
 
   it('reports an authentic but old delivery as stale (outside 300 s)', () => {
@@ -77,11 +88,18 @@ describe('Stripe webhook verification', () => {
 
   it('reports signed bytes that are not an event as malformed', () => {
     expect(verifier.verify({ ...delivery('not json'), nowMs })).toEqual({ ok: false, reason: 'malformed' });
-    expect(verifier.verify({ ...delivery({ object: 'event', id: 'evt_1' }), nowMs })).toMatchObject({ ok: false, reason: 'malformed' });
+    expect(verifier.verify({ ...delivery({ object: 'event', id: 'evt_1' }), nowMs })).toMatchObject({
+      ok: false,
+      reason: 'malformed',
+    });
   });
 
   it('acknowledges event types Shortfall does not use, without events', () => {
-    const other = { ...fixture('event.invoice-payment-paid'), type: 'customer.updated', data: { object: { id: 'cus_1', object: 'customer' } } };
+    const other = {
+      ...fixture('event.invoice-payment-paid'),
+      type: 'customer.updated',
+      data: { object: { id: 'cus_1', object: 'customer' } },
+    };
     expect(verifier.verify({ ...delivery(other), nowMs })).toEqual({ ok: true, events: [] });
   });
 
@@ -90,13 +108,20 @@ describe('Stripe webhook verification', () => {
     const result = verifier.verify({ ...delivery(event, { timestamp: 1769126400 }), nowMs: 1769126401_000 });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.events[0]).toMatchObject({ entity: 'account', entityId: 'acct_1QsT8uB7WZ01zgkW', operation: 'deauthorized' });
+    expect(result.events[0]).toMatchObject({
+      entity: 'account',
+      entityId: 'acct_1QsT8uB7WZ01zgkW',
+      operation: 'deauthorized',
+    });
     expect(isDeauthorization(result.events[0]!)).toBe(true);
   });
 
   it('gives a redelivered event the same eventId, so the inbox can drop the duplicate', () => {
     const first = verifier.verify({ ...delivery(fixture('event.invoice-payment-paid')), nowMs });
-    const again = verifier.verify({ ...delivery(fixture('event.invoice-payment-paid'), { timestamp: signedAt + 60 }), nowMs: nowMs + 60_000 });
+    const again = verifier.verify({
+      ...delivery(fixture('event.invoice-payment-paid'), { timestamp: signedAt + 60 }),
+      nowMs: nowMs + 60_000,
+    });
     expect(first.ok && again.ok && first.events[0]?.eventId === again.events[0]?.eventId).toBe(true);
   });
 

@@ -16,7 +16,11 @@ const mapped = (e: unknown) => {
 describe('xero-node failures → IntegrationError', () => {
   it('maps a 429 string rejection to rate_limited with Retry-After and the limit that was hit', () => {
     const e = mapped(sdkRejection(429, '', { 'Retry-After': '37', 'X-Rate-Limit-Problem': 'minute' }));
-    expect(e).toMatchObject({ kind: 'rate_limited', retryAfterMs: 37_000, details: { status: 429, code: 'rate_limit_minute' } });
+    expect(e).toMatchObject({
+      kind: 'rate_limited',
+      retryAfterMs: 37_000,
+      details: { status: 429, code: 'rate_limit_minute' },
+    });
   });
 
   it('waits a minute when a 429 has no Retry-After', () => {
@@ -24,14 +28,23 @@ describe('xero-node failures → IntegrationError', () => {
   });
 
   it('maps a 400 ValidationException to invalid with Xero’s messages', () => {
-    const body = { ErrorNumber: 10, Type: 'ValidationException', Message: 'A validation exception occurred', Elements: [{ ValidationErrors: [{ Message: 'Account code must be specified' }] }] };
+    const body = {
+      ErrorNumber: 10,
+      Type: 'ValidationException',
+      Message: 'A validation exception occurred',
+      Elements: [{ ValidationErrors: [{ Message: 'Account code must be specified' }] }],
+    };
     const e = mapped(sdkRejection(400, body));
     expect(e.kind).toBe('invalid');
     expect(e.message).toContain('Account code must be specified');
   });
 
   it('maps 401 and 403 problems to auth, 404 to not_found, 5xx and no response to transient', () => {
-    expect(mapped(sdkRejection(401, { Title: 'Unauthorized', Detail: 'TokenExpired: token expired at 05/04/2026 10:00:00' }))).toMatchObject({ kind: 'auth', message: expect.stringContaining('TokenExpired') });
+    expect(
+      mapped(
+        sdkRejection(401, { Title: 'Unauthorized', Detail: 'TokenExpired: token expired at 05/04/2026 10:00:00' }),
+      ),
+    ).toMatchObject({ kind: 'auth', message: expect.stringContaining('TokenExpired') });
     expect(mapped(sdkRejection(403, { Title: 'Forbidden', Detail: 'AuthenticationUnsuccessful' })).kind).toBe('auth');
     expect(mapped(sdkRejection(404, "The resource you're looking for cannot be found")).kind).toBe('not_found');
     expect(mapped(sdkRejection(503, 'Service Unavailable')).kind).toBe('transient');
@@ -52,7 +65,9 @@ describe('openid-client failures → IntegrationError', () => {
   });
 
   it('maps a client timeout to transient and a failed response check to invalid', () => {
-    expect(fromOAuthFailure(new openIdErrors.RPError('outgoing request timed out after 3500ms'), 'x').kind).toBe('transient');
+    expect(fromOAuthFailure(new openIdErrors.RPError('outgoing request timed out after 3500ms'), 'x').kind).toBe(
+      'transient',
+    );
     expect(fromOAuthFailure(new openIdErrors.RPError('state mismatch, expected a, got: b'), 'x').kind).toBe('invalid');
   });
 });

@@ -7,9 +7,12 @@ describe('integrations/xero/FACTS.md', () => {
 
   it('has facts', () => expect(rows.length).toBeGreaterThan(10));
 
-  it.each(rows.map((r) => [r.fact.slice(0, 70), r] as const))('%s: has a source URL, a date checked and a status', (_name, row) => {
-    expect(row.problems).toEqual([]);
-  });
+  it.each(rows.map((r) => [r.fact.slice(0, 70), r] as const))(
+    '%s: has a source URL, a date checked and a status',
+    (_name, row) => {
+      expect(row.problems).toEqual([]);
+    },
+  );
 
   it('covers the points of issue 20 it owns', () => {
     const text = rows.map((r) => r.fact).join('\n');

@@ -1,3 +1,4 @@
 import { readFileSync } from 'node:fs';
 
-export const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../../fixtures/xero/${name}`, import.meta.url), 'utf8'));
+export const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../../../fixtures/xero/${name}`, import.meta.url), 'utf8'));

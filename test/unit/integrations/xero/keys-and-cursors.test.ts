@@ -20,12 +20,19 @@ describe('Xero idempotency keys', () => {
 });
 
 describe('Xero sync cursors', () => {
-  const checkpoint = { v: 1, kind: 'checkpoint', from: '2026-05-01T00:00:00.000Z', lastSweepAt: '2026-05-01T00:00:00.000Z' } as const;
+  const checkpoint = {
+    v: 1,
+    kind: 'checkpoint',
+    from: '2026-05-01T00:00:00.000Z',
+    lastSweepAt: '2026-05-01T00:00:00.000Z',
+  } as const;
 
   it('round-trips and refuses anything that is not one of ours', () => {
     expect(decodeCursor(encodeCursor(checkpoint))).toEqual(checkpoint);
     expect(() => decodeCursor('2026-05-01T00:00:00Z')).toThrow(IntegrationError);
-    expect(() => decodeCursor(`xero:${Buffer.from('{"v":2}').toString('base64url')}`)).toThrow(/Not a Xero sync cursor/);
+    expect(() => decodeCursor(`xero:${Buffer.from('{"v":2}').toString('base64url')}`)).toThrow(
+      /Not a Xero sync cursor/,
+    );
   });
 
   it('marks a checkpoint for an open-invoice sweep on the next run', () => {

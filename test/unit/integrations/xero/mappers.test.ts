@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { toCreditNote, toInvoice, toPayment } from '../../../../integrations/xero/mappers.js';
-import { XeroConnection, XeroCreditNotesPage, XeroInvoicesPage, XeroPaymentsPage } from '../../../../integrations/xero/schemas.js';
+import {
+  XeroConnection,
+  XeroCreditNotesPage,
+  XeroInvoicesPage,
+  XeroPaymentsPage,
+} from '../../../../integrations/xero/schemas.js';
 import { MoneyParseError } from '../../../../src/domain/money.js';
 import { fixture } from './fixtures.js';
 
@@ -29,15 +34,30 @@ describe('Xero invoices → canonical', () => {
     const [raw] = invoices('invoice.json');
     const invoice = toInvoice(raw!, tenant);
     expect(invoice.total.minor).toBe(14806276);
-    expect(invoice.customer).toEqual({ ref: { provider: 'xero', accountId: tenant, id: '430fa14a-f945-44d3-9f97-5df5e28441b8' }, name: 'Liam Gallagher', email: 'liam@rockstar.com' });
+    expect(invoice.customer).toEqual({
+      ref: { provider: 'xero', accountId: tenant, id: '430fa14a-f945-44d3-9f97-5df5e28441b8' },
+      name: 'Liam Gallagher',
+      email: 'liam@rockstar.com',
+    });
     expect(invoice.lines).toEqual([
-      { id: 'b18f39d9-7739-4246-9288-72afe939d2d5', description: 'Guitars Fender Strat', quantity: '1', unitPrice: { minor: 14806276, currency: 'NZD' }, amount: { minor: 14806276, currency: 'NZD' } },
+      {
+        id: 'b18f39d9-7739-4246-9288-72afe939d2d5',
+        description: 'Guitars Fender Strat',
+        quantity: '1',
+        unitPrice: { minor: 14806276, currency: 'NZD' },
+        amount: { minor: 14806276, currency: 'NZD' },
+      },
     ]);
   });
 
   it('reads ISO dates without a zone as UTC, and fractional quantities as decimal text', () => {
     const invoice = toInvoice(invoices('part-paid-invoice-iso.json')[0]!, tenant);
-    expect(invoice).toMatchObject({ issueDate: '2026-04-01', dueDate: '2026-04-30', updatedAt: '2026-05-02T08:30:12.473Z', status: 'open' });
+    expect(invoice).toMatchObject({
+      issueDate: '2026-04-01',
+      dueDate: '2026-04-30',
+      updatedAt: '2026-05-02T08:30:12.473Z',
+      status: 'open',
+    });
     expect(invoice.total).toEqual({ minor: 710714, currency: 'NZD' });
     expect(invoice.balance).toEqual({ minor: 210714, currency: 'NZD' });
     expect(invoice.lines.map((l) => [l.quantity, l.unitPrice.minor, l.amount.minor])).toEqual([
@@ -62,7 +82,12 @@ describe('Xero payments → canonical', () => {
       amount: { minor: 4600, currency: 'NZD' },
       date: '2018-11-29',
       memo: 'Full and final settlement',
-      applications: [{ invoice: { provider: 'xero', accountId: tenant, id: '046d8a6d-1ae1-4b4d-9340-5601bdf41b87' }, amount: { minor: 4600, currency: 'NZD' } }],
+      applications: [
+        {
+          invoice: { provider: 'xero', accountId: tenant, id: '046d8a6d-1ae1-4b4d-9340-5601bdf41b87' },
+          amount: { minor: 4600, currency: 'NZD' },
+        },
+      ],
       status: 'applied',
       updatedAt: expect.stringMatching(/^2018-11-02T/),
     });
@@ -79,7 +104,13 @@ describe('Xero payments → canonical', () => {
 describe('Xero credit notes → canonical', () => {
   it('maps an open credit note from the spec example', () => {
     const [raw] = XeroCreditNotesPage.parse(fixture('credit-notes.json')).CreditNotes;
-    expect(toCreditNote(raw!, tenant)).toMatchObject({ number: 'CN-0005', total: { minor: 3450, currency: 'NZD' }, allocations: [], status: 'open', updatedAt: '2019-03-05T18:59:06.157Z' });
+    expect(toCreditNote(raw!, tenant)).toMatchObject({
+      number: 'CN-0005',
+      total: { minor: 3450, currency: 'NZD' },
+      allocations: [],
+      status: 'open',
+      updatedAt: '2019-03-05T18:59:06.157Z',
+    });
   });
 
   it('maps a fully allocated credit note as applied, with its allocation to the invoice', () => {
@@ -87,14 +118,24 @@ describe('Xero credit notes → canonical', () => {
     const note = toCreditNote(raw!, tenant);
     expect(note.status).toBe('applied');
     expect(note.lines).toEqual([{ description: 'Disputed planting hours', amount: { minor: 10714, currency: 'NZD' } }]);
-    expect(note.allocations).toEqual([{ invoice: { provider: 'xero', accountId: tenant, id: '5b7e2c11-8a4d-4f3e-b9c2-1d6a0e7f3a21' }, amount: { minor: 10714, currency: 'NZD' } }]);
+    expect(note.allocations).toEqual([
+      {
+        invoice: { provider: 'xero', accountId: tenant, id: '5b7e2c11-8a4d-4f3e-b9c2-1d6a0e7f3a21' },
+        amount: { minor: 10714, currency: 'NZD' },
+      },
+    ]);
   });
 });
 
 describe('Xero connections', () => {
   it('reads the identity example, whose timestamps carry no zone', () => {
     expect(z.array(XeroConnection).parse(fixture('connections.json'))).toEqual([
-      expect.objectContaining({ tenantId: 'fe79f7dd-b6d4-4a92-ba7b-538af6289c58', tenantName: 'Demo Company (NZ)', tenantType: 'ORGANISATION', createdDateUtc: '2019-12-07T18:46:19.5165400' }),
+      expect.objectContaining({
+        tenantId: 'fe79f7dd-b6d4-4a92-ba7b-538af6289c58',
+        tenantName: 'Demo Company (NZ)',
+        tenantType: 'ORGANISATION',
+        createdDateUtc: '2019-12-07T18:46:19.5165400',
+      }),
     ]);
   });
 });

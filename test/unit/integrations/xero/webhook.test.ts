@@ -7,7 +7,8 @@ const key = 'xero-webhook-key-for-tests';
 const verifier = createXeroWebhookVerifier({ webhookKey: key });
 const nowMs = Date.parse('2026-05-04T10:00:00Z');
 const sign = (raw: Buffer, k = key) => createHmac('sha256', k).update(raw).digest('base64');
-const verify = (raw: Buffer, signature: string | undefined) => verifier.verify({ raw, headers: signature === undefined ? {} : { 'x-xero-signature': signature }, nowMs });
+const verify = (raw: Buffer, signature: string | undefined) =>
+  verifier.verify({ raw, headers: signature === undefined ? {} : { 'x-xero-signature': signature }, nowMs });
 
 const tenantId = 'c2cc9b6e-9458-4c7d-93cc-f02b81b0594f';
 const invoiceEvent = (overrides: Record<string, unknown> = {}) => ({
@@ -20,7 +21,15 @@ const invoiceEvent = (overrides: Record<string, unknown> = {}) => ({
   tenantType: 'ORGANISATION',
   ...overrides,
 });
-const body = (events: unknown[]) => Buffer.from(JSON.stringify({ events, firstEventSequence: 7, lastEventSequence: 7 + events.length - 1, entropy: 'QWERTYUIOPASDFGHJKLZ' }));
+const body = (events: unknown[]) =>
+  Buffer.from(
+    JSON.stringify({
+      events,
+      firstEventSequence: 7,
+      lastEventSequence: 7 + events.length - 1,
+      entropy: 'QWERTYUIOPASDFGHJKLZ',
+    }),
+  );
 const intent = Buffer.from('{"events":[],"firstEventSequence": 0,"lastEventSequence": 0, "entropy": "S0m3r4Nd0mt3xt"}');
 
 describe('Xero webhook verifier', () => {
@@ -32,15 +41,29 @@ describe('Xero webhook verifier', () => {
     expect(result.reply).toEqual({ status: 200 });
     expect(result.events.map((e) => [e.entity, e.operation, e.entityId, e.accountId, e.occurredAt])).toEqual([
       ['Invoice', 'update', '717f2bfc-c6d4-41fd-b238-3f2f0c0cf777', tenantId, '2026-05-04T09:59:58.902Z'],
-      ['CreditNote', 'create', '55d84274-a3da-4829-a7c0-0cab601b95cc', 'aef86862-2015-4b6b-88bc-d89032cecc50', '2025-12-02T00:44:09.923Z'],
+      [
+        'CreditNote',
+        'create',
+        '55d84274-a3da-4829-a7c0-0cab601b95cc',
+        'aef86862-2015-4b6b-88bc-d89032cecc50',
+        '2025-12-02T00:44:09.923Z',
+      ],
     ]);
     expect(result.events[0]?.eventId).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('rejects a forged signature, a signature by another key and a missing header', () => {
     const raw = body([invoiceEvent()]);
-    expect(verify(raw, sign(raw, 'someone-else'))).toEqual({ ok: false, reason: 'invalid_signature', reply: { status: 401 } });
-    expect(verify(raw, sign(Buffer.from(`${raw.toString()} `)))).toEqual({ ok: false, reason: 'invalid_signature', reply: { status: 401 } });
+    expect(verify(raw, sign(raw, 'someone-else'))).toEqual({
+      ok: false,
+      reason: 'invalid_signature',
+      reply: { status: 401 },
+    });
+    expect(verify(raw, sign(Buffer.from(`${raw.toString()} `)))).toEqual({
+      ok: false,
+      reason: 'invalid_signature',
+      reply: { status: 401 },
+    });
     expect(verify(raw, undefined)).toEqual({ ok: false, reason: 'invalid_signature', reply: { status: 401 } });
   });
 
@@ -49,7 +72,11 @@ describe('Xero webhook verifier', () => {
   });
 
   it('refuses an Intent-to-Receive probe signed wrongly, so the route answers 401', () => {
-    expect(verify(intent, sign(intent, `${key}x`))).toEqual({ ok: false, reason: 'invalid_signature', reply: { status: 401 } });
+    expect(verify(intent, sign(intent, `${key}x`))).toEqual({
+      ok: false,
+      reason: 'invalid_signature',
+      reply: { status: 401 },
+    });
   });
 
   it('gives a redelivered event the same id, and a later change of the same invoice a new one', () => {

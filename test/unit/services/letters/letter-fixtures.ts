@@ -4,7 +4,12 @@ import { money } from '../../../../src/domain/money.js';
 
 export const usd = (minor: number) => money(minor, 'USD');
 
-export const org: Organisation = { name: 'Harbour Joinery LLC', signature: 'Sam Lee\nOwner', zone: 'America/New_York', locale: 'en-US' };
+export const org: Organisation = {
+  name: 'Harbour Joinery LLC',
+  signature: 'Sam Lee\nOwner',
+  zone: 'America/New_York',
+  locale: 'en-US',
+};
 
 export const documents: CaseDocument[] = [
   { id: 'doc-1', kind: 'signed_estimate', name: 'Estimate 311 signed.pdf' },
@@ -17,7 +22,9 @@ export const facts: LetterFacts = {
   org,
   customer: { name: 'Acme Renovations', email: 'ap@acme.test', locale: 'en-US' },
   invoice: {
-    number: '1042', total: usd(240_000), issueDate: '2026-05-01',
+    number: '1042',
+    total: usd(240_000),
+    issueDate: '2026-05-01',
     lines: [
       { id: 'l1', description: 'Cabinet installation (16 h at $95)', amount: usd(152_000) },
       { id: 'l2', description: 'Materials', amount: usd(68_000) },

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  draftFinalNotice, draftFirstResponse, draftLineItemResponse, draftOwnerAlert, draftPartialPaymentReceipt, draftVagueObjectionReply, type Draft,
+  draftFinalNotice,
+  draftFirstResponse,
+  draftLineItemResponse,
+  draftOwnerAlert,
+  draftPartialPaymentReceipt,
+  draftVagueObjectionReply,
+  type Draft,
 } from '../../../../src/services/letters/index.js';
 import { documents, facts, org, payment, usd } from './letter-fixtures.js';
 
@@ -33,7 +39,12 @@ describe('(a) partial-payment receipt', () => {
 });
 
 describe('(b) first written response', () => {
-  const plain = draftFirstResponse({ ...facts, payment: { ...payment, memo: 'Inv 1042' }, fullAndFinal: false, remainderDueBy: dueBy });
+  const plain = draftFirstResponse({
+    ...facts,
+    payment: { ...payment, memo: 'Inv 1042' },
+    fullAndFinal: false,
+    remainderDueBy: dueBy,
+  });
   const firm = draftFirstResponse({ ...facts, payment, fullAndFinal: true, remainderDueBy: dueBy });
 
   it('acknowledges the payment as partial payment only, not settlement', () => {
@@ -50,7 +61,9 @@ describe('(b) first written response', () => {
   });
 
   it('lists and attaches the case documents', () => {
-    expect(plain.text).toContain('- Estimate 311 signed.pdf (Signed estimate)\n- Email confirming $95 hourly rate.eml (Rate confirmation)\n- Kitchen finished.jpg (Completion photo)');
+    expect(plain.text).toContain(
+      '- Estimate 311 signed.pdf (Signed estimate)\n- Email confirming $95 hourly rate.eml (Rate confirmation)\n- Kitchen finished.jpg (Completion photo)',
+    );
     expect(plain.html).toContain('<li>Estimate 311 signed.pdf (Signed estimate)</li>');
     expect(plain.attachments).toEqual(documents.map((d) => ({ documentId: d.id, name: d.name })));
   });
@@ -60,19 +73,32 @@ describe('(b) first written response', () => {
   });
 
   it('rejects accord and satisfaction explicitly when the memo said full and final', () => {
-    expect(oneLine(firm.text)).toContain('Your payment carried the note "Full & final pmt". We do not accept this payment in full and final settlement of invoice 1042, and we expressly reject any accord and satisfaction.');
+    expect(oneLine(firm.text)).toContain(
+      'Your payment carried the note "Full & final pmt". We do not accept this payment in full and final settlement of invoice 1042, and we expressly reject any accord and satisfaction.',
+    );
     expect(firm.text).toContain('accepted the payment as partial payment only, and not as settlement');
     expect(firm.html).toContain('"Full &amp; final pmt"');
     expectSignedClientLetter(firm);
   });
 
   it('still rejects settlement when the flag came from a field other than the memo', () => {
-    const d = draftFirstResponse({ ...facts, payment: { amount: usd(150_000), date: '2026-06-02' }, fullAndFinal: true, remainderDueBy: dueBy });
+    const d = draftFirstResponse({
+      ...facts,
+      payment: { amount: usd(150_000), date: '2026-06-02' },
+      fullAndFinal: true,
+      remainderDueBy: dueBy,
+    });
     expect(d.text).toContain('Your payment was marked as payment in full. We do not accept');
   });
 
   it('answers a dispute raised before any payment without thanking for one', () => {
-    const d = draftFirstResponse({ ...facts, payments: [], balance: usd(240_000), fullAndFinal: false, remainderDueBy: dueBy });
+    const d = draftFirstResponse({
+      ...facts,
+      payments: [],
+      balance: usd(240_000),
+      fullAndFinal: false,
+      remainderDueBy: dueBy,
+    });
     expect(d.text).not.toContain('Thank you for your payment');
     expect(d.subject).toBe('Invoice 1042: your concerns and the balance of $2,400.00');
     expect(d.text).toContain('which line item or deliverable');
@@ -80,7 +106,11 @@ describe('(b) first written response', () => {
 });
 
 describe('(c) reply to a vague objection', () => {
-  const d = draftVagueObjectionReply({ ...facts, objectionReceivedAt: '2026-06-03T14:00:00Z', replyBy: '2026-06-10T21:00:00Z' });
+  const d = draftVagueObjectionReply({
+    ...facts,
+    objectionReceivedAt: '2026-06-03T14:00:00Z',
+    replyBy: '2026-06-10T21:00:00Z',
+  });
 
   it('asks again for the specific item, the reason, and expected versus received, by a date', () => {
     expect(d.text).toContain('your message of Wednesday, June 3, 2026 about invoice 1042');
@@ -97,8 +127,13 @@ describe('(d) reply to a specific line-item objection', () => {
   const base = { ...facts, remainderDueBy: dueBy };
 
   it('says plainly when the documents support the invoice, and restates the deadline', () => {
-    const d = draftLineItemResponse({ ...base, findings: [{ description: 'Cabinet installation', amount: usd(152_000) }] });
-    expect(d.text).toContain('Cabinet installation ($1,520.00): our documents support this charge as invoiced, and it stands.');
+    const d = draftLineItemResponse({
+      ...base,
+      findings: [{ description: 'Cabinet installation', amount: usd(152_000) }],
+    });
+    expect(d.text).toContain(
+      'Cabinet installation ($1,520.00): our documents support this charge as invoiced, and it stands.',
+    );
     expect(d.text).toContain('The remaining balance is $900.00. Please pay it by Thursday, June 18, 2026.');
     expect(d.text).not.toMatch(/credit/i);
     expect(d.attachments).toHaveLength(3);
@@ -107,11 +142,17 @@ describe('(d) reply to a specific line-item objection', () => {
 
   it('concedes a line with merit, announces the credit note, and says it is no admission about the rest', () => {
     const d = draftLineItemResponse({
-      ...base, balance: usd(70_000),
-      findings: [{ description: 'Cabinet installation', amount: usd(152_000) }, { description: 'Site clean-up', amount: usd(20_000), credit: usd(20_000) }],
+      ...base,
+      balance: usd(70_000),
+      findings: [
+        { description: 'Cabinet installation', amount: usd(152_000) },
+        { description: 'Site clean-up', amount: usd(20_000), credit: usd(20_000) },
+      ],
       creditNote: { number: 'CN-7', total: usd(20_000) },
     });
-    expect(d.text).toContain('Site clean-up ($200.00): you are right on this point. We will issue a credit note for $200.00.');
+    expect(d.text).toContain(
+      'Site clean-up ($200.00): you are right on this point. We will issue a credit note for $200.00.',
+    );
     expect(d.text).toContain('Credit note CN-7 for $200.00 will be applied to invoice 1042.');
     expect(d.text).toContain('It is not an admission that any other part of the invoice is wrong');
     expect(d.text).toContain('our documents support this charge');
@@ -119,7 +160,12 @@ describe('(d) reply to a specific line-item objection', () => {
   });
 
   it('refuses to concede without a credit note', () => {
-    expect(() => draftLineItemResponse({ ...base, findings: [{ description: 'Site clean-up', amount: usd(20_000), credit: usd(20_000) }] })).toThrow(/credit note/);
+    expect(() =>
+      draftLineItemResponse({
+        ...base,
+        findings: [{ description: 'Site clean-up', amount: usd(20_000), credit: usd(20_000) }],
+      }),
+    ).toThrow(/credit note/);
   });
 });
 
@@ -139,16 +185,28 @@ describe('(e) final notice before small claims', () => {
 });
 
 describe('(g) owner alert', () => {
-  const alert = (over = {}) => draftOwnerAlert({
-    org, customerName: 'Acme Renovations', invoiceNumber: '1042', kind: 'short_payment', total: usd(240_000), paid: usd(150_000), disputed: usd(90_000),
-    deadlines: [{ kind: 'deadline', name: 'written_response', at: '2026-06-03T21:00:00.000Z' }, { kind: 'reminder', name: 'written_response.morning_of', at: '2026-06-03T13:00:00.000Z' }],
-    ...over,
-  });
+  const alert = (over = {}) =>
+    draftOwnerAlert({
+      org,
+      customerName: 'Acme Renovations',
+      invoiceNumber: '1042',
+      kind: 'short_payment',
+      total: usd(240_000),
+      paid: usd(150_000),
+      disputed: usd(90_000),
+      deadlines: [
+        { kind: 'deadline', name: 'written_response', at: '2026-06-03T21:00:00.000Z' },
+        { kind: 'reminder', name: 'written_response.morning_of', at: '2026-06-03T13:00:00.000Z' },
+      ],
+      ...over,
+    });
 
   it('summarises the case and deadlines in the owner\'s zone, and carries "Not legal advice."', () => {
     const d = alert();
     expect(d.subject).toBe('Acme Renovations, invoice 1042: short payment of $900.00');
-    expect(d.text).toContain('Acme Renovations has paid part of invoice 1042 ($2,400.00). Paid so far: $1,500.00. Unpaid remainder: $900.00.');
+    expect(d.text).toContain(
+      'Acme Renovations has paid part of invoice 1042 ($2,400.00). Paid so far: $1,500.00. Unpaid remainder: $900.00.',
+    );
     expect(d.text).toContain('- Send the written response: Wednesday, June 3, 2026 at 5:00 PM (America/New_York)');
     expect(d.text).not.toContain('morning_of');
     expect(d.text).toContain('Not legal advice.');
@@ -167,7 +225,12 @@ describe('hostile and foreign input', () => {
   const hostile = { ...facts, customer: { name: '<script>alert(1)</script> & Co', locale: 'en-US' } };
   const drafts = [
     draftPartialPaymentReceipt({ ...hostile, payment }),
-    draftFirstResponse({ ...hostile, payment: { ...payment, memo: '<img src=x onerror=alert(1)> paid in full' }, fullAndFinal: true, remainderDueBy: dueBy }),
+    draftFirstResponse({
+      ...hostile,
+      payment: { ...payment, memo: '<img src=x onerror=alert(1)> paid in full' },
+      fullAndFinal: true,
+      remainderDueBy: dueBy,
+    }),
     draftVagueObjectionReply({ ...hostile, objectionReceivedAt: dueBy, replyBy: dueBy }),
     draftFinalNotice({ ...hostile, respondedAt: dueBy, payBy: dueBy }),
   ];
@@ -181,7 +244,10 @@ describe('hostile and foreign input', () => {
 
   it('escapes hostile line descriptions and document names too', () => {
     const d = draftFirstResponse({
-      ...facts, fullAndFinal: false, remainderDueBy: dueBy, payment,
+      ...facts,
+      fullAndFinal: false,
+      remainderDueBy: dueBy,
+      payment,
       invoice: { ...facts.invoice, lines: [{ id: 'x', description: '</li><script>x()</script>', amount: usd(1) }] },
       documents: [{ id: 'd', kind: 'other', name: '"><svg onload=x()>' }],
     });
@@ -189,11 +255,15 @@ describe('hostile and foreign input', () => {
   });
 
   it('keeps a subject on one line even if data holds line breaks', () => {
-    const d = draftPartialPaymentReceipt({ ...facts, invoice: { ...facts.invoice, number: '1042\r\nBcc: victim@example.test' }, payment });
+    const d = draftPartialPaymentReceipt({
+      ...facts,
+      invoice: { ...facts.invoice, number: '1042\r\nBcc: victim@example.test' },
+      payment,
+    });
     expect(d.subject).toBe('Payment received for invoice 1042 Bcc: victim@example.test: $1,500.00');
   });
 
-  it('formats amounts and dates for the client\'s locale', () => {
+  it("formats amounts and dates for the client's locale", () => {
     const d = draftPartialPaymentReceipt({ ...facts, customer: { name: 'Müller GmbH', locale: 'de-DE' }, payment });
     expect(oneLine(d.text)).toContain('1.500,00 $, received on 2. Juni 2026');
     expect(oneLine(d.text)).toContain('remaining balance of 900,00 $');

@@ -6,17 +6,28 @@ const evidenceFacts: StripeEvidenceFacts = {
   ...facts,
   serviceDescription: 'Kitchen cabinet installation',
   serviceDate: '2026-05-20',
-  correspondence: [{ kind: 'client_objection', at: '2026-06-03T14:00:00Z' }, { kind: 'first_response', at: '2026-06-04T15:00:00Z' }],
+  correspondence: [
+    { kind: 'client_objection', at: '2026-06-03T14:00:00Z' },
+    { kind: 'first_response', at: '2026-06-04T15:00:00Z' },
+  ],
 };
 
 describe('(f) Stripe dispute evidence', () => {
   const e = draftStripeEvidence(evidenceFacts);
 
   it('fills only Stripe text fields, keyed by their evidence names', () => {
-    expect(Object.keys(e.fields).sort()).toEqual(['customer_email_address', 'customer_name', 'product_description', 'service_date', 'uncategorized_text']);
+    expect(Object.keys(e.fields).sort()).toEqual([
+      'customer_email_address',
+      'customer_name',
+      'product_description',
+      'service_date',
+      'uncategorized_text',
+    ]);
     expect(e.fields).toMatchObject({
-      product_description: 'Kitchen cabinet installation (invoice 1042)', customer_name: 'Acme Renovations',
-      customer_email_address: 'ap@acme.test', service_date: 'May 20, 2026',
+      product_description: 'Kitchen cabinet installation (invoice 1042)',
+      customer_name: 'Acme Renovations',
+      customer_email_address: 'ap@acme.test',
+      service_date: 'May 20, 2026',
     });
     expect(Object.values(e.fields).every((v) => typeof v === 'string' && v.length > 0)).toBe(true);
   });
@@ -25,18 +36,22 @@ describe('(f) Stripe dispute evidence', () => {
     const text = e.fields.uncategorized_text ?? '';
     expect(text).toContain('invoiced $2,400.00 on May 1, 2026 (invoice 1042) for: Kitchen cabinet installation');
     expect(text).toContain('paid $1,500.00 towards the invoice');
-    expect(text).toContain('responded in writing to the cardholder\'s concerns on Thursday, June 4, 2026');
+    expect(text).toContain("responded in writing to the cardholder's concerns on Thursday, June 4, 2026");
     expect(text).toContain('Estimate 311 signed.pdf (Signed estimate)');
   });
 
   it('keeps the customer-communication summary for upload as a file, since that Stripe field takes a file id', () => {
     expect(e.fields).not.toHaveProperty('customer_communication');
-    expect(e.customerCommunication).toContain('- Wednesday, June 3, 2026: Client objected to the invoice\n- Thursday, June 4, 2026: We sent a written response');
+    expect(e.customerCommunication).toContain(
+      '- Wednesday, June 3, 2026: Client objected to the invoice\n- Thursday, June 4, 2026: We sent a written response',
+    );
   });
 
   it('maps each document to the Stripe file field it belongs in', () => {
     expect(e.attachments.map((a) => [a.documentId, a.field])).toEqual([
-      ['doc-1', 'service_documentation'], ['doc-2', 'customer_communication'], ['doc-3', 'service_documentation'],
+      ['doc-1', 'service_documentation'],
+      ['doc-2', 'customer_communication'],
+      ['doc-3', 'service_documentation'],
     ]);
   });
 

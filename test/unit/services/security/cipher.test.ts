@@ -9,12 +9,14 @@ describe('token cipher', () => {
   const ring = parseKeyRing(`k2:${key()},k1:${key()}`);
 
   it('round-trips any text and never stores it in the clear', () => {
-    fc.assert(fc.property(fc.string(), (text) => {
-      const sealed = seal(ring, text, 'conn-1');
-      expect(sealed.keyId).toBe('k2');
-      if (text.length > 3) expect(Buffer.from(sealed.ciphertext, 'base64').toString('utf8')).not.toContain(text);
-      return open(ring, sealed, 'conn-1') === text;
-    }));
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        const sealed = seal(ring, text, 'conn-1');
+        expect(sealed.keyId).toBe('k2');
+        if (text.length > 3) expect(Buffer.from(sealed.ciphertext, 'base64').toString('utf8')).not.toContain(text);
+        return open(ring, sealed, 'conn-1') === text;
+      }),
+    );
   });
 
   it('opens data sealed with an older key after rotation', () => {

@@ -11,25 +11,54 @@ const draft = { subject: 's', text: 't', html: 'h', attachments: [] };
 describe('case state', () => {
   it('opens with the paid part and narrows the dispute to the unpaid remainder', () => {
     const s = fresh();
-    expect(st.account(s)).toMatchObject({ total: usd(100_000), paid: usd(60_000), credited: usd(0), stillOwed: usd(40_000), inDispute: usd(40_000), settled: false });
+    expect(st.account(s)).toMatchObject({
+      total: usd(100_000),
+      paid: usd(60_000),
+      credited: usd(0),
+      stillOwed: usd(40_000),
+      inDispute: usd(40_000),
+      settled: false,
+    });
     expect(st.view(s).deadlines.map((d) => d.name)).toEqual(['response', 'response_limit']);
-    expect(s.timers.filter((t) => t.kind === 'reminder').map((t) => t.key)).toEqual(expect.arrayContaining(['response:day_before', 'response:morning_of']));
+    expect(s.timers.filter((t) => t.kind === 'reminder').map((t) => t.key)).toEqual(
+      expect.arrayContaining(['response:day_before', 'response:morning_of']),
+    );
   });
 
   it('shows the latest reply, its text bounded, until the owner registers an objection after it', () => {
     const later = '2026-12-05T15:00:00.000Z';
-    let s = st.applyReply(fresh(), { receivedAt: at, from: 'marta@harbor.example', subject: 'Re: 1001', text: 'Menu design was quoted at $150.' }, at);
-    expect(st.view(s).latestReply).toEqual({ at, from: 'marta@harbor.example', subject: 'Re: 1001', text: 'Menu design was quoted at $150.' });
+    let s = st.applyReply(
+      fresh(),
+      { receivedAt: at, from: 'marta@harbor.example', subject: 'Re: 1001', text: 'Menu design was quoted at $150.' },
+      at,
+    );
+    expect(st.view(s).latestReply).toEqual({
+      at,
+      from: 'marta@harbor.example',
+      subject: 'Re: 1001',
+      text: 'Menu design was quoted at $150.',
+    });
     s = st.applyObjection(s, { kind: 'specific', by: 'ana', summary: 'Menu design', lineIds: ['l2'] }, later);
     expect(st.view(s).latestReply).toBeUndefined();
-    s = st.applyReply(s, { receivedAt: '2026-12-06T15:00:00.000Z', from: 'marta@harbor.example', subject: 'Re: Re: 1001', text: 'x'.repeat(st.REPLY_TEXT_LIMIT + 50) }, later);
+    s = st.applyReply(
+      s,
+      {
+        receivedAt: '2026-12-06T15:00:00.000Z',
+        from: 'marta@harbor.example',
+        subject: 'Re: Re: 1001',
+        text: 'x'.repeat(st.REPLY_TEXT_LIMIT + 50),
+      },
+      later,
+    );
     expect(st.view(s).latestReply?.text).toHaveLength(st.REPLY_TEXT_LIMIT);
   });
 
   it('walks a draft through approval and sending, and refuses to decide it twice', () => {
     let s = st.addDraft(fresh(), 'first_response', draft, at, st.dueByFor(fresh(), 'first_response', at));
     s = st.applyDraftDecision(s, { kind: 'approve', version: 1, by: 'ana' }, at);
-    expect(() => st.assertDecidable(s, { kind: 'reject', version: 1, by: 'bo' })).toThrow('Draft v1 was already approved by ana.');
+    expect(() => st.assertDecidable(s, { kind: 'reject', version: 1, by: 'bo' })).toThrow(
+      'Draft v1 was already approved by ana.',
+    );
     s = st.markSent(s, 1, at);
     expect(s.firstResponseSent).toBe(true);
     expect(st.latestDraft(s)).toMatchObject({ state: 'sent', sentAt: at });
@@ -48,15 +77,30 @@ describe('case state', () => {
     let s = st.applyCreditNote(fresh(), 'cm-1', usd(15_000), at, '1042');
     s = st.applyCreditNote(s, 'cm-1', usd(15_000), at, '1042');
     // The ledger then reports the same credit through the sync: confirmed, not counted again.
-    s = st.applyLedgerEvent(s, { kind: 'credit_note_seen', ref: { provider: 'quickbooks', accountId: 'realm-1', id: 'cm-1' }, amount: usd(15_000), number: '1042' }, at);
+    s = st.applyLedgerEvent(
+      s,
+      {
+        kind: 'credit_note_seen',
+        ref: { provider: 'quickbooks', accountId: 'realm-1', id: 'cm-1' },
+        amount: usd(15_000),
+        number: '1042',
+      },
+      at,
+    );
     expect(st.account(s)).toMatchObject({ paid: usd(60_000), credited: usd(15_000), stillOwed: usd(25_000) });
     expect(st.view(s).conceded).toEqual(usd(15_000));
     expect(s.timeline.filter((t) => /payment/i.test(t.summary) && /received/.test(t.summary))).toEqual([]);
-    expect(s.timeline.at(-1)!.summary).toMatch(/^Credit note 1042 for \$150\.00 posted to the ledger; still owed \$250\.00$/);
+    expect(s.timeline.at(-1)!.summary).toMatch(
+      /^Credit note 1042 for \$150\.00 posted to the ledger; still owed \$250\.00$/,
+    );
   });
 
   it('narrows what is in dispute to the lines the client names, less what was credited on them', () => {
-    let s = st.applyObjection(fresh(), { kind: 'specific', by: 'ana', summary: 'Signage was never installed', lineIds: ['l3'] }, at);
+    let s = st.applyObjection(
+      fresh(),
+      { kind: 'specific', by: 'ana', summary: 'Signage was never installed', lineIds: ['l3'] },
+      at,
+    );
     expect(st.account(s).inDispute).toEqual(usd(15_000));
     s = st.applyObjectionDecision(s, { kind: 'concede', by: 'ana', lines: [{ lineId: 'l3', amount: usd(5_000) }] }, at);
     s = st.markFired(st.applyCreditNote(s, 'cm-9', usd(5_000), at, '77'), `credit:${s.objections[0]!.at}`);
@@ -77,15 +121,33 @@ describe('case state', () => {
     const s = st.addDraft(fresh(), 'first_response', draft, at, st.dueByFor(fresh(), 'first_response', at));
     const d = st.latestDraft(s)!;
     expect(st.draftBasis(s)).toBe(d.basis);
-    const paid = st.applyLedgerEvent(s, { kind: 'payment_applied', payment: { ref: { provider: 'quickbooks', accountId: 'realm-1', id: 'pay-2' }, amount: usd(10_000), date: '2026-12-05' }, balance: usd(30_000) }, at);
+    const paid = st.applyLedgerEvent(
+      s,
+      {
+        kind: 'payment_applied',
+        payment: {
+          ref: { provider: 'quickbooks', accountId: 'realm-1', id: 'pay-2' },
+          amount: usd(10_000),
+          date: '2026-12-05',
+        },
+        balance: usd(30_000),
+      },
+      at,
+    );
     expect(st.draftBasis(paid)).not.toBe(d.basis);
     expect(st.whyOutOfDate(paid, d)).toBe('a payment changed');
     const withdrawn = st.withdrawDraft(paid, d.version, at, 'a payment changed');
-    expect(() => st.assertDecidable(withdrawn, { kind: 'approve', version: 1, by: 'ana' })).toThrow('Draft v1 was withdrawn: a payment changed. A new draft replaces it.');
+    expect(() => st.assertDecidable(withdrawn, { kind: 'approve', version: 1, by: 'ana' })).toThrow(
+      'Draft v1 was withdrawn: a payment changed. A new draft replaces it.',
+    );
   });
 
   it('treats a voided invoice as nothing left to collect', () => {
-    const s = st.applyLedgerEvent(fresh(), { kind: 'invoice_changed', balance: usd(40_000), total: usd(100_000), status: 'void' }, at);
+    const s = st.applyLedgerEvent(
+      fresh(),
+      { kind: 'invoice_changed', balance: usd(40_000), total: usd(100_000), status: 'void' },
+      at,
+    );
     expect(st.balanceCleared(s)).toBe(true);
   });
 
