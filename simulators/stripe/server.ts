@@ -58,14 +58,12 @@ const host = '127.0.0.1';
 
 function stripeErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((req, reply) =>
-    reply
-      .code(404)
-      .send({
-        error: {
-          type: 'invalid_request_error',
-          message: `Unrecognized request URL (${req.method}: ${req.url.split('?')[0] ?? ''}).`,
-        },
-      }),
+    reply.code(404).send({
+      error: {
+        type: 'invalid_request_error',
+        message: `Unrecognized request URL (${req.method}: ${req.url.split('?')[0] ?? ''}).`,
+      },
+    }),
   );
   app.setErrorHandler((err, _req, reply) => {
     if (err instanceof ApiError) return reply.code(err.status).send(err.envelope());

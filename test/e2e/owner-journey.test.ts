@@ -168,13 +168,11 @@ describe('owner journey', () => {
       await page.getByText('Your decision is recorded.').waitFor();
 
       // The signed SOW, uploaded from the case page (the script sends it as application/octet-stream).
-      await page
-        .getByLabel('Add a document')
-        .setInputFiles({
-          name: 'Signed SOW - Harbor Cafe.pdf',
-          mimeType: 'application/pdf',
-          buffer: Buffer.from('%PDF-1.4\n% signed SOW\n'),
-        });
+      await page.getByLabel('Add a document').setInputFiles({
+        name: 'Signed SOW - Harbor Cafe.pdf',
+        mimeType: 'application/pdf',
+        buffer: Buffer.from('%PDF-1.4\n% signed SOW\n'),
+      });
       await page.getByLabel('What it is').selectOption('sow');
       await page.getByRole('button', { name: 'Upload' }).click();
       await page.getByText('The document is added to the case.').waitFor();

@@ -4,15 +4,13 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   if (hasZodFastifySchemaValidationErrors(err)) {
-    return reply
-      .code(400)
-      .send({
-        error: {
-          code: 'invalid_request',
-          message: 'The request is not valid.',
-          issues: err.validation.map((v) => ({ path: v.instancePath, message: v.message })),
-        },
-      });
+    return reply.code(400).send({
+      error: {
+        code: 'invalid_request',
+        message: 'The request is not valid.',
+        issues: err.validation.map((v) => ({ path: v.instancePath, message: v.message })),
+      },
+    });
   }
   const status = err.statusCode ?? 500;
   if (status >= 500) {

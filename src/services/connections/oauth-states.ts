@@ -22,14 +22,12 @@ export function createOAuthStateStore(deps: { db: Database; now?: () => number; 
 
   async function issue(input: { userId: string; provider: ProviderKey }): Promise<string> {
     const state = randomBytes(32).toString('base64url');
-    await db
-      .insert(oauthStates)
-      .values({
-        state: digest(state).toString('hex'),
-        userId: input.userId,
-        provider: input.provider,
-        expiresAt: new Date(now() + ttlMs),
-      });
+    await db.insert(oauthStates).values({
+      state: digest(state).toString('hex'),
+      userId: input.userId,
+      provider: input.provider,
+      expiresAt: new Date(now() + ttlMs),
+    });
     return state;
   }
 

@@ -29,17 +29,15 @@ export async function startCaseWorker(
   const h = await openDatabase({ kind: 'pglite' });
   // Each worker process has its own embedded database here, seeded with the case it will work on.
   const [org] = await h.db.insert(organisations).values({ name: 'Brightside Design' }).returning();
-  await h.db
-    .insert(cases)
-    .values({
-      id: cfg.caseId,
-      organisationId: org!.id,
-      caseKey: cfg.caseKey,
-      workflowId: `case/${cfg.caseKey}`,
-      kind: 'both',
-      status: 'open',
-      currency: 'USD',
-    });
+  await h.db.insert(cases).values({
+    id: cfg.caseId,
+    organisationId: org!.id,
+    caseKey: cfg.caseKey,
+    workflowId: `case/${cfg.caseKey}`,
+    kind: 'both',
+    status: 'open',
+    currency: 'USD',
+  });
   const docs = createDocumentStore(h.db, await mkdtemp(path.join(os.tmpdir(), 'crash-docs-')));
   const activities = createCaseActivities({
     db: h.db,

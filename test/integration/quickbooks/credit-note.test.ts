@@ -287,12 +287,10 @@ describe('QuickBooks credit notes', () => {
 
     it('gives a line naming no invoice line the tax code all invoice lines share, and refuses to guess between rates', async () => {
       const invoice = await ukInvoice();
-      await h
-        .connector()
-        .postCreditNote({
-          ...request(invoice.Id, 500, 'case/52/a'),
-          lines: [{ description: 'Goodwill', amount: usd(500) }],
-        });
+      await h.connector().postCreditNote({
+        ...request(invoice.Id, 500, 'case/52/a'),
+        lines: [{ description: 'Goodwill', amount: usd(500) }],
+      });
       expect(h.sim.admin.creditMemos(h.realmId)[0]?.Line[0]?.SalesItemLineDetail?.TaxCodeRef).toEqual({ value: '3' });
 
       const mixed = h.sim.admin.addInvoice(h.realmId, {
@@ -303,12 +301,10 @@ describe('QuickBooks credit notes', () => {
         ],
       });
       await expect(
-        h
-          .connector()
-          .postCreditNote({
-            ...request(mixed.Id, 500, 'case/52/b'),
-            lines: [{ description: 'Goodwill', amount: usd(500) }],
-          }),
+        h.connector().postCreditNote({
+          ...request(mixed.Id, 500, 'case/52/b'),
+          lines: [{ description: 'Goodwill', amount: usd(500) }],
+        }),
       ).rejects.toMatchObject({
         kind: 'invalid',
         details: { code: 'credit_note_rejected' },

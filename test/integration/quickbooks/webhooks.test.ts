@@ -67,15 +67,13 @@ describe('QuickBooks simulator webhooks', () => {
   it('posts CloudEvents when the app has switched format, for changes made through the API too', async () => {
     await start({ format: 'cloudevents' });
     const invoice = h.sim.admin.addInvoice(h.realmId, { customerId: h.customerId, lines: [{ unitPrice: 250 }] });
-    await h
-      .connector()
-      .postCreditNote({
-        invoiceId: invoice.Id,
-        currency: 'USD',
-        lines: [{ description: 'Goodwill', amount: { minor: 5000, currency: 'USD' } }],
-        memo: 'Case 9',
-        idempotencyKey: 'case/9/credit',
-      });
+    await h.connector().postCreditNote({
+      invoiceId: invoice.Id,
+      currency: 'USD',
+      lines: [{ description: 'Goodwill', amount: { minor: 5000, currency: 'USD' } }],
+      memo: 'Case 9',
+      idempotencyKey: 'case/9/credit',
+    });
     await h.sim.admin.webhooksSettled();
 
     const events = receiver.deliveries.flatMap(eventsOf);

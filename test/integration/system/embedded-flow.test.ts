@@ -122,12 +122,10 @@ describe('embedded system', () => {
     const token = decodeURIComponent(/approvals\/(\S+)/.exec(approval.text)![1]!);
     const check = checkApprovalToken(secrets.appSecret, token, Date.now());
     if (!check.ok) throw new Error(check.reason);
-    await env.client.workflow
-      .getHandle(check.claims.workflowId)
-      .executeUpdate(decideDraftUpdate, {
-        args: [{ kind: 'approve', version: check.claims.version, by: 'ana@brightside.example' }],
-        updateId: check.claims.jti,
-      });
+    await env.client.workflow.getHandle(check.claims.workflowId).executeUpdate(decideDraftUpdate, {
+      args: [{ kind: 'approve', version: check.claims.version, by: 'ana@brightside.example' }],
+      updateId: check.claims.jti,
+    });
     const response = await poll('the written response', async () =>
       (await db.db.select().from(emailOutbox).where(eq(emailOutbox.caseId, opened.id))).find(
         (r) => r.toAddress === 'accounts@harbor-cafe.example' && r.subject !== receipt.subject && r.status === 'sent',

@@ -26,15 +26,13 @@ describe('Xero backfill', () => {
     const seeded = seedInvoices(tenant, 5);
     h.sim.admin.seedInvoice(tenant, { type: 'ACCPAY', contact: { name: 'A supplier' }, lines: line('999.00') });
     h.clock.advance(second);
-    const paid = seeded
-      .slice(0, 3)
-      .map((inv) =>
-        h.sim.admin.seedPayment(tenant, {
-          invoiceId: inv.invoiceId,
-          amount: '50.00',
-          reference: `transfer ${inv.number}`,
-        }),
-      );
+    const paid = seeded.slice(0, 3).map((inv) =>
+      h.sim.admin.seedPayment(tenant, {
+        invoiceId: inv.invoiceId,
+        amount: '50.00',
+        reference: `transfer ${inv.number}`,
+      }),
+    );
     const connector = h.connector(tenant, { pageSize: 2 });
     await connector.postCreditNote({
       invoiceId: seeded[4]!.invoiceId,

@@ -79,15 +79,13 @@ describe('Xero webhooks end to end', () => {
       contact: { name: 'Webhook customer' },
       lines: [{ description: 'Pipe work', unitAmount: '400.00' }],
     });
-    await h
-      .connector(harbour)
-      .postCreditNote({
-        invoiceId: inv.invoiceId,
-        currency: 'NZD',
-        lines: [{ description: 'Leak not fixed', amount: money(4000, 'NZD') }],
-        memo: 'Case 99',
-        idempotencyKey: 'webhook-case-99',
-      });
+    await h.connector(harbour).postCreditNote({
+      invoiceId: inv.invoiceId,
+      currency: 'NZD',
+      lines: [{ description: 'Leak not fixed', amount: money(4000, 'NZD') }],
+      memo: 'Case 99',
+      idempotencyKey: 'webhook-case-99',
+    });
     const delivery = await h.sim.admin.deliverWebhooks();
     expect(delivery).toMatchObject({ kind: 'events', status: 200, responseBody: '' });
     const seen = receiver.events.map((e) => [e.entity, e.operation, e.accountId]);

@@ -129,20 +129,16 @@ describe('dispute case on the dev server', () => {
       if (!check.ok) throw new Error(`approval token rejected: ${check.reason}`);
       expect(check.claims).toMatchObject({ workflowId: row!.workflowId, version: 1 });
 
-      const result = await env.client.workflow
-        .getHandle(check.claims.workflowId)
-        .executeUpdate(decideDraftUpdate, {
-          args: [{ kind: 'approve', version: check.claims.version, by: 'ana@brightside.example' }],
-          updateId: check.claims.jti,
-        });
+      const result = await env.client.workflow.getHandle(check.claims.workflowId).executeUpdate(decideDraftUpdate, {
+        args: [{ kind: 'approve', version: check.claims.version, by: 'ana@brightside.example' }],
+        updateId: check.claims.jti,
+      });
       expect(result).toEqual({ version: 1, outcome: 'approved' });
       // The same link clicked twice is the same Update: the server returns the first outcome.
-      const again = await env.client.workflow
-        .getHandle(check.claims.workflowId)
-        .executeUpdate(decideDraftUpdate, {
-          args: [{ kind: 'approve', version: check.claims.version, by: 'ana@brightside.example' }],
-          updateId: check.claims.jti,
-        });
+      const again = await env.client.workflow.getHandle(check.claims.workflowId).executeUpdate(decideDraftUpdate, {
+        args: [{ kind: 'approve', version: check.claims.version, by: 'ana@brightside.example' }],
+        updateId: check.claims.jti,
+      });
       expect(again).toEqual(result);
 
       await eventually(

@@ -96,15 +96,13 @@ export function documentRoutes(deps: WebDeps) {
         const { name, kind, type } = query.data;
         const contentType = type && contentTypes.test(type) ? type : 'application/octet-stream';
         const doc = await deps.documents.save({ caseId: record.id, kind, name: cleanName(name), contentType, content });
-        await deps.db
-          .insert(auditEvents)
-          .values({
-            caseId: record.id,
-            idempotencyKey: `web/document/${doc.id}`,
-            kind: 'document_uploaded',
-            actor: user.email,
-            data: { documentId: doc.id, name: doc.name, sha256: doc.sha256 },
-          });
+        await deps.db.insert(auditEvents).values({
+          caseId: record.id,
+          idempotencyKey: `web/document/${doc.id}`,
+          kind: 'document_uploaded',
+          actor: user.email,
+          data: { documentId: doc.id, name: doc.name, sha256: doc.sha256 },
+        });
         req.log.info({ caseId: record.id, documentId: doc.id, bytes: doc.sizeBytes }, 'document uploaded');
         // The running case attaches it to its next letters and the evidence pack; a closed case keeps it on file only.
         // Letters and the evidence pack also read the case's documents from the database, so a missed signal loses nothing.
