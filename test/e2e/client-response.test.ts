@@ -1,7 +1,10 @@
 // The client's response page in Chromium, over real HTTP, from the letter's link to the owner's case page: on a
 // phone (390 px) the client names the disputed line and why, with no sideways scrolling and no axe-core violations
 // on any page they see; on a desktop the owner signs in and finds the objection on the case.
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import axe from 'axe-core';
 import type { Page } from 'playwright-core';
@@ -17,6 +20,12 @@ let cases: Awaited<ReturnType<typeof startCaseWorker>>;
 let chromium: Awaited<ReturnType<typeof launchChromium>>;
 let base: string;
 const owner = 'ana@brightside.example';
+// Screenshots go to test-results/screenshots (ignored), or to SCREENSHOTS_DIR (`npm run screenshots`).
+const shots = resolve(
+  fileURLToPath(new URL('../../', import.meta.url)),
+  process.env.SCREENSHOTS_DIR || 'test-results/screenshots',
+);
+mkdirSync(shots, { recursive: true });
 
 beforeAll(async () => {
   env = await createDevEnv();
@@ -57,6 +66,7 @@ describe('the client response page in Chromium', () => {
     expect(await page.locator('main').textContent()).toContain('Still owed');
     expect(await fitsWidth(page)).toBe(true);
     expect(await violations(page)).toEqual([]);
+    await page.screenshot({ path: join(shots, 'client-response-phone.png'), fullPage: true });
 
     // Sending without naming anything asks for a line and a reason, keeping what was typed.
     await page.fill('#message', 'Not happy with the work');
@@ -73,6 +83,7 @@ describe('the client response page in Chromium', () => {
     await page.fill('#accepts', '75.00');
     await page.click('form:has(input[value="dispute"]) button[type="submit"]');
     await expect.poll(() => page.locator('[role="status"]').textContent()).toContain('your answer reached');
+    await page.screenshot({ path: join(shots, 'client-response-answered.png') });
     expect(await fitsWidth(page)).toBe(true);
     expect(await violations(page)).toEqual([]);
     await c.until((v) => v.objection?.lineIds.includes('l3') === true, 'the objection on the case');
