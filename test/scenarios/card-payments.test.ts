@@ -123,3 +123,42 @@ scenario("the owner who has not approved the chargeback evidence is reminded bef
   expect(reminder.text).toMatch(/Stripe needs it by/);
   expect(await s.caseMails()).toHaveLength(0);
 });
+
+scenario(
+  "the Stripe connection holding a QuickBooks invoice's chargeback breaks and comes back: the case pauses and resumes",
+  async (s) => {
+    const inv = s.qb.invoice({ lines: [['Brand workshop', 900]] });
+    const chargeId = await paidByCard(s, inv, 900);
+    await s.stripe.disputeCharge(chargeId, { dueInDays: 7 });
+    await s.sync();
+    await s.ownerReceived(/^Chargeback of \$900\.00/);
+    await s.breakConnection('restricted key revoked', 'stripe');
+    await s.until('paused', (x) => Boolean(x.pausedSince), inv);
+    await s.restoreConnection('stripe');
+    const v = await s.until('resumed', (x) => !x.pausedSince, inv);
+    expect(v.chargeback).toMatchObject({ amount: usd(90_000) });
+    await s.approveLatest('stripe_evidence');
+    await s.until('evidence submitted', (x) => x.status === 'stripe_submitted', inv);
+  },
+);
+
+scenario(
+  'the bookkeeper books the chargeback by voiding the card payment in QuickBooks: the chargeback stays with its case to the end',
+  async (s) => {
+    const inv = s.qb.invoice({ lines: [['Brand workshop', 700]] });
+    const { chargeId } = await s.stripe.cardPayment({ amount: 700, at: s.now(), email: inv.customer.email });
+    const payment = s.qb.pay(inv, 700);
+    await s.sync();
+    const { disputeId } = await s.stripe.disputeCharge(chargeId, { dueInDays: 7 });
+    await s.sync();
+    const c = await s.case(inv);
+    s.qb.voidPayment(payment.Id);
+    await s.sync();
+    await s.stripe.closeDispute(disputeId, 'won');
+    await s.sync();
+    await s.until('the outcome reached the case', (x) => x.stripeStatus === 'won', inv);
+    const all = await s.cases();
+    expect(all).toHaveLength(1);
+    expect(all[0]!.id).toBe(c.id);
+  },
+);

@@ -1,8 +1,8 @@
 // Rows of the cases table as the case starter and detection see them, and who may see a case.
-import { and, asc, eq, exists, inArray, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, exists, inArray, ne, notInArray, or, sql, type SQL, isNull, desc } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/index.js';
-import { cases, connections, organisations } from '../db/schema.js';
+import { cases, chargeDisputes, connections, organisations } from '../db/schema.js';
 import type { CaseKind } from '../../domain/case.js';
 import type { OpenCase } from '../../domain/detection.js';
 
@@ -36,11 +36,40 @@ export async function caseByKey(db: Database, key: string): Promise<CaseRow | un
   return row;
 }
 
+/**
+ * The running cases a connection's break or return concerns: those running on it, and those answering a chargeback
+ * held by it (a QuickBooks or Xero invoice's case whose card payment was disputed through this Stripe connection).
+ */
 export async function runningCasesOfConnection(db: Database, connectionId: string): Promise<CaseRow[]> {
+  const holdsItsChargeback = exists(
+    db
+      .select({ one: sql`1` })
+      .from(chargeDisputes)
+      .where(and(eq(chargeDisputes.connectionId, connectionId), eq(chargeDisputes.externalId, cases.disputeId))),
+  );
   return db
     .select()
     .from(cases)
-    .where(and(eq(cases.connectionId, connectionId), notInArray(cases.status, notRunning)));
+    .where(and(or(eq(cases.connectionId, connectionId), holdsItsChargeback), notInArray(cases.status, notRunning)));
+}
+
+/** The newest case answering this chargeback (its dispute recorded on the row), whatever its status. */
+export async function caseAnsweringDispute(db: Database, disputeId: string): Promise<CaseRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(cases)
+    .where(eq(cases.disputeId, disputeId))
+    .orderBy(desc(cases.createdAt))
+    .limit(1);
+  return row;
+}
+
+/** Records the chargeback a running case answers, when it learned of it after it opened. */
+export async function recordDispute(db: Database, caseId: string, disputeId: string): Promise<void> {
+  await db
+    .update(cases)
+    .set({ disputeId })
+    .where(and(eq(cases.id, caseId), isNull(cases.disputeId)));
 }
 
 /** A short payment and a dispute on one invoice make one case of kind "both"; detection compares against it. */

@@ -23,6 +23,7 @@ import {
   recordKind,
   runningCasesOfConnection,
   startingStatus,
+  recordDispute,
   type CaseRow,
 } from './records.js';
 import { caseSearchAttributes } from './search-attributes.js';
@@ -121,6 +122,8 @@ export function createCaseStarter(deps: CaseStarterDeps) {
     let signals = 0;
     try {
       if (sources.dispute && 'disputeId' in action.trigger) {
+        // The case now answers this chargeback too: a break of the connection holding it pauses the case.
+        await recordDispute(db, row.id, sources.dispute.ref.id);
         for (const e of disputeCaseEvents(sources.dispute, scope.connectionId, row.signalKeys)) {
           if (await sendOnce(db, row.id, e, () => handle.signal(stripeDisputeSignal, e.event))) signals++;
         }

@@ -116,6 +116,27 @@ export async function loadDispute(db: Database, s: LedgerScope, disputeId: strin
   return row && toDispute(s, row);
 }
 
+/** The organisation a connection belongs to, and the provider account it reads. */
+export async function connectionScope(
+  db: Database,
+  connectionId: string,
+): Promise<{ organisationId: string; scope: LedgerScope } | undefined> {
+  const [row] = await db
+    .select({
+      organisationId: connections.organisationId,
+      provider: connections.provider,
+      accountId: connections.accountId,
+    })
+    .from(connections)
+    .where(eq(connections.id, connectionId));
+  return (
+    row && {
+      organisationId: row.organisationId,
+      scope: { connectionId, provider: row.provider as LedgerScope['provider'], accountId: row.accountId },
+    }
+  );
+}
+
 /** One of the organisation's other ledgers, with the invoices a card charge might have paid there. */
 export interface LedgerCandidates {
   readonly scope: LedgerScope;

@@ -8,13 +8,14 @@ import {
   type DetectionResult,
   type InvoiceState,
 } from '../../domain/detection.js';
-import { detectStripeDispute } from '../../domain/dispute-detection.js';
+import { detectStripeDispute, matchStripeCharge } from '../../domain/dispute-detection.js';
+import type { ChargeDispute } from '../../domain/model.js';
 import type { Database } from '../db/index.js';
 import { chargeDisputes, invoices } from '../db/schema.js';
-import { runningCasesByKey, toOpenCase } from '../cases/records.js';
+import { caseAnsweringDispute, caseByKey, runningCasesByKey, toOpenCase } from '../cases/records.js';
 import type { CaseAction, CaseTrigger, LedgerScope } from '../../domain/case-actions.js';
 import { invoicesOnPlan } from '../ledger/arrangements.js';
-import { ledgerInvoicesPaidLike, loadDispute, loadInvoiceStates } from '../ledger/read.js';
+import { connectionScope, ledgerInvoicesPaidLike, loadDispute, loadInvoiceStates } from '../ledger/read.js';
 
 interface Decision {
   readonly trigger: CaseTrigger;
@@ -63,29 +64,75 @@ async function decideDispute(
   disputeId: string,
   policy: DetectionPolicy,
 ): Promise<Decision | undefined> {
-  const dispute = await loadDispute(db, s, disputeId);
-  if (!dispute) return undefined;
-  // A charge Stripe holds no invoice for may have paid one in the organisation's QuickBooks or Xero (a payment
-  // link, a card terminal): the chargeback then belongs to that invoice's case.
-  const elsewhere =
-    !dispute.invoice && dispute.charge
-      ? await ledgerInvoicesPaidLike(db, s, dispute.charge, policy.matchWindowDays)
-      : [];
-  const ledger: InvoiceState[] = dispute.invoice
+  const found = await loadDispute(db, s, disputeId);
+  if (!found) return undefined;
+  let dispute = found;
+  let ledger: InvoiceState[] = dispute.invoice
     ? [...(await loadInvoiceStates(db, s, [dispute.invoice.id])).values()]
-    : elsewhere.flatMap((l) => l.states);
-  const ctx = { ledger, ...(dispute.charge && { charge: dispute.charge }) };
+    : [];
+  let ledgerConnectionId: string | undefined;
+  if (!dispute.invoice) {
+    const linked = await ledgerInvoiceOf(db, s, dispute, policy);
+    if (linked) ({ dispute, ledger, ledgerConnectionId } = linked);
+  }
   // The case key depends on which invoice the dispute links to, so ask once to learn it, then with its case.
-  const first = detectStripeDispute(dispute, ctx, policy);
-  const key = first.caseKey!;
+  const ctx = { ledger };
+  const key = detectStripeDispute(dispute, ctx, policy).caseKey!;
   const open = (await runningCasesByKey(db, [key])).get(key);
-  const linked = !dispute.invoice
-    ? elsewhere.find((l) => l.states.some((st) => caseKey({ invoice: st.invoice.ref }) === key))
-    : undefined;
   return {
     trigger: { disputeId },
     result: detectStripeDispute(dispute, { ...ctx, ...(open && { openCase: toOpenCase(open) }) }, policy),
-    ...(linked && { ledgerConnectionId: linked.scope.connectionId }),
+    ...(ledgerConnectionId && { ledgerConnectionId }),
+  };
+}
+
+/**
+ * A charge Stripe holds no invoice for may have paid one in the organisation's QuickBooks or Xero (a payment link,
+ * a card terminal): the chargeback then belongs to that invoice's case. Once a case answers the chargeback it stays
+ * with it, even when the ledger no longer shows the payment (the bookkeeper booked the chargeback by voiding it);
+ * and it joins only a case of the Stripe connection's own organisation, never a case another organisation runs on a
+ * ledger both read. Returns the dispute as linked to the invoice, with that invoice's state and connection.
+ */
+async function ledgerInvoiceOf(
+  db: Database,
+  s: LedgerScope,
+  dispute: ChargeDispute,
+  policy: DetectionPolicy,
+): Promise<{ dispute: ChargeDispute; ledger: InvoiceState[]; ledgerConnectionId: string } | undefined> {
+  const own = await connectionScope(db, s.connectionId);
+  if (!own) return undefined;
+  const held = await caseAnsweringDispute(db, dispute.ref.id);
+  if (
+    held?.invoiceId &&
+    held.connectionId &&
+    held.connectionId !== s.connectionId &&
+    held.organisationId === own.organisationId
+  ) {
+    const ledgerOf = await connectionScope(db, held.connectionId);
+    const state = ledgerOf && (await loadInvoiceStates(db, ledgerOf.scope, [held.invoiceId])).get(held.invoiceId);
+    if (state)
+      return {
+        dispute: { ...dispute, invoice: state.invoice.ref },
+        ledger: [state],
+        ledgerConnectionId: held.connectionId,
+      };
+  }
+  if (held || !dispute.charge) return undefined;
+  const candidates = await ledgerInvoicesPaidLike(db, s, dispute.charge, policy.matchWindowDays);
+  const match = matchStripeCharge(
+    dispute.charge,
+    candidates.flatMap((c) => c.states),
+    policy,
+  );
+  if (match.kind !== 'matched') return undefined;
+  const ref = match.invoice.invoice.ref;
+  const where = candidates.find((c) => c.states.includes(match.invoice));
+  const existing = await caseByKey(db, caseKey({ invoice: ref }));
+  if (!where || (existing && existing.organisationId !== own.organisationId)) return undefined;
+  return {
+    dispute: { ...dispute, invoice: ref },
+    ledger: [match.invoice],
+    ledgerConnectionId: where.scope.connectionId,
   };
 }
 

@@ -483,9 +483,11 @@ export async function createScenario(
       await services.vault.markNeedsReconnect(id, reason);
     },
     /** The owner reconnected: what the sync does once the connection works again. */
-    async restoreConnection(): Promise<void> {
-      await services.vault.markRestored(qbConnectionId);
-      await services.starter.signalConnectionRestored(qbConnectionId);
+    async restoreConnection(provider: 'quickbooks' | 'stripe' = 'quickbooks'): Promise<void> {
+      const id = byProvider[provider];
+      if (!id) throw new Error(`No ${provider} connection to restore`);
+      await services.vault.markRestored(id);
+      await services.starter.signalConnectionRestored(id);
     },
     connectionStatus: async () =>
       (await db.select({ status: connections.status }).from(connections).where(eq(connections.id, qbConnectionId)))[0]
