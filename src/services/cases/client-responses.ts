@@ -64,6 +64,10 @@ export function createClientResponses(db: Database) {
       if (inserted[0]) return { fresh: true, row: inserted[0] };
       return { fresh: false, row: (await this.find(caseId, letter))! };
     },
+    /** Gives the letter back its one answer: the case could not take the answer just recorded. */
+    async release(id: string): Promise<void> {
+      await db.delete(clientResponses).where(eq(clientResponses.id, id));
+    },
   };
 }
 

@@ -191,6 +191,39 @@ describe('the client response page', () => {
     expect(v.objection!.summary).toContain('Sent with: deliveryfdp.note.pdf');
   });
 
+  it('two submissions at once (a dispute in one tab, an acceptance in another): one answer wins everywhere', async () => {
+    const { c, path } = await receiptSent();
+    const client = w.browser();
+    const shown = await client.get(path);
+    const csrf = csrfOf(shown.body);
+    await Promise.all([
+      client.post(path, { _csrf: csrf, answer: 'dispute', lines: ['l2'], reason: 'quality' }),
+      client.post(path, { _csrf: csrf, answer: 'accept' }),
+    ]);
+    const stored = await w.h.db.select().from(clientResponses).where(eq(clientResponses.caseId, c.id));
+    expect(stored).toHaveLength(1);
+    const told = await ownerMails(c.id);
+    expect(told).toHaveLength(1);
+    if (stored[0]!.kind === 'objection') {
+      expect(told[0]!.subject).toContain('disputes Menu design');
+      await c.until((v) => v.objection?.lineIds.includes('l2') === true, 'the objection on the case');
+    } else {
+      expect(told[0]!.subject).toContain('accepts the balance');
+      expect((await c.view()).objection).toBeUndefined();
+    }
+  });
+
+  it('refuses a forged link before reading what was uploaded', async () => {
+    const { path } = await receiptSent();
+    const token = decodeURIComponent(path.replace('/respond/', ''));
+    const forged = `/respond/${encodeURIComponent(`${token}x`)}`;
+    const res = await w.browser().postBytes(forged, Buffer.alloc(5 * 1024 * 1024, 1), {
+      'content-type': 'multipart/form-data; boundary=x',
+      accept: 'text/html',
+    });
+    expect(res.statusCode).toBe(400);
+  });
+
   it('escapes everything from the ledger and the client', async () => {
     const base = shortPaymentInput();
     const hostile = '<img src=x onerror=alert(1)>';

@@ -21,6 +21,7 @@ import {
   disputeReasons,
   type ClientAnswer,
   type ClientResponseRow,
+  type DisputeReason,
 } from '../../../services/cases/client-responses.js';
 import { organisations } from '../../../services/db/schema.js';
 import { escapeHtml } from '../../../services/letters/index.js';
@@ -131,19 +132,25 @@ export function respondRoutes(deps: WebDeps) {
     // The dispute form posts multipart/form-data (it may carry files); the accept form a plain urlencoded body.
     await app.register(multipart, {
       attachFieldsToBody: true,
-      limits: { fileSize: MAX_CLIENT_FILE_BYTES, files: MAX_CLIENT_FILES, fields: 40 },
+      limits: { fileSize: MAX_CLIENT_FILE_BYTES, files: MAX_CLIENT_FILES, fields: 400 },
     });
 
     app.post(
       '/respond/:token',
-      { schema: { params: Params }, bodyLimit: MAX_CLIENT_FILES * MAX_CLIENT_FILE_BYTES + 64 * 1024, config: limit },
+      {
+        schema: { params: Params },
+        bodyLimit: MAX_CLIENT_FILES * MAX_CLIENT_FILE_BYTES + 64 * 1024,
+        config: limit,
+        // A forged or expired link is refused before any uploaded bytes are read.
+        onRequest: async (req) => void claimsOf((req.params as { token?: string }).token ?? ''),
+      },
       async (req, reply) => {
         const claims = claimsOf(req.params.token);
         assertCsrf(req, req.params.token.slice(-43));
         const { form, files } = await readForm(req);
         const o = await open(claims);
         const earlier = await answers.find(claims.caseId, claims.letter);
-        if (earlier) return show(req, reply, req.params.token, o, { answered: earlier });
+        if (earlier) return answered(req, reply, req.params.token, o, claims, earlier);
         if (closedStatuses.includes(o.view.status)) return show(req, reply, req.params.token, o);
         const parsed = clientAnswer(
           form,
@@ -153,50 +160,93 @@ export function respondRoutes(deps: WebDeps) {
         if (!parsed.ok)
           return show(req, reply, req.params.token, o, { failure: { message: parsed.message, values: form } });
         const answer = parsed.value;
-        const to = o.record.customerName ?? 'the client';
+        // The letter's one answer is claimed first: of two submissions at once (two tabs, a double click), only
+        // the one that claims it reaches the case, so what is stored, what the case holds and what the owner is
+        // told agree. If the case cannot take it, the claim is given back and the client can try again.
+        const claim = await answers.record(claims.caseId, claims.letter, o.view.account.currency, answer);
+        if (!claim.fresh) return answered(req, reply, req.params.token, o, claims, claim.row);
         if (answer.kind === 'objection') {
-          const handle = deps.workflows.getHandle(o.record.workflowId);
-          const input = {
-            kind: 'specific' as const,
-            by: `${to} (response page)`,
-            summary: objectionSummary(
-              answer,
-              o,
-              files.map((f) => f.name),
-            ),
-            lineIds: answer.lineIds,
-          };
-          const result = await runUpdate(deps, () =>
-            handle.executeUpdate(registerObjectionUpdate, {
-              args: [input],
-              updateId: `client-response:${claims.caseId}:${claims.letter}`,
-            }),
-          );
-          if (!result.ok)
-            return show(req, reply, req.params.token, o, {
-              failure: {
-                message: `The business could not take this answer here (${result.message}). Reply to their email instead.`,
-                values: form,
-              },
-            });
+          const refused = await registerObjection(deps, o, claims, answer, files).catch(async (err: unknown) => {
+            await answers.release(claim.row.id);
+            throw err;
+          });
+          if (refused) {
+            await answers.release(claim.row.id);
+            return show(req, reply, req.params.token, o, { failure: { message: refused, values: form } });
+          }
           await keepFiles(deps, o, claims, files, req);
         }
-        const { fresh, row } = await answers.record(claims.caseId, claims.letter, o.view.account.currency, answer);
-        if (fresh)
-          await tellOwner(
-            deps,
-            o,
-            claims,
-            answer,
-            files.map((f) => f.name),
-          );
+        await tellOwner(
+          deps,
+          o,
+          claims,
+          answer,
+          files.map((f) => f.name),
+        );
         req.log.info(
           { caseId: claims.caseId, letter: claims.letter, kind: answer.kind },
           'client answered through the response page',
         );
-        return show(req, reply, req.params.token, o, { answered: row });
+        return show(req, reply, req.params.token, o, { answered: claim.row });
       },
     );
+
+    /** The letter was answered already: show that answer, and make sure the owner heard of it (idempotent). */
+    async function answered(
+      req: FastifyRequest,
+      reply: FastifyReply,
+      token: string,
+      o: Opened,
+      claims: ClientLinkClaims,
+      row: ClientResponseRow,
+    ) {
+      await tellOwner(deps, o, claims, answerOf(row), []);
+      return show(req, reply, token, o, { answered: row });
+    }
+  };
+}
+
+/** Registers the objection on the case (its Update id from the letter: a retry is the same objection); a message when the case refuses it. */
+async function registerObjection(
+  deps: WebDeps,
+  o: Opened,
+  claims: ClientLinkClaims,
+  answer: Extract<ClientAnswer, { kind: 'objection' }>,
+  files: readonly ClientFile[],
+): Promise<string | undefined> {
+  const handle = deps.workflows.getHandle(o.record.workflowId);
+  const input = {
+    kind: 'specific' as const,
+    by: `${o.record.customerName ?? 'the client'} (response page)`,
+    summary: objectionSummary(
+      answer,
+      o,
+      files.map((f) => f.name),
+    ),
+    lineIds: answer.lineIds,
+  };
+  const result = await runUpdate(deps, () =>
+    handle.executeUpdate(registerObjectionUpdate, {
+      args: [input],
+      updateId: `client-response:${claims.caseId}:${claims.letter}`,
+    }),
+  );
+  return result.ok
+    ? undefined
+    : `The business could not take this answer here (${result.message}). Reply to their email instead.`;
+}
+
+/** The stored answer as the form gave it. */
+function answerOf(row: ClientResponseRow): ClientAnswer {
+  if (row.kind === 'accepts') return { kind: 'accepts', ...(row.message && { message: row.message }) };
+  return {
+    kind: 'objection',
+    lineIds: row.lineIds as string[],
+    reason: (row.reason ?? 'other') as DisputeReason,
+    ...(row.expected && { expected: row.expected }),
+    ...(row.received && { received: row.received }),
+    ...(row.acceptsMinor !== null && { acceptsMinor: row.acceptsMinor }),
+    ...(row.message && { message: row.message }),
   };
 }
 

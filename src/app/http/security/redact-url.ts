@@ -1,10 +1,10 @@
-// Request logs must never carry a credential: approval tokens live in the path, magic-link tokens and OAuth
+// Request logs must never carry a credential: approval and client response tokens live in the path, magic-link tokens and OAuth
 // codes and states in the query string.
 const secretParams = new Set(['token', 'code', 'state', 'key']);
 
 export function redactUrl(url: string): string {
   const [path = '', query] = url.split('?', 2);
-  const safePath = path.replace(/^\/approvals\/[^/]+/, '/approvals/[redacted]');
+  const safePath = path.replace(/^\/(approvals|respond)\/[^/]+/, '/$1/[redacted]');
   if (query === undefined) return safePath;
   const params = new URLSearchParams(query);
   for (const name of [...params.keys()]) if (secretParams.has(name)) params.set(name, '[redacted]');

@@ -10,6 +10,7 @@ import { webSettings } from '../../../../src/app/http/settings.js';
 describe('redactUrl', () => {
   it('hides approval tokens, magic-link tokens, OAuth codes and states, and keeps the rest', () => {
     expect(redactUrl('/approvals/eyJqdGkiOi.abc')).toBe('/approvals/[redacted]');
+    expect(redactUrl('/respond/eyJjYXNlSWQi.sig')).toBe('/respond/[redacted]');
     expect(redactUrl('/approvals/eyJ.abc?x=1')).toBe('/approvals/[redacted]?x=1');
     expect(redactUrl('/sign-in/verify?token=abc&next=%2Fcases')).toBe(
       '/sign-in/verify?token=%5Bredacted%5D&next=%2Fcases',
