@@ -59,7 +59,7 @@ module.exports = {
       'simulators-stand-alone',
       "The simulators speak the providers' wire formats; they share no behaviour with Shortfall.",
       layer.simulators,
-      `^(workflows|activities)/|^src/(services|app)/|^integrations/[^/]+/(?!limits\\.ts$|urls\\.ts$)`,
+      `^(workflows|activities)/|^src/(services|app)/|^integrations/(?![^/]+/(limits|urls)\\.ts$)`,
     ),
   ],
   options: {

@@ -38,9 +38,11 @@ function check(raw: Buffer, header: string, secret: string, tolerance: number, n
     const event = Stripe.webhooks.constructEvent(raw, header, secret, tolerance, undefined, nowMs);
     // stripe-node only refuses signatures older than the tolerance; one dated further ahead than that is no more
     // trustworthy (a replay prepared in advance, or a sender's clock we cannot rely on), so it is refused too.
-    const signedAt = Number(/(?:^|,)t=(\d+)/.exec(header)?.[1]);
-    if (tolerance > 0 && Number.isFinite(signedAt) && signedAt * 1000 > nowMs + tolerance * 1000)
-      return { ok: false, reason: 'stale' };
+    // stripe-node verifies against the header's last t=; exactly one is accepted, so this reads the one it checked.
+    const stamps = header.split(',').filter((p) => p.trim().startsWith('t='));
+    const signedAt = stamps.length === 1 ? Number(stamps[0]!.trim().slice(2)) : Number.NaN;
+    if (!Number.isFinite(signedAt)) return { ok: false, reason: 'invalid_signature' };
+    if (tolerance > 0 && signedAt * 1000 > nowMs + tolerance * 1000) return { ok: false, reason: 'stale' };
     return { ok: true, event };
   } catch (e) {
     if (e instanceof SyntaxError) return { ok: false, reason: 'malformed' }; // authentic bytes, but not JSON

@@ -20,20 +20,43 @@ export interface MailTransport {
   close(): void;
 }
 
+const VERIFY_EVERY_MS = 60_000;
+
 export function createMailTransport(cfg: { smtpUrl?: string | undefined; from: string }): MailTransport {
   if (!cfg.smtpUrl) {
     return { kind: 'local', send: async (m) => ({ messageId: m.messageId }), verify: async () => {}, close: () => {} };
   }
   const smtp = nodemailer.createTransport(cfg.smtpUrl);
+  // Readiness asks often (every few seconds): one login at a time, at most once a minute, and a stalled server
+  // gives up within the probe's own time rather than holding a socket for minutes.
+  const probe = nodemailer.createTransport({
+    url: cfg.smtpUrl,
+    connectionTimeout: 2_500,
+    greetingTimeout: 2_500,
+    socketTimeout: 2_500,
+  });
+  let checked: { at: number; result: Promise<void> } | undefined;
   return {
     kind: 'smtp',
     async send(m) {
       const info = await smtp.sendMail({ from: cfg.from, ...m, attachments: [...m.attachments] });
       return { messageId: info.messageId };
     },
-    async verify() {
-      await smtp.verify();
+    verify() {
+      const now = Date.now();
+      if (!checked || now - checked.at > VERIFY_EVERY_MS) {
+        const result = probe.verify().then(() => undefined);
+        // A failure is not cached for long: the next probe after 5 s tries again.
+        result.catch(() => {
+          if (checked?.result === result) checked = { at: now - VERIFY_EVERY_MS + 5_000, result };
+        });
+        checked = { at: now, result };
+      }
+      return checked.result;
     },
-    close: () => smtp.close(),
+    close: () => {
+      smtp.close();
+      probe.close();
+    },
   };
 }

@@ -1,7 +1,7 @@
 // The data directory holds letters, client emails, sealed tokens and uploaded documents (PGlite, the embedded
 // Temporal server's SQLite file, documents, secrets.json): only the service's own user may read or write it.
 // New files are private by the process umask; files an older version left open are closed here at start.
-import { chmod, mkdir, readdir, stat } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Files and folders this process creates are private to its user (0600 / 0700), children it starts included. */
@@ -14,7 +14,9 @@ export async function makePrivate(dir: string): Promise<number> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   let changed = 0;
   async function walk(p: string): Promise<void> {
-    const s = await stat(p);
+    const s = await lstat(p);
+    // A link is not followed: its target may lie outside the data directory, or be one of its parents.
+    if (s.isSymbolicLink()) return;
     if ((s.mode & 0o077) !== 0) {
       await chmod(p, s.mode & 0o700);
       changed++;

@@ -1,6 +1,6 @@
 // Data files are private to the service's user: new ones by the umask, old ones (an older version left PGlite's
 // files 0666 and temporal.sqlite 0644) closed at start.
-import { mkdtemp, mkdir, rm, stat, writeFile, chmod } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,20 @@ describe('private data files', () => {
     expect(await mode('temporal.sqlite')).toBe(0o600);
     expect(await mode('pglite')).toBe(0o700);
     expect(await makePrivate(data)).toBe(0); // nothing left to change
+  });
+
+  it('follows no link: a link to a parent or to a file outside the data directory is left alone', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'shortfall-private-'));
+    dirs.push(root);
+    const outside = path.join(root, 'outside.txt');
+    await writeFile(outside, 'z');
+    await chmod(outside, 0o644);
+    const data = path.join(root, 'data');
+    await mkdir(data);
+    await symlink(outside, path.join(data, 'link-to-outside'));
+    await symlink(root, path.join(data, 'link-to-parent'));
+    await makePrivate(data);
+    expect((await stat(outside)).mode & 0o777).toBe(0o644);
   });
 
   it('creates a missing data directory private', async () => {

@@ -37,6 +37,8 @@ export function clientAnswer(f: Form, lineIds: readonly string[], total: Money):
   let acceptsMinor: number | undefined;
   const accepts = one(f, 'accepts');
   if (accepts) {
+    // "250,50" is a decimal comma, not two hundred and fifty thousand: ask for the form we read.
+    if (/,\d{1,2}$/.test(accepts)) return { ok: false, message: `"${accepts}" is not an amount. Write it as 250.00.` };
     try {
       const m = parseDecimal(accepts.replace(/[,\s]/g, '').replace(/^[^\d.-]+/, ''), total.currency);
       if (m.minor < 0 || m.minor > total.minor)

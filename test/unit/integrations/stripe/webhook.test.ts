@@ -69,6 +69,16 @@ describe('Stripe webhook verification', () => {
     expect(verifier.verify({ ...edge, nowMs }).ok).toBe(true);
   });
 
+  it('refuses a header carrying two timestamps (a future one hidden behind a current one)', () => {
+    const ok = delivery(fixture('event.invoice-payment-paid'));
+    const header = String(ok.headers['stripe-signature']);
+    const doubled = {
+      ...ok,
+      headers: { ...ok.headers, 'stripe-signature': `t=${Math.floor(nowMs / 1000) + 3_600},${header}` },
+    };
+    expect(verifier.verify({ ...doubled, nowMs }).ok).toBe(false);
+  });
+
   it('refuses an authentic delivery signed further in the future than the tolerance (an hour ahead)', () => {
     const ahead = delivery(fixture('event.invoice-payment-paid'), { timestamp: Math.floor(nowMs / 1000) + 3_600 });
     expect(verifier.verify({ ...ahead, nowMs })).toEqual({ ok: false, reason: 'stale' });
