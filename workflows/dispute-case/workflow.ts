@@ -221,18 +221,21 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     timerScope: readonly st.DeadlineName[],
     onTimer: (t: st.Timer) => Promise<void>,
   ): Promise<void> {
-    await project(); // what the case list shows must be true while we wait, which may be for weeks
-    // While the connection is broken no clock runs, so no timer is armed; the break itself wakes every wait.
-    const timer = s.ledgerConnected ? st.nextTimer(s, timerScope) : undefined;
+    // What the wait compares against is read before the projection's await: an Update or signal landing while the
+    // case list is written (a pack requested, a deadline moved, the connection breaking) must still wake it.
     const revision = s.deadlineRevision;
     const connected = s.ledgerConnected;
     const requested = s.packsRequested;
+    await project(); // what the case list shows must be true while we wait, which may be for weeks
+    // While the connection is broken no clock runs, so no timer is armed; the break itself wakes every wait.
+    const timer = s.ledgerConnected ? st.nextTimer(s, timerScope) : undefined;
     const woke = () =>
       wake() ||
       st.isClosed(s) ||
       s.deadlineRevision !== revision ||
       s.ledgerConnected !== connected ||
-      s.packsRequested !== requested;
+      s.packsRequested !== requested ||
+      s.packsRequested > s.packsBuilt;
     const inMs = timer ? Date.parse(timer.at) - Date.now() : undefined;
     // A timer already due fires now: no zero-length Temporal timer, whose handling differs between servers.
     const met =
