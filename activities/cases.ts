@@ -1,10 +1,9 @@
 // The dispute-case activities: thin, one side effect each, idempotent through the keys the workflow derives.
-import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../src/services/db/index.js';
 import { auditEvents, cases } from '../src/services/db/schema.js';
 import type { ApprovalStore } from '../src/services/approvals/store.js';
-import type { DocumentStore } from '../src/services/documents/storage.js';
+import { documentIdFor, type DocumentStore } from '../src/services/documents/storage.js';
 import type { Outbox } from '../src/services/mail/outbox.js';
 import { issueClientLink } from '../src/services/security/client-links.js';
 import { escapeHtml } from '../src/services/letters/index.js';
@@ -142,7 +141,7 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
     async attachInvoicePdf(r) {
       const pdf = await integrationCall(async () => (await d.ledger(r.connectionId)).getInvoicePdf(r.invoiceId));
       const doc = await d.documents.save({
-        id: deterministicId(r.key),
+        id: documentIdFor(r.key),
         caseId: r.caseId,
         kind: 'invoice',
         name: `Invoice ${r.invoiceNumber}.pdf`,
@@ -176,7 +175,7 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
       );
       const name = `Evidence pack - invoice ${r.invoice?.number ?? r.caseId}.pdf`;
       // The id derives from the key so a retried activity finds the pack it already stored.
-      const id = deterministicId(r.key);
+      const id = documentIdFor(r.key);
       const doc = await d.documents.save({
         id,
         caseId: r.caseId,
@@ -191,11 +190,6 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
 }
 
 const isDocumentKind = (k: string): k is CaseDocumentKind => (caseDocumentKinds as readonly string[]).includes(k);
-
-function deterministicId(key: string): string {
-  const h = createHash('sha256').update(key).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
 /** The response link under the letter, in the text and the HTML alike. */
 function responseLinkFooter<M extends { text: string; html: string }>(m: M, link: string): M {

@@ -62,3 +62,9 @@ export function createDocumentStore(db: Database, rootDir: string) {
 }
 
 export type DocumentStore = ReturnType<typeof createDocumentStore>;
+
+/** A document id derived from an idempotency key (UUID-shaped), so a retried step stores its document once. */
+export function documentIdFor(key: string): string {
+  const h = createHash('sha256').update(key).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

@@ -6,7 +6,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { createHash } from 'node:crypto';
 import multipart, { type MultipartFile, type MultipartValue } from '@fastify/multipart';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import {
@@ -24,6 +23,7 @@ import {
   type DisputeReason,
 } from '../../../services/cases/client-responses.js';
 import { organisations } from '../../../services/db/schema.js';
+import { documentIdFor } from '../../../services/documents/storage.js';
 import { escapeHtml } from '../../../services/letters/index.js';
 import { checkClientLink, type ClientLinkClaims } from '../../../services/security/client-links.js';
 import { FormBody, formValues, type Form } from '../cases/forms.js';
@@ -303,7 +303,7 @@ async function keepFiles(
 ): Promise<void> {
   for (const [i, f] of files.entries()) {
     const doc = await deps.documents.save({
-      id: deterministicUuid(`client-response:${claims.caseId}:${claims.letter}:file:${i}`),
+      id: documentIdFor(`client-response:${claims.caseId}:${claims.letter}:file:${i}`),
       caseId: o.record.id,
       kind: 'other',
       name: `From ${o.record.customerName ?? 'the client'}: ${f.name}`.slice(0, 200),
@@ -318,12 +318,6 @@ async function keepFiles(
           req.log.warn({ err, caseId: o.record.id }, "could not tell the case about the client's file");
       });
   }
-}
-
-/** A v4-shaped UUID from a key, so a retried submission stores each file once. */
-function deterministicUuid(key: string): string {
-  const h = createHash('sha256').update(key).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 function linesNamed(ids: readonly string[], o: Opened): string {
