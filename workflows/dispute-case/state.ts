@@ -545,8 +545,13 @@ export function markObjectionAnswered(s: CaseState, at: string): CaseState {
 
 export function applyCreditNote(s: CaseState, ref: string, amount: Money, at: string, number?: string): CaseState {
   if (s.creditNotesPosted.includes(ref)) return s;
-  const credit: AccountCredit = { ref, amount, at, ours: true, ...(number ? { number } : {}) };
-  const credits = s.credits.some((c) => c.ref === ref) ? s.credits : [...s.credits, credit];
+  // The sync may have read the credit note back before the posting activity's result reached the case: the credit is
+  // then already known, from the ledger, and becomes the case's own (it keeps the ledger's number).
+  const seen = s.credits.find((c) => c.ref === ref);
+  const credit: AccountCredit = seen
+    ? { ...seen, ours: true, ...((number ?? seen.number) ? { number: (number ?? seen.number)! } : {}) }
+    : { ref, amount, at, ours: true, ...(number ? { number } : {}) };
+  const credits = seen ? s.credits.map((c) => (c === seen ? credit : c)) : [...s.credits, credit];
   const s2 = { ...s, creditNotesPosted: [...s.creditNotesPosted, ref], credits };
   const label = creditNoteLabel(credit);
   return note(

@@ -388,7 +388,10 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
         'The invoice has no customer email to send the response to.',
         'case.no_recipient',
       );
-    const posted = kind === 'concession' ? s.credits.find((c) => c.ours && c.at >= d.draftedAt) : undefined;
+    // The concession's credit note is the one the case posted last (on approval, after drafting); found by its ref,
+    // not by time, since the sync may have read it back first and dated it by the ledger.
+    const lastPosted = s.creditNotesPosted.at(-1);
+    const posted = kind === 'concession' ? s.credits.find((c) => c.ours && c.ref === lastPosted) : undefined;
     const content = st.withLedgerNumber(d.content, creditPlaceholder(caseId), posted?.number);
     const sent = await acts.sendEmail({ key: key('send', d.version), caseId, to, ...content, replyToCase: true });
     // The case keeps the letter as it went out, with the ledger's number for the credit note.

@@ -95,6 +95,27 @@ describe('case state', () => {
     );
   });
 
+  it('keeps a credit note the sync read back before its posting reached the case as the case own, with its number', () => {
+    // Under load the ledger's webhook and sync can report the new credit memo before the activity that posted it
+    // returns: the case must still know it as its own, so the concession letter names it by the ledger number.
+    let s = st.applyLedgerEvent(
+      fresh(),
+      {
+        kind: 'credit_note_seen',
+        ref: { provider: 'quickbooks', accountId: 'realm-1', id: 'cm-7' },
+        amount: usd(10_000),
+        number: '1043',
+      },
+      '2026-12-01T00:00:00.000Z',
+    );
+    s = st.applyCreditNote(s, 'cm-7', usd(10_000), at);
+    expect(s.credits).toEqual([
+      { ref: 'cm-7', amount: usd(10_000), at: '2026-12-01T00:00:00.000Z', ours: true, number: '1043' },
+    ]);
+    expect(s.creditNotesPosted).toEqual(['cm-7']);
+    expect(st.account(s)).toMatchObject({ credited: usd(10_000), stillOwed: usd(30_000) });
+  });
+
   it('narrows what is in dispute to the lines the client names, less what was credited on them', () => {
     let s = st.applyObjection(
       fresh(),
