@@ -4,6 +4,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Vitest's default on 2 cores is one file at a time. The suite mostly waits on servers (Temporal, Postgres, SMTP,
+    // Chromium), so three files at once (one per server-backed project at most, see fileParallelism below) cut the
+    // wall time; a 3-worker run also passed at a load average of 19 on 2 cores.
+    maxWorkers: 3,
     reporters: ['default', './test/helpers/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
