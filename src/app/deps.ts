@@ -1,6 +1,5 @@
 // createServices(config): every long-lived service of a Shortfall process, built once at boot (STYLE.md B3 #5).
 // The server and the worker take what they need from it; tests build narrower slices themselves.
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities/index.js';
 import type { CaseActivityDeps } from '../../activities/cases.js';
@@ -129,7 +128,7 @@ export function createServices(i: ServiceInputs) {
   );
 
   const starter = createCaseStarter({ db, client, taskQueue, logger, ...(i.now ? { now: i.now } : {}) });
-  const documents = createDocumentStore(db, path.join(config.dataDir, 'documents'));
+  const documents = createDocumentStore(db, config.documents);
   const transport = createMailTransport(config.mail);
   const outbox = createOutbox(db, transport, documents);
   const alertOwners = createBrokenConnectionAlert({ db, outbox, publicUrl: config.http.publicUrl, logger });
