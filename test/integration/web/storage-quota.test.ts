@@ -67,6 +67,7 @@ describe('the storage allowance', () => {
     const before = (await w.documents.listForCase(c.id)).length;
     const casePage = await ownerBrowser.get(`/cases/${c.id}`);
     const csrf = csrfOf(casePage.body, '/sign-out');
+    expect(textOf(casePage.body)).toContain("Your organisation's documents use 1020 KB of 1 MB.");
 
     // The page's script posts the bytes and shows the message from the JSON error.
     const bytes = await ownerBrowser.postBytes(
