@@ -212,3 +212,18 @@ export function createServices(i: ServiceInputs) {
 }
 
 export type Services = ReturnType<typeof createServices>;
+
+/**
+ * At every start: documents an older install kept under <data dir>/documents move into the database, once (until
+ * then they are read from the disk). What this process cannot see or verify is logged and left for the fallback.
+ */
+export async function moveLegacyDocuments(services: Pick<Services, 'documents'>, logger: Logger): Promise<void> {
+  const moved = await services.documents.importLegacyFiles();
+  if (moved.imported > 0)
+    logger.info({ documents: moved.imported }, 'documents moved from the data directory into the database');
+  if (moved.missing.length + moved.mismatched.length > 0)
+    logger.warn(
+      { missing: moved.missing, mismatched: moved.mismatched },
+      'documents recorded on disk that this process could not import (another process may hold them)',
+    );
+}

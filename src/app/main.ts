@@ -5,7 +5,7 @@ import { startBanner } from './banner.js';
 import { createSandboxReset } from '../services/connections/sandbox-reset.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from '../services/db/index.js';
-import { createServices } from './deps.js';
+import { createServices, moveLegacyDocuments } from './deps.js';
 import { createLogger, type Logger } from '../services/logger.js';
 import { processInbox } from './http/webhooks/inbox.js';
 import { resumeSyncs } from '../services/sync/resume.js';
@@ -63,15 +63,7 @@ async function run(
   }
   const services = createServices({ config, logger, db, client, secrets, sandbox });
   stops.push(async () => services.transport.close());
-  // Documents an older install kept on disk move into the database once; until then they are read from the disk.
-  const moved = await services.documents.importLegacyFiles();
-  if (moved.imported > 0)
-    logger.info({ documents: moved.imported }, 'documents moved from the data directory into the database');
-  if (moved.missing.length + moved.mismatched.length > 0)
-    logger.warn(
-      { missing: moved.missing, mismatched: moved.mismatched },
-      'documents recorded on disk that this process could not import (another process may hold them)',
-    );
+  await moveLegacyDocuments(services, logger);
 
   if (mode !== 'server') {
     installTemporalRuntimeLogger(logger);
