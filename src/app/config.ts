@@ -47,6 +47,7 @@ const EnvShape = z.object({
     .regex(/^[a-z0-9.-]+\.[a-z]{2,}$|^localhost$/i, 'expected a mail domain such as replies.example.com')
     .optional(),
   DETECTION_STALE_AFTER_DAYS: z.coerce.number().int().min(1).default(90),
+  STORAGE_QUOTA_MB: z.coerce.number().int().min(1).default(1024),
   SIMULATORS: z.enum(['auto', 'on', 'off']).default('auto'),
   QUICKBOOKS_CLIENT_ID: optional,
   QUICKBOOKS_CLIENT_SECRET: optional,
@@ -159,6 +160,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, replyDomain: e.MAIL_REPLY_DOMAIN ?? new URL(publicUrl).hostname },
     // Short payments last paid longer ago than this open no case (a first backfill brings years of history).
     detection: { staleAfterDays: e.DETECTION_STALE_AFTER_DAYS },
+    // Documents live in the database; <data dir>/documents is only read to import what older installs kept there.
+    documents: { quotaBytes: e.STORAGE_QUOTA_MB * 1024 * 1024, legacyDir: path.join(dataDir, 'documents') },
     simulators,
     // The simulators keep their state (and the ports they first got) in <data dir>/sandbox; these pin the ports.
     sandbox: {

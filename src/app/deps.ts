@@ -1,6 +1,5 @@
 // createServices(config): every long-lived service of a Shortfall process, built once at boot (STYLE.md B3 #5).
 // The server and the worker take what they need from it; tests build narrower slices themselves.
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities/index.js';
 import type { CaseActivityDeps } from '../../activities/cases.js';
@@ -129,7 +128,7 @@ export function createServices(i: ServiceInputs) {
   );
 
   const starter = createCaseStarter({ db, client, taskQueue, logger, ...(i.now ? { now: i.now } : {}) });
-  const documents = createDocumentStore(db, path.join(config.dataDir, 'documents'));
+  const documents = createDocumentStore(db, config.documents);
   const transport = createMailTransport(config.mail);
   const outbox = createOutbox(db, transport, documents);
   const alertOwners = createBrokenConnectionAlert({ db, outbox, publicUrl: config.http.publicUrl, logger });
@@ -213,3 +212,18 @@ export function createServices(i: ServiceInputs) {
 }
 
 export type Services = ReturnType<typeof createServices>;
+
+/**
+ * At every start: documents an older install kept under <data dir>/documents move into the database, once (until
+ * then they are read from the disk). What this process cannot see or verify is logged and left for the fallback.
+ */
+export async function moveLegacyDocuments(services: Pick<Services, 'documents'>, logger: Logger): Promise<void> {
+  const moved = await services.documents.importLegacyFiles();
+  if (moved.imported > 0)
+    logger.info({ documents: moved.imported }, 'documents moved from the data directory into the database');
+  if (moved.missing.length + moved.mismatched.length > 0)
+    logger.warn(
+      { missing: moved.missing, mismatched: moved.mismatched },
+      'documents recorded on disk that this process could not import (another process may hold them)',
+    );
+}

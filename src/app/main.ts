@@ -5,7 +5,7 @@ import { startBanner } from './banner.js';
 import { createSandboxReset } from '../services/connections/sandbox-reset.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from '../services/db/index.js';
-import { createServices } from './deps.js';
+import { createServices, moveLegacyDocuments } from './deps.js';
 import { createLogger, type Logger } from '../services/logger.js';
 import { processInbox } from './http/webhooks/inbox.js';
 import { resumeSyncs } from '../services/sync/resume.js';
@@ -63,6 +63,7 @@ async function run(
   }
   const services = createServices({ config, logger, db, client, secrets, sandbox });
   stops.push(async () => services.transport.close());
+  await moveLegacyDocuments(services, logger);
 
   if (mode !== 'server') {
     installTemporalRuntimeLogger(logger);

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  customType,
   date,
   index,
   integer,
@@ -22,6 +23,11 @@ const id = () =>
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
 const minor = (name: string) => bigint(name, { mode: 'number' });
+/** Bytes: node-postgres returns a Buffer, PGlite a Uint8Array; both come back as a Buffer. */
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)),
+});
 
 export const organisations = pgTable('organisations', {
   id: id(),
@@ -411,18 +417,31 @@ export const clientResponses = pgTable(
   (t) => [uniqueIndex('client_responses_case_letter_idx').on(t.caseId, t.letter)],
 );
 
-export const documents = pgTable('documents', {
-  id: id(),
-  caseId: uuid('case_id')
-    .notNull()
-    .references(() => cases.id),
-  kind: text('kind').notNull(),
-  name: text('name').notNull(),
-  contentType: text('content_type').notNull(),
-  sizeBytes: integer('size_bytes').notNull(),
-  sha256: text('sha256').notNull(),
-  storageKey: text('storage_key').notNull(),
-  createdAt: createdAt(),
+export const documents = pgTable(
+  'documents',
+  {
+    id: id(),
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    kind: text('kind').notNull(),
+    name: text('name').notNull(),
+    contentType: text('content_type').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    sha256: text('sha256').notNull(),
+    /** Where an install from before document_contents kept the bytes on disk (under <data dir>/documents); null since. */
+    storageKey: text('storage_key'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('documents_case_idx').on(t.caseId)],
+);
+
+/** A document's bytes, in the database so every process (server, workers) reads the same files and backups hold them. */
+export const documentContents = pgTable('document_contents', {
+  documentId: uuid('document_id')
+    .primaryKey()
+    .references(() => documents.id, { onDelete: 'cascade' }),
+  content: bytea('content').notNull(),
 });
 
 /** Magic sign-in links: only the SHA-256 of the emailed token is stored; each link works once, for 15 minutes. */
@@ -468,6 +487,7 @@ export const schema = {
   approvalTokens,
   clientResponses,
   documents,
+  documentContents,
   signInTokens,
   sessions,
 };

@@ -2,9 +2,6 @@
 // vault (PGlite, sealed tokens) and the real provider code against the QuickBooks and Stripe simulators. A
 // connection that needs reconnecting, whose refresh token was revoked, or that was disconnected fails at once with a
 // non-retryable ApplicationFailure of the type the workflows wait on, and nothing reaches the ledger.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaseActivities } from '../../../activities/cases.js';
@@ -30,7 +27,6 @@ import { seedOrganisation } from '../sync/fixtures.js';
 import { openPglite } from '../../helpers/databases.js';
 
 let h: DatabaseHandle;
-let dir: string;
 let qb: Harness;
 let stripeSim: StripeSimulator;
 let vault: ConnectionVault;
@@ -40,9 +36,8 @@ let organisationId: string;
 const broken: ConnectionBrokenEvent[] = [];
 
 beforeAll(async () => {
-  [h, dir, qb, stripeSim] = await Promise.all([
+  [h, qb, stripeSim] = await Promise.all([
     openPglite(),
-    mkdtemp(path.join(os.tmpdir(), 'shortfall-broken-')),
     startHarness(),
     startStripeSimulator({ rateLimit: { opsPerSecond: 1000 } }),
   ]);
@@ -75,7 +70,7 @@ beforeAll(async () => {
       },
     },
   );
-  docs = createDocumentStore(h.db, dir);
+  docs = createDocumentStore(h.db);
   acts = createCaseActivities({
     db: h.db,
     outbox: createOutbox(h.db, createMailTransport({ from: 'Shortfall <cases@shortfall.test>' }), docs),
@@ -90,7 +85,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([qb?.close(), stripeSim?.close()]);
   await h?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const usd = (minor: number) => ({ minor, currency: 'USD' });

@@ -1,8 +1,5 @@
 // The case activities against a real database, a real SMTP server and real PDFs; the ledger is an in-memory fake.
 import { caseAccount } from '../../../src/domain/account.js';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +20,6 @@ import { openPglite } from '../../helpers/databases.js';
 
 const secret = 's'.repeat(40);
 let h: DatabaseHandle;
-let dir: string;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 let acts: CaseActivities;
 let docs: DocumentStore;
@@ -32,11 +28,7 @@ const input = shortPaymentInput();
 let caseId: string;
 
 beforeAll(async () => {
-  [h, smtp, dir] = await Promise.all([
-    openPglite(),
-    startSmtpServer(),
-    mkdtemp(path.join(os.tmpdir(), 'shortfall-docs-')),
-  ]);
+  [h, smtp] = await Promise.all([openPglite(), startSmtpServer()]);
   const [org] = await h.db.insert(organisations).values({ name: 'Brightside Design' }).returning();
   const [conn] = await h.db
     .insert(connections)
@@ -55,7 +47,7 @@ beforeAll(async () => {
     })
     .returning();
   caseId = c!.id;
-  docs = createDocumentStore(h.db, dir);
+  docs = createDocumentStore(h.db);
   await docs.save({
     id: '6d9c0f5e-1111-4222-8333-444455556666',
     caseId,
@@ -85,7 +77,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await smtp.close();
   await h.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const request = (over: Partial<LetterRequest>): LetterRequest => ({

@@ -1,8 +1,5 @@
 // A connection that stops working emails its organisation's owners once, over real SMTP, with the way back;
 // a mail outage never turns the break into a failed call.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntegrationError } from '../../../integrations/errors.js';
@@ -20,25 +17,19 @@ import { openPglite } from '../../helpers/databases.js';
 
 let h: DatabaseHandle;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
-let dir: string;
 beforeAll(async () => {
-  [h, smtp, dir] = await Promise.all([
-    openPglite(),
-    startSmtpServer(),
-    mkdtemp(path.join(os.tmpdir(), 'shortfall-alert-')),
-  ]);
+  [h, smtp] = await Promise.all([openPglite(), startSmtpServer()]);
 });
 afterAll(async () => {
   await smtp.close();
   await h.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const outboxAt = (smtpUrl: string) =>
   createOutbox(
     h.db,
     createMailTransport({ smtpUrl, from: 'Shortfall <alerts@shortfall.test>' }),
-    createDocumentStore(h.db, dir),
+    createDocumentStore(h.db),
   );
 
 function vaultWith(smtpUrl: string) {

@@ -1,7 +1,4 @@
 // A worker in its own process, so a test can kill it with SIGKILL mid-activity. Configured by one JSON env var.
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createCaseActivities } from '../../../activities/cases.js';
 import { createQuickbooksConnector, createRealmLimiter } from '../../../integrations/quickbooks/index.js';
@@ -38,7 +35,7 @@ export async function startCaseWorker(
     status: 'open',
     currency: 'USD',
   });
-  const docs = createDocumentStore(h.db, await mkdtemp(path.join(os.tmpdir(), 'crash-docs-')));
+  const docs = createDocumentStore(h.db);
   const activities = createCaseActivities({
     db: h.db,
     outbox: createOutbox(h.db, createMailTransport({ from: 'x@y.z' }), docs),

@@ -15,6 +15,7 @@ const expectedTables = [
   'client_responses',
   'connections',
   'credit_notes',
+  'document_contents',
   'documents',
   'email_outbox',
   'invoices',

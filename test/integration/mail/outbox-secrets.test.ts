@@ -1,8 +1,5 @@
 // Sign-in and approval links in the outbox, over a real SMTP server: the recipient gets the link, the stored
 // copy loses it once sent; a failed send keeps it for the retry; the local mailbox keeps it to be clicked.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaseActivities } from '../../../activities/cases.js';
@@ -21,22 +18,16 @@ import { openPglite } from '../../helpers/databases.js';
 
 const secret = 's'.repeat(40);
 let h: DatabaseHandle;
-let dir: string;
 let docs: DocumentStore;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 
 beforeAll(async () => {
-  [h, smtp, dir] = await Promise.all([
-    openPglite(),
-    startSmtpServer(),
-    mkdtemp(path.join(os.tmpdir(), 'shortfall-outbox-')),
-  ]);
-  docs = createDocumentStore(h.db, dir);
+  [h, smtp] = await Promise.all([openPglite(), startSmtpServer()]);
+  docs = createDocumentStore(h.db);
 });
 afterAll(async () => {
   await smtp?.close();
   await h?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const smtpOutbox = (url = smtp.url) =>

@@ -1,9 +1,6 @@
 // Builds the real app (buildApp with the web app) on a real PGlite database for route tests. Temporal is the
 // caller's: a dev-server client for case tests, or a client that was never connected for pages that must
 // not touch Temporal at all.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { Connection, WorkflowClient } from '@temporalio/client';
 import { desc, eq } from 'drizzle-orm';
 import { expect } from 'vitest';
@@ -35,6 +32,8 @@ export interface HarnessOptions {
   readonly smtpUrl?: string;
   /** The "Reset the sandbox" action (src/connections/sandbox-reset.ts); not offered when absent. */
   readonly resetSandbox?: () => Promise<number>;
+  /** Each organisation's document storage (STORAGE_QUOTA_MB); 1 GiB, the default, when absent. */
+  readonly storageQuotaBytes?: number;
 }
 
 /** A client whose connection is never opened: any Temporal call from these pages fails the test loudly. */
@@ -43,10 +42,9 @@ export const unconnectedWorkflows = () =>
 
 export async function createWebHarness(o: HarnessOptions = {}) {
   const h = o.db ?? (await openPglite());
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'shortfall-web-'));
   let offsetMs = 0;
   const now = () => Date.now() + offsetMs;
-  const documents = createDocumentStore(h.db, dir);
+  const documents = createDocumentStore(h.db, { quotaBytes: o.storageQuotaBytes ?? 1024 * 1024 * 1024 });
   const outbox = createOutbox(
     h.db,
     createMailTransport({ smtpUrl: o.smtpUrl, from: 'Shortfall <cases@shortfall.test>' }),
@@ -95,7 +93,6 @@ export async function createWebHarness(o: HarnessOptions = {}) {
     async close() {
       await app.close();
       if (!o.db) await h.close();
-      await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -103,6 +103,16 @@ describe('loadConfig', () => {
       ]);
   });
 
+  it('gives each organisation 1 GB of document storage unless told otherwise, in whole megabytes', () => {
+    expect(loadConfig({ SHORTFALL_DATA_DIR: '/srv/shortfall' }).documents).toEqual({
+      quotaBytes: 1024 * 1024 * 1024,
+      legacyDir: '/srv/shortfall/documents',
+    });
+    expect(loadConfig({ STORAGE_QUOTA_MB: '50' }).documents.quotaBytes).toBe(50 * 1024 * 1024);
+    for (const bad of ['0', '-1', '2.5', 'lots'])
+      expect(problems({ STORAGE_QUOTA_MB: bad })).toEqual([expect.stringMatching(/^STORAGE_QUOTA_MB: /)]);
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', TEMPORAL_ADDRESS: '' }).db.kind).toBe('pglite');
   });

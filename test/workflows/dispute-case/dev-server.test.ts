@@ -1,8 +1,5 @@
 // On the real dev server with the real case activities: the owner's emailed link drives the approval Update,
 // and the case is listed from Temporal visibility by its search attributes.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,21 +36,14 @@ const secret = 'k'.repeat(40);
 let env: TestWorkflowEnvironment;
 let h: DatabaseHandle;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
-let dir: string;
 
 beforeAll(async () => {
-  [env, h, smtp, dir] = await Promise.all([
-    createDevEnv(),
-    openPglite(),
-    startSmtpServer(),
-    mkdtemp(path.join(os.tmpdir(), 'shortfall-dev-')),
-  ]);
+  [env, h, smtp] = await Promise.all([createDevEnv(), openPglite(), startSmtpServer()]);
 });
 afterAll(async () => {
   await env?.teardown();
   await smtp?.close();
   await h?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 async function waitForMail(subjectStart: string) {
@@ -67,7 +57,7 @@ async function waitForMail(subjectStart: string) {
 
 describe('dispute case on the dev server', () => {
   it('is approved through the emailed link as an Update and listed by its search attributes', async () => {
-    const docs = createDocumentStore(h.db, dir);
+    const docs = createDocumentStore(h.db);
     const activities = createCaseActivities({
       db: h.db,
       outbox: createOutbox(h.db, createMailTransport({ smtpUrl: smtp.url, from: 'cases@shortfall.test' }), docs),

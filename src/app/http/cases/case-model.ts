@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { caseDocumentKinds } from '../../../domain/case.js';
 import type { Money } from '../../../domain/money.js';
 import { ownWords, triageReply, type ReplyTriage } from '../../../domain/reply-triage.js';
-import type { DocumentStore, StoredDocument } from '../../../services/documents/storage.js';
+import { formatBytes, type DocumentStore, type StoredDocument } from '../../../services/documents/storage.js';
 import type { WebDeps } from '../deps.js';
 import type {
   CaseLine,
@@ -41,6 +41,8 @@ export interface CaseModel {
   readonly timeline: readonly TimelineEntry[];
   readonly audit: readonly { at: Date; kind: string; actor: string }[];
   readonly documents: readonly StoredDocument[];
+  /** The owning organisation's document storage: in use and allowed (STORAGE_QUOTA_MB); absent for the others. */
+  readonly storage?: { readonly used: string; readonly quota: string } | undefined;
   /** The lines the workflow validates objections and concessions against. */
   readonly lines: readonly CaseLine[];
   /**
@@ -130,22 +132,28 @@ function arrangeFields(failure: CaseFailure | undefined) {
 /** Only a specific objection is decided by the owner; a vague one is answered by asking the client to be specific. */
 const awaitsDecision = (o: ObjectionView | undefined): boolean => o?.kind === 'specific' && !o.decision;
 
+async function storageOf(store: Pick<DocumentStore, 'usage'>, organisationId: string) {
+  const u = await store.usage(organisationId);
+  return u.quotaBytes === undefined ? undefined : { used: formatBytes(u.usedBytes), quota: formatBytes(u.quotaBytes) };
+}
+
 export async function caseModel(
-  d: Pick<WebDeps, 'db' | 'workflows' | 'settings'> & { documents: Pick<DocumentStore, 'listForCase'> },
+  d: Pick<WebDeps, 'db' | 'workflows' | 'settings'> & { documents: Pick<DocumentStore, 'listForCase' | 'usage'> },
   record: CaseRecord,
   viewerOrganisationId: string,
   extra: Pick<CaseModel, 'notice' | 'failure' | 'uploadKind'>,
 ): Promise<CaseModel> {
-  const [live, audit, documents] = await Promise.all([
+  // A shared case is followed, not run, by the organisations that do not own it.
+  const owns = record.organisationId === viewerOrganisationId;
+  const [live, audit, documents, storage] = await Promise.all([
     liveView(d, record.workflowId),
     auditTrail(d.db, record.id),
     d.documents.listForCase(record.id),
+    owns ? storageOf(d.documents, record.organisationId) : undefined,
   ]);
   const view = live.ok ? live.view : undefined;
   const status = view?.status ?? record.status;
   const closed = closedStatuses.includes(status);
-  // A shared case is followed, not run, by the organisations that do not own it.
-  const owns = record.organisationId === viewerOrganisationId;
   const draft = view?.drafts[view.drafts.length - 1];
   const deadlines =
     view?.deadlines ?? (record.nextDeadline ? [{ name: 'next', at: record.nextDeadline.toISOString() }] : []);
@@ -170,6 +178,7 @@ export async function caseModel(
     timeline: [...(view?.timeline ?? [])].reverse(),
     audit,
     documents,
+    storage,
     lines,
     sharing: record.sharing,
     can: {

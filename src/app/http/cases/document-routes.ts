@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { auditEvents } from '../../../services/db/schema.js';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { caseDocumentKinds } from '../../../domain/case.js';
+import { formatBytes, StorageQuotaExceeded } from '../../../services/documents/storage.js';
 import { documentAddedSignal } from '../../../../workflows/dispute-case/definitions.js';
 import { requireUser, userOf } from '../auth/guard.js';
 import type { WebDeps } from '../deps.js';
@@ -45,6 +46,19 @@ async function fromForm(req: FastifyRequest): Promise<{ content: Buffer; query: 
   if (!file || !file.filename) throw new PageError(400, 'empty_upload', 'No file received', 'Choose a file to upload.');
   return { content: await file.toBuffer(), query: { name: file.filename, kind, type: file.mimetype } };
 }
+
+/** HTTP 413 in words: what the file needs, what is left, what to do; nothing of the upload was kept. */
+export const quotaError = (err: StorageQuotaExceeded) =>
+  new PageError(
+    413,
+    'storage_quota_exceeded',
+    'Not enough storage left',
+    `This file (${formatBytes(err.uploadBytes)}) does not fit in your organisation's document storage: ` +
+      `${formatBytes(err.usedBytes)} of ${formatBytes(err.quotaBytes)} is in use, ` +
+      `${formatBytes(Math.max(0, err.quotaBytes - err.usedBytes))} is left. Nothing was saved. Upload a smaller ` +
+      `file, or ask whoever runs Shortfall for your organisation to raise the storage allowance (STORAGE_QUOTA_MB).`,
+    { cause: err },
+  );
 
 export function documentRoutes(deps: WebDeps) {
   return async (root: FastifyInstance) => {
@@ -95,7 +109,13 @@ export function documentRoutes(deps: WebDeps) {
           );
         const { name, kind, type } = query.data;
         const contentType = type && contentTypes.test(type) ? type : 'application/octet-stream';
-        const doc = await deps.documents.save({ caseId: record.id, kind, name: cleanName(name), contentType, content });
+        // The case's organisation pays for its storage, whoever uploads (a shared case's other organisations too).
+        const [doc] = await deps.documents
+          .upload(record.organisationId, [{ caseId: record.id, kind, name: cleanName(name), contentType, content }])
+          .catch((err: unknown) => {
+            throw err instanceof StorageQuotaExceeded ? quotaError(err) : err;
+          });
+        if (!doc) throw new Error('the upload stored nothing');
         await deps.db.insert(auditEvents).values({
           caseId: record.id,
           idempotencyKey: `web/document/${doc.id}`,

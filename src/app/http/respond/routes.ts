@@ -23,7 +23,12 @@ import {
   type DisputeReason,
 } from '../../../services/cases/client-responses.js';
 import { organisations } from '../../../services/db/schema.js';
-import { documentIdFor } from '../../../services/documents/storage.js';
+import {
+  documentIdFor,
+  formatBytes,
+  StorageQuotaExceeded,
+  type StoredDocument,
+} from '../../../services/documents/storage.js';
 import { escapeHtml } from '../../../services/letters/index.js';
 import { checkClientLink, type ClientLinkClaims } from '../../../services/security/client-links.js';
 import { FormBody, formValues, type Form } from '../cases/forms.js';
@@ -95,7 +100,7 @@ export function respondRoutes(deps: WebDeps) {
     reply: FastifyReply,
     token: string,
     o: Opened,
-    extra: { failure?: { message: string; values: Form }; answered?: ClientResponseRow } = {},
+    extra: { failure?: { message: string; values: Form; status?: number }; answered?: ClientResponseRow } = {},
   ) {
     const closed = closedStatuses.includes(o.view.status);
     return page(
@@ -116,7 +121,7 @@ export function respondRoutes(deps: WebDeps) {
         answered: extra.answered && answerView(extra.answered, o),
         failure: extra.failure && { message: extra.failure.message, values: formValues(extra.failure.values) },
       },
-      extra.failure ? 422 : 200,
+      extra.failure ? (extra.failure.status ?? 422) : 200,
     );
   }
 
@@ -166,15 +171,31 @@ export function respondRoutes(deps: WebDeps) {
         const claim = await answers.record(claims.caseId, claims.letter, o.view.account.currency, answer);
         if (!claim.fresh) return answered(req, reply, req.params.token, o, claims, claim.row);
         if (answer.kind === 'objection') {
-          const refused = await registerObjection(deps, o, claims, answer, files).catch(async (err: unknown) => {
+          // The files are stored before the case hears of the answer, all or none and within the business's
+          // storage quota; if they do not fit, or the case refuses the answer, nothing of it stays.
+          const kept = await keepFiles(deps, o, claims, files).catch(async (err: unknown) => {
             await answers.release(claim.row.id);
             throw err;
           });
-          if (refused) {
+          if (!kept.ok) {
             await answers.release(claim.row.id);
+            return show(req, reply, req.params.token, o, {
+              failure: { message: kept.message, values: form, status: 413 },
+            });
+          }
+          const giveBack = async () => {
+            await answers.release(claim.row.id);
+            await deps.documents.remove(kept.docs.map((d) => d.id));
+          };
+          const refused = await registerObjection(deps, o, claims, answer, files).catch(async (err: unknown) => {
+            await giveBack();
+            throw err;
+          });
+          if (refused) {
+            await giveBack();
             return show(req, reply, req.params.token, o, { failure: { message: refused, values: form } });
           }
-          await keepFiles(deps, o, claims, files, req);
+          tellCaseOfFiles(deps, o, kept.docs, req);
         }
         await tellOwner(
           deps,
@@ -293,23 +314,45 @@ async function readForm(req: FastifyRequest): Promise<{ form: Form; files: Clien
 
 type MultipartPart = MultipartFile | MultipartValue;
 
-/** Files the client sent become case documents, on the case page and in the evidence pack, named as from the client. */
+/**
+ * Files the client sent become case documents, on the case page and in the evidence pack, named as from the client:
+ * all of them, or none when they would take the business over its storage quota.
+ */
 async function keepFiles(
   deps: WebDeps,
   o: Opened,
   claims: ClientLinkClaims,
   files: readonly ClientFile[],
-  req: FastifyRequest,
-): Promise<void> {
-  for (const [i, f] of files.entries()) {
-    const doc = await deps.documents.save({
-      id: documentIdFor(`client-response:${claims.caseId}:${claims.letter}:file:${i}`),
-      caseId: o.record.id,
-      kind: 'other',
-      name: `From ${o.record.customerName ?? 'the client'}: ${f.name}`.slice(0, 200),
-      contentType: f.contentType,
-      content: f.content,
-    });
+): Promise<{ ok: true; docs: StoredDocument[] } | { ok: false; message: string }> {
+  try {
+    const docs = await deps.documents.upload(
+      o.record.organisationId,
+      files.map((f, i) => ({
+        id: documentIdFor(`client-response:${claims.caseId}:${claims.letter}:file:${i}`),
+        caseId: o.record.id,
+        kind: 'other',
+        name: `From ${o.record.customerName ?? 'the client'}: ${f.name}`.slice(0, 200),
+        contentType: f.contentType,
+        content: f.content,
+      })),
+    );
+    return { ok: true, docs };
+  } catch (err) {
+    if (!(err instanceof StorageQuotaExceeded)) throw err;
+    const left = Math.max(0, err.quotaBytes - err.usedBytes);
+    return {
+      ok: false,
+      message:
+        `Your files (${formatBytes(err.uploadBytes)}) are more than ${o.business} has room for: ` +
+        `${formatBytes(left)} of storage is left. Nothing was sent. Send your answer with smaller files or ` +
+        `without them, and email the files to ${o.business} instead.`,
+    };
+  }
+}
+
+/** The running case attaches the client's files to its next letters and the evidence pack (it also reads them back). */
+function tellCaseOfFiles(deps: WebDeps, o: Opened, docs: readonly StoredDocument[], req: FastifyRequest): void {
+  for (const doc of docs) {
     void deps.workflows
       .getHandle(o.record.workflowId)
       .signal(documentAddedSignal, { id: doc.id, kind: 'other', name: doc.name })
