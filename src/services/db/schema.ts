@@ -161,6 +161,24 @@ export const invoices = pgTable(
   ],
 );
 
+/**
+ * The client's payment page the provider last gave for an invoice (README, "The client's response page"): read when
+ * the response page is viewed or a letter is drafted, and kept so neither asks the provider every time. `url` null:
+ * the provider offers none for this invoice. Kept apart from `invoices`, which each sync pass rewrites whole.
+ */
+export const invoicePaymentLinks = pgTable(
+  'invoice_payment_links',
+  {
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id),
+    invoiceId: text('invoice_id').notNull(),
+    url: text('url'),
+    readAt: timestamp('read_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.invoiceId] })],
+);
+
 export const payments = pgTable(
   'payments',
   {

@@ -17,6 +17,7 @@ const expectedTables = [
   'credit_notes',
   'documents',
   'email_outbox',
+  'invoice_payment_links',
   'invoices',
   'oauth_states',
   'organisations',

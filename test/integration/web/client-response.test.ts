@@ -133,6 +133,10 @@ describe('the client response page', () => {
     const shown = await client.get(path);
     const done = await client.post(path, { _csrf: csrfOf(shown.body), answer: 'accept' });
     expect(textOf(done.body)).toContain('You accept the balance of $400.00');
+    // No payment link is known here (this harness reads no ledger): the client is told whom to contact.
+    expect(textOf(done.body)).toContain(
+      'For anything about paying, contact Brightside Design by replying to their email.',
+    );
     const told = await ownerMails(c.id);
     expect(told.map((m) => m.subject)).toEqual(['Harbor Cafe accepts the balance of invoice 1001']);
     expect((await c.view()).objection).toBeUndefined();

@@ -229,6 +229,7 @@ export async function createScenario(
         documents: services.documents,
         approvals: services.approvals,
         connections: services.connections,
+        paymentLinks: services.paymentLinks,
         now,
       },
     });

@@ -90,7 +90,24 @@ export function respondRoutes(deps: WebDeps) {
     return { claims, record, view: live.view, business: org?.name ?? 'The business' };
   }
 
-  function show(
+  /**
+   * How the client pays what is still owed: the ledger's or Stripe's own page for this invoice where the provider
+   * offers one; otherwise (none, or the provider failed or was slow) the business to contact. Never throws.
+   */
+  async function howToPay(req: FastifyRequest, o: Opened): Promise<{ url?: string; contact: string }> {
+    const contact = { contact: o.business };
+    const { connectionId, invoiceId } = o.record;
+    if (!deps.paymentLinks || !connectionId || !invoiceId) return contact;
+    try {
+      const answer = await deps.paymentLinks.forInvoice({ connectionId, invoiceId });
+      return answer.kind === 'link' ? { ...contact, url: answer.url } : contact;
+    } catch (err) {
+      req.log.warn({ err, caseId: o.record.id }, 'could not look up the payment link');
+      return contact;
+    }
+  }
+
+  async function show(
     req: FastifyRequest,
     reply: FastifyReply,
     token: string,
@@ -98,6 +115,8 @@ export function respondRoutes(deps: WebDeps) {
     extra: { failure?: { message: string; values: Form }; answered?: ClientResponseRow } = {},
   ) {
     const closed = closedStatuses.includes(o.view.status);
+    const owes = !closed && o.view.account.stillOwed.minor > 0 && extra.answered?.kind !== 'objection';
+    const pay = owes ? await howToPay(req, o) : undefined;
     return page(
       req,
       reply,
@@ -112,6 +131,7 @@ export function respondRoutes(deps: WebDeps) {
         lines: o.view.lines,
         account: o.view.account,
         closed,
+        pay,
         reasons: Object.entries(disputeReasons).map(([value, label]) => ({ value, label })),
         answered: extra.answered && answerView(extra.answered, o),
         failure: extra.failure && { message: extra.failure.message, values: formValues(extra.failure.values) },
