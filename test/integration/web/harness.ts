@@ -19,6 +19,7 @@ import type { ConnectionsPort } from '../../../src/services/ports.js';
 import type { WebSettings } from '../../../src/app/http/settings.js';
 import { csrfOf, InjectBrowser } from './browser.js';
 import { FakeConnections } from './fake-connections.js';
+import type { PaymentLinks } from '../../../src/services/ledger/payment-links.js';
 import { openPglite } from '../../helpers/databases.js';
 
 export const SECRET = 's'.repeat(48);
@@ -35,6 +36,8 @@ export interface HarnessOptions {
   readonly smtpUrl?: string;
   /** The "Reset the sandbox" action (src/connections/sandbox-reset.ts); not offered when absent. */
   readonly resetSandbox?: () => Promise<number>;
+  /** The ledger's own payment pages (src/services/ledger/payment-links.ts); the response page names none when absent. */
+  readonly paymentLinks?: Pick<PaymentLinks, 'forInvoice'>;
 }
 
 /** A client whose connection is never opened: any Temporal call from these pages fails the test loudly. */
@@ -80,6 +83,7 @@ export async function createWebHarness(o: HarnessOptions = {}) {
       connections,
       now,
       resetSandbox: o.resetSandbox,
+      paymentLinks: o.paymentLinks,
     },
   });
   return {
