@@ -35,6 +35,8 @@ export const organisations = pgTable('organisations', {
     .$type<Record<string, { absoluteMinor: number; percent: number }>>()
     .notNull()
     .default({}),
+  /** How clients pay the business (bank details, a payment address), shown where the ledger offers no payment page. */
+  paymentInstructions: text('payment_instructions').notNull().default(''),
   createdAt: createdAt(),
 });
 

@@ -57,6 +57,8 @@ interface Opened {
   readonly record: CaseRecord;
   readonly view: CaseView;
   readonly business: string;
+  /** The owner's own payment details (Settings → How clients pay you); empty when none were given. */
+  readonly paymentInstructions: string;
 }
 
 export function respondRoutes(deps: WebDeps) {
@@ -84,18 +86,28 @@ export function respondRoutes(deps: WebDeps) {
         'This page could not load the invoice just now. Nothing was changed; try again in a minute.',
       );
     const [org] = await deps.db
-      .select({ name: organisations.name })
+      .select({ name: organisations.name, paymentInstructions: organisations.paymentInstructions })
       .from(organisations)
       .where(eq(organisations.id, record.organisationId));
-    return { claims, record, view: live.view, business: org?.name ?? 'The business' };
+    return {
+      claims,
+      record,
+      view: live.view,
+      business: org?.name ?? 'The business',
+      paymentInstructions: org?.paymentInstructions ?? '',
+    };
   }
 
   /**
    * How the client pays what is still owed: the ledger's or Stripe's own page for this invoice where the provider
-   * offers one; otherwise (none, or the provider failed or was slow) the business to contact. Never throws.
+   * offers one; otherwise (none, or the provider failed or was slow) the payment details the owner gave, and the
+   * business to contact. Never throws.
    */
-  async function howToPay(req: FastifyRequest, o: Opened): Promise<{ url?: string; contact: string }> {
-    const contact = { contact: o.business };
+  async function howToPay(
+    req: FastifyRequest,
+    o: Opened,
+  ): Promise<{ url?: string; contact: string; instructions?: string }> {
+    const contact = { contact: o.business, ...(o.paymentInstructions && { instructions: o.paymentInstructions }) };
     const { connectionId, invoiceId } = o.record;
     if (!deps.paymentLinks || !connectionId || !invoiceId) return contact;
     try {
