@@ -8,12 +8,13 @@ import type { Outbox } from '../src/services/mail/outbox.js';
 import { issueClientLink } from '../src/services/security/client-links.js';
 import { escapeHtml } from '../src/services/letters/index.js';
 import type { DisputeEvidencePort, LedgerConnector } from '../integrations/types.js';
-import type { CaseActivities } from '../workflows/dispute-case/activities.js';
+import type { CaseActivities, LetterRequest } from '../workflows/dispute-case/activities.js';
 import { caseDocumentKinds, type CaseDocument, type CaseDocumentKind } from '../src/domain/case.js';
 import { renderEvidencePack } from './evidence-pack.js';
 import { integrationCall } from './failures.js';
 import { heartbeatWhile } from './heartbeat.js';
-import { creditNoteReference, renderDraft } from './letters.js';
+import { asksForPayment, creditNoteReference, renderDraft } from './letters.js';
+import type { PaymentLinks } from '../src/services/ledger/payment-links.js';
 import { approvalEmail, ownerEmail } from './owner-emails.js';
 
 /** A payment provider's dispute capability (integrations/types.ts), for one connection. */
@@ -31,6 +32,8 @@ export interface CaseActivityDeps {
   readonly evidence: (connectionId: string) => Promise<EvidenceSubmitter>;
   /** Signs the response link every letter to the client carries (src/app/http/respond); absent: letters carry none. */
   readonly clientLinks?: { readonly secret: string; readonly ttlMs: number };
+  /** The ledger's own payment page, named in letters that ask for the balance; absent: letters name none. */
+  readonly paymentLinks?: Pick<PaymentLinks, 'forInvoice'>;
   readonly clock?: () => Date;
 }
 
@@ -44,6 +47,17 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
       .filter((doc) => doc.kind !== 'evidence_pack' && isDocumentKind(doc.kind) && !known.some((k) => k.id === doc.id))
       .map((doc) => ({ id: doc.id, kind: doc.kind as CaseDocumentKind, name: doc.name }));
     return [...known, ...stored];
+  }
+  /** The ledger's own page for paying the invoice, for a letter that asks for the balance; never fails the draft. */
+  async function payOnline(r: LetterRequest): Promise<string | undefined> {
+    if (!d.paymentLinks || !asksForPayment(r.kind) || r.balance.minor <= 0) return undefined;
+    const [row] = await d.db
+      .select({ connectionId: cases.connectionId, invoiceId: cases.invoiceId })
+      .from(cases)
+      .where(eq(cases.id, r.caseId));
+    if (!row?.connectionId || !row.invoiceId) return undefined;
+    const answer = await d.paymentLinks.forInvoice({ connectionId: row.connectionId, invoiceId: row.invoiceId });
+    return answer.kind === 'link' ? answer.url : undefined;
   }
   return {
     async recordAudit(e) {
@@ -67,7 +81,8 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
     },
 
     async draftLetter(r) {
-      return renderDraft({ ...r, documents: await withStoredDocuments(r.caseId, r.documents) });
+      const documents = await withStoredDocuments(r.caseId, r.documents);
+      return renderDraft({ ...r, documents }, { payOnline: await payOnline(r) });
     },
 
     async requestApproval(r) {

@@ -66,8 +66,13 @@ function need<T>(value: T | undefined, what: string): T {
   return value;
 }
 
-export function renderDraft(r: LetterRequest): DraftContent {
-  const f = facts(r);
+/** The letters that ask the client for the balance: they name the ledger's own payment page when it has one. */
+export const asksForPayment = (kind: LetterRequest['kind']): boolean =>
+  kind === 'first_response' || kind === 'uphold' || kind === 'concession' || kind === 'final_notice';
+
+/** `payOnline`: the provider's page where the client pays this invoice (src/services/ledger/payment-links.ts). */
+export function renderDraft(r: LetterRequest, o: { readonly payOnline?: string | undefined } = {}): DraftContent {
+  const f = { ...facts(r), ...(o.payOnline ? { payOnline: o.payOnline } : {}) };
   const payment = f.payments[f.payments.length - 1];
   switch (r.kind) {
     case 'receipt':

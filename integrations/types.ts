@@ -88,6 +88,12 @@ export interface LedgerConnector {
   getInvoicePdf(invoiceId: string): Promise<Uint8Array>;
   /** Create the credit note and allocate it to the invoice. Safe to call again with the same key. */
   postCreditNote(req: CreditNoteRequest): Promise<CreditNote>;
+  /**
+   * Capability: the provider's own page where the client sees and pays this invoice (a hosted invoice page, an
+   * online invoice). `null` when the provider offers none for this invoice (a draft, online payment not enabled, no
+   * email on it, a bill rather than a sale); a read that fails throws. Absent where a provider has no such page.
+   */
+  paymentLink?(invoiceId: string): Promise<string | null>;
 }
 
 export interface NormalizedWebhookEvent {

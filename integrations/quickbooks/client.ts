@@ -34,6 +34,8 @@ export interface QboClient {
   query(entity: QboEntityName, page: QueryPage): Promise<{ rows: unknown[]; time: string }>;
   changeDataCapture(entities: readonly QboEntityName[], since: string): Promise<unknown>;
   getInvoice(id: string): Promise<unknown>;
+  /** The invoice read with `?include=invoiceLink`, so it carries InvoiceLink where QuickBooks has one. */
+  getInvoiceWithLink(id: string): Promise<unknown>;
   getInvoicePdf(id: string): Promise<Uint8Array>;
   getCreditMemo(id: string): Promise<unknown>;
   getPayment(id: string): Promise<unknown>;
@@ -101,6 +103,8 @@ export function createQboClient(config: QboClientConfig): QboClient {
     query: async (entity, page) => pageOf(entity, await read((cb) => find(sdk, entity, page, cb))),
     changeDataCapture: (entities, since) => read((cb) => sdk.changeDataCapture([...entities], since, cb)),
     getInvoice: (id) => read((cb) => sdk.getInvoice(id, cb)),
+    // node-quickbooks reads take no query parameters; axios appends its own (minorversion, format) with "&".
+    getInvoiceWithLink: (id) => read((cb) => sdk.getInvoice(`${encodeURIComponent(id)}?include=invoiceLink`, cb)),
     getInvoicePdf: async (id) => new Uint8Array((await read((cb) => sdk.getInvoicePdf(id, cb))) as Buffer),
     getCreditMemo: (id) => read((cb) => sdk.getCreditMemo(id, cb)),
     getPayment: (id) => read((cb) => sdk.getPayment(id, cb)),

@@ -51,5 +51,15 @@ export function createQuickbooksConnector(config: QuickbooksConnectorConfig): Le
     getInvoice: (invoiceId) => withQuickbooksErrors(() => getInvoice(invoiceId)),
     getInvoicePdf: (invoiceId) => client.getInvoicePdf(invoiceId),
     postCreditNote: (req) => withQuickbooksErrors(() => postCreditNote({ client, realmId, taxSetup }, req)),
+    // QuickBooks gives an InvoiceLink only for an invoice the client can pay online that has an email on it.
+    paymentLink: (invoiceId) =>
+      withQuickbooksErrors(async () => {
+        try {
+          return QboInvoice.parse(await client.getInvoiceWithLink(invoiceId)).InvoiceLink || null;
+        } catch (e) {
+          if (isIntegrationError(e) && e.kind === 'not_found') return null;
+          throw e;
+        }
+      }),
   };
 }

@@ -53,6 +53,8 @@ export const QboInvoice = SalesTransaction.extend({
   DueDate: Day.optional(),
   Balance: z.number(),
   BillEmail: z.object({ Address: z.string().optional() }).optional(),
+  /** The client's payment page; present only when read with `?include=invoiceLink` (FACTS.md, payment links). */
+  InvoiceLink: z.string().optional(),
 });
 
 export const QboCreditMemo = SalesTransaction.extend({

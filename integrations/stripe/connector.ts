@@ -90,5 +90,6 @@ export function createStripeConnector(o: StripeConnectorOptions): StripeConnecto
       }),
     postCreditNote: (req) =>
       withStripeErrors(() => postStripeCreditNote(o.client, reader, req, o.creditNoteReason ?? 'order_change')),
+    paymentLink: (id) => withStripeErrors(() => reader.invoicePaymentUrl(id)),
   };
 }

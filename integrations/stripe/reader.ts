@@ -103,6 +103,15 @@ export function createStripeReader(client: StripeClient, context: () => MapConte
       const raw = StripeInvoice.parse(await client.call((s, o) => s.invoices.retrieve(id, {}, o)));
       return raw.invoice_pdf ?? null;
     },
+    /** The hosted invoice page, while there is something to pay on it: none for a draft, a void or a missing invoice. */
+    invoicePaymentUrl: async (id: string): Promise<string | null> => {
+      const raw = await orNull(client.call((s, o) => s.invoices.retrieve(id, {}, o)));
+      if (!raw) return null;
+      const invoice = StripeInvoice.parse(raw);
+      return invoice.status === 'open' || invoice.status === 'uncollectible'
+        ? (invoice.hosted_invoice_url ?? null)
+        : null;
+    },
     payment: async (id: string): Promise<Payment | null> => {
       const raw = await orNull(
         client.call((s, o) => s.invoicePayments.retrieve(id, { expand: [paymentRecordExpansion] }, o)),

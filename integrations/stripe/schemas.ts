@@ -55,6 +55,8 @@ export const StripeInvoice = z
     due_date: unix.nullable(),
     status_transitions: z.object({ finalized_at: unix.nullable() }).optional(),
     invoice_pdf: z.string().nullable().optional(),
+    /** The hosted invoice page where the customer sees and pays the invoice; null until it is finalized. */
+    hosted_invoice_url: z.string().nullable().optional(),
     lines: list(StripeInvoiceLine),
   })
   .refine((i) => i.customer !== null || Boolean(i.customer_account), 'an invoice needs a customer or customer_account');

@@ -110,6 +110,7 @@ export function createXeroApi(config: XeroApiConfig) {
         a.getCreditNotes(tenantId, since(q), q.where, order, q.page, undefined, q.pageSize),
       ),
     getInvoice: (invoiceId: string) => call('invoice read', (a) => a.getInvoice(tenantId, invoiceId)),
+    getOnlineInvoice: (invoiceId: string) => call('online invoice', (a) => a.getOnlineInvoice(tenantId, invoiceId)),
     getCreditNote: (creditNoteId: string) => call('credit note read', (a) => a.getCreditNote(tenantId, creditNoteId)),
 
     async getInvoicePdf(invoiceId: string): Promise<Uint8Array> {

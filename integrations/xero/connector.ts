@@ -8,7 +8,7 @@ import { toIntegrationError } from './errors.js';
 import type { TenantLimiter } from './limiter.js';
 import { xeroLimits } from './limits.js';
 import { toInvoice } from './mappers.js';
-import { XeroInvoicesPage } from './schemas.js';
+import { XeroInvoicesPage, XeroOnlineInvoices } from './schemas.js';
 import { pullChanges } from './sync.js';
 import { xeroUrls } from './urls.js';
 
@@ -66,5 +66,17 @@ export function createXeroConnector(config: XeroConnectorConfig): LedgerConnecto
     getInvoice: (invoiceId) => mapped('invoice read', () => getInvoice(invoiceId)),
     getInvoicePdf: (invoiceId) => api.getInvoicePdf(invoiceId),
     postCreditNote: (req) => mapped('credit note', () => postCreditNote({ api, tenantId, now }, req)),
+    // Xero has an online invoice for an approved sales invoice; it refuses a draft (400) and knows no missing one.
+    paymentLink: (invoiceId) =>
+      mapped('online invoice', async () => {
+        try {
+          return (
+            XeroOnlineInvoices.parse(await api.getOnlineInvoice(invoiceId)).OnlineInvoices[0]?.OnlineInvoiceUrl ?? null
+          );
+        } catch (e) {
+          if (isIntegrationError(e) && (e.kind === 'not_found' || e.kind === 'invalid')) return null;
+          throw e;
+        }
+      }),
   };
 }

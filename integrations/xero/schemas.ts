@@ -97,6 +97,10 @@ export const XeroInvoicesPage = z.object({
   Invoices: z.array(XeroInvoice).default([]),
   pagination: XeroPagination.optional(),
 });
+/** GET /Invoices/{id}/OnlineInvoice: one online invoice, the page where the client sees and pays it. */
+export const XeroOnlineInvoices = z.object({
+  OnlineInvoices: z.array(z.object({ OnlineInvoiceUrl: z.string().optional() })).default([]),
+});
 export const XeroPaymentsPage = z.object({
   Payments: z.array(XeroPayment).default([]),
   pagination: XeroPagination.optional(),

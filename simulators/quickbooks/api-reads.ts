@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { quickbooksLimits } from '../../integrations/quickbooks/limits.js';
 import type { ApiContext } from './api-routes.js';
 import type { Company } from './company.js';
-import { entityNamed, entityNames, type EntityName } from './entities.js';
+import { entityNamed, entityNames, type EntityName, type InvoiceJson } from './entities.js';
+import { invoiceLinkPath, invoiceLinkToken } from './payment-page.js';
 import { queryParserError, validationFault } from './faults.js';
 import { invoicePdf } from './pdf.js';
 import { parseQuery, runQuery } from './query.js';
@@ -109,6 +110,18 @@ function companyInfoJson(company: Company) {
   };
 }
 
+const includes = (query: unknown, what: string): boolean => {
+  const include = (query as { include?: unknown }).include;
+  return typeof include === 'string' && include.split(',').some((i) => i.trim().toLowerCase() === what.toLowerCase());
+};
+
+/** QuickBooks' link to its own payment page: only for an invoice the client can pay online that has an email. */
+function invoiceLink(company: Company, invoice: InvoiceJson, origin: string): string | undefined {
+  const online = invoice.AllowOnlineCreditCardPayment === true || invoice.AllowOnlineACHPayment === true;
+  if (!online || !invoice.BillEmail?.Address) return undefined;
+  return `${origin}${invoiceLinkPath}${invoiceLinkToken(company.realmId, invoice.Id)}`;
+}
+
 export function registerReads(api: FastifyInstance, ctx: ApiContext): void {
   api.get('/query', async (req) => {
     const company = ctx.company(req);
@@ -128,7 +141,13 @@ export function registerReads(api: FastifyInstance, ctx: ApiContext): void {
     api.get(`/${entity.toLowerCase()}/:id`, async (req) => {
       const company = ctx.company(req);
       const { id } = req.params as { id: string };
-      return { [entity]: company.find(entity, id).json, time: ctx.core.responseTime(company) };
+      const json = company.find(entity, id).json;
+      // `?include=invoiceLink` adds the client's payment link to an invoice that can be paid online and has an email.
+      if (entity === 'Invoice' && includes(req.query, 'invoiceLink')) {
+        const link = invoiceLink(company, json as InvoiceJson, `${req.protocol}://${req.host}`);
+        return { [entity]: { ...json, ...(link && { InvoiceLink: link }) }, time: ctx.core.responseTime(company) };
+      }
+      return { [entity]: json, time: ctx.core.responseTime(company) };
     });
   }
 

@@ -55,6 +55,8 @@ interface SalesJson extends EntityJson {
 export interface InvoiceJson extends SalesJson {
   DueDate?: string;
   BillEmail?: { Address: string };
+  AllowOnlineCreditCardPayment?: boolean;
+  AllowOnlineACHPayment?: boolean;
 }
 
 export interface CreditMemoJson extends SalesJson {

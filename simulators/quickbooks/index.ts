@@ -9,6 +9,7 @@ import { createAdmin, type QuickbooksSimulatorAdmin } from './admin.js';
 import { registerApiRoutes } from './api-routes.js';
 import { SimulatorCore, type QuickbooksSnapshot } from './core.js';
 import { registerOAuthRoutes } from './oauth-routes.js';
+import { registerPaymentPage } from './payment-page.js';
 import type { WebhookOptions } from './webhooks.js';
 
 export type { QuickbooksSimulatorAdmin, SeedPayment } from './admin.js';
@@ -55,6 +56,7 @@ export async function startQuickbooksSimulator(options: QuickbooksSimulatorOptio
   saveAfterChanges(server, options.onChange);
   registerOAuthRoutes(server, core);
   registerApiRoutes(server, core);
+  registerPaymentPage(server, core);
   const host = options.host ?? '127.0.0.1';
   await server.listen({ port: options.port ?? 0, host });
   const address = server.server.address();

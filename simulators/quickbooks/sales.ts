@@ -26,6 +26,8 @@ export interface InvoiceInput {
   readonly privateNote?: string;
   /** TaxExcluded, TaxInclusive or NotApplicable; echoed for non-US companies. */
   readonly globalTaxCalculation?: string;
+  /** QuickBooks Payments: the client may pay this invoice online by card and bank transfer (ACH). */
+  readonly onlinePayment?: boolean;
 }
 
 export type CreditMemoInput = Omit<InvoiceInput, 'dueDate'>;
@@ -125,6 +127,10 @@ export function createInvoice(company: Company, input: InvoiceInput): Stored<'In
     ...salesDocument(company, input, 'Invoice'),
     ...(input.dueDate !== undefined && { DueDate: input.dueDate }),
     ...(email && { BillEmail: { Address: email } }),
+    ...(input.onlinePayment !== undefined && {
+      AllowOnlineCreditCardPayment: input.onlinePayment,
+      AllowOnlineACHPayment: input.onlinePayment,
+    }),
   };
   const invoice = company.insert('Invoice', json);
   // "Automatically apply credits" also spends the customer's open credits on a new invoice, oldest credit first.

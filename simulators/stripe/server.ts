@@ -17,7 +17,7 @@ import { adminRoutes } from './routes/admin.js';
 import { billingRoutes } from './routes/billing.js';
 import { creditNoteRoutes } from './routes/credit-notes.js';
 import { disputeRoutes } from './routes/disputes.js';
-import { documentRoutes } from './routes/documents.js';
+import { documentRoutes, hostedInvoiceRoutes } from './routes/documents.js';
 import { eventRoutes } from './routes/events.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { StripeStore, type StoreSnapshot } from './store.js';
@@ -141,6 +141,7 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions = {}): P
     register(app, rt);
   oauthRoutes(app, store, platform);
   documentRoutes(app, store);
+  hostedInvoiceRoutes(app, store);
   adminRoutes(app, admin);
 
   await app.listen({ host, port: opts.port ?? 0 });

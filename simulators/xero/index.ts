@@ -19,6 +19,7 @@ import { creditNoteRoutes } from './routes/credit-notes.js';
 import { identityRoutes } from './routes/identity.js';
 import { invoiceRoutes } from './routes/invoices.js';
 import { paymentRoutes } from './routes/payments.js';
+import { onlineInvoiceRoutes } from './online-invoice.js';
 import { apiPrefix, type ConsentMode, type SimState } from './state.js';
 import { WebhookSender, type WebhookConfig } from './webhooks.js';
 
@@ -196,6 +197,7 @@ export async function startXeroSimulator(options: XeroSimulatorOptions = {}): Pr
     registerContractHooks(app, record);
   }
   await app.register(identityRoutes(state));
+  await app.register(onlineInvoiceRoutes(state));
   await app.register(
     async (api) => {
       registerApiGuard(api, state);

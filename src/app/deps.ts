@@ -20,6 +20,7 @@ import { createConnectionVault, type ConnectionVault } from '../services/connect
 import type { DatabaseHandle } from '../services/db/index.js';
 import { defaultDetectionPolicy } from '../domain/detection.js';
 import { createDocumentStore } from '../services/documents/storage.js';
+import { createPaymentLinks } from '../services/ledger/payment-links.js';
 import type { Logger } from '../services/logger.js';
 import { createOutbox } from '../services/mail/outbox.js';
 import { createMailTransport } from '../services/mail/transport.js';
@@ -149,6 +150,8 @@ export function createServices(i: ServiceInputs) {
     ...(i.now ? { now: i.now } : {}),
   });
   const approvals = createApprovalStore(db, i.secrets.appSecret);
+  const ports = connectionPorts(vault, registry);
+  const paymentLinks = createPaymentLinks({ db, ledger: ports.ledger, logger, ...(i.now ? { now: i.now } : {}) });
 
   const activities = createActivities({
     cases: {
@@ -159,7 +162,8 @@ export function createServices(i: ServiceInputs) {
       publicUrl: config.http.publicUrl,
       replyDomain: config.mail.replyDomain,
       clientLinks: { secret: i.secrets.appSecret, ttlMs: CLIENT_LINK_TTL_MS },
-      ...connectionPorts(vault, registry),
+      paymentLinks,
+      ...ports,
     },
     sync: { connections: vault, providers: registry, sync, cases: starter },
   });
@@ -205,6 +209,7 @@ export function createServices(i: ServiceInputs) {
     transport,
     outbox,
     approvals,
+    paymentLinks,
     activities,
     connections,
     webhooks,

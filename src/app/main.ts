@@ -103,6 +103,7 @@ async function run(
         documents: services.documents,
         approvals: services.approvals,
         connections: services.connections,
+        paymentLinks: services.paymentLinks,
         resetSandbox: sandbox && createSandboxReset({ db: db.db, connections: services.connections, sandbox, logger }),
       },
     });

@@ -251,6 +251,8 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
         customerId: customer.Id,
         txnDate: daysAgo(20),
         dueDate: daysAgo(5),
+        // QuickBooks Payments is on, so the client's page and letters show QuickBooks' own payment page.
+        onlinePayment: true,
         lines: [
           { description: 'Brand identity', unitPrice: 600 },
           { description: 'Menu design', unitPrice: 250 },

@@ -34,3 +34,28 @@ export function documentRoutes(app: FastifyInstance, store: StripeStore): void {
       .send(invoicePdf(String(invoice.number), `${String(invoice.total)} ${String(invoice.currency).toUpperCase()}`));
   });
 }
+
+const escape = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** The hosted invoice page `hosted_invoice_url` points at: the invoice, what remains to pay, and a pay button. */
+export function hostedInvoiceRoutes(app: FastifyInstance, store: StripeStore): void {
+  app.get<{ Params: { account: string; id: string } }>('/invoice/:account/:id', async (req, reply) => {
+    const invoice = store.account(req.params.account)?.invoices.find(req.params.id);
+    if (!invoice || invoice.deleted || !invoice.number) return reply.code(404).type('text/plain').send('Not found');
+    const currency = String(invoice.currency).toUpperCase();
+    const remaining = `${(Number(invoice.amount_remaining) / 100).toFixed(2)} ${currency}`;
+    const open = invoice.status === 'open' || invoice.status === 'uncollectible';
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(
+        `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
+          `<title>Invoice ${escape(String(invoice.number))}</title></head><body><main>` +
+          `<h1>Invoice ${escape(String(invoice.number))}</h1>` +
+          (open
+            ? `<p>Amount due ${escape(remaining)}</p><button type="button">Pay ${escape(remaining)}</button>`
+            : `<p>This invoice is ${escape(String(invoice.status))}: there is nothing to pay.</p>`) +
+          `<p>Simulated Stripe hosted invoice page</p></main></body></html>`,
+      );
+  });
+}

@@ -10,6 +10,7 @@ import type { SimState } from '../state.js';
 import { orgOf } from './api-guard.js';
 import { idempotent, listQueryOf, wrap } from './common.js';
 import { listOf } from './wire-input.js';
+import { onlineInvoicePath, onlineInvoiceToken } from '../online-invoice.js';
 
 const invoiceFields = (org: Organisation): Fields<SimInvoice> => ({
   Type: (i) => i.type,
@@ -55,6 +56,20 @@ export function invoiceRoutes(state: SimState) {
         return reply.type('application/pdf').send(invoicePdf(text));
       }
       return wrap(state, { Invoices: [renderInvoice(org, inv, { lines: true })] });
+    });
+
+    // Xero's online invoice, where the client sees and pays it: sales invoices only, and none for a draft.
+    app.get('/Invoices/:InvoiceID/OnlineInvoice', async (req) => {
+      const org = orgOf(req);
+      const inv = org.invoice((req.params as { InvoiceID: string }).InvoiceID);
+      if (inv.type !== 'ACCREC') throw new SimValidationError('Online invoices are only available for sales invoices');
+      if (inv.status !== 'AUTHORISED' && inv.status !== 'PAID')
+        throw new SimValidationError(`An online invoice is not available for a ${inv.status} invoice`);
+      return wrap(state, {
+        OnlineInvoices: [
+          { OnlineInvoiceUrl: `${state.baseUrl}${onlineInvoicePath}${onlineInvoiceToken(org.tenantId, inv.id)}` },
+        ],
+      });
     });
 
     app.get('/Invoices/:InvoiceID/History', async (req) => {

@@ -3,6 +3,7 @@ import type { WorkflowClient } from '@temporalio/client';
 import type { ApprovalStore } from '../../services/approvals/store.js';
 import type { Database } from '../../services/db/index.js';
 import type { DocumentStore } from '../../services/documents/storage.js';
+import type { PaymentLinks } from '../../services/ledger/payment-links.js';
 import type { Outbox } from '../../services/mail/outbox.js';
 import type { ConnectionsPort } from '../../services/ports.js';
 import type { WebSettings } from './settings.js';
@@ -18,6 +19,8 @@ export interface WebDeps {
   readonly connections: ConnectionsPort;
   /** On the embedded demo: disconnects every sandbox connection and seeds the simulators afresh. */
   readonly resetSandbox?: (() => Promise<number>) | undefined;
+  /** The ledger's or Stripe's own page for paying an invoice, shown on the client's response page. */
+  readonly paymentLinks?: Pick<PaymentLinks, 'forInvoice'> | undefined;
   /** Milliseconds since the epoch; tests move it to expire links. */
   readonly now?: () => number;
 }

@@ -9,6 +9,7 @@ import { assetRoutes } from './assets/routes.js';
 import { createMagicLinks } from './auth/magic-links.js';
 import { onboardingRoutes } from './auth/onboarding-routes.js';
 import { toleranceRoutes } from './organisation/tolerance-routes.js';
+import { paymentSettingsRoutes } from './organisation/payment-routes.js';
 import { signInRoutes } from './auth/sign-in-routes.js';
 import { caseRoutes } from './cases/case-routes.js';
 import { documentRoutes } from './cases/document-routes.js';
@@ -54,6 +55,7 @@ export function webApp(deps: WebDeps) {
       await pages.register(caseRoutes(deps));
       await pages.register(documentRoutes(deps));
       await pages.register(toleranceRoutes(deps));
+      await pages.register(paymentSettingsRoutes(deps));
       await pages.register(arrangementRoutes(deps));
       if (mailbox) await pages.register(mailboxRoutes(deps));
     });

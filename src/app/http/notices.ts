@@ -19,6 +19,7 @@ const notices = {
   case_arranged:
     'The arrangement is recorded and the case is closed. A missed instalment opens it again for what is overdue.',
   tolerances_saved: 'Tolerances saved. The next sync uses them.',
+  payment_saved: 'Saved. Clients see it when the invoice has no payment page of its own.',
   pack_requested:
     'The small-claims evidence pack is being built with the documents the case holds now; it appears under Documents and you get an email.',
 } as const;

@@ -62,6 +62,8 @@ export interface Views {
     lines: readonly CaseLine[];
     account: CaseAccount;
     closed: boolean;
+    /** How to pay what is still owed: the provider's payment page where there is one, else whom to contact. */
+    pay?: { url?: string | undefined; contact: string; instructions?: string | undefined } | undefined;
     reasons: readonly { value: string; label: string }[];
     answered?:
       | { kind: 'objection' | 'accepts'; at: string; lines: string; reason?: string | undefined; stillOwed: Money }
@@ -80,6 +82,11 @@ export interface Views {
     notice?: string | undefined;
     defaultPercent: number;
     defaults: readonly string[];
+  };
+  'payment-settings': Titled & {
+    instructions: string;
+    error?: string | undefined;
+    notice?: string | undefined;
   };
 }
 

@@ -41,6 +41,8 @@ export const organisations = pgTable('organisations', {
     .$type<Record<string, { absoluteMinor: number; percent: number }>>()
     .notNull()
     .default({}),
+  /** How clients pay the business (bank details, a payment address), shown where the ledger offers no payment page. */
+  paymentInstructions: text('payment_instructions').notNull().default(''),
   createdAt: createdAt(),
 });
 
@@ -165,6 +167,24 @@ export const invoices = pgTable(
       .on(t.connectionId)
       .where(sql`detection_pending`),
   ],
+);
+
+/**
+ * The client's payment page the provider last gave for an invoice (README, "The client's response page"): read when
+ * the response page is viewed or a letter is drafted, and kept so neither asks the provider every time. `url` null:
+ * the provider offers none for this invoice. Kept apart from `invoices`, which each sync pass rewrites whole.
+ */
+export const invoicePaymentLinks = pgTable(
+  'invoice_payment_links',
+  {
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id),
+    invoiceId: text('invoice_id').notNull(),
+    url: text('url'),
+    readAt: timestamp('read_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.invoiceId] })],
 );
 
 export const payments = pgTable(

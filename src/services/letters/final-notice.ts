@@ -1,7 +1,7 @@
 import type { LetterTemplate } from './engine.js';
 import { renderLetter } from './engine.js';
 import { attachmentsOf, baseView } from './format.js';
-import { greeting, signOff } from './partials.js';
+import { greeting, payOnline, signOff } from './partials.js';
 import type { Draft, LetterFacts } from './types.js';
 
 const template: LetterTemplate = {
@@ -19,7 +19,10 @@ Please pay <%= it.balance %> by <%= it.payBy %>. If we have not received payment
 - <%= d %>
 <% }) -%>
 <% } -%>
-${signOff}`,
+<% if (it.payOnline) { -%>
+
+<% } -%>
+${payOnline}${signOff}`,
 };
 
 export interface FinalNoticeFacts extends LetterFacts {

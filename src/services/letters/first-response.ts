@@ -7,6 +7,7 @@ import {
   greeting,
   invoiceLines,
   partialPaymentMeaning,
+  payOnline,
   repliesAcknowledged,
   signOff,
 } from './partials.js';
@@ -26,7 +27,9 @@ The agreed instalments are:
 - <%= i.dueOn %>: <%= i.amount %>
 <% }) -%>
 
-Please pay the overdue <%= it.plan.overdue %> by <%= it.dueBy %>. The later instalments stay due on their agreed dates. If something about the work is holding the payment back, please tell us in writing:
+Please pay the overdue <%= it.plan.overdue %> by <%= it.dueBy %>. The later instalments stay due on their agreed dates.
+${payOnline}
+If something about the work is holding the payment back, please tell us in writing:
 ${askForSpecifics}
 ${documentsAttached}${signOff}<% } else { -%>
 <% if (it.amount) { -%>
@@ -47,7 +50,7 @@ ${askForSpecifics}
 ${invoiceLines}
 ${documentsAttached}
 Please pay the remaining balance of <%= it.balance %> by <%= it.dueBy %>, or before then tell us specifically which item you dispute and why.
-${signOff}<% } -%>`,
+${payOnline}${signOff}<% } -%>`,
 };
 
 export interface FirstResponseFacts extends LetterFacts {

@@ -63,6 +63,7 @@ export function baseView(f: LetterFacts) {
     hasPaid: paid.minor > 0,
     balance: money(f.balance),
     settled: f.balance.minor <= 0,
+    payOnline: f.balance.minor > 0 ? f.payOnline : undefined,
     credits: (f.credits ?? []).map((c) => ({ number: c.number, amount: money(c.amount) })),
     replies: (f.replies ?? []).map((r) => ({ on: formatDeadline(r.at, locale, f.org.zone), subject: r.subject })),
     documents: f.documents.map(documentLabel),

@@ -2,7 +2,14 @@ import type { Money } from '../../domain/money.js';
 import type { LetterTemplate } from './engine.js';
 import { renderLetter } from './engine.js';
 import { attachmentsOf, baseView } from './format.js';
-import { documentsAttached, greeting, partialPaymentMeaning, repliesAcknowledged, signOff } from './partials.js';
+import {
+  documentsAttached,
+  greeting,
+  partialPaymentMeaning,
+  payOnline,
+  repliesAcknowledged,
+  signOff,
+} from './partials.js';
 import type { Draft, LetterFacts } from './types.js';
 
 const template: LetterTemplate = {
@@ -32,7 +39,7 @@ ${documentsAttached}
 <% } else { -%>
 <% if (it.hasPaid) { -%>
 Your earlier payment of <%= it.paid %> was accepted as partial payment only. <% } -%>The remaining balance is <%= it.balance %>. Please pay it by <%= it.dueBy %>.
-${partialPaymentMeaning}<% } -%>
+${payOnline}${partialPaymentMeaning}<% } -%>
 ${signOff}`,
 };
 

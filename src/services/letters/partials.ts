@@ -30,6 +30,12 @@ We attach the following documents for this invoice:
 <% } -%>
 `;
 
+/** Where a balance is asked for: the provider's own page for paying it, when the ledger has one. */
+export const payOnline = `<% if (it.payOnline) { -%>
+Pay online: <%= it.payOnline %>
+<% } -%>
+`;
+
 export const askForSpecifics = `
 - which line item or deliverable you are disputing, and why;
 - what you expected, and what you received instead.

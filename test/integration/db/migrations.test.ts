@@ -18,6 +18,7 @@ const expectedTables = [
   'document_contents',
   'documents',
   'email_outbox',
+  'invoice_payment_links',
   'invoices',
   'oauth_states',
   'organisations',

@@ -132,6 +132,8 @@ describe('embedded system', () => {
       ),
     );
     expect(response.text).toMatch(/not .*(settlement|full)/i);
+    // The demo invoice takes QuickBooks Payments: the letter asking for the balance names QuickBooks' own page.
+    expect(response.text).toMatch(/\nPay online: http:\/\/127\.0\.0\.1:\d+\/portal\/app\/CommerceNetwork\/view\/\S+\n/);
     expect(response.status).toBe('sent');
     // The ledger's own invoice PDF travels with the letter, next to the case documents.
     expect(response.attachments).toEqual(

@@ -133,9 +133,45 @@ describe('the client response page', () => {
     const shown = await client.get(path);
     const done = await client.post(path, { _csrf: csrfOf(shown.body), answer: 'accept' });
     expect(textOf(done.body)).toContain('You accept the balance of $400.00');
+    // No payment link is known here (this harness reads no ledger): the client is told whom to contact.
+    expect(textOf(done.body)).toContain(
+      'For anything about paying, contact Brightside Design by replying to their email.',
+    );
     const told = await ownerMails(c.id);
     expect(told.map((m) => m.subject)).toEqual(['Harbor Cafe accepts the balance of invoice 1001']);
     expect((await c.view()).objection).toBeUndefined();
+  });
+
+  it('shows the payment details the owner gave when the invoice has no payment page of its own', async () => {
+    const ownerBrowser = w.browser();
+    await signIn(w, ownerBrowser, owner);
+    const settings = await ownerBrowser.get('/settings/payment');
+    expect(settings.statusCode).toBe(200);
+    const tooLong = await ownerBrowser.post('/settings/payment', {
+      _csrf: csrfOf(settings.body, '/settings/payment'),
+      instructions: 'x'.repeat(1_001),
+    });
+    expect(tooLong.statusCode).toBe(400);
+    expect(textOf(tooLong.body)).toContain('Use at most 1,000 characters.');
+    const saved = await ownerBrowser.post('/settings/payment', {
+      _csrf: csrfOf(settings.body, '/settings/payment'),
+      instructions: 'Bank transfer to Brightside Design <Ltd>\r\nIBAN GB33 BUKB 2020 1555 5555 55',
+    });
+    expect(saved.statusCode).toBe(303);
+    expect(saved.headers.location).toBe('/settings/payment?notice=payment_saved');
+
+    const { path } = await receiptSent();
+    const client = w.browser();
+    const shown = await client.get(path);
+    const done = await client.post(path, { _csrf: csrfOf(shown.body), answer: 'accept' });
+    expect(textOf(done.body)).toContain('How to pay Brightside Design, quoting invoice 1001:');
+    expect(done.body).toContain('Bank transfer to Brightside Design &lt;Ltd&gt;\nIBAN GB33 BUKB 2020 1555 5555 55');
+    expect(textOf(done.body)).toContain('contact Brightside Design by replying to their email');
+
+    await ownerBrowser.post('/settings/payment', {
+      _csrf: csrfOf((await ownerBrowser.get('/settings/payment')).body, '/settings/payment'),
+      instructions: '',
+    });
   });
 
   it('refuses a forged or altered link, a missing CSRF token, and an expired link', async () => {

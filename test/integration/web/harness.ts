@@ -16,6 +16,7 @@ import type { ConnectionsPort } from '../../../src/services/ports.js';
 import type { WebSettings } from '../../../src/app/http/settings.js';
 import { csrfOf, InjectBrowser } from './browser.js';
 import { FakeConnections } from './fake-connections.js';
+import type { PaymentLinks } from '../../../src/services/ledger/payment-links.js';
 import { openPglite } from '../../helpers/databases.js';
 
 export const SECRET = 's'.repeat(48);
@@ -34,6 +35,8 @@ export interface HarnessOptions {
   readonly resetSandbox?: () => Promise<number>;
   /** Each organisation's document storage (STORAGE_QUOTA_MB); 1 GiB, the default, when absent. */
   readonly storageQuotaBytes?: number;
+  /** The ledger's own payment pages (src/services/ledger/payment-links.ts); the response page names none when absent. */
+  readonly paymentLinks?: Pick<PaymentLinks, 'forInvoice'>;
 }
 
 /** A client whose connection is never opened: any Temporal call from these pages fails the test loudly. */
@@ -78,6 +81,7 @@ export async function createWebHarness(o: HarnessOptions = {}) {
       connections,
       now,
       resetSandbox: o.resetSandbox,
+      paymentLinks: o.paymentLinks,
     },
   });
   return {

@@ -15,6 +15,7 @@ import { uniqueId } from '../../helpers/temporal-env.js';
 import { bundleCases } from '../../workflows/dispute-case/harness.js';
 import { PUBLIC_URL, SECRET, seedOrganisation, type WebHarness } from './harness.js';
 import { CLIENT_LINK_TTL_MS } from '../../../src/services/security/client-links.js';
+import type { PaymentLinks } from '../../../src/services/ledger/payment-links.js';
 
 export interface LiveCase {
   readonly id: string;
@@ -41,7 +42,7 @@ export async function startCaseWorker(
   env: TestWorkflowEnvironment,
   w: WebHarness,
   owner: { email: string; name?: string },
-  o: { clientLinks?: boolean } = {},
+  o: { clientLinks?: boolean; paymentLinks?: Pick<PaymentLinks, 'forInvoice'> } = {},
 ) {
   const ledger = new FakeLedger();
   const taskQueue = uniqueId('web-cases');
@@ -57,6 +58,7 @@ export async function startCaseWorker(
       throw new Error('no chargebacks in these tests');
     },
     ...(o.clientLinks ? { clientLinks: { secret: SECRET, ttlMs: CLIENT_LINK_TTL_MS } } : {}),
+    ...(o.paymentLinks ? { paymentLinks: o.paymentLinks } : {}),
   });
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -72,9 +74,10 @@ export async function startCaseWorker(
     .values({ organisationId: org.id, provider: 'quickbooks', accountId: 'realm-1', name: 'Brightside QBO' })
     .returning();
 
-  async function openCase(over: Partial<DisputeCaseInput> = {}): Promise<LiveCase> {
+  /** `ledgerInvoiceId`: the invoice's id in the ledger (a simulator's), where a test reads it there too. */
+  async function openCase(over: Partial<DisputeCaseInput> = {}, ledgerInvoiceId?: string): Promise<LiveCase> {
     const base = shortPaymentInput({ learnedAt: new Date().toISOString(), documents: [], ...over });
-    const invoiceId = `inv-${randomUUID()}`;
+    const invoiceId = ledgerInvoiceId ?? `inv-${randomUUID()}`;
     const invoice = { ...base.invoice!, ref: { ...base.invoice!.ref, id: invoiceId } };
     await w.h.db.insert(invoices).values({
       connectionId: conn!.id,

@@ -22,6 +22,8 @@ export interface InvoiceSeed {
   readonly lines: readonly (readonly [description: string, amount: number])[];
   readonly issuedDaysAgo?: number;
   readonly dueDaysAgo?: number;
+  /** QuickBooks Payments is on for the invoice: the client can pay it online (QuickBooks gives an InvoiceLink). */
+  readonly onlinePayment?: boolean;
 }
 
 const DAY = 86_400_000;
@@ -55,6 +57,7 @@ export function quickbooksBooks(sim: QuickbooksSimulator, realmId: string, tag: 
         txnDate: ymd(now() - (seed.issuedDaysAgo ?? 20) * DAY),
         dueDate: ymd(now() - (seed.dueDaysAgo ?? 5) * DAY),
         lines: seed.lines.map(([description, unitPrice]) => ({ description, unitPrice })),
+        ...(seed.onlinePayment !== undefined && { onlinePayment: seed.onlinePayment }),
       });
       return { id: json.Id, number: json.DocNumber, customer: c, total: json.TotalAmt, lines: seed.lines };
     },

@@ -36,6 +36,7 @@ import {
 import { ledgerView, quickbooksBooks, stripeAccount, type QbInvoice } from './books.js';
 import { describeMail, mailTo, matches, toMail, type Mail } from './mail.js';
 import { PUBLIC_URL, REPLY_DOMAIN, secrets, type World } from './world.js';
+import { csrfOf, InjectBrowser, textOf } from '../../integration/web/browser.js';
 
 const DAY = 86_400_000;
 /** How long any wait polls for settled state before the scenario fails (real time). */
@@ -229,6 +230,7 @@ export async function createScenario(
         documents: services.documents,
         approvals: services.approvals,
         connections: services.connections,
+        paymentLinks: services.paymentLinks,
         now,
       },
     });
@@ -402,6 +404,21 @@ export async function createScenario(
       decideLatest(kind, (version) => ({ kind: 'reject', version, by: ownerEmail, ...(note ? { note } : {}) }), inv),
     editLatest: (edit: { subject: string; text: string }, kind?: DraftKind, inv?: QbInvoice) =>
       decideLatest(kind, (version) => ({ kind: 'edit_and_approve', version, by: ownerEmail, ...edit }), inv),
+
+    /**
+     * The client follows the private link at the foot of a letter and accepts the balance on the response page, as
+     * a browser would (cookies, the form's CSRF token). Returns the page they then see, and its text.
+     */
+    async clientAcceptsBalance(letter: Mail): Promise<{ html: string; text: string }> {
+      const path = new RegExp(`${PUBLIC_URL}(/respond/\\S+)`).exec(letter.text)?.[1];
+      if (!path) throw new Error(`No response link in the letter "${letter.subject}"`);
+      const client = new InjectBrowser(await webApp());
+      const page = await client.get(path);
+      if (page.statusCode !== 200) throw new Error(`GET ${path} answered ${page.statusCode}: ${page.body}`);
+      const done = await client.post(path, { _csrf: csrfOf(page.body, path), answer: 'accept' });
+      if (done.statusCode !== 200) throw new Error(`POST ${path} answered ${done.statusCode}: ${done.body}`);
+      return { html: done.body, text: textOf(done.body) };
+    },
 
     /** The client answers a letter by email: the raw message goes through POST /inbound/email, as the mail host posts it. */
     async clientReplies(

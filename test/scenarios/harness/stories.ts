@@ -6,6 +6,8 @@ export interface ShortPaidOptions {
   readonly memo?: string;
   /** Invoice lines in major units; $1,000 as Design $600 and Travel $400 unless given. */
   readonly lines?: readonly (readonly [string, number])[];
+  /** The client can pay the invoice online through QuickBooks Payments. */
+  readonly onlinePayment?: boolean;
 }
 
 /** The invoice is paid $600, the sync runs, the client's receipt arrives and the first response waits for approval. */
@@ -16,6 +18,7 @@ export async function shortPaid(s: Scenario, o: ShortPaidOptions = {}) {
       ['Design', 600],
       ['Travel', 400],
     ],
+    ...(o.onlinePayment !== undefined && { onlinePayment: o.onlinePayment }),
   });
   const payment = s.qb.pay(inv, 600, o.memo === undefined ? {} : { memo: o.memo });
   await s.sync();

@@ -62,6 +62,8 @@ interface Opened {
   readonly record: CaseRecord;
   readonly view: CaseView;
   readonly business: string;
+  /** The owner's own payment details (Settings → How clients pay you); empty when none were given. */
+  readonly paymentInstructions: string;
 }
 
 export function respondRoutes(deps: WebDeps) {
@@ -89,13 +91,40 @@ export function respondRoutes(deps: WebDeps) {
         'This page could not load the invoice just now. Nothing was changed; try again in a minute.',
       );
     const [org] = await deps.db
-      .select({ name: organisations.name })
+      .select({ name: organisations.name, paymentInstructions: organisations.paymentInstructions })
       .from(organisations)
       .where(eq(organisations.id, record.organisationId));
-    return { claims, record, view: live.view, business: org?.name ?? 'The business' };
+    return {
+      claims,
+      record,
+      view: live.view,
+      business: org?.name ?? 'The business',
+      paymentInstructions: org?.paymentInstructions ?? '',
+    };
   }
 
-  function show(
+  /**
+   * How the client pays what is still owed: the ledger's or Stripe's own page for this invoice where the provider
+   * offers one; otherwise (none, or the provider failed or was slow) the payment details the owner gave, and the
+   * business to contact. Never throws.
+   */
+  async function howToPay(
+    req: FastifyRequest,
+    o: Opened,
+  ): Promise<{ url?: string; contact: string; instructions?: string }> {
+    const contact = { contact: o.business, ...(o.paymentInstructions && { instructions: o.paymentInstructions }) };
+    const { connectionId, invoiceId } = o.record;
+    if (!deps.paymentLinks || !connectionId || !invoiceId) return contact;
+    try {
+      const answer = await deps.paymentLinks.forInvoice({ connectionId, invoiceId });
+      return answer.kind === 'link' ? { ...contact, url: answer.url } : contact;
+    } catch (err) {
+      req.log.warn({ err, caseId: o.record.id }, 'could not look up the payment link');
+      return contact;
+    }
+  }
+
+  async function show(
     req: FastifyRequest,
     reply: FastifyReply,
     token: string,
@@ -103,6 +132,8 @@ export function respondRoutes(deps: WebDeps) {
     extra: { failure?: { message: string; values: Form; status?: number }; answered?: ClientResponseRow } = {},
   ) {
     const closed = closedStatuses.includes(o.view.status);
+    const owes = !closed && o.view.account.stillOwed.minor > 0 && extra.answered?.kind !== 'objection';
+    const pay = owes ? await howToPay(req, o) : undefined;
     return page(
       req,
       reply,
@@ -117,6 +148,7 @@ export function respondRoutes(deps: WebDeps) {
         lines: o.view.lines,
         account: o.view.account,
         closed,
+        pay,
         reasons: Object.entries(disputeReasons).map(([value, label]) => ({ value, label })),
         answered: extra.answered && answerView(extra.answered, o),
         failure: extra.failure && { message: extra.failure.message, values: formValues(extra.failure.values) },

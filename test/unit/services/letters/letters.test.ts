@@ -184,6 +184,40 @@ describe('(e) final notice before small claims', () => {
   });
 });
 
+describe("the ledger's own payment link in letters that ask for the balance", () => {
+  const payOnline = 'https://invoice.stripe.com/i/acct_1/test_YWNjdF8x?s=ap';
+  const findings = [{ description: 'Cabinet installation', amount: usd(152_000) }];
+  const asking = [
+    draftFirstResponse({ ...facts, payOnline, payment, fullAndFinal: false, remainderDueBy: dueBy }),
+    draftLineItemResponse({ ...facts, payOnline, findings, remainderDueBy: dueBy }),
+    draftFinalNotice({ ...facts, payOnline, respondedAt: '2026-06-04T15:00:00Z', payBy: '2026-07-01T03:59:59.999Z' }),
+  ];
+
+  it('names it after asking for the balance, escaped in the HTML', () => {
+    for (const d of asking) {
+      expect(d.text).toContain(`\nPay online: ${payOnline}\n`);
+      expect(d.html).toContain(`Pay online: ${payOnline.replace('&', '&amp;')}`);
+      expect(d.text.indexOf('Pay online')).toBeGreaterThan(d.text.indexOf('Please pay'));
+      expectSignedClientLetter(d);
+    }
+  });
+
+  it('leaves it out when nothing is owed, and when the ledger has none', () => {
+    const settled = draftLineItemResponse({
+      ...facts,
+      payOnline,
+      balance: usd(0),
+      findings: [{ description: 'Site clean-up', amount: usd(90_000), credit: usd(90_000) }],
+      creditNote: { number: 'CN-8', total: usd(90_000) },
+      remainderDueBy: dueBy,
+    });
+    expect(settled.text).toContain('is now settled in full');
+    expect(settled.text).not.toContain('Pay online');
+    const without = draftFirstResponse({ ...facts, payment, fullAndFinal: false, remainderDueBy: dueBy });
+    expect(without.text).not.toContain('Pay online');
+  });
+});
+
 describe('(g) owner alert', () => {
   const alert = (over = {}) =>
     draftOwnerAlert({
