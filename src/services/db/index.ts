@@ -23,6 +23,43 @@ export interface DatabaseHandle {
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
 /**
+ * The advisory lock every migration run holds (an arbitrary constant, the same in every process of every version),
+ * so processes starting at once against one fresh database migrate one after another: the first applies the
+ * migrations, the others wait, then find nothing left to apply. Without it two runs race on `CREATE SCHEMA` and
+ * `CREATE TABLE` and one fails (`duplicate key value violates unique constraint "pg_type_typname_nsp_index"`).
+ */
+export const MIGRATION_LOCK_KEY = 7_305_117_317_062_017n;
+
+/**
+ * Runs `migrate` while holding the migration lock on `client`'s session, released in every case. The lock is
+ * session-level, so it must be taken and released on the one connection the migrations run on. PGlite has a
+ * single connection in a single process: the lock is taken and released there too, and never waits.
+ */
+async function underMigrationLock(
+  client: { query(text: string, params?: unknown[]): Promise<unknown> },
+  migrate: () => Promise<void>,
+): Promise<void> {
+  const key = MIGRATION_LOCK_KEY.toString();
+  await client.query('select pg_advisory_lock($1::bigint)', [key]);
+  try {
+    await migrate();
+  } finally {
+    await client.query('select pg_advisory_unlock($1::bigint)', [key]);
+  }
+}
+
+/** Migrates a Postgres database on one connection of its own, under the migration lock; the connection is closed after. */
+export async function migratePostgres(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await underMigrationLock(client, () => migratePg(drizzlePg(client), { migrationsFolder }));
+  } finally {
+    await client.end();
+  }
+}
+
+/**
  * Where the data lives: Postgres by URL, or PGlite in a directory (`dir` undefined: in memory, for tests);
  * `loadDataDir` starts PGlite from a dumped data directory (the tests' migrated template, which skips PGlite's
  * initdb and the migrations).
@@ -33,9 +70,9 @@ export type DatabaseSettings =
 
 export async function openDatabase(cfg: DatabaseSettings): Promise<DatabaseHandle> {
   if (cfg.kind === 'postgres') {
+    await migratePostgres(cfg.url);
     const pool = new pg.Pool({ connectionString: cfg.url, max: 10 });
     const db = drizzlePg(pool, { schema });
-    await migratePg(db, { migrationsFolder });
     return {
       db: db as unknown as Database,
       kind: 'postgres',
@@ -48,7 +85,7 @@ export async function openDatabase(cfg: DatabaseSettings): Promise<DatabaseHandl
     ? new PGlite(cfg.dir)
     : new PGlite('loadDataDir' in cfg && cfg.loadDataDir ? { loadDataDir: cfg.loadDataDir } : undefined);
   const db = drizzlePglite(client, { schema });
-  await migratePglite(db, { migrationsFolder });
+  await underMigrationLock(client, () => migratePglite(db, { migrationsFolder }));
   return {
     db: db as unknown as Database,
     kind: 'pglite',

@@ -34,6 +34,7 @@ import {
   type ExtendInput,
 } from '../../../workflows/dispute-case/definitions.js';
 import { ledgerView, quickbooksBooks, stripeAccount, type QbInvoice } from './books.js';
+import { csrfOf, InjectBrowser, textOf } from '../../integration/web/browser.js';
 import { describeMail, mailTo, matches, toMail, type Mail } from './mail.js';
 import { PUBLIC_URL, REPLY_DOMAIN, secrets, type World } from './world.js';
 import { csrfOf, InjectBrowser, textOf } from '../../integration/web/browser.js';
@@ -112,6 +113,7 @@ export async function createScenario(
   );
 
   let app: App | undefined;
+  let browser: InjectBrowser | undefined;
   const usedApprovals = new Set<string>();
 
   // ---- waiting ----------------------------------------------------------------------------------------------
@@ -289,6 +291,34 @@ export async function createScenario(
       return until(`the case to end ${status}`, (v) => v.status === status, inv);
     },
 
+    /**
+     * The case page as the owner sees it, signed in through the emailed magic link; returns its HTML and its
+     * visible text.
+     */
+    async casePage(inv?: QbInvoice): Promise<{ html: string; text: string }> {
+      const c = await caseOf(inv);
+      const web = await webApp();
+      if (!browser) {
+        const b = new InjectBrowser(web);
+        const form = await b.get('/sign-in');
+        await b.post('/sign-in', { email: ownerEmail, _csrf: csrfOf(form.body) });
+        const mail = await poll('the owner to receive the sign-in link', () =>
+          mailsTo(ownerEmail, /sign-in link/i).at(-1),
+        );
+        const link = new URL(/(https?:\/\/\S+\/sign-in\/verify\?\S+)/.exec(mail.text)![1]!);
+        const confirm = await b.get(`${link.pathname}${link.search}`);
+        const done = await b.post('/sign-in/verify', {
+          token: link.searchParams.get('token')!,
+          _csrf: csrfOf(confirm.body, '/sign-in/verify'),
+        });
+        if (done.statusCode !== 303) throw new Error(`signing in answered ${done.statusCode}: ${done.body}`);
+        browser = b;
+      }
+      const res = await browser.get(`/cases/${c.id}`);
+      if (res.statusCode !== 200) throw new Error(`GET /cases/${c.id} answered ${res.statusCode}`);
+      return { html: res.body, text: textOf(res.body) };
+    },
+
     clientEmail,
     clientMails: (pattern?: RegExp | string, customer?: string): Mail[] => mailsTo(clientEmail(customer), pattern),
     ownerMails: (pattern?: RegExp | string): Mail[] => mailsTo(ownerEmail, pattern),
@@ -423,12 +453,12 @@ export async function createScenario(
     /** The client answers a letter by email: the raw message goes through POST /inbound/email, as the mail host posts it. */
     async clientReplies(
       text: string,
-      o: { subject?: string; customer?: string; messageId?: string; inv?: QbInvoice } = {},
+      o: { subject?: string; customer?: string; messageId?: string; inv?: QbInvoice; from?: string } = {},
     ) {
       const c = await caseOf(o.inv);
       const messageId = o.messageId ?? `<${randomUUID()}@clients.example>`;
       const raw = [
-        `From: ${o.customer ?? 'Harbor Cafe'} <${clientEmail(o.customer)}>`,
+        `From: ${o.from ?? `${o.customer ?? 'Harbor Cafe'} <${clientEmail(o.customer)}>`}`,
         `To: case+${c.id}@${REPLY_DOMAIN}`,
         `Subject: ${o.subject ?? 'Re: your invoice'}`,
         `Message-ID: ${messageId}`,
@@ -451,7 +481,11 @@ export async function createScenario(
         },
       });
       if (res.statusCode >= 300) throw new Error(`POST /inbound/email answered ${res.statusCode}: ${res.body}`);
-      return { status: res.statusCode, body: res.json<{ caseId: string; duplicate: boolean }>(), messageId };
+      return {
+        status: res.statusCode,
+        body: res.json<{ caseId: string; duplicate: boolean; sender?: 'unknown'; kept?: boolean }>(),
+        messageId,
+      };
     },
 
     objection: {

@@ -14,6 +14,11 @@ import type {
   ObjectionView,
   TimelineEntry,
 } from '../../../../workflows/dispute-case/definitions.js';
+import {
+  unknownSenderList,
+  UNKNOWN_SENDER_MESSAGES_PER_CASE,
+  type UnknownSenderMessage,
+} from '../../../services/cases/inbound-senders.js';
 import { auditTrail, closedStatuses, type CaseRecord, type CaseSharing } from './queries.js';
 import { liveView } from './workflow-calls.js';
 import { arrangementStatus, caseInvoice } from '../arrangements/arrangements.js';
@@ -41,6 +46,9 @@ export interface CaseModel {
   readonly timeline: readonly TimelineEntry[];
   readonly audit: readonly { at: Date; kind: string; actor: string }[];
   readonly documents: readonly StoredDocument[];
+  /** Mail to the case's address from someone not known as the client: kept, shown, and acted on by nobody. */
+  readonly unknownSenders: readonly UnknownSenderMessage[];
+  readonly unknownSendersCap: number;
   /** The owning organisation's document storage: in use and allowed (STORAGE_QUOTA_MB); absent for the others. */
   readonly storage?: { readonly used: string; readonly quota: string } | undefined;
   /** The lines the workflow validates objections and concessions against. */
@@ -145,11 +153,12 @@ export async function caseModel(
 ): Promise<CaseModel> {
   // A shared case is followed, not run, by the organisations that do not own it.
   const owns = record.organisationId === viewerOrganisationId;
-  const [live, audit, documents, storage] = await Promise.all([
+  const [live, audit, documents, storage, unknownSenders] = await Promise.all([
     liveView(d, record.workflowId),
     auditTrail(d.db, record.id),
     d.documents.listForCase(record.id),
     owns ? storageOf(d.documents, record.organisationId) : undefined,
+    unknownSenderList(d.db, record.id),
   ]);
   const view = live.ok ? live.view : undefined;
   const status = view?.status ?? record.status;
@@ -178,6 +187,8 @@ export async function caseModel(
     timeline: [...(view?.timeline ?? [])].reverse(),
     audit,
     documents,
+    unknownSenders,
+    unknownSendersCap: UNKNOWN_SENDER_MESSAGES_PER_CASE,
     storage,
     lines,
     sharing: record.sharing,

@@ -20,6 +20,38 @@ export function caseIdFrom(mail: ParsedMail): string | undefined {
   return undefined;
 }
 
+/** The message's sender as an address (lower case), or undefined when its From header names none. */
+export function senderOf(mail: ParsedMail): string | undefined {
+  const a = mail.from?.value[0]?.address?.trim().toLowerCase();
+  return a ? a : undefined;
+}
+
+/**
+ * What identifies one message: its Message-ID together with a hash of what it says (sender, recipients, subject,
+ * text, HTML and attachments). The same message delivered again gets the same key; a different message that reuses
+ * the Message-ID (a buggy or hostile sender) gets its own. Headers a mail host adds on the way (Received,
+ * Delivered-To) and the Date are left out, so a redelivery through another route is still the same message.
+ */
+export function messageKey(mail: ParsedMail): string {
+  const content = createHash('sha256')
+    .update(
+      JSON.stringify([
+        addresses(mail.from).map((a) => a.toLowerCase()),
+        addresses(mail.to).map((a) => a.toLowerCase()),
+        addresses(mail.cc).map((a) => a.toLowerCase()),
+        mail.subject ?? '',
+        mail.text ?? '',
+        typeof mail.html === 'string' ? mail.html : '',
+        mail.attachments.map((a) => [a.filename ?? '', a.contentType, a.checksum, a.size]),
+      ]),
+    )
+    .digest('hex');
+  const id = createHash('sha256')
+    .update(mail.messageId ?? '')
+    .digest('hex');
+  return `${id}/${content}`;
+}
+
 const MAX_TEXT = 20_000;
 
 /** The reply as signalled. Its time is when we received it: the Date header is the sender's to set. */

@@ -1,6 +1,8 @@
 // Inbound email: the mail provider posts each raw message (message/rfc822) here. A client's reply is
 // addressed to case+<caseId>@…; it is kept as a case document (evidence of what was said) and signalled to
 // the case's workflow as `clientReply`. The provider authenticates with a secret derived from APP_SECRET.
+// Only the client's known addresses answer a case (src/services/cases/inbound-senders.ts): a message from anyone else
+// is kept, up to a cap per case, and shown on the case page as from an unknown sender; it changes nothing in the case.
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { simpleParser } from 'mailparser';
@@ -8,11 +10,25 @@ import { auditEvents, cases } from '../../../services/db/schema.js';
 import { clientReplySignal } from '../../../../workflows/dispute-case/definitions.js';
 import type { WebDeps } from '../deps.js';
 import { PageError } from '../page-error.js';
-import { inboundEmailSecret, sameSecret, sha256Hex } from '../security/keys.js';
-import { caseIdFrom, replyFacts, uuidFromKey } from './inbound-message.js';
+import {
+  knownClientAddresses,
+  unknownSenderMessages,
+  UNKNOWN_SENDER_EVENT,
+  UNKNOWN_SENDER_MAX_KEPT_BYTES,
+  UNKNOWN_SENDER_MESSAGES_PER_CASE,
+} from '../../../services/cases/inbound-senders.js';
+import { inboundEmailSecret, sameSecret } from '../security/keys.js';
+import { caseIdFrom, messageKey, replyFacts, senderOf, uuidFromKey } from './inbound-message.js';
 
 export const INBOUND_SECRET_HEADER = 'x-shortfall-inbound-secret';
 const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
+
+/** A sender's name as part of a file name: no control or bidirectional-override characters, not too long. */
+const fileSafe = (s: string): string =>
+  s
+    .replace(/[\p{Cc}\p{Cf}]/gu, '')
+    .replace(/[/\\]/g, '_')
+    .slice(0, 120);
 
 export function inboundRoutes(deps: WebDeps) {
   const secret = inboundEmailSecret(deps.settings.appSecret);
@@ -53,13 +69,62 @@ export function inboundRoutes(deps: WebDeps) {
             'The message is not addressed to a case Shortfall knows.',
           );
         const reply_ = replyFacts(mail, new Date(now()));
-        const key = `inbound/${row.id}/${sha256Hex(mail.messageId ?? raw.toString('base64'))}`;
+        const sender = senderOf(mail);
+        const known = sender !== undefined && (await knownClientAddresses(deps.db, row)).has(sender);
+        if (!known) {
+          // Kept for the owner to see, never signalled: it withdraws no draft and is no reply of the client's.
+          const key = `inbound-unknown/${row.id}/${messageKey(mail)}`;
+          const [seen] = await deps.db
+            .select({ id: auditEvents.id })
+            .from(auditEvents)
+            .where(eq(auditEvents.idempotencyKey, key));
+          if (seen) return reply.code(200).send({ caseId: row.id, duplicate: true, sender: 'unknown', kept: true });
+          if ((await unknownSenderMessages(deps.db, row.id)) >= UNKNOWN_SENDER_MESSAGES_PER_CASE) {
+            req.log.warn(
+              { caseId: row.id, from: reply_.from, cap: UNKNOWN_SENDER_MESSAGES_PER_CASE },
+              'inbound email from an unknown sender not kept: the case holds as many as it keeps',
+            );
+            return reply.code(200).send({ caseId: row.id, duplicate: false, sender: 'unknown', kept: false });
+          }
+          const documentId = raw.length <= UNKNOWN_SENDER_MAX_KEPT_BYTES ? uuidFromKey(key) : null;
+          if (documentId)
+            await deps.documents.save({
+              id: documentId,
+              caseId: row.id,
+              kind: 'other',
+              name: `From an unknown sender ${fileSafe(reply_.from)} (${reply_.receivedAt.slice(0, 10)}).eml`,
+              contentType: 'message/rfc822',
+              content: raw,
+            });
+          const [fresh] = await deps.db
+            .insert(auditEvents)
+            .values({
+              caseId: row.id,
+              idempotencyKey: key,
+              kind: UNKNOWN_SENDER_EVENT,
+              actor: reply_.from,
+              data: {
+                from: reply_.from,
+                subject: reply_.subject,
+                messageId: mail.messageId ?? null,
+                documentId,
+                sizeBytes: raw.length,
+              },
+            })
+            .onConflictDoNothing({ target: auditEvents.idempotencyKey })
+            .returning({ id: auditEvents.id });
+          req.log.info({ caseId: row.id, from: reply_.from }, 'inbound email from an unknown sender kept');
+          return reply
+            .code(fresh ? 202 : 200)
+            .send({ caseId: row.id, duplicate: !fresh, sender: 'unknown', kept: true });
+        }
+        const key = `inbound/${row.id}/${messageKey(mail)}`;
         // Kept first, under an id derived from the message, so a redelivery stores nothing twice.
         await deps.documents.save({
           id: uuidFromKey(key),
           caseId: row.id,
           kind: 'other',
-          name: `Reply from ${reply_.from} (${reply_.receivedAt.slice(0, 10)}).eml`,
+          name: `Reply from ${fileSafe(reply_.from)} (${reply_.receivedAt.slice(0, 10)}).eml`,
           contentType: 'message/rfc822',
           content: raw,
         });
