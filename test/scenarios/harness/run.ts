@@ -37,7 +37,6 @@ import { ledgerView, quickbooksBooks, stripeAccount, type QbInvoice } from './bo
 import { csrfOf, InjectBrowser, textOf } from '../../integration/web/browser.js';
 import { describeMail, mailTo, matches, toMail, type Mail } from './mail.js';
 import { PUBLIC_URL, REPLY_DOMAIN, secrets, type World } from './world.js';
-import { csrfOf, InjectBrowser, textOf } from '../../integration/web/browser.js';
 
 const DAY = 86_400_000;
 /** How long any wait polls for settled state before the scenario fails (real time). */
