@@ -2,11 +2,13 @@
 // unit-tested without a server and carried verbatim through continue-as-new.
 import {
   caseAccount,
+  caseStanding,
   creditNoteLabel,
   type AccountCredit,
   type AccountPayment,
   type AccountWriteOff,
   type CaseAccount,
+  type CaseStanding,
 } from '../../src/domain/account.js';
 import { addBusinessMs, businessMsBetween } from '../../src/domain/calendar.js';
 import type { CaseDocument, StripeDisputeRef } from '../../src/domain/case.js';
@@ -241,6 +243,12 @@ export function account(s: CaseState, extraCredits: readonly AccountCredit[] = [
 }
 
 export const balanceCleared = (s: CaseState) => account(s).settled;
+
+/** Where the case stands against the account it opened with (the dashboard's figures); `now` dates what no payment explains. */
+export function standing(s: CaseState, now: string): CaseStanding {
+  const opening = account(initialState(s.input, s.input.learnedAt));
+  return caseStanding(opening, account(s), s.input.learnedAt.slice(0, 10), now.slice(0, 10));
+}
 /** What is still owed, never below zero: what letters ask for. */
 export const owed = (s: CaseState): Money => {
   const a = account(s);

@@ -742,9 +742,13 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
       disputed: st.owed(s),
       ...(next ? { nextDeadline: next } : {}),
     };
-    if (JSON.stringify(projection) !== projected) {
-      projected = JSON.stringify(projection);
-      await acts.projectCase(projection);
+    const standing = st.standing(s, now());
+    // Histories recorded before the standing was projected project when they did then (an objection naming lines
+    // changes the standing alone); from the patch on, a change in the standing projects too.
+    const key = JSON.stringify(wf.patched('project-standing') ? { ...projection, standing } : projection);
+    if (key !== projected) {
+      projected = key;
+      await acts.projectCase({ ...projection, standing });
     }
   }
 

@@ -178,3 +178,32 @@ describe('case state', () => {
     expect(() => st.assertClose(s, { kind: 'resolved', by: 'ana' })).toThrow('already closed');
   });
 });
+
+describe('case standing (what the dashboard adds up)', () => {
+  it('reads what the case opened for, recovered and conceded off its account', () => {
+    let s = fresh();
+    expect(st.standing(s, at)).toMatchObject({
+      openedOn: '2026-12-04',
+      openedFor: usd(40_000),
+      outstanding: usd(40_000),
+      recovered: usd(0),
+      recoveries: [],
+    });
+    const ref = { provider: 'quickbooks' as const, accountId: 'realm-1', id: 'pay-2' };
+    s = st.applyLedgerEvent(
+      s,
+      { kind: 'payment_applied', payment: { ref, amount: usd(15_000), date: '2026-12-10' }, balance: usd(25_000) },
+      at,
+    );
+    s = st.applyCreditNote(s, 'cm-1', usd(5_000), at, '1042');
+    const now = st.standing(s, '2026-12-11T09:00:00.000Z');
+    expect(now).toMatchObject({
+      openedFor: usd(40_000),
+      outstanding: usd(20_000),
+      recovered: usd(15_000),
+      conceded: usd(5_000),
+      recoveries: [{ date: '2026-12-10', amount: usd(15_000) }],
+    });
+    expect(now.outstanding.minor).toBe(st.owed(s).minor);
+  });
+});
