@@ -115,6 +115,20 @@ export interface CaseState {
 const shown = (s: CaseState, m: Money) => formatMoney(m, s.input.organisation.locale);
 export const formatFor = shown;
 
+/** An instant as the owner reads it in emails: in the organisation's zone, named ("America/New_York"). */
+export const whenFor = (s: CaseState, iso: string): string => {
+  const { locale, timeZone } = s.input.organisation;
+  const text = new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone }).format(
+    Date.parse(iso),
+  );
+  return `${text} (${timeZone})`;
+};
+/** The day an instant falls on in the organisation's zone, for subjects. */
+export const dayFor = (s: CaseState, iso: string): string => {
+  const { locale, timeZone } = s.input.organisation;
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone }).format(Date.parse(iso));
+};
+
 export class CaseRuleError extends Error {
   override readonly name = 'CaseRuleError';
 }

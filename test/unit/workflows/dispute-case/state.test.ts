@@ -207,3 +207,12 @@ describe('case standing (what the dashboard adds up)', () => {
     expect(now.outstanding.minor).toBe(st.owed(s).minor);
   });
 });
+
+describe("times in the owner's emails", () => {
+  it("read in the organisation's zone, named, never as ISO or UTC", () => {
+    expect(st.whenFor(fresh(), '2026-12-09T22:00:00.000Z')).toBe(
+      'Wednesday, December 9, 2026 at 5:00 PM (America/New_York)',
+    );
+    expect(st.dayFor(fresh(), '2026-12-10T03:00:00.000Z')).toBe('Dec 9, 2026');
+  });
+});
