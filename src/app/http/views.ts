@@ -49,7 +49,7 @@ export interface Views {
     charts: readonly {
       currency: string;
       svg: string;
-      months: readonly (MonthFigures & { disputedUrl: string; recoveredUrl: string })[];
+      months: readonly (MonthFigures & { label: string; disputedUrl: string; recoveredUrl: string })[];
     }[];
   };
   message: Titled & { heading: string; message: string; links?: readonly Link[] };

@@ -262,11 +262,11 @@ describe('the dashboard', () => {
     const res = await b.get('/');
     expect(res.body).toMatch(/<div class="chart-svg" role="img"[^>]*><svg [^>]*class="marks"/);
     const text = textOf(res.body);
-    expect(text).toContain('2026-09 $400.00 $0.00');
-    expect(text).toContain('2026-10 $0.00 $0.00');
-    expect(text).toContain('2026-12 $400.00 $0.00'); // Quiet Corp, opened today, known only by what it owes
+    expect(text).toContain('Sep 2026 $400.00 $0.00');
+    expect(text).toContain('Oct 2026 $0.00 $0.00');
+    expect(text).toContain('Dec 2026 $400.00 $0.00'); // Quiet Corp, opened today, known only by what it owes
     const november =
-      /<th scope="row">2026-11<\/th><td class="num"><a href="([^"]+)">\$400\.01<\/a><\/td><td class="num"><a href="([^"]+)">\$450\.01<\/a>/.exec(
+      /<th scope="row"><time datetime="2026-11">Nov 2026<\/time><\/th><td class="num"><a href="([^"]+)">\$400\.01<\/a><\/td><td class="num"><a href="([^"]+)">\$450\.01<\/a>/.exec(
         res.body,
       );
     expect(november).not.toBeNull();

@@ -6,7 +6,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { toDecimalString } from '../../../domain/money.js';
 import type { MonthFigures } from '../../../domain/portfolio.js';
 
-const monthName = (m: string, locale: string) =>
+export const monthName = (m: string, locale: string) =>
   new Intl.DateTimeFormat(locale, { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(
     new Date(`${m}-01T00:00:00Z`),
   );
@@ -39,7 +39,7 @@ export async function monthsChart(currency: string, months: readonly MonthFigure
       view: { stroke: null },
     },
     data: { values },
-    mark: { type: 'bar' },
+    mark: { type: 'bar', aria: false },
     encoding: {
       x: {
         field: 'month',

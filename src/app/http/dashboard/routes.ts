@@ -12,7 +12,7 @@ import { page } from '../render.js';
 import { closedStatuses, dashboardCases, type CaseRow } from '../cases/queries.js';
 import { filterQuery } from '../cases/list-routes.js';
 import type { CaseFilters } from '../cases/queries.js';
-import { monthsChart } from './chart.js';
+import { monthName, monthsChart } from './chart.js';
 
 /** A case projected before its workflow reported a standing: what it still owed is all it showed. */
 function standingOf(row: CaseRow): CaseStanding {
@@ -56,6 +56,7 @@ export function dashboardRoutes(deps: WebDeps) {
           svg: await monthsChart(t.currency, p.months[t.currency] ?? [], locale),
           months: (p.months[t.currency] ?? []).map((m) => ({
             ...m,
+            label: monthName(m.month, locale),
             disputedUrl: casesUrl({ currency: t.currency, figure: 'disputed', month: m.month }),
             recoveredUrl: casesUrl({ currency: t.currency, figure: 'recovered', month: m.month }),
           })),
