@@ -12,6 +12,8 @@ import axe from 'axe-core';
 import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { users } from '../../src/services/db/schema.js';
 import { ledgerEventSignal } from '../../workflows/dispute-case/definitions.js';
 import { shortPaymentInput } from '../helpers/case-fixtures.js';
 import { createDevEnv } from '../helpers/temporal-env.js';
@@ -60,7 +62,8 @@ async function seriousViolations(p: Page): Promise<string[]> {
 }
 
 /**
- * What is broken in the layout as rendered: a word whose letters sit on two lines (its text range has fragments at
+ * What is broken in the layout as rendered (raw technical text in <code>, such as a provider's own error, may wrap
+ * anywhere): a word whose letters sit on two lines (its text range has fragments at
  * different heights), an amount over two lines, a button narrower than its label, a page wider than the window.
  */
 const layoutFaults = (p: Page): Promise<string[]> =>
@@ -70,7 +73,9 @@ const layoutFaults = (p: Page): Promise<string[]> =>
       new Set([...r.getClientRects()].filter((x) => x.width > 0 && x.height > 0).map((x) => Math.round(x.top + x.height / 2))).size;
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
       acceptNode: (n) =>
-        n.parentElement && n.parentElement.closest('svg, script, style, .vh, .skip, textarea, .letter-text')
+        !n.parentElement ||
+        !n.parentElement.checkVisibility() ||
+        n.parentElement.closest('svg, script, style, .vh, .skip, textarea, .letter-text, code')
           ? NodeFilter.FILTER_REJECT
           : NodeFilter.FILTER_ACCEPT,
     });
@@ -207,7 +212,28 @@ describe('the dashboard and search in Chromium', () => {
       await checkEverywhere('/cases?q=400', 'cases-search');
       await checkEverywhere('/cases', 'cases');
       await checkEverywhere(`/cases/${kestrel.id}`, 'case');
+      // Connections with their actions and a provider's raw refusal, explained in plain words.
+      const [ana] = await w.h.db.select().from(users).where(eq(users.email, owner));
+      w.connections.add(ana!.organisationId, {
+        provider: 'quickbooks',
+        name: 'Brightside Design LLC',
+        status: 'needs_reconnect',
+        lastError: 'message=AuthenticationFailed; errorCode=003200; statusCode=401',
+        sandbox: false,
+      });
+      w.connections.add(ana!.organisationId, {
+        provider: 'xero',
+        name: 'Brightside Design Ltd',
+        status: 'active',
+        sandbox: false,
+      });
       await checkEverywhere('/connections', 'connections');
+      await page.goto(`${base}/connections`);
+      const row = await page.getByRole('row', { name: /Brightside Design LLC/ }).innerText();
+      expect(row).toContain("QuickBooks no longer accepts Shortfall's access");
+      expect(row).toContain('Reconnect QuickBooks on this page');
+      expect(row).not.toContain('errorCode'); // only under Details, closed
+      expect(await page.getByRole('button', { name: /^Disconnect/ }).count()).toBe(2);
 
       await page.goto(`${base}/cases?q=${encodeURIComponent('plumbing')}`);
       const [download] = await Promise.all([
