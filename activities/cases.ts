@@ -75,6 +75,7 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
           paidMinor: p.paid.minor,
           disputedMinor: p.disputed.minor,
           nextDeadline: p.nextDeadline ? new Date(p.nextDeadline) : null,
+          ...(p.standing ? { standing: p.standing } : {}),
           updatedAt: sql`now()`,
         })
         .where(eq(cases.id, p.caseId));

@@ -1,6 +1,9 @@
 // The QuickBooks entry for the provider registry: config slice in, OAuth client, per-connection connectors and
 // the webhook verifier out. Connectors for the same realm share one limiter, since Intuit's limits are per realm.
 import type { ProviderServices } from '../registry.js';
+import type { OAuthGrant } from '../types.js';
+import { createQboClient } from './client.js';
+import { QboCompanyInfo } from './schemas.js';
 import { createQuickbooksConnector } from './connector.js';
 import { RealmLimiters } from './limiter.js';
 import { MeteredReads } from './metered.js';
@@ -32,13 +35,38 @@ export function createQuickbooksProvider(
 ): ProviderServices {
   const urls = urlsFor(config);
   const token = config.webhookVerifierToken;
+  const oauth = createQuickbooksOAuth({
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    environment: config.environment,
+    urls,
+  });
+  /**
+   * Intuit's grant names no company, only its realm id: read CompanyInfo with the new token so the connection is
+   * named as the owner knows the company. Never fails the connection: without a name it keeps the realm id.
+   */
+  async function named(grant: OAuthGrant): Promise<OAuthGrant> {
+    const accounts = await Promise.all(
+      grant.accounts.map(async (a) => {
+        try {
+          const client = createQboClient({
+            realmId: a.accountId,
+            accessToken: grant.tokens.accessToken,
+            apiUrl: urls.api,
+            limiter: limiters.forRealm(a.accountId),
+            meteredReads,
+          });
+          const name = QboCompanyInfo.parse(await client.getCompanyInfo()).CompanyName?.trim();
+          return name ? { ...a, name } : a;
+        } catch {
+          return a;
+        }
+      }),
+    );
+    return { ...grant, accounts };
+  }
   return {
-    oauth: createQuickbooksOAuth({
-      clientId: config.clientId,
-      clientSecret: config.clientSecret,
-      environment: config.environment,
-      urls,
-    }),
+    oauth: { ...oauth, exchangeCode: async (input) => named(await oauth.exchangeCode(input)) },
     connector: (auth) =>
       createQuickbooksConnector({ auth, apiUrl: urls.api, limiter: limiters.forRealm(auth.accountId), meteredReads }),
     ...(token && { verifier: createQuickbooksWebhookVerifier({ verifierToken: token }) }),

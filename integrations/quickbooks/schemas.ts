@@ -88,7 +88,11 @@ export const QboPreferences = z.object({
 });
 
 /** The company's country decides the tax regime: outside the US every sales line needs a TaxCodeRef. */
-export const QboCompanyInfo = z.object({ Country: z.string().optional() });
+export const QboCompanyInfo = z.object({
+  Country: z.string().optional(),
+  /** The name the owner knows the company by; a connection is named after it (the realm id is not a name). */
+  CompanyName: z.string().optional(),
+});
 
 export const QboQueryResponse = z.object({ QueryResponse: z.record(z.string(), z.unknown()), time: Timestamp });
 

@@ -114,3 +114,57 @@ export const caseCreditReference = (caseId: string): string =>
 export function creditNoteLabel(c: Pick<AccountCredit, 'ref' | 'number'>): string {
   return c.number ? `credit note ${c.number}` : `credit note ${c.ref}`;
 }
+
+/**
+ * Where a case stands against what it opened to recover, for the dashboard and the case list's figures. Every
+ * figure is read off two accounts from caseAccount(): the one the case opened with and the one it has now.
+ *
+ *   recovered = paid now − paid when it opened        (a payment reversed later, a chargeback won, count)
+ *   conceded  = credited now − credited when it opened (credit notes posted for a concession, or in the ledger)
+ */
+export interface CaseStanding {
+  readonly currency: string;
+  /** The day the case opened (YYYY-MM-DD). */
+  readonly openedOn: string;
+  /** What was still owed when the case opened: what it set out to recover. */
+  readonly openedFor: Money;
+  /** Still owed now, never below zero. */
+  readonly outstanding: Money;
+  readonly inDispute: Money;
+  readonly recovered: Money;
+  readonly conceded: Money;
+  readonly writtenOff: Money;
+  /** Recovered money by the day it arrived, oldest first; adds up to `recovered`. */
+  readonly recoveries: readonly { readonly date: string; readonly amount: Money }[];
+}
+
+const atLeastZero = (m: Money): Money => money(Math.max(0, m.minor), m.currency);
+
+/**
+ * `asOf` (YYYY-MM-DD) dates recovered money no new payment explains (a chargeback won, a reversal undone): the day
+ * the case saw it.
+ */
+export function caseStanding(opening: CaseAccount, now: CaseAccount, openedOn: string, asOf: string): CaseStanding {
+  const currency = now.currency;
+  const recovered = atLeastZero(subtract(now.paid, opening.paid));
+  const known = new Set(opening.payments.map((p) => p.ref));
+  const recoveries: { date: string; amount: Money }[] = [];
+  let left = recovered.minor;
+  for (const p of [...now.payments].filter((x) => !known.has(x.ref)).sort((a, b) => a.date.localeCompare(b.date))) {
+    const take = Math.min(left, Math.max(0, p.amount.minor));
+    if (take > 0) recoveries.push({ date: p.date, amount: money(take, currency) });
+    left -= take;
+  }
+  if (left > 0) recoveries.push({ date: asOf, amount: money(left, currency) });
+  return {
+    currency,
+    openedOn,
+    openedFor: atLeastZero(opening.stillOwed),
+    outstanding: atLeastZero(now.stillOwed),
+    inDispute: now.inDispute,
+    recovered,
+    conceded: atLeastZero(subtract(now.credited, opening.credited)),
+    writtenOff: now.writtenOff,
+    recoveries,
+  };
+}

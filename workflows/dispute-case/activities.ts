@@ -1,5 +1,5 @@
 // Inputs and outputs of the case activities. Plain data: they cross Temporal's payload boundary.
-import type { CaseAccount } from '../../src/domain/account.js';
+import type { CaseAccount, CaseStanding } from '../../src/domain/account.js';
 import type { CaseDocument, FullAndFinalFlag } from '../../src/domain/case.js';
 import type { Money } from '../../src/domain/money.js';
 import type {
@@ -109,6 +109,8 @@ export interface CaseProjection {
   readonly paid: Money;
   readonly disputed: Money;
   readonly nextDeadline?: string;
+  /** Where the case stands against what it opened for (src/domain/account.ts): the dashboard adds these up. */
+  readonly standing?: CaseStanding;
 }
 
 export interface AuditEntry {

@@ -2,11 +2,13 @@
 // unit-tested without a server and carried verbatim through continue-as-new.
 import {
   caseAccount,
+  caseStanding,
   creditNoteLabel,
   type AccountCredit,
   type AccountPayment,
   type AccountWriteOff,
   type CaseAccount,
+  type CaseStanding,
 } from '../../src/domain/account.js';
 import { addBusinessMs, businessMsBetween } from '../../src/domain/calendar.js';
 import type { CaseDocument, StripeDisputeRef } from '../../src/domain/case.js';
@@ -112,6 +114,20 @@ export interface CaseState {
 /** Amounts as the owner reads them, in the organisation's locale. */
 const shown = (s: CaseState, m: Money) => formatMoney(m, s.input.organisation.locale);
 export const formatFor = shown;
+
+/** An instant as the owner reads it in emails: in the organisation's zone, named ("America/New_York"). */
+export const whenFor = (s: CaseState, iso: string): string => {
+  const { locale, timeZone } = s.input.organisation;
+  const text = new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone }).format(
+    Date.parse(iso),
+  );
+  return `${text} (${timeZone})`;
+};
+/** The day an instant falls on in the organisation's zone, for subjects. */
+export const dayFor = (s: CaseState, iso: string): string => {
+  const { locale, timeZone } = s.input.organisation;
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone }).format(Date.parse(iso));
+};
 
 export class CaseRuleError extends Error {
   override readonly name = 'CaseRuleError';
@@ -241,6 +257,12 @@ export function account(s: CaseState, extraCredits: readonly AccountCredit[] = [
 }
 
 export const balanceCleared = (s: CaseState) => account(s).settled;
+
+/** Where the case stands against the account it opened with (the dashboard's figures); `now` dates what no payment explains. */
+export function standing(s: CaseState, now: string): CaseStanding {
+  const opening = account(initialState(s.input, s.input.learnedAt));
+  return caseStanding(opening, account(s), s.input.learnedAt.slice(0, 10), now.slice(0, 10));
+}
 /** What is still owed, never below zero: what letters ask for. */
 export const owed = (s: CaseState): Money => {
   const a = account(s);

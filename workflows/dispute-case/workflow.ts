@@ -455,8 +455,8 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
       await owner(
         'chargeback',
         cb.dispute.id,
-        `Chargeback of ${fmt(cb.amount)}: evidence due ${cb.dueBy?.slice(0, 10) ?? 'soon'}`,
-        `The client disputed a card payment of ${fmt(cb.amount)} with their bank (${cb.reason.replaceAll('_', ' ')}). Stripe withdrew it. Shortfall drafted the evidence; approve it so it reaches Stripe before ${cb.dueBy ?? "Stripe's deadline"}.`,
+        `Chargeback of ${fmt(cb.amount)}: evidence due ${cb.dueBy ? st.dayFor(s, cb.dueBy) : 'soon'}`,
+        `The client disputed a card payment of ${fmt(cb.amount)} with their bank (${cb.reason.replaceAll('_', ' ')}). Stripe withdrew it. Shortfall drafted the evidence; approve it so it reaches Stripe before ${cb.dueBy ? st.whenFor(s, cb.dueBy) : "Stripe's deadline"}.`,
       );
     }
     const d = st.latestDraft(s);
@@ -579,8 +579,8 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
         await owner(
           'stripe_deadline',
           `${since}/${cb.dispute.id}`,
-          `Stripe's evidence deadline still runs: ${cb.dueBy.slice(0, 10)}`,
-          `Stripe's deadline for the chargeback evidence (${cb.dueBy}) is Stripe's own and does not pause. Reconnect before then, or answer the dispute from Stripe's dashboard.`,
+          `Stripe's evidence deadline still runs: ${st.dayFor(s, cb.dueBy)}`,
+          `Stripe's deadline for the chargeback evidence (${st.whenFor(s, cb.dueBy)}) is Stripe's own and does not pause. Reconnect before then, or answer the dispute from Stripe's dashboard.`,
         );
       }
     }
@@ -606,7 +606,12 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
       ['payment', 'final_notice'],
       async (t) => {
         if (t.kind === 'reminder')
-          await owner('reminder', t.key, 'A payment deadline is coming up', `Due ${s.deadlines[t.for]}.`);
+          await owner(
+            'reminder',
+            t.key,
+            'A payment deadline is coming up',
+            `Due ${s.deadlines[t.for] ? st.whenFor(s, s.deadlines[t.for]!) : 'soon'}.`,
+          );
       },
     );
   }
@@ -745,9 +750,13 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
       disputed: st.owed(s),
       ...(next ? { nextDeadline: next } : {}),
     };
-    if (JSON.stringify(projection) !== projected) {
-      projected = JSON.stringify(projection);
-      await acts.projectCase(projection);
+    const standing = st.standing(s, now());
+    // Histories recorded before the standing was projected project when they did then (an objection naming lines
+    // changes the standing alone); from the patch on, a change in the standing projects too.
+    const key = JSON.stringify(wf.patched('project-standing') ? { ...projection, standing } : projection);
+    if (key !== projected) {
+      projected = key;
+      await acts.projectCase({ ...projection, standing });
     }
   }
 

@@ -14,6 +14,8 @@ import { signInRoutes } from './auth/sign-in-routes.js';
 import { caseRoutes } from './cases/case-routes.js';
 import { documentRoutes } from './cases/document-routes.js';
 import { caseListRoutes } from './cases/list-routes.js';
+import { caseExportRoutes } from './cases/export-routes.js';
+import { dashboardRoutes } from './dashboard/routes.js';
 import { connectionRoutes } from './connections/routes.js';
 import type { WebDeps } from './deps.js';
 import { htmlErrorHandler } from './errors.js';
@@ -51,7 +53,9 @@ export function webApp(deps: WebDeps) {
       await pages.register(approvalRoutes(deps));
       await pages.register(respondRoutes(deps));
       await pages.register(connectionRoutes(deps));
+      await pages.register(dashboardRoutes(deps));
       await pages.register(caseListRoutes(deps));
+      await pages.register(caseExportRoutes(deps));
       await pages.register(caseRoutes(deps));
       await pages.register(documentRoutes(deps));
       await pages.register(toleranceRoutes(deps));

@@ -31,17 +31,19 @@ export function renderHtml<V extends ViewName>(view: V, model: Views[V], chrome:
   const org = chrome.user?.organisation;
   const f = formatters({ locale: org?.locale ?? 'en-US', timeZone: org?.timeZone ?? 'UTC', now: chrome.now });
   const nav =
-    view === 'mailbox' || view === 'mailbox-message'
-      ? 'mailbox'
-      : view === 'cases' || view === 'case'
-        ? 'cases'
-        : view === 'connections' || view === 'choose-accounts'
-          ? 'connections'
-          : view === 'tolerances'
-            ? 'settings'
-            : view === 'invoices' || view === 'arrangement'
-              ? 'invoices'
-              : undefined;
+    view === 'dashboard'
+      ? 'dashboard'
+      : view === 'mailbox' || view === 'mailbox-message'
+        ? 'mailbox'
+        : view === 'cases' || view === 'case'
+          ? 'cases'
+          : view === 'connections' || view === 'choose-accounts'
+            ? 'connections'
+            : view === 'tolerances'
+              ? 'settings'
+              : view === 'invoices' || view === 'arrangement'
+                ? 'invoices'
+                : undefined;
   return eta.render(view, { ...model, user: chrome.user, csrf: chrome.csrf, f, nav, mailbox: chrome.mailbox ?? false });
 }
 

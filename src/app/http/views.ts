@@ -3,6 +3,7 @@ import type { OutboxRow } from '../../services/mail/outbox.js';
 import type { CaseLine, DraftView } from '../../../workflows/dispute-case/definitions.js';
 import type { CaseAccount } from '../../domain/account.js';
 import type { Money } from '../../domain/money.js';
+import type { CurrencyTotals, MonthFigures } from '../../domain/portfolio.js';
 import type { EvidenceCheck } from '../../domain/evidence.js';
 import type { OrganisationValues } from './auth/organisation-form.js';
 import type { CaseModel } from './cases/case-model.js';
@@ -20,7 +21,37 @@ export interface Link {
   readonly text: string;
 }
 
+export interface DashboardTotals extends CurrencyTotals {
+  readonly urls: {
+    readonly outstanding: string;
+    readonly inDispute: string;
+    readonly recovered: string;
+    readonly conceded: string;
+  };
+}
+
+interface DueCase {
+  readonly id: string;
+  readonly customerName: string | null;
+  readonly invoiceNumber: string | null;
+  readonly nextDeadline: Date;
+}
+
 export interface Views {
+  dashboard: Titled & {
+    empty: boolean;
+    totals: readonly DashboardTotals[];
+    byStatus: readonly { status: string; count: number; url: string }[];
+    overdue: readonly DueCase[];
+    overdueCount: number;
+    dueSoon: readonly DueCase[];
+    dueSoonCount: number;
+    charts: readonly {
+      currency: string;
+      svg: string;
+      months: readonly (MonthFigures & { label: string; disputedUrl: string; recoveredUrl: string })[];
+    }[];
+  };
   message: Titled & { heading: string; message: string; links?: readonly Link[] };
   'sign-in': Titled & { email: string; next?: string | undefined; error?: string };
   'sign-in-sent': Titled & { email: string };
@@ -38,6 +69,11 @@ export interface Views {
     rows: readonly CaseListRow[];
     statuses: readonly string[];
     providers: readonly string[];
+    /** The dashboard's selection in words ("Showing cases still owed, in USD."). */
+    selection?: string | undefined;
+    /** Filters the form carries along without showing them (set by the dashboard's links). */
+    hidden: Readonly<Record<string, string | undefined>>;
+    exportUrl: string;
     prevUrl?: string | undefined;
     nextUrl?: string | undefined;
     notice?: string | undefined;

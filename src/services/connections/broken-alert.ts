@@ -8,6 +8,7 @@ import { escapeHtml } from '../letters/index.js';
 import type { Logger } from '../logger.js';
 import type { OutboxMessage, OutboxRow } from '../mail/outbox.js';
 import { errorSummary } from './error-summary.js';
+import { explainProviderError } from './explain-error.js';
 import type { ConnectionBrokenEvent } from './types.js';
 
 const DAY = 86_400_000;
@@ -27,8 +28,9 @@ export function brokenConnectionEmail(input: {
   link: string;
 }) {
   const provider = providerNames[input.provider];
+  const why = explainProviderError(input.provider, input.reason);
   const lines = [
-    `Shortfall can no longer reach ${input.name} in ${provider}. The reason given: ${input.reason}.`,
+    `Shortfall can no longer reach ${input.name} in ${provider}. ${why.what} (${provider} said: ${input.reason}.)`,
     'Until you reconnect it, Shortfall does not see new payments there, so new short payments are not detected, and the payment deadlines of its open cases are paused.',
     'Reconnecting takes a minute: open your connections and choose Reconnect.',
   ];

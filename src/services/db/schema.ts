@@ -1,5 +1,6 @@
 // One schema for PGlite (embedded) and Postgres (production). Money is integer minor units + currency.
 import { sql } from 'drizzle-orm';
+import type { CaseStanding } from '../../domain/account.js';
 import {
   bigint,
   boolean,
@@ -338,6 +339,8 @@ export const cases = pgTable(
     paidMinor: minor('paid_minor').notNull().default(0),
     disputedMinor: minor('disputed_minor').notNull().default(0),
     nextDeadline: timestamp('next_deadline', { withTimezone: true }),
+    /** Where the case stands against what it opened for (the workflow's caseStanding); null until it projects one. */
+    standing: jsonb('standing').$type<CaseStanding>(),
     /** Keys of the ledger facts already signalled to the workflow (payment/<id>, …), so a retried sync never repeats one. */
     signalKeys: jsonb('signal_keys').$type<string[]>().notNull().default([]),
     createdAt: createdAt(),

@@ -192,12 +192,25 @@ describe('case records', () => {
     await acts.recordAudit(e);
     await acts.recordAudit(e);
     expect(await h.db.select().from(auditEvents).where(eq(auditEvents.caseId, caseId))).toHaveLength(1);
+    const usd = (minor: number) => ({ minor, currency: 'USD' });
+    const standing = {
+      currency: 'USD',
+      openedOn: '2026-12-04',
+      openedFor: usd(40_000),
+      outstanding: usd(40_000),
+      inDispute: usd(40_000),
+      recovered: usd(0),
+      conceded: usd(0),
+      writtenOff: usd(0),
+      recoveries: [],
+    };
     await acts.projectCase({
       caseId,
       status: 'awaiting_approval',
       paid: { minor: 60_000, currency: 'USD' },
       disputed: { minor: 40_000, currency: 'USD' },
       nextDeadline: '2026-12-09T22:00:00.000Z',
+      standing,
     });
     const [row] = await h.db.select().from(cases).where(eq(cases.id, caseId));
     expect(row).toMatchObject({
@@ -205,6 +218,7 @@ describe('case records', () => {
       paidMinor: 60_000,
       disputedMinor: 40_000,
       nextDeadline: new Date('2026-12-09T22:00:00.000Z'),
+      standing,
     });
   });
 });

@@ -65,7 +65,7 @@ describe('broken connection alert', () => {
       ['bookkeeper@brightside.example', owner].sort(),
     );
     expect(mails[0]!.text).toContain(
-      'Shortfall can no longer reach Harbour Plumbing Ltd in Xero. The reason given: The provider refused the refresh token (invalid_grant).',
+      "Shortfall can no longer reach Harbour Plumbing Ltd in Xero. Xero no longer accepts Shortfall's access: the sign-in expired, or someone revoked it in Xero. (Xero said: The provider refused the refresh token (invalid_grant).)",
     );
     expect(mails[0]!.text).toContain('new short payments are not detected');
     expect(mails[0]!.text).toContain('https://app.shortfall.test/connections');

@@ -17,7 +17,7 @@ describe('createQuickbooksProvider', () => {
     receiver = await startWebhookReceiver();
     sim = await startQuickbooksSimulator({ webhook: { url: receiver.url, verifierToken: 'wired-token' } });
     const app = sim.admin.createApp({ redirectUris: [redirectUri] });
-    const realmId = sim.admin.createCompany();
+    const realmId = sim.admin.createCompany({ name: 'Fabrikam Design LLC' });
     sim.admin.setAutoConsent(realmId);
     const customer = sim.admin.addCustomer(realmId, { name: 'Fabrikam' });
     const invoice = sim.admin.addInvoice(realmId, {
@@ -37,6 +37,8 @@ describe('createQuickbooksProvider', () => {
       query: Object.fromEntries(new URL(consent.headers.get('location') ?? '').searchParams),
       redirectUri,
     });
+    // Named after the company (CompanyInfo, read with the new token), not its realm id.
+    expect(grant.accounts).toEqual([{ accountId: realmId, name: 'Fabrikam Design LLC' }]);
     const batch = await provider.connector({ accountId: realmId, tokens: grant.tokens }).pullChanges({});
     await sim.admin.webhooksSettled();
     const [delivery] = receiver.deliveries;

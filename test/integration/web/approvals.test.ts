@@ -55,6 +55,17 @@ describe('approval link', () => {
     expect(text).toContain('Missing: Signed estimate or statement of work');
     expect(text).toContain('Missing: Proof of delivery or completion');
     expect(shown.body).toContain(`href="/cases/${c.id}?kind=signed_estimate#upload"`);
+    // Each attachment opens from the page, on the link's own authority (the owner is not signed in).
+    const attachment = /<li><a href="(\/approvals\/[^"]+\/attachments\/[0-9a-f-]{36})">([^<]+)<\/a><\/li>/.exec(
+      shown.body,
+    );
+    expect(attachment?.[2]).toMatch(/\.pdf$/);
+    const file = await b.get(attachment![1]!.replace(/&amp;/g, '&'));
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['content-disposition']).toContain('attachment; filename=');
+    expect(file.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    const other = attachment![1]!.replace(/[0-9a-f-]{36}$/, '00000000-0000-4000-8000-000000000000');
+    expect((await b.get(other)).statusCode).toBe(404);
 
     const done = await b.post(path, { decision: 'approve', _csrf: csrfOf(shown.body) });
     expect(done.statusCode).toBe(200);

@@ -79,7 +79,7 @@ describe('case page', () => {
     await c.until((v) => v.status === 'awaiting_approval', 'first draft');
     const html = await page(c);
     const text = textOf(html);
-    expect(text).toContain('Harbor Cafe · invoice 1001');
+    expect(text).toContain('Harbor Cafe · invoice 1001 · $1,000.00'); // the invoice total in the header
     expect(text).toContain('Waiting for your approval · QuickBooks Online · Short payment');
     expect(text).toMatch(/Invoice total\s*\$1,000\.00 Paid\s*\$600\.00 Still owed\s*\$400\.00/);
     expect(text).toContain('Small-claims evidence pack');

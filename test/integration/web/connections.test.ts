@@ -65,7 +65,10 @@ describe('connections page', () => {
     const text = textOf(html);
     expect(text).toContain('Needs reconnecting');
     expect(text).toContain('Tue, Dec 1, 2026, 9:00 AM EST'); // last sync, in the organisation's time zone
-    expect(text).toContain('Xero refused the refresh token (invalid_grant)');
+    // In plain words with what to do; the provider's own text under Details, for support.
+    expect(text).toContain(
+      "Xero no longer accepts Shortfall's access: the sign-in expired, or someone revoked it in Xero. Reconnect Xero on this page; syncing resumes where it stopped. Details Xero refused the refresh token (invalid_grant)",
+    );
     expect(html).toContain(
       '<a class="button" href="/oauth/xero/start">Reconnect<span class="vh"> Xero Brightside Ltd</span></a>',
     );

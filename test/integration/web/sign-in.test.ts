@@ -176,7 +176,7 @@ describe('onboarding and sessions', () => {
     });
     const page = await b.get('/connections?notice=welcome');
     expect(textOf(page.body)).toContain('Your organisation is set up.');
-    expect((await b.get('/onboarding')).headers.location).toBe('/cases');
+    expect((await b.get('/onboarding')).headers.location).toBe('/');
   });
 
   it('sends a returning owner straight back to the page they asked for, and signs out for good', async () => {
@@ -212,7 +212,7 @@ describe('onboarding and sessions', () => {
 
   it('ignores open redirects in next and tampered session cookies', async () => {
     const b = w.browser();
-    expect(await signIn(w, b, 'owner@harbor.example')).toBe('/cases');
+    expect(await signIn(w, b, 'owner@harbor.example')).toBe('/'); // the dashboard
     const tampered = `${b.cookies.get('sf_session')!.slice(0, -2)}xx`;
     const res = await w.app.inject({
       url: '/cases',

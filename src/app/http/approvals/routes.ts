@@ -8,6 +8,8 @@ import { draftDecision, FormBody, formValues, type Form } from '../cases/forms.j
 import { ownerEmail } from '../cases/queries.js';
 import { runUpdate } from '../cases/workflow-calls.js';
 import type { WebDeps } from '../deps.js';
+import { asciiName } from '../cases/document-routes.js';
+import { PageError } from '../page-error.js';
 import { page } from '../render.js';
 import { assertCsrf, csrfToken } from '../security/csrf.js';
 import { openApproval, verifiedClaims, type OpenApproval } from './check.js';
@@ -65,6 +67,31 @@ export function approvalRoutes(deps: WebDeps) {
       const claims = verifiedClaims(deps, req.params.token, now());
       return show(req, reply, req.params.token, await openApproval(deps, claims, now()));
     });
+
+    // The letter's attachments, opened from the approval page: the link's own token grants them, for as long as it
+    // can approve the draft, and only the documents this draft attaches.
+    app.get(
+      '/approvals/:token/attachments/:documentId',
+      { schema: { params: Params.extend({ documentId: z.uuid() }) }, config: limit },
+      async (req, reply) => {
+        const claims = verifiedClaims(deps, req.params.token, now());
+        const { draft, record } = await openApproval(deps, claims, now());
+        const doc = draft.content.attachments.some((a) => a.documentId === req.params.documentId)
+          ? (await deps.documents.listForCase(record.id)).find((d) => d.id === req.params.documentId)
+          : undefined;
+        if (!doc) throw new PageError(404, 'not_found', 'Attachment not found', 'This letter has no such attachment.');
+        const file = await deps.documents.load(doc.id);
+        return reply
+          .type(doc.contentType)
+          .header(
+            'content-disposition',
+            `attachment; filename="${asciiName(doc.name)}"; filename*=UTF-8''${encodeURIComponent(doc.name)}`,
+          )
+          .header('x-content-type-options', 'nosniff')
+          .header('cache-control', 'private, no-store')
+          .send(file.content);
+      },
+    );
 
     app.post('/approvals/:token', { schema: { params: Params, body: FormBody }, config: limit }, async (req, reply) => {
       const claims = verifiedClaims(deps, req.params.token, now());

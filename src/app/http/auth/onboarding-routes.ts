@@ -28,7 +28,7 @@ export function onboardingRoutes(deps: WebDeps, sessions: SessionStore) {
     const app = root.withTypeProvider<ZodTypeProvider>();
     app.addHook('onRequest', async (req, reply) => {
       if (!req.session) return reply.redirect('/sign-in', 303);
-      if (req.session.user) return reply.redirect('/cases', 303);
+      if (req.session.user) return reply.redirect('/', 303);
     });
 
     app.get('/onboarding', async (req, reply) =>

@@ -41,7 +41,7 @@ export function signInRoutes(deps: WebDeps, links: MagicLinks, sessions: Session
     const app = root.withTypeProvider<ZodTypeProvider>();
 
     app.get('/sign-in', { schema: { querystring: z.object({ next: z.string().optional() }) } }, async (req, reply) => {
-      if (req.session?.user) return reply.redirect('/cases', 303);
+      if (req.session?.user) return reply.redirect('/', 303);
       return page(req, reply, 'sign-in', { title: 'Sign in', email: '', next: safeNext(req.query.next) });
     });
 
@@ -108,7 +108,7 @@ export function signInRoutes(deps: WebDeps, links: MagicLinks, sessions: Session
       const [user] = await deps.db.select({ id: users.id }).from(users).where(eq(users.email, check.email));
       await startSession(reply, sessions, deps.settings, check.email, user?.id);
       req.log.info({ userId: user?.id, firstSignIn: !user }, 'signed in');
-      return reply.redirect(user ? (safeNext(req.body.next) ?? '/cases') : '/onboarding', 303);
+      return reply.redirect(user ? (safeNext(req.body.next) ?? '/') : '/onboarding', 303);
     });
 
     app.post('/sign-out', { preHandler: requireCsrf }, async (_req, reply) => {

@@ -36,7 +36,7 @@ export const cleanName = (name: string) =>
     .replace(/[\p{Cc}\p{Cf}"]/gu, '')
     .slice(0, 200);
 /** Header values are Latin-1: the plain filename gets ASCII, filename* carries the real name. */
-const asciiName = (name: string) => cleanName(name).replace(/[^\x20-\x7e]/g, '_');
+export const asciiName = (name: string) => cleanName(name).replace(/[^\x20-\x7e]/g, '_');
 
 /** The file and its description from a multipart form (attachFieldsToBody); the name comes from the file itself. */
 async function fromForm(req: FastifyRequest): Promise<{ content: Buffer; query: Record<string, string | undefined> }> {

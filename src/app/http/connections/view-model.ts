@@ -1,5 +1,6 @@
 import { providerKeys, type ProviderKey } from '../../../domain/model.js';
 import type { ConnectionSummary } from '../../../services/ports.js';
+import { explainProviderError, type ExplainedError } from '../../../services/connections/explain-error.js';
 import type { ProviderMode, WebSettings } from '../settings.js';
 
 export interface ProviderCard {
@@ -11,6 +12,8 @@ export interface ProviderCard {
 
 export interface ConnectionRow extends ConnectionSummary {
   readonly reconnectUrl?: string | undefined;
+  /** The last error in plain words, with what to do (the raw text under Details). */
+  readonly problem?: ExplainedError | undefined;
   readonly simulated: boolean;
 }
 
@@ -39,6 +42,7 @@ export function connectionsModel(
     connections: list.map((c) => ({
       ...c,
       simulated: settings.providers[c.provider] === 'simulated',
+      problem: c.lastError ? explainProviderError(c.provider, c.lastError) : undefined,
       reconnectUrl: c.status === 'active' ? undefined : startUrl(c.provider),
     })),
     sandboxReset,

@@ -199,3 +199,41 @@ describe('case state', () => {
     expect(() => st.assertClose(s, { kind: 'resolved', by: 'ana' })).toThrow('already closed');
   });
 });
+
+describe('case standing (what the dashboard adds up)', () => {
+  it('reads what the case opened for, recovered and conceded off its account', () => {
+    let s = fresh();
+    expect(st.standing(s, at)).toMatchObject({
+      openedOn: '2026-12-04',
+      openedFor: usd(40_000),
+      outstanding: usd(40_000),
+      recovered: usd(0),
+      recoveries: [],
+    });
+    const ref = { provider: 'quickbooks' as const, accountId: 'realm-1', id: 'pay-2' };
+    s = st.applyLedgerEvent(
+      s,
+      { kind: 'payment_applied', payment: { ref, amount: usd(15_000), date: '2026-12-10' }, balance: usd(25_000) },
+      at,
+    );
+    s = st.applyCreditNote(s, 'cm-1', usd(5_000), at, '1042');
+    const now = st.standing(s, '2026-12-11T09:00:00.000Z');
+    expect(now).toMatchObject({
+      openedFor: usd(40_000),
+      outstanding: usd(20_000),
+      recovered: usd(15_000),
+      conceded: usd(5_000),
+      recoveries: [{ date: '2026-12-10', amount: usd(15_000) }],
+    });
+    expect(now.outstanding.minor).toBe(st.owed(s).minor);
+  });
+});
+
+describe("times in the owner's emails", () => {
+  it("read in the organisation's zone, named, never as ISO or UTC", () => {
+    expect(st.whenFor(fresh(), '2026-12-09T22:00:00.000Z')).toBe(
+      'Wednesday, December 9, 2026 at 5:00 PM (America/New_York)',
+    );
+    expect(st.dayFor(fresh(), '2026-12-10T03:00:00.000Z')).toBe('Dec 9, 2026');
+  });
+});
