@@ -34,6 +34,9 @@ export type DatabaseSettings =
 export async function openDatabase(cfg: DatabaseSettings): Promise<DatabaseHandle> {
   if (cfg.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: cfg.url, max: 10 });
+    // An idle connection the server closed (a restart, a failover) is an 'error' on the pool; unheard, it would end
+    // the process. The pool drops that client and the next query opens a new connection.
+    pool.on('error', () => undefined);
     const db = drizzlePg(pool, { schema });
     await migratePg(db, { migrationsFolder });
     return {
