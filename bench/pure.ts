@@ -1,5 +1,5 @@
-// `npm run bench`: speed and memory of the hot paths, measured (never asserted in tests).
-// Prints ops/s and latency per task, then the heap cost of holding a large synced book in memory.
+// The pure half of `npm run bench`: speed and memory of the hot paths in domain code, measured (never asserted in
+// tests). Prints ops/s and latency per task, the heap cost of holding a large synced book, and reply triage.
 import { Bench } from 'tinybench';
 import { renderDraft } from '../activities/letters.js';
 import { responseSchedule, policyFor } from '../src/domain/deadlines.js';
