@@ -227,21 +227,6 @@ async function handle(
   return { processed, failed };
 }
 
-export async function processEvents(
-  db: Database,
-  ids: readonly string[],
-  onEvents: InboxHandler,
-  now: () => number = Date.now,
-): Promise<ProcessResult> {
-  if (ids.length === 0) return { processed: 0, failed: 0 };
-  const claimed = await db
-    .update(webhookInbox)
-    .set({ attempts: sql`${webhookInbox.attempts} + 1` })
-    .where(and(inArray(webhookInbox.id, [...ids]), isNull(webhookInbox.processedAt)))
-    .returning();
-  return handle(db, claimed, onEvents, now);
-}
-
 export interface ProcessInboxOptions {
   readonly db: Database;
   readonly onEvents: InboxHandler;
