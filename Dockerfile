@@ -10,6 +10,9 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY integrations ./integrations
 COPY tsconfig.json ./
+COPY scripts/build-workflow-bundle.ts ./scripts/
+# The workflow bundle is built here, once, so no running worker runs webpack (src/app/temporal/workflow-bundle.ts).
+RUN node --import tsx scripts/build-workflow-bundle.ts
 USER node
 ENTRYPOINT ["node", "bin/shortfall.js"]
 CMD ["server"]

@@ -4,6 +4,7 @@ import type Bottleneck from 'bottleneck';
 import Stripe from 'stripe';
 import { withStripeErrors } from './errors.js';
 import { stripeIdempotencyKey } from './idempotency.js';
+import { stripeLimits } from './limits.js';
 import { createStripePacer, defaultOpsPerSecond, PacedHttpClient } from './pacing.js';
 
 export interface StripeClientOptions {
@@ -26,11 +27,24 @@ export interface StripeClient {
   readonly sdk: Stripe;
   readonly baseUrl?: string;
   call<T>(fn: StripeCall<T>, opts?: { idempotencyKey?: string }): Promise<T>;
-  /** Reads a list with the SDK's auto-pagination, stopping after `max` items. */
-  collect<T>(
-    fn: (sdk: Stripe, options: Stripe.RequestOptions) => Stripe.ApiListPromise<T>,
-    max?: number,
-  ): Promise<CollectedPage<T>>;
+  /**
+   * Reads a list page by page from `after` (exclusive), stopping once `max` items are in hand. Each request asks
+   * for no more than is still wanted, and `has_more` says when the list ended, so no page is fetched twice and
+   * none is fetched only to learn there is nothing after the last one.
+   */
+  collect<T extends { id?: string }>(fn: StripeListCall<T>, max?: number, after?: string): Promise<CollectedPage<T>>;
+}
+
+/** One page request: `page` carries the size and the position, to spread into the list's params. */
+export type StripeListCall<T> = (
+  sdk: Stripe,
+  page: StripePageParams,
+  options: Stripe.RequestOptions,
+) => Promise<Stripe.ApiList<T>>;
+
+export interface StripePageParams {
+  readonly limit: number;
+  readonly starting_after?: string;
 }
 
 export interface CollectedPage<T> {
@@ -64,14 +78,19 @@ export function createStripeClient(o: StripeClientOptions): StripeClient {
     sdk,
     ...(o.baseUrl && { baseUrl: o.baseUrl }),
     call: (fn, opts) => withStripeErrors(() => fn(sdk, requestOptions(opts?.idempotencyKey))),
-    collect: (fn, max = Number.POSITIVE_INFINITY) =>
-      withStripeErrors(async () => {
-        const items = [];
-        for await (const item of fn(sdk, requestOptions())) {
-          if (items.length >= max) return { items, exhausted: false };
-          items.push(item);
+    collect: <T extends { id?: string }>(fn: StripeListCall<T>, max = Number.POSITIVE_INFINITY, after?: string) =>
+      withStripeErrors(async (): Promise<CollectedPage<T>> => {
+        const items: T[] = [];
+        let cursor = after;
+        for (;;) {
+          const limit = Math.min(stripeLimits.listPageSize, max - items.length);
+          const page = await fn(sdk, { limit, ...(cursor && { starting_after: cursor }) }, requestOptions());
+          items.push(...page.data);
+          if (!page.has_more) return { items, exhausted: true };
+          const last = page.data.at(-1)?.id;
+          if (items.length >= max || !last) return { items, exhausted: false };
+          cursor = last;
         }
-        return { items, exhausted: true };
       }),
   };
 }

@@ -83,9 +83,7 @@ export async function postStripeCreditNote(
 ): Promise<CreditNote> {
   checkRequest(req);
   const requestKey = stripeIdempotencyKey(req.idempotencyKey);
-  const existing = await client.collect((s, o) =>
-    s.creditNotes.list({ invoice: req.invoiceId, limit: stripeLimits.listPageSize }, o),
-  );
+  const existing = await client.collect((s, page, o) => s.creditNotes.list({ invoice: req.invoiceId, ...page }, o));
   const earlier = existing.items
     .map((n) => StripeCreditNote.parse(n))
     .find((n) => n.metadata?.[requestKeyMetadata] === requestKey);

@@ -1,11 +1,9 @@
 // Reads one Stripe object (or one backfill page) and maps it. The feed and the backfill both go
 // through here, so a re-read after an event gives exactly what a backfill would have stored.
-import type Stripe from 'stripe';
 import type { ChargeDispute, CreditNote, Invoice, Payment } from '../../src/domain/model.js';
 import { IntegrationError } from '../errors.js';
-import type { StripeClient } from './client.js';
+import type { StripeClient, StripeListCall } from './client.js';
 import type { BackfillStage } from './cursor.js';
-import { stripeLimits } from './limits.js';
 import { toChargeDispute, toCreditNote, toInvoice, toPayment, type MapContext } from './mappers.js';
 import {
   StripeCreditNote,
@@ -31,7 +29,6 @@ export interface StagePage {
   readonly exhausted: boolean;
 }
 
-const limit = stripeLimits.listPageSize;
 const paymentRecordExpansion = 'payment.payment_record';
 
 async function orNull<T>(read: Promise<T>): Promise<T | null> {
@@ -46,7 +43,7 @@ async function orNull<T>(read: Promise<T>): Promise<T | null> {
 export function createStripeReader(client: StripeClient, context: () => MapContext) {
   async function invoiceLines(raw: StripeInvoice): Promise<StripeInvoiceLine[]> {
     if (!raw.lines.has_more) return raw.lines.data;
-    const all = await client.collect((s, o) => s.invoices.listLineItems(raw.id, { limit }, o));
+    const all = await client.collect((s, page, o) => s.invoices.listLineItems(raw.id, page, o));
     return all.items.map((l) => StripeInvoiceLine.parse(l));
   }
 
@@ -56,7 +53,7 @@ export function createStripeReader(client: StripeClient, context: () => MapConte
 
   async function mapCreditNote(raw: StripeCreditNote): Promise<CreditNote> {
     if (!raw.lines.has_more) return toCreditNote(raw, context());
-    const all = await client.collect((s, o) => s.creditNotes.listLineItems(raw.id, { limit }, o));
+    const all = await client.collect((s, page, o) => s.creditNotes.listLineItems(raw.id, page, o));
     return toCreditNote(
       raw,
       context(),
@@ -68,8 +65,8 @@ export function createStripeReader(client: StripeClient, context: () => MapConte
   async function invoiceIdForPaymentIntent(paymentIntent: string | null): Promise<string | undefined> {
     if (!paymentIntent) return undefined;
     const found = await client.collect(
-      (s, o) =>
-        s.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: paymentIntent }, limit: 1 }, o),
+      (s, page, o) =>
+        s.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: paymentIntent }, ...page }, o),
       1,
     );
     const first = found.items[0];
@@ -80,12 +77,13 @@ export function createStripeReader(client: StripeClient, context: () => MapConte
     return toChargeDispute(raw, context(), await invoiceIdForPaymentIntent(raw.payment_intent));
   }
 
-  async function stagePage<T>(
-    list: (s: Stripe, o: Stripe.RequestOptions) => Stripe.ApiListPromise<T>,
+  async function stagePage<T extends { id?: string }>(
+    list: StripeListCall<T>,
+    after: string | undefined,
     max: number,
     collectInto: (items: T[], changes: ChangeSet) => Promise<void>,
   ): Promise<StagePage> {
-    const page = await client.collect(list, max);
+    const page = await client.collect(list, max, after);
     const changes = emptyChangeSet();
     await collectInto(page.items, changes);
     const last = page.items.at(-1) as { id?: string } | undefined;
@@ -130,11 +128,11 @@ export function createStripeReader(client: StripeClient, context: () => MapConte
     mapDispute,
     invoiceIdForPaymentIntent,
     page(stage: BackfillStage, after: string | undefined, max: number): Promise<StagePage> {
-      const cursor = { limit, ...(after && { starting_after: after }) };
       switch (stage) {
         case 'invoices':
           return stagePage(
-            (s, o) => s.invoices.list(cursor, o),
+            (s, page, o) => s.invoices.list(page, o),
+            after,
             max,
             async (items, c) => {
               c.invoices = await Promise.all(items.map((i) => mapInvoice(StripeInvoice.parse(i))));
@@ -142,7 +140,8 @@ export function createStripeReader(client: StripeClient, context: () => MapConte
           );
         case 'invoice_payments':
           return stagePage(
-            (s, o) => s.invoicePayments.list({ ...cursor, expand: [`data.${paymentRecordExpansion}`] }, o),
+            (s, page, o) => s.invoicePayments.list({ ...page, expand: [`data.${paymentRecordExpansion}`] }, o),
+            after,
             max,
             async (items, c) => {
               c.payments = items.flatMap((p) => toPayment(StripeInvoicePayment.parse(p), context()) ?? []);
@@ -150,7 +149,8 @@ export function createStripeReader(client: StripeClient, context: () => MapConte
           );
         case 'credit_notes':
           return stagePage(
-            (s, o) => s.creditNotes.list(cursor, o),
+            (s, page, o) => s.creditNotes.list(page, o),
+            after,
             max,
             async (items, c) => {
               c.creditNotes = await Promise.all(items.map((n) => mapCreditNote(StripeCreditNote.parse(n))));
@@ -158,7 +158,8 @@ export function createStripeReader(client: StripeClient, context: () => MapConte
           );
         case 'disputes':
           return stagePage(
-            (s, o) => s.disputes.list({ ...cursor, expand: ['data.charge'] }, o),
+            (s, page, o) => s.disputes.list({ ...page, expand: ['data.charge'] }, o),
+            after,
             max,
             async (items, c) => {
               c.disputes = await Promise.all(items.map((d) => mapDispute(StripeDispute.parse(d))));

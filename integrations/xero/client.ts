@@ -39,8 +39,9 @@ interface SdkResult {
   readonly response: { readonly data: unknown; readonly headers: unknown };
 }
 
-// Ordering by the modification time is what lets sync.ts page by time instead of by offset.
-const order = 'UpdatedDateUTC ASC';
+// Newest first: a row modified while sync.ts pages by number moves to the front, behind the reader, so the
+// rows after it shift forward (read twice at worst) instead of back past a page boundary (skipped).
+const order = 'UpdatedDateUTC DESC';
 
 function headerRecord(headers: unknown): Record<string, unknown> {
   if (headers === null || typeof headers !== 'object') return {};

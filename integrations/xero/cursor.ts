@@ -27,7 +27,7 @@ const Run = z.object({
   stage: z.enum(stages),
   /** Read rows modified at or after this; absent reads from the oldest. */
   since: Instant.optional(),
-  /** 1-based page among the rows from `since`; above 1 only while many rows share one second. */
+  /** 1-based page among the rows from `since`, newest first. */
   page: z.number().int().positive(),
   /** The window every incremental stage starts from; absent in a backfill. */
   from: Instant.optional(),

@@ -20,15 +20,12 @@ type Rows = Pick<ChangeBatch, 'invoices' | 'payments' | 'creditNotes'>;
 interface StagePage {
   readonly rows: Rows;
   readonly count: number;
-  readonly newest?: number;
   readonly pagination?: XeroPagination | undefined;
 }
 
 // Our clock and Xero's disagree a little: start each window a few minutes early. Re-reading is harmless.
 const clockMarginMs = 5 * 60_000;
 const none: Rows = { invoices: [], payments: [], creditNotes: [] };
-const newestOf = (times: readonly string[]) =>
-  times.length ? Math.max(...times.map((t) => Date.parse(t))) : undefined;
 
 async function readStage(d: SyncDeps, stage: Stage, run: Run): Promise<StagePage> {
   const q = { page: run.page, pageSize: d.pageSize, ...(run.since && { ifModifiedSince: run.since }) };
@@ -43,7 +40,6 @@ async function readStage(d: SyncDeps, stage: Stage, run: Run): Promise<StagePage
       return {
         rows: { ...none, invoices },
         count: invoices.length,
-        newest: newestOf(invoices.map((i) => i.updatedAt)),
         pagination: page.pagination,
       };
     }
@@ -53,7 +49,6 @@ async function readStage(d: SyncDeps, stage: Stage, run: Run): Promise<StagePage
       return {
         rows: { ...none, payments },
         count: payments.length,
-        newest: newestOf(payments.map((p) => p.updatedAt)),
         pagination: page.pagination,
       };
     }
@@ -63,7 +58,6 @@ async function readStage(d: SyncDeps, stage: Stage, run: Run): Promise<StagePage
       return {
         rows: { ...none, creditNotes },
         count: creditNotes.length,
-        newest: newestOf(creditNotes.map((c) => c.updatedAt)),
         pagination: page.pagination,
       };
     }
@@ -79,17 +73,13 @@ function nextStage(run: Run): Run | undefined {
   return { ...run, stage, page: 1, since };
 }
 
-// Paging by time, not by offset: a record edited mid-run jumps to the end of the order instead of shifting
-// every later record back a slot (which would make an offset skip one). Restart one second early, since
-// If-Modified-Since has second precision; fall back to the page number only while a whole page shares a second.
+// One call a page, and no row read twice: the window (If-Modified-Since) stays put for the whole stage and the
+// page number advances. Rows come newest first (client.ts), so whatever changes while a run pages moves to the
+// front, behind the reader: rows it passes shift towards the end and at worst are read twice, never skipped.
+// A row that changes after the run passed it is newer than the run's start, so the next run reads it.
 function afterPage(run: Run, page: StagePage, pageSize: number): Run | undefined {
   const more = page.pagination ? page.pagination.page < page.pagination.pageCount : page.count >= pageSize;
-  if (!more) return nextStage(run);
-  const restart = page.newest === undefined ? undefined : Math.floor(page.newest / 1000) * 1000 - 1000;
-  if (restart !== undefined && restart > (run.since ? Date.parse(run.since) : Number.NEGATIVE_INFINITY)) {
-    return { ...run, since: new Date(restart).toISOString(), page: 1 };
-  }
-  return { ...run, page: run.page + 1 };
+  return more ? { ...run, page: run.page + 1 } : nextStage(run);
 }
 
 function startRun(d: SyncDeps, from?: Checkpoint): Run {

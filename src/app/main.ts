@@ -1,4 +1,5 @@
 // Process entry: `embedded` (everything in one process), `server` (HTTP only) or `worker` (Temporal worker only).
+import path from 'node:path';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { startBanner } from './banner.js';
@@ -18,6 +19,7 @@ import { resolveTemporal } from './temporal/resolve.js';
 import { installTemporalRuntimeLogger } from './temporal/runtime-logger.js';
 import { registerSearchAttributes } from './temporal/search-attributes.js';
 import { createWorker } from './worker.js';
+import { workflowBundle } from './temporal/workflow-bundle.js';
 import { webSettings } from './http/settings.js';
 
 type Mode = 'embedded' | 'server' | 'worker';
@@ -67,8 +69,11 @@ async function run(
 
   if (mode !== 'server') {
     installTemporalRuntimeLogger(logger);
+    const bundle = await workflowBundle(path.join(config.dataDir, 'workflow-bundles'));
+    if (bundle.builtNow) logger.info({ file: bundle.codePath }, 'workflow bundle built for this workflow code');
     const workerConnection = await connectWorker(temporal.target);
     const worker = await createWorker({
+      workflowBundle: { codePath: bundle.codePath },
       connection: workerConnection,
       namespace: temporal.target.namespace,
       taskQueue: config.temporal.taskQueue,

@@ -1,15 +1,18 @@
 // The Temporal worker: workflow code from workflows/ (bundled into the sandbox), activities from activities/.
-import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { workflowsPath } from './temporal/workflow-bundle.js';
 
-export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+export { workflowsPath };
 
 export interface WorkerDeps {
   readonly connection: NativeConnection;
   readonly namespace: string;
   readonly taskQueue: string;
   readonly activities: object;
-  /** Tests pass a pre-built bundle so each file bundles once. */
+  /**
+   * The bundle built ahead of time (temporal/workflow-bundle.ts); without one the worker runs webpack itself,
+   * which only tests that build their own bundle should rely on.
+   */
   readonly workflowBundle?: WorkerOptions['workflowBundle'];
 }
 

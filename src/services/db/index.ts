@@ -72,6 +72,9 @@ export async function openDatabase(cfg: DatabaseSettings): Promise<DatabaseHandl
   if (cfg.kind === 'postgres') {
     await migratePostgres(cfg.url);
     const pool = new pg.Pool({ connectionString: cfg.url, max: 10 });
+    // An idle connection the server closed (a restart, a failover) is an 'error' on the pool; unheard, it would end
+    // the process. The pool drops that client and the next query opens a new connection.
+    pool.on('error', () => undefined);
     const db = drizzlePg(pool, { schema });
     return {
       db: db as unknown as Database,

@@ -51,8 +51,54 @@ describe('Stripe sync', () => {
     ]);
     expect(batches.at(-1)).toMatchObject({ backfill: false, invoices: [] });
     expect(batches.at(-1)?.nextCursor).toBeUndefined();
+    // 151 invoices in batches of 120: 100 + 20, then the last 31 (the list says it has no more).
     const listCalls = sim.admin.requests({ method: 'GET', path: '/v1/invoices' });
-    expect(listCalls.every((r) => new URLSearchParams(r.query).get('limit') === '100')).toBe(true);
+    expect(listCalls.map((r) => new URLSearchParams(r.query).get('limit'))).toEqual(['100', '20', '100']);
+  });
+
+  it('backfills a thousand paid invoices with the fewest list calls there can be, and no 429', async () => {
+    const { accountId } = sim.admin.createAccount({ name: 'Volume Books' });
+    const customer = sim.admin.createCustomer(accountId, { name: 'Adventure Works' });
+    const count = 1_000;
+    for (let i = 0; i < count; i += 1) {
+      const invoice = sim.admin.createInvoice(accountId, {
+        customer: customer.id,
+        currency: 'usd',
+        lines: [{ description: `Visit ${i}`, quantity: 1, unitAmount: 5_000 + i }],
+      });
+      sim.admin.payInvoice(accountId, { invoice: invoice.id, amount: 5_000 + i });
+    }
+    const connector = connectorFor(sim, accountId, { connector: { now: clock.now, batchSize: 500 } });
+
+    const batches = await drain(connector);
+    const backfill = batches.filter((b) => b.backfill);
+    expect(new Set(ids(backfill)).size).toBe(count);
+    expect(new Set(backfill.flatMap((b) => b.payments.map((p) => p.ref.id))).size).toBe(count);
+
+    const calls = (path: string) => sim.admin.requests({ method: 'GET', path }).length;
+    const pages = Math.ceil(count / 100);
+    expect(calls('/v1/invoices')).toBe(pages);
+    expect(calls('/v1/invoice_payments')).toBe(pages);
+    expect(calls('/v1/credit_notes')).toBe(1);
+    expect(calls('/v1/disputes')).toBe(1);
+    // The newest event anchors the feed before the backfill; the feed's first read follows it.
+    expect(calls('/v1/events')).toBe(2);
+    expect(sim.admin.requests()).toHaveLength(2 * pages + 4);
+    expect(sim.admin.rateLimited()).toBe(0);
+  });
+
+  it('finds the invoice behind a disputed payment with one request of one item', async () => {
+    const chargeback = sim.admin.scenarios.chargeback();
+    const connector = connectorFor(sim, chargeback.accountId, { connector: { now: clock.now } });
+
+    const disputes = (await drain(connector)).flatMap((b) => b.disputes);
+    expect(disputes).toEqual([
+      expect.objectContaining({ invoice: expect.objectContaining({ id: chargeback.invoiceId }) }),
+    ]);
+    const lookups = sim.admin
+      .requests({ method: 'GET', path: '/v1/invoice_payments' })
+      .filter((r) => new URLSearchParams(r.query).has('payment[payment_intent]'));
+    expect(lookups.map((r) => new URLSearchParams(r.query).get('limit'))).toEqual(['1']);
   });
 
   it('picks up a partial payment from the event feed by re-reading the invoice and the payment', async () => {

@@ -97,6 +97,40 @@ describe('webhook route', () => {
     expect(handled[1]!.events.map((e) => e.eventId)).toEqual(['e3']);
   });
 
+  it('stores a burst of deliveries arriving together in shared inserts, each event once, and hands each on once', async () => {
+    const ids = Array.from({ length: 120 }, (_, i) => `burst-${i}`);
+    // Every event is delivered, and 40 of them twice at the same moment (a provider retrying while the first waits).
+    const bodies = [...ids.map((id) => events(id)), ...ids.slice(0, 40).map((id) => events(id))];
+    const answers = await Promise.all(bodies.map((b) => post(b)));
+    expect(answers.every((a) => a.statusCode === 200)).toBe(true);
+    const totals = answers.map((a) => a.json() as { received: number; duplicates: number });
+    expect(totals.reduce((n, t) => n + t.received, 0)).toBe(120);
+    expect(totals.reduce((n, t) => n + t.duplicates, 0)).toBe(40);
+
+    const stored = await h.db.select({ id: webhookInbox.eventId }).from(webhookInbox);
+    expect(stored.map((r) => r.id).sort()).toEqual([...ids].sort());
+    await eventually(() => expect(handled.flatMap((x) => x.events)).toHaveLength(120));
+    const handedOn = handled.flatMap((x) => x.events.map((e) => e.eventId));
+    expect(new Set(handedOn).size).toBe(120);
+    // Deliveries that arrived while a hand-over ran went together in the next one.
+    expect(handled.length).toBeLessThan(120);
+    await eventually(async () =>
+      expect(
+        (await h.db.select({ at: webhookInbox.processedAt }).from(webhookInbox)).every((r) => r.at instanceof Date),
+      ).toBe(true),
+    );
+  });
+
+  it('fails only the delivery the database refuses when it shares a burst with good ones', async () => {
+    const good = Array.from({ length: 10 }, (_, i) => events(`ok-${i}`));
+    // Postgres text cannot hold a NUL character: this one insert fails, and with it the batch it rode in.
+    const answers = await Promise.all([...good, events('bad\u0000id')].map((b) => post(b)));
+    expect(answers.map((a) => a.statusCode)).toEqual([...good.map(() => 200), 500]);
+    const stored = await h.db.select({ id: webhookInbox.eventId }).from(webhookInbox);
+    expect(stored.map((r) => r.id).sort()).toEqual(good.map((_, i) => `ok-${i}`).sort());
+    await eventually(() => expect(handled.flatMap((x) => x.events)).toHaveLength(10));
+  });
+
   it('rejects a forged signature with 401 and a warning that carries no secret', async () => {
     const body = events('e1');
     const res = await post(body, sign(body, 'not-the-secret'));

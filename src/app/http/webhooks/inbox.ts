@@ -49,6 +49,144 @@ export async function recordEvents(
   return { fresh: rows.map((r) => r.id), duplicates: events.length - rows.length };
 }
 
+export interface RecordResult {
+  /** The rows of events not seen before, already claimed (attempts 1) for the caller to hand over. */
+  readonly fresh: InboxRow[];
+  readonly duplicates: number;
+}
+
+interface Pending {
+  readonly events: readonly NormalizedWebhookEvent[];
+  readonly processedAt: Date | undefined;
+  resolve(r: RecordResult): void;
+  reject(e: unknown): void;
+}
+
+// Rows per INSERT: 9 parameters each stays far below Postgres's 65,535.
+const maxBatchRows = 1000;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+const keyOf = (provider: string, eventId: string) => `${provider}\u0000${eventId}`;
+
+/**
+ * Group commit for the inbox: every request's events wait for one multi-row INSERT shared with the requests that
+ * arrived while the previous one ran, so a burst costs one statement instead of one per request (on the single
+ * in-process PGlite, statements are what the HTTP server waits behind). A request is answered only once its batch
+ * is stored. Fresh rows are stored already claimed (attempts 1) for the request that brought them, which saves the
+ * claim statement; processInbox still picks them up if that work never finishes. A batch the database refuses is
+ * retried request by request, so one bad event fails only its own request.
+ */
+export function createInboxWriter(db: Database) {
+  let queue: Pending[] = [];
+  let running: Promise<void> | undefined;
+
+  async function insert(batch: readonly Pending[]): Promise<InboxRow[]> {
+    return db
+      .insert(webhookInbox)
+      .values(
+        batch.flatMap((p) =>
+          p.events.map((e) => ({
+            provider: e.provider,
+            eventId: e.eventId,
+            accountId: e.accountId,
+            entity: e.entity,
+            entityId: e.entityId,
+            operation: e.operation,
+            occurredAt: e.occurredAt,
+            payload: e.payload ?? {},
+            ...(p.processedAt ? { processedAt: p.processedAt } : { attempts: 1 }),
+          })),
+        ),
+      )
+      .onConflictDoNothing({ target: [webhookInbox.provider, webhookInbox.eventId] })
+      .returning();
+  }
+
+  function settle(batch: readonly Pending[], rows: readonly InboxRow[]): void {
+    const inserted = new Map(rows.map((r) => [keyOf(r.provider, r.eventId), r]));
+    for (const p of batch) {
+      const fresh: InboxRow[] = [];
+      for (const e of p.events) {
+        const key = keyOf(e.provider, e.eventId);
+        const row = inserted.get(key);
+        // The first request in the batch that carried an event gets its row; a later one saw a duplicate.
+        if (row) inserted.delete(key);
+        if (row && !p.processedAt) fresh.push(row);
+      }
+      p.resolve({ fresh, duplicates: p.events.length - fresh.length - (p.processedAt ? p.events.length : 0) });
+    }
+  }
+
+  async function drain(): Promise<void> {
+    // Let the requests whose bytes arrived in this turn of the event loop reach the queue first.
+    await nextTurn();
+    while (queue.length > 0) {
+      let rows = 0;
+      const take = queue.findIndex((p) => (rows += p.events.length) > maxBatchRows);
+      const batch = take <= 0 ? queue : queue.slice(0, take);
+      queue = take <= 0 ? [] : queue.slice(take);
+      try {
+        settle(batch, await insert(batch));
+      } catch (err) {
+        if (batch.length === 1) batch[0]?.reject(err);
+        else
+          for (const p of batch)
+            await insert([p]).then(
+              (r) => settle([p], r),
+              (e: unknown) => p.reject(e),
+            );
+      }
+      await nextTurn();
+    }
+  }
+
+  return {
+    /** Stores the events (or, with `processedAt`, stores them as already handled) once their batch commits. */
+    record(events: readonly NormalizedWebhookEvent[], processedAt?: Date): Promise<RecordResult> {
+      if (events.length === 0) return Promise.resolve({ fresh: [], duplicates: 0 });
+      const done = new Promise<RecordResult>((resolve, reject) => queue.push({ events, processedAt, resolve, reject }));
+      running ??= drain().finally(() => (running = undefined));
+      return done;
+    },
+  };
+}
+
+export type InboxWriter = ReturnType<typeof createInboxWriter>;
+
+/**
+ * Hands claimed rows over in batches: rows stored while a hand-over runs wait and go together in the next, so a
+ * burst costs one look-up and one update per provider, not per request.
+ */
+export function createInboxProcessor(
+  db: Database,
+  onEvents: InboxHandler,
+  now: () => number,
+  report: (r: ProcessResult) => void,
+  fail: (err: unknown) => void,
+) {
+  let queue: InboxRow[] = [];
+  let running: Promise<void> | undefined;
+  async function drain(): Promise<void> {
+    await nextTurn();
+    while (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      await handle(db, batch, onEvents, now).then(report, fail);
+      await nextTurn();
+    }
+  }
+  return {
+    add(rows: readonly InboxRow[]): void {
+      if (rows.length === 0) return;
+      queue.push(...rows);
+      running ??= drain().finally(() => (running = undefined));
+    },
+    /** Resolves once every row added so far has been handed over. */
+    idle: async (): Promise<void> => {
+      while (running) await running;
+    },
+  };
+}
+
 export interface ProcessResult {
   readonly processed: number;
   readonly failed: number;
@@ -62,8 +200,11 @@ async function handle(
   now: () => number,
 ): Promise<ProcessResult> {
   const byProvider = new Map<ProviderKey, InboxRow[]>();
-  for (const r of claimed)
-    byProvider.set(r.provider as ProviderKey, [...(byProvider.get(r.provider as ProviderKey) ?? []), r]);
+  for (const r of claimed) {
+    const rows = byProvider.get(r.provider as ProviderKey);
+    if (rows) rows.push(r);
+    else byProvider.set(r.provider as ProviderKey, [r]);
+  }
   let processed = 0;
   let failed = 0;
   for (const [provider, rows] of byProvider) {
@@ -84,21 +225,6 @@ async function handle(
     }
   }
   return { processed, failed };
-}
-
-export async function processEvents(
-  db: Database,
-  ids: readonly string[],
-  onEvents: InboxHandler,
-  now: () => number = Date.now,
-): Promise<ProcessResult> {
-  if (ids.length === 0) return { processed: 0, failed: 0 };
-  const claimed = await db
-    .update(webhookInbox)
-    .set({ attempts: sql`${webhookInbox.attempts} + 1` })
-    .where(and(inArray(webhookInbox.id, [...ids]), isNull(webhookInbox.processedAt)))
-    .returning();
-  return handle(db, claimed, onEvents, now);
 }
 
 export interface ProcessInboxOptions {

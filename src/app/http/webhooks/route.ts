@@ -7,7 +7,7 @@ import type { WebhookVerifier } from '../../../../integrations/types.js';
 import type { Database } from '../../../services/db/index.js';
 import { providerKeys, type ProviderKey } from '../../../domain/model.js';
 import type { Logger } from '../../../services/logger.js';
-import { processEvents, recordEvents, type InboxHandler } from './inbox.js';
+import { createInboxProcessor, createInboxWriter, type InboxHandler } from './inbox.js';
 
 export interface WebhookRouteDeps {
   readonly verifiers: Partial<Record<ProviderKey, WebhookVerifier>>;
@@ -37,21 +37,16 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
       done(null, body),
     );
 
-    const inflight = new Set<Promise<void>>();
-    app.addHook('onClose', async () => void (await Promise.allSettled(inflight)));
-    const processLater = (provider: ProviderKey, ids: string[]) => {
-      const work = processEvents(deps.db, ids, deps.onEvents, now).then(
-        (r) =>
-          void (r.failed > 0 && log.warn({ provider, failed: r.failed }, 'webhook events left for the inbox retry')),
-        (err: unknown) =>
-          log.error(
-            { provider, message: err instanceof Error ? err.message : String(err) },
-            'webhook processing failed',
-          ),
-      );
-      inflight.add(work);
-      void work.finally(() => inflight.delete(work));
-    };
+    const writer = createInboxWriter(deps.db);
+    const processor = createInboxProcessor(
+      deps.db,
+      deps.onEvents,
+      now,
+      (r) => void (r.failed > 0 && log.warn({ failed: r.failed }, 'webhook events left for the inbox retry')),
+      (err: unknown) =>
+        log.error({ message: err instanceof Error ? err.message : String(err) }, 'webhook processing failed'),
+    );
+    app.addHook('onClose', () => processor.idle());
 
     app.post('/webhooks/:provider', { schema: { params: Params } }, async (req, reply) => {
       const { provider } = req.params;
@@ -74,11 +69,10 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
       }
       // Events the verifier could not make sense of are stored as already processed: kept, acted on by nobody.
       const ignored = result.events.filter((e) => e.ignored);
-      const { fresh, duplicates } = await recordEvents(
-        deps.db,
-        result.events.filter((e) => !e.ignored),
-      );
-      if (ignored.length > 0) await recordEvents(deps.db, ignored, new Date(now()));
+      const [{ fresh, duplicates }] = await Promise.all([
+        writer.record(result.events.filter((e) => !e.ignored)),
+        writer.record(ignored, new Date(now())),
+      ]);
       if (result.reply)
         await reply
           .code(result.reply.status)
@@ -88,7 +82,7 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
         await reply
           .code(200)
           .send({ received: fresh.length, duplicates, ...(ignored.length > 0 && { ignored: ignored.length }) });
-      if (fresh.length > 0) processLater(provider, fresh);
+      processor.add(fresh);
       return reply;
     });
   };
