@@ -2,7 +2,7 @@
 // src/ imports this file to start, signal, update and query cases; it never imports workflow.ts.
 import * as wf from '@temporalio/workflow';
 import type { CaseAccount } from '../../src/domain/account.js';
-import type { CaseDocument, FullAndFinalFlag, StripeDisputeRef } from '../../src/domain/case.js';
+import type { CaseDocument, FullAndFinalFlag, ChargebackRef } from '../../src/domain/case.js';
 import type { DisputeStatus, ExternalRef, InvoiceLine, ProviderKey } from '../../src/domain/model.js';
 import type { Money } from '../../src/domain/money.js';
 
@@ -50,7 +50,7 @@ export interface DisputeCaseInput {
   /** Credit notes already applied to the invoice when the case opened, with the ledger's numbers. */
   readonly credits?: readonly { readonly ref: ExternalRef; readonly number?: string; readonly amount: Money }[];
   readonly fullAndFinal?: FullAndFinalFlag;
-  readonly stripeDispute?: StripeDisputeRef & {
+  readonly stripeDispute?: ChargebackRef & {
     readonly amount: Money;
     readonly reason: string;
     readonly status: DisputeStatus;
@@ -257,7 +257,7 @@ export interface StripeDisputeUpdate {
   readonly status: DisputeStatus;
   readonly dueBy?: string;
   /** The chargeback itself, when the case did not start from it (a card payment on its invoice was disputed later). */
-  readonly dispute?: StripeDisputeRef & {
+  readonly dispute?: ChargebackRef & {
     readonly amount: Money;
     readonly reason: string;
     /** The Stripe connection that holds the chargeback, where its evidence goes (absent in older histories). */

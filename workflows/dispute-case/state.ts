@@ -9,7 +9,7 @@ import {
   type CaseAccount,
 } from '../../src/domain/account.js';
 import { addBusinessMs, businessMsBetween } from '../../src/domain/calendar.js';
-import type { CaseDocument, StripeDisputeRef } from '../../src/domain/case.js';
+import type { CaseDocument, ChargebackRef } from '../../src/domain/case.js';
 import type { DisputeStatus, ExternalRef } from '../../src/domain/model.js';
 import {
   balanceSchedule,
@@ -56,7 +56,7 @@ export interface Objection {
 }
 
 /** A chargeback: Stripe withdrew `amount` from the business until the dispute is decided. */
-export interface Chargeback extends StripeDisputeRef {
+export interface Chargeback extends ChargebackRef {
   readonly amount: Money;
   readonly reason: string;
   readonly status: DisputeStatus;
@@ -283,7 +283,7 @@ export function casePolicy(s: CaseState): DeadlinePolicy {
 const domainNames: Record<string, DeadlineName> = {
   written_response: 'response',
   written_response_hard_limit: 'response_limit',
-  stripe_evidence: 'stripe_submit',
+  dispute_evidence: 'stripe_submit',
   remaining_balance: 'payment',
 };
 
@@ -314,7 +314,7 @@ export function scheduleResponse(s: CaseState, learnedAt: string, now: string): 
       now,
       learnedAt,
       fullAndFinal: Boolean(s.input.fullAndFinal) && !s.firstResponseSent,
-      ...(s.input.stripeDispute?.dueBy && !s.stripeSubmitted ? { stripeDueBy: s.input.stripeDispute.dueBy } : {}),
+      ...(s.input.stripeDispute?.dueBy && !s.stripeSubmitted ? { evidenceDueBy: s.input.stripeDispute.dueBy } : {}),
     },
     casePolicy(s),
   );

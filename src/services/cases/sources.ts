@@ -29,7 +29,7 @@ export async function loadCaseSources(
   facts?: CaseFacts,
   ledgerScope = scope,
 ): Promise<CaseSources> {
-  const disputeId = 'disputeId' in trigger ? trigger.disputeId : facts?.stripeDispute?.dispute.id;
+  const disputeId = 'disputeId' in trigger ? trigger.disputeId : facts?.chargeback?.dispute.id;
   const dispute = disputeId ? await loadDispute(db, scope, disputeId) : undefined;
   const invoiceId = 'invoiceId' in trigger ? trigger.invoiceId : (facts?.invoice?.id ?? dispute?.invoice?.id);
   const ledger = invoiceId ? await loadLedger(db, ledgerScope, invoiceId) : undefined;

@@ -2,6 +2,7 @@
 // stops with it: new short payments go unseen. Cases pause and say so on their own, but an organisation with
 // no open case would hear nothing, so its owners get one email per break, with the way back.
 import { eq } from 'drizzle-orm';
+import { providerLabel } from '../../../integrations/registry.js';
 import type { Database } from '../db/index.js';
 import { connections, users } from '../db/schema.js';
 import { escapeHtml } from '../letters/index.js';
@@ -11,7 +12,6 @@ import { errorSummary } from './error-summary.js';
 import type { ConnectionBrokenEvent } from './types.js';
 
 const DAY = 86_400_000;
-const providerNames = { quickbooks: 'QuickBooks Online', xero: 'Xero', stripe: 'Stripe' } as const;
 
 export interface BrokenAlertDeps {
   readonly db: Database;
@@ -26,7 +26,7 @@ export function brokenConnectionEmail(input: {
   reason: string;
   link: string;
 }) {
-  const provider = providerNames[input.provider];
+  const provider = providerLabel(input.provider);
   const lines = [
     `Shortfall can no longer reach ${input.name} in ${provider}. The reason given: ${input.reason}.`,
     'Until you reconnect it, Shortfall does not see new payments there, so new short payments are not detected, and the payment deadlines of its open cases are paused.',

@@ -8,7 +8,7 @@ import {
   type DetectionResult,
   type InvoiceState,
 } from '../../domain/detection.js';
-import { detectStripeDispute, matchStripeCharge } from '../../domain/dispute-detection.js';
+import { detectChargeback, matchDisputedCharge } from '../../domain/dispute-detection.js';
 import type { ChargeDispute } from '../../domain/model.js';
 import type { Database } from '../db/index.js';
 import { chargeDisputes, invoices } from '../db/schema.js';
@@ -77,11 +77,11 @@ async function decideDispute(
   }
   // The case key depends on which invoice the dispute links to, so ask once to learn it, then with its case.
   const ctx = { ledger };
-  const key = detectStripeDispute(dispute, ctx, policy).caseKey!;
+  const key = detectChargeback(dispute, ctx, policy).caseKey!;
   const open = (await runningCasesByKey(db, [key])).get(key);
   return {
     trigger: { disputeId },
-    result: detectStripeDispute(dispute, { ...ctx, ...(open && { openCase: toOpenCase(open) }) }, policy),
+    result: detectChargeback(dispute, { ...ctx, ...(open && { openCase: toOpenCase(open) }) }, policy),
     ...(ledgerConnectionId && { ledgerConnectionId }),
   };
 }
@@ -119,7 +119,7 @@ async function ledgerInvoiceOf(
   }
   if (held || !dispute.charge) return undefined;
   const candidates = await ledgerInvoicesPaidLike(db, s, dispute.charge, policy.matchWindowDays);
-  const match = matchStripeCharge(
+  const match = matchDisputedCharge(
     dispute.charge,
     candidates.flatMap((c) => c.states),
     policy,

@@ -132,9 +132,7 @@ describe('case starter on the dev server', () => {
     await withLedger('stripe', async ({ id, accountId, sync, apply }) => {
       const opened = await sync.applyBatch(id, batch({ disputes: [dispute()] }));
       const [started] = await apply(opened);
-      const workflowId = disputeCaseWorkflowId(
-        caseKey({ stripeDispute: { provider: 'stripe', accountId, id: 'dp_1' } }),
-      );
+      const workflowId = disputeCaseWorkflowId(caseKey({ chargeback: { provider: 'stripe', accountId, id: 'dp_1' } }));
       expect(started).toMatchObject({ kind: 'started', workflowId });
       expect(await until(workflowId, (v) => v.stripeStatus === 'needs_response')).toMatchObject({
         disputed: { minor: 50_000 },

@@ -1,4 +1,5 @@
-import { providerKeys, type ProviderKey } from '../../../domain/model.js';
+import { providerKeys } from '../../../../integrations/registry.js';
+import type { ProviderKey } from '../../../domain/model.js';
 import type { ConnectionSummary } from '../../../services/ports.js';
 import type { ProviderMode, WebSettings } from '../settings.js';
 
