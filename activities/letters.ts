@@ -33,8 +33,8 @@ function facts(r: LetterRequest): LetterFacts {
         lines: inv.lines.map((l) => ({ id: l.id, description: l.description, amount: l.amount })),
       }
     : {
-        number: r.stripeDispute!.chargeId,
-        total: r.stripeDispute!.amount,
+        number: r.chargeback!.chargeId,
+        total: r.chargeback!.amount,
         issueDate: r.payments[0]?.date ?? '1970-01-01',
         lines: [],
       };
@@ -122,7 +122,7 @@ export function renderDraft(r: LetterRequest): DraftContent {
         }),
       );
     case 'stripe_evidence': {
-      const dispute = need(r.stripeDispute, 'Stripe dispute');
+      const dispute = need(r.chargeback, 'Stripe dispute');
       const draft = draftStripeEvidence({
         ...f,
         serviceDescription:

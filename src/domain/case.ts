@@ -29,6 +29,8 @@ export interface ChargebackRef {
   readonly chargeId: string;
   /** The processor's evidence deadline, as an ISO timestamp. */
   readonly dueBy?: string;
+  /** The processor's name as the owner knows it (its label); absent on cases opened before it was carried. */
+  readonly processorName?: string;
 }
 
 /** A written objection, registered by the owner or received by email. */

@@ -38,7 +38,7 @@ export async function caseByKey(db: Database, key: string): Promise<CaseRow | un
 
 /**
  * The running cases a connection's break or return concerns: those running on it, and those answering a chargeback
- * held by it (a QuickBooks or Xero invoice's case whose card payment was disputed through this Stripe connection).
+ * held by it (a ledger invoice's case whose card payment was disputed through this connection).
  */
 export async function runningCasesOfConnection(db: Database, connectionId: string): Promise<CaseRow[]> {
   const holdsItsChargeback = exists(

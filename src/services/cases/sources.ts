@@ -21,7 +21,7 @@ async function loadLedger(db: Database, scope: LedgerScope, invoiceId: string): 
   return { ...state, creditNotes: [...allocated, ...(await creditNotesByIds(db, scope, viaPayments))] };
 }
 
-/** `ledgerScope`: where the invoice lives when a Stripe chargeback (read through `scope`) paid one in QuickBooks or Xero. */
+/** `ledgerScope`: where the invoice lives when a chargeback (read through `scope`) took back a payment on an invoice in another ledger. */
 export async function loadCaseSources(
   db: Database,
   scope: LedgerScope,
