@@ -9,6 +9,7 @@ import { issueClientLink } from '../src/services/security/client-links.js';
 import { escapeHtml } from '../src/services/letters/index.js';
 import type { DisputeEvidencePort, LedgerConnector } from '../integrations/types.js';
 import type { CaseActivities } from '../workflows/dispute-case/activities.js';
+import { persistedMessages } from '../workflows/dispute-case/persisted-names.js';
 import { caseDocumentKinds, type CaseDocument, type CaseDocumentKind } from '../src/domain/case.js';
 import { renderEvidencePack } from './evidence-pack.js';
 import { integrationCall } from './failures.js';
@@ -151,7 +152,7 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
       return { documentId: doc.id, name: doc.name };
     },
 
-    stageStripeEvidence: (r) =>
+    [persistedMessages.stageEvidenceActivity]: (r) =>
       heartbeatWhile(
         integrationCall(async () => {
           const port = await d.evidence(r.connectionId);
@@ -160,7 +161,7 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
         }),
       ),
 
-    submitStripeEvidence: (r) =>
+    [persistedMessages.submitEvidenceActivity]: (r) =>
       heartbeatWhile(
         integrationCall(async () => {
           const port = await d.evidence(r.connectionId);

@@ -2,12 +2,13 @@
 // Only translation lives here: what each letter says is decided in src/services/letters.
 import type { LetterRequest } from '../workflows/dispute-case/activities.js';
 import type { DraftContent } from '../workflows/dispute-case/definitions.js';
+import { persistedValues } from '../workflows/dispute-case/persisted-names.js';
 import {
   draftFinalNotice,
   draftFirstResponse,
   draftLineItemResponse,
   draftPartialPaymentReceipt,
-  draftStripeEvidence,
+  draftDisputeEvidence,
   draftVagueObjectionReply,
   type Draft,
   type LetterFacts,
@@ -121,9 +122,9 @@ export function renderDraft(r: LetterRequest): DraftContent {
           payBy: need(r.paymentDueBy, 'final deadline'),
         }),
       );
-    case 'stripe_evidence': {
-      const dispute = need(r.chargeback, 'Stripe dispute');
-      const draft = draftStripeEvidence({
+    case persistedValues.evidenceDraftKind: {
+      const dispute = need(r.chargeback, 'chargeback');
+      const draft = draftDisputeEvidence({
         ...f,
         serviceDescription:
           f.invoice.lines.map((l) => l.description).join('; ') || `Services charged as ${dispute.chargeId}`,

@@ -11,13 +11,25 @@ export const providerKeys = ['quickbooks', 'xero', 'stripe'] as const;
 export type ProviderKey = (typeof providerKeys)[number];
 export const isProviderKey = (key: string): key is ProviderKey => (providerKeys as readonly string[]).includes(key);
 
-/** Each provider's name as the owner knows it, for texts that must name it. */
-const providerLabels: Readonly<Record<ProviderKey, string>> = {
-  quickbooks: 'QuickBooks Online',
-  xero: 'Xero',
-  stripe: 'Stripe',
+/** What core code may know of a provider, declared here so that it never branches on a provider's name. */
+interface ProviderTraits {
+  /** The provider's name as the owner knows it, for texts that must name it. */
+  readonly label: string;
+  /** A bookkeeping ledger: card payments taken through a processor are booked on its invoices. */
+  readonly bookkeeping: boolean;
+  /** The request header that carries its webhook signature (redacted from logs). */
+  readonly signatureHeader: string;
+}
+
+const traits: Readonly<Record<ProviderKey, ProviderTraits>> = {
+  quickbooks: { label: 'QuickBooks Online', bookkeeping: true, signatureHeader: 'intuit-signature' },
+  xero: { label: 'Xero', bookkeeping: true, signatureHeader: 'x-xero-signature' },
+  stripe: { label: 'Stripe', bookkeeping: false, signatureHeader: 'stripe-signature' },
 };
-export const providerLabel = (key: string): string => (isProviderKey(key) ? providerLabels[key] : key);
+
+export const providerLabel = (key: string): string => (isProviderKey(key) ? traits[key].label : key);
+export const bookkeepingProviders: readonly ProviderKey[] = providerKeys.filter((k) => traits[k].bookkeeping);
+export const webhookSignatureHeaders: readonly string[] = providerKeys.map((k) => traits[k].signatureHeader);
 
 /** Each provider's settings, as the provider declares them; the app's configuration fills them in. */
 interface ProviderSettings {

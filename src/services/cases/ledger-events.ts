@@ -65,7 +65,7 @@ export function creditFacts(
       invoice.currency,
     ),
   }));
-  // QuickBooks applies a credit memo through a Payment linking memo and invoice.
+  // Some ledgers apply a credit memo through a payment linking memo and invoice.
   const viaPayments = new Map<string, Money>();
   for (const p of l.payments.filter((x) => x.status === 'applied')) {
     for (const a of p.applications.filter((x) => x.creditNoteId && sameRef(x.invoice, invoice.ref))) {

@@ -82,7 +82,7 @@ export const isClosed = (row: CaseRow) => (closedStatuses as readonly string[]).
 
 /**
  * Who may see a case. Organisations that connect the same provider account (an agency and its client on one
- * QuickBooks company) share ONE case per invoice: the organisation that owns the row runs its letters and
+ * ledger company) share ONE case per invoice: the organisation that owns the row runs its letters and
  * decisions, and every other organisation with an active or broken (not disconnected) connection to the case's
  * provider account sees it too. Connection statuses that still count as reading the account:
  */

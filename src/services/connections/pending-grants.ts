@@ -1,4 +1,4 @@
-// A grant that reaches several organisations (Xero) waits here while the owner picks which to connect. The
+// A grant that reaches several organisations waits here while the owner picks which to connect. The
 // grant is sealed like connection tokens and bound to its row; it is usable once, for ten minutes, and only by
 // the user whose callback produced it.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';

@@ -20,7 +20,7 @@ import { connectionScope, ledgerInvoicesPaidLike, loadDispute, loadInvoiceStates
 interface Decision {
   readonly trigger: CaseTrigger;
   readonly result: DetectionResult;
-  /** The organisation's other ledger that holds the invoice a Stripe chargeback was matched to. */
+  /** The organisation's other ledger that holds the invoice a chargeback was matched to. */
   readonly ledgerConnectionId?: string;
 }
 
@@ -87,10 +87,10 @@ async function decideDispute(
 }
 
 /**
- * A charge Stripe holds no invoice for may have paid one in the organisation's QuickBooks or Xero (a payment link,
+ * A charge the processor holds no invoice for may have paid one in the organisation's bookkeeping ledger (a payment link,
  * a card terminal): the chargeback then belongs to that invoice's case. Once a case answers the chargeback it stays
  * with it, even when the ledger no longer shows the payment (the bookkeeper booked the chargeback by voiding it);
- * and it joins only a case of the Stripe connection's own organisation, never a case another organisation runs on a
+ * and it joins only a case of the processor connection's own organisation, never a case another organisation runs on a
  * ledger both read. Returns the dispute as linked to the invoice, with that invoice's state and connection.
  */
 async function ledgerInvoiceOf(

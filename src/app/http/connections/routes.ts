@@ -131,7 +131,7 @@ export function connectionRoutes(deps: WebDeps) {
           );
         if (!restrictedKey.test(key))
           return fail('Paste a Stripe restricted key: it starts with rk_live_ or rk_test_.');
-        const result = await connections.saveStripeKey(user.organisation.id, key);
+        const result = await connections.saveApiKey(user.organisation.id, key);
         if (!result.ok) return fail(result.message);
         return reply.redirect('/connections?notice=stripe_key_saved', 303);
       },
