@@ -2,7 +2,7 @@
 // Only translation lives here: what each letter says is decided in src/services/letters.
 import type { LetterRequest } from '../workflows/dispute-case/activities.js';
 import type { DraftContent } from '../workflows/dispute-case/definitions.js';
-import { persistedValues } from '../workflows/dispute-case/persisted-names.js';
+import { legacyFields, persistedValues } from '../workflows/dispute-case/persisted-names.js';
 import {
   draftFinalNotice,
   draftFirstResponse,
@@ -67,7 +67,17 @@ function need<T>(value: T | undefined, what: string): T {
   return value;
 }
 
-export function renderDraft(r: LetterRequest): DraftContent {
+/**
+ * A request a workflow scheduled before the chargeback field had its neutral name (persisted-names.ts) and a worker
+ * of this version runs: read the old field as the new one.
+ */
+function upgraded(r: LetterRequest): LetterRequest {
+  const legacy = (r as unknown as Record<string, unknown>)[legacyFields.chargeback] as LetterRequest['chargeback'];
+  return r.chargeback || !legacy ? r : { ...r, chargeback: legacy };
+}
+
+export function renderDraft(recorded: LetterRequest): DraftContent {
+  const r = upgraded(recorded);
   const f = facts(r);
   const payment = f.payments[f.payments.length - 1];
   switch (r.kind) {

@@ -37,7 +37,10 @@ export const persistedValues = {
   chargebackFactScope: 'stripe',
 } as const;
 
-/** Workflow input and carried-state fields under their old names, read once at start (upgrade.ts). */
+/**
+ * Workflow input and carried-state fields under their old names, read once at start (upgrade.ts); the chargeback's
+ * old name is also read from a letter request scheduled before the rename (activities/letters.ts).
+ */
 export const legacyFields = {
   /** DisputeCaseInput.chargeback */
   chargeback: 'stripeDispute',
