@@ -9,6 +9,7 @@ import { issueClientLink } from '../src/services/security/client-links.js';
 import { escapeHtml } from '../src/services/letters/index.js';
 import type { DisputeEvidencePort, LedgerConnector } from '../integrations/types.js';
 import type { CaseActivities, LetterRequest } from '../workflows/dispute-case/activities.js';
+import { persistedMessages } from '../workflows/dispute-case/persisted-names.js';
 import { caseDocumentKinds, type CaseDocument, type CaseDocumentKind } from '../src/domain/case.js';
 import { renderEvidencePack } from './evidence-pack.js';
 import { integrationCall } from './failures.js';
@@ -167,7 +168,7 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
       return { documentId: doc.id, name: doc.name };
     },
 
-    stageStripeEvidence: (r) =>
+    [persistedMessages.stageEvidenceActivity]: (r) =>
       heartbeatWhile(
         integrationCall(async () => {
           const port = await d.evidence(r.connectionId);
@@ -176,7 +177,7 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
         }),
       ),
 
-    submitStripeEvidence: (r) =>
+    [persistedMessages.submitEvidenceActivity]: (r) =>
       heartbeatWhile(
         integrationCall(async () => {
           const port = await d.evidence(r.connectionId);

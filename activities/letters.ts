@@ -2,12 +2,13 @@
 // Only translation lives here: what each letter says is decided in src/services/letters.
 import type { LetterRequest } from '../workflows/dispute-case/activities.js';
 import type { DraftContent } from '../workflows/dispute-case/definitions.js';
+import { legacyFields, persistedValues } from '../workflows/dispute-case/persisted-names.js';
 import {
   draftFinalNotice,
   draftFirstResponse,
   draftLineItemResponse,
   draftPartialPaymentReceipt,
-  draftStripeEvidence,
+  draftDisputeEvidence,
   draftVagueObjectionReply,
   type Draft,
   type LetterFacts,
@@ -33,8 +34,8 @@ function facts(r: LetterRequest): LetterFacts {
         lines: inv.lines.map((l) => ({ id: l.id, description: l.description, amount: l.amount })),
       }
     : {
-        number: r.stripeDispute!.chargeId,
-        total: r.stripeDispute!.amount,
+        number: r.chargeback!.chargeId,
+        total: r.chargeback!.amount,
         issueDate: r.payments[0]?.date ?? '1970-01-01',
         lines: [],
       };
@@ -70,8 +71,21 @@ function need<T>(value: T | undefined, what: string): T {
 export const asksForPayment = (kind: LetterRequest['kind']): boolean =>
   kind === 'first_response' || kind === 'uphold' || kind === 'concession' || kind === 'final_notice';
 
+/**
+ * A request a workflow scheduled before the chargeback field had its neutral name (persisted-names.ts) and a worker
+ * of this version runs: read the old field as the new one.
+ */
+function upgraded(r: LetterRequest): LetterRequest {
+  const legacy = (r as unknown as Record<string, unknown>)[legacyFields.chargeback] as LetterRequest['chargeback'];
+  return r.chargeback || !legacy ? r : { ...r, chargeback: legacy };
+}
+
 /** `payOnline`: the provider's page where the client pays this invoice (src/services/ledger/payment-links.ts). */
-export function renderDraft(r: LetterRequest, o: { readonly payOnline?: string | undefined } = {}): DraftContent {
+export function renderDraft(
+  recorded: LetterRequest,
+  o: { readonly payOnline?: string | undefined } = {},
+): DraftContent {
+  const r = upgraded(recorded);
   const f = { ...facts(r), ...(o.payOnline ? { payOnline: o.payOnline } : {}) };
   const payment = f.payments[f.payments.length - 1];
   switch (r.kind) {
@@ -126,9 +140,9 @@ export function renderDraft(r: LetterRequest, o: { readonly payOnline?: string |
           payBy: need(r.paymentDueBy, 'final deadline'),
         }),
       );
-    case 'stripe_evidence': {
-      const dispute = need(r.stripeDispute, 'Stripe dispute');
-      const draft = draftStripeEvidence({
+    case persistedValues.evidenceDraftKind: {
+      const dispute = need(r.chargeback, 'chargeback');
+      const draft = draftDisputeEvidence({
         ...f,
         serviceDescription:
           f.invoice.lines.map((l) => l.description).join('; ') || `Services charged as ${dispute.chargeId}`,

@@ -83,7 +83,7 @@ export function createSyncActivities(d: SyncActivityDeps): SyncActivities {
     sweepPage: (input: SyncPageInput): Promise<SweepPageResult> =>
       integrationCall(async () => {
         const batch = await pull(input, 'backfill');
-        // A connector may page on from its backfill into its change feed (Stripe does): that part is the sync's.
+        // A connector may page on from its backfill into its change feed (some do): that part is the sync's.
         if (!batch.backfill) return { actions: [], scanned: 0, repaired: 0 };
         const { actions, scanned, repaired } = await d.sync.reconcileBatch(input.connectionId, batch);
         heartbeat({ pageCursor: batch.nextCursor });

@@ -1,11 +1,35 @@
 // The one place that knows every provider (STYLE.md B2 #9). Each provider folder contributes a factory that
 // turns its config slice into an OAuth client, a connector per connection and a webhook verifier; wiring a
 // provider is one entry in the factories object, and `satisfies ProviderFactories` flags a missing one.
-import { providerKeys, type ProviderKey } from '../src/domain/model.js';
 import type { QuickbooksProviderConfig } from './quickbooks/provider.js';
 import type { StripeProviderConfig } from './stripe/provider.js';
 import type { XeroProviderConfig } from './xero/provider.js';
 import type { ConnectionAuth, DisputeEvidencePort, LedgerConnector, OAuthProvider, WebhookVerifier } from './types.js';
+
+/** Every provider Shortfall can connect to: the one list (core code takes a provider's key as data). */
+export const providerKeys = ['quickbooks', 'xero', 'stripe'] as const;
+export type ProviderKey = (typeof providerKeys)[number];
+export const isProviderKey = (key: string): key is ProviderKey => (providerKeys as readonly string[]).includes(key);
+
+/** What core code may know of a provider, declared here so that it never branches on a provider's name. */
+interface ProviderTraits {
+  /** The provider's name as the owner knows it, for texts that must name it. */
+  readonly label: string;
+  /** A bookkeeping ledger: card payments taken through a processor are booked on its invoices. */
+  readonly bookkeeping: boolean;
+  /** The request header that carries its webhook signature (redacted from logs). */
+  readonly signatureHeader: string;
+}
+
+const traits: Readonly<Record<ProviderKey, ProviderTraits>> = {
+  quickbooks: { label: 'QuickBooks Online', bookkeeping: true, signatureHeader: 'intuit-signature' },
+  xero: { label: 'Xero', bookkeeping: true, signatureHeader: 'x-xero-signature' },
+  stripe: { label: 'Stripe', bookkeeping: false, signatureHeader: 'stripe-signature' },
+};
+
+export const providerLabel = (key: string): string => (isProviderKey(key) ? traits[key].label : key);
+export const bookkeepingProviders: readonly ProviderKey[] = providerKeys.filter((k) => traits[k].bookkeeping);
+export const webhookSignatureHeaders: readonly string[] = providerKeys.map((k) => traits[k].signatureHeader);
 
 /** Each provider's settings, as the provider declares them; the app's configuration fills them in. */
 interface ProviderSettings {
@@ -32,7 +56,7 @@ export type ProviderFactories = { readonly [K in ProviderKey]: ProviderFactory<K
 
 export class ProviderNotConfiguredError extends Error {
   override readonly name = 'ProviderNotConfiguredError';
-  constructor(readonly provider: ProviderKey) {
+  constructor(readonly provider: string) {
     super(`Provider ${provider} is not configured`);
   }
 }
@@ -56,8 +80,8 @@ export function createProviderRegistry(factories: ProviderFactories, configs: Pr
     if (services) built.set(key, services);
   }
   return {
-    get(key: ProviderKey): ProviderServices {
-      const services = built.get(key);
+    get(key: string): ProviderServices {
+      const services = isProviderKey(key) ? built.get(key) : undefined;
       if (!services) throw new ProviderNotConfiguredError(key);
       return services;
     },

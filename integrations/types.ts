@@ -48,6 +48,8 @@ export interface OAuthProvider {
    * tier: 5 on Starter). Absent where the provider sets no such cap.
    */
   readonly connectionLimit?: number;
+  /** The setting that raises `connectionLimit` (the app's tier), named in the message when the cap is reached. */
+  readonly connectionLimitSetting?: string;
 }
 
 /** Credentials an API call needs: the current tokens (or API key) and which account to act on. */

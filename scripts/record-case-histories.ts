@@ -10,7 +10,7 @@ import {
   decideDraftUpdate,
   decideObjectionUpdate,
   registerObjectionUpdate,
-  stripeDisputeSignal,
+  chargebackSignal,
   type CaseView,
   type DisputeCaseInput,
 } from '../workflows/dispute-case/definitions.js';
@@ -65,7 +65,7 @@ const scenarios: Record<string, { input: DisputeCaseInput; drive(h: Handle): Pro
       await until(h, (v) => v.status === 'awaiting_approval');
       await h.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 1, by: 'ana' }] });
       await until(h, (v) => v.status === 'stripe_submitted');
-      await h.signal(stripeDisputeSignal, { status: 'won' });
+      await h.signal(chargebackSignal, { status: 'won' });
     },
   },
 };

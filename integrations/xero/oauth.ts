@@ -196,7 +196,10 @@ export function createXeroOAuth(config: XeroOAuthConfig): XeroOAuthProvider {
   return {
     provider: 'xero',
     ...(config.connectionLimit !== undefined &&
-      Number.isFinite(config.connectionLimit) && { connectionLimit: config.connectionLimit }),
+      Number.isFinite(config.connectionLimit) && {
+        connectionLimit: config.connectionLimit,
+        connectionLimitSetting: 'XERO_TIER',
+      }),
     // xero-node's buildConsentUrl() does exactly this, but asynchronously; the interface wants a string.
     authorizeUrl: ({ state, redirectUri }) =>
       openIdClient(redirectUri).authorizationUrl({ redirect_uri: redirectUri, scope: scopes.join(' '), state }),

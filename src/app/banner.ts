@@ -9,8 +9,8 @@ export interface BannerInput {
   readonly temporalAddress: string;
   /** Mail stays in the local mailbox (no SMTP_URL). */
   readonly mailbox: boolean;
-  /** The sandbox simulators' base URLs, when they run. */
-  readonly sandbox?: { readonly quickbooks: string; readonly xero: string; readonly stripe: string } | undefined;
+  /** The sandbox simulators' base URLs by the name shown (src/app/sandbox.ts sandboxBaseUrls), when they run. */
+  readonly sandbox?: Readonly<Record<string, string>> | undefined;
   readonly dataDir: string;
   /** Paths under it are printed relative to it (the working directory). */
   readonly cwd: string;
@@ -23,13 +23,7 @@ export function startBanner(b: BannerInput): string {
     ...(b.mailbox ? [['Local mailbox', `${b.publicUrl}/dev/mailbox`] as [string, string]] : []),
     ['Temporal Web UI', b.temporalUi ?? '(not embedded; set TEMPORAL_UI_URL)'],
     ['Temporal gRPC', b.temporalAddress],
-    ...(b.sandbox
-      ? ([
-          ['Sandbox QuickBooks', b.sandbox.quickbooks],
-          ['Sandbox Xero', b.sandbox.xero],
-          ['Sandbox Stripe', b.sandbox.stripe],
-        ] as [string, string][])
-      : []),
+    ...(b.sandbox ? Object.entries(b.sandbox).map(([name, url]): [string, string] => [`Sandbox ${name}`, url]) : []),
     ['Data', relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : b.dataDir],
   ];
   const width = Math.max(...rows.map(([k]) => k.length)) + 2;

@@ -3,12 +3,9 @@
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities/index.js';
 import type { CaseActivityDeps } from '../../activities/cases.js';
-import { createQuickbooksProvider } from '../../integrations/quickbooks/provider.js';
-import { createProviderRegistry, type ProviderConfigs, type ProviderRegistry } from '../../integrations/registry.js';
-import { createStripeConnect } from '../../integrations/stripe/oauth.js';
-import { createStripeServices } from '../../integrations/stripe/provider.js';
+import type { ProviderConfigs, ProviderRegistry } from '../../integrations/registry.js';
+import { createProviders } from '../../integrations/providers.js';
 import { IntegrationError } from '../../integrations/errors.js';
-import { createXeroProvider } from '../../integrations/xero/provider.js';
 import { createApprovalStore } from '../services/approvals/store.js';
 import { createCaseStarter } from '../services/cases/starter.js';
 import type { Config } from './config.js';
@@ -24,7 +21,7 @@ import { createPaymentLinks } from '../services/ledger/payment-links.js';
 import type { Logger } from '../services/logger.js';
 import { createOutbox } from '../services/mail/outbox.js';
 import { createMailTransport } from '../services/mail/transport.js';
-import type { SandboxProviders } from './sandbox.js';
+import { sandboxProviderSetup, type SandboxProviders } from './sandbox.js';
 import { parseKeyRing } from '../services/security/cipher.js';
 import { CLIENT_LINK_TTL_MS } from '../services/security/client-links.js';
 import { createSyncDispatcher } from '../services/sync/dispatch.js';
@@ -43,43 +40,6 @@ export interface ServiceInputs {
    * passes the time-skipping server's clock, so a case opened after skipped days counts from workflow time.
    */
   readonly now?: (() => number) | undefined;
-}
-
-/** Provider settings: the configured accounts, or the sandbox simulators on the embedded demo. */
-function providerSettings(config: Config, sandbox: SandboxProviders | undefined) {
-  if (!sandbox)
-    return {
-      configs: config.providers as ProviderConfigs,
-      baseUrls: {} as Record<string, string>,
-      stripe: config.providers.stripe,
-    };
-  const { quickbooks: q, xero: x, stripe: s } = sandbox;
-  return {
-    configs: {
-      quickbooks: {
-        clientId: q.clientId,
-        clientSecret: q.clientSecret,
-        webhookVerifierToken: q.webhookVerifierToken,
-        environment: 'sandbox',
-      },
-      // The simulator's app counts as created after 2 March 2026, so it takes granular scopes like any new app.
-      xero: {
-        clientId: x.clientId,
-        clientSecret: x.clientSecret,
-        webhookKey: x.webhookKey,
-        scopes: config.providers.xero?.scopes,
-        ...config.xeroApp,
-      },
-      stripe: { secretKey: s.secretKey, connectClientId: s.connectClientId, webhookSecret: s.webhookSecret },
-    } satisfies ProviderConfigs,
-    baseUrls: { quickbooks: q.baseUrl, xero: x.baseUrl, stripe: s.baseUrl } as Record<string, string>,
-    stripe: {
-      secretKey: s.secretKey,
-      connectClientId: s.connectClientId,
-      webhookSecret: s.webhookSecret,
-      platformAccountId: s.platformAccountId,
-    },
-  };
 }
 
 /**
@@ -116,16 +76,9 @@ export function createServices(i: ServiceInputs) {
   const { config, logger, client } = i;
   const db = i.db.db;
   const taskQueue = config.temporal.taskQueue;
-  const settings = providerSettings(config, i.sandbox);
-  const stripeBase = settings.baseUrls.stripe;
-  const stripe = createStripeServices({ ...settings.stripe, ...(stripeBase ? { baseUrl: stripeBase } : {}) });
-  const registry = createProviderRegistry(
-    {
-      quickbooks: (c) => createQuickbooksProvider({ ...c, baseUrl: settings.baseUrls.quickbooks }),
-      xero: (c) => createXeroProvider({ ...c, baseUrl: settings.baseUrls.xero }),
-      stripe: () => stripe.services,
-    },
-    settings.configs,
+  // The configured accounts, or the sandbox simulators on the embedded demo.
+  const { registry, apiKey } = createProviders(
+    i.sandbox ? sandboxProviderSetup(i.sandbox, config) : { configs: config.providers as ProviderConfigs },
   );
 
   const starter = createCaseStarter({ db, client, taskQueue, logger, ...(i.now ? { now: i.now } : {}) });
@@ -168,14 +121,6 @@ export function createServices(i: ServiceInputs) {
     sync: { connections: vault, providers: registry, sync, cases: starter },
   });
 
-  const stripeConnect =
-    settings.stripe?.secretKey !== undefined || stripeBase
-      ? createStripeConnect({
-          secretKey: settings.stripe?.secretKey ?? '',
-          clientId: settings.stripe?.connectClientId ?? '',
-          ...(stripeBase ? { baseUrl: stripeBase } : {}),
-        })
-      : undefined;
   const connections = createConnectionsPort({
     db,
     vault,
@@ -185,7 +130,7 @@ export function createServices(i: ServiceInputs) {
     logger,
     redirectUri: (p) => `${config.http.publicUrl}/oauth/${p}/callback`,
     sandbox: () => Boolean(i.sandbox),
-    ...(stripeConnect ? { verifyStripeKey: (key: string) => stripeConnect.verifyRestrictedKey(key) } : {}),
+    ...(apiKey && { apiKey }),
     ...connectionLifecycle(dispatcher, starter),
   });
 

@@ -10,7 +10,7 @@ import { createServices, moveLegacyDocuments } from './deps.js';
 import { createLogger, type Logger } from '../services/logger.js';
 import { processInbox } from './http/webhooks/inbox.js';
 import { resumeSyncs } from '../services/sync/resume.js';
-import type { Sandbox } from './sandbox.js';
+import { sandboxBaseUrls, type Sandbox } from './sandbox.js';
 import { startHousekeeping } from '../services/security/housekeeping.js';
 import { resolveSecrets } from '../services/security/local-secrets.js';
 import { makePrivate, privateByDefault } from '../services/security/private-files.js';
@@ -150,11 +150,7 @@ async function run(
       mailbox: webSettings(config, secrets.appSecret).mailbox,
       dataDir: config.dataDir,
       cwd: process.cwd(),
-      sandbox: sandbox && {
-        quickbooks: sandbox.quickbooks.baseUrl,
-        xero: sandbox.xero.baseUrl,
-        stripe: sandbox.stripe.baseUrl,
-      },
+      sandbox: sandbox && sandboxBaseUrls(sandbox),
     });
     console.log(`\n${banner}\n`);
   }

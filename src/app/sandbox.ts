@@ -9,6 +9,8 @@ import type { QuickbooksSimulator, QuickbooksSnapshot } from '../../simulators/q
 import type { StripeSimulator, StripeSnapshot } from '../../simulators/stripe/index.js';
 import type { XeroSimulator, XeroSnapshot } from '../../simulators/xero/index.js';
 import type { Logger } from '../services/logger.js';
+import type { ProviderSetup } from '../../integrations/providers.js';
+import type { Config } from './config.js';
 
 export type SandboxProvider = 'quickbooks' | 'xero' | 'stripe';
 export const sandboxProviders: readonly SandboxProvider[] = ['quickbooks', 'xero', 'stripe'];
@@ -444,3 +446,40 @@ function platformOnly(snapshot: StripeSnapshot): StripeSnapshot {
     },
   };
 }
+
+/** The providers' settings on the embedded demo: the simulators' apps, at the simulators' addresses. */
+export function sandboxProviderSetup(sandbox: SandboxProviders, config: Config): ProviderSetup {
+  const { quickbooks: q, xero: x, stripe: s } = sandbox;
+  return {
+    configs: {
+      quickbooks: {
+        clientId: q.clientId,
+        clientSecret: q.clientSecret,
+        webhookVerifierToken: q.webhookVerifierToken,
+        environment: 'sandbox',
+      },
+      // The simulator's app counts as created after 2 March 2026, so it takes granular scopes like any new app.
+      xero: {
+        clientId: x.clientId,
+        clientSecret: x.clientSecret,
+        webhookKey: x.webhookKey,
+        scopes: config.providers.xero?.scopes,
+        ...config.xeroApp,
+      },
+      stripe: {
+        secretKey: s.secretKey,
+        connectClientId: s.connectClientId,
+        webhookSecret: s.webhookSecret,
+        platformAccountId: s.platformAccountId,
+      },
+    },
+    baseUrls: { quickbooks: q.baseUrl, xero: x.baseUrl, stripe: s.baseUrl },
+  };
+}
+
+/** The simulators' addresses by the name the start banner shows. */
+export const sandboxBaseUrls = (sandbox: SandboxProviders): Record<string, string> => ({
+  QuickBooks: sandbox.quickbooks.baseUrl,
+  Xero: sandbox.xero.baseUrl,
+  Stripe: sandbox.stripe.baseUrl,
+});

@@ -22,7 +22,7 @@ export interface AccountPayment {
 export interface AccountCredit {
   /** The ledger's id of the credit note. */
   readonly ref: string;
-  /** The number the ledger shows on the credit note (QuickBooks DocNumber, Xero CreditNoteNumber). */
+  /** The number the ledger shows on the credit note (its document number). */
   readonly number?: string;
   /** What the credit note applies to this invoice. */
   readonly amount: Money;

@@ -13,7 +13,7 @@ interface ActionBase {
   readonly connectionId: string;
   readonly trigger: CaseTrigger;
   /**
-   * A Stripe chargeback matched to an invoice in the organisation's QuickBooks or Xero: the connection that holds
+   * A chargeback matched to an invoice in the organisation's ledger on another connection: the connection that holds
    * the invoice. The case runs on that ledger, and answers the chargeback through `connectionId`.
    */
   readonly ledgerConnectionId?: string;

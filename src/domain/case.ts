@@ -23,12 +23,14 @@ export interface CaseDocument {
   readonly name: string;
 }
 
-export interface StripeDisputeRef {
-  /** The dispute (`dp_…`) in the connected Stripe account. */
+export interface ChargebackRef {
+  /** The dispute at the card processor, in the connected account. */
   readonly dispute: ExternalRef;
   readonly chargeId: string;
-  /** Stripe evidence_details.due_by as an ISO timestamp. */
+  /** The processor's evidence deadline, as an ISO timestamp. */
   readonly dueBy?: string;
+  /** The processor's name as the owner knows it (its label); absent on cases opened before it was carried. */
+  readonly processorName?: string;
 }
 
 /** A written objection, registered by the owner or received by email. */
@@ -58,7 +60,7 @@ export interface CaseFacts {
   readonly payments: readonly ExternalRef[];
   readonly fullAndFinal?: FullAndFinalFlag;
   readonly objection?: Objection;
-  readonly stripeDispute?: StripeDisputeRef;
+  readonly chargeback?: ChargebackRef;
 }
 
 export interface DisputeCase extends CaseFacts {
@@ -74,14 +76,14 @@ export function combineKinds(a: CaseKind, b: CaseKind): CaseKind {
 const part = (s: string) => encodeURIComponent(s);
 
 /**
- * One case per invoice (so a short payment and a later objection share it); a Stripe dispute that cannot be tied
+ * One case per invoice (so a short payment and a later objection share it); a chargeback that cannot be tied
  * to an invoice gets its own key. Keys double as workflow-id suffixes, hence no free text.
  */
-export function caseKey(from: { invoice: ExternalRef } | { stripeDispute: ExternalRef }): string {
+export function caseKey(from: { invoice: ExternalRef } | { chargeback: ExternalRef }): string {
   if ('invoice' in from) {
     const { provider, accountId, id } = from.invoice;
     return `invoice/${provider}/${part(accountId)}/${part(id)}`;
   }
-  const { provider, accountId, id } = from.stripeDispute;
+  const { provider, accountId, id } = from.chargeback;
   return `dispute/${provider}/${part(accountId)}/${part(id)}`;
 }

@@ -18,7 +18,7 @@ export interface DeadlinePolicy {
   readonly hardLimitBusinessDays: number;
   /** A "full and final" memo must be objected to quickly, before the payment can be read as accepted. */
   readonly fullAndFinalBusinessDays: number;
-  readonly stripeSafetyMarginHours: number;
+  readonly evidenceSafetyMarginHours: number;
   /** Calendar days after the written response for the remaining balance (rolled to a business day). */
   readonly balanceDueDays: number;
   readonly reminders: { readonly businessDayBefore: boolean; readonly morningOf: boolean };
@@ -31,7 +31,7 @@ export const defaultPolicy: DeadlinePolicy = {
   responseBusinessDays: 3,
   hardLimitBusinessDays: 5,
   fullAndFinalBusinessDays: 1,
-  stripeSafetyMarginHours: 48,
+  evidenceSafetyMarginHours: 48,
   balanceDueDays: 14,
   reminders: { businessDayBefore: true, morningOf: true },
 };
@@ -43,7 +43,8 @@ export function policyFor(
   return { ...defaultPolicy, ...overrides, calendar: { ...defaultPolicy.calendar, ...calendar } };
 }
 
-export type DeadlineName = 'written_response' | 'written_response_hard_limit' | 'stripe_evidence' | 'remaining_balance';
+export type DeadlineName =
+  'written_response' | 'written_response_hard_limit' | 'dispute_evidence' | 'remaining_balance';
 
 export type ScheduleEntry =
   | { readonly kind: 'alert'; readonly name: 'owner_alert'; readonly at: string; readonly inMs: number }
@@ -97,8 +98,8 @@ export interface ResponseInput {
   /** When the business learned of the short payment or dispute. */
   readonly learnedAt: string;
   readonly fullAndFinal?: boolean;
-  /** Stripe evidence_details.due_by, for Stripe disputes. */
-  readonly stripeDueBy?: string;
+  /** The card processor's evidence deadline, for chargebacks. */
+  readonly evidenceDueBy?: string;
 }
 
 export function responseSchedule(input: ResponseInput, policy: DeadlinePolicy = defaultPolicy): Schedule {
@@ -114,9 +115,9 @@ export function responseSchedule(input: ResponseInput, policy: DeadlinePolicy = 
     ...withReminders('written_response_hard_limit', endOfBusinessDay(policy.hardLimitBusinessDays), now, policy),
   ];
   if (input.fullAndFinal) entries.push({ kind: 'alert', name: 'owner_alert', at: iso(now), inMs: 0 });
-  if (input.stripeDueBy) {
-    const safe = inZone(input.stripeDueBy, calendar).minus({ hours: policy.stripeSafetyMarginHours });
-    entries.push(...withReminders('stripe_evidence', DateTime.max(safe, now), now, policy));
+  if (input.evidenceDueBy) {
+    const safe = inZone(input.evidenceDueBy, calendar).minus({ hours: policy.evidenceSafetyMarginHours });
+    entries.push(...withReminders('dispute_evidence', DateTime.max(safe, now), now, policy));
   }
   return sorted(now, entries);
 }

@@ -12,7 +12,7 @@ export interface DetectionPolicy {
   readonly percentTolerance: number;
   /** The percentage for one currency, where the organisation set its own. */
   readonly percentByCurrency?: Readonly<Record<string, number>>;
-  /** Days either side of a Stripe charge within which a ledger payment may be the same money. */
+  /** Days either side of a disputed card charge within which a ledger payment may be the same money. */
   readonly matchWindowDays: number;
   /** A short payment whose last payment is more than this many days old (history from a first backfill) opens no case. */
   readonly staleAfterDays: number;
@@ -85,12 +85,12 @@ export type DetectionReason =
   | 'short_payment'
   | 'short_payment_changed'
   | 'objection'
-  | 'stripe_dispute'
-  | 'stripe_dispute_changed'
+  | 'chargeback'
+  | 'chargeback_changed'
   | 'balance_cleared'
   | 'within_tolerance'
   | 'invoice_voided'
-  | 'stripe_dispute_closed'
+  | 'chargeback_closed'
   | 'unpaid'
   | 'overpaid'
   | 'deposit'
@@ -189,7 +189,7 @@ export function invoiceFacts(state: InvoiceState, kind: CaseKind): CaseFacts {
 /**
  * The day of the latest payment on the invoice, voided ones included, when that is more than `staleAfterDays`
  * before `today` (YYYY-MM-DD, from the caller's clock). Payment dates are the provider's own record of when money
- * moved; modification times are not (Stripe's are when we read, Xero's move when an invoice is emailed), so they
+ * moved; modification times are not (some providers' are when we read, others' move when an invoice is emailed), so they
  * would make years-old history look new. A bounced recent payment keeps the invoice news through its date.
  */
 function staleSince(payments: readonly Payment[], today: string, policy: DetectionPolicy): string | undefined {

@@ -1,5 +1,5 @@
-// Disputes: a written objection, or a Stripe dispute tied (when unambiguous) to the ledger invoice it paid.
-import { caseKey, combineKinds, type CaseFacts, type Objection, type StripeDisputeRef } from './case.js';
+// Disputes: a written objection, or a card dispute (chargeback) tied (when unambiguous) to the ledger invoice it paid.
+import { caseKey, combineKinds, type CaseFacts, type Objection, type ChargebackRef } from './case.js';
 import {
   dayNumber,
   defaultDetectionPolicy,
@@ -10,7 +10,7 @@ import {
   type InvoiceState,
   type OpenCase,
 } from './detection.js';
-import type { ChargeDispute, DisputedCharge, ExternalRef } from './model.js';
+import type { ChargeDispute, DisputedCharge, ExternalRef, ProviderKey } from './model.js';
 import { add, isPositive, subtract, zero } from './money.js';
 
 export function detectObjection(objection: Objection, state: InvoiceState, openCase?: OpenCase): DetectionResult {
@@ -29,9 +29,6 @@ export function detectObjection(objection: Objection, state: InvoiceState, openC
   return { kind: openCase ? 'update' : 'open', reason: 'objection', caseKey: key, facts };
 }
 
-/** What Stripe knows about the disputed charge, for matching it to a payment recorded in QuickBooks or Xero. */
-export type StripeCharge = DisputedCharge;
-
 export type LedgerMatch =
   | { readonly kind: 'matched'; readonly invoice: InvoiceState }
   | { readonly kind: 'none' }
@@ -39,7 +36,7 @@ export type LedgerMatch =
 
 const norm = (s: string | undefined) => s?.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, ' ') || undefined;
 
-function sameCustomer(charge: StripeCharge, state: InvoiceState): boolean {
+function sameCustomer(charge: DisputedCharge, state: InvoiceState): boolean {
   const { email, name } = state.invoice.customer;
   const [ce, ie] = [norm(charge.customerEmail), norm(email)];
   if (ce && ie) return ce === ie;
@@ -47,15 +44,19 @@ function sameCustomer(charge: StripeCharge, state: InvoiceState): boolean {
   return Boolean(cn && inm && cn === inm);
 }
 
-/** Links only when exactly one ledger invoice fits amount, currency, customer and date window. */
-export function matchStripeCharge(
-  charge: StripeCharge,
+/**
+ * Links only when exactly one ledger invoice fits amount, currency, customer and date window. The processor's own
+ * invoices (`processor`, the provider the dispute came from) are linked by the dispute itself, never by the charge.
+ */
+export function matchDisputedCharge(
+  charge: DisputedCharge,
   ledger: readonly InvoiceState[],
   policy = defaultDetectionPolicy,
+  processor?: ProviderKey,
 ): LedgerMatch {
   const candidates = ledger.filter(
     (state) =>
-      state.invoice.ref.provider !== 'stripe' &&
+      state.invoice.ref.provider !== processor &&
       sameCustomer(charge, state) &&
       state.payments.some(
         (p) =>
@@ -76,30 +77,30 @@ export function matchStripeCharge(
 const matchedInvoice = (m: LedgerMatch) => (m.kind === 'matched' ? m.invoice : undefined);
 const closedStatuses = new Set<ChargeDispute['status']>(['won', 'lost', 'warning_closed', 'prevented']);
 
-export interface StripeDisputeContext {
-  readonly charge?: StripeCharge;
-  /** Synced ledger invoices, Stripe's own included, that might be what the charge paid. */
+export interface ChargebackContext {
+  readonly charge?: DisputedCharge;
+  /** Synced ledger invoices, the processor's own included, that might be what the charge paid. */
   readonly ledger: readonly InvoiceState[];
   readonly openCase?: OpenCase;
 }
 
-export function detectStripeDispute(
+export function detectChargeback(
   dispute: ChargeDispute,
-  ctx: StripeDisputeContext,
+  ctx: ChargebackContext,
   policy = defaultDetectionPolicy,
 ): DetectionResult {
   const linked = dispute.invoice
     ? ctx.ledger.find((s) => sameRef(s.invoice.ref, dispute.invoice as ExternalRef))
-    : ctx.charge && matchedInvoice(matchStripeCharge(ctx.charge, ctx.ledger, policy));
+    : ctx.charge && matchedInvoice(matchDisputedCharge(ctx.charge, ctx.ledger, policy, dispute.ref.provider));
   const invoiceRef = dispute.invoice ?? linked?.invoice.ref;
-  const key = invoiceRef ? caseKey({ invoice: invoiceRef }) : caseKey({ stripeDispute: dispute.ref });
+  const key = invoiceRef ? caseKey({ invoice: invoiceRef }) : caseKey({ chargeback: dispute.ref });
   if (closedStatuses.has(dispute.status)) {
     return ctx.openCase
-      ? { kind: 'resolve', reason: 'stripe_dispute_closed', caseKey: key }
-      : { kind: 'none', reason: 'stripe_dispute_closed', caseKey: key };
+      ? { kind: 'resolve', reason: 'chargeback_closed', caseKey: key }
+      : { kind: 'none', reason: 'chargeback_closed', caseKey: key };
   }
 
-  const stripeDispute: StripeDisputeRef = {
+  const chargeback: ChargebackRef = {
     dispute: dispute.ref,
     chargeId: dispute.chargeId,
     ...(dispute.dueBy && { dueBy: dispute.dueBy }),
@@ -107,16 +108,16 @@ export function detectStripeDispute(
   const kind = ctx.openCase ? combineKinds(ctx.openCase.kind, 'dispute') : 'dispute';
   const facts: CaseFacts = linked
     ? // The ledger still shows the charge as paid until someone books the chargeback, so the clawed-back amount is added.
-      { ...invoiceFacts(linked, kind), disputed: add(linked.invoice.balance, dispute.amount), stripeDispute }
+      { ...invoiceFacts(linked, kind), disputed: add(linked.invoice.balance, dispute.amount), chargeback }
     : {
         kind,
-        stripeDispute,
+        chargeback,
         payments: [],
         disputed: dispute.amount,
         paid: ctx.charge ? subtract(ctx.charge.amount, dispute.amount) : zero(dispute.amount.currency),
         ...(invoiceRef && { invoice: invoiceRef }),
       };
   return ctx.openCase
-    ? { kind: 'update', reason: 'stripe_dispute_changed', caseKey: key, facts }
-    : { kind: 'open', reason: 'stripe_dispute', caseKey: key, facts };
+    ? { kind: 'update', reason: 'chargeback_changed', caseKey: key, facts }
+    : { kind: 'open', reason: 'chargeback', caseKey: key, facts };
 }

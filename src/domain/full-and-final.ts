@@ -147,7 +147,7 @@ export function classifyMemo(text: string | undefined): MemoRisk {
   return hit ? { risk: 'high', matched: hit.phrase.join(' ') } : { risk: 'none' };
 }
 
-/** Both free-text fields are scanned: QuickBooks keeps the memo in PrivateNote, Xero in Reference. */
+/** Both free-text fields are scanned: ledgers keep the memo in one or the other. */
 export function classifyPayment(payment: Pick<Payment, 'memo' | 'reference'>): MemoRisk & { readonly text?: string } {
   for (const text of [payment.memo, payment.reference]) {
     const r = classifyMemo(text);

@@ -2,13 +2,16 @@
 // Pure types only: safe to import from workflow code.
 import type { Money } from './money.js';
 
-export const providerKeys = ['quickbooks', 'xero', 'stripe'] as const;
-export type ProviderKey = (typeof providerKeys)[number];
+/**
+ * A provider's key (its connections, records and webhooks carry it). The domain never enumerates providers nor
+ * branches on one: the list, and what each provider can do, is integrations/registry.ts.
+ */
+export type ProviderKey = string;
 
-/** A record's identity at its provider, scoped to one connection (realm, tenant or Stripe account). */
+/** A record's identity at its provider, scoped to one connection (a ledger's company or tenant, a processor's account). */
 export interface ExternalRef {
   readonly provider: ProviderKey;
-  /** realmId (QuickBooks), tenantId (Xero) or account id (Stripe). */
+  /** The provider's id for the company, tenant or account the connection reaches. */
   readonly accountId: string;
   readonly id: string;
 }
@@ -53,7 +56,7 @@ export interface PaymentApplication {
   readonly invoice: ExternalRef;
   readonly amount: Money;
   /**
-   * Set when a credit note, not money, paid this part (QuickBooks records an applied credit memo as a Payment
+   * Set when a credit note, not money, paid this part (some ledgers record an applied credit memo as a payment
    * linking both). Such an application is a credit: it never counts as paid.
    */
   readonly creditNoteId?: string;
@@ -65,7 +68,7 @@ export interface Payment {
   readonly amount: Money;
   readonly date: string; // YYYY-MM-DD
   readonly method?: string;
-  /** Payer or bookkeeper text: QuickBooks PrivateNote, Xero Reference, bank transfer reference. */
+  /** Payer or bookkeeper text: the ledger's private note or reference, a bank transfer reference. */
   readonly memo?: string;
   readonly reference?: string;
   readonly applications: readonly PaymentApplication[];
@@ -103,8 +106,8 @@ export type DisputeStatus =
   | 'appeal_under_review';
 
 /**
- * What Stripe knows of the card charge a chargeback takes back: how a QuickBooks or Xero payment taken by card
- * through Stripe (a payment link, a card terminal) is recognised, since Stripe holds no invoice for it.
+ * What the card processor knows of the charge a chargeback takes back: how a ledger payment taken by card through
+ * the processor (a payment link, a card terminal) is recognised, since the processor holds no invoice for it.
  */
 export interface DisputedCharge {
   readonly amount: Money;
@@ -124,7 +127,7 @@ export interface ChargeDispute {
   readonly amount: Money;
   readonly reason: string;
   readonly status: DisputeStatus;
-  /** Stripe evidence_details.due_by as an ISO timestamp. */
+  /** The processor's evidence deadline, as an ISO timestamp. */
   readonly dueBy?: string;
   readonly createdAt: string;
 }

@@ -1,14 +1,13 @@
 // One pino root for the whole process; modules take named children (STYLE.md B2 #13).
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { webhookSignatureHeaders } from '../../integrations/registry.js';
 
 export type { Logger };
 
 export const redactPaths = [
   'req.headers.authorization',
   'req.headers.cookie',
-  'req.headers["intuit-signature"]',
-  'req.headers["x-xero-signature"]',
-  'req.headers["stripe-signature"]',
+  ...webhookSignatureHeaders.map((h) => `req.headers["${h}"]`),
   '*.accessToken',
   '*.refreshToken',
   '*.access_token',

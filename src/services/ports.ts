@@ -11,7 +11,7 @@ export interface ConnectionSummary {
   readonly sandbox: boolean;
   readonly lastSyncAt?: string | undefined;
   readonly lastError?: string | undefined;
-  /** QuickBooks' refresh-token hard cap (5 years): after it the owner must connect again. */
+  /** The provider's refresh-token hard cap (years, where it has one): after it the owner must connect again. */
   readonly hardExpiresAt?: string | undefined;
 }
 
@@ -58,6 +58,6 @@ export interface ConnectionsPort {
   list(organisationId: string): Promise<readonly ConnectionSummary[]>;
   /** Only a connection of this organisation; false when there is none with that id. */
   disconnect(organisationId: string, connectionId: string): Promise<boolean>;
-  /** Validates a Stripe restricted key against Stripe, then stores it sealed like an OAuth token. */
-  saveStripeKey(organisationId: string, key: string): Promise<PortResult<ConnectionSummary>>;
+  /** Validates a pasted restricted API key with the provider that takes one, then stores it sealed like an OAuth token. */
+  saveApiKey(organisationId: string, key: string): Promise<PortResult<ConnectionSummary>>;
 }

@@ -58,7 +58,7 @@ export function chargebackInput(over: Partial<DisputeCaseInput> = {}): DisputeCa
     provider: 'stripe',
     caseKey: `dispute/stripe/acct_1/${randomUUID()}`,
     payments: [],
-    stripeDispute: {
+    chargeback: {
       dispute: { provider: 'stripe', accountId: 'acct_1', id: 'dp_1' },
       chargeId: 'ch_1',
       dueBy: '2026-12-14T23:59:59.000Z',
@@ -97,7 +97,7 @@ export function recordingActivities(): { activities: CaseActivities; calls: Reco
     projections: [],
   };
   const content = (r: LetterRequest): DraftContent => ({
-    subject: `${r.kind} for invoice ${r.invoice?.number ?? r.stripeDispute?.chargeId}`,
+    subject: `${r.kind} for invoice ${r.invoice?.number ?? r.chargeback?.chargeId}`,
     text: `${r.kind}: balance ${r.balance.minor}${r.paymentDueBy ? ` due ${r.paymentDueBy}` : ''}`,
     html: `<p>${r.kind}</p>`,
     attachments: r.documents.map((d) => ({ documentId: d.id, name: d.name })),

@@ -86,7 +86,7 @@ scenario(
     await s.approveLatest('stripe_evidence');
     await s.until(
       'evidence submitted',
-      (x) => x.status === 'stripe_submitted' || x.stripeStatus === 'under_review',
+      (x) => x.status === 'stripe_submitted' || x.disputeStatus === 'under_review',
       inv,
     );
     const dispute = (await s.stripe.state()).disputes.find((d) => d.id === disputeId)!;
@@ -156,7 +156,7 @@ scenario(
     await s.sync();
     await s.stripe.closeDispute(disputeId, 'won');
     await s.sync();
-    await s.until('the outcome reached the case', (x) => x.stripeStatus === 'won', inv);
+    await s.until('the outcome reached the case', (x) => x.disputeStatus === 'won', inv);
     const all = await s.cases();
     expect(all).toHaveLength(1);
     expect(all[0]!.id).toBe(c.id);

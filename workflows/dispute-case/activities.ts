@@ -11,6 +11,8 @@ import type {
   OrganisationProfile,
   PaymentFact,
 } from './definitions.js';
+import type { persistedValues } from './persisted-names.js';
+import { persistedMessages } from './persisted-names.js';
 
 export interface LetterRequest {
   readonly kind: DraftKind;
@@ -44,7 +46,7 @@ export interface LetterRequest {
     readonly lines: readonly { readonly lineId: string; readonly amount: Money }[];
     readonly creditNoteRef?: string;
   };
-  readonly stripeDispute?: { readonly reason: string; readonly amount: Money; readonly chargeId: string };
+  readonly chargeback?: { readonly reason: string; readonly amount: Money; readonly chargeId: string };
 }
 
 export interface OutgoingEmail {
@@ -83,9 +85,9 @@ export interface OwnerNotice {
     | 'connection_broken'
     | 'escalated'
     | 'objection'
-    | 'stripe_outcome'
+    | typeof persistedValues.chargebackOutcomeNotice
     | 'chargeback'
-    | 'stripe_deadline'
+    | typeof persistedValues.evidenceDeadlineNotice
     | 'resolved'
     | 'evidence_pack';
   readonly subject: string;
@@ -131,7 +133,7 @@ export interface EvidencePackRequest {
   readonly documents: readonly CaseDocument[];
 }
 
-export interface StripeEvidenceRequest {
+export interface EvidenceRequest {
   readonly key: string;
   readonly connectionId: string;
   readonly disputeId: string;
@@ -156,11 +158,13 @@ export interface CaseActivities {
   requestApproval(r: ApprovalRequest): Promise<void>;
   sendEmail(m: OutgoingEmail): Promise<{ readonly messageId: string }>;
   notifyOwner(n: OwnerNotice): Promise<void>;
-  /** `number` is the ledger's own number for the credit note (QuickBooks DocNumber, Xero CreditNoteNumber). */
+  /** `number` is the ledger's own number for the credit note (its document number). */
   postCreditNote(
     c: CreditNotePosting,
   ): Promise<{ readonly ref: string; readonly total: Money; readonly number?: string }>;
-  stageStripeEvidence(r: StripeEvidenceRequest): Promise<void>;
-  submitStripeEvidence(r: Omit<StripeEvidenceRequest, 'fields' | 'documentIds'>): Promise<void>;
+  /** Stages the dispute evidence at the processor (its activity type predates the neutral name). */
+  [persistedMessages.stageEvidenceActivity](r: EvidenceRequest): Promise<void>;
+  /** Submits the staged dispute evidence, once. */
+  [persistedMessages.submitEvidenceActivity](r: Omit<EvidenceRequest, 'fields' | 'documentIds'>): Promise<void>;
   buildEvidencePack(r: EvidencePackRequest): Promise<{ readonly documentId: string; readonly name: string }>;
 }

@@ -1,8 +1,10 @@
 // The public contract of the dispute-case workflow: input, messages and the case view.
 // src/ imports this file to start, signal, update and query cases; it never imports workflow.ts.
 import * as wf from '@temporalio/workflow';
+import type { persistedValues } from './persisted-names.js';
+import { persistedMessages } from './persisted-names.js';
 import type { CaseAccount } from '../../src/domain/account.js';
-import type { CaseDocument, FullAndFinalFlag, StripeDisputeRef } from '../../src/domain/case.js';
+import type { CaseDocument, FullAndFinalFlag, ChargebackRef } from '../../src/domain/case.js';
 import type { DisputeStatus, ExternalRef, InvoiceLine, ProviderKey } from '../../src/domain/model.js';
 import type { Money } from '../../src/domain/money.js';
 
@@ -50,7 +52,7 @@ export interface DisputeCaseInput {
   /** Credit notes already applied to the invoice when the case opened, with the ledger's numbers. */
   readonly credits?: readonly { readonly ref: ExternalRef; readonly number?: string; readonly amount: Money }[];
   readonly fullAndFinal?: FullAndFinalFlag;
-  readonly stripeDispute?: StripeDisputeRef & {
+  readonly chargeback?: ChargebackRef & {
     readonly amount: Money;
     readonly reason: string;
     readonly status: DisputeStatus;
@@ -63,8 +65,8 @@ export interface DisputeCaseInput {
     readonly overdue: Money;
     readonly instalments: readonly { readonly dueOn: string; readonly amount: Money }[];
   };
-  /** The Stripe connection that holds the chargeback when the invoice lives in another ledger (QuickBooks, Xero). */
-  readonly stripeConnectionId?: string;
+  /** The connection that holds the chargeback (dispute evidence capability) when the invoice lives in another ledger. */
+  readonly evidenceConnectionId?: string;
   readonly documents: readonly CaseDocument[];
   /** Present only when continuing as new: the state carried over from the previous run. */
   readonly carried?: unknown;
@@ -78,20 +80,26 @@ export type CaseStatus =
   | 'awaiting_payment'
   | 'final_notice'
   | 'escalated'
-  | 'stripe_submitted'
+  | typeof persistedValues.evidenceSubmittedStatus
   | 'resolved'
   | 'written_off'
   | 'withdrawn';
 
 export type DraftKind =
-  'receipt' | 'first_response' | 'ask_specifics' | 'uphold' | 'concession' | 'final_notice' | 'stripe_evidence';
+  | 'receipt'
+  | 'first_response'
+  | 'ask_specifics'
+  | 'uphold'
+  | 'concession'
+  | 'final_notice'
+  | typeof persistedValues.evidenceDraftKind;
 
 export interface DraftContent {
   readonly subject: string;
   readonly text: string;
   readonly html: string;
   readonly attachments: readonly { readonly documentId: string; readonly name: string }[];
-  /** Stripe evidence fields, for drafts of kind stripe_evidence. */
+  /** The processor's dispute evidence fields, for drafts of the dispute-evidence kind. */
   readonly evidence?: Readonly<Record<string, string>>;
 }
 
@@ -142,11 +150,11 @@ export interface ObjectionView {
   readonly decision?: ObjectionDecision;
 }
 
-/** A chargeback the case answers through Stripe. */
+/** A chargeback the case answers with dispute evidence. */
 export interface ChargebackView {
   readonly disputeId: string;
   readonly chargeId: string;
-  /** What Stripe withdrew from the business. */
+  /** What the card processor withdrew from the business. */
   readonly amount: Money;
   readonly reason: string;
   readonly status: DisputeStatus;
@@ -179,7 +187,7 @@ export interface CaseView {
   readonly deadlines: readonly Deadline[];
   readonly timeline: readonly TimelineEntry[];
   readonly ledgerConnected: boolean;
-  readonly stripeStatus?: DisputeStatus;
+  readonly disputeStatus?: DisputeStatus;
   /** Empty for a chargeback with no invoice. */
   readonly lines: readonly CaseLine[];
   readonly objection?: ObjectionView;
@@ -253,14 +261,14 @@ export interface ClientReply {
   readonly text: string;
 }
 
-export interface StripeDisputeUpdate {
+export interface ChargebackUpdate {
   readonly status: DisputeStatus;
   readonly dueBy?: string;
   /** The chargeback itself, when the case did not start from it (a card payment on its invoice was disputed later). */
-  readonly dispute?: StripeDisputeRef & {
+  readonly dispute?: ChargebackRef & {
     readonly amount: Money;
     readonly reason: string;
-    /** The Stripe connection that holds the chargeback, where its evidence goes (absent in older histories). */
+    /** The connection that holds the chargeback, where its evidence goes (absent in older histories). */
     readonly connectionId?: string;
   };
 }
@@ -278,7 +286,7 @@ export const closeCaseUpdate = wf.defineUpdate<CaseStatus, [CloseInput]>('closeC
 export const buildEvidencePackUpdate = wf.defineUpdate<CaseStatus, [EvidencePackRequestInput]>('buildEvidencePack');
 export const ledgerEventSignal = wf.defineSignal<[LedgerEvent]>('ledgerEvent');
 export const clientReplySignal = wf.defineSignal<[ClientReply]>('clientReply');
-export const stripeDisputeSignal = wf.defineSignal<[StripeDisputeUpdate]>('stripeDispute');
+export const chargebackSignal = wf.defineSignal<[ChargebackUpdate]>(persistedMessages.chargebackSignal);
 /** A document the owner added (signed estimate/SOW, photos, receipts): later letters and the evidence pack attach it. */
 export const documentAddedSignal = wf.defineSignal<[CaseDocument]>('documentAdded');
 export const caseViewQuery = wf.defineQuery<CaseView>('caseView');

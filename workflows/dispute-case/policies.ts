@@ -29,7 +29,7 @@ export const lookupsOptions = {
 } satisfies ActivityOptions;
 
 /**
- * Ledger and Stripe writes (credit note, Stripe evidence) are idempotent by key, so a retry never writes twice.
+ * Ledger and processor writes (credit note, dispute evidence) are idempotent by key, so a retry never writes twice.
  * They heartbeat while they wait on the provider, so a crashed worker is noticed in seconds. 40 attempts, about
  * five hours: a provider outage or a run of rate limits (each retried after the provider's Retry-After).
  */

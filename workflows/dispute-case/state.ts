@@ -11,7 +11,7 @@ import {
   type CaseStanding,
 } from '../../src/domain/account.js';
 import { addBusinessMs, businessMsBetween } from '../../src/domain/calendar.js';
-import type { CaseDocument, StripeDisputeRef } from '../../src/domain/case.js';
+import type { CaseDocument, ChargebackRef } from '../../src/domain/case.js';
 import type { DisputeStatus, ExternalRef } from '../../src/domain/model.js';
 import {
   balanceSchedule,
@@ -36,11 +36,23 @@ import type {
   ObjectionDecision,
   ObjectionInput,
   ObjectionView,
-  StripeDisputeUpdate,
+  ChargebackUpdate,
   TimelineEntry,
 } from './definitions.js';
+import { persistedValues } from './persisted-names.js';
 
-export type DeadlineName = 'response' | 'response_limit' | 'payment' | 'final_notice' | 'objection' | 'stripe_submit';
+export type DeadlineName =
+  'response' | 'response_limit' | 'payment' | 'final_notice' | 'objection' | typeof persistedValues.evidenceTimer;
+
+/** The timer of the processor's evidence deadline. */
+export const evidenceTimer = persistedValues.evidenceTimer;
+
+/** Names the card processor in a sentence, from the chargeback (cases opened before it was carried have none). */
+export const processorName = (s: CaseState): string => s.chargeback?.processorName ?? 'the card processor';
+export const ProcessorName = (s: CaseState): string => {
+  const name = processorName(s);
+  return name.charAt(0).toUpperCase() + name.slice(1);
+};
 
 /** A moment the workflow wakes for: a deadline, a reminder before it, or an immediate owner alert. */
 export interface Timer {
@@ -57,13 +69,13 @@ export interface Objection {
   readonly answered: boolean;
 }
 
-/** A chargeback: Stripe withdrew `amount` from the business until the dispute is decided. */
-export interface Chargeback extends StripeDisputeRef {
+/** A chargeback: the card processor withdrew `amount` from the business until the dispute is decided. */
+export interface Chargeback extends ChargebackRef {
   readonly amount: Money;
   readonly reason: string;
   readonly status: DisputeStatus;
   readonly at: string;
-  /** The Stripe connection that holds it, when it reached a case running on another ledger. */
+  /** The connection that holds it (dispute evidence capability), when it reached a case running on another ledger. */
   readonly connectionId?: string;
 }
 
@@ -104,8 +116,8 @@ export interface CaseState {
   readonly creditNotesPosted: readonly string[];
   readonly ledgerConnected: boolean;
   readonly pausedSince?: string;
-  readonly stripeStatus?: DisputeStatus;
-  readonly stripeSubmitted: boolean;
+  readonly disputeStatus?: DisputeStatus;
+  readonly evidenceSubmitted: boolean;
   readonly closed?: CloseInput & { readonly at: string };
   readonly escalated: boolean;
   readonly documents: readonly CaseDocument[];
@@ -142,7 +154,7 @@ function note(s: CaseState, at: string, kind: string, summary: string): CaseStat
 
 export function initialState(input: DisputeCaseInput, now: string): CaseState {
   const { carried: _carried, ...rest } = input;
-  const d = input.stripeDispute;
+  const d = input.chargeback;
   const total = input.invoice ? input.invoice.total : d!.amount;
   // With no invoice, the disputed charge is what the client paid; the chargeback then withdraws it.
   const payments: AccountPayment[] = input.invoice
@@ -175,6 +187,7 @@ export function initialState(input: DisputeCaseInput, now: string): CaseState {
             dispute: d.dispute,
             chargeId: d.chargeId,
             ...(d.dueBy ? { dueBy: d.dueBy } : {}),
+            ...(d.processorName ? { processorName: d.processorName } : {}),
             amount: d.amount,
             reason: d.reason,
             status: d.status,
@@ -194,10 +207,10 @@ export function initialState(input: DisputeCaseInput, now: string): CaseState {
     objections: [],
     creditNotesPosted: [],
     ledgerConnected: true,
-    stripeSubmitted: false,
+    evidenceSubmitted: false,
     escalated: false,
     documents: input.documents,
-    ...(d ? { stripeStatus: d.status } : {}),
+    ...(d ? { disputeStatus: d.status } : {}),
   };
   return note(s, now, 'opened', d ? 'Chargeback received' : 'Short payment detected');
 }
@@ -205,7 +218,7 @@ export function initialState(input: DisputeCaseInput, now: string): CaseState {
 export const isClosed = (s: CaseState) => terminal.includes(s.status);
 
 const finishedChargeback: readonly DisputeStatus[] = ['won', 'lost', 'warning_closed', 'prevented'];
-/** A chargeback Stripe has not decided yet: the case answers it before anything else. */
+/** A chargeback the processor has not decided yet: the case answers it before anything else. */
 export const chargebackOpen = (s: CaseState): boolean =>
   Boolean(s.chargeback) && !finishedChargeback.includes(s.chargeback!.status);
 
@@ -239,7 +252,7 @@ function contested(s: CaseState): Money | undefined {
   return subtract(lines, credited);
 }
 
-/** The one account of the case's money. A chargeback Stripe has not reversed counts as money withdrawn. */
+/** The one account of the case's money. A chargeback the processor has not reversed counts as money withdrawn. */
 export function account(s: CaseState, extraCredits: readonly AccountCredit[] = []): CaseAccount {
   const cb = s.chargeback;
   const withdrawn: AccountPayment[] =
@@ -305,7 +318,7 @@ export function casePolicy(s: CaseState): DeadlinePolicy {
 const domainNames: Record<string, DeadlineName> = {
   written_response: 'response',
   written_response_hard_limit: 'response_limit',
-  stripe_evidence: 'stripe_submit',
+  dispute_evidence: evidenceTimer,
   remaining_balance: 'payment',
 };
 
@@ -329,18 +342,18 @@ function replaceTimers(
   return setDeadlines({ ...s, timers: [...keep, ...fresh], fired }, deadlines);
 }
 
-/** Response window (and Stripe evidence deadline) counted from when we learned of the dispute or objection. */
+/** Response window (and the processor's evidence deadline) counted from when we learned of the dispute or objection. */
 export function scheduleResponse(s: CaseState, learnedAt: string, now: string): CaseState {
   const schedule = responseSchedule(
     {
       now,
       learnedAt,
       fullAndFinal: Boolean(s.input.fullAndFinal) && !s.firstResponseSent,
-      ...(s.input.stripeDispute?.dueBy && !s.stripeSubmitted ? { stripeDueBy: s.input.stripeDispute.dueBy } : {}),
+      ...(s.input.chargeback?.dueBy && !s.evidenceSubmitted ? { evidenceDueBy: s.input.chargeback.dueBy } : {}),
     },
     casePolicy(s),
   );
-  return replaceTimers(s, ['response', 'response_limit', 'stripe_submit'], schedule);
+  return replaceTimers(s, ['response', 'response_limit', evidenceTimer], schedule);
 }
 
 /** The payment deadline (with reminders) a sent letter stated: recomputed from when it was drafted. */
@@ -505,7 +518,7 @@ export function markSent(s: CaseState, version: number, at: string): CaseState {
 
 export function assertObjection(s: CaseState, o: ObjectionInput): void {
   if (isClosed(s)) throw new CaseRuleError(`The case is closed (${s.status}).`);
-  if (!s.input.invoice) throw new CaseRuleError('A chargeback is answered through Stripe evidence, not an objection.');
+  if (!s.input.invoice) throw new CaseRuleError('A chargeback is answered with dispute evidence, not an objection.');
   if (!o.summary.trim()) throw new CaseRuleError('Describe the objection.');
   if (o.kind === 'specific') {
     if (o.lineIds.length === 0) throw new CaseRuleError('Name at least one disputed line.');
@@ -618,7 +631,7 @@ export function applyClose(s: CaseState, c: CloseInput, at: string): CaseState {
   return { ...s2, timers: [], deadlines: {}, deadlineRevision: s.deadlineRevision + 1 };
 }
 
-/** Every clock a broken connection stops. Stripe's own due_by is Stripe's and cannot be stopped. */
+/** Every clock a broken connection stops. The processor's evidence deadline is its own and cannot be stopped. */
 const pausable: readonly DeadlineName[] = ['response', 'response_limit', 'payment', 'final_notice', 'objection'];
 
 export function applyLedgerEvent(s: CaseState, e: LedgerEvent, at: string): CaseState {
@@ -798,7 +811,7 @@ export function addDocument(s: CaseState, doc: CaseDocument, at: string): CaseSt
   return note({ ...s, documents: [...s.documents, doc] }, at, 'document', `Document added: ${doc.name}`);
 }
 
-export function applyStripeStatus(s: CaseState, u: StripeDisputeUpdate, at: string): CaseState {
+export function applyChargebackStatus(s: CaseState, u: ChargebackUpdate, at: string): CaseState {
   const { status, dueBy } = u;
   const prior = s.chargeback;
   const fresh = u.dispute && (!prior || prior.dispute.id !== u.dispute.dispute.id);
@@ -806,8 +819,8 @@ export function applyStripeStatus(s: CaseState, u: StripeDisputeUpdate, at: stri
     return note(
       s,
       at,
-      'stripe',
-      `A second chargeback (${u.dispute!.dispute.id}) arrived while ${prior.dispute.id} is open; answer it from Stripe's dashboard`,
+      persistedValues.processorActor,
+      `A second chargeback (${u.dispute!.dispute.id}) arrived while ${prior.dispute.id} is open; answer it from ${processorName(s)}'s dashboard`,
     );
   const base: Chargeback | undefined = fresh
     ? {
@@ -818,16 +831,17 @@ export function applyStripeStatus(s: CaseState, u: StripeDisputeUpdate, at: stri
         status,
         at,
         ...(u.dispute!.connectionId ? { connectionId: u.dispute!.connectionId } : {}),
+        ...(u.dispute!.processorName ? { processorName: u.dispute!.processorName } : {}),
       }
     : prior;
   if (!base) return s;
   const dueByNow = dueBy ?? (fresh ? u.dispute!.dueBy : prior?.dueBy);
   const chargeback: Chargeback = { ...base, status, ...(dueByNow ? { dueBy: dueByNow } : {}) };
-  const s2: CaseState = { ...s, chargeback, stripeStatus: status, ...(fresh ? { stripeSubmitted: false } : {}) };
+  const s2: CaseState = { ...s, chargeback, disputeStatus: status, ...(fresh ? { evidenceSubmitted: false } : {}) };
   const what = fresh
     ? `Chargeback of ${shown(s, chargeback.amount)} received (${chargeback.reason.replaceAll('_', ' ')})`
-    : `Stripe dispute status: ${status.replaceAll('_', ' ')}`;
-  return note(s2, at, 'stripe', what);
+    : `${ProcessorName(s2)} dispute status: ${status.replaceAll('_', ' ')}`;
+  return note(s2, at, persistedValues.processorActor, what);
 }
 
 function objectionView(o: Objection): ObjectionView {
@@ -851,7 +865,7 @@ function chargebackView(s: CaseState): ChargebackView | undefined {
     amount: c.amount,
     reason: c.reason,
     status: c.status,
-    submitted: s.stripeSubmitted,
+    submitted: s.evidenceSubmitted,
     ...(c.dueBy ? { dueBy: c.dueBy } : {}),
   };
 }
@@ -877,7 +891,7 @@ export function view(s: CaseState): CaseView {
     timeline: s.timeline,
     ledgerConnected: s.ledgerConnected,
     ...(s.pausedSince ? { pausedSince: s.pausedSince } : {}),
-    ...(s.stripeStatus ? { stripeStatus: s.stripeStatus } : {}),
+    ...(s.disputeStatus ? { disputeStatus: s.disputeStatus } : {}),
     ...(cb ? { chargeback: cb } : {}),
     evidencePack: {
       ...(s.pack ? { builtAt: s.pack.at, documentId: s.pack.documentId, name: s.pack.name } : {}),

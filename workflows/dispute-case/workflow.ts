@@ -24,7 +24,7 @@ import {
   extendDeadlineUpdate,
   ledgerEventSignal,
   registerObjectionUpdate,
-  stripeDisputeSignal,
+  chargebackSignal,
   type CaseView,
   type DisputeCaseInput,
   type DraftKind,
@@ -33,13 +33,24 @@ import { brokenConnectionFailureTypes } from '../failure-types.js';
 import { actsOptions, lookupsOptions, writesOptions } from './policies.js';
 import * as st from './state.js';
 import { caseCreditReference as creditPlaceholder } from '../../src/domain/account.js';
+import { persistedMessages, persistedValues } from './persisted-names.js';
+import { upgradeCarried, upgradeInput } from './upgrade.js';
 
 const acts = wf.proxyActivities<CaseActivities>(actsOptions);
 const lookups = wf.proxyActivities<Pick<CaseActivities, 'attachInvoicePdf'>>(lookupsOptions);
 const writes =
-  wf.proxyActivities<Pick<CaseActivities, 'postCreditNote' | 'stageStripeEvidence' | 'submitStripeEvidence'>>(
-    writesOptions,
-  );
+  wf.proxyActivities<
+    Pick<
+      CaseActivities,
+      | 'postCreditNote'
+      | typeof persistedMessages.stageEvidenceActivity
+      | typeof persistedMessages.submitEvidenceActivity
+    >
+  >(writesOptions);
+const stageEvidence = writes[persistedMessages.stageEvidenceActivity];
+const submitEvidence = writes[persistedMessages.submitEvidenceActivity];
+const { evidenceDraftKind, evidenceKeyScope, processorActor } = persistedValues;
+const { evidenceTimer } = st;
 
 /** The connection behind a failed activity is broken (needs reconnecting, or disconnected): the case must wait. */
 function brokenConnection(err: unknown): string | undefined {
@@ -47,9 +58,10 @@ function brokenConnection(err: unknown): string | undefined {
   return brokenConnectionFailureTypes.includes(err.cause.type ?? '') ? err.cause.message : undefined;
 }
 
-export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<CaseView> {
+export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<CaseView> {
   const now = () => new Date(Date.now()).toISOString(); // workflow time: deterministic on replay
-  let s: st.CaseState = input.carried ? (input.carried as st.CaseState) : st.initialState(input, now());
+  const input = upgradeInput(recorded);
+  let s: st.CaseState = input.carried ? upgradeCarried(input.carried) : st.initialState(input, now());
   const workflowId = wf.workflowInfo().workflowId;
   const caseId = s.input.caseId;
 
@@ -106,7 +118,7 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
   );
   wf.setHandler(ledgerEventSignal, (e) => void (s = st.applyLedgerEvent(s, e, now())));
   wf.setHandler(clientReplySignal, (r) => void (s = st.applyReply(s, r, now())));
-  wf.setHandler(stripeDisputeSignal, (u) => void (s = st.applyStripeStatus(s, u, now())));
+  wf.setHandler(chargebackSignal, (u) => void (s = st.applyChargebackStatus(s, u, now())));
   wf.setHandler(documentAddedSignal, (doc) => void (s = st.addDocument(s, doc, now())));
 
   const key = (...parts: (string | number)[]) => [workflowId, ...parts].join('/');
@@ -190,7 +202,7 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
       ],
       ...(s.chargeback
         ? {
-            stripeDispute: {
+            chargeback: {
               reason: s.chargeback.reason,
               amount: s.chargeback.amount,
               chargeId: s.chargeback.chargeId,
@@ -249,19 +261,19 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
   const responseTimer = async (t: st.Timer) => {
     const due = s.deadlines[t.for];
     if (t.kind === 'alert') return; // the full-and-final alert goes out when the case opens
-    if (t.for === 'stripe_submit') {
+    if (t.for === evidenceTimer) {
       if (t.kind === 'reminder')
         return owner(
           'reminder',
           t.key,
           'Chargeback evidence is waiting for your approval',
-          `Stripe needs it by ${due}; after that the chargeback is lost.`,
+          `${st.ProcessorName(s)} needs it by ${due}; after that the chargeback is lost.`,
         );
       return owner(
         'overdue',
         t.key,
-        "Stripe's evidence deadline has passed",
-        `Deadline ${due}. Evidence submitted after it may not reach the card issuer; approve the draft now if Stripe still accepts it.`,
+        `${st.ProcessorName(s)}'s evidence deadline has passed`,
+        `Deadline ${due}. Evidence submitted after it may not reach the card issuer; approve the draft now if ${st.processorName(s)} still accepts it.`,
       );
     }
     if (t.kind === 'reminder')
@@ -420,7 +432,7 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     if (kind !== 'final_notice' && !st.openObjection(s)) s = st.withStatus(s, 'awaiting_client');
   }
 
-  /** The chargeback Stripe has decided: won returns the money; lost keeps it with the cardholder. */
+  /** The chargeback the processor has decided: won returns the money; lost keeps it with the cardholder. */
   async function chargebackDecided(): Promise<void> {
     const cb = s.chargeback!;
     const k = `chargeback:${cb.dispute.id}:${cb.status}`;
@@ -428,47 +440,50 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     s = st.markFired(s, k);
     const outcome = cb.status === 'lost' ? 'lost' : 'won';
     await owner(
-      'stripe_outcome',
+      persistedValues.chargebackOutcomeNotice,
       `${cb.dispute.id}/${outcome}`,
       `Chargeback ${outcome}`,
       outcome === 'won'
-        ? `Stripe decided the chargeback in your favour: ${fmt(cb.amount)} comes back to you.`
-        : `Stripe decided the chargeback for the cardholder: ${fmt(cb.amount)} stays with them.`,
+        ? `${st.ProcessorName(s)} decided the chargeback in your favour: ${fmt(cb.amount)} comes back to you.`
+        : `${st.ProcessorName(s)} decided the chargeback for the cardholder: ${fmt(cb.amount)} stays with them.`,
     );
-    if (outcome === 'lost') s = st.applyClose(s, { kind: 'write_off', by: 'stripe', note: 'chargeback lost' }, now());
+    if (outcome === 'lost')
+      s = st.applyClose(s, { kind: 'write_off', by: processorActor, note: 'chargeback lost' }, now());
   }
 
-  async function stripeStep(): Promise<void> {
+  /** A chargeback still open: the case answers it with dispute evidence, approved by the owner, before its deadline. */
+  async function chargebackStep(): Promise<void> {
     const cb = s.chargeback!;
     const needsResponse = ['needs_response', 'warning_needs_response', 'appeal_needs_response'].includes(cb.status);
     const outcome = cb.status;
-    if (s.stripeSubmitted || !needsResponse) {
+    if (s.evidenceSubmitted || !needsResponse) {
       return waitFor(
         () => s.chargeback?.status !== outcome || s.chargeback?.dispute.id !== cb.dispute.id,
-        ['stripe_submit'],
+        [evidenceTimer],
         responseTimer,
       );
     }
-    if (!st.hasFired(s, `stripe-window:${cb.dispute.id}`)) {
-      // The evidence deadline counts from Stripe's due_by, for a chargeback that arrived on a running case too.
-      s = st.markFired(st.scheduleResponse(s, cb.at, now()), `stripe-window:${cb.dispute.id}`);
+    const windowMark = `${persistedValues.evidenceWindowMark}:${cb.dispute.id}`;
+    if (!st.hasFired(s, windowMark)) {
+      // The evidence deadline counts from the processor's own, for a chargeback that arrived on a running case too.
+      s = st.markFired(st.scheduleResponse(s, cb.at, now()), windowMark);
       await owner(
         'chargeback',
         cb.dispute.id,
         `Chargeback of ${fmt(cb.amount)}: evidence due ${cb.dueBy ? st.dayFor(s, cb.dueBy) : 'soon'}`,
-        `The client disputed a card payment of ${fmt(cb.amount)} with their bank (${cb.reason.replaceAll('_', ' ')}). Stripe withdrew it. Shortfall drafted the evidence; approve it so it reaches Stripe before ${cb.dueBy ? st.whenFor(s, cb.dueBy) : "Stripe's deadline"}.`,
+        `The client disputed a card payment of ${fmt(cb.amount)} with their bank (${cb.reason.replaceAll('_', ' ')}). ${st.ProcessorName(s)} withdrew it. Shortfall drafted the evidence; approve it so it reaches ${st.processorName(s)} before ${cb.dueBy ? st.whenFor(s, cb.dueBy) : `${st.processorName(s)}'s deadline`}.`,
       );
     }
     const d = st.latestDraft(s);
-    if (d?.kind === 'stripe_evidence' && d.state === 'approved') {
-      // What reaches Stripe is what the owner approved, edits included, even when the approval came before the
+    if (d?.kind === evidenceDraftKind && d.state === 'approved') {
+      // What reaches the processor is what the owner approved, edits included, even when the approval came before the
       // draft was staged: stage that version (once, by its key), then submit.
       if (wf.patched('stage-approved-evidence')) {
         // Its own key: the draft's earlier staging uploaded other file ids, and an idempotency key is for one request.
         const staged = await needsConnection(() =>
-          writes.stageStripeEvidence({
-            key: key('stripe', 'stage-approved', cb.dispute.id, d.version),
-            connectionId: stripeConnection(),
+          stageEvidence({
+            key: key(evidenceKeyScope, 'stage-approved', cb.dispute.id, d.version),
+            connectionId: evidenceConnection(),
             disputeId: cb.dispute.id,
             fields: d.content.evidence ?? {},
             documentIds: d.content.attachments.map((a) => a.documentId),
@@ -477,26 +492,29 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
         if (staged === undefined && !s.ledgerConnected) return;
       }
       const done = await needsConnection(() =>
-        writes.submitStripeEvidence({
-          key: key('stripe', 'submit', cb.dispute.id, d.version),
-          connectionId: stripeConnection(),
+        submitEvidence({
+          key: key(evidenceKeyScope, 'submit', cb.dispute.id, d.version),
+          connectionId: evidenceConnection(),
           disputeId: cb.dispute.id,
         }),
       );
       if (done === undefined && !s.ledgerConnected) return;
-      s = st.withStatus({ ...st.markSent(s, d.version, now()), stripeSubmitted: true }, 'stripe_submitted');
-      s = st.clearTimers(s, ['stripe_submit', 'response', 'response_limit']);
-      return audit('stripe_evidence_submitted', { version: d.version }, d.decidedBy ?? 'owner');
+      s = st.withStatus(
+        { ...st.markSent(s, d.version, now()), evidenceSubmitted: true },
+        persistedValues.evidenceSubmittedStatus,
+      );
+      s = st.clearTimers(s, [evidenceTimer, 'response', 'response_limit']);
+      return audit(persistedValues.evidenceSubmittedAudit, { version: d.version }, d.decidedBy ?? 'owner');
     }
-    const fresh = !d || d.kind !== 'stripe_evidence' || d.state !== 'pending';
-    // Stripe may move on without us (won, lost, or answered from its dashboard): that wakes the approval wait too.
-    await letterStep('stripe_evidence', ['stripe_submit'], () => s.chargeback?.status !== outcome);
+    const fresh = !d || d.kind !== evidenceDraftKind || d.state !== 'pending';
+    // The processor may move on without us (won, lost, or answered from its dashboard): that wakes the approval wait too.
+    await letterStep(evidenceDraftKind, [evidenceTimer], () => s.chargeback?.status !== outcome);
     const staged = st.latestDraft(s)!;
-    if (fresh && staged.kind === 'stripe_evidence' && staged.state === 'pending') {
+    if (fresh && staged.kind === evidenceDraftKind && staged.state === 'pending') {
       await needsConnection(() =>
-        writes.stageStripeEvidence({
-          key: key('stripe', 'stage', cb.dispute.id, staged.version),
-          connectionId: stripeConnection(),
+        stageEvidence({
+          key: key(evidenceKeyScope, 'stage', cb.dispute.id, staged.version),
+          connectionId: evidenceConnection(),
           disputeId: cb.dispute.id,
           fields: staged.content.evidence ?? {},
           documentIds: staged.content.attachments.map((a) => a.documentId),
@@ -505,9 +523,9 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
     }
   }
 
-  /** Evidence goes to the Stripe connection: the case's own, or the one the chargeback was found on. */
-  // A chargeback that reached a case running on QuickBooks or Xero is answered through the Stripe connection it came from.
-  const stripeConnection = () => s.chargeback?.connectionId ?? s.input.stripeConnectionId ?? s.input.connectionId;
+  /** Evidence goes to the connection with the dispute-evidence capability: the case's own, or the one the chargeback
+   * was found on (a chargeback that reached a case running on a ledger is answered through the connection it came from). */
+  const evidenceConnection = () => s.chargeback?.connectionId ?? s.input.evidenceConnectionId ?? s.input.connectionId;
   const fmt = (m: { minor: number; currency: string }) => st.formatFor(s, m);
 
   async function objectionStep(o: st.Objection): Promise<void> {
@@ -575,12 +593,12 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
         'Shortfall lost access to your ledger, so this case cannot see payments or post credit notes. Every deadline of the case is paused until you reconnect, and resumes with the business time it had left.',
       );
       const cb = s.chargeback;
-      if (cb?.dueBy && st.chargebackOpen(s) && !s.stripeSubmitted) {
+      if (cb?.dueBy && st.chargebackOpen(s) && !s.evidenceSubmitted) {
         await owner(
-          'stripe_deadline',
+          persistedValues.evidenceDeadlineNotice,
           `${since}/${cb.dispute.id}`,
-          `Stripe's evidence deadline still runs: ${st.dayFor(s, cb.dueBy)}`,
-          `Stripe's deadline for the chargeback evidence (${st.whenFor(s, cb.dueBy)}) is Stripe's own and does not pause. Reconnect before then, or answer the dispute from Stripe's dashboard.`,
+          `${st.ProcessorName(s)}'s evidence deadline still runs: ${st.dayFor(s, cb.dueBy)}`,
+          `${st.ProcessorName(s)}'s deadline for the chargeback evidence (${st.whenFor(s, cb.dueBy)}) is ${st.processorName(s)}'s own and does not pause. Reconnect before then, or answer the dispute from ${st.processorName(s)}'s dashboard.`,
         );
       }
     }
@@ -674,14 +692,14 @@ export async function disputeCaseWorkflow(input: DisputeCaseInput): Promise<Case
         'The small-claims evidence pack you asked for is attached to the case, built with the documents it holds now.',
       );
     }
-    if (s.chargeback && st.chargebackOpen(s)) return stripeStep();
+    if (s.chargeback && st.chargebackOpen(s)) return chargebackStep();
     if (s.chargeback && !st.chargebackOpen(s)) {
       await chargebackDecided();
       if (st.isClosed(s) || !s.input.invoice) {
         if (!st.isClosed(s))
           s = st.applyClose(
             s,
-            { kind: 'resolved', by: 'stripe', note: `dispute ${s.chargeback.status.replaceAll('_', ' ')}` },
+            { kind: 'resolved', by: processorActor, note: `dispute ${s.chargeback.status.replaceAll('_', ' ')}` },
             now(),
           );
         return;

@@ -1,6 +1,6 @@
 // The slice of configuration the web app reads, computed once from Config (STYLE.md B2 #12).
 import type { Config } from '../config.js';
-import { providerKeys, type ProviderKey } from '../../domain/model.js';
+import { providerKeys, type ProviderKey } from '../../../integrations/registry.js';
 
 /** live: real provider credentials; simulated: our simulators/ stand in; unavailable: not configured. */
 export type ProviderMode = 'live' | 'simulated' | 'unavailable';
@@ -21,7 +21,7 @@ export interface WebSettings {
   readonly appSecret: string;
   /** The local mailbox page: only while mail is not sent over SMTP, and never in production. */
   readonly mailbox: boolean;
-  readonly providers: Readonly<Record<ProviderKey, ProviderMode>>;
+  readonly providers: Readonly<Record<ProviderKey, ProviderMode>> & Readonly<Partial<Record<string, ProviderMode>>>;
   readonly limits: RateLimits;
   /** How long a page waits for the case workflow: a Query, and an Update (which waits for the worker). */
   readonly temporalTimeoutsMs: { readonly query: number; readonly update: number };

@@ -45,7 +45,7 @@ export async function claimCase(db: Database, c: ClaimInput, now: Date): Promise
       workflowId: disputeCaseWorkflowId(c.caseKey),
       connectionId: c.connectionId,
       invoiceId: facts.invoice?.id ?? null,
-      disputeId: facts.stripeDispute?.dispute.id ?? null,
+      disputeId: facts.chargeback?.dispute.id ?? null,
       status: startingStatus,
       customerName: c.customerName ?? null,
       ...figures,

@@ -1,8 +1,9 @@
 // Builds a case workflow's input from what is stored: the organisation and its owner, the invoice snapshot,
-// the payments applied to it, and for a chargeback the Stripe dispute.
+// the payments applied to it, and for a chargeback the card dispute.
 import { asc, eq } from 'drizzle-orm';
 import type { Database } from '../db/index.js';
 import { organisations, users } from '../db/schema.js';
+import { providerLabel } from '../../../integrations/registry.js';
 import type { CaseFacts } from '../../domain/case.js';
 import type { ChargeDispute, Invoice } from '../../domain/model.js';
 import type {
@@ -60,8 +61,8 @@ export interface CaseInputSources {
   readonly facts: CaseFacts;
   readonly ledger?: InvoiceLedger;
   readonly dispute?: ChargeDispute;
-  /** The Stripe connection holding the chargeback, when the invoice lives in another ledger. */
-  readonly stripeConnectionId?: string;
+  /** The connection holding the chargeback (dispute evidence), when the invoice lives in another ledger. */
+  readonly evidenceConnectionId?: string;
   readonly learnedAt: string;
 }
 
@@ -85,12 +86,13 @@ export function caseInput(s: CaseInputSources): DisputeCaseInput {
     }),
     ...(ledger && { invoice: invoiceSnapshot(ledger.invoice) }),
     ...(s.facts.fullAndFinal && { fullAndFinal: s.facts.fullAndFinal }),
-    ...(s.stripeConnectionId && { stripeConnectionId: s.stripeConnectionId }),
+    ...(s.evidenceConnectionId && { evidenceConnectionId: s.evidenceConnectionId }),
     ...(dispute && {
-      stripeDispute: {
+      chargeback: {
         dispute: dispute.ref,
         chargeId: dispute.chargeId,
         ...(dispute.dueBy && { dueBy: dispute.dueBy }),
+        processorName: providerLabel(dispute.ref.provider),
         amount: dispute.amount,
         reason: dispute.reason,
         status: dispute.status,

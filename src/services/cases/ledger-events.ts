@@ -1,9 +1,10 @@
 // The signals that bring a running case up to date with the synced ledger, each keyed by the fact it reports.
 // Keys already sent are skipped, so a retried or repeated sync never tells a case about the same payment twice.
+import { persistedValues } from '../../../workflows/dispute-case/persisted-names.js';
 import { appliedPayments, cashApplications, sameRef, type Arrangement } from '../../domain/detection.js';
 import type { ChargeDispute, CreditNote, Invoice, Payment } from '../../domain/model.js';
 import { sum, type Money } from '../../domain/money.js';
-import type { LedgerEvent, PaymentFact, StripeDisputeUpdate } from '../../../workflows/dispute-case/definitions.js';
+import type { LedgerEvent, PaymentFact, ChargebackUpdate } from '../../../workflows/dispute-case/definitions.js';
 
 export interface Keyed<E> {
   readonly key: string;
@@ -23,7 +24,8 @@ export interface InvoiceLedger {
 export const paymentKey = (p: Payment) => `payment/${p.ref.id}`;
 export const creditNoteKey = (c: CreditNote) => `credit_note/${c.ref.id}`;
 export const invoiceKey = (i: Invoice) => `invoice/${i.updatedAt}/${i.status}/${i.balance.minor}`;
-export const stripeKey = (d: Pick<ChargeDispute, 'status' | 'dueBy'>) => `stripe/${d.status}/${d.dueBy ?? ''}`;
+export const chargebackFactKey = (d: Pick<ChargeDispute, 'status' | 'dueBy'>) =>
+  `${persistedValues.chargebackFactScope}/${d.status}/${d.dueBy ?? ''}`;
 
 /** What a payment contributed to this invoice: a payment may be split across several. */
 export function paymentFact(p: Payment, invoice: Invoice): PaymentFact {
@@ -63,7 +65,7 @@ export function creditFacts(
       invoice.currency,
     ),
   }));
-  // QuickBooks applies a credit memo through a Payment linking memo and invoice.
+  // Some ledgers apply a credit memo through a payment linking memo and invoice.
   const viaPayments = new Map<string, Money>();
   for (const p of l.payments.filter((x) => x.status === 'applied')) {
     for (const a of p.applications.filter((x) => x.creditNoteId && sameRef(x.invoice, invoice.ref))) {
@@ -148,13 +150,17 @@ export function invoiceCaseEvents(l: InvoiceLedger, sent: readonly string[]): Ke
   return [...credits, ...voidedCredits, ...payments, ...reversals, ...changed];
 }
 
-/** `connectionId`: the Stripe connection the dispute was read through, where its evidence goes. */
+/**
+ * `connectionId`: the connection the dispute was read through, where its evidence goes; `processorName`: its
+ * provider's label, for the case's texts.
+ */
 export function disputeCaseEvents(
   d: ChargeDispute,
   connectionId: string,
   sent: readonly string[],
-): Keyed<StripeDisputeUpdate>[] {
-  if (sent.includes(stripeKey(d))) return [];
+  processorName?: string,
+): Keyed<ChargebackUpdate>[] {
+  if (sent.includes(chargebackFactKey(d))) return [];
   // The dispute itself travels too: a case that opened from a short payment learns of the chargeback this way.
   const dispute = {
     dispute: d.ref,
@@ -163,8 +169,13 @@ export function disputeCaseEvents(
     reason: d.reason,
     ...(d.dueBy && { dueBy: d.dueBy }),
     connectionId,
+    ...(processorName && { processorName }),
   };
   return [
-    { key: stripeKey(d), alsoMarks: [], event: { status: d.status, ...(d.dueBy && { dueBy: d.dueBy }), dispute } },
+    {
+      key: chargebackFactKey(d),
+      alsoMarks: [],
+      event: { status: d.status, ...(d.dueBy && { dueBy: d.dueBy }), dispute },
+    },
   ];
 }

@@ -38,7 +38,7 @@ export async function caseByKey(db: Database, key: string): Promise<CaseRow | un
 
 /**
  * The running cases a connection's break or return concerns: those running on it, and those answering a chargeback
- * held by it (a QuickBooks or Xero invoice's case whose card payment was disputed through this Stripe connection).
+ * held by it (a ledger invoice's case whose card payment was disputed through this connection).
  */
 export async function runningCasesOfConnection(db: Database, connectionId: string): Promise<CaseRow[]> {
   const holdsItsChargeback = exists(
@@ -82,7 +82,7 @@ export const isClosed = (row: CaseRow) => (closedStatuses as readonly string[]).
 
 /**
  * Who may see a case. Organisations that connect the same provider account (an agency and its client on one
- * QuickBooks company) share ONE case per invoice: the organisation that owns the row runs its letters and
+ * ledger company) share ONE case per invoice: the organisation that owns the row runs its letters and
  * decisions, and every other organisation with an active or broken (not disconnected) connection to the case's
  * provider account sees it too. Connection statuses that still count as reading the account:
  */

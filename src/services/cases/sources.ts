@@ -21,7 +21,7 @@ async function loadLedger(db: Database, scope: LedgerScope, invoiceId: string): 
   return { ...state, creditNotes: [...allocated, ...(await creditNotesByIds(db, scope, viaPayments))] };
 }
 
-/** `ledgerScope`: where the invoice lives when a Stripe chargeback (read through `scope`) paid one in QuickBooks or Xero. */
+/** `ledgerScope`: where the invoice lives when a chargeback (read through `scope`) took back a payment on an invoice in another ledger. */
 export async function loadCaseSources(
   db: Database,
   scope: LedgerScope,
@@ -29,7 +29,7 @@ export async function loadCaseSources(
   facts?: CaseFacts,
   ledgerScope = scope,
 ): Promise<CaseSources> {
-  const disputeId = 'disputeId' in trigger ? trigger.disputeId : facts?.stripeDispute?.dispute.id;
+  const disputeId = 'disputeId' in trigger ? trigger.disputeId : facts?.chargeback?.dispute.id;
   const dispute = disputeId ? await loadDispute(db, scope, disputeId) : undefined;
   const invoiceId = 'invoiceId' in trigger ? trigger.invoiceId : (facts?.invoice?.id ?? dispute?.invoice?.id);
   const ledger = invoiceId ? await loadLedger(db, ledgerScope, invoiceId) : undefined;

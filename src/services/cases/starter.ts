@@ -1,20 +1,17 @@
 // Turns case actions from sync into Temporal calls: start a case workflow (idempotently, keyed by the case),
 // or signal the running one with the ledger facts it has not heard yet.
+import { providerLabel } from '../../../integrations/registry.js';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Database } from '../db/index.js';
 import type { CaseFacts } from '../../domain/case.js';
 import type { Logger } from '../logger.js';
 import { getRow, toConnection } from '../connections/records.js';
 import type { CaseView, DisputeCaseInput, LedgerEvent } from '../../../workflows/dispute-case/definitions.js';
-import {
-  closeCaseUpdate,
-  ledgerEventSignal,
-  stripeDisputeSignal,
-} from '../../../workflows/dispute-case/definitions.js';
+import { closeCaseUpdate, ledgerEventSignal, chargebackSignal } from '../../../workflows/dispute-case/definitions.js';
 import type { CaseAction, LedgerScope } from '../../domain/case-actions.js';
 import { claimCase, markStarted } from './claim.js';
 import { caseInput, organisationProfile } from './input.js';
-import { disputeCaseEvents, factsInInput, invoiceCaseEvents, stripeKey } from './ledger-events.js';
+import { disputeCaseEvents, factsInInput, invoiceCaseEvents, chargebackFactKey } from './ledger-events.js';
 import { loadCaseSources, type CaseSources } from './sources.js';
 import {
   caseByKey,
@@ -92,7 +89,7 @@ export function createCaseStarter(deps: CaseStarterDeps) {
       organisation: await organisationProfile(db, owner.organisationId),
       facts: action.facts,
       ...sources,
-      ...(ledger.connectionId !== scope.connectionId && { stripeConnectionId: scope.connectionId }),
+      ...(ledger.connectionId !== scope.connectionId && { evidenceConnectionId: scope.connectionId }),
       learnedAt: new Date(now()).toISOString(),
     });
     const handle = await client.workflow.start<DisputeCaseWorkflow>('disputeCaseWorkflow', {
@@ -124,8 +121,13 @@ export function createCaseStarter(deps: CaseStarterDeps) {
       if (sources.dispute && 'disputeId' in action.trigger) {
         // The case now answers this chargeback too: a break of the connection holding it pauses the case.
         await recordDispute(db, row.id, sources.dispute.ref.id);
-        for (const e of disputeCaseEvents(sources.dispute, scope.connectionId, row.signalKeys)) {
-          if (await sendOnce(db, row.id, e, () => handle.signal(stripeDisputeSignal, e.event))) signals++;
+        for (const e of disputeCaseEvents(
+          sources.dispute,
+          scope.connectionId,
+          row.signalKeys,
+          providerLabel(sources.dispute.ref.provider),
+        )) {
+          if (await sendOnce(db, row.id, e, () => handle.signal(chargebackSignal, e.event))) signals++;
         }
       } else if (sources.ledger) {
         for (const e of invoiceCaseEvents(sources.ledger, row.signalKeys)) {
@@ -203,7 +205,7 @@ export function createCaseStarter(deps: CaseStarterDeps) {
 }
 
 function knownFacts(s: CaseSources): string[] {
-  return [...(s.ledger ? factsInInput(s.ledger) : []), ...(s.dispute ? [stripeKey(s.dispute)] : [])];
+  return [...(s.ledger ? factsInInput(s.ledger) : []), ...(s.dispute ? [chargebackFactKey(s.dispute)] : [])];
 }
 
 export type CaseStarter = ReturnType<typeof createCaseStarter>;

@@ -2,17 +2,17 @@
 // stops with it: new short payments go unseen. Cases pause and say so on their own, but an organisation with
 // no open case would hear nothing, so its owners get one email per break, with the way back.
 import { eq } from 'drizzle-orm';
+import { providerLabel } from '../../../integrations/registry.js';
 import type { Database } from '../db/index.js';
 import { connections, users } from '../db/schema.js';
 import { escapeHtml } from '../letters/index.js';
 import type { Logger } from '../logger.js';
 import type { OutboxMessage, OutboxRow } from '../mail/outbox.js';
 import { errorSummary } from './error-summary.js';
-import { explainProviderError } from './explain-error.js';
+import { explainProviderError } from '../../../integrations/explain-error.js';
 import type { ConnectionBrokenEvent } from './types.js';
 
 const DAY = 86_400_000;
-const providerNames = { quickbooks: 'QuickBooks Online', xero: 'Xero', stripe: 'Stripe' } as const;
 
 export interface BrokenAlertDeps {
   readonly db: Database;
@@ -27,7 +27,7 @@ export function brokenConnectionEmail(input: {
   reason: string;
   link: string;
 }) {
-  const provider = providerNames[input.provider];
+  const provider = providerLabel(input.provider);
   const why = explainProviderError(input.provider, input.reason);
   const lines = [
     `Shortfall can no longer reach ${input.name} in ${provider}. ${why.what} (${provider} said: ${input.reason}.)`,

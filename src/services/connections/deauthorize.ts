@@ -1,4 +1,4 @@
-// The provider told us an account withdrew our access (Stripe's account.application.deauthorized). Like the
+// The provider told us an account withdrew our access (a deauthorization webhook). Like the
 // owner's disconnect the tokens are wiped, but nothing is revoked: the grant is already gone at the provider.
 import { and, eq, lte, ne } from 'drizzle-orm';
 import type { Database } from '../db/index.js';
@@ -11,7 +11,7 @@ import { wipedTokenColumns } from './tokens.js';
 export interface Deauthorization {
   readonly provider: ProviderKey;
   readonly accountId: string;
-  /** When the provider withdrew access. Stripe gives whole seconds, so a grant stored within that second is kept. */
+  /** When the provider withdrew access. Providers may give whole seconds, so a grant stored within that second is kept. */
   readonly at: Date;
 }
 
@@ -23,7 +23,7 @@ export const deauthorizedError = "The account withdrew Shortfall's access at the
  * A grant stored after the withdrawal (the owner reconnected) is not what was withdrawn, and is left alone.
  */
 export async function markDeauthorized(db: Database, d: Deauthorization, now: Date): Promise<string[]> {
-  // A key the owner pasted (a Stripe restricted key) is not our app's grant: withdrawing the app leaves it working.
+  // A key the owner pasted (a restricted API key) is not our app's grant: withdrawing the app leaves it working.
   const granted = and(
     eq(connections.provider, d.provider),
     eq(connections.accountId, d.accountId),

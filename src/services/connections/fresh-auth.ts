@@ -1,7 +1,7 @@
 // Access tokens refreshed ahead of expiry, at most once across every worker: the refresh runs under a row lock
 // (SELECT … FOR UPDATE) and the rotated refresh token is written in the same transaction. A second caller
 // waits on the lock, re-reads the row and finds fresh tokens, so no refresh token is ever spent twice.
-// Connections that share a grant (several Xero organisations) share the lock and the rotated tokens.
+// Connections that share a grant (several organisations of one ledger) share the lock and the rotated tokens.
 import { asc, eq, inArray, or } from 'drizzle-orm';
 import { IntegrationError, isIntegrationError } from '../../../integrations/errors.js';
 import type { ConnectionAuth, OAuthProvider, TokenSet } from '../../../integrations/types.js';

@@ -1,4 +1,4 @@
-// A grant that reaches several organisations (Xero) waits here while the owner picks which to connect. The
+// A grant that reaches several organisations waits here while the owner picks which to connect. The
 // grant is sealed like connection tokens and bound to its row; it is usable once, for ten minutes, and only by
 // the user whose callback produced it.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
@@ -7,7 +7,8 @@ import { z } from 'zod';
 import type { OAuthGrant } from '../../../integrations/types.js';
 import type { Database } from '../db/index.js';
 import { pendingGrants } from '../db/schema.js';
-import { providerKeys, type ProviderKey } from '../../domain/model.js';
+import { isProviderKey } from '../../../integrations/registry.js';
+import type { ProviderKey } from '../../domain/model.js';
 import { open, seal, type KeyRing } from '../security/cipher.js';
 import { StoredTokens } from './tokens.js';
 
@@ -37,7 +38,7 @@ export function createPendingGrantStore(deps: { db: Database; keyRing: KeyRing; 
   const ttlMs = deps.ttlMs ?? 10 * 60_000;
 
   function unseal(row: typeof pendingGrants.$inferSelect): PendingGrant {
-    const provider = providerKeys.find((k) => k === row.provider);
+    const provider = isProviderKey(row.provider) ? row.provider : undefined;
     if (!provider) throw new Error(`Pending grant ${row.id} has unknown provider ${row.provider}`);
     const grant = StoredGrant.parse(JSON.parse(open(keyRing, { keyId: row.keyId, ciphertext: row.sealed }, row.id)));
     return { id: row.id, provider, sandbox: row.sandbox, expiresAt: row.expiresAt.toISOString(), grant };

@@ -1,9 +1,9 @@
 // The connections page's port (src/services/ports.ts): the OAuth round trip through the state store and the
-// provider registry, the owner's choice among the organisations a grant reaches, a pasted Stripe key, listing
+// provider registry, the owner's choice among the organisations a grant reaches, a pasted API key, listing
 // and disconnecting, all stored through the vault.
 import { eq } from 'drizzle-orm';
 import { isIntegrationError } from '../../../integrations/errors.js';
-import type { ProviderRegistry } from '../../../integrations/registry.js';
+import { providerLabel, type ProviderRegistry } from '../../../integrations/registry.js';
 import type { ConnectedAccount, TokenSet } from '../../../integrations/types.js';
 import type { Database } from '../db/index.js';
 import { users } from '../db/schema.js';
@@ -27,16 +27,16 @@ export interface ConnectionsPortDeps {
   readonly providers: Pick<ProviderRegistry, 'get'>;
   readonly redirectUri: (provider: ProviderKey) => string;
   readonly sandbox?: (provider: ProviderKey) => boolean;
-  /** Stripe's restricted-key check (integrations/stripe StripeConnect.verifyRestrictedKey). */
-  readonly verifyStripeKey?: (
-    key: string,
-  ) => Promise<{ account: ConnectedAccount; tokens: TokenSet; livemode: boolean }>;
+  /** The provider that connects with a key the owner pastes (a restricted API key), and its check of a key. */
+  readonly apiKey?: {
+    readonly provider: ProviderKey;
+    verify(key: string): Promise<{ account: ConnectedAccount; tokens: TokenSet; livemode: boolean }>;
+  };
   /** Start the connection's sync, or resume it when the owner reconnected a broken one. */
   readonly onConnected: (connection: Connection, restored: boolean) => Promise<void>;
   readonly onDisconnected: (connection: Connection) => Promise<void>;
 }
 
-const names: Record<ProviderKey, string> = { quickbooks: 'QuickBooks', xero: 'Xero', stripe: 'Stripe' };
 const stateMessages: Record<Exclude<StateCheck, { ok: true }>['reason'], string> = {
   unknown: 'That sign-in attempt is not one we started. Please connect again from this page.',
   used: 'That sign-in link was already used. Please connect again from this page.',
@@ -131,9 +131,15 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsServic
   }
 
   /**
-   * The provider's cap on connected accounts (Xero's app tier: 5 on Starter), counted over every organisation's
+   * The provider's cap on connected accounts (an app tier's, such as 5 on a ledger's starter tier), counted over every organisation's
    * connections: accounts already connected somewhere do not count twice. A message when `accounts` would pass it.
    */
+  /** The setting that raises the cap, where the provider's app has tiers. */
+  const tierSetting = (provider: ProviderKey) => {
+    const setting = d.providers.get(provider).oauth.connectionLimitSetting;
+    return setting ? ` (${setting})` : '';
+  };
+
   async function overConnectionLimit(
     provider: ProviderKey,
     accounts: readonly ConnectedAccount[],
@@ -148,9 +154,9 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsServic
       'connection limit of the provider app reached',
     );
     return (
-      `Shortfall's ${names[provider]} app may connect at most ${limit} organisations on its current ${names[provider]} plan, and ${inUse.size} ` +
+      `Shortfall's ${providerLabel(provider)} app may connect at most ${limit} organisations on its current ${providerLabel(provider)} plan, and ${inUse.size} ` +
       `already are, so ${fresh.map((a) => a.name).join(', ')} could not be connected. Ask whoever runs Shortfall to move the app to a higher ` +
-      `${names[provider]} tier (XERO_TIER), or disconnect an organisation you no longer need.`
+      `${providerLabel(provider)} tier${tierSetting(provider)}, or disconnect an organisation you no longer need.`
     );
   }
 
@@ -170,11 +176,11 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsServic
           .get(provider)
           .oauth.exchangeCode({ query: { ...query }, redirectUri: d.redirectUri(provider) });
       } catch (e) {
-        return refused(e, `${names[provider]} did not grant access. Please try again.`);
+        return refused(e, `${providerLabel(provider)} did not grant access. Please try again.`);
       }
       const sandbox = d.sandbox?.(provider) ?? false;
       if (grant.accounts.length === 0)
-        return { ok: false, message: `${names[provider]} did not share an organisation with Shortfall.` };
+        return { ok: false, message: `${providerLabel(provider)} did not share an organisation with Shortfall.` };
       if (grant.accounts.length === 1) {
         const full = await overConnectionLimit(provider, grant.accounts);
         if (full) {
@@ -269,20 +275,22 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsServic
       return expired.length;
     },
 
-    async saveStripeKey(organisationId, key) {
-      if (!d.verifyStripeKey) return { ok: false, message: 'Stripe is not set up on this Shortfall.' };
+    async saveApiKey(organisationId, key) {
+      const apiKey = d.apiKey;
+      if (!apiKey) return { ok: false, message: 'Connecting with a key is not set up on this Shortfall.' };
+      const name = providerLabel(apiKey.provider);
       let verified;
       try {
-        verified = await d.verifyStripeKey(key);
+        verified = await apiKey.verify(key);
       } catch (e) {
         return refused(
           e,
-          'Stripe did not accept that key, or it cannot read invoices. Check its permissions and paste it again.',
+          `${name} did not accept that key, or it cannot read invoices. Check its permissions and paste it again.`,
         );
       }
       const [connection] = await store(
         organisationId,
-        'stripe',
+        apiKey.provider,
         [verified.account],
         verified.tokens,
         !verified.livemode,

@@ -2,7 +2,8 @@
 import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import type { Database } from '../db/index.js';
 import { connections } from '../db/schema.js';
-import { providerKeys, type ProviderKey } from '../../domain/model.js';
+import { isProviderKey } from '../../../integrations/registry.js';
+import type { ProviderKey } from '../../domain/model.js';
 import type { Connection, ConnectionStatus } from './types.js';
 
 export type ConnectionRow = typeof connections.$inferSelect;
@@ -17,7 +18,7 @@ export class ConnectionNotFoundError extends Error {
 const iso = (d: Date | null) => d?.toISOString();
 
 function providerOf(row: ConnectionRow): ProviderKey {
-  const key = providerKeys.find((k) => k === row.provider);
+  const key = isProviderKey(row.provider) ? row.provider : undefined;
   if (!key) throw new Error(`Connection ${row.id} has unknown provider ${row.provider}`);
   return key;
 }

@@ -170,7 +170,7 @@ export function createConnectionVault(deps: VaultDeps) {
 
   /**
    * The owner asked to disconnect, so the local tokens are wiped whatever the provider says. At the provider:
-   * while other connections share the grant, only this account leaves it (Xero's DELETE /connections/{id});
+   * while other connections share the grant, only this account leaves it (the provider's per-account disconnect);
    * otherwise the grant is revoked, unless that would end access someone else relies on.
    */
   async function disconnect(connectionId: string, provider: OAuthProvider, attempt = 0): Promise<{ revoked: boolean }> {
@@ -215,10 +215,10 @@ export function createConnectionVault(deps: VaultDeps) {
   }
 
   /**
-   * Providers link an app to an account, not to one grant (Xero per user, QuickBooks per company, Stripe per
+   * Providers link an app to an account, not to one grant (per user, per company or per
    * account), so revoking ours may end access another connection relies on: another organisation reading the same
    * account ('keep': our copy of the tokens goes, the grant left at the provider expires unused), or, where a
-   * revoke reaches every account the user linked (Xero), one of those ('leave': only this account is unlinked).
+   * revoke reaches every account the user linked, one of those ('leave': only this account is unlinked).
    */
   async function revokePlan(row: ConnectionRow, provider: OAuthProvider): Promise<'revoke' | 'leave' | 'keep'> {
     if (await readElsewhere(row)) {
@@ -247,7 +247,7 @@ export function createConnectionVault(deps: VaultDeps) {
   /** Undefined when the connection was reconnected from another grant meanwhile: the caller decides again. */
   async function leaveGrant(row: ConnectionRow, provider: OAuthProvider): Promise<{ revoked: boolean } | undefined> {
     let revoked = false;
-    // Xero links an app to an organisation per user, not per grant: another Shortfall organisation reaching the same
+    // Some providers link an app to an organisation per user, not per grant: another Shortfall organisation reaching the same
     // one (an agency and its client, consented by one person) would lose it too. Then only our copy goes.
     if (provider.disconnectAccount && row.status === 'active' && !(await readElsewhere(row))) {
       try {

@@ -73,8 +73,8 @@ export const connections = pgTable(
     status: text('status').notNull().default('active'), // active | needs_reconnect | disconnected
     sandbox: boolean('sandbox').notNull().default(false),
     /**
-     * 'oauth' for a grant to our app, 'api_key' for a key the owner pasted (a Stripe restricted key). A provider
-     * withdrawing our app's access (Stripe's account.application.deauthorized) ends grants, never pasted keys.
+     * 'oauth' for a grant to our app, 'api_key' for a key the owner pasted (a restricted API key). A provider
+     * withdrawing our app's access (a deauthorization webhook) ends grants, never pasted keys.
      */
     credential: text('credential').notNull().default('oauth'),
     /** AES-256-GCM sealed TokenSet; the key id is stored so keys can rotate. */
@@ -84,7 +84,7 @@ export const connections = pgTable(
     refreshExpiresAt: timestamp('refresh_expires_at', { withTimezone: true }),
     hardExpiresAt: timestamp('hard_expires_at', { withTimezone: true }),
     /**
-     * The OAuth grant the tokens came from. Connections made from one grant (several Xero organisations) share it:
+     * The OAuth grant the tokens came from. Connections made from one grant (several organisations of one ledger) share it:
      * they hold the same tokens, and a refresh rotates them for all of them at once, under one lock.
      */
     grantId: uuid('grant_id'),
@@ -107,7 +107,7 @@ export const connections = pgTable(
 );
 
 /**
- * A grant waiting for the owner to pick which of its organisations to connect (a Xero grant can reach several).
+ * A grant waiting for the owner to pick which of its organisations to connect (a ledger's grant can reach several).
  * The grant (tokens and accounts) is sealed like connection tokens, bound to the row; single use, 10 minutes.
  */
 export const pendingGrants = pgTable('pending_grants', {
@@ -251,8 +251,8 @@ export const chargeDisputes = pgTable(
     dueBy: timestamp('due_by', { withTimezone: true }),
     providerCreatedAt: timestamp('provider_created_at', { withTimezone: true }),
     /**
-     * The disputed charge (its amount is in `currency`): what links a chargeback to a QuickBooks or Xero invoice
-     * paid by card through Stripe, for which Stripe holds no invoice.
+     * The disputed charge (its amount is in `currency`): what links a chargeback to a bookkeeping ledger's invoice
+     * paid by card through the processor, which holds no invoice for it.
      */
     chargeAmountMinor: minor('charge_amount_minor'),
     chargedOn: date('charged_on'),

@@ -1,4 +1,4 @@
-// The client's way to pay an invoice online: the ledger's or Stripe's own page for it, read through the connector's
+// The client's way to pay an invoice online: the provider's own page for it, read through the connector's
 // paymentLink capability when the response page is viewed or a letter is drafted. What the provider said is kept
 // (invoice_payment_links), so a page view or a letter asks it at most once in a while; a provider that fails or is
 // slow never breaks the page or the letter: they fall back to what the owner gave, or to "contact the business".

@@ -1,4 +1,5 @@
 // Reads synced ledger state back as the canonical model, for detection and for building case inputs.
+import { bookkeepingProviders } from '../../../integrations/registry.js';
 import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/index.js';
 import { chargeDisputes, connections, creditNotes, invoices, payments } from '../db/schema.js';
@@ -74,7 +75,7 @@ export async function creditNotesApplyingTo(
   return rows.map((r) => toCreditNote(s, r));
 }
 
-/** Credit notes by id: those a payment record applied (QuickBooks links them from the Payment, not the memo). */
+/** Credit notes by id: those a payment record applied (a ledger may link them from the payment, not the memo). */
 export async function creditNotesByIds(db: Database, s: LedgerScope, ids: readonly string[]): Promise<CreditNote[]> {
   if (ids.length === 0) return [];
   const rows = await db
@@ -144,20 +145,21 @@ export interface LedgerCandidates {
 }
 
 /**
- * The invoices in the organisation's QuickBooks and Xero ledgers that a payment of the charge's amount and
- * currency, booked within `windowDays` of it, applies to: what a chargeback on a card payment taken through
- * Stripe for a ledger invoice can be matched against (the domain decides whether exactly one fits).
+ * The invoices in the organisation's bookkeeping ledgers that a payment of the charge's amount and currency, booked
+ * within `windowDays` of it, applies to: what a chargeback on a card payment taken through the processor (`processor`,
+ * the connection the dispute was read through) for a ledger invoice can be matched against (the domain decides
+ * whether exactly one fits).
  */
 export async function ledgerInvoicesPaidLike(
   db: Database,
-  stripe: LedgerScope,
+  processor: LedgerScope,
   charge: DisputedCharge,
   windowDays: number,
 ): Promise<LedgerCandidates[]> {
   const [own] = await db
     .select({ organisationId: connections.organisationId })
     .from(connections)
-    .where(eq(connections.id, stripe.connectionId));
+    .where(eq(connections.id, processor.connectionId));
   if (!own) return [];
   const ledgers = await db
     .select({ id: connections.id, provider: connections.provider, accountId: connections.accountId })
@@ -165,7 +167,7 @@ export async function ledgerInvoicesPaidLike(
     .where(
       and(
         eq(connections.organisationId, own.organisationId),
-        inArray(connections.provider, ['quickbooks', 'xero']),
+        inArray(connections.provider, [...bookkeepingProviders]),
         ne(connections.status, 'disconnected'),
       ),
     );

@@ -9,12 +9,12 @@ export { draftLineItemResponse, type LineItemFinding, type LineItemResponseFacts
 export { draftFinalNotice, type FinalNoticeFacts } from './final-notice.js';
 export { draftOwnerAlert, type OwnerAlertFacts } from './owner-alert.js';
 export {
-  draftStripeEvidence,
-  type StripeEvidenceDraft,
-  type StripeEvidenceFacts,
-  type StripeTextEvidenceField,
-  type StripeFileEvidenceField,
-} from './stripe-evidence.js';
+  draftDisputeEvidence,
+  type DisputeEvidenceDraft,
+  type DisputeEvidenceFacts,
+  type EvidenceTextField,
+  type EvidenceFileField,
+} from './dispute-evidence.js';
 export type {
   Attachment,
   Draft,

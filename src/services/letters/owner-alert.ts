@@ -15,7 +15,7 @@ const kindLabels: Record<CaseKind, string> = {
 const deadlineLabels: Record<string, string> = {
   written_response: 'Send the written response',
   written_response_hard_limit: 'Latest date for the written response',
-  stripe_evidence: 'Submit the Stripe dispute evidence',
+  dispute_evidence: 'Submit the chargeback evidence',
   remaining_balance: 'Remaining balance due from the client',
 };
 

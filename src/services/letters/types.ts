@@ -57,7 +57,7 @@ export interface LetterFacts {
   readonly credits?: readonly { readonly number: string; readonly amount: Money }[];
   /** Client messages received since the last letter, acknowledged at its start. */
   readonly replies?: readonly { readonly at: string; readonly subject: string }[];
-  /** The ledger's or Stripe's own page where the client pays this invoice; letters asking for a balance name it. */
+  /** The provider's own page where the client pays this invoice; letters asking for a balance name it. */
   readonly payOnline?: string;
 }
 

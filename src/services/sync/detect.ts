@@ -8,7 +8,7 @@ import {
   type DetectionResult,
   type InvoiceState,
 } from '../../domain/detection.js';
-import { detectStripeDispute, matchStripeCharge } from '../../domain/dispute-detection.js';
+import { detectChargeback, matchDisputedCharge } from '../../domain/dispute-detection.js';
 import type { ChargeDispute } from '../../domain/model.js';
 import type { Database } from '../db/index.js';
 import { chargeDisputes, invoices } from '../db/schema.js';
@@ -20,7 +20,7 @@ import { connectionScope, ledgerInvoicesPaidLike, loadDispute, loadInvoiceStates
 interface Decision {
   readonly trigger: CaseTrigger;
   readonly result: DetectionResult;
-  /** The organisation's other ledger that holds the invoice a Stripe chargeback was matched to. */
+  /** The organisation's other ledger that holds the invoice a chargeback was matched to. */
   readonly ledgerConnectionId?: string;
 }
 
@@ -77,20 +77,20 @@ async function decideDispute(
   }
   // The case key depends on which invoice the dispute links to, so ask once to learn it, then with its case.
   const ctx = { ledger };
-  const key = detectStripeDispute(dispute, ctx, policy).caseKey!;
+  const key = detectChargeback(dispute, ctx, policy).caseKey!;
   const open = (await runningCasesByKey(db, [key])).get(key);
   return {
     trigger: { disputeId },
-    result: detectStripeDispute(dispute, { ...ctx, ...(open && { openCase: toOpenCase(open) }) }, policy),
+    result: detectChargeback(dispute, { ...ctx, ...(open && { openCase: toOpenCase(open) }) }, policy),
     ...(ledgerConnectionId && { ledgerConnectionId }),
   };
 }
 
 /**
- * A charge Stripe holds no invoice for may have paid one in the organisation's QuickBooks or Xero (a payment link,
+ * A charge the processor holds no invoice for may have paid one in the organisation's bookkeeping ledger (a payment link,
  * a card terminal): the chargeback then belongs to that invoice's case. Once a case answers the chargeback it stays
  * with it, even when the ledger no longer shows the payment (the bookkeeper booked the chargeback by voiding it);
- * and it joins only a case of the Stripe connection's own organisation, never a case another organisation runs on a
+ * and it joins only a case of the processor connection's own organisation, never a case another organisation runs on a
  * ledger both read. Returns the dispute as linked to the invoice, with that invoice's state and connection.
  */
 async function ledgerInvoiceOf(
@@ -119,7 +119,7 @@ async function ledgerInvoiceOf(
   }
   if (held || !dispute.charge) return undefined;
   const candidates = await ledgerInvoicesPaidLike(db, s, dispute.charge, policy.matchWindowDays);
-  const match = matchStripeCharge(
+  const match = matchDisputedCharge(
     dispute.charge,
     candidates.flatMap((c) => c.states),
     policy,

@@ -43,14 +43,17 @@ beforeAll(async () => {
       }),
     },
     redirectUri: (p) => `https://app.shortfall.test/oauth/${p}/callback`,
-    verifyStripeKey: async (key) => {
-      if (key !== 'rk_test_good')
-        throw new IntegrationError('auth', 'Invalid API Key provided', { provider: 'stripe', status: 401 });
-      return {
-        account: { accountId: 'acct_1', name: 'Brightside' },
-        tokens: { accessToken: key, scope: 'restricted_key' },
-        livemode: false,
-      };
+    apiKey: {
+      provider: 'stripe',
+      verify: async (key) => {
+        if (key !== 'rk_test_good')
+          throw new IntegrationError('auth', 'Invalid API Key provided', { provider: 'stripe', status: 401 });
+        return {
+          account: { accountId: 'acct_1', name: 'Brightside' },
+          tokens: { accessToken: key, scope: 'restricted_key' },
+          livemode: false,
+        };
+      },
     },
     onConnected: async (c: Connection, restored: boolean) => {
       if (failNextConnected) {
@@ -97,13 +100,13 @@ describe('connections port', () => {
     const state = stateOf(await port.startUrl(owner.userId, 'quickbooks'));
     expect(await port.completeCallback(owner.userId, 'quickbooks', { state, error: 'access_denied' })).toEqual({
       ok: false,
-      message: 'QuickBooks did not grant access. Please try again.',
+      message: 'QuickBooks Online did not grant access. Please try again.',
     });
-    expect(await port.saveStripeKey(owner.organisationId, 'rk_test_bad')).toMatchObject({
+    expect(await port.saveApiKey(owner.organisationId, 'rk_test_bad')).toMatchObject({
       ok: false,
       message: expect.stringContaining('did not accept'),
     });
-    expect(await port.saveStripeKey(owner.organisationId, 'rk_test_good')).toEqual({
+    expect(await port.saveApiKey(owner.organisationId, 'rk_test_good')).toEqual({
       ok: true,
       value: expect.objectContaining({ provider: 'stripe', sandbox: true }),
     });

@@ -213,10 +213,10 @@ describe.each(engines)('applyBatch on %s', (_engine, open) => {
     const { db, sync, id, scope, openCase } = await setup('stripe');
     const dp = dispute();
     const [action] = await sync.applyBatch(id, batch({ disputes: [dp] }));
-    const disputeKey = caseKey({ stripeDispute: dp.ref });
+    const disputeKey = caseKey({ chargeback: dp.ref });
     expect(action).toMatchObject({
       kind: 'open',
-      reason: 'stripe_dispute',
+      reason: 'chargeback',
       caseKey: disputeKey,
       trigger: { disputeId: 'dp_1' },
     });
@@ -224,7 +224,7 @@ describe.each(engines)('applyBatch on %s', (_engine, open) => {
     await openCase(50_000, disputeKey);
     await sync.acknowledge(id, [action!.trigger]);
     const [closed] = await sync.applyBatch(id, batch({ disputes: [dispute({ status: 'won' })] }));
-    expect(closed).toMatchObject({ kind: 'resolve', reason: 'stripe_dispute_closed', caseKey: disputeKey });
+    expect(closed).toMatchObject({ kind: 'resolve', reason: 'chargeback_closed', caseKey: disputeKey });
     expect(await db.select({ status: chargeDisputes.status }).from(chargeDisputes)).toEqual([{ status: 'won' }]);
     expect(await db.select().from(creditNotes)).toEqual([]);
   });

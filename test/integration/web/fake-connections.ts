@@ -112,7 +112,7 @@ export class FakeConnections implements ConnectionsPort {
     return true;
   }
 
-  async saveStripeKey(organisationId: string, key: string): Promise<PortResult<ConnectionSummary>> {
+  async saveApiKey(organisationId: string, key: string): Promise<PortResult<ConnectionSummary>> {
     if (key.endsWith('revoked0000')) return { ok: false, message: 'Stripe refused this key: it has been revoked.' };
     this.keys.push(key);
     return {

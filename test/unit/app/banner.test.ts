@@ -24,9 +24,9 @@ describe('the start banner', () => {
       temporalAddress: `127.0.0.1:${config.temporal.embedded.port}`,
       mailbox: webSettings(config, 'x'.repeat(32)).mailbox,
       sandbox: {
-        quickbooks: `http://127.0.0.1:${defaultSandboxPorts.quickbooks}`,
-        xero: `http://127.0.0.1:${defaultSandboxPorts.xero}`,
-        stripe: `http://127.0.0.1:${defaultSandboxPorts.stripe}`,
+        QuickBooks: `http://127.0.0.1:${defaultSandboxPorts.quickbooks}`,
+        Xero: `http://127.0.0.1:${defaultSandboxPorts.xero}`,
+        Stripe: `http://127.0.0.1:${defaultSandboxPorts.stripe}`,
       },
       dataDir: config.dataDir,
       cwd: process.cwd(),

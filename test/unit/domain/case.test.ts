@@ -12,7 +12,7 @@ describe('caseKey', () => {
   });
 
   it('keys an unlinked Stripe dispute by the dispute', () => {
-    expect(caseKey({ stripeDispute: { provider: 'stripe', accountId: 'acct_1', id: 'dp_1' } })).toBe(
+    expect(caseKey({ chargeback: { provider: 'stripe', accountId: 'acct_1', id: 'dp_1' } })).toBe(
       'dispute/stripe/acct_1/dp_1',
     );
   });

@@ -105,9 +105,9 @@ describe('responseSchedule', () => {
     const now = '2026-06-05T12:00:00Z';
 
     it("is due the safety margin before Stripe's due_by", () => {
-      const s = responseSchedule({ now, learnedAt: now, stripeDueBy: '2026-06-20T23:59:59Z' }, defaultPolicy);
-      expect(deadlineAt(s, 'stripe_evidence')).toBe('2026-06-18T23:59:59.000Z');
-      expect(s.entries.filter((e) => e.kind === 'reminder' && e.for === 'stripe_evidence').map((e) => e.at)).toEqual([
+      const s = responseSchedule({ now, learnedAt: now, evidenceDueBy: '2026-06-20T23:59:59Z' }, defaultPolicy);
+      expect(deadlineAt(s, 'dispute_evidence')).toBe('2026-06-18T23:59:59.000Z');
+      expect(s.entries.filter((e) => e.kind === 'reminder' && e.for === 'dispute_evidence').map((e) => e.at)).toEqual([
         '2026-06-17T09:00:00.000Z',
         '2026-06-18T09:00:00.000Z',
       ]);
@@ -115,16 +115,16 @@ describe('responseSchedule', () => {
 
     it('takes a configured margin', () => {
       const s = responseSchedule(
-        { now, learnedAt: now, stripeDueBy: '2026-06-20T23:59:59Z' },
-        policyFor({ zone: 'UTC' }, { stripeSafetyMarginHours: 6 }),
+        { now, learnedAt: now, evidenceDueBy: '2026-06-20T23:59:59Z' },
+        policyFor({ zone: 'UTC' }, { evidenceSafetyMarginHours: 6 }),
       );
-      expect(deadlineAt(s, 'stripe_evidence')).toBe('2026-06-20T17:59:59.000Z');
+      expect(deadlineAt(s, 'dispute_evidence')).toBe('2026-06-20T17:59:59.000Z');
     });
 
     it('is never earlier than now', () => {
       const late = '2026-06-19T10:00:00Z';
-      const s = responseSchedule({ now: late, learnedAt: late, stripeDueBy: '2026-06-20T23:59:59Z' }, defaultPolicy);
-      expect(s.entries.find((e) => e.name === 'stripe_evidence')).toMatchObject({
+      const s = responseSchedule({ now: late, learnedAt: late, evidenceDueBy: '2026-06-20T23:59:59Z' }, defaultPolicy);
+      expect(s.entries.find((e) => e.name === 'dispute_evidence')).toMatchObject({
         at: '2026-06-19T10:00:00.000Z',
         inMs: 0,
       });

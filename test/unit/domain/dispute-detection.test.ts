@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { caseKey, type Objection } from '../../../src/domain/case.js';
 import type { InvoiceState } from '../../../src/domain/detection.js';
-import {
-  detectObjection,
-  detectStripeDispute,
-  matchStripeCharge,
-  type StripeCharge,
-} from '../../../src/domain/dispute-detection.js';
+import { detectObjection, detectChargeback, matchDisputedCharge } from '../../../src/domain/dispute-detection.js';
+import type { DisputedCharge } from '../../../src/domain/model.js';
 import { chargeDispute, invoice, payment, qbo, usd } from './factories.js';
 
 const objection: Objection = {
@@ -55,19 +51,19 @@ describe('detectObjection', () => {
   });
 });
 
-const charge: StripeCharge = { amount: usd(60_000), date: '2026-06-03', customerEmail: 'AP@acme.test ' };
+const charge: DisputedCharge = { amount: usd(60_000), date: '2026-06-03', customerEmail: 'AP@acme.test ' };
 
-describe('matchStripeCharge', () => {
+describe('matchDisputedCharge', () => {
   it('matches exactly one ledger invoice by amount, currency, customer and date window', () => {
-    expect(matchStripeCharge(charge, [shortPaid, unpaid])).toMatchObject({
+    expect(matchDisputedCharge(charge, [shortPaid, unpaid])).toMatchObject({
       kind: 'matched',
       invoice: { invoice: { ref: qbo('inv-1042') } },
     });
   });
 
   it('matches by normalised customer name when either side has no email', () => {
-    const noEmail = { ...charge, customerEmail: undefined, customerName: '  acme   RENOVATIONS' } as StripeCharge;
-    expect(matchStripeCharge(noEmail, [shortPaid]).kind).toBe('matched');
+    const noEmail = { ...charge, customerEmail: undefined, customerName: '  acme   RENOVATIONS' } as DisputedCharge;
+    expect(matchDisputedCharge(noEmail, [shortPaid]).kind).toBe('matched');
   });
 
   it.each([
@@ -76,8 +72,8 @@ describe('matchStripeCharge', () => {
     ['another customer', { ...charge, customerEmail: 'someone@else.test' }],
     ['outside the date window', { ...charge, date: '2026-06-10' }],
     ['no customer identity', { amount: usd(60_000), date: '2026-06-03' }],
-  ] satisfies [string, StripeCharge][])('finds nothing for %s', (_name, c) => {
-    expect(matchStripeCharge(c, [shortPaid])).toEqual({ kind: 'none' });
+  ] satisfies [string, DisputedCharge][])('finds nothing for %s', (_name, c) => {
+    expect(matchDisputedCharge(c, [shortPaid])).toEqual({ kind: 'none' });
   });
 
   it('refuses to guess between two candidates', () => {
@@ -85,26 +81,26 @@ describe('matchStripeCharge', () => {
       invoice: invoice({ ref: qbo('inv-1043'), number: '1043', balanceMinor: 40_000 }),
       payments: [payment(60_000, {}, qbo('inv-1043'))],
     };
-    expect(matchStripeCharge(charge, [shortPaid, twin])).toEqual({
+    expect(matchDisputedCharge(charge, [shortPaid, twin])).toEqual({
       kind: 'ambiguous',
       candidates: [qbo('inv-1042'), qbo('inv-1043')],
     });
   });
 });
 
-describe('detectStripeDispute', () => {
+describe('detectChargeback', () => {
   it('keys an unlinked dispute by the dispute itself', () => {
-    const r = detectStripeDispute(chargeDispute(), { ledger: [] });
-    expect(r).toMatchObject({ kind: 'open', reason: 'stripe_dispute', caseKey: 'dispute/stripe/acct_1/dp_1' });
+    const r = detectChargeback(chargeDispute(), { ledger: [] });
+    expect(r).toMatchObject({ kind: 'open', reason: 'chargeback', caseKey: 'dispute/stripe/acct_1/dp_1' });
     expect(r.kind === 'open' && r.facts).toMatchObject({
       kind: 'dispute',
       disputed: usd(40_000),
-      stripeDispute: { chargeId: 'ch_1', dueBy: '2026-06-20T23:59:59Z' },
+      chargeback: { chargeId: 'ch_1', dueBy: '2026-06-20T23:59:59Z' },
     });
   });
 
   it('joins the invoice case when the charge matches one ledger payment', () => {
-    const r = detectStripeDispute(chargeDispute({ amount: usd(60_000) }), {
+    const r = detectChargeback(chargeDispute({ amount: usd(60_000) }), {
       charge,
       ledger: [shortPaid],
       openCase: { key: invoiceKey, kind: 'short_payment', disputed: usd(40_000) },
@@ -119,7 +115,7 @@ describe('detectStripeDispute', () => {
 
   it('uses the Stripe invoice the dispute names', () => {
     const stripeInvoice = { provider: 'stripe', accountId: 'acct_1', id: 'in_1' } as const;
-    expect(detectStripeDispute(chargeDispute({ invoice: stripeInvoice }), { ledger: [] }).caseKey).toBe(
+    expect(detectChargeback(chargeDispute({ invoice: stripeInvoice }), { ledger: [] }).caseKey).toBe(
       caseKey({ invoice: stripeInvoice }),
     );
   });
@@ -129,7 +125,7 @@ describe('detectStripeDispute', () => {
       invoice: invoice({ ref: qbo('inv-1043') }),
       payments: [payment(60_000, {}, qbo('inv-1043'))],
     };
-    expect(detectStripeDispute(chargeDispute(), { charge, ledger: [shortPaid, twin] }).caseKey).toBe(
+    expect(detectChargeback(chargeDispute(), { charge, ledger: [shortPaid, twin] }).caseKey).toBe(
       'dispute/stripe/acct_1/dp_1',
     );
   });
@@ -138,9 +134,9 @@ describe('detectStripeDispute', () => {
     'resolves the open case when the dispute is %s',
     (status) => {
       const openCase = { key: 'dispute/stripe/acct_1/dp_1', kind: 'dispute', disputed: usd(40_000) } as const;
-      expect(detectStripeDispute(chargeDispute({ status }), { ledger: [], openCase })).toMatchObject({
+      expect(detectChargeback(chargeDispute({ status }), { ledger: [], openCase })).toMatchObject({
         kind: 'resolve',
-        reason: 'stripe_dispute_closed',
+        reason: 'chargeback_closed',
       });
     },
   );

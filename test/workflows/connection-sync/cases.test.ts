@@ -132,11 +132,9 @@ describe('case starter on the dev server', () => {
     await withLedger('stripe', async ({ id, accountId, sync, apply }) => {
       const opened = await sync.applyBatch(id, batch({ disputes: [dispute()] }));
       const [started] = await apply(opened);
-      const workflowId = disputeCaseWorkflowId(
-        caseKey({ stripeDispute: { provider: 'stripe', accountId, id: 'dp_1' } }),
-      );
+      const workflowId = disputeCaseWorkflowId(caseKey({ chargeback: { provider: 'stripe', accountId, id: 'dp_1' } }));
       expect(started).toMatchObject({ kind: 'started', workflowId });
-      expect(await until(workflowId, (v) => v.stripeStatus === 'needs_response')).toMatchObject({
+      expect(await until(workflowId, (v) => v.disputeStatus === 'needs_response')).toMatchObject({
         disputed: { minor: 50_000 },
       });
       const changed = await sync.applyBatch(
@@ -144,7 +142,7 @@ describe('case starter on the dev server', () => {
         batch({ disputes: [dispute({ status: 'under_review' })], checkpoint: 'cp-2' }),
       );
       expect(await apply(changed)).toEqual([expect.objectContaining({ kind: 'signalled', signals: 1 })]);
-      await until(workflowId, (v) => v.stripeStatus === 'under_review');
+      await until(workflowId, (v) => v.disputeStatus === 'under_review');
     });
   });
 });

@@ -4,7 +4,7 @@ import {
   caseViewQuery,
   clientReplySignal,
   decideDraftUpdate,
-  stripeDisputeSignal,
+  chargebackSignal,
 } from '../../../workflows/dispute-case/definitions.js';
 import { addDraft, initialState, scheduleResponse } from '../../../workflows/dispute-case/state.js';
 import { chargebackInput, shortPaymentInput } from '../../helpers/case-fixtures.js';
@@ -21,7 +21,7 @@ describe('Stripe chargeback', () => {
     await withCase(
       ctx.env,
       ctx.workflowBundle,
-      { ...input, stripeDispute: { ...input.stripeDispute!, dueBy } },
+      { ...input, chargeback: { ...input.chargeback!, dueBy } },
       async ({ handle, until, calls }) => {
         const v = await until(
           (v, c) => v.status === 'awaiting_approval' && c.staged.length > 0,
@@ -37,8 +37,8 @@ describe('Stripe chargeback', () => {
         await handle.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 1, by: 'ana' }] });
         await until((v) => v.status === 'stripe_submitted', 'submitted');
         expect(calls.submitted).toEqual([`${handle.workflowId}/stripe/submit/dp_1/1`]);
-        await handle.signal(stripeDisputeSignal, { status: 'under_review' });
-        await handle.signal(stripeDisputeSignal, { status: 'won' });
+        await handle.signal(chargebackSignal, { status: 'under_review' });
+        await handle.signal(chargebackSignal, { status: 'won' });
         const done = await handle.result();
         expect(done.status).toBe('resolved');
         expect(calls.submitted).toHaveLength(1);
@@ -53,13 +53,13 @@ describe('Stripe chargeback', () => {
     await withCase(
       ctx.env,
       ctx.workflowBundle,
-      { ...input, stripeDispute: { ...input.stripeDispute!, dueBy: new Date(now + 4 * 24 * HOUR).toISOString() } },
+      { ...input, chargeback: { ...input.chargeback!, dueBy: new Date(now + 4 * 24 * HOUR).toISOString() } },
       async ({ handle, until, calls }) => {
         await until((v) => v.status === 'awaiting_approval', 'evidence draft');
         await ctx.env.sleep(3 * 24 * HOUR);
         await until((_v, c) => c.owner.some((n) => n.kind === 'overdue'), 'overdue warning');
         expect(calls.submitted).toHaveLength(0);
-        await handle.signal(stripeDisputeSignal, { status: 'lost' });
+        await handle.signal(chargebackSignal, { status: 'lost' });
         expect((await handle.result()).status).toBe('written_off');
       },
     );

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { providerKeys } from '../../../domain/model.js';
+import { providerKeys } from '../../../../integrations/registry.js';
 import { requireUser, userOf } from '../auth/guard.js';
 import type { WebDeps } from '../deps.js';
 import { noticeText } from '../notices.js';
@@ -131,7 +131,7 @@ export function connectionRoutes(deps: WebDeps) {
           );
         if (!restrictedKey.test(key))
           return fail('Paste a Stripe restricted key: it starts with rk_live_ or rk_test_.');
-        const result = await connections.saveStripeKey(user.organisation.id, key);
+        const result = await connections.saveApiKey(user.organisation.id, key);
         if (!result.ok) return fail(result.message);
         return reply.redirect('/connections?notice=stripe_key_saved', 303);
       },

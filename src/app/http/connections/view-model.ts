@@ -1,6 +1,7 @@
-import { providerKeys, type ProviderKey } from '../../../domain/model.js';
+import { providerKeys } from '../../../../integrations/registry.js';
+import type { ProviderKey } from '../../../domain/model.js';
 import type { ConnectionSummary } from '../../../services/ports.js';
-import { explainProviderError, type ExplainedError } from '../../../services/connections/explain-error.js';
+import { explainProviderError, type ExplainedError } from '../../../../integrations/explain-error.js';
 import type { ProviderMode, WebSettings } from '../settings.js';
 
 export interface ProviderCard {

@@ -5,7 +5,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { z } from 'zod';
 import type { WebhookVerifier } from '../../../../integrations/types.js';
 import type { Database } from '../../../services/db/index.js';
-import { providerKeys, type ProviderKey } from '../../../domain/model.js';
+import { providerKeys, type ProviderKey } from '../../../../integrations/registry.js';
 import type { Logger } from '../../../services/logger.js';
 import { createInboxProcessor, createInboxWriter, type InboxHandler } from './inbox.js';
 

@@ -1,4 +1,5 @@
-// Stripe dispute evidence. Only some evidence fields are text; customer_communication, service_documentation and
+// Dispute evidence for a chargeback, in the evidence fields card processors take (their names are stored in drafts).
+// Only some evidence fields are text; customer_communication, service_documentation and
 // the like are *file* fields, so the communication summary is returned as text for an activity to upload as a file.
 import type { CaseDocument, CaseDocumentKind } from '../../domain/case.js';
 import type { LetterTemplate } from './engine.js';
@@ -6,34 +7,34 @@ import { renderLetter } from './engine.js';
 import { baseView, formatDay } from './format.js';
 import type { LetterFacts, LetterKind } from './types.js';
 
-export type StripeTextEvidenceField =
+export type EvidenceTextField =
   | 'product_description'
   | 'customer_name'
   | 'customer_email_address'
   | 'service_date'
   | 'uncategorized_text'
   | 'refund_refusal_explanation';
-export type StripeFileEvidenceField = 'service_documentation' | 'customer_communication' | 'uncategorized_file';
+export type EvidenceFileField = 'service_documentation' | 'customer_communication' | 'uncategorized_file';
 
-export interface StripeEvidenceDraft {
-  readonly fields: Readonly<Partial<Record<StripeTextEvidenceField, string>>>;
+export interface DisputeEvidenceDraft {
+  readonly fields: Readonly<Partial<Record<EvidenceTextField, string>>>;
   /** Plain text to upload (purpose `dispute_evidence`) and pass as `evidence.customer_communication`. */
   readonly customerCommunication: string;
-  /** Stripe takes one file per field, so an activity merges the documents mapped to the same field. */
+  /** The processor takes one file per field, so an activity merges the documents mapped to the same field. */
   readonly attachments: readonly {
     readonly documentId: string;
     readonly name: string;
-    readonly field: StripeFileEvidenceField;
+    readonly field: EvidenceFileField;
   }[];
 }
 
-export interface StripeEvidenceFacts extends LetterFacts {
+export interface DisputeEvidenceFacts extends LetterFacts {
   readonly serviceDescription: string;
   readonly serviceDate: string; // YYYY-MM-DD
   readonly correspondence: readonly { readonly kind: LetterKind | 'client_objection'; readonly at: string }[];
 }
 
-const fieldFor: Record<CaseDocumentKind, StripeFileEvidenceField> = {
+const fieldFor: Record<CaseDocumentKind, EvidenceFileField> = {
   invoice: 'service_documentation',
   signed_estimate: 'service_documentation',
   sow: 'service_documentation',
@@ -45,7 +46,7 @@ const fieldFor: Record<CaseDocumentKind, StripeFileEvidenceField> = {
   other: 'uncategorized_file',
 };
 
-const correspondenceLabels: Record<StripeEvidenceFacts['correspondence'][number]['kind'], string> = {
+const correspondenceLabels: Record<DisputeEvidenceFacts['correspondence'][number]['kind'], string> = {
   client_objection: 'Client objected to the invoice',
   partial_payment_receipt: 'We sent a receipt for the partial payment',
   first_response: 'We sent a written response and supporting documents',
@@ -80,7 +81,7 @@ const communication: LetterTemplate = {
 };
 
 /** (f) Text for the dispute's evidence fields, from the same facts as the letters. */
-export function draftStripeEvidence(facts: StripeEvidenceFacts): StripeEvidenceDraft {
+export function draftDisputeEvidence(facts: DisputeEvidenceFacts): DisputeEvidenceDraft {
   const view = baseView(facts);
   const responded = facts.correspondence.find((c) => c.kind === 'first_response' || c.kind === 'line_item_response');
   const data = {
@@ -90,7 +91,7 @@ export function draftStripeEvidence(facts: StripeEvidenceFacts): StripeEvidenceD
     correspondence: facts.correspondence.map((c) => ({ at: view.deadline(c.at), label: correspondenceLabels[c.kind] })),
     respondedOn: responded && view.deadline(responded.at),
   };
-  const fields: Partial<Record<StripeTextEvidenceField, string>> = {
+  const fields: Partial<Record<EvidenceTextField, string>> = {
     product_description: `${facts.serviceDescription} (invoice ${facts.invoice.number})`,
     customer_name: facts.customer.name,
     service_date: formatDay(facts.serviceDate, 'en-US'),

@@ -1,7 +1,8 @@
-// A provider's error as the owner reads it: what happened in plain words and what to do, instead of the raw text
+// A provider's error as the owner reads it (each provider's wire codes live here, with the providers): what happened
 // the provider sent (`message=AuthenticationFailed; errorCode=003200; statusCode=401`). The raw text stays
 // available beside it for support. Used by the connections page and the broken-connection email.
-import type { ProviderKey } from '../../domain/model.js';
+import type { ProviderKey } from '../src/domain/model.js';
+import { providerLabel } from './registry.js';
 
 export interface ExplainedError {
   /** What happened, in plain words. */
@@ -12,8 +13,6 @@ export interface ExplainedError {
   readonly transient: boolean;
   readonly raw: string;
 }
-
-const names: Record<ProviderKey, string> = { quickbooks: 'QuickBooks', xero: 'Xero', stripe: 'Stripe' };
 
 interface Rule {
   readonly test: RegExp;
@@ -66,7 +65,7 @@ const rules: readonly Rule[] = [
 ];
 
 export function explainProviderError(provider: ProviderKey, raw: string): ExplainedError {
-  const p = names[provider];
+  const p = providerLabel(provider);
   const rule = rules.find((r) => r.test.test(raw));
   if (rule) return { what: rule.what(p), action: rule.action(p), transient: rule.transient ?? false, raw };
   return {

@@ -1,6 +1,6 @@
 // Provider errors in plain words, each with what to do; the raw text kept for support.
 import { describe, expect, it } from 'vitest';
-import { explainProviderError } from '../../../../src/services/connections/explain-error.js';
+import { explainProviderError } from '../../../integrations/explain-error.js';
 
 describe('a provider error, explained', () => {
   it.each([

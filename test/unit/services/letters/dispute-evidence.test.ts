@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { draftStripeEvidence, type StripeEvidenceFacts } from '../../../../src/services/letters/index.js';
+import { draftDisputeEvidence, type DisputeEvidenceFacts } from '../../../../src/services/letters/index.js';
 import { facts } from './letter-fixtures.js';
 
-const evidenceFacts: StripeEvidenceFacts = {
+const evidenceFacts: DisputeEvidenceFacts = {
   ...facts,
   serviceDescription: 'Kitchen cabinet installation',
   serviceDate: '2026-05-20',
@@ -13,7 +13,7 @@ const evidenceFacts: StripeEvidenceFacts = {
 };
 
 describe('(f) Stripe dispute evidence', () => {
-  const e = draftStripeEvidence(evidenceFacts);
+  const e = draftDisputeEvidence(evidenceFacts);
 
   it('fills only Stripe text fields, keyed by their evidence names', () => {
     expect(Object.keys(e.fields).sort()).toEqual([
@@ -56,7 +56,7 @@ describe('(f) Stripe dispute evidence', () => {
   });
 
   it('claims no written response that was never sent', () => {
-    const early = draftStripeEvidence({ ...evidenceFacts, correspondence: [], payments: [] });
+    const early = draftDisputeEvidence({ ...evidenceFacts, correspondence: [], payments: [] });
     expect(early.fields.uncategorized_text).not.toMatch(/responded|paid/);
     expect(early.fields.uncategorized_text).not.toContain('legal advice');
   });
