@@ -9,6 +9,8 @@ import { assetRoutes } from './assets/routes.js';
 import { createMagicLinks } from './auth/magic-links.js';
 import { onboardingRoutes } from './auth/onboarding-routes.js';
 import { toleranceRoutes } from './organisation/tolerance-routes.js';
+import { settingsRoutes } from './organisation/settings-routes.js';
+import { teamRoutes } from './organisation/team-routes.js';
 import { signInRoutes } from './auth/sign-in-routes.js';
 import { caseRoutes } from './cases/case-routes.js';
 import { documentRoutes } from './cases/document-routes.js';
@@ -54,6 +56,8 @@ export function webApp(deps: WebDeps) {
       await pages.register(caseRoutes(deps));
       await pages.register(documentRoutes(deps));
       await pages.register(toleranceRoutes(deps));
+      await pages.register(settingsRoutes(deps));
+      await pages.register(teamRoutes(deps, sessions));
       await pages.register(arrangementRoutes(deps));
       if (mailbox) await pages.register(mailboxRoutes(deps));
     });

@@ -37,7 +37,7 @@ export function renderHtml<V extends ViewName>(view: V, model: Views[V], chrome:
         ? 'cases'
         : view === 'connections' || view === 'choose-accounts'
           ? 'connections'
-          : view === 'tolerances'
+          : view === 'tolerances' || view === 'settings' || view === 'team'
             ? 'settings'
             : view === 'invoices' || view === 'arrangement'
               ? 'invoices'
