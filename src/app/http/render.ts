@@ -35,7 +35,7 @@ export function renderHtml<V extends ViewName>(view: V, model: Views[V], chrome:
       ? 'mailbox'
       : view === 'cases' || view === 'case'
         ? 'cases'
-        : view === 'connections' || view === 'choose-accounts'
+        : view === 'connections' || view === 'choose-accounts' || view === 'sync-progress'
           ? 'connections'
           : view === 'tolerances' || view === 'settings' || view === 'team'
             ? 'settings'

@@ -9,7 +9,7 @@ import type { TeamPage } from './organisation/team-routes.js';
 
 import type { CaseModel } from './cases/case-model.js';
 import type { CaseFilters, CaseListRow } from './cases/queries.js';
-import type { ConnectionsModel } from './connections/view-model.js';
+import type { ConnectionsModel, SyncProgressView } from './connections/view-model.js';
 import type { AccountChoice } from '../../services/ports.js';
 import type { ArrangementPage, InvoicesPage } from './arrangements/views.js';
 
@@ -39,6 +39,7 @@ export interface Views {
     timeZones: readonly string[];
   };
   connections: ConnectionsModel;
+  'sync-progress': Titled & { rows: readonly SyncProgressView[]; refreshing: boolean; fragment: boolean };
   settings: Titled & {
     values: SettingsValues;
     errors: Readonly<Record<string, string>>;

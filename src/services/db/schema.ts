@@ -14,6 +14,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import type { SyncProgress } from '../../domain/sync-progress.js';
 
 const id = () =>
   uuid('id')
@@ -22,15 +23,6 @@ const id = () =>
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
 const minor = (name: string) => bigint(name, { mode: 'number' });
-
-export interface SyncProgress {
-  readonly startedAt: string;
-  readonly pages: number;
-  readonly records: number;
-  /** Records the provider says are still to read, when it says. */
-  readonly remaining?: number;
-  readonly finishedAt?: string;
-}
 
 export const organisations = pgTable('organisations', {
   id: id(),

@@ -70,6 +70,7 @@ describe('roles on every route', () => {
         'GET /readyz',
         'GET /assets/app.css',
         'GET /assets/upload.js',
+        'GET /assets/sync-progress.js',
         'POST /inbound/email',
         'GET /sign-in',
         'POST /sign-in',

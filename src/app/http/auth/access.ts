@@ -41,6 +41,7 @@ export const routeAccess: Readonly<Record<string, Access>> = {
   'GET /readyz': 'public',
   'GET /assets/app.css': 'public',
   'GET /assets/upload.js': 'public',
+  'GET /assets/sync-progress.js': 'public',
   'POST /webhooks/:provider': 'public',
   'POST /inbound/email': 'public',
   // Signing in and onboarding (their own session checks).

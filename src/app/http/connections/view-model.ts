@@ -2,6 +2,12 @@ import { providerKeys, type ProviderKey } from '../../../domain/model.js';
 import type { ConnectionSummary } from '../../../services/ports.js';
 import type { ProviderMode, WebSettings } from '../settings.js';
 
+export const providerNames: Readonly<Record<ProviderKey, string>> = {
+  quickbooks: 'QuickBooks',
+  xero: 'Xero',
+  stripe: 'Stripe',
+};
+
 export interface ProviderCard {
   readonly key: ProviderKey;
   readonly mode: ProviderMode;
@@ -12,6 +18,50 @@ export interface ProviderCard {
 export interface ConnectionRow extends ConnectionSummary {
   readonly reconnectUrl?: string | undefined;
   readonly simulated: boolean;
+  readonly sync: SyncProgressView;
+}
+
+/** One connection's sync as the owner reads it: what the pass under way has read, or how the last one ended. */
+export interface SyncProgressView {
+  readonly id: string;
+  readonly label: string;
+  readonly running: boolean;
+  /** While running: pages and records read, and what the provider says is left. */
+  readonly progress?: string | undefined;
+  /** When the last pass ended (or the last page was stored), and how. */
+  readonly lastSyncAt?: string | undefined;
+  readonly result: string;
+  /** "Sync now" is offered (the connection works). */
+  readonly canSync: boolean;
+}
+
+const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+export function syncProgressView(c: ConnectionSummary, providerName: string): SyncProgressView {
+  const p = c.syncProgress;
+  const running = c.status === 'active' && p !== undefined && p.finishedAt === undefined;
+  const read = p && `${count(p.pages, 'page')} and ${count(p.records, 'record')} read`;
+  const left =
+    p?.remaining &&
+    `; ${providerName} says ${count(p.remaining.records, p.remaining.what.replace(/s$/, ''), p.remaining.what)} still to read`;
+  const result = c.lastError
+    ? `Failed: ${c.lastError}`
+    : p?.finishedAt
+      ? `Finished: ${read}.`
+      : running
+        ? 'Running now.'
+        : c.lastSyncAt
+          ? 'Finished.'
+          : 'Not synced yet.';
+  return {
+    id: c.id,
+    label: `${providerName} ${c.name}`,
+    running,
+    ...(running && read && { progress: `Syncing: ${read} so far${left ?? ''}.` }),
+    lastSyncAt: p?.finishedAt ?? c.lastSyncAt,
+    result,
+    canSync: c.status === 'active',
+  };
 }
 
 export interface ConnectionsModel {
@@ -38,6 +88,7 @@ export function connectionsModel(
     providers: providerKeys.map((key) => ({ key, mode: settings.providers[key], connectUrl: startUrl(key) })),
     connections: list.map((c) => ({
       ...c,
+      sync: syncProgressView(c, providerNames[c.provider]),
       simulated: settings.providers[c.provider] === 'simulated',
       reconnectUrl: c.status === 'active' ? undefined : startUrl(c.provider),
     })),
