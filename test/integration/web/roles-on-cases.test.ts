@@ -40,6 +40,12 @@ afterAll(async () => {
   await env?.teardown();
 });
 
+/** A request the page does not offer (its form is hidden for this role), sent anyway with the session's token. */
+async function force(b: InjectBrowser, c: LiveCase, action: string, fields: Record<string, string>) {
+  const html = (await b.get(`/cases/${c.id}`)).body;
+  return b.post(`/cases/${c.id}${action}`, { _csrf: csrfOf(html, '/sign-out'), _rid: 'forced', ...fields });
+}
+
 async function submit(b: InjectBrowser, c: LiveCase, action: string, fields: Record<string, string>) {
   const html = (await b.get(`/cases/${c.id}`)).body;
   const path = `/cases/${c.id}${action}`;
@@ -51,9 +57,13 @@ describe('roles on a live case', () => {
     const c = await cases.openCase();
     await c.until((v) => v.status === 'awaiting_approval', 'first draft');
     const page = await viewer.get(`/cases/${c.id}`);
-    expect(page.statusCode).toBe(200); // a viewer follows the case
+    expect(page.statusCode).toBe(200); // a viewer follows the case, and is offered nothing to submit
+    expect(textOf(page.body)).toContain('Subject: Invoice 1001');
+    expect(page.body).not.toContain(`action="/cases/${c.id}/drafts/1/decision"`);
+    expect(page.body).not.toContain(`action="/cases/${c.id}/close"`);
+    expect((await owner.get(`/cases/${c.id}`)).body).toContain(`action="/cases/${c.id}/drafts/1/decision"`);
 
-    const refused = await submit(viewer, c, '/drafts/1/decision', { decision: 'approve' });
+    const refused = await force(viewer, c, '/drafts/1/decision', { decision: 'approve' });
     expect(refused.statusCode).toBe(403);
     expect(textOf(refused.body)).toContain('Not allowed for your role');
 
@@ -81,7 +91,10 @@ describe('roles on a live case', () => {
   it('lets a bookkeeper build the evidence pack but not approve the letter', async () => {
     const c = await cases.openCase();
     await c.until((v) => v.status === 'awaiting_approval', 'first draft');
-    const denied = await submit(bookkeeper, c, '/drafts/1/decision', { decision: 'approve' });
+    const page = (await bookkeeper.get(`/cases/${c.id}`)).body;
+    expect(page).toContain(`action="/cases/${c.id}/evidence-pack"`);
+    expect(page).not.toContain(`action="/cases/${c.id}/drafts/1/decision"`);
+    const denied = await force(bookkeeper, c, '/drafts/1/decision', { decision: 'approve' });
     expect(denied.statusCode).toBe(403);
     const pack = await submit(bookkeeper, c, '/evidence-pack', {});
     expect(pack.statusCode).toBe(303);

@@ -107,6 +107,12 @@ export const routeAccess: Readonly<Record<string, Access>> = {
   'POST /settings/team/:userId/remove': 'owner',
 };
 
+/** May this role use the route (as listed in `routeAccess`)? Pages offer only the forms the server will accept. */
+export function mayUse(role: Role, method: string, url: string): boolean {
+  const access = routeAccess[`${method} ${url}`];
+  return access === 'public' || (access !== undefined && atLeast(role, access));
+}
+
 export interface RouteRule {
   readonly method: string;
   readonly url: string;
