@@ -168,7 +168,12 @@ describe('sync you can see', () => {
     expect(textOf((await owner.get('/connections?notice=sync_running')).body)).toContain(
       'A sync is already running for that connection; it was not started twice.',
     );
-    const refused = await syncNow(viewer);
+    const viewerPage = await viewer.get('/connections');
+    expect(viewerPage.body).not.toContain(`action="/connections/${connectionId}/sync"`);
+    expect(textOf(viewerPage.body)).toContain('Syncing:'); // a viewer sees the progress, and cannot start a sync
+    const refused = await viewer.post(`/connections/${connectionId}/sync`, {
+      _csrf: csrfOf(viewerPage.body, '/sign-out'),
+    });
     expect(refused.statusCode).toBe(403);
 
     release();
