@@ -56,6 +56,7 @@ export const routeAccess: Readonly<Record<string, Access>> = {
   // response page, a teammate's invitation.
   'GET /approvals/:token': 'public',
   'POST /approvals/:token': 'public',
+  'GET /approvals/:token/attachments/:documentId': 'public',
   'GET /respond/:token': 'public',
   'POST /respond/:token': 'public',
   'GET /invitations/:token': 'public',
@@ -68,6 +69,8 @@ export const routeAccess: Readonly<Record<string, Access>> = {
   'GET /': 'viewer',
   'GET /cases': 'viewer',
   'GET /cases/:id': 'viewer',
+  'GET /cases.csv': 'viewer',
+  'GET /cases/:id/audit.csv': 'viewer',
   'GET /cases/:id/documents/:documentId': 'viewer',
   'GET /invoices': 'viewer',
   'GET /invoices/:connectionId/:invoiceId/arrangement': 'viewer',
@@ -76,6 +79,7 @@ export const routeAccess: Readonly<Record<string, Access>> = {
   'GET /settings': 'viewer',
   'GET /settings/tolerances': 'viewer',
   'GET /settings/team': 'viewer',
+  'GET /settings/payment': 'viewer',
 
   // Working the cases.
   'POST /cases/:id/objection': 'bookkeeper',
@@ -101,6 +105,7 @@ export const routeAccess: Readonly<Record<string, Access>> = {
   'POST /connections/sandbox/reset': 'owner',
   'POST /settings': 'owner',
   'POST /settings/tolerances': 'owner',
+  'POST /settings/payment': 'owner',
   'POST /settings/team/invitations': 'owner',
   'POST /settings/team/invitations/:jti/revoke': 'owner',
   'POST /settings/team/:userId/role': 'owner',
