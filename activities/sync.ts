@@ -69,7 +69,7 @@ export function createSyncActivities(d: SyncActivityDeps): SyncActivities {
     syncPage: (input: SyncPageInput): Promise<SyncPageResult> =>
       integrationCall(async () => {
         const batch = await pull(input, 'cursor');
-        const actions = await d.sync.applyBatch(input.connectionId, batch);
+        const actions = await d.sync.applyBatch(input.connectionId, batch, { first: input.pageCursor === undefined });
         heartbeat({ pageCursor: batch.nextCursor });
         const stored = {
           invoices: batch.invoices.length,

@@ -2,6 +2,7 @@
 // Provider SDK types never cross this boundary: everything here is the canonical model.
 import type { ChargeDispute, CreditNote, Invoice, Payment, ProviderKey } from '../src/domain/model.js';
 import type { Money } from '../src/domain/money.js';
+import type { SyncRemaining } from '../src/domain/sync-progress.js';
 
 export interface TokenSet {
   readonly accessToken: string;
@@ -70,6 +71,8 @@ export interface ChangeBatch {
   readonly checkpoint: string;
   /** True when this batch came from a full backfill rather than the incremental feed. */
   readonly backfill: boolean;
+  /** What the provider says is still to read of what it is reading now, when it says (Xero's pagination does). */
+  readonly remaining?: SyncRemaining;
 }
 
 export interface CreditNoteRequest {

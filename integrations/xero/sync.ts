@@ -119,5 +119,15 @@ export async function pullChanges(d: SyncDeps, input: { cursor?: string; pageCur
   const nextCursor = next && encodeCursor(next);
   const checkpoint =
     nextCursor ?? encodeCursor({ v: 1, kind: 'checkpoint', from: run.startedAt, lastSweepAt: run.lastSweepAt });
-  return { ...page.rows, disputes: [], ...(nextCursor && { nextCursor }), checkpoint, backfill: run.backfill };
+  // Xero counts what the stage's query matches: what is left of it after this page.
+  const p = page.pagination;
+  const remaining = p && { what: run.stage, records: Math.max(0, p.itemCount - p.page * p.pageSize) };
+  return {
+    ...page.rows,
+    disputes: [],
+    ...(nextCursor && { nextCursor }),
+    checkpoint,
+    backfill: run.backfill,
+    ...(remaining && remaining.records > 0 && { remaining }),
+  };
 }

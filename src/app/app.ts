@@ -8,6 +8,7 @@ import { healthRoutes, type ReadinessCheck } from './http/health.js';
 import { webhookRoutes, type WebhookRouteDeps } from './http/webhooks/route.js';
 import { htmlErrorHandler, htmlNotFoundHandler } from './http/errors.js';
 import { webApp, type WebDeps } from './http/index.js';
+import { installAccessControl } from './http/auth/access.js';
 import { contentSecurityPolicy } from './http/security/headers.js';
 import { requestSummary } from './http/security/redact-url.js';
 import { defaultLimits } from './http/settings.js';
@@ -49,6 +50,7 @@ export async function buildApp(deps: AppDeps) {
         code: 'rate_limited',
       }),
   });
+  installAccessControl(app);
   const limits = deps.web?.settings.limits ?? defaultLimits;
   app.setNotFoundHandler(
     { preHandler: app.rateLimit({ max: limits.notFound, timeWindow: '1 minute' }) },

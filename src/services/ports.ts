@@ -1,6 +1,7 @@
 // What the web app needs from parts owned elsewhere. The lead wires implementations in src/app/deps.ts; the web
 // code depends only on these shapes, so it is tested with fakes that implement them.
 import type { ProviderKey } from '../domain/model.js';
+import type { SyncProgress } from '../domain/sync-progress.js';
 
 /** A connection as the connections page shows it: never its tokens. Structurally a subset of connections/types.ts. */
 export interface ConnectionSummary {
@@ -11,6 +12,8 @@ export interface ConnectionSummary {
   readonly sandbox: boolean;
   readonly lastSyncAt?: string | undefined;
   readonly lastError?: string | undefined;
+  /** The sync pass under way, or the last one (finishedAt set). */
+  readonly syncProgress?: SyncProgress | undefined;
   /** The provider's refresh-token hard cap (years, where it has one): after it the owner must connect again. */
   readonly hardExpiresAt?: string | undefined;
 }

@@ -50,6 +50,14 @@ export const syncNowSignal = wf.defineSignal('syncNow');
 export const reconnectedSignal = wf.defineSignal('reconnected');
 export const syncStatusQuery = wf.defineQuery<SyncStatus>('syncStatus');
 
+/**
+ * What asking for a sync now did: `started` (a pass begins at once), `already_running` (a pass is under way; no
+ * second one is started), `already_requested` (one was asked for and is about to begin), `needs_reconnect`.
+ */
+export type SyncRequestOutcome = 'started' | 'already_running' | 'already_requested' | 'needs_reconnect';
+/** The owner's "Sync now": idempotent, unlike syncNow (a webhook's), which also queues a pass behind a running one. */
+export const requestSyncUpdate = wf.defineUpdate<SyncRequestOutcome>('requestSync');
+
 /** Failure types the workflow branches on (activities/failures.ts produces them; workflows/failure-types.ts lists them). */
 export { authFailureType, disconnectedFailureType } from '../failure-types.js';
 

@@ -13,6 +13,7 @@ import {
   defaultSyncIntervalMs,
   disconnectedFailureType,
   reconnectedSignal,
+  requestSyncUpdate,
   syncNowSignal,
   syncStatusQuery,
   type ConnectionSyncInput,
@@ -78,6 +79,13 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
 
   wf.setHandler(syncNowSignal, () => void (syncNow = true));
   wf.setHandler(reconnectedSignal, () => void (reconnected = true));
+  wf.setHandler(requestSyncUpdate, () => {
+    if (phase === 'waiting_for_reconnect') return 'needs_reconnect';
+    if (phase !== 'idle') return 'already_running';
+    if (syncNow) return 'already_requested';
+    syncNow = true;
+    return 'started';
+  });
   wf.setHandler(syncStatusQuery, () => ({
     phase,
     passes,

@@ -16,6 +16,8 @@ export interface OrganisationProfile {
   readonly locale: string;
   readonly signature: string;
   readonly holidays: readonly string[];
+  /** The organisation's default windows when the case opened (absent in cases opened before they existed). */
+  readonly windows?: { readonly responseBusinessDays: number; readonly balanceDueDays: number };
 }
 
 export interface InvoiceSnapshot {

@@ -312,7 +312,7 @@ export function nextTimer(s: CaseState, only?: readonly DeadlineName[]): Timer |
 
 export function casePolicy(s: CaseState): DeadlinePolicy {
   const org = s.input.organisation;
-  return policyFor({ zone: org.timeZone, holidays: org.holidays });
+  return policyFor({ zone: org.timeZone, holidays: org.holidays }, org.windows ?? {});
 }
 
 const domainNames: Record<string, DeadlineName> = {

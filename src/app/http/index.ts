@@ -10,6 +10,8 @@ import { createMagicLinks } from './auth/magic-links.js';
 import { onboardingRoutes } from './auth/onboarding-routes.js';
 import { toleranceRoutes } from './organisation/tolerance-routes.js';
 import { paymentSettingsRoutes } from './organisation/payment-routes.js';
+import { settingsRoutes } from './organisation/settings-routes.js';
+import { teamRoutes } from './organisation/team-routes.js';
 import { signInRoutes } from './auth/sign-in-routes.js';
 import { caseRoutes } from './cases/case-routes.js';
 import { documentRoutes } from './cases/document-routes.js';
@@ -60,6 +62,8 @@ export function webApp(deps: WebDeps) {
       await pages.register(documentRoutes(deps));
       await pages.register(toleranceRoutes(deps));
       await pages.register(paymentSettingsRoutes(deps));
+      await pages.register(settingsRoutes(deps));
+      await pages.register(teamRoutes(deps, sessions));
       await pages.register(arrangementRoutes(deps));
       if (mailbox) await pages.register(mailboxRoutes(deps));
     });

@@ -18,6 +18,14 @@ const notices = {
   arrangement_removed: 'The arrangement is removed. The next sync treats the invoice like any other.',
   case_arranged:
     'The arrangement is recorded and the case is closed. A missed instalment opens it again for what is overdue.',
+  settings_saved:
+    'Settings saved. Cases opened from now on use them for their letters and deadlines; letters already sent and deadlines already set do not change.',
+  invitation_sent: 'Invitation sent. The link in it works once, for 7 days.',
+  invitation_revoked: 'Invitation withdrawn: its link no longer works.',
+  member_removed: 'Teammate removed. They were signed out everywhere and can no longer open Shortfall.',
+  role_changed: 'Role changed. It applies from their next click.',
+  sync_started: 'Sync started. Progress shows below.',
+  sync_running: 'A sync is already running for that connection; it was not started twice. Progress shows below.',
   tolerances_saved: 'Tolerances saved. The next sync uses them.',
   payment_saved: 'Saved. Clients see it when the invoice has no payment page of its own.',
   pack_requested:

@@ -5,10 +5,12 @@ import type { CaseAccount } from '../../domain/account.js';
 import type { Money } from '../../domain/money.js';
 import type { CurrencyTotals, MonthFigures } from '../../domain/portfolio.js';
 import type { EvidenceCheck } from '../../domain/evidence.js';
-import type { OrganisationValues } from './auth/organisation-form.js';
+import type { OrganisationValues, SettingsValues } from './auth/organisation-form.js';
+import type { TeamPage } from './organisation/team-routes.js';
+
 import type { CaseModel } from './cases/case-model.js';
 import type { CaseFilters, CaseListRow } from './cases/queries.js';
-import type { ConnectionsModel } from './connections/view-model.js';
+import type { ConnectionsModel, SyncProgressView } from './connections/view-model.js';
 import type { AccountChoice } from '../../services/ports.js';
 import type { ArrangementPage, InvoicesPage } from './arrangements/views.js';
 
@@ -52,7 +54,13 @@ export interface Views {
       months: readonly (MonthFigures & { label: string; disputedUrl: string; recoveredUrl: string })[];
     }[];
   };
-  message: Titled & { heading: string; message: string; links?: readonly Link[] };
+  message: Titled & {
+    heading: string;
+    message: string;
+    links?: readonly Link[];
+    /** One button that POSTs (confirming a link that must not act on a GET). */
+    form?: { action: string; csrf: string; button: string };
+  };
   'sign-in': Titled & { email: string; next?: string | undefined; error?: string };
   'sign-in-sent': Titled & { email: string };
   'sign-in-confirm': Titled & { email: string; token: string; next?: string | undefined };
@@ -62,6 +70,15 @@ export interface Views {
     timeZones: readonly string[];
   };
   connections: ConnectionsModel;
+  'sync-progress': Titled & { rows: readonly SyncProgressView[]; refreshing: boolean; fragment: boolean };
+  settings: Titled & {
+    values: SettingsValues;
+    errors: Readonly<Record<string, string>>;
+    timeZones: readonly string[];
+    editable: boolean;
+    notice?: string | undefined;
+  };
+  team: TeamPage;
   'choose-accounts': Titled & { choice: AccountChoice; selected: readonly string[]; error?: string | undefined };
   cases: Titled & {
     filters: CaseFilters;

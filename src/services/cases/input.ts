@@ -1,6 +1,6 @@
 // Builds a case workflow's input from what is stored: the organisation and its owner, the invoice snapshot,
 // the payments applied to it, and for a chargeback the card dispute.
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/index.js';
 import { organisations, users } from '../db/schema.js';
 import { providerLabel } from '../../../integrations/registry.js';
@@ -18,12 +18,12 @@ import { overdueUnderPlan } from '../../domain/detection.js';
 export async function organisationProfile(db: Database, organisationId: string): Promise<OrganisationProfile> {
   const [org] = await db.select().from(organisations).where(eq(organisations.id, organisationId));
   if (!org) throw new Error(`No organisation ${organisationId}`);
-  // The first user of an organisation is its owner until roles exist.
+  // Letters and approval links go to the owner: the first one, when an organisation has several.
   const [owner] = await db
     .select({ email: users.email })
     .from(users)
     .where(eq(users.organisationId, organisationId))
-    .orderBy(asc(users.createdAt))
+    .orderBy(sql`${users.role} = 'owner' desc`, asc(users.createdAt))
     .limit(1);
   if (!owner) throw new Error(`Organisation ${organisationId} has no user to own its cases`);
   return {
@@ -34,6 +34,7 @@ export async function organisationProfile(db: Database, organisationId: string):
     locale: org.locale,
     signature: org.signature,
     holidays: org.holidays,
+    windows: { responseBusinessDays: org.responseBusinessDays, balanceDueDays: org.balanceDueDays },
   };
 }
 

@@ -1,7 +1,7 @@
 // When a connection stops working (invalid_grant, a revoked grant, a 401 that a refresh cannot cure), sync
 // stops with it: new short payments go unseen. Cases pause and say so on their own, but an organisation with
 // no open case would hear nothing, so its owners get one email per break, with the way back.
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { providerLabel } from '../../../integrations/registry.js';
 import type { Database } from '../db/index.js';
 import { connections, users } from '../db/schema.js';
@@ -51,7 +51,8 @@ export function createBrokenConnectionAlert(d: BrokenAlertDeps) {
       const owners = await d.db
         .select({ email: users.email })
         .from(users)
-        .where(eq(users.organisationId, event.organisationId));
+        // Those who can reconnect it: the owners and bookkeepers (a viewer could do nothing with the link).
+        .where(and(eq(users.organisationId, event.organisationId), inArray(users.role, ['owner', 'bookkeeper'])));
       const email = brokenConnectionEmail({
         provider: event.provider,
         name: connection?.name ?? 'your account',

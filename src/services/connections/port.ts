@@ -58,6 +58,7 @@ const summary = (c: Connection): ConnectionSummary => ({
   sandbox: c.sandbox,
   lastSyncAt: c.lastSyncAt,
   lastError: c.lastError,
+  syncProgress: c.syncProgress,
   hardExpiresAt: c.hardExpiresAt,
 });
 

@@ -35,6 +35,7 @@ export function toConnection(row: ConnectionRow): Connection {
     syncCursor: row.syncCursor ?? undefined,
     lastSyncAt: iso(row.lastSyncAt),
     lastError: row.lastError ?? undefined,
+    ...(row.syncProgress && { syncProgress: row.syncProgress }),
     lastReconciledAt: iso(row.lastReconciledAt),
     lastReconciledRepaired: row.lastReconciledRepaired ?? undefined,
     tokenExpiresAt: iso(row.tokenExpiresAt),

@@ -1,5 +1,6 @@
 // What the rest of the app sees of a connection: never its tokens.
 import type { ProviderKey } from '../../domain/model.js';
+import type { SyncProgress } from '../../domain/sync-progress.js';
 
 export type ConnectionStatus = 'active' | 'needs_reconnect' | 'disconnected';
 
@@ -14,6 +15,7 @@ export interface Connection {
   readonly syncCursor?: string;
   readonly lastSyncAt?: string;
   readonly lastError?: string;
+  readonly syncProgress?: SyncProgress;
   readonly lastReconciledAt?: string;
   readonly lastReconciledRepaired?: number;
   readonly tokenExpiresAt?: string;

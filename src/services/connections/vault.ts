@@ -1,7 +1,7 @@
 // The connection vault: connections and their sealed tokens. Tokens leave it only as a ConnectionAuth handed
 // to a connector; they are never logged and never stored in clear.
 import { randomUUID } from 'node:crypto';
-import { and, eq, isNotNull, ne } from 'drizzle-orm';
+import { and, eq, isNotNull, ne, sql } from 'drizzle-orm';
 import type { ConnectedAccount, OAuthProvider, TokenSet } from '../../../integrations/types.js';
 import type { Database } from '../db/index.js';
 import { connections } from '../db/schema.js';
@@ -21,6 +21,12 @@ import {
 } from './records.js';
 import { openTokens, sealedTokenColumns, wipedTokenColumns } from './tokens.js';
 import type { Connection, ConnectionBrokenEvent } from './types.js';
+
+/** A sync pass that failed has ended: its progress stops showing as running (what it read stays shown). */
+const progressEnded = (at: Date) =>
+  sql`case when ${connections.syncProgress} is not null and not (${connections.syncProgress} ? 'finishedAt')
+    then ${connections.syncProgress} || jsonb_build_object('finishedAt', ${at.toISOString()}::text)
+    else ${connections.syncProgress} end`;
 
 export interface VaultDeps {
   readonly db: Database;
@@ -143,7 +149,7 @@ export function createConnectionVault(deps: VaultDeps) {
   async function markNeedsReconnect(connectionId: string, reason: string): Promise<ConnectionBrokenEvent | undefined> {
     const [row] = await db
       .update(connections)
-      .set({ status: 'needs_reconnect', lastError: reason, updatedAt: stamp() })
+      .set({ status: 'needs_reconnect', lastError: reason, syncProgress: progressEnded(stamp()), updatedAt: stamp() })
       .where(and(eq(connections.id, connectionId), eq(connections.status, 'active')))
       .returning();
     if (!row) return undefined;
@@ -297,7 +303,7 @@ export function createConnectionVault(deps: VaultDeps) {
   async function recordSyncError(connectionId: string, message: string): Promise<void> {
     await db
       .update(connections)
-      .set({ lastError: message, updatedAt: stamp() })
+      .set({ lastError: message, syncProgress: progressEnded(stamp()), updatedAt: stamp() })
       .where(eq(connections.id, connectionId));
   }
 

@@ -16,6 +16,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import type { SyncProgress } from '../../domain/sync-progress.js';
 
 const id = () =>
   uuid('id')
@@ -44,6 +45,9 @@ export const organisations = pgTable('organisations', {
     .default({}),
   /** How clients pay the business (bank details, a payment address), shown where the ledger offers no payment page. */
   paymentInstructions: text('payment_instructions').notNull().default(''),
+  /** Default windows for new cases: business days to answer in writing, calendar days for the balance. */
+  responseBusinessDays: integer('response_business_days').notNull().default(3),
+  balanceDueDays: integer('balance_due_days').notNull().default(14),
   createdAt: createdAt(),
 });
 
@@ -55,9 +59,33 @@ export const users = pgTable(
       .notNull()
       .references(() => organisations.id),
     email: text('email').notNull(),
+    /** owner | bookkeeper | viewer (src/app/http/auth/access.ts says what each may do). */
+    role: text('role').notNull().default('viewer'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('users_email_key').on(t.email)],
+);
+
+/**
+ * Teammates invited by email. The emailed link is signed (src/services/security/invite-links.ts) and names this
+ * row's jti; accepting it sets used_at once, so a link works a single time, until it expires.
+ */
+export const invitations = pgTable(
+  'invitations',
+  {
+    jti: text('jti').primaryKey(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    email: text('email').notNull(),
+    role: text('role').notNull(),
+    invitedBy: text('invited_by').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('invitations_organisation_idx').on(t.organisationId, t.createdAt)],
 );
 
 export const connections = pgTable(
@@ -93,6 +121,11 @@ export const connections = pgTable(
     syncCursor: text('sync_cursor'),
     lastSyncAt: timestamp('last_sync_at', { withTimezone: true }),
     lastError: text('last_error'),
+    /**
+     * The sync pass under way or last finished, as its pages are stored: pages and records read, what the provider
+     * says is left (when it says), and when it started and finished (absent while it runs).
+     */
+    syncProgress: jsonb('sync_progress').$type<SyncProgress>(),
     /** The last daily reconciliation sweep: when it finished, how many records it re-read and how many it repaired. */
     lastReconciledAt: timestamp('last_reconciled_at', { withTimezone: true }),
     lastReconciledScanned: integer('last_reconciled_scanned'),
@@ -496,6 +529,7 @@ export const sessions = pgTable(
 export const schema = {
   organisations,
   users,
+  invitations,
   connections,
   oauthStates,
   invoices,

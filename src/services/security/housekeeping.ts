@@ -4,7 +4,7 @@
 import { and, isNotNull, lte, ne, or } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/index.js';
-import { approvalTokens, oauthStates, pendingGrants, sessions, signInTokens } from '../db/schema.js';
+import { approvalTokens, invitations, oauthStates, pendingGrants, sessions, signInTokens } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 
 const DAY = 86_400_000;
@@ -22,6 +22,8 @@ const retentionMs = {
   // (410) rather than "not valid" (400). After expiry the token says "expired" by itself; the month is for
   // anyone asking which link decided a draft.
   approvalTokens: 30 * DAY,
+  // Invitations likewise: until it expires the row answers "used" or "withdrawn"; after, the token says "expired".
+  invitations: 30 * DAY,
 } as const;
 
 export type PurgeCounts = Record<keyof typeof retentionMs, number> & { readonly grantsWiped: number };
@@ -61,6 +63,12 @@ export async function purgeExpiredSecrets(db: Database, nowMs: number): Promise<
         .delete(approvalTokens)
         .where(lte(approvalTokens.expiresAt, before(retentionMs.approvalTokens)))
         .returning({ id: approvalTokens.jti }),
+    ),
+    invitations: count(
+      await db
+        .delete(invitations)
+        .where(lte(invitations.expiresAt, before(retentionMs.invitations)))
+        .returning({ id: invitations.jti }),
     ),
   };
   // A grant that expired unused still holds sealed tokens; they go now, its row (for the message) after a day.

@@ -6,6 +6,7 @@ import type { ChangeBatch } from '../../../integrations/types.js';
 import type { Database } from '../db/index.js';
 import { chargeDisputes, connections, invoices, organisations } from '../db/schema.js';
 import { defaultDetectionPolicy, withTolerances, type DetectionPolicy } from '../../domain/detection.js';
+import { advanceProgress, type SyncProgress } from '../../domain/sync-progress.js';
 import { ConnectionNotFoundError, toConnection } from '../connections/records.js';
 import type { ReconciliationResult } from '../../../workflows/connection-sync/definitions.js';
 import type { CaseAction, CaseTrigger, LedgerScope } from '../../domain/case-actions.js';
@@ -91,14 +92,44 @@ export function createSyncStore(deps: SyncStoreDeps) {
   const policy = deps.policy ?? defaultDetectionPolicy;
   const now = deps.now ?? Date.now;
 
-  async function applyBatch(connectionId: string, batch: ChangeBatch): Promise<CaseAction[]> {
+  /** `page.first`: the first page of a sync pass, where its progress starts again (absent: progress is not kept). */
+  async function applyBatch(
+    connectionId: string,
+    batch: ChangeBatch,
+    page?: { readonly first: boolean },
+  ): Promise<CaseAction[]> {
     return db.transaction(async (tx) => {
       const scope = await lockConnection(tx, connectionId);
       const at = new Date(now());
       await store(tx, connectionId, batch, at);
+      let syncProgress: SyncProgress | undefined;
+      if (page) {
+        const [row] = await tx
+          .select({ p: connections.syncProgress })
+          .from(connections)
+          .where(eq(connections.id, connectionId));
+        const records =
+          batch.invoices.length + batch.payments.length + batch.creditNotes.length + batch.disputes.length;
+        syncProgress = advanceProgress(
+          row?.p,
+          {
+            first: page.first,
+            records,
+            last: batch.nextCursor === undefined,
+            ...(batch.remaining && { remaining: batch.remaining }),
+          },
+          at.toISOString(),
+        );
+      }
       await tx
         .update(connections)
-        .set({ syncCursor: batch.checkpoint, lastSyncAt: at, lastError: null, updatedAt: at })
+        .set({
+          syncCursor: batch.checkpoint,
+          lastSyncAt: at,
+          lastError: null,
+          updatedAt: at,
+          ...(syncProgress && { syncProgress }),
+        })
         .where(eq(connections.id, connectionId));
       return detectPending(tx, scope, await organisationPolicy(tx, connectionId, policy), utcDay(at));
     });

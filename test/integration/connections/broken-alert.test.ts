@@ -39,9 +39,12 @@ function vaultWith(smtpUrl: string) {
 }
 
 describe('broken connection alert', () => {
-  it('emails every owner of the organisation once when a refresh is refused, with the reconnect link', async () => {
+  it('emails the owner and bookkeepers (not viewers) once when a refresh is refused, with the reconnect link', async () => {
     const { organisationId, userId } = await seedOrganisation(h.db);
-    await h.db.insert(users).values({ organisationId, email: 'bookkeeper@brightside.example' });
+    await h.db.insert(users).values([
+      { organisationId, email: 'bookkeeper@brightside.example', role: 'bookkeeper' },
+      { organisationId, email: 'viewer@brightside.example', role: 'viewer' },
+    ]);
     const vault = vaultWith(smtp.url);
     const provider = new FakeOAuthProvider('xero');
     const { connection } = await vault.connect({

@@ -5,6 +5,7 @@ import { type DatabaseHandle } from '../../../src/services/db/index.js';
 import {
   approvalTokens,
   cases,
+  invitations,
   oauthStates,
   pendingGrants,
   sessions,
@@ -98,6 +99,23 @@ async function seed(h: DatabaseHandle) {
     approval('expired-recently', at(-10 * DAY), null),
     approval('expired-long-ago', at(-31 * DAY), at(-35 * DAY)),
   ]);
+  const invitation = (jti: string, expiresAt: Date, usedAt: Date | null) => ({
+    jti,
+    organisationId,
+    email: `${jti}@books.example`,
+    role: 'bookkeeper',
+    invitedBy: 'a@b.c',
+    expiresAt,
+    usedAt,
+  });
+  await h.db
+    .insert(invitations)
+    .values([
+      invitation('fresh', at(7 * DAY), null),
+      invitation('used-still-valid', at(DAY), at(-6 * DAY)),
+      invitation('expired-recently', at(-10 * DAY), null),
+      invitation('expired-long-ago', at(-31 * DAY), null),
+    ]);
 }
 
 describe.each(engines)('purging expired secrets on %s', (_engine, open) => {
@@ -110,6 +128,7 @@ describe.each(engines)('purging expired secrets on %s', (_engine, open) => {
       oauthStates: 2,
       pendingGrants: 2,
       approvalTokens: 1,
+      invitations: 1,
       grantsWiped: 1,
     });
 
@@ -129,6 +148,11 @@ describe.each(engines)('purging expired secrets on %s', (_engine, open) => {
       'used-long-ago-still-valid',
       'used-recently',
     ]);
+    expect((await h.db.select().from(invitations)).map((r) => r.jti).sort()).toEqual([
+      'expired-recently',
+      'fresh',
+      'used-still-valid',
+    ]);
 
     expect(await purgeExpiredSecrets(h.db, T)).toEqual({
       sessions: 0,
@@ -136,6 +160,7 @@ describe.each(engines)('purging expired secrets on %s', (_engine, open) => {
       oauthStates: 0,
       pendingGrants: 0,
       approvalTokens: 0,
+      invitations: 0,
       grantsWiped: 0,
     });
     // A day on, the recently spent rows go too; the fresh ones, expired for under a day, stay.

@@ -14,7 +14,7 @@ export async function seedOrganisation(
     .returning();
   const [user] = await db
     .insert(users)
-    .values({ organisationId: org!.id, email: `owner+${org!.id.slice(0, 8)}@brightside.example` })
+    .values({ organisationId: org!.id, email: `owner+${org!.id.slice(0, 8)}@brightside.example`, role: 'owner' })
     .returning();
   return { organisationId: org!.id, userId: user!.id };
 }

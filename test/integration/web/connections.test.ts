@@ -45,7 +45,9 @@ describe('connections page', () => {
     expect(ok.headers.location).toBe('/connections?notice=connected');
     const page = textOf((await b.get('/connections?notice=connected')).body);
     expect(page).toContain('Connected. The first sync has started');
-    expect(page).toMatch(/QuickBooks Online Account 4620816365 Sandbox \(simulated\) Working Not yet None/);
+    expect(page).toMatch(
+      /QuickBooks Online Account 4620816365 Sandbox \(simulated\) Working Last sync: Not yet Result: Not synced yet\. None/,
+    );
     const replay = await b.get(`/oauth/quickbooks/callback?code=abc&state=${state}&realmId=4620816365`);
     expect(replay.statusCode).toBe(400);
     const denied = await b.get('/oauth/xero/callback?error=access_denied');

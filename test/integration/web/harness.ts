@@ -105,7 +105,7 @@ export type WebHarness = Awaited<ReturnType<typeof createWebHarness>>;
 
 export async function seedOrganisation(
   h: DatabaseHandle,
-  o: { email: string; name?: string; locale?: string; timeZone?: string },
+  o: { email: string; name?: string; locale?: string; timeZone?: string; role?: 'owner' | 'bookkeeper' | 'viewer' },
 ) {
   const [org] = await h.db
     .insert(organisations)
@@ -116,7 +116,10 @@ export async function seedOrganisation(
       signature: 'Ana Ruiz',
     })
     .returning();
-  const [user] = await h.db.insert(users).values({ organisationId: org!.id, email: o.email }).returning();
+  const [user] = await h.db
+    .insert(users)
+    .values({ organisationId: org!.id, email: o.email, role: o.role ?? 'owner' })
+    .returning();
   return { org: org!, user: user! };
 }
 

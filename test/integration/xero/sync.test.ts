@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withOpenInvoiceSweep } from '../../../integrations/xero/cursor.js';
 import { IntegrationError } from '../../../integrations/errors.js';
 import { money } from '../../../src/domain/money.js';
-import { apiRequests, drain, harbour, kestrel, startHarness, type Harness } from './harness.js';
+import { apiRequests, demo, drain, harbour, kestrel, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -56,6 +56,15 @@ describe('Xero backfill', () => {
     expect(
       pages.every((q) => q.pageSize === '2' && q.where === 'Type=="ACCREC"' && q.order === 'UpdatedDateUTC DESC'),
     ).toBe(true);
+  });
+
+  it("says how many invoices are still to read, from Xero's own count, and nothing once the run is drained", async () => {
+    seedInvoices(demo, 5);
+    const run = await drain(h.connector(demo, { pageSize: 2 }));
+    const invoices = new Set(run.invoices.map((i) => i.ref.id)).size;
+    expect(invoices).toBeGreaterThanOrEqual(5);
+    expect(run.batches[0]!.remaining).toEqual({ what: 'invoices', records: invoices - 2 });
+    expect(run.batches.at(-1)!.remaining).toBeUndefined();
   });
 
   it('hands back a checkpoint mid-run that resumes where the run stopped', async () => {

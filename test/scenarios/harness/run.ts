@@ -69,7 +69,7 @@ export async function createScenario(
     .values({ name: `Brightside Design ${tag}`, timeZone: 'America/New_York', signature: 'Ana Ruiz' })
     .returning();
   const ownerEmail = `owner.${tag}@brightside.example`;
-  await db.insert(users).values({ organisationId: org!.id, email: ownerEmail });
+  await db.insert(users).values({ organisationId: org!.id, email: ownerEmail, role: 'owner' });
   const realmId = w.qb.admin.createCompany({ name: `Brightside Design ${tag}` });
   const qbTokens = w.qb.admin.grantTokens(w.qbApp.clientId, realmId);
   // Connected through the vault, as the OAuth callback would, but without starting the connection-sync workflow:
@@ -398,7 +398,7 @@ export async function createScenario(
         .values({ name, timeZone: 'America/New_York', signature: 'Lee Park' })
         .returning();
       const agencyOwner = `owner.${tag}@ledgerly.example`;
-      await db.insert(users).values({ organisationId: agency!.id, email: agencyOwner });
+      await db.insert(users).values({ organisationId: agency!.id, email: agencyOwner, role: 'owner' });
       const t = w.qb.admin.grantTokens(w.qbApp.clientId, realmId);
       const { connection } = await services.vault.connect({
         organisationId: agency!.id,

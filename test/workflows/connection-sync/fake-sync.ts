@@ -45,6 +45,8 @@ export interface Script {
   readonly sweeps?: Step<SweepPageResult>[];
   /** Status activities that fail every time, as one that ran out of attempts does (non-retryable here, to be quick). */
   readonly failingStatus?: readonly ('markConnectionBroken' | 'markConnectionRestored' | 'recordSyncFailure')[];
+  /** The first page of the feed waits for this: a pass that is still running. */
+  readonly holdFirstPage?: Promise<void>;
 }
 
 function next<T>(queue: Step<T>[], fallback: T): T {
@@ -71,6 +73,7 @@ export function fakeActivities(script: Script) {
   const activities: SyncActivities = {
     async syncPage(input) {
       calls.push(`page:${input.pageCursor ?? '-'}`);
+      if (calls.length === 1 && script.holdFirstPage) await script.holdFirstPage;
       return next(pages, page());
     },
     async sweepPage(input) {

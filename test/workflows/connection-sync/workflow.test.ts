@@ -4,6 +4,7 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   reconnectedSignal,
+  requestSyncUpdate,
   syncNowSignal,
   syncStatusQuery,
   type ConnectionSyncInput,
@@ -48,6 +49,36 @@ describe('connection sync workflow', () => {
       await handle.signal(syncNowSignal);
       await until((s) => s.passes === 2);
       expect(calls).toEqual(['page:-', 'page:-']);
+    });
+  });
+
+  it("starts one pass for the owner's Sync now, however often it is pressed, and none behind a running one", async () => {
+    let release!: () => void;
+    const holdFirstPage = new Promise<void>((r) => (release = r));
+    await run(env, workflowBundle, { holdFirstPage }, {}, async ({ handle, calls, until }) => {
+      await until((s, c) => s.phase === 'syncing' && c.length === 1); // the first pass is reading its first page
+      expect(await handle.executeUpdate(requestSyncUpdate)).toBe('already_running');
+      expect(await handle.executeUpdate(requestSyncUpdate)).toBe('already_running');
+      release();
+      await until((s) => s.phase === 'idle' && s.passes === 1);
+      const clicks = await Promise.all([1, 2, 3].map(() => handle.executeUpdate(requestSyncUpdate)));
+      expect(clicks.filter((o) => o === 'started')).toHaveLength(1);
+      expect(
+        clicks.filter((o) => o !== 'started').every((o) => o === 'already_requested' || o === 'already_running'),
+      ).toBe(true);
+      await until((s) => s.phase === 'idle' && s.passes === 2);
+      await env.sleep(5 * MINUTE); // nothing else was queued: no third pass before the interval
+      const s = await handle.query(syncStatusQuery);
+      expect(s.passes).toBe(2);
+      expect(calls).toEqual(['page:-', 'page:-']);
+    });
+  });
+
+  it('answers Sync now on a lost grant with needs_reconnect and starts nothing', async () => {
+    await withSync([failure('integration.auth')], {}, async ({ handle, calls, until }) => {
+      await until((s) => s.phase === 'waiting_for_reconnect' && calls.length === 2);
+      expect(await handle.executeUpdate(requestSyncUpdate)).toBe('needs_reconnect');
+      expect(calls).toEqual(['page:-', 'broken:integration.auth failure']);
     });
   });
 

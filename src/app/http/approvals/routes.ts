@@ -97,6 +97,16 @@ export function approvalRoutes(deps: WebDeps) {
       const claims = verifiedClaims(deps, req.params.token, now());
       assertCsrf(req, claims.jti);
       const open = await openApproval(deps, claims, now());
+      const member = req.session?.user;
+      if (member && member.organisation.id === open.record.organisationId && member.role !== 'owner') {
+        req.log.info({ caseId: claims.caseId, role: member.role }, 'draft decision refused: not the owner');
+        throw new PageError(
+          403,
+          'forbidden',
+          'Only the owner decides on letters',
+          `You are signed in as a ${member.role}. Letters go out in the owner's name, so only the owner approves or rejects them. Nothing was sent.`,
+        );
+      }
       const by =
         req.session?.user?.organisation.id === open.record.organisationId
           ? req.session.user.email

@@ -1,6 +1,7 @@
-// Static assets: one stylesheet and one script, no inline code, so the CSP can be strict.
+// Static assets: one stylesheet and two scripts, no inline code, so the CSP can be strict.
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { syncProgressScript } from './sync-progress-script.js';
 import { uploadScript } from './upload-script.js';
 
 const css = readFileSync(new URL('./app.css', import.meta.url), 'utf8');
@@ -12,5 +13,8 @@ export async function assetRoutes(app: FastifyInstance) {
   );
   app.get('/assets/upload.js', async (_req, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', cache).send(uploadScript),
+  );
+  app.get('/assets/sync-progress.js', async (_req, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', cache).send(syncProgressScript),
   );
 }

@@ -16,7 +16,7 @@ export async function createOrganisation(db: Database, email: string, input: Org
         .returning({ id: organisations.id });
       const [user] = await tx
         .insert(users)
-        .values({ organisationId: org!.id, email })
+        .values({ organisationId: org!.id, email, role: 'owner' })
         .onConflictDoNothing({ target: users.email })
         .returning({ id: users.id });
       if (!user) throw new AlreadyOnboarded(); // rolls the new organisation back

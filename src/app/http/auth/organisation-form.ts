@@ -50,3 +50,23 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
   }
   return out;
 }
+
+const whole = (what: string, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `Enter ${what} as a whole number from ${min} to ${max}.`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `Enter ${what} as a whole number from ${min} to ${max}.`);
+
+/** Settings: the onboarding fields plus the default windows new cases count with. */
+export const SettingsForm = OrganisationForm.extend({
+  responseBusinessDays: whole('the business days to answer in writing', 1, 5),
+  balanceDueDays: whole('the days to pay the balance', 7, 60),
+});
+
+export type SettingsInput = z.output<typeof SettingsForm>;
+export interface SettingsValues extends OrganisationValues {
+  responseBusinessDays: string;
+  balanceDueDays: string;
+}

@@ -6,6 +6,7 @@ import { caseDocumentKinds } from '../../../domain/case.js';
 import type { Money } from '../../../domain/money.js';
 import { ownWords, triageReply, type ReplyTriage } from '../../../domain/reply-triage.js';
 import { formatBytes, type DocumentStore, type StoredDocument } from '../../../services/documents/storage.js';
+import { mayUse, type Role } from '../auth/access.js';
 import type { WebDeps } from '../deps.js';
 import type {
   CaseLine,
@@ -150,9 +151,12 @@ export async function caseModel(
   record: CaseRecord,
   viewerOrganisationId: string,
   extra: Pick<CaseModel, 'notice' | 'failure' | 'uploadKind'>,
+  /** The member's role: forms their role may not submit are not offered. */
+  role: Role = 'owner',
 ): Promise<CaseModel> {
   // A shared case is followed, not run, by the organisations that do not own it.
   const owns = record.organisationId === viewerOrganisationId;
+  const may = (action: string) => mayUse(role, 'POST', `/cases/:id${action}`);
   const [live, audit, documents, storage, unknownSenders] = await Promise.all([
     liveView(d, record.workflowId),
     auditTrail(d.db, record.id),
@@ -194,16 +198,16 @@ export async function caseModel(
     sharing: record.sharing,
     can: {
       // Until the letter answering an objection goes out the workflow refuses another, so none is offered.
-      object: canObject,
-      decide,
+      object: canObject && may('/objection'),
+      decide: decide && may('/objection/decision'),
       extend:
-        owns && view && !closed
+        owns && view && !closed && may('/deadline')
           ? view.deadlines.map((x) => x.name).filter((n) => n === 'response' || n === 'payment' || n === 'final_notice')
           : [],
-      close: owns && Boolean(view) && !closed,
-      decideDraft: owns && !closed && draft?.state === 'pending',
-      pack: owns && Boolean(view) && !closed && Boolean(view?.lines.length),
-      arrange: Boolean(arrangeable),
+      close: owns && Boolean(view) && !closed && may('/close'),
+      decideDraft: owns && !closed && draft?.state === 'pending' && may('/drafts/:version/decision'),
+      pack: owns && Boolean(view) && !closed && Boolean(view?.lines.length) && may('/evidence-pack'),
+      arrange: Boolean(arrangeable) && may('/arrangement'),
     },
     arrangedStatus: arrangementStatus(status, record.arrangement),
     ...(arrangeable && {

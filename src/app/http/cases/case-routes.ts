@@ -59,7 +59,13 @@ export function caseRoutes(deps: WebDeps) {
         { caseId: record.id, action: form },
         'case decision refused: the case belongs to another organisation',
       );
-      return page(req, reply, 'case', await caseModel(deps, record, organisationId, { failure }), 403);
+      return page(
+        req,
+        reply,
+        'case',
+        await caseModel(deps, record, organisationId, { failure }, userOf(req).role),
+        403,
+      );
     }
     const result = await run(record);
     if (result.ok) {
@@ -67,7 +73,7 @@ export function caseRoutes(deps: WebDeps) {
       return reply.redirect(`/cases/${record.id}?notice=${notice}#${form}`, 303);
     }
     const failure = { form, message: result.message, values: forms.formValues(req.body) };
-    return page(req, reply, 'case', await caseModel(deps, record, organisationId, { failure }), 422);
+    return page(req, reply, 'case', await caseModel(deps, record, organisationId, { failure }, userOf(req).role), 422);
   }
 
   function send<Ret, Arg>(
@@ -100,10 +106,13 @@ export function caseRoutes(deps: WebDeps) {
         req,
         reply,
         'case',
-        await caseModel(deps, await load(req), userOf(req).organisation.id, {
-          notice: noticeText(req.query.notice),
-          uploadKind: req.query.kind,
-        }),
+        await caseModel(
+          deps,
+          await load(req),
+          userOf(req).organisation.id,
+          { notice: noticeText(req.query.notice), uploadKind: req.query.kind },
+          userOf(req).role,
+        ),
       ),
     );
 

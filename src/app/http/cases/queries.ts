@@ -285,13 +285,13 @@ export async function findCase(
   return { ...row, sharing, lines: (row.lines as InvoiceLine[] | null) ?? [] };
 }
 
-/** The organisation's owner: its first user, until roles exist (as src/services/cases/input.ts decides too). */
+/** The organisation's owner: its first one (as src/services/cases/input.ts decides too). */
 export async function ownerEmail(db: Database, organisationId: string): Promise<string | undefined> {
   const [owner] = await db
     .select({ email: users.email })
     .from(users)
     .where(eq(users.organisationId, organisationId))
-    .orderBy(asc(users.createdAt))
+    .orderBy(sql`${users.role} = 'owner' desc`, asc(users.createdAt))
     .limit(1);
   return owner?.email;
 }

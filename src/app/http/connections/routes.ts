@@ -10,7 +10,8 @@ import { noticeText } from '../notices.js';
 import { PageError } from '../page-error.js';
 import { page } from '../render.js';
 import { requireCsrf } from '../security/csrf.js';
-import { connectionsModel } from './view-model.js';
+import { connectionsModel, providerNames, syncProgressView } from './view-model.js';
+import { requestSync } from './sync-now.js';
 
 const Provider = z.object({ provider: z.enum(providerKeys) });
 const StripeKey = z.object({ key: z.string().default(''), _csrf: z.string().optional() });
@@ -37,6 +38,48 @@ export function connectionRoutes(deps: WebDeps) {
         const user = userOf(req);
         const list = await connections.list(user.organisation.id);
         return page(req, reply, 'connections', model(list, { notice: noticeText(req.query.notice) }));
+      },
+    );
+
+    // The sync of each connection, as a page that refreshes itself while one runs (no script needed), or as the
+    // fragment the connections page's script swaps in.
+    app.get(
+      '/connections/progress',
+      { schema: { querystring: z.object({ fragment: z.literal('1').optional() }) } },
+      async (req, reply) => {
+        const list = await connections.list(userOf(req).organisation.id);
+        const rows = list
+          .filter((c) => c.status !== 'disconnected')
+          .map((c) => syncProgressView(c, providerNames[c.provider] ?? c.provider));
+        const refreshing = rows.some((r) => r.running);
+        if (refreshing && !req.query.fragment) reply.header('refresh', '3');
+        return page(req, reply, 'sync-progress', {
+          title: 'Sync progress',
+          rows,
+          refreshing,
+          fragment: req.query.fragment !== undefined,
+        });
+      },
+    );
+
+    app.post(
+      '/connections/:id/sync',
+      { schema: { params: z.object({ id: z.uuid() }) }, preHandler: requireCsrf },
+      async (req, reply) => {
+        const list = await connections.list(userOf(req).organisation.id);
+        const connection = list.find((c) => c.id === req.params.id);
+        if (!connection)
+          throw new PageError(
+            404,
+            'not_found',
+            'Connection not found',
+            'There is no such connection in your organisation.',
+          );
+        const outcome = await requestSync(deps, connection);
+        req.log.info({ connectionId: connection.id, outcome }, 'sync requested by a member');
+        if (outcome.kind === 'message')
+          return page(req, reply, 'connections', model(list, { error: outcome.message }), 409);
+        return reply.redirect(`/connections?notice=${outcome.notice}#sync-${connection.id}`, 303);
       },
     );
 

@@ -4,6 +4,12 @@ import type { ConnectionSummary } from '../../../services/ports.js';
 import { explainProviderError, type ExplainedError } from '../../../../integrations/explain-error.js';
 import type { ProviderMode, WebSettings } from '../settings.js';
 
+export const providerNames: Readonly<Record<ProviderKey, string>> = {
+  quickbooks: 'QuickBooks',
+  xero: 'Xero',
+  stripe: 'Stripe',
+};
+
 export interface ProviderCard {
   readonly key: ProviderKey;
   readonly mode: ProviderMode;
@@ -16,6 +22,50 @@ export interface ConnectionRow extends ConnectionSummary {
   /** The last error in plain words, with what to do (the raw text under Details). */
   readonly problem?: ExplainedError | undefined;
   readonly simulated: boolean;
+  readonly sync: SyncProgressView;
+}
+
+/** One connection's sync as the owner reads it: what the pass under way has read, or how the last one ended. */
+export interface SyncProgressView {
+  readonly id: string;
+  readonly label: string;
+  readonly running: boolean;
+  /** While running: pages and records read, and what the provider says is left. */
+  readonly progress?: string | undefined;
+  /** When the last pass ended (or the last page was stored), and how. */
+  readonly lastSyncAt?: string | undefined;
+  readonly result: string;
+  /** "Sync now" is offered (the connection works). */
+  readonly canSync: boolean;
+}
+
+const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+export function syncProgressView(c: ConnectionSummary, providerName: string): SyncProgressView {
+  const p = c.syncProgress;
+  const running = c.status === 'active' && p !== undefined && p.finishedAt === undefined;
+  const read = p && `${count(p.pages, 'page')} and ${count(p.records, 'record')} read`;
+  const left =
+    p?.remaining &&
+    `; ${providerName} says ${count(p.remaining.records, p.remaining.what.replace(/s$/, ''), p.remaining.what)} still to read`;
+  const result = c.lastError
+    ? `Failed: ${c.lastError}`
+    : p?.finishedAt
+      ? `Finished: ${read}.`
+      : running
+        ? 'Running now.'
+        : c.lastSyncAt
+          ? 'Finished.'
+          : 'Not synced yet.';
+  return {
+    id: c.id,
+    label: `${providerName} ${c.name}`,
+    running,
+    ...(running && read && { progress: `Syncing: ${read} so far${left ?? ''}.` }),
+    lastSyncAt: p?.finishedAt ?? c.lastSyncAt,
+    result,
+    canSync: c.status === 'active',
+  };
 }
 
 export interface ConnectionsModel {
@@ -42,6 +92,7 @@ export function connectionsModel(
     providers: providerKeys.map((key) => ({ key, mode: settings.providers[key], connectUrl: startUrl(key) })),
     connections: list.map((c) => ({
       ...c,
+      sync: syncProgressView(c, providerNames[c.provider] ?? c.provider),
       simulated: settings.providers[c.provider] === 'simulated',
       problem: c.lastError ? explainProviderError(c.provider, c.lastError) : undefined,
       reconnectUrl: c.status === 'active' ? undefined : startUrl(c.provider),

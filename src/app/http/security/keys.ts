@@ -1,7 +1,7 @@
 // One APP_SECRET, separate keys per purpose: a value signed for one use is worthless for another.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
-export type KeyPurpose = 'session-cookie' | 'csrf' | 'inbound-email';
+export type KeyPurpose = 'session-cookie' | 'csrf' | 'inbound-email' | 'invitation';
 
 export function deriveKey(appSecret: string, purpose: KeyPurpose): Buffer {
   return createHmac('sha256', appSecret).update(`shortfall.${purpose}.v1`).digest();

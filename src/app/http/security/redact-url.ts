@@ -4,7 +4,7 @@ const secretParams = new Set(['token', 'code', 'state', 'key']);
 
 export function redactUrl(url: string): string {
   const [path = '', query] = url.split('?', 2);
-  const safePath = path.replace(/^\/(approvals|respond)\/[^/]+/, '/$1/[redacted]');
+  const safePath = path.replace(/^\/(approvals|respond|invitations)\/[^/]+/, '/$1/[redacted]');
   if (query === undefined) return safePath;
   const params = new URLSearchParams(query);
   for (const name of [...params.keys()]) if (secretParams.has(name)) params.set(name, '[redacted]');

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { and, eq, gt } from 'drizzle-orm';
 import type { Database } from '../../../services/db/index.js';
 import { organisations, sessions, users } from '../../../services/db/schema.js';
+import { isRole, type Role } from '../auth/access.js';
 import { sha256Hex } from './keys.js';
 
 export const SESSION_TTL_MS = 30 * 86_400_000;
@@ -11,6 +12,7 @@ export const SESSION_TTL_MS = 30 * 86_400_000;
 export interface SessionUser {
   readonly id: string;
   readonly email: string;
+  readonly role: Role;
   readonly organisation: {
     readonly id: string;
     readonly name: string;
@@ -51,6 +53,8 @@ export function createSessionStore(db: Database, now: () => number) {
           ? {
               id: row.u.id,
               email: row.u.email,
+              // An unknown role reads as the least one: it can never widen what a session may do.
+              role: isRole(row.u.role) ? row.u.role : ('viewer' as const),
               organisation: { id: row.o.id, name: row.o.name, timeZone: row.o.timeZone, locale: row.o.locale },
             }
           : undefined;
@@ -63,6 +67,12 @@ export function createSessionStore(db: Database, now: () => number) {
 
     async destroy(sessionId: string): Promise<void> {
       await db.delete(sessions).where(eq(sessions.id, sessionId));
+    },
+
+    /** Ends every session of a user (a removed teammate): their next request is signed out. */
+    async destroyForUser(userId: string): Promise<number> {
+      const gone = await db.delete(sessions).where(eq(sessions.userId, userId)).returning({ id: sessions.id });
+      return gone.length;
     },
   };
 }

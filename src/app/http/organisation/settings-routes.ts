@@ -1,0 +1,78 @@
+// Settings: the business name, the letters' signature, the time zone and holidays business days are counted in,
+// and the default windows. New cases take them when they open; letters already sent and deadlines already set keep
+// what they had, and the page says so.
+import { eq } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { organisations } from '../../../services/db/schema.js';
+import { userOf } from '../auth/guard.js';
+import { fieldErrors, SettingsForm, timeZones, type SettingsValues } from '../auth/organisation-form.js';
+import type { WebDeps } from '../deps.js';
+import { noticeText } from '../notices.js';
+import { PageError } from '../page-error.js';
+import { page } from '../render.js';
+import { requireCsrf } from '../security/csrf.js';
+
+const Body = z.object({
+  name: z.string().default(''),
+  timeZone: z.string().default(''),
+  signature: z.string().default(''),
+  holidays: z.string().default(''),
+  responseBusinessDays: z.string().default(''),
+  balanceDueDays: z.string().default(''),
+  _csrf: z.string().optional(),
+});
+
+export function settingsRoutes(deps: WebDeps) {
+  const form = (
+    editable: boolean,
+    values: SettingsValues,
+    errors: Record<string, string> = {},
+    notice?: string | undefined,
+  ) => ({ title: 'Settings', values, errors, timeZones, editable, notice });
+
+  return async (root: FastifyInstance) => {
+    const app = root.withTypeProvider<ZodTypeProvider>();
+
+    app.get(
+      '/settings',
+      { schema: { querystring: z.object({ notice: z.string().optional() }) } },
+      async (req, reply) => {
+        const user = userOf(req);
+        const [org] = await deps.db.select().from(organisations).where(eq(organisations.id, user.organisation.id));
+        if (!org) throw new PageError(404, 'not_found', 'Organisation not found', 'Sign in again.');
+        const values: SettingsValues = {
+          name: org.name,
+          timeZone: org.timeZone,
+          signature: org.signature,
+          holidays: org.holidays.join('\n'),
+          responseBusinessDays: String(org.responseBusinessDays),
+          balanceDueDays: String(org.balanceDueDays),
+        };
+        return page(req, reply, 'settings', form(user.role === 'owner', values, {}, noticeText(req.query.notice)));
+      },
+    );
+
+    app.post('/settings', { schema: { body: Body }, preHandler: requireCsrf }, async (req, reply) => {
+      const user = userOf(req);
+      const { _csrf, ...values } = req.body;
+      const parsed = SettingsForm.safeParse(values);
+      if (!parsed.success) return page(req, reply, 'settings', form(true, values, fieldErrors(parsed.error)), 400);
+      const s = parsed.data;
+      await deps.db
+        .update(organisations)
+        .set({
+          name: s.name,
+          timeZone: s.timeZone,
+          signature: s.signature,
+          holidays: s.holidays,
+          responseBusinessDays: s.responseBusinessDays,
+          balanceDueDays: s.balanceDueDays,
+        })
+        .where(eq(organisations.id, user.organisation.id));
+      req.log.info({ organisationId: user.organisation.id }, 'settings saved');
+      return reply.redirect('/settings?notice=settings_saved', 303);
+    });
+  };
+}
