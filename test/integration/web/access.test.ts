@@ -81,6 +81,7 @@ describe('roles on every route', () => {
         'POST /onboarding',
         'GET /approvals/:token',
         'POST /approvals/:token',
+        'GET /approvals/:token/attachments/:documentId',
         'GET /respond/:token',
         'POST /respond/:token',
         'GET /invitations/:token',
