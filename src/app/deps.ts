@@ -27,6 +27,7 @@ import { createMailTransport } from '../services/mail/transport.js';
 import type { SandboxProviders } from './sandbox.js';
 import { parseKeyRing } from '../services/security/cipher.js';
 import { CLIENT_LINK_TTL_MS } from '../services/security/client-links.js';
+import { createSharedRateLimiter } from '../services/limits/shared-limiter.js';
 import { createSyncDispatcher } from '../services/sync/dispatch.js';
 import { connectionLifecycle } from '../services/sync/lifecycle.js';
 import { createSyncStore } from '../services/sync/store.js';
@@ -47,12 +48,15 @@ export interface ServiceInputs {
 
 /** Provider settings: the configured accounts, or the sandbox simulators on the embedded demo. */
 function providerSettings(config: Config, sandbox: SandboxProviders | undefined) {
-  if (!sandbox)
-    return {
-      configs: config.providers as ProviderConfigs,
-      baseUrls: {} as Record<string, string>,
-      stripe: config.providers.stripe,
-    };
+  if (!sandbox) {
+    // A proxy or a regional endpoint in front of a provider: QUICKBOOKS_BASE_URL, XERO_BASE_URL, STRIPE_BASE_URL.
+    const { quickbooks: q, xero: x, stripe: s } = config.providers;
+    const baseUrls: Record<string, string> = {};
+    if (q?.baseUrl) baseUrls.quickbooks = q.baseUrl;
+    if (x?.baseUrl) baseUrls.xero = x.baseUrl;
+    if (s?.baseUrl) baseUrls.stripe = s.baseUrl;
+    return { configs: config.providers as ProviderConfigs, baseUrls, stripe: s };
+  }
   const { quickbooks: q, xero: x, stripe: s } = sandbox;
   return {
     configs: {
@@ -61,6 +65,7 @@ function providerSettings(config: Config, sandbox: SandboxProviders | undefined)
         clientSecret: q.clientSecret,
         webhookVerifierToken: q.webhookVerifierToken,
         environment: 'sandbox',
+        rateLimit: config.quickbooksRateLimit,
       },
       // The simulator's app counts as created after 2 March 2026, so it takes granular scopes like any new app.
       xero: {
@@ -118,11 +123,17 @@ export function createServices(i: ServiceInputs) {
   const taskQueue = config.temporal.taskQueue;
   const settings = providerSettings(config, i.sandbox);
   const stripeBase = settings.baseUrls.stripe;
-  const stripe = createStripeServices({ ...settings.stripe, ...(stripeBase ? { baseUrl: stripeBase } : {}) });
+  // Every process on this database shares one budget per provider account (realm, tenant, Stripe account).
+  const rateLimiter = createSharedRateLimiter(db);
+  const stripe = createStripeServices({
+    ...settings.stripe,
+    ...(stripeBase ? { baseUrl: stripeBase } : {}),
+    rateLimiter,
+  });
   const registry = createProviderRegistry(
     {
-      quickbooks: (c) => createQuickbooksProvider({ ...c, baseUrl: settings.baseUrls.quickbooks }),
-      xero: (c) => createXeroProvider({ ...c, baseUrl: settings.baseUrls.xero }),
+      quickbooks: (c) => createQuickbooksProvider({ ...c, baseUrl: settings.baseUrls.quickbooks, rateLimiter }),
+      xero: (c) => createXeroProvider({ ...c, baseUrl: settings.baseUrls.xero, rateLimiter }),
       stripe: () => stripe.services,
     },
     settings.configs,
