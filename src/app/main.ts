@@ -1,4 +1,5 @@
-// Process entry: `embedded` (everything in one process), `server` (HTTP only) or `worker` (Temporal worker only).
+// Process entry: `embedded` (everything in one process), `server` (HTTP only), `worker` (Temporal worker only) or
+// `simulators` (the provider simulators alone, for a test of the production topology or a shared demo).
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { startBanner } from './banner.js';
@@ -20,7 +21,7 @@ import { registerSearchAttributes } from './temporal/search-attributes.js';
 import { createWorker } from './worker.js';
 import { webSettings } from './http/settings.js';
 
-type Mode = 'embedded' | 'server' | 'worker';
+type Mode = 'embedded' | 'server' | 'worker' | 'simulators';
 type Stop = () => Promise<void>;
 
 async function run(
@@ -153,10 +154,60 @@ async function run(
   }
 }
 
+/**
+ * The provider simulators as a process of their own: the servers and workers reach them through QUICKBOOKS_BASE_URL,
+ * XERO_BASE_URL and STRIPE_BASE_URL like a proxy, with the app keys printed here. Webhooks go to PUBLIC_URL.
+ * Prints one JSON line `{"simulators": {…the settings as environment variables…}}` once listening, and
+ * `{"quickbooksThrottle": {accepted, throttled, maxInFlight}}` for the demo company when it stops.
+ * Flags: `--latency-ms=N` delays every QuickBooks API answer; `--short-payments=N` seeds N more short payments.
+ */
+async function runSimulators(config: Config, logger: Logger, args: readonly string[], stops: Stop[]) {
+  const flag = (name: string) => {
+    const raw = args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+    const n = raw === undefined ? 0 : Number(raw);
+    if (!Number.isInteger(n) || n < 0) throw new ConfigError([`--${name}: expected a whole number ≥ 0, got ${raw}`]);
+    return n;
+  };
+  const { startSandbox, defaultSandboxPorts } = await import('./sandbox.js');
+  const sandbox = await startSandbox({
+    appUrl: config.http.publicUrl,
+    publicUrl: config.http.publicUrl,
+    logger,
+    stateDir: config.sandbox.stateDir,
+    ports: config.sandbox.ports,
+    defaultPorts: defaultSandboxPorts,
+    quickbooks: {
+      rateLimit: config.quickbooksRateLimit,
+      latencyMs: flag('latency-ms'),
+      extraShortPayments: flag('short-payments'),
+    },
+  });
+  stops.push(async () => {
+    console.log(JSON.stringify({ quickbooksThrottle: sandbox.quickbooksThrottle() }));
+    await sandbox.close();
+  });
+  const { quickbooks: q, xero: x, stripe: s } = sandbox;
+  const settings = {
+    QUICKBOOKS_BASE_URL: q.baseUrl,
+    QUICKBOOKS_CLIENT_ID: q.clientId,
+    QUICKBOOKS_CLIENT_SECRET: q.clientSecret,
+    QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN: q.webhookVerifierToken,
+    XERO_BASE_URL: x.baseUrl,
+    XERO_CLIENT_ID: x.clientId,
+    XERO_CLIENT_SECRET: x.clientSecret,
+    XERO_WEBHOOK_KEY: x.webhookKey,
+    STRIPE_BASE_URL: s.baseUrl,
+    STRIPE_SECRET_KEY: s.secretKey,
+    STRIPE_CONNECT_CLIENT_ID: s.connectClientId,
+    STRIPE_WEBHOOK_SECRET: s.webhookSecret,
+  };
+  console.log(JSON.stringify({ simulators: settings }));
+}
+
 async function main() {
   const mode = (process.argv[2] ?? 'embedded') as Mode;
-  if (!['embedded', 'server', 'worker'].includes(mode)) {
-    console.error('usage: shortfall [embedded|server|worker]');
+  if (!['embedded', 'server', 'worker', 'simulators'].includes(mode)) {
+    console.error('usage: shortfall [embedded|server|worker|simulators]');
     process.exit(2);
   }
   let config: Config;
@@ -174,7 +225,13 @@ async function main() {
     for (const stop of stops.reverse())
       await stop().catch((e: unknown) => logger.error({ err: e }, 'shutdown step failed'));
   });
-  await run(mode, config, logger, process.env.PATH, stops);
+  if (mode === 'simulators') {
+    if (config.env === 'production') {
+      console.error('shortfall simulators: the provider simulators never run with NODE_ENV=production');
+      process.exit(1);
+    }
+    await runSimulators(config, logger, process.argv.slice(3), stops);
+  } else await run(mode, config, logger, process.env.PATH, stops);
 }
 
 await main();

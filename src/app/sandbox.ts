@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { QuickbooksSimulator, QuickbooksSnapshot } from '../../simulators/quickbooks/index.js';
 import type { StripeSimulator, StripeSnapshot } from '../../simulators/stripe/index.js';
 import type { XeroSimulator, XeroSnapshot } from '../../simulators/xero/index.js';
+import type { RateLimit } from '../../integrations/quickbooks/limits.js';
 import type { Logger } from '../services/logger.js';
 
 export type SandboxProvider = 'quickbooks' | 'xero' | 'stripe';
@@ -41,6 +42,8 @@ export interface Sandbox extends SandboxProviders {
    * stop working.
    */
   reset(): Promise<void>;
+  /** Requests the QuickBooks demo company let through and refused with 429 since the simulator started. */
+  quickbooksThrottle(): { accepted: number; throttled: number; maxInFlight: number };
   close(): Promise<void>;
 }
 
@@ -56,6 +59,13 @@ export interface SandboxOptions {
   readonly ports?: Partial<Record<SandboxProvider, number | undefined>>;
   /** Tried on a first start when no port is fixed (a taken one gives way to a free one); free ports when absent. */
   readonly defaultPorts?: Readonly<Record<SandboxProvider, number>>;
+  /** The QuickBooks simulator's per-realm throttle (Intuit's published limits unless given) and added latency. */
+  readonly quickbooks?: {
+    readonly rateLimit?: RateLimit;
+    readonly latencyMs?: number;
+    /** More short-paid invoices in the demo company when it is first seeded: a busy company, for load tests. */
+    readonly extraShortPayments?: number;
+  };
 }
 
 /** What one state file holds: the simulator's own state plus what the sandbox chose around it. */
@@ -140,6 +150,7 @@ interface Running<Secrets, State> {
   readonly secrets: Secrets;
   readonly demo: string;
   snapshot(): State;
+  throttle?: () => { accepted: number; throttled: number; maxInFlight: number };
   close(): Promise<void>;
 }
 
@@ -226,6 +237,8 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
       (port) =>
         startQuickbooksSimulator({
           port,
+          ...(o.quickbooks?.rateLimit && { rateLimit: o.quickbooks.rateLimit }),
+          ...(o.quickbooks?.latencyMs && { latencyMs: o.quickbooks.latencyMs }),
           ...(saved && { state: saved.state }),
           ...(change && { onChange: change }),
           webhook: {
@@ -264,6 +277,25 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
         memo: 'full and final payment',
         txnDate: daysAgo(1),
       });
+      const extras = o.quickbooks?.extraShortPayments ?? 0;
+      const busy =
+        extras > 0
+          ? qb.admin.addCustomer(demo, { name: 'Lantern Books', email: 'ap@lantern-books.example' })
+          : undefined;
+      for (let n = 1; n <= extras; n++) {
+        const extra = qb.admin.addInvoice(demo, {
+          customerId: busy!.Id,
+          txnDate: daysAgo(15),
+          dueDate: daysAgo(3),
+          lines: [{ description: `Print run ${n}`, unitPrice: 200 + n }],
+        });
+        qb.admin.addPayment(demo, {
+          customerId: busy!.Id,
+          amount: 100,
+          applications: [{ invoiceId: extra.Id, amount: 100 }],
+          txnDate: daysAgo(1),
+        });
+      }
     }
     qb.admin.suggestCompany(demo);
     running.quickbooks = {
@@ -272,6 +304,7 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
       secrets: { ...secrets, clientId: app.clientId, clientSecret: app.clientSecret },
       demo,
       snapshot: () => qb.snapshot(),
+      throttle: () => qb.admin.throttleStats(demo),
       close: () => qb.close(),
     };
   }
@@ -417,6 +450,7 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
       }
       o.logger.info({ stateDir: o.stateDir }, 'sandbox reset');
     },
+    quickbooksThrottle: () => r().q.throttle!(),
     close: closeAll,
   };
   o.logger.info(
