@@ -5,7 +5,7 @@
 // OAuth, and the $600 "full and final" payment on a $1,000 invoice becomes a case; one worker is killed with SIGKILL
 // while the case waits for the owner, who approves from the emailed link, and the other worker sends the one letter.
 // The same company holds a dozen more short payments and answers slowly under strict limits (2 requests in flight,
-// 120 a minute), so both workers read from it at once: the limits they share keep every request under them.
+// 600 a minute, each answer 1.5 s), so both workers read from it at once: the limits they share keep every request under them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -132,11 +132,13 @@ describe('production topology: one server, two workers, the simulators, all sepa
       return d;
     };
     const publicUrl = `http://127.0.0.1:${port}`;
-    const strictLimits = { QUICKBOOKS_REQUESTS_PER_MINUTE: '120', QUICKBOOKS_CONCURRENT_REQUESTS: '2' };
+    // Strict and slow: each answer takes 1.5 s and only 2 may be in flight, so two workers pacing alone (2 each)
+    // would have 4 in flight and draw 429s.
+    const strictLimits = { QUICKBOOKS_REQUESTS_PER_MINUTE: '600', QUICKBOOKS_CONCURRENT_REQUESTS: '2' };
 
     const simulators = start(
       'simulators',
-      ['simulators', '--latency-ms=300', `--short-payments=${extraShortPayments}`],
+      ['simulators', '--latency-ms=1500', `--short-payments=${extraShortPayments}`],
       {
         NODE_ENV: 'development',
         LOG_LEVEL: 'warn',
@@ -173,7 +175,9 @@ describe('production topology: one server, two workers, the simulators, all sepa
       ...providerEnv,
     };
     // The server migrates the fresh database first; the workers start on the migrated one.
-    const server = start('server', ['server'], { ...production, SHORTFALL_DATA_DIR: await dataDir() });
+    const server = Object.assign(start('server', ['server'], { ...production, SHORTFALL_DATA_DIR: await dataDir() }), {
+      dataDir: dirs.at(-1)!,
+    });
     await waitFor(
       async () => {
         alive(server);
@@ -185,16 +189,24 @@ describe('production topology: one server, two workers, the simulators, all sepa
       (s) => s === 200,
       'the server to be ready',
     );
-    const workers = [
-      start('worker A', ['worker'], { ...production, SHORTFALL_DATA_DIR: await dataDir() }),
-      start('worker B', ['worker'], { ...production, SHORTFALL_DATA_DIR: await dataDir() }),
-    ] as const;
+    const serverEnv = { ...production, SHORTFALL_DATA_DIR: server.dataDir };
+    const workerEnvs = [
+      { ...production, SHORTFALL_DATA_DIR: await dataDir() },
+      { ...production, SHORTFALL_DATA_DIR: await dataDir() },
+    ];
+    const workers = [start('worker A', ['worker'], workerEnvs[0]!), start('worker B', ['worker'], workerEnvs[1]!)];
     await waitFor(
       () => workers.every((w) => alive(w).output.includes('worker polling')),
       Boolean,
       'both workers to poll',
       180_000,
     );
+    // What the containers' health checks run.
+    const healthy = await Promise.all([
+      start('server health', ['healthcheck', 'server'], serverEnv).exited,
+      start('worker health', ['healthcheck', 'worker'], workerEnvs[1]!).exited,
+    ]);
+    expect(healthy).toEqual([0, 0]);
 
     // The owner signs in by emailed link and sets up the organisation.
     const b = new Browser(publicUrl);
@@ -246,8 +258,8 @@ describe('production topology: one server, two workers, the simulators, all sepa
     expect(approval).toBeDefined();
 
     // Mid-case: the case waits for the owner. One worker dies without a chance to clean up.
-    await stop(workers[0], 'SIGKILL');
-    expect(workers[0].child.signalCode).toBe('SIGKILL');
+    await stop(workers[0]!, 'SIGKILL');
+    expect(workers[0]!.child.signalCode).toBe('SIGKILL');
 
     const approvalLink = linkIn(approval, '/approvals/');
     // The page reads the case from its workflow, which the dead worker held: until Temporal hands the workflow to
@@ -273,7 +285,7 @@ describe('production topology: one server, two workers, the simulators, all sepa
     );
     expect(response).toHaveLength(1);
     expect(response[0]!.text).toMatch(/not .*(settlement|full)/i);
-    alive(workers[1]);
+    alive(workers[1]!);
     alive(server);
 
     // Both workers read the busy company together: under the shared limits, Intuit's throttle never refused one.
