@@ -133,229 +133,227 @@ describe('production topology: one server, two workers, the simulators, all sepa
 });
 
 async function endToEnd() {
-  {
-    const [databaseUrl, port, qbPort, xeroPort, stripePort] = await Promise.all([
-      freshPostgresUrl(),
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort(),
-    ]);
-    const dataDir = async () => {
-      const d = await mkdtemp(path.join(os.tmpdir(), 'shortfall-topology-'));
-      dirs.push(d);
-      return d;
-    };
-    const publicUrl = `http://127.0.0.1:${port}`;
-    // Strict and slow: each answer takes 1.5 s and only 2 may be in flight, so two workers pacing alone (2 each)
-    // would have 4 in flight and draw 429s.
-    const strictLimits = { QUICKBOOKS_REQUESTS_PER_MINUTE: '600', QUICKBOOKS_CONCURRENT_REQUESTS: '2' };
+  const [databaseUrl, port, qbPort, xeroPort, stripePort] = await Promise.all([
+    freshPostgresUrl(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  const dataDir = async () => {
+    const d = await mkdtemp(path.join(os.tmpdir(), 'shortfall-topology-'));
+    dirs.push(d);
+    return d;
+  };
+  const publicUrl = `http://127.0.0.1:${port}`;
+  // Strict and slow: each answer takes 1.5 s and only 2 may be in flight, so two workers pacing alone (2 each)
+  // would have 4 in flight and draw 429s.
+  const strictLimits = { QUICKBOOKS_REQUESTS_PER_MINUTE: '600', QUICKBOOKS_CONCURRENT_REQUESTS: '2' };
 
-    const simulators = start(
-      'simulators',
-      ['simulators', '--latency-ms=1500', `--short-payments=${extraShortPayments}`],
-      {
-        NODE_ENV: 'development',
-        LOG_LEVEL: 'warn',
-        PUBLIC_URL: publicUrl,
-        SHORTFALL_DATA_DIR: await dataDir(),
-        SANDBOX_QUICKBOOKS_PORT: String(qbPort),
-        SANDBOX_XERO_PORT: String(xeroPort),
-        SANDBOX_STRIPE_PORT: String(stripePort),
-        ...strictLimits,
-      },
-    );
-    const settingsLine = await waitFor(
-      () => /^\{"simulators":.*$/m.exec(alive(simulators).output)?.[0],
-      Boolean,
-      'the simulators to print their settings',
-    );
-    const providerEnv = (JSON.parse(settingsLine!) as { simulators: Record<string, string> }).simulators;
-    expect(providerEnv.QUICKBOOKS_BASE_URL).toBe(`http://127.0.0.1:${qbPort}`);
-
-    const production = {
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: databaseUrl,
-      TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_TASK_QUEUE: uniqueId('topology'),
-      ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
-      APP_SECRET: 's'.repeat(48),
-      SMTP_URL: smtp.url,
+  const simulators = start(
+    'simulators',
+    ['simulators', '--latency-ms=1500', `--short-payments=${extraShortPayments}`],
+    {
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
       PUBLIC_URL: publicUrl,
-      MAIL_REPLY_DOMAIN: 'replies.brightside.example',
-      HOST: '127.0.0.1',
-      PORT: String(port),
+      SHORTFALL_DATA_DIR: await dataDir(),
+      SANDBOX_QUICKBOOKS_PORT: String(qbPort),
+      SANDBOX_XERO_PORT: String(xeroPort),
+      SANDBOX_STRIPE_PORT: String(stripePort),
       ...strictLimits,
-      ...providerEnv,
-    };
-    // The server migrates the fresh database first; the workers start on the migrated one.
-    // One data directory for the three processes, as the compose stack's shared volume: the case documents (the
-    // ledger's invoice PDF a letter carries) are still files there, and a worker must read what another wrote.
-    // Once documents live in Postgres (issue 17, point 1) each process can have its own.
-    const shared = { ...production, SHORTFALL_DATA_DIR: await dataDir() };
-    const server = start('server', ['server'], shared);
-    await waitFor(
-      async () => {
-        alive(server);
-        return fetch(`${publicUrl}/readyz`).then(
-          (r) => r.status,
-          () => 0,
-        );
-      },
-      (s) => s === 200,
-      'the server to be ready',
-    );
-    const workers = [start('worker A', ['worker'], shared), start('worker B', ['worker'], shared)];
-    await waitFor(
-      () => workers.every((w) => alive(w).output.includes('worker polling')),
-      Boolean,
-      'both workers to poll',
-      180_000,
-    );
-    // What the containers' health checks run.
-    const healthy = await Promise.all([
-      start('server health', ['healthcheck', 'server'], shared).exited,
-      start('worker health', ['healthcheck', 'worker'], shared).exited,
-    ]);
-    expect(healthy).toEqual([0, 0]);
+    },
+  );
+  const settingsLine = await waitFor(
+    () => /^\{"simulators":.*$/m.exec(alive(simulators).output)?.[0],
+    Boolean,
+    'the simulators to print their settings',
+  );
+  const providerEnv = (JSON.parse(settingsLine!) as { simulators: Record<string, string> }).simulators;
+  expect(providerEnv.QUICKBOOKS_BASE_URL).toBe(`http://127.0.0.1:${qbPort}`);
 
-    // The owner signs in by emailed link and sets up the organisation.
-    const b = new Browser(publicUrl);
-    const signIn = await b.request('/sign-in');
-    expect((await b.request('/sign-in', { form: { email: owner, _csrf: csrfOf(signIn.body) } })).status).toBeLessThan(
-      400,
-    );
-    const signInMail = await waitFor(() => mailTo(owner)[0], Boolean, 'the sign-in email');
-    const verify = linkIn(signInMail!, '/sign-in/verify');
-    const confirm = await b.request(verify);
-    const token = new URL(verify).searchParams.get('token')!;
-    const verified = await b.request('/sign-in/verify', {
-      form: { token, _csrf: csrfOf(confirm.body, '/sign-in/verify') },
-    });
-    expect(verified.status).toBe(303);
-    const onboarding = await b.request('/onboarding');
-    const onboarded = await b.request('/onboarding', {
-      form: {
-        name: 'Brightside Design',
-        timeZone: 'America/New_York',
-        signature: 'Ana Ruiz',
-        holidays: '',
-        _csrf: csrfOf(onboarding.body),
-      },
-    });
-    expect(onboarded.location).toContain('/connections');
-
-    // Connecting QuickBooks: our start URL → the simulator's consent (approved) → our callback.
-    const started = await b.request('/oauth/quickbooks/start');
-    expect(started.location.startsWith(providerEnv.QUICKBOOKS_BASE_URL!)).toBe(true);
-    const consent = await fetch(`${started.location}&auto=1`, { redirect: 'manual' });
-    const callback = consent.headers.get('location')!;
-    expect(callback.startsWith(`${publicUrl}/oauth/quickbooks/callback`)).toBe(true);
-    const connected = await b.request(callback);
-    expect(connected.status).toBe(303);
-
-    // The sync pulls the books; every short payment opens a case, each with a receipt and an approval request.
-    const approvals = () => mailTo(owner).filter((m) => m.subject?.startsWith('Approve:'));
-    await waitFor(
-      () => approvals().length,
-      (n) => n >= 1 + extraShortPayments,
-      'an approval request for every case',
-      240_000,
-    );
-    const receipt = mailTo(client).find((m) => /\$600\.00/.test(m.text ?? ''));
-    expect(receipt?.text).toMatch(/partial payment/i);
-    expect(mailTo(busyClient)).toHaveLength(extraShortPayments);
-    const approval = approvals().find((m) => /1,000|\$400\.00|full and final/i.test(m.text ?? ''))!;
-    expect(approval).toBeDefined();
-
-    // Mid-case: the case waits for the owner. One worker dies without a chance to clean up.
-    await stop(workers[0]!, 'SIGKILL');
-    expect(workers[0]!.child.signalCode).toBe('SIGKILL');
-
-    const approvalLink = linkIn(approval, '/approvals/');
-    // The page reads the case from its workflow, which the dead worker held: until Temporal hands the workflow to
-    // the survivor the page says to try again (503), as an owner would see by reloading.
-    const shown = await waitFor(
-      () => b.request(approvalLink),
-      (r) => r.status !== 503,
-      'the approval page once the surviving worker holds the case',
-    );
-    expect(shown.status).toBe(200);
-    const action = new URL(approvalLink).pathname;
-    const decided = await b.request(approvalLink, {
-      form: { decision: 'approve', _csrf: csrfOf(shown.body, action) },
-    });
-    expect(decided.body).toMatch(/Approved/);
-
-    // The surviving worker sends the written response, once.
-    const response = await waitFor(
-      () => mailTo(client).filter((m) => m !== receipt),
-      (list) => list.length >= 1,
-      'the written response to the client',
-      180_000,
-    );
-    expect(response).toHaveLength(1);
-    expect(response[0]!.text).toMatch(/not .*(settlement|full)/i);
-
-    // The client's objection is registered on the case page and one line conceded; the concession letter, approved
-    // from its emailed link, posts a credit note to QuickBooks, which the sync brings back. Exactly one of each.
-    const caseId = /href="\/cases\/([\w-]+)"/.exec(decided.body)![1]!;
-    const casePath = `/cases/${caseId}`;
-    const submit = async (action: string, fields: Record<string, string>) => {
-      const html = (await b.request(casePath)).body;
-      const to = `${casePath}${action}`;
-      const rid = new RegExp(`action="${to}"[\\s\\S]*?name="_rid" value="([^"]*)"`).exec(html)?.[1] ?? '';
-      return b.request(to, { form: { _csrf: csrfOf(html, to), _rid: rid, ...fields } });
-    };
-    const menuLine = /name="lines" value="([^"]+)"[^>]*>\s*Menu design/.exec((await b.request(casePath)).body)![1]!;
-    const objection = await waitFor(
-      () => submit('/objection', { kind: 'specific', summary: 'Menu design took 6 hours, not 10', lines: menuLine }),
-      (r) => r.status === 303,
-      'the objection registered',
-    );
-    expect(objection.status).toBe(303);
-    expect(
-      (await submit('/objection/decision', { decision: 'concede', [`amount.${menuLine}`]: '150.00' })).status,
-    ).toBe(303);
-    const concession = await waitFor(
-      () => approvals().find((m) => m !== approval && /concession|credit/i.test(`${m.subject} ${m.text}`)),
-      Boolean,
-      'the approval request for the concession letter',
-    );
-    const concessionLink = linkIn(concession!, '/approvals/');
-    const concessionPage = await b.request(concessionLink);
-    const approvedConcession = await b.request(concessionLink, {
-      form: { decision: 'approve', _csrf: csrfOf(concessionPage.body, new URL(concessionLink).pathname) },
-    });
-    expect(approvedConcession.body).toMatch(/Approved/);
-    const db = new pg.Client({ connectionString: databaseUrl });
-    await db.connect();
-    try {
-      const creditNotes = await waitFor(
-        async () => (await db.query<{ total_minor: string }>('select total_minor from credit_notes')).rows,
-        (rows) => rows.length >= 1,
-        'the credit note synced back from QuickBooks',
+  const production = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_TASK_QUEUE: uniqueId('topology'),
+    ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+    APP_SECRET: 's'.repeat(48),
+    SMTP_URL: smtp.url,
+    PUBLIC_URL: publicUrl,
+    MAIL_REPLY_DOMAIN: 'replies.brightside.example',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    ...strictLimits,
+    ...providerEnv,
+  };
+  // The server migrates the fresh database first; the workers start on the migrated one.
+  // One data directory for the three processes, as the compose stack's shared volume: the case documents (the
+  // ledger's invoice PDF a letter carries) are still files there, and a worker must read what another wrote.
+  // Once documents live in Postgres (issue 17, point 1) each process can have its own.
+  const shared = { ...production, SHORTFALL_DATA_DIR: await dataDir() };
+  const server = start('server', ['server'], shared);
+  await waitFor(
+    async () => {
+      alive(server);
+      return fetch(`${publicUrl}/readyz`).then(
+        (r) => r.status,
+        () => 0,
       );
-      expect(creditNotes.map((r) => Number(r.total_minor))).toEqual([15_000]);
-    } finally {
-      await db.end();
-    }
-    const letters = await waitFor(
-      () => mailTo(client).filter((m) => m !== receipt),
-      (list) => list.length >= 2,
-      'the concession letter to the client',
-    );
-    expect(letters).toHaveLength(2); // the written response and the concession letter, once each
-    alive(workers[1]!);
-    alive(server);
+    },
+    (s) => s === 200,
+    'the server to be ready',
+  );
+  const workers = [start('worker A', ['worker'], shared), start('worker B', ['worker'], shared)];
+  await waitFor(
+    () => workers.every((w) => alive(w).output.includes('worker polling')),
+    Boolean,
+    'both workers to poll',
+    180_000,
+  );
+  // What the containers' health checks run.
+  const healthy = await Promise.all([
+    start('server health', ['healthcheck', 'server'], shared).exited,
+    start('worker health', ['healthcheck', 'worker'], shared).exited,
+  ]);
+  expect(healthy).toEqual([0, 0]);
 
-    // Both workers read the busy company together: under the shared limits, Intuit's throttle never refused one.
-    await stop(simulators);
-    const report = /^\{"quickbooksThrottle":.*$/m.exec(simulators.output)?.[0];
-    const throttle = (JSON.parse(report!) as { quickbooksThrottle: Record<string, number> }).quickbooksThrottle;
-    expect(throttle.throttled).toBe(0);
-    expect(throttle.accepted).toBeGreaterThanOrEqual(1 + extraShortPayments);
-    expect(throttle.maxInFlight).toBeLessThanOrEqual(2);
+  // The owner signs in by emailed link and sets up the organisation.
+  const b = new Browser(publicUrl);
+  const signIn = await b.request('/sign-in');
+  expect((await b.request('/sign-in', { form: { email: owner, _csrf: csrfOf(signIn.body) } })).status).toBeLessThan(
+    400,
+  );
+  const signInMail = await waitFor(() => mailTo(owner)[0], Boolean, 'the sign-in email');
+  const verify = linkIn(signInMail!, '/sign-in/verify');
+  const confirm = await b.request(verify);
+  const token = new URL(verify).searchParams.get('token')!;
+  const verified = await b.request('/sign-in/verify', {
+    form: { token, _csrf: csrfOf(confirm.body, '/sign-in/verify') },
+  });
+  expect(verified.status).toBe(303);
+  const onboarding = await b.request('/onboarding');
+  const onboarded = await b.request('/onboarding', {
+    form: {
+      name: 'Brightside Design',
+      timeZone: 'America/New_York',
+      signature: 'Ana Ruiz',
+      holidays: '',
+      _csrf: csrfOf(onboarding.body),
+    },
+  });
+  expect(onboarded.location).toContain('/connections');
+
+  // Connecting QuickBooks: our start URL → the simulator's consent (approved) → our callback.
+  const started = await b.request('/oauth/quickbooks/start');
+  expect(started.location.startsWith(providerEnv.QUICKBOOKS_BASE_URL!)).toBe(true);
+  const consent = await fetch(`${started.location}&auto=1`, { redirect: 'manual' });
+  const callback = consent.headers.get('location')!;
+  expect(callback.startsWith(`${publicUrl}/oauth/quickbooks/callback`)).toBe(true);
+  const connected = await b.request(callback);
+  expect(connected.status).toBe(303);
+
+  // The sync pulls the books; every short payment opens a case, each with a receipt and an approval request.
+  const approvals = () => mailTo(owner).filter((m) => m.subject?.startsWith('Approve:'));
+  await waitFor(
+    () => approvals().length,
+    (n) => n >= 1 + extraShortPayments,
+    'an approval request for every case',
+    240_000,
+  );
+  const receipt = mailTo(client).find((m) => /\$600\.00/.test(m.text ?? ''));
+  expect(receipt?.text).toMatch(/partial payment/i);
+  expect(mailTo(busyClient)).toHaveLength(extraShortPayments);
+  const approval = approvals().find((m) => /1,000|\$400\.00|full and final/i.test(m.text ?? ''))!;
+  expect(approval).toBeDefined();
+
+  // Mid-case: the case waits for the owner. One worker dies without a chance to clean up.
+  await stop(workers[0]!, 'SIGKILL');
+  expect(workers[0]!.child.signalCode).toBe('SIGKILL');
+
+  const approvalLink = linkIn(approval, '/approvals/');
+  // The page reads the case from its workflow, which the dead worker held: until Temporal hands the workflow to
+  // the survivor the page says to try again (503), as an owner would see by reloading.
+  const shown = await waitFor(
+    () => b.request(approvalLink),
+    (r) => r.status !== 503,
+    'the approval page once the surviving worker holds the case',
+  );
+  expect(shown.status).toBe(200);
+  const action = new URL(approvalLink).pathname;
+  const decided = await b.request(approvalLink, {
+    form: { decision: 'approve', _csrf: csrfOf(shown.body, action) },
+  });
+  expect(decided.body).toMatch(/Approved/);
+
+  // The surviving worker sends the written response, once.
+  const response = await waitFor(
+    () => mailTo(client).filter((m) => m !== receipt),
+    (list) => list.length >= 1,
+    'the written response to the client',
+    180_000,
+  );
+  expect(response).toHaveLength(1);
+  expect(response[0]!.text).toMatch(/not .*(settlement|full)/i);
+
+  // The client's objection is registered on the case page and one line conceded; the concession letter, approved
+  // from its emailed link, posts a credit note to QuickBooks, which the sync brings back. Exactly one of each.
+  const caseId = /href="\/cases\/([\w-]+)"/.exec(decided.body)![1]!;
+  const casePath = `/cases/${caseId}`;
+  const submit = async (action: string, fields: Record<string, string>) => {
+    const html = (await b.request(casePath)).body;
+    const to = `${casePath}${action}`;
+    const rid = new RegExp(`action="${to}"[\\s\\S]*?name="_rid" value="([^"]*)"`).exec(html)?.[1] ?? '';
+    return b.request(to, { form: { _csrf: csrfOf(html, to), _rid: rid, ...fields } });
+  };
+  const menuLine = /name="lines" value="([^"]+)"[^>]*>\s*Menu design/.exec((await b.request(casePath)).body)![1]!;
+  const objection = await waitFor(
+    () => submit('/objection', { kind: 'specific', summary: 'Menu design took 6 hours, not 10', lines: menuLine }),
+    (r) => r.status === 303,
+    'the objection registered',
+  );
+  expect(objection.status).toBe(303);
+  expect((await submit('/objection/decision', { decision: 'concede', [`amount.${menuLine}`]: '150.00' })).status).toBe(
+    303,
+  );
+  const concession = await waitFor(
+    () => approvals().find((m) => m !== approval && /concession|credit/i.test(`${m.subject} ${m.text}`)),
+    Boolean,
+    'the approval request for the concession letter',
+  );
+  const concessionLink = linkIn(concession!, '/approvals/');
+  const concessionPage = await b.request(concessionLink);
+  const approvedConcession = await b.request(concessionLink, {
+    form: { decision: 'approve', _csrf: csrfOf(concessionPage.body, new URL(concessionLink).pathname) },
+  });
+  expect(approvedConcession.body).toMatch(/Approved/);
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const creditNotes = await waitFor(
+      async () => (await db.query<{ total_minor: string }>('select total_minor from credit_notes')).rows,
+      (rows) => rows.length >= 1,
+      'the credit note synced back from QuickBooks',
+    );
+    expect(creditNotes.map((r) => Number(r.total_minor))).toEqual([15_000]);
+  } finally {
+    await db.end();
   }
+  const letters = await waitFor(
+    () => mailTo(client).filter((m) => m !== receipt),
+    (list) => list.length >= 2,
+    'the concession letter to the client',
+  );
+  expect(letters).toHaveLength(2); // the written response and the concession letter, once each
+  alive(workers[1]!);
+  alive(server);
+
+  // Both workers read the busy company together: under the shared limits, Intuit's throttle never refused one.
+  await stop(simulators);
+  const report = /^\{"quickbooksThrottle":.*$/m.exec(simulators.output)?.[0];
+  const throttle = (JSON.parse(report!) as { quickbooksThrottle: Record<string, number> }).quickbooksThrottle;
+  expect(throttle.throttled).toBe(0);
+  expect(throttle.accepted).toBeGreaterThanOrEqual(1 + extraShortPayments);
+  expect(throttle.maxInFlight).toBeLessThanOrEqual(2);
 }
