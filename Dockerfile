@@ -1,6 +1,7 @@
 # Debian-based: Temporal's native core bridge has no musl (Alpine) build.
 FROM node:24-bookworm-slim
-ENV NODE_ENV=production
+ENV NODE_ENV=production \
+    SHORTFALL_DATA_DIR=/app/.shortfall
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
@@ -13,6 +14,10 @@ COPY tsconfig.json ./
 COPY scripts/build-workflow-bundle.ts ./scripts/
 # The workflow bundle is built here, once, so no running worker runs webpack (src/app/temporal/workflow-bundle.ts).
 RUN node --import tsx scripts/build-workflow-bundle.ts
+# The data directory belongs to the user the processes run as, private to it (a named volume mounted here starts
+# as a copy of it, with the same owner and mode).
+RUN mkdir -p /app/.shortfall && chown node:node /app/.shortfall && chmod 700 /app/.shortfall
 USER node
+VOLUME ["/app/.shortfall"]
 ENTRYPOINT ["node", "bin/shortfall.js"]
 CMD ["server"]

@@ -5,13 +5,15 @@ import { createQuickbooksProvider } from './quickbooks/provider.js';
 import { createProviderRegistry, type ProviderConfigs, type ProviderKey } from './registry.js';
 import { createStripeConnect } from './stripe/oauth.js';
 import { createStripeServices } from './stripe/provider.js';
-import type { ConnectedAccount, TokenSet } from './types.js';
+import type { ConnectedAccount, SharedRateLimiter, TokenSet } from './types.js';
 import { createXeroProvider } from './xero/provider.js';
 
 export interface ProviderSetup {
   readonly configs: ProviderConfigs;
   /** Where a provider's API answers when not at its own address (the sandbox's simulators). */
   readonly baseUrls?: Partial<Record<ProviderKey, string>>;
+  /** One budget per provider account shared by every process (src/services/limits); per process when absent. */
+  readonly rateLimiter?: SharedRateLimiter | undefined;
 }
 
 /** Capability: connecting with a restricted API key the owner pastes, checked with the provider first. */
@@ -23,11 +25,16 @@ export interface ApiKeyConnect {
 export function createProviders(setup: ProviderSetup) {
   const base = setup.baseUrls ?? {};
   const stripeConfig = setup.configs.stripe;
-  const stripe = createStripeServices({ ...stripeConfig, ...(base.stripe ? { baseUrl: base.stripe } : {}) });
+  const rateLimiter = setup.rateLimiter;
+  const stripe = createStripeServices({
+    ...stripeConfig,
+    ...(base.stripe ? { baseUrl: base.stripe } : {}),
+    rateLimiter,
+  });
   const registry = createProviderRegistry(
     {
-      quickbooks: (c) => createQuickbooksProvider({ ...c, baseUrl: base.quickbooks }),
-      xero: (c) => createXeroProvider({ ...c, baseUrl: base.xero }),
+      quickbooks: (c) => createQuickbooksProvider({ ...c, baseUrl: base.quickbooks, rateLimiter }),
+      xero: (c) => createXeroProvider({ ...c, baseUrl: base.xero, rateLimiter }),
       stripe: () => stripe.services,
     },
     setup.configs,

@@ -161,3 +161,28 @@ export interface WebhookVerifier {
     nowMs: number;
   }): WebhookVerification;
 }
+
+/**
+ * A provider account's published limits (QuickBooks realm, Xero tenant, Stripe account), from the provider's
+ * `limits.ts`: requests in any window of `perMs`, requests in flight at once, requests a day.
+ */
+export interface AccountLimits {
+  readonly requests: number;
+  readonly perMs: number;
+  /** Absent where the provider publishes no figure (Stripe). */
+  readonly concurrent?: number | undefined;
+  readonly perDay?: number | undefined;
+}
+
+/** Runs each request when its account's budget allows (Bottleneck's `schedule` has this shape too). */
+export interface RequestScheduler {
+  schedule<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * Counts a provider account's requests across every process of the deployment (the app passes one in; providers
+ * fall back to a per-process limiter without it). `limits` are the account's; spacing under them is the limiter's.
+ */
+export interface SharedRateLimiter {
+  forAccount(provider: ProviderKey, accountId: string, limits: AccountLimits): RequestScheduler;
+}

@@ -1,11 +1,11 @@
 // The node-quickbooks calls Shortfall makes, as promises, paced per realm and with errors translated.
-import type Bottleneck from 'bottleneck';
 import QuickBooksModule from 'node-quickbooks';
 import { quickbooksRequestId } from './request-id.js';
 import { QboQueryResponse } from './schemas.js';
 import { IntegrationError } from '../errors.js';
 import { toIntegrationError } from './errors.js';
 import type { MeteredReads } from './metered.js';
+import type { RequestScheduler } from '../types.js';
 
 // node-quickbooks is CommonJS (`module.exports = QuickBooks`) while its typings declare ES exports.
 const QuickBooks = QuickBooksModule as unknown as typeof QuickBooksModule.QuickBooks;
@@ -24,7 +24,8 @@ export interface QboClientConfig {
   readonly accessToken: string;
   /** Base that node-quickbooks appends `<realmId>/<resource>` to. */
   readonly apiUrl: string;
-  readonly limiter: Bottleneck;
+  /** The realm's pacing: shared by every process (SharedRateLimiter), or this process's Bottleneck. */
+  readonly limiter: RequestScheduler;
   /** The app's monthly allowance of metered reads, shared by every connector of the process. */
   readonly meteredReads?: MeteredReads | undefined;
 }

@@ -1,8 +1,7 @@
 // LedgerConnector for one QuickBooks Online company (realm), over node-quickbooks.
-import type Bottleneck from 'bottleneck';
 import type { Invoice } from '../../src/domain/model.js';
 import { isIntegrationError } from '../errors.js';
-import type { ConnectionAuth, LedgerConnector } from '../types.js';
+import type { ConnectionAuth, LedgerConnector, RequestScheduler } from '../types.js';
 import { createQboClient } from './client.js';
 import type { MeteredReads } from './metered.js';
 import { companyTaxSetup, postCreditNote } from './credit-note.js';
@@ -18,7 +17,7 @@ export interface QuickbooksConnectorConfig {
   /** Defaults to production; see urls.ts for the sandbox and for a simulator. */
   readonly apiUrl?: string;
   /** Share one per realm across the process (RealmLimiters.forRealm): Intuit's limits are per realm. */
-  readonly limiter: Bottleneck;
+  readonly limiter: RequestScheduler;
   /** Share one per app across the process: Intuit meters reads per app (workspace) and month. */
   readonly meteredReads?: MeteredReads | undefined;
   readonly now?: () => number;

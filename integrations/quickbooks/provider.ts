@@ -1,11 +1,12 @@
 // The QuickBooks entry for the provider registry: config slice in, OAuth client, per-connection connectors and
 // the webhook verifier out. Connectors for the same realm share one limiter, since Intuit's limits are per realm.
 import type { ProviderServices } from '../registry.js';
-import type { OAuthGrant } from '../types.js';
+import type { OAuthGrant, SharedRateLimiter } from '../types.js';
 import { createQboClient } from './client.js';
 import { QboCompanyInfo } from './schemas.js';
 import { createQuickbooksConnector } from './connector.js';
 import { RealmLimiters } from './limiter.js';
+import { quickbooksLimits, type RateLimit } from './limits.js';
 import { MeteredReads } from './metered.js';
 import { createQuickbooksOAuth } from './oauth.js';
 import { intuitSandboxApi, intuitUrls, quickbooksUrlsAt, type QuickbooksUrls } from './urls.js';
@@ -20,6 +21,13 @@ export interface QuickbooksProviderConfig {
   readonly baseUrl?: string | undefined;
   /** Metered reads this app may spend a month (QUICKBOOKS_MONTHLY_READ_CAP); unset: only Intuit's own block stops them. */
   readonly monthlyReadCap?: number | undefined;
+  /** The realm's limits as Intuit grants them to this app (QUICKBOOKS_REQUESTS_PER_MINUTE and _CONCURRENT_REQUESTS). */
+  readonly rateLimit?: RateLimit | undefined;
+  /**
+   * Counts each realm's requests across every process of the deployment; without it each process paces alone,
+   * and two workers on one realm can exceed Intuit's limits together.
+   */
+  readonly rateLimiter?: SharedRateLimiter | undefined;
 }
 
 // Sandbox and production share Intuit's OAuth endpoints; only the API host differs.
@@ -30,11 +38,15 @@ function urlsFor(config: QuickbooksProviderConfig): QuickbooksUrls {
 
 export function createQuickbooksProvider(
   config: QuickbooksProviderConfig,
-  limiters: RealmLimiters = new RealmLimiters(),
+  limiters: RealmLimiters = new RealmLimiters(config.rateLimit ?? quickbooksLimits.rateLimit),
   meteredReads: MeteredReads = new MeteredReads({ cap: config.monthlyReadCap }),
 ): ProviderServices {
   const urls = urlsFor(config);
   const token = config.webhookVerifierToken;
+  const limit = config.rateLimit ?? quickbooksLimits.rateLimit;
+  const shared = config.rateLimiter;
+  const limiterFor = (realmId: string) =>
+    shared ? shared.forAccount('quickbooks', realmId, limit) : limiters.forRealm(realmId);
   const oauth = createQuickbooksOAuth({
     clientId: config.clientId,
     clientSecret: config.clientSecret,
@@ -53,7 +65,7 @@ export function createQuickbooksProvider(
             realmId: a.accountId,
             accessToken: grant.tokens.accessToken,
             apiUrl: urls.api,
-            limiter: limiters.forRealm(a.accountId),
+            limiter: limiterFor(a.accountId),
             meteredReads,
           });
           const name = QboCompanyInfo.parse(await client.getCompanyInfo()).CompanyName?.trim();
@@ -68,7 +80,7 @@ export function createQuickbooksProvider(
   return {
     oauth: { ...oauth, exchangeCode: async (input) => named(await oauth.exchangeCode(input)) },
     connector: (auth) =>
-      createQuickbooksConnector({ auth, apiUrl: urls.api, limiter: limiters.forRealm(auth.accountId), meteredReads }),
+      createQuickbooksConnector({ auth, apiUrl: urls.api, limiter: limiterFor(auth.accountId), meteredReads }),
     ...(token && { verifier: createQuickbooksWebhookVerifier({ verifierToken: token }) }),
   };
 }

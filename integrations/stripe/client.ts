@@ -1,6 +1,6 @@
 // One configured SDK instance per connection, plus the two ways we call it: a single request, or an
 // auto-paginated list read up to a budget. Both translate errors and add the per-connection options.
-import type Bottleneck from 'bottleneck';
+import type { RequestScheduler } from '../types.js';
 import Stripe from 'stripe';
 import { withStripeErrors } from './errors.js';
 import { stripeIdempotencyKey } from './idempotency.js';
@@ -15,7 +15,7 @@ export interface StripeClientOptions {
   /** Where the API lives; set for the simulator or stripe-mock, unset in production. */
   readonly baseUrl?: string;
   /** Shared limiter for every client acting on the same Stripe account. */
-  readonly pacer?: Bottleneck;
+  readonly pacer?: RequestScheduler;
   readonly opsPerSecond?: number;
   readonly maxNetworkRetries?: number;
   readonly timeoutMs?: number;

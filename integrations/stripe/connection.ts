@@ -1,7 +1,6 @@
 // Two ways a Stripe account is connected: Connect OAuth (platform key + Stripe-Account header) or a
 // restricted key the merchant pasted (the key itself, no header). The TokenSet's scope tells them apart.
-import type Bottleneck from 'bottleneck';
-import type { ConnectionAuth } from '../types.js';
+import type { ConnectionAuth, RequestScheduler } from '../types.js';
 import { createStripeClient, type StripeClient } from './client.js';
 
 /** TokenSet.scope for a connection made with a restricted key rather than Connect OAuth. */
@@ -19,7 +18,7 @@ export interface StripePlatform {
 export function stripeClientForConnection(
   auth: ConnectionAuth,
   platform: StripePlatform,
-  pacer?: Bottleneck,
+  pacer?: RequestScheduler,
 ): StripeClient {
   const shared = {
     ...(platform.baseUrl && { baseUrl: platform.baseUrl }),

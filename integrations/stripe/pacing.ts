@@ -3,6 +3,7 @@
 import Bottleneck from 'bottleneck';
 import Stripe from 'stripe';
 import { stripeLimits } from './limits.js';
+import type { RequestScheduler } from '../types.js';
 
 /** `opsPerSecond` is the limit to stay under, not the rate to run at. */
 export function createStripePacer(opsPerSecond: number): Bottleneck {
@@ -20,7 +21,7 @@ type MakeRequest = Stripe.HttpClient['makeRequest'];
 export class PacedHttpClient extends Stripe.HttpClient {
   constructor(
     private readonly inner: Stripe.HttpClient,
-    private readonly limiter: Bottleneck,
+    private readonly limiter: RequestScheduler,
   ) {
     super();
   }

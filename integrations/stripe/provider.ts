@@ -1,9 +1,14 @@
 // The Stripe entry for the provider registry, plus the dispute-evidence port the case activities use.
 // One pacer per connected account: Stripe's rate limits are per account, shared by every client we build for it.
-import type Bottleneck from 'bottleneck';
 import { IntegrationError } from '../errors.js';
 import type { ProviderServices } from '../registry.js';
-import type { ConnectionAuth, DisputeEvidencePort, OAuthProvider } from '../types.js';
+import type {
+  ConnectionAuth,
+  DisputeEvidencePort,
+  OAuthProvider,
+  RequestScheduler,
+  SharedRateLimiter,
+} from '../types.js';
 import { stripeClientForConnection, type StripePlatform } from './connection.js';
 import { createStripeConnector } from './connector.js';
 import {
@@ -25,6 +30,8 @@ export interface StripeProviderConfig {
   readonly platformAccountId?: string | undefined;
   /** Every Stripe host on this one base URL (the simulator). */
   readonly baseUrl?: string | undefined;
+  /** Counts each account's requests across every process of the deployment; without it each process paces alone. */
+  readonly rateLimiter?: SharedRateLimiter | undefined;
 }
 
 // Without a Connect platform, owners paste a restricted key instead; OAuth then explains itself.
@@ -43,14 +50,24 @@ export function createStripeServices(config: StripeProviderConfig) {
     secretKey: config.secretKey ?? '',
     ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
   };
-  const pacers = new Map<string, Bottleneck>();
+  const pacers = new Map<string, RequestScheduler>();
   // Live keys get Stripe's live limit; everything else (test mode, the simulator) the test-mode one.
   const opsPerSecond =
     config.secretKey?.startsWith('sk_live') || config.secretKey?.startsWith('rk_live')
       ? stripeLimits.opsPerSecond.live
       : stripeLimits.opsPerSecond.test;
+  // Stripe publishes a rate per account but no figure for its concurrency limiter.
+  const shared = config.rateLimiter;
   const pacer = (accountId: string) =>
-    pacers.get(accountId) ?? pacers.set(accountId, createStripePacer(opsPerSecond)).get(accountId)!;
+    pacers.get(accountId) ??
+    pacers
+      .set(
+        accountId,
+        shared
+          ? shared.forAccount('stripe', accountId, { requests: opsPerSecond, perMs: 1000 })
+          : createStripePacer(opsPerSecond),
+      )
+      .get(accountId)!;
   const client = (auth: ConnectionAuth) => stripeClientForConnection(auth, platform, pacer(auth.accountId));
 
   /** Uploads the case documents as dispute_evidence files, then stages or submits the evidence. */

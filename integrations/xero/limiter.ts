@@ -4,6 +4,7 @@
 import Bottleneck from 'bottleneck';
 import { IntegrationError } from '../errors.js';
 import { xeroLimits, type XeroRateLimit } from './limits.js';
+import type { RequestScheduler, SharedRateLimiter } from '../types.js';
 
 const dayMs = 24 * 3600_000;
 
@@ -42,6 +43,8 @@ export class TenantLimiter {
     private readonly now: () => number = Date.now,
     /** The app's Xero tier, named in the message when the daily cap is reached ("Starter"). */
     private readonly tierLabel?: string,
+    /** The tenant's budget shared by every process (minute, concurrency and day); this process's alone without it. */
+    private readonly shared?: RequestScheduler,
   ) {
     // Even spacing rather than a per-minute reservoir: Xero does not say how its minute is aligned, and two
     // full reservoirs can straddle a refill. The 10% headroom absorbs jitter between our clock and Xero's.
@@ -60,6 +63,7 @@ export class TenantLimiter {
   async schedule<T>(work: () => Promise<T>): Promise<T> {
     const waitMs = this.pausedUntil - this.now();
     if (waitMs > 0) throw this.limited(waitMs, 'paused after a 429');
+    if (this.shared) return this.shared.schedule(work);
     if ((await this.bottleneck.currentReservoir()) === 0) throw this.dailyCapReached(this.untilDayRefill());
     return this.bottleneck.schedule(work);
   }
@@ -117,12 +121,20 @@ export class XeroTenantLimiters {
     private readonly limit: XeroRateLimit = xeroLimits.rateLimit,
     private readonly now: () => number = Date.now,
     private readonly tierLabel?: string,
+    private readonly shared?: SharedRateLimiter,
   ) {}
 
   forTenant(tenantId: string): TenantLimiter {
     let limiter = this.byTenant.get(tenantId);
     if (!limiter) {
-      limiter = new TenantLimiter(this.limit, this.now, this.tierLabel);
+      const l = this.limit;
+      const budget = this.shared?.forAccount('xero', tenantId, {
+        requests: l.perMinute,
+        perMs: 60_000,
+        concurrent: l.concurrent,
+        perDay: l.perDay,
+      });
+      limiter = new TenantLimiter(this.limit, this.now, this.tierLabel, budget);
       this.byTenant.set(tenantId, limiter);
     }
     return limiter;

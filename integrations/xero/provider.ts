@@ -1,6 +1,7 @@
 // The Xero entry for the provider registry: config slice in, OAuth client, per-connection connectors and the
 // webhook verifier out. Connectors for the same tenant share one limiter, since Xero's limits are per tenant.
 import type { ProviderServices } from '../registry.js';
+import type { SharedRateLimiter } from '../types.js';
 import { createXeroConnector } from './connector.js';
 import { XeroTenantLimiters } from './limiter.js';
 import { xeroLimits, xeroTierLimits, type XeroTier } from './limits.js';
@@ -24,6 +25,8 @@ export interface XeroProviderConfig {
   readonly connectionLimit?: number | undefined;
   /** Every endpoint on this one host (the simulator, for tests and the embedded demo); Xero's hosts otherwise. */
   readonly baseUrl?: string | undefined;
+  /** Counts each tenant's requests across every process of the deployment; without it each process paces alone. */
+  readonly rateLimiter?: SharedRateLimiter | undefined;
 }
 
 export function createXeroProvider(
@@ -34,7 +37,8 @@ export function createXeroProvider(
   const scopes = typeof config.scopes === 'string' ? config.scopes.split(/\s+/).filter(Boolean) : config.scopes;
   const tier = xeroTierLimits(config.tier, { perDay: config.dailyCallLimit, connections: config.connectionLimit });
   const perTenant =
-    limiters ?? new XeroTenantLimiters({ ...xeroLimits.rateLimit, perDay: tier.perDay }, Date.now, tier.label);
+    limiters ??
+    new XeroTenantLimiters({ ...xeroLimits.rateLimit, perDay: tier.perDay }, Date.now, tier.label, config.rateLimiter);
   const key = config.webhookKey;
   return {
     oauth: createXeroOAuth({

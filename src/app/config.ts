@@ -54,6 +54,11 @@ const EnvShape = z.object({
   QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN: optional,
   QUICKBOOKS_ENVIRONMENT: z.enum(['sandbox', 'production']).default('sandbox'),
   QUICKBOOKS_MONTHLY_READ_CAP: z.coerce.number().int().min(1).optional(),
+  QUICKBOOKS_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(500),
+  QUICKBOOKS_CONCURRENT_REQUESTS: z.coerce.number().int().min(1).default(10),
+  QUICKBOOKS_BASE_URL: z.url().optional(),
+  XERO_BASE_URL: z.url().optional(),
+  STRIPE_BASE_URL: z.url().optional(),
   XERO_CLIENT_ID: optional,
   XERO_CLIENT_SECRET: optional,
   XERO_WEBHOOK_KEY: optional,
@@ -124,6 +129,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dailyCallLimit: e.XERO_DAILY_CALL_LIMIT,
     connectionLimit: e.XERO_CONNECTION_LIMIT,
   };
+  // The realm's limits as Intuit grants them to this app: the published 500 a minute and 10 in flight by default.
+  const quickbooksRateLimit = {
+    requests: e.QUICKBOOKS_REQUESTS_PER_MINUTE,
+    perMs: 60_000,
+    concurrent: e.QUICKBOOKS_CONCURRENT_REQUESTS,
+  };
   return Object.freeze({
     env: e.NODE_ENV,
     log: { level: e.LOG_LEVEL },
@@ -169,6 +180,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ports: { quickbooks: e.SANDBOX_QUICKBOOKS_PORT, xero: e.SANDBOX_XERO_PORT, stripe: e.SANDBOX_STRIPE_PORT },
     },
     xeroApp,
+    quickbooksRateLimit,
     providers: {
       quickbooks: e.QUICKBOOKS_CLIENT_ID
         ? {
@@ -177,6 +189,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             webhookVerifierToken: e.QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN,
             environment: e.QUICKBOOKS_ENVIRONMENT,
             ...(e.QUICKBOOKS_MONTHLY_READ_CAP !== undefined && { monthlyReadCap: e.QUICKBOOKS_MONTHLY_READ_CAP }),
+            rateLimit: quickbooksRateLimit,
+            baseUrl: e.QUICKBOOKS_BASE_URL,
           }
         : undefined,
       xero: e.XERO_CLIENT_ID
@@ -186,6 +200,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             webhookKey: e.XERO_WEBHOOK_KEY,
             scopes: e.XERO_SCOPES,
             ...xeroApp,
+            baseUrl: e.XERO_BASE_URL,
           }
         : undefined,
       stripe:
@@ -194,6 +209,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
               secretKey: e.STRIPE_SECRET_KEY,
               connectClientId: e.STRIPE_CONNECT_CLIENT_ID,
               webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+              baseUrl: e.STRIPE_BASE_URL,
             }
           : undefined,
     },

@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities/index.js';
 import type { CaseActivityDeps } from '../../activities/cases.js';
 import type { ProviderConfigs, ProviderRegistry } from '../../integrations/registry.js';
-import { createProviders } from '../../integrations/providers.js';
+import { createProviders, type ProviderSetup } from '../../integrations/providers.js';
 import { IntegrationError } from '../../integrations/errors.js';
 import { createApprovalStore } from '../services/approvals/store.js';
 import { createCaseStarter } from '../services/cases/starter.js';
@@ -24,6 +24,7 @@ import { createMailTransport } from '../services/mail/transport.js';
 import { sandboxProviderSetup, type SandboxProviders } from './sandbox.js';
 import { parseKeyRing } from '../services/security/cipher.js';
 import { CLIENT_LINK_TTL_MS } from '../services/security/client-links.js';
+import { createSharedRateLimiter } from '../services/limits/shared-limiter.js';
 import { createSyncDispatcher } from '../services/sync/dispatch.js';
 import { connectionLifecycle } from '../services/sync/lifecycle.js';
 import { createSyncStore } from '../services/sync/store.js';
@@ -40,6 +41,16 @@ export interface ServiceInputs {
    * passes the time-skipping server's clock, so a case opened after skipped days counts from workflow time.
    */
   readonly now?: (() => number) | undefined;
+}
+
+/** The configured providers, each at its own address unless a base URL points elsewhere (a proxy, a region). */
+function configuredProviderSetup(config: Config): ProviderSetup {
+  const baseUrls: Record<string, string> = {};
+  for (const [key, c] of Object.entries(config.providers)) {
+    const baseUrl = (c as { baseUrl?: string } | undefined)?.baseUrl;
+    if (baseUrl) baseUrls[key] = baseUrl;
+  }
+  return { configs: config.providers as ProviderConfigs, baseUrls };
 }
 
 /**
@@ -76,10 +87,13 @@ export function createServices(i: ServiceInputs) {
   const { config, logger, client } = i;
   const db = i.db.db;
   const taskQueue = config.temporal.taskQueue;
-  // The configured accounts, or the sandbox simulators on the embedded demo.
-  const { registry, apiKey } = createProviders(
-    i.sandbox ? sandboxProviderSetup(i.sandbox, config) : { configs: config.providers as ProviderConfigs },
-  );
+  // The configured accounts (each provider's *_BASE_URL for a proxy or a regional endpoint), or the sandbox
+  // simulators on the embedded demo. Every process on this database shares one budget per provider account.
+  const rateLimiter = createSharedRateLimiter(db);
+  const { registry, apiKey } = createProviders({
+    ...(i.sandbox ? sandboxProviderSetup(i.sandbox, config) : configuredProviderSetup(config)),
+    rateLimiter,
+  });
 
   const starter = createCaseStarter({ db, client, taskQueue, logger, ...(i.now ? { now: i.now } : {}) });
   const documents = createDocumentStore(db, config.documents);

@@ -1,4 +1,7 @@
-// Process entry: `embedded` (everything in one process), `server` (HTTP only) or `worker` (Temporal worker only).
+// Process entry: `embedded` (everything in one process), `server` (HTTP only), `worker` (Temporal worker only) or
+// `simulators` (the provider simulators alone, for a test of the production topology or a shared demo).
+import { stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
@@ -22,7 +25,15 @@ import { createWorker } from './worker.js';
 import { workflowBundle } from './temporal/workflow-bundle.js';
 import { webSettings } from './http/settings.js';
 
-type Mode = 'embedded' | 'server' | 'worker';
+type Mode = 'embedded' | 'server' | 'worker' | 'simulators' | 'healthcheck';
+
+/**
+ * A running worker touches this file every 10 s; `shortfall healthcheck worker` reads its age. It lives in the
+ * temporary directory, not the data directory, so worker containers sharing a data volume each report their own.
+ */
+const heartbeatFile = (config: Config) =>
+  path.join(os.tmpdir(), `shortfall-worker-${config.temporal.taskQueue.replace(/[^\w.-]/g, '_')}.heartbeat`);
+const heartbeatStaleMs = 60_000;
 type Stop = () => Promise<void>;
 
 async function run(
@@ -86,6 +97,17 @@ async function run(
       await running.catch(() => undefined);
       await workerConnection.close();
     });
+    // The worker has no HTTP port: it proves it is alive and polling by touching a file.
+    const beat = () => {
+      if (worker.getState() === 'RUNNING')
+        writeFile(heartbeatFile(config), new Date().toISOString()).catch((err: unknown) =>
+          logger.warn({ err }, 'worker heartbeat not written'),
+        );
+    };
+    beat();
+    const heartbeat = setInterval(beat, 10_000);
+    heartbeat.unref();
+    stops.push(async () => clearInterval(heartbeat));
     logger.info({ taskQueue: config.temporal.taskQueue }, 'worker polling');
   }
 
@@ -156,10 +178,33 @@ async function run(
   }
 }
 
+/**
+ * `shortfall healthcheck [server|worker]`, for container health checks: the server is healthy when its /readyz
+ * answers 200 (database, Temporal and mail reachable); a worker when it touched its heartbeat file within a minute.
+ */
+async function healthcheck(config: Config, what: string | undefined): Promise<number> {
+  if (what === 'worker') {
+    const age = await stat(heartbeatFile(config)).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => Number.POSITIVE_INFINITY,
+    );
+    if (age <= heartbeatStaleMs) return 0;
+    console.error(`worker unhealthy: no heartbeat in ${heartbeatFile(config)} for ${Math.round(age / 1000)} s`);
+    return 1;
+  }
+  const host = ['0.0.0.0', '::'].includes(config.http.host) ? '127.0.0.1' : config.http.host;
+  const res = await fetch(`http://${host.includes(':') ? `[${host}]` : host}:${config.http.port}/readyz`, {
+    signal: AbortSignal.timeout(5_000),
+  }).catch((err: unknown) => err as Error);
+  if (res instanceof Response && res.ok) return 0;
+  console.error(`server unhealthy: ${res instanceof Response ? `/readyz answered ${res.status}` : res.message}`);
+  return 1;
+}
+
 async function main() {
   const mode = (process.argv[2] ?? 'embedded') as Mode;
-  if (!['embedded', 'server', 'worker'].includes(mode)) {
-    console.error('usage: shortfall [embedded|server|worker]');
+  if (!['embedded', 'server', 'worker', 'simulators', 'healthcheck'].includes(mode)) {
+    console.error('usage: shortfall [embedded|server|worker|simulators|healthcheck [server|worker]]');
     process.exit(2);
   }
   let config: Config;
@@ -169,6 +214,7 @@ async function main() {
     console.error(err instanceof ConfigError ? err.message : err);
     process.exit(1);
   }
+  if (mode === 'healthcheck') process.exit(await healthcheck(config, process.argv[3]));
   const logger = createLogger({ level: config.log.level });
   const stops: Stop[] = [];
   closeWithGrace({ delay: 30_000 }, async ({ err, signal }) => {
@@ -177,7 +223,14 @@ async function main() {
     for (const stop of stops.reverse())
       await stop().catch((e: unknown) => logger.error({ err: e }, 'shutdown step failed'));
   });
-  await run(mode, config, logger, process.env.PATH, stops);
+  if (mode === 'simulators') {
+    if (config.env === 'production') {
+      console.error('shortfall simulators: the provider simulators never run with NODE_ENV=production');
+      process.exit(1);
+    }
+    const { runSimulators } = await import('./sandbox.js');
+    await runSimulators(config, logger, process.argv.slice(3), stops);
+  } else await run(mode, config, logger, process.env.PATH, stops);
 }
 
 await main();

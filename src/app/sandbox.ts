@@ -8,9 +8,10 @@ import path from 'node:path';
 import type { QuickbooksSimulator, QuickbooksSnapshot } from '../../simulators/quickbooks/index.js';
 import type { StripeSimulator, StripeSnapshot } from '../../simulators/stripe/index.js';
 import type { XeroSimulator, XeroSnapshot } from '../../simulators/xero/index.js';
+import type { RateLimit } from '../../integrations/quickbooks/limits.js';
 import type { Logger } from '../services/logger.js';
 import type { ProviderSetup } from '../../integrations/providers.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 
 export type SandboxProvider = 'quickbooks' | 'xero' | 'stripe';
 export const sandboxProviders: readonly SandboxProvider[] = ['quickbooks', 'xero', 'stripe'];
@@ -43,6 +44,8 @@ export interface Sandbox extends SandboxProviders {
    * stop working.
    */
   reset(): Promise<void>;
+  /** Requests the QuickBooks demo company let through and refused with 429 since the simulator started. */
+  quickbooksThrottle(): { accepted: number; throttled: number; maxInFlight: number };
   close(): Promise<void>;
 }
 
@@ -58,6 +61,13 @@ export interface SandboxOptions {
   readonly ports?: Partial<Record<SandboxProvider, number | undefined>>;
   /** Tried on a first start when no port is fixed (a taken one gives way to a free one); free ports when absent. */
   readonly defaultPorts?: Readonly<Record<SandboxProvider, number>>;
+  /** The QuickBooks simulator's per-realm throttle (Intuit's published limits unless given) and added latency. */
+  readonly quickbooks?: {
+    readonly rateLimit?: RateLimit;
+    readonly latencyMs?: number;
+    /** More short-paid invoices in the demo company when it is first seeded: a busy company, for load tests. */
+    readonly extraShortPayments?: number;
+  };
 }
 
 /** What one state file holds: the simulator's own state plus what the sandbox chose around it. */
@@ -142,6 +152,7 @@ interface Running<Secrets, State> {
   readonly secrets: Secrets;
   readonly demo: string;
   snapshot(): State;
+  throttle?: () => { accepted: number; throttled: number; maxInFlight: number };
   close(): Promise<void>;
 }
 
@@ -228,6 +239,8 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
       (port) =>
         startQuickbooksSimulator({
           port,
+          ...(o.quickbooks?.rateLimit && { rateLimit: o.quickbooks.rateLimit }),
+          ...(o.quickbooks?.latencyMs && { latencyMs: o.quickbooks.latencyMs }),
           ...(saved && { state: saved.state }),
           ...(change && { onChange: change }),
           webhook: {
@@ -268,6 +281,25 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
         memo: 'full and final payment',
         txnDate: daysAgo(1),
       });
+      const extras = o.quickbooks?.extraShortPayments ?? 0;
+      const busy =
+        extras > 0
+          ? qb.admin.addCustomer(demo, { name: 'Lantern Books', email: 'ap@lantern-books.example' })
+          : undefined;
+      for (let n = 1; n <= extras; n++) {
+        const extra = qb.admin.addInvoice(demo, {
+          customerId: busy!.Id,
+          txnDate: daysAgo(15),
+          dueDate: daysAgo(3),
+          lines: [{ description: `Print run ${n}`, unitPrice: 200 + n }],
+        });
+        qb.admin.addPayment(demo, {
+          customerId: busy!.Id,
+          amount: 100,
+          applications: [{ invoiceId: extra.Id, amount: 100 }],
+          txnDate: daysAgo(1),
+        });
+      }
     }
     qb.admin.suggestCompany(demo);
     running.quickbooks = {
@@ -276,6 +308,7 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
       secrets: { ...secrets, clientId: app.clientId, clientSecret: app.clientSecret },
       demo,
       snapshot: () => qb.snapshot(),
+      throttle: () => qb.admin.throttleStats(demo),
       close: () => qb.close(),
     };
   }
@@ -421,6 +454,7 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
       }
       o.logger.info({ stateDir: o.stateDir }, 'sandbox reset');
     },
+    quickbooksThrottle: () => r().q.throttle!(),
     close: closeAll,
   };
   o.logger.info(
@@ -457,6 +491,7 @@ export function sandboxProviderSetup(sandbox: SandboxProviders, config: Config):
         clientSecret: q.clientSecret,
         webhookVerifierToken: q.webhookVerifierToken,
         environment: 'sandbox',
+        rateLimit: config.quickbooksRateLimit,
       },
       // The simulator's app counts as created after 2 March 2026, so it takes granular scopes like any new app.
       xero: {
@@ -483,3 +518,57 @@ export const sandboxBaseUrls = (sandbox: SandboxProviders): Record<string, strin
   Xero: sandbox.xero.baseUrl,
   Stripe: sandbox.stripe.baseUrl,
 });
+
+/**
+ * The provider simulators as a process of their own: the servers and workers reach them through QUICKBOOKS_BASE_URL,
+ * XERO_BASE_URL and STRIPE_BASE_URL like a proxy, with the app keys printed here. Webhooks go to PUBLIC_URL.
+ * Prints one JSON line `{"simulators": {…the settings as environment variables…}}` once listening, and
+ * `{"quickbooksThrottle": {accepted, throttled, maxInFlight}}` for the demo company when it stops.
+ * Flags: `--latency-ms=N` delays every QuickBooks API answer; `--short-payments=N` seeds N more short payments.
+ */
+export async function runSimulators(
+  config: Config,
+  logger: Logger,
+  args: readonly string[],
+  stops: (() => Promise<void>)[],
+) {
+  const flag = (name: string) => {
+    const raw = args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+    const n = raw === undefined ? 0 : Number(raw);
+    if (!Number.isInteger(n) || n < 0) throw new ConfigError([`--${name}: expected a whole number ≥ 0, got ${raw}`]);
+    return n;
+  };
+  const sandbox = await startSandbox({
+    appUrl: config.http.publicUrl,
+    publicUrl: config.http.publicUrl,
+    logger,
+    stateDir: config.sandbox.stateDir,
+    ports: config.sandbox.ports,
+    defaultPorts: defaultSandboxPorts,
+    quickbooks: {
+      rateLimit: config.quickbooksRateLimit,
+      latencyMs: flag('latency-ms'),
+      extraShortPayments: flag('short-payments'),
+    },
+  });
+  stops.push(async () => {
+    console.log(JSON.stringify({ quickbooksThrottle: sandbox.quickbooksThrottle() }));
+    await sandbox.close();
+  });
+  const { quickbooks: q, xero: x, stripe: s } = sandbox;
+  const settings = {
+    QUICKBOOKS_BASE_URL: q.baseUrl,
+    QUICKBOOKS_CLIENT_ID: q.clientId,
+    QUICKBOOKS_CLIENT_SECRET: q.clientSecret,
+    QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN: q.webhookVerifierToken,
+    XERO_BASE_URL: x.baseUrl,
+    XERO_CLIENT_ID: x.clientId,
+    XERO_CLIENT_SECRET: x.clientSecret,
+    XERO_WEBHOOK_KEY: x.webhookKey,
+    STRIPE_BASE_URL: s.baseUrl,
+    STRIPE_SECRET_KEY: s.secretKey,
+    STRIPE_CONNECT_CLIENT_ID: s.connectClientId,
+    STRIPE_WEBHOOK_SECRET: s.webhookSecret,
+  };
+  console.log(JSON.stringify({ simulators: settings }));
+}

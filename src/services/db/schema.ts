@@ -526,6 +526,38 @@ export const sessions = pgTable(
   (t) => [index('sessions_user_idx').on(t.userId)],
 );
 
+/**
+ * One budget per provider account (the company, tenant or account a connection reaches), shared by every process on this
+ * database: when the next request may start (even spacing under the per-minute or per-second limit) and the
+ * requests counted in the current day.
+ */
+export const providerRateLimits = pgTable(
+  'provider_rate_limits',
+  {
+    provider: text('provider').notNull(),
+    accountId: text('account_id').notNull(),
+    nextAt: timestamp('next_at', { withTimezone: true }).notNull().defaultNow(),
+    dayStartedAt: timestamp('day_started_at', { withTimezone: true }).notNull().defaultNow(),
+    dayCount: integer('day_count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.accountId] })],
+);
+
+/**
+ * Requests in flight per provider account, across processes. A lease is renewed while its request runs, so one
+ * left by a process that died (SIGKILL) expires on its own and frees its slot.
+ */
+export const providerRateLeases = pgTable(
+  'provider_rate_leases',
+  {
+    id: id(),
+    provider: text('provider').notNull(),
+    accountId: text('account_id').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('provider_rate_leases_account_idx').on(t.provider, t.accountId, t.expiresAt)],
+);
+
 export const schema = {
   organisations,
   users,
@@ -545,6 +577,8 @@ export const schema = {
   clientResponses,
   documents,
   documentContents,
+  providerRateLimits,
+  providerRateLeases,
   signInTokens,
   sessions,
 };

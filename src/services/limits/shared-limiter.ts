@@ -1,0 +1,162 @@
+// Provider rate limits counted in the database, so every process of a deployment (one server, any number of
+// workers) shares one budget per provider account (the company, tenant or account a connection reaches).
+//
+// Each request first takes a slot in a short transaction that locks the account's row:
+// - the rate: requests start evenly spaced, `perMs / (requests × headroom)` apart (an even spacing stays under the
+//   limit in any window, however the provider aligns it; the headroom absorbs jitter between our clock and theirs);
+// - concurrency: a lease per request in flight, renewed while it runs; a process that dies (SIGKILL) leaves a lease
+//   that expires by itself;
+// - the day: a count since the day's first request; past `perDay` the request fails at once as rate_limited
+//   (the owner reads it as the connection's last error, and the next pass tries again).
+// Time is the database's clock, the one clock every process agrees on.
+import { randomUUID } from 'node:crypto';
+import Bottleneck from 'bottleneck';
+import { sql } from 'drizzle-orm';
+import { IntegrationError } from '../../../integrations/errors.js';
+import type { AccountLimits, RequestScheduler, SharedRateLimiter } from '../../../integrations/types.js';
+import { providerLabel } from '../../../integrations/registry.js';
+import type { ProviderKey } from '../../domain/model.js';
+import type { Database } from '../db/index.js';
+
+export interface SharedLimiterOptions {
+  /** Share of the published rate actually used. */
+  readonly headroom?: number;
+  /** How long a lease lives without renewal; a dead process's slot frees after at most this long. */
+  readonly leaseMs?: number;
+  /** Longest pause between two tries while the account's slots are all taken. */
+  readonly maxPollMs?: number;
+}
+
+const dayMs = 24 * 3600_000;
+
+type Attempt =
+  | { readonly kind: 'granted'; readonly lease: string }
+  | { readonly kind: 'wait'; readonly ms: number }
+  | { readonly kind: 'day'; readonly retryAfterMs: number };
+
+interface Row extends Record<string, unknown> {
+  now_ms: string | number;
+  next_ms: string | number;
+  day_ms: string | number;
+  day_count: number;
+  in_flight: string | number;
+}
+
+const rowsOf = (result: unknown): Row[] => (result as { rows: Row[] }).rows;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function createSharedRateLimiter(db: Database, options: SharedLimiterOptions = {}): SharedRateLimiter {
+  const headroom = options.headroom ?? 0.9;
+  const leaseMs = options.leaseMs ?? 30_000;
+  const maxPollMs = options.maxPollMs ?? 250;
+  const byAccount = new Map<string, RequestScheduler>();
+
+  async function attempt(provider: ProviderKey, accountId: string, limits: AccountLimits): Promise<Attempt> {
+    const spacingMs = Math.ceil(limits.perMs / Math.max(1, Math.floor(limits.requests * headroom)));
+    return db.transaction(async (tx) => {
+      await tx.execute(
+        sql`insert into provider_rate_limits (provider, account_id) values (${provider}, ${accountId}) on conflict do nothing`,
+      );
+      // The row lock orders every process's attempts for this account. It is taken in a statement of its own: a
+      // statement that waited for the lock still reads the leases as they were when it began (read committed), and
+      // would miss the lease of the attempt it waited for.
+      await tx.execute(
+        sql`select 1 from provider_rate_limits where provider = ${provider} and account_id = ${accountId} for update`,
+      );
+      const [row] = rowsOf(
+        await tx.execute(sql`
+          select
+            floor(extract(epoch from clock_timestamp()) * 1000) as now_ms,
+            floor(extract(epoch from next_at) * 1000) as next_ms,
+            floor(extract(epoch from day_started_at) * 1000) as day_ms,
+            day_count,
+            (select count(*) from provider_rate_leases l
+               where l.provider = r.provider and l.account_id = r.account_id
+                 and l.expires_at > clock_timestamp()) as in_flight
+          from provider_rate_limits r
+          where provider = ${provider} and account_id = ${accountId}`),
+      );
+      if (!row) throw new Error('provider_rate_limits row vanished');
+      const now = Number(row.now_ms);
+      const dayStarted = Number(row.day_ms);
+      const newDay = now - dayStarted >= dayMs;
+      const dayCount = newDay ? 0 : row.day_count;
+      if (limits.perDay !== undefined && dayCount >= limits.perDay)
+        return { kind: 'day', retryAfterMs: dayStarted + dayMs - now } as const;
+      const untilNext = Number(row.next_ms) - now;
+      if (untilNext > 0) return { kind: 'wait', ms: untilNext } as const;
+      if (limits.concurrent !== undefined && Number(row.in_flight) >= limits.concurrent)
+        return { kind: 'wait', ms: maxPollMs } as const;
+      const lease = randomUUID();
+      await tx.execute(sql`
+        insert into provider_rate_leases (id, provider, account_id, expires_at)
+        values (${lease}, ${provider}, ${accountId}, clock_timestamp() + ${leaseMs} * interval '1 millisecond')`);
+      await tx.execute(sql`
+        update provider_rate_limits set
+          next_at = clock_timestamp() + ${spacingMs} * interval '1 millisecond',
+          day_started_at = case when ${newDay} then clock_timestamp() else day_started_at end,
+          day_count = ${dayCount + 1}
+        where provider = ${provider} and account_id = ${accountId}`);
+      // Expired leases of dead processes are swept here, a few at a time, so the table stays small.
+      await tx.execute(sql`
+        delete from provider_rate_leases where id in (
+          select id from provider_rate_leases
+          where provider = ${provider} and account_id = ${accountId} and expires_at < clock_timestamp() - interval '1 minute'
+          limit 20)`);
+      return { kind: 'granted', lease } as const;
+    });
+  }
+
+  async function acquire(provider: ProviderKey, accountId: string, limits: AccountLimits): Promise<string> {
+    for (;;) {
+      const a = await attempt(provider, accountId, limits);
+      if (a.kind === 'granted') return a.lease;
+      if (a.kind === 'day') {
+        const hours = Math.max(1, Math.ceil(a.retryAfterMs / 3600_000));
+        throw new IntegrationError(
+          'rate_limited',
+          `${providerLabel(provider)}'s daily limit of ${limits.perDay!.toLocaleString('en')} API calls for this ` +
+            `account is used up; syncing resumes by itself in about ${hours} hour(s).`,
+          { provider, retryAfterMs: a.retryAfterMs, code: 'daily_limit' },
+        );
+      }
+      // A little jitter keeps the processes waiting on one account from trying in lockstep.
+      await sleep(Math.min(a.ms, maxPollMs) + Math.random() * 20);
+    }
+  }
+
+  const release = (lease: string) => db.execute(sql`delete from provider_rate_leases where id = ${lease}`);
+  const renew = (lease: string) =>
+    db.execute(sql`
+      update provider_rate_leases set expires_at = clock_timestamp() + ${leaseMs} * interval '1 millisecond'
+      where id = ${lease}`);
+
+  function scheduler(provider: ProviderKey, accountId: string, limits: AccountLimits): RequestScheduler {
+    // This process queues its own requests up to the account's concurrency before asking the database, so the
+    // database sees at most that many of its tries at once.
+    const local = new Bottleneck({ maxConcurrent: limits.concurrent ?? null });
+    return {
+      schedule: <T>(work: () => Promise<T>) =>
+        local.schedule(async () => {
+          const lease = await acquire(provider, accountId, limits);
+          const renewing = setInterval(() => void renew(lease).catch(() => undefined), leaseMs / 3);
+          renewing.unref();
+          try {
+            return await work();
+          } finally {
+            clearInterval(renewing);
+            await release(lease).catch(() => undefined); // an unreleased lease expires by itself
+          }
+        }),
+    };
+  }
+
+  return {
+    forAccount(provider, accountId, limits) {
+      const key = JSON.stringify([provider, accountId, limits]);
+      let s = byAccount.get(key);
+      if (!s) byAccount.set(key, (s = scheduler(provider, accountId, limits)));
+      return s;
+    },
+  };
+}

@@ -1,0 +1,106 @@
+// Two processes on one QuickBooks realm: each has its own database pool and connector, as two workers would. With
+// per-process pacing the realm sees both processes' budgets at once and Intuit answers 429; with the limiter shared
+// through the database it sees one budget, and every request goes through.
+import type Bottleneck from 'bottleneck';
+import { sql } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createRealmLimiter } from '../../../integrations/quickbooks/limiter.js';
+import type { RateLimit } from '../../../integrations/quickbooks/limits.js';
+import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
+import { createSharedRateLimiter } from '../../../src/services/limits/shared-limiter.js';
+import { freshPostgresUrl } from '../../helpers/databases.js';
+import { startHarness, type Harness } from '../quickbooks/harness.js';
+
+let url: string;
+let processes: DatabaseHandle[];
+let h: Harness | undefined;
+
+beforeAll(async () => {
+  url = await freshPostgresUrl();
+  // The first open migrates; the second process opens the migrated database, as a worker started later would.
+  processes = [await openDatabase({ kind: 'postgres', url })];
+  processes.push(await openDatabase({ kind: 'postgres', url }));
+});
+afterAll(async () => {
+  for (const p of processes ?? []) await p.close();
+});
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const rejected = (outcomes: PromiseSettledResult<unknown>[]) =>
+  outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+
+/** Both processes read one invoice `each` times at once, each through its own limiter. */
+async function twoProcesses(
+  limit: RateLimit,
+  limiters: [Bottleneck | object, Bottleneck | object],
+  each: number,
+  latencyMs = 60,
+) {
+  h = await startHarness({ rateLimit: limit, latencyMs });
+  const { Id } = h.sim.admin.addInvoice(h.realmId, { customerId: h.customerId, lines: [{ unitPrice: 10 }] });
+  const connectors = limiters.map((limiter) => h!.connector({ limiter: limiter as Bottleneck }));
+  return Promise.allSettled(connectors.flatMap((c) => Array.from({ length: each }, () => c.getInvoice(Id))));
+}
+
+describe('provider limits shared by every process', () => {
+  const limit = { requests: 12, perMs: 2_000, concurrent: 2 };
+
+  it('per-process pacing lets two workers exceed the realm limits together (the problem)', async () => {
+    const outcomes = await twoProcesses(limit, [createRealmLimiter(limit), createRealmLimiter(limit)], 12);
+    expect(rejected(outcomes).length).toBeGreaterThan(0);
+    expect(h!.sim.admin.throttleStats(h!.realmId).throttled).toBeGreaterThan(0);
+  });
+
+  it('a limiter shared through the database keeps two processes under the rate and concurrency together', async () => {
+    const [a, b] = processes.map((p) => createSharedRateLimiter(p.db).forAccount('quickbooks', 'realm', limit));
+    const outcomes = await twoProcesses(limit, [a!, b!], 12);
+    expect(rejected(outcomes)).toEqual([]);
+    expect(h!.sim.admin.throttleStats(h!.realmId)).toMatchObject({ accepted: 24, throttled: 0 });
+  });
+
+  it('keeps the requests in flight under the realm concurrency across processes', async () => {
+    const fast = { requests: 1000, perMs: 1000, concurrent: 2 };
+    const [a, b] = processes.map((p) => createSharedRateLimiter(p.db).forAccount('quickbooks', 'realm-c', fast));
+    const outcomes = await twoProcesses(fast, [a!, b!], 8, 150);
+    expect(rejected(outcomes)).toEqual([]);
+    const stats = h!.sim.admin.throttleStats(h!.realmId);
+    expect(stats).toMatchObject({ accepted: 16, throttled: 0 });
+    expect(stats.maxInFlight).toBeLessThanOrEqual(2);
+  });
+
+  it("refuses the day's request past the daily limit as rate_limited, across processes", async () => {
+    const day = { requests: 1000, perMs: 1000, perDay: 3 };
+    const [a, b] = processes.map((p) => createSharedRateLimiter(p.db).forAccount('xero', 'tenant-day', day));
+    await a!.schedule(async () => 1);
+    await b!.schedule(async () => 2);
+    await a!.schedule(async () => 3);
+    await expect(b!.schedule(async () => 4)).rejects.toMatchObject({
+      kind: 'rate_limited',
+      details: expect.objectContaining({ code: 'daily_limit' }),
+      message: expect.stringMatching(/Xero's daily limit of 3 API calls/),
+    });
+  });
+
+  it('a slot held by a process that died frees itself when its lease runs out', async () => {
+    const one = { requests: 1000, perMs: 1000, concurrent: 1 };
+    const db = processes[0]!.db;
+    // A process killed mid-request leaves its lease behind, unreleased and no longer renewed.
+    await db.execute(sql`insert into provider_rate_limits (provider, account_id) values ('stripe', 'acct_dead')`);
+    await db.execute(sql`
+      insert into provider_rate_leases (provider, account_id, expires_at)
+      values ('stripe', 'acct_dead', clock_timestamp() + interval '1500 milliseconds')`);
+    const survivor = createSharedRateLimiter(processes[1]!.db).forAccount('stripe', 'acct_dead', one);
+    const ran = await survivor.schedule(async () => {
+      const [row] = (
+        (await db.execute(sql`
+        select count(*)::int as live from provider_rate_leases
+        where account_id = 'acct_dead' and expires_at > clock_timestamp()`)) as unknown as { rows: { live: number }[] }
+      ).rows;
+      return row!.live;
+    });
+    expect(ran).toBe(1); // only the survivor's own lease is live while it runs
+  });
+});
