@@ -1,5 +1,6 @@
 // The dispute-case activities: thin, one side effect each, idempotent through the keys the workflow derives.
 import { eq, sql } from 'drizzle-orm';
+import { firstOwner } from '../src/services/cases/input.js';
 import type { Database } from '../src/services/db/index.js';
 import { auditEvents, cases } from '../src/services/db/schema.js';
 import type { ApprovalStore } from '../src/services/approvals/store.js';
@@ -42,6 +43,10 @@ const APPROVAL_TTL_MS = 7 * 86_400_000;
 
 export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
   const now = d.clock ?? (() => new Date());
+  /** The organisation's owner when the mail goes out (the case's input names the one it started with). */
+  async function currentOwner(o: { readonly id: string; readonly ownerEmail: string }): Promise<string> {
+    return (await firstOwner(d.db, o.id))?.email ?? o.ownerEmail;
+  }
   /** The case's documents as the workflow knows them, plus any uploaded that it has not heard of yet. */
   async function withStoredDocuments(caseId: string, known: readonly CaseDocument[]): Promise<CaseDocument[]> {
     const stored = (await d.documents.listForCase(caseId))
@@ -91,8 +96,10 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
       const ttlMs = r.respondBy
         ? Math.max(APPROVAL_TTL_MS, Date.parse(r.respondBy) - now().getTime() + 2 * 86_400_000)
         : APPROVAL_TTL_MS;
+      // The owner now, not the one the case started with: a teammate removed or demoted since gets nothing.
+      const to = await currentOwner(r.organisation);
       const token = await d.approvals.issue(
-        { caseId: r.caseId, workflowId: r.workflowId, version: r.version },
+        { caseId: r.caseId, workflowId: r.workflowId, version: r.version, to },
         { nowMs: now().getTime(), ttlMs },
       );
       const approvals = `${d.publicUrl}/approvals/`;
@@ -100,7 +107,7 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
       await d.outbox.send({
         key: r.key,
         caseId: r.caseId,
-        to: r.organisation.ownerEmail,
+        to,
         ...approvalEmail(r, link),
         attachments: [],
         secretLinks: [approvals],
@@ -130,7 +137,7 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
       await d.outbox.send({
         key: n.key,
         caseId: n.caseId,
-        to: n.organisation.ownerEmail,
+        to: await currentOwner(n.organisation),
         ...ownerEmail(n, `${d.publicUrl}/cases/${n.caseId}`),
         attachments: [],
       });

@@ -230,8 +230,8 @@ describe('the dashboard and search in Chromium', () => {
       await checkEverywhere('/connections', 'connections');
       await page.goto(`${base}/connections`);
       const row = await page.getByRole('row', { name: /Brightside Design LLC/ }).innerText();
-      expect(row).toContain("QuickBooks no longer accepts Shortfall's access");
-      expect(row).toContain('Reconnect QuickBooks on this page');
+      expect(row).toContain("QuickBooks Online no longer accepts Shortfall's access");
+      expect(row).toContain('Reconnect QuickBooks Online on this page');
       expect(row).not.toContain('errorCode'); // only under Details, closed
       expect(await page.getByRole('button', { name: /^Disconnect/ }).count()).toBe(2);
 

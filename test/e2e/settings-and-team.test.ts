@@ -126,7 +126,7 @@ describe('settings and teammates in the browser', () => {
       await expect
         .poll(async () => (await page.reload(), row.innerText()), { timeout: 60_000 })
         .toContain('Result: Finished:');
-      await page.getByRole('button', { name: /^Sync QuickBooks Online .* now$/ }).click();
+      await page.getByRole('button', { name: /^Sync now QuickBooks Online / }).click();
       await expect
         .poll(() => page.locator('.notice').innerText())
         .toMatch(/Sync started\.|A sync is already running for that connection; it was not started twice\./);

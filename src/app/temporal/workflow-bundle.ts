@@ -16,6 +16,8 @@ export const prebuiltBundleDir = path.join(root, 'dist', 'workflow-bundles');
 // workflows/ may import src/domain only (ARCHITECTURE.md), so these two folders and the SDK are the bundle's inputs.
 const sources = [path.join(root, 'workflows'), path.join(root, 'src', 'domain')];
 const sdkPackage = path.join(root, 'node_modules', '@temporalio', 'workflow', 'package.json');
+// The libraries the workflow code pulls in (luxon through src/domain, say): an upgrade changes the lockfile.
+const lockfile = path.join(root, 'package-lock.json');
 
 async function files(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
@@ -25,10 +27,10 @@ async function files(dir: string): Promise<string[]> {
     .sort();
 }
 
-/** A hash of the workflow sources, the domain code they import and the SDK version. */
+/** A hash of the workflow sources, the domain code they import, the SDK version and the locked dependencies. */
 export async function workflowSourceHash(): Promise<string> {
   const hash = createHash('sha256');
-  for (const file of [...(await Promise.all(sources.map(files))).flat(), sdkPackage]) {
+  for (const file of [...(await Promise.all(sources.map(files))).flat(), sdkPackage, lockfile]) {
     hash.update(path.relative(root, file)).update('\0');
     hash.update(await readFile(file)).update('\0');
   }

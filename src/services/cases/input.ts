@@ -15,16 +15,21 @@ import type { LedgerScope } from '../../domain/case-actions.js';
 import { appliedTo, creditFacts, paymentFact, type InvoiceLedger } from './ledger-events.js';
 import { overdueUnderPlan } from '../../domain/detection.js';
 
-export async function organisationProfile(db: Database, organisationId: string): Promise<OrganisationProfile> {
-  const [org] = await db.select().from(organisations).where(eq(organisations.id, organisationId));
-  if (!org) throw new Error(`No organisation ${organisationId}`);
-  // Letters and approval links go to the owner: the first one, when an organisation has several.
+/** Letters and approval links go to the owner: the first one, when an organisation has several. */
+export async function firstOwner(db: Database, organisationId: string): Promise<{ email: string } | undefined> {
   const [owner] = await db
     .select({ email: users.email })
     .from(users)
     .where(eq(users.organisationId, organisationId))
     .orderBy(sql`${users.role} = 'owner' desc`, asc(users.createdAt))
     .limit(1);
+  return owner;
+}
+
+export async function organisationProfile(db: Database, organisationId: string): Promise<OrganisationProfile> {
+  const [org] = await db.select().from(organisations).where(eq(organisations.id, organisationId));
+  if (!org) throw new Error(`No organisation ${organisationId}`);
+  const owner = await firstOwner(db, organisationId);
   if (!owner) throw new Error(`Organisation ${organisationId} has no user to own its cases`);
   return {
     id: org.id,

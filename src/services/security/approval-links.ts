@@ -8,6 +8,8 @@ const Claims = z.object({
   caseId: z.string(),
   workflowId: z.string(),
   version: z.number().int().positive(),
+  /** Who the link was emailed to: it decides only while that person is an owner (absent on older links). */
+  to: z.string().optional(),
   exp: z.number().int(),
 });
 export type ApprovalClaims = z.infer<typeof Claims>;

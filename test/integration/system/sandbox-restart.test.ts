@@ -206,7 +206,7 @@ describe('the sandbox across restarts', () => {
     });
 
     const page = textOf((await browser.get('/connections')).body);
-    expect(page).toMatch(new RegExp(`${realmId} Sandbox \\(simulated\\) Working`));
+    expect(page).toMatch(/Sandbox Design Co\. \(simulated\) Sandbox \(simulated\) Working/);
     expect(page).not.toContain('Needs reconnecting');
     expect((await life.db.select().from(cases)).map((c) => c.id)).toEqual([opened.id]);
     expect(await mailTo(life, client)).toHaveLength(1);
@@ -249,7 +249,7 @@ describe('the sandbox across restarts', () => {
     expect(reset.headers.location).toBe('/connections?notice=sandbox_reset');
     const after = textOf((await browser.get(reset.headers.location as string)).body);
     expect(after).toContain('The sandbox starts over');
-    expect(after).toMatch(new RegExp(`${realmId} Sandbox \\(simulated\\) Disconnected`));
+    expect(after).toMatch(/Sandbox Design Co\. \(simulated\) Sandbox \(simulated\) Disconnected/);
     expect((await allConnections(life))[0]).toMatchObject({
       id: old!.id,
       status: 'disconnected',

@@ -101,4 +101,30 @@ describe('roles on a live case', () => {
     const v = await c.until((x) => x.timeline.some((t) => /pack/i.test(t.kind)), 'pack requested');
     expect(v.drafts[0]).toMatchObject({ version: 1, state: 'pending' });
   });
+
+  it('refuses the emailed link of an owner demoted since: the link alone no longer decides', async () => {
+    const c = await cases.openCase();
+    await c.until((v) => v.status === 'awaiting_approval', 'first draft');
+    const path = await cases.approvalPath(c.id, 1);
+    const claims = checkApprovalToken(SECRET, decodeURIComponent(path.replace('/approvals/', '')), Date.now());
+    if (!claims.ok) throw new Error(claims.reason);
+    expect(claims.claims.to).toBe('ana@brightside.example');
+    // Another owner joins and Ana steps down to bookkeeper; the link she kept must not decide anything now.
+    const [ana] = await w.h.db.select().from(users).where(eq(users.email, 'ana@brightside.example'));
+    await w.h.db
+      .insert(users)
+      .values({ organisationId: ana!.organisationId, email: 'lee@brightside.example', role: 'owner' });
+    await w.h.db.update(users).set({ role: 'bookkeeper' }).where(eq(users.id, ana!.id));
+    try {
+      const stranger = w.browser(); // signed out: the link alone
+      const shown = await stranger.get(path);
+      expect(shown.statusCode).toBe(403);
+      expect(textOf(shown.body)).toContain('ana@brightside.example, who is no longer an owner');
+      const v = await c.view();
+      expect(v.drafts[0]).toMatchObject({ version: 1, state: 'pending' });
+    } finally {
+      await w.h.db.update(users).set({ role: 'owner' }).where(eq(users.id, ana!.id));
+      await w.h.db.delete(users).where(eq(users.email, 'lee@brightside.example'));
+    }
+  });
 });

@@ -2,7 +2,7 @@
 // draft it names is still the one waiting (a newer version, or a decision made elsewhere, makes it stale).
 import { checkApprovalToken, type ApprovalClaims } from '../../../services/security/approval-links.js';
 import type { DraftView } from '../../../../workflows/dispute-case/definitions.js';
-import { closedStatuses, findCase, type CaseRecord } from '../cases/queries.js';
+import { closedStatuses, findCase, isOwner, type CaseRecord } from '../cases/queries.js';
 import { liveView } from '../cases/workflow-calls.js';
 import type { WebDeps } from '../deps.js';
 import { PageError } from '../page-error.js';
@@ -51,6 +51,15 @@ export async function openApproval(deps: WebDeps, claims: ApprovalClaims, nowMs:
   if (row.expiresAt.getTime() <= nowMs) throw expired();
   const [record, live] = await Promise.all([findCase(deps.db, null, claims.caseId), liveView(deps, claims.workflowId)]);
   if (!record || record.workflowId !== claims.workflowId) throw invalid();
+  // A link works for the owner it was emailed to, and only while they are one: a teammate removed or no longer an
+  // owner cannot decide with a link they kept.
+  if (claims.to && !(await isOwner(deps.db, record.organisationId, claims.to)))
+    throw new PageError(
+      403,
+      'approval_link_not_owner',
+      'This link is no longer yours to use',
+      `It was sent to ${claims.to}, who is no longer an owner of this organisation. Nothing was done. An owner can decide on the draft from the case page.`,
+    );
   if (!live.ok)
     throw new PageError(
       503,

@@ -110,7 +110,7 @@ export function approvalRoutes(deps: WebDeps) {
       const by =
         req.session?.user?.organisation.id === open.record.organisationId
           ? req.session.user.email
-          : ((await ownerEmail(deps.db, open.record.organisationId)) ?? 'owner');
+          : (claims.to ?? (await ownerEmail(deps.db, open.record.organisationId)) ?? 'owner');
       const decision = draftDecision(req.body, by, claims.version);
       if (!decision.ok)
         return show(req, reply, req.params.token, open, { message: decision.message, values: req.body });

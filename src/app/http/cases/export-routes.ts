@@ -47,7 +47,7 @@ export function caseExportRoutes(deps: WebDeps) {
         for await (const c of allCases(deps.db, user.organisation.id, filters)) {
           const s = c.standing;
           yield [
-            c.invoiceNumber ?? '',
+            textCell(c.invoiceNumber),
             textCell(c.customerName),
             textCell(c.customerEmail),
             c.provider ?? '',

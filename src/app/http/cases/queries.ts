@@ -1,6 +1,7 @@
 // Reads of the cases table (the workflow's projection) for the list and the case page, always scoped to what
 // the signed-in user's organisation may see: its own cases, and those shared with it because it reads the same
 // provider account as the owning organisation (src/services/cases/records.ts, caseVisibleTo).
+import { firstOwner } from '../../../services/cases/input.js';
 import { and, asc, desc, eq, ilike, inArray, isNotNull, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { parseDecimal } from '../../../domain/money.js';
 import { caseAudiences, caseVisibleTo, type CaseAudience } from '../../../services/cases/records.js';
@@ -285,15 +286,19 @@ export async function findCase(
   return { ...row, sharing, lines: (row.lines as InvoiceLine[] | null) ?? [] };
 }
 
-/** The organisation's owner: its first one (as src/services/cases/input.ts decides too). */
+/** The organisation's owner: its first one (src/services/cases/input.ts decides). */
 export async function ownerEmail(db: Database, organisationId: string): Promise<string | undefined> {
-  const [owner] = await db
-    .select({ email: users.email })
+  return (await firstOwner(db, organisationId))?.email;
+}
+
+/** Whether this address belongs to an owner of the organisation now. */
+export async function isOwner(db: Database, organisationId: string, email: string): Promise<boolean> {
+  const [row] = await db
+    .select({ role: users.role })
     .from(users)
-    .where(eq(users.organisationId, organisationId))
-    .orderBy(sql`${users.role} = 'owner' desc`, asc(users.createdAt))
+    .where(and(eq(users.organisationId, organisationId), sql`lower(${users.email}) = lower(${email})`))
     .limit(1);
-  return owner?.email;
+  return row?.role === 'owner';
 }
 
 export async function auditTrail(db: Database, caseId: string) {

@@ -48,8 +48,9 @@ export function syncProgressView(c: ConnectionSummary, providerName: string): Sy
   const left =
     p?.remaining &&
     `; ${providerName} says ${count(p.remaining.records, p.remaining.what.replace(/s$/, ''), p.remaining.what)} still to read`;
+  // The error itself, explained, sits in the Last error column; the raw text only under its Details.
   const result = c.lastError
-    ? `Failed: ${c.lastError}`
+    ? `Failed: ${explainProviderError(c.provider, c.lastError).what}`
     : p?.finishedAt
       ? `Finished: ${read}.`
       : running

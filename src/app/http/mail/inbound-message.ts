@@ -52,6 +52,15 @@ export function messageKey(mail: ParsedMail): string {
   return `${id}/${content}`;
 }
 
+/**
+ * The key a message with a Message-ID was recorded under before keys carried a content hash: a redelivery of a
+ * message received before that change must still be recognised (with the same subject, so a different message
+ * reusing the Message-ID is not).
+ */
+export function legacyMessageKey(mail: ParsedMail): string | undefined {
+  return mail.messageId ? createHash('sha256').update(mail.messageId).digest('hex') : undefined;
+}
+
 const MAX_TEXT = 20_000;
 
 /** The reply as signalled. Its time is when we received it: the Date header is the sender's to set. */

@@ -3,7 +3,7 @@
 // the case's workflow as `clientReply`. The provider authenticates with a secret derived from APP_SECRET.
 // Only the client's known addresses answer a case (src/services/cases/inbound-senders.ts): a message from anyone else
 // is kept, up to a cap per case, and shown on the case page as from an unknown sender; it changes nothing in the case.
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { simpleParser } from 'mailparser';
 import { auditEvents, cases } from '../../../services/db/schema.js';
@@ -18,7 +18,7 @@ import {
   UNKNOWN_SENDER_MESSAGES_PER_CASE,
 } from '../../../services/cases/inbound-senders.js';
 import { inboundEmailSecret, sameSecret } from '../security/keys.js';
-import { caseIdFrom, messageKey, replyFacts, senderOf, uuidFromKey } from './inbound-message.js';
+import { caseIdFrom, legacyMessageKey, messageKey, replyFacts, senderOf, uuidFromKey } from './inbound-message.js';
 
 export const INBOUND_SECRET_HEADER = 'x-shortfall-inbound-secret';
 const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
@@ -119,6 +119,15 @@ export function inboundRoutes(deps: WebDeps) {
             .send({ caseId: row.id, duplicate: !fresh, sender: 'unknown', kept: true });
         }
         const key = `inbound/${row.id}/${messageKey(mail)}`;
+        const legacy = legacyMessageKey(mail);
+        if (legacy) {
+          const [before] = await deps.db
+            .select({ data: auditEvents.data })
+            .from(auditEvents)
+            .where(and(eq(auditEvents.caseId, row.id), eq(auditEvents.idempotencyKey, `inbound/${row.id}/${legacy}`)));
+          if (before && (before.data as { subject?: string } | null)?.subject === reply_.subject)
+            return reply.code(200).send({ caseId: row.id, duplicate: true });
+        }
         // Kept first, under an id derived from the message, so a redelivery stores nothing twice.
         await deps.documents.save({
           id: uuidFromKey(key),

@@ -1,7 +1,7 @@
 // Settings → Team: the owner invites teammates by email (a signed, single-use link that expires in 7 days), gives
 // each a role, changes it, or removes them (which ends their sessions at once). The invited person opens the link,
 // confirms with one click, and is signed in as a member of the organisation.
-import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -130,12 +130,20 @@ export function teamRoutes(deps: WebDeps, sessions: SessionStore) {
     return row;
   }
 
-  async function ownerCount(organisationId: string): Promise<number> {
-    const rows = await deps.db
-      .select({ id: users.id })
-      .from(users)
-      .where(and(eq(users.organisationId, organisationId), eq(users.role, 'owner')));
-    return rows.length;
+  type Tx = Parameters<Parameters<typeof deps.db.transaction>[0]>[0];
+  /**
+   * Runs a change to the owners inside one transaction that holds the organisation's team lock: two owners demoting or
+   * removing each other at once take turns, and the second sees that it would leave no owner.
+   */
+  async function withOwners<T>(organisationId: string, change: (tx: Tx, owners: number) => Promise<T>): Promise<T> {
+    return deps.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`shortfall.team.${organisationId}`}))`);
+      const rows = await tx
+        .select({ id: users.id })
+        .from(users)
+        .where(and(eq(users.organisationId, organisationId), eq(users.role, 'owner')));
+      return change(tx, rows.length);
+    });
   }
 
   return async (root: FastifyInstance) => {
@@ -237,7 +245,13 @@ export function teamRoutes(deps: WebDeps, sessions: SessionStore) {
         const role = z.enum(roles).safeParse(req.body.role);
         if (!role.success)
           return page(req, reply, 'team', await teamPage(req, { failure: 'Choose one of the roles listed.' }), 400);
-        if (target.role === 'owner' && role.data !== 'owner' && (await ownerCount(user.organisation.id)) <= 1)
+        const changed = await withOwners(user.organisation.id, async (tx, owners) => {
+          const [current] = await tx.select({ role: users.role }).from(users).where(eq(users.id, target.id));
+          if (current?.role === 'owner' && role.data !== 'owner' && owners <= 1) return false;
+          await tx.update(users).set({ role: role.data }).where(eq(users.id, target.id));
+          return true;
+        });
+        if (!changed)
           return page(
             req,
             reply,
@@ -245,7 +259,6 @@ export function teamRoutes(deps: WebDeps, sessions: SessionStore) {
             await teamPage(req, { failure: 'The organisation needs an owner: make someone else owner first.' }),
             409,
           );
-        await deps.db.update(users).set({ role: role.data }).where(eq(users.id, target.id));
         req.log.info({ userId: target.id, role: role.data }, 'teammate role changed');
         return reply.redirect('/settings/team?notice=role_changed', 303);
       },
@@ -257,16 +270,10 @@ export function teamRoutes(deps: WebDeps, sessions: SessionStore) {
       async (req, reply) => {
         const user = userOf(req);
         const target = await member(req, req.params.userId);
-        if (target.role === 'owner' && (await ownerCount(user.organisation.id)) <= 1)
-          return page(
-            req,
-            reply,
-            'team',
-            await teamPage(req, { failure: 'The only owner cannot be removed: make someone else owner first.' }),
-            409,
-          );
         // One transaction: their sessions end with the membership, so no request of theirs sees one without the other.
-        const ended = await deps.db.transaction(async (tx) => {
+        const ended = await withOwners(user.organisation.id, async (tx, owners) => {
+          const [current] = await tx.select({ role: users.role }).from(users).where(eq(users.id, target.id));
+          if (current?.role === 'owner' && owners <= 1) return undefined;
           const gone = await tx
             .delete(sessionRows)
             .where(eq(sessionRows.userId, target.id))
@@ -276,6 +283,14 @@ export function teamRoutes(deps: WebDeps, sessions: SessionStore) {
           await tx.delete(users).where(eq(users.id, target.id));
           return gone.length;
         });
+        if (ended === undefined)
+          return page(
+            req,
+            reply,
+            'team',
+            await teamPage(req, { failure: 'The only owner cannot be removed: make someone else owner first.' }),
+            409,
+          );
         req.log.info({ userId: target.id, sessionsEnded: ended }, 'teammate removed');
         if (target.id === user.id) return reply.redirect('/sign-in', 303);
         return reply.redirect('/settings/team?notice=member_removed', 303);
