@@ -40,11 +40,14 @@ export interface CaseActivityDeps {
 }
 
 const APPROVAL_TTL_MS = 7 * 86_400_000;
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
   const now = d.clock ?? (() => new Date());
   /** The organisation's owner when the mail goes out (the case's input names the one it started with). */
   async function currentOwner(o: { readonly id: string; readonly ownerEmail: string }): Promise<string> {
+    // Only a stored organisation (its id a uuid) has members to ask; otherwise the case's own record stands.
+    if (!uuidPattern.test(o.id)) return o.ownerEmail;
     return (await firstOwner(d.db, o.id))?.email ?? o.ownerEmail;
   }
   /** The case's documents as the workflow knows them, plus any uploaded that it has not heard of yet. */
