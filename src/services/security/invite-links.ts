@@ -1,7 +1,8 @@
 // Invitation links: an HMAC-signed token naming the invitation (its jti), the organisation, the invited address and
 // role, with an expiry. The signature proves we issued it; the invitations row makes it single use and revocable.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { openToken, sealToken } from './signed-tokens.js';
 
 const Claims = z.object({
   jti: z.string().min(16),
@@ -17,8 +18,6 @@ export type InviteCheck =
 
 export const INVITE_TTL_MS = 7 * 86_400_000;
 
-const sign = (secret: string, body: string) => createHmac('sha256', secret).update(`invitation.v1.${body}`).digest();
-
 export function issueInviteToken(
   secret: string,
   c: Omit<InviteClaims, 'jti' | 'exp'>,
@@ -29,23 +28,9 @@ export function issueInviteToken(
     jti: randomBytes(16).toString('base64url'),
     exp: Math.floor((opts.nowMs + (opts.ttlMs ?? INVITE_TTL_MS)) / 1000),
   };
-  const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
-  return { token: `${body}.${sign(secret, body).toString('base64url')}`, claims };
+  return { token: sealToken(secret, 'invitation.v1', claims), claims };
 }
 
 export function checkInviteToken(secret: string, token: string, nowMs: number): InviteCheck {
-  const [body, sig, extra] = token.split('.');
-  if (!body || !sig || extra !== undefined) return { ok: false, reason: 'malformed' };
-  const expected = sign(secret, body);
-  const given = Buffer.from(sig, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected))
-    return { ok: false, reason: 'bad_signature' };
-  let parsed: InviteClaims;
-  try {
-    parsed = Claims.parse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
-  } catch {
-    return { ok: false, reason: 'malformed' };
-  }
-  if (parsed.exp * 1000 <= nowMs) return { ok: false, reason: 'expired' };
-  return { ok: true, claims: parsed };
+  return openToken(secret, 'invitation.v1', Claims, token, nowMs);
 }
