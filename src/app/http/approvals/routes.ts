@@ -8,7 +8,7 @@ import { draftDecision, FormBody, formValues, type Form } from '../cases/forms.j
 import { ownerEmail } from '../cases/queries.js';
 import { runUpdate } from '../cases/workflow-calls.js';
 import type { WebDeps } from '../deps.js';
-import { asciiName } from '../cases/document-routes.js';
+import { sendDocument } from '../cases/document-routes.js';
 import { PageError } from '../page-error.js';
 import { page } from '../render.js';
 import { assertCsrf, csrfToken } from '../security/csrf.js';
@@ -81,15 +81,7 @@ export function approvalRoutes(deps: WebDeps) {
           : undefined;
         if (!doc) throw new PageError(404, 'not_found', 'Attachment not found', 'This letter has no such attachment.');
         const file = await deps.documents.load(doc.id);
-        return reply
-          .type(doc.contentType)
-          .header(
-            'content-disposition',
-            `attachment; filename="${asciiName(doc.name)}"; filename*=UTF-8''${encodeURIComponent(doc.name)}`,
-          )
-          .header('x-content-type-options', 'nosniff')
-          .header('cache-control', 'private, no-store')
-          .send(file.content);
+        return sendDocument(reply, doc, file.content);
       },
     );
 

@@ -2,7 +2,7 @@
 // CSRF token in a header) because no multipart parser is installed yet; a small script on the case page
 // sends it. Download serves the stored bytes as an attachment so nothing uploaded runs in our origin.
 import multipart, { type MultipartFile, type MultipartValue } from '@fastify/multipart';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { auditEvents } from '../../../services/db/schema.js';
@@ -35,6 +35,21 @@ export const cleanName = (name: string) =>
     .replace(/[\\/]/g, '_')
     .replace(/[\p{Cc}\p{Cf}"]/gu, '')
     .slice(0, 200);
+/** A stored document as a download: never rendered inline, never cached. */
+export const sendDocument = (
+  reply: FastifyReply,
+  doc: { readonly name: string; readonly contentType: string },
+  content: Buffer,
+) =>
+  reply
+    .type(doc.contentType)
+    .header(
+      'content-disposition',
+      `attachment; filename="${asciiName(doc.name)}"; filename*=UTF-8''${encodeURIComponent(doc.name)}`,
+    )
+    .header('x-content-type-options', 'nosniff')
+    .header('cache-control', 'private, no-store')
+    .send(content);
 /** Header values are Latin-1: the plain filename gets ASCII, filename* carries the real name. */
 export const asciiName = (name: string) => cleanName(name).replace(/[^\x20-\x7e]/g, '_');
 
@@ -150,15 +165,7 @@ export function documentRoutes(deps: WebDeps) {
         const doc = (await deps.documents.listForCase(record.id)).find((d) => d.id === req.params.documentId);
         if (!doc) throw new PageError(404, 'not_found', 'Document not found', 'This case has no such document.');
         const file = await deps.documents.load(doc.id);
-        return reply
-          .type(doc.contentType)
-          .header(
-            'content-disposition',
-            `attachment; filename="${asciiName(doc.name)}"; filename*=UTF-8''${encodeURIComponent(doc.name)}`,
-          )
-          .header('x-content-type-options', 'nosniff')
-          .header('cache-control', 'private, no-store')
-          .send(file.content);
+        return sendDocument(reply, doc, file.content);
       },
     );
   };
