@@ -144,6 +144,20 @@ export function createAdmin(
     setLatency: (ms: number) => {
       state.latencyMs = ms;
     },
+    /**
+     * Holds the next admitted API requests until `arrivals` requests have arrived, admitted or refused, so a test
+     * of concurrency sees them overlap however busy the machine is. Opens by itself after `timeoutMs` at most.
+     */
+    holdUntilArrivals: (arrivals: number, timeoutMs = 15_000) => {
+      let release!: () => void;
+      const open = new Promise<void>((resolve) => (release = resolve));
+      const timer = setTimeout(release, timeoutMs);
+      void open.then(() => {
+        clearTimeout(timer);
+        if (state.gate?.open === open) state.gate = undefined;
+      });
+      state.gate = { until: arrivals, arrived: 0, open, release };
+    },
 
     requests: (): readonly RequestRecord[] => [...state.requests],
     clearRequests: () => {

@@ -44,7 +44,16 @@ export interface SimState {
   /** Organisations the consent page ticks at first; every one when unset. */
   suggestedTenants?: readonly string[] | undefined;
   latencyMs: number;
+  /** Holds admitted API requests until this many have arrived (admitted or refused), so a test sees them overlap. */
+  gate?: Gate | undefined;
   baseUrl: string;
+}
+
+export interface Gate {
+  readonly until: number;
+  arrived: number;
+  readonly open: Promise<void>;
+  readonly release: () => void;
 }
 
 export const apiPrefix = '/api.xro/2.0';

@@ -32,10 +32,13 @@ async function guard(state: SimState, req: FastifyRequest, reply: FastifyReply):
   const org = tenantId === undefined ? undefined : state.orgs.get(tenantId);
   if (!org || !state.identity.isConnected(clientId, org.tenantId)) throw forbidden('AuthenticationUnsuccessful');
   const admission = state.rateLimiter.admit(org.tenantId);
+  const gate = state.gate;
+  if (gate && (gate.arrived += 1) >= gate.until) gate.release();
   reply.headers(admission.headers);
   if (!admission.ok) throw new SimError(429, '', `rate limit: ${admission.problem}`, admission.headers);
   releases.set(req, admission.release);
   orgs.set(req, org);
+  if (gate) await gate.open;
   if (state.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, state.latencyMs));
 }
 

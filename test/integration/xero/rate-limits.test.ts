@@ -69,14 +69,14 @@ describe('Xero rate limits', () => {
   it('keeps at most five requests in flight per tenant, as Xero requires', async () => {
     expect(new TenantLimiter().limit).toEqual(xeroLimits.rateLimit);
     expect(xeroLimits.rateLimit).toEqual({ concurrent: 5, perMinute: 60, perDay: 5000 });
-    h.sim.admin.setLatency(40);
+    h.sim.admin.holdUntilArrivals(5); // the first five overlap, however busy the machine
     const paced = h.connector(kestrel, { limiter: new TenantLimiter({ ...testLimits, concurrent: 5 }, h.clock) });
     await Promise.all(Array.from({ length: 12 }, () => paced.getInvoice(unknownInvoice)));
     expect(h.sim.admin.maxInFlight(kestrel)).toBe(5);
   });
 
   it('would be refused by Xero with more than five in flight', async () => {
-    h.sim.admin.setLatency(40);
+    h.sim.admin.holdUntilArrivals(6); // five held in flight when the sixth arrives
     const unpaced = h.connector(harbour, { limiter: new TenantLimiter({ ...testLimits, concurrent: 12 }, h.clock) });
     const results = await Promise.all(Array.from({ length: 12 }, () => failure(unpaced.getInvoice(unknownInvoice))));
     const refused = results.filter((e) => e instanceof IntegrationError && e.kind === 'rate_limited');
