@@ -2,6 +2,7 @@
 // Uncompressed: packs are small, and plain text streams stay searchable by any tool.
 import PDFDocument from 'pdfkit';
 import { formatMoney, type Money } from '../src/domain/money.js';
+import { dateTimeFormatter, dayIn } from '../src/domain/time-format.js';
 import type { EvidencePackRequest } from '../workflows/dispute-case/activities.js';
 
 export function renderEvidencePack(r: EvidencePackRequest, generatedAt: Date): Promise<Buffer> {
@@ -22,6 +23,12 @@ export function renderEvidencePack(r: EvidencePackRequest, generatedAt: Date): P
     doc.on('error', reject);
   });
   const money = (m: Money) => formatMoney(m, r.organisation.locale);
+  // Times as the owner sees them on the pages: in the organisation's zone, which the chronology names.
+  const zone = r.organisation.timeZone;
+  const formatAt = dateTimeFormatter(r.organisation.locale, zone);
+  // Intl puts narrow no-break spaces in times ("9:00 AM"); the PDF's standard fonts have no glyph for them.
+  const at = (iso: string) => formatAt(iso).replace(/[\u202f\u00a0]/g, ' ');
+  const day = (iso: string) => dayIn(iso, zone);
   const heading = (t: string) =>
     doc.moveDown().font('Helvetica-Bold').fontSize(13).text(t).moveDown(0.3).font('Helvetica').fontSize(10);
   const { view, invoice } = r;
@@ -31,7 +38,7 @@ export function renderEvidencePack(r: EvidencePackRequest, generatedAt: Date): P
     .font('Helvetica')
     .fontSize(10)
     .text(`${r.organisation.name} v. ${invoice?.customerName ?? 'the customer'}`)
-    .text(`Invoice ${invoice?.number ?? '—'} · prepared ${generatedAt.toISOString().slice(0, 10)}`);
+    .text(`Invoice ${invoice?.number ?? '—'} · prepared ${day(generatedAt.toISOString())}`);
 
   heading('1. Ledger statement');
   // Every figure comes from the case's one account, and they add up: total = paid + credited + written off + owed.
@@ -64,14 +71,15 @@ export function renderEvidencePack(r: EvidencePackRequest, generatedAt: Date): P
     );
 
   heading('4. Chronology');
-  for (const t of view.timeline) doc.text(`${t.at.slice(0, 16).replace('T', ' ')} UTC — ${t.summary}`);
+  doc.text(`Times are in the ${zone} time zone.`).moveDown(0.3);
+  for (const t of view.timeline) doc.text(`${at(t.at)} — ${t.summary}`);
 
   heading('5. Correspondence sent');
   const sent = view.drafts.filter((d) => d.state === 'sent');
   for (const d of sent) {
     doc
       .font('Helvetica-Bold')
-      .text(`${d.sentAt?.slice(0, 10) ?? ''} — ${d.content.subject}`)
+      .text(`${d.sentAt ? day(d.sentAt) : ''} — ${d.content.subject}`)
       .font('Helvetica')
       .text(d.content.text)
       .moveDown(0.5);
@@ -79,7 +87,7 @@ export function renderEvidencePack(r: EvidencePackRequest, generatedAt: Date): P
   const firstResponse = sent.find((d) => d.kind === 'first_response');
   if (firstResponse)
     doc.text(
-      `The written response of ${firstResponse.sentAt?.slice(0, 10)} set out the position and asked for specific objections; the customer did not substantively answer it.`,
+      `The written response of ${firstResponse.sentAt ? day(firstResponse.sentAt) : ''} set out the position and asked for specific objections; the customer did not substantively answer it.`,
     );
 
   heading('6. Documents (exhibits)');

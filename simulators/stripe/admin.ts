@@ -87,6 +87,10 @@ export function createAdmin(d: {
       data(accountId),
       store.issueKey(accountId, 'restricted', opts.deny)
     ),
+    /** The owner deletes a key in the Dashboard: from then on Stripe answers it 401 "Invalid API Key provided". */
+    revokeKey: (key: string): void => {
+      if (!store.keys.delete(key)) throw new Error('No such API key');
+    },
 
     createCustomer: (accountId: string, input: { name: string; email?: string }) =>
       clone(createCustomer(store, data(accountId), input)),

@@ -16,6 +16,7 @@ import { eq } from 'drizzle-orm';
 import { users } from '../../src/services/db/schema.js';
 import { ledgerEventSignal } from '../../workflows/dispute-case/definitions.js';
 import { shortPaymentInput } from '../helpers/case-fixtures.js';
+import { connectSimulatedCompany, revokeAtProvider } from '../helpers/provider-connections.js';
 import { createDevEnv } from '../helpers/temporal-env.js';
 import { createWebHarness, lastMailTo, magicLinkIn, type WebHarness } from '../integration/web/harness.js';
 import { startCaseWorker, type LiveCase } from '../integration/web/live-case.js';
@@ -212,28 +213,20 @@ describe('the dashboard and search in Chromium', () => {
       await checkEverywhere('/cases?q=400', 'cases-search');
       await checkEverywhere('/cases', 'cases');
       await checkEverywhere(`/cases/${kestrel.id}`, 'case');
-      // Connections with their actions and a provider's raw refusal, explained in plain words.
+      // Connections with their actions and a provider's raw refusal, explained in plain words: two companies
+      // connected through the real port and the simulators' consent pages, then access to one revoked at QuickBooks.
       const [ana] = await w.h.db.select().from(users).where(eq(users.email, owner));
-      w.connections.add(ana!.organisationId, {
-        provider: 'quickbooks',
-        name: 'Brightside Design LLC',
-        status: 'needs_reconnect',
-        lastError: 'message=AuthenticationFailed; errorCode=003200; statusCode=401',
-        sandbox: false,
-      });
-      w.connections.add(ana!.organisationId, {
-        provider: 'xero',
-        name: 'Brightside Design Ltd',
-        status: 'active',
-        sandbox: false,
-      });
+      const qbo = await connectSimulatedCompany(w.providers, ana!.id, 'quickbooks', 'Brightside Design LLC');
+      await revokeAtProvider(w.providers, qbo.id);
+      await connectSimulatedCompany(w.providers, ana!.id, 'xero', 'Brightside Design Ltd');
       await checkEverywhere('/connections', 'connections');
       await page.goto(`${base}/connections`);
       const row = await page.getByRole('row', { name: /Brightside Design LLC/ }).innerText();
       expect(row).toContain("QuickBooks Online no longer accepts Shortfall's access");
       expect(row).toContain('Reconnect QuickBooks Online on this page');
-      expect(row).not.toContain('errorCode'); // only under Details, closed
-      expect(await page.getByRole('button', { name: /^Disconnect/ }).count()).toBe(2);
+      expect(row).not.toContain('invalid_grant'); // the provider's own words only under Details, closed
+      // The two just connected and the case worker's own QuickBooks connection (startCaseWorker), listed from the vault.
+      expect(await page.getByRole('button', { name: /^Disconnect/ }).count()).toBe(3);
 
       await page.goto(`${base}/cases?q=${encodeURIComponent('plumbing')}`);
       const [download] = await Promise.all([

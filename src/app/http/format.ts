@@ -1,5 +1,6 @@
 // How amounts, times and statuses read on the pages: in the organisation's locale and time zone.
 import { formatMoney, type Money } from '../../domain/money.js';
+import { dateTimeFormatter } from '../../domain/time-format.js';
 
 const statusLabels: Readonly<Record<string, string>> = {
   starting: 'Starting',
@@ -67,19 +68,10 @@ export function countdown(atMs: number, nowMs: number, locale: string): Countdow
 }
 
 export function formatters(o: { locale: string; timeZone: string; now: number }) {
-  const dateTime = new Intl.DateTimeFormat(o.locale, {
-    weekday: 'short',
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: '2-digit',
-    timeZone: o.timeZone,
-    timeZoneName: 'short',
-  });
+  const dateTime = dateTimeFormatter(o.locale, o.timeZone);
   return {
     money: (m: Money) => formatMoney(m, o.locale),
-    dateTime: (iso: string | Date) => dateTime.format(new Date(iso)),
+    dateTime,
     countdown: (iso: string | Date) => countdown(new Date(iso).getTime(), o.now, o.locale),
     /** `owner` names the organisation that decides on a case shared with the viewer's: it waits for them, not "you". */
     status: (s: string, owner?: string) =>

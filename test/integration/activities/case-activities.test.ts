@@ -334,7 +334,11 @@ describe('evidence pack', () => {
         },
       ],
       deadlines: [],
-      timeline: [{ at: '2026-12-04T15:00:00Z', kind: 'opened', summary: 'Short payment detected' }],
+      timeline: [
+        { at: '2026-12-04T15:00:00Z', kind: 'opened', summary: 'Short payment detected' },
+        // 02:30 UTC on the 6th is still the evening of the 5th in New York, the organisation's zone.
+        { at: '2026-12-06T02:30:00Z', kind: 'client_replied', summary: 'The client replied' },
+      ],
       ledgerConnected: true,
       lines: [],
       account: caseAccount({
@@ -366,12 +370,18 @@ describe('evidence pack', () => {
       'Ledger statement',
       'Amount claimed (still owed): $400.00',
       'Chronology',
+      'Times are in the America/New_York time zone.',
       'memo: "full and final"',
       'partial payment only',
       'Exhibit 1: Signed SOW.pdf',
       'Not legal advice',
     ])
       expect(text).toContain(s);
+    // The chronology in the organisation's zone, as on the pages (the dash is WinAnsi's, one byte).
+    expect(text).toMatch(/^Fri, Dec 4, 2026, 10:00 AM EST . Short payment detected$/m);
+    expect(text).toMatch(/^Sat, Dec 5, 2026, 9:30 PM EST . The client replied$/m);
+    expect(text).toMatch(/^2026-12-05 . Invoice 1001$/m);
+    expect(text).not.toContain('UTC');
     expect((await docs.listForCase(caseId)).filter((d) => d.kind === 'evidence_pack')).toHaveLength(1);
   });
 });

@@ -1,6 +1,21 @@
-// The connections page through ConnectionsPort (an in-memory fake): OAuth round trip, health, reconnect,
-// disconnect and the Stripe restricted-key form.
+// The connections page through the app's real port (src/services/connections/port.ts) over the real vault on
+// PGlite, with the provider simulators behind the real provider code: the OAuth round trip through a simulator's
+// consent page, a forged and a replayed callback refused, a connection broken because access was revoked at the
+// provider, the QuickBooks hard expiry of a stored grant, disconnecting, and the Stripe restricted-key form.
+import { Client, Connection } from '@temporalio/client';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSyncActivities } from '../../../activities/sync.js';
+import { createCaseStarter } from '../../../src/services/cases/starter.js';
+import { connections } from '../../../src/services/db/schema.js';
+import { createSyncStore } from '../../../src/services/sync/store.js';
+import { dateTimeFormatter } from '../../../src/domain/time-format.js';
+import {
+  connectSimulatedCompany,
+  consentAt,
+  revokeAtProvider,
+  type ProviderSimulators,
+} from '../../helpers/provider-connections.js';
 import type { InjectBrowser } from './browser.js';
 import { csrfOf, textOf } from './browser.js';
 import { createWebHarness, seedOrganisation, signIn, type WebHarness } from './harness.js';
@@ -8,15 +23,21 @@ import { createWebHarness, seedOrganisation, signIn, type WebHarness } from './h
 let w: WebHarness;
 let b: InjectBrowser;
 let orgId: string;
+let userId: string;
+let sims: ProviderSimulators;
 beforeAll(async () => {
   w = await createWebHarness();
-  orgId = (await seedOrganisation(w.h, { email: 'ana@brightside.example' })).org.id;
+  const seeded = await seedOrganisation(w.h, { email: 'ana@brightside.example' });
+  orgId = seeded.org.id;
+  userId = seeded.user.id;
   b = w.browser();
   await signIn(w, b, 'ana@brightside.example');
 });
 afterAll(async () => {
   await w?.close();
 });
+
+const connection = async (id: string) => (await w.connections.list(orgId)).find((c) => c.id === id)!;
 
 describe('connections page', () => {
   it('offers each provider, labels simulated ones and says when one is not configured', async () => {
@@ -30,57 +51,93 @@ describe('connections page', () => {
     expect((await b.get('/oauth/stripe/start')).statusCode).toBe(404);
   });
 
-  it('runs the OAuth round trip through the port and refuses a callback whose state it did not issue', async () => {
+  it("runs the OAuth round trip through the provider's consent page and refuses a callback whose state it did not issue", async () => {
+    sims = await w.providers.simulators();
+    const realmId = sims.quickbooks.admin.createCompany({ name: 'Brightside Design Co' });
     const start = await b.get('/oauth/quickbooks/start');
     expect(start.statusCode).toBe(303);
     const authorize = new URL(start.headers.location as string);
-    expect(authorize.origin).toBe('https://provider.example');
-    const state = authorize.searchParams.get('state')!;
+    expect(authorize.origin).toBe(new URL(sims.quickbooks.url).origin);
+    expect(authorize.searchParams.get('redirect_uri')).toBe('https://app.shortfall.test/oauth/quickbooks/callback');
 
-    const forged = await b.get('/oauth/quickbooks/callback?code=abc&state=made-up&realmId=9');
+    const forged = await b.get(`/oauth/quickbooks/callback?code=abc&state=made-up&realmId=${realmId}`);
     expect(forged.statusCode).toBe(400);
-    expect(textOf(forged.body)).toContain('This sign-in with the provider expired or was not started here.');
+    expect(textOf(forged.body)).toContain('That sign-in attempt is not one we started. Please connect again');
 
-    const ok = await b.get(`/oauth/quickbooks/callback?code=abc&state=${state}&realmId=4620816365`);
+    // The owner picks the company on QuickBooks' consent page; QuickBooks sends the browser back with a code.
+    const callback = await consentAt(authorize.toString(), { accounts: [realmId] });
+    expect(callback).toMatch(/^\/oauth\/quickbooks\/callback\?/);
+    const ok = await b.get(callback);
     expect(ok.headers.location).toBe('/connections?notice=connected');
     const page = textOf((await b.get('/connections?notice=connected')).body);
     expect(page).toContain('Connected. The first sync has started');
+    // A real QuickBooks grant carries its five-year hard expiry, which the row shows from the start.
     expect(page).toMatch(
-      /QuickBooks Online Account 4620816365 Sandbox \(simulated\) Working Last sync: Not yet Result: Not synced yet\. None/,
+      /QuickBooks Online Brightside Design Co Sandbox \(simulated\) Working Access ends [^;]+; connect again before then\. Last sync: Not yet Result: Not synced yet\. None/,
     );
-    const replay = await b.get(`/oauth/quickbooks/callback?code=abc&state=${state}&realmId=4620816365`);
+    const [made] = (await w.connections.list(orgId)).filter((c) => c.name === 'Brightside Design Co');
+    expect(made).toMatchObject({ provider: 'quickbooks', status: 'active', sandbox: true });
+    expect(w.providers.lifecycle).toEqual([`connected:${made!.id}`]); // its first sync is asked for
+
+    const replay = await b.get(callback);
     expect(replay.statusCode).toBe(400);
-    const denied = await b.get('/oauth/xero/callback?error=access_denied');
-    expect(textOf(denied.body)).toContain('The provider said: access_denied.');
+    expect(textOf(replay.body)).toContain('That sign-in link was already used. Please connect again');
+    expect((await w.connections.list(orgId)).filter((c) => c.name === 'Brightside Design Co')).toHaveLength(1);
+
+    // Cancel on Xero's consent page: Xero sends the browser back with access_denied, and nothing is connected.
+    sims.xero.admin.addTenant({ name: 'Brightside Ltd' });
+    const cancelled = await consentAt((await b.get('/oauth/xero/start')).headers.location as string, {
+      decision: 'deny',
+    });
+    expect(new URL(cancelled, PUBLIC).searchParams.get('error')).toBe('access_denied');
+    const denied = await b.get(cancelled);
+    expect(denied.statusCode).toBe(400);
+    expect(textOf(denied.body)).toContain('Xero did not grant access. Please try again.');
+    expect((await w.connections.list(orgId)).map((c) => c.provider)).toEqual(['quickbooks']);
   });
 
   it('shows health per connection with Reconnect for a broken one, and disconnects only with a CSRF token', async () => {
-    const broken = w.connections.add(orgId, {
-      provider: 'xero',
-      name: 'Brightside Ltd',
-      status: 'needs_reconnect',
-      sandbox: false,
-      lastSyncAt: '2026-12-01T14:00:00.000Z',
-      lastError: 'Xero refused the refresh token (invalid_grant)',
+    const xero = await connectSimulatedCompany(w.providers, userId, 'xero', 'Brightside Ltd');
+    // A sync pass reads the organisation (on 1 December, 14:00 UTC), through the real sync activity and store.
+    const sync = createSyncActivities({
+      connections: w.providers.vault,
+      providers: sims.registry,
+      sync: createSyncStore({ db: w.h.db, now: () => Date.parse('2026-12-01T14:00:00.000Z') }),
+      // No case is opened from an empty organisation: a Temporal call here would fail the test.
+      cases: createCaseStarter({
+        db: w.h.db,
+        client: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) }),
+        taskQueue: 'unused',
+      }),
+      heartbeat: () => undefined,
     });
+    expect(await sync.syncPage({ connectionId: xero.id })).toMatchObject({ actions: [] });
+    // Then the owner revokes Shortfall's access in Xero; the next token refresh is refused.
+    await revokeAtProvider(w.providers, xero.id);
+    expect(await connection(xero.id)).toMatchObject({
+      status: 'needs_reconnect',
+      lastError: 'The provider refused the refresh token (invalid_grant)',
+    });
+
     const html = (await b.get('/connections')).body;
     const text = textOf(html);
     expect(text).toContain('Needs reconnecting');
     expect(text).toContain('Tue, Dec 1, 2026, 9:00 AM EST'); // last sync, in the organisation's time zone
     // In plain words with what to do; the provider's own text under Details, for support.
     expect(text).toContain(
-      "Xero no longer accepts Shortfall's access: the sign-in expired, or someone revoked it in Xero. Reconnect Xero on this page; syncing resumes where it stopped. Details Xero refused the refresh token (invalid_grant)",
+      "Xero no longer accepts Shortfall's access: the sign-in expired, or someone revoked it in Xero. Reconnect Xero on this page; syncing resumes where it stopped. Details The provider refused the refresh token (invalid_grant)",
     );
     expect(html).toContain(
       '<a class="button" href="/oauth/xero/start">Reconnect<span class="vh"> Xero Brightside Ltd</span></a>',
     );
 
-    const action = `/connections/${broken.id}/disconnect`;
+    const action = `/connections/${xero.id}/disconnect`;
     expect((await b.post(action, {})).statusCode).toBe(403);
-    expect((await w.connections.list(orgId)).find((c) => c.id === broken.id)!.status).toBe('needs_reconnect');
+    expect((await connection(xero.id)).status).toBe('needs_reconnect');
     const done = await b.post(action, { _csrf: csrfOf(html, action) });
     expect(done.headers.location).toBe('/connections?notice=disconnected');
-    expect((await w.connections.list(orgId)).find((c) => c.id === broken.id)!.status).toBe('disconnected');
+    expect((await connection(xero.id)).status).toBe('disconnected');
+    expect(w.providers.lifecycle.at(-1)).toBe(`disconnected:${xero.id}`);
     const unknown = await b.post('/connections/00000000-0000-4000-8000-000000000000/disconnect', {
       _csrf: csrfOf(html, action),
     });
@@ -88,29 +145,50 @@ describe('connections page', () => {
   });
 
   it('shows when a QuickBooks grant reaches its hard expiry, so the owner reconnects in time', async () => {
-    w.connections.add(orgId, {
-      provider: 'quickbooks',
-      name: 'Brightside QBO',
-      status: 'active',
-      sandbox: false,
-      hardExpiresAt: '2031-11-27T15:00:00.000Z',
-    });
+    const before = Date.now();
+    const qbo = await connectSimulatedCompany(w.providers, userId, 'quickbooks', 'Brightside QBO');
+    const after = Date.now();
+    // QuickBooks caps a grant at five years from consent, whatever the refreshes (FACTS.md).
+    const { hardExpiresAt } = await connection(qbo.id);
+    const fiveYears = 5 * 365 * 86_400_000;
+    expect(Date.parse(hardExpiresAt!)).toBeGreaterThanOrEqual(before + fiveYears - 1000);
+    expect(Date.parse(hardExpiresAt!)).toBeLessThanOrEqual(after + fiveYears);
+    const inNewYork = dateTimeFormatter('en-US', 'America/New_York')(hardExpiresAt!).replace(/\s+/g, ' ');
+    expect(inNewYork).toMatch(/^\w{3}, \w{3} \d{1,2}, 2031, \d{1,2}:\d{2} [AP]M EST$/);
     const text = textOf((await b.get('/connections')).body);
-    expect(text).toContain('Access ends Thu, Nov 27, 2031, 10:00 AM EST; connect again before then.');
+    expect(text).toContain(`Access ends ${inNewYork}; connect again before then.`);
   });
 
-  it("checks the shape of a Stripe restricted key before handing it to the port, and shows the port's refusal", async () => {
+  it('checks the shape of a Stripe restricted key, refuses a key Stripe revoked, and stores a good one sealed', async () => {
+    const { accountId } = sims.stripe.admin.createAccount({ name: 'Brightside Design' });
+    const revokedKey = sims.stripe.admin.issueRestrictedKey(accountId);
+    sims.stripe.admin.revokeKey(revokedKey);
+    const key = sims.stripe.admin.issueRestrictedKey(accountId);
+
     const html = (await b.get('/connections')).body;
     const csrf = csrfOf(html, '/connections/stripe-key');
     const bad = await b.post('/connections/stripe-key', { key: 'pk_live_123', _csrf: csrf });
     expect(bad.statusCode).toBe(400);
     expect(textOf(bad.body)).toContain('Paste a Stripe restricted key: it starts with rk_live_ or rk_test_.');
     expect(bad.body).not.toContain('pk_live_123'); // a key is never echoed back into the page
-    const refused = await b.post('/connections/stripe-key', { key: 'rk_live_51Hrevoked0000', _csrf: csrf });
-    expect(textOf(refused.body)).toContain('Stripe refused this key: it has been revoked.');
-    const ok = await b.post('/connections/stripe-key', { key: ' rk_test_51HabcdefGHIJ ', _csrf: csrf });
+    const refused = await b.post('/connections/stripe-key', { key: revokedKey, _csrf: csrf });
+    expect(textOf(refused.body)).toContain(
+      'Stripe did not accept that key, or it cannot read invoices. Check its permissions and paste it again.',
+    );
+    expect(refused.body).not.toContain(revokedKey);
+    expect((await w.connections.list(orgId)).some((c) => c.provider === 'stripe')).toBe(false);
+
+    const ok = await b.post('/connections/stripe-key', { key: ` ${key} `, _csrf: csrf });
     expect(ok.headers.location).toBe('/connections?notice=stripe_key_saved');
-    expect(w.connections.keys).toEqual(['rk_test_51HabcdefGHIJ']);
+    const [stripe] = (await w.connections.list(orgId)).filter((c) => c.provider === 'stripe');
+    expect(stripe).toMatchObject({ name: 'Brightside Design', status: 'active', sandbox: true });
+    // Stored sealed, never in clear; the vault opens it to the key as pasted, without the spaces.
+    const [row] = await w.h.db.select().from(connections).where(eq(connections.id, stripe!.id));
+    expect(row!.credential).toBe('api_key');
+    expect(row!.tokenCiphertext).toBeTruthy();
+    expect(JSON.stringify(row)).not.toContain(key);
+    const auth = await w.providers.vault.getFreshAuth(stripe!.id, sims.registry.get('stripe').oauth);
+    expect(auth.tokens.accessToken).toBe(key);
   });
 
   it('is only for signed-in owners', async () => {
@@ -121,3 +199,5 @@ describe('connections page', () => {
     expect(post.statusCode).toBe(401);
   });
 });
+
+const PUBLIC = 'https://app.shortfall.test';

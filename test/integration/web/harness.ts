@@ -15,9 +15,9 @@ import { createMailTransport } from '../../../src/services/mail/transport.js';
 import type { ConnectionsPort } from '../../../src/services/ports.js';
 import type { WebSettings } from '../../../src/app/http/settings.js';
 import { csrfOf, InjectBrowser } from './browser.js';
-import { FakeConnections } from './fake-connections.js';
 import type { PaymentLinks } from '../../../src/services/ledger/payment-links.js';
 import { openPglite } from '../../helpers/databases.js';
+import { simulatedConnections } from '../../helpers/provider-connections.js';
 
 export const SECRET = 's'.repeat(48);
 export const PUBLIC_URL = 'https://app.shortfall.test';
@@ -27,7 +27,10 @@ export interface HarnessOptions {
   readonly workflows?: WorkflowClient;
   readonly db?: DatabaseHandle;
   readonly logger?: Logger;
-  /** The real port, for tests of the whole connect flow; an in-memory fake otherwise. */
+  /**
+   * A port of the test's own (one over a scripted provider); otherwise the app's real port over this database,
+   * with the provider simulators behind it, started the first time a provider is reached.
+   */
   readonly connections?: ConnectionsPort;
   /** Mail goes to this SMTP server; the local mailbox otherwise. */
   readonly smtpUrl?: string;
@@ -54,10 +57,6 @@ export async function createWebHarness(o: HarnessOptions = {}) {
     documents,
   );
   const approvals = createApprovalStore(h.db, SECRET);
-  const fake = new FakeConnections(
-    async (userId) => (await h.db.select().from(users).where(eq(users.id, userId)))[0]!.organisationId,
-  );
-  const connections = o.connections ?? fake;
   const settings: WebSettings = {
     production: false,
     publicUrl: PUBLIC_URL,
@@ -68,6 +67,11 @@ export async function createWebHarness(o: HarnessOptions = {}) {
     temporalTimeoutsMs: { query: 5_000, update: 20_000 },
     ...o.settings,
   };
+  const providers = simulatedConnections(h.db, {
+    publicUrl: settings.publicUrl,
+    sandbox: (p) => settings.providers[p] === 'simulated',
+  });
+  const connections = o.connections ?? providers.port;
   const app = await buildApp({
     logger: o.logger ?? createLogger({ level: 'silent' }),
     readiness: [],
@@ -90,12 +94,15 @@ export async function createWebHarness(o: HarnessOptions = {}) {
     settings,
     documents,
     approvals,
-    connections: fake,
+    connections,
+    /** The real vault and the provider simulators behind the default port (src/app/deps.ts wires the same). */
+    providers,
     outbox,
     advance: (ms: number) => void (offsetMs += ms),
     browser: () => new InjectBrowser(app),
     async close() {
       await app.close();
+      await providers.close();
       if (!o.db) await h.close();
     },
   };
