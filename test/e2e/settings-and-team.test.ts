@@ -81,7 +81,9 @@ describe('settings and teammates in the browser', () => {
       await shot(page, 'settings-error');
       await page.getByLabel('Holidays').fill('2026-12-25\n2027-01-01');
       await page.getByRole('button', { name: 'Save settings' }).click();
-      await page.getByText('Settings saved. Cases opened from now on use them').waitFor();
+      await page
+        .getByText('Settings saved. Every letter drafted and every deadline set from now on uses them')
+        .waitFor();
       expect(await page.locator('header.site').innerText()).toContain('Brightside Studio LLC');
       await shot(page, 'settings');
 
