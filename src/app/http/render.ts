@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { mayUse } from './auth/access.js';
 import { csrfToken } from './security/csrf.js';
 import { formatters } from './format.js';
 import type { SessionUser } from './security/sessions.js';
@@ -44,7 +45,18 @@ export function renderHtml<V extends ViewName>(view: V, model: Views[V], chrome:
               : view === 'invoices' || view === 'arrangement'
                 ? 'invoices'
                 : undefined;
-  return eta.render(view, { ...model, user: chrome.user, csrf: chrome.csrf, f, nav, mailbox: chrome.mailbox ?? false });
+  // Pages offer only the forms and links the member's role may use (the server refuses the rest anyway).
+  const user = chrome.user;
+  const may = (method: string, url: string) => Boolean(user && mayUse(user.role, method, url));
+  return eta.render(view, {
+    ...model,
+    user,
+    csrf: chrome.csrf,
+    f,
+    nav,
+    may,
+    mailbox: chrome.mailbox ?? false,
+  });
 }
 
 export function sendHtml(reply: FastifyReply, status: number, html: string): FastifyReply {
