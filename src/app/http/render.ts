@@ -30,7 +30,12 @@ export interface PageChrome {
 
 export function renderHtml<V extends ViewName>(view: V, model: Views[V], chrome: PageChrome): string {
   const org = chrome.user?.organisation;
-  const f = formatters({ locale: org?.locale ?? 'en-US', timeZone: org?.timeZone ?? 'UTC', now: chrome.now });
+  const f = formatters({
+    locale: org?.locale ?? 'en-US',
+    timeZone: org?.timeZone ?? 'UTC',
+    now: chrome.now,
+    owner: chrome.user ? chrome.user.role === 'owner' : true,
+  });
   const nav =
     view === 'dashboard'
       ? 'dashboard'

@@ -65,6 +65,9 @@ describe('roles on a live case', () => {
     expect(page.body).not.toContain(`action="/cases/${c.id}/documents"`); // no upload form either
     expect(page.body).not.toContain(`action="/cases/${c.id}/evidence-pack"`);
     expect(textOf(page.body)).toContain('A bookkeeper or the owner adds documents.');
+    // The letter waits for the owner, not for the viewer reading the page.
+    expect(textOf(page.body)).toContain('Waiting for approval by the owner');
+    expect(textOf(page.body)).toContain('version 1: waiting for approval by the owner');
     expect((await owner.get(`/cases/${c.id}`)).body).toContain(`action="/cases/${c.id}/drafts/1/decision"`);
 
     const refused = await force(viewer, c, '/drafts/1/decision', { decision: 'approve' });
