@@ -241,7 +241,13 @@ describe('the dashboard and search in Chromium', () => {
       const reconnect = (await page.getByRole('link', { name: /^Reconnect/ }).boundingBox())!;
       expect(reconnect.x + reconnect.width).toBeLessThanOrEqual(360);
       await page.setViewportSize({ width: 1280, height: 900 });
-      await checkEverywhere('/settings/team', 'team');
+      for (const [path, name] of [
+        ['/settings/team', 'team'],
+        ['/settings', 'settings'],
+        ['/settings/tolerances', 'tolerances'],
+        ['/invoices', 'invoices'],
+      ] as const)
+        await checkEverywhere(path, name);
       await page.goto(`${base}/connections`);
       const row = await page.getByRole('row', { name: /Brightside Design LLC/ }).innerText();
       expect(row).toContain("QuickBooks Online no longer accepts Shortfall's access");
