@@ -121,8 +121,11 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
   wf.setHandler(clientReplySignal, (r) => void (s = st.applyReply(s, r, now())));
   wf.setHandler(chargebackSignal, (u) => void (s = st.applyChargebackStatus(s, u, now())));
   wf.setHandler(documentAddedSignal, (doc) => void (s = st.addDocument(s, doc, now())));
-  // Settings saved by the owner: kept aside here, applied between steps (st.applySettings).
-  wf.setHandler(organisationSettingsSignal, (change) => void (s = st.receiveSettings(s, change)));
+  // Settings saved by the owner: kept aside here, applied between steps (st.applySettings). The patch keeps a history
+  // whose older code received this signal with no handler (and so ignored it) replaying as it ran.
+  wf.setHandler(organisationSettingsSignal, (change) => {
+    if (wf.patched('apply-settings')) s = st.receiveSettings(s, change);
+  });
 
   const key = (...parts: (string | number)[]) => [workflowId, ...parts].join('/');
   const audit = (kind: string, data: Record<string, unknown> = {}, actor = 'shortfall') =>
@@ -684,9 +687,8 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
   }
 
   async function step(): Promise<void> {
-    // Settings the owner saved reach the letters and deadlines from here on. Only histories that received the
-    // signal (added later) take this branch; the patch marks them.
-    if (st.settingsDue(s) && wf.patched('apply-settings')) s = st.applySettings(s, now());
+    // Settings the owner saved reach the letters and deadlines from here on (only cases that received the signal).
+    if (st.settingsDue(s)) s = st.applySettings(s, now());
     if (!s.announced) return announce();
     await withdrawStale();
     if (!s.ledgerConnected) return pausedStep();
