@@ -515,7 +515,7 @@ export function receiveSettings(s: CaseState, change: OrganisationSettingsChange
   return { ...s, settings: change };
 }
 
-/** Settings received and ready to apply: none is waiting, or no approved letter is going out with the old ones. */
+/** Settings received and ready to apply: no approved letter is still going out with the ones it was drafted with. */
 export const settingsDue = (s: CaseState): boolean => Boolean(s.settings) && latestDraft(s)?.state !== 'approved';
 
 /**
