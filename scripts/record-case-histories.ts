@@ -1,4 +1,5 @@
-// Records dispute-case histories for test/fixtures/histories: `node --import tsx scripts/record-case-histories.ts`.
+// Records dispute-case histories for test/fixtures/histories: `node --import tsx scripts/record-case-histories.ts`,
+// or name the ones to record (`… record-case-histories.ts case-settings-changed`); the others are kept as they are.
 // Re-record only on purpose: a recorded history that stops replaying means running cases would break on deploy.
 import { writeFile } from 'node:fs/promises';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -11,6 +12,7 @@ import {
   decideObjectionUpdate,
   registerObjectionUpdate,
   chargebackSignal,
+  organisationSettingsSignal,
   type CaseView,
   type DisputeCaseInput,
 } from '../workflows/dispute-case/definitions.js';
@@ -59,6 +61,32 @@ const scenarios: Record<string, { input: DisputeCaseInput; drive(h: Handle): Pro
       await h.executeUpdate(closeCaseUpdate, { args: [{ kind: 'write_off', by: 'ana' }] });
     },
   },
+  // Settings saved while the case waits for approval (its draft is redrafted) and again while it waits for payment.
+  'case-settings-changed': {
+    input: shortPaymentInput({ learnedAt: new Date().toISOString() }),
+    async drive(h) {
+      await until(h, (v) => v.status === 'awaiting_approval');
+      const organisation = shortPaymentInput().organisation;
+      await h.signal(organisationSettingsSignal, {
+        revision: 1,
+        organisation: {
+          ...organisation,
+          signature: 'Ana Ruiz, Founder',
+          timeZone: 'Europe/Lisbon',
+          settingsRevision: 1,
+        },
+      });
+      await until(h, (v) => v.drafts.length === 2 && latest(v).state === 'pending');
+      await h.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 2, by: 'ana' }] });
+      await until(h, (v) => v.status === 'awaiting_payment');
+      await h.signal(organisationSettingsSignal, {
+        revision: 2,
+        organisation: { ...organisation, holidays: ['2026-12-24'], settingsRevision: 2 },
+      });
+      await until(h, (v) => v.timeline.filter((t) => t.kind === 'settings').length === 2);
+      await h.executeUpdate(closeCaseUpdate, { args: [{ kind: 'write_off', by: 'ana' }] });
+    },
+  },
   'case-chargeback-won': {
     input: chargebackInput({ learnedAt: new Date().toISOString() }),
     async drive(h) {
@@ -72,7 +100,8 @@ const scenarios: Record<string, { input: DisputeCaseInput; drive(h: Handle): Pro
 
 try {
   const workflowBundle = await bundle(new URL('../workflows/index.ts', import.meta.url));
-  for (const [name, scenario] of Object.entries(scenarios)) {
+  const only = process.argv.slice(2);
+  for (const [name, scenario] of Object.entries(scenarios).filter(([n]) => only.length === 0 || only.includes(n))) {
     const taskQueue = `record/${name}`;
     const worker = await Worker.create({
       connection: env.nativeConnection,

@@ -2,16 +2,19 @@
 // the QuickBooks simulator and mail over SMTP): the owner corrects the business details after onboarding, gets a
 // clear error without losing what was typed, invites a bookkeeper who joins from the emailed link in their own
 // browser, sees what a bookkeeper may not do, and is signed out when the owner removes them. The owner syncs a
-// connection on demand and reads the result. Screenshots go to test-results/screenshots (or SCREENSHOTS_DIR).
+// connection on demand and reads the result. A viewer joins and follows the case the sync opened: each page shows
+// each role only the forms it may use. Screenshots go to test-results/screenshots (or SCREENSHOTS_DIR).
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser.js';
+import { cases } from '../../src/services/db/schema.js';
 import { startStack, waitForMail, type Stack } from './stack.js';
 
 const owner = 'ana@brightside.example';
 const bookkeeper = 'bo@books.example';
+const viewer = 'sam@brightside.example';
 const shots = resolve(
   fileURLToPath(new URL('../../', import.meta.url)),
   process.env.SCREENSHOTS_DIR || 'test-results/screenshots',
@@ -81,7 +84,9 @@ describe('settings and teammates in the browser', () => {
       await shot(page, 'settings-error');
       await page.getByLabel('Holidays').fill('2026-12-25\n2027-01-01');
       await page.getByRole('button', { name: 'Save settings' }).click();
-      await page.getByText('Settings saved. Cases opened from now on use them').waitFor();
+      await page
+        .getByText('Settings saved. Every letter drafted and every deadline set from now on uses them')
+        .waitFor();
       expect(await page.locator('header.site').innerText()).toContain('Brightside Studio LLC');
       await shot(page, 'settings');
 
@@ -106,6 +111,16 @@ describe('settings and teammates in the browser', () => {
       expect(await bo.getByRole('button', { name: 'Send invitation' }).count()).toBe(0);
       await bo.goto(`${stack.baseUrl}/settings`);
       expect(await bo.getByLabel('Business name').isDisabled()).toBe(true);
+      expect(await bo.getByRole('button', { name: 'Save settings' }).count()).toBe(0);
+      // Owner-only forms are not shown to a bookkeeper; connecting an account is theirs to do.
+      await bo.goto(`${stack.baseUrl}/settings/tolerances`);
+      await bo.getByText('Only the owner can change the tolerances.').waitFor();
+      expect(await bo.getByRole('button', { name: 'Save tolerances' }).count()).toBe(0);
+      await bo.goto(`${stack.baseUrl}/settings/payment`);
+      expect(await bo.getByRole('button', { name: 'Save' }).count()).toBe(0);
+      await bo.goto(`${stack.baseUrl}/connections`);
+      expect(await bo.getByRole('link', { name: 'Connect QuickBooks Online' }).count()).toBe(1);
+      expect(await bo.getByRole('button', { name: 'Save key' }).count()).toBe(1);
 
       // The owner sees them on the team, then removes them: their browser is signed out at once.
       await page.reload();
@@ -134,6 +149,55 @@ describe('settings and teammates in the browser', () => {
         .poll(async () => (await page.reload(), row.innerText()), { timeout: 60_000 })
         .toMatch(/Last sync: .+\s+Result: Finished: \d+ pages? and \d+ records? read\./);
       await shot(page, 'connections-sync');
+
+      // A viewer joins, in the browser the removed bookkeeper left.
+      await page.goto(`${stack.baseUrl}/settings/team`);
+      await page.getByLabel('Email address').fill(viewer);
+      await page.getByLabel('Role', { exact: true }).selectOption('viewer');
+      await page.getByRole('button', { name: 'Send invitation' }).click();
+      await page.getByText('Invitation sent.').waitFor();
+      const viewerInvitation = await waitForMail(stack, (_s, to) => to === viewer, 'with the viewer’s invitation');
+      await bookkeeperBrowser.context.clearCookies();
+      const sam = await bookkeeperBrowser.context.newPage();
+      await sam.goto(linkIn(viewerInvitation.text, '/invitations/'));
+      await sam.getByRole('button', { name: 'Join Brightside Studio LLC' }).click();
+      await sam.waitForURL(/\/cases$/);
+
+      // The sync opened a case for the sandbox's short-paid invoice; its first letter waits for the owner.
+      let caseId = '';
+      await expect
+        .poll(async () => (caseId = (await stack.db.select().from(cases))[0]?.id ?? ''), { timeout: 60_000 })
+        .not.toBe('');
+      await page.goto(`${stack.baseUrl}/cases/${caseId}`);
+      await expect
+        .poll(async () => (await page.reload(), page.getByRole('button', { name: 'Approve and send' }).count()), {
+          timeout: 60_000,
+        })
+        .toBe(1);
+      expect(await page.getByRole('button', { name: 'Upload' }).count()).toBe(1);
+
+      // The viewer reads the same case, its letter and figures, and is offered nothing to submit.
+      await sam.goto(`${stack.baseUrl}/cases/${caseId}`);
+      await sam.getByText('A bookkeeper or the owner adds documents.').waitFor();
+      expect(await sam.locator('main').innerText()).toContain('Current letter');
+      expect(await sam.locator('main form[method="post"]').count()).toBe(0);
+      for (const name of ['Approve and send', 'Upload', 'Register the reply', 'Close the case', 'Extend'])
+        expect({ name, count: await sam.getByRole('button', { name }).count() }).toEqual({ name, count: 0 });
+      await shot(sam, 'viewer-case');
+      await sam.setViewportSize({ width: 360, height: 800 });
+      await shot(sam, 'viewer-case-360');
+      await sam.setViewportSize({ width: 1280, height: 900 });
+      await sam.goto(`${stack.baseUrl}/connections`);
+      await sam.getByText('A bookkeeper or the owner connects, reconnects and syncs accounts').waitFor();
+      expect(await sam.locator('main form[method="post"]').count()).toBe(0);
+      expect(await sam.getByRole('link', { name: /^(Connect\b|Reconnect)/ }).count()).toBe(0);
+      expect(await sam.getByRole('button', { name: /^(Sync now|Disconnect|Save key)/ }).count()).toBe(0);
+      await shot(sam, 'viewer-connections');
+      for (const path of ['/settings', '/settings/tolerances', '/settings/payment', '/settings/team', '/invoices']) {
+        await sam.goto(`${stack.baseUrl}${path}`);
+        const buttons = await sam.locator('main button').allInnerTexts();
+        expect({ path, buttons }).toEqual({ path, buttons: [] });
+      }
     },
   );
 });

@@ -23,7 +23,11 @@ describe('replay', () => {
   it("replays every recorded dispute case against today's workflow code", async () => {
     const workflowBundle = await bundle(new URL('../../workflows/index.ts', import.meta.url));
     const files = (await readdir(historiesDir)).filter((f) => f.startsWith('case-') && f.endsWith('.json'));
-    expect(files.sort()).toEqual(['case-chargeback-won.json', 'case-short-payment-concession.json']);
+    expect(files.sort()).toEqual([
+      'case-chargeback-won.json',
+      'case-settings-changed.json',
+      'case-short-payment-concession.json',
+    ]);
     for (const f of files) await Worker.runReplayHistory({ workflowBundle }, await loadHistory(f), f);
   });
 

@@ -18,6 +18,18 @@ export interface OrganisationProfile {
   readonly holidays: readonly string[];
   /** The organisation's default windows when the case opened (absent in cases opened before they existed). */
   readonly windows?: { readonly responseBusinessDays: number; readonly balanceDueDays: number };
+  /** The organisation's Settings revision this profile was read at (absent in cases opened before it existed). */
+  readonly settingsRevision?: number;
+}
+
+/**
+ * The owner saved Settings: the case's letters drafted and deadlines computed from now on use this profile. Letters
+ * already sent and deadlines already set keep theirs; a revision not newer than the case's own is ignored, so the
+ * signal may be sent again safely.
+ */
+export interface OrganisationSettingsChange {
+  readonly revision: number;
+  readonly organisation: OrganisationProfile;
 }
 
 export interface InvoiceSnapshot {
@@ -291,6 +303,8 @@ export const clientReplySignal = wf.defineSignal<[ClientReply]>('clientReply');
 export const chargebackSignal = wf.defineSignal<[ChargebackUpdate]>(persistedMessages.chargebackSignal);
 /** A document the owner added (signed estimate/SOW, photos, receipts): later letters and the evidence pack attach it. */
 export const documentAddedSignal = wf.defineSignal<[CaseDocument]>('documentAdded');
+/** Settings saved by the owner (OrganisationSettingsChange); a closed case ignores it. */
+export const organisationSettingsSignal = wf.defineSignal<[OrganisationSettingsChange]>('organisationSettings');
 export const caseViewQuery = wf.defineQuery<CaseView>('caseView');
 
 export const disputeCaseWorkflowId = (caseKey: string) => `case/${caseKey}`;

@@ -37,6 +37,7 @@ import type {
   ObjectionInput,
   ObjectionView,
   ChargebackUpdate,
+  OrganisationSettingsChange,
   TimelineEntry,
 } from './definitions.js';
 import { persistedValues } from './persisted-names.js';
@@ -121,6 +122,8 @@ export interface CaseState {
   readonly closed?: CloseInput & { readonly at: string };
   readonly escalated: boolean;
   readonly documents: readonly CaseDocument[];
+  /** Settings the owner saved that the case has received but not applied yet (applied between steps). */
+  readonly settings?: OrganisationSettingsChange;
 }
 
 /** Amounts as the owner reads them, in the organisation's locale. */
@@ -401,6 +404,8 @@ export function dueByFor(s: CaseState, kind: DraftKind, at: string): string | un
  */
 export function draftBasis(s: CaseState): string {
   const a = account(s);
+  // The Settings revision the case knows of counts only once there is one, so older drafts keep their basis.
+  const revision = knownSettingsRevision(s);
   return JSON.stringify([
     a.total.minor,
     a.paid.minor,
@@ -412,6 +417,7 @@ export function draftBasis(s: CaseState): string {
     s.chargeback?.status ?? '',
     s.chargeback?.amount.minor ?? 0,
     s.documents.filter((d) => d.id !== s.pack?.documentId).length,
+    ...(revision === undefined ? [] : [revision]),
   ]);
 }
 
@@ -486,8 +492,51 @@ export function whyOutOfDate(s: CaseState, d: DraftView): string {
     ...(changed(6) ? ['an objection was registered or decided'] : []),
     ...(changed(7) || changed(8) ? ['the chargeback changed'] : []),
     ...(changed(9) ? ['a document was added'] : []),
+    ...(changed(10) ? ['the settings changed (signature, time zone, holidays or windows)'] : []),
   ];
   return reasons.length ? reasons.join(', ') : 'the case changed';
+}
+
+/** The newest Settings revision the case knows of, received or applied; undefined for a case that never had one. */
+export function knownSettingsRevision(s: CaseState): number | undefined {
+  const applied = s.input.organisation.settingsRevision;
+  const received = s.settings?.revision;
+  if (applied === undefined && received === undefined) return undefined;
+  return Math.max(applied ?? 0, received ?? 0);
+}
+
+/**
+ * The owner saved Settings. A closed case, or a revision the case already has, changes nothing (the signal may be
+ * sent again). The profile is kept aside until the workflow applies it between steps (applySettings).
+ */
+export function receiveSettings(s: CaseState, change: OrganisationSettingsChange): CaseState {
+  if (isClosed(s)) return s;
+  if (change.revision <= (knownSettingsRevision(s) ?? -1)) return s;
+  return { ...s, settings: change };
+}
+
+/** Settings received and ready to apply: no approved letter is still going out with the ones it was drafted with. */
+export const settingsDue = (s: CaseState): boolean => Boolean(s.settings) && latestDraft(s)?.state !== 'approved';
+
+/**
+ * Settings received take effect for every letter drafted and deadline computed from here: the case's profile is
+ * replaced. Deadlines already set and letters already sent keep what they were given. Not while an approved letter
+ * is going out: its payment deadline is scheduled exactly as the letter states it, from the profile it was drafted with.
+ */
+export function applySettings(s: CaseState, at: string): CaseState {
+  const change = s.settings;
+  if (!change || !settingsDue(s)) return s;
+  const { settings: _applied, ...rest } = s;
+  const changed: CaseState = {
+    ...rest,
+    input: { ...s.input, organisation: { ...change.organisation, settingsRevision: change.revision } },
+  };
+  return note(
+    changed,
+    at,
+    'settings',
+    'Settings changed: letters drafted and deadlines set from now on use them; letters sent and deadlines set keep theirs',
+  );
 }
 
 export function withdrawDraft(s: CaseState, version: number, at: string, because: string): CaseState {

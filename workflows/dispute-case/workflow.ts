@@ -23,6 +23,7 @@ import {
   disputeCaseWorkflowId,
   extendDeadlineUpdate,
   ledgerEventSignal,
+  organisationSettingsSignal,
   registerObjectionUpdate,
   chargebackSignal,
   type CaseView,
@@ -120,6 +121,11 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
   wf.setHandler(clientReplySignal, (r) => void (s = st.applyReply(s, r, now())));
   wf.setHandler(chargebackSignal, (u) => void (s = st.applyChargebackStatus(s, u, now())));
   wf.setHandler(documentAddedSignal, (doc) => void (s = st.addDocument(s, doc, now())));
+  // Settings saved by the owner: kept aside here, applied between steps (st.applySettings). The patch keeps a history
+  // whose older code received this signal with no handler (and so ignored it) replaying as it ran.
+  wf.setHandler(organisationSettingsSignal, (change) => {
+    if (wf.patched('apply-settings')) s = st.receiveSettings(s, change);
+  });
 
   const key = (...parts: (string | number)[]) => [workflowId, ...parts].join('/');
   const audit = (kind: string, data: Record<string, unknown> = {}, actor = 'shortfall') =>
@@ -247,7 +253,8 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
       s.deadlineRevision !== revision ||
       s.ledgerConnected !== connected ||
       s.packsRequested !== requested ||
-      s.packsRequested > s.packsBuilt;
+      s.packsRequested > s.packsBuilt ||
+      st.settingsDue(s); // Settings the owner saved: the next step applies them (only histories with the signal)
     const inMs = timer ? Date.parse(timer.at) - Date.now() : undefined;
     // A timer already due fires now: no zero-length Temporal timer, whose handling differs between servers.
     const met =
@@ -680,6 +687,8 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
   }
 
   async function step(): Promise<void> {
+    // Settings the owner saved reach the letters and deadlines from here on (only cases that received the signal).
+    if (st.settingsDue(s)) s = st.applySettings(s, now());
     if (!s.announced) return announce();
     await withdrawStale();
     if (!s.ledgerConnected) return pausedStep();

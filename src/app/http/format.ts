@@ -67,15 +67,18 @@ export function countdown(atMs: number, nowMs: number, locale: string): Countdow
   return { text: rtf.format(value, unit), overdue: diff < 0 };
 }
 
-export function formatters(o: { locale: string; timeZone: string; now: number }) {
+/** `owner`: the reader decides for the business ("Waiting for your approval"); others read "… by the owner". */
+export function formatters(o: { locale: string; timeZone: string; now: number; owner?: boolean }) {
   const dateTime = dateTimeFormatter(o.locale, o.timeZone);
   return {
     money: (m: Money) => formatMoney(m, o.locale),
     dateTime,
     countdown: (iso: string | Date) => countdown(new Date(iso).getTime(), o.now, o.locale),
     /** `owner` names the organisation that decides on a case shared with the viewer's: it waits for them, not "you". */
-    status: (s: string, owner?: string) =>
-      owner && ownerStatusLabels[s] ? ownerStatusLabels[s](owner) : label(statusLabels, s),
+    status: (s: string, ownerName?: string) => {
+      const owner = ownerName ?? (o.owner === false ? 'the owner' : undefined);
+      return owner && ownerStatusLabels[s] ? ownerStatusLabels[s](owner) : label(statusLabels, s);
+    },
     draft: (k: string) => label(draftLabels, k),
     deadline: (k: string) => label(deadlineLabels, k),
     provider: (k: string) => label(providerLabels, k),

@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { mayUse } from './auth/access.js';
 import { csrfToken } from './security/csrf.js';
 import { formatters } from './format.js';
 import type { SessionUser } from './security/sessions.js';
@@ -29,7 +30,12 @@ export interface PageChrome {
 
 export function renderHtml<V extends ViewName>(view: V, model: Views[V], chrome: PageChrome): string {
   const org = chrome.user?.organisation;
-  const f = formatters({ locale: org?.locale ?? 'en-US', timeZone: org?.timeZone ?? 'UTC', now: chrome.now });
+  const f = formatters({
+    locale: org?.locale ?? 'en-US',
+    timeZone: org?.timeZone ?? 'UTC',
+    now: chrome.now,
+    owner: chrome.user ? chrome.user.role === 'owner' : true,
+  });
   const nav =
     view === 'dashboard'
       ? 'dashboard'
@@ -44,7 +50,18 @@ export function renderHtml<V extends ViewName>(view: V, model: Views[V], chrome:
               : view === 'invoices' || view === 'arrangement'
                 ? 'invoices'
                 : undefined;
-  return eta.render(view, { ...model, user: chrome.user, csrf: chrome.csrf, f, nav, mailbox: chrome.mailbox ?? false });
+  // Pages offer only the forms and links the member's role may use (the server refuses the rest anyway).
+  const user = chrome.user;
+  const may = (method: string, url: string) => Boolean(user && mayUse(user.role, method, url));
+  return eta.render(view, {
+    ...model,
+    user,
+    csrf: chrome.csrf,
+    f,
+    nav,
+    may,
+    mailbox: chrome.mailbox ?? false,
+  });
 }
 
 export function sendHtml(reply: FastifyReply, status: number, html: string): FastifyReply {

@@ -1,4 +1,5 @@
-// What each template in ./views expects. Every page also gets `user`, `csrf` and `f` (formatters) from render.ts.
+// What each template in ./views expects. Every page also gets `user`, `csrf`, `f` (formatters) and `may(method, url)`
+// (may the member's role use this route: a page offers no form the server would refuse) from render.ts.
 import type { OutboxRow } from '../../services/mail/outbox.js';
 import type { CaseLine, DraftView } from '../../../workflows/dispute-case/definitions.js';
 import type { CaseAccount } from '../../domain/account.js';

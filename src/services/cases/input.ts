@@ -40,6 +40,7 @@ export async function organisationProfile(db: Database, organisationId: string):
     signature: org.signature,
     holidays: org.holidays,
     windows: { responseBusinessDays: org.responseBusinessDays, balanceDueDays: org.balanceDueDays },
+    settingsRevision: org.settingsRevision,
   };
 }
 

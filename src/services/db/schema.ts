@@ -48,6 +48,8 @@ export const organisations = pgTable('organisations', {
   /** Default windows for new cases: business days to answer in writing, calendar days for the balance. */
   responseBusinessDays: integer('response_business_days').notNull().default(3),
   balanceDueDays: integer('balance_due_days').notNull().default(14),
+  /** Bumped on every save of Settings: open cases take a signalled profile only if it is newer than theirs. */
+  settingsRevision: integer('settings_revision').notNull().default(0),
   createdAt: createdAt(),
 });
 

@@ -1,6 +1,7 @@
 // Roles on a live case (real Temporal dev server): a viewer follows the case but cannot approve its letter, from the
 // case page or from the owner's approval link opened in their session; the refused Update never reaches the
-// workflow. A bookkeeper works the case (the evidence pack) but the letter stays the owner's to approve.
+// workflow. A bookkeeper works the case (the evidence pack, documents) but the letter stays the owner's to approve.
+// Each page offers a role only the forms it may submit.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +62,12 @@ describe('roles on a live case', () => {
     expect(textOf(page.body)).toContain('Subject: Invoice 1001');
     expect(page.body).not.toContain(`action="/cases/${c.id}/drafts/1/decision"`);
     expect(page.body).not.toContain(`action="/cases/${c.id}/close"`);
+    expect(page.body).not.toContain(`action="/cases/${c.id}/documents"`); // no upload form either
+    expect(page.body).not.toContain(`action="/cases/${c.id}/evidence-pack"`);
+    expect(textOf(page.body)).toContain('A bookkeeper or the owner adds documents.');
+    // The letter waits for the owner, not for the viewer reading the page.
+    expect(textOf(page.body)).toContain('Waiting for approval by the owner');
+    expect(textOf(page.body)).toContain('version 1: waiting for approval by the owner');
     expect((await owner.get(`/cases/${c.id}`)).body).toContain(`action="/cases/${c.id}/drafts/1/decision"`);
 
     const refused = await force(viewer, c, '/drafts/1/decision', { decision: 'approve' });
@@ -94,6 +101,8 @@ describe('roles on a live case', () => {
     const page = (await bookkeeper.get(`/cases/${c.id}`)).body;
     expect(page).toContain(`action="/cases/${c.id}/evidence-pack"`);
     expect(page).not.toContain(`action="/cases/${c.id}/drafts/1/decision"`);
+    expect(page).toContain(`action="/cases/${c.id}/documents"`);
+    expect(page).not.toContain(`action="/cases/${c.id}/close"`);
     const denied = await force(bookkeeper, c, '/drafts/1/decision', { decision: 'approve' });
     expect(denied.statusCode).toBe(403);
     const pack = await submit(bookkeeper, c, '/evidence-pack', {});
@@ -126,5 +135,30 @@ describe('roles on a live case', () => {
       await w.h.db.update(users).set({ role: 'owner' }).where(eq(users.id, ana!.id));
       await w.h.db.delete(users).where(eq(users.email, 'lee@brightside.example'));
     }
+  });
+
+  it('offers each role only the forms it may submit, on every page', async () => {
+    /** The forms a page lets this member submit: those with a submit button (a read-only form shows values only). */
+    const forms = async (b: InjectBrowser, path: string) => {
+      const res = await b.get(path);
+      expect(res.statusCode).toBe(200);
+      return [...res.body.matchAll(/<form method="post" action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g)]
+        .filter((m) => m[1] !== '/sign-out' && m[2]!.includes('type="submit"'))
+        .map((m) => m[1]);
+    };
+    expect(await forms(viewer, '/settings')).toEqual([]);
+    expect(await forms(viewer, '/settings/tolerances')).toEqual([]);
+    expect(await forms(viewer, '/settings/payment')).toEqual([]);
+    expect(await forms(viewer, '/settings/team')).toEqual([]);
+    expect(await forms(viewer, '/connections')).toEqual([]);
+    expect(textOf((await viewer.get('/connections')).body)).toContain('A bookkeeper or the owner connects');
+    expect(await forms(bookkeeper, '/connections')).toEqual(['/connections/stripe-key']);
+    expect(await forms(bookkeeper, '/settings/tolerances')).toEqual([]);
+    expect(await forms(bookkeeper, '/settings/payment')).toEqual([]);
+    expect(await forms(bookkeeper, '/settings/team')).toEqual([]);
+    expect(await forms(owner, '/settings/tolerances')).toEqual(['/settings/tolerances']);
+    expect(await forms(owner, '/settings/payment')).toEqual(['/settings/payment']);
+    expect(await forms(owner, '/settings')).toEqual(['/settings']);
+    expect(await forms(owner, '/settings/team')).toContain('/settings/team/invitations');
   });
 });

@@ -1,6 +1,7 @@
 // Settings: the owner changes the business name, signature, time zone, holidays and default windows after
 // onboarding. Bad input is explained beside each field, keeps what was typed and saves nothing; the page says the
-// changes reach new cases only; teammates below owner see the settings but cannot change them.
+// changes reach every letter drafted and deadline set from then on, in open cases too (test/scenarios/settings.test.ts
+// shows an open case taking them); teammates below owner see the settings but cannot change them.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { organisationProfile } from '../../../src/services/cases/input.js';
@@ -29,11 +30,13 @@ afterAll(async () => {
 const stored = async () => (await w.h.db.select().from(organisations).where(eq(organisations.id, orgId)))[0]!;
 
 describe('settings', () => {
-  it('shows what is set now and says changes apply to new letters and deadlines only', async () => {
+  it('shows what is set now and says changes apply to new letters and deadlines, in open cases too', async () => {
     const res = await owner.get('/settings');
     expect(res.statusCode).toBe(200);
     const text = textOf(res.body);
-    expect(text).toContain('Changes apply to cases opened from now on');
+    expect(text).toContain(
+      'Changes apply to every letter drafted and every deadline set from now on, in cases already open too.',
+    );
     expect(text).toContain('Letters already sent and deadlines already set do not change.');
     expect(res.body).toContain('value="Brightside Design"');
     expect(res.body).toContain('<option value="America/New_York" selected>');
@@ -43,6 +46,7 @@ describe('settings', () => {
 
   it('saves the owner’s changes, and the next case opens with them', async () => {
     const form = await owner.get('/settings');
+    const revision = (await stored()).settingsRevision;
     const res = await owner.post('/settings', {
       _csrf: csrfOf(form.body, '/settings'),
       name: '  Brightside Studio LLC ',
@@ -62,9 +66,12 @@ describe('settings', () => {
       holidays: ['2026-12-24', '2026-12-25'],
       responseBusinessDays: 5,
       balanceDueDays: 30,
+      settingsRevision: revision + 1, // what open cases compare, so a signal sent twice changes nothing twice
     });
     const page = await owner.get('/settings?notice=settings_saved');
-    expect(textOf(page.body)).toContain('Settings saved. Cases opened from now on use them');
+    expect(textOf(page.body)).toContain(
+      'Settings saved. Every letter drafted and every deadline set from now on uses them, in open cases too',
+    );
     expect(textOf(page.body)).toContain('Brightside Studio LLC'); // the header names the business as it is now
     // What a case opening now is given: the workflow counts its deadlines and signs its letters with this.
     expect(await organisationProfile(w.h.db, orgId)).toMatchObject({

@@ -219,6 +219,24 @@ export async function createScenario(
     nowMs: now(),
   });
 
+  /** The owner's browser, signed in once through the emailed magic link. */
+  async function ownerBrowser(): Promise<InjectBrowser> {
+    if (browser) return browser;
+    const b = new InjectBrowser(await webApp());
+    const form = await b.get('/sign-in');
+    await b.post('/sign-in', { email: ownerEmail, _csrf: csrfOf(form.body) });
+    const mail = await poll('the owner to receive the sign-in link', () => mailsTo(ownerEmail, /sign-in link/i).at(-1));
+    const link = new URL(/(https?:\/\/\S+\/sign-in\/verify\?\S+)/.exec(mail.text)![1]!);
+    const confirm = await b.get(`${link.pathname}${link.search}`);
+    const done = await b.post('/sign-in/verify', {
+      token: link.searchParams.get('token')!,
+      _csrf: csrfOf(confirm.body, '/sign-in/verify'),
+    });
+    if (done.statusCode !== 303) throw new Error(`signing in answered ${done.statusCode}: ${done.body}`);
+    browser = b;
+    return b;
+  }
+
   async function webApp(): Promise<App> {
     app ??= await buildApp({
       logger: w.logger,
@@ -296,26 +314,37 @@ export async function createScenario(
      */
     async casePage(inv?: QbInvoice): Promise<{ html: string; text: string }> {
       const c = await caseOf(inv);
-      const web = await webApp();
-      if (!browser) {
-        const b = new InjectBrowser(web);
-        const form = await b.get('/sign-in');
-        await b.post('/sign-in', { email: ownerEmail, _csrf: csrfOf(form.body) });
-        const mail = await poll('the owner to receive the sign-in link', () =>
-          mailsTo(ownerEmail, /sign-in link/i).at(-1),
-        );
-        const link = new URL(/(https?:\/\/\S+\/sign-in\/verify\?\S+)/.exec(mail.text)![1]!);
-        const confirm = await b.get(`${link.pathname}${link.search}`);
-        const done = await b.post('/sign-in/verify', {
-          token: link.searchParams.get('token')!,
-          _csrf: csrfOf(confirm.body, '/sign-in/verify'),
-        });
-        if (done.statusCode !== 303) throw new Error(`signing in answered ${done.statusCode}: ${done.body}`);
-        browser = b;
-      }
-      const res = await browser.get(`/cases/${c.id}`);
+      const res = await (await ownerBrowser()).get(`/cases/${c.id}`);
       if (res.statusCode !== 200) throw new Error(`GET /cases/${c.id} answered ${res.statusCode}`);
       return { html: res.body, text: textOf(res.body) };
+    },
+
+    /**
+     * The owner changes Settings on the page (what is not named stays as it is) and saves: the real route, which
+     * stores them and signals the open cases. Returns where the save redirected to (its notice).
+     */
+    async saveSettings(changes: {
+      name?: string;
+      signature?: string;
+      timeZone?: string;
+      holidays?: readonly string[];
+      responseBusinessDays?: number;
+      balanceDueDays?: number;
+    }): Promise<string> {
+      const [row] = await db.select().from(organisations).where(eq(organisations.id, org!.id));
+      const b = await ownerBrowser();
+      const form = await b.get('/settings');
+      const done = await b.post('/settings', {
+        _csrf: csrfOf(form.body, '/settings'),
+        name: changes.name ?? row!.name,
+        signature: changes.signature ?? row!.signature,
+        timeZone: changes.timeZone ?? row!.timeZone,
+        holidays: (changes.holidays ?? row!.holidays).join('\n'),
+        responseBusinessDays: String(changes.responseBusinessDays ?? row!.responseBusinessDays),
+        balanceDueDays: String(changes.balanceDueDays ?? row!.balanceDueDays),
+      });
+      if (done.statusCode !== 303) throw new Error(`saving Settings answered ${done.statusCode}: ${done.body}`);
+      return String(done.headers.location);
     },
 
     clientEmail,

@@ -68,6 +68,8 @@ export interface CaseModel {
     readonly pack: boolean;
     /** Record an agreed payment plan or deposit for the invoice, which closes the case (README, "Arrangements"). */
     readonly arrange: boolean;
+    /** Add a document (any organisation that sees the case; the owning one pays for its storage). */
+    readonly upload: boolean;
   };
   /** The status in words when an arrangement closed the case: "Agreed plan" or "Deposit". */
   readonly arrangedStatus?: string | undefined;
@@ -208,6 +210,7 @@ export async function caseModel(
       decideDraft: owns && !closed && draft?.state === 'pending' && may('/drafts/:version/decision'),
       pack: owns && Boolean(view) && !closed && Boolean(view?.lines.length) && may('/evidence-pack'),
       arrange: Boolean(arrangeable) && may('/arrangement'),
+      upload: may('/documents'),
     },
     arrangedStatus: arrangementStatus(status, record.arrangement),
     ...(arrangeable && {

@@ -1,10 +1,12 @@
 // Settings: the business name, the letters' signature, the time zone and holidays business days are counted in,
-// and the default windows. New cases take them when they open; letters already sent and deadlines already set keep
-// what they had, and the page says so.
-import { eq } from 'drizzle-orm';
+// and the default windows. New cases take them when they open and open cases are signalled them, so every letter
+// drafted and deadline set afterwards uses them; letters already sent and deadlines already set keep what they had,
+// and the page says so.
+import { eq, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { signalSettingsToOpenCases } from '../../../services/cases/settings-signal.js';
 import { organisations } from '../../../services/db/schema.js';
 import { userOf } from '../auth/guard.js';
 import { fieldErrors, SettingsForm, timeZones, type SettingsValues } from '../auth/organisation-form.js';
@@ -69,10 +71,14 @@ export function settingsRoutes(deps: WebDeps) {
           holidays: s.holidays,
           responseBusinessDays: s.responseBusinessDays,
           balanceDueDays: s.balanceDueDays,
+          settingsRevision: sql`${organisations.settingsRevision} + 1`,
         })
         .where(eq(organisations.id, user.organisation.id));
-      req.log.info({ organisationId: user.organisation.id }, 'settings saved');
-      return reply.redirect('/settings?notice=settings_saved', 303);
+      // Saved first: a case that cannot be reached now keeps its settings, and saving again passes them on.
+      const cases = await signalSettingsToOpenCases(deps.db, deps.workflows, user.organisation.id, { log: req.log });
+      req.log.info({ organisationId: user.organisation.id, ...cases }, 'settings saved');
+      const notice = cases.failed > 0 ? 'settings_saved_unreached' : 'settings_saved';
+      return reply.redirect(`/settings?notice=${notice}`, 303);
     });
   };
 }

@@ -236,4 +236,51 @@ describe("times in the owner's emails", () => {
     );
     expect(st.dayFor(fresh(), '2026-12-10T03:00:00.000Z')).toBe('Dec 9, 2026');
   });
+
+  describe('settings saved while the case is open', () => {
+    const change = (revision: number, timeZone = 'Europe/Lisbon') => ({
+      revision,
+      organisation: {
+        ...fresh().input.organisation,
+        timeZone,
+        signature: 'Ana Ruiz, Founder',
+        holidays: ['2026-12-25'],
+      },
+    });
+
+    it('takes a newer revision once, for what it does next; deadlines already set stay', () => {
+      const before = fresh();
+      let s = st.receiveSettings(before, change(1));
+      expect(st.settingsDue(s)).toBe(true);
+      s = st.applySettings(s, at);
+      expect(s.input.organisation).toMatchObject({ timeZone: 'Europe/Lisbon', settingsRevision: 1 });
+      expect(s.settings).toBeUndefined();
+      expect(s.deadlines).toEqual(before.deadlines);
+      expect(st.whenFor(s, '2026-12-09T22:00:00.000Z')).toBe('Wednesday, December 9, 2026 at 10:00 PM (Europe/Lisbon)');
+      // Sent again, or overtaken by a newer save that arrived first: nothing changes.
+      expect(st.receiveSettings(s, change(1, 'Asia/Tokyo'))).toBe(s);
+      const newer = st.receiveSettings(before, change(3, 'Asia/Tokyo'));
+      expect(st.receiveSettings(newer, change(2))).toBe(newer);
+    });
+
+    it('withdraws a draft waiting for approval, and waits while an approved letter goes out', () => {
+      const drafted = st.addDraft(fresh(), 'first_response', draft, at, st.dueByFor(fresh(), 'first_response', at));
+      const received = st.receiveSettings(drafted, change(1));
+      expect(st.draftBasis(received)).not.toBe(st.latestDraft(received)!.basis);
+      expect(st.whyOutOfDate(received, st.latestDraft(received)!)).toMatch(/settings changed/);
+
+      const approved = st.applyDraftDecision(drafted, { kind: 'approve', version: 1, by: 'ana' }, at);
+      const waiting = st.receiveSettings(approved, change(1));
+      expect(st.settingsDue(waiting)).toBe(false);
+      expect(st.applySettings(waiting, at)).toBe(waiting);
+      const sent = st.markSent(waiting, 1, at);
+      expect(st.applySettings(sent, at).input.organisation.timeZone).toBe('Europe/Lisbon');
+    });
+
+    it('is ignored by a closed case, and changes no basis of a case that never had one', () => {
+      const closed = st.applyClose(fresh(), { kind: 'withdraw', by: 'ana' }, at);
+      expect(st.receiveSettings(closed, change(1))).toBe(closed);
+      expect(JSON.parse(st.draftBasis(fresh()))).toHaveLength(10);
+    });
+  });
 });

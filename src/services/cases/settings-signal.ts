@@ -1,0 +1,77 @@
+// Settings the owner saves reach the cases already open: each running case of the organisation is signalled the
+// new profile (organisationSettingsSignal), and its letters drafted and deadlines computed from then on use it.
+// The signal carries the Settings revision, so sending it again (a retried save, two saves racing) changes nothing
+// a case already has. Cases are read a page at a time and signalled a batch at a time, so an organisation with
+// thousands of open cases neither loads them all nor opens thousands of calls at once.
+import type { WorkflowClient } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { and, asc, eq, gt, notInArray } from 'drizzle-orm';
+import type { Database } from '../db/index.js';
+import { cases } from '../db/schema.js';
+import { organisationSettingsSignal } from '../../../workflows/dispute-case/definitions.js';
+import { organisationProfile } from './input.js';
+import { closedStatuses } from './records.js';
+
+export interface SettingsSignalResult {
+  /** Open cases that received the new settings. */
+  readonly signalled: number;
+  /** Cases that had finished meanwhile (nothing to change). */
+  readonly finished: number;
+  /** Cases the signal could not reach (Temporal refused or was unreachable); they keep the settings they had. */
+  readonly failed: number;
+}
+
+export interface SettingsSignalOptions {
+  /** Cases read per page. */
+  readonly pageSize?: number;
+  /** Signals in flight at once. */
+  readonly batchSize?: number;
+  readonly log?: { warn(obj: object, msg: string): void };
+}
+
+/** Signals every open case of the organisation its current Settings (revision and profile, read from the database). */
+export async function signalSettingsToOpenCases(
+  db: Database,
+  workflows: Pick<WorkflowClient, 'getHandle'>,
+  organisationId: string,
+  { pageSize = 200, batchSize = 20, log }: SettingsSignalOptions = {},
+): Promise<SettingsSignalResult> {
+  const organisation = await organisationProfile(db, organisationId);
+  const change = { revision: organisation.settingsRevision ?? 0, organisation };
+  let signalled = 0;
+  let finished = 0;
+  let failed = 0;
+  let after = '';
+  for (;;) {
+    // A case still starting is signalled too: its workflow may have read the settings before they were saved.
+    const page = await db
+      .select({ id: cases.id, workflowId: cases.workflowId })
+      .from(cases)
+      .where(
+        and(
+          eq(cases.organisationId, organisationId),
+          notInArray(cases.status, [...closedStatuses]),
+          ...(after ? [gt(cases.id, after)] : []),
+        ),
+      )
+      .orderBy(asc(cases.id))
+      .limit(pageSize);
+    for (let i = 0; i < page.length; i += batchSize) {
+      const batch = page.slice(i, i + batchSize);
+      const results = await Promise.allSettled(
+        batch.map((row) => workflows.getHandle(row.workflowId).signal(organisationSettingsSignal, change)),
+      );
+      results.forEach((r, j) => {
+        if (r.status === 'fulfilled') signalled++;
+        else if (r.reason instanceof WorkflowNotFoundError) finished++;
+        else {
+          failed++;
+          log?.warn({ err: r.reason, caseId: batch[j]!.id }, 'settings not signalled to an open case');
+        }
+      });
+    }
+    if (page.length < pageSize) break;
+    after = page.at(-1)!.id;
+  }
+  return { signalled, finished, failed };
+}

@@ -1,0 +1,91 @@
+// Saving Settings reaches the cases already open (real Temporal dev server): each running case of the organisation
+// is signalled the new profile and drafts its next letter with it, a closed case is left alone, and a case whose
+// workflow is gone (a start that never happened) is counted, not fatal. Signalling again with the same revision is
+// harmless, and the cases are read a page at a time.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signalSettingsToOpenCases } from '../../../src/services/cases/settings-signal.js';
+import { cases as caseRows, organisations } from '../../../src/services/db/schema.js';
+import { closeCaseUpdate } from '../../../workflows/dispute-case/definitions.js';
+import { createDevEnv, uniqueId } from '../../helpers/temporal-env.js';
+import { csrfOf, type InjectBrowser } from './browser.js';
+import { createWebHarness, signIn, type WebHarness } from './harness.js';
+import { startCaseWorker } from './live-case.js';
+
+let env: TestWorkflowEnvironment;
+let w: WebHarness;
+let cases: Awaited<ReturnType<typeof startCaseWorker>>;
+let owner: InjectBrowser;
+
+beforeAll(async () => {
+  env = await createDevEnv();
+  w = await createWebHarness({ workflows: env.client.workflow });
+  cases = await startCaseWorker(env, w, { email: 'ana@brightside.example' });
+  owner = w.browser();
+  await signIn(w, owner, 'ana@brightside.example');
+});
+afterAll(async () => {
+  await cases?.stop();
+  await w?.close();
+  await env?.teardown();
+});
+
+describe('settings saved while cases are open', () => {
+  it('signals every open case, leaves a closed one alone, and a repeat changes nothing', async () => {
+    const [first, second, closed] = [await cases.openCase(), await cases.openCase(), await cases.openCase()];
+    for (const c of [first, second, closed]) await c.until((v) => v.status === 'awaiting_approval', 'first draft');
+    await closed.handle.executeUpdate(closeCaseUpdate, { args: [{ kind: 'withdraw', by: 'ana@brightside.example' }] });
+    await closed.until((v) => v.status === 'withdrawn', 'the case to close');
+    // A case row whose workflow never started (the process died between the two): nothing to signal.
+    await w.h.db.insert(caseRows).values({
+      organisationId: cases.org.id,
+      caseKey: `invoice/quickbooks/realm-1/never-started`,
+      workflowId: uniqueId('case'),
+      kind: 'short_payment',
+      status: 'starting',
+      currency: 'USD',
+    });
+
+    const form = await owner.get('/settings');
+    const saved = await owner.post('/settings', {
+      _csrf: csrfOf(form.body, '/settings'),
+      name: 'Brightside Studio',
+      signature: 'Ana Ruiz\nFounder, Brightside Studio',
+      timeZone: 'Europe/Lisbon',
+      holidays: '',
+      responseBusinessDays: '3',
+      balanceDueDays: '14',
+    });
+    expect(saved.statusCode).toBe(303);
+    expect(saved.headers.location).toBe('/settings?notice=settings_saved');
+
+    // Each open case drafts its waiting letter again, signed as the owner signs now.
+    for (const c of [first, second]) {
+      const v = await c.until((x) => x.drafts.length === 2 && x.drafts[1]!.state === 'pending', 'the redraft');
+      expect(v.drafts[0]!.state).toBe('withdrawn');
+      expect(v.drafts[1]!.content.text).toContain('Founder, Brightside Studio');
+      expect(v.timeline.filter((t) => t.kind === 'settings')).toHaveLength(1);
+    }
+    const untouched = await closed.view();
+    expect(untouched.timeline.some((t) => t.kind === 'settings')).toBe(false);
+    expect(untouched.drafts).toHaveLength(1);
+
+    // The same revision again, a page of one case and one signal at a time: every open case is reached, the
+    // never-started one is counted as finished, and no case changes a second time.
+    const [org] = await w.h.db.select().from(organisations).where(eq(organisations.id, cases.org.id));
+    expect(org!.settingsRevision).toBe(1);
+    const again = await signalSettingsToOpenCases(w.h.db, env.client.workflow, cases.org.id, {
+      pageSize: 1,
+      batchSize: 1,
+    });
+    expect(again).toEqual({ signalled: 2, finished: 1, failed: 0 });
+    for (const c of [first, second]) {
+      // An Update after the signal runs after it: the view then shows what the signal did (nothing).
+      await c.handle.executeUpdate(closeCaseUpdate, { args: [{ kind: 'withdraw', by: 'ana@brightside.example' }] });
+      const v = await c.until((x) => x.status === 'withdrawn', 'the case to close');
+      expect(v.timeline.filter((t) => t.kind === 'settings')).toHaveLength(1);
+      expect(v.drafts).toHaveLength(2);
+    }
+  });
+});
