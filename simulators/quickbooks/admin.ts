@@ -3,7 +3,7 @@
 // and the HTTP API.
 import { randomUUID } from 'node:crypto';
 import type { Company, Customer } from './company.js';
-import type { CompanyInput, RequestRecord, SimulatorCore } from './core.js';
+import type { CompanyInput, FaultMatch, RequestRecord, SimulatedFault, SimulatorCore } from './core.js';
 import type { CreditMemoJson, InvoiceJson, PaymentJson, Ref } from './entities.js';
 import type { TokenResponse } from './oauth-server.js';
 import { createPayment, deletePayment, voidPayment } from './payments.js';
@@ -107,6 +107,15 @@ export function createAdmin(core: SimulatorCore) {
       [...company(realmId).table('CreditMemo').values()].map((s) => copy(s.json)),
     payments: (realmId: string): PaymentJson[] =>
       [...company(realmId).table('Payment').values()].map((s) => copy(s.json)),
+    /**
+     * The next API request to this company (or the next matching `match`) gets this answer instead of being served,
+     * as Intuit gives it: a throttle is the 429 with the XML body, a validation fault the 400 ValidationFault. Nothing
+     * is written, so a retry with the same requestid is served normally. Each call queues one answer.
+     */
+    failNext: (realmId: string, fault: SimulatedFault, match?: FaultMatch): void => {
+      company(realmId);
+      core.failNext(realmId, fault, match);
+    },
     /** API requests in arrival order (after auth and throttling, so 401s and 429s are here too). */
     requests: (): RequestRecord[] => copy(core.requests),
     throttleStats: (realmId: string): ThrottleStats => core.throttle.stats(realmId),

@@ -41,6 +41,14 @@ export function registerApiRoutes(server: FastifyInstance, core: SimulatorCore):
     if (!access.ok) return reply.code(401).send(authenticationFailure(access.reason, core.clock()));
     const realmId = realmOf(req);
     if (access.realmId !== realmId) throw authorizationFailure(realmId);
+    const [path = req.url] = req.url.split('?');
+    const fault = core.takeFault(realmId, req.method, path);
+    if (fault?.kind === 'throttled')
+      return reply
+        .code(429)
+        .type('application/xml')
+        .send(throttledXml(core.responseTime(core.companies.get(realmId))));
+    if (fault) throw validationFault(fault.code, fault.message, fault.detail, fault.element);
     const release = core.throttle.enter(realmId);
     if (!release)
       return reply

@@ -34,6 +34,30 @@ export interface RequestRecord {
 
 export type CompanyInput = Partial<CompanySettings>;
 
+/** How Intuit refuses a request: its per-minute throttle (429, XML), or a ValidationFault (400, JSON). */
+export type SimulatedFault =
+  | { readonly kind: 'throttled' }
+  | {
+      readonly kind: 'validation';
+      readonly code: string;
+      readonly message: string;
+      readonly detail?: string;
+      readonly element?: string;
+    };
+
+/** Which request a queued fault answers: the next one to the company, or the next with this method and path end. */
+export interface FaultMatch {
+  readonly method?: string;
+  /** The path after /v3/company/:realmId, e.g. "/creditmemo". */
+  readonly path?: string;
+}
+
+interface QueuedFault {
+  readonly realmId: string;
+  readonly fault: SimulatedFault;
+  readonly match: FaultMatch;
+}
+
 // Sandbox companies are in Pacific time; QBO writes every timestamp in the company's zone.
 const pacificDaylightMinutes = -7 * 60;
 
@@ -44,6 +68,8 @@ export class SimulatorCore {
   readonly webhooks: WebhookSender | undefined;
   readonly companies = new Map<string, Company>();
   readonly requests: RequestRecord[] = [];
+  /** Answers queued by admin.failNext, each given to one matching request. */
+  private readonly faults: QueuedFault[] = [];
   readonly latencyMs: number;
   readonly monthlyReadCap: number | undefined;
   /** Metered reads accepted per month ("2026-05"), for the app as a whole. */
@@ -74,6 +100,22 @@ export class SimulatorCore {
     if (used >= this.monthlyReadCap) return false;
     this.meteredReads.set(month, used + 1);
     return true;
+  }
+
+  failNext(realmId: string, fault: SimulatedFault, match: FaultMatch = {}): void {
+    this.faults.push({ realmId, fault, match });
+  }
+
+  /** The queued fault for this request, taken off the queue; undefined when none matches. */
+  takeFault(realmId: string, method: string, path: string): SimulatedFault | undefined {
+    const i = this.faults.findIndex(
+      (f) =>
+        f.realmId === realmId &&
+        (f.match.method === undefined || f.match.method.toUpperCase() === method) &&
+        (f.match.path === undefined || path.endsWith(f.match.path)),
+    );
+    if (i < 0) return undefined;
+    return this.faults.splice(i, 1)[0]!.fault;
   }
 
   addCompany(input: CompanyInput = {}): Company {

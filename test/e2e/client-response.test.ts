@@ -57,7 +57,12 @@ beforeAll(async () => {
       }),
   });
   w = await createWebHarness({ workflows: env.client.workflow, db, paymentLinks });
-  cases = await startCaseWorker(env, w, { email: owner }, { clientLinks: true, paymentLinks });
+  cases = await startCaseWorker(
+    env,
+    w,
+    { email: owner },
+    { clientLinks: true, paymentLinks, books: { sim: qb, ...books, accessToken } },
+  );
   await w.app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(w.app.server.address() as AddressInfo).port}`;
   chromium = await launchChromium();
@@ -114,7 +119,7 @@ describe('the client response page in Chromium', () => {
     await page.screenshot({ path: join(shots, 'client-response-answered.png') });
     expect(await fitsWidth(page)).toBe(true);
     expect(await violations(page)).toEqual([]);
-    await c.until((v) => v.objection?.lineIds.includes('l3') === true, 'the objection on the case');
+    await c.until((v) => v.objection?.lineIds.includes('3') === true, 'the objection on the case');
 
     // The owner, at a desk, signs in and finds it on the case page.
     await page.setViewportSize({ width: 1280, height: 900 });

@@ -1,4 +1,5 @@
-// The case activities against a real database, a real SMTP server and real PDFs; the ledger is an in-memory fake.
+// The case activities against a real database, a real SMTP server and real PDFs; the ledger is the real QuickBooks
+// connector (node-quickbooks) against the QuickBooks simulator, which holds the invoice the case is about.
 import { caseAccount } from '../../../src/domain/account.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
@@ -13,26 +14,45 @@ import { createOutbox } from '../../../src/services/mail/outbox.js';
 import { createMailTransport } from '../../../src/services/mail/transport.js';
 import { checkApprovalToken } from '../../../src/services/security/approval-links.js';
 import { shortPaymentInput } from '../../helpers/case-fixtures.js';
-import { FakeLedger, invalid, rateLimited } from '../../helpers/fake-ledger.js';
 import { pdfText } from '../../helpers/pdf-text.js';
 import { startSmtpServer } from '../../helpers/smtp.js';
 import { openPglite } from '../../helpers/databases.js';
+import type { LedgerConnector } from '../../../integrations/types.js';
+import { startHarness, type Harness } from '../quickbooks/harness.js';
 
 const secret = 's'.repeat(40);
 let h: DatabaseHandle;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 let acts: CaseActivities;
 let docs: DocumentStore;
-const ledger = new FakeLedger();
+let qb: Harness;
+let ledger: LedgerConnector;
+/** Invoice 1001 at QuickBooks: $1,000 over three lines (Signage is line 3), $600 paid. */
+let invoiceId: string;
 const input = shortPaymentInput();
 let caseId: string;
 
 beforeAll(async () => {
-  [h, smtp] = await Promise.all([openPglite(), startSmtpServer()]);
+  [h, smtp, qb] = await Promise.all([openPglite(), startSmtpServer(), startHarness()]);
+  ledger = qb.connector();
+  invoiceId = qb.sim.admin.addInvoice(qb.realmId, {
+    customerId: qb.customerId,
+    docNumber: '1001',
+    lines: [
+      { description: 'Brand identity', unitPrice: 600 },
+      { description: 'Menu design', unitPrice: 250 },
+      { description: 'Signage', unitPrice: 150 },
+    ],
+  }).Id;
+  qb.sim.admin.addPayment(qb.realmId, {
+    customerId: qb.customerId,
+    amount: 600,
+    applications: [{ invoiceId, amount: 600 }],
+  });
   const [org] = await h.db.insert(organisations).values({ name: 'Brightside Design' }).returning();
   const [conn] = await h.db
     .insert(connections)
-    .values({ organisationId: org!.id, provider: 'quickbooks', accountId: 'realm-1', name: 'Brightside QBO' })
+    .values({ organisationId: org!.id, provider: 'quickbooks', accountId: qb.realmId, name: 'Brightside QBO' })
     .returning();
   const [c] = await h.db
     .insert(cases)
@@ -75,8 +95,9 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await smtp.close();
-  await h.close();
+  await smtp?.close();
+  await qb?.close();
+  await h?.close();
 });
 
 const request = (over: Partial<LetterRequest>): LetterRequest => ({
@@ -268,28 +289,64 @@ describe('ledger writes', () => {
     key: `${caseId}/credit/1`,
     caseId,
     connectionId: 'c',
-    invoiceId: 'inv-1001',
+    invoiceId,
     currency: 'USD',
     memo: 'Conceded',
-    lines: [{ lineId: 'l3', description: 'Signage', amount: { minor: 15_000, currency: 'USD' } }],
+    // The invoice's own line id at QuickBooks (the sync gives the case's lines these ids).
+    lines: [{ lineId: '3', description: 'Signage', amount: { minor: 15_000, currency: 'USD' } }],
   });
+  const memoWrites = () => qb.sim.admin.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/creditmemo'));
 
-  it('posts a credit note once per key', async () => {
+  it('posts a credit note once per key: one memo in the books, applied once to the invoice', async () => {
     const a = await acts.postCreditNote(posting());
     const b = await acts.postCreditNote(posting());
     expect(a).toEqual(b);
     expect(a.total).toEqual({ minor: 15_000, currency: 'USD' });
-    expect(ledger.creditNotes.size).toBe(1);
+    const memos = qb.sim.admin.creditMemos(qb.realmId);
+    expect(memos).toHaveLength(1);
+    expect(memos[0]).toMatchObject({ Id: a.ref, TotalAmt: 150, RemainingCredit: 0 });
+    expect(memos[0]!.PrivateNote).toMatch(/^Conceded \(SF-[0-9A-F]{8}\)$/);
+    // $1,000 − $600 paid − $150 credited, not − $300.
+    expect(qb.sim.admin.invoice(qb.realmId, invoiceId)?.Balance).toBe(250);
+    // The retry asked again under the same requestid (the key's digest), and QuickBooks answered with the memo it
+    // already had.
+    const [first, retry] = memoWrites().map((r) => r.query.requestid);
+    expect(first).toBeDefined();
+    expect(retry).toBe(first);
   });
 
   it('turns provider errors into typed failures: invalid is final, rate limits carry the retry delay', async () => {
-    ledger.failNext = invalid();
+    const before = qb.sim.admin.requests().length;
+    qb.sim.admin.failNext(
+      qb.realmId,
+      {
+        kind: 'validation',
+        code: '6070',
+        message: 'Amount calculation incorrect in the request.',
+        detail: 'Amount is not equal to UnitPrice * Qty. Supplied value:150',
+        element: 'Line.Amount',
+      },
+      { method: 'POST', path: '/creditmemo' },
+    );
     const bad = await acts.postCreditNote(posting()).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(ApplicationFailure);
-    expect(bad).toMatchObject({ type: 'integration.invalid', nonRetryable: true });
-    ledger.failNext = rateLimited();
+    expect(bad).toMatchObject({
+      type: 'integration.invalid',
+      nonRetryable: true,
+      message: expect.stringContaining('Amount calculation incorrect in the request.'),
+    });
+    qb.sim.admin.failNext(qb.realmId, { kind: 'throttled' });
     const slow = await acts.postCreditNote(posting()).catch((e: unknown) => e);
     expect(slow).toMatchObject({ type: 'integration.rate_limited', nonRetryable: false, nextRetryDelay: 60_000 });
+    // QuickBooks refused the memo with a 400 and then throttled the next call; nothing more was written.
+    const statuses = qb.sim.admin
+      .requests()
+      .slice(before)
+      .map((r) => r.status);
+    expect(statuses.filter((s) => s === 400)).toHaveLength(1);
+    expect(statuses.at(-1)).toBe(429);
+    expect(qb.sim.admin.creditMemos(qb.realmId)).toHaveLength(1);
+    expect(qb.sim.admin.invoice(qb.realmId, invoiceId)?.Balance).toBe(250);
   });
 });
 
@@ -299,14 +356,19 @@ describe('invoice PDF', () => {
       key: `${caseId}/invoice-pdf`,
       caseId,
       connectionId: 'c',
-      invoiceId: 'inv-1001',
+      invoiceId,
       invoiceNumber: '1001',
     };
     const first = await acts.attachInvoicePdf(req);
     expect(await acts.attachInvoicePdf(req)).toEqual(first);
     expect(first.name).toBe('Invoice 1001.pdf');
     const stored = await docs.load(first.documentId);
-    expect([stored.contentType, stored.content.toString()]).toEqual(['application/pdf', '%PDF-1.4 invoice']);
+    // The PDF QuickBooks renders for the invoice, stored as it came.
+    expect(stored.contentType).toBe('application/pdf');
+    expect(stored.content.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(stored.content.toString('latin1')).toContain('(Invoice 1001) Tj');
+    // Stored once (the second call fetches the PDF again and keeps the document it already has).
+    expect((await docs.listForCase(caseId)).filter((d) => d.kind === 'invoice')).toHaveLength(1);
   });
 });
 

@@ -101,4 +101,39 @@ describe('QuickBooks simulator wire format', () => {
     expect(throttled.headers.get('content-type')).toMatch(/xml/);
     expect(await throttled.text()).toContain('<Error code="3001">');
   });
+
+  it('answers a fault queued by admin.failNext once, in the same dialects, and then serves the request', async () => {
+    h = await startHarness();
+    const invoice = h.sim.admin.addInvoice(h.realmId, { customerId: h.customerId, lines: [{ unitPrice: 5 }] });
+    h.sim.admin.failNext(h.realmId, { kind: 'throttled' });
+    h.sim.admin.failNext(
+      h.realmId,
+      {
+        kind: 'validation',
+        code: '6070',
+        message: 'Amount calculation incorrect in the request.',
+        detail: 'Amount is not equal to UnitPrice * Qty. Supplied value:1',
+        element: 'Line.Amount',
+      },
+      { method: 'POST', path: '/creditmemo' },
+    );
+    const memo = { CustomerRef: { value: h.customerId }, Line: [{ Amount: 1, DetailType: 'SalesItemLineDetail' }] };
+
+    const throttled = await call(`invoice/${invoice.Id}`);
+    const read = await call(`invoice/${invoice.Id}`);
+    const refused = await call('creditmemo?requestid=r-1', { method: 'POST', body: JSON.stringify(memo) });
+    const retried = await call('creditmemo?requestid=r-1', { method: 'POST', body: JSON.stringify(memo) });
+
+    expect(throttled.status).toBe(429);
+    expect(await throttled.text()).toContain('<Error code="3001">');
+    expect(read.status).toBe(200);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({
+      Fault: { Error: [{ code: '6070', element: 'Line.Amount' }], type: 'ValidationFault' },
+    });
+    // The refusal wrote nothing and was not stored under its requestid: the retry creates the memo.
+    expect(retried.status).toBe(200);
+    expect(h.sim.admin.creditMemos(h.realmId)).toHaveLength(1);
+    expect(h.sim.admin.requests().map((r) => r.status)).toEqual([429, 200, 400, 200]);
+  });
 });

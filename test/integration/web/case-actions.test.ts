@@ -129,7 +129,7 @@ describe('case page', () => {
     const ok = await submit(c, '/objection', {
       kind: 'specific',
       summary: 'Menu design took 6 hours, not 10',
-      lines: ['l2'],
+      lines: ['2'],
     });
     expect(ok.statusCode).toBe(303);
     const v = await c.view();
@@ -161,18 +161,18 @@ describe('case page', () => {
     expect(text).toContain('"desing" (read as "design")'); // the reasons, under "Why it reads this way"
     expect(text).toContain('left out the quoted earlier message');
     expect(html).toContain('<input type="radio" name="kind" value="specific" checked>');
-    expect(html).toContain('<input type="checkbox" name="lines" value="l2" checked>');
+    expect(html).toContain('<input type="checkbox" name="lines" value="2" checked>');
     expect(html).not.toMatch(/value="l[13]" checked/);
     expect(html).toContain('the menu desing was quoted at $150, you billed $250.</textarea>'); // the client's own words, not the quoted thread
 
     const ok = await submit(c, '/objection', {
       kind: 'specific',
       summary: 'the menu desing was quoted at $150, you billed $250.',
-      lines: ['l2'],
+      lines: ['2'],
     });
     expect(ok.statusCode).toBe(303);
     const v = await c.view();
-    expect(v.objection).toMatchObject({ kind: 'specific', lineIds: ['l2'], by: owner });
+    expect(v.objection).toMatchObject({ kind: 'specific', lineIds: ['2'], by: owner });
     expect(v.latestReply).toBeUndefined(); // registered: nothing left to suggest
     expect(textOf(await page(c))).not.toContain('How the reply from');
   });
@@ -198,7 +198,7 @@ describe('case page', () => {
   it("offers the decision from the view's objection field, however the timeline words it", async () => {
     const c = await awaitingClient();
     await c.handle.executeUpdate(registerObjectionUpdate, {
-      args: [{ kind: 'specific', by: owner, summary: 'Signage was late', lineIds: ['l3'] }],
+      args: [{ kind: 'specific', by: owner, summary: 'Signage was late', lineIds: ['3'] }],
     });
     const reworded = await createWebHarness({ db: w.h, workflows: rewordingTimeline(env.client.workflow) });
     try {
@@ -217,21 +217,21 @@ describe('case page', () => {
   it('concedes a line with an exact amount, refusing malformed and excessive amounts', async () => {
     const c = await awaitingClient();
     await c.handle.executeUpdate(registerObjectionUpdate, {
-      args: [{ kind: 'specific', by: owner, summary: 'Menu design overbilled', lineIds: ['l2'] }],
+      args: [{ kind: 'specific', by: owner, summary: 'Menu design overbilled', lineIds: ['2'] }],
     });
-    const malformed = await submit(c, '/objection/decision', { decision: 'concede', 'amount.l2': '$150' });
+    const malformed = await submit(c, '/objection/decision', { decision: 'concede', 'amount.2': '$150' });
     expect(malformed.statusCode).toBe(422);
     expect(textOf(malformed.body)).toContain(
       '"$150" for Menu design is not an amount. Write it like 150.00, without a currency sign or thousands separators.',
     );
-    const tooMuch = await submit(c, '/objection/decision', { decision: 'concede', 'amount.l2': '300.00' });
+    const tooMuch = await submit(c, '/objection/decision', { decision: 'concede', 'amount.2': '300.00' });
     expect(tooMuch.statusCode).toBe(422);
     expect(textOf(tooMuch.body)).toContain('Menu design is only $250.00: concede at most that.');
     expect(tooMuch.body).toContain('value="300.00"');
-    const none = await submit(c, '/objection/decision', { decision: 'concede', 'amount.l1': '', 'amount.l2': ' ' });
+    const none = await submit(c, '/objection/decision', { decision: 'concede', 'amount.1': '', 'amount.2': ' ' });
     expect(textOf(none.body)).toContain('Concede at least one line.');
 
-    const ok = await submit(c, '/objection/decision', { decision: 'concede', 'amount.l2': '150.00' });
+    const ok = await submit(c, '/objection/decision', { decision: 'concede', 'amount.2': '150.00' });
     expect(ok.statusCode).toBe(303);
     const v = await c.until((x) => x.drafts.at(-1)!.kind === 'concession', 'concession draft');
     expect(v.timeline.some((t) => t.summary === `1 line(s) conceded by ${owner}`)).toBe(true);
@@ -239,13 +239,17 @@ describe('case page', () => {
       args: [{ kind: 'approve', version: v.drafts.at(-1)!.version, by: owner }],
     });
     await c.until((x) => x.conceded.minor === 15_000, 'credit note posted');
-    expect([...cases.ledger.creditNotes.values()].at(-1)!.total).toEqual({ minor: 15_000, currency: 'USD' });
+    // QuickBooks holds the credit memo, applied to the case's invoice: $400.00 owed less $150.00 conceded.
+    const { sim, realmId } = cases.books;
+    const memos = sim.admin.creditMemos(realmId).filter((m) => m.PrivateNote?.includes(c.id));
+    expect(memos).toMatchObject([{ TotalAmt: 150, RemainingCredit: 0 }]);
+    expect(sim.admin.invoice(realmId, c.invoiceId)?.Balance).toBe(250);
   });
 
   it('upholds the invoice', async () => {
     const c = await awaitingClient();
     await c.handle.executeUpdate(registerObjectionUpdate, {
-      args: [{ kind: 'specific', by: owner, summary: 'Signage was late', lineIds: ['l3'] }],
+      args: [{ kind: 'specific', by: owner, summary: 'Signage was late', lineIds: ['3'] }],
     });
     expect((await submit(c, '/objection/decision', { decision: 'uphold' })).statusCode).toBe(303);
     const v = await c.until((x) => x.drafts.at(-1)!.kind === 'uphold', 'uphold draft');

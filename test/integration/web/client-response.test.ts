@@ -65,7 +65,7 @@ describe('the client response page', () => {
     const done = await client.post(path, {
       _csrf: csrfOf(shown.body),
       answer: 'dispute',
-      lines: ['l3'],
+      lines: ['3'],
       reason: 'quantity',
       expected: 'Two signs, as quoted',
       received: 'One sign',
@@ -77,7 +77,7 @@ describe('the client response page', () => {
     expect(textOf(done.body)).toContain('You dispute Signage: The hours or quantity are wrong.');
 
     const v = await c.until((x) => x.objection !== undefined, 'the objection on the case');
-    expect(v.objection).toMatchObject({ kind: 'specific', lineIds: ['l3'] });
+    expect(v.objection).toMatchObject({ kind: 'specific', lineIds: ['3'] });
     expect(v.objection!.summary).toContain('Expected: Two signs, as quoted. Received: One sign. Accepts paying $75.00');
     const told = await ownerMails(c.id);
     expect(told).toHaveLength(1);
@@ -99,7 +99,7 @@ describe('the client response page', () => {
     expect(textOf(again.body)).toContain('You dispute Signage');
     expect(await w.h.db.select().from(clientResponses).where(eq(clientResponses.caseId, c.id))).toHaveLength(1);
     expect(await ownerMails(c.id)).toHaveLength(1);
-    expect((await c.view()).objection!.lineIds).toEqual(['l3']);
+    expect((await c.view()).objection!.lineIds).toEqual(['3']);
   });
 
   it('asks a client who names nothing to name a line or the whole invoice, and keeps what they typed', async () => {
@@ -207,7 +207,7 @@ describe('the client response page', () => {
       received: 'Nothing arrived',
     }))
       fd.append(k, v);
-    fd.append('lines', 'l2');
+    fd.append('lines', '2');
     // A right-to-left override would make the name read as something it is not: it is dropped.
     fd.append(
       'files',
@@ -233,7 +233,7 @@ describe('the client response page', () => {
     const shown = await client.get(path);
     const csrf = csrfOf(shown.body);
     await Promise.all([
-      client.post(path, { _csrf: csrf, answer: 'dispute', lines: ['l2'], reason: 'quality' }),
+      client.post(path, { _csrf: csrf, answer: 'dispute', lines: ['2'], reason: 'quality' }),
       client.post(path, { _csrf: csrf, answer: 'accept' }),
     ]);
     const stored = await w.h.db.select().from(clientResponses).where(eq(clientResponses.caseId, c.id));
@@ -242,7 +242,7 @@ describe('the client response page', () => {
     expect(told).toHaveLength(1);
     if (stored[0]!.kind === 'objection') {
       expect(told[0]!.subject).toContain('disputes Menu design');
-      await c.until((v) => v.objection?.lineIds.includes('l2') === true, 'the objection on the case');
+      await c.until((v) => v.objection?.lineIds.includes('2') === true, 'the objection on the case');
     } else {
       expect(told[0]!.subject).toContain('accepts the balance');
       expect((await c.view()).objection).toBeUndefined();

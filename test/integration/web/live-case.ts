@@ -1,6 +1,6 @@
 // Real dispute cases for route tests: the real disputeCaseWorkflow on a Temporal dev server, run by a worker
-// with the real case activities (outbox on the local mailbox, approval links, documents) and a fake ledger.
-import { randomUUID } from 'node:crypto';
+// with the real case activities (outbox on the local mailbox, approval links, documents) and the real QuickBooks
+// connector against a simulated QuickBooks company, which holds each case's invoice and what the case posts to it.
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -10,7 +10,9 @@ import { cases, connections, emailOutbox, invoices } from '../../../src/services
 import { caseViewQuery, type CaseView, type DisputeCaseInput } from '../../../workflows/dispute-case/definitions.js';
 import { disputeCaseWorkflow } from '../../../workflows/dispute-case/workflow.js';
 import { shortPaymentInput } from '../../helpers/case-fixtures.js';
-import { FakeLedger } from '../../helpers/fake-ledger.js';
+import { createQuickbooksConnector, createRealmLimiter } from '../../../integrations/quickbooks/index.js';
+import { toDecimalString, type Money } from '../../../src/domain/money.js';
+import { startQuickbooksSimulator, type QuickbooksSimulator } from '../../../simulators/quickbooks/index.js';
 import { uniqueId } from '../../helpers/temporal-env.js';
 import { bundleCases } from '../../workflows/dispute-case/harness.js';
 import { PUBLIC_URL, SECRET, seedOrganisation, type WebHarness } from './harness.js';
@@ -20,6 +22,8 @@ import type { PaymentLinks } from '../../../src/services/ledger/payment-links.js
 export interface LiveCase {
   readonly id: string;
   readonly workflowId: string;
+  /** The case's invoice at QuickBooks. */
+  readonly invoiceId: string;
   readonly handle: WorkflowHandle<typeof disputeCaseWorkflow>;
   view(): Promise<CaseView>;
   until(pred: (v: CaseView) => boolean, what: string): Promise<CaseView>;
@@ -37,14 +41,43 @@ async function poll<T>(what: string, read: () => Promise<T | undefined>): Promis
   }
 }
 
-/** `o.clientLinks`: letters to the client carry their response link (signed with the harness's secret). */
+/** A QuickBooks company at the simulator: the cases' ledger. */
+export interface LiveBooks {
+  readonly sim: QuickbooksSimulator;
+  readonly realmId: string;
+  /** The client the cases are about (Harbor Cafe). */
+  readonly customerId: string;
+  readonly accessToken: string;
+}
+
+/** Starts the QuickBooks simulator with Brightside Design's company, its client Harbor Cafe and the app's tokens. */
+export async function startLiveBooks(): Promise<LiveBooks> {
+  const sim = await startQuickbooksSimulator();
+  const app = sim.admin.createApp({ redirectUris: ['http://127.0.0.1:1/oauth/quickbooks/callback'] });
+  const realmId = sim.admin.createCompany({ name: 'Brightside Design' });
+  const customerId = sim.admin.addCustomer(realmId, { name: 'Harbor Cafe', email: 'pay@harbor.example' }).Id;
+  return { sim, realmId, customerId, accessToken: sim.admin.grantTokens(app.clientId, realmId).access_token };
+}
+
+const qboAmount = (m: Money) => Number(toDecimalString(m));
+
+/**
+ * `o.clientLinks`: letters to the client carry their response link (signed with the harness's secret).
+ * `o.books`: the QuickBooks company to use (the caller closes it); otherwise one is started for the file.
+ */
 export async function startCaseWorker(
   env: TestWorkflowEnvironment,
   w: WebHarness,
   owner: { email: string; name?: string },
-  o: { clientLinks?: boolean; paymentLinks?: Pick<PaymentLinks, 'forInvoice'> } = {},
+  o: { clientLinks?: boolean; paymentLinks?: Pick<PaymentLinks, 'forInvoice'>; books?: LiveBooks } = {},
 ) {
-  const ledger = new FakeLedger();
+  const books = o.books ?? (await startLiveBooks());
+  const { realmId } = books;
+  const ledger = createQuickbooksConnector({
+    auth: { accountId: realmId, tokens: { accessToken: books.accessToken } },
+    apiUrl: books.sim.urls.api,
+    limiter: createRealmLimiter(),
+  });
   const taskQueue = uniqueId('web-cases');
   const activities = createCaseActivities({
     db: w.h.db,
@@ -71,14 +104,53 @@ export async function startCaseWorker(
   const started: WorkflowHandle<typeof disputeCaseWorkflow>[] = [];
   const [conn] = await w.h.db
     .insert(connections)
-    .values({ organisationId: org.id, provider: 'quickbooks', accountId: 'realm-1', name: 'Brightside QBO' })
+    .values({ organisationId: org.id, provider: 'quickbooks', accountId: realmId, name: 'Brightside QBO' })
     .returning();
 
-  /** `ledgerInvoiceId`: the invoice's id in the ledger (a simulator's), where a test reads it there too. */
+  /**
+   * The case's invoice in the QuickBooks company, with its lines (and, where the case's total is more than its lines,
+   * one more line for the rest) and the payment that left its balance. Its id and line ids are QuickBooks' own.
+   */
+  function seedInvoice(invoice: NonNullable<DisputeCaseInput['invoice']>): string {
+    const { currency } = invoice.total;
+    const linesMinor = invoice.lines.reduce((n, l) => n + l.amount.minor, 0);
+    const rest = invoice.total.minor - linesMinor;
+    const seeded = books.sim.admin.addInvoice(realmId, {
+      customerId: books.customerId,
+      docNumber: invoice.number,
+      lines: [
+        ...invoice.lines.map((l) => ({ description: l.description, unitPrice: qboAmount(l.amount) })),
+        ...(rest > 0 ? [{ description: 'Further work', unitPrice: qboAmount({ minor: rest, currency }) }] : []),
+      ],
+    });
+    const paid = invoice.total.minor - invoice.balance.minor;
+    if (paid > 0) {
+      const amount = qboAmount({ minor: paid, currency });
+      books.sim.admin.addPayment(realmId, {
+        customerId: books.customerId,
+        amount,
+        applications: [{ invoiceId: seeded.Id, amount }],
+      });
+    }
+    return seeded.Id;
+  }
+
+  /**
+   * `ledgerInvoiceId`: an invoice the test put in the QuickBooks company itself; otherwise the case's invoice is
+   * entered there first. Either way the case's lines carry the invoice's line ids at QuickBooks ("1", "2", …).
+   */
   async function openCase(over: Partial<DisputeCaseInput> = {}, ledgerInvoiceId?: string): Promise<LiveCase> {
     const base = shortPaymentInput({ learnedAt: new Date().toISOString(), documents: [], ...over });
-    const invoiceId = ledgerInvoiceId ?? `inv-${randomUUID()}`;
-    const invoice = { ...base.invoice!, ref: { ...base.invoice!.ref, id: invoiceId } };
+    const invoiceId = ledgerInvoiceId ?? seedInvoice(base.invoice!);
+    const ledgerLines = books.sim.admin
+      .invoice(realmId, invoiceId)!
+      .Line.filter((l) => l.DetailType === 'SalesItemLineDetail');
+    const invoice = {
+      ...base.invoice!,
+      ref: { ...base.invoice!.ref, accountId: realmId, id: invoiceId },
+      customerId: books.customerId,
+      lines: base.invoice!.lines.map((l, i) => ({ ...l, id: ledgerLines[i]?.Id ?? l.id })),
+    };
     await w.h.db.insert(invoices).values({
       connectionId: conn!.id,
       externalId: invoiceId,
@@ -95,7 +167,7 @@ export async function startCaseWorker(
       lines: invoice.lines,
       providerUpdatedAt: new Date(),
     });
-    const caseKey = `invoice/quickbooks/realm-1/${invoiceId}`;
+    const caseKey = `invoice/quickbooks/${realmId}/${invoiceId}`;
     const [row] = await w.h.db
       .insert(cases)
       .values({
@@ -144,7 +216,7 @@ export async function startCaseWorker(
         `timed out waiting for ${what}; status ${v.status}, timeline: ${v.timeline.map((t) => t.kind).join(', ')}`,
       );
     };
-    return { id: row!.id, workflowId: row!.workflowId, handle, view, until };
+    return { id: row!.id, workflowId: row!.workflowId, invoiceId, handle, view, until };
   }
 
   /** The newest approval link emailed for this case, as a path. */
@@ -187,13 +259,15 @@ export async function startCaseWorker(
     }
     worker.shutdown();
     await running;
+    if (!o.books) await books.sim.close();
   }
 
   return {
     org,
     user,
     connection: conn!,
-    ledger,
+    /** The cases' QuickBooks company: what was posted to it, and the requests it received. */
+    books,
     openCase,
     approvalPath,
     responsePath,

@@ -234,11 +234,11 @@ describe('a live shared case on the dev server', () => {
   beforeAll(async () => {
     env = await createDevEnv();
     w = await createWebHarness({ workflows: env.client.workflow });
-    live = await startCaseWorker(env, w, { email: owner }); // Brightside Design on QuickBooks realm-1
+    live = await startCaseWorker(env, w, { email: owner }); // Brightside Design's QuickBooks company
     const { org } = await seedOrganisation(w.h, { email: agency, name: agencyName });
     await w.h.db
       .insert(connections)
-      .values({ organisationId: org.id, provider: 'quickbooks', accountId: 'realm-1', name: 'Client QBO' });
+      .values({ organisationId: org.id, provider: 'quickbooks', accountId: live.books.realmId, name: 'Client QBO' });
     for (const email of [owner, agency]) {
       b[email] = w.browser();
       await signIn(w, b[email], email);

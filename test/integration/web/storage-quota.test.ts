@@ -114,7 +114,7 @@ describe('the storage allowance', () => {
     const answer = {
       _csrf: csrfOf(shown.body),
       answer: 'dispute',
-      lines: 'l2',
+      lines: '2',
       reason: 'not_delivered',
       received: 'Nothing arrived at the shop',
     };
@@ -140,6 +140,6 @@ describe('the storage allowance', () => {
     expect(done.statusCode).toBe(200);
     expect(textOf(done.body)).toContain('You dispute Menu design: This was not delivered.');
     const v = await c.until((x) => x.objection !== undefined, 'the objection on the case');
-    expect(v.objection).toMatchObject({ kind: 'specific', lineIds: ['l2'] });
+    expect(v.objection).toMatchObject({ kind: 'specific', lineIds: ['2'] });
   });
 });

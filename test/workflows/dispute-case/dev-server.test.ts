@@ -1,5 +1,6 @@
 // On the real dev server with the real case activities: the owner's emailed link drives the approval Update,
-// and the case is listed from Temporal visibility by its search attributes.
+// and the case is listed from Temporal visibility by its search attributes. The ledger is the real QuickBooks
+// connector against the QuickBooks simulator, which holds the case's invoice.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,24 +26,26 @@ import {
   providerKey,
 } from '../../../workflows/search-attributes.js';
 import { shortPaymentInput } from '../../helpers/case-fixtures.js';
-import { FakeLedger } from '../../helpers/fake-ledger.js';
 import { startSmtpServer } from '../../helpers/smtp.js';
 import { createDevEnv, uniqueId } from '../../helpers/temporal-env.js';
 import { bundleCases } from './harness.js';
 import { openPglite } from '../../helpers/databases.js';
 import { eventually } from '../../helpers/eventually.js';
+import { startHarness, type Harness } from '../../integration/quickbooks/harness.js';
 
 const secret = 'k'.repeat(40);
 let env: TestWorkflowEnvironment;
 let h: DatabaseHandle;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+let qb: Harness;
 
 beforeAll(async () => {
-  [env, h, smtp] = await Promise.all([createDevEnv(), openPglite(), startSmtpServer()]);
+  [env, h, smtp, qb] = await Promise.all([createDevEnv(), openPglite(), startSmtpServer(), startHarness()]);
 });
 afterAll(async () => {
   await env?.teardown();
   await smtp?.close();
+  await qb?.close();
   await h?.close();
 });
 
@@ -58,6 +61,22 @@ async function waitForMail(subjectStart: string) {
 describe('dispute case on the dev server', () => {
   it('is approved through the emailed link as an Update and listed by its search attributes', async () => {
     const docs = createDocumentStore(h.db);
+    const ledger = qb.connector();
+    // Invoice 1001 at QuickBooks: $1,000, $600 paid.
+    const invoice = qb.sim.admin.addInvoice(qb.realmId, {
+      customerId: qb.customerId,
+      docNumber: '1001',
+      lines: [
+        { description: 'Brand identity', unitPrice: 600 },
+        { description: 'Menu design', unitPrice: 250 },
+        { description: 'Signage', unitPrice: 150 },
+      ],
+    });
+    qb.sim.admin.addPayment(qb.realmId, {
+      customerId: qb.customerId,
+      amount: 600,
+      applications: [{ invoiceId: invoice.Id, amount: 600 }],
+    });
     const activities = createCaseActivities({
       db: h.db,
       outbox: createOutbox(h.db, createMailTransport({ smtpUrl: smtp.url, from: 'cases@shortfall.test' }), docs),
@@ -65,7 +84,7 @@ describe('dispute case on the dev server', () => {
       documents: docs,
       publicUrl: 'https://app.shortfall.test',
       replyDomain: 'replies.shortfall.test',
-      ledger: async () => new FakeLedger(),
+      ledger: async () => ledger,
       evidence: async () => {
         throw new Error('not a chargeback');
       },
@@ -73,9 +92,13 @@ describe('dispute case on the dev server', () => {
     const [org] = await h.db.insert(organisations).values({ name: 'Brightside Design' }).returning();
     const [conn] = await h.db
       .insert(connections)
-      .values({ organisationId: org!.id, provider: 'quickbooks', accountId: 'realm-1', name: 'QBO' })
+      .values({ organisationId: org!.id, provider: 'quickbooks', accountId: qb.realmId, name: 'QBO' })
       .returning();
-    const base = shortPaymentInput({ learnedAt: new Date().toISOString(), documents: [] });
+    const fixture = shortPaymentInput({ learnedAt: new Date().toISOString(), documents: [] });
+    const base = {
+      ...fixture,
+      invoice: { ...fixture.invoice!, ref: { ...fixture.invoice!.ref, accountId: qb.realmId, id: invoice.Id } },
+    };
     const [row] = await h.db
       .insert(cases)
       .values({
@@ -142,6 +165,9 @@ describe('dispute case on the dev server', () => {
         'two letters to the client',
       );
       expect(sent).toHaveLength(2);
+      // The approved letter carries the invoice PDF the case fetched from QuickBooks.
+      const pdfs = sent.flatMap((m) => m.attachments.filter((a) => a.filename === 'Invoice 1001.pdf'));
+      expect(pdfs.map((a) => a.content.toString('latin1'))).toEqual([expect.stringContaining('(Invoice 1001) Tj')]);
       const listed = await eventually(
         async () => {
           const ids: string[] = [];
