@@ -152,7 +152,11 @@ describe('roles on a live case', () => {
     expect(await forms(viewer, '/settings/team')).toEqual([]);
     expect(await forms(viewer, '/connections')).toEqual([]);
     expect(textOf((await viewer.get('/connections')).body)).toContain('A bookkeeper or the owner connects');
-    expect(await forms(bookkeeper, '/connections')).toEqual(['/connections/stripe-key']);
+    // The live case's QuickBooks connection: a bookkeeper may sync it, not disconnect it.
+    expect(await forms(bookkeeper, '/connections')).toEqual([
+      expect.stringMatching(/^\/connections\/[0-9a-f-]{36}\/sync$/),
+      '/connections/stripe-key',
+    ]);
     expect(await forms(bookkeeper, '/settings/tolerances')).toEqual([]);
     expect(await forms(bookkeeper, '/settings/payment')).toEqual([]);
     expect(await forms(bookkeeper, '/settings/team')).toEqual([]);
