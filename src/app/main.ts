@@ -15,6 +15,7 @@ import { processInbox } from './http/webhooks/inbox.js';
 import { resumeSyncs } from '../services/sync/resume.js';
 import { sandboxBaseUrls, type Sandbox } from './sandbox.js';
 import { startHousekeeping } from '../services/security/housekeeping.js';
+import { redeliverSettings } from '../services/cases/settings-signal.js';
 import { resolveSecrets } from '../services/security/local-secrets.js';
 import { makePrivate, privateByDefault } from '../services/security/private-files.js';
 import { connectClient, connectWorker } from './temporal/connection.js';
@@ -153,6 +154,20 @@ async function run(
         .finally(() => (redelivering = undefined));
     }, 5 * 60_000).unref();
     stops.push(async () => clearInterval(redeliver));
+    // Saved Settings some open case was not signalled (Temporal unreachable, or a stop between save and signal):
+    // sent again now and every 5 minutes, one sweep at a time.
+    let resending: Promise<unknown> | undefined;
+    const resendSettings = () =>
+      (resending ??= redeliverSettings(db.db, client.workflow, { log: logger })
+        .then((r) => r.organisations > 0 && logger.info(r, 'saved settings sent again to open cases'))
+        .catch((err: unknown) => logger.error({ err }, 'settings redelivery failed'))
+        .finally(() => (resending = undefined)));
+    void resendSettings();
+    const settingsSweep = setInterval(resendSettings, 5 * 60_000).unref();
+    stops.push(async () => {
+      clearInterval(settingsSweep);
+      await resending;
+    });
     // Expired sessions, sign-in links, OAuth states, pending grants and approval links: swept now and hourly.
     const housekeeping = startHousekeeping({
       db: db.db,

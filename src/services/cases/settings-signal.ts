@@ -5,9 +5,9 @@
 // thousands of open cases neither loads them all nor opens thousands of calls at once.
 import type { WorkflowClient } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { and, asc, eq, gt, notInArray } from 'drizzle-orm';
+import { and, asc, eq, gt, lt, notInArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/index.js';
-import { cases } from '../db/schema.js';
+import { cases, organisations } from '../db/schema.js';
 import { organisationSettingsSignal } from '../../../workflows/dispute-case/definitions.js';
 import { organisationProfile } from './input.js';
 import { closedStatuses } from './records.js';
@@ -73,5 +73,36 @@ export async function signalSettingsToOpenCases(
     if (page.length < pageSize) break;
     after = page.at(-1)!.id;
   }
+  // Every open case has this revision now: nothing is owed until the next save. Until then (a case Temporal could
+  // not reach, or a server that stopped mid-way), redeliverSettings sends it again.
+  if (failed === 0)
+    await db
+      .update(organisations)
+      .set({ settingsDeliveredRevision: sql`greatest(${organisations.settingsDeliveredRevision}, ${change.revision})` })
+      .where(eq(organisations.id, organisationId));
   return { signalled, finished, failed };
+}
+
+/**
+ * Sends saved Settings again to the open cases of every organisation some case is still owed them by: a save whose
+ * signals failed, or a process that stopped between saving and signalling. Idempotent: a case keeps only a newer
+ * revision than its own.
+ */
+export async function redeliverSettings(
+  db: Database,
+  workflows: Pick<WorkflowClient, 'getHandle'>,
+  options: SettingsSignalOptions = {},
+): Promise<{ readonly organisations: number } & SettingsSignalResult> {
+  const owed = await db
+    .select({ id: organisations.id })
+    .from(organisations)
+    .where(lt(organisations.settingsDeliveredRevision, organisations.settingsRevision));
+  const total = { organisations: owed.length, signalled: 0, finished: 0, failed: 0 };
+  for (const { id } of owed) {
+    const r = await signalSettingsToOpenCases(db, workflows, id, options);
+    total.signalled += r.signalled;
+    total.finished += r.finished;
+    total.failed += r.failed;
+  }
+  return total;
 }

@@ -50,6 +50,8 @@ export const organisations = pgTable('organisations', {
   balanceDueDays: integer('balance_due_days').notNull().default(14),
   /** Bumped on every save of Settings: open cases take a signalled profile only if it is newer than theirs. */
   settingsRevision: integer('settings_revision').notNull().default(0),
+  /** The newest revision every open case was signalled; behind settingsRevision while some case is still owed it. */
+  settingsDeliveredRevision: integer('settings_delivered_revision').notNull().default(0),
   createdAt: createdAt(),
 });
 

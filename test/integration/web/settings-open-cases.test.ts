@@ -3,9 +3,9 @@
 // workflow is gone (a start that never happened) is counted, not fatal. Signalling again with the same revision is
 // harmless, and the cases are read a page at a time.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signalSettingsToOpenCases } from '../../../src/services/cases/settings-signal.js';
+import { redeliverSettings, signalSettingsToOpenCases } from '../../../src/services/cases/settings-signal.js';
 import { cases as caseRows, organisations } from '../../../src/services/db/schema.js';
 import { closeCaseUpdate } from '../../../workflows/dispute-case/definitions.js';
 import { createDevEnv, uniqueId } from '../../helpers/temporal-env.js';
@@ -75,6 +75,7 @@ describe('settings saved while cases are open', () => {
     // never-started one is counted as finished, and no case changes a second time.
     const [org] = await w.h.db.select().from(organisations).where(eq(organisations.id, cases.org.id));
     expect(org!.settingsRevision).toBe(1);
+    expect(org!.settingsDeliveredRevision).toBe(1); // every open case has it: nothing owed
     const again = await signalSettingsToOpenCases(w.h.db, env.client.workflow, cases.org.id, {
       pageSize: 1,
       batchSize: 1,
@@ -87,5 +88,34 @@ describe('settings saved while cases are open', () => {
       expect(v.timeline.filter((t) => t.kind === 'settings')).toHaveLength(1);
       expect(v.drafts).toHaveLength(2);
     }
+  });
+
+  it('sends saved settings again when the server stopped between saving and signalling, and only once', async () => {
+    const open = await cases.openCase();
+    await open.until((v) => v.status === 'awaiting_approval', 'first draft');
+    // The save's own write, committed; the process stops before any case is signalled.
+    await w.h.db
+      .update(organisations)
+      .set({
+        signature: 'Ana Ruiz\nOwner, Brightside Studio',
+        settingsRevision: sql`${organisations.settingsRevision} + 1`,
+      })
+      .where(eq(organisations.id, cases.org.id));
+    expect((await open.view()).drafts).toHaveLength(1);
+
+    // What the server does at start and every 5 minutes.
+    const sent = await redeliverSettings(w.h.db, env.client.workflow);
+    expect(sent).toMatchObject({ organisations: 1, signalled: 1, failed: 0 });
+    const v = await open.until((x) => x.drafts.length === 2 && x.drafts[1]!.state === 'pending', 'the redraft');
+    expect(v.drafts[1]!.content.text).toContain('Owner, Brightside Studio');
+    const [org] = await w.h.db.select().from(organisations).where(eq(organisations.id, cases.org.id));
+    expect(org!.settingsDeliveredRevision).toBe(org!.settingsRevision);
+    // Nothing owed any more: the next sweep signals no one.
+    expect(await redeliverSettings(w.h.db, env.client.workflow)).toEqual({
+      organisations: 0,
+      signalled: 0,
+      finished: 0,
+      failed: 0,
+    });
   });
 });
