@@ -38,6 +38,23 @@ export interface ChildResult {
   readonly idleRssMb: number;
   /** The kernel's peak RSS of this process (getrusage ru_maxrss), the whole run. */
   readonly peakRssMb: number;
+  /** The most the V8 heap held (live and not yet collected) and the most held outside it, sampled every 50 ms. */
+  readonly peakHeapMb: number;
+  readonly peakExternalMb: number;
+}
+
+const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+
+function heapSampler() {
+  let heap = 0;
+  let external = 0;
+  const sample = () => {
+    const m = process.memoryUsage();
+    heap = Math.max(heap, m.heapUsed);
+    external = Math.max(external, m.external);
+  };
+  const timer = setInterval(sample, 50);
+  return () => (clearInterval(timer), sample(), { peakHeapMb: mb(heap), peakExternalMb: mb(external) });
 }
 
 function connectorFor(c: ChildConnector, now: () => number): LedgerConnector {
@@ -65,8 +82,6 @@ function connectorFor(c: ChildConnector, now: () => number): LedgerConnector {
   });
 }
 
-const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
-
 async function run(spec: ChildSpec): Promise<ChildResult> {
   const settings: DatabaseSettings =
     spec.database.kind === 'postgres' ? { kind: 'postgres', url: spec.database.url } : { kind: 'pglite' };
@@ -90,6 +105,7 @@ async function run(spec: ChildSpec): Promise<ChildResult> {
     const connector = connectorFor(spec.connector, now);
     global.gc?.();
     const idleRssMb = mb(process.memoryUsage.rss());
+    const heap = heapSampler();
     const started = performance.now();
     let rows = 0;
     let pages = 0;
@@ -107,7 +123,14 @@ async function run(spec: ChildSpec): Promise<ChildResult> {
       pageCursor = batch.nextCursor;
     } while (pageCursor !== undefined);
     const backfillMs = Math.round(performance.now() - started);
-    return { rows, pages, backfillMs, idleRssMb, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+    return {
+      rows,
+      pages,
+      backfillMs,
+      idleRssMb,
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      ...heap(),
+    };
   } finally {
     await handle.close();
   }

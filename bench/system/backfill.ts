@@ -32,6 +32,8 @@ export interface BackfillResult {
   /** The child's RSS with the database open, before the first page, and its peak over the whole run. */
   readonly idleRssMb: number;
   readonly peakRssMb: number;
+  readonly peakHeapMb: number;
+  readonly peakExternalMb: number;
 }
 
 /** What a provider's run hands over for each engine: where the simulator is, and how to count its calls. */

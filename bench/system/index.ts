@@ -26,7 +26,7 @@ const r2 = (n: number) => Math.round(n * 100) / 100;
 function backfillRows(results: readonly BackfillResult[]): Ratio[] {
   return results.map((b) => ({
     what: `${b.provider} backfill, ${b.records.toLocaleString('en')} + ${b.records.toLocaleString('en')} ${b.layout}, ${b.engine}`,
-    measured: `${b.calls} calls, ${b.rateLimited} × 429, ${b.rows} rows in ${b.backfillMs} ms; connector + store RSS ${b.idleRssMb} → peak ${b.peakRssMb} MB; seeded in ${b.seedMs} ms`,
+    measured: `${b.calls} calls, ${b.rateLimited} × 429, ${b.rows} rows in ${b.backfillMs} ms; connector + store RSS ${b.idleRssMb} → peak ${b.peakRssMb} MB (heap peak ${b.peakHeapMb} MB); seeded in ${b.seedMs} ms`,
     baseline: `${b.floor} calls (floor)`,
     ratio: r2(b.calls / b.floor),
     target: b.engine === 'postgres' ? '≤ 1.05, no 429, peak < 300 MB' : '≤ 1.05, no 429',
