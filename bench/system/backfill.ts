@@ -60,9 +60,9 @@ function* spreadOut<T>(n: number, layout: 'spread' | 'bulk', advance: () => void
   }
 }
 
-async function backfillInChild(spec: ChildSpec): Promise<ChildResult> {
+async function backfillInChild(spec: ChildSpec, nodeFlags: readonly string[]): Promise<ChildResult> {
   const child = fork(new URL('./backfill-child.ts', import.meta.url), {
-    execArgv: ['--expose-gc', '--import', 'tsx'],
+    execArgv: ['--expose-gc', ...nodeFlags, '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   try {
@@ -206,13 +206,16 @@ async function freshDatabase(serverUrl: string): Promise<string> {
 export async function benchBackfills(
   sizes: readonly number[],
   engines: readonly Engine[] = ['postgres', 'pglite'],
+  /** Node flags for the child beyond the defaults the service runs with, e.g. `--max-semi-space-size=16`. */
+  childNodeFlags: readonly string[] = [],
+  only: readonly BackfillResult['provider'][] = ['quickbooks', 'stripe', 'xero'],
 ): Promise<BackfillResult[]> {
   const server = engines.includes('postgres') ? await startThrowawayPostgres() : undefined;
   const results: BackfillResult[] = [];
   try {
     for (const records of sizes)
       for (const layout of ['spread', 'bulk'] as const)
-        for (const provider of ['quickbooks', 'stripe', 'xero'] as const) {
+        for (const provider of only) {
           global.gc?.();
           const seeded = await providers[provider](records, layout);
           try {
@@ -222,7 +225,10 @@ export async function benchBackfills(
                 engine === 'postgres' && server
                   ? { kind: 'postgres', url: await freshDatabase(server.url) }
                   : { kind: 'pglite' };
-              const child = await backfillInChild({ connector: seeded.connector, now: seeded.now, database });
+              const child = await backfillInChild(
+                { connector: seeded.connector, now: seeded.now, database },
+                childNodeFlags,
+              );
               const after = seeded.calls();
               results.push({
                 provider,

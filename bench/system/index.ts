@@ -8,6 +8,8 @@ import { benchWebhooks, type AckResult } from './webhooks.js';
 export interface SystemBenchOptions {
   readonly backfillSizes: readonly number[];
   readonly engines: readonly Engine[];
+  readonly childNodeFlags?: readonly string[];
+  readonly providers?: readonly BackfillResult['provider'][];
   /** 0 leaves the webhook half out (`--backfills-only`). */
   readonly webhookSeconds: number;
   readonly jsonPath: string;
@@ -54,7 +56,7 @@ function ackRows(engine: string, [bare, real]: readonly AckResult[], p99Target: 
 }
 
 export async function runSystemBench(o: SystemBenchOptions): Promise<void> {
-  const backfills = await benchBackfills(o.backfillSizes, o.engines);
+  const backfills = await benchBackfills(o.backfillSizes, o.engines, o.childNodeFlags, o.providers);
   const webhooks = o.webhookSeconds > 0 ? await benchWebhooks(o.webhookSeconds) : { pglite: [], postgres: [] };
   const rows = [
     ...backfillRows(backfills),
