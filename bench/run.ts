@@ -3,16 +3,41 @@
 // printed as one table of ratios and written as JSON to .shortfall/bench/latest.json (ignored by git).
 //
 //   npm run bench                    both halves; backfills of 10,000 invoices + 10,000 payments
-//   npm run bench -- --full          backfills of 100,000 + 100,000 as well (minutes)
+//   npm run bench -- --full          backfills of 100,000 + 100,000 as well (tens of minutes on 2 shared cores)
 //   npm run bench -- --system-only   or --pure-only
+//   npm run bench -- --backfills-only  the system's backfills alone (with --full: 10k and 100k)
+//   npm run bench -- --sizes=100000 --engines=postgres --providers=xero   backfill sizes, stores and providers
+//   npm run bench -- --json=out.json            write the JSON there instead
+//   npm run bench -- --child-node-flags=--max-semi-space-size=16   Node flags for the backfill's child process
 import path from 'node:path';
 import { runSystemBench } from './system/index.js';
 
 const args = new Set(process.argv.slice(2));
-if (!args.has('--system-only')) await import('./pure.js');
+const option = (name: string) =>
+  process.argv
+    .find((a) => a.startsWith(`--${name}=`))
+    ?.slice(name.length + 3)
+    .split(',');
+const engines = (option('engines') ?? ['postgres', 'pglite']).map((e) => {
+  if (e !== 'postgres' && e !== 'pglite') throw new Error(`--engines takes postgres and pglite, not ${e}`);
+  return e;
+});
+const providers = option('providers')?.map((p) => {
+  if (p !== 'quickbooks' && p !== 'stripe' && p !== 'xero')
+    throw new Error(`--providers takes quickbooks, stripe and xero, not ${p}`);
+  return p;
+});
+const sizes = option('sizes')?.map((n) => {
+  if (!/^\d+$/.test(n)) throw new Error(`--sizes takes whole numbers of records, not ${n}`);
+  return Number(n);
+});
+if (!args.has('--system-only') && !args.has('--backfills-only')) await import('./pure.js');
 if (!args.has('--pure-only'))
   await runSystemBench({
-    backfillSizes: args.has('--full') ? [10_000, 100_000] : [10_000],
-    webhookSeconds: 10,
-    jsonPath: path.resolve('.shortfall', 'bench', 'latest.json'),
+    backfillSizes: sizes ?? (args.has('--full') ? [10_000, 100_000] : [10_000]),
+    engines,
+    childNodeFlags: option('child-node-flags') ?? [],
+    ...(providers && { providers }),
+    webhookSeconds: args.has('--backfills-only') ? 0 : 10,
+    jsonPath: path.resolve(option('json')?.[0] ?? path.join('.shortfall', 'bench', 'latest.json')),
   });

@@ -31,6 +31,16 @@ export interface SeedPayment {
   readonly txnDate?: string;
 }
 
+/** One invoice of a bulk import, and the amount (in the invoice's currency, as addPayment takes it) a payment applies to it when given. */
+export interface ImportedInvoice extends InvoiceInput {
+  readonly paid?: number;
+}
+
+export interface ImportResult {
+  readonly invoiceId: string;
+  readonly paymentId?: string;
+}
+
 const copy = <T>(value: T): T => structuredClone(value);
 
 export function createAdmin(core: SimulatorCore) {
@@ -67,6 +77,32 @@ export function createAdmin(core: SimulatorCore) {
       copy(company(realmId).addCustomer(input)),
     addInvoice: (realmId: string, input: InvoiceInput): InvoiceJson =>
       copy(createInvoice(company(realmId), input).json),
+    /**
+     * Imports many invoices in one pass, each built as addInvoice and addPayment build it (the same JSON on the
+     * wire, in queries and the change data feed) but with no webhook notification and no copy handed back, only
+     * ids. Each record takes the clock as it is read, so a generator that moves the clock spreads them out;
+     * without that they share one LastUpdatedTime, as an import does.
+     */
+    importInvoices: (realmId: string, invoices: Iterable<ImportedInvoice>): ImportResult[] => {
+      const c = company(realmId);
+      return c.withoutNotifications(() => {
+        const results: ImportResult[] = [];
+        for (const { paid, ...input } of invoices) {
+          const invoice = createInvoice(c, input).json;
+          if (paid === undefined) results.push({ invoiceId: invoice.Id });
+          else {
+            const payment = createPayment(c, {
+              customerId: input.customerId,
+              totalAmt: paid,
+              lines: [{ amount: paid, txnId: invoice.Id, txnType: 'Invoice' }],
+              currency: invoice.CurrencyRef.value,
+            });
+            results.push({ invoiceId: invoice.Id, paymentId: payment.json.Id });
+          }
+        }
+        return results;
+      });
+    },
     /** A credit memo entered in QuickBooks by a user (not applied unless AutoApplyCredit is on). */
     addCreditMemo: (realmId: string, input: CreditMemoInput): CreditMemoJson =>
       copy(createCreditMemo(company(realmId), input).json),

@@ -72,6 +72,8 @@ export class Company {
   private lastCustomerId = 0;
   private readonly lastDocNumber: Record<'Invoice' | 'CreditMemo', number> = { Invoice: 1000, CreditMemo: 5000 };
   readonly preferences: { syncToken: number; readonly createdMs: number; updatedMs: number };
+  /** While set, changes notify no webhook (a bulk import); the change data feed still has them. */
+  private quiet = false;
 
   constructor(
     readonly settings: CompanySettings,
@@ -97,6 +99,17 @@ export class Company {
     this.settings.autoApplyCredit = on;
     this.preferences.syncToken += 1;
     this.preferences.updatedMs = this.clock();
+  }
+
+  /** Runs `build` without webhook notifications for what it changes. */
+  withoutNotifications<T>(build: () => T): T {
+    const was = this.quiet;
+    this.quiet = true;
+    try {
+      return build();
+    } finally {
+      this.quiet = was;
+    }
   }
 
   get realmId(): string {
@@ -171,16 +184,18 @@ export class Company {
     this.tables[stored.entity].delete(stored.json.Id);
     const tombstone = { entity: stored.entity, id: stored.json.Id, deletedMs: ms, lastUpdated: this.time(ms) };
     this.tombstones.push(tombstone);
-    this.onChange({
-      realmId: this.realmId,
-      entity: stored.entity,
-      id: stored.json.Id,
-      operation: 'Delete',
-      lastUpdated: tombstone.lastUpdated,
-    });
+    if (!this.quiet)
+      this.onChange({
+        realmId: this.realmId,
+        entity: stored.entity,
+        id: stored.json.Id,
+        operation: 'Delete',
+        lastUpdated: tombstone.lastUpdated,
+      });
   }
 
   private emit(stored: Stored, operation: Operation): void {
+    if (this.quiet) return;
     this.onChange({
       realmId: this.realmId,
       entity: stored.entity,

@@ -41,6 +41,16 @@ export interface SeededInvoice {
   readonly contactId: string;
 }
 
+/** One invoice of a bulk import, and the amount a payment applies to it when given. */
+export interface ImportedInvoice extends InvoiceSeed {
+  readonly paid?: string | number;
+}
+
+export interface ImportResult {
+  readonly invoiceId: string;
+  readonly paymentId?: string;
+}
+
 export type Wire = Record<string, unknown>;
 
 export interface FaultSeed {
@@ -66,7 +76,7 @@ export function createAdmin(
     return state.webhooks;
   };
 
-  return {
+  const admin = {
     tenants: () =>
       [...state.orgs.values()].map((o) => ({ tenantId: o.tenantId, name: o.name, baseCurrency: o.baseCurrency })),
     addTenant,
@@ -92,6 +102,24 @@ export function createAdmin(
         ...(seed.lineAmountTypes && { lineAmountTypes: seed.lineAmountTypes }),
       });
       return { invoiceId: inv.id, number: inv.number, contactId };
+    },
+    /**
+     * Imports many invoices in one pass, each built as seedInvoice and seedPayment build it (the same records on
+     * the wire) but with no webhook event, only ids handed back. Each record takes the clock as it is read, so a
+     * generator that advances a manual clock spreads them out; without that they share one UpdatedDateUTC, as an
+     * import does.
+     */
+    importInvoices(tenantId: string, invoices: Iterable<ImportedInvoice>): ImportResult[] {
+      const o = org(tenantId);
+      return o.withoutWebhooks(() => {
+        const results: ImportResult[] = [];
+        for (const { paid, ...seed } of invoices) {
+          const { invoiceId } = admin.seedInvoice(tenantId, seed);
+          if (paid === undefined) results.push({ invoiceId });
+          else results.push({ invoiceId, paymentId: admin.seedPayment(tenantId, { invoiceId, amount: paid }) });
+        }
+        return results;
+      });
     },
     seedPayment: (
       tenantId: string,
@@ -174,6 +202,7 @@ export function createAdmin(
     redeliverWebhook: (d: WebhookDelivery): Promise<WebhookDelivery> => webhooks().redeliver(d),
     webhookDeliveries: (): readonly WebhookDelivery[] => [...webhooks().deliveries],
   };
+  return admin;
 }
 
 export type XeroSimulatorAdmin = ReturnType<typeof createAdmin>;

@@ -103,6 +103,10 @@ export class Organisation {
   readonly allocations: SimAllocation[] = [];
   readonly history = new Map<string, SimHistoryRecord[]>();
   private readonly counters = { invoice: 0, creditNote: 0 };
+  /** Payments by invoice, derived from `payments` (not saved): an invoice's balance without a scan of every payment. */
+  private readonly paymentsByInvoice = new Map<string, SimPayment[]>();
+  /** While set, changes send no webhook (a bulk import). */
+  private quiet = false;
   private readonly ledger = { taxRate: (t: string) => taxRates[t], hasAccount: (c: string) => accounts.has(c) };
 
   constructor(
@@ -129,6 +133,25 @@ export class Organisation {
       'history',
       'counters',
     ]);
+    this.paymentsByInvoice.clear();
+    for (const p of this.payments.values()) this.indexPayment(p);
+  }
+
+  private indexPayment(p: SimPayment): void {
+    const of = this.paymentsByInvoice.get(p.invoiceId);
+    if (of) of.push(p);
+    else this.paymentsByInvoice.set(p.invoiceId, [p]);
+  }
+
+  /** Runs `build` without webhook events for what it changes. */
+  withoutWebhooks<T>(build: () => T): T {
+    const was = this.quiet;
+    this.quiet = true;
+    try {
+      return build();
+    } finally {
+      this.quiet = was;
+    }
   }
 
   amountPaid = (invoiceId: string) => this.paymentsOf(invoiceId).reduce((n, p) => n + p.amount, 0);
@@ -140,7 +163,7 @@ export class Organisation {
   remainingCredit = (cn: SimCreditNote) =>
     cn.totals.total - this.allocationsFrom(cn.id).reduce((n, a) => n + a.amount, 0);
   paymentsOf = (invoiceId: string) =>
-    [...this.payments.values()].filter((p) => p.invoiceId === invoiceId && p.status === 'AUTHORISED');
+    (this.paymentsByInvoice.get(invoiceId) ?? []).filter((p) => p.status === 'AUTHORISED');
   allocationsTo = (invoiceId: string) => this.allocations.filter((a) => a.invoiceId === invoiceId);
   allocationsFrom = (creditNoteId: string) => this.allocations.filter((a) => a.creditNoteId === creditNoteId);
 
@@ -224,6 +247,7 @@ export class Organisation {
       updatedAt: this.clock(),
     };
     this.payments.set(payment.id, payment);
+    this.indexPayment(payment);
     this.settle(inv, payment.date);
     return payment;
   }
@@ -341,6 +365,7 @@ export class Organisation {
   }
 
   private changed(category: Change['category'], type: Change['type'], resourceId: string, data?: Change['data']): void {
+    if (this.quiet) return;
     this.emit({ category, type, tenantId: this.tenantId, resourceId, ...(data && { data }) });
   }
 }

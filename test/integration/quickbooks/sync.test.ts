@@ -88,6 +88,59 @@ describe('QuickBooks backfill', () => {
   });
 });
 
+describe('QuickBooks backfill of invoices imported in bulk', () => {
+  // An owner who moved to QuickBooks imported years of invoices at once: every one shares a LastUpdatedTime.
+  const imported = (count: number) =>
+    h.sim.admin.importInvoices(
+      h.realmId,
+      Array.from({ length: count }, (_, i) => ({
+        customerId: h.customerId,
+        lines: [{ description: `Imported ${i + 1}`, unitPrice: 100 }],
+        paid: 90,
+      })),
+    );
+
+  it('stores each imported invoice and payment as one entered by hand would be, under one timestamp', () => {
+    const [one] = imported(1);
+    const byHand = h.sim.admin.addInvoice(h.realmId, {
+      customerId: h.customerId,
+      lines: [{ description: 'Imported 1', unitPrice: 100 }],
+    });
+    const invoice = h.sim.admin.invoice(h.realmId, one?.invoiceId ?? '');
+    const payment = h.sim.admin.payments(h.realmId).find((p) => p.Id === one?.paymentId);
+    const shape = (json: Record<string, unknown>) => {
+      const { Id: _id, DocNumber: _doc, SyncToken: _token, Balance: _balance, LinkedTxn: _linked, ...rest } = json;
+      return rest;
+    };
+    expect(shape({ ...invoice })).toEqual(shape({ ...byHand }));
+    expect(invoice).toMatchObject({
+      Balance: 10,
+      SyncToken: '1',
+      LinkedTxn: [{ TxnId: one?.paymentId, TxnType: 'Payment' }],
+    });
+    expect(payment).toMatchObject({ TotalAmt: 90, Line: [{ Amount: 90, LinkedTxn: [{ TxnId: one?.invoiceId }] }] });
+  });
+
+  it('reads 2,500 invoices and their payments sharing one second with one query a page', async () => {
+    const seeded = imported(2500);
+    clock.advance(60_000);
+
+    const got = all(await drain(h.connector()));
+
+    expect(new Set(got.invoices.map((i) => i.ref.id))).toEqual(new Set(seeded.map((s) => s.invoiceId)));
+    expect(new Set(got.payments.map((p) => p.ref.id))).toEqual(new Set(seeded.map((s) => s.paymentId)));
+    const queries = (entity: string) =>
+      h.sim.admin
+        .requests()
+        .filter((r) => r.path.endsWith('/query') && new RegExp(`from ${entity}\\b`, 'i').test(r.query.query ?? ''));
+    // 1,000 a page: three pages each, the last one short; credit memos one page.
+    expect(queries('Invoice')).toHaveLength(3);
+    expect(queries('Payment')).toHaveLength(3);
+    expect(queries('CreditMemo')).toHaveLength(1);
+    expect(h.sim.admin.requests()).toHaveLength(7);
+  });
+});
+
 describe('QuickBooks incremental sync (CDC)', () => {
   it('returns only what changed since the checkpoint, including the payer memo', async () => {
     const [paid = '', edited = ''] = seedInvoices(3);

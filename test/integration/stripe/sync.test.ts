@@ -87,6 +87,53 @@ describe('Stripe sync', () => {
     expect(sim.admin.rateLimited()).toBe(0);
   });
 
+  it('backfills invoices imported in bulk, all in one second, with the fewest list calls there can be', async () => {
+    const { accountId } = sim.admin.createAccount({ name: 'Volume Books' });
+    const customer = sim.admin.createCustomer(accountId, { name: 'Adventure Works' });
+    const count = 1_000;
+    const imported = sim.admin.importInvoices(
+      accountId,
+      Array.from({ length: count }, (_, i) => ({
+        customer: customer.id,
+        currency: 'usd',
+        lines: [{ description: `Visit ${i}`, quantity: 1, unitAmount: 5_000 }],
+        paid: 4_500,
+      })),
+    );
+    // Each imported invoice is the object createInvoice and payInvoice make: open, 45.00 paid, 5.00 due.
+    const byHand = sim.admin.createInvoice(accountId, {
+      customer: customer.id,
+      currency: 'usd',
+      lines: [{ description: 'Visit 0', quantity: 1, unitAmount: 5_000 }],
+    });
+    sim.admin.payInvoice(accountId, { invoice: byHand.id, amount: 4_500 });
+    const state = sim.admin.state(accountId);
+    const shape = (o: Record<string, unknown> | undefined) =>
+      Object.fromEntries(
+        Object.entries(o ?? {}).filter(
+          ([k]) => !['id', 'number', 'lines', 'invoice_pdf', 'hosted_invoice_url'].includes(k),
+        ),
+      );
+    const first = state.invoices.find((i) => i.id === imported[0]?.invoiceId);
+    expect(shape(first)).toEqual(shape(state.invoices.find((i) => i.id === byHand.id)));
+    expect(first).toMatchObject({ status: 'open', amount_paid: 4_500, amount_remaining: 500 });
+    // History past the 30-day event retention: the import left no events, only the hand-made invoice did.
+    expect(state.events.filter((e) => e.type === 'invoice.created')).toHaveLength(1);
+    const connector = connectorFor(sim, accountId, { connector: { now: clock.now, batchSize: 500 } });
+    const before = sim.admin.requests().length;
+
+    const backfill = (await drain(connector)).filter((b) => b.backfill);
+
+    expect(new Set(ids(backfill)).size).toBe(count + 1);
+    expect(new Set(backfill.flatMap((b) => b.payments.map((p) => p.ref.id))).size).toBe(count + 1);
+    const calls = (path: string) => sim.admin.requests({ method: 'GET', path }).length;
+    const pages = Math.ceil((count + 1) / 100);
+    expect(calls('/v1/invoices')).toBe(pages);
+    expect(calls('/v1/invoice_payments')).toBe(pages);
+    expect(sim.admin.requests().length - before).toBe(2 * pages + 4);
+    expect(sim.admin.rateLimited()).toBe(0);
+  });
+
   it('finds the invoice behind a disputed payment with one request of one item', async () => {
     const chargeback = sim.admin.scenarios.chargeback();
     const connector = connectorFor(sim, chargeback.accountId, { connector: { now: clock.now } });

@@ -49,6 +49,51 @@ describe('Xero backfill call count', () => {
     expect(h.sim.admin.requests().filter((r) => r.status === 429)).toEqual([]);
   });
 
+  it('reads invoices imported in bulk, all in one second, with one call a page, as Xero writes them', async () => {
+    const contact = h.sim.admin.addContact(harbour, { name: 'Customer 1' });
+    const imported = h.sim.admin.importInvoices(
+      harbour,
+      Array.from({ length: count }, (_, i) => ({
+        contact,
+        lines: [{ description: 'Maintenance visit', quantity: 1, unitAmount: `${100 + i}.00` }],
+        paid: '100.00',
+      })),
+    );
+    const byHand = h.sim.admin.seedInvoice(harbour, {
+      contact,
+      lines: [{ description: 'Maintenance visit', quantity: 1, unitAmount: '100.00' }],
+    });
+    h.sim.admin.seedPayment(harbour, { invoiceId: byHand.invoiceId, amount: '100.00' });
+    const shape = (wire: Record<string, unknown>) => {
+      const { InvoiceID: _id, InvoiceNumber: _number, LineItems: lines, Payments: payments, ...rest } = wire;
+      return { ...rest, lines: (lines as object[]).length, payments: (payments as object[]).length };
+    };
+    expect(shape(h.sim.admin.invoice(harbour, imported[0]?.invoiceId ?? ''))).toEqual(
+      shape(h.sim.admin.invoice(harbour, byHand.invoiceId)),
+    );
+    h.clock.advance(60 * 60_000);
+    h.sim.admin.clearRequests();
+
+    const run = await drain(h.connector(harbour, { pageSize }));
+
+    expect(new Set(run.invoices.map((i) => i.ref.id))).toEqual(
+      new Set([...imported.map((r) => r.invoiceId), byHand.invoiceId]),
+    );
+    expect(new Set(run.payments.map((p) => p.ref.id))).toEqual(
+      new Set([
+        ...imported.map((r) => r.paymentId),
+        ...h.sim.admin
+          .payments(harbour)
+          .slice(-1)
+          .map((p) => p.PaymentID),
+      ]),
+    );
+    const pages = Math.ceil((count + 1) / pageSize);
+    expect(apiRequests(h.sim, '/Invoices')).toHaveLength(pages);
+    expect(apiRequests(h.sim, '/Payments')).toHaveLength(pages);
+    expect(h.sim.admin.requests().filter((r) => r.status === 429)).toEqual([]);
+  });
+
   it('misses no invoice when invoices change while it pages, and reads the changes on the next run', async () => {
     const { invoices } = seedPaidInvoices(3_000);
     h.clock.advance(60 * 60_000);
