@@ -5,14 +5,22 @@
 //   npm run bench                    both halves; backfills of 10,000 invoices + 10,000 payments
 //   npm run bench -- --full          backfills of 100,000 + 100,000 as well (minutes)
 //   npm run bench -- --system-only   or --pure-only
+//   npm run bench -- --system-only --only=webhooks,webhook-case   only these system sections (backfills,
+//                                    webhooks, webhook-case); the table and JSON then hold only those
 import path from 'node:path';
 import { runSystemBench } from './system/index.js';
 
 const args = new Set(process.argv.slice(2));
+const only = process.argv
+  .slice(2)
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 if (!args.has('--system-only')) await import('./pure.js');
 if (!args.has('--pure-only'))
   await runSystemBench({
     backfillSizes: args.has('--full') ? [10_000, 100_000] : [10_000],
     webhookSeconds: 10,
     jsonPath: path.resolve('.shortfall', 'bench', 'latest.json'),
+    ...(only && { only }),
   });

@@ -121,6 +121,26 @@ describe('webhook route', () => {
     );
   });
 
+  it('hands on the same event after the answer as the retry pass reads back from the inbox', async () => {
+    // The hand-over after the answer uses the events still in memory rather than reading the rows back; a handler
+    // must not be able to tell it from processInbox, which reads the stored row.
+    await post(events('same-1'));
+    await eventually(async () =>
+      expect((await inboxRow(h.db, 'quickbooks', 'same-1'))?.processedAt).toBeInstanceOf(Date),
+    );
+    await h.db.update(webhookInbox).set({ processedAt: null }).where(eq(webhookInbox.eventId, 'same-1'));
+    expect(await processInbox({ db: h.db, onEvents, now: () => Date.now() + 120_000 })).toEqual({
+      processed: 1,
+      failed: 0,
+    });
+    expect(handled).toHaveLength(2);
+    expect(handled[1]).toEqual(handled[0]);
+    expect(handled[0]!.events[0]).toMatchObject({
+      eventId: 'same-1',
+      payload: { id: 'same-1', account: 'realm-1', entity: 'Invoice', entityId: 'inv-same-1', op: 'update' },
+    });
+  });
+
   it('fails only the delivery the database refuses when it shares a burst with good ones', async () => {
     const good = Array.from({ length: 10 }, (_, i) => events(`ok-${i}`));
     // Postgres text cannot hold a NUL character: this one insert fails, and with it the batch it rode in.
