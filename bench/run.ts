@@ -21,6 +21,7 @@ if (!args.has('--pure-only'))
   await runSystemBench({
     backfillSizes: args.has('--full') ? [10_000, 100_000] : [10_000],
     webhookSeconds: 10,
+    webhookCases: 40,
     jsonPath: path.resolve('.shortfall', 'bench', 'latest.json'),
     ...(only && { only }),
   });
