@@ -106,6 +106,7 @@ async function real(name: string, handle: DatabaseHandle, seconds: number): Prom
       verifiers: { stripe: createStripeWebhookVerifier({ secrets: [secret], platformAccountId: 'acct_platform' }) },
       db,
       logger: silent(),
+      inboxConcurrency: handle.kind === 'postgres' ? 3 : 1, // as src/app/deps.ts sets it
       // What the dispatcher does with new events before it signals a workflow: find the connections they wake.
       onEvents: async (provider, events) =>
         void (await listActiveByAccounts(db, provider, [...new Set(events.map((e) => e.accountId))])),

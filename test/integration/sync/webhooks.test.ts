@@ -4,7 +4,7 @@ import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { NormalizedWebhookEvent } from '../../../integrations/types.js';
-import { type DatabaseHandle } from '../../../src/services/db/index.js';
+import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
 import { webhookInbox } from '../../../src/services/db/schema.js';
 import type { ProviderKey } from '../../../src/domain/model.js';
 import { createLogger } from '../../../src/services/logger.js';
@@ -12,7 +12,7 @@ import { errorHandler, notFoundHandler } from '../../../src/app/http/error-handl
 import { inboxRow, processInbox, type InboxHandler } from '../../../src/app/http/webhooks/inbox.js';
 import { webhookRoutes } from '../../../src/app/http/webhooks/route.js';
 import { FakeWebhookVerifier, sign } from './fakes.js';
-import { openPglite } from '../../helpers/databases.js';
+import { freshPostgresUrl, openPglite } from '../../helpers/databases.js';
 
 let h: DatabaseHandle;
 let logs: string[];
@@ -218,5 +218,51 @@ describe('webhook route', () => {
       processed: 0,
       failed: 0,
     });
+  });
+});
+
+describe('webhook route on a Postgres pool with several inbox INSERTs in flight', () => {
+  it('stores a burst with redeliveries once each and fails only the refused delivery', async () => {
+    const pg = await openDatabase({ kind: 'postgres', url: await freshPostgresUrl() });
+    const received: NormalizedWebhookEvent[] = [];
+    const logger = createLogger({ level: 'silent' });
+    const pgApp = Fastify({ loggerInstance: logger });
+    try {
+      await pgApp.register(
+        webhookRoutes({
+          verifiers: { quickbooks: new FakeWebhookVerifier('quickbooks') },
+          db: pg.db,
+          logger,
+          inboxConcurrency: 3,
+          onEvents: async (_p, evs) => void received.push(...evs),
+        }),
+      );
+      const ids = Array.from({ length: 150 }, (_, i) => `pg-${i}`);
+      // Every event once, 50 of them twice at the same moment, and one the database refuses (text cannot hold NUL).
+      const bodies = [...ids.map((id) => events(id)), ...ids.slice(0, 50).map((id) => events(id)), events('bad\u0000')];
+      const answers = await Promise.all(
+        bodies.map((payload) =>
+          pgApp.inject({
+            method: 'POST',
+            url: '/webhooks/quickbooks',
+            headers: { 'content-type': 'application/json', 'x-fake-signature': sign(payload) },
+            payload,
+          }),
+        ),
+      );
+      expect(answers.at(-1)!.statusCode).toBe(500);
+      const ok = answers.slice(0, -1);
+      expect(ok.every((a) => a.statusCode === 200)).toBe(true);
+      const totals = ok.map((a) => a.json() as { received: number; duplicates: number });
+      expect(totals.reduce((n, t) => n + t.received, 0)).toBe(150);
+      expect(totals.reduce((n, t) => n + t.duplicates, 0)).toBe(50);
+      await pgApp.close(); // waits for the hand-over after the answers
+      const stored = await pg.db.select({ id: webhookInbox.eventId }).from(webhookInbox);
+      expect(stored.map((r) => r.id).sort()).toEqual([...ids].sort());
+      expect(received.map((e) => e.eventId).sort()).toEqual([...ids].sort());
+    } finally {
+      await pgApp.close();
+      await pg.close();
+    }
   });
 });

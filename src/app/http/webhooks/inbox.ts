@@ -81,11 +81,15 @@ type Inserted = { id: string; provider: string; eventId: string };
  * is stored. Fresh rows are stored already claimed (attempts 1) for the request that brought them, which saves the
  * claim statement; processInbox still picks them up if that work never finishes. The INSERT returns only each new
  * row's id and key: the events are still in memory, so nothing (least of all the payload) is read back. A batch the
- * database refuses is retried request by request, so one bad event fails only its own request.
+ * database refuses is retried request by request, so one bad event fails only its own request. `concurrency`
+ * INSERTs may be in flight at once (1, the default, for PGlite's one connection; a few on a Postgres pool, whose
+ * own group commit shares the WAL flush between them), so a request arriving during a commit waits for its own
+ * commit only.
  */
-export function createInboxWriter(db: Database) {
+export function createInboxWriter(db: Database, options: { concurrency?: number } = {}) {
+  const concurrency = Math.max(1, options.concurrency ?? 1);
   let queue: Pending[] = [];
-  let running: Promise<void> | undefined;
+  const lanes = new Set<Promise<void>>();
 
   async function insert(batch: readonly Pending[]): Promise<Inserted[]> {
     return db
@@ -152,12 +156,17 @@ export function createInboxWriter(db: Database) {
     record(events: readonly NormalizedWebhookEvent[], processedAt?: Date): Promise<RecordResult> {
       if (events.length === 0) return Promise.resolve({ fresh: [], duplicates: 0 });
       const done = new Promise<RecordResult>((resolve, reject) => queue.push({ events, processedAt, resolve, reject }));
-      running ??= drain().finally(() => (running = undefined));
+      // A request arriving while every lane waits for its INSERT starts another lane, up to `concurrency`, so it
+      // need not wait for a commit it is not part of.
+      if (lanes.size < concurrency) {
+        const lane: Promise<void> = drain().finally(() => lanes.delete(lane));
+        lanes.add(lane);
+      }
       return done;
     },
     /** Resolves once no insert is queued or running: acknowledgements go first, the work after them waits for this. */
     idle: async (): Promise<void> => {
-      while (running) await running;
+      while (lanes.size > 0) await Promise.all(lanes);
     },
     /** Requests waiting for their batch to be stored. */
     waiting: (): number => queue.length,

@@ -16,6 +16,8 @@ export interface WebhookRouteDeps {
   readonly logger: Logger;
   readonly now?: () => number;
   readonly bodyLimit?: number;
+  /** INSERTs into the inbox in flight at once: 1 (the default) on PGlite, a few on a Postgres pool. */
+  readonly inboxConcurrency?: number;
 }
 
 const Params = z.object({ provider: z.string().min(1).max(64) });
@@ -37,7 +39,7 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
       done(null, body),
     );
 
-    const writer = createInboxWriter(deps.db);
+    const writer = createInboxWriter(deps.db, { concurrency: deps.inboxConcurrency ?? 1 });
     const processor = createInboxProcessor(
       deps.db,
       deps.onEvents,
