@@ -1,4 +1,5 @@
-// Webhook → case latency, end to end on the embedded setup: a real Temporal dev server, a real worker running the
+// Webhook → case latency, end to end on the embedded setup: the Temporal dev server `npm start` runs (SQLite-backed,
+// src/app/temporal/embedded-server.ts), a real worker running the
 // workflows and activities of src/app/deps.ts, the app's webhook route on PGlite, and a Stripe account in the
 // simulator connected as the scenarios connect one. For each of N chargebacks the bench takes the simulator's own
 // `charge.dispute.created` event, POSTs it signed to /webhooks/stripe and times, from the POST:
@@ -26,7 +27,10 @@ import { startingStatus } from '../../src/services/cases/records.js';
 import { createLogger } from '../../src/services/logger.js';
 import { signPayload, startStripeSimulator } from '../../simulators/stripe/index.js';
 import { connectionSyncWorkflowId, syncStatusQuery } from '../../workflows/connection-sync/definitions.js';
-import { createDevEnv } from '../../test/helpers/temporal-env.js';
+import { startEmbeddedTemporal } from '../../src/app/temporal/embedded-server.js';
+import { connectClient, connectWorker } from '../../src/app/temporal/connection.js';
+import { requireBinary } from '../../test/helpers/binaries.js';
+import { freePort } from '../../test/helpers/ports.js';
 
 export interface WebhookCaseResult {
   readonly webhooks: number;
@@ -83,19 +87,37 @@ export async function benchWebhookToCase(n: number): Promise<WebhookCaseResult> 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'shortfall-bench-cases-'));
   const closers: (() => Promise<unknown>)[] = [];
   try {
-    const [env, handle, stripe, bundle] = await Promise.all([
-      createDevEnv(),
-      openDatabase({ kind: 'pglite', dir: path.join(dir, 'pglite') }),
-      startStripeSimulator(),
+    const logger = createLogger({ level: 'warn', destination: pino.destination(2) });
+    // Each resource is closed after, even when another one failed to start.
+    const closed = <T>(p: Promise<T>, close: (v: T) => Promise<unknown>) =>
+      p.then((v) => (closers.push(() => close(v)), v));
+    const [temporal, handle, stripe, bundle] = await Promise.all([
+      // The dev server as `npm start` runs it (it waits until the server answers, however loaded the machine).
+      closed(
+        Promise.all([freePort(), freePort()]).then(([port, uiPort]) =>
+          startEmbeddedTemporal({
+            cliPath: requireBinary('temporal'),
+            dbFile: path.join(dir, 'temporal.sqlite'),
+            port,
+            uiPort,
+            namespace: 'default',
+            downloadDir: path.join(dir, 'temporal-download'),
+            logger,
+          }),
+        ),
+        (t) => t.stop(),
+      ),
+      closed(openDatabase({ kind: 'pglite', dir: path.join(dir, 'pglite') }), (h) => h.close()),
+      closed(startStripeSimulator(), (sim) => sim.close()),
       workflowBundle(path.resolve('.shortfall', 'bench', 'workflow-bundles')),
     ]);
-    closers.push(
-      () => env.teardown(),
-      () => handle.close(),
-      () => stripe.close(),
-    );
+    const target = { address: temporal.address, namespace: temporal.namespace };
+    const temporalClient = await connectClient(target);
+    const { client } = temporalClient;
+    closers.push(() => temporalClient.connection.close());
+    const nativeConnection = await connectWorker(target);
+    closers.push(() => nativeConnection.close());
     const { db } = handle;
-    const logger = createLogger({ level: 'warn', destination: pino.destination(2) });
     const config = loadConfig({
       SHORTFALL_DATA_DIR: dir,
       TEMPORAL_TASK_QUEUE: 'bench-webhook-case',
@@ -119,9 +141,9 @@ export async function benchWebhookToCase(n: number): Promise<WebhookCaseResult> 
         platformAccountId: platform.accountId,
       },
     };
-    const services = createServices({ config, logger, db: handle, client: env.client, secrets, sandbox });
+    const services = createServices({ config, logger, db: handle, client, secrets, sandbox });
     const worker = await createWorker({
-      connection: env.nativeConnection,
+      connection: nativeConnection,
       namespace: 'default',
       taskQueue: config.temporal.taskQueue,
       activities: services.activities,
@@ -150,7 +172,7 @@ export async function benchWebhookToCase(n: number): Promise<WebhookCaseResult> 
       sandbox: true,
       tokens: { accessToken: stripe.admin.connectAccount(accountId).accessToken },
     });
-    const sync = env.client.workflow.getHandle(connectionSyncWorkflowId(connection.id));
+    const sync = client.workflow.getHandle(connectionSyncWorkflowId(connection.id));
 
     const started = async () =>
       Number(
