@@ -9,6 +9,8 @@
 //   npm run bench -- --sizes=100000 --engines=postgres --providers=xero   backfill sizes, stores and providers
 //   npm run bench -- --json=out.json            write the JSON there instead
 //   npm run bench -- --child-node-flags=--max-semi-space-size=16   Node flags for the backfill's child process
+//   npm run bench -- --system-only --only=webhooks,webhook-case   only these system sections (backfills,
+//                                    webhooks, webhook-case); the table and JSON then hold only those
 import path from 'node:path';
 import { runSystemBench } from './system/index.js';
 
@@ -31,6 +33,7 @@ const sizes = option('sizes')?.map((n) => {
   if (!/^\d+$/.test(n)) throw new Error(`--sizes takes whole numbers of records, not ${n}`);
   return Number(n);
 });
+const only = args.has('--backfills-only') ? ['backfills'] : option('only');
 if (!args.has('--system-only') && !args.has('--backfills-only')) await import('./pure.js');
 if (!args.has('--pure-only'))
   await runSystemBench({
@@ -38,6 +41,8 @@ if (!args.has('--pure-only'))
     engines,
     childNodeFlags: option('child-node-flags') ?? [],
     ...(providers && { providers }),
-    webhookSeconds: args.has('--backfills-only') ? 0 : 10,
+    webhookSeconds: 10,
+    webhookCases: 40,
     jsonPath: path.resolve(option('json')?.[0] ?? path.join('.shortfall', 'bench', 'latest.json')),
+    ...(only && { only }),
   });

@@ -152,6 +152,8 @@ export function createServices(i: ServiceInputs) {
     verifiers: registry.verifiers(),
     db,
     logger,
+    // PGlite has one connection; the Postgres pool has ten, shared with everything else the process does.
+    inboxConcurrency: i.db.kind === 'postgres' ? 3 : 1,
     onEvents: async (
       provider: Parameters<typeof dispatcher.onWebhookEvents>[0],
       events: Parameters<typeof dispatcher.onWebhookEvents>[1],

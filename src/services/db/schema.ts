@@ -532,7 +532,8 @@ export const sessions = pgTable(
 
 /**
  * One budget per provider account (the company, tenant or account a connection reaches), shared by every process on this
- * database: when the next request may start (even spacing under the per-minute or per-second limit) and the
+ * database: when the next request is due (`next_at`, the pacer's theoretical arrival time under the per-minute or
+ * per-second limit; src/services/limits/shared-limiter.ts) and the
  * requests counted in the current day.
  */
 export const providerRateLimits = pgTable(

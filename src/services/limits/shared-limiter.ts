@@ -2,8 +2,14 @@
 // workers) shares one budget per provider account (the company, tenant or account a connection reaches).
 //
 // Each request first takes a slot in a short transaction that locks the account's row:
-// - the rate: requests start evenly spaced, `perMs / (requests × headroom)` apart (an even spacing stays under the
-//   limit in any window, however the provider aligns it; the headroom absorbs jitter between our clock and theirs);
+// - the rate: a cell-rate pacer (GCRA). The budget is `requests × headroom` a window (the headroom absorbs jitter
+//   between our clock and theirs); a burst of up to a third of it (at most 10) may start at once after a quiet
+//   spell, and past the burst requests start `perMs / (budget − (burst − 1))` apart. Then no window, however the
+//   provider aligns it, sees more than the budget: a burst plus one window of spaced requests. A webhook's sync
+//   pass (a handful of reads after a quiet spell) so runs at once instead of one spacing per request, and a
+//   long backfill runs somewhat slower than even spacing would (2% at 450 a minute, 8% at 90 a second, about a
+//   fifth at 54 a minute or 22 a second); the calls it makes are the same. `next_at` holds the theoretical
+//   arrival time: a request may start once it is at most `(burst − 1)` spacings ahead of now;
 // - concurrency: a lease per request in flight, renewed while it runs; a process that dies (SIGKILL) leaves a lease
 //   that expires by itself;
 // - the day: a count since the day's first request; past `perDay` the request fails at once as rate_limited
@@ -45,6 +51,34 @@ interface Row extends Record<string, unknown> {
 const rowsOf = (result: unknown): Row[] => (result as { rows: Row[] }).rows;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The pacer's figures for an account's limits: the spacing past a burst, and how far ahead of now the next slot may
+ * be when a request starts (`(burst − 1)` spacings), so that a burst plus one window of spaced requests stays
+ * within `requests × headroom`.
+ */
+export function pacing(
+  limits: Pick<AccountLimits, 'requests' | 'perMs'>,
+  headroom: number,
+): { spacingMs: number; burst: number; toleranceMs: number } {
+  const budget = Math.max(1, Math.floor(limits.requests * headroom));
+  const burst = Math.max(1, Math.min(10, Math.floor(budget / 3)));
+  const spacingMs = Math.ceil(limits.perMs / Math.max(1, budget - (burst - 1)));
+  return { spacingMs, burst, toleranceMs: (burst - 1) * spacingMs };
+}
+
+/**
+ * GCRA: a request arriving at `nowMs` may start when the account's theoretical arrival time `nextMs` is at most
+ * `toleranceMs` ahead; the next one is then due a spacing after the later of the two.
+ */
+export function nextSlot(
+  nextMs: number,
+  nowMs: number,
+  p: { spacingMs: number; toleranceMs: number },
+): { kind: 'wait'; ms: number } | { kind: 'go'; nextMs: number } {
+  const wait = nextMs - p.toleranceMs - nowMs;
+  return wait > 0 ? { kind: 'wait', ms: wait } : { kind: 'go', nextMs: Math.max(nextMs, nowMs) + p.spacingMs };
+}
+
 export function createSharedRateLimiter(db: Database, options: SharedLimiterOptions = {}): SharedRateLimiter {
   const headroom = options.headroom ?? 0.9;
   const leaseMs = options.leaseMs ?? 30_000;
@@ -52,7 +86,7 @@ export function createSharedRateLimiter(db: Database, options: SharedLimiterOpti
   const byAccount = new Map<string, RequestScheduler>();
 
   async function attempt(provider: ProviderKey, accountId: string, limits: AccountLimits): Promise<Attempt> {
-    const spacingMs = Math.ceil(limits.perMs / Math.max(1, Math.floor(limits.requests * headroom)));
+    const { spacingMs, toleranceMs } = pacing(limits, headroom);
     return db.transaction(async (tx) => {
       await tx.execute(
         sql`insert into provider_rate_limits (provider, account_id) values (${provider}, ${accountId}) on conflict do nothing`,
@@ -83,8 +117,8 @@ export function createSharedRateLimiter(db: Database, options: SharedLimiterOpti
       const dayCount = newDay ? 0 : row.day_count;
       if (limits.perDay !== undefined && dayCount >= limits.perDay)
         return { kind: 'day', retryAfterMs: dayStarted + dayMs - now } as const;
-      const untilNext = Number(row.next_ms) - now;
-      if (untilNext > 0) return { kind: 'wait', ms: untilNext } as const;
+      const slot = nextSlot(Number(row.next_ms), now, { spacingMs, toleranceMs });
+      if (slot.kind === 'wait') return slot;
       if (limits.concurrent !== undefined && Number(row.in_flight) >= limits.concurrent)
         return { kind: 'wait', ms: maxPollMs } as const;
       const lease = randomUUID();
@@ -93,7 +127,7 @@ export function createSharedRateLimiter(db: Database, options: SharedLimiterOpti
         values (${lease}, ${provider}, ${accountId}, clock_timestamp() + ${leaseMs} * interval '1 millisecond')`);
       await tx.execute(sql`
         update provider_rate_limits set
-          next_at = clock_timestamp() + ${spacingMs} * interval '1 millisecond',
+          next_at = to_timestamp(${slot.nextMs} / 1000.0),
           day_started_at = case when ${newDay} then clock_timestamp() else day_started_at end,
           day_count = ${dayCount + 1}
         where provider = ${provider} and account_id = ${accountId}`);

@@ -4,7 +4,7 @@ import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { NormalizedWebhookEvent } from '../../../integrations/types.js';
-import { type DatabaseHandle } from '../../../src/services/db/index.js';
+import { openDatabase, type DatabaseHandle } from '../../../src/services/db/index.js';
 import { webhookInbox } from '../../../src/services/db/schema.js';
 import type { ProviderKey } from '../../../src/domain/model.js';
 import { createLogger } from '../../../src/services/logger.js';
@@ -12,7 +12,7 @@ import { errorHandler, notFoundHandler } from '../../../src/app/http/error-handl
 import { inboxRow, processInbox, type InboxHandler } from '../../../src/app/http/webhooks/inbox.js';
 import { webhookRoutes } from '../../../src/app/http/webhooks/route.js';
 import { FakeWebhookVerifier, sign } from './fakes.js';
-import { openPglite } from '../../helpers/databases.js';
+import { freshPostgresUrl, openPglite } from '../../helpers/databases.js';
 
 let h: DatabaseHandle;
 let logs: string[];
@@ -121,6 +121,26 @@ describe('webhook route', () => {
     );
   });
 
+  it('hands on the same event after the answer as the retry pass reads back from the inbox', async () => {
+    // The hand-over after the answer uses the events still in memory rather than reading the rows back; a handler
+    // must not be able to tell it from processInbox, which reads the stored row.
+    await post(events('same-1'));
+    await eventually(async () =>
+      expect((await inboxRow(h.db, 'quickbooks', 'same-1'))?.processedAt).toBeInstanceOf(Date),
+    );
+    await h.db.update(webhookInbox).set({ processedAt: null }).where(eq(webhookInbox.eventId, 'same-1'));
+    expect(await processInbox({ db: h.db, onEvents, now: () => Date.now() + 120_000 })).toEqual({
+      processed: 1,
+      failed: 0,
+    });
+    expect(handled).toHaveLength(2);
+    expect(handled[1]).toEqual(handled[0]);
+    expect(handled[0]!.events[0]).toMatchObject({
+      eventId: 'same-1',
+      payload: { id: 'same-1', account: 'realm-1', entity: 'Invoice', entityId: 'inv-same-1', op: 'update' },
+    });
+  });
+
   it('fails only the delivery the database refuses when it shares a burst with good ones', async () => {
     const good = Array.from({ length: 10 }, (_, i) => events(`ok-${i}`));
     // Postgres text cannot hold a NUL character: this one insert fails, and with it the batch it rode in.
@@ -198,5 +218,51 @@ describe('webhook route', () => {
       processed: 0,
       failed: 0,
     });
+  });
+});
+
+describe('webhook route on a Postgres pool with several inbox INSERTs in flight', () => {
+  it('stores a burst with redeliveries once each and fails only the refused delivery', async () => {
+    const pg = await openDatabase({ kind: 'postgres', url: await freshPostgresUrl() });
+    const received: NormalizedWebhookEvent[] = [];
+    const logger = createLogger({ level: 'silent' });
+    const pgApp = Fastify({ loggerInstance: logger });
+    try {
+      await pgApp.register(
+        webhookRoutes({
+          verifiers: { quickbooks: new FakeWebhookVerifier('quickbooks') },
+          db: pg.db,
+          logger,
+          inboxConcurrency: 3,
+          onEvents: async (_p, evs) => void received.push(...evs),
+        }),
+      );
+      const ids = Array.from({ length: 150 }, (_, i) => `pg-${i}`);
+      // Every event once, 50 of them twice at the same moment, and one the database refuses (text cannot hold NUL).
+      const bodies = [...ids.map((id) => events(id)), ...ids.slice(0, 50).map((id) => events(id)), events('bad\u0000')];
+      const answers = await Promise.all(
+        bodies.map((payload) =>
+          pgApp.inject({
+            method: 'POST',
+            url: '/webhooks/quickbooks',
+            headers: { 'content-type': 'application/json', 'x-fake-signature': sign(payload) },
+            payload,
+          }),
+        ),
+      );
+      expect(answers.at(-1)!.statusCode).toBe(500);
+      const ok = answers.slice(0, -1);
+      expect(ok.every((a) => a.statusCode === 200)).toBe(true);
+      const totals = ok.map((a) => a.json() as { received: number; duplicates: number });
+      expect(totals.reduce((n, t) => n + t.received, 0)).toBe(150);
+      expect(totals.reduce((n, t) => n + t.duplicates, 0)).toBe(50);
+      await pgApp.close(); // waits for the hand-over after the answers
+      const stored = await pg.db.select({ id: webhookInbox.eventId }).from(webhookInbox);
+      expect(stored.map((r) => r.id).sort()).toEqual([...ids].sort());
+      expect(received.map((e) => e.eventId).sort()).toEqual([...ids].sort());
+    } finally {
+      await pgApp.close();
+      await pg.close();
+    }
   });
 });

@@ -49,9 +49,15 @@ export async function recordEvents(
   return { fresh: rows.map((r) => r.id), duplicates: events.length - rows.length };
 }
 
+/** A stored event and its inbox row's id: what the hand-over needs, without reading the row back. */
+export interface InboxEntry {
+  readonly id: string;
+  readonly event: NormalizedWebhookEvent;
+}
+
 export interface RecordResult {
-  /** The rows of events not seen before, already claimed (attempts 1) for the caller to hand over. */
-  readonly fresh: InboxRow[];
+  /** The events not seen before, stored already claimed (attempts 1) for the caller to hand over. */
+  readonly fresh: InboxEntry[];
   readonly duplicates: number;
 }
 
@@ -66,20 +72,26 @@ interface Pending {
 const maxBatchRows = 1000;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const keyOf = (provider: string, eventId: string) => `${provider}\u0000${eventId}`;
+type Inserted = { id: string; provider: string; eventId: string };
 
 /**
  * Group commit for the inbox: every request's events wait for one multi-row INSERT shared with the requests that
  * arrived while the previous one ran, so a burst costs one statement instead of one per request (on the single
  * in-process PGlite, statements are what the HTTP server waits behind). A request is answered only once its batch
  * is stored. Fresh rows are stored already claimed (attempts 1) for the request that brought them, which saves the
- * claim statement; processInbox still picks them up if that work never finishes. A batch the database refuses is
- * retried request by request, so one bad event fails only its own request.
+ * claim statement; processInbox still picks them up if that work never finishes. The INSERT returns only each new
+ * row's id and key: the events are still in memory, so nothing (least of all the payload) is read back. A batch the
+ * database refuses is retried request by request, so one bad event fails only its own request. `concurrency`
+ * INSERTs may be in flight at once (1, the default, for PGlite's one connection; a few on a Postgres pool, whose
+ * own group commit shares the WAL flush between them), so a request arriving during a commit waits for its own
+ * commit only.
  */
-export function createInboxWriter(db: Database) {
+export function createInboxWriter(db: Database, options: { concurrency?: number } = {}) {
+  const concurrency = Math.max(1, options.concurrency ?? 1);
   let queue: Pending[] = [];
-  let running: Promise<void> | undefined;
+  const lanes = new Set<Promise<void>>();
 
-  async function insert(batch: readonly Pending[]): Promise<InboxRow[]> {
+  async function insert(batch: readonly Pending[]): Promise<Inserted[]> {
     return db
       .insert(webhookInbox)
       .values(
@@ -98,19 +110,19 @@ export function createInboxWriter(db: Database) {
         ),
       )
       .onConflictDoNothing({ target: [webhookInbox.provider, webhookInbox.eventId] })
-      .returning();
+      .returning({ id: webhookInbox.id, provider: webhookInbox.provider, eventId: webhookInbox.eventId });
   }
 
-  function settle(batch: readonly Pending[], rows: readonly InboxRow[]): void {
-    const inserted = new Map(rows.map((r) => [keyOf(r.provider, r.eventId), r]));
+  function settle(batch: readonly Pending[], rows: readonly Inserted[]): void {
+    const inserted = new Map(rows.map((r) => [keyOf(r.provider, r.eventId), r.id]));
     for (const p of batch) {
-      const fresh: InboxRow[] = [];
+      const fresh: InboxEntry[] = [];
       for (const e of p.events) {
         const key = keyOf(e.provider, e.eventId);
-        const row = inserted.get(key);
+        const id = inserted.get(key);
         // The first request in the batch that carried an event gets its row; a later one saw a duplicate.
-        if (row) inserted.delete(key);
-        if (row && !p.processedAt) fresh.push(row);
+        if (id) inserted.delete(key);
+        if (id && !p.processedAt) fresh.push({ id, event: e });
       }
       p.resolve({ fresh, duplicates: p.events.length - fresh.length - (p.processedAt ? p.events.length : 0) });
     }
@@ -144,17 +156,31 @@ export function createInboxWriter(db: Database) {
     record(events: readonly NormalizedWebhookEvent[], processedAt?: Date): Promise<RecordResult> {
       if (events.length === 0) return Promise.resolve({ fresh: [], duplicates: 0 });
       const done = new Promise<RecordResult>((resolve, reject) => queue.push({ events, processedAt, resolve, reject }));
-      running ??= drain().finally(() => (running = undefined));
+      // A request arriving while every lane waits for its INSERT starts another lane, up to `concurrency`, so it
+      // need not wait for a commit it is not part of.
+      if (lanes.size < concurrency) {
+        const lane: Promise<void> = drain().finally(() => lanes.delete(lane));
+        lanes.add(lane);
+      }
       return done;
     },
+    /** Resolves once no insert is queued or running: acknowledgements go first, the work after them waits for this. */
+    idle: async (): Promise<void> => {
+      while (lanes.size > 0) await Promise.all(lanes);
+    },
+    /** Requests waiting for their batch to be stored. */
+    waiting: (): number => queue.length,
   };
 }
 
 export type InboxWriter = ReturnType<typeof createInboxWriter>;
 
 /**
- * Hands claimed rows over in batches: rows stored while a hand-over runs wait and go together in the next, so a
- * burst costs one look-up and one update per provider, not per request.
+ * Hands stored events over in batches: events stored while a hand-over runs wait and go together in the next, so
+ * a burst costs one look-up and one update per provider, not per request. A hand-over starts only once no
+ * acknowledgement waits for its insert (`before`): on the single in-process PGlite every statement blocks the
+ * event loop, and the answers providers wait for must not queue behind the work that follows them. Past
+ * `maxBatchRows` events waiting, it goes anyway, so a sustained burst cannot postpone it without bound.
  */
 export function createInboxProcessor(
   db: Database,
@@ -162,12 +188,14 @@ export function createInboxProcessor(
   now: () => number,
   report: (r: ProcessResult) => void,
   fail: (err: unknown) => void,
+  before: () => Promise<void> = async () => {},
 ) {
-  let queue: InboxRow[] = [];
+  let queue: InboxEntry[] = [];
   let running: Promise<void> | undefined;
   async function drain(): Promise<void> {
     await nextTurn();
     while (queue.length > 0) {
+      if (queue.length < maxBatchRows) await before();
       const batch = queue;
       queue = [];
       await handle(db, batch, onEvents, now).then(report, fail);
@@ -175,12 +203,12 @@ export function createInboxProcessor(
     }
   }
   return {
-    add(rows: readonly InboxRow[]): void {
-      if (rows.length === 0) return;
-      queue.push(...rows);
+    add(entries: readonly InboxEntry[]): void {
+      if (entries.length === 0) return;
+      queue.push(...entries);
       running ??= drain().finally(() => (running = undefined));
     },
-    /** Resolves once every row added so far has been handed over. */
+    /** Resolves once every event added so far has been handed over. */
     idle: async (): Promise<void> => {
       while (running) await running;
     },
@@ -192,36 +220,39 @@ export interface ProcessResult {
   readonly failed: number;
 }
 
-/** Claims the rows (attempts + 1) so that concurrent processors skip them, then hands them over per provider. */
+/** Hands the claimed events over per provider and records the outcome on their rows. */
 async function handle(
   db: Database,
-  claimed: readonly InboxRow[],
+  claimed: readonly InboxEntry[],
   onEvents: InboxHandler,
   now: () => number,
 ): Promise<ProcessResult> {
-  const byProvider = new Map<ProviderKey, InboxRow[]>();
+  const byProvider = new Map<ProviderKey, InboxEntry[]>();
   for (const r of claimed) {
-    const rows = byProvider.get(r.provider as ProviderKey);
-    if (rows) rows.push(r);
-    else byProvider.set(r.provider as ProviderKey, [r]);
+    const entries = byProvider.get(r.event.provider);
+    if (entries) entries.push(r);
+    else byProvider.set(r.event.provider, [r]);
   }
   let processed = 0;
   let failed = 0;
-  for (const [provider, rows] of byProvider) {
-    const ids = rows.map((r) => r.id);
+  for (const [provider, entries] of byProvider) {
+    const ids = entries.map((r) => r.id);
     try {
-      await onEvents(provider, rows.map(toEvent));
+      await onEvents(
+        provider,
+        entries.map((r) => r.event),
+      );
       await db
         .update(webhookInbox)
         .set({ processedAt: new Date(now()), lastError: null })
         .where(inArray(webhookInbox.id, ids));
-      processed += rows.length;
+      processed += entries.length;
     } catch (err) {
       await db
         .update(webhookInbox)
         .set({ lastError: err instanceof Error ? err.message : String(err) })
         .where(inArray(webhookInbox.id, ids));
-      failed += rows.length;
+      failed += entries.length;
     }
   }
   return { processed, failed };
@@ -258,7 +289,12 @@ export async function processInbox(o: ProcessInboxOptions): Promise<ProcessResul
     .set({ attempts: sql`${webhookInbox.attempts} + 1` })
     .where(inArray(webhookInbox.id, due))
     .returning();
-  return handle(o.db, claimed, o.onEvents, now);
+  return handle(
+    o.db,
+    claimed.map((r) => ({ id: r.id, event: toEvent(r) })),
+    o.onEvents,
+    now,
+  );
 }
 
 export async function inboxRow(db: Database, provider: ProviderKey, eventId: string): Promise<InboxRow | undefined> {

@@ -16,6 +16,8 @@ export interface WebhookRouteDeps {
   readonly logger: Logger;
   readonly now?: () => number;
   readonly bodyLimit?: number;
+  /** INSERTs into the inbox in flight at once: 1 (the default) on PGlite, a few on a Postgres pool. */
+  readonly inboxConcurrency?: number;
 }
 
 const Params = z.object({ provider: z.string().min(1).max(64) });
@@ -37,7 +39,7 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
       done(null, body),
     );
 
-    const writer = createInboxWriter(deps.db);
+    const writer = createInboxWriter(deps.db, { concurrency: deps.inboxConcurrency ?? 1 });
     const processor = createInboxProcessor(
       deps.db,
       deps.onEvents,
@@ -45,10 +47,13 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
       (r) => void (r.failed > 0 && log.warn({ failed: r.failed }, 'webhook events left for the inbox retry')),
       (err: unknown) =>
         log.error({ message: err instanceof Error ? err.message : String(err) }, 'webhook processing failed'),
+      writer.idle,
     );
     app.addHook('onClose', () => processor.idle());
 
-    app.post('/webhooks/:provider', { schema: { params: Params } }, async (req, reply) => {
+    // Machines post here and read a JSON answer: the browser security headers of the pages (helmet builds its CSP
+    // with fresh nonces for every request) would cost each delivery without protecting anyone.
+    app.post('/webhooks/:provider', { schema: { params: Params }, helmet: false }, async (req, reply) => {
       const { provider } = req.params;
       const verifier = isProvider(provider) ? deps.verifiers[provider] : undefined;
       if (!isProvider(provider) || !verifier)

@@ -1,0 +1,298 @@
+// Webhook → case latency, end to end on the embedded setup: the Temporal dev server `npm start` runs (SQLite-backed,
+// src/app/temporal/embedded-server.ts), a real worker running the
+// workflows and activities of src/app/deps.ts, the app's webhook route on PGlite, and a Stripe account in the
+// simulator connected as the scenarios connect one. For each of N chargebacks the bench takes the simulator's own
+// `charge.dispute.created` event, POSTs it signed to /webhooks/stripe and times, from the POST:
+//   - the answer, given only once the event is durably in the inbox (the baseline: the webhook stored);
+//   - the case: its row marked started, which the case starter does once Temporal has started the workflow.
+// Between webhooks the bench waits until the connection's sync is idle again and the account's request budget
+// has refilled, so each webhook's pass starts from rest (one webhook, one pass, one case). A first chargeback, not counted, starts the sync workflow and
+// reads the account's history. Polls settled state; never sleeps a fixed time.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { and, count, eq, ne, sql } from 'drizzle-orm';
+import proto from '@temporalio/proto'; // CommonJS: named ESM imports of its namespaces fail at runtime
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import pino from 'pino';
+import { buildApp } from '../../src/app/app.js';
+import { loadConfig } from '../../src/app/config.js';
+import { createServices } from '../../src/app/deps.js';
+import type { SandboxProviders } from '../../src/app/sandbox.js';
+import { workflowBundle } from '../../src/app/temporal/workflow-bundle.js';
+import { createWorker } from '../../src/app/worker.js';
+import { openDatabase } from '../../src/services/db/index.js';
+import { cases, organisations, users } from '../../src/services/db/schema.js';
+import { startingStatus } from '../../src/services/cases/records.js';
+import { createLogger } from '../../src/services/logger.js';
+import { signPayload, startStripeSimulator } from '../../simulators/stripe/index.js';
+import { connectionSyncWorkflowId, syncStatusQuery } from '../../workflows/connection-sync/definitions.js';
+import { startEmbeddedTemporal } from '../../src/app/temporal/embedded-server.js';
+import { connectClient, connectWorker } from '../../src/app/temporal/connection.js';
+import { requireBinary } from '../../test/helpers/binaries.js';
+import { freePort } from '../../test/helpers/ports.js';
+
+export interface WebhookCaseResult {
+  readonly webhooks: number;
+  /** From the POST to the answer (the event stored in the inbox). */
+  readonly storedMs: { readonly p50: number; readonly p95: number; readonly max: number };
+  /** From the POST to the case's workflow started (its row marked started after Temporal accepted the start). */
+  readonly caseMs: { readonly p50: number; readonly p95: number; readonly max: number };
+  /**
+   * CPU time of this process (app, worker, PGlite, and the simulator, which runs here too) from the POST to the
+   * case, median: what the measurement costs whatever else the machine runs.
+   */
+  readonly cpuMsPerCase: number;
+  /** Where the time goes, medians in ms from the sync's history: POST → signal recorded, and the two activities. */
+  readonly stagesP50: Stages;
+  readonly casesOpened: number;
+}
+
+interface Stages {
+  readonly signalled: number;
+  readonly syncPage: number;
+  readonly applyCaseActions: number;
+}
+
+let runtimeInstalled = false;
+const secrets = { encryptionKeys: `k1:${Buffer.alloc(32, 5).toString('base64')}`, appSecret: 'b'.repeat(40) };
+const webhookSecret = 'whsec_bench_cases';
+
+const percentile = (sorted: readonly number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+const stats = (xs: readonly number[]) => {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  const r = (n: number) => Math.round(n * 10) / 10;
+  return { p50: r(percentile(s, 50)), p95: r(percentile(s, 95)), max: r(s.at(-1) ?? 0) };
+};
+
+/**
+ * Polls `read` every `everyMs` until it returns a value. The poll is the measurement's resolution; it is not
+ * tighter because each PGlite read blocks the event loop the worker and the app share with the bench.
+ */
+async function until<T>(what: string, read: () => Promise<T | undefined>, everyMs: number): Promise<T> {
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+export async function benchWebhookToCase(n: number): Promise<WebhookCaseResult> {
+  // The worker's own log lines (state changes) at WARN and above, as in the tests; once per process.
+  if (!runtimeInstalled) Runtime.install({ logger: new DefaultLogger('WARN') });
+  runtimeInstalled = true;
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'shortfall-bench-cases-'));
+  const closers: (() => Promise<unknown>)[] = [];
+  try {
+    const logger = createLogger({ level: 'warn', destination: pino.destination(2) });
+    // Each resource is closed after, even when another one failed to start.
+    const closed = <T>(p: Promise<T>, close: (v: T) => Promise<unknown>) =>
+      p.then((v) => (closers.push(() => close(v)), v));
+    const [temporal, handle, stripe, bundle] = await Promise.all([
+      // The dev server as `npm start` runs it (it waits until the server answers, however loaded the machine).
+      closed(
+        Promise.all([freePort(), freePort()]).then(([port, uiPort]) =>
+          startEmbeddedTemporal({
+            cliPath: requireBinary('temporal'),
+            dbFile: path.join(dir, 'temporal.sqlite'),
+            port,
+            uiPort,
+            namespace: 'default',
+            downloadDir: path.join(dir, 'temporal-download'),
+            logger,
+          }),
+        ),
+        (t) => t.stop(),
+      ),
+      closed(openDatabase({ kind: 'pglite', dir: path.join(dir, 'pglite') }), (h) => h.close()),
+      closed(startStripeSimulator(), (sim) => sim.close()),
+      workflowBundle(path.resolve('.shortfall', 'bench', 'workflow-bundles')),
+    ]);
+    const target = { address: temporal.address, namespace: temporal.namespace };
+    const temporalClient = await connectClient(target);
+    const { client } = temporalClient;
+    closers.push(() => temporalClient.connection.close());
+    const nativeConnection = await connectWorker(target);
+    closers.push(() => nativeConnection.close());
+    const { db } = handle;
+    const config = loadConfig({
+      SHORTFALL_DATA_DIR: dir,
+      TEMPORAL_TASK_QUEUE: 'bench-webhook-case',
+      LOG_LEVEL: 'warn',
+    });
+    const platform = stripe.admin.platform;
+    // Only Stripe is exercised; the other slots hold settings nothing calls.
+    const sandbox: SandboxProviders = {
+      quickbooks: {
+        baseUrl: 'http://127.0.0.1:9',
+        clientId: 'unused',
+        clientSecret: 'unused',
+        webhookVerifierToken: 'x',
+      },
+      xero: { baseUrl: 'http://127.0.0.1:9', clientId: 'unused', clientSecret: 'unused', webhookKey: 'unused' },
+      stripe: {
+        baseUrl: stripe.url,
+        secretKey: platform.secretKey,
+        connectClientId: platform.clientId,
+        webhookSecret,
+        platformAccountId: platform.accountId,
+      },
+    };
+    const services = createServices({ config, logger, db: handle, client, secrets, sandbox });
+    const worker = await createWorker({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue: config.temporal.taskQueue,
+      activities: services.activities,
+      workflowBundle: { codePath: bundle.codePath },
+    });
+    const running = worker.run();
+    closers.push(async () => {
+      worker.shutdown();
+      await running;
+    });
+    const app = await buildApp({ logger, readiness: [], webhooks: services.webhooks });
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    closers.push(() => app.close());
+
+    const [org] = await db
+      .insert(organisations)
+      .values({ name: 'Bench Studio', timeZone: 'Europe/London', signature: 'Bench' })
+      .returning();
+    await db.insert(users).values({ organisationId: org!.id, email: 'owner@bench.example', role: 'owner' });
+    const accountId = stripe.admin.createAccount({ name: 'Bench Studio' }).accountId;
+    const { connection } = await services.vault.connect({
+      organisationId: org!.id,
+      provider: 'stripe',
+      accountId,
+      name: 'Bench Stripe',
+      sandbox: true,
+      tokens: { accessToken: stripe.admin.connectAccount(accountId).accessToken },
+    });
+    const sync = client.workflow.getHandle(connectionSyncWorkflowId(connection.id));
+
+    const started = async () =>
+      Number(
+        (
+          await db
+            .select({ n: count() })
+            .from(cases)
+            .where(and(eq(cases.organisationId, org!.id), ne(cases.status, startingStatus)))
+        )[0]?.n ?? 0,
+      );
+
+    /** The stages of the pass the webhook POSTed at `since` (epoch ms) started, read from the sync's history. */
+    async function passStages(since: number): Promise<Stages> {
+      const at = (e: proto.temporal.api.history.v1.IHistoryEvent) =>
+        Number(e.eventTime?.seconds ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6) - since;
+      const events = (await sync.fetchHistory()).events ?? [];
+      const signal = events.find(
+        (e) =>
+          e.eventType === proto.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && at(e) >= -1,
+      );
+      const activity = (name: string) => {
+        const scheduled = events.find(
+          (e) =>
+            e.activityTaskScheduledEventAttributes?.activityType?.name === name &&
+            Number(e.eventId) > Number(signal?.eventId ?? 0),
+        );
+        const done = events.find(
+          (e) =>
+            e.activityTaskCompletedEventAttributes &&
+            Number(e.activityTaskCompletedEventAttributes.scheduledEventId) === Number(scheduled?.eventId),
+        );
+        return scheduled && done ? at(done) - at(scheduled) : Number.NaN;
+      };
+      return {
+        signalled: signal ? at(signal) : Number.NaN,
+        syncPage: activity('syncPage'),
+        applyCaseActions: activity('applyCaseActions'),
+      };
+    }
+
+    /** One chargeback, its dispute event POSTed as Stripe would; resolves with the two times from the POST. */
+    async function chargeback(
+      expectedCases: number,
+    ): Promise<{ stored: number; opened: number; cpuMs: number; stages: Stages }> {
+      const scenario = stripe.admin.scenarios.chargeback({ accountId });
+      const event = stripe.admin
+        .state(accountId)
+        .events.find(
+          (e) =>
+            e.type === 'charge.dispute.created' &&
+            (e.data as { object: { id: string } }).object.id === scenario.disputeId,
+        );
+      if (!event) throw new Error('the simulator recorded no charge.dispute.created event');
+      const body = JSON.stringify(event);
+      const cpu = process.cpuUsage();
+      const t0 = performance.now();
+      const res = await fetch(`${url}/webhooks/stripe`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'stripe-signature': signPayload(body, webhookSecret, Math.floor(Date.now() / 1000)),
+        },
+        body,
+      });
+      const stored = performance.now() - t0;
+      if (!res.ok) throw new Error(`the webhook was refused: ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+      await until('the case', async () => ((await started()) >= expectedCases ? true : undefined), 20);
+      const opened = performance.now() - t0;
+      const used = process.cpuUsage(cpu);
+      const cpuMs = (used.user + used.system) / 1000;
+      const stages = await passStages(Date.now() - opened);
+      // The next webhook finds the system at rest, as a chargeback arriving a while after the last would: the sync
+      // idle, and the account's Stripe request budget refilled. Back to back, each pass and the new case's evidence
+      // upload spend about ten requests every half second, near Stripe's test-mode limit of 25 a second, and the
+      // bench would measure the pacing of that sustained load instead of a webhook's way to its case.
+      await until(
+        'the sync to finish its pass',
+        async () => ((await sync.query(syncStatusQuery)).phase === 'idle' ? true : undefined),
+        20,
+      );
+      await until(
+        "the account's request budget to refill",
+        async () => {
+          const { rows } = (await db.execute(
+            sql`select 1 from provider_rate_limits where provider = 'stripe' and account_id = ${accountId} and next_at > clock_timestamp()`,
+          )) as unknown as { rows: unknown[] };
+          return rows.length === 0 ? true : undefined;
+        },
+        20,
+      );
+      return { stored, opened, cpuMs, stages };
+    }
+
+    await chargeback(1); // starts the sync workflow and reads the account's history: not counted
+    const stored: number[] = [];
+    const opened: number[] = [];
+    const cpu: number[] = [];
+    const stageRuns: Stages[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = await chargeback(i + 2);
+      stored.push(t.stored);
+      opened.push(t.opened);
+      cpu.push(t.cpuMs);
+      stageRuns.push(t.stages);
+    }
+    return {
+      webhooks: n,
+      storedMs: stats(stored),
+      caseMs: stats(opened),
+      cpuMsPerCase: stats(cpu).p50,
+      stagesP50: {
+        signalled: stats(stageRuns.map((x) => x.signalled)).p50,
+        syncPage: stats(stageRuns.map((x) => x.syncPage)).p50,
+        applyCaseActions: stats(stageRuns.map((x) => x.applyCaseActions)).p50,
+      },
+      casesOpened: await started(),
+    };
+  } finally {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
