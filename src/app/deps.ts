@@ -24,7 +24,7 @@ import { createMailTransport } from '../services/mail/transport.js';
 import { sandboxProviderSetup, type SandboxProviders } from './sandbox.js';
 import { parseKeyRing } from '../services/security/cipher.js';
 import { CLIENT_LINK_TTL_MS } from '../services/security/client-links.js';
-import { createSharedRateLimiter } from '../services/limits/shared-limiter.js';
+import { createProcessRateLimiter, createSharedRateLimiter } from '../services/limits/shared-limiter.js';
 import { createSyncDispatcher } from '../services/sync/dispatch.js';
 import { connectionLifecycle } from '../services/sync/lifecycle.js';
 import { createSyncStore } from '../services/sync/store.js';
@@ -89,7 +89,8 @@ export function createServices(i: ServiceInputs) {
   const taskQueue = config.temporal.taskQueue;
   // The configured accounts (each provider's *_BASE_URL for a proxy or a regional endpoint), or the sandbox
   // simulators on the embedded demo. Every process on this database shares one budget per provider account.
-  const rateLimiter = createSharedRateLimiter(db);
+  // Embedded PGlite is opened by this process alone, so its budget can live in memory (no transaction per request).
+  const rateLimiter = i.db.kind === 'pglite' ? createProcessRateLimiter(db) : createSharedRateLimiter(db);
   const { registry, apiKey } = createProviders({
     ...(i.sandbox ? sandboxProviderSetup(i.sandbox, config) : configuredProviderSetup(config)),
     rateLimiter,

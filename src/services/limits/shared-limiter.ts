@@ -79,6 +79,16 @@ export function nextSlot(
   return wait > 0 ? { kind: 'wait', ms: wait } : { kind: 'go', nextMs: Math.max(nextMs, nowMs) + p.spacingMs };
 }
 
+function dailyLimitReached(provider: ProviderKey, limits: AccountLimits, retryAfterMs: number): IntegrationError {
+  const hours = Math.max(1, Math.ceil(retryAfterMs / 3600_000));
+  return new IntegrationError(
+    'rate_limited',
+    `${providerLabel(provider)}'s daily limit of ${limits.perDay!.toLocaleString('en')} API calls for this ` +
+      `account is used up; syncing resumes by itself in about ${hours} hour(s).`,
+    { provider, retryAfterMs, code: 'daily_limit' },
+  );
+}
+
 export function createSharedRateLimiter(db: Database, options: SharedLimiterOptions = {}): SharedRateLimiter {
   const headroom = options.headroom ?? 0.9;
   const leaseMs = options.leaseMs ?? 30_000;
@@ -145,15 +155,7 @@ export function createSharedRateLimiter(db: Database, options: SharedLimiterOpti
     for (;;) {
       const a = await attempt(provider, accountId, limits);
       if (a.kind === 'granted') return a.lease;
-      if (a.kind === 'day') {
-        const hours = Math.max(1, Math.ceil(a.retryAfterMs / 3600_000));
-        throw new IntegrationError(
-          'rate_limited',
-          `${providerLabel(provider)}'s daily limit of ${limits.perDay!.toLocaleString('en')} API calls for this ` +
-            `account is used up; syncing resumes by itself in about ${hours} hour(s).`,
-          { provider, retryAfterMs: a.retryAfterMs, code: 'daily_limit' },
-        );
-      }
+      if (a.kind === 'day') throw dailyLimitReached(provider, limits, a.retryAfterMs);
       // A little jitter keeps the processes waiting on one account from trying in lockstep.
       await sleep(Math.min(a.ms, maxPollMs) + Math.random() * 20);
     }
@@ -191,6 +193,126 @@ export function createSharedRateLimiter(db: Database, options: SharedLimiterOpti
       let s = byAccount.get(key);
       if (!s) byAccount.set(key, (s = scheduler(provider, accountId, limits)));
       return s;
+    },
+  };
+}
+
+/**
+ * The same budget for a database only this process can open (embedded PGlite: `npm start` runs the server and the
+ * worker in one process): the pacer and the in-flight count live in memory, where every caller already is, so a
+ * request waits for no transaction. The day's count is read from `provider_rate_limits` once per account and
+ * written back at most once a second (and on `flush`), so a restart keeps it.
+ */
+export function createProcessRateLimiter(
+  db: Database,
+  options: Pick<SharedLimiterOptions, 'headroom'> & { readonly writeBackMs?: number } = {},
+): SharedRateLimiter & { flush(): Promise<void> } {
+  const headroom = options.headroom ?? 0.9;
+  const writeBackMs = options.writeBackMs ?? 1_000;
+  interface Account {
+    readonly provider: ProviderKey;
+    readonly accountId: string;
+    nextMs: number;
+    dayStartedMs: number;
+    dayCount: number;
+    dirty: boolean;
+    writing?: Promise<void> | undefined;
+  }
+  const accounts = new Map<string, Promise<Account>>();
+  const byAccount = new Map<string, RequestScheduler>();
+
+  const load = (provider: ProviderKey, accountId: string): Promise<Account> => {
+    const key = JSON.stringify([provider, accountId]);
+    let a = accounts.get(key);
+    if (!a) {
+      a = (async () => {
+        const [row] = rowsOf(
+          await db.execute(sql`
+            select floor(extract(epoch from next_at) * 1000) as next_ms,
+              floor(extract(epoch from day_started_at) * 1000) as day_ms, day_count
+            from provider_rate_limits where provider = ${provider} and account_id = ${accountId}`),
+        );
+        return {
+          provider,
+          accountId,
+          nextMs: row ? Number(row.next_ms) : 0,
+          dayStartedMs: row ? Number(row.day_ms) : Date.now(),
+          dayCount: row?.day_count ?? 0,
+          dirty: false,
+        };
+      })();
+      a.catch(() => accounts.delete(key)); // a failed read is tried again by the next request
+      accounts.set(key, a);
+    }
+    return a;
+  };
+
+  const write = (a: Account): Promise<void> => {
+    const { provider, accountId } = a;
+    a.dirty = false;
+    return db
+      .execute(
+        sql`insert into provider_rate_limits (provider, account_id, next_at, day_started_at, day_count)
+            values (${provider}, ${accountId}, to_timestamp(${a.nextMs} / 1000.0), to_timestamp(${a.dayStartedMs} / 1000.0), ${a.dayCount})
+            on conflict (provider, account_id) do update set
+              next_at = excluded.next_at, day_started_at = excluded.day_started_at, day_count = excluded.day_count`,
+      )
+      .then(() => undefined);
+  };
+  const writeBack = (a: Account) => {
+    a.dirty = true;
+    a.writing ??= new Promise((resolve) => setTimeout(resolve, writeBackMs).unref())
+      .then(() => write(a))
+      .catch(() => void (a.dirty = true)) // kept for the next write; the budget itself lives in memory
+      .finally(() => (a.writing = undefined));
+  };
+
+  async function acquire(provider: ProviderKey, accountId: string, limits: AccountLimits): Promise<void> {
+    const p = pacing(limits, headroom);
+    const a = await load(provider, accountId);
+    for (;;) {
+      const now = Date.now();
+      if (now - a.dayStartedMs >= dayMs) {
+        a.dayStartedMs = now;
+        a.dayCount = 0;
+      }
+      if (limits.perDay !== undefined && a.dayCount >= limits.perDay)
+        throw dailyLimitReached(provider, limits, a.dayStartedMs + dayMs - now);
+      const slot = nextSlot(a.nextMs, now, p);
+      if (slot.kind === 'go') {
+        a.nextMs = slot.nextMs;
+        a.dayCount += 1;
+        writeBack(a);
+        return;
+      }
+      await sleep(slot.ms);
+    }
+  }
+
+  return {
+    forAccount(provider, accountId, limits) {
+      const key = JSON.stringify([provider, accountId, limits]);
+      let s = byAccount.get(key);
+      if (!s) {
+        const local = new Bottleneck({ maxConcurrent: limits.concurrent ?? null });
+        s = {
+          schedule: <T>(work: () => Promise<T>) =>
+            local.schedule(async () => {
+              await acquire(provider, accountId, limits);
+              return work();
+            }),
+        };
+        byAccount.set(key, s);
+      }
+      return s;
+    },
+    async flush() {
+      for (const loading of accounts.values()) {
+        const a = await loading.catch(() => undefined);
+        if (!a) continue;
+        await a.writing;
+        if (a.dirty) await write(a);
+      }
     },
   };
 }
