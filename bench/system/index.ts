@@ -4,10 +4,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { benchBackfills, type BackfillResult } from './backfill.js';
 import { benchWebhooks, type AckResult } from './webhooks.js';
+import { benchOpenCases, type OpenCasesResult } from './open-cases.js';
 
 export interface SystemBenchOptions {
   readonly backfillSizes: readonly number[];
   readonly webhookSeconds: number;
+  /** Open cases against sleeping workflows: RSS measured at the first size and at the second. */
+  readonly openCases: readonly [number, number];
+  /** Only the open-cases section (it takes minutes on its own at 10,000). */
+  readonly openCasesOnly?: boolean;
   readonly jsonPath: string;
 }
 
@@ -51,20 +56,55 @@ function ackRows(engine: string, [bare, real]: readonly AckResult[], p99Target: 
   ];
 }
 
+function openCaseRows(results: readonly OpenCasesResult[]): Ratio[] {
+  const [sleeping, open] = [
+    results.find((r) => r.kind === 'sleeping workflows'),
+    results.find((r) => r.kind === 'open cases'),
+  ];
+  if (!sleeping || !open) return [];
+  const n = open.n.toLocaleString('en');
+  const early = open.early.toLocaleString('en');
+  return [
+    {
+      what: `${n} open cases on one worker: RSS`,
+      measured: `${open.rssMb} MB (heap ${open.heapMb} MB), ${open.historyEvents} history events a case; load ${open.load}`,
+      baseline: `${n} sleeping workflows: ${sleeping.rssMb} MB (heap ${sleeping.heapMb} MB)`,
+      ratio: r2(open.rssMb / sleeping.rssMb),
+      target: '≤ 1.5',
+    },
+    {
+      what: `open cases: RSS at ${n} against ${early}`,
+      measured: `${open.rssMb} MB at ${n}`,
+      baseline: `${open.rssEarlyMb} MB at ${early} (sleeping: ${sleeping.rssEarlyMb} → ${sleeping.rssMb} MB)`,
+      ratio: r2(open.rssMb / open.rssEarlyMb),
+      target: '≤ 1.3',
+    },
+    {
+      what: `open cases: worker CPU per case start`,
+      measured: `${open.cpuMsPerStart} ms (${n} at rest in ${open.startSeconds} s)`,
+      baseline: `sleeping workflow: ${sleeping.cpuMsPerStart} ms (${sleeping.startSeconds} s)`,
+      ratio: r2(open.cpuMsPerStart / Math.max(0.1, sleeping.cpuMsPerStart)),
+      target: '≤ 3',
+    },
+  ];
+}
+
 export async function runSystemBench(o: SystemBenchOptions): Promise<void> {
-  const backfills = await benchBackfills(o.backfillSizes);
-  const webhooks = await benchWebhooks(o.webhookSeconds);
+  const backfills = o.openCasesOnly ? [] : await benchBackfills(o.backfillSizes);
+  const webhooks = o.openCasesOnly ? { pglite: [], postgres: [] } : await benchWebhooks(o.webhookSeconds);
+  const openCases = await benchOpenCases(o.openCases);
   const rows = [
     ...backfillRows(backfills),
     ...ackRows('PGlite', webhooks.pglite, 'p99 < 1 s', '≥ 0.9'),
     ...ackRows('Postgres', webhooks.postgres, '≤ 2', '≥ 0.98'),
+    ...openCaseRows(openCases),
   ];
   console.log('system (ratios against floors and baselines from this run):');
   console.table(rows);
   await mkdir(path.dirname(o.jsonPath), { recursive: true });
   await writeFile(
     o.jsonPath,
-    JSON.stringify({ at: new Date().toISOString(), ratios: rows, backfills, webhooks }, null, 2) + '\n',
+    JSON.stringify({ at: new Date().toISOString(), ratios: rows, backfills, webhooks, openCases }, null, 2) + '\n',
   );
   console.log(`written to ${o.jsonPath}`);
 }

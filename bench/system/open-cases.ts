@@ -1,0 +1,471 @@
+// Open cases against trivial sleeping workflows on one worker (issue 18, point 4). A real Temporal dev server, a real
+// Postgres, a real SMTP server and the QuickBooks simulator; the worker runs in a child process so that its RSS and
+// CPU are its own, reported over IPC (worker-probe.ts), with the production worker settings (src/app/worker.ts).
+//
+// Phase A: a fresh worker (sleeping-worker.ts) runs N workflows that only sleep('30 days').
+// Phase B: a fresh production worker (`src/app/main.ts worker`) runs N short-payment cases, each opened the way the
+// case starter opens one (claimed row, the case's input, its search attributes), through to its resting state: the
+// receipt sent to the client, the first written response drafted and emailed to the owner for approval, the case
+// list projected, the workflow waiting for the owner. RSS is measured (after a full GC) once the first 2,000 (or N/2
+// when smaller) are at rest and again at N; worker CPU per case start is the CPU the worker spent from the first
+// start until all N rest, divided by N. Nothing sleeps: settled state is polled (the database, then each workflow's
+// description: no pending workflow task, no pending activity).
+//
+// Findings (2 shared cores; `uptime` load beside each figure): see the report at the bottom of this file.
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { count, eq } from 'drizzle-orm';
+import { SMTPServer } from 'smtp-server';
+import { loadConfig } from '../../src/app/config.js';
+import { createServices } from '../../src/app/deps.js';
+import { openDatabase, type DatabaseHandle } from '../../src/services/db/index.js';
+import { cases, organisations, users } from '../../src/services/db/schema.js';
+import { claimCase, markStarted } from '../../src/services/cases/claim.js';
+import { organisationProfile } from '../../src/services/cases/input.js';
+import { caseSearchAttributes } from '../../src/services/cases/search-attributes.js';
+import { createLogger } from '../../src/services/logger.js';
+import type { DisputeCaseInput } from '../../workflows/dispute-case/definitions.js';
+import { startQuickbooksSimulator, type QuickbooksSimulator } from '../../simulators/quickbooks/index.js';
+import { startThrowawayPostgres } from '../../test/helpers/postgres-server.js';
+import { createDevEnv } from '../../test/helpers/temporal-env.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const MB = 1024 * 1024;
+/** Cases per simulated company: QuickBooks budgets each company (realm) on its own, as a real owner base spreads. */
+const casesPerCompany = 100;
+/** How many starts the bench keeps in flight, as the case starter and a sync pass would. */
+const startConcurrency = 16;
+const restingStatus = 'awaiting_approval';
+
+export interface OpenCasesResult {
+  readonly kind: 'sleeping workflows' | 'open cases';
+  readonly n: number;
+  readonly early: number;
+  readonly rssEarlyMb: number;
+  readonly rssMb: number;
+  readonly heapMb: number;
+  readonly cpuMsPerStart: number;
+  readonly startSeconds: number;
+  readonly historyEvents: number;
+  readonly load: string;
+}
+
+interface Measured {
+  readonly rss: number;
+  readonly heapUsed: number;
+  readonly external: number;
+  readonly cpuMicros: number;
+}
+
+const loadAvg = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+/** Polls `read` until `done` holds, with a pause that never decides the result (no sleep stands for a state). */
+async function until<T>(what: string, read: () => Promise<T>, done: (t: T) => boolean, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (done(v)) return v;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what} (last: ${JSON.stringify(v)})`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function pool<T>(items: readonly T[], width: number, run: (t: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length) await run(items[next++]!);
+    }),
+  );
+}
+
+class WorkerProcess {
+  private output = '';
+  private constructor(private readonly child: ChildProcess) {
+    const keep = (d: Buffer) => (this.output = (this.output + d.toString()).slice(-20_000));
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+  }
+
+  static async start(script: string, args: string[], env: Record<string, string>): Promise<WorkerProcess> {
+    const child = fork(script, args, {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...env },
+      execArgv: ['--expose-gc', '--import', 'tsx', '--import', path.join(here, 'worker-probe.ts')],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    const w = new WorkerProcess(child);
+    await until(
+      'the bench worker to poll',
+      async () => {
+        if (child.exitCode !== null) throw new Error(`bench worker exited ${child.exitCode}:\n${w.output}`);
+        return /worker polling/.test(w.output);
+      },
+      Boolean,
+      180_000,
+    );
+    return w;
+  }
+
+  measure(): Promise<Measured> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (m: unknown) => {
+        if (typeof m === 'object' && m !== null && 'measured' in m) {
+          this.child.off('message', onMessage);
+          resolve((m as { measured: Measured }).measured);
+        }
+      };
+      this.child.on('message', onMessage);
+      if (!this.child.send('measure')) reject(new Error('the bench worker has no IPC channel'));
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Workflows that have no pending workflow task or activity: at rest, as far as the worker is concerned. */
+async function atRest(client: Client, workflowIds: readonly string[]): Promise<{ resting: number; events: number }> {
+  let resting = 0;
+  let events = 0;
+  await pool(workflowIds, 32, async (id) => {
+    const d = await client.workflow.getHandle(id).describe();
+    if (!d.raw.pendingWorkflowTask && (d.raw.pendingActivities?.length ?? 0) === 0 && d.historyLength > 3) {
+      resting++;
+      events += d.historyLength;
+    }
+  });
+  return { resting, events };
+}
+
+/** A mail server that takes every message and keeps a count (parsing 20,000 letters would load the machine). */
+async function startMailSink(): Promise<{ url: string; received: () => number; close(): Promise<void> }> {
+  let received = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, done) {
+      stream.on('data', () => {});
+      stream.on('end', () => {
+        received++;
+        done();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as { port: number };
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received: () => received,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+interface Phase {
+  readonly worker: WorkerProcess;
+  readonly client: Client;
+  readonly sizes: readonly [number, number];
+  /** Starts workflow `i` and returns its id. */
+  readonly start: (i: number) => Promise<string>;
+  /** A cheap count of how many of `ids` look settled, before each is described. */
+  readonly settled?: () => Promise<number>;
+}
+
+async function runPhase(kind: OpenCasesResult['kind'], p: Phase): Promise<OpenCasesResult> {
+  const [early, n] = p.sizes;
+  const ids: string[] = [];
+  const before = await p.worker.measure();
+  const t0 = Date.now();
+  const settle = async (upTo: number) => {
+    const batch = Array.from({ length: upTo - ids.length }, (_, k) => ids.length + k);
+    await pool(batch, startConcurrency, async (i) => void ids.push(await p.start(i)));
+    const timeoutMs = 120_000 + upTo * 200;
+    if (p.settled)
+      await until(
+        `${upTo} ${kind} to settle`,
+        () => p.settled!(),
+        (c) => c >= upTo,
+        timeoutMs,
+      );
+    return until(
+      `${upTo} ${kind} at rest`,
+      () => atRest(p.client, ids),
+      (r) => r.resting >= upTo,
+      timeoutMs,
+    );
+  };
+  await settle(early);
+  const atEarly = await p.worker.measure();
+  const loadEarly = loadAvg();
+  const rest = await settle(n);
+  const seconds = (Date.now() - t0) / 1000;
+  const atN = await p.worker.measure();
+  return {
+    kind,
+    n,
+    early,
+    rssEarlyMb: Math.round(atEarly.rss / MB),
+    rssMb: Math.round(atN.rss / MB),
+    heapMb: Math.round(atN.heapUsed / MB),
+    cpuMsPerStart: Math.round(((atN.cpuMicros - before.cpuMicros) / 1000 / n) * 10) / 10,
+    startSeconds: Math.round(seconds),
+    historyEvents: Math.round((rest.events / n) * 10) / 10,
+    load: `${loadEarly} / ${loadAvg()}`,
+  };
+}
+
+const usd = (minor: number) => ({ minor, currency: 'USD' });
+
+/** One simulated company with an organisation, an owner and a QuickBooks connection in the vault. */
+async function seedCompany(
+  k: number,
+  qb: QuickbooksSimulator,
+  qbApp: { clientId: string },
+  handle: DatabaseHandle,
+  vault: ReturnType<typeof createServices>['vault'],
+) {
+  const db = handle.db;
+  const [org] = await db
+    .insert(organisations)
+    .values({ name: `Bench Studio ${k}`, timeZone: 'America/New_York', signature: 'Ana Ruiz' })
+    .returning();
+  await db.insert(users).values({ organisationId: org!.id, email: `owner${k}@studio.example`, role: 'owner' });
+  const realmId = qb.admin.createCompany({ name: `Bench Studio ${k}` });
+  const tokens = qb.admin.grantTokens(qbApp.clientId, realmId);
+  const { connection } = await vault.connect({
+    organisationId: org!.id,
+    provider: 'quickbooks',
+    accountId: realmId,
+    name: `Bench Studio ${k}`,
+    sandbox: true,
+    tokens: {
+      accessToken: tokens.access_token,
+      refreshToken: tokens.refresh_token,
+      expiresAt: new Date(Date.now() + tokens.expires_in * 1000).toISOString(),
+    },
+  });
+  return {
+    organisationId: org!.id,
+    realmId,
+    connectionId: connection.id,
+    profile: await organisationProfile(db, org!.id),
+  };
+}
+
+/** A short-paid invoice in the company's books and the case the starter would open for it. */
+function shortPaidInvoice(qb: QuickbooksSimulator, company: Awaited<ReturnType<typeof seedCompany>>, i: number) {
+  const email = `accounts${i}@client.example`;
+  const customer = qb.admin.addCustomer(company.realmId, { name: `Client ${i}`, email });
+  const lines = [
+    ['Brand identity', 600],
+    ['Menu design', 250],
+    ['Signage', 150],
+  ] as const;
+  const inv = qb.admin.addInvoice(company.realmId, {
+    customerId: customer.Id,
+    txnDate: '2026-11-01',
+    dueDate: '2026-12-01',
+    lines: lines.map(([description, unitPrice]) => ({ description, unitPrice })),
+  });
+  const pay = qb.admin.addPayment(company.realmId, {
+    customerId: customer.Id,
+    amount: 600,
+    applications: [{ invoiceId: inv.Id, amount: 600 }],
+    txnDate: '2026-12-04',
+  });
+  const ref = (id: string) => ({ provider: 'quickbooks' as const, accountId: company.realmId, id });
+  const input: Omit<DisputeCaseInput, 'caseId'> = {
+    caseKey: `invoice/quickbooks/${company.realmId}/${inv.Id}`,
+    connectionId: company.connectionId,
+    provider: 'quickbooks',
+    organisation: company.profile,
+    learnedAt: new Date().toISOString(),
+    invoice: {
+      ref: ref(inv.Id),
+      number: inv.DocNumber ?? inv.Id,
+      customerId: customer.Id,
+      customerName: customer.DisplayName ?? `Client ${i}`,
+      customerEmail: email,
+      issueDate: '2026-11-01',
+      dueDate: '2026-12-01',
+      total: usd(100_000),
+      balance: usd(40_000),
+      lines: (inv.Line ?? [])
+        .filter((l) => l.Id)
+        .map((l, j) => ({
+          id: l.Id!,
+          description: lines[j]![0],
+          quantity: '1',
+          unitPrice: usd(lines[j]![1] * 100),
+          amount: usd(lines[j]![1] * 100),
+        })),
+    },
+    payments: [{ ref: ref(pay.Id), amount: usd(60_000), date: '2026-12-04' }],
+    documents: [],
+  };
+  return input;
+}
+
+export async function benchOpenCases(sizes: readonly [number, number]): Promise<OpenCasesResult[]> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'shortfall-bench-cases-'));
+  const stops: (() => Promise<unknown>)[] = [async () => rm(dir, { recursive: true, force: true })];
+  const results: OpenCasesResult[] = [];
+  try {
+    const [temporal, postgres, mail, qb] = await Promise.all([
+      createDevEnv(),
+      startThrowawayPostgres(),
+      startMailSink(),
+      startQuickbooksSimulator(),
+    ]);
+    stops.push(
+      () => temporal.teardown(),
+      () => postgres.stop(),
+      () => mail.close(),
+      () => qb.close(),
+    );
+    const client = temporal.client;
+
+    // Phase A: sleeping workflows, bundled ahead of time like the production bundle.
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: path.join(here, 'sleeping-workflow.ts'),
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
+    });
+    const sleepingBundle = path.join(dir, 'sleeping-bundle.js');
+    await writeFile(sleepingBundle, code);
+    const sleepQueue = `bench-sleeping-${randomUUID()}`;
+    const sleeper = await WorkerProcess.start(path.join(here, 'sleeping-worker.ts'), [], {
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_TASK_QUEUE: sleepQueue,
+      BENCH_WORKFLOW_BUNDLE: sleepingBundle,
+    });
+    try {
+      results.push(
+        await runPhase('sleeping workflows', {
+          worker: sleeper,
+          client,
+          sizes,
+          start: async (i) => {
+            const h = await client.workflow.start('sleepingWorkflow', {
+              taskQueue: sleepQueue,
+              workflowId: `bench-sleep-${i}-${randomUUID()}`,
+              args: [],
+            });
+            return h.workflowId;
+          },
+        }),
+      );
+    } finally {
+      await sleeper.stop();
+    }
+
+    // Phase B: the production worker, on its own database, mail server and simulated QuickBooks companies.
+    const casesQueue = `bench-cases-${randomUUID()}`;
+    const qbApp = qb.admin.createApp({ redirectUris: ['http://127.0.0.1:9/oauth/quickbooks/callback'] });
+    const env = {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: postgres.url,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_TASK_QUEUE: casesQueue,
+      ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+      APP_SECRET: 's'.repeat(48),
+      SMTP_URL: mail.url,
+      PUBLIC_URL: 'http://127.0.0.1:9',
+      MAIL_REPLY_DOMAIN: 'replies.bench.example',
+      SHORTFALL_DATA_DIR: path.join(dir, 'worker'),
+      QUICKBOOKS_BASE_URL: qb.url,
+      QUICKBOOKS_CLIENT_ID: qbApp.clientId,
+      QUICKBOOKS_CLIENT_SECRET: qbApp.clientSecret,
+    };
+    const handle = await openDatabase({ kind: 'postgres', url: postgres.url });
+    stops.push(() => handle.close());
+    const services = createServices({
+      config: loadConfig({ ...env, SHORTFALL_DATA_DIR: path.join(dir, 'seed') }),
+      logger: createLogger({ level: 'silent' }),
+      db: handle,
+      client,
+      secrets: { encryptionKeys: env.ENCRYPTION_KEYS, appSecret: env.APP_SECRET },
+    });
+    const companies: Awaited<ReturnType<typeof seedCompany>>[] = [];
+    for (let k = 0; k < Math.ceil(sizes[1] / casesPerCompany); k++)
+      companies.push(await seedCompany(k, qb, qbApp, handle, services.vault));
+    const inputs = Array.from({ length: sizes[1] }, (_, i) =>
+      shortPaidInvoice(qb, companies[Math.floor(i / casesPerCompany)]!, i),
+    );
+
+    const worker = await WorkerProcess.start(path.join(root, 'src/app/main.ts'), ['worker'], env);
+    try {
+      results.push(
+        await runPhase('open cases', {
+          worker,
+          client,
+          sizes,
+          // As the case starter does: claim the row, start the workflow with its search attributes, mark it started.
+          start: async (i) => {
+            const input = inputs[i]!;
+            const facts = {
+              kind: 'short_payment' as const,
+              invoice: input.invoice!.ref,
+              invoiceNumber: input.invoice!.number,
+              total: input.invoice!.total,
+              paid: usd(60_000),
+              disputed: usd(40_000),
+              payments: input.payments.map((p) => p.ref),
+            };
+            const row = await claimCase(
+              handle.db,
+              {
+                organisationId: input.organisation.id,
+                connectionId: input.connectionId,
+                caseKey: input.caseKey,
+                facts,
+                customerName: input.invoice!.customerName,
+              },
+              new Date(),
+            );
+            const full = { ...input, caseId: row!.id };
+            await client.workflow.start('disputeCaseWorkflow', {
+              workflowId: row!.workflowId,
+              taskQueue: casesQueue,
+              args: [full],
+              workflowIdConflictPolicy: 'USE_EXISTING',
+              typedSearchAttributes: caseSearchAttributes(full, facts),
+            });
+            await markStarted(handle.db, row!.id, [], new Date());
+            return row!.workflowId;
+          },
+          // The bench's database holds only these cases.
+          settled: async () => {
+            const [row] = await handle.db.select({ n: count() }).from(cases).where(eq(cases.status, restingStatus));
+            return Number(row?.n ?? 0);
+          },
+        }),
+      );
+    } finally {
+      await worker.stop();
+    }
+    if (mail.received() < sizes[1] * 2)
+      throw new Error(`${mail.received()} mails for ${sizes[1]} cases: each case sends a receipt and an approval`);
+    return results;
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch((err: unknown) => console.error(err));
+  }
+}
