@@ -1,6 +1,7 @@
 // Wiring of one dispute case: handlers, timers and activities. Every rule lives in state.ts; this file only
 // decides what to wait for next and which side effect to run, re-reading state each step so that a
 // continue-as-new run resumes exactly where the previous one stopped.
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
 import type { CaseActivities, LetterRequest } from './activities.js';
 import {
@@ -739,6 +740,13 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
   }
 
   let projected = '';
+  /** The workflow's search attribute already holds this value (the starter's, or the last upsert's). */
+  const sameAttribute = (p: SearchAttributeUpdatePair): boolean => {
+    const held: unknown = wf.workflowInfo().typedSearchAttributes.get(p.key);
+    const value: unknown = p.value;
+    if (value instanceof Date) return held instanceof Date && held.getTime() === value.getTime();
+    return value === null ? held === undefined : held === value;
+  };
   // Starters set the search attributes at start; a case started without them (the time-skipping test server
   // has no visibility store) skips the upsert rather than failing its workflow task.
   const indexed = wf.workflowInfo().typedSearchAttributes.get(caseStatusKey) !== undefined;
@@ -746,8 +754,8 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
   async function project() {
     const next = st.nextDeadline(s, now());
     const a = st.account(s);
-    if (indexed)
-      wf.upsertSearchAttributes([
+    if (indexed) {
+      const attributes: SearchAttributeUpdatePair[] = [
         { key: caseStatusKey, value: s.status },
         { key: providerKey, value: s.input.provider },
         { key: connectionIdKey, value: s.input.connectionId },
@@ -759,7 +767,15 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
               { key: customerIdKey, value: s.input.invoice.customerId },
             ]
           : []),
-      ]);
+      ];
+      // Each upsert is a history event and a visibility write. Cases recorded before the patch upserted every
+      // attribute on every projection (5 times before the owner's approval); from the patch on, only what changed
+      // since the start or the last upsert, and nothing when nothing did.
+      if (wf.patched('upsert-changed-search-attributes')) {
+        const changed = attributes.filter((p) => !sameAttribute(p));
+        if (changed.length > 0) wf.upsertSearchAttributes(changed);
+      } else wf.upsertSearchAttributes(attributes);
+    }
     // The case list shows what the case is still pursuing: what is owed.
     const projection = {
       caseId,
