@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto'; // CommonJS: named ESM imports of its namespaces fail at runtime
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { count, eq } from 'drizzle-orm';
 import { SMTPServer } from 'smtp-server';
@@ -54,6 +55,9 @@ export interface OpenCasesResult {
   readonly cpuMsPerStart: number;
   readonly startSeconds: number;
   readonly historyEvents: number;
+  /** One workflow's history by event type (activities, timers, search-attribute upserts, workflow tasks), and its size. */
+  readonly oneHistory: Readonly<Record<string, number>>;
+  readonly logLinesPerStart: number;
   readonly load: string;
 }
 
@@ -92,8 +96,14 @@ async function pool<T>(items: readonly T[], width: number, run: (t: T) => Promis
 
 class WorkerProcess {
   private output = '';
+  /** Lines the worker wrote to stdout and stderr (its log), since it started. */
+  lines = 0;
   private constructor(private readonly child: ChildProcess) {
-    const keep = (d: Buffer) => (this.output = (this.output + d.toString()).slice(-20_000));
+    const keep = (d: Buffer) => {
+      const text = d.toString();
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.lines++;
+      this.output = (this.output + text).slice(-20_000);
+    };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
   }
@@ -102,7 +112,15 @@ class WorkerProcess {
     const child = fork(script, args, {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...env },
-      execArgv: ['--expose-gc', '--import', 'tsx', '--import', path.join(here, 'worker-probe.ts')],
+      execArgv: [
+        '--expose-gc',
+        '--import',
+        'tsx',
+        '--import',
+        path.join(here, 'worker-probe.ts'),
+        // BENCH_CPU_PROF_DIR=dir writes each worker's CPU profile there, to see where a case's CPU goes.
+        ...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : []),
+      ],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const w = new WorkerProcess(child);
@@ -116,6 +134,10 @@ class WorkerProcess {
       180_000,
     );
     return w;
+  }
+
+  tail(): string {
+    return this.output.slice(-4000);
   }
 
   measure(): Promise<Measured> {
@@ -193,6 +215,7 @@ async function runPhase(kind: OpenCasesResult['kind'], p: Phase): Promise<OpenCa
   const [early, n] = p.sizes;
   const ids: string[] = [];
   const before = await p.worker.measure();
+  const linesBefore = p.worker.lines;
   const t0 = Date.now();
   const settle = async (upTo: number) => {
     const batch = Array.from({ length: upTo - ids.length }, (_, k) => ids.length + k);
@@ -218,6 +241,17 @@ async function runPhase(kind: OpenCasesResult['kind'], p: Phase): Promise<OpenCa
   const rest = await settle(n);
   const seconds = (Date.now() - t0) / 1000;
   const atN = await p.worker.measure();
+  const history = await p.client.workflow.getHandle(ids[0]!).fetchHistory();
+  const oneHistory: Record<string, number> = {
+    bytes: proto.temporal.api.history.v1.History.encode(history).finish().length,
+  };
+  for (const e of history.events ?? []) {
+    const type = String(proto.temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? e.eventType).replace(
+      'EVENT_TYPE_',
+      '',
+    );
+    oneHistory[type] = (oneHistory[type] ?? 0) + 1;
+  }
   return {
     kind,
     n,
@@ -228,6 +262,8 @@ async function runPhase(kind: OpenCasesResult['kind'], p: Phase): Promise<OpenCa
     cpuMsPerStart: Math.round(((atN.cpuMicros - before.cpuMicros) / 1000 / n) * 10) / 10,
     startSeconds: Math.round(seconds),
     historyEvents: Math.round((rest.events / n) * 10) / 10,
+    oneHistory,
+    logLinesPerStart: Math.round(((p.worker.lines - linesBefore) / n) * 10) / 10,
     load: `${loadEarly} / ${loadAvg()}`,
   };
 }
@@ -329,19 +365,19 @@ export async function benchOpenCases(sizes: readonly [number, number]): Promise<
   const stops: (() => Promise<unknown>)[] = [async () => rm(dir, { recursive: true, force: true })];
   const results: OpenCasesResult[] = [];
   try {
-    const [temporal, postgres, mail, qb] = await Promise.all([
+    const [dev, postgres, mail, qb] = await Promise.all([
       createDevEnv(),
       startThrowawayPostgres(),
       startMailSink(),
       startQuickbooksSimulator(),
     ]);
     stops.push(
-      () => temporal.teardown(),
+      () => dev.teardown(),
       () => postgres.stop(),
       () => mail.close(),
       () => qb.close(),
     );
-    const client = temporal.client;
+    const client = dev.client;
 
     // Phase A: sleeping workflows, bundled ahead of time like the production bundle.
     const { code } = await bundleWorkflowCode({
@@ -352,7 +388,7 @@ export async function benchOpenCases(sizes: readonly [number, number]): Promise<
     await writeFile(sleepingBundle, code);
     const sleepQueue = `bench-sleeping-${randomUUID()}`;
     const sleeper = await WorkerProcess.start(path.join(here, 'sleeping-worker.ts'), [], {
-      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_ADDRESS: dev.address,
       TEMPORAL_TASK_QUEUE: sleepQueue,
       BENCH_WORKFLOW_BUNDLE: sleepingBundle,
     });
@@ -383,7 +419,7 @@ export async function benchOpenCases(sizes: readonly [number, number]): Promise<
       NODE_ENV: 'production',
       LOG_LEVEL: 'info',
       DATABASE_URL: postgres.url,
-      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_ADDRESS: dev.address,
       TEMPORAL_TASK_QUEUE: casesQueue,
       ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
       APP_SECRET: 's'.repeat(48),
@@ -459,6 +495,7 @@ export async function benchOpenCases(sizes: readonly [number, number]): Promise<
           },
         }),
       );
+      if (process.env.BENCH_SHOW_LOG) console.log(worker.tail());
     } finally {
       await worker.stop();
     }
