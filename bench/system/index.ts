@@ -67,8 +67,8 @@ function openCaseRows(results: readonly OpenCasesResult[]): Ratio[] {
   return [
     {
       what: `${n} open cases on one worker: RSS`,
-      measured: `${open.rssMb} MB (heap ${open.heapMb} MB), ${open.historyEvents} history events a case; load ${open.load}`,
-      baseline: `${n} sleeping workflows: ${sleeping.rssMb} MB (heap ${sleeping.heapMb} MB)`,
+      measured: `${open.rssMb} MB (heaps: main ${open.heapMb} MB, workflows ${open.workflowHeapMb} MB), ${open.historyEvents} history events a case; load ${open.load}`,
+      baseline: `${n} sleeping workflows: ${sleeping.rssMb} MB (heaps: main ${sleeping.heapMb} MB, workflows ${sleeping.workflowHeapMb} MB)`,
       ratio: r2(open.rssMb / sleeping.rssMb),
       target: '≤ 1.5',
     },

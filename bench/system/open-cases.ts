@@ -51,7 +51,9 @@ export interface OpenCasesResult {
   readonly early: number;
   readonly rssEarlyMb: number;
   readonly rssMb: number;
+  /** The V8 heap of the main thread (activities, the SDK's Node side) and of the workflow threads, at N. */
   readonly heapMb: number;
+  readonly workflowHeapMb: number;
   readonly cpuMsPerStart: number;
   readonly startSeconds: number;
   readonly historyEvents: number;
@@ -64,6 +66,7 @@ export interface OpenCasesResult {
 interface Measured {
   readonly rss: number;
   readonly heapUsed: number;
+  readonly workflowThreadsHeap: number;
   readonly external: number;
   readonly cpuMicros: number;
 }
@@ -259,6 +262,7 @@ async function runPhase(kind: OpenCasesResult['kind'], p: Phase): Promise<OpenCa
     rssEarlyMb: Math.round(atEarly.rss / MB),
     rssMb: Math.round(atN.rss / MB),
     heapMb: Math.round(atN.heapUsed / MB),
+    workflowHeapMb: Math.round(atN.workflowThreadsHeap / MB),
     cpuMsPerStart: Math.round(((atN.cpuMicros - before.cpuMicros) / 1000 / n) * 10) / 10,
     startSeconds: Math.round(seconds),
     historyEvents: Math.round((rest.events / n) * 10) / 10,
