@@ -77,13 +77,26 @@ const loadAvg = () =>
     .map((l) => l.toFixed(2))
     .join(' ');
 
-/** Polls `read` until `done` holds, with a pause that never decides the result (no sleep stands for a state). */
-async function until<T>(what: string, read: () => Promise<T>, done: (t: T) => boolean, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * Polls `read` until `done` holds, with a pause that never decides the result (no sleep stands for a state). It
+ * gives up only when `progress` (a count of what has settled) stops growing for `stallMs`: a loaded machine is slow,
+ * not stuck.
+ */
+async function until<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (t: T) => boolean,
+  progress: (t: T) => number,
+  stallMs = 180_000,
+) {
+  let best = -1;
+  let movedAt = Date.now();
   for (;;) {
     const v = await read();
     if (done(v)) return v;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what} (last: ${JSON.stringify(v)})`);
+    if (progress(v) > best) [best, movedAt] = [progress(v), Date.now()];
+    if (Date.now() - movedAt > stallMs)
+      throw new Error(`No progress for ${stallMs / 1000} s waiting for ${what} (last: ${JSON.stringify(v)})`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -134,7 +147,7 @@ class WorkerProcess {
         return /worker polling/.test(w.output);
       },
       Boolean,
-      180_000,
+      () => 0,
     );
     return w;
   }
@@ -223,19 +236,18 @@ async function runPhase(kind: OpenCasesResult['kind'], p: Phase): Promise<OpenCa
   const settle = async (upTo: number) => {
     const batch = Array.from({ length: upTo - ids.length }, (_, k) => ids.length + k);
     await pool(batch, startConcurrency, async (i) => void ids.push(await p.start(i)));
-    const timeoutMs = 120_000 + upTo * 200;
     if (p.settled)
       await until(
         `${upTo} ${kind} to settle`,
         () => p.settled!(),
         (c) => c >= upTo,
-        timeoutMs,
+        (c) => c,
       );
     return until(
       `${upTo} ${kind} at rest`,
       () => atRest(p.client, ids),
       (r) => r.resting >= upTo,
-      timeoutMs,
+      (r) => r.resting,
     );
   };
   await settle(early);
@@ -255,7 +267,7 @@ async function runPhase(kind: OpenCasesResult['kind'], p: Phase): Promise<OpenCa
     );
     oneHistory[type] = (oneHistory[type] ?? 0) + 1;
   }
-  return {
+  const result: OpenCasesResult = {
     kind,
     n,
     early,
@@ -270,6 +282,9 @@ async function runPhase(kind: OpenCasesResult['kind'], p: Phase): Promise<OpenCa
     logLinesPerStart: Math.round(((p.worker.lines - linesBefore) / n) * 10) / 10,
     load: `${loadEarly} / ${loadAvg()}`,
   };
+  // Each phase as it ends: a later failure must not lose it (the table comes at the end).
+  console.error(`open cases bench, ${kind}: ${JSON.stringify(result)}`);
+  return result;
 }
 
 const usd = (minor: number) => ({ minor, currency: 'USD' });
