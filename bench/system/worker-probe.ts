@@ -31,7 +31,7 @@ if (!isMainThread) {
       const got: ThreadHeap[] = [];
       channel.onmessage = (e) => got.push((e as MessageEvent).data as ThreadHeap);
       channel.postMessage('heap?');
-      setTimeout(() => resolve(got), 1_000).unref();
+      setTimeout(() => resolve(got), 5_000).unref();
     });
   process.on('message', (m: unknown) => {
     if (m !== 'measure') return;
