@@ -558,7 +558,8 @@ export async function benchOpenCases(sizes: readonly [number, number]): Promise<
 //   and the timeline (capped at 500); the drafts also pass through history twice (draftLetter's result and
 //   requestApproval's input), most of the 23 KB.
 // Not met: CPU per case stays about 13 × a sleeping workflow's. With the workflow tasks halved it did not move, so
-// most of it is likely the activities' own work, unprofiled on an idle machine (a PDF from the ledger through the shared rate limiter and the vault, two letters
-// rendered, two mails with the PDF attached, approval tokens, the SQL behind each), not Temporal's. RSS at 1,000 is
-// 2.2 × the sleeping worker's, most of it the production worker's own base (about 430–460 MB at 10 cases against
-// about 220 MB: its main heap holds the services, provider SDKs and drivers) and native memory outside both heaps.
+// most of it is likely the activities' own work (not profiled on an idle machine): a PDF from the ledger through the
+// shared rate limiter and the vault, two letters rendered, two mails with the PDF attached, approval tokens, and the
+// SQL behind each. RSS at 1,000 is 2.2 × the sleeping worker's, most of it the production worker's own base (about
+// 430–460 MB at 10 cases against about 220 MB: its main heap holds the services, provider SDKs and drivers) and
+// native memory outside both heaps.
