@@ -556,7 +556,7 @@ export async function benchOpenCases(sizes: readonly [number, number]): Promise<
 //   running worker); maxCachedWorkflows 500 with reuseV8Context (the SDK default) and 40 concurrent workflow tasks;
 //   no query handler runs unless asked; no memo. State carries the drafts (subject, text and HTML of each letter)
 //   and the timeline (capped at 500); the drafts also pass through history twice (draftLetter's result and
-//   requestApproval's input), most of the 23 KB.
+//   requestApproval's input).
 // Not met: CPU per case stays about 13 × a sleeping workflow's. With the workflow tasks halved it did not move, so
 // most of it is likely the activities' own work (not profiled on an idle machine): a PDF from the ledger through the
 // shared rate limiter and the vault, two letters rendered, two mails with the PDF attached, approval tokens, and the
