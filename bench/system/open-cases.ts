@@ -541,6 +541,12 @@ export async function benchOpenCases(sizes: readonly [number, number]): Promise<
 // | search-attribute upserts           | 5 (all 7 attributes)    | 2 changed + 3 SDK       |
 // (loads: before 20–30, after 22–26; a second "before" run with CPU profiling gave 953 → 1,054 MB.)
 //
+// After, `npm run bench -- --open-cases-only` (1,000 then 2,000; load 10–18): sleeping 455 → 479 MB (heaps: main
+// 38, workflow thread 44 MB), 5.6 ms a start; open cases 1,182 → 1,142 MB (heaps: main 96, workflow thread 150 MB),
+// 66 ms a start. Memory is bounded by the workflow cache (2,000 against 1,000: 0.97; sleeping 1.05), but 2,000 open
+// cases take 2.4 × the sleeping workflows' RSS, about 900 MB of it outside both V8 heaps (Temporal Core and malloc),
+// and the CPU per start is 11.8 × a sleeping workflow's.
+//
 // What grew or cost per case, and what changed:
 // - Every workflow in the worker's reusable V8 context evaluated its own copy of each bundled module it imports,
 //   luxon and decimal.js included, at start and at every replay, and kept it while cached; luxon rebuilt its Intl
