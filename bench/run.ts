@@ -1,5 +1,6 @@
 // `npm run bench`: measured, never asserted in tests. First the pure hot paths (pure.ts), then the system
-// (system/): backfill API calls against each provider's floor and webhook acknowledgement against a bare route,
+// (system/): backfill API calls against each provider's floor, webhook acknowledgement against a bare route and
+// open cases against sleeping workflows on one worker,
 // printed as one table of ratios and written as JSON to .shortfall/bench/latest.json (ignored by git).
 //
 //   npm run bench                    both halves; backfills of 10,000 invoices + 10,000 payments
@@ -10,7 +11,9 @@
 //   npm run bench -- --json=out.json            write the JSON there instead
 //   npm run bench -- --child-node-flags=--max-semi-space-size=16   Node flags for the backfill's child process
 //   npm run bench -- --system-only --only=webhooks,webhook-case   only these system sections (backfills,
-//                                    webhooks, webhook-case); the table and JSON then hold only those
+//                                    webhooks, webhook-case, open-cases); the table and JSON then hold only those
+//   npm run bench -- --open-cases=2000,10000   open cases against sleeping workflows, RSS at both sizes (default
+//                                             1000,2000); --open-cases-only skips backfills and webhooks
 import path from 'node:path';
 import { runSystemBench } from './system/index.js';
 
@@ -33,8 +36,16 @@ const sizes = option('sizes')?.map((n) => {
   if (!/^\d+$/.test(n)) throw new Error(`--sizes takes whole numbers of records, not ${n}`);
   return Number(n);
 });
-const only = args.has('--backfills-only') ? ['backfills'] : option('only');
-if (!args.has('--system-only') && !args.has('--backfills-only')) await import('./pure.js');
+const only = args.has('--backfills-only')
+  ? ['backfills']
+  : args.has('--open-cases-only')
+    ? ['open-cases']
+    : option('only');
+if (!args.has('--system-only') && !only) await import('./pure.js');
+const openCasesArg = option('open-cases') ?? ['1000', '2000'];
+const [early, total] = openCasesArg.map(Number);
+if (!early || !total || early > total)
+  throw new Error(`--open-cases wants two sizes, the smaller first: ${openCasesArg.join(',')}`);
 if (!args.has('--pure-only'))
   await runSystemBench({
     backfillSizes: sizes ?? (args.has('--full') ? [10_000, 100_000] : [10_000]),
@@ -45,4 +56,5 @@ if (!args.has('--pure-only'))
     webhookCases: 40,
     jsonPath: path.resolve(option('json')?.[0] ?? path.join('.shortfall', 'bench', 'latest.json')),
     ...(only && { only }),
+    openCases: [early, total],
   });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { benchBackfills, type BackfillResult, type Engine } from './backfill.js';
 import { benchWebhooks, type AckResult } from './webhooks.js';
 import { benchWebhookToCase, type WebhookCaseResult } from './webhook-case.js';
+import { benchOpenCases, type OpenCasesResult } from './open-cases.js';
 
 export interface SystemBenchOptions {
   readonly backfillSizes: readonly number[];
@@ -14,8 +15,10 @@ export interface SystemBenchOptions {
   readonly webhookSeconds: number;
   /** Webhooks timed through to their case (after one that starts the sync, not counted). */
   readonly webhookCases: number;
+  /** Open cases against sleeping workflows: RSS measured at the first size and at the second. */
+  readonly openCases: readonly [number, number];
   readonly jsonPath: string;
-  /** Run only these sections (`backfills`, `webhooks`, `webhook-case`); all when absent. */
+  /** Run only these sections (`backfills`, `webhooks`, `webhook-case`, `open-cases`); all when absent. */
   readonly only?: readonly string[];
 }
 
@@ -75,6 +78,39 @@ function caseRows(c: WebhookCaseResult | undefined): Ratio[] {
   ];
 }
 
+function openCaseRows(results: readonly OpenCasesResult[]): Ratio[] {
+  const [sleeping, open] = [
+    results.find((r) => r.kind === 'sleeping workflows'),
+    results.find((r) => r.kind === 'open cases'),
+  ];
+  if (!sleeping || !open) return [];
+  const n = open.n.toLocaleString('en');
+  const early = open.early.toLocaleString('en');
+  return [
+    {
+      what: `${n} open cases on one worker: RSS`,
+      measured: `${open.rssMb} MB (heaps: main ${open.heapMb} MB, workflows ${open.workflowHeapMb} MB), ${open.historyEvents} history events a case; load ${open.load}`,
+      baseline: `${n} sleeping workflows: ${sleeping.rssMb} MB (heaps: main ${sleeping.heapMb} MB, workflows ${sleeping.workflowHeapMb} MB)`,
+      ratio: r2(open.rssMb / sleeping.rssMb),
+      target: '≤ 1.5',
+    },
+    {
+      what: `open cases: RSS at ${n} against ${early}`,
+      measured: `${open.rssMb} MB at ${n}`,
+      baseline: `${open.rssEarlyMb} MB at ${early} (sleeping: ${sleeping.rssEarlyMb} → ${sleeping.rssMb} MB)`,
+      ratio: r2(open.rssMb / open.rssEarlyMb),
+      target: '≤ 1.3',
+    },
+    {
+      what: `open cases: worker CPU per case start`,
+      measured: `${open.cpuMsPerStart} ms (${n} at rest in ${open.startSeconds} s)`,
+      baseline: `sleeping workflow: ${sleeping.cpuMsPerStart} ms (${sleeping.startSeconds} s)`,
+      ratio: r2(open.cpuMsPerStart / Math.max(0.1, sleeping.cpuMsPerStart)),
+      target: '≤ 3',
+    },
+  ];
+}
+
 export async function runSystemBench(o: SystemBenchOptions): Promise<void> {
   const runs = (section: string) => !o.only || o.only.includes(section);
   const backfills = runs('backfills')
@@ -82,18 +118,24 @@ export async function runSystemBench(o: SystemBenchOptions): Promise<void> {
     : [];
   const webhooks = runs('webhooks') ? await benchWebhooks(o.webhookSeconds) : { pglite: [], postgres: [] };
   const webhookCase = runs('webhook-case') ? await benchWebhookToCase(o.webhookCases) : undefined;
+  const openCases = runs('open-cases') ? await benchOpenCases(o.openCases) : [];
   const rows = [
     ...backfillRows(backfills),
     ...ackRows('PGlite', webhooks.pglite, 'p99 < 1 s', '≥ 0.9'),
     ...ackRows('Postgres', webhooks.postgres, '≤ 2', '≥ 0.98'),
     ...caseRows(webhookCase),
+    ...openCaseRows(openCases),
   ];
   console.log('system (ratios against floors and baselines from this run):');
   console.table(rows);
   await mkdir(path.dirname(o.jsonPath), { recursive: true });
   await writeFile(
     o.jsonPath,
-    JSON.stringify({ at: new Date().toISOString(), ratios: rows, backfills, webhooks, webhookCase }, null, 2) + '\n',
+    JSON.stringify(
+      { at: new Date().toISOString(), ratios: rows, backfills, webhooks, webhookCase, openCases },
+      null,
+      2,
+    ) + '\n',
   );
   console.log(`written to ${o.jsonPath}`);
 }

@@ -4,14 +4,11 @@ import { stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import closeWithGrace from 'close-with-grace';
-import { buildApp } from './app.js';
 import { startBanner } from './banner.js';
-import { createSandboxReset } from '../services/connections/sandbox-reset.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from '../services/db/index.js';
 import { createServices, moveLegacyDocuments } from './deps.js';
 import { createLogger, type Logger } from '../services/logger.js';
-import { processInbox } from './http/webhooks/inbox.js';
 import { resumeSyncs } from '../services/sync/resume.js';
 import { sandboxBaseUrls, type Sandbox } from './sandbox.js';
 import { startHousekeeping } from '../services/security/housekeeping.js';
@@ -24,7 +21,6 @@ import { installTemporalRuntimeLogger } from './temporal/runtime-logger.js';
 import { registerSearchAttributes } from './temporal/search-attributes.js';
 import { createWorker } from './worker.js';
 import { workflowBundle } from './temporal/workflow-bundle.js';
-import { webSettings } from './http/settings.js';
 
 type Mode = 'embedded' | 'server' | 'worker' | 'simulators' | 'healthcheck';
 
@@ -113,6 +109,14 @@ async function run(
   }
 
   if (mode !== 'worker') {
+    // The HTTP tree (pages, views, the dashboard's chart renderer) loads only in a process that serves it: a worker
+    // alone does not carry it (about 20 MB of its RSS).
+    const [{ buildApp }, { processInbox }, { webSettings }, { createSandboxReset }] = await Promise.all([
+      import('./app.js'),
+      import('./http/webhooks/inbox.js'),
+      import('./http/settings.js'),
+      import('../services/connections/sandbox-reset.js'),
+    ]);
     const app = await buildApp({
       logger,
       trustProxy: config.http.trustProxy,

@@ -1,6 +1,6 @@
 // The Temporal worker: workflow code from workflows/ (bundled into the sandbox), activities from activities/.
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { workflowsPath } from './temporal/workflow-bundle.js';
+import { sharedWorkflowModules, workflowsPath } from './temporal/workflow-bundle.js';
 
 export { workflowsPath };
 
@@ -22,7 +22,9 @@ export function createWorker(d: WorkerDeps): Promise<Worker> {
     namespace: d.namespace,
     taskQueue: d.taskQueue,
     activities: d.activities,
-    ...(d.workflowBundle ? { workflowBundle: d.workflowBundle } : { workflowsPath }),
+    ...(d.workflowBundle
+      ? { workflowBundle: d.workflowBundle }
+      : { workflowsPath, bundlerOptions: { preloadModules: [...sharedWorkflowModules] } }),
     // VM contexts live outside the V8 heap; cap the cache explicitly (reference/temporal.md §9).
     maxCachedWorkflows: 500,
     shutdownGraceTime: '10s',

@@ -1,5 +1,6 @@
 // Exact money in integer minor units. Plain data so it crosses Temporal's JSON payload boundary unchanged.
 import { currencyExponent } from './currencies.js';
+import { numberFormat } from './intl.js';
 import * as D from './decimal.js';
 
 export { currencyExponent, currencyExponents, UnknownCurrencyError } from './currencies.js';
@@ -101,7 +102,7 @@ export function sum(items: readonly Money[], currency: string): Money {
 
 export function formatMoney(m: Money, locale: string): string {
   const exp = currencyExponent(m.currency);
-  const format = new Intl.NumberFormat(locale, {
+  const format = numberFormat(locale, {
     style: 'currency',
     currency: m.currency,
     minimumFractionDigits: exp,

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { searchAttributeKeys } from '../../workflows/search-attributes.js';
+import { sharedWorkflowModules } from '../../src/app/temporal/workflow-bundle.js';
 import { requireBinary } from './binaries.js';
 import { runMarker } from './reaper.js';
 import { bundleCacheDir } from './run-files.js';
@@ -52,7 +53,9 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
  */
 export async function bundle(workflowsUrl: URL): Promise<WorkflowBundleWithSourceMap> {
   const workflowsPath = fileURLToPath(workflowsUrl);
-  const build = () => bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  // The modules production shares between workflows are shared here too, so tests run the bundle as it ships.
+  const build = () =>
+    bundleWorkflowCode({ workflowsPath, preloadModules: [...sharedWorkflowModules], logger: quietBundlerLogger });
   const runId = process.env[runMarker];
   if (!runId) return build();
   const file = path.join(

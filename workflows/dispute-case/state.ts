@@ -21,6 +21,7 @@ import {
   type Schedule,
 } from '../../src/domain/deadlines.js';
 import { formatMoney, money, negate, subtract, sum, type Money } from '../../src/domain/money.js';
+import { dateTimeFormat } from '../../src/domain/intl.js';
 import type {
   CaseStatus,
   CaseView,
@@ -133,15 +134,13 @@ export const formatFor = shown;
 /** An instant as the owner reads it in emails: in the organisation's zone, named ("America/New_York"). */
 export const whenFor = (s: CaseState, iso: string): string => {
   const { locale, timeZone } = s.input.organisation;
-  const text = new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone }).format(
-    Date.parse(iso),
-  );
+  const text = dateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone }).format(Date.parse(iso));
   return `${text} (${timeZone})`;
 };
 /** The day an instant falls on in the organisation's zone, for subjects. */
 export const dayFor = (s: CaseState, iso: string): string => {
   const { locale, timeZone } = s.input.organisation;
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone }).format(Date.parse(iso));
+  return dateTimeFormat(locale, { dateStyle: 'medium', timeZone }).format(Date.parse(iso));
 };
 
 export class CaseRuleError extends Error {

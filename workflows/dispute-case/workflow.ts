@@ -1,6 +1,7 @@
 // Wiring of one dispute case: handlers, timers and activities. Every rule lives in state.ts; this file only
 // decides what to wait for next and which side effect to run, re-reading state each step so that a
 // continue-as-new run resumes exactly where the previous one stopped.
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
 import type { CaseActivities, LetterRequest } from './activities.js';
 import {
@@ -31,13 +32,14 @@ import {
   type DraftKind,
 } from './definitions.js';
 import { brokenConnectionFailureTypes } from '../failure-types.js';
-import { actsOptions, lookupsOptions, writesOptions } from './policies.js';
+import { actsOptions, bookkeepingOptions, lookupsOptions, writesOptions } from './policies.js';
 import * as st from './state.js';
 import { caseCreditReference as creditPlaceholder } from '../../src/domain/account.js';
 import { persistedMessages, persistedValues } from './persisted-names.js';
 import { upgradeCarried, upgradeInput } from './upgrade.js';
 
 const acts = wf.proxyActivities<CaseActivities>(actsOptions);
+const bookkeeping = wf.proxyLocalActivities<Pick<CaseActivities, 'recordAudit' | 'projectCase'>>(bookkeepingOptions);
 const lookups = wf.proxyActivities<Pick<CaseActivities, 'attachInvoicePdf'>>(lookupsOptions);
 const writes =
   wf.proxyActivities<
@@ -128,8 +130,10 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
   });
 
   const key = (...parts: (string | number)[]) => [workflowId, ...parts].join('/');
+  // Cases recorded before the patch wrote their audit rows and projections as (remote) activities, and replay so.
+  const books = () => (wf.patched('local-bookkeeping') ? bookkeeping : acts);
   const audit = (kind: string, data: Record<string, unknown> = {}, actor = 'shortfall') =>
-    acts.recordAudit({ key: key('audit', kind, s.timeline.length), caseId, kind, actor, data });
+    books().recordAudit({ key: key('audit', kind, s.timeline.length), caseId, kind, actor, data });
   const owner = (
     kind: Parameters<CaseActivities['notifyOwner']>[0]['kind'],
     keyPart: string,
@@ -748,6 +752,13 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
   }
 
   let projected = '';
+  /** The workflow's search attribute already holds this value (the starter's, or the last upsert's). */
+  const sameAttribute = (p: SearchAttributeUpdatePair): boolean => {
+    const held: unknown = wf.workflowInfo().typedSearchAttributes.get(p.key);
+    const value: unknown = p.value;
+    if (value instanceof Date) return held instanceof Date && held.getTime() === value.getTime();
+    return value === null ? held === undefined : held === value;
+  };
   // Starters set the search attributes at start; a case started without them (the time-skipping test server
   // has no visibility store) skips the upsert rather than failing its workflow task.
   const indexed = wf.workflowInfo().typedSearchAttributes.get(caseStatusKey) !== undefined;
@@ -755,8 +766,8 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
   async function project() {
     const next = st.nextDeadline(s, now());
     const a = st.account(s);
-    if (indexed)
-      wf.upsertSearchAttributes([
+    if (indexed) {
+      const attributes: SearchAttributeUpdatePair[] = [
         { key: caseStatusKey, value: s.status },
         { key: providerKey, value: s.input.provider },
         { key: connectionIdKey, value: s.input.connectionId },
@@ -768,7 +779,15 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
               { key: customerIdKey, value: s.input.invoice.customerId },
             ]
           : []),
-      ]);
+      ];
+      // Each upsert is a history event and a visibility write. Cases recorded before the patch upserted every
+      // attribute on every projection (5 times before the owner's approval); from the patch on, only what changed
+      // since the start or the last upsert, and nothing when nothing did.
+      if (wf.patched('upsert-changed-search-attributes')) {
+        const changed = attributes.filter((p) => !sameAttribute(p));
+        if (changed.length > 0) wf.upsertSearchAttributes(changed);
+      } else wf.upsertSearchAttributes(attributes);
+    }
     // The case list shows what the case is still pursuing: what is owed.
     const projection = {
       caseId,
@@ -783,7 +802,7 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
     const key = JSON.stringify(wf.patched('project-standing') ? { ...projection, standing } : projection);
     if (key !== projected) {
       projected = key;
-      await acts.projectCase({ ...projection, standing });
+      await books().projectCase({ ...projection, standing });
     }
   }
 

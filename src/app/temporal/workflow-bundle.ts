@@ -11,6 +11,15 @@ import { promisify } from 'node:util';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 export const workflowsPath = path.join(root, 'workflows', 'index.ts');
+/**
+ * Libraries the workflow code uses that keep no per-workflow state, loaded once into the worker's reusable V8
+ * context and shared (frozen by the SDK) by every workflow. Anything else in the bundle is evaluated again for each
+ * workflow started or replayed, and kept while it is cached: luxon and decimal.js were most of that, and luxon
+ * rebuilt its Intl zone and format caches for every case (issue 18: the worker CPU per case, RSS past the heap).
+ */
+export const sharedWorkflowModules: readonly string[] = ['luxon', 'decimal.js'];
+const bundleOptions = { workflowsPath, preloadModules: [...sharedWorkflowModules] };
+
 /** Where `npm run build:workflows` puts the bundle (ignored by git, copied into the image). */
 export const prebuiltBundleDir = path.join(root, 'dist', 'workflow-bundles');
 // workflows/ may import src/domain only (ARCHITECTURE.md), so these two folders and the SDK are the bundle's inputs.
@@ -27,9 +36,9 @@ async function files(dir: string): Promise<string[]> {
     .sort();
 }
 
-/** A hash of the workflow sources, the domain code they import, the SDK version and the locked dependencies. */
+/** A hash of the workflow sources, the domain code they import, the SDK version, the locked dependencies and the shared modules. */
 export async function workflowSourceHash(): Promise<string> {
-  const hash = createHash('sha256');
+  const hash = createHash('sha256').update(JSON.stringify(bundleOptions.preloadModules)).update('\0');
   for (const file of [...(await Promise.all(sources.map(files))).flat(), sdkPackage, lockfile]) {
     hash.update(path.relative(root, file)).update('\0');
     hash.update(await readFile(file)).update('\0');
@@ -48,7 +57,7 @@ const exists = (file: string) =>
 export async function buildWorkflowBundle(dir: string): Promise<string> {
   const { bundleWorkflowCode } = await import('@temporalio/worker');
   const hash = await workflowSourceHash();
-  const { code } = await bundleWorkflowCode({ workflowsPath });
+  const { code } = await bundleWorkflowCode(bundleOptions);
   await mkdir(dir, { recursive: true });
   const file = bundleFile(dir, hash);
   const partial = `${file}.${process.pid}.tmp`;

@@ -1,5 +1,6 @@
 // Dates and amounts in the reader's locale. Intl only: no clock, so safe in the workflow sandbox.
 import type { CaseDocument, CaseDocumentKind } from '../../domain/case.js';
+import { dateTimeFormat } from '../../domain/intl.js';
 import { formatMoney, sum, type Money } from '../../domain/money.js';
 import type { LetterFacts, PaymentSummary } from './types.js';
 
@@ -10,15 +11,15 @@ export const clientLocale = (f: Pick<LetterFacts, 'customer' | 'org'>): string =
 export function formatDay(ymd: string, locale: string): string {
   const [y, m, d] = ymd.split('-').map(Number);
   if (!y || !m || !d) throw new RangeError(`Expected YYYY-MM-DD, got ${JSON.stringify(ymd)}`);
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(Date.UTC(y, m - 1, d));
+  return dateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(Date.UTC(y, m - 1, d));
 }
 
 /** A deadline instant, as the date it falls on in the organisation's zone. */
 export const formatDeadline = (iso: string, locale: string, zone: string): string =>
-  new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeZone: zone }).format(Date.parse(iso));
+  dateTimeFormat(locale, { dateStyle: 'full', timeZone: zone }).format(Date.parse(iso));
 
 export const formatDeadlineTime = (iso: string, locale: string, zone: string): string =>
-  new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone: zone }).format(Date.parse(iso)) +
+  dateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone: zone }).format(Date.parse(iso)) +
   ` (${zone})`;
 
 const kindLabels: Record<CaseDocumentKind, string> = {

@@ -26,7 +26,10 @@ export function createMailTransport(cfg: { smtpUrl?: string | undefined; from: s
   if (!cfg.smtpUrl) {
     return { kind: 'local', send: async (m) => ({ messageId: m.messageId }), verify: async () => {}, close: () => {} };
   }
-  const smtp = nodemailer.createTransport(cfg.smtpUrl);
+  // Pooled: letters and owner notices reuse a few open connections (each carries up to 100 messages) instead of a
+  // connection, a greeting, a login and (in production) a TLS handshake per message, which was a good share of a
+  // worker's CPU per case opened (issue 18). A connection the server dropped is replaced on the next message.
+  const smtp = nodemailer.createTransport({ url: cfg.smtpUrl, pool: true, maxConnections: 3, maxMessages: 100 });
   // Readiness asks often (every few seconds): one login at a time, at most once a minute, and a stalled server
   // gives up within the probe's own time rather than holding a socket for minutes.
   const probe = nodemailer.createTransport({

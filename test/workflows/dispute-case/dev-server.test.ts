@@ -188,6 +188,26 @@ describe('dispute case on the dev server', () => {
         'the projected case row',
       );
       expect(projected).toMatchObject({ status: 'awaiting_payment', paidMinor: 60_000, disputedMinor: 40_000 });
+
+      // Each upsert is a history event and a visibility write: the case upserts only what changed since its start
+      // or its last upsert (TemporalChangeVersion is the SDK's own, for each patch the case takes).
+      const history = await handle.fetchHistory();
+      const fields = (f: Record<string, { data?: Uint8Array | null }> | null | undefined) =>
+        Object.entries(f ?? {}).map(([k, v]) => [k, Buffer.from(v.data ?? []).toString()] as const);
+      const held = new Map(
+        fields(history.events?.[0]?.workflowExecutionStartedEventAttributes?.searchAttributes?.indexedFields),
+      );
+      const upserted: string[] = [];
+      for (const e of history.events ?? []) {
+        const set = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+        for (const [k, v] of fields(set).filter(([k]) => k !== 'TemporalChangeVersion')) {
+          expect(held.get(k), `${k} upserted again with the value it held`).not.toBe(v);
+          held.set(k, v);
+          upserted.push(k);
+        }
+      }
+      expect(upserted).toContain('ShortfallCaseStatus');
+      expect(held.get('ShortfallCaseStatus')).toBe('"awaiting_payment"');
       await handle.terminate('test finished');
     });
   });
