@@ -90,7 +90,8 @@ export function createServices(i: ServiceInputs) {
   // The configured accounts (each provider's *_BASE_URL for a proxy or a regional endpoint), or the sandbox
   // simulators on the embedded demo. Every process on this database shares one budget per provider account.
   // Embedded PGlite is opened by this process alone, so its budget can live in memory (no transaction per request).
-  const rateLimiter = i.db.kind === 'pglite' ? createProcessRateLimiter(db) : createSharedRateLimiter(db);
+  const processLimiter = i.db.kind === 'pglite' ? createProcessRateLimiter(db) : undefined;
+  const rateLimiter = processLimiter ?? createSharedRateLimiter(db);
   const { registry, apiKey } = createProviders({
     ...(i.sandbox ? sandboxProviderSetup(i.sandbox, config) : configuredProviderSetup(config)),
     rateLimiter,
@@ -163,6 +164,8 @@ export function createServices(i: ServiceInputs) {
 
   return {
     registry,
+    /** Writes what the embedded limiter keeps in memory (the day's counts); nothing to do on Postgres. */
+    flushLimits: async () => processLimiter?.flush(),
     vault,
     starter,
     dispatcher,

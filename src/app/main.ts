@@ -73,6 +73,7 @@ async function run(
   }
   const services = createServices({ config, logger, db, client, secrets, sandbox });
   stops.push(async () => services.transport.close());
+  stops.push(() => services.flushLimits()); // before the database closes (stops run last-first)
   await moveLegacyDocuments(services, logger);
 
   if (mode !== 'server') {

@@ -61,14 +61,20 @@ export async function signalSettingsToOpenCases(
       const results = await Promise.allSettled(
         batch.map((row) => workflows.getHandle(row.workflowId).signal(organisationSettingsSignal, change)),
       );
+      let reached = 0;
       results.forEach((r, j) => {
         if (r.status === 'fulfilled') signalled++;
         else if (r.reason instanceof WorkflowNotFoundError) finished++;
         else {
           failed++;
           log?.warn({ err: r.reason, caseId: batch[j]!.id }, 'settings not signalled to an open case');
+          return;
         }
+        reached++;
       });
+      // Temporal answered none of a batch: the rest would wait just as long (the owner's save, a stopping server).
+      // The revision stays owed, and the sweep sends it again.
+      if (reached === 0) return { signalled, finished, failed };
     }
     if (page.length < pageSize) break;
     after = page.at(-1)!.id;

@@ -7,7 +7,12 @@ import type { CaseFacts } from '../../domain/case.js';
 import type { Logger } from '../logger.js';
 import { getRow, toConnection } from '../connections/records.js';
 import type { CaseView, DisputeCaseInput, LedgerEvent } from '../../../workflows/dispute-case/definitions.js';
-import { closeCaseUpdate, ledgerEventSignal, chargebackSignal } from '../../../workflows/dispute-case/definitions.js';
+import {
+  closeCaseUpdate,
+  ledgerEventSignal,
+  chargebackSignal,
+  organisationSettingsSignal,
+} from '../../../workflows/dispute-case/definitions.js';
 import type { CaseAction, LedgerScope } from '../../domain/case-actions.js';
 import { claimCase, markStarted } from './claim.js';
 import { caseInput, organisationProfile } from './input.js';
@@ -101,6 +106,13 @@ export function createCaseStarter(deps: CaseStarterDeps) {
       typedSearchAttributes: caseSearchAttributes(input, action.facts),
     });
     await markStarted(db, row.id, knownFacts(sources), new Date(now()));
+    // Settings saved while this case was starting: the save's signal found no workflow yet, so pass them on now.
+    const current = await organisationProfile(db, owner.organisationId);
+    if ((current.settingsRevision ?? 0) > (input.organisation.settingsRevision ?? 0))
+      await handle.signal(organisationSettingsSignal, {
+        revision: current.settingsRevision ?? 0,
+        organisation: current,
+      });
     log?.info({ caseId: row.id, workflowId: row.workflowId, reason: action.reason }, 'case started');
     return { kind: 'started', caseId: row.id, workflowId: row.workflowId, runId: handle.firstExecutionRunId };
   }

@@ -263,8 +263,17 @@ export function createProcessRateLimiter(
     a.dirty = true;
     a.writing ??= new Promise((resolve) => setTimeout(resolve, writeBackMs).unref())
       .then(() => write(a))
-      .catch(() => void (a.dirty = true)) // kept for the next write; the budget itself lives in memory
-      .finally(() => (a.writing = undefined));
+      .then(
+        () => {
+          a.writing = undefined;
+          if (a.dirty) writeBack(a); // granted while this write was on its way
+        },
+        () => {
+          // Kept for the next grant's write (the budget itself lives in memory); never retried in a loop.
+          a.writing = undefined;
+          a.dirty = true;
+        },
+      );
   };
 
   async function acquire(provider: ProviderKey, accountId: string, limits: AccountLimits): Promise<void> {
@@ -309,9 +318,8 @@ export function createProcessRateLimiter(
     async flush() {
       for (const loading of accounts.values()) {
         const a = await loading.catch(() => undefined);
-        if (!a) continue;
-        await a.writing;
-        if (a.dirty) await write(a);
+        // Written now rather than after the pending write-back's delay; a write already on its way is harmless.
+        if (a?.dirty) await write(a);
       }
     },
   };

@@ -10,7 +10,7 @@ import { cases as caseRows, organisations } from '../../../src/services/db/schem
 import { closeCaseUpdate } from '../../../workflows/dispute-case/definitions.js';
 import { createDevEnv, uniqueId } from '../../helpers/temporal-env.js';
 import { csrfOf, type InjectBrowser } from './browser.js';
-import { createWebHarness, signIn, type WebHarness } from './harness.js';
+import { createWebHarness, signIn, unconnectedWorkflows, type WebHarness } from './harness.js';
 import { startCaseWorker } from './live-case.js';
 
 let env: TestWorkflowEnvironment;
@@ -73,6 +73,17 @@ describe('settings saved while cases are open', () => {
 
     // The same revision again, a page of one case and one signal at a time: every open case is reached, the
     // never-started one is counted as finished, and no case changes a second time.
+    // Saving the same values again (say, after the "could not be reached" notice) is no new revision.
+    const unchanged = await owner.post('/settings', {
+      _csrf: csrfOf((await owner.get('/settings')).body, '/settings'),
+      name: 'Brightside Studio',
+      signature: 'Ana Ruiz\nFounder, Brightside Studio',
+      timeZone: 'Europe/Lisbon',
+      holidays: '',
+      responseBusinessDays: '3',
+      balanceDueDays: '14',
+    });
+    expect(unchanged.headers.location).toBe('/settings?notice=settings_saved');
     const [org] = await w.h.db.select().from(organisations).where(eq(organisations.id, cases.org.id));
     expect(org!.settingsRevision).toBe(1);
     expect(org!.settingsDeliveredRevision).toBe(1); // every open case has it: nothing owed
@@ -117,5 +128,28 @@ describe('settings saved while cases are open', () => {
       finished: 0,
       failed: 0,
     });
+  });
+
+  it('stops at the first batch Temporal does not answer, and owes the revision to the next sweep', async () => {
+    for (let i = 0; i < 3; i++)
+      await w.h.db.insert(caseRows).values({
+        organisationId: cases.org.id,
+        caseKey: `invoice/quickbooks/realm-1/unreachable-${i}`,
+        workflowId: uniqueId('case'),
+        kind: 'short_payment',
+        status: 'awaiting_approval',
+        currency: 'USD',
+      });
+    await w.h.db
+      .update(organisations)
+      .set({ settingsRevision: sql`${organisations.settingsRevision} + 1` })
+      .where(eq(organisations.id, cases.org.id));
+    const down = unconnectedWorkflows();
+    const r = await signalSettingsToOpenCases(w.h.db, down, cases.org.id, { batchSize: 1 });
+    // Only the first batch was tried: the save answers the owner instead of waiting on every case in turn.
+    expect(r).toEqual({ signalled: 0, finished: 0, failed: 1 });
+    const [org] = await w.h.db.select().from(organisations).where(eq(organisations.id, cases.org.id));
+    expect(org!.settingsDeliveredRevision).toBeLessThan(org!.settingsRevision);
+    await w.h.db.delete(caseRows).where(sql`${caseRows.caseKey} like 'invoice/quickbooks/realm-1/unreachable-%'`);
   });
 });

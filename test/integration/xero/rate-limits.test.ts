@@ -69,10 +69,13 @@ describe('Xero rate limits', () => {
   it('keeps at most five requests in flight per tenant, as Xero requires', async () => {
     expect(new TenantLimiter().limit).toEqual(xeroLimits.rateLimit);
     expect(xeroLimits.rateLimit).toEqual({ concurrent: 5, perMinute: 60, perDay: 5000 });
+    h.sim.admin.clearRequests();
     h.sim.admin.holdUntilArrivals(5); // the first five overlap, however busy the machine
     const paced = h.connector(kestrel, { limiter: new TenantLimiter({ ...testLimits, concurrent: 5 }, h.clock) });
     await Promise.all(Array.from({ length: 12 }, () => paced.getInvoice(unknownInvoice)));
     expect(h.sim.admin.maxInFlight(kestrel)).toBe(5);
+    // The simulator refuses a sixth in flight, so the cap alone would hide a client that sent one: none was refused.
+    expect(h.sim.admin.requests().filter((r) => r.status === 429)).toEqual([]);
   });
 
   it('would be refused by Xero with more than five in flight', async () => {

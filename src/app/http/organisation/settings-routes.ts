@@ -62,6 +62,16 @@ export function settingsRoutes(deps: WebDeps) {
       const parsed = SettingsForm.safeParse(values);
       if (!parsed.success) return page(req, reply, 'settings', form(true, values, fieldErrors(parsed.error)), 400);
       const s = parsed.data;
+      const [before] = await deps.db.select().from(organisations).where(eq(organisations.id, user.organisation.id));
+      // A save that changes nothing letters or deadlines use is no new revision: open cases keep their drafts.
+      const changed =
+        !before ||
+        before.name !== s.name ||
+        before.timeZone !== s.timeZone ||
+        before.signature !== s.signature ||
+        JSON.stringify(before.holidays) !== JSON.stringify(s.holidays) ||
+        before.responseBusinessDays !== s.responseBusinessDays ||
+        before.balanceDueDays !== s.balanceDueDays;
       await deps.db
         .update(organisations)
         .set({
@@ -71,7 +81,7 @@ export function settingsRoutes(deps: WebDeps) {
           holidays: s.holidays,
           responseBusinessDays: s.responseBusinessDays,
           balanceDueDays: s.balanceDueDays,
-          settingsRevision: sql`${organisations.settingsRevision} + 1`,
+          ...(changed && { settingsRevision: sql`${organisations.settingsRevision} + 1` }),
         })
         .where(eq(organisations.id, user.organisation.id));
       // Saved first: a case that cannot be reached now keeps its settings, and saving again passes them on.

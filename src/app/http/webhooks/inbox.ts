@@ -86,28 +86,32 @@ type Inserted = { id: string; provider: string; eventId: string };
  * own group commit shares the WAL flush between them), so a request arriving during a commit waits for its own
  * commit only.
  */
+const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 export function createInboxWriter(db: Database, options: { concurrency?: number } = {}) {
   const concurrency = Math.max(1, options.concurrency ?? 1);
   let queue: Pending[] = [];
   const lanes = new Set<Promise<void>>();
 
   async function insert(batch: readonly Pending[]): Promise<Inserted[]> {
+    // Rows in key order: two INSERTs in flight that share keys then lock them in the same order and never deadlock.
+    const rows = batch
+      .flatMap((p) => p.events.map((e) => ({ p, e })))
+      .sort((a, b) => compareKeys(keyOf(a.e.provider, a.e.eventId), keyOf(b.e.provider, b.e.eventId)));
     return db
       .insert(webhookInbox)
       .values(
-        batch.flatMap((p) =>
-          p.events.map((e) => ({
-            provider: e.provider,
-            eventId: e.eventId,
-            accountId: e.accountId,
-            entity: e.entity,
-            entityId: e.entityId,
-            operation: e.operation,
-            occurredAt: e.occurredAt,
-            payload: e.payload ?? {},
-            ...(p.processedAt ? { processedAt: p.processedAt } : { attempts: 1 }),
-          })),
-        ),
+        rows.map(({ p, e }) => ({
+          provider: e.provider,
+          eventId: e.eventId,
+          accountId: e.accountId,
+          entity: e.entity,
+          entityId: e.entityId,
+          operation: e.operation,
+          occurredAt: e.occurredAt,
+          payload: e.payload ?? {},
+          ...(p.processedAt ? { processedAt: p.processedAt } : { attempts: 1 }),
+        })),
       )
       .onConflictDoNothing({ target: [webhookInbox.provider, webhookInbox.eventId] })
       .returning({ id: webhookInbox.id, provider: webhookInbox.provider, eventId: webhookInbox.eventId });
