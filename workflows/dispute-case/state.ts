@@ -420,7 +420,18 @@ export function draftBasis(s: CaseState): string {
   ]);
 }
 
-export function addDraft(s: CaseState, kind: DraftKind, content: DraftContent, at: string, dueBy?: string): CaseState {
+/**
+ * The draft written from `s`. `basis` is what the case knew when drafting began (draftBasis before the letter was
+ * written); without it, the basis is taken now, which counts anything that landed while the letter was written.
+ */
+export function addDraft(
+  s: CaseState,
+  kind: DraftKind,
+  content: DraftContent,
+  at: string,
+  dueBy?: string,
+  basis: string = draftBasis(s),
+): CaseState {
   const version = s.drafts.length + 1;
   const draft: DraftView = {
     version,
@@ -428,7 +439,7 @@ export function addDraft(s: CaseState, kind: DraftKind, content: DraftContent, a
     content,
     state: 'pending',
     draftedAt: at,
-    basis: draftBasis(s),
+    basis,
     ...(dueBy ? { dueBy } : {}),
   };
   const s2 = { ...s, drafts: [...s.drafts, draft] };

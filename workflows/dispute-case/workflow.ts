@@ -374,8 +374,12 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
     if (!d || d.kind !== kind || d.state === 'sent' || d.state === 'rejected' || d.state === 'withdrawn') {
       const at = now();
       const dueBy = st.dueByFor(s, kind, at);
+      // The draft answers what the case knew when drafting began: Settings, a payment or a reply that land while the
+      // letter is written leave it out of date, so the next step withdraws it and drafts again. Drafts recorded
+      // before the patch took the basis after drafting, and replay so.
+      const basis = wf.patched('draft-basis-before-drafting') ? st.draftBasis(s) : undefined;
       const content = await acts.draftLetter(letterRequest(kind, dueBy));
-      s = st.addDraft(s, kind, content, at, dueBy);
+      s = st.addDraft(s, kind, content, at, dueBy, basis);
       d = st.latestDraft(s)!;
       await acts.requestApproval({
         key: key('approval', d.version),

@@ -3,6 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import type { CaseActivities } from '../../../workflows/dispute-case/activities.js';
 import { caseViewQuery, type CaseView, type DisputeCaseInput } from '../../../workflows/dispute-case/definitions.js';
 import { disputeCaseWorkflow } from '../../../workflows/dispute-case/workflow.js';
 import { recordingActivities, type Recorded } from '../../helpers/case-fixtures.js';
@@ -24,8 +25,12 @@ export async function withCase(
   workflowBundle: WorkflowBundleWithSourceMap,
   input: DisputeCaseInput,
   body: (run: CaseRun) => Promise<void>,
+  /** Activities that replace the recording ones (each may still call the recording one it replaces). */
+  override: (recording: CaseActivities) => Partial<CaseActivities> = () => ({}),
 ) {
-  const { activities, calls } = recordingActivities();
+  const recorded = recordingActivities();
+  const { calls } = recorded;
+  const activities: CaseActivities = { ...recorded.activities, ...override(recorded.activities) };
   const taskQueue = uniqueId('cases');
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
   await worker.runUntil(async () => {

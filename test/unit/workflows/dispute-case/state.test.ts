@@ -277,6 +277,57 @@ describe("times in the owner's emails", () => {
       expect(st.applySettings(sent, at).input.organisation.timeZone).toBe('Europe/Lisbon');
     });
 
+    it('withdraws a draft written while Settings arrived, and the redraft states the deadline the case then sets', () => {
+      // The owner lengthens the balance window while the first response is being written.
+      const longer = {
+        ...change(1),
+        organisation: { ...change(1).organisation, windows: { responseBusinessDays: 3, balanceDueDays: 30 } },
+      };
+      const before = fresh();
+      const dueBy = st.dueByFor(before, 'first_response', at);
+      const basis = st.draftBasis(before); // taken before the letter is written
+      const landed = st.receiveSettings(before, longer); // the signal lands during draftLetter
+      let s = st.addDraft(landed, 'first_response', draft, at, dueBy, basis);
+      // The owner cannot approve the old letter, and the next step withdraws it, naming the Settings.
+      expect(() => st.assertDecidable(s, { kind: 'approve', version: 1, by: 'ana' })).toThrow(
+        'Draft v1 was withdrawn: the settings changed',
+      );
+      s = st.applySettings(s, at);
+      expect(st.draftBasis(s)).not.toBe(st.latestDraft(s)!.basis);
+      s = st.withdrawDraft(s, 1, at, st.whyOutOfDate(s, st.latestDraft(s)!));
+      expect(st.latestDraft(s)).toMatchObject({ version: 1, state: 'withdrawn' });
+
+      // The redraft is written from the applied Settings, its basis holds, and the payment deadline the case sets
+      // once it is sent is the one it states.
+      const redrafted = st.dueByFor(s, 'first_response', at)!;
+      expect(redrafted).not.toBe(dueBy);
+      s = st.addDraft(s, 'first_response', draft, at, redrafted, st.draftBasis(s));
+      expect(st.latestDraft(s)).toMatchObject({ version: 2, state: 'pending', dueBy: redrafted });
+      expect(st.latestDraft(s)!.basis).toBe(st.draftBasis(s));
+      s = st.applyDraftDecision(s, { kind: 'approve', version: 2, by: 'ana' }, at);
+      s = st.schedulePayment(st.markSent(s, 2, at), at, at, 'payment');
+      expect(s.deadlines.payment).toBe(redrafted);
+    });
+
+    it('taken after drafting (histories before the patch), the basis would keep the stale letter and another deadline', () => {
+      const longer = {
+        ...change(1),
+        organisation: { ...change(1).organisation, windows: { responseBusinessDays: 3, balanceDueDays: 30 } },
+      };
+      const before = fresh();
+      const dueBy = st.dueByFor(before, 'first_response', at)!;
+      let s = st.addDraft(st.receiveSettings(before, longer), 'first_response', draft, at, dueBy);
+      s = st.applySettings(s, at);
+      expect(st.latestDraft(s)!.basis).toBe(st.draftBasis(s)); // nothing would withdraw it
+      s = st.schedulePayment(
+        st.markSent(st.applyDraftDecision(s, { kind: 'approve', version: 1, by: 'ana' }, at), 1, at),
+        at,
+        at,
+        'payment',
+      );
+      expect(s.deadlines.payment).not.toBe(dueBy); // the letter and the case disagree
+    });
+
     it('is ignored by a closed case, and changes no basis of a case that never had one', () => {
       const closed = st.applyClose(fresh(), { kind: 'withdraw', by: 'ana' }, at);
       expect(st.receiveSettings(closed, change(1))).toBe(closed);
