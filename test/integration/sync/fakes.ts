@@ -1,5 +1,5 @@
 // Fakes that implement the real provider contracts (STYLE.md B2 #15), shared by the sync, case and webhook tests.
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { IntegrationError } from '../../../integrations/errors.js';
 import type {
   ChangeBatch,
@@ -14,9 +14,8 @@ import type {
   WebhookVerifier,
 } from '../../../integrations/types.js';
 import type { CreditNote, ProviderKey } from '../../../src/domain/model.js';
-import { parseKeyRing } from '../../../src/services/security/cipher.js';
 
-export const testKeyRing = () => parseKeyRing(`k1:${randomBytes(32).toString('base64')}`);
+export { testKeyRing } from '../../helpers/key-ring.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** An authorisation server that rotates refresh tokens: a spent refresh token gets invalid_grant, as with Xero and QuickBooks. */
