@@ -3,7 +3,15 @@
 // and the HTTP API.
 import { randomUUID } from 'node:crypto';
 import type { Company, Customer } from './company.js';
-import type { CompanyInput, FaultMatch, RequestRecord, SimulatedFault, SimulatorCore } from './core.js';
+import type {
+  CompanyInput,
+  FaultMatch,
+  OAuthEndpoint,
+  OAuthRequestRecord,
+  RequestRecord,
+  SimulatedFault,
+  SimulatorCore,
+} from './core.js';
 import type { CreditMemoJson, InvoiceJson, PaymentJson, Ref } from './entities.js';
 import type { TokenResponse } from './oauth-server.js';
 import { createPayment, deletePayment, voidPayment } from './payments.js';
@@ -152,6 +160,25 @@ export function createAdmin(core: SimulatorCore) {
       company(realmId);
       core.failNext(realmId, fault, match);
     },
+    /**
+     * The next `times` requests to Intuit's token endpoint or revocation endpoint are answered with this status (an
+     * outage page) instead of being served: no token is issued, spent or revoked.
+     */
+    failNextOAuth: (endpoint: OAuthEndpoint, status: number, times = 1): void => {
+      for (let i = 0; i < times; i++) core.oauthFaults.push({ endpoint, status });
+    },
+    /** The token endpoint pauses this long before answering, so concurrent refreshes overlap (0 turns it off). */
+    setTokenLatency: (ms: number): void => {
+      core.tokenLatencyMs = ms;
+    },
+    /** Requests to the token and revocation endpoints in arrival order, with what each was answered. */
+    oauthRequests: (): OAuthRequestRecord[] => copy(core.oauthRequests),
+    /** The company's grants (consent or admin.grantTokens) and whether each was revoked. */
+    grants: (realmId: string): { revoked: boolean }[] =>
+      core.oauth
+        .snapshotGrants()
+        .filter((g) => g.realmId === realmId)
+        .map((g) => ({ revoked: g.revoked })),
     /** API requests in arrival order (after auth and throttling, so 401s and 429s are here too). */
     requests: (): RequestRecord[] => copy(core.requests),
     throttleStats: (realmId: string): ThrottleStats => core.throttle.stats(realmId),

@@ -52,6 +52,16 @@ export interface FaultMatch {
   readonly path?: string;
 }
 
+/** Intuit's two OAuth endpoints the app calls: the token endpoint (code and refresh grants) and revocation. */
+export type OAuthEndpoint = 'token' | 'revoke';
+
+/** One request to an OAuth endpoint, and what it was answered: ok, invalid_grant, or an injected status. */
+export interface OAuthRequestRecord {
+  readonly endpoint: OAuthEndpoint;
+  readonly grantType?: string;
+  readonly outcome: string;
+}
+
 interface QueuedFault {
   readonly realmId: string;
   readonly fault: SimulatedFault;
@@ -71,6 +81,11 @@ export class SimulatorCore {
   /** Answers queued by admin.failNext, each given to one matching request. */
   private readonly faults: QueuedFault[] = [];
   readonly latencyMs: number;
+  /** Statuses queued by admin.failNextOAuth for the OAuth endpoints, each given to one request. */
+  readonly oauthFaults: { readonly endpoint: OAuthEndpoint; readonly status: number }[] = [];
+  /** A pause before the token endpoint answers (admin.setTokenLatency), so concurrent refreshes overlap. */
+  tokenLatencyMs = 0;
+  readonly oauthRequests: OAuthRequestRecord[] = [];
   readonly monthlyReadCap: number | undefined;
   /** Metered reads accepted per month ("2026-05"), for the app as a whole. */
   readonly meteredReads = new Map<string, number>();

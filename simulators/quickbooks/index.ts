@@ -13,7 +13,14 @@ import { registerPaymentPage } from './payment-page.js';
 import type { WebhookOptions } from './webhooks.js';
 
 export type { QuickbooksSimulatorAdmin, SeedPayment } from './admin.js';
-export type { CompanyInput, FaultMatch, QuickbooksSnapshot, SimulatedFault } from './core.js';
+export type {
+  CompanyInput,
+  FaultMatch,
+  OAuthEndpoint,
+  OAuthRequestRecord,
+  QuickbooksSnapshot,
+  SimulatedFault,
+} from './core.js';
 export type { WebhookOptions } from './webhooks.js';
 export { intuitRetryDelaysMs } from './webhooks.js';
 export { tokenLifetimes } from './oauth-server.js';

@@ -1,7 +1,7 @@
 // Intuit's OAuth endpoints: the consent page (appcenter), the token endpoint and revocation.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { SimulatorCore } from './core.js';
+import type { OAuthEndpoint, SimulatorCore } from './core.js';
 import { consentShell, escapeHtml, hiddenField } from '../shared/consent-page.js';
 import type { App } from './oauth-server.js';
 
@@ -67,6 +67,15 @@ ${hiddenField('client_id', q.client_id)}${hiddenField('redirect_uri', q.redirect
   });
 }
 
+/** The next queued status for this endpoint (admin.failNextOAuth), taken: nothing is issued or revoked. */
+function takeOAuthFault(core: SimulatorCore, endpoint: OAuthEndpoint): number | undefined {
+  const i = core.oauthFaults.findIndex((f) => f.endpoint === endpoint);
+  return i < 0 ? undefined : core.oauthFaults.splice(i, 1)[0]!.status;
+}
+
+/** What Intuit's edge answers during an outage: an HTML page, not the OAuth JSON error. */
+const outage = (status: number) => `<!doctype html><title>${status}</title><h1>Service Unavailable</h1>`;
+
 export function registerOAuthRoutes(server: FastifyInstance, core: SimulatorCore): void {
   server.get('/connect/oauth2', async (req, reply) => {
     const parsed = AuthorizeQuery.safeParse(req.query);
@@ -114,11 +123,19 @@ export function registerOAuthRoutes(server: FastifyInstance, core: SimulatorCore
     if (!app) return reply.code(401).send({ error: 'invalid_client' });
     const form = TokenForm.safeParse(req.body);
     if (!form.success) return reply.code(400).send({ error: 'invalid_request' });
+    const grantType = form.data.grant_type;
+    if (core.tokenLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, core.tokenLatencyMs));
+    const injected = takeOAuthFault(core, 'token');
+    if (injected) {
+      core.oauthRequests.push({ endpoint: 'token', grantType, outcome: String(injected) });
+      return reply.code(injected).type('text/html').send(outage(injected));
+    }
     const withHardExpiry = req.headers['x-include-refresh-token-hard-expires-in'] === 'true';
     const tokens =
       form.data.grant_type === 'authorization_code'
         ? core.oauth.exchangeCode(app, form.data.code, form.data.redirect_uri, withHardExpiry)
         : core.oauth.refresh(app, form.data.refresh_token, withHardExpiry);
+    core.oauthRequests.push({ endpoint: 'token', grantType, outcome: tokens ? 'ok' : 'invalid_grant' });
     return tokens ? reply.send(tokens) : reply.code(400).send({ error: 'invalid_grant' });
   });
 
@@ -128,7 +145,13 @@ export function registerOAuthRoutes(server: FastifyInstance, core: SimulatorCore
     if (!app) return reply.code(401).send({ error: 'invalid_client' });
     const body = z.object({ token: z.string() }).safeParse(req.body);
     if (!body.success) return reply.code(400).send({ error: 'invalid_request' });
+    const injected = takeOAuthFault(core, 'revoke');
+    if (injected) {
+      core.oauthRequests.push({ endpoint: 'revoke', outcome: String(injected) });
+      return reply.code(injected).type('text/html').send(outage(injected));
+    }
     core.oauth.revoke(app, body.data.token);
+    core.oauthRequests.push({ endpoint: 'revoke', outcome: 'ok' });
     return reply.code(200).send();
   });
 }

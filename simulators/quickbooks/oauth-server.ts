@@ -147,6 +147,14 @@ export class OAuthServer {
     );
   }
 
+  /** Every grant issued, revoked or not (copies), oldest first. */
+  snapshotGrants(): Grant[] {
+    const seen = new Set<Grant>();
+    for (const map of [this.codes, this.accessTokens, this.refreshTokens])
+      for (const i of map.values()) seen.add(i.grant);
+    return [...seen].map((g) => ({ ...g }));
+  }
+
   /** What outlives a restart: apps, and every grant's tokens still usable (spent, expired and revoked ones answer alike). */
   snapshot(): OAuthSnapshot {
     const now = this.clock();

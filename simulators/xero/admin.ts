@@ -172,6 +172,10 @@ export function createAdmin(
     setLatency: (ms: number) => {
       state.latencyMs = ms;
     },
+    /** The token endpoint pauses this long before answering, so concurrent refreshes overlap (0 turns it off). */
+    setTokenLatency: (ms: number) => {
+      state.tokenLatencyMs = ms;
+    },
     /**
      * Holds the next admitted API requests until `arrivals` requests have arrived, admitted or refused, so a test
      * of concurrency sees them overlap however busy the machine is. Opens by itself after `timeoutMs` at most.

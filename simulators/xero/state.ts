@@ -44,6 +44,8 @@ export interface SimState {
   /** Organisations the consent page ticks at first; every one when unset. */
   suggestedTenants?: readonly string[] | undefined;
   latencyMs: number;
+  /** A pause before the token endpoint answers (admin.setTokenLatency), so concurrent refreshes overlap. */
+  tokenLatencyMs?: number;
   /** Holds admitted API requests until this many have arrived (admitted or refused), so a test sees them overlap. */
   gate?: Gate | undefined;
   baseUrl: string;

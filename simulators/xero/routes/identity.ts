@@ -2,11 +2,24 @@
 // HTTP Basic or in the body), and /connections (Bearer).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { consentPage } from '../consent-page.js';
-import { notFound } from '../errors.js';
+import { notFound, SimError } from '../errors.js';
 import { OAuthError, refusedScopes, type SimClient } from '../identity.js';
 import type { SimState } from '../state.js';
 
 type Form = Record<string, string | string[] | undefined>;
+
+/**
+ * A fault queued by admin.failNext for this identity path (only one naming it in pathIncludes: an unqualified
+ * fault is for the Accounting API), thrown as the simulator's answer.
+ */
+function identityFault(state: SimState, path: string): void {
+  const fault = state.faults.find(
+    (f) => f.remaining > 0 && f.pathIncludes !== undefined && path.toLowerCase().includes(f.pathIncludes.toLowerCase()),
+  );
+  if (!fault) return;
+  fault.remaining -= 1;
+  throw new SimError(fault.status, fault.body ?? '', `injected ${fault.status}`, fault.headers);
+}
 
 export const knownScopes = new Set([
   'offline_access',
@@ -161,6 +174,7 @@ export function identityRoutes(state: SimState) {
       const client = clientOf(state, req, form);
       const grantType = one(form.grant_type);
       reply.header('cache-control', 'no-store');
+      if (state.tokenLatencyMs) await new Promise((resolve) => setTimeout(resolve, state.tokenLatencyMs));
       if (grantType === 'authorization_code')
         return state.identity.exchangeCode(client, one(form.code), one(form.redirect_uri));
       if (grantType === 'refresh_token') return state.identity.refresh(client, one(form.refresh_token));
@@ -174,6 +188,7 @@ export function identityRoutes(state: SimState) {
     });
 
     app.get('/connections', async (req) => {
+      identityFault(state, req.url);
       const { clientId } = state.identity.authenticate(req.headers.authorization);
       const authEventId = one((req.query as Form).authEventId);
       return state.identity
@@ -191,6 +206,7 @@ export function identityRoutes(state: SimState) {
     });
 
     app.delete('/connections/:id', async (req, reply) => {
+      identityFault(state, req.url);
       const { clientId } = state.identity.authenticate(req.headers.authorization);
       const { id } = req.params as { id: string };
       if (!state.identity.disconnect(clientId, id)) throw notFound(`Connection ${id}`);

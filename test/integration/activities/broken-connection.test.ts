@@ -22,7 +22,7 @@ import { createOutbox } from '../../../src/services/mail/outbox.js';
 import { createMailTransport } from '../../../src/services/mail/transport.js';
 import { startStripeSimulator, type StripeSimulator } from '../../../simulators/stripe/index.js';
 import { startHarness, type Harness } from '../quickbooks/harness.js';
-import { testKeyRing } from '../sync/fakes.js';
+import { testKeyRing } from '../../helpers/key-ring.js';
 import { seedOrganisation } from '../sync/fixtures.js';
 import { openPglite } from '../../helpers/databases.js';
 

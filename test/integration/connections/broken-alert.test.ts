@@ -1,8 +1,8 @@
 // A connection that stops working emails its organisation's owners once, over real SMTP, with the way back;
-// a mail outage never turns the break into a failed call.
+// a mail outage never turns the break into a failed call. The refresh is refused by the Xero simulator, through the
+// real Xero OAuth code, after someone revoked Shortfall's access there.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IntegrationError } from '../../../integrations/errors.js';
 import { createBrokenConnectionAlert } from '../../../src/services/connections/broken-alert.js';
 import { createConnectionVault } from '../../../src/services/connections/vault.js';
 import { type DatabaseHandle } from '../../../src/services/db/index.js';
@@ -11,18 +11,27 @@ import { createDocumentStore } from '../../../src/services/documents/storage.js'
 import { createOutbox } from '../../../src/services/mail/outbox.js';
 import { createMailTransport } from '../../../src/services/mail/transport.js';
 import { startSmtpServer } from '../../helpers/smtp.js';
-import { FakeOAuthProvider, testKeyRing } from '../sync/fakes.js';
+import { testKeyRing } from '../../helpers/key-ring.js';
+import { harbour, startHarness, type Harness } from '../xero/harness.js';
 import { seedOrganisation } from '../sync/fixtures.js';
 import { openPglite } from '../../helpers/databases.js';
 
 let h: DatabaseHandle;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+let xero: Harness;
 beforeAll(async () => {
-  [h, smtp] = await Promise.all([openPglite(), startSmtpServer()]);
+  [h, smtp, xero] = await Promise.all([openPglite(), startSmtpServer(), startHarness()]);
 });
 afterAll(async () => {
   await smtp.close();
+  await xero.close();
   await h.close();
+});
+
+/** Tokens Xero granted for one organisation, whose access token expires in a minute (so the next use refreshes). */
+const expiringSoon = (tenantId: string) => ({
+  ...xero.tokens([tenantId]),
+  expiresAt: new Date(Date.now() + 60_000).toISOString(),
 });
 
 const outboxAt = (smtpUrl: string) =>
@@ -46,15 +55,16 @@ describe('broken connection alert', () => {
       { organisationId, email: 'viewer@brightside.example', role: 'viewer' },
     ]);
     const vault = vaultWith(smtp.url);
-    const provider = new FakeOAuthProvider('xero');
+    const provider = xero.oauth();
+    const tokens = expiringSoon(harbour);
     const { connection } = await vault.connect({
       organisationId,
       provider: 'xero',
-      accountId: 'tenant-1',
+      accountId: harbour,
       name: 'Harbour Plumbing Ltd',
-      tokens: provider.initialTokens(60_000),
+      tokens,
     });
-    provider.failNextRefresh = new IntegrationError('auth', 'refused', { code: 'invalid_grant' });
+    await provider.revoke(tokens); // someone removes Shortfall's access in Xero
     await expect(vault.getFreshAuth(connection.id, provider)).rejects.toMatchObject({
       details: { code: 'invalid_grant' },
     });
@@ -78,13 +88,12 @@ describe('broken connection alert', () => {
   it('still marks the connection needs_reconnect when the mail server is down, and the outbox sends the alert later, once', async () => {
     const { organisationId } = await seedOrganisation(h.db, 'Mail Down Ltd');
     const vault = vaultWith('smtp://127.0.0.1:1');
-    const provider = new FakeOAuthProvider('quickbooks');
     const { connection } = await vault.connect({
       organisationId,
       provider: 'quickbooks',
       accountId: 'realm-7',
       name: 'Mail Down QBO',
-      tokens: provider.initialTokens(60_000),
+      tokens: { accessToken: 'sealed-and-never-used', expiresAt: new Date(Date.now() + 60_000).toISOString() },
     });
     expect(await vault.markNeedsReconnect(connection.id, 'QuickBooks answered 401')).toMatchObject({
       connectionId: connection.id,

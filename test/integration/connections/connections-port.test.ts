@@ -1,7 +1,8 @@
-// The connections page's port over the real vault and state store, with a fake provider behind the registry.
+// The connections page's port over the real vault and state store, with the real provider code behind the registry
+// against the QuickBooks, Xero and Stripe simulators: the owner's consent (or refusal) on the provider's page, a
+// Stripe restricted key the simulator issued or revoked, and a revoke at QuickBooks on disconnect.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IntegrationError } from '../../../integrations/errors.js';
 import { createConnectionsPort } from '../../../src/services/connections/port.js';
 import { createOAuthStateStore } from '../../../src/services/connections/oauth-states.js';
 import { createPendingGrantStore } from '../../../src/services/connections/pending-grants.js';
@@ -10,23 +11,26 @@ import { createConnectionVault } from '../../../src/services/connections/vault.j
 import { type DatabaseHandle } from '../../../src/services/db/index.js';
 import { connections, pendingGrants } from '../../../src/services/db/schema.js';
 import type { ConnectionsPort } from '../../../src/services/ports.js';
-import { FakeOAuthProvider, testKeyRing } from '../sync/fakes.js';
+import { testKeyRing } from '../../helpers/key-ring.js';
+import { consentAt, startProviderSimulators, type ProviderSimulators } from '../../helpers/provider-connections.js';
 import { seedOrganisation } from '../sync/fixtures.js';
 import { openPglite } from '../../helpers/databases.js';
 
+const PUBLIC = 'https://app.shortfall.test';
 let h: DatabaseHandle;
+let sims: ProviderSimulators;
 let port: ConnectionsPort;
-let oauth: FakeOAuthProvider;
 let owner: { organisationId: string; userId: string };
 let stranger: { organisationId: string; userId: string };
+let realmId: string;
 const events: string[] = [];
 let failNextConnected: Error | undefined;
 
 beforeAll(async () => {
-  h = await openPglite();
+  [h, sims] = await Promise.all([openPglite(), startProviderSimulators(PUBLIC)]);
   owner = await seedOrganisation(h.db);
   stranger = await seedOrganisation(h.db, 'Other Ltd');
-  oauth = new FakeOAuthProvider('quickbooks');
+  realmId = sims.quickbooks.admin.createCompany({ name: 'Brightside Books' });
   const keyRing = testKeyRing();
   const vault = createConnectionVault({ db: h.db, keyRing });
   port = createConnectionsPort({
@@ -34,27 +38,9 @@ beforeAll(async () => {
     vault,
     states: createOAuthStateStore({ db: h.db }),
     pending: createPendingGrantStore({ db: h.db, keyRing }),
-    providers: {
-      get: () => ({
-        oauth,
-        connector: () => {
-          throw new Error('unused');
-        },
-      }),
-    },
-    redirectUri: (p) => `https://app.shortfall.test/oauth/${p}/callback`,
-    apiKey: {
-      provider: 'stripe',
-      verify: async (key) => {
-        if (key !== 'rk_test_good')
-          throw new IntegrationError('auth', 'Invalid API Key provided', { provider: 'stripe', status: 401 });
-        return {
-          account: { accountId: 'acct_1', name: 'Brightside' },
-          tokens: { accessToken: key, scope: 'restricted_key' },
-          livemode: false,
-        };
-      },
-    },
+    providers: sims.registry,
+    redirectUri: (p) => `${PUBLIC}/oauth/${p}/callback`,
+    apiKey: { provider: 'stripe', verify: (key) => sims.apiKey.verify(key) },
     onConnected: async (c: Connection, restored: boolean) => {
       if (failNextConnected) {
         const e = failNextConnected;
@@ -66,49 +52,62 @@ beforeAll(async () => {
     onDisconnected: async (c: Connection) => void events.push(`disconnected:${c.accountId}`),
   });
 });
-afterAll(() => h.close());
+afterAll(async () => {
+  await sims.close();
+  await h.close();
+});
 
 const stateOf = (url: string) => new URL(url).searchParams.get('state')!;
+/** What the provider's redirect back to Shortfall's callback carries (code, state, realmId or error). */
+const callbackParams = (pathAndQuery: string) =>
+  Object.fromEntries(new URL(pathAndQuery, PUBLIC).searchParams) as Record<string, string>;
 
 describe('connections port', () => {
   it('connects through the OAuth round trip and refuses a replayed or foreign callback', async () => {
     const url = await port.startUrl(owner.userId, 'quickbooks');
     expect(url).toContain('redirect_uri=https%3A%2F%2Fapp.shortfall.test%2Foauth%2Fquickbooks%2Fcallback');
-    const state = stateOf(url);
-    const done = await port.completeCallback(owner.userId, 'quickbooks', { state, code: 'c1', realmId: 'realm-1' });
+    const params = callbackParams(await consentAt(url, { accounts: [realmId] }));
+    expect(params).toMatchObject({ state: stateOf(url), realmId, code: expect.any(String) });
+    const done = await port.completeCallback(owner.userId, 'quickbooks', params);
     expect(done).toEqual({
       ok: true,
       value: {
         kind: 'connected',
-        connections: [expect.objectContaining({ provider: 'quickbooks', name: 'Fake Co', status: 'active' })],
+        connections: [expect.objectContaining({ provider: 'quickbooks', name: 'Brightside Books', status: 'active' })],
       },
     });
-    expect(events).toEqual(['connected:realm-1']);
-    expect(await port.completeCallback(owner.userId, 'quickbooks', { state, code: 'c1' })).toEqual({
+    expect(events).toEqual([`connected:${realmId}`]);
+    expect(await port.completeCallback(owner.userId, 'quickbooks', params)).toEqual({
       ok: false,
       message: expect.stringContaining('already used'),
     });
-    const other = stateOf(await port.startUrl(owner.userId, 'quickbooks'));
-    expect(await port.completeCallback(stranger.userId, 'quickbooks', { state: other, code: 'c2' })).toMatchObject({
-      ok: false,
-    });
+    // A genuine consent started by the owner, brought back by someone else: refused.
+    const other = callbackParams(
+      await consentAt(await port.startUrl(owner.userId, 'quickbooks'), { accounts: [realmId] }),
+    );
+    expect(await port.completeCallback(stranger.userId, 'quickbooks', other)).toMatchObject({ ok: false });
     expect(await port.list(owner.organisationId)).toHaveLength(1);
+    expect(await port.list(stranger.organisationId)).toEqual([]);
   });
 
   it('turns a refused grant or a bad Stripe key into a message for the owner', async () => {
-    oauth.failExchange = new IntegrationError('auth', 'access_denied');
-    const state = stateOf(await port.startUrl(owner.userId, 'quickbooks'));
-    expect(await port.completeCallback(owner.userId, 'quickbooks', { state, error: 'access_denied' })).toEqual({
+    const url = await port.startUrl(owner.userId, 'quickbooks');
+    const refused = callbackParams(await consentAt(url, { decision: 'deny' }));
+    expect(refused).toMatchObject({ error: 'access_denied' });
+    expect(await port.completeCallback(owner.userId, 'quickbooks', refused)).toEqual({
       ok: false,
       message: 'QuickBooks Online did not grant access. Please try again.',
     });
-    expect(await port.saveApiKey(owner.organisationId, 'rk_test_bad')).toMatchObject({
+    const { accountId } = sims.stripe.admin.createAccount({ name: 'Brightside' });
+    const revokedKey = sims.stripe.admin.issueRestrictedKey(accountId);
+    sims.stripe.admin.revokeKey(revokedKey);
+    expect(await port.saveApiKey(owner.organisationId, revokedKey)).toMatchObject({
       ok: false,
       message: expect.stringContaining('did not accept'),
     });
-    expect(await port.saveApiKey(owner.organisationId, 'rk_test_good')).toEqual({
+    expect(await port.saveApiKey(owner.organisationId, sims.stripe.admin.issueRestrictedKey(accountId))).toEqual({
       ok: true,
-      value: expect.objectContaining({ provider: 'stripe', sandbox: true }),
+      value: expect.objectContaining({ provider: 'stripe', name: 'Brightside', sandbox: true }),
     });
     // Stored as a pasted key, so a withdrawal of our Stripe app (deauthorization) leaves it alone.
     expect(
@@ -126,27 +125,29 @@ describe('connections port', () => {
     const [connection] = (await port.list(owner.organisationId)).filter((c) => c.provider === 'quickbooks');
     expect(await port.disconnect(stranger.organisationId, connection!.id)).toBe(false);
     expect(await port.disconnect(owner.organisationId, connection!.id)).toBe(true);
-    expect(events.at(-1)).toBe('disconnected:realm-1');
+    expect(events.at(-1)).toBe(`disconnected:${realmId}`);
     expect((await port.list(owner.organisationId)).find((c) => c.id === connection!.id)?.status).toBe('disconnected');
   });
 
   it('gives a choice back when storing it failed, so the owner can submit it again', async () => {
-    delete oauth.failExchange;
-    oauth.grantAccounts = [
-      { accountId: 'tenant-1', name: 'North Ltd' },
-      { accountId: 'tenant-2', name: 'South Ltd' },
-    ];
-    const state = stateOf(await port.startUrl(owner.userId, 'quickbooks'));
-    const callback = await port.completeCallback(owner.userId, 'quickbooks', { state, code: 'c9' });
-    if (!callback.ok || callback.value.kind !== 'choose') throw new Error('expected a choice');
+    const north = sims.xero.admin.addTenant({ name: 'North Ltd' });
+    const south = sims.xero.admin.addTenant({ name: 'South Ltd' });
+    const url = await port.startUrl(owner.userId, 'xero');
+    const callback = await port.completeCallback(
+      owner.userId,
+      'xero',
+      callbackParams(await consentAt(url, { accounts: [north, south] })),
+    );
+    if (!callback.ok || callback.value.kind !== 'choose')
+      throw new Error(`expected a choice: ${JSON.stringify(callback)}`);
     const { choiceId } = callback.value;
     failNextConnected = new Error('Temporal is unavailable');
-    await expect(port.choose(owner.userId, choiceId, ['tenant-2'])).rejects.toThrow('Temporal is unavailable');
-    expect(await port.choose(owner.userId, choiceId, ['tenant-2'])).toEqual({
+    await expect(port.choose(owner.userId, choiceId, [south])).rejects.toThrow('Temporal is unavailable');
+    expect(await port.choose(owner.userId, choiceId, [south])).toEqual({
       ok: true,
       value: [expect.objectContaining({ name: 'South Ltd', status: 'active' })],
     });
-    expect(await port.choose(owner.userId, choiceId, ['tenant-2'])).toEqual({
+    expect(await port.choose(owner.userId, choiceId, [south])).toEqual({
       ok: false,
       message: expect.stringContaining('already chosen'),
     });

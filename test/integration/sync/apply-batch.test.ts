@@ -8,7 +8,7 @@ import { caseKey } from '../../../src/domain/case.js';
 import { loadDispute, loadInvoiceStates, creditNotesApplyingTo } from '../../../src/services/ledger/read.js';
 import { createSyncStore } from '../../../src/services/sync/store.js';
 import { bothEngines } from '../../helpers/databases.js';
-import { testKeyRing } from './fakes.js';
+import { testKeyRing } from '../../helpers/key-ring.js';
 import {
   batch,
   cleared,

@@ -7,7 +7,7 @@ import { removeArrangement, saveArrangement } from '../../../src/services/ledger
 import { loadInvoiceStates } from '../../../src/services/ledger/read.js';
 import { createSyncStore } from '../../../src/services/sync/store.js';
 import { bothEngines } from '../../helpers/databases.js';
-import { testKeyRing } from './fakes.js';
+import { testKeyRing } from '../../helpers/key-ring.js';
 import { batch, invoice, payment, seedOrganisation, usd } from './fixtures.js';
 
 const engines = bothEngines();

@@ -23,7 +23,8 @@ import { caseViewQuery, disputeCaseWorkflowId, type CaseView } from '../../../wo
 import { recordingActivities } from '../../helpers/case-fixtures.js';
 import { uniqueId } from '../../helpers/temporal-env.js';
 import { poll, syncSuite } from '../../workflows/connection-sync/harness.js';
-import { FakeOAuthProvider, ScriptedConnector, testKeyRing } from './fakes.js';
+import { FakeOAuthProvider, ScriptedConnector } from './fakes.js';
+import { testKeyRing } from '../../helpers/key-ring.js';
 import { seedOrganisation, shortPaid, syncClock } from './fixtures.js';
 
 const secret = 'whsec_deauthorization_test_5e1f';

@@ -8,7 +8,8 @@ import { cases, chargeDisputes, invoices, payments } from '../../../src/services
 import { caseKey } from '../../../src/domain/case.js';
 import { createSyncStore } from '../../../src/services/sync/store.js';
 import { bothEngines } from '../../helpers/databases.js';
-import { FakeOAuthProvider, ScriptedConnector, testKeyRing } from './fakes.js';
+import { FakeOAuthProvider, ScriptedConnector } from './fakes.js';
+import { testKeyRing } from '../../helpers/key-ring.js';
 import { batch, creditNote, dispute, invoice, payment, qbo, seedOrganisation, shortPaid, usd } from './fixtures.js';
 
 const engines = bothEngines();

@@ -9,7 +9,7 @@ import { createConnectionVault } from '../../../src/services/connections/vault.j
 import { cases, connections } from '../../../src/services/db/schema.js';
 import { caseKey, type CaseFacts } from '../../../src/domain/case.js';
 import { bothEngines } from '../../helpers/databases.js';
-import { testKeyRing } from './fakes.js';
+import { testKeyRing } from '../../helpers/key-ring.js';
 import { qbo, seedOrganisation, usd } from './fixtures.js';
 
 const key = caseKey({ invoice: qbo('inv-1001', 'realm-shared') });

@@ -1,4 +1,5 @@
-// POST /webhooks/:provider through app.inject on a real PGlite inbox, with a verifier that checks real HMACs.
+// POST /webhooks/:provider through app.inject on a real PGlite inbox, with the real QuickBooks and Xero verifiers:
+// bodies in Intuit's CloudEvents format signed as Intuit signs them (intuit-signature), and Xero's intent-to-receive.
 import { eq } from 'drizzle-orm';
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -11,7 +12,9 @@ import { createLogger } from '../../../src/services/logger.js';
 import { errorHandler, notFoundHandler } from '../../../src/app/http/error-handler.js';
 import { inboxRow, processInbox, type InboxHandler } from '../../../src/app/http/webhooks/inbox.js';
 import { webhookRoutes } from '../../../src/app/http/webhooks/route.js';
-import { FakeWebhookVerifier, sign } from './fakes.js';
+import { createHmac } from 'node:crypto';
+import { createQuickbooksWebhookVerifier } from '../../../integrations/quickbooks/webhook.js';
+import { createXeroWebhookVerifier } from '../../../integrations/xero/webhook.js';
 import { freshPostgresUrl, openPglite } from '../../helpers/databases.js';
 
 let h: DatabaseHandle;
@@ -52,20 +55,43 @@ beforeEach(async () => {
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   await app.register(
-    webhookRoutes({ verifiers: { quickbooks: new FakeWebhookVerifier('quickbooks') }, db: h.db, onEvents, logger }),
+    webhookRoutes({
+      verifiers: {
+        quickbooks: createQuickbooksWebhookVerifier({ verifierToken }),
+        xero: createXeroWebhookVerifier({ webhookKey: xeroKey }),
+      },
+      db: h.db,
+      onEvents,
+      logger,
+    }),
   );
 });
 afterEach(() => app.close());
 
+const verifierToken = 'intuit-verifier-token-for-tests';
+const xeroKey = 'xero-webhook-key-for-tests';
+/** How Intuit and Xero sign a delivery: base64(HMAC-SHA256(key, body)). */
+const sign = (body: string, key = verifierToken) => createHmac('sha256', key).update(body).digest('base64');
+/** Intuit's CloudEvents notification: one event per id, an invoice of company realm-1 updated. */
 const events = (...ids: string[]) =>
-  JSON.stringify({
-    events: ids.map((id) => ({ id, account: 'realm-1', entity: 'Invoice', entityId: `inv-${id}`, op: 'update' })),
-  });
+  JSON.stringify(
+    ids.map((id) => ({
+      specversion: '1.0',
+      id,
+      source: 'intuit.test',
+      type: 'qbo.invoice.updated.v1',
+      datacontenttype: 'application/json',
+      time: '2026-12-06T12:00:00.000Z',
+      intuitentityid: `inv-${id}`,
+      intuitaccountid: 'realm-1',
+    })),
+  );
+const signatureHeaders: Record<string, string> = { quickbooks: 'intuit-signature', xero: 'x-xero-signature' };
 const post = (body: string, signature = sign(body), provider = 'quickbooks') =>
   app.inject({
     method: 'POST',
     url: `/webhooks/${provider}`,
-    headers: { 'content-type': 'application/json', 'x-fake-signature': signature },
+    headers: { 'content-type': 'application/json', [signatureHeaders[provider] ?? 'intuit-signature']: signature },
     payload: body,
   });
 
@@ -137,7 +163,9 @@ describe('webhook route', () => {
     expect(handled[1]).toEqual(handled[0]);
     expect(handled[0]!.events[0]).toMatchObject({
       eventId: 'same-1',
-      payload: { id: 'same-1', account: 'realm-1', entity: 'Invoice', entityId: 'inv-same-1', op: 'update' },
+      accountId: 'realm-1',
+      entityId: 'inv-same-1',
+      payload: { id: 'same-1' },
     });
   });
 
@@ -164,23 +192,36 @@ describe('webhook route', () => {
     expect(logs.join('\n')).not.toContain(sign(body, 'not-the-secret'));
   });
 
-  it('answers 400 to a correctly signed body it cannot read', async () => {
-    const res = await post('{"events": [');
+  it('answers 400 to a correctly signed Xero body it cannot read; a signed QuickBooks one is kept, never refused', async () => {
+    const unreadable = '{"events": [';
+    const res = await post(unreadable, sign(unreadable, xeroKey), 'xero');
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ error: { code: 'malformed' } });
+    // Intuit stalls every later notification after a refusal, so what it signed is accepted and kept, unread.
+    const kept = await post(unreadable);
+    expect(kept.statusCode).toBe(200);
+    expect(await h.db.select({ id: webhookInbox.eventId }).from(webhookInbox)).toEqual([
+      { id: expect.stringMatching(/^unknown:/) },
+    ]);
   });
 
   it('answers 404 for an unknown provider and for a provider whose webhooks are not configured', async () => {
     expect((await post(events('e1'), sign(events('e1')), 'paypal')).statusCode).toBe(404);
-    const xero = await post(events('e1'), sign(events('e1')), 'xero');
-    expect(xero.statusCode).toBe(404);
-    expect(xero.json()).toMatchObject({ error: { code: 'unknown_provider' } });
+    const stripe = await post(events('e1'), sign(events('e1')), 'stripe');
+    expect(stripe.statusCode).toBe(404);
+    expect(stripe.json()).toMatchObject({ error: { code: 'unknown_provider' } });
   });
 
   it("passes the verifier's own reply through, such as Xero's intent-to-receive check", async () => {
-    const res = await post(JSON.stringify({ intent: true }));
+    // Xero's probe: no events, signed with the app's webhook key, answered 200 with an empty body…
+    const probe = JSON.stringify({ events: [], firstEventSequence: 0, lastEventSequence: 0, entropy: 'QWERTYUIOP' });
+    const res = await post(probe, sign(probe, xeroKey), 'xero');
     expect(res.statusCode).toBe(200);
     expect(res.body).toBe('');
+    // …and the same probe wrongly signed gets 401 with no body at all, or Xero refuses the endpoint.
+    const forged = await post(probe, sign(probe, 'not-the-key'), 'xero');
+    expect(forged.statusCode).toBe(401);
+    expect(forged.body).toBe('');
   });
 
   it('leaves failed events in the inbox and processInbox retries them', async () => {
@@ -230,7 +271,7 @@ describe('webhook route on a Postgres pool with several inbox INSERTs in flight'
     try {
       await pgApp.register(
         webhookRoutes({
-          verifiers: { quickbooks: new FakeWebhookVerifier('quickbooks') },
+          verifiers: { quickbooks: createQuickbooksWebhookVerifier({ verifierToken }) },
           db: pg.db,
           logger,
           inboxConcurrency: 3,
@@ -245,7 +286,7 @@ describe('webhook route on a Postgres pool with several inbox INSERTs in flight'
           pgApp.inject({
             method: 'POST',
             url: '/webhooks/quickbooks',
-            headers: { 'content-type': 'application/json', 'x-fake-signature': sign(payload) },
+            headers: { 'content-type': 'application/json', 'intuit-signature': sign(payload) },
             payload,
           }),
         ),

@@ -20,7 +20,8 @@ import { connectionSyncWorkflow } from '../../../workflows/connection-sync/workf
 import { recordingActivities } from '../../helpers/case-fixtures.js';
 import { eventually } from '../../helpers/eventually.js';
 import { bundle, createDevEnv, uniqueId } from '../../helpers/temporal-env.js';
-import { FakeOAuthProvider, ScriptedConnector, testKeyRing } from '../sync/fakes.js';
+import { FakeOAuthProvider, ScriptedConnector } from '../sync/fakes.js';
+import { testKeyRing } from '../../helpers/key-ring.js';
 import { batch, invoice, qbo } from '../sync/fixtures.js';
 import { csrfOf, textOf, type InjectBrowser } from './browser.js';
 import { createWebHarness, seedOrganisation, signIn, type WebHarness } from './harness.js';

@@ -24,7 +24,7 @@ import {
   startXeroSimulator,
   type XeroSimulator,
 } from '../../../simulators/xero/index.js';
-import { testKeyRing } from '../sync/fakes.js';
+import { testKeyRing } from '../../helpers/key-ring.js';
 import { seedOrganisation } from '../sync/fixtures.js';
 import { demo, harbour, kestrel, redirectUri, startHarness, testLimits } from './harness.js';
 import { openPglite } from '../../helpers/databases.js';

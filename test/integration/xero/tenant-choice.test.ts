@@ -10,7 +10,7 @@ import type { Connection, ConnectionBrokenEvent } from '../../../src/services/co
 import { createConnectionVault, type ConnectionVault } from '../../../src/services/connections/vault.js';
 import { type DatabaseHandle } from '../../../src/services/db/index.js';
 import { connections, users } from '../../../src/services/db/schema.js';
-import { testKeyRing } from '../sync/fakes.js';
+import { testKeyRing } from '../../helpers/key-ring.js';
 import { csrfOf, textOf, type InjectBrowser } from '../web/browser.js';
 import { createWebHarness, seedOrganisation, signIn, type WebHarness } from '../web/harness.js';
 import { demo, harbour, kestrel, redirectUri, startHarness, type Harness } from './harness.js';

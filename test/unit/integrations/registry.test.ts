@@ -4,21 +4,19 @@ import {
   ProviderNotConfiguredError,
   type ProviderFactories,
 } from '../../../integrations/registry.js';
-import { FakeOAuthProvider, FakeWebhookVerifier, ScriptedConnector } from '../../integration/sync/fakes.js';
+import { createQuickbooksProvider } from '../../../integrations/quickbooks/provider.js';
+import { createXeroProvider } from '../../../integrations/xero/provider.js';
 
+// The real provider factories (building one makes no request), each call recorded.
 const built: string[] = [];
 const factories = {
   quickbooks: (c) => {
     built.push(`quickbooks:${c.clientId}:${c.environment}`);
-    return {
-      oauth: new FakeOAuthProvider('quickbooks'),
-      connector: () => new ScriptedConnector('quickbooks'),
-      verifier: new FakeWebhookVerifier('quickbooks'),
-    };
+    return createQuickbooksProvider(c);
   },
   xero: (c) => {
     built.push(`xero:${c.clientId}`);
-    return { oauth: new FakeOAuthProvider('xero'), connector: () => new ScriptedConnector('xero') };
+    return createXeroProvider(c);
   },
   stripe: () => {
     throw new Error('stripe is not configured in this test, so its factory must not run');
@@ -37,6 +35,7 @@ describe('provider registry', () => {
     const qb = registry.get('quickbooks');
     expect(qb.oauth.provider).toBe('quickbooks');
     expect(qb.connector({ accountId: 'realm-1', tokens: { accessToken: 'at' } }).provider).toBe('quickbooks');
+    expect(registry.get('xero').oauth.provider).toBe('xero');
   });
 
   it('refuses a provider without configuration, and offers only the verifiers that exist', () => {

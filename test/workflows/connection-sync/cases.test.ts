@@ -19,7 +19,7 @@ import {
 } from '../../../workflows/search-attributes.js';
 import { recordingActivities } from '../../helpers/case-fixtures.js';
 import { uniqueId } from '../../helpers/temporal-env.js';
-import { testKeyRing } from '../../integration/sync/fakes.js';
+import { testKeyRing } from '../../helpers/key-ring.js';
 import { batch, cleared, dispute, seedOrganisation, shortPaid, syncClock } from '../../integration/sync/fixtures.js';
 import { syncSuite } from './harness.js';
 

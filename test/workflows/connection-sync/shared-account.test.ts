@@ -14,7 +14,7 @@ import { caseViewQuery, disputeCaseWorkflowId, type CaseView } from '../../../wo
 import { connectionIdKey } from '../../../workflows/search-attributes.js';
 import { recordingActivities } from '../../helpers/case-fixtures.js';
 import { uniqueId } from '../../helpers/temporal-env.js';
-import { testKeyRing } from '../../integration/sync/fakes.js';
+import { testKeyRing } from '../../helpers/key-ring.js';
 import { cleared, seedOrganisation, shortPaid, syncClock } from '../../integration/sync/fixtures.js';
 import { poll, syncSuite } from './harness.js';
 
