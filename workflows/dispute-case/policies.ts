@@ -1,7 +1,7 @@
 // How the dispute-case workflow runs its activities: timeouts and retry policies, each with an attempt limit
 // (README "What is retried"). A broken connection is never retried: its failure types are non-retryable here and
 // in the activities themselves, so the case hears at once and waits for the owner to reconnect.
-import type { ActivityOptions, LocalActivityOptions, RetryPolicy } from '@temporalio/workflow';
+import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
 import { nonRetryableFailureTypes } from '../failure-types.js';
 
 /** 2 s, 4 s, 8 s … doubling up to one try every 10 minutes; what retrying cannot fix fails at once. */
@@ -38,14 +38,3 @@ export const writesOptions = {
   heartbeatTimeout: '10 seconds',
   retry: { ...integrationRetry, maximumAttempts: 40 },
 } satisfies ActivityOptions;
-
-/**
- * The case's own bookkeeping (an audit row, the case list's projection) is one quick write to our database: run as
- * local activities, in the workflow task that asks for them, instead of a round trip through the server and a
- * workflow task of their own each (issue 18: 11 workflow tasks and 10 activities a case before the owner's approval).
- * Same attempts as actsOptions; past a minute of retrying, the SDK waits on a timer between attempts.
- */
-export const bookkeepingOptions = {
-  startToCloseTimeout: '30 seconds',
-  retry: actsOptions.retry,
-} satisfies LocalActivityOptions;

@@ -32,14 +32,13 @@ import {
   type DraftKind,
 } from './definitions.js';
 import { brokenConnectionFailureTypes } from '../failure-types.js';
-import { actsOptions, bookkeepingOptions, lookupsOptions, writesOptions } from './policies.js';
+import { actsOptions, lookupsOptions, writesOptions } from './policies.js';
 import * as st from './state.js';
 import { caseCreditReference as creditPlaceholder } from '../../src/domain/account.js';
 import { persistedMessages, persistedValues } from './persisted-names.js';
 import { upgradeCarried, upgradeInput } from './upgrade.js';
 
 const acts = wf.proxyActivities<CaseActivities>(actsOptions);
-const bookkeeping = wf.proxyLocalActivities<Pick<CaseActivities, 'recordAudit' | 'projectCase'>>(bookkeepingOptions);
 const lookups = wf.proxyActivities<Pick<CaseActivities, 'attachInvoicePdf'>>(lookupsOptions);
 const writes =
   wf.proxyActivities<
@@ -130,10 +129,8 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
   });
 
   const key = (...parts: (string | number)[]) => [workflowId, ...parts].join('/');
-  // Cases recorded before the patch wrote their audit rows and projections as (remote) activities, and replay so.
-  const books = () => (wf.patched('local-bookkeeping') ? bookkeeping : acts);
   const audit = (kind: string, data: Record<string, unknown> = {}, actor = 'shortfall') =>
-    books().recordAudit({ key: key('audit', kind, s.timeline.length), caseId, kind, actor, data });
+    acts.recordAudit({ key: key('audit', kind, s.timeline.length), caseId, kind, actor, data });
   const owner = (
     kind: Parameters<CaseActivities['notifyOwner']>[0]['kind'],
     keyPart: string,
@@ -806,7 +803,7 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
     const key = JSON.stringify(wf.patched('project-standing') ? { ...projection, standing } : projection);
     if (key !== projected) {
       projected = key;
-      await books().projectCase({ ...projection, standing });
+      await acts.projectCase({ ...projection, standing });
     }
   }
 
