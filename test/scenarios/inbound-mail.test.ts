@@ -25,14 +25,20 @@ scenario(
     expect(stranger.body).toMatchObject({ sender: 'unknown', kept: true });
 
     // The client's own reply after them reaches the case: by then the workflow has seen every signal sent before.
+    // That genuine reply, and only it, makes the waiting draft out of date: it is withdrawn and drafted again.
     await s.clientReplies('We will look at the Travel line.', { subject: 'Re: your invoice' });
-    const v = await s.until('the client reply on the timeline', (x) =>
-      x.timeline.some((t) => t.kind === 'client_reply'),
+    const v = await s.until(
+      'the client reply on the timeline and a draft waiting again',
+      (x) => x.timeline.some((t) => t.kind === 'client_reply') && x.drafts.at(-1)?.state === 'pending',
     );
     expect(v.timeline.filter((t) => t.kind === 'client_reply').map((t) => t.summary)).toEqual([
       `Reply from ${s.clientEmail()}: Re: your invoice`,
     ]);
-    expect(v.drafts).toHaveLength(before.drafts.length);
+    const kinds = v.timeline.map((t) => t.kind);
+    const withdrawn = v.timeline.filter((t) => t.kind === 'draft_withdrawn');
+    expect(withdrawn.map((t) => t.summary)).toEqual([expect.stringMatching(/the client replied/)]);
+    expect(kinds.indexOf('draft_withdrawn')).toBeGreaterThan(kinds.indexOf('client_reply'));
+    expect(v.drafts).toHaveLength(before.drafts.length + 1);
     expect(v.drafts.at(-1)).toMatchObject({ kind: 'first_response', state: 'pending' });
 
     const page = await s.casePage();
