@@ -28,8 +28,11 @@ scenario(
     // That genuine reply, and only it, makes the waiting draft out of date: it is withdrawn and drafted again.
     await s.clientReplies('We will look at the Travel line.', { subject: 'Re: your invoice' });
     const v = await s.until(
-      'the client reply on the timeline and a draft waiting again',
-      (x) => x.timeline.some((t) => t.kind === 'client_reply') && x.drafts.at(-1)?.state === 'pending',
+      'the client reply on the timeline, the stale draft withdrawn and a new one waiting',
+      (x) =>
+        x.timeline.some((t) => t.kind === 'client_reply') &&
+        x.timeline.some((t) => t.kind === 'draft_withdrawn') &&
+        x.drafts.at(-1)?.state === 'pending',
     );
     expect(v.timeline.filter((t) => t.kind === 'client_reply').map((t) => t.summary)).toEqual([
       `Reply from ${s.clientEmail()}: Re: your invoice`,
