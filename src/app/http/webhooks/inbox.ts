@@ -21,34 +21,6 @@ const toEvent = (r: InboxRow): NormalizedWebhookEvent => ({
   payload: r.payload,
 });
 
-/** Returns the ids of the events not seen before; the others are duplicates of earlier deliveries. */
-/** `processedAt` stores the events as already handled: kept for the record, never handed to onEvents (ignored events). */
-export async function recordEvents(
-  db: Database,
-  events: readonly NormalizedWebhookEvent[],
-  processedAt?: Date,
-): Promise<{ fresh: string[]; duplicates: number }> {
-  if (events.length === 0) return { fresh: [], duplicates: 0 };
-  const rows = await db
-    .insert(webhookInbox)
-    .values(
-      events.map((e) => ({
-        provider: e.provider,
-        eventId: e.eventId,
-        accountId: e.accountId,
-        entity: e.entity,
-        entityId: e.entityId,
-        operation: e.operation,
-        occurredAt: e.occurredAt,
-        payload: e.payload ?? {},
-        ...(processedAt && { processedAt }),
-      })),
-    )
-    .onConflictDoNothing({ target: [webhookInbox.provider, webhookInbox.eventId] })
-    .returning({ id: webhookInbox.id });
-  return { fresh: rows.map((r) => r.id), duplicates: events.length - rows.length };
-}
-
 /** A stored event and its inbox row's id: what the hand-over needs, without reading the row back. */
 export interface InboxEntry {
   readonly id: string;
