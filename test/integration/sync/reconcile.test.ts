@@ -1,18 +1,26 @@
 // The reconciliation sweep's store on both engines: a full re-read repairs rows that are missing or hold other
-// content than the provider now reports, counts them, runs detection on them, and never moves the cursor.
+// content than the provider now reports, counts them, runs detection on them, and never moves the cursor. The sweep
+// itself runs the real Stripe connector against the Stripe simulator.
 import { and, eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createSyncActivities } from '../../../activities/sync.js';
+import { createProviders } from '../../../integrations/providers.js';
+import { startStripeSimulator, type StripeSimulator } from '../../../simulators/stripe/index.js';
 import { createConnectionVault } from '../../../src/services/connections/vault.js';
 import { cases, chargeDisputes, invoices, payments } from '../../../src/services/db/schema.js';
 import { caseKey } from '../../../src/domain/case.js';
 import { createSyncStore } from '../../../src/services/sync/store.js';
 import { bothEngines } from '../../helpers/databases.js';
-import { FakeOAuthProvider, ScriptedConnector } from './fakes.js';
 import { testKeyRing } from '../../helpers/key-ring.js';
 import { batch, creditNote, dispute, invoice, payment, qbo, seedOrganisation, shortPaid, usd } from './fixtures.js';
 
 const engines = bothEngines();
+// One Stripe simulator for the file, started by the first test that reaches Stripe; each test its own account.
+let stripeSim: Promise<StripeSimulator> | undefined;
+const simulator = () => (stripeSim ??= startStripeSimulator());
+afterAll(async () => {
+  await (await stripeSim)?.close();
+});
 const HOUR = 3_600_000;
 const backfill = (over: Parameters<typeof batch>[0]) =>
   batch({ checkpoint: 'backfill-position', backfill: true, ...over });
@@ -52,7 +60,7 @@ describe.each(engines)('reconciliation on %s', (_engine, open) => {
         currency: 'USD',
         disputedMinor: 40_000,
       });
-    return { db: h.db, vault, sync, id, synced, openCase };
+    return { db: h.db, vault, sync, id, synced, openCase, organisationId };
   }
 
   it('finds nothing to repair in a book the feed kept exactly, and writes nothing', async () => {
@@ -138,39 +146,87 @@ describe.each(engines)('reconciliation on %s', (_engine, open) => {
   });
 
   it('sweeps from no cursor and stops where the backfill hands over to the change feed', async () => {
-    const { vault, sync, id, synced } = await setup();
-    await synced(batch({ invoices: [invoice({ balanceMinor: 40_000 })], checkpoint: 'cp-1' }));
-    const connector = new ScriptedConnector('quickbooks');
-    const oauth = new FakeOAuthProvider('quickbooks');
+    // A Stripe account through the real connector and the Stripe simulator: its backfill pages on into the Events
+    // API, and that part is the sync's. The feed stored the book, then lost a payment; the sweep puts it back.
+    const { db, vault, sync, organisationId } = await setup();
+    const stripe = await simulator();
+    const { accountId, invoiceId, invoicePaymentId } = stripe.admin.scenarios.partialPayment({ paid: 118_000 });
+    const { connection } = await vault.connect({
+      organisationId,
+      provider: 'stripe',
+      accountId,
+      name: 'Harbour Design Studio',
+      tokens: stripe.admin.connectAccount(accountId),
+    });
+    const id = connection.id;
     const unused = async () => {
       throw new Error('no case is touched in this test');
     };
     const activities = createSyncActivities({
       connections: vault,
-      providers: { get: () => ({ oauth, connector: () => connector }) },
+      providers: createProviders({
+        configs: {
+          stripe: { secretKey: stripe.admin.platform.secretKey, connectClientId: stripe.admin.platform.clientId },
+        },
+        baseUrls: { stripe: stripe.url },
+      }).registry,
       sync,
       cases: { openOrSignalCase: unused, signalConnectionBroken: unused, signalConnectionRestored: unused },
       heartbeat: () => {},
     });
-    connector.push(
-      backfill({ invoices: [invoice({ balanceMinor: 40_000 })], nextCursor: 'bf-2' }),
-      backfill({ payments: [payment('pay-1', 60_000)], nextCursor: 'events-from-backfill-start' }),
-      batch({ payments: [payment('pay-9', 1_000)], checkpoint: 'events-2' }), // Stripe pages on into its event feed
-    );
+    // The feed's pass: the backfill, drained, leaves the cursor on the event feed. A paid invoice opens nothing.
+    for (let page = await activities.syncPage({ connectionId: id }); page.nextPageCursor !== undefined;) {
+      expect(page.actions).toEqual([]);
+      page = await activities.syncPage({ connectionId: id, pageCursor: page.nextPageCursor });
+    }
+    const { syncCursor } = await vault.get(id);
+    expect(syncCursor).toBeTruthy();
+    const stored = () => db.select({ id: payments.externalId }).from(payments).where(eq(payments.connectionId, id));
+    expect(await stored()).toEqual([{ id: invoicePaymentId }]);
+    await db.delete(payments).where(eq(payments.connectionId, id)); // the feed lost it
+
+    const wire = () =>
+      stripe.admin
+        .requests({ method: 'GET' })
+        .filter((r) => r.accountId === accountId)
+        .map((r) => r.path);
+    const before = wire().length;
     const first = await activities.sweepPage({ connectionId: id });
-    expect(first).toMatchObject({ scanned: 1, repaired: 0, nextPageCursor: 'bf-2' });
-    const second = await activities.sweepPage({ connectionId: id, pageCursor: 'bf-2' });
-    expect(second).toMatchObject({ scanned: 1, repaired: 1, nextPageCursor: 'events-from-backfill-start' });
-    expect(await activities.sweepPage({ connectionId: id, pageCursor: 'events-from-backfill-start' })).toEqual({
+    expect(first).toMatchObject({ scanned: 1, repaired: 0, nextPageCursor: expect.any(String) });
+    const second = await activities.sweepPage({ connectionId: id, pageCursor: first.nextPageCursor! });
+    expect(second).toMatchObject({ scanned: 1, repaired: 1, nextPageCursor: expect.any(String) });
+    expect(await stored()).toEqual([{ id: invoicePaymentId }]);
+    const creditNotes = await activities.sweepPage({ connectionId: id, pageCursor: second.nextPageCursor! });
+    expect(creditNotes).toMatchObject({ scanned: 0, repaired: 0, nextPageCursor: expect.any(String) });
+    const disputes = await activities.sweepPage({ connectionId: id, pageCursor: creditNotes.nextPageCursor! });
+    expect(disputes).toMatchObject({ scanned: 0, repaired: 0, nextPageCursor: expect.any(String) });
+
+    // Something changes at Stripe after the backfill began: the event feed, where the last page hands over, has it.
+    const late = stripe.admin.createInvoice(accountId, {
+      customer: stripe.admin.createCustomer(accountId, { name: 'Contoso Ltd' }).id,
+      currency: 'usd',
+      lines: [{ description: 'Late work', quantity: 1, unitAmount: 9_000 }],
+    });
+    expect(await activities.sweepPage({ connectionId: id, pageCursor: disputes.nextPageCursor! })).toEqual({
       actions: [],
       scanned: 0,
       repaired: 0,
     });
-    expect(connector.pulls.map(({ cursor, pageCursor }) => ({ cursor, pageCursor }))).toEqual([
-      { cursor: undefined, pageCursor: undefined },
-      { cursor: undefined, pageCursor: 'bf-2' },
-      { cursor: undefined, pageCursor: 'events-from-backfill-start' },
+    // From no cursor (the newest event marks where the feed takes over, then every object), never the sync's cursor;
+    // the last page is the feed's, which re-reads what its events name.
+    const sweep = wire().slice(before);
+    expect(sweep.slice(0, 6)).toEqual([
+      '/v1/events',
+      '/v1/invoices',
+      '/v1/invoice_payments',
+      '/v1/credit_notes',
+      '/v1/disputes',
+      '/v1/events',
     ]);
-    expect(await vault.get(id)).toMatchObject({ syncCursor: 'cp-1' });
+    expect(sweep.slice(6)).toContain(`/v1/invoices/${late.id}`);
+    expect(await db.select({ id: invoices.externalId }).from(invoices).where(eq(invoices.connectionId, id))).toEqual([
+      { id: invoiceId },
+    ]); // the late invoice is left to the sync
+    expect(await vault.get(id)).toMatchObject({ syncCursor });
   });
 });
