@@ -13,7 +13,7 @@ import {
 import { cardCharge, payInvoice, type CardChargeInput } from './model/payments.js';
 import type { RequestLogEntry } from './pipeline.js';
 import type { RateLimitConfig, RateLimiter } from './rate-limit.js';
-import type { ConnectPlatform } from './routes/oauth.js';
+import { deauthorizeAccount, type ConnectPlatform, type OAuthRequestRecord } from './routes/oauth.js';
 import type { AccountData, StripeStore } from './store.js';
 import type { DeliveryRecord, WebhookDispatcher } from './webhooks.js';
 
@@ -51,6 +51,7 @@ export function createAdmin(d: {
   limiter: RateLimiter;
   faults: Faults;
   log: RequestLogEntry[];
+  oauthLog: readonly OAuthRequestRecord[];
   platform: ConnectPlatform;
 }) {
   const { store } = d;
@@ -88,6 +89,16 @@ export function createAdmin(d: {
       const accessToken = store.issueKey(accountId, 'oauth');
       store.connections.set(accountId, { accessToken, refreshToken: `rt_${accountId}`, scope });
       return { accessToken };
+    },
+    /**
+     * The account's owner disconnects the platform in their Dashboard: the Connect grant and its keys stop working
+     * at once and account.application.deauthorized is sent, as when the platform calls /oauth/deauthorize. A key the
+     * owner created themselves (a restricted key) is theirs and keeps working.
+     */
+    disconnectPlatform(accountId: string): void {
+      data(accountId);
+      if (!deauthorizeAccount(store, d.platform, accountId))
+        throw new Error(`The platform is not connected to ${accountId}`);
     },
     /** The account the Connect consent page preselects (the sandbox's demo account). */
     suggestAccount: (accountId: string | undefined): void => {
@@ -221,6 +232,8 @@ export function createAdmin(d: {
           (!filter.path || r.path === filter.path) &&
           (filter.status === undefined || r.status === filter.status),
       ),
+    /** Calls to Connect's /oauth/token and /oauth/deauthorize in arrival order, with the status each was answered. */
+    oauthRequests: (): OAuthRequestRecord[] => clone([...d.oauthLog]),
     rateLimited: () => d.limiter.rejected,
     setRateLimit: (config: RateLimitConfig) => void (d.limiter.config = config),
 

@@ -19,7 +19,7 @@ import { creditNoteRoutes } from './routes/credit-notes.js';
 import { disputeRoutes } from './routes/disputes.js';
 import { documentRoutes, hostedInvoiceRoutes } from './routes/documents.js';
 import { eventRoutes } from './routes/events.js';
-import { oauthRoutes } from './routes/oauth.js';
+import { oauthRoutes, type OAuthRequestRecord } from './routes/oauth.js';
 import { StripeStore, type StoreSnapshot } from './store.js';
 import { WebhookDispatcher, type WebhookEndpoint, type WebhookRetryPolicy } from './webhooks.js';
 
@@ -126,7 +126,16 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions = {}): P
     log: [],
   };
   if (opts.state?.idempotency) rt.idempotency.restore(opts.state.idempotency);
-  const admin = createAdmin({ store, dispatcher, limiter: rt.limiter, faults: rt.faults, log: rt.log, platform });
+  const oauthLog: OAuthRequestRecord[] = [];
+  const admin = createAdmin({
+    store,
+    dispatcher,
+    limiter: rt.limiter,
+    faults: rt.faults,
+    log: rt.log,
+    oauthLog,
+    platform,
+  });
 
   // Lenient on query strings: a malformed pair is dropped, as a body error is reported instead.
   const app = Fastify({
@@ -139,7 +148,7 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions = {}): P
   saveAfterChanges(app, opts.onChange);
   for (const register of [accountRoutes, billingRoutes, creditNoteRoutes, disputeRoutes, eventRoutes])
     register(app, rt);
-  oauthRoutes(app, store, platform);
+  oauthRoutes(app, store, platform, oauthLog);
   documentRoutes(app, store);
   hostedInvoiceRoutes(app, store);
   adminRoutes(app, admin);

@@ -19,6 +19,8 @@ export interface DeliveryRecord {
   readonly type: string;
   readonly attempt: number;
   readonly status?: number;
+  /** What the endpoint answered, as the Dashboard shows it (its first 1,000 characters). */
+  readonly response?: string;
   readonly error?: string;
 }
 
@@ -84,7 +86,10 @@ export class WebhookDispatcher {
     }
   }
 
-  private async attempt(endpoint: WebhookEndpoint, body: string): Promise<{ status?: number; error?: string }> {
+  private async attempt(
+    endpoint: WebhookEndpoint,
+    body: string,
+  ): Promise<{ status?: number; response?: string; error?: string }> {
     try {
       const res = await fetch(endpoint.url, {
         method: 'POST',
@@ -96,8 +101,8 @@ export class WebhookDispatcher {
         body,
         signal: AbortSignal.timeout(10_000),
       });
-      await res.arrayBuffer();
-      return { status: res.status };
+      const response = (await res.text()).slice(0, 1000);
+      return { status: res.status, ...(response && { response }) };
     } catch (e) {
       return { error: e instanceof Error ? e.message : String(e) };
     }

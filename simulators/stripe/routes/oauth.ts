@@ -78,9 +78,38 @@ function bearer(req: FastifyRequest): string | undefined {
   return h?.startsWith('Bearer ') ? h.slice(7) : undefined;
 }
 
-export function oauthRoutes(app: FastifyInstance, store: StripeStore, platform: ConnectPlatform): void {
+/** One call to a Connect OAuth endpoint (/oauth/token or /oauth/deauthorize), and the status it was answered. */
+export interface OAuthRequestRecord {
+  readonly path: string;
+  readonly grantType?: string;
+  readonly stripeUserId?: string;
+  readonly status: number;
+}
+
+export function oauthRoutes(
+  app: FastifyInstance,
+  store: StripeStore,
+  platform: ConnectPlatform,
+  log: OAuthRequestRecord[] = [],
+): void {
   const codes = new Map<string, AuthorizationCode>();
   const platformCall = (req: FastifyRequest) => bearer(req) === platform.secretKey;
+  // Recorded before the answer goes out, so a client that has its answer finds its call in the log.
+  app.addHook('onSend', async (req, reply, payload) => {
+    const path = req.routeOptions.url;
+    if (req.method === 'POST' && (path === '/oauth/token' || path === '/oauth/deauthorize')) {
+      const f = formOf(req);
+      const grantType = field(f, 'grant_type');
+      const stripeUserId = field(f, 'stripe_user_id');
+      log.push({
+        path,
+        ...(grantType && { grantType }),
+        ...(stripeUserId && { stripeUserId }),
+        status: reply.statusCode,
+      });
+    }
+    return payload;
+  });
 
   app.get('/oauth/authorize', async (req, reply) => {
     const q = req.query as FormObject;
@@ -160,8 +189,7 @@ export function oauthRoutes(app: FastifyInstance, store: StripeStore, platform: 
     const accountId = field(f, 'stripe_user_id') ?? '';
     if (field(f, 'client_id') !== platform.clientId)
       return oauthError(reply, 401, 'invalid_client', `No such application: '${field(f, 'client_id') ?? ''}'`);
-    const data = store.account(accountId);
-    if (!data || !store.connections.delete(accountId)) {
+    if (!deauthorizeAccount(store, platform, accountId)) {
       return oauthError(
         reply,
         401,
@@ -169,14 +197,25 @@ export function oauthRoutes(app: FastifyInstance, store: StripeStore, platform: 
         `This application is not connected to stripe account ${accountId}, or that account does not exist.`,
       );
     }
-    for (const [key, grant] of store.keys)
-      if (grant.kind === 'oauth' && grant.accountId === accountId) store.keys.delete(key);
-    store.emit(data, 'account.application.deauthorized', {
-      id: platform.clientId,
-      object: 'application',
-      created: store.now(),
-      name: platform.name,
-    });
     return { stripe_user_id: accountId };
   });
+}
+
+/**
+ * Ends the platform's Connect grant on an account, whoever ends it (the platform at /oauth/deauthorize, or the
+ * account's owner in the Dashboard): its OAuth keys stop working and account.application.deauthorized is emitted.
+ * False when the platform was not connected to the account.
+ */
+export function deauthorizeAccount(store: StripeStore, platform: ConnectPlatform, accountId: string): boolean {
+  const data = store.account(accountId);
+  if (!data || !store.connections.delete(accountId)) return false;
+  for (const [key, grant] of store.keys)
+    if (grant.kind === 'oauth' && grant.accountId === accountId) store.keys.delete(key);
+  store.emit(data, 'account.application.deauthorized', {
+    id: platform.clientId,
+    object: 'application',
+    created: store.now(),
+    name: platform.name,
+  });
+  return true;
 }

@@ -101,6 +101,9 @@ describe('Stripe Connect OAuth', () => {
     const refreshed = await connect.refresh(grant.tokens);
     expect(refreshed.accessToken).not.toBe(grant.tokens.accessToken);
     expect(refreshed.refreshToken).toBe(grant.tokens.refreshToken);
+    expect(sim.admin.oauthRequests().filter((r) => r.grantType === 'refresh_token')).toEqual([
+      { path: '/oauth/token', grantType: 'refresh_token', status: 200 },
+    ]);
   });
 
   it('revokes: deauthorizes, Stripe sends account.application.deauthorized, and the account is unreachable', async () => {
@@ -120,6 +123,48 @@ describe('Stripe Connect OAuth', () => {
       kind: 'auth',
     });
     await expect(connect.revoke(grant.tokens)).resolves.toBeUndefined(); // already gone: nothing left to do
+    // The second revoke finds the grant gone at its first read and asks Connect for nothing.
+    expect(sim.admin.oauthRequests().filter((r) => r.stripeUserId === accountId)).toEqual([
+      { path: '/oauth/deauthorize', stripeUserId: accountId, status: 200 },
+    ]);
+  });
+
+  it("the account's owner disconnects the platform in the Dashboard: Stripe sends the withdrawal, the grant stops working, the owner's own key does not", async () => {
+    const query = await consent(connect.authorizeUrl({ state: 's', redirectUri }), 'approve', existingAccount());
+    const grant = await connect.exchangeCode({ query, redirectUri });
+    const accountId = grant.accounts[0]?.accountId ?? '';
+    const ownKey = sim.admin.issueRestrictedKey(accountId);
+    sim.admin.disconnectPlatform(accountId);
+
+    const withdrawal = () => receiver.accepted.find((e) => isDeauthorization(e) && e.accountId === accountId);
+    await eventually(() => expect(withdrawal()).toBeDefined());
+    const eventId = withdrawal()!.eventId;
+    await sim.admin.webhooks.idle();
+    // Signed as Stripe signs; what the endpoint answered is kept with the attempt, as the Dashboard shows it.
+    expect(sim.admin.webhooks.deliveries().filter((d) => d.eventId === eventId)).toEqual([
+      {
+        eventId,
+        type: 'account.application.deauthorized',
+        attempt: 1,
+        status: 200,
+        response: '{"received":1}',
+      },
+    ]);
+    expect(
+      sim.admin.oauthRequests().filter((r) => r.path === '/oauth/deauthorize' && r.stripeUserId === accountId),
+    ).toEqual([]);
+    const client = (tokens: typeof grant.tokens) =>
+      stripeClientForConnection({ accountId, tokens }, { secretKey: sim.admin.platform.secretKey, baseUrl: sim.url });
+    await expect(
+      createStripeConnector({ client: client(grant.tokens), accountId }).getInvoice('in_any'),
+    ).rejects.toMatchObject({ kind: 'auth' });
+    await expect(
+      createStripeConnector({
+        client: client({ accessToken: ownKey, scope: restrictedKeyScope }),
+        accountId,
+      }).getInvoice('in_missing'),
+    ).resolves.toBeNull();
+    expect(() => sim.admin.disconnectPlatform(accountId)).toThrow(/not connected/);
   });
 });
 

@@ -1,13 +1,14 @@
-// A Stripe account withdraws our access: account.application.deauthorized, signed with the endpoint secret as
-// Stripe signs it, posted through the webhook route (app.inject) on PGlite, with sync and case workflows
-// running on the Temporal dev server.
-import { createHmac, randomUUID } from 'node:crypto';
+// A Stripe account withdraws our access: its owner disconnects Shortfall in the Dashboard, and the Stripe simulator
+// signs account.application.deauthorized with the endpoint secret and posts it to Shortfall's webhook route (a real
+// listener on PGlite), with sync and case workflows running on the Temporal dev server and the real Stripe provider
+// (Connect grants, a pasted restricted key, the connector and the webhook verifier) against the simulator.
+import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { createSyncActivities } from '../../../activities/sync.js';
-import { createStripeWebhookVerifier } from '../../../integrations/stripe/webhook.js';
-import type { NormalizedWebhookEvent } from '../../../integrations/types.js';
+import { createProviders } from '../../../integrations/providers.js';
+import { signPayload, startStripeSimulator } from '../../../simulators/stripe/index.js';
 import { createCaseStarter } from '../../../src/services/cases/starter.js';
 import { deauthorizedError } from '../../../src/services/connections/deauthorize.js';
 import { createConnectionVault } from '../../../src/services/connections/vault.js';
@@ -21,181 +22,184 @@ import { createSyncStore } from '../../../src/services/sync/store.js';
 import { connectionSyncWorkflowId, syncStatusQuery } from '../../../workflows/connection-sync/definitions.js';
 import { caseViewQuery, disputeCaseWorkflowId, type CaseView } from '../../../workflows/dispute-case/definitions.js';
 import { recordingActivities } from '../../helpers/case-fixtures.js';
+import { freePort } from '../../helpers/ports.js';
 import { uniqueId } from '../../helpers/temporal-env.js';
 import { poll, syncSuite } from '../../workflows/connection-sync/harness.js';
-import { FakeOAuthProvider, ScriptedConnector } from './fakes.js';
 import { testKeyRing } from '../../helpers/key-ring.js';
-import { seedOrganisation, shortPaid, syncClock } from './fixtures.js';
+import { seedOrganisation, syncClock } from './fixtures.js';
 
 const secret = 'whsec_deauthorization_test_5e1f';
 const ctx = syncSuite();
-
-/** What Stripe sends when a connected account removes the platform, signed as Stripe signs: HMAC over `t.body`. */
-function deauthorization(accountId: string, created: number) {
-  const body = JSON.stringify({
-    id: `evt_${randomUUID().replaceAll('-', '')}`,
-    object: 'event',
-    account: accountId,
-    api_version: '2026-10-28.endive',
-    created,
-    data: { object: { id: 'ca_shortfall', object: 'application', name: 'Shortfall' } },
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type: 'account.application.deauthorized',
-  });
-  const t = Math.floor(Date.now() / 1000);
-  const signature = `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
-  return { body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } };
-}
 
 describe('Stripe deauthorization', () => {
   it('disconnects the account without calling Stripe, stops its sync, pauses its cases, and is safe to repeat', async () => {
     const logger = createLogger({ level: 'silent' });
     const { organisationId } = await seedOrganisation(ctx.db, `Org ${randomUUID()}`);
-    const accountId = `acct_${randomUUID().replaceAll('-', '')}`;
-    let clock = Date.now() - 60_000; // connected a minute before Stripe reports the withdrawal
-    const vault = createConnectionVault({ db: ctx.db, keyRing: testKeyRing(), logger, now: () => clock });
-    const oauth = new FakeOAuthProvider('stripe');
-    const { connection } = await vault.connect({
-      organisationId,
-      provider: 'stripe',
-      accountId,
-      name: 'Brightside Stripe',
-      tokens: { accessToken: 'sk_connect_1' },
-    });
-    const { connection: bystander } = await vault.connect({
-      organisationId,
-      provider: 'stripe',
-      accountId: `${accountId}_other`,
-      name: 'Other',
-      tokens: { accessToken: 'sk_connect_2' },
-    });
-    // Another organisation reads the same Stripe account with a restricted key it pasted: not our app's grant.
-    const { organisationId: agency } = await seedOrganisation(ctx.db, `Agency ${randomUUID()}`);
-    const { connection: pastedKey } = await vault.connect({
-      organisationId: agency,
-      provider: 'stripe',
-      accountId,
-      name: 'Brightside via key',
-      tokens: { accessToken: 'rk_test_pasted', scope: 'restricted_key' },
-      credential: 'api_key',
-    });
-
-    const taskQueue = uniqueId('shortfall');
-    const connector = new ScriptedConnector('stripe');
-    const starter = createCaseStarter({ db: ctx.db, client: ctx.env.client, taskQueue });
-    const dispatcher = createSyncDispatcher({ db: ctx.db, client: ctx.env.client, taskQueue });
-    const sync = createSyncActivities({
-      connections: vault,
-      providers: { get: () => ({ oauth, connector: () => connector }) },
-      sync: createSyncStore({ db: ctx.db, now: syncClock }),
-      cases: starter,
-    });
-    const worker = await ctx.worker(taskQueue, { ...sync, ...recordingActivities().activities });
-    const verifier = createStripeWebhookVerifier({ secrets: [secret], platformAccountId: 'acct_platform' });
+    // Shortfall's webhook endpoint, at an address Stripe is given before it starts.
+    const appUrl = `http://127.0.0.1:${await freePort()}`;
+    const stripe = await startStripeSimulator({ webhook: { url: `${appUrl}/webhooks/stripe`, secret } });
     const app = Fastify({ loggerInstance: logger });
-    await app.register(
-      webhookRoutes({
-        verifiers: { stripe: verifier },
-        db: ctx.db,
-        logger,
-        onEvents: async (p, e) => void (await dispatcher.onWebhookEvents(p, e)),
-      }),
-    );
-
-    const syncHandle = ctx.env.client.workflow.getHandle(connectionSyncWorkflowId(connection.id));
-    const caseHandle = ctx.env.client.workflow.getHandle(
-      disputeCaseWorkflowId(caseKey({ invoice: { provider: 'stripe', accountId, id: 'inv-1001' } })),
-    );
-    const caseView = (pred: (v: CaseView) => boolean, what: string) =>
-      poll(() => caseHandle.query(caseViewQuery), pred, what);
-
-    await worker.runUntil(async () => {
-      connector.push(shortPaid('cp-1'));
-      await dispatcher.syncNow(connection.id);
-      await caseView((v) => v.status === 'awaiting_approval' && v.ledgerConnected, 'the case to open');
-      await poll(
-        () => syncHandle.query(syncStatusQuery),
-        (s) => s.phase === 'idle',
-        'the sync to go idle',
-      );
-
-      const created = Math.floor(Date.now() / 1000);
-      const delivery = deauthorization(accountId, created);
-      const res = await app.inject({
-        method: 'POST',
-        url: '/webhooks/stripe',
-        headers: delivery.headers,
-        payload: delivery.body,
+    try {
+      const platform = stripe.admin.platform;
+      const { registry, apiKey } = createProviders({
+        configs: {
+          stripe: {
+            secretKey: platform.secretKey,
+            connectClientId: platform.clientId,
+            webhookSecret: secret,
+            platformAccountId: platform.accountId,
+          },
+        },
+        baseUrls: { stripe: stripe.url },
       });
-      expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({ received: 1, duplicates: 0 });
-      const eventId = (JSON.parse(delivery.body) as { id: string }).id;
-      await poll(
-        () => inboxRow(ctx.db, 'stripe', eventId),
-        (r) => r?.processedAt instanceof Date,
-        'the event to be processed',
-      );
-
-      expect(await vault.get(connection.id)).toMatchObject({ status: 'disconnected', lastError: deauthorizedError });
-      const [row] = await ctx.db.select().from(connections).where(eq(connections.id, connection.id));
-      expect(row).toMatchObject({ tokenCiphertext: null, tokenKeyId: null });
-      expect(oauth.revoked).toEqual([]); // nothing left at Stripe to revoke
-      expect((await vault.get(bystander.id)).status).toBe('active');
-      expect((await vault.get(pastedKey.id)).status).toBe('active');
-      await poll(
-        () => syncHandle.describe(),
-        (d) => d.status.name === 'CANCELLED',
-        'the sync workflow to be cancelled',
-      );
-      const paused = await caseView((v) => !v.ledgerConnected, 'the case to pause');
-      expect(paused.timeline.filter((t) => t.kind === 'connection').map((t) => t.summary)).toEqual([
-        expect.stringContaining('(deauthorized)'),
-      ]);
-
-      // Stripe redelivers: the inbox knows the event. The inbox retrying it after a failure finishes the work again.
-      const again = await app.inject({
-        method: 'POST',
-        url: '/webhooks/stripe',
-        headers: delivery.headers,
-        payload: delivery.body,
-      });
-      expect(again.json()).toEqual({ received: 0, duplicates: 1 });
-      const event: NormalizedWebhookEvent = {
+      const { accountId } = stripe.admin.createAccount({ name: 'Brightside Studio' });
+      let clock = Date.now() - 60_000; // connected a minute before Stripe reports the withdrawal
+      const vault = createConnectionVault({ db: ctx.db, keyRing: testKeyRing(), logger, now: () => clock });
+      const { connection } = await vault.connect({
+        organisationId,
         provider: 'stripe',
-        eventId,
         accountId,
-        entity: 'account',
-        entityId: accountId,
-        operation: 'deauthorized',
-        occurredAt: new Date(created * 1000).toISOString(),
-        payload: {},
-      };
-      expect(await dispatcher.onWebhookEvents('stripe', [event])).toEqual({ woken: 0, disconnected: 1 });
-      expect(
-        (await caseView((v) => !v.ledgerConnected, 'the case to stay paused')).timeline.filter(
-          (t) => t.kind === 'connection',
-        ),
-      ).toHaveLength(1);
+        name: 'Brightside Stripe',
+        tokens: stripe.admin.connectAccount(accountId),
+      });
+      const other = stripe.admin.createAccount({ name: 'Other' }).accountId;
+      const { connection: bystander } = await vault.connect({
+        organisationId,
+        provider: 'stripe',
+        accountId: other,
+        name: 'Other',
+        tokens: stripe.admin.connectAccount(other),
+      });
+      // Another organisation reads the same Stripe account with a restricted key it pasted: not our app's grant.
+      const { organisationId: agency } = await seedOrganisation(ctx.db, `Agency ${randomUUID()}`);
+      const restrictedKey = stripe.admin.issueRestrictedKey(accountId);
+      const pasted = await apiKey!.verify(restrictedKey);
+      const { connection: pastedKey } = await vault.connect({
+        organisationId: agency,
+        provider: 'stripe',
+        accountId: pasted.account.accountId,
+        name: 'Brightside via key',
+        tokens: pasted.tokens,
+        credential: 'api_key',
+      });
+      expect(pastedKey.accountId).toBe(accountId);
 
-      // The owner reconnects; a late retry of the old withdrawal is not about the new grant.
-      clock = Date.now() + 60_000;
-      expect(
-        (
-          await vault.connect({
-            organisationId,
-            provider: 'stripe',
-            accountId,
-            name: 'Brightside Stripe',
-            tokens: { accessToken: 'sk_connect_3' },
-          })
-        ).restored,
-      ).toBe(true);
-      expect(await dispatcher.onWebhookEvents('stripe', [event])).toEqual({ woken: 0, disconnected: 0 });
-      expect((await vault.get(connection.id)).status).toBe('active');
-      await caseHandle.terminate('test finished');
-    });
-    await app.close();
+      const taskQueue = uniqueId('shortfall');
+      const starter = createCaseStarter({ db: ctx.db, client: ctx.env.client, taskQueue });
+      const dispatcher = createSyncDispatcher({ db: ctx.db, client: ctx.env.client, taskQueue });
+      const sync = createSyncActivities({
+        connections: vault,
+        providers: registry,
+        sync: createSyncStore({ db: ctx.db, now: syncClock }),
+        cases: starter,
+      });
+      const worker = await ctx.worker(taskQueue, { ...sync, ...recordingActivities().activities });
+      await app.register(
+        webhookRoutes({
+          verifiers: registry.verifiers(),
+          db: ctx.db,
+          logger,
+          onEvents: async (p, e) => void (await dispatcher.onWebhookEvents(p, e)),
+        }),
+      );
+      await app.listen({ host: '127.0.0.1', port: Number(new URL(appUrl).port) });
+
+      const syncHandle = ctx.env.client.workflow.getHandle(connectionSyncWorkflowId(connection.id));
+      const deliveries = (eventId: string) =>
+        stripe.admin.webhooks
+          .deliveries()
+          .filter((d) => d.eventId === eventId)
+          .map(({ status, response }) => ({ status, answer: response && (JSON.parse(response) as unknown) }));
+
+      await worker.runUntil(async () => {
+        // The client pays 1,000.00 of a 1,180.00 invoice at Stripe.
+        const { invoiceId } = stripe.admin.scenarios.partialPayment({ accountId });
+        const caseHandle = ctx.env.client.workflow.getHandle(
+          disputeCaseWorkflowId(caseKey({ invoice: { provider: 'stripe', accountId, id: invoiceId } })),
+        );
+        const caseView = (pred: (v: CaseView) => boolean, what: string) =>
+          poll(() => caseHandle.query(caseViewQuery), pred, what);
+        await dispatcher.syncNow(connection.id);
+        await caseView((v) => v.status === 'awaiting_approval' && v.ledgerConnected, 'the case to open');
+        await poll(
+          () => syncHandle.query(syncStatusQuery),
+          (s) => s.phase === 'idle',
+          'the sync to go idle',
+        );
+        await stripe.admin.webhooks.idle();
+
+        // The owner disconnects Shortfall in the Stripe Dashboard; Stripe signs and sends the withdrawal.
+        stripe.admin.disconnectPlatform(accountId);
+        const event = stripe.admin.state(accountId).events.find((e) => e.type === 'account.application.deauthorized');
+        const eventId = String(event?.id);
+        await poll(
+          () => inboxRow(ctx.db, 'stripe', eventId),
+          (r) => r?.processedAt instanceof Date,
+          'the event to be processed',
+        );
+        await stripe.admin.webhooks.idle();
+        expect(deliveries(eventId)).toEqual([{ status: 200, answer: { received: 1, duplicates: 0 } }]);
+
+        expect(await vault.get(connection.id)).toMatchObject({ status: 'disconnected', lastError: deauthorizedError });
+        const [row] = await ctx.db.select().from(connections).where(eq(connections.id, connection.id));
+        expect(row).toMatchObject({ tokenCiphertext: null, tokenKeyId: null });
+        expect(stripe.admin.oauthRequests().filter((r) => r.path === '/oauth/deauthorize')).toEqual([]); // nothing left at Stripe to revoke
+        expect((await vault.get(bystander.id)).status).toBe('active');
+        expect((await vault.get(pastedKey.id)).status).toBe('active');
+        expect((await apiKey!.verify(restrictedKey)).account.accountId).toBe(accountId); // the owner's own key still reads
+        await poll(
+          () => syncHandle.describe(),
+          (d) => d.status.name === 'CANCELLED',
+          'the sync workflow to be cancelled',
+        );
+        const paused = await caseView((v) => !v.ledgerConnected, 'the case to pause');
+        expect(paused.timeline.filter((t) => t.kind === 'connection').map((t) => t.summary)).toEqual([
+          expect.stringContaining('(deauthorized)'),
+        ]);
+
+        // Stripe redelivers: the inbox knows the event. The inbox retrying it after a failure finishes the work again.
+        await stripe.admin.webhooks.redeliver(accountId, eventId);
+        expect(deliveries(eventId)).toEqual([
+          { status: 200, answer: { received: 1, duplicates: 0 } },
+          { status: 200, answer: { received: 0, duplicates: 1 } },
+        ]);
+        const raw = JSON.stringify(stripe.admin.event(accountId, eventId));
+        const verified = registry.verifiers().stripe!.verify({
+          raw: Buffer.from(raw),
+          headers: { 'stripe-signature': signPayload(raw, secret, Math.floor(Date.now() / 1000)) },
+          nowMs: Date.now(),
+        });
+        if (!verified.ok) throw new Error(`the verifier refused Stripe's event: ${verified.reason}`);
+        expect(verified.events).toEqual([
+          expect.objectContaining({ eventId, accountId, entity: 'account', operation: 'deauthorized' }),
+        ]);
+        expect(await dispatcher.onWebhookEvents('stripe', verified.events)).toEqual({ woken: 0, disconnected: 1 });
+        expect(
+          (await caseView((v) => !v.ledgerConnected, 'the case to stay paused')).timeline.filter(
+            (t) => t.kind === 'connection',
+          ),
+        ).toHaveLength(1);
+
+        // The owner reconnects; a late retry of the old withdrawal is not about the new grant.
+        clock = Date.now() + 60_000;
+        expect(
+          (
+            await vault.connect({
+              organisationId,
+              provider: 'stripe',
+              accountId,
+              name: 'Brightside Stripe',
+              tokens: stripe.admin.connectAccount(accountId),
+            })
+          ).restored,
+        ).toBe(true);
+        expect(await dispatcher.onWebhookEvents('stripe', verified.events)).toEqual({ woken: 0, disconnected: 0 });
+        expect((await vault.get(connection.id)).status).toBe('active');
+        await caseHandle.terminate('test finished');
+      });
+    } finally {
+      await app.close();
+      await stripe.close();
+    }
   });
 });
