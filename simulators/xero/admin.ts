@@ -8,7 +8,7 @@ import type { Violation } from './openapi/hooks.js';
 import type { DocumentStatus, Organisation } from './organisation.js';
 import type { SimRateLimits } from './rate-limit.js';
 import { renderCreditNote, renderHistory, renderInvoice, renderPayment } from './render.js';
-import type { ConsentMode, RequestRecord, SimState } from './state.js';
+import type { ConsentMode, Hold, RequestRecord, SimState } from './state.js';
 
 export interface ContactSeed {
   readonly name: string;
@@ -189,6 +189,23 @@ export function createAdmin(
         if (state.gate?.open === open) state.gate = undefined;
       });
       state.gate = { until: arrivals, arrived: 0, open, release };
+    },
+    /**
+     * Holds every admitted API request whose path contains `pathIncludes` and whose query has these values (e.g. the
+     * second page of invoices) until release() is called, or `timeoutMs` has passed: a sync caught half way, however
+     * busy the machine. held() counts the requests that have been held.
+     */
+    hold: (match: { pathIncludes?: string; query?: Readonly<Record<string, string>> }, timeoutMs = 60_000) => {
+      let release!: () => void;
+      const open = new Promise<void>((resolve) => (release = resolve));
+      const timer = setTimeout(release, timeoutMs);
+      const hold: Hold = { pathIncludes: match.pathIncludes, query: match.query, held: 0, open, release };
+      state.holds.push(hold);
+      void open.then(() => {
+        clearTimeout(timer);
+        state.holds.splice(state.holds.indexOf(hold), 1);
+      });
+      return { release, held: () => hold.held };
     },
 
     requests: (): readonly RequestRecord[] => [...state.requests],

@@ -164,6 +164,7 @@ export async function startXeroSimulator(options: XeroSimulatorOptions = {}): Pr
     providerName: options.providerName ?? 'Shortfall (simulated)',
     requests: [],
     faults: [],
+    holds: [],
     consent: options.consent ?? { mode: 'page' },
     latencyMs: 0,
     baseUrl: '',
@@ -223,6 +224,7 @@ export async function startXeroSimulator(options: XeroSimulatorOptions = {}): Pr
       idempotency: state.idempotency.snapshot(),
     }),
     async close() {
+      for (const hold of [...state.holds]) hold.release();
       await state.webhooks?.close();
       await app.close();
     },

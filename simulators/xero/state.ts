@@ -48,12 +48,23 @@ export interface SimState {
   tokenLatencyMs?: number;
   /** Holds admitted API requests until this many have arrived (admitted or refused), so a test sees them overlap. */
   gate?: Gate | undefined;
+  /** Requests held until the test releases them (admin.hold). */
+  readonly holds: Hold[];
   baseUrl: string;
 }
 
 export interface Gate {
   readonly until: number;
   arrived: number;
+  readonly open: Promise<void>;
+  readonly release: () => void;
+}
+
+/** Admitted API requests that match wait for `open`: the path contains `pathIncludes`, the query has these values. */
+export interface Hold {
+  readonly pathIncludes?: string | undefined;
+  readonly query?: Readonly<Record<string, string>> | undefined;
+  held: number;
   readonly open: Promise<void>;
   readonly release: () => void;
 }

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SimError, forbidden } from '../errors.js';
 import type { Organisation } from '../organisation.js';
-import type { SimState } from '../state.js';
+import type { Hold, SimState } from '../state.js';
 
 const orgs = new WeakMap<FastifyRequest, Organisation>();
 const releases = new WeakMap<FastifyRequest, () => void>();
@@ -23,6 +23,15 @@ function takeFault(state: SimState, path: string) {
   return fault;
 }
 
+function holdFor(state: SimState, req: FastifyRequest): Hold | undefined {
+  const query = (req.query ?? {}) as Record<string, unknown>;
+  return state.holds.find(
+    (h) =>
+      (h.pathIncludes === undefined || req.url.split('?')[0]!.toLowerCase().includes(h.pathIncludes.toLowerCase())) &&
+      Object.entries(h.query ?? {}).every(([k, v]) => String(query[k]) === v),
+  );
+}
+
 async function guard(state: SimState, req: FastifyRequest, reply: FastifyReply): Promise<void> {
   const fault = takeFault(state, req.url);
   if (fault) throw new SimError(fault.status, fault.body ?? '', `injected ${fault.status}`, fault.headers);
@@ -39,6 +48,11 @@ async function guard(state: SimState, req: FastifyRequest, reply: FastifyReply):
   releases.set(req, admission.release);
   orgs.set(req, org);
   if (gate) await gate.open;
+  const hold = holdFor(state, req);
+  if (hold) {
+    hold.held += 1;
+    await hold.open;
+  }
   if (state.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, state.latencyMs));
 }
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withOpenInvoiceSweep } from '../../../integrations/xero/cursor.js';
 import { IntegrationError } from '../../../integrations/errors.js';
 import { money } from '../../../src/domain/money.js';
+import { eventually } from '../../helpers/eventually.js';
 import { apiRequests, demo, drain, harbour, kestrel, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
@@ -75,6 +76,22 @@ describe('Xero backfill', () => {
     const resumed = await drain(connector, first.checkpoint);
     expect(resumed.batches[0]?.backfill).toBe(true);
     expect(new Set([...first.invoices, ...resumed.invoices].map((i) => i.ref.id)).size).toBe(5);
+  });
+
+  it('answers a page the simulator holds only once the test releases it (a run caught half way)', async () => {
+    const connector = h.connector(kestrel, { pageSize: 2 });
+    const hold = h.sim.admin.hold({ pathIncludes: '/Invoices', query: { page: '2' } });
+    const first = await connector.pullChanges({}); // page 1 is not held
+    expect(first.invoices).toHaveLength(2);
+    let answered = false;
+    const second = connector.pullChanges({ pageCursor: first.nextCursor! }).then((b) => ((answered = true), b));
+    await eventually(hold.held, (n) => n === 1, 'page 2 to reach the simulator');
+    expect(answered).toBe(false);
+    hold.release();
+    expect((await second).invoices).toHaveLength(2);
+    expect(hold.held()).toBe(1);
+    // Released holds are gone: the same page is answered at once from then on.
+    expect((await connector.pullChanges({ pageCursor: first.nextCursor! })).invoices).toHaveLength(2);
   });
 
   it('asks for the largest page Xero accepts by default', async () => {
