@@ -1,55 +1,42 @@
-// "Sync now" and live progress, on a real dev server with the real sync workflow, activities, vault and store (the
-// provider is a scripted connector). The owner sees a backfill page by page with what the provider says is left,
-// on a page that works without script; a second click while it runs starts nothing; the last sync and its result stay.
-import { randomUUID } from 'node:crypto';
+// "Sync now" and live progress, on a real dev server with the real sync workflow, activities, connections port,
+// vault and store, and the real Xero connector against the Xero simulator (the provider that says how many records
+// are left), reading three to a page. The owner sees a backfill page by page with what Xero says is left, on a page
+// that works without script, while Xero holds the second page; a second click while it runs starts nothing; the last
+// sync and its result stay.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSyncActivities } from '../../../activities/sync.js';
-import type { ChangeBatch } from '../../../integrations/types.js';
+import type { ProviderServices } from '../../../integrations/registry.js';
+import { createXeroConnector } from '../../../integrations/xero/connector.js';
+import { XeroTenantLimiters } from '../../../integrations/xero/limiter.js';
 import { createCaseStarter } from '../../../src/services/cases/starter.js';
-import { createOAuthStateStore } from '../../../src/services/connections/oauth-states.js';
-import { createPendingGrantStore } from '../../../src/services/connections/pending-grants.js';
-import { createConnectionsPort } from '../../../src/services/connections/port.js';
-import { createConnectionVault } from '../../../src/services/connections/vault.js';
-import { connections, users } from '../../../src/services/db/schema.js';
+import { connections, invoices, users } from '../../../src/services/db/schema.js';
 import { createSyncStore } from '../../../src/services/sync/store.js';
 import { connectionSyncWorkflowId, syncStatusQuery } from '../../../workflows/connection-sync/definitions.js';
 import { connectionSyncWorkflow } from '../../../workflows/connection-sync/workflow.js';
 import { recordingActivities } from '../../helpers/case-fixtures.js';
 import { eventually } from '../../helpers/eventually.js';
+import { connectSimulatedCompany, type ProviderSimulators } from '../../helpers/provider-connections.js';
 import { bundle, createDevEnv, uniqueId } from '../../helpers/temporal-env.js';
-import { FakeOAuthProvider, ScriptedConnector } from '../sync/fakes.js';
-import { testKeyRing } from '../../helpers/key-ring.js';
-import { batch, invoice, qbo } from '../sync/fixtures.js';
 import { csrfOf, textOf, type InjectBrowser } from './browser.js';
 import { createWebHarness, seedOrganisation, signIn, type WebHarness } from './harness.js';
 import { openPglite } from '../../helpers/databases.js';
 import type { DatabaseHandle } from '../../../src/services/db/index.js';
 
-/** A connector whose second page waits until the test opens the gate: a backfill caught half way. */
-class GatedConnector extends ScriptedConnector {
-  gate: Promise<void> | undefined;
-  override async pullChanges(input: { cursor?: string; pageCursor?: string }): Promise<ChangeBatch> {
-    if (input.pageCursor !== undefined && this.gate) await this.gate;
-    return super.pullChanges(input);
-  }
-}
-
-const paid = (n: number) =>
-  invoice({ ref: qbo(`inv-${n}`), number: String(n), totalMinor: 10_000, balanceMinor: 0, status: 'paid' });
-
 let env: TestWorkflowEnvironment;
 let db: DatabaseHandle;
 let w: WebHarness;
+let sims: ProviderSimulators;
 let worker: Worker;
 let running: Promise<void>;
 let owner: InjectBrowser;
 let viewer: InjectBrowser;
 let connectionId: string;
-const connector = new GatedConnector('quickbooks');
-let release!: () => void;
+let tenantId: string;
+/** Xero holds the first backfill's second page of invoices until the test releases it: a backfill caught half way. */
+let secondPage: { release(): void; held(): number } | undefined;
 
 beforeAll(async () => {
   let workflowBundle;
@@ -58,44 +45,41 @@ beforeAll(async () => {
     openPglite(),
     bundle(new URL('../../../workflows/index.ts', import.meta.url)),
   ]);
-  const keyRing = testKeyRing();
-  const oauth = new FakeOAuthProvider('quickbooks');
-  const providers = { get: () => ({ oauth, connector: () => connector }) };
-  const vault = createConnectionVault({ db: db.db, keyRing });
-  const port = createConnectionsPort({
-    db: db.db,
-    vault,
-    states: createOAuthStateStore({ db: db.db }),
-    pending: createPendingGrantStore({ db: db.db, keyRing }),
-    providers: providers as never,
-    redirectUri: () => 'https://app.shortfall.test/oauth/quickbooks/callback',
-    onConnected: async () => undefined,
-    onDisconnected: async () => undefined,
-  });
-  w = await createWebHarness({ db, workflows: env.client.workflow, connections: port });
-  const { org } = await seedOrganisation(w.h, { email: 'ana@brightside.example' });
+  w = await createWebHarness({ db, workflows: env.client.workflow });
+  const { org, user } = await seedOrganisation(w.h, { email: 'ana@brightside.example' });
   await w.h.db.insert(users).values({ organisationId: org.id, email: 'sam@brightside.example', role: 'viewer' });
-  const { connection } = await vault.connect({
-    organisationId: org.id,
-    provider: 'quickbooks',
-    accountId: `realm-${randomUUID()}`,
-    name: 'Brightside QBO',
-    tokens: oauth.initialTokens(3_600_000),
-  });
-  connectionId = connection.id;
-
-  // The first backfill: 3 invoices, then (held at the gate) 2 more; the provider says 2 are left after page one.
-  connector.gate = new Promise<void>((r) => (release = r));
-  connector.push(
-    batch({
-      invoices: [paid(1), paid(2), paid(3)],
-      nextCursor: 'page-2',
-      checkpoint: 'page-2',
-      backfill: true,
-      remaining: { what: 'invoices', records: 2 },
-    }),
-    batch({ invoices: [paid(4), paid(5)], checkpoint: 'cp-1', backfill: true }),
+  // The owner connects a Xero organisation through the real port and Xero's consent page.
+  sims = await w.providers.simulators();
+  connectionId = (await connectSimulatedCompany(w.providers, user.id, 'xero', 'Brightside Xero')).id;
+  tenantId = (await w.providers.vault.get(connectionId)).accountId;
+  // Five invoices awaiting payment, due next month: nothing for a case, five records to read.
+  const contact = sims.xero.admin.addContact(tenantId, { name: 'Harbor Cafe', email: 'pay@harbor.example' });
+  const due = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  sims.xero.admin.importInvoices(
+    tenantId,
+    [1, 2, 3, 4, 5].map((n) => ({
+      contact,
+      number: `INV-${n}`,
+      dueDate: due,
+      lines: [{ description: 'Brand identity', unitAmount: '100.00' }],
+    })),
   );
+  secondPage = sims.xero.admin.hold({ pathIncludes: '/Invoices', query: { page: '2' } }, 10 * 60_000);
+
+  // The real Xero provider, its connector reading three records a page (Xero's pageSize) so five make two pages.
+  const xero = sims.registry.get('xero');
+  const limiters = new XeroTenantLimiters();
+  const smallPages: ProviderServices = {
+    ...xero,
+    connector: (auth) =>
+      createXeroConnector({
+        auth,
+        apiBasePath: sims.xero.apiBasePath,
+        limiter: limiters.forTenant(auth.accountId),
+        pageSize: 3,
+      }),
+  };
+  const providers = { get: (p: string) => (p === 'xero' ? smallPages : sims.registry.get(p)) };
   const taskQueue = uniqueId('sync-now');
   worker = await Worker.create({
     connection: env.nativeConnection,
@@ -103,8 +87,8 @@ beforeAll(async () => {
     workflowBundle,
     activities: {
       ...createSyncActivities({
-        connections: vault,
-        providers: providers as never,
+        connections: w.providers.vault,
+        providers,
         sync: createSyncStore({ db: db.db }),
         cases: createCaseStarter({ db: db.db, client: env.client, taskQueue }),
       }),
@@ -123,11 +107,12 @@ beforeAll(async () => {
   await signIn(w, viewer, 'sam@brightside.example');
 });
 afterAll(async () => {
-  release?.();
-  await env?.client.workflow
-    .getHandle(connectionSyncWorkflowId(connectionId))
-    .terminate()
-    .catch(() => undefined);
+  secondPage?.release();
+  if (connectionId)
+    await env?.client.workflow
+      .getHandle(connectionSyncWorkflowId(connectionId))
+      .terminate()
+      .catch(() => undefined);
   worker?.shutdown();
   await running;
   await w?.close();
@@ -135,6 +120,11 @@ afterAll(async () => {
   await env?.teardown();
 });
 
+/** The Accounting API reads that reached Xero for the connected organisation, in order. */
+const xeroReads = () =>
+  sims.xero.admin
+    .requests()
+    .filter((r) => r.method === 'GET' && r.headers['xero-tenant-id']?.toLowerCase() === tenantId.toLowerCase());
 const status = () => env.client.workflow.getHandle(connectionSyncWorkflowId(connectionId)).query(syncStatusQuery);
 const connectionsText = async () => textOf((await owner.get('/connections')).body);
 async function syncNow(b: InjectBrowser) {
@@ -146,7 +136,8 @@ async function syncNow(b: InjectBrowser) {
 describe('sync you can see', () => {
   it('shows a backfill page by page, with what the provider says is left, and refreshes itself without script', async () => {
     const text = await eventually(connectionsText, (t) => t.includes('Syncing:'), 'the backfill under way');
-    expect(text).toContain('Syncing: 1 page and 3 records read so far; QuickBooks says 2 invoices still to read.');
+    expect(text).toContain('Syncing: 1 page and 3 records read so far; Xero says 2 invoices still to read.');
+    await eventually(secondPage!.held, (n) => n === 1, 'Xero to hold the request for the second page');
     expect(text).toContain('Follow the sync as it runs');
     const progress = await owner.get('/connections/progress');
     expect(progress.statusCode).toBe(200);
@@ -177,24 +168,49 @@ describe('sync you can see', () => {
     });
     expect(refused.statusCode).toBe(403);
 
-    release();
+    expect(secondPage!.held()).toBe(1); // Xero still holds the second page: the clicks read nothing
+    secondPage!.release();
     const done = await eventually(connectionsText, (t) => t.includes('Finished:'), 'the backfill finished');
-    expect(done).toContain('Result: Finished: 2 pages and 5 records read.');
+    // Two pages of invoices, then Xero's (empty) pages of payments and credit notes.
+    expect(done).toContain('Result: Finished: 4 pages and 5 records read.');
     expect(done).not.toContain('Syncing:');
     const after = await eventually(status, (s) => s.phase !== 'syncing', 'the pass to end');
     expect(after).toMatchObject({ phase: 'idle', passes: 1 }); // the clicks queued nothing
     expect((await owner.get('/connections/progress')).headers.refresh).toBeUndefined();
     const [row] = await w.h.db.select().from(connections).where(eq(connections.id, connectionId));
-    expect(row!.syncProgress).toMatchObject({ pages: 2, records: 5, finishedAt: expect.any(String) });
+    expect(row!.syncProgress).toMatchObject({ pages: 4, records: 5, finishedAt: expect.any(String) });
     expect(row!.lastSyncAt).not.toBeNull();
+    expect(await w.h.db.select().from(invoices).where(eq(invoices.connectionId, connectionId))).toHaveLength(5);
+    // One backfill: each page asked for once (the held one included), none of it incremental.
+    const reads = xeroReads();
+    expect(reads.map((r) => `${r.path} ${r.query.page}`)).toEqual([
+      '/api.xro/2.0/Invoices 1',
+      '/api.xro/2.0/Invoices 2',
+      '/api.xro/2.0/Payments 1',
+      '/api.xro/2.0/CreditNotes 1',
+    ]);
+    expect(reads.every((r) => r.headers['if-modified-since'] === undefined)).toBe(true);
   });
 
   it('syncs at once when clicked while idle, and shows when it last ran', async () => {
+    const [before] = await w.h.db.select().from(connections).where(eq(connections.id, connectionId));
     const res = await syncNow(owner);
     expect(res.headers.location).toBe(`/connections?notice=sync_started#sync-${connectionId}`);
     await eventually(status, (s) => s.passes === 2 && s.phase === 'idle', 'the second pass');
     const text = await connectionsText();
     expect(text).toMatch(/Last sync: \w+/);
-    expect(text).toContain('Result: Finished: 1 page and 0 records read.');
+    // An incremental run: what changed since the backfill began (with Xero's five-minute margin, the five invoices
+    // just entered), asked with If-Modified-Since; no backfill again.
+    expect(text).toContain('Result: Finished: 4 pages and 5 records read.');
+    const [after] = await w.h.db.select().from(connections).where(eq(connections.id, connectionId));
+    expect(after!.lastSyncAt!.getTime()).toBeGreaterThan(before!.lastSyncAt!.getTime());
+    const incremental = xeroReads().slice(4);
+    expect(incremental.map((r) => r.path)).toEqual([
+      '/api.xro/2.0/Invoices',
+      '/api.xro/2.0/Invoices',
+      '/api.xro/2.0/Payments',
+      '/api.xro/2.0/CreditNotes',
+    ]);
+    expect(incremental.every((r) => r.headers['if-modified-since'] !== undefined)).toBe(true);
   });
 });
