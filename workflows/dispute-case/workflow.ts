@@ -417,10 +417,18 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
     const lastPosted = s.creditNotesPosted.at(-1);
     const posted = kind === 'concession' ? s.credits.find((c) => c.ours && c.ref === lastPosted) : undefined;
     const content = st.withLedgerNumber(d.content, creditPlaceholder(caseId), posted?.number);
+    // The case keeps the letter as it goes out, with the ledger's number for the credit note. From the patch on it does
+    // so before sending: the outbox delivers the letter before the send returns, and a view read in between showed the
+    // placeholder the client never saw. Histories recorded before it kept the number after the send, and replay so.
+    const { version } = d;
+    const numbered = content !== d.content;
+    const keep = () => {
+      if (numbered) s = { ...s, drafts: s.drafts.map((x) => (x.version === version ? { ...x, content } : x)) };
+    };
+    const keptFirst = numbered && wf.patched('letter-as-sent-before-sending');
+    if (keptFirst) keep();
     const sent = await acts.sendEmail({ key: key('send', d.version), caseId, to, ...content, replyToCase: true });
-    // The case keeps the letter as it went out, with the ledger's number for the credit note.
-    if (content !== d.content)
-      s = { ...s, drafts: s.drafts.map((x) => (x.version === d.version ? { ...x, content } : x)) };
+    if (!keptFirst) keep();
     s = st.markSent(s, d.version, now());
     afterSent(kind, d.draftedAt); // before any await: an Update landing during the audit must not be overwritten
     await audit('letter_sent', { version: d.version, kind, messageId: sent.messageId }, d.decidedBy ?? 'owner');
