@@ -193,6 +193,7 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
       ...(s.input.fullAndFinal ? { fullAndFinal: s.input.fullAndFinal } : {}),
       ...(dueBy ? { paymentDueBy: dueBy } : {}),
       ...(firstResponse?.sentAt ? { respondedAt: firstResponse.sentAt } : {}),
+      ...(firstResponse?.sentAt && firstResponse.sentZone ? { respondedZone: firstResponse.sentZone } : {}),
       ...(o
         ? {
             objection: {
@@ -204,7 +205,15 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
         : {}),
       ...(conceded ? { concession: { lines: conceded } } : {}),
       correspondence: [
-        ...(firstResponse?.sentAt ? [{ kind: 'first_response' as const, at: firstResponse.sentAt }] : []),
+        ...(firstResponse?.sentAt
+          ? [
+              {
+                kind: 'first_response' as const,
+                at: firstResponse.sentAt,
+                ...(firstResponse.sentZone ? { zone: firstResponse.sentZone } : {}),
+              },
+            ]
+          : []),
         ...s.objections.map((x) => ({ kind: 'client_objection' as const, at: x.at })),
       ],
       ...(s.chargeback
@@ -429,10 +438,18 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
     if (keptFirst) keep();
     const sent = await acts.sendEmail({ key: key('send', d.version), caseId, to, ...content, replyToCase: true });
     if (!keptFirst) keep();
-    s = st.markSent(s, d.version, now());
+    s = st.markSent(s, d.version, now(), sentZone());
     afterSent(kind, d.draftedAt); // before any await: an Update landing during the audit must not be overwritten
     await audit('letter_sent', { version: d.version, kind, messageId: sent.messageId }, d.decidedBy ?? 'owner');
   }
+
+  /**
+   * The zone a letter goes out in, kept with it so that later letters cite it by the date it carried: after the owner
+   * changes the zone in Settings, that date may be a day off in the new one. Letters sent before the patch keep none,
+   * and are cited in the current zone as they were.
+   */
+  const sentZone = (): string | undefined =>
+    wf.patched('letters-keep-sent-zone') ? s.input.organisation.timeZone : undefined;
 
   function afterSent(kind: DraftKind, draftedAt: string) {
     const at = now();
@@ -520,7 +537,7 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
       );
       if (done === undefined && !s.ledgerConnected) return;
       s = st.withStatus(
-        { ...st.markSent(s, d.version, now()), evidenceSubmitted: true },
+        { ...st.markSent(s, d.version, now(), sentZone()), evidenceSubmitted: true },
         persistedValues.evidenceSubmittedStatus,
       );
       s = st.clearTimers(s, [evidenceTimer, 'response', 'response_limit']);
