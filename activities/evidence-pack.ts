@@ -29,6 +29,14 @@ export function renderEvidencePack(r: EvidencePackRequest, generatedAt: Date): P
   // Intl puts narrow no-break spaces in times ("9:00 AM"); the PDF's standard fonts have no glyph for them.
   const at = (iso: string) => formatAt(iso).replace(/[\u202f\u00a0]/g, ' ');
   const day = (iso: string) => dayIn(iso, zone);
+  // A letter is named by the date it carried: the day it went out in the zone it was written in. When the owner has
+  // changed the zone since, that day may differ from the chronology's, so the heading names the letter's zone.
+  const sentDay = (d: { readonly sentAt?: string; readonly sentZone?: string }) =>
+    !d.sentAt
+      ? ''
+      : !d.sentZone || d.sentZone === zone
+        ? day(d.sentAt)
+        : `${dayIn(d.sentAt, d.sentZone)} (${d.sentZone})`;
   const heading = (t: string) =>
     doc.moveDown().font('Helvetica-Bold').fontSize(13).text(t).moveDown(0.3).font('Helvetica').fontSize(10);
   const { view, invoice } = r;
@@ -79,7 +87,7 @@ export function renderEvidencePack(r: EvidencePackRequest, generatedAt: Date): P
   for (const d of sent) {
     doc
       .font('Helvetica-Bold')
-      .text(`${d.sentAt ? day(d.sentAt) : ''} — ${d.content.subject}`)
+      .text(`${sentDay(d)} — ${d.content.subject}`)
       .font('Helvetica')
       .text(d.content.text)
       .moveDown(0.5);
@@ -87,7 +95,7 @@ export function renderEvidencePack(r: EvidencePackRequest, generatedAt: Date): P
   const firstResponse = sent.find((d) => d.kind === 'first_response');
   if (firstResponse)
     doc.text(
-      `The written response of ${firstResponse.sentAt ? day(firstResponse.sentAt) : ''} set out the position and asked for specific objections; the customer did not substantively answer it.`,
+      `The written response of ${sentDay(firstResponse)} set out the position and asked for specific objections; the customer did not substantively answer it.`,
     );
 
   heading('6. Documents (exhibits)');

@@ -137,6 +137,7 @@ export function renderDraft(
         draftFinalNotice({
           ...f,
           respondedAt: need(r.respondedAt, 'first response date'),
+          ...(r.respondedZone ? { respondedZone: r.respondedZone } : {}),
           payBy: need(r.paymentDueBy, 'final deadline'),
         }),
       );

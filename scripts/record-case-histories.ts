@@ -16,6 +16,7 @@ import {
   type CaseView,
   type DisputeCaseInput,
 } from '../workflows/dispute-case/definitions.js';
+import type { CaseActivities } from '../workflows/dispute-case/activities.js';
 import { disputeCaseWorkflow } from '../workflows/dispute-case/workflow.js';
 import { chargebackInput, recordingActivities, shortPaymentInput } from '../test/helpers/case-fixtures.js';
 import { bundle, createDevEnv } from '../test/helpers/temporal-env.js';
@@ -31,7 +32,15 @@ const until = async (h: Handle, pred: (v: CaseView) => boolean) => {
 };
 const latest = (v: CaseView) => v.drafts[v.drafts.length - 1]!;
 
-const scenarios: Record<string, { input: DisputeCaseInput; drive(h: Handle): Promise<void> }> = {
+const scenarios: Record<
+  string,
+  {
+    input: DisputeCaseInput;
+    drive(h: Handle): Promise<void>;
+    /** Activities that replace the recording ones. */
+    activities?: (recording: CaseActivities) => Partial<CaseActivities>;
+  }
+> = {
   'case-short-payment-concession': {
     input: shortPaymentInput({
       learnedAt: new Date().toISOString(),
@@ -87,6 +96,36 @@ const scenarios: Record<string, { input: DisputeCaseInput; drive(h: Handle): Pro
       await h.executeUpdate(closeCaseUpdate, { args: [{ kind: 'write_off', by: 'ana' }] });
     },
   },
+  // The first response goes out, the owner moves the business to another zone, then a concession goes out naming the
+  // ledger's credit note number: the letters keep the zone they went out in, and the numbered letter is kept as sent
+  // before it is sent.
+  'case-zone-changed-concession': {
+    input: shortPaymentInput({ learnedAt: new Date().toISOString() }),
+    activities: (recording) => ({
+      postCreditNote: async (c) => ({ ...(await recording.postCreditNote(c)), number: '5001' }),
+    }),
+    async drive(h) {
+      await until(h, (v) => v.status === 'awaiting_approval');
+      await h.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 1, by: 'ana' }] });
+      await until(h, (v) => v.status === 'awaiting_payment');
+      const organisation = shortPaymentInput().organisation;
+      await h.signal(organisationSettingsSignal, {
+        revision: 1,
+        organisation: { ...organisation, timeZone: 'Pacific/Auckland', settingsRevision: 1 },
+      });
+      await until(h, (v) => v.timeline.some((t) => t.kind === 'settings'));
+      await h.executeUpdate(registerObjectionUpdate, {
+        args: [{ kind: 'specific', by: 'ana', summary: 'Signage late', lineIds: ['l3'] }],
+      });
+      await h.executeUpdate(decideObjectionUpdate, {
+        args: [{ kind: 'concede', by: 'ana', lines: [{ lineId: 'l3', amount: { minor: 15_000, currency: 'USD' } }] }],
+      });
+      await until(h, (v) => latest(v).kind === 'concession');
+      await h.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 2, by: 'ana' }] });
+      await until(h, (v) => latest(v).state === 'sent');
+      await h.executeUpdate(closeCaseUpdate, { args: [{ kind: 'write_off', by: 'ana' }] });
+    },
+  },
   'case-chargeback-won': {
     input: chargebackInput({ learnedAt: new Date().toISOString() }),
     async drive(h) {
@@ -107,7 +146,10 @@ try {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle,
-      activities: recordingActivities().activities,
+      activities: (() => {
+        const recording = recordingActivities().activities;
+        return { ...recording, ...scenario.activities?.(recording) };
+      })(),
     });
     const handle = await worker.runUntil(async () => {
       const h = await env.client.workflow.start(disputeCaseWorkflow, {

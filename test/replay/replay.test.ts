@@ -27,6 +27,7 @@ describe('replay', () => {
       'case-chargeback-won.json',
       'case-settings-changed.json',
       'case-short-payment-concession.json',
+      'case-zone-changed-concession.json',
     ]);
     for (const f of files) await Worker.runReplayHistory({ workflowBundle }, await loadHistory(f), f);
   });

@@ -3,6 +3,7 @@
 // deadlines already set stay as they were. The next short payment's case opens with the new settings.
 import { DateTime } from 'luxon';
 import { expect } from 'vitest';
+import { pdfText } from '../helpers/pdf-text.js';
 import { scenario } from './harness/index.js';
 
 /** A date as the client's letter states it, in a zone (the organisation's locale is en-US). */
@@ -26,17 +27,16 @@ scenario(
     const receipt = await s.clientReceived(/partial payment/i);
     await s.until('the first response to wait for approval', (v) => v.status === 'awaiting_approval', inv);
 
-    // The first response goes out at a time of day whose date differs between New York and Auckland, so the date
-    // the next letter gives for it shows which zone it was written in.
+    // The owner approves the first response late in the evening in New York, when it is already the next day in
+    // Auckland, where the business then moves: the date the next letter gives for it shows which zone dates it.
+    const oldZone = 'America/New_York';
     const newZone = 'Pacific/Auckland';
-    while (
-      dayIn(new Date(s.now()).toISOString(), 'America/New_York') === dayIn(new Date(s.now()).toISOString(), newZone)
-    )
-      await s.skip(60 * 60_000);
+    while (DateTime.fromMillis(s.now(), { zone: oldZone }).hour < 21) await s.skip(60 * 60_000);
     await s.approveLatest('first_response', inv);
     const firstSent = await s.letterSent('first_response', inv);
     const first = firstSent.drafts.find((d) => d.kind === 'first_response')!;
     const firstLetter = await s.clientReceived(first.content.subject);
+    expect(dayIn(first.sentAt!, newZone)).not.toBe(dayIn(first.sentAt!, oldZone));
     const payment = (await s.deadline('payment', inv))!;
 
     // The final notice will be drafted when the payment deadline passes, and would be due 7 days later (on a
@@ -77,9 +77,22 @@ scenario(
     const letter = await s.clientReceived(/^Final notice/i);
     expect(letter.text).toContain('Founder, Brightside Studio');
     expect(letter.text).toContain(`by ${letterDate(finalNotice, newZone)}`);
-    // The first response is dated as the new zone dates it, not as New York did.
-    expect(letter.text).toContain(`We wrote to you on ${letterDate(first.sentAt!, newZone)}`);
-    expect(letter.text).not.toContain(letterDate(first.sentAt!, 'America/New_York'));
+    // The first response is cited by the date it carried when it went out from New York, the date on the letter the
+    // client holds, not by the next day, which it already was in Auckland.
+    expect(letter.text).toContain(`We wrote to you on ${letterDate(first.sentAt!, oldZone)} asking you`);
+    expect(letter.text).not.toContain(letterDate(first.sentAt!, newZone));
+
+    // The small-claims pack names each letter by the date it carried, naming New York's zone for the first response;
+    // its chronology is in the organisation's zone now, which it names.
+    await s.buildEvidencePack(inv);
+    const packed = await s.until('the evidence pack', (v) => Boolean(v.evidencePack.documentId), inv);
+    const pack = pdfText((await s.services.documents.load(packed.evidencePack.documentId!)).content);
+    expect(pack).toContain(`Times are in the ${newZone} time zone.`);
+    // (pdfText keeps each printed line; a heading may wrap after its first words. The dash is WinAnsi's, one byte.)
+    expect(pack).toContain(`${dayIn(first.sentAt!, oldZone)} (${oldZone}) \x97 Invoice ${inv.number}`);
+    expect(pack).toContain(`The written response of ${dayIn(first.sentAt!, oldZone)} (${oldZone}) set out`);
+    const noticeSent = packed.drafts.find((d) => d.kind === 'final_notice')!;
+    expect(pack).toContain(`${dayIn(noticeSent.sentAt!, newZone)} \x97 Final notice`);
 
     // What went out before the change is as it was.
     for (const before of [receipt, firstLetter]) expect(before.text).not.toContain('Founder, Brightside Studio');

@@ -41,7 +41,17 @@ export interface LetterRequest {
   readonly objection?: { readonly summary: string; readonly lineIds: readonly string[]; readonly receivedAt: string };
   /** When the first written response went out: the final notice refers to it. */
   readonly respondedAt?: string;
-  readonly correspondence?: readonly { readonly kind: 'first_response' | 'client_objection'; readonly at: string }[];
+  /**
+   * The organisation's time zone that response went out in: it is cited by the date it carried there, even after the
+   * owner changed the zone. Absent for a response sent before the case kept it (the current zone dates it then).
+   */
+  readonly respondedZone?: string;
+  /** Our letters carry the zone they went out in (as respondedZone); the client's objections are dated in the current one. */
+  readonly correspondence?: readonly {
+    readonly kind: 'first_response' | 'client_objection';
+    readonly at: string;
+    readonly zone?: string;
+  }[];
   readonly concession?: {
     readonly lines: readonly { readonly lineId: string; readonly amount: Money }[];
     readonly creditNoteRef?: string;

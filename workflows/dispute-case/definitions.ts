@@ -132,6 +132,11 @@ export interface DraftView {
   readonly decidedBy?: string;
   readonly decidedAt?: string;
   readonly sentAt?: string;
+  /**
+   * The organisation's time zone the letter went out in: the dates it states are in it, and a later letter cites it by
+   * the date it carried there, whatever the zone is by then. Absent for letters sent before the case kept it.
+   */
+  readonly sentZone?: string;
 }
 
 export interface Deadline {

@@ -563,9 +563,12 @@ export function withLedgerNumber(content: DraftContent, placeholder: string, num
   return { ...content, subject: swap(content.subject), text: swap(content.text), html: swap(content.html) };
 }
 
-export function markSent(s: CaseState, version: number, at: string): CaseState {
+/** `zone`: the organisation's time zone the letter goes out in, kept with it (DraftView.sentZone). */
+export function markSent(s: CaseState, version: number, at: string, zone?: string): CaseState {
   const draft = s.drafts.find((x) => x.version === version)!;
-  const drafts = s.drafts.map((x) => (x.version === version ? { ...x, state: 'sent' as const, sentAt: at } : x));
+  const drafts = s.drafts.map((x) =>
+    x.version === version ? { ...x, state: 'sent' as const, sentAt: at, ...(zone ? { sentZone: zone } : {}) } : x,
+  );
   const s2 = {
     ...s,
     drafts,

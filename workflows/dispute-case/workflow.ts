@@ -193,6 +193,7 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
       ...(s.input.fullAndFinal ? { fullAndFinal: s.input.fullAndFinal } : {}),
       ...(dueBy ? { paymentDueBy: dueBy } : {}),
       ...(firstResponse?.sentAt ? { respondedAt: firstResponse.sentAt } : {}),
+      ...(firstResponse?.sentAt && firstResponse.sentZone ? { respondedZone: firstResponse.sentZone } : {}),
       ...(o
         ? {
             objection: {
@@ -204,7 +205,15 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
         : {}),
       ...(conceded ? { concession: { lines: conceded } } : {}),
       correspondence: [
-        ...(firstResponse?.sentAt ? [{ kind: 'first_response' as const, at: firstResponse.sentAt }] : []),
+        ...(firstResponse?.sentAt
+          ? [
+              {
+                kind: 'first_response' as const,
+                at: firstResponse.sentAt,
+                ...(firstResponse.sentZone ? { zone: firstResponse.sentZone } : {}),
+              },
+            ]
+          : []),
         ...s.objections.map((x) => ({ kind: 'client_objection' as const, at: x.at })),
       ],
       ...(s.chargeback
@@ -417,14 +426,30 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
     const lastPosted = s.creditNotesPosted.at(-1);
     const posted = kind === 'concession' ? s.credits.find((c) => c.ours && c.ref === lastPosted) : undefined;
     const content = st.withLedgerNumber(d.content, creditPlaceholder(caseId), posted?.number);
+    // The case keeps the letter as it goes out, with the ledger's number for the credit note. From the patch on it does
+    // so before sending: the outbox delivers the letter before the send returns, and a view read in between showed the
+    // placeholder the client never saw. Histories recorded before it kept the number after the send, and replay so.
+    const { version } = d;
+    const numbered = content !== d.content;
+    const keep = () => {
+      if (numbered) s = { ...s, drafts: s.drafts.map((x) => (x.version === version ? { ...x, content } : x)) };
+    };
+    const keptFirst = numbered && wf.patched('letter-as-sent-before-sending');
+    if (keptFirst) keep();
     const sent = await acts.sendEmail({ key: key('send', d.version), caseId, to, ...content, replyToCase: true });
-    // The case keeps the letter as it went out, with the ledger's number for the credit note.
-    if (content !== d.content)
-      s = { ...s, drafts: s.drafts.map((x) => (x.version === d.version ? { ...x, content } : x)) };
-    s = st.markSent(s, d.version, now());
+    if (!keptFirst) keep();
+    s = st.markSent(s, d.version, now(), sentZone());
     afterSent(kind, d.draftedAt); // before any await: an Update landing during the audit must not be overwritten
     await audit('letter_sent', { version: d.version, kind, messageId: sent.messageId }, d.decidedBy ?? 'owner');
   }
+
+  /**
+   * The zone a letter goes out in, kept with it so that later letters cite it by the date it carried: after the owner
+   * changes the zone in Settings, that date may be a day off in the new one. Letters sent before the patch keep none,
+   * and are cited in the current zone as they were.
+   */
+  const sentZone = (): string | undefined =>
+    wf.patched('letters-keep-sent-zone') ? s.input.organisation.timeZone : undefined;
 
   function afterSent(kind: DraftKind, draftedAt: string) {
     const at = now();
@@ -512,7 +537,7 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
       );
       if (done === undefined && !s.ledgerConnected) return;
       s = st.withStatus(
-        { ...st.markSent(s, d.version, now()), evidenceSubmitted: true },
+        { ...st.markSent(s, d.version, now(), sentZone()), evidenceSubmitted: true },
         persistedValues.evidenceSubmittedStatus,
       );
       s = st.clearTimers(s, [evidenceTimer, 'response', 'response_limit']);

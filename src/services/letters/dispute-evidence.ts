@@ -31,7 +31,12 @@ export interface DisputeEvidenceDraft {
 export interface DisputeEvidenceFacts extends LetterFacts {
   readonly serviceDescription: string;
   readonly serviceDate: string; // YYYY-MM-DD
-  readonly correspondence: readonly { readonly kind: LetterKind | 'client_objection'; readonly at: string }[];
+  /** Our letters by the date they carried (`zone`: the one they went out in); the client's messages in the current zone. */
+  readonly correspondence: readonly {
+    readonly kind: LetterKind | 'client_objection';
+    readonly at: string;
+    readonly zone?: string;
+  }[];
 }
 
 const fieldFor: Record<CaseDocumentKind, EvidenceFileField> = {
@@ -88,8 +93,11 @@ export function draftDisputeEvidence(facts: DisputeEvidenceFacts): DisputeEviden
     ...view,
     service: facts.serviceDescription,
     serviceDate: view.day(facts.serviceDate),
-    correspondence: facts.correspondence.map((c) => ({ at: view.deadline(c.at), label: correspondenceLabels[c.kind] })),
-    respondedOn: responded && view.deadline(responded.at),
+    correspondence: facts.correspondence.map((c) => ({
+      at: view.sentOn(c.at, c.zone),
+      label: correspondenceLabels[c.kind],
+    })),
+    respondedOn: responded && view.sentOn(responded.at, responded.zone),
   };
   const fields: Partial<Record<EvidenceTextField, string>> = {
     product_description: `${facts.serviceDescription} (invoice ${facts.invoice.number})`,

@@ -28,12 +28,18 @@ ${payOnline}${signOff}`,
 export interface FinalNoticeFacts extends LetterFacts {
   /** When the first written response was sent (ISO timestamp). */
   readonly respondedAt: string;
+  /** The organisation's zone it was sent in, so it is cited by the date it carried; the current zone when unknown. */
+  readonly respondedZone?: string;
   readonly payBy: string; // ISO timestamp
 }
 
 /** (e) The last letter before a small-claims filing. */
 export function draftFinalNotice(facts: FinalNoticeFacts): Draft {
   const view = baseView(facts);
-  const data = { ...view, respondedOn: view.deadline(facts.respondedAt), payBy: view.deadline(facts.payBy) };
+  const data = {
+    ...view,
+    respondedOn: view.sentOn(facts.respondedAt, facts.respondedZone),
+    payBy: view.deadline(facts.payBy),
+  };
   return { kind: 'final_notice', ...renderLetter(template, data), attachments: attachmentsOf(facts.documents) };
 }

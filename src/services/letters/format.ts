@@ -49,6 +49,11 @@ export function baseView(f: LetterFacts) {
     locale,
     money,
     deadline: (iso: string) => formatDeadline(iso, locale, f.org.zone),
+    /**
+     * The date an earlier letter of ours carried: in the zone it went out in, which the owner may have changed since
+     * (the current zone for a letter sent before its zone was kept).
+     */
+    sentOn: (iso: string, zone: string | undefined) => formatDeadline(iso, locale, zone ?? f.org.zone),
     day: (ymd: string) => formatDay(ymd, locale),
     orgName: f.org.name,
     signature: f.org.signature,

@@ -55,6 +55,22 @@ describe('(f) Stripe dispute evidence', () => {
     ]);
   });
 
+  it('names our response by the date it carried in the zone it went out in; the client’s messages in the current zone', () => {
+    // The business moved from New York to Auckland after answering at 22:30 on Thursday June 4, New York time.
+    const moved = draftDisputeEvidence({
+      ...evidenceFacts,
+      org: { ...evidenceFacts.org, zone: 'Pacific/Auckland' },
+      correspondence: [
+        { kind: 'client_objection', at: '2026-06-03T14:00:00Z' },
+        { kind: 'first_response', at: '2026-06-05T02:30:00Z', zone: 'America/New_York' },
+      ],
+    });
+    expect(moved.fields.uncategorized_text).toContain('concerns on Thursday, June 4, 2026 and provided');
+    expect(moved.customerCommunication).toContain(
+      '- Thursday, June 4, 2026: Client objected to the invoice\n- Thursday, June 4, 2026: We sent a written response',
+    );
+  });
+
   it('claims no written response that was never sent', () => {
     const early = draftDisputeEvidence({ ...evidenceFacts, correspondence: [], payments: [] });
     expect(early.fields.uncategorized_text).not.toMatch(/responded|paid/);

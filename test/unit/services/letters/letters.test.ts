@@ -182,6 +182,20 @@ describe('(e) final notice before small claims', () => {
     expect(d.attachments).toHaveLength(3);
     expectSignedClientLetter(d);
   });
+
+  it('cites the first response by the date it carried in the zone it went out in, not in the zone since chosen', () => {
+    // 22:30 on Thursday June 4 in New York is already Friday June 5 in Auckland, where the business now is.
+    const respondedAt = '2026-06-05T02:30:00Z';
+    const moved = { ...facts, org: { ...facts.org, zone: 'Pacific/Auckland' } };
+    const payBy = '2026-07-01T03:59:59.999Z';
+    const cited = draftFinalNotice({ ...moved, respondedAt, respondedZone: 'America/New_York', payBy });
+    expect(cited.text).toContain('We wrote to you on Thursday, June 4, 2026 asking you');
+    expect(cited.text).not.toContain('June 5, 2026');
+    // A response sent before the case kept its zone is dated in the current one, as before.
+    expect(draftFinalNotice({ ...moved, respondedAt, payBy }).text).toContain(
+      'We wrote to you on Friday, June 5, 2026',
+    );
+  });
 });
 
 describe("the ledger's own payment link in letters that ask for the balance", () => {

@@ -62,6 +62,23 @@ describe('case state', () => {
     s = st.markSent(s, 1, at);
     expect(s.firstResponseSent).toBe(true);
     expect(st.latestDraft(s)).toMatchObject({ state: 'sent', sentAt: at });
+    expect(st.latestDraft(s)).not.toHaveProperty('sentZone'); // sent before the case kept it
+  });
+
+  it('keeps the zone a letter went out in, which a later change of Settings leaves as it was', () => {
+    let s = st.addDraft(fresh(), 'first_response', draft, at, st.dueByFor(fresh(), 'first_response', at));
+    s = st.applyDraftDecision(s, { kind: 'approve', version: 1, by: 'ana' }, at);
+    s = st.markSent(s, 1, at, 'America/New_York');
+    expect(st.view(s).drafts[0]).toMatchObject({ state: 'sent', sentAt: at, sentZone: 'America/New_York' });
+    const moved = st.applySettings(
+      st.receiveSettings(s, {
+        revision: 1,
+        organisation: { ...s.input.organisation, timeZone: 'Pacific/Auckland' },
+      }),
+      at,
+    );
+    expect(moved.input.organisation.timeZone).toBe('Pacific/Auckland');
+    expect(st.view(moved).drafts[0]!.sentZone).toBe('America/New_York');
   });
 
   it('states the payment deadline 14 days out on a business day, and 7 days for a final notice', () => {
