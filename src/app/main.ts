@@ -12,7 +12,7 @@ import { createLogger, type Logger } from '../services/logger.js';
 import { resumeSyncs } from '../services/sync/resume.js';
 import { sandboxBaseUrls, type Sandbox } from './sandbox.js';
 import { startHousekeeping } from '../services/security/housekeeping.js';
-import { redeliverSettings } from '../services/cases/settings-signal.js';
+import { createSettingsDelivery } from '../services/cases/settings-signal.js';
 import { resolveSecrets } from '../services/security/local-secrets.js';
 import { makePrivate, privateByDefault } from '../services/security/private-files.js';
 import { connectClient, connectWorker } from './temporal/connection.js';
@@ -118,6 +118,9 @@ async function run(
       import('./http/settings.js'),
       import('../services/connections/sandbox-reset.js'),
     ]);
+    // Saved Settings are passed on to open cases in the background, one delivery at a time per organisation; the
+    // sweep below sends what a delivery could not, and stops them at a stop: what is left is owed to the next sweep.
+    const settingsDelivery = createSettingsDelivery(db.db, client.workflow, { log: logger });
     const app = await buildApp({
       logger,
       trustProxy: config.http.trustProxy,
@@ -132,6 +135,7 @@ async function run(
         settings: webSettings(config, secrets.appSecret),
         db: db.db,
         workflows: client.workflow,
+        settingsDelivery,
         outbox: services.outbox,
         documents: services.documents,
         approvals: services.approvals,
@@ -159,11 +163,12 @@ async function run(
         .finally(() => (redelivering = undefined));
     }, 5 * 60_000).unref();
     stops.push(async () => clearInterval(redeliver));
-    // Saved Settings some open case was not signalled (Temporal unreachable, or a stop between save and signal):
-    // sent again now and every 5 minutes, one sweep at a time.
+    // Saved Settings some open case does not have (Temporal unreachable, or a stop between save and delivery):
+    // sent again now and every 5 minutes, one sweep at a time, to the cases that miss them.
     let resending: Promise<unknown> | undefined;
     const resendSettings = () =>
-      (resending ??= redeliverSettings(db.db, client.workflow, { log: logger })
+      (resending ??= settingsDelivery
+        .sweep()
         .then((r) => r.organisations > 0 && logger.info(r, 'saved settings sent again to open cases'))
         .catch((err: unknown) => logger.error({ err }, 'settings redelivery failed'))
         .finally(() => (resending = undefined)));
@@ -171,6 +176,7 @@ async function run(
     const settingsSweep = setInterval(resendSettings, 5 * 60_000).unref();
     stops.push(async () => {
       clearInterval(settingsSweep);
+      await settingsDelivery.close();
       await resending;
     });
     // Expired sessions, sign-in links, OAuth states, pending grants and approval links: swept now and hourly.

@@ -1,6 +1,7 @@
 // Everything the web app is built from. Route modules take the slices they use.
 import type { WorkflowClient } from '@temporalio/client';
 import type { ApprovalStore } from '../../services/approvals/store.js';
+import type { SettingsDelivery } from '../../services/cases/settings-signal.js';
 import type { Database } from '../../services/db/index.js';
 import type { DocumentStore } from '../../services/documents/storage.js';
 import type { PaymentLinks } from '../../services/ledger/payment-links.js';
@@ -21,6 +22,11 @@ export interface WebDeps {
   readonly resetSandbox?: (() => Promise<number>) | undefined;
   /** The ledger's or Stripe's own page for paying an invoice, shown on the client's response page. */
   readonly paymentLinks?: Pick<PaymentLinks, 'forInvoice'> | undefined;
+  /**
+   * Passes saved Settings on to open cases in the background (src/app/main.ts shares it with the sweep); the web app
+   * makes its own over `db` and `workflows` when absent.
+   */
+  readonly settingsDelivery?: SettingsDelivery | undefined;
   /** Milliseconds since the epoch; tests move it to expire links. */
   readonly now?: () => number;
 }

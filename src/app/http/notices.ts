@@ -20,8 +20,6 @@ const notices = {
     'The arrangement is recorded and the case is closed. A missed instalment opens it again for what is overdue.',
   settings_saved:
     'Settings saved. Every letter drafted and every deadline set from now on uses them, in open cases too; letters already sent and deadlines already set do not change.',
-  settings_saved_unreached:
-    'Settings saved, but some open cases could not be reached just now and keep their earlier settings. Save again in a minute to pass them on; nothing is lost.',
   invitation_sent: 'Invitation sent. The link in it works once, for 7 days.',
   invitation_revoked: 'Invitation withdrawn: its link no longer works.',
   member_removed: 'Teammate removed. They were signed out everywhere and can no longer open Shortfall.',

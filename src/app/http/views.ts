@@ -78,6 +78,8 @@ export interface Views {
     timeZones: readonly string[];
     editable: boolean;
     notice?: string | undefined;
+    /** How far the saved Settings have reached the open cases (absent while none is open). */
+    delivery?: string | undefined;
   };
   team: TeamPage;
   'choose-accounts': Titled & { choice: AccountChoice; selected: readonly string[]; error?: string | undefined };

@@ -65,19 +65,32 @@ export async function claimCase(db: Database, c: ClaimInput, now: Date): Promise
   return row;
 }
 
-/** Records what the started workflow already knows, and that it runs (unless it has projected a status itself). */
+/**
+ * Records what the started workflow already knows (its ledger facts, and the Settings revision its input carries),
+ * and that it runs (unless it has projected a status itself).
+ */
 export async function markStarted(
   db: Database,
   caseId: string,
   knownFacts: readonly string[],
   now: Date,
+  settingsRevision?: number,
 ): Promise<void> {
   await db
     .update(cases)
     .set({
       signalKeys: withKeys(knownFacts),
+      ...(settingsRevision !== undefined && { settingsRevision }),
       status: sql`case when ${cases.status} = ${startingStatus} then 'open' else ${cases.status} end`,
       updatedAt: now,
     })
+    .where(eq(cases.id, caseId));
+}
+
+/** The case's workflow accepted a signal of this Settings revision (a newer one it already has stays). */
+export async function recordSettingsRevision(db: Database, caseId: string, revision: number): Promise<void> {
+  await db
+    .update(cases)
+    .set({ settingsRevision: sql`greatest(${cases.settingsRevision}, ${revision})` })
     .where(eq(cases.id, caseId));
 }

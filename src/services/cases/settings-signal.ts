@@ -1,11 +1,18 @@
 // Settings the owner saves reach the cases already open: each running case of the organisation is signalled the
 // new profile (organisationSettingsSignal), and its letters drafted and deadlines computed from then on use it.
-// The signal carries the Settings revision, so sending it again (a retried save, two saves racing) changes nothing
-// a case already has. Cases are read a page at a time and signalled a batch at a time, so an organisation with
-// thousands of open cases neither loads them all nor opens thousands of calls at once.
+// The signal carries the Settings revision, so sending it again (a retried delivery, two servers racing) changes
+// nothing a case already has.
+//
+// Each case row records the revision its workflow has (cases.settings_revision: the one it started with, or the
+// newest Temporal accepted a signal of), so a delivery and the sweep signal only the cases that miss the current
+// one. The save itself only commits the Settings: the server passes them on in the background (createSettingsDelivery),
+// one delivery at a time per organisation, a newer save superseding the one in flight. A Temporal that does not
+// answer a batch within the call timeout stops the delivery at once and leaves the rest owed to the sweep, which
+// the server runs at start and every 5 minutes. Cases are read a page at a time and signalled a batch at a time, so
+// an organisation with thousands of open cases neither loads them all nor opens thousands of calls at once.
 import type { WorkflowClient } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { and, asc, eq, gt, lt, notInArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, exists, gt, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/index.js';
 import { cases, organisations } from '../db/schema.js';
 import { organisationSettingsSignal } from '../../../workflows/dispute-case/definitions.js';
@@ -13,12 +20,21 @@ import { organisationProfile } from './input.js';
 import { closedStatuses } from './records.js';
 
 export interface SettingsSignalResult {
-  /** Open cases that received the new settings. */
+  /** Open cases that received the settings. */
   readonly signalled: number;
-  /** Cases that had finished meanwhile (nothing to change). */
+  /** Cases whose workflow had finished or not started yet (nothing to change: a start reads the settings). */
   readonly finished: number;
-  /** Cases the signal could not reach (Temporal refused or was unreachable); they keep the settings they had. */
+  /** Cases the signal could not reach (Temporal refused or was unreachable); they stay owed to the sweep. */
   readonly failed: number;
+}
+
+export interface DeliveryResult extends SettingsSignalResult {
+  /** The revision delivered. */
+  readonly revision: number;
+  /** Temporal answered none of a batch: the delivery stopped there, and the rest is owed to the sweep. */
+  readonly unreachable: boolean;
+  /** A newer save (or the server stopping) ended this delivery between two batches. */
+  readonly superseded: boolean;
 }
 
 export interface SettingsSignalOptions {
@@ -26,89 +42,239 @@ export interface SettingsSignalOptions {
   readonly pageSize?: number;
   /** Signals in flight at once. */
   readonly batchSize?: number;
-  readonly log?: { warn(obj: object, msg: string): void };
+  /** How long Temporal has to accept one batch of signals (the client's own retries included). */
+  readonly callTimeoutMs?: number;
+  readonly log?: { warn(obj: object, msg: string): void; info?(obj: object, msg: string): void };
 }
 
-/** Signals every open case of the organisation its current Settings (revision and profile, read from the database). */
+type Workflows = Pick<WorkflowClient, 'getHandle' | 'withDeadline'>;
+
+const openCase = notInArray(cases.status, [...closedStatuses]);
+
+/**
+ * Signals the organisation's current Settings (revision and profile, read from the database) to each of its open
+ * cases whose row records an older revision, and records each case reached. A case still starting is signalled
+ * too: its workflow may have read the settings before they were saved. `superseded` is asked between batches.
+ */
 export async function signalSettingsToOpenCases(
   db: Database,
-  workflows: Pick<WorkflowClient, 'getHandle'>,
+  workflows: Workflows,
   organisationId: string,
-  { pageSize = 200, batchSize = 20, log }: SettingsSignalOptions = {},
-): Promise<SettingsSignalResult> {
+  { pageSize = 200, batchSize = 20, callTimeoutMs = 5_000, log }: SettingsSignalOptions = {},
+  superseded: () => boolean = () => false,
+): Promise<DeliveryResult> {
   const organisation = await organisationProfile(db, organisationId);
-  const change = { revision: organisation.settingsRevision ?? 0, organisation };
+  const revision = organisation.settingsRevision ?? 0;
+  const change = { revision, organisation };
   let signalled = 0;
   let finished = 0;
   let failed = 0;
+  const result = (over: Partial<DeliveryResult> = {}): DeliveryResult => ({
+    revision,
+    signalled,
+    finished,
+    failed,
+    unreachable: false,
+    superseded: false,
+    ...over,
+  });
   let after = '';
   for (;;) {
-    // A case still starting is signalled too: its workflow may have read the settings before they were saved.
     const page = await db
       .select({ id: cases.id, workflowId: cases.workflowId })
       .from(cases)
       .where(
         and(
           eq(cases.organisationId, organisationId),
-          notInArray(cases.status, [...closedStatuses]),
+          openCase,
+          lt(cases.settingsRevision, revision),
           ...(after ? [gt(cases.id, after)] : []),
         ),
       )
       .orderBy(asc(cases.id))
       .limit(pageSize);
     for (let i = 0; i < page.length; i += batchSize) {
+      if (superseded()) return result({ superseded: true });
       const batch = page.slice(i, i + batchSize);
-      const results = await Promise.allSettled(
-        batch.map((row) => workflows.getHandle(row.workflowId).signal(organisationSettingsSignal, change)),
+      // A deadline over the whole batch bounds the client's own retries: a Temporal that is down fails it fast.
+      const results = await workflows.withDeadline(Date.now() + callTimeoutMs, () =>
+        Promise.allSettled(
+          batch.map((row) => workflows.getHandle(row.workflowId).signal(organisationSettingsSignal, change)),
+        ),
       );
-      let reached = 0;
+      const reached: string[] = [];
       results.forEach((r, j) => {
+        const row = batch[j]!;
         if (r.status === 'fulfilled') signalled++;
         else if (r.reason instanceof WorkflowNotFoundError) finished++;
         else {
           failed++;
-          log?.warn({ err: r.reason, caseId: batch[j]!.id }, 'settings not signalled to an open case');
+          log?.warn({ err: r.reason, caseId: row.id }, 'settings not signalled to an open case');
           return;
         }
-        reached++;
+        reached.push(row.id);
       });
-      // Temporal answered none of a batch: the rest would wait just as long (the owner's save, a stopping server).
-      // The revision stays owed, and the sweep sends it again.
-      if (reached === 0) return { signalled, finished, failed };
+      if (reached.length > 0)
+        await db
+          .update(cases)
+          .set({ settingsRevision: sql`greatest(${cases.settingsRevision}, ${revision})` })
+          .where(inArray(cases.id, reached));
+      // Temporal answered none of a batch: the rest would wait just as long. They stay owed to the sweep.
+      if (reached.length === 0) {
+        await markUndelivered(db, organisationId);
+        return result({ unreachable: true });
+      }
     }
     if (page.length < pageSize) break;
     after = page.at(-1)!.id;
   }
-  // Every open case has this revision now: nothing is owed until the next save. Until then (a case Temporal could
-  // not reach, or a server that stopped mid-way), redeliverSettings sends it again.
-  if (failed === 0)
-    await db
-      .update(organisations)
-      .set({ settingsDeliveredRevision: sql`greatest(${organisations.settingsDeliveredRevision}, ${change.revision})` })
-      .where(eq(organisations.id, organisationId));
-  return { signalled, finished, failed };
+  if (failed > 0) await markUndelivered(db, organisationId);
+  else await db.update(organisations).set({ settingsUndeliveredAt: null }).where(eq(organisations.id, organisationId));
+  return result();
 }
 
-/**
- * Sends saved Settings again to the open cases of every organisation some case is still owed them by: a save whose
- * signals failed, or a process that stopped between saving and signalling. Idempotent: a case keeps only a newer
- * revision than its own.
- */
-export async function redeliverSettings(
-  db: Database,
-  workflows: Pick<WorkflowClient, 'getHandle'>,
-  options: SettingsSignalOptions = {},
-): Promise<{ readonly organisations: number } & SettingsSignalResult> {
-  const owed = await db
+const markUndelivered = (db: Database, organisationId: string) =>
+  db.update(organisations).set({ settingsUndeliveredAt: new Date() }).where(eq(organisations.id, organisationId));
+
+/** Where the organisation's open cases stand against its saved Settings, for the Settings page. */
+export interface SettingsDeliveryStatus {
+  /** Open cases (a case still starting included). */
+  readonly open: number;
+  /** Open cases whose workflow has not been given the current revision yet. */
+  readonly owed: number;
+  /** The last delivery stopped with cases unreached (Temporal down or refusing): they wait for the sweep. */
+  readonly undeliveredAt: Date | null;
+}
+
+export async function settingsDeliveryStatus(db: Database, organisationId: string): Promise<SettingsDeliveryStatus> {
+  const [row] = await db
+    .select({
+      open: count(cases.id),
+      owed: sql<number>`count(${cases.id}) filter (where ${cases.settingsRevision} < ${organisations.settingsRevision})`.mapWith(
+        Number,
+      ),
+      undeliveredAt: organisations.settingsUndeliveredAt,
+    })
+    .from(organisations)
+    .leftJoin(cases, and(eq(cases.organisationId, organisations.id), openCase))
+    .where(eq(organisations.id, organisationId))
+    .groupBy(organisations.id);
+  return { open: 0, owed: 0, undeliveredAt: null, ...row };
+}
+
+/** Organisations with an open case whose row records an older Settings revision than the organisation's. */
+export async function organisationsOwedSettings(db: Database): Promise<string[]> {
+  const rows = await db
     .select({ id: organisations.id })
     .from(organisations)
-    .where(lt(organisations.settingsDeliveredRevision, organisations.settingsRevision));
-  const total = { organisations: owed.length, signalled: 0, finished: 0, failed: 0 };
-  for (const { id } of owed) {
-    const r = await signalSettingsToOpenCases(db, workflows, id, options);
-    total.signalled += r.signalled;
-    total.finished += r.finished;
-    total.failed += r.failed;
+    .where(
+      exists(
+        db
+          .select({ one: sql`1` })
+          .from(cases)
+          .where(
+            and(
+              eq(cases.organisationId, organisations.id),
+              openCase,
+              lt(cases.settingsRevision, organisations.settingsRevision),
+            ),
+          ),
+      ),
+    )
+    .orderBy(asc(organisations.id));
+  return rows.map((r) => r.id);
+}
+
+export interface SweepResult extends SettingsSignalResult {
+  /** Organisations some open case was owed Settings by. */
+  readonly organisations: number;
+  /** The sweep stopped at an organisation whose cases Temporal did not answer; the rest wait for the next one. */
+  readonly unreachable: boolean;
+}
+
+export interface SettingsDelivery {
+  /**
+   * Passes the organisation's current Settings on to its open cases in the background and returns at once. A
+   * delivery already running for the organisation stops at its next batch and starts over with the newer save.
+   * The promise (for tests and logs) never rejects.
+   */
+  deliver(organisationId: string): Promise<DeliveryResult | undefined>;
+  /**
+   * Sends saved Settings to the open cases still owed them (a delivery Temporal did not answer, or a server that
+   * stopped mid-way), one organisation at a time, joining a delivery already running; stops at the first
+   * organisation Temporal does not answer.
+   */
+  sweep(): Promise<SweepResult>;
+  /** Stops every delivery at its next batch and waits for them; what is left is owed to the next sweep. */
+  close(): Promise<void>;
+}
+
+export function createSettingsDelivery(
+  db: Database,
+  workflows: Workflows,
+  options: SettingsSignalOptions = {},
+): SettingsDelivery {
+  const running = new Map<string, { again: boolean; done: Promise<DeliveryResult | undefined> }>();
+  let closing = false;
+
+  function start(organisationId: string): Promise<DeliveryResult | undefined> {
+    const entry = { again: false, done: Promise.resolve<DeliveryResult | undefined>(undefined) };
+    entry.done = (async () => {
+      try {
+        // Bounded: one more pass per newer save that arrived during the last one, none once closing.
+        for (;;) {
+          entry.again = false;
+          const r = await signalSettingsToOpenCases(
+            db,
+            workflows,
+            organisationId,
+            options,
+            () => entry.again || closing,
+          );
+          if (!entry.again || closing) {
+            options.log?.info?.({ organisationId, ...r }, 'settings passed on to open cases');
+            return r;
+          }
+        }
+      } catch (err) {
+        options.log?.warn({ err, organisationId }, 'settings delivery failed; the sweep sends them again');
+        return undefined;
+      } finally {
+        running.delete(organisationId);
+      }
+    })();
+    running.set(organisationId, entry);
+    return entry.done;
   }
-  return total;
+
+  return {
+    deliver(organisationId) {
+      if (closing) return Promise.resolve(undefined);
+      const current = running.get(organisationId);
+      if (!current) return start(organisationId);
+      current.again = true;
+      return current.done;
+    },
+    async sweep() {
+      const total = { organisations: 0, signalled: 0, finished: 0, failed: 0, unreachable: false };
+      for (const id of await organisationsOwedSettings(db)) {
+        if (closing) break;
+        total.organisations++;
+        const r = await (running.get(id)?.done ?? start(id));
+        if (!r) continue;
+        total.signalled += r.signalled;
+        total.finished += r.finished;
+        total.failed += r.failed;
+        if (r.unreachable) {
+          total.unreachable = true;
+          break;
+        }
+      }
+      return total;
+    },
+    async close() {
+      closing = true;
+      await Promise.all([...running.values()].map((e) => e.done));
+    },
+  };
 }

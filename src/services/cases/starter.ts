@@ -14,7 +14,7 @@ import {
   organisationSettingsSignal,
 } from '../../../workflows/dispute-case/definitions.js';
 import type { CaseAction, LedgerScope } from '../../domain/case-actions.js';
-import { claimCase, markStarted } from './claim.js';
+import { claimCase, markStarted, recordSettingsRevision } from './claim.js';
 import { caseInput, organisationProfile } from './input.js';
 import { disputeCaseEvents, factsInInput, invoiceCaseEvents, chargebackFactKey } from './ledger-events.js';
 import { loadCaseSources, type CaseSources } from './sources.js';
@@ -105,14 +105,16 @@ export function createCaseStarter(deps: CaseStarterDeps) {
       workflowIdConflictPolicy: 'USE_EXISTING',
       typedSearchAttributes: caseSearchAttributes(input, action.facts),
     });
-    await markStarted(db, row.id, knownFacts(sources), new Date(now()));
+    await markStarted(db, row.id, knownFacts(sources), new Date(now()), input.organisation.settingsRevision ?? 0);
     // Settings saved while this case was starting: the save's signal found no workflow yet, so pass them on now.
     const current = await organisationProfile(db, owner.organisationId);
-    if ((current.settingsRevision ?? 0) > (input.organisation.settingsRevision ?? 0))
+    if ((current.settingsRevision ?? 0) > (input.organisation.settingsRevision ?? 0)) {
       await handle.signal(organisationSettingsSignal, {
         revision: current.settingsRevision ?? 0,
         organisation: current,
       });
+      await recordSettingsRevision(db, row.id, current.settingsRevision ?? 0);
+    }
     log?.info({ caseId: row.id, workflowId: row.workflowId, reason: action.reason }, 'case started');
     return { kind: 'started', caseId: row.id, workflowId: row.workflowId, runId: handle.firstExecutionRunId };
   }

@@ -50,8 +50,11 @@ export const organisations = pgTable('organisations', {
   balanceDueDays: integer('balance_due_days').notNull().default(14),
   /** Bumped on every save of Settings: open cases take a signalled profile only if it is newer than theirs. */
   settingsRevision: integer('settings_revision').notNull().default(0),
-  /** The newest revision every open case was signalled; behind settingsRevision while some case is still owed it. */
-  settingsDeliveredRevision: integer('settings_delivered_revision').notNull().default(0),
+  /**
+   * Set when passing saved Settings on to the open cases stopped with some case unreached (Temporal down or
+   * refusing); cleared by a save and by a delivery that reaches every case. The Settings page tells the owner.
+   */
+  settingsUndeliveredAt: timestamp('settings_undelivered_at', { withTimezone: true }),
   createdAt: createdAt(),
 });
 
@@ -380,6 +383,11 @@ export const cases = pgTable(
     standing: jsonb('standing').$type<CaseStanding>(),
     /** Keys of the ledger facts already signalled to the workflow (payment/<id>, …), so a retried sync never repeats one. */
     signalKeys: jsonb('signal_keys').$type<string[]>().notNull().default([]),
+    /**
+     * The organisation's Settings revision this case's workflow has: the one it started with, or the newest one
+     * Temporal accepted a signal of. Behind organisations.settings_revision while the case is owed a save.
+     */
+    settingsRevision: integer('settings_revision').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -387,6 +395,10 @@ export const cases = pgTable(
     uniqueIndex('cases_key').on(t.caseKey),
     index('cases_status_idx').on(t.organisationId, t.status),
     index('cases_connection_idx').on(t.connectionId),
+    // The open cases still owed a save of Settings, per organisation (the delivery and its sweep read only these).
+    index('cases_open_settings_idx')
+      .on(t.organisationId, t.settingsRevision)
+      .where(sql`status not in ('resolved', 'written_off', 'withdrawn')`),
   ],
 );
 

@@ -16,6 +16,7 @@ import type { ConnectionsPort } from '../../../src/services/ports.js';
 import type { WebSettings } from '../../../src/app/http/settings.js';
 import { csrfOf, InjectBrowser } from './browser.js';
 import type { PaymentLinks } from '../../../src/services/ledger/payment-links.js';
+import type { SettingsDelivery } from '../../../src/services/cases/settings-signal.js';
 import { openPglite } from '../../helpers/databases.js';
 import { simulatedConnections } from '../../helpers/provider-connections.js';
 
@@ -40,6 +41,8 @@ export interface HarnessOptions {
   readonly storageQuotaBytes?: number;
   /** The ledger's own payment pages (src/services/ledger/payment-links.ts); the response page names none when absent. */
   readonly paymentLinks?: Pick<PaymentLinks, 'forInvoice'>;
+  /** The server's delivery of saved Settings to open cases (with its sweep); the web app makes its own when absent. */
+  readonly settingsDelivery?: SettingsDelivery;
 }
 
 /** A client whose connection is never opened: any Temporal call from these pages fails the test loudly. */
@@ -86,6 +89,7 @@ export async function createWebHarness(o: HarnessOptions = {}) {
       now,
       resetSandbox: o.resetSandbox,
       paymentLinks: o.paymentLinks,
+      settingsDelivery: o.settingsDelivery,
     },
   });
   return {

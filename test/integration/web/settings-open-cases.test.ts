@@ -1,155 +1,266 @@
-// Saving Settings reaches the cases already open (real Temporal dev server): each running case of the organisation
-// is signalled the new profile and drafts its next letter with it, a closed case is left alone, and a case whose
-// workflow is gone (a start that never happened) is counted, not fatal. Signalling again with the same revision is
-// harmless, and the cases are read a page at a time.
+// Saving Settings reaches the cases already open (real Temporal dev server, real database): the save answers at once
+// and the server signals each running case of the organisation the new profile in the background; each case drafts
+// its next letter with it, a closed case is left alone, and each case row records the revision its workflow has, so
+// the sweep signals only the cases that miss it. The web app reaches Temporal through a TCP gate, so a test can cut
+// it (Temporal down, for the app only) and open it again. Signals are counted in the workflows' own histories.
+import { Connection, WorkflowClient } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redeliverSettings, signalSettingsToOpenCases } from '../../../src/services/cases/settings-signal.js';
+import {
+  createSettingsDelivery,
+  signalSettingsToOpenCases,
+  type SettingsDelivery,
+} from '../../../src/services/cases/settings-signal.js';
+import type { DatabaseHandle } from '../../../src/services/db/index.js';
 import { cases as caseRows, organisations } from '../../../src/services/db/schema.js';
-import { closeCaseUpdate } from '../../../workflows/dispute-case/definitions.js';
+import { closeCaseUpdate, type OrganisationSettingsChange } from '../../../workflows/dispute-case/definitions.js';
+import { openPglite } from '../../helpers/databases.js';
+import { eventually } from '../../helpers/eventually.js';
+import { startTcpGate, type TcpGate } from '../../helpers/tcp-gate.js';
 import { createDevEnv, uniqueId } from '../../helpers/temporal-env.js';
 import { csrfOf, type InjectBrowser } from './browser.js';
-import { createWebHarness, signIn, unconnectedWorkflows, type WebHarness } from './harness.js';
-import { startCaseWorker } from './live-case.js';
+import { createWebHarness, signIn, type WebHarness } from './harness.js';
+import { startCaseWorker, type LiveCase } from './live-case.js';
 
 let env: TestWorkflowEnvironment;
+let gate: TcpGate;
+let connection: Connection;
+let db: DatabaseHandle;
+let delivery: SettingsDelivery;
 let w: WebHarness;
 let cases: Awaited<ReturnType<typeof startCaseWorker>>;
 let owner: InjectBrowser;
 
 beforeAll(async () => {
   env = await createDevEnv();
-  w = await createWebHarness({ workflows: env.client.workflow });
+  gate = await startTcpGate(env.address);
+  connection = await Connection.connect({ address: gate.address });
+  const workflows = new WorkflowClient({ connection });
+  db = await openPglite();
+  // The server's delivery and sweep (src/app/main.ts wires the same), over the gated client.
+  delivery = createSettingsDelivery(db.db, workflows, { callTimeoutMs: 2_000 });
+  w = await createWebHarness({ db, workflows, settingsDelivery: delivery });
   cases = await startCaseWorker(env, w, { email: 'ana@brightside.example' });
   owner = w.browser();
   await signIn(w, owner, 'ana@brightside.example');
 });
 afterAll(async () => {
+  gate?.open();
   await cases?.stop();
+  await delivery?.close();
   await w?.close();
+  await connection?.close();
+  await gate?.close();
+  await db?.close();
   await env?.teardown();
 });
 
+const settings = {
+  name: 'Brightside Design',
+  timeZone: 'America/New_York',
+  holidays: '',
+  responseBusinessDays: '3',
+  balanceDueDays: '14',
+};
+
+async function save(signature: string) {
+  const form = await owner.get('/settings');
+  const res = await owner.post('/settings', { _csrf: csrfOf(form.body, '/settings'), ...settings, signature });
+  expect(res.statusCode).toBe(303);
+  expect(res.headers.location).toBe('/settings?notice=settings_saved');
+  return res;
+}
+
+/** What the Settings page says of the open cases. */
+async function openCasesLine(): Promise<string | undefined> {
+  const res = await owner.get('/settings');
+  return /<p id="open-cases" role="status">([^<]*)<\/p>/.exec(res.body)?.[1]?.replace(/&hellip;/g, '…');
+}
+
+/** The Settings signals in the case's history, as recorded by Temporal (read past the app's gate). */
+async function settingsSignals(c: LiveCase): Promise<OrganisationSettingsChange[]> {
+  const history = await c.handle.fetchHistory();
+  return (history.events ?? [])
+    .map((e) => e.workflowExecutionSignaledEventAttributes)
+    .filter((a) => a?.signalName === 'organisationSettings')
+    .map((a) => defaultPayloadConverter.fromPayload<OrganisationSettingsChange>(a!.input!.payloads![0]!));
+}
+
+const organisationRevision = async () =>
+  (await db.db.select().from(organisations).where(eq(organisations.id, cases.org.id)))[0]!.settingsRevision;
+
+const redraftSignedBy = (c: LiveCase, words: string) =>
+  c.until(
+    (v) => v.drafts.at(-1)?.state === 'pending' && v.drafts.at(-1)!.content.text.includes(words),
+    `a redraft signed "${words}"`,
+  );
+
+async function awaitingApproval(n: number): Promise<LiveCase[]> {
+  const opened: LiveCase[] = [];
+  for (let i = 0; i < n; i++) opened.push(await cases.openCase());
+  for (const c of opened) await c.until((v) => v.status === 'awaiting_approval', 'first draft');
+  return opened;
+}
+
+/** Withdraws the case and waits for its row to say so (a closed case is no longer sent Settings). */
+async function close(c: LiveCase) {
+  await c.handle.executeUpdate(closeCaseUpdate, { args: [{ kind: 'withdraw', by: 'ana@brightside.example' }] });
+  await eventually(
+    () => cases.caseRow(c.id),
+    (r) => r.status === 'withdrawn',
+    'the case row to close',
+  );
+}
+
 describe('settings saved while cases are open', () => {
-  it('signals every open case, leaves a closed one alone, and a repeat changes nothing', async () => {
-    const [first, second, closed] = [await cases.openCase(), await cases.openCase(), await cases.openCase()];
-    for (const c of [first, second, closed]) await c.until((v) => v.status === 'awaiting_approval', 'first draft');
-    await closed.handle.executeUpdate(closeCaseUpdate, { args: [{ kind: 'withdraw', by: 'ana@brightside.example' }] });
-    await closed.until((v) => v.status === 'withdrawn', 'the case to close');
+  it('answers at once; every open case is signalled in the background, a closed one is left alone, a repeat changes nothing', async () => {
+    const [first, second, closed] = await awaitingApproval(3);
+    await close(closed!);
     // A case row whose workflow never started (the process died between the two): nothing to signal.
-    await w.h.db.insert(caseRows).values({
-      organisationId: cases.org.id,
-      caseKey: `invoice/quickbooks/realm-1/never-started`,
-      workflowId: uniqueId('case'),
-      kind: 'short_payment',
-      status: 'starting',
-      currency: 'USD',
-    });
+    const [neverStarted] = await db.db
+      .insert(caseRows)
+      .values({
+        organisationId: cases.org.id,
+        caseKey: `invoice/quickbooks/realm-1/never-started`,
+        workflowId: uniqueId('case'),
+        kind: 'short_payment',
+        status: 'starting',
+        currency: 'USD',
+      })
+      .returning();
 
-    const form = await owner.get('/settings');
-    const saved = await owner.post('/settings', {
-      _csrf: csrfOf(form.body, '/settings'),
-      name: 'Brightside Studio',
-      signature: 'Ana Ruiz\nFounder, Brightside Studio',
-      timeZone: 'Europe/Lisbon',
-      holidays: '',
-      responseBusinessDays: '3',
-      balanceDueDays: '14',
-    });
-    expect(saved.statusCode).toBe(303);
-    expect(saved.headers.location).toBe('/settings?notice=settings_saved');
-
+    await save('Ana Ruiz\nFounder, Brightside Studio');
     // Each open case drafts its waiting letter again, signed as the owner signs now.
-    for (const c of [first, second]) {
-      const v = await c.until((x) => x.drafts.length === 2 && x.drafts[1]!.state === 'pending', 'the redraft');
-      expect(v.drafts[0]!.state).toBe('withdrawn');
-      expect(v.drafts[1]!.content.text).toContain('Founder, Brightside Studio');
+    for (const c of [first!, second!]) {
+      const v = await redraftSignedBy(c, 'Founder, Brightside Studio');
+      expect(v.drafts.filter((d) => d.state === 'withdrawn')).toHaveLength(1);
       expect(v.timeline.filter((t) => t.kind === 'settings')).toHaveLength(1);
     }
-    const untouched = await closed.view();
+    await eventually(openCasesLine, (t) => t === 'All 3 open cases have these settings.', 'the page to say so');
+    const revision = await organisationRevision();
+    for (const c of [first!, second!]) expect((await cases.caseRow(c.id)).settingsRevision).toBe(revision);
+    expect((await cases.caseRow(neverStarted!.id)).settingsRevision).toBe(revision); // it starts with them
+    const untouched = await closed!.view();
     expect(untouched.timeline.some((t) => t.kind === 'settings')).toBe(false);
     expect(untouched.drafts).toHaveLength(1);
+    expect(await settingsSignals(closed!)).toEqual([]);
+    expect((await cases.caseRow(closed!.id)).settingsRevision).toBeLessThan(revision);
 
-    // The same revision again, a page of one case and one signal at a time: every open case is reached, the
-    // never-started one is counted as finished, and no case changes a second time.
-    // Saving the same values again (say, after the "could not be reached" notice) is no new revision.
-    const unchanged = await owner.post('/settings', {
-      _csrf: csrfOf((await owner.get('/settings')).body, '/settings'),
-      name: 'Brightside Studio',
-      signature: 'Ana Ruiz\nFounder, Brightside Studio',
-      timeZone: 'Europe/Lisbon',
-      holidays: '',
-      responseBusinessDays: '3',
-      balanceDueDays: '14',
-    });
-    expect(unchanged.headers.location).toBe('/settings?notice=settings_saved');
-    const [org] = await w.h.db.select().from(organisations).where(eq(organisations.id, cases.org.id));
-    expect(org!.settingsRevision).toBe(1);
-    expect(org!.settingsDeliveredRevision).toBe(1); // every open case has it: nothing owed
-    const again = await signalSettingsToOpenCases(w.h.db, env.client.workflow, cases.org.id, {
-      pageSize: 1,
-      batchSize: 1,
-    });
-    expect(again).toEqual({ signalled: 2, finished: 1, failed: 0 });
-    for (const c of [first, second]) {
-      // An Update after the signal runs after it: the view then shows what the signal did (nothing).
-      await c.handle.executeUpdate(closeCaseUpdate, { args: [{ kind: 'withdraw', by: 'ana@brightside.example' }] });
-      const v = await c.until((x) => x.status === 'withdrawn', 'the case to close');
-      expect(v.timeline.filter((t) => t.kind === 'settings')).toHaveLength(1);
-      expect(v.drafts).toHaveLength(2);
-    }
+    // Saving the same values again (say, to check) is no new revision, and finds no case owed anything.
+    await save('Ana Ruiz\nFounder, Brightside Studio');
+    expect(await organisationRevision()).toBe(revision);
+    expect(await delivery.deliver(cases.org.id)).toMatchObject({ revision, signalled: 0, finished: 0, failed: 0 });
+    for (const c of [first!, second!]) expect(await settingsSignals(c)).toHaveLength(1);
+
+    for (const c of [first!, second!]) await close(c);
+    await db.db.delete(caseRows).where(eq(caseRows.id, neverStarted!.id));
   });
 
-  it('sends saved settings again when the server stopped between saving and signalling, and only once', async () => {
-    const open = await cases.openCase();
-    await open.until((v) => v.status === 'awaiting_approval', 'first draft');
-    // The save's own write, committed; the process stops before any case is signalled.
-    await w.h.db
+  it('a save while Temporal is down answers before any case is signalled, and the cases get it when Temporal is back', async () => {
+    const open = await awaitingApproval(2);
+    gate.cut();
+    await save('Ana Ruiz\nDirector, Brightside Studio');
+    // The owner has the page back, and no case has been signalled: the save did not wait for Temporal.
+    const revision = await organisationRevision();
+    for (const c of open) {
+      expect(await settingsSignals(c)).toEqual([]);
+      expect((await cases.caseRow(c.id)).settingsRevision).toBeLessThan(revision);
+    }
+    // The delivery gives up quickly (no endless retrying) and the page says what is owed.
+    await eventually(
+      openCasesLine,
+      (t) => t?.startsWith('2 open cases get these settings when Temporal is reachable again') ?? false,
+      'the page to say the cases wait for Temporal',
+    );
+    // A sweep while Temporal is still down stops at the first organisation and signals no one.
+    expect(await delivery.sweep()).toMatchObject({ organisations: 1, signalled: 0, failed: 2, unreachable: true });
+    for (const c of open) expect(await settingsSignals(c)).toEqual([]);
+
+    // Temporal is back: the next sweep (the server runs one every 5 minutes) passes the settings on.
+    gate.open();
+    const sent = await eventually(
+      () => delivery.sweep(),
+      (r) => !r.unreachable && r.failed === 0,
+      'a sweep Temporal answers',
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    expect(sent).toMatchObject({ organisations: 1, signalled: 2 });
+    for (const c of open) {
+      await redraftSignedBy(c, 'Director, Brightside Studio');
+      expect((await settingsSignals(c)).map((s) => s.revision)).toEqual([revision]);
+      expect((await cases.caseRow(c.id)).settingsRevision).toBe(revision);
+    }
+    expect(await openCasesLine()).toBe('All 2 open cases have these settings.');
+    for (const c of open) await close(c);
+  });
+
+  it('after a server stopped mid-way, the sweep signals only the cases that missed the save, and only once', async () => {
+    const open = await awaitingApproval(3);
+    // The save's own write, committed; the server reaches one case and stops before the next batch.
+    await db.db
       .update(organisations)
       .set({
         signature: 'Ana Ruiz\nOwner, Brightside Studio',
         settingsRevision: sql`${organisations.settingsRevision} + 1`,
       })
       .where(eq(organisations.id, cases.org.id));
-    expect((await open.view()).drafts).toHaveLength(1);
+    let batches = 0;
+    const stopped = await signalSettingsToOpenCases(
+      db.db,
+      connectionWorkflows(),
+      cases.org.id,
+      { pageSize: 1, batchSize: 1 },
+      () => batches++ > 0,
+    );
+    expect(stopped).toMatchObject({ signalled: 1, superseded: true });
+    const revision = await organisationRevision();
+    const reached = [];
+    for (const c of open) if ((await settingsSignals(c)).length > 0) reached.push(c.id);
+    expect(reached).toHaveLength(1);
+    expect(await openCasesLine()).toBe('Reaching your 3 open cases… 1 has these settings so far.');
 
-    // What the server does at start and every 5 minutes.
-    const sent = await redeliverSettings(w.h.db, env.client.workflow);
-    expect(sent).toMatchObject({ organisations: 1, signalled: 1, failed: 0 });
-    const v = await open.until((x) => x.drafts.length === 2 && x.drafts[1]!.state === 'pending', 'the redraft');
-    expect(v.drafts[1]!.content.text).toContain('Owner, Brightside Studio');
-    const [org] = await w.h.db.select().from(organisations).where(eq(organisations.id, cases.org.id));
-    expect(org!.settingsDeliveredRevision).toBe(org!.settingsRevision);
+    // What the server does at start and every 5 minutes: only the two cases still owed it are signalled.
+    expect(await delivery.sweep()).toMatchObject({ organisations: 1, signalled: 2, failed: 0, unreachable: false });
+    for (const c of open) {
+      await redraftSignedBy(c, 'Owner, Brightside Studio');
+      expect((await settingsSignals(c)).map((s) => s.revision)).toEqual([revision]);
+    }
     // Nothing owed any more: the next sweep signals no one.
-    expect(await redeliverSettings(w.h.db, env.client.workflow)).toEqual({
+    expect(await delivery.sweep()).toEqual({
       organisations: 0,
       signalled: 0,
       finished: 0,
       failed: 0,
+      unreachable: false,
     });
+    for (const c of open) expect(await settingsSignals(c)).toHaveLength(1);
+    for (const c of open) await close(c);
   });
 
-  it('stops at the first batch Temporal does not answer, and owes the revision to the next sweep', async () => {
-    for (let i = 0; i < 3; i++)
-      await w.h.db.insert(caseRows).values({
-        organisationId: cases.org.id,
-        caseKey: `invoice/quickbooks/realm-1/unreachable-${i}`,
-        workflowId: uniqueId('case'),
-        kind: 'short_payment',
-        status: 'awaiting_approval',
-        currency: 'USD',
-      });
-    await w.h.db
-      .update(organisations)
-      .set({ settingsRevision: sql`${organisations.settingsRevision} + 1` })
-      .where(eq(organisations.id, cases.org.id));
-    const down = unconnectedWorkflows();
-    const r = await signalSettingsToOpenCases(w.h.db, down, cases.org.id, { batchSize: 1 });
-    // Only the first batch was tried: the save answers the owner instead of waiting on every case in turn.
-    expect(r).toEqual({ signalled: 0, finished: 0, failed: 1 });
-    const [org] = await w.h.db.select().from(organisations).where(eq(organisations.id, cases.org.id));
-    expect(org!.settingsDeliveredRevision).toBeLessThan(org!.settingsRevision);
-    await w.h.db.delete(caseRows).where(sql`${caseRows.caseKey} like 'invoice/quickbooks/realm-1/unreachable-%'`);
+  it('two saves in a row: every open case ends with the newer one, and a closed case is untouched', async () => {
+    const [a, b, closed] = await awaitingApproval(3);
+    await close(closed!);
+    const closedRevision = (await cases.caseRow(closed!.id)).settingsRevision;
+    await save('Ana Ruiz\nPartner, Brightside Studio');
+    await save('Ana Ruiz\nManaging partner, Brightside Studio');
+    const revision = await organisationRevision();
+    await eventually(openCasesLine, (t) => t === 'All 2 open cases have these settings.', 'the page to say so');
+    for (const c of [a!, b!]) {
+      expect((await cases.caseRow(c.id)).settingsRevision).toBe(revision);
+      await redraftSignedBy(c, 'Managing partner, Brightside Studio');
+      // The older save may or may not have reached a case before the newer one superseded it; the newer one did.
+      const received = (await settingsSignals(c)).map((s) => s.revision);
+      expect(received.at(-1)).toBe(revision);
+      expect(received.length).toBeLessThanOrEqual(2);
+    }
+    expect(await settingsSignals(closed!)).toEqual([]);
+    expect((await cases.caseRow(closed!.id)).settingsRevision).toBe(closedRevision);
+    expect((await closed!.view()).drafts).toHaveLength(1);
+    for (const c of [a!, b!]) await close(c);
   });
 });
+
+/** The app's Temporal client, past the gate. */
+const connectionWorkflows = () => new WorkflowClient({ connection });

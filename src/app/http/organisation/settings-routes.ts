@@ -1,12 +1,17 @@
 // Settings: the business name, the letters' signature, the time zone and holidays business days are counted in,
 // and the default windows. New cases take them when they open and open cases are signalled them, so every letter
 // drafted and deadline set afterwards uses them; letters already sent and deadlines already set keep what they had,
-// and the page says so.
+// and the page says so. The save answers at once: the server passes the Settings on to the open cases in the
+// background, and the page says how far that got, from what each case row records.
 import { eq, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { signalSettingsToOpenCases } from '../../../services/cases/settings-signal.js';
+import {
+  createSettingsDelivery,
+  settingsDeliveryStatus,
+  type SettingsDeliveryStatus,
+} from '../../../services/cases/settings-signal.js';
 import { organisations } from '../../../services/db/schema.js';
 import { userOf } from '../auth/guard.js';
 import { fieldErrors, SettingsForm, timeZones, type SettingsValues } from '../auth/organisation-form.js';
@@ -26,16 +31,32 @@ const Body = z.object({
   _csrf: z.string().optional(),
 });
 
+const cases = (n: number) => (n === 1 ? '1 open case' : `${n} open cases`);
+
+/** What the page says of the open cases and the saved Settings; nothing while no case is open. */
+export function deliveryText({ open, owed, undeliveredAt }: SettingsDeliveryStatus): string | undefined {
+  if (open === 0) return undefined;
+  if (owed === 0)
+    return open === 1 ? 'Your open case has these settings.' : `All ${open} open cases have these settings.`;
+  if (undeliveredAt)
+    return `${cases(owed)} ${owed === 1 ? 'gets' : 'get'} these settings when Temporal is reachable again; Shortfall tries every 5 minutes. ${owed === 1 ? 'It keeps' : 'They keep'} the earlier settings until then, and nothing is lost.`;
+  const done = open - owed;
+  return `Reaching your ${cases(open)}…${done > 0 ? ` ${done} ${done === 1 ? 'has' : 'have'} these settings so far.` : ''}`;
+}
+
 export function settingsRoutes(deps: WebDeps) {
   const form = (
     editable: boolean,
     values: SettingsValues,
     errors: Record<string, string> = {},
     notice?: string | undefined,
-  ) => ({ title: 'Settings', values, errors, timeZones, editable, notice });
+    delivery?: string | undefined,
+  ) => ({ title: 'Settings', values, errors, timeZones, editable, notice, delivery });
 
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
+    const delivery = deps.settingsDelivery ?? createSettingsDelivery(deps.db, deps.workflows, { log: root.log });
+    if (!deps.settingsDelivery) root.addHook('onClose', () => delivery.close());
 
     app.get(
       '/settings',
@@ -52,7 +73,13 @@ export function settingsRoutes(deps: WebDeps) {
           responseBusinessDays: String(org.responseBusinessDays),
           balanceDueDays: String(org.balanceDueDays),
         };
-        return page(req, reply, 'settings', form(user.role === 'owner', values, {}, noticeText(req.query.notice)));
+        const status = deliveryText(await settingsDeliveryStatus(deps.db, org.id));
+        return page(
+          req,
+          reply,
+          'settings',
+          form(user.role === 'owner', values, {}, noticeText(req.query.notice), status),
+        );
       },
     );
 
@@ -81,14 +108,16 @@ export function settingsRoutes(deps: WebDeps) {
           holidays: s.holidays,
           responseBusinessDays: s.responseBusinessDays,
           balanceDueDays: s.balanceDueDays,
-          ...(changed && { settingsRevision: sql`${organisations.settingsRevision} + 1` }),
+          // A new revision is a new delivery: no case has failed to receive it yet.
+          ...(changed && { settingsRevision: sql`${organisations.settingsRevision} + 1`, settingsUndeliveredAt: null }),
         })
         .where(eq(organisations.id, user.organisation.id));
-      // Saved first: a case that cannot be reached now keeps its settings, and saving again passes them on.
-      const cases = await signalSettingsToOpenCases(deps.db, deps.workflows, user.organisation.id, { log: req.log });
-      req.log.info({ organisationId: user.organisation.id, ...cases }, 'settings saved');
-      const notice = cases.failed > 0 ? 'settings_saved_unreached' : 'settings_saved';
-      return reply.redirect(`/settings?notice=${notice}`, 303);
+      // Committed: the owner gets the page back now, and the server passes the Settings on to the open cases that
+      // miss them (after an unchanged save too: saving again is the owner's way to try now). A case it cannot reach
+      // keeps its settings until the sweep reaches it.
+      void delivery.deliver(user.organisation.id);
+      req.log.info({ organisationId: user.organisation.id, changed }, 'settings saved');
+      return reply.redirect('/settings?notice=settings_saved', 303);
     });
   };
 }
