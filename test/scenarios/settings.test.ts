@@ -4,6 +4,7 @@
 import { DateTime } from 'luxon';
 import { expect } from 'vitest';
 import { pdfText } from '../helpers/pdf-text.js';
+import { eventually } from '../helpers/eventually.js';
 import { scenario } from './harness/index.js';
 
 /** A date as the client's letter states it, in a zone (the organisation's locale is en-US). */
@@ -144,6 +145,12 @@ scenario(
     const receipt = await s.clientReceived(/partial payment/i, 'Juniper Bakery');
     expect(receipt.text).toContain('Founder, Brightside Studio');
     await s.until('the second case to wait for approval', (v) => v.status === 'awaiting_approval', after);
+    // The Settings page says both cases have them: the open one was sent them, the new one started with them.
+    await eventually(
+      async () => (await s.settingsPage()).text,
+      (t) => t.includes('All 2 open cases have these settings.'),
+      'the Settings page to say every open case has them',
+    );
     // The new case answers within 5 business days: its response deadline is the hard limit itself.
     expect(await s.deadline('response', after)).toBe(await s.deadline('response_limit', after));
     expect(Date.parse((await s.deadline('response', after))!)).toBeGreaterThan(Date.parse(responseBefore));

@@ -319,9 +319,17 @@ export async function createScenario(
       return { html: res.body, text: textOf(res.body) };
     },
 
+    /** The Settings page as the owner sees it; returns its HTML and its visible text. */
+    async settingsPage(): Promise<{ html: string; text: string }> {
+      const res = await (await ownerBrowser()).get('/settings');
+      if (res.statusCode !== 200) throw new Error(`GET /settings answered ${res.statusCode}`);
+      return { html: res.body, text: textOf(res.body) };
+    },
+
     /**
      * The owner changes Settings on the page (what is not named stays as it is) and saves: the real route, which
-     * stores them and signals the open cases. Returns where the save redirected to (its notice).
+     * stores them and has the server signal the open cases in the background. Returns where the save redirected to
+     * (its notice).
      */
     async saveSettings(changes: {
       name?: string;
