@@ -11,9 +11,12 @@
 //   npm run bench -- --json=out.json            write the JSON there instead
 //   npm run bench -- --child-node-flags=--max-semi-space-size=16   Node flags for the backfill's child process
 //   npm run bench -- --system-only --only=webhooks,webhook-case   only these system sections (backfills,
-//                                    webhooks, webhook-case, open-cases); the table and JSON then hold only those
+//                                    webhooks, webhook-case, open-cases, settings-save); the table and JSON then
+//                                    hold only those
 //   npm run bench -- --open-cases=2000,10000   open cases against sleeping workflows, RSS at both sizes (default
 //                                             1000,2000); --open-cases-only skips backfills and webhooks
+//   npm run bench -- --system-only --only=settings-save --settings-open-cases=1000   a Settings save's wait, its
+//                                    delivery to that many open cases, the sweep, and Temporal down
 import path from 'node:path';
 import { runSystemBench } from './system/index.js';
 
@@ -57,4 +60,5 @@ if (!args.has('--pure-only'))
     jsonPath: path.resolve(option('json')?.[0] ?? path.join('.shortfall', 'bench', 'latest.json')),
     ...(only && { only }),
     openCases: [early, total],
+    settingsOpenCases: Number(option('settings-open-cases')?.[0] ?? 1_000),
   });

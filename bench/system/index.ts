@@ -6,6 +6,7 @@ import { benchBackfills, type BackfillResult, type Engine } from './backfill.js'
 import { benchWebhooks, type AckResult } from './webhooks.js';
 import { benchWebhookToCase, type WebhookCaseResult } from './webhook-case.js';
 import { benchOpenCases, type OpenCasesResult } from './open-cases.js';
+import { benchSettingsSave, type SettingsSaveResult } from './settings-save.js';
 
 export interface SystemBenchOptions {
   readonly backfillSizes: readonly number[];
@@ -18,7 +19,9 @@ export interface SystemBenchOptions {
   /** Open cases against sleeping workflows: RSS measured at the first size and at the second. */
   readonly openCases: readonly [number, number];
   readonly jsonPath: string;
-  /** Run only these sections (`backfills`, `webhooks`, `webhook-case`, `open-cases`); all when absent. */
+  /** Open cases a Settings save reaches (`settings-save`). */
+  readonly settingsOpenCases?: number;
+  /** Run only these sections (`backfills`, `webhooks`, `webhook-case`, `open-cases`, `settings-save`); all when absent. */
   readonly only?: readonly string[];
 }
 
@@ -111,6 +114,34 @@ function openCaseRows(results: readonly OpenCasesResult[]): Ratio[] {
   ];
 }
 
+function settingsRows(s: SettingsSaveResult | undefined): Ratio[] {
+  if (!s) return [];
+  const n = s.openCases.toLocaleString('en');
+  return [
+    {
+      what: `Settings saved with ${n} open cases: the owner's wait`,
+      measured: `save answers in ${s.saveMs} ms; load ${s.load}`,
+      baseline: `delivery to every open case: ${s.deliveryMs} ms (${s.delivered?.signalled ?? 0} signalled; the save awaited it before)`,
+      ratio: r2(s.saveMs / Math.max(1, s.deliveryMs)),
+      target: 'answers at once',
+    },
+    {
+      what: `Settings sweep after one of ${n} open cases missed a save`,
+      measured: `${s.sweepSignalled} signalled in ${s.sweepMs} ms`,
+      baseline: `${n} (before: every open case of the organisation)`,
+      ratio: r2(s.sweepSignalled / s.openCases),
+      target: 'only the cases that miss it',
+    },
+    {
+      what: 'Settings delivery with Temporal down: until it gives up',
+      measured: `${s.downGivesUpMs} ms (5 s deadline a batch)`,
+      baseline: `${s.downWithoutDeadlineMs} ms with no deadline (the client's retries; a save waited this long before)`,
+      ratio: r2(s.downGivesUpMs / Math.max(1, s.downWithoutDeadlineMs)),
+      target: 'fails fast; the save never waits',
+    },
+  ];
+}
+
 export async function runSystemBench(o: SystemBenchOptions): Promise<void> {
   const runs = (section: string) => !o.only || o.only.includes(section);
   const backfills = runs('backfills')
@@ -119,12 +150,14 @@ export async function runSystemBench(o: SystemBenchOptions): Promise<void> {
   const webhooks = runs('webhooks') ? await benchWebhooks(o.webhookSeconds) : { pglite: [], postgres: [] };
   const webhookCase = runs('webhook-case') ? await benchWebhookToCase(o.webhookCases) : undefined;
   const openCases = runs('open-cases') ? await benchOpenCases(o.openCases) : [];
+  const settingsSave = runs('settings-save') ? await benchSettingsSave(o.settingsOpenCases ?? 1_000) : undefined;
   const rows = [
     ...backfillRows(backfills),
     ...ackRows('PGlite', webhooks.pglite, 'p99 < 1 s', '≥ 0.9'),
     ...ackRows('Postgres', webhooks.postgres, '≤ 2', '≥ 0.98'),
     ...caseRows(webhookCase),
     ...openCaseRows(openCases),
+    ...settingsRows(settingsSave),
   ];
   console.log('system (ratios against floors and baselines from this run):');
   console.table(rows);
@@ -132,7 +165,7 @@ export async function runSystemBench(o: SystemBenchOptions): Promise<void> {
   await writeFile(
     o.jsonPath,
     JSON.stringify(
-      { at: new Date().toISOString(), ratios: rows, backfills, webhooks, webhookCase, openCases },
+      { at: new Date().toISOString(), ratios: rows, backfills, webhooks, webhookCase, openCases, settingsSave },
       null,
       2,
     ) + '\n',

@@ -103,27 +103,32 @@ export async function signalSettingsToOpenCases(
         ),
       );
       const reached: string[] = [];
+      const refused: { caseId: string; err: unknown }[] = [];
       results.forEach((r, j) => {
         const row = batch[j]!;
         if (r.status === 'fulfilled') signalled++;
         else if (r.reason instanceof WorkflowNotFoundError) finished++;
         else {
           failed++;
-          log?.warn({ err: r.reason, caseId: row.id }, 'settings not signalled to an open case');
+          refused.push({ caseId: row.id, err: r.reason });
           return;
         }
         reached.push(row.id);
       });
-      if (reached.length > 0)
-        await db
-          .update(cases)
-          .set({ settingsRevision: sql`greatest(${cases.settingsRevision}, ${revision})` })
-          .where(inArray(cases.id, reached));
       // Temporal answered none of a batch: the rest would wait just as long. They stay owed to the sweep.
       if (reached.length === 0) {
+        log?.warn(
+          { err: refused[0]?.err, organisationId, revision, cases: refused.length },
+          'Temporal did not take the settings signals; the open cases still owed them wait for the sweep',
+        );
         await markUndelivered(db, organisationId);
         return result({ unreachable: true });
       }
+      for (const { caseId, err } of refused) log?.warn({ err, caseId }, 'settings not signalled to an open case');
+      await db
+        .update(cases)
+        .set({ settingsRevision: sql`greatest(${cases.settingsRevision}, ${revision})` })
+        .where(inArray(cases.id, reached));
     }
     if (page.length < pageSize) break;
     after = page.at(-1)!.id;
