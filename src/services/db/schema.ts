@@ -55,6 +55,12 @@ export const organisations = pgTable('organisations', {
    * refusing); cleared by a save and by a delivery that reaches every case. The Settings page tells the owner.
    */
   settingsUndeliveredAt: timestamp('settings_undelivered_at', { withTimezone: true }),
+  /**
+   * No longer read or written (each case records its own revision: cases.settings_revision). Kept so that a
+   * process of the previous release, still running during a rolling upgrade, can read organisations; drop it in a
+   * later release.
+   */
+  settingsDeliveredRevision: integer('settings_delivered_revision').notNull().default(0),
   createdAt: createdAt(),
 });
 
