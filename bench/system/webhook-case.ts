@@ -43,16 +43,50 @@ export interface WebhookCaseResult {
    * case, median: what the measurement costs whatever else the machine runs.
    */
   readonly cpuMsPerCase: number;
-  /** Where the time goes, medians in ms from the sync's history: POST → signal recorded, and the two activities. */
+  /** Where the time goes, medians (and p95s) in ms of each stage, from the sync's and the case's histories. */
   readonly stagesP50: Stages;
+  readonly stagesP95: Stages;
+  /** The 1-minute load average before and after the run (the machine is shared). */
+  readonly load: readonly [number, number];
   readonly casesOpened: number;
 }
 
-interface Stages {
+/**
+ * One webhook's way to its case, in ms, from the sync's and the case's histories (server clock) against the POST
+ * (bench clock; the same machine). The stages before `caseStarted` follow one another and add up to it; what the
+ * bench reports past it is the case row marked started after the start returned, and the bench's poll.
+ */
+export interface Stages {
+  /** POST → the sync's WorkflowExecutionSignaled: the inbox, the connection lookup and signalWithStart. */
   readonly signalled: number;
+  /** Signal → syncPage scheduled: the workflow task that handles the signal. */
+  readonly toSyncPage: number;
+  /** syncPage scheduled → started: the activity's dispatch to the worker. */
+  readonly syncPageQueued: number;
+  /** syncPage started → completed: the provider reads and the store's transaction. */
   readonly syncPage: number;
-  readonly applyCaseActions: number;
+  /** syncPage completed → applyCaseActions scheduled: the next workflow task. */
+  readonly toApply: number;
+  readonly applyQueued: number;
+  /** applyCaseActions started → the case's WorkflowExecutionStarted: the starter's work before the start. */
+  readonly applyToStart: number;
+  /** The case started → applyCaseActions completed: the starter's work after the start. */
+  readonly applyAfterStart: number;
+  /** POST → the case's WorkflowExecutionStarted. */
+  readonly caseStarted: number;
 }
+
+const stageNames = [
+  'signalled',
+  'toSyncPage',
+  'syncPageQueued',
+  'syncPage',
+  'toApply',
+  'applyQueued',
+  'applyToStart',
+  'applyAfterStart',
+  'caseStarted',
+] as const satisfies readonly (keyof Stages)[];
 
 let runtimeInstalled = false;
 const secrets = { encryptionKeys: `k1:${Buffer.alloc(32, 5).toString('base64')}`, appSecret: 'b'.repeat(40) };
@@ -79,6 +113,9 @@ async function until<T>(what: string, read: () => Promise<T | undefined>, everyM
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
+
+const stageStats = (runs: readonly Stages[], p: 'p50' | 'p95'): Stages =>
+  Object.fromEntries(stageNames.map((k) => [k, stats(runs.map((x) => x[k]))[p]])) as unknown as Stages;
 
 export async function benchWebhookToCase(n: number): Promise<WebhookCaseResult> {
   // The worker's own log lines (state changes) at WARN and above, as in the tests; once per process.
@@ -184,14 +221,14 @@ export async function benchWebhookToCase(n: number): Promise<WebhookCaseResult> 
         )[0]?.n ?? 0,
       );
 
-    /** The stages of the pass the webhook POSTed at `since` (epoch ms) started, read from the sync's history. */
-    async function passStages(since: number): Promise<Stages> {
-      const at = (e: proto.temporal.api.history.v1.IHistoryEvent) =>
-        Number(e.eventTime?.seconds ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6) - since;
+    /** The stages of the pass the webhook POSTed at `since` (epoch ms) started, and of the case it opened. */
+    async function passStages(since: number, disputeId: string): Promise<Stages> {
+      const { EventType } = proto.temporal.api.enums.v1;
+      const at = (e: proto.temporal.api.history.v1.IHistoryEvent | undefined) =>
+        e ? Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6 - since : Number.NaN;
       const events = (await sync.fetchHistory()).events ?? [];
       const signal = events.find(
-        (e) =>
-          e.eventType === proto.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && at(e) >= -1,
+        (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && at(e) >= -1,
       );
       const activity = (name: string) => {
         const scheduled = events.find(
@@ -199,17 +236,35 @@ export async function benchWebhookToCase(n: number): Promise<WebhookCaseResult> 
             e.activityTaskScheduledEventAttributes?.activityType?.name === name &&
             Number(e.eventId) > Number(signal?.eventId ?? 0),
         );
-        const done = events.find(
-          (e) =>
-            e.activityTaskCompletedEventAttributes &&
-            Number(e.activityTaskCompletedEventAttributes.scheduledEventId) === Number(scheduled?.eventId),
-        );
-        return scheduled && done ? at(done) - at(scheduled) : Number.NaN;
+        const of = (e: proto.temporal.api.history.v1.IHistoryEvent) =>
+          Number(
+            (e.activityTaskStartedEventAttributes ?? e.activityTaskCompletedEventAttributes)?.scheduledEventId ?? -1,
+          ) === Number(scheduled?.eventId);
+        return {
+          scheduled: at(scheduled),
+          started: at(events.find((e) => e.activityTaskStartedEventAttributes && of(e))),
+          completed: at(events.find((e) => e.activityTaskCompletedEventAttributes && of(e))),
+        };
       };
+      const [row] = await db
+        .select({ workflowId: cases.workflowId })
+        .from(cases)
+        .where(and(eq(cases.organisationId, org!.id), eq(cases.disputeId, disputeId)));
+      const caseEvents = row ? ((await client.workflow.getHandle(row.workflowId).fetchHistory()).events ?? []) : [];
+      const caseStarted = at(caseEvents[0]);
+      const page = activity('syncPage');
+      const apply = activity('applyCaseActions');
+      const signalled = at(signal);
       return {
-        signalled: signal ? at(signal) : Number.NaN,
-        syncPage: activity('syncPage'),
-        applyCaseActions: activity('applyCaseActions'),
+        signalled,
+        toSyncPage: page.scheduled - signalled,
+        syncPageQueued: page.started - page.scheduled,
+        syncPage: page.completed - page.started,
+        toApply: apply.scheduled - page.completed,
+        applyQueued: apply.started - apply.scheduled,
+        applyToStart: caseStarted - apply.started,
+        applyAfterStart: apply.completed - caseStarted,
+        caseStarted,
       };
     }
 
@@ -228,6 +283,7 @@ export async function benchWebhookToCase(n: number): Promise<WebhookCaseResult> 
       if (!event) throw new Error('the simulator recorded no charge.dispute.created event');
       const body = JSON.stringify(event);
       const cpu = process.cpuUsage();
+      const postedAt = Date.now();
       const t0 = performance.now();
       const res = await fetch(`${url}/webhooks/stripe`, {
         method: 'POST',
@@ -244,7 +300,7 @@ export async function benchWebhookToCase(n: number): Promise<WebhookCaseResult> 
       const opened = performance.now() - t0;
       const used = process.cpuUsage(cpu);
       const cpuMs = (used.user + used.system) / 1000;
-      const stages = await passStages(Date.now() - opened);
+      const stages = await passStages(postedAt, scenario.disputeId);
       // The next webhook finds the system at rest, as a chargeback arriving a while after the last would: the sync
       // idle, and the account's Stripe request budget refilled. Back to back, each pass and the new case's evidence
       // upload spend about ten requests every half second, near Stripe's test-mode limit of 25 a second, and the
@@ -267,6 +323,7 @@ export async function benchWebhookToCase(n: number): Promise<WebhookCaseResult> 
       return { stored, opened, cpuMs, stages };
     }
 
+    const load0 = os.loadavg()[0]!;
     await chargeback(1); // starts the sync workflow and reads the account's history: not counted
     const stored: number[] = [];
     const opened: number[] = [];
@@ -284,11 +341,9 @@ export async function benchWebhookToCase(n: number): Promise<WebhookCaseResult> 
       storedMs: stats(stored),
       caseMs: stats(opened),
       cpuMsPerCase: stats(cpu).p50,
-      stagesP50: {
-        signalled: stats(stageRuns.map((x) => x.signalled)).p50,
-        syncPage: stats(stageRuns.map((x) => x.syncPage)).p50,
-        applyCaseActions: stats(stageRuns.map((x) => x.applyCaseActions)).p50,
-      },
+      stagesP50: stageStats(stageRuns, 'p50'),
+      stagesP95: stageStats(stageRuns, 'p95'),
+      load: [load0, os.loadavg()[0]!],
       casesOpened: await started(),
     };
   } finally {
