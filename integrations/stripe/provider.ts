@@ -11,6 +11,7 @@ import type {
 } from '../types.js';
 import { stripeClientForConnection, type StripePlatform } from './connection.js';
 import { createStripeConnector } from './connector.js';
+import { createInvoiceLinks, type InvoiceLinks } from './reader.js';
 import {
   createStripeDisputeEvidence,
   type DisputeEvidenceFiles,
@@ -69,12 +70,20 @@ export function createStripeServices(config: StripeProviderConfig) {
       )
       .get(accountId)!;
   const client = (auth: ConnectionAuth) => stripeClientForConnection(auth, platform, pacer(auth.accountId));
+  const links = new Map<string, InvoiceLinks>();
+  const invoiceLinks = (accountId: string) =>
+    links.get(accountId) ?? links.set(accountId, createInvoiceLinks()).get(accountId)!;
+  const connector = (auth: ConnectionAuth) =>
+    createStripeConnector({
+      client: client(auth),
+      accountId: auth.accountId,
+      invoiceLinks: invoiceLinks(auth.accountId),
+    });
 
   /** Uploads the case documents as dispute_evidence files, then stages or submits the evidence. */
   function evidence(auth: ConnectionAuth): DisputeEvidencePort {
-    const c = client(auth);
-    const connector = createStripeConnector({ client: c, accountId: auth.accountId });
-    const port = createStripeDisputeEvidence(c, connector.reader);
+    const c = connector(auth);
+    const port = createStripeDisputeEvidence(c.client, c.reader);
     return {
       async stage(i: {
         disputeId: string;
@@ -104,7 +113,7 @@ export function createStripeServices(config: StripeProviderConfig) {
             ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
           })
         : noConnect,
-    connector: (auth) => createStripeConnector({ client: client(auth), accountId: auth.accountId }),
+    connector,
     disputeEvidence: evidence,
     ...(config.webhookSecret
       ? {
