@@ -54,23 +54,25 @@ export interface WebhookCaseResult {
 /**
  * One webhook's way to its case, in ms, from the sync's and the case's histories (server clock) against the POST
  * (bench clock; the same machine). The stages before `caseStarted` follow one another and add up to it; what the
- * bench reports past it is the case row marked started after the start returned, and the bench's poll.
+ * bench reports past it is the case row marked started after the start returned, and the bench's poll. A sync run
+ * that applies a page's case actions in the page's own activity (patch `case-actions-applied-with-page`) has no
+ * `toApply` and `applyQueued`: its `pageToStart` runs from the page's activity starting to the case started.
  */
 export interface Stages {
   /** POST → the sync's WorkflowExecutionSignaled: the inbox, the connection lookup and signalWithStart. */
   readonly signalled: number;
-  /** Signal → syncPage scheduled: the workflow task that handles the signal. */
+  /** Signal → the page's activity scheduled: the workflow task that handles the signal. */
   readonly toSyncPage: number;
-  /** syncPage scheduled → started: the activity's dispatch to the worker. */
+  /** The page's activity scheduled → started: its dispatch to the worker. */
   readonly syncPageQueued: number;
-  /** syncPage started → completed: the provider reads and the store's transaction. */
+  /** Runs begun before the patch: syncPage started → completed (the provider reads and the store's transaction). */
   readonly syncPage: number;
-  /** syncPage completed → applyCaseActions scheduled: the next workflow task. */
+  /** Runs begun before the patch: syncPage completed → applyCaseActions scheduled, the next workflow task. */
   readonly toApply: number;
   readonly applyQueued: number;
-  /** applyCaseActions started → the case's WorkflowExecutionStarted: the starter's work before the start. */
-  readonly applyToStart: number;
-  /** The case started → applyCaseActions completed: the starter's work after the start. */
+  /** The activity that applies the actions started → the case's WorkflowExecutionStarted. */
+  readonly pageToStart: number;
+  /** The case started → that activity completed: the starter's work after the start. */
   readonly applyAfterStart: number;
   /** POST → the case's WorkflowExecutionStarted. */
   readonly caseStarted: number;
@@ -83,7 +85,7 @@ const stageNames = [
   'syncPage',
   'toApply',
   'applyQueued',
-  'applyToStart',
+  'pageToStart',
   'applyAfterStart',
   'caseStarted',
 ] as const satisfies readonly (keyof Stages)[];
@@ -114,8 +116,14 @@ async function until<T>(what: string, read: () => Promise<T | undefined>, everyM
   }
 }
 
+/** A stage no run had (the runs' workflow code has no such step) is NaN, and left out of the table. */
 const stageStats = (runs: readonly Stages[], p: 'p50' | 'p95'): Stages =>
-  Object.fromEntries(stageNames.map((k) => [k, stats(runs.map((x) => x[k]))[p]])) as unknown as Stages;
+  Object.fromEntries(
+    stageNames.map((k) => {
+      const xs = runs.map((x) => x[k]);
+      return [k, xs.some(Number.isFinite) ? stats(xs)[p] : Number.NaN];
+    }),
+  ) as unknown as Stages;
 
 export async function benchWebhookToCase(n: number): Promise<WebhookCaseResult> {
   // The worker's own log lines (state changes) at WARN and above, as in the tests; once per process.
@@ -252,17 +260,19 @@ export async function benchWebhookToCase(n: number): Promise<WebhookCaseResult> 
         .where(and(eq(cases.organisationId, org!.id), eq(cases.disputeId, disputeId)));
       const caseEvents = row ? ((await client.workflow.getHandle(row.workflowId).fetchHistory()).events ?? []) : [];
       const caseStarted = at(caseEvents[0]);
-      const page = activity('syncPage');
-      const apply = activity('applyCaseActions');
+      const together = activity('syncAndApplyPage');
+      const merged = Number.isFinite(together.scheduled);
+      const page = merged ? together : activity('syncPage');
+      const apply = merged ? together : activity('applyCaseActions');
       const signalled = at(signal);
       return {
         signalled,
         toSyncPage: page.scheduled - signalled,
         syncPageQueued: page.started - page.scheduled,
-        syncPage: page.completed - page.started,
-        toApply: apply.scheduled - page.completed,
-        applyQueued: apply.started - apply.scheduled,
-        applyToStart: caseStarted - apply.started,
+        syncPage: merged ? Number.NaN : page.completed - page.started,
+        toApply: merged ? Number.NaN : apply.scheduled - page.completed,
+        applyQueued: merged ? Number.NaN : apply.started - apply.scheduled,
+        pageToStart: caseStarted - apply.started,
         applyAfterStart: apply.completed - caseStarted,
         caseStarted,
       };
