@@ -4,7 +4,8 @@
 // simulator connected as the scenarios connect one. For each of N chargebacks the bench takes the simulator's own
 // `charge.dispute.created` event, POSTs it signed to /webhooks/stripe and times, from the POST:
 //   - the answer, given only once the event is durably in the inbox (the baseline: the webhook stored);
-//   - the case: its row marked started, which the case starter does once Temporal has started the workflow.
+//   - the case: its row marked started, which the case starter does once Temporal has started the workflow (the
+//     bench hears it from the starter's `case started` log line, written just after, rather than polling).
 // Between webhooks the bench waits until the connection's sync is idle again and the account's request budget
 // has refilled, so each webhook's pass starts from rest (one webhook, one pass, one case). A first chargeback, not counted, starts the sync workflow and
 // reads the account's history. Polls settled state; never sleeps a fixed time.
@@ -54,7 +55,7 @@ export interface WebhookCaseResult {
 /**
  * One webhook's way to its case, in ms, from the sync's and the case's histories (server clock) against the POST
  * (bench clock; the same machine). The stages before `caseStarted` follow one another and add up to it; what the
- * bench reports past it is the case row marked started after the start returned, and the bench's poll. A sync run
+ * bench reports past it is the case row marked started after the start returned, and the starter's log line. A sync run
  * that applies a page's case actions in the page's own activity (patch `case-actions-applied-with-page`) has no
  * `toApply` and `applyQueued`: its `pageToStart` runs from the page's activity starting to the case started.
  */
@@ -103,8 +104,8 @@ const stats = (xs: readonly number[]) => {
 };
 
 /**
- * Polls `read` every `everyMs` until it returns a value. The poll is the measurement's resolution; it is not
- * tighter because each PGlite read blocks the event loop the worker and the app share with the bench.
+ * Polls `read` every `everyMs` until it returns a value (between cases, for the system to come to rest): each PGlite
+ * read blocks the event loop the worker and the app share with the bench.
  */
 async function until<T>(what: string, read: () => Promise<T | undefined>, everyMs: number): Promise<T> {
   const deadline = performance.now() + 60_000;
@@ -132,7 +133,31 @@ export async function benchWebhookToCase(n: number): Promise<WebhookCaseResult> 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'shortfall-bench-cases-'));
   const closers: (() => Promise<unknown>)[] = [];
   try {
-    const logger = createLogger({ level: 'warn', destination: pino.destination(2) });
+    // The starter logs `case started` (at info) once the case's row is marked started: the bench waits for that
+    // line instead of polling the database, whose every read would block the event loop the case is on its way
+    // through. Only warnings and worse are written out.
+    const stderr = pino.destination(2);
+    const caseStarted = new Set<() => void>();
+    const logger = createLogger({
+      level: 'info',
+      destination: {
+        write(line: string) {
+          const { level, msg } = JSON.parse(line) as { level: number; msg?: string };
+          if (msg === 'case started') for (const notify of caseStarted) notify();
+          if (level >= 40) stderr.write(line);
+        },
+      },
+    });
+    /** Resolves at the next `case started`; rejects after a minute. */
+    const nextCaseStarted = () =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => (caseStarted.delete(done), reject(new Error('timed out waiting for the case'))),
+          60_000,
+        );
+        const done = () => (clearTimeout(timer), caseStarted.delete(done), resolve());
+        caseStarted.add(done);
+      });
     // Each resource is closed after, even when another one failed to start.
     const closed = <T>(p: Promise<T>, close: (v: T) => Promise<unknown>) =>
       p.then((v) => (closers.push(() => close(v)), v));
@@ -292,6 +317,7 @@ export async function benchWebhookToCase(n: number): Promise<WebhookCaseResult> 
         );
       if (!event) throw new Error('the simulator recorded no charge.dispute.created event');
       const body = JSON.stringify(event);
+      const opening = nextCaseStarted();
       const cpu = process.cpuUsage();
       const postedAt = Date.now();
       const t0 = performance.now();
@@ -306,8 +332,9 @@ export async function benchWebhookToCase(n: number): Promise<WebhookCaseResult> 
       const stored = performance.now() - t0;
       if (!res.ok) throw new Error(`the webhook was refused: ${res.status} ${await res.text()}`);
       await res.arrayBuffer();
-      await until('the case', async () => ((await started()) >= expectedCases ? true : undefined), 20);
+      await opening;
       const opened = performance.now() - t0;
+      if ((await started()) !== expectedCases) throw new Error(`expected ${expectedCases} cases started`);
       const used = process.cpuUsage(cpu);
       const cpuMs = (used.user + used.system) / 1000;
       const stages = await passStages(postedAt, scenario.disputeId);
