@@ -6,9 +6,47 @@
 //   - the answer, given only once the event is durably in the inbox (the baseline: the webhook stored);
 //   - the case: its row marked started, which the case starter does once Temporal has started the workflow (the
 //     bench hears it from the starter's `case started` log line, written just after, rather than polling).
-// Between webhooks the bench waits until the connection's sync is idle again and the account's request budget
-// has refilled, so each webhook's pass starts from rest (one webhook, one pass, one case). A first chargeback, not counted, starts the sync workflow and
-// reads the account's history. Polls settled state; never sleeps a fixed time.
+// Between webhooks the bench waits until the connection's sync is idle again, the new case has done what it does
+// on its own at the start and waits for its owner, and the account's request budget has refilled, so each
+// webhook's pass starts from rest (one webhook, one pass, one case). A first chargeback, not counted, starts the
+// sync workflow and reads the account's history. Polls settled state; never sleeps a fixed time.
+//
+// Findings (issue #18 point 5; 2 shared cores, the load beside each figure; the machine is shared, so compare only
+// runs made back to back):
+// - Before: p50 529 ms, p95 886 ms, 185 ms CPU a case (load 5; p50 stages: signal 15, syncPage 258,
+//   applyCaseActions 56). Broken down (the per-stage table below, per-call timings and a CPU profile of the process
+//   over the 40 windows, at load 13–18): POST → signal recorded 15–35 ms (inbox insert, answer, hand-over,
+//   signalWithStart); signal → syncPage scheduled (a workflow task) 30–55 ms; syncPage 260–340 ms, of which the
+//   provider's answers took 1–5 ms a call and the rest was Stripe's pacer: a pass made 8–11 reads (the event list;
+//   the new invoice, payment and dispute; each dispute's invoice looked up by PaymentIntent only after the dispute
+//   was read, three reads in a row; and the earlier cases' disputes again, changed by their staged evidence, each
+//   with its own look-up) against a test-mode burst of 7 and then one every 63 ms, shared with the previous case's
+//   evidence upload still under way; the store's transaction and detection 25–230 ms; syncPage done →
+//   applyCaseActions scheduled (another workflow task) 25–45 ms, p95 up to 200; the starter before the start 30–60
+//   ms (workflow.start itself about 20); the bench's poll (a PGlite count every 20 ms, 11 a case) and markStarted
+//   after. CPU in the windows: about 220 ms busy a case on the main thread, PGlite 97 (wasm and JS) and drizzle 30
+//   of it: 50–80 statements a case, 11 of them the bench's poll, and the previous case's own start (evidence PDF,
+//   letter, staging) running alongside.
+// - Changed: the dispute's invoice comes from what the pass already read (a paid invoice payment in the same
+//   events, the backfill's invoice-payment page, an earlier pass: kept per account, paid links only, as they never
+//   change) and is otherwise looked up while the dispute is read (the event names the PaymentIntent): a pass reads
+//   5–6 times instead of 8–11, two in a row, inside the burst. The page's case actions are applied in the page's
+//   own activity (patched: case-actions-applied-with-page): one workflow task and one dispatch fewer. One Stripe SDK
+//   instance per account instead of one per activity. The bench: no more polling (a log line), and "at rest" now
+//   also means the previous case finished its start and the limiter's in-memory budget is what the bench reads.
+// - After, main's code with this bench against this branch's, run back to back: at load 10–12, main p50 159 ms,
+//   p95 280 ms, 84 ms CPU a case, this branch p50 117 ms, p95 229 ms, 66 ms CPU (before the last two changes:
+//   one SDK per account, detection reading a chargeback's invoice once); at load 18–21 (two pairs), main p50
+//   269–311 ms, p95 491–720 ms, 115–117 ms CPU, this branch p50 213–248 ms, p95 421–570 ms, 85–90 ms CPU. The
+//   latencies swing by half from run to run on this machine; CPU a case is the steadier figure (a quarter less).
+//   Under 250 ms at p95 holds at load 10, not at load 20, where CPU is shared ten ways. What is left at rest
+//   (p50, load 10): signal recorded 8, its workflow task 15, the activity starting in Node 5–20, provider reads
+//   22 (two in a row), the store's transaction with detection 34, the starter 15 before the start (its sources
+//   re-read what detection just read) and 7 for the start itself.
+// - Not done: detection and the starter still read the same rows twice (about ten statements a case); the
+//   dispatcher's signalWithStart and the signal's workflow task are Temporal's floor here; eager workflow start
+//   would not shorten the measured start (the row is marked when the start returns). Local activities were not
+//   tried again (see bench/system/open-cases.ts for why they were reverted).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
