@@ -35,14 +35,14 @@ const paymentRecordExpansion = 'payment.payment_record';
  * Which invoice a PaymentIntent paid, as paid InvoicePayments say: once an InvoicePayment is paid, its invoice and
  * its PaymentIntent never change, so the answer is kept (per account, for the life of the process) and a dispute
  * re-read after its evidence changed needs no second look-up. Unpaid or missing links are not kept: a PaymentIntent
- * may still be attached to an invoice later. Bounded: the oldest entries go first.
+ * may still be attached to an invoice later. Bounded (a thousand an account, about 100 kB): the oldest go first.
  */
 export interface InvoiceLinks {
   get(paymentIntent: string): string | undefined;
   remember(payment: StripeInvoicePayment): void;
 }
 
-export function createInvoiceLinks(max = 10_000): InvoiceLinks {
+export function createInvoiceLinks(max = 1_000): InvoiceLinks {
   const byIntent = new Map<string, string>();
   return {
     get: (paymentIntent) => byIntent.get(paymentIntent),
