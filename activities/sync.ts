@@ -11,8 +11,10 @@ import type { ProviderRegistry } from '../integrations/registry.js';
 import type { ChangeBatch } from '../integrations/types.js';
 import type { ReconciliationResult } from '../workflows/connection-sync/definitions.js';
 import type {
+  AppliedActions,
   SweepPageResult,
   SyncActivities,
+  SyncAndApplyResult,
   SyncPageInput,
   SyncPageResult,
 } from '../workflows/connection-sync/activities.js';
@@ -65,20 +67,44 @@ export function createSyncActivities(d: SyncActivityDeps): SyncActivities {
     );
   }
 
+  /** Each action in turn, acknowledged once applied, heartbeating between them (a page may start many cases). */
+  async function apply(
+    connectionId: string,
+    actions: readonly CaseAction[],
+    beat: () => void = () => undefined,
+  ): Promise<AppliedActions> {
+    const counts = { started: 0, signalled: 0, skipped: 0 };
+    for (const action of actions) {
+      const outcome = await d.cases.openOrSignalCase(action);
+      counts[outcome.kind]++;
+      await d.sync.acknowledge(connectionId, [action.trigger]);
+      beat();
+    }
+    return counts;
+  }
+
+  const syncPage = (input: SyncPageInput): Promise<SyncPageResult> =>
+    integrationCall(async () => {
+      const batch = await pull(input, 'cursor');
+      const actions = await d.sync.applyBatch(input.connectionId, batch, { first: input.pageCursor === undefined });
+      heartbeat({ pageCursor: batch.nextCursor });
+      const stored = {
+        invoices: batch.invoices.length,
+        payments: batch.payments.length,
+        creditNotes: batch.creditNotes.length,
+        disputes: batch.disputes.length,
+      };
+      return { actions, stored, ...(batch.nextCursor !== undefined && { nextPageCursor: batch.nextCursor }) };
+    });
+
   return {
-    syncPage: (input: SyncPageInput): Promise<SyncPageResult> =>
-      integrationCall(async () => {
-        const batch = await pull(input, 'cursor');
-        const actions = await d.sync.applyBatch(input.connectionId, batch, { first: input.pageCursor === undefined });
-        heartbeat({ pageCursor: batch.nextCursor });
-        const stored = {
-          invoices: batch.invoices.length,
-          payments: batch.payments.length,
-          creditNotes: batch.creditNotes.length,
-          disputes: batch.disputes.length,
-        };
-        return { actions, stored, ...(batch.nextCursor !== undefined && { nextPageCursor: batch.nextCursor }) };
-      }),
+    syncPage,
+
+    async syncAndApplyPage(input: SyncPageInput): Promise<SyncAndApplyResult> {
+      const { actions, ...page } = await syncPage(input);
+      const applied = await apply(input.connectionId, actions, () => heartbeat({ pageCursor: page.nextPageCursor }));
+      return { ...page, applied };
+    },
 
     sweepPage: (input: SyncPageInput): Promise<SweepPageResult> =>
       integrationCall(async () => {
@@ -95,18 +121,8 @@ export function createSyncActivities(d: SyncActivityDeps): SyncActivities {
         };
       }),
 
-    async applyCaseActions(input: {
-      connectionId: string;
-      actions: readonly CaseAction[];
-    }): Promise<{ started: number; signalled: number; skipped: number }> {
-      const counts = { started: 0, signalled: 0, skipped: 0 };
-      for (const action of input.actions) {
-        const outcome = await d.cases.openOrSignalCase(action);
-        counts[outcome.kind]++;
-        await d.sync.acknowledge(input.connectionId, [action.trigger]);
-      }
-      return counts;
-    },
+    applyCaseActions: (input: { connectionId: string; actions: readonly CaseAction[] }): Promise<AppliedActions> =>
+      apply(input.connectionId, input.actions),
 
     async recordReconciliation(input: { connectionId: string; result: ReconciliationResult }): Promise<void> {
       await d.sync.recordReconciliation(input.connectionId, input.result);
@@ -128,4 +144,4 @@ export function createSyncActivities(d: SyncActivityDeps): SyncActivities {
   };
 }
 
-export type { SweepPageResult, SyncActivities, SyncPageInput, SyncPageResult };
+export type { SweepPageResult, SyncActivities, SyncAndApplyResult, SyncPageInput, SyncPageResult };

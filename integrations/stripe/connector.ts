@@ -5,7 +5,7 @@ import type { StripeClient } from './client.js';
 import { postStripeCreditNote, type CreditNoteReason } from './credit-notes.js';
 import { InvalidCursorError } from './cursor.js';
 import { withStripeErrors } from './errors.js';
-import { createStripeReader, type StripeReader } from './reader.js';
+import { createStripeReader, type InvoiceLinks, type StripeReader } from './reader.js';
 import { pullStripeChanges } from './sync.js';
 
 export interface StripeConnectorOptions {
@@ -18,10 +18,13 @@ export interface StripeConnectorOptions {
   /** Stripe requires one of its reasons on a credit note; short-payment settlements are order changes. */
   readonly creditNoteReason?: CreditNoteReason;
   readonly fetch?: typeof fetch;
+  /** What paid InvoicePayments said about the account's PaymentIntents, kept across connectors; default a new one. */
+  readonly invoiceLinks?: InvoiceLinks;
 }
 
 export interface StripeConnector extends LedgerConnector {
   readonly accountId: string;
+  readonly client: StripeClient;
   readonly reader: StripeReader;
 }
 
@@ -58,14 +61,16 @@ async function fetchPdf(doFetch: typeof fetch, url: string): Promise<Uint8Array>
 
 export function createStripeConnector(o: StripeConnectorOptions): StripeConnector {
   const now = o.now ?? Date.now;
-  const reader = createStripeReader(o.client, () => ({
-    accountId: o.accountId,
-    observedAt: new Date(now()).toISOString(),
-  }));
+  const reader = createStripeReader(
+    o.client,
+    () => ({ accountId: o.accountId, observedAt: new Date(now()).toISOString() }),
+    o.invoiceLinks,
+  );
   const deps = { client: o.client, reader, now, batchSize: o.batchSize ?? 500 };
   return {
     provider: 'stripe',
     accountId: o.accountId,
+    client: o.client,
     reader,
     pullChanges: (input) =>
       withStripeErrors(async () => {

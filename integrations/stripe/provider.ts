@@ -9,8 +9,10 @@ import type {
   RequestScheduler,
   SharedRateLimiter,
 } from '../types.js';
-import { stripeClientForConnection, type StripePlatform } from './connection.js';
+import type { StripeClient } from './client.js';
+import { restrictedKeyScope, stripeClientForConnection, type StripePlatform } from './connection.js';
 import { createStripeConnector } from './connector.js';
+import { createInvoiceLinks, type InvoiceLinks } from './reader.js';
 import {
   createStripeDisputeEvidence,
   type DisputeEvidenceFiles,
@@ -68,13 +70,31 @@ export function createStripeServices(config: StripeProviderConfig) {
           : createStripePacer(opsPerSecond),
       )
       .get(accountId)!;
-  const client = (auth: ConnectionAuth) => stripeClientForConnection(auth, platform, pacer(auth.accountId));
+  // One SDK instance per account for as long as its credentials stay the same: building one (its HTTP agent, its
+  // resources) cost a few ms of CPU on every activity that reached the account.
+  const clients = new Map<string, { readonly key: string; readonly client: StripeClient }>();
+  const client = (auth: ConnectionAuth): StripeClient => {
+    const key = auth.tokens.scope === restrictedKeyScope ? `key:${auth.tokens.accessToken}` : 'platform';
+    const kept = clients.get(auth.accountId);
+    if (kept?.key === key) return kept.client;
+    const made = stripeClientForConnection(auth, platform, pacer(auth.accountId));
+    clients.set(auth.accountId, { key, client: made });
+    return made;
+  };
+  const links = new Map<string, InvoiceLinks>();
+  const invoiceLinks = (accountId: string) =>
+    links.get(accountId) ?? links.set(accountId, createInvoiceLinks()).get(accountId)!;
+  const connector = (auth: ConnectionAuth) =>
+    createStripeConnector({
+      client: client(auth),
+      accountId: auth.accountId,
+      invoiceLinks: invoiceLinks(auth.accountId),
+    });
 
   /** Uploads the case documents as dispute_evidence files, then stages or submits the evidence. */
   function evidence(auth: ConnectionAuth): DisputeEvidencePort {
-    const c = client(auth);
-    const connector = createStripeConnector({ client: c, accountId: auth.accountId });
-    const port = createStripeDisputeEvidence(c, connector.reader);
+    const c = connector(auth);
+    const port = createStripeDisputeEvidence(c.client, c.reader);
     return {
       async stage(i: {
         disputeId: string;
@@ -104,7 +124,7 @@ export function createStripeServices(config: StripeProviderConfig) {
             ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
           })
         : noConnect,
-    connector: (auth) => createStripeConnector({ client: client(auth), accountId: auth.accountId }),
+    connector,
     disputeEvidence: evidence,
     ...(config.webhookSecret
       ? {

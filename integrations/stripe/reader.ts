@@ -31,6 +31,31 @@ export interface StagePage {
 
 const paymentRecordExpansion = 'payment.payment_record';
 
+/**
+ * Which invoice a PaymentIntent paid, as paid InvoicePayments say: once an InvoicePayment is paid, its invoice and
+ * its PaymentIntent never change, so the answer is kept (per account, for the life of the process) and a dispute
+ * re-read after its evidence changed needs no second look-up. Unpaid or missing links are not kept: a PaymentIntent
+ * may still be attached to an invoice later. Bounded (a thousand an account, about 100 kB): the oldest go first.
+ */
+export interface InvoiceLinks {
+  get(paymentIntent: string): string | undefined;
+  remember(payment: StripeInvoicePayment): void;
+}
+
+export function createInvoiceLinks(max = 1_000): InvoiceLinks {
+  const byIntent = new Map<string, string>();
+  return {
+    get: (paymentIntent) => byIntent.get(paymentIntent),
+    remember(payment) {
+      const intent = payment.payment.payment_intent;
+      if (payment.status !== 'paid' || payment.payment.type !== 'payment_intent' || !intent) return;
+      byIntent.delete(intent);
+      byIntent.set(intent, payment.invoice);
+      if (byIntent.size > max) byIntent.delete(byIntent.keys().next().value!);
+    },
+  };
+}
+
 async function orNull<T>(read: Promise<T>): Promise<T | null> {
   try {
     return await read;
@@ -40,7 +65,11 @@ async function orNull<T>(read: Promise<T>): Promise<T | null> {
   }
 }
 
-export function createStripeReader(client: StripeClient, context: () => MapContext) {
+export function createStripeReader(
+  client: StripeClient,
+  context: () => MapContext,
+  links: InvoiceLinks = createInvoiceLinks(),
+) {
   async function invoiceLines(raw: StripeInvoice): Promise<StripeInvoiceLine[]> {
     if (!raw.lines.has_more) return raw.lines.data;
     const all = await client.collect((s, page, o) => s.invoices.listLineItems(raw.id, page, o));
@@ -64,17 +93,30 @@ export function createStripeReader(client: StripeClient, context: () => MapConte
   /** Since API 2025-03-31 only the InvoicePayment links a PaymentIntent back to its invoice. */
   async function invoiceIdForPaymentIntent(paymentIntent: string | null): Promise<string | undefined> {
     if (!paymentIntent) return undefined;
+    const known = links.get(paymentIntent);
+    if (known) return known;
     const found = await client.collect(
       (s, page, o) =>
         s.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: paymentIntent }, ...page }, o),
       1,
     );
     const first = found.items[0];
-    return first ? StripeInvoicePayment.shape.invoice.parse(first.invoice) : undefined;
+    if (!first) return undefined;
+    const payment = StripeInvoicePayment.safeParse(first);
+    if (payment.success) links.remember(payment.data);
+    return StripeInvoicePayment.shape.invoice.parse(first.invoice);
   }
 
-  async function mapDispute(raw: StripeDispute): Promise<ChargeDispute> {
-    return toChargeDispute(raw, context(), await invoiceIdForPaymentIntent(raw.payment_intent));
+  /**
+   * `knownIntent`: the dispute's PaymentIntent as an event already named it (a dispute never changes its
+   * PaymentIntent), so its invoice is looked up while the dispute is read instead of after.
+   */
+  async function mapDispute(raw: StripeDispute, early?: { intent: string; invoice: Promise<string | undefined> }) {
+    const invoiceId =
+      early && early.intent === raw.payment_intent
+        ? await early.invoice
+        : await invoiceIdForPaymentIntent(raw.payment_intent);
+    return toChargeDispute(raw, context(), invoiceId);
   }
 
   async function stagePage<T extends { id?: string }>(
@@ -121,12 +163,17 @@ export function createStripeReader(client: StripeClient, context: () => MapConte
       return raw ? mapCreditNote(StripeCreditNote.parse(raw)) : null;
     },
     mapCreditNote,
-    dispute: async (id: string): Promise<ChargeDispute | null> => {
+    /** `knownIntent`: the PaymentIntent an event said the dispute is about, to look its invoice up meanwhile. */
+    dispute: async (id: string, knownIntent?: string): Promise<ChargeDispute | null> => {
+      const early = knownIntent ? { intent: knownIntent, invoice: invoiceIdForPaymentIntent(knownIntent) } : undefined;
+      early?.invoice.catch(() => undefined); // awaited below when it is the dispute's; a dispute gone leaves it unread
       const raw = await orNull(client.call((s, o) => s.disputes.retrieve(id, { expand: ['charge'] }, o)));
-      return raw ? mapDispute(StripeDispute.parse(raw)) : null;
+      return raw ? mapDispute(StripeDispute.parse(raw), early) : null;
     },
-    mapDispute,
+    mapDispute: (raw: StripeDispute) => mapDispute(raw),
     invoiceIdForPaymentIntent,
+    /** What a paid InvoicePayment (an event's snapshot, a backfill page) says about its PaymentIntent's invoice. */
+    rememberInvoiceLink: (payment: StripeInvoicePayment) => links.remember(payment),
     page(stage: BackfillStage, after: string | undefined, max: number): Promise<StagePage> {
       switch (stage) {
         case 'invoices':
@@ -144,7 +191,11 @@ export function createStripeReader(client: StripeClient, context: () => MapConte
             after,
             max,
             async (items, c) => {
-              c.payments = items.flatMap((p) => toPayment(StripeInvoicePayment.parse(p), context()) ?? []);
+              c.payments = items.flatMap((p) => {
+                const payment = StripeInvoicePayment.parse(p);
+                links.remember(payment);
+                return toPayment(payment, context()) ?? [];
+              });
             },
           );
         case 'credit_notes':

@@ -16,7 +16,7 @@ import {
 import { syncedEventTypes } from './events.js';
 import { stripeLimits } from './limits.js';
 import { emptyChangeSet, type ChangeSet, type StripeReader } from './reader.js';
-import { StripeEvent, StripeInvoice } from './schemas.js';
+import { StripeEvent, StripeInvoice, StripeInvoicePayment } from './schemas.js';
 
 export interface SyncDeps {
   readonly client: StripeClient;
@@ -92,7 +92,11 @@ interface Target {
   readonly id: string;
   /** Last state the event carried: all that is left of a deleted draft invoice. */
   readonly snapshot?: unknown;
+  /** A dispute's PaymentIntent, as its event named it (it never changes). */
+  readonly paymentIntent?: string;
 }
+
+const DisputeIntent = z.object({ payment_intent: z.string().nullable().optional() });
 
 function targetsOf(events: readonly StripeEvent[]): Target[] {
   const found = new Map<string, Target>();
@@ -106,7 +110,11 @@ function targetsOf(events: readonly StripeEvent[]): Target[] {
     if (obj.object === 'invoice') add({ kind: 'invoice', id: obj.id, snapshot: obj });
     if (obj.object === 'invoice_payment') add({ kind: 'payment', id: obj.id });
     if (obj.object === 'credit_note') add({ kind: 'credit_note', id: obj.id });
-    if (obj.object === 'dispute') add({ kind: 'dispute', id: obj.id });
+    if (obj.object === 'dispute') {
+      const intent = DisputeIntent.safeParse(obj);
+      const paymentIntent = intent.success ? intent.data.payment_intent : undefined;
+      add({ kind: 'dispute', id: obj.id, ...(paymentIntent && { paymentIntent }) });
+    }
     // A payment or credit note changes what its invoice still asks for, whatever events say.
     if (obj.object === 'invoice_payment' || obj.object === 'credit_note') linkedInvoice(obj);
   }
@@ -124,6 +132,12 @@ async function readInvoice(d: SyncDeps, t: Target, into: ChangeSet): Promise<voi
 
 async function reread(d: SyncDeps, events: readonly StripeEvent[]): Promise<ChangeSet> {
   const into = emptyChangeSet();
+  // A paid InvoicePayment's snapshot already says which invoice its PaymentIntent paid: a dispute of that payment
+  // read in this same pass needs no look-up of its own.
+  for (const { data } of events) {
+    const payment = data.object.object === 'invoice_payment' ? StripeInvoicePayment.safeParse(data.object) : undefined;
+    if (payment?.success) d.reader.rememberInvoiceLink(payment.data);
+  }
   const push =
     <T>(list: T[]) =>
     (v: T | null) =>
@@ -138,7 +152,7 @@ async function reread(d: SyncDeps, events: readonly StripeEvent[]): Promise<Chan
         case 'credit_note':
           return d.reader.creditNote(t.id).then(push(into.creditNotes));
         case 'dispute':
-          return d.reader.dispute(t.id).then(push(into.disputes));
+          return d.reader.dispute(t.id, t.paymentIntent).then(push(into.disputes));
       }
     }),
   );

@@ -51,6 +51,9 @@ const status = wf.proxyActivities<SyncActivities>({
 
 // Runs begun before the sweep existed replay without it; the run they continue as sweeps.
 const sweepPatch = 'daily-reconciliation-sweep';
+// Runs begun before it apply a page's case actions in an activity of their own (a workflow task and a dispatch
+// after the page); the runs they continue as apply them in the page's activity.
+const applyWithPagePatch = 'case-actions-applied-with-page';
 
 type PassOutcome = 'drained' | 'yield' | 'broken' | 'failed' | 'disconnected';
 
@@ -66,6 +69,7 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
   const intervalMs = input.intervalMs ?? defaultSyncIntervalMs;
   const sweepEveryMs = input.sweepEveryMs ?? defaultSweepEveryMs;
   const sweeps = wf.patched(sweepPatch);
+  const applyWithPage = wf.patched(applyWithPagePatch);
   let syncNow = input.syncNow ?? false;
   let reconnected = false;
   let pageCursor = input.pageCursor;
@@ -120,13 +124,21 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
     }
   }
 
+  /** Stores the next page of the feed and applies its case actions; returns the page after it. */
+  async function feedPage(): Promise<string | undefined> {
+    const input = { connectionId, ...(pageCursor !== undefined && { pageCursor }) };
+    if (applyWithPage) return (await pages.syncAndApplyPage(input)).nextPageCursor;
+    const page = await pages.syncPage(input);
+    if (page.actions.length > 0) await pages.applyCaseActions({ connectionId, actions: page.actions });
+    return page.nextPageCursor;
+  }
+
   async function pass(): Promise<PassOutcome> {
     try {
       do {
-        const page = await pages.syncPage({ connectionId, ...(pageCursor !== undefined && { pageCursor }) });
-        if (page.actions.length > 0) await pages.applyCaseActions({ connectionId, actions: page.actions });
+        const next = await feedPage();
         pageCount++;
-        pageCursor = page.nextPageCursor;
+        pageCursor = next;
         if (pageCursor !== undefined && wf.workflowInfo().continueAsNewSuggested) return 'yield';
       } while (pageCursor !== undefined);
       lastError = undefined;

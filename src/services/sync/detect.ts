@@ -43,8 +43,11 @@ async function decideInvoices(
   ids: readonly string[],
   policy: DetectionPolicy,
   today: string,
+  loaded: Map<string, InvoiceState>,
 ): Promise<Decision[]> {
-  const states = [...(await loadInvoiceStates(db, s, ids)).values()];
+  const found = await loadInvoiceStates(db, s, ids);
+  for (const [id, state] of found) loaded.set(id, state);
+  const states = [...found.values()];
   const running = await runningCasesByKey(
     db,
     states.map((st) => caseKey({ invoice: st.invoice.ref })),
@@ -58,18 +61,21 @@ async function decideInvoices(
   });
 }
 
+/** `loaded`: the states of this connection's invoices detection already read in this transaction, by id. */
 async function decideDispute(
   db: Database,
   s: LedgerScope,
   disputeId: string,
   policy: DetectionPolicy,
+  loaded: Map<string, InvoiceState>,
 ): Promise<Decision | undefined> {
   const found = await loadDispute(db, s, disputeId);
   if (!found) return undefined;
   let dispute = found;
-  let ledger: InvoiceState[] = dispute.invoice
-    ? [...(await loadInvoiceStates(db, s, [dispute.invoice.id])).values()]
-    : [];
+  const invoiceId = dispute.invoice?.id;
+  const known = invoiceId === undefined ? undefined : loaded.get(invoiceId);
+  let ledger: InvoiceState[] =
+    invoiceId === undefined ? [] : known ? [known] : [...(await loadInvoiceStates(db, s, [invoiceId])).values()];
   let ledgerConnectionId: string | undefined;
   if (!dispute.invoice) {
     const linked = await ledgerInvoiceOf(db, s, dispute, policy);
@@ -153,9 +159,11 @@ export async function detectPending(
     .where(and(eq(chargeDisputes.connectionId, s.connectionId), eq(chargeDisputes.detectionPending, true)));
   // An instalment is missed by time passing, not by a ledger change: invoices on a plan are looked at every pass.
   const ids = [...new Set([...pendingInvoices.map((r) => r.id), ...(await invoicesOnPlan(db, s))])];
-  const decisions = await decideInvoices(db, s, ids, policy, today);
+  // A chargeback's invoice is often one this pass also changed (its payment): read once for both decisions.
+  const loaded = new Map<string, InvoiceState>();
+  const decisions = await decideInvoices(db, s, ids, policy, today, loaded);
   for (const { id } of pendingDisputes) {
-    const d = await decideDispute(db, s, id, policy);
+    const d = await decideDispute(db, s, id, policy, loaded);
     if (d) decisions.push(d);
   }
   await clearPending(

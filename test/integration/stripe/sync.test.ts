@@ -134,7 +134,12 @@ describe('Stripe sync', () => {
     expect(sim.admin.rateLimited()).toBe(0);
   });
 
-  it('finds the invoice behind a disputed payment with one request of one item', async () => {
+  const lookups = () =>
+    sim.admin
+      .requests({ method: 'GET', path: '/v1/invoice_payments' })
+      .filter((r) => new URLSearchParams(r.query).has('payment[payment_intent]'));
+
+  it('finds the invoice behind a disputed payment in the invoice payment the backfill already read', async () => {
     const chargeback = sim.admin.scenarios.chargeback();
     const connector = connectorFor(sim, chargeback.accountId, { connector: { now: clock.now } });
 
@@ -142,10 +147,53 @@ describe('Stripe sync', () => {
     expect(disputes).toEqual([
       expect.objectContaining({ invoice: expect.objectContaining({ id: chargeback.invoiceId }) }),
     ]);
-    const lookups = sim.admin
-      .requests({ method: 'GET', path: '/v1/invoice_payments' })
-      .filter((r) => new URLSearchParams(r.query).has('payment[payment_intent]'));
-    expect(lookups.map((r) => new URLSearchParams(r.query).get('limit'))).toEqual(['1']);
+    expect(lookups()).toEqual([]);
+  });
+
+  it('looks up the invoice of a payment nothing read yet with one request of one item, once', async () => {
+    const chargeback = sim.admin.scenarios.chargeback();
+    const connector = connectorFor(sim, chargeback.accountId, { connector: { now: clock.now } });
+
+    for (const read of [1, 2]) {
+      const dispute = await connector.reader.dispute(chargeback.disputeId);
+      expect(dispute, `read ${read}`).toMatchObject({ invoice: { id: chargeback.invoiceId } });
+    }
+    expect(lookups().map((r) => new URLSearchParams(r.query).get('limit'))).toEqual(['1']);
+  });
+
+  it("finds a new chargeback's invoice in the payment the same pass read, and re-reads the dispute after its evidence changed without a look-up", async () => {
+    const { accountId } = sim.admin.createAccount({ name: 'Fabrikam Studio' });
+    const connector = connectorFor(sim, accountId, { connector: { now: clock.now } });
+    const checkpoint = (await drain(connector)).at(-1)?.checkpoint;
+
+    clock.advance(60_000);
+    const chargeback = sim.admin.scenarios.chargeback({ accountId });
+    const [pass] = await drain(connector, checkpoint);
+    expect(pass?.disputes).toEqual([
+      expect.objectContaining({
+        ref: expect.objectContaining({ id: chargeback.disputeId }),
+        invoice: expect.objectContaining({ id: chargeback.invoiceId }),
+      }),
+    ]);
+    expect(pass?.payments).toEqual([
+      expect.objectContaining({
+        applications: [expect.objectContaining({ invoice: expect.objectContaining({ id: chargeback.invoiceId }) })],
+      }),
+    ]);
+
+    clock.advance(60_000);
+    await connector.client.call((s, o) =>
+      s.disputes.update(chargeback.disputeId, { evidence: { product_description: 'Annual retainer' } }, o),
+    );
+    const [after] = await drain(connector, pass?.checkpoint);
+    expect(after?.disputes).toEqual([
+      expect.objectContaining({
+        ref: expect.objectContaining({ id: chargeback.disputeId }),
+        invoice: expect.objectContaining({ id: chargeback.invoiceId }),
+      }),
+    ]);
+    // The feed's invoice_payment.paid event said which invoice the payment paid; no pass asked again.
+    expect(lookups()).toEqual([]);
   });
 
   it('picks up a partial payment from the event feed by re-reading the invoice and the payment', async () => {

@@ -270,13 +270,15 @@ export async function createScenario(
     /** Workflow time in epoch milliseconds. */
     now,
 
-    /** One sync pass over every connection, as a webhook triggers it: pull the change feed, then act on cases. */
+    /** One sync pass over every connection, as a webhook triggers it: each page of the change feed, and its cases. */
     async sync(): Promise<void> {
       for (const connectionId of connectionIds) {
         let pageCursor: string | undefined;
         do {
-          const page = await syncActivities.syncPage({ connectionId, ...(pageCursor !== undefined && { pageCursor }) });
-          if (page.actions.length > 0) await syncActivities.applyCaseActions({ connectionId, actions: page.actions });
+          const page = await syncActivities.syncAndApplyPage({
+            connectionId,
+            ...(pageCursor !== undefined && { pageCursor }),
+          });
           pageCursor = page.nextPageCursor;
         } while (pageCursor !== undefined);
       }

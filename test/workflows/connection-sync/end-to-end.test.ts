@@ -1,7 +1,9 @@
 // The whole path on the dev server: QuickBooks (the simulator) signs and sends a webhook when a payment is entered,
 // which wakes the connection's sync workflow; the sync refreshes the grant through the real QuickBooks OAuth code,
 // pulls through the real connector, stores the batch and opens a case. A grant revoked at QuickBooks parks the sync
-// and pauses the case until the owner reconnects, after which the clearing payment resolves it.
+// and pauses the case until the owner reconnects, after which the clearing payment resolves it. A page whose case
+// could not be started (Temporal out of reach) is retried whole, and the retry starts the case once.
+import { and, eq } from 'drizzle-orm';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { createSyncActivities } from '../../../activities/sync.js';
@@ -12,6 +14,7 @@ import { startQuickbooksSimulator } from '../../../simulators/quickbooks/index.j
 import { createCaseStarter } from '../../../src/services/cases/starter.js';
 import { createConnectionVault } from '../../../src/services/connections/vault.js';
 import { caseKey } from '../../../src/domain/case.js';
+import { cases as cases_, invoices } from '../../../src/services/db/schema.js';
 import { createLogger } from '../../../src/services/logger.js';
 import { webhookRoutes } from '../../../src/app/http/webhooks/route.js';
 import { createSyncDispatcher } from '../../../src/services/sync/dispatch.js';
@@ -161,6 +164,90 @@ describe('connection sync end to end', () => {
     } finally {
       await sim.close();
       await app.close();
+    }
+  });
+
+  it('opens the case once when starting it failed: the retried page finds the short payment still waiting for it', async () => {
+    const { organisationId } = await seedOrganisation(ctx.db);
+    const taskQueue = uniqueId('shortfall');
+    const dispatcher = createSyncDispatcher({ db: ctx.db, client: ctx.env.client, taskQueue });
+    const sim = await startQuickbooksSimulator();
+    try {
+      const client = sim.admin.createApp({ redirectUris: ['https://app.shortfall.test/oauth/quickbooks/callback'] });
+      const registry = createProviderRegistry(
+        { quickbooks: (c) => createQuickbooksProvider({ ...c, baseUrl: sim.url }), xero: notUsed, stripe: notUsed },
+        { quickbooks: { ...client, webhookVerifierToken: verifierToken, environment: 'sandbox' } },
+      );
+      const accountId = sim.admin.createCompany({ name: 'Harbour QBO' });
+      const customerId = sim.admin.addCustomer(accountId, { name: 'Contoso', email: 'ap@contoso.example' }).Id;
+      const invoice = sim.admin.addInvoice(accountId, {
+        customerId,
+        docNumber: '2001',
+        lines: [{ description: 'Site survey', unitPrice: 1000 }],
+      });
+      sim.admin.addPayment(accountId, {
+        customerId,
+        amount: 600,
+        applications: [{ invoiceId: invoice.Id, amount: 600 }],
+      });
+      const t = sim.admin.grantTokens(client.clientId, accountId);
+      const vault = createConnectionVault({ db: ctx.db, keyRing: testKeyRing() });
+      const { connection } = await vault.connect({
+        organisationId,
+        provider: 'quickbooks',
+        accountId,
+        name: 'Harbour QBO',
+        tokens: {
+          accessToken: t.access_token,
+          refreshToken: t.refresh_token,
+          expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+        },
+      });
+      const starter = createCaseStarter({ db: ctx.db, client: ctx.env.client, taskQueue });
+      // Temporal is out of reach for the first start: the page is stored, its case is not started yet.
+      const attempts: string[] = [];
+      const cases: typeof starter = {
+        ...starter,
+        async openOrSignalCase(action) {
+          attempts.push(action.kind);
+          if (attempts.length === 1) throw new Error('Temporal is unavailable');
+          return starter.openOrSignalCase(action);
+        },
+      };
+      const sync = createSyncStore({ db: ctx.db, now: syncClock });
+      const activities = {
+        ...createSyncActivities({ connections: vault, providers: registry, sync, cases }),
+        ...recordingActivities().activities,
+      };
+      const worker = await ctx.worker(taskQueue, activities);
+      const key = caseKey({ invoice: { provider: 'quickbooks', accountId, id: invoice.Id } });
+      const caseHandle = ctx.env.client.workflow.getHandle(disputeCaseWorkflowId(key));
+      const syncHandle = ctx.env.client.workflow.getHandle(connectionSyncWorkflowId(connection.id));
+
+      await worker.runUntil(async () => {
+        await dispatcher.syncNow(connection.id);
+        await poll(
+          () => caseHandle.query(caseViewQuery),
+          (v) => v.status === 'awaiting_approval',
+          'the case to open after the retry',
+        );
+        await poll(
+          () => syncHandle.query(syncStatusQuery),
+          (s) => s.phase === 'idle',
+          'the sync to go idle',
+        );
+        expect(attempts).toEqual(['open', 'open']);
+        const rows = await ctx.db.select().from(cases_).where(eq(cases_.caseKey, key));
+        expect(rows.map((r) => r.status)).toEqual(['open']); // one case, marked started
+        const pending = await ctx.db
+          .select({ pending: invoices.detectionPending })
+          .from(invoices)
+          .where(and(eq(invoices.connectionId, connection.id), eq(invoices.externalId, invoice.Id)));
+        expect(pending).toEqual([{ pending: false }]); // acknowledged once the case started
+        await syncHandle.terminate('test finished');
+      });
+    } finally {
+      await sim.close();
     }
   });
 });

@@ -70,20 +70,31 @@ export function fakeActivities(script: Script) {
     }
     calls.push(call);
   };
+  const syncPage: SyncActivities['syncPage'] = async (input) => {
+    calls.push(`page:${input.pageCursor ?? '-'}`);
+    if (calls.length === 1 && script.holdFirstPage) await script.holdFirstPage;
+    return next(pages, page());
+  };
+  const applyCaseActions: SyncActivities['applyCaseActions'] = async (i) => (
+    calls.push(`apply:${i.actions.length}`),
+    { started: 0, signalled: i.actions.length, skipped: 0 }
+  );
   const activities: SyncActivities = {
-    async syncPage(input) {
-      calls.push(`page:${input.pageCursor ?? '-'}`);
-      if (calls.length === 1 && script.holdFirstPage) await script.holdFirstPage;
-      return next(pages, page());
+    syncPage,
+    // The page and its actions in one activity, recorded as the two steps they are.
+    async syncAndApplyPage(input) {
+      const { actions, ...rest } = await syncPage(input);
+      const applied =
+        actions.length > 0
+          ? await applyCaseActions({ connectionId: input.connectionId, actions })
+          : { started: 0, signalled: 0, skipped: 0 };
+      return { ...rest, applied };
     },
     async sweepPage(input) {
       calls.push(`sweep:${input.pageCursor ?? '-'}`);
       return next(sweeps, sweepPage(0, 0));
     },
-    applyCaseActions: async (i) => (
-      calls.push(`apply:${i.actions.length}`),
-      { started: 0, signalled: i.actions.length, skipped: 0 }
-    ),
+    applyCaseActions,
     recordReconciliation: async (i) => void calls.push(`reconciled:${i.result.repaired}/${i.result.scanned}`),
     markConnectionBroken: async (i) => status('markConnectionBroken', `broken:${i.reason}`),
     markConnectionRestored: async () => status('markConnectionRestored', 'restored'),

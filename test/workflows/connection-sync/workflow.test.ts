@@ -43,6 +43,17 @@ describe('connection sync workflow', () => {
     );
   });
 
+  it('stores each page and applies its case actions in one activity, with no workflow task between', async () => {
+    await withSync([page(undefined, [action])], {}, async ({ handle, calls, until }) => {
+      await until((s) => s.phase === 'idle');
+      expect(calls).toEqual(['page:-', 'apply:1']);
+      const scheduled = ((await handle.fetchHistory()).events ?? []).flatMap(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
+      );
+      expect(scheduled).toEqual(['syncAndApplyPage']);
+    });
+  });
+
   it('syncs at once when a webhook sends syncNow', async () => {
     await withSync([], {}, async ({ handle, calls, until }) => {
       await until((s) => s.phase === 'idle');
