@@ -23,6 +23,7 @@ import proto from '@temporalio/proto'; // CommonJS: named ESM imports of its nam
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { count, eq } from 'drizzle-orm';
 import { SMTPServer } from 'smtp-server';
+import { nodeFlags, processEnv } from '../../bin/process-settings.js';
 import { loadConfig } from '../../src/app/config.js';
 import { createServices } from '../../src/app/deps.js';
 import { openDatabase, type DatabaseHandle } from '../../src/services/db/index.js';
@@ -54,6 +55,12 @@ export interface OpenCasesResult {
   /** The V8 heap of the main thread (activities, the SDK's Node side) and of the workflow threads, at N. */
   readonly heapMb: number;
   readonly workflowHeapMb: number;
+  /** What V8 keeps resident for those heaps (their pages, used or not), and what it malloced beside them. */
+  readonly heapResidentMb: number;
+  readonly workflowHeapResidentMb: number;
+  readonly v8MallocedMb: number;
+  /** The RSS at N by kind of mapping (worker-probe.ts): V8's pages, the malloc heap and arenas, code. */
+  readonly residentMb: Readonly<Record<string, number>>;
   readonly cpuMsPerStart: number;
   readonly startSeconds: number;
   readonly historyEvents: number;
@@ -67,6 +74,10 @@ interface Measured {
   readonly rss: number;
   readonly heapUsed: number;
   readonly workflowThreadsHeap: number;
+  readonly heapPhysical: number;
+  readonly workflowThreadsPhysical: number;
+  readonly malloced: number;
+  readonly resident: Readonly<Record<string, number>>;
   readonly external: number;
   readonly cpuMicros: number;
 }
@@ -127,8 +138,10 @@ class WorkerProcess {
   static async start(script: string, args: string[], env: Record<string, string>): Promise<WorkerProcess> {
     const child = fork(script, args, {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...env },
+      // Both workers run Node as production does (bin/process-settings.js): same V8 flags, same malloc settings.
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...processEnv, ...env },
       execArgv: [
+        ...nodeFlags,
         '--expose-gc',
         '--import',
         'tsx',
@@ -275,6 +288,10 @@ async function runPhase(kind: OpenCasesResult['kind'], p: Phase): Promise<OpenCa
     rssMb: Math.round(atN.rss / MB),
     heapMb: Math.round(atN.heapUsed / MB),
     workflowHeapMb: Math.round(atN.workflowThreadsHeap / MB),
+    heapResidentMb: Math.round(atN.heapPhysical / MB),
+    workflowHeapResidentMb: Math.round(atN.workflowThreadsPhysical / MB),
+    v8MallocedMb: Math.round(atN.malloced / MB),
+    residentMb: Object.fromEntries(Object.entries(atN.resident).map(([k, v]) => [k, Math.round(v / MB)])),
     cpuMsPerStart: Math.round(((atN.cpuMicros - before.cpuMicros) / 1000 / n) * 10) / 10,
     startSeconds: Math.round(seconds),
     historyEvents: Math.round((rest.events / n) * 10) / 10,
