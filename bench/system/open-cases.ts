@@ -62,6 +62,8 @@ export interface OpenCasesResult {
   /** The RSS at N by kind of mapping (worker-probe.ts): V8's pages, the malloc heap and arenas, code. */
   readonly residentMb: Readonly<Record<string, number>>;
   readonly cpuMsPerStart: number;
+  /** The CPU per start by thread (worker-probe.ts): main, the workflow thread, Temporal Core, libuv, V8's workers. */
+  readonly cpuMsPerStartByThread: Readonly<Record<string, number>>;
   readonly startSeconds: number;
   readonly historyEvents: number;
   /** One workflow's history by event type (activities, timers, search-attribute upserts, workflow tasks), and its size. */
@@ -80,6 +82,7 @@ interface Measured {
   readonly resident: Readonly<Record<string, number>>;
   readonly external: number;
   readonly cpuMicros: number;
+  readonly cpuByThread: Readonly<Record<string, number>>;
 }
 
 const loadAvg = () =>
@@ -293,6 +296,11 @@ async function runPhase(kind: OpenCasesResult['kind'], p: Phase): Promise<OpenCa
     v8MallocedMb: Math.round(atN.malloced / MB),
     residentMb: Object.fromEntries(Object.entries(atN.resident).map(([k, v]) => [k, Math.round(v / MB)])),
     cpuMsPerStart: Math.round(((atN.cpuMicros - before.cpuMicros) / 1000 / n) * 10) / 10,
+    cpuMsPerStartByThread: Object.fromEntries(
+      Object.entries(atN.cpuByThread)
+        .map(([name, us]) => [name, Math.round(((us - (before.cpuByThread[name] ?? 0)) / 1000 / n) * 10) / 10] as const)
+        .filter(([, ms]) => ms >= 0.1),
+    ),
     startSeconds: Math.round(seconds),
     historyEvents: Math.round((rest.events / n) * 10) / 10,
     oneHistory,

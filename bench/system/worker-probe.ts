@@ -4,7 +4,7 @@
 // V8 keeps resident for it (its pages, used or not), and where the rest of the RSS lies (/proc/self/smaps, on
 // Linux): the glibc heap and arenas (Temporal Core's Rust allocations, Node's own buffers), V8's pages, code. Workflow
 // threads inherit --import; they answer over a BroadcastChannel, which leaves the SDK's own messages to them alone.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 
@@ -58,6 +58,33 @@ function residentByKind(): Record<string, number> {
   return kinds;
 }
 
+/**
+ * CPU time by thread name, in microseconds (/proc/self/task, on Linux): the main thread (activities, the SDK's Node
+ * side), the workflow thread, Temporal Core's tokio threads, libuv's pool, V8's GC and compiler workers.
+ */
+function cpuByThread(): Record<string, number> {
+  const byName: Record<string, number> = {};
+  let tasks: string[];
+  try {
+    tasks = readdirSync('/proc/self/task');
+  } catch {
+    return byName;
+  }
+  const tick = 1e6 / 100; // USER_HZ
+  for (const t of tasks) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const micros = (Number(fields[11]) + Number(fields[12])) * tick; // utime, stime
+      byName[name] = (byName[name] ?? 0) + micros;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return byName;
+}
+
 if (!isMainThread) {
   channel.onmessage = (e) => {
     if ((e as MessageEvent).data === 'heap?') channel.postMessage(heap());
@@ -89,6 +116,7 @@ if (!isMainThread) {
           resident: residentByKind(),
           external: mem.external,
           cpuMicros: cpu.user + cpu.system,
+          cpuByThread: cpuByThread(),
         },
       });
     });
