@@ -19,5 +19,7 @@ RUN node --import tsx scripts/build-workflow-bundle.ts
 RUN mkdir -p /app/.shortfall && chown node:node /app/.shortfall && chmod 700 /app/.shortfall
 USER node
 VOLUME ["/app/.shortfall"]
+# bin/shortfall.js starts Node as every Shortfall process runs (bin/process-settings.js: a bounded V8 young
+# generation, two malloc arenas), so the server, the worker and their health checks need no settings here.
 ENTRYPOINT ["node", "bin/shortfall.js"]
 CMD ["server"]

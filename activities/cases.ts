@@ -9,7 +9,7 @@ import type { Outbox } from '../src/services/mail/outbox.js';
 import { issueClientLink } from '../src/services/security/client-links.js';
 import { escapeHtml } from '../src/services/letters/index.js';
 import type { DisputeEvidencePort, LedgerConnector } from '../integrations/types.js';
-import type { CaseActivities, LetterRequest } from '../workflows/dispute-case/activities.js';
+import type { AuditEntry, CaseActivities, LetterRequest } from '../workflows/dispute-case/activities.js';
 import { persistedMessages } from '../workflows/dispute-case/persisted-names.js';
 import { caseDocumentKinds, type CaseDocument, type CaseDocumentKind } from '../src/domain/case.js';
 import { renderEvidencePack } from './evidence-pack.js';
@@ -68,13 +68,14 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
     const answer = await d.paymentLinks.forInvoice({ connectionId: row.connectionId, invoiceId: row.invoiceId });
     return answer.kind === 'link' ? answer.url : undefined;
   }
+  async function recordAudit(e: AuditEntry): Promise<void> {
+    await d.db
+      .insert(auditEvents)
+      .values({ idempotencyKey: e.key, caseId: e.caseId, kind: e.kind, actor: e.actor, data: e.data, at: now() })
+      .onConflictDoNothing({ target: auditEvents.idempotencyKey });
+  }
   return {
-    async recordAudit(e) {
-      await d.db
-        .insert(auditEvents)
-        .values({ idempotencyKey: e.key, caseId: e.caseId, kind: e.kind, actor: e.actor, data: e.data, at: now() })
-        .onConflictDoNothing({ target: auditEvents.idempotencyKey });
-    },
+    recordAudit,
 
     async projectCase(p) {
       await d.db
@@ -95,7 +96,7 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
       return renderDraft({ ...r, documents }, { payOnline: await payOnline(r) });
     },
 
-    async requestApproval(r) {
+    async requestApproval({ audit, ...r }) {
       const ttlMs = r.respondBy
         ? Math.max(APPROVAL_TTL_MS, Date.parse(r.respondBy) - now().getTime() + 2 * 86_400_000)
         : APPROVAL_TTL_MS;
@@ -115,9 +116,11 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
         attachments: [],
         secretLinks: [approvals],
       });
+      // Once the request went out (a retry finds it sent and writes the entry it missed).
+      if (audit) await recordAudit(audit);
     },
 
-    async sendEmail({ replyToCase, ...m }) {
+    async sendEmail({ replyToCase, audit, ...m }) {
       // A letter to the client carries its own response link: the client names the lines and the reason, or
       // accepts the balance, without an account. The link is a bearer token, cut from the stored copy once sent.
       const respond = replyToCase && d.clientLinks ? `${d.publicUrl}/respond/` : undefined;
@@ -133,7 +136,9 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
         ...(replyToCase ? { replyTo: `case+${m.caseId}@${d.replyDomain}` } : {}),
         ...(respond ? { secretLinks: [respond] } : {}),
       });
-      return { messageId: row.messageId ?? row.id };
+      const messageId = row.messageId ?? row.id;
+      if (audit) await recordAudit({ ...audit, data: { ...audit.data, messageId } });
+      return { messageId };
     },
 
     async notifyOwner(n) {

@@ -1,11 +1,18 @@
 // The small-claims evidence pack: one PDF a court clerk can read front to back.
 // Uncompressed: packs are small, and plain text streams stay searchable by any tool.
-import PDFDocument from 'pdfkit';
 import { formatMoney, type Money } from '../src/domain/money.js';
 import { dateTimeFormatter, dayIn } from '../src/domain/time-format.js';
 import type { EvidencePackRequest } from '../workflows/dispute-case/activities.js';
 
-export function renderEvidencePack(r: EvidencePackRequest, generatedAt: Date): Promise<Buffer> {
+/**
+ * pdfkit and its fonts load with the first pack a process builds, not at start: a case needs a pack only when the
+ * owner asks or the final notice runs out, and a worker carried them idle (issue 18: about 9 MB of its heap).
+ */
+const loadPdfkit = () => import('pdfkit');
+let pdfkit: ReturnType<typeof loadPdfkit> | undefined;
+
+export async function renderEvidencePack(r: EvidencePackRequest, generatedAt: Date): Promise<Buffer> {
+  const { default: PDFDocument } = await (pdfkit ??= loadPdfkit());
   const doc = new PDFDocument({
     size: 'A4',
     margin: 56,

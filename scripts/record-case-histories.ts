@@ -126,6 +126,17 @@ const scenarios: Record<
       await h.executeUpdate(closeCaseUpdate, { args: [{ kind: 'write_off', by: 'ana' }] });
     },
   },
+  // Recorded after the receipt's and the approval request's audit entries moved into the activities that send them
+  // (patch audit-in-its-step): a short payment through to the owner's approval and the letter sent.
+  'case-audit-in-its-step': {
+    input: shortPaymentInput({ learnedAt: new Date().toISOString() }),
+    async drive(h) {
+      await until(h, (v) => v.status === 'awaiting_approval');
+      await h.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 1, by: 'ana' }] });
+      await until(h, (v) => v.status === 'awaiting_payment');
+      await h.executeUpdate(closeCaseUpdate, { args: [{ kind: 'write_off', by: 'ana' }] });
+    },
+  },
   'case-chargeback-won': {
     input: chargebackInput({ learnedAt: new Date().toISOString() }),
     async drive(h) {

@@ -23,6 +23,7 @@ import proto from '@temporalio/proto'; // CommonJS: named ESM imports of its nam
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { count, eq } from 'drizzle-orm';
 import { SMTPServer } from 'smtp-server';
+import { nodeFlags, processEnv } from '../../bin/process-settings.js';
 import { loadConfig } from '../../src/app/config.js';
 import { createServices } from '../../src/app/deps.js';
 import { openDatabase, type DatabaseHandle } from '../../src/services/db/index.js';
@@ -54,7 +55,15 @@ export interface OpenCasesResult {
   /** The V8 heap of the main thread (activities, the SDK's Node side) and of the workflow threads, at N. */
   readonly heapMb: number;
   readonly workflowHeapMb: number;
+  /** What V8 keeps resident for those heaps (their pages, used or not), and what it malloced beside them. */
+  readonly heapResidentMb: number;
+  readonly workflowHeapResidentMb: number;
+  readonly v8MallocedMb: number;
+  /** The RSS at N by kind of mapping (worker-probe.ts): V8's pages, the malloc heap and arenas, code. */
+  readonly residentMb: Readonly<Record<string, number>>;
   readonly cpuMsPerStart: number;
+  /** The CPU per start by thread (worker-probe.ts): main, the workflow thread, Temporal Core, libuv, V8's workers. */
+  readonly cpuMsPerStartByThread: Readonly<Record<string, number>>;
   readonly startSeconds: number;
   readonly historyEvents: number;
   /** One workflow's history by event type (activities, timers, search-attribute upserts, workflow tasks), and its size. */
@@ -67,8 +76,13 @@ interface Measured {
   readonly rss: number;
   readonly heapUsed: number;
   readonly workflowThreadsHeap: number;
+  readonly heapPhysical: number;
+  readonly workflowThreadsPhysical: number;
+  readonly malloced: number;
+  readonly resident: Readonly<Record<string, number>>;
   readonly external: number;
   readonly cpuMicros: number;
+  readonly cpuByThread: Readonly<Record<string, number>>;
 }
 
 const loadAvg = () =>
@@ -127,8 +141,10 @@ class WorkerProcess {
   static async start(script: string, args: string[], env: Record<string, string>): Promise<WorkerProcess> {
     const child = fork(script, args, {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...env },
+      // Both workers run Node as production does (bin/process-settings.js): same V8 flags, same malloc settings.
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...processEnv, ...env },
       execArgv: [
+        ...nodeFlags,
         '--expose-gc',
         '--import',
         'tsx',
@@ -275,7 +291,16 @@ async function runPhase(kind: OpenCasesResult['kind'], p: Phase): Promise<OpenCa
     rssMb: Math.round(atN.rss / MB),
     heapMb: Math.round(atN.heapUsed / MB),
     workflowHeapMb: Math.round(atN.workflowThreadsHeap / MB),
+    heapResidentMb: Math.round(atN.heapPhysical / MB),
+    workflowHeapResidentMb: Math.round(atN.workflowThreadsPhysical / MB),
+    v8MallocedMb: Math.round(atN.malloced / MB),
+    residentMb: Object.fromEntries(Object.entries(atN.resident).map(([k, v]) => [k, Math.round(v / MB)])),
     cpuMsPerStart: Math.round(((atN.cpuMicros - before.cpuMicros) / 1000 / n) * 10) / 10,
+    cpuMsPerStartByThread: Object.fromEntries(
+      Object.entries(atN.cpuByThread)
+        .map(([name, us]) => [name, Math.round(((us - (before.cpuByThread[name] ?? 0)) / 1000 / n) * 10) / 10] as const)
+        .filter(([, ms]) => ms >= 0.1),
+    ),
     startSeconds: Math.round(seconds),
     historyEvents: Math.round((rest.events / n) * 10) / 10,
     oneHistory,
@@ -550,7 +575,9 @@ export async function benchOpenCases(sizes: readonly [number, number]): Promise<
 // What grew or cost per case, and what changed:
 // - Every workflow in the worker's reusable V8 context evaluated its own copy of each bundled module it imports,
 //   luxon and decimal.js included, at start and at every replay, and kept it while cached; luxon rebuilt its Intl
-//   zone caches per case. Now both are preloaded and shared (src/app/temporal/workflow-bundle.ts).
+//   zone caches per case. Now both are preloaded and shared (src/app/temporal/workflow-bundle.ts). [Second pass:
+//   they were not: the list named the packages, which webpack resolved to nothing for luxon and to decimal.js's
+//   CommonJS copy, which nothing used; see below.]
 // - 11 workflow tasks and 10 activities to reach the owner's approval: 3 were audit rows and 2 the case list's
 //   projection. Making those local activities cut it to 6 tasks and 5 activities, but was reverted: under load, cases
 //   then failed on replay with nondeterminism errors (patch markers out of order). The figures above include it.
@@ -570,3 +597,70 @@ export async function benchOpenCases(sizes: readonly [number, number]): Promise<
 // SQL behind each. RSS at 1,000 is 2.2 × the sleeping worker's, most of it the production worker's own base (about
 // 430–460 MB at 10 cases against about 220 MB: its main heap holds the services, provider SDKs and drivers) and
 // native memory outside both heaps.
+//
+// Second pass, issue 18 point 4 (7 December 2026; 2 cores shared with four other engineers, load in brackets). The
+// probe now splits the RSS by mapping (V8's pages, the malloc heap and arenas, other anonymous memory, code) and the
+// worker's CPU by thread (/proc/self/task), since a sampled CPU profile on a loaded machine mostly shows waiting: the
+// main thread's `writev` to Postgres (the write wakes the backend, which preempts us) and the workflow thread's
+// `runInContext` (the SDK runs every call into the sandbox with its 5 s timeout, so Node starts and joins a watchdog
+// thread each time: 75 µs of CPU, 240 µs of wall time measured, four or more calls an activation).
+//
+// | default run (1,000 then 2,000)     | before (main)          | after                                   |
+// |------------------------------------|------------------------|-----------------------------------------|
+// | sleeping: RSS 1k → 2k              | 484 → 479 MB           | 358 → 366 MB                            |
+// | open cases: RSS 1k → 2k            | 1,031 → 1,053 MB       | 659 → 669 MB (1.02)                     |
+// | RSS, open against sleeping at 2k   | 2.20                   | 1.83                                    |
+// | CPU per start, open / sleeping     | 67.2 / 5.3 ms (12.7 ×) | 68.6 / 6.8 ms (10.1 ×)                  |
+// | activities / workflow tasks a case | 10 / 11                | 8 / 9                                   |
+// (loads: before 5–15; after 15–26. After, at 2,000: heaps used main 70, workflow thread 88 MB; resident by kind:
+// V8 pages 352, malloc heap 154, other anonymous 86, code 79 MB; 65 history events a case against 75; CPU per start
+// by thread: main 28.4, workflow thread 19.3, Temporal Core 9.7, V8's workers 6.9, the rest 4.3 ms.) The sleeping
+// baseline itself moves between runs (366–479 MB at 2,000, 4.9–6.8 ms a start), so compare ratios within a run.
+// With only the first two changes below (load 14–23): sleeping 391 → 404 MB, open cases 733 → 744 MB (1.84 ×; heaps
+// used: main 70, workflow thread 148 MB; resident by kind: V8 pages 408, malloc heap 170, other anonymous 86, code
+// 81 MB), CPU 75.1 against 6.5 ms.
+// At 2,000 and 10,000 (`--open-cases=2000,10000`, started on the code before the audit and shared-module changes;
+// load 15–26): sleeping workflows 362 MB at 2,000 → 470 MB at 10,000 (1.30). The open cases did not finish in the
+// time this session had: 4,293 of 10,000 at rest after 35 minutes, and the run was stopped. Sampled meanwhile (the
+// worker's VmRSS without a GC, not a bench figure): 640–760 MB from about 2,500 to 4,300 cases at rest, with no
+// upward trend past the cache of 500; the bound at 10,000 is not measured.
+//
+// What the RSS was, and what changed:
+// - V8's young generation. Node 24 grows each thread's semi-spaces up to 64 MiB under a busy allocator and a full GC
+//   does not give them back: the production worker kept about 128 MB resident for each of its main and workflow
+//   threads beyond what their heaps used (the first pass's "outside both V8 heaps" was mostly this: the probe then
+//   reported heap used, not what V8 keeps). `--max-semi-space-size=16` (bin/process-settings.js): at 300 cases the
+//   open-cases worker 668 → 421 MB (main heap resident 178 → 71 MB, workflow thread 235 → 119), for about 6 % more
+//   CPU per start (73.9 → 78.4 ms, V8's GC threads 11.6 → 13.6 ms; load 10–15). The sleeping worker never grew its
+//   young generation, so its RSS does not move (291 → 304 MB, noise).
+// - glibc's arenas: each thread that mallocs (Temporal Core's tokio threads, libuv's pool, V8's workers) got its own
+//   64 MiB arena, four of them about 200 MB resident in the running worker; `MALLOC_ARENA_MAX=2` leaves the main heap
+//   and one arena (malloc 270 → 211 MB mid-run). Both settings reach production through bin/shortfall.js, which
+//   starts Node again in place when they are missing (the image's entry point, `npm start`, compose's services), and
+//   both bench workers get them.
+// - The worker's base: every provider's SDK loaded at start through integrations/providers.ts (xero-node 25 MB of V8
+//   heap, stripe 10, QuickBooks 12, pdfkit 9). Providers now load on first use, pdfkit with the first evidence pack:
+//   the wiring's heap at import 67 → 32 MB; the bench loads QuickBooks with its first case.
+// - Per cached case, the workflow thread's heap: luxon and decimal.js were not shared (above), nor the domain modules
+//   around them. The shared list is now the domain modules the case imports, by file, which brings the ES builds of
+//   luxon and decimal.js along: the workflow thread's heap at 300 cached cases 105 → 69 MB, its CPU per start 25.7 →
+//   21.2 ms (load 19–25).
+// - Left: the probe still cannot name about 70 MB of V8 pages in the production worker (40 in the sleeping one): heaps
+//   of isolates it cannot ask, tsx's esbuild worker among them (the worker runs TypeScript through tsx; precompiled
+//   JavaScript would drop it). The SDK keeps a stack trace for every pending promise of every cached workflow.
+//
+// What the CPU is (150 then 300 cases, after the first three changes; load 12–15): 78.4 ms a start = main thread 31.5
+// (the activities: drizzle building each statement, pg, nodemailer, the SDK's activity pipeline), workflow thread
+// 20.5, V8's GC and compiler threads 13.6, Temporal Core 9.5, the rest 3; a sleeping workflow 4.9 = 0.9 + 2.1 + 1.0 +
+// 0.5. On the workflow thread, besides the watchdog threads: the SDK captures a stack trace, source-mapped, for every
+// promise the workflow creates (v8 promise hooks; 1.24 has no switch), and luxon's zone arithmetic in the business-day
+// schedules. Changed: the schedules built a new Intl formatter to check the zone on every call (now luxon's cached
+// zone); the receipt's and the approval request's audit entries are written by the activities that send them
+// (patched 'audit-in-its-step': 10 → 8 activities, 11 → 9 workflow tasks). CPU per start moves ±30 % with the load
+// (the sleeping baseline itself read 4.9 to 6.8 ms across runs), so these show in the thread split more than in the
+// ratio: 16.0 × (load 12–15) before the audit change, 13.6 × after (load 22–25), 14.1 × with the shared modules.
+// Not met: CPU per start stays 11–14 × a sleeping workflow's. What a case does before the owner's approval is real
+// work: two letters rendered, two emails through the outbox (insert, select, SMTP, update), the invoice PDF fetched
+// through the shared rate limiter (a transaction of about seven statements a provider request), an approval token,
+// some 25 SQL statements, 9 workflow tasks against 1. Not tried: prepared drizzle statements for the hot inserts and
+// updates, the case-list projection written by the step before it, a cheaper limiter transaction, precompiled JS.

@@ -1,8 +1,10 @@
 // Loaded with --import into a bench worker process: answers the parent's 'measure' message over IPC with this
 // process's own RSS and CPU, and the V8 heap of the main thread and of the SDK's workflow threads (each after a full
-// GC when --expose-gc is on, so the figures are what stays, not garbage). The rest of the RSS is native memory:
-// Temporal Core, ICU, buffers, malloc's own. Workflow threads inherit --import; they answer over a BroadcastChannel,
-// which leaves the SDK's own messages to and from them alone.
+// GC when --expose-gc is on, so the figures are what stays, not garbage). Beside what each heap uses it reports what
+// V8 keeps resident for it (its pages, used or not), and where the rest of the RSS lies (/proc/self/smaps, on
+// Linux): the glibc heap and arenas (Temporal Core's Rust allocations, Node's own buffers), V8's pages, code. Workflow
+// threads inherit --import; they answer over a BroadcastChannel, which leaves the SDK's own messages to them alone.
+import { readdirSync, readFileSync } from 'node:fs';
 import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 
@@ -13,16 +15,79 @@ channel.unref();
 interface ThreadHeap {
   readonly threadId: number;
   readonly heapUsed: number;
+  /** The heap's pages V8 keeps resident, used or not. */
+  readonly heapPhysical: number;
+  /** What V8 itself allocated with malloc (its zones, compiler), outside the heap's pages. */
+  readonly malloced: number;
 }
 
-const heapUsed = () => {
+const heap = (): ThreadHeap => {
   gc?.();
-  return getHeapStatistics().used_heap_size;
+  const h = getHeapStatistics();
+  return { threadId, heapUsed: h.used_heap_size, heapPhysical: h.total_physical_size, malloced: h.malloced_memory };
 };
+
+/**
+ * The process's resident memory by kind of mapping, in bytes: V8's heap pages (anonymous 256 KiB mappings), the
+ * malloc heap (`[heap]`, the main arena) and other anonymous mappings (glibc's per-thread arenas, 64 MiB reserved
+ * each, thread stacks, large allocations), and file-backed code (node, the Temporal Core addon).
+ */
+function residentByKind(): Record<string, number> {
+  const kinds: Record<string, number> = { v8Pages: 0, mallocHeap: 0, otherAnon: 0, files: 0 };
+  let text: string;
+  try {
+    text = readFileSync('/proc/self/smaps', 'utf8');
+  } catch {
+    return kinds;
+  }
+  let kind = 'otherAnon';
+  for (const line of text.split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (m) {
+      const size = parseInt(m[2]!, 16) - parseInt(m[1]!, 16);
+      const name = m[3]!;
+      kind = name.startsWith('/')
+        ? 'files'
+        : name === '[heap]'
+          ? 'mallocHeap'
+          : name === '' && size === 256 * 1024
+            ? 'v8Pages'
+            : 'otherAnon';
+    } else if (line.startsWith('Rss:')) kinds[kind]! += Number(line.split(/\s+/)[1]) * 1024;
+  }
+  return kinds;
+}
+
+/**
+ * CPU time by thread name, in microseconds (/proc/self/task, on Linux): the main thread (activities, the SDK's Node
+ * side), the workflow thread, Temporal Core's tokio threads, libuv's pool, V8's GC and compiler workers.
+ */
+function cpuByThread(): Record<string, number> {
+  const byName: Record<string, number> = {};
+  let tasks: string[];
+  try {
+    tasks = readdirSync('/proc/self/task');
+  } catch {
+    return byName;
+  }
+  const tick = 1e6 / 100; // USER_HZ
+  for (const t of tasks) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const micros = (Number(fields[11]) + Number(fields[12])) * tick; // utime, stime
+      byName[name] = (byName[name] ?? 0) + micros;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return byName;
+}
 
 if (!isMainThread) {
   channel.onmessage = (e) => {
-    if ((e as MessageEvent).data === 'heap?') channel.postMessage({ threadId, heapUsed: heapUsed() });
+    if ((e as MessageEvent).data === 'heap?') channel.postMessage(heap());
   };
 } else {
   /** Heaps of the workflow threads: each answers within the window or counts as absent (it may be busy). */
@@ -36,16 +101,22 @@ if (!isMainThread) {
   process.on('message', (m: unknown) => {
     if (m !== 'measure') return;
     void threadHeaps().then((threads) => {
-      const main = heapUsed();
+      const main = heap();
       const mem = process.memoryUsage();
       const cpu = process.cpuUsage();
       process.send?.({
         measured: {
           rss: mem.rss,
-          heapUsed: main,
+          heapUsed: main.heapUsed,
+          heapPhysical: main.heapPhysical,
           workflowThreadsHeap: threads.reduce((t, h) => t + h.heapUsed, 0),
+          workflowThreadsPhysical: threads.reduce((t, h) => t + h.heapPhysical, 0),
+          malloced: threads.reduce((t, h) => t + h.malloced, main.malloced),
+          threads: threads.length,
+          resident: residentByKind(),
           external: mem.external,
           cpuMicros: cpu.user + cpu.system,
+          cpuByThread: cpuByThread(),
         },
       });
     });

@@ -112,11 +112,14 @@ async function run(
   if (mode !== 'worker') {
     // The HTTP tree (pages, views, the dashboard's chart renderer) loads only in a process that serves it: a worker
     // alone does not carry it (about 20 MB of its RSS).
+    // Providers load their code on first use (integrations/providers.ts); what the HTTP tree asks of them at once (a
+    // webhook's signature, an OAuth consent URL) needs every configured one loaded before the first request.
     const [{ buildApp }, { processInbox }, { webSettings }, { createSandboxReset }] = await Promise.all([
       import('./app.js'),
       import('./http/webhooks/inbox.js'),
       import('./http/settings.js'),
       import('../services/connections/sandbox-reset.js'),
+      services.registry.ready(),
     ]);
     // Saved Settings are passed on to open cases in the background, one delivery at a time per organisation; the
     // sweep below sends what a delivery could not, and stops them at a stop: what is left is owed to the next sweep.

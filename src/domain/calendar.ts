@@ -19,7 +19,9 @@ export class CalendarError extends Error {
 const maxDaysScanned = 366;
 
 export function assertCalendar(cal: BusinessCalendar): void {
-  if (!IANAZone.isValidZone(cal.zone)) throw new CalendarError(`Unknown time zone: ${cal.zone}`);
+  // IANAZone.create keeps one zone per name (and whether Intl knows it); isValidZone builds a new Intl formatter on
+  // every call, and every schedule a case computes, at start and on each replay, asked it again.
+  if (!IANAZone.create(cal.zone).isValid) throw new CalendarError(`Unknown time zone: ${cal.zone}`);
   const bad = cal.holidays.find((h) => !/^\d{4}-\d{2}-\d{2}$/.test(h) || !DateTime.fromISO(h).isValid);
   if (bad !== undefined) throw new CalendarError(`Holidays must be YYYY-MM-DD, got ${JSON.stringify(bad)}`);
 }

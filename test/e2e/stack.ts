@@ -38,6 +38,7 @@ export async function startStack() {
   });
   const sandbox = await startSandbox({ appUrl: baseUrl, publicUrl: baseUrl, logger });
   const services = createServices({ config, logger, db, client: env.client, secrets, sandbox });
+  await services.registry.ready(); // as a server does before it listens (integrations/providers.ts)
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: config.temporal.taskQueue,

@@ -110,8 +110,16 @@ export function recordingActivities(): { activities: CaseActivities; calls: Reco
     recordAudit: async (e) => void calls.audits.push(e.kind),
     projectCase: async (p) => void calls.projections.push(p.status),
     draftLetter: async (r) => (calls.letters.push(r), content(r)),
-    requestApproval: async (r) => void calls.approvals.push(r),
-    sendEmail: async (m) => (calls.emails.push(m), { messageId: `<${calls.emails.length}@test>` }),
+    // An audit entry carried by the step is written by it, as activities/cases.ts does.
+    requestApproval: async (r) => {
+      calls.approvals.push(r);
+      if (r.audit) calls.audits.push(r.audit.kind);
+    },
+    sendEmail: async (m) => {
+      calls.emails.push(m);
+      if (m.audit) calls.audits.push(m.audit.kind);
+      return { messageId: `<${calls.emails.length}@test>` };
+    },
     notifyOwner: async (n) => void calls.owner.push(n),
     postCreditNote: async (c) => (
       calls.credits.push(c),

@@ -71,6 +71,7 @@ export async function startProviderSimulators(publicUrl: string): Promise<Provid
     baseUrls: { quickbooks: quickbooks.url, xero: xero.url, stripe: stripe.url },
   });
   if (!apiKey) throw new Error('the Stripe simulator should allow connecting with a restricted key');
+  await registry.ready(); // as a server does before it listens (integrations/providers.ts)
   return {
     quickbooks,
     xero,

@@ -24,6 +24,7 @@ describe('replay', () => {
     const workflowBundle = await bundle(new URL('../../workflows/index.ts', import.meta.url));
     const files = (await readdir(historiesDir)).filter((f) => f.startsWith('case-') && f.endsWith('.json'));
     expect(files.sort()).toEqual([
+      'case-audit-in-its-step.json',
       'case-chargeback-won.json',
       'case-settings-changed.json',
       'case-short-payment-concession.json',

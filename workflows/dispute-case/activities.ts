@@ -70,6 +70,8 @@ export interface OutgoingEmail {
   readonly attachments: readonly { readonly documentId: string; readonly name: string }[];
   /** Route the client's reply back to this case (case+<id>@ the configured reply domain). */
   readonly replyToCase?: boolean;
+  /** The case's audit entry for this letter, written once it went out, with its messageId in the data. */
+  readonly audit?: AuditEntry;
 }
 
 export interface ApprovalRequest {
@@ -81,6 +83,8 @@ export interface ApprovalRequest {
   readonly draft: DraftContent;
   readonly organisation: OrganisationProfile;
   readonly respondBy?: string;
+  /** The case's audit entry for this draft, written once the approval request went out. */
+  readonly audit?: AuditEntry;
 }
 
 export interface OwnerNotice {

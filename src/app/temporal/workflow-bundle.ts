@@ -12,12 +12,25 @@ import { promisify } from 'node:util';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 export const workflowsPath = path.join(root, 'workflows', 'index.ts');
 /**
- * Libraries the workflow code uses that keep no per-workflow state, loaded once into the worker's reusable V8
- * context and shared (frozen by the SDK) by every workflow. Anything else in the bundle is evaluated again for each
- * workflow started or replayed, and kept while it is cached: luxon and decimal.js were most of that, and luxon
- * rebuilt its Intl zone and format caches for every case (issue 18: the worker CPU per case, RSS past the heap).
+ * Modules the workflow code uses that keep no per-workflow state, loaded once into the worker's reusable V8 context
+ * and shared (frozen by the SDK) by every workflow. Anything else in the bundle is evaluated again for each workflow
+ * started or replayed, and kept while it is cached. These are the domain rules the case runs (money, the case
+ * account, business days and deadlines, Intl formatters), and with them the ES builds of luxon and decimal.js they
+ * import. Named by their files, so they are the very modules the workflows import:
+ * the earlier list named the packages, which webpack resolved to decimal.js's CommonJS build, a copy nothing used,
+ * and to nothing for luxon, so every case evaluated and kept its own luxon, with its own zone and format caches
+ * (issue 18: the workflow thread's CPU per case, and its heap per cached case). Absolute paths: a bundle of other
+ * workflows (the test fixtures) resolves them too.
  */
-export const sharedWorkflowModules: readonly string[] = ['luxon', 'decimal.js'];
+export const sharedWorkflowModules: readonly string[] = [
+  'currencies',
+  'intl',
+  'decimal',
+  'money',
+  'calendar',
+  'deadlines',
+  'account',
+].map((m) => path.join(root, 'src', 'domain', `${m}.ts`));
 const bundleOptions = { workflowsPath, preloadModules: [...sharedWorkflowModules] };
 
 /** Where `npm run build:workflows` puts the bundle (ignored by git, copied into the image). */
@@ -38,7 +51,8 @@ async function files(dir: string): Promise<string[]> {
 
 /** A hash of the workflow sources, the domain code they import, the SDK version, the locked dependencies and the shared modules. */
 export async function workflowSourceHash(): Promise<string> {
-  const hash = createHash('sha256').update(JSON.stringify(bundleOptions.preloadModules)).update('\0');
+  const shared = bundleOptions.preloadModules.map((m) => path.relative(root, m));
+  const hash = createHash('sha256').update(JSON.stringify(shared)).update('\0');
   for (const file of [...(await Promise.all(sources.map(files))).flat(), sdkPackage, lockfile]) {
     hash.update(path.relative(root, file)).update('\0');
     hash.update(await readFile(file)).update('\0');

@@ -4,7 +4,7 @@ import { caseAccount } from '../../../src/domain/account.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCaseActivities } from '../../../activities/cases.js';
+import { createCaseActivities, type CaseActivityDeps } from '../../../activities/cases.js';
 import type { CaseActivities, LetterRequest } from '../../../workflows/dispute-case/activities.js';
 import { createApprovalStore } from '../../../src/services/approvals/store.js';
 import { type DatabaseHandle } from '../../../src/services/db/index.js';
@@ -24,6 +24,7 @@ const secret = 's'.repeat(40);
 let h: DatabaseHandle;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 let acts: CaseActivities;
+let deps: CaseActivityDeps;
 let docs: DocumentStore;
 let qb: Harness;
 let ledger: LedgerConnector;
@@ -81,7 +82,7 @@ beforeAll(async () => {
     createMailTransport({ smtpUrl: smtp.url, from: 'Shortfall <cases@shortfall.test>' }),
     docs,
   );
-  acts = createCaseActivities({
+  deps = {
     db: h.db,
     outbox,
     approvals: createApprovalStore(h.db, secret),
@@ -92,7 +93,8 @@ beforeAll(async () => {
     evidence: async () => {
       throw new Error('no Stripe in this test');
     },
-  });
+  };
+  acts = createCaseActivities(deps);
 });
 afterAll(async () => {
   await smtp?.close();
@@ -445,5 +447,74 @@ describe('evidence pack', () => {
     expect(text).toMatch(/^2026-12-05 . Invoice 1001$/m);
     expect(text).not.toContain('UTC');
     expect((await docs.listForCase(caseId)).filter((d) => d.kind === 'evidence_pack')).toHaveLength(1);
+  });
+});
+
+describe('audit entries written by the step they record', () => {
+  it('a letter and an approval request write their entry once they went out, once per key, the letter with its messageId', async () => {
+    const letter = {
+      key: `${caseId}/receipt-audited`,
+      caseId,
+      to: 'pay@harbor.example',
+      subject: 'Receipt with its audit entry',
+      text: 'Received, thank you',
+      html: '<p>Received, thank you</p>',
+      attachments: [],
+      audit: { key: `${caseId}/audit/receipt_sent/9`, caseId, kind: 'receipt_sent', actor: 'shortfall', data: {} },
+    };
+    const sent = await acts.sendEmail(letter);
+    await acts.sendEmail(letter); // a retried activity: the mail and the entry are each there once
+    expect(smtp.messages.filter((m) => m.subject === 'Receipt with its audit entry')).toHaveLength(1);
+    const receipts = await h.db.select().from(auditEvents).where(eq(auditEvents.idempotencyKey, letter.audit.key));
+    expect(receipts).toHaveLength(1);
+    expect(receipts[0]).toMatchObject({
+      kind: 'receipt_sent',
+      actor: 'shortfall',
+      data: { messageId: sent.messageId },
+    });
+
+    const approval = {
+      key: `${caseId}/approval/audited`,
+      caseId,
+      workflowId: 'case/x',
+      version: 2,
+      kind: 'first_response' as const,
+      draft: { subject: 'Audited draft', text: 'Dear Harbor Cafe', html: '<p>Dear Harbor Cafe</p>', attachments: [] },
+      organisation: input.organisation,
+      audit: {
+        key: `${caseId}/audit/draft_ready/10`,
+        caseId,
+        kind: 'draft_ready',
+        actor: 'shortfall',
+        data: { version: 2, kind: 'first_response' },
+      },
+    };
+    await acts.requestApproval(approval);
+    await acts.requestApproval(approval);
+    expect(smtp.messages.filter((m) => m.subject === 'Approve: Audited draft')).toHaveLength(1);
+    const ready = await h.db.select().from(auditEvents).where(eq(auditEvents.idempotencyKey, approval.audit.key));
+    expect(ready).toHaveLength(1);
+    expect(ready[0]).toMatchObject({ kind: 'draft_ready', data: { version: 2, kind: 'first_response' } });
+  });
+
+  it('a letter that cannot go out writes no entry: the retry that sends it does', async () => {
+    const failing = createOutbox(h.db, createMailTransport({ smtpUrl: 'smtp://127.0.0.1:1', from: 'x@y.z' }), docs);
+    const broken = createCaseActivities({ ...deps, outbox: failing });
+    const letter = {
+      key: `${caseId}/audited-retry`,
+      caseId,
+      to: 'a@b.c',
+      subject: 'Audited retry',
+      text: 't',
+      html: 'h',
+      attachments: [],
+      audit: { key: `${caseId}/audit/receipt_sent/retry`, caseId, kind: 'receipt_sent', actor: 'shortfall', data: {} },
+    };
+    await expect(broken.sendEmail(letter)).rejects.toThrow();
+    expect(await h.db.select().from(auditEvents).where(eq(auditEvents.idempotencyKey, letter.audit.key))).toEqual([]);
+    await acts.sendEmail(letter);
+    expect(await h.db.select().from(auditEvents).where(eq(auditEvents.idempotencyKey, letter.audit.key))).toHaveLength(
+      1,
+    );
   });
 });

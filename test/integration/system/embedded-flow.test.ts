@@ -60,6 +60,7 @@ describe('embedded system', () => {
     const config = loadConfig({ PORT: String(port), SHORTFALL_DATA_DIR: dir, TEMPORAL_TASK_QUEUE: uniqueId('system') });
     sandbox = await startSandbox({ appUrl: `http://127.0.0.1:${port}`, publicUrl: config.http.publicUrl, logger });
     const services = createServices({ config, logger, db, client: env.client, secrets, sandbox });
+    await services.registry.ready(); // as the embedded process does before it listens
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: config.temporal.taskQueue,

@@ -71,6 +71,7 @@ async function startShortfall() {
     stateDir: config.sandbox.stateDir,
   });
   const services = createServices({ config, logger, db, client: env.client, secrets, sandbox });
+  await services.registry.ready(); // as the embedded process does before it listens
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,

@@ -62,6 +62,7 @@ export async function createScenario(
   /** Workflow time: the test server's clock, which runs ahead of real time after every skip. */
   const now = () => Date.now() + offset;
   const services = makeServices(now);
+  await services.registry.ready(); // as a server does before it listens (integrations/providers.ts)
   const db = w.db.db;
 
   const [org] = await db
