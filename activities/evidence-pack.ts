@@ -37,13 +37,16 @@ export async function renderEvidencePack(r: EvidencePackRequest, generatedAt: Da
   const at = (iso: string) => formatAt(iso).replace(/[\u202f\u00a0]/g, ' ');
   const day = (iso: string) => dayIn(iso, zone);
   // A letter is named by the date it carried: the day it went out in the zone it was written in. When the owner has
-  // changed the zone since, that day may differ from the chronology's, so the heading names the letter's zone.
-  const sentDay = (d: { readonly sentAt?: string; readonly sentZone?: string }) =>
-    !d.sentAt
-      ? ''
-      : !d.sentZone || d.sentZone === zone
-        ? day(d.sentAt)
-        : `${dayIn(d.sentAt, d.sentZone)} (${d.sentZone})`;
+  // changed the zone since, that day may differ from the chronology's, so the heading names the letter's zone and
+  // gives the chronology's day too: a reply dated the day before the objection it answers would read as written first.
+  const sentDay = (d: { readonly sentAt?: string; readonly sentZone?: string }) => {
+    if (!d.sentAt) return '';
+    if (!d.sentZone || d.sentZone === zone) return day(d.sentAt);
+    const carried = dayIn(d.sentAt, d.sentZone);
+    return carried === day(d.sentAt)
+      ? `${carried} (${d.sentZone})`
+      : `${carried} (${d.sentZone}; ${day(d.sentAt)} in the chronology)`;
+  };
   const heading = (t: string) =>
     doc.moveDown().font('Helvetica-Bold').fontSize(13).text(t).moveDown(0.3).font('Helvetica').fontSize(10);
   const { view, invoice } = r;

@@ -1,6 +1,8 @@
 // Records dispute-case histories for test/fixtures/histories: `node --import tsx scripts/record-case-histories.ts`,
 // or name the ones to record (`… record-case-histories.ts case-settings-changed`); the others are kept as they are.
 // Re-record only on purpose: a recorded history that stops replaying means running cases would break on deploy.
+// case-numbered-concession-before-keep-first.json is not recorded here: it was recorded on the code before the patch
+// letter-as-sent-before-sending (7cbd92b, with this script's scenarios and activity overrides) and must stay that way.
 import { writeFile } from 'node:fs/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';

@@ -26,11 +26,34 @@ describe('replay', () => {
     expect(files.sort()).toEqual([
       'case-audit-in-its-step.json',
       'case-chargeback-won.json',
+      'case-numbered-concession-before-keep-first.json',
       'case-settings-changed.json',
       'case-short-payment-concession.json',
       'case-zone-changed-concession.json',
     ]);
     for (const f of files) await Worker.runReplayHistory({ workflowBundle }, await loadHistory(f), f);
+  });
+
+  it('holds a concession that named the ledger’s credit note number and was kept as sent only after the send', async () => {
+    // Recorded on 7cbd92b, before the patch letter-as-sent-before-sending, with a ledger that numbers credit notes:
+    // the replay above takes the branch that keeps the number after the send, which running cases of then still need.
+    const { events } = await loadHistory('case-numbered-concession-before-keep-first.json');
+    const decode = (p: { data?: Uint8Array | null } | undefined) => Buffer.from(p?.data ?? []).toString('utf8');
+    const patches = (events ?? []).flatMap((e) =>
+      e.markerRecordedEventAttributes
+        ? [decode(e.markerRecordedEventAttributes.details?.['patch-data']?.payloads?.[0])]
+        : [],
+    );
+    expect(patches.length).toBeGreaterThan(0);
+    expect(patches.join()).not.toContain('letter-as-sent-before-sending');
+    const sent = (events ?? []).flatMap((e) =>
+      e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendEmail'
+        ? [JSON.parse(decode(e.activityTaskScheduledEventAttributes.input?.payloads?.[0])) as { text: string }]
+        : [],
+    );
+    expect(sent.map((m) => m.text).filter((t) => t.startsWith('concession'))).toEqual([
+      expect.stringContaining('credit note 5001'),
+    ]);
   });
 
   it('rejects a history when the workflow code changed incompatibly', async () => {

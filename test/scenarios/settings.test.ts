@@ -83,15 +83,16 @@ scenario(
     expect(letter.text).toContain(`We wrote to you on ${letterDate(first.sentAt!, oldZone)} asking you`);
     expect(letter.text).not.toContain(letterDate(first.sentAt!, newZone));
 
-    // The small-claims pack names each letter by the date it carried, naming New York's zone for the first response;
-    // its chronology is in the organisation's zone now, which it names.
+    // The small-claims pack names each letter by the date it carried, naming New York's zone for the first response
+    // and the chronology's day beside it; its chronology is in the organisation's zone now, which it names.
     await s.buildEvidencePack(inv);
     const packed = await s.until('the evidence pack', (v) => Boolean(v.evidencePack.documentId), inv);
     const pack = pdfText((await s.services.documents.load(packed.evidencePack.documentId!)).content);
     expect(pack).toContain(`Times are in the ${newZone} time zone.`);
     // (pdfText keeps each printed line; a heading may wrap after its first words. The dash is WinAnsi's, one byte.)
-    expect(pack).toContain(`${dayIn(first.sentAt!, oldZone)} (${oldZone}) \x97 Invoice ${inv.number}`);
-    expect(pack).toContain(`The written response of ${dayIn(first.sentAt!, oldZone)} (${oldZone}) set out`);
+    const carried = `${dayIn(first.sentAt!, oldZone)} (${oldZone}; ${dayIn(first.sentAt!, newZone)} in the chronology)`;
+    expect(pack).toContain(`${carried} \x97 Invoice ${inv.number}`);
+    expect(pack).toContain(`The written response of ${carried} set out`);
     const noticeSent = packed.drafts.find((d) => d.kind === 'final_notice')!;
     expect(pack).toContain(`${dayIn(noticeSent.sentAt!, newZone)} \x97 Final notice`);
 

@@ -46,7 +46,10 @@ export interface LetterRequest {
    * owner changed the zone. Absent for a response sent before the case kept it (the current zone dates it then).
    */
   readonly respondedZone?: string;
-  /** Our letters carry the zone they went out in (as respondedZone); the client's objections are dated in the current one. */
+  /**
+   * For the card-dispute evidence, in the order the case passes them (not by time). Our letters carry the zone they went
+   * out in (as respondedZone), which the evidence does not use: it dates every entry in the current zone, by time.
+   */
   readonly correspondence?: readonly {
     readonly kind: 'first_response' | 'client_objection';
     readonly at: string;

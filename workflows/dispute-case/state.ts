@@ -533,12 +533,13 @@ export const settingsDue = (s: CaseState): boolean => Boolean(s.settings) && lat
  * replaced. Deadlines already set and letters already sent keep what they were given. Not while an approved letter
  * is going out: its payment deadline is scheduled exactly as the letter states it, from the profile it was drafted with.
  */
-export function applySettings(s: CaseState, at: string): CaseState {
+export function applySettings(s: CaseState, at: string, keepSentZones = false): CaseState {
   const change = s.settings;
   if (!change || !settingsDue(s)) return s;
   const { settings: _applied, ...rest } = s;
   const changed: CaseState = {
     ...rest,
+    ...(keepSentZones ? { drafts: withSentZones(s) } : {}),
     input: { ...s.input, organisation: { ...change.organisation, settingsRevision: change.revision } },
   };
   return note(
@@ -547,6 +548,28 @@ export function applySettings(s: CaseState, at: string): CaseState {
     'settings',
     'Settings changed: letters drafted and deadlines set from now on use them; letters sent and deadlines set keep theirs',
   );
+}
+
+/**
+ * Sent letters that keep no zone (sent before the case kept it, DraftView.sentZone) and provably went out in the zone of
+ * the profile in force: no Settings change reached the case since they were sent. The case's timeline is bounded, so
+ * a letter sent before its oldest entry is left as it is unless the case never had a Settings change at all.
+ */
+export function sentWithoutZone(s: CaseState): readonly number[] {
+  const oldest = s.timeline[0]?.at;
+  const sameProfileSince = (sentAt: string) =>
+    s.input.organisation.settingsRevision === undefined ||
+    (oldest !== undefined && oldest <= sentAt && !s.timeline.some((t) => t.kind === 'settings' && t.at >= sentAt));
+  return s.drafts
+    .filter((d) => d.state === 'sent' && d.sentAt && !d.sentZone && sameProfileSince(d.sentAt))
+    .map((d) => d.version);
+}
+
+/** The drafts with the profile's zone given to the letters that went out in it but keep none (sentWithoutZone). */
+function withSentZones(s: CaseState): readonly DraftView[] {
+  const versions = sentWithoutZone(s);
+  const zone = s.input.organisation.timeZone;
+  return s.drafts.map((d) => (versions.includes(d.version) ? { ...d, sentZone: zone } : d));
 }
 
 export function withdrawDraft(s: CaseState, version: number, at: string, because: string): CaseState {

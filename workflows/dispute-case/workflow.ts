@@ -741,7 +741,10 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
 
   async function step(): Promise<void> {
     // Settings the owner saved reach the letters and deadlines from here on (only cases that received the signal).
-    if (st.settingsDue(s)) s = st.applySettings(s, now());
+    // Before the zone changes, letters sent before the case kept their zone take the one they went out in, so later
+    // letters keep citing them by the dates they carried (patched: a case recorded before gave them none).
+    if (st.settingsDue(s))
+      s = st.applySettings(s, now(), st.sentWithoutZone(s).length > 0 && wf.patched('sent-zone-before-settings'));
     if (!s.announced) return announce();
     await withdrawStale();
     if (!s.ledgerConnected) return pausedStep();

@@ -31,7 +31,11 @@ export interface DisputeEvidenceDraft {
 export interface DisputeEvidenceFacts extends LetterFacts {
   readonly serviceDescription: string;
   readonly serviceDate: string; // YYYY-MM-DD
-  /** Our letters by the date they carried (`zone`: the one they went out in); the client's messages in the current zone. */
+  /**
+   * Our letters and the client's objections, in any order. The card network reads one submission, so every date in it
+   * is in the organisation's current zone, which the text names, and the entries are listed by time: a letter's own
+   * zone (`zone`, kept by the case) would date a reply before the objection it answers when the owner moved the business.
+   */
   readonly correspondence: readonly {
     readonly kind: LetterKind | 'client_objection';
     readonly at: string;
@@ -70,6 +74,9 @@ The cardholder paid <%= it.paid %> towards the invoice.
 <% if (it.respondedOn) { -%>
 We responded in writing to the cardholder's concerns on <%= it.respondedOn %> and provided our documentation.
 <% } -%>
+<% if (it.respondedOn) { -%>
+Dates of correspondence are in the <%= it.zone %> time zone.
+<% } -%>
 <% if (it.documents.length) { -%>
 Documents provided: <%= it.documents.join('; ') %>.
 <% } -%>`,
@@ -77,7 +84,7 @@ Documents provided: <%= it.documents.join('; ') %>.
 
 const communication: LetterTemplate = {
   subject: 'Correspondence about invoice <%= it.invoiceNumber %>',
-  body: `Correspondence with <%= it.customerName %> about invoice <%= it.invoiceNumber %>:
+  body: `Correspondence with <%= it.customerName %> about invoice <%= it.invoiceNumber %> (dates in the <%= it.zone %> time zone):
 
 <% it.correspondence.forEach(function (c) { -%>
 - <%= c.at %>: <%= c.label %>
@@ -88,16 +95,16 @@ const communication: LetterTemplate = {
 /** (f) Text for the dispute's evidence fields, from the same facts as the letters. */
 export function draftDisputeEvidence(facts: DisputeEvidenceFacts): DisputeEvidenceDraft {
   const view = baseView(facts);
-  const responded = facts.correspondence.find((c) => c.kind === 'first_response' || c.kind === 'line_item_response');
+  // By time, whatever order they came in (a stable sort keeps same-instant entries as given); all in the current zone.
+  const byTime = [...facts.correspondence].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const responded = byTime.find((c) => c.kind === 'first_response' || c.kind === 'line_item_response');
   const data = {
     ...view,
+    zone: facts.org.zone,
     service: facts.serviceDescription,
     serviceDate: view.day(facts.serviceDate),
-    correspondence: facts.correspondence.map((c) => ({
-      at: view.sentOn(c.at, c.zone),
-      label: correspondenceLabels[c.kind],
-    })),
-    respondedOn: responded && view.sentOn(responded.at, responded.zone),
+    correspondence: byTime.map((c) => ({ at: view.deadline(c.at), label: correspondenceLabels[c.kind] })),
+    respondedOn: responded && view.deadline(responded.at),
   };
   const fields: Partial<Record<EvidenceTextField, string>> = {
     product_description: `${facts.serviceDescription} (invoice ${facts.invoice.number})`,

@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaseActivities, type CaseActivityDeps } from '../../../activities/cases.js';
+import { renderEvidencePack } from '../../../activities/evidence-pack.js';
 import type { CaseActivities, LetterRequest } from '../../../workflows/dispute-case/activities.js';
 import { createApprovalStore } from '../../../src/services/approvals/store.js';
 import { type DatabaseHandle } from '../../../src/services/db/index.js';
@@ -447,6 +448,59 @@ describe('evidence pack', () => {
     expect(text).toMatch(/^2026-12-05 . Invoice 1001$/m);
     expect(text).not.toContain('UTC');
     expect((await docs.listForCase(caseId)).filter((d) => d.kind === 'evidence_pack')).toHaveLength(1);
+  });
+
+  it('never reads as answering before the client objected, when the business moved to another zone in between', async () => {
+    // The objection came at 1 AM Friday in Auckland, where the business is now; our answer went out at 10:30 PM on
+    // Thursday from New York, where it was then: the day it carried is the day before the objection's in the chronology.
+    const auckland = { ...input.organisation, timeZone: 'Pacific/Auckland' };
+    const letter = { subject: 'Invoice 1001', text: 'Our position.', html: '', attachments: [] };
+    const view = {
+      caseId,
+      status: 'final_notice' as const,
+      paid: { minor: 60_000, currency: 'USD' },
+      disputed: { minor: 40_000, currency: 'USD' },
+      conceded: { minor: 0, currency: 'USD' },
+      drafts: [
+        {
+          version: 1,
+          kind: 'first_response' as const,
+          state: 'sent' as const,
+          draftedAt: '2026-06-04T20:00:00Z',
+          sentAt: '2026-06-05T02:30:00Z',
+          sentZone: 'America/New_York',
+          content: letter,
+        },
+      ],
+      deadlines: [],
+      timeline: [
+        { at: '2026-06-04T13:00:00Z', kind: 'objection', summary: 'Objection registered' },
+        { at: '2026-06-05T02:30:00Z', kind: 'sent', summary: 'Invoice 1001 (v1) sent' },
+      ],
+      ledgerConnected: true,
+      lines: [],
+      account: caseAccount({
+        total: { minor: 100_000, currency: 'USD' },
+        payments: [{ ref: 'pay-1', amount: { minor: 60_000, currency: 'USD' }, date: '2026-06-01' }],
+        credits: [],
+        writeOffs: [],
+      }),
+      evidencePack: {},
+    };
+    const text = pdfText(
+      await renderEvidencePack(
+        { key: 'k', caseId, organisation: auckland, invoice: input.invoice!, payments: [], view, documents: [] },
+        new Date('2026-07-01T00:00:00Z'),
+      ),
+    );
+    expect(text).toContain('Times are in the Pacific/Auckland time zone.');
+    expect(text).toMatch(/^Fri, Jun 5, 2026, 1:00 AM GMT\+12 . Objection registered$/m);
+    expect(text).toMatch(/^Fri, Jun 5, 2026, 2:30 PM GMT\+12 . Invoice 1001 \(v1\) sent$/m);
+    // The letter keeps the day it carried, and is placed on the chronology's day beside it.
+    expect(text).toMatch(/^2026-06-04 \(America\/New_York; 2026-06-05 in the chronology\) . Invoice 1001$/m);
+    expect(text).toContain(
+      'The written response of 2026-06-04 (America/New_York; 2026-06-05 in the chronology) set out the position',
+    );
   });
 });
 

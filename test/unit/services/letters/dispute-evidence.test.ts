@@ -55,20 +55,38 @@ describe('(f) Stripe dispute evidence', () => {
     ]);
   });
 
-  it('names our response by the date it carried in the zone it went out in; the client’s messages in the current zone', () => {
-    // The business moved from New York to Auckland after answering at 22:30 on Thursday June 4, New York time.
-    const moved = draftDisputeEvidence({
-      ...evidenceFacts,
-      org: { ...evidenceFacts.org, zone: 'Pacific/Auckland' },
-      correspondence: [
-        { kind: 'client_objection', at: '2026-06-03T14:00:00Z' },
-        { kind: 'first_response', at: '2026-06-05T02:30:00Z', zone: 'America/New_York' },
-      ],
-    });
-    expect(moved.fields.uncategorized_text).toContain('concerns on Thursday, June 4, 2026 and provided');
-    expect(moved.customerCommunication).toContain(
-      '- Thursday, June 4, 2026: Client objected to the invoice\n- Thursday, June 4, 2026: We sent a written response',
+  // The business moved from New York to Auckland after the case opened; the case keeps each letter's zone and lists its
+  // first response before the client's objections. The card network reads one submission: one zone, named, by time.
+  const moved = (correspondence: DisputeEvidenceFacts['correspondence']) =>
+    draftDisputeEvidence({ ...evidenceFacts, org: { ...evidenceFacts.org, zone: 'Pacific/Auckland' }, correspondence });
+
+  it('dates the objection and our answer in the current zone, named once, and lists them by time', () => {
+    // 13:00Z on June 4 is 1 AM Friday in Auckland; our answer at 02:30Z on June 5 was 10:30 PM Thursday in New York.
+    const e = moved([
+      { kind: 'first_response', at: '2026-06-05T02:30:00Z', zone: 'America/New_York' },
+      { kind: 'client_objection', at: '2026-06-04T13:00:00Z' },
+    ]);
+    expect(e.customerCommunication).toBe(
+      'Correspondence with Acme Renovations about invoice 1042 (dates in the Pacific/Auckland time zone):\n\n' +
+        '- Friday, June 5, 2026: Client objected to the invoice\n' +
+        '- Friday, June 5, 2026: We sent a written response and supporting documents\n',
     );
+    const text = e.fields.uncategorized_text ?? '';
+    expect(text).toContain("responded in writing to the cardholder's concerns on Friday, June 5, 2026 and provided");
+    expect(text).toContain('Dates of correspondence are in the Pacific/Auckland time zone.');
+    expect(`${text}\n${e.customerCommunication}`).not.toMatch(/June 4|New_York/);
+  });
+
+  it('never dates our answer before the objection it answers when they fall either side of midnight', () => {
+    // The objection at 11:30 PM Thursday in Auckland, our answer an hour later: Friday there, still Thursday in New York.
+    const e = moved([
+      { kind: 'first_response', at: '2026-06-04T12:30:00Z', zone: 'America/New_York' },
+      { kind: 'client_objection', at: '2026-06-04T11:30:00Z' },
+    ]);
+    expect(e.customerCommunication).toContain(
+      '- Thursday, June 4, 2026: Client objected to the invoice\n- Friday, June 5, 2026: We sent a written response',
+    );
+    expect(e.fields.uncategorized_text).toContain('concerns on Friday, June 5, 2026 and provided');
   });
 
   it('claims no written response that was never sent', () => {

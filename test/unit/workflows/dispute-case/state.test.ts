@@ -81,6 +81,49 @@ describe('case state', () => {
     expect(st.view(moved).drafts[0]!.sentZone).toBe('America/New_York');
   });
 
+  it('gives a letter sent before the case kept zones the zone it went out in, just before Settings change that zone', () => {
+    // Sent in New York by a release that kept no zone; the owner now moves the business to Auckland.
+    let s = st.addDraft(fresh(), 'first_response', draft, at, st.dueByFor(fresh(), 'first_response', at));
+    s = st.applyDraftDecision(s, { kind: 'approve', version: 1, by: 'ana' }, at);
+    s = st.markSent(s, 1, at);
+    const later = '2026-12-08T15:00:00.000Z';
+    const toAuckland = (c: st.CaseState, revision: number) =>
+      st.receiveSettings(c, {
+        revision,
+        organisation: { ...c.input.organisation, timeZone: 'Pacific/Auckland' },
+      });
+    expect(st.sentWithoutZone(s)).toEqual([1]);
+    const moved = st.applySettings(toAuckland(s, 1), later, true);
+    expect(moved.input.organisation.timeZone).toBe('Pacific/Auckland');
+    expect(st.view(moved).drafts[0]).toMatchObject({ sentAt: at, sentZone: 'America/New_York' });
+    expect(st.sentWithoutZone(moved)).toEqual([]);
+    // Replaying a case recorded before the patch: the letter stays without a zone, as it was.
+    expect(st.view(st.applySettings(toAuckland(s, 1), later, false)).drafts[0]).not.toHaveProperty('sentZone');
+  });
+
+  it('leaves a letter without a zone when an earlier Settings change since it was sent may have changed the zone', () => {
+    let s = st.addDraft(fresh(), 'first_response', draft, at, st.dueByFor(fresh(), 'first_response', at));
+    s = st.applyDraftDecision(s, { kind: 'approve', version: 1, by: 'ana' }, at);
+    s = st.markSent(s, 1, at);
+    // Chicago was applied before the release that fixes zones on Settings changes; the letter went out in New York.
+    const chicago = st.applySettings(
+      st.receiveSettings(s, { revision: 1, organisation: { ...s.input.organisation, timeZone: 'America/Chicago' } }),
+      '2026-12-05T15:00:00.000Z',
+      false,
+    );
+    expect(st.sentWithoutZone(chicago)).toEqual([]);
+    const auckland = st.applySettings(
+      st.receiveSettings(chicago, {
+        revision: 2,
+        organisation: { ...chicago.input.organisation, timeZone: 'Pacific/Auckland' },
+      }),
+      '2026-12-08T15:00:00.000Z',
+      true,
+    );
+    expect(auckland.input.organisation.timeZone).toBe('Pacific/Auckland');
+    expect(st.view(auckland).drafts[0]).not.toHaveProperty('sentZone');
+  });
+
   it('states the payment deadline 14 days out on a business day, and 7 days for a final notice', () => {
     const s = fresh();
     const payment = st.dueByFor(s, 'first_response', at)!;
