@@ -1,6 +1,9 @@
 # Debian-based: Temporal's native core bridge has no musl (Alpine) build.
 FROM node:24-bookworm-slim
+# V8 sizes its young generation from the host's memory (64 MB semi-spaces on a 24 GB host, kept once grown):
+# capped at 16 MB, a process idles ~110 MB lower for a few more minor collections (README, performance).
 ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-semi-space-size=16 \
     SHORTFALL_DATA_DIR=/app/.shortfall
 WORKDIR /app
 COPY package.json package-lock.json ./

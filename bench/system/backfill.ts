@@ -60,9 +60,16 @@ function* spreadOut<T>(n: number, layout: 'spread' | 'bulk', advance: () => void
   }
 }
 
+/**
+ * The Node flags the service's processes run with (the Dockerfile's NODE_OPTIONS and package.json's start scripts,
+ * kept equal by test/unit/docker-compose.test.ts), so the child's memory is what a worker's backfill costs.
+ */
+export const serviceNodeFlags = ['--max-semi-space-size=16'] as const;
+
 async function backfillInChild(spec: ChildSpec, nodeFlags: readonly string[]): Promise<ChildResult> {
   const child = fork(new URL('./backfill-child.ts', import.meta.url), {
-    execArgv: ['--expose-gc', ...nodeFlags, '--import', 'tsx'],
+    // Flags given to the bench come after the service's, so they override them (e.g. --max-semi-space-size=64).
+    execArgv: ['--expose-gc', ...serviceNodeFlags, ...nodeFlags, '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   try {

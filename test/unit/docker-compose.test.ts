@@ -203,4 +203,19 @@ describe('docker-compose.yml', () => {
     // The user directive comes after every step that needs root.
     expect(dockerfile.lastIndexOf('RUN ')).toBeLessThan(dockerfile.indexOf('USER node'));
   });
+
+  it('runs every service process with the same young-generation cap, in the image and from npm', async () => {
+    const { serviceNodeFlags } = await import('../../bench/system/backfill.js');
+    const nodeOptions = /NODE_OPTIONS=(\S+)/.exec(dockerfile)?.[1];
+    expect(nodeOptions?.split(' ')).toEqual([...serviceNodeFlags]);
+    const scripts = (
+      JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts;
+    for (const name of ['start', 'start:server', 'start:worker'])
+      expect(scripts[name], name).toMatch(
+        new RegExp(`^node ${serviceNodeFlags.join(' ')} --import tsx src/app/main\\.ts `),
+      );
+  });
 });
