@@ -1,6 +1,12 @@
 # Debian-based: Temporal's native core bridge has no musl (Alpine) build.
 FROM node:24-bookworm-slim
+# How every Shortfall process runs Node (bin/process-settings.js; bin/shortfall.js applies them when missing): V8
+# sizes its young generation from the host's memory (64 MB semi-spaces on a 24 GB host, kept once grown) and glibc
+# gives each thread its own malloc arena; capped, a process idles ~110 MB lower (README, performance). Set here, the
+# entry point need not start Node again to apply them.
 ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-semi-space-size=16 \
+    MALLOC_ARENA_MAX=2 \
     SHORTFALL_DATA_DIR=/app/.shortfall
 WORKDIR /app
 COPY package.json package-lock.json ./

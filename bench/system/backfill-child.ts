@@ -3,11 +3,6 @@
 // writes each into the database, as the sync workflow's activities do, acknowledging the case actions each page
 // decides (the workflow starts those cases; no case is started here). Started by backfill.ts with fork(); it
 // answers with one message and exits.
-import { createQuickbooksConnector, createRealmLimiter } from '../../integrations/quickbooks/index.js';
-import { createStripeClient } from '../../integrations/stripe/client.js';
-import { createStripeConnector } from '../../integrations/stripe/connector.js';
-import { TenantLimiter } from '../../integrations/xero/limiter.js';
-import { createXeroConnector } from '../../integrations/xero/connector.js';
 import type { LedgerConnector } from '../../integrations/types.js';
 import { openDatabase, type DatabaseSettings } from '../../src/services/db/index.js';
 import { connections, organisations } from '../../src/services/db/schema.js';
@@ -57,21 +52,29 @@ function heapSampler() {
   return () => (clearInterval(timer), sample(), { peakHeapMb: mb(heap), peakExternalMb: mb(external) });
 }
 
-function connectorFor(c: ChildConnector, now: () => number): LedgerConnector {
-  if (c.provider === 'quickbooks')
+/** Loads only the provider the backfill runs, as a process serving one connection would (each brings its SDK). */
+async function connectorFor(c: ChildConnector, now: () => number): Promise<LedgerConnector> {
+  if (c.provider === 'quickbooks') {
+    const { createQuickbooksConnector, createRealmLimiter } = await import('../../integrations/quickbooks/index.js');
     return createQuickbooksConnector({
       auth: { accountId: c.realmId, tokens: { accessToken: c.accessToken } },
       apiUrl: c.apiUrl,
       limiter: createRealmLimiter(),
       now,
     });
-  if (c.provider === 'stripe')
+  }
+  if (c.provider === 'stripe') {
+    const { createStripeClient } = await import('../../integrations/stripe/client.js');
+    const { createStripeConnector } = await import('../../integrations/stripe/connector.js');
     // Stripe's live-mode limit, so a backfill takes seconds rather than minutes at the test-mode 25/s.
     return createStripeConnector({
       client: createStripeClient({ apiKey: c.apiKey, baseUrl: c.baseUrl, opsPerSecond: 100 }),
       accountId: c.accountId,
       now,
     });
+  }
+  const { TenantLimiter } = await import('../../integrations/xero/limiter.js');
+  const { createXeroConnector } = await import('../../integrations/xero/connector.js');
   return createXeroConnector({
     auth: { accountId: c.tenantId, tokens: { accessToken: c.accessToken } },
     apiBasePath: c.apiBasePath,
@@ -102,7 +105,7 @@ async function run(spec: ChildSpec): Promise<ChildResult> {
     const connectionId = connection!.id;
     const now = () => spec.now;
     const sync = createSyncStore({ db, now });
-    const connector = connectorFor(spec.connector, now);
+    const connector = await connectorFor(spec.connector, now);
     global.gc?.();
     const idleRssMb = mb(process.memoryUsage.rss());
     const heap = heapSampler();

@@ -14,6 +14,7 @@ import {
 } from '../../simulators/xero/index.js';
 import { startThrowawayPostgres } from '../../test/helpers/postgres-server.js';
 import type { ChildConnector, ChildResult, ChildSpec } from './backfill-child.js';
+import { nodeFlags, processEnv } from '../../bin/process-settings.js';
 
 export type Engine = 'postgres' | 'pglite';
 
@@ -60,10 +61,18 @@ function* spreadOut<T>(n: number, layout: 'spread' | 'bulk', advance: () => void
   }
 }
 
+/**
+ * The child runs Node as every service process does (bin/process-settings.js: the flags and malloc's environment
+ * that bin/shortfall.js and the Dockerfile apply), so its memory is what a worker's backfill costs.
+ */
+const serviceNodeFlags = nodeFlags;
+
 async function backfillInChild(spec: ChildSpec, nodeFlags: readonly string[]): Promise<ChildResult> {
   const child = fork(new URL('./backfill-child.ts', import.meta.url), {
-    execArgv: ['--expose-gc', ...nodeFlags, '--import', 'tsx'],
+    // Flags given to the bench come after the service's, so they override them (e.g. --max-semi-space-size=64).
+    execArgv: ['--expose-gc', ...serviceNodeFlags, ...nodeFlags, '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...processEnv },
   });
   try {
     return await new Promise<ChildResult>((resolve, reject) => {
@@ -251,3 +260,58 @@ export async function benchBackfills(
   }
   return results;
 }
+
+// Findings, issue 18 point 2 (December 2026; 2 cores shared with four other engineers' runs, load 9–29, so seconds
+// are not comparable between runs; RSS is the child's own). 100,000 invoices + 100,000 payments on Postgres, MB:
+//
+// | provider, layout  | before: idle → peak (heap), time | after: idle → peak (heap), time | calls (floor), 429s |
+// |-------------------|----------------------------------|---------------------------------|---------------------|
+// | QuickBooks spread | 313 → 492 (275), 192 s           | 149 → 245 (132), 203 s          | 203 (203), 0        |
+// | QuickBooks bulk   | 301 → 461 (265), 340 s           | 149 → 237 (125), 671 s          | 203 (203), 0        |
+// | Stripe spread     | 310 → 460 (276), 321 s           | 161 → 258 (139), 168 s          | 2004 (2004), 0      |
+// | Stripe bulk       | 296 → 448 (276), 392 s           | 147 → 228 (122), 694 s          | 2004 (2004), 0      |
+// | Xero spread       | 309 → 494 (293), 563 s           | 157 → 330 (198), 544 s          | 201 (201), 0        |
+// | Xero bulk         | 318 → 488 (286), 348 s           | 157 → 326 (199), 963 s          | 201 (201), 0        |
+// (before: load 13–20; after: load 9–29, with PGlite benches and others' open-cases runs beside it. Calls were at
+// the floor with no 429 before and after. Peak external memory before 18–30 MB, after 10–23 MB.)
+//
+// Where the ~300 MB idle went (the child with the database open, before the first page, after a full GC):
+// - V8's young generation, 128 MB: Node 24's V8 sizes the semi-spaces from the heap limit, itself from the host's
+//   memory (4 GB on this 24 GB host → 64 MB semi-spaces), grows them while modules load (drizzle's ESM graph alone
+//   pushes them to the maximum: everything allocated while loading survives) and keeps them. The service now runs
+//   with --max-semi-space-size=16 (the Dockerfile's NODE_OPTIONS, the npm start scripts; `serviceNodeFlags` above):
+//   −110 MB idle in every process. It cannot be set at run time (v8.setFlagsFromString comes after the heap is sized).
+// - xero-node: 25 MB of the 49 MB idle heap (its generated models' sources held twice, their source maps too) and
+//   ~40 MB of RSS, loaded in a QuickBooks or Stripe backfill only because the child imported every connector. The
+//   child now imports only the provider it runs. Production does the same as the old child: integrations/providers.ts
+//   imports all three providers at start (owned elsewhere this session; it should load a provider's module when a
+//   connection of that provider is first used, or when its settings are present).
+// - PGlite's module on Postgres: src/services/db/index.ts imported it statically; now only a PGlite open loads it.
+// - tsx: its loader costs ~16 MB at start (58 against 42 MB for `node -e`) and ~5 MB of heap for our modules
+//   (transformed sources and source maps; Node keeps every loaded file's source map once tsx enables them).
+//   Compiled JavaScript would save about 20 MB; not done (a build step for the image and bin/shortfall.js).
+// - The rest (~90 MB at idle after all this): the node binary's resident text (~50 MB, shared), the V8 heap left
+//   (~24 MB used), malloc (module compilation, pg) — not ours to shrink.
+//
+// What grows from idle to peak: not live data (a full GC after a 30k Stripe backfill leaves 25 MB, as at idle), but
+// garbage promoted to the old generation between major GCs (V8 sizes that slack from the allocation rate and the
+// 4 GB limit). Allocations sampled over a 10k QuickBooks backfill (includeObjectsCollectedBy*GC):
+// - 1.5 GB for 20,000 rows; a third was zod compiling a new schema per row (`isDeleted` in
+//   integrations/quickbooks/sync.ts built `z.object(...)` on every call; zod 4 JIT-compiles an object schema on its
+//   first parse). Now built once: 1.06 GB, heap peak 228 → 183 MB at 10k.
+// - drizzle building the multi-row upserts (src/services/sync/upsert.ts, 500 rows a statement): ~420 MB per 20,000
+//   rows, 40% of what is left, for every provider (~20 KB per row: {sql, params} pieces per value, merged level by
+//   level). The next lever: one statement per chunk over `unnest($1::text[], …)` or `jsonb_to_recordset($1)`
+//   instead of drizzle's VALUES builder; not done here (the core write path on both engines, no time to prove it).
+// - Xero: xero-node's ObjectSerializer.deserialize allocates ~780 MB per 20,000 rows (per-field type lookups,
+//   `toString().substring` on every primitive); it is the SDK's.
+// - Xero stays above 300 MB at 100k (326–330): xero-node is loaded (its models' sources, ~25 MB of heap) and its
+//   deserializer's garbage raises the old generation's slack (heap peak 198 MB against QuickBooks' 132). Dropping
+//   the SDK for the two list calls the backfill makes, or the drizzle change above, are what is left to try.
+// - Checked and not the cause: pg's result buffers and the connectors' caches (external memory peaks at 10–20 MB),
+//   pages in flight (one at a time), the store's batches (bounded by the page).
+//
+// PGlite (`--engines=pglite`, quickbooks): the bench's PGlite is in memory, so the child holds the whole database
+// (WebAssembly memory): spread 1,446 MB before, 1,300 MB after (last VmHWM read before the end), bulk stopped
+// at 16 minutes at 1,410 against 1,289 MB (load 19–29). That is the data, not the connector; on disk (`npm start`)
+// PGlite keeps its pages in files.

@@ -203,4 +203,20 @@ describe('docker-compose.yml', () => {
     // The user directive comes after every step that needs root.
     expect(dockerfile.lastIndexOf('RUN ')).toBeLessThan(dockerfile.indexOf('USER node'));
   });
+
+  it('runs every service process as bin/process-settings.js says, in the image and from npm', async () => {
+    const { nodeFlags, processEnv } = await import('../../bin/process-settings.js');
+    // The image sets them itself, so its entry point never has to start Node again to apply them.
+    expect(/NODE_OPTIONS=(\S+)/.exec(dockerfile)?.[1]?.split(' ')).toEqual([...nodeFlags]);
+    for (const [name, value] of Object.entries(processEnv))
+      expect(new RegExp(`\\b${name}=(\\S+)`).exec(dockerfile)?.[1], name).toBe(value);
+    // npm runs the same entry point as the image, which applies them.
+    const scripts = (
+      JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts;
+    for (const name of ['start', 'start:server', 'start:worker'])
+      expect(scripts[name], name).toMatch(/^node bin\/shortfall\.js (embedded|server|worker)$/);
+  });
 });

@@ -1,10 +1,7 @@
 // Opens the database the config names (PGlite embedded, or Postgres) and runs the one migration set.
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -83,6 +80,12 @@ export async function openDatabase(cfg: DatabaseSettings): Promise<DatabaseHandl
       close: () => pool.end(),
     };
   }
+  // Embedded PGlite (its WebAssembly Postgres and drizzle's driver for it) is loaded only by a process that opens it.
+  const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+    import('drizzle-orm/pglite/migrator'),
+  ]);
   if (cfg.dir) await mkdir(cfg.dir, { recursive: true });
   const client = cfg.dir
     ? new PGlite(cfg.dir)
