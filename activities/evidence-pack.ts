@@ -105,7 +105,7 @@ export async function renderEvidencePack(r: EvidencePackRequest, generatedAt: Da
   const firstResponse = sent.find((d) => d.kind === 'first_response');
   if (firstResponse)
     doc.text(
-      `The written response of ${sentDay(firstResponse)} set out the position and asked for specific objections; the customer did not substantively answer it.`,
+      `The written response of ${sentDay(firstResponse)} set out the position and asked for specific objections; ${answerAfter(view.timeline, firstResponse.sentAt)}`,
     );
 
   heading('6. Documents (exhibits)');
@@ -115,4 +115,24 @@ export async function renderEvidencePack(r: EvidencePackRequest, generatedAt: Da
   doc.moveDown().fontSize(8).fillColor('#555').text('Prepared by Shortfall from the case record. Not legal advice.');
   doc.end();
   return done;
+}
+
+/**
+ * What the customer did after the first written response, as the case recorded it (the workflow's timeline: an
+ * 'objection' entry's summary starts with Specific or Vague): the pack must not say the
+ * customer never answered when the chronology above shows a specific objection.
+ */
+export function answerAfter(
+  timeline: readonly { readonly at: string; readonly kind: string; readonly summary: string }[],
+  sentAt: string | undefined,
+): string {
+  const after = timeline.filter((t) => sentAt === undefined || t.at >= sentAt);
+  const specific = after.filter((t) => t.kind === 'objection' && t.summary.startsWith('Specific'));
+  if (specific.length === 1)
+    return 'the customer then raised a specific objection, shown in the chronology with how it was decided and answered.';
+  if (specific.length > 1)
+    return `the customer then raised ${specific.length} specific objections, shown in the chronology with how each was decided and answered.`;
+  if (after.some((t) => t.kind === 'objection' || t.kind === 'client_reply'))
+    return 'the customer replied (see the chronology), but no reply was recorded as a specific objection to an item or deliverable.';
+  return 'the customer did not answer it.';
 }
