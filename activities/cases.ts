@@ -74,7 +74,7 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
       .values({ idempotencyKey: e.key, caseId: e.caseId, kind: e.kind, actor: e.actor, data: e.data, at: now() })
       .onConflictDoNothing({ target: auditEvents.idempotencyKey });
   }
-  return {
+  const acts: Omit<CaseActivities, 'sendEmailAudited' | 'requestApprovalAudited'> = {
     recordAudit,
 
     async projectCase(p) {
@@ -218,6 +218,13 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
       });
       return { documentId: doc.id, name: doc.name };
     },
+  };
+  // The same work under names a worker of an earlier release does not have: it refuses the task (retried until an
+  // upgraded worker takes it) instead of running it and dropping the audit entry it knows nothing of.
+  return {
+    ...acts,
+    sendEmailAudited: (m) => acts.sendEmail(m),
+    requestApprovalAudited: (r) => acts.requestApproval(r),
   };
 }
 

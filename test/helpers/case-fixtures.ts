@@ -120,6 +120,9 @@ export function recordingActivities(): { activities: CaseActivities; calls: Reco
       if (m.audit) calls.audits.push(m.audit.kind);
       return { messageId: `<${calls.emails.length}@test>` };
     },
+    // The same steps under the names the workflow uses when they carry their audit entry.
+    requestApprovalAudited: async (r) => activities.requestApproval(r),
+    sendEmailAudited: async (m) => activities.sendEmail(m),
     notifyOwner: async (n) => void calls.owner.push(n),
     postCreditNote: async (c) => (
       calls.credits.push(c),

@@ -174,6 +174,13 @@ export interface CaseActivities {
   draftLetter(r: LetterRequest): Promise<DraftContent>;
   requestApproval(r: ApprovalRequest): Promise<void>;
   sendEmail(m: OutgoingEmail): Promise<{ readonly messageId: string }>;
+  /**
+   * sendEmail and requestApproval carrying their audit entry (patch audit-in-its-step), under their own names: during
+   * a rolling upgrade a worker of the earlier release refuses them (the task waits for an upgraded worker) instead of
+   * sending and dropping the entry it does not know.
+   */
+  sendEmailAudited(m: OutgoingEmail & { readonly audit: AuditEntry }): Promise<{ readonly messageId: string }>;
+  requestApprovalAudited(r: ApprovalRequest & { readonly audit: AuditEntry }): Promise<void>;
   notifyOwner(n: OwnerNotice): Promise<void>;
   /** `number` is the ledger's own number for the credit note (its document number). */
   postCreditNote(

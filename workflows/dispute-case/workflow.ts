@@ -354,15 +354,14 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
     ) {
       const receipt = await acts.draftLetter(letterRequest('receipt'));
       const together = auditInStep();
-      const sent = await acts.sendEmail({
-        key: key('receipt'),
-        caseId,
-        to: s.input.invoice.customerEmail,
-        ...receipt,
-        replyToCase: true,
-        // Keyed as the entry written after the receipt's timeline line would be.
-        ...(together ? { audit: auditEntry('receipt_sent', {}, 'shortfall', s.timeline.length + 1) } : {}),
-      });
+      const email = { key: key('receipt'), caseId, to: s.input.invoice.customerEmail, ...receipt, replyToCase: true };
+      const sent = together
+        ? // Keyed as the entry written after the receipt's timeline line would be.
+          await acts.sendEmailAudited({
+            ...email,
+            audit: auditEntry('receipt_sent', {}, 'shortfall', s.timeline.length + 1),
+          })
+        : await acts.sendEmail(email);
       s = st.record(s, now(), 'receipt', 'Partial-payment receipt sent to the client');
       if (!together) await audit('receipt_sent', { messageId: sent.messageId });
     }
@@ -409,7 +408,7 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
       s = st.addDraft(s, kind, content, at, dueBy, basis);
       d = st.latestDraft(s)!;
       const together = auditInStep();
-      await acts.requestApproval({
+      const approval = {
         key: key('approval', d.version),
         caseId,
         workflowId,
@@ -418,8 +417,13 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
         draft: d.content,
         organisation: s.input.organisation,
         ...(s.deadlines.response ? { respondBy: s.deadlines.response } : {}),
-        ...(together ? { audit: auditEntry('draft_ready', { version: d.version, kind }) } : {}),
-      });
+      };
+      if (together)
+        await acts.requestApprovalAudited({
+          ...approval,
+          audit: auditEntry('draft_ready', { version: d.version, kind }),
+        });
+      else await acts.requestApproval(approval);
       if (!together) await audit('draft_ready', { version: d.version, kind });
       return;
     }
