@@ -108,19 +108,6 @@ describe('Stripe deauthorization', () => {
         name: 'Other',
         tokens: stripe.admin.connectAccount(other),
       });
-      // Another organisation reads the same Stripe account with a restricted key it pasted: not our app's grant.
-      const { organisationId: agency } = await seedOrganisation(ctx.db, `Agency ${randomUUID()}`);
-      const restrictedKey = stripe.admin.issueRestrictedKey(accountId);
-      const pasted = await apiKey!.verify(restrictedKey);
-      const { connection: pastedKey } = await vault.connect({
-        organisationId: agency,
-        provider: 'stripe',
-        accountId: pasted.account.accountId,
-        name: 'Brightside via key',
-        tokens: pasted.tokens,
-        credential: 'api_key',
-      });
-      expect(pastedKey.accountId).toBe(accountId);
 
       const sync = createSyncActivities({
         connections: vault,
@@ -170,6 +157,21 @@ describe('Stripe deauthorization', () => {
           },
           'the sync to settle',
         );
+
+        // Since then another organisation reads the same Stripe account with a restricted key it pasted: not our
+        // app's grant. (Connected before the case opened, its sync, woken by the same webhooks, could claim the case.)
+        const { organisationId: agency } = await seedOrganisation(ctx.db, `Agency ${randomUUID()}`);
+        const restrictedKey = stripe.admin.issueRestrictedKey(accountId);
+        const pasted = await apiKey!.verify(restrictedKey);
+        const { connection: pastedKey } = await vault.connect({
+          organisationId: agency,
+          provider: 'stripe',
+          accountId: pasted.account.accountId,
+          name: 'Brightside via key',
+          tokens: pasted.tokens,
+          credential: 'api_key',
+        });
+        expect(pastedKey.accountId).toBe(accountId);
 
         // The owner disconnects Shortfall in the Stripe Dashboard; Stripe signs and sends the withdrawal.
         stripe.admin.disconnectPlatform(accountId);
