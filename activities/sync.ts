@@ -109,16 +109,14 @@ export function createSyncActivities(d: SyncActivityDeps): SyncActivities {
     sweepPage: (input: SyncPageInput): Promise<SweepPageResult> =>
       integrationCall(async () => {
         const batch = await pull(input, 'backfill');
-        // A connector may page on from its backfill into its change feed (some do): that part is the sync's.
+        // A connector may page on from its backfill into its change feed (some do): that part is the sync's, so
+        // the sweep ends on the backfill's last page. A page cursor already on the feed (handed out before
+        // connectors said where the feed begins) reads nothing more either.
         if (!batch.backfill) return { actions: [], scanned: 0, repaired: 0 };
         const { actions, scanned, repaired } = await d.sync.reconcileBatch(input.connectionId, batch);
-        heartbeat({ pageCursor: batch.nextCursor });
-        return {
-          actions,
-          scanned,
-          repaired,
-          ...(batch.nextCursor !== undefined && { nextPageCursor: batch.nextCursor }),
-        };
+        const next = batch.nextIsFeed ? undefined : batch.nextCursor;
+        heartbeat({ pageCursor: next });
+        return { actions, scanned, repaired, ...(next !== undefined && { nextPageCursor: next }) };
       }),
 
     applyCaseActions: (input: { connectionId: string; actions: readonly CaseAction[] }): Promise<AppliedActions> =>

@@ -71,6 +71,11 @@ export interface ChangeBatch {
   readonly checkpoint: string;
   /** True when this batch came from a full backfill rather than the incremental feed. */
   readonly backfill: boolean;
+  /**
+   * Set on a backfill's last batch when nextCursor pages on into the change feed (Stripe's does): a reader of the
+   * backfill alone, such as the reconciliation sweep, stops here instead of reading the feed to discard it.
+   */
+  readonly nextIsFeed?: boolean;
   /** What the provider says is still to read of what it is reading now, when it says (Xero's pagination does). */
   readonly remaining?: SyncRemaining;
 }

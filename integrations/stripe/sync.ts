@@ -80,7 +80,8 @@ function afterStage(p: Backfill): SyncPosition {
 async function backfillStep(d: SyncDeps, p: Backfill): Promise<ChangeBatch> {
   const page = await d.reader.page(p.stage, p.after, d.batchSize);
   const next: SyncPosition = page.exhausted ? afterStage(p) : { ...p, after: page.lastId };
-  return batch(page.changes, next, next, true);
+  const done = batch(page.changes, next, next, true);
+  return next.kind === 'backfill' ? done : { ...done, nextIsFeed: true };
 }
 
 const InvoiceLink = z.object({

@@ -245,6 +245,8 @@ export function createAdmin(d: {
     },
 
     webhooks: {
+      /** Points the endpoint at another address (Stripe's webhook endpoints are updatable), e.g. once the app listens. */
+      updateEndpoint: (update: { url: string }) => d.dispatcher.updateEndpoint(update),
       pause: () => d.dispatcher.pause(),
       resume: (order?: 'created' | 'reverse') => d.dispatcher.resume(order),
       redeliver: (accountId: string, eventId: string) => d.dispatcher.redeliver(data(accountId).events.get(eventId)),

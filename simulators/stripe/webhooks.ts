@@ -32,7 +32,7 @@ export class WebhookDispatcher {
   readonly log: DeliveryRecord[] = [];
 
   constructor(
-    private readonly endpoint: WebhookEndpoint | undefined,
+    private endpoint: WebhookEndpoint | undefined,
     private readonly clock: Clock,
     private readonly retry: WebhookRetryPolicy,
   ) {}
@@ -41,6 +41,15 @@ export class WebhookDispatcher {
     if (!this.endpoint || this.closed) return;
     if (this.paused) this.backlog.push(event);
     else this.track(this.deliver(event));
+  }
+
+  /**
+   * Like Stripe's "Update a webhook endpoint" (its url; the signing secret stays): events from now on go to the new
+   * address, deliveries already under way finish where they started.
+   */
+  updateEndpoint(update: { readonly url: string }): void {
+    if (!this.endpoint) throw new Error('the simulator was started without a webhook endpoint');
+    this.endpoint = { ...this.endpoint, url: update.url };
   }
 
   pause(): void {

@@ -49,6 +49,8 @@ describe('Stripe sync', () => {
         invoice: expect.objectContaining({ id: chargeback.invoiceId }),
       }),
     ]);
+    // Only the backfill's last batch says its next cursor goes on into the feed (where a sweep stops).
+    expect(batches.map((b) => b.nextIsFeed === true)).toEqual(batches.map((_, i) => i === backfill.length - 1));
     expect(batches.at(-1)).toMatchObject({ backfill: false, invoices: [] });
     expect(batches.at(-1)?.nextCursor).toBeUndefined();
     // 151 invoices in batches of 120: 100 + 20, then the last 31 (the list says it has no more).

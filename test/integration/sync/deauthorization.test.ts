@@ -1,9 +1,10 @@
 // A Stripe account withdraws our access: its owner disconnects Shortfall in the Dashboard, and the Stripe simulator
 // signs account.application.deauthorized with the endpoint secret and posts it to Shortfall's webhook route (a real
 // listener on PGlite), with sync and case workflows running on the Temporal dev server and the real Stripe provider
-// (Connect grants, a pasted restricted key, the connector and the webhook verifier) against the simulator.
+// (Connect grants, a pasted restricted key, the connector and the webhook verifier) against the simulator. The
+// webhook route, the sync dispatcher and the connections port are wired as src/app/deps.ts wires them.
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { createSyncActivities } from '../../../activities/sync.js';
@@ -11,18 +12,21 @@ import { createProviders } from '../../../integrations/providers.js';
 import { signPayload, startStripeSimulator } from '../../../simulators/stripe/index.js';
 import { createCaseStarter } from '../../../src/services/cases/starter.js';
 import { deauthorizedError } from '../../../src/services/connections/deauthorize.js';
+import { createOAuthStateStore } from '../../../src/services/connections/oauth-states.js';
+import { createPendingGrantStore } from '../../../src/services/connections/pending-grants.js';
+import { createConnectionsPort } from '../../../src/services/connections/port.js';
 import { createConnectionVault } from '../../../src/services/connections/vault.js';
-import { connections } from '../../../src/services/db/schema.js';
+import { connections, webhookInbox } from '../../../src/services/db/schema.js';
 import { caseKey } from '../../../src/domain/case.js';
 import { createLogger } from '../../../src/services/logger.js';
 import { inboxRow } from '../../../src/app/http/webhooks/inbox.js';
 import { webhookRoutes } from '../../../src/app/http/webhooks/route.js';
 import { createSyncDispatcher } from '../../../src/services/sync/dispatch.js';
+import { connectionLifecycle } from '../../../src/services/sync/lifecycle.js';
 import { createSyncStore } from '../../../src/services/sync/store.js';
 import { connectionSyncWorkflowId, syncStatusQuery } from '../../../workflows/connection-sync/definitions.js';
 import { caseViewQuery, disputeCaseWorkflowId, type CaseView } from '../../../workflows/dispute-case/definitions.js';
 import { recordingActivities } from '../../helpers/case-fixtures.js';
-import { freePort } from '../../helpers/ports.js';
 import { uniqueId } from '../../helpers/temporal-env.js';
 import { poll, syncSuite } from '../../workflows/connection-sync/harness.js';
 import { testKeyRing } from '../../helpers/key-ring.js';
@@ -32,12 +36,13 @@ const secret = 'whsec_deauthorization_test_5e1f';
 const ctx = syncSuite();
 
 describe('Stripe deauthorization', () => {
-  it('disconnects the account without calling Stripe, stops its sync, pauses its cases, and is safe to repeat', async () => {
+  it("disconnects the account on Stripe's word, stops its sync, pauses its cases, revokes nothing, and is safe to repeat", async () => {
     const logger = createLogger({ level: 'silent' });
     const { organisationId } = await seedOrganisation(ctx.db, `Org ${randomUUID()}`);
-    // Shortfall's webhook endpoint, at an address Stripe is given before it starts.
-    const appUrl = `http://127.0.0.1:${await freePort()}`;
-    const stripe = await startStripeSimulator({ webhook: { url: `${appUrl}/webhooks/stripe`, secret } });
+    // Shortfall's webhook endpoint: Stripe holds its secret now, and is given its address once the app listens.
+    const stripe = await startStripeSimulator({
+      webhook: { url: 'http://shortfall.invalid/webhooks/stripe', secret },
+    });
     const app = Fastify({ loggerInstance: logger });
     try {
       const platform = stripe.admin.platform;
@@ -52,9 +57,42 @@ describe('Stripe deauthorization', () => {
         },
         baseUrls: { stripe: stripe.url },
       });
-      const { accountId } = stripe.admin.createAccount({ name: 'Brightside Studio' });
       let clock = Date.now() - 60_000; // connected a minute before Stripe reports the withdrawal
-      const vault = createConnectionVault({ db: ctx.db, keyRing: testKeyRing(), logger, now: () => clock });
+      const keyRing = testKeyRing();
+      const vault = createConnectionVault({ db: ctx.db, keyRing, logger, now: () => clock });
+      const taskQueue = uniqueId('shortfall');
+      const starter = createCaseStarter({ db: ctx.db, client: ctx.env.client, taskQueue, logger });
+      const dispatcher = createSyncDispatcher({
+        db: ctx.db,
+        client: ctx.env.client,
+        taskQueue,
+        cases: starter,
+        logger,
+      });
+      const port = createConnectionsPort({
+        db: ctx.db,
+        vault,
+        states: createOAuthStateStore({ db: ctx.db }),
+        pending: createPendingGrantStore({ db: ctx.db, keyRing }),
+        providers: registry,
+        logger,
+        redirectUri: (p) => `http://127.0.0.1/oauth/${p}/callback`,
+        ...(apiKey && { apiKey }),
+        ...connectionLifecycle(dispatcher, starter),
+      });
+      await app.register(
+        webhookRoutes({
+          verifiers: registry.verifiers(),
+          db: ctx.db,
+          logger,
+          inboxConcurrency: 1,
+          onEvents: async (p, e) => void (await dispatcher.onWebhookEvents(p, e)),
+        }),
+      );
+      const appUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+      stripe.admin.webhooks.updateEndpoint({ url: `${appUrl}/webhooks/stripe` });
+
+      const { accountId } = stripe.admin.createAccount({ name: 'Brightside Studio' });
       const { connection } = await vault.connect({
         organisationId,
         provider: 'stripe',
@@ -70,23 +108,7 @@ describe('Stripe deauthorization', () => {
         name: 'Other',
         tokens: stripe.admin.connectAccount(other),
       });
-      // Another organisation reads the same Stripe account with a restricted key it pasted: not our app's grant.
-      const { organisationId: agency } = await seedOrganisation(ctx.db, `Agency ${randomUUID()}`);
-      const restrictedKey = stripe.admin.issueRestrictedKey(accountId);
-      const pasted = await apiKey!.verify(restrictedKey);
-      const { connection: pastedKey } = await vault.connect({
-        organisationId: agency,
-        provider: 'stripe',
-        accountId: pasted.account.accountId,
-        name: 'Brightside via key',
-        tokens: pasted.tokens,
-        credential: 'api_key',
-      });
-      expect(pastedKey.accountId).toBe(accountId);
 
-      const taskQueue = uniqueId('shortfall');
-      const starter = createCaseStarter({ db: ctx.db, client: ctx.env.client, taskQueue });
-      const dispatcher = createSyncDispatcher({ db: ctx.db, client: ctx.env.client, taskQueue });
       const sync = createSyncActivities({
         connections: vault,
         providers: registry,
@@ -94,15 +116,6 @@ describe('Stripe deauthorization', () => {
         cases: starter,
       });
       const worker = await ctx.worker(taskQueue, { ...sync, ...recordingActivities().activities });
-      await app.register(
-        webhookRoutes({
-          verifiers: registry.verifiers(),
-          db: ctx.db,
-          logger,
-          onEvents: async (p, e) => void (await dispatcher.onWebhookEvents(p, e)),
-        }),
-      );
-      await app.listen({ host: '127.0.0.1', port: Number(new URL(appUrl).port) });
 
       const syncHandle = ctx.env.client.workflow.getHandle(connectionSyncWorkflowId(connection.id));
       const deliveries = (eventId: string) =>
@@ -121,12 +134,44 @@ describe('Stripe deauthorization', () => {
           poll(() => caseHandle.query(caseViewQuery), pred, what);
         await dispatcher.syncNow(connection.id);
         await caseView((v) => v.status === 'awaiting_approval' && v.ledgerConnected, 'the case to open');
+        // Stripe also posts the payment's events; the inbox answers first and hands them over after, and that
+        // hand-over wakes the sync. So: every event answered, every one handed over, then the sync idle twice in a
+        // row with the same pass count (a query waits for a wake-up already recorded, so none is still to come).
+        await stripe.admin.webhooks.idle();
+        await poll(
+          () =>
+            ctx.db
+              .select({ processedAt: webhookInbox.processedAt })
+              .from(webhookInbox)
+              .where(and(eq(webhookInbox.provider, 'stripe'), eq(webhookInbox.accountId, accountId))),
+          (rows) => rows.length > 0 && rows.every((r) => r.processedAt instanceof Date),
+          "the payment's events to be handed over",
+        );
+        let seen: number | undefined;
         await poll(
           () => syncHandle.query(syncStatusQuery),
-          (s) => s.phase === 'idle',
-          'the sync to go idle',
+          (s) => {
+            const settled = s.phase === 'idle' && s.passes === seen;
+            seen = s.phase === 'idle' ? s.passes : undefined;
+            return settled;
+          },
+          'the sync to settle',
         );
-        await stripe.admin.webhooks.idle();
+
+        // Since then another organisation reads the same Stripe account with a restricted key it pasted: not our
+        // app's grant. (Connected before the case opened, its sync, woken by the same webhooks, could claim the case.)
+        const { organisationId: agency } = await seedOrganisation(ctx.db, `Agency ${randomUUID()}`);
+        const restrictedKey = stripe.admin.issueRestrictedKey(accountId);
+        const pasted = await apiKey!.verify(restrictedKey);
+        const { connection: pastedKey } = await vault.connect({
+          organisationId: agency,
+          provider: 'stripe',
+          accountId: pasted.account.accountId,
+          name: 'Brightside via key',
+          tokens: pasted.tokens,
+          credential: 'api_key',
+        });
+        expect(pastedKey.accountId).toBe(accountId);
 
         // The owner disconnects Shortfall in the Stripe Dashboard; Stripe signs and sends the withdrawal.
         stripe.admin.disconnectPlatform(accountId);
@@ -143,7 +188,6 @@ describe('Stripe deauthorization', () => {
         expect(await vault.get(connection.id)).toMatchObject({ status: 'disconnected', lastError: deauthorizedError });
         const [row] = await ctx.db.select().from(connections).where(eq(connections.id, connection.id));
         expect(row).toMatchObject({ tokenCiphertext: null, tokenKeyId: null });
-        expect(stripe.admin.oauthRequests().filter((r) => r.path === '/oauth/deauthorize')).toEqual([]); // nothing left at Stripe to revoke
         expect((await vault.get(bystander.id)).status).toBe('active');
         expect((await vault.get(pastedKey.id)).status).toBe('active');
         expect((await apiKey!.verify(restrictedKey)).account.accountId).toBe(accountId); // the owner's own key still reads
@@ -180,6 +224,11 @@ describe('Stripe deauthorization', () => {
           ),
         ).toHaveLength(1);
 
+        // The owner then also presses Disconnect in Shortfall: the grant is gone at Stripe, and so are our tokens, so the
+        // real provider is given nothing to revoke.
+        expect(await port.disconnect(organisationId, connection.id)).toBe(true);
+        expect(stripe.admin.oauthRequests().filter((r) => r.path === '/oauth/deauthorize')).toEqual([]);
+
         // The owner reconnects; a late retry of the old withdrawal is not about the new grant.
         clock = Date.now() + 60_000;
         expect(
@@ -195,6 +244,11 @@ describe('Stripe deauthorization', () => {
         ).toBe(true);
         expect(await dispatcher.onWebhookEvents('stripe', verified.events)).toEqual({ woken: 0, disconnected: 0 });
         expect((await vault.get(connection.id)).status).toBe('active');
+        // Where a grant is still ours, the same Disconnect does revoke it at Stripe.
+        expect(await port.disconnect(organisationId, bystander.id)).toBe(true);
+        expect(stripe.admin.oauthRequests().filter((r) => r.path === '/oauth/deauthorize')).toEqual([
+          expect.objectContaining({ stripeUserId: other, status: 200 }),
+        ]);
         await caseHandle.terminate('test finished');
       });
     } finally {
