@@ -12,7 +12,11 @@ const loadPdfkit = () => import('pdfkit');
 let pdfkit: ReturnType<typeof loadPdfkit> | undefined;
 
 export async function renderEvidencePack(r: EvidencePackRequest, generatedAt: Date): Promise<Buffer> {
-  const { default: PDFDocument } = await (pdfkit ??= loadPdfkit());
+  // A load that failed is tried again by the next pack, not remembered as failed until a restart.
+  const { default: PDFDocument } = await (pdfkit ??= loadPdfkit().catch((err: unknown) => {
+    pdfkit = undefined;
+    throw err;
+  }));
   const doc = new PDFDocument({
     size: 'A4',
     margin: 56,

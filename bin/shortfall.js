@@ -7,7 +7,9 @@ import { nodeFlags, processEnv } from './process-settings.js';
 
 const applied = 'SHORTFALL_PROCESS_SETTINGS';
 const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-const missingFlags = nodeFlags.filter((f) => !given.some((g) => g.split('=')[0] === f.split('=')[0]));
+// Node reads `--max_semi_space_size` and `--max-semi-space-size` alike: so does this check.
+const flagName = (f) => f.split('=')[0].replace(/_/g, '-');
+const missingFlags = nodeFlags.filter((f) => !given.some((g) => flagName(g) === flagName(f)));
 // What the operator set in the environment stands.
 const missingEnv = Object.entries(processEnv).filter(([k]) => process.env[k] === undefined);
 // A container health check (`shortfall healthcheck`) only reads a file or /readyz: it starts once, as it is.
@@ -19,6 +21,9 @@ if (lasting && !process.env[applied] && (missingFlags.length > 0 || missingEnv.l
     [applied]: '1',
   });
 }
+
+// Applied to this process only: a shortfall process started from this one checks for itself.
+delete process.env[applied];
 
 register();
 await import('../src/app/main.ts');

@@ -192,7 +192,7 @@ export async function benchWebhookToCase(n: number): Promise<WebhookCaseResult> 
         const timer = setTimeout(
           () => (caseStarted.delete(done), reject(new Error('timed out waiting for the case'))),
           60_000,
-        );
+        ).unref();
         const done = () => (clearTimeout(timer), caseStarted.delete(done), resolve());
         caseStarted.add(done);
       });
@@ -262,6 +262,8 @@ export async function benchWebhookToCase(n: number): Promise<WebhookCaseResult> 
       worker.shutdown();
       await running;
     });
+    // As main.ts does: providers load on first use, and a webhook's signature must be checked at once.
+    await services.registry.ready();
     const app = await buildApp({ logger, readiness: [], webhooks: services.webhooks });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     closers.push(() => app.close());
@@ -356,6 +358,8 @@ export async function benchWebhookToCase(n: number): Promise<WebhookCaseResult> 
       if (!event) throw new Error('the simulator recorded no charge.dispute.created event');
       const body = JSON.stringify(event);
       const opening = nextCaseStarted();
+      // Awaited below; if the POST fails first, its timeout must not become an unhandled rejection that ends the bench.
+      opening.catch(() => {});
       const cpu = process.cpuUsage();
       const postedAt = Date.now();
       const t0 = performance.now();

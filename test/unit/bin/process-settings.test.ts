@@ -65,4 +65,13 @@ describe('shortfall runs Node with the process settings', () => {
     expect(r.images[0]!.execArgv).toEqual([`${flag}=32`]);
     expect(Object.fromEntries(r.images[0]!.env)).toEqual(chosen);
   });
+
+  it('reads a flag the operator spelt with underscores as the same flag', () => {
+    const flag = nodeFlags[0]!.split('=')[0]!.replace(/^--/, '').replace(/-/g, '_');
+    const chosen = Object.fromEntries(Object.keys(processEnv).map((k) => [k, '4']));
+    const r = run(chosen, [`--${flag}=32`]);
+    expect(r.status).toBe(2);
+    expect(r.images).toHaveLength(1); // nothing missing: not started again with the default on top
+    expect(r.images[0]!.execArgv).toEqual([`--${flag}=32`]);
+  });
 });
