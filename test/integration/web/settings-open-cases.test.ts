@@ -294,9 +294,9 @@ describe('settings saved while cases are open', () => {
     expect(await settingsSignals(c)).toEqual([]);
     // Then it passes on the newer save (starter.ts does this after every start) and records it once accepted.
     await passOnNewerSettings(db.db, connectionWorkflows(), c, cases.org.id, before);
-    expect((await settingsSignals(c)).map((s) => s.revision)).toEqual([saved]);
     expect((await cases.caseRow(c.id)).settingsRevision).toBe(saved);
     await redraftSignedBy(c, 'Treasurer, Brightside Studio');
+    expect((await settingsSignals(c)).map((s) => s.revision)).toEqual([saved]);
     expect(await openCasesLine()).toBe('Your open case has these settings.');
     // Passing it on again changes nothing: the case has it.
     await passOnNewerSettings(db.db, connectionWorkflows(), c, cases.org.id, saved);
@@ -317,14 +317,14 @@ describe('settings saved while cases are open', () => {
     expect(racing.deliver(cases.org.id)).toBe(delivered); // joins the delivery in flight
     held.release();
     expect(await delivered).toMatchObject({ revision: newer, signalled: 2, failed: 0, superseded: false });
-    const received = await Promise.all([a!, b!].map(async (c) => (await settingsSignals(c)).map((s) => s.revision)));
-    // The held batch reached the first case with the older save; the newer one then reached both.
-    expect(received.map((r) => r.at(-1))).toEqual([newer, newer]);
-    expect(received.flat().filter((r) => r === older)).toHaveLength(1);
     for (const c of [a!, b!]) {
       expect((await cases.caseRow(c.id)).settingsRevision).toBe(newer);
       await redraftSignedBy(c, 'Head bookkeeper, Brightside Studio');
     }
+    // The held batch reached the first case with the older save; the newer one then reached both.
+    const received = await Promise.all([a!, b!].map(async (c) => (await settingsSignals(c)).map((s) => s.revision)));
+    expect(received.map((r) => r.at(-1))).toEqual([newer, newer]);
+    expect(received.flat().filter((r) => r === older)).toHaveLength(1);
     expect(await openCasesLine()).toBe('All 2 open cases have these settings.');
     await racing.close();
     for (const c of [a!, b!]) await close(c);
