@@ -15,7 +15,7 @@ import {
   type SettingsDelivery,
 } from '../../../src/services/cases/settings-signal.js';
 import type { DatabaseHandle } from '../../../src/services/db/index.js';
-import { cases as caseRows, organisations } from '../../../src/services/db/schema.js';
+import { cases as caseRows, organisations, users } from '../../../src/services/db/schema.js';
 import { closeCaseUpdate, type OrganisationSettingsChange } from '../../../workflows/dispute-case/definitions.js';
 import { markStarted } from '../../../src/services/cases/claim.js';
 import { shortPaymentInput } from '../../helpers/case-fixtures.js';
@@ -93,6 +93,10 @@ async function settingsSignals(c: LiveCase): Promise<OrganisationSettingsChange[
 
 const organisationRevision = async () =>
   (await db.db.select().from(organisations).where(eq(organisations.id, cases.org.id)))[0]!.settingsRevision;
+
+/** organisations.settings_delivered_revision: what the previous release's sweep reads. */
+const deliveredRevision = async () =>
+  (await db.db.select().from(organisations).where(eq(organisations.id, cases.org.id)))[0]!.settingsDeliveredRevision;
 
 const redraftSignedBy = (c: LiveCase, words: string) =>
   c.until(
@@ -178,6 +182,7 @@ describe('settings saved while cases are open', () => {
       expect(await settingsSignals(c)).toEqual([]);
       expect((await cases.caseRow(c.id)).settingsRevision).toBeLessThan(revision);
     }
+    expect(await deliveredRevision()).toBeLessThan(revision);
     // The delivery gives up quickly (no endless retrying) and the page says what is owed.
     await eventually(
       openCasesLine,
@@ -203,6 +208,8 @@ describe('settings saved while cases are open', () => {
       expect((await cases.caseRow(c.id)).settingsRevision).toBe(revision);
     }
     expect(await openCasesLine()).toBe('All 2 open cases have these settings.');
+    // A process of the previous release, during a rolling upgrade, reads this and does not signal them all again.
+    expect(await deliveredRevision()).toBe(revision);
     for (const c of open) await close(c);
   });
 
@@ -353,6 +360,40 @@ describe('settings saved while cases are open', () => {
     await redraftSignedBy(owed[0]!, 'Accounts, Brightside Studio');
     expect(await openCasesLine()).toBe('All 2 open cases have these settings.');
     for (const c of open) await close(c);
+  });
+
+  it('a sweep goes on past an organisation whose cases Temporal refuses, to the next one', async () => {
+    const [c] = await awaitingApproval(1);
+    // Another organisation, first in the sweep's order, owed Settings by a case whose signal Temporal refuses (its
+    // signature is past Temporal's 2 MB limit on a signal): Temporal answers, so the sweep does not stop there.
+    const [refusing] = await db.db
+      .insert(organisations)
+      .values({
+        id: '00000000-0000-4000-8000-000000000001',
+        name: 'Refused Ltd',
+        signature: 'R'.repeat(2_500_000),
+        settingsRevision: 1,
+      })
+      .returning();
+    await db.db.insert(users).values({ organisationId: refusing!.id, email: 'owner@refused.example', role: 'owner' });
+    const [refused] = await db.db
+      .insert(caseRows)
+      .values({
+        organisationId: refusing!.id,
+        caseKey: 'invoice/quickbooks/realm-9/refused',
+        workflowId: c!.workflowId,
+        kind: 'short_payment',
+        status: 'open',
+        currency: 'USD',
+      })
+      .returning();
+    const revision = await saveDirectly('Ana Ruiz\nClerk, Brightside Studio');
+    expect(await delivery.sweep()).toMatchObject({ organisations: 2, signalled: 1, failed: 1, unreachable: true });
+    await redraftSignedBy(c!, 'Clerk, Brightside Studio');
+    expect((await cases.caseRow(c!.id)).settingsRevision).toBe(revision);
+    expect((await cases.caseRow(refused!.id)).settingsRevision).toBe(0);
+    await db.db.delete(caseRows).where(eq(caseRows.id, refused!.id));
+    await close(c!);
   });
 });
 
