@@ -19,7 +19,7 @@ const notices = {
   case_arranged:
     'The arrangement is recorded and the case is closed. A missed instalment opens it again for what is overdue.',
   settings_saved:
-    'Settings saved. Every letter drafted and every deadline set from now on uses them, in open cases too; letters already sent and deadlines already set do not change.',
+    'Settings saved. New cases start with them now; open cases take them once they are reached (the line below says how many have). Letters already sent and deadlines already set do not change.',
   invitation_sent: 'Invitation sent. The link in it works once, for 7 days.',
   invitation_revoked: 'Invitation withdrawn: its link no longer works.',
   member_removed: 'Teammate removed. They were signed out everywhere and can no longer open Shortfall.',

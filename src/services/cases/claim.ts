@@ -2,7 +2,7 @@
 // input is stable across retries. A resolved case whose invoice is short again is reopened under the same key.
 // The key is global, so organisations reading one ledger account share the case: the first to claim it owns it.
 // A case reopened after its owner disconnected that account passes to the organisation that still reads it.
-import { and, eq, exists, inArray, sql } from 'drizzle-orm';
+import { and, eq, exists, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/index.js';
 import { cases, connections } from '../db/schema.js';
 import type { CaseFacts } from '../../domain/case.js';
@@ -21,9 +21,14 @@ export interface ClaimInput {
 /**
  * The claimed row, or undefined when a running or owner-closed case already holds the key. The row's
  * organisation and connection are the case's owner, which is not the claimant when another organisation reading
- * the same account claimed it first: the caller runs the case as the row says.
+ * the same account claimed it first: the caller runs the case as the row says. `inserted` is false when the key was
+ * claimed before (a retried start, or a resolved case reopened): its workflow may already run with an earlier input.
  */
-export async function claimCase(db: Database, c: ClaimInput, now: Date): Promise<CaseRow | undefined> {
+export async function claimCase(
+  db: Database,
+  c: ClaimInput,
+  now: Date,
+): Promise<(CaseRow & { inserted: boolean }) | undefined> {
   const { facts } = c;
   const ownerStillReads = exists(
     db
@@ -58,16 +63,19 @@ export async function claimCase(db: Database, c: ClaimInput, now: Date): Promise
         updatedAt: now,
         organisationId: sql`case when ${ownerStillReads} then ${cases.organisationId} else excluded.organisation_id end`,
         connectionId: sql`case when ${ownerStillReads} then ${cases.connectionId} else excluded.connection_id end`,
+        // A new owner's case has none of its Settings yet (the previous owner's revision means nothing to it).
+        settingsRevision: sql`case when ${ownerStillReads} then ${cases.settingsRevision} else 0 end`,
       },
       setWhere: sql`${cases.status} in (${startingStatus}, 'resolved')`,
     })
-    .returning();
+    // xmax is 0 on a row this statement inserted, and set on one it updated.
+    .returning({ ...getTableColumns(cases), inserted: sql<boolean>`(xmax = 0)` });
   return row;
 }
 
 /**
- * Records what the started workflow already knows (its ledger facts, and the Settings revision its input carries),
- * and that it runs (unless it has projected a status itself).
+ * Records what the started workflow already knows (its ledger facts, and the Settings revision its input carries
+ * when this start created it), and that it runs (unless it has projected a status itself).
  */
 export async function markStarted(
   db: Database,

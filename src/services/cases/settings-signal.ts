@@ -5,24 +5,29 @@
 //
 // Each case row records the revision its workflow has (cases.settings_revision: the one it started with, or the
 // newest Temporal accepted a signal of), so a delivery and the sweep signal only the cases that miss the current
-// one. The save itself only commits the Settings: the server passes them on in the background (createSettingsDelivery),
+// one. Only a signal Temporal accepted is recorded: a case whose workflow is not found (still starting, or gone)
+// records nothing, and the starter passes newer Settings on once it has started the workflow (starter.ts). The save itself only commits the Settings: the server passes them on in the background (createSettingsDelivery),
 // one delivery at a time per organisation, a newer save superseding the one in flight. A Temporal that does not
 // answer a batch within the call timeout stops the delivery at once and leaves the rest owed to the sweep, which
 // the server runs at start and every 5 minutes. Cases are read a page at a time and signalled a batch at a time, so
 // an organisation with thousands of open cases neither loads them all nor opens thousands of calls at once.
 import type { WorkflowClient } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { isGrpcDeadlineError, isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import { and, asc, count, eq, exists, gt, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/index.js';
 import { cases, organisations } from '../db/schema.js';
 import { organisationSettingsSignal } from '../../../workflows/dispute-case/definitions.js';
+import { recordSettingsRevision } from './claim.js';
 import { organisationProfile } from './input.js';
 import { closedStatuses } from './records.js';
 
 export interface SettingsSignalResult {
   /** Open cases that received the settings. */
   readonly signalled: number;
-  /** Cases whose workflow had finished or not started yet (nothing to change: a start reads the settings). */
+  /**
+   * Cases whose workflow Temporal did not find (not started yet, or finished): nothing is recorded for them. A case
+   * still starting is signalled by its starter once its workflow runs; any other stays owed to the sweep.
+   */
   readonly finished: number;
   /** Cases the signal could not reach (Temporal refused or was unreachable); they stay owed to the sweep. */
   readonly failed: number;
@@ -33,7 +38,9 @@ export interface DeliveryResult extends SettingsSignalResult {
   readonly revision: number;
   /** Temporal answered none of a batch: the delivery stopped there, and the rest is owed to the sweep. */
   readonly unreachable: boolean;
-  /** A newer save (or the server stopping) ended this delivery between two batches. */
+  /** ...because Temporal could not be reached at all (connection or deadline): other organisations would fail too. */
+  readonly temporalDown: boolean;
+  /** A newer save (or the server stopping) ended this delivery between two batches, leaving the rest owed. */
   readonly superseded: boolean;
 }
 
@@ -63,6 +70,7 @@ export async function signalSettingsToOpenCases(
   { pageSize = 200, batchSize = 20, callTimeoutMs = 5_000, log }: SettingsSignalOptions = {},
   superseded: () => boolean = () => false,
 ): Promise<DeliveryResult> {
+  await markDelivering(db, organisationId);
   const organisation = await organisationProfile(db, organisationId);
   const revision = organisation.settingsRevision ?? 0;
   const change = { revision, organisation };
@@ -75,6 +83,7 @@ export async function signalSettingsToOpenCases(
     finished,
     failed,
     unreachable: false,
+    temporalDown: false,
     superseded: false,
     ...over,
   });
@@ -106,40 +115,104 @@ export async function signalSettingsToOpenCases(
       const refused: { caseId: string; err: unknown }[] = [];
       results.forEach((r, j) => {
         const row = batch[j]!;
-        if (r.status === 'fulfilled') signalled++;
-        else if (r.reason instanceof WorkflowNotFoundError) finished++;
+        if (r.status === 'fulfilled') {
+          signalled++;
+          reached.push(row.id);
+        } else if (r.reason instanceof WorkflowNotFoundError) finished++;
         else {
           failed++;
           refused.push({ caseId: row.id, err: r.reason });
-          return;
         }
-        reached.push(row.id);
       });
       // Temporal answered none of a batch: the rest would wait just as long. They stay owed to the sweep.
-      if (reached.length === 0) {
+      if (refused.length === batch.length) {
         log?.warn(
           { err: refused[0]?.err, organisationId, revision, cases: refused.length },
           'Temporal did not take the settings signals; the open cases still owed them wait for the sweep',
         );
         await markUndelivered(db, organisationId);
-        return result({ unreachable: true });
+        return result({ unreachable: true, temporalDown: refused.every(({ err }) => temporalDown(err)) });
       }
       for (const { caseId, err } of refused) log?.warn({ err, caseId }, 'settings not signalled to an open case');
-      await db
-        .update(cases)
-        .set({ settingsRevision: sql`greatest(${cases.settingsRevision}, ${revision})` })
-        .where(inArray(cases.id, reached));
+      if (reached.length > 0)
+        await db
+          .update(cases)
+          .set({ settingsRevision: sql`greatest(${cases.settingsRevision}, ${revision})` })
+          .where(inArray(cases.id, reached));
+      await markDelivering(db, organisationId);
     }
     if (page.length < pageSize) break;
     after = page.at(-1)!.id;
   }
   if (failed > 0) await markUndelivered(db, organisationId);
-  else await db.update(organisations).set({ settingsUndeliveredAt: null }).where(eq(organisations.id, organisationId));
+  else
+    await db
+      .update(organisations)
+      .set({
+        settingsUndeliveredAt: null,
+        settingsDeliveringAt: null,
+        // For a process of the previous release during a rolling upgrade: its sweep reads this, not the case rows.
+        settingsDeliveredRevision: sql`greatest(${organisations.settingsDeliveredRevision}, ${revision})`,
+      })
+      .where(eq(organisations.id, organisationId));
   return result();
 }
 
+/** gRPC codes CANCELLED, DEADLINE_EXCEEDED and UNAVAILABLE. */
+const noAnswer: readonly number[] = [1, 4, 14];
+
+/** The call never got an answer from Temporal (no connection, or the batch deadline passed), as opposed to a refusal. */
+function temporalDown(err: unknown): boolean {
+  if (isGrpcDeadlineError(err)) return true;
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (isGrpcServiceError(e)) return noAnswer.includes(e.code);
+  }
+  return true; // no answer from Temporal at all
+}
+
+/** Some open case was not reached: the page says so, and no delivery is running for it any more. */
 const markUndelivered = (db: Database, organisationId: string) =>
-  db.update(organisations).set({ settingsUndeliveredAt: new Date() }).where(eq(organisations.id, organisationId));
+  db
+    .update(organisations)
+    .set({ settingsUndeliveredAt: new Date(), settingsDeliveringAt: null })
+    .where(eq(organisations.id, organisationId));
+
+/** A delivery is running for the organisation (the Settings page says "Reaching…" while this is recent). */
+const markDelivering = (db: Database, organisationId: string) =>
+  db.update(organisations).set({ settingsDeliveringAt: new Date() }).where(eq(organisations.id, organisationId));
+
+/** A delivery stopped (the server closing) or failed: nothing is reaching the cases it left owed until the sweep. */
+const markNotDelivering = (db: Database, organisationId: string) =>
+  db.update(organisations).set({ settingsDeliveringAt: null }).where(eq(organisations.id, organisationId));
+
+/** How long after its last sign of life a delivery counts as running: a batch is bounded by the call timeout. */
+export const deliveringWithinMs = 60_000;
+
+/**
+ * After the starter started (or joined) a case's workflow: Settings saved while the case was starting found no
+ * workflow to signal and recorded nothing, so the workflow is signalled the current profile if it is newer than the
+ * revision it is known to have (`known`), and the row records it once Temporal accepted the signal (the workflow
+ * ignores a revision it already has). A signal that fails leaves the case owed to the sweep; the start stands.
+ */
+export async function passOnNewerSettings(
+  db: Database,
+  workflows: Pick<WorkflowClient, 'getHandle'>,
+  row: { readonly id: string; readonly workflowId: string },
+  organisationId: string,
+  known: number,
+  log?: { warn(obj: object, msg: string): void },
+): Promise<void> {
+  const current = await organisationProfile(db, organisationId);
+  const revision = current.settingsRevision ?? 0;
+  if (revision <= known) return;
+  try {
+    await workflows.getHandle(row.workflowId).signal(organisationSettingsSignal, { revision, organisation: current });
+  } catch (err) {
+    log?.warn({ err, caseId: row.id, revision }, 'settings not signalled to a case just started; the sweep sends them');
+    return;
+  }
+  await recordSettingsRevision(db, row.id, revision);
+}
 
 /** Where the organisation's open cases stand against its saved Settings, for the Settings page. */
 export interface SettingsDeliveryStatus {
@@ -149,6 +222,8 @@ export interface SettingsDeliveryStatus {
   readonly owed: number;
   /** The last delivery stopped with cases unreached (Temporal down or refusing): they wait for the sweep. */
   readonly undeliveredAt: Date | null;
+  /** A delivery showed it is running within the last deliveringWithinMs (saved just now, or a batch answered). */
+  readonly delivering: boolean;
 }
 
 export async function settingsDeliveryStatus(db: Database, organisationId: string): Promise<SettingsDeliveryStatus> {
@@ -159,12 +234,13 @@ export async function settingsDeliveryStatus(db: Database, organisationId: strin
         Number,
       ),
       undeliveredAt: organisations.settingsUndeliveredAt,
+      delivering: sql<boolean>`coalesce(${organisations.settingsDeliveringAt} > now() - make_interval(secs => ${deliveringWithinMs / 1000}), false)`,
     })
     .from(organisations)
     .leftJoin(cases, and(eq(cases.organisationId, organisations.id), openCase))
     .where(eq(organisations.id, organisationId))
     .groupBy(organisations.id);
-  return { open: 0, owed: 0, undeliveredAt: null, ...row };
+  return { open: 0, owed: 0, undeliveredAt: null, delivering: false, ...row };
 }
 
 /** Organisations with an open case whose row records an older Settings revision than the organisation's. */
@@ -206,11 +282,15 @@ export interface SettingsDelivery {
   deliver(organisationId: string): Promise<DeliveryResult | undefined>;
   /**
    * Sends saved Settings to the open cases still owed them (a delivery Temporal did not answer, or a server that
-   * stopped mid-way), one organisation at a time, joining a delivery already running; stops at the first
-   * organisation Temporal does not answer.
+   * stopped mid-way), one organisation at a time, joining a delivery already running; stops when Temporal does not
+   * answer at all (the connection or the batch deadline failed), and goes on past an organisation whose own cases
+   * Temporal refused.
    */
   sweep(): Promise<SweepResult>;
-  /** Stops every delivery at its next batch and waits for them; what is left is owed to the next sweep. */
+  /**
+   * Stops every delivery at its next batch and waits for them; what is left is owed to the next sweep, and the
+   * Settings page no longer says it is being reached.
+   */
   close(): Promise<void>;
 }
 
@@ -237,12 +317,16 @@ export function createSettingsDelivery(
             () => entry.again || closing,
           );
           if (!entry.again || closing) {
+            if (r.superseded) await markNotDelivering(db, organisationId);
             options.log?.info?.({ organisationId, ...r }, 'settings passed on to open cases');
             return r;
           }
         }
       } catch (err) {
         options.log?.warn({ err, organisationId }, 'settings delivery failed; the sweep sends them again');
+        await markNotDelivering(db, organisationId).catch((e: unknown) =>
+          options.log?.warn({ err: e, organisationId }, 'could not record that the settings delivery stopped'),
+        );
         return undefined;
       } finally {
         running.delete(organisationId);
@@ -270,10 +354,10 @@ export function createSettingsDelivery(
         total.signalled += r.signalled;
         total.finished += r.finished;
         total.failed += r.failed;
-        if (r.unreachable) {
-          total.unreachable = true;
-          break;
-        }
+        if (r.unreachable) total.unreachable = true;
+        // Temporal not answering at all would fail the next organisation just the same; one whose own cases it
+        // refused says nothing of the others.
+        if (r.temporalDown) break;
       }
       return total;
     },

@@ -7,14 +7,10 @@ import type { CaseFacts } from '../../domain/case.js';
 import type { Logger } from '../logger.js';
 import { getRow, toConnection } from '../connections/records.js';
 import type { CaseView, DisputeCaseInput, LedgerEvent } from '../../../workflows/dispute-case/definitions.js';
-import {
-  closeCaseUpdate,
-  ledgerEventSignal,
-  chargebackSignal,
-  organisationSettingsSignal,
-} from '../../../workflows/dispute-case/definitions.js';
+import { closeCaseUpdate, ledgerEventSignal, chargebackSignal } from '../../../workflows/dispute-case/definitions.js';
 import type { CaseAction, LedgerScope } from '../../domain/case-actions.js';
-import { claimCase, markStarted, recordSettingsRevision } from './claim.js';
+import { claimCase, markStarted } from './claim.js';
+import { passOnNewerSettings } from './settings-signal.js';
 import { caseInput, organisationProfile } from './input.js';
 import { disputeCaseEvents, factsInInput, invoiceCaseEvents, chargebackFactKey } from './ledger-events.js';
 import { loadCaseSources, type CaseSources } from './sources.js';
@@ -105,16 +101,19 @@ export function createCaseStarter(deps: CaseStarterDeps) {
       workflowIdConflictPolicy: 'USE_EXISTING',
       typedSearchAttributes: caseSearchAttributes(input, action.facts),
     });
-    await markStarted(db, row.id, knownFacts(sources), new Date(now()), input.organisation.settingsRevision ?? 0);
-    // Settings saved while this case was starting: the save's signal found no workflow yet, so pass them on now.
-    const current = await organisationProfile(db, owner.organisationId);
-    if ((current.settingsRevision ?? 0) > (input.organisation.settingsRevision ?? 0)) {
-      await handle.signal(organisationSettingsSignal, {
-        revision: current.settingsRevision ?? 0,
-        organisation: current,
-      });
-      await recordSettingsRevision(db, row.id, current.settingsRevision ?? 0);
-    }
+    // A retried start (or a reopened case) may have joined a workflow started with an earlier input: the row then
+    // keeps what it records (never more than that workflow has), not this input's revision, and the signal below
+    // gives the workflow the current one.
+    const started = input.organisation.settingsRevision ?? 0;
+    await markStarted(db, row.id, knownFacts(sources), new Date(now()), row.inserted ? started : undefined);
+    await passOnNewerSettings(
+      db,
+      client.workflow,
+      row,
+      owner.organisationId,
+      row.inserted ? started : row.settingsRevision,
+      log,
+    );
     log?.info({ caseId: row.id, workflowId: row.workflowId, reason: action.reason }, 'case started');
     return { kind: 'started', caseId: row.id, workflowId: row.workflowId, runId: handle.firstExecutionRunId };
   }

@@ -56,9 +56,14 @@ export const organisations = pgTable('organisations', {
    */
   settingsUndeliveredAt: timestamp('settings_undelivered_at', { withTimezone: true }),
   /**
-   * No longer read or written (each case records its own revision: cases.settings_revision). Kept so that a
-   * process of the previous release, still running during a rolling upgrade, can read organisations; drop it in a
-   * later release.
+   * When a delivery of saved Settings to the open cases last showed it is running (set by the save, at its start and
+   * after each batch; cleared when it ends, however it ends). The Settings page says "Reaching…" only while recent.
+   */
+  settingsDeliveringAt: timestamp('settings_delivering_at', { withTimezone: true }),
+  /**
+   * No longer read (each case records its own revision: cases.settings_revision). Kept so that a process of the
+   * previous release, still running during a rolling upgrade, can read organisations, and still written after a
+   * delivery that reached every case so that its sweep does not signal them all again; drop it in a later release.
    */
   settingsDeliveredRevision: integer('settings_delivered_revision').notNull().default(0),
   createdAt: createdAt(),

@@ -65,13 +65,18 @@ describe.each(bothEngines())('claiming a case on a shared ledger account, on %s'
   it('reopens a resolved case for its owner while the owner still reads the account, even if its connection is broken', async () => {
     const { db, a, b, claim, setStatus } = await setup();
     const first = await claim(a);
+    expect(first).toMatchObject({ inserted: true, settingsRevision: 0 });
     await setStatus('resolved');
+    // The owner's workflow had its Settings revision 7: the reopened case is still the owner's, and keeps it.
+    await db.update(cases).set({ settingsRevision: 7 }).where(eq(cases.id, first!.id));
     await db.update(connections).set({ status: 'needs_reconnect' }).where(eq(connections.id, a.connectionId));
     expect(await claim(b)).toMatchObject({
       id: first!.id,
       organisationId: a.organisationId,
       connectionId: a.connectionId,
       status: 'starting',
+      inserted: false,
+      settingsRevision: 7,
     });
   });
 
@@ -79,12 +84,16 @@ describe.each(bothEngines())('claiming a case on a shared ledger account, on %s'
     const { db, a, b, claim, setStatus } = await setup();
     const first = await claim(a);
     await setStatus('resolved');
+    // Revision 7 of the first owner's Settings means nothing to the new owner: its case has none of its own yet.
+    await db.update(cases).set({ settingsRevision: 7 }).where(eq(cases.id, first!.id));
     await db.update(connections).set({ status: 'disconnected' }).where(eq(connections.id, a.connectionId));
     expect(await claim(b)).toMatchObject({
       id: first!.id,
       organisationId: b.organisationId,
       connectionId: b.connectionId,
       status: 'starting',
+      inserted: false,
+      settingsRevision: 0,
     });
     await setStatus('written_off');
     expect(await claim(a)).toBeUndefined(); // an owner's decision to stop chasing holds, whoever asks

@@ -139,7 +139,15 @@ export async function startCaseWorker(
    * `ledgerInvoiceId`: an invoice the test put in the QuickBooks company itself; otherwise the case's invoice is
    * entered there first. Either way the case's lines carry the invoice's line ids at QuickBooks ("1", "2", …).
    */
-  async function openCase(over: Partial<DisputeCaseInput> = {}, ledgerInvoiceId?: string): Promise<LiveCase> {
+  /**
+   * `whileStarting`: the row is written "starting" (as the starter claims it) and this runs before the workflow is
+   * started, so a test can do what happens meanwhile (a Settings save, say).
+   */
+  async function openCase(
+    over: Partial<DisputeCaseInput> = {},
+    ledgerInvoiceId?: string,
+    whileStarting?: (caseId: string) => Promise<void>,
+  ): Promise<LiveCase> {
     const base = shortPaymentInput({ learnedAt: new Date().toISOString(), documents: [], ...over });
     const invoiceId = ledgerInvoiceId ?? seedInvoice(base.invoice!);
     const ledgerLines = books.sim.admin
@@ -177,7 +185,7 @@ export async function startCaseWorker(
         connectionId: conn!.id,
         invoiceId,
         kind: 'short_payment',
-        status: 'open',
+        status: whileStarting ? 'starting' : 'open',
         customerName: invoice.customerName,
         currency: 'USD',
         paidMinor: 60_000,
@@ -198,6 +206,7 @@ export async function startCaseWorker(
         timeZone: org.timeZone,
       },
     };
+    await whileStarting?.(row!.id);
     const handle = await env.client.workflow.start(disputeCaseWorkflow, {
       taskQueue,
       workflowId: row!.workflowId,

@@ -10,12 +10,15 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createSettingsDelivery,
+  passOnNewerSettings,
   signalSettingsToOpenCases,
   type SettingsDelivery,
 } from '../../../src/services/cases/settings-signal.js';
 import type { DatabaseHandle } from '../../../src/services/db/index.js';
-import { cases as caseRows, organisations } from '../../../src/services/db/schema.js';
+import { cases as caseRows, organisations, users } from '../../../src/services/db/schema.js';
 import { closeCaseUpdate, type OrganisationSettingsChange } from '../../../workflows/dispute-case/definitions.js';
+import { markStarted } from '../../../src/services/cases/claim.js';
+import { shortPaymentInput } from '../../helpers/case-fixtures.js';
 import { openPglite } from '../../helpers/databases.js';
 import { eventually } from '../../helpers/eventually.js';
 import { startTcpGate, type TcpGate } from '../../helpers/tcp-gate.js';
@@ -91,6 +94,10 @@ async function settingsSignals(c: LiveCase): Promise<OrganisationSettingsChange[
 const organisationRevision = async () =>
   (await db.db.select().from(organisations).where(eq(organisations.id, cases.org.id)))[0]!.settingsRevision;
 
+/** organisations.settings_delivered_revision: what the previous release's sweep reads. */
+const deliveredRevision = async () =>
+  (await db.db.select().from(organisations).where(eq(organisations.id, cases.org.id)))[0]!.settingsDeliveredRevision;
+
 const redraftSignedBy = (c: LiveCase, words: string) =>
   c.until(
     (v) => v.drafts.at(-1)?.state === 'pending' && v.drafts.at(-1)!.content.text.includes(words),
@@ -118,7 +125,8 @@ describe('settings saved while cases are open', () => {
   it('answers at once; every open case is signalled in the background, a closed one is left alone, a repeat changes nothing', async () => {
     const [first, second, closed] = await awaitingApproval(3);
     await close(closed!);
-    // A case row whose workflow never started (the process died between the two): nothing to signal.
+    // A case row whose workflow never started (the process died between the two): Temporal does not find it, so
+    // nothing is recorded for it; it stays owed (the starter signals a case it starts, the sweep one it missed).
     const [neverStarted] = await db.db
       .insert(caseRows)
       .values({
@@ -138,10 +146,16 @@ describe('settings saved while cases are open', () => {
       expect(v.drafts.filter((d) => d.state === 'withdrawn')).toHaveLength(1);
       expect(v.timeline.filter((t) => t.kind === 'settings')).toHaveLength(1);
     }
-    await eventually(openCasesLine, (t) => t === 'All 3 open cases have these settings.', 'the page to say so');
+    await eventually(
+      openCasesLine,
+      (t) =>
+        t ===
+        '1 open case will be sent these settings within 5 minutes, when Shortfall next passes them on. It keeps the earlier settings until then, and nothing is lost.',
+      'the page to say the case that has not started is not reached yet',
+    );
     const revision = await organisationRevision();
     for (const c of [first!, second!]) expect((await cases.caseRow(c.id)).settingsRevision).toBe(revision);
-    expect((await cases.caseRow(neverStarted!.id)).settingsRevision).toBe(revision); // it starts with them
+    expect((await cases.caseRow(neverStarted!.id)).settingsRevision).toBeLessThan(revision);
     const untouched = await closed!.view();
     expect(untouched.timeline.some((t) => t.kind === 'settings')).toBe(false);
     expect(untouched.drafts).toHaveLength(1);
@@ -151,7 +165,7 @@ describe('settings saved while cases are open', () => {
     // Saving the same values again (say, to check) is no new revision, and finds no case owed anything.
     await save('Ana Ruiz\nFounder, Brightside Studio');
     expect(await organisationRevision()).toBe(revision);
-    expect(await delivery.deliver(cases.org.id)).toMatchObject({ revision, signalled: 0, finished: 0, failed: 0 });
+    expect(await delivery.deliver(cases.org.id)).toMatchObject({ revision, signalled: 0, finished: 1, failed: 0 });
     for (const c of [first!, second!]) expect(await settingsSignals(c)).toHaveLength(1);
 
     for (const c of [first!, second!]) await close(c);
@@ -168,6 +182,7 @@ describe('settings saved while cases are open', () => {
       expect(await settingsSignals(c)).toEqual([]);
       expect((await cases.caseRow(c.id)).settingsRevision).toBeLessThan(revision);
     }
+    expect(await deliveredRevision()).toBeLessThan(revision);
     // The delivery gives up quickly (no endless retrying) and the page says what is owed.
     await eventually(
       openCasesLine,
@@ -193,6 +208,8 @@ describe('settings saved while cases are open', () => {
       expect((await cases.caseRow(c.id)).settingsRevision).toBe(revision);
     }
     expect(await openCasesLine()).toBe('All 2 open cases have these settings.');
+    // A process of the previous release, during a rolling upgrade, reads this and does not signal them all again.
+    expect(await deliveredRevision()).toBe(revision);
     for (const c of open) await close(c);
   });
 
@@ -260,7 +277,159 @@ describe('settings saved while cases are open', () => {
     expect((await closed!.view()).drafts).toHaveLength(1);
     for (const c of [a!, b!]) await close(c);
   });
+
+  it('a case starting while a save is delivered ends with the newest settings, and its row says so only once it has them', async () => {
+    const before = await organisationRevision();
+    let saved = 0;
+    // The starter claimed the row and built the workflow's input with the settings as they are now (before).
+    const c = await cases.openCase(
+      { organisation: { ...shortPaymentInput().organisation, settingsRevision: before } },
+      undefined,
+      async (caseId) => {
+        // Meanwhile the owner saves: the delivery finds no workflow for the case and records nothing for it.
+        await save('Ana Ruiz\nTreasurer, Brightside Studio');
+        saved = await organisationRevision();
+        expect(await delivery.deliver(cases.org.id)).toMatchObject({ revision: saved, signalled: 0, finished: 1 });
+        expect((await cases.caseRow(caseId)).settingsRevision).toBeLessThan(saved);
+      },
+    );
+    expect(saved).toBe(before + 1);
+    // The starter records what the input carried: the row does not claim the newer settings.
+    await markStarted(db.db, c.id, [], new Date(), before);
+    expect((await cases.caseRow(c.id)).settingsRevision).toBe(before);
+    expect(await openCasesLine()).not.toMatch(/have these settings/);
+    expect(await settingsSignals(c)).toEqual([]);
+    // Then it passes on the newer save (starter.ts does this after every start) and records it once accepted.
+    await passOnNewerSettings(db.db, connectionWorkflows(), c, cases.org.id, before);
+    expect((await cases.caseRow(c.id)).settingsRevision).toBe(saved);
+    await redraftSignedBy(c, 'Treasurer, Brightside Studio');
+    expect((await settingsSignals(c)).map((s) => s.revision)).toEqual([saved]);
+    expect(await openCasesLine()).toBe('Your open case has these settings.');
+    // Passing it on again changes nothing: the case has it.
+    await passOnNewerSettings(db.db, connectionWorkflows(), c, cases.org.id, saved);
+    expect(await settingsSignals(c)).toHaveLength(1);
+    await close(c);
+  });
+
+  it('a newer save takes over a delivery in flight: the held batch finishes, and every case ends with the newer one', async () => {
+    const [a, b] = await awaitingApproval(2);
+    const held = holdFirstBatch();
+    const racing = createSettingsDelivery(db.db, held.workflows, { batchSize: 1, callTimeoutMs: 2_000 });
+    const older = await saveDirectly('Ana Ruiz\nBookkeeper, Brightside Studio');
+    const delivered = racing.deliver(cases.org.id);
+    await held.reached;
+    // While the batch is held the delivery is running, and the page says so.
+    expect(await openCasesLine()).toBe('Reaching your 2 open cases…');
+    const newer = await saveDirectly('Ana Ruiz\nHead bookkeeper, Brightside Studio');
+    expect(racing.deliver(cases.org.id)).toBe(delivered); // joins the delivery in flight
+    held.release();
+    expect(await delivered).toMatchObject({ revision: newer, signalled: 2, failed: 0, superseded: false });
+    for (const c of [a!, b!]) {
+      expect((await cases.caseRow(c.id)).settingsRevision).toBe(newer);
+      await redraftSignedBy(c, 'Head bookkeeper, Brightside Studio');
+    }
+    // The held batch reached the first case with the older save; the newer one then reached both.
+    const received = await Promise.all([a!, b!].map(async (c) => (await settingsSignals(c)).map((s) => s.revision)));
+    expect(received.map((r) => r.at(-1))).toEqual([newer, newer]);
+    expect(received.flat().filter((r) => r === older)).toHaveLength(1);
+    expect(await openCasesLine()).toBe('All 2 open cases have these settings.');
+    await racing.close();
+    for (const c of [a!, b!]) await close(c);
+  });
+
+  it('a server closing mid-delivery leaves the cases it did not reach owed, and the page does not say they are being reached', async () => {
+    const open = await awaitingApproval(2);
+    const held = holdFirstBatch();
+    const stopping = createSettingsDelivery(db.db, held.workflows, { batchSize: 1, callTimeoutMs: 2_000 });
+    const revision = await saveDirectly('Ana Ruiz\nAccounts, Brightside Studio');
+    const delivered = stopping.deliver(cases.org.id);
+    await held.reached;
+    const closed = stopping.close();
+    held.release();
+    await closed;
+    expect(await delivered).toMatchObject({ revision, signalled: 1, superseded: true });
+    const owed = [];
+    for (const c of open) if ((await cases.caseRow(c.id)).settingsRevision < revision) owed.push(c);
+    expect(owed).toHaveLength(1);
+    expect(await settingsSignals(owed[0]!)).toEqual([]);
+    expect(await openCasesLine()).toBe(
+      '1 open case will be sent these settings within 5 minutes, when Shortfall next passes them on. It keeps the earlier settings until then, and nothing is lost.',
+    );
+    // The next sweep (at start and every 5 minutes) reaches it.
+    expect(await delivery.sweep()).toMatchObject({ organisations: 1, signalled: 1, failed: 0 });
+    await redraftSignedBy(owed[0]!, 'Accounts, Brightside Studio');
+    expect(await openCasesLine()).toBe('All 2 open cases have these settings.');
+    for (const c of open) await close(c);
+  });
+
+  it('a sweep goes on past an organisation whose cases Temporal refuses, to the next one', async () => {
+    const [c] = await awaitingApproval(1);
+    // Another organisation, first in the sweep's order, owed Settings by a case whose signal Temporal refuses (its
+    // signature is past Temporal's 2 MB limit on a signal): Temporal answers, so the sweep does not stop there.
+    const [refusing] = await db.db
+      .insert(organisations)
+      .values({
+        id: '00000000-0000-4000-8000-000000000001',
+        name: 'Refused Ltd',
+        signature: 'R'.repeat(2_500_000),
+        settingsRevision: 1,
+      })
+      .returning();
+    await db.db.insert(users).values({ organisationId: refusing!.id, email: 'owner@refused.example', role: 'owner' });
+    const [refused] = await db.db
+      .insert(caseRows)
+      .values({
+        organisationId: refusing!.id,
+        caseKey: 'invoice/quickbooks/realm-9/refused',
+        workflowId: c!.workflowId,
+        kind: 'short_payment',
+        status: 'open',
+        currency: 'USD',
+      })
+      .returning();
+    const revision = await saveDirectly('Ana Ruiz\nClerk, Brightside Studio');
+    expect(await delivery.sweep()).toMatchObject({ organisations: 2, signalled: 1, failed: 1, unreachable: true });
+    await redraftSignedBy(c!, 'Clerk, Brightside Studio');
+    expect((await cases.caseRow(c!.id)).settingsRevision).toBe(revision);
+    expect((await cases.caseRow(refused!.id)).settingsRevision).toBe(0);
+    await db.db.delete(caseRows).where(eq(caseRows.id, refused!.id));
+    await close(c!);
+  });
 });
+
+/** A save's own write (the Settings page's), committed; returns the new revision. */
+async function saveDirectly(signature: string): Promise<number> {
+  await db.db
+    .update(organisations)
+    .set({ signature, settingsRevision: sql`${organisations.settingsRevision} + 1`, settingsDeliveringAt: new Date() })
+    .where(eq(organisations.id, cases.org.id));
+  return organisationRevision();
+}
+
+/**
+ * The app's Temporal client, with the first batch of signals held until the test releases it: the signals then go to
+ * the real Temporal server as they would, within their own deadline.
+ */
+function holdFirstBatch() {
+  const client = connectionWorkflows();
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let entered!: () => void;
+  const reached = new Promise<void>((r) => (entered = r));
+  let batches = 0;
+  const workflows: Pick<WorkflowClient, 'getHandle' | 'withDeadline'> = {
+    getHandle: (id) => client.getHandle(id),
+    withDeadline: async (deadline, fn) => {
+      if (batches++ === 0) {
+        entered();
+        await released;
+        return client.withDeadline(Date.now() + 2_000, fn);
+      }
+      return client.withDeadline(deadline, fn);
+    },
+  };
+  return { workflows, reached, release };
+}
 
 /** The app's Temporal client, past the gate. */
 const connectionWorkflows = () => new WorkflowClient({ connection });

@@ -30,12 +30,12 @@ afterAll(async () => {
 const stored = async () => (await w.h.db.select().from(organisations).where(eq(organisations.id, orgId)))[0]!;
 
 describe('settings', () => {
-  it('shows what is set now and says changes apply to new letters and deadlines, in open cases too', async () => {
+  it('shows what is set now and says new cases start with changes, and open cases take them once reached', async () => {
     const res = await owner.get('/settings');
     expect(res.statusCode).toBe(200);
     const text = textOf(res.body);
     expect(text).toContain(
-      'Changes apply to every letter drafted and every deadline set from now on, in cases already open too.',
+      'New cases start with your changes at once. Cases already open take them once Shortfall reaches them (the line above says how many have)',
     );
     expect(text).toContain('Letters already sent and deadlines already set do not change.');
     expect(res.body).toContain('value="Brightside Design"');
@@ -70,7 +70,7 @@ describe('settings', () => {
     });
     const page = await owner.get('/settings?notice=settings_saved');
     expect(textOf(page.body)).toContain(
-      'Settings saved. Every letter drafted and every deadline set from now on uses them, in open cases too',
+      'Settings saved. New cases start with them now; open cases take them once they are reached (the line below says how many have).',
     );
     expect(textOf(page.body)).toContain('Brightside Studio LLC'); // the header names the business as it is now
     // What a case opening now is given: the workflow counts its deadlines and signs its letters with this.

@@ -1,15 +1,21 @@
 // On the real dev server: what applyBatch stores opens exactly one case workflow, later ledger changes signal
 // it, and the connection-sync workflow drives all of it from a webhook.
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { createCaseStarter } from '../../../src/services/cases/starter.js';
 import { createConnectionVault } from '../../../src/services/connections/vault.js';
-import { cases } from '../../../src/services/db/schema.js';
+import { cases, organisations } from '../../../src/services/db/schema.js';
 import { caseKey } from '../../../src/domain/case.js';
 import type { CaseAction } from '../../../src/domain/case-actions.js';
 import { createSyncStore } from '../../../src/services/sync/store.js';
-import { caseViewQuery, disputeCaseWorkflowId, type CaseView } from '../../../workflows/dispute-case/definitions.js';
+import {
+  caseViewQuery,
+  disputeCaseWorkflowId,
+  type CaseView,
+  type OrganisationSettingsChange,
+} from '../../../workflows/dispute-case/definitions.js';
 import {
   caseStatusKey,
   connectionIdKey,
@@ -73,6 +79,21 @@ async function until(workflowId: string, pred: (v: CaseView) => boolean): Promis
   throw new Error(`case ${workflowId} never reached the expected state`);
 }
 
+/** The Settings revisions signalled to the case, as its history records them, once there are `n`. */
+async function settingsSignalled(workflowId: string, n: number): Promise<number[]> {
+  const handle = ctx.env.client.workflow.getHandle(workflowId);
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
+    const history = await handle.fetchHistory();
+    const revisions = (history.events ?? [])
+      .map((e) => e.workflowExecutionSignaledEventAttributes)
+      .filter((a) => a?.signalName === 'organisationSettings')
+      .map((a) => defaultPayloadConverter.fromPayload<OrganisationSettingsChange>(a!.input!.payloads![0]!).revision);
+    if (revisions.length >= n) return revisions;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`case ${workflowId} was never signalled ${n} Settings revisions`);
+}
+
 describe('case starter on the dev server', () => {
   it('opens exactly one case workflow for a short payment, and the clearing payment resolves it', async () => {
     await withLedger('quickbooks', async ({ id, accountId, sync, apply, starter }) => {
@@ -111,6 +132,34 @@ describe('case starter on the dev server', () => {
       expect(result.timeline.filter((t) => t.kind === 'payment')).toHaveLength(1);
       // Told once: a retried resolve signals nothing more.
       expect(await starter.openOrSignalCase(resolved[0]!)).toMatchObject({ kind: 'signalled', signals: 0 });
+    });
+  });
+
+  it('a retried start that joins the running workflow gives it the settings saved since, and records them once it took them', async () => {
+    await withLedger('quickbooks', async ({ id, accountId, sync, apply, starter }) => {
+      const key = caseKey({ invoice: { provider: 'quickbooks', accountId, id: 'inv-1001' } });
+      const workflowId = disputeCaseWorkflowId(key);
+      const opened = await sync.applyBatch(id, shortPaid('cp-1'));
+      const [started] = await apply(opened);
+      const row = async () => (await ctx.db.select().from(cases).where(eq(cases.caseKey, key)))[0]!;
+      const first = await row();
+      const organisationId = first.organisationId;
+      // The owner saves Settings; then the process crashes before it records that the case runs, and retries.
+      const [org] = await ctx.db
+        .update(organisations)
+        .set({ signature: 'Ana Ruiz, Treasurer', settingsRevision: sql`${organisations.settingsRevision} + 1` })
+        .where(eq(organisations.id, organisationId))
+        .returning();
+      expect(org!.settingsRevision).toBeGreaterThan(first.settingsRevision);
+      await ctx.db.update(cases).set({ status: 'starting' }).where(eq(cases.caseKey, key));
+      // The retry built its input with the new revision, but joined the workflow started with the older one.
+      expect(await starter.openOrSignalCase(opened[0]!)).toMatchObject({
+        kind: 'started',
+        runId: started!.kind === 'started' ? started!.runId : '',
+      });
+      // So the workflow is signalled the new revision, and the row records it because Temporal took it.
+      expect(await settingsSignalled(workflowId, 1)).toEqual([org!.settingsRevision]);
+      expect(await row()).toMatchObject({ status: 'open', settingsRevision: org!.settingsRevision });
     });
   });
 

@@ -34,12 +34,17 @@ const Body = z.object({
 const cases = (n: number) => (n === 1 ? '1 open case' : `${n} open cases`);
 
 /** What the page says of the open cases and the saved Settings; nothing while no case is open. */
-export function deliveryText({ open, owed, undeliveredAt }: SettingsDeliveryStatus): string | undefined {
+export function deliveryText({ open, owed, undeliveredAt, delivering }: SettingsDeliveryStatus): string | undefined {
   if (open === 0) return undefined;
   if (owed === 0)
     return open === 1 ? 'Your open case has these settings.' : `All ${open} open cases have these settings.`;
+  const keep = `${owed === 1 ? 'It keeps' : 'They keep'} the earlier settings until then, and nothing is lost.`;
   if (undeliveredAt)
-    return `${cases(owed)} ${owed === 1 ? 'gets' : 'get'} these settings when Temporal is reachable again; Shortfall tries every 5 minutes. ${owed === 1 ? 'It keeps' : 'They keep'} the earlier settings until then, and nothing is lost.`;
+    return `${cases(owed)} ${owed === 1 ? 'gets' : 'get'} these settings when Temporal is reachable again; Shortfall tries every 5 minutes. ${keep}`;
+  // Only while a delivery shows it is running: a stopped one (the server closing, a failure, a save by an earlier
+  // release) leaves the cases to the sweep.
+  if (!delivering)
+    return `${cases(owed)} will be sent these settings within 5 minutes, when Shortfall next passes them on. ${keep}`;
   const done = open - owed;
   return `Reaching your ${cases(open)}…${done > 0 ? ` ${done} ${done === 1 ? 'has' : 'have'} these settings so far.` : ''}`;
 }
@@ -110,6 +115,8 @@ export function settingsRoutes(deps: WebDeps) {
           balanceDueDays: s.balanceDueDays,
           // A new revision is a new delivery: no case has failed to receive it yet.
           ...(changed && { settingsRevision: sql`${organisations.settingsRevision} + 1`, settingsUndeliveredAt: null }),
+          // The delivery below starts now: the page the owner gets back says the cases are being reached.
+          settingsDeliveringAt: new Date(),
         })
         .where(eq(organisations.id, user.organisation.id));
       // Committed: the owner gets the page back now, and the server passes the Settings on to the open cases that

@@ -1,0 +1,1 @@
+ALTER TABLE "organisations" ADD COLUMN "settings_delivering_at" timestamp with time zone;
