@@ -72,7 +72,12 @@ function build(factories: ProviderFactories, configs: ProviderConfigs, key: Prov
   }
 }
 
-/** Builds every configured provider at once, so a bad slice fails the process at start rather than at first use. */
+/**
+ * Builds every configured provider's entry at once. The app's providers (integrations/providers.ts) load their code on
+ * first use, so a setting only the provider's own code checks fails when that provider is first used (or at ready(),
+ * which a process serving HTTP awaits before it listens), not when a worker-only process starts: the settings the
+ * app reads are checked at start by src/app/config.ts.
+ */
 export function createProviderRegistry(factories: ProviderFactories, configs: ProviderConfigs) {
   const built = new Map<ProviderKey, ProviderServices>();
   for (const key of providerKeys) {
