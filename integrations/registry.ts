@@ -49,6 +49,11 @@ export interface ProviderServices {
   readonly verifier?: WebhookVerifier;
   /** Capability: answering card disputes with evidence, for one connection (Stripe). */
   readonly disputeEvidence?: (auth: ConnectionAuth) => DisputeEvidencePort;
+  /**
+   * Drops what the provider keeps in this process for one account (SDK clients holding its key, caches), once its
+   * connection is disconnected or deauthorized. Absent where the provider keeps nothing per account.
+   */
+  readonly forget?: (accountId: string) => void;
 }
 
 export type ProviderFactory<K extends ProviderKey> = (config: ProviderConfig<K>) => ProviderServices;
