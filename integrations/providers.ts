@@ -140,6 +140,8 @@ export function lazyProvider(
     services: {
       oauth,
       connector,
+      // Nothing is kept for an account before the provider's code is loaded.
+      forget: (accountId) => loaded?.forget?.(accountId),
       ...(shape.verifier && { verifier }),
       ...(shape.disputeEvidence && { disputeEvidence }),
     },

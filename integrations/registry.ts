@@ -49,6 +49,11 @@ export interface ProviderServices {
   readonly verifier?: WebhookVerifier;
   /** Capability: answering card disputes with evidence, for one connection (Stripe). */
   readonly disputeEvidence?: (auth: ConnectionAuth) => DisputeEvidencePort;
+  /**
+   * Drops what the provider keeps in this process for one account (SDK clients holding its key, caches), once its
+   * connection is disconnected or deauthorized. Absent where the provider keeps nothing per account.
+   */
+  readonly forget?: (accountId: string) => void;
 }
 
 export type ProviderFactory<K extends ProviderKey> = (config: ProviderConfig<K>) => ProviderServices;
@@ -72,7 +77,12 @@ function build(factories: ProviderFactories, configs: ProviderConfigs, key: Prov
   }
 }
 
-/** Builds every configured provider at once, so a bad slice fails the process at start rather than at first use. */
+/**
+ * Builds every configured provider's entry at once. The app's providers (integrations/providers.ts) load their code on
+ * first use, so a setting only the provider's own code checks fails when that provider is first used (or at ready(),
+ * which a process serving HTTP awaits before it listens), not when a worker-only process starts: the settings the
+ * app reads are checked at start by src/app/config.ts.
+ */
 export function createProviderRegistry(factories: ProviderFactories, configs: ProviderConfigs) {
   const built = new Map<ProviderKey, ProviderServices>();
   for (const key of providerKeys) {

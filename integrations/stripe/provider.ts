@@ -1,5 +1,7 @@
 // The Stripe entry for the provider registry, plus the dispute-evidence port the case activities use.
-// One pacer per connected account: Stripe's rate limits are per account, shared by every client we build for it.
+// One pacer per connected account (Stripe's rate limits are per account, shared by every client we build for it),
+// kept with the account's client and invoice links in a bounded cache that a disconnect empties (accounts.ts).
+import { createHash } from 'node:crypto';
 import { IntegrationError } from '../errors.js';
 import type { ProviderServices } from '../registry.js';
 import type {
@@ -9,6 +11,7 @@ import type {
   RequestScheduler,
   SharedRateLimiter,
 } from '../types.js';
+import { createAccountCache, type AccountCacheOptions } from './accounts.js';
 import type { StripeClient } from './client.js';
 import { restrictedKeyScope, stripeClientForConnection, type StripePlatform } from './connection.js';
 import { createStripeConnector } from './connector.js';
@@ -34,6 +37,14 @@ export interface StripeProviderConfig {
   readonly baseUrl?: string | undefined;
   /** Counts each account's requests across every process of the deployment; without it each process paces alone. */
   readonly rateLimiter?: SharedRateLimiter | undefined;
+  /** How many accounts' clients, pacers and invoice links are kept, and for how long unused. */
+  readonly accountCache?: AccountCacheOptions | undefined;
+}
+
+interface AccountState {
+  readonly pacer: RequestScheduler;
+  readonly links: InvoiceLinks;
+  client?: { readonly credential: string; readonly client: StripeClient };
 }
 
 // Without a Connect platform, owners paste a restricted key instead; OAuth then explains itself.
@@ -52,7 +63,6 @@ export function createStripeServices(config: StripeProviderConfig) {
     secretKey: config.secretKey ?? '',
     ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
   };
-  const pacers = new Map<string, RequestScheduler>();
   // Live keys get Stripe's live limit; everything else (test mode, the simulator) the test-mode one.
   const opsPerSecond =
     config.secretKey?.startsWith('sk_live') || config.secretKey?.startsWith('rk_live')
@@ -60,36 +70,33 @@ export function createStripeServices(config: StripeProviderConfig) {
       : stripeLimits.opsPerSecond.test;
   // Stripe publishes a rate per account but no figure for its concurrency limiter.
   const shared = config.rateLimiter;
-  const pacer = (accountId: string) =>
-    pacers.get(accountId) ??
-    pacers
-      .set(
-        accountId,
-        shared
-          ? shared.forAccount('stripe', accountId, { requests: opsPerSecond, perMs: 1000 })
-          : createStripePacer(opsPerSecond),
-      )
-      .get(accountId)!;
-  // One SDK instance per account for as long as its credentials stay the same: building one (its HTTP agent, its
-  // resources) cost a few ms of CPU on every activity that reached the account.
-  const clients = new Map<string, { readonly key: string; readonly client: StripeClient }>();
-  const client = (auth: ConnectionAuth): StripeClient => {
-    const key = auth.tokens.scope === restrictedKeyScope ? `key:${auth.tokens.accessToken}` : 'platform';
-    const kept = clients.get(auth.accountId);
-    if (kept?.key === key) return kept.client;
-    const made = stripeClientForConnection(auth, platform, pacer(auth.accountId));
-    clients.set(auth.accountId, { key, client: made });
+  // Per account: one pacer, the invoice links, and one SDK instance for as long as its credentials stay the same
+  // (building one, its HTTP agent and its resources, cost a few ms of CPU on every activity that reached the
+  // account). The credential is known by its hash: the raw key lives only in the SDK client, which goes with the
+  // account when it is evicted or disconnected.
+  const accounts = createAccountCache(
+    (accountId): AccountState => ({
+      pacer: shared
+        ? shared.forAccount('stripe', accountId, { requests: opsPerSecond, perMs: 1000 })
+        : createStripePacer(opsPerSecond),
+      links: createInvoiceLinks(),
+    }),
+    config.accountCache,
+  );
+  const client = (auth: ConnectionAuth, state: AccountState): StripeClient => {
+    const credential =
+      auth.tokens.scope === restrictedKeyScope
+        ? `key:${createHash('sha256').update(auth.tokens.accessToken).digest('base64url')}`
+        : 'platform';
+    if (state.client?.credential === credential) return state.client.client;
+    const made = stripeClientForConnection(auth, platform, state.pacer);
+    state.client = { credential, client: made };
     return made;
   };
-  const links = new Map<string, InvoiceLinks>();
-  const invoiceLinks = (accountId: string) =>
-    links.get(accountId) ?? links.set(accountId, createInvoiceLinks()).get(accountId)!;
-  const connector = (auth: ConnectionAuth) =>
-    createStripeConnector({
-      client: client(auth),
-      accountId: auth.accountId,
-      invoiceLinks: invoiceLinks(auth.accountId),
-    });
+  const connector = (auth: ConnectionAuth) => {
+    const state = accounts.get(auth.accountId);
+    return createStripeConnector({ client: client(auth, state), accountId: auth.accountId, invoiceLinks: state.links });
+  };
 
   /** Uploads the case documents as dispute_evidence files, then stages or submits the evidence. */
   function evidence(auth: ConnectionAuth): DisputeEvidencePort {
@@ -126,6 +133,7 @@ export function createStripeServices(config: StripeProviderConfig) {
         : noConnect,
     connector,
     disputeEvidence: evidence,
+    forget: (accountId) => void accounts.delete(accountId),
     ...(config.webhookSecret
       ? {
           verifier: createStripeWebhookVerifier({
@@ -136,7 +144,7 @@ export function createStripeServices(config: StripeProviderConfig) {
       : {}),
   };
 
-  return { services, evidence };
+  return { services, evidence, accounts };
 }
 
 const textFieldNames: readonly DisputeEvidenceTextField[] = [

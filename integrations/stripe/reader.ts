@@ -33,7 +33,8 @@ const paymentRecordExpansion = 'payment.payment_record';
 
 /**
  * Which invoice a PaymentIntent paid, as paid InvoicePayments say: once an InvoicePayment is paid, its invoice and
- * its PaymentIntent never change, so the answer is kept (per account, for the life of the process) and a dispute
+ * its PaymentIntent never change, so the answer is kept (per account, while the provider keeps the account: see
+ * accounts.ts) and a dispute
  * re-read after its evidence changed needs no second look-up. Unpaid or missing links are not kept: a PaymentIntent
  * may still be attached to an invoice later. Bounded (a thousand an account, about 100 kB): the oldest go first.
  */

@@ -112,7 +112,15 @@ export function createServices(i: ServiceInputs) {
       await starter.signalConnectionBroken(e.connectionId, e.reason);
     },
   });
-  const dispatcher = createSyncDispatcher({ db, client, taskQueue, cases: starter, logger });
+  const dispatcher = createSyncDispatcher({
+    db,
+    client,
+    taskQueue,
+    cases: starter,
+    logger,
+    forgetAccount: (provider, accountId) =>
+      registry.configured().some((k) => k === provider) ? registry.get(provider).forget?.(accountId) : undefined,
+  });
   const sync = createSyncStore({
     db,
     policy: { ...defaultDetectionPolicy, staleAfterDays: config.detection.staleAfterDays },

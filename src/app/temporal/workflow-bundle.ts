@@ -25,6 +25,8 @@ export const workflowsPath = path.join(root, 'workflows', 'index.ts');
 export const sharedWorkflowModules: readonly string[] = [
   'currencies',
   'intl',
+  // Deep-frozen with the rest: decimal.js's `Dec` then throws on what writes Ctor.precision (non-integer pow, ln,
+  // log, exp); see src/domain/decimal.ts. Integer powers and arithmetic are safe.
   'decimal',
   'money',
   'calendar',

@@ -262,7 +262,9 @@ export function createConnectionsPort(d: ConnectionsPortDeps): ConnectionsServic
     async disconnect(organisationId, connectionId) {
       const connection = await d.vault.find(connectionId);
       if (!connection || connection.organisationId !== organisationId) return false;
-      await d.vault.disconnect(connectionId, d.providers.get(connection.provider).oauth);
+      const provider = d.providers.get(connection.provider);
+      await d.vault.disconnect(connectionId, provider.oauth);
+      provider.forget?.(connection.accountId);
       await d.onDisconnected(connection);
       return true;
     },

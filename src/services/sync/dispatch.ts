@@ -25,6 +25,8 @@ export interface SyncDispatcherDeps {
   readonly cases?: Pick<CaseStarter, 'signalConnectionBroken'>;
   readonly logger?: Logger;
   readonly now?: () => number;
+  /** Drops what the provider keeps in this process for an account that withdrew access (its key, its caches). */
+  readonly forgetAccount?: (provider: ProviderKey, accountId: string) => void;
 }
 
 export const deauthorizedReason = 'deauthorized';
@@ -73,6 +75,7 @@ export function createSyncDispatcher(d: SyncDispatcherDeps) {
       { provider: event.provider, accountId: event.accountId, at: new Date(event.occurredAt) },
       new Date(now()),
     );
+    d.forgetAccount?.(event.provider, event.accountId);
     for (const connectionId of ids) {
       log?.warn(
         { connectionId, provider: event.provider, eventId: event.eventId },

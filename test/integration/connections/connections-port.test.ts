@@ -3,6 +3,7 @@
 // Stripe restricted key the simulator issued or revoked, and a revoke at QuickBooks on disconnect.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { restrictedKeyScope } from '../../../integrations/stripe/connection.js';
 import { createConnectionsPort } from '../../../src/services/connections/port.js';
 import { createOAuthStateStore } from '../../../src/services/connections/oauth-states.js';
 import { createPendingGrantStore } from '../../../src/services/connections/pending-grants.js';
@@ -127,6 +128,23 @@ describe('connections port', () => {
     expect(await port.disconnect(owner.organisationId, connection!.id)).toBe(true);
     expect(events.at(-1)).toBe(`disconnected:${realmId}`);
     expect((await port.list(owner.organisationId)).find((c) => c.id === connection!.id)?.status).toBe('disconnected');
+  });
+
+  it("forgets a disconnected Stripe account's key in this process: the next use builds a client of its own", async () => {
+    const { accountId } = sims.stripe.admin.createAccount({ name: 'Quayside Prints' });
+    const s = sims.stripe.admin.scenarios.partialPayment({ accountId });
+    const key = sims.stripe.admin.issueRestrictedKey(accountId);
+    const saved = await port.saveApiKey(owner.organisationId, key);
+    expect(saved).toMatchObject({ ok: true, value: { provider: 'stripe', status: 'active' } });
+    const auth = { accountId, tokens: { accessToken: key, scope: restrictedKeyScope } };
+    const clientOf = () => (sims.registry.get('stripe').connector(auth) as unknown as { client: unknown }).client;
+    expect((await sims.registry.get('stripe').connector(auth).getInvoice(s.invoiceId))?.ref.id).toBe(s.invoiceId);
+    const kept = clientOf();
+    expect(clientOf()).toBe(kept); // kept while connected
+
+    expect(await port.disconnect(owner.organisationId, saved.ok ? saved.value.id : '')).toBe(true);
+    expect(events.at(-1)).toBe(`disconnected:${accountId}`);
+    expect(clientOf()).not.toBe(kept);
   });
 
   it('gives a choice back when storing it failed, so the owner can submit it again', async () => {

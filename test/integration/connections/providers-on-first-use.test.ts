@@ -1,8 +1,12 @@
 // The provider registry the app builds (integrations/providers.ts) loads each provider's code, and its SDK, the first
-// time the process uses that provider: a worker whose cases are on QuickBooks reads its invoices through the real
-// QuickBooks code against the simulator while Xero and Stripe stay unloaded, and a server that awaited ready()
+// time the process uses that provider: a worker-only process (no ready()) whose cases are on QuickBooks reads its
+// invoices through the real QuickBooks code against the simulator and never loads the Xero or Stripe SDKs (seen from
+// inside a process of its own, since this file imports every provider), and a server that awaited ready()
 // answers what must be synchronous (consent URLs, webhook signatures, Xero's connection cap) as each provider does.
+import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProviders, ProviderNotLoadedError } from '../../../integrations/providers.js';
 import type { ProviderConfigs } from '../../../integrations/registry.js';
@@ -31,7 +35,54 @@ beforeAll(async () => {
 });
 afterAll(() => qb.close());
 
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const childScript = fileURLToPath(new URL('./fixtures/worker-only-process.ts', import.meta.url));
+
 describe('providers loaded on first use', () => {
+  // This file imports every provider itself (to compare with the real ones), so what a process loads is seen in a
+  // process of its own: a worker-only one, which never calls ready().
+  it('a worker-only process reads a QuickBooks invoice without ever loading the Xero or Stripe SDKs', async () => {
+    const realmId = qb.admin.createCompany({ name: 'Tidewater Joinery' });
+    const tokens = qb.admin.grantTokens(configs.quickbooks!.clientId, realmId);
+    const customer = qb.admin.addCustomer(realmId, { name: 'Quayside Deli', email: 'ap@quayside.example' });
+    const invoice = qb.admin.addInvoice(realmId, {
+      customerId: customer.Id,
+      txnDate: '2026-11-02',
+      dueDate: '2026-12-02',
+      lines: [{ description: 'Shelving', unitPrice: 480.5 }],
+    });
+    // Asynchronous: the simulator answering the child runs in this process.
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', childScript], {
+      cwd: root,
+      env: {
+        ...process.env,
+        SHORTFALL_CHILD_INPUT: JSON.stringify({
+          quickbooksUrl: qb.url,
+          clientId: configs.quickbooks!.clientId,
+          clientSecret: configs.quickbooks!.clientSecret,
+          realmId,
+          accessToken: tokens.access_token,
+          refreshToken: tokens.refresh_token,
+          invoiceId: invoice.Id,
+        }),
+      },
+      timeout: 120_000,
+    });
+    const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+      atStart: string[];
+      afterQuickbooks: string[];
+      invoice: { number: string; total: { minor: number; currency: string } } | null;
+    };
+    expect(report.invoice).toEqual({ number: invoice.DocNumber, total: { minor: 48_050, currency: 'USD' } });
+    // At start (the wiring imported, the providers built from settings) no provider SDK is loaded.
+    expect(report.atStart).toEqual([]);
+    // The QuickBooks read loaded QuickBooks' SDK (so the hook sees SDK packages), and only it.
+    expect(report.afterQuickbooks).toContain('node-quickbooks');
+    expect(report.afterQuickbooks).not.toContain('xero-node');
+    expect(report.afterQuickbooks).not.toContain('openid-client');
+    expect(report.afterQuickbooks).not.toContain('stripe');
+  }, 150_000);
+
   it('reads a QuickBooks invoice through the real connector before anything is loaded, and loads QuickBooks alone', async () => {
     const { registry } = createProviders({ configs, baseUrls: { quickbooks: qb.url } });
     // Nothing loaded yet: what must answer at once says so instead of answering wrong.
@@ -58,7 +109,8 @@ describe('providers loaded on first use', () => {
     const pdf = await connector.getInvoicePdf(invoice.Id);
     expect(Buffer.from(pdf).subarray(0, 5).toString()).toBe('%PDF-');
 
-    // QuickBooks is loaded now and answers at once; Xero and Stripe were never asked for, so are not.
+    // QuickBooks is loaded now and answers at once; Xero's and Stripe's entries were never asked for, so say they are
+    // not loaded (whether their SDKs are in the process is the worker-only test's to say).
     expect(registry.get('quickbooks').oauth.authorizeUrl({ state: 's', redirectUri })).toMatch(/state=s/);
     expect(() => registry.get('xero').oauth.authorizeUrl({ state: 's', redirectUri })).toThrow(ProviderNotLoadedError);
     expect(() => registry.get('stripe').oauth.authorizeUrl({ state: 's', redirectUri })).toThrow(

@@ -68,6 +68,7 @@ describe('Stripe deauthorization', () => {
         taskQueue,
         cases: starter,
         logger,
+        forgetAccount: (p, a) => registry.get(p).forget?.(a), // as src/app/deps.ts wires it
       });
       const port = createConnectionsPort({
         db: ctx.db,
@@ -173,6 +174,13 @@ describe('Stripe deauthorization', () => {
         });
         expect(pastedKey.accountId).toBe(accountId);
 
+        // The Stripe client this process keeps for the account (the sync read through it).
+        const platformAuth = { accountId, tokens: { accessToken: 'unused: Connect reads with the platform key' } };
+        const clientNow = () =>
+          (registry.get('stripe').connector(platformAuth) as unknown as { client: unknown }).client;
+        const keptClient = clientNow();
+        expect(clientNow()).toBe(keptClient);
+
         // The owner disconnects Shortfall in the Stripe Dashboard; Stripe signs and sends the withdrawal.
         stripe.admin.disconnectPlatform(accountId);
         const event = stripe.admin.state(accountId).events.find((e) => e.type === 'account.application.deauthorized');
@@ -184,6 +192,8 @@ describe('Stripe deauthorization', () => {
         );
         await stripe.admin.webhooks.idle();
         expect(deliveries(eventId)).toEqual([{ status: 200, answer: { received: 1, duplicates: 0 } }]);
+        // The withdrawal dropped what this process kept for the account: its next use builds a client afresh.
+        expect(clientNow()).not.toBe(keptClient);
 
         expect(await vault.get(connection.id)).toMatchObject({ status: 'disconnected', lastError: deauthorizedError });
         const [row] = await ctx.db.select().from(connections).where(eq(connections.id, connection.id));
