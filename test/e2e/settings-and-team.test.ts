@@ -85,7 +85,7 @@ describe('settings and teammates in the browser', () => {
       await page.getByLabel('Holidays').fill('2026-12-25\n2027-01-01');
       await page.getByRole('button', { name: 'Save settings' }).click();
       await page
-        .getByText('Settings saved. Every letter drafted and every deadline set from now on uses them')
+        .getByText('Settings saved. New cases start with them now; open cases take them once they are reached')
         .waitFor();
       expect(await page.locator('header.site').innerText()).toContain('Brightside Studio LLC');
       await shot(page, 'settings');
