@@ -158,7 +158,7 @@ describe('connection sync workflow', () => {
       // The third call is the new run's first pass starting; its count moves once the pass completes.
       await expect
         .poll(() => next.query(syncStatusQuery), { timeout: 30_000 })
-        .toMatchObject<Partial<SyncStatus>>({ passes: 1, phase: 'idle' });
+        .toMatchObject({ passes: 1, phase: 'idle' } satisfies Partial<SyncStatus>);
     });
   });
 });
