@@ -1,6 +1,8 @@
 // How amounts, times and statuses read on the pages: in the organisation's locale and time zone.
+import { defaultPolicy } from '../../domain/deadlines.js';
 import { formatMoney, type Money } from '../../domain/money.js';
 import { dateTimeFormatter } from '../../domain/time-format.js';
+import { documentKindLabels } from '../../services/letters/format.js';
 
 const statusLabels: Readonly<Record<string, string>> = {
   starting: 'Starting',
@@ -38,7 +40,8 @@ const deadlineLabels: Readonly<Record<string, string>> = {
   payment: 'Payment due',
   final_notice: 'Final notice expires',
   objection: 'Answer to the objection due',
-  stripe_submit: 'Stripe evidence due',
+  // Shortfall's own deadline, a margin before the processor's due date (which the chargeback banner shows).
+  stripe_submit: `Approve the evidence by (${defaultPolicy.evidenceSafetyMarginHours / 24} days before Stripe's deadline)`,
 };
 
 const providerLabels: Readonly<Record<string, string>> = {
@@ -81,6 +84,7 @@ export function formatters(o: { locale: string; timeZone: string; now: number; o
     },
     draft: (k: string) => label(draftLabels, k),
     deadline: (k: string) => label(deadlineLabels, k),
+    documentKind: (k: string) => label(documentKindLabels, k),
     provider: (k: string) => label(providerLabels, k),
     bytes: (n: number) =>
       n < 1024 ? `${n} B` : n < 1_048_576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1_048_576).toFixed(1)} MB`,

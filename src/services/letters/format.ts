@@ -22,7 +22,8 @@ export const formatDeadlineTime = (iso: string, locale: string, zone: string): s
   dateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone: zone }).format(Date.parse(iso)) +
   ` (${zone})`;
 
-const kindLabels: Record<CaseDocumentKind, string> = {
+/** What each kind of case document is called, in letters and on the case page. */
+export const documentKindLabels: Readonly<Record<CaseDocumentKind, string>> = {
   invoice: 'Invoice',
   signed_estimate: 'Signed estimate',
   sow: 'Statement of work',
@@ -33,7 +34,7 @@ const kindLabels: Record<CaseDocumentKind, string> = {
   project_record: 'Project record',
   other: 'Supporting document',
 };
-export const documentLabel = (d: CaseDocument): string => `${d.name} (${kindLabels[d.kind]})`;
+export const documentLabel = (d: CaseDocument): string => `${d.name} (${documentKindLabels[d.kind]})`;
 
 export const attachmentsOf = (docs: readonly CaseDocument[]) => docs.map((d) => ({ documentId: d.id, name: d.name }));
 

@@ -1,7 +1,7 @@
 // Letters sit behind their own barrel: eta compiles templates with `new Function`. That runs in Temporal's sandbox
 // (checked by replaying a probe workflow), but workflows that need only rules and deadlines should not carry it.
 export { renderLetter, escapeHtml, type LetterTemplate } from './engine.js';
-export { baseView, clientLocale, documentLabel, formatDay, formatDeadline } from './format.js';
+export { baseView, clientLocale, documentKindLabels, documentLabel, formatDay, formatDeadline } from './format.js';
 export { draftPartialPaymentReceipt } from './receipt.js';
 export { draftFirstResponse, type FirstResponseFacts } from './first-response.js';
 export { draftVagueObjectionReply, type VagueObjectionFacts } from './vague-objection.js';

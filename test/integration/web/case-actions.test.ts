@@ -90,6 +90,8 @@ describe('case page', () => {
     expect(text).toMatch(/Audit trail .*case opened shortfall .*receipt sent shortfall/); // written before the draft
     expect(text).toContain('Menu design ($250.00)');
     expect(html).toContain('action="/cases/' + c.id + '/drafts/1/decision"');
+    // The upload form names each kind of document as the letters do ("sow" read as a typo).
+    expect(html).toContain('<option value="sow">Statement of work</option>');
   });
 
   it('approves the draft from the page as the decideDraft Update', async () => {

@@ -48,6 +48,10 @@ describe('connections page', () => {
     expect(text).toContain(
       'Not available: this Shortfall has no Stripe app credentials. Use a restricted key below instead.',
     );
+    // Every resource the sync reads (it follows the account's events), as the README lists them.
+    expect(text).toContain(
+      'create a restricted key with read access to invoices, customers, charges, disputes and events, and write access to credit notes and disputes',
+    );
     expect((await b.get('/oauth/stripe/start')).statusCode).toBe(404);
   });
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../../src/app/config.js';
 import { safeNext } from '../../../../src/app/http/auth/guard.js';
 import { closeInput, extendInput, objectionDecision, objectionInput } from '../../../../src/app/http/cases/forms.js';
-import { countdown } from '../../../../src/app/http/format.js';
+import { countdown, formatters } from '../../../../src/app/http/format.js';
 import { redactUrl } from '../../../../src/app/http/security/redact-url.js';
 import { webSettings } from '../../../../src/app/http/settings.js';
 
@@ -46,6 +46,19 @@ describe('countdown', () => {
     expect(countdown(now + 3 * 86_400_000, now, 'en-US')).toEqual({ text: 'in 3 days', overdue: false });
     expect(countdown(now - 86_400_000 * 2.2, now, 'en-US')).toEqual({ text: '2 days ago', overdue: true });
     expect(countdown(now + 86_400_000 * 3, now, 'de-DE').text).toBe('in 3 Tagen');
+  });
+});
+
+describe('case page labels', () => {
+  const f = formatters({ locale: 'en-US', timeZone: 'America/New_York', now: Date.parse('2026-12-07T06:37:00Z') });
+  it("names Shortfall's own evidence deadline apart from the processor's due date shown above it", () => {
+    // A chargeback due Mon 14 Dec read "Stripe evidence due Sat 12 Dec" in the deadlines table: two dates, one name.
+    expect(f.deadline('stripe_submit')).toBe("Approve the evidence by (2 days before Stripe's deadline)");
+  });
+  it('names each kind of document as the letters do, not by its stored key', () => {
+    expect(f.documentKind('sow')).toBe('Statement of work');
+    expect(f.documentKind('signed_estimate')).toBe('Signed estimate');
+    expect(f.documentKind('invoice')).toBe('Invoice');
   });
 });
 
