@@ -21,6 +21,7 @@ import { installTemporalRuntimeLogger } from './temporal/runtime-logger.js';
 import { registerSearchAttributes } from './temporal/search-attributes.js';
 import { createWorker } from './worker.js';
 import { workflowBundle } from './temporal/workflow-bundle.js';
+import { closeWhenStopping } from './http/closing.js';
 
 type Mode = 'embedded' | 'server' | 'worker' | 'simulators' | 'healthcheck';
 
@@ -147,8 +148,9 @@ async function run(
         resetSandbox: sandbox && createSandboxReset({ db: db.db, connections: services.connections, sandbox, logger }),
       },
     });
+    const closeApp = closeWhenStopping(app);
     await app.listen({ host: config.http.host, port: config.http.port });
-    stops.push(() => app.close());
+    stops.push(closeApp);
     // Webhook events whose processing failed after the 2xx are retried from the inbox.
     const inbox = setInterval(() => {
       processInbox({ db: db.db, onEvents: services.webhooks.onEvents }).catch((err: unknown) =>

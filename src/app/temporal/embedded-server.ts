@@ -1,8 +1,8 @@
 // The embedded default: `temporal server start-dev` persisted to a SQLite file under the data dir.
 // We spawn the CLI ourselves (fixed ports, logs into pino, our own lifecycle); without a binary we fall
 // back to the SDK's cached download with a long ttl so an offline restart keeps working.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -61,8 +61,50 @@ function pipeLogs(child: ChildProcess, log: Logger): void {
   }
 }
 
+/** The command line of process `pid`, or undefined when it is gone or cannot be read (Linux's /proc, else `ps`). */
+async function commandLine(pid: number): Promise<string | undefined> {
+  const proc = await readFile(`/proc/${pid}/cmdline`, 'latin1').catch(() => undefined);
+  if (proc !== undefined) return proc.split('\0').join(' ');
+  return new Promise((resolve) =>
+    execFile('ps', ['-o', 'command=', '-p', String(pid)], (err, out) => resolve(err ? undefined : out.trim())),
+  );
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A dev server an earlier run left behind on this data directory (that run was killed before it could stop it): its
+ * pid is in the pid file, and it is stopped only if that process is still the dev server of this very SQLite file.
+ * Otherwise the new one could not take its ports, and the owner would be left to find and kill it.
+ */
+async function stopLeftover(pidFile: string, dbFile: string, log: Logger): Promise<void> {
+  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const command = await commandLine(pid);
+  if (!command?.includes('start-dev') || !command.includes(dbFile)) return;
+  log.warn({ pid }, 'stopping the Temporal dev server an earlier run of Shortfall left running');
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 10_000;
+  while (alive(pid) && (await commandLine(pid))?.includes(dbFile)) {
+    if (Date.now() > deadline) {
+      process.kill(pid, 'SIGKILL');
+      break;
+    }
+    await delay(100);
+  }
+}
+
 async function spawnCli(o: EmbeddedOptions, cliPath: string): Promise<EmbeddedTemporal> {
   const log = o.logger.child({ module: 'temporal-dev-server' });
+  const pidFile = path.join(path.dirname(o.dbFile), 'dev-server.pid');
+  await stopLeftover(pidFile, o.dbFile, log);
   const address = `127.0.0.1:${o.port}`;
   const args = [
     'server',
@@ -85,7 +127,16 @@ async function spawnCli(o: EmbeddedOptions, cliPath: string): Promise<EmbeddedTe
     'journal_mode=WAL',
     ...searchAttributeFlags.flatMap((f) => ['--search-attribute', f]),
   ];
-  const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: Ctrl-C in the terminal reaches Shortfall alone, which stops the dev server last, after the
+  // worker has drained (in the terminal's group it died first, under a draining worker).
+  const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // Whatever ends this process (a stop past its grace, a crash) ends the dev server too; only SIGKILL cannot, and
+  // the pid file lets the next start stop what it left.
+  const stopAtExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  };
+  process.once('exit', stopAtExit);
+  if (child.pid !== undefined) await writeFile(pidFile, `${child.pid}\n`, { mode: 0o600 });
   pipeLogs(child, log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const failedEarly = exited.then((code) => {
@@ -103,12 +154,15 @@ async function spawnCli(o: EmbeddedOptions, cliPath: string): Promise<EmbeddedTe
     uiUrl: `http://127.0.0.1:${o.uiPort}`,
     namespace: o.namespace,
     async stop() {
-      if (child.exitCode !== null) return;
-      stopping = true;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
+      process.off('exit', stopAtExit);
+      if (child.exitCode === null && child.signalCode === null) {
+        stopping = true;
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await rm(pidFile, { force: true });
     },
   };
 }
