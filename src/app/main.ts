@@ -42,11 +42,16 @@ async function run(
   stops: Stop[],
 ): Promise<void> {
   privateByDefault();
-  const opened = await makePrivate(config.dataDir);
-  if (opened > 0)
+  const tightened = await makePrivate(config.dataDir);
+  if (tightened.exposed > 0)
     logger.warn(
-      { dataDir: config.dataDir, files: opened },
+      { dataDir: config.dataDir, files: tightened.exposed },
       'data files other users could read or write are now private to this user',
+    );
+  else if (tightened.changed > 0)
+    logger.debug(
+      { dataDir: config.dataDir, files: tightened.changed },
+      'data files inside the private folder tightened',
     );
   const secrets = await resolveSecrets(config);
   const db = await openDatabase(config.db);

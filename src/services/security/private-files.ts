@@ -9,20 +9,34 @@ export function privateByDefault(): void {
   process.umask(0o077);
 }
 
-/** Creates `dir` (0700) if missing and removes every group and other permission under it; returns how many it changed. */
-export async function makePrivate(dir: string): Promise<number> {
+export interface Tightened {
+  /** Files and folders whose group or other permissions were removed. */
+  readonly changed: number;
+  /** Of those, the ones others could actually reach: every folder above them, the data directory's own included,
+   * let group or other through. A file left 0644 inside a 0700 folder was never readable by anyone else (PGlite
+   * writes its pg_internal.init that way at every start), so it is tightened without alarming the owner. */
+  readonly exposed: number;
+}
+
+/** Creates `dir` (0700) if missing and removes every group and other permission under it. */
+export async function makePrivate(dir: string): Promise<Tightened> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   let changed = 0;
-  async function walk(p: string): Promise<void> {
+  let exposed = 0;
+  async function walk(p: string, reachable: boolean): Promise<void> {
     const s = await lstat(p);
     // A link is not followed: its target may lie outside the data directory, or be one of its parents.
     if (s.isSymbolicLink()) return;
     if ((s.mode & 0o077) !== 0) {
       await chmod(p, s.mode & 0o700);
       changed++;
+      if (reachable) exposed++;
     }
-    if (s.isDirectory()) for (const entry of await readdir(p)) await walk(path.join(p, entry));
+    if (s.isDirectory()) {
+      const through = reachable && (s.mode & 0o011) !== 0;
+      for (const entry of await readdir(p)) await walk(path.join(p, entry), through);
+    }
   }
-  await walk(dir);
-  return changed;
+  await walk(dir, true);
+  return { changed, exposed };
 }

@@ -22,12 +22,33 @@ describe('private data files', () => {
     await chmod(path.join(data, 'pglite', 'base', 'page'), 0o666);
     await chmod(path.join(data, 'temporal.sqlite'), 0o644);
     await chmod(path.join(data, 'pglite'), 0o777);
-    expect(await makePrivate(data)).toBeGreaterThanOrEqual(3);
+    await chmod(data, 0o755);
+    const first = await makePrivate(data);
+    expect(first.changed).toBeGreaterThanOrEqual(4);
+    expect(first.exposed, 'the data directory let others in: all of it was exposed').toBe(first.changed);
     const mode = async (p: string) => (await stat(path.join(data, p))).mode & 0o777;
     expect(await mode('pglite/base/page')).toBe(0o600);
     expect(await mode('temporal.sqlite')).toBe(0o600);
     expect(await mode('pglite')).toBe(0o700);
-    expect(await makePrivate(data)).toBe(0); // nothing left to change
+    expect(await makePrivate(data)).toEqual({ changed: 0, exposed: 0 }); // nothing left to change
+  });
+
+  it('tightens a file left open inside a private folder without calling it exposed (PGlite does that at every start)', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'shortfall-private-'));
+    dirs.push(root);
+    const data = path.join(root, 'data');
+    await mkdir(path.join(data, 'pglite', 'global'), { recursive: true });
+    await chmod(data, 0o700);
+    await chmod(path.join(data, 'pglite'), 0o700);
+    await chmod(path.join(data, 'pglite', 'global'), 0o700);
+    await writeFile(path.join(data, 'pglite', 'global', 'pg_internal.init'), 'x');
+    await chmod(path.join(data, 'pglite', 'global', 'pg_internal.init'), 0o644);
+    expect(await makePrivate(data)).toEqual({ changed: 1, exposed: 0 });
+    expect((await stat(path.join(data, 'pglite', 'global', 'pg_internal.init'))).mode & 0o777).toBe(0o600);
+    // A folder that let others through exposes what is under it.
+    for (const folder of ['', 'pglite', 'pglite/global']) await chmod(path.join(data, folder), 0o711);
+    await chmod(path.join(data, 'pglite', 'global', 'pg_internal.init'), 0o644);
+    expect(await makePrivate(data)).toEqual({ changed: 4, exposed: 4 });
   });
 
   it('follows no link: a link to a parent or to a file outside the data directory is left alone', async () => {
