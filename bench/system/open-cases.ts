@@ -69,6 +69,9 @@ export interface OpenCasesResult {
   /** One workflow's history by event type (activities, timers, search-attribute upserts, workflow tasks), and its size. */
   readonly oneHistory: Readonly<Record<string, number>>;
   readonly logLinesPerStart: number;
+  /** SQL statements the worker sent per start, in all and by text (the most frequent first). */
+  readonly statementsPerStart?: number;
+  readonly statementsByText?: Readonly<Record<string, number>>;
   readonly load: string;
 }
 
@@ -83,6 +86,8 @@ interface Measured {
   readonly external: number;
   readonly cpuMicros: number;
   readonly cpuByThread: Readonly<Record<string, number>>;
+  /** SQL statements sent so far, by text (production worker, BENCH_COUNT_STATEMENTS). */
+  readonly statements?: Readonly<Record<string, number>>;
 }
 
 const loadAvg = () =>
@@ -305,11 +310,24 @@ async function runPhase(kind: OpenCasesResult['kind'], p: Phase): Promise<OpenCa
     historyEvents: Math.round((rest.events / n) * 10) / 10,
     oneHistory,
     logLinesPerStart: Math.round(((p.worker.lines - linesBefore) / n) * 10) / 10,
+    ...statementsPerStart(before, atN, n),
     load: `${loadEarly} / ${loadAvg()}`,
   };
   // Each phase as it ends: a later failure must not lose it (the table comes at the end).
   console.error(`open cases bench, ${kind}: ${JSON.stringify(result)}`);
   return result;
+}
+
+function statementsPerStart(before: Measured, after: Measured, n: number) {
+  if (!after.statements) return {};
+  const per = Object.entries(after.statements)
+    .map(([text, c]) => [text, Math.round(((c - (before.statements?.[text] ?? 0)) / n) * 100) / 100] as const)
+    .filter(([, c]) => c >= 0.01)
+    .sort((a, b) => b[1] - a[1]);
+  return {
+    statementsPerStart: Math.round(per.reduce((t, [, c]) => t + c, 0) * 10) / 10,
+    statementsByText: Object.fromEntries(per),
+  };
 }
 
 const usd = (minor: number) => ({ minor, currency: 'USD' });
@@ -491,7 +509,10 @@ export async function benchOpenCases(sizes: readonly [number, number]): Promise<
       shortPaidInvoice(qb, companies[Math.floor(i / casesPerCompany)]!, i),
     );
 
-    const worker = await WorkerProcess.start(path.join(root, 'src/app/main.ts'), ['worker'], env);
+    const worker = await WorkerProcess.start(path.join(root, 'src/app/main.ts'), ['worker'], {
+      ...env,
+      BENCH_COUNT_STATEMENTS: '1',
+    });
     try {
       results.push(
         await runPhase('open cases', {
