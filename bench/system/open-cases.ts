@@ -685,3 +685,53 @@ export async function benchOpenCases(sizes: readonly [number, number]): Promise<
 // through the shared rate limiter (a transaction of about seven statements a provider request), an approval token,
 // some 25 SQL statements, 9 workflow tasks against 1. Not tried: prepared drizzle statements for the hot inserts and
 // updates, the case-list projection written by the step before it, a cheaper limiter transaction, precompiled JS.
+//
+// Third pass, issue 18 point 4 (7 December 2026, 2 cores shared with two other engineers' benches and a 10,000-case
+// run; `--open-cases=200,500`, 500 cached cases at most, so every case stays cached). The bench now counts the SQL
+// statements the production worker sends, by text (worker-probe.ts wraps pg's Client.query; BENCH_COUNT_STATEMENTS):
+// a case sent 45–50 statements to reach the owner's approval, not the 25 the second pass estimated. Of those, 20–24
+// were the shared rate limiter's: each of the case's two provider requests (the invoice PDF, the payment link the
+// first response names) took a transaction of eight round trips (begin, create the row, lock it, read it with the
+// leases, write the lease, move the pacer, sweep, commit) plus the release, and each try that found the pacer ahead
+// (1.2 of them a case here: 100 cases share one simulated realm's 500 a minute) took five. Then 4 reads of the same
+// connection row (the vault's get, then getFreshAuth's own read, for each provider request), 6 for the two emails
+// (insert, select, update) and 4 for the invoice PDF's document (a transaction of two inserts).
+//
+// | 500 cases (main, then this branch; back to back) | main, run 1   | main, run 2   | after, run 1  | after, run 2 |
+// |--------------------------------------------------|---------------|---------------|---------------|--------------|
+// | SQL statements a case                            | 50.3          | 45.0          | 29.4 (¹)      | 26.2         |
+// | CPU per start, open cases                        | 84.3 ms       | 87.5 ms       | 75.8 ms       | 84.2 ms      |
+// |   main thread (activities)                       | 36.0          | 37.0          | 30.4          | 33.5         |
+// |   workflow thread / Temporal Core / V8 workers   | 22.4/10.3/11.9| 23.8/10.7/11.8| 20.7/9.7/11.3 | 23.5/11.0/12.1|
+// | CPU per start, sleeping workflows                | 6.3 ms        | 5.3 ms        | 4.9 ms        | 6.0 ms       |
+// | ratio                                            | 13.4 ×        | 16.5 ×        | 15.5 ×        | 14.0 ×       |
+// | RSS at 500, open / sleeping                      | 532 / 328 MB  | 520 / 344 MB  | 490 / 335 MB  | 481 / 330 MB |
+// | load (uptime, at 200 / at 500)                   | 13.8 / 14.6   | 17.0 / 22.6   | 20.2 / 19.0   | 19.2 / 18.4  |
+// (¹ without the document change below.)
+//
+// What changed (each keeps its tests green: test/integration/limits, mail, documents, activities, connections):
+// - The shared limiter's try is one statement, `select … from provider_rate_acquire(…)` (migration 0021): a
+//   PL/pgSQL function that takes the same steps in the same order under the account's row lock. A single UPDATE …
+//   RETURNING cannot count the leases: a statement that waited for the row lock still reads the leases as of its own
+//   start (read committed) and misses the lease of the attempt it waited for; inside a volatile function each
+//   statement takes a fresh snapshot, so the count after the lock sees it, as the transaction's did. Same tables,
+//   so processes of the earlier release share the budget with it during a rolling upgrade. 8 round trips → 1.
+// - The outbox inserts … returning the row (read back only when a first attempt wrote it); a ledger call reads its
+//   connection's row once for what it is and its tokens (vault.getWithFreshAuth); a stored document is one
+//   data-modifying CTE (row and bytes, still all or nothing) instead of a transaction of four.
+// What moved: the statements halved, and the main thread's CPU with them by 3–6 ms a case (10–15 %). The CPU per
+// start as a whole moved less than the runs' spread (75.8–84.2 against 84.3–87.5 ms), and the ratio against the
+// sleeping workflows not at all: the sleeping baseline itself read 4.9–6.3 ms in these four runs. RSS did not move.
+// What did not move, and why the 3 × target stays out of reach this way: a statement cost the worker 0.15–0.3 ms of CPU
+// (the main thread's drop over the statements' drop: drizzle building it, pg writing and parsing, the wakeups), so
+// the 26 left are 4–8 ms of the main thread's 30–34; the rest is the activities' own work (two letters rendered, two SMTP sends, the PDF read from the simulated
+// ledger, the SDK's activity pipeline), and the 9 workflow tasks and 8 activities cost the workflow thread, Temporal
+// Core and V8's GC about 45 ms a case against 4.5 for a sleeping workflow's one task. Each case's history also holds
+// 7 search-attribute upserts, 5 of them Temporal Core's TemporalChangeVersion, one for each patch a new case takes
+// (attach-invoice-pdf, audit-in-its-step, draft-basis-before-drafting, upsert-changed-search-attributes,
+// project-standing): they cost no workflow task, but each is a visibility write on the server.
+// Not tried (next): fewer workflow tasks (the case-list projection written by requestApproval's step, behind a patch
+// and a new activity name as audit-in-its-step did; the projection after the receipt, which the case list shows for
+// the seconds before the draft); prepared statements (node-postgres prepares per connection; the hot ones are the
+// three inserts and two updates above); what a cached case holds in the workflow thread (about 90 KB each against
+// a sleeping workflow's: the state with the draft's text and HTML, the SDK's stack trace per pending promise).
