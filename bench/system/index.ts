@@ -109,7 +109,7 @@ function openCaseRows(results: readonly OpenCasesResult[]): Ratio[] {
     },
     {
       what: `open cases: worker CPU per case start`,
-      measured: `${open.cpuMsPerStart} ms (${n} at rest in ${open.startSeconds} s)`,
+      measured: `${open.cpuMsPerStart} ms (${n} at rest in ${open.startSeconds} s; ${open.statementsPerStart ?? '?'} SQL statements a case)`,
       baseline: `sleeping workflow: ${sleeping.cpuMsPerStart} ms (${sleeping.startSeconds} s)`,
       ratio: r2(open.cpuMsPerStart / Math.max(0.1, sleeping.cpuMsPerStart)),
       target: '≤ 3',

@@ -85,6 +85,23 @@ function cpuByThread(): Record<string, number> {
   return byName;
 }
 
+/**
+ * SQL statements this process sent, by text (BENCH_COUNT_STATEMENTS=1, production worker only: the sleeping worker
+ * never loads pg, and must not for its RSS). Every statement goes through pg's Client.query, pooled or not.
+ */
+const statements = new Map<string, number>();
+if (isMainThread && process.env.BENCH_COUNT_STATEMENTS) {
+  const { default: pg } = await import('pg');
+  const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+  pg.Client.prototype.query = function (this: unknown, ...args: unknown[]) {
+    const c = args[0];
+    const text = typeof c === 'string' ? c : ((c as { text?: string } | undefined)?.text ?? '?');
+    const key = text.replace(/\s+/g, ' ').trim().slice(0, 120);
+    statements.set(key, (statements.get(key) ?? 0) + 1);
+    return query.apply(this, args);
+  } as typeof pg.Client.prototype.query;
+}
+
 if (!isMainThread) {
   channel.onmessage = (e) => {
     if ((e as MessageEvent).data === 'heap?') channel.postMessage(heap());
@@ -117,6 +134,7 @@ if (!isMainThread) {
           external: mem.external,
           cpuMicros: cpu.user + cpu.system,
           cpuByThread: cpuByThread(),
+          statements: Object.fromEntries(statements),
         },
       });
     });

@@ -59,13 +59,13 @@ function configuredProviderSetup(config: Config): ProviderSetup {
  * mapping (activities/failures.ts), and fails the activity at once instead of being retried.
  */
 export function connectionPorts(
-  vault: Pick<ConnectionVault, 'get' | 'getFreshAuth'>,
+  vault: Pick<ConnectionVault, 'getWithFreshAuth'>,
   registry: Pick<ProviderRegistry, 'get'>,
 ): Pick<CaseActivityDeps, 'ledger' | 'evidence'> {
   const authFor = async (connectionId: string) => {
-    const connection = await vault.get(connectionId);
-    const provider = registry.get(connection.provider);
-    return { provider, connection, auth: await vault.getFreshAuth(connection.id, provider.oauth) };
+    // One read of the connection's row for both what it is and its tokens.
+    const { connection, auth } = await vault.getWithFreshAuth(connectionId, (c) => registry.get(c.provider).oauth);
+    return { provider: registry.get(connection.provider), connection, auth };
   };
   return {
     ledger: async (connectionId) => {

@@ -123,13 +123,15 @@ async function refreshLocked(
   });
 }
 
+/** `read`: the connection's row as the caller just read it, which the first attempt uses instead of reading it again. */
 export async function getFreshAuth(
   d: FreshAuthDeps,
   connectionId: string,
   provider: OAuthProvider,
+  read?: ConnectionRow,
 ): Promise<ConnectionAuth> {
   for (let attempt = 0; ; attempt += 1) {
-    const row = await getRow(d.db, connectionId);
+    const row = attempt === 0 && read?.id === connectionId ? read : await getRow(d.db, connectionId);
     if (row.status !== 'active') throw unusableError(row);
     const tokens = usableTokens(d, row);
     if (!refreshDue(tokens, d.now(), d.refreshMarginMs)) return { accountId: row.accountId, tokens };

@@ -317,6 +317,15 @@ export function createConnectionVault(deps: VaultDeps) {
     get: async (connectionId: string) => toConnection(await getRow(db, connectionId)),
     listByOrganisation: (organisationId: string) => listByOrganisation(db, organisationId),
     getFreshAuth: (connectionId: string, provider: OAuthProvider) => getFreshAuth(authDeps, connectionId, provider),
+    /**
+     * The connection and fresh auth for it, from one read of its row (a second only when its tokens need refreshing):
+     * `oauthOf` names the provider's OAuth side once the row says which provider it is.
+     */
+    getWithFreshAuth: async (connectionId: string, oauthOf: (connection: Connection) => OAuthProvider) => {
+      const row = await getRow(db, connectionId);
+      const connection = toConnection(row);
+      return { connection, auth: await getFreshAuth(authDeps, connectionId, oauthOf(connection), row) };
+    },
     markNeedsReconnect,
     markRestored,
     disconnect,

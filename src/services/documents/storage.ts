@@ -78,25 +78,33 @@ export function createDocumentStore(db: Database, o: DocumentStoreOptions = {}) 
     return file.startsWith(path.resolve(o.legacyDir) + path.sep) ? file : undefined;
   };
 
-  /** Metadata and bytes in one transaction: a document is either whole or absent. Idempotent on the id. */
-  async function insert(tx: Database, i: NewDocument): Promise<StoredDocument> {
+  /**
+   * Metadata and bytes in one statement (a data-modifying CTE: one round trip, and atomic on its own), so a document
+   * is either whole or absent. Idempotent on the id: a document already stored is read back as it is.
+   */
+  async function insert(db: Database, i: NewDocument): Promise<StoredDocument> {
     const id = i.id ?? randomUUID();
-    const [row] = await tx
-      .insert(documents)
-      .values({
-        id,
-        caseId: i.caseId,
-        kind: i.kind,
-        name: i.name,
-        contentType: i.contentType,
-        sizeBytes: i.content.length,
-        sha256: sha256Of(i.content),
-      })
-      .onConflictDoNothing()
-      .returning();
-    if (!row) return (await tx.select().from(documents).where(eq(documents.id, id)))[0]!;
-    await tx.insert(documentContents).values({ documentId: id, content: i.content });
-    return row;
+    const result = await db.execute(sql`
+      with row as (
+        insert into ${documents} (id, case_id, kind, name, content_type, size_bytes, sha256)
+        values (${id}, ${i.caseId}, ${i.kind}, ${i.name}, ${i.contentType}, ${i.content.length}, ${sha256Of(i.content)})
+        on conflict do nothing
+        returning *
+      ), stored as (
+        insert into ${documentContents} (document_id, content) select id, ${i.content} from row
+      )
+      select id, case_id as "caseId", kind, name, content_type as "contentType", size_bytes as "sizeBytes", sha256,
+        storage_key as "storageKey", created_at as "createdAt"
+      from row`);
+    const [row] = (result as unknown as { rows: (typeof documents.$inferSelect)[] }).rows;
+    if (!row) return (await db.select().from(documents).where(eq(documents.id, id)))[0]!;
+    // As drizzle maps the row: the same document whichever way it was found.
+    const stored: typeof documents.$inferSelect = {
+      ...row,
+      sizeBytes: Number(row.sizeBytes),
+      createdAt: new Date(row.createdAt),
+    };
+    return stored;
   }
 
   /** Bytes the organisation's documents take (uploads and generated ones alike). */
@@ -120,9 +128,7 @@ export function createDocumentStore(db: Database, o: DocumentStoreOptions = {}) 
 
   return {
     /** A document Shortfall made or received (an invoice PDF, an evidence pack, a kept email): no quota applies. */
-    async save(i: NewDocument): Promise<StoredDocument> {
-      return db.transaction((tx) => insert(tx as unknown as Database, i));
-    },
+    save: (i: NewDocument): Promise<StoredDocument> => insert(db, i),
 
     /**
      * Files a person uploads: all of them or none, and only if the organisation stays within its quota. Uploads

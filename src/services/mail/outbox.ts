@@ -48,8 +48,9 @@ export interface AttachmentSource {
 }
 
 export function createOutbox(db: Database, transport: MailTransport, attachments: AttachmentSource) {
+  /** The row for the key: inserted and returned in one statement; read back only when a first attempt wrote it. */
   async function enqueue(m: OutboxMessage): Promise<OutboxRow> {
-    await db
+    const [inserted] = await db
       .insert(emailOutbox)
       .values({
         idempotencyKey: m.key,
@@ -64,7 +65,9 @@ export function createOutbox(db: Database, transport: MailTransport, attachments
         // The sender's own first attempt holds the lease: no sweep sends it meanwhile.
         nextAttemptAt: m.redeliverUntil ? new Date(Date.now() + leaseMs(1)) : null,
       })
-      .onConflictDoNothing({ target: emailOutbox.idempotencyKey });
+      .onConflictDoNothing({ target: emailOutbox.idempotencyKey })
+      .returning();
+    if (inserted) return inserted;
     const [row] = await db.select().from(emailOutbox).where(eq(emailOutbox.idempotencyKey, m.key));
     return row!;
   }
