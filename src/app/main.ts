@@ -22,6 +22,7 @@ import { registerSearchAttributes } from './temporal/search-attributes.js';
 import { createWorker } from './worker.js';
 import { workflowBundle } from './temporal/workflow-bundle.js';
 import { closeWhenStopping } from './http/closing.js';
+import { AlreadyRunningError, lockDataDir } from './instance-lock.js';
 
 type Mode = 'embedded' | 'server' | 'worker' | 'simulators' | 'healthcheck';
 
@@ -53,6 +54,11 @@ async function run(
       { dataDir: config.dataDir, files: tightened.changed },
       'data files inside the private folder tightened',
     );
+  // An embedded store (PGlite, the embedded Temporal's SQLite file) has one owner: a second start here is refused.
+  if (config.db.kind === 'pglite' || mode === 'embedded') {
+    const lock = await lockDataDir(config.dataDir);
+    stops.push(() => lock.release());
+  }
   const secrets = await resolveSecrets(config);
   const db = await openDatabase(config.db);
   stops.push(() => db.close());
@@ -155,7 +161,10 @@ async function run(
     });
     const closeApp = closeWhenStopping(app);
     await app.listen({ host: config.http.host, port: config.http.port });
-    stops.push(closeApp);
+    stops.push(async () => {
+      const { unanswered } = await closeApp();
+      if (unanswered > 0) logger.warn({ unanswered }, 'requests still being handled after the grace; stopping anyway');
+    });
     // Webhook events whose processing failed after the 2xx are retried from the inbox.
     const inbox = setInterval(() => {
       processInbox({ db: db.db, onEvents: services.webhooks.onEvents }).catch((err: unknown) =>
@@ -266,7 +275,12 @@ async function main() {
     }
     const { runSimulators } = await import('./sandbox.js');
     await runSimulators(config, logger, process.argv.slice(3), stops);
-  } else await run(mode, config, logger, process.env.PATH, stops);
+  } else
+    await run(mode, config, logger, process.env.PATH, stops).catch((err: unknown) => {
+      if (!(err instanceof AlreadyRunningError)) throw err;
+      console.error(err.message);
+      process.exit(1);
+    });
 }
 
 await main();

@@ -61,12 +61,14 @@ function pipeLogs(child: ChildProcess, log: Logger): void {
   }
 }
 
-/** The command line of process `pid`, or undefined when it is gone or cannot be read (Linux's /proc, else `ps`). */
-async function commandLine(pid: number): Promise<string | undefined> {
+/** The arguments of process `pid`, or undefined when it is gone or they cannot be read (Linux's /proc, else `ps`). */
+async function argumentsOf(pid: number): Promise<string[] | undefined> {
   const proc = await readFile(`/proc/${pid}/cmdline`, 'latin1').catch(() => undefined);
-  if (proc !== undefined) return proc.split('\0').join(' ');
+  if (proc !== undefined) return proc.split('\0');
   return new Promise((resolve) =>
-    execFile('ps', ['-o', 'command=', '-p', String(pid)], (err, out) => resolve(err ? undefined : out.trim())),
+    execFile('ps', ['-o', 'command=', '-p', String(pid)], (err, out) =>
+      resolve(err || !out.trim() ? undefined : out.trim().split(/\s+/)),
+    ),
   );
 }
 
@@ -79,23 +81,43 @@ function alive(pid: number): boolean {
   }
 }
 
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // gone meanwhile, or not ours to signal: what follows checks again
+  }
+}
+
+/** Whether `pid` is the dev server of exactly this SQLite file (the argument after --db-filename). */
+async function isDevServerOf(pid: number, dbFile: string): Promise<boolean> {
+  const args = await argumentsOf(pid);
+  if (!args?.includes('start-dev')) return false;
+  const i = args.indexOf('--db-filename');
+  return i !== -1 && args[i + 1] === dbFile;
+}
+
 /**
- * A dev server an earlier run left behind on this data directory (that run was killed before it could stop it): its
- * pid is in the pid file, and it is stopped only if that process is still the dev server of this very SQLite file.
+ * A dev server an earlier run left behind on this data directory: that run was killed before it could stop it (a
+ * kill -9). The pid file names the dev server and the Shortfall process that started it; the dev server is stopped
+ * only if that process is gone and the pid is still the dev server of this very SQLite file. (A live Shortfall on the
+ * same data directory never gets here: the data directory's lock, src/app/instance-lock.ts, refuses the start.)
  * Otherwise the new one could not take its ports, and the owner would be left to find and kill it.
  */
 async function stopLeftover(pidFile: string, dbFile: string, log: Logger): Promise<void> {
-  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
-  if (!Number.isInteger(pid) || pid <= 0) return;
-  const command = await commandLine(pid);
-  if (!command?.includes('start-dev') || !command.includes(dbFile)) return;
+  const [pid, owner] = (await readFile(pidFile, 'utf8').catch(() => '')).trim().split(/\s+/).map(Number);
+  if (!pid || !Number.isInteger(pid) || pid <= 0) return;
+  if (owner && owner !== process.pid && alive(owner)) return;
+  if (!(await isDevServerOf(pid, dbFile))) return;
   log.warn({ pid }, 'stopping the Temporal dev server an earlier run of Shortfall left running');
-  process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + 10_000;
-  while (alive(pid) && (await commandLine(pid))?.includes(dbFile)) {
-    if (Date.now() > deadline) {
-      process.kill(pid, 'SIGKILL');
-      break;
+  signal(pid, 'SIGTERM');
+  const killAfter = Date.now() + 10_000;
+  let killed = false;
+  // Until it is gone (its ports free), SIGKILL after 10 s; a pid that is no longer that dev server is gone too.
+  while (alive(pid) && (await isDevServerOf(pid, dbFile))) {
+    if (!killed && Date.now() > killAfter) {
+      signal(pid, 'SIGKILL');
+      killed = true;
     }
     await delay(100);
   }
@@ -128,23 +150,41 @@ async function spawnCli(o: EmbeddedOptions, cliPath: string): Promise<EmbeddedTe
     ...searchAttributeFlags.flatMap((f) => ['--search-attribute', f]),
   ];
   // Its own process group: Ctrl-C in the terminal reaches Shortfall alone, which stops the dev server last, after the
-  // worker has drained (in the terminal's group it died first, under a draining worker).
-  const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // worker has drained (in the terminal's group it died first, under a draining worker). On Windows, where a detached
+  // child gets a console window of its own, it stays attached.
+  const child = spawn(cliPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: process.platform !== 'win32',
+    windowsHide: true,
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   // Whatever ends this process (a stop past its grace, a crash) ends the dev server too; only SIGKILL cannot, and
   // the pid file lets the next start stop what it left.
   const stopAtExit = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   };
   process.once('exit', stopAtExit);
-  if (child.pid !== undefined) await writeFile(pidFile, `${child.pid}\n`, { mode: 0o600 });
+  const pidLine = `${child.pid} ${process.pid}\n`;
+  if (child.pid !== undefined) await writeFile(pidFile, pidLine, { mode: 0o600 });
+  /** The pid file goes only while it still names this dev server (a later start may have written its own). */
+  const removePidFile = async () => {
+    if ((await readFile(pidFile, 'utf8').catch(() => '')) === pidLine) await rm(pidFile, { force: true });
+  };
   pipeLogs(child, log);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const failedEarly = exited.then((code) => {
     throw new Error(
       `Temporal dev server exited with code ${code} before it was ready (is port ${o.port} or ${o.uiPort} in use?)`,
     );
   });
-  await Promise.race([waitUntilServing(address, 60_000), failedEarly]);
+  try {
+    await Promise.race([waitUntilServing(address, 60_000), failedEarly]);
+  } catch (err) {
+    failedEarly.catch(() => undefined); // the reason is the error thrown here
+    stopAtExit();
+    process.off('exit', stopAtExit);
+    await removePidFile();
+    throw err;
+  }
   let stopping = false;
   failedEarly.catch(() => {
     if (!stopping) log.error('temporal dev server exited unexpectedly');
@@ -162,7 +202,7 @@ async function spawnCli(o: EmbeddedOptions, cliPath: string): Promise<EmbeddedTe
         await exited;
         clearTimeout(timer);
       }
-      await rm(pidFile, { force: true });
+      await removePidFile();
     },
   };
 }

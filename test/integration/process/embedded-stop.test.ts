@@ -3,7 +3,7 @@
 // Temporal dev server in that order, and leave nothing running. Chromium keeps a connection open that it never sent
 // a request on; the server's close used to wait on it until the 30 s grace killed the process, which left the dev
 // server on its ports and the next start failed. A process killed outright (SIGKILL) cannot stop its dev server;
-// the next start must find the one it left and take its ports back.
+// the next start must find the one it left and take its ports back. A second start while the first runs is refused.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -72,7 +72,7 @@ afterAll(async () => {
 
 describe('stopping Shortfall on its embedded default', () => {
   it(
-    'stops in order on Ctrl-C with a browser tab open, and takes its ports back after a kill -9',
+    'refuses a second start, stops in order on Ctrl-C with a browser tab open, and takes its ports back after a kill -9',
     { timeout: 360_000 },
     async () => {
       const dir = await mkdtemp(path.join(os.tmpdir(), 'shortfall-stop-'));
@@ -96,6 +96,12 @@ describe('stopping Shortfall on its embedded default', () => {
       const first = start(env);
       await up(first);
       expect(devServers(), 'the dev server runs').toHaveLength(1);
+      // A second start on the same data directory is refused, and leaves the first one alone.
+      const again = start(env);
+      expect(await again.exited, again.output()).toBe(1);
+      expect(again.output()).toContain('Shortfall is already running on');
+      expect(devServers(), 'the first one keeps its dev server').toHaveLength(1);
+      expect(first.child.exitCode).toBeNull();
       const page = await fetch(`http://127.0.0.1:${port}/`);
       expect(page.status).toBeLessThan(500);
       await page.text();
