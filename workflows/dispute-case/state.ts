@@ -56,6 +56,22 @@ export const ProcessorName = (s: CaseState): string => {
   return name.charAt(0).toUpperCase() + name.slice(1);
 };
 
+/** The processor's own deadline for the chargeback's evidence (its `due_by`), as the chargeback last said it. */
+export const processorEvidenceDue = (s: CaseState): string | undefined =>
+  s.chargeback?.dueBy ?? s.input.chargeback?.dueBy;
+
+/**
+ * How Shortfall's approval date stands to the processor's deadline, in words: "2 days before" when it keeps the
+ * whole safety margin, "ahead of" when the chargeback arrived too late for that (the date is then the arrival).
+ */
+export function evidenceLead(s: CaseState): string {
+  const ours = s.deadlines[evidenceTimer];
+  const theirs = processorEvidenceDue(s);
+  const margin = casePolicy(s).evidenceSafetyMarginHours;
+  if (!ours || !theirs || Date.parse(theirs) - Date.parse(ours) !== margin * 3_600_000) return 'ahead of';
+  return margin % 24 === 0 ? `${margin / 24} day${margin === 24 ? '' : 's'} before` : `${margin} hours before`;
+}
+
 /** A moment the workflow wakes for: a deadline, a reminder before it, or an immediate owner alert. */
 export interface Timer {
   readonly key: string;
