@@ -37,3 +37,39 @@ scenario(
     await s.ownerReceived(/^Chargeback lost/);
   },
 );
+
+scenario(
+  'the owner approves chargeback evidence that reads in words and is submitted to Stripe, not sent to the client',
+  async (s) => {
+    const cb = await s.stripe.chargeback({ dueInDays: 7 });
+    await s.sync();
+    await s.until('the evidence drafted', (v) => v.drafts.at(-1)?.kind === 'stripe_evidence');
+    const page = await s.casePage();
+    expect(page.text).toContain('Evidence for Stripe');
+    expect(page.text).toContain('Approve and submit to Stripe');
+    expect(page.text).not.toContain('Current letter');
+
+    const { shown, done } = await s.approveOnPage('stripe_evidence');
+    expect(shown.text).toContain('Approve the chargeback evidence');
+    expect(shown.text).toMatch(
+      /Evidence for the chargeback on invoice \S+ \(Contoso Ltd\), version 1\. Once you approve it, Shortfall submits it to Stripe, which passes it to the card network to decide the chargeback; nothing is sent to Contoso Ltd\./,
+    );
+    expect(shown.text).not.toMatch(/Stripe evidence to|A written response is strongest|Approve and send/);
+    // What the owner approves reads in words; an empty correspondence section is left out.
+    expect(shown.text).toContain('What was sold: Annual retainer');
+    expect(shown.text).toContain('Customer: Contoso Ltd');
+    expect(shown.text).not.toMatch(/product_description|customer_name|uncategorized_text|customer_communication/);
+    expect(shown.text).not.toMatch(/Correspondence with/);
+    expect(done.text).toContain('Shortfall is submitting the evidence to Stripe now');
+    expect(done.text).not.toContain('sending the letter to the client');
+
+    await s.until('evidence submitted', (v) => v.status === 'stripe_submitted');
+    const dispute = (await s.stripe.state()).disputes.find((d) => d.id === cb.disputeId)!;
+    const evidence = dispute.evidence as Record<string, unknown>;
+    // Stripe's fields stay Stripe's in what is submitted, without an empty correspondence section.
+    expect(evidence.product_description).toMatch(/^Annual retainer \(invoice /);
+    expect(evidence.customer_name).toBe('Contoso Ltd');
+    expect(String(evidence.uncategorized_text)).not.toMatch(/Correspondence with/);
+    expect(await s.caseMails()).toHaveLength(0);
+  },
+);

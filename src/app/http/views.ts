@@ -107,6 +107,8 @@ export interface Views {
     invoiceNumber?: string | undefined;
     caseId: string;
     checklist: readonly EvidenceCheck[];
+    /** Chargeback evidence: submitted to the card processor, not sent to the client. */
+    evidence: boolean;
     failure?: { message: string; values: Readonly<Record<string, string | string[]>> } | undefined;
   };
   respond: Titled & {

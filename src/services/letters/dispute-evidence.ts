@@ -18,8 +18,8 @@ export type EvidenceFileField = 'service_documentation' | 'customer_communicatio
 
 export interface DisputeEvidenceDraft {
   readonly fields: Readonly<Partial<Record<EvidenceTextField, string>>>;
-  /** Plain text to upload (purpose `dispute_evidence`) and pass as `evidence.customer_communication`. */
-  readonly customerCommunication: string;
+  /** The correspondence as text, for `evidence.customer_communication`; absent when there was none to tell. */
+  readonly customerCommunication?: string;
   /** The processor takes one file per field, so an activity merges the documents mapped to the same field. */
   readonly attachments: readonly {
     readonly documentId: string;
@@ -92,6 +92,29 @@ const communication: LetterTemplate = {
 `,
 };
 
+/** What each evidence field holds, as the owner reads it before approving (the processor's names stay in the fields). */
+const fieldLabels: Readonly<Record<EvidenceTextField | 'customer_communication', string>> = {
+  product_description: 'What was sold',
+  customer_name: 'Customer',
+  customer_email_address: "Customer's email",
+  service_date: 'Date of service',
+  uncategorized_text: 'Our account of the charge',
+  refund_refusal_explanation: 'Why no refund was given',
+  customer_communication: 'Correspondence with the customer',
+};
+const fieldOrder = Object.keys(fieldLabels) as (keyof typeof fieldLabels)[];
+
+/**
+ * The evidence as the owner reads and approves it: each field that holds something under a heading in words, in a
+ * fixed order; empty fields are left out (as they are left out of what is submitted).
+ */
+export function evidenceForOwner(fields: Readonly<Record<string, string>>): string {
+  return fieldOrder
+    .filter((name) => fields[name]?.trim())
+    .map((name) => `${fieldLabels[name]}:\n${fields[name]!.trim()}`)
+    .join('\n\n');
+}
+
 /** (f) Text for the dispute's evidence fields, from the same facts as the letters. */
 export function draftDisputeEvidence(facts: DisputeEvidenceFacts): DisputeEvidenceDraft {
   const view = baseView(facts);
@@ -115,7 +138,7 @@ export function draftDisputeEvidence(facts: DisputeEvidenceFacts): DisputeEviden
   };
   return {
     fields,
-    customerCommunication: renderLetter(communication, data).text,
+    ...(byTime.length > 0 && { customerCommunication: renderLetter(communication, data).text }),
     attachments: facts.documents.map((d: CaseDocument) => ({
       documentId: d.id,
       name: d.name,
