@@ -73,3 +73,35 @@ scenario(
     expect(await s.caseMails()).toHaveLength(0);
   },
 );
+
+scenario(
+  "a chargeback's money reads the same on the case page, the case list and /invoices, with only the deadlines that apply",
+  async (s) => {
+    await s.stripe.chargeback({ dueInDays: 7 });
+    await s.sync();
+    const v = await s.until('the evidence drafted', (x) => x.drafts.at(-1)?.kind === 'stripe_evidence');
+    const invoice = (await s.cases())[0]!;
+    // The invoice was paid by card; the cardholder disputed the charge and Stripe holds it: paid, held, nothing owed.
+    const page = await s.casePage();
+    expect(page.text).toContain(
+      'Invoice total$2,500.00 Paid$2,500.00 Held by Stripe (disputed by the cardholder)$2,500.00 Still owed$0.00',
+    );
+    expect(v.drafts.at(-1)!.content.text).toContain('The cardholder paid $2,500.00 towards the invoice.');
+    // No letter goes to the client: no written-response deadline, only the evidence's.
+    expect(page.text).toContain("Approve the evidence by (2 days before Stripe's deadline)");
+    expect(page.text).not.toMatch(/Written response due|Latest date for a written response/);
+    const approveBy = v.deadlines.find((d) => d.name === 'stripe_submit')!.at;
+
+    // The case list: the same figures, the row marked as a chargeback, its next deadline the evidence's.
+    await expect
+      .poll(async () => (await s.ownerPage('/cases')).text, { timeout: 30_000 })
+      .toMatch(/Contoso Ltd Invoice \S+ · Stripe Chargeback .*\$2,500\.00 \$2,500\.00 held by Stripe \$0\.00 Due /);
+    const list = await s.ownerPage('/cases');
+    expect(list.html).toContain(`datetime="${new Date(approveBy).toISOString()}"`);
+
+    // /invoices lists the charged-back invoice (the ledger calls it paid) with the same figures.
+    const invoices = await s.ownerPage('/invoices');
+    expect(invoices.text).toMatch(/\$2,500\.00 \$0\.00 \$2,500\.00 held by Stripe Chargeback case open/);
+    expect(invoices.html).toContain(`href="/cases/${invoice.id}"`);
+  },
+);

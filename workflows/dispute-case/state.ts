@@ -9,6 +9,7 @@ import {
   type AccountWriteOff,
   type CaseAccount,
   type CaseStanding,
+  ownerFigures,
 } from '../../src/domain/account.js';
 import { addBusinessMs, businessMsBetween } from '../../src/domain/calendar.js';
 import type { CaseDocument, ChargebackRef } from '../../src/domain/case.js';
@@ -275,7 +276,7 @@ export function account(s: CaseState, extraCredits: readonly AccountCredit[] = [
   const cb = s.chargeback;
   const withdrawn: AccountPayment[] =
     cb && cb.status !== 'won' && cb.status !== 'warning_closed' && cb.status !== 'prevented'
-      ? [{ ref: cb.dispute.id, amount: negate(cb.amount), date: cb.at.slice(0, 10), memo: 'Chargeback' }]
+      ? [{ ref: cb.dispute.id, amount: negate(cb.amount), date: cb.at.slice(0, 10), memo: 'Chargeback', held: true }]
       : [];
   const c = contested(s);
   return caseAccount({
@@ -986,7 +987,7 @@ export function view(s: CaseState): CaseView {
     disputed: a.inDispute,
     conceded: a.credited,
     drafts: s.drafts,
-    deadlines: Object.entries(s.deadlines)
+    deadlines: Object.entries(applyingDeadlines(s))
       .map(([name, at]) => ({ name, at: at! }))
       .sort((x, y) => x.at.localeCompare(y.at)),
     timeline: s.timeline,
@@ -1007,11 +1008,27 @@ export function view(s: CaseState): CaseView {
 }
 
 /** The earliest deadline still ahead, for the NextDeadline search attribute and the case list; none while paused. */
-export function nextDeadline(s: CaseState, now: string): string | undefined {
+export function nextDeadline(s: CaseState, now: string, onlyApplying = false): string | undefined {
   if (!s.ledgerConnected) return undefined;
-  return Object.values(s.deadlines)
+  return Object.entries(applyingDeadlines(s, onlyApplying))
+    .map(([, d]) => d)
     .filter((d): d is string => Boolean(d) && d! > now)
     .sort()[0];
+}
+
+/**
+ * A chargeback and nothing else: the client owes nothing outside what the card processor holds, so no letter goes
+ * to the client and the case answers only with evidence, by the processor's deadline.
+ */
+export const chargebackOnly = (s: CaseState): boolean =>
+  chargebackOpen(s) && ownerFigures(account(s)).stillOwed.minor === 0;
+
+/** The deadlines that apply to the case: a chargeback alone has no written response to the client. */
+export function applyingDeadlines(s: CaseState, only = true): CaseState['deadlines'] {
+  if (!only || !chargebackOnly(s)) return s.deadlines;
+  return Object.fromEntries(
+    Object.entries(s.deadlines).filter(([name]) => name !== 'response' && name !== 'response_limit'),
+  );
 }
 
 export type { ExternalRef };

@@ -844,7 +844,9 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
   const indexed = wf.workflowInfo().typedSearchAttributes.get(caseStatusKey) !== undefined;
 
   async function project() {
-    const next = st.nextDeadline(s, now());
+    // A chargeback alone lists no written-response deadline (no letter goes to the client); histories recorded before
+    // the patch projected every deadline, and replay so.
+    const next = st.nextDeadline(s, now(), wf.patched('chargeback-applying-deadlines'));
     const a = st.account(s);
     if (indexed) {
       const attributes: SearchAttributeUpdatePair[] = [
