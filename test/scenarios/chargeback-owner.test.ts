@@ -105,3 +105,18 @@ scenario(
     expect(invoices.html).toContain(`href="/cases/${invoice.id}"`);
   },
 );
+
+scenario(
+  "the owner is told the chargeback is lost when Stripe's own deadline passes with no evidence submitted",
+  async (s) => {
+    await s.stripe.chargeback({ dueInDays: 7 });
+    await s.sync();
+    await s.ownerReceived(/^Chargeback of \$2,500\.00/);
+    await s.skipDays(6);
+    await s.ownerReceived(/^Approve the chargeback evidence now/);
+    expect(s.ownerMails(/lost/)).toHaveLength(0);
+    await s.skipDays(2);
+    const lost = await s.ownerReceived(/^Stripe's evidence deadline has passed: the chargeback is lost/);
+    expect(lost.text).toMatch(/passed with no evidence submitted/);
+  },
+);

@@ -57,6 +57,9 @@ export const ProcessorName = (s: CaseState): string => {
   return name.charAt(0).toUpperCase() + name.slice(1);
 };
 
+/** The timer at the processor's own evidence deadline (a reminder of the evidence timer: it sets no deadline). */
+export const processorDeadlineKey = `${evidenceTimer}:processor_deadline`;
+
 /** The processor's own deadline for the chargeback's evidence (its `due_by`), as the chargeback last said it. */
 export const processorEvidenceDue = (s: CaseState): string | undefined =>
   s.chargeback?.dueBy ?? s.input.chargeback?.dueBy;
@@ -137,6 +140,8 @@ export interface CaseState {
   readonly pausedSince?: string;
   readonly disputeStatus?: DisputeStatus;
   readonly evidenceSubmitted: boolean;
+  /** The owner is told when the processor's own evidence deadline passes with nothing submitted (patched runs). */
+  readonly noticeProcessorDeadline?: boolean;
   readonly closed?: CloseInput & { readonly at: string };
   readonly escalated: boolean;
   readonly documents: readonly CaseDocument[];
@@ -372,7 +377,15 @@ export function scheduleResponse(s: CaseState, learnedAt: string, now: string): 
     },
     casePolicy(s),
   );
-  return replaceTimers(s, ['response', 'response_limit', evidenceTimer], schedule);
+  const out = replaceTimers(s, ['response', 'response_limit', evidenceTimer], schedule);
+  const due = processorEvidenceDue(s);
+  if (!s.noticeProcessorDeadline || !due || s.evidenceSubmitted || due <= now) return out;
+  // The processor's own deadline, after Shortfall's date for the approval: passing with nothing submitted loses it.
+  return {
+    ...out,
+    timers: [...out.timers, { key: processorDeadlineKey, for: evidenceTimer, kind: 'reminder', at: due }],
+    fired: out.fired.filter((k) => k !== processorDeadlineKey),
+  };
 }
 
 /** The payment deadline (with reminders) a sent letter stated: recomputed from when it was drafted. */

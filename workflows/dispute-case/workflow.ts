@@ -64,6 +64,8 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
   const now = () => new Date(Date.now()).toISOString(); // workflow time: deterministic on replay
   const input = upgradeInput(recorded);
   let s: st.CaseState = input.carried ? upgradeCarried(input.carried) : st.initialState(input, now());
+  // Cases started before the patch had no timer at the processor's own evidence deadline, and replay so.
+  if (wf.patched('processor-deadline-notice')) s = { ...s, noticeProcessorDeadline: true };
   const workflowId = wf.workflowInfo().workflowId;
   const caseId = s.input.caseId;
 
@@ -302,6 +304,15 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
       const processorDue = st.processorEvidenceDue(s);
       const theirs = processorDue ? st.whenFor(s, processorDue) : undefined;
       const ours = `${due ? st.whenFor(s, due) : 'now'}, Shortfall's date for your approval${theirs ? `, ${st.evidenceLead(s)} ${st.processorName(s)}'s deadline (${theirs})` : ''}`;
+      if (t.key === st.processorDeadlineKey) {
+        if (s.evidenceSubmitted) return;
+        return owner(
+          'overdue',
+          t.key,
+          `${st.ProcessorName(s)}'s evidence deadline has passed: the chargeback is lost`,
+          `${st.ProcessorName(s)}'s deadline (${theirs ?? 'its own'}) passed with no evidence submitted, so the card issuer decides for the cardholder. ${st.ProcessorName(s)} tells Shortfall when it closes the dispute, and the case is then written off.`,
+        );
+      }
       if (t.kind === 'reminder')
         return owner(
           'reminder',
