@@ -120,3 +120,21 @@ scenario(
     expect(lost.text).toMatch(/passed with no evidence submitted/);
   },
 );
+
+scenario("the owner's edit of the evidence is what Stripe receives", async (s) => {
+  const cb = await s.stripe.chargeback({ dueInDays: 7 });
+  await s.sync();
+  const v = await s.until('the evidence drafted', (x) => x.drafts.at(-1)?.state === 'pending');
+  const text = v.drafts
+    .at(-1)!
+    .content.text.replace(
+      /Our account of the charge:\n[\s\S]*$/,
+      'Our account of the charge:\nThe cardholder signed off the retainer work on the day it was delivered.',
+    );
+  await s.editLatest({ subject: v.drafts.at(-1)!.content.subject, text }, 'stripe_evidence');
+  await s.until('evidence submitted', (x) => x.status === 'stripe_submitted');
+  const dispute = (await s.stripe.state()).disputes.find((d) => d.id === cb.disputeId)!;
+  const evidence = dispute.evidence as Record<string, unknown>;
+  expect(evidence.uncategorized_text).toBe('The cardholder signed off the retainer work on the day it was delivered.');
+  expect(evidence.customer_name).toBe('Contoso Ltd');
+});

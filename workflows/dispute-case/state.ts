@@ -11,6 +11,7 @@ import {
   type CaseStanding,
   ownerFigures,
 } from '../../src/domain/account.js';
+import { evidenceFromOwnerText } from '../../src/domain/evidence-text.js';
 import { addBusinessMs, businessMsBetween } from '../../src/domain/calendar.js';
 import type { CaseDocument, ChargebackRef } from '../../src/domain/case.js';
 import type { DisputeStatus, ExternalRef } from '../../src/domain/model.js';
@@ -512,7 +513,14 @@ export function applyDraftDecision(s: CaseState, d: DraftDecision, at: string): 
     return {
       ...decided,
       state: 'approved',
-      content: { ...x.content, subject: d.subject, text: d.text, html: textToHtml(d.text) },
+      content: {
+        ...x.content,
+        subject: d.subject,
+        text: d.text,
+        html: textToHtml(d.text),
+        // Chargeback evidence: what the processor receives is what the owner approved, edits included.
+        ...(x.content.evidence ? { evidence: evidenceFromOwnerText(d.text, x.content.evidence) } : {}),
+      },
     };
   });
   const verb = d.kind === 'reject' ? 'rejected' : d.kind === 'approve' ? 'approved' : 'edited and approved';

@@ -2,6 +2,7 @@
 // Only some evidence fields are text; customer_communication, service_documentation and
 // the like are *file* fields, so the communication summary is returned as text for an activity to upload as a file.
 import type { CaseDocument, CaseDocumentKind } from '../../domain/case.js';
+export { evidenceForOwner } from '../../domain/evidence-text.js';
 import type { LetterTemplate } from './engine.js';
 import { renderLetter } from './engine.js';
 import { baseView, formatDay } from './format.js';
@@ -91,29 +92,6 @@ const communication: LetterTemplate = {
 <% }) -%>
 `,
 };
-
-/** What each evidence field holds, as the owner reads it before approving (the processor's names stay in the fields). */
-const fieldLabels: Readonly<Record<EvidenceTextField | 'customer_communication', string>> = {
-  product_description: 'What was sold',
-  customer_name: 'Customer',
-  customer_email_address: "Customer's email",
-  service_date: 'Date of service',
-  uncategorized_text: 'Our account of the charge',
-  refund_refusal_explanation: 'Why no refund was given',
-  customer_communication: 'Correspondence with the customer',
-};
-const fieldOrder = Object.keys(fieldLabels) as (keyof typeof fieldLabels)[];
-
-/**
- * The evidence as the owner reads and approves it: each field that holds something under a heading in words, in a
- * fixed order; empty fields are left out (as they are left out of what is submitted).
- */
-export function evidenceForOwner(fields: Readonly<Record<string, string>>): string {
-  return fieldOrder
-    .filter((name) => fields[name]?.trim())
-    .map((name) => `${fieldLabels[name]}:\n${fields[name]!.trim()}`)
-    .join('\n\n');
-}
 
 /** (f) Text for the dispute's evidence fields, from the same facts as the letters. */
 export function draftDisputeEvidence(facts: DisputeEvidenceFacts): DisputeEvidenceDraft {
