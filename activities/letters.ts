@@ -9,6 +9,7 @@ import {
   draftLineItemResponse,
   draftPartialPaymentReceipt,
   draftDisputeEvidence,
+  evidenceForOwner,
   draftVagueObjectionReply,
   type Draft,
   type LetterFacts,
@@ -151,19 +152,19 @@ export function renderDraft(
         correspondence: r.correspondence ?? [],
       });
       const fields = Object.fromEntries(
-        Object.entries(draft.fields).filter((e): e is [string, string] => typeof e[1] === 'string'),
+        Object.entries({ ...draft.fields, customer_communication: draft.customerCommunication }).filter(
+          (e): e is [string, string] => typeof e[1] === 'string' && e[1].trim() !== '',
+        ),
       );
-      const text = [
-        ...Object.entries(fields).map(([k, v]) => `${k}:\n${v}`),
-        `customer_communication (uploaded as a file):\n${draft.customerCommunication}`,
-      ].join('\n\n');
+      // The owner reads the evidence in words; the processor's field names stay in `evidence`, what is submitted.
+      const text = evidenceForOwner(fields);
       const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
       return {
         subject: `Evidence for the chargeback on ${dispute.chargeId}`,
         text,
         html: `<pre>${escape(text)}</pre>`,
         attachments: draft.attachments.map((a) => ({ documentId: a.documentId, name: a.name })),
-        evidence: { ...fields, customer_communication: draft.customerCommunication },
+        evidence: fields,
       };
     }
   }

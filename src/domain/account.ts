@@ -17,6 +17,11 @@ export interface AccountPayment {
   readonly memo?: string;
   /** The ledger voided or deleted it (a bounced cheque, a charge refunded, a chargeback withdrawn). */
   readonly reversed?: boolean;
+  /**
+   * What a card processor took back (a negative amount) while a chargeback is decided: the client did pay it, and
+   * the processor holds it until the card network rules.
+   */
+  readonly held?: boolean;
 }
 
 export interface AccountCredit {
@@ -65,6 +70,8 @@ export interface CaseAccount {
   readonly stillOwed: Money;
   /** What the client contests, between zero and what is still owed. */
   readonly inDispute: Money;
+  /** What a card processor holds while a chargeback is decided (counted out of `paid` above, and so in `stillOwed`). */
+  readonly held: Money;
   /** Nothing is owed any more. */
   readonly settled: boolean;
 }
@@ -85,6 +92,13 @@ export function caseAccount(f: AccountFacts): CaseAccount {
     f.writeOffs.map((w) => w.amount),
     currency,
   );
+  const held = money(
+    -sum(
+      payments.filter((p) => p.held).map((p) => p.amount),
+      currency,
+    ).minor,
+    currency,
+  );
   const stillOwed = subtract(subtract(subtract(f.total, paid), credited), writtenOff);
   const owed = Math.max(0, stillOwed.minor);
   const contested =
@@ -99,7 +113,36 @@ export function caseAccount(f: AccountFacts): CaseAccount {
     writtenOff,
     stillOwed,
     inDispute: money(contested, currency),
+    held,
     settled: !isPositive(stillOwed),
+  };
+}
+
+/**
+ * A case's figures as every page shows them to the owner (the case page, the case list, `/invoices`). A chargeback's
+ * charge was paid by card and is held by the card processor while the card network decides: it counts as paid, held
+ * by the processor, and not as owed by the client (no letter asks the client for it). They add up:
+ *
+ *   total = paid + credited + written off + still owed;   held is part of paid.
+ */
+export interface OwnerFigures {
+  readonly paid: Money;
+  readonly held: Money;
+  /** Never below zero. */
+  readonly stillOwed: Money;
+}
+
+/** From the case account, or from what a case projected (paid and owed net of the chargeback, and what is held). */
+export function ownerFigures(a: {
+  readonly paid: Money;
+  readonly stillOwed: Money;
+  readonly held?: Money;
+}): OwnerFigures {
+  const held = a.held ?? money(0, a.paid.currency);
+  return {
+    paid: sum([a.paid, held], a.paid.currency),
+    held,
+    stillOwed: money(Math.max(0, a.stillOwed.minor - held.minor), a.stillOwed.currency),
   };
 }
 
@@ -134,6 +177,8 @@ export interface CaseStanding {
   readonly recovered: Money;
   readonly conceded: Money;
   readonly writtenOff: Money;
+  /** What a card processor holds while a chargeback is decided (absent in standings projected before it was). */
+  readonly held?: Money;
   /** Recovered money by the day it arrived, oldest first; adds up to `recovered`. */
   readonly recoveries: readonly { readonly date: string; readonly amount: Money }[];
 }
@@ -165,6 +210,7 @@ export function caseStanding(opening: CaseAccount, now: CaseAccount, openedOn: s
     recovered,
     conceded: atLeastZero(subtract(now.credited, opening.credited)),
     writtenOff: now.writtenOff,
+    ...(now.held.minor > 0 ? { held: now.held } : {}),
     recoveries,
   };
 }

@@ -120,7 +120,8 @@ scenario("the owner who has not approved the chargeback evidence is reminded bef
   await s.ownerReceived(/^Chargeback of \$800\.00/);
   await s.skipDays(6);
   const reminder = await s.ownerReceived(/^Chargeback evidence is waiting for your approval/);
-  expect(reminder.text).toMatch(/Stripe needs it by/);
+  expect(reminder.text).toMatch(/Approve it by .*Shortfall's date for your approval, 2 days before Stripe's deadline/);
+  expect(reminder.text).not.toMatch(/lost/);
   expect(await s.caseMails()).toHaveLength(0);
 });
 

@@ -85,7 +85,10 @@ export interface ApprovalRequest {
   readonly kind: DraftKind;
   readonly draft: DraftContent;
   readonly organisation: OrganisationProfile;
+  /** When the draft should go out: the written response's deadline, or Shortfall's date for approving evidence. */
   readonly respondBy?: string;
+  /** For chargeback evidence: who decides on it, its own deadline, and how Shortfall's date stands to it. */
+  readonly evidence?: { readonly processorName: string; readonly processorDueBy?: string; readonly lead: string };
   /** The case's audit entry for this draft, written once the approval request went out. */
   readonly audit?: AuditEntry;
 }

@@ -9,7 +9,9 @@ import {
   type AccountWriteOff,
   type CaseAccount,
   type CaseStanding,
+  ownerFigures,
 } from '../../src/domain/account.js';
+import { evidenceFromOwnerText } from '../../src/domain/evidence-text.js';
 import { addBusinessMs, businessMsBetween } from '../../src/domain/calendar.js';
 import type { CaseDocument, ChargebackRef } from '../../src/domain/case.js';
 import type { DisputeStatus, ExternalRef } from '../../src/domain/model.js';
@@ -55,6 +57,25 @@ export const ProcessorName = (s: CaseState): string => {
   const name = processorName(s);
   return name.charAt(0).toUpperCase() + name.slice(1);
 };
+
+/** The timer at the processor's own evidence deadline (a reminder of the evidence timer: it sets no deadline). */
+export const processorDeadlineKey = `${evidenceTimer}:processor_deadline`;
+
+/** The processor's own deadline for the chargeback's evidence (its `due_by`), as the chargeback last said it. */
+export const processorEvidenceDue = (s: CaseState): string | undefined =>
+  s.chargeback?.dueBy ?? s.input.chargeback?.dueBy;
+
+/**
+ * How Shortfall's approval date stands to the processor's deadline, in words: "2 days before" when it keeps the
+ * whole safety margin, "ahead of" when the chargeback arrived too late for that (the date is then the arrival).
+ */
+export function evidenceLead(s: CaseState): string {
+  const ours = s.deadlines[evidenceTimer];
+  const theirs = processorEvidenceDue(s);
+  const margin = casePolicy(s).evidenceSafetyMarginHours;
+  if (!ours || !theirs || Date.parse(theirs) - Date.parse(ours) !== margin * 3_600_000) return 'ahead of';
+  return margin % 24 === 0 ? `${margin / 24} day${margin === 24 ? '' : 's'} before` : `${margin} hours before`;
+}
 
 /** A moment the workflow wakes for: a deadline, a reminder before it, or an immediate owner alert. */
 export interface Timer {
@@ -120,6 +141,8 @@ export interface CaseState {
   readonly pausedSince?: string;
   readonly disputeStatus?: DisputeStatus;
   readonly evidenceSubmitted: boolean;
+  /** The owner is told when the processor's own evidence deadline passes with nothing submitted (patched runs). */
+  readonly noticeProcessorDeadline?: boolean;
   readonly closed?: CloseInput & { readonly at: string };
   readonly escalated: boolean;
   readonly documents: readonly CaseDocument[];
@@ -259,7 +282,7 @@ export function account(s: CaseState, extraCredits: readonly AccountCredit[] = [
   const cb = s.chargeback;
   const withdrawn: AccountPayment[] =
     cb && cb.status !== 'won' && cb.status !== 'warning_closed' && cb.status !== 'prevented'
-      ? [{ ref: cb.dispute.id, amount: negate(cb.amount), date: cb.at.slice(0, 10), memo: 'Chargeback' }]
+      ? [{ ref: cb.dispute.id, amount: negate(cb.amount), date: cb.at.slice(0, 10), memo: 'Chargeback', held: true }]
       : [];
   const c = contested(s);
   return caseAccount({
@@ -355,7 +378,15 @@ export function scheduleResponse(s: CaseState, learnedAt: string, now: string): 
     },
     casePolicy(s),
   );
-  return replaceTimers(s, ['response', 'response_limit', evidenceTimer], schedule);
+  const out = replaceTimers(s, ['response', 'response_limit', evidenceTimer], schedule);
+  const due = processorEvidenceDue(s);
+  if (!s.noticeProcessorDeadline || !due || s.evidenceSubmitted || due <= now) return out;
+  // The processor's own deadline, after Shortfall's date for the approval: passing with nothing submitted loses it.
+  return {
+    ...out,
+    timers: [...out.timers, { key: processorDeadlineKey, for: evidenceTimer, kind: 'reminder', at: due }],
+    fired: out.fired.filter((k) => k !== processorDeadlineKey),
+  };
 }
 
 /** The payment deadline (with reminders) a sent letter stated: recomputed from when it was drafted. */
@@ -482,7 +513,14 @@ export function applyDraftDecision(s: CaseState, d: DraftDecision, at: string): 
     return {
       ...decided,
       state: 'approved',
-      content: { ...x.content, subject: d.subject, text: d.text, html: textToHtml(d.text) },
+      content: {
+        ...x.content,
+        subject: d.subject,
+        text: d.text,
+        html: textToHtml(d.text),
+        // Chargeback evidence: what the processor receives is what the owner approved, edits included.
+        ...(x.content.evidence ? { evidence: evidenceFromOwnerText(d.text, x.content.evidence) } : {}),
+      },
     };
   });
   const verb = d.kind === 'reject' ? 'rejected' : d.kind === 'approve' ? 'approved' : 'edited and approved';
@@ -970,7 +1008,7 @@ export function view(s: CaseState): CaseView {
     disputed: a.inDispute,
     conceded: a.credited,
     drafts: s.drafts,
-    deadlines: Object.entries(s.deadlines)
+    deadlines: Object.entries(applyingDeadlines(s))
       .map(([name, at]) => ({ name, at: at! }))
       .sort((x, y) => x.at.localeCompare(y.at)),
     timeline: s.timeline,
@@ -991,11 +1029,27 @@ export function view(s: CaseState): CaseView {
 }
 
 /** The earliest deadline still ahead, for the NextDeadline search attribute and the case list; none while paused. */
-export function nextDeadline(s: CaseState, now: string): string | undefined {
+export function nextDeadline(s: CaseState, now: string, onlyApplying = false): string | undefined {
   if (!s.ledgerConnected) return undefined;
-  return Object.values(s.deadlines)
+  return Object.entries(applyingDeadlines(s, onlyApplying))
+    .map(([, d]) => d)
     .filter((d): d is string => Boolean(d) && d! > now)
     .sort()[0];
+}
+
+/**
+ * A chargeback and nothing else: the client owes nothing outside what the card processor holds, so no letter goes
+ * to the client and the case answers only with evidence, by the processor's deadline.
+ */
+export const chargebackOnly = (s: CaseState): boolean =>
+  chargebackOpen(s) && ownerFigures(account(s)).stillOwed.minor === 0;
+
+/** The deadlines that apply to the case: a chargeback alone has no written response to the client. */
+export function applyingDeadlines(s: CaseState, only = true): CaseState['deadlines'] {
+  if (!only || !chargebackOnly(s)) return s.deadlines;
+  return Object.fromEntries(
+    Object.entries(s.deadlines).filter(([name]) => name !== 'response' && name !== 'response_limit'),
+  );
 }
 
 export type { ExternalRef };

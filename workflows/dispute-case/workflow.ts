@@ -64,6 +64,8 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
   const now = () => new Date(Date.now()).toISOString(); // workflow time: deterministic on replay
   const input = upgradeInput(recorded);
   let s: st.CaseState = input.carried ? upgradeCarried(input.carried) : st.initialState(input, now());
+  // Cases started before the patch had no timer at the processor's own evidence deadline, and replay so.
+  if (wf.patched('processor-deadline-notice')) s = { ...s, noticeProcessorDeadline: true };
   const workflowId = wf.workflowInfo().workflowId;
   const caseId = s.input.caseId;
 
@@ -297,18 +299,39 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
     const due = s.deadlines[t.for];
     if (t.kind === 'alert') return; // the full-and-final alert goes out when the case opens
     if (t.for === evidenceTimer) {
+      // Two dates, named apart: Shortfall's date for the owner's approval (ahead of the processor's, so the evidence
+      // reaches it in time) and the processor's own deadline. Only the latter passing with nothing submitted loses it.
+      const processorDue = st.processorEvidenceDue(s);
+      const theirs = processorDue ? st.whenFor(s, processorDue) : undefined;
+      const ours = `${due ? st.whenFor(s, due) : 'now'}, Shortfall's date for your approval${theirs ? `, ${st.evidenceLead(s)} ${st.processorName(s)}'s deadline (${theirs})` : ''}`;
+      if (t.key === st.processorDeadlineKey) {
+        if (s.evidenceSubmitted) return;
+        return owner(
+          'overdue',
+          t.key,
+          `${st.ProcessorName(s)}'s evidence deadline has passed: the chargeback is lost`,
+          `${st.ProcessorName(s)}'s deadline (${theirs ?? 'its own'}) passed with no evidence submitted, so the card issuer decides for the cardholder. ${st.ProcessorName(s)} tells Shortfall when it closes the dispute, and the case is then written off.`,
+        );
+      }
       if (t.kind === 'reminder')
         return owner(
           'reminder',
           t.key,
           'Chargeback evidence is waiting for your approval',
-          `${st.ProcessorName(s)} needs it by ${due}; after that the chargeback is lost.`,
+          `Approve it by ${ours}, so it reaches ${st.processorName(s)} in time.`,
+        );
+      if (processorDue && Date.now() >= Date.parse(processorDue))
+        return owner(
+          'overdue',
+          t.key,
+          `${st.ProcessorName(s)}'s evidence deadline has passed: the chargeback is lost`,
+          `${st.ProcessorName(s)}'s deadline (${theirs}) passed with no evidence submitted, so the card issuer decides for the cardholder.`,
         );
       return owner(
         'overdue',
         t.key,
-        `${st.ProcessorName(s)}'s evidence deadline has passed`,
-        `Deadline ${due}. Evidence submitted after it may not reach the card issuer; approve the draft now if ${st.processorName(s)} still accepts it.`,
+        `Approve the chargeback evidence now: ${st.processorName(s)}'s deadline is ${processorDue ? st.dayFor(s, processorDue) : 'near'}`,
+        `Shortfall's date for your approval (${due ? st.whenFor(s, due) : 'today'}) has passed. ${st.ProcessorName(s)} still accepts the evidence until ${theirs ?? 'its own deadline'}; approve the draft before then.`,
       );
     }
     if (t.kind === 'reminder')
@@ -416,7 +439,18 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
         kind,
         draft: d.content,
         organisation: s.input.organisation,
-        ...(s.deadlines.response ? { respondBy: s.deadlines.response } : {}),
+        ...(kind === evidenceDraftKind
+          ? {
+              ...(s.deadlines[evidenceTimer] ? { respondBy: s.deadlines[evidenceTimer] } : {}),
+              evidence: {
+                processorName: st.processorName(s),
+                ...(st.processorEvidenceDue(s) ? { processorDueBy: st.processorEvidenceDue(s)! } : {}),
+                lead: st.evidenceLead(s),
+              },
+            }
+          : s.deadlines.response
+            ? { respondBy: s.deadlines.response }
+            : {}),
       };
       if (together)
         await acts.requestApprovalAudited({
@@ -531,11 +565,12 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
     if (!st.hasFired(s, windowMark)) {
       // The evidence deadline counts from the processor's own, for a chargeback that arrived on a running case too.
       s = st.markFired(st.scheduleResponse(s, cb.at, now()), windowMark);
+      const approveBy = s.deadlines[evidenceTimer];
       await owner(
         'chargeback',
         cb.dispute.id,
-        `Chargeback of ${fmt(cb.amount)}: evidence due ${cb.dueBy ? st.dayFor(s, cb.dueBy) : 'soon'}`,
-        `The client disputed a card payment of ${fmt(cb.amount)} with their bank (${cb.reason.replaceAll('_', ' ')}). ${st.ProcessorName(s)} withdrew it. Shortfall drafted the evidence; approve it so it reaches ${st.processorName(s)} before ${cb.dueBy ? st.whenFor(s, cb.dueBy) : `${st.processorName(s)}'s deadline`}.`,
+        `Chargeback of ${fmt(cb.amount)}: approve the evidence by ${approveBy ? st.dayFor(s, approveBy) : 'soon'}`,
+        `The client disputed a card payment of ${fmt(cb.amount)} with their bank (${cb.reason.replaceAll('_', ' ')}). ${st.ProcessorName(s)} withdrew it. Shortfall drafted the evidence; approve it by ${approveBy ? st.whenFor(s, approveBy) : 'soon'}, Shortfall's date for your approval${cb.dueBy ? `, ${st.evidenceLead(s)} ${st.processorName(s)}'s own deadline (${st.whenFor(s, cb.dueBy)})` : ''}, so it reaches ${st.processorName(s)} in time.`,
       );
     }
     const d = st.latestDraft(s);
@@ -820,7 +855,9 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
   const indexed = wf.workflowInfo().typedSearchAttributes.get(caseStatusKey) !== undefined;
 
   async function project() {
-    const next = st.nextDeadline(s, now());
+    // A chargeback alone lists no written-response deadline (no letter goes to the client); histories recorded before
+    // the patch projected every deadline, and replay so.
+    const next = st.nextDeadline(s, now(), wf.patched('chargeback-applying-deadlines'));
     const a = st.account(s);
     if (indexed) {
       const attributes: SearchAttributeUpdatePair[] = [

@@ -1,5 +1,6 @@
 // What each template in ./views expects. Every page also gets `user`, `csrf`, `f` (formatters) and `may(method, url)`
 // (may the member's role use this route: a page offers no form the server would refuse) from render.ts.
+import type { OwnerFigures } from '../../domain/account.js';
 import type { OutboxRow } from '../../services/mail/outbox.js';
 import type { CaseLine, DraftView } from '../../../workflows/dispute-case/definitions.js';
 import type { CaseAccount } from '../../domain/account.js';
@@ -86,7 +87,8 @@ export interface Views {
   cases: Titled & {
     filters: CaseFilters;
     filtered: boolean;
-    rows: readonly CaseListRow[];
+    /** Each row with its figures as the owner reads them (`ownerFigures`: a chargeback's charge is paid and held). */
+    rows: readonly (CaseListRow & { figures: OwnerFigures })[];
     statuses: readonly string[];
     providers: readonly string[];
     /** The dashboard's selection in words ("Showing cases still owed, in USD."). */
@@ -107,6 +109,8 @@ export interface Views {
     invoiceNumber?: string | undefined;
     caseId: string;
     checklist: readonly EvidenceCheck[];
+    /** Chargeback evidence: submitted to the card processor, not sent to the client. */
+    evidence: boolean;
     failure?: { message: string; values: Readonly<Record<string, string | string[]>> } | undefined;
   };
   respond: Titled & {

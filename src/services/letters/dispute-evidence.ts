@@ -2,6 +2,7 @@
 // Only some evidence fields are text; customer_communication, service_documentation and
 // the like are *file* fields, so the communication summary is returned as text for an activity to upload as a file.
 import type { CaseDocument, CaseDocumentKind } from '../../domain/case.js';
+export { evidenceForOwner } from '../../domain/evidence-text.js';
 import type { LetterTemplate } from './engine.js';
 import { renderLetter } from './engine.js';
 import { baseView, formatDay } from './format.js';
@@ -18,8 +19,8 @@ export type EvidenceFileField = 'service_documentation' | 'customer_communicatio
 
 export interface DisputeEvidenceDraft {
   readonly fields: Readonly<Partial<Record<EvidenceTextField, string>>>;
-  /** Plain text to upload (purpose `dispute_evidence`) and pass as `evidence.customer_communication`. */
-  readonly customerCommunication: string;
+  /** The correspondence as text, for `evidence.customer_communication`; absent when there was none to tell. */
+  readonly customerCommunication?: string;
   /** The processor takes one file per field, so an activity merges the documents mapped to the same field. */
   readonly attachments: readonly {
     readonly documentId: string;
@@ -115,7 +116,7 @@ export function draftDisputeEvidence(facts: DisputeEvidenceFacts): DisputeEviden
   };
   return {
     fields,
-    customerCommunication: renderLetter(communication, data).text,
+    ...(byTime.length > 0 && { customerCommunication: renderLetter(communication, data).text }),
     attachments: facts.documents.map((d: CaseDocument) => ({
       documentId: d.id,
       name: d.name,

@@ -10,6 +10,7 @@ export { draftFinalNotice, type FinalNoticeFacts } from './final-notice.js';
 export { draftOwnerAlert, type OwnerAlertFacts } from './owner-alert.js';
 export {
   draftDisputeEvidence,
+  evidenceForOwner,
   type DisputeEvidenceDraft,
   type DisputeEvidenceFacts,
   type EvidenceTextField,

@@ -322,6 +322,42 @@ export async function createScenario(
       return { html: res.body, text: textOf(res.body) };
     },
 
+    /** Any page as the signed-in owner sees it (`/cases`, `/invoices`…); returns its HTML and its visible text. */
+    async ownerPage(path: string): Promise<{ html: string; text: string }> {
+      const res = await (await ownerBrowser()).get(path);
+      if (res.statusCode !== 200) throw new Error(`GET ${path} answered ${res.statusCode}`);
+      return { html: res.body, text: textOf(res.body) };
+    },
+
+    /**
+     * The owner opens the emailed approval link of the pending draft and approves it on the page, as a browser would;
+     * returns the approval page and the page the approval answered with.
+     */
+    async approveOnPage(
+      kind?: DraftKind,
+      inv?: QbInvoice,
+    ): Promise<{ shown: { html: string; text: string }; done: { html: string; text: string } }> {
+      const c = await caseOf(inv);
+      const v = await until(
+        `a pending ${kind ?? 'draft'}`,
+        (x) => latestDraft(x)?.state === 'pending' && (!kind || latestDraft(x)?.kind === kind),
+        inv,
+      );
+      const version = latestDraft(v)!.version;
+      const link = await poll(`the approval email for draft v${version}`, () => approvalFor(c.workflowId, version));
+      usedApprovals.add(link.claims.jti);
+      const b = new InjectBrowser(await webApp());
+      const path = `/approvals/${encodeURIComponent(link.token)}`;
+      const shown = await b.get(path);
+      if (shown.statusCode !== 200) throw new Error(`GET ${path} answered ${shown.statusCode}`);
+      const done = await b.post(path, { decision: 'approve', _csrf: csrfOf(shown.body) });
+      if (done.statusCode !== 200) throw new Error(`approving on ${path} answered ${done.statusCode}: ${done.body}`);
+      return {
+        shown: { html: shown.body, text: textOf(shown.body) },
+        done: { html: done.body, text: textOf(done.body) },
+      };
+    },
+
     /** The Settings page as the owner sees it; returns its HTML and its visible text. */
     async settingsPage(): Promise<{ html: string; text: string }> {
       const res = await (await ownerBrowser()).get('/settings');

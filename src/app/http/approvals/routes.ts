@@ -15,6 +15,10 @@ import { assertCsrf, csrfToken } from '../security/csrf.js';
 import { openApproval, verifiedClaims, type OpenApproval } from './check.js';
 import { caseDocumentKinds, type CaseDocumentKind } from '../../../domain/case.js';
 import { evidenceChecklist } from '../../../domain/evidence.js';
+import { persistedValues } from '../../../../workflows/dispute-case/persisted-names.js';
+
+/** Chargeback evidence is submitted to the card processor (and through it to the card network), not sent to the client. */
+const isEvidence = (kind: string) => kind === persistedValues.evidenceDraftKind;
 
 const Params = z.object({ token: z.string().min(1).max(2048) });
 
@@ -51,6 +55,7 @@ export function approvalRoutes(deps: WebDeps) {
         approvalCsrf: csrfToken(req, a.claims.jti),
         draft,
         checklist,
+        evidence: isEvidence(draft.kind),
         customerName: record.customerName ?? '',
         invoiceNumber: record.invoiceNumber ?? undefined,
         caseId: record.id,
@@ -122,11 +127,14 @@ export function approvalRoutes(deps: WebDeps) {
         'draft decided by approval link',
       );
       const approved = result.value.outcome === 'approved';
+      const evidence = isEvidence(open.draft.kind);
       return page(req, reply, 'message', {
         title: approved ? 'Approved' : 'Rejected',
         heading: approved ? `Approved: version ${claims.version}` : `Rejected: version ${claims.version}`,
         message: approved
-          ? 'Shortfall is sending the letter to the client now. The case page shows when it went out.'
+          ? evidence
+            ? 'Shortfall is submitting the evidence to Stripe now, which passes it to the card network; nothing goes to the client. The case page shows when it was submitted.'
+            : 'Shortfall is sending the letter to the client now. The case page shows when it went out.'
           : 'Nothing was sent. Shortfall will draft a new version and email you a fresh approval link.',
         links: [{ href: `/cases/${claims.caseId}`, text: 'Open the case' }],
       });

@@ -1,10 +1,11 @@
 // What the invoices page and the case page read and write about arrangements: the organisation's open invoices
 // with their arrangement and any running case, and recording one (from the case page, closing the case).
-import { and, asc, eq, gt, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, asc, eq, exists, gt, inArray, notInArray, or, sql } from 'drizzle-orm';
 import type { Database } from '../../../services/db/index.js';
 import { closedStatuses, startingStatus } from '../../../services/cases/records.js';
 import { cases, connections, invoices, paymentPlans } from '../../../services/db/schema.js';
 import { caseKey } from '../../../domain/case.js';
+import { ownerFigures, type OwnerFigures } from '../../../domain/account.js';
 import type { ProviderKey } from '../../../domain/model.js';
 import { restoreArrangement, saveArrangement, type ArrangementRow } from '../../../services/ledger/arrangements.js';
 import { closeCaseUpdate } from '../../../../workflows/dispute-case/definitions.js';
@@ -41,6 +42,10 @@ export interface OpenInvoice {
   readonly arrangement?: ArrangementView | undefined;
   /** The running case on this invoice: the arrangement is then recorded on its page, which closes it. */
   readonly caseId?: string | undefined;
+  /** The running case's figures, as its page shows them (a chargeback's charge is paid and held by the processor). */
+  readonly figures?: OwnerFigures | undefined;
+  /** The running case answers a chargeback. */
+  readonly chargeback?: boolean | undefined;
 }
 
 const invoiceColumns = {
@@ -82,14 +87,32 @@ async function withArrangementsAndCases(
   const keyOf = (r: Pick<OpenInvoice, 'provider' | 'accountId' | 'externalId'>) =>
     caseKey({ invoice: { provider: r.provider, accountId: r.accountId, id: r.externalId } });
   const running = await db
-    .select({ id: cases.id, key: cases.caseKey })
+    .select({
+      id: cases.id,
+      key: cases.caseKey,
+      kind: cases.kind,
+      paidMinor: cases.paidMinor,
+      owedMinor: cases.disputedMinor,
+      standing: cases.standing,
+    })
     .from(cases)
     .where(and(inArray(cases.caseKey, rows.map(keyOf)), notInArray(cases.status, notRunning)));
   return rows.map((r) => {
     const plan = plans.find(
       (p) => p.provider === r.provider && p.accountId === r.accountId && p.invoiceExternalId === r.externalId,
     );
-    return { ...r, arrangement: plan && viewOf(plan), caseId: running.find((c) => c.key === keyOf(r))?.id };
+    const c = running.find((x) => x.key === keyOf(r));
+    const m = (minor: number) => ({ minor, currency: r.currency });
+    const held = c?.standing?.held;
+    return {
+      ...r,
+      arrangement: plan && viewOf(plan),
+      caseId: c?.id,
+      ...(c && {
+        figures: ownerFigures({ paid: m(c.paidMinor), stillOwed: m(c.owedMinor), ...(held ? { held } : {}) }),
+        chargeback: c.kind === 'dispute' || c.kind === 'both',
+      }),
+    };
   });
 }
 
@@ -106,8 +129,23 @@ export async function openInvoices(
       and(
         eq(connections.organisationId, organisationId),
         notInArray(connections.status, ['disconnected']),
-        gt(invoices.balanceMinor, 0),
-        openStatuses,
+        or(
+          and(gt(invoices.balanceMinor, 0), openStatuses),
+          // A chargeback's invoice is paid in the ledger, but the card processor holds the money: its case runs.
+          exists(
+            db
+              .select({ one: sql`1` })
+              .from(cases)
+              .where(
+                and(
+                  eq(cases.connectionId, invoices.connectionId),
+                  eq(cases.invoiceId, invoices.externalId),
+                  inArray(cases.kind, ['dispute', 'both']),
+                  notInArray(cases.status, notRunning),
+                ),
+              ),
+          ),
+        ),
       ),
     )
     .orderBy(

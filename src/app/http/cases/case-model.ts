@@ -1,5 +1,6 @@
 // The case page's model: the workflow's live view (drafts, deadlines, timeline, the open objection, the invoice
 // lines) beside what the database holds (the projection, the audit trail, documents).
+import { ownerFigures, type OwnerFigures } from '../../../domain/account.js';
 import type { CaseView } from '../../../../workflows/dispute-case/definitions.js';
 import { randomUUID } from 'node:crypto';
 import { caseDocumentKinds } from '../../../domain/case.js';
@@ -78,6 +79,8 @@ export interface CaseModel {
     { readonly owed: Money; readonly rows: readonly { readonly dueOn: string; readonly amount: string }[] } | undefined;
   /** The case's one account of the money, when the workflow answered; every figure on the page comes from it. */
   readonly account?: CaseView['account'] | undefined;
+  /** The account's figures as the owner reads them (a chargeback's charge counts as paid and held by the processor). */
+  readonly figures?: OwnerFigures | undefined;
   readonly pausedSince?: string | undefined;
   readonly chargeback?: CaseView['chargeback'] | undefined;
   readonly evidencePack?: CaseView['evidencePack'] | undefined;
@@ -220,6 +223,7 @@ export async function caseModel(
       },
     }),
     account: view?.account,
+    figures: view?.account && ownerFigures(view.account),
     pausedSince: view?.pausedSince,
     chargeback: view?.chargeback,
     evidencePack: view?.evidencePack,

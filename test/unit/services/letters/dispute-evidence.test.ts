@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { draftDisputeEvidence, type DisputeEvidenceFacts } from '../../../../src/services/letters/index.js';
+import {
+  draftDisputeEvidence,
+  evidenceForOwner,
+  type DisputeEvidenceFacts,
+} from '../../../../src/services/letters/index.js';
 import { facts } from './letter-fixtures.js';
 
 const evidenceFacts: DisputeEvidenceFacts = {
@@ -87,6 +91,25 @@ describe('(f) Stripe dispute evidence', () => {
       '- Thursday, June 4, 2026: Client objected to the invoice\n- Friday, June 5, 2026: We sent a written response',
     );
     expect(e.fields.uncategorized_text).toContain('concerns on Friday, June 5, 2026 and provided');
+  });
+
+  it('tells no correspondence when there was none: no empty section to upload', () => {
+    const none = draftDisputeEvidence({ ...evidenceFacts, correspondence: [] });
+    expect(none).not.toHaveProperty('customerCommunication');
+  });
+
+  it('reads to the owner in words, each field that holds something under its heading, in a fixed order', () => {
+    const text = evidenceForOwner({
+      uncategorized_text: 'The cardholder was invoiced $2,400.00.',
+      customer_name: 'Acme Renovations',
+      product_description: 'Kitchen cabinet installation (invoice 1042)',
+      customer_communication: '  ',
+    });
+    expect(text).toBe(
+      'What was sold:\nKitchen cabinet installation (invoice 1042)\n\nCustomer:\nAcme Renovations\n\n' +
+        'Our account of the charge:\nThe cardholder was invoiced $2,400.00.',
+    );
+    expect(text).not.toMatch(/product_description|customer_name|uncategorized_text|Correspondence/);
   });
 
   it('claims no written response that was never sent', () => {

@@ -1,0 +1,140 @@
+// A Stripe chargeback as its owner reads it: the emails about the evidence name Shortfall's approval date and
+// Stripe's own deadline apart, and say the chargeback is lost only when it is.
+import { expect } from 'vitest';
+import { scenario } from './harness/index.js';
+
+scenario(
+  "the owner who lets Shortfall's approval date pass is told Stripe still takes the evidence, and is told of a loss only when Stripe decides it",
+  async (s) => {
+    const cb = await s.stripe.chargeback({ dueInDays: 7 });
+    await s.sync();
+    const alert = await s.ownerReceived(/^Chargeback of \$2,500\.00: approve the evidence by/);
+    expect(alert.text).toMatch(/Shortfall's date for your approval, 2 days before Stripe's own deadline \(/);
+    // The approval request names the evidence's dates, not the written response's (no letter goes to the client).
+    const approval = await s.ownerReceived(/^Approve: Evidence for the chargeback/);
+    expect(approval.text).toMatch(
+      /it is submitted to Stripe, which passes it to the card network; nothing goes to the client/,
+    );
+    expect(approval.text).toMatch(
+      /Approve it by .*Shortfall's date for your approval, 2 days before Stripe's own deadline/,
+    );
+    expect(approval.text).not.toMatch(/It should go out by/);
+
+    await s.skipDays(5);
+    const reminder = await s.ownerReceived(/^Chargeback evidence is waiting for your approval/);
+    expect(reminder.text).toMatch(
+      /Approve it by .*Shortfall's date for your approval, 2 days before Stripe's deadline/,
+    );
+    const late = await s.ownerReceived(/^Approve the chargeback evidence now: Stripe's deadline is /);
+    expect(late.text).toMatch(/Shortfall's date for your approval \(.*\) has passed\. Stripe still accepts/);
+    // Stripe still has two days: nothing the owner reads says its deadline passed or the chargeback is lost.
+    expect(s.ownerMails(/Stripe's evidence deadline has passed/)).toHaveLength(0);
+    expect(s.ownerMails(/lost/)).toHaveLength(0);
+
+    await s.stripe.closeDispute(cb.disputeId, 'lost');
+    await s.sync();
+    await s.caseEnds('written_off');
+    await s.ownerReceived(/^Chargeback lost/);
+  },
+);
+
+scenario(
+  'the owner approves chargeback evidence that reads in words and is submitted to Stripe, not sent to the client',
+  async (s) => {
+    const cb = await s.stripe.chargeback({ dueInDays: 7 });
+    await s.sync();
+    await s.until('the evidence drafted', (v) => v.drafts.at(-1)?.kind === 'stripe_evidence');
+    const page = await s.casePage();
+    expect(page.text).toContain('Evidence for Stripe');
+    expect(page.text).toContain('Approve and submit to Stripe');
+    expect(page.text).not.toContain('Current letter');
+
+    const { shown, done } = await s.approveOnPage('stripe_evidence');
+    expect(shown.text).toContain('Approve the chargeback evidence');
+    expect(shown.text).toMatch(
+      /Evidence for the chargeback on invoice \S+ \(Contoso Ltd\), version 1\. Once you approve it, Shortfall submits it to Stripe, which passes it to the card network to decide the chargeback; nothing is sent to Contoso Ltd\./,
+    );
+    expect(shown.text).not.toMatch(/Stripe evidence to|A written response is strongest|Approve and send/);
+    // What the owner approves reads in words; an empty correspondence section is left out.
+    expect(shown.text).toContain('What was sold: Annual retainer');
+    expect(shown.text).toContain('Customer: Contoso Ltd');
+    expect(shown.text).not.toMatch(/product_description|customer_name|uncategorized_text|customer_communication/);
+    expect(shown.text).not.toMatch(/Correspondence with/);
+    expect(done.text).toContain('Shortfall is submitting the evidence to Stripe now');
+    expect(done.text).not.toContain('sending the letter to the client');
+
+    await s.until('evidence submitted', (v) => v.status === 'stripe_submitted');
+    const dispute = (await s.stripe.state()).disputes.find((d) => d.id === cb.disputeId)!;
+    const evidence = dispute.evidence as Record<string, unknown>;
+    // Stripe's fields stay Stripe's in what is submitted, without an empty correspondence section.
+    expect(evidence.product_description).toMatch(/^Annual retainer \(invoice /);
+    expect(evidence.customer_name).toBe('Contoso Ltd');
+    expect(String(evidence.uncategorized_text)).not.toMatch(/Correspondence with/);
+    expect(await s.caseMails()).toHaveLength(0);
+  },
+);
+
+scenario(
+  "a chargeback's money reads the same on the case page, the case list and /invoices, with only the deadlines that apply",
+  async (s) => {
+    await s.stripe.chargeback({ dueInDays: 7 });
+    await s.sync();
+    const v = await s.until('the evidence drafted', (x) => x.drafts.at(-1)?.kind === 'stripe_evidence');
+    const invoice = (await s.cases())[0]!;
+    // The invoice was paid by card; the cardholder disputed the charge and Stripe holds it: paid, held, nothing owed.
+    const page = await s.casePage();
+    expect(page.text).toContain(
+      'Invoice total$2,500.00 Paid$2,500.00 Held by Stripe (disputed by the cardholder)$2,500.00 Still owed$0.00',
+    );
+    expect(v.drafts.at(-1)!.content.text).toContain('The cardholder paid $2,500.00 towards the invoice.');
+    // No letter goes to the client: no written-response deadline, only the evidence's.
+    expect(page.text).toContain("Approve the evidence by (2 days before Stripe's deadline)");
+    expect(page.text).not.toMatch(/Written response due|Latest date for a written response/);
+    const approveBy = v.deadlines.find((d) => d.name === 'stripe_submit')!.at;
+
+    // The case list: the same figures, the row marked as a chargeback, its next deadline the evidence's.
+    await expect
+      .poll(async () => (await s.ownerPage('/cases')).text, { timeout: 30_000 })
+      .toMatch(/Contoso Ltd Invoice \S+ · Stripe Chargeback .*\$2,500\.00 \$2,500\.00 held by Stripe \$0\.00 Due /);
+    const list = await s.ownerPage('/cases');
+    expect(list.html).toContain(`datetime="${new Date(approveBy).toISOString()}"`);
+
+    // /invoices lists the charged-back invoice (the ledger calls it paid) with the same figures.
+    const invoices = await s.ownerPage('/invoices');
+    expect(invoices.text).toMatch(/\$2,500\.00 \$0\.00 \$2,500\.00 held by Stripe Chargeback case open/);
+    expect(invoices.html).toContain(`href="/cases/${invoice.id}"`);
+  },
+);
+
+scenario(
+  "the owner is told the chargeback is lost when Stripe's own deadline passes with no evidence submitted",
+  async (s) => {
+    await s.stripe.chargeback({ dueInDays: 7 });
+    await s.sync();
+    await s.ownerReceived(/^Chargeback of \$2,500\.00/);
+    await s.skipDays(6);
+    await s.ownerReceived(/^Approve the chargeback evidence now/);
+    expect(s.ownerMails(/lost/)).toHaveLength(0);
+    await s.skipDays(2);
+    const lost = await s.ownerReceived(/^Stripe's evidence deadline has passed: the chargeback is lost/);
+    expect(lost.text).toMatch(/passed with no evidence submitted/);
+  },
+);
+
+scenario("the owner's edit of the evidence is what Stripe receives", async (s) => {
+  const cb = await s.stripe.chargeback({ dueInDays: 7 });
+  await s.sync();
+  const v = await s.until('the evidence drafted', (x) => x.drafts.at(-1)?.state === 'pending');
+  const text = v.drafts
+    .at(-1)!
+    .content.text.replace(
+      /Our account of the charge:\n[\s\S]*$/,
+      'Our account of the charge:\nThe cardholder signed off the retainer work on the day it was delivered.',
+    );
+  await s.editLatest({ subject: v.drafts.at(-1)!.content.subject, text }, 'stripe_evidence');
+  await s.until('evidence submitted', (x) => x.status === 'stripe_submitted');
+  const dispute = (await s.stripe.state()).disputes.find((d) => d.id === cb.disputeId)!;
+  const evidence = dispute.evidence as Record<string, unknown>;
+  expect(evidence.uncategorized_text).toBe('The cardholder signed off the retainer work on the day it was delivered.');
+  expect(evidence.customer_name).toBe('Contoso Ltd');
+});
