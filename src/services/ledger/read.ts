@@ -2,6 +2,7 @@
 import { bookkeepingProviders } from '../../../integrations/registry.js';
 import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/index.js';
+import { inList } from '../db/lists.js';
 import { chargeDisputes, connections, creditNotes, invoices, payments } from '../db/schema.js';
 import type { InvoiceState } from '../../domain/detection.js';
 import type { ChargeDispute, CreditNote, DisputedCharge, Invoice, Payment } from '../../domain/model.js';
@@ -11,7 +12,7 @@ import { toCreditNote, toDispute, toInvoice, toPayment, type StoredApplication }
 
 /** Rows whose jsonb list of {invoiceId} entries names one of `ids`. */
 const namesInvoice = (column: typeof payments.applications | typeof creditNotes.allocations, ids: readonly string[]) =>
-  sql`exists (select 1 from jsonb_array_elements(${column}) as a where a->>'invoiceId' in ${ids})`;
+  sql`exists (select 1 from jsonb_array_elements(${column}) as a where a->>'invoiceId' in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)))`;
 
 /** The invoices stored payments and credit notes apply to: a deletion's tombstone no longer says which. */
 export async function invoicesNamedBy(
@@ -45,7 +46,7 @@ export async function loadInvoices(db: Database, s: LedgerScope, ids: readonly s
   const rows = await db
     .select()
     .from(invoices)
-    .where(and(eq(invoices.connectionId, s.connectionId), inArray(invoices.externalId, [...ids])));
+    .where(and(eq(invoices.connectionId, s.connectionId), inList(invoices.externalId, ids)));
   return rows.map((r) => toInvoice(s, r));
 }
 
