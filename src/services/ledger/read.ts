@@ -12,7 +12,7 @@ import { toCreditNote, toDispute, toInvoice, toPayment, type StoredApplication }
 
 /** Rows whose jsonb list of {invoiceId} entries names one of `ids`. */
 const namesInvoice = (column: typeof payments.applications | typeof creditNotes.allocations, ids: readonly string[]) =>
-  sql`exists (select 1 from jsonb_array_elements(${column}) as a where a->>'invoiceId' in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)))`;
+  sql`exists (select 1 from jsonb_array_elements(${column}) as a where a->>'invoiceId' in ${ids})`;
 
 /** The invoices stored payments and credit notes apply to: a deletion's tombstone no longer says which. */
 export async function invoicesNamedBy(
