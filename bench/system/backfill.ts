@@ -322,6 +322,8 @@ export async function benchBackfills(
 // | same, run 2                                | 163 → 312 (169) | 154 → 286 (166) | 7–20          |
 // | + ids as one parameter, run 1              | 156 → 286 (157) | 152 → 289 (162) | 5–11 (two runs at once) |
 // | same, run 2                                | 151 → 286 (159) | 154 → 290 (167) | 5–11 (two runs at once) |
+// | main again, beside run 3 (both at once)    | 154 → 332 (214) | 154 → 334 (211) | 4–13          |
+// | + ids as one parameter, run 3              | 154 → 281 (153) | 155 → 288 (161) | 4–13          |
 //
 // Allocations sampled over a 10k Xero backfill on Postgres (heapprofile with includeObjectsCollectedBy*GC; the
 // totals include ~230 MB of module loading before the first page): 2,058 MB on main, of which xero-node's
