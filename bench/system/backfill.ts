@@ -301,13 +301,9 @@ export async function benchBackfills(
 //   first parse). Now built once: 1.06 GB, heap peak 228 → 183 MB at 10k.
 // - drizzle building the multi-row upserts (src/services/sync/upsert.ts, 500 rows a statement): ~420 MB per 20,000
 //   rows, 40% of what is left, for every provider (~20 KB per row: {sql, params} pieces per value, merged level by
-//   level). The next lever: one statement per chunk over `unnest($1::text[], …)` or `jsonb_to_recordset($1)`
-//   instead of drizzle's VALUES builder; not done here (the core write path on both engines, no time to prove it).
+//   level). Since replaced: see "Xero under 300 MB" below.
 // - Xero: xero-node's ObjectSerializer.deserialize allocates ~780 MB per 20,000 rows (per-field type lookups,
-//   `toString().substring` on every primitive); it is the SDK's.
-// - Xero stays above 300 MB at 100k (326–330): xero-node is loaded (its models' sources, ~25 MB of heap) and its
-//   deserializer's garbage raises the old generation's slack (heap peak 198 MB against QuickBooks' 132). Dropping
-//   the SDK for the two list calls the backfill makes, or the drizzle change above, are what is left to try.
+//   `toString().substring` on every primitive). Since avoided: see below.
 // - Checked and not the cause: pg's result buffers and the connectors' caches (external memory peaks at 10–20 MB),
 //   pages in flight (one at a time), the store's batches (bounded by the page).
 //
@@ -315,3 +311,41 @@ export async function benchBackfills(
 // (WebAssembly memory): spread 1,446 MB before, 1,300 MB after (last VmHWM read before the end), bulk stopped
 // at 16 minutes at 1,410 against 1,289 MB (load 19–29). That is the data, not the connector; on disk (`npm start`)
 // PGlite keeps its pages in files.
+//
+// Xero under 300 MB (issue 18 point 2, second pass). 100,000 invoices + 100,000 payments on Postgres, the child's
+// idle → peak RSS (heap peak), MB; 201 calls (the floor, 201) and no 429 in every run; `uptime` load over each run:
+//
+// | code                                       | spread          | bulk            | load          |
+// |--------------------------------------------|-----------------|-----------------|---------------|
+// | main (273e2af)                             | 169 → 330 (197) | 153 → 304 (196) | 3–22          |
+// | + one-statement upsert, text bodies, run 1 | 164 → 298 (160) | 152 → 282 (155) | 14–23         |
+// | same, run 2                                | 163 → 312 (169) | 154 → 286 (166) | 7–20          |
+// | + ids as one parameter, run 1              | 156 → 286 (157) | 152 → 289 (162) | 5–11 (two runs at once) |
+// | same, run 2                                | 151 → 286 (159) | 154 → 290 (167) | 5–11 (two runs at once) |
+// | main again, beside run 3 (both at once)    | 154 → 332 (214) | 154 → 334 (211) | 4–13          |
+// | + ids as one parameter, run 3              | 154 → 281 (153) | 155 → 288 (161) | 4–13          |
+//
+// Allocations sampled over a 10k Xero backfill on Postgres (heapprofile with includeObjectsCollectedBy*GC; the
+// totals include ~230 MB of module loading before the first page): 2,058 MB on main, of which xero-node's
+// deserializer 750 MB (with its Object.entries) and drizzle 493 MB; 834 MB after the first two changes, 734 MB after
+// the third (drizzle 75 MB, all reads). What was done, each in the core path every provider shares or in the Xero
+// connector, with xero-node still the client:
+// - src/services/sync/upsert.ts: one statement a table a page (up to 1,000 rows), the rows as one JSON parameter
+//   through `jsonb_to_recordset`, instead of drizzle's VALUES builder: same conflict target, update list and
+//   newer-only guard, on both engines (test/integration/sync/, unchanged, plus a 2,500-row page).
+// - integrations/xero/client.ts: xero-node's requests ask axios for text (through the API's default authentication
+//   hook, which sees each request's options); the serializer finds nothing to build in a string and the client
+//   parses the JSON once, as axios did. xero-node's models were never read: client.ts already returned
+//   response.data. Error bodies that come as text are read as JSON for Xero's messages (integrations/xero/errors.ts).
+// - src/services/db/lists.ts: the page's ids as one JSON parameter in the queries that flag, load and clear a page's
+//   invoices and its cases (drizzle's inArray built pieces for each of 1,000 placeholders, half a dozen times a page).
+//   Not for payments' applications (src/services/ledger/read.ts `namesInvoice`): there Postgres joined each stored
+//   payment's applications to the whole list, 43 s a query at 100k payments; the IN list is hashed, so it stays.
+// What was not the cause: pages in flight (the child and the sync workflow read one page, store it, then read the
+// next; the raw text, the parsed page and zod's copy are dropped once readStage returns the mapped rows).
+// What remains of the garbage at 10k: decimal.js (~95 MB: parseDecimal's pow per amount, detection's tolerances),
+// drizzle's and pg's row mapping for detection's reads (~75 + 45 MB), zod (~30 MB, its compiled parsers).
+//
+// PGlite (Xero, in memory, 10k + 10k; RSS is mostly the database in WebAssembly memory): main spread 492 → 1,111 MB
+// (heap peak 114), bulk 442 → 1,116 (147); after 490 → 1,132 (71) and 458 → 1,073 (71), load 15–18. The heap's peak
+// halves; the RSS is PGlite's. 100k on PGlite not run (tens of minutes; the figure would be the database's).

@@ -1,5 +1,11 @@
 // Raw Accounting API calls for one tenant over xero-node, paced by the tenant's limiter. Returns the JSON
 // exactly as Xero sent it (response.data), so schemas.ts, not xero-node's camelCase models, decides its shape.
+//
+// xero-node also turns every JSON answer into its model classes (ObjectSerializer.deserialize: per-field type
+// lookups, an instance per record, line item and contact), which nothing here reads: on a 1,000-invoice page that
+// was ~40 MB of garbage, the most a Xero backfill allocated (bench/system/backfill.ts). So its requests ask axios
+// for the body as text: the serializer finds none of its fields in a string and builds an empty model, and call()
+// parses the text once, as axios did.
 import { AccountingApi, CreditNote, CurrencyCode, LineAmountTypes, type Allocation, type LineItem } from 'xero-node';
 import { IntegrationError } from '../errors.js';
 import { readSdkFailure, toIntegrationError } from './errors.js';
@@ -56,16 +62,36 @@ function currencyCode(currency: string): CurrencyCode {
   return code;
 }
 
+/** The body axios left as text (see above), parsed; anything else (the PDF's bytes, no body) as it came. */
+function jsonBody(data: unknown, what: string): unknown {
+  if (typeof data !== 'string' || data === '') return data;
+  try {
+    return JSON.parse(data);
+  } catch (e) {
+    throw new IntegrationError('invalid', `Xero ${what} answered with a body that is not JSON`, {
+      provider: 'xero',
+      cause: e,
+    });
+  }
+}
+
 export function createXeroApi(config: XeroApiConfig) {
   const { tenantId, limiter } = config;
   const api = new AccountingApi(config.basePath);
   api.accessToken = config.accessToken;
+  // Applied to every request after xero-node set its options; binary answers (the invoice PDF) stay as they are.
+  api.setDefaultAuthentication({
+    applyToRequest(options) {
+      if (options.responseType === 'json') options.responseType = 'text';
+    },
+  });
 
   async function call(what: string, send: (a: AccountingApi) => Promise<SdkResult>): Promise<unknown> {
+    let data: unknown;
     try {
       const { response } = await limiter.schedule(() => send(api));
       limiter.observe(headerRecord(response.headers));
-      return response.data;
+      data = response.data;
     } catch (e) {
       const failure = readSdkFailure(e);
       if (failure) limiter.observe(failure.headers);
@@ -80,6 +106,7 @@ export function createXeroApi(config: XeroApiConfig) {
       }
       throw error;
     }
+    return jsonBody(data, what);
   }
 
   const since = (q: ListQuery) => (q.ifModifiedSince === undefined ? undefined : new Date(q.ifModifiedSince));

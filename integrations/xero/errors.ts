@@ -38,7 +38,17 @@ export function readSdkFailure(e: unknown): HttpFailure | undefined {
   const parsed = SdkRejection.safeParse(value);
   if (!parsed.success) return undefined;
   const { statusCode, body, headers } = parsed.data.response;
-  return { status: statusCode, body, headers: lowerCaseKeys(headers ?? {}) };
+  return { status: statusCode, body: parsedBody(body), headers: lowerCaseKeys(headers ?? {}) };
+}
+
+/** client.ts asks for every body as text: an error's JSON body is read as JSON, any other text stays text. */
+function parsedBody(body: unknown): unknown {
+  if (typeof body !== 'string') return body;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return body;
+  }
 }
 
 const lowerCaseKeys = (h: Record<string, unknown>) =>

@@ -2,6 +2,7 @@
 import { and, asc, eq, exists, inArray, ne, notInArray, or, sql, type SQL, isNull, desc } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/index.js';
+import { inList } from '../db/lists.js';
 import { cases, chargeDisputes, connections, organisations } from '../db/schema.js';
 import type { CaseKind } from '../../domain/case.js';
 import type { OpenCase } from '../../domain/detection.js';
@@ -27,7 +28,7 @@ export async function runningCasesByKey(db: Database, keys: readonly string[]): 
   const rows = await db
     .select()
     .from(cases)
-    .where(and(inArray(cases.caseKey, [...new Set(keys)]), notInArray(cases.status, notRunning)));
+    .where(and(inList(cases.caseKey, [...new Set(keys)]), notInArray(cases.status, notRunning)));
   return new Map(rows.map((r) => [r.caseKey, r]));
 }
 

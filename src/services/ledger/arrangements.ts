@@ -1,8 +1,9 @@
 // The owner's arrangements (payment plans and deposits) as detection reads them, and as the pages record them.
 // They are keyed by the ledger's invoice (provider, account, id), so a re-sync that rewrites the invoices table
 // never loses one, and organisations sharing a ledger account share them as they share the case.
-import { and, eq, gt, inArray, notInArray } from 'drizzle-orm';
+import { and, eq, gt, notInArray } from 'drizzle-orm';
 import type { Database } from '../db/index.js';
+import { inList } from '../db/lists.js';
 import { invoices, paymentPlans } from '../db/schema.js';
 import type { Arrangement } from '../../domain/detection.js';
 import type { LedgerScope } from '../../domain/case-actions.js';
@@ -36,7 +37,7 @@ export async function arrangementsFor(
   const rows = await db
     .select()
     .from(paymentPlans)
-    .where(and(ledgerInvoice(s), inArray(paymentPlans.invoiceExternalId, [...new Set(invoiceIds)])));
+    .where(and(ledgerInvoice(s), inList(paymentPlans.invoiceExternalId, [...new Set(invoiceIds)])));
   return new Map(rows.map((r) => [r.invoiceExternalId, r]));
 }
 

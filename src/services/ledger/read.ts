@@ -2,6 +2,7 @@
 import { bookkeepingProviders } from '../../../integrations/registry.js';
 import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/index.js';
+import { inList } from '../db/lists.js';
 import { chargeDisputes, connections, creditNotes, invoices, payments } from '../db/schema.js';
 import type { InvoiceState } from '../../domain/detection.js';
 import type { ChargeDispute, CreditNote, DisputedCharge, Invoice, Payment } from '../../domain/model.js';
@@ -45,7 +46,7 @@ export async function loadInvoices(db: Database, s: LedgerScope, ids: readonly s
   const rows = await db
     .select()
     .from(invoices)
-    .where(and(eq(invoices.connectionId, s.connectionId), inArray(invoices.externalId, [...ids])));
+    .where(and(eq(invoices.connectionId, s.connectionId), inList(invoices.externalId, ids)));
   return rows.map((r) => toInvoice(s, r));
 }
 

@@ -11,6 +11,7 @@ import {
 import { detectChargeback, matchDisputedCharge } from '../../domain/dispute-detection.js';
 import type { ChargeDispute } from '../../domain/model.js';
 import type { Database } from '../db/index.js';
+import { inList } from '../db/lists.js';
 import { chargeDisputes, invoices } from '../db/schema.js';
 import { caseAnsweringDispute, caseByKey, runningCasesByKey, toOpenCase } from '../cases/records.js';
 import type { CaseAction, CaseTrigger, LedgerScope } from '../../domain/case-actions.js';
@@ -185,7 +186,7 @@ export async function clearPending(
     await db
       .update(invoices)
       .set({ detectionPending: false })
-      .where(and(eq(invoices.connectionId, connectionId), inArray(invoices.externalId, invoiceIds)));
+      .where(and(eq(invoices.connectionId, connectionId), inList(invoices.externalId, invoiceIds)));
   }
   if (disputeIds.length > 0) {
     await db

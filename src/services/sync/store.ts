@@ -2,6 +2,7 @@
 // then decide case actions from the stored state. Flags stay set until the case starter acknowledges them.
 // reconcileBatch does the same for a page of the daily sweep, but writes only what differs and leaves the cursor.
 import { and, eq, inArray } from 'drizzle-orm';
+import { inList } from '../db/lists.js';
 import type { ChangeBatch } from '../../../integrations/types.js';
 import type { Database } from '../db/index.js';
 import { chargeDisputes, connections, invoices, organisations } from '../db/schema.js';
@@ -33,7 +34,7 @@ async function flagForDetection(
     await tx
       .update(invoices)
       .set({ detectionPending: true })
-      .where(and(eq(invoices.connectionId, connectionId), inArray(invoices.externalId, [...new Set(invoiceIds)])));
+      .where(and(eq(invoices.connectionId, connectionId), inList(invoices.externalId, [...new Set(invoiceIds)])));
   }
   if (disputeIds.length > 0) {
     await tx

@@ -86,6 +86,27 @@ describe.each(engines)('applyBatch on %s', (_engine, open) => {
     expect(await vault.get(id)).toMatchObject({ syncCursor: 'cp-3', lastSyncAt: expect.any(String) });
   });
 
+  it('stores a page of more rows than one statement takes, every row whole, newer versions kept', async () => {
+    const { db, sync, id, scope } = await setup();
+    const plain = { isDeposit: false, onPaymentPlan: false };
+    const name = 'O\'Brien "Café" \\ 東京\nLtd';
+    const many = Array.from({ length: 2_500 }, (_, i) =>
+      invoice({ ...plain, ref: qbo(`inv-${i}`), number: `${i}`, totalMinor: 10_000 + i, balanceMinor: i }),
+    );
+    const stored = invoice({ ...plain, ref: qbo('inv-7'), balanceMinor: 1, updatedAt: '2026-12-09T00:00:00.000Z' });
+    const stale = invoice({ ...plain, ref: qbo('inv-2400'), balanceMinor: 2, updatedAt: '2026-12-01T00:00:00.000Z' });
+    await sync.applyBatch(id, batch({ invoices: [stored, stale] }));
+    many[3] = invoice({ ...many[3]!, customer: { ...many[3]!.customer, name } });
+    await sync.applyBatch(id, batch({ invoices: many, checkpoint: 'cp-2' }));
+    expect(await db.$count(invoices, eq(invoices.connectionId, id))).toBe(2_500);
+    const states = await loadInvoiceStates(db, scope, ['inv-3', 'inv-7', 'inv-2400', 'inv-2499']);
+    expect(states.get('inv-3')!.invoice).toEqual(many[3]);
+    expect(states.get('inv-3')!.invoice.customer.name).toBe(name);
+    expect(states.get('inv-7')!.invoice).toEqual(stored);
+    expect(states.get('inv-2400')!.invoice).toEqual(many[2400]);
+    expect(states.get('inv-2499')!.invoice).toEqual(many[2499]);
+  });
+
   it('keeps the cursor where it was when storing a batch fails', async () => {
     const { db, sync, vault, id } = await setup();
     await sync.applyBatch(id, shortPaid('cp-1'));

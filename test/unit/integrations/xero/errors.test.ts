@@ -39,6 +39,24 @@ describe('xero-node failures → IntegrationError', () => {
     expect(e.message).toContain('Account code must be specified');
   });
 
+  it('reads Xero’s messages from a 400 body that came as text (client.ts asks axios for text)', () => {
+    const body = JSON.stringify({
+      ErrorNumber: 10,
+      Type: 'ValidationException',
+      Message: 'A validation exception occurred',
+      Elements: [{ ValidationErrors: [{ Message: 'Amount exceeds the 237.50 still due' }] }],
+    });
+    const e = mapped(sdkRejection(400, body));
+    expect(e.kind).toBe('invalid');
+    expect(e.message).toBe(
+      'Xero test call failed: A validation exception occurred: Amount exceeds the 237.50 still due',
+    );
+    expect(mapped(sdkRejection(401, JSON.stringify({ Title: 'Unauthorized', Detail: 'TokenExpired' })))).toMatchObject({
+      kind: 'auth',
+      message: 'Xero test call failed: TokenExpired',
+    });
+  });
+
   it('maps 401 and 403 problems to auth, 404 to not_found, 5xx and no response to transient', () => {
     expect(
       mapped(
