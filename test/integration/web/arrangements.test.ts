@@ -81,6 +81,12 @@ describe('the invoices page', () => {
   it('explains instalments that do not add up, keeps what was typed, and saves nothing', async () => {
     const form = await b.get(path());
     expect(form.statusCode).toBe(200);
+    // The date fields show the browser's own date format: the header names no other one, and they look like the
+    // other fields (the stylesheet's rule for inputs covers them).
+    expect(textOf(form.body)).toContain('Due on Amount (USD)');
+    expect(form.body).not.toContain('YYYY-MM-DD');
+    const css = (await b.get('/assets/app.css')).body;
+    expect(css).toMatch(/input\[type="text"\][^{]*input\[type="date"\][^{]*\{[^}]*border:/);
     const res = await b.post(path(), {
       _csrf: csrfOf(form.body, path()),
       kind: 'plan',
