@@ -59,7 +59,12 @@ export function createAdmin(core: SimulatorCore) {
   };
 
   return {
-    createApp: (input: { clientId?: string; clientSecret?: string; redirectUris: readonly string[] }) => {
+    createApp: (input: {
+      clientId?: string;
+      clientSecret?: string;
+      name?: string;
+      redirectUris: readonly string[];
+    }) => {
       const app = core.oauth.registerApp(input);
       return { clientId: app.clientId, clientSecret: app.clientSecret };
     },

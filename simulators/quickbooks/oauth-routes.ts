@@ -57,7 +57,7 @@ function consentPage(core: SimulatorCore, q: AuthorizeQuery, app: App): string {
     title: 'Connect your QuickBooks company',
     body: `
 <h1>Connect your QuickBooks company</h1>
-<p class="lead"><strong>${escapeHtml(app.clientId)}</strong> asks to read and write your company's accounting data (invoices, payments, credit memos).</p>
+<p class="lead"><strong>${escapeHtml(app.name)}</strong> asks to read and write your company's accounting data (invoices, payments, credit memos).</p>
 <form method="post" action="/connect/oauth2/consent">
 ${hiddenField('client_id', q.client_id)}${hiddenField('redirect_uri', q.redirect_uri)}${hiddenField('state', q.state ?? '')}
 <label for="realm">Company</label>

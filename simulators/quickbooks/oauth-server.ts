@@ -14,6 +14,8 @@ export const tokenLifetimes = {
 
 export interface App {
   readonly clientId: string;
+  /** What the consent page calls the app (Intuit shows the developer's app name, never its client id). */
+  readonly name: string;
   readonly clientSecret: string;
   readonly redirectUris: ReadonlySet<string>;
 }
@@ -45,7 +47,7 @@ export interface TokenResponse {
 }
 
 export interface OAuthSnapshot {
-  readonly apps: readonly { clientId: string; clientSecret: string; redirectUris: readonly string[] }[];
+  readonly apps: readonly { clientId: string; clientSecret: string; name?: string; redirectUris: readonly string[] }[];
   readonly grants: readonly Grant[];
   readonly access: readonly { value: string; grant: number; expiresAtMs: number }[];
   readonly refresh: readonly { value: string; grant: number; expiresAtMs: number }[];
@@ -65,9 +67,15 @@ export class OAuthServer {
 
   constructor(private readonly clock: () => number) {}
 
-  registerApp(input: { clientId?: string; clientSecret?: string; redirectUris: readonly string[] }): App {
+  registerApp(input: {
+    clientId?: string;
+    clientSecret?: string;
+    name?: string;
+    redirectUris: readonly string[];
+  }): App {
     const app = {
       clientId: input.clientId ?? `sim-${token(9)}`,
+      name: input.name ?? 'Shortfall',
       clientSecret: input.clientSecret ?? token(),
       redirectUris: new Set(input.redirectUris),
     };
@@ -174,6 +182,7 @@ export class OAuthServer {
       apps: [...this.apps.values()].map((a) => ({
         clientId: a.clientId,
         clientSecret: a.clientSecret,
+        name: a.name,
         redirectUris: [...a.redirectUris],
       })),
       grants: grants.map((g) => ({ ...g })),

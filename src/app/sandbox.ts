@@ -380,7 +380,12 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
       o.logger,
       'stripe',
     );
-    const demo = saved?.demo ?? stripe.admin.scenarios.partialPayment().accountId;
+    // Named like the other sandbox companies, so the connections page and Stripe's consent page say it is simulated.
+    const demo =
+      saved?.demo ??
+      stripe.admin.scenarios.partialPayment({
+        accountId: stripe.admin.createAccount({ name: 'Harbour Design Studio (simulated)' }).accountId,
+      }).accountId;
     stripe.admin.suggestAccount(demo);
     running.stripe = {
       url: stripe.url,

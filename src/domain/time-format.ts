@@ -17,6 +17,24 @@ export function dateTimeFormatter(locale: string, timeZone: string): (at: string
   return (at) => format.format(new Date(at));
 }
 
+/**
+ * A formatter of calendar days (YYYY-MM-DD, an invoice's due date) as the pages write dates ("Wed, Feb 4, 2026"): a
+ * day is not an instant, so it is formatted in UTC to keep its date. Anything else is returned as it is.
+ */
+export function dayFormatter(locale: string): (day: string) => string {
+  const format = new Intl.DateTimeFormat(locale, {
+    weekday: 'short',
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    timeZone: 'UTC',
+  });
+  return (day) => {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+    return m ? format.format(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : day;
+  };
+}
+
 /** The calendar day (YYYY-MM-DD) an instant falls on in the time zone. */
 export function dayIn(at: string | Date, timeZone: string): string {
   const day = DateTime.fromJSDate(new Date(at)).setZone(timeZone).toISODate();

@@ -48,7 +48,8 @@ export function htmlErrorHandler(err: FastifyError, req: FastifyRequest, reply: 
         : status === 400
           ? 'Some of the information sent was not valid. Go back and check the form.'
           : err.message;
-  return page(req, reply, 'message', { title: heading, heading, message }, status);
+  const links = err instanceof PageError ? err.links : undefined;
+  return page(req, reply, 'message', { title: heading, heading, message, ...(links ? { links } : {}) }, status);
 }
 
 export function htmlNotFoundHandler(req: FastifyRequest, reply: FastifyReply) {

@@ -1,7 +1,7 @@
 // How amounts, times and statuses read on the pages: in the organisation's locale and time zone.
 import { defaultPolicy } from '../../domain/deadlines.js';
 import { formatMoney, type Money } from '../../domain/money.js';
-import { dateTimeFormatter } from '../../domain/time-format.js';
+import { dateTimeFormatter, dayFormatter } from '../../domain/time-format.js';
 import { documentKindLabels } from '../../services/letters/format.js';
 
 const statusLabels: Readonly<Record<string, string>> = {
@@ -76,6 +76,8 @@ export function formatters(o: { locale: string; timeZone: string; now: number; o
   return {
     money: (m: Money) => formatMoney(m, o.locale),
     dateTime,
+    /** A calendar day (YYYY-MM-DD), written like the dates beside it. */
+    date: dayFormatter(o.locale),
     countdown: (iso: string | Date) => countdown(new Date(iso).getTime(), o.now, o.locale),
     /** `owner` names the organisation that decides on a case shared with the viewer's: it waits for them, not "you". */
     status: (s: string, ownerName?: string) => {

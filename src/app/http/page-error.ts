@@ -7,6 +7,8 @@ export class PageError extends Error {
     readonly heading: string,
     message: string,
     options?: ErrorOptions,
+    /** Where the page sends the reader next; absent, it offers their cases when signed in, else sign-in. */
+    readonly links?: readonly { href: string; text: string }[],
   ) {
     super(message, options);
   }

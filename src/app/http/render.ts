@@ -28,7 +28,11 @@ export interface PageChrome {
   readonly mailbox?: boolean | undefined;
 }
 
-export function renderHtml<V extends ViewName>(view: V, model: Views[V], chrome: PageChrome): string {
+/** Pages written for the business's client: they look the same whoever opens them (no member's menu or settings). */
+const clientViews: ReadonlySet<ViewName> = new Set(['respond']);
+
+export function renderHtml<V extends ViewName>(view: V, model: Views[V], given: PageChrome): string {
+  const chrome = clientViews.has(view) ? { ...given, user: undefined } : given;
   const org = chrome.user?.organisation;
   const f = formatters({
     locale: org?.locale ?? 'en-US',

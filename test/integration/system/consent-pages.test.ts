@@ -1,6 +1,8 @@
 // The simulators' consent pages, as the sandbox shows them: Shortfall's look (its stylesheet, a labelled form, a
 // note that the provider is simulated) and the company holding the demo invoice already chosen.
 import { describe, expect, it } from 'vitest';
+import { startSandbox } from '../../../src/app/sandbox.js';
+import { createLogger } from '../../../src/services/logger.js';
 import { startQuickbooksSimulator } from '../../../simulators/quickbooks/index.js';
 import { startStripeSimulator } from '../../../simulators/stripe/index.js';
 import { simulatorClient, startXeroSimulator } from '../../../simulators/xero/index.js';
@@ -29,6 +31,9 @@ describe('sandbox consent pages', () => {
       expect(html).toContain('<label for="realm">Company</label>');
       expect(html).toContain(`<option value="${demo}" selected>Demo Co</option>`);
       expect(html.match(/ selected>/g)).toHaveLength(1);
+      // The app is named as Intuit's page names a developer's app, not by its random client id.
+      expect(html).toContain("<strong>Shortfall</strong> asks to read and write your company's accounting data");
+      expect(html).not.toContain(`<strong>${app.clientId}</strong>`);
     } finally {
       await qb.close();
     }
@@ -68,6 +73,33 @@ describe('sandbox consent pages', () => {
       expect(html).toContain('<option value="">Create a new account</option>');
     } finally {
       await stripe.close();
+    }
+  });
+
+  it('the sandbox names every demo company "(simulated)", on each provider\'s consent page', async () => {
+    const sandbox = await startSandbox({
+      appUrl: 'http://127.0.0.1:9',
+      publicUrl: 'https://app.shortfall.test',
+      logger: createLogger({ level: 'silent' }),
+    });
+    try {
+      const page = async (url: string, query: Record<string, string>) =>
+        (await fetch(`${url}?${new URLSearchParams({ response_type: 'code', state: 's', ...query })}`)).text();
+      const qb = await page(`${sandbox.quickbooks.baseUrl}/connect/oauth2`, {
+        client_id: sandbox.quickbooks.clientId,
+        redirect_uri: 'https://app.shortfall.test/oauth/quickbooks/callback',
+        scope: 'com.intuit.quickbooks.accounting',
+      });
+      expect(qb).toMatch(/ selected>Sandbox Design Co\. \(simulated\)<\/option>/);
+      expect(qb).toContain('<strong>Shortfall</strong> asks');
+      const stripe = await page(`${sandbox.stripe.baseUrl}/oauth/authorize`, {
+        client_id: sandbox.stripe.connectClientId,
+        scope: 'read_write',
+        redirect_uri: 'https://app.shortfall.test/oauth/stripe/callback',
+      });
+      expect(stripe).toMatch(/ selected>Harbour Design Studio \(simulated\)<\/option>/);
+    } finally {
+      await sandbox.close();
     }
   });
 });

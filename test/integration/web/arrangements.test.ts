@@ -70,11 +70,23 @@ describe('the invoices page', () => {
     expect(text).not.toContain('1078');
     expect(text).not.toContain('9099');
     expect(res.body).toContain(`href="${path()}"`);
+    // The due date reads as the case pages' dates do, on one line, not as a raw ISO date.
+    expect(text).toMatch(/Harbor Cafe Wed, Feb 4, 2026 \$1,000\.00/);
+    expect(text).not.toContain('2026-02-04');
+    expect(res.body).toContain(
+      '<td data-label="Due" class="nowrap"><time datetime="2026-02-04">Wed, Feb 4, 2026</time></td>',
+    );
   });
 
   it('explains instalments that do not add up, keeps what was typed, and saves nothing', async () => {
     const form = await b.get(path());
     expect(form.statusCode).toBe(200);
+    // The date fields show the browser's own date format: the header names no other one, and they look like the
+    // other fields (the stylesheet's rule for inputs covers them).
+    expect(textOf(form.body)).toContain('Due on Amount (USD)');
+    expect(form.body).not.toContain('YYYY-MM-DD');
+    const css = (await b.get('/assets/app.css')).body;
+    expect(css).toMatch(/input\[type="text"\][^{]*input\[type="date"\][^{]*\{[^}]*border:/);
     const res = await b.post(path(), {
       _csrf: csrfOf(form.body, path()),
       kind: 'plan',
@@ -119,7 +131,11 @@ describe('the invoices page', () => {
     ]);
     const list = textOf((await b.get('/invoices?notice=arrangement_recorded')).body);
     expect(list).toContain('Shortfall opens no case while the client keeps to it');
-    expect(list).toContain(`Agreed plan: 2 instalments, last on ${inSixWeeks}`);
+    const [y, m, d] = inSixWeeks.split('-').map(Number);
+    const lastDay = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(
+      Date.UTC(y!, m! - 1, d!),
+    );
+    expect(list).toMatch(new RegExp(`Agreed plan: 2 instalments, last on \\w{3}, ${lastDay}`));
     const again = await b.get(path());
     expect(again.body).toContain(`value="${inTwoWeeks}"`); // the form starts from the plan on record
     const removed = await b.post(`${path()}/remove`, { _csrf: csrfOf(again.body, `${path()}/remove`) });

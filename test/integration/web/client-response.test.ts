@@ -102,6 +102,19 @@ describe('the client response page', () => {
     expect((await c.view()).objection!.lineIds).toEqual(['3']);
   });
 
+  it("is the client's page whoever opens it: the owner signed in sees it as the client does, without their menu", async () => {
+    const { path } = await receiptSent();
+    const ana = w.browser();
+    await signIn(w, ana, owner);
+    expect(textOf((await ana.get('/cases')).body)).toContain('Sign out'); // signed in
+    const asOwner = await ana.get(path);
+    expect(asOwner.statusCode).toBe(200);
+    expect(asOwner.body).not.toContain('aria-label="Main"');
+    expect(asOwner.body).not.toContain('action="/sign-out"');
+    expect(textOf(asOwner.body)).not.toContain(owner);
+    expect(textOf(asOwner.body)).toBe(textOf((await w.browser().get(path)).body));
+  });
+
   it('asks a client who names nothing to name a line or the whole invoice, and keeps what they typed', async () => {
     const { c, path } = await receiptSent();
     const client = w.browser();

@@ -108,6 +108,46 @@ describe('settings', () => {
     expect(await stored()).toEqual(before);
   });
 
+  it('lists time zones by their current names, and an organisation saved with an older one keeps it', async () => {
+    const page = await owner.get('/settings');
+    const options = [...page.body.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]);
+    for (const current of ['Asia/Kolkata', 'Europe/Kyiv', 'America/Argentina/Buenos_Aires', 'Asia/Ho_Chi_Minh'])
+      expect(options).toContain(current);
+    for (const old of ['Asia/Calcutta', 'Europe/Kiev', 'America/Buenos_Aires', 'Asia/Saigon'])
+      expect(options).not.toContain(old);
+    expect(page.body).toContain(
+      '<option value="America/Argentina/Buenos_Aires">America/Argentina/Buenos Aires</option>',
+    );
+    expect(options).toContain('Europe/Amsterdam'); // a zone that links to another country's stays as it is
+
+    // Saved before the list changed: shown selected, and saving the form as it is keeps it.
+    await w.h.db.update(organisations).set({ timeZone: 'Asia/Calcutta' }).where(eq(organisations.id, orgId));
+    const legacy = await owner.get('/settings');
+    expect(legacy.body).toContain('<option value="Asia/Calcutta" selected>');
+    const fields = {
+      name: 'Brightside Studio LLC',
+      signature: 'Ana',
+      holidays: '',
+      responseBusinessDays: '5',
+      balanceDueDays: '30',
+    };
+    const kept = await owner.post('/settings', {
+      _csrf: csrfOf(legacy.body, '/settings'),
+      ...fields,
+      timeZone: 'Asia/Calcutta',
+    });
+    expect(kept.statusCode).toBe(303);
+    expect((await stored()).timeZone).toBe('Asia/Calcutta');
+    const moved = await owner.post('/settings', {
+      _csrf: csrfOf(legacy.body, '/settings'),
+      ...fields,
+      timeZone: 'Asia/Kolkata',
+    });
+    expect(moved.statusCode).toBe(303);
+    expect((await stored()).timeZone).toBe('Asia/Kolkata');
+    expect((await owner.get('/settings')).body).not.toContain('Asia/Calcutta');
+  });
+
   it('shows a viewer the settings read-only and refuses their changes', async () => {
     const page = await viewer.get('/settings');
     expect(page.statusCode).toBe(200);

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { organisations, sessions, signInTokens, users } from '../../../src/services/db/schema.js';
 import { csrfOf, textOf } from './browser.js';
-import { createWebHarness, lastMailTo, magicLinkIn, signIn, type WebHarness } from './harness.js';
+import { createWebHarness, lastMailTo, magicLinkIn, seedOrganisation, signIn, type WebHarness } from './harness.js';
 
 let w: WebHarness;
 beforeAll(async () => {
@@ -68,6 +68,20 @@ describe('magic-link sign-in', () => {
     const replay = await other.post('/sign-in/verify', { token: tokenOf(path), _csrf: csrfOf(otherForm.body) });
     expect(replay.statusCode).toBe(410);
     expect(other.cookies.has('sf_session')).toBe(false);
+  });
+
+  it('tells someone signed in who opens a used link that they are signed in, and offers no sign-in', async () => {
+    await seedOrganisation(w.h, { email: 'owner@used-link.example' });
+    const b = w.browser();
+    await signIn(w, b, 'owner@used-link.example');
+    const used = await b.get(magicLinkIn((await lastMailTo(w.h, 'owner@used-link.example')).text));
+    expect(used.statusCode).toBe(410);
+    const text = textOf(used.body);
+    expect(text).toContain('This sign-in link was already used');
+    expect(text).toContain('You are already signed in as owner@used-link.example, so you need no new link.');
+    expect(text).not.toMatch(/sign-in page|Sign in\b/);
+    expect(used.body).not.toContain('href="/sign-in"');
+    expect(used.body).toContain('href="/">Continue to Shortfall</a>');
   });
 
   it('refuses a link after 15 minutes', async () => {

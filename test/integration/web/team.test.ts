@@ -151,12 +151,19 @@ describe('teammates', () => {
   it('keeps an owner: the only one cannot be removed or demoted', async () => {
     const ana = (await member('ana@brightside.example'))!;
     const team = await owner.get('/settings/team');
+    // The page offers the only owner neither Remove nor Change role: it says why instead.
+    expect(team.body).not.toContain(`action="/settings/team/${ana.id}/remove"`);
+    expect(team.body).not.toContain(`action="/settings/team/${ana.id}/role"`);
+    expect(textOf(team.body)).toMatch(
+      /ana@brightside\.example \(you\) Owner .* The only owner: make someone else owner to change this role\./,
+    );
     const remove = `/settings/team/${ana.id}/remove`;
-    const res = await owner.post(remove, { _csrf: csrfOf(team.body, remove) });
+    // The server still refuses it when posted anyway.
+    const res = await owner.post(remove, { _csrf: csrfOf(team.body, '/sign-out') });
     expect(res.statusCode).toBe(409);
     expect(textOf(res.body)).toContain('The only owner cannot be removed');
     const demote = `/settings/team/${ana.id}/role`;
-    const res2 = await owner.post(demote, { _csrf: csrfOf(team.body, demote), role: 'viewer' });
+    const res2 = await owner.post(demote, { _csrf: csrfOf(team.body, '/sign-out'), role: 'viewer' });
     expect(res2.statusCode).toBe(409);
     expect(
       await w.h.db

@@ -70,3 +70,30 @@ describe('tolerance settings', () => {
     expect(res.statusCode).toBe(403);
   });
 });
+
+describe('the settings pages look alike', () => {
+  it('every settings page carries the same tabs, How clients pay you among them, and marks its own', async () => {
+    const tabs = ['Business and letters', 'Tolerances', 'How clients pay you', 'Team'];
+    for (const [url, current] of [
+      ['/settings', 'Business and letters'],
+      ['/settings/tolerances', 'Tolerances'],
+      ['/settings/payment', 'How clients pay you'],
+      ['/settings/team', 'Team'],
+    ] as const) {
+      const body = (await b.get(url)).body;
+      const nav = /<nav aria-label="Settings"[\s\S]*?<\/nav>/.exec(body)?.[0];
+      expect(nav, url).toBeDefined();
+      expect(textOf(nav!), url).toBe(tabs.join(' '));
+      expect(nav, url).toMatch(new RegExp(`aria-current="page">${current}</a>`));
+    }
+  });
+
+  it('keeps the % beside its field and puts the payment page’s Save button below the text, as the other forms do', async () => {
+    const tolerances = (await b.get('/settings/tolerances')).body;
+    expect(tolerances).toMatch(
+      /<span class="nowrap"><input type="text" class="percent" id="percent-0"[^>]*> %<\/span>/,
+    );
+    const payment = (await b.get('/settings/payment')).body;
+    expect(payment).toMatch(/<\/textarea>\s*<div><button type="submit">Save payment details<\/button><\/div>/);
+  });
+});

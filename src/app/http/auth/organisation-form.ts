@@ -1,8 +1,33 @@
 // The onboarding form: what letters need to know about the business (name, signature, time zone, holidays).
+import { getAllTimezones } from 'countries-and-timezones';
 import { z } from 'zod';
 
-const zones = Intl.supportedValuesOf('timeZone');
-export const timeZones: readonly string[] = zones.includes('UTC') ? zones : ['UTC', ...zones];
+/**
+ * The time zones offered, by their current IANA names. Node's Intl lists CLDR's ids, some of them names IANA has
+ * since replaced (Asia/Calcutta, Europe/Kiev, America/Buenos_Aires); the tz database's current names (from
+ * countries-and-timezones) that Intl resolves to one of those take its place. Links to another country's zone
+ * (Europe/Amsterdam) are left alone: Intl keeps them as they are.
+ */
+const listed = Intl.supportedValuesOf('timeZone');
+const renamed = new Map<string, string>();
+for (const name of Object.keys(getAllTimezones())) {
+  let id: string;
+  try {
+    id = new Intl.DateTimeFormat('en', { timeZone: name }).resolvedOptions().timeZone;
+  } catch {
+    continue; // a name this Node's ICU does not know
+  }
+  if (id !== name && listed.includes(id)) renamed.set(id, name);
+}
+const current = [...new Set(listed.map((z) => renamed.get(z) ?? z))].sort();
+export const timeZones: readonly string[] = current.includes('UTC') ? current : ['UTC', ...current];
+
+/** A zone from the list, or an older name of one (an organisation saved with Asia/Calcutta keeps it until changed). */
+export const isTimeZone = (tz: string): boolean => timeZones.includes(tz) || listed.includes(tz);
+
+/** The list offered to an organisation: the current names, and the one it saved if that is an older one. */
+export const timeZonesWith = (saved: string): readonly string[] =>
+  isTimeZone(saved) && !timeZones.includes(saved) ? [saved, ...timeZones] : timeZones;
 
 const isoDate = /^(\d{4})-(\d{2})-(\d{2})$/;
 function isCalendarDate(s: string): boolean {
@@ -24,7 +49,7 @@ const Holidays = z.string().transform((text, ctx) => {
 
 export const OrganisationForm = z.object({
   name: z.string().trim().min(1, 'Enter the name of your business.').max(200, 'Use at most 200 characters.'),
-  timeZone: z.string().refine((tz) => timeZones.includes(tz), 'Choose a time zone from the list.'),
+  timeZone: z.string().refine(isTimeZone, 'Choose a time zone from the list.'),
   signature: z
     .string()
     .trim()

@@ -11,7 +11,7 @@ import { page } from '../render.js';
 import { assertCsrf, requireCsrf } from '../security/csrf.js';
 import { sha256Hex } from '../security/keys.js';
 import { endSession, startSession } from '../security/session-plugin.js';
-import type { SessionStore } from '../security/sessions.js';
+import type { Session, SessionStore } from '../security/sessions.js';
 import { safeNext } from './guard.js';
 import type { LinkCheck, MagicLinks } from './magic-links.js';
 import { signInEmail } from './sign-in-email.js';
@@ -21,7 +21,28 @@ const SignInBody = z.object({ email: z.string(), next: z.string().optional(), _c
 const VerifyQuery = z.object({ token: z.string().default(''), next: z.string().optional() });
 const VerifyBody = z.object({ token: z.string(), next: z.string().optional(), _csrf: z.string().optional() });
 
-function linkFailure(check: Exclude<LinkCheck, { ok: true }>): PageError {
+/** Why the link does not work, and what to do: a reader already signed in needs no new link, just their way back. */
+function linkFailure(check: Exclude<LinkCheck, { ok: true }>, session: Session | null): PageError {
+  if (session) {
+    const why =
+      check.reason === 'used'
+        ? ['link_used', 'This sign-in link was already used', 'Each link works once.']
+        : check.reason === 'expired'
+          ? ['link_expired', 'This sign-in link has expired', 'Links work for 15 minutes.']
+          : ['link_invalid', 'This sign-in link is not valid', 'It may not have been copied whole.'];
+    return new PageError(
+      check.reason === 'unknown' ? 400 : 410,
+      why[0]!,
+      why[1]!,
+      `${why[2]} You are already signed in as ${session.email}, so you need no new link.`,
+      undefined,
+      [
+        session.user
+          ? { href: '/', text: 'Continue to Shortfall' }
+          : { href: '/onboarding', text: 'Set up your organisation' },
+      ],
+    );
+  }
   const again = 'Ask for a new link on the sign-in page.';
   if (check.reason === 'used')
     return new PageError(410, 'link_used', 'This sign-in link was already used', `Each link works once. ${again}`);
@@ -92,7 +113,7 @@ export function signInRoutes(deps: WebDeps, links: MagicLinks, sessions: Session
 
     app.get('/sign-in/verify', { schema: { querystring: VerifyQuery }, config: limit }, async (req, reply) => {
       const check = await links.peek(req.query.token);
-      if (!check.ok) throw linkFailure(check);
+      if (!check.ok) throw linkFailure(check, req.session);
       return page(req, reply, 'sign-in-confirm', {
         title: 'Sign in',
         email: check.email,
@@ -104,7 +125,7 @@ export function signInRoutes(deps: WebDeps, links: MagicLinks, sessions: Session
     app.post('/sign-in/verify', { schema: { body: VerifyBody }, config: limit }, async (req, reply) => {
       assertCsrf(req);
       const check = await links.consume(req.body.token);
-      if (!check.ok) throw linkFailure(check);
+      if (!check.ok) throw linkFailure(check, req.session);
       const [user] = await deps.db.select({ id: users.id }).from(users).where(eq(users.email, check.email));
       await startSession(reply, sessions, deps.settings, check.email, user?.id);
       req.log.info({ userId: user?.id, firstSignIn: !user }, 'signed in');

@@ -14,7 +14,7 @@ import {
 } from '../../../services/cases/settings-signal.js';
 import { organisations } from '../../../services/db/schema.js';
 import { userOf } from '../auth/guard.js';
-import { fieldErrors, SettingsForm, timeZones, type SettingsValues } from '../auth/organisation-form.js';
+import { fieldErrors, SettingsForm, timeZonesWith, type SettingsValues } from '../auth/organisation-form.js';
 import type { WebDeps } from '../deps.js';
 import { noticeText } from '../notices.js';
 import { PageError } from '../page-error.js';
@@ -56,7 +56,7 @@ export function settingsRoutes(deps: WebDeps) {
     errors: Record<string, string> = {},
     notice?: string | undefined,
     delivery?: string | undefined,
-  ) => ({ title: 'Settings', values, errors, timeZones, editable, notice, delivery });
+  ) => ({ title: 'Settings', values, errors, timeZones: timeZonesWith(values.timeZone), editable, notice, delivery });
 
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<ZodTypeProvider>();

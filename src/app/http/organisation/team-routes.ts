@@ -31,6 +31,8 @@ export interface TeamPage {
   readonly editable: boolean;
   readonly me: string;
   readonly members: readonly { id: string; email: string; role: Role; joined: Date }[];
+  /** The member who is the organisation's only owner: the server refuses to remove or demote them, so nothing offers it. */
+  readonly soleOwner?: string | undefined;
   readonly pending: readonly { jti: string; email: string; role: Role; expiresAt: Date; invitedBy: string }[];
   readonly roles: readonly { value: Role; name: string; description: string }[];
   readonly values: { email: string; role: string };
@@ -88,6 +90,7 @@ export function teamRoutes(deps: WebDeps, sessions: SessionStore) {
       .from(users)
       .where(eq(users.organisationId, user.organisation.id))
       .orderBy(asc(users.createdAt));
+    const owners = members.filter((m) => m.role === 'owner');
     const pending = await deps.db
       .select({
         jti: invitations.jti,
@@ -111,6 +114,7 @@ export function teamRoutes(deps: WebDeps, sessions: SessionStore) {
       editable: user.role === 'owner',
       me: user.id,
       members: members.map((m) => ({ ...m, role: m.role as Role })),
+      soleOwner: owners.length === 1 ? owners[0]!.id : undefined,
       pending: pending.map((p) => ({ ...p, role: p.role as Role })),
       roles: roleList,
       values: { email: '', role: 'bookkeeper' },
