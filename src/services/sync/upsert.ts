@@ -50,11 +50,20 @@ function upsertInto<T extends Upserted, K extends keyof T['$inferInsert'] & stri
   );
   return async (tx, rows) => {
     for (let i = 0; i < rows.length; i += CHUNK) {
-      const json = JSON.stringify(rows.length <= CHUNK ? rows : rows.slice(i, i + CHUNK));
+      const json = JSON.stringify(rows.length <= CHUNK ? rows : rows.slice(i, i + CHUNK), wellFormed);
       await tx.execute(sql`${head}${json}${tail}`);
     }
   };
 }
+
+/**
+ * A lone UTF-16 surrogate (half an emoji, cut by whoever truncated a name or memo at the provider) is written as
+ * U+FFFD, as the driver's UTF-8 encoding of a text parameter always wrote it: JSON.stringify escapes it as \udXXX,
+ * which jsonb refuses, and one such character would fail the whole page and hold the connection's sync on it.
+ */
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const wellFormed = (_key: string, value: unknown) =>
+  typeof value === 'string' ? value.replace(loneSurrogate, '\uFFFD') : value;
 
 const upsertInvoices = upsertInto(invoices, ['detectionPending'], true);
 const upsertPayments = upsertInto(payments, [], true);

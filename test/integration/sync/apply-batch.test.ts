@@ -107,6 +107,19 @@ describe.each(engines)('applyBatch on %s', (_engine, open) => {
     expect(states.get('inv-2499')!.invoice).toEqual(many[2499]);
   });
 
+  it('stores a name cut in the middle of an emoji (a lone surrogate) as the replacement character, with its page', async () => {
+    const { db, sync, id, scope } = await setup();
+    const cut = invoice({ ref: qbo('inv-cut') });
+    const whole = invoice({ ref: qbo('inv-whole') });
+    await sync.applyBatch(
+      id,
+      batch({ invoices: [{ ...cut, customer: { ...cut.customer, name: 'Café \ud83d' } }, whole] }),
+    );
+    expect(await db.$count(invoices, eq(invoices.connectionId, id))).toBe(2);
+    const states = await loadInvoiceStates(db, scope, ['inv-cut']);
+    expect(states.get('inv-cut')!.invoice.customer.name).toBe('Café \ufffd');
+  });
+
   it('keeps the cursor where it was when storing a batch fails', async () => {
     const { db, sync, vault, id } = await setup();
     await sync.applyBatch(id, shortPaid('cp-1'));
