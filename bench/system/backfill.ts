@@ -324,7 +324,7 @@ export async function benchBackfills(
 // | same, run 2                                | 151 → 286 (159) | 154 → 290 (167) | 5–11 (two runs at once) |
 // | main again, beside run 3 (both at once)    | 154 → 332 (214) | 154 → 334 (211) | 4–13          |
 // | + ids as one parameter, run 3              | 154 → 281 (153) | 155 → 288 (161) | 4–13          |
-// | merged main (fc98feb~1), all three providers | 161 → 304 (160) | 154 → 253 (130) | 4–9           |
+// | merged main (b587ad3), all three providers    | 161 → 304 (160) | 154 → 253 (130) | 4–9           |
 // In that last run QuickBooks peaked at 221 (spread) and 222 MB (bulk), Stripe at 220 and 219 MB: under 300 with room.
 // Xero's spread run went 4 MB over: what is left is garbage between major GCs (decimal.js about 95 MB a 20k rows,
 // drizzle's and pg's row mapping for the detection reads about 120 MB), not anything held.
