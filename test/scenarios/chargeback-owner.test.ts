@@ -147,6 +147,7 @@ scenario(
     const v = await s.until('the evidence drafted', (x) => x.drafts.at(-1)?.state === 'pending');
     const draft = v.drafts.at(-1)!.content;
     const page = await s.approvalPage('stripe_evidence');
+    expect(page.text).toMatch(/is one of Stripe's evidence fields: keep the headings and write under them/);
     // The owner wipes the headings and writes an account of their own: which of Stripe's fields is it?
     const refused = await page.post({
       decision: 'edit_and_approve',
