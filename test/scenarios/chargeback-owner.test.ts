@@ -156,6 +156,7 @@ scenario(
     });
     expect(refused.status).toBe(422);
     expect(refused.text).toMatch(/That was not done The edited evidence has none of its headings left/);
+    expect(refused.text).toContain('The cardholder signed off the retainer work on the day it was delivered.'); // kept
     expect((await s.until('still pending', (x) => x.drafts.at(-1)?.state === 'pending')).status).toBe(
       'awaiting_approval',
     );
