@@ -3,6 +3,9 @@
 // Re-record only on purpose: a recorded history that stops replaying means running cases would break on deploy.
 // case-numbered-concession-before-keep-first.json is not recorded here: it was recorded on the code before the patch
 // letter-as-sent-before-sending (7cbd92b, with this script's scenarios and activity overrides) and must stay that way.
+// Nor is case-chargeback-evidence-edit-before-read-by-heading.json: recorded on e2d3746, before the patch
+// evidence-edit-read-by-heading, as case-chargeback-won with the evidence edited to 'We delivered everything on time.'
+// (no heading: approved then, refused now).
 import { writeFile } from 'node:fs/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';

@@ -25,6 +25,7 @@ describe('replay', () => {
     const files = (await readdir(historiesDir)).filter((f) => f.startsWith('case-') && f.endsWith('.json'));
     expect(files.sort()).toEqual([
       'case-audit-in-its-step.json',
+      'case-chargeback-evidence-edit-before-read-by-heading.json',
       'case-chargeback-won.json',
       'case-numbered-concession-before-keep-first.json',
       'case-settings-changed.json',
@@ -54,6 +55,32 @@ describe('replay', () => {
     expect(sent.map((m) => m.text).filter((t) => t.startsWith('concession'))).toEqual([
       expect.stringContaining('credit note 5001'),
     ]);
+  });
+
+  it('holds a chargeback whose evidence edit with no heading was approved and submitted before such edits were refused', async () => {
+    // Recorded on e2d3746, before the patch evidence-edit-read-by-heading: today the edit is refused, so only the
+    // replay above taking the first reading (the text as our account) keeps this running case's history.
+    const { events } = await loadHistory('case-chargeback-evidence-edit-before-read-by-heading.json');
+    const decode = (p: { data?: Uint8Array | null } | undefined) => Buffer.from(p?.data ?? []).toString('utf8');
+    const patches = (events ?? []).flatMap((e) =>
+      e.markerRecordedEventAttributes
+        ? [decode(e.markerRecordedEventAttributes.details?.['patch-data']?.payloads?.[0])]
+        : [],
+    );
+    expect(patches.join()).not.toContain('evidence-edit-read-by-heading');
+    const staged = (events ?? []).flatMap((e) =>
+      e.activityTaskScheduledEventAttributes?.activityType?.name === 'stageStripeEvidence'
+        ? [
+            JSON.parse(decode(e.activityTaskScheduledEventAttributes.input?.payloads?.[0])) as {
+              key: string;
+              fields: object;
+            },
+          ]
+        : [],
+    );
+    expect(staged.find((x) => x.key.includes('/stage-approved/'))?.fields).toMatchObject({
+      uncategorized_text: 'We delivered everything on time.',
+    });
   });
 
   it('rejects a history when the workflow code changed incompatibly', async () => {

@@ -138,3 +138,43 @@ scenario("the owner's edit of the evidence is what Stripe receives", async (s) =
   expect(evidence.uncategorized_text).toBe('The cardholder signed off the retainer work on the day it was delivered.');
   expect(evidence.customer_name).toBe('Contoso Ltd');
 });
+
+scenario(
+  'an evidence edit Shortfall cannot read is refused on the approval page with the reason; the corrected edit reaches Stripe whole',
+  async (s) => {
+    const cb = await s.stripe.chargeback({ dueInDays: 7 });
+    await s.sync();
+    const v = await s.until('the evidence drafted', (x) => x.drafts.at(-1)?.state === 'pending');
+    const draft = v.drafts.at(-1)!.content;
+    const page = await s.approvalPage('stripe_evidence');
+    expect(page.text).toMatch(/is one of Stripe's evidence fields: keep the headings and write under them/);
+    // The owner wipes the headings and writes an account of their own: which of Stripe's fields is it?
+    const refused = await page.post({
+      decision: 'edit_and_approve',
+      subject: draft.subject,
+      text: 'The cardholder signed off the retainer work on the day it was delivered.',
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toMatch(/That was not done The edited evidence has none of its headings left/);
+    expect(refused.text).toContain('The cardholder signed off the retainer work on the day it was delivered.'); // kept
+    expect((await s.until('still pending', (x) => x.drafts.at(-1)?.state === 'pending')).status).toBe(
+      'awaiting_approval',
+    );
+
+    // Then a note above the headings, the customer on the heading's line, and the date typed without its colon.
+    const text = `The cardholder used the retainer all year.\n\n${draft.text
+      .replace(/Customer:\nContoso Ltd/, 'customer: Contoso Holdings Ltd')
+      .replace(/Date of service:/, 'Date of service')}`;
+    const done = await page.post({ decision: 'edit_and_approve', subject: draft.subject, text });
+    expect(done.status).toBe(200);
+    await s.until('evidence submitted', (x) => x.status === 'stripe_submitted');
+    const evidence = (await s.stripe.state()).disputes.find((d) => d.id === cb.disputeId)!.evidence as Record<
+      string,
+      unknown
+    >;
+    expect(evidence.customer_name).toBe('Contoso Holdings Ltd');
+    expect(evidence.uncategorized_text).toMatch(/^The cardholder used the retainer all year\.\n\nThe cardholder was/);
+    expect(evidence.service_date).toBe(draft.evidence!.service_date);
+    expect(evidence.product_description).toBe(draft.evidence!.product_description);
+  },
+);

@@ -11,7 +11,7 @@ import {
   type CaseStanding,
   ownerFigures,
 } from '../../src/domain/account.js';
-import { evidenceFromOwnerText } from '../../src/domain/evidence-text.js';
+import { evidenceFromOwnerText, evidenceFromOwnerTextAsFirstRead } from '../../src/domain/evidence-text.js';
 import { addBusinessMs, businessMsBetween } from '../../src/domain/calendar.js';
 import type { CaseDocument, ChargebackRef } from '../../src/domain/case.js';
 import type { DisputeStatus, ExternalRef } from '../../src/domain/model.js';
@@ -482,7 +482,16 @@ export function addDraft(
   );
 }
 
-export function assertDecidable(s: CaseState, d: DraftDecision): void {
+/** Whether a decision edits chargeback evidence (its text is read back into the processor's fields). */
+export function editsEvidence(s: CaseState, d: DraftDecision): boolean {
+  return d.kind === 'edit_and_approve' && !!s.drafts.find((x) => x.version === d.version)?.content.evidence;
+}
+
+/**
+ * Whether the owner may take this decision now; an edit of the evidence that cannot be read back into its fields is
+ * refused with the reason (`readEvidence` false: an edit approved before such edits were refused replays as it was).
+ */
+export function assertDecidable(s: CaseState, d: DraftDecision, readEvidence = true): void {
   const draft = s.drafts.find((x) => x.version === d.version);
   if (!draft) throw new CaseRuleError(`There is no draft version ${d.version}.`);
   if (isClosed(s)) throw new CaseRuleError(`The case is closed (${s.status}).`);
@@ -501,10 +510,14 @@ export function assertDecidable(s: CaseState, d: DraftDecision): void {
     throw new CaseRuleError(`Draft v${d.version} is stale; v${latestDraft(s)!.version} is current.`);
   if (d.kind === 'edit_and_approve' && (!d.subject.trim() || !d.text.trim()))
     throw new CaseRuleError('An edited draft needs a subject and a text.');
+  if (readEvidence && d.kind === 'edit_and_approve' && draft.content.evidence) {
+    const read = evidenceFromOwnerText(d.text, draft.content.evidence);
+    if ('problem' in read) throw new CaseRuleError(read.problem);
+  }
 }
 
-export function applyDraftDecision(s: CaseState, d: DraftDecision, at: string): CaseState {
-  assertDecidable(s, d);
+export function applyDraftDecision(s: CaseState, d: DraftDecision, at: string, readEvidence = true): CaseState {
+  assertDecidable(s, d, readEvidence);
   const drafts = s.drafts.map((x): DraftView => {
     if (x.version !== d.version) return x;
     const decided = { ...x, decidedBy: d.by, decidedAt: at };
@@ -519,12 +532,19 @@ export function applyDraftDecision(s: CaseState, d: DraftDecision, at: string): 
         text: d.text,
         html: textToHtml(d.text),
         // Chargeback evidence: what the processor receives is what the owner approved, edits included.
-        ...(x.content.evidence ? { evidence: evidenceFromOwnerText(d.text, x.content.evidence) } : {}),
+        ...(x.content.evidence ? { evidence: readEvidenceEdit(d.text, x.content.evidence, readEvidence) } : {}),
       },
     };
   });
   const verb = d.kind === 'reject' ? 'rejected' : d.kind === 'approve' ? 'approved' : 'edited and approved';
   return note({ ...s, drafts }, at, 'decision', `Draft v${d.version} ${verb} by ${d.by}`);
+}
+
+function readEvidenceEdit(text: string, drafted: Readonly<Record<string, string>>, byHeading: boolean) {
+  if (!byHeading) return evidenceFromOwnerTextAsFirstRead(text, drafted);
+  const read = evidenceFromOwnerText(text, drafted);
+  if ('problem' in read) throw new CaseRuleError(read.problem); // assertDecidable refused it already
+  return read.fields;
 }
 
 /** What changed since the draft was written, in the owner's words. */

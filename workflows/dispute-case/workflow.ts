@@ -74,7 +74,9 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
   wf.setHandler(
     decideDraftUpdate,
     (d) => {
-      s = st.applyDraftDecision(s, d, now());
+      // An edit of the evidence approved before edits were read by heading (and unreadable ones refused) replays so.
+      const readEvidence = st.editsEvidence(s, d) ? wf.patched('evidence-edit-read-by-heading') : true;
+      s = st.applyDraftDecision(s, d, now(), readEvidence);
       return { version: d.version, outcome: d.kind === 'reject' ? 'rejected' : 'approved' };
     },
     { validator: (d) => st.assertDecidable(s, d) },

@@ -358,6 +358,34 @@ export async function createScenario(
       };
     },
 
+    /**
+     * The owner opens the emailed approval link of the pending draft: what the page shows, and its form posted as a
+     * browser would (the link stays usable after a refused edit), answering with the status and the visible text.
+     */
+    async approvalPage(kind?: DraftKind, inv?: QbInvoice) {
+      const c = await caseOf(inv);
+      const v = await until(
+        `a pending ${kind ?? 'draft'}`,
+        (x) => latestDraft(x)?.state === 'pending' && (!kind || latestDraft(x)?.kind === kind),
+        inv,
+      );
+      const version = latestDraft(v)!.version;
+      const link = await poll(`the approval email for draft v${version}`, () => approvalFor(c.workflowId, version));
+      usedApprovals.add(link.claims.jti);
+      const b = new InjectBrowser(await webApp());
+      const path = `/approvals/${encodeURIComponent(link.token)}`;
+      const shown = await b.get(path);
+      if (shown.statusCode !== 200) throw new Error(`GET ${path} answered ${shown.statusCode}`);
+      const csrf = csrfOf(shown.body);
+      return {
+        text: textOf(shown.body),
+        async post(form: Record<string, string>): Promise<{ status: number; text: string }> {
+          const res = await b.post(path, { ...form, _csrf: csrf });
+          return { status: res.statusCode, text: textOf(res.body) };
+        },
+      };
+    },
+
     /** The Settings page as the owner sees it; returns its HTML and its visible text. */
     async settingsPage(): Promise<{ html: string; text: string }> {
       const res = await (await ownerBrowser()).get('/settings');

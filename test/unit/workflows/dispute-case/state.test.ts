@@ -65,6 +65,29 @@ describe('case state', () => {
     expect(st.latestDraft(s)).not.toHaveProperty('sentZone'); // sent before the case kept it
   });
 
+  it('refuses an evidence edit it cannot read back into the fields, and replays one approved before it refused them', () => {
+    const evidence = { product_description: 'Retainer', uncategorized_text: 'Invoiced $2,500.00.' };
+    const s = st.addDraft(fresh(), 'stripe_evidence', { ...draft, evidence }, at);
+    const edit = { kind: 'edit_and_approve', version: 1, by: 'ana', subject: 's', text: 'We delivered.' } as const;
+    expect(st.editsEvidence(s, edit)).toBe(true);
+    expect(() => st.assertDecidable(s, edit)).toThrow(/none of its headings left/);
+    // Recorded before the patch: the edit was approved and read as it was then, so the case replays the same.
+    const replayed = st.applyDraftDecision(s, edit, at, false);
+    expect(st.latestDraft(replayed)).toMatchObject({
+      state: 'approved',
+      content: { evidence: { product_description: 'Retainer', uncategorized_text: 'We delivered.' } },
+    });
+    const read = st.applyDraftDecision(
+      s,
+      { ...edit, text: 'What was sold: Retainer\nOur account of the charge\nWe delivered.' },
+      at,
+    );
+    expect(st.latestDraft(read)?.content.evidence).toEqual({
+      product_description: 'Retainer',
+      uncategorized_text: 'We delivered.',
+    });
+  });
+
   it('keeps the zone a letter went out in, which a later change of Settings leaves as it was', () => {
     let s = st.addDraft(fresh(), 'first_response', draft, at, st.dueByFor(fresh(), 'first_response', at));
     s = st.applyDraftDecision(s, { kind: 'approve', version: 1, by: 'ana' }, at);
