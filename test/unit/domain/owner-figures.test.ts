@@ -1,7 +1,7 @@
 // A case's figures as the owner reads them: a chargeback's charge was paid by card and is held by the processor.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { caseAccount, ownerFigures } from '../../../src/domain/account.js';
+import { caseAccount, ownerFigures, projectedFigures } from '../../../src/domain/account.js';
 import { money } from '../../../src/domain/money.js';
 import * as st from '../../../workflows/dispute-case/state.js';
 import { shortPaymentInput } from '../../helpers/case-fixtures.js';
@@ -18,7 +18,7 @@ describe('ownerFigures', () => {
       writeOffs: [],
     });
     expect(a.held).toEqual(usd(250_000));
-    expect(ownerFigures(a)).toEqual({ paid: usd(250_000), held: usd(250_000), stillOwed: usd(0) });
+    expect(ownerFigures(a)).toEqual({ paid: usd(250_000), held: usd(250_000), stillOwed: usd(0), inDispute: usd(0) });
   });
 
   it('keeps what the client still owes outside the chargeback owed', () => {
@@ -28,7 +28,12 @@ describe('ownerFigures', () => {
       credits: [],
       writeOffs: [],
     });
-    expect(ownerFigures(a)).toEqual({ paid: usd(60_000), held: usd(60_000), stillOwed: usd(40_000) });
+    expect(ownerFigures(a)).toEqual({
+      paid: usd(60_000),
+      held: usd(60_000),
+      stillOwed: usd(40_000),
+      inDispute: usd(40_000),
+    });
     expect(a.inDispute).toEqual(usd(100_000)); // the 400 short and the 600 Stripe holds
   });
 
@@ -99,7 +104,9 @@ describe('ownerFigures through a chargeback and a write-off', () => {
     const f = ownerFigures(a);
     expect(f.paid.minor + a.credited.minor + a.writtenOff.minor + f.stillOwed.minor).toBe(total);
     expect(f.held.minor).toBeLessThanOrEqual(f.paid.minor);
-    return { ...f, writtenOff: a.writtenOff };
+    const { inDispute, ...rest } = f;
+    expect(inDispute.minor).toBeLessThanOrEqual(f.stillOwed.minor);
+    return { ...rest, writtenOff: a.writtenOff };
   };
 
   it('a lost chargeback, written off by the processor, is no longer held or paid: 1000 written off, nothing else', () => {
@@ -122,6 +129,18 @@ describe('ownerFigures through a chargeback and a write-off', () => {
       stillOwed: usd(0),
       writtenOff: usd(40_000),
     });
+  });
+
+  it('gives the dashboard, the case list and the CSV the figures the case page shows: held money is not owed', () => {
+    // A short payment (400 of 1000 unpaid) and a chargeback of the 600 paid by card.
+    const s = disputed(opened(100_000, 60_000), 60_000);
+    const page = ownerFigures(st.account(s));
+    expect(page).toEqual({ paid: usd(60_000), held: usd(60_000), stillOwed: usd(40_000), inDispute: usd(40_000) });
+    const standing = st.standing(s, at);
+    expect(standing.outstanding).toEqual(usd(40_000)); // the dashboard's Still owed and the list's filter
+    expect(standing.inDispute).toEqual(usd(40_000));
+    const listed = projectedFigures({ currency: 'USD', paidMinor: 0, owedMinor: st.owed(s).minor, standing });
+    expect(listed).toEqual(page);
   });
 
   it('adds up for any payment, chargeback, outcome and write-off', () => {
