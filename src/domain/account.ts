@@ -130,20 +130,45 @@ export interface OwnerFigures {
   readonly held: Money;
   /** Never below zero. */
   readonly stillOwed: Money;
+  /** What the client contests of what they still owe (what the cardholder disputes is `held`): never above it. */
+  readonly inDispute: Money;
 }
 
 /** From the case account, or from what a case projected (paid and owed net of the chargeback, and what is held). */
 export function ownerFigures(a: {
   readonly paid: Money;
   readonly stillOwed: Money;
-  readonly held?: Money;
+  readonly held?: Money | undefined;
+  /** What the account says is contested, the held amount included; absent: all that is still owed. */
+  readonly inDispute?: Money | undefined;
 }): OwnerFigures {
-  const held = a.held ?? money(0, a.paid.currency);
+  const currency = a.paid.currency;
+  const held = a.held ?? money(0, currency);
+  const stillOwed = Math.max(0, a.stillOwed.minor - held.minor);
+  const contested = a.inDispute ? a.inDispute.minor - held.minor : stillOwed;
   return {
-    paid: sum([a.paid, held], a.paid.currency),
+    paid: sum([a.paid, held], currency),
     held,
-    stillOwed: money(Math.max(0, a.stillOwed.minor - held.minor), a.stillOwed.currency),
+    stillOwed: money(stillOwed, currency),
+    inDispute: money(Math.min(stillOwed, Math.max(0, contested)), currency),
   };
+}
+
+/**
+ * A projected case's figures as the owner reads them (the case list, its CSV, `/invoices`): `paidMinor` and
+ * `owedMinor` as projected (net of a chargeback), and what its standing says the processor holds.
+ */
+export function projectedFigures(c: {
+  readonly currency: string;
+  readonly paidMinor: number;
+  readonly owedMinor: number;
+  readonly standing?: Pick<CaseStanding, 'held' | 'outstanding' | 'inDispute'> | null | undefined;
+}): OwnerFigures {
+  const m = (minor: number) => money(minor, c.currency);
+  const f = ownerFigures({ paid: m(c.paidMinor), stillOwed: m(c.owedMinor), held: c.standing?.held });
+  // The standing's own inDispute is the owner's already (`caseStanding`), never above what is still owed.
+  const contested = c.standing ? Math.min(f.stillOwed.minor, c.standing.inDispute.minor) : f.stillOwed.minor;
+  return { ...f, inDispute: m(contested) };
 }
 
 /**
@@ -191,6 +216,7 @@ const atLeastZero = (m: Money): Money => money(Math.max(0, m.minor), m.currency)
  */
 export function caseStanding(opening: CaseAccount, now: CaseAccount, openedOn: string, asOf: string): CaseStanding {
   const currency = now.currency;
+  const owner = ownerFigures(now);
   const recovered = atLeastZero(subtract(now.paid, opening.paid));
   const known = new Set(opening.payments.map((p) => p.ref));
   const recoveries: { date: string; amount: Money }[] = [];
@@ -205,8 +231,9 @@ export function caseStanding(opening: CaseAccount, now: CaseAccount, openedOn: s
     currency,
     openedOn,
     openedFor: atLeastZero(opening.stillOwed),
-    outstanding: atLeastZero(now.stillOwed),
-    inDispute: now.inDispute,
+    // As the owner reads them: what a card processor holds is paid by the client, not owed (`ownerFigures`).
+    outstanding: owner.stillOwed,
+    inDispute: owner.inDispute,
     recovered,
     conceded: atLeastZero(subtract(now.credited, opening.credited)),
     writtenOff: now.writtenOff,

@@ -178,3 +178,27 @@ scenario(
     expect(evidence.product_description).toBe(draft.evidence!.product_description);
   },
 );
+
+scenario(
+  'the dashboard and the CSV count what Stripe holds as paid, not owed, and a lost chargeback is written off, not held',
+  async (s) => {
+    const cb = await s.stripe.chargeback({ dueInDays: 7 });
+    await s.sync();
+    await s.until('the evidence drafted', (x) => x.drafts.at(-1)?.kind === 'stripe_evidence');
+    // The dashboard's Still owed and the list it links to: nothing is owed while Stripe holds the charge.
+    await expect
+      .poll(async () => (await s.ownerPage('/')).text, { timeout: 30_000 })
+      .toMatch(/Still owed \$0\.00 0 open cases/);
+    const csv = (await s.ownerPage('/cases.csv')).html.trim().split('\n');
+    expect(csv[0]).toMatch(/Invoice total,Paid,Still owed,In dispute,/);
+    expect(csv[1]).toMatch(/,USD,2500\.00,2500\.00,0\.00,0\.00,/);
+
+    await s.stripe.closeDispute(cb.disputeId, 'lost');
+    await s.sync();
+    await s.caseEnds('written_off');
+    // The money went back to the cardholder: not paid, not held, written off once.
+    const page = await s.casePage();
+    expect(page.text).toContain('Invoice total$2,500.00 Paid$0.00 Written off$2,500.00 Still owed$0.00');
+    expect(page.text).not.toContain('Held by Stripe');
+  },
+);

@@ -58,6 +58,18 @@ export const ProcessorName = (s: CaseState): string => {
   return name.charAt(0).toUpperCase() + name.slice(1);
 };
 
+const respondingStatuses: readonly DisputeStatus[] = [
+  'needs_response',
+  'warning_needs_response',
+  'appeal_needs_response',
+];
+/**
+ * The chargeback still waits for evidence: the processor asks for a response and Shortfall submitted none. A status
+ * past that (`under_review`: the owner answered from the processor's dashboard, or it was decided) needs no notice.
+ */
+export const evidenceAwaited = (s: CaseState): boolean =>
+  !s.evidenceSubmitted && Boolean(s.chargeback) && respondingStatuses.includes(s.chargeback!.status);
+
 /** The timer at the processor's own evidence deadline (a reminder of the evidence timer: it sets no deadline). */
 export const processorDeadlineKey = `${evidenceTimer}:processor_deadline`;
 
@@ -282,7 +294,16 @@ export function account(s: CaseState, extraCredits: readonly AccountCredit[] = [
   const cb = s.chargeback;
   const withdrawn: AccountPayment[] =
     cb && cb.status !== 'won' && cb.status !== 'warning_closed' && cb.status !== 'prevented'
-      ? [{ ref: cb.dispute.id, amount: negate(cb.amount), date: cb.at.slice(0, 10), memo: 'Chargeback', held: true }]
+      ? [
+          {
+            ref: cb.dispute.id,
+            amount: negate(cb.amount),
+            date: cb.at.slice(0, 10),
+            memo: 'Chargeback',
+            // Held by the processor only while the chargeback is open: a lost one went back to the cardholder.
+            ...(chargebackOpen(s) ? { held: true } : {}),
+          },
+        ]
       : [];
   const c = contested(s);
   return caseAccount({
@@ -369,24 +390,52 @@ function replaceTimers(
 
 /** Response window (and the processor's evidence deadline) counted from when we learned of the dispute or objection. */
 export function scheduleResponse(s: CaseState, learnedAt: string, now: string): CaseState {
+  // Patched runs read the processor's deadline as it last said it (a status update may have moved it).
+  const evidenceDueBy =
+    s.input.chargeback?.dueBy && (s.noticeProcessorDeadline ? processorEvidenceDue(s) : s.input.chargeback.dueBy);
   const schedule = responseSchedule(
     {
       now,
       learnedAt,
       fullAndFinal: Boolean(s.input.fullAndFinal) && !s.firstResponseSent,
-      ...(s.input.chargeback?.dueBy && !s.evidenceSubmitted ? { evidenceDueBy: s.input.chargeback.dueBy } : {}),
+      ...(evidenceDueBy && !s.evidenceSubmitted ? { evidenceDueBy } : {}),
     },
     casePolicy(s),
   );
-  const out = replaceTimers(s, ['response', 'response_limit', evidenceTimer], schedule);
+  return withProcessorDeadline(replaceTimers(s, ['response', 'response_limit', evidenceTimer], schedule), now);
+}
+
+/** The processor's own deadline, after Shortfall's date for the approval: passing with nothing submitted loses it. */
+function withProcessorDeadline(s: CaseState, now: string): CaseState {
   const due = processorEvidenceDue(s);
-  if (!s.noticeProcessorDeadline || !due || s.evidenceSubmitted || due <= now) return out;
-  // The processor's own deadline, after Shortfall's date for the approval: passing with nothing submitted loses it.
+  if (!s.noticeProcessorDeadline || !due || s.evidenceSubmitted || due <= now) return s;
   return {
-    ...out,
-    timers: [...out.timers, { key: processorDeadlineKey, for: evidenceTimer, kind: 'reminder', at: due }],
-    fired: out.fired.filter((k) => k !== processorDeadlineKey),
+    ...s,
+    timers: [
+      ...s.timers.filter((t) => t.key !== processorDeadlineKey),
+      { key: processorDeadlineKey, for: evidenceTimer, kind: 'reminder', at: due },
+    ],
+    fired: s.fired.filter((k) => k !== processorDeadlineKey),
   };
+}
+
+/**
+ * The processor moved its evidence deadline (a status update with a new `due_by`): Shortfall's date for the approval,
+ * its reminders and the timer at the processor's own deadline move with it. Only for runs that time the processor's
+ * deadline (patched), and only once the evidence timers run and nothing was submitted.
+ */
+export function moveProcessorDeadline(s: CaseState, now: string): CaseState {
+  const due = processorEvidenceDue(s);
+  if (!s.noticeProcessorDeadline || !due || s.evidenceSubmitted || !s.chargeback) return s;
+  if (!s.timers.some((t) => t.for === evidenceTimer)) return s; // not scheduled yet: scheduling reads the new date
+  const schedule = responseSchedule(
+    { now, learnedAt: s.chargeback.at, fullAndFinal: false, evidenceDueBy: due },
+    casePolicy(s),
+  );
+  const entries = schedule.entries.filter(
+    (e) => e.kind !== 'alert' && (e.kind === 'reminder' ? e.for : e.name) === 'dispute_evidence',
+  );
+  return withProcessorDeadline(replaceTimers(s, [evidenceTimer], { ...schedule, entries }), now);
 }
 
 /** The payment deadline (with reminders) a sent letter stated: recomputed from when it was drafted. */
@@ -758,11 +807,16 @@ export function assertClose(s: CaseState, _c: CloseInput): void {
   if (isClosed(s)) throw new CaseRuleError(`The case is already closed (${s.status}).`);
 }
 
-export function applyClose(s: CaseState, c: CloseInput, at: string): CaseState {
+/**
+ * `ownerOwed`: write off what the owner sees as still owed (`ownerFigures`), not what a card processor holds while a
+ * chargeback is open (the money was paid; the chargeback decides whose it is). Histories that closed before the patch
+ * wrote off the raw balance, and replay so.
+ */
+export function applyClose(s: CaseState, c: CloseInput, at: string, ownerOwed = false): CaseState {
   assertClose(s, c);
   const status: CaseStatus = c.kind === 'write_off' ? 'written_off' : c.kind === 'resolved' ? 'resolved' : 'withdrawn';
   // Writing off records what was still owed, so the account keeps adding up: total = paid + credited + written off + owed.
-  const left = owed(s);
+  const left = ownerOwed ? ownerFigures(account(s)).stillOwed : owed(s);
   const writeOffs =
     c.kind === 'write_off' && left.minor > 0 ? [...s.writeOffs, { amount: left, at, by: c.by }] : s.writeOffs;
   const s2 = note(
@@ -980,7 +1034,9 @@ export function applyChargebackStatus(s: CaseState, u: ChargebackUpdate, at: str
   if (!base) return s;
   const dueByNow = dueBy ?? (fresh ? u.dispute!.dueBy : prior?.dueBy);
   const chargeback: Chargeback = { ...base, status, ...(dueByNow ? { dueBy: dueByNow } : {}) };
-  const s2: CaseState = { ...s, chargeback, disputeStatus: status, ...(fresh ? { evidenceSubmitted: false } : {}) };
+  const s1: CaseState = { ...s, chargeback, disputeStatus: status, ...(fresh ? { evidenceSubmitted: false } : {}) };
+  const moved = !fresh && dueBy !== undefined && dueBy !== prior?.dueBy;
+  const s2 = moved ? moveProcessorDeadline(s1, at) : s1;
   const what = fresh
     ? `Chargeback of ${shown(s, chargeback.amount)} received (${chargeback.reason.replaceAll('_', ' ')})`
     : `${ProcessorName(s2)} dispute status: ${status.replaceAll('_', ' ')}`;

@@ -28,6 +28,7 @@ import {
   registerObjectionUpdate,
   chargebackSignal,
   type CaseView,
+  type CloseInput,
   type DisputeCaseInput,
   type DraftKind,
 } from './definitions.js';
@@ -109,7 +110,7 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
   wf.setHandler(
     closeCaseUpdate,
     (c) => {
-      s = st.applyClose(s, c, now());
+      s = close(c);
       return s.status;
     },
     { validator: (c) => st.assertClose(s, c) },
@@ -133,6 +134,14 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
   });
 
   const key = (...parts: (string | number)[]) => [workflowId, ...parts].join('/');
+  /**
+   * Closes the case; a write-off records what the owner sees as still owed, not what a card processor holds while a
+   * chargeback is open. Histories that wrote off a held amount before the patch replay so.
+   */
+  function close(c: CloseInput): st.CaseState {
+    const held = c.kind === 'write_off' && st.account(s).held.minor > 0;
+    return st.applyClose(s, c, now(), held && wf.patched('write-off-without-held'));
+  }
   const auditEntry = (
     kind: string,
     data: Record<string, unknown> = {},
@@ -301,20 +310,21 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
     const due = s.deadlines[t.for];
     if (t.kind === 'alert') return; // the full-and-final alert goes out when the case opens
     if (t.for === evidenceTimer) {
+      // Nothing to tell once the dispute needs no response (answered from the processor's dashboard: under review) or
+      // evidence went in. Runs recorded before the processor's deadline was timed notified regardless, and replay so.
+      if (s.noticeProcessorDeadline && !st.evidenceAwaited(s)) return;
       // Two dates, named apart: Shortfall's date for the owner's approval (ahead of the processor's, so the evidence
       // reaches it in time) and the processor's own deadline. Only the latter passing with nothing submitted loses it.
       const processorDue = st.processorEvidenceDue(s);
       const theirs = processorDue ? st.whenFor(s, processorDue) : undefined;
       const ours = `${due ? st.whenFor(s, due) : 'now'}, Shortfall's date for your approval${theirs ? `, ${st.evidenceLead(s)} ${st.processorName(s)}'s deadline (${theirs})` : ''}`;
-      if (t.key === st.processorDeadlineKey) {
-        if (s.evidenceSubmitted) return;
+      if (t.key === st.processorDeadlineKey)
         return owner(
           'overdue',
           t.key,
           `${st.ProcessorName(s)}'s evidence deadline has passed: the chargeback is lost`,
           `${st.ProcessorName(s)}'s deadline (${theirs ?? 'its own'}) passed with no evidence submitted, so the card issuer decides for the cardholder. ${st.ProcessorName(s)} tells Shortfall when it closes the dispute, and the case is then written off.`,
         );
-      }
       if (t.kind === 'reminder')
         return owner(
           'reminder',

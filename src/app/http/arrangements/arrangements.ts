@@ -5,7 +5,7 @@ import type { Database } from '../../../services/db/index.js';
 import { closedStatuses, startingStatus } from '../../../services/cases/records.js';
 import { cases, connections, invoices, paymentPlans } from '../../../services/db/schema.js';
 import { caseKey } from '../../../domain/case.js';
-import { ownerFigures, type OwnerFigures } from '../../../domain/account.js';
+import { projectedFigures, type OwnerFigures } from '../../../domain/account.js';
 import type { ProviderKey } from '../../../domain/model.js';
 import { restoreArrangement, saveArrangement, type ArrangementRow } from '../../../services/ledger/arrangements.js';
 import { closeCaseUpdate } from '../../../../workflows/dispute-case/definitions.js';
@@ -102,14 +102,12 @@ async function withArrangementsAndCases(
       (p) => p.provider === r.provider && p.accountId === r.accountId && p.invoiceExternalId === r.externalId,
     );
     const c = running.find((x) => x.key === keyOf(r));
-    const m = (minor: number) => ({ minor, currency: r.currency });
-    const held = c?.standing?.held;
     return {
       ...r,
       arrangement: plan && viewOf(plan),
       caseId: c?.id,
       ...(c && {
-        figures: ownerFigures({ paid: m(c.paidMinor), stillOwed: m(c.owedMinor), ...(held ? { held } : {}) }),
+        figures: projectedFigures({ ...c, currency: r.currency }),
         chargeback: c.kind === 'dispute' || c.kind === 'both',
       }),
     };

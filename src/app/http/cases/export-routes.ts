@@ -1,6 +1,7 @@
 // CSV exports for a bookkeeper's spreadsheet: the case list as filtered (same query as /cases) and one case's
 // audit trail. Streamed row by row (csv-stringify quotes commas, quotes and line breaks); amounts are exact
 // decimals in their own column beside the currency; text that a spreadsheet would run as a formula is quoted.
+import { projectedFigures } from '../../../domain/account.js';
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -46,6 +47,8 @@ export function caseExportRoutes(deps: WebDeps) {
       async function* rows() {
         for await (const c of allCases(deps.db, user.organisation.id, filters)) {
           const s = c.standing;
+          // The figures the case list shows (`projectedFigures`): what a card processor holds is paid, not owed.
+          const fig = projectedFigures({ ...c, owedMinor: c.disputedMinor });
           yield [
             textCell(c.invoiceNumber),
             textCell(c.customerName),
@@ -54,9 +57,9 @@ export function caseExportRoutes(deps: WebDeps) {
             c.status,
             c.currency,
             amount(c.invoiceTotalMinor, c.currency),
-            amount(c.paidMinor, c.currency),
-            amount(c.disputedMinor, c.currency),
-            amount(s ? s.inDispute.minor : c.disputedMinor, c.currency),
+            amount(fig.paid.minor, c.currency),
+            amount(fig.stillOwed.minor, c.currency),
+            amount(fig.inDispute.minor, c.currency),
             amount(s?.recovered.minor ?? 0, c.currency),
             amount(s?.conceded.minor ?? 0, c.currency),
             c.nextDeadline?.toISOString() ?? '',

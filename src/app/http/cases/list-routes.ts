@@ -1,6 +1,6 @@
 // The case list: filters by status, provider, currency and the dashboard's figures, and a search over invoice
 // numbers, customers, their email and amounts; soonest deadline first. The same filters export as CSV.
-import { ownerFigures } from '../../../domain/account.js';
+import { projectedFigures } from '../../../domain/account.js';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -94,14 +94,7 @@ export function caseListRoutes(deps: WebDeps) {
       return page(req, reply, 'cases', {
         title: 'Cases',
         filters,
-        rows: rows.map((r) => {
-          const m = (minor: number) => ({ minor, currency: r.currency });
-          const held = r.standing?.held;
-          return {
-            ...r,
-            figures: ownerFigures({ paid: m(r.paidMinor), stillOwed: m(r.disputedMinor), ...(held ? { held } : {}) }),
-          };
-        }),
+        rows: rows.map((r) => ({ ...r, figures: projectedFigures({ ...r, owedMinor: r.disputedMinor }) })),
         statuses: caseStatuses,
         providers: providerKeys,
         filtered: Object.values(kept).some((v) => v !== undefined),
