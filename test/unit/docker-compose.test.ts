@@ -217,6 +217,6 @@ describe('docker-compose.yml', () => {
       }
     ).scripts;
     for (const name of ['start', 'start:server', 'start:worker'])
-      expect(scripts[name], name).toMatch(/^node bin\/shortfall\.js (embedded|server|worker)$/);
+      expect(scripts[name], name).toMatch(/^exec node bin\/shortfall\.js (embedded|server|worker)$/);
   });
 });

@@ -257,6 +257,33 @@ export async function createScenario(
     return app;
   }
 
+  /** The emailed approval link of the case's pending draft, opened as a browser would, with its form to post. */
+  async function openApproval(kind?: DraftKind, inv?: QbInvoice) {
+    const c = await caseOf(inv);
+    const v = await until(
+      `a pending ${kind ?? 'draft'}`,
+      (x) => latestDraft(x)?.state === 'pending' && (!kind || latestDraft(x)?.kind === kind),
+      inv,
+    );
+    const version = latestDraft(v)!.version;
+    const link = await poll(`the approval email for draft v${version}`, () => approvalFor(c.workflowId, version));
+    usedApprovals.add(link.claims.jti);
+    const b = new InjectBrowser(await webApp());
+    const path = `/approvals/${encodeURIComponent(link.token)}`;
+    const shown = await b.get(path);
+    if (shown.statusCode !== 200) throw new Error(`GET ${path} answered ${shown.statusCode}`);
+    const csrf = csrfOf(shown.body);
+    return {
+      path,
+      html: shown.body,
+      text: textOf(shown.body),
+      async post(form: Record<string, string>): Promise<{ status: number; html: string; text: string }> {
+        const res = await b.post(path, { ...form, _csrf: csrf });
+        return { status: res.statusCode, html: res.body, text: textOf(res.body) };
+      },
+    };
+  }
+
   const scenario = {
     tag,
     ownerEmail,
@@ -337,54 +364,17 @@ export async function createScenario(
       kind?: DraftKind,
       inv?: QbInvoice,
     ): Promise<{ shown: { html: string; text: string }; done: { html: string; text: string } }> {
-      const c = await caseOf(inv);
-      const v = await until(
-        `a pending ${kind ?? 'draft'}`,
-        (x) => latestDraft(x)?.state === 'pending' && (!kind || latestDraft(x)?.kind === kind),
-        inv,
-      );
-      const version = latestDraft(v)!.version;
-      const link = await poll(`the approval email for draft v${version}`, () => approvalFor(c.workflowId, version));
-      usedApprovals.add(link.claims.jti);
-      const b = new InjectBrowser(await webApp());
-      const path = `/approvals/${encodeURIComponent(link.token)}`;
-      const shown = await b.get(path);
-      if (shown.statusCode !== 200) throw new Error(`GET ${path} answered ${shown.statusCode}`);
-      const done = await b.post(path, { decision: 'approve', _csrf: csrfOf(shown.body) });
-      if (done.statusCode !== 200) throw new Error(`approving on ${path} answered ${done.statusCode}: ${done.body}`);
-      return {
-        shown: { html: shown.body, text: textOf(shown.body) },
-        done: { html: done.body, text: textOf(done.body) },
-      };
+      const page = await openApproval(kind, inv);
+      const done = await page.post({ decision: 'approve' });
+      if (done.status !== 200) throw new Error(`approving on ${page.path} answered ${done.status}: ${done.html}`);
+      return { shown: { html: page.html, text: page.text }, done: { html: done.html, text: done.text } };
     },
 
     /**
      * The owner opens the emailed approval link of the pending draft: what the page shows, and its form posted as a
      * browser would (the link stays usable after a refused edit), answering with the status and the visible text.
      */
-    async approvalPage(kind?: DraftKind, inv?: QbInvoice) {
-      const c = await caseOf(inv);
-      const v = await until(
-        `a pending ${kind ?? 'draft'}`,
-        (x) => latestDraft(x)?.state === 'pending' && (!kind || latestDraft(x)?.kind === kind),
-        inv,
-      );
-      const version = latestDraft(v)!.version;
-      const link = await poll(`the approval email for draft v${version}`, () => approvalFor(c.workflowId, version));
-      usedApprovals.add(link.claims.jti);
-      const b = new InjectBrowser(await webApp());
-      const path = `/approvals/${encodeURIComponent(link.token)}`;
-      const shown = await b.get(path);
-      if (shown.statusCode !== 200) throw new Error(`GET ${path} answered ${shown.statusCode}`);
-      const csrf = csrfOf(shown.body);
-      return {
-        text: textOf(shown.body),
-        async post(form: Record<string, string>): Promise<{ status: number; text: string }> {
-          const res = await b.post(path, { ...form, _csrf: csrf });
-          return { status: res.statusCode, text: textOf(res.body) };
-        },
-      };
-    },
+    approvalPage: (kind?: DraftKind, inv?: QbInvoice) => openApproval(kind, inv),
 
     /** The Settings page as the owner sees it; returns its HTML and its visible text. */
     async settingsPage(): Promise<{ html: string; text: string }> {
