@@ -89,6 +89,7 @@ function openCaseRows(results: readonly OpenCasesResult[]): Ratio[] {
     results.find((r) => r.kind === 'sleeping workflows'),
     results.find((r) => r.kind === 'open cases'),
   ];
+  const stepping = results.find((r) => r.kind === 'stepping workflows');
   if (!sleeping || !open) return [];
   const n = open.n.toLocaleString('en');
   const early = open.early.toLocaleString('en');
@@ -114,6 +115,24 @@ function openCaseRows(results: readonly OpenCasesResult[]): Ratio[] {
       ratio: r2(open.cpuMsPerStart / Math.max(0.1, sleeping.cpuMsPerStart)),
       target: '≤ 3',
     },
+    ...(stepping
+      ? [
+          {
+            what: `stepping workflows: worker CPU per start (Temporal's cost of a case's ${stepping.oneHistory.ACTIVITY_TASK_SCHEDULED ?? '?'} steps alone)`,
+            measured: `${stepping.cpuMsPerStart} ms (${stepping.oneHistory.WORKFLOW_TASK_COMPLETED ?? '?'} workflow tasks, ${stepping.historyEvents} history events; ${n} at rest in ${stepping.startSeconds} s)`,
+            baseline: `sleeping workflow: ${sleeping.cpuMsPerStart} ms`,
+            ratio: r2(stepping.cpuMsPerStart / Math.max(0.1, sleeping.cpuMsPerStart)),
+            target: 'the floor for the row above',
+          },
+          {
+            what: `open cases: worker CPU per case start against the same steps doing nothing`,
+            measured: `${open.cpuMsPerStart} ms`,
+            baseline: `stepping workflow: ${stepping.cpuMsPerStart} ms`,
+            ratio: r2(open.cpuMsPerStart / Math.max(0.1, stepping.cpuMsPerStart)),
+            target: "what Shortfall's own work adds",
+          },
+        ]
+      : []),
   ];
 }
 

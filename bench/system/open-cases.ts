@@ -47,7 +47,7 @@ const startConcurrency = 16;
 const restingStatus = 'awaiting_approval';
 
 export interface OpenCasesResult {
-  readonly kind: 'sleeping workflows' | 'open cases';
+  readonly kind: 'sleeping workflows' | 'open cases' | 'stepping workflows';
   readonly n: number;
   readonly early: number;
   readonly rssEarlyMb: number;
@@ -566,6 +566,36 @@ export async function benchOpenCases(sizes: readonly [number, number]): Promise<
     }
     if (mail.received() < sizes[1] * 2)
       throw new Error(`${mail.received()} mails for ${sizes[1]} cases: each case sends a receipt and an approval`);
+
+    // Phase C: what the SDK and the server cost for a case's number of steps alone. A workflow that runs as many
+    // activities one after another as a case ran before it rested (each does nothing), then sleeps, on the baseline
+    // worker: the floor for a case's CPU with Temporal's step machinery and none of Shortfall's work.
+    const steps = results.find((r) => r.kind === 'open cases')?.oneHistory.ACTIVITY_TASK_SCHEDULED ?? 0;
+    const stepQueue = `bench-stepping-${randomUUID()}`;
+    const stepper = await WorkerProcess.start(path.join(here, 'sleeping-worker.ts'), [], {
+      TEMPORAL_ADDRESS: dev.address,
+      TEMPORAL_TASK_QUEUE: stepQueue,
+      BENCH_WORKFLOW_BUNDLE: sleepingBundle,
+    });
+    try {
+      results.push(
+        await runPhase('stepping workflows', {
+          worker: stepper,
+          client,
+          sizes,
+          start: async (i) => {
+            const h = await client.workflow.start('steppingWorkflow', {
+              taskQueue: stepQueue,
+              workflowId: `bench-step-${i}-${randomUUID()}`,
+              args: [steps],
+            });
+            return h.workflowId;
+          },
+        }),
+      );
+    } finally {
+      await stepper.stop();
+    }
     return results;
   } finally {
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => console.error(err));

@@ -1,5 +1,6 @@
 // The baseline worker for the open-cases bench: the production worker settings (src/app/worker.ts) with a bundle of
-// one workflow that only sleeps, and no activities. Run as a child process with worker-probe.ts loaded.
+// the baseline workflows (sleeping-workflow.ts) and one activity that does nothing. Run as a child process with
+// worker-probe.ts loaded.
 import { NativeConnection } from '@temporalio/worker';
 import { createWorker } from '../../src/app/worker.js';
 
@@ -14,7 +15,7 @@ const worker = await createWorker({
   connection,
   namespace: 'default',
   taskQueue: env('TEMPORAL_TASK_QUEUE'),
-  activities: {},
+  activities: { step: async (i: number) => i },
   workflowBundle: { codePath: env('BENCH_WORKFLOW_BUNDLE') },
 });
 process.once('SIGTERM', () => worker.shutdown());

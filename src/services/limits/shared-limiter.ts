@@ -140,12 +140,17 @@ export function createSharedRateLimiter(db: Database, options: SharedLimiterOpti
 
   function scheduler(provider: ProviderKey, accountId: string, limits: AccountLimits): RequestScheduler {
     // This process queues its own requests up to the account's concurrency before asking the database, so the
-    // database sees at most that many of its tries at once.
+    // database sees at most that many of its requests at once; and only the first of them in line asks for a slot.
+    // The pacer tells every waiter the same next slot, so waiters that all asked would all wake at that slot, one
+    // would win and the rest ask again: a case burst on one company cost 17 tries a case where 2 do (issue 18).
+    // In line, each request asks about twice (once to learn its wait, once when it is due); processes still share
+    // the budget through the database.
     const local = new Bottleneck({ maxConcurrent: limits.concurrent ?? null });
+    const inLine = new Bottleneck({ maxConcurrent: 1 });
     return {
       schedule: <T>(work: () => Promise<T>) =>
         local.schedule(async () => {
-          const lease = await acquire(provider, accountId, limits);
+          const lease = await inLine.schedule(() => acquire(provider, accountId, limits));
           const renewing = setInterval(() => void renew(lease).catch(() => undefined), leaseMs / 3);
           renewing.unref();
           try {

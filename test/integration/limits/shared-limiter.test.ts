@@ -71,6 +71,32 @@ describe('provider limits shared by every process', () => {
     expect(stats.maxInFlight).toBeLessThanOrEqual(2);
   });
 
+  it('a burst of requests on one account asks the database for a slot about twice each, not once per waiter a slot', async () => {
+    // A sync pass or a catch-up opens many cases on one company at once: they wait for the pacer's slots. Counted
+    // here: the statements the limiter sends (a try for a slot, or the release of a granted one).
+    const paced = { requests: 12, perMs: 2_000, concurrent: 10 }; // a burst of 3, then a slot every 250 ms
+    let statements = 0;
+    const db = processes[0]!.db;
+    const counting = new Proxy(db, {
+      get: (target, prop, receiver) =>
+        prop === 'execute'
+          ? (...args: Parameters<typeof db.execute>) => {
+              statements++;
+              return target.execute(...args);
+            }
+          : Reflect.get(target, prop, receiver),
+    });
+    const account = createSharedRateLimiter(counting).forAccount('quickbooks', 'realm-burst', paced);
+    const order: number[] = [];
+    await Promise.all(Array.from({ length: 12 }, (_, i) => account.schedule(async () => void order.push(i))));
+    expect(order).toHaveLength(12);
+    const tries = statements - 12; // each granted request also released its lease
+    // 3 go at once; each of the 9 paced ones asks once to learn its slot and once when it is due (a jittered wake may
+    // rarely ask a third time). Every waiter asking at every slot took about 50 here.
+    expect(tries).toBeGreaterThanOrEqual(12);
+    expect(tries).toBeLessThanOrEqual(3 + 9 * 2 + 3);
+  });
+
   it("refuses the day's request past the daily limit as rate_limited, across processes", async () => {
     const day = { requests: 1000, perMs: 1000, perDay: 3 };
     const [a, b] = processes.map((p) => createSharedRateLimiter(p.db).forAccount('xero', 'tenant-day', day));
