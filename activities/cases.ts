@@ -74,7 +74,10 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
       .values({ idempotencyKey: e.key, caseId: e.caseId, kind: e.kind, actor: e.actor, data: e.data, at: now() })
       .onConflictDoNothing({ target: auditEvents.idempotencyKey });
   }
-  const acts: Omit<CaseActivities, 'sendEmailAudited' | 'requestApprovalAudited'> = {
+  const acts: Omit<
+    CaseActivities,
+    'sendEmailAudited' | 'requestApprovalAudited' | 'sendEmailProjected' | 'requestApprovalProjected'
+  > = {
     recordAudit,
 
     async projectCase(p) {
@@ -225,6 +228,16 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
     ...acts,
     sendEmailAudited: (m) => acts.sendEmail(m),
     requestApprovalAudited: (r) => acts.requestApproval(r),
+    // The case list's row once the letter or the request went out, as project() wrote it after them before.
+    async sendEmailProjected({ projection, ...m }) {
+      const sent = await acts.sendEmail(m);
+      await acts.projectCase(projection);
+      return sent;
+    },
+    async requestApprovalProjected({ projection, ...r }) {
+      await acts.requestApproval(r);
+      await acts.projectCase(projection);
+    },
   };
 }
 

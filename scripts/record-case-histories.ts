@@ -17,6 +17,7 @@ import {
   decideObjectionUpdate,
   registerObjectionUpdate,
   chargebackSignal,
+  ledgerEventSignal,
   organisationSettingsSignal,
   type CaseView,
   type DisputeCaseInput,
@@ -138,6 +139,28 @@ const scenarios: Record<
     async drive(h) {
       await until(h, (v) => v.status === 'awaiting_approval');
       await h.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 1, by: 'ana' }] });
+      await until(h, (v) => v.status === 'awaiting_payment');
+      await h.executeUpdate(closeCaseUpdate, { args: [{ kind: 'write_off', by: 'ana' }] });
+    },
+  },
+  // Recorded after the case list's row moved into the steps that send the receipt and the approval request (patch
+  // project-in-its-step): a short payment through to the owner's approval, a payment while it waits, the letter sent.
+  'case-project-in-its-step': {
+    input: shortPaymentInput({ learnedAt: new Date().toISOString() }),
+    async drive(h) {
+      await until(h, (v) => v.status === 'awaiting_approval');
+      await h.signal(ledgerEventSignal, {
+        kind: 'payment_applied',
+        payment: {
+          ref: { provider: 'quickbooks', accountId: 'realm-1', id: 'pay-2' },
+          amount: { minor: 15_000, currency: 'USD' },
+          date: '2026-12-10',
+        },
+        balance: { minor: 25_000, currency: 'USD' },
+      });
+      // The draft written before the payment is out of date: the case drafts again.
+      await until(h, (v) => v.paid.minor === 75_000 && v.status === 'awaiting_approval' && latest(v).version === 2);
+      await h.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version: 2, by: 'ana' }] });
       await until(h, (v) => v.status === 'awaiting_payment');
       await h.executeUpdate(closeCaseUpdate, { args: [{ kind: 'write_off', by: 'ana' }] });
     },

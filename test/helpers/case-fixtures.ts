@@ -123,6 +123,16 @@ export function recordingActivities(): { activities: CaseActivities; calls: Reco
     // The same steps under the names the workflow uses when they carry their audit entry.
     requestApprovalAudited: async (r) => activities.requestApproval(r),
     sendEmailAudited: async (m) => activities.sendEmail(m),
+    // And when they also carry the case list's row, written once sent.
+    requestApprovalProjected: async ({ projection, ...r }) => {
+      await activities.requestApproval(r);
+      await activities.projectCase(projection);
+    },
+    sendEmailProjected: async ({ projection, ...m }) => {
+      const sent = await activities.sendEmail(m);
+      await activities.projectCase(projection);
+      return sent;
+    },
     notifyOwner: async (n) => void calls.owner.push(n),
     postCreditNote: async (c) => (
       calls.credits.push(c),

@@ -28,6 +28,7 @@ describe('replay', () => {
       'case-chargeback-evidence-edit-before-read-by-heading.json',
       'case-chargeback-won.json',
       'case-numbered-concession-before-keep-first.json',
+      'case-project-in-its-step.json',
       'case-settings-changed.json',
       'case-short-payment-concession.json',
       'case-zone-changed-concession.json',

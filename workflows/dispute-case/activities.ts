@@ -184,6 +184,16 @@ export interface CaseActivities {
    */
   sendEmailAudited(m: OutgoingEmail & { readonly audit: AuditEntry }): Promise<{ readonly messageId: string }>;
   requestApprovalAudited(r: ApprovalRequest & { readonly audit: AuditEntry }): Promise<void>;
+  /**
+   * The same, also writing the case list's row once sent (patch project-in-its-step), under their own names for the
+   * same reason: an earlier release's worker would send and drop the row.
+   */
+  sendEmailProjected(
+    m: OutgoingEmail & { readonly audit: AuditEntry; readonly projection: CaseProjection },
+  ): Promise<{ readonly messageId: string }>;
+  requestApprovalProjected(
+    r: ApprovalRequest & { readonly audit: AuditEntry; readonly projection: CaseProjection },
+  ): Promise<void>;
   notifyOwner(n: OwnerNotice): Promise<void>;
   /** `number` is the ledger's own number for the credit note (its document number). */
   postCreditNote(

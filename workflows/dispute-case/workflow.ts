@@ -3,7 +3,7 @@
 // continue-as-new run resumes exactly where the previous one stopped.
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
-import type { CaseActivities, LetterRequest } from './activities.js';
+import type { CaseActivities, CaseProjection, LetterRequest } from './activities.js';
 import {
   caseStatusKey,
   connectionIdKey,
@@ -390,13 +390,15 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
       const receipt = await acts.draftLetter(letterRequest('receipt'));
       const together = auditInStep();
       const email = { key: key('receipt'), caseId, to: s.input.invoice.customerEmail, ...receipt, replyToCase: true };
-      const sent = together
-        ? // Keyed as the entry written after the receipt's timeline line would be.
-          await acts.sendEmailAudited({
-            ...email,
-            audit: auditEntry('receipt_sent', {}, 'shortfall', s.timeline.length + 1),
-          })
-        : await acts.sendEmail(email);
+      // Keyed as the entry written after the receipt's timeline line would be.
+      const audited = { ...email, audit: auditEntry('receipt_sent', {}, 'shortfall', s.timeline.length + 1) };
+      const listed = together ? rowForStep() : undefined;
+      const sent = listed
+        ? await acts.sendEmailProjected({ ...audited, projection: listed.row })
+        : together
+          ? await acts.sendEmailAudited(audited)
+          : await acts.sendEmail(email);
+      if (listed) projected = listed.key;
       s = st.record(s, now(), 'receipt', 'Partial-payment receipt sent to the client');
       if (!together) await audit('receipt_sent', { messageId: sent.messageId });
     }
@@ -464,11 +466,12 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
             ? { respondBy: s.deadlines.response }
             : {}),
       };
-      if (together)
-        await acts.requestApprovalAudited({
-          ...approval,
-          audit: auditEntry('draft_ready', { version: d.version, kind }),
-        });
+      const listed = together ? rowForStep() : undefined;
+      const audited = { ...approval, audit: auditEntry('draft_ready', { version: d.version, kind }) };
+      if (listed) {
+        await acts.requestApprovalProjected({ ...audited, projection: listed.row });
+        projected = listed.key;
+      } else if (together) await acts.requestApprovalAudited(audited);
       else await acts.requestApproval(approval);
       if (!together) await audit('draft_ready', { version: d.version, kind });
       return;
@@ -870,7 +873,6 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
     // A chargeback alone lists no written-response deadline (no letter goes to the client); histories recorded before
     // the patch projected every deadline, and replay so.
     const next = st.nextDeadline(s, now(), wf.patched('chargeback-applying-deadlines'));
-    const a = st.account(s);
     if (indexed) {
       const attributes: SearchAttributeUpdatePair[] = [
         { key: caseStatusKey, value: s.status },
@@ -893,6 +895,16 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
         if (changed.length > 0) wf.upsertSearchAttributes(changed);
       } else wf.upsertSearchAttributes(attributes);
     }
+    const { row, key } = caseListRow(next);
+    if (key !== projected) {
+      projected = key;
+      await acts.projectCase(row);
+    }
+  }
+
+  /** What the case list shows of the case now (`next`: its next deadline), and the key project() compares. */
+  function caseListRow(next: string | undefined): { readonly row: CaseProjection; readonly key: string } {
+    const a = st.account(s);
     // The case list shows what the case is still pursuing: what is owed.
     const projection = {
       caseId,
@@ -905,10 +917,20 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
     // Histories recorded before the standing was projected project when they did then (an objection naming lines
     // changes the standing alone); from the patch on, a change in the standing projects too.
     const key = JSON.stringify(wf.patched('project-standing') ? { ...projection, standing } : projection);
-    if (key !== projected) {
-      projected = key;
-      await acts.projectCase({ ...projection, standing });
-    }
+    return { row: { ...projection, standing }, key };
+  }
+
+  /**
+   * The case list's row, for a step that sends a letter or an approval request to write along with it when it
+   * changed: one activity and one workflow task fewer than project() writing it after the step (issue 18: the
+   * worker's CPU per case). Taken only with audit-in-its-step; histories recorded before the patch projected after
+   * the step, and replay so. What the step itself changes in the state is already in `s` when this is read; a change
+   * that lands while the step runs (a payment, a reply) is written by project() after it, as before.
+   */
+  function rowForStep(): { readonly row: CaseProjection; readonly key: string } | undefined {
+    if (!wf.patched('project-in-its-step')) return undefined;
+    const r = caseListRow(st.nextDeadline(s, now(), wf.patched('chargeback-applying-deadlines')));
+    return r.key === projected ? undefined : r;
   }
 
   while (!st.isClosed(s)) {

@@ -7,6 +7,7 @@ import {
   extendDeadlineUpdate,
   ledgerEventSignal,
 } from '../../../workflows/dispute-case/definitions.js';
+import type { CaseProjection } from '../../../workflows/dispute-case/activities.js';
 import { shortPaymentInput } from '../../helpers/case-fixtures.js';
 import { advanceToNext, deadline, latest, withCase, timeSkippingSuite } from './harness.js';
 
@@ -34,6 +35,99 @@ describe('short payment', () => {
       expect(new Date(deadline(v, 'response_limit')!).getUTCDay()).toBe(5);
       expect(Date.parse(deadline(v, 'response_limit')!) - Date.parse(learnedAt)).toBe(7 * DAY + 7 * 3_600_000);
     });
+  });
+
+  it("writes the case list's row with the receipt and with the approval request: six steps to the owner's approval", async () => {
+    const rows: CaseProjection[] = [];
+    const learnedAt = await advanceToNext(ctx.env, 2, 11);
+    await withCase(
+      ctx.env,
+      ctx.workflowBundle,
+      shortPaymentInput({ learnedAt }),
+      async ({ handle, until }) => {
+        const v = await until(
+          (v, c) => v.status === 'awaiting_approval' && c.audits.includes('draft_ready') && rows.length === 2,
+          'the approval request and its row',
+        );
+        const history = await handle.fetchHistory();
+        const steps = (history.events ?? []).flatMap((e) =>
+          e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : [],
+        );
+        expect(steps).toEqual([
+          'recordAudit',
+          'attachInvoicePdf',
+          'draftLetter',
+          'sendEmailProjected',
+          'draftLetter',
+          'requestApprovalProjected',
+        ]);
+        // What the list shows once the receipt went out, and once the owner was asked: what the case itself says.
+        const money = { paid: { minor: 60_000, currency: 'USD' }, disputed: { minor: 40_000, currency: 'USD' } };
+        expect(rows[0]).toMatchObject({ status: 'open', ...money, nextDeadline: deadline(v, 'response') });
+        expect(rows[1]).toMatchObject({ status: 'awaiting_approval', ...money, nextDeadline: deadline(v, 'response') });
+        expect(v).toMatchObject({ status: rows[1]!.status, ...money });
+      },
+      (recording) => ({
+        // Every row the list is given, by whichever step writes it.
+        projectCase: async (p) => {
+          rows.push(p);
+          await recording.projectCase(p);
+        },
+        sendEmailProjected: async (m) => {
+          rows.push(m.projection);
+          return recording.sendEmailProjected(m);
+        },
+        requestApprovalProjected: async (r) => {
+          rows.push(r.projection);
+          await recording.requestApprovalProjected(r);
+        },
+      }),
+    );
+  });
+
+  it('a payment that lands while the approval request goes out still reaches the case list', async () => {
+    const rows: CaseProjection[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await withCase(
+      ctx.env,
+      ctx.workflowBundle,
+      shortPaymentInput({ learnedAt: new Date(await ctx.env.currentTimeMs()).toISOString() }),
+      async ({ handle, until }) => {
+        await until((_, c) => c.letters.some((l) => l.kind === 'first_response'), 'the first draft');
+        await handle.signal(ledgerEventSignal, {
+          kind: 'payment_applied',
+          payment: {
+            ref: { provider: 'quickbooks', accountId: 'realm-1', id: 'pay-2' },
+            amount: { minor: 15_000, currency: 'USD' },
+            date: '2026-12-10',
+          },
+          balance: { minor: 25_000, currency: 'USD' },
+        });
+        release();
+        const v = await until(
+          (v) => v.paid.minor === 75_000 && rows.at(-1)?.paid.minor === 75_000,
+          'the payment on the case list',
+        );
+        expect(rows.at(-1)).toMatchObject({
+          paid: { minor: 75_000, currency: 'USD' },
+          disputed: { minor: 25_000, currency: 'USD' },
+          status: v.status,
+        });
+      },
+      (recording) => ({
+        // The approval request is on its way when the payment is signalled.
+        requestApprovalProjected: async (r) => {
+          await held;
+          rows.push(r.projection);
+          await recording.requestApprovalProjected(r);
+        },
+        projectCase: async (p) => {
+          rows.push(p);
+          await recording.projectCase(p);
+        },
+      }),
+    );
   });
 
   it('sends the approved response and sets a payment deadline 14 days out', async () => {
