@@ -70,6 +70,16 @@ scenario(
     expect(evidence.product_description).toMatch(/^Annual retainer \(invoice /);
     expect(evidence.customer_name).toBe('Contoso Ltd');
     expect(String(evidence.uncategorized_text)).not.toMatch(/Correspondence with/);
+    // Stripe's books hold no delivery date: the evidence says so and leaves Stripe's service date empty, rather than
+    // giving the invoice's date as the day of service; and it answers the reason the cardholder gave.
+    expect(evidence.service_date ?? '').toBe('');
+    expect(shown.text).not.toContain('Date of service');
+    expect(String(evidence.uncategorized_text)).toContain(
+      'The date it was delivered is not recorded in our books (the date above is when it was invoiced).',
+    );
+    expect(String(evidence.uncategorized_text)).toMatch(
+      /The cardholder says they did not receive what they paid for \(reason: product not received\)\. What we provided: Annual retainer \(invoice \S+\)\./,
+    );
     expect(await s.caseMails()).toHaveLength(0);
   },
 );
@@ -161,10 +171,10 @@ scenario(
       'awaiting_approval',
     );
 
-    // Then a note above the headings, the customer on the heading's line, and the date typed without its colon.
+    // Then a note above the headings, the customer on the heading's line, and a heading typed without its colon.
     const text = `The cardholder used the retainer all year.\n\n${draft.text
       .replace(/Customer:\nContoso Ltd/, 'customer: Contoso Holdings Ltd')
-      .replace(/Date of service:/, 'Date of service')}`;
+      .replace(/Customer's email:/, "Customer's email")}`;
     const done = await page.post({ decision: 'edit_and_approve', subject: draft.subject, text });
     expect(done.status).toBe(200);
     await s.until('evidence submitted', (x) => x.status === 'stripe_submitted');
@@ -174,7 +184,7 @@ scenario(
     >;
     expect(evidence.customer_name).toBe('Contoso Holdings Ltd');
     expect(evidence.uncategorized_text).toMatch(/^The cardholder used the retainer all year\.\n\nThe cardholder was/);
-    expect(evidence.service_date).toBe(draft.evidence!.service_date);
+    expect(evidence.customer_email_address).toBe(draft.evidence!.customer_email_address);
     expect(evidence.product_description).toBe(draft.evidence!.product_description);
   },
 );
