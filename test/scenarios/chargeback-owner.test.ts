@@ -201,7 +201,8 @@ scenario(
       .toMatch(/Still owed \$0\.00 0 open cases/);
     const csv = (await s.ownerPage('/cases.csv')).html.trim().split('\n');
     expect(csv[0]).toMatch(/Invoice total,Paid,Still owed,In dispute,/);
-    expect(csv[1]).toMatch(/,USD,2500\.00,2500\.00,0\.00,0\.00,/);
+    // Paid 2,500.00 (Stripe holds it), nothing owed, and all of it in dispute: the cardholder disputes it.
+    expect(csv[1]).toMatch(/,USD,2500\.00,2500\.00,0\.00,2500\.00,/);
 
     await s.stripe.closeDispute(cb.disputeId, 'lost');
     await s.sync();
@@ -210,5 +211,30 @@ scenario(
     const page = await s.casePage();
     expect(page.text).toContain('Invoice total$2,500.00 Paid$0.00 Written off$2,500.00 Still owed$0.00');
     expect(page.text).not.toContain('Held by Stripe');
+  },
+);
+
+scenario(
+  'with a short payment and a chargeback open together, the In dispute tile, the month, the case list and the CSV add up',
+  async (s) => {
+    await s.stripe.partialPayment(); // 1,000.00 of 1,180.00 paid: 180.00 short
+    await s.stripe.chargeback({ dueInDays: 7 }); // 2,500.00 paid by card, disputed: Stripe holds it
+    await s.sync();
+    await expect
+      .poll(async () => (await s.ownerPage('/')).text, { timeout: 30_000 })
+      .toMatch(/In dispute \$2,680\.00 2 open cases, \$2,500\.00 of it held by Stripe for chargebacks/);
+    const home = (await s.ownerPage('/')).text;
+    // Still owed is what the client owes; in dispute adds what Stripe holds; the month's Disputed is the same money.
+    expect(home).toMatch(/Still owed \$180\.00 1 open case/);
+    expect(home).toMatch(/Disputed: .* \w{3} \d{4} \$2,680\.00 \$0\.00/);
+
+    // The CSV's rows add up to the tile, and the tile's link lists both cases.
+    const csv = (await s.ownerPage('/cases.csv')).html.trim().split('\n');
+    const column = csv[0]!.split(',').indexOf('In dispute');
+    const inDispute = csv.slice(1).map((row) => Number(row.split(',')[column]));
+    expect(inDispute.sort((a, b) => a - b)).toEqual([180, 2500]);
+    const listed = await s.ownerPage('/cases?currency=USD&figure=in_dispute');
+    expect(listed.text).toMatch(/Contoso Ltd/);
+    expect(listed.html.match(/href="\/cases\/[0-9a-f-]{36}"/g)).toHaveLength(2);
   },
 );

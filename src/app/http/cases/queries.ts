@@ -59,8 +59,10 @@ const standingMinor = (field: 'recovered' | 'conceded') =>
 const figureMinor = (figure: CaseFigure): SQL => {
   switch (figure) {
     case 'outstanding':
+      return sql`coalesce((${cases.standing}->'outstanding'->>'minor')::bigint, ${cases.disputedMinor})`;
     case 'in_dispute':
-      return sql`coalesce((${cases.standing}->${sql.raw(figure === 'outstanding' ? `'outstanding'` : `'inDispute'`)}->>'minor')::bigint, ${cases.disputedMinor})`;
+      // As `inDisputeOf`: what the client contests, and what a card processor holds for a chargeback.
+      return sql`(coalesce((${cases.standing}->'inDispute'->>'minor')::bigint, ${cases.disputedMinor}) + coalesce((${cases.standing}->'held'->>'minor')::bigint, 0))`;
     case 'disputed':
       return sql`coalesce((${cases.standing}->'openedFor'->>'minor')::bigint, ${cases.disputedMinor})`;
     default:
