@@ -111,6 +111,10 @@ export interface Views {
     checklist: readonly EvidenceCheck[];
     /** Chargeback evidence: submitted to the card processor, not sent to the client. */
     evidence: boolean;
+    /** For chargeback evidence: Shortfall's date for the owner's approval and the processor's own deadline. */
+    dates?: { approveBy?: string | undefined; processorDueBy?: string | undefined } | undefined;
+    /** For chargeback evidence: the processor's dispute id, for the owner's records. */
+    disputeId?: string | undefined;
     failure?: { message: string; values: Readonly<Record<string, string | string[]>> } | undefined;
   };
   respond: Titled & {

@@ -6,7 +6,15 @@ import { and, asc, desc, eq, ilike, inArray, isNotNull, notInArray, or, sql, typ
 import { parseDecimal } from '../../../domain/money.js';
 import { caseAudiences, caseVisibleTo, type CaseAudience } from '../../../services/cases/records.js';
 import type { Database } from '../../../services/db/index.js';
-import { auditEvents, cases, connections, invoices, paymentPlans, users } from '../../../services/db/schema.js';
+import {
+  auditEvents,
+  cases,
+  chargeDisputes,
+  connections,
+  invoices,
+  paymentPlans,
+  users,
+} from '../../../services/db/schema.js';
 import type { InvoiceLine, ProviderKey } from '../../../domain/model.js';
 
 export const closedStatuses = ['resolved', 'written_off', 'withdrawn'];
@@ -159,6 +167,13 @@ const caseColumns = {
   invoiceId: cases.invoiceId,
   /** The owner's arrangement for the invoice (plan or deposit): a case closed for it reads "Agreed plan" or "Deposit". */
   arrangement: paymentPlans.kind,
+  /**
+   * The card processor's own deadline for the chargeback's evidence (ISO, UTC), when the case answers one: the list
+   * shows it beside Shortfall's earlier date for the owner's approval.
+   */
+  processorDueBy: sql<
+    string | null
+  >`(select to_char(max(${chargeDisputes.dueBy}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') from ${chargeDisputes} where ${chargeDisputes.externalId} = ${cases.disputeId})`,
 };
 
 /** The arrangement of the case's invoice, keyed like the ledger invoice (README, "Arrangements"). */
