@@ -255,10 +255,12 @@ scenario(
     await s.sync();
     await expect
       .poll(async () => (await s.ownerPage('/')).text, { timeout: 30_000 })
-      .toMatch(/In dispute \$2,680\.00 2 open cases, \$2,500\.00 of it held by Stripe for chargebacks/);
+      .toMatch(/In dispute \$2,680\.00 2 open cases incl\. \$2,500\.00 held by Stripe \(chargebacks\)/);
     const home = (await s.ownerPage('/')).text;
     // Still owed is what the client owes; in dispute adds what Stripe holds; the month's Disputed is the same money.
     expect(home).toMatch(/Still owed \$180\.00 1 open case/);
+    // The week's deadlines say which date the chargeback's is.
+    expect(home).toMatch(/Contoso Ltd, invoice \S+ Shortfall's date to approve the evidence: /);
     expect(home).toMatch(/Disputed: .* \w{3} \d{4} \$2,680\.00 \$0\.00/);
 
     // The CSV's rows add up to the tile, and the tile's link lists both cases.

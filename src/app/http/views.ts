@@ -39,6 +39,8 @@ interface DueCase {
   readonly customerName: string | null;
   readonly invoiceNumber: string | null;
   readonly nextDeadline: Date;
+  /** What the deadline is when the list would not say: a chargeback's is Shortfall's date for approving its evidence. */
+  readonly what?: string | undefined;
 }
 
 export interface Views {
