@@ -62,6 +62,10 @@ scenario(
     // The owner reads the invoice and client, not Stripe's ids, which stay in one line for the books.
     expect(shown.text).toContain(`For your records: Stripe dispute ${cb.disputeId}.`);
     expect(shown.text).not.toContain(cb.chargeId);
+    // Product not received, and nothing proves delivery: the owner is told before approving (not the card network).
+    expect(shown.text).toContain(
+      'The cardholder says they did not receive what they paid for, and nothing on the case proves delivery yet.',
+    );
     const request = await s.ownerReceived(/^Approve: Evidence for the chargeback/);
     expect(request.subject).toMatch(/^Approve: Evidence for the chargeback on invoice \S+ \(Contoso Ltd\)$/);
     expect(`${request.subject}\n${request.text}`).not.toMatch(/\b(ch|dp)_[A-Za-z0-9]+/);

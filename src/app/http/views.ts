@@ -115,6 +115,8 @@ export interface Views {
     evidence: boolean;
     /** For chargeback evidence: Shortfall's date for the owner's approval and the processor's own deadline. */
     dates?: { approveBy?: string | undefined; processorDueBy?: string | undefined } | undefined;
+    /** For chargeback evidence: what the cardholder's reason needs that the case lacks (proof of delivery). */
+    reasonHint?: string | undefined;
     /** For chargeback evidence: the processor's dispute id, for the owner's records. */
     disputeId?: string | undefined;
     failure?: { message: string; values: Readonly<Record<string, string | string[]>> } | undefined;

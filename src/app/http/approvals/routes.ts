@@ -53,6 +53,11 @@ export function approvalRoutes(deps: WebDeps) {
             documents.map((d) => ({ id: d.id, kind: d.kind, name: d.name })),
             draft.content.attachments.map((x) => x.documentId),
           );
+    // Said to the owner, not to the card network: what the cardholder's reason asks for that the case does not have.
+    const proofMissing =
+      isEvidence(draft.kind) &&
+      view.chargeback?.reason === 'product_not_received' &&
+      checklist.some((c) => c.key === 'delivery' && c.state === 'missing');
     return page(
       req,
       reply,
@@ -67,6 +72,10 @@ export function approvalRoutes(deps: WebDeps) {
         checklist,
         evidence: isEvidence(draft.kind),
         dates,
+        ...(proofMissing && {
+          reasonHint:
+            'The cardholder says they did not receive what they paid for, and nothing on the case proves delivery yet. Upload a delivery receipt, completion photos or a signed acceptance before you approve: Shortfall then drafts the evidence again with it.',
+        }),
         disputeId: view.chargeback?.disputeId,
         customerName: record.customerName ?? '',
         invoiceNumber: record.invoiceNumber ?? undefined,

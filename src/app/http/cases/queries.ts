@@ -173,7 +173,7 @@ const caseColumns = {
    */
   processorDueBy: sql<
     string | null
-  >`(select to_char(max(${chargeDisputes.dueBy}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') from ${chargeDisputes} where ${chargeDisputes.externalId} = ${cases.disputeId})`,
+  >`case when ${cases.disputeId} is null then null else (select to_char(max(${chargeDisputes.dueBy}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') from ${chargeDisputes} where ${chargeDisputes.externalId} = ${cases.disputeId}) end`,
 };
 
 /** The arrangement of the case's invoice, keyed like the ledger invoice (README, "Arrangements"). */
