@@ -16,6 +16,7 @@ import {
 } from '../src/services/letters/index.js';
 
 import { caseCreditReference } from '../src/domain/account.js';
+import { formatMoney } from '../src/domain/money.js';
 
 export const creditNoteReference = caseCreditReference;
 
@@ -144,11 +145,14 @@ export function renderDraft(
       );
     case persistedValues.evidenceDraftKind: {
       const dispute = need(r.chargeback, 'chargeback');
+      // The ledger's own service dates, when its lines carry them; never the invoice's issue date.
+      const days = (r.invoice?.lines ?? []).flatMap((l) => (l.serviceDate ? [l.serviceDate] : [])).sort();
       const draft = draftDisputeEvidence({
         ...f,
         serviceDescription:
           f.invoice.lines.map((l) => l.description).join('; ') || `Services charged as ${dispute.chargeId}`,
-        serviceDate: f.invoice.issueDate,
+        ...(days.length > 0 && { service: { from: days[0]!, to: days.at(-1)! } }),
+        reason: dispute.reason,
         correspondence: r.correspondence ?? [],
       });
       const fields = Object.fromEntries(
@@ -160,7 +164,10 @@ export function renderDraft(
       const text = evidenceForOwner(fields);
       const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
       return {
-        subject: `Evidence for the chargeback on ${dispute.chargeId}`,
+        // For the owner (the processor takes no subject): the invoice and client, not the processor's ids.
+        subject: r.invoice
+          ? `Evidence for the chargeback on invoice ${r.invoice.number} (${r.invoice.customerName})`
+          : `Evidence for the chargeback of ${formatMoney(dispute.amount, r.organisation.locale ?? 'en-US')}`,
         text,
         html: `<pre>${escape(text)}</pre>`,
         attachments: draft.attachments.map((a) => ({ documentId: a.documentId, name: a.name })),

@@ -40,6 +40,7 @@ function toInvoiceLine(line: QboLine, index: number, currency: string): InvoiceL
     quantity: quantity(qty),
     unitPrice: unitPrice(detail?.UnitPrice ?? line.Amount, currency),
     amount: amount(line.Amount, currency),
+    ...(detail?.ServiceDate && { serviceDate: detail.ServiceDate }),
   };
 }
 

@@ -17,6 +17,8 @@ const SalesItemLineDetail = z.object({
   Qty: z.number().optional(),
   UnitPrice: z.number().optional(),
   TaxCodeRef: QboRef.optional(),
+  /** The date the line's service was performed or its goods delivered (Intuit: "Date when the service is performed"). */
+  ServiceDate: Day.optional(),
 });
 
 export const QboLine = z.object({

@@ -119,19 +119,32 @@ export function caseAccount(f: AccountFacts): CaseAccount {
 }
 
 /**
- * A case's figures as every page shows them to the owner (the case page, the case list, `/invoices`). A chargeback's
- * charge was paid by card and is held by the card processor while the card network decides: it counts as paid, held
- * by the processor, and not as owed by the client (no letter asks the client for it). They add up:
+ * A case's figures as every page shows them to the owner (the case page, the case list, its CSV, `/invoices`, the
+ * dashboard). A chargeback's charge was paid by card and is held by the card processor while the card network
+ * decides: it counts as paid, held by the processor, and not as owed by the client (no letter asks the client for
+ * it), and it is in dispute: the cardholder disputes it, and the owner has it back only if the evidence wins. They
+ * add up:
  *
- *   total = paid + credited + written off + still owed;   held is part of paid.
+ *   total = paid + credited + written off + still owed;   held is part of paid;
+ *   in dispute = contested + held                         (contested is part of still owed).
  */
 export interface OwnerFigures {
   readonly paid: Money;
   readonly held: Money;
   /** Never below zero. */
   readonly stillOwed: Money;
-  /** What the client contests of what they still owe (what the cardholder disputes is `held`): never above it. */
+  /** What the client contests of what they still owe: never above it. */
+  readonly contested: Money;
+  /** All the money in dispute: what the client contests, and what the processor holds for the cardholder's dispute. */
   readonly inDispute: Money;
+}
+
+/**
+ * What is in dispute on a case, from its standing (the dashboard's tile and the list's filter read it here): the
+ * standing's `inDispute` is what the client contests of what they owe, and `held` what the processor holds.
+ */
+export function inDisputeOf(s: Pick<CaseStanding, 'currency' | 'inDispute' | 'held'>): Money {
+  return sum([s.inDispute, s.held ?? money(0, s.currency)], s.currency);
 }
 
 /** From the case account, or from what a case projected (paid and owed net of the chargeback, and what is held). */
@@ -145,12 +158,14 @@ export function ownerFigures(a: {
   const currency = a.paid.currency;
   const held = a.held ?? money(0, currency);
   const stillOwed = Math.max(0, a.stillOwed.minor - held.minor);
-  const contested = a.inDispute ? a.inDispute.minor - held.minor : stillOwed;
+  const owedContested = a.inDispute ? a.inDispute.minor - held.minor : stillOwed;
+  const contested = money(Math.min(stillOwed, Math.max(0, owedContested)), currency);
   return {
     paid: sum([a.paid, held], currency),
     held,
     stillOwed: money(stillOwed, currency),
-    inDispute: money(Math.min(stillOwed, Math.max(0, contested)), currency),
+    contested,
+    inDispute: sum([contested, held], currency),
   };
 }
 
@@ -166,9 +181,9 @@ export function projectedFigures(c: {
 }): OwnerFigures {
   const m = (minor: number) => money(minor, c.currency);
   const f = ownerFigures({ paid: m(c.paidMinor), stillOwed: m(c.owedMinor), held: c.standing?.held });
-  // The standing's own inDispute is the owner's already (`caseStanding`), never above what is still owed.
-  const contested = c.standing ? Math.min(f.stillOwed.minor, c.standing.inDispute.minor) : f.stillOwed.minor;
-  return { ...f, inDispute: m(contested) };
+  // The standing's own inDispute is what the client contests (`caseStanding`), never above what is still owed.
+  const contested = m(c.standing ? Math.min(f.stillOwed.minor, c.standing.inDispute.minor) : f.stillOwed.minor);
+  return { ...f, contested, inDispute: inDisputeOf({ currency: c.currency, inDispute: contested, held: f.held }) };
 }
 
 /**
@@ -198,6 +213,10 @@ export interface CaseStanding {
   readonly openedFor: Money;
   /** Still owed now, never below zero. */
   readonly outstanding: Money;
+  /**
+   * What the client contests of what is still owed (its name is stored in projected standings). All that is in
+   * dispute adds `held`: `inDisputeOf`.
+   */
   readonly inDispute: Money;
   readonly recovered: Money;
   readonly conceded: Money;
@@ -233,7 +252,7 @@ export function caseStanding(opening: CaseAccount, now: CaseAccount, openedOn: s
     openedFor: atLeastZero(opening.stillOwed),
     // As the owner reads them: what a card processor holds is paid by the client, not owed (`ownerFigures`).
     outstanding: owner.stillOwed,
-    inDispute: owner.inDispute,
+    inDispute: owner.contested,
     recovered,
     conceded: atLeastZero(subtract(now.credited, opening.credited)),
     writtenOff: now.writtenOff,

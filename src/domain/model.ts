@@ -31,6 +31,8 @@ export interface InvoiceLine {
   readonly quantity: string;
   readonly unitPrice: Money;
   readonly amount: Money;
+  /** The day the line's service was provided or its goods delivered (YYYY-MM-DD), when the ledger records one. */
+  readonly serviceDate?: string;
 }
 
 export type InvoiceStatus = 'draft' | 'open' | 'paid' | 'void' | 'deleted';

@@ -1,6 +1,6 @@
 // The owner's dashboard: every case's standing (src/domain/account.ts, caseStanding) added up per currency, the
 // cases by status, and the deadlines due soon. Pure: the web layer reads the cases and links each figure to them.
-import type { CaseStanding } from './account.js';
+import { inDisputeOf, type CaseStanding } from './account.js';
 import { money, sum, type Money } from './money.js';
 
 export interface PortfolioCase {
@@ -16,8 +16,10 @@ export interface CurrencyTotals {
   readonly currency: string;
   /** Still owed on open cases. */
   readonly outstanding: Money;
-  /** In dispute on open cases. */
+  /** In dispute on open cases (`inDisputeOf`): what clients contest, and what card processors hold for chargebacks. */
   readonly inDispute: Money;
+  /** Of that, what card processors hold while chargebacks are decided. */
+  readonly held: Money;
   readonly recovered: Money;
   readonly conceded: Money;
   readonly writtenOff: Money;
@@ -71,14 +73,15 @@ export function portfolio(cases: readonly PortfolioCase[], nowMs: number, soonMs
     return {
       currency,
       outstanding: add(open, (s) => s.outstanding),
-      inDispute: add(open, (s) => s.inDispute),
+      inDispute: add(open, inDisputeOf),
+      held: add(open, (s) => s.held ?? money(0, currency)),
       recovered: add(all, (s) => s.recovered),
       conceded: add(all, (s) => s.conceded),
       writtenOff: add(all, (s) => s.writtenOff),
       openedFor: add(all, (s) => s.openedFor),
       counts: {
         outstanding: count(open, (s) => s.outstanding),
-        inDispute: count(open, (s) => s.inDispute),
+        inDispute: count(open, inDisputeOf),
         recovered: count(all, (s) => s.recovered),
         conceded: count(all, (s) => s.conceded),
       },

@@ -2,6 +2,7 @@
 import { defaultPolicy } from '../../domain/deadlines.js';
 import { formatMoney, type Money } from '../../domain/money.js';
 import { dateTimeFormatter, dayFormatter } from '../../domain/time-format.js';
+import { reasonInWords } from '../../services/letters/dispute-evidence.js';
 import { documentKindLabels } from '../../services/letters/format.js';
 
 const statusLabels: Readonly<Record<string, string>> = {
@@ -31,7 +32,7 @@ const draftLabels: Readonly<Record<string, string>> = {
   uphold: 'Letter upholding the invoice',
   concession: 'Concession with credit note',
   final_notice: 'Final notice',
-  stripe_evidence: 'Stripe evidence',
+  stripe_evidence: 'Evidence for the chargeback',
 };
 
 const deadlineLabels: Readonly<Record<string, string>> = {
@@ -42,6 +43,11 @@ const deadlineLabels: Readonly<Record<string, string>> = {
   objection: 'Answer to the objection due',
   // Shortfall's own deadline, a margin before the processor's due date (which the chargeback banner shows).
   stripe_submit: `Approve the evidence by (${defaultPolicy.evidenceSafetyMarginHours / 24} days before Stripe's deadline)`,
+};
+
+// Audit kinds read as words (the rest by their name with spaces); stored kinds keep their recorded names.
+const auditLabels: Readonly<Record<string, string>> = {
+  stripe_evidence_submitted: 'evidence for the chargeback submitted to Stripe',
 };
 
 const providerLabels: Readonly<Record<string, string>> = {
@@ -86,7 +92,10 @@ export function formatters(o: { locale: string; timeZone: string; now: number; o
     },
     draft: (k: string) => label(draftLabels, k),
     deadline: (k: string) => label(deadlineLabels, k),
+    audit: (k: string) => label(auditLabels, k),
     documentKind: (k: string) => label(documentKindLabels, k),
+    /** A chargeback's reason code in words (product_not_received: "product not received"). */
+    disputeReason: (reason: string) => reasonInWords(reason),
     provider: (k: string) => label(providerLabels, k),
     bytes: (n: number) =>
       n < 1024 ? `${n} B` : n < 1_048_576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1_048_576).toFixed(1)} MB`,

@@ -39,6 +39,8 @@ interface DueCase {
   readonly customerName: string | null;
   readonly invoiceNumber: string | null;
   readonly nextDeadline: Date;
+  /** What the deadline is when the list would not say: a chargeback's is Shortfall's date for approving its evidence. */
+  readonly what?: string | undefined;
 }
 
 export interface Views {
@@ -111,6 +113,12 @@ export interface Views {
     checklist: readonly EvidenceCheck[];
     /** Chargeback evidence: submitted to the card processor, not sent to the client. */
     evidence: boolean;
+    /** For chargeback evidence: Shortfall's date for the owner's approval and the processor's own deadline. */
+    dates?: { approveBy?: string | undefined; processorDueBy?: string | undefined } | undefined;
+    /** For chargeback evidence: what the cardholder's reason needs that the case lacks (proof of delivery). */
+    reasonHint?: string | undefined;
+    /** For chargeback evidence: the processor's dispute id, for the owner's records. */
+    disputeId?: string | undefined;
     failure?: { message: string; values: Readonly<Record<string, string | string[]>> } | undefined;
   };
   respond: Titled & {

@@ -357,6 +357,25 @@ export async function createScenario(
     },
 
     /**
+     * The owner posts one of the case page's forms (`action`: `/objection`, `/close`, …) as a browser would, with the
+     * page's CSRF token, even one the page no longer offers (an old tab): the status and the page answered.
+     */
+    async postOnCasePage(
+      action: string,
+      form: Record<string, string>,
+      inv?: QbInvoice,
+    ): Promise<{ status: number; html: string; text: string }> {
+      const c = await caseOf(inv);
+      const b = await ownerBrowser();
+      const page = await b.get(`/cases/${c.id}`);
+      const res = await b.post(`/cases/${c.id}${action}`, {
+        ...form,
+        _csrf: csrfOf(page.body, `/cases/${c.id}/close`),
+      });
+      return { status: res.statusCode, html: res.body, text: textOf(res.body) };
+    },
+
+    /**
      * The owner opens the emailed approval link of the pending draft and approves it on the page, as a browser would;
      * returns the approval page and the page the approval answered with.
      */

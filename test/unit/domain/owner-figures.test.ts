@@ -1,7 +1,8 @@
 // A case's figures as the owner reads them: a chargeback's charge was paid by card and is held by the processor.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { caseAccount, ownerFigures, projectedFigures } from '../../../src/domain/account.js';
+import { caseAccount, inDisputeOf, ownerFigures, projectedFigures } from '../../../src/domain/account.js';
+import { portfolio } from '../../../src/domain/portfolio.js';
 import { money } from '../../../src/domain/money.js';
 import * as st from '../../../workflows/dispute-case/state.js';
 import { shortPaymentInput } from '../../helpers/case-fixtures.js';
@@ -18,7 +19,14 @@ describe('ownerFigures', () => {
       writeOffs: [],
     });
     expect(a.held).toEqual(usd(250_000));
-    expect(ownerFigures(a)).toEqual({ paid: usd(250_000), held: usd(250_000), stillOwed: usd(0), inDispute: usd(0) });
+    // Nothing is owed, and all the money Stripe holds is in dispute: the cardholder disputes it.
+    expect(ownerFigures(a)).toEqual({
+      paid: usd(250_000),
+      held: usd(250_000),
+      stillOwed: usd(0),
+      contested: usd(0),
+      inDispute: usd(250_000),
+    });
   });
 
   it('keeps what the client still owes outside the chargeback owed', () => {
@@ -32,7 +40,8 @@ describe('ownerFigures', () => {
       paid: usd(60_000),
       held: usd(60_000),
       stillOwed: usd(40_000),
-      inDispute: usd(40_000),
+      contested: usd(40_000),
+      inDispute: usd(100_000),
     });
     expect(a.inDispute).toEqual(usd(100_000)); // the 400 short and the 600 Stripe holds
   });
@@ -104,8 +113,9 @@ describe('ownerFigures through a chargeback and a write-off', () => {
     const f = ownerFigures(a);
     expect(f.paid.minor + a.credited.minor + a.writtenOff.minor + f.stillOwed.minor).toBe(total);
     expect(f.held.minor).toBeLessThanOrEqual(f.paid.minor);
-    const { inDispute, ...rest } = f;
-    expect(inDispute.minor).toBeLessThanOrEqual(f.stillOwed.minor);
+    const { inDispute, contested, ...rest } = f;
+    expect(contested.minor).toBeLessThanOrEqual(f.stillOwed.minor);
+    expect(inDispute.minor).toBe(contested.minor + f.held.minor);
     return { ...rest, writtenOff: a.writtenOff };
   };
 
@@ -135,10 +145,17 @@ describe('ownerFigures through a chargeback and a write-off', () => {
     // A short payment (400 of 1000 unpaid) and a chargeback of the 600 paid by card.
     const s = disputed(opened(100_000, 60_000), 60_000);
     const page = ownerFigures(st.account(s));
-    expect(page).toEqual({ paid: usd(60_000), held: usd(60_000), stillOwed: usd(40_000), inDispute: usd(40_000) });
+    expect(page).toEqual({
+      paid: usd(60_000),
+      held: usd(60_000),
+      stillOwed: usd(40_000),
+      contested: usd(40_000),
+      inDispute: usd(100_000),
+    });
     const standing = st.standing(s, at);
     expect(standing.outstanding).toEqual(usd(40_000)); // the dashboard's Still owed and the list's filter
-    expect(standing.inDispute).toEqual(usd(40_000));
+    expect(standing.inDispute).toEqual(usd(40_000)); // what the client contests, as projected standings store it
+    expect(inDisputeOf(standing)).toEqual(usd(100_000)); // the dashboard's In dispute and the list's filter
     const listed = projectedFigures({ currency: 'USD', paidMinor: 0, owedMinor: st.owed(s).minor, standing });
     expect(listed).toEqual(page);
   });
@@ -168,5 +185,54 @@ describe('ownerFigures through a chargeback and a write-off', () => {
         },
       ),
     );
+  });
+});
+
+// The owner's dashboard with a short payment and a chargeback open together: the In dispute tile, the month's Disputed
+// column, the case list's rows and the CSV read the same money, and it adds up.
+describe('the dashboard with a short payment and a chargeback open together', () => {
+  const at = '2026-12-07T12:00:00.000Z';
+  const ref = (id: string) => ({ provider: 'quickbooks', accountId: 'realm-1', id });
+  // Invoice of 1,000.00 paid 600.00: 400.00 short.
+  const short = st.initialState(shortPaymentInput(), at);
+  // Invoice of 2,500.00 paid by card, then charged back: Stripe holds the 2,500.00.
+  const charged = st.initialState(
+    shortPaymentInput({
+      caseId: 'case-cb',
+      invoice: { ...shortPaymentInput().invoice!, total: usd(250_000), balance: usd(0) },
+      payments: [{ ref: ref('pay-cb'), amount: usd(250_000), date: '2026-12-01' }],
+      chargeback: {
+        dispute: { provider: 'stripe', accountId: 'acct_1', id: 'dp_1' },
+        chargeId: 'ch_1',
+        dueBy: '2026-12-14T23:59:59.000Z',
+        amount: usd(250_000),
+        reason: 'product_not_received',
+        status: 'needs_response',
+      },
+    }),
+    at,
+  );
+
+  it('gives the tile, the month and the list the same in dispute: 400.00 contested and 2,500.00 held', () => {
+    const standings = [short, charged].map((s) => st.standing(s, at));
+    const p = portfolio(
+      standings.map((standing, i) => ({ id: `c${i}`, status: 'awaiting_approval', closed: false, standing })),
+      Date.parse(at),
+    );
+    const usdTotals = p.totals[0]!;
+    expect(usdTotals.outstanding).toEqual(usd(40_000)); // Stripe's hold is not owed by the client
+    expect(usdTotals.inDispute).toEqual(usd(290_000));
+    expect(usdTotals.held).toEqual(usd(250_000));
+    expect(usdTotals.counts.inDispute).toBe(2);
+    // The month's Disputed column: what the two cases opened for, the same money while nothing has moved.
+    expect(p.months.USD).toEqual([{ month: '2026-12', disputed: usd(290_000), recovered: usd(0) }]);
+    // The case list and the CSV: each row's in dispute, from its projection, adds up to the tile.
+    const rows = [short, charged].map((s, i) =>
+      projectedFigures({ currency: 'USD', paidMinor: 0, owedMinor: st.owed(s).minor, standing: standings[i] }),
+    );
+    expect(rows.map((r) => r.inDispute)).toEqual([usd(40_000), usd(250_000)]);
+    expect(rows.reduce((n, r) => n + r.inDispute.minor, 0)).toBe(usdTotals.inDispute.minor);
+    // The case page of each reads the same as its row.
+    expect([short, charged].map((s) => ownerFigures(st.account(s)).inDispute)).toEqual(rows.map((r) => r.inDispute));
   });
 });

@@ -1,7 +1,7 @@
 // Is this approval link still good? In order: our signature, its expiry, its single use, and whether the
 // draft it names is still the one waiting (a newer version, or a decision made elsewhere, makes it stale).
 import { checkApprovalToken, type ApprovalClaims } from '../../../services/security/approval-links.js';
-import type { DraftView } from '../../../../workflows/dispute-case/definitions.js';
+import type { CaseView, DraftView } from '../../../../workflows/dispute-case/definitions.js';
 import { closedStatuses, findCase, isOwner, type CaseRecord } from '../cases/queries.js';
 import { liveView } from '../cases/workflow-calls.js';
 import type { WebDeps } from '../deps.js';
@@ -11,6 +11,8 @@ export interface OpenApproval {
   readonly claims: ApprovalClaims;
   readonly draft: DraftView;
   readonly record: CaseRecord;
+  /** The case as its workflow sees it now: its deadlines and chargeback, which the page states. */
+  readonly view: CaseView;
 }
 
 const invalid = () =>
@@ -80,5 +82,5 @@ export async function openApproval(deps: WebDeps, claims: ApprovalClaims, nowMs:
     throw stale(`A newer draft (version ${latest.version}) replaced this one; use the link in the newest email.`);
   if (draft.state !== 'pending')
     throw stale(`This draft was already ${draft.state}${draft.decidedBy ? ` by ${draft.decidedBy}` : ''}.`);
-  return { claims, draft, record };
+  return { claims, draft, record, view };
 }

@@ -33,7 +33,15 @@ export function approvalRoutes(deps: WebDeps) {
     a: OpenApproval,
     failure?: { message: string; values: Form },
   ) {
-    const { record, draft } = a;
+    const { record, draft, view } = a;
+    // Chargeback evidence has two dates, named as the case page names them: Shortfall's date for the owner's
+    // approval, and the processor's own deadline (the evidence must reach it by then).
+    const dates = isEvidence(draft.kind)
+      ? {
+          approveBy: view.deadlines.find((d) => d.name === persistedValues.evidenceTimer)?.at ?? draft.dueBy,
+          processorDueBy: view.chargeback?.dueBy,
+        }
+      : undefined;
     // The seed's evidence, item by item: what this letter attaches, what the case holds, what is missing.
     const documents = (await deps.documents.listForCase(record.id)).filter(
       (d): d is typeof d & { kind: CaseDocumentKind } => (caseDocumentKinds as readonly string[]).includes(d.kind),
@@ -45,17 +53,30 @@ export function approvalRoutes(deps: WebDeps) {
             documents.map((d) => ({ id: d.id, kind: d.kind, name: d.name })),
             draft.content.attachments.map((x) => x.documentId),
           );
+    // Said to the owner, not to the card network: what the cardholder's reason asks for that the case does not have.
+    const proofMissing =
+      isEvidence(draft.kind) &&
+      view.chargeback?.reason === 'product_not_received' &&
+      checklist.some((c) => c.key === 'delivery' && c.state === 'missing');
     return page(
       req,
       reply,
       'approval',
       {
-        title: `Approve: ${draft.content.subject}`,
+        title: isEvidence(draft.kind)
+          ? `Approve the evidence for the chargeback${record.invoiceNumber ? ` on invoice ${record.invoiceNumber}` : ''}`
+          : `Approve: ${draft.content.subject}`,
         token,
         approvalCsrf: csrfToken(req, a.claims.jti),
         draft,
         checklist,
         evidence: isEvidence(draft.kind),
+        dates,
+        ...(proofMissing && {
+          reasonHint:
+            'The cardholder says they did not receive what they paid for, and nothing on the case proves delivery yet. Upload a delivery receipt, completion photos or a signed acceptance before you approve: Shortfall then drafts the evidence again with it.',
+        }),
+        disputeId: view.chargeback?.disputeId,
         customerName: record.customerName ?? '',
         invoiceNumber: record.invoiceNumber ?? undefined,
         caseId: record.id,

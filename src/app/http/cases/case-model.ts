@@ -23,6 +23,7 @@ import {
 } from '../../../services/cases/inbound-senders.js';
 import { auditTrail, closedStatuses, type CaseRecord, type CaseSharing } from './queries.js';
 import { liveView } from './workflow-calls.js';
+import { persistedValues } from '../../../../workflows/dispute-case/persisted-names.js';
 import { arrangementStatus, caseInvoice } from '../arrangements/arrangements.js';
 import { formRows, planFormRows } from '../arrangements/routes.js';
 
@@ -65,6 +66,8 @@ export interface CaseModel {
     readonly decide: boolean;
     readonly extend: readonly string[];
     readonly close: boolean;
+    /** Close by writing off what the client still owes (not offered when nothing is owed, nor on a chargeback). */
+    readonly writeOff: boolean;
     readonly decideDraft: boolean;
     readonly pack: boolean;
     /** Record an agreed payment plan or deposit for the invoice, which closes the case (README, "Arrangements"). */
@@ -143,6 +146,30 @@ function arrangeFields(failure: CaseFailure | undefined) {
   };
 }
 
+const evidenceKind: string = persistedValues.evidenceDraftKind;
+
+/**
+ * The timeline in the owner's words. The workflow recorded its entries with the draft's kind as stored and its
+ * subject (which named the card charge before it named the invoice), and "sent" for evidence submitted to the
+ * processor: those entries are told again from the draft they speak of.
+ */
+export function timelineForOwner(
+  timeline: readonly TimelineEntry[],
+  drafts: readonly Pick<DraftView, 'version' | 'kind'>[],
+  processorName = 'Stripe',
+): TimelineEntry[] {
+  const evidence = new Set(drafts.filter((d) => d.kind === evidenceKind).map((d) => d.version));
+  return timeline.map((t) => {
+    const drafted = t.kind === 'draft' ? /^Draft v(\d+) \([^)]*\) ready for approval$/.exec(t.summary) : null;
+    if (drafted && evidence.has(Number(drafted[1])))
+      return { ...t, summary: `Draft v${drafted[1]} of the evidence for the chargeback ready for approval` };
+    const sent = t.kind === 'sent' ? /\(v(\d+)\) sent$/.exec(t.summary) : null;
+    if (sent && evidence.has(Number(sent[1])))
+      return { ...t, summary: `Evidence for the chargeback (v${sent[1]}) submitted to ${processorName}` };
+    return t;
+  });
+}
+
 /** Only a specific objection is decided by the owner; a vague one is answered by asking the client to be specific. */
 const awaitsDecision = (o: ObjectionView | undefined): boolean => o?.kind === 'specific' && !o.decision;
 
@@ -180,7 +207,11 @@ export async function caseModel(
   const lines = view?.lines ?? [];
   const invoice = owns && view && !closed ? await caseInvoice(d.db, record) : undefined;
   const arrangeable = invoice && invoice.balanceMinor > 0 ? invoice : undefined;
-  const canObject = owns && Boolean(view) && !closed && !view?.objection && lines.length > 0;
+  // A chargeback alone has no client letters: the cardholder's bank decides on the evidence. Its short-payment tools
+  // (a client reply, a concession, a write-off, the small-claims pack) do not apply, and the server refuses them.
+  const chargebackOnly = record.kind === 'dispute';
+  const canObject = owns && Boolean(view) && !closed && !view?.objection && lines.length > 0 && !chargebackOnly;
+  const figures = view?.account && ownerFigures(view.account);
   return {
     title: `${record.customerName ?? 'Case'}${record.invoiceNumber ? `, invoice ${record.invoiceNumber}` : ''}`,
     c: {
@@ -193,7 +224,7 @@ export async function caseModel(
     liveError: live.ok ? undefined : live.message,
     draft,
     deadlines,
-    timeline: [...(view?.timeline ?? [])].reverse(),
+    timeline: timelineForOwner(view?.timeline ?? [], view?.drafts ?? []).reverse(),
     audit,
     documents,
     unknownSenders,
@@ -204,14 +235,16 @@ export async function caseModel(
     can: {
       // Until the letter answering an objection goes out the workflow refuses another, so none is offered.
       object: canObject && may('/objection'),
-      decide: decide && may('/objection/decision'),
+      decide: decide && !chargebackOnly && may('/objection/decision'),
       extend:
         owns && view && !closed && may('/deadline')
           ? view.deadlines.map((x) => x.name).filter((n) => n === 'response' || n === 'payment' || n === 'final_notice')
           : [],
       close: owns && Boolean(view) && !closed && may('/close'),
+      // Writing off $0.00 says nothing: only what the client still owes can be written off.
+      writeOff: !chargebackOnly && (!figures || figures.stillOwed.minor > 0),
       decideDraft: owns && !closed && draft?.state === 'pending' && may('/drafts/:version/decision'),
-      pack: owns && Boolean(view) && !closed && Boolean(view?.lines.length) && may('/evidence-pack'),
+      pack: owns && Boolean(view) && !closed && Boolean(view?.lines.length) && !chargebackOnly && may('/evidence-pack'),
       arrange: Boolean(arrangeable) && may('/arrangement'),
       upload: may('/documents'),
     },
@@ -223,10 +256,10 @@ export async function caseModel(
       },
     }),
     account: view?.account,
-    figures: view?.account && ownerFigures(view.account),
+    figures,
     pausedSince: view?.pausedSince,
     chargeback: view?.chargeback,
-    evidencePack: view?.evidencePack,
+    evidencePack: chargebackOnly ? undefined : view?.evidencePack,
     documentKinds: caseDocumentKinds,
     rid: {
       objection: randomUUID(),

@@ -33,6 +33,28 @@ export function notOwnerMessage(record: Pick<CaseRecord, 'sharing'>): string {
   const owner = record.sharing?.ownerName ?? 'the organisation that owns it';
   return `Only ${owner} can decide on this case: letters to the client go out from ${owner}, so approvals, replies, concessions, deadlines and closing are theirs. You can follow the case and add documents.`;
 }
+/**
+ * Why a short-payment action does not apply to a chargeback case (its kind is `dispute`): the cardholder's bank
+ * decides on the evidence, no letter goes to the client, and the processor holds the money, so nothing is owed.
+ * The page does not offer these; a request for one anyway (an old tab, a script) gets this reason and changes nothing.
+ */
+export function chargebackRefusal(
+  record: Pick<CaseRecord, 'kind'>,
+  action: 'objection' | 'decision' | 'write_off' | 'pack',
+): UpdateResult<never> | undefined {
+  if (record.kind !== 'dispute') return undefined;
+  const message = {
+    objection:
+      'This case is a chargeback: the cardholder disputed the card payment with their bank, so there is no client reply to register. It is answered with the evidence for the chargeback, which Stripe passes to the card network.',
+    decision:
+      'This case is a chargeback: there is no client objection to concede or uphold. It is answered with the evidence for the chargeback.',
+    write_off:
+      'Nothing is owed on this chargeback: Stripe holds the money until the card network decides, so there is nothing to write off. Close the case as resolved, or wait for the decision.',
+    pack: 'The small-claims pack is for a client who still refuses to pay after a final notice; a chargeback is decided by the card network on the evidence submitted to Stripe.',
+  }[action];
+  return { ok: false, message };
+}
+
 const DraftParams = CaseParams.extend({ version: z.coerce.number().int().positive() });
 
 export function caseRoutes(deps: WebDeps) {
@@ -117,13 +139,21 @@ export function caseRoutes(deps: WebDeps) {
     );
 
     app.post('/cases/:id/objection', opts, (req, reply) =>
-      act(req, reply, 'objection', 'objection_registered', (record) =>
-        send(record, req.body, registerObjectionUpdate, forms.objectionInput(req.body, userOf(req).email)),
+      act(
+        req,
+        reply,
+        'objection',
+        'objection_registered',
+        (record) =>
+          chargebackRefusal(record, 'objection') ??
+          send(record, req.body, registerObjectionUpdate, forms.objectionInput(req.body, userOf(req).email)),
       ),
     );
 
     app.post('/cases/:id/objection/decision', opts, (req, reply) =>
       act(req, reply, 'decision', 'objection_decided', (record) => {
+        const refused = chargebackRefusal(record, 'decision');
+        if (refused) return refused;
         const names = new Map(record.lines.map((l) => [l.id, l.description]));
         return send(
           record,
@@ -141,14 +171,23 @@ export function caseRoutes(deps: WebDeps) {
     );
 
     app.post('/cases/:id/close', opts, (req, reply) =>
-      act(req, reply, 'close', 'case_closed', (record) =>
-        send(record, req.body, closeCaseUpdate, forms.closeInput(req.body, userOf(req).email)),
-      ),
+      act(req, reply, 'close', 'case_closed', (record) => {
+        const input = forms.closeInput(req.body, userOf(req).email);
+        const refused =
+          input.ok && input.value.kind === 'write_off' ? chargebackRefusal(record, 'write_off') : undefined;
+        return refused ?? send(record, req.body, closeCaseUpdate, input);
+      }),
     );
 
     app.post('/cases/:id/evidence-pack', opts, (req, reply) =>
-      act(req, reply, 'pack', 'pack_requested', (record) =>
-        send(record, req.body, buildEvidencePackUpdate, { ok: true as const, value: { by: userOf(req).email } }),
+      act(
+        req,
+        reply,
+        'pack',
+        'pack_requested',
+        (record) =>
+          chargebackRefusal(record, 'pack') ??
+          send(record, req.body, buildEvidencePackUpdate, { ok: true as const, value: { by: userOf(req).email } }),
       ),
     );
 

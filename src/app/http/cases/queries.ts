@@ -6,7 +6,15 @@ import { and, asc, desc, eq, ilike, inArray, isNotNull, notInArray, or, sql, typ
 import { parseDecimal } from '../../../domain/money.js';
 import { caseAudiences, caseVisibleTo, type CaseAudience } from '../../../services/cases/records.js';
 import type { Database } from '../../../services/db/index.js';
-import { auditEvents, cases, connections, invoices, paymentPlans, users } from '../../../services/db/schema.js';
+import {
+  auditEvents,
+  cases,
+  chargeDisputes,
+  connections,
+  invoices,
+  paymentPlans,
+  users,
+} from '../../../services/db/schema.js';
 import type { InvoiceLine, ProviderKey } from '../../../domain/model.js';
 
 export const closedStatuses = ['resolved', 'written_off', 'withdrawn'];
@@ -59,8 +67,10 @@ const standingMinor = (field: 'recovered' | 'conceded') =>
 const figureMinor = (figure: CaseFigure): SQL => {
   switch (figure) {
     case 'outstanding':
+      return sql`coalesce((${cases.standing}->'outstanding'->>'minor')::bigint, ${cases.disputedMinor})`;
     case 'in_dispute':
-      return sql`coalesce((${cases.standing}->${sql.raw(figure === 'outstanding' ? `'outstanding'` : `'inDispute'`)}->>'minor')::bigint, ${cases.disputedMinor})`;
+      // As `inDisputeOf`: what the client contests, and what a card processor holds for a chargeback.
+      return sql`(coalesce((${cases.standing}->'inDispute'->>'minor')::bigint, ${cases.disputedMinor}) + coalesce((${cases.standing}->'held'->>'minor')::bigint, 0))`;
     case 'disputed':
       return sql`coalesce((${cases.standing}->'openedFor'->>'minor')::bigint, ${cases.disputedMinor})`;
     default:
@@ -157,6 +167,13 @@ const caseColumns = {
   invoiceId: cases.invoiceId,
   /** The owner's arrangement for the invoice (plan or deposit): a case closed for it reads "Agreed plan" or "Deposit". */
   arrangement: paymentPlans.kind,
+  /**
+   * The card processor's own deadline for the chargeback's evidence (ISO, UTC), when the case answers one: the list
+   * shows it beside Shortfall's earlier date for the owner's approval.
+   */
+  processorDueBy: sql<
+    string | null
+  >`case when ${cases.disputeId} is null then null else (select to_char(max(${chargeDisputes.dueBy}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') from ${chargeDisputes} where ${chargeDisputes.externalId} = ${cases.disputeId}) end`,
 };
 
 /** The arrangement of the case's invoice, keyed like the ledger invoice (README, "Arrangements"). */

@@ -69,6 +69,8 @@ export function dashboardRoutes(deps: WebDeps) {
           customerName: r.customerName,
           invoiceNumber: r.invoiceNumber,
           nextDeadline: r.nextDeadline!,
+          // A chargeback alone runs one deadline: Shortfall's date for the owner's approval of its evidence.
+          ...(r.kind === 'dispute' && { what: "Shortfall's date to approve the evidence" }),
         };
       };
       return page(req, reply, 'dashboard', {

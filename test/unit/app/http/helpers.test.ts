@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../../src/app/config.js';
 import { safeNext } from '../../../../src/app/http/auth/guard.js';
+import { timelineForOwner } from '../../../../src/app/http/cases/case-model.js';
 import { closeInput, extendInput, objectionDecision, objectionInput } from '../../../../src/app/http/cases/forms.js';
 import { countdown, formatters } from '../../../../src/app/http/format.js';
 import { redactUrl } from '../../../../src/app/http/security/redact-url.js';
@@ -54,6 +55,35 @@ describe('case page labels', () => {
   it("names Shortfall's own evidence deadline apart from the processor's due date shown above it", () => {
     // A chargeback due Mon 14 Dec read "Stripe evidence due Sat 12 Dec" in the deadlines table: two dates, one name.
     expect(f.deadline('stripe_submit')).toBe("Approve the evidence by (2 days before Stripe's deadline)");
+  });
+  it('names chargeback evidence and its audit entry in words, not by their stored names', () => {
+    expect(f.draft('stripe_evidence')).toBe('Evidence for the chargeback');
+    expect(f.audit('stripe_evidence_submitted')).toBe('evidence for the chargeback submitted to Stripe');
+    expect(f.audit('draft_ready')).toBe('draft ready');
+    expect(f.disputeReason('product_not_received')).toBe('product not received');
+  });
+  it("tells the timeline's evidence entries in words, those recorded with the charge's id included", () => {
+    const at = '2026-12-07T08:41:00.000Z';
+    const told = timelineForOwner(
+      [
+        { at, kind: 'opened', summary: 'Chargeback received' },
+        { at, kind: 'draft', summary: 'Draft v1 (stripe evidence) ready for approval' },
+        { at, kind: 'sent', summary: 'Evidence for the chargeback on ch_tub4D0sGqzDUXe1heEq7ecCc (v1) sent' },
+        { at, kind: 'draft', summary: 'Draft v2 (first response) ready for approval' },
+        { at, kind: 'sent', summary: 'First response (v2) sent' },
+      ],
+      [
+        { version: 1, kind: 'stripe_evidence' },
+        { version: 2, kind: 'first_response' },
+      ],
+    );
+    expect(told.map((t) => t.summary)).toEqual([
+      'Chargeback received',
+      'Draft v1 of the evidence for the chargeback ready for approval',
+      'Evidence for the chargeback (v1) submitted to Stripe',
+      'Draft v2 (first response) ready for approval',
+      'First response (v2) sent',
+    ]);
   });
   it('names each kind of document as the letters do, not by its stored key', () => {
     expect(f.documentKind('sow')).toBe('Statement of work');

@@ -56,6 +56,19 @@ describe('QuickBooks mappers', () => {
     });
   });
 
+  it("keeps a line's ServiceDate as the day its service was provided", () => {
+    const raw = fixture('invoice-partially-paid.json').Invoice as { Line: Record<string, unknown>[] };
+    const lines = raw.Line.map((l) =>
+      l.SalesItemLineDetail
+        ? { ...l, SalesItemLineDetail: { ...(l.SalesItemLineDetail as object), ServiceDate: '2026-03-30' } }
+        : l,
+    );
+    const invoice = toInvoice(QboInvoice.parse({ ...raw, Line: lines }), realm);
+    expect(invoice.lines.map((l) => l.serviceDate)).toEqual(['2026-03-30', '2026-03-30']);
+    const undated = toInvoice(QboInvoice.parse(raw), realm);
+    expect(undated.lines.every((l) => !('serviceDate' in l))).toBe(true);
+  });
+
   it('reads the payer memo from PrivateNote and PaymentRefNum', () => {
     const payment = toPayment(QboPayment.parse(fixture('payment-short-with-memo.json').Payment), realm);
 

@@ -4,12 +4,12 @@ import {
   evidenceForOwner,
   type DisputeEvidenceFacts,
 } from '../../../../src/services/letters/index.js';
-import { facts } from './letter-fixtures.js';
+import { facts, usd } from './letter-fixtures.js';
 
 const evidenceFacts: DisputeEvidenceFacts = {
   ...facts,
   serviceDescription: 'Kitchen cabinet installation',
-  serviceDate: '2026-05-20',
+  service: { from: '2026-05-20' },
   correspondence: [
     { kind: 'client_objection', at: '2026-06-03T14:00:00Z' },
     { kind: 'first_response', at: '2026-06-04T15:00:00Z' },
@@ -116,5 +116,75 @@ describe('(f) Stripe dispute evidence', () => {
     const early = draftDisputeEvidence({ ...evidenceFacts, correspondence: [], payments: [] });
     expect(early.fields.uncategorized_text).not.toMatch(/responded|paid/);
     expect(early.fields.uncategorized_text).not.toContain('legal advice');
+  });
+
+  it('claims no date of service the books do not hold: says so, and leaves the service date empty', () => {
+    const { service: _s, ...undated } = evidenceFacts;
+    const e = draftDisputeEvidence(undated);
+    expect(e.fields).not.toHaveProperty('service_date');
+    const text = e.fields.uncategorized_text ?? '';
+    expect(text).toContain(
+      'for: Kitchen cabinet installation. The date it was delivered is not recorded in our books (the date above is when it was invoiced).',
+    );
+    expect(text).not.toMatch(/provided on/);
+  });
+
+  it('gives a service that ran over several days as the days it ran, and the first as the service date', () => {
+    const e = draftDisputeEvidence({ ...evidenceFacts, service: { from: '2026-05-18', to: '2026-05-22' } });
+    expect(e.fields.service_date).toBe('May 18, 2026');
+    expect(e.fields.uncategorized_text).toContain('The service was provided from May 18, 2026 to May 22, 2026.');
+  });
+
+  describe("answers the dispute's reason with what the books and the case hold", () => {
+    const account = (reason: string, more: Partial<DisputeEvidenceFacts> = {}) =>
+      draftDisputeEvidence({ ...evidenceFacts, reason, ...more }).fields.uncategorized_text ?? '';
+
+    it('product not received: what was delivered, when, and the proof of delivery attached', () => {
+      const text = account('product_not_received');
+      expect(text).toContain(
+        'The cardholder says they did not receive what they paid for (reason: product not received). What we provided: Kitchen cabinet installation (invoice 1042), provided on May 20, 2026.',
+      );
+      expect(text).toContain('Proof of delivery is attached: Kitchen finished.jpg.');
+      const { service: _s, ...undated } = evidenceFacts;
+      const bare = draftDisputeEvidence({ ...undated, reason: 'product_not_received', documents: [] }).fields
+        .uncategorized_text!;
+      expect(bare).toContain('What we provided: Kitchen cabinet installation (invoice 1042).');
+      expect(bare).not.toMatch(/Proof of delivery|provided on/);
+    });
+
+    it('fraudulent: the invoice the charge paid and who it was issued to', () => {
+      expect(account('fraudulent')).toContain(
+        'The cardholder says they did not authorise this charge (reason: fraudulent). The charge paid invoice 1042, which we issued to Acme Renovations (ap@acme.test) for Kitchen cabinet installation.',
+      );
+    });
+
+    it('duplicate: every payment on the invoice, and that together they do not pay it twice', () => {
+      expect(account('duplicate')).toContain(
+        "The payments recorded against invoice 1042 are: $1,500.00 on June 2, 2026. Together they come to $1,500.00 of the invoice's $2,400.00: the invoice was not paid twice.",
+      );
+    });
+
+    it('product unacceptable: the objection and our written answer, or that none is recorded', () => {
+      expect(account('product_unacceptable')).toContain(
+        'The cardholder objected to us and we answered in writing; the correspondence is listed with this evidence.',
+      );
+      expect(account('product_unacceptable', { correspondence: [] })).toContain(
+        'No objection from the cardholder about this invoice is recorded with us.',
+      );
+    });
+
+    it('subscription cancelled, credit not processed and general each say what they are answered with', () => {
+      expect(account('subscription_canceled')).toContain(
+        'The charge pays invoice 1042, issued on May 1, 2026 for Kitchen cabinet installation. No cancellation from the cardholder is recorded with this invoice.',
+      );
+      expect(account('credit_not_processed')).toContain('No refund or credit note is recorded for invoice 1042.');
+      expect(account('credit_not_processed', { credits: [{ number: 'CN-7', amount: usd(10_000) }] })).toContain(
+        'The credits given on invoice 1042 are credit note CN-7 for $100.00;',
+      );
+      expect(account('general')).toContain("The cardholder's bank gives no specific reason (reason: general)");
+      expect(account('bank_cannot_process')).toContain(
+        "The cardholder's bank gives the reason as the bank cannot process it.",
+      );
+    });
   });
 });
