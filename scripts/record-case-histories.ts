@@ -188,6 +188,43 @@ const scenarios: Record<
       await h.signal(chargebackSignal, { status: 'won' });
     },
   },
+  // The same on the code that timed Stripe's due_by but before the notices followed the dispute: the owner who answered
+  // from Stripe's dashboard also heard at due_by that the chargeback was lost.
+  'case-chargeback-under-review-before-notices-follow-dispute': {
+    before: { patch: 'evidence-notices-follow-dispute', commit: 'e2d3746' },
+    skipsTime: true,
+    input: (now) => {
+      const input = chargebackInput({ learnedAt: new Date(now).toISOString() });
+      return { ...input, chargeback: { ...input.chargeback!, dueBy: new Date(now + 4 * DAY).toISOString() } };
+    },
+    async drive(h, { env, calls }) {
+      await until(h, (v) => v.status === 'awaiting_approval');
+      await h.signal(chargebackSignal, { status: 'under_review' });
+      await until(h, (v) => v.chargeback?.status === 'under_review');
+      await env.sleep(5 * DAY); // past Shortfall's approval date and Stripe's first due_by
+      await settled(() => calls.owner.some((n) => n.key.endsWith(':processor_deadline')));
+      await h.signal(chargebackSignal, { status: 'won' });
+    },
+  },
+  // Stripe moves due_by ten days later while the evidence waits for approval: the code before the patch kept the
+  // evidence timers of the first due_by, told the owner at it that the chargeback was lost, and Stripe then decides.
+  'case-chargeback-due-by-moved-before-notices-follow-dispute': {
+    before: { patch: 'evidence-notices-follow-dispute', commit: 'e2d3746' },
+    skipsTime: true,
+    input: (now) => {
+      const input = chargebackInput({ learnedAt: new Date(now).toISOString() });
+      return { ...input, chargeback: { ...input.chargeback!, dueBy: new Date(now + 4 * DAY).toISOString() } };
+    },
+    async drive(h, { env, calls }) {
+      await until(h, (v) => v.status === 'awaiting_approval');
+      const later = new Date(Date.parse((await h.query(caseViewQuery)).chargeback!.dueBy!) + 10 * DAY);
+      await h.signal(chargebackSignal, { status: 'needs_response', dueBy: later.toISOString() });
+      await until(h, (v) => v.chargeback?.dueBy === later.toISOString());
+      await env.sleep(5 * DAY); // past the first due_by, well before the new one
+      await settled(() => calls.owner.some((n) => n.key.endsWith(':processor_deadline')));
+      await h.signal(chargebackSignal, { status: 'won' });
+    },
+  },
   // A chargeback alone, waiting for the owner's approval past the written-response date (which does not apply to it):
   // the evidence reminder wakes it, and the code before the patch projected the next deadline changing there.
   'case-chargeback-deadlines-before-applying-deadlines': {

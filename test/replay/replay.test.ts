@@ -17,8 +17,9 @@ async function loadHistory(name: string) {
 
 type Events = NonNullable<Awaited<ReturnType<typeof loadHistory>>['events']>;
 const decode = (p: { data?: Uint8Array | null } | undefined) => Buffer.from(p?.data ?? []).toString('utf8');
-/** When an event was recorded (to the second), and its place in the history. */
-const at = (e: Events[number]) => new Date(Number(e.eventTime?.seconds ?? 0) * 1000).toISOString();
+/** When an event was recorded, and its place in the history. */
+const at = (e: Events[number]) =>
+  new Date(Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6)).toISOString();
 const idOf = (e: Events[number]) => Number(String(e.eventId));
 /** The patches a history's run took (its markers). */
 const patchesOf = (events: Events) =>
@@ -85,7 +86,9 @@ describe('replay', () => {
     expect(files.sort()).toEqual([
       'case-audit-in-its-step.json',
       'case-chargeback-deadlines-before-applying-deadlines.json',
+      'case-chargeback-due-by-moved-before-notices-follow-dispute.json',
       'case-chargeback-evidence-edit-before-read-by-heading.json',
+      'case-chargeback-under-review-before-notices-follow-dispute.json',
       'case-chargeback-under-review-before-processor-deadline-notice.json',
       'case-chargeback-won.json',
       'case-chargeback-write-off-before-without-held.json',
@@ -145,14 +148,19 @@ describe('replay', () => {
     });
   });
 
-  it('holds a chargeback answered from Stripe’s dashboard that still had its evidence reminder and deadline notice, before notices followed the processor’s deadline', async () => {
-    // Recorded on b1b7ff7, before the patch processor-deadline-notice: the owner answered from Stripe's dashboard
-    // (under review), Shortfall's approval date and Stripe's due_by passed with nothing submitted through Shortfall,
-    // and the owner was still told to approve. Today's code tells them nothing once under review, and times due_by;
-    // the replay above taking the code before the patch keeps this history.
+  it('holds a chargeback answered from Stripe’s dashboard whose owner was still reminded, before the processor’s deadline was timed', async () => {
+    // Recorded on b1b7ff7, before the patches processor-deadline-notice and evidence-notices-follow-dispute: the owner
+    // answered from Stripe's dashboard (under review), Shortfall's approval date and Stripe's due_by passed with nothing
+    // submitted through Shortfall, and the owner was still told to approve. Today's code tells them nothing once under
+    // review: the replay above fails without the guard evidence-notices-follow-dispute. (Without the guard
+    // processor-deadline-notice it failed too until the fix, when that patch also silenced these notices; what that
+    // patch alone adds, a timer at due_by, is cancelled by the next wake before any command, and a replay does not
+    // see a timer cancelled before the history recorded it.)
     const events =
       (await loadHistory('case-chargeback-under-review-before-processor-deadline-notice.json')).events ?? [];
-    expect(patchesOf(events).join()).not.toContain('processor-deadline-notice');
+    const patches = patchesOf(events).join();
+    expect(patches).not.toContain('processor-deadline-notice');
+    expect(patches).not.toContain('evidence-notices-follow-dispute');
     const dueBy = startedWith(events).chargeback!.dueBy!;
     const signals = signalsOf(events);
     expect(signals.map(({ id: _id, at: _at, ...u }) => u)).toEqual([{ status: 'under_review' }, { status: 'won' }]);
@@ -164,6 +172,44 @@ describe('replay', () => {
       'overdue/stripe_submit:deadline',
       'stripe_outcome/dp_1/won',
     ]);
+  });
+
+  it('holds a chargeback answered from Stripe’s dashboard whose owner heard at due_by it was lost, before the notices followed the dispute', async () => {
+    // Recorded on e2d3746, which timed Stripe's due_by (processor-deadline-notice) but notified regardless of the
+    // dispute's status: the owner who answered from Stripe's dashboard was reminded, told the approval date passed,
+    // and told at due_by that the chargeback was lost. It failed to replay on the code that silenced those notices
+    // under the older patch; it replays under evidence-notices-follow-dispute, and fails without its guard.
+    const events = (await loadHistory('case-chargeback-under-review-before-notices-follow-dispute.json')).events ?? [];
+    const patches = patchesOf(events).join();
+    expect(patches).toContain('processor-deadline-notice');
+    expect(patches).not.toContain('evidence-notices-follow-dispute');
+    const [answered, decided] = signalsOf(events);
+    expect(answered).toMatchObject({ status: 'under_review' });
+    const told = scheduledOf<OwnerNotice>(events, 'notifyOwner').filter((n) => n.id > answered!.id);
+    expect(told.map((n) => n.key.split('/owner/')[1])).toEqual([
+      'reminder/stripe_submit:day_before',
+      'overdue/stripe_submit:deadline',
+      'overdue/stripe_submit:processor_deadline',
+      'stripe_outcome/dp_1/won',
+    ]);
+    expect(told[2]!.at >= startedWith(events).chargeback!.dueBy!).toBe(true);
+    expect(told[2]!.id).toBeLessThan(decided!.id);
+  });
+
+  it('holds a chargeback whose due_by Stripe moved, told at the first due_by it was lost, before the notices followed the dispute', async () => {
+    // Recorded on e2d3746: Stripe moved due_by ten days later while the evidence waited for approval, and the case
+    // kept the timers of the first due_by (its reminder, Shortfall's date, and at it, "the chargeback is lost"). Today's
+    // code moves them; the replay above keeps these under evidence-notices-follow-dispute and fails without its guard.
+    const events = (await loadHistory('case-chargeback-due-by-moved-before-notices-follow-dispute.json')).events ?? [];
+    const patches = patchesOf(events).join();
+    expect(patches).toContain('processor-deadline-notice');
+    expect(patches).not.toContain('evidence-notices-follow-dispute');
+    const first = startedWith(events).chargeback!.dueBy!;
+    const [moved] = signalsOf(events) as { id: number; dueBy?: string }[];
+    expect(Date.parse(moved!.dueBy!) - Date.parse(first)).toBe(10 * 86_400_000);
+    const lost = scheduledOf<OwnerNotice>(events, 'notifyOwner').find((n) => n.key.endsWith(':processor_deadline'))!;
+    expect(lost.id).toBeGreaterThan(moved!.id);
+    expect(lost.at >= first && lost.at < moved!.dueBy!).toBe(true);
   });
 
   it('holds a chargeback alone whose case list showed the written-response dates, before only its deadlines applied', async () => {
