@@ -6,9 +6,13 @@
 // Nor is case-chargeback-evidence-edit-before-read-by-heading.json: recorded on e2d3746, before the patch
 // evidence-edit-read-by-heading, as case-chargeback-won with the evidence edited to 'We delivered everything on time.'
 // (no heading: approved then, refused now).
-import { writeFile } from 'node:fs/promises';
+// The scenarios marked `before` are the situation a patch changes, recorded on the workflow code before it: they run
+// only when named, and only on a tree without the patch (`git archive <commit> | tar -x -C <tmp>`, outside the
+// repository; link node_modules and copy this script in; run it there; copy the history back).
+import { readFile, writeFile } from 'node:fs/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import {
   caseViewQuery,
@@ -24,27 +28,41 @@ import {
 } from '../workflows/dispute-case/definitions.js';
 import type { CaseActivities } from '../workflows/dispute-case/activities.js';
 import { disputeCaseWorkflow } from '../workflows/dispute-case/workflow.js';
-import { chargebackInput, recordingActivities, shortPaymentInput } from '../test/helpers/case-fixtures.js';
-import { bundle, createDevEnv } from '../test/helpers/temporal-env.js';
+import {
+  chargebackInput,
+  recordingActivities,
+  shortPaymentInput,
+  type Recorded,
+} from '../test/helpers/case-fixtures.js';
+import { bundle, createDevEnv, createTimeSkippingEnv } from '../test/helpers/temporal-env.js';
 
 type Handle = WorkflowHandle<typeof disputeCaseWorkflow>;
-const env = await createDevEnv();
+const DAY = 86_400_000;
 const until = async (h: Handle, pred: (v: CaseView) => boolean) => {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 400; i++) {
     if (pred(await h.query(caseViewQuery))) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('timed out');
+};
+const settled = async (done: () => boolean) => {
+  for (let i = 0; i < 400 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!done()) throw new Error('timed out');
 };
 const latest = (v: CaseView) => v.drafts[v.drafts.length - 1]!;
 
 const scenarios: Record<
   string,
   {
-    input: DisputeCaseInput;
-    drive(h: Handle): Promise<void>;
+    /** Built when the scenario runs, at the server's time. */
+    input: DisputeCaseInput | ((now: number) => DisputeCaseInput);
+    drive(h: Handle, run: { env: TestWorkflowEnvironment; calls: Recorded }): Promise<void>;
     /** Activities that replace the recording ones. */
     activities?: (recording: CaseActivities) => Partial<CaseActivities>;
+    /** Days pass in it: recorded on the time-skipping test server, which moves its clock when asked to. */
+    skipsTime?: boolean;
+    /** Recorded on the workflow code before this patch (named in the history's path; see the header). */
+    before?: { patch: string; commit: string };
   }
 > = {
   'case-short-payment-concession': {
@@ -174,38 +192,131 @@ const scenarios: Record<
       await h.signal(chargebackSignal, { status: 'won' });
     },
   },
+  // The owner answers the chargeback from Stripe's dashboard (under review), and Shortfall's approval date and Stripe's
+  // due_by pass with nothing submitted through Shortfall: the code before the patch still sent the evidence reminder
+  // and the deadline notice. Stripe then decides for the owner.
+  'case-chargeback-under-review-before-processor-deadline-notice': {
+    before: { patch: 'processor-deadline-notice', commit: 'b1b7ff7' },
+    skipsTime: true,
+    input: (now) => {
+      const input = chargebackInput({ learnedAt: new Date(now).toISOString() });
+      return { ...input, chargeback: { ...input.chargeback!, dueBy: new Date(now + 4 * DAY).toISOString() } };
+    },
+    async drive(h, { env, calls }) {
+      await until(h, (v) => v.status === 'awaiting_approval');
+      await h.signal(chargebackSignal, { status: 'under_review' });
+      await until(h, (v) => v.chargeback?.status === 'under_review');
+      await env.sleep(5 * DAY); // past Shortfall's approval date and Stripe's due_by
+      await settled(() => calls.owner.some((n) => n.kind === 'overdue'));
+      await h.signal(chargebackSignal, { status: 'won' });
+    },
+  },
+  // The same on the code that timed Stripe's due_by but before the notices followed the dispute: the owner who answered
+  // from Stripe's dashboard also heard at due_by that the chargeback was lost.
+  'case-chargeback-under-review-before-notices-follow-dispute': {
+    before: { patch: 'evidence-notices-follow-dispute', commit: 'e2d3746' },
+    skipsTime: true,
+    input: (now) => {
+      const input = chargebackInput({ learnedAt: new Date(now).toISOString() });
+      return { ...input, chargeback: { ...input.chargeback!, dueBy: new Date(now + 4 * DAY).toISOString() } };
+    },
+    async drive(h, { env, calls }) {
+      await until(h, (v) => v.status === 'awaiting_approval');
+      await h.signal(chargebackSignal, { status: 'under_review' });
+      await until(h, (v) => v.chargeback?.status === 'under_review');
+      await env.sleep(5 * DAY); // past Shortfall's approval date and Stripe's first due_by
+      await settled(() => calls.owner.some((n) => n.key.endsWith(':processor_deadline')));
+      await h.signal(chargebackSignal, { status: 'won' });
+    },
+  },
+  // Stripe moves due_by ten days later while the evidence waits for approval: the code before the patch kept the
+  // evidence timers of the first due_by, told the owner at it that the chargeback was lost, and Stripe then decides.
+  'case-chargeback-due-by-moved-before-notices-follow-dispute': {
+    before: { patch: 'evidence-notices-follow-dispute', commit: 'e2d3746' },
+    skipsTime: true,
+    input: (now) => {
+      const input = chargebackInput({ learnedAt: new Date(now).toISOString() });
+      return { ...input, chargeback: { ...input.chargeback!, dueBy: new Date(now + 4 * DAY).toISOString() } };
+    },
+    async drive(h, { env, calls }) {
+      await until(h, (v) => v.status === 'awaiting_approval');
+      const later = new Date(Date.parse((await h.query(caseViewQuery)).chargeback!.dueBy!) + 10 * DAY);
+      await h.signal(chargebackSignal, { status: 'needs_response', dueBy: later.toISOString() });
+      await until(h, (v) => v.chargeback?.dueBy === later.toISOString());
+      await env.sleep(5 * DAY); // past the first due_by, well before the new one
+      await settled(() => calls.owner.some((n) => n.key.endsWith(':processor_deadline')));
+      await h.signal(chargebackSignal, { status: 'won' });
+    },
+  },
+  // A chargeback alone, waiting for the owner's approval past the written-response date (which does not apply to it):
+  // the evidence reminder wakes it, and the code before the patch projected the next deadline changing there.
+  'case-chargeback-deadlines-before-applying-deadlines': {
+    before: { patch: 'chargeback-applying-deadlines', commit: 'b1b7ff7' },
+    skipsTime: true,
+    input: (now) => {
+      const input = chargebackInput({ learnedAt: new Date(now).toISOString() });
+      return { ...input, chargeback: { ...input.chargeback!, dueBy: new Date(now + 10 * DAY).toISOString() } };
+    },
+    async drive(h, { env, calls }) {
+      await until(h, (v) => v.status === 'awaiting_approval');
+      // To an hour before Shortfall's approval date (8 days ahead): its reminder, on the business day before, fell after
+      // the response date.
+      await env.sleep(8 * DAY - DAY / 24);
+      await settled(() => calls.owner.some((n) => n.kind === 'reminder'));
+      await h.signal(chargebackSignal, { status: 'won' });
+    },
+  },
+  // The owner writes the case off while Stripe holds the charged-back money: the code before the patch wrote off the
+  // held amount too.
+  'case-chargeback-write-off-before-without-held': {
+    before: { patch: 'write-off-without-held', commit: 'e2d3746' },
+    input: chargebackInput({ learnedAt: new Date().toISOString() }),
+    async drive(h) {
+      await until(h, (v) => v.status === 'awaiting_approval');
+      await h.executeUpdate(closeCaseUpdate, { args: [{ kind: 'write_off', by: 'ana' }] });
+    },
+  },
 };
 
+const only = process.argv.slice(2);
+const chosen = Object.entries(scenarios).filter(([n, x]) => (only.length === 0 ? !x.before : only.includes(n)));
+const workflowSource = await readFile(new URL('../workflows/dispute-case/workflow.ts', import.meta.url), 'utf8');
+for (const [name, { before }] of chosen)
+  if (before && workflowSource.includes(`'${before.patch}'`))
+    throw new Error(
+      `${name} is recorded on the code before the patch ${before.patch} (${before.commit}): see the header`,
+    );
+let devEnv: TestWorkflowEnvironment | undefined;
 try {
   const workflowBundle = await bundle(new URL('../workflows/index.ts', import.meta.url));
-  const only = process.argv.slice(2);
-  for (const [name, scenario] of Object.entries(scenarios).filter(([n]) => only.length === 0 || only.includes(n))) {
-    const taskQueue = `record/${name}`;
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle,
-      activities: (() => {
-        const recording = recordingActivities().activities;
-        return { ...recording, ...scenario.activities?.(recording) };
-      })(),
-    });
-    const handle = await worker.runUntil(async () => {
-      const h = await env.client.workflow.start(disputeCaseWorkflow, {
+  for (const [name, scenario] of chosen) {
+    const env = scenario.skipsTime ? await createTimeSkippingEnv() : (devEnv ??= await createDevEnv());
+    try {
+      const taskQueue = `record/${name}`;
+      const recorded = recordingActivities();
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
         taskQueue,
-        workflowId: `replay/${name}`,
-        args: [scenario.input],
+        workflowBundle,
+        activities: { ...recorded.activities, ...scenario.activities?.(recorded.activities) },
       });
-      await scenario.drive(h);
-      await h.result();
-      return h;
-    });
-    await writeFile(
-      new URL(`../test/fixtures/histories/${name}.json`, import.meta.url),
-      historyToJSON(await handle.fetchHistory()),
-    );
+      const input = typeof scenario.input === 'function' ? scenario.input(await env.currentTimeMs()) : scenario.input;
+      const history = await worker.runUntil(async () => {
+        const h = await env.client.workflow.start(disputeCaseWorkflow, {
+          taskQueue,
+          workflowId: `replay/${name}`,
+          args: [input],
+        });
+        await scenario.drive(h, { env, calls: recorded.calls });
+        await h.result();
+        return h.fetchHistory();
+      });
+      await writeFile(new URL(`../test/fixtures/histories/${name}.json`, import.meta.url), historyToJSON(history));
+    } finally {
+      if (scenario.skipsTime) await env.teardown();
+    }
     console.log(`recorded ${name}`);
   }
 } finally {
-  await env.teardown();
+  await devEnv?.teardown();
 }

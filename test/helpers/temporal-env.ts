@@ -51,16 +51,29 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
  * workflows/index.ts. The first file to ask builds it into the run's cache; the others read it. Worker.create
  * then reuses it for every test of the file (reference/temporal.md §6).
  */
-export async function bundle(workflowsUrl: URL): Promise<WorkflowBundleWithSourceMap> {
+export async function bundle(
+  workflowsUrl: URL,
+  /** Workflow interceptor modules bundled with the code (a replay's result reporter). */
+  interceptorUrls: readonly URL[] = [],
+): Promise<WorkflowBundleWithSourceMap> {
   const workflowsPath = fileURLToPath(workflowsUrl);
+  const workflowInterceptorModules = interceptorUrls.map((u) => fileURLToPath(u));
   // The modules production shares between workflows are shared here too, so tests run the bundle as it ships.
   const build = () =>
-    bundleWorkflowCode({ workflowsPath, preloadModules: [...sharedWorkflowModules], logger: quietBundlerLogger });
+    bundleWorkflowCode({
+      workflowsPath,
+      workflowInterceptorModules,
+      preloadModules: [...sharedWorkflowModules],
+      logger: quietBundlerLogger,
+    });
   const runId = process.env[runMarker];
   if (!runId) return build();
   const file = path.join(
     bundleCacheDir(runId),
-    `${createHash('sha256').update(workflowsPath).digest('hex').slice(0, 16)}.json`,
+    `${createHash('sha256')
+      .update([workflowsPath, ...workflowInterceptorModules].join('\n'))
+      .digest('hex')
+      .slice(0, 16)}.json`,
   );
   try {
     return JSON.parse(await readFile(file, 'utf8')) as WorkflowBundleWithSourceMap;

@@ -155,6 +155,11 @@ export interface CaseState {
   readonly evidenceSubmitted: boolean;
   /** The owner is told when the processor's own evidence deadline passes with nothing submitted (patched runs). */
   readonly noticeProcessorDeadline?: boolean;
+  /**
+   * The evidence notices and timers follow the dispute as the processor reports it (patched runs): none once it needs
+   * no response, and a moved `due_by` moves them.
+   */
+  readonly noticesFollowDispute?: boolean;
   readonly closed?: CloseInput & { readonly at: string };
   readonly escalated: boolean;
   readonly documents: readonly CaseDocument[];
@@ -392,7 +397,7 @@ function replaceTimers(
 export function scheduleResponse(s: CaseState, learnedAt: string, now: string): CaseState {
   // Patched runs read the processor's deadline as it last said it (a status update may have moved it).
   const evidenceDueBy =
-    s.input.chargeback?.dueBy && (s.noticeProcessorDeadline ? processorEvidenceDue(s) : s.input.chargeback.dueBy);
+    s.input.chargeback?.dueBy && (s.noticesFollowDispute ? processorEvidenceDue(s) : s.input.chargeback.dueBy);
   const schedule = responseSchedule(
     {
       now,
@@ -421,12 +426,12 @@ function withProcessorDeadline(s: CaseState, now: string): CaseState {
 
 /**
  * The processor moved its evidence deadline (a status update with a new `due_by`): Shortfall's date for the approval,
- * its reminders and the timer at the processor's own deadline move with it. Only for runs that time the processor's
- * deadline (patched), and only once the evidence timers run and nothing was submitted.
+ * its reminders and the timer at the processor's own deadline move with it. Only for runs whose evidence notices
+ * follow the dispute (patched), and only once the evidence timers run and nothing was submitted.
  */
 export function moveProcessorDeadline(s: CaseState, now: string): CaseState {
   const due = processorEvidenceDue(s);
-  if (!s.noticeProcessorDeadline || !due || s.evidenceSubmitted || !s.chargeback) return s;
+  if (!s.noticesFollowDispute || !due || s.evidenceSubmitted || !s.chargeback) return s;
   if (!s.timers.some((t) => t.for === evidenceTimer)) return s; // not scheduled yet: scheduling reads the new date
   const schedule = responseSchedule(
     { now, learnedAt: s.chargeback.at, fullAndFinal: false, evidenceDueBy: due },

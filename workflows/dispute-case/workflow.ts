@@ -67,6 +67,10 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
   let s: st.CaseState = input.carried ? upgradeCarried(input.carried) : st.initialState(input, now());
   // Cases started before the patch had no timer at the processor's own evidence deadline, and replay so.
   if (wf.patched('processor-deadline-notice')) s = { ...s, noticeProcessorDeadline: true };
+  // Cases started with that timer but before the evidence notices followed the dispute (main from 103cf6d until
+  // 1333d3d) notified an owner who had answered from the processor's dashboard and kept their evidence timers when the
+  // processor moved due_by, and replay so.
+  if (wf.patched('evidence-notices-follow-dispute')) s = { ...s, noticesFollowDispute: true };
   const workflowId = wf.workflowInfo().workflowId;
   const caseId = s.input.caseId;
 
@@ -311,8 +315,10 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
     if (t.kind === 'alert') return; // the full-and-final alert goes out when the case opens
     if (t.for === evidenceTimer) {
       // Nothing to tell once the dispute needs no response (answered from the processor's dashboard: under review) or
-      // evidence went in. Runs recorded before the processor's deadline was timed notified regardless, and replay so.
-      if (s.noticeProcessorDeadline && !st.evidenceAwaited(s)) return;
+      // evidence went in. Runs recorded before the patch notified regardless (but of the processor's deadline passing
+      // only with no evidence submitted), and replay so.
+      if (s.noticesFollowDispute && !st.evidenceAwaited(s)) return;
+      if (t.key === st.processorDeadlineKey && s.evidenceSubmitted) return;
       // Two dates, named apart: Shortfall's date for the owner's approval (ahead of the processor's, so the evidence
       // reaches it in time) and the processor's own deadline. Only the latter passing with nothing submitted loses it.
       const processorDue = st.processorEvidenceDue(s);
