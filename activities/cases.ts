@@ -1,5 +1,5 @@
 // The dispute-case activities: thin, one side effect each, idempotent through the keys the workflow derives.
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import { firstOwner } from '../src/services/cases/input.js';
 import type { Database } from '../src/services/db/index.js';
 import { auditEvents, cases } from '../src/services/db/schema.js';
@@ -81,6 +81,7 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
     recordAudit,
 
     async projectCase(p) {
+      const at = p.at ? new Date(p.at) : undefined;
       await d.db
         .update(cases)
         .set({
@@ -89,9 +90,16 @@ export function createCaseActivities(d: CaseActivityDeps): CaseActivities {
           disputedMinor: p.disputed.minor,
           nextDeadline: p.nextDeadline ? new Date(p.nextDeadline) : null,
           ...(p.standing ? { standing: p.standing } : {}),
+          ...(at ? { projectedAt: at } : {}),
           updatedAt: sql`now()`,
         })
-        .where(eq(cases.id, p.caseId));
+        .where(
+          and(
+            eq(cases.id, p.caseId),
+            // A row computed before the one the list holds is stale (its attempt outlived the retry that wrote later).
+            ...(at ? [or(isNull(cases.projectedAt), lte(cases.projectedAt, at))] : []),
+          ),
+        );
     },
 
     async draftLetter(r) {

@@ -133,6 +133,11 @@ export interface CaseProjection {
   readonly nextDeadline?: string;
   /** Where the case stands against what it opened for (src/domain/account.ts): the dashboard adds these up. */
   readonly standing?: CaseStanding;
+  /**
+   * The workflow time the row was computed at: the case list keeps the latest, so an attempt that timed out and
+   * wrote after its retry cannot put an older row back. Absent in activities scheduled before it was sent.
+   */
+  readonly at?: string;
 }
 
 export interface AuditEntry {

@@ -923,7 +923,8 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
     // Histories recorded before the standing was projected project when they did then (an objection naming lines
     // changes the standing alone); from the patch on, a change in the standing projects too.
     const key = JSON.stringify(wf.patched('project-standing') ? { ...projection, standing } : projection);
-    return { row: { ...projection, standing }, key };
+    // The row carries the workflow time it was read at (not part of the key: the list keeps the latest row).
+    return { row: { ...projection, standing, at: now() }, key };
   }
 
   /**

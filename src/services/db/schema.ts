@@ -392,6 +392,11 @@ export const cases = pgTable(
     nextDeadline: timestamp('next_deadline', { withTimezone: true }),
     /** Where the case stands against what it opened for (the workflow's caseStanding); null until it projects one. */
     standing: jsonb('standing').$type<CaseStanding>(),
+    /**
+     * The workflow time of the case-list row written last (status, paid, disputed, next deadline, standing): a row
+     * computed earlier never overwrites it (an activity attempt that timed out and finished after its retry).
+     */
+    projectedAt: timestamp('projected_at', { withTimezone: true }),
     /** Keys of the ledger facts already signalled to the workflow (payment/<id>, …), so a retried sync never repeats one. */
     signalKeys: jsonb('signal_keys').$type<string[]>().notNull().default([]),
     /**

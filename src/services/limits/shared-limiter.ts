@@ -38,7 +38,10 @@ const dayMs = 24 * 3600_000;
 
 type Attempt =
   | { readonly kind: 'granted'; readonly lease: string }
+  /** The pacer's next slot is `ms` away (the database's clock). */
   | { readonly kind: 'wait'; readonly ms: number }
+  /** Every concurrent slot is taken: one frees when a request ends, at no time anyone knows. */
+  | { readonly kind: 'busy' }
   | { readonly kind: 'day'; readonly retryAfterMs: number };
 
 /** An account's row as the process limiter reads it. */
@@ -116,7 +119,7 @@ export function createSharedRateLimiter(db: Database, options: SharedLimiterOpti
       case 'day':
         return { kind: 'day', retryAfterMs: Number(row.ms) };
       case 'busy':
-        return { kind: 'wait', ms: maxPollMs };
+        return { kind: 'busy' };
       case 'wait':
         return { kind: 'wait', ms: Number(row.ms) };
     }
@@ -127,8 +130,10 @@ export function createSharedRateLimiter(db: Database, options: SharedLimiterOpti
       const a = await attempt(provider, accountId, limits);
       if (a.kind === 'granted') return a.lease;
       if (a.kind === 'day') throw dailyLimitReached(provider, limits, a.retryAfterMs);
-      // A little jitter keeps the processes waiting on one account from trying in lockstep.
-      await sleep(Math.min(a.ms, maxPollMs) + Math.random() * 20);
+      // The pacer's slot is a known time away: sleep until it (a shorter poll would only ask again to be told to
+      // wait: six tries a request at 60 a minute). A full account is polled. A little jitter keeps the
+      // processes waiting on one account from trying in lockstep.
+      await sleep((a.kind === 'wait' ? a.ms : maxPollMs) + Math.random() * 20);
     }
   }
 

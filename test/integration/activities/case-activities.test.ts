@@ -247,6 +247,67 @@ describe('case records', () => {
   });
 });
 
+describe("the case list's row written by the step that sends", () => {
+  const usd = (minor: number) => ({ minor, currency: 'USD' });
+  const row = (status: 'open' | 'awaiting_approval', paid: number, at: string) => ({
+    caseId,
+    status,
+    paid: usd(paid),
+    disputed: usd(100_000 - paid),
+    nextDeadline: '2026-12-09T22:00:00.000Z',
+    at,
+  });
+  const listed = async () => (await h.db.select().from(cases).where(eq(cases.id, caseId)))[0]!;
+
+  it('the receipt and the approval request write the row once they went out', async () => {
+    await acts.sendEmailProjected({
+      key: `${caseId}/receipt-projected`,
+      caseId,
+      to: 'pay@harbor.example',
+      subject: 'Receipt with the row',
+      text: 'Received, thank you',
+      html: '<p>Received, thank you</p>',
+      attachments: [],
+      audit: { key: `${caseId}/audit/receipt_sent/20`, caseId, kind: 'receipt_sent', actor: 'shortfall', data: {} },
+      projection: row('open', 60_000, '2030-01-01T10:00:00.000Z'),
+    });
+    expect(smtp.messages.filter((m) => m.subject === 'Receipt with the row')).toHaveLength(1);
+    expect(await listed()).toMatchObject({ status: 'open', paidMinor: 60_000 });
+    await acts.requestApprovalProjected({
+      key: `${caseId}/approval/projected`,
+      caseId,
+      workflowId: 'case/x',
+      version: 3,
+      kind: 'first_response' as const,
+      draft: {
+        subject: 'Draft with the row',
+        text: 'Dear Harbor Cafe',
+        html: '<p>Dear Harbor Cafe</p>',
+        attachments: [],
+      },
+      organisation: input.organisation,
+      audit: { key: `${caseId}/audit/draft_ready/21`, caseId, kind: 'draft_ready', actor: 'shortfall', data: {} },
+      projection: row('awaiting_approval', 60_000, '2030-01-01T10:00:05.000Z'),
+    });
+    expect(smtp.messages.filter((m) => m.subject === 'Approve: Draft with the row')).toHaveLength(1);
+    expect(await listed()).toMatchObject({
+      status: 'awaiting_approval',
+      projectedAt: new Date('2030-01-01T10:00:05.000Z'),
+    });
+  });
+
+  it('an attempt that outlived its retry cannot put an older row back', async () => {
+    // The retry (and the workflow after it) wrote a payment that landed meanwhile; the first attempt, stuck on a slow
+    // mail server, finishes afterwards with the row it read before the payment.
+    await acts.projectCase(row('awaiting_approval', 75_000, '2030-01-01T10:02:00.000Z'));
+    await acts.projectCase(row('awaiting_approval', 60_000, '2030-01-01T10:01:00.000Z'));
+    expect(await listed()).toMatchObject({ paidMinor: 75_000, disputedMinor: 25_000 });
+    // The next row the workflow writes goes through.
+    await acts.projectCase(row('awaiting_approval', 100_000, '2030-01-01T10:03:00.000Z'));
+    expect(await listed()).toMatchObject({ paidMinor: 100_000, disputedMinor: 0 });
+  });
+});
+
 describe('letters', () => {
   it('renders the first response from facts: partial payment only, the deadline and the documents', async () => {
     const d = await acts.draftLetter(

@@ -97,6 +97,30 @@ describe('provider limits shared by every process', () => {
     expect(tries).toBeLessThanOrEqual(3 + 9 * 2 + 3);
   });
 
+  it('a request paced a second or more away sleeps until its slot instead of polling for it', async () => {
+    // Xero's 60 a minute spaces requests over a second apart; here a slot every 1,000 ms after a burst of 1.
+    const slow = { requests: 5, perMs: 4_000, concurrent: 10 };
+    let statements = 0;
+    const db = processes[0]!.db;
+    const counting = new Proxy(db, {
+      get: (target, prop, receiver) =>
+        prop === 'execute'
+          ? (...args: Parameters<typeof db.execute>) => {
+              statements++;
+              return target.execute(...args);
+            }
+          : Reflect.get(target, prop, receiver),
+    });
+    const account = createSharedRateLimiter(counting).forAccount('xero', 'tenant-paced', slow);
+    const started: number[] = [];
+    await Promise.all(Array.from({ length: 4 }, () => account.schedule(async () => void started.push(Date.now()))));
+    const tries = statements - 4;
+    // 1 at once; each of the 3 paced ones asks to learn its slot and once when due. Polling every 250 ms took 13–16.
+    expect(tries).toBeLessThanOrEqual(1 + 3 * 2 + 2);
+    // And the pacing held: the four started about 1 s apart (3 s from first to last).
+    expect(started.at(-1)! - started[0]!).toBeGreaterThanOrEqual(2_900);
+  });
+
   it("refuses the day's request past the daily limit as rate_limited, across processes", async () => {
     const day = { requests: 1000, perMs: 1000, perDay: 3 };
     const [a, b] = processes.map((p) => createSharedRateLimiter(p.db).forAccount('xero', 'tenant-day', day));

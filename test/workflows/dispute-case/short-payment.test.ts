@@ -89,12 +89,14 @@ describe('short payment', () => {
     const rows: CaseProjection[] = [];
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const onItsWay = new Promise<void>((r) => (entered = r));
     await withCase(
       ctx.env,
       ctx.workflowBundle,
       shortPaymentInput({ learnedAt: new Date(await ctx.env.currentTimeMs()).toISOString() }),
       async ({ handle, until }) => {
-        await until((_, c) => c.letters.some((l) => l.kind === 'first_response'), 'the first draft');
+        await onItsWay; // the approval request's step has started, its row read before the payment
         await handle.signal(ledgerEventSignal, {
           kind: 'payment_applied',
           payment: {
@@ -109,6 +111,9 @@ describe('short payment', () => {
           (v) => v.paid.minor === 75_000 && rows.at(-1)?.paid.minor === 75_000,
           'the payment on the case list',
         );
+        // The step's own row was read before the payment; the one written after the step has it.
+        const fromStep = rows.findIndex((r) => r.status === 'awaiting_approval');
+        expect(rows[fromStep]!.paid.minor).toBe(60_000);
         expect(rows.at(-1)).toMatchObject({
           paid: { minor: 75_000, currency: 'USD' },
           disputed: { minor: 25_000, currency: 'USD' },
@@ -118,6 +123,7 @@ describe('short payment', () => {
       (recording) => ({
         // The approval request is on its way when the payment is signalled.
         requestApprovalProjected: async (r) => {
+          entered();
           await held;
           rows.push(r.projection);
           await recording.requestApprovalProjected(r);
