@@ -59,19 +59,19 @@ describe('shortfall runs Node with the process settings', () => {
   it('starts once when they are already there, and keeps what the operator chose', () => {
     const flag = nodeFlags[0]!.split('=')[0]!;
     const chosen = Object.fromEntries(Object.keys(processEnv).map((k) => [k, '4']));
-    const r = run(chosen, [`${flag}=32`]);
+    const r = run(chosen, [`${flag}=32`, ...nodeFlags.slice(1)]);
     expect(r.status).toBe(2);
     expect(r.images).toHaveLength(1);
-    expect(r.images[0]!.execArgv).toEqual([`${flag}=32`]);
+    expect(r.images[0]!.execArgv).toEqual([`${flag}=32`, ...nodeFlags.slice(1)]);
     expect(Object.fromEntries(r.images[0]!.env)).toEqual(chosen);
   });
 
   it('reads a flag the operator spelt with underscores as the same flag', () => {
     const flag = nodeFlags[0]!.split('=')[0]!.replace(/^--/, '').replace(/-/g, '_');
     const chosen = Object.fromEntries(Object.keys(processEnv).map((k) => [k, '4']));
-    const r = run(chosen, [`--${flag}=32`]);
+    const r = run(chosen, [`--${flag}=32`, ...nodeFlags.slice(1)]);
     expect(r.status).toBe(2);
     expect(r.images).toHaveLength(1); // nothing missing: not started again with the default on top
-    expect(r.images[0]!.execArgv).toEqual([`--${flag}=32`]);
+    expect(r.images[0]!.execArgv).toEqual([`--${flag}=32`, ...nodeFlags.slice(1)]);
   });
 });
