@@ -160,6 +160,12 @@ export interface CaseState {
    * no response, and a moved `due_by` moves them.
    */
   readonly noticesFollowDispute?: boolean;
+  /**
+   * A chargeback that reached the case by signal (a short payment's card payment charged back later) gets the
+   * evidence's dates and reminders from the processor's `due_by`, and counts in what the case opened for (patched runs:
+   * set when such a chargeback arrives; runs recorded before read `due_by` from the input only and replay so).
+   */
+  readonly chargebackOnRunningCase?: boolean;
   readonly closed?: CloseInput & { readonly at: string };
   readonly escalated: boolean;
   readonly documents: readonly CaseDocument[];
@@ -324,9 +330,29 @@ export const balanceCleared = (s: CaseState) => account(s).settled;
 
 /** Where the case stands against the account it opened with (the dashboard's figures); `now` dates what no payment explains. */
 export function standing(s: CaseState, now: string): CaseStanding {
-  const opening = account(initialState(s.input, s.input.learnedAt));
+  const opened = initialState(s.input, s.input.learnedAt);
+  // A chargeback that reached the running case counts in what it opened for, as one the case opened with does: the
+  // money the processor withdrew is in dispute from then on (patched runs; the case's month keeps it).
+  const later = laterChargeback(s);
+  const opening = account(
+    later
+      ? {
+          ...opened,
+          payments: [
+            ...opened.payments,
+            { ref: later.dispute.id, amount: negate(later.amount), date: later.at.slice(0, 10), held: true },
+          ],
+        }
+      : opened,
+  );
   return caseStanding(opening, account(s), s.input.learnedAt.slice(0, 10), now.slice(0, 10));
 }
+/** The chargeback that reached the case after it opened (not the one it opened with), in patched runs. */
+export function laterChargeback(s: CaseState): Chargeback | undefined {
+  const cb = s.chargeback;
+  return s.chargebackOnRunningCase && cb && cb.dispute.id !== s.input.chargeback?.dispute.id ? cb : undefined;
+}
+
 /** What is still owed, never below zero: what letters ask for. */
 export const owed = (s: CaseState): Money => {
   const a = account(s);
@@ -395,9 +421,15 @@ function replaceTimers(
 
 /** Response window (and the processor's evidence deadline) counted from when we learned of the dispute or objection. */
 export function scheduleResponse(s: CaseState, learnedAt: string, now: string): CaseState {
-  // Patched runs read the processor's deadline as it last said it (a status update may have moved it).
-  const evidenceDueBy =
-    s.input.chargeback?.dueBy && (s.noticesFollowDispute ? processorEvidenceDue(s) : s.input.chargeback.dueBy);
+  // Patched runs read the processor's deadline as it last said it (a status update may have moved it); a chargeback
+  // that arrived on the running case is read from the chargeback itself, while it still waits for evidence.
+  const evidenceDueBy = s.input.chargeback?.dueBy
+    ? s.noticesFollowDispute
+      ? processorEvidenceDue(s)
+      : s.input.chargeback.dueBy
+    : s.chargebackOnRunningCase && evidenceAwaited(s)
+      ? processorEvidenceDue(s)
+      : undefined;
   const schedule = responseSchedule(
     {
       now,
@@ -1041,7 +1073,10 @@ export function applyChargebackStatus(s: CaseState, u: ChargebackUpdate, at: str
   const chargeback: Chargeback = { ...base, status, ...(dueByNow ? { dueBy: dueByNow } : {}) };
   const s1: CaseState = { ...s, chargeback, disputeStatus: status, ...(fresh ? { evidenceSubmitted: false } : {}) };
   const moved = !fresh && dueBy !== undefined && dueBy !== prior?.dueBy;
-  const s2 = moved ? moveProcessorDeadline(s1, at) : s1;
+  // Once the processor decides a chargeback that reached the running case, its evidence dates no longer apply: the
+  // case goes on with the short payment's (patched runs).
+  const decided = !moved && finishedChargeback.includes(status) && laterChargeback(s1) !== undefined;
+  const s2 = moved ? moveProcessorDeadline(s1, at) : decided ? clearTimers(s1, [evidenceTimer]) : s1;
   const what = fresh
     ? `Chargeback of ${shown(s, chargeback.amount)} received (${chargeback.reason.replaceAll('_', ' ')})`
     : `${ProcessorName(s2)} dispute status: ${status.replaceAll('_', ' ')}`;
