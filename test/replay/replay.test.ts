@@ -96,6 +96,7 @@ describe('replay', () => {
       'case-project-in-its-step.json',
       'case-settings-changed.json',
       'case-short-payment-chargeback-before-chargeback-on-running-case.json',
+      'case-short-payment-chargeback-on-running-case.json',
       'case-short-payment-concession.json',
       'case-zone-changed-concession.json',
     ]);

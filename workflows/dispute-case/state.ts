@@ -421,15 +421,9 @@ function replaceTimers(
 
 /** Response window (and the processor's evidence deadline) counted from when we learned of the dispute or objection. */
 export function scheduleResponse(s: CaseState, learnedAt: string, now: string): CaseState {
-  // Patched runs read the processor's deadline as it last said it (a status update may have moved it); a chargeback
-  // that arrived on the running case is read from the chargeback itself, while it still waits for evidence.
-  const evidenceDueBy = s.input.chargeback?.dueBy
-    ? s.noticesFollowDispute
-      ? processorEvidenceDue(s)
-      : s.input.chargeback.dueBy
-    : s.chargebackOnRunningCase && evidenceAwaited(s)
-      ? processorEvidenceDue(s)
-      : undefined;
+  // Patched runs read the processor's deadline as it last said it (a status update may have moved it).
+  const evidenceDueBy =
+    s.input.chargeback?.dueBy && (s.noticesFollowDispute ? processorEvidenceDue(s) : s.input.chargeback.dueBy);
   const schedule = responseSchedule(
     {
       now,
@@ -457,6 +451,31 @@ function withProcessorDeadline(s: CaseState, now: string): CaseState {
 }
 
 /**
+ * The chargeback's window opens: Shortfall's date for the approval and its reminders, from the processor's deadline.
+ * A chargeback that reached the running case (patched runs) sets only those, and leaves the short payment's written
+ * response where it was (its window counts from the short payment, or it went out already); otherwise the response
+ * window is counted from the chargeback too, as it always was.
+ */
+export function scheduleChargeback(s: CaseState, now: string): CaseState {
+  const later = laterChargeback(s);
+  if (!later) return scheduleResponse(s, s.chargeback!.at, now);
+  const due = processorEvidenceDue(s);
+  return due && evidenceAwaited(s) ? evidenceTimers(s, due, now) : s;
+}
+
+/** Shortfall's date for the evidence (with its reminders) and the timer at the processor's own deadline. */
+function evidenceTimers(s: CaseState, due: string, now: string): CaseState {
+  const schedule = responseSchedule(
+    { now, learnedAt: s.chargeback!.at, fullAndFinal: false, evidenceDueBy: due },
+    casePolicy(s),
+  );
+  const entries = schedule.entries.filter(
+    (e) => e.kind !== 'alert' && (e.kind === 'reminder' ? e.for : e.name) === 'dispute_evidence',
+  );
+  return withProcessorDeadline(replaceTimers(s, [evidenceTimer], { ...schedule, entries }), now);
+}
+
+/**
  * The processor moved its evidence deadline (a status update with a new `due_by`): Shortfall's date for the approval,
  * its reminders and the timer at the processor's own deadline move with it. Only for runs whose evidence notices
  * follow the dispute (patched), and only once the evidence timers run and nothing was submitted.
@@ -465,14 +484,7 @@ export function moveProcessorDeadline(s: CaseState, now: string): CaseState {
   const due = processorEvidenceDue(s);
   if (!s.noticesFollowDispute || !due || s.evidenceSubmitted || !s.chargeback) return s;
   if (!s.timers.some((t) => t.for === evidenceTimer)) return s; // not scheduled yet: scheduling reads the new date
-  const schedule = responseSchedule(
-    { now, learnedAt: s.chargeback.at, fullAndFinal: false, evidenceDueBy: due },
-    casePolicy(s),
-  );
-  const entries = schedule.entries.filter(
-    (e) => e.kind !== 'alert' && (e.kind === 'reminder' ? e.for : e.name) === 'dispute_evidence',
-  );
-  return withProcessorDeadline(replaceTimers(s, [evidenceTimer], { ...schedule, entries }), now);
+  return evidenceTimers(s, due, now);
 }
 
 /** The payment deadline (with reminders) a sent letter stated: recomputed from when it was drafted. */

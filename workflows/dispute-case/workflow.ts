@@ -598,7 +598,7 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
     const windowMark = `${persistedValues.evidenceWindowMark}:${cb.dispute.id}`;
     if (!st.hasFired(s, windowMark)) {
       // The evidence deadline counts from the processor's own, for a chargeback that arrived on a running case too.
-      s = st.markFired(st.scheduleResponse(s, cb.at, now()), windowMark);
+      s = st.markFired(st.scheduleChargeback(s, now()), windowMark);
       const approveBy = s.deadlines[evidenceTimer];
       await owner(
         'chargeback',

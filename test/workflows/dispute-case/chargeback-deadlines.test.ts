@@ -97,7 +97,7 @@ describe('chargeback deadlines', () => {
       ctx.workflowBundle,
       shortPaymentInput({ learnedAt: new Date(now).toISOString() }), // 600 of 1,000 paid: 400 short
       async ({ handle, until, calls }) => {
-        await until((v) => v.status === 'awaiting_approval', 'the written response drafted');
+        const opened = await until((v) => v.status === 'awaiting_approval', 'the written response drafted');
         // The client's card payment of 600 is charged back while the response waits for the owner.
         await handle.signal(chargebackSignal, chargeback);
         const v = await until(
@@ -106,6 +106,8 @@ describe('chargeback deadlines', () => {
         );
         const approveBy = deadline(v, 'stripe_submit')!;
         expect(Date.parse(dueBy) - Date.parse(approveBy)).toBe(48 * HOUR);
+        // The short payment's written response keeps the window it had.
+        expect(deadline(v, 'response')).toBe(deadline(opened, 'response'));
         const told = calls.owner.find((n) => n.kind === 'chargeback')!;
         expect(told.subject).toMatch(/^Chargeback of \$600\.00: approve the evidence by \w{3} \d+, \d{4}$/);
         expect(told.detail).toMatch(/Shortfall's date for your approval, 2 days before Stripe's own deadline \(/);

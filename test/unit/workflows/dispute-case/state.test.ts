@@ -351,15 +351,16 @@ describe('case standing (what the dashboard adds up)', () => {
     });
 
     it("sets Shortfall's approval date 2 days before Stripe's due_by, and drops it once Stripe decides", () => {
-      let s = st.scheduleResponse(chargeback(running(), true), arrived, arrived);
+      const before = chargeback(running(), true);
+      let s = st.scheduleChargeback(before, arrived);
       expect(Date.parse(dueBy) - Date.parse(s.deadlines.stripe_submit!)).toBe(48 * 3_600_000);
+      // The short payment's written response keeps its window (counted from the short payment, not the chargeback).
+      expect(s.deadlines.response).toBe(before.deadlines.response);
       expect(s.timers.filter((t) => t.for === 'stripe_submit').map((t) => t.key)).toEqual(
         expect.arrayContaining(['stripe_submit:day_before', 'stripe_submit:processor_deadline']),
       );
       // Before the patch the case read due_by from its input only: no approval date.
-      expect(
-        st.scheduleResponse(chargeback(running(), false), arrived, arrived).deadlines.stripe_submit,
-      ).toBeUndefined();
+      expect(st.scheduleChargeback(chargeback(running(), false), arrived).deadlines.stripe_submit).toBeUndefined();
 
       s = st.applyChargebackStatus(s, { status: 'won' }, '2027-02-20T15:00:00.000Z');
       expect(s.deadlines.stripe_submit).toBeUndefined();
