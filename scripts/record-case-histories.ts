@@ -266,6 +266,66 @@ const scenarios: Record<
       await h.signal(chargebackSignal, { status: 'won' });
     },
   },
+  // A short payment (600 of 1,000 paid) waiting for the owner's approval, whose card payment Stripe then charges back
+  // (the chargeback reaches the running case by signal, due_by 10 days out): the code before the patch set no approval
+  // date and no reminder (it read due_by from the case's input only), told the owner at due_by that the chargeback was
+  // lost, and projected the case as opened for the 400 short alone while Stripe held the 600. Stripe decides: lost.
+  'case-short-payment-chargeback-before-chargeback-on-running-case': {
+    before: { patch: 'chargeback-on-running-case', commit: '7bf3598' },
+    skipsTime: true,
+    input: (now) => shortPaymentInput({ learnedAt: new Date(now).toISOString() }),
+    async drive(h, { env, calls }) {
+      await until(h, (v) => v.status === 'awaiting_approval');
+      const dueBy = new Date((await env.currentTimeMs()) + 10 * DAY).toISOString();
+      await h.signal(chargebackSignal, {
+        status: 'needs_response',
+        dispute: {
+          dispute: { provider: 'stripe', accountId: 'acct_1', id: 'dp_9' },
+          chargeId: 'ch_9',
+          dueBy,
+          processorName: 'Stripe',
+          amount: { minor: 60_000, currency: 'USD' },
+          reason: 'product_not_received',
+          connectionId: 'stripe-connection-1',
+        },
+      });
+      await until(h, (v) => latest(v).kind === 'stripe_evidence' && latest(v).state === 'pending');
+      await env.sleep(11 * DAY); // past Stripe's due_by with nothing approved
+      await settled(() => calls.owner.some((n) => n.key.endsWith(':processor_deadline')));
+      await h.signal(chargebackSignal, { status: 'lost' });
+    },
+  },
+  // The same on the code with the patch chargeback-on-running-case: the approval date and its reminder, the evidence
+  // approved and submitted, Stripe decides for the owner, and the case goes on with the short payment's response.
+  'case-short-payment-chargeback-on-running-case': {
+    skipsTime: true,
+    input: (now) => shortPaymentInput({ learnedAt: new Date(now).toISOString() }),
+    async drive(h, { env, calls }) {
+      await until(h, (v) => v.status === 'awaiting_approval');
+      const dueBy = new Date((await env.currentTimeMs()) + 10 * DAY).toISOString();
+      await h.signal(chargebackSignal, {
+        status: 'needs_response',
+        dispute: {
+          dispute: { provider: 'stripe', accountId: 'acct_1', id: 'dp_9' },
+          chargeId: 'ch_9',
+          dueBy,
+          processorName: 'Stripe',
+          amount: { minor: 60_000, currency: 'USD' },
+          reason: 'product_not_received',
+          connectionId: 'stripe-connection-1',
+        },
+      });
+      await until(h, (v) => latest(v).kind === 'stripe_evidence' && latest(v).state === 'pending');
+      await env.sleep(8 * DAY - DAY / 24); // to an hour before Shortfall's approval date
+      await settled(() => calls.owner.some((n) => n.kind === 'reminder'));
+      const version = latest(await h.query(caseViewQuery)).version;
+      await h.executeUpdate(decideDraftUpdate, { args: [{ kind: 'approve', version, by: 'ana' }] });
+      await until(h, (v) => v.status === 'stripe_submitted');
+      await h.signal(chargebackSignal, { status: 'won' });
+      await until(h, (v) => latest(v).kind === 'first_response' && latest(v).state === 'pending');
+      await h.executeUpdate(closeCaseUpdate, { args: [{ kind: 'write_off', by: 'ana' }] });
+    },
+  },
   // The owner writes the case off while Stripe holds the charged-back money: the code before the patch wrote off the
   // held amount too.
   'case-chargeback-write-off-before-without-held': {

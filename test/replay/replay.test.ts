@@ -95,6 +95,8 @@ describe('replay', () => {
       'case-numbered-concession-before-keep-first.json',
       'case-project-in-its-step.json',
       'case-settings-changed.json',
+      'case-short-payment-chargeback-before-chargeback-on-running-case.json',
+      'case-short-payment-chargeback-on-running-case.json',
       'case-short-payment-concession.json',
       'case-zone-changed-concession.json',
     ]);
@@ -245,6 +247,32 @@ describe('replay', () => {
       status: recorded.status,
       writtenOff: recorded.account.writtenOff,
     });
+  });
+
+  it('holds a short payment charged back while running, with no approval date, no reminder and the month without the chargeback, before the patch', async () => {
+    // Recorded on 7bf3598, before the patch chargeback-on-running-case: the chargeback reached the running short
+    // payment by signal, and the case read Stripe's due_by from its input only. The owner was told to approve "by
+    // soon", never reminded, and told at due_by that the chargeback was lost; the case list's standing kept what the
+    // case opened for at the 400 short while Stripe held the 600. Today's code sets the approval date and its reminders
+    // from the chargeback: the replay above fails without the guard (the reminders where the history has the notice).
+    const events =
+      (await loadHistory('case-short-payment-chargeback-before-chargeback-on-running-case.json')).events ?? [];
+    expect(patchesOf(events).join()).not.toContain('chargeback-on-running-case');
+    expect(startedWith(events).chargeback).toBeUndefined();
+    const [arrived] = signalsOf(events) as { id: number; dispute?: { dueBy: string } }[];
+    const told = scheduledOf<OwnerNotice>(events, 'notifyOwner').filter((n) => n.id > arrived!.id);
+    expect(told.map((n) => n.key.split('/owner/')[1])).toEqual([
+      'chargeback/dp_9',
+      'overdue/stripe_submit:processor_deadline',
+      'stripe_outcome/dp_9/lost',
+    ]);
+    expect(told[0]!.subject).toBe('Chargeback of $600.00: approve the evidence by soon');
+    expect(told[1]!.at >= arrived!.dispute!.dueBy).toBe(true);
+    const held = scheduledOf<CaseProjection>(events, 'projectCase').filter((p) => p.standing?.held);
+    expect(held.length).toBeGreaterThan(0);
+    expect(held.map((p) => [p.standing!.openedFor.minor, p.standing!.held!.minor])).toEqual(
+      held.map(() => [40_000, 60_000]),
+    );
   });
 
   it('rejects a history when the workflow code changed incompatibly', async () => {

@@ -95,6 +95,53 @@ scenario(
 );
 
 scenario(
+  "a short payment whose card payment is charged back while the case runs: the owner gets Shortfall's approval date, Stripe's deadline and a reminder, and the dashboard adds up",
+  async (s) => {
+    const inv = s.qb.invoice({
+      lines: [
+        ['Design', 600],
+        ['Travel', 400],
+      ],
+    });
+    const chargeId = await paidByCard(s, inv, 600); // 400 short: the case opens and drafts the written response
+    await s.ownerReceived(/^Approve: /);
+    await s.stripe.disputeCharge(chargeId, { dueInDays: 10 });
+    await s.sync();
+
+    // The owner is told both dates apart: Shortfall's date for the approval, 2 days before Stripe's own deadline.
+    const alert = await s.ownerReceived(/^Chargeback of \$600\.00: approve the evidence by \w{3} \d+, \d{4}$/);
+    expect(alert.text).toMatch(/Shortfall's date for your approval, 2 days before Stripe's own deadline \(/);
+    // The evidence draft is offered for approval, with the same two dates.
+    const approval = await s.ownerReceived(/^Approve: Evidence for the chargeback/);
+    expect(approval.text).toMatch(
+      /Approve it by .*Shortfall's date for your approval, 2 days before Stripe's own deadline/,
+    );
+    const approveBy = (await s.deadline('stripe_submit', inv))!;
+
+    // The dashboard: the tile's In dispute (400 short and 600 held by Stripe) is the month's Disputed.
+    await expect
+      .poll(async () => (await s.ownerPage('/')).text, { timeout: 30_000 })
+      .toMatch(/In dispute \$1,000\.00 1 open case incl\. \$600\.00 held by Stripe \(chargebacks\)/);
+    expect((await s.ownerPage('/')).text).toMatch(/Disputed: .* \w{3} \d{4} \$1,000\.00 \$0\.00/);
+
+    // An hour before Shortfall's date with nothing approved, the owner has been reminded; nothing says it is lost.
+    await s.skip(Date.parse(approveBy) - s.now() - 3_600_000);
+    const reminder = await s.ownerReceived(/^Chargeback evidence is waiting for your approval/);
+    expect(reminder.text).toMatch(
+      /Approve it by .*Shortfall's date for your approval, 2 days before Stripe's deadline/,
+    );
+    expect(s.ownerMails(/lost|Approve the chargeback evidence now/)).toHaveLength(0);
+
+    await s.approveLatest('stripe_evidence');
+    await s.until(
+      'evidence submitted',
+      (x) => x.status === 'stripe_submitted' || x.disputeStatus === 'under_review',
+      inv,
+    );
+  },
+);
+
+scenario(
   'a charge that fits two QuickBooks invoices is not guessed: the chargeback opens a case of its own',
   async (s) => {
     const a = s.qb.invoice({ lines: [['Retainer, May', 500]] });

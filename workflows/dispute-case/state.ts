@@ -160,6 +160,12 @@ export interface CaseState {
    * no response, and a moved `due_by` moves them.
    */
   readonly noticesFollowDispute?: boolean;
+  /**
+   * A chargeback that reached the case by signal (a short payment's card payment charged back later) gets the
+   * evidence's dates and reminders from the processor's `due_by`, and counts in what the case opened for (patched runs:
+   * set when such a chargeback arrives; runs recorded before read `due_by` from the input only and replay so).
+   */
+  readonly chargebackOnRunningCase?: boolean;
   readonly closed?: CloseInput & { readonly at: string };
   readonly escalated: boolean;
   readonly documents: readonly CaseDocument[];
@@ -324,9 +330,29 @@ export const balanceCleared = (s: CaseState) => account(s).settled;
 
 /** Where the case stands against the account it opened with (the dashboard's figures); `now` dates what no payment explains. */
 export function standing(s: CaseState, now: string): CaseStanding {
-  const opening = account(initialState(s.input, s.input.learnedAt));
+  const opened = initialState(s.input, s.input.learnedAt);
+  // A chargeback that reached the running case counts in what it opened for, as one the case opened with does: the
+  // money the processor withdrew is in dispute from then on (patched runs; the case's month keeps it).
+  const later = laterChargeback(s);
+  const opening = account(
+    later
+      ? {
+          ...opened,
+          payments: [
+            ...opened.payments,
+            { ref: later.dispute.id, amount: negate(later.amount), date: later.at.slice(0, 10), held: true },
+          ],
+        }
+      : opened,
+  );
   return caseStanding(opening, account(s), s.input.learnedAt.slice(0, 10), now.slice(0, 10));
 }
+/** The chargeback that reached the case after it opened (not the one it opened with), in patched runs. */
+export function laterChargeback(s: CaseState): Chargeback | undefined {
+  const cb = s.chargeback;
+  return s.chargebackOnRunningCase && cb && cb.dispute.id !== s.input.chargeback?.dispute.id ? cb : undefined;
+}
+
 /** What is still owed, never below zero: what letters ask for. */
 export const owed = (s: CaseState): Money => {
   const a = account(s);
@@ -425,6 +451,31 @@ function withProcessorDeadline(s: CaseState, now: string): CaseState {
 }
 
 /**
+ * The chargeback's window opens: Shortfall's date for the approval and its reminders, from the processor's deadline.
+ * A chargeback that reached the running case (patched runs) sets only those, and leaves the short payment's written
+ * response where it was (its window counts from the short payment, or it went out already); otherwise the response
+ * window is counted from the chargeback too, as it always was.
+ */
+export function scheduleChargeback(s: CaseState, now: string): CaseState {
+  const later = laterChargeback(s);
+  if (!later) return scheduleResponse(s, s.chargeback!.at, now);
+  const due = processorEvidenceDue(s);
+  return due && evidenceAwaited(s) ? evidenceTimers(s, due, now) : s;
+}
+
+/** Shortfall's date for the evidence (with its reminders) and the timer at the processor's own deadline. */
+function evidenceTimers(s: CaseState, due: string, now: string): CaseState {
+  const schedule = responseSchedule(
+    { now, learnedAt: s.chargeback!.at, fullAndFinal: false, evidenceDueBy: due },
+    casePolicy(s),
+  );
+  const entries = schedule.entries.filter(
+    (e) => e.kind !== 'alert' && (e.kind === 'reminder' ? e.for : e.name) === 'dispute_evidence',
+  );
+  return withProcessorDeadline(replaceTimers(s, [evidenceTimer], { ...schedule, entries }), now);
+}
+
+/**
  * The processor moved its evidence deadline (a status update with a new `due_by`): Shortfall's date for the approval,
  * its reminders and the timer at the processor's own deadline move with it. Only for runs whose evidence notices
  * follow the dispute (patched), and only once the evidence timers run and nothing was submitted.
@@ -433,14 +484,7 @@ export function moveProcessorDeadline(s: CaseState, now: string): CaseState {
   const due = processorEvidenceDue(s);
   if (!s.noticesFollowDispute || !due || s.evidenceSubmitted || !s.chargeback) return s;
   if (!s.timers.some((t) => t.for === evidenceTimer)) return s; // not scheduled yet: scheduling reads the new date
-  const schedule = responseSchedule(
-    { now, learnedAt: s.chargeback.at, fullAndFinal: false, evidenceDueBy: due },
-    casePolicy(s),
-  );
-  const entries = schedule.entries.filter(
-    (e) => e.kind !== 'alert' && (e.kind === 'reminder' ? e.for : e.name) === 'dispute_evidence',
-  );
-  return withProcessorDeadline(replaceTimers(s, [evidenceTimer], { ...schedule, entries }), now);
+  return evidenceTimers(s, due, now);
 }
 
 /** The payment deadline (with reminders) a sent letter stated: recomputed from when it was drafted. */
@@ -1041,7 +1085,10 @@ export function applyChargebackStatus(s: CaseState, u: ChargebackUpdate, at: str
   const chargeback: Chargeback = { ...base, status, ...(dueByNow ? { dueBy: dueByNow } : {}) };
   const s1: CaseState = { ...s, chargeback, disputeStatus: status, ...(fresh ? { evidenceSubmitted: false } : {}) };
   const moved = !fresh && dueBy !== undefined && dueBy !== prior?.dueBy;
-  const s2 = moved ? moveProcessorDeadline(s1, at) : s1;
+  // Once the processor decides a chargeback that reached the running case, its evidence dates no longer apply: the
+  // case goes on with the short payment's (patched runs).
+  const decided = !moved && finishedChargeback.includes(status) && laterChargeback(s1) !== undefined;
+  const s2 = moved ? moveProcessorDeadline(s1, at) : decided ? clearTimers(s1, [evidenceTimer]) : s1;
   const what = fresh
     ? `Chargeback of ${shown(s, chargeback.amount)} received (${chargeback.reason.replaceAll('_', ' ')})`
     : `${ProcessorName(s2)} dispute status: ${status.replaceAll('_', ' ')}`;

@@ -129,7 +129,20 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
   );
   wf.setHandler(ledgerEventSignal, (e) => void (s = st.applyLedgerEvent(s, e, now())));
   wf.setHandler(clientReplySignal, (r) => void (s = st.applyReply(s, r, now())));
-  wf.setHandler(chargebackSignal, (u) => void (s = st.applyChargebackStatus(s, u, now())));
+  wf.setHandler(chargebackSignal, (u) => {
+    s = st.applyChargebackStatus(s, u, now());
+    // A chargeback that reached a case already running (a short payment's card payment charged back) gets Shortfall's
+    // approval date and its reminders from the processor's due_by, and counts in what the case opened for. Cases that
+    // received one before the patch had neither (no approval date, no reminder, the dashboard's month without it),
+    // and replay so.
+    if (
+      !s.chargebackOnRunningCase &&
+      s.chargeback &&
+      s.chargeback.dispute.id !== s.input.chargeback?.dispute.id &&
+      wf.patched('chargeback-on-running-case')
+    )
+      s = { ...s, chargebackOnRunningCase: true };
+  });
   wf.setHandler(documentAddedSignal, (doc) => void (s = st.addDocument(s, doc, now())));
   // Settings saved by the owner: kept aside here, applied between steps (st.applySettings). The patch keeps a history
   // whose older code received this signal with no handler (and so ignored it) replaying as it ran.
@@ -585,7 +598,7 @@ export async function disputeCaseWorkflow(recorded: DisputeCaseInput): Promise<C
     const windowMark = `${persistedValues.evidenceWindowMark}:${cb.dispute.id}`;
     if (!st.hasFired(s, windowMark)) {
       // The evidence deadline counts from the processor's own, for a chargeback that arrived on a running case too.
-      s = st.markFired(st.scheduleResponse(s, cb.at, now()), windowMark);
+      s = st.markFired(st.scheduleChargeback(s, now()), windowMark);
       const approveBy = s.deadlines[evidenceTimer];
       await owner(
         'chargeback',

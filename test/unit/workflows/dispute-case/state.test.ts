@@ -310,6 +310,76 @@ describe('case standing (what the dashboard adds up)', () => {
     });
     expect(now.outstanding.minor).toBe(st.owed(s).minor);
   });
+
+  describe('a chargeback that reaches the running case (the 600 paid by card, disputed in January)', () => {
+    const arrived = '2027-01-05T15:00:00.000Z';
+    const dueBy = '2027-01-15T23:59:59.000Z';
+    // As today's workflow runs a case: the processor's own deadline timed, the notices following the dispute.
+    const running = (): st.CaseState => ({ ...fresh(), noticeProcessorDeadline: true, noticesFollowDispute: true });
+    const chargeback = (s: st.CaseState, flagged: boolean) => {
+      const s2 = st.applyChargebackStatus(
+        s,
+        {
+          status: 'needs_response',
+          dispute: {
+            dispute: { provider: 'stripe', accountId: 'acct_1', id: 'dp_9' },
+            chargeId: 'ch_9',
+            dueBy,
+            amount: usd(60_000),
+            reason: 'product_not_received',
+          },
+        },
+        arrived,
+      );
+      return flagged ? { ...s2, chargebackOnRunningCase: true } : s2;
+    };
+
+    it("counts in what the case opened for, in the case's month, so the month's Disputed is the tile's In dispute", () => {
+      const s = chargeback(running(), true);
+      const now = st.standing(s, arrived);
+      expect(now).toMatchObject({
+        openedOn: '2026-12-04',
+        openedFor: usd(100_000),
+        outstanding: usd(40_000),
+        inDispute: usd(40_000),
+        held: usd(60_000),
+        recovered: usd(0),
+      });
+      expect(now.inDispute.minor + now.held!.minor).toBe(now.openedFor.minor);
+      // A run that received it before the patch keeps what it projected: the 400 short alone.
+      expect(st.standing(chargeback(running(), false), arrived).openedFor).toEqual(usd(40_000));
+    });
+
+    it("sets Shortfall's approval date 2 days before Stripe's due_by, and drops it once Stripe decides", () => {
+      const before = chargeback(running(), true);
+      let s = st.scheduleChargeback(before, arrived);
+      expect(Date.parse(dueBy) - Date.parse(s.deadlines.stripe_submit!)).toBe(48 * 3_600_000);
+      // The short payment's written response keeps its window (counted from the short payment, not the chargeback).
+      expect(s.deadlines.response).toBe(before.deadlines.response);
+      expect(s.timers.filter((t) => t.for === 'stripe_submit').map((t) => t.key)).toEqual(
+        expect.arrayContaining(['stripe_submit:day_before', 'stripe_submit:processor_deadline']),
+      );
+      // Before the patch the case read due_by from its input only: no approval date.
+      expect(st.scheduleChargeback(chargeback(running(), false), arrived).deadlines.stripe_submit).toBeUndefined();
+
+      s = st.applyChargebackStatus(s, { status: 'won' }, '2027-02-20T15:00:00.000Z');
+      expect(s.deadlines.stripe_submit).toBeUndefined();
+      expect(s.timers.filter((t) => t.for === 'stripe_submit')).toEqual([]);
+      // Won: the 600 comes back, recovered the day the case saw it; what the case opened for stays.
+      expect(st.standing(s, '2027-02-20T15:00:00.000Z')).toMatchObject({
+        openedFor: usd(100_000),
+        outstanding: usd(40_000),
+        recovered: usd(60_000),
+        recoveries: [{ date: '2027-02-20', amount: usd(60_000) }],
+      });
+    });
+
+    it('lost: everything it opened for is written off when the case closes', () => {
+      let s = st.applyChargebackStatus(chargeback(running(), true), { status: 'lost' }, arrived);
+      s = st.applyClose(s, { kind: 'write_off', by: 'stripe', note: 'chargeback lost' }, arrived);
+      expect(st.standing(s, arrived)).toMatchObject({ openedFor: usd(100_000), writtenOff: usd(100_000) });
+    });
+  });
 });
 
 describe("times in the owner's emails", () => {
