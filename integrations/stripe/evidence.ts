@@ -108,14 +108,23 @@ export function createStripeDisputeEvidence(client: StripeClient, reader: Stripe
   return {
     getDispute,
     stageEvidence: (id, fields, fileIds, key) =>
-      withStripeErrors(async () =>
-        state(
-          await client.call(
-            (s, o) => s.disputes.update(id, { evidence: { ...fields, ...fileIds }, submit: false }, o),
-            { idempotencyKey: key },
-          ),
-        ),
-      ),
+      withStripeErrors(async () => {
+        try {
+          return state(
+            await client.call(
+              (s, o) => s.disputes.update(id, { evidence: { ...fields, ...fileIds }, submit: false }, o),
+              { idempotencyKey: key },
+            ),
+          );
+        } catch (e) {
+          // Stripe takes evidence only while the dispute awaits a response. One that moved on while the draft was
+          // written (decided, or answered from Stripe's dashboard) has nothing to stage: its state is the answer, and
+          // its new status reaches the case through the sync. Anything else is the error it was.
+          const current = await getDispute(id).catch(() => undefined);
+          if (current && !awaitingResponse.has(current.dispute.status)) return current;
+          throw e;
+        }
+      }),
 
     submitEvidence: (id, key) =>
       withStripeErrors(async () => {

@@ -118,6 +118,29 @@ describe('Stripe chargebacks and evidence', () => {
     expect(sim.admin.requests({ method: 'POST', path: `/v1/disputes/${cb.disputeId}` })).toEqual([]);
   });
 
+  it('stages nothing on a dispute decided while the evidence was drafted, and says how it stands', async () => {
+    const cb = sim.admin.scenarios.chargeback({ dueInDays: 7 });
+    sim.admin.closeDispute(cb.accountId, cb.disputeId, 'lost');
+    const state = await evidencePort(cb.accountId).stageEvidence(
+      cb.disputeId,
+      { uncategorized_text: 'drafted before Stripe decided' },
+      {},
+      `dispute/${cb.disputeId}/stage/v1`,
+    );
+    expect(state.dispute.status).toBe('lost');
+    expect(state.hasEvidence).toBe(false);
+    // A dispute still open refuses bad evidence as before: the error is not swallowed.
+    const open = sim.admin.scenarios.chargeback({ dueInDays: 7 });
+    await expect(
+      evidencePort(open.accountId).stageEvidence(
+        open.disputeId,
+        { not_a_field: 'x' } as never,
+        {},
+        `dispute/${open.disputeId}/stage/v1`,
+      ),
+    ).rejects.toMatchObject({ kind: 'invalid' });
+  });
+
   it('uploads the same file once and refuses types Stripe will not take', async () => {
     const cb = sim.admin.scenarios.chargeback();
     const port = evidencePort(cb.accountId);
