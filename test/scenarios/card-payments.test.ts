@@ -4,6 +4,7 @@
 import { expect } from 'vitest';
 import { scenario, type Scenario } from './harness/index.js';
 import type { QbInvoice } from './harness/books.js';
+import { cases } from '../../src/services/db/schema.js';
 
 const usd = (minor: number) => ({ minor, currency: 'USD' });
 
@@ -80,8 +81,10 @@ scenario(
     expect((await s.case(inv)).id).toBe(before.id);
     expect(await s.cases()).toHaveLength(1);
     expect(v.chargeback).toMatchObject({ amount: usd(60_000) });
-    // Nothing of the invoice is paid any more: the 400 short and the 600 taken back.
-    expect(v.account.inDispute).toEqual(usd(100_000));
+    // Nothing of the invoice is paid any more: the 400 short is what the client contests, the 600 Stripe holds.
+    expect(v.account.stillOwed).toEqual(usd(100_000));
+    expect(v.account.held).toEqual(usd(60_000));
+    expect(v.account.inDispute).toEqual(usd(40_000));
 
     await s.approveLatest('stripe_evidence');
     await s.until(
@@ -161,5 +164,53 @@ scenario(
     const all = await s.cases();
     expect(all).toHaveLength(1);
     expect(all[0]!.id).toBe(c.id);
+  },
+);
+
+scenario(
+  'a chargeback on an invoice with a small balance left: the owner registers and decides the objection and writes the balance off',
+  async (s) => {
+    // 1,000.00, 990.00 paid by card: the 10.00 left is within the tolerance, so no case until the charge is disputed.
+    await s.setTolerance('USD', 20, 0);
+    const inv = s.qb.invoice({
+      lines: [
+        ['Design', 600],
+        ['Travel', 400],
+      ],
+    });
+    const chargeId = await paidByCard(s, inv, 990);
+    expect(await s.cases()).toHaveLength(0);
+    await s.stripe.disputeCharge(chargeId, { dueInDays: 7 });
+    await s.sync();
+    await s.ownerReceived(/^Chargeback of \$990\.00/);
+    const [row] = await s.db.select({ kind: cases.kind }).from(cases);
+    expect(row!.kind).toBe('dispute'); // a case opened by the chargeback
+
+    // Stripe holds the 990.00, and the client still owes the 10.00: the case page offers the short-payment tools.
+    const v0 = await s.until('the evidence drafted', (x) => x.drafts.at(-1)?.kind === 'stripe_evidence', inv);
+    expect(v0.account.held).toEqual(usd(99_000));
+    const owing = await s.casePage(inv);
+    expect(owing.text).toContain('Still owed$10.00');
+    expect(owing.text).toContain('Write off');
+
+    // The client objects to the travel line: the owner registers it and decides it on the case page.
+    const travel = v0.lines.find((l) => l.description === 'Travel')!;
+    const registered = await s.postOnCasePage(
+      '/objection',
+      { kind: 'specific', summary: 'Travel was never agreed', lines: travel.id },
+      inv,
+    );
+    expect(registered.status).toBe(303);
+    await s.until('the objection registered', (x) => x.objection?.kind === 'specific', inv);
+    expect((await s.casePage(inv)).text).toContain('Decide the objection');
+    const decided = await s.postOnCasePage('/objection/decision', { decision: 'uphold' }, inv);
+    expect(decided.status).toBe(303);
+    await s.until('the objection upheld', (x) => x.objection?.decision?.kind === 'uphold' || !x.objection, inv);
+
+    // The owner writes off what the client still owes: 10.00, not refused as "nothing owed on this chargeback".
+    const writeOff = await s.postOnCasePage('/close', { kind: 'write_off', confirm: 'yes' }, inv);
+    expect(writeOff.status).toBe(303);
+    const v = await s.caseEnds('written_off', inv);
+    expect(v.account.writtenOff).toEqual(usd(1_000));
   },
 );
