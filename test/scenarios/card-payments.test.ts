@@ -214,3 +214,40 @@ scenario(
     expect(v.account.writtenOff).toEqual(usd(1_000));
   },
 );
+
+scenario(
+  'a client who contests a line, then has their card payment charged back: the line stays in dispute beside what Stripe holds',
+  async (s) => {
+    // 1,000.00: 600.00 paid by card; the client contests Travel (300.00); then the 600.00 is charged back.
+    const inv = s.qb.invoice({
+      lines: [
+        ['Design', 700],
+        ['Travel', 300],
+      ],
+    });
+    const chargeId = await paidByCard(s, inv, 600);
+    await s.clientReceived(/partial payment only/i);
+    await s.until('the case open', (x) => x.drafts.length > 0, inv);
+    await s.objection.specific('Travel was never agreed', ['Travel'], inv);
+    await s.until('the objection registered', (x) => x.objection?.kind === 'specific', inv);
+    await s.stripe.disputeCharge(chargeId, { dueInDays: 7 });
+    await s.sync();
+    const v = await s.until('the chargeback to reach the case', (x) => x.account.held.minor === 60_000, inv);
+    expect(v.account.inDispute).toEqual(usd(30_000)); // what the client contests of the 400.00 they owe
+
+    // The case page: 400.00 owed by the client, 900.00 in dispute (the 300.00 line and the 600.00 Stripe holds).
+    const page = await s.casePage(inv);
+    expect(page.text).toContain(
+      'Paid$600.00 Held by Stripe (disputed by the cardholder)$600.00 Still owed$400.00 In dispute$900.00',
+    );
+    // The CSV, the list's in-dispute filter and the dashboard read the same money from the projected standing.
+    await expect
+      .poll(async () => (await s.ownerPage('/')).text, { timeout: 30_000 })
+      .toMatch(/In dispute \$900\.00 1 open case incl\. \$600\.00 held by Stripe/);
+    const csv = (await s.ownerPage('/cases.csv')).html.trim().split('\n');
+    const column = csv[0]!.split(',').indexOf('In dispute');
+    expect(csv.slice(1).map((row) => row.split(',')[column])).toEqual(['900.00']);
+    const listed = await s.ownerPage('/cases?currency=USD&figure=in_dispute');
+    expect(listed.html.match(/href="\/cases\/[0-9a-f-]{36}"/g)).toHaveLength(1);
+  },
+);
