@@ -251,3 +251,28 @@ scenario(
     expect(listed.html.match(/href="\/cases\/[0-9a-f-]{36}"/g)).toHaveLength(1);
   },
 );
+
+scenario(
+  'a fraud chargeback on a case where only Shortfall wrote: the evidence does not say the cardholder corresponded with us',
+  async (s) => {
+    const inv = s.qb.invoice({
+      lines: [
+        ['Design', 600],
+        ['Travel', 400],
+      ],
+    });
+    const chargeId = await paidByCard(s, inv, 600);
+    await s.clientReceived(/partial payment only/i);
+    await s.until('the first response drafted', (x) => x.drafts.some((d) => d.kind === 'first_response'), inv);
+    await s.approveLatest('first_response', inv);
+    await s.letterSent('first_response', inv);
+
+    await s.stripe.disputeCharge(chargeId, { dueInDays: 7, reason: 'fraudulent' });
+    await s.sync();
+    await s.until('the evidence drafted', (x) => x.drafts.at(-1)?.kind === 'stripe_evidence', inv);
+    const page = await s.approvalPage('stripe_evidence', inv);
+    expect(page.text).toContain('The cardholder says they did not authorise this charge (reason: fraudulent).');
+    expect(page.text).toContain('We sent a written response'); // our letter is listed as what it is
+    expect(page.text).not.toContain('The cardholder corresponded with us');
+  },
+);
