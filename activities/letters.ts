@@ -16,7 +16,7 @@ import {
 } from '../src/services/letters/index.js';
 
 import { caseCreditReference } from '../src/domain/account.js';
-import { formatMoney } from '../src/domain/money.js';
+import { formatMoney, type Money } from '../src/domain/money.js';
 
 export const creditNoteReference = caseCreditReference;
 
@@ -52,7 +52,9 @@ function facts(r: LetterRequest): LetterFacts {
     payments: r.payments.map((p) => ({ amount: p.amount, date: p.date, ...(p.memo ? { memo: p.memo } : {}) })),
     balance: r.balance,
     documents: r.documents,
-    ...(r.account ? { credits: r.account.credits.map((c) => ({ number: c.number ?? c.ref, amount: c.amount })) } : {}),
+    ...(r.account
+      ? { credits: r.account.credits.map((c) => ({ number: c.number ?? c.ref, amount: c.amount, at: c.at })) }
+      : {}),
     ...(r.replies?.length ? { replies: r.replies } : {}),
   };
 }
@@ -80,6 +82,18 @@ export const asksForPayment = (kind: LetterRequest['kind']): boolean =>
 function upgraded(r: LetterRequest): LetterRequest {
   const legacy = (r as unknown as Record<string, unknown>)[legacyFields.chargeback] as LetterRequest['chargeback'];
   return r.chargeback || !legacy ? r : { ...r, chargeback: legacy };
+}
+
+/**
+ * The day of the disputed charge, as the books record the card payment the processor took back: the latest payment of
+ * the charge's amount (as the chargeback was matched to the invoice). None when the books hold no such payment.
+ */
+function chargedOn(r: LetterRequest, amount: Money): { chargedOn?: string } {
+  const payment = [...(r.account?.payments ?? [])]
+    .filter((p) => !p.held && p.amount.currency === amount.currency && p.amount.minor === amount.minor)
+    .sort((a, b) => a.date.localeCompare(b.date))
+    .at(-1);
+  return payment ? { chargedOn: payment.date } : {};
 }
 
 /** `payOnline`: the provider's page where the client pays this invoice (src/services/ledger/payment-links.ts). */
@@ -153,6 +167,7 @@ export function renderDraft(
           f.invoice.lines.map((l) => l.description).join('; ') || `Services charged as ${dispute.chargeId}`,
         ...(days.length > 0 && { service: { from: days[0]!, to: days.at(-1)! } }),
         reason: dispute.reason,
+        ...chargedOn(r, dispute.amount),
         correspondence: r.correspondence ?? [],
       });
       const fields = Object.fromEntries(

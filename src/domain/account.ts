@@ -68,7 +68,10 @@ export interface CaseAccount {
   readonly writtenOff: Money;
   /** total − paid − credited − written off; negative when the client overpaid. */
   readonly stillOwed: Money;
-  /** What the client contests, between zero and what is still owed. */
+  /**
+   * What the client contests, between zero and what the client still owes: still owed less what a card processor
+   * holds (the client paid that; the cardholder's dispute of it is `held`, not the client's contest).
+   */
   readonly inDispute: Money;
   /** What a card processor holds while a chargeback is decided (counted out of `paid` above, and so in `stillOwed`). */
   readonly held: Money;
@@ -100,9 +103,12 @@ export function caseAccount(f: AccountFacts): CaseAccount {
     currency,
   );
   const stillOwed = subtract(subtract(subtract(f.total, paid), credited), writtenOff);
-  const owed = Math.max(0, stillOwed.minor);
+  // The client's share of what is owed: the processor's hold is money the client paid.
+  const owedByClient = Math.max(0, stillOwed.minor - held.minor);
   const contested =
-    f.contested === undefined ? owed : Math.max(0, Math.min(owed, subtract(f.contested, money(0, currency)).minor));
+    f.contested === undefined
+      ? owedByClient
+      : Math.max(0, Math.min(owedByClient, subtract(f.contested, money(0, currency)).minor));
   return {
     currency,
     total: f.total,
@@ -152,14 +158,18 @@ export function ownerFigures(a: {
   readonly paid: Money;
   readonly stillOwed: Money;
   readonly held?: Money | undefined;
-  /** What the account says is contested, the held amount included; absent: all that is still owed. */
+  /**
+   * What the account says the client contests (`caseAccount`: never more than the client owes, the held amount not
+   * included); absent: all that the client still owes. An account from before it left the hold out (a worker of an
+   * earlier release answering the case page) counted the hold in when no lines were named: capping at what the
+   * client owes reads both right.
+   */
   readonly inDispute?: Money | undefined;
 }): OwnerFigures {
   const currency = a.paid.currency;
   const held = a.held ?? money(0, currency);
   const stillOwed = Math.max(0, a.stillOwed.minor - held.minor);
-  const owedContested = a.inDispute ? a.inDispute.minor - held.minor : stillOwed;
-  const contested = money(Math.min(stillOwed, Math.max(0, owedContested)), currency);
+  const contested = money(Math.min(stillOwed, Math.max(0, a.inDispute?.minor ?? stillOwed)), currency);
   return {
     paid: sum([a.paid, held], currency),
     held,

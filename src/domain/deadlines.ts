@@ -136,3 +136,20 @@ export function balanceSchedule(
 export function deadlineAt(schedule: Schedule, name: DeadlineName | 'owner_alert'): string | undefined {
   return schedule.entries.find((e) => e.name === name)?.at;
 }
+
+/**
+ * How Shortfall's date for approving a chargeback's evidence stands to the processor's own deadline, in words: "2 days
+ * before" when it keeps the whole safety margin; "ahead of" when the chargeback arrived too late for that (the date is
+ * then the arrival) or the processor's deadline is not known. As the workflow words it in its emails.
+ */
+export function evidenceLeadWords(
+  approveBy: string | undefined,
+  processorDueBy: string | undefined,
+  marginHours = defaultPolicy.evidenceSafetyMarginHours,
+): string {
+  if (!approveBy || !processorDueBy || Date.parse(processorDueBy) - Date.parse(approveBy) !== marginHours * 3_600_000)
+    return 'ahead of';
+  return marginHours % 24 === 0
+    ? `${marginHours / 24} day${marginHours === 24 ? '' : 's'} before`
+    : `${marginHours} hours before`;
+}

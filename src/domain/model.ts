@@ -108,6 +108,19 @@ export type DisputeStatus =
   | 'appeal_under_review';
 
 /**
+ * The statuses of a chargeback the card network has not decided yet (the rest, won, lost, warning_closed and
+ * prevented, are final): only while it is in one of these does the processor's evidence deadline mean anything.
+ */
+export const openDisputeStatuses: readonly DisputeStatus[] = [
+  'warning_needs_response',
+  'warning_under_review',
+  'needs_response',
+  'under_review',
+  'appeal_needs_response',
+  'appeal_under_review',
+];
+
+/**
  * What the card processor knows of the charge a chargeback takes back: how a ledger payment taken by card through
  * the processor (a payment link, a card terminal) is recognised, since the processor holds no invoice for it.
  */

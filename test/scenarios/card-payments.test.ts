@@ -4,6 +4,7 @@
 import { expect } from 'vitest';
 import { scenario, type Scenario } from './harness/index.js';
 import type { QbInvoice } from './harness/books.js';
+import { cases } from '../../src/services/db/schema.js';
 
 const usd = (minor: number) => ({ minor, currency: 'USD' });
 
@@ -80,8 +81,10 @@ scenario(
     expect((await s.case(inv)).id).toBe(before.id);
     expect(await s.cases()).toHaveLength(1);
     expect(v.chargeback).toMatchObject({ amount: usd(60_000) });
-    // Nothing of the invoice is paid any more: the 400 short and the 600 taken back.
-    expect(v.account.inDispute).toEqual(usd(100_000));
+    // Nothing of the invoice is paid any more: the 400 short is what the client contests, the 600 Stripe holds.
+    expect(v.account.stillOwed).toEqual(usd(100_000));
+    expect(v.account.held).toEqual(usd(60_000));
+    expect(v.account.inDispute).toEqual(usd(40_000));
 
     await s.approveLatest('stripe_evidence');
     await s.until(
@@ -208,5 +211,115 @@ scenario(
     const all = await s.cases();
     expect(all).toHaveLength(1);
     expect(all[0]!.id).toBe(c.id);
+  },
+);
+
+scenario(
+  'a chargeback on an invoice with a small balance left: the owner registers and decides the objection and writes the balance off',
+  async (s) => {
+    // 1,000.00, 990.00 paid by card: the 10.00 left is within the tolerance, so no case until the charge is disputed.
+    await s.setTolerance('USD', 20, 0);
+    const inv = s.qb.invoice({
+      lines: [
+        ['Design', 600],
+        ['Travel', 400],
+      ],
+    });
+    const chargeId = await paidByCard(s, inv, 990);
+    expect(await s.cases()).toHaveLength(0);
+    await s.stripe.disputeCharge(chargeId, { dueInDays: 7 });
+    await s.sync();
+    await s.ownerReceived(/^Chargeback of \$990\.00/);
+    const [row] = await s.db.select({ kind: cases.kind }).from(cases);
+    expect(row!.kind).toBe('dispute'); // a case opened by the chargeback
+
+    // Stripe holds the 990.00, and the client still owes the 10.00: the case page offers the short-payment tools.
+    const v0 = await s.until('the evidence drafted', (x) => x.drafts.at(-1)?.kind === 'stripe_evidence', inv);
+    expect(v0.account.held).toEqual(usd(99_000));
+    const owing = await s.casePage(inv);
+    expect(owing.text).toContain('Still owed$10.00');
+    expect(owing.text).toContain('Write off');
+
+    // The client objects to the travel line: the owner registers it and decides it on the case page.
+    const travel = v0.lines.find((l) => l.description === 'Travel')!;
+    const registered = await s.postOnCasePage(
+      '/objection',
+      { kind: 'specific', summary: 'Travel was never agreed', lines: travel.id },
+      inv,
+    );
+    expect(registered.status).toBe(303);
+    await s.until('the objection registered', (x) => x.objection?.kind === 'specific', inv);
+    expect((await s.casePage(inv)).text).toContain('Decide the objection');
+    const decided = await s.postOnCasePage('/objection/decision', { decision: 'uphold' }, inv);
+    expect(decided.status).toBe(303);
+    await s.until('the objection upheld', (x) => x.objection?.decision?.kind === 'uphold' || !x.objection, inv);
+
+    // The owner writes off what the client still owes: 10.00, not refused as "nothing owed on this chargeback".
+    const writeOff = await s.postOnCasePage('/close', { kind: 'write_off', confirm: 'yes' }, inv);
+    expect(writeOff.status).toBe(303);
+    const v = await s.caseEnds('written_off', inv);
+    expect(v.account.writtenOff).toEqual(usd(1_000));
+  },
+);
+
+scenario(
+  'a client who contests a line, then has their card payment charged back: the line stays in dispute beside what Stripe holds',
+  async (s) => {
+    // 1,000.00: 600.00 paid by card; the client contests Travel (300.00); then the 600.00 is charged back.
+    const inv = s.qb.invoice({
+      lines: [
+        ['Design', 700],
+        ['Travel', 300],
+      ],
+    });
+    const chargeId = await paidByCard(s, inv, 600);
+    await s.clientReceived(/partial payment only/i);
+    await s.until('the case open', (x) => x.drafts.length > 0, inv);
+    await s.objection.specific('Travel was never agreed', ['Travel'], inv);
+    await s.until('the objection registered', (x) => x.objection?.kind === 'specific', inv);
+    await s.stripe.disputeCharge(chargeId, { dueInDays: 7 });
+    await s.sync();
+    const v = await s.until('the chargeback to reach the case', (x) => x.account.held.minor === 60_000, inv);
+    expect(v.account.inDispute).toEqual(usd(30_000)); // what the client contests of the 400.00 they owe
+
+    // The case page: 400.00 owed by the client, 900.00 in dispute (the 300.00 line and the 600.00 Stripe holds).
+    const page = await s.casePage(inv);
+    expect(page.text).toContain(
+      'Paid$600.00 Held by Stripe (disputed by the cardholder)$600.00 Still owed$400.00 In dispute$900.00',
+    );
+    // The CSV, the list's in-dispute filter and the dashboard read the same money from the projected standing.
+    await expect
+      .poll(async () => (await s.ownerPage('/')).text, { timeout: 30_000 })
+      .toMatch(/In dispute \$900\.00 1 open case incl\. \$600\.00 held by Stripe/);
+    const csv = (await s.ownerPage('/cases.csv')).html.trim().split('\n');
+    const column = csv[0]!.split(',').indexOf('In dispute');
+    expect(csv.slice(1).map((row) => row.split(',')[column])).toEqual(['900.00']);
+    const listed = await s.ownerPage('/cases?currency=USD&figure=in_dispute');
+    expect(listed.html.match(/href="\/cases\/[0-9a-f-]{36}"/g)).toHaveLength(1);
+  },
+);
+
+scenario(
+  'a fraud chargeback on a case where only Shortfall wrote: the evidence does not say the cardholder corresponded with us',
+  async (s) => {
+    const inv = s.qb.invoice({
+      lines: [
+        ['Design', 600],
+        ['Travel', 400],
+      ],
+    });
+    const chargeId = await paidByCard(s, inv, 600);
+    await s.clientReceived(/partial payment only/i);
+    await s.until('the first response drafted', (x) => x.drafts.some((d) => d.kind === 'first_response'), inv);
+    await s.approveLatest('first_response', inv);
+    await s.letterSent('first_response', inv);
+
+    await s.stripe.disputeCharge(chargeId, { dueInDays: 7, reason: 'fraudulent' });
+    await s.sync();
+    await s.until('the evidence drafted', (x) => x.drafts.at(-1)?.kind === 'stripe_evidence', inv);
+    const page = await s.approvalPage('stripe_evidence', inv);
+    expect(page.text).toContain('The cardholder says they did not authorise this charge (reason: fraudulent).');
+    expect(page.text).toContain('We sent a written response'); // our letter is listed as what it is
+    expect(page.text).not.toContain('The cardholder corresponded with us');
   },
 );

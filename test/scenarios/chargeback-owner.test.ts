@@ -311,3 +311,20 @@ scenario(
     expect(v.timeline).toHaveLength(before);
   },
 );
+
+scenario(
+  "a chargeback that arrives with a day left: the approval page and the case page say Shortfall's date is ahead of Stripe's deadline, not 2 days before it",
+  async (s) => {
+    await s.stripe.chargeback({ dueInDays: 1 });
+    await s.sync();
+    const alert = await s.ownerReceived(/^Chargeback of \$2,500\.00: approve the evidence by/);
+    expect(alert.text).toMatch(/Shortfall's date for your approval, ahead of Stripe's own deadline/);
+    await s.until('the evidence drafted', (x) => x.drafts.at(-1)?.state === 'pending');
+    const page = await s.approvalPage('stripe_evidence');
+    expect(page.text).toContain("Approve the evidence by (ahead of Stripe's deadline)");
+    expect(page.text).not.toContain("2 days before Stripe's deadline");
+    const casePage = await s.casePage();
+    expect(casePage.text).toContain("Approve the evidence by (ahead of Stripe's deadline)");
+    expect(casePage.text).not.toContain("2 days before Stripe's deadline");
+  },
+);

@@ -1,5 +1,5 @@
 // How amounts, times and statuses read on the pages: in the organisation's locale and time zone.
-import { defaultPolicy } from '../../domain/deadlines.js';
+import { defaultPolicy, evidenceLeadWords } from '../../domain/deadlines.js';
 import { formatMoney, type Money } from '../../domain/money.js';
 import { dateTimeFormatter, dayFormatter } from '../../domain/time-format.js';
 import { reasonInWords } from '../../services/letters/dispute-evidence.js';
@@ -92,6 +92,12 @@ export function formatters(o: { locale: string; timeZone: string; now: number; o
     },
     draft: (k: string) => label(draftLabels, k),
     deadline: (k: string) => label(deadlineLabels, k),
+    /**
+     * Shortfall's date for approving a chargeback's evidence, labelled by how it stands to the processor's deadline:
+     * "2 days before" it, or "ahead of" it when the chargeback arrived too late to keep that margin.
+     */
+    evidenceDeadline: (approveBy: string | undefined, processorDueBy: string | undefined) =>
+      `Approve the evidence by (${evidenceLeadWords(approveBy, processorDueBy)} Stripe's deadline)`,
     audit: (k: string) => label(auditLabels, k),
     documentKind: (k: string) => label(documentKindLabels, k),
     /** A chargeback's reason code in words (product_not_received: "product not received"). */

@@ -41,6 +41,11 @@ export interface DisputeEvidenceFacts extends LetterFacts {
   /** The processor's reason code for the dispute (fraudulent, product_not_received, …): the evidence answers it. */
   readonly reason?: string;
   /**
+   * The day (YYYY-MM-DD) the disputed charge was made, as the books record the card payment it took back; absent
+   * when they do not: the evidence then dates no credit before or after it.
+   */
+  readonly chargedOn?: string;
+  /**
    * Our letters and the client's objections, in any order. The card network reads one submission, so every date in it
    * is in the organisation's current zone, which the text names, and the entries are listed by time: a letter's own
    * zone (`zone`, kept by the case) would date a reply before the objection it answers when the owner moved the business.
@@ -152,7 +157,8 @@ function reasonAccount(
     case 'fraudulent':
       return [
         `The cardholder says they did not authorise this charge (reason: ${words}). The charge paid ${invoice}, which we issued to ${f.customer.name}${f.customer.email ? ` (${f.customer.email})` : ''} for ${f.serviceDescription}.`,
-        ...(f.correspondence.length > 0
+        // Only the cardholder's own words count: our letters to them are not their correspondence with us.
+        ...(objected || (f.replies?.length ?? 0) > 0
           ? ['The cardholder corresponded with us about this invoice; the correspondence is listed with this evidence.']
           : []),
       ];
@@ -184,15 +190,26 @@ function reasonAccount(
       ];
     case 'subscription_canceled':
       return [
-        `The cardholder says they cancelled before this charge (reason: ${words}). The charge pays ${invoice}, issued on ${view.day(f.invoice.issueDate)} for ${f.serviceDescription}. No cancellation from the cardholder is recorded with this invoice.`,
+        // The books record no cancellations, so the evidence claims none either way.
+        `The cardholder says they cancelled before this charge (reason: ${words}). The charge pays ${invoice}, issued on ${view.day(f.invoice.issueDate)} for ${f.serviceDescription}.`,
+        ...(objected ? ["The cardholder's objection to us is listed with this evidence."] : []),
       ];
     case 'credit_not_processed': {
-      const credits = (f.credits ?? []).map((c) => `credit note ${c.number} for ${view.money(c.amount)}`);
+      const given = f.credits ?? [];
+      const credits = given.map(
+        (c) => `credit note ${c.number} for ${view.money(c.amount)}${c.at ? ` on ${view.day(c.at.slice(0, 10))}` : ''}`,
+      );
+      // "Before this charge" only when every credit is dated, and dated before the day of the charge.
+      const before =
+        f.chargedOn !== undefined && given.every((c) => c.at !== undefined && c.at.slice(0, 10) < f.chargedOn!);
+      const charged = f.chargedOn ? ` This charge was made on ${view.day(f.chargedOn)}.` : '';
       return [
         `The cardholder says a refund or credit was due and not given (reason: ${words}).`,
-        credits.length > 0
-          ? `The credits given on ${invoice} are ${list(credits)}; they were taken off what the cardholder owed before this charge.`
-          : `No refund or credit note is recorded for ${invoice}.`,
+        credits.length === 0
+          ? `No refund or credit note is recorded for ${invoice}.`
+          : before
+            ? `The credits given on ${invoice} are ${list(credits)}; they were taken off what the cardholder owed before this charge, made on ${view.day(f.chargedOn!)}.`
+            : `The credits given on ${invoice} are ${list(credits)}; they were taken off what the cardholder owed.${charged}`,
       ];
     }
     case 'general':

@@ -54,7 +54,12 @@ export interface LetterFacts {
   readonly balance: Money;
   readonly documents: readonly CaseDocument[];
   /** Credit notes applied to the invoice, named by the ledger's own numbers: never shown as payments. */
-  readonly credits?: readonly { readonly number: string; readonly amount: Money }[];
+  readonly credits?: readonly {
+    readonly number: string;
+    readonly amount: Money;
+    /** When the ledger dated it (ISO); absent where the caller does not know. */
+    readonly at?: string;
+  }[];
   /** Client messages received since the last letter, acknowledged at its start. */
   readonly replies?: readonly { readonly at: string; readonly subject: string }[];
   /** The provider's own page where the client pays this invoice; letters asking for a balance name it. */

@@ -1,7 +1,8 @@
 // The case list reads the cases table (the workflows' projection): filters, ordering, money and countdowns,
 // and only ever the signed-in owner's organisation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cases, connections, invoices } from '../../../src/services/db/schema.js';
+import { eq } from 'drizzle-orm';
+import { cases, chargeDisputes, connections, invoices } from '../../../src/services/db/schema.js';
 import { disputeCaseWorkflowId } from '../../../workflows/dispute-case/definitions.js';
 import type { InjectBrowser } from './browser.js';
 import { textOf } from './browser.js';
@@ -172,5 +173,68 @@ describe('case list', () => {
     const peek = await other.get(`/cases/${ids[0]}`);
     expect(peek.statusCode).toBe(404);
     expect(textOf(peek.body)).toContain('There is no such case in your organisation.');
+  });
+});
+
+// Stripe's deadline for a chargeback's evidence means something only while the card network has not decided it: a
+// won chargeback on an invoice with a balance carries on as a short payment, with deadlines of its own.
+describe("the case list's Stripe deadline", () => {
+  const dueBy = new Date(Math.floor((Date.now() + 5 * day) / 1000) * 1000); // Stripe dates to the second
+  let stripeId: string;
+  beforeAll(async () => {
+    const [org] = await w.h.db
+      .select({ id: connections.organisationId })
+      .from(connections)
+      .where(eq(connections.accountId, 'realm-1'));
+    const [stripe] = await w.h.db
+      .insert(connections)
+      .values({ organisationId: org!.id, provider: 'stripe', accountId: 'acct_1', name: 'Stripe' })
+      .returning();
+    stripeId = stripe!.id;
+    await w.h.db.insert(cases).values({
+      organisationId: org!.id,
+      caseKey: 'cb-1',
+      workflowId: disputeCaseWorkflowId('cb-1'),
+      connectionId: stripeId,
+      disputeId: 'dp_1',
+      kind: 'both',
+      status: 'awaiting_approval',
+      customerName: 'Chargeback Client',
+      currency: 'USD',
+      paidMinor: 60_000,
+      disputedMinor: 40_000,
+      nextDeadline: new Date(Date.now() + 2 * day),
+    });
+    await w.h.db.insert(chargeDisputes).values({
+      connectionId: stripeId,
+      externalId: 'dp_1',
+      chargeId: 'ch_1',
+      currency: 'USD',
+      amountMinor: 60_000,
+      reason: 'fraudulent',
+      status: 'needs_response',
+      dueBy,
+    });
+  });
+
+  const row = async () => {
+    const text = textOf((await b.get('/cases?customer=Chargeback')).body);
+    expect(text).toContain('Chargeback Client');
+    return text;
+  };
+
+  it('is shown while the chargeback waits for its evidence, and no longer once Stripe has decided it', async () => {
+    expect(await row()).toContain("Stripe's deadline:");
+    expect((await b.get('/cases?customer=Chargeback')).body).toContain(`datetime="${dueBy.toISOString()}"`);
+    for (const status of ['under_review', 'warning_needs_response'] as const) {
+      await w.h.db.update(chargeDisputes).set({ status }).where(eq(chargeDisputes.externalId, 'dp_1'));
+      expect(await row()).toContain("Stripe's deadline:");
+    }
+    for (const status of ['won', 'lost', 'warning_closed'] as const) {
+      await w.h.db.update(chargeDisputes).set({ status }).where(eq(chargeDisputes.externalId, 'dp_1'));
+      const text = await row();
+      expect(text).not.toContain("Stripe's deadline");
+      expect(text).not.toContain('Approve the evidence by');
+    }
   });
 });

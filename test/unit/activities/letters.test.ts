@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { renderDraft } from '../../../activities/letters.js';
 import type { LetterRequest } from '../../../workflows/dispute-case/activities.js';
 import { shortPaymentInput } from '../../helpers/case-fixtures.js';
+import { caseAccount } from '../../../src/domain/account.js';
 
 const usd = (minor: number) => ({ minor, currency: 'USD' });
 const base = shortPaymentInput();
@@ -53,5 +54,28 @@ describe('dispute evidence drafts', () => {
     expect(draft.subject).toBe(`Evidence for the chargeback on invoice ${invoice.number} (${invoice.customerName})`);
     expect(draft.subject).not.toContain('ch_1');
     expect(draft.text).toContain('(reason: product not received)');
+  });
+
+  it('dates a credit before the charge only from the books: the card payment the chargeback took back', () => {
+    const credited = (creditAt: string): LetterRequest => ({
+      ...withInvoice(invoice.lines),
+      chargeback: { reason: 'credit_not_processed', amount: usd(50_000), chargeId: 'ch_1' },
+      account: caseAccount({
+        total: usd(100_000),
+        payments: [
+          { ref: 'pay-1', amount: usd(40_000), date: '2026-03-01' },
+          { ref: 'pay-2', amount: usd(50_000), date: '2026-03-20' }, // the card payment charged back
+          { ref: 'dp_1', amount: usd(-50_000), date: '2026-04-02', held: true },
+        ],
+        credits: [{ ref: 'cn-1', number: 'CN-7', amount: usd(10_000), at: creditAt }],
+        writeOffs: [],
+      }),
+    });
+    expect(renderDraft(credited('2026-03-05T10:00:00Z')).text).toContain(
+      'credit note CN-7 for $100.00 on March 5, 2026; they were taken off what the cardholder owed before this charge, made on March 20, 2026.',
+    );
+    const later = renderDraft(credited('2026-03-25T10:00:00Z')).text;
+    expect(later).toContain('This charge was made on March 20, 2026.');
+    expect(later).not.toContain('before this charge');
   });
 });

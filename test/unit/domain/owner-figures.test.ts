@@ -1,7 +1,7 @@
 // A case's figures as the owner reads them: a chargeback's charge was paid by card and is held by the processor.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { caseAccount, inDisputeOf, ownerFigures, projectedFigures } from '../../../src/domain/account.js';
+import { caseAccount, caseStanding, inDisputeOf, ownerFigures, projectedFigures } from '../../../src/domain/account.js';
 import { portfolio } from '../../../src/domain/portfolio.js';
 import { money } from '../../../src/domain/money.js';
 import * as st from '../../../workflows/dispute-case/state.js';
@@ -43,7 +43,80 @@ describe('ownerFigures', () => {
       contested: usd(40_000),
       inDispute: usd(100_000),
     });
-    expect(a.inDispute).toEqual(usd(100_000)); // the 400 short and the 600 Stripe holds
+    expect(a.inDispute).toEqual(usd(40_000)); // what the client contests: the 400 short, not the 600 Stripe holds
+  });
+
+  it('keeps the lines a client contests in dispute when the card payment is then charged back', () => {
+    // Invoice 1,000, 600 paid by card, the client contests lines worth 300, then the 600 is charged back.
+    const a = caseAccount({
+      total: usd(100_000),
+      payments: [{ ref: 'py_1', amount: usd(60_000), date: '2026-12-01' }, chargeback(60_000)],
+      credits: [],
+      writeOffs: [],
+      contested: usd(30_000),
+    });
+    expect(ownerFigures(a)).toEqual({
+      paid: usd(60_000),
+      held: usd(60_000),
+      stillOwed: usd(40_000),
+      contested: usd(30_000),
+      inDispute: usd(90_000),
+    });
+  });
+
+  it('adds up with named lines and a hold: contested is what the client contests of what they owe, plus the hold', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 1_000_000 }),
+        fc.integer({ min: 0, max: 1_000_000 }),
+        (total, paidPercent, heldPercent, creditRaw, linesRaw) => {
+          const paid = Math.floor((total * paidPercent) / 100);
+          const held = Math.floor((paid * heldPercent) / 100);
+          const credited = Math.min(creditRaw, total - paid);
+          const lines = Math.min(linesRaw, total);
+          const a = caseAccount({
+            total: usd(total),
+            payments: [{ ref: 'py', amount: usd(paid), date: '2026-12-01' }, ...(held ? [chargeback(held)] : [])],
+            credits: credited ? [{ ref: 'cn', amount: usd(credited), at: '2026-12-02T00:00:00Z' }] : [],
+            writeOffs: [],
+            contested: usd(lines),
+          });
+          const f = ownerFigures(a);
+          const owedByClient = total - paid - credited;
+          expect(f.paid.minor + a.credited.minor + a.writtenOff.minor + f.stillOwed.minor).toBe(total);
+          expect(f.stillOwed.minor).toBe(owedByClient);
+          expect(f.contested.minor).toBe(Math.min(lines, owedByClient));
+          expect(f.inDispute.minor).toBe(f.contested.minor + held);
+          expect(a.inDispute).toEqual(f.contested);
+          // What a projected standing stores, and what the dashboard and the list read back from it.
+          const opening = caseAccount({ total: usd(total), payments: [], credits: [], writeOffs: [] });
+          const standing = caseStanding(opening, a, '2026-12-01', '2026-12-07');
+          expect(standing.inDispute).toEqual(f.contested);
+          expect(inDisputeOf(standing)).toEqual(f.inDispute);
+          const listed = projectedFigures({
+            currency: 'USD',
+            paidMinor: paid - held,
+            owedMinor: Math.max(0, a.stillOwed.minor),
+            standing,
+          });
+          expect(listed).toEqual({ ...f, paid: listed.paid });
+          expect(listed.inDispute).toEqual(f.inDispute);
+        },
+      ),
+    );
+  });
+
+  it('reads an account from a release that counted the hold in what the client contests the same way', () => {
+    // A worker of the release before answered the case page with the hold inside inDispute (no lines named).
+    const older = { paid: usd(0), stillOwed: usd(100_000), held: usd(60_000), inDispute: usd(100_000) };
+    expect(ownerFigures(older)).toMatchObject({
+      stillOwed: usd(40_000),
+      contested: usd(40_000),
+      inDispute: usd(100_000),
+    });
   });
 
   it('adds up: total = paid + credited + written off + still owed, with held part of paid', () => {

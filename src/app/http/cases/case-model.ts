@@ -170,6 +170,25 @@ export function timelineForOwner(
   });
 }
 
+/**
+ * Whether the case is, right now, a chargeback and nothing else: the processor holds the money while the card
+ * network decides, and the client owes nothing besides. Its short-payment tools (a client reply, a concession, a
+ * write-off, the small-claims pack) do not apply then. Read from the live case (what the workflow answers), else from
+ * its last projection; never from the kind it opened with: a chargeback case on an invoice with a balance, or one
+ * whose chargeback was won and which carries on as a short payment, is answered with letters like any other.
+ */
+export function chargebackAlone(
+  record: Pick<CaseRecord, 'standing'>,
+  view: Pick<CaseView, 'account'> | undefined,
+): boolean {
+  const f = view
+    ? ownerFigures(view.account)
+    : record.standing
+      ? { held: record.standing.held, stillOwed: record.standing.outstanding }
+      : undefined;
+  return Boolean(f?.held && f.held.minor > 0 && f.stillOwed.minor === 0);
+}
+
 /** Only a specific objection is decided by the owner; a vague one is answered by asking the client to be specific. */
 const awaitsDecision = (o: ObjectionView | undefined): boolean => o?.kind === 'specific' && !o.decision;
 
@@ -208,8 +227,9 @@ export async function caseModel(
   const invoice = owns && view && !closed ? await caseInvoice(d.db, record) : undefined;
   const arrangeable = invoice && invoice.balanceMinor > 0 ? invoice : undefined;
   // A chargeback alone has no client letters: the cardholder's bank decides on the evidence. Its short-payment tools
-  // (a client reply, a concession, a write-off, the small-claims pack) do not apply, and the server refuses them.
-  const chargebackOnly = record.kind === 'dispute';
+  // (a client reply, a write-off, the small-claims pack) do not apply, and the server refuses them. An objection the
+  // case holds is always the owner's to decide.
+  const chargebackOnly = chargebackAlone(record, view);
   const canObject = owns && Boolean(view) && !closed && !view?.objection && lines.length > 0 && !chargebackOnly;
   const figures = view?.account && ownerFigures(view.account);
   return {
@@ -235,7 +255,7 @@ export async function caseModel(
     can: {
       // Until the letter answering an objection goes out the workflow refuses another, so none is offered.
       object: canObject && may('/objection'),
-      decide: decide && !chargebackOnly && may('/objection/decision'),
+      decide: decide && may('/objection/decision'),
       extend:
         owns && view && !closed && may('/deadline')
           ? view.deadlines.map((x) => x.name).filter((n) => n === 'response' || n === 'payment' || n === 'final_notice')

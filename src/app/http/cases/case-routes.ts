@@ -12,6 +12,7 @@ import {
   extendDeadlineUpdate,
   registerObjectionUpdate,
   buildEvidencePackUpdate,
+  type CaseView,
 } from '../../../../workflows/dispute-case/definitions.js';
 import { requireUser, userOf } from '../auth/guard.js';
 import type { WebDeps } from '../deps.js';
@@ -19,10 +20,10 @@ import { noticeText, type NoticeKey } from '../notices.js';
 import { PageError } from '../page-error.js';
 import { page } from '../render.js';
 import { requireCsrf } from '../security/csrf.js';
-import { caseModel, type CaseForm } from './case-model.js';
+import { caseModel, chargebackAlone, type CaseForm } from './case-model.js';
 import * as forms from './forms.js';
 import { findCase, type CaseRecord } from './queries.js';
-import { runUpdate, type UpdateResult } from './workflow-calls.js';
+import { liveView, runUpdate, type UpdateResult } from './workflow-calls.js';
 import { arrangeCase } from '../arrangements/arrangements.js';
 import { arrangerOf } from '../arrangements/routes.js';
 
@@ -34,15 +35,18 @@ export function notOwnerMessage(record: Pick<CaseRecord, 'sharing'>): string {
   return `Only ${owner} can decide on this case: letters to the client go out from ${owner}, so approvals, replies, concessions, deadlines and closing are theirs. You can follow the case and add documents.`;
 }
 /**
- * Why a short-payment action does not apply to a chargeback case (its kind is `dispute`): the cardholder's bank
- * decides on the evidence, no letter goes to the client, and the processor holds the money, so nothing is owed.
- * The page does not offer these; a request for one anyway (an old tab, a script) gets this reason and changes nothing.
+ * Why a short-payment action does not apply to a case that is, right now, a chargeback alone (`chargebackAlone`: the
+ * processor holds the money and the client owes nothing besides): the cardholder's bank decides on the evidence, and
+ * no letter goes to the client. The page does not offer these; a request for one anyway (an old tab, a script) gets
+ * this reason and changes nothing. A decision on an objection the case holds is never refused here.
  */
 export function chargebackRefusal(
-  record: Pick<CaseRecord, 'kind'>,
+  record: Pick<CaseRecord, 'standing'>,
+  view: Pick<CaseView, 'account' | 'objection'> | undefined,
   action: 'objection' | 'decision' | 'write_off' | 'pack',
 ): UpdateResult<never> | undefined {
-  if (record.kind !== 'dispute') return undefined;
+  if (!chargebackAlone(record, view)) return undefined;
+  if (action === 'decision' && view?.objection) return undefined;
   const message = {
     objection:
       'This case is a chargeback: the cardholder disputed the card payment with their bank, so there is no client reply to register. It is answered with the evidence for the chargeback, which Stripe passes to the card network.',
@@ -112,6 +116,11 @@ export function caseRoutes(deps: WebDeps) {
         .executeUpdate(def, { args: [input.value], ...(updateId ? { updateId } : {}) }),
     );
   }
+  /** The case as its workflow answers now (undefined when it cannot: the stored projection is read instead). */
+  async function liveCase(record: CaseRecord): Promise<CaseView | undefined> {
+    const live = await liveView(deps, record.workflowId);
+    return live.ok ? live.view : undefined;
+  }
   const opts = { schema: { params: CaseParams, body: forms.FormBody }, preHandler: requireCsrf };
 
   return async (root: FastifyInstance) => {
@@ -144,15 +153,15 @@ export function caseRoutes(deps: WebDeps) {
         reply,
         'objection',
         'objection_registered',
-        (record) =>
-          chargebackRefusal(record, 'objection') ??
+        async (record) =>
+          chargebackRefusal(record, await liveCase(record), 'objection') ??
           send(record, req.body, registerObjectionUpdate, forms.objectionInput(req.body, userOf(req).email)),
       ),
     );
 
     app.post('/cases/:id/objection/decision', opts, (req, reply) =>
-      act(req, reply, 'decision', 'objection_decided', (record) => {
-        const refused = chargebackRefusal(record, 'decision');
+      act(req, reply, 'decision', 'objection_decided', async (record) => {
+        const refused = chargebackRefusal(record, await liveCase(record), 'decision');
         if (refused) return refused;
         const names = new Map(record.lines.map((l) => [l.id, l.description]));
         return send(
@@ -171,10 +180,12 @@ export function caseRoutes(deps: WebDeps) {
     );
 
     app.post('/cases/:id/close', opts, (req, reply) =>
-      act(req, reply, 'close', 'case_closed', (record) => {
+      act(req, reply, 'close', 'case_closed', async (record) => {
         const input = forms.closeInput(req.body, userOf(req).email);
         const refused =
-          input.ok && input.value.kind === 'write_off' ? chargebackRefusal(record, 'write_off') : undefined;
+          input.ok && input.value.kind === 'write_off'
+            ? chargebackRefusal(record, await liveCase(record), 'write_off')
+            : undefined;
         return refused ?? send(record, req.body, closeCaseUpdate, input);
       }),
     );
@@ -185,8 +196,8 @@ export function caseRoutes(deps: WebDeps) {
         reply,
         'pack',
         'pack_requested',
-        (record) =>
-          chargebackRefusal(record, 'pack') ??
+        async (record) =>
+          chargebackRefusal(record, await liveCase(record), 'pack') ??
           send(record, req.body, buildEvidencePackUpdate, { ok: true as const, value: { by: userOf(req).email } }),
       ),
     );

@@ -15,7 +15,7 @@ import {
   paymentPlans,
   users,
 } from '../../../services/db/schema.js';
-import type { InvoiceLine, ProviderKey } from '../../../domain/model.js';
+import { openDisputeStatuses, type InvoiceLine, type ProviderKey } from '../../../domain/model.js';
 
 export const closedStatuses = ['resolved', 'written_off', 'withdrawn'];
 
@@ -168,12 +168,13 @@ const caseColumns = {
   /** The owner's arrangement for the invoice (plan or deposit): a case closed for it reads "Agreed plan" or "Deposit". */
   arrangement: paymentPlans.kind,
   /**
-   * The card processor's own deadline for the chargeback's evidence (ISO, UTC), when the case answers one: the list
-   * shows it beside Shortfall's earlier date for the owner's approval.
+   * The card processor's own deadline for the chargeback's evidence (ISO, UTC), while the case answers one the card
+   * network has not decided: the list shows it beside Shortfall's earlier date for the owner's approval. A won or lost
+   * chargeback has no deadline left (a won one on an invoice with a balance carries on as a short payment).
    */
   processorDueBy: sql<
     string | null
-  >`case when ${cases.disputeId} is null then null else (select to_char(max(${chargeDisputes.dueBy}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') from ${chargeDisputes} where ${chargeDisputes.externalId} = ${cases.disputeId}) end`,
+  >`case when ${cases.disputeId} is null then null else (select to_char(max(${chargeDisputes.dueBy}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') from ${chargeDisputes} where ${chargeDisputes.externalId} = ${cases.disputeId} and ${inArray(chargeDisputes.status, [...openDisputeStatuses])}) end`,
 };
 
 /** The arrangement of the case's invoice, keyed like the ledger invoice (README, "Arrangements"). */

@@ -56,6 +56,19 @@ describe('case page labels', () => {
     // A chargeback due Mon 14 Dec read "Stripe evidence due Sat 12 Dec" in the deadlines table: two dates, one name.
     expect(f.deadline('stripe_submit')).toBe("Approve the evidence by (2 days before Stripe's deadline)");
   });
+  it("words Shortfall's evidence date by how it stands to Stripe's: 2 days before it, or ahead of it when clamped", () => {
+    const due = '2026-12-14T23:59:59.000Z';
+    expect(f.evidenceDeadline('2026-12-12T23:59:59.000Z', due)).toBe(
+      "Approve the evidence by (2 days before Stripe's deadline)",
+    );
+    // The chargeback arrived a day before Stripe's deadline: Shortfall's date is its arrival, not 2 days before.
+    expect(f.evidenceDeadline('2026-12-13T23:00:00.000Z', due)).toBe(
+      "Approve the evidence by (ahead of Stripe's deadline)",
+    );
+    expect(f.evidenceDeadline('2026-12-12T23:59:59.000Z', undefined)).toBe(
+      "Approve the evidence by (ahead of Stripe's deadline)",
+    );
+  });
   it('names chargeback evidence and its audit entry in words, not by their stored names', () => {
     expect(f.draft('stripe_evidence')).toBe('Evidence for the chargeback');
     expect(f.audit('stripe_evidence_submitted')).toBe('evidence for the chargeback submitted to Stripe');

@@ -158,6 +158,44 @@ describe('(f) Stripe dispute evidence', () => {
       );
     });
 
+    it('fraudulent: says the cardholder corresponded with us only when they did, not for our own letters', () => {
+      const corresponded = 'The cardholder corresponded with us about this invoice';
+      expect(account('fraudulent')).toContain(corresponded); // their objection is on the case
+      const ours = { correspondence: [{ kind: 'first_response' as const, at: '2026-06-04T15:00:00Z' }] };
+      expect(account('fraudulent', ours)).not.toContain(corresponded);
+      expect(account('fraudulent', { correspondence: [] })).not.toContain(corresponded);
+      const replied = { ...ours, replies: [{ at: '2026-06-05T09:00:00Z', subject: 'Re: invoice 1042' }] };
+      expect(account('fraudulent', replied)).toContain(corresponded);
+    });
+
+    it('credit not processed: says a credit came before the charge only when its date says so', () => {
+      const credit = (at: string) => ({ credits: [{ number: 'CN-7', amount: usd(10_000), at }] });
+      expect(account('credit_not_processed', { ...credit('2026-05-10T12:00:00Z'), chargedOn: '2026-06-02' })).toContain(
+        'The credits given on invoice 1042 are credit note CN-7 for $100.00 on May 10, 2026; they were taken off what the cardholder owed before this charge, made on June 2, 2026.',
+      );
+      const after = account('credit_not_processed', { ...credit('2026-06-10T12:00:00Z'), chargedOn: '2026-06-02' });
+      expect(after).toContain(
+        'The credits given on invoice 1042 are credit note CN-7 for $100.00 on June 10, 2026; they were taken off what the cardholder owed. This charge was made on June 2, 2026.',
+      );
+      expect(after).not.toContain('before this charge');
+      // The charge's day unknown, or the credit undated: no claim of which came first.
+      expect(account('credit_not_processed', credit('2026-05-10T12:00:00Z'))).not.toContain('before this charge');
+      expect(
+        account('credit_not_processed', {
+          credits: [{ number: 'CN-7', amount: usd(10_000) }],
+          chargedOn: '2026-06-02',
+        }),
+      ).not.toContain('before this charge');
+    });
+
+    it('subscription cancelled: claims no cancellation record the books never keep; names the objection when there is one', () => {
+      expect(account('subscription_canceled')).not.toMatch(/cancellation/i);
+      expect(account('subscription_canceled')).toContain(
+        "The cardholder's objection to us is listed with this evidence.",
+      );
+      expect(account('subscription_canceled', { correspondence: [] })).not.toContain('objection');
+    });
+
     it('duplicate: every payment on the invoice, and that together they do not pay it twice', () => {
       expect(account('duplicate')).toContain(
         "The payments recorded against invoice 1042 are: $1,500.00 on June 2, 2026. Together they come to $1,500.00 of the invoice's $2,400.00: the invoice was not paid twice.",
@@ -175,7 +213,7 @@ describe('(f) Stripe dispute evidence', () => {
 
     it('subscription cancelled, credit not processed and general each say what they are answered with', () => {
       expect(account('subscription_canceled')).toContain(
-        'The charge pays invoice 1042, issued on May 1, 2026 for Kitchen cabinet installation. No cancellation from the cardholder is recorded with this invoice.',
+        'The charge pays invoice 1042, issued on May 1, 2026 for Kitchen cabinet installation.',
       );
       expect(account('credit_not_processed')).toContain('No refund or credit note is recorded for invoice 1042.');
       expect(account('credit_not_processed', { credits: [{ number: 'CN-7', amount: usd(10_000) }] })).toContain(
