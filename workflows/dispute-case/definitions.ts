@@ -188,7 +188,7 @@ export interface CaseView {
   readonly account: CaseAccount;
   /** account.paid, kept for readers of older views. */
   readonly paid: Money;
-  /** account.inDispute. */
+  /** All the money in dispute: account.inDispute (what the client contests) and account.held (what a processor holds). */
   readonly disputed: Money;
   /** account.credited. */
   readonly conceded: Money;

@@ -1133,7 +1133,8 @@ export function view(s: CaseState): CaseView {
     status: s.status,
     account: a,
     paid: a.paid,
-    disputed: a.inDispute,
+    // All the money in dispute, as the owner's pages count it: what the client contests and what a processor holds.
+    disputed: { minor: a.inDispute.minor + a.held.minor, currency: a.currency },
     conceded: a.credited,
     drafts: s.drafts,
     deadlines: Object.entries(applyingDeadlines(s))
