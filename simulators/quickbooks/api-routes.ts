@@ -70,8 +70,15 @@ export function registerApiRoutes(server: FastifyInstance, core: SimulatorCore):
   server.register(
     async (api) => {
       api.addHook('preHandler', admit);
-      api.addHook('onResponse', async (req, reply) => {
+      // A request stops counting as in flight once its answer is ready, as Intuit's own count does: released in
+      // onResponse (after the bytes went out), a client holding the whole answer could start its next request
+      // while this one still counted, and draw a 429 no client can avoid (seen when the simulator's process lags).
+      api.addHook('onSend', async (req, _reply, payload) => {
         releases.get(req)?.();
+        return payload;
+      });
+      api.addHook('onResponse', async (req, reply) => {
+        releases.get(req)?.(); // an answer that never reached onSend (a dropped connection); releasing twice is a no-op
         const [path = req.url] = req.url.split('?');
         core.requests.push({
           method: req.method,
