@@ -58,7 +58,9 @@ export interface QuickbooksSimulator {
 export async function startQuickbooksSimulator(options: QuickbooksSimulatorOptions = {}): Promise<QuickbooksSimulator> {
   const core = new SimulatorCore(options);
   if (options.state) core.restore(options.state);
-  const server = Fastify({ logger: false });
+  // Closing drops every connection, a browser's keep-alive and preconnected ones too: the sandbox closes with
+  // `npm start`'s Ctrl-C, which otherwise waited on a tab that had shown the consent page (killed after 30 s).
+  const server = Fastify({ logger: false, forceCloseConnections: true });
   await server.register(formbody);
   saveAfterChanges(server, options.onChange);
   registerOAuthRoutes(server, core);

@@ -140,6 +140,8 @@ export async function startStripeSimulator(opts: StripeSimulatorOptions = {}): P
   // Lenient on query strings: a malformed pair is dropped, as a body error is reported instead.
   const app = Fastify({
     logger: false,
+    // Closing drops every connection, a browser's keep-alive and preconnected ones too (see the QuickBooks simulator).
+    forceCloseConnections: true,
     bodyLimit: 32 * 1024 * 1024,
     routerOptions: { querystringParser: (s) => parseQuery(s) },
   });

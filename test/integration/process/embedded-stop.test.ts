@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -108,9 +109,29 @@ describe('stopping Shortfall on its embedded default', () => {
       const preconnected = net.connect(port, '127.0.0.1');
       await once(preconnected, 'connect');
       const preconnectedClosed = once(preconnected, 'close');
+      // The same tab went through a sandbox provider's consent page: it keeps a connection to each simulator it
+      // visited, one that carried a page and one never used.
+      const sandboxPorts = [env.SANDBOX_QUICKBOOKS_PORT, env.SANDBOX_XERO_PORT, env.SANDBOX_STRIPE_PORT].map(Number);
+      const sandboxAgent = new http.Agent({ keepAlive: true });
+      const sandboxSockets: Promise<unknown>[] = [];
+      for (const p of sandboxPorts) {
+        await new Promise<void>((resolve, reject) =>
+          http
+            .get({ host: '127.0.0.1', port: p, path: '/', agent: sandboxAgent }, (res) => {
+              res.resume();
+              res.on('end', resolve);
+            })
+            .on('error', reject),
+        );
+        const unused = net.connect(p, '127.0.0.1');
+        await once(unused, 'connect');
+        sandboxSockets.push(once(unused, 'close'));
+      }
       process.kill(-first.child.pid!, 'SIGINT');
       expect(await first.exited, first.output()).toBe(0);
       await preconnectedClosed;
+      await Promise.all(sandboxSockets);
+      sandboxAgent.destroy();
       expect(first.output()).toContain('shutting down');
       expect(first.output(), 'stopped within its grace').not.toContain('killed by timeout');
       expect(first.output(), 'the dev server outlived the worker').not.toContain(
