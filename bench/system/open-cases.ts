@@ -10,6 +10,8 @@
 // default) is at rest and again at N; worker CPU per case start is the CPU the worker spent from the first start
 // until all N rest, divided by N. Nothing sleeps: settled state is polled (the database, then each workflow's
 // description: no pending workflow task, no pending activity).
+// Phase C: a fresh baseline worker runs N workflows that take as many steps as a case took to rest (activities that
+// do nothing), then sleep: what Temporal's step machinery alone costs, the floor under Phase B's CPU.
 //
 // Findings (2 shared cores; `uptime` load beside each figure): see the notes at the bottom of this file.
 import { fork, type ChildProcess } from 'node:child_process';
@@ -448,31 +450,33 @@ export async function benchOpenCases(sizes: readonly [number, number]): Promise<
     });
     const sleepingBundle = path.join(dir, 'sleeping-bundle.js');
     await writeFile(sleepingBundle, code);
-    const sleepQueue = `bench-sleeping-${randomUUID()}`;
-    const sleeper = await WorkerProcess.start(path.join(here, 'sleeping-worker.ts'), [], {
-      TEMPORAL_ADDRESS: dev.address,
-      TEMPORAL_TASK_QUEUE: sleepQueue,
-      BENCH_WORKFLOW_BUNDLE: sleepingBundle,
-    });
-    try {
-      results.push(
-        await runPhase('sleeping workflows', {
-          worker: sleeper,
+    /** A baseline phase on a fresh worker of the baseline bundle: N workflows of `type`, each started with `args`. */
+    const baseline = async (kind: OpenCasesResult['kind'], type: string, args: unknown[]) => {
+      const queue = `bench-${type}-${randomUUID()}`;
+      const worker = await WorkerProcess.start(path.join(here, 'sleeping-worker.ts'), [], {
+        TEMPORAL_ADDRESS: dev.address,
+        TEMPORAL_TASK_QUEUE: queue,
+        BENCH_WORKFLOW_BUNDLE: sleepingBundle,
+      });
+      try {
+        return await runPhase(kind, {
+          worker,
           client,
           sizes,
           start: async (i) => {
-            const h = await client.workflow.start('sleepingWorkflow', {
-              taskQueue: sleepQueue,
-              workflowId: `bench-sleep-${i}-${randomUUID()}`,
-              args: [],
+            const h = await client.workflow.start(type, {
+              taskQueue: queue,
+              workflowId: `bench-${type}-${i}-${randomUUID()}`,
+              args,
             });
             return h.workflowId;
           },
-        }),
-      );
-    } finally {
-      await sleeper.stop();
-    }
+        });
+      } finally {
+        await worker.stop();
+      }
+    };
+    results.push(await baseline('sleeping workflows', 'sleepingWorkflow', []));
 
     // Phase B: the production worker, on its own database, mail server and simulated QuickBooks companies.
     const casesQueue = `bench-cases-${randomUUID()}`;
@@ -571,31 +575,7 @@ export async function benchOpenCases(sizes: readonly [number, number]): Promise<
     // activities one after another as a case ran before it rested (each does nothing), then sleeps, on the baseline
     // worker: the floor for a case's CPU with Temporal's step machinery and none of Shortfall's work.
     const steps = results.find((r) => r.kind === 'open cases')?.oneHistory.ACTIVITY_TASK_SCHEDULED ?? 0;
-    const stepQueue = `bench-stepping-${randomUUID()}`;
-    const stepper = await WorkerProcess.start(path.join(here, 'sleeping-worker.ts'), [], {
-      TEMPORAL_ADDRESS: dev.address,
-      TEMPORAL_TASK_QUEUE: stepQueue,
-      BENCH_WORKFLOW_BUNDLE: sleepingBundle,
-    });
-    try {
-      results.push(
-        await runPhase('stepping workflows', {
-          worker: stepper,
-          client,
-          sizes,
-          start: async (i) => {
-            const h = await client.workflow.start('steppingWorkflow', {
-              taskQueue: stepQueue,
-              workflowId: `bench-step-${i}-${randomUUID()}`,
-              args: [steps],
-            });
-            return h.workflowId;
-          },
-        }),
-      );
-    } finally {
-      await stepper.stop();
-    }
+    results.push(await baseline('stepping workflows', 'steppingWorkflow', [steps]));
     return results;
   } finally {
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => console.error(err));

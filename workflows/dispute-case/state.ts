@@ -17,6 +17,7 @@ import type { CaseDocument, ChargebackRef } from '../../src/domain/case.js';
 import type { DisputeStatus, ExternalRef } from '../../src/domain/model.js';
 import {
   balanceSchedule,
+  evidenceLeadWords,
   policyFor,
   responseSchedule,
   type DeadlinePolicy,
@@ -82,11 +83,11 @@ export const processorEvidenceDue = (s: CaseState): string | undefined =>
  * whole safety margin, "ahead of" when the chargeback arrived too late for that (the date is then the arrival).
  */
 export function evidenceLead(s: CaseState): string {
-  const ours = s.deadlines[evidenceTimer];
-  const theirs = processorEvidenceDue(s);
-  const margin = casePolicy(s).evidenceSafetyMarginHours;
-  if (!ours || !theirs || Date.parse(theirs) - Date.parse(ours) !== margin * 3_600_000) return 'ahead of';
-  return margin % 24 === 0 ? `${margin / 24} day${margin === 24 ? '' : 's'} before` : `${margin} hours before`;
+  return evidenceLeadWords(
+    s.deadlines[evidenceTimer],
+    processorEvidenceDue(s),
+    casePolicy(s).evidenceSafetyMarginHours,
+  );
 }
 
 /** A moment the workflow wakes for: a deadline, a reminder before it, or an immediate owner alert. */
